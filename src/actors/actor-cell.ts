@@ -1,0 +1,239 @@
+import { createDraft, current, finishDraft, freeze, isDraft, isDraftable } from 'immer';
+import { ConfigError, InvalidMessageError } from '../errors.ts';
+import type { ActorContext, Behaviour } from './behaviour.ts';
+import { ASK_TIMEOUT_KIND, isMessage, type ActorId, type Envelope, type Message } from './envelope.ts';
+import type { ActorHost } from './actor-host.ts';
+import { Mailbox } from './mailbox.ts';
+import { decide, type SupervisionPolicy } from './supervision.ts';
+
+/** Where an actor is in its life. */
+export type ActorStatus = 'running' | 'stopped';
+
+/**
+ * One actor's runtime: its behaviour, its state, its mailbox, its timers and its supervision
+ * history. The cell is also the actor's context (one object per actor keeps idle actors small).
+ *
+ * State handling: while the host runs a turn, an actor with object state works on one immer draft
+ * for all the messages it handles in that turn; the host finishes (and freezes) the drafts at the
+ * end of the turn. This amortises immer's cost over a batch instead of paying it per message.
+ */
+export class ActorCell implements ActorContext {
+  state: unknown;
+  draft: unknown = undefined;
+  private draftable = false;
+  readonly mailbox: Mailbox;
+  scheduled = false;
+  status: ActorStatus = 'running';
+  private stopRequested = false;
+  private timers: Map<string, unknown> | undefined;
+  private asks: Map<number, unknown> | undefined;
+  private readonly failures: number[] = [];
+  private rng: (() => number) | undefined;
+
+  constructor(
+    private readonly host: ActorHost,
+    readonly self: ActorId,
+    readonly behaviour: Behaviour,
+    readonly behaviourName: string,
+    readonly props: unknown,
+    readonly policy: SupervisionPolicy,
+    mailboxCapacity: number,
+  ) {
+    this.mailbox = new Mailbox(
+      mailboxCapacity,
+      (env) => host.deadLetter(env, 'mailbox-full', `capacity ${mailboxCapacity}`),
+      () => host.onArrival(this),
+    );
+  }
+
+  /** Runs `init`; throws what init throws (the caller decides what a failed init means). */
+  start(): void {
+    this.setState(this.behaviour.init(this));
+  }
+
+  private setState(next: unknown): void {
+    this.state = next;
+    this.draftable = typeof next === 'object' && next !== null && isDraftable(next);
+    if (this.draftable) freeze(next, true);
+  }
+
+  /** Finishes this turn's draft, making the new state an immutable snapshot. */
+  finishTurn(): void {
+    if (this.draft !== undefined) {
+      this.state = finishDraft(this.draft);
+      this.draft = undefined;
+    }
+  }
+
+  /** Handles one envelope (the host took it from the mailbox). Returns false once stopped. */
+  process(env: Envelope): boolean {
+    if (env.re !== undefined && this.asks !== undefined) {
+      const timer = this.asks.get(env.re);
+      if (timer !== undefined) {
+        this.asks.delete(env.re);
+        this.host.env.cancelTimer(timer);
+      }
+    }
+    let s = this.state;
+    if (this.draftable) {
+      if (this.draft === undefined) {
+        this.draft = createDraft(this.state as object);
+        this.host.markDirty(this);
+      }
+      s = this.draft;
+    }
+    try {
+      const r = this.behaviour.receive(s as never, env, this);
+      if (r !== undefined && r !== s) this.replaceState(r);
+    } catch (error) {
+      this.fail(env, error);
+    }
+    if (this.stopRequested && this.status === 'running') this.host.stopActor(this.self, 'stopped itself');
+    return this.status === 'running';
+  }
+
+  private replaceState(next: unknown): void {
+    if (this.draft !== undefined) {
+      // A replacement built from the old draft (e.g. `{ ...state, n }`) may hold child drafts:
+      // take their current values before the old draft is revoked.
+      if (typeof next === 'object' && next !== null && !isDraft(next)) {
+        for (const [k, v] of Object.entries(next)) if (isDraft(v)) (next as Record<string, unknown>)[k] = current(v);
+      } else if (isDraft(next)) next = current(next);
+      finishDraft(this.draft);
+      this.draft = undefined;
+    }
+    this.setState(next);
+  }
+
+  private fail(env: Envelope, error: unknown): void {
+    const host = this.host;
+    const now = host.env.now();
+    const directive = decide(this.policy, this.failures, now);
+    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    host.env.trace({ t: now, type: 'failure', actor: this.self, kind: env.kind, error: message, directive, failuresInWindow: this.failures.length });
+    switch (directive) {
+      case 'resume':
+        // State keeps whatever the failing receive changed before it threw (as with a mutable
+        // actor in Akka); restart is the strategy for "throw the state away".
+        return;
+      case 'restart':
+        this.restart(`failure: ${message}`);
+        return;
+      case 'stop':
+        this.stopRequested = true;
+        return;
+      case 'escalate':
+        host.escalate(this.self, this.failures.length, this.policy.windowMs, message);
+        this.stopRequested = true;
+        return;
+    }
+  }
+
+  /** Re-initialises the actor: the mailbox is kept, timers, pending asks and state are not. */
+  restart(reason: string): void {
+    this.cancelAll();
+    if (this.draft !== undefined) {
+      finishDraft(this.draft);
+      this.draft = undefined;
+    }
+    try {
+      this.start();
+      this.host.env.trace({ t: this.host.env.now(), type: 'restart', actor: this.self, reason, host: this.host.env.hostIndex });
+    } catch (error) {
+      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      this.host.escalate(this.self, this.failures.length, this.policy.windowMs, `init failed during restart: ${message}`);
+      this.stopRequested = true;
+    }
+  }
+
+  /** Cancels every timer and pending ask (on stop and restart). */
+  cancelAll(): void {
+    const env = this.host.env;
+    if (this.timers) for (const h of this.timers.values()) env.cancelTimer(h);
+    if (this.asks) for (const h of this.asks.values()) env.cancelTimer(h);
+    this.timers = undefined;
+    this.asks = undefined;
+  }
+
+  // ---- ActorContext ----
+
+  send(to: ActorId, message: Message): void {
+    if (!isMessage(message)) throw new InvalidMessageError(`ctx.send from "${this.self}" to "${to}"`, message);
+    this.host.send(this.self, to, message.kind, this.detach(message.body), undefined, undefined);
+  }
+
+  reply(request: Envelope, message: Message): void {
+    if (!isMessage(message)) throw new InvalidMessageError(`ctx.reply from "${this.self}" to "${request.from}"`, message);
+    this.host.send(this.self, request.from, message.kind, this.detach(message.body), undefined, request.corr);
+  }
+
+  ask(to: ActorId, message: Message, options: { timeoutMs: number }): number {
+    if (!isMessage(message)) throw new InvalidMessageError(`ctx.ask from "${this.self}" to "${to}"`, message);
+    const timeoutMs = options?.timeoutMs;
+    if (!(timeoutMs > 0)) throw new ConfigError(`ctx.ask(...).timeoutMs in "${this.self}"`, 'a number of ms > 0', timeoutMs);
+    const corr = this.host.nextCorrelation();
+    const kind = message.kind;
+    const timer = this.host.env.startTimer(timeoutMs, () => {
+      if (!this.asks?.delete(corr)) return;
+      this.host.sendToSelf(this, ASK_TIMEOUT_KIND, {
+        corr, to, kind, timeoutMs,
+        error: `AskTimeoutError: no reply from "${to}" to "${kind}" within ${timeoutMs} ms`,
+      });
+    });
+    (this.asks ??= new Map()).set(corr, timer);
+    this.host.send(this.self, to, kind, this.detach(message.body), corr, undefined);
+    return corr;
+  }
+
+  setTimer(key: string, delayMs: number, message: Message): void {
+    if (!isMessage(message)) throw new InvalidMessageError(`ctx.setTimer("${key}") in "${this.self}"`, message);
+    if (!(delayMs >= 0)) throw new ConfigError(`ctx.setTimer("${key}").delayMs in "${this.self}"`, 'a number of ms >= 0', delayMs);
+    this.cancelTimer(key);
+    const body = this.detach(message.body);
+    const handle = this.host.env.startTimer(delayMs, () => {
+      if (this.timers === undefined || this.timers.get(key) !== handle) return;
+      this.timers.delete(key);
+      this.host.sendToSelf(this, message.kind, body);
+    });
+    (this.timers ??= new Map()).set(key, handle);
+  }
+
+  cancelTimer(key: string): void {
+    const h = this.timers?.get(key);
+    if (h !== undefined) {
+      this.host.env.cancelTimer(h);
+      this.timers!.delete(key);
+    }
+  }
+
+  now(): number {
+    return this.host.env.now();
+  }
+
+  random(): number {
+    return (this.rng ??= this.host.env.randomFor(this.self))();
+  }
+
+  emit(event: Readonly<Record<string, unknown>>): void {
+    if (this.host.env.traceLevel === 'off') return;
+    this.host.env.trace({ t: this.host.env.now(), type: 'emit', actor: this.self, event: this.detach(event) as Record<string, unknown> });
+  }
+
+  stop(): void {
+    this.stopRequested = true;
+  }
+
+  /**
+   * Message bodies must not carry pieces of this turn's draft (they would be revoked when the turn
+   * ends): replace drafts at the top level and one level down by their current values.
+   */
+  private detach<T>(body: T): T {
+    if (this.draft === undefined || typeof body !== 'object' || body === null) return body;
+    if (isDraft(body)) return current(body as never) as T;
+    let copy: Record<string, unknown> | undefined;
+    for (const [k, v] of Object.entries(body)) {
+      if (isDraft(v)) (copy ??= (Array.isArray(body) ? [...body] : { ...body }) as Record<string, unknown>)[k] = current(v);
+    }
+    return (copy ?? body) as T;
+  }
+}

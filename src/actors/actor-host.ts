@@ -1,0 +1,248 @@
+import { AskTimeoutError, ActorInitError, UndeliverableError, DuplicateActorError, InvalidActorIdError, UnknownActorError } from '../errors.ts';
+import { ActorCell } from './actor-cell.ts';
+import type { Behaviour } from './behaviour.ts';
+import { MessageCounters } from './counters.ts';
+import { SYSTEM_SENDER, type ActorId, type DeadLetterReason, type Envelope, type Message } from './envelope.ts';
+import type { HostEnvironment } from './host-environment.ts';
+import { DEFAULT_MAILBOX_CAPACITY } from './mailbox.ts';
+import { RingQueue } from './ring-queue.ts';
+import { resolveSupervision, type SupervisionPolicy } from './supervision.ts';
+
+/** Per-actor options at spawn. */
+export interface SpawnOptions {
+  /** Plain data the behaviour reads as `ctx.props`. */
+  readonly props?: unknown;
+  readonly supervision?: Partial<SupervisionPolicy>;
+  /** Mailbox capacity; default 10,000. */
+  readonly mailboxCapacity?: number;
+}
+
+/** An actor that failed more often than its supervision policy allows, and was stopped. */
+export interface Escalation {
+  readonly actor: ActorId;
+  readonly t: number;
+  readonly failuresInWindow: number;
+  readonly error: string;
+}
+
+/** How many envelopes one actor handles before the host moves on to the next ready actor. */
+const THROUGHPUT = 256;
+
+interface PendingAsk {
+  resolve(env: Envelope): void;
+  reject(error: Error): void;
+  timer: unknown;
+}
+
+/**
+ * Hosts many actors on one thread: delivers envelopes into their mailboxes, runs ready actors in
+ * batches, and counts every envelope. The same host runs in sim mode (driven by the event loop)
+ * and inside each worker in threads mode; only the `HostEnvironment` differs.
+ *
+ * @example
+ * ```ts
+ * const host = new ActorHost(env);
+ * host.spawn('echo-1', echo, 'echo');
+ * host.deliver(envelope); host.drain(); host.endTurn();
+ * ```
+ */
+export class ActorHost {
+  readonly cells = new Map<ActorId, ActorCell>();
+  readonly counters = new MessageCounters();
+  readonly escalations: Escalation[] = [];
+  private readonly stoppedIds = new Set<ActorId>();
+  private readonly ready = new RingQueue<ActorCell>(64);
+  private dirty: ActorCell[] = [];
+  private corrSeq = 0;
+  private tempSeq = 0;
+  private readonly temps = new Map<string, PendingAsk>();
+  private readonly defaultCapacity: number;
+  private readonly defaultSupervision: SupervisionPolicy;
+
+  constructor(
+    readonly env: HostEnvironment,
+    defaults: { mailboxCapacity?: number; supervision?: Partial<SupervisionPolicy> } = {},
+  ) {
+    this.defaultCapacity = defaults.mailboxCapacity ?? DEFAULT_MAILBOX_CAPACITY;
+    this.defaultSupervision = resolveSupervision(defaults.supervision);
+  }
+
+  /** Creates and starts an actor; throws on a bad or duplicate id or a failing `init`. */
+  spawn(id: ActorId, behaviour: Behaviour, behaviourName: string, options: SpawnOptions = {}): ActorCell {
+    if (typeof id !== 'string' || id.length === 0 || id.startsWith('$')) throw new InvalidActorIdError(id);
+    if (this.cells.has(id)) throw new DuplicateActorError(id);
+    const policy = resolveSupervision({ ...this.defaultSupervision, ...behaviour.supervision, ...options.supervision }, `spawn("${id}").supervision`);
+    const capacity = options.mailboxCapacity ?? this.defaultCapacity;
+    const cell = new ActorCell(this, id, behaviour, behaviourName, options.props, policy, capacity);
+    try {
+      cell.start();
+    } catch (error) {
+      throw new ActorInitError(id, behaviourName, error);
+    }
+    this.cells.set(id, cell);
+    this.stoppedIds.delete(id);
+    this.env.trace({ t: this.env.now(), type: 'spawn', actor: id, behaviour: behaviourName, host: this.env.hostIndex });
+    return cell;
+  }
+
+  /** Stops an actor; what waits in its mailbox is dead-lettered `actor-stopped`. */
+  stopActor(id: ActorId, reason: string): boolean {
+    const cell = this.cells.get(id);
+    if (!cell) return false;
+    cell.status = 'stopped';
+    cell.cancelAll();
+    cell.finishTurn();
+    const rest = cell.mailbox.drainAll();
+    this.counters.queued -= rest.length;
+    for (const env of rest) this.deadLetter(env, 'actor-stopped', reason);
+    cell.mailbox.close();
+    this.cells.delete(id);
+    this.stoppedIds.add(id);
+    this.env.trace({ t: this.env.now(), type: 'stop', actor: id, reason });
+    return true;
+  }
+
+  /** The actor's current state, as an immutable snapshot. */
+  snapshot(id: ActorId): unknown {
+    const cell = this.cells.get(id);
+    if (!cell) throw new UnknownActorError(id, `snapshot on host ${this.env.hostIndex}`);
+    cell.finishTurn();
+    return cell.state;
+  }
+
+  // ---- sending ----
+
+  /** Stamps and counts a new envelope, then hands it to the environment to route. */
+  send(from: ActorId, to: ActorId, kind: string, body: unknown, corr: number | undefined, re: number | undefined): void {
+    const env: Envelope = { id: this.env.nextEnvelopeId(), from, to, kind, body, corr, re };
+    this.counters.sent++;
+    if (this.env.traceLevel === 'full') this.env.trace({ t: this.env.now(), type: 'send', id: env.id, from, to, kind });
+    this.env.route(env);
+  }
+
+  /** A runtime-originated envelope to an actor from itself (timers, ask timeouts). */
+  sendToSelf(cell: ActorCell, kind: string, body: unknown): void {
+    if (cell.status === 'running') this.send(cell.self, cell.self, kind, body, undefined, undefined);
+  }
+
+  /** Sends from outside any actor (`from` is `$system`). */
+  sendFromOutside(to: ActorId, message: Message): void {
+    this.send(SYSTEM_SENDER, to, message.kind, message.body, undefined, undefined);
+  }
+
+  /**
+   * Asks from outside any actor: a temporary address receives the reply. `answered()` turns true
+   * synchronously when the reply or the timeout arrives (sim mode drives its loop until then).
+   */
+  askFromOutside(to: ActorId, message: Message, timeoutMs: number): { promise: Promise<Envelope>; answered: () => boolean } {
+    const id = `$ask:${this.env.hostIndex}:${++this.tempSeq}`;
+    const corr = this.nextCorrelation();
+    const promise = new Promise<Envelope>((resolve, reject) => {
+      const timer = this.env.startTimer(timeoutMs, () => {
+        if (this.temps.delete(id)) reject(new AskTimeoutError(to, message.kind, timeoutMs));
+      });
+      this.temps.set(id, { resolve, reject, timer });
+    });
+    this.send(id, to, message.kind, message.body, corr, undefined);
+    return { promise, answered: () => !this.temps.has(id) };
+  }
+
+  nextCorrelation(): number {
+    return ++this.corrSeq;
+  }
+
+  // ---- receiving ----
+
+  /** Puts an envelope that reached this host into its actor's mailbox, or dead-letters it. */
+  deliver(env: Envelope): void {
+    const cell = this.cells.get(env.to);
+    if (cell !== undefined) {
+      cell.mailbox.post(env);
+      return;
+    }
+    if (env.to.startsWith('$ask:')) {
+      const pending = this.temps.get(env.to);
+      if (pending === undefined) return this.deadLetter(env, 'late-reply', 'the ask had already timed out');
+      this.temps.delete(env.to);
+      this.env.cancelTimer(pending.timer);
+      this.counters.delivered++;
+      pending.resolve(env);
+      return;
+    }
+    this.deadLetter(env, this.stoppedIds.has(env.to) ? 'actor-stopped' : 'unknown-actor');
+  }
+
+  /** Counts and traces a dead letter. */
+  deadLetter(env: Envelope, reason: DeadLetterReason, detail?: string): void {
+    this.counters.deadLetter(reason);
+    // An ask from outside whose request cannot be delivered fails now, not at its timeout.
+    const pending = env.from.startsWith('$ask:') ? this.temps.get(env.from) : undefined;
+    if (pending !== undefined && env.re === undefined) {
+      this.temps.delete(env.from);
+      this.env.cancelTimer(pending.timer);
+      pending.reject(new UndeliverableError(env.to, env.kind, reason, detail));
+    }
+    if (this.env.traceLevel !== 'off') {
+      this.env.trace({ t: this.env.now(), type: 'dead-letter', id: env.id, from: env.from, to: env.to, kind: env.kind, reason, ...(detail ? { detail } : {}) });
+    }
+  }
+
+  /** Called by a mailbox when an envelope was queued. */
+  onArrival(cell: ActorCell): void {
+    this.counters.queued++;
+    if (!cell.scheduled) {
+      cell.scheduled = true;
+      this.ready.push(cell);
+    }
+  }
+
+  /** True when some actor has envelopes waiting. */
+  get hasReady(): boolean {
+    return this.ready.size > 0;
+  }
+
+  /** Runs ready actors, one envelope at a time each, until none is ready or `budget` is spent. */
+  drain(budget = Infinity): number {
+    const counters = this.counters;
+    const full = this.env.traceLevel === 'full';
+    let processed = 0;
+    while (processed < budget) {
+      const cell = this.ready.shift();
+      if (cell === undefined) break;
+      cell.scheduled = false;
+      let n = 0;
+      while (cell.status === 'running' && cell.mailbox.size > 0 && n < THROUGHPUT) {
+        const env = cell.mailbox.take();
+        counters.queued--;
+        counters.delivered++;
+        if (full) this.env.trace({ t: this.env.now(), type: 'deliver', id: env.id, from: env.from, to: env.to, kind: env.kind });
+        n++;
+        if (!cell.process(env)) break;
+      }
+      processed += n;
+      if (cell.status === 'running' && cell.mailbox.size > 0 && !cell.scheduled) {
+        cell.scheduled = true;
+        this.ready.push(cell);
+      }
+    }
+    return processed;
+  }
+
+  markDirty(cell: ActorCell): void {
+    this.dirty.push(cell);
+  }
+
+  /** Ends a turn: every draft opened in it is finished, so all states are frozen snapshots. */
+  endTurn(): void {
+    const dirty = this.dirty;
+    for (let i = 0; i < dirty.length; i++) dirty[i].finishTurn();
+    dirty.length = 0;
+  }
+
+  /** Records an escalation (the cell stops itself after the current message). */
+  escalate(actor: ActorId, failuresInWindow: number, windowMs: number, error: string): void {
+    const t = this.env.now();
+    this.escalations.push({ actor, t, failuresInWindow, error });
+    this.env.trace({ t, type: 'escalate', actor, failuresInWindow, windowMs, error });
+  }
+}

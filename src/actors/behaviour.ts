@@ -1,0 +1,61 @@
+import type { Draft } from 'immer';
+import type { ActorId, Envelope, Message } from './envelope.ts';
+import type { SupervisionPolicy } from './supervision.ts';
+
+/**
+ * Everything a behaviour may touch. Behaviours never call Date.now, setTimeout or Math.random:
+ * time, timers and randomness come from here, so the same code is deterministic in `sim` mode
+ * and real in `threads` mode.
+ */
+export interface ActorContext<P = unknown> {
+  /** This actor's id. */
+  readonly self: ActorId;
+  /** The props given at spawn (plain data). */
+  readonly props: P;
+  /** Sends a message; the runtime stamps `from` with `self`. */
+  send(to: ActorId, message: Message): void;
+  /** Replies to an envelope that was sent with `ask`: the reply carries `re = request.corr`. */
+  reply(request: Envelope, message: Message): void;
+  /**
+   * Asks and returns the correlation id. The reply arrives later as an ordinary envelope with
+   * `re` equal to that id; if none arrives within `timeoutMs`, an envelope of kind
+   * `$ask-timeout` with body `{ corr, to, kind, timeoutMs, error }` arrives instead.
+   */
+  ask(to: ActorId, message: Message, options: { timeoutMs: number }): number;
+  /** Arms (or re-arms) the timer `key`: `message` arrives from `self` after `delayMs`. */
+  setTimer(key: string, delayMs: number, message: Message): void;
+  /** Cancels the timer `key` if armed. */
+  cancelTimer(key: string): void;
+  /** Current time in ms (virtual in sim mode). */
+  now(): number;
+  /** A number in [0, 1) from this actor's own seeded stream. */
+  random(): number;
+  /** Writes an event into the run's trace. */
+  emit(event: Readonly<Record<string, unknown>>): void;
+  /** Stops this actor after the current message. */
+  stop(): void;
+}
+
+/**
+ * An actor's logic: pure with respect to its environment. `receive` may mutate the draft it is
+ * given (immer) or return a replacement state; snapshots between turns are frozen.
+ *
+ * @example
+ * ```ts
+ * const counter: Behaviour<{ n: number }> = {
+ *   init: () => ({ n: 0 }),
+ *   receive(state, env) { if (env.kind === 'inc') state.n++; },
+ * };
+ * ```
+ */
+export interface Behaviour<S = any, P = any> {
+  init(ctx: ActorContext<P>): S;
+  receive(state: Draft<S>, envelope: Envelope<any>, ctx: ActorContext<P>): S | void;
+  /** Default supervision for actors with this behaviour (spawn options override it). */
+  readonly supervision?: Partial<SupervisionPolicy>;
+}
+
+/** True when `b` looks like a behaviour. */
+export function isBehaviour(b: unknown): b is Behaviour {
+  return typeof b === 'object' && b !== null && typeof (b as Behaviour).init === 'function' && typeof (b as Behaviour).receive === 'function';
+}

@@ -1,0 +1,73 @@
+import { pathToFileURL } from 'node:url';
+import { isAbsolute } from 'node:path';
+import { BehaviourLoadError, ConfigError, UnknownBehaviourError } from '../errors.ts';
+import { isBehaviour, type Behaviour } from './behaviour.ts';
+
+/**
+ * How a behaviour is named so that a worker thread can load it: a registry id, or a module path
+ * plus export name (for behaviours users write themselves).
+ *
+ * @example
+ * ```ts
+ * const a: BehaviourRef = 'echo';
+ * const b: BehaviourRef = { module: '/abs/path/voter.ts', export: 'voter' };
+ * ```
+ */
+export type BehaviourRef = string | { readonly module: string; readonly export: string };
+
+const registry = new Map<string, Behaviour>();
+
+/**
+ * Registers a behaviour under an id in this thread's registry. In threads mode, do it in a
+ * module the workers preload (`preload` option) so every worker knows the id.
+ *
+ * @example
+ * ```ts
+ * registerBehaviour('counter', { init: () => ({ n: 0 }), receive: (s) => { s.n++; } });
+ * ```
+ */
+export function registerBehaviour(id: string, behaviour: Behaviour): void {
+  if (typeof id !== 'string' || id.length === 0) throw new ConfigError('registerBehaviour.id', 'a non-empty string', id);
+  if (!isBehaviour(behaviour)) throw new ConfigError(`registerBehaviour(${JSON.stringify(id)})`, 'an object with init(ctx) and receive(state, envelope, ctx)', behaviour);
+  registry.set(id, behaviour);
+}
+
+/** The ids registered in this thread. */
+export function registeredBehaviours(): string[] {
+  return [...registry.keys()].sort();
+}
+
+/** A printable name for a ref: the id, or `module#export`. */
+export function refName(ref: BehaviourRef): string {
+  return typeof ref === 'string' ? ref : `${ref.module}#${ref.export}`;
+}
+
+/** Checks a ref's shape, naming `path` in the error. */
+export function validateRef(ref: unknown, path: string): BehaviourRef {
+  if (typeof ref === 'string' && ref.length > 0) return ref;
+  if (typeof ref === 'object' && ref !== null && typeof (ref as { module?: unknown }).module === 'string' && typeof (ref as { export?: unknown }).export === 'string') {
+    const { module, export: name } = ref as { module: string; export: string };
+    return { module, export: name };
+  }
+  throw new ConfigError(path, `a behaviour id (string) or { module: string, export: string }`, ref);
+}
+
+/** Resolves a ref to a behaviour in this thread, importing its module if needed. */
+export async function loadBehaviour(ref: BehaviourRef): Promise<Behaviour> {
+  if (typeof ref === 'string') {
+    const b = registry.get(ref);
+    if (!b) throw new UnknownBehaviourError(ref, registeredBehaviours());
+    return b;
+  }
+  const url = ref.module.startsWith('file:') ? ref.module : isAbsolute(ref.module) ? pathToFileURL(ref.module).href : undefined;
+  if (!url) throw new BehaviourLoadError(ref.module, ref.export, 'the module path must be absolute or a file: URL (workers do not share your working directory assumptions)');
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new BehaviourLoadError(ref.module, ref.export, `import failed (${(e as Error).message})`, e);
+  }
+  const b = mod[ref.export];
+  if (!isBehaviour(b)) throw new BehaviourLoadError(ref.module, ref.export, b === undefined ? `the module has no export "${ref.export}" (exports: ${Object.keys(mod).join(', ') || 'none'})` : 'the export is not a behaviour');
+  return b;
+}

@@ -1,0 +1,126 @@
+/**
+ * Every error Conclave raises, in one place. Each one says what was wrong, where, and what to do
+ * about it; the underlying error (if any) is kept as `cause`.
+ *
+ * @example
+ * ```ts
+ * try { await system.spawn('a', 'no-such-behaviour'); }
+ * catch (e) { if (e instanceof UnknownBehaviourError) console.error(e.message); }
+ * ```
+ */
+export class ConclaveError extends Error {
+  /** A stable machine-readable code, e.g. `unknown-behaviour`. */
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** A behaviour id that no registry knows. */
+export class UnknownBehaviourError extends ConclaveError {
+  constructor(ref: string, known: readonly string[]) {
+    super(
+      'unknown-behaviour',
+      `Unknown behaviour "${ref}". Known behaviour ids: ${known.length ? known.join(', ') : '(none)'}. ` +
+        `Register it with registerBehaviour(id, behaviour) in a module the host preloads, ` +
+        `or reference it as { module: '/abs/path/to/file.ts', export: 'name' }.`,
+    );
+  }
+}
+
+/** A behaviour module that could not be imported, or whose export is not a behaviour. */
+export class BehaviourLoadError extends ConclaveError {
+  constructor(modulePath: string, exportName: string, reason: string, cause?: unknown) {
+    super(
+      'behaviour-load',
+      `Cannot load behaviour "${exportName}" from module "${modulePath}": ${reason}. ` +
+        `Check that the path is absolute (or a file: URL) and that the module exports ` +
+        `an object with init(ctx) and receive(state, envelope, ctx).`,
+      { cause },
+    );
+  }
+}
+
+/** An actor id that is already in use in this system. */
+export class DuplicateActorError extends ConclaveError {
+  constructor(id: string) {
+    super('duplicate-actor', `An actor with id "${id}" already exists. Actor ids are unique per system: pick another id or stop the existing actor first.`);
+  }
+}
+
+/** An actor id that is not valid. */
+export class InvalidActorIdError extends ConclaveError {
+  constructor(id: unknown) {
+    super('invalid-actor-id', `Invalid actor id ${JSON.stringify(id)}: an id is a non-empty string that does not start with "$" (reserved for the runtime).`);
+  }
+}
+
+/** A behaviour whose `init` threw when the actor was spawned. */
+export class ActorInitError extends ConclaveError {
+  constructor(id: string, behaviour: string, cause: unknown) {
+    super('actor-init', `Actor "${id}" (behaviour "${behaviour}") failed in init: ${cause instanceof Error ? cause.message : String(cause)}. Fix init or the props passed at spawn.`, { cause });
+  }
+}
+
+/** An actor that does not exist (for control-plane calls such as snapshot or stop). */
+export class UnknownActorError extends ConclaveError {
+  constructor(id: string, where: string) {
+    super('unknown-actor', `No actor "${id}" (${where}). It was never spawned, or it has stopped.`);
+  }
+}
+
+/** A message that is not `{ kind: string, body?: unknown }`. */
+export class InvalidMessageError extends ConclaveError {
+  constructor(where: string, got: unknown) {
+    super('invalid-message', `Invalid message at ${where}: expected { kind: string, body?: unknown }, got ${describe(got)}.`);
+  }
+}
+
+/** An `ask` that got no reply in time. */
+export class AskTimeoutError extends ConclaveError {
+  constructor(readonly to: string, readonly kind: string, readonly timeoutMs: number) {
+    super('ask-timeout', `No reply from "${to}" to "${kind}" within ${timeoutMs} ms. The actor may be slow, stopped, or never reply to this kind; raise timeoutMs or check that it calls ctx.reply().`);
+  }
+}
+
+/** A request from outside that was dead-lettered instead of delivered. */
+export class UndeliverableError extends ConclaveError {
+  constructor(readonly to: string, readonly kind: string, readonly reason: string, detail?: string) {
+    super('undeliverable', `Cannot deliver "${kind}" to "${to}": ${reason}${detail ? ` (${detail})` : ''}. Check the actor id, and that the actor is running.`);
+  }
+}
+
+/** A control-plane call whose worker died before it answered. */
+export class HostCrashedError extends ConclaveError {
+  constructor(worker: number, call: string, cause?: unknown) {
+    super('host-crashed', `Worker ${worker} died while handling "${call}". Its actors are being restarted on a live worker according to their supervision strategy; retry the call.`, { cause });
+  }
+}
+
+/** A call made after the system was shut down. */
+export class SystemStoppedError extends ConclaveError {
+  constructor(call: string) {
+    super('system-stopped', `Cannot ${call}: the actor system has been shut down. Create a new system.`);
+  }
+}
+
+/** Bad options passed to a system, a spawn or a command. `path` names the field. */
+export class ConfigError extends ConclaveError {
+  constructor(readonly path: string, expected: string, got: unknown) {
+    super('config', `Invalid configuration at "${path}": expected ${expected}, got ${describe(got)}.`);
+  }
+}
+
+/** A short, safe description of an arbitrary value for error messages. */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return `a function${value.name ? ` (${value.name})` : ''}`;
+  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value !== 'object') return `${typeof value} ${String(value)}`;
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  const keys = Object.keys(value);
+  return `an object with keys [${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', ...' : ''}]`;
+}

@@ -1,0 +1,34 @@
+/**
+ * Conclave's public API. Every export is named here; types are exported separately below.
+ */
+export { createSystem } from './scheduler/create-system.ts';
+export { SimSystem } from './scheduler/sim-system.ts';
+export { ThreadSystem } from './scheduler/threads/thread-system.ts';
+export { registerBehaviour, registeredBehaviours, loadBehaviour, refName } from './actors/registry.ts';
+export { accountingImbalance } from './actors/counters.ts';
+export { DEFAULT_SUPERVISION, decide } from './actors/supervision.ts';
+export { DEFAULT_MAILBOX_CAPACITY } from './actors/mailbox.ts';
+export { SYSTEM_SENDER, ASK_TIMEOUT_KIND } from './actors/envelope.ts';
+export { DEFAULT_LINK, sampleLatency } from './scheduler/link-model.ts';
+export { createPrng } from './scheduler/prng.ts';
+export { TraceRecorder } from './scheduler/trace-recorder.ts';
+export { echo, counter, sink, volley, producer, relay } from './actors/library.ts';
+export {
+  ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
+  ActorInitError, UnknownActorError, InvalidMessageError, AskTimeoutError, UndeliverableError,
+  HostCrashedError, SystemStoppedError, ConfigError,
+} from './errors.ts';
+
+export type { Behaviour, ActorContext } from './actors/behaviour.ts';
+export type { ActorId, Envelope, Message, DeadLetterReason } from './actors/envelope.ts';
+export type { BehaviourRef } from './actors/registry.ts';
+export type { SpawnOptions, Escalation } from './actors/actor-host.ts';
+export type { SupervisionPolicy, SupervisionStrategy, SupervisionDirective } from './actors/supervision.ts';
+export type { TraceEvent, TraceLevel, TraceEventType } from './actors/trace-event.ts';
+export type { MessageAccounting } from './actors/counters.ts';
+export type { ActorSystem, ExecutionMode, RunResult, HostCrash, SystemStatus } from './scheduler/actor-system.ts';
+export type { SystemOptions } from './scheduler/create-system.ts';
+export type { SimOptions } from './scheduler/sim-system.ts';
+export type { ThreadOptions } from './scheduler/threads/thread-system.ts';
+export type { LinkModel, LatencyDistribution } from './scheduler/link-model.ts';
+export type { Transport } from './scheduler/transport.ts';

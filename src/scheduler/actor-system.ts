@@ -1,0 +1,77 @@
+import type { Observable } from 'rxjs';
+import type { Escalation, SpawnOptions } from '../actors/actor-host.ts';
+import type { MessageAccounting } from '../actors/counters.ts';
+import type { ActorId, Envelope, Message } from '../actors/envelope.ts';
+import type { BehaviourRef } from '../actors/registry.ts';
+import type { TraceEvent } from '../actors/trace-event.ts';
+
+/** `sim`: deterministic discrete-event simulation on one thread. `threads`: real worker threads. */
+export type ExecutionMode = 'sim' | 'threads';
+
+/** Where a system is in its life. */
+export type SystemStatus = 'running' | 'stopped';
+
+/** A worker that died, and what the runtime did about it. */
+export interface HostCrash {
+  readonly host: number;
+  readonly t: number;
+  readonly detail: string;
+  /** Actors moved to live workers (restarted from `init`). */
+  readonly restarted: readonly ActorId[];
+  /** Actors that stayed stopped (their strategy is `stop`). */
+  readonly stopped: readonly ActorId[];
+  /** Envelopes lost with the worker (dead-lettered `host-crashed`). */
+  readonly lostInFlight: number;
+}
+
+/**
+ * A run's result: plain data, so it can be printed, stored and compared.
+ */
+export interface RunResult {
+  readonly mode: ExecutionMode;
+  readonly seed: number;
+  readonly status: SystemStatus;
+  readonly actors: number;
+  readonly hosts: number;
+  readonly messages: MessageAccounting;
+  /** `sent - (delivered + dropped + deadLettered + inFlight)`: 0 when every envelope is accounted for. */
+  readonly accountingImbalance: number;
+  readonly escalations: readonly Escalation[];
+  readonly hostCrashes: readonly HostCrash[];
+  /** Virtual ms in sim mode, wall-clock ms in threads mode. */
+  readonly elapsedMs: number;
+  readonly wallMs: number;
+  readonly traceEvents: number;
+  /** sha256 of the canonical trace (one JSON line per event). */
+  readonly traceHash: string;
+}
+
+/**
+ * The API both execution modes share: spawn actors, talk to them from outside, wait for quiet,
+ * read accounting and shut down. Behaviour code is identical in both modes.
+ *
+ * @example
+ * ```ts
+ * const system = await createSystem({ mode: 'sim', seed: 7 });
+ * await system.spawn('echo-1', 'echo');
+ * const reply = await system.ask('echo-1', { kind: 'ping', body: 1 }, { timeoutMs: 100 });
+ * const result = await system.shutdown();
+ * ```
+ */
+export interface ActorSystem {
+  readonly mode: ExecutionMode;
+  readonly seed: number;
+  /** Every trace event as it happens. */
+  readonly trace$: Observable<TraceEvent>;
+  spawn(id: ActorId, behaviour: BehaviourRef, options?: SpawnOptions & { readonly worker?: number }): Promise<void>;
+  /** Sends from outside (`from` is `$system`); never throws for an unknown `to` (dead letter). */
+  send(to: ActorId, message: Message): void;
+  ask(to: ActorId, message: Message, options: { timeoutMs: number }): Promise<Envelope>;
+  stop(id: ActorId): Promise<boolean>;
+  snapshot<S = unknown>(id: ActorId): Promise<S>;
+  /** Resolves when no envelope is in flight (mailboxes, queues and links are empty). */
+  settle(options?: { timeoutMs?: number }): Promise<void>;
+  /** Current accounting. */
+  accounting(): Promise<MessageAccounting>;
+  shutdown(): Promise<RunResult>;
+}

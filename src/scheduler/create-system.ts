@@ -1,0 +1,24 @@
+import '../actors/library.ts';
+import { ConfigError } from '../errors.ts';
+import type { ActorSystem, ExecutionMode } from './actor-system.ts';
+import { SimSystem, type SimOptions } from './sim-system.ts';
+import { ThreadSystem, type ThreadOptions } from './threads/thread-system.ts';
+
+/** Options for `createSystem`: the mode, plus that mode's options. */
+export type SystemOptions = ({ readonly mode: 'sim' } & SimOptions) | ({ readonly mode: 'threads' } & ThreadOptions);
+
+/**
+ * Creates an actor system in either execution mode. Behaviour code is the same in both.
+ *
+ * @example
+ * ```ts
+ * const sim = await createSystem({ mode: 'sim', seed: 42 });
+ * const threads = await createSystem({ mode: 'threads', workers: 2 });
+ * ```
+ */
+export async function createSystem(options: SystemOptions = { mode: 'sim' }): Promise<ActorSystem> {
+  const mode: ExecutionMode | undefined = options?.mode;
+  if (mode === 'sim') return new SimSystem(options as SimOptions);
+  if (mode === 'threads') return ThreadSystem.start(options as ThreadOptions);
+  throw new ConfigError('mode', "'sim' or 'threads'", mode);
+}

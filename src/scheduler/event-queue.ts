@@ -1,0 +1,67 @@
+import type { Envelope } from '../actors/envelope.ts';
+
+/** One scheduled thing in a simulation: an envelope to deliver, or a timer to fire. */
+export interface SimEvent {
+  readonly time: number;
+  readonly seq: number;
+  readonly env: Envelope | undefined;
+  readonly fire: (() => void) | undefined;
+  cancelled: boolean;
+}
+
+/**
+ * A binary min-heap of events ordered by (time, seq): equal times keep insertion order, which is
+ * what makes a simulation deterministic.
+ *
+ * @example
+ * ```ts
+ * const q = new EventQueue(); q.push(ev); q.pop();
+ * ```
+ */
+export class EventQueue {
+  private readonly heap: SimEvent[] = [];
+
+  get size(): number {
+    return this.heap.length;
+  }
+
+  peek(): SimEvent | undefined {
+    return this.heap[0];
+  }
+
+  push(ev: SimEvent): void {
+    const h = this.heap;
+    let i = h.length;
+    h.push(ev);
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = h[p];
+      if (parent.time < ev.time || (parent.time === ev.time && parent.seq < ev.seq)) break;
+      h[i] = parent;
+      i = p;
+    }
+    h[i] = ev;
+  }
+
+  pop(): SimEvent | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (h.length === 0 || last === undefined) return top;
+    const n = h.length;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let c = l;
+      if (r < n && (h[r].time < h[l].time || (h[r].time === h[l].time && h[r].seq < h[l].seq))) c = r;
+      const child = h[c];
+      if (last.time < child.time || (last.time === child.time && last.seq < child.seq)) break;
+      h[i] = child;
+      i = c;
+    }
+    h[i] = last;
+    return top;
+  }
+}

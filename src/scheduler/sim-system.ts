@@ -1,0 +1,292 @@
+import { Subject } from 'rxjs';
+import { ActorHost, type SpawnOptions } from '../actors/actor-host.ts';
+import type { MessageAccounting } from '../actors/counters.ts';
+import { isMessage, type ActorId, type Envelope, type Message } from '../actors/envelope.ts';
+import type { HostEnvironment } from '../actors/host-environment.ts';
+import { loadBehaviour, refName, validateRef, type BehaviourRef } from '../actors/registry.ts';
+import type { SupervisionPolicy } from '../actors/supervision.ts';
+import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
+import { ConfigError, InvalidMessageError, SystemStoppedError } from '../errors.ts';
+import type { ActorSystem, RunResult, SystemStatus } from './actor-system.ts';
+import { EventQueue, type SimEvent } from './event-queue.ts';
+import { DEFAULT_LINK, sampleLatency, validateLinkModel, type LatencyDistribution, type LinkModel } from './link-model.ts';
+import { createPrng, type Prng } from './prng.ts';
+import { TraceRecorder } from './trace-recorder.ts';
+import { RingQueue } from '../actors/ring-queue.ts';
+
+/** Options of a sim-mode system. */
+export interface SimOptions {
+  /** Seed of every random choice (latency, drops, `ctx.random()`); default 1. */
+  readonly seed?: number;
+  readonly link?: LinkModel;
+  /** Default `events`; `full` records every send and delivery. */
+  readonly traceLevel?: TraceLevel;
+  /** Keep trace events in memory (`system.recorder.events`). */
+  readonly keepTrace?: boolean;
+  readonly mailboxCapacity?: number;
+  readonly supervision?: Partial<SupervisionPolicy>;
+}
+
+/** Finish drafts (freeze snapshots) at least this often, in processed time steps. */
+const STEPS_PER_TURN = 1024;
+
+/**
+ * Sim mode: every actor on one thread, driven by a discrete-event loop over a virtual clock. All
+ * events with the same time are delivered, then the ready actors run; equal times keep insertion
+ * order, and every random draw comes from seeded streams, so a seed reproduces a run exactly.
+ *
+ * @example
+ * ```ts
+ * const sim = new SimSystem({ seed: 42 });
+ * await sim.spawn('a', 'echo');
+ * sim.send('a', { kind: 'ping' });
+ * sim.run({ untilMs: 1000 });
+ * ```
+ */
+export class SimSystem implements ActorSystem, HostEnvironment {
+  readonly mode = 'sim' as const;
+  readonly seed: number;
+  readonly hostIndex = 0;
+  readonly traceLevel: TraceLevel;
+  readonly trace$ = new Subject<TraceEvent>();
+  readonly recorder: TraceRecorder;
+  readonly host: ActorHost;
+  private readonly queue = new EventQueue();
+  /**
+   * With a fixed latency every delivery lands at now + L, and now never decreases: deliveries are
+   * then already in (time, seq) order, so they wait in a FIFO lane instead of the heap.
+   */
+  private readonly lane = new RingQueue<SimEvent>(1024);
+  private readonly link: LinkModel;
+  private readonly linkRng: Prng;
+  private readonly fixedLatency: number | undefined;
+  private readonly lastArrival = new Map<string, number>();
+  private clock = 0;
+  private seq = 0;
+  private envelopeSeq = 0;
+  private deliveriesQueued = 0;
+  private status: SystemStatus = 'running';
+  private readonly startedAt = performance.now();
+
+  constructor(options: SimOptions = {}) {
+    const seed = options.seed ?? 1;
+    if (!Number.isInteger(seed)) throw new ConfigError('seed', 'an integer', seed);
+    this.seed = seed;
+    this.traceLevel = options.traceLevel ?? 'events';
+    this.link = options.link ? validateLinkModel(options.link) : DEFAULT_LINK;
+    this.fixedLatency = this.link.latency.kind === 'fixed' && !this.link.overrides?.length ? this.link.latency.ms : undefined;
+    this.linkRng = createPrng(seed, '$link');
+    this.recorder = new TraceRecorder(this.trace$, { keep: options.keepTrace });
+    this.host = new ActorHost(this, { mailboxCapacity: options.mailboxCapacity, supervision: options.supervision });
+  }
+
+  // ---- HostEnvironment ----
+
+  now(): number {
+    return this.clock;
+  }
+
+  nextEnvelopeId(): number {
+    return ++this.envelopeSeq;
+  }
+
+  randomFor(actor: ActorId): () => number {
+    return createPrng(this.seed, actor);
+  }
+
+  trace(event: TraceEvent): void {
+    if (this.traceLevel !== 'off') this.trace$.next(event);
+  }
+
+  route(env: Envelope): void {
+    const link = this.link;
+    if (link.dropRate !== undefined && link.dropRate > 0 && this.linkRng() < link.dropRate) {
+      this.host.counters.drop('link-drop');
+      this.trace({ t: this.clock, type: 'drop', id: env.id, from: env.from, to: env.to, kind: env.kind, fault: 'link-drop' });
+      return;
+    }
+    let at: number;
+    if (this.fixedLatency !== undefined) at = this.clock + this.fixedLatency;
+    else {
+      at = this.clock + sampleLatency(this.latencyOf(env.from, env.to), this.linkRng);
+      // Per-link FIFO: never overtake an envelope sent earlier on the same link.
+      const key = `${env.from}\u0000${env.to}`;
+      const last = this.lastArrival.get(key);
+      if (last !== undefined && last > at) at = last;
+      this.lastArrival.set(key, at);
+    }
+    this.deliveriesQueued++;
+    const ev: SimEvent = { time: at, seq: ++this.seq, env, fire: undefined, cancelled: false };
+    if (this.fixedLatency !== undefined) this.lane.push(ev);
+    else this.queue.push(ev);
+  }
+
+  private latencyOf(from: ActorId, to: ActorId): LatencyDistribution {
+    const o = this.link.overrides?.find((r) => (r.from === undefined || r.from === from) && (r.to === undefined || r.to === to));
+    return o ? o.latency : this.link.latency;
+  }
+
+  startTimer(delayMs: number, fire: () => void): unknown {
+    const ev: SimEvent = { time: this.clock + delayMs, seq: ++this.seq, env: undefined, fire, cancelled: false };
+    this.queue.push(ev);
+    return ev;
+  }
+
+  cancelTimer(handle: unknown): void {
+    (handle as SimEvent).cancelled = true;
+  }
+
+  // ---- the event loop ----
+
+  /**
+   * Processes events in (time, seq) order until the queue is empty, the next event is later than
+   * `untilMs`, `stop()` returns true (checked after each time step) or `maxSteps` steps ran.
+   * Returns the number of time steps processed.
+   */
+  run(options: { untilMs?: number; maxSteps?: number; stop?: () => boolean } = {}): number {
+    this.assertRunning('run');
+    const until = options.untilMs ?? Infinity;
+    const maxSteps = options.maxSteps ?? Infinity;
+    const host = this.host;
+    const stop = options.stop;
+    let steps = 0;
+    let sinceTurn = 0;
+    for (let t = this.nextTime(); t !== undefined && t <= until && steps < maxSteps; t = this.nextTime()) {
+      this.clock = t;
+      for (let ev = this.popAt(t); ev !== undefined; ev = this.popAt(t)) {
+        if (ev.env !== undefined) {
+          this.deliveriesQueued--;
+          host.deliver(ev.env);
+        } else if (!ev.cancelled) ev.fire!();
+      }
+      host.drain();
+      steps++;
+      if (++sinceTurn >= STEPS_PER_TURN) {
+        host.endTurn();
+        sinceTurn = 0;
+      }
+      if (stop !== undefined && stop()) break;
+    }
+    if (until !== Infinity && until > this.clock) {
+      const next = this.nextTime();
+      if (next === undefined || next > until) this.clock = until;
+    }
+    host.endTurn();
+    return steps;
+  }
+
+  /** Time of the next event (lane or heap), if any. */
+  private nextTime(): number | undefined {
+    const a = this.lane.peek();
+    const b = this.queue.peek();
+    if (a === undefined) return b?.time;
+    if (b === undefined) return a.time;
+    return a.time <= b.time ? a.time : b.time;
+  }
+
+  /** Removes the next event if it is at time `t`, merging lane and heap by sequence. */
+  private popAt(t: number): SimEvent | undefined {
+    const a = this.lane.peek();
+    const b = this.queue.peek();
+    const aOk = a !== undefined && a.time === t;
+    const bOk = b !== undefined && b.time === t;
+    if (aOk && (!bOk || a.seq < b!.seq)) return this.lane.shift();
+    if (bOk) return this.queue.pop();
+    return undefined;
+  }
+
+  /** Envelopes in flight: scheduled deliveries plus those waiting in mailboxes. */
+  get inFlight(): number {
+    return this.deliveriesQueued + this.host.counters.queued;
+  }
+
+  // ---- ActorSystem ----
+
+  async spawn(id: ActorId, behaviour: BehaviourRef, options: SpawnOptions = {}): Promise<void> {
+    this.assertRunning('spawn');
+    const ref = validateRef(behaviour, `spawn("${id}").behaviour`);
+    const b = await loadBehaviour(ref);
+    this.host.spawn(id, b, refName(ref), options);
+  }
+
+  send(to: ActorId, message: Message): void {
+    this.assertRunning('send');
+    if (!isMessage(message)) throw new InvalidMessageError(`system.send to "${to}"`, message);
+    this.host.sendFromOutside(to, message);
+  }
+
+  ask(to: ActorId, message: Message, options: { timeoutMs: number }): Promise<Envelope> {
+    this.assertRunning('ask');
+    if (!isMessage(message)) throw new InvalidMessageError(`system.ask to "${to}"`, message);
+    if (!(options?.timeoutMs > 0)) throw new ConfigError('ask.timeoutMs', 'a number of ms > 0', options?.timeoutMs);
+    const { promise, answered } = this.host.askFromOutside(to, message, options.timeoutMs);
+    // The reply (or the timeout) is an event in virtual time: drive the loop until it happens.
+    this.run({ stop: answered });
+    return promise;
+  }
+
+  async stop(id: ActorId): Promise<boolean> {
+    this.assertRunning('stop');
+    return this.host.stopActor(id, 'stopped by system');
+  }
+
+  async snapshot<S = unknown>(id: ActorId): Promise<S> {
+    return this.host.snapshot(id) as S;
+  }
+
+  async settle(): Promise<void> {
+    this.assertRunning('settle');
+    if (this.inFlight > 0) this.run({ stop: () => this.inFlight === 0 });
+  }
+
+  async accounting(): Promise<MessageAccounting> {
+    return this.accountingNow();
+  }
+
+  /** Accounting, synchronously (sim mode only). */
+  accountingNow(): MessageAccounting {
+    const c = this.host.counters;
+    return {
+      sent: c.sent,
+      delivered: c.delivered,
+      dropped: c.dropped,
+      deadLettered: c.deadLettered,
+      inFlight: this.inFlight,
+      droppedBy: { ...c.droppedBy },
+      deadLetteredBy: { ...c.deadLetteredBy } as Record<string, number>,
+    };
+  }
+
+  async shutdown(): Promise<RunResult> {
+    if (this.status === 'running') {
+      this.host.endTurn();
+      this.status = 'stopped';
+      this.trace$.complete();
+    }
+    return this.result();
+  }
+
+  /** The run's result so far (or final, after shutdown). */
+  result(): RunResult {
+    const messages = this.accountingNow();
+    return {
+      mode: 'sim',
+      seed: this.seed,
+      status: this.status,
+      actors: this.host.cells.size,
+      hosts: 1,
+      messages,
+      accountingImbalance: messages.sent - (messages.delivered + messages.dropped + messages.deadLettered + messages.inFlight),
+      escalations: [...this.host.escalations],
+      hostCrashes: [],
+      elapsedMs: this.clock,
+      wallMs: performance.now() - this.startedAt,
+      traceEvents: this.recorder.count,
+      traceHash: this.recorder.hash(),
+    };
+  }
+
+  private assertRunning(call: string): void {
+    if (this.status !== 'running') throw new SystemStoppedError(call);
+  }
+}

@@ -1,0 +1,102 @@
+import type { MessageCounters } from '../../actors/counters.ts';
+import type { DeadLetterReason } from '../../actors/envelope.ts';
+
+/** Dead-letter reasons in the order they are laid out in shared memory. */
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['unknown-actor', 'actor-stopped', 'mailbox-full', 'host-crashed', 'not-serializable', 'late-reply'];
+
+const SENT = 0, DELIVERED = 1, DROPPED = 2, DEAD = 3, QUEUED = 4, REASONS = 5;
+const PEERS = REASONS + DEAD_LETTER_REASONS.length;
+
+/** One host's counters as last published: a consistent cut taken at the end of a turn. */
+export interface CounterCut {
+  sent: number;
+  delivered: number;
+  dropped: number;
+  deadLettered: number;
+  queued: number;
+  deadLetteredBy: Record<string, number>;
+  /** Envelopes this host handed to the transport for each peer host. */
+  posted: number[];
+  /** Envelopes this host received from each peer host. */
+  received: number[];
+}
+
+/**
+ * A worker's message counters in shared memory, published at the end of every turn into one of
+ * two slots (a version counter says which slot is complete). The main thread reads a consistent
+ * cut at any time, even after the worker died mid-write, with no message round trip: that is how
+ * a crash is reconciled and how quiescence is detected without a message per turn.
+ *
+ * @example
+ * ```ts
+ * const shared = HostCounters.allocate(workers);
+ * new HostCounters(shared, workers).publish(host.counters, posted, received); // in the worker
+ * new HostCounters(shared, workers).read(); // in main
+ * ```
+ */
+export class HostCounters {
+  private readonly version: Int32Array;
+  private readonly slots: Float64Array;
+  private readonly width: number;
+
+  static allocate(workers: number): SharedArrayBuffer {
+    return new SharedArrayBuffer(8 + 2 * 8 * (PEERS + 2 * workers));
+  }
+
+  constructor(buffer: SharedArrayBuffer, private readonly workers: number) {
+    this.width = PEERS + 2 * workers;
+    this.version = new Int32Array(buffer, 0, 1);
+    this.slots = new Float64Array(buffer, 8, 2 * this.width);
+  }
+
+  /** Writes a cut into the free slot, then flips the version (worker side). */
+  publish(c: MessageCounters, posted: ArrayLike<number>, received: ArrayLike<number>): void {
+    const v = Atomics.load(this.version, 0);
+    const o = ((v + 1) & 1) * this.width;
+    const s = this.slots;
+    s[o + SENT] = c.sent;
+    s[o + DELIVERED] = c.delivered;
+    s[o + DROPPED] = c.dropped;
+    s[o + DEAD] = c.deadLettered;
+    s[o + QUEUED] = c.queued;
+    for (let i = 0; i < DEAD_LETTER_REASONS.length; i++) s[o + REASONS + i] = c.deadLetteredBy[DEAD_LETTER_REASONS[i]] ?? 0;
+    for (let w = 0; w < this.workers; w++) {
+      s[o + PEERS + w] = posted[w];
+      s[o + PEERS + this.workers + w] = received[w];
+    }
+    Atomics.store(this.version, 0, v + 1);
+  }
+
+  /** Reads the last complete cut (main side). */
+  read(): CounterCut {
+    for (;;) {
+      const v = Atomics.load(this.version, 0);
+      const o = (v & 1) * this.width;
+      const s = this.slots;
+      const cut: CounterCut = {
+        sent: s[o + SENT],
+        delivered: s[o + DELIVERED],
+        dropped: s[o + DROPPED],
+        deadLettered: s[o + DEAD],
+        queued: s[o + QUEUED],
+        deadLetteredBy: {},
+        posted: [],
+        received: [],
+      };
+      DEAD_LETTER_REASONS.forEach((r, i) => {
+        if (s[o + REASONS + i]) cut.deadLetteredBy[r] = s[o + REASONS + i];
+      });
+      for (let w = 0; w < this.workers; w++) {
+        cut.posted.push(s[o + PEERS + w]);
+        cut.received.push(s[o + PEERS + this.workers + w]);
+      }
+      // The writer only ever writes the other slot; if it published twice meanwhile, read again.
+      if (Atomics.load(this.version, 0) - v < 2) return cut;
+    }
+  }
+
+  /** How many cuts have been published (a cheap "anything happened?" probe). */
+  get publications(): number {
+    return Atomics.load(this.version, 0);
+  }
+}

@@ -1,0 +1,48 @@
+import type { MessagePort } from 'node:worker_threads';
+import type { SpawnOptions } from '../../actors/actor-host.ts';
+import type { ActorId, Envelope, Message } from '../../actors/envelope.ts';
+import type { BehaviourRef } from '../../actors/registry.ts';
+import type { SupervisionPolicy } from '../../actors/supervision.ts';
+import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
+
+/** What each worker is started with (`workerData`). Ports are transferred. */
+export interface WorkerInit {
+  readonly index: number;
+  readonly workers: number;
+  readonly seed: number;
+  readonly traceLevel: TraceLevel;
+  readonly mailboxCapacity?: number;
+  readonly supervision?: Partial<SupervisionPolicy>;
+  /** Modules (absolute paths or file: URLs) imported before anything else, e.g. to register behaviours. */
+  readonly preload: readonly string[];
+  /** This worker's counters (see HostCounters). */
+  readonly counters: SharedArrayBuffer;
+  /** An Int32 every worker bumps and notifies after each turn, so main can wait for activity. */
+  readonly activity: SharedArrayBuffer;
+  /** `peers[j]` links to worker j (undefined at this worker's own index). */
+  readonly peers: (MessagePort | undefined)[];
+  /** Worker → main: trace event batches. */
+  readonly events: MessagePort;
+}
+
+/** Worker → main on the events port. */
+export interface TraceBatch {
+  readonly trace: TraceEvent[];
+}
+
+/** The control plane each worker exposes over comlink. */
+export interface WorkerApi {
+  /** Resolves once preloaded modules are imported. */
+  ready(): Promise<number>;
+  spawn(id: ActorId, ref: BehaviourRef, options: SpawnOptions): Promise<void>;
+  /** Tells this worker where actors live (id → worker index); `undefined` removes the route. */
+  setRoutes(entries: [ActorId, number | undefined][]): void;
+  stop(id: ActorId): boolean;
+  snapshot(id: ActorId): unknown;
+  send(to: ActorId, message: Message): void;
+  ask(to: ActorId, message: Message, timeoutMs: number): Promise<Envelope>;
+  /** Peer `index` died: take what it already sent, stop posting to it. */
+  peerDied(index: number): void;
+  /** Runs a last turn and publishes final counters. */
+  close(): void;
+}

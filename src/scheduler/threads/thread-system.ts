@@ -1,0 +1,428 @@
+import { availableParallelism } from 'node:os';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import { wrap, releaseProxy, type Remote } from 'comlink';
+import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
+import { Subject } from 'rxjs';
+import type { Escalation, SpawnOptions } from '../../actors/actor-host.ts';
+import { addInto, type MessageAccounting } from '../../actors/counters.ts';
+import { isMessage, type ActorId, type Envelope, type Message } from '../../actors/envelope.ts';
+import { validateRef, type BehaviourRef } from '../../actors/registry.ts';
+import { resolveSupervision, type SupervisionPolicy } from '../../actors/supervision.ts';
+import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
+import { ConfigError, DuplicateActorError, HostCrashedError, InvalidActorIdError, InvalidMessageError, SystemStoppedError, UnknownActorError } from '../../errors.ts';
+import type { ActorSystem, HostCrash, RunResult, SystemStatus } from '../actor-system.ts';
+import { TraceRecorder } from '../trace-recorder.ts';
+import { HostCounters, type CounterCut } from './host-counters.ts';
+import type { TraceBatch, WorkerApi, WorkerInit } from './protocol.ts';
+import { startWorker } from './spawn-worker.ts';
+
+/** Options of a threads-mode system. */
+export interface ThreadOptions {
+  /** Worker threads; default one per core. */
+  readonly workers?: number;
+  /** Seed of each actor's `ctx.random()` stream (threads mode is not deterministic otherwise). */
+  readonly seed?: number;
+  readonly traceLevel?: TraceLevel;
+  readonly keepTrace?: boolean;
+  readonly mailboxCapacity?: number;
+  readonly supervision?: Partial<SupervisionPolicy>;
+  /** Where new actors go: round-robin over live workers (default), or a function of the id. */
+  readonly placement?: 'round-robin' | ((id: ActorId, spawnIndex: number, workers: number) => number);
+  /** Modules every worker imports first (absolute paths or file: URLs), e.g. to register behaviours. */
+  readonly preload?: readonly string[];
+}
+
+interface Slot {
+  readonly index: number;
+  readonly worker: Worker;
+  readonly api: Remote<WorkerApi>;
+  readonly counters: HostCounters;
+  readonly events: MessagePort;
+  alive: boolean;
+  /** Died (as opposed to being shut down): its queue and links were settled as losses. */
+  crashed: boolean;
+  /** Rejects when the worker dies, so no control call can hang on a dead worker. */
+  readonly death: Promise<never>;
+  /** After a crash: the last consistent cut, and envelopes lost with the worker. */
+  finalCut?: CounterCut;
+  lost: number;
+  recovery?: Promise<HostCrash>;
+}
+
+interface ActorRecord {
+  readonly ref: BehaviourRef;
+  readonly options: SpawnOptions;
+  readonly policy: SupervisionPolicy;
+  host: number;
+}
+
+const WORKER_ENTRY = new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+
+/**
+ * Threads mode: actors spread over worker threads, many per worker. Envelopes between workers go
+ * over MessagePorts that link workers directly, in batches flushed at the end of each turn; the
+ * control plane (spawn, stop, snapshot, rewire) is comlink RPC, and every call races the worker's
+ * death so none can hang. A worker that dies has its actors restarted on live workers (by their
+ * supervision strategy) and the envelopes lost with it dead-lettered `host-crashed`.
+ *
+ * @example
+ * ```ts
+ * const sys = await ThreadSystem.start({ workers: 2 });
+ * await sys.spawn('a', 'echo');
+ * await sys.ask('a', { kind: 'hi' }, { timeoutMs: 1000 });
+ * await sys.shutdown();
+ * ```
+ */
+export class ThreadSystem implements ActorSystem {
+  readonly mode = 'threads' as const;
+  readonly trace$ = new Subject<TraceEvent>();
+  readonly recorder: TraceRecorder;
+  private readonly slots: Slot[] = [];
+  private readonly actors = new Map<ActorId, ActorRecord>();
+  private readonly pending = new Set<Promise<unknown>>();
+  private readonly crashes: HostCrash[] = [];
+  private readonly escalations: Escalation[] = [];
+  private readonly activity: Int32Array;
+  private readonly startedAt = performance.now();
+  private status: SystemStatus = 'running';
+  private spawnCount = 0;
+  private shuttingDown = false;
+
+  private constructor(readonly seed: number, private readonly options: ThreadOptions, activity: SharedArrayBuffer) {
+    this.activity = new Int32Array(activity);
+    this.recorder = new TraceRecorder(this.trace$, { keep: options.keepTrace });
+    this.trace$.subscribe((ev) => {
+      if (ev.type === 'escalate') this.escalations.push({ actor: ev.actor, t: ev.t, failuresInWindow: ev.failuresInWindow, error: ev.error });
+    });
+  }
+
+  /** Starts the workers and links every pair of them with a MessageChannel. */
+  static async start(options: ThreadOptions = {}): Promise<ThreadSystem> {
+    const n = options.workers ?? availableParallelism();
+    if (!Number.isInteger(n) || n < 1 || n > 256) throw new ConfigError('workers', 'an integer from 1 to 256', n);
+    const seed = options.seed ?? 1;
+    if (!Number.isInteger(seed)) throw new ConfigError('seed', 'an integer', seed);
+    if (options.placement !== undefined && options.placement !== 'round-robin' && typeof options.placement !== 'function') {
+      throw new ConfigError('placement', "'round-robin' or a function (id, index, workers) => worker", options.placement);
+    }
+    const activity = new SharedArrayBuffer(4);
+    const sys = new ThreadSystem(seed, options, activity);
+    const peers: (MessagePort | undefined)[][] = Array.from({ length: n }, () => new Array(n).fill(undefined));
+    for (let i = 0; i < n; i++) {
+      for (let j = i + 1; j < n; j++) {
+        const { port1, port2 } = new MessageChannel();
+        peers[i][j] = port1;
+        peers[j][i] = port2;
+      }
+    }
+    for (let i = 0; i < n; i++) {
+      const counters = HostCounters.allocate(n);
+      const { port1: events, port2: eventsRemote } = new MessageChannel();
+      const init: WorkerInit = {
+        index: i, workers: n, seed, traceLevel: options.traceLevel ?? 'events',
+        mailboxCapacity: options.mailboxCapacity, supervision: options.supervision,
+        preload: [...(options.preload ?? [])], counters, activity, peers: peers[i], events: eventsRemote,
+      };
+      const transfer = [...peers[i].filter((p): p is MessagePort => p !== undefined), eventsRemote];
+      const worker = startWorker(WORKER_ENTRY, { workerData: init, transferList: transfer });
+      sys.attach(i, worker, new HostCounters(counters, n), events);
+    }
+    try {
+      await Promise.all(sys.slots.map((s) => sys.call(s, 'ready', (api) => api.ready())));
+    } catch (e) {
+      await sys.shutdown().catch(() => undefined);
+      throw new ConfigError('preload', 'modules that import cleanly in a worker', `${options.preload?.join(', ') || '(built-ins)'} — ${(e as Error).message}`);
+    }
+    return sys;
+  }
+
+  private attach(index: number, worker: Worker, counters: HostCounters, events: MessagePort): void {
+    let die!: (e: Error) => void;
+    const death = new Promise<never>((_, reject) => (die = reject));
+    death.catch(() => undefined);
+    const slot: Slot = { index, worker, api: wrap<WorkerApi>(nodeEndpoint(worker)), counters, events, alive: true, crashed: false, death, lost: 0 };
+    this.slots.push(slot);
+    events.on('message', (m: TraceBatch) => this.onTrace(m));
+    events.unref();
+    let lastError: Error | undefined;
+    worker.on('error', (e) => (lastError = e));
+    worker.on('exit', (code) => {
+      const detail = lastError ? `${lastError.name}: ${lastError.message}` : `exited with code ${code}`;
+      die(new HostCrashedError(index, 'control call', lastError));
+      if (!this.shuttingDown && slot.alive) slot.recovery = this.recover(slot, detail);
+    });
+  }
+
+  private onTrace(m: TraceBatch): void {
+    for (const ev of m.trace) this.trace$.next(ev);
+  }
+
+  /** A control-plane call that rejects (never hangs) if the worker dies first. */
+  private call<T>(slot: Slot, what: string, fn: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
+    if (!slot.alive) return Promise.reject(new HostCrashedError(slot.index, what));
+    const p = Promise.race([fn(slot.api), slot.death]).catch((e) => {
+      throw e instanceof HostCrashedError ? new HostCrashedError(slot.index, what, e.cause) : e;
+    });
+    this.pending.add(p);
+    const done = () => this.pending.delete(p);
+    p.then(done, done);
+    return p;
+  }
+
+  private get live(): Slot[] {
+    return this.slots.filter((s) => s.alive);
+  }
+
+  private place(id: ActorId, requested: number | undefined): Slot {
+    const live = this.live;
+    if (live.length === 0) throw new HostCrashedError(-1, `spawn("${id}"): no live worker`);
+    if (requested !== undefined) {
+      const s = this.slots[requested];
+      if (!Number.isInteger(requested) || !s) throw new ConfigError(`spawn("${id}").worker`, `a worker index from 0 to ${this.slots.length - 1}`, requested);
+      if (!s.alive) throw new HostCrashedError(requested, `spawn("${id}")`);
+      return s;
+    }
+    const k = this.spawnCount++;
+    const p = this.options.placement;
+    if (typeof p === 'function') {
+      const w = p(id, k, this.slots.length);
+      const s = this.slots[w];
+      if (!s) throw new ConfigError('placement', `a worker index from 0 to ${this.slots.length - 1}`, w);
+      return s.alive ? s : live[k % live.length];
+    }
+    return live[k % live.length];
+  }
+
+  // ---- ActorSystem ----
+
+  async spawn(id: ActorId, behaviour: BehaviourRef, options: SpawnOptions & { readonly worker?: number } = {}): Promise<void> {
+    this.assertRunning('spawn');
+    if (typeof id !== 'string' || id.length === 0 || id.startsWith('$')) throw new InvalidActorIdError(id);
+    if (this.actors.has(id)) throw new DuplicateActorError(id);
+    const ref = validateRef(behaviour, `spawn("${id}").behaviour`);
+    const { worker, ...spawnOptions } = options;
+    const slot = this.place(id, worker);
+    const policy = resolveSupervision({ ...this.options.supervision, ...spawnOptions.supervision }, `spawn("${id}").supervision`);
+    // Reserve the id before the first await, so a concurrent spawn of the same id is refused.
+    const record: ActorRecord = { ref, options: spawnOptions, policy, host: slot.index };
+    this.actors.set(id, record);
+    try {
+      await this.call(slot, `spawn("${id}")`, (api) => api.spawn(id, ref, spawnOptions));
+    } catch (e) {
+      this.actors.delete(id);
+      throw e;
+    }
+    await this.announce([[id, slot.index]], slot.index);
+  }
+
+  /** Tells every live worker (but `except`) where actors now live. */
+  private async announce(entries: [ActorId, number | undefined][], except?: number): Promise<void> {
+    await Promise.all(this.live.filter((s) => s.index !== except).map((s) => this.call(s, 'setRoutes', (api) => api.setRoutes(entries)).catch(() => undefined)));
+  }
+
+  private owner(id: ActorId): Slot {
+    const rec = this.actors.get(id);
+    const slot = rec ? this.slots[rec.host] : this.live[0];
+    if (!slot) throw new SystemStoppedError('route a message (no live worker)');
+    return slot;
+  }
+
+  send(to: ActorId, message: Message): void {
+    this.assertRunning('send');
+    if (!isMessage(message)) throw new InvalidMessageError(`system.send to "${to}"`, message);
+    this.call(this.owner(to), `send to "${to}"`, (api) => api.send(to, message)).catch(() => undefined);
+  }
+
+  ask(to: ActorId, message: Message, options: { timeoutMs: number }): Promise<Envelope> {
+    this.assertRunning('ask');
+    if (!isMessage(message)) throw new InvalidMessageError(`system.ask to "${to}"`, message);
+    if (!(options?.timeoutMs > 0)) throw new ConfigError('ask.timeoutMs', 'a number of ms > 0', options?.timeoutMs);
+    return this.call(this.owner(to), `ask "${to}"`, (api) => api.ask(to, message, options.timeoutMs));
+  }
+
+  async stop(id: ActorId): Promise<boolean> {
+    this.assertRunning('stop');
+    const rec = this.actors.get(id);
+    if (!rec) return false;
+    const ok = await this.call(this.slots[rec.host], `stop("${id}")`, (api) => api.stop(id));
+    this.actors.delete(id);
+    await this.announce([[id, undefined]], rec.host);
+    return ok;
+  }
+
+  async snapshot<S = unknown>(id: ActorId): Promise<S> {
+    const rec = this.actors.get(id);
+    if (!rec) throw new UnknownActorError(id, 'snapshot');
+    return (await this.call(this.slots[rec.host], `snapshot("${id}")`, (api) => api.snapshot(id))) as S;
+  }
+
+  /** Which worker an actor lives on (undefined if unknown). */
+  workerOf(id: ActorId): number | undefined {
+    return this.actors.get(id)?.host;
+  }
+
+  /**
+   * Waits until no envelope is in flight: control calls answered, then two consecutive readings
+   * of every worker's counters that are identical, balanced and show nothing queued or in transit
+   * (the four-counter termination test). Between readings it waits on the workers' activity
+   * signal, not on a fixed sleep.
+   */
+  async settle(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.assertRunning('settle');
+    const deadline = performance.now() + (options.timeoutMs ?? 60_000);
+    while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
+    await Promise.all(this.slots.map((s) => s.recovery));
+    let previous = '';
+    for (;;) {
+      const seen = Atomics.load(this.activity, 0);
+      const acc = this.aggregate();
+      const key = JSON.stringify(this.slots.map((s) => (s.alive ? s.counters.read() : s.finalCut)));
+      if (acc.inFlight === 0 && acc.sent === acc.delivered + acc.dropped + acc.deadLettered && key === previous) break;
+      previous = key;
+      if (performance.now() > deadline) throw new ConfigError('settle.timeoutMs', `enough time for ${acc.inFlight} in-flight envelopes to land`, options.timeoutMs ?? 60_000);
+      const w = Atomics.waitAsync(this.activity, 0, seen, 5);
+      if (w.async) await w.value;
+    }
+    this.drainTrace();
+  }
+
+  private drainTrace(): void {
+    for (const s of this.slots) for (let m = receiveMessageOnPort(s.events); m !== undefined; m = receiveMessageOnPort(s.events)) this.onTrace(m.message as TraceBatch);
+  }
+
+  async accounting(): Promise<MessageAccounting> {
+    return this.aggregate();
+  }
+
+  /** Sums every worker's last cut; in-flight is measured (queued + in transit), never derived. */
+  private aggregate(): MessageAccounting {
+    const cuts = this.slots.map((s) => (s.alive ? s.counters.read() : s.finalCut!));
+    const acc: MessageAccounting = { sent: 0, delivered: 0, dropped: 0, deadLettered: 0, inFlight: 0, droppedBy: {}, deadLetteredBy: {} };
+    this.slots.forEach((s, i) => {
+      const c = cuts[i];
+      acc.sent += c.sent;
+      acc.delivered += c.delivered;
+      acc.dropped += c.dropped;
+      acc.deadLettered += c.deadLettered + s.lost;
+      addInto(acc.deadLetteredBy, c.deadLetteredBy);
+      if (s.lost) addInto(acc.deadLetteredBy, { 'host-crashed': s.lost });
+      if (s.crashed) return;
+      acc.inFlight += c.queued;
+      this.slots.forEach((t, j) => {
+        if (!t.crashed && j !== i) acc.inFlight += c.posted[j] - cuts[j].received[i];
+      });
+    });
+    if (acc.dropped > 0) acc.droppedBy.unattributed = acc.dropped;
+    return acc;
+  }
+
+  /**
+   * Test and fault hook: terminates worker `index` as a crash would, and resolves once its actors
+   * were restarted elsewhere and its losses accounted.
+   */
+  async killWorker(index: number): Promise<HostCrash> {
+    const slot = this.slots[index];
+    if (!slot) throw new ConfigError('killWorker.index', `a worker index from 0 to ${this.slots.length - 1}`, index);
+    if (!slot.alive) throw new HostCrashedError(index, 'killWorker (already dead)');
+    const exited = new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()));
+    await slot.worker.terminate();
+    await exited;
+    return slot.recovery!;
+  }
+
+  /** Reconciles a dead worker's accounting and restarts its actors on live workers. */
+  private async recover(slot: Slot, detail: string): Promise<HostCrash> {
+    slot.alive = false;
+    slot.crashed = true;
+    const t = performance.timeOrigin + performance.now();
+    const cut = slot.counters.read();
+    const live = this.live;
+    // Live peers first take whatever the dead worker had already posted, and stop posting to it.
+    await Promise.all(live.map((s) => this.call(s, 'peerDied', (api) => api.peerDied(slot.index)).catch(() => undefined)));
+    let lost = cut.queued;
+    for (const s of live) {
+      const c = s.counters.read();
+      lost += c.posted[slot.index] - cut.received[s.index];
+      lost += cut.posted[s.index] - c.received[slot.index];
+    }
+    slot.finalCut = cut;
+    slot.lost = lost;
+    slot.api[releaseProxy]();
+    this.drainTrace();
+    const restarted: ActorId[] = [];
+    const stopped: ActorId[] = [];
+    const moved: [ActorId, number | undefined][] = [];
+    for (const [id, rec] of this.actors) {
+      if (rec.host !== slot.index) continue;
+      if (rec.policy.strategy === 'stop' || this.live.length === 0) {
+        stopped.push(id);
+        this.actors.delete(id);
+        moved.push([id, undefined]);
+        this.trace$.next({ t, type: 'stop', actor: id, reason: `worker ${slot.index} crashed; strategy is stop` });
+        continue;
+      }
+      const target = this.place(id, undefined);
+      try {
+        await this.call(target, `restart "${id}"`, (api) => api.spawn(id, rec.ref, rec.options));
+        rec.host = target.index;
+        restarted.push(id);
+        moved.push([id, target.index]);
+        this.trace$.next({ t, type: 'restart', actor: id, reason: `worker ${slot.index} crashed`, host: target.index });
+      } catch (e) {
+        stopped.push(id);
+        this.actors.delete(id);
+        moved.push([id, undefined]);
+        this.trace$.next({ t, type: 'stop', actor: id, reason: `restart after crash failed: ${(e as Error).message}` });
+      }
+    }
+    await this.announce(moved);
+    const crash: HostCrash = { host: slot.index, t, detail, restarted, stopped, lostInFlight: lost };
+    this.crashes.push(crash);
+    this.trace$.next({ t, type: 'host-crash', host: slot.index, actors: restarted.length + stopped.length, lostInFlight: lost, detail });
+    return crash;
+  }
+
+  async shutdown(): Promise<RunResult> {
+    if (this.status === 'running') {
+      this.status = 'stopped';
+      await Promise.allSettled([...this.pending]);
+      await Promise.allSettled(this.slots.map((s) => s.recovery));
+      await Promise.allSettled(this.live.map((s) => this.call(s, 'close', (api) => api.close())));
+      this.drainTrace();
+      this.shuttingDown = true;
+      for (const s of this.live) {
+        s.finalCut = s.counters.read();
+        s.alive = false;
+      }
+      this.lastResult = this.resultNow();
+      await Promise.all(this.slots.map((s) => s.worker.terminate()));
+      this.trace$.complete();
+    }
+    return this.lastResult!;
+  }
+
+  private lastResult: RunResult | undefined;
+
+  private resultNow(): RunResult {
+    const messages = this.aggregate();
+    return {
+      mode: 'threads',
+      seed: this.seed,
+      status: this.status,
+      actors: this.actors.size,
+      hosts: this.slots.length,
+      messages,
+      accountingImbalance: messages.sent - (messages.delivered + messages.dropped + messages.deadLettered + messages.inFlight),
+      escalations: [...this.escalations],
+      hostCrashes: [...this.crashes],
+      elapsedMs: performance.now() - this.startedAt,
+      wallMs: performance.now() - this.startedAt,
+      traceEvents: this.recorder.count,
+      traceHash: this.recorder.hash(),
+    };
+  }
+
+  private assertRunning(call: string): void {
+    if (this.status !== 'running') throw new SystemStoppedError(call);
+  }
+}

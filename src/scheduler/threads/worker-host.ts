@@ -1,0 +1,251 @@
+import { ActorHost, type SpawnOptions } from '../../actors/actor-host.ts';
+import type { ActorId, Envelope, Message } from '../../actors/envelope.ts';
+import type { HostEnvironment } from '../../actors/host-environment.ts';
+import { loadBehaviour, refName, validateRef, type BehaviourRef } from '../../actors/registry.ts';
+import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
+import { UnknownActorError } from '../../errors.ts';
+import { createPrng } from '../prng.ts';
+import type { Transport } from '../transport.ts';
+import { findUncloneable } from './clone-check.ts';
+import { HostCounters } from './host-counters.ts';
+import type { WorkerApi, WorkerInit } from './protocol.ts';
+
+/** Envelopes one turn may process before the host yields to I/O (incoming batches, timers, RPC). */
+const TURN_BUDGET = 8192;
+
+/** A batch this large is posted at once instead of waiting for the end of the turn (pipelining). */
+const BATCH_MAX = 1024;
+
+/** Envelope ids are `worker * 2^40 + sequence`: unique across workers, exact as doubles. */
+const ID_STRIDE = 2 ** 40;
+
+/**
+ * The threads-mode environment of one worker: real time and timers, a route directory, outboxes
+ * per peer flushed in batches at the end of each turn, counters published to shared memory
+ * before anything leaves the worker (so main can reconcile a crash at any instant), and the
+ * control-plane API main calls over comlink.
+ */
+export class WorkerHost implements HostEnvironment, WorkerApi {
+  readonly hostIndex: number;
+  readonly traceLevel: TraceLevel;
+  readonly host: ActorHost;
+  private readonly directory = new Map<ActorId, number>();
+  private readonly deadPeers = new Set<number>();
+  private readonly outboxes: Envelope[][];
+  private readonly posted: Float64Array;
+  private readonly received: Float64Array;
+  private readonly counters: HostCounters;
+  private readonly activity: Int32Array;
+  private traceBuf: TraceEvent[] = [];
+  private turnScheduled = false;
+  private envelopeSeq = 0;
+  private readonly preloaded: Promise<unknown>;
+
+  constructor(private readonly init: WorkerInit, private readonly transport: Transport, private readonly events: { postMessage(m: unknown): void }) {
+    this.hostIndex = init.index;
+    this.traceLevel = init.traceLevel;
+    this.host = new ActorHost(this, { mailboxCapacity: init.mailboxCapacity, supervision: init.supervision });
+    this.outboxes = Array.from({ length: init.workers }, () => []);
+    this.posted = new Float64Array(init.workers);
+    this.received = new Float64Array(init.workers);
+    this.counters = new HostCounters(init.counters, init.workers);
+    this.activity = new Int32Array(init.activity);
+    transport.onBatch((from, batch) => this.onBatch(from, batch));
+    this.preloaded = Promise.all(init.preload.map((m) => import(m)));
+  }
+
+  // ---- HostEnvironment ----
+
+  now(): number {
+    return performance.timeOrigin + performance.now();
+  }
+
+  nextEnvelopeId(): number {
+    return this.hostIndex * ID_STRIDE + ++this.envelopeSeq;
+  }
+
+  randomFor(actor: ActorId): () => number {
+    return createPrng(this.init.seed, actor);
+  }
+
+  trace(event: TraceEvent): void {
+    if (this.traceLevel !== 'off') this.traceBuf.push(event);
+  }
+
+  route(env: Envelope): void {
+    let h = this.directory.get(env.to);
+    if (h === undefined) {
+      // Temporary ask addresses name their worker; anything else unknown is dead-lettered here.
+      h = env.to.startsWith('$ask:') ? Number(env.to.split(':')[1]) : this.hostIndex;
+    }
+    if (h === this.hostIndex) this.host.deliver(env);
+    else if (this.deadPeers.has(h)) this.host.deadLetter(env, 'host-crashed', `worker ${h} is down`);
+    else {
+      const box = this.outboxes[h];
+      box.push(env);
+      if (box.length >= BATCH_MAX) this.flushPeers(h, h + 1);
+    }
+  }
+
+  startTimer(delayMs: number, fire: () => void): unknown {
+    return setTimeout(() => {
+      fire();
+      this.kick();
+    }, delayMs);
+  }
+
+  cancelTimer(handle: unknown): void {
+    clearTimeout(handle as NodeJS.Timeout);
+  }
+
+  // ---- turns ----
+
+  private onBatch(from: number, batch: Envelope[]): void {
+    this.received[from] += batch.length;
+    const host = this.host;
+    for (let i = 0; i < batch.length; i++) host.deliver(batch[i]);
+    this.kick();
+  }
+
+  /** Schedules a turn (coalesced: many incoming batches are delivered before it runs). */
+  kick(): void {
+    if (!this.turnScheduled) {
+      this.turnScheduled = true;
+      setImmediate(this.runTurn);
+    }
+  }
+
+  private readonly runTurn = (): void => {
+    this.turnScheduled = false;
+    this.host.drain(TURN_BUDGET);
+    this.host.endTurn();
+    this.flush();
+    if (this.host.hasReady) this.kick();
+  };
+
+  /** End of turn: posts every outbox, then the trace. */
+  private flush(): void {
+    this.flushPeers(0, this.outboxes.length);
+    if (this.traceBuf.length > 0) {
+      const trace = this.traceBuf;
+      this.traceBuf = [];
+      try {
+        this.events.postMessage({ trace });
+      } catch {
+        // A user event that cannot be cloned must not cost the runtime its trace.
+        this.events.postMessage({ trace: trace.map((ev) => (findUncloneable(ev, 'event') ? { ...ev, event: { unserializable: true } } : ev)) });
+      }
+    }
+  }
+
+  /**
+   * Posts the outboxes of peers [from, to). Counters are published first, so that a crash at any
+   * instant leaves main a cut in which every envelope is queued, in transit, or accounted.
+   */
+  private flushPeers(from: number, to: number): void {
+    const outboxes = this.outboxes;
+    let any = false;
+    for (let h = from; h < to; h++) {
+      if (outboxes[h].length === 0) continue;
+      this.posted[h] += outboxes[h].length;
+      any = true;
+    }
+    if (!any) {
+      this.publish();
+      return;
+    }
+    this.publish();
+    let republish = false;
+    for (let h = from; h < to; h++) {
+      const batch = outboxes[h];
+      if (batch.length === 0) continue;
+      outboxes[h] = [];
+      try {
+        this.transport.post(h, batch);
+      } catch {
+        republish = true;
+        this.postCloneable(h, batch);
+      }
+    }
+    if (republish) this.publish();
+  }
+
+  /** A batch failed to clone: dead-letter the envelopes that cannot cross, post the rest. */
+  private postCloneable(h: number, batch: Envelope[]): void {
+    const good: Envelope[] = [];
+    for (const env of batch) {
+      const bad = findUncloneable(env.body, 'body');
+      if (bad) {
+        this.posted[h]--;
+        this.host.deadLetter(env, 'not-serializable', `"${env.kind}" from "${env.from}" to "${env.to}": ${bad.path} cannot be cloned between threads (${bad.error})`);
+      } else good.push(env);
+    }
+    if (good.length > 0) this.transport.post(h, good);
+  }
+
+  private publish(): void {
+    this.counters.publish(this.host.counters, this.posted, this.received);
+    Atomics.add(this.activity, 0, 1);
+    Atomics.notify(this.activity, 0);
+  }
+
+  // ---- WorkerApi (control plane, over comlink) ----
+
+  async ready(): Promise<number> {
+    await this.preloaded;
+    return this.hostIndex;
+  }
+
+  async spawn(id: ActorId, ref: BehaviourRef, options: SpawnOptions): Promise<void> {
+    await this.preloaded;
+    const valid = validateRef(ref, `spawn("${id}").behaviour`);
+    const behaviour = await loadBehaviour(valid);
+    this.host.spawn(id, behaviour, refName(valid), options);
+    this.directory.set(id, this.hostIndex);
+    this.runTurn();
+  }
+
+  setRoutes(entries: [ActorId, number | undefined][]): void {
+    for (const [id, h] of entries) {
+      if (h === undefined) this.directory.delete(id);
+      else this.directory.set(id, h);
+    }
+  }
+
+  stop(id: ActorId): boolean {
+    const ok = this.host.stopActor(id, 'stopped by system');
+    this.runTurn();
+    return ok;
+  }
+
+  snapshot(id: ActorId): unknown {
+    if (!this.host.cells.has(id)) throw new UnknownActorError(id, `snapshot on worker ${this.hostIndex}`);
+    return this.host.snapshot(id);
+  }
+
+  send(to: ActorId, message: Message): void {
+    this.host.sendFromOutside(to, message);
+    this.runTurn();
+  }
+
+  ask(to: ActorId, message: Message, timeoutMs: number): Promise<Envelope> {
+    const { promise } = this.host.askFromOutside(to, message, timeoutMs);
+    this.runTurn();
+    return promise;
+  }
+
+  peerDied(index: number): void {
+    this.transport.drainFrom(index);
+    this.transport.close(index);
+    this.deadPeers.add(index);
+    // Whatever was waiting to go to it is lost with it.
+    const stranded = this.outboxes[index];
+    this.outboxes[index] = [];
+    for (const env of stranded) this.host.deadLetter(env, 'host-crashed', `worker ${index} died`);
+    this.runTurn();
+  }
+
+  close(): void {
+    this.runTurn();
+  }
+}
