@@ -201,12 +201,17 @@ export class ActorHost {
     return this.ready.size > 0;
   }
 
-  /** Runs ready actors, one envelope at a time each, until none is ready or `budget` is spent. */
+  /**
+   * Runs ready actors, one envelope at a time each, until none is ready or `budget` is spent. The
+   * budget counts envelopes both handled and sent: an actor that sends thousands per message
+   * (or keeps messaging itself) must not keep its host from serving I/O.
+   */
   drain(budget = Infinity): number {
     const counters = this.counters;
     const full = this.env.traceLevel === 'full';
+    const sentBefore = counters.sent;
     let processed = 0;
-    while (processed < budget) {
+    while (processed + counters.sent - sentBefore < budget) {
       const cell = this.ready.shift();
       if (cell === undefined) break;
       cell.scheduled = false;
