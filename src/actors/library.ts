@@ -73,21 +73,22 @@ export const producer: Behaviour<{ left: number }, { target: string; batch?: num
 };
 
 /**
- * Passes a token around a ring (`props.next`), counting laps in its state; fails on purpose
- * every `props.failEvery` tokens (if set) so supervision can be watched at work.
+ * Passes a token around a ring (`props.next`) until it has made `props.maxHops` hops, counting
+ * what it saw in its state; fails on purpose every `props.failEvery` tokens (if set), after
+ * passing the token on, so supervision can be watched at work without stopping the race.
  */
-export const relay: Behaviour<{ seen: number }, { next: string; failEvery?: number }> = {
+export const relay: Behaviour<{ seen: number }, { next: string; failEvery?: number; maxHops?: number }> = {
   init: () => ({ seen: 0 }),
   receive(state, env, ctx) {
     if (env.kind !== 'token') return;
     state.seen++;
     const hops = env.body as number;
-    if (ctx.props.failEvery && state.seen % ctx.props.failEvery === 0) {
-      ctx.send(ctx.props.next, { kind: 'token', body: hops + 1 });
-      throw new Error(`relay ${ctx.self} dropped its tray on token ${hops}`);
+    if (hops >= (ctx.props.maxHops ?? Infinity)) {
+      ctx.emit({ finished: hops });
+      return;
     }
-    if (hops > 0 && hops % 1000 === 0) ctx.emit({ lap: hops });
     ctx.send(ctx.props.next, { kind: 'token', body: hops + 1 });
+    if (ctx.props.failEvery && state.seen % ctx.props.failEvery === 0) throw new Error(`${ctx.self} fumbled token ${hops}`);
   },
 };
 

@@ -39,6 +39,8 @@ interface Slot {
   readonly counters: HostCounters;
   readonly events: MessagePort;
   alive: boolean;
+  /** Terminated on purpose by killWorker(). */
+  killed?: boolean;
   /** Died (as opposed to being shut down): its queue and links were settled as losses. */
   crashed: boolean;
   /** Rejects when the worker dies, so no control call can hang on a dead worker. */
@@ -147,7 +149,7 @@ export class ThreadSystem implements ActorSystem {
     let lastError: Error | undefined;
     worker.on('error', (e) => (lastError = e));
     worker.on('exit', (code) => {
-      const detail = lastError ? `${lastError.name}: ${lastError.message}` : `exited with code ${code}`;
+      const detail = lastError ? `${lastError.name}: ${lastError.message}` : slot.killed ? 'terminated by killWorker()' : `exited with code ${code}`;
       die(new HostCrashedError(index, 'control call', lastError));
       if (!this.shuttingDown && slot.alive) slot.recovery = this.recover(slot, detail);
     });
@@ -324,6 +326,7 @@ export class ThreadSystem implements ActorSystem {
     const slot = this.slots[index];
     if (!slot) throw new ConfigError('killWorker.index', `a worker index from 0 to ${this.slots.length - 1}`, index);
     if (!slot.alive) throw new HostCrashedError(index, 'killWorker (already dead)');
+    slot.killed = true;
     const exited = new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()));
     await slot.worker.terminate();
     await exited;

@@ -1,0 +1,34 @@
+/** Small helpers for output a person enjoys reading. */
+
+const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const wrap = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
+
+export const bold = wrap('1');
+export const dim = wrap('2');
+export const green = wrap('32');
+export const red = wrap('31');
+export const yellow = wrap('33');
+export const cyan = wrap('36');
+
+/** 1234567 → "1,234,567". */
+export function int(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/** A rate with a unit that fits: "1.23 M/s", "456 k/s", "78/s". */
+export function rate(perSecond: number): string {
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M/s`;
+  if (perSecond >= 1e4) return `${(perSecond / 1e3).toFixed(0)} k/s`;
+  return `${perSecond.toFixed(0)}/s`;
+}
+
+/** Milliseconds, human-sized. */
+export function ms(n: number): string {
+  if (n >= 1000) return `${(n / 1000).toFixed(2)} s`;
+  return `${n.toFixed(n < 10 ? 2 : 0)} ms`;
+}
+
+/** A section heading. */
+export function heading(title: string): string {
+  return `\n${bold(title)}\n${dim('─'.repeat(Math.min(72, title.length + 8)))}`;
+}
