@@ -58,6 +58,23 @@ describe('threads mode: a worker that dies', () => {
     expect(result.accountingImbalance).toBe(0);
   });
 
+  it('notices a worker that dies on its own (not killed) and recovers the same way', async () => {
+    sys = await ThreadSystem.start({ workers: 2, preload });
+    const crashes: TraceEvent[] = [];
+    sys.trace$.subscribe((e) => e.type === 'host-crash' && crashes.push(e));
+    await sys.spawn('doomed', 'test-doomed', { worker: 1 });
+    await sys.spawn('survivor', 'counter', { worker: 1 });
+    // The ask never gets its reply: the worker exits while handling it, and the call rejects.
+    await expect(sys.ask('doomed', { kind: 'die' }, { timeoutMs: 30_000 })).rejects.toBeInstanceOf(HostCrashedError);
+    await sys.settle();
+    expect(crashes).toHaveLength(1);
+    expect(crashes[0].type === 'host-crash' && crashes[0].detail).toMatch(/exited with code 7/);
+    expect(sys.workerOf('survivor')).toBe(0);
+    sys.send('survivor', { kind: 'inc' });
+    expect((await sys.ask('survivor', { kind: 'get' }, { timeoutMs: 5_000 })).body).toBe(1);
+    expect(accountingImbalance(await sys.accounting())).toBe(0);
+  });
+
   it('rejects control calls to a dead worker instead of hanging', async () => {
     sys = await ThreadSystem.start({ workers: 2 });
     await sys.spawn('a', 'echo', { worker: 1 });
