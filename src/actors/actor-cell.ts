@@ -1,4 +1,5 @@
-import { createDraft, current, finishDraft, freeze, isDraft, isDraftable } from 'immer';
+import { createDraft, finishDraft, freeze, isDraftable } from 'immer';
+import { detachDrafts } from './detach-drafts.ts';
 import { ConfigError, InvalidMessageError } from '../errors.ts';
 import type { ActorContext, Behaviour } from './behaviour.ts';
 import { ASK_TIMEOUT_KIND, isMessage, type ActorId, type Envelope, type Message } from './envelope.ts';
@@ -94,11 +95,9 @@ export class ActorCell implements ActorContext {
 
   private replaceState(next: unknown): void {
     if (this.draft !== undefined) {
-      // A replacement built from the old draft (e.g. `{ ...state, n }`) may hold child drafts:
-      // take their current values before the old draft is revoked.
-      if (typeof next === 'object' && next !== null && !isDraft(next)) {
-        for (const [k, v] of Object.entries(next)) if (isDraft(v)) (next as Record<string, unknown>)[k] = current(v);
-      } else if (isDraft(next)) next = current(next);
+      // A replacement built from the old draft (e.g. `{ ...state, n }`) may hold drafts at any
+      // depth: take their current values before the old draft is revoked.
+      next = detachDrafts(next);
       finishDraft(this.draft);
       this.draft = undefined;
     }
@@ -223,17 +222,8 @@ export class ActorCell implements ActorContext {
     this.stopRequested = true;
   }
 
-  /**
-   * Message bodies must not carry pieces of this turn's draft (they would be revoked when the turn
-   * ends): replace drafts at the top level and one level down by their current values.
-   */
+  /** Message bodies must not carry pieces of this turn's draft (they are revoked when it ends). */
   private detach<T>(body: T): T {
-    if (this.draft === undefined || typeof body !== 'object' || body === null) return body;
-    if (isDraft(body)) return current(body as never) as T;
-    let copy: Record<string, unknown> | undefined;
-    for (const [k, v] of Object.entries(body)) {
-      if (isDraft(v)) (copy ??= (Array.isArray(body) ? [...body] : { ...body }) as Record<string, unknown>)[k] = current(v);
-    }
-    return (copy ?? body) as T;
+    return this.draft === undefined ? body : detachDrafts(body);
   }
 }

@@ -120,9 +120,17 @@ export class ActorHost {
     this.env.route(env);
   }
 
-  /** A runtime-originated envelope to an actor from itself (timers, ask timeouts). */
+  /**
+   * A runtime-originated envelope to an actor from itself (a timer firing, an ask timing out).
+   * It never crosses a link, so it gets no latency and no link fault: it goes straight into the
+   * mailbox at the moment the timer fires.
+   */
   sendToSelf(cell: ActorCell, kind: string, body: unknown): void {
-    if (cell.status === 'running') this.send(cell.self, cell.self, kind, body, undefined, undefined);
+    if (cell.status !== 'running') return;
+    const env: Envelope = { id: this.env.nextEnvelopeId(), from: cell.self, to: cell.self, kind, body, corr: undefined, re: undefined };
+    this.counters.sent++;
+    if (this.env.traceLevel === 'full') this.env.trace({ t: this.env.now(), type: 'send', id: env.id, from: env.from, to: env.to, kind });
+    this.deliver(env);
   }
 
   /** Sends from outside any actor (`from` is `$system`). */

@@ -177,6 +177,8 @@ export class SimSystem implements ActorSystem, HostEnvironment {
 
   /** Time of the next event (lane or heap), if any. */
   private nextTime(): number | undefined {
+    // Cancelled timers must not move the clock: drop them once they reach the head.
+    while (this.queue.peek()?.cancelled) this.queue.pop();
     const a = this.lane.peek();
     const b = this.queue.peek();
     if (a === undefined) return b?.time;
