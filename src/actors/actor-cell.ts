@@ -4,7 +4,7 @@ import { ConfigError, InvalidMessageError } from '../errors.ts';
 import type { ActorContext, Behaviour } from './behaviour.ts';
 import { ASK_TIMEOUT_KIND, isMessage, type ActorId, type Envelope, type Message } from './envelope.ts';
 import type { ActorHost } from './actor-host.ts';
-import { Mailbox } from './mailbox.ts';
+import { Mailbox, type MailboxOwner } from './mailbox.ts';
 import { decide, type SupervisionPolicy } from './supervision.ts';
 
 /** Where an actor is in its life. */
@@ -18,7 +18,7 @@ export type ActorStatus = 'running' | 'stopped';
  * for all the messages it handles in that turn; the host finishes (and freezes) the drafts at the
  * end of the turn. This amortises immer's cost over a batch instead of paying it per message.
  */
-export class ActorCell implements ActorContext {
+export class ActorCell implements ActorContext, MailboxOwner {
   state: unknown;
   draft: unknown = undefined;
   private draftable = false;
@@ -40,11 +40,17 @@ export class ActorCell implements ActorContext {
     readonly policy: SupervisionPolicy,
     mailboxCapacity: number,
   ) {
-    this.mailbox = new Mailbox(
-      mailboxCapacity,
-      (env) => host.deadLetter(env, 'mailbox-full', `capacity ${mailboxCapacity}`),
-      () => host.onArrival(this),
-    );
+    this.mailbox = new Mailbox(mailboxCapacity, this);
+  }
+
+  /** Mailbox callback: a full mailbox dead-letters the envelope. */
+  onOverflow(env: Envelope): void {
+    this.host.deadLetter(env, 'mailbox-full', `capacity ${this.mailbox.capacity}`);
+  }
+
+  /** Mailbox callback: an envelope was queued. */
+  onArrival(): void {
+    this.host.onArrival(this);
   }
 
   /** Runs `init`; throws what init throws (the caller decides what a failed init means). */

@@ -224,7 +224,7 @@ export class ActorHost {
       if (cell === undefined) break;
       cell.scheduled = false;
       let n = 0;
-      while (cell.status === 'running' && cell.mailbox.size > 0 && n < THROUGHPUT) {
+      while (cell.status === 'running' && cell.mailbox.size > 0 && n < THROUGHPUT && processed + n + counters.sent - sentBefore < budget) {
         const env = cell.mailbox.take();
         counters.queued--;
         counters.delivered++;

@@ -4,7 +4,7 @@ import type { DeadLetterReason } from '../../actors/envelope.ts';
 /** Dead-letter reasons in the order they are laid out in shared memory. */
 export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['unknown-actor', 'actor-stopped', 'mailbox-full', 'host-crashed', 'not-serializable', 'late-reply'];
 
-const SENT = 0, DELIVERED = 1, DROPPED = 2, DEAD = 3, QUEUED = 4, REASONS = 5;
+const SENT = 0, DELIVERED = 1, DROPPED = 2, DEAD = 3, QUEUED = 4, BUSY = 5, REASONS = 6;
 const PEERS = REASONS + DEAD_LETTER_REASONS.length;
 
 /** One host's counters as last published: a consistent cut taken at the end of a turn. */
@@ -14,6 +14,12 @@ export interface CounterCut {
   dropped: number;
   deadLettered: number;
   queued: number;
+  /**
+   * True when the cut was taken while the worker still had work in hand (mid-turn, or with
+   * actors ready for another turn). Quiescence needs every worker idle at its last cut: a cut
+   * taken in the middle of a message can balance while that message is about to send more.
+   */
+  busy: boolean;
   deadLetteredBy: Record<string, number>;
   /** Envelopes this host handed to the transport for each peer host. */
   posted: number[];
@@ -30,7 +36,7 @@ export interface CounterCut {
  * @example
  * ```ts
  * const shared = HostCounters.allocate(workers);
- * new HostCounters(shared, workers).publish(host.counters, posted, received); // in the worker
+ * new HostCounters(shared, workers).publish(host.counters, posted, received, false); // in the worker
  * new HostCounters(shared, workers).read(); // in main
  * ```
  */
@@ -49,29 +55,36 @@ export class HostCounters {
     this.slots = new Float64Array(buffer, 8, 2 * this.width);
   }
 
-  /** Writes a cut into the free slot, then flips the version (worker side). */
-  publish(c: MessageCounters, posted: ArrayLike<number>, received: ArrayLike<number>): void {
+  /**
+   * Writes a cut into the free slot (worker side). The version counts half-steps: odd while a
+   * slot is being written, even when `version / 2` cuts are complete; the latest complete cut is
+   * in slot `(version / 2) % 2`, and the writer only ever writes the other one.
+   */
+  publish(c: MessageCounters, posted: ArrayLike<number>, received: ArrayLike<number>, busy: boolean): void {
     const v = Atomics.load(this.version, 0);
-    const o = ((v + 1) & 1) * this.width;
+    Atomics.store(this.version, 0, v + 1);
+    const o = ((v / 2 + 1) & 1) * this.width;
     const s = this.slots;
     s[o + SENT] = c.sent;
     s[o + DELIVERED] = c.delivered;
     s[o + DROPPED] = c.dropped;
     s[o + DEAD] = c.deadLettered;
     s[o + QUEUED] = c.queued;
+    s[o + BUSY] = busy ? 1 : 0;
     for (let i = 0; i < DEAD_LETTER_REASONS.length; i++) s[o + REASONS + i] = c.deadLetteredBy[DEAD_LETTER_REASONS[i]] ?? 0;
     for (let w = 0; w < this.workers; w++) {
       s[o + PEERS + w] = posted[w];
       s[o + PEERS + this.workers + w] = received[w];
     }
-    Atomics.store(this.version, 0, v + 1);
+    Atomics.store(this.version, 0, v + 2);
   }
 
-  /** Reads the last complete cut (main side). */
+  /** Reads the last complete cut (main side); retries if the writer reached its slot meanwhile. */
   read(): CounterCut {
     for (;;) {
       const v = Atomics.load(this.version, 0);
-      const o = (v & 1) * this.width;
+      const complete = v >> 1;
+      const o = (complete & 1) * this.width;
       const s = this.slots;
       const cut: CounterCut = {
         sent: s[o + SENT],
@@ -79,6 +92,7 @@ export class HostCounters {
         dropped: s[o + DROPPED],
         deadLettered: s[o + DEAD],
         queued: s[o + QUEUED],
+        busy: s[o + BUSY] === 1,
         deadLetteredBy: {},
         posted: [],
         received: [],
@@ -90,13 +104,14 @@ export class HostCounters {
         cut.posted.push(s[o + PEERS + w]);
         cut.received.push(s[o + PEERS + this.workers + w]);
       }
-      // The writer only ever writes the other slot; if it published twice meanwhile, read again.
-      if (Atomics.load(this.version, 0) - v < 2) return cut;
+      // This slot is rewritten only once the writer starts cut complete + 2, at version
+      // 2 * complete + 3: below that, what was read is whole.
+      if (Atomics.load(this.version, 0) < 2 * complete + 3) return cut;
     }
   }
 
   /** How many cuts have been published (a cheap "anything happened?" probe). */
   get publications(): number {
-    return Atomics.load(this.version, 0);
+    return Atomics.load(this.version, 0) >> 1;
   }
 }

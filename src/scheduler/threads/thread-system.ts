@@ -277,11 +277,20 @@ export class ThreadSystem implements ActorSystem {
     let previous = '';
     for (;;) {
       const seen = Atomics.load(this.activity, 0);
-      const acc = this.aggregate();
-      const key = JSON.stringify(this.slots.map((s) => (s.alive ? s.counters.read() : s.finalCut)));
-      if (acc.inFlight === 0 && acc.sent === acc.delivered + acc.dropped + acc.deadLettered && key === previous) break;
+      const cuts = this.cuts();
+      const acc = this.aggregate(cuts);
+      const key = JSON.stringify(cuts);
+      const idle = this.slots.every((s, i) => s.crashed || !cuts[i].busy);
+      const quiet = idle && acc.inFlight === 0 && acc.sent === acc.delivered + acc.dropped + acc.deadLettered;
+      if (quiet && key === previous) break;
       previous = key;
       if (performance.now() > deadline) throw new ConfigError('settle.timeoutMs', `enough time for ${acc.inFlight} in-flight envelopes to land`, options.timeoutMs ?? 60_000);
+      if (quiet) {
+        // Looks quiet: confirm with a second wave right after yielding once to the event loop.
+        await new Promise((resolve) => setImmediate(resolve));
+        continue;
+      }
+      // Work in progress: wake on the workers' next published turn (or re-check after 5 ms).
       const w = Atomics.waitAsync(this.activity, 0, seen, 5);
       if (w.async) await w.value;
     }
@@ -296,9 +305,13 @@ export class ThreadSystem implements ActorSystem {
     return this.aggregate();
   }
 
+  /** Every worker's last published cut (the final one for a dead or closed worker). */
+  private cuts(): CounterCut[] {
+    return this.slots.map((s) => (s.alive ? s.counters.read() : s.finalCut!));
+  }
+
   /** Sums every worker's last cut; in-flight is measured (queued + in transit), never derived. */
-  private aggregate(): MessageAccounting {
-    const cuts = this.slots.map((s) => (s.alive ? s.counters.read() : s.finalCut!));
+  private aggregate(cuts = this.cuts()): MessageAccounting {
     const acc: MessageAccounting = { sent: 0, delivered: 0, dropped: 0, deadLettered: 0, inFlight: 0, droppedBy: {}, deadLetteredBy: {} };
     this.slots.forEach((s, i) => {
       const c = cuts[i];

@@ -83,7 +83,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     else {
       const box = this.outboxes[h];
       box.push(env);
-      if (box.length >= BATCH_MAX) this.flushPeers(h, h + 1);
+      if (box.length >= BATCH_MAX) this.flushPeers(h, h + 1, true);
     }
   }
 
@@ -119,13 +119,14 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     this.turnScheduled = false;
     this.host.drain(TURN_BUDGET);
     this.host.endTurn();
-    this.flush();
-    if (this.host.hasReady) this.kick();
+    const more = this.host.hasReady;
+    this.flush(more);
+    if (more) this.kick();
   };
 
-  /** End of turn: posts every outbox, then the trace. */
-  private flush(): void {
-    this.flushPeers(0, this.outboxes.length);
+  /** End of turn: posts every outbox, then the trace. `busy`: actors are ready for another turn. */
+  private flush(busy: boolean): void {
+    this.flushPeers(0, this.outboxes.length, busy);
     if (this.traceBuf.length > 0) {
       const trace = this.traceBuf;
       this.traceBuf = [];
@@ -142,7 +143,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
    * Posts the outboxes of peers [from, to). Counters are published first, so that a crash at any
    * instant leaves main a cut in which every envelope is queued, in transit, or accounted.
    */
-  private flushPeers(from: number, to: number): void {
+  private flushPeers(from: number, to: number, busy: boolean): void {
     const outboxes = this.outboxes;
     let any = false;
     for (let h = from; h < to; h++) {
@@ -150,11 +151,8 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
       this.posted[h] += outboxes[h].length;
       any = true;
     }
-    if (!any) {
-      this.publish();
-      return;
-    }
-    this.publish();
+    this.publish(busy);
+    if (!any) return;
     let republish = false;
     for (let h = from; h < to; h++) {
       const batch = outboxes[h];
@@ -167,7 +165,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
         this.postCloneable(h, batch);
       }
     }
-    if (republish) this.publish();
+    if (republish) this.publish(busy);
   }
 
   /** A batch failed to clone: dead-letter the envelopes that cannot cross, post the rest. */
@@ -183,8 +181,8 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     if (good.length > 0) this.transport.post(h, good);
   }
 
-  private publish(): void {
-    this.counters.publish(this.host.counters, this.posted, this.received);
+  private publish(busy: boolean): void {
+    this.counters.publish(this.host.counters, this.posted, this.received, busy);
     Atomics.add(this.activity, 0, 1);
     Atomics.notify(this.activity, 0);
   }
