@@ -1,0 +1,179 @@
+/**
+ * Benchmark runner: `npm run bench -- [suite...]` (no suite: all of them). Prints a table per
+ * suite and writes every result, with the machine it ran on, to bench/results/latest.json.
+ *
+ * A suite is a module under bench/ whose default export is `(log) => Promise<SuiteReport>`;
+ * registering one is one line in SUITES below.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, loadavg, totalmem, platform, arch } from 'node:os';
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { renderTable, type SuiteReport } from './harness.ts';
+
+type SuiteFn = (log: (line: string) => void) => Promise<SuiteReport>;
+
+interface SuiteEntry {
+  readonly summary: string;
+  readonly load: () => Promise<{ default: SuiteFn }>;
+  /** Runs with `--expose-gc` (the runner re-executes itself with it when needed). */
+  readonly needsGc?: boolean;
+}
+
+/** Every known suite, in the order `npm run bench` runs them. Add a suite here (one line). */
+const SUITES: Record<string, SuiteEntry> = {
+  messaging: { summary: 'in-thread and cross-worker envelope throughput vs raw baselines', load: () => import('./messaging.ts') },
+  memory: { summary: 'heap bytes per idle actor (100,000 actors, sim mode)', load: () => import('./memory.ts'), needsGc: true },
+  // topology: { summary: '...', load: () => import('./topology.ts') },
+};
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = dirname(here);
+const resultsFile = `${here}/results/latest.json`;
+
+function usage(): string {
+  const names = Object.keys(SUITES);
+  const width = Math.max(...names.map((n) => n.length));
+  return [
+    'Usage: npm run bench -- [suite...]',
+    '       npx tsx bench/run.ts [suite...]',
+    '',
+    'Runs the named benchmark suites (all of them when none is named), prints a table per suite',
+    `and writes the results with machine info to ${relative(process.cwd(), resultsFile) || resultsFile}.`,
+    'Targets are printed as PASS/BELOW beside the figures; they are never asserted.',
+    'Exit code: 0 ok, 1 a suite failed or a correctness check failed (its figures are marked INVALID), 2 bad arguments.',
+    '',
+    'Suites:',
+    ...names.map((n) => `  ${n.padEnd(width)}  ${SUITES[n].summary}${SUITES[n].needsGc ? ' (runs with --expose-gc)' : ''}`),
+    '',
+    'Options:',
+    '  -h, --help  this text',
+  ].join('\n');
+}
+
+function parseArgs(argv: readonly string[]): string[] {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(usage());
+    process.exit(0);
+  }
+  const known = Object.keys(SUITES);
+  const flags = argv.filter((a) => a.startsWith('-'));
+  if (flags.length > 0) {
+    console.error(`Unknown option${flags.length > 1 ? 's' : ''}: ${flags.join(', ')}\n\n${usage()}`);
+    process.exit(2);
+  }
+  const unknown = argv.filter((a) => !(a in SUITES));
+  if (unknown.length > 0) {
+    console.error(`Unknown suite${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}. Known suites: ${known.join(', ')}.\nRun with --help for usage.`);
+    process.exit(2);
+  }
+  const chosen = argv.length === 0 ? known : argv;
+  return [...new Set(chosen)];
+}
+
+/** Re-executes this runner under `node --expose-gc --import tsx` when a chosen suite needs gc. */
+function reexecWithGc(argv: readonly string[]): never {
+  const tsx = import.meta.resolve('tsx');
+  const r = spawnSync(process.execPath, ['--expose-gc', '--import', tsx, fileURLToPath(import.meta.url), ...argv], {
+    stdio: 'inherit',
+    cwd: repoRoot,
+    env: { ...process.env, CONCLAVE_BENCH_REEXEC: '1' },
+  });
+  if (r.error) throw r.error;
+  process.exit(r.status ?? 1);
+}
+
+function machine() {
+  return {
+    cores: availableParallelism(),
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    platform: `${platform()} ${arch()}`,
+    memoryGB: Math.round(totalmem() / 2 ** 30),
+    date: new Date().toISOString(),
+    /** 1/5/15-minute load averages when the run started: other work on the machine skews figures. */
+    loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
+  };
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const chosen = parseArgs(argv);
+  const hasGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
+  if (!hasGc && chosen.some((s) => SUITES[s].needsGc)) {
+    if (process.env.CONCLAVE_BENCH_REEXEC) throw new Error('re-executed with --expose-gc but global.gc is still missing');
+    reexecWithGc(argv);
+  }
+
+  const info = machine();
+  console.log(`Conclave benchmarks — ${info.cores} cores (${info.cpu}), Node ${info.node}, ${info.platform}, ${info.date}`);
+  console.log(`Load average at start: ${info.loadAverage.join(' / ')} (1/5/15 min)${info.loadAverage[0] > 0.5 ? ' — the machine was busy in the last minute: figures may be noisy' : ''}`);
+  const reports: (SuiteReport & { durationMs: number; loadAverageAfter: number[] })[] = [];
+  const failures: { suite: string; error: string }[] = [];
+  let exitCode = 0;
+
+  for (const name of chosen) {
+    console.log(`\n== ${name} ==`);
+    const t0 = performance.now();
+    try {
+      const { default: run } = await SUITES[name].load();
+      const report = await run((line) => console.log(line));
+      const durationMs = performance.now() - t0;
+      reports.push({ ...report, durationMs, loadAverageAfter: loadavg().map((x) => Number(x.toFixed(2))) });
+      if (report.description) console.log(`\n${report.description}\n`);
+      console.log(renderTable(report));
+      const notes = report.rows.filter((r) => r.note).map((r) => `  ${r.task}: ${r.note}`);
+      if (notes.length > 0) console.log(`\nNotes:\n${notes.join('\n')}`);
+      for (const n of report.notes ?? []) console.log(`  ${n}`);
+      const failed = report.checks.filter((c) => !c.ok);
+      if (report.checks.length > 0) {
+        console.log(`\nChecks: ${report.checks.length - failed.length}/${report.checks.length} passed (every envelope delivered, accounting balanced)`);
+      }
+      for (const c of failed) console.log(`  FAILED ${c.name}: ${c.detail}`);
+      if (failed.length > 0) exitCode = 1;
+      console.log(`(${name}: ${(durationMs / 1000).toFixed(1)} s)`);
+    } catch (e) {
+      const err = e as Error;
+      console.error(`Suite ${name} failed: ${err.stack ?? err.message}`);
+      failures.push({ suite: name, error: err.message });
+      exitCode = 1;
+    }
+  }
+
+  const results = reports.flatMap((rep) =>
+    rep.rows.map((r) => ({
+      suite: rep.suite,
+      task: r.task,
+      unit: r.unit,
+      median: r.invalid ? null : r.median,
+      p25: r.invalid ? null : r.p25,
+      p75: r.invalid ? null : r.p75,
+      min: r.invalid ? null : r.min,
+      max: r.invalid ? null : r.max,
+      samples: r.samples,
+      perIteration: r.perIteration,
+      baseline: r.baseline ?? null,
+      ratio: r.invalid ? null : r.ratio ?? null,
+      targets: r.invalid ? [] : r.targets ?? [],
+      note: r.note,
+      invalid: r.invalid,
+    })),
+  );
+  mkdirSync(dirname(resultsFile), { recursive: true });
+  writeFileSync(
+    resultsFile,
+    `${JSON.stringify({ machine: info, suites: chosen, results, checks: reports.flatMap((r) => r.checks.map((c) => ({ suite: r.suite, ...c }))), failures, suiteRuns: reports.map((r) => ({ suite: r.suite, durationMs: Math.round(r.durationMs), loadAverageAfter: r.loadAverageAfter, description: r.description })) }, null, 2)}\n`,
+  );
+  console.log(`\nWrote ${results.length} results to ${relative(process.cwd(), resultsFile)}${exitCode ? ' (with failures: see above)' : ''}`);
+  return exitCode;
+}
+
+// Exit explicitly: a suite that leaves a handle open must not keep the runner alive.
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
