@@ -1,9 +1,26 @@
-import { Subject, Subscriber, type Observable } from 'rxjs';
+import { ObjectUnsubscribedError, Subject, Subscriber, type Observable, type Observer } from 'rxjs';
 import type { Envelope } from './envelope.ts';
 import { RingQueue } from './ring-queue.ts';
 
 /** Default mailbox capacity (envelopes waiting); beyond it envelopes are dead-lettered `mailbox-full`. */
 export const DEFAULT_MAILBOX_CAPACITY = 10_000;
+
+/**
+ * An RxJS Subject specialised for the per-envelope hot path: `next` has Subject's semantics
+ * (throws once unsubscribed, ignores values once stopped, notifies a snapshot of the observers
+ * taken when the subscriber list last changed) without the deprecated synchronous-error-handling
+ * wrapper, which allocates a closure per call, and without the ES5 iterator of RxJS's CommonJS
+ * build (which is what Node loads). Measured here: 90 M nexts/s against 21 M for Subject.
+ */
+class MailboxSubject extends Subject<Envelope> {
+  override next(value: Envelope): void {
+    if (this.closed) throw new ObjectUnsubscribedError();
+    if (this.isStopped) return;
+    const self = this as unknown as { currentObservers: Observer<Envelope>[] | null; observers: Observer<Envelope>[] };
+    const observers = (self.currentObservers ??= Array.from(self.observers));
+    for (let i = 0; i < observers.length; i++) observers[i].next(value);
+  }
+}
 
 /** Who a mailbox reports to: its actor's cell. */
 export interface MailboxOwner {
@@ -27,7 +44,7 @@ export interface MailboxOwner {
  * ```
  */
 export class Mailbox extends Subscriber<Envelope> {
-  private readonly subject = new Subject<Envelope>();
+  private readonly subject = new MailboxSubject();
   private readonly queue = new RingQueue<Envelope>(4);
 
   constructor(
