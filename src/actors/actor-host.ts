@@ -25,8 +25,12 @@ export interface Escalation {
   readonly error: string;
 }
 
-/** How many envelopes one actor handles before the host moves on to the next ready actor. */
-const THROUGHPUT = 256;
+/**
+ * How much one actor may do (envelopes handled plus envelopes sent) before the host moves on to
+ * the next ready actor; it always handles at least one. Counting sends keeps a producer from
+ * filling its consumers' mailboxes many times faster than they get to drain them.
+ */
+const THROUGHPUT = 512;
 
 interface PendingAsk {
   resolve(env: Envelope): void;
@@ -224,7 +228,8 @@ export class ActorHost {
       if (cell === undefined) break;
       cell.scheduled = false;
       let n = 0;
-      while (cell.status === 'running' && cell.mailbox.size > 0 && n < THROUGHPUT && processed + n + counters.sent - sentBefore < budget) {
+      const cellSentBefore = counters.sent;
+      while (cell.status === 'running' && cell.mailbox.size > 0 && n + counters.sent - cellSentBefore < THROUGHPUT && processed + n + counters.sent - sentBefore < budget) {
         const env = cell.mailbox.take();
         counters.queued--;
         counters.delivered++;
