@@ -18,7 +18,15 @@ export class ConclaveError extends Error {
   }
 }
 
-/** A behaviour id that no registry knows. */
+/**
+ * A behaviour id that no registry knows.
+ *
+ * @example
+ * ```ts
+ * try { await system.spawn('a', 'no-such-behaviour'); }
+ * catch (e) { if (e instanceof UnknownBehaviourError) console.error(e.message); } // lists the known ids
+ * ```
+ */
 export class UnknownBehaviourError extends ConclaveError {
   constructor(ref: string, known: readonly string[]) {
     super(
@@ -30,7 +38,15 @@ export class UnknownBehaviourError extends ConclaveError {
   }
 }
 
-/** A behaviour module that could not be imported, or whose export is not a behaviour. */
+/**
+ * A behaviour module that could not be imported, or whose export is not a behaviour.
+ *
+ * @example
+ * ```ts
+ * try { await system.spawn('v', { module: '/abs/path/missing.ts', export: 'voter' }); }
+ * catch (e) { if (e instanceof BehaviourLoadError) console.error(e.message, e.cause); }
+ * ```
+ */
 export class BehaviourLoadError extends ConclaveError {
   constructor(modulePath: string, exportName: string, reason: string, cause?: unknown) {
     super(
@@ -43,70 +59,153 @@ export class BehaviourLoadError extends ConclaveError {
   }
 }
 
-/** An actor id that is already in use in this system. */
+/**
+ * An actor id that is already in use in this system.
+ *
+ * @example
+ * ```ts
+ * await system.spawn('a', 'echo');
+ * try { await system.spawn('a', 'echo'); }
+ * catch (e) { if (e instanceof DuplicateActorError) console.error(e.code); } // 'duplicate-actor'
+ * ```
+ */
 export class DuplicateActorError extends ConclaveError {
   constructor(id: string) {
     super('duplicate-actor', `An actor with id "${id}" already exists. Actor ids are unique per system: pick another id or stop the existing actor first.`);
   }
 }
 
-/** An actor id that is not valid. */
+/**
+ * An actor id that is not valid.
+ *
+ * @example
+ * ```ts
+ * try { await system.spawn('$me', 'echo'); } // '$' is reserved for the runtime
+ * catch (e) { if (e instanceof InvalidActorIdError) console.error(e.message); }
+ * ```
+ */
 export class InvalidActorIdError extends ConclaveError {
   constructor(id: unknown) {
     super('invalid-actor-id', `Invalid actor id ${JSON.stringify(id)}: an id is a non-empty string that does not start with "$" (reserved for the runtime).`);
   }
 }
 
-/** A behaviour whose `init` threw when the actor was spawned. */
+/**
+ * A behaviour whose `init` threw when the actor was spawned.
+ *
+ * @example
+ * ```ts
+ * registerBehaviour('fragile', { init: () => { throw new Error('no props'); }, receive: () => {} });
+ * try { await system.spawn('f', 'fragile'); }
+ * catch (e) { if (e instanceof ActorInitError) console.error(e.cause); } // the id stays free
+ * ```
+ */
 export class ActorInitError extends ConclaveError {
   constructor(id: string, behaviour: string, cause: unknown) {
     super('actor-init', `Actor "${id}" (behaviour "${behaviour}") failed in init: ${cause instanceof Error ? cause.message : String(cause)}. Fix init or the props passed at spawn.`, { cause });
   }
 }
 
-/** An actor that does not exist (for control-plane calls such as snapshot or stop). */
+/**
+ * An actor that does not exist (for control-plane calls such as snapshot or stop).
+ *
+ * @example
+ * ```ts
+ * try { await system.snapshot('never-spawned'); }
+ * catch (e) { if (e instanceof UnknownActorError) console.error(e.code); } // 'unknown-actor'
+ * ```
+ */
 export class UnknownActorError extends ConclaveError {
   constructor(id: string, where: string) {
     super('unknown-actor', `No actor "${id}" (${where}). It was never spawned, or it has stopped.`);
   }
 }
 
-/** A message that is not `{ kind: string, body?: unknown }`. */
+/**
+ * A message that is not `{ kind: string, body?: unknown }`.
+ *
+ * @example
+ * ```ts
+ * try { system.send('a', 'hello' as never); } // thrown synchronously; nothing is sent
+ * catch (e) { if (e instanceof InvalidMessageError) system.send('a', { kind: 'hello' }); }
+ * ```
+ */
 export class InvalidMessageError extends ConclaveError {
   constructor(where: string, got: unknown) {
     super('invalid-message', `Invalid message at ${where}: expected { kind: string, body?: unknown }, got ${describe(got)}.`);
   }
 }
 
-/** An `ask` that got no reply in time. */
+/**
+ * An `ask` that got no reply in time.
+ *
+ * @example
+ * ```ts
+ * try { await system.ask('slow', { kind: 'ping' }, { timeoutMs: 50 }); }
+ * catch (e) { if (e instanceof AskTimeoutError) console.warn(e.to, e.kind, e.timeoutMs); }
+ * ```
+ */
 export class AskTimeoutError extends ConclaveError {
   constructor(readonly to: string, readonly kind: string, readonly timeoutMs: number) {
     super('ask-timeout', `No reply from "${to}" to "${kind}" within ${timeoutMs} ms. The actor may be slow, stopped, or never reply to this kind; raise timeoutMs or check that it calls ctx.reply().`);
   }
 }
 
-/** A request from outside that was dead-lettered instead of delivered. */
+/**
+ * A request from outside that was dead-lettered instead of delivered.
+ *
+ * @example
+ * ```ts
+ * try { await system.ask('ghost', { kind: 'ping' }, { timeoutMs: 1000 }); }
+ * catch (e) { if (e instanceof UndeliverableError) console.warn(e.reason); } // 'unknown-actor'
+ * ```
+ */
 export class UndeliverableError extends ConclaveError {
   constructor(readonly to: string, readonly kind: string, readonly reason: string, detail?: string) {
     super('undeliverable', `Cannot deliver "${kind}" to "${to}": ${reason}${detail ? ` (${detail})` : ''}. Check the actor id, and that the actor is running.`);
   }
 }
 
-/** A control-plane call whose worker died before it answered. */
+/**
+ * A control-plane call whose worker died before it answered.
+ *
+ * @example
+ * ```ts
+ * try { await threads.snapshot('a'); } // in threads mode, the worker hosting 'a' dies meanwhile
+ * catch (e) { if (e instanceof HostCrashedError) await threads.snapshot('a'); } // retry: 'a' was restarted
+ * ```
+ */
 export class HostCrashedError extends ConclaveError {
   constructor(worker: number, call: string, cause?: unknown) {
     super('host-crashed', `Worker ${worker} died while handling "${call}". Its actors are being restarted on a live worker according to their supervision strategy; retry the call.`, { cause });
   }
 }
 
-/** A call made after the system was shut down. */
+/**
+ * A call made after the system was shut down.
+ *
+ * @example
+ * ```ts
+ * await system.shutdown();
+ * try { await system.spawn('late', 'echo'); }
+ * catch (e) { if (e instanceof SystemStoppedError) system = await createSystem({ mode: 'sim' }); }
+ * ```
+ */
 export class SystemStoppedError extends ConclaveError {
   constructor(call: string) {
     super('system-stopped', `Cannot ${call}: the actor system has been shut down. Create a new system.`);
   }
 }
 
-/** Bad options passed to a system, a spawn or a command. `path` names the field. */
+/**
+ * Bad options passed to a system, a spawn or a command. `path` names the field.
+ *
+ * @example
+ * ```ts
+ * try { await createSystem({ mode: 'sim', link: { latency: { kind: 'fixed', ms: -1 } } }); }
+ * catch (e) { if (e instanceof ConfigError) console.error(e.path); } // 'link.latency.ms'
+ * ```
+ */
 export class ConfigError extends ConclaveError {
   constructor(readonly path: string, expected: string, got: unknown) {
     super('config', `Invalid configuration at "${path}": expected ${expected}, got ${describe(got)}.`);

@@ -8,7 +8,15 @@ import { DEFAULT_MAILBOX_CAPACITY } from './mailbox.ts';
 import { RingQueue } from './ring-queue.ts';
 import { resolveSupervision, type SupervisionPolicy } from './supervision.ts';
 
-/** Per-actor options at spawn. */
+/**
+ * Per-actor options at spawn.
+ *
+ * @example
+ * ```ts
+ * const opts: SpawnOptions = { props: { peer: 'pong' }, mailboxCapacity: 100, supervision: { strategy: 'resume' } };
+ * await system.spawn('ping', 'volley', opts);
+ * ```
+ */
 export interface SpawnOptions {
   /** Plain data the behaviour reads as `ctx.props`. */
   readonly props?: unknown;
@@ -17,7 +25,15 @@ export interface SpawnOptions {
   readonly mailboxCapacity?: number;
 }
 
-/** An actor that failed more often than its supervision policy allows, and was stopped. */
+/**
+ * An actor that failed more often than its supervision policy allows, and was stopped.
+ *
+ * @example
+ * ```ts
+ * const result = await system.shutdown();
+ * for (const e of result.escalations) console.warn(`${e.actor} stopped after ${e.failuresInWindow} failures: ${e.error}`);
+ * ```
+ */
 export interface Escalation {
   readonly actor: ActorId;
   readonly t: number;

@@ -6,6 +6,14 @@ import type { SupervisionPolicy } from './supervision.ts';
  * Everything a behaviour may touch. Behaviours never call Date.now, setTimeout or Math.random:
  * time, timers and randomness come from here, so the same code is deterministic in `sim` mode
  * and real in `threads` mode.
+ *
+ * @example
+ * ```ts
+ * const ticker: Behaviour<number> = {
+ *   init: (ctx) => { ctx.setTimer('tick', 100, { kind: 'tick' }); return 0; },
+ *   receive: (n, env, ctx) => { ctx.send('log', { kind: 'tick', body: ctx.now() }); return n + 1; },
+ * };
+ * ```
  */
 export interface ActorContext<P = unknown> {
   /** This actor's id. */

@@ -29,6 +29,12 @@ export class MessageCounters {
  * A run's message accounting, as reported in every result. The identity
  * `sent = delivered + dropped + deadLettered + inFlight` must hold; `inFlight` is measured
  * (envelopes in mailboxes, event queues and transit between workers), not derived.
+ *
+ * @example
+ * ```ts
+ * const m: MessageAccounting = await system.accounting();
+ * console.log(m.sent, m.inFlight, m.deadLetteredBy['mailbox-full'] ?? 0);
+ * ```
  */
 export interface MessageAccounting {
   sent: number;

@@ -1,7 +1,23 @@
-/** An actor's address: unique within a system. Ids starting with `$` are reserved for the runtime. */
+/**
+ * An actor's address: unique within a system. Ids starting with `$` are reserved for the runtime.
+ *
+ * @example
+ * ```ts
+ * const id: ActorId = 'agent-1';
+ * await system.spawn(id, 'echo');
+ * ```
+ */
 export type ActorId = string;
 
-/** What a behaviour sends: a kind (the message type) and an optional body. */
+/**
+ * What a behaviour sends: a kind (the message type) and an optional body.
+ *
+ * @example
+ * ```ts
+ * const vote: Message<string> = { kind: 'vote', body: 'PostgreSQL' };
+ * system.send('tally', vote);
+ * ```
+ */
 export interface Message<B = unknown> {
   readonly kind: string;
   readonly body?: B;
@@ -30,10 +46,25 @@ export interface Envelope<B = unknown> {
   readonly re?: number;
 }
 
-/** Sender stamped on envelopes that come from outside any actor (the system API). */
+/**
+ * Sender stamped on envelopes that come from outside any actor (the system API).
+ *
+ * @example
+ * ```ts
+ * receive(state, env, ctx) { if (env.from === SYSTEM_SENDER) ctx.emit({ fromOutside: env.kind }); }
+ * ```
+ */
 export const SYSTEM_SENDER = '$system';
 
-/** Why an envelope was dead-lettered. */
+/**
+ * Why an envelope was dead-lettered.
+ *
+ * @example
+ * ```ts
+ * const reason: DeadLetterReason = 'mailbox-full';
+ * const full = result.messages.deadLetteredBy[reason] ?? 0;
+ * ```
+ */
 export type DeadLetterReason =
   | 'unknown-actor'
   | 'actor-stopped'
@@ -42,7 +73,16 @@ export type DeadLetterReason =
   | 'not-serializable'
   | 'late-reply';
 
-/** Kinds the runtime itself delivers to behaviours. */
+/**
+ * Kinds the runtime itself delivers to behaviours.
+ *
+ * @example
+ * ```ts
+ * receive(state, env, ctx) {
+ *   if (env.kind === ASK_TIMEOUT_KIND) ctx.emit({ gaveUp: (env.body as { to: string }).to });
+ * }
+ * ```
+ */
 export const ASK_TIMEOUT_KIND = '$ask-timeout';
 
 /** True when `m` has the shape `{ kind: string }`. */

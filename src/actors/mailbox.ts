@@ -2,7 +2,14 @@ import { ObjectUnsubscribedError, Subject, Subscriber, type Observable, type Obs
 import type { Envelope } from './envelope.ts';
 import { RingQueue } from './ring-queue.ts';
 
-/** Default mailbox capacity (envelopes waiting); beyond it envelopes are dead-lettered `mailbox-full`. */
+/**
+ * Default mailbox capacity (envelopes waiting); beyond it envelopes are dead-lettered `mailbox-full`.
+ *
+ * @example
+ * ```ts
+ * await system.spawn('busy', 'sink', { mailboxCapacity: DEFAULT_MAILBOX_CAPACITY * 10 });
+ * ```
+ */
 export const DEFAULT_MAILBOX_CAPACITY = 10_000;
 
 /**

@@ -32,12 +32,27 @@ export function registerBehaviour(id: string, behaviour: Behaviour): void {
   registry.set(id, behaviour);
 }
 
-/** The ids registered in this thread. */
+/**
+ * The ids registered in this thread.
+ *
+ * @example
+ * ```ts
+ * registeredBehaviours().includes('echo'); // true once the built-in library is loaded
+ * ```
+ */
 export function registeredBehaviours(): string[] {
   return [...registry.keys()].sort();
 }
 
-/** A printable name for a ref: the id, or `module#export`. */
+/**
+ * A printable name for a ref: the id, or `module#export`.
+ *
+ * @example
+ * ```ts
+ * refName('echo'); // 'echo'
+ * refName({ module: '/abs/path/voter.ts', export: 'voter' }); // '/abs/path/voter.ts#voter'
+ * ```
+ */
 export function refName(ref: BehaviourRef): string {
   return typeof ref === 'string' ? ref : `${ref.module}#${ref.export}`;
 }
@@ -52,7 +67,15 @@ export function validateRef(ref: unknown, path: string): BehaviourRef {
   throw new ConfigError(path, `a behaviour id (string) or { module: string, export: string }`, ref);
 }
 
-/** Resolves a ref to a behaviour in this thread, importing its module if needed. */
+/**
+ * Resolves a ref to a behaviour in this thread, importing its module if needed.
+ *
+ * @example
+ * ```ts
+ * const echoBehaviour = await loadBehaviour('echo'); // UnknownBehaviourError if not registered
+ * const voter = await loadBehaviour({ module: '/abs/path/voter.ts', export: 'voter' });
+ * ```
+ */
 export async function loadBehaviour(ref: BehaviourRef): Promise<Behaviour> {
   if (typeof ref === 'string') {
     const b = registry.get(ref);

@@ -1,9 +1,24 @@
 import { ConfigError } from '../errors.ts';
 
-/** What the supervisor does when `receive` throws. */
+/**
+ * What the supervisor does when `receive` throws.
+ *
+ * @example
+ * ```ts
+ * const strategy: SupervisionStrategy = 'resume';
+ * await system.spawn('c', 'counter', { supervision: { strategy } });
+ * ```
+ */
 export type SupervisionStrategy = 'resume' | 'restart' | 'stop';
 
-/** The decision actually taken for one failure: the strategy, or `escalate` once over the limit. */
+/**
+ * The decision actually taken for one failure: the strategy, or `escalate` once over the limit.
+ *
+ * @example
+ * ```ts
+ * const d: SupervisionDirective = decide({ strategy: 'resume', maxFailures: 0, windowMs: 1000 }, [], 0); // 'escalate'
+ * ```
+ */
 export type SupervisionDirective = SupervisionStrategy | 'escalate';
 
 /**
@@ -21,7 +36,14 @@ export interface SupervisionPolicy {
   readonly windowMs: number;
 }
 
-/** The default: restart, at most 3 failures per second, then escalate. */
+/**
+ * The default: restart, at most 3 failures per second, then escalate.
+ *
+ * @example
+ * ```ts
+ * await system.spawn('c', 'counter', { supervision: { ...DEFAULT_SUPERVISION, maxFailures: 10 } });
+ * ```
+ */
 export const DEFAULT_SUPERVISION: SupervisionPolicy = { strategy: 'restart', maxFailures: 3, windowMs: 1000 };
 
 /** Fills in defaults and validates; `path` names the field in errors. */

@@ -4,13 +4,27 @@ import type { SupervisionDirective } from './supervision.ts';
 /** Fields every trace event has: the (virtual or wall-clock) time in ms and the event type. */
 interface At { readonly t: number }
 
-/** How much the runtime writes to the trace: `full` adds one event per send and delivery. */
+/**
+ * How much the runtime writes to the trace: `full` adds one event per send and delivery.
+ *
+ * @example
+ * ```ts
+ * const sim = new SimSystem({ seed: 1, traceLevel: 'full', keepTrace: true });
+ * ```
+ */
 export type TraceLevel = 'off' | 'events' | 'full';
 
 /**
  * One entry in a run's trace. The trace is an RxJS stream (`system.trace$`) that checkers,
  * reports and stores subscribe to; these are the runtime's own event types, and behaviours add
  * theirs with `ctx.emit()` (type `emit`).
+ *
+ * @example
+ * ```ts
+ * system.trace$.subscribe((e: TraceEvent) => {
+ *   if (e.type === 'failure') console.warn(`${e.actor} failed (${e.directive}): ${e.error}`);
+ * });
+ * ```
  */
 export type TraceEvent =
   | (At & { type: 'spawn'; actor: ActorId; behaviour: string; host: number })
@@ -25,5 +39,13 @@ export type TraceEvent =
   | (At & { type: 'emit'; actor: ActorId; event: Readonly<Record<string, unknown>> })
   | (At & { type: 'host-crash'; host: number; actors: number; lostInFlight: number; detail: string });
 
-/** The `type` tags of trace events. */
+/**
+ * The `type` tags of trace events.
+ *
+ * @example
+ * ```ts
+ * const counts: Partial<Record<TraceEventType, number>> = {};
+ * system.trace$.subscribe((e) => { counts[e.type] = (counts[e.type] ?? 0) + 1; });
+ * ```
+ */
 export type TraceEventType = TraceEvent['type'];

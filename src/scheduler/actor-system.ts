@@ -5,13 +5,37 @@ import type { ActorId, Envelope, Message } from '../actors/envelope.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 
-/** `sim`: deterministic discrete-event simulation on one thread. `threads`: real worker threads. */
+/**
+ * `sim`: deterministic discrete-event simulation on one thread. `threads`: real worker threads.
+ *
+ * @example
+ * ```ts
+ * const mode: ExecutionMode = process.env.THREADS ? 'threads' : 'sim';
+ * const system = await createSystem(mode === 'sim' ? { mode, seed: 42 } : { mode, workers: 2 });
+ * ```
+ */
 export type ExecutionMode = 'sim' | 'threads';
 
-/** Where a system is in its life. */
+/**
+ * Where a system is in its life.
+ *
+ * @example
+ * ```ts
+ * const result = await system.shutdown();
+ * result.status; // 'stopped'
+ * ```
+ */
 export type SystemStatus = 'running' | 'stopped';
 
-/** A worker that died, and what the runtime did about it. */
+/**
+ * A worker that died, and what the runtime did about it.
+ *
+ * @example
+ * ```ts
+ * const crash: HostCrash = await threads.killWorker(0);
+ * console.log(crash.restarted, crash.stopped, crash.lostInFlight);
+ * ```
+ */
 export interface HostCrash {
   readonly host: number;
   readonly t: number;
@@ -26,6 +50,12 @@ export interface HostCrash {
 
 /**
  * A run's result: plain data, so it can be printed, stored and compared.
+ *
+ * @example
+ * ```ts
+ * const result: RunResult = await system.shutdown();
+ * console.log(result.accountingImbalance === 0, result.traceHash);
+ * ```
  */
 export interface RunResult {
   readonly mode: ExecutionMode;

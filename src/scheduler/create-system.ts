@@ -4,7 +4,15 @@ import type { ActorSystem, ExecutionMode } from './actor-system.ts';
 import { SimSystem, type SimOptions } from './sim-system.ts';
 import { ThreadSystem, type ThreadOptions } from './threads/thread-system.ts';
 
-/** Options for `createSystem`: the mode, plus that mode's options. */
+/**
+ * Options for `createSystem`: the mode, plus that mode's options.
+ *
+ * @example
+ * ```ts
+ * const options: SystemOptions = { mode: 'sim', seed: 42, link: { latency: { kind: 'fixed', ms: 2 } } };
+ * const system = await createSystem(options);
+ * ```
+ */
 export type SystemOptions = ({ readonly mode: 'sim' } & SimOptions) | ({ readonly mode: 'threads' } & ThreadOptions);
 
 /**

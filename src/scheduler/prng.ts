@@ -30,7 +30,15 @@ function splitmix32(a: number): () => number {
   };
 }
 
-/** A generator for `seed` and an optional stream name (independent streams per actor). */
+/**
+ * A generator for `seed` and an optional stream name (independent streams per actor).
+ *
+ * @example
+ * ```ts
+ * const rnd = createPrng(42, 'agent-1');
+ * rnd() === createPrng(42, 'agent-1')(); // true: same seed and stream, same sequence
+ * ```
+ */
 export function createPrng(seed: number, stream = ''): Prng {
   const mix = splitmix32((seed >>> 0) ^ hashString(stream));
   let a = mix(), b = mix(), c = mix(), d = mix();

@@ -14,7 +14,14 @@ import { createPrng, type Prng } from './prng.ts';
 import { TraceRecorder } from './trace-recorder.ts';
 import { RingQueue } from '../actors/ring-queue.ts';
 
-/** Options of a sim-mode system. */
+/**
+ * Options of a sim-mode system.
+ *
+ * @example
+ * ```ts
+ * const sim = new SimSystem({ seed: 42, link: { latency: { kind: 'fixed', ms: 2 } }, traceLevel: 'full', keepTrace: true });
+ * ```
+ */
 export interface SimOptions {
   /** Seed of every random choice (latency, drops, `ctx.random()`); default 1. */
   readonly seed?: number;

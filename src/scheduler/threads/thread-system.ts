@@ -16,7 +16,14 @@ import { HostCounters, type CounterCut } from './host-counters.ts';
 import type { TraceBatch, WorkerApi, WorkerInit } from './protocol.ts';
 import { startWorker } from './spawn-worker.ts';
 
-/** Options of a threads-mode system. */
+/**
+ * Options of a threads-mode system.
+ *
+ * @example
+ * ```ts
+ * const threads = await ThreadSystem.start({ workers: 4, seed: 42, preload: ['/abs/path/behaviours.ts'] });
+ * ```
+ */
 export interface ThreadOptions {
   /** Worker threads; default one per core. */
   readonly workers?: number;
