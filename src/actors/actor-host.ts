@@ -42,6 +42,14 @@ export interface Escalation {
 }
 
 /**
+ * At trace level `events`, dead letters beyond this many in one turn are counted into one
+ * `dead-letters-summarised` event at the end of the turn instead of one event each: a flood of
+ * dead letters (a full mailbox, a crashed worker) must not flood the trace and starve the main
+ * thread that reads it. The counters stay exact; trace level `full` records every one.
+ */
+const DEAD_LETTERS_TRACED_PER_TURN = 64;
+
+/**
  * How much one actor may do (envelopes handled plus envelopes sent) before the host moves on to
  * the next ready actor; it always handles at least one. Counting sends keeps a producer from
  * filling its consumers' mailboxes many times faster than they get to drain them.
@@ -76,6 +84,8 @@ export class ActorHost {
   private corrSeq = 0;
   private tempSeq = 0;
   private readonly temps = new Map<string, PendingAsk>();
+  private deadLettersTraced = 0;
+  private suppressedDeadLetters: Partial<Record<DeadLetterReason, number>> | undefined;
   private readonly defaultCapacity: number;
   private readonly defaultSupervision: SupervisionPolicy;
 
@@ -210,8 +220,12 @@ export class ActorHost {
       this.env.cancelTimer(pending.timer);
       pending.reject(new UndeliverableError(env.to, env.kind, reason, detail));
     }
-    if (this.env.traceLevel !== 'off') {
+    const level = this.env.traceLevel;
+    if (level === 'full' || (level === 'events' && this.deadLettersTraced++ < DEAD_LETTERS_TRACED_PER_TURN)) {
       this.env.trace({ t: this.env.now(), type: 'dead-letter', id: env.id, from: env.from, to: env.to, kind: env.kind, reason, ...(detail ? { detail } : {}) });
+    } else if (level === 'events') {
+      const s = (this.suppressedDeadLetters ??= {});
+      s[reason] = (s[reason] ?? 0) + 1;
     }
   }
 
@@ -271,6 +285,14 @@ export class ActorHost {
     const dirty = this.dirty;
     for (let i = 0; i < dirty.length; i++) dirty[i].finishTurn();
     dirty.length = 0;
+    if (this.suppressedDeadLetters !== undefined) {
+      const byReason = this.suppressedDeadLetters;
+      this.suppressedDeadLetters = undefined;
+      let count = 0;
+      for (const n of Object.values(byReason)) count += n ?? 0;
+      this.env.trace({ t: this.env.now(), type: 'dead-letters-summarised', count, byReason, host: this.env.hostIndex });
+    }
+    this.deadLettersTraced = 0;
   }
 
   /** Records an escalation (the cell stops itself after the current message). */

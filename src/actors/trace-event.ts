@@ -32,6 +32,7 @@ export type TraceEvent =
   | (At & { type: 'send'; id: number; from: ActorId; to: ActorId; kind: string })
   | (At & { type: 'deliver'; id: number; from: ActorId; to: ActorId; kind: string })
   | (At & { type: 'dead-letter'; id: number; from: ActorId; to: ActorId; kind: string; reason: DeadLetterReason; detail?: string })
+  | (At & { type: 'dead-letters-summarised'; count: number; byReason: Partial<Record<DeadLetterReason, number>>; host: number })
   | (At & { type: 'drop'; id: number; from: ActorId; to: ActorId; kind: string; fault: string })
   | (At & { type: 'failure'; actor: ActorId; kind: string; error: string; directive: SupervisionDirective; failuresInWindow: number })
   | (At & { type: 'restart'; actor: ActorId; reason: string; host: number })

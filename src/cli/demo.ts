@@ -18,7 +18,7 @@ export interface DemoReport {
   readonly relay: { hops: number; restarts: number; virtualMs: number; traceHash: string; replayHash: string };
   readonly simBurst: { envelopes: number; wallMs: number; perSecond: number; messages: MessageAccounting };
   readonly threadBurst: { envelopes: number; wallMs: number; perSecond: number };
-  readonly crash: { restarted: readonly string[]; lostInFlight: number };
+  readonly crash: { restarted: readonly string[]; lostInFlight: number; recoveryMs: number };
   readonly threadLedger: MessageAccounting;
 }
 
@@ -111,7 +111,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
   while ((await threads.accounting()).delivered < delivered + o.burst / 4) await new Promise((resolve) => setImmediate(resolve));
   const crash = await threads.killWorker(last);
   await threads.settle();
-  out(`   worker ${crash.host} died (${crash.detail}); restarted elsewhere from init: ${crash.restarted.join(', ') || 'none'}`);
+  out(`   worker ${crash.host} died (${crash.detail}); within ${ms(crash.recoveryMs)} its actors were restarted from init on a live worker: ${crash.restarted.join(', ') || 'none'}`);
   out(`   ${int(crash.lostInFlight)} envelopes were in its mailboxes or on their way to it: dead-lettered ${yellow('host-crashed')}, counted, not silently gone`);
   const threadLedger = await threads.accounting();
   out(`   ${ledger(threadLedger)}`);
@@ -123,7 +123,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
     relay: { hops, restarts, virtualMs: relayResult.elapsedMs, traceHash: relayResult.traceHash, replayHash: replayResult.traceHash },
     simBurst: { envelopes: o.burst, wallMs: simWall, perSecond: (o.burst / simWall) * 1000, messages: simResult.messages },
     threadBurst: { envelopes: o.burst, wallMs: threadWall, perSecond: (o.burst / threadWall) * 1000 },
-    crash: { restarted: crash.restarted, lostInFlight: crash.lostInFlight },
+    crash: { restarted: crash.restarted, lostInFlight: crash.lostInFlight, recoveryMs: crash.recoveryMs },
     threadLedger,
   };
 }

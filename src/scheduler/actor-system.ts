@@ -46,6 +46,8 @@ export interface HostCrash {
   readonly stopped: readonly ActorId[];
   /** Envelopes lost with the worker (dead-lettered `host-crashed`). */
   readonly lostInFlight: number;
+  /** From noticing the death to every actor restarted and every worker's routes updated. */
+  readonly recoveryMs: number;
 }
 
 /**

@@ -357,7 +357,8 @@ export class ThreadSystem implements ActorSystem {
   private async recover(slot: Slot, detail: string): Promise<HostCrash> {
     slot.alive = false;
     slot.crashed = true;
-    const t = performance.timeOrigin + performance.now();
+    const started = performance.now();
+    const t = performance.timeOrigin + started;
     const cut = slot.counters.read();
     const live = this.live;
     // Live peers first take whatever the dead worker had already posted, and stop posting to it.
@@ -399,7 +400,7 @@ export class ThreadSystem implements ActorSystem {
       }
     }
     await this.announce(moved);
-    const crash: HostCrash = { host: slot.index, t, detail, restarted, stopped, lostInFlight: lost };
+    const crash: HostCrash = { host: slot.index, t, detail, restarted, stopped, lostInFlight: lost, recoveryMs: performance.now() - started };
     this.crashes.push(crash);
     this.trace$.next({ t, type: 'host-crash', host: slot.index, actors: restarted.length + stopped.length, lostInFlight: lost, detail });
     return crash;
