@@ -182,6 +182,21 @@ export class HostCrashedError extends ConclaveError {
 }
 
 /**
+ * `settle()` ran out of time: envelopes were still in flight, or workers still busy.
+ *
+ * @example
+ * ```ts
+ * try { await system.settle({ timeoutMs: 1000 }); }
+ * catch (e) { if (e instanceof SettleTimeoutError) console.error(e.inFlight, 'still in flight'); }
+ * ```
+ */
+export class SettleTimeoutError extends ConclaveError {
+  constructor(readonly timeoutMs: number, readonly inFlight: number, readonly imbalance: number, readonly busyWorkers: number) {
+    super('settle-timeout', `settle() gave up after ${timeoutMs} ms: ${inFlight} envelopes in flight, ${busyWorkers} workers still busy${imbalance ? `, ${imbalance} envelopes not yet published by their workers` : ''}. Actors that keep messaging each other never settle; raise timeoutMs or stop them first.`);
+  }
+}
+
+/**
  * A call made after the system was shut down.
  *
  * @example

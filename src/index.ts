@@ -16,7 +16,7 @@ export { echo, counter, sink, volley, producer, relay } from './actors/library.t
 export {
   ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
   ActorInitError, UnknownActorError, InvalidMessageError, AskTimeoutError, UndeliverableError,
-  HostCrashedError, SystemStoppedError, ConfigError,
+  HostCrashedError, SystemStoppedError, SettleTimeoutError, ConfigError,
 } from './errors.ts';
 
 export type { Behaviour, ActorContext } from './actors/behaviour.ts';

@@ -119,7 +119,7 @@ describe('supervision', () => {
     await sim.settle();
     expect(sim.accountingNow().deadLetteredBy['actor-stopped']).toBe(3);
     expect(ofType(sim, 'failure').map((e) => e.directive)).toEqual(['stop']);
-    expect(ofType(sim, 'stop')).toEqual([{ t: 1, type: 'stop', actor: 'f', reason: 'stopped itself' }]);
+    expect(ofType(sim, 'stop')).toEqual([{ t: 1, type: 'stop', actor: 'f', reason: 'supervision: strategy stop after Error: kaboom' }]);
     expect(sim.result().escalations).toHaveLength(0);
     expect(sim.result().actors).toBe(0);
   });

@@ -1,4 +1,4 @@
-import { createDraft, finishDraft, freeze, isDraftable } from 'immer';
+import { createDraft, enableMapSet, finishDraft, freeze, isDraftable } from 'immer';
 import { detachDrafts } from './detach-drafts.ts';
 import { ConfigError, InvalidMessageError } from '../errors.ts';
 import type { ActorContext, Behaviour } from './behaviour.ts';
@@ -6,6 +6,18 @@ import { ASK_TIMEOUT_KIND, isMessage, type ActorId, type Envelope, type Message 
 import type { ActorHost } from './actor-host.ts';
 import { Mailbox, type MailboxOwner } from './mailbox.ts';
 import { decide, type SupervisionPolicy } from './supervision.ts';
+
+// Behaviour state may hold Maps and Sets; immer drafts them only with this plugin.
+enableMapSet();
+
+/** A printable description of anything a behaviour may throw (even values String() rejects). */
+export function errorText(error: unknown): string {
+  try {
+    return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  } catch {
+    return Object.prototype.toString.call(error);
+  }
+}
 
 /** Where an actor is in its life. */
 export type ActorStatus = 'running' | 'stopped';
@@ -25,9 +37,10 @@ export class ActorCell implements ActorContext, MailboxOwner {
   readonly mailbox: Mailbox;
   scheduled = false;
   status: ActorStatus = 'running';
-  private stopRequested = false;
+  /** Set when the actor should stop after the current message: why. */
+  private stopRequested: string | undefined;
   private timers: Map<string, unknown> | undefined;
-  private asks: Map<number, unknown> | undefined;
+  private asks: Map<number, { readonly timer: unknown; readonly to: ActorId }> | undefined;
   private readonly failures: number[] = [];
   private rng: (() => number) | undefined;
 
@@ -66,36 +79,44 @@ export class ActorCell implements ActorContext, MailboxOwner {
 
   /** Finishes this turn's draft, making the new state an immutable snapshot. */
   finishTurn(): void {
-    if (this.draft !== undefined) {
-      this.state = finishDraft(this.draft);
-      this.draft = undefined;
+    if (this.draft === undefined) return;
+    const draft = this.draft;
+    this.draft = undefined;
+    try {
+      this.state = finishDraft(draft);
+    } catch (error) {
+      // The turn's changes cannot be finished (e.g. the state took in something immer cannot
+      // freeze): the actor keeps its last snapshot and its supervisor hears of the failure.
+      this.fail({ id: 0, from: this.self, to: this.self, kind: '$end-of-turn', body: undefined }, error);
+      if (this.stopRequested !== undefined && this.status === 'running') this.host.stopActor(this.self, this.stopRequested);
     }
   }
 
   /** Handles one envelope (the host took it from the mailbox). Returns false once stopped. */
   process(env: Envelope): boolean {
     if (env.re !== undefined && this.asks !== undefined) {
-      const timer = this.asks.get(env.re);
-      if (timer !== undefined) {
+      // Only the asked actor's reply settles an ask (`from` is runtime-stamped, `re` is not).
+      const pending = this.asks.get(env.re);
+      if (pending !== undefined && pending.to === env.from) {
         this.asks.delete(env.re);
-        this.host.env.cancelTimer(timer);
+        this.host.env.cancelTimer(pending.timer);
       }
-    }
-    let s = this.state;
-    if (this.draftable) {
-      if (this.draft === undefined) {
-        this.draft = createDraft(this.state as object);
-        this.host.markDirty(this);
-      }
-      s = this.draft;
     }
     try {
+      let s = this.state;
+      if (this.draftable) {
+        if (this.draft === undefined) {
+          this.draft = createDraft(this.state as object);
+          this.host.markDirty(this);
+        }
+        s = this.draft;
+      }
       const r = this.behaviour.receive(s as never, env, this);
       if (r !== undefined && r !== s) this.replaceState(r);
     } catch (error) {
       this.fail(env, error);
     }
-    if (this.stopRequested && this.status === 'running') this.host.stopActor(this.self, 'stopped itself');
+    if (this.stopRequested !== undefined && this.status === 'running') this.host.stopActor(this.self, this.stopRequested);
     return this.status === 'running';
   }
 
@@ -114,7 +135,7 @@ export class ActorCell implements ActorContext, MailboxOwner {
     const host = this.host;
     const now = host.env.now();
     const directive = decide(this.policy, this.failures, now);
-    const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const message = errorText(error);
     host.env.trace({ t: now, type: 'failure', actor: this.self, kind: env.kind, error: message, directive, failuresInWindow: this.failures.length });
     switch (directive) {
       case 'resume':
@@ -125,11 +146,11 @@ export class ActorCell implements ActorContext, MailboxOwner {
         this.restart(`failure: ${message}`);
         return;
       case 'stop':
-        this.stopRequested = true;
+        this.stopRequested = `supervision: strategy stop after ${message}`;
         return;
       case 'escalate':
         host.escalate(this.self, this.failures.length, this.policy.windowMs, message);
-        this.stopRequested = true;
+        this.stopRequested = `escalated: ${this.failures.length} failures within ${this.policy.windowMs} ms`;
         return;
     }
   }
@@ -145,9 +166,9 @@ export class ActorCell implements ActorContext, MailboxOwner {
       this.start();
       this.host.env.trace({ t: this.host.env.now(), type: 'restart', actor: this.self, reason, host: this.host.env.hostIndex });
     } catch (error) {
-      const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const message = errorText(error);
       this.host.escalate(this.self, this.failures.length, this.policy.windowMs, `init failed during restart: ${message}`);
-      this.stopRequested = true;
+      this.stopRequested = `init failed during restart: ${message}`;
     }
   }
 
@@ -155,7 +176,7 @@ export class ActorCell implements ActorContext, MailboxOwner {
   cancelAll(): void {
     const env = this.host.env;
     if (this.timers) for (const h of this.timers.values()) env.cancelTimer(h);
-    if (this.asks) for (const h of this.asks.values()) env.cancelTimer(h);
+    if (this.asks) for (const a of this.asks.values()) env.cancelTimer(a.timer);
     this.timers = undefined;
     this.asks = undefined;
   }
@@ -185,7 +206,7 @@ export class ActorCell implements ActorContext, MailboxOwner {
         error: `AskTimeoutError: no reply from "${to}" to "${kind}" within ${timeoutMs} ms`,
       });
     });
-    (this.asks ??= new Map()).set(corr, timer);
+    (this.asks ??= new Map()).set(corr, { timer, to });
     this.host.send(this.self, to, kind, this.detach(message.body), corr, undefined);
     return corr;
   }
@@ -225,7 +246,7 @@ export class ActorCell implements ActorContext, MailboxOwner {
   }
 
   stop(): void {
-    this.stopRequested = true;
+    this.stopRequested ??= 'stopped itself';
   }
 
   /** Message bodies must not carry pieces of this turn's draft (they are revoked when it ends). */

@@ -60,6 +60,9 @@ interface PendingAsk {
   resolve(env: Envelope): void;
   reject(error: Error): void;
   timer: unknown;
+  /** Only the asked actor's reply to this request is an answer. */
+  readonly to: ActorId;
+  readonly corr: number;
 }
 
 /**
@@ -78,6 +81,8 @@ export class ActorHost {
   readonly cells = new Map<ActorId, ActorCell>();
   readonly counters = new MessageCounters();
   readonly escalations: Escalation[] = [];
+  /** Every actor stop (by itself, its supervisor or the system), in order; threads mode reports them to main. */
+  readonly stopped: { actor: ActorId; reason: string }[] = [];
   private readonly stoppedIds = new Set<ActorId>();
   private readonly ready = new RingQueue<ActorCell>(64);
   private dirty: ActorCell[] = [];
@@ -104,12 +109,15 @@ export class ActorHost {
     const policy = resolveSupervision({ ...this.defaultSupervision, ...behaviour.supervision, ...options.supervision }, `spawn("${id}").supervision`);
     const capacity = options.mailboxCapacity ?? this.defaultCapacity;
     const cell = new ActorCell(this, id, behaviour, behaviourName, options.props, policy, capacity);
+    // Registered before init runs, so what init sends to itself finds it (threads mode delivers
+    // local envelopes at once); undone if init throws.
+    this.cells.set(id, cell);
     try {
       cell.start();
     } catch (error) {
+      this.discard(cell, 'init failed');
       throw new ActorInitError(id, behaviourName, error);
     }
-    this.cells.set(id, cell);
     this.stoppedIds.delete(id);
     this.env.trace({ t: this.env.now(), type: 'spawn', actor: id, behaviour: behaviourName, host: this.env.hostIndex });
     return cell;
@@ -119,6 +127,15 @@ export class ActorHost {
   stopActor(id: ActorId, reason: string): boolean {
     const cell = this.cells.get(id);
     if (!cell) return false;
+    this.discard(cell, reason);
+    this.stoppedIds.add(id);
+    this.stopped.push({ actor: id, reason });
+    this.env.trace({ t: this.env.now(), type: 'stop', actor: id, reason });
+    return true;
+  }
+
+  /** Takes a cell out: timers and asks cancelled, its draft finished, what waits dead-lettered. */
+  private discard(cell: ActorCell, reason: string): void {
     cell.status = 'stopped';
     cell.cancelAll();
     cell.finishTurn();
@@ -126,10 +143,7 @@ export class ActorHost {
     this.counters.queued -= rest.length;
     for (const env of rest) this.deadLetter(env, 'actor-stopped', reason);
     cell.mailbox.close();
-    this.cells.delete(id);
-    this.stoppedIds.add(id);
-    this.env.trace({ t: this.env.now(), type: 'stop', actor: id, reason });
-    return true;
+    this.cells.delete(cell.self);
   }
 
   /** The actor's current state, as an immutable snapshot. */
@@ -179,7 +193,7 @@ export class ActorHost {
       const timer = this.env.startTimer(timeoutMs, () => {
         if (this.temps.delete(id)) reject(new AskTimeoutError(to, message.kind, timeoutMs));
       });
-      this.temps.set(id, { resolve, reject, timer });
+      this.temps.set(id, { resolve, reject, timer, to, corr });
     });
     this.send(id, to, message.kind, message.body, corr, undefined);
     return { promise, answered: () => !this.temps.has(id) };
@@ -201,6 +215,9 @@ export class ActorHost {
     if (env.to.startsWith('$ask:')) {
       const pending = this.temps.get(env.to);
       if (pending === undefined) return this.deadLetter(env, 'late-reply', 'the ask had already timed out');
+      if (env.from !== pending.to || env.re !== pending.corr) {
+        return this.deadLetter(env, 'unsolicited', `only "${pending.to}" can answer this ask, with re = ${pending.corr}`);
+      }
       this.temps.delete(env.to);
       this.env.cancelTimer(pending.timer);
       this.counters.delivered++;

@@ -71,7 +71,8 @@ export type DeadLetterReason =
   | 'mailbox-full'
   | 'host-crashed'
   | 'not-serializable'
-  | 'late-reply';
+  | 'late-reply'
+  | 'unsolicited';
 
 /**
  * Kinds the runtime itself delivers to behaviours.

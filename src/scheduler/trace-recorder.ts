@@ -22,7 +22,7 @@ export class TraceRecorder {
   constructor(trace$: Observable<TraceEvent>, private readonly options: { keep?: boolean } = {}) {
     this.sub = trace$.subscribe((ev) => {
       this.count++;
-      this.hasher.update(JSON.stringify(ev));
+      this.hasher.update(canonicalLine(ev));
       this.hasher.update('\n');
       if (this.options.keep) this.events.push(ev);
     });
@@ -35,5 +35,23 @@ export class TraceRecorder {
 
   close(): void {
     this.sub.unsubscribe();
+  }
+}
+
+/**
+ * One trace event as a canonical JSON line. Events carry user data (`ctx.emit`), which may hold
+ * values JSON cannot write (a BigInt, a cycle): those are written as tagged strings rather than
+ * allowed to throw inside the trace stream, where the error would surface far from its cause.
+ *
+ * @example
+ * ```ts
+ * canonicalLine({ t: 0, type: 'emit', actor: 'a', event: { n: 1n } }); // '{"t":0,...,"event":{"n":"1n"}}'
+ * ```
+ */
+export function canonicalLine(ev: TraceEvent): string {
+  try {
+    return JSON.stringify(ev, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v));
+  } catch (e) {
+    return JSON.stringify({ ...ev, event: `[unserializable: ${(e as Error).message}]` });
   }
 }

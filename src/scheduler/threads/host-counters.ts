@@ -2,9 +2,9 @@ import type { MessageCounters } from '../../actors/counters.ts';
 import type { DeadLetterReason } from '../../actors/envelope.ts';
 
 /** Dead-letter reasons in the order they are laid out in shared memory. */
-export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['unknown-actor', 'actor-stopped', 'mailbox-full', 'host-crashed', 'not-serializable', 'late-reply'];
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['unknown-actor', 'actor-stopped', 'mailbox-full', 'host-crashed', 'not-serializable', 'late-reply', 'unsolicited'];
 
-const SENT = 0, DELIVERED = 1, DROPPED = 2, DEAD = 3, QUEUED = 4, BUSY = 5, REASONS = 6;
+const SENT = 0, DELIVERED = 1, DROPPED = 2, DEAD = 3, QUEUED = 4, BUSY = 5, CONTROL_SENDS = 6, REASONS = 7;
 const PEERS = REASONS + DEAD_LETTER_REASONS.length;
 
 /** One host's counters as last published: a consistent cut taken at the end of a turn. */
@@ -20,6 +20,8 @@ export interface CounterCut {
    * taken in the middle of a message can balance while that message is about to send more.
    */
   busy: boolean;
+  /** `send` calls from main this worker has taken in (their envelopes are in `sent`). */
+  controlSends: number;
   deadLetteredBy: Record<string, number>;
   /** Envelopes this host handed to the transport for each peer host. */
   posted: number[];
@@ -36,7 +38,7 @@ export interface CounterCut {
  * @example
  * ```ts
  * const shared = HostCounters.allocate(workers);
- * new HostCounters(shared, workers).publish(host.counters, posted, received, false); // in the worker
+ * new HostCounters(shared, workers).publish(host.counters, posted, received, false, 0); // in the worker
  * new HostCounters(shared, workers).read(); // in main
  * ```
  */
@@ -60,7 +62,7 @@ export class HostCounters {
    * slot is being written, even when `version / 2` cuts are complete; the latest complete cut is
    * in slot `(version / 2) % 2`, and the writer only ever writes the other one.
    */
-  publish(c: MessageCounters, posted: ArrayLike<number>, received: ArrayLike<number>, busy: boolean): void {
+  publish(c: MessageCounters, posted: ArrayLike<number>, received: ArrayLike<number>, busy: boolean, controlSends: number): void {
     const v = Atomics.load(this.version, 0);
     Atomics.store(this.version, 0, v + 1);
     const o = ((v / 2 + 1) & 1) * this.width;
@@ -71,6 +73,7 @@ export class HostCounters {
     s[o + DEAD] = c.deadLettered;
     s[o + QUEUED] = c.queued;
     s[o + BUSY] = busy ? 1 : 0;
+    s[o + CONTROL_SENDS] = controlSends;
     for (let i = 0; i < DEAD_LETTER_REASONS.length; i++) s[o + REASONS + i] = c.deadLetteredBy[DEAD_LETTER_REASONS[i]] ?? 0;
     for (let w = 0; w < this.workers; w++) {
       s[o + PEERS + w] = posted[w];
@@ -93,6 +96,7 @@ export class HostCounters {
         deadLettered: s[o + DEAD],
         queued: s[o + QUEUED],
         busy: s[o + BUSY] === 1,
+        controlSends: s[o + CONTROL_SENDS],
         deadLetteredBy: {},
         posted: [],
         received: [],

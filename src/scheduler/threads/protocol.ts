@@ -1,5 +1,5 @@
 import type { MessagePort } from 'node:worker_threads';
-import type { SpawnOptions } from '../../actors/actor-host.ts';
+import type { Escalation, SpawnOptions } from '../../actors/actor-host.ts';
 import type { ActorId, Envelope, Message } from '../../actors/envelope.ts';
 import type { BehaviourRef } from '../../actors/registry.ts';
 import type { SupervisionPolicy } from '../../actors/supervision.ts';
@@ -25,16 +25,22 @@ export interface WorkerInit {
   readonly events: MessagePort;
 }
 
-/** Worker → main on the events port. */
-export interface TraceBatch {
+/**
+ * Worker → main on the events port, after each turn that had something to say. Stops and
+ * escalations are sent whatever the trace level: main's registry of actors depends on them.
+ */
+export interface WorkerEvents {
   readonly trace: TraceEvent[];
+  readonly stopped?: { actor: ActorId; reason: string }[];
+  readonly escalations?: Escalation[];
 }
 
 /** The control plane each worker exposes over comlink. */
 export interface WorkerApi {
   /** Resolves once preloaded modules are imported. */
   ready(): Promise<number>;
-  spawn(id: ActorId, ref: BehaviourRef, options: SpawnOptions): Promise<void>;
+  /** Spawns and returns the supervision policy in force (spawn options over the behaviour's own). */
+  spawn(id: ActorId, ref: BehaviourRef, options: SpawnOptions): Promise<SupervisionPolicy>;
   /** Tells this worker where actors live (id → worker index); `undefined` removes the route. */
   setRoutes(entries: [ActorId, number | undefined][]): void;
   stop(id: ActorId): boolean;

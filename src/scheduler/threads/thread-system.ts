@@ -4,16 +4,17 @@ import { wrap, releaseProxy, type Remote } from 'comlink';
 import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Subject } from 'rxjs';
 import type { Escalation, SpawnOptions } from '../../actors/actor-host.ts';
-import { addInto, type MessageAccounting } from '../../actors/counters.ts';
-import { isMessage, type ActorId, type Envelope, type Message } from '../../actors/envelope.ts';
+import { accountingImbalance, addInto, MessageCounters, type MessageAccounting } from '../../actors/counters.ts';
+import { isMessage, SYSTEM_SENDER, type ActorId, type Envelope, type Message } from '../../actors/envelope.ts';
 import { validateRef, type BehaviourRef } from '../../actors/registry.ts';
 import { resolveSupervision, type SupervisionPolicy } from '../../actors/supervision.ts';
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
-import { ConfigError, DuplicateActorError, HostCrashedError, InvalidActorIdError, InvalidMessageError, SystemStoppedError, UnknownActorError } from '../../errors.ts';
+import { ConfigError, DuplicateActorError, SettleTimeoutError, HostCrashedError, InvalidActorIdError, InvalidMessageError, SystemStoppedError, UnknownActorError } from '../../errors.ts';
 import type { ActorSystem, HostCrash, RunResult, SystemStatus } from '../actor-system.ts';
 import { TraceRecorder } from '../trace-recorder.ts';
 import { HostCounters, type CounterCut } from './host-counters.ts';
-import type { TraceBatch, WorkerApi, WorkerInit } from './protocol.ts';
+import type { WorkerApi, WorkerEvents, WorkerInit } from './protocol.ts';
+import { findUncloneable } from './clone-check.ts';
 import { startWorker } from './spawn-worker.ts';
 
 /**
@@ -56,12 +57,15 @@ interface Slot {
   finalCut?: CounterCut;
   lost: number;
   recovery?: Promise<HostCrash>;
+  /** `send` calls issued to this worker (compared with its cut's count after a crash). */
+  controlSends: number;
 }
 
 interface ActorRecord {
   readonly ref: BehaviourRef;
   readonly options: SpawnOptions;
-  readonly policy: SupervisionPolicy;
+  /** As resolved by the worker; undefined until the spawn answered. */
+  policy: SupervisionPolicy | undefined;
   host: number;
 }
 
@@ -91,6 +95,10 @@ export class ThreadSystem implements ActorSystem {
   private readonly pending = new Set<Promise<unknown>>();
   private readonly crashes: HostCrash[] = [];
   private readonly escalations: Escalation[] = [];
+  /** Recoveries of dead workers still under way. */
+  private readonly recovering = new Set<Promise<HostCrash>>();
+  /** Envelopes from outside that never reached a worker (it died during the call). */
+  private readonly local = new MessageCounters();
   private readonly activity: Int32Array;
   private readonly startedAt = performance.now();
   private status: SystemStatus = 'running';
@@ -100,9 +108,6 @@ export class ThreadSystem implements ActorSystem {
   private constructor(readonly seed: number, private readonly options: ThreadOptions, activity: SharedArrayBuffer) {
     this.activity = new Int32Array(activity);
     this.recorder = new TraceRecorder(this.trace$, { keep: options.keepTrace });
-    this.trace$.subscribe((ev) => {
-      if (ev.type === 'escalate') this.escalations.push({ actor: ev.actor, t: ev.t, failuresInWindow: ev.failuresInWindow, error: ev.error });
-    });
   }
 
   /** Starts the workers and links every pair of them with a MessageChannel. */
@@ -149,21 +154,40 @@ export class ThreadSystem implements ActorSystem {
     let die!: (e: Error) => void;
     const death = new Promise<never>((_, reject) => (die = reject));
     death.catch(() => undefined);
-    const slot: Slot = { index, worker, api: wrap<WorkerApi>(nodeEndpoint(worker)), counters, events, alive: true, crashed: false, death, lost: 0 };
+    const slot: Slot = { index, worker, api: wrap<WorkerApi>(nodeEndpoint(worker)), counters, events, alive: true, crashed: false, death, lost: 0, controlSends: 0 };
     this.slots.push(slot);
-    events.on('message', (m: TraceBatch) => this.onTrace(m));
+    events.on('message', (m: WorkerEvents) => this.onEvents(index, m));
     events.unref();
     let lastError: Error | undefined;
     worker.on('error', (e) => (lastError = e));
     worker.on('exit', (code) => {
       const detail = lastError ? `${lastError.name}: ${lastError.message}` : slot.killed ? 'terminated by killWorker()' : `exited with code ${code}`;
       die(new HostCrashedError(index, 'control call', lastError));
-      if (!this.shuttingDown && slot.alive) slot.recovery = this.recover(slot, detail);
+      if (!this.shuttingDown && slot.alive) {
+        const recovery = this.recover(slot, detail);
+        slot.recovery = recovery;
+        this.recovering.add(recovery);
+        recovery.finally(() => this.recovering.delete(recovery)).catch(() => undefined);
+      }
     });
   }
 
-  private onTrace(m: TraceBatch): void {
+  /**
+   * What a worker reports after a turn: trace events, and (whatever the trace level) the actors
+   * that stopped there and the escalations, which keep main's registry of actors true.
+   */
+  private onEvents(worker: number, m: WorkerEvents): void {
     for (const ev of m.trace) this.trace$.next(ev);
+    if (m.escalations) this.escalations.push(...m.escalations);
+    if (m.stopped) {
+      const gone: [ActorId, undefined][] = [];
+      for (const { actor } of m.stopped) {
+        if (this.actors.get(actor)?.host !== worker) continue;
+        this.actors.delete(actor);
+        gone.push([actor, undefined]);
+      }
+      if (gone.length > 0 && this.status === 'running') this.announce(gone, worker).catch(() => undefined);
+    }
   }
 
   /** A control-plane call that rejects (never hangs) if the worker dies first. */
@@ -211,12 +235,15 @@ export class ThreadSystem implements ActorSystem {
     const ref = validateRef(behaviour, `spawn("${id}").behaviour`);
     const { worker, ...spawnOptions } = options;
     const slot = this.place(id, worker);
-    const policy = resolveSupervision({ ...this.options.supervision, ...spawnOptions.supervision }, `spawn("${id}").supervision`);
+    resolveSupervision({ ...this.options.supervision, ...spawnOptions.supervision }, `spawn("${id}").supervision`);
+    const body = findUncloneable(spawnOptions.props, 'props');
+    if (body) throw new ConfigError(`spawn("${id}").${body.path}`, 'plain data that can be copied to a worker', body.error);
     // Reserve the id before the first await, so a concurrent spawn of the same id is refused.
-    const record: ActorRecord = { ref, options: spawnOptions, policy, host: slot.index };
+    const record: ActorRecord = { ref, options: spawnOptions, policy: undefined, host: slot.index };
     this.actors.set(id, record);
     try {
-      await this.call(slot, `spawn("${id}")`, (api) => api.spawn(id, ref, spawnOptions));
+      // The worker resolves the policy (spawn options over the behaviour's own defaults).
+      record.policy = await this.call(slot, `spawn("${id}")`, (api) => api.spawn(id, ref, spawnOptions));
     } catch (e) {
       this.actors.delete(id);
       throw e;
@@ -236,17 +263,52 @@ export class ThreadSystem implements ActorSystem {
     return slot;
   }
 
+  /**
+   * Sends from outside. The message goes to the worker that owns `to` once any recovery in
+   * progress is over (so a send to an actor being restarted reaches it where it restarts); if
+   * the worker dies during the call, the envelope is counted here, dead-lettered `host-crashed`.
+   */
   send(to: ActorId, message: Message): void {
     this.assertRunning('send');
-    if (!isMessage(message)) throw new InvalidMessageError(`system.send to "${to}"`, message);
-    this.call(this.owner(to), `send to "${to}"`, (api) => api.send(to, message)).catch(() => undefined);
+    this.checkMessage(message, `system.send to "${to}"`);
+    this.track(this.sendWhenRouted(to, message));
+  }
+
+  private async sendWhenRouted(to: ActorId, message: Message): Promise<void> {
+    while (this.recovering.size > 0) await Promise.allSettled([...this.recovering]);
+    const slot = this.owner(to);
+    const k = ++slot.controlSends;
+    try {
+      await this.call(slot, `send to "${to}"`, (api) => api.send(to, message));
+    } catch (e) {
+      if (!(e instanceof HostCrashedError)) throw e;
+      // If the worker counted this send in its last cut before dying, recovery accounts for it.
+      await slot.recovery;
+      if ((slot.finalCut?.controlSends ?? 0) >= k) return;
+      this.local.sent++;
+      this.local.deadLetter('host-crashed');
+      this.trace$.next({ t: performance.timeOrigin + performance.now(), type: 'dead-letter', id: 0, from: SYSTEM_SENDER, to, kind: message.kind, reason: 'host-crashed', detail: e.message });
+    }
   }
 
   ask(to: ActorId, message: Message, options: { timeoutMs: number }): Promise<Envelope> {
     this.assertRunning('ask');
-    if (!isMessage(message)) throw new InvalidMessageError(`system.ask to "${to}"`, message);
+    this.checkMessage(message, `system.ask to "${to}"`);
     if (!(options?.timeoutMs > 0)) throw new ConfigError('ask.timeoutMs', 'a number of ms > 0', options?.timeoutMs);
     return this.call(this.owner(to), `ask "${to}"`, (api) => api.ask(to, message, options.timeoutMs));
+  }
+
+  /** A message from outside must be `{ kind, body? }` with a body that can be copied to a worker. */
+  private checkMessage(message: Message, where: string): void {
+    if (!isMessage(message)) throw new InvalidMessageError(where, message);
+    const bad = findUncloneable(message.body, 'body');
+    if (bad) throw new InvalidMessageError(`${where} (${bad.path} cannot be copied to a worker: ${bad.error})`, message);
+  }
+
+  private track(p: Promise<unknown>): void {
+    this.pending.add(p);
+    const done = () => this.pending.delete(p);
+    p.then(done, done);
   }
 
   async stop(id: ActorId): Promise<boolean> {
@@ -280,9 +342,9 @@ export class ThreadSystem implements ActorSystem {
     this.assertRunning('settle');
     const deadline = performance.now() + (options.timeoutMs ?? 60_000);
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
-    await Promise.all(this.slots.map((s) => s.recovery));
     let previous = '';
     for (;;) {
+      while (this.recovering.size > 0) await Promise.allSettled([...this.recovering]);
       const seen = Atomics.load(this.activity, 0);
       const cuts = this.cuts();
       const acc = this.aggregate(cuts);
@@ -291,7 +353,7 @@ export class ThreadSystem implements ActorSystem {
       const quiet = idle && acc.inFlight === 0 && acc.sent === acc.delivered + acc.dropped + acc.deadLettered;
       if (quiet && key === previous) break;
       previous = key;
-      if (performance.now() > deadline) throw new ConfigError('settle.timeoutMs', `enough time for ${acc.inFlight} in-flight envelopes to land`, options.timeoutMs ?? 60_000);
+      if (performance.now() > deadline) throw new SettleTimeoutError(options.timeoutMs ?? 60_000, acc.inFlight, accountingImbalance(acc), cuts.filter((c) => c.busy).length);
       if (quiet) {
         // Looks quiet: confirm with a second wave right after yielding once to the event loop.
         await new Promise((resolve) => setImmediate(resolve));
@@ -305,16 +367,18 @@ export class ThreadSystem implements ActorSystem {
   }
 
   private drainTrace(): void {
-    for (const s of this.slots) for (let m = receiveMessageOnPort(s.events); m !== undefined; m = receiveMessageOnPort(s.events)) this.onTrace(m.message as TraceBatch);
+    for (const s of this.slots) for (let m = receiveMessageOnPort(s.events); m !== undefined; m = receiveMessageOnPort(s.events)) this.onEvents(s.index, m.message as WorkerEvents);
   }
 
   async accounting(): Promise<MessageAccounting> {
+    while (this.recovering.size > 0) await Promise.allSettled([...this.recovering]);
     return this.aggregate();
   }
 
   /** Every worker's last published cut (the final one for a dead or closed worker). */
   private cuts(): CounterCut[] {
-    return this.slots.map((s) => (s.alive ? s.counters.read() : s.finalCut!));
+    // A worker that just died is read from its shared counters until recovery fixes its final cut.
+    return this.slots.map((s) => s.finalCut ?? s.counters.read());
   }
 
   /** Sums every worker's last cut; in-flight is measured (queued + in transit), never derived. */
@@ -334,6 +398,9 @@ export class ThreadSystem implements ActorSystem {
         if (!t.crashed && j !== i) acc.inFlight += c.posted[j] - cuts[j].received[i];
       });
     });
+    acc.sent += this.local.sent;
+    acc.deadLettered += this.local.deadLettered;
+    addInto(acc.deadLetteredBy, this.local.deadLetteredBy);
     if (acc.dropped > 0) acc.droppedBy.unattributed = acc.dropped;
     return acc;
   }
@@ -378,7 +445,7 @@ export class ThreadSystem implements ActorSystem {
     const moved: [ActorId, number | undefined][] = [];
     for (const [id, rec] of this.actors) {
       if (rec.host !== slot.index) continue;
-      if (rec.policy.strategy === 'stop' || this.live.length === 0) {
+      if (rec.policy?.strategy === 'stop' || this.live.length === 0) {
         stopped.push(id);
         this.actors.delete(id);
         moved.push([id, undefined]);

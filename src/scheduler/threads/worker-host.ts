@@ -3,18 +3,26 @@ import type { ActorId, Envelope, Message } from '../../actors/envelope.ts';
 import type { HostEnvironment } from '../../actors/host-environment.ts';
 import { loadBehaviour, refName, validateRef, type BehaviourRef } from '../../actors/registry.ts';
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
+import type { SupervisionPolicy } from '../../actors/supervision.ts';
 import { UnknownActorError } from '../../errors.ts';
 import { createPrng } from '../prng.ts';
 import type { Transport } from '../transport.ts';
 import { findUncloneable } from './clone-check.ts';
 import { HostCounters } from './host-counters.ts';
-import type { WorkerApi, WorkerInit } from './protocol.ts';
+import type { WorkerApi, WorkerEvents, WorkerInit } from './protocol.ts';
 
 /** Envelopes one turn may process before the host yields to I/O (incoming batches, timers, RPC). */
 const TURN_BUDGET = 8192;
 
 /** A batch this large is posted at once instead of waiting for the end of the turn (pipelining). */
 const BATCH_MAX = 1024;
+
+/** The worker a `$ask:<worker>:<n>` address names, if it is well formed and the worker exists. */
+function askAddressWorker(to: string, workers: number): number | undefined {
+  const m = /^\$ask:(\d+):\d+$/.exec(to);
+  const h = m ? Number(m[1]) : NaN;
+  return h < workers ? h : undefined;
+}
 
 /** Envelope ids are `worker * 2^40 + sequence`: unique across workers, exact as doubles. */
 const ID_STRIDE = 2 ** 40;
@@ -37,6 +45,9 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   private readonly counters: HostCounters;
   private readonly activity: Int32Array;
   private traceBuf: TraceEvent[] = [];
+  private stopsReported = 0;
+  private controlSends = 0;
+  private escalationsReported = 0;
   private turnScheduled = false;
   private envelopeSeq = 0;
   private readonly preloaded: Promise<unknown>;
@@ -74,16 +85,17 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
 
   route(env: Envelope): void {
     let h = this.directory.get(env.to);
-    if (h === undefined) {
-      // Temporary ask addresses name their worker; anything else unknown is dead-lettered here.
-      h = env.to.startsWith('$ask:') ? Number(env.to.split(':')[1]) : this.hostIndex;
-    }
+    // Temporary ask addresses name their worker; anything else unknown (or malformed) is
+    // dead-lettered here, by the local host.
+    if (h === undefined) h = askAddressWorker(env.to, this.outboxes.length) ?? this.hostIndex;
     if (h === this.hostIndex) this.host.deliver(env);
     else if (this.deadPeers.has(h)) this.host.deadLetter(env, 'host-crashed', `worker ${h} is down`);
     else {
       const box = this.outboxes[h];
       box.push(env);
-      if (box.length >= BATCH_MAX) this.flushPeers(h, h + 1, true);
+      // Flush every outbox, not just the full one: a published cut must never leave an envelope
+      // counted as sent but sitting in an outbox, or a crash right after it could not account for it.
+      if (box.length >= BATCH_MAX) this.flushPeers(0, this.outboxes.length, true);
     }
   }
 
@@ -127,15 +139,20 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   /** End of turn: posts every outbox, then the trace. `busy`: actors are ready for another turn. */
   private flush(busy: boolean): void {
     this.flushPeers(0, this.outboxes.length, busy);
-    if (this.traceBuf.length > 0) {
-      const trace = this.traceBuf;
-      this.traceBuf = [];
-      try {
-        this.events.postMessage({ trace });
-      } catch {
-        // A user event that cannot be cloned must not cost the runtime its trace.
-        this.events.postMessage({ trace: trace.map((ev) => (findUncloneable(ev, 'event') ? { ...ev, event: { unserializable: true } } : ev)) });
-      }
+    const host = this.host;
+    const stopped = host.stopped.length > this.stopsReported ? host.stopped.slice(this.stopsReported) : undefined;
+    const escalations = host.escalations.length > this.escalationsReported ? host.escalations.slice(this.escalationsReported) : undefined;
+    if (this.traceBuf.length === 0 && !stopped && !escalations) return;
+    this.stopsReported = host.stopped.length;
+    this.escalationsReported = host.escalations.length;
+    const trace = this.traceBuf;
+    this.traceBuf = [];
+    try {
+      this.events.postMessage({ trace, stopped, escalations } satisfies WorkerEvents);
+    } catch {
+      // A user event that cannot be cloned must not cost the runtime its trace.
+      const safe = trace.map((ev) => (findUncloneable(ev, 'event') ? { ...ev, event: { unserializable: true } } : ev));
+      this.events.postMessage({ trace: safe as TraceEvent[], stopped, escalations } satisfies WorkerEvents);
     }
   }
 
@@ -182,7 +199,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   private publish(busy: boolean): void {
-    this.counters.publish(this.host.counters, this.posted, this.received, busy);
+    this.counters.publish(this.host.counters, this.posted, this.received, busy, this.controlSends);
     Atomics.add(this.activity, 0, 1);
     Atomics.notify(this.activity, 0);
   }
@@ -194,13 +211,20 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     return this.hostIndex;
   }
 
-  async spawn(id: ActorId, ref: BehaviourRef, options: SpawnOptions): Promise<void> {
+  async spawn(id: ActorId, ref: BehaviourRef, options: SpawnOptions): Promise<SupervisionPolicy> {
     await this.preloaded;
     const valid = validateRef(ref, `spawn("${id}").behaviour`);
     const behaviour = await loadBehaviour(valid);
-    this.host.spawn(id, behaviour, refName(valid), options);
     this.directory.set(id, this.hostIndex);
+    let cell;
+    try {
+      cell = this.host.spawn(id, behaviour, refName(valid), options);
+    } catch (e) {
+      this.directory.delete(id);
+      throw e;
+    }
     this.runTurn();
+    return cell.policy;
   }
 
   setRoutes(entries: [ActorId, number | undefined][]): void {
@@ -222,6 +246,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   send(to: ActorId, message: Message): void {
+    this.controlSends++;
     this.host.sendFromOutside(to, message);
     this.runTurn();
   }
