@@ -81,8 +81,6 @@ export class ActorHost {
   readonly cells = new Map<ActorId, ActorCell>();
   readonly counters = new MessageCounters();
   readonly escalations: Escalation[] = [];
-  /** Every actor stop (by itself, its supervisor or the system), in order; threads mode reports them to main. */
-  readonly stopped: { actor: ActorId; reason: string }[] = [];
   private readonly stoppedIds = new Set<ActorId>();
   private readonly ready = new RingQueue<ActorCell>(64);
   private dirty: ActorCell[] = [];
@@ -129,7 +127,7 @@ export class ActorHost {
     if (!cell) return false;
     this.discard(cell, reason);
     this.stoppedIds.add(id);
-    this.stopped.push({ actor: id, reason });
+    this.env.actorStopped?.(id, reason);
     this.env.trace({ t: this.env.now(), type: 'stop', actor: id, reason });
     return true;
   }

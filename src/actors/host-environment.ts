@@ -26,4 +26,6 @@ export interface HostEnvironment {
   nextEnvelopeId(): number;
   /** The seeded random stream of one actor. */
   randomFor(actor: ActorId): () => number;
+  /** An actor stopped (by itself, its supervisor or the system): threads mode tells main. */
+  actorStopped?(actor: ActorId, reason: string): void;
 }

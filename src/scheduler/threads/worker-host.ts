@@ -45,7 +45,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   private readonly counters: HostCounters;
   private readonly activity: Int32Array;
   private traceBuf: TraceEvent[] = [];
-  private stopsReported = 0;
+  private stopsToReport: { actor: ActorId; reason: string }[] = [];
   private controlSends = 0;
   private escalationsReported = 0;
   private turnScheduled = false;
@@ -99,6 +99,10 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     }
   }
 
+  actorStopped(actor: ActorId, reason: string): void {
+    this.stopsToReport.push({ actor, reason });
+  }
+
   startTimer(delayMs: number, fire: () => void): unknown {
     return setTimeout(() => {
       fire();
@@ -140,10 +144,10 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   private flush(busy: boolean): void {
     this.flushPeers(0, this.outboxes.length, busy);
     const host = this.host;
-    const stopped = host.stopped.length > this.stopsReported ? host.stopped.slice(this.stopsReported) : undefined;
+    const stopped = this.stopsToReport.length > 0 ? this.stopsToReport : undefined;
     const escalations = host.escalations.length > this.escalationsReported ? host.escalations.slice(this.escalationsReported) : undefined;
     if (this.traceBuf.length === 0 && !stopped && !escalations) return;
-    this.stopsReported = host.stopped.length;
+    this.stopsToReport = [];
     this.escalationsReported = host.escalations.length;
     const trace = this.traceBuf;
     this.traceBuf = [];
