@@ -45,3 +45,16 @@ describe("main thread's actor registry in threads mode", () => {
     await expect(sys.spawn('q', 'edge-quitter', { worker: 0 })).resolves.toBeUndefined();
   });
 });
+
+describe('a stop main asked for', () => {
+  it('does not come back as a report that removes the actor spawned again under the same id', async () => {
+    const sys = await ThreadSystem.start({ workers: 2 });
+    await sys.spawn('q', 'echo', { worker: 1 });
+    await sys.stop('q');
+    await sys.spawn('q', 'echo', { worker: 1 });
+    await sys.settle();
+    expect(sys.workerOf('q')).toBe(1);
+    expect((await sys.ask('q', { kind: 'k', body: 2 }, { timeoutMs: 5_000 })).body).toBe(2);
+    await sys.shutdown();
+  });
+});

@@ -196,9 +196,7 @@ export class ThreadSystem implements ActorSystem {
     const p = Promise.race([fn(slot.api), slot.death]).catch((e) => {
       throw e instanceof HostCrashedError ? new HostCrashedError(slot.index, what, e.cause) : e;
     });
-    this.pending.add(p);
-    const done = () => this.pending.delete(p);
-    p.then(done, done);
+    this.track(p);
     return p;
   }
 

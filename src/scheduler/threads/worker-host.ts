@@ -47,6 +47,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   private traceBuf: TraceEvent[] = [];
   private stopsToReport: { actor: ActorId; reason: string }[] = [];
   private controlSends = 0;
+  private stoppingForMain = false;
   private escalationsReported = 0;
   private turnScheduled = false;
   private envelopeSeq = 0;
@@ -100,7 +101,8 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   actorStopped(actor: ActorId, reason: string): void {
-    this.stopsToReport.push({ actor, reason });
+    // Main already knows about stops it asked for (and may have reused the id since).
+    if (!this.stoppingForMain) this.stopsToReport.push({ actor, reason });
   }
 
   startTimer(delayMs: number, fire: () => void): unknown {
@@ -239,7 +241,13 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   stop(id: ActorId): boolean {
-    const ok = this.host.stopActor(id, 'stopped by system');
+    this.stoppingForMain = true;
+    let ok: boolean;
+    try {
+      ok = this.host.stopActor(id, 'stopped by system');
+    } finally {
+      this.stoppingForMain = false;
+    }
     this.runTurn();
     return ok;
   }
