@@ -114,6 +114,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
   out(`   worker ${crash.host} died (${crash.detail}); within ${ms(crash.recoveryMs)} its actors were restarted from init on a live worker: ${crash.restarted.join(', ') || 'none'}`);
   out(`   ${int(crash.lostInFlight)} envelopes were in its mailboxes or on their way to it: dead-lettered ${yellow('host-crashed')}, counted, not silently gone`);
   const threadLedger = await threads.accounting();
+  const duringRestart = (threadLedger.deadLetteredBy['host-crashed'] ?? 0) - crash.lostInFlight;
+  if (duringRestart > 0) out(`   ${int(duringRestart)} more were addressed to its actors while they were restarting: dead-lettered ${yellow('host-crashed')} too`);
   out(`   ${ledger(threadLedger)}`);
   await threads.shutdown();
 
