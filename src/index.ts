@@ -13,6 +13,7 @@ export { DEFAULT_LINK, sampleLatency } from './scheduler/link-model.ts';
 export { createPrng } from './scheduler/prng.ts';
 export { TraceRecorder } from './scheduler/trace-recorder.ts';
 export { echo, counter, sink, volley, producer, relay } from './actors/library.ts';
+export { buildTopology, TOPOLOGY_KINDS } from './topologies/index.ts';
 export {
   ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
   ActorInitError, UnknownActorError, InvalidMessageError, AskTimeoutError, UndeliverableError,
@@ -32,3 +33,4 @@ export type { SimOptions } from './scheduler/sim-system.ts';
 export type { ThreadOptions } from './scheduler/threads/thread-system.ts';
 export type { LinkModel, LatencyDistribution } from './scheduler/link-model.ts';
 export type { Transport } from './scheduler/transport.ts';
+export type { Member, RouteGraph, TopologyKind, TopologySpec } from './topologies/index.ts';
