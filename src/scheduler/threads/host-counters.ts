@@ -113,9 +113,4 @@ export class HostCounters {
       if (Atomics.load(this.version, 0) < 2 * complete + 3) return cut;
     }
   }
-
-  /** How many cuts have been published (a cheap "anything happened?" probe). */
-  get publications(): number {
-    return Atomics.load(this.version, 0) >> 1;
-  }
 }
