@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { bfsDistances } from './fixtures/bfs.ts';
 import { describe, expect, it } from 'vitest';
 import { buildTopology, type Member, type RouteGraph, type TopologySpec } from '../src/topologies/index.ts';
 
@@ -117,13 +118,7 @@ describe('route graphs: properties over random members and options', () => {
       fc.property(small, ({ members, spec }) => {
         const g = buildTopology(spec, members);
         for (const source of g.members) {
-          const dist = new Map([[source, 0]]);
-          const queue = [source];
-          for (let k = 0; k < queue.length; k++) {
-            for (const next of g.neighbours(queue[k])) {
-              if (!dist.has(next)) { dist.set(next, dist.get(queue[k])! + 1); queue.push(next); }
-            }
-          }
+          const dist = bfsDistances(g, source);
           if (dist.size !== g.members.length) return false;
           for (const [target, d] of dist) if (g.hops(source, target) !== d) return false;
         }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildTopology, type Member, type RouteGraph } from '../src/topologies/index.ts';
+import { bfsDistances } from './fixtures/bfs.ts';
 
 const SIZES = [1, 2, 3, 5, 20, 100];
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `m${i}`);
@@ -30,13 +31,7 @@ function broadcastTree(g: RouteGraph, root: string): Record<string, string[]> {
 function bfsDiameter(g: RouteGraph): number {
   let best = 0;
   for (const source of g.members) {
-    const dist = new Map([[source, 0]]);
-    const queue = [source];
-    for (let k = 0; k < queue.length; k++) {
-      for (const next of g.neighbours(queue[k])) {
-        if (!dist.has(next)) { dist.set(next, dist.get(queue[k])! + 1); queue.push(next); }
-      }
-    }
+    const dist = bfsDistances(g, source);
     best = Math.max(best, ...dist.values());
   }
   return best;
