@@ -13,6 +13,7 @@ import { ConfigError, DuplicateActorError, SettleTimeoutError, HostCrashedError,
 import type { ActorSystem, HostCrash, RunResult, SystemStatus } from '../actor-system.ts';
 import { TraceRecorder } from '../trace-recorder.ts';
 import { HostCounters, type CounterCut } from './host-counters.ts';
+import { aggregateCuts, lostWithWorker } from './cut-accounting.ts';
 import type { WorkerApi, WorkerEvents, WorkerInit } from './protocol.ts';
 import { findUncloneable } from './clone-check.ts';
 import { startWorker } from './spawn-worker.ts';
@@ -379,27 +380,12 @@ export class ThreadSystem implements ActorSystem {
     return this.slots.map((s) => s.finalCut ?? s.counters.read());
   }
 
-  /** Sums every worker's last cut; in-flight is measured (queued + in transit), never derived. */
+  /** Every worker's ledger, plus what main itself counted, as one accounting. */
   private aggregate(cuts = this.cuts()): MessageAccounting {
-    const acc: MessageAccounting = { sent: 0, delivered: 0, dropped: 0, deadLettered: 0, inFlight: 0, droppedBy: {}, deadLetteredBy: {} };
-    this.slots.forEach((s, i) => {
-      const c = cuts[i];
-      acc.sent += c.sent;
-      acc.delivered += c.delivered;
-      acc.dropped += c.dropped;
-      acc.deadLettered += c.deadLettered + s.lost;
-      addInto(acc.deadLetteredBy, c.deadLetteredBy);
-      if (s.lost) addInto(acc.deadLetteredBy, { 'host-crashed': s.lost });
-      if (s.crashed) return;
-      acc.inFlight += c.queued;
-      this.slots.forEach((t, j) => {
-        if (!t.crashed && j !== i) acc.inFlight += c.posted[j] - cuts[j].received[i];
-      });
-    });
+    const acc = aggregateCuts(this.slots.map((s, i) => ({ cut: cuts[i], crashed: s.crashed, lost: s.lost })));
     acc.sent += this.local.sent;
     acc.deadLettered += this.local.deadLettered;
     addInto(acc.deadLetteredBy, this.local.deadLetteredBy);
-    if (acc.dropped > 0) acc.droppedBy.unattributed = acc.dropped;
     return acc;
   }
 
@@ -428,12 +414,7 @@ export class ThreadSystem implements ActorSystem {
     const live = this.live;
     // Live peers first take whatever the dead worker had already posted, and stop posting to it.
     await Promise.all(live.map((s) => this.call(s, 'peerDied', (api) => api.peerDied(slot.index)).catch(() => undefined)));
-    let lost = cut.queued;
-    for (const s of live) {
-      const c = s.counters.read();
-      lost += c.posted[slot.index] - cut.received[s.index];
-      lost += cut.posted[s.index] - c.received[slot.index];
-    }
+    const lost = lostWithWorker(slot.index, cut, live.map((s) => ({ index: s.index, cut: s.counters.read() })));
     slot.finalCut = cut;
     slot.lost = lost;
     slot.api[releaseProxy]();
