@@ -88,7 +88,7 @@ export class ActorCell implements ActorContext, MailboxOwner {
       // The turn's changes cannot be finished (e.g. the state took in something immer cannot
       // freeze): the actor keeps its last snapshot and its supervisor hears of the failure.
       this.fail({ id: 0, from: this.self, to: this.self, kind: '$end-of-turn', body: undefined }, error);
-      if (this.stopRequested !== undefined && this.status === 'running') this.host.stopActor(this.self, this.stopRequested);
+      this.stopIfRequested();
     }
   }
 
@@ -116,8 +116,13 @@ export class ActorCell implements ActorContext, MailboxOwner {
     } catch (error) {
       this.fail(env, error);
     }
-    if (this.stopRequested !== undefined && this.status === 'running') this.host.stopActor(this.self, this.stopRequested);
+    this.stopIfRequested();
     return this.status === 'running';
+  }
+
+  /** Carries out a stop asked for during the message (by the actor or its supervisor). */
+  private stopIfRequested(): void {
+    if (this.stopRequested !== undefined && this.status === 'running') this.host.stopActor(this.self, this.stopRequested);
   }
 
   private replaceState(next: unknown): void {

@@ -156,10 +156,15 @@ export class ActorHost {
 
   /** Stamps and counts a new envelope, then hands it to the environment to route. */
   send(from: ActorId, to: ActorId, kind: string, body: unknown, corr: number | undefined, re: number | undefined): void {
+    this.env.route(this.stamp(from, to, kind, body, corr, re));
+  }
+
+  /** Creates an envelope with a fresh id, counts it as sent and traces the send. */
+  private stamp(from: ActorId, to: ActorId, kind: string, body: unknown, corr: number | undefined, re: number | undefined): Envelope {
     const env: Envelope = { id: this.env.nextEnvelopeId(), from, to, kind, body, corr, re };
     this.counters.sent++;
     if (this.env.traceLevel === 'full') this.env.trace({ t: this.env.now(), type: 'send', id: env.id, from, to, kind });
-    this.env.route(env);
+    return env;
   }
 
   /**
@@ -168,11 +173,7 @@ export class ActorHost {
    * mailbox at the moment the timer fires.
    */
   sendToSelf(cell: ActorCell, kind: string, body: unknown): void {
-    if (cell.status !== 'running') return;
-    const env: Envelope = { id: this.env.nextEnvelopeId(), from: cell.self, to: cell.self, kind, body, corr: undefined, re: undefined };
-    this.counters.sent++;
-    if (this.env.traceLevel === 'full') this.env.trace({ t: this.env.now(), type: 'send', id: env.id, from: env.from, to: env.to, kind });
-    this.deliver(env);
+    if (cell.status === 'running') this.deliver(this.stamp(cell.self, cell.self, kind, body, undefined, undefined));
   }
 
   /** Sends from outside any actor (`from` is `$system`). */

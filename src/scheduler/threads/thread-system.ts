@@ -274,7 +274,9 @@ export class ThreadSystem implements ActorSystem {
   }
 
   private async sendWhenRouted(to: ActorId, message: Message): Promise<void> {
-    while (this.recovering.size > 0) await Promise.allSettled([...this.recovering]);
+    // Only yield when a recovery is under way: otherwise the call must go out in this tick, so
+    // sends and asks issued one after the other reach the worker in program order.
+    if (this.recovering.size > 0) await this.recoveries();
     const slot = this.owner(to);
     const k = ++slot.controlSends;
     try {
@@ -302,6 +304,11 @@ export class ThreadSystem implements ActorSystem {
     if (!isMessage(message)) throw new InvalidMessageError(where, message);
     const bad = findUncloneable(message.body, 'body');
     if (bad) throw new InvalidMessageError(`${where} (${bad.path} cannot be copied to a worker: ${bad.error})`, message);
+  }
+
+  /** Waits until no dead worker is still being recovered (a recovery may start another). */
+  private async recoveries(): Promise<void> {
+    while (this.recovering.size > 0) await Promise.allSettled([...this.recovering]);
   }
 
   private track(p: Promise<unknown>): void {
@@ -343,7 +350,7 @@ export class ThreadSystem implements ActorSystem {
     while (this.pending.size > 0) await Promise.allSettled([...this.pending]);
     let previous = '';
     for (;;) {
-      while (this.recovering.size > 0) await Promise.allSettled([...this.recovering]);
+      await this.recoveries();
       const seen = Atomics.load(this.activity, 0);
       const cuts = this.cuts();
       const acc = this.aggregate(cuts);
@@ -370,7 +377,7 @@ export class ThreadSystem implements ActorSystem {
   }
 
   async accounting(): Promise<MessageAccounting> {
-    while (this.recovering.size > 0) await Promise.allSettled([...this.recovering]);
+    await this.recoveries();
     return this.aggregate();
   }
 
