@@ -213,6 +213,25 @@ export class SystemStoppedError extends ConclaveError {
 }
 
 /**
+ * A broadcast with no topology to carry it, or from an actor that is not one of its members.
+ *
+ * @example
+ * ```ts
+ * await system.switchTopology('ring', { members: ['a', 'b', 'c'] }); // then ctx.broadcast(...) works for a, b and c
+ * ```
+ */
+export class NoTopologyError extends ConclaveError {
+  constructor(from: string, installed: boolean) {
+    super(
+      'no-topology',
+      installed
+        ? `"${from}" cannot broadcast: it is not a member of the topology in force. Add it with system.joinTopology({ id: "${from}" }) or send to members one by one.`
+        : `"${from}" cannot broadcast: no topology is installed, so the members are unknown. Call system.switchTopology(spec, { members }) first.`,
+    );
+  }
+}
+
+/**
  * Bad options passed to a system, a spawn or a command. `path` names the field.
  *
  * @example

@@ -14,10 +14,11 @@ export { createPrng } from './scheduler/prng.ts';
 export { TraceRecorder } from './scheduler/trace-recorder.ts';
 export { echo, counter, sink, volley, producer, relay } from './actors/library.ts';
 export { buildTopology, TOPOLOGY_KINDS } from './topologies/index.ts';
+export { TopologyRouter } from './scheduler/topology-router.ts';
 export {
   ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
   ActorInitError, UnknownActorError, InvalidMessageError, AskTimeoutError, UndeliverableError,
-  HostCrashedError, SystemStoppedError, SettleTimeoutError, ConfigError,
+  HostCrashedError, SystemStoppedError, SettleTimeoutError, ConfigError, NoTopologyError,
 } from './errors.ts';
 
 export type { Behaviour, ActorContext } from './actors/behaviour.ts';
@@ -34,3 +35,5 @@ export type { ThreadOptions } from './scheduler/threads/thread-system.ts';
 export type { LinkModel, LatencyDistribution } from './scheduler/link-model.ts';
 export type { Transport } from './scheduler/transport.ts';
 export type { Member, RouteGraph, TopologyKind, TopologySpec } from './topologies/index.ts';
+export type { RouteTable } from './actors/route-table.ts';
+export type { TopologySwitch, EpochStats, SwitchOptions } from './scheduler/topology-control.ts';

@@ -4,7 +4,7 @@ import { aggregateCuts, lostWithWorker } from '../src/scheduler/threads/cut-acco
 import type { CounterCut } from '../src/scheduler/threads/host-counters.ts';
 
 const cut = (c: Partial<CounterCut>): CounterCut => ({
-  sent: 0, delivered: 0, dropped: 0, deadLettered: 0, queued: 0, busy: false, controlSends: 0,
+  sent: 0, delivered: 0, dropped: 0, deadLettered: 0, queued: 0, relayed: 0, busy: false, controlSends: 0,
   deadLetteredBy: {}, posted: [0, 0, 0], received: [0, 0, 0], ...c,
 });
 

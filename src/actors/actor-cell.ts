@@ -193,6 +193,21 @@ export class ActorCell implements ActorContext, MailboxOwner {
     this.host.send(this.self, to, message.kind, this.detach(message.body), undefined, undefined);
   }
 
+  broadcast(message: Message): number {
+    if (!isMessage(message)) throw new InvalidMessageError(`ctx.broadcast from "${this.self}"`, message);
+    return this.host.broadcast(this.self, message.kind, this.detach(message.body));
+  }
+
+  members(): readonly ActorId[] {
+    return this.host.routes?.members() ?? [];
+  }
+
+  requestTopology(spec: unknown, reason: string): void {
+    const env = this.host.env;
+    if (env.requestTopology === undefined) return;
+    env.requestTopology(this.self, this.detach(spec), typeof reason === 'string' ? reason : String(reason));
+  }
+
   reply(request: Envelope, message: Message): void {
     if (!isMessage(message)) throw new InvalidMessageError(`ctx.reply from "${this.self}" to "${request.from}"`, message);
     this.host.send(this.self, request.from, message.kind, this.detach(message.body), undefined, request.corr);

@@ -1,4 +1,4 @@
-import { AskTimeoutError, ActorInitError, UndeliverableError, DuplicateActorError, InvalidActorIdError, UnknownActorError } from '../errors.ts';
+import { AskTimeoutError, ActorInitError, UndeliverableError, DuplicateActorError, InvalidActorIdError, NoTopologyError, UnknownActorError } from '../errors.ts';
 import { ActorCell } from './actor-cell.ts';
 import type { Behaviour } from './behaviour.ts';
 import { MessageCounters } from './counters.ts';
@@ -6,6 +6,7 @@ import { SYSTEM_SENDER, type ActorId, type DeadLetterReason, type Envelope, type
 import type { HostEnvironment } from './host-environment.ts';
 import { DEFAULT_MAILBOX_CAPACITY } from './mailbox.ts';
 import { RingQueue } from './ring-queue.ts';
+import type { RouteTable } from './route-table.ts';
 import { resolveSupervision, type SupervisionPolicy } from './supervision.ts';
 
 /**
@@ -91,6 +92,8 @@ export class ActorHost {
   private suppressedDeadLetters: Partial<Record<DeadLetterReason, number>> | undefined;
   private readonly defaultCapacity: number;
   private readonly defaultSupervision: SupervisionPolicy;
+  /** The topology's routes, installed by the scheduler; none means every envelope goes direct. */
+  routes: RouteTable | undefined;
 
   constructor(
     readonly env: HostEnvironment,
@@ -154,9 +157,19 @@ export class ActorHost {
 
   // ---- sending ----
 
-  /** Stamps and counts a new envelope, then hands it to the environment to route. */
+  /**
+   * Stamps and counts a new envelope, then hands it to the environment to route. Under a topology
+   * the envelope is addressed to its first hop (`via`) when that is not the destination itself.
+   */
   send(from: ActorId, to: ActorId, kind: string, body: unknown, corr: number | undefined, re: number | undefined): void {
-    this.env.route(this.stamp(from, to, kind, body, corr, re));
+    const routes = this.routes;
+    const hop = routes === undefined ? undefined : routes.nextHop(from, to);
+    if (hop === undefined || hop === to) {
+      this.env.route(this.stamp(from, to, kind, body, corr, re));
+      return;
+    }
+    const env = this.stamp(from, to, kind, body, corr, re);
+    this.env.route({ id: env.id, from, to, kind, body, corr, re, via: hop, hops: undefined, tree: undefined });
   }
 
   /** Creates an envelope with a fresh id, counts it as sent and traces the send. */
@@ -165,6 +178,29 @@ export class ActorHost {
     this.counters.sent++;
     if (this.env.traceLevel === 'full') this.env.trace({ t: this.env.now(), type: 'send', id: env.id, from, to, kind });
     return env;
+  }
+
+  /**
+   * Broadcasts from `from` to every other member of the topology in force, along its spanning
+   * structure: `from` sends one copy to each of its broadcast children, and each member that
+   * receives a copy forwards it to its own children (see `deliver`). Every copy is an envelope of
+   * its own (one per recipient, counted as sent by the host that forwards it), so a broadcast to
+   * n members costs n - 1 envelopes in every topology; what the topology changes is who sends
+   * them and how many links the last one crosses. Returns the number of recipients.
+   */
+  broadcast(from: ActorId, kind: string, body: unknown): number {
+    const routes = this.routes;
+    const children = routes === undefined ? undefined : routes.broadcastChildren(routes.epoch, from, from);
+    if (children === undefined) throw new NoTopologyError(from, routes !== undefined);
+    const tree = routes!.epoch;
+    for (const child of children) this.sendCopy(from, child, kind, body, tree);
+    return routes!.members().length - 1;
+  }
+
+  /** One copy of a broadcast to a tree neighbour: a single link, whatever the current routes say. */
+  private sendCopy(root: ActorId, to: ActorId, kind: string, body: unknown, tree: number): void {
+    const env = this.stamp(root, to, kind, body, undefined, undefined);
+    this.env.route({ id: env.id, from: root, to, kind, body, corr: undefined, re: undefined, via: undefined, hops: undefined, tree });
   }
 
   /**
@@ -204,8 +240,13 @@ export class ActorHost {
 
   // ---- receiving ----
 
-  /** Puts an envelope that reached this host into its actor's mailbox, or dead-letters it. */
+  /**
+   * Takes an envelope that reached this host: relays it if it is only passing through, forwards a
+   * broadcast copy down its tree, then puts it into its actor's mailbox or dead-letters it.
+   */
   deliver(env: Envelope): void {
+    if (env.via !== undefined) return this.relay(env);
+    if (env.tree !== undefined) this.forwardBroadcast(env);
     const cell = this.cells.get(env.to);
     if (cell !== undefined) {
       cell.mailbox.post(env);
@@ -224,6 +265,36 @@ export class ActorHost {
       return;
     }
     this.deadLetter(env, this.stoppedIds.has(env.to) ? 'actor-stopped' : 'unknown-actor');
+  }
+
+  /**
+   * An envelope passing through `env.via`: a real delivery to this host, counted as a relay, then
+   * sent on along the routes in force now. Routes looked up hop by hop are what make a topology
+   * switch lossless: an envelope in flight when the graph changes continues on the new graph from
+   * wherever it is (straight to its destination if the member it reached has left). The hop limit
+   * ends any transient loop while hosts disagree about the epoch.
+   */
+  private relay(env: Envelope): void {
+    const at = env.via!;
+    const hops = (env.hops ?? 1) + 1;
+    this.counters.relayed++;
+    const routes = this.routes;
+    let next = routes === undefined || hops > routes.maxHops ? undefined : routes.nextHop(at, env.to);
+    if (next === env.to) next = undefined;
+    if (this.env.traceLevel === 'full') this.env.trace({ t: this.env.now(), type: 'relay', id: env.id, at, to: env.to, next: next ?? env.to });
+    this.env.route({ id: env.id, from: env.from, to: env.to, kind: env.kind, body: env.body, corr: env.corr, re: env.re, via: next, hops, tree: undefined });
+  }
+
+  /** Sends a broadcast copy on to the children of its recipient in the tree it was sent on. */
+  private forwardBroadcast(env: Envelope): void {
+    const children = this.routes?.broadcastChildren(env.tree!, env.from, env.to);
+    if (children === undefined) {
+      // The graph of that epoch is gone (far more switches than copies take to travel): the
+      // subtree cannot be known, which the trace says rather than hiding.
+      this.env.trace({ t: this.env.now(), type: 'broadcast-orphaned', id: env.id, from: env.from, at: env.to, epoch: env.tree! });
+      return;
+    }
+    for (const child of children) this.sendCopy(env.from, child, env.kind, env.body, env.tree!);
   }
 
   /** Counts and traces a dead letter. */

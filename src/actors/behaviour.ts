@@ -22,6 +22,20 @@ export interface ActorContext<P = unknown> {
   readonly props: P;
   /** Sends a message; the runtime stamps `from` with `self`. */
   send(to: ActorId, message: Message): void;
+  /**
+   * Sends a message to every other member of the topology in force, along its spanning
+   * structure (a tree or the ring, not n unicasts from here); returns how many members it goes to.
+   * Throws NoTopologyError when no topology is installed or `self` is not a member.
+   */
+  broadcast(message: Message): number;
+  /** The members of the topology in force (empty when none is installed). */
+  members(): readonly ActorId[];
+  /**
+   * Asks the scheduler to switch topology (a queen or an adaptive protocol does this). The switch
+   * happens at the next epoch boundary, not during this message; a spec the scheduler rejects is
+   * recorded in the trace as `topology-rejected`.
+   */
+  requestTopology(spec: unknown, reason: string): void;
   /** Replies to an envelope that was sent with `ask`: the reply carries `re = request.corr`. */
   reply(request: Envelope, message: Message): void;
   /**

@@ -11,6 +11,8 @@ export class MessageCounters {
   dropped = 0;
   deadLettered = 0;
   queued = 0;
+  /** Envelopes that passed through this host on their way elsewhere (topology relay hops). */
+  relayed = 0;
   readonly droppedBy: Record<string, number> = {};
   readonly deadLetteredBy: Partial<Record<DeadLetterReason, number>> = {};
 
@@ -42,6 +44,12 @@ export interface MessageAccounting {
   dropped: number;
   deadLettered: number;
   inFlight: number;
+  /**
+   * Relay hops: deliveries to an intermediate member's host on the way to the destination. Not
+   * part of the identity (a relayed envelope is still one envelope); links crossed per delivered
+   * envelope is `1 + relayed / delivered`.
+   */
+  relayed: number;
   droppedBy: Record<string, number>;
   deadLetteredBy: Record<string, number>;
 }

@@ -44,6 +44,15 @@ export interface Envelope<B = unknown> {
   readonly corr?: number;
   /** On a reply: the `corr` of the request it answers. */
   readonly re?: number;
+  /**
+   * Set by the runtime while a topology relays the envelope: the member whose host it is
+   * travelling to next (absent once the next hop is `to` itself).
+   */
+  readonly via?: ActorId;
+  /** Links this envelope has crossed so far when more than one (absent means 1). */
+  readonly hops?: number;
+  /** On a broadcast copy: the topology epoch whose spanning tree carries the broadcast. */
+  readonly tree?: number;
 }
 
 /**

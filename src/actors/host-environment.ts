@@ -26,6 +26,11 @@ export interface HostEnvironment {
   nextEnvelopeId(): number;
   /** The seeded random stream of one actor. */
   randomFor(actor: ActorId): () => number;
+  /**
+   * An actor asks the scheduler for a topology switch (`ctx.requestTopology`). The scheduler
+   * validates and applies it at the next epoch boundary; a bad spec is traced, never thrown.
+   */
+  requestTopology?(actor: ActorId, spec: unknown, reason: string): void;
   /** An actor stopped (by itself, its supervisor or the system): threads mode tells main. */
   actorStopped?(actor: ActorId, reason: string): void;
 }

@@ -4,6 +4,8 @@ import type { MessageAccounting } from '../actors/counters.ts';
 import type { ActorId, Envelope, Message } from '../actors/envelope.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
+import type { Member, RouteGraph, TopologySpec } from '../topologies/index.ts';
+import type { EpochStats, SwitchOptions, TopologySwitch } from './topology-control.ts';
 
 /**
  * `sim`: deterministic discrete-event simulation on one thread. `threads`: real worker threads.
@@ -76,6 +78,8 @@ export interface RunResult {
   readonly traceEvents: number;
   /** sha256 of the canonical trace (one JSON line per event). */
   readonly traceHash: string;
+  /** Every topology switch, and what each epoch carried (empty when no topology was installed). */
+  readonly topology: { readonly switches: readonly TopologySwitch[]; readonly epochs: readonly EpochStats[] };
 }
 
 /**
@@ -106,4 +110,16 @@ export interface ActorSystem {
   /** Current accounting. */
   accounting(): Promise<MessageAccounting>;
   shutdown(): Promise<RunResult>;
+  /** The route graph in force (undefined until a topology is installed). */
+  readonly topology: RouteGraph | undefined;
+  /**
+   * Installs or switches the topology the scheduler routes members' envelopes on. It takes effect
+   * at an epoch boundary on every host: envelopes in flight are still delivered exactly once,
+   * continuing on the new routes from wherever they are. The first call names the members.
+   */
+  switchTopology(spec: TopologySpec, options?: SwitchOptions): Promise<TopologySwitch>;
+  /** Adds a member (an actor already spawned, or about to be) and rebuilds the routes. */
+  joinTopology(member: Member | ActorId): Promise<TopologySwitch>;
+  /** Removes a member and rebuilds the routes; envelopes on their way through it still arrive. */
+  leaveTopology(id: ActorId): Promise<TopologySwitch>;
 }

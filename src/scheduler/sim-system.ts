@@ -13,6 +13,9 @@ import { DEFAULT_LINK, sampleLatency, validateLinkModel, type LatencyDistributio
 import { createPrng, type Prng } from './prng.ts';
 import { TraceRecorder } from './trace-recorder.ts';
 import { RingQueue } from '../actors/ring-queue.ts';
+import type { Member, RouteGraph, TopologySpec } from '../topologies/index.ts';
+import { TopologyControl, type SwitchOptions, type TopologySwitch } from './topology-control.ts';
+import { TopologyRouter } from './topology-router.ts';
 
 /**
  * Options of a sim-mode system.
@@ -74,6 +77,9 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   private deliveriesQueued = 0;
   private status: SystemStatus = 'running';
   private readonly startedAt = performance.now();
+  private readonly router = new TopologyRouter();
+  private readonly control = new TopologyControl();
+  private topologyRequests: { actor: ActorId; spec: unknown; reason: string }[] = [];
 
   constructor(options: SimOptions = {}) {
     const seed = options.seed ?? 1;
@@ -133,6 +139,10 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     return o ? o.latency : this.link.latency;
   }
 
+  requestTopology(actor: ActorId, spec: unknown, reason: string): void {
+    this.topologyRequests.push({ actor, spec, reason });
+  }
+
   startTimer(delayMs: number, fire: () => void): unknown {
     const ev: SimEvent = { time: this.clock + delayMs, seq: ++this.seq, env: undefined, fire, cancelled: false };
     this.queue.push(ev);
@@ -167,6 +177,8 @@ export class SimSystem implements ActorSystem, HostEnvironment {
         } else if (!ev.cancelled) ev.fire!();
       }
       host.drain();
+      // Epoch boundary: switches actors asked for take effect between time steps.
+      if (this.topologyRequests.length > 0) this.applyTopologyRequests();
       steps++;
       if (++sinceTurn >= STEPS_PER_TURN) {
         host.endTurn();
@@ -180,6 +192,18 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     }
     host.endTurn();
     return steps;
+  }
+
+  private applyTopologyRequests(): void {
+    const requests = this.topologyRequests;
+    this.topologyRequests = [];
+    for (const r of requests) {
+      try {
+        this.switchNow(r.spec as TopologySpec, {}, `requested by ${r.actor}: ${r.reason}`);
+      } catch (e) {
+        this.trace({ t: this.clock, type: 'topology-rejected', actor: r.actor, spec: r.spec, error: (e as Error).message });
+      }
+    }
   }
 
   /** Time of the next event (lane or heap), if any. */
@@ -261,9 +285,45 @@ export class SimSystem implements ActorSystem, HostEnvironment {
       dropped: c.dropped,
       deadLettered: c.deadLettered,
       inFlight: this.inFlight,
+      relayed: c.relayed,
       droppedBy: { ...c.droppedBy },
       deadLetteredBy: { ...c.deadLetteredBy } as Record<string, number>,
     };
+  }
+
+  get topology(): RouteGraph | undefined {
+    return this.control.graph;
+  }
+
+  async switchTopology(spec: TopologySpec, options: SwitchOptions = {}): Promise<TopologySwitch> {
+    this.assertRunning('switchTopology');
+    return this.switchNow(spec, options, options.reason ?? 'api');
+  }
+
+  async joinTopology(member: Member | ActorId): Promise<TopologySwitch> {
+    this.assertRunning('joinTopology');
+    const id = typeof member === 'string' ? member : member.id;
+    return this.switchNow(this.control.spec!, { members: this.control.withMember(member) }, `join ${id}`);
+  }
+
+  async leaveTopology(id: ActorId): Promise<TopologySwitch> {
+    this.assertRunning('leaveTopology');
+    return this.switchNow(this.control.spec!, { members: this.control.withoutMember(id) }, `leave ${id}`);
+  }
+
+  /**
+   * Builds and installs a new graph. Sim mode has one host and runs between events, so every
+   * envelope is either scheduled (it continues hop by hop on the new graph) or in a mailbox.
+   */
+  switchNow(spec: TopologySpec, options: SwitchOptions, reason: string): TopologySwitch {
+    const started = performance.now();
+    const planned = this.control.plan(spec, options);
+    this.router.prepare(planned.epoch, planned.graph);
+    this.router.commit(planned.epoch);
+    this.host.routes = this.router;
+    const record = this.control.commit(spec, planned, this.clock, reason, performance.now() - started, this.accountingNow());
+    this.trace({ t: this.clock, type: 'topology', epoch: record.epoch, from: record.from, to: record.to, members: record.members, spec: planned.graph.spec, reason });
+    return record;
   }
 
   async shutdown(): Promise<RunResult> {
@@ -292,6 +352,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
       wallMs: performance.now() - this.startedAt,
       traceEvents: this.recorder.count,
       traceHash: this.recorder.hash(),
+      topology: { switches: [...this.control.switches], epochs: this.control.epochs(this.clock, messages) },
     };
   }
 

@@ -15,6 +15,11 @@ export interface EncodedBatch {
   readonly bodies: unknown[];
   /** Per envelope: corr and re (0 when absent; correlation ids start at 1). */
   readonly corr: Float64Array | undefined;
+  /**
+   * Per envelope, only when some envelope in the batch is travelling a topology: `via` as its
+   * index in `names` + 1, `hops`, and `tree` + 1 (0 when absent).
+   */
+  readonly routing: Float64Array | undefined;
 }
 
 /**
@@ -33,6 +38,7 @@ export function encodeBatch(batch: readonly Envelope[]): EncodedBatch {
   const ids = new Float64Array(n);
   const bodies = new Array<unknown>(n);
   let corr: Float64Array | undefined;
+  let routing: Float64Array | undefined;
   const intern = (s: string): number => {
     let i = index.get(s);
     if (i === undefined) {
@@ -54,18 +60,33 @@ export function encodeBatch(batch: readonly Envelope[]): EncodedBatch {
       corr[2 * i] = e.corr ?? 0;
       corr[2 * i + 1] = e.re ?? 0;
     }
+    if (e.via !== undefined || e.hops !== undefined || e.tree !== undefined) {
+      routing ??= new Float64Array(3 * n);
+      routing[3 * i] = e.via === undefined ? 0 : intern(e.via) + 1;
+      routing[3 * i + 1] = e.hops ?? 0;
+      routing[3 * i + 2] = e.tree === undefined ? 0 : e.tree + 1;
+    }
   }
-  return { names, refs, ids, bodies, corr };
+  return { names, refs, ids, bodies, corr, routing };
 }
 
 /** Decodes a batch back into envelopes. */
 export function decodeBatch(b: EncodedBatch): Envelope[] {
   const n = b.ids.length;
   const out = new Array<Envelope>(n);
-  const { names, refs, ids, bodies, corr } = b;
+  const { names, refs, ids, bodies, corr, routing } = b;
   for (let i = 0; i < n; i++) {
     const c = corr === undefined ? 0 : corr[2 * i];
     const r = corr === undefined ? 0 : corr[2 * i + 1];
+    if (routing !== undefined && (routing[3 * i] !== 0 || routing[3 * i + 1] !== 0 || routing[3 * i + 2] !== 0)) {
+      const via = routing[3 * i], hops = routing[3 * i + 1], tree = routing[3 * i + 2];
+      out[i] = {
+        id: ids[i], from: names[refs[3 * i]], to: names[refs[3 * i + 1]], kind: names[refs[3 * i + 2]], body: bodies[i],
+        corr: c === 0 ? undefined : c, re: r === 0 ? undefined : r,
+        via: via === 0 ? undefined : names[via - 1], hops: hops === 0 ? undefined : hops, tree: tree === 0 ? undefined : tree - 1,
+      };
+      continue;
+    }
     out[i] = {
       id: ids[i],
       from: names[refs[3 * i]],

@@ -23,12 +23,13 @@ export interface WorkerLedger {
  * ```
  */
 export function aggregateCuts(workers: readonly WorkerLedger[]): MessageAccounting {
-  const acc: MessageAccounting = { sent: 0, delivered: 0, dropped: 0, deadLettered: 0, inFlight: 0, droppedBy: {}, deadLetteredBy: {} };
+  const acc: MessageAccounting = { sent: 0, delivered: 0, dropped: 0, deadLettered: 0, inFlight: 0, relayed: 0, droppedBy: {}, deadLetteredBy: {} };
   workers.forEach((w, i) => {
     const c = w.cut;
     acc.sent += c.sent;
     acc.delivered += c.delivered;
     acc.dropped += c.dropped;
+    acc.relayed += c.relayed;
     acc.deadLettered += c.deadLettered + w.lost;
     addInto(acc.deadLetteredBy, c.deadLetteredBy);
     if (w.lost) addInto(acc.deadLetteredBy, { 'host-crashed': w.lost });

@@ -4,7 +4,7 @@ import type { DeadLetterReason } from '../../actors/envelope.ts';
 /** Dead-letter reasons in the order they are laid out in shared memory. */
 export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['unknown-actor', 'actor-stopped', 'mailbox-full', 'host-crashed', 'not-serializable', 'late-reply', 'unsolicited'];
 
-const SENT = 0, DELIVERED = 1, DROPPED = 2, DEAD = 3, QUEUED = 4, BUSY = 5, CONTROL_SENDS = 6, REASONS = 7;
+const SENT = 0, DELIVERED = 1, DROPPED = 2, DEAD = 3, QUEUED = 4, BUSY = 5, CONTROL_SENDS = 6, RELAYED = 7, REASONS = 8;
 const PEERS = REASONS + DEAD_LETTER_REASONS.length;
 
 /** One host's counters as last published: a consistent cut taken at the end of a turn. */
@@ -14,6 +14,8 @@ export interface CounterCut {
   dropped: number;
   deadLettered: number;
   queued: number;
+  /** Relay hops through this host (see MessageAccounting.relayed). */
+  relayed: number;
   /**
    * True when the cut was taken while the worker still had work in hand (mid-turn, or with
    * actors ready for another turn). Quiescence needs every worker idle at its last cut: a cut
@@ -74,6 +76,7 @@ export class HostCounters {
     s[o + QUEUED] = c.queued;
     s[o + BUSY] = busy ? 1 : 0;
     s[o + CONTROL_SENDS] = controlSends;
+    s[o + RELAYED] = c.relayed;
     for (let i = 0; i < DEAD_LETTER_REASONS.length; i++) s[o + REASONS + i] = c.deadLetteredBy[DEAD_LETTER_REASONS[i]] ?? 0;
     for (let w = 0; w < this.workers; w++) {
       s[o + PEERS + w] = posted[w];
@@ -97,6 +100,7 @@ export class HostCounters {
         queued: s[o + QUEUED],
         busy: s[o + BUSY] === 1,
         controlSends: s[o + CONTROL_SENDS],
+        relayed: s[o + RELAYED],
         deadLetteredBy: {},
         posted: [],
         received: [],

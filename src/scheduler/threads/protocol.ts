@@ -4,6 +4,7 @@ import type { ActorId, Envelope, Message } from '../../actors/envelope.ts';
 import type { BehaviourRef } from '../../actors/registry.ts';
 import type { SupervisionPolicy } from '../../actors/supervision.ts';
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
+import type { Member, TopologySpec } from '../../topologies/index.ts';
 
 /** What each worker is started with (`workerData`). Ports are transferred. */
 export interface WorkerInit {
@@ -33,6 +34,15 @@ export interface WorkerEvents {
   readonly trace: TraceEvent[];
   readonly stopped?: { actor: ActorId; reason: string }[];
   readonly escalations?: Escalation[];
+  /** Topology switches actors asked for (`ctx.requestTopology`); main validates and applies them. */
+  readonly topologyRequests?: TopologyRequest[];
+}
+
+/** An actor's request for a topology switch, as it travels to main. */
+export interface TopologyRequest {
+  readonly actor: ActorId;
+  readonly spec: unknown;
+  readonly reason: string;
 }
 
 /** The control plane each worker exposes over comlink. */
@@ -47,6 +57,10 @@ export interface WorkerApi {
   snapshot(id: ActorId): unknown;
   send(to: ActorId, message: Message): void;
   ask(to: ActorId, message: Message, timeoutMs: number): Promise<Envelope>;
+  /** Builds the graph of a topology epoch and keeps it ready (phase one of a switch). */
+  prepareTopology(epoch: number, spec: TopologySpec, members: readonly (Member | ActorId)[]): void;
+  /** Puts a prepared epoch in force (phase two, once every worker has prepared it). */
+  commitTopology(epoch: number): void;
   /** Peer `index` died: take what it already sent, stop posting to it. */
   peerDied(index: number): void;
   /** Runs a last turn and publishes final counters. */

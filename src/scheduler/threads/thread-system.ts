@@ -12,6 +12,8 @@ import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
 import { ConfigError, DuplicateActorError, SettleTimeoutError, HostCrashedError, InvalidActorIdError, InvalidMessageError, SystemStoppedError, UnknownActorError } from '../../errors.ts';
 import type { ActorSystem, HostCrash, RunResult, SystemStatus } from '../actor-system.ts';
 import { TraceRecorder } from '../trace-recorder.ts';
+import type { Member, RouteGraph, TopologySpec } from '../../topologies/index.ts';
+import { TopologyControl, type SwitchOptions, type TopologySwitch } from '../topology-control.ts';
 import { HostCounters, type CounterCut } from './host-counters.ts';
 import { aggregateCuts, lostWithWorker } from './cut-accounting.ts';
 import type { WorkerApi, WorkerEvents, WorkerInit } from './protocol.ts';
@@ -70,6 +72,11 @@ interface ActorRecord {
   host: number;
 }
 
+/** A worker that dies mid-switch is recovered like any crash; the switch goes on without it. */
+const ignoreCrash = (e: unknown): void => {
+  if (!(e instanceof HostCrashedError)) throw e;
+};
+
 const WORKER_ENTRY = new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
@@ -105,6 +112,9 @@ export class ThreadSystem implements ActorSystem {
   private status: SystemStatus = 'running';
   private spawnCount = 0;
   private shuttingDown = false;
+  private readonly control = new TopologyControl();
+  /** Switches run one at a time, in the order they were asked for. */
+  private switching: Promise<unknown> = Promise.resolve();
 
   private constructor(readonly seed: number, private readonly options: ThreadOptions, activity: SharedArrayBuffer) {
     this.activity = new Int32Array(activity);
@@ -180,6 +190,16 @@ export class ThreadSystem implements ActorSystem {
   private onEvents(worker: number, m: WorkerEvents): void {
     for (const ev of m.trace) this.trace$.next(ev);
     if (m.escalations) this.escalations.push(...m.escalations);
+    if (m.topologyRequests) {
+      for (const r of m.topologyRequests) {
+        if (this.status !== 'running') break;
+        this.track(
+          this.switchTopology(r.spec as TopologySpec, { reason: `requested by ${r.actor}: ${r.reason}` }).catch((e: Error) => {
+            this.trace$.next({ t: performance.timeOrigin + performance.now(), type: 'topology-rejected', actor: r.actor, spec: r.spec, error: e.message });
+          }),
+        );
+      }
+    }
     if (m.stopped) {
       const gone: [ActorId, undefined][] = [];
       for (const { actor } of m.stopped) {
@@ -459,6 +479,54 @@ export class ThreadSystem implements ActorSystem {
     return crash;
   }
 
+  get topology(): RouteGraph | undefined {
+    return this.control.graph;
+  }
+
+  async switchTopology(spec: TopologySpec, options: SwitchOptions = {}): Promise<TopologySwitch> {
+    return this.serialised('switchTopology', () => this.switchNow(spec, options, options.reason ?? 'api'));
+  }
+
+  async joinTopology(member: Member | ActorId): Promise<TopologySwitch> {
+    const id = typeof member === 'string' ? member : member?.id;
+    return this.serialised('joinTopology', () => this.switchNow(this.control.spec!, { members: this.control.withMember(member) }, `join ${id}`));
+  }
+
+  async leaveTopology(id: ActorId): Promise<TopologySwitch> {
+    return this.serialised('leaveTopology', () => this.switchNow(this.control.spec!, { members: this.control.withoutMember(id) }, `leave ${id}`));
+  }
+
+  /** Runs topology changes one after another (each reads the members the previous one left). */
+  private serialised(call: string, fn: () => Promise<TopologySwitch>): Promise<TopologySwitch> {
+    this.assertRunning(call);
+    const run = this.switching.then(() => {
+      if (this.status !== 'running' || this.shuttingDown) throw new SystemStoppedError(call);
+      return fn();
+    });
+    this.switching = run.catch(() => undefined);
+    this.track(run.catch(() => undefined));
+    return run;
+  }
+
+  /**
+   * A two-phase switch: every live worker builds and keeps the new epoch's graph, and only once
+   * all have it does any put it in force. So a broadcast copy sent on the new tree never reaches
+   * a worker that does not know that tree; unicast envelopes in flight simply continue hop by hop
+   * on whichever graph the worker they reach has in force.
+   */
+  private async switchNow(spec: TopologySpec, options: SwitchOptions, reason: string): Promise<TopologySwitch> {
+    const started = performance.now();
+    const planned = this.control.plan(spec, options);
+    const live = this.live;
+    const members = planned.members;
+    await Promise.all(live.map((s) => this.call(s, 'prepareTopology', (api) => api.prepareTopology(planned.epoch, spec, members)).catch(ignoreCrash)));
+    await Promise.all(live.map((s) => this.call(s, 'commitTopology', (api) => api.commitTopology(planned.epoch)).catch(ignoreCrash)));
+    const at = performance.now() - this.startedAt;
+    const record = this.control.commit(spec, planned, at, reason, performance.now() - started, this.aggregate());
+    this.trace$.next({ t: performance.timeOrigin + performance.now(), type: 'topology', epoch: record.epoch, from: record.from, to: record.to, members: record.members, spec: planned.graph.spec, reason });
+    return record;
+  }
+
   async shutdown(): Promise<RunResult> {
     if (this.status === 'running') {
       this.status = 'stopped';
@@ -496,6 +564,7 @@ export class ThreadSystem implements ActorSystem {
       wallMs: performance.now() - this.startedAt,
       traceEvents: this.recorder.count,
       traceHash: this.recorder.hash(),
+      topology: { switches: [...this.control.switches], epochs: this.control.epochs(performance.now() - this.startedAt, messages) },
     };
   }
 

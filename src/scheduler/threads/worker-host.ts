@@ -5,11 +5,13 @@ import { loadBehaviour, refName, validateRef, type BehaviourRef } from '../../ac
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
 import type { SupervisionPolicy } from '../../actors/supervision.ts';
 import { UnknownActorError } from '../../errors.ts';
+import { buildTopology, type Member, type TopologySpec } from '../../topologies/index.ts';
 import { createPrng } from '../prng.ts';
+import { TopologyRouter } from '../topology-router.ts';
 import type { Transport } from '../transport.ts';
 import { findUncloneable } from './clone-check.ts';
 import { HostCounters } from './host-counters.ts';
-import type { WorkerApi, WorkerEvents, WorkerInit } from './protocol.ts';
+import type { TopologyRequest, WorkerApi, WorkerEvents, WorkerInit } from './protocol.ts';
 
 /** Envelopes one turn may process before the host yields to I/O (incoming batches, timers, RPC). */
 const TURN_BUDGET = 8192;
@@ -52,6 +54,8 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   private turnScheduled = false;
   private envelopeSeq = 0;
   private readonly preloaded: Promise<unknown>;
+  private readonly router = new TopologyRouter();
+  private topologyRequests: TopologyRequest[] = [];
 
   constructor(private readonly init: WorkerInit, private readonly transport: Transport, private readonly events: { postMessage(m: unknown): void }) {
     this.hostIndex = init.index;
@@ -85,7 +89,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   route(env: Envelope): void {
-    let h = this.directory.get(env.to);
+    let h = this.directory.get(env.via ?? env.to);
     // Temporary ask addresses name their worker; anything else unknown (or malformed) is
     // dead-lettered here, by the local host.
     if (h === undefined) h = askAddressWorker(env.to, this.outboxes.length) ?? this.hostIndex;
@@ -98,6 +102,10 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
       // counted as sent but sitting in an outbox, or a crash right after it could not account for it.
       if (box.length >= BATCH_MAX) this.flushPeers(0, this.outboxes.length, true);
     }
+  }
+
+  requestTopology(actor: ActorId, spec: unknown, reason: string): void {
+    this.topologyRequests.push({ actor, spec, reason });
   }
 
   actorStopped(actor: ActorId, reason: string): void {
@@ -119,9 +127,14 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   // ---- turns ----
 
   private onBatch(from: number, batch: Envelope[]): void {
-    this.received[from] += batch.length;
     const host = this.host;
-    for (let i = 0; i < batch.length; i++) host.deliver(batch[i]);
+    const received = this.received;
+    // Counted one by one: delivering a relayed or broadcast envelope can send, and a full outbox
+    // publishes a cut mid-batch; that cut must not count as received what is not yet queued.
+    for (let i = 0; i < batch.length; i++) {
+      received[from]++;
+      host.deliver(batch[i]);
+    }
     this.kick();
   }
 
@@ -148,17 +161,19 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     const host = this.host;
     const stopped = this.stopsToReport.length > 0 ? this.stopsToReport : undefined;
     const escalations = host.escalations.length > this.escalationsReported ? host.escalations.slice(this.escalationsReported) : undefined;
-    if (this.traceBuf.length === 0 && !stopped && !escalations) return;
+    const topologyRequests = this.topologyRequests.length > 0 ? this.topologyRequests : undefined;
+    if (this.traceBuf.length === 0 && !stopped && !escalations && !topologyRequests) return;
     this.stopsToReport = [];
+    this.topologyRequests = [];
     this.escalationsReported = host.escalations.length;
     const trace = this.traceBuf;
     this.traceBuf = [];
     try {
-      this.events.postMessage({ trace, stopped, escalations } satisfies WorkerEvents);
+      this.events.postMessage({ trace, stopped, escalations, topologyRequests } satisfies WorkerEvents);
     } catch {
       // A user event that cannot be cloned must not cost the runtime its trace.
       const safe = trace.map((ev) => (findUncloneable(ev, 'event') ? { ...ev, event: { unserializable: true } } : ev));
-      this.events.postMessage({ trace: safe as TraceEvent[], stopped, escalations } satisfies WorkerEvents);
+      this.events.postMessage({ trace: safe as TraceEvent[], stopped, escalations, topologyRequests: topologyRequests?.map((r) => ({ ...r, spec: findUncloneable(r.spec, 'spec') ? String(r.spec) : r.spec })) } satisfies WorkerEvents);
     }
   }
 
@@ -267,6 +282,15 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     const { promise } = this.host.askFromOutside(to, message, timeoutMs);
     this.runTurn();
     return promise;
+  }
+
+  prepareTopology(epoch: number, spec: TopologySpec, members: readonly (Member | ActorId)[]): void {
+    this.router.prepare(epoch, buildTopology(spec, members));
+  }
+
+  commitTopology(epoch: number): void {
+    this.router.commit(epoch);
+    this.host.routes = this.router;
   }
 
   peerDied(index: number): void {
