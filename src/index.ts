@@ -15,6 +15,8 @@ export { TraceRecorder } from './scheduler/trace-recorder.ts';
 export { echo, counter, sink, volley, producer, relay } from './actors/library.ts';
 export { buildTopology, TOPOLOGY_KINDS } from './topologies/index.ts';
 export { TopologyRouter } from './scheduler/topology-router.ts';
+export { AdaptiveTopology } from './scheduler/adaptive-topology.ts';
+export { selectTopology, validateSelectionRules, DEFAULT_SELECTION_RULES } from './topologies/index.ts';
 export {
   ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
   ActorInitError, UnknownActorError, InvalidMessageError, AskTimeoutError, UndeliverableError,
@@ -34,6 +36,6 @@ export type { SimOptions } from './scheduler/sim-system.ts';
 export type { ThreadOptions } from './scheduler/threads/thread-system.ts';
 export type { LinkModel, LatencyDistribution } from './scheduler/link-model.ts';
 export type { Transport } from './scheduler/transport.ts';
-export type { Member, RouteGraph, TopologyKind, TopologySpec } from './topologies/index.ts';
+export type { Member, RouteGraph, TopologyKind, TopologySpec, TaskDescriptor, SelectionRule, Selection, Level } from './topologies/index.ts';
 export type { RouteTable } from './actors/route-table.ts';
 export type { TopologySwitch, EpochStats, SwitchOptions } from './scheduler/topology-control.ts';

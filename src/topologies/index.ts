@@ -16,3 +16,5 @@ export type { MemberTable } from './member-table.ts';
 export type { StarOptions } from './star.ts';
 export type { RingOptions } from './ring.ts';
 export type { HierarchicalOptions } from './hierarchical.ts';
+export { selectTopology, validateSelectionRules, DEFAULT_SELECTION_RULES } from './selector.ts';
+export type { TaskDescriptor, SelectionRule, Selection, Level } from './selector.ts';
