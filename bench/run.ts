@@ -25,7 +25,7 @@ interface SuiteEntry {
 const SUITES: Record<string, SuiteEntry> = {
   messaging: { summary: 'in-thread and cross-worker envelope throughput vs raw baselines', load: () => import('./messaging.ts') },
   memory: { summary: 'heap bytes per idle actor (100,000 actors, sim mode)', load: () => import('./memory.ts'), needsGc: true },
-  // topology: { summary: '...', load: () => import('./topology.ts') },
+  topology: { summary: 'topology switch time (sim 20 / 1,000 / 10,000 actors, threads 1,000) and broadcast cost per topology', load: () => import('./topology.ts') },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
