@@ -29,6 +29,8 @@ export type ActorStatus = 'running' | 'stopped';
  * State handling: while the host runs a turn, an actor with object state works on one immer draft
  * for all the messages it handles in that turn; the host finishes (and freezes) the drafts at the
  * end of the turn. This amortises immer's cost over a batch instead of paying it per message.
+ * A state immer does not draft (an instance of a class of the behaviour's own) is the escape
+ * hatch for hot actors: the behaviour updates it in place, and a snapshot is a deep copy.
  */
 export class ActorCell implements ActorContext, MailboxOwner {
   state: unknown;
@@ -75,6 +77,17 @@ export class ActorCell implements ActorContext, MailboxOwner {
     this.state = next;
     this.draftable = typeof next === 'object' && next !== null && isDraftable(next);
     if (this.draftable) freeze(next, true);
+  }
+
+  /**
+   * The state as an immutable value: immer states are already frozen snapshots; a state the
+   * behaviour owns (a class instance) is copied deeply and the copy frozen.
+   */
+  snapshotState(): unknown {
+    this.finishTurn();
+    const s = this.state;
+    if (this.draftable || typeof s !== 'object' || s === null) return s;
+    return freeze(structuredClone(s), true);
   }
 
   /** Finishes this turn's draft, making the new state an immutable snapshot. */

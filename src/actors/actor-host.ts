@@ -151,8 +151,7 @@ export class ActorHost {
   snapshot(id: ActorId): unknown {
     const cell = this.cells.get(id);
     if (!cell) throw new UnknownActorError(id, `snapshot on host ${this.env.hostIndex}`);
-    cell.finishTurn();
-    return cell.state;
+    return cell.snapshotState();
   }
 
   // ---- sending ----

@@ -43,6 +43,20 @@ export class EventQueue {
     h[i] = ev;
   }
 
+  /**
+   * Drops cancelled events and restores the heap (O(n)). Cancelled timers otherwise stay until
+   * they reach the head: a workload that arms a long timeout per request and nearly always
+   * cancels it would grow the heap, and every push and pop with it, without bound.
+   */
+  compact(): void {
+    const h = this.heap;
+    let k = 0;
+    for (let i = 0; i < h.length; i++) if (!h[i].cancelled) h[k++] = h[i];
+    h.length = k;
+    // A sorted array is a valid min-heap.
+    h.sort((a, b) => a.time - b.time || a.seq - b.seq);
+  }
+
   pop(): SimEvent | undefined {
     const h = this.heap;
     const top = h[0];

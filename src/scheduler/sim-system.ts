@@ -70,7 +70,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   private readonly link: LinkModel;
   private readonly linkRng: Prng;
   private readonly fixedLatency: number | undefined;
-  private readonly lastArrival = new Map<string, number>();
+  private readonly lastArrival = new Map<ActorId, Map<ActorId, number>>();
   private clock = 0;
   private seq = 0;
   private envelopeSeq = 0;
@@ -79,6 +79,8 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   private readonly startedAt = performance.now();
   private readonly router = new TopologyRouter();
   private readonly control = new TopologyControl();
+  /** Cancelled timers still in the heap (an upper bound: some have been popped since). */
+  private cancelledTimers = 0;
   private topologyRequests: { actor: ActorId; spec: unknown; reason: string }[] = [];
 
   constructor(options: SimOptions = {}) {
@@ -122,11 +124,13 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     if (this.fixedLatency !== undefined) at = this.clock + this.fixedLatency;
     else {
       at = this.clock + sampleLatency(this.latencyOf(env.from, env.to), this.linkRng);
-      // Per-link FIFO: never overtake an envelope sent earlier on the same link.
-      const key = `${env.from}\u0000${env.to}`;
-      const last = this.lastArrival.get(key);
+      // Per-link FIFO: never overtake an envelope sent earlier on the same link. Two-level map:
+      // a composite string key would allocate and hash a new string per envelope.
+      let byTo = this.lastArrival.get(env.from);
+      if (byTo === undefined) this.lastArrival.set(env.from, (byTo = new Map()));
+      const last = byTo.get(env.to);
       if (last !== undefined && last > at) at = last;
-      this.lastArrival.set(key, at);
+      byTo.set(env.to, at);
     }
     this.deliveriesQueued++;
     const ev: SimEvent = { time: at, seq: ++this.seq, env, fire: undefined, cancelled: false };
@@ -150,7 +154,13 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   }
 
   cancelTimer(handle: unknown): void {
-    (handle as SimEvent).cancelled = true;
+    const ev = handle as SimEvent;
+    if (ev.cancelled) return;
+    ev.cancelled = true;
+    if (++this.cancelledTimers > 4096 && this.cancelledTimers * 2 > this.queue.size) {
+      this.queue.compact();
+      this.cancelledTimers = 0;
+    }
   }
 
   // ---- the event loop ----

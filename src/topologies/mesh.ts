@@ -20,7 +20,10 @@ const NONE: readonly ActorId[] = Object.freeze([]);
 export function buildMesh(table: MemberTable): RouteGraph {
   const { ids, index } = table;
   const n = ids.length;
-  const others = (i: number): readonly ActorId[] => ids.filter((_, j) => j !== i);
+  // Built once per member on first use: a coordinator broadcasting every few microseconds must
+  // not pay for an n - 1 array each time. Frozen, so callers cannot corrupt the cache.
+  const othersCache: (readonly ActorId[] | undefined)[] = [];
+  const others = (i: number): readonly ActorId[] => (othersCache[i] ??= Object.freeze(ids.filter((_, j) => j !== i)));
   const both = (from: ActorId, to: ActorId) => index.has(from) && index.has(to);
 
   return Object.freeze({
