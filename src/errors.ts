@@ -257,3 +257,35 @@ export function describe(value: unknown): string {
   const keys = Object.keys(value);
   return `an object with keys [${keys.slice(0, 8).join(', ')}${keys.length > 8 ? ', ...' : ''}]`;
 }
+
+/**
+ * A scenario or configuration file that does not say what Conclave needs. Points at the exact
+ * place: `file`, 1-based `line` and `column` (when known) and the field `path`
+ * (`agents[1].count`), so an editor can jump there. `path` is `''` for the file as a whole.
+ *
+ * @example
+ * ```ts
+ * try { await loadScenarioFile('scenarios/db-choice.yml'); }
+ * catch (e) { if (e instanceof ScenarioError) console.error(e.message); }
+ * // scenarios/db-choice.yml:7:38: "agents[1].count": expected an integer >= 1, got number 0.
+ * ```
+ */
+export class ScenarioError extends ConclaveError {
+  constructor(
+    readonly file: string | undefined,
+    readonly line: number | undefined,
+    readonly column: number | undefined,
+    readonly path: string,
+    expected: string,
+    got?: unknown,
+    options: { hint?: string; gotText?: string; cause?: unknown } = {},
+  ) {
+    // `file:line:col:` is the form editors and terminals turn into a link.
+    const where = file !== undefined
+      ? [file, line, line !== undefined ? column : undefined].filter((p) => p !== undefined).join(':')
+      : line !== undefined ? `line ${line}${column !== undefined ? `, column ${column}` : ''}` : 'scenario';
+    const field = path ? ` "${path}":` : '';
+    const hint = options.hint ? ` ${options.hint}` : '';
+    super('scenario', `${where}:${field} expected ${expected}, got ${options.gotText ?? describe(got)}.${hint}`, { cause: options.cause });
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Scenario files: load, validate and normalise what a run is about (agents, topology, consensus,
+ * task, workflow, faults, schedule).
+ */
+export { loadScenarioFile, parseScenario } from './load-scenario.ts';
+export { parseLegacyConfig, applyLegacyConfig, legacyConfigSchema } from './legacy-config.ts';
+export { DEFAULT_SCENARIO_TEXT } from './default-scenario.ts';
+export { scenarioSchema, RISK_LEVELS } from './schema.ts';
+export { parseDuration, tryParseDuration, DURATION_FORMS } from './duration.ts';
+export { didYouMean } from './did-you-mean.ts';
+
+export type { ParseScenarioOptions } from './load-scenario.ts';
+export type { LegacyConfig, LegacyAlgorithmParams } from './legacy-config.ts';
+export type {
+  Scenario, AgentGroup, ConsensusConfig, TaskConfig, TaskTrait, StageConfig, ScheduleEntry, ModuleRef,
+} from './schema.ts';

@@ -1,0 +1,226 @@
+/**
+ * YAML text with its node positions kept, so that an error found later in the plain parsed value
+ * (a zod issue with a path such as `['agents', 1, 'count']`) can point at the line and column it
+ * came from. Shared by scenario files and legacy configuration files.
+ */
+import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { ScenarioError } from '../errors.ts';
+import type { IssueParams } from './fields.ts';
+
+/**
+ * A parsed YAML file: its plain value, plus what is needed to find where a value was written.
+ *
+ * @example
+ * ```ts
+ * const src = parseYamlSource('name: x\n', 'a.yml', 'a scenario');
+ * src.value; // { name: 'x' }
+ * ```
+ */
+export interface YamlSource {
+  /** The file name errors show (as the user gave it), if any. */
+  readonly file: string | undefined;
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
+  /** The document as plain JavaScript data (aliases and merge keys expanded). */
+  readonly value: unknown;
+}
+
+/**
+ * Which kind of file is being read, for messages: `'scenario'` or `'configuration'`.
+ *
+ * @example
+ * ```ts
+ * const kind: SourceKind = 'configuration';
+ * ```
+ */
+export type SourceKind = 'scenario' | 'configuration';
+
+const WHAT: Readonly<Record<SourceKind, string>> = {
+  scenario: 'a scenario: a YAML mapping with at least name, agents and task',
+  configuration: 'a configuration: a YAML mapping with consensus, agent_weights and/or agent_expertise',
+};
+
+const HOW_TO_PASS: Readonly<Record<SourceKind, string>> = {
+  scenario: 'Pass the path of a scenario YAML file (e.g. `conclave run scenarios/db-choice.yml`), or only `--config FILE` to run the built-in db-choice scenario with your configuration.',
+  configuration: 'Pass `--config` the path of your consensus configuration YAML file.',
+};
+
+/**
+ * Parses YAML text, or throws a ScenarioError at the first syntax error (with its line) or for an
+ * empty document.
+ *
+ * @example
+ * ```ts
+ * parseYamlSource('a: [1, 2\n', 'bad.yml', 'scenario'); // throws: bad.yml:2:1: expected valid YAML, got ...
+ * ```
+ */
+export function parseYamlSource(text: string, file: string | undefined, kind: SourceKind): YamlSource {
+  const lineCounter = new LineCounter();
+  // merge: `<<: *defaults` is a common way to share settings between agent groups.
+  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true });
+  const syntax = doc.errors[0];
+  if (syntax) {
+    const pos = syntax.linePos?.[0];
+    // The message repeats the position and quotes the source; the first clause is the reason.
+    const reason = syntax.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    throw new ScenarioError(file, pos?.line, pos?.col, '', 'valid YAML', undefined, { gotText: `a syntax error: ${reason}`, cause: syntax });
+  }
+  if (doc.contents === null) {
+    throw new ScenarioError(file, undefined, undefined, '', WHAT[kind], undefined, { gotText: text.trim() === '' ? 'an empty file' : 'only comments' });
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS();
+  } catch (cause) {
+    // e.g. an alias bomb: yaml refuses to expand too many aliases.
+    throw new ScenarioError(file, undefined, undefined, '', 'YAML that expands to plain data', undefined, { gotText: cause instanceof Error ? cause.message : String(cause), cause });
+  }
+  return { file, doc, lineCounter, value };
+}
+
+/**
+ * Reads a file for {@link parseYamlSource}; a missing or unreadable file is a ScenarioError that
+ * says what to pass instead.
+ *
+ * @example
+ * ```ts
+ * const text = await readSourceFile('scenarios/db-choice.yml', 'scenario');
+ * ```
+ */
+export async function readSourceFile(file: string, kind: SourceKind): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (cause) {
+    throw readError(file, kind, cause);
+  }
+}
+
+/**
+ * {@link readSourceFile}, synchronously, for the synchronous `parseScenario`.
+ *
+ * @example
+ * ```ts
+ * const text = readSourceFileSync('my-config.yml', 'configuration');
+ * ```
+ */
+export function readSourceFileSync(file: string, kind: SourceKind): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw readError(file, kind, cause);
+  }
+}
+
+function readError(file: string, kind: SourceKind, cause: unknown): ScenarioError {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  const gotText = code === 'ENOENT' ? `no file at ${resolve(file)} (not found)`
+    : code === 'EISDIR' ? 'a directory'
+    : `a file that cannot be read (${cause instanceof Error ? cause.message : String(cause)})`;
+  return new ScenarioError(file, undefined, undefined, '', `an existing ${kind} file`, undefined, { gotText, hint: HOW_TO_PASS[kind], cause });
+}
+
+/**
+ * Turns validation issues into the ScenarioError to report: unknown keys first (a misspelt key
+ * also makes a required key look missing, and the misspelling is the real problem), then the
+ * issue written earliest in the file.
+ *
+ * @example
+ * ```ts
+ * const r = schema.safeParse(src.value);
+ * if (!r.success) throw firstIssueError(src, r.error.issues, src.value);
+ * ```
+ */
+export function firstIssueError(source: YamlSource, issues: readonly z.core.$ZodIssue[], value: unknown): ScenarioError {
+  const ranked = issues.map((issue, order) => {
+    const params = (issue.code === 'custom' ? issue.params ?? {} : {}) as IssueParams;
+    const pos = locate(source, issue.path, params.unknownKey !== undefined);
+    return { issue, params, pos, order, rank: params.unknownKey !== undefined ? 0 : 1 };
+  });
+  ranked.sort((a, b) => a.rank - b.rank || (a.pos?.line ?? Infinity) - (b.pos?.line ?? Infinity) || (a.pos?.col ?? 0) - (b.pos?.col ?? 0) || a.order - b.order);
+  const { issue, params, pos } = ranked[0];
+  const got = valueAt(value, issue.path);
+  const gotText = params.gotText ?? (got.found ? undefined : 'no value (the key is missing)');
+  return new ScenarioError(source.file, pos?.line, pos?.col, formatPath(issue.path), expectedText(issue), got.value, { hint: params.hint, gotText });
+}
+
+/**
+ * A zod path as a user would write it: `agents[1].count`, `agent_weights["senior dev"]`.
+ *
+ * @example
+ * ```ts
+ * formatPath(['agents', 1, 'count']); // 'agents[1].count'
+ * ```
+ */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else if (typeof key === 'string' && /^[A-Za-z_][\w-]*$/.test(key)) out += out ? `.${key}` : key;
+    else out += `[${JSON.stringify(String(key))}]`;
+  }
+  return out;
+}
+
+/**
+ * The 1-based line and column where `path` was written: the value (or, with `atKey`, the key
+ * naming it). For a path that is not in the file (a missing key), the deepest enclosing entry
+ * that is: where the missing key belongs.
+ *
+ * @example
+ * ```ts
+ * locate(src, ['agents', 1, 'count'], false); // { line: 7, col: 38 }
+ * ```
+ */
+export function locate(source: YamlSource, path: readonly PropertyKey[], atKey: boolean): { line: number; col: number } | undefined {
+  const { doc } = source;
+  let node: unknown = doc.contents;
+  let key: Node | undefined;
+  let value: Node | undefined = isNode(node) ? node : undefined;
+  let complete = true;
+  for (const segment of path) {
+    if (isAlias(node)) node = node.resolve(doc);
+    let next: unknown;
+    let nextKey: unknown;
+    if (isMap(node)) {
+      const pair = node.items.find((p) => String(isScalar(p.key) ? p.key.value : p.key) === String(segment));
+      if (pair) [nextKey, next] = [pair.key, pair.value];
+      else complete = false;
+    } else if (isSeq(node) && typeof segment === 'number' && segment < node.items.length) {
+      next = node.items[segment];
+    } else {
+      complete = false;
+    }
+    if (!complete) break;
+    [key, value, node] = [isNode(nextKey) ? nextKey : undefined, isNode(next) && next.range ? next : undefined, next];
+  }
+  // Found: the value (a key with no value, `count:`, has only its key). Not found: the entry the
+  // missing key belongs in, named by its own key (`task:`) where it has one.
+  const target = complete ? (atKey ? key ?? value : value ?? key) : key ?? value;
+  const offset = target?.range?.[0];
+  return offset === undefined ? undefined : source.lineCounter.linePos(offset);
+}
+
+function valueAt(value: unknown, path: readonly PropertyKey[]): { found: boolean; value: unknown } {
+  let cur = value;
+  for (const key of path) {
+    if (typeof cur !== 'object' || cur === null || !Object.hasOwn(cur, key)) return { found: false, value: undefined };
+    cur = (cur as Record<PropertyKey, unknown>)[key];
+  }
+  return { found: true, value: cur };
+}
+
+/** Every schema sets its own "expected" text; the fallbacks only cover a zod default slipping through. */
+function expectedText(issue: z.core.$ZodIssue): string {
+  if (!/^[A-Z]/.test(issue.message)) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type': return `a value of type ${issue.expected}`;
+    case 'invalid_value': return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small': return `a value >= ${String(issue.minimum)}`;
+    case 'too_big': return `a value <= ${String(issue.maximum)}`;
+    default: return `a valid value (${issue.message})`;
+  }
+}
