@@ -1,0 +1,51 @@
+import type { TraceEvent } from '../actors/trace-event.ts';
+
+/**
+ * A safety violation found in a voting trace.
+ *
+ * @example
+ * ```ts
+ * const v: VotingViolation = { property: 'agreement', decision: 'd1', detail: 'decided "A" and "B"' };
+ * ```
+ */
+export interface VotingViolation {
+  readonly property: 'agreement' | 'validity';
+  readonly decision: string;
+  readonly detail: string;
+}
+
+/**
+ * Checks a run's trace for the safety of voting decisions, from the trace alone:
+ * - agreement: no decision is decided with two different values (by one coordinator twice, or
+ *   by two coordinators that both think they own it);
+ * - validity: a decided value is one of the options its proposal offered.
+ * Pure: the same events give the same answer, whichever mode produced them.
+ *
+ * @example
+ * ```ts
+ * const violations = checkVotingSafety(system.recorder.events!);
+ * if (violations.length) console.error(violations);
+ * ```
+ */
+export function checkVotingSafety(events: Iterable<TraceEvent>): VotingViolation[] {
+  const options = new Map<string, readonly string[]>();
+  const decided = new Map<string, { value: string; actor: string }>();
+  const out: VotingViolation[] = [];
+  for (const e of events) {
+    if (e.type !== 'emit') continue;
+    const ev = e.event as { type?: unknown; decision?: unknown; options?: unknown; value?: unknown };
+    if (typeof ev.decision !== 'string') continue;
+    if (ev.type === 'proposal' && Array.isArray(ev.options)) options.set(ev.decision, ev.options as string[]);
+    if (ev.type !== 'decided' || typeof ev.value !== 'string') continue;
+    const allowed = options.get(ev.decision);
+    if (allowed && !allowed.includes(ev.value)) {
+      out.push({ property: 'validity', decision: ev.decision, detail: `"${e.actor}" decided "${ev.value}", which is not an option (${allowed.join(', ')})` });
+    }
+    const earlier = decided.get(ev.decision);
+    if (earlier === undefined) decided.set(ev.decision, { value: ev.value, actor: e.actor });
+    else if (earlier.value !== ev.value) {
+      out.push({ property: 'agreement', decision: ev.decision, detail: `"${earlier.actor}" decided "${earlier.value}" but "${e.actor}" decided "${ev.value}"` });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,95 @@
+import type { ActorId } from '../actors/envelope.ts';
+import type { BehaviourRef } from '../actors/registry.ts';
+import type { CoordinatorProps } from '../protocols/voting/coordinator.ts';
+import { COORDINATOR, VOTER } from '../protocols/voting/refs.ts';
+import type { VoterProps } from '../protocols/voting/voter.ts';
+import type { Scenario } from '../scenario/index.ts';
+import { selectTopology, DEFAULT_SELECTION_RULES, type Member, type TopologySpec } from '../topologies/index.ts';
+
+/** The coordinator's id in every swarm. */
+export const COORDINATOR_ID = 'coordinator';
+
+/**
+ * What a scenario turns into: the actors to spawn (with their props), the topology members and
+ * the initial topology. Pure data, so it can be inspected and tested without running anything.
+ *
+ * @example
+ * ```ts
+ * const plan = planSwarm(scenario);
+ * plan.actors.map((a) => a.id); // ['coordinator', 'researcher_001', 'coder_001', 'coder_002', ...]
+ * ```
+ */
+export interface SwarmPlan {
+  readonly actors: readonly { readonly id: ActorId; readonly behaviour: BehaviourRef; readonly props: unknown }[];
+  readonly members: readonly Member[];
+  readonly topology: TopologySpec;
+  /** Why this topology (the selector's reason when the scenario says `adaptive`). */
+  readonly topologyReason: string;
+  readonly voters: number;
+}
+
+/**
+ * Plans a swarm: agents named `<role>_<nnn>` per group (numbering per role across groups), a
+ * coordinator that is also the topology's default hub and root, role weights and expertise
+ * merged from the groups into the consensus parameters (a group's own `weight` wins), and the
+ * initial topology (the selector's choice for `adaptive`).
+ *
+ * @example
+ * ```ts
+ * const plan = planSwarm(await loadScenarioFile('examples/db-choice.yml'));
+ * ```
+ */
+export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean } = {}): SwarmPlan {
+  const { consensus, task } = scenario;
+  const perRole = new Map<string, number>();
+  const voters: { id: ActorId; behaviour: BehaviourRef; props: VoterProps }[] = [];
+  const voterInfo: Record<ActorId, { role: string; domains?: string[] }> = {};
+  const agentWeights: Record<string, number> = { ...consensus.agent_weights };
+  const agentExpertise: Record<string, { weight: number; domains: string[] }> = { ...consensus.agent_expertise };
+  for (const g of scenario.agents) {
+    if (g.weight !== undefined) agentWeights[g.role] = g.weight;
+    if (g.expertise !== undefined) agentExpertise[g.role] = g.expertise;
+    const domains = agentExpertise[g.role]?.domains;
+    for (let i = 0; i < g.count; i++) {
+      const n = (perRole.get(g.role) ?? 0) + 1;
+      perRole.set(g.role, n);
+      const id = `${g.role}_${String(n).padStart(3, '0')}`;
+      const props: VoterProps = {
+        role: g.role, accuracy: g.accuracy, truth: task.truth, reasons: g.reasons, voteFields: g.vote_fields, riskView: g.risk_view,
+      };
+      // A user's own agent module: its `export` defaults to `voter`, the shape the coordinator talks to.
+      const behaviour: BehaviourRef = g.behaviour ? { module: g.behaviour.module, export: g.behaviour.export ?? 'voter' } : VOTER;
+      voters.push({ id, behaviour, props: stripUndefined(props) });
+      voterInfo[id] = domains ? { role: g.role, domains } : { role: g.role };
+    }
+  }
+  const adaptive = scenario.topology === 'adaptive';
+  const selection = adaptive
+    ? selectTopology({ complexity: task.complexity, novelty: task.novelty, delegated: task.delegated, sequential: task.sequential, centralised: task.centralised, agents: voters.length + 1 })
+    : undefined;
+  const topology = selection ? selection.topology : (scenario.topology as TopologySpec);
+  const coordinatorProps: CoordinatorProps = {
+    consensus: stripUndefined({ ...consensus, agent_weights: agentWeights, agent_expertise: agentExpertise }),
+    task: stripUndefined({ ...task }),
+    // Stages pick their electorates by expertise, so the coordinator needs to know who is who;
+    // otherwise it addresses the topology's members with one broadcast.
+    voterInfo: scenario.workflow ? voterInfo : undefined,
+    workflow: scenario.workflow,
+    schedule: scenario.schedule,
+    selectionRules: adaptive ? [...DEFAULT_SELECTION_RULES] : undefined,
+    initialTopology: selection ? JSON.stringify(selection.topology) : undefined,
+    traceVotes: options.traceVotes,
+  };
+  return {
+    actors: [{ id: COORDINATOR_ID, behaviour: COORDINATOR, props: stripUndefined(coordinatorProps) }, ...voters],
+    members: [{ id: COORDINATOR_ID, role: 'coordinator' }, ...voters.map((v) => ({ id: v.id, role: v.props.role }))],
+    topology,
+    topologyReason: selection ? selection.reason : 'as the scenario says',
+    voters: voters.length,
+  };
+}
+
+/** Props cross to workers by structured clone and into traces: leave out absent fields. */
+function stripUndefined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
