@@ -260,6 +260,7 @@ export class ActorHost {
       this.temps.delete(env.to);
       this.env.cancelTimer(pending.timer);
       this.counters.delivered++;
+      if (this.env.traceLevel === 'full') this.env.trace({ t: this.env.now(), type: 'deliver', id: env.id, from: env.from, to: env.to, kind: env.kind });
       pending.resolve(env);
       return;
     }

@@ -24,6 +24,8 @@ export interface WorkerInit {
   readonly peers: (MessagePort | undefined)[];
   /** Worker → main: trace event batches. */
   readonly events: MessagePort;
+  /** An Int32 main adds to as it takes in this worker's trace events (trace backpressure). */
+  readonly traceAck: SharedArrayBuffer;
 }
 
 /**

@@ -49,6 +49,8 @@ interface Slot {
   readonly api: Remote<WorkerApi>;
   readonly counters: HostCounters;
   readonly events: MessagePort;
+  /** Trace events taken in from this worker (it pauses when too far ahead, see WorkerHost). */
+  readonly traceAck: Int32Array;
   alive: boolean;
   /** Terminated on purpose by killWorker(). */
   killed?: boolean;
@@ -142,15 +144,16 @@ export class ThreadSystem implements ActorSystem {
     }
     for (let i = 0; i < n; i++) {
       const counters = HostCounters.allocate(n);
+      const traceAck = new SharedArrayBuffer(4);
       const { port1: events, port2: eventsRemote } = new MessageChannel();
       const init: WorkerInit = {
         index: i, workers: n, seed, traceLevel: options.traceLevel ?? 'events',
         mailboxCapacity: options.mailboxCapacity, supervision: options.supervision,
-        preload: [...(options.preload ?? [])], counters, activity, peers: peers[i], events: eventsRemote,
+        preload: [...(options.preload ?? [])], counters, activity, peers: peers[i], events: eventsRemote, traceAck,
       };
       const transfer = [...peers[i].filter((p): p is MessagePort => p !== undefined), eventsRemote];
       const worker = startWorker(WORKER_ENTRY, { workerData: init, transferList: transfer });
-      sys.attach(i, worker, new HostCounters(counters, n), events);
+      sys.attach(i, worker, new HostCounters(counters, n), events, new Int32Array(traceAck));
     }
     try {
       await Promise.all(sys.slots.map((s) => sys.call(s, 'ready', (api) => api.ready())));
@@ -161,11 +164,11 @@ export class ThreadSystem implements ActorSystem {
     return sys;
   }
 
-  private attach(index: number, worker: Worker, counters: HostCounters, events: MessagePort): void {
+  private attach(index: number, worker: Worker, counters: HostCounters, events: MessagePort, traceAck: Int32Array): void {
     let die!: (e: Error) => void;
     const death = new Promise<never>((_, reject) => (die = reject));
     death.catch(() => undefined);
-    const slot: Slot = { index, worker, api: wrap<WorkerApi>(nodeEndpoint(worker)), counters, events, alive: true, crashed: false, death, lost: 0, controlSends: 0 };
+    const slot: Slot = { index, worker, api: wrap<WorkerApi>(nodeEndpoint(worker)), counters, events, traceAck, alive: true, crashed: false, death, lost: 0, controlSends: 0 };
     this.slots.push(slot);
     events.on('message', (m: WorkerEvents) => this.onEvents(index, m));
     events.unref();
@@ -189,6 +192,7 @@ export class ThreadSystem implements ActorSystem {
    */
   private onEvents(worker: number, m: WorkerEvents): void {
     for (const ev of m.trace) this.trace$.next(ev);
+    if (m.trace.length > 0) Atomics.add(this.slots[worker].traceAck, 0, m.trace.length);
     if (m.escalations) this.escalations.push(...m.escalations);
     if (m.topologyRequests) {
       for (const r of m.topologyRequests) {

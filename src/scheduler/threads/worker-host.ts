@@ -16,6 +16,14 @@ import type { TopologyRequest, WorkerApi, WorkerEvents, WorkerInit } from './pro
 /** Envelopes one turn may process before the host yields to I/O (incoming batches, timers, RPC). */
 const TURN_BUDGET = 8192;
 
+/**
+ * Trace events a worker may have posted that main has not yet taken in. Beyond it the worker
+ * pauses its turns: with every send and delivery traced, workers produce events faster than main
+ * can record them, and an unbounded backlog would delay every control call (a topology switch
+ * among them) by seconds and grow main's memory without limit.
+ */
+const TRACE_WINDOW = 8_192;
+
 /** A batch this large is posted at once instead of waiting for the end of the turn (pipelining). */
 const BATCH_MAX = 1024;
 
@@ -55,6 +63,8 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   private envelopeSeq = 0;
   private readonly preloaded: Promise<unknown>;
   private readonly router = new TopologyRouter();
+  private readonly traceAck: Int32Array;
+  private tracePosted = 0;
   private topologyRequests: TopologyRequest[] = [];
 
   constructor(private readonly init: WorkerInit, private readonly transport: Transport, private readonly events: { postMessage(m: unknown): void }) {
@@ -66,6 +76,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     this.received = new Float64Array(init.workers);
     this.counters = new HostCounters(init.counters, init.workers);
     this.activity = new Int32Array(init.activity);
+    this.traceAck = new Int32Array(init.traceAck);
     transport.onBatch((from, batch) => this.onBatch(from, batch));
     this.preloaded = Promise.all(init.preload.map((m) => import(m)));
   }
@@ -147,12 +158,29 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   private readonly runTurn = (): void => {
+    if (((this.tracePosted - Atomics.load(this.traceAck, 0)) | 0) > TRACE_WINDOW) {
+      // Main is behind on the trace: try again shortly (a timer, so I/O and RPC still run).
+      // The turn stays scheduled meanwhile, so kick() does not queue another.
+      this.turnScheduled = true;
+      if (!this.resumePending) {
+        this.resumePending = true;
+        setTimeout(this.resumeTurn, 1);
+      }
+      return;
+    }
     this.turnScheduled = false;
     this.host.drain(TURN_BUDGET);
     this.host.endTurn();
     const more = this.host.hasReady;
     this.flush(more);
     if (more) this.kick();
+  };
+
+  private resumePending = false;
+
+  private readonly resumeTurn = (): void => {
+    this.resumePending = false;
+    this.runTurn();
   };
 
   /** End of turn: posts every outbox, then the trace. `busy`: actors are ready for another turn. */
@@ -168,6 +196,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     this.escalationsReported = host.escalations.length;
     const trace = this.traceBuf;
     this.traceBuf = [];
+    this.tracePosted = (this.tracePosted + trace.length) | 0;
     try {
       this.events.postMessage({ trace, stopped, escalations, topologyRequests } satisfies WorkerEvents);
     } catch {
