@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import '../actors/library.ts';
 import { ConclaveError } from '../errors.ts';
 import { runDemo } from './demo.ts';
+import { runCommand } from './run-command.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -32,7 +33,28 @@ export function buildCli(): Command {
       if (opts.json) console.log(JSON.stringify(report, null, 2));
     });
 
+  program
+    .command('run')
+    .description('Run a scenario file (or, without one, the built-in five-agent database choice) and report decisions, throughput, latency, quality, safety and message accounting.')
+    .argument('[scenario]', 'a scenario YAML file (see examples/)')
+    .option('--config <file>', 'a consensus configuration (consensus.default_algorithm, algorithms, agent_weights, agent_expertise) merged under the scenario')
+    .option('--seed <n>', 'seed (overrides the scenario\'s)', integer('--seed', 0, 2 ** 31 - 1))
+    .option('--mode <mode>', 'sim (deterministic, virtual time) or threads (worker threads, wall clock)', mode)
+    .option('--workers <n>', 'worker threads in threads mode (default: one per core)', integer('--workers', 1, 256))
+    .option('--json', 'print the result as one JSON object')
+    .option('--trace <file>', 'write every trace event to FILE as JSON lines')
+    .option('--timeline <n>', 'show the votes of the first N decisions', integer('--timeline', 0, 1000), 2)
+    .addHelpText('after', '\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
+    .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number }) => {
+      process.exitCode = await runCommand(file, opts, (l) => console.log(l));
+    });
+
   return program;
+}
+
+function mode(value: string): 'sim' | 'threads' {
+  if (value !== 'sim' && value !== 'threads') throw new InvalidArgumentError(`--mode must be "sim" or "threads" (got "${value}").`);
+  return value;
 }
 
 async function main(): Promise<void> {

@@ -42,6 +42,7 @@ export interface SwarmPlan {
 export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean } = {}): SwarmPlan {
   const { consensus, task } = scenario;
   const perRole = new Map<string, number>();
+  const stageTruths = Object.fromEntries((scenario.workflow?.stages ?? []).flatMap((s) => (s.truth !== undefined ? [[s.name, s.truth]] : [])));
   const voters: { id: ActorId; behaviour: BehaviourRef; props: VoterProps }[] = [];
   const voterInfo: Record<ActorId, { role: string; domains?: string[] }> = {};
   const agentWeights: Record<string, number> = { ...consensus.agent_weights };
@@ -56,6 +57,7 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean } 
       const id = `${g.role}_${String(n).padStart(3, '0')}`;
       const props: VoterProps = {
         role: g.role, accuracy: g.accuracy, truth: task.truth, reasons: g.reasons, voteFields: g.vote_fields, riskView: g.risk_view,
+        stageTruths: Object.keys(stageTruths).length > 0 ? stageTruths : undefined,
       };
       // A user's own agent module: its `export` defaults to `voter`, the shape the coordinator talks to.
       const behaviour: BehaviourRef = g.behaviour ? { module: g.behaviour.module, export: g.behaviour.export ?? 'voter' } : VOTER;

@@ -35,7 +35,10 @@ export interface RunOptions {
   readonly traceVotes?: boolean;
   /** Sees every trace event as it happens (a live timeline). */
   readonly onEvent?: (event: TraceEvent) => void;
-  /** Human oversight for `escalation: wait`: return an option to decide, or undefined to reject. */
+  /**
+   * Human oversight for `escalation: wait`: return an option to decide, or undefined to reject.
+   * In sim mode answer synchronously (the simulation does not wait for promises).
+   */
   readonly onEscalation?: (decision: { decision: string; risk: string | null }) => string | undefined | Promise<string | undefined>;
   /** Longest the run may take, in ms (virtual in sim mode); default: ample for the workload. */
   readonly timeoutMs?: number;
@@ -118,9 +121,12 @@ export async function runScenario(scenario: Scenario, options: RunOptions = {}):
       options.onEvent?.(e);
       if (e.type === 'emit' && options.onEscalation && (e.event as { type?: string; mode?: string }).type === 'escalated' && (e.event as { mode?: string }).mode === 'wait') {
         const ev = e.event as { decision: string; risk: string | null };
-        void Promise.resolve(options.onEscalation({ decision: ev.decision, risk: ev.risk })).then((value) => {
-          system.send(COORDINATOR_ID, { kind: 'human-decision', body: { decision: ev.decision, value } });
-        });
+        const answer = (value: string | undefined) => system.send(COORDINATOR_ID, { kind: 'human-decision', body: { decision: ev.decision, value } });
+        // A synchronous answer is sent at once: in sim mode the run loop does not yield to
+        // promises, so an answer that only comes later arrives after the run has ended.
+        const value = options.onEscalation({ decision: ev.decision, risk: ev.risk });
+        if (value instanceof Promise) void value.then(answer);
+        else answer(value);
       }
     });
     for (const a of plan.actors) await system.spawn(a.id, a.behaviour, { props: a.props });
@@ -176,7 +182,8 @@ async function preparePolicies(scenario: Scenario): Promise<string[]> {
 
 function report(scenario: Scenario, plan: ReturnType<typeof planSwarm>, s: RunSummary, result: RunResult, kept: readonly TraceEvent[], run: { mode: 'sim' | 'threads'; seed: number; wallMs: number; traced: boolean }): ScenarioResult {
   const m = result.messages;
-  const closed = s.decided + s.noConsensus + s.timedOut + s.escalated;
+  // Every decision the run opened has closed by the time the coordinator replies.
+  const closed = s.attempted;
   const virtualMs = s.finishedAt - s.startedAt;
   return {
     scenario: scenario.name,

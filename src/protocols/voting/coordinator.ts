@@ -70,7 +70,8 @@ interface OpenDecision {
 /**
  * The figures a run reports, as the coordinator counts them. `decided` reached consensus;
  * `noConsensus` closed with every vote in and no consensus; `timedOut` closed at the timeout
- * without consensus (a liveness failure); `escalated` went to human oversight.
+ * without consensus (a liveness failure); `escalated` went to human oversight (and, when a
+ * person answered, is also counted as decided or not).
  *
  * @example
  * ```ts
@@ -208,7 +209,8 @@ function openDecision(state: CoordinatorState, ctx: Ctx, stage: Stage | undefine
     id,
     question: stage?.question ?? t.question,
     options: stage?.options ?? t.options,
-    domain: t.domain,
+    // A stage is about its experts' field: weighted voting weighs expertise in that domain.
+    domain: stage?.expert_domains?.[0] ?? t.domain,
     risk: stage?.risk ?? t.risk,
     timeoutMs: ctx.props.consensus.votingTimeoutMs,
     electorate: expected.length,
@@ -216,7 +218,7 @@ function openDecision(state: CoordinatorState, ctx: Ctx, stage: Stage | undefine
   state.open[id] = { proposal, expected, votes: [], voted: [], openedAt: ctx.now(), stage: stage?.name };
   state.openCount++;
   state.summary.attempted++;
-  const message = { kind: 'proposal', body: { id, question: proposal.question, options: proposal.options, domain: proposal.domain } };
+  const message = { kind: 'proposal', body: { id, question: proposal.question, options: proposal.options, domain: proposal.domain, ...(stage ? { stage: stage.name } : {}) } };
   // The whole electorate, and we are a member: one broadcast on the topology's spanning structure.
   if (!stage && ctx.props.voterInfo === undefined) ctx.broadcast(message);
   else for (const v of expected) ctx.send(v, message);
@@ -350,8 +352,11 @@ function onHumanDecision(state: CoordinatorState, env: Envelope, ctx: Ctx): void
   if (d === undefined || id === undefined) return;
   delete state.waiting[id];
   state.waitingCount--;
-  state.summary.escalated++;
   const value = typeof body?.value === 'string' && d.proposal.options.includes(body.value) ? body.value : undefined;
+  // Escalated, and then decided (or rejected) by a person: both are true of it.
+  state.summary.escalated++;
+  if (value !== undefined) state.summary.decided++;
+  else state.summary.noConsensus++;
   settleDecision(state, d, { consensus: value !== undefined, decision: value, strength: value === undefined ? 0 : 1, reason: value === undefined ? 'human oversight rejected it' : 'decided by human oversight' }, 'human', ctx);
 }
 

@@ -23,6 +23,8 @@ export interface VoterProps {
   readonly voteFields?: Readonly<Record<string, unknown>>;
   /** The risk this agent perceives, reported with its vote (adaptive consensus can discover risk from it). */
   readonly riskView?: RiskLevel;
+  /** The best option of each workflow stage that has its own (stage name -> option). */
+  readonly stageTruths?: Readonly<Record<string, string>>;
 }
 
 /** The body of a `proposal` envelope: what a coordinator asks voters to decide. */
@@ -31,6 +33,8 @@ export interface ProposalMessage {
   readonly question: string;
   readonly options: readonly string[];
   readonly domain?: string;
+  /** The workflow stage this proposal is for, if any. */
+  readonly stage?: string;
 }
 
 const DEFAULT_REASONS = ['fits the requirements best', 'proven at this scale', 'the team knows it well', 'lowest operating risk', 'best long-term fit'];
@@ -65,7 +69,8 @@ export const voter: Behaviour<number, VoterProps> = {
     const p = env.body as ProposalMessage;
     if (typeof p !== 'object' || p === null || !Array.isArray(p.options) || p.options.length === 0) return count;
     const props = ctx.props;
-    const { decision, sawTruth } = choose(p.options, props.truth, props.accuracy ?? 0.7, () => ctx.random());
+    const truth = (p.stage !== undefined ? props.stageTruths?.[p.stage] : undefined) ?? props.truth;
+    const { decision, sawTruth } = choose(p.options, truth, props.accuracy ?? 0.7, () => ctx.random());
     const reasons = props.reasons?.length ? props.reasons : DEFAULT_REASONS;
     const vote: Vote = {
       ...props.voteFields,

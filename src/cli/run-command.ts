@@ -1,0 +1,105 @@
+import type { TraceEvent } from '../actors/trace-event.ts';
+import { loadScenarioFile, parseScenario } from '../scenario/index.ts';
+import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
+import { bold, dim, green, heading, int, red, yellow } from './format.ts';
+
+/**
+ * Options of `conclave run`, as commander parses them.
+ *
+ * @example
+ * ```ts
+ * await runCommand('examples/db-choice.yml', { seed: 42, json: true }, console.log);
+ * ```
+ */
+export interface RunCommandOptions {
+  readonly config?: string;
+  readonly seed?: number;
+  readonly mode?: 'sim' | 'threads';
+  readonly workers?: number;
+  readonly json?: boolean;
+  readonly trace?: string;
+  /** Decisions whose votes the timeline shows (default 2; 0 for none). */
+  readonly timeline?: number;
+}
+
+/**
+ * `conclave run [scenario]`: loads the scenario (or the built-in one), runs it and prints a
+ * summary, or with `--json` the result as one JSON object. Returns the exit code: 0, or 1 when
+ * the run broke safety or its accounting (bad input throws a ConclaveError, exit code 2).
+ */
+export async function runCommand(file: string | undefined, opts: RunCommandOptions, out: (line: string) => void): Promise<number> {
+  const scenario = file ? await loadScenarioFile(file, { configFile: opts.config }) : parseScenario(undefined, undefined, { configFile: opts.config });
+  const show = opts.json ? 0 : (opts.timeline ?? 2);
+  const timeline: string[] = [];
+  const mode = opts.mode ?? scenario.mode ?? 'sim';
+  const onEvent = show > 0 ? timelineWriter(show, mode, timeline) : undefined;
+  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent });
+  if (opts.json) out(JSON.stringify(result, null, 2));
+  else printSummary(result, scenario.task.truth, timeline, opts.trace, out);
+  return result.safetyViolations.length > 0 || result.accountingImbalance !== 0 ? 1 : 0;
+}
+
+/** Collects readable lines for the first `decisions` decisions: proposal, votes, outcome. */
+function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines: string[]): (e: TraceEvent) => void {
+  const shown = new Set<string>();
+  const when = (t: number) => (mode === 'sim' ? `${t.toFixed(2).padStart(9)} ms` : new Date(t).toISOString().slice(11, 23));
+  return (e) => {
+    if (e.type === 'topology') {
+      lines.push(`${dim(when(e.t))}  ${yellow(`topology ${e.from ?? '(none)'} -> ${e.to}`)} ${dim(`(epoch ${e.epoch}: ${e.reason})`)}`);
+      return;
+    }
+    if (e.type !== 'emit') return;
+    const ev = e.event as Record<string, unknown> & { type?: string; decision?: string };
+    if (typeof ev.decision !== 'string') return;
+    if (ev.type === 'proposal' && shown.size < decisions) shown.add(ev.decision);
+    if (!shown.has(ev.decision)) return;
+    const at = dim(when(e.t));
+    if (ev.type === 'proposal') lines.push(`${at}  ${bold(e.actor)} opens ${ev.decision}: ${ev.question} [${(ev.options as string[]).join(' | ')}]`);
+    else if (ev.type === 'vote') lines.push(`${at}  ${ev.agent} votes ${bold(String(ev.vote))} (${ev.reason}; confidence ${Number(ev.confidence).toFixed(2)})`);
+    else if (ev.type === 'decided') {
+      const verdict = ev.consensus ? green(`decided ${ev.value}`) : red(`no consensus${ev.reason ? `: ${ev.reason}` : ''}`);
+      lines.push(`${at}  ${ev.decision} ${verdict} ${dim(`(${ev.algorithm ?? 'escalated'}, strength ${Number(ev.strength).toFixed(2)}, ${ev.votes}/${ev.of} votes)`)}`);
+    } else if (ev.type === 'escalated') lines.push(`${at}  ${ev.decision} ${yellow(`escalated to human oversight (risk ${ev.risk})`)}`);
+  };
+}
+
+function printSummary(r: ScenarioResult, truth: string | undefined, timeline: readonly string[], traceFile: string | undefined, out: (line: string) => void): void {
+  out(bold(`${r.scenario}`) + dim(` · ${r.algorithm} · ${r.agents} agents · ${r.topology} · ${r.mode} mode · seed ${r.seed}`));
+  if (timeline.length > 0) {
+    out(heading('Timeline'));
+    for (const l of timeline) out(l);
+  }
+  out(heading('Result'));
+  const d = r.decisions;
+  out(`  decisions    ${int(d.attempted)} attempted · ${green(`${int(d.decided)} decided`)} · ${int(d.noConsensus)} no consensus · ${d.timedOut ? red(`${int(d.timedOut)} timed out`) : '0 timed out'} · ${int(d.escalated)} escalated`);
+  const outcomes = Object.entries(r.byOutcome).sort((a, b) => b[1] - a[1]);
+  const widest = Math.max(1, ...outcomes.map(([, n]) => n));
+  for (const [option, n] of outcomes) out(`  ${option.padEnd(12).slice(0, 12)} ${'█'.repeat(Math.max(1, Math.round((n / widest) * 30)))} ${int(n)}`);
+  if (r.stages) {
+    for (const [name, s] of Object.entries(r.stages)) {
+      const status = s.status === 'passed' ? green(s.status) : s.status === 'blocked' || s.status === 'failed' ? red(s.status) : s.status;
+      out(`  stage ${name.padEnd(18)} ${status}${s.decision ? ` → ${s.decision}` : ''}${s.reason ? dim(` (${s.reason})`) : ''}`);
+    }
+  }
+  const sim = r.simDecisionsPerMinute !== undefined ? ` · ${int(r.simDecisionsPerMinute)} per simulated minute` : '';
+  out(`  throughput   ${bold(int(r.decisionsPerMinute))} decisions/min wall clock${sim}`);
+  out(`  latency      p50 ${r.latencyMs.p50.toFixed(2)} ms · p99 ${r.latencyMs.p99.toFixed(2)} ms ${dim(r.mode === 'sim' ? '(simulated time)' : '(wall clock)')}`);
+  if (r.quality !== null) out(`  quality      ${(r.quality * 100).toFixed(1)}% of decided decisions chose the ground truth${truth ? ` (${truth})` : ''}`);
+  const safety = !r.safetyChecked ? yellow('not checked (trace off)') : r.safetyViolations.length === 0 ? green('0 violations') : red(`${r.safetyViolations.length} VIOLATIONS: ${r.safetyViolations.map((v) => v.detail).join('; ')}`);
+  out(`  safety       ${safety} ${dim('(agreement and validity, checked over the trace)')}`);
+  const m = r.messages;
+  const ok = r.accountingImbalance === 0 ? green('✓ balanced') : red(`✗ off by ${r.accountingImbalance}`);
+  out(`  messages     ${int(m.sent)} sent = ${int(m.delivered)} delivered + ${int(m.dropped)} dropped + ${int(m.deadLettered)} dead-lettered + ${int(m.inFlight)} in flight ${ok}`);
+  out(`               ${r.messagesPerDecision.toFixed(1)} per decision · ${int(m.relayed)} relay hops`);
+  const refused = r.refusedVotes.stranger + r.refusedVotes.duplicate + r.refusedVotes.malformed + r.refusedVotes.late;
+  if (refused > 0) out(`  refused      ${int(refused)} votes ${dim(JSON.stringify(r.refusedVotes))}`);
+  if (r.weights) out(`  weights      ${Object.entries(r.weights).map(([a, w]) => `${a} ${w.toFixed(2)}`).join(' · ')}`);
+  if (r.topologyEpochs.length > 1) {
+    out(heading('By topology'));
+    out(dim('  epoch  topology       decisions  msgs/decision  links/msg  p50 latency'));
+    for (const e of r.topologyEpochs) {
+      out(`  ${String(e.epoch).padStart(5)}  ${e.kind.padEnd(13)}  ${int(e.decisions).padStart(9)}  ${e.messagesPerDecision.toFixed(1).padStart(13)}  ${e.linksPerMessage.toFixed(2).padStart(9)}  ${e.latencyP50Ms.toFixed(2).padStart(8)} ms`);
+    }
+  }
+  out(dim(`\n  trace ${r.traceHash.slice(0, 16)}…${traceFile ? ` written to ${traceFile}` : ''} · ${r.wallMs.toFixed(0)} ms wall`));
+}

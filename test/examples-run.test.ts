@@ -1,0 +1,134 @@
+/**
+ * Every scenario in examples/ runs cleanly, exactly as `conclave run <file> --json --seed 42`
+ * would run it (through `runCommand`, the `run` command's action), and shows what it is there to
+ * show. New example files are picked up automatically: they get the generic checks, and a test
+ * fails until they get a specific one too.
+ */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runCommand, type RunCommandOptions } from '../src/cli/run-command.ts';
+import type { ScenarioResult } from '../src/swarm/run-scenario.ts';
+
+const dir = fileURLToPath(new URL('../examples/', import.meta.url));
+const files = readdirSync(dir).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+
+async function run(file: string, opts: RunCommandOptions = { json: true, seed: 42 }): Promise<{ code: number; result: ScenarioResult }> {
+  const lines: string[] = [];
+  const code = await runCommand(join(dir, file), opts, (line) => lines.push(line));
+  expect(lines).toHaveLength(1); // --json prints one JSON object and nothing else
+  return { code, result: JSON.parse(lines[0]) as ScenarioResult };
+}
+
+/** The property each example exists to show; one that could fail if the example or the runtime broke. */
+const specific: Record<string, (r: ScenarioResult) => void> = {
+  'db-choice.yml': (r) => {
+    expect(r.algorithm).toBe('simple_majority');
+    expect(r.agents).toBe(5);
+    expect(r.quality).toBeGreaterThanOrEqual(0.8);
+  },
+  'security-architecture.yml': (r) => {
+    expect(r.algorithm).toBe('weighted_voting');
+    expect(r.agents).toBe(6);
+    expect(r.decisions.decided).toBeGreaterThan(0);
+  },
+  'dynamic-weights.yml': (r) => {
+    const w = r.weights!;
+    expect(w).toBeDefined();
+    // accuracies 0.95 (operations_researcher) ... 0.45 (intern)
+    expect(w.operations_researcher_001).toBeGreaterThan(w.intern_001);
+    // and the two accurate agents both end above all three weak ones
+    const weak = Math.max(w.data_scientist_001, w.junior_analyst_001, w.intern_001);
+    expect(Math.min(w.operations_researcher_001, w.optimisation_engineer_001)).toBeGreaterThan(weak);
+  },
+  'medical-policy.yml': (r) => {
+    expect(r.algorithm).toBe('medical_consensus');
+    expect(r.decisions.decided).toBeGreaterThan(0);
+  },
+  'financial-policy.yml': (r) => {
+    expect(r.algorithm).toBe('financial_risk_consensus');
+    expect(r.decisions.decided).toBeGreaterThan(0);
+    // high risk (mean score 0.2 > 0.15) holds it to 0.8: split rounds end without consensus
+    expect(r.decisions.noConsensus).toBeGreaterThan(0);
+  },
+  'product-workflow.yml': (r) => {
+    const stages = r.stages!;
+    expect(Object.keys(stages)).toEqual(['research', 'design', 'security-review', 'implementation-plan']);
+    // Consistent whatever the seed: a stage is blocked iff a dependency did not pass, and every
+    // stage ends passed, failed or blocked (none left pending or open).
+    const deps: Record<string, string[]> = { research: [], design: ['research'], 'security-review': ['design'], 'implementation-plan': ['design'] };
+    for (const [name, s] of Object.entries(stages)) {
+      expect(['passed', 'failed', 'blocked']).toContain(s.status);
+      const depFailed = deps[name].some((d) => stages[d].status !== 'passed');
+      expect(s.status === 'blocked', `${name}: ${s.status}`).toBe(depFailed);
+      if (s.status === 'passed') expect(s.decision).toBe('approve');
+    }
+    // With seed 42: the security review (3 experts, byzantine 2/3 of the electorate) gets one
+    // dissent and fails, while the parallel implementation plan passes.
+    expect(Object.fromEntries(Object.entries(stages).map(([n, s]) => [n, s.status]))).toEqual({
+      research: 'passed', design: 'passed', 'security-review': 'failed', 'implementation-plan': 'passed',
+    });
+    expect(r.decisions.attempted).toBe(4);
+  },
+  'market-entry.yml': (r) => {
+    expect(r.algorithm).toBe('adaptive');
+    expect(r.topologySwitches.length).toBeGreaterThanOrEqual(2);
+    expect(r.topologySwitches[0]).toMatchObject({ from: null, to: 'mesh' });
+    expect(r.topologySwitches.at(-1)).toMatchObject({ from: 'mesh', to: 'ring' });
+    expect(r.topologySwitches.at(-1)!.at).toBeGreaterThanOrEqual(100);
+    expect(r.decisions.decided).toBeGreaterThan(0);
+  },
+};
+
+describe('examples/*.yml run as `conclave run <file> --json --seed 42`', () => {
+  const results = new Map<string, { code: number; result: ScenarioResult }>();
+  beforeAll(async () => {
+    for (const f of files) results.set(f, await run(f));
+  });
+
+  it('finds the examples', () => {
+    expect(files.length).toBeGreaterThanOrEqual(7);
+  });
+
+  describe.each(files)('%s', (file) => {
+    it('runs cleanly: exit 0, decisions made, safe, balanced, nothing left in flight', () => {
+      const { code, result: r } = results.get(file)!;
+      expect(code).toBe(0);
+      expect(r.seed).toBe(42);
+      expect(r.mode).toBe('sim');
+      expect(r.decisions.attempted).toBeGreaterThan(0);
+      const d = r.decisions;
+      expect(d.decided + d.noConsensus + d.timedOut + d.escalated).toBe(d.attempted);
+      expect(r.safetyChecked).toBe(true);
+      expect(r.safetyViolations).toEqual([]);
+      expect(r.accountingImbalance).toBe(0);
+      expect(r.messages.inFlight).toBe(0);
+    });
+
+    it('shows what it is there to show', () => {
+      const check = specific[file];
+      expect(check, `add a scenario-specific check for ${file} to test/examples-run.test.ts`).toBeDefined();
+      check(results.get(file)!.result);
+    });
+  });
+
+  it('is deterministic: the same example and seed give the same trace hash', async () => {
+    const again = await run('market-entry.yml');
+    const first = results.get('market-entry.yml')!.result;
+    expect(again.result.traceHash).toBe(first.traceHash);
+    expect(again.result.decisions).toEqual(first.decisions);
+  });
+
+  it('gives the same decisions in threads mode (voters draw from per-actor seeded streams)', async () => {
+    const threads = await run('db-choice.yml', { json: true, seed: 42, mode: 'threads', workers: 2 });
+    const sim = results.get('db-choice.yml')!.result;
+    expect(threads.code).toBe(0);
+    expect(threads.result.mode).toBe('threads');
+    expect(threads.result.safetyViolations).toEqual([]);
+    expect(threads.result.accountingImbalance).toBe(0);
+    expect(threads.result.decisions).toEqual(sim.decisions);
+    expect(threads.result.byOutcome).toEqual(sim.byOutcome);
+    expect(threads.result.quality).toBe(sim.quality);
+  });
+});
