@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import '../actors/library.ts';
 import { ConclaveError } from '../errors.ts';
+import { runDecisionDemo } from './decision-demo.ts';
 import { runDemo } from './demo.ts';
 import { runCommand } from './run-command.ts';
 
@@ -22,7 +23,19 @@ export function buildCli(): Command {
 
   program
     .command('demo', { isDefault: true })
-    .description('Run the demo: a relay race with a supervised failure (sim), bursts in sim and threads mode, and a worker crash drill.')
+    .description('Run the decision demo: three decisions vote by vote, bursts of decisions in sim and threads mode, and the same under topology switches.')
+    .option('--seed <n>', 'seed of the runs', integer('--seed', 0, 2 ** 31 - 1), 42)
+    .option('--workers <n>', 'worker threads for the threads-mode burst', integer('--workers', 1, 64), Math.max(2, availableParallelism()))
+    .option('--decisions <n>', 'decisions in each burst', integer('--decisions', 64, 10_000_000), 20_000)
+    .option('--json', 'print the results as one JSON object instead of the story')
+    .action(async (opts: { seed: number; workers: number; decisions: number; json?: boolean }) => {
+      const report = await runDecisionDemo({ seed: opts.seed, workers: opts.workers, decisions: opts.decisions, out: opts.json ? () => undefined : (l) => console.log(l) });
+      if (opts.json) console.log(JSON.stringify(report, null, 2));
+    });
+
+  program
+    .command('tour')
+    .description('Tour the runtime underneath: a relay race with a supervised failure (sim), bursts in sim and threads mode, and a worker crash drill.')
     .option('--seed <n>', 'seed of the simulated runs', integer('--seed', 0, 2 ** 31 - 1), 42)
     .option('--workers <n>', 'worker threads for the threads-mode part', integer('--workers', 2, 64), Math.max(2, availableParallelism()))
     .option('--burst <n>', 'envelopes per burst', integer('--burst', 1000, 50_000_000), 1_000_000)

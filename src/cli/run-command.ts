@@ -39,8 +39,17 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   return result.safetyViolations.length > 0 || result.accountingImbalance !== 0 ? 1 : 0;
 }
 
-/** Collects readable lines for the first `decisions` decisions: proposal, votes, outcome. */
-function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines: string[]): (e: TraceEvent) => void {
+/**
+ * Collects readable lines for the first `decisions` decisions: proposal, votes, outcome (and
+ * topology switches), from the trace as it happens.
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = [];
+ * await runScenario(scenario, { onEvent: timelineWriter(2, 'sim', lines) });
+ * ```
+ */
+export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines: string[]): (e: TraceEvent) => void {
   const shown = new Set<string>();
   const when = (t: number) => (mode === 'sim' ? `${t.toFixed(2).padStart(9)} ms` : new Date(t).toISOString().slice(11, 23));
   return (e) => {
@@ -63,7 +72,8 @@ function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines: strin
   };
 }
 
-function printSummary(r: ScenarioResult, truth: string | undefined, timeline: readonly string[], traceFile: string | undefined, out: (line: string) => void): void {
+/** Prints a run's result for a person (what `conclave run` shows). */
+export function printSummary(r: ScenarioResult, truth: string | undefined, timeline: readonly string[], traceFile: string | undefined, out: (line: string) => void): void {
   out(bold(`${r.scenario}`) + dim(` · ${r.algorithm} · ${r.agents} agents · ${r.topology} · ${r.mode} mode · seed ${r.seed}`));
   if (timeline.length > 0) {
     out(heading('Timeline'));
