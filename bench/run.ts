@@ -26,6 +26,7 @@ const SUITES: Record<string, SuiteEntry> = {
   messaging: { summary: 'in-thread and cross-worker envelope throughput vs raw baselines', load: () => import('./messaging.ts') },
   memory: { summary: 'heap bytes per idle actor (100,000 actors, sim mode)', load: () => import('./memory.ts'), needsGc: true },
   topology: { summary: 'topology switch time (sim 20 / 1,000 / 10,000 actors, threads 1,000) and broadcast cost per topology', load: () => import('./topology.ts') },
+  voting: { summary: 'decisions/min of simple_majority, supermajority, weighted_voting at n = 3-9, sim and threads, 1 and 64 in flight', load: () => import('./voting.ts') },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
