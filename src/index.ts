@@ -17,10 +17,23 @@ export { buildTopology, TOPOLOGY_KINDS } from './topologies/index.ts';
 export { TopologyRouter } from './scheduler/topology-router.ts';
 export { AdaptiveTopology } from './scheduler/adaptive-topology.ts';
 export { selectTopology, validateSelectionRules, DEFAULT_SELECTION_RULES } from './topologies/index.ts';
+export { Swarm } from './swarm/swarm.ts';
+export { runScenario } from './swarm/run-scenario.ts';
+export { planSwarm, COORDINATOR_ID } from './swarm/build-swarm.ts';
+export { loadScenarioFile, parseScenario, parseLegacyConfig, DEFAULT_SCENARIO_TEXT } from './scenario/index.ts';
+export { checkVotingSafety } from './check/voting-agreement.ts';
+export { COORDINATOR, VOTER } from './protocols/voting/refs.ts';
+export { simpleMajority, supermajority, weightedVoting, byzantineSupermajority } from './protocols/voting/builtin-policies.ts';
+export { tally } from './protocols/voting/tally.ts';
+export { weightFor, updateWeights } from './protocols/voting/weights.ts';
+export { algorithmForRisk, DEFAULT_ADAPTIVE } from './protocols/voting/adaptive.ts';
+export { loadPolicyModule, registerPolicy, getPolicy, policyNames } from './protocols/voting/policy-module.ts';
+export { VOTING_ALGORITHMS, checkAlgorithm } from './protocols/voting/algorithms.ts';
+export { ABSTAIN } from './protocols/voting/types.ts';
 export {
   ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
   ActorInitError, UnknownActorError, InvalidMessageError, AskTimeoutError, UndeliverableError,
-  HostCrashedError, SystemStoppedError, SettleTimeoutError, ConfigError, NoTopologyError,
+  HostCrashedError, SystemStoppedError, SettleTimeoutError, ConfigError, NoTopologyError, ScenarioError,
 } from './errors.ts';
 
 export type { Behaviour, ActorContext } from './actors/behaviour.ts';
@@ -39,3 +52,12 @@ export type { Transport } from './scheduler/transport.ts';
 export type { Member, RouteGraph, TopologyKind, TopologySpec, TaskDescriptor, SelectionRule, Selection, Level } from './topologies/index.ts';
 export type { RouteTable } from './actors/route-table.ts';
 export type { TopologySwitch, EpochStats, SwitchOptions } from './scheduler/topology-control.ts';
+export type { RunOptions, ScenarioResult } from './swarm/run-scenario.ts';
+export type { SwarmPlan } from './swarm/build-swarm.ts';
+export type { EpochFigures } from './swarm/epoch-figures.ts';
+export type { Scenario, AgentGroup, ConsensusConfig, TaskConfig, StageConfig, ScheduleEntry } from './scenario/index.ts';
+export type { VotingViolation } from './check/voting-agreement.ts';
+export type { Proposal, Vote, Outcome, Policy, RiskLevel } from './protocols/voting/types.ts';
+export type { CoordinatorProps, RunSummary } from './protocols/voting/coordinator.ts';
+export type { VoterProps } from './protocols/voting/voter.ts';
+export type { Stage, StageStatus } from './protocols/voting/workflow.ts';

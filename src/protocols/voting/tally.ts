@@ -105,8 +105,9 @@ export function tally(votes: readonly Vote[], options: readonly string[], weight
   const byOption: Record<string, number> = {};
   for (let i = 0; i < options.length; i++) {
     const weight = weights[i];
-    // Own data properties only (an option named "__proto__" must not reach the prototype).
-    Object.defineProperty(byOption, options[i], { value: weight, enumerable: true, writable: true, configurable: true });
+    // An option named "__proto__" must become an own property, not reach the prototype.
+    if (options[i] === '__proto__') Object.defineProperty(byOption, options[i], { value: weight, enumerable: true, writable: true, configurable: true });
+    else byOption[options[i]] = weight;
     if (weight <= 0) continue;
     if (leader === undefined || weight > leaderWeight && !sameWeight(weight, leaderWeight)) {
       leader = options[i];

@@ -1,0 +1,198 @@
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import type { ActorId } from '../actors/envelope.ts';
+import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
+import { ConfigError } from '../errors.ts';
+import { validateAdaptiveMapping } from '../protocols/voting/adaptive.ts';
+import { checkAlgorithm } from '../protocols/voting/algorithms.ts';
+import type { RunSummary } from '../protocols/voting/coordinator.ts';
+import { loadPolicyModule, registerPolicy } from '../protocols/voting/policy-module.ts';
+import type { Scenario } from '../scenario/index.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
+import { createSystem } from '../scheduler/create-system.ts';
+import type { TopologySwitch } from '../scheduler/topology-control.ts';
+import { canonicalLine } from '../scheduler/trace-recorder.ts';
+import type { Member, TopologySpec } from '../topologies/index.ts';
+import { COORDINATOR_ID, planSwarm, type SwarmPlan } from './build-swarm.ts';
+import { buildReport, type ScenarioResult } from './report.ts';
+
+/**
+ * How to run a scenario; every field overrides the scenario's own setting.
+ *
+ * @example
+ * ```ts
+ * const result = await runScenario(scenario, { seed: 7, mode: 'threads', workers: 2, traceFile: 'run.jsonl' });
+ * ```
+ */
+export interface RunOptions {
+  readonly seed?: number;
+  readonly mode?: 'sim' | 'threads';
+  readonly workers?: number;
+  /** Writes every trace event as a canonical JSON line. */
+  readonly traceFile?: string;
+  /** `events` (default) records proposals, votes and decisions; `off` is for raw throughput (no safety check then). */
+  readonly traceLevel?: TraceLevel;
+  /** One trace event per vote (default true). */
+  readonly traceVotes?: boolean;
+  /** Sees every trace event as it happens (a live timeline). */
+  readonly onEvent?: (event: TraceEvent) => void;
+  /**
+   * Human oversight for `escalation: wait`: return an option to decide, or undefined to reject.
+   * In sim mode answer synchronously (the simulation does not wait for promises).
+   */
+  readonly onEscalation?: (decision: { decision: string; risk: string | null }) => string | undefined | Promise<string | undefined>;
+  /** Longest the run may take, in ms (virtual in sim mode); default: ample for the workload. */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * A scenario's swarm, running: its actors spawned, its topology installed. `run()` drives the
+ * workload and reports; meanwhile (threads mode, or from a trace callback in sim mode) the swarm
+ * can be rewired with `switchTopology`, `joinTopology` and `leaveTopology`.
+ *
+ * @example
+ * ```ts
+ * const swarm = await Swarm.start(scenario, { mode: 'threads', workers: 2 });
+ * const running = swarm.run();
+ * await swarm.switchTopology('ring');
+ * const result = await running;
+ * ```
+ */
+export class Swarm {
+  private readonly kept: TraceEvent[] = [];
+  private out: WriteStream | undefined;
+  private result: Promise<ScenarioResult> | undefined;
+
+  private constructor(
+    readonly scenario: Scenario,
+    readonly plan: SwarmPlan,
+    readonly system: ActorSystem,
+    private readonly options: RunOptions,
+    private readonly run$: { mode: 'sim' | 'threads'; seed: number; traced: boolean },
+  ) {}
+
+  /**
+   * Checks the scenario's algorithms (loading a custom policy module), then creates the system,
+   * spawns the swarm and installs its topology. Bad configuration fails before anything is spawned.
+   */
+  static async start(scenario: Scenario, options: RunOptions = {}): Promise<Swarm> {
+    const mode = options.mode ?? scenario.mode ?? 'sim';
+    const seed = options.seed ?? scenario.seed ?? 1;
+    const preload = await preparePolicies(scenario);
+    const plan = planSwarm(scenario, { traceVotes: options.traceVotes });
+    const traceLevel: TraceLevel = options.traceLevel ?? 'events';
+    const system: ActorSystem =
+      mode === 'sim' ? await createSystem({ mode, seed, traceLevel }) : await createSystem({ mode, seed, traceLevel, workers: options.workers, preload });
+    const swarm = new Swarm(scenario, plan, system, options, { mode, seed, traced: traceLevel !== 'off' });
+    try {
+      swarm.listen();
+      for (const a of plan.actors) await system.spawn(a.id, a.behaviour, { props: a.props });
+      await system.switchTopology(plan.topology, { members: plan.members, reason: plan.topologyReason });
+    } catch (e) {
+      await swarm.close();
+      throw e;
+    }
+    return swarm;
+  }
+
+  /** Switches the swarm's topology now (it keeps its members). */
+  switchTopology(spec: TopologySpec, reason = 'api'): Promise<TopologySwitch> {
+    return this.system.switchTopology(spec, { reason });
+  }
+
+  /** Adds a member to the topology (an actor spawned on `system`; it votes from the next decision). */
+  joinTopology(member: Member | ActorId): Promise<TopologySwitch> {
+    return this.system.joinTopology(member);
+  }
+
+  /** Takes a member out of the topology: later decisions no longer ask it. */
+  leaveTopology(id: ActorId): Promise<TopologySwitch> {
+    return this.system.leaveTopology(id);
+  }
+
+  /** Runs the workload to its end, then settles, shuts the system down and reports. Once. */
+  run(): Promise<ScenarioResult> {
+    this.result ??= this.runOnce();
+    return this.result;
+  }
+
+  private async runOnce(): Promise<ScenarioResult> {
+    const { system, scenario } = this;
+    try {
+      const started = performance.now();
+      const reply = await system.ask(COORDINATOR_ID, { kind: 'run' }, { timeoutMs: this.options.timeoutMs ?? ampleTimeout(scenario) });
+      const wallMs = performance.now() - started;
+      await system.settle();
+      const result = await system.shutdown();
+      return buildReport(scenario, this.plan, reply.body as RunSummary, result, this.kept, { ...this.run$, wallMs });
+    } finally {
+      await this.close();
+    }
+  }
+
+  /** Shuts the system down (if still running) and closes the trace file. */
+  async close(): Promise<void> {
+    await this.system.shutdown().catch(() => undefined);
+    const out = this.out;
+    this.out = undefined;
+    await new Promise<void>((resolve) => (out ? out.end(resolve) : resolve()));
+  }
+
+  /** Keeps what the report reads, writes the trace file, feeds `onEvent` and the human hook. */
+  private listen(): void {
+    const { options, system, kept } = this;
+    this.out = options.traceFile ? createWriteStream(options.traceFile) : undefined;
+    system.trace$.subscribe((e) => {
+      if (e.type === 'topology' || (e.type === 'emit' && KEPT.has((e.event as { type?: string }).type ?? ''))) kept.push(e);
+      this.out?.write(`${canonicalLine(e)}\n`);
+      options.onEvent?.(e);
+      if (e.type === 'emit' && options.onEscalation && (e.event as { type?: string; mode?: string }).type === 'escalated' && (e.event as { mode?: string }).mode === 'wait') {
+        const ev = e.event as { decision: string; risk: string | null };
+        const answer = (value: string | undefined) => system.send(COORDINATOR_ID, { kind: 'human-decision', body: { decision: ev.decision, value } });
+        // A synchronous answer is sent at once: in sim mode the run loop does not yield to
+        // promises, so an answer that only comes later arrives after the run has ended.
+        const value = options.onEscalation({ decision: ev.decision, risk: ev.risk });
+        if (value instanceof Promise) void value.then(answer);
+        else answer(value);
+      }
+    });
+  }
+}
+
+/** Emitted events the report reads (the rest only go to the trace file and `onEvent`). */
+const KEPT = new Set(['proposal', 'decided']);
+
+/** Enough for every decision to time out one after another, twice over. */
+function ampleTimeout(s: Scenario): number {
+  const rounds = s.workflow ? s.workflow.stages.length : Math.ceil((s.task.decisions ?? 1) / s.task.inFlight);
+  return (s.task.durationMs ?? 0) + 2 * (rounds + 1) * s.consensus.votingTimeoutMs;
+}
+
+/**
+ * Loads and registers a custom policy module (here and, through a preload, in every worker),
+ * then checks every algorithm the scenario names. Returns the workers' preload list.
+ */
+async function preparePolicies(scenario: Scenario): Promise<string[]> {
+  const { consensus } = scenario;
+  const preload: string[] = [];
+  if (consensus.policy) {
+    const policy = await loadPolicyModule(consensus.policy, 'consensus.policy');
+    const name = consensus.policy.name ?? policy.name;
+    registerPolicy(name, policy);
+    const registry = pathToFileURL(new URL('../protocols/voting/policy-module.ts', import.meta.url).pathname).href;
+    const source = `import { loadPolicyModule, registerPolicy } from ${JSON.stringify(registry)};\n` +
+      `registerPolicy(${JSON.stringify(name)}, await loadPolicyModule(${JSON.stringify(consensus.policy)}));`;
+    preload.push(`data:text/javascript,${encodeURIComponent(source)}`);
+  }
+  checkAlgorithm(consensus.algorithm, 'consensus.algorithm');
+  if (consensus.adaptive) {
+    const mapping = validateAdaptiveMapping(consensus.adaptive, 'consensus.adaptive');
+    for (const [risk, algorithm] of Object.entries(mapping)) if (algorithm !== 'escalate') checkAlgorithm(algorithm, `consensus.adaptive.${risk}`);
+  }
+  scenario.workflow?.stages.forEach((s, i) => checkAlgorithm(s.consensus_algorithm, `workflow.stages[${i}].consensus_algorithm`));
+  if (consensus.dynamic_weights && consensus.algorithm !== 'weighted_voting') {
+    throw new ConfigError('consensus.dynamic_weights', 'to be used with algorithm weighted_voting (weights only matter there)', consensus.algorithm);
+  }
+  return preload;
+}
+
