@@ -144,6 +144,16 @@ function resolveBaselines(rows: Row[], tasks: readonly ThroughputTask[]): Row[] 
   });
 }
 
+/** Fills `ratio` from the baseline rows named (measured in the same run). */
+export function withRatios(rows: Row[]): Row[] {
+  return rows.map((r) => {
+    if (r.baseline === undefined) return r;
+    const base = rows.find((b) => b.task === r.baseline);
+    if (!base) throw new Error(`row "${r.task}" names baseline "${r.baseline}", which was not measured`);
+    return { ...r, ratio: r.median / base.median };
+  });
+}
+
 /** Marks the rows of a scenario invalid when one of its checks failed. */
 export function invalidateOnFailure(rows: Row[], checks: readonly Check[]): Row[] {
   const failed = checks.filter((c) => !c.ok);

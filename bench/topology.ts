@@ -22,7 +22,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { SimSystem, ThreadSystem, buildTopology, type MessageAccounting, type RunResult, type TopologyKind, type TopologySwitch } from '../src/index.ts';
-import { formatNumber, invalidateOnFailure, summarize, type Check, type Row, type SuiteReport } from './harness.ts';
+import { formatNumber, invalidateOnFailure, summarize, type Check, type Row, type SuiteReport, withRatios } from './harness.ts';
 
 /** The switch cycle: each switch goes to the next kind, wrapping round. */
 const CYCLE: readonly TopologyKind[] = ['mesh', 'hierarchical', 'star', 'ring'];
@@ -87,15 +87,6 @@ function statsRow(task: string, unit: string, stats: Stats, extra: Partial<Row> 
   return { task, unit, better: 'lower', ...stats, ...extra };
 }
 
-/** Fills `ratio` from the baseline rows named (measured in the same run). */
-function withRatios(rows: Row[]): Row[] {
-  return rows.map((r) => {
-    if (r.baseline === undefined) return r;
-    const base = rows.find((b) => b.task === r.baseline);
-    if (!base) throw new Error(`row "${r.task}" names baseline "${r.baseline}", which was not measured`);
-    return { ...r, ratio: r.median / base.median };
-  });
-}
 
 /** Median switchMs per target kind, e.g. "mesh 0.41, hierarchical 0.92, ...". */
 function byKind(samples: readonly { kind: TopologyKind; ms: number }[]): string {

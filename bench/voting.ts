@@ -33,7 +33,7 @@
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../src/swarm/run-scenario.ts';
 import { RawRoundTrip } from './support/raw-round-trip.ts';
-import { formatNumber, invalidateOnFailure, summarize, type Check, type Row, type SuiteReport, type TargetCheck } from './harness.ts';
+import { formatNumber, invalidateOnFailure, summarize, type Check, type Row, type SuiteReport, type TargetCheck, withRatios } from './harness.ts';
 
 type Mode = 'sim' | 'threads';
 type Algorithm = (typeof ALGORITHMS)[number];
@@ -222,14 +222,6 @@ function rowFor(r: Runs, rawRoundTripUs: number | undefined): Row {
   return { task: taskName(c), unit: 'decisions/min', better: 'higher', ...stats, perIteration: c.decisions, baseline, targets, note: noteParts.join('; ') };
 }
 
-function withRatios(rows: Row[]): Row[] {
-  return rows.map((r) => {
-    if (r.baseline === undefined) return r;
-    const base = rows.find((b) => b.task === r.baseline);
-    if (!base) throw new Error(`row "${r.task}" names baseline "${r.baseline}", which was not measured`);
-    return { ...r, ratio: r.median / base.median };
-  });
-}
 
 // ---- the suite ----
 

@@ -1,22 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { errorOf, yaml } from './fixtures/scenario-error.ts';
 import { ScenarioError } from '../src/errors.ts';
 import { loadScenarioFile, parseScenario } from '../src/scenario/index.ts';
 
-/** Lines joined with \n: the array index + 1 is the line number the error must report. */
-const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
-
 const AGENTS = ['agents:', '  - { role: coder, count: 2 }'];
 const TASK = ['task:', '  question: "Which database?"', '  options: [PostgreSQL, MongoDB]'];
-
-function errorOf(fn: () => unknown): ScenarioError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScenarioError);
-    return e as ScenarioError;
-  }
-  throw new Error('expected a ScenarioError, but nothing was thrown');
-}
 
 async function asyncErrorOf(promise: Promise<unknown>): Promise<ScenarioError> {
   const e = await promise.then(() => undefined, (err: unknown) => err);

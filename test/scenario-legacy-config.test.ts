@@ -1,23 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { errorOf, yaml } from './fixtures/scenario-error.ts';
 import { ScenarioError } from '../src/errors.ts';
 import { applyLegacyConfig, loadScenarioFile, parseLegacyConfig, parseScenario } from '../src/scenario/index.ts';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/scenarios/${name}`, import.meta.url));
 const configText = () => readFile(fixture('legacy-config.yml'), 'utf8');
-const yaml = (...lines: string[]) => `${lines.join('\n')}\n`;
 const SCENARIO = ['name: x', 'agents: [{ role: tester }, { role: researcher }]', 'task: { question: q, options: [a, b] }'];
-
-function errorOf(fn: () => unknown): ScenarioError {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(ScenarioError);
-    return e as ScenarioError;
-  }
-  throw new Error('expected a ScenarioError, but nothing was thrown');
-}
 
 describe('a legacy --config file under a scenario', () => {
   it('supplies the consensus settings a scenario leaves out, using default_algorithm', async () => {
