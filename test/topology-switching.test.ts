@@ -121,6 +121,29 @@ describe('membership and requests', () => {
     await expect(sim.joinTopology('a')).rejects.toThrow(/not already a member/);
   });
 
+  it('threads: join and leave rebuild every worker\'s routes', async () => {
+    const threads = await ThreadSystem.start({ workers: 2, traceLevel: 'full', keepTrace: true });
+    open = threads;
+    for (const id of ['hub', 'a', 'b', 'c']) await threads.spawn(id, gossip);
+    await threads.switchTopology({ type: 'ring', bidirectional: false }, { members: ['hub', 'a', 'b', 'c'] });
+    threads.send('a', { kind: 'tell', body: { to: 'hub', n: 500 } }); // a -> b -> c -> hub
+    await threads.leaveTopology('b');
+    await threads.spawn('d', gossip);
+    await threads.joinTopology({ id: 'd', role: 'late' });
+    expect(threads.topology!.members).toEqual(['hub', 'a', 'c', 'd']);
+    threads.send('d', { kind: 'shout', body: 'hi' });
+    await threads.settle();
+    const heard = async (id: string) => ((await threads.snapshot(id)) as { heard: { body: unknown }[] }).heard;
+    expect((await heard('hub')).filter((h) => typeof h.body === 'number')).toHaveLength(500);
+    for (const id of ['hub', 'a', 'c']) expect((await heard(id)).filter((h) => h.body === 'hi')).toHaveLength(1);
+    expect((await heard('b')).filter((h) => h.body === 'hi')).toHaveLength(0);
+    const result = await threads.shutdown();
+    open = undefined;
+    expect(exactlyOnce(threads.recorder.events!).problems).toEqual([]);
+    expect(result.accountingImbalance).toBe(0);
+    expect(result.topology.switches.map((s) => s.reason)).toEqual(['api', 'leave b', 'join d']);
+  });
+
   it('an actor can request a switch; a bad request is traced, not thrown', async () => {
     const sim = new SimSystem({ seed: 2, keepTrace: true });
     for (const id of ids) await sim.spawn(id, gossip);
