@@ -1,5 +1,6 @@
 import { createDraft, enableMapSet, finishDraft, freeze, isDraftable } from 'immer';
 import { detachDrafts } from './detach-drafts.ts';
+import type { DurableStore } from './durable-store.ts';
 import { ConfigError, InvalidMessageError } from '../errors.ts';
 import type { ActorContext, Behaviour } from './behaviour.ts';
 import { ASK_TIMEOUT_KIND, isMessage, type ActorId, type Envelope, type Message } from './envelope.ts';
@@ -35,6 +36,7 @@ export type ActorStatus = 'running' | 'stopped';
 export class ActorCell implements ActorContext, MailboxOwner {
   state: unknown;
   draft: unknown = undefined;
+  private durableStore: DurableStore | undefined;
   private draftable = false;
   readonly mailbox: Mailbox;
   scheduled = false;
@@ -267,6 +269,10 @@ export class ActorCell implements ActorContext, MailboxOwner {
 
   now(): number {
     return this.host.env.now();
+  }
+
+  get durable(): DurableStore {
+    return (this.durableStore ??= this.host.durables.of(this.self));
   }
 
   random(): number {

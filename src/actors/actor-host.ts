@@ -4,6 +4,7 @@ import type { Behaviour } from './behaviour.ts';
 import { MessageCounters } from './counters.ts';
 import { SYSTEM_SENDER, type ActorId, type DeadLetterReason, type Envelope, type Message } from './envelope.ts';
 import type { HostEnvironment } from './host-environment.ts';
+import { DurableStores } from './durable-store.ts';
 import { DEFAULT_MAILBOX_CAPACITY } from './mailbox.ts';
 import { RingQueue } from './ring-queue.ts';
 import type { RouteTable } from './route-table.ts';
@@ -92,6 +93,8 @@ export class ActorHost {
   private suppressedDeadLetters: Partial<Record<DeadLetterReason, number>> | undefined;
   private readonly defaultCapacity: number;
   private readonly defaultSupervision: SupervisionPolicy;
+  /** The actors' durable storage, kept across their restarts on this host. */
+  readonly durables = new DurableStores();
   /** The topology's routes, installed by the scheduler; none means every envelope goes direct. */
   routes: RouteTable | undefined;
 

@@ -1,4 +1,5 @@
 import type { Draft } from 'immer';
+import type { DurableStore } from './durable-store.ts';
 import type { ActorId, Envelope, Message } from './envelope.ts';
 import type { SupervisionPolicy } from './supervision.ts';
 
@@ -52,6 +53,12 @@ export interface ActorContext<P = unknown> {
   now(): number;
   /** A number in [0, 1) from this actor's own seeded stream. */
   random(): number;
+  /**
+   * This actor's durable storage: it survives a crash and restart of the actor (not a wipe, not
+   * the loss of its host). Protocols that must remember across crashes (Raft's term, vote and
+   * log) keep it here; everything else belongs in the state.
+   */
+  readonly durable: DurableStore;
   /** Writes an event into the run's trace. */
   emit(event: Readonly<Record<string, unknown>>): void;
   /** Stops this actor after the current message. */

@@ -36,6 +36,7 @@ export type TraceEvent =
   | (At & { type: 'relay'; id: number; at: ActorId; to: ActorId; next: ActorId })
   | (At & { type: 'broadcast-orphaned'; id: number; from: ActorId; at: ActorId; epoch: number })
   | (At & { type: 'topology'; epoch: number; from: string | null; to: string; members: number; spec: unknown; reason: string })
+  | (At & { type: 'fault'; fault: string; detail: string })
   | (At & { type: 'topology-rejected'; actor: ActorId; spec: unknown; error: string })
   | (At & { type: 'drop'; id: number; from: ActorId; to: ActorId; kind: string; fault: string })
   | (At & { type: 'failure'; actor: ActorId; kind: string; error: string; directive: SupervisionDirective; failuresInWindow: number })

@@ -1,12 +1,13 @@
 import { Subject } from 'rxjs';
 import { ActorHost, type SpawnOptions } from '../actors/actor-host.ts';
+import type { Behaviour } from '../actors/behaviour.ts';
 import type { MessageAccounting } from '../actors/counters.ts';
 import { isMessage, type ActorId, type Envelope, type Message } from '../actors/envelope.ts';
 import type { HostEnvironment } from '../actors/host-environment.ts';
 import { loadBehaviour, refName, validateRef, type BehaviourRef } from '../actors/registry.ts';
 import type { SupervisionPolicy } from '../actors/supervision.ts';
 import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
-import { ConfigError, InvalidMessageError, SystemStoppedError } from '../errors.ts';
+import { ConfigError, InvalidMessageError, SystemStoppedError, UnknownActorError } from '../errors.ts';
 import type { ActorSystem, RunResult, SystemStatus } from './actor-system.ts';
 import { EventQueue, type SimEvent } from './event-queue.ts';
 import { DEFAULT_LINK, sampleLatency, validateLinkModel, type LatencyDistribution, type LinkModel } from './link-model.ts';
@@ -78,6 +79,10 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   private status: SystemStatus = 'running';
   private readonly startedAt = performance.now();
   private readonly router = new TopologyRouter();
+  /** How each actor was spawned, so a crashed one can be recovered as it was. */
+  private readonly spawned = new Map<ActorId, { behaviour: Behaviour; name: string; options: SpawnOptions }>();
+  /** Partition sides (actor -> group), while a partition lasts. */
+  private sides: Map<ActorId, number> | undefined;
   private readonly control = new TopologyControl();
   /** Cancelled timers still in the heap (an upper bound: some have been popped since). */
   private cancelledTimers = 0;
@@ -114,6 +119,16 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   }
 
   route(env: Envelope): void {
+    const sides = this.sides;
+    if (sides !== undefined) {
+      const a = sides.get(env.from);
+      const b = sides.get(env.via ?? env.to);
+      if (a !== undefined && b !== undefined && a !== b) {
+        this.host.counters.drop('partition');
+        this.trace({ t: this.clock, type: 'drop', id: env.id, from: env.from, to: env.to, kind: env.kind, fault: 'partition' });
+        return;
+      }
+    }
     const link = this.link;
     if (link.dropRate !== undefined && link.dropRate > 0 && this.linkRng() < link.dropRate) {
       this.host.counters.drop('link-drop');
@@ -250,6 +265,58 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     const ref = validateRef(behaviour, `spawn("${id}").behaviour`);
     const b = await loadBehaviour(ref);
     this.host.spawn(id, b, refName(ref), options);
+    this.spawned.set(id, { behaviour: b, name: refName(ref), options });
+  }
+
+  // ---- faults (applied by the scheduler; behaviours never see them coming) ----
+
+  /**
+   * Crashes an actor: it stops at once (timers gone, what waits in its mailbox dead-lettered
+   * `actor-stopped`, later envelopes too) but its durable store survives, as a disk would.
+   */
+  crash(id: ActorId): boolean {
+    this.assertRunning('crash');
+    return this.host.stopActor(id, 'crashed');
+  }
+
+  /**
+   * Starts a crashed (or stopped) actor again under the same id, behaviour and props: `init`
+   * runs and finds its durable store as it was, or empty with `wipe` (a lost disk).
+   */
+  recover(id: ActorId, options: { wipe?: boolean } = {}): void {
+    this.assertRunning('recover');
+    const record = this.spawned.get(id);
+    if (record === undefined) throw new UnknownActorError(id, 'recover (it was never spawned)');
+    if (this.host.cells.has(id)) throw new ConfigError(`recover("${id}")`, 'an actor that is crashed or stopped', 'a running actor');
+    if (options.wipe) this.host.durables.wipe(id);
+    this.host.spawn(id, record.behaviour, record.name, record.options);
+  }
+
+  /**
+   * Splits the actors into groups that cannot reach each other: an envelope between two
+   * different groups is dropped with fault `partition` (counted and traced). Actors in no group
+   * reach everyone. `heal()` ends it.
+   */
+  partition(groups: readonly (readonly ActorId[])[]): void {
+    this.assertRunning('partition');
+    const side = new Map<ActorId, number>();
+    groups.forEach((g, i) => {
+      if (!Array.isArray(g)) throw new ConfigError(`partition[${i}]`, 'a list of actor ids', g);
+      for (const id of g) {
+        if (side.has(id)) throw new ConfigError(`partition[${i}]`, `each actor in one group only ("${id}" is also in group ${side.get(id)})`, id);
+        side.set(id, i);
+      }
+    });
+    this.sides = side.size > 0 ? side : undefined;
+    this.trace({ t: this.clock, type: 'fault', fault: 'partition', detail: groups.map((g) => g.join(',')).join(' | ') });
+  }
+
+  /** Ends a partition. */
+  heal(): void {
+    this.assertRunning('heal');
+    if (this.sides === undefined) return;
+    this.sides = undefined;
+    this.trace({ t: this.clock, type: 'fault', fault: 'heal', detail: 'partition healed' });
   }
 
   send(to: ActorId, message: Message): void {

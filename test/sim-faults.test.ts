@@ -1,0 +1,46 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { SimSystem } from '../src/index.ts';
+
+const counter = { module: fileURLToPath(new URL('./fixtures/durable-counter.ts', import.meta.url)), export: 'durableCounter' };
+
+describe('sim faults: crash, recover, durable state, partitions', () => {
+  it('a crashed actor loses its mailbox and state but keeps its durable store; a wipe loses that too', async () => {
+    const sim = new SimSystem({ seed: 1, keepTrace: true });
+    await sim.spawn('c', counter);
+    for (let i = 0; i < 3; i++) sim.send('c', { kind: 'inc' });
+    await sim.settle();
+    sim.send('c', { kind: 'inc' }); // still in flight when it crashes
+    expect(sim.crash('c')).toBe(true);
+    await sim.settle();
+    const acc = await sim.accounting();
+    expect(acc.deadLetteredBy['actor-stopped']).toBe(1);
+    sim.recover('c');
+    expect((await sim.ask('c', { kind: 'get' }, { timeoutMs: 100 })).body).toEqual({ n: 3, restored: 3 });
+    sim.crash('c');
+    sim.recover('c', { wipe: true });
+    expect((await sim.ask('c', { kind: 'get' }, { timeoutMs: 100 })).body).toEqual({ n: 0, restored: 0 });
+    expect(sim.recorder.events.filter((e) => e.type === 'stop' && e.reason === 'crashed')).toHaveLength(2);
+    expect(() => sim.recover('c')).toThrow(/crashed or stopped/);
+    expect(() => sim.recover('nobody')).toThrow(/never spawned/);
+  });
+
+  it('a partition drops what crosses it, names the fault, and heals', async () => {
+    const sim = new SimSystem({ seed: 1, keepTrace: true });
+    for (const id of ['a', 'b', 'c']) await sim.spawn(id, counter);
+    sim.partition([['a'], ['b', 'c']]);
+    sim.send('a', { kind: 'tell', body: 'b' }); // crosses: dropped
+    sim.send('b', { kind: 'tell', body: 'c' }); // same side: delivered
+    await sim.settle();
+    sim.heal();
+    sim.send('a', { kind: 'tell', body: 'b' });
+    await sim.settle();
+    const acc = await sim.accounting();
+    expect(acc.droppedBy).toEqual({ partition: 1 });
+    expect(acc.sent).toBe(acc.delivered + acc.dropped + acc.deadLettered + acc.inFlight);
+    expect(((await sim.ask('b', { kind: 'get' }, { timeoutMs: 100 })).body as { n: number }).n).toBe(1);
+    expect(((await sim.ask('c', { kind: 'get' }, { timeoutMs: 100 })).body as { n: number }).n).toBe(1);
+    expect(sim.recorder.events.filter((e) => e.type === 'fault').map((e) => (e as { fault: string }).fault)).toEqual(['partition', 'heal']);
+    expect(() => sim.partition([['a'], ['a']])).toThrow(/one group only/);
+  });
+});
