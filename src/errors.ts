@@ -232,6 +232,20 @@ export class NoTopologyError extends ConclaveError {
 }
 
 /**
+ * A swarm's coordinator failed or stopped during a run, so the run cannot finish.
+ *
+ * @example
+ * ```ts
+ * try { await swarm.run(); } catch (e) { if (e instanceof CoordinatorFailedError) console.error(e.message); }
+ * ```
+ */
+export class CoordinatorFailedError extends ConclaveError {
+  constructor(cause: string) {
+    super('coordinator-failed', `The swarm's coordinator stopped during the run (${cause}), so the run cannot finish. The trace has the failure; check custom policies and agent behaviours.`);
+  }
+}
+
+/**
  * Bad options passed to a system, a spawn or a command. `path` names the field.
  *
  * @example

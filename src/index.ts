@@ -33,7 +33,7 @@ export { ABSTAIN } from './protocols/voting/types.ts';
 export {
   ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
   ActorInitError, UnknownActorError, InvalidMessageError, AskTimeoutError, UndeliverableError,
-  HostCrashedError, SystemStoppedError, SettleTimeoutError, ConfigError, NoTopologyError, ScenarioError,
+  HostCrashedError, SystemStoppedError, SettleTimeoutError, ConfigError, NoTopologyError, ScenarioError, CoordinatorFailedError,
 } from './errors.ts';
 
 export type { Behaviour, ActorContext } from './actors/behaviour.ts';

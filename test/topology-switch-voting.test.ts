@@ -41,7 +41,7 @@ for (const mode of ['sim', 'threads'] as const) {
         ? parseScenario(yaml('decisions: 60, in_flight: 3', ['20ms', '45ms', '70ms']))
         // Wall clock: with every send and delivery traced, main is busy hashing the trace and a
         // requested switch can lag by a few hundred ms, so the run leaves room after the last one.
-        : parseScenario(yaml('duration: 3s, in_flight: 2', ['200ms', '600ms', '1000ms']));
+        : parseScenario(yaml('duration: 4s, in_flight: 2', ['200ms', '500ms', '800ms']));
       const r = await runScenario(s, { seed: 9, mode, workers: 2, traceLevel: 'full', onEvent: (e) => events.push(e) });
       expect(r.topologySwitches.map((w) => w.to)).toEqual(['mesh', 'hierarchical', 'star', 'ring']);
       const { sent, problems } = exactlyOnce(events);

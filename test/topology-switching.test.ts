@@ -91,6 +91,19 @@ describe('broadcast on the spanning structure', () => {
     });
   }
 
+  it('a broadcast in flight survives many switches: every member still hears it once', async () => {
+    const sim = new SimSystem({ seed: 1 });
+    const ring = Array.from({ length: 40 }, (_, i) => `r${i}`);
+    for (const id of ring) await sim.spawn(id, gossip);
+    await sim.switchTopology('ring', { members: ring });
+    sim.send('r0', { kind: 'shout', body: 'far' });
+    sim.run({ maxSteps: 3 }); // the copies are a few links along the ring
+    for (let i = 0; i < 40; i++) await sim.switchTopology(i % 2 ? 'ring' : 'star');
+    await sim.settle();
+    const heard = await Promise.all(ring.map(async (id) => ((await sim.snapshot(id)) as { heard: { body: unknown }[] }).heard.filter((h) => h.body === 'far').length));
+    expect(heard).toEqual(ring.map((id) => (id === 'r0' ? 0 : 1)));
+  });
+
   it('without a topology, broadcasting is an error the supervisor sees', async () => {
     const sim = new SimSystem({ seed: 1, keepTrace: true });
     await sim.spawn('lonely', gossip);
@@ -119,6 +132,7 @@ describe('membership and requests', () => {
     expect(exactlyOnce(sim.recorder.events!).problems).toEqual([]);
     await expect(sim.leaveTopology('nobody')).rejects.toThrow(ConfigError);
     await expect(sim.joinTopology('a')).rejects.toThrow(/not already a member/);
+    await expect(sim.joinTopology('ghost')).rejects.toThrow(/spawn it first/);
   });
 
   it('threads: join and leave rebuild every worker\'s routes', async () => {

@@ -208,10 +208,10 @@ export class ActorHost {
   /**
    * A runtime-originated envelope to an actor from itself (a timer firing, an ask timing out).
    * It never crosses a link, so it gets no latency and no link fault: it goes straight into the
-   * mailbox at the moment the timer fires.
+   * mailbox at the moment the timer fires, whatever the mailbox's capacity.
    */
   sendToSelf(cell: ActorCell, kind: string, body: unknown): void {
-    if (cell.status === 'running') this.deliver(this.stamp(cell.self, cell.self, kind, body, undefined, undefined));
+    if (cell.status === 'running') cell.mailbox.postOwn(this.stamp(cell.self, cell.self, kind, body, undefined, undefined));
   }
 
   /** Sends from outside any actor (`from` is `$system`). */

@@ -62,8 +62,11 @@ export class Mailbox extends Subscriber<Envelope> {
     this.subject.subscribe(this);
   }
 
+  /** Set while a runtime envelope (a timer, an ask timeout) is posted: capacity does not apply. */
+  private exempt = false;
+
   protected override _next(env: Envelope): void {
-    if (this.queue.size >= this.capacity) this.owner.onOverflow(env);
+    if (this.queue.size >= this.capacity && !this.exempt) this.owner.onOverflow(env);
     else {
       this.queue.push(env);
       this.owner.onArrival();
@@ -73,6 +76,20 @@ export class Mailbox extends Subscriber<Envelope> {
   /** Offers an envelope: queued, or handed to `onOverflow` when the mailbox is full. */
   post(env: Envelope): void {
     this.subject.next(env);
+  }
+
+  /**
+   * Posts an envelope the runtime made for the actor itself (a timer firing, an ask timing out).
+   * It is queued even when the mailbox is full: capacity protects an actor from what others
+   * send, and dropping its own timer would leave it waiting for something that never comes.
+   */
+  postOwn(env: Envelope): void {
+    this.exempt = true;
+    try {
+      this.subject.next(env);
+    } finally {
+      this.exempt = false;
+    }
   }
 
   /** Arrivals, as a stream (including those that overflowed). */

@@ -230,7 +230,13 @@ function uniqueEntries(list: readonly string[], ctx: z.RefinementCtx, what: stri
 }
 
 function optionList() {
-  return stringList(2).superRefine((options, ctx) => uniqueEntries(options, ctx, 'each option only once'));
+  return stringList(2).superRefine((options, ctx) => {
+    uniqueEntries(options, ctx, 'each option only once');
+    // A vote for "abstain" is an abstention: an option by that name could never win.
+    options.forEach((o, i) => {
+      if (o === 'abstain') ctx.addIssue({ code: 'custom', path: [i], message: 'an option name other than "abstain" (it means not voting)', input: o, params: { hint: 'Rename the option, e.g. "no-action".' } satisfies IssueParams });
+    });
+  });
 }
 
 const moduleRef = strictMapping({ module: nonEmptyString('a module path (relative to the scenario file)'), export: nonEmptyString().optional() }, 'a module reference { module, export }');

@@ -379,7 +379,8 @@ export class SimSystem implements ActorSystem, HostEnvironment {
 
   async joinTopology(member: Member | ActorId): Promise<TopologySwitch> {
     this.assertRunning('joinTopology');
-    const id = typeof member === 'string' ? member : member.id;
+    const id = typeof member === 'string' ? member : member?.id;
+    if (!this.host.cells.has(id)) throw new UnknownActorError(id, 'joinTopology (spawn it first: members must be actors)');
     return this.switchNow(this.control.spec!, { members: this.control.withMember(member) }, `join ${id}`);
   }
 
@@ -395,7 +396,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   switchNow(spec: TopologySpec, options: SwitchOptions, reason: string): TopologySwitch {
     const started = performance.now();
     const planned = this.control.plan(spec, options);
-    this.router.prepare(planned.epoch, planned.graph);
+    this.router.prepare(planned.epoch, planned.graph, this.clock);
     this.router.commit(planned.epoch);
     this.host.routes = this.router;
     const record = this.control.commit(spec, planned, this.clock, reason, performance.now() - started, this.accountingNow());

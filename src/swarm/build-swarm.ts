@@ -1,4 +1,6 @@
+import type { SpawnOptions } from '../actors/actor-host.ts';
 import type { ActorId } from '../actors/envelope.ts';
+import { DEFAULT_MAILBOX_CAPACITY } from '../actors/mailbox.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import type { CoordinatorProps } from '../protocols/voting/coordinator.ts';
 import { COORDINATOR, VOTER } from '../protocols/voting/refs.ts';
@@ -20,7 +22,7 @@ export const COORDINATOR_ID = 'coordinator';
  * ```
  */
 export interface SwarmPlan {
-  readonly actors: readonly { readonly id: ActorId; readonly behaviour: BehaviourRef; readonly props: unknown }[];
+  readonly actors: readonly { readonly id: ActorId; readonly behaviour: BehaviourRef; readonly props: unknown; readonly options?: SpawnOptions }[];
   readonly members: readonly Member[];
   readonly topology: TopologySpec;
   /** Why this topology (the selector's reason when the scenario says `adaptive`). */
@@ -83,12 +85,22 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean } 
     traceVotes: options.traceVotes,
   };
   return {
-    actors: [{ id: COORDINATOR_ID, behaviour: COORDINATOR, props: stripUndefined(coordinatorProps) }, ...voters],
+    actors: [{ id: COORDINATOR_ID, behaviour: COORDINATOR, props: stripUndefined(coordinatorProps), options: coordinatorOptions(task.inFlight, voters.length) }, ...voters],
     members: [{ id: COORDINATOR_ID, role: 'coordinator' }, ...voters.map((v) => ({ id: v.id, role: v.props.role }))],
     topology,
     topologyReason: selection ? selection.reason : 'as the scenario says',
     voters: voters.length,
   };
+}
+
+/**
+ * The coordinator holds up to `inFlight x voters` votes at once: its mailbox must take them all
+ * (a full mailbox would dead-letter votes and time decisions out). A failure stops it rather
+ * than restarting it empty: a restarted coordinator has forgotten the run it owes a reply to,
+ * and the swarm reports the failure instead of waiting for that reply.
+ */
+function coordinatorOptions(inFlight: number, voters: number): SpawnOptions {
+  return { mailboxCapacity: Math.max(DEFAULT_MAILBOX_CAPACITY, 2 * inFlight * Math.max(1, voters) + 1024), supervision: { strategy: 'stop' } };
 }
 
 /** Props cross to workers by structured clone and into traces: leave out absent fields. */

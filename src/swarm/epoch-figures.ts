@@ -21,36 +21,42 @@ export interface EpochFigures {
 }
 
 /**
- * Joins per-epoch counters with the `decided` events of the trace, by the time each epoch's
- * `topology` event was traced (both sides use the trace clock, virtual or wall).
+ * Folds a run's trace into the latencies of the decisions that closed in each topology epoch, as
+ * the events arrive (the epoch in force is the last `topology` event seen).
  *
  * @example
  * ```ts
- * const figures = epochFigures(result.topology.epochs, system.recorder.events!);
+ * const latencies = new EpochLatencies();
+ * system.trace$.subscribe((e) => latencies.observe(e));
  * ```
  */
-export function epochFigures(epochs: readonly EpochStats[], events: readonly TraceEvent[]): EpochFigures[] {
-  const starts = new Map<number, number>();
-  const latencies = new Map<number, number[]>();
-  for (const e of events) if (e.type === 'topology') starts.set(e.epoch, e.t);
-  const ordered = [...starts.entries()].sort((a, b) => a[1] - b[1]);
-  const epochAt = (t: number): number | undefined => {
-    let found: number | undefined;
-    for (const [epoch, start] of ordered) if (start <= t) found = epoch;
-    return found;
-  };
-  for (const e of events) {
-    if (e.type !== 'emit') continue;
-    const ev = e.event as { type?: string; latencyMs?: number };
-    if (ev.type !== 'decided') continue;
-    const epoch = epochAt(e.t);
-    if (epoch === undefined) continue;
-    const list = latencies.get(epoch) ?? [];
-    list.push(ev.latencyMs ?? 0);
-    latencies.set(epoch, list);
+export class EpochLatencies {
+  readonly byEpoch = new Map<number, number[]>();
+  private epoch: number | undefined;
+
+  observe(e: TraceEvent): void {
+    if (e.type === 'topology') this.epoch = e.epoch;
+    else if (e.type === 'emit' && this.epoch !== undefined) {
+      const ev = e.event as { type?: string; latencyMs?: number };
+      if (ev.type !== 'decided') return;
+      let list = this.byEpoch.get(this.epoch);
+      if (list === undefined) this.byEpoch.set(this.epoch, (list = []));
+      list.push(ev.latencyMs ?? 0);
+    }
   }
+}
+
+/**
+ * Joins per-epoch counters with the decisions that closed while each epoch was in force.
+ *
+ * @example
+ * ```ts
+ * const figures = epochFigures(result.topology.epochs, latencies.byEpoch);
+ * ```
+ */
+export function epochFigures(epochs: readonly EpochStats[], latencies: ReadonlyMap<number, readonly number[]>): EpochFigures[] {
   return epochs.map((s) => {
-    const l = (latencies.get(s.epoch) ?? []).sort((a, b) => a - b);
+    const l = [...(latencies.get(s.epoch) ?? [])].sort((a, b) => a - b);
     return {
       epoch: s.epoch,
       kind: s.kind,

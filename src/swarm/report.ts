@@ -1,5 +1,4 @@
-import type { TraceEvent } from '../actors/trace-event.ts';
-import { checkVotingSafety, type VotingViolation } from '../check/voting-agreement.ts';
+import type { VotingViolation } from '../check/voting-agreement.ts';
 import type { RunSummary } from '../protocols/voting/coordinator.ts';
 import { percentile } from '../protocols/voting/latency-histogram.ts';
 import type { Scenario } from '../scenario/index.ts';
@@ -61,10 +60,10 @@ export interface ScenarioResult {
  *
  * @example
  * ```ts
- * const result = buildReport(scenario, plan, summary, await system.shutdown(), keptEvents, { mode: 'sim', seed: 1, wallMs, traced: true });
+ * const result = buildReport(scenario, plan, summary, await system.shutdown(), { violations: monitor.violations, latencies: latencies.byEpoch }, { mode: 'sim', seed: 1, wallMs, traced: true });
  * ```
  */
-export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, result: RunResult, kept: readonly TraceEvent[], run: { mode: 'sim' | 'threads'; seed: number; wallMs: number; traced: boolean }): ScenarioResult {
+export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, result: RunResult, observed: { violations: readonly VotingViolation[]; latencies: ReadonlyMap<number, readonly number[]> }, run: { mode: 'sim' | 'threads'; seed: number; wallMs: number; traced: boolean }): ScenarioResult {
   const m = result.messages;
   // Every decision the run opened has closed by the time the coordinator replies.
   const closed = s.attempted;
@@ -82,7 +81,7 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
     ...(run.mode === 'sim' ? { simDecisionsPerMinute: perMinute(closed - s.timedOut, virtualMs) } : {}),
     latencyMs: { p50: round(percentile(s.latency, 0.5)), p99: round(percentile(s.latency, 0.99)) },
     quality: s.judged > 0 ? s.correct / s.judged : null,
-    safetyViolations: run.traced ? checkVotingSafety(kept) : [],
+    safetyViolations: [...observed.violations],
     safetyChecked: run.traced,
     messages: { sent: m.sent, delivered: m.delivered, dropped: m.dropped, deadLettered: m.deadLettered, inFlight: m.inFlight, relayed: m.relayed },
     messagesPerDecision: closed > 0 ? m.sent / closed : 0,
@@ -90,7 +89,7 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
     byOutcome: s.byOutcome,
     refusedVotes: s.refusedVotes,
     topologySwitches: result.topology.switches.map((w) => ({ at: round(w.at), from: w.from, to: w.to, epoch: w.epoch, reason: w.reason })),
-    topologyEpochs: epochFigures(result.topology.epochs, kept),
+    topologyEpochs: epochFigures(result.topology.epochs, observed.latencies),
     byzantineDetected: [],
     ...(s.stages ? { stages: s.stages } : {}),
     ...(Object.keys(s.weights).length > 0 ? { weights: s.weights } : {}),

@@ -1,8 +1,6 @@
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import type { ActorId } from '../actors/envelope.ts';
 import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, CoordinatorFailedError } from '../errors.ts';
 import { validateAdaptiveMapping } from '../protocols/voting/adaptive.ts';
 import { checkAlgorithm } from '../protocols/voting/algorithms.ts';
 import type { RunSummary } from '../protocols/voting/coordinator.ts';
@@ -11,10 +9,12 @@ import type { Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../scheduler/create-system.ts';
 import type { TopologySwitch } from '../scheduler/topology-control.ts';
-import { canonicalLine } from '../scheduler/trace-recorder.ts';
-import type { Member, TopologySpec } from '../topologies/index.ts';
+import { buildTopology, type Member, type TopologySpec } from '../topologies/index.ts';
 import { COORDINATOR_ID, planSwarm, type SwarmPlan } from './build-swarm.ts';
+import { VotingSafetyMonitor } from '../check/voting-agreement.ts';
+import { EpochLatencies } from './epoch-figures.ts';
 import { buildReport, type ScenarioResult } from './report.ts';
+import { TraceFile } from './trace-file.ts';
 
 /**
  * How to run a scenario; every field overrides the scenario's own setting.
@@ -59,9 +59,13 @@ export interface RunOptions {
  * ```
  */
 export class Swarm {
-  private readonly kept: TraceEvent[] = [];
-  private out: WriteStream | undefined;
+  private readonly safety = new VotingSafetyMonitor();
+  private readonly latencies = new EpochLatencies();
+  private out: TraceFile | undefined;
   private result: Promise<ScenarioResult> | undefined;
+  private coordinatorFailed: (error: Error) => void = () => undefined;
+  /** Rejects when the coordinator fails or stops (seen in the trace). */
+  private readonly coordinatorDown = new Promise<never>((_, reject) => (this.coordinatorFailed = reject));
 
   private constructor(
     readonly scenario: Scenario,
@@ -76,17 +80,25 @@ export class Swarm {
    * spawns the swarm and installs its topology. Bad configuration fails before anything is spawned.
    */
   static async start(scenario: Scenario, options: RunOptions = {}): Promise<Swarm> {
+    if (scenario.consensus.escalation === 'wait' && options.onEscalation === undefined) {
+      throw new ConfigError('consensus.escalation', "'record', or 'wait' together with a human-oversight hook (RunOptions.onEscalation; the command line has none)", 'wait');
+    }
     const mode = options.mode ?? scenario.mode ?? 'sim';
     const seed = options.seed ?? scenario.seed ?? 1;
     const preload = await preparePolicies(scenario);
     const plan = planSwarm(scenario, { traceVotes: options.traceVotes });
+    // A scheduled switch the members cannot take would only fail mid-run: check it now.
+    buildTopology(plan.topology, plan.members);
+    scenario.schedule.forEach((entry, i) => {
+      if (entry.switch_topology !== undefined) buildTopology(entry.switch_topology, plan.members, { path: `schedule[${i}].switch_topology` });
+    });
     const traceLevel: TraceLevel = options.traceLevel ?? 'events';
     const system: ActorSystem =
       mode === 'sim' ? await createSystem({ mode, seed, traceLevel }) : await createSystem({ mode, seed, traceLevel, workers: options.workers, preload });
     const swarm = new Swarm(scenario, plan, system, options, { mode, seed, traced: traceLevel !== 'off' });
     try {
       swarm.listen();
-      for (const a of plan.actors) await system.spawn(a.id, a.behaviour, { props: a.props });
+      for (const a of plan.actors) await system.spawn(a.id, a.behaviour, { ...a.options, props: a.props });
       await system.switchTopology(plan.topology, { members: plan.members, reason: plan.topologyReason });
     } catch (e) {
       await swarm.close();
@@ -106,7 +118,8 @@ export class Swarm {
   }
 
   /** Takes a member out of the topology: later decisions no longer ask it. */
-  leaveTopology(id: ActorId): Promise<TopologySwitch> {
+  async leaveTopology(id: ActorId): Promise<TopologySwitch> {
+    if (id === COORDINATOR_ID) throw new ConfigError('leaveTopology', 'a voter (the coordinator broadcasts every proposal over the topology, so it cannot leave it)', id);
     return this.system.leaveTopology(id);
   }
 
@@ -120,11 +133,14 @@ export class Swarm {
     const { system, scenario } = this;
     try {
       const started = performance.now();
-      const reply = await system.ask(COORDINATOR_ID, { kind: 'run' }, { timeoutMs: this.options.timeoutMs ?? ampleTimeout(scenario) });
+      const asked = system.ask(COORDINATOR_ID, { kind: 'run' }, { timeoutMs: this.options.timeoutMs ?? ampleTimeout(scenario) });
+      // A coordinator that fails will never answer: report why at once rather than at the timeout.
+      // First in the race: in sim mode both are settled by now (the loop ran inside ask).
+      const reply = await Promise.race([this.coordinatorDown, asked]);
       const wallMs = performance.now() - started;
       await system.settle();
       const result = await system.shutdown();
-      return buildReport(scenario, this.plan, reply.body as RunSummary, result, this.kept, { ...this.run$, wallMs });
+      return buildReport(scenario, this.plan, reply.body as RunSummary, result, { violations: this.safety.violations, latencies: this.latencies.byEpoch }, { ...this.run$, wallMs });
     } finally {
       await this.close();
     }
@@ -133,18 +149,22 @@ export class Swarm {
   /** Shuts the system down (if still running) and closes the trace file. */
   async close(): Promise<void> {
     await this.system.shutdown().catch(() => undefined);
-    const out = this.out;
+    this.out?.close();
     this.out = undefined;
-    await new Promise<void>((resolve) => (out ? out.end(resolve) : resolve()));
   }
 
   /** Keeps what the report reads, writes the trace file, feeds `onEvent` and the human hook. */
   private listen(): void {
-    const { options, system, kept } = this;
-    this.out = options.traceFile ? createWriteStream(options.traceFile) : undefined;
+    const { options, system, safety, latencies } = this;
+    this.out = options.traceFile ? new TraceFile(options.traceFile) : undefined;
+    this.coordinatorDown.catch(() => undefined);
+    let failure = '';
     system.trace$.subscribe((e) => {
-      if (e.type === 'topology' || (e.type === 'emit' && KEPT.has((e.event as { type?: string }).type ?? ''))) kept.push(e);
-      this.out?.write(`${canonicalLine(e)}\n`);
+      if (e.type === 'failure' && e.actor === COORDINATOR_ID) failure = e.error;
+      if (e.type === 'stop' && e.actor === COORDINATOR_ID) this.coordinatorFailed(new CoordinatorFailedError(failure || e.reason));
+      safety.observe(e);
+      latencies.observe(e);
+      this.out?.write(e);
       options.onEvent?.(e);
       if (e.type === 'emit' && options.onEscalation && (e.event as { type?: string; mode?: string }).type === 'escalated' && (e.event as { mode?: string }).mode === 'wait') {
         const ev = e.event as { decision: string; risk: string | null };
@@ -158,9 +178,6 @@ export class Swarm {
     });
   }
 }
-
-/** Emitted events the report reads (the rest only go to the trace file and `onEvent`). */
-const KEPT = new Set(['proposal', 'decided']);
 
 /** Enough for every decision to time out one after another, twice over. */
 function ampleTimeout(s: Scenario): number {
@@ -179,7 +196,7 @@ async function preparePolicies(scenario: Scenario): Promise<string[]> {
     const policy = await loadPolicyModule(consensus.policy, 'consensus.policy');
     const name = consensus.policy.name ?? policy.name;
     registerPolicy(name, policy);
-    const registry = pathToFileURL(new URL('../protocols/voting/policy-module.ts', import.meta.url).pathname).href;
+    const registry = new URL('../protocols/voting/policy-module.ts', import.meta.url).href;
     const source = `import { loadPolicyModule, registerPolicy } from ${JSON.stringify(registry)};\n` +
       `registerPolicy(${JSON.stringify(name)}, await loadPolicyModule(${JSON.stringify(consensus.policy)}));`;
     preload.push(`data:text/javascript,${encodeURIComponent(source)}`);
@@ -187,7 +204,10 @@ async function preparePolicies(scenario: Scenario): Promise<string[]> {
   checkAlgorithm(consensus.algorithm, 'consensus.algorithm');
   if (consensus.adaptive) {
     const mapping = validateAdaptiveMapping(consensus.adaptive, 'consensus.adaptive');
-    for (const [risk, algorithm] of Object.entries(mapping)) if (algorithm !== 'escalate') checkAlgorithm(algorithm, `consensus.adaptive.${risk}`);
+    for (const [risk, algorithm] of Object.entries(mapping)) {
+      if (algorithm === 'adaptive') throw new ConfigError(`consensus.adaptive.${risk}`, 'an algorithm adaptive can pick (not adaptive itself) or escalate', algorithm);
+      if (algorithm !== 'escalate') checkAlgorithm(algorithm, `consensus.adaptive.${risk}`);
+    }
   }
   scenario.workflow?.stages.forEach((s, i) => checkAlgorithm(s.consensus_algorithm, `workflow.stages[${i}].consensus_algorithm`));
   if (consensus.dynamic_weights && consensus.algorithm !== 'weighted_voting') {

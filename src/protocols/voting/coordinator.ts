@@ -298,7 +298,8 @@ function close(state: CoordinatorState, id: string, cause: 'complete' | 'timeout
   else if (cause === 'timeout') s.timedOut++;
   else s.noConsensus++;
   if (dynamic) {
-    const reference = props.consensus.weight_reference === 'outcome' ? (outcome.consensus ? outcome.decision : undefined) : props.task.truth;
+    const truth = stage ? stage.truth : props.task.truth;
+    const reference = props.consensus.weight_reference === 'outcome' ? (outcome.consensus ? outcome.decision : undefined) : truth;
     s.weights = updateWeights(s.weights, d.votes, reference, props.consensus.dynamicOptions);
     ctx.emit({ type: 'weights', decision: id, weights: s.weights });
   }

@@ -9,7 +9,8 @@ import { isMessage, SYSTEM_SENDER, type ActorId, type Envelope, type Message } f
 import { validateRef, type BehaviourRef } from '../../actors/registry.ts';
 import { resolveSupervision, type SupervisionPolicy } from '../../actors/supervision.ts';
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
-import { ConfigError, DuplicateActorError, SettleTimeoutError, HostCrashedError, InvalidActorIdError, InvalidMessageError, SystemStoppedError, UnknownActorError } from '../../errors.ts';
+import * as errors from '../../errors.ts';
+import { ConclaveError, ConfigError, DuplicateActorError, SettleTimeoutError, HostCrashedError, InvalidActorIdError, InvalidMessageError, SystemStoppedError, UnknownActorError } from '../../errors.ts';
 import type { ActorSystem, HostCrash, RunResult, SystemStatus } from '../actor-system.ts';
 import { TraceRecorder } from '../trace-recorder.ts';
 import type { Member, RouteGraph, TopologySpec } from '../../topologies/index.ts';
@@ -72,6 +73,22 @@ interface ActorRecord {
   /** As resolved by the worker; undefined until the spawn answered. */
   policy: SupervisionPolicy | undefined;
   host: number;
+}
+
+/**
+ * Errors thrown in a worker reach main through comlink as plain Errors with the original name:
+ * give Conclave's own errors their class back, so `instanceof` (and the CLI's clear-error path)
+ * work the same in both modes.
+ */
+function revive(e: unknown): unknown {
+  if (!(e instanceof Error) || e instanceof ConclaveError) return e;
+  const cls = (errors as Record<string, unknown>)[e.name];
+  if (typeof cls !== 'function' || !(cls.prototype instanceof ConclaveError)) return e;
+  const revived = Object.create(cls.prototype) as ConclaveError & { stack?: string };
+  // comlink carries name, message and stack; the code follows from the name (AskTimeoutError -> ask-timeout).
+  const code = e.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+  Object.assign(revived, e, { name: e.name, message: e.message, stack: e.stack, code: (e as { code?: string }).code ?? code });
+  return revived;
 }
 
 /** A worker that dies mid-switch is recovered like any crash; the switch goes on without it. */
@@ -219,7 +236,7 @@ export class ThreadSystem implements ActorSystem {
   private call<T>(slot: Slot, what: string, fn: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
     if (!slot.alive) return Promise.reject(new HostCrashedError(slot.index, what));
     const p = Promise.race([fn(slot.api), slot.death]).catch((e) => {
-      throw e instanceof HostCrashedError ? new HostCrashedError(slot.index, what, e.cause) : e;
+      throw e instanceof HostCrashedError ? new HostCrashedError(slot.index, what, e.cause) : revive(e);
     });
     this.track(p);
     return p;
@@ -493,6 +510,7 @@ export class ThreadSystem implements ActorSystem {
 
   async joinTopology(member: Member | ActorId): Promise<TopologySwitch> {
     const id = typeof member === 'string' ? member : member?.id;
+    if (!this.actors.has(id)) throw new UnknownActorError(id, 'joinTopology (spawn it first: members must be actors)');
     return this.serialised('joinTopology', () => this.switchNow(this.control.spec!, { members: this.control.withMember(member) }, `join ${id}`));
   }
 

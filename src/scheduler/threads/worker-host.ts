@@ -24,6 +24,15 @@ const TURN_BUDGET = 8192;
  */
 const TRACE_WINDOW = 8_192;
 
+/** The longest delay setTimeout honours. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A timer longer than setTimeout allows, as a chain of shorter ones. */
+interface LongTimer {
+  timer: NodeJS.Timeout | undefined;
+}
+const isLongTimer = (h: unknown): h is LongTimer => typeof h === 'object' && h !== null && 'timer' in h;
+
 /** A batch this large is posted at once instead of waiting for the end of the turn (pipelining). */
 const BATCH_MAX = 1024;
 
@@ -125,14 +134,24 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   startTimer(delayMs: number, fire: () => void): unknown {
-    return setTimeout(() => {
+    const done = (): void => {
       fire();
       this.kick();
-    }, delayMs);
+    };
+    if (delayMs <= MAX_TIMER_MS) return setTimeout(done, delayMs);
+    // Node fires any delay above 2^31 - 1 ms (~24.8 days) after 1 ms instead: chain shorter ones.
+    const long: LongTimer = { timer: undefined };
+    const due = performance.now() + delayMs;
+    const arm = (): void => {
+      const left = due - performance.now();
+      long.timer = left > MAX_TIMER_MS ? setTimeout(arm, MAX_TIMER_MS) : setTimeout(done, Math.max(left, 0));
+    };
+    arm();
+    return long;
   }
 
   cancelTimer(handle: unknown): void {
-    clearTimeout(handle as NodeJS.Timeout);
+    clearTimeout(isLongTimer(handle) ? handle.timer : (handle as NodeJS.Timeout));
   }
 
   // ---- turns ----
@@ -314,7 +333,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   prepareTopology(epoch: number, spec: TopologySpec, members: readonly (Member | ActorId)[]): void {
-    this.router.prepare(epoch, buildTopology(spec, members));
+    this.router.prepare(epoch, buildTopology(spec, members), this.now());
   }
 
   commitTopology(epoch: number): void {
