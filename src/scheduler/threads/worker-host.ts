@@ -114,7 +114,12 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     // dead-lettered here, by the local host.
     if (h === undefined) h = askAddressWorker(env.to, this.outboxes.length) ?? this.hostIndex;
     if (h === this.hostIndex) this.host.deliver(env);
-    else if (this.deadPeers.has(h)) this.host.deadLetter(env, 'host-crashed', `worker ${h} is down`);
+    else if (this.deadPeers.has(h)) {
+      // The relay's worker is down: skip the relay rather than lose an envelope between two
+      // live actors (the topology is a routing preference, not a reason to drop).
+      if (env.via !== undefined) this.route({ ...env, via: undefined });
+      else this.host.deadLetter(env, 'host-crashed', `worker ${h} is down`);
+    }
     else {
       const box = this.outboxes[h];
       box.push(env);
