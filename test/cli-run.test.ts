@@ -57,6 +57,12 @@ describe('conclave run', () => {
     expect(result.decisions.decided).toBeLessThan(JSON.parse(plain.join('\n')).decisions.decided);
   });
 
+  it('errors found only at run time still name the file, line and field', async () => {
+    const bad = fileURLToPath(new URL('./fixtures/scenarios/bad-hub.yml', import.meta.url));
+    const e = await runCommand(bad, { json: true }, () => undefined).catch((err: Error) => err);
+    expect(String((e as Error).message)).toMatch(/bad-hub\.yml:3:\d+: Invalid configuration at "topology\.hub": expected the id of a member/);
+  });
+
   it('topology: adaptive follows the task as a schedule changes it', async () => {
     const r = await runScenario(parseScenario(`
 name: adaptive-topology

@@ -1,5 +1,5 @@
 import type { TraceEvent } from '../actors/trace-event.ts';
-import { loadScenarioFile, parseScenario } from '../scenario/index.ts';
+import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
 import { bold, dim, green, heading, int, red, yellow } from './format.ts';
 
@@ -33,7 +33,9 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const timeline: string[] = [];
   const mode = opts.mode ?? scenario.mode ?? 'sim';
   const onEvent = show > 0 ? timelineWriter(show, mode, timeline) : undefined;
-  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent });
+  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent }).catch((e: unknown) => {
+    throw withScenarioLine(e, scenario.file);
+  });
   if (opts.json) out(JSON.stringify(result, null, 2));
   else printSummary(result, scenario.task.truth, timeline, opts.trace, out);
   return result.safetyViolations.length > 0 || result.accountingImbalance !== 0 ? 1 : 0;

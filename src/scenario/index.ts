@@ -3,6 +3,7 @@
  * task, workflow, faults, schedule).
  */
 export { loadScenarioFile, parseScenario } from './load-scenario.ts';
+export { withScenarioLine } from './locate-config-error.ts';
 export { parseLegacyConfig, applyLegacyConfig, legacyConfigSchema } from './legacy-config.ts';
 export { DEFAULT_SCENARIO_TEXT } from './default-scenario.ts';
 export { scenarioSchema, RISK_LEVELS } from './schema.ts';
