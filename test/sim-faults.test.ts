@@ -43,4 +43,25 @@ describe('sim faults: crash, recover, durable state, partitions', () => {
     expect(sim.recorder.events.filter((e) => e.type === 'fault').map((e) => (e as { fault: string }).fault)).toEqual(['partition', 'heal']);
     expect(() => sim.partition([['a'], ['a']])).toThrow(/one group only/);
   });
+
+  it('faults can be laid on a run in virtual time with at()', async () => {
+    const sim = new SimSystem({ seed: 1, keepTrace: true, link: { latency: { kind: 'fixed', ms: 1 } } });
+    for (const id of ['a', 'b']) await sim.spawn(id, counter);
+    const crashes: number[] = [];
+    sim.at(10, () => {
+      sim.crash('b');
+      crashes.push(sim.now());
+    });
+    const cancelled = sim.at(5, () => crashes.push(-1));
+    cancelled();
+    sim.at(20, () => sim.recover('b'));
+    for (let t = 0; t < 30; t += 2) sim.at(t, () => sim.send('a', { kind: 'tell', body: 'b' }));
+    sim.run({ untilMs: 40 });
+    expect(crashes).toEqual([10]);
+    const acc = await sim.accounting();
+    // Sends reaching b while it was down (t = 11..20) were dead-lettered, the rest counted.
+    expect(acc.deadLetteredBy['actor-stopped']).toBeGreaterThan(0);
+    expect(((await sim.ask('b', { kind: 'get' }, { timeoutMs: 100 })).body as { n: number }).n).toBe(15 - (acc.deadLetteredBy['actor-stopped'] ?? 0));
+    expect(() => sim.at(-1, () => undefined)).toThrow(/at\.delayMs/);
+  });
 });

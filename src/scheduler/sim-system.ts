@@ -268,6 +268,18 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     this.spawned.set(id, { behaviour: b, name: refName(ref), options });
   }
 
+  /**
+   * Runs `action` at virtual time now + `delayMs`, between events, as the run loop reaches it:
+   * how a fault schedule (crash the leader at 1 s, heal at 2 s) is laid on a run that an `ask`
+   * drives to its end. Returns a function that cancels it.
+   */
+  at(delayMs: number, action: () => void): () => void {
+    this.assertRunning('at');
+    if (!(delayMs >= 0)) throw new ConfigError('at.delayMs', 'a number of ms >= 0', delayMs);
+    const handle = this.startTimer(delayMs, action);
+    return () => this.cancelTimer(handle);
+  }
+
   // ---- faults (applied by the scheduler; behaviours never see them coming) ----
 
   /**
