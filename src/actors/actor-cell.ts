@@ -56,6 +56,8 @@ export class ActorCell implements ActorContext, MailboxOwner {
     readonly props: unknown,
     readonly policy: SupervisionPolicy,
     mailboxCapacity: number,
+    /** 0 for the first actor under this id on this host, then 1, 2... (a crash and recover). */
+    private readonly incarnation = 0,
   ) {
     this.mailbox = new Mailbox(mailboxCapacity, this);
   }
@@ -276,7 +278,9 @@ export class ActorCell implements ActorContext, MailboxOwner {
   }
 
   random(): number {
-    return (this.rng ??= this.host.env.randomFor(this.self))();
+    // A recovered actor must not replay the random draws of its first life (a Raft node would
+    // pick the same election timeouts again); still seeded, so runs stay reproducible.
+    return (this.rng ??= this.host.env.randomFor(this.incarnation === 0 ? this.self : `${this.self}#${this.incarnation}`))();
   }
 
   emit(event: Readonly<Record<string, unknown>>): void {

@@ -93,6 +93,8 @@ export class ActorHost {
   private suppressedDeadLetters: Partial<Record<DeadLetterReason, number>> | undefined;
   private readonly defaultCapacity: number;
   private readonly defaultSupervision: SupervisionPolicy;
+  /** How many times each id has been spawned here: a recovered actor draws fresh random numbers. */
+  private readonly incarnations = new Map<ActorId, number>();
   /** The actors' durable storage, kept across their restarts on this host. */
   readonly durables = new DurableStores();
   /** The topology's routes, installed by the scheduler; none means every envelope goes direct. */
@@ -112,7 +114,8 @@ export class ActorHost {
     if (this.cells.has(id)) throw new DuplicateActorError(id);
     const policy = resolveSupervision({ ...this.defaultSupervision, ...behaviour.supervision, ...options.supervision }, `spawn("${id}").supervision`);
     const capacity = options.mailboxCapacity ?? this.defaultCapacity;
-    const cell = new ActorCell(this, id, behaviour, behaviourName, options.props, policy, capacity);
+    const incarnation = this.incarnations.get(id) ?? 0;
+    const cell = new ActorCell(this, id, behaviour, behaviourName, options.props, policy, capacity, incarnation);
     // Registered before init runs, so what init sends to itself finds it (threads mode delivers
     // local envelopes at once); undone if init throws.
     this.cells.set(id, cell);
@@ -123,6 +126,7 @@ export class ActorHost {
       throw new ActorInitError(id, behaviourName, error);
     }
     this.stoppedIds.delete(id);
+    this.incarnations.set(id, incarnation + 1);
     this.env.trace({ t: this.env.now(), type: 'spawn', actor: id, behaviour: behaviourName, host: this.env.hostIndex });
     return cell;
   }
