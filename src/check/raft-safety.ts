@@ -1,0 +1,269 @@
+import type { TraceEvent } from '../actors/trace-event.ts';
+
+/**
+ * The Raft properties the checkers judge.
+ * - `election-safety`: at most one `raft-leader` per term.
+ * - `state-machine-safety`: no two applies (or two leader commits) of different entries at one index.
+ * - `leader-completeness`: every entry committed in a term is in the log of every leader of a later term.
+ * - `apply-order`: each node applies 1, 2, 3, ... with no gap or repeat since it (re)started.
+ * - `acked-command-lost`: every acknowledged client command was applied, as that command.
+ *
+ * @example
+ * ```ts
+ * const p: RaftProperty = 'election-safety';
+ * ```
+ */
+export type RaftProperty = 'election-safety' | 'state-machine-safety' | 'leader-completeness' | 'apply-order' | 'acked-command-lost';
+
+/**
+ * A safety violation found in a Raft trace.
+ *
+ * @example
+ * ```ts
+ * const v: RaftViolation = { property: 'election-safety', detail: 'term 3 has two leaders: n1 (t=10) and n2 (t=12)' };
+ * ```
+ */
+export interface RaftViolation {
+  readonly property: RaftProperty;
+  readonly detail: string;
+}
+
+interface Applied {
+  readonly actor: string;
+  readonly t: number;
+  readonly id: string;
+  readonly client?: string;
+  readonly seq?: number;
+  readonly command: unknown;
+}
+
+interface Committed {
+  readonly term: number;
+  /** The earliest leader term in which the entry was seen committed: the strongest claim to check. */
+  leaderTerm: number;
+  readonly actor: string;
+}
+
+interface Ack {
+  readonly client: string;
+  readonly seq: number;
+  readonly index?: number;
+  readonly t: number;
+}
+
+/** What an applied entry is, for comparing two applies: its term and command. */
+const identity = (term: unknown, command: unknown): string => `${term}:${JSON.stringify(command)}`;
+const opKey = (client: string, seq: number): string => `${client}\u0000${seq}`;
+/** Violations reported per leader, at most: a leader missing 10,000 entries is one story. */
+const PER_LEADER = 5;
+
+/**
+ * The Raft safety checker, fed one trace event at a time (a long run need not keep its trace),
+ * reading only what the nodes and clients emit (`raft-leader`, `raft-commit`, `raft-apply`,
+ * `client-invoke`, `client-ok`) and the runtime's `spawn` events. Most properties are judged as
+ * the events arrive; `finish()` adds the end-of-run judgement on acknowledged commands.
+ *
+ * What it reads, and what it cannot see:
+ * - election safety reads `raft-leader`; a node that led without announcing it is invisible.
+ * - state-machine safety reads `raft-apply` (and `raft-commit`): entries are compared by term and
+ *   command. It also stands in for log matching, which would need every node's log: two logs
+ *   that differ at a committed index show up as two different applies there once both apply it;
+ *   differences in uncommitted suffixes (which Raft allows) are not seen, nor are differences a
+ *   node never applies.
+ * - leader completeness compares every `raft-commit` (index, term, committed in `leaderTerm`) with
+ *   the `terms` array of every `raft-leader` event of a later term, in either trace order. It sees
+ *   the leader's log at election time only; leader append-only (a leader never overwrites its own
+ *   entries) is enforced by the code, not checked.
+ * - apply order reads `raft-apply` and `spawn` (a restarted node rebuilds its state machine from
+ *   index 1, so its numbering restarts).
+ * - no acknowledged command lost: every `client-ok` (client, seq) must have been applied by some
+ *   node, as the command `client-invoke` announced, at the index the ack names (when it names one).
+ *   Together with state-machine safety this means no node applies anything else at that index.
+ *   It cannot see a command lost after the trace ends, nor one lost on every node at once (a loss
+ *   of every disk) if no node applies that index again.
+ *
+ * @example
+ * ```ts
+ * const monitor = new RaftSafetyMonitor();
+ * sim.trace$.subscribe((e) => monitor.observe(e));
+ * // ... run ...
+ * monitor.finish(); // []
+ * ```
+ */
+export class RaftSafetyMonitor {
+  readonly violations: RaftViolation[] = [];
+  /** Actors that led each term, in trace order. */
+  readonly leaders = new Map<number, string[]>();
+  private readonly leaderLogs: { term: number; actor: string; terms: readonly number[]; reported: number }[] = [];
+  private readonly committed = new Map<number, Committed>();
+  private readonly applied = new Map<number, Applied>();
+  private readonly appliedOps = new Map<string, number>();
+  private readonly nextApply = new Map<string, number>();
+  private readonly invoked = new Map<string, { key: unknown; value: unknown }>();
+  private readonly acks: Ack[] = [];
+  private finished = false;
+
+  observe(e: TraceEvent): void {
+    if (e.type === 'spawn') {
+      this.nextApply.delete(e.actor);
+      return;
+    }
+    if (e.type !== 'emit') return;
+    const ev = e.event as Record<string, unknown>;
+    switch (ev.type) {
+      case 'raft-leader':
+        return this.onLeader(e.actor, e.t, ev.term as number, (ev.terms as number[] | undefined) ?? []);
+      case 'raft-commit':
+        return this.onCommit(e.actor, ev.index as number, ev.term as number, (ev.leaderTerm as number | undefined) ?? (ev.term as number));
+      case 'raft-apply':
+        return this.onApply(e.actor, e.t, ev);
+      case 'client-invoke':
+        this.invoked.set(opKey(ev.client as string, ev.seq as number), { key: ev.key, value: ev.value });
+        return;
+      case 'client-ok':
+        this.acks.push({ client: ev.client as string, seq: ev.seq as number, index: ev.index as number | undefined, t: e.t });
+        return;
+    }
+  }
+
+  /**
+   * Ends the run: judges acknowledged commands against everything applied, and returns all
+   * violations. Call it once the trace is complete (calling it again changes nothing).
+   */
+  finish(): RaftViolation[] {
+    if (this.finished) return this.violations;
+    this.finished = true;
+    for (const ack of this.acks) this.judgeAck(ack);
+    return this.violations;
+  }
+
+  private report(property: RaftProperty, detail: string): void {
+    this.violations.push({ property, detail });
+  }
+
+  private onLeader(actor: string, t: number, term: number, terms: readonly number[]): void {
+    const earlier = this.leaders.get(term);
+    if (earlier === undefined) this.leaders.set(term, [actor]);
+    else {
+      this.report('election-safety', `term ${term} has more than one leader: ${earlier.join(', ')} and then ${actor} (t=${t})`);
+      earlier.push(actor);
+    }
+    const log = { term, actor, terms, reported: 0 };
+    this.leaderLogs.push(log);
+    for (const [index, c] of this.committed) if (c.leaderTerm < term) this.judgeCompleteness(log, index, c);
+  }
+
+  private onCommit(actor: string, index: number, term: number, leaderTerm: number): void {
+    const c = this.committed.get(index);
+    if (c !== undefined && c.term !== term) {
+      this.report('state-machine-safety', `index ${index} committed with term ${c.term} by ${c.actor} and with term ${term} by ${actor}`);
+      return;
+    }
+    if (c !== undefined && c.leaderTerm <= leaderTerm) return; // judged already, as strictly
+    // Committed in an earlier term than seen so far: only the leaders in between are new to judge.
+    const judgedUpTo = c?.leaderTerm ?? Infinity;
+    const entry = c ?? { term, leaderTerm, actor };
+    entry.leaderTerm = leaderTerm;
+    this.committed.set(index, entry);
+    for (const log of this.leaderLogs) if (log.term > leaderTerm && log.term <= judgedUpTo) this.judgeCompleteness(log, index, entry);
+  }
+
+  private judgeCompleteness(log: { term: number; actor: string; terms: readonly number[]; reported: number }, index: number, c: Committed): void {
+    const has = log.terms[index - 1];
+    if (has === c.term || log.reported >= PER_LEADER) return;
+    log.reported++;
+    this.report('leader-completeness', `${log.actor} led term ${log.term} without index ${index} of term ${c.term}, committed in term ${c.leaderTerm} by ${c.actor} (its log has ${has === undefined ? 'no such index' : `term ${has} there`})`);
+  }
+
+  private onApply(actor: string, t: number, ev: Record<string, unknown>): void {
+    const index = ev.index as number;
+    const expected = this.nextApply.get(actor) ?? 1;
+    if (index !== expected) this.report('apply-order', `${actor} applied index ${index} when ${expected} was next (t=${t})`);
+    this.nextApply.set(actor, index + 1);
+    const id = identity(ev.term, ev.command);
+    const first = this.applied.get(index);
+    if (first === undefined) {
+      const client = ev.client as string | undefined;
+      const seq = ev.seq as number | undefined;
+      this.applied.set(index, { actor, t, id, client, seq, command: ev.command });
+      if (client !== undefined && seq !== undefined && !this.appliedOps.has(opKey(client, seq))) this.appliedOps.set(opKey(client, seq), index);
+    } else if (first.id !== id) {
+      this.report('state-machine-safety', `index ${index}: ${first.actor} applied ${first.id} (t=${first.t}) but ${actor} applied ${id} (t=${t})`);
+    }
+  }
+
+  private judgeAck(ack: Ack): void {
+    const name = `${ack.client}#${ack.seq}`;
+    const k = opKey(ack.client, ack.seq);
+    const at = ack.index ?? this.appliedOps.get(k);
+    const a = at === undefined ? undefined : this.applied.get(at);
+    if (a === undefined || a.client !== ack.client || a.seq !== ack.seq) {
+      const where = at === undefined ? 'never applied' : a === undefined ? `nothing applied at index ${at}` : `index ${at} applied ${a.id} instead`;
+      this.report('acked-command-lost', `${name} acknowledged (t=${ack.t}) but ${where}`);
+      return;
+    }
+    const inv = this.invoked.get(k);
+    const cmd = a.command as { key?: unknown; value?: unknown } | undefined;
+    if (inv !== undefined && (cmd?.key !== inv.key || cmd?.value !== inv.value)) {
+      this.report('acked-command-lost', `${name} was invoked as ${String(inv.key)}=${String(inv.value)} but applied as ${JSON.stringify(a.command)} at index ${at}`);
+    }
+  }
+}
+
+/**
+ * All Raft safety checks over a whole trace (see RaftSafetyMonitor for what each reads and what
+ * it cannot see). Pure: the same events give the same answer, whichever mode produced them.
+ *
+ * @example
+ * ```ts
+ * expect(checkRaftSafety(sim.recorder.events)).toEqual([]);
+ * ```
+ */
+export function checkRaftSafety(events: Iterable<TraceEvent>): RaftViolation[] {
+  const monitor = new RaftSafetyMonitor();
+  for (const e of events) monitor.observe(e);
+  return monitor.finish();
+}
+
+const only = (property: RaftProperty) => (events: Iterable<TraceEvent>): RaftViolation[] => checkRaftSafety(events).filter((v) => v.property === property);
+
+/**
+ * Election safety alone: at most one `raft-leader` event per term.
+ *
+ * @example
+ * ```ts
+ * checkElectionSafety(sim.recorder.events); // []
+ * ```
+ */
+export const checkElectionSafety: (events: Iterable<TraceEvent>) => RaftViolation[] = only('election-safety');
+
+/**
+ * State-machine safety alone (and, through it, an approximation of log matching): no index is
+ * applied (or committed) as two different entries.
+ *
+ * @example
+ * ```ts
+ * checkStateMachineSafety(sim.recorder.events); // []
+ * ```
+ */
+export const checkStateMachineSafety: (events: Iterable<TraceEvent>) => RaftViolation[] = only('state-machine-safety');
+
+/**
+ * Leader completeness alone: a leader of term T holds every entry committed before T.
+ *
+ * @example
+ * ```ts
+ * checkLeaderCompleteness(sim.recorder.events); // []
+ * ```
+ */
+export const checkLeaderCompleteness: (events: Iterable<TraceEvent>) => RaftViolation[] = only('leader-completeness');
+
+/**
+ * No acknowledged command lost, alone: every `client-ok` was applied, as invoked.
+ *
+ * @example
+ * ```ts
+ * checkNoAckedCommandLost(sim.recorder.events); // []
+ * ```
+ */
+export const checkNoAckedCommandLost: (events: Iterable<TraceEvent>) => RaftViolation[] = only('acked-command-lost');

@@ -1,0 +1,18 @@
+/**
+ * Raft: the node and client behaviours, their wire types, the log and the key-value state
+ * machine. (The package barrel, src/index.ts, does not re-export these yet.)
+ */
+export { raftNode, RaftNodeState } from './raft-node.ts';
+export { raftClient } from './raft-client.ts';
+export { RAFT_NODE, RAFT_CLIENT } from './refs.ts';
+export { RAFT_KINDS, resolveRaftProps } from './messages.ts';
+export { KvStore, isKvCommand } from './kv-store.ts';
+export { lastIndex, lastTerm, termAt, truncateFrom, append, entriesFrom, firstIndexOfTerm, lastIndexOfTerm, termsOf } from './log.ts';
+
+export type { RaftRole } from './raft-node.ts';
+export type { RaftClientProps, RaftClientSummary } from './raft-client.ts';
+export type {
+  RaftProps, ResolvedRaftProps, RaftCommand, LogEntry, RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, ClientRequest, ClientReply,
+} from './messages.ts';
+export type { KvCommand, KvResult, ApplyOutcome } from './kv-store.ts';
+export type { RaftLog } from './log.ts';

@@ -1,0 +1,192 @@
+import type { ActorContext, Behaviour } from '../../actors/behaviour.ts';
+import type { ActorId, Envelope } from '../../actors/envelope.ts';
+import { ConfigError } from '../../errors.ts';
+import { RAFT_KINDS, type ClientReply, type ClientRequest } from './messages.ts';
+
+/**
+ * A Raft client's props.
+ *
+ * @example
+ * ```ts
+ * const props: RaftClientProps = { nodes: ['n1', 'n2', 'n3'], commands: 200, window: 4, clientId: 'c1' };
+ * ```
+ */
+export interface RaftClientProps {
+  readonly nodes: readonly ActorId[];
+  /** How many commands to run. */
+  readonly commands: number;
+  /** Commands in flight at once; default 1. */
+  readonly window?: number;
+  /** Resend a command not acknowledged within this many ms; default 100. */
+  readonly retryMs?: number;
+  /** Default: the actor's id. */
+  readonly clientId?: string;
+}
+
+/**
+ * What the client replies to `start` once every command is acknowledged.
+ *
+ * @example
+ * ```ts
+ * const s = (await sim.ask('client', { kind: 'start' }, { timeoutMs: 60_000 })).body as RaftClientSummary;
+ * console.log(s.acked / ((s.lastAt - s.firstAt) / 1000), 'commands/s');
+ * ```
+ */
+export interface RaftClientSummary {
+  readonly acked: number;
+  /** Sends beyond the first of each command (redirects and timeouts). */
+  readonly retries: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+}
+
+interface Pending {
+  /** The node the latest attempt went to. */
+  to: ActorId;
+  /** Redirects followed at once since the last timeout (bounded, so stale hints cannot ping-pong forever). */
+  redirects: number;
+  /** The latest attempt was answered (a redirect) and the retry timer only paces the next one. */
+  answered: boolean;
+}
+
+/** The client's books: a class, updated in place (see RaftNodeState for why). */
+class ClientState {
+  started = false;
+  nextSeq = 1;
+  acked = 0;
+  retries = 0;
+  firstAt = 0;
+  lastAt = 0;
+  guess = 0;
+  pending = new Map<number, Pending>();
+  /** Where timeouts send us next, round-robin (hints move `guess`, not this). */
+  rotor = 0;
+  request: { from: ActorId; corr: number | undefined } | undefined = undefined;
+  constructor(
+    readonly clientId: string,
+    readonly window: number,
+    readonly retryMs: number,
+  ) {}
+}
+
+type Ctx = ActorContext<RaftClientProps>;
+
+/** The command of `seq`: puts over 16 keys, each value unique to (client, seq). */
+const commandOf = (clientId: string, seq: number) => ({ op: 'put' as const, key: `k${seq % 16}`, value: `${clientId}:${seq}` });
+
+/**
+ * A closed-loop Raft client. Asked (or sent) `start`, it runs `commands` puts, `window` at a time,
+ * against its guess of the leader (first `nodes[0]`). A redirect sends it to the hinted leader
+ * (or the next node); a command not acknowledged within `retryMs` is resent with the same
+ * (clientId, seq) to the next node, so the cluster applies it once. It emits `client-invoke` and
+ * `client-ok` (the client-visible history, Jepsen-style) and, when all are acknowledged,
+ * `client-done`, and replies to `start` with a RaftClientSummary.
+ *
+ * @example
+ * ```ts
+ * await sim.spawn('client', RAFT_CLIENT, { props: { nodes: peers, commands: 200 } satisfies RaftClientProps });
+ * const summary = (await sim.ask('client', { kind: 'start' }, { timeoutMs: 60_000 })).body as RaftClientSummary;
+ * ```
+ */
+export const raftClient: Behaviour<ClientState, RaftClientProps> = {
+  init(ctx) {
+    const p = ctx.props;
+    if (!Array.isArray(p?.nodes) || p.nodes.length === 0) throw new ConfigError(`raftClient("${ctx.self}").props.nodes`, 'a non-empty array of node ids', p?.nodes);
+    if (!(Number.isInteger(p.commands) && p.commands >= 0)) throw new ConfigError(`raftClient("${ctx.self}").props.commands`, 'an integer >= 0', p.commands);
+    const window = p.window ?? 1;
+    if (!(Number.isInteger(window) && window >= 1)) throw new ConfigError(`raftClient("${ctx.self}").props.window`, 'an integer >= 1', p.window);
+    const retryMs = p.retryMs ?? 100;
+    if (!(retryMs > 0)) throw new ConfigError(`raftClient("${ctx.self}").props.retryMs`, 'a number of ms > 0', p.retryMs);
+    return new ClientState(p.clientId ?? ctx.self, window, retryMs);
+  },
+  receive(state, env, ctx) {
+    const s = state as unknown as ClientState; // a class instance is never drafted
+    switch (env.kind) {
+      case 'start':
+        if (s.started) return; // one run per client
+        s.started = true;
+        s.request = { from: env.from, corr: env.corr };
+        s.firstAt = ctx.now();
+        fill(s, ctx);
+        return finishIfDone(s, ctx);
+      case RAFT_KINDS.clientReply:
+        return onReply(s, env, ctx);
+      case 'client-retry':
+        if (env.from === ctx.self) onRetry(s, env.body as number, ctx); // a timer: only from self
+        return;
+    }
+  },
+};
+
+function fill(s: ClientState, ctx: Ctx): void {
+  while (s.pending.size < s.window && s.nextSeq <= ctx.props.commands) {
+    const seq = s.nextSeq++;
+    const c = commandOf(s.clientId, seq);
+    ctx.emit({ type: 'client-invoke', client: s.clientId, seq, f: 'write', key: c.key, value: c.value });
+    const p: Pending = { to: ctx.props.nodes[s.guess], redirects: 0, answered: false };
+    s.pending.set(seq, p);
+    send(s, seq, p, ctx);
+  }
+}
+
+function send(s: ClientState, seq: number, p: Pending, ctx: Ctx): void {
+  p.answered = false;
+  let lowest = seq;
+  for (const k of s.pending.keys()) if (k < lowest) lowest = k;
+  const body: ClientRequest = { clientId: s.clientId, seq, lowestPending: lowest, command: commandOf(s.clientId, seq) };
+  ctx.send(p.to, { kind: RAFT_KINDS.clientRequest, body });
+  ctx.setTimer(`retry:${seq}`, s.retryMs, { kind: 'client-retry', body: seq });
+}
+
+function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
+  const r = env.body as ClientReply;
+  const p = s.pending.get(r.seq);
+  if (p === undefined || r.clientId !== s.clientId) return; // a late answer to an earlier attempt
+  const nodes = ctx.props.nodes;
+  if (!r.ok) {
+    // Go where the node points (or on to the next node), at once, but only so many times in a
+    // row: stale hints must not ping-pong forever. After that the retry timer paces us.
+    const hint = r.leader !== null && r.leader !== env.from && nodes.includes(r.leader) ? r.leader : undefined;
+    p.to = hint ?? nodes[(nodes.indexOf(env.from) + 1) % nodes.length];
+    s.guess = nodes.indexOf(p.to);
+    if (p.redirects++ < nodes.length) {
+      s.retries++;
+      send(s, r.seq, p, ctx);
+    } else p.answered = true;
+    return;
+  }
+  s.pending.delete(r.seq);
+  ctx.cancelTimer(`retry:${r.seq}`);
+  s.guess = s.rotor = Math.max(0, nodes.indexOf(env.from));
+  s.acked++;
+  s.lastAt = ctx.now();
+  const c = commandOf(s.clientId, r.seq);
+  ctx.emit({ type: 'client-ok', client: s.clientId, seq: r.seq, f: 'write', key: c.key, value: c.value, index: r.index });
+  fill(s, ctx);
+  finishIfDone(s, ctx);
+}
+
+function onRetry(s: ClientState, seq: number, ctx: Ctx): void {
+  const p = s.pending.get(seq);
+  if (p === undefined) return;
+  const nodes = ctx.props.nodes;
+  if (!p.answered) {
+    // Silence: the node may be down, cut off, or a deposed leader that cannot commit. Move on
+    // round-robin, wherever hints took us since: a minority's stale hint (its old leader) can
+    // then not hold us between two nodes, as "the node after the silent one" would.
+    s.rotor = (s.rotor + 1) % nodes.length;
+    p.to = nodes[s.rotor];
+    s.guess = s.rotor;
+  }
+  p.redirects = 0;
+  s.retries++;
+  send(s, seq, p, ctx);
+}
+
+function finishIfDone(s: ClientState, ctx: Ctx): void {
+  if (s.request === undefined || s.acked < ctx.props.commands) return;
+  const summary: RaftClientSummary = { acked: s.acked, retries: s.retries, firstAt: s.firstAt, lastAt: s.lastAt || ctx.now() };
+  ctx.emit({ type: 'client-done', client: s.clientId, ...summary });
+  ctx.reply({ from: s.request.from, corr: s.request.corr } as Envelope, { kind: 'raft-client-summary', body: summary });
+  s.request = undefined;
+}

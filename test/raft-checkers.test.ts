@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkElectionSafety, checkLeaderCompleteness, checkNoAckedCommandLost, checkRaftSafety, checkStateMachineSafety, RaftSafetyMonitor,
+} from '../src/check/raft-safety.ts';
+import type { TraceEvent } from '../src/index.ts';
+
+const emit = (t: number, actor: string, event: Record<string, unknown>): TraceEvent => ({ t, type: 'emit', actor, event });
+const put = (key: string, value: string) => ({ op: 'put', key, value });
+const leader = (t: number, actor: string, term: number, terms: number[]) => emit(t, actor, { type: 'raft-leader', term, lastIndex: terms.length, terms });
+const commit = (t: number, actor: string, index: number, term: number, leaderTerm = term) => emit(t, actor, { type: 'raft-commit', index, term, leaderTerm });
+const apply = (t: number, actor: string, index: number, term: number, command: unknown, client?: string, seq?: number) =>
+  emit(t, actor, { type: 'raft-apply', index, term, command, ...(client ? { client, seq } : {}) });
+const invoke = (t: number, client: string, seq: number, key: string, value: string) => emit(t, client, { type: 'client-invoke', client, seq, f: 'write', key, value });
+const ok = (t: number, client: string, seq: number, index?: number) => emit(t, client, { type: 'client-ok', client, seq, f: 'write', ...(index ? { index } : {}) });
+
+/** A clean run: n1 leads term 1 and commits a no-op and c#1; n2 takes over in term 2 with both. */
+const good: TraceEvent[] = [
+  leader(10, 'n1', 1, []),
+  commit(12, 'n1', 1, 1),
+  apply(12, 'n1', 1, 1, { op: 'noop' }),
+  invoke(13, 'c', 1, 'k1', 'c:1'),
+  commit(15, 'n1', 2, 1),
+  apply(15, 'n1', 2, 1, put('k1', 'c:1'), 'c', 1),
+  ok(16, 'c', 1, 2),
+  apply(20, 'n2', 1, 1, { op: 'noop' }),
+  apply(20, 'n2', 2, 1, put('k1', 'c:1'), 'c', 1),
+  { t: 30, type: 'stop', actor: 'n1', reason: 'crashed' },
+  leader(40, 'n2', 2, [1, 1]),
+  commit(42, 'n2', 1, 1, 2),
+  commit(42, 'n2', 2, 1, 2),
+  commit(42, 'n2', 3, 2, 2),
+  apply(42, 'n2', 3, 2, { op: 'noop' }),
+  // n1 restarts: it rebuilds its state machine from index 1.
+  { t: 50, type: 'spawn', actor: 'n1', behaviour: 'raft', host: 0 },
+  apply(55, 'n1', 1, 1, { op: 'noop' }),
+  apply(55, 'n1', 2, 1, put('k1', 'c:1'), 'c', 1),
+  apply(55, 'n1', 3, 2, { op: 'noop' }),
+];
+
+describe('raft safety checkers (hand-made traces)', () => {
+  it('pass a good trace', () => {
+    expect(checkRaftSafety(good)).toEqual([]);
+  });
+
+  it('election safety: two leaders in one term fail', () => {
+    const bad = [...good, leader(60, 'n3', 2, [1, 1])];
+    const v = checkElectionSafety(bad);
+    expect(v).toHaveLength(1);
+    expect(v[0].detail).toMatch(/term 2 has more than one leader: n2 and then n3/);
+  });
+
+  it('state-machine safety: two different applies at one index fail (and two different commits)', () => {
+    const bad = [...good, apply(60, 'n3', 2, 1, put('k1', 'evil'), 'c', 1)];
+    expect(checkStateMachineSafety(bad)).toEqual([expect.objectContaining({ property: 'state-machine-safety', detail: expect.stringMatching(/index 2: n1 applied .* but n3 applied/) })]);
+    const sameCommandOtherTerm = [...good, apply(60, 'n3', 3, 3, { op: 'noop' })];
+    expect(checkStateMachineSafety(sameCommandOtherTerm)).toHaveLength(1);
+    expect(checkStateMachineSafety([...good, commit(60, 'n3', 3, 3, 3)])).toHaveLength(1);
+  });
+
+  it('leader completeness: a leader missing a committed entry fails, in either trace order', () => {
+    // n3 leads term 3 with a log whose index 2 is of term 2, not the committed term-1 entry.
+    const bad = [...good, leader(60, 'n3', 3, [1, 2])];
+    const v = checkLeaderCompleteness(bad);
+    expect(v.map((x) => x.detail)).toEqual([expect.stringMatching(/n3 led term 3 without index 2 of term 1, committed in term 1/), expect.stringMatching(/n3 led term 3 without index 3 of term 2/)]);
+    // The commit may appear after the later leader's election in the trace.
+    const lateCommit = [leader(1, 'n1', 1, []), leader(5, 'n2', 2, []), commit(6, 'n1', 1, 1)];
+    expect(checkLeaderCompleteness(lateCommit)).toHaveLength(1);
+    // An entry committed only in a later term binds only leaders after that term.
+    expect(checkLeaderCompleteness([leader(1, 'n2', 2, []), commit(6, 'n3', 1, 1, 3)])).toEqual([]);
+  });
+
+  it('no acknowledged command lost: an acked command never applied, or applied as something else, fails', () => {
+    const never = [...good, invoke(60, 'c', 2, 'k2', 'c:2'), ok(70, 'c', 2)];
+    expect(checkNoAckedCommandLost(never)).toEqual([expect.objectContaining({ detail: expect.stringMatching(/c#2 acknowledged .* never applied/) })]);
+    const elsewhere = [...good, invoke(60, 'c', 2, 'k2', 'c:2'), ok(70, 'c', 2, 3)];
+    expect(checkNoAckedCommandLost(elsewhere)[0].detail).toMatch(/index 3 applied .*noop.* instead/);
+    const altered = [
+      invoke(1, 'c', 1, 'k1', 'c:1'),
+      apply(2, 'n1', 1, 1, put('k1', 'forged'), 'c', 1),
+      ok(3, 'c', 1, 1),
+    ];
+    expect(checkNoAckedCommandLost(altered)[0].detail).toMatch(/invoked as k1=c:1 but applied as/);
+  });
+
+  it('apply order: a gap or a repeat without a restart fails', () => {
+    const gap = [apply(1, 'n1', 1, 1, { op: 'noop' }), apply(2, 'n1', 3, 1, { op: 'noop' })];
+    expect(checkRaftSafety(gap).map((v) => v.property)).toEqual(['apply-order']);
+    const repeat = [apply(1, 'n1', 1, 1, { op: 'noop' }), apply(2, 'n1', 1, 1, { op: 'noop' })];
+    expect(checkRaftSafety(repeat).map((v) => v.property)).toEqual(['apply-order']);
+  });
+
+  it('the monitor judges incrementally; finish() adds the acknowledged-command judgement once', () => {
+    const m = new RaftSafetyMonitor();
+    for (const e of [...good, leader(60, 'n3', 2, [1, 1])]) m.observe(e);
+    expect(m.violations.map((v) => v.property)).toEqual(['election-safety']);
+    m.observe(ok(70, 'c', 9));
+    expect(m.finish().map((v) => v.property)).toEqual(['election-safety', 'acked-command-lost']);
+    expect(m.finish()).toHaveLength(2);
+    expect(m.leaders.get(2)).toEqual(['n2', 'n3']);
+  });
+});
