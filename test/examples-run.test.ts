@@ -79,6 +79,17 @@ const specific: Record<string, (r: ScenarioResult) => void> = {
     expect(r.topologySwitches.at(-1)!.at).toBeGreaterThanOrEqual(100);
     expect(r.decisions.decided).toBeGreaterThan(0);
   },
+  'raft-deployment.yml': (r) => {
+    expect(r.algorithm).toBe('raft');
+    // Every command acknowledged despite a leader crash and a partition; the checkers found nothing.
+    expect(r.decisions.decided).toBe(r.decisions.attempted);
+    expect(r.raft!.failovers).toHaveLength(1);
+    expect(r.raft!.failovers[0].newLeader).not.toBeNull();
+    expect(r.raft!.failovers[0].newLeader).not.toBe(r.raft!.failovers[0].crashed);
+    expect(r.raft!.leaders.length).toBeGreaterThanOrEqual(3); // first election, after the crash, after the partition
+    expect(new Set(r.raft!.leaders.map((l) => l.term)).size).toBe(r.raft!.leaders.length); // one leader per term
+    expect(r.messages.dropped).toBeGreaterThan(0); // by the partition
+  },
 };
 
 describe('examples/*.yml run as `conclave run <file> --json --seed 42`', () => {

@@ -55,6 +55,18 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
   const shown = new Set<string>();
   const when = (t: number) => (mode === 'sim' ? `${t.toFixed(2).padStart(9)} ms` : new Date(t).toISOString().slice(11, 23));
   return (e) => {
+    if (e.type === 'fault') {
+      lines.push(`${dim(when(e.t))}  ${yellow(`${e.fault}: ${e.detail}`)}`);
+      return;
+    }
+    if (e.type === 'stop' && e.reason === 'crashed') {
+      lines.push(`${dim(when(e.t))}  ${red(`${e.actor} crashed`)}`);
+      return;
+    }
+    if (e.type === 'emit' && (e.event as { type?: string }).type === 'raft-leader') {
+      lines.push(`${dim(when(e.t))}  ${green(`${e.actor} elected leader of term ${(e.event as { term: number }).term}`)}`);
+      return;
+    }
     if (e.type === 'topology') {
       lines.push(`${dim(when(e.t))}  ${yellow(`topology ${e.from ?? '(none)'} -> ${e.to}`)} ${dim(`(epoch ${e.epoch}: ${e.reason})`)}`);
       return;
@@ -98,7 +110,8 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
   out(`  latency      p50 ${r.latencyMs.p50.toFixed(2)} ms · p99 ${r.latencyMs.p99.toFixed(2)} ms ${dim(r.mode === 'sim' ? '(simulated time)' : '(wall clock)')}`);
   if (r.quality !== null) out(`  quality      ${(r.quality * 100).toFixed(1)}% of decided decisions chose the ground truth${truth ? ` (${truth})` : ''}`);
   const safety = !r.safetyChecked ? yellow('not checked (trace off)') : r.safetyViolations.length === 0 ? green('0 violations') : red(`${r.safetyViolations.length} VIOLATIONS: ${r.safetyViolations.map((v) => v.detail).join('; ')}`);
-  out(`  safety       ${safety} ${dim('(agreement and validity, checked over the trace)')}`);
+  const checked = r.raft ? 'election safety, state-machine safety, leader completeness, acknowledged commands' : 'agreement and validity';
+  out(`  safety       ${safety} ${dim(`(${checked}, checked over the trace)`)}`);
   const m = r.messages;
   const ok = r.accountingImbalance === 0 ? green('✓ balanced') : red(`✗ off by ${r.accountingImbalance}`);
   out(`  messages     ${int(m.sent)} sent = ${int(m.delivered)} delivered + ${int(m.dropped)} dropped + ${int(m.deadLettered)} dead-lettered + ${int(m.inFlight)} in flight ${ok}`);
@@ -106,6 +119,14 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
   const refused = r.refusedVotes.stranger + r.refusedVotes.duplicate + r.refusedVotes.malformed + r.refusedVotes.late;
   if (refused > 0) out(`  refused      ${int(refused)} votes ${dim(JSON.stringify(r.refusedVotes))}`);
   if (r.weights) out(`  weights      ${Object.entries(r.weights).map(([a, w]) => `${a} ${w.toFixed(2)}`).join(' · ')}`);
+  if (r.raft) {
+    out(heading('Raft'));
+    out(`  leaders      ${r.raft.leaders.map((l) => `term ${l.term}: ${l.leader} at ${l.at.toFixed(0)} ms`).join(' · ') || 'none elected'}`);
+    for (const f of r.raft.failovers) {
+      out(`  failover     ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${f.newLeader ? `${bold(f.newLeader)} led ${f.ms!.toFixed(0)} ms later` : red('no new leader')}`);
+    }
+    out(`  client       ${int(r.raft.retries)} retries (redirects and timeouts); every acknowledged command checked against what the nodes applied`);
+  }
   if (r.topologyEpochs.length > 1) {
     out(heading('By topology'));
     out(dim('  epoch  topology       decisions  msgs/decision  links/msg  p50 latency'));

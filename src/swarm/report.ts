@@ -1,4 +1,5 @@
 import type { VotingViolation } from '../check/voting-agreement.ts';
+import type { RaftFigures } from './raft-run.ts';
 import type { RunSummary } from '../protocols/voting/coordinator.ts';
 import { percentile } from '../protocols/voting/latency-histogram.ts';
 import type { Scenario } from '../scenario/index.ts';
@@ -36,7 +37,8 @@ export interface ScenarioResult {
   latencyMs: { p50: number; p99: number };
   /** Share of decided decisions equal to the ground truth; null without a truth. */
   quality: number | null;
-  safetyViolations: VotingViolation[];
+  /** What the protocol's checkers found over the trace (agreement and validity for voting; election safety, state-machine safety... for Raft). */
+  safetyViolations: { property: string; detail: string; decision?: string }[];
   /** False when the trace was off, so safety could not be checked. */
   safetyChecked: boolean;
   messages: { sent: number; delivered: number; dropped: number; deadLettered: number; inFlight: number; relayed: number };
@@ -52,6 +54,8 @@ export interface ScenarioResult {
   wallMs: number;
   virtualMs?: number;
   traceHash: string;
+  /** Raft runs: who led each term, and how long each leader crash left the cluster leaderless. */
+  raft?: RaftFigures;
 }
 
 /**

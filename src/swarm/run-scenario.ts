@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario/index.ts';
 import type { ScenarioResult } from './report.ts';
+import { runRaftScenario } from './raft-run.ts';
 import { Swarm, type RunOptions } from './swarm.ts';
 
 export type { RunOptions } from './swarm.ts';
@@ -17,5 +18,7 @@ export type { ScenarioResult } from './report.ts';
  * ```
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioResult> {
+  // Raft is a replicated log with a client, not a vote: it has its own driver.
+  if (scenario.consensus.algorithm === 'raft') return runRaftScenario(scenario, options);
   return (await Swarm.start(scenario, options)).run();
 }

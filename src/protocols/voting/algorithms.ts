@@ -20,7 +20,7 @@ export const VOTING_ALGORITHMS = Object.freeze(['simple_majority', 'supermajorit
 const OTHER_PROTOCOLS: Record<string, string> = {
   byzantine_tolerant: 'PBFT (byzantine_tolerant / pbft) runs its own three-phase protocol, which is not part of this build yet',
   pbft: 'PBFT (byzantine_tolerant / pbft) runs its own three-phase protocol, which is not part of this build yet',
-  raft: 'Raft replicates a log through an elected leader, which is not part of this build yet',
+  raft: 'Raft replicates a log through an elected leader: runScenario and conclave run drive it, a voting Swarm does not',
 };
 
 /**

@@ -1,0 +1,203 @@
+import type { ActorId } from '../actors/envelope.ts';
+import type { TraceEvent } from '../actors/trace-event.ts';
+import { RaftSafetyMonitor } from '../check/raft-safety.ts';
+import { ConfigError } from '../errors.ts';
+import type { RaftClientProps, RaftClientSummary } from '../protocols/raft/raft-client.ts';
+import { RAFT_CLIENT, RAFT_NODE } from '../protocols/raft/refs.ts';
+import type { RaftProps } from '../protocols/raft/messages.ts';
+import { parseDuration, type Scenario } from '../scenario/index.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
+import { createSystem } from '../scheduler/create-system.ts';
+import { SimSystem } from '../scheduler/sim-system.ts';
+import type { ScenarioResult } from './report.ts';
+import type { RunOptions } from './swarm.ts';
+import { TraceFile } from './trace-file.ts';
+
+/** The client actor of a Raft run. */
+const CLIENT = 'client';
+
+/**
+ * What a Raft run adds to a scenario result: who led each term and when, and for every crash of
+ * a leader how long the cluster went without one.
+ *
+ * @example
+ * ```ts
+ * for (const f of result.raft!.failovers) console.log(`${f.crashed} crashed; new leader after ${f.ms} ms`);
+ * ```
+ */
+export interface RaftFigures {
+  readonly leaders: { term: number; leader: ActorId; at: number }[];
+  readonly failovers: { crashed: ActorId; at: number; newLeader: ActorId | null; ms: number | null }[];
+  /** Client sends beyond the first of each command (redirects and timeouts). */
+  retries: number;
+}
+
+interface CrashFault { target: string; atMs: number; durationMs: number | undefined; wipe: boolean }
+interface PartitionFault { atMs: number; ratio: number; durationMs: number }
+
+/**
+ * Runs a scenario whose algorithm is `raft`: one Raft node per agent, a client that sends
+ * `task.decisions` commands (`in_flight` at once), and the scenario's crash and partition faults
+ * laid on the run in virtual time (sim mode). A decision is one committed client command.
+ *
+ * @example
+ * ```ts
+ * const result = await runRaftScenario(await loadScenarioFile('examples/raft-deployment.yml'));
+ * result.raft!.failovers; // [{ crashed: 'node_001', at: 1000, newLeader: 'node_004', ms: 168 }]
+ * ```
+ */
+export async function runRaftScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioResult & { raft: RaftFigures }> {
+  const mode = options.mode ?? scenario.mode ?? 'sim';
+  const seed = options.seed ?? scenario.seed ?? 1;
+  const nodes = nodeIds(scenario);
+  const props = raftProps(scenario.consensus.raft, nodes);
+  const { crashes, partitions } = faultPlan(scenario.faults);
+  if (mode !== 'sim' && (crashes.length > 0 || partitions.length > 0)) {
+    throw new ConfigError('faults', 'no crash or partition faults in threads mode (they are laid on virtual time: use --mode sim)', scenario.faults);
+  }
+  const traceLevel = options.traceLevel ?? 'events';
+  const system: ActorSystem = mode === 'sim' ? await createSystem({ mode, seed, traceLevel }) : await createSystem({ mode, seed, traceLevel, workers: options.workers });
+  const out = options.traceFile ? new TraceFile(options.traceFile) : undefined;
+  const safety = new RaftSafetyMonitor();
+  const figures: RaftFigures = { leaders: [], failovers: [], retries: 0 };
+  const invoked = new Map<number, number>();
+  const latencies: number[] = [];
+  let leader: ActorId | null = null;
+  try {
+    // Times in the figures count from the first event: virtual ms in sim mode, and in threads
+    // mode wall-clock ms since the run began rather than since 1970.
+    let origin: number | undefined;
+    system.trace$.subscribe((e: TraceEvent) => {
+      origin ??= e.t;
+      safety.observe(e);
+      out?.write(e);
+      options.onEvent?.(e);
+      if (e.type !== 'emit') return;
+      const ev = e.event as { type?: string; term?: number; seq?: number };
+      if (ev.type === 'raft-leader') {
+        leader = e.actor;
+        figures.leaders.push({ term: ev.term!, leader: e.actor, at: e.t - origin });
+        for (const f of figures.failovers) if (f.newLeader === null) Object.assign(f, { newLeader: e.actor, ms: e.t - origin - f.at });
+      } else if (ev.type === 'client-invoke') invoked.set(ev.seq!, e.t);
+      else if (ev.type === 'client-ok' && invoked.has(ev.seq!)) latencies.push(e.t - invoked.get(ev.seq!)!);
+    });
+    for (const id of nodes) await system.spawn(id, RAFT_NODE, { props: { ...props, peers: nodes } satisfies RaftProps });
+    const client: RaftClientProps = { nodes, commands: scenario.task.decisions ?? 1, window: scenario.task.inFlight, clientId: CLIENT };
+    await system.spawn(CLIENT, RAFT_CLIENT, { props: client });
+    if (system instanceof SimSystem) layFaults(system, nodes, crashes, partitions, () => leader, figures);
+    const started = performance.now();
+    const reply = await system.ask(CLIENT, { kind: 'start' }, { timeoutMs: options.timeoutMs ?? 600_000 });
+    const wallMs = performance.now() - started;
+    const summary = reply.body as RaftClientSummary;
+    figures.retries = summary.retries;
+    await system.settle();
+    const result = await system.shutdown();
+    const violations = safety.finish();
+    const m = result.messages;
+    latencies.sort((a, b) => a - b);
+    const pick = (q: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 1000) / 1000 : 0);
+    const virtualMs = summary.lastAt - summary.firstAt;
+    return {
+      scenario: scenario.name, seed, mode, algorithm: 'raft', agents: nodes.length, topology: 'mesh', topologyReason: 'Raft nodes talk directly',
+      decisions: { attempted: client.commands, decided: summary.acked, noConsensus: 0, timedOut: client.commands - summary.acked, escalated: 0 },
+      decisionsPerMinute: perMinute(summary.acked, wallMs),
+      ...(mode === 'sim' ? { simDecisionsPerMinute: perMinute(summary.acked, virtualMs), virtualMs } : {}),
+      latencyMs: { p50: pick(0.5), p99: pick(0.99) },
+      quality: null,
+      safetyViolations: violations.map((v) => ({ property: v.property, detail: v.detail })),
+      safetyChecked: traceLevel !== 'off',
+      messages: { sent: m.sent, delivered: m.delivered, dropped: m.dropped, deadLettered: m.deadLettered, inFlight: m.inFlight, relayed: m.relayed },
+      messagesPerDecision: summary.acked > 0 ? m.sent / summary.acked : 0,
+      accountingImbalance: result.accountingImbalance,
+      byOutcome: {},
+      refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 },
+      topologySwitches: [],
+      topologyEpochs: [],
+      byzantineDetected: [],
+      wallMs: Math.round(wallMs * 1000) / 1000,
+      traceHash: result.traceHash,
+      raft: figures,
+    };
+  } finally {
+    await system.shutdown().catch(() => undefined);
+    out?.close();
+  }
+}
+
+/** `<role>_<nnn>` for every agent, as voting swarms name them. */
+function nodeIds(s: Scenario): ActorId[] {
+  const perRole = new Map<string, number>();
+  const ids: ActorId[] = [];
+  for (const g of s.agents) {
+    for (let i = 0; i < g.count; i++) {
+      const n = (perRole.get(g.role) ?? 0) + 1;
+      perRole.set(g.role, n);
+      ids.push(`${g.role}_${String(n).padStart(3, '0')}`);
+    }
+  }
+  return ids;
+}
+
+/** `consensus.raft: { election_timeout_min, election_timeout_max, heartbeat, max_batch }` (durations or seconds). */
+function raftProps(raw: unknown, nodes: ActorId[]): RaftProps {
+  if (raw === undefined) return { peers: nodes };
+  if (typeof raw !== 'object' || raw === null) throw new ConfigError('consensus.raft', '{ election_timeout_min, election_timeout_max, heartbeat, max_batch }', raw);
+  const r = raw as Record<string, unknown>;
+  const ms = (key: string) => (r[key] === undefined ? undefined : parseDuration(r[key], `consensus.raft.${key}`));
+  const maxBatch = r.max_batch;
+  if (maxBatch !== undefined && !(Number.isInteger(maxBatch) && (maxBatch as number) >= 1)) throw new ConfigError('consensus.raft.max_batch', 'an integer >= 1', maxBatch);
+  const props: RaftProps = { peers: nodes, electionTimeoutMinMs: ms('election_timeout_min'), electionTimeoutMaxMs: ms('election_timeout_max'), heartbeatMs: ms('heartbeat'), maxBatch: maxBatch as number | undefined };
+  return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as unknown as RaftProps;
+}
+
+/** `faults.crash: [{ target: leader | <id>, at, duration?, wipe? }]`, `faults.partition: [{ at, split_ratio, duration }]`. */
+function faultPlan(faults: Record<string, unknown> | undefined): { crashes: CrashFault[]; partitions: PartitionFault[] } {
+  const list = (key: string): Record<string, unknown>[] => {
+    const v = faults?.[key];
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) throw new ConfigError(`faults.${key}`, 'a list of faults', v);
+    return v.map((f, i) => {
+      if (typeof f !== 'object' || f === null) throw new ConfigError(`faults.${key}[${i}]`, 'a fault { at, ... }', f);
+      return f as Record<string, unknown>;
+    });
+  };
+  for (const key of Object.keys(faults ?? {})) {
+    if (key !== 'crash' && key !== 'partition') throw new ConfigError(`faults.${key}`, 'crash or partition (the other kinds come with the adversary layer)', faults![key]);
+  }
+  const crashes = list('crash').map((f, i) => ({
+    target: typeof f.target === 'string' ? f.target : 'leader',
+    atMs: parseDuration(f.at, `faults.crash[${i}].at`),
+    durationMs: f.duration === undefined ? undefined : parseDuration(f.duration, `faults.crash[${i}].duration`),
+    wipe: f.wipe === true,
+  }));
+  const partitions = list('partition').map((f, i) => {
+    const ratio = f.split_ratio ?? 0.4;
+    if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) throw new ConfigError(`faults.partition[${i}].split_ratio`, 'a number between 0 and 1', ratio);
+    return { atMs: parseDuration(f.at, `faults.partition[${i}].at`), ratio, durationMs: parseDuration(f.duration ?? '1s', `faults.partition[${i}].duration`) };
+  });
+  return { crashes, partitions };
+}
+
+/** Schedules the faults on the simulation's clock; `leader` is read when each fault fires. */
+function layFaults(sim: SimSystem, nodes: ActorId[], crashes: CrashFault[], partitions: PartitionFault[], leader: () => ActorId | null, figures: RaftFigures): void {
+  for (const c of crashes) {
+    sim.at(c.atMs, () => {
+      const target = c.target === 'leader' ? leader() : c.target;
+      if (target === null || !nodes.includes(target) || !sim.crash(target)) return;
+      if (c.target === 'leader') figures.failovers.push({ crashed: target, at: sim.now(), newLeader: null, ms: null });
+      if (c.durationMs !== undefined) sim.at(c.durationMs, () => sim.recover(target, { wipe: c.wipe }));
+    });
+  }
+  for (const p of partitions) {
+    sim.at(p.atMs, () => {
+      // The leader's side is the minority, so the majority must elect a new one.
+      const lead = leader();
+      const ordered = lead === null ? nodes : [lead, ...nodes.filter((n) => n !== lead)];
+      const k = Math.max(1, Math.min(nodes.length - 1, Math.round(nodes.length * p.ratio)));
+      sim.partition([ordered.slice(0, k), [...ordered.slice(k), CLIENT]]);
+      sim.at(p.durationMs, () => sim.heal());
+    });
+  }
+}
+
+const perMinute = (n: number, ms: number): number => (ms > 0 ? Math.round((n / ms) * 60_000) : 0);
