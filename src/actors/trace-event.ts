@@ -38,6 +38,7 @@ export type TraceEvent =
   | (At & { type: 'topology'; epoch: number; from: string | null; to: string; members: number; spec: unknown; reason: string })
   | (At & { type: 'fault'; fault: string; detail: string })
   | (At & { type: 'topology-rejected'; actor: ActorId; spec: unknown; error: string })
+  | (At & { type: 'duplicate'; id: number; from: ActorId; to: ActorId; kind: string; fault: string })
   | (At & { type: 'drop'; id: number; from: ActorId; to: ActorId; kind: string; fault: string })
   | (At & { type: 'failure'; actor: ActorId; kind: string; error: string; directive: SupervisionDirective; failuresInWindow: number })
   | (At & { type: 'restart'; actor: ActorId; reason: string; host: number })

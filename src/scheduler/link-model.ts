@@ -34,6 +34,10 @@ export interface LinkModel {
   readonly latency: LatencyDistribution;
   readonly overrides?: ReadonlyArray<{ readonly from?: ActorId; readonly to?: ActorId; readonly latency: LatencyDistribution }>;
   readonly dropRate?: number;
+  /** Probability that the network delivers an envelope twice (fault `duplicate`; the copy is counted as sent). */
+  readonly duplicateRate?: number;
+  /** Keep each link's order (default true). `false` lets a later envelope overtake an earlier one (fault `reorder`). */
+  readonly fifo?: boolean;
 }
 
 /**
@@ -101,9 +105,11 @@ export function validateLatency(d: unknown, path: string): LatencyDistribution {
 /** Validates a whole link model. */
 export function validateLinkModel(m: unknown, path = 'link'): LinkModel {
   const o = m as Record<string, unknown> | null;
-  if (typeof o !== 'object' || o === null) throw new ConfigError(path, '{ latency, overrides?, dropRate? }', m);
+  if (typeof o !== 'object' || o === null) throw new ConfigError(path, '{ latency, overrides?, dropRate?, duplicateRate?, fifo? }', m);
   validateLatency(o.latency, `${path}.latency`);
   if (o.dropRate !== undefined && !(num(o.dropRate) && o.dropRate <= 1)) throw new ConfigError(`${path}.dropRate`, 'a probability in [0, 1]', o.dropRate);
+  if (o.duplicateRate !== undefined && !(num(o.duplicateRate) && o.duplicateRate <= 1)) throw new ConfigError(`${path}.duplicateRate`, 'a probability in [0, 1]', o.duplicateRate);
+  if (o.fifo !== undefined && typeof o.fifo !== 'boolean') throw new ConfigError(`${path}.fifo`, 'true or false', o.fifo);
   if (o.overrides !== undefined) {
     if (!Array.isArray(o.overrides)) throw new ConfigError(`${path}.overrides`, 'an array of { from?, to?, latency }', o.overrides);
     o.overrides.forEach((ov: Record<string, unknown>, i: number) => validateLatency(ov?.latency, `${path}.overrides[${i}].latency`));

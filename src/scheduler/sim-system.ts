@@ -135,8 +135,21 @@ export class SimSystem implements ActorSystem, HostEnvironment {
       this.trace({ t: this.clock, type: 'drop', id: env.id, from: env.from, to: env.to, kind: env.kind, fault: 'link-drop' });
       return;
     }
+    if (link.duplicateRate !== undefined && link.duplicateRate > 0 && this.linkRng() < link.duplicateRate) {
+      // The network delivers this envelope twice: the copy is one more envelope in the books,
+      // sent by the fault, and travels with its own latency.
+      this.host.counters.sent++;
+      this.trace({ t: this.clock, type: 'duplicate', id: env.id, from: env.from, to: env.to, kind: env.kind, fault: 'duplicate' });
+      this.schedule(env);
+    }
+    this.schedule(env);
+  }
+
+  /** Puts a delivery on the clock: after the link's latency, in per-link order unless `fifo: false`. */
+  private schedule(env: Envelope): void {
     let at: number;
     if (this.fixedLatency !== undefined) at = this.clock + this.fixedLatency;
+    else if (this.link.fifo === false) at = this.clock + sampleLatency(this.latencyOf(env.from, env.to), this.linkRng);
     else {
       at = this.clock + sampleLatency(this.latencyOf(env.from, env.to), this.linkRng);
       // Per-link FIFO: never overtake an envelope sent earlier on the same link. Two-level map:
