@@ -79,6 +79,12 @@ const specific: Record<string, (r: ScenarioResult) => void> = {
     expect(r.topologySwitches.at(-1)!.at).toBeGreaterThanOrEqual(100);
     expect(r.decisions.decided).toBeGreaterThan(0);
   },
+  'byzantine-review.yml': (r) => {
+    expect(r.byzantineDetected).toHaveLength(2);
+    for (const d of r.byzantineDetected) expect(d.evidence).toMatch(/voted \w+, then \w+/);
+    expect(r.quality).toBe(1); // what was decided was right: two liars of seven cannot tip > 2/3
+    expect(r.decisions.decided).toBeGreaterThan(100);
+  },
   'raft-deployment.yml': (r) => {
     expect(r.algorithm).toBe('raft');
     // Every command acknowledged despite a leader crash and a partition; the checkers found nothing.

@@ -118,6 +118,7 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
   out(`               ${r.messagesPerDecision.toFixed(1)} per decision · ${int(m.relayed)} relay hops`);
   const refused = r.refusedVotes.stranger + r.refusedVotes.duplicate + r.refusedVotes.malformed + r.refusedVotes.late;
   if (refused > 0) out(`  refused      ${int(refused)} votes ${dim(JSON.stringify(r.refusedVotes))}`);
+  if (r.byzantineDetected.length > 0) out(`  byzantine    ${yellow(`${r.byzantineDetected.length} caught`)}: ${r.byzantineDetected.map((d) => `${d.agent} (${d.evidence})`).join(' · ')}`);
   if (r.weights) out(`  weights      ${Object.entries(r.weights).map(([a, w]) => `${a} ${w.toFixed(2)}`).join(' · ')}`);
   if (r.raft) {
     out(heading('Raft'));

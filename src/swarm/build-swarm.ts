@@ -3,7 +3,9 @@ import type { ActorId } from '../actors/envelope.ts';
 import { DEFAULT_MAILBOX_CAPACITY } from '../actors/mailbox.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import type { CoordinatorProps } from '../protocols/voting/coordinator.ts';
+import { BYZANTINE_VOTER } from '../adversary/byzantine-voter.ts';
 import { COORDINATOR, VOTER } from '../protocols/voting/refs.ts';
+import { byzantinePlan } from './byzantine-plan.ts';
 import type { VoterProps } from '../protocols/voting/voter.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { selectTopology, DEFAULT_SELECTION_RULES, type Member, type TopologySpec } from '../topologies/index.ts';
@@ -28,6 +30,8 @@ export interface SwarmPlan {
   /** Why this topology (the selector's reason when the scenario says `adaptive`). */
   readonly topologyReason: string;
   readonly voters: number;
+  /** Agents the scenario's `faults.byzantine` made Byzantine (seeded choice). */
+  readonly byzantine: readonly ActorId[];
 }
 
 /**
@@ -41,7 +45,7 @@ export interface SwarmPlan {
  * const plan = planSwarm(await loadScenarioFile('examples/db-choice.yml'));
  * ```
  */
-export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean } = {}): SwarmPlan {
+export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; seed?: number } = {}): SwarmPlan {
   const { consensus, task } = scenario;
   const perRole = new Map<string, number>();
   const stageTruths = Object.fromEntries((scenario.workflow?.stages ?? []).flatMap((s) => (s.truth !== undefined ? [[s.name, s.truth]] : [])));
@@ -67,6 +71,12 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean } 
       voterInfo[id] = domains ? { role: g.role, domains } : { role: g.role };
     }
   }
+  const byzantine = byzantinePlan(scenario.faults?.byzantine, voters.map((v) => ({ id: v.id, role: v.props.role })), options.seed ?? scenario.seed ?? 1);
+  for (const v of voters) {
+    if (!byzantine?.agents.has(v.id)) continue;
+    v.behaviour = BYZANTINE_VOTER;
+    v.props = { ...v.props, byzantine: byzantine.kinds, ...(byzantine.delayMs !== undefined ? { delayMs: byzantine.delayMs } : {}) } as VoterProps;
+  }
   const adaptive = scenario.topology === 'adaptive';
   const selection = adaptive
     ? selectTopology({ complexity: task.complexity, novelty: task.novelty, delegated: task.delegated, sequential: task.sequential, centralised: task.centralised, agents: voters.length + 1 })
@@ -90,6 +100,7 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean } 
     topology,
     topologyReason: selection ? selection.reason : 'as the scenario says',
     voters: voters.length,
+    byzantine: [...(byzantine?.agents ?? [])],
   };
 }
 

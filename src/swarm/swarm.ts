@@ -83,10 +83,13 @@ export class Swarm {
     if (scenario.consensus.escalation === 'wait' && options.onEscalation === undefined) {
       throw new ConfigError('consensus.escalation', "'record', or 'wait' together with a human-oversight hook (RunOptions.onEscalation; the command line has none)", 'wait');
     }
+    for (const key of Object.keys(scenario.faults ?? {})) {
+      if (key !== 'byzantine') throw new ConfigError(`faults.${key}`, 'byzantine (crash and partition faults drive Raft runs; for voting they come with the adversary layer)', scenario.faults![key]);
+    }
     const mode = options.mode ?? scenario.mode ?? 'sim';
     const seed = options.seed ?? scenario.seed ?? 1;
     const preload = await preparePolicies(scenario);
-    const plan = planSwarm(scenario, { traceVotes: options.traceVotes });
+    const plan = planSwarm(scenario, { traceVotes: options.traceVotes, seed: options.seed ?? scenario.seed ?? 1 });
     // A scheduled switch the members cannot take would only fail mid-run: check it now.
     buildTopology(plan.topology, plan.members);
     scenario.schedule.forEach((entry, i) => {

@@ -3,7 +3,7 @@ import type { ActorId, Envelope } from '../../actors/envelope.ts';
 import { selectTopology, type SelectionRule, type TaskDescriptor, type TopologySpec } from '../../topologies/index.ts';
 import { algorithmFor, policyFor, type AlgorithmConfig } from './algorithms.ts';
 import { emptyHistogram, record } from './latency-histogram.ts';
-import type { Outcome, Policy, Proposal, RiskLevel, Vote } from './types.ts';
+import { ABSTAIN, type Outcome, type Policy, type Proposal, type RiskLevel, type Vote } from './types.ts';
 import { updateWeights, type DynamicWeightOptions } from './weights.ts';
 import { blockedBy, electorateFor, readyStages, type Stage, type StageStatus } from './workflow.ts';
 
@@ -91,6 +91,8 @@ export interface RunSummary {
   byOutcome: Record<string, number>;
   /** Votes refused: from a non-voter, a second vote by the same agent, malformed, or late. */
   refusedVotes: { stranger: number; duplicate: number; malformed: number; late: number };
+  /** Agents caught lying, with the first evidence against each. */
+  byzantine: Record<string, string>;
   latency: number[];
   startedAt: number;
   finishedAt: number;
@@ -122,7 +124,7 @@ class CoordinatorState {
 
 const emptySummary = (): RunSummary => ({
   attempted: 0, decided: 0, noConsensus: 0, timedOut: 0, escalated: 0, judged: 0, correct: 0, byOutcome: {},
-  refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 }, latency: emptyHistogram(), startedAt: 0, finishedAt: 0, weights: {},
+  refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 }, byzantine: {}, latency: emptyHistogram(), startedAt: 0, finishedAt: 0, weights: {},
 });
 
 type Ctx = ActorContext<CoordinatorProps>;
@@ -247,7 +249,12 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
   }
   if (d.voted.includes(env.from)) {
     refused.duplicate++;
+    const first = d.votes.find((v) => v.agent === env.from);
+    if (first !== undefined && first.decision !== raw.decision) suspect(state, env.from, `${id}: voted ${first.decision}, then ${String(raw.decision)}`, ctx);
     return;
+  }
+  if (raw.decision !== ABSTAIN && !d.proposal.options.includes(raw.decision)) {
+    suspect(state, env.from, `${id}: voted "${raw.decision}", which is not an option`, ctx);
   }
   const confidence = typeof raw.confidence === 'number' && raw.confidence >= 0 && raw.confidence <= 1 ? raw.confidence : 0;
   const vote: Vote = { ...raw, agent: env.from, role: typeof raw.role === 'string' ? raw.role : 'agent', decision: raw.decision, reason: typeof raw.reason === 'string' ? raw.reason : '', confidence };
@@ -255,6 +262,16 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
   d.voted.push(env.from);
   if (ctx.props.traceVotes !== false) ctx.emit({ type: 'vote', decision: id, agent: env.from, role: vote.role, vote: vote.decision, reason: vote.reason, confidence });
   if (state.open[id] && d.votes.length === d.expected.length) close(state, id, 'complete', ctx);
+}
+
+/**
+ * Evidence that a voter is Byzantine (two different votes for one decision, a vote for no
+ * option): recorded once per agent with the first evidence, and traced.
+ */
+function suspect(state: CoordinatorState, agent: ActorId, evidence: string, ctx: Ctx): void {
+  if (state.summary.byzantine[agent] !== undefined) return;
+  state.summary.byzantine[agent] = evidence;
+  ctx.emit({ type: 'byzantine-detected', agent, evidence });
 }
 
 /** The risk the voters reported (the most common level; ties go to the higher), when the proposal had none. */

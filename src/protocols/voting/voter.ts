@@ -1,4 +1,4 @@
-import type { Behaviour } from '../../actors/behaviour.ts';
+import type { ActorContext, Behaviour } from '../../actors/behaviour.ts';
 import type { RiskLevel, Vote } from './types.ts';
 
 /**
@@ -66,23 +66,48 @@ export const voter: Behaviour<number, VoterProps> = {
   init: () => 0,
   receive(count, env, ctx) {
     if (env.kind !== 'proposal') return count;
-    const p = env.body as ProposalMessage;
-    if (typeof p !== 'object' || p === null || !Array.isArray(p.options) || p.options.length === 0) return count;
-    const props = ctx.props;
-    const truth = (p.stage !== undefined ? props.stageTruths?.[p.stage] : undefined) ?? props.truth;
-    const { decision, sawTruth } = choose(p.options, truth, props.accuracy ?? 0.7, () => ctx.random());
-    const reasons = props.reasons?.length ? props.reasons : DEFAULT_REASONS;
-    const vote: Vote = {
-      ...props.voteFields,
-      agent: ctx.self,
-      role: props.role,
-      decision,
-      reason: reasons[Math.floor(ctx.random() * reasons.length)],
-      // Seeing the truth makes an agent surer; a wrong signal leaves it hesitant.
-      confidence: Math.round((sawTruth ? 0.6 + 0.4 * ctx.random() : 0.3 + 0.4 * ctx.random()) * 100) / 100,
-      ...(props.riskView ? { risk: props.riskView } : {}),
-    };
-    ctx.send(env.from, { kind: 'vote', body: { decision: p.id, vote } });
+    const p = asProposal(env.body);
+    if (p === undefined) return count;
+    ctx.send(env.from, { kind: 'vote', body: { decision: p.id, vote: honestVote(p, ctx) } });
     return count + 1;
   },
 };
+
+/**
+ * A proposal body, if it is well formed (an adversary may send anything).
+ *
+ * @example
+ * ```ts
+ * const p = asProposal(env.body); if (p === undefined) return;
+ * ```
+ */
+export function asProposal(body: unknown): ProposalMessage | undefined {
+  const p = body as ProposalMessage;
+  return typeof p === 'object' && p !== null && typeof p.id === 'string' && Array.isArray(p.options) && p.options.length > 0 ? p : undefined;
+}
+
+/**
+ * The vote an honest simulated agent casts on a proposal: its noisy signal of the truth, a
+ * reason of its role, a confidence that follows whether it saw the truth.
+ *
+ * @example
+ * ```ts
+ * ctx.send(env.from, { kind: 'vote', body: { decision: p.id, vote: honestVote(p, ctx) } });
+ * ```
+ */
+export function honestVote(p: ProposalMessage, ctx: ActorContext<VoterProps>): Vote {
+  const props = ctx.props;
+  const truth = (p.stage !== undefined ? props.stageTruths?.[p.stage] : undefined) ?? props.truth;
+  const { decision, sawTruth } = choose(p.options, truth, props.accuracy ?? 0.7, () => ctx.random());
+  const reasons = props.reasons?.length ? props.reasons : DEFAULT_REASONS;
+  return {
+    ...props.voteFields,
+    agent: ctx.self,
+    role: props.role,
+    decision,
+    reason: reasons[Math.floor(ctx.random() * reasons.length)],
+    // Seeing the truth makes an agent surer; a wrong signal leaves it hesitant.
+    confidence: Math.round((sawTruth ? 0.6 + 0.4 * ctx.random() : 0.3 + 0.4 * ctx.random()) * 100) / 100,
+    ...(props.riskView ? { risk: props.riskView } : {}),
+  };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { parseScenario } from '../src/scenario/index.ts';
+import { runScenario } from '../src/swarm/run-scenario.ts';
+
+const scenario = (byzantine: string, algorithm = 'simple_majority') => parseScenario(`
+name: byz
+agents:
+  - { role: analyst, count: 7, accuracy: 0.95 }
+consensus: { algorithm: ${algorithm}, voting_timeout: 200ms }
+task: { question: q, options: [A, B, C], truth: A, decisions: 60, in_flight: 4 }
+faults:
+  byzantine: ${byzantine}
+`);
+
+describe('Byzantine voters (adversaries outside the protocol)', () => {
+  it('equivocators are caught with evidence; the honest majority still decides right', async () => {
+    const r = await runScenario(scenario('{ count: 2, types: [conflicting_votes, false_information] }'), { seed: 5 });
+    expect(r.byzantineDetected.map((d) => d.agent).sort()).toHaveLength(2);
+    expect(r.byzantineDetected[0].evidence).toMatch(/voted [ABC], then [ABC]/);
+    expect(r.quality).toBeGreaterThan(0.9);
+    expect(r.safetyViolations).toEqual([]);
+    expect(r.refusedVotes.duplicate).toBeGreaterThan(0);
+    expect(r.accountingImbalance).toBe(0);
+    // The same seed picks the same liars.
+    const again = await runScenario(scenario('{ count: 2, types: [conflicting_votes, false_information] }'), { seed: 5 });
+    expect(again.byzantineDetected).toEqual(r.byzantineDetected);
+  });
+
+  it('liars who only lie are not detectable from votes alone, but cost quality as their share grows', async () => {
+    const few = await runScenario(scenario('{ count: 1, types: [false_information] }'), { seed: 2 });
+    const many = await runScenario(scenario('{ count: 3, types: [false_information] }'), { seed: 2 });
+    expect(few.byzantineDetected).toEqual([]);
+    expect(many.decisions.decided).toBeLessThan(few.decisions.decided);
+  });
+
+  it('silent and slow voters make decisions wait for the timeout; byzantine_supermajority then refuses', async () => {
+    const r = await runScenario(scenario('{ count: 3, types: [silent] }', 'byzantine_supermajority'), { seed: 1 });
+    // 4 honest votes of an electorate of 7 can never be more than 2/3.
+    expect(r.decisions.decided).toBe(0);
+    expect(r.decisions.timedOut).toBe(60);
+    const slow = await runScenario(scenario('{ count: 2, types: [delayed_responses], delay: 1s }'), { seed: 1 });
+    expect(slow.decisions.decided + slow.decisions.noConsensus + slow.decisions.timedOut).toBe(60);
+    expect(slow.refusedVotes.late).toBeGreaterThan(0);
+  });
+
+  it('bad byzantine settings are clear errors', async () => {
+    await expect(runScenario(scenario('{ count: 9 }'))).rejects.toThrow(/faults\.byzantine\.count/);
+    await expect(runScenario(scenario('{ types: [lying] }'))).rejects.toThrow(/faults\.byzantine\.types\[0\]/);
+    await expect(runScenario(scenario('{ target: nobody }'))).rejects.toThrow(/faults\.byzantine\.target/);
+  });
+});
