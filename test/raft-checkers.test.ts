@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkElectionSafety, checkLeaderCompleteness, checkNoAckedCommandLost, checkRaftSafety, checkStateMachineSafety, RaftSafetyMonitor,
+  checkElectionSafety, checkLeaderCompleteness, checkNoAckedCommandLost, checkRaftSafety, checkStaleReads, checkStateMachineSafety, RaftSafetyMonitor,
 } from '../src/check/raft-safety.ts';
 import type { TraceEvent } from '../src/index.ts';
 
@@ -80,6 +80,30 @@ describe('raft safety checkers (hand-made traces)', () => {
       ok(3, 'c', 1, 1),
     ];
     expect(checkNoAckedCommandLost(altered)[0].detail).toMatch(/invoked as k1=c:1 but applied as/);
+  });
+
+  it('stale reads: a read older than an acknowledged write, or of a value never written, fails; reads are not acks', () => {
+    const readInvoke = (t: number, client: string, seq: number, key: string) => emit(t, client, { type: 'client-invoke', client, seq, f: 'read', key });
+    const readOk = (t: number, client: string, seq: number, key: string, value: string | null) => emit(t, client, { type: 'client-ok', client, seq, f: 'read', key, value });
+    // c#2 writes k1=c:2 at index 4 and is acknowledged; a later read must not see c:1 (index 2).
+    const base = [
+      ...good,
+      invoke(60, 'c', 2, 'k1', 'c:2'),
+      commit(61, 'n2', 4, 2, 2),
+      apply(61, 'n2', 4, 2, put('k1', 'c:2'), 'c', 2),
+      ok(62, 'c', 2, 4),
+    ];
+    const fresh = [...base, readInvoke(70, 'r', 1, 'k1'), readOk(72, 'r', 1, 'k1', 'c:2')];
+    expect(checkRaftSafety(fresh)).toEqual([]); // and the read's ok is not judged as a lost write
+    const stale = [...base, readInvoke(70, 'r', 1, 'k1'), readOk(72, 'r', 1, 'k1', 'c:1')];
+    expect(checkStaleReads(stale)).toEqual([expect.objectContaining({ detail: expect.stringMatching(/r#1 read k1 = c:1, written at index 2 .* index 4 was acknowledged/) })]);
+    const invented = [...base, readInvoke(70, 'r', 1, 'k1'), readOk(72, 'r', 1, 'k1', 'nobody')];
+    expect(checkStaleReads(invented)[0].detail).toMatch(/a value no applied write to k1 has/);
+    const lostWrite = [...base, readInvoke(70, 'r', 1, 'k1'), readOk(72, 'r', 1, 'k1', null)];
+    expect(checkStaleReads(lostWrite)[0].detail).toMatch(/read k1 as null/);
+    // A read concurrent with the write (invoked before its ack) may see either value.
+    const concurrent = [...good, invoke(60, 'c', 2, 'k1', 'c:2'), readInvoke(60, 'r', 1, 'k1'), commit(61, 'n2', 4, 2, 2), apply(61, 'n2', 4, 2, put('k1', 'c:2'), 'c', 2), ok(62, 'c', 2, 4), readOk(63, 'r', 1, 'k1', 'c:1')];
+    expect(checkStaleReads(concurrent)).toEqual([]);
   });
 
   it('apply order: a gap or a repeat without a restart fails', () => {

@@ -76,7 +76,9 @@ describe('kv state machine', () => {
 
 describe('raft props', () => {
   it('fills defaults and names a bad field', () => {
-    expect(resolveRaftProps({ peers: ['a', 'b', 'c'] })).toMatchObject({ electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50, maxBatch: 64, stateMachine: 'kv' });
+    expect(resolveRaftProps({ peers: ['a', 'b', 'c'] })).toMatchObject({ electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50, maxBatch: 64, maxInflight: 4, preVote: true, checkQuorum: true, stateMachine: 'kv' });
+    expect(() => resolveRaftProps({ peers: ['a'], maxInflight: 0 })).toThrow(/maxInflight/);
+    expect(() => resolveRaftProps({ peers: ['a'], preVote: 'yes' as never })).toThrow(/preVote/);
     expect(() => resolveRaftProps({ peers: ['a'], electionTimeoutMinMs: 100, electionTimeoutMaxMs: 50 })).toThrow(/electionTimeoutMaxMs/);
     expect(() => resolveRaftProps({ peers: ['a', 'b'] }, 'c')).toThrow(/includes this node/);
     expect(() => resolveRaftProps({ peers: [] })).toThrow(/peers/);

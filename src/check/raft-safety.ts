@@ -7,13 +7,15 @@ import type { TraceEvent } from '../actors/trace-event.ts';
  * - `leader-completeness`: every entry committed in a term is in the log of every leader of a later term.
  * - `apply-order`: each node applies 1, 2, 3, ... with no gap or repeat since it (re)started.
  * - `acked-command-lost`: every acknowledged client command was applied, as that command.
+ * - `stale-read`: a read (`client-ok` with `f: 'read'`) returned a value no write to its key
+ *   applied, or a value older than a write to that key acknowledged before the read was invoked.
  *
  * @example
  * ```ts
  * const p: RaftProperty = 'election-safety';
  * ```
  */
-export type RaftProperty = 'election-safety' | 'state-machine-safety' | 'leader-completeness' | 'apply-order' | 'acked-command-lost';
+export type RaftProperty = 'election-safety' | 'state-machine-safety' | 'leader-completeness' | 'apply-order' | 'acked-command-lost' | 'stale-read';
 
 /**
  * A safety violation found in a Raft trace.
@@ -80,7 +82,12 @@ const PER_LEADER = 5;
  *   node, as the command `client-invoke` announced, at the index the ack names (when it names one).
  *   Together with state-machine safety this means no node applies anything else at that index.
  *   It cannot see a command lost after the trace ends, nor one lost on every node at once (a loss
- *   of every disk) if no node applies that index again.
+ *   of every disk) if no node applies that index again. Reads are not logged and not judged here.
+ * - stale reads: for each key, the highest log index of a write acknowledged so far; a read
+ *   invoked after that must return the value of a put to that key applied at that index or
+ *   later (or null if no write to it was acknowledged). Values are compared as strings, so this
+ *   assumes every write carries a distinct value (the client's `client:seq` values do). It is a
+ *   necessary condition for linearizable reads, not a full linearizability check.
  *
  * @example
  * ```ts
@@ -101,6 +108,11 @@ export class RaftSafetyMonitor {
   private readonly nextApply = new Map<string, number>();
   private readonly invoked = new Map<string, { key: unknown; value: unknown }>();
   private readonly acks: Ack[] = [];
+  /** Per key, the highest index of an acknowledged write; per read in flight, that floor when it was invoked. */
+  private readonly ackedWrite = new Map<string, number>();
+  private readonly readFloor = new Map<string, { key: string; floor: number }>();
+  /** Where each put value was first applied (value -> index, key). */
+  private readonly written = new Map<string, { index: number; key: string }>();
   private finished = false;
 
   observe(e: TraceEvent): void {
@@ -118,10 +130,13 @@ export class RaftSafetyMonitor {
       case 'raft-apply':
         return this.onApply(e.actor, e.t, ev);
       case 'client-invoke':
-        this.invoked.set(opKey(ev.client as string, ev.seq as number), { key: ev.key, value: ev.value });
+        if (ev.f === 'read') this.readFloor.set(opKey(ev.client as string, ev.seq as number), { key: ev.key as string, floor: this.ackedWrite.get(ev.key as string) ?? 0 });
+        else this.invoked.set(opKey(ev.client as string, ev.seq as number), { key: ev.key, value: ev.value });
         return;
       case 'client-ok':
+        if (ev.f === 'read') return this.onRead(e.t, ev);
         this.acks.push({ client: ev.client as string, seq: ev.seq as number, index: ev.index as number | undefined, t: e.t });
+        this.onWriteAck(ev);
         return;
     }
   }
@@ -181,6 +196,8 @@ export class RaftSafetyMonitor {
     if (index !== expected) this.report('apply-order', `${actor} applied index ${index} when ${expected} was next (t=${t})`);
     this.nextApply.set(actor, index + 1);
     const id = identity(ev.term, ev.command);
+    const cmd = ev.command as { op?: unknown; key?: unknown; value?: unknown } | undefined;
+    if ((cmd?.op === 'put' || cmd?.op === 'cas') && typeof cmd.value === 'string' && !this.written.has(cmd.value)) this.written.set(cmd.value, { index, key: cmd.key as string });
     const first = this.applied.get(index);
     if (first === undefined) {
       const client = ev.client as string | undefined;
@@ -190,6 +207,30 @@ export class RaftSafetyMonitor {
     } else if (first.id !== id) {
       this.report('state-machine-safety', `index ${index}: ${first.actor} applied ${first.id} (t=${first.t}) but ${actor} applied ${id} (t=${t})`);
     }
+  }
+
+  private onWriteAck(ev: Record<string, unknown>): void {
+    const k = opKey(ev.client as string, ev.seq as number);
+    const key = (ev.key as string | undefined) ?? (this.invoked.get(k)?.key as string | undefined);
+    const index = (ev.index as number | undefined) ?? this.appliedOps.get(k);
+    if (key === undefined || index === undefined) return;
+    if (index > (this.ackedWrite.get(key) ?? 0)) this.ackedWrite.set(key, index);
+  }
+
+  private onRead(t: number, ev: Record<string, unknown>): void {
+    const k = opKey(ev.client as string, ev.seq as number);
+    const inv = this.readFloor.get(k);
+    if (inv === undefined) return; // invoked before the trace began
+    this.readFloor.delete(k);
+    const name = `${String(ev.client)}#${String(ev.seq)}`;
+    const value = ev.value as string | null;
+    if (value === null) {
+      if (inv.floor > 0) this.report('stale-read', `${name} read ${inv.key} as null (t=${t}), but a write to it at index ${inv.floor} was acknowledged before the read began`);
+      return;
+    }
+    const w = this.written.get(value);
+    if (w === undefined || w.key !== inv.key) this.report('stale-read', `${name} read ${inv.key} = ${value} (t=${t}), a value no applied write to ${inv.key} has`);
+    else if (w.index < inv.floor) this.report('stale-read', `${name} read ${inv.key} = ${value}, written at index ${w.index} (t=${t}), but the write at index ${inv.floor} was acknowledged before the read began`);
   }
 
   private judgeAck(ack: Ack): void {
@@ -267,3 +308,14 @@ export const checkLeaderCompleteness: (events: Iterable<TraceEvent>) => RaftViol
  * ```
  */
 export const checkNoAckedCommandLost: (events: Iterable<TraceEvent>) => RaftViolation[] = only('acked-command-lost');
+
+/**
+ * Stale reads alone: every read returns a value at least as new as the writes to its key
+ * acknowledged before it began.
+ *
+ * @example
+ * ```ts
+ * checkStaleReads(sim.recorder.events); // []
+ * ```
+ */
+export const checkStaleReads: (events: Iterable<TraceEvent>) => RaftViolation[] = only('stale-read');

@@ -49,6 +49,60 @@ export interface RequestVote {
 }
 
 /**
+ * PreVote (the Raft thesis, section 9.6): "would you vote for me in `term`?", asked before a
+ * node increments its own term. Nobody changes term or vote on account of it. Same shape as
+ * RequestVote; `term` is the term the asker would stand in (its current term + 1).
+ *
+ * @example
+ * ```ts
+ * ctx.send('n2', { kind: RAFT_KINDS.preVote, body: { term: 5, lastLogIndex: 10, lastLogTerm: 3 } satisfies PreVote });
+ * ```
+ */
+export type PreVote = RequestVote;
+
+/**
+ * The answer to a PreVote: `term` is the voter's current term, `forTerm` echoes the term asked about.
+ *
+ * @example
+ * ```ts
+ * const r: PreVoteReply = { term: 4, forTerm: 5, granted: true };
+ * ```
+ */
+export interface PreVoteReply {
+  readonly term: number;
+  readonly forTerm: number;
+  readonly granted: boolean;
+}
+
+/**
+ * TimeoutNow (the thesis, section 3.10): the leader tells the target of a leadership transfer,
+ * once its log is up to date, to start an election at once (no pre-vote, no waiting).
+ *
+ * @example
+ * ```ts
+ * ctx.send('n3', { kind: RAFT_KINDS.timeoutNow, body: { term: 4 } satisfies TimeoutNow });
+ * ```
+ */
+export interface TimeoutNow {
+  readonly term: number;
+}
+
+/**
+ * Asks the leader to hand leadership to `target` (a member of the cluster). The leader stops
+ * accepting commands, brings the target up to date and sends it TimeoutNow; it replies
+ * `{ ok: true }` once it did, `{ ok: false, reason }` otherwise (not the leader, unknown target,
+ * or the transfer did not happen within an election timeout).
+ *
+ * @example
+ * ```ts
+ * await sim.ask('n1', { kind: RAFT_KINDS.transferLeadership, body: { target: 'n3' } satisfies TransferLeadership }, { timeoutMs: 1_000 });
+ * ```
+ */
+export interface TransferLeadership {
+  readonly target: ActorId;
+}
+
+/**
  * The answer to a RequestVote.
  *
  * @example
@@ -76,6 +130,8 @@ export interface AppendEntries {
   readonly prevLogTerm: number;
   readonly entries: readonly LogEntry[];
   readonly leaderCommit: number;
+  /** The leader's ReadIndex round when it sent this (echoed in the reply; absent when 0). */
+  readonly round?: number;
 }
 
 /**
@@ -96,6 +152,8 @@ export interface AppendEntriesReply {
   readonly matchIndex: number;
   readonly conflictTerm?: number;
   readonly conflictIndex?: number;
+  /** The `round` of the AppendEntries this answers (ReadIndex confirmation). */
+  readonly round?: number;
 }
 
 /**
@@ -146,6 +204,12 @@ export const RAFT_KINDS = {
   clientReply: 'raft-client-reply',
   electionTimeout: 'raft-election-timeout',
   heartbeat: 'raft-heartbeat',
+  preVote: 'raft-pre-vote',
+  preVoteReply: 'raft-pre-vote-reply',
+  timeoutNow: 'raft-timeout-now',
+  transferLeadership: 'raft-transfer-leadership',
+  transferReply: 'raft-transfer-reply',
+  transferTimeout: 'raft-transfer-timeout',
 } as const;
 
 /**
@@ -168,6 +232,20 @@ export interface RaftProps {
   readonly heartbeatMs?: number;
   /** Most entries per AppendEntries; default 64. */
   readonly maxBatch?: number;
+  /** Most AppendEntries batches in flight per follower (pipelining); default 4. */
+  readonly maxInflight?: number;
+  /**
+   * Pre-vote (thesis section 9.6): a node that times out first asks whether it could win before
+   * it increments its term, and nodes that heard from a leader within the minimum election
+   * timeout say no; so a node rejoining from a partition does not depose a healthy leader.
+   * Default true.
+   */
+  readonly preVote?: boolean;
+  /**
+   * Check-quorum (thesis section 6.2): a leader that has not heard from a majority within an
+   * election timeout (electionTimeoutMaxMs) steps down. Default true.
+   */
+  readonly checkQuorum?: boolean;
   /** The replicated state machine; only the key-value store exists. */
   readonly stateMachine?: 'kv';
 }
@@ -204,12 +282,18 @@ export function resolveRaftProps(p: RaftProps | undefined, self?: ActorId): Reso
     electionTimeoutMaxMs: props.electionTimeoutMaxMs ?? 300,
     heartbeatMs: props.heartbeatMs ?? 50,
     maxBatch: props.maxBatch ?? 64,
+    maxInflight: props.maxInflight ?? 4,
+    preVote: props.preVote ?? true,
+    checkQuorum: props.checkQuorum ?? true,
     stateMachine: props.stateMachine ?? 'kv',
   };
   if (!(r.electionTimeoutMinMs > 0)) fail('electionTimeoutMinMs', 'a number of ms > 0', r.electionTimeoutMinMs);
   if (!(r.electionTimeoutMaxMs >= r.electionTimeoutMinMs)) fail('electionTimeoutMaxMs', `a number of ms >= electionTimeoutMinMs (${r.electionTimeoutMinMs})`, r.electionTimeoutMaxMs);
   if (!(r.heartbeatMs > 0 && r.heartbeatMs < r.electionTimeoutMinMs)) fail('heartbeatMs', `a number of ms > 0 and < electionTimeoutMinMs (${r.electionTimeoutMinMs})`, r.heartbeatMs);
   if (!(Number.isInteger(r.maxBatch) && r.maxBatch >= 1)) fail('maxBatch', 'an integer >= 1', r.maxBatch);
+  if (!(Number.isInteger(r.maxInflight) && r.maxInflight >= 1)) fail('maxInflight', 'an integer >= 1', r.maxInflight);
+  if (typeof r.preVote !== 'boolean') fail('preVote', 'a boolean', r.preVote);
+  if (typeof r.checkQuorum !== 'boolean') fail('checkQuorum', 'a boolean', r.checkQuorum);
   if (r.stateMachine !== 'kv') fail('stateMachine', "'kv'", r.stateMachine);
   return r;
 }

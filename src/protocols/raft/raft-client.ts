@@ -1,6 +1,7 @@
 import type { ActorContext, Behaviour } from '../../actors/behaviour.ts';
 import type { ActorId, Envelope } from '../../actors/envelope.ts';
 import { ConfigError } from '../../errors.ts';
+import type { KvCommand } from './kv-store.ts';
 import { RAFT_KINDS, type ClientReply, type ClientRequest } from './messages.ts';
 
 /**
@@ -21,6 +22,11 @@ export interface RaftClientProps {
   readonly retryMs?: number;
   /** Default: the actor's id. */
   readonly clientId?: string;
+  /**
+   * The share of commands that are reads (a `get` of the same keys, served by ReadIndex, not
+   * logged), drawn with the actor's seeded random; default 0 (all writes).
+   */
+  readonly reads?: number;
 }
 
 /**
@@ -36,11 +42,14 @@ export interface RaftClientSummary {
   readonly acked: number;
   /** Sends beyond the first of each command (redirects and timeouts). */
   readonly retries: number;
+  /** How many of the acknowledged commands were reads. */
+  readonly reads: number;
   readonly firstAt: number;
   readonly lastAt: number;
 }
 
 interface Pending {
+  readonly command: KvCommand;
   /** The node the latest attempt went to. */
   to: ActorId;
   /** Redirects followed at once since the last timeout (bounded, so stale hints cannot ping-pong forever). */
@@ -54,6 +63,7 @@ class ClientState {
   started = false;
   nextSeq = 1;
   acked = 0;
+  reads = 0;
   retries = 0;
   firstAt = 0;
   lastAt = 0;
@@ -66,16 +76,19 @@ class ClientState {
     readonly clientId: string,
     readonly window: number,
     readonly retryMs: number,
+    readonly readShare: number,
   ) {}
 }
 
 type Ctx = ActorContext<RaftClientProps>;
 
-/** The command of `seq`: puts over 16 keys, each value unique to (client, seq). */
-const commandOf = (clientId: string, seq: number) => ({ op: 'put' as const, key: `k${seq % 16}`, value: `${clientId}:${seq}` });
+/** The command of `seq`: puts over 16 keys, each value unique to (client, seq), or a get of the same key. */
+const commandOf = (clientId: string, seq: number, read: boolean): KvCommand =>
+  read ? { op: 'get', key: `k${seq % 16}` } : { op: 'put', key: `k${seq % 16}`, value: `${clientId}:${seq}` };
 
 /**
- * A closed-loop Raft client. Asked (or sent) `start`, it runs `commands` puts, `window` at a time,
+ * A closed-loop Raft client. Asked (or sent) `start`, it runs `commands` puts (a `reads` share of
+ * them gets instead, emitted with `f: 'read'` and the value read), `window` at a time,
  * against its guess of the leader (first `nodes[0]`). A redirect sends it to the hinted leader
  * (or the next node); a command not acknowledged within `retryMs` is resent with the same
  * (clientId, seq) to the next node, so the cluster applies it once. It emits `client-invoke` and
@@ -97,7 +110,9 @@ export const raftClient: Behaviour<ClientState, RaftClientProps> = {
     if (!(Number.isInteger(window) && window >= 1)) throw new ConfigError(`raftClient("${ctx.self}").props.window`, 'an integer >= 1', p.window);
     const retryMs = p.retryMs ?? 100;
     if (!(retryMs > 0)) throw new ConfigError(`raftClient("${ctx.self}").props.retryMs`, 'a number of ms > 0', p.retryMs);
-    return new ClientState(p.clientId ?? ctx.self, window, retryMs);
+    const reads = p.reads ?? 0;
+    if (!(reads >= 0 && reads <= 1)) throw new ConfigError(`raftClient("${ctx.self}").props.reads`, 'a number between 0 and 1', p.reads);
+    return new ClientState(p.clientId ?? ctx.self, window, retryMs, reads);
   },
   receive(state, env, ctx) {
     const s = state as unknown as ClientState; // a class instance is never drafted
@@ -121,9 +136,10 @@ export const raftClient: Behaviour<ClientState, RaftClientProps> = {
 function fill(s: ClientState, ctx: Ctx): void {
   while (s.pending.size < s.window && s.nextSeq <= ctx.props.commands) {
     const seq = s.nextSeq++;
-    const c = commandOf(s.clientId, seq);
-    ctx.emit({ type: 'client-invoke', client: s.clientId, seq, f: 'write', key: c.key, value: c.value });
-    const p: Pending = { to: ctx.props.nodes[s.guess], redirects: 0, answered: false };
+    const c = commandOf(s.clientId, seq, s.readShare > 0 && ctx.random() < s.readShare);
+    if (c.op === 'get') ctx.emit({ type: 'client-invoke', client: s.clientId, seq, f: 'read', key: c.key });
+    else ctx.emit({ type: 'client-invoke', client: s.clientId, seq, f: 'write', key: c.key, value: (c as { value: string }).value });
+    const p: Pending = { command: c, to: ctx.props.nodes[s.guess], redirects: 0, answered: false };
     s.pending.set(seq, p);
     send(s, seq, p, ctx);
   }
@@ -133,7 +149,7 @@ function send(s: ClientState, seq: number, p: Pending, ctx: Ctx): void {
   p.answered = false;
   let lowest = seq;
   for (const k of s.pending.keys()) if (k < lowest) lowest = k;
-  const body: ClientRequest = { clientId: s.clientId, seq, lowestPending: lowest, command: commandOf(s.clientId, seq) };
+  const body: ClientRequest = { clientId: s.clientId, seq, lowestPending: lowest, command: p.command };
   ctx.send(p.to, { kind: RAFT_KINDS.clientRequest, body });
   ctx.setTimer(`retry:${seq}`, s.retryMs, { kind: 'client-retry', body: seq });
 }
@@ -160,8 +176,11 @@ function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
   s.guess = s.rotor = Math.max(0, nodes.indexOf(env.from));
   s.acked++;
   s.lastAt = ctx.now();
-  const c = commandOf(s.clientId, r.seq);
-  ctx.emit({ type: 'client-ok', client: s.clientId, seq: r.seq, f: 'write', key: c.key, value: c.value, index: r.index });
+  const c = p.command;
+  if (c.op === 'get') {
+    s.reads++;
+    ctx.emit({ type: 'client-ok', client: s.clientId, seq: r.seq, f: 'read', key: c.key, value: r.result.value, readIndex: r.index });
+  } else ctx.emit({ type: 'client-ok', client: s.clientId, seq: r.seq, f: 'write', key: c.key, value: (c as { value: string }).value, index: r.index });
   fill(s, ctx);
   finishIfDone(s, ctx);
 }
@@ -185,7 +204,7 @@ function onRetry(s: ClientState, seq: number, ctx: Ctx): void {
 
 function finishIfDone(s: ClientState, ctx: Ctx): void {
   if (s.request === undefined || s.acked < ctx.props.commands) return;
-  const summary: RaftClientSummary = { acked: s.acked, retries: s.retries, firstAt: s.firstAt, lastAt: s.lastAt || ctx.now() };
+  const summary: RaftClientSummary = { acked: s.acked, reads: s.reads, retries: s.retries, firstAt: s.firstAt, lastAt: s.lastAt || ctx.now() };
   ctx.emit({ type: 'client-done', client: s.clientId, ...summary });
   ctx.reply({ from: s.request.from, corr: s.request.corr } as Envelope, { kind: 'raft-client-summary', body: summary });
   s.request = undefined;
