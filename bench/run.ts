@@ -27,6 +27,7 @@ const SUITES: Record<string, SuiteEntry> = {
   memory: { summary: 'heap bytes per idle actor (100,000 actors, sim mode)', load: () => import('./memory.ts'), needsGc: true },
   topology: { summary: 'topology switch time (sim 20 / 1,000 / 10,000 actors, threads 1,000) and broadcast cost per topology', load: () => import('./topology.ts') },
   voting: { summary: 'decisions/min of simple_majority, supermajority, weighted_voting at n = 3-9, sim and threads, 1 and 64 in flight', load: () => import('./voting.ts') },
+  raft: { summary: 'committed commands/min of Raft at n = 3-9, sim and threads, 1 in flight and window 256; leader failover time (median, p99)', load: () => import('./raft.ts') },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
