@@ -57,6 +57,19 @@ describe('conclave run', () => {
     expect(result.decisions.decided).toBeLessThan(JSON.parse(plain.join('\n')).decisions.decided);
   });
 
+  it('--history writes a Raft run\'s client-visible history as Jepsen-style JSON lines', async () => {
+    const raft = fileURLToPath(new URL('../examples/raft-deployment.yml', import.meta.url));
+    const file = join(dir, 'history.jsonl');
+    const lines: string[] = [];
+    expect(await runCommand(raft, { json: true, history: file }, (l) => lines.push(l))).toBe(0);
+    const result = JSON.parse(lines.join('\n'));
+    const ops = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(ops).toHaveLength(2 * result.decisions.decided);
+    expect(Object.keys(ops[0])).toEqual(['process', 'type', 'f', 'key', 'value', 'time']);
+    expect(ops.filter((o) => o.type === 'ok')).toHaveLength(result.decisions.decided);
+    await expect(runCommand(example, { json: true, history: file }, () => undefined)).rejects.toThrow(/--history/);
+  });
+
   it('errors found only at run time still name the file, line and field', async () => {
     const bad = fileURLToPath(new URL('./fixtures/scenarios/bad-hub.yml', import.meta.url));
     const e = await runCommand(bad, { json: true }, () => undefined).catch((err: Error) => err);

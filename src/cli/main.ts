@@ -57,8 +57,9 @@ export function buildCli(): Command {
     .option('--json', 'print the result as one JSON object')
     .option('--trace <file>', 'write every trace event to FILE as JSON lines')
     .option('--timeline <n>', 'show the votes of the first N decisions', integer('--timeline', 0, 1000), 2)
+    .option('--history <file>', 'Raft runs: write the client-visible history (Jepsen-style JSON lines) to FILE')
     .addHelpText('after', '\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
-    .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number }) => {
+    .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string }) => {
       process.exitCode = await runCommand(file, opts, (l) => console.log(l));
     });
 

@@ -1,4 +1,7 @@
+import { writeFileSync } from 'node:fs';
 import type { TraceEvent } from '../actors/trace-event.ts';
+import { historyLines } from '../check/history-export.ts';
+import { ConfigError } from '../errors.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
 import { bold, dim, green, heading, int, red, yellow } from './format.ts';
@@ -20,6 +23,8 @@ export interface RunCommandOptions {
   readonly trace?: string;
   /** Decisions whose votes the timeline shows (default 2; 0 for none). */
   readonly timeline?: number;
+  /** Raft runs: write the client-visible history as Jepsen-style JSON lines to this file. */
+  readonly history?: string;
 }
 
 /**
@@ -32,10 +37,20 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const show = opts.json ? 0 : (opts.timeline ?? 2);
   const timeline: string[] = [];
   const mode = opts.mode ?? scenario.mode ?? 'sim';
-  const onEvent = show > 0 ? timelineWriter(show, mode, timeline) : undefined;
+  const writeTimeline = show > 0 ? timelineWriter(show, mode, timeline) : undefined;
+  // The history needs only the client's invocations and completions: keep those, not the trace.
+  const history: TraceEvent[] = [];
+  const keepHistory = (e: TraceEvent) => {
+    if (e.type === 'emit' && typeof e.event.type === 'string' && e.event.type.startsWith('client-')) history.push(e);
+  };
+  const onEvent = writeTimeline || opts.history ? (e: TraceEvent) => (writeTimeline?.(e), opts.history ? keepHistory(e) : undefined) : undefined;
   const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent }).catch((e: unknown) => {
     throw withScenarioLine(e, scenario.file);
   });
+  if (opts.history) {
+    if (result.raft === undefined) throw new ConfigError('--history', 'a Raft scenario (consensus.algorithm: raft): only Raft has a client-visible history', result.algorithm);
+    writeFileSync(opts.history, historyLines(history, { origin: 'first' }).map((l) => `${l}\n`).join(''));
+  }
   if (opts.json) out(JSON.stringify(result, null, 2));
   else printSummary(result, scenario.task.truth, timeline, opts.trace, out);
   return result.safetyViolations.length > 0 || result.accountingImbalance !== 0 ? 1 : 0;
