@@ -39,7 +39,7 @@
  */
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../src/swarm/run-scenario.ts';
-import { RawRoundTrip } from './support/raw-round-trip.ts';
+import { interleavedSweep, rawRoundTripRow, type SweepRun } from './support/interleaved-sweep.ts';
 import { formatNumber, invalidateOnFailure, quantile, summarize, type Check, type Row, type SuiteReport, type TargetCheck, withRatios } from './harness.ts';
 
 type Mode = 'sim' | 'threads';
@@ -103,12 +103,8 @@ interface Sample {
   readonly totalMs: number;
 }
 
-interface Runs {
-  readonly config: Config;
-  readonly samples: Sample[];
-  /** Warm-up runs: checked, not measured. */
-  readonly warmups: Sample[];
-}
+/** A configuration's measured and warm-up runs (warm-ups are checked, not measured). */
+type Runs = SweepRun<Config, Sample>;
 
 const fmtInt = (n: number) => n.toLocaleString('en');
 const fmtTarget = (n: number) => (n >= 1e6 ? `${n / 1e6} M` : fmtInt(n));
@@ -305,45 +301,16 @@ function failoverOutcome(f: Failover): { row: Row; checks: Check[] } {
  * ```
  */
 export default async function raft(log: (line: string) => void = () => {}): Promise<SuiteReport> {
-  const plan = configs();
-  const runs: Runs[] = plan.map((config) => ({ config, samples: [], warmups: [] }));
-  const rounds = Math.max(...Object.values(SAMPLES));
+  const sweep = await interleavedSweep(configs(), {
+    samples: SAMPLES,
+    warmup: (c) => (c.n === TARGET_N && !c.traced && !c.short ? { ...c, commands: c.commands / 2 } : undefined),
+    runOnce,
+    log,
+    rawRoundTrips: RAW_ROUND_TRIPS,
+    rawSamplesPerRound: RAW_SAMPLES_PER_ROUND,
+  });
+  const runs = sweep.runs;
   const notes: string[] = [];
-  const raw = new RawRoundTrip();
-  const rawUs: number[] = [];
-  let rawAsked = 0;
-  const rawSample = async (n: number) => {
-    rawAsked += n;
-    return raw.measure(n);
-  };
-
-  try {
-    // Warm-up: n = 5 in both windows and both modes, half size (JIT, module loading), and the raw
-    // round trip.
-    const t0 = performance.now();
-    log('  warm-up ...');
-    await rawSample(RAW_ROUND_TRIPS);
-    for (const r of runs) {
-      const c = r.config;
-      if (c.n === TARGET_N && !c.traced && !c.short) r.warmups.push(await runOnce({ ...c, commands: c.commands / 2 }));
-    }
-    log(`  warm-up done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-
-    for (let round = 0; round < rounds; round++) {
-      for (const mode of ['sim', 'threads'] as const) {
-        if (round >= SAMPLES[mode]) continue;
-        const t = performance.now();
-        const these = runs.filter((r) => r.config.mode === mode);
-        log(`  ${mode}, round ${round + 1}/${SAMPLES[mode]}: ${these.length} configurations ...`);
-        if (mode === 'threads') for (let i = 0; i < RAW_SAMPLES_PER_ROUND; i++) rawUs.push(await rawSample(RAW_ROUND_TRIPS));
-        for (const r of these) r.samples.push(await runOnce(r.config));
-        log(`  ${mode}, round ${round + 1}/${SAMPLES[mode]} done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
-      }
-    }
-  } finally {
-    await raw.close();
-  }
-
   const t = performance.now();
   log(`  failover: ${FAILOVER_SEEDS} seeded sim runs at n = ${FAILOVER_SIZES.join(', ')} ...`);
   const fails: Failover[] = [];
@@ -351,23 +318,17 @@ export default async function raft(log: (line: string) => void = () => {}): Prom
   log(`  failover done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
   const checks: Check[] = [];
-  const rawCheck: Check = { name: 'raw worker round trip: every request answered', ok: raw.answered === rawAsked, detail: `${raw.answered} of ${rawAsked}` };
-  const rawStats = rawUs.length > 0 ? summarize(rawUs) : undefined;
-  const rawRows: Row[] = rawStats === undefined ? [] : invalidateOnFailure([{
-    task: RAW_TASK,
-    unit: 'decisions/min',
-    better: 'higher',
-    ...summarize(rawUs.map((us) => 60e6 / us)),
-    perIteration: RAW_ROUND_TRIPS,
-    note: `ceiling for one command in flight if a command cost one bare round trip: two raw workers, MessageChannel, 1 encoded envelope each way, 1 in flight; ${rawStats.median.toFixed(1)} µs per round trip (p25 – p75 ${rawStats.p25.toFixed(1)} – ${rawStats.p75.toFixed(1)})`,
-  }], [rawCheck]);
-  if (rawStats !== undefined) checks.push(rawCheck);
+  const raw = rawRoundTripRow(sweep.raw, RAW_TASK, 'command', RAW_ROUND_TRIPS);
+  const rawRows = raw.rows;
+  const rawCheck = raw.check;
+  if (rawCheck !== undefined) checks.push(rawCheck);
+  const rawStats = raw.medianUs === undefined ? undefined : { median: raw.medianUs };
   const measured = runs.map((r) => {
     const cs = checksFor(r);
     checks.push(...cs);
     return { row: rowFor(r, rawStats?.median), checks: cs, mode: r.config.mode };
   });
-  const ordered = [...measured.filter((m) => m.mode === 'sim'), ...rawRows.map((row) => ({ row, checks: [rawCheck] })), ...measured.filter((m) => m.mode === 'threads')];
+  const ordered = [...measured.filter((m) => m.mode === 'sim'), ...rawRows.map((row) => ({ row, checks: rawCheck ? [rawCheck] : [] })), ...measured.filter((m) => m.mode === 'threads')];
   const throughput = withRatios(ordered.map((u) => u.row)).map((row, i) => invalidateOnFailure([row], ordered[i].checks)[0]);
   const failoverOut = fails.map(failoverOutcome);
   for (const f of failoverOut) checks.push(...f.checks);
