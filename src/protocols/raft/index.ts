@@ -13,7 +13,7 @@ export type { RaftRole } from './raft-node.ts';
 export type { RaftClientProps, RaftClientSummary } from './raft-client.ts';
 export type {
   RaftProps, ResolvedRaftProps, RaftCommand, LogEntry, RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, ClientRequest, ClientReply,
-  PreVote, PreVoteReply, TimeoutNow, TransferLeadership,
+  PreVote, PreVoteReply, TimeoutNow, TransferLeadership, ConfigCommand, ChangeMembership, MembershipReply,
 } from './messages.ts';
 export type { KvCommand, KvResult, ApplyOutcome } from './kv-store.ts';
 export type { RaftLog } from './log.ts';

@@ -111,7 +111,7 @@ export class KvStore {
   }
 
   /** Applies the command of the log entry at `index`, once per (client, seq). */
-  apply(index: number, command: KvCommand | { readonly op: 'noop' }, client?: string, seq?: number, lowestPending?: number): ApplyOutcome {
+  apply(index: number, command: KvCommand | { readonly op: 'noop' } | { readonly op: 'config' }, client?: string, seq?: number, lowestPending?: number): ApplyOutcome {
     if (client === undefined || seq === undefined) return { result: this.execute(command), index, duplicate: false };
     let s = this.sessions.get(client);
     if (s === undefined) this.sessions.set(client, (s = { lowestPending: 0, results: new Map() }));
@@ -128,9 +128,10 @@ export class KvStore {
     return { result, index, duplicate: false };
   }
 
-  private execute(c: KvCommand | { readonly op: 'noop' }): KvResult {
+  private execute(c: KvCommand | { readonly op: 'noop' } | { readonly op: 'config' }): KvResult {
     switch (c.op) {
       case 'noop':
+      case 'config': // a configuration entry: the node acts on it when appended, not when applied
         return NOTHING;
       case 'get':
         return { ok: true, value: this.get(c.key) };

@@ -12,7 +12,21 @@ import type { KvCommand, KvResult } from './kv-store.ts';
  * const noop: RaftCommand = { op: 'noop' };
  * ```
  */
-export type RaftCommand = KvCommand | { readonly op: 'noop' };
+export type RaftCommand = KvCommand | { readonly op: 'noop' } | ConfigCommand;
+
+/**
+ * A configuration entry (single-server membership change, thesis section 4.1): the voters of
+ * the cluster from this entry on. A node uses the latest one in its log, committed or not.
+ *
+ * @example
+ * ```ts
+ * const c: ConfigCommand = { op: 'config', members: ['n1', 'n2', 'n3', 'n4'] };
+ * ```
+ */
+export interface ConfigCommand {
+  readonly op: 'config';
+  readonly members: readonly ActorId[];
+}
 
 /**
  * One log entry. Entries are immutable once created: in sim mode they travel by reference from
@@ -101,6 +115,36 @@ export interface TimeoutNow {
 export interface TransferLeadership {
   readonly target: ActorId;
 }
+
+/**
+ * Asks the leader to add or remove one server (exactly one of `add`, `remove`; thesis section
+ * 4.1). The leader appends a configuration entry and replies once it commits; it refuses while
+ * another change is uncommitted, during a leadership transfer, or before it has committed an
+ * entry of its own term. A server being added is spawned first with `peers` = the new
+ * configuration and an empty log; it catches up from the leader.
+ *
+ * @example
+ * ```ts
+ * await sim.spawn('n4', RAFT_NODE, { props: { peers: ['n1', 'n2', 'n3', 'n4'] } });
+ * await sim.ask(leader, { kind: RAFT_KINDS.changeMembership, body: { add: 'n4' } satisfies ChangeMembership }, { timeoutMs: 2_000 });
+ * ```
+ */
+export interface ChangeMembership {
+  readonly add?: ActorId;
+  readonly remove?: ActorId;
+}
+
+/**
+ * The answer to a ChangeMembership: the configuration entry committed at `index`, or a refusal.
+ *
+ * @example
+ * ```ts
+ * const r: MembershipReply = { ok: true, index: 42, members: ['n1', 'n2', 'n3', 'n4'] };
+ * ```
+ */
+export type MembershipReply =
+  | { readonly ok: true; readonly index: number; readonly members: readonly ActorId[] }
+  | { readonly ok: false; readonly reason: string; readonly leader: ActorId | null };
 
 /**
  * The answer to a RequestVote.
@@ -210,6 +254,8 @@ export const RAFT_KINDS = {
   transferLeadership: 'raft-transfer-leadership',
   transferReply: 'raft-transfer-reply',
   transferTimeout: 'raft-transfer-timeout',
+  changeMembership: 'raft-change-membership',
+  membershipReply: 'raft-membership-reply',
 } as const;
 
 /**
@@ -222,7 +268,10 @@ export const RAFT_KINDS = {
  * ```
  */
 export interface RaftProps {
-  /** Every node of the cluster, this one included. */
+  /**
+   * Every node of the cluster, this one included: the configuration until the log holds a
+   * configuration entry (a server added later is spawned with the configuration it joins).
+   */
   readonly peers: readonly ActorId[];
   /** Default 150 ms. */
   readonly electionTimeoutMinMs?: number;
@@ -277,7 +326,7 @@ export function resolveRaftProps(p: RaftProps | undefined, self?: ActorId): Reso
   if (!Array.isArray(props.peers) || props.peers.length === 0 || !props.peers.every((x) => typeof x === 'string')) fail('peers', 'a non-empty array of node ids', props.peers);
   if (self !== undefined && !props.peers.includes(self)) fail('peers', `a list that includes this node ("${self}")`, props.peers);
   const r: ResolvedRaftProps = {
-    peers: props.peers,
+    peers: [...props.peers], // a copy: the caller's array may change later (in sim mode props are shared)
     electionTimeoutMinMs: props.electionTimeoutMinMs ?? 150,
     electionTimeoutMaxMs: props.electionTimeoutMaxMs ?? 300,
     heartbeatMs: props.heartbeatMs ?? 50,

@@ -72,12 +72,17 @@ class ClientState {
   /** Where timeouts send us next, round-robin (hints move `guess`, not this). */
   rotor = 0;
   request: { from: ActorId; corr: number | undefined } | undefined = undefined;
+  /** The nodes tried: `props.nodes`, plus any leader a node named that the list lacked (a server added by a membership change). */
+  readonly nodes: ActorId[];
   constructor(
+    nodes: readonly ActorId[],
     readonly clientId: string,
     readonly window: number,
     readonly retryMs: number,
     readonly readShare: number,
-  ) {}
+  ) {
+    this.nodes = [...nodes];
+  }
 }
 
 type Ctx = ActorContext<RaftClientProps>;
@@ -112,7 +117,7 @@ export const raftClient: Behaviour<ClientState, RaftClientProps> = {
     if (!(retryMs > 0)) throw new ConfigError(`raftClient("${ctx.self}").props.retryMs`, 'a number of ms > 0', p.retryMs);
     const reads = p.reads ?? 0;
     if (!(reads >= 0 && reads <= 1)) throw new ConfigError(`raftClient("${ctx.self}").props.reads`, 'a number between 0 and 1', p.reads);
-    return new ClientState(p.clientId ?? ctx.self, window, retryMs, reads);
+    return new ClientState(p.nodes, p.clientId ?? ctx.self, window, retryMs, reads);
   },
   receive(state, env, ctx) {
     const s = state as unknown as ClientState; // a class instance is never drafted
@@ -139,7 +144,7 @@ function fill(s: ClientState, ctx: Ctx): void {
     const c = commandOf(s.clientId, seq, s.readShare > 0 && ctx.random() < s.readShare);
     if (c.op === 'get') ctx.emit({ type: 'client-invoke', client: s.clientId, seq, f: 'read', key: c.key });
     else ctx.emit({ type: 'client-invoke', client: s.clientId, seq, f: 'write', key: c.key, value: (c as { value: string }).value });
-    const p: Pending = { command: c, to: ctx.props.nodes[s.guess], redirects: 0, answered: false };
+    const p: Pending = { command: c, to: s.nodes[s.guess], redirects: 0, answered: false };
     s.pending.set(seq, p);
     send(s, seq, p, ctx);
   }
@@ -158,10 +163,12 @@ function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
   const r = env.body as ClientReply;
   const p = s.pending.get(r.seq);
   if (p === undefined || r.clientId !== s.clientId) return; // a late answer to an earlier attempt
-  const nodes = ctx.props.nodes;
+  const nodes = s.nodes;
   if (!r.ok) {
     // Go where the node points (or on to the next node), at once, but only so many times in a
-    // row: stale hints must not ping-pong forever. After that the retry timer paces us.
+    // row: stale hints must not ping-pong forever. After that the retry timer paces us. A
+    // leader we did not know of joined the cluster since we started: learn it.
+    if (r.leader !== null && typeof r.leader === 'string' && !nodes.includes(r.leader)) nodes.push(r.leader);
     const hint = r.leader !== null && r.leader !== env.from && nodes.includes(r.leader) ? r.leader : undefined;
     p.to = hint ?? nodes[(nodes.indexOf(env.from) + 1) % nodes.length];
     s.guess = nodes.indexOf(p.to);
@@ -188,7 +195,7 @@ function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
 function onRetry(s: ClientState, seq: number, ctx: Ctx): void {
   const p = s.pending.get(seq);
   if (p === undefined) return;
-  const nodes = ctx.props.nodes;
+  const nodes = s.nodes;
   if (!p.answered) {
     // Silence: the node may be down, cut off, or a deposed leader that cannot commit. Move on
     // round-robin, wherever hints took us since: a minority's stale hint (its old leader) can
