@@ -43,8 +43,19 @@ export function redirect(s: RaftNodeState, k: string, ctx: Ctx): void {
 export function onClientRequest(s: RaftNodeState, env: Envelope, ctx: Ctx): void {
   const req = env.body as ClientRequest | undefined;
   if (typeof req?.clientId !== 'string' || !Number.isInteger(req.seq) || !isKvCommand(req.command)) return; // malformed: ignored
-  const w: Waiter = { from: env.from, corr: env.corr };
-  if (s.role !== 'leader') return answer(w, { clientId: req.clientId, seq: req.seq, ok: false, leader: s.leader }, ctx);
+  // A request a peer forwarded is answered to the client that sent it (a client cannot claim
+  // someone else's reply address: only members' replyTo count).
+  const forwarded = req.replyTo !== undefined && s.known.has(env.from);
+  const w: Waiter = forwarded ? { from: req.replyTo!.from, corr: req.replyTo!.corr } : { from: env.from, corr: env.corr };
+  if (s.role !== 'leader') {
+    // Forward once to the leader we know, so a client need not know who leads; a forwarded
+    // request that lands on a non-leader gets a redirect instead (no forwarding chains).
+    if (s.props.forward && !forwarded && s.leader !== null && s.leader !== s.self) {
+      ctx.send(s.leader, { kind: RAFT_KINDS.clientRequest, body: { ...req, replyTo: w } satisfies ClientRequest });
+      return;
+    }
+    return answer(w, { clientId: req.clientId, seq: req.seq, ok: false, leader: s.leader }, ctx);
+  }
   // Handing over: no new commands (the target leads soon; it is the best hint).
   if (s.transfer !== null) return answer(w, { clientId: req.clientId, seq: req.seq, ok: false, leader: s.transfer.target }, ctx);
   if (req.command.op === 'get') return startRead(s, w, req.clientId, req.seq, req.command.key, ctx);

@@ -215,6 +215,8 @@ export interface ClientRequest {
   readonly seq: number;
   readonly lowestPending?: number;
   readonly command: KvCommand;
+  /** Set by a follower that forwards the request to its leader: whom the answer goes to. */
+  readonly replyTo?: { readonly from: ActorId; readonly corr: number | undefined };
 }
 
 /**
@@ -283,6 +285,8 @@ export interface RaftProps {
   readonly maxBatch?: number;
   /** Most AppendEntries batches in flight per follower (pipelining); default 4. */
   readonly maxInflight?: number;
+  /** A follower that knows the leader forwards a client's request to it (default true); otherwise it answers with a redirect. */
+  readonly forward?: boolean;
   /**
    * Pre-vote (thesis section 9.6): a node that times out first asks whether it could win before
    * it increments its term, and nodes that heard from a leader within the minimum election
@@ -332,6 +336,7 @@ export function resolveRaftProps(p: RaftProps | undefined, self?: ActorId): Reso
     heartbeatMs: props.heartbeatMs ?? 50,
     maxBatch: props.maxBatch ?? 64,
     maxInflight: props.maxInflight ?? 4,
+    forward: props.forward ?? true,
     preVote: props.preVote ?? true,
     checkQuorum: props.checkQuorum ?? true,
     stateMachine: props.stateMachine ?? 'kv',
@@ -342,6 +347,7 @@ export function resolveRaftProps(p: RaftProps | undefined, self?: ActorId): Reso
   if (!(Number.isInteger(r.maxBatch) && r.maxBatch >= 1)) fail('maxBatch', 'an integer >= 1', r.maxBatch);
   if (!(Number.isInteger(r.maxInflight) && r.maxInflight >= 1)) fail('maxInflight', 'an integer >= 1', r.maxInflight);
   if (typeof r.preVote !== 'boolean') fail('preVote', 'a boolean', r.preVote);
+  if (typeof r.forward !== 'boolean') fail('forward', 'a boolean', r.forward);
   if (typeof r.checkQuorum !== 'boolean') fail('checkQuorum', 'a boolean', r.checkQuorum);
   if (r.stateMachine !== 'kv') fail('stateMachine', "'kv'", r.stateMachine);
   return r;
