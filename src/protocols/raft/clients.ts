@@ -1,5 +1,4 @@
 import type { Envelope } from '../../actors/envelope.ts';
-import { isKvCommand } from './kv-store.ts';
 import { lastIndex } from './log.ts';
 import { type ClientReply, type ClientRequest, RAFT_KINDS } from './messages.ts';
 import { type Ctx, key, RaftNodeState, type Waiter } from './raft-state.ts';
@@ -17,7 +16,7 @@ export function applyCommitted(s: RaftNodeState, ctx: Ctx): void {
   while (s.lastApplied < s.commitIndex) {
     const index = ++s.lastApplied;
     const e = s.log[index - 1];
-    const out = s.kv.apply(index, e.command, e.client, e.seq, e.lowestPending);
+    const out = s.applied.apply(index, e.command, e.client, e.seq, e.lowestPending);
     ctx.emit(e.client === undefined ? { type: 'raft-apply', index, term: e.term, command: e.command } : { type: 'raft-apply', index, term: e.term, command: e.command, client: e.client, seq: e.seq });
     if (s.role !== 'leader' || e.client === undefined) continue;
     const k = key(e.client, e.seq!);
@@ -31,7 +30,23 @@ export function applyCommitted(s: RaftNodeState, ctx: Ctx): void {
 }
 
 export function answer(w: Waiter, body: ClientReply, ctx: Ctx): void {
-  ctx.reply({ from: w.from, corr: w.corr } as Envelope, { kind: RAFT_KINDS.clientReply, body });
+  // A forwarded request is answered through the follower the client asked: a reply must come
+  // from the actor that was asked (the runtime refuses an ask's answer from anyone else).
+  if (w.via !== undefined) ctx.send(w.via, { kind: RAFT_KINDS.forwardedReply, body: { to: { from: w.from, corr: w.corr }, reply: body } satisfies ForwardedReply });
+  else ctx.reply({ from: w.from, corr: w.corr } as Envelope, { kind: RAFT_KINDS.clientReply, body });
+}
+
+/** A leader's answer to a request this follower forwarded: pass it on to the client. */
+export function onForwardedReply(s: RaftNodeState, env: Envelope, ctx: Ctx): void {
+  const f = env.body as ForwardedReply | undefined;
+  if (!s.known.has(env.from) || typeof f?.to?.from !== 'string') return;
+  ctx.reply({ from: f.to.from, corr: f.to.corr } as Envelope, { kind: RAFT_KINDS.clientReply, body: f.reply });
+}
+
+/** What a leader sends back through the follower that forwarded a client's request. */
+interface ForwardedReply {
+  readonly to: { readonly from: string; readonly corr: number | undefined };
+  readonly reply: ClientReply;
 }
 
 export function redirect(s: RaftNodeState, k: string, ctx: Ctx): void {
@@ -42,11 +57,12 @@ export function redirect(s: RaftNodeState, k: string, ctx: Ctx): void {
 
 export function onClientRequest(s: RaftNodeState, env: Envelope, ctx: Ctx): void {
   const req = env.body as ClientRequest | undefined;
-  if (typeof req?.clientId !== 'string' || !Number.isInteger(req.seq) || !isKvCommand(req.command)) return; // malformed: ignored
+  const machine = s.applied.machine;
+  if (typeof req?.clientId !== 'string' || !Number.isInteger(req.seq) || !machine.accepts(req.command) || req.command.op === 'noop' || req.command.op === 'config') return; // malformed: ignored
   // A request a peer forwarded is answered to the client that sent it (a client cannot claim
   // someone else's reply address: only members' replyTo count).
   const forwarded = req.replyTo !== undefined && s.known.has(env.from);
-  const w: Waiter = forwarded ? { from: req.replyTo!.from, corr: req.replyTo!.corr } : { from: env.from, corr: env.corr };
+  const w: Waiter = forwarded ? { from: req.replyTo!.from, corr: req.replyTo!.corr, via: env.from } : { from: env.from, corr: env.corr };
   if (s.role !== 'leader') {
     // Forward once to the leader we know, so a client need not know who leads; a forwarded
     // request that lands on a non-leader gets a redirect instead (no forwarding chains).
@@ -58,8 +74,8 @@ export function onClientRequest(s: RaftNodeState, env: Envelope, ctx: Ctx): void
   }
   // Handing over: no new commands (the target leads soon; it is the best hint).
   if (s.transfer !== null) return answer(w, { clientId: req.clientId, seq: req.seq, ok: false, leader: s.transfer.target }, ctx);
-  if (req.command.op === 'get') return startRead(s, w, req.clientId, req.seq, req.command.key, ctx);
-  const done = s.kv.lookup(req.clientId, req.seq);
+  if (machine.isRead(req.command)) return startRead(s, w, req.clientId, req.seq, req.command, ctx);
+  const done = s.applied.lookup(req.clientId, req.seq);
   // Acknowledged already (the client has moved past it): a stray duplicate, nobody waits for it.
   if (done === 'forgotten') return;
   if (done !== undefined) return answer(w, { clientId: req.clientId, seq: req.seq, ok: true, ...done }, ctx);

@@ -6,7 +6,8 @@ export { raftNode, RaftNodeState } from './raft-node.ts';
 export { raftClient } from './raft-client.ts';
 export { RAFT_NODE, RAFT_CLIENT } from './refs.ts';
 export { RAFT_KINDS, resolveRaftProps } from './messages.ts';
-export { KvStore, isKvCommand } from './kv-store.ts';
+export { KeyValueMachine, isKvCommand } from './kv-store.ts';
+export { SessionedMachine } from './client-sessions.ts';
 export { lastIndex, lastTerm, termAt, truncateFrom, append, entriesFrom, firstIndexOfTerm, lastIndexOfTerm, termsOf } from './log.ts';
 
 export type { RaftRole } from './raft-node.ts';
@@ -15,5 +16,7 @@ export type {
   RaftProps, ResolvedRaftProps, RaftCommand, LogEntry, RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, ClientRequest, ClientReply,
   PreVote, PreVoteReply, TimeoutNow, TransferLeadership, ConfigCommand, ChangeMembership, MembershipReply,
 } from './messages.ts';
-export type { KvCommand, KvResult, ApplyOutcome } from './kv-store.ts';
+export type { KvCommand, KvResult } from './kv-store.ts';
+export type { ApplyOutcome } from './client-sessions.ts';
+export type { StateMachine, MachineCommand } from './state-machine.ts';
 export type { RaftLog } from './log.ts';

@@ -1,7 +1,7 @@
 import type { ActorId, Envelope } from '../../actors/envelope.ts';
 import { becomeFollower } from './elections.ts';
 import { lastIndex } from './log.ts';
-import { type ChangeMembership, type MembershipReply, RAFT_KINDS, type TimeoutNow } from './messages.ts';
+import { type ChangeMembership, isConfig, type MembershipReply, RAFT_KINDS, type TimeoutNow } from './messages.ts';
 import { type Ctx, RaftNodeState, setMembers } from './raft-state.ts';
 import { appendEntry } from './replication.ts';
 
@@ -15,7 +15,7 @@ import { appendEntry } from './replication.ts';
 export function latestConfig(s: RaftNodeState): { index: number; members: readonly ActorId[] } {
   for (let i = s.log.length; i >= 1; i--) {
     const c = s.log[i - 1].command;
-    if (c.op === 'config') return { index: i, members: c.members };
+    if (isConfig(c)) return { index: i, members: c.members };
   }
   return { index: 0, members: s.props.peers };
 }

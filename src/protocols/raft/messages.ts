@@ -1,10 +1,11 @@
 import type { ActorId } from '../../actors/envelope.ts';
 import { ConfigError } from '../../errors.ts';
-import type { KvCommand, KvResult } from './kv-store.ts';
+import type { MachineCommand } from './state-machine.ts';
 
 /**
- * What a log entry carries: a client's key-value command, or the no-op a leader appends at the
- * start of its term (so that it has an entry of its own term to commit).
+ * What a log entry carries: a client's command for the state machine (key-value by default), the
+ * no-op a leader appends at the start of its term (so that it has an entry of its own term to
+ * commit), or a configuration.
  *
  * @example
  * ```ts
@@ -12,7 +13,19 @@ import type { KvCommand, KvResult } from './kv-store.ts';
  * const noop: RaftCommand = { op: 'noop' };
  * ```
  */
-export type RaftCommand = KvCommand | { readonly op: 'noop' } | ConfigCommand;
+export type RaftCommand = MachineCommand | { readonly op: 'noop' } | ConfigCommand;
+
+/**
+ * True for a configuration entry (a machine's command may not use the op `config`).
+ *
+ * @example
+ * ```ts
+ * if (isConfig(entry.command)) adopt(entry.command.members);
+ * ```
+ */
+export function isConfig(c: RaftCommand): c is ConfigCommand {
+  return c.op === 'config' && Array.isArray((c as ConfigCommand).members);
+}
 
 /**
  * A configuration entry (single-server membership change, thesis section 4.1): the voters of
@@ -214,7 +227,7 @@ export interface ClientRequest {
   readonly clientId: string;
   readonly seq: number;
   readonly lowestPending?: number;
-  readonly command: KvCommand;
+  readonly command: MachineCommand;
   /** Set by a follower that forwards the request to its leader: whom the answer goes to. */
   readonly replyTo?: { readonly from: ActorId; readonly corr: number | undefined };
 }
@@ -230,7 +243,7 @@ export interface ClientRequest {
  * ```
  */
 export type ClientReply =
-  | { readonly clientId: string; readonly seq: number; readonly ok: true; readonly index: number; readonly result: KvResult }
+  | { readonly clientId: string; readonly seq: number; readonly ok: true; readonly index: number; readonly result: unknown }
   | { readonly clientId: string; readonly seq: number; readonly ok: false; readonly leader: ActorId | null };
 
 /**
@@ -258,6 +271,7 @@ export const RAFT_KINDS = {
   transferTimeout: 'raft-transfer-timeout',
   changeMembership: 'raft-change-membership',
   membershipReply: 'raft-membership-reply',
+  forwardedReply: 'raft-forwarded-reply',
 } as const;
 
 /**

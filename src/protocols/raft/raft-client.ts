@@ -1,7 +1,7 @@
 import type { ActorContext, Behaviour } from '../../actors/behaviour.ts';
 import type { ActorId, Envelope } from '../../actors/envelope.ts';
 import { ConfigError } from '../../errors.ts';
-import type { KvCommand } from './kv-store.ts';
+import type { KvCommand, KvResult } from './kv-store.ts';
 import { RAFT_KINDS, type ClientReply, type ClientRequest } from './messages.ts';
 
 /**
@@ -188,7 +188,7 @@ function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
   const c = p.command;
   if (c.op === 'get') {
     s.reads++;
-    ctx.emit({ type: 'client-ok', client: s.clientId, seq: r.seq, f: 'read', key: c.key, value: r.result.value, readIndex: r.index });
+    ctx.emit({ type: 'client-ok', client: s.clientId, seq: r.seq, f: 'read', key: c.key, value: (r.result as KvResult).value, readIndex: r.index });
   } else ctx.emit({ type: 'client-ok', client: s.clientId, seq: r.seq, f: 'write', key: c.key, value: (c as { value: string }).value, index: r.index });
   fill(s, ctx);
   finishIfDone(s, ctx);

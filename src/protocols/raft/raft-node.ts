@@ -1,11 +1,13 @@
 import type { Behaviour } from '../../actors/behaviour.ts';
-import type { ActorId } from '../../actors/envelope.ts';
-import { onClientRequest } from './clients.ts';
+import type { ActorId, Envelope } from '../../actors/envelope.ts';
+import { onClientRequest, onForwardedReply } from './clients.ts';
 import { armElection, onPreVote, onPreVoteReply, onRequestVote, onVoteReply, startElection, startPreVote } from './elections.ts';
 import { lastIndex, type RaftLog } from './log.ts';
 import { onChangeMembership, refreshConfig } from './membership.ts';
 import { type AppendEntries, type AppendEntriesReply, type PreVote, type PreVoteReply, RAFT_KINDS, type RaftProps, type RequestVote, type RequestVoteReply, resolveRaftProps, type TimeoutNow } from './messages.ts';
-import { RaftNodeState } from './raft-state.ts';
+import { KeyValueMachine } from './kv-store.ts';
+import { type Ctx, RaftNodeState } from './raft-state.ts';
+import type { StateMachine } from './state-machine.ts';
 import { heartbeat, onAppendEntries, onAppendReply } from './replication.ts';
 import { endTransfer, onTransferLeadership } from './transfer.ts';
 
@@ -53,28 +55,49 @@ export { RaftNodeState, type RaftRole } from './raft-state.ts';
  * itself) does not stand for election. A wiped disk forgets the configuration: the node then
  * starts from its props' peers.
  *
+ * The replicated state machine is pluggable: `raftNodeWith(() => new MyMachine())` builds the
+ * behaviour for any deterministic `StateMachine` (a module exporting it is then spawned by
+ * reference); `raftNode` uses the key-value store.
+ *
  * Not implemented (see issue 5): joint consensus, non-voting learners, snapshots.
  *
  * @example
  * ```ts
+ * export const counterNode = raftNodeWith(() => new Counter()); // in a module of yours
  * const peers = ['n1', 'n2', 'n3'];
  * for (const id of peers) await sim.spawn(id, RAFT_NODE, { props: { peers } satisfies RaftProps });
  * sim.run({ untilMs: 1000 }); // a leader is elected
  * ```
  */
-export const raftNode: Behaviour<RaftNodeState, RaftProps> = {
-  init(ctx) {
-    const props = resolveRaftProps(ctx.props, ctx.self);
-    const d = ctx.durable;
-    let log = d.get<RaftLog>('log');
-    if (log === undefined) d.set('log', (log = []));
-    const s = new RaftNodeState(ctx.self, props, d.get<number>('term') ?? 0, d.get<ActorId | null>('votedFor') ?? null, log);
-    ctx.emit({ type: 'raft-role', term: s.term, role: 'follower', lastIndex: lastIndex(log) });
-    refreshConfig(s, ctx); // a restarted node resumes with the latest configuration in its log
-    armElection(s, ctx);
-    return s;
-  },
-  receive(state, env, ctx) {
+export function raftNodeWith(createMachine: () => StateMachine): Behaviour<RaftNodeState, RaftProps> {
+  return {
+    init(ctx) {
+      const props = resolveRaftProps(ctx.props, ctx.self);
+      const d = ctx.durable;
+      let log = d.get<RaftLog>('log');
+      if (log === undefined) d.set('log', (log = []));
+      // The machine starts empty: a restarted node rebuilds it by applying its log again.
+      const s = new RaftNodeState(ctx.self, props, d.get<number>('term') ?? 0, d.get<ActorId | null>('votedFor') ?? null, log, createMachine());
+      ctx.emit({ type: 'raft-role', term: s.term, role: 'follower', lastIndex: lastIndex(log) });
+      refreshConfig(s, ctx); // a restarted node resumes with the latest configuration in its log
+      armElection(s, ctx);
+      return s;
+    },
+    receive,
+  };
+}
+
+/**
+ * The Raft node with the default state machine, the key-value store (see `raftNodeWith`).
+ *
+ * @example
+ * ```ts
+ * await sim.spawn('n1', RAFT_NODE, { props: { peers: ['n1', 'n2', 'n3'] } });
+ * ```
+ */
+export const raftNode: Behaviour<RaftNodeState, RaftProps> = raftNodeWith(() => new KeyValueMachine());
+
+function receive(state: unknown, env: Envelope, ctx: Ctx): void {
     // A class instance is never drafted: `state` is the instance itself, whatever the type says.
     const s = state as unknown as RaftNodeState;
     switch (env.kind) {
@@ -116,10 +139,12 @@ export const raftNode: Behaviour<RaftNodeState, RaftProps> = {
         return onPreVote(s, env.from, env.body as PreVote, ctx);
       case RAFT_KINDS.preVoteReply:
         return onPreVoteReply(s, env.from, env.body as PreVoteReply, ctx);
+      case RAFT_KINDS.forwardedReply:
+        return onForwardedReply(s, env, ctx);
       case RAFT_KINDS.timeoutNow:
         // The leader of our term hands over: stand at once, without pre-vote (section 3.10).
         if ((env.body as TimeoutNow).term === s.term && s.role === 'follower' && s.leader === env.from) startElection(s, ctx);
         return;
     }
-  },
-};
+}
+

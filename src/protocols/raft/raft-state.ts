@@ -1,6 +1,7 @@
 import type { ActorContext } from '../../actors/behaviour.ts';
 import type { ActorId } from '../../actors/envelope.ts';
-import { KvStore } from './kv-store.ts';
+import { SessionedMachine } from './client-sessions.ts';
+import type { MachineCommand, StateMachine } from './state-machine.ts';
 import type { RaftLog } from './log.ts';
 import type { RaftProps, ResolvedRaftProps } from './messages.ts';
 
@@ -22,6 +23,8 @@ export type RaftRole = 'follower' | 'candidate' | 'leader';
 export interface Waiter {
   readonly from: ActorId;
   readonly corr: number | undefined;
+  /** The follower that forwarded the request: the answer goes back through it (the client asked it). */
+  readonly via?: ActorId;
 }
 
 /** A ReadIndex read waiting on the leader (thesis section 6.4). */
@@ -29,7 +32,8 @@ export interface PendingRead {
   readonly waiter: Waiter;
   readonly clientId: string;
   readonly seq: number;
-  readonly key: string;
+  /** The read-only command, answered by the state machine once the read is confirmed. */
+  readonly command: MachineCommand;
   /** The commit index when the read arrived (at least this term's first entry): apply up to here first. */
   readonly index: number;
   /** The heartbeat round that must reach a majority to confirm this node still leads. */
@@ -52,7 +56,7 @@ export interface Inflight {
  * @example
  * ```ts
  * const s = await sim.snapshot<RaftNodeState>('n1');
- * s.role; s.term; s.commitIndex; s.log.length; s.kv.data;
+ * s.role; s.term; s.commitIndex; s.log.length; s.applied.machine;
  * ```
  */
 export class RaftNodeState {
@@ -92,7 +96,8 @@ export class RaftNodeState {
   lastLag = new Map<ActorId, number>();
   /** A leadership transfer in progress (commands are refused meanwhile). */
   transfer: { target: ActorId; waiter: Waiter; sent: boolean } | null = null;
-  readonly kv = new KvStore();
+  /** The replicated state machine with its client sessions. */
+  readonly applied: SessionedMachine;
   /** Clients waiting for a command to apply, by `client \0 seq`. */
   waiters = new Map<string, Waiter>();
   /** Where this leader appended each still-unapplied (client, seq), so a retry is not appended twice. */
@@ -119,7 +124,9 @@ export class RaftNodeState {
     public term: number,
     public votedFor: ActorId | null,
     readonly log: RaftLog,
+    machine: StateMachine,
   ) {
+    this.applied = new SessionedMachine(machine);
     this.members = props.peers;
     setMembers(this, props.peers);
   }

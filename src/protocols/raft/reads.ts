@@ -1,6 +1,7 @@
 import { answer } from './clients.ts';
 import { type Ctx, RaftNodeState, type Waiter } from './raft-state.ts';
 import { sendAppend } from './replication.ts';
+import type { MachineCommand } from './state-machine.ts';
 
 /**
  * ReadIndex reads (thesis section 6.4).
@@ -14,9 +15,9 @@ import { sendAppend } from './replication.ts';
  * no newer leader existed when the read arrived; once a majority echoed that round and the
  * state machine applied up to the read index, the value is current.
  */
-export function startRead(s: RaftNodeState, waiter: Waiter, clientId: string, seq: number, k: string, ctx: Ctx): void {
+export function startRead(s: RaftNodeState, waiter: Waiter, clientId: string, seq: number, command: MachineCommand, ctx: Ctx): void {
   const round = ++s.round;
-  s.reads.push({ waiter, clientId, seq, key: k, index: Math.max(s.commitIndex, s.termStart), round });
+  s.reads.push({ waiter, clientId, seq, command, index: Math.max(s.commitIndex, s.termStart), round });
   // One heartbeat round per read: every AppendEntries from now on carries the new round.
   for (const p of s.others) sendAppend(s, p, ctx, false);
   serveReads(s, ctx); // a cluster of one needs nobody
@@ -32,7 +33,7 @@ export function serveReads(s: RaftNodeState, ctx: Ctx): void {
   for (; i < s.reads.length; i++) {
     const r = s.reads[i];
     if (r.round > confirmed || r.index > s.lastApplied) break;
-    answer(r.waiter, { clientId: r.clientId, seq: r.seq, ok: true, index: r.index, result: { ok: true, value: s.kv.get(r.key) } }, ctx);
+    answer(r.waiter, { clientId: r.clientId, seq: r.seq, ok: true, index: r.index, result: s.applied.machine.read(r.command) }, ctx);
   }
   if (i > 0) s.reads.splice(0, i);
 }

@@ -3,7 +3,7 @@ import { applyCommitted } from './clients.ts';
 import { armElection, becomeFollower } from './elections.ts';
 import { append, entriesFrom, firstIndexOfTerm, lastIndex, lastIndexOfTerm, termAt, truncateFrom } from './log.ts';
 import { configCommitted, leaderAdoptsConfig, refreshConfig } from './membership.ts';
-import { type AppendEntries, type AppendEntriesReply, type LogEntry, RAFT_KINDS } from './messages.ts';
+import { type AppendEntries, type AppendEntriesReply, isConfig, type LogEntry, RAFT_KINDS } from './messages.ts';
 import { type Ctx, RaftNodeState } from './raft-state.ts';
 import { serveReads } from './reads.ts';
 import { tryTransfer } from './transfer.ts';
@@ -145,7 +145,7 @@ export function emitLag(s: RaftNodeState, ctx: Ctx): void {
 
 export function appendEntry(s: RaftNodeState, entry: LogEntry, ctx: Ctx): void {
   s.log.push(entry);
-  if (entry.command.op === 'config') leaderAdoptsConfig(s, entry.command.members, ctx);
+  if (isConfig(entry.command)) leaderAdoptsConfig(s, entry.command.members, ctx);
   advanceCommit(s, ctx); // a cluster of one commits at once
   if (s.role !== 'leader') return;
   for (const p of s.others) pump(s, p, ctx);
