@@ -32,7 +32,10 @@ export function applyCommitted(s: RaftNodeState, ctx: Ctx): void {
 export function answer(w: Waiter, body: ClientReply, ctx: Ctx): void {
   // A forwarded request is answered through the follower the client asked: a reply must come
   // from the actor that was asked (the runtime refuses an ask's answer from anyone else).
-  if (w.via !== undefined) ctx.send(w.via, { kind: RAFT_KINDS.forwardedReply, body: { to: { from: w.from, corr: w.corr }, reply: body } satisfies ForwardedReply });
+  if (w.via !== undefined) {
+    const reply: ClientReply = body.ok ? { ...body, leader: ctx.self } : body;
+    ctx.send(w.via, { kind: RAFT_KINDS.forwardedReply, body: { to: { from: w.from, corr: w.corr }, reply } satisfies ForwardedReply });
+  }
   else ctx.reply({ from: w.from, corr: w.corr } as Envelope, { kind: RAFT_KINDS.clientReply, body });
 }
 

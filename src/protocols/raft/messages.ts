@@ -243,7 +243,7 @@ export interface ClientRequest {
  * ```
  */
 export type ClientReply =
-  | { readonly clientId: string; readonly seq: number; readonly ok: true; readonly index: number; readonly result: unknown }
+  | { readonly clientId: string; readonly seq: number; readonly ok: true; readonly index: number; readonly result: unknown; /** Who answered as leader (a forwarded request tells the client whom to ask next time). */ readonly leader?: ActorId }
   | { readonly clientId: string; readonly seq: number; readonly ok: false; readonly leader: ActorId | null };
 
 /**

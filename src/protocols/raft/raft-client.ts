@@ -182,7 +182,10 @@ function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
   }
   s.pending.delete(r.seq);
   ctx.cancelTimer(`retry:${r.seq}`);
-  s.guess = s.rotor = Math.max(0, nodes.indexOf(env.from));
+  // A follower forwarded it and names the leader that answered: ask the leader directly next.
+  const leader = typeof r.leader === 'string' ? r.leader : env.from;
+  if (!nodes.includes(leader)) nodes.push(leader);
+  s.guess = s.rotor = Math.max(0, nodes.indexOf(leader));
   s.acked++;
   s.lastAt = ctx.now();
   const c = p.command;
