@@ -10,7 +10,14 @@ import type { VoterProps } from '../protocols/voting/voter.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { selectTopology, DEFAULT_SELECTION_RULES, type Member, type TopologySpec } from '../topologies/index.ts';
 
-/** The coordinator's id in every swarm. */
+/**
+ * The coordinator's id in every swarm.
+ *
+ * @example
+ * ```ts
+ * const summary = await swarm.system.snapshot(COORDINATOR_ID);
+ * ```
+ */
 export const COORDINATOR_ID = 'coordinator';
 
 /**
