@@ -30,6 +30,11 @@ export { algorithmForRisk, DEFAULT_ADAPTIVE } from './protocols/voting/adaptive.
 export { loadPolicyModule, registerPolicy, getPolicy, policyNames } from './protocols/voting/policy-module.ts';
 export { VOTING_ALGORITHMS, checkAlgorithm } from './protocols/voting/algorithms.ts';
 export { ABSTAIN } from './protocols/voting/types.ts';
+export { raftNode, raftNodeWith, RAFT_NODE, RAFT_CLIENT, KeyValueMachine } from './protocols/raft/index.ts';
+export { RaftSafetyMonitor, checkRaftSafety } from './check/raft-safety.ts';
+export { historyLines, historyOps } from './check/history-export.ts';
+export { runRaftScenario } from './swarm/raft-run.ts';
+export { BYZANTINE_VOTER, BYZANTINE_KINDS } from './adversary/byzantine-voter.ts';
 export {
   ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
   ActorInitError, UnknownActorError, InvalidMessageError, AskTimeoutError, UndeliverableError,
@@ -61,3 +66,8 @@ export type { Proposal, Vote, Outcome, Policy, RiskLevel } from './protocols/vot
 export type { CoordinatorProps, RunSummary } from './protocols/voting/coordinator.ts';
 export type { VoterProps } from './protocols/voting/voter.ts';
 export type { Stage, StageStatus } from './protocols/voting/workflow.ts';
+export type { RaftProps, RaftClientProps, RaftClientSummary, StateMachine, MachineCommand, KvCommand, KvResult } from './protocols/raft/index.ts';
+export type { RaftViolation } from './check/raft-safety.ts';
+export type { HistoryOp, HistoryOptions } from './check/history-export.ts';
+export type { RaftFigures } from './swarm/raft-run.ts';
+export type { ByzantineKind, ByzantineVoterProps } from './adversary/byzantine-voter.ts';

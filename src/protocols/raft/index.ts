@@ -1,8 +1,9 @@
 /**
- * Raft: the node and client behaviours, their wire types, the log and the key-value state
- * machine. (The package barrel, src/index.ts, does not re-export these yet.)
+ * Raft: the node and client behaviours, their wire types, the log and the state machines. The
+ * package barrel (src/index.ts) re-exports what users build with.
  */
-export { raftNode, RaftNodeState } from './raft-node.ts';
+export { raftNode, raftNodeWith } from './raft-node.ts';
+export { RaftNodeState } from './raft-state.ts';
 export { raftClient } from './raft-client.ts';
 export { RAFT_NODE, RAFT_CLIENT } from './refs.ts';
 export { RAFT_KINDS, resolveRaftProps } from './messages.ts';
