@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkElectionSafety, checkLeaderCompleteness, checkNoAckedCommandLost, checkRaftSafety, checkStaleReads, checkStateMachineSafety, RaftSafetyMonitor,
+  checkElectionSafety, checkLeaderAppendOnly, checkLeaderCompleteness, checkLogMatching, checkNoAckedCommandLost, checkRaftSafety, checkStaleReads, checkStateMachineSafety, RaftSafetyMonitor,
 } from '../src/check/raft-safety.ts';
 import type { TraceEvent } from '../src/index.ts';
 
@@ -121,5 +121,21 @@ describe('raft safety checkers (hand-made traces)', () => {
     expect(m.finish().map((v) => v.property)).toEqual(['election-safety', 'acked-command-lost']);
     expect(m.finish()).toHaveLength(2);
     expect(m.leaders.get(2)).toEqual(['n2', 'n3']);
+  });
+});
+
+describe('log matching and leader append-only', () => {
+  it('log matching: two leaders agree on term 2 at index 3 but not on index 1 -> violation', () => {
+    const bad = [leader(10, 'n1', 2, [1, 1, 2]), leader(20, 'n2', 3, [2, 1, 2])];
+    expect(checkLogMatching(bad)).toEqual([expect.objectContaining({ property: 'log-matching', detail: expect.stringMatching(/term 2 at index 3 but differ at index 1/) })]);
+    expect(checkLogMatching([leader(10, 'n1', 2, [1, 1, 2]), leader(20, 'n2', 3, [1, 1, 2, 3])])).toEqual([]);
+    expect(checkLogMatching(good)).toEqual([]);
+  });
+
+  it('leader append-only: a leader committing, as another term, an index it already held -> violation', () => {
+    const bad = [leader(10, 'n1', 3, [1, 2]), commit(12, 'n1', 2, 3, 3)];
+    expect(checkLeaderAppendOnly(bad)).toEqual([expect.objectContaining({ property: 'leader-append-only' })]);
+    expect(checkLeaderAppendOnly([leader(10, 'n1', 3, [1, 2]), commit(12, 'n1', 2, 2, 3), commit(12, 'n1', 3, 3, 3)])).toEqual([]);
+    expect(checkLeaderAppendOnly(good)).toEqual([]);
   });
 });

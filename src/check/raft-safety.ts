@@ -15,7 +15,7 @@ import type { TraceEvent } from '../actors/trace-event.ts';
  * const p: RaftProperty = 'election-safety';
  * ```
  */
-export type RaftProperty = 'election-safety' | 'state-machine-safety' | 'leader-completeness' | 'apply-order' | 'acked-command-lost' | 'stale-read';
+export type RaftProperty = 'election-safety' | 'state-machine-safety' | 'leader-completeness' | 'log-matching' | 'leader-append-only' | 'apply-order' | 'acked-command-lost' | 'stale-read';
 
 /**
  * A safety violation found in a Raft trace.
@@ -56,6 +56,19 @@ interface Ack {
 /** What an applied entry is, for comparing two applies: its term and command. */
 const identity = (term: unknown, command: unknown): string => `${term}:${JSON.stringify(command)}`;
 const opKey = (client: string, seq: number): string => `${client}\u0000${seq}`;
+/**
+ * Where two logs (terms by index) break log matching: the highest index where both hold the same
+ * term, and an earlier index where they differ; undefined when they match.
+ */
+function divergence(a: readonly number[], b: readonly number[]): { at: number; term: number; before: number } | undefined {
+  for (let i = Math.min(a.length, b.length); i >= 1; i--) {
+    if (a[i - 1] !== b[i - 1]) continue;
+    for (let j = i - 1; j >= 1; j--) if (a[j - 1] !== b[j - 1]) return { at: i, term: a[i - 1], before: j };
+    return undefined;
+  }
+  return undefined;
+}
+
 /** Violations reported per leader, at most: a leader missing 10,000 entries is one story. */
 const PER_LEADER = 5;
 
@@ -164,11 +177,23 @@ export class RaftSafetyMonitor {
       earlier.push(actor);
     }
     const log = { term, actor, terms, reported: 0 };
+    // Log matching, over the logs the trace reveals (each leader's, as elected): where two logs
+    // hold an entry of the same term at the same index, they agree on everything before it.
+    for (const other of this.leaderLogs) {
+      const diverged = divergence(other.terms, terms);
+      if (diverged !== undefined) this.report('log-matching', `${other.actor} (term ${other.term}) and ${actor} (term ${term}) both hold term ${diverged.term} at index ${diverged.at} but differ at index ${diverged.before}`);
+    }
     this.leaderLogs.push(log);
     for (const [index, c] of this.committed) if (c.leaderTerm < term) this.judgeCompleteness(log, index, c);
   }
 
   private onCommit(actor: string, index: number, term: number, leaderTerm: number): void {
+    // Leader append-only: what a leader commits in its term at an index its log already held
+    // when it was elected must be that very entry (a leader never overwrites its own log).
+    const own = this.leaderLogs.find((l) => l.term === leaderTerm && l.actor === actor);
+    if (own !== undefined && index <= own.terms.length && own.terms[index - 1] !== term) {
+      this.report('leader-append-only', `${actor}, leader of term ${leaderTerm}, committed index ${index} as term ${term}, but its log held term ${own.terms[index - 1]} there when it was elected`);
+    }
     const c = this.committed.get(index);
     if (c !== undefined && c.term !== term) {
       this.report('state-machine-safety', `index ${index} committed with term ${c.term} by ${c.actor} and with term ${term} by ${actor}`);
@@ -288,6 +313,28 @@ export const checkElectionSafety: (events: Iterable<TraceEvent>) => RaftViolatio
  * ```
  */
 export const checkStateMachineSafety: (events: Iterable<TraceEvent>) => RaftViolation[] = only('state-machine-safety');
+
+/**
+ * Log matching alone, over every leader's log as it was elected: two logs with an entry of the
+ * same term at the same index agree on all entries before it.
+ *
+ * @example
+ * ```ts
+ * checkLogMatching(sim.recorder.events); // []
+ * ```
+ */
+export const checkLogMatching: (events: Iterable<TraceEvent>) => RaftViolation[] = only('log-matching');
+
+/**
+ * Leader append-only alone: a leader commits, at indexes its log held when elected, the entries
+ * it held (it never overwrote them).
+ *
+ * @example
+ * ```ts
+ * checkLeaderAppendOnly(sim.recorder.events); // []
+ * ```
+ */
+export const checkLeaderAppendOnly: (events: Iterable<TraceEvent>) => RaftViolation[] = only('leader-append-only');
 
 /**
  * Leader completeness alone: a leader of term T holds every entry committed before T.
