@@ -39,8 +39,8 @@
  */
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../src/swarm/run-scenario.ts';
-import { interleavedSweep, rawRoundTripRow, type SweepRun } from './support/interleaved-sweep.ts';
-import { formatNumber, invalidateOnFailure, quantile, summarize, type Check, type Row, type SuiteReport, type TargetCheck, withRatios } from './harness.ts';
+import { fmtInt, fmtMs, fmtTarget, interleavedSweep, runScenarioSample, startupMedian, sweepRows, type ScenarioSample, type SweepRun } from './support/interleaved-sweep.ts';
+import { formatNumber, invalidateOnFailure, quantile, summarize, type Check, type Row, type SuiteReport, type TargetCheck } from './harness.ts';
 
 type Mode = 'sim' | 'threads';
 type Window = (typeof WINDOWS)[number];
@@ -95,19 +95,10 @@ interface Config {
   readonly short?: boolean;
 }
 
-/** One runScenario: its result, and the whole call's wall time (start-up and shutdown included). */
-interface Sample {
-  /** Commands asked for. */
-  readonly requested: number;
-  readonly result: ScenarioResult;
-  readonly totalMs: number;
-}
-
 /** A configuration's measured and warm-up runs (warm-ups are checked, not measured). */
 type Runs = SweepRun<Config, Sample>;
+type Sample = ScenarioSample;
 
-const fmtInt = (n: number) => n.toLocaleString('en');
-const fmtTarget = (n: number) => (n >= 1e6 ? `${n / 1e6} M` : fmtInt(n));
 
 /**
  * The scenario as a user would write it: n Raft nodes with the default timing (election timeout
@@ -134,16 +125,8 @@ task:
 ${c.faults ?? ''}`;
 }
 
-async function runOnce(c: Config): Promise<Sample> {
-  const scenario = parseScenario(scenarioYaml(c));
-  const t0 = performance.now();
-  const result = await runScenario(scenario, {
-    seed: SEED,
-    mode: c.mode,
-    ...(c.mode === 'threads' ? { workers: WORKERS } : {}),
-    ...(c.traced ? {} : { traceLevel: 'off' as const }),
-  });
-  return { requested: c.commands, result, totalMs: performance.now() - t0 };
+function runOnce(c: Config): Promise<Sample> {
+  return runScenarioSample(scenarioYaml(c), { seed: SEED, mode: c.mode, workers: WORKERS, traced: c.traced ?? false, requested: c.commands });
 }
 
 // ---- names ----
@@ -317,19 +300,7 @@ export default async function raft(log: (line: string) => void = () => {}): Prom
   for (const n of FAILOVER_SIZES) fails.push(await failovers(n));
   log(`  failover done in ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  const checks: Check[] = [];
-  const raw = rawRoundTripRow(sweep.raw, RAW_TASK, 'command', RAW_ROUND_TRIPS);
-  const rawRows = raw.rows;
-  const rawCheck = raw.check;
-  if (rawCheck !== undefined) checks.push(rawCheck);
-  const rawStats = raw.medianUs === undefined ? undefined : { median: raw.medianUs };
-  const measured = runs.map((r) => {
-    const cs = checksFor(r);
-    checks.push(...cs);
-    return { row: rowFor(r, rawStats?.median), checks: cs, mode: r.config.mode };
-  });
-  const ordered = [...measured.filter((m) => m.mode === 'sim'), ...rawRows.map((row) => ({ row, checks: rawCheck ? [rawCheck] : [] })), ...measured.filter((m) => m.mode === 'threads')];
-  const throughput = withRatios(ordered.map((u) => u.row)).map((row, i) => invalidateOnFailure([row], ordered[i].checks)[0]);
+  const { rows: throughput, checks } = sweepRows(sweep, { rawTask: RAW_TASK, what: 'command', rawRoundTrips: RAW_ROUND_TRIPS, checksFor, rowFor });
   const failoverOut = fails.map(failoverOutcome);
   for (const f of failoverOut) checks.push(...f.checks);
   const rows = [...throughput, ...marginalRow(runs), ...failoverOut.map((f) => f.row)];
@@ -386,9 +357,4 @@ function marginalRow(runs: readonly Runs[]): Row[] {
   }], [...checksFor(full), ...checksFor(short)]);
 }
 
-/** Median time a runScenario spent outside the measured client run. */
-function startupMedian(runs: readonly Runs[]): number {
-  return summarize(runs.flatMap((r) => r.samples.map((x) => x.totalMs - x.result.wallMs))).median;
-}
 
-const fmtMs = (ms: number) => (Number.isNaN(ms) ? 'n/a' : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);

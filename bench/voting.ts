@@ -30,10 +30,9 @@
  * timed out, and exactly the requested number of decisions attempted and closed; traced runs
  * also pass the voting safety check.
  */
-import { parseScenario } from '../src/scenario/index.ts';
-import { runScenario, type ScenarioResult } from '../src/swarm/run-scenario.ts';
-import { interleavedSweep, rawRoundTripRow, type SweepRun } from './support/interleaved-sweep.ts';
-import { formatNumber, invalidateOnFailure, summarize, type Check, type Row, type SuiteReport, type TargetCheck, withRatios } from './harness.ts';
+import type { ScenarioResult } from '../src/swarm/run-scenario.ts';
+import { fmtInt, fmtMs, fmtTarget, interleavedSweep, runScenarioSample, startupMedian, sweepRows, type ScenarioSample, type SweepRun } from './support/interleaved-sweep.ts';
+import { formatNumber, summarize, type Check, type Row, type SuiteReport, type TargetCheck } from './harness.ts';
 
 type Mode = 'sim' | 'threads';
 type Algorithm = (typeof ALGORITHMS)[number];
@@ -76,19 +75,10 @@ interface Config {
   readonly traced: boolean;
 }
 
-/** One runScenario: its result, and the whole call's wall time (start-up and shutdown included). */
-interface Sample {
-  /** Decisions asked for. */
-  readonly requested: number;
-  readonly result: ScenarioResult;
-  readonly totalMs: number;
-}
-
 /** A configuration's measured and warm-up runs (warm-ups are checked, not measured). */
 type Runs = SweepRun<Config, Sample>;
+type Sample = ScenarioSample;
 
-const fmtInt = (n: number) => n.toLocaleString('en');
-const fmtTarget = (n: number) => (n >= 1e6 ? `${n / 1e6} M` : fmtInt(n));
 
 /**
  * The scenario as a user would write it: n voters in three roles (a researcher and an architect
@@ -116,16 +106,8 @@ task:
 `;
 }
 
-async function runOnce(c: Config): Promise<Sample> {
-  const scenario = parseScenario(scenarioYaml(c));
-  const t0 = performance.now();
-  const result = await runScenario(scenario, {
-    seed: SEED,
-    mode: c.mode,
-    ...(c.mode === 'threads' ? { workers: WORKERS } : {}),
-    ...(c.traced ? {} : { traceLevel: 'off' as const }),
-  });
-  return { requested: c.decisions, result, totalMs: performance.now() - t0 };
+function runOnce(c: Config): Promise<Sample> {
+  return runScenarioSample(scenarioYaml(c), { seed: SEED, mode: c.mode, workers: WORKERS, traced: c.traced ?? false, requested: c.decisions });
 }
 
 // ---- names ----
@@ -232,19 +214,7 @@ export default async function voting(log: (line: string) => void = () => {}): Pr
   });
   const runs = sweep.runs;
   const notes: string[] = [];
-  const checks: Check[] = [];
-  const raw = rawRoundTripRow(sweep.raw, RAW_TASK, 'decision', RAW_ROUND_TRIPS);
-  const rawRows = raw.rows;
-  const rawCheck = raw.check;
-  if (rawCheck !== undefined) checks.push(rawCheck);
-  const rawStats = raw.medianUs === undefined ? undefined : { median: raw.medianUs };
-  const measured = runs.map((r) => {
-    const cs = checksFor(r);
-    checks.push(...cs);
-    return { row: rowFor(r, rawStats?.median), checks: cs, mode: r.config.mode };
-  });
-  const ordered = [...measured.filter((m) => m.mode === 'sim'), ...rawRows.map((row) => ({ row, checks: rawCheck ? [rawCheck] : [] })), ...measured.filter((m) => m.mode === 'threads')];
-  const rows = withRatios(ordered.map((u) => u.row)).map((row, i) => invalidateOnFailure([row], ordered[i].checks)[0]);
+  const { rows, checks } = sweepRows(sweep, { rawTask: RAW_TASK, what: 'decision', rawRoundTrips: RAW_ROUND_TRIPS, checksFor, rowFor });
 
   // Start-up cost, for scale: runScenario's whole duration minus the measured coordinator run.
   const threads = runs.filter((r) => r.config.mode === 'threads');
@@ -271,9 +241,4 @@ export default async function voting(log: (line: string) => void = () => {}): Pr
   };
 }
 
-/** Median time a runScenario spent outside the measured coordinator run. */
-function startupMedian(runs: readonly Runs[]): number {
-  return summarize(runs.flatMap((r) => r.samples.map((x) => x.totalMs - x.result.wallMs))).median;
-}
 
-const fmtMs = (ms: number) => (Number.isNaN(ms) ? 'n/a' : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);

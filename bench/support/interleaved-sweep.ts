@@ -4,7 +4,9 @@
  * warm-up runs, with a raw worker round trip timed in every threads round as the ceiling of
  * one-at-a-time threads runs.
  */
-import { invalidateOnFailure, summarize, type Check, type Row } from '../harness.ts';
+import { invalidateOnFailure, summarize, withRatios, type Check, type Row } from '../harness.ts';
+import { parseScenario } from '../../src/scenario/index.ts';
+import { runScenario, type ScenarioResult } from '../../src/swarm/run-scenario.ts';
 import { RawRoundTrip } from './raw-round-trip.ts';
 
 /** One configuration and what its runs measured. */
@@ -88,5 +90,57 @@ export function rawRoundTripRow(raw: RawSamples, task: string, what: string, per
   }], [check]);
   return { rows, check, medianUs: stats.median };
 }
+
+/**
+ * A sweep's table: every configuration's row (sim first, then the raw round trip, then threads),
+ * ratios filled in, each row invalid if its checks failed; and all the checks.
+ */
+export function sweepRows<C extends { readonly mode: 'sim' | 'threads' }, S>(
+  sweep: { runs: readonly SweepRun<C, S>[]; raw: RawSamples },
+  o: { rawTask: string; what: string; rawRoundTrips: number; checksFor: (r: SweepRun<C, S>) => Check[]; rowFor: (r: SweepRun<C, S>, rawRoundTripUs: number | undefined) => Row },
+): { rows: Row[]; checks: Check[] } {
+  const checks: Check[] = [];
+  const raw = rawRoundTripRow(sweep.raw, o.rawTask, o.what, o.rawRoundTrips);
+  if (raw.check !== undefined) checks.push(raw.check);
+  const measured = sweep.runs.map((r) => {
+    const cs = o.checksFor(r);
+    checks.push(...cs);
+    return { row: o.rowFor(r, raw.medianUs), checks: cs, mode: r.config.mode };
+  });
+  const rawOnes = raw.rows.map((row) => ({ row, checks: raw.check ? [raw.check] : [] }));
+  const ordered = [...measured.filter((m) => m.mode === 'sim'), ...rawOnes, ...measured.filter((m) => m.mode === 'threads')];
+  const rows = withRatios(ordered.map((u) => u.row)).map((row, i) => invalidateOnFailure([row], ordered[i].checks)[0]);
+  return { rows, checks };
+}
+
+/** One runScenario in a sweep: its result, and the whole call's wall time (start-up and shutdown included). */
+export interface ScenarioSample {
+  /** Decisions (or commands) asked for. */
+  readonly requested: number;
+  readonly result: ScenarioResult;
+  readonly totalMs: number;
+}
+
+/** Median time the runScenario calls spent outside the measured run (start-up, spawning, settle, shutdown). */
+export function startupMedian(runs: readonly { readonly samples: readonly ScenarioSample[] }[]): number {
+  return summarize(runs.flatMap((r) => r.samples.map((x) => x.totalMs - x.result.wallMs))).median;
+}
+
+/** Runs one scenario (YAML text) for a sweep: seeded, threads on `workers`, the trace off unless `traced`. */
+export async function runScenarioSample(yaml: string, o: { seed: number; mode: 'sim' | 'threads'; workers: number; traced: boolean; requested: number }): Promise<ScenarioSample> {
+  const scenario = parseScenario(yaml);
+  const t0 = performance.now();
+  const result = await runScenario(scenario, {
+    seed: o.seed,
+    mode: o.mode,
+    ...(o.mode === 'threads' ? { workers: o.workers } : {}),
+    ...(o.traced ? {} : { traceLevel: 'off' as const }),
+  });
+  return { requested: o.requested, result, totalMs: performance.now() - t0 };
+}
+
+export const fmtInt = (n: number): string => n.toLocaleString('en');
+export const fmtTarget = (n: number): string => (n >= 1e6 ? `${n / 1e6} M` : fmtInt(n));
+export const fmtMs = (ms: number): string => (Number.isNaN(ms) ? 'n/a' : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 const seconds = (t0: number): string => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
