@@ -103,7 +103,7 @@ export interface RunSummary {
 /**
  * The coordinator's books. A class, not a plain object, on purpose: immer leaves class instances
  * alone, so the coordinator updates its books in place instead of through a draft (reading 64
- * open decisions and their votes through proxies cost ~50 µs a decision; in place it is ~1 µs),
+ * open decisions and their votes through proxies made 20,000 decisions take 3.2 s instead of 0.7 s),
  * and the runtime hands out deep copies as snapshots. Only this behaviour touches it.
  */
 class CoordinatorState {
