@@ -170,20 +170,21 @@ export class ActorHost {
   send(from: ActorId, to: ActorId, kind: string, body: unknown, corr: number | undefined, re: number | undefined): void {
     const routes = this.routes;
     const hop = routes === undefined ? undefined : routes.nextHop(from, to);
-    if (hop === undefined || hop === to) {
-      this.env.route(this.stamp(from, to, kind, body, corr, re));
-      return;
-    }
-    const env = this.stamp(from, to, kind, body, corr, re);
-    this.env.route({ id: env.id, from, to, kind, body, corr, re, via: hop, hops: undefined, tree: undefined });
+    if (hop === undefined || hop === to) this.env.route(this.stamp(from, to, kind, body, corr, re));
+    else this.env.route({ id: this.newId(from, to, kind), from, to, kind, body, corr, re, via: hop, hops: undefined, tree: undefined });
   }
 
-  /** Creates an envelope with a fresh id, counts it as sent and traces the send. */
+  /** Creates an envelope with a fresh id (counted as sent, traced). */
   private stamp(from: ActorId, to: ActorId, kind: string, body: unknown, corr: number | undefined, re: number | undefined): Envelope {
-    const env: Envelope = { id: this.env.nextEnvelopeId(), from, to, kind, body, corr, re };
+    return { id: this.newId(from, to, kind), from, to, kind, body, corr, re };
+  }
+
+  /** A fresh envelope id: the envelope it names is counted as sent and its send traced. */
+  private newId(from: ActorId, to: ActorId, kind: string): number {
+    const id = this.env.nextEnvelopeId();
     this.counters.sent++;
-    if (this.env.traceLevel === 'full') this.env.trace({ t: this.env.now(), type: 'send', id: env.id, from, to, kind });
-    return env;
+    if (this.env.traceLevel === 'full') this.env.trace({ t: this.env.now(), type: 'send', id, from, to, kind });
+    return id;
   }
 
   /**
@@ -205,8 +206,7 @@ export class ActorHost {
 
   /** One copy of a broadcast to a tree neighbour: a single link, whatever the current routes say. */
   private sendCopy(root: ActorId, to: ActorId, kind: string, body: unknown, tree: number): void {
-    const env = this.stamp(root, to, kind, body, undefined, undefined);
-    this.env.route({ id: env.id, from: root, to, kind, body, corr: undefined, re: undefined, via: undefined, hops: undefined, tree });
+    this.env.route({ id: this.newId(root, to, kind), from: root, to, kind, body, corr: undefined, re: undefined, via: undefined, hops: undefined, tree });
   }
 
   /**

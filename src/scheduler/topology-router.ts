@@ -47,11 +47,6 @@ export class TopologyRouter implements RouteTable {
     this.maxHops = 2 * graph.diameter + 16;
   }
 
-  /** The graph in force, if any. */
-  get current(): RouteGraph | undefined {
-    return this.graph;
-  }
-
   nextHop(at: ActorId, to: ActorId): ActorId | undefined {
     const g = this.graph;
     return g === undefined ? undefined : g.nextHop(at, to);

@@ -54,20 +54,17 @@ export interface SwarmPlan {
  */
 export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; seed?: number } = {}): SwarmPlan {
   const { consensus, task } = scenario;
-  const perRole = new Map<string, number>();
+  const ids = agentIds(scenario.agents);
   const stageTruths = Object.fromEntries((scenario.workflow?.stages ?? []).flatMap((s) => (s.truth !== undefined ? [[s.name, s.truth]] : [])));
   const voters: { id: ActorId; behaviour: BehaviourRef; props: VoterProps }[] = [];
   const voterInfo: Record<ActorId, { role: string; domains?: string[] }> = {};
   const agentWeights: Record<string, number> = { ...consensus.agent_weights };
   const agentExpertise: Record<string, { weight: number; domains: string[] }> = { ...consensus.agent_expertise };
-  for (const g of scenario.agents) {
+  for (const [k, g] of scenario.agents.entries()) {
     if (g.weight !== undefined) agentWeights[g.role] = g.weight;
     if (g.expertise !== undefined) agentExpertise[g.role] = g.expertise;
     const domains = agentExpertise[g.role]?.domains;
-    for (let i = 0; i < g.count; i++) {
-      const n = (perRole.get(g.role) ?? 0) + 1;
-      perRole.set(g.role, n);
-      const id = `${g.role}_${String(n).padStart(3, '0')}`;
+    for (const id of ids[k]) {
       const props: VoterProps = {
         role: g.role, accuracy: g.accuracy, truth: task.truth, reasons: g.reasons, voteFields: g.vote_fields, riskView: g.risk_view,
         stageTruths: Object.keys(stageTruths).length > 0 ? stageTruths : undefined,
@@ -119,6 +116,26 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
  */
 function coordinatorOptions(inFlight: number, voters: number): SpawnOptions {
   return { mailboxCapacity: Math.max(DEFAULT_MAILBOX_CAPACITY, 2 * inFlight * Math.max(1, voters) + 1024), supervision: { strategy: 'stop' } };
+}
+
+/**
+ * Every agent's id, group by group: `<role>_<nnn>`, numbered per role across groups (two groups
+ * of coders make coder_001..coder_005). Voting swarms and Raft clusters name agents alike.
+ *
+ * @example
+ * ```ts
+ * agentIds([{ role: 'coder', count: 2 }, { role: 'tester', count: 1 }]); // [['coder_001', 'coder_002'], ['tester_001']]
+ * ```
+ */
+export function agentIds(groups: readonly { readonly role: string; readonly count: number }[]): ActorId[][] {
+  const perRole = new Map<string, number>();
+  return groups.map((g) =>
+    Array.from({ length: g.count }, () => {
+      const n = (perRole.get(g.role) ?? 0) + 1;
+      perRole.set(g.role, n);
+      return `${g.role}_${String(n).padStart(3, '0')}`;
+    }),
+  );
 }
 
 /** Props cross to workers by structured clone and into traces: leave out absent fields. */

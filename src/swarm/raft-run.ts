@@ -9,7 +9,8 @@ import { parseDuration, type Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../scheduler/create-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
-import type { ScenarioResult } from './report.ts';
+import { perMinute, type ScenarioResult } from './report.ts';
+import { agentIds } from './build-swarm.ts';
 import type { RunOptions } from './swarm.ts';
 import { TraceFile } from './trace-file.ts';
 
@@ -49,7 +50,7 @@ interface PartitionFault { atMs: number; ratio: number; durationMs: number }
 export async function runRaftScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioResult & { raft: RaftFigures }> {
   const mode = options.mode ?? scenario.mode ?? 'sim';
   const seed = options.seed ?? scenario.seed ?? 1;
-  const nodes = nodeIds(scenario);
+  const nodes = agentIds(scenario.agents).flat();
   const props = raftProps(scenario.consensus.raft, nodes);
   const { crashes, partitions } = faultPlan(scenario.faults);
   if (mode !== 'sim' && (crashes.length > 0 || partitions.length > 0)) {
@@ -124,20 +125,6 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
   }
 }
 
-/** `<role>_<nnn>` for every agent, as voting swarms name them. */
-function nodeIds(s: Scenario): ActorId[] {
-  const perRole = new Map<string, number>();
-  const ids: ActorId[] = [];
-  for (const g of s.agents) {
-    for (let i = 0; i < g.count; i++) {
-      const n = (perRole.get(g.role) ?? 0) + 1;
-      perRole.set(g.role, n);
-      ids.push(`${g.role}_${String(n).padStart(3, '0')}`);
-    }
-  }
-  return ids;
-}
-
 /** `consensus.raft: { election_timeout_min, election_timeout_max, heartbeat, max_batch }` (durations or seconds). */
 function raftProps(raw: unknown, nodes: ActorId[]): RaftProps {
   if (raw === undefined) return { peers: nodes };
@@ -200,4 +187,3 @@ function layFaults(sim: SimSystem, nodes: ActorId[], crashes: CrashFault[], part
   }
 }
 
-const perMinute = (n: number, ms: number): number => (ms > 0 ? Math.round((n / ms) * 60_000) : 0);

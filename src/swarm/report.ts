@@ -103,5 +103,6 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
   };
 }
 
-const perMinute = (n: number, ms: number): number => (ms > 0 ? Math.round((n / ms) * 60_000) : 0);
+/** Events per minute of `ms`, rounded (0 for an empty span). */
+export const perMinute = (n: number, ms: number): number => (ms > 0 ? Math.round((n / ms) * 60_000) : 0);
 const round = (x: number): number => Math.round(x * 1000) / 1000;

@@ -37,8 +37,3 @@ export function percentile(h: readonly number[], q: number): number {
   }
   return Math.expm1((h.length - 1) / PER_E);
 }
-
-/** Sums histograms of the same shape. */
-export function mergeHistograms(a: readonly number[], b: readonly number[]): number[] {
-  return a.map((c, i) => c + (b[i] ?? 0));
-}
