@@ -6,15 +6,21 @@ describe('Swarm: a running scenario rewired from outside', () => {
     let decided = 0;
     let reached: () => void = () => undefined;
     const hundred = new Promise<void>((resolve) => (reached = resolve));
-    const swarm = await Swarm.start(parseScenario(`
+    let onRing = -1;
+    let swarm: Swarm | undefined;
+    // An open-ended workload (an hour), stopped once the ring has carried 50 decisions.
+    swarm = await Swarm.start(parseScenario(`
 name: api-switch
 agents: [{ role: analyst, count: 6, accuracy: 1 }]
 topology: star
-task: { question: q, options: [A, B], truth: A, duration: 2s, in_flight: 2 }
+task: { question: q, options: [A, B], truth: A, duration: 1h, in_flight: 2 }
 `), {
       mode: 'threads', workers: 2, traceVotes: false,
       onEvent: (e) => {
-        if (e.type === 'emit' && e.event.type === 'decided' && ++decided === 100) reached();
+        if (e.type === 'topology' && e.to === 'ring') onRing = 0;
+        if (e.type !== 'emit' || e.event.type !== 'decided') return;
+        if (++decided === 100) reached();
+        if (onRing >= 0 && ++onRing === 50) swarm!.stop();
       },
     });
     expect(swarm.system.topology?.kind).toBe('star');
@@ -24,13 +30,38 @@ task: { question: q, options: [A, B], truth: A, duration: 2s, in_flight: 2 }
     expect(ring).toMatchObject({ from: 'star', to: 'ring', reason: 'operator asked' });
     const r = await running;
     expect(r.topologySwitches.map((s) => s.to)).toEqual(['star', 'ring']);
-    expect(r.topologyEpochs[1].decisions).toBeGreaterThan(0);
+    expect(r.topologyEpochs[1].decisions).toBeGreaterThanOrEqual(50);
     expect(r.decisions.timedOut).toBe(0);
+    expect(r.decisions.decided).toBe(r.decisions.attempted);
     expect(r.quality).toBe(1);
     expect(r.accountingImbalance).toBe(0);
     expect(r.messages).toMatchObject({ dropped: 0, deadLettered: 0, inFlight: 0 });
     expect(await swarm.run()).toBe(r); // run() happens once
     await expect(swarm.switchTopology('mesh')).rejects.toThrow(/shut down/);
+    swarm.stop(); // harmless once ended
+  });
+
+  it('stop() winds the workload down: no new decisions, those in flight close, the report is whole', async () => {
+    let swarm: Swarm | undefined;
+    let decided = 0;
+    swarm = await Swarm.start(parseScenario(`
+name: wind-down
+agents: [{ role: analyst, count: 5, accuracy: 1 }]
+task: { question: q, options: [A, B], truth: A, decisions: 1000000, in_flight: 4 }
+`), {
+      seed: 3,
+      onEvent: (e) => {
+        if (e.type === 'emit' && e.event.type === 'decided' && ++decided === 40) swarm!.stop();
+      },
+    });
+    const r = await swarm.run();
+    // The four in flight when it was asked to stop still close; nothing further opens.
+    expect(r.decisions.attempted).toBeGreaterThanOrEqual(40);
+    expect(r.decisions.attempted).toBeLessThanOrEqual(40 + 4);
+    expect(r.decisions.decided).toBe(r.decisions.attempted);
+    expect(decided).toBe(r.decisions.attempted);
+    expect(r.quality).toBe(1);
+    expect(r.messages).toMatchObject({ dropped: 0, deadLettered: 0, inFlight: 0 });
   });
 
   it('a coordinator that fails ends the run at once with the reason, not at a timeout', async () => {

@@ -43,19 +43,27 @@ for (const mode of ['sim', 'threads'] as const) {
         // Virtual time: the scenario's schedule switches at exact instants.
         r = await runScenario(parseScenario(yaml('decisions: 60, in_flight: 3', ['20ms', '45ms', '70ms'])), { seed: 9, traceLevel: 'full', onEvent: (e) => events.push(e) });
       } else {
-        // Wall clock: switch from the API after 100, 200 and 300 decisions of 1,500, so each
-        // topology gets decisions however loaded the machine is.
+        // Wall clock: switch from the API once 100 decisions have been seen since the previous
+        // switch landed, and wind the workload down after 100 more on the ring. Counting from the
+        // landing matters: a switch can wait behind heavy traffic on a loaded machine, and the
+        // workload is open-ended so that no topology runs out of decisions to carry.
         const next: TopologySpec[] = ['hierarchical', 'star', 'ring'];
         let decided = 0;
+        let switching = false;
+        let switchError: unknown;
         let swarm: Swarm | undefined;
-        swarm = await Swarm.start(parseScenario(yaml('decisions: 1500, in_flight: 2', ['1h', '1h', '1h']).replace(/schedule:[\s\S]*$/, '')), {
+        swarm = await Swarm.start(parseScenario(yaml('decisions: 1000000, in_flight: 2', ['1h', '1h', '1h']).replace(/schedule:[\s\S]*$/, '')), {
           seed: 9, mode, workers: 2, traceLevel: 'full',
           onEvent: (e) => {
             events.push(e);
-            if (e.type === 'emit' && e.event.type === 'decided' && ++decided % 100 === 0 && next.length > 0) void swarm!.switchTopology(next.shift()!);
+            if (e.type !== 'emit' || e.event.type !== 'decided' || switching || ++decided < 100) return;
+            if (next.length === 0) return swarm!.stop();
+            switching = true;
+            swarm!.switchTopology(next.shift()!).then(() => { switching = false; decided = 0; }, (err: unknown) => { switchError = err; });
           },
         });
         r = await swarm.run();
+        expect(switchError).toBeUndefined();
       }
       expect(r.topologySwitches.map((w) => w.to)).toEqual(['mesh', 'hierarchical', 'star', 'ring']);
       const { sent, problems } = exactlyOnce(events);

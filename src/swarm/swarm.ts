@@ -63,6 +63,7 @@ export class Swarm {
   private readonly latencies = new EpochLatencies();
   private out: TraceFile | undefined;
   private result: Promise<ScenarioResult> | undefined;
+  private closed = false;
   private coordinatorFailed: (error: Error) => void = () => undefined;
   /** Rejects when the coordinator fails or stops (seen in the trace). */
   private readonly coordinatorDown = new Promise<never>((_, reject) => (this.coordinatorFailed = reject));
@@ -149,8 +150,18 @@ export class Swarm {
     }
   }
 
+  /**
+   * Ends the workload early: the coordinator opens no more decisions (nor workflow stages),
+   * closes those in flight as usual, and `run()` then reports what was done. For a stop on
+   * Ctrl-C, or a test that decides when it has seen enough. Harmless once the run has ended.
+   */
+  stop(): void {
+    if (!this.closed) this.system.send(COORDINATOR_ID, { kind: 'wind-down' });
+  }
+
   /** Shuts the system down (if still running) and closes the trace file. */
   async close(): Promise<void> {
+    this.closed = true;
     await this.system.shutdown().catch(() => undefined);
     this.out?.close();
     this.out = undefined;

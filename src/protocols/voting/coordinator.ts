@@ -109,6 +109,8 @@ export interface RunSummary {
 class CoordinatorState {
   seq = 0;
   running = false;
+  /** Asked to wind down: open no more decisions, close those in flight, then report. */
+  windingDown = false;
   request: { from: ActorId; corr: number | undefined } | undefined = undefined;
   open: Record<string, OpenDecision> = {};
   waiting: Record<string, OpenDecision> = {};
@@ -134,7 +136,8 @@ type Ctx = ActorContext<CoordinatorProps>;
  * deadline), broadcasts it over the topology in force, collects one vote per voter, and closes
  * when every vote is in or at the voting timeout, judging with the configured policy. Asked
  * `run`, it drives the whole workload (`decisions` or `duration`, `inFlight` at once, or a
- * workflow's stages) and replies with a RunSummary when the last decision closes. Every step is
+ * workflow's stages) and replies with a RunSummary when the last decision closes; sent
+ * `wind-down`, it opens nothing more and replies once those in flight have closed. Every step is
  * traced (`proposal`, `vote`, `decided`, `escalated`, `weights`, `stage`), which is what the
  * timeline and the safety checker read.
  *
@@ -162,6 +165,9 @@ export const coordinator: Behaviour<CoordinatorState, CoordinatorProps> = {
         return onHumanDecision(state, env, ctx);
       case 'schedule':
         return onSchedule(state, env.body as number, ctx);
+      case 'wind-down':
+        state.windingDown = true;
+        return finishIfDone(state, ctx);
     }
   },
 };
@@ -185,6 +191,7 @@ function start(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
 
 /** More decisions to open: fewer than `decisions` so far, or still within `duration`. */
 function wantsMore(state: CoordinatorState, ctx: Ctx): boolean {
+  if (state.windingDown) return false;
   const t = state.task;
   if (t.durationMs !== undefined) return ctx.now() - state.summary.startedAt < t.durationMs;
   return state.summary.attempted < (t.decisions ?? 1);
@@ -374,6 +381,7 @@ function settleDecision(state: CoordinatorState, d: OpenDecision, outcome: Outco
 }
 
 function openReadyStages(state: CoordinatorState, ctx: Ctx): void {
+  if (state.windingDown) return;
   const stages = ctx.props.workflow!.stages;
   for (const stage of readyStages(stages, state.summary.stages!)) {
     state.summary.stages![stage.name] = { status: 'open' };
