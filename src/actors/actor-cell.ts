@@ -277,6 +277,15 @@ export class ActorCell implements ActorContext, MailboxOwner {
     return (this.durableStore ??= this.host.durables.of(this.self));
   }
 
+  sign(data: string): string {
+    if (typeof data !== 'string') throw new ConfigError(`ctx.sign(data) in "${this.self}"`, 'a string', data);
+    return this.host.keys.sign(this.self, data);
+  }
+
+  verify(signer: ActorId, data: string, signature: string): boolean {
+    return this.host.keys.verify(signer, data, signature);
+  }
+
   random(): number {
     // A recovered actor must not replay the random draws of its first life (a Raft node would
     // pick the same election timeouts again); still seeded, so runs stay reproducible.

@@ -5,6 +5,7 @@ import { MessageCounters } from './counters.ts';
 import { SYSTEM_SENDER, type ActorId, type DeadLetterReason, type Envelope, type Message } from './envelope.ts';
 import type { HostEnvironment } from './host-environment.ts';
 import { DurableStores } from './durable-store.ts';
+import { KeyRing } from './key-ring.ts';
 import { DEFAULT_MAILBOX_CAPACITY } from './mailbox.ts';
 import { RingQueue } from './ring-queue.ts';
 import type { RouteTable } from './route-table.ts';
@@ -99,13 +100,20 @@ export class ActorHost {
   readonly durables = new DurableStores();
   /** The topology's routes, installed by the scheduler; none means every envelope goes direct. */
   routes: RouteTable | undefined;
+  /**
+   * Every actor's signing key (`ctx.sign`, `ctx.verify`). The scheduler gives every host of a run
+   * the same ring (same scheme and secret), so a signature made on one host verifies on any.
+   * Without one, the host signs with tokens under a random secret of its own.
+   */
+  readonly keys: KeyRing;
 
   constructor(
     readonly env: HostEnvironment,
-    defaults: { mailboxCapacity?: number; supervision?: Partial<SupervisionPolicy> } = {},
+    defaults: { mailboxCapacity?: number; supervision?: Partial<SupervisionPolicy>; keys?: KeyRing } = {},
   ) {
     this.defaultCapacity = defaults.mailboxCapacity ?? DEFAULT_MAILBOX_CAPACITY;
     this.defaultSupervision = resolveSupervision(defaults.supervision);
+    this.keys = defaults.keys ?? new KeyRing('token', KeyRing.randomSecret());
   }
 
   /** Creates and starts an actor; throws on a bad or duplicate id or a failing `init`. */

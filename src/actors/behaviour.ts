@@ -59,6 +59,14 @@ export interface ActorContext<P = unknown> {
    * log) keep it here; everything else belongs in the state.
    */
   readonly durable: DurableStore;
+  /**
+   * Signs `data` as this actor. The runtime holds every actor's key; a behaviour cannot sign as
+   * anyone else. The scheme is the system's `signatures` option: a modelled signature (`token`,
+   * the sim default) or real Ed25519 (`ed25519`, the threads default). Throws for a non-string.
+   */
+  sign(data: string): string;
+  /** Whether `signature` is `signer`'s signature over `data` (false for any malformed input; never throws). */
+  verify(signer: ActorId, data: string, signature: string): boolean;
   /** Writes an event into the run's trace. */
   emit(event: Readonly<Record<string, unknown>>): void;
   /** Stops this actor after the current message. */

@@ -2,6 +2,7 @@ import type { Observable } from 'rxjs';
 import type { Escalation, SpawnOptions } from '../actors/actor-host.ts';
 import type { MessageAccounting } from '../actors/counters.ts';
 import type { ActorId, Envelope, Message } from '../actors/envelope.ts';
+import type { SignatureScheme } from '../actors/key-ring.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import type { Member, RouteGraph, TopologySpec } from '../topologies/index.ts';
@@ -80,6 +81,8 @@ export interface RunResult {
   readonly traceHash: string;
   /** Every topology switch, and what each epoch carried (empty when no topology was installed). */
   readonly topology: { readonly switches: readonly TopologySwitch[]; readonly epochs: readonly EpochStats[] };
+  /** How `ctx.sign` signed in this run: modelled tokens or real Ed25519 (the `signatures` option). */
+  readonly signatures: SignatureScheme;
 }
 
 /**
@@ -97,6 +100,8 @@ export interface RunResult {
 export interface ActorSystem {
   readonly mode: ExecutionMode;
   readonly seed: number;
+  /** How `ctx.sign` signs in this system (the `signatures` option). */
+  readonly signatures: SignatureScheme;
   /** Every trace event as it happens. */
   readonly trace$: Observable<TraceEvent>;
   spawn(id: ActorId, behaviour: BehaviourRef, options?: SpawnOptions & { readonly worker?: number }): Promise<void>;

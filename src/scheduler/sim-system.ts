@@ -4,6 +4,7 @@ import type { Behaviour } from '../actors/behaviour.ts';
 import type { MessageAccounting } from '../actors/counters.ts';
 import { isMessage, type ActorId, type Envelope, type Message } from '../actors/envelope.ts';
 import type { HostEnvironment } from '../actors/host-environment.ts';
+import { KeyRing, signatureScheme, type SignatureScheme } from '../actors/key-ring.ts';
 import { loadBehaviour, refName, validateRef, type BehaviourRef } from '../actors/registry.ts';
 import type { SupervisionPolicy } from '../actors/supervision.ts';
 import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
@@ -36,6 +37,12 @@ export interface SimOptions {
   readonly keepTrace?: boolean;
   readonly mailboxCapacity?: number;
   readonly supervision?: Partial<SupervisionPolicy>;
+  /**
+   * How `ctx.sign` signs: `token` (default), a cheap modelled signature that is unforgeable
+   * within the simulation, or real `ed25519`. Keys follow from the seed, so the same seed signs
+   * the same way.
+   */
+  readonly signatures?: SignatureScheme;
 }
 
 /** Finish drafts (freeze snapshots) at least this often, in processed time steps. */
@@ -59,6 +66,8 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   readonly seed: number;
   readonly hostIndex = 0;
   readonly traceLevel: TraceLevel;
+  /** How `ctx.sign` signs in this run. */
+  readonly signatures: SignatureScheme;
   readonly trace$ = new Subject<TraceEvent>();
   readonly recorder: TraceRecorder;
   readonly host: ActorHost;
@@ -93,11 +102,13 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     if (!Number.isInteger(seed)) throw new ConfigError('seed', 'an integer', seed);
     this.seed = seed;
     this.traceLevel = options.traceLevel ?? 'events';
+    this.signatures = signatureScheme(options.signatures, 'token');
     this.link = options.link ? validateLinkModel(options.link) : DEFAULT_LINK;
     this.fixedLatency = this.link.latency.kind === 'fixed' && !this.link.overrides?.length ? this.link.latency.ms : undefined;
     this.linkRng = createPrng(seed, '$link');
     this.recorder = new TraceRecorder(this.trace$, { keep: options.keepTrace });
-    this.host = new ActorHost(this, { mailboxCapacity: options.mailboxCapacity, supervision: options.supervision });
+    const keys = new KeyRing(this.signatures, KeyRing.secretForSeed(seed));
+    this.host = new ActorHost(this, { mailboxCapacity: options.mailboxCapacity, supervision: options.supervision, keys });
   }
 
   // ---- HostEnvironment ----
@@ -456,6 +467,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
       traceEvents: this.recorder.count,
       traceHash: this.recorder.hash(),
       topology: { switches: [...this.control.switches], epochs: this.control.epochs(this.clock, messages) },
+      signatures: this.signatures,
     };
   }
 

@@ -1,6 +1,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { Escalation, SpawnOptions } from '../../actors/actor-host.ts';
 import type { ActorId, Envelope, Message } from '../../actors/envelope.ts';
+import type { SignatureScheme } from '../../actors/key-ring.ts';
 import type { BehaviourRef } from '../../actors/registry.ts';
 import type { SupervisionPolicy } from '../../actors/supervision.ts';
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
@@ -14,6 +15,10 @@ export interface WorkerInit {
   readonly traceLevel: TraceLevel;
   readonly mailboxCapacity?: number;
   readonly supervision?: Partial<SupervisionPolicy>;
+  /** How `ctx.sign` signs. */
+  readonly signatures: SignatureScheme;
+  /** The run's signing secret: the same for every worker, so a signature verifies on any of them. */
+  readonly signingSecret: string;
   /** Modules (absolute paths or file: URLs) imported before anything else, e.g. to register behaviours. */
   readonly preload: readonly string[];
   /** This worker's counters (see HostCounters). */

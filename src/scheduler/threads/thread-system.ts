@@ -6,6 +6,7 @@ import { Subject } from 'rxjs';
 import type { Escalation, SpawnOptions } from '../../actors/actor-host.ts';
 import { accountingImbalance, addInto, MessageCounters, type MessageAccounting } from '../../actors/counters.ts';
 import { isMessage, SYSTEM_SENDER, type ActorId, type Envelope, type Message } from '../../actors/envelope.ts';
+import { KeyRing, signatureScheme, type SignatureScheme } from '../../actors/key-ring.ts';
 import { validateRef, type BehaviourRef } from '../../actors/registry.ts';
 import { resolveSupervision, type SupervisionPolicy } from '../../actors/supervision.ts';
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
@@ -42,6 +43,11 @@ export interface ThreadOptions {
   readonly placement?: 'round-robin' | ((id: ActorId, spawnIndex: number, workers: number) => number);
   /** Modules every worker imports first (absolute paths or file: URLs), e.g. to register behaviours. */
   readonly preload?: readonly string[];
+  /**
+   * How `ctx.sign` signs: real `ed25519` (default) or `token`, the cheap modelled signature of
+   * sim mode. The keys follow from a random secret drawn for the run and given to every worker.
+   */
+  readonly signatures?: SignatureScheme;
 }
 
 interface Slot {
@@ -135,7 +141,7 @@ export class ThreadSystem implements ActorSystem {
   /** Switches run one at a time, in the order they were asked for. */
   private switching: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly seed: number, private readonly options: ThreadOptions, activity: SharedArrayBuffer) {
+  private constructor(readonly seed: number, readonly signatures: SignatureScheme, private readonly options: ThreadOptions, activity: SharedArrayBuffer) {
     this.activity = new Int32Array(activity);
     this.recorder = new TraceRecorder(this.trace$, { keep: options.keepTrace });
   }
@@ -149,8 +155,12 @@ export class ThreadSystem implements ActorSystem {
     if (options.placement !== undefined && options.placement !== 'round-robin' && typeof options.placement !== 'function') {
       throw new ConfigError('placement', "'round-robin' or a function (id, index, workers) => worker", options.placement);
     }
+    const signatures = signatureScheme(options.signatures, 'ed25519');
+    // One secret for the run, the same in every worker: an actor on one worker must be able to
+    // verify what an actor on another signed. Never traced, never on the result.
+    const signingSecret = KeyRing.randomSecret();
     const activity = new SharedArrayBuffer(4);
-    const sys = new ThreadSystem(seed, options, activity);
+    const sys = new ThreadSystem(seed, signatures, options, activity);
     const peers: (MessagePort | undefined)[][] = Array.from({ length: n }, () => new Array(n).fill(undefined));
     for (let i = 0; i < n; i++) {
       for (let j = i + 1; j < n; j++) {
@@ -165,7 +175,7 @@ export class ThreadSystem implements ActorSystem {
       const { port1: events, port2: eventsRemote } = new MessageChannel();
       const init: WorkerInit = {
         index: i, workers: n, seed, traceLevel: options.traceLevel ?? 'events',
-        mailboxCapacity: options.mailboxCapacity, supervision: options.supervision,
+        mailboxCapacity: options.mailboxCapacity, supervision: options.supervision, signatures, signingSecret,
         preload: [...(options.preload ?? [])], counters, activity, peers: peers[i], events: eventsRemote, traceAck,
       };
       const transfer = [...peers[i].filter((p): p is MessagePort => p !== undefined), eventsRemote];
@@ -587,6 +597,7 @@ export class ThreadSystem implements ActorSystem {
       traceEvents: this.recorder.count,
       traceHash: this.recorder.hash(),
       topology: { switches: [...this.control.switches], epochs: this.control.epochs(performance.now() - this.startedAt, messages) },
+      signatures: this.signatures,
     };
   }
 

@@ -1,6 +1,7 @@
 import { ActorHost, type SpawnOptions } from '../../actors/actor-host.ts';
 import type { ActorId, Envelope, Message } from '../../actors/envelope.ts';
 import type { HostEnvironment } from '../../actors/host-environment.ts';
+import { KeyRing } from '../../actors/key-ring.ts';
 import { loadBehaviour, refName, validateRef, type BehaviourRef } from '../../actors/registry.ts';
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
 import type { SupervisionPolicy } from '../../actors/supervision.ts';
@@ -79,7 +80,8 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   constructor(private readonly init: WorkerInit, private readonly transport: Transport, private readonly events: { postMessage(m: unknown): void }) {
     this.hostIndex = init.index;
     this.traceLevel = init.traceLevel;
-    this.host = new ActorHost(this, { mailboxCapacity: init.mailboxCapacity, supervision: init.supervision });
+    const keys = new KeyRing(init.signatures, init.signingSecret);
+    this.host = new ActorHost(this, { mailboxCapacity: init.mailboxCapacity, supervision: init.supervision, keys });
     this.outboxes = Array.from({ length: init.workers }, () => []);
     this.posted = new Float64Array(init.workers);
     this.received = new Float64Array(init.workers);
