@@ -32,6 +32,7 @@ export { VOTING_ALGORITHMS, checkAlgorithm } from './protocols/voting/algorithms
 export { ABSTAIN } from './protocols/voting/types.ts';
 export { raftNode, raftNodeWith, RAFT_NODE, RAFT_CLIENT, KeyValueMachine } from './protocols/raft/index.ts';
 export { RaftSafetyMonitor, checkRaftSafety } from './check/raft-safety.ts';
+export { PbftSafetyMonitor, checkPbftSafety } from './check/pbft-safety.ts';
 export { historyLines, historyOps } from './check/history-export.ts';
 export { runRaftScenario } from './swarm/raft-run.ts';
 export { BYZANTINE_VOTER, BYZANTINE_KINDS } from './adversary/byzantine-voter.ts';
@@ -42,6 +43,7 @@ export {
 } from './errors.ts';
 
 export type { Behaviour, ActorContext } from './actors/behaviour.ts';
+export type { SignatureScheme } from './actors/key-ring.ts';
 export type { ActorId, Envelope, Message, DeadLetterReason } from './actors/envelope.ts';
 export type { BehaviourRef } from './actors/registry.ts';
 export type { SpawnOptions, Escalation } from './actors/actor-host.ts';
@@ -68,6 +70,7 @@ export type { VoterProps } from './protocols/voting/voter.ts';
 export type { Stage, StageStatus } from './protocols/voting/workflow.ts';
 export type { RaftProps, RaftClientProps, RaftClientSummary, StateMachine, MachineCommand, KvCommand, KvResult } from './protocols/raft/index.ts';
 export type { RaftViolation } from './check/raft-safety.ts';
+export type { PbftViolation, PbftProperty } from './check/pbft-safety.ts';
 export type { HistoryOp, HistoryOptions } from './check/history-export.ts';
 export type { RaftFigures } from './swarm/raft-run.ts';
 export type { ByzantineKind, ByzantineVoterProps } from './adversary/byzantine-voter.ts';

@@ -1,5 +1,6 @@
 import type { Scenario } from '../scenario/index.ts';
 import type { ScenarioResult } from './report.ts';
+import { runPbftScenario } from './pbft-run.ts';
 import { runRaftScenario } from './raft-run.ts';
 import { Swarm, type RunOptions } from './swarm.ts';
 
@@ -20,5 +21,7 @@ export type { ScenarioResult } from './report.ts';
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioResult> {
   // Raft is a replicated log with a client, not a vote: it has its own driver.
   if (scenario.consensus.algorithm === 'raft') return runRaftScenario(scenario, options);
+  // PBFT is three phases among replicas and a client, not a vote collected by a coordinator.
+  if (scenario.consensus.algorithm === 'byzantine_tolerant' || scenario.consensus.algorithm === 'pbft') return runPbftScenario(scenario, options);
   return (await Swarm.start(scenario, options)).run();
 }

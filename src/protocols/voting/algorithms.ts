@@ -18,8 +18,8 @@ export const VOTING_ALGORITHMS = Object.freeze(['simple_majority', 'supermajorit
 
 /** Protocols with their own conversation (not a vote count); other issues bring them. */
 const OTHER_PROTOCOLS: Record<string, string> = {
-  byzantine_tolerant: 'PBFT (byzantine_tolerant / pbft) runs its own three-phase protocol, which is not part of this build yet',
-  pbft: 'PBFT (byzantine_tolerant / pbft) runs its own three-phase protocol, which is not part of this build yet',
+  byzantine_tolerant: 'PBFT (byzantine_tolerant / pbft) runs among replicas and a client: runScenario and conclave run drive it, a voting Swarm does not',
+  pbft: 'PBFT (byzantine_tolerant / pbft) runs among replicas and a client: runScenario and conclave run drive it, a voting Swarm does not',
   raft: 'Raft replicates a log through an elected leader: runScenario and conclave run drive it, a voting Swarm does not',
 };
 

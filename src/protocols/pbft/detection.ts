@@ -1,0 +1,89 @@
+import type { ActorId } from '../../actors/envelope.ts';
+import { type Evidence, PBFT_KINDS, type PhaseVote, type PrePrepare, phaseText, prePrepareText, primaryOf } from './messages.ts';
+import { checkSig, type Ctx, type PbftReplicaState, reject, toOthers } from './pbft-state.ts';
+import { startViewChange } from './view-change.ts';
+
+/**
+ * Detection of Byzantine replicas from signed messages alone: proof, not suspicion.
+ * - Equivocation: two messages signed by one replica for the same (phase, view, seq) with
+ *   different digests.
+ * - A forged certificate: a prepare or commit, signed by its sender, that vouches for a
+ *   pre-prepare whose signature is not the primary's.
+ * A replica that finds proof flags the suspect (drops its messages from then on), traces
+ * `pbft-detected {suspect, kind, evidence}` and sends the evidence to the other replicas, which
+ * check it themselves before they flag anyone. A flagged primary is replaced at once.
+ */
+
+/**
+ * Remembers the first signed message of `signer` for (phase, v, n); a second one with another
+ * digest is proof of equivocation. Returns false when it was.
+ */
+export function noteSigned(s: PbftReplicaState, ctx: Ctx, phase: string, signer: ActorId, v: number, n: number, d: string, msg: unknown): boolean {
+  if (!s.props.signed) return true; // without signatures nothing is proof
+  const key = `${phase}|${signer}|${v}|${n}`;
+  const first = s.seen.get(key);
+  if (first === undefined) {
+    s.seen.set(key, { d, msg, n });
+    return true;
+  }
+  if (first.d === d) return true;
+  flag(s, ctx, { suspect: signer, kind: 'equivocation', phase, v, n, messages: [first.msg, msg] }, true);
+  return false;
+}
+
+/**
+ * A prepare or commit whose digest differs from the pre-prepare we accepted: it proves either
+ * that the primary signed two pre-prepares (when its `ppSig` is the primary's) or that its
+ * sender vouched for one the primary never signed.
+ */
+export function judgeMismatch(s: PbftReplicaState, ctx: Ctx, phase: 'prepare' | 'commit', vote: PhaseVote, accepted: PrePrepare): void {
+  if (!s.props.signed) return;
+  const primary = primaryOf(s.props, vote.v);
+  if (checkSig(s, ctx, primary, prePrepareText(vote.v, vote.n, vote.d), vote.ppSig)) {
+    flag(s, ctx, { suspect: primary, kind: 'equivocation', phase: 'pre-prepare', v: vote.v, n: vote.n, messages: [stripBatch(accepted), { v: vote.v, n: vote.n, d: vote.d, sig: vote.ppSig }] }, true);
+  } else {
+    flag(s, ctx, { suspect: vote.i, kind: 'forged-certificate', phase, v: vote.v, n: vote.n, messages: [vote] }, true);
+  }
+}
+
+/** Evidence another replica sent: flag its suspect only if the evidence holds up here too. */
+export function onEvidence(s: PbftReplicaState, ctx: Ctx, from: ActorId, e: Evidence): void {
+  if (typeof e !== 'object' || e === null || typeof e.suspect !== 'string' || !Array.isArray(e.messages)) return reject(ctx, from, PBFT_KINDS.evidence, 'malformed');
+  if (s.suspects.has(e.suspect)) return;
+  if (!validEvidence(s, ctx, e)) return reject(ctx, from, PBFT_KINDS.evidence, 'evidence does not prove anything');
+  flag(s, ctx, e, false);
+}
+
+function validEvidence(s: PbftReplicaState, ctx: Ctx, e: Evidence): boolean {
+  if (!s.isReplica.has(e.suspect) || !s.props.signed) return false;
+  const [a, b] = e.messages as Record<string, unknown>[];
+  const text = (m: Record<string, unknown>): string | undefined => {
+    if (typeof m !== 'object' || m === null || m.v !== e.v || m.n !== e.n || typeof m.d !== 'string') return undefined;
+    if (e.phase === 'pre-prepare') return prePrepareText(e.v, e.n, m.d);
+    if ((e.phase === 'prepare' || e.phase === 'commit') && m.i === e.suspect) return phaseText(e.phase === 'prepare' ? 'P' : 'C', e.v, e.n, m.d, e.suspect);
+    return undefined;
+  };
+  if (e.kind === 'equivocation') {
+    if (e.phase === 'pre-prepare' && primaryOf(s.props, e.v) !== e.suspect) return false;
+    const ta = a && text(a), tb = b && text(b);
+    return ta !== undefined && tb !== undefined && a.d !== b.d && checkSig(s, ctx, e.suspect, ta, a.sig) && checkSig(s, ctx, e.suspect, tb, b.sig);
+  }
+  if (e.kind === 'forged-certificate') {
+    const ta = a && text(a);
+    const vote = a as unknown as PhaseVote;
+    return ta !== undefined && checkSig(s, ctx, e.suspect, ta, vote.sig) && !checkSig(s, ctx, primaryOf(s.props, e.v), prePrepareText(e.v, e.n, vote.d), vote.ppSig);
+  }
+  return false;
+}
+
+function flag(s: PbftReplicaState, ctx: Ctx, e: Evidence, share: boolean): void {
+  if (s.suspects.has(e.suspect) || e.suspect === s.self) return;
+  s.suspects.add(e.suspect);
+  ctx.emit({ type: 'pbft-detected', suspect: e.suspect, kind: e.kind, phase: e.phase, view: e.v, seq: e.n, evidence: e.messages });
+  if (share) toOthers(s, ctx, PBFT_KINDS.evidence, e);
+  // A primary proven faulty is replaced now rather than when its requests time out.
+  if (e.suspect === s.primary && s.active) startViewChange(s, ctx, s.view + 1, `primary ${e.suspect} proven faulty (${e.kind})`);
+}
+
+/** A pre-prepare without its batch (the digest and signature are the proof; the batch is bulk). */
+const stripBatch = (pp: PrePrepare) => ({ v: pp.v, n: pp.n, d: pp.d, sig: pp.sig });

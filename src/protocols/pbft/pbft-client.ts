@@ -1,0 +1,199 @@
+import type { ActorContext, Behaviour } from '../../actors/behaviour.ts';
+import type { ActorId, Envelope } from '../../actors/envelope.ts';
+import { ConfigError } from '../../errors.ts';
+import { PBFT_KINDS, type PbftReply, type PbftRequest, requestText } from './messages.ts';
+
+/**
+ * A PBFT client's props.
+ *
+ * @example
+ * ```ts
+ * const props: PbftClientProps = { replicas: ['p0', 'p1', 'p2', 'p3'], requests: 1000, window: 64 };
+ * ```
+ */
+export interface PbftClientProps {
+  readonly replicas: readonly ActorId[];
+  /** Faults tolerated: a result is accepted once f + 1 replicas sent it. Default floor((n - 1) / 3). */
+  readonly f?: number;
+  /** How many requests to run. */
+  readonly requests: number;
+  /** Requests in flight at once; default 1. */
+  readonly window?: number;
+  /** Resend (to every replica) a request without an accepted result after this many ms; default 500. */
+  readonly retryMs?: number;
+  /** Requests are `incr k<ts mod keys>`; default 16 keys. */
+  readonly keys?: number;
+  /**
+   * Give up this many ms after `start` and reply with what was accepted (a run beyond the
+   * protocol's fault bound may never finish). Default: never.
+   */
+  readonly deadlineMs?: number;
+}
+
+/**
+ * What the client replies to `start` once every request has an accepted result.
+ *
+ * @example
+ * ```ts
+ * const s = (await sim.ask('client', { kind: 'start' }, { timeoutMs: 60_000 })).body as PbftClientSummary;
+ * ```
+ */
+export interface PbftClientSummary {
+  readonly accepted: number;
+  /** True when the deadline ended the run before every request was accepted. */
+  readonly gaveUp: boolean;
+  /** Resends after `retryMs` without a result. */
+  readonly retries: number;
+  /** Replies that did not come from the replica they name, or from no replica. */
+  readonly refusedReplies: number;
+  readonly firstAt: number;
+  readonly lastAt: number;
+}
+
+interface Waiting {
+  readonly request: PbftRequest;
+  sentAt: number;
+  /** Replicas per result: the first result f + 1 replicas agree on is accepted. */
+  readonly votes: Map<string, Set<ActorId>>;
+}
+
+/** The client's books, updated in place. */
+class ClientState {
+  started = false;
+  gaveUp = false;
+  nextTs = 0;
+  accepted = 0;
+  retries = 0;
+  refusedReplies = 0;
+  firstAt = 0;
+  lastAt = 0;
+  retryArmed = false;
+  readonly waiting = new Map<number, Waiting>();
+  request: { from: ActorId; corr: number | undefined } | undefined = undefined;
+  constructor(
+    readonly replicas: ReadonlySet<ActorId>,
+    readonly f: number,
+    readonly total: number,
+    readonly window: number,
+    readonly retryMs: number,
+    readonly keys: number,
+    readonly deadlineMs: number | undefined,
+  ) {}
+}
+
+type Ctx = ActorContext<PbftClientProps>;
+
+/**
+ * PBFT's client (section 4.1): it signs each request and sends it to every replica (so a
+ * backup knows it first-hand and can tell when the primary sits on it), accepts a result once
+ * f + 1 replicas sent the same one (at least one of them is honest), and resends requests left
+ * unanswered. Asked `start`, it runs `requests` requests with `window` in flight and replies
+ * with a PbftClientSummary. Trace events: `pbft-request {client, ts, op}` and
+ * `pbft-accepted {client, ts, result}`.
+ *
+ * @example
+ * ```ts
+ * await sim.spawn('client', PBFT_CLIENT, { props: { replicas, requests: 100, window: 8 } satisfies PbftClientProps });
+ * const summary = (await sim.ask('client', { kind: 'start' }, { timeoutMs: 60_000 })).body as PbftClientSummary;
+ * ```
+ */
+export const pbftClient: Behaviour<ClientState, PbftClientProps> = {
+  init(ctx) {
+    const p = ctx.props;
+    const n = p.replicas?.length ?? 0;
+    if (n === 0) throw new ConfigError('replicas', 'at least one replica', p.replicas);
+    const f = p.f ?? Math.floor((n - 1) / 3);
+    if (!(Number.isInteger(p.requests) && p.requests >= 0)) throw new ConfigError('requests', 'an integer >= 0', p.requests);
+    return new ClientState(new Set(p.replicas), f, p.requests, Math.max(1, p.window ?? 1), p.retryMs ?? 500, Math.max(1, p.keys ?? 16), p.deadlineMs);
+  },
+  receive(state, env, ctx) {
+    const s = state as unknown as ClientState;
+    switch (env.kind) {
+      case 'start':
+        return start(s, env, ctx);
+      case PBFT_KINDS.reply:
+        return onReply(s, env, ctx);
+      case 'retry':
+        if (env.from === ctx.self) return retry(s, ctx);
+        return;
+      case 'deadline':
+        if (env.from === ctx.self && s.request !== undefined) {
+          s.gaveUp = true;
+          ctx.emit({ type: 'pbft-client-gave-up', accepted: s.accepted, waiting: s.waiting.size });
+          return finishIfDone(s, ctx);
+        }
+    }
+  },
+};
+
+function start(s: ClientState, env: Envelope, ctx: Ctx): void {
+  if (s.started) return;
+  s.started = true;
+  s.request = { from: env.from, corr: env.corr };
+  s.firstAt = s.lastAt = ctx.now();
+  if (s.deadlineMs !== undefined) ctx.setTimer('deadline', s.deadlineMs, { kind: 'deadline' });
+  fill(s, ctx);
+  finishIfDone(s, ctx);
+}
+
+function fill(s: ClientState, ctx: Ctx): void {
+  while (s.waiting.size < s.window && s.nextTs < s.total) {
+    const ts = ++s.nextTs;
+    const op = `incr k${ts % s.keys}`;
+    const request: PbftRequest = { client: ctx.self, ts, op, sig: ctx.sign(requestText(ctx.self, ts, op)) };
+    s.waiting.set(ts, { request, sentAt: ctx.now(), votes: new Map() });
+    ctx.emit({ type: 'pbft-request', client: ctx.self, ts, op });
+    for (const r of s.replicas) ctx.send(r, { kind: PBFT_KINDS.request, body: request });
+  }
+  if (s.waiting.size > 0 && !s.retryArmed) {
+    s.retryArmed = true;
+    ctx.setTimer('retry', s.retryMs, { kind: 'retry' });
+  }
+}
+
+function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
+  const r = env.body as PbftReply;
+  // The runtime stamps the sender: a reply counts only from the replica it names.
+  if (typeof r !== 'object' || r === null || r.i !== env.from || !s.replicas.has(env.from) || typeof r.result !== 'string') {
+    s.refusedReplies++;
+    return;
+  }
+  const w = s.waiting.get(r.ts);
+  if (w === undefined) return; // accepted already, or never asked
+  let voters = w.votes.get(r.result);
+  if (voters === undefined) w.votes.set(r.result, (voters = new Set()));
+  voters.add(env.from);
+  if (voters.size < s.f + 1) return;
+  s.waiting.delete(r.ts);
+  s.accepted++;
+  s.lastAt = ctx.now();
+  ctx.emit({ type: 'pbft-accepted', client: ctx.self, ts: r.ts, result: r.result });
+  fill(s, ctx);
+  finishIfDone(s, ctx);
+}
+
+function retry(s: ClientState, ctx: Ctx): void {
+  s.retryArmed = false;
+  if (s.request === undefined) return;
+  const now = ctx.now();
+  for (const w of s.waiting.values()) {
+    if (now - w.sentAt < s.retryMs) continue;
+    w.sentAt = now;
+    s.retries++;
+    for (const r of s.replicas) ctx.send(r, { kind: PBFT_KINDS.request, body: w.request });
+  }
+  if (s.waiting.size > 0) {
+    s.retryArmed = true;
+    ctx.setTimer('retry', s.retryMs, { kind: 'retry' });
+  }
+}
+
+function finishIfDone(s: ClientState, ctx: Ctx): void {
+  if (s.request === undefined || (s.accepted < s.total && !s.gaveUp)) return;
+  if (s.retryArmed) ctx.cancelTimer('retry');
+  s.retryArmed = false;
+  ctx.cancelTimer('deadline');
+  const summary: PbftClientSummary = { accepted: s.accepted, gaveUp: s.gaveUp, retries: s.retries, refusedReplies: s.refusedReplies, firstAt: s.firstAt, lastAt: s.lastAt };
+  ctx.reply({ from: s.request.from, corr: s.request.corr } as Envelope, { kind: 'summary', body: summary });
+  s.request = undefined;
+}

@@ -1,0 +1,197 @@
+import type { ActorId } from '../../actors/envelope.ts';
+import { fetchState, makeStable, validProof } from './checkpoints.ts';
+import { batchDigest, type NewView, newViewText, PBFT_KINDS, type PbftRequest, type PhaseVote, type PrePrepare, type PreparedCert, phaseText, prePrepareText, primaryOf, type ViewChange, viewChangeText } from './messages.ts';
+import { acceptPrePrepare, armRequestTimer, isPhaseVote, isPrePrepare, isRequest, propose } from './normal-case.ts';
+import { checkSig, type Ctx, type PbftReplicaState, reject, signText, toOthers, viewTimeout } from './pbft-state.ts';
+
+/**
+ * The view change (section 4.4): a backup that suspects the primary stops taking part in the
+ * view and sends VIEW-CHANGE for the next one, with its stable checkpoint and a prepared
+ * certificate for everything it prepared above it. The next view's primary, holding 2f + 1 of
+ * them, sends NEW-VIEW: the view changes and, for every sequence number between the latest
+ * stable checkpoint and the highest prepared one, a pre-prepare of the request prepared in the
+ * highest view (or a null request). Every backup recomputes that list from the same view
+ * changes before it accepts it, so a request that committed anywhere keeps its number and
+ * digest. A replica that sees f + 1 view changes for later views joins the smallest of them;
+ * one that waits too long for a new view moves to the next, its timer doubling each time.
+ */
+
+/** Leaves view `s.view` for `v` (> it): sends a view change and waits for the new view. */
+export function startViewChange(s: PbftReplicaState, ctx: Ctx, v: number, reason: string): void {
+  if (v <= s.view) return;
+  s.view = v;
+  s.active = false;
+  s.attempts++;
+  if (s.requestTimerArmed) {
+    ctx.cancelTimer('request');
+    s.requestTimerArmed = false;
+  }
+  const prepared: PreparedCert[] = [];
+  for (const [n, slot] of s.preparedSlots) {
+    if (n <= s.low || slot.pp === undefined) continue;
+    prepared.push({ pp: slot.pp, prepares: [...(slot.prepares.get(slot.pp.d)?.values() ?? [])].slice(0, 2 * s.props.f) });
+  }
+  prepared.sort((a, b) => a.pp.n - b.pp.n);
+  const vc: ViewChange = { v, n: s.low, proof: s.stableProof, prepared, i: s.self, sig: signText(s, ctx, viewChangeText(v, s.low, prepared, s.self)) };
+  viewChangesFor(s, v).set(s.self, vc);
+  for (const old of s.viewChanges.keys()) if (old < v) s.viewChanges.delete(old);
+  toOthers(s, ctx, PBFT_KINDS.viewChange, vc);
+  ctx.emit({ type: 'pbft-view-change', view: v, reason });
+  ctx.setTimer('view', viewTimeout(s), { kind: PBFT_KINDS.viewTimer, body: v });
+  maybeNewView(s, ctx, v);
+}
+
+/** The view timer: no new view for `v` in time, so try the one after. */
+export function onViewTimer(s: PbftReplicaState, ctx: Ctx, v: unknown): void {
+  if (!s.active && s.view === v) startViewChange(s, ctx, v + 1, `no new view ${v} in time`);
+}
+
+/** A view change from replica `vc.i` (its sender). */
+export function onViewChange(s: PbftReplicaState, ctx: Ctx, from: ActorId, vc: ViewChange): void {
+  if (!isViewChange(vc)) return reject(ctx, from, PBFT_KINDS.viewChange, 'malformed');
+  if (from !== vc.i) return reject(ctx, from, PBFT_KINDS.viewChange, `signed for ${vc.i}, sent by ${from}`);
+  if (vc.v < s.view || (vc.v === s.view && s.active)) return; // for a view we are past
+  if (viewChangesFor(s, vc.v).has(from)) return;
+  if (!validViewChange(s, ctx, vc)) return reject(ctx, from, PBFT_KINDS.viewChange, 'view change does not hold up (signature, checkpoint proof or a prepared certificate)');
+  viewChangesFor(s, vc.v).set(from, vc);
+  if (vc.v > s.view) {
+    // f + 1 replicas want a later view: at least one of them is honest, so join the smallest.
+    const wanting = new Set<ActorId>();
+    let smallest = Infinity;
+    for (const [v, vcs] of s.viewChanges) {
+      if (v <= s.view) continue;
+      for (const i of vcs.keys()) wanting.add(i);
+      smallest = Math.min(smallest, v);
+    }
+    if (wanting.size >= s.props.f + 1) startViewChange(s, ctx, smallest, `${wanting.size} replicas asked for a later view`);
+  }
+  maybeNewView(s, ctx, vc.v);
+}
+
+/** As the primary of `v` with 2f + 1 view changes for it: send the new view and install it. */
+function maybeNewView(s: PbftReplicaState, ctx: Ctx, v: number): void {
+  if (primaryOf(s.props, v) !== s.self || s.view !== v || s.active || s.newViewSent >= v) return;
+  const vcs = s.viewChanges.get(v);
+  if (vcs === undefined || vcs.size < s.props.quorum || !vcs.has(s.self)) return;
+  const chosen = [vcs.get(s.self)!, ...[...vcs.values()].filter((vc) => vc.i !== s.self)].slice(0, s.props.quorum);
+  const prePrepares = plan(chosen).map(({ n, d, batch }): PrePrepare => ({ v, n, d, batch, sig: signText(s, ctx, prePrepareText(v, n, d)) }));
+  const nv: NewView = { v, viewChanges: chosen, prePrepares, sig: signText(s, ctx, newViewText(v, chosen, prePrepares)) };
+  s.newViewSent = v;
+  toOthers(s, ctx, PBFT_KINDS.newView, nv);
+  install(s, ctx, nv);
+}
+
+/** A new view from its primary: checked in full (every view change, and the pre-prepares recomputed) before it is installed. */
+export function onNewView(s: PbftReplicaState, ctx: Ctx, from: ActorId, nv: NewView): void {
+  if (!isNewView(nv)) return reject(ctx, from, PBFT_KINDS.newView, 'malformed');
+  if (nv.v < s.view || (nv.v === s.view && s.active)) return;
+  if (from !== primaryOf(s.props, nv.v)) return reject(ctx, from, PBFT_KINDS.newView, `not from the primary of view ${nv.v}`);
+  if (!checkSig(s, ctx, from, newViewText(nv.v, nv.viewChanges, nv.prePrepares), nv.sig)) return reject(ctx, from, PBFT_KINDS.newView, 'bad signature');
+  const senders = new Set<ActorId>();
+  for (const vc of nv.viewChanges) {
+    if (!isViewChange(vc) || vc.v !== nv.v || senders.has(vc.i) || !s.isReplica.has(vc.i) || !validViewChange(s, ctx, vc)) return reject(ctx, from, PBFT_KINDS.newView, 'a view change in it does not hold up');
+    senders.add(vc.i);
+  }
+  if (senders.size < s.props.quorum) return reject(ctx, from, PBFT_KINDS.newView, `${senders.size} view changes, ${s.props.quorum} needed`);
+  const expected = plan(nv.viewChanges);
+  const ok = expected.length === nv.prePrepares.length && expected.every((e, k) => {
+    const pp = nv.prePrepares[k];
+    return isPrePrepare(pp) && pp.v === nv.v && pp.n === e.n && pp.d === e.d && batchDigest(pp.batch) === pp.d && checkSig(s, ctx, from, prePrepareText(pp.v, pp.n, pp.d), pp.sig);
+  });
+  if (!ok) return reject(ctx, from, PBFT_KINDS.newView, 'its pre-prepares do not follow from its view changes');
+  s.view = nv.v;
+  install(s, ctx, nv);
+}
+
+/** Enters view `nv.v`: adopts a later stable checkpoint, takes the new pre-prepares, resumes. */
+function install(s: PbftReplicaState, ctx: Ctx, nv: NewView): void {
+  s.active = true;
+  ctx.cancelTimer('view');
+  const best = nv.viewChanges.reduce((a, b) => (b.n > a.n ? b : a));
+  if (best.n > s.low) makeStable(s, ctx, best.n, best.proof);
+  // Slots of earlier views that the new view does not carry are void: their numbers are reassigned.
+  for (const [n, slot] of s.slots) if (slot.v < s.view) s.slots.delete(n);
+  s.unassigned.clear();
+  for (const r of s.pending.values()) s.unassigned.add(r);
+  // Numbering resumes after the new view's pre-prepares (set first: accepting one may execute
+  // requests and let this replica, if it is the primary, propose more).
+  s.nextSeq = nv.prePrepares.reduce((top, pp) => Math.max(top, pp.n), s.low);
+  for (const pp of nv.prePrepares) if (pp.n > s.low) acceptPrePrepare(s, ctx, s.slot(pp.n), pp);
+  ctx.emit({ type: 'pbft-view', view: s.view, primary: s.primary });
+  s.replayFuture = true;
+  if (s.lastExecuted < s.low) fetchState(s, ctx);
+  if (s.pending.size > 0) armRequestTimer(s, ctx, true);
+  if (s.primary === s.self) propose(s, ctx);
+}
+
+/**
+ * The pre-prepares a new view must carry: from the highest stable checkpoint among the view
+ * changes up to the highest prepared number, the request prepared in the highest view for each
+ * number, else the null request. Deterministic, so every backup computes the same list.
+ */
+function plan(vcs: readonly ViewChange[]): { n: number; d: string; batch: readonly PbftRequest[] }[] {
+  let minS = 0;
+  let maxS = 0;
+  const best = new Map<number, PrePrepare>();
+  for (const vc of vcs) minS = Math.max(minS, vc.n);
+  for (const vc of vcs) {
+    for (const c of vc.prepared) {
+      if (c.pp.n <= minS) continue;
+      maxS = Math.max(maxS, c.pp.n);
+      const held = best.get(c.pp.n);
+      if (held === undefined || c.pp.v > held.v) best.set(c.pp.n, c.pp);
+    }
+  }
+  const out: { n: number; d: string; batch: readonly PbftRequest[] }[] = [];
+  for (let n = minS + 1; n <= maxS; n++) {
+    const pp = best.get(n);
+    out.push(pp ? { n, d: pp.d, batch: pp.batch } : { n, d: NULL_DIGEST, batch: [] });
+  }
+  return out;
+}
+
+const NULL_DIGEST = batchDigest([]);
+
+/** Checks a view change's signature, its checkpoint proof and every prepared certificate in it. */
+function validViewChange(s: PbftReplicaState, ctx: Ctx, vc: ViewChange): boolean {
+  if (!s.isReplica.has(vc.i)) return false;
+  if (!checkSig(s, ctx, vc.i, viewChangeText(vc.v, vc.n, vc.prepared, vc.i), vc.sig)) return false;
+  if (!validProof(s, ctx, vc.n, vc.proof)) return false;
+  const numbers = new Set<number>();
+  for (const c of vc.prepared) {
+    if (!validCert(s, ctx, vc, c) || numbers.has(c.pp.n)) return false;
+    numbers.add(c.pp.n);
+  }
+  return true;
+}
+
+function validCert(s: PbftReplicaState, ctx: Ctx, vc: ViewChange, c: PreparedCert): boolean {
+  const pp = c?.pp;
+  if (!isPrePrepare(pp) || !Array.isArray(c.prepares) || pp.v >= vc.v || pp.n <= vc.n || pp.n > vc.n + s.props.logWindow) return false;
+  const primary = primaryOf(s.props, pp.v);
+  if (!checkSig(s, ctx, primary, prePrepareText(pp.v, pp.n, pp.d), pp.sig) || batchDigest(pp.batch) !== pp.d) return false;
+  if (!pp.batch.every(isRequest)) return false;
+  const backups = new Set<ActorId>();
+  for (const p of c.prepares as PhaseVote[]) {
+    if (!isPhaseVote(p) || p.v !== pp.v || p.n !== pp.n || p.d !== pp.d || p.i === primary || !s.isReplica.has(p.i) || backups.has(p.i)) return false;
+    if (!checkSig(s, ctx, p.i, phaseText('P', p.v, p.n, p.d, p.i), p.sig)) return false;
+    backups.add(p.i);
+  }
+  return backups.size >= 2 * s.props.f;
+}
+
+function viewChangesFor(s: PbftReplicaState, v: number): Map<ActorId, ViewChange> {
+  let m = s.viewChanges.get(v);
+  if (m === undefined) s.viewChanges.set(v, (m = new Map()));
+  return m;
+}
+
+const isViewChange = (m: unknown): m is ViewChange => {
+  const vc = m as ViewChange;
+  return typeof vc === 'object' && vc !== null && Number.isInteger(vc.v) && vc.v > 0 && Number.isInteger(vc.n) && vc.n >= 0 && Array.isArray(vc.proof) && Array.isArray(vc.prepared) && typeof vc.i === 'string' && typeof vc.sig === 'string';
+};
+
+const isNewView = (m: unknown): m is NewView => {
+  const nv = m as NewView;
+  return typeof nv === 'object' && nv !== null && Number.isInteger(nv.v) && nv.v > 0 && Array.isArray(nv.viewChanges) && nv.viewChanges.length > 0 && Array.isArray(nv.prePrepares) && typeof nv.sig === 'string';
+};

@@ -1,0 +1,249 @@
+import type { ActorId } from '../actors/envelope.ts';
+import type { TraceEvent } from '../actors/trace-event.ts';
+import type { SignatureScheme } from '../actors/key-ring.ts';
+import { BYZANTINE_REPLICA, PBFT_BYZANTINE_KINDS, type ByzantineReplicaProps, type PbftByzantineKind } from '../adversary/byzantine-replica.ts';
+import { PbftSafetyMonitor } from '../check/pbft-safety.ts';
+import { ConfigError } from '../errors.ts';
+import type { PbftClientProps, PbftClientSummary } from '../protocols/pbft/pbft-client.ts';
+import { PBFT_CLIENT, PBFT_REPLICA } from '../protocols/pbft/refs.ts';
+import { type PbftProps, resolvePbftProps } from '../protocols/pbft/messages.ts';
+import { parseDuration, type Scenario } from '../scenario/index.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
+import { createSystem } from '../scheduler/create-system.ts';
+import { SimSystem } from '../scheduler/sim-system.ts';
+import { agentIds } from './build-swarm.ts';
+import { byzantinePlan } from './byzantine-plan.ts';
+import { perMinute, type ScenarioResult } from './report.ts';
+import type { RunOptions } from './swarm.ts';
+import { TraceFile } from './trace-file.ts';
+
+/** The client actor of a PBFT run. */
+const CLIENT = 'client';
+/** How long the client waits for all its results when the task sets no duration (virtual ms in sim mode). */
+const DEFAULT_DEADLINE_MS = 30_000;
+
+/**
+ * What a PBFT run adds to a scenario result.
+ *
+ * @example
+ * ```ts
+ * for (const v of result.pbft!.views) console.log(`view ${v.view}: primary ${v.primary} from ${v.at} ms`);
+ * ```
+ */
+export interface PbftFigures {
+  /** Replicas and the faults they tolerate. */
+  readonly n: number;
+  readonly f: number;
+  /** How messages were authenticated: signed with modelled tokens or Ed25519, or not signed at all. */
+  readonly signatures: SignatureScheme | 'none';
+  /** Each view a quorum of honest replicas installed, with its primary and when. */
+  readonly views: { view: number; primary: ActorId; at: number }[];
+  /** For each crash of a primary: how long until a new view was installed. */
+  readonly failovers: { crashed: ActorId; at: number; newPrimary: ActorId | null; ms: number | null }[];
+  /** The replicas run Byzantine in this run, and how. */
+  readonly byzantine: { agents: ActorId[]; kinds: PbftByzantineKind[] };
+  /** Messages the honest replicas refused, by reason. */
+  readonly rejected: Record<string, number>;
+  /** Client resends after a request went unanswered. */
+  retries: number;
+}
+
+interface CrashFault { target: string; atMs: number; durationMs: number | undefined }
+interface PartitionFault { atMs: number; ratio: number; durationMs: number }
+
+/**
+ * Runs a scenario whose algorithm is `byzantine_tolerant` (or `pbft`): one PBFT replica per
+ * agent (Byzantine ones wrapped by the adversary from `faults.byzantine`), a client that sends
+ * `task.decisions` requests (`in_flight` at once), crash and partition faults laid on virtual
+ * time (sim mode), and the PBFT checkers over the trace. A decision is one request whose result
+ * the client accepted (f + 1 matching replies).
+ *
+ * @example
+ * ```ts
+ * const result = await runPbftScenario(await loadScenarioFile('examples/pbft-ledger.yml'));
+ * result.byzantineDetected; // [{ agent: 'node_001', evidence: 'equivocation in pre-prepare ...' }]
+ * ```
+ */
+export async function runPbftScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioResult & { pbft: PbftFigures }> {
+  const mode = options.mode ?? scenario.mode ?? 'sim';
+  const seed = options.seed ?? scenario.seed ?? 1;
+  const agents = agentIds(scenario.agents);
+  const replicas = agents.flat();
+  const roles = scenario.agents.flatMap((a, i) => agents[i].map((id) => ({ id, role: a.role })));
+  const { props, signatures } = pbftProps(scenario.consensus.pbft, replicas);
+  const resolved = resolvePbftProps(props);
+  const { crashes, partitions, byzantine } = faultPlan(scenario.faults);
+  const adversaries = byzantinePlan<PbftByzantineKind>(byzantine, roles, seed, { kinds: PBFT_BYZANTINE_KINDS, targets: { primary: replicas[0] } });
+  if (mode !== 'sim' && (crashes.length > 0 || partitions.length > 0)) {
+    throw new ConfigError('faults', 'no crash or partition faults in threads mode (they are laid on virtual time: use --mode sim)', scenario.faults);
+  }
+  const traceLevel = options.traceLevel ?? 'events';
+  const scheme = signatures === 'none' ? undefined : signatures;
+  const system: ActorSystem = mode === 'sim'
+    ? await createSystem({ mode, seed, traceLevel, signatures: scheme })
+    : await createSystem({ mode, seed, traceLevel, workers: options.workers, signatures: scheme });
+  const out = options.traceFile ? new TraceFile(options.traceFile) : undefined;
+  const liars = [...(adversaries?.agents ?? [])];
+  const safety = new PbftSafetyMonitor({ byzantine: liars });
+  const figures: PbftFigures = {
+    n: resolved.n, f: resolved.f, signatures: props.auth === 'none' ? 'none' : system.signatures,
+    views: [], failovers: [], byzantine: { agents: liars, kinds: [...(adversaries?.kinds ?? [])] }, rejected: {}, retries: 0,
+  };
+  const honest = (id: ActorId) => replicas.includes(id) && !liars.includes(id);
+  const installed = new Map<number, Set<ActorId>>();
+  let primary: ActorId = replicas[0];
+  const invoked = new Map<number, number>();
+  const latencies: number[] = [];
+  try {
+    let origin: number | undefined;
+    system.trace$.subscribe((e: TraceEvent) => {
+      origin ??= e.t;
+      safety.observe(e);
+      out?.write(e);
+      options.onEvent?.(e);
+      if (e.type !== 'emit') return;
+      const ev = e.event as { type?: string; view?: number; primary?: string; reason?: string; ts?: number };
+      if (ev.type === 'pbft-rejected' && honest(e.actor)) figures.rejected[ev.reason!] = (figures.rejected[ev.reason!] ?? 0) + 1;
+      else if (ev.type === 'pbft-view' && honest(e.actor)) {
+        // A view counts once a quorum of honest replicas is in it (2f + 1 minus the liars).
+        const at = installed.get(ev.view!) ?? new Set<ActorId>();
+        installed.set(ev.view!, at.add(e.actor));
+        if (at.size === Math.max(1, resolved.quorum - liars.length) && !figures.views.some((v) => v.view === ev.view)) {
+          primary = ev.primary!;
+          figures.views.push({ view: ev.view!, primary: ev.primary!, at: e.t - origin });
+          for (const f of figures.failovers) if (f.newPrimary === null) Object.assign(f, { newPrimary: ev.primary, ms: e.t - origin - f.at });
+        }
+      } else if (ev.type === 'pbft-request') invoked.set(ev.ts!, e.t);
+      else if (ev.type === 'pbft-accepted' && invoked.has(ev.ts!)) latencies.push(e.t - invoked.get(ev.ts!)!);
+    });
+    for (const id of replicas) {
+      if (adversaries?.agents.has(id)) await system.spawn(id, BYZANTINE_REPLICA, { props: { ...props, byzantine: adversaries.kinds, delayMs: adversaries.delayMs, colluders: liars } satisfies ByzantineReplicaProps });
+      else await system.spawn(id, PBFT_REPLICA, { props });
+    }
+    // A run beyond the fault bound may never finish: the client reports what it got by then.
+    const deadlineMs = scenario.task.durationMs ?? DEFAULT_DEADLINE_MS;
+    const client: PbftClientProps = { replicas, f: resolved.f, requests: scenario.task.decisions ?? 1, window: scenario.task.inFlight, deadlineMs };
+    await system.spawn(CLIENT, PBFT_CLIENT, { props: client });
+    if (system instanceof SimSystem) layFaults(system, replicas, crashes, partitions, () => primary, figures);
+    const started = performance.now();
+    const reply = await system.ask(CLIENT, { kind: 'start' }, { timeoutMs: options.timeoutMs ?? 600_000 });
+    const wallMs = performance.now() - started;
+    const summary = reply.body as PbftClientSummary;
+    figures.retries = summary.retries;
+    await system.settle();
+    const result = await system.shutdown();
+    // Liveness is not a safety property: requests left unanswered show as timed out decisions.
+    const violations = safety.finish();
+    const m = result.messages;
+    latencies.sort((a, b) => a - b);
+    const pick = (q: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 1000) / 1000 : 0);
+    const virtualMs = summary.lastAt - summary.firstAt;
+    const detected = new Map<ActorId, { kinds: Set<string>; by: Set<ActorId> }>();
+    for (const d of safety.detections) {
+      const entry = detected.get(d.suspect) ?? { kinds: new Set(), by: new Set() };
+      detected.set(d.suspect, entry);
+      entry.kinds.add(d.kind);
+      entry.by.add(d.by);
+    }
+    return {
+      scenario: scenario.name, seed, mode, algorithm: 'byzantine_tolerant', agents: replicas.length, topology: 'mesh', topologyReason: 'PBFT replicas talk to each other directly',
+      decisions: { attempted: client.requests, decided: summary.accepted, noConsensus: 0, timedOut: client.requests - summary.accepted, escalated: 0 },
+      decisionsPerMinute: perMinute(summary.accepted, wallMs),
+      ...(mode === 'sim' ? { simDecisionsPerMinute: perMinute(summary.accepted, virtualMs), virtualMs } : {}),
+      latencyMs: { p50: pick(0.5), p99: pick(0.99) },
+      quality: null,
+      safetyViolations: violations.map((v) => ({ property: v.property, detail: v.detail })),
+      safetyChecked: traceLevel !== 'off',
+      messages: { sent: m.sent, delivered: m.delivered, dropped: m.dropped, deadLettered: m.deadLettered, inFlight: m.inFlight, relayed: m.relayed },
+      messagesPerDecision: summary.accepted > 0 ? m.sent / summary.accepted : 0,
+      accountingImbalance: result.accountingImbalance,
+      byOutcome: {},
+      refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 },
+      topologySwitches: [],
+      topologyEpochs: [],
+      byzantineDetected: [...detected].map(([agent, d]) => ({ agent, evidence: `${[...d.kinds].join(', ')}: signed proof held by ${d.by.size} replica${d.by.size === 1 ? '' : 's'}` })),
+      wallMs: Math.round(wallMs * 1000) / 1000,
+      traceHash: result.traceHash,
+      pbft: figures,
+    };
+  } finally {
+    await system.shutdown().catch(() => undefined);
+    out?.close();
+  }
+}
+
+const PBFT_KEYS = ['f', 'checkpoint_interval', 'log_window', 'max_batch', 'max_inflight', 'view_change_timeout', 'signatures'];
+
+/**
+ * `consensus.pbft: { f, checkpoint_interval, log_window, max_batch, max_inflight,
+ * view_change_timeout, signatures: token | ed25519 | none }`.
+ */
+function pbftProps(raw: unknown, replicas: ActorId[]): { props: PbftProps; signatures: SignatureScheme | 'none' | undefined } {
+  if (raw === undefined) return { props: { replicas }, signatures: undefined };
+  if (typeof raw !== 'object' || raw === null) throw new ConfigError('consensus.pbft', `{ ${PBFT_KEYS.join(', ')} }`, raw);
+  const r = raw as Record<string, unknown>;
+  for (const key of Object.keys(r)) if (!PBFT_KEYS.includes(key)) throw new ConfigError(`consensus.pbft.${key}`, `one of ${PBFT_KEYS.join(', ')}`, r[key]);
+  const int = (key: string): number | undefined => {
+    const v = r[key];
+    if (v === undefined) return undefined;
+    if (!Number.isInteger(v) || (v as number) < (key === 'f' ? 0 : 1)) throw new ConfigError(`consensus.pbft.${key}`, key === 'f' ? 'an integer >= 0' : 'an integer >= 1', v);
+    return v as number;
+  };
+  const signatures = r.signatures;
+  if (signatures !== undefined && !['token', 'ed25519', 'none'].includes(signatures as string)) throw new ConfigError('consensus.pbft.signatures', 'token (modelled), ed25519 (real) or none (channels only)', signatures);
+  const props: PbftProps = {
+    replicas, f: int('f'), checkpointInterval: int('checkpoint_interval'), logWindow: int('log_window'), maxBatch: int('max_batch'), maxInflight: int('max_inflight'),
+    viewChangeTimeoutMs: r.view_change_timeout === undefined ? undefined : parseDuration(r.view_change_timeout, 'consensus.pbft.view_change_timeout'),
+    auth: signatures === 'none' ? 'none' : 'sign',
+  };
+  return { props: Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as unknown as PbftProps, signatures: signatures as SignatureScheme | 'none' | undefined };
+}
+
+/** `faults.byzantine`, `faults.crash: [{ target: primary | <id>, at, duration? }]`, `faults.partition: [{ at, split_ratio, duration }]`. */
+function faultPlan(faults: Record<string, unknown> | undefined): { crashes: CrashFault[]; partitions: PartitionFault[]; byzantine: unknown } {
+  const list = (key: string): Record<string, unknown>[] => {
+    const v = faults?.[key];
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) throw new ConfigError(`faults.${key}`, 'a list of faults', v);
+    return v.map((f, i) => {
+      if (typeof f !== 'object' || f === null) throw new ConfigError(`faults.${key}[${i}]`, 'a fault { at, ... }', f);
+      return f as Record<string, unknown>;
+    });
+  };
+  for (const key of Object.keys(faults ?? {})) {
+    if (!['byzantine', 'crash', 'partition'].includes(key)) throw new ConfigError(`faults.${key}`, 'byzantine, crash or partition', faults![key]);
+  }
+  const crashes = list('crash').map((f, i) => ({
+    target: typeof f.target === 'string' ? f.target : 'primary',
+    atMs: parseDuration(f.at, `faults.crash[${i}].at`),
+    durationMs: f.duration === undefined ? undefined : parseDuration(f.duration, `faults.crash[${i}].duration`),
+  }));
+  const partitions = list('partition').map((f, i) => {
+    const ratio = f.split_ratio ?? 0.3;
+    if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) throw new ConfigError(`faults.partition[${i}].split_ratio`, 'a number between 0 and 1', ratio);
+    return { atMs: parseDuration(f.at, `faults.partition[${i}].at`), ratio, durationMs: parseDuration(f.duration ?? '1s', `faults.partition[${i}].duration`) };
+  });
+  return { crashes, partitions, byzantine: faults?.byzantine };
+}
+
+/** Schedules the faults on the simulation's clock; `primary` is read when each fault fires. */
+function layFaults(sim: SimSystem, replicas: ActorId[], crashes: CrashFault[], partitions: PartitionFault[], primary: () => ActorId, figures: PbftFigures): void {
+  for (const c of crashes) {
+    sim.at(c.atMs, () => {
+      const target = c.target === 'primary' ? primary() : c.target;
+      if (!replicas.includes(target) || !sim.crash(target)) return;
+      if (c.target === 'primary') figures.failovers.push({ crashed: target, at: sim.now(), newPrimary: null, ms: null });
+      if (c.durationMs !== undefined) sim.at(c.durationMs, () => sim.recover(target));
+    });
+  }
+  for (const p of partitions) {
+    sim.at(p.atMs, () => {
+      // The primary's side is the minority: the rest must change view to make progress.
+      const lead = primary();
+      const ordered = [lead, ...replicas.filter((r) => r !== lead)];
+      const k = Math.max(1, Math.min(replicas.length - 1, Math.round(replicas.length * p.ratio)));
+      sim.partition([ordered.slice(0, k), [...ordered.slice(k), CLIENT]]);
+      sim.at(p.durationMs, () => sim.heal());
+    });
+  }
+}
