@@ -66,6 +66,55 @@ describe('PBFT normal case', () => {
   });
 });
 
+describe('PBFT requests: vouched for by their client, first-hand or signed', () => {
+  const slowTo = (to: string) => ({ latency: { kind: 'uniform' as const, minMs: 1, maxMs: 2 }, overrides: [{ from: 'client', to, latency: { kind: 'fixed' as const, ms: 30 } }] });
+
+  it('unsigned: a backup whose copy of a request comes late holds the pre-prepare until it arrives', async () => {
+    const run = await runPbft({ n: 4, requests: 20, window: 2, link: slowTo('r2') });
+    expect(run.summary.accepted).toBe(20);
+    expect(run.monitor.finish({ expectLiveness: true })).toEqual([]);
+    // r2 took part: it executed every request.
+    expect(run.emitted('pbft-executed').filter((e) => e.actor === 'r2')).toHaveLength(20);
+  });
+
+  it('signed (signRequests): the late backup accepts the request second-hand, on the client signature', async () => {
+    const sim = new SimSystem({ seed: 2, link: slowTo('r2'), keepTrace: true });
+    const replicas = ['r0', 'r1', 'r2', 'r3'];
+    for (const id of replicas) await sim.spawn(id, PBFT_REPLICA, { props: { replicas } });
+    await sim.spawn('client', PBFT_CLIENT, { props: { replicas, requests: 20, window: 2, signRequests: true } });
+    const summary = (await sim.ask('client', { kind: 'start' }, { timeoutMs: 60_000 })).body as PbftClientSummary;
+    expect(summary.accepted).toBe(20);
+    // r2 prepared each request before its own copy could have arrived (30 ms after it was sent).
+    const firstPrepareByR2 = sim.recorder.events.find((e) => e.type === 'emit' && e.actor === 'r2' && e.event.type === 'pbft-committed');
+    expect(firstPrepareByR2!.t).toBeLessThan(30);
+    await sim.shutdown();
+  });
+
+  it('a primary cannot slip in a request the client never sent, nor change the operation of one it did', async () => {
+    const sim = new SimSystem({ seed: 4, keepTrace: true, traceLevel: 'full' });
+    const replicas = ['r0', 'r1', 'r2', 'r3'];
+    const fixture = new URL('./fixtures/pbft-forger.ts', import.meta.url).pathname;
+    await sim.spawn('r0', { module: fixture, export: 'pbftForger' });
+    for (const id of replicas.slice(1)) await sim.spawn(id, PBFT_REPLICA, { props: { replicas } });
+    await sim.spawn('client', { module: fixture, export: 'pbftRequestSender' });
+    // The client's real request reaches r1 first-hand.
+    const real = { client: 'client', ts: 1, op: 'incr k1', sig: '' };
+    sim.send('client', { kind: 'request', body: { to: 'r1', request: real } });
+    await sim.settle();
+    const forge = (n: number, batch: unknown[]) => sim.send('r0', { kind: 'forge', body: { to: 'r1', n, batch } });
+    forge(1, [{ ...real, op: 'incr stolen' }]); // another operation for (client, 1), unsigned: held, never prepared
+    await sim.settle();
+    forge(2, [{ client: 'client', ts: 9, op: 'incr k9', sig: 'forged' }]); // never sent, bad signature: refused
+    await sim.settle();
+    const events = sim.recorder.events;
+    const reasons = events.flatMap((e) => (e.type === 'emit' && e.actor === 'r1' && e.event.type === 'pbft-rejected' ? [String(e.event.reason)] : []));
+    expect(reasons).toContain('request client#9#incr k9 is not signed by its client');
+    // r1 prepared neither forged batch.
+    expect(events.filter((e) => e.type === 'send' && e.from === 'r1' && e.kind === PBFT_KINDS.prepare)).toEqual([]);
+    await sim.shutdown();
+  });
+});
+
 describe('PBFT in threads mode, signed with Ed25519', () => {
   it('n = 4 on 2 workers: every request accepted, checkers green, the scheme reported', async () => {
     const sys = await createSystem({ mode: 'threads', workers: 2, seed: 1 });

@@ -30,9 +30,11 @@ export const PBFT_KINDS = {
 
 /**
  * A client's request: operation `op` with the client's timestamp `ts` (1, 2, 3, ... per client),
- * signed by the client over `requestText`. Clients send every request to every replica, so a
- * backup normally knows it from its own (runtime-authenticated) channel and checks the
- * signature only for a request it learns from someone else (a pre-prepare, a new view).
+ * and the client's signature over `requestText`, or '' when it does not sign. Clients send
+ * every request to every replica, so a backup normally knows it from its own
+ * (runtime-authenticated) channel; it checks the signature only for a request it learns from
+ * someone else (a pre-prepare), and holds back a pre-prepare with an unsigned request it has
+ * not yet received first-hand.
  *
  * @example
  * ```ts

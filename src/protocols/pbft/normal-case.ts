@@ -27,6 +27,14 @@ export function onRequest(s: PbftReplicaState, ctx: Ctx, from: ActorId, r: PbftR
   s.unassigned.add(r);
   armRequestTimer(s, ctx, false);
   if (s.active && s.primary === s.self) propose(s, ctx);
+  if (s.waitingForRequests.size > 0) {
+    for (const [n, w] of s.waitingForRequests) {
+      if (w.pp.batch.some((q) => q.client === r.client && q.ts === r.ts)) {
+        s.waitingForRequests.delete(n);
+        onPrePrepare(s, ctx, w.from, w.pp);
+      }
+    }
+  }
 }
 
 /** The primary assigns waiting requests to new sequence numbers, in batches, within its window. */
@@ -61,10 +69,16 @@ export function onPrePrepare(s: PbftReplicaState, ctx: Ctx, from: ActorId, pp: P
   if (batchDigest(pp.batch) !== pp.d) return reject(ctx, from, PBFT_KINDS.prePrepare, 'digest does not match the batch');
   for (const r of pp.batch) {
     if (!isRequest(r)) return reject(ctx, from, PBFT_KINDS.prePrepare, 'malformed request in the batch');
-    if (!s.pending.has(r.client, r.ts) && !s.ledger.executed(r.client, r.ts) && !checkSig(s, ctx, r.client, requestText(r.client, r.ts, r.op), r.sig)) {
-      return reject(ctx, from, PBFT_KINDS.prePrepare, `request ${requestKey(r)} is not signed by its client`);
+    // A request is vouched for by its client: first-hand (the runtime stamps the sender), or
+    // by the client's signature. An unsigned one not yet received waits for the client's copy.
+    if (s.pending.get(r.client, r.ts)?.op === r.op || s.ledger.executed(r.client, r.ts)) continue;
+    if (r.sig === '' && s.props.signed) {
+      s.waitingForRequests.set(pp.n, { from, pp });
+      return;
     }
+    if (!checkSig(s, ctx, r.client, requestText(r.client, r.ts, r.op), r.sig)) return reject(ctx, from, PBFT_KINDS.prePrepare, `request ${requestKey(r)} is not signed by its client`);
   }
+  s.waitingForRequests.delete(pp.n);
   acceptPrePrepare(s, ctx, slot, pp);
 }
 
@@ -102,6 +116,10 @@ export function onPhaseVote(s: PbftReplicaState, ctx: Ctx, from: ActorId, kind: 
   if (vote.v < s.view || vote.n <= s.low) return;
   if (!s.inWindow(vote.n)) return reject(ctx, from, kind, `sequence ${vote.n} is above the high water mark`);
   if (isPrepare && from === s.primary) return reject(ctx, from, kind, 'the primary does not prepare');
+  // A vote that only confirms what this replica already concluded changes nothing: it is
+  // neither verified nor kept (signatures are the costly part; certificates hold verified votes).
+  const done = s.slots.get(vote.n);
+  if (done !== undefined && done.v === vote.v && done.pp?.d === vote.d && (isPrepare ? done.prepared : done.committed)) return;
   if (!checkSig(s, ctx, from, phaseText(isPrepare ? 'P' : 'C', vote.v, vote.n, vote.d, from), vote.sig)) return reject(ctx, from, kind, 'bad signature');
   const phase = isPrepare ? 'prepare' : 'commit';
   if (!noteSigned(s, ctx, phase, from, vote.v, vote.n, vote.d, vote)) return;

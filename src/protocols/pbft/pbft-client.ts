@@ -24,6 +24,13 @@ export interface PbftClientProps {
   /** Requests are `incr k<ts mod keys>`; default 16 keys. */
   readonly keys?: number;
   /**
+   * Sign each request (default false): replicas then accept it second-hand too, inside a
+   * pre-prepare, without waiting for the client's own copy. Unsigned, a request is vouched for
+   * by the channel it came on (the runtime stamps the sender: PBFT's MAC authenticators), and a
+   * backup holds a pre-prepare until it received the client's copy of every request in it.
+   */
+  readonly signRequests?: boolean;
+  /**
    * Give up this many ms after `start` and reply with what was accepted (a run beyond the
    * protocol's fault bound may never finish). Default: never.
    */
@@ -78,14 +85,15 @@ class ClientState {
     readonly retryMs: number,
     readonly keys: number,
     readonly deadlineMs: number | undefined,
+    readonly signRequests: boolean,
   ) {}
 }
 
 type Ctx = ActorContext<PbftClientProps>;
 
 /**
- * PBFT's client (section 4.1): it signs each request and sends it to every replica (so a
- * backup knows it first-hand and can tell when the primary sits on it), accepts a result once
+ * PBFT's client (section 4.1): it sends each request to every replica (so a backup knows it
+ * first-hand and can tell when the primary sits on it; signed too with `signRequests`), accepts a result once
  * f + 1 replicas sent the same one (at least one of them is honest), and resends requests left
  * unanswered. Asked `start`, it runs `requests` requests with `window` in flight and replies
  * with a PbftClientSummary. Trace events: `pbft-request {client, ts, op}` and
@@ -104,7 +112,7 @@ export const pbftClient: Behaviour<ClientState, PbftClientProps> = {
     if (n === 0) throw new ConfigError('replicas', 'at least one replica', p.replicas);
     const f = p.f ?? Math.floor((n - 1) / 3);
     if (!(Number.isInteger(p.requests) && p.requests >= 0)) throw new ConfigError('requests', 'an integer >= 0', p.requests);
-    return new ClientState(new Set(p.replicas), f, p.requests, Math.max(1, p.window ?? 1), p.retryMs ?? 500, Math.max(1, p.keys ?? 16), p.deadlineMs);
+    return new ClientState(new Set(p.replicas), f, p.requests, Math.max(1, p.window ?? 1), p.retryMs ?? 500, Math.max(1, p.keys ?? 16), p.deadlineMs, p.signRequests === true);
   },
   receive(state, env, ctx) {
     const s = state as unknown as ClientState;
@@ -140,7 +148,7 @@ function fill(s: ClientState, ctx: Ctx): void {
   while (s.waiting.size < s.window && s.nextTs < s.total) {
     const ts = ++s.nextTs;
     const op = `incr k${ts % s.keys}`;
-    const request: PbftRequest = { client: ctx.self, ts, op, sig: ctx.sign(requestText(ctx.self, ts, op)) };
+    const request: PbftRequest = { client: ctx.self, ts, op, sig: s.signRequests ? ctx.sign(requestText(ctx.self, ts, op)) : '' };
     s.waiting.set(ts, { request, sentAt: ctx.now(), votes: new Map() });
     ctx.emit({ type: 'pbft-request', client: ctx.self, ts, op });
     for (const r of s.replicas) ctx.send(r, { kind: PBFT_KINDS.request, body: request });

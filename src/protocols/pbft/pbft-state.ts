@@ -54,6 +54,11 @@ export class PbftReplicaState {
   future: { from: ActorId; kind: string; body: unknown }[] = [];
   /** Set when a new view was installed: the replica replays `future` after the message at hand. */
   replayFuture = false;
+  /**
+   * Pre-prepares waiting for a request this replica has not yet received from its client (an
+   * unsigned request is trusted only first-hand), by sequence number.
+   */
+  readonly waitingForRequests = new Map<number, { from: ActorId; pp: PrePrepare }>();
   /** A state transfer asked for and not yet answered. */
   fetching = -1;
   /** The first signed phase message seen per (phase, signer, view, seq): equivocation shows as a second with another digest. */

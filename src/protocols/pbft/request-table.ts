@@ -22,6 +22,10 @@ export class RequestTable {
     return this.count;
   }
 
+  get(client: ActorId, ts: number): PbftRequest | undefined {
+    return this.byClient.get(client)?.get(ts);
+  }
+
   has(client: ActorId, ts: number): boolean {
     return this.byClient.get(client)?.has(ts) ?? false;
   }

@@ -22,6 +22,7 @@ export function startViewChange(s: PbftReplicaState, ctx: Ctx, v: number, reason
   s.view = v;
   s.active = false;
   s.attempts++;
+  s.waitingForRequests.clear();
   if (s.requestTimerArmed) {
     ctx.cancelTimer('request');
     s.requestTimerArmed = false;
