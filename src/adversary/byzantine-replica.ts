@@ -60,8 +60,6 @@ export interface ByzantineReplicaProps extends PbftProps {
 /** The adversary's books: the honest replica it runs, and what it sent (for replays). */
 class AdversaryState {
   inner!: PbftReplicaState;
-  /** The honest replica's context, with `send` rewired through the adversary. */
-  view!: ActorContext<PbftProps>;
   late = 0;
   readonly sent: Message[] = [];
   constructor(readonly kinds: ReadonlySet<PbftByzantineKind>) {}
@@ -81,8 +79,9 @@ class AdversaryState {
 export const byzantineReplica: Behaviour<AdversaryState, ByzantineReplicaProps> = {
   init(ctx) {
     const a = new AdversaryState(new Set(ctx.props.byzantine));
-    a.view = rewired(ctx, a);
-    a.inner = pbftReplica.init(a.view) as PbftReplicaState;
+    const view = rewired(ctx, a);
+    views.set(a, view);
+    a.inner = pbftReplica.init(view) as PbftReplicaState;
     return a;
   },
   receive(state, env, ctx) {
@@ -96,9 +95,15 @@ export const byzantineReplica: Behaviour<AdversaryState, ByzantineReplicaProps> 
     // Colluders never hold each other to account: the honest replica inside must not see what
     // would expose a partner (the other half's votes, evidence against one of them).
     if (a.kinds.has('split_brain') && exposesPartner(ctx, a, env.kind, env.body)) return;
-    pbftReplica.receive(a.inner as unknown as Parameters<typeof pbftReplica.receive>[0], env, a.view);
+    pbftReplica.receive(a.inner as unknown as Parameters<typeof pbftReplica.receive>[0], env, views.get(a)!);
   },
 };
+
+/**
+ * The honest replica's context per adversary, with `send` rewired through it. Kept beside the
+ * state, not in it: a snapshot of the state is a copy, and a context cannot be copied.
+ */
+const views = new WeakMap<AdversaryState, ActorContext<PbftProps>>();
 
 /** The context the inner replica sees: the real one, except that `send` goes through `outgoing`. */
 function rewired(ctx: ActorContext<ByzantineReplicaProps>, a: AdversaryState): ActorContext<PbftProps> {

@@ -130,6 +130,13 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   }
 
   route(env: Envelope): void {
+    // Calls from outside the simulation (`$system`, an `$ask:` and its reply) are not traffic on
+    // the simulated network: a partition or a lossy link must not swallow the operator's `start`
+    // or the summary it waits for (the run would hang until the ask timed out).
+    if (env.from.charCodeAt(0) === 36 /* $ */ || env.to.charCodeAt(0) === 36) {
+      this.schedule(env);
+      return;
+    }
     const sides = this.sides;
     if (sides !== undefined) {
       const a = sides.get(env.from);

@@ -25,6 +25,7 @@ export const PBFT_KINDS = {
   /** Timers (sent by a replica to itself). */
   requestTimer: 'pbft-request-timer',
   viewTimer: 'pbft-view-timer',
+  resendTimer: 'pbft-resend-timer',
   fetchTimer: 'pbft-fetch-timer',
 } as const;
 

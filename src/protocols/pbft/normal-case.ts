@@ -28,7 +28,9 @@ export function onRequest(s: PbftReplicaState, ctx: Ctx, from: ActorId, r: PbftR
   armRequestTimer(s, ctx, false);
   if (s.active && s.primary === s.self) propose(s, ctx);
   if (s.waitingForRequests.size > 0) {
-    for (const [n, w] of s.waitingForRequests) {
+    // A copy: a pre-prepare still short of another request goes back into the map, and a Map
+    // iteration would visit it again (and again).
+    for (const [n, w] of [...s.waitingForRequests]) {
       if (w.pp.batch.some((q) => q.client === r.client && q.ts === r.ts)) {
         s.waitingForRequests.delete(n);
         onPrePrepare(s, ctx, w.from, w.pp);

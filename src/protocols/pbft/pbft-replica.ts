@@ -3,8 +3,8 @@ import { fetchState, onCheckpoint, onFetchState, onState } from './checkpoints.t
 import { onEvidence } from './detection.ts';
 import { type Checkpoint, type Evidence, type NewView, PBFT_KINDS, type PbftProps, type PbftRequest, type PhaseVote, type PrePrepare, resolvePbftProps, type ViewChange } from './messages.ts';
 import { onPhaseVote, onPrePrepare, onRequest } from './normal-case.ts';
-import { type Ctx, PbftReplicaState, reject } from './pbft-state.ts';
-import { onNewView, onViewChange, onViewTimer, startViewChange } from './view-change.ts';
+import { type Ctx, PbftReplicaState, reject, viewTimeout } from './pbft-state.ts';
+import { onNewView, onResendTimer, onViewChange, onViewTimer, startViewChange } from './view-change.ts';
 
 export { PbftReplicaState } from './pbft-state.ts';
 
@@ -54,8 +54,9 @@ function dispatch(s: PbftReplicaState, from: string, kind: string, body: unknown
     // Timers: only a replica itself can make it suspect its primary.
     if (kind === PBFT_KINDS.requestTimer) {
       s.requestTimerArmed = false;
-      if (s.active && s.pending.size > 0) startViewChange(s, ctx, s.view + 1, `${s.pending.size} requests waited ${s.props.viewChangeTimeoutMs * 2 ** Math.min(s.attempts, 10)} ms`);
+      if (s.active && s.pending.size > 0) startViewChange(s, ctx, s.view + 1, `${s.pending.size} requests waited ${viewTimeout(s)} ms`);
     } else if (kind === PBFT_KINDS.viewTimer) onViewTimer(s, ctx, body);
+    else if (kind === PBFT_KINDS.resendTimer) onResendTimer(s, ctx);
     else if (kind === PBFT_KINDS.fetchTimer && s.lastExecuted < s.low) fetchState(s, ctx);
     return;
   }

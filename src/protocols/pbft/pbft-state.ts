@@ -2,7 +2,7 @@ import type { ActorContext } from '../../actors/behaviour.ts';
 import type { ActorId } from '../../actors/envelope.ts';
 import { Ledger, type LedgerSnapshot } from './ledger.ts';
 import { RequestTable } from './request-table.ts';
-import type { Checkpoint, PbftProps, PhaseVote, PrePrepare, ResolvedPbftProps, ViewChange } from './messages.ts';
+import type { Checkpoint, NewView, PbftProps, PhaseVote, PrePrepare, ResolvedPbftProps, ViewChange } from './messages.ts';
 
 /** The context every part of the replica receives. */
 export type Ctx = ActorContext<PbftProps>;
@@ -47,6 +47,14 @@ export class PbftReplicaState {
   readonly viewChanges = new Map<number, Map<ActorId, ViewChange>>();
   /** The view a new-view message was sent for by this replica as its primary. */
   newViewSent = -1;
+  /** The last new-view this replica sent as primary (resent to a replica still asking for that view). */
+  lastNewView: NewView | undefined = undefined;
+  /** When this replica last answered a replica still in a past view (`from|view`), to answer at most once per timeout. */
+  readonly answered = new Map<string, number>();
+  /** This replica's own recent view changes, by view (resent to a replica still in that view). */
+  readonly ownViewChanges = new Map<number, ViewChange>();
+  /** The view whose new-view the view timer is waiting for (-1: none armed yet). */
+  viewTimerFor = -1;
   /** Failed view changes in a row: the view timer doubles with each. */
   attempts = 0;
   requestTimerArmed = false;
@@ -121,7 +129,7 @@ export function defer(s: PbftReplicaState, from: ActorId, kind: string, body: un
 
 const FUTURE_LIMIT = 8192;
 
-/** The view-change timeout now: the base doubled per failed attempt in a row (capped at 2^10). */
+/** The view-change timeout now: the base doubled per failed attempt in a row (capped at 2^6: a replica that fell far behind in views must not wait minutes to rejoin). */
 export function viewTimeout(s: PbftReplicaState): number {
-  return s.props.viewChangeTimeoutMs * 2 ** Math.min(s.attempts, 10);
+  return s.props.viewChangeTimeoutMs * 2 ** Math.min(s.attempts, 6);
 }

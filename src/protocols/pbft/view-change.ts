@@ -36,10 +36,26 @@ export function startViewChange(s: PbftReplicaState, ctx: Ctx, v: number, reason
   const vc: ViewChange = { v, n: s.low, proof: s.stableProof, prepared, i: s.self, sig: signText(s, ctx, viewChangeText(v, s.low, prepared, s.self)) };
   viewChangesFor(s, v).set(s.self, vc);
   for (const old of s.viewChanges.keys()) if (old < v) s.viewChanges.delete(old);
+  s.ownViewChanges.set(v, vc);
+  for (const old of s.ownViewChanges.keys()) if (old < v - 4) s.ownViewChanges.delete(old);
   toOthers(s, ctx, PBFT_KINDS.viewChange, vc);
+  // Messages get lost: while waiting for the new view, say it again now and then.
+  ctx.setTimer('resend', s.props.viewChangeTimeoutMs / 2, { kind: PBFT_KINDS.resendTimer });
   ctx.emit({ type: 'pbft-view-change', view: v, reason });
-  ctx.setTimer('view', viewTimeout(s), { kind: PBFT_KINDS.viewTimer, body: v });
+  armViewTimer(s, ctx);
   maybeNewView(s, ctx, v);
+}
+
+/**
+ * The view timer starts only once 2f + 1 view changes for our view are in (section 4.5.2): a
+ * replica that wants a view change alone waits rather than racing ahead through views the
+ * others will take ever longer to reach (each timeout doubles), and the f + 1 rule brings it
+ * back in step when they do move.
+ */
+function armViewTimer(s: PbftReplicaState, ctx: Ctx): void {
+  if (s.active || s.viewTimerFor === s.view || (s.viewChanges.get(s.view)?.size ?? 0) < s.props.quorum) return;
+  s.viewTimerFor = s.view;
+  ctx.setTimer('view', viewTimeout(s), { kind: PBFT_KINDS.viewTimer, body: s.view });
 }
 
 /** The view timer: no new view for `v` in time, so try the one after. */
@@ -47,11 +63,38 @@ export function onViewTimer(s: PbftReplicaState, ctx: Ctx, v: unknown): void {
   if (!s.active && s.view === v) startViewChange(s, ctx, v + 1, `no new view ${v} in time`);
 }
 
+/** The resend timer: still waiting for a new view, so send our view change again. */
+export function onResendTimer(s: PbftReplicaState, ctx: Ctx): void {
+  const vc = s.ownViewChanges.get(s.view);
+  if (s.active || vc === undefined) return;
+  toOthers(s, ctx, PBFT_KINDS.viewChange, vc);
+  ctx.setTimer('resend', s.props.viewChangeTimeoutMs / 2, { kind: PBFT_KINDS.resendTimer });
+}
+
 /** A view change from replica `vc.i` (its sender). */
 export function onViewChange(s: PbftReplicaState, ctx: Ctx, from: ActorId, vc: ViewChange): void {
   if (!isViewChange(vc)) return reject(ctx, from, PBFT_KINDS.viewChange, 'malformed');
   if (from !== vc.i) return reject(ctx, from, PBFT_KINDS.viewChange, `signed for ${vc.i}, sent by ${from}`);
-  if (vc.v < s.view || (vc.v === s.view && s.active)) return; // for a view we are past
+  if (vc.v < s.view || (vc.v === s.view && s.active)) {
+    // A replica still in a view we are past: it lost what moved us on. Send it again, so that
+    // it can complete that view (our view change for it, or the new view we made for it) or
+    // follow us (f + 1 view changes for a later view).
+    if (vc.v === s.view && s.lastNewView?.v === vc.v) ctx.send(from, { kind: PBFT_KINDS.newView, body: s.lastNewView });
+    // Only towards a view strictly behind ours, and once per view-change timeout per replica
+    // and view: an answer is itself a view change for a past view, and two replicas past it
+    // would otherwise answer each other's answers for ever.
+    if (vc.v === s.view) return;
+    const key = `${from}|${vc.v}`;
+    const last = s.answered.get(key);
+    if (last !== undefined && ctx.now() - last < s.props.viewChangeTimeoutMs) return;
+    s.answered.set(key, ctx.now());
+    if (s.answered.size > 1024) for (const k of s.answered.keys()) { s.answered.delete(k); if (s.answered.size <= 512) break; }
+    const mine = s.ownViewChanges.get(vc.v);
+    if (mine !== undefined) ctx.send(from, { kind: PBFT_KINDS.viewChange, body: mine });
+    const latest = s.ownViewChanges.get(s.view);
+    if (latest !== undefined && latest !== mine) ctx.send(from, { kind: PBFT_KINDS.viewChange, body: latest });
+    return;
+  }
   if (viewChangesFor(s, vc.v).has(from)) return;
   if (!validViewChange(s, ctx, vc)) return reject(ctx, from, PBFT_KINDS.viewChange, 'view change does not hold up (signature, checkpoint proof or a prepared certificate)');
   viewChangesFor(s, vc.v).set(from, vc);
@@ -66,6 +109,7 @@ export function onViewChange(s: PbftReplicaState, ctx: Ctx, from: ActorId, vc: V
     }
     if (wanting.size >= s.props.f + 1) startViewChange(s, ctx, smallest, `${wanting.size} replicas asked for a later view`);
   }
+  armViewTimer(s, ctx);
   maybeNewView(s, ctx, vc.v);
 }
 
@@ -78,6 +122,7 @@ function maybeNewView(s: PbftReplicaState, ctx: Ctx, v: number): void {
   const prePrepares = plan(chosen).map(({ n, d, batch }): PrePrepare => ({ v, n, d, batch, sig: signText(s, ctx, prePrepareText(v, n, d)) }));
   const nv: NewView = { v, viewChanges: chosen, prePrepares, sig: signText(s, ctx, newViewText(v, chosen, prePrepares)) };
   s.newViewSent = v;
+  s.lastNewView = nv;
   toOthers(s, ctx, PBFT_KINDS.newView, nv);
   install(s, ctx, nv);
 }
@@ -108,6 +153,7 @@ export function onNewView(s: PbftReplicaState, ctx: Ctx, from: ActorId, nv: NewV
 function install(s: PbftReplicaState, ctx: Ctx, nv: NewView): void {
   s.active = true;
   ctx.cancelTimer('view');
+  ctx.cancelTimer('resend');
   const best = nv.viewChanges.reduce((a, b) => (b.n > a.n ? b : a));
   if (best.n > s.low) makeStable(s, ctx, best.n, best.proof);
   // Slots of earlier views that the new view does not carry are void: their numbers are reassigned.
