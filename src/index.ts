@@ -35,6 +35,9 @@ export { RaftSafetyMonitor, checkRaftSafety } from './check/raft-safety.ts';
 export { PbftSafetyMonitor, checkPbftSafety } from './check/pbft-safety.ts';
 export { historyLines, historyOps } from './check/history-export.ts';
 export { runRaftScenario } from './swarm/raft-run.ts';
+export { pbftReplica, pbftClient, PBFT_REPLICA, PBFT_CLIENT, Ledger } from './protocols/pbft/index.ts';
+export { runPbftScenario } from './swarm/pbft-run.ts';
+export { BYZANTINE_REPLICA, PBFT_BYZANTINE_KINDS } from './adversary/byzantine-replica.ts';
 export { BYZANTINE_VOTER, BYZANTINE_KINDS } from './adversary/byzantine-voter.ts';
 export {
   ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
@@ -73,4 +76,7 @@ export type { RaftViolation } from './check/raft-safety.ts';
 export type { PbftViolation, PbftProperty } from './check/pbft-safety.ts';
 export type { HistoryOp, HistoryOptions } from './check/history-export.ts';
 export type { RaftFigures } from './swarm/raft-run.ts';
+export type { PbftProps, PbftClientProps, PbftClientSummary } from './protocols/pbft/index.ts';
+export type { PbftFigures } from './swarm/pbft-run.ts';
+export type { PbftByzantineKind, ByzantineReplicaProps } from './adversary/byzantine-replica.ts';
 export type { ByzantineKind, ByzantineVoterProps } from './adversary/byzantine-voter.ts';

@@ -96,6 +96,15 @@ const specific: Record<string, (r: ScenarioResult) => void> = {
     expect(new Set(r.raft!.leaders.map((l) => l.term)).size).toBe(r.raft!.leaders.length); // one leader per term
     expect(r.messages.dropped).toBeGreaterThan(0); // by the partition
   },
+  'pbft-ledger.yml': (r) => {
+    expect(r.algorithm).toBe('byzantine_tolerant');
+    // Within the bound: every request done, both liars caught with signed evidence, the primary replaced.
+    expect(r.decisions.decided).toBe(r.decisions.attempted);
+    expect(r.pbft!.byzantine.agents.sort()).toEqual(['node_001', 'node_005']);
+    expect(r.pbft!.detected.map((d) => d.suspect).sort()).toEqual(['node_001', 'node_005']);
+    expect(r.pbft!.detected.every((d) => d.evidence.length > 0)).toBe(true);
+    expect(r.pbft!.views[0]).toMatchObject({ view: 1, primary: 'node_002' });
+  },
 };
 
 describe('examples/*.yml run as `conclave run <file> --json --seed 42`', () => {

@@ -4,6 +4,8 @@ import { SimSystem } from '../src/scheduler/sim-system.ts';
 import { PBFT_CLIENT, PBFT_REPLICA, type PbftClientSummary, type PbftReplicaState, PBFT_KINDS } from '../src/protocols/pbft/index.ts';
 import { PbftSafetyMonitor } from '../src/check/pbft-safety.ts';
 import { runPbft } from './fixtures/pbft-run.ts';
+import { parseScenario } from '../src/scenario/index.ts';
+import { runScenario } from '../src/swarm/run-scenario.ts';
 
 describe('PBFT normal case', () => {
   for (const n of [4, 7]) {
@@ -131,4 +133,26 @@ describe('PBFT in threads mode, signed with Ed25519', () => {
     expect(result.accountingImbalance).toBe(0);
     expect(monitor.finish({ expectLiveness: true })).toEqual([]);
   });
+});
+
+describe('PBFT scenarios: bad configuration is refused with the field and what would do', () => {
+  const yaml = (pbft: string, faults = '') => `
+name: bad
+agents: [{ role: node, count: 4 }]
+consensus: { algorithm: pbft, pbft: ${pbft} }
+task: { question: q, options: [A, B], decisions: 10 }
+${faults}`;
+  for (const [pbft, faults, message] of [
+    ['{ f: 2 }', '', /consensus\.pbft\.f.*0 to 1/],
+    ['{ max_batch: 0 }', '', /consensus\.pbft\.max_batch.*integer >= 1/],
+    ['{ signature: ed25519 }', '', /signatures \(did you mean it\?\)/],
+    ['{ signatures: rsa }', '', /consensus\.pbft\.signatures/],
+    ['{}', 'faults: { byzantine: { target: leader, types: [silent] } }', /faults\.byzantine\.target.*primary/],
+    ['{}', 'faults: { byzantine: { count: 1, types: [lying] } }', /faults\.byzantine\.types\[0\].*split_brain/],
+    ['{}', 'faults: { flood: 1 }', /faults\.flood/],
+  ] as const) {
+    it(`${pbft} ${faults}`, async () => {
+      await expect(runScenario(parseScenario(yaml(pbft, faults)))).rejects.toThrow(message);
+    });
+  }
 });

@@ -125,7 +125,8 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
   out(`  latency      p50 ${r.latencyMs.p50.toFixed(2)} ms · p99 ${r.latencyMs.p99.toFixed(2)} ms ${dim(r.mode === 'sim' ? '(simulated time)' : '(wall clock)')}`);
   if (r.quality !== null) out(`  quality      ${(r.quality * 100).toFixed(1)}% of decided decisions chose the ground truth${truth ? ` (${truth})` : ''}`);
   const safety = !r.safetyChecked ? yellow('not checked (trace off)') : r.safetyViolations.length === 0 ? green('0 violations') : red(`${r.safetyViolations.length} VIOLATIONS: ${r.safetyViolations.map((v) => v.detail).join('; ')}`);
-  const checked = r.raft ? 'election safety, state-machine safety, leader completeness, acknowledged commands' : 'agreement and validity';
+  const checked = r.raft ? 'election safety, state-machine safety, leader completeness, acknowledged commands'
+    : r.pbft ? 'agreement, validity, integrity, results the client accepted' : 'agreement and validity';
   out(`  safety       ${safety} ${dim(`(${checked}, checked over the trace)`)}`);
   const m = r.messages;
   const ok = r.accountingImbalance === 0 ? green('✓ balanced') : red(`✗ off by ${r.accountingImbalance}`);
@@ -143,6 +144,7 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
     }
     out(`  client       ${int(r.raft.retries)} retries (redirects and timeouts); every acknowledged command checked against what the nodes applied`);
   }
+  if (r.pbft) printPbft(r.pbft, out);
   if (r.topologyEpochs.length > 1) {
     out(heading('By topology'));
     out(dim('  epoch  topology       decisions  msgs/decision  links/msg  p50 latency'));
@@ -151,4 +153,23 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
     }
   }
   out(dim(`\n  trace ${r.traceHash.slice(0, 16)}…${traceFile ? ` written to ${traceFile}` : ''} · ${r.wallMs.toFixed(0)} ms wall`));
+}
+
+/** The PBFT part of a run's summary: views, failovers, liars and what was refused. */
+function printPbft(p: NonNullable<ScenarioResult['pbft']>, out: (line: string) => void): void {
+  out(heading('PBFT'));
+  const auth = p.signatures === 'none' ? 'not signed (channels only)' : p.signatures === 'token' ? 'signed (modelled signatures)' : 'signed (Ed25519)';
+  out(`  replicas     n = ${p.n}, tolerates f = ${p.f} Byzantine · messages ${auth}`);
+  out(`  views        ${p.views.map((v) => `view ${v.view}: ${v.primary} at ${v.at.toFixed(0)} ms`).join(' · ') || 'view 0 throughout'}`);
+  for (const f of p.failovers) {
+    out(`  failover     primary ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${f.newPrimary ? `${bold(f.newPrimary)} primary ${f.ms!.toFixed(0)} ms later` : red('no new view')}`);
+  }
+  if (p.byzantine.agents.length > 0) out(`  byzantine    ${p.byzantine.agents.join(', ')} (${p.byzantine.kinds.join(', ')})${p.byzantine.agents.length > p.f ? red(` · ${p.byzantine.agents.length} > f: beyond what PBFT tolerates`) : ''}`);
+  for (const d of p.detected) {
+    const digests = d.evidence.map((m) => String((m as { d?: unknown }).d ?? '?').slice(0, 8)).join(' vs ');
+    out(`  ${yellow('caught')}       ${bold(d.suspect)}: ${d.kind} in ${d.phase} (view ${d.view}, seq ${d.seq}) at ${d.at.toFixed(0)} ms, proven to ${d.by} by ${d.evidence.length} signed message${d.evidence.length === 1 ? '' : 's'} (digest ${digests}); isolated`);
+  }
+  const refused = Object.entries(p.rejected).sort((a, b) => b[1] - a[1]);
+  if (refused.length > 0) out(`  refused      ${refused.map(([why, n]) => `${int(n)} ${why}`).join(' · ')}`);
+  out(`  client       ${int(p.retries)} resends`);
 }

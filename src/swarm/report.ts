@@ -1,4 +1,5 @@
 import type { VotingViolation } from '../check/voting-agreement.ts';
+import type { PbftFigures } from './pbft-run.ts';
 import type { RaftFigures } from './raft-run.ts';
 import type { RunSummary } from '../protocols/voting/coordinator.ts';
 import { percentile } from '../protocols/voting/latency-histogram.ts';
@@ -56,6 +57,8 @@ export interface ScenarioResult {
   traceHash: string;
   /** Raft runs: who led each term, and how long each leader crash left the cluster leaderless. */
   raft?: RaftFigures;
+  /** PBFT runs: views, failovers, the Byzantine replicas and what the honest ones refused. */
+  pbft?: PbftFigures;
 }
 
 /**

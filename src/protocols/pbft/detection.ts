@@ -27,9 +27,16 @@ export function noteSigned(s: PbftReplicaState, ctx: Ctx, phase: string, signer:
     return true;
   }
   if (first.d === d) return true;
+  // Commits are kept unverified (see onPhaseVote): evidence must hold up for everyone.
+  if (phase === 'commit' && !(validVoteSig(s, ctx, 'C', first.msg as PhaseVote) && validVoteSig(s, ctx, 'C', msg as PhaseVote))) {
+    reject(ctx, signer, PBFT_KINDS.commit, 'bad signature');
+    return false;
+  }
   flag(s, ctx, { suspect: signer, kind: 'equivocation', phase, v, n, messages: [first.msg, msg] }, true);
   return false;
 }
+
+const validVoteSig = (s: PbftReplicaState, ctx: Ctx, phase: 'P' | 'C', vote: PhaseVote): boolean => checkSig(s, ctx, vote.i, phaseText(phase, vote.v, vote.n, vote.d, vote.i), vote.sig);
 
 /**
  * A prepare or commit whose digest differs from the pre-prepare we accepted: it proves either
@@ -38,6 +45,7 @@ export function noteSigned(s: PbftReplicaState, ctx: Ctx, phase: string, signer:
  */
 export function judgeMismatch(s: PbftReplicaState, ctx: Ctx, phase: 'prepare' | 'commit', vote: PhaseVote, accepted: PrePrepare): void {
   if (!s.props.signed) return;
+  if (phase === 'commit' && !validVoteSig(s, ctx, 'C', vote)) return reject(ctx, vote.i, PBFT_KINDS.commit, 'bad signature');
   const primary = primaryOf(s.props, vote.v);
   if (checkSig(s, ctx, primary, prePrepareText(vote.v, vote.n, vote.d), vote.ppSig)) {
     flag(s, ctx, { suspect: primary, kind: 'equivocation', phase: 'pre-prepare', v: vote.v, n: vote.n, messages: [stripBatch(accepted), { v: vote.v, n: vote.n, d: vote.d, sig: vote.ppSig }] }, true);

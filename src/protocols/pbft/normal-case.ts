@@ -122,7 +122,10 @@ export function onPhaseVote(s: PbftReplicaState, ctx: Ctx, from: ActorId, kind: 
   // neither verified nor kept (signatures are the costly part; certificates hold verified votes).
   const done = s.slots.get(vote.n);
   if (done !== undefined && done.v === vote.v && done.pp?.d === vote.d && (isPrepare ? done.prepared : done.committed)) return;
-  if (!checkSig(s, ctx, from, phaseText(isPrepare ? 'P' : 'C', vote.v, vote.n, vote.d, from), vote.sig)) return reject(ctx, from, kind, 'bad signature');
+  // A prepare's signature is checked now: prepares go into the certificates a view change
+  // carries, which other replicas verify. A commit never leaves this replica, and the runtime
+  // stamps its sender, so its signature is checked only if it is ever used as evidence.
+  if (isPrepare && !checkSig(s, ctx, from, phaseText('P', vote.v, vote.n, vote.d, from), vote.sig)) return reject(ctx, from, kind, 'bad signature');
   const phase = isPrepare ? 'prepare' : 'commit';
   if (!noteSigned(s, ctx, phase, from, vote.v, vote.n, vote.d, vote)) return;
   const slot = s.slot(vote.n);
