@@ -70,6 +70,18 @@ describe('conclave run', () => {
     await expect(runCommand(example, { json: true, history: file }, () => undefined)).rejects.toThrow(/--history/);
   });
 
+  it('a PBFT run shows the view change and each replica caught, with its evidence', async () => {
+    const lines: string[] = [];
+    const pbft = fileURLToPath(new URL('../examples/pbft-ledger.yml', import.meta.url));
+    expect(await runCommand(pbft, {}, (l) => lines.push(l))).toBe(0);
+    const text = lines.join('\n').replace(/\x1b\[\d+m/g, '');
+    expect(text).toMatch(/caught node_001: equivocation in pre-prepare, signed evidence shared/);
+    expect(text).toMatch(/view 1: node_002 is primary/);
+    expect(text).toMatch(/caught +node_005: forged-certificate in prepare \(view 0, seq \d+\) at \d+ ms, proven to node_\d+ by 1 signed message/);
+    expect(text).toMatch(/messages signed \(modelled signatures\)/);
+    expect(text).toMatch(/safety +0 violations \(agreement, validity, integrity/);
+  });
+
   it('errors found only at run time still name the file, line and field', async () => {
     const bad = fileURLToPath(new URL('./fixtures/scenarios/bad-hub.yml', import.meta.url));
     const e = await runCommand(bad, { json: true }, () => undefined).catch((err: Error) => err);

@@ -82,6 +82,15 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
       lines.push(`${dim(when(e.t))}  ${green(`${e.actor} elected leader of term ${(e.event as { term: number }).term}`)}`);
       return;
     }
+    if (e.type === 'emit' && (e.event.type === 'pbft-view' || e.event.type === 'pbft-detected')) {
+      // Once per view and per suspect, whichever replica saw it first.
+      const ev = e.event as { type: string; view?: number; primary?: string; suspect?: string; kind?: string; phase?: string };
+      const key = ev.type === 'pbft-view' ? `view ${ev.view}` : `caught ${ev.suspect}`;
+      if (shown.has(key)) return;
+      shown.add(key);
+      lines.push(`${dim(when(e.t))}  ${ev.type === 'pbft-view' ? green(`view ${ev.view}: ${ev.primary} is primary`) : yellow(`${e.actor} caught ${ev.suspect}: ${ev.kind} in ${ev.phase}, signed evidence shared`)}`);
+      return;
+    }
     if (e.type === 'topology') {
       lines.push(`${dim(when(e.t))}  ${yellow(`topology ${e.from ?? '(none)'} -> ${e.to}`)} ${dim(`(epoch ${e.epoch}: ${e.reason})`)}`);
       return;
