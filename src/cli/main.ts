@@ -72,6 +72,11 @@ function mode(value: string): 'sim' | 'threads' {
 }
 
 async function main(): Promise<void> {
+  // `conclave run ... | head`: the reader went away; stop quietly instead of dying on EPIPE.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   try {
     await buildCli().parseAsync(process.argv);
   } catch (e) {
