@@ -13,7 +13,8 @@ import { createSystem } from '../scheduler/create-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import { agentIds } from './build-swarm.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
-import { perMinute, type ScenarioResult } from './report.ts';
+import type { ScenarioResult } from './report.ts';
+import { clientRunReport, crashAndPartitionFaults, layCrashesAndPartitions } from './client-run.ts';
 import type { RunOptions } from './swarm.ts';
 import { TraceFile } from './trace-file.ts';
 
@@ -52,9 +53,6 @@ export interface PbftFigures {
   retries: number;
 }
 
-interface CrashFault { target: string; atMs: number; durationMs: number | undefined }
-interface PartitionFault { atMs: number; ratio: number; durationMs: number }
-
 /**
  * Runs a scenario whose algorithm is `byzantine_tolerant` (or `pbft`): one PBFT replica per
  * agent (Byzantine ones wrapped by the adversary from `faults.byzantine`), a client that sends
@@ -81,7 +79,8 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
   // 13 with Ed25519 on 2 cores), so the default is longer; sim mode keeps the protocol's 200 ms.
   const props: PbftProps = mode === 'threads' && configured.props.viewChangeTimeoutMs === undefined ? { ...configured.props, viewChangeTimeoutMs: THREADS_VIEW_TIMEOUT_MS } : configured.props;
   const resolved = resolvePbftProps(props);
-  const { crashes, partitions, byzantine } = faultPlan(scenario.faults);
+  const { crashes, partitions } = crashAndPartitionFaults(scenario.faults, { allowed: ['byzantine', 'crash', 'partition'], leader: 'primary', splitRatio: 0.3 });
+  const byzantine = scenario.faults?.byzantine;
   const adversaries = byzantinePlan<PbftByzantineKind>(byzantine, roles, seed, { kinds: PBFT_BYZANTINE_KINDS, targets: { primary: replicas[0] } });
   if (mode !== 'sim' && (crashes.length > 0 || partitions.length > 0)) {
     throw new ConfigError('faults', 'no crash or partition faults in threads mode (they are laid on virtual time: use --mode sim)', scenario.faults);
@@ -137,7 +136,10 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
     // The client resends after two suspicion timeouts: sooner only adds load to a busy cluster.
     const client: PbftClientProps = { replicas, f: resolved.f, requests: scenario.task.decisions ?? 1, window: scenario.task.inFlight, deadlineMs, retryMs: 2 * resolved.viewChangeTimeoutMs };
     await system.spawn(CLIENT, PBFT_CLIENT, { props: client });
-    if (system instanceof SimSystem) layFaults(system, replicas, crashes, partitions, () => primary, figures);
+    if (system instanceof SimSystem) {
+      // The primary's side of a partition is the minority: the rest must change view to go on.
+      layCrashesAndPartitions(system, { members: replicas, client: CLIENT, leaderName: 'primary', leader: () => primary }, crashes, partitions, (crashed, at) => figures.failovers.push({ crashed, at, newPrimary: null, ms: null }));
+    }
     const started = performance.now();
     const reply = await system.ask(CLIENT, { kind: 'start' }, { timeoutMs: options.timeoutMs ?? 600_000 });
     const wallMs = performance.now() - started;
@@ -147,10 +149,6 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
     const result = await system.shutdown();
     // Liveness is not a safety property: requests left unanswered show as timed out decisions.
     const violations = safety.finish();
-    const m = result.messages;
-    latencies.sort((a, b) => a - b);
-    const pick = (q: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 1000) / 1000 : 0);
-    const virtualMs = summary.lastAt - summary.firstAt;
     const detected = new Map<ActorId, { kinds: Set<string>; by: Set<ActorId> }>();
     for (const d of safety.detections) {
       const entry = detected.get(d.suspect) ?? { kinds: new Set(), by: new Set() };
@@ -159,24 +157,12 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
       entry.by.add(d.by);
     }
     return {
-      scenario: scenario.name, seed, mode, algorithm: 'byzantine_tolerant', agents: replicas.length, topology: 'mesh', topologyReason: 'PBFT replicas talk to each other directly',
-      decisions: { attempted: client.requests, decided: summary.accepted, noConsensus: 0, timedOut: client.requests - summary.accepted, escalated: 0 },
-      decisionsPerMinute: perMinute(summary.accepted, wallMs),
-      ...(mode === 'sim' ? { simDecisionsPerMinute: perMinute(summary.accepted, virtualMs), virtualMs } : {}),
-      latencyMs: { p50: pick(0.5), p99: pick(0.99) },
-      quality: null,
-      safetyViolations: violations.map((v) => ({ property: v.property, detail: v.detail })),
-      safetyChecked: traceLevel !== 'off',
-      messages: { sent: m.sent, delivered: m.delivered, dropped: m.dropped, deadLettered: m.deadLettered, inFlight: m.inFlight, relayed: m.relayed },
-      messagesPerDecision: summary.accepted > 0 ? m.sent / summary.accepted : 0,
-      accountingImbalance: result.accountingImbalance,
-      byOutcome: {},
-      refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 },
-      topologySwitches: [],
-      topologyEpochs: [],
-      byzantineDetected: [...detected].map(([agent, d]) => ({ agent, evidence: `${[...d.kinds].join(', ')}: signed proof held by ${d.by.size} replica${d.by.size === 1 ? '' : 's'}` })),
-      wallMs: Math.round(wallMs * 1000) / 1000,
-      traceHash: result.traceHash,
+      ...clientRunReport({
+        scenario, seed, mode, algorithm: 'byzantine_tolerant', agents: replicas.length, topologyReason: 'PBFT replicas talk to each other directly',
+        attempted: client.requests, acked: summary.accepted, wallMs, virtualMs: summary.lastAt - summary.firstAt, latencies,
+        violations, safetyChecked: traceLevel !== 'off', result,
+        byzantineDetected: [...detected].map(([agent, d]) => ({ agent, evidence: `${[...d.kinds].join(', ')}: signed proof held by ${d.by.size} replica${d.by.size === 1 ? '' : 's'}` })),
+      }),
       pbft: figures,
     };
   } finally {
@@ -214,53 +200,4 @@ function pbftProps(raw: unknown, replicas: ActorId[]): { props: PbftProps; signa
     auth: signatures === 'none' ? 'none' : 'sign',
   };
   return { props: Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as unknown as PbftProps, signatures: signatures as SignatureScheme | 'none' | undefined };
-}
-
-/** `faults.byzantine`, `faults.crash: [{ target: primary | <id>, at, duration? }]`, `faults.partition: [{ at, split_ratio, duration }]`. */
-function faultPlan(faults: Record<string, unknown> | undefined): { crashes: CrashFault[]; partitions: PartitionFault[]; byzantine: unknown } {
-  const list = (key: string): Record<string, unknown>[] => {
-    const v = faults?.[key];
-    if (v === undefined) return [];
-    if (!Array.isArray(v)) throw new ConfigError(`faults.${key}`, 'a list of faults', v);
-    return v.map((f, i) => {
-      if (typeof f !== 'object' || f === null) throw new ConfigError(`faults.${key}[${i}]`, 'a fault { at, ... }', f);
-      return f as Record<string, unknown>;
-    });
-  };
-  for (const key of Object.keys(faults ?? {})) {
-    if (!['byzantine', 'crash', 'partition'].includes(key)) throw new ConfigError(`faults.${key}`, 'byzantine, crash or partition', faults![key]);
-  }
-  const crashes = list('crash').map((f, i) => ({
-    target: typeof f.target === 'string' ? f.target : 'primary',
-    atMs: parseDuration(f.at, `faults.crash[${i}].at`),
-    durationMs: f.duration === undefined ? undefined : parseDuration(f.duration, `faults.crash[${i}].duration`),
-  }));
-  const partitions = list('partition').map((f, i) => {
-    const ratio = f.split_ratio ?? 0.3;
-    if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) throw new ConfigError(`faults.partition[${i}].split_ratio`, 'a number between 0 and 1', ratio);
-    return { atMs: parseDuration(f.at, `faults.partition[${i}].at`), ratio, durationMs: parseDuration(f.duration ?? '1s', `faults.partition[${i}].duration`) };
-  });
-  return { crashes, partitions, byzantine: faults?.byzantine };
-}
-
-/** Schedules the faults on the simulation's clock; `primary` is read when each fault fires. */
-function layFaults(sim: SimSystem, replicas: ActorId[], crashes: CrashFault[], partitions: PartitionFault[], primary: () => ActorId, figures: PbftFigures): void {
-  for (const c of crashes) {
-    sim.at(c.atMs, () => {
-      const target = c.target === 'primary' ? primary() : c.target;
-      if (!replicas.includes(target) || !sim.crash(target)) return;
-      if (c.target === 'primary') figures.failovers.push({ crashed: target, at: sim.now(), newPrimary: null, ms: null });
-      if (c.durationMs !== undefined) sim.at(c.durationMs, () => sim.recover(target));
-    });
-  }
-  for (const p of partitions) {
-    sim.at(p.atMs, () => {
-      // The primary's side is the minority: the rest must change view to make progress.
-      const lead = primary();
-      const ordered = [lead, ...replicas.filter((r) => r !== lead)];
-      const k = Math.max(1, Math.min(replicas.length - 1, Math.round(replicas.length * p.ratio)));
-      sim.partition([ordered.slice(0, k), [...ordered.slice(k), CLIENT]]);
-      sim.at(p.durationMs, () => sim.heal());
-    });
-  }
 }

@@ -9,7 +9,8 @@ import { parseDuration, type Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../scheduler/create-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
-import { perMinute, type ScenarioResult } from './report.ts';
+import type { ScenarioResult } from './report.ts';
+import { clientRunReport, crashAndPartitionFaults, layCrashesAndPartitions } from './client-run.ts';
 import { agentIds } from './build-swarm.ts';
 import type { RunOptions } from './swarm.ts';
 import { TraceFile } from './trace-file.ts';
@@ -33,9 +34,6 @@ export interface RaftFigures {
   retries: number;
 }
 
-interface CrashFault { target: string; atMs: number; durationMs: number | undefined; wipe: boolean }
-interface PartitionFault { atMs: number; ratio: number; durationMs: number }
-
 /**
  * Runs a scenario whose algorithm is `raft`: one Raft node per agent, a client that sends
  * `task.decisions` commands (`in_flight` at once), and the scenario's crash and partition faults
@@ -52,7 +50,7 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
   const seed = options.seed ?? scenario.seed ?? 1;
   const nodes = agentIds(scenario.agents).flat();
   const props = raftProps(scenario.consensus.raft, nodes);
-  const { crashes, partitions } = faultPlan(scenario.faults);
+  const { crashes, partitions } = crashAndPartitionFaults(scenario.faults, { allowed: ['crash', 'partition'], leader: 'leader', splitRatio: 0.4 });
   if (mode !== 'sim' && (crashes.length > 0 || partitions.length > 0)) {
     throw new ConfigError('faults', 'no crash or partition faults in threads mode (they are laid on virtual time: use --mode sim)', scenario.faults);
   }
@@ -85,7 +83,10 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
     for (const id of nodes) await system.spawn(id, RAFT_NODE, { props: { ...props, peers: nodes } satisfies RaftProps });
     const client: RaftClientProps = { nodes, commands: scenario.task.decisions ?? 1, window: scenario.task.inFlight, clientId: CLIENT };
     await system.spawn(CLIENT, RAFT_CLIENT, { props: client });
-    if (system instanceof SimSystem) layFaults(system, nodes, crashes, partitions, () => leader, figures);
+    if (system instanceof SimSystem) {
+      // The leader's side of a partition is the minority, so the majority must elect a new one.
+      layCrashesAndPartitions(system, { members: nodes, client: CLIENT, leaderName: 'leader', leader: () => leader }, crashes, partitions, (crashed, at) => figures.failovers.push({ crashed, at, newLeader: null, ms: null }));
+    }
     const started = performance.now();
     const reply = await system.ask(CLIENT, { kind: 'start' }, { timeoutMs: options.timeoutMs ?? 600_000 });
     const wallMs = performance.now() - started;
@@ -94,29 +95,12 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
     await system.settle();
     const result = await system.shutdown();
     const violations = safety.finish();
-    const m = result.messages;
-    latencies.sort((a, b) => a - b);
-    const pick = (q: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 1000) / 1000 : 0);
-    const virtualMs = summary.lastAt - summary.firstAt;
     return {
-      scenario: scenario.name, seed, mode, algorithm: 'raft', agents: nodes.length, topology: 'mesh', topologyReason: 'Raft nodes talk directly',
-      decisions: { attempted: client.commands, decided: summary.acked, noConsensus: 0, timedOut: client.commands - summary.acked, escalated: 0 },
-      decisionsPerMinute: perMinute(summary.acked, wallMs),
-      ...(mode === 'sim' ? { simDecisionsPerMinute: perMinute(summary.acked, virtualMs), virtualMs } : {}),
-      latencyMs: { p50: pick(0.5), p99: pick(0.99) },
-      quality: null,
-      safetyViolations: violations.map((v) => ({ property: v.property, detail: v.detail })),
-      safetyChecked: traceLevel !== 'off',
-      messages: { sent: m.sent, delivered: m.delivered, dropped: m.dropped, deadLettered: m.deadLettered, inFlight: m.inFlight, relayed: m.relayed },
-      messagesPerDecision: summary.acked > 0 ? m.sent / summary.acked : 0,
-      accountingImbalance: result.accountingImbalance,
-      byOutcome: {},
-      refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 },
-      topologySwitches: [],
-      topologyEpochs: [],
-      byzantineDetected: [],
-      wallMs: Math.round(wallMs * 1000) / 1000,
-      traceHash: result.traceHash,
+      ...clientRunReport({
+        scenario, seed, mode, algorithm: 'raft', agents: nodes.length, topologyReason: 'Raft nodes talk directly',
+        attempted: client.commands, acked: summary.acked, wallMs, virtualMs: summary.lastAt - summary.firstAt, latencies,
+        violations, safetyChecked: traceLevel !== 'off', result,
+      }),
       raft: figures,
     };
   } finally {
@@ -136,54 +120,3 @@ function raftProps(raw: unknown, nodes: ActorId[]): RaftProps {
   const props: RaftProps = { peers: nodes, electionTimeoutMinMs: ms('election_timeout_min'), electionTimeoutMaxMs: ms('election_timeout_max'), heartbeatMs: ms('heartbeat'), maxBatch: maxBatch as number | undefined };
   return Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as unknown as RaftProps;
 }
-
-/** `faults.crash: [{ target: leader | <id>, at, duration?, wipe? }]`, `faults.partition: [{ at, split_ratio, duration }]`. */
-function faultPlan(faults: Record<string, unknown> | undefined): { crashes: CrashFault[]; partitions: PartitionFault[] } {
-  const list = (key: string): Record<string, unknown>[] => {
-    const v = faults?.[key];
-    if (v === undefined) return [];
-    if (!Array.isArray(v)) throw new ConfigError(`faults.${key}`, 'a list of faults', v);
-    return v.map((f, i) => {
-      if (typeof f !== 'object' || f === null) throw new ConfigError(`faults.${key}[${i}]`, 'a fault { at, ... }', f);
-      return f as Record<string, unknown>;
-    });
-  };
-  for (const key of Object.keys(faults ?? {})) {
-    if (key !== 'crash' && key !== 'partition') throw new ConfigError(`faults.${key}`, 'crash or partition (the other kinds come with the adversary layer)', faults![key]);
-  }
-  const crashes = list('crash').map((f, i) => ({
-    target: typeof f.target === 'string' ? f.target : 'leader',
-    atMs: parseDuration(f.at, `faults.crash[${i}].at`),
-    durationMs: f.duration === undefined ? undefined : parseDuration(f.duration, `faults.crash[${i}].duration`),
-    wipe: f.wipe === true,
-  }));
-  const partitions = list('partition').map((f, i) => {
-    const ratio = f.split_ratio ?? 0.4;
-    if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) throw new ConfigError(`faults.partition[${i}].split_ratio`, 'a number between 0 and 1', ratio);
-    return { atMs: parseDuration(f.at, `faults.partition[${i}].at`), ratio, durationMs: parseDuration(f.duration ?? '1s', `faults.partition[${i}].duration`) };
-  });
-  return { crashes, partitions };
-}
-
-/** Schedules the faults on the simulation's clock; `leader` is read when each fault fires. */
-function layFaults(sim: SimSystem, nodes: ActorId[], crashes: CrashFault[], partitions: PartitionFault[], leader: () => ActorId | null, figures: RaftFigures): void {
-  for (const c of crashes) {
-    sim.at(c.atMs, () => {
-      const target = c.target === 'leader' ? leader() : c.target;
-      if (target === null || !nodes.includes(target) || !sim.crash(target)) return;
-      if (c.target === 'leader') figures.failovers.push({ crashed: target, at: sim.now(), newLeader: null, ms: null });
-      if (c.durationMs !== undefined) sim.at(c.durationMs, () => sim.recover(target, { wipe: c.wipe }));
-    });
-  }
-  for (const p of partitions) {
-    sim.at(p.atMs, () => {
-      // The leader's side is the minority, so the majority must elect a new one.
-      const lead = leader();
-      const ordered = lead === null ? nodes : [lead, ...nodes.filter((n) => n !== lead)];
-      const k = Math.max(1, Math.min(nodes.length - 1, Math.round(nodes.length * p.ratio)));
-      sim.partition([ordered.slice(0, k), [...ordered.slice(k), CLIENT]]);
-      sim.at(p.durationMs, () => sim.heal());
-    });
-  }
-}
-
