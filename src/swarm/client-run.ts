@@ -1,7 +1,7 @@
 import type { ActorId } from '../actors/envelope.ts';
 import { ConfigError } from '../errors.ts';
 import { parseDuration, type Scenario } from '../scenario/index.ts';
-import type { RunResult } from '../scheduler/actor-system.ts';
+import type { ActorSystem, RunResult } from '../scheduler/actor-system.ts';
 import type { SimSystem } from '../scheduler/sim-system.ts';
 import { perMinute, type ScenarioResult } from './report.ts';
 
@@ -146,4 +146,21 @@ export function clientRunReport(r: {
     wallMs: Math.round(r.wallMs * 1000) / 1000,
     traceHash: r.result.traceHash,
   };
+}
+
+/**
+ * Asks the client to `start` and waits for its summary (the measured part of the run: wall
+ * time from the ask to the reply), then settles and shuts the system down.
+ *
+ * @example
+ * ```ts
+ * const { summary, wallMs, result } = await driveClient<RaftClientSummary>(system, 'client', 600_000);
+ * ```
+ */
+export async function driveClient<S>(system: ActorSystem, client: ActorId, timeoutMs: number): Promise<{ summary: S; wallMs: number; result: RunResult }> {
+  const started = performance.now();
+  const reply = await system.ask(client, { kind: 'start' }, { timeoutMs });
+  const wallMs = performance.now() - started;
+  await system.settle();
+  return { summary: reply.body as S, wallMs, result: await system.shutdown() };
 }

@@ -14,7 +14,7 @@ import { SimSystem } from '../scheduler/sim-system.ts';
 import { agentIds } from './build-swarm.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
 import type { ScenarioResult } from './report.ts';
-import { clientRunReport, crashAndPartitionFaults, layCrashesAndPartitions } from './client-run.ts';
+import { clientRunReport, crashAndPartitionFaults, driveClient, layCrashesAndPartitions } from './client-run.ts';
 import type { RunOptions } from './swarm.ts';
 import { TraceFile } from './trace-file.ts';
 
@@ -140,13 +140,8 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
       // The primary's side of a partition is the minority: the rest must change view to go on.
       layCrashesAndPartitions(system, { members: replicas, client: CLIENT, leaderName: 'primary', leader: () => primary }, crashes, partitions, (crashed, at) => figures.failovers.push({ crashed, at, newPrimary: null, ms: null }));
     }
-    const started = performance.now();
-    const reply = await system.ask(CLIENT, { kind: 'start' }, { timeoutMs: options.timeoutMs ?? 600_000 });
-    const wallMs = performance.now() - started;
-    const summary = reply.body as PbftClientSummary;
+    const { summary, wallMs, result } = await driveClient<PbftClientSummary>(system, CLIENT, options.timeoutMs ?? 600_000);
     figures.retries = summary.retries;
-    await system.settle();
-    const result = await system.shutdown();
     // Liveness is not a safety property: requests left unanswered show as timed out decisions.
     const violations = safety.finish();
     const detected = new Map<ActorId, { kinds: Set<string>; by: Set<ActorId> }>();

@@ -10,7 +10,7 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../scheduler/create-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import type { ScenarioResult } from './report.ts';
-import { clientRunReport, crashAndPartitionFaults, layCrashesAndPartitions } from './client-run.ts';
+import { clientRunReport, crashAndPartitionFaults, driveClient, layCrashesAndPartitions } from './client-run.ts';
 import { agentIds } from './build-swarm.ts';
 import type { RunOptions } from './swarm.ts';
 import { TraceFile } from './trace-file.ts';
@@ -87,13 +87,8 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
       // The leader's side of a partition is the minority, so the majority must elect a new one.
       layCrashesAndPartitions(system, { members: nodes, client: CLIENT, leaderName: 'leader', leader: () => leader }, crashes, partitions, (crashed, at) => figures.failovers.push({ crashed, at, newLeader: null, ms: null }));
     }
-    const started = performance.now();
-    const reply = await system.ask(CLIENT, { kind: 'start' }, { timeoutMs: options.timeoutMs ?? 600_000 });
-    const wallMs = performance.now() - started;
-    const summary = reply.body as RaftClientSummary;
+    const { summary, wallMs, result } = await driveClient<RaftClientSummary>(system, CLIENT, options.timeoutMs ?? 600_000);
     figures.retries = summary.retries;
-    await system.settle();
-    const result = await system.shutdown();
     const violations = safety.finish();
     return {
       ...clientRunReport({
