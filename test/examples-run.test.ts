@@ -104,6 +104,7 @@ const specific: Record<string, (r: ScenarioResult) => void> = {
     expect(r.pbft!.detected.map((d) => d.suspect).sort()).toEqual(['node_001', 'node_005']);
     expect(r.pbft!.detected.every((d) => d.evidence.length > 0)).toBe(true);
     expect(r.pbft!.views[0]).toMatchObject({ view: 1, primary: 'node_002' });
+    expect(r.messages.dropped).toBeGreaterThan(0); // what the isolated liars sent after they were caught
   },
 };
 

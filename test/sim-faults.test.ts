@@ -92,3 +92,25 @@ describe('sim faults: crash, recover, durable state, partitions', () => {
     expect(() => new SimSystem({ link: { latency: { kind: 'fixed', ms: 1 }, duplicateRate: 2 } })).toThrow(/duplicateRate/);
   });
 });
+
+describe('sim faults: isolation of an actor', () => {
+  it('isolate(id) drops everything it sends from then on (fault isolated), while it still receives', async () => {
+    const sim = new SimSystem({ seed: 1, keepTrace: true });
+    await sim.spawn('liar', 'relay', { props: { next: 'honest', maxHops: 100 } });
+    await sim.spawn('honest', 'sink');
+    sim.send('liar', { kind: 'token', body: 0 });
+    await sim.settle();
+    expect(await sim.snapshot('honest')).toBe(1);
+    sim.isolate('liar', 'proven to lie');
+    sim.isolate('liar', 'again'); // once is enough
+    sim.send('liar', { kind: 'token', body: 0 });
+    await sim.settle();
+    expect(await sim.snapshot('honest')).toBe(1); // nothing more got through
+    expect(await sim.snapshot('liar')).toEqual({ seen: 2 }); // but it still receives
+    const acc = await sim.accounting();
+    expect(acc.droppedBy.isolated).toBeGreaterThan(0);
+    expect(sim.recorder.events.filter((e) => e.type === 'fault' && e.fault === 'isolated')).toHaveLength(1);
+    expect(sim.recorder.events.filter((e) => e.type === 'drop' && e.fault === 'isolated').every((e) => e.type === 'drop' && e.from === 'liar')).toBe(true);
+    expect(() => sim.isolate('nobody', 'x')).toThrow(/never spawned/);
+  });
+});

@@ -92,6 +92,8 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   private readonly spawned = new Map<ActorId, { behaviour: Behaviour; name: string; options: SpawnOptions }>();
   /** Partition sides (actor -> group), while a partition lasts. */
   private sides: Map<ActorId, number> | undefined;
+  /** Actors cut out of the routes (`isolate`): what they send is dropped, fault `isolated`. */
+  private isolated: Set<ActorId> | undefined;
   private readonly control = new TopologyControl();
   /** Cancelled timers still in the heap (an upper bound: some have been popped since). */
   private cancelledTimers = 0;
@@ -135,6 +137,11 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     // or the summary it waits for (the run would hang until the ask timed out).
     if (env.from.charCodeAt(0) === 36 /* $ */ || env.to.charCodeAt(0) === 36) {
       this.schedule(env);
+      return;
+    }
+    if (this.isolated?.has(env.from)) {
+      this.host.counters.drop('isolated');
+      this.trace({ t: this.clock, type: 'drop', id: env.id, from: env.from, to: env.to, kind: env.kind, fault: 'isolated' });
       return;
     }
     const sides = this.sides;
@@ -360,6 +367,19 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     if (this.sides === undefined) return;
     this.sides = undefined;
     this.trace({ t: this.clock, type: 'fault', fault: 'heal', detail: 'partition healed' });
+  }
+
+  /**
+   * Takes an actor out of the routes, for instance one proven Byzantine: from now on everything
+   * it sends is dropped at the network (counted and traced as fault `isolated`); it still
+   * receives, so it cannot tell. Lasts for the rest of the run.
+   */
+  isolate(id: ActorId, reason: string): void {
+    this.assertRunning('isolate');
+    if (!this.spawned.has(id)) throw new UnknownActorError(id, 'isolate (it was never spawned)');
+    if (this.isolated?.has(id)) return;
+    (this.isolated ??= new Set()).add(id);
+    this.trace({ t: this.clock, type: 'fault', fault: 'isolated', detail: `${id}: ${reason}` });
   }
 
   send(to: ActorId, message: Message): void {

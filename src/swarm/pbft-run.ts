@@ -113,7 +113,13 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
       const ev = e.event as { type?: string; view?: number; primary?: string; reason?: string; ts?: number };
       if (ev.type === 'pbft-detected' && honest(e.actor)) {
         const d = e.event as { suspect: ActorId; kind: string; phase: string; view: number; seq: number; evidence: unknown[] };
-        if (!figures.detected.some((x) => x.suspect === d.suspect)) figures.detected.push({ suspect: d.suspect, by: e.actor, kind: d.kind, phase: d.phase, view: d.view, seq: d.seq, at: e.t - origin, evidence: d.evidence });
+        if (!figures.detected.some((x) => x.suspect === d.suspect)) {
+          figures.detected.push({ suspect: d.suspect, by: e.actor, kind: d.kind, phase: d.phase, view: d.view, seq: d.seq, at: e.t - origin, evidence: d.evidence });
+          // The swarm takes a replica proven Byzantine out of the routes (sim mode; in threads
+          // mode each honest replica drops what it sends). Proof, not suspicion: the evidence is
+          // its own signed messages, which every replica checks before believing it.
+          if (system instanceof SimSystem) system.isolate(d.suspect, `${d.kind} in ${d.phase}, proven to ${e.actor}`);
+        }
       } else if (ev.type === 'pbft-rejected' && honest(e.actor)) figures.rejected[ev.reason!] = (figures.rejected[ev.reason!] ?? 0) + 1;
       else if (ev.type === 'pbft-view' && honest(e.actor)) {
         // A view counts once a quorum of honest replicas is in it (2f + 1 minus the liars).
