@@ -5,6 +5,7 @@ import { ConclaveError } from '../errors.ts';
 import { runDecisionDemo } from './decision-demo.ts';
 import { runDemo } from './demo.ts';
 import { runCommand } from './run-command.ts';
+import { stressCommand } from './stress-command.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -61,6 +62,24 @@ export function buildCli(): Command {
     .addHelpText('after', '\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
     .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string }) => {
       process.exitCode = await runCommand(file, opts, (l) => console.log(l));
+    });
+
+  program
+    .command('stress')
+    .description('Stress-test a protocol: many seeded runs in sim mode, each with a fault schedule drawn from its seed (crashes, partitions, Byzantine agents), in parallel on a worker pool; reports safety violations and how to replay each failing run.')
+    .option('--protocol <id>', 'raft, byzantine_tolerant (pbft) or a voting algorithm (simple_majority, supermajority, ...)', 'byzantine_tolerant')
+    .option('--agents <n>', 'agents (replicas, nodes, voters) per run', integer('--agents', 2, 200), 7)
+    .option('--byzantine <k>', 'Byzantine agents per run at most (default: what the protocol tolerates; more shows what it cannot)', integer('--byzantine', 0, 199))
+    .option('--faults <list>', 'fault kinds to draw from: crash,partition,byzantine (default: all the protocol takes)')
+    .option('--runs <n>', 'how many runs', integer('--runs', 1, 1_000_000), 100)
+    .option('--seed <n>', 'seed of the first run (run i uses seed + i)', integer('--seed', 0, 2 ** 31 - 1), 1)
+    .option('--decisions <n>', 'decisions (requests, commands) per run', integer('--decisions', 1, 1_000_000), 100)
+    .option('--workers <n>', 'pool threads (default: one per core; 1 runs them one after another here)', integer('--workers', 1, 256))
+    .option('--save <dir>', 'write every failing run as a scenario file (conclave run FILE replays it)')
+    .option('--json', 'print the report as one JSON object')
+    .addHelpText('after', '\nExamples:\n  conclave stress --protocol pbft --agents 7 --runs 500\n  conclave stress --protocol pbft --agents 4 --byzantine 2 --runs 200 --save failing/\n  conclave stress --protocol raft --agents 5 --faults crash,partition --runs 300')
+    .action(async (opts: { protocol: string; agents: number; byzantine?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; json?: boolean }) => {
+      process.exitCode = await stressCommand(opts, (l) => console.log(l), process.stderr);
     });
 
   return program;

@@ -1,0 +1,10 @@
+/**
+ * Stress-testing: seeded random fault schedules per run, runs in parallel on a piscina pool,
+ * the protocols' checkers over every trace, and what reproduces each failure.
+ */
+export { runStress } from './stress.ts';
+export { runStressCase } from './run-case.ts';
+export { drawScenario, faultsFor, byzantineBound, family } from './schedule.ts';
+export type { StressReport } from './stress.ts';
+export type { StressOutcome } from './run-case.ts';
+export type { StressPlan, StressFault } from './schedule.ts';

@@ -1,0 +1,9 @@
+// A piscina worker for `conclave stress`: Conclave runs from its TypeScript sources, so the
+// worker registers tsx's loader before it imports the run (on Node 20 `--import tsx` in a
+// worker's execArgv does not apply before its entry module loads).
+import { register } from 'tsx/esm/api';
+
+register();
+const { runStressCase } = await import('./run-case.ts');
+
+export default runStressCase;

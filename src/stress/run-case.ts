@@ -1,0 +1,52 @@
+import { parseScenario } from '../scenario/index.ts';
+import { runScenario } from '../swarm/run-scenario.ts';
+import { drawScenario, type StressPlan } from './schedule.ts';
+
+/**
+ * What one stress run found: plain data, so it crosses from a pool worker unchanged.
+ *
+ * @example
+ * ```ts
+ * if (outcome.violations.length > 0) console.log(outcome.scenario); // the YAML that reproduces it
+ * ```
+ */
+export interface StressOutcome {
+  readonly seed: number;
+  /** The scenario the run drew: `conclave run` on it replays the run exactly (sim mode). */
+  readonly scenario: string;
+  readonly attempted: number;
+  readonly decided: number;
+  readonly violations: readonly { property: string; detail: string }[];
+  /** Agents caught lying (with proof, for PBFT; by the coordinator, for votes). */
+  readonly detected: number;
+  readonly wallMs: number;
+  readonly traceHash: string;
+  /** Set when the run itself failed (a bug in the runtime or the driver, not a finding). */
+  readonly error?: string;
+}
+
+/**
+ * Draws run `seed`'s scenario from the plan, runs it in sim mode with the protocol's checkers,
+ * and reports. Never throws: a run that fails is an outcome with `error`.
+ *
+ * @example
+ * ```ts
+ * const outcome = await runStressCase({ plan, seed: 42 });
+ * ```
+ */
+export async function runStressCase(task: { plan: StressPlan; seed: number }): Promise<StressOutcome> {
+  const scenario = drawScenario(task.plan, task.seed);
+  const started = performance.now();
+  try {
+    const r = await runScenario(parseScenario(scenario), { seed: task.seed, mode: 'sim' });
+    return {
+      seed: task.seed, scenario, attempted: r.decisions.attempted, decided: r.decisions.decided,
+      violations: r.safetyViolations.map((v) => ({ property: v.property, detail: v.detail })),
+      detected: r.byzantineDetected.length, wallMs: performance.now() - started, traceHash: r.traceHash,
+    };
+  } catch (e) {
+    return { seed: task.seed, scenario, attempted: 0, decided: 0, violations: [], detected: 0, wallMs: performance.now() - started, traceHash: '', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  }
+}
+
+export default runStressCase;

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { stressCommand } from '../src/cli/stress-command.ts';
+import { parseScenario } from '../src/scenario/index.ts';
+import { drawScenario, runStress, type StressPlan } from '../src/stress/index.ts';
+import { runScenario } from '../src/swarm/run-scenario.ts';
+
+const plan: StressPlan = { protocol: 'pbft', agents: 4, faults: ['crash', 'partition', 'byzantine'], decisions: 30 };
+
+describe('conclave stress', () => {
+  it('draws each run\'s fault schedule from its seed: the same seed, the same scenario; others differ', () => {
+    const a = drawScenario(plan, 5);
+    expect(drawScenario(plan, 5)).toBe(a);
+    const all = new Set(Array.from({ length: 20 }, (_, i) => drawScenario(plan, i)));
+    expect(all.size).toBe(20);
+    // Over 20 seeds every fault kind shows up, and every scenario is valid.
+    const text = [...all].join('\n');
+    for (const kind of ['byzantine:', 'crash:', 'partition:']) expect(text).toContain(kind);
+    for (const s of all) expect(() => parseScenario(s)).not.toThrow();
+  });
+
+  it('runs in parallel on a piscina pool with exactly the results of a serial run of the same seeds', async () => {
+    const parallel = await runStress(plan, { runs: 8, seed: 11, workers: 2 });
+    const serial = await runStress(plan, { runs: 8, seed: 11, workers: 1 });
+    expect(parallel.workers).toBe(2);
+    expect(parallel.traceHashes).toEqual(serial.traceHashes);
+    expect(parallel.traceHashes.every((h) => /^[0-9a-f]{64}$/.test(h))).toBe(true);
+    expect({ ...parallel, workers: 0, wallMs: 0, slowest: 0 }).toEqual({ ...serial, workers: 0, wallMs: 0, slowest: 0 });
+    expect(serial.decisions).toEqual({ attempted: 240, decided: 240 });
+    expect(serial.failing).toEqual([]);
+  }, 60_000);
+
+  it('a run replays exactly from its seed: the scenario it drew, run again, gives the same trace', async () => {
+    const [hash] = (await runStress(plan, { runs: 1, seed: 23, workers: 1 })).traceHashes;
+    const again = await runScenario(parseScenario(drawScenario(plan, 23)), { seed: 23, mode: 'sim' });
+    expect(again.traceHash).toBe(hash);
+  });
+
+  it('beyond the bound the runs stop finishing, and the report says which', async () => {
+    const lines: string[] = [];
+    const code = await stressCommand({ protocol: 'pbft', agents: 4, byzantine: 2, runs: 10, seed: 1, decisions: 20, workers: 1 }, (l) => lines.push(l));
+    const text = lines.join('\n').replace(/\x1b\[\d+m/g, '');
+    expect(text).toMatch(/runs +10 in/);
+    expect(text).toMatch(/liveness +\d+ runs did not finish \(seeds /);
+    expect(code).toBe(0); // no safety violation: liveness is not safety
+  }, 60_000);
+
+  it('bad options are refused with the option and what would do', async () => {
+    const run = (o: Partial<Parameters<typeof stressCommand>[0]>) => stressCommand({ protocol: 'pbft', agents: 4, runs: 1, seed: 1, decisions: 5, workers: 1, ...o }, () => undefined);
+    await expect(run({ protocol: 'raft', faults: 'byzantine' })).rejects.toThrow(/--faults\[0\].*crash, partition/);
+    await expect(run({ protocol: 'raft', byzantine: 1 })).rejects.toThrow(/--byzantine/);
+    await expect(run({ byzantine: 4 })).rejects.toThrow(/fewer than --agents/);
+    await expect(run({ protocol: 'majority_rules' })).rejects.toThrow(/--protocol/);
+  });
+});
