@@ -95,6 +95,9 @@ export function onViewChange(s: PbftReplicaState, ctx: Ctx, from: ActorId, vc: V
     if (latest !== undefined && latest !== mine) ctx.send(from, { kind: PBFT_KINDS.viewChange, body: latest });
     return;
   }
+  // A bound on what a liar can make us keep: view changes for views far beyond ours (each a
+  // map entry) are refused; honest replicas are never that far apart.
+  if (vc.v > s.view + MAX_VIEWS_AHEAD) return reject(ctx, from, PBFT_KINDS.viewChange, `view ${vc.v} is more than ${MAX_VIEWS_AHEAD} views ahead`);
   if (viewChangesFor(s, vc.v).has(from)) return;
   if (!validViewChange(s, ctx, vc)) return reject(ctx, from, PBFT_KINDS.viewChange, 'view change does not hold up (signature, checkpoint proof or a prepared certificate)');
   viewChangesFor(s, vc.v).set(from, vc);
@@ -198,6 +201,7 @@ function plan(vcs: readonly ViewChange[]): { n: number; d: string; batch: readon
 }
 
 const NULL_DIGEST = batchDigest([]);
+const MAX_VIEWS_AHEAD = 1024;
 
 /** Checks a view change's signature, its checkpoint proof and every prepared certificate in it. */
 function validViewChange(s: PbftReplicaState, ctx: Ctx, vc: ViewChange): boolean {
