@@ -79,16 +79,18 @@ export function onViewChange(s: PbftReplicaState, ctx: Ctx, from: ActorId, vc: V
     // A replica still in a view we are past: it lost what moved us on. Send it again, so that
     // it can complete that view (our view change for it, or the new view we made for it) or
     // follow us (f + 1 view changes for a later view).
-    if (vc.v === s.view && s.lastNewView?.v === vc.v) ctx.send(from, { kind: PBFT_KINDS.newView, body: s.lastNewView });
-    // Only towards a view strictly behind ours, and once per view-change timeout per replica
-    // and view: an answer is itself a view change for a past view, and two replicas past it
-    // would otherwise answer each other's answers for ever.
-    if (vc.v === s.view) return;
+    // At most once per view-change timeout per replica and view: an answer is itself a view
+    // change for a past view, and two replicas past it would otherwise answer each other's
+    // answers for ever (and a liar could make us send new views at its own pace).
     const key = `${from}|${vc.v}`;
     const last = s.answered.get(key);
     if (last !== undefined && ctx.now() - last < s.props.viewChangeTimeoutMs) return;
     s.answered.set(key, ctx.now());
     if (s.answered.size > 1024) for (const k of s.answered.keys()) { s.answered.delete(k); if (s.answered.size <= 512) break; }
+    if (vc.v === s.view) {
+      if (s.lastNewView?.v === vc.v) ctx.send(from, { kind: PBFT_KINDS.newView, body: s.lastNewView });
+      return;
+    }
     const mine = s.ownViewChanges.get(vc.v);
     if (mine !== undefined) ctx.send(from, { kind: PBFT_KINDS.viewChange, body: mine });
     const latest = s.ownViewChanges.get(s.view);
