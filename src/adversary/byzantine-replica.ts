@@ -107,10 +107,12 @@ const views = new WeakMap<AdversaryState, ActorContext<PbftProps>>();
 
 /** The context the inner replica sees: the real one, except that `send` goes through `outgoing`. */
 function rewired(ctx: ActorContext<ByzantineReplicaProps>, a: AdversaryState): ActorContext<PbftProps> {
+  // One function per method, made once: the inner replica looks `send` up on every message.
+  const send = (to: ActorId, m: Message) => outgoing(ctx, a, to, m);
   const bound = new Map<PropertyKey, unknown>();
   return new Proxy(ctx, {
     get(target, key) {
-      if (key === 'send') return (to: ActorId, m: Message) => outgoing(ctx, a, to, m);
+      if (key === 'send') return send;
       const v = Reflect.get(target, key, target);
       if (typeof v !== 'function') return v;
       let f = bound.get(key);

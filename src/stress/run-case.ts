@@ -49,4 +49,3 @@ export async function runStressCase(task: { plan: StressPlan; seed: number }): P
   }
 }
 
-export default runStressCase;
