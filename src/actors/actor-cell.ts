@@ -242,7 +242,7 @@ export class ActorCell implements ActorContext, MailboxOwner {
         corr, to, kind, timeoutMs,
         error: `AskTimeoutError: no reply from "${to}" to "${kind}" within ${timeoutMs} ms`,
       });
-    });
+    }, this.self);
     (this.asks ??= new Map()).set(corr, { timer, to });
     this.host.send(this.self, to, kind, this.detach(message.body), corr, undefined);
     return corr;
@@ -257,7 +257,7 @@ export class ActorCell implements ActorContext, MailboxOwner {
       if (this.timers === undefined || this.timers.get(key) !== handle) return;
       this.timers.delete(key);
       this.host.sendToSelf(this, message.kind, body);
-    });
+    }, this.self);
     (this.timers ??= new Map()).set(key, handle);
   }
 

@@ -17,8 +17,11 @@ export interface HostEnvironment {
    * it locally, schedule it, or hand it to the transport.
    */
   route(env: Envelope): void;
-  /** Arms a one-shot timer; returns a handle for `cancelTimer`. */
-  startTimer(delayMs: number, fire: () => void): unknown;
+  /**
+   * Arms a one-shot timer; returns a handle for `cancelTimer`. `owner` is the actor whose clock
+   * it runs on (sim mode skews or pauses it under a fault).
+   */
+  startTimer(delayMs: number, fire: () => void, owner?: ActorId): unknown;
   cancelTimer(handle: unknown): void;
   /** Publishes a trace event. */
   trace(event: TraceEvent): void;

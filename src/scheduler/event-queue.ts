@@ -1,11 +1,14 @@
-import type { Envelope } from '../actors/envelope.ts';
+import type { ActorId, Envelope } from '../actors/envelope.ts';
 
 /** One scheduled thing in a simulation: an envelope to deliver, or a timer to fire. */
 export interface SimEvent {
-  readonly time: number;
-  readonly seq: number;
+  /** Mutable only so an event held for a paused actor keeps its identity (a timer's handle). */
+  time: number;
+  seq: number;
   readonly env: Envelope | undefined;
   readonly fire: (() => void) | undefined;
+  /** The actor that armed a timer (for pauses and skewed clocks). */
+  readonly owner: ActorId | undefined;
   cancelled: boolean;
 }
 

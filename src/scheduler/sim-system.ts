@@ -18,6 +18,7 @@ import { RingQueue } from '../actors/ring-queue.ts';
 import type { Member, RouteGraph, TopologySpec } from '../topologies/index.ts';
 import { TopologyControl, type SwitchOptions, type TopologySwitch } from './topology-control.ts';
 import { TopologyRouter } from './topology-router.ts';
+import { NetworkFaults, type NetworkCondition } from './network-faults.ts';
 
 /**
  * Options of a sim-mode system.
@@ -90,10 +91,8 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   private readonly router = new TopologyRouter();
   /** How each actor was spawned, so a crashed one can be recovered as it was. */
   private readonly spawned = new Map<ActorId, { behaviour: Behaviour; name: string; options: SpawnOptions }>();
-  /** Partition sides (actor -> group), while a partition lasts. */
-  private sides: Map<ActorId, number> | undefined;
-  /** Actors cut out of the routes (`isolate`): what they send is dropped, fault `isolated`. */
-  private isolated: Set<ActorId> | undefined;
+  /** Partitions, cuts, isolated actors, network conditions, pauses and skewed clocks in force. */
+  private readonly faults = new NetworkFaults();
   private readonly control = new TopologyControl();
   /** Cancelled timers still in the heap (an upper bound: some have been popped since). */
   private cancelledTimers = 0;
@@ -139,44 +138,49 @@ export class SimSystem implements ActorSystem, HostEnvironment {
       this.schedule(env);
       return;
     }
-    if (this.isolated?.has(env.from)) {
-      this.host.counters.drop('isolated');
-      this.trace({ t: this.clock, type: 'drop', id: env.id, from: env.from, to: env.to, kind: env.kind, fault: 'isolated' });
+    const cut = this.faults.cut(env.from, env.via ?? env.to);
+    if (cut !== undefined) {
+      this.dropEnvelope(env, cut);
       return;
-    }
-    const sides = this.sides;
-    if (sides !== undefined) {
-      const a = sides.get(env.from);
-      const b = sides.get(env.via ?? env.to);
-      if (a !== undefined && b !== undefined && a !== b) {
-        this.host.counters.drop('partition');
-        this.trace({ t: this.clock, type: 'drop', id: env.id, from: env.from, to: env.to, kind: env.kind, fault: 'partition' });
-        return;
-      }
     }
     const link = this.link;
     if (link.dropRate !== undefined && link.dropRate > 0 && this.linkRng() < link.dropRate) {
-      this.host.counters.drop('link-drop');
-      this.trace({ t: this.clock, type: 'drop', id: env.id, from: env.from, to: env.to, kind: env.kind, fault: 'link-drop' });
+      this.dropEnvelope(env, 'link-drop');
       return;
     }
-    if (link.duplicateRate !== undefined && link.duplicateRate > 0 && this.linkRng() < link.duplicateRate) {
+    const condition = this.faults.conditioned ? this.faults.conditionOf(env.from, env.via ?? env.to) : undefined;
+    if (condition?.dropRate !== undefined && condition.dropRate > 0 && this.linkRng() < condition.dropRate) {
+      this.dropEnvelope(env, 'drop');
+      return;
+    }
+    const duplicateRate = condition?.duplicateRate ?? link.duplicateRate;
+    if (duplicateRate !== undefined && duplicateRate > 0 && this.linkRng() < duplicateRate) {
       // The network delivers this envelope twice: the copy is one more envelope in the books,
       // sent by the fault, and travels with its own latency.
       this.host.counters.sent++;
       this.trace({ t: this.clock, type: 'duplicate', id: env.id, from: env.from, to: env.to, kind: env.kind, fault: 'duplicate' });
-      this.schedule(env);
+      this.schedule(env, condition);
     }
-    this.schedule(env);
+    this.schedule(env, condition);
   }
 
-  /** Puts a delivery on the clock: after the link's latency, in per-link order unless `fifo: false`. */
-  private schedule(env: Envelope): void {
+  private dropEnvelope(env: Envelope, fault: string): void {
+    this.host.counters.drop(fault);
+    this.trace({ t: this.clock, type: 'drop', id: env.id, from: env.from, to: env.to, kind: env.kind, fault });
+  }
+
+  /**
+   * Puts a delivery on the clock: after the link's latency (or the latency of a network
+   * condition in force), in per-link order unless `fifo: false` or the condition reorders.
+   */
+  private schedule(env: Envelope, condition?: NetworkCondition): void {
     let at: number;
-    if (this.fixedLatency !== undefined) at = this.clock + this.fixedLatency;
-    else if (this.link.fifo === false) at = this.clock + sampleLatency(this.latencyOf(env.from, env.to), this.linkRng);
+    // The fixed-latency lane only holds while no condition can change a latency.
+    const lane = this.fixedLatency !== undefined && !this.faults.conditioned;
+    if (lane) at = this.clock + this.fixedLatency!;
+    else if (this.link.fifo === false || condition?.reorder === true) at = this.clock + sampleLatency(condition?.latency ?? this.latencyOf(env.from, env.to), this.linkRng);
     else {
-      at = this.clock + sampleLatency(this.latencyOf(env.from, env.to), this.linkRng);
+      at = this.clock + sampleLatency(condition?.latency ?? this.latencyOf(env.from, env.to), this.linkRng);
       // Per-link FIFO: never overtake an envelope sent earlier on the same link. Two-level map:
       // a composite string key would allocate and hash a new string per envelope.
       let byTo = this.lastArrival.get(env.from);
@@ -186,8 +190,8 @@ export class SimSystem implements ActorSystem, HostEnvironment {
       byTo.set(env.to, at);
     }
     this.deliveriesQueued++;
-    const ev: SimEvent = { time: at, seq: ++this.seq, env, fire: undefined, cancelled: false };
-    if (this.fixedLatency !== undefined) this.lane.push(ev);
+    const ev: SimEvent = { time: at, seq: ++this.seq, env, fire: undefined, owner: undefined, cancelled: false };
+    if (lane) this.lane.push(ev);
     else this.queue.push(ev);
   }
 
@@ -200,8 +204,8 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     this.topologyRequests.push({ actor, spec, reason });
   }
 
-  startTimer(delayMs: number, fire: () => void): unknown {
-    const ev: SimEvent = { time: this.clock + delayMs, seq: ++this.seq, env: undefined, fire, cancelled: false };
+  startTimer(delayMs: number, fire: () => void, owner?: ActorId): unknown {
+    const ev: SimEvent = { time: this.clock + this.faults.timerDelay(delayMs, owner), seq: ++this.seq, env: undefined, fire, owner, cancelled: false };
     this.queue.push(ev);
     return ev;
   }
@@ -234,6 +238,8 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     for (let t = this.nextTime(); t !== undefined && t <= until && steps < maxSteps; t = this.nextTime()) {
       this.clock = t;
       for (let ev = this.popAt(t); ev !== undefined; ev = this.popAt(t)) {
+        // A paused actor neither receives nor fires timers: both wait for it to resume.
+        if (this.faults.anyPaused && this.holdForPause(ev)) continue;
         if (ev.env !== undefined) {
           this.deliveriesQueued--;
           host.deliver(ev.env);
@@ -267,6 +273,17 @@ export class SimSystem implements ActorSystem, HostEnvironment {
         this.trace({ t: this.clock, type: 'topology-rejected', actor: r.actor, spec: r.spec, error: (e as Error).message });
       }
     }
+  }
+
+  /** Puts an event for a paused actor back on the clock, at the time it resumes. */
+  private holdForPause(ev: SimEvent): boolean {
+    if (ev.cancelled) return false;
+    const until = this.faults.pausedUntil(ev.env !== undefined ? ev.env.to : ev.owner ?? '', this.clock);
+    if (until === undefined) return false;
+    ev.time = until;
+    ev.seq = ++this.seq;
+    this.queue.push(ev);
+    return true;
   }
 
   /** Time of the next event (lane or heap), if any. */
@@ -326,7 +343,9 @@ export class SimSystem implements ActorSystem, HostEnvironment {
    */
   crash(id: ActorId): boolean {
     this.assertRunning('crash');
-    return this.host.stopActor(id, 'crashed');
+    if (!this.host.stopActor(id, 'crashed')) return false;
+    this.trace({ t: this.clock, type: 'fault', fault: 'crash', detail: id });
+    return true;
   }
 
   /**
@@ -339,6 +358,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     if (record === undefined) throw new UnknownActorError(id, 'recover (it was never spawned)');
     if (this.host.cells.has(id)) throw new ConfigError(`recover("${id}")`, 'an actor that is crashed or stopped', 'a running actor');
     if (options.wipe) this.host.durables.wipe(id);
+    this.trace({ t: this.clock, type: 'fault', fault: 'recover', detail: options.wipe ? `${id} (durable state lost)` : id });
     this.host.spawn(id, record.behaviour, record.name, record.options);
   }
 
@@ -357,16 +377,65 @@ export class SimSystem implements ActorSystem, HostEnvironment {
         side.set(id, i);
       }
     });
-    this.sides = side.size > 0 ? side : undefined;
+    this.faults.partition(side);
     this.trace({ t: this.clock, type: 'fault', fault: 'partition', detail: groups.map((g) => g.join(',')).join(' | ') });
   }
 
-  /** Ends a partition. */
+  /**
+   * Cuts directed links: an envelope from `a` to `b` for each `[a, b]` is dropped with fault
+   * `partition`, while `b` may still reach `a` (one-way and ring partitions). `heal()` ends it.
+   */
+  block(links: readonly (readonly [ActorId, ActorId])[], detail: string): void {
+    this.assertRunning('block');
+    links.forEach((l, i) => {
+      if (!Array.isArray(l) || l.length !== 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string') throw new ConfigError(`block[${i}]`, 'a pair [from, to] of actor ids', l);
+    });
+    this.faults.block(links);
+    this.trace({ t: this.clock, type: 'fault', fault: 'partition', detail });
+  }
+
+  /** Ends every partition and cut. */
   heal(): void {
     this.assertRunning('heal');
-    if (this.sides === undefined) return;
-    this.sides = undefined;
+    if (!this.faults.heal()) return;
     this.trace({ t: this.clock, type: 'fault', fault: 'heal', detail: 'partition healed' });
+  }
+
+  /**
+   * Lays a network condition (latency, loss, duplication, reordering) on the links it names,
+   * under `name`, until `setNetwork(name, undefined)` lifts it. Traced as fault `network`.
+   */
+  setNetwork(name: string, condition: NetworkCondition | undefined): void {
+    this.assertRunning('setNetwork');
+    this.faults.setCondition(name, condition);
+    this.trace({ t: this.clock, type: 'fault', fault: condition === undefined ? 'network-end' : 'network', detail: name });
+  }
+
+  /**
+   * Pauses an actor for `durationMs` (a slow or stopped process, not a crash): envelopes for it
+   * and its timers wait until it resumes; nothing is lost. Traced as faults `pause` / `resume`.
+   */
+  pause(id: ActorId, durationMs: number): void {
+    this.assertRunning('pause');
+    if (!this.spawned.has(id)) throw new UnknownActorError(id, 'pause (it was never spawned)');
+    if (!(durationMs > 0)) throw new ConfigError('pause.durationMs', 'a number of ms > 0', durationMs);
+    this.faults.pause(id, this.clock + durationMs);
+    this.trace({ t: this.clock, type: 'fault', fault: 'pause', detail: `${id} for ${durationMs} ms` });
+    this.startTimer(durationMs, () => {
+      if (this.faults.pausedUntil(id, this.clock) === undefined) this.trace({ t: this.clock, type: 'fault', fault: 'resume', detail: id });
+    });
+  }
+
+  /**
+   * Skews an actor's clock: timers it arms from now on fire after `delay / rate` (rate 2 runs
+   * fast, 0.5 slow); `undefined` puts it right. Traced as faults `clock-skew` / `clock-skew-end`.
+   */
+  skewClock(id: ActorId, rate: number | undefined): void {
+    this.assertRunning('skewClock');
+    if (!this.spawned.has(id)) throw new UnknownActorError(id, 'skewClock (it was never spawned)');
+    if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) throw new ConfigError('skewClock.rate', 'a number > 0 (2 = timers twice as fast)', rate);
+    this.faults.skew(id, rate);
+    this.trace({ t: this.clock, type: 'fault', fault: rate === undefined ? 'clock-skew-end' : 'clock-skew', detail: rate === undefined ? id : `${id} x${rate}` });
   }
 
   /**
@@ -377,8 +446,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   isolate(id: ActorId, reason: string): void {
     this.assertRunning('isolate');
     if (!this.spawned.has(id)) throw new UnknownActorError(id, 'isolate (it was never spawned)');
-    if (this.isolated?.has(id)) return;
-    (this.isolated ??= new Set()).add(id);
+    if (!this.faults.isolate(id)) return;
     this.trace({ t: this.clock, type: 'fault', fault: 'isolated', detail: `${id}: ${reason}` });
   }
 

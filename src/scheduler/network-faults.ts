@@ -1,0 +1,154 @@
+import type { ActorId } from '../actors/envelope.ts';
+import type { LatencyDistribution } from './link-model.ts';
+
+/**
+ * A change to the network laid on some links for a while (`faults.network` in a scenario):
+ * another latency distribution, a loss or duplication rate, or reordering. `from` / `to` narrow
+ * it to envelopes sent by, or addressed to, the given actors (any actor when absent).
+ *
+ * @example
+ * ```ts
+ * const slowLinks: NetworkCondition = { to: new Set(['node_003']), latency: { kind: 'uniform', minMs: 20, maxMs: 80 }, dropRate: 0.05 };
+ * sim.setNetwork('slow', slowLinks);
+ * ```
+ */
+export interface NetworkCondition {
+  readonly from?: ReadonlySet<ActorId>;
+  readonly to?: ReadonlySet<ActorId>;
+  readonly latency?: LatencyDistribution;
+  /** Dropped envelopes are counted under fault `drop`. */
+  readonly dropRate?: number;
+  /** Copies are counted under fault `duplicate`. */
+  readonly duplicateRate?: number;
+  /** Let a later envelope overtake an earlier one on the same link (fault `reorder`). */
+  readonly reorder?: boolean;
+}
+
+/**
+ * The faults a simulation's scheduler applies to envelopes and timers, kept apart from the event
+ * loop: who cannot reach whom (partitions, one-way and ring cuts, isolated actors), network
+ * conditions in force, paused actors and skewed clocks. Everything is empty in a healthy run,
+ * and each check is a single `undefined` test then, so faults cost nothing until they happen.
+ *
+ * @example
+ * ```ts
+ * const faults = new NetworkFaults();
+ * faults.block([['a', 'b']]);
+ * faults.cut('a', 'b'); // 'partition'
+ * faults.cut('b', 'a'); // undefined: a one-way cut
+ * ```
+ */
+export class NetworkFaults {
+  /** Partition sides (actor -> group), while a partition lasts. */
+  private sides: Map<ActorId, number> | undefined;
+  /** Directed cuts (from -> blocked destinations): one-way and ring partitions. */
+  private blocked: Map<ActorId, Set<ActorId>> | undefined;
+  /** Actors cut out of the routes for good: what they send is dropped, fault `isolated`. */
+  private isolated: Set<ActorId> | undefined;
+  /** Network conditions in force, by name, in the order they started (a later one wins per field). */
+  private conditions: Map<string, NetworkCondition> | undefined;
+  /** Paused actors, until when (virtual ms). */
+  private paused: Map<ActorId, number> | undefined;
+  /** Clock rates of skewed actors (2 = their timers fire twice as fast). */
+  private rates: Map<ActorId, number> | undefined;
+
+  /** True while any condition is in force (the event loop then leaves its fixed-latency lane). */
+  get conditioned(): boolean {
+    return this.conditions !== undefined;
+  }
+
+  /** The fault that stops an envelope from `from` to `to` (its next hop), if one does. */
+  cut(from: ActorId, to: ActorId): 'isolated' | 'partition' | undefined {
+    if (this.isolated?.has(from)) return 'isolated';
+    const sides = this.sides;
+    if (sides !== undefined) {
+      const a = sides.get(from);
+      const b = sides.get(to);
+      if (a !== undefined && b !== undefined && a !== b) return 'partition';
+    }
+    if (this.blocked?.get(from)?.has(to)) return 'partition';
+    return undefined;
+  }
+
+  /** Splits actors into groups that cannot reach each other (actors in no group reach everyone). */
+  partition(sides: Map<ActorId, number>): void {
+    this.sides = sides.size > 0 ? sides : undefined;
+  }
+
+  /** Blocks each directed link `[from, to]` (on top of any partition in force). */
+  block(links: Iterable<readonly [ActorId, ActorId]>): void {
+    for (const [from, to] of links) {
+      let set = (this.blocked ??= new Map()).get(from);
+      if (set === undefined) this.blocked.set(from, (set = new Set<ActorId>()));
+      set.add(to);
+    }
+  }
+
+  /** Ends every partition and cut; says whether there was one. */
+  heal(): boolean {
+    const was = this.sides !== undefined || this.blocked !== undefined;
+    this.sides = undefined;
+    this.blocked = undefined;
+    return was;
+  }
+
+  isolate(id: ActorId): boolean {
+    if (this.isolated?.has(id)) return false;
+    (this.isolated ??= new Set()).add(id);
+    return true;
+  }
+
+  setCondition(name: string, c: NetworkCondition | undefined): void {
+    if (c === undefined) {
+      this.conditions?.delete(name);
+      if (this.conditions?.size === 0) this.conditions = undefined;
+    } else {
+      (this.conditions ??= new Map()).delete(name);
+      this.conditions.set(name, c);
+    }
+  }
+
+  /** The conditions in force on a link, merged (a later one wins per field); undefined when none applies. */
+  conditionOf(from: ActorId, to: ActorId): NetworkCondition | undefined {
+    if (this.conditions === undefined) return undefined;
+    let merged: { -readonly [K in keyof NetworkCondition]: NetworkCondition[K] } | undefined;
+    for (const c of this.conditions.values()) {
+      if ((c.from !== undefined && !c.from.has(from)) || (c.to !== undefined && !c.to.has(to))) continue;
+      merged = { ...merged, ...c };
+    }
+    return merged;
+  }
+
+  pause(id: ActorId, untilMs: number): void {
+    (this.paused ??= new Map()).set(id, Math.max(untilMs, this.paused.get(id) ?? 0));
+  }
+
+  /** Until when `id` is paused, if it is at `now` (clears pauses that are over). */
+  pausedUntil(id: ActorId, now: number): number | undefined {
+    const until = this.paused?.get(id);
+    if (until === undefined) return undefined;
+    if (until > now) return until;
+    this.paused!.delete(id);
+    if (this.paused!.size === 0) this.paused = undefined;
+    return undefined;
+  }
+
+  get anyPaused(): boolean {
+    return this.paused !== undefined;
+  }
+
+  /** Sets (or with `undefined`, ends) the clock rate of an actor's timers. */
+  skew(id: ActorId, rate: number | undefined): void {
+    if (rate === undefined) {
+      this.rates?.delete(id);
+      if (this.rates?.size === 0) this.rates = undefined;
+    } else (this.rates ??= new Map()).set(id, rate);
+  }
+
+  /** A timer delay as `owner`'s skewed clock measures it. */
+  timerDelay(delayMs: number, owner: ActorId | undefined): number {
+    if (this.rates === undefined || owner === undefined) return delayMs;
+    const rate = this.rates.get(owner);
+    return rate === undefined ? delayMs : delayMs / rate;
+  }
+}
