@@ -138,6 +138,19 @@ export function agentIds(groups: readonly { readonly role: string; readonly coun
   );
 }
 
+/**
+ * Each agent's role, by id (ids as `agentIds` names them).
+ *
+ * @example
+ * ```ts
+ * roleMap(scenario).get('coder_002'); // 'coder'
+ * ```
+ */
+export function roleMap(scenario: { readonly agents: readonly { readonly role: string; readonly count: number }[] }): Map<ActorId, string> {
+  const ids = agentIds(scenario.agents);
+  return new Map(scenario.agents.flatMap((g, i) => ids[i].map((id) => [id, g.role] as const)));
+}
+
 /** Props cross to workers by structured clone and into traces: leave out absent fields. */
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;

@@ -11,10 +11,12 @@ import { didYouMean, parseDuration, type Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../scheduler/create-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
-import { agentIds } from './build-swarm.ts';
+import { agentIds, roleMap } from './build-swarm.ts';
+import { parseFaultPlan } from '../adversary/fault-plan.ts';
+import { layFaults } from '../adversary/lay-faults.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
 import type { ScenarioResult } from './report.ts';
-import { clientRunReport, crashAndPartitionFaults, driveClient, layCrashesAndPartitions } from './client-run.ts';
+import { clientRunReport, driveClient, faultGraph, refuseTimedFaultsInThreads } from './client-run.ts';
 import type { RunOptions } from './swarm.ts';
 import { TraceFile } from './trace-file.ts';
 
@@ -79,12 +81,12 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
   // 13 with Ed25519 on 2 cores), so the default is longer; sim mode keeps the protocol's 200 ms.
   const props: PbftProps = mode === 'threads' && configured.props.viewChangeTimeoutMs === undefined ? { ...configured.props, viewChangeTimeoutMs: THREADS_VIEW_TIMEOUT_MS } : configured.props;
   const resolved = resolvePbftProps(props);
-  const { crashes, partitions } = crashAndPartitionFaults(scenario.faults, { allowed: ['byzantine', 'crash', 'partition'], leader: 'primary', splitRatio: 0.3 });
+  const faults = parseFaultPlan(scenario.faults, { splitRatio: 0.3, defaultTarget: 'primary' });
   const byzantine = scenario.faults?.byzantine;
   const adversaries = byzantinePlan<PbftByzantineKind>(byzantine, roles, seed, { kinds: PBFT_BYZANTINE_KINDS, targets: { primary: replicas[0] } });
-  if (mode !== 'sim' && (crashes.length > 0 || partitions.length > 0)) {
-    throw new ConfigError('faults', 'no crash or partition faults in threads mode (they are laid on virtual time: use --mode sim)', scenario.faults);
-  }
+  refuseTimedFaultsInThreads(mode, faults, scenario.faults);
+  // Cascading failures spread along the scenario's topology (PBFT replicas talk to each other directly).
+  const graph = faultGraph(scenario, replicas);
   const traceLevel = options.traceLevel ?? 'events';
   const scheme = signatures === 'none' ? undefined : signatures;
   const system: ActorSystem = mode === 'sim'
@@ -144,7 +146,9 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
     await system.spawn(CLIENT, PBFT_CLIENT, { props: client });
     if (system instanceof SimSystem) {
       // The primary's side of a partition is the minority: the rest must change view to go on.
-      layCrashesAndPartitions(system, { members: replicas, client: CLIENT, leaderName: 'primary', leader: () => primary }, crashes, partitions, (crashed, at) => figures.failovers.push({ crashed, at, newPrimary: null, ms: null }));
+      layFaults(system, { members: replicas, outsiders: [CLIENT], roles: roleMap(scenario), leaderName: 'primary', leader: () => primary, neighbours: (id) => graph.neighbours(id), seed }, faults, {
+        onCrash: (crashed, at, wasLeader) => wasLeader && figures.failovers.push({ crashed, at, newPrimary: null, ms: null }),
+      });
     }
     const { summary, wallMs, result } = await driveClient<PbftClientSummary>(system, CLIENT, options.timeoutMs ?? 600_000);
     figures.retries = summary.retries;

@@ -10,13 +10,17 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../scheduler/create-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import type { ScenarioResult } from './report.ts';
-import { clientRunReport, crashAndPartitionFaults, driveClient, layCrashesAndPartitions } from './client-run.ts';
-import { agentIds } from './build-swarm.ts';
+import { clientRunReport, driveClient, faultGraph, refuseTimedFaultsInThreads } from './client-run.ts';
+import { agentIds, roleMap } from './build-swarm.ts';
+import { parseFaultPlan } from '../adversary/fault-plan.ts';
+import { layFaults } from '../adversary/lay-faults.ts';
 import type { RunOptions } from './swarm.ts';
 import { TraceFile } from './trace-file.ts';
 
 /** The client actor of a Raft run. */
 const CLIENT = 'client';
+/** The fault kinds a Raft run takes (it is crash-tolerant, not Byzantine-tolerant). */
+const RAFT_FAULTS = ['crash', 'partition', 'network', 'pause', 'clock_skew', 'cascade'];
 
 /**
  * What a Raft run adds to a scenario result: who led each term and when, and for every crash of
@@ -50,10 +54,10 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
   const seed = options.seed ?? scenario.seed ?? 1;
   const nodes = agentIds(scenario.agents).flat();
   const props = raftProps(scenario.consensus.raft, nodes);
-  const { crashes, partitions } = crashAndPartitionFaults(scenario.faults, { allowed: ['crash', 'partition'], leader: 'leader', splitRatio: 0.4 });
-  if (mode !== 'sim' && (crashes.length > 0 || partitions.length > 0)) {
-    throw new ConfigError('faults', 'no crash or partition faults in threads mode (they are laid on virtual time: use --mode sim)', scenario.faults);
-  }
+  const faults = parseFaultPlan(scenario.faults, { allowed: RAFT_FAULTS, refusal: 'Raft tolerates crashes, not lies: run Byzantine faults against byzantine_tolerant', splitRatio: 0.4, defaultTarget: 'leader' });
+  refuseTimedFaultsInThreads(mode, faults, scenario.faults);
+  // Cascading failures spread along the scenario's topology (Raft itself talks to every node).
+  const graph = faultGraph(scenario, nodes);
   const traceLevel = options.traceLevel ?? 'events';
   const system: ActorSystem = mode === 'sim' ? await createSystem({ mode, seed, traceLevel }) : await createSystem({ mode, seed, traceLevel, workers: options.workers });
   const out = options.traceFile ? new TraceFile(options.traceFile) : undefined;
@@ -85,7 +89,9 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
     await system.spawn(CLIENT, RAFT_CLIENT, { props: client });
     if (system instanceof SimSystem) {
       // The leader's side of a partition is the minority, so the majority must elect a new one.
-      layCrashesAndPartitions(system, { members: nodes, client: CLIENT, leaderName: 'leader', leader: () => leader }, crashes, partitions, (crashed, at) => figures.failovers.push({ crashed, at, newLeader: null, ms: null }));
+      layFaults(system, { members: nodes, outsiders: [CLIENT], roles: roleMap(scenario), leaderName: 'leader', leader: () => leader, neighbours: (id) => graph.neighbours(id), seed }, faults, {
+        onCrash: (crashed, at, wasLeader) => wasLeader && figures.failovers.push({ crashed, at, newLeader: null, ms: null }),
+      });
     }
     const { summary, wallMs, result } = await driveClient<RaftClientSummary>(system, CLIENT, options.timeoutMs ?? 600_000);
     figures.retries = summary.retries;

@@ -42,7 +42,8 @@ export interface ScenarioResult {
   safetyViolations: { property: string; detail: string; decision?: string }[];
   /** False when the trace was off, so safety could not be checked. */
   safetyChecked: boolean;
-  messages: { sent: number; delivered: number; dropped: number; deadLettered: number; inFlight: number; relayed: number };
+  /** The books: sent = delivered + dropped + deadLettered + inFlight; drops by the fault that dropped them, dead letters by reason. */
+  messages: { sent: number; delivered: number; dropped: number; deadLettered: number; inFlight: number; relayed: number; droppedBy: Record<string, number>; deadLetteredBy: Record<string, number> };
   messagesPerDecision: number;
   accountingImbalance: number;
   byOutcome: Record<string, number>;
@@ -90,7 +91,7 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
     quality: s.judged > 0 ? s.correct / s.judged : null,
     safetyViolations: [...observed.violations],
     safetyChecked: run.traced,
-    messages: { sent: m.sent, delivered: m.delivered, dropped: m.dropped, deadLettered: m.deadLettered, inFlight: m.inFlight, relayed: m.relayed },
+    messages: bookEntries(m),
     messagesPerDecision: closed > 0 ? m.sent / closed : 0,
     accountingImbalance: result.accountingImbalance,
     byOutcome: s.byOutcome,
@@ -109,3 +110,18 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
 /** Events per minute of `ms`, rounded (0 for an empty span). */
 export const perMinute = (n: number, ms: number): number => (ms > 0 ? Math.round((n / ms) * 60_000) : 0);
 const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * A run's books as a result reports them (with drops by fault and dead letters by reason).
+ *
+ * @example
+ * ```ts
+ * bookEntries(result.messages).droppedBy; // { partition: 12, drop: 3 }
+ * ```
+ */
+export function bookEntries(m: RunResult['messages']): ScenarioResult['messages'] {
+  return {
+    sent: m.sent, delivered: m.delivered, dropped: m.dropped, deadLettered: m.deadLettered, inFlight: m.inFlight, relayed: m.relayed,
+    droppedBy: { ...m.droppedBy }, deadLetteredBy: { ...m.deadLetteredBy },
+  };
+}

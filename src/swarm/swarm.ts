@@ -10,11 +10,15 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../scheduler/create-system.ts';
 import type { TopologySwitch } from '../scheduler/topology-control.ts';
 import { buildTopology, type Member, type TopologySpec } from '../topologies/index.ts';
-import { COORDINATOR_ID, planSwarm, type SwarmPlan } from './build-swarm.ts';
+import { COORDINATOR_ID, planSwarm, roleMap, type SwarmPlan } from './build-swarm.ts';
 import { VotingSafetyMonitor } from '../check/voting-agreement.ts';
 import { EpochLatencies } from './epoch-figures.ts';
 import { buildReport, type ScenarioResult } from './report.ts';
 import { TraceFile } from './trace-file.ts';
+import { parseFaultPlan, type FaultPlan } from '../adversary/fault-plan.ts';
+import { layFaults } from '../adversary/lay-faults.ts';
+import { SimSystem } from '../scheduler/sim-system.ts';
+import { refuseTimedFaultsInThreads } from './client-run.ts';
 
 /**
  * How to run a scenario; every field overrides the scenario's own setting.
@@ -84,10 +88,9 @@ export class Swarm {
     if (scenario.consensus.escalation === 'wait' && options.onEscalation === undefined) {
       throw new ConfigError('consensus.escalation', "'record', or 'wait' together with a human-oversight hook (RunOptions.onEscalation; the command line has none)", 'wait');
     }
-    for (const key of Object.keys(scenario.faults ?? {})) {
-      if (key !== 'byzantine') throw new ConfigError(`faults.${key}`, 'byzantine (crash and partition faults drive Raft runs; for voting they come with the adversary layer)', scenario.faults![key]);
-    }
     const mode = options.mode ?? scenario.mode ?? 'sim';
+    const faults = parseFaultPlan(scenario.faults, { defaultTarget: 'random' });
+    refuseTimedFaultsInThreads(mode, faults, scenario.faults);
     const seed = options.seed ?? scenario.seed ?? 1;
     const preload = await preparePolicies(scenario);
     const plan = planSwarm(scenario, { traceVotes: options.traceVotes, seed: options.seed ?? scenario.seed ?? 1 });
@@ -104,6 +107,7 @@ export class Swarm {
       swarm.listen();
       for (const a of plan.actors) await system.spawn(a.id, a.behaviour, { ...a.options, props: a.props });
       await system.switchTopology(plan.topology, { members: plan.members, reason: plan.topologyReason });
+      if (system instanceof SimSystem) swarm.layFaults(system, faults);
     } catch (e) {
       await swarm.close();
       throw e;
@@ -125,6 +129,18 @@ export class Swarm {
   async leaveTopology(id: ActorId): Promise<TopologySwitch> {
     if (id === COORDINATOR_ID) throw new ConfigError('leaveTopology', 'a voter (the coordinator broadcasts every proposal over the topology, so it cannot leave it)', id);
     return this.system.leaveTopology(id);
+  }
+
+  /**
+   * Lays the scenario's faults on the voters (the coordinator drives the run: it is never a
+   * target and stays on the majority's side). Cascades spread along the topology in force.
+   */
+  private layFaults(sim: SimSystem, faults: FaultPlan): void {
+    const roles = roleMap(this.scenario);
+    layFaults(sim, {
+      members: [...roles.keys()], outsiders: [COORDINATOR_ID], roles, leaderName: undefined, leader: () => null,
+      neighbours: (id) => sim.topology?.neighbours(id) ?? [], seed: this.run$.seed,
+    }, faults);
   }
 
   /** Runs the workload to its end, then settles, shuts the system down and reports. Once. */

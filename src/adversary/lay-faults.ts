@@ -1,0 +1,166 @@
+import type { ActorId } from '../actors/envelope.ts';
+import { ConfigError } from '../errors.ts';
+import { createPrng } from '../scheduler/prng.ts';
+import type { SimSystem } from '../scheduler/sim-system.ts';
+import type { CascadeFault, FaultPlan, PartitionFault } from './fault-plan.ts';
+
+/**
+ * What the fault layer needs to know of a run: the protocol's members (what faults hit), the
+ * actors outside them that drive the run (a client, a coordinator: they stay on the majority's
+ * side of a partition and are never a target), each member's role, the leader now (for targets
+ * `leader` / `primary`; `leaderName` undefined where the protocol has none), and each member's
+ * neighbours in the current topology (where cascading failures spread).
+ *
+ * @example
+ * ```ts
+ * const cluster: FaultCluster = { members: nodes, outsiders: ['client'], roles, leaderName: 'leader', leader: () => leader, neighbours: (id) => graph.neighbours(id), seed };
+ * ```
+ */
+export interface FaultCluster {
+  readonly members: readonly ActorId[];
+  readonly outsiders: readonly ActorId[];
+  readonly roles: ReadonlyMap<ActorId, string>;
+  readonly leaderName: 'leader' | 'primary' | undefined;
+  leader(): ActorId | null;
+  neighbours(id: ActorId): readonly ActorId[];
+  readonly seed: number;
+}
+
+/**
+ * Lays a fault plan on a simulation's virtual clock. The scheduler applies every fault; the
+ * protocol's behaviours never see them coming. Targets are checked now (a name that matches no
+ * member is a ConfigError naming the field) and resolved when each fault fires. `onCrash` hears of
+ * every crash (by a crash fault or a cascade), with whether the crashed member was the leader.
+ *
+ * @example
+ * ```ts
+ * layFaults(sim, cluster, parseFaultPlan(scenario.faults), { onCrash: (id, at, leader) => leader && failovers.push({ id, at }) });
+ * ```
+ */
+export function layFaults(sim: SimSystem, cluster: FaultCluster, plan: FaultPlan, hooks: { onCrash?: (id: ActorId, at: number, wasLeader: boolean) => void } = {}): void {
+  const rnd = createPrng(cluster.seed, '$faults');
+  const running = (id: ActorId) => sim.host.cells.has(id);
+  const resolve = targets(cluster, rnd, running);
+  const crash = (id: ActorId, durationMs: number | undefined, wipe: boolean): boolean => {
+    const wasLeader = cluster.leader() === id;
+    if (!running(id) || !sim.crash(id)) return false;
+    hooks.onCrash?.(id, sim.now(), wasLeader);
+    if (durationMs !== undefined) sim.at(durationMs, () => running(id) || sim.recover(id, { wipe }));
+    return true;
+  };
+  plan.crashes.forEach((c, i) => {
+    const targetsNow = resolve(c.target, `faults.crash[${i}].target`);
+    sim.at(c.atMs, () => {
+      for (const id of targetsNow()) crash(id, c.durationMs, c.wipe);
+    });
+  });
+  plan.partitions.forEach((p, i) => {
+    if (p.shape === 'bridge' && cluster.members.length < 3) throw new ConfigError(`faults.partition[${i}].shape`, 'split or ring (a bridge needs 3 members or more)', p.shape);
+    sim.at(p.atMs, () => {
+      partitionNow(sim, cluster, p);
+      sim.at(p.durationMs, () => sim.heal());
+    });
+  });
+  plan.network.forEach((n, i) => {
+    const path = `faults.network[${i}]`;
+    const from = n.from?.map((t, j) => resolve(t, `${path}.from[${j}]`));
+    const to = n.to?.map((t, j) => resolve(t, `${path}.to[${j}]`));
+    sim.at(n.atMs, () => {
+      const set = (rs: (() => ActorId[])[] | undefined) => (rs === undefined ? undefined : new Set(rs.flatMap((r) => r())));
+      sim.setNetwork(path, { from: set(from), to: set(to), latency: n.latency, dropRate: n.dropRate, duplicateRate: n.duplicateRate, reorder: n.reorder });
+      if (n.durationMs !== undefined) sim.at(n.durationMs, () => sim.setNetwork(path, undefined));
+    });
+  });
+  plan.pauses.forEach((p, i) => {
+    const targetsNow = resolve(p.target, `faults.pause[${i}].target`);
+    sim.at(p.atMs, () => {
+      for (const id of targetsNow()) if (running(id)) sim.pause(id, p.durationMs);
+    });
+  });
+  plan.skews.forEach((s, i) => {
+    const targetsNow = resolve(s.target, `faults.clock_skew[${i}].target`);
+    sim.at(s.atMs, () => {
+      for (const id of targetsNow()) {
+        sim.skewClock(id, s.rate);
+        if (s.durationMs !== undefined) sim.at(s.durationMs, () => sim.skewClock(id, undefined));
+      }
+    });
+  });
+  if (plan.cascade) layCascade(sim, cluster, plan.cascade, crash, running);
+}
+
+/**
+ * Checks a target name against the cluster now and returns what resolves it when a fault
+ * fires: the leader of that moment, a seeded random member still running, an id, or every
+ * member of a role.
+ */
+function targets(cluster: FaultCluster, rnd: () => number, running: (id: ActorId) => boolean): (name: string, path: string) => () => ActorId[] {
+  const roles = new Set(cluster.roles.values());
+  return (name, path) => {
+    if (name === 'leader' || name === 'primary') {
+      if (cluster.leaderName === undefined) throw new ConfigError(path, 'random, an agent id or a role (this protocol has no leader)', name);
+      return () => {
+        const l = cluster.leader();
+        return l === null ? [] : [l];
+      };
+    }
+    if (name === 'random') {
+      return () => {
+        const alive = cluster.members.filter(running);
+        return alive.length === 0 ? [] : [alive[Math.floor(rnd() * alive.length)]];
+      };
+    }
+    if (cluster.members.includes(name)) return () => [name];
+    if (roles.has(name)) {
+      const ids = cluster.members.filter((m) => cluster.roles.get(m) === name);
+      return () => ids;
+    }
+    const hint = cluster.outsiders.includes(name) ? ` ("${name}" drives the run: it is not a member faults can hit)` : '';
+    throw new ConfigError(path, `${cluster.leaderName ? `${cluster.leaderName}, ` : ''}random, an agent id (${cluster.members.slice(0, 3).join(', ')}${cluster.members.length > 3 ? ', ...' : ''}) or a role (${[...roles].join(', ')})${hint}`, name);
+  };
+}
+
+/** Splits, bridges or rings the members now (the leader of this moment on the minority side). */
+function partitionNow(sim: SimSystem, cluster: FaultCluster, p: PartitionFault): void {
+  const { members, outsiders } = cluster;
+  const lead = cluster.leader();
+  const ordered = lead === null ? [...members] : [lead, ...members.filter((n) => n !== lead)];
+  if (p.shape === 'ring') {
+    // Each member reaches the members within d steps in ring order: a majority each, never the same one.
+    const n = members.length;
+    const d = Math.ceil(Math.floor(n / 2) / 2);
+    const cut: [ActorId, ActorId][] = [];
+    members.forEach((a, i) => members.forEach((b, j) => {
+      const dist = Math.min((i - j + n) % n, (j - i + n) % n);
+      if (dist > d) cut.push([a, b]);
+    }));
+    sim.block(cut, `ring: each member reaches the ${d} nearest on each side`);
+    return;
+  }
+  const k = Math.max(1, Math.min(members.length - (p.shape === 'bridge' ? 2 : 1), Math.round(members.length * p.ratio)));
+  const minority = ordered.slice(0, k);
+  // A bridge member sits in no group, so it reaches both sides.
+  const bridge = p.shape === 'bridge' ? ordered[k] : undefined;
+  const majority = [...ordered.slice(bridge === undefined ? k : k + 1), ...outsiders];
+  if (p.direction === 'one_way') {
+    sim.block(minority.flatMap((a) => majority.map((b) => [a, b] as [ActorId, ActorId])), `one-way: ${minority.join(',')} cannot reach ${majority.join(',')}${bridge ? ` (bridge ${bridge})` : ''}`);
+  } else sim.partition([minority, majority]);
+}
+
+/** Initial failures at `atMs`, each spreading along the topology of the moment, seeded. */
+function layCascade(sim: SimSystem, cluster: FaultCluster, c: CascadeFault, crash: (id: ActorId, durationMs: number | undefined, wipe: boolean) => boolean, running: (id: ActorId) => boolean): void {
+  const rnd = createPrng(cluster.seed, '$cascade');
+  const failed = new Set<ActorId>();
+  const fail = (id: ActorId, cause: string) => {
+    if (failed.has(id) || !running(id)) return;
+    failed.add(id);
+    sim.trace({ t: sim.now(), type: 'fault', fault: 'cascade', detail: `${id} ${cause}` });
+    if (!crash(id, c.recoveryMs, false)) return;
+    sim.at(c.hopMs, () => {
+      for (const next of cluster.neighbours(id)) if (cluster.members.includes(next) && rnd() < c.propagation) fail(next, `from ${id}`);
+    });
+  };
+  sim.at(c.atMs, () => {
+    for (const id of cluster.members) if (rnd() < c.initialFailureRate) fail(id, 'initial');
+  });
+}
