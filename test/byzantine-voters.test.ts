@@ -43,6 +43,20 @@ describe('Byzantine voters (adversaries outside the protocol)', () => {
     expect(slow.refusedVotes.late).toBeGreaterThan(0);
   });
 
+  it('random and replaying voters send well-formed noise and old votes: refused, counted, the decision unmoved', async () => {
+    const honest = await runScenario(scenario('{ count: 0 }'), { seed: 3 });
+    for (const type of ['random', 'replay']) {
+      const r = await runScenario(scenario(`{ count: 2, types: [${type}] }`), { seed: 3 });
+      const refused = r.refusedVotes.stranger + r.refusedVotes.duplicate + r.refusedVotes.malformed + r.refusedVotes.late;
+      // Every decision after the first brings each liar's extra vote, and each is refused.
+      expect(refused).toBeGreaterThanOrEqual(2 * 59);
+      expect(r.decisions.decided).toBe(honest.decisions.decided);
+      expect(r.quality).toBeGreaterThan(0.9);
+      expect(r.safetyViolations).toEqual([]);
+      expect(r.accountingImbalance).toBe(0);
+    }
+  });
+
   it('bad byzantine settings are clear errors', async () => {
     await expect(runScenario(scenario('{ count: 9 }'))).rejects.toThrow(/faults\.byzantine\.count/);
     await expect(runScenario(scenario('{ types: [lying] }'))).rejects.toThrow(/faults\.byzantine\.types\[0\]/);

@@ -9,14 +9,17 @@ import { asProposal, honestVote, type VoterProps } from '../protocols/voting/vot
  * - `conflicting_votes`: equivocates, sending two different votes for one decision;
  * - `false_information`: votes for an option it knows is not the best, fully confident;
  * - `delayed_responses`: holds its vote back for `delayMs`;
- * - `silent`: never votes.
+ * - `silent`: never votes;
+ * - `random`: sends, besides its vote, arbitrary well-formed votes: for made-up decisions, for
+ *   options that do not exist, with confidences out of range;
+ * - `replay`: sends, with each vote, the vote it cast for the decision before, again.
  *
  * @example
  * ```ts
  * const kinds: ByzantineKind[] = ['conflicting_votes', 'false_information'];
  * ```
  */
-export type ByzantineKind = 'conflicting_votes' | 'false_information' | 'delayed_responses' | 'silent';
+export type ByzantineKind = 'conflicting_votes' | 'false_information' | 'delayed_responses' | 'silent' | 'random' | 'replay';
 
 /**
  * Every Byzantine kind a voter understands, in the order error messages list them.
@@ -26,7 +29,7 @@ export type ByzantineKind = 'conflicting_votes' | 'false_information' | 'delayed
  * BYZANTINE_KINDS.includes('silent'); // true
  * ```
  */
-export const BYZANTINE_KINDS: readonly ByzantineKind[] = Object.freeze(['conflicting_votes', 'false_information', 'delayed_responses', 'silent']);
+export const BYZANTINE_KINDS: readonly ByzantineKind[] = Object.freeze(['conflicting_votes', 'false_information', 'delayed_responses', 'silent', 'random', 'replay']);
 
 /**
  * A Byzantine voter's props: an honest voter's, plus what it does wrong.
@@ -52,18 +55,18 @@ export interface ByzantineVoterProps extends VoterProps {
  * await system.spawn('coder_002', BYZANTINE_VOTER, { props: { role: 'coder', truth: 'A', byzantine: ['conflicting_votes'] } });
  * ```
  */
-export const byzantineVoter: Behaviour<number, ByzantineVoterProps> = {
-  init: () => 0,
-  receive(count, env, ctx) {
+export const byzantineVoter: Behaviour<{ count: number; last: unknown }, ByzantineVoterProps> = {
+  init: () => ({ count: 0, last: undefined }),
+  receive(state, env, ctx) {
     const kinds = ctx.props.byzantine;
     if (env.kind === 'deliver-late') {
       const { to, body } = env.body as { to: string; body: unknown };
       ctx.send(to, { kind: 'vote', body });
-      return count;
+      return;
     }
-    if (env.kind !== 'proposal' || kinds.includes('silent')) return count;
+    if (env.kind !== 'proposal' || kinds.includes('silent')) return;
     const p = asProposal(env.body);
-    if (p === undefined) return count;
+    if (p === undefined) return;
     let vote: Vote = honestVote(p, ctx);
     if (kinds.includes('false_information')) {
       // Push an option other than the truth, as sure as can be.
@@ -78,7 +81,17 @@ export const byzantineVoter: Behaviour<number, ByzantineVoterProps> = {
       const other = p.options.find((o) => o !== vote.decision) ?? vote.decision;
       ctx.send(env.from, { kind: 'vote', body: { decision: p.id, vote: { ...vote, decision: other } } });
     }
-    return count + 1;
+    if (kinds.includes('replay') && state.last !== undefined) ctx.send(env.from, { kind: 'vote', body: state.last });
+    if (kinds.includes('random')) {
+      const noise = [
+        { decision: `${p.id}-${Math.floor(ctx.random() * 1e6)}`, vote },
+        { decision: p.id, vote: { ...vote, decision: `option-${Math.floor(ctx.random() * 1e6)}` } },
+        { decision: p.id, vote: { ...vote, confidence: 1 + ctx.random() * 10 } },
+      ];
+      ctx.send(env.from, { kind: 'vote', body: noise[Math.floor(ctx.random() * noise.length)] });
+    }
+    state.last = body;
+    state.count++;
   },
 };
 
