@@ -19,10 +19,13 @@ describe('conclave stress', () => {
   });
 
   it('runs in parallel on a piscina pool with exactly the results of a serial run of the same seeds', async () => {
-    const parallel = await runStress(plan, { runs: 8, seed: 11, workers: 2 });
+    // All on the pool (2 threads), then this thread and a pool thread taking seeds as they free up.
+    const parallel = await runStress(plan, { runs: 8, seed: 11, workers: 2, mainThread: false });
+    const shared = await runStress(plan, { runs: 8, seed: 11, workers: 2 });
     const serial = await runStress(plan, { runs: 8, seed: 11, workers: 1 });
     expect(parallel.workers).toBe(2);
     expect(parallel.traceHashes).toEqual(serial.traceHashes);
+    expect(shared.traceHashes).toEqual(serial.traceHashes);
     expect(parallel.traceHashes.every((h) => /^[0-9a-f]{64}$/.test(h))).toBe(true);
     expect({ ...parallel, workers: 0, wallMs: 0, slowest: 0 }).toEqual({ ...serial, workers: 0, wallMs: 0, slowest: 0 });
     expect(serial.decisions).toEqual({ attempted: 240, decided: 240 });
@@ -46,8 +49,8 @@ describe('conclave stress', () => {
 
   it('bad options are refused with the option and what would do', async () => {
     const run = (o: Partial<Parameters<typeof stressCommand>[0]>) => stressCommand({ protocol: 'pbft', agents: 4, runs: 1, seed: 1, decisions: 5, workers: 1, ...o }, () => undefined);
-    await expect(run({ protocol: 'raft', faults: 'byzantine' })).rejects.toThrow(/--faults\[0\].*crash, partition/);
-    await expect(run({ protocol: 'raft', byzantine: 1 })).rejects.toThrow(/--byzantine/);
+    await expect(run({ protocol: 'raft', faults: 'crash,partiton' })).rejects.toThrow(/--faults\[1\].*partition \(did you mean it\?\).*crash, partition, delay/);
+    await expect(run({ byzantine: 1, failureRate: 0.2 })).rejects.toThrow(/--failure-rate.*not both/);
     await expect(run({ byzantine: 4 })).rejects.toThrow(/fewer than --agents/);
     await expect(run({ protocol: 'majority_rules' })).rejects.toThrow(/--protocol/);
   });

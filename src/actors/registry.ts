@@ -18,6 +18,14 @@ export type BehaviourRef = string | { readonly module: string; readonly export: 
 const registry = new Map<string, Behaviour>();
 
 /**
+ * Behaviour modules imported so far, by URL. `import()` of a loaded module returns the same
+ * namespace, but only after a resolve that a loader hook (tsx) serves on its own thread: a
+ * round trip per spawn, which a stress campaign of short runs (8 spawns each) pays thousands
+ * of times.
+ */
+const imported = new Map<string, Record<string, unknown>>();
+
+/**
  * Registers a behaviour under an id in this thread's registry. In threads mode, do it in a
  * module the workers preload (`preload` option) so every worker knows the id.
  *
@@ -84,11 +92,14 @@ export async function loadBehaviour(ref: BehaviourRef): Promise<Behaviour> {
   }
   const url = ref.module.startsWith('file:') ? ref.module : isAbsolute(ref.module) ? pathToFileURL(ref.module).href : undefined;
   if (!url) throw new BehaviourLoadError(ref.module, ref.export, 'the module path must be absolute or a file: URL (workers do not share your working directory assumptions)');
-  let mod: Record<string, unknown>;
-  try {
-    mod = (await import(url)) as Record<string, unknown>;
-  } catch (e) {
-    throw new BehaviourLoadError(ref.module, ref.export, `import failed (${(e as Error).message})`, e);
+  let mod = imported.get(url);
+  if (mod === undefined) {
+    try {
+      mod = (await import(url)) as Record<string, unknown>;
+    } catch (e) {
+      throw new BehaviourLoadError(ref.module, ref.export, `import failed (${(e as Error).message})`, e);
+    }
+    imported.set(url, mod);
   }
   const b = mod[ref.export];
   if (!isBehaviour(b)) throw new BehaviourLoadError(ref.module, ref.export, b === undefined ? `the module has no export "${ref.export}" (exports: ${Object.keys(mod).join(', ') || 'none'})` : 'the export is not a behaviour');

@@ -4,6 +4,10 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { runStressCase } = await import('./run-case.ts');
+const { runShare } = await import('./run-case.ts');
 
-export default runStressCase;
+/** Runs seeds of the campaign's share until none is left, posting each outcome on `port`, then null. */
+export default async function help({ port, ...share }) {
+  await runShare(share, (outcome) => port.postMessage(outcome));
+  port.postMessage(null);
+}

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
+import { setImmediate } from 'node:timers/promises';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { runStressCase, type StressOutcome } from './run-case.ts';
+import { runShare, type SeedShare, type StressOutcome } from './run-case.ts';
 import type { StressPlan } from './schedule.ts';
 
 /**
@@ -32,37 +34,72 @@ export interface StressReport {
 }
 
 /**
- * Runs `runs` stress runs (seeds `seed`, `seed + 1`, ...) in sim mode, on a piscina pool of
- * `workers` threads (one per core by default; 1 runs them here, one after another), and sums
- * up what the checkers found. `onProgress(done, runs)` is called as runs finish.
+ * Runs `runs` stress runs (seeds `seed`, `seed + 1`, ...) in sim mode on `workers` threads (one
+ * per core by default): this thread and a piscina pool of `workers - 1` more (1 runs them all
+ * here, one after another), and sums up what the checkers found. With `mainThread: false` the
+ * pool has all `workers` threads and this thread runs none (it stays free, for a live display
+ * say). `onProgress(done, runs)` is called as runs finish.
+ *
+ * This thread takes part because it would otherwise only wait: on 2 cores a pool of 2 threads
+ * left one core to start-up costs (tsx loading the sources in each thread) and to waiting for
+ * the slower thread at the end. Every thread takes the next seed from a shared counter when it
+ * is free, so none waits while seeds are left, whatever each thread's speed; each run depends
+ * on its seed alone, so where it ran changes nothing in its outcome.
  *
  * @example
  * ```ts
  * const report = await runStress({ protocol: 'pbft', agents: 7, faults: ['byzantine', 'crash'], decisions: 100 }, { runs: 100, seed: 1 });
  * ```
  */
-export async function runStress(plan: StressPlan, o: { runs: number; seed: number; workers?: number; onProgress?: (done: number, runs: number) => void }): Promise<StressReport> {
+export async function runStress(plan: StressPlan, o: { runs: number; seed: number; workers?: number; mainThread?: boolean; onProgress?: (done: number, runs: number) => void }): Promise<StressReport> {
   const workers = Math.max(1, Math.min(o.workers ?? availableParallelism(), o.runs));
+  const here = workers === 1 || o.mainThread !== false;
+  const pooled = here ? workers - 1 : workers;
   const started = performance.now();
-  const seeds = Array.from({ length: o.runs }, (_, i) => o.seed + i);
+  const outcomes: StressOutcome[] = new Array(o.runs);
   let done = 0;
-  const tick = (outcome: StressOutcome) => {
+  let allIn!: () => void;
+  const complete = new Promise<void>((resolve) => (allIn = resolve));
+  const finished = (outcome: StressOutcome) => {
+    outcomes[outcome.seed - o.seed] = outcome;
     o.onProgress?.(++done, o.runs);
-    return outcome;
+    if (done === o.runs) allIn();
   };
-  let outcomes: StressOutcome[];
-  if (workers === 1) {
-    outcomes = [];
-    for (const seed of seeds) outcomes.push(tick(await runStressCase({ plan, seed })));
-  } else {
-    const pool = new Piscina({ filename: new URL('./pool-worker.mjs', import.meta.url).href, minThreads: workers, maxThreads: workers });
-    try {
-      outcomes = await Promise.all(seeds.map(async (seed) => tick((await pool.run({ plan, seed })) as StressOutcome)));
-    } finally {
-      await pool.destroy();
-    }
+  const share: SeedShare = { plan, seed: o.seed, runs: o.runs, next: new Int32Array(new SharedArrayBuffer(4)) };
+  const pool = pooled === 0 ? undefined : new Piscina({ filename: new URL('./pool-worker.mjs', import.meta.url).href, minThreads: pooled, maxThreads: pooled });
+  try {
+    // A pool thread's failure is kept and thrown below, even when this thread did the rest.
+    let failed: { error: unknown } | undefined;
+    const helping = Promise.all(Array.from({ length: pooled }, () => helpOnPool(pool!, share, finished))).catch((error: unknown) => {
+      failed = { error };
+    });
+    // Yield between runs here: the pool's outcomes arrive as messages on this thread.
+    if (here) await runShare(share, finished, pooled > 0 ? () => setImmediate() : undefined);
+    // Done when every outcome is in: a pool thread still starting up has nothing left to do.
+    await Promise.race([complete, helping]);
+    if (failed !== undefined) throw failed.error;
+  } finally {
+    await pool?.destroy();
   }
   return summarize(plan, o.seed, workers, outcomes, performance.now() - started);
+}
+
+/**
+ * One pool thread's part: it runs seeds from the shared counter until none is left, posting
+ * each outcome on a port of its own as it finishes, then `null`. Resolves when that `null` came
+ * (a port keeps its order; the task's own answer travels on another channel and may overtake
+ * the last outcomes), rejects if the task fails.
+ */
+async function helpOnPool(pool: Piscina, share: SeedShare, finished: (outcome: StressOutcome) => void): Promise<void> {
+  const { port1, port2 } = new MessageChannel();
+  const drained = new Promise<void>((resolve) => {
+    port1.on('message', (m: StressOutcome | null) => (m === null ? resolve() : finished(m)));
+  });
+  try {
+    await Promise.all([pool.run({ ...share, port: port2 }, { transferList: [port2] }), drained]);
+  } finally {
+    port1.close();
+  }
 }
 
 function summarize(plan: StressPlan, seed: number, workers: number, outcomes: StressOutcome[], wallMs: number): StressReport {

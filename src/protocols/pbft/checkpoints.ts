@@ -67,7 +67,7 @@ export function makeStable(s: PbftReplicaState, ctx: Ctx, n: number, proof: read
   for (const k of s.preparedSlots.keys()) if (k <= n) s.preparedSlots.delete(k);
   for (const k of s.checkpoints.keys()) if (k < n) s.checkpoints.delete(k);
   for (const k of s.snapshots.keys()) if (k < n) s.snapshots.delete(k);
-  for (const [k, e] of s.seen) if (e.n <= n) s.seen.delete(k);
+  for (const k of s.seen.keys()) if (k <= n) s.seen.delete(k);
   for (const k of s.waitingForRequests.keys()) if (k <= n) s.waitingForRequests.delete(k);
   if (s.nextSeq < n) s.nextSeq = n;
   ctx.emit({ type: 'pbft-checkpoint', seq: n, digest: proof[0].d });

@@ -14,16 +14,25 @@ import { startViewChange } from './view-change.ts';
  * check it themselves before they flag anyone. A flagged primary is replaced at once.
  */
 
+/** The phases whose signed messages can prove equivocation, in the order `seen` numbers them. */
+const PHASES = ['pre-prepare', 'prepare', 'commit'] as const;
+
 /**
  * Remembers the first signed message of `signer` for (phase, v, n); a second one with another
- * digest is proof of equivocation. Returns false when it was.
+ * digest is proof of equivocation. Returns false when it was. `signer` is a replica (the
+ * callers checked): `seen` numbers it by its place in the replica list, as it numbers the phase
+ * and view, so that the lookup on every prepare and commit builds no string.
  */
-export function noteSigned(s: PbftReplicaState, ctx: Ctx, phase: string, signer: ActorId, v: number, n: number, d: string, msg: unknown): boolean {
+export function noteSigned(s: PbftReplicaState, ctx: Ctx, phase: (typeof PHASES)[number], signer: ActorId, v: number, n: number, d: string, msg: unknown): boolean {
   if (!s.props.signed) return true; // without signatures nothing is proof
-  const key = `${phase}|${signer}|${v}|${n}`;
-  const first = s.seen.get(key);
+  const i = s.props.replicas.indexOf(signer);
+  if (i < 0) return true; // not a replica: its messages were refused before they got here
+  let atSeq = s.seen.get(n);
+  if (atSeq === undefined) s.seen.set(n, (atSeq = new Map()));
+  const key = (v * PHASES.length + PHASES.indexOf(phase)) * s.props.n + i;
+  const first = atSeq.get(key);
   if (first === undefined) {
-    s.seen.set(key, { d, msg, n });
+    atSeq.set(key, { d, msg });
     return true;
   }
   if (first.d === d) return true;

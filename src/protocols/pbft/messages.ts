@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { ActorId } from '../../actors/envelope.ts';
 import { ConfigError } from '../../errors.ts';
 
@@ -296,6 +296,14 @@ export function newViewText(v: number, viewChanges: readonly ViewChange[], prePr
 export const requestKey = (r: Pick<PbftRequest, 'client' | 'ts' | 'op'>): string => `${r.client}#${r.ts}#${r.op}`;
 
 /**
+ * Digests made, by batch text: every replica digests each batch it is sent (and again in
+ * certificates), and the runs of a stress campaign send the same batches over and over. A
+ * pure function's memo, bounded: a liar sending endless new batches only empties it.
+ */
+const digests = new Map<string, string>();
+const DIGESTS_KEPT = 4096;
+
+/**
  * The digest of a batch of requests (sha-256 over their keys, 16 hex digits): what prepares,
  * commits and certificates agree on. An empty batch is the null request.
  *
@@ -307,5 +315,12 @@ export const requestKey = (r: Pick<PbftRequest, 'client' | 'ts' | 'op'>): string
 export function batchDigest(batch: readonly Pick<PbftRequest, 'client' | 'ts' | 'op'>[]): string {
   let text = '';
   for (const r of batch) text += `${r.client}#${r.ts}#${r.op}\n`;
-  return createHash('sha256').update(text).digest('hex').slice(0, 16);
+  let d = digests.get(text);
+  if (d === undefined) {
+    // One-shot: a third of createHash's cost for a text this short, and the same digest.
+    d = hash('sha256', text, 'hex').slice(0, 16);
+    if (digests.size >= DIGESTS_KEPT) digests.clear();
+    digests.set(text, d);
+  }
+  return d;
 }

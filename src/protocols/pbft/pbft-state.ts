@@ -69,8 +69,12 @@ export class PbftReplicaState {
   readonly waitingForRequests = new Map<number, { from: ActorId; pp: PrePrepare }>();
   /** A state transfer asked for and not yet answered. */
   fetching = -1;
-  /** The first signed phase message seen per (phase, signer, view, seq): equivocation shows as a second with another digest. */
-  readonly seen = new Map<string, { d: string; msg: unknown; n: number }>();
+  /**
+   * The first signed phase message seen per (phase, signer, view, seq), by seq and then by
+   * (view, phase, signer) numbered (see `noteSigned`): equivocation shows as a second with
+   * another digest.
+   */
+  readonly seen = new Map<number, Map<number, { d: string; msg: unknown }>>();
   /** Replicas proven faulty: their messages are dropped. */
   readonly suspects = new Set<ActorId>();
   readonly ledger = new Ledger();
@@ -111,7 +115,8 @@ export function checkSig(s: PbftReplicaState, ctx: Ctx, signer: ActorId, text: s
 
 /** Sends to every other replica (no topology broadcast: PBFT talks to each replica directly). */
 export function toOthers(s: PbftReplicaState, ctx: Ctx, kind: string, body: unknown): void {
-  for (const r of s.props.replicas) if (r !== s.self) ctx.send(r, { kind, body });
+  const message = { kind, body };
+  for (const r of s.props.replicas) if (r !== s.self) ctx.send(r, message);
 }
 
 /**

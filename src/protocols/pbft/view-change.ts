@@ -205,8 +205,39 @@ function plan(vcs: readonly ViewChange[]): { n: number; d: string; batch: readon
 const NULL_DIGEST = batchDigest([]);
 const MAX_VIEWS_AHEAD = 1024;
 
+/**
+ * The signed messages each replica found valid, by identity. Whether one is valid depends on
+ * its content and the replica's fixed props alone, and messages are never changed once sent; in
+ * sim mode every replica receives the sender's object itself and a new view carries those same
+ * objects, so each is checked once instead of again in every new view and every certificate
+ * (certificates are most of what a view change costs). In threads mode each copy is a new
+ * object, checked in full. Kept beside the state, not in it: a snapshot of the state is a
+ * structured clone, which a WeakSet cannot be.
+ */
+const validated = new WeakMap<PbftReplicaState, Validated>();
+
+/**
+ * What one replica found valid: view changes; and, inside their certificates, pre-prepares
+ * (signed by their view's primary, matching their batch) and prepares (signed by their sender).
+ * The same pre-prepare and prepares recur in the certificate of every replica that prepared
+ * that request, so a view change mostly repeats what an earlier one proved.
+ */
+interface Validated {
+  readonly viewChanges: WeakSet<ViewChange>;
+  readonly prePrepares: WeakSet<PrePrepare>;
+  readonly prepares: WeakSet<PhaseVote>;
+}
+
+const validatedBy = (s: PbftReplicaState): Validated => {
+  let v = validated.get(s);
+  if (v === undefined) validated.set(s, (v = { viewChanges: new WeakSet(), prePrepares: new WeakSet(), prepares: new WeakSet() }));
+  return v;
+};
+
 /** Checks a view change's signature, its checkpoint proof and every prepared certificate in it. */
 function validViewChange(s: PbftReplicaState, ctx: Ctx, vc: ViewChange): boolean {
+  const known = validatedBy(s).viewChanges;
+  if (known.has(vc)) return true;
   if (!s.isReplica.has(vc.i)) return false;
   if (!checkSig(s, ctx, vc.i, viewChangeText(vc.v, vc.n, vc.prepared, vc.i), vc.sig)) return false;
   if (!validProof(s, ctx, vc.n, vc.proof)) return false;
@@ -215,6 +246,7 @@ function validViewChange(s: PbftReplicaState, ctx: Ctx, vc: ViewChange): boolean
     if (!validCert(s, ctx, vc, c) || numbers.has(c.pp.n)) return false;
     numbers.add(c.pp.n);
   }
+  known.add(vc);
   return true;
 }
 
@@ -222,12 +254,19 @@ function validCert(s: PbftReplicaState, ctx: Ctx, vc: ViewChange, c: PreparedCer
   const pp = c?.pp;
   if (!isPrePrepare(pp) || !Array.isArray(c.prepares) || pp.v >= vc.v || pp.n <= vc.n || pp.n > vc.n + s.props.logWindow) return false;
   const primary = primaryOf(s.props, pp.v);
-  if (!checkSig(s, ctx, primary, prePrepareText(pp.v, pp.n, pp.d), pp.sig) || batchDigest(pp.batch) !== pp.d) return false;
-  if (!pp.batch.every(isRequest)) return false;
+  const known = validatedBy(s);
+  if (!known.prePrepares.has(pp)) {
+    if (!checkSig(s, ctx, primary, prePrepareText(pp.v, pp.n, pp.d), pp.sig) || batchDigest(pp.batch) !== pp.d) return false;
+    if (!pp.batch.every(isRequest)) return false;
+    known.prePrepares.add(pp);
+  }
   const backups = new Set<ActorId>();
   for (const p of c.prepares as PhaseVote[]) {
     if (!isPhaseVote(p) || p.v !== pp.v || p.n !== pp.n || p.d !== pp.d || p.i === primary || !s.isReplica.has(p.i) || backups.has(p.i)) return false;
-    if (!checkSig(s, ctx, p.i, phaseText('P', p.v, p.n, p.d, p.i), p.sig)) return false;
+    if (!known.prepares.has(p)) {
+      if (!checkSig(s, ctx, p.i, phaseText('P', p.v, p.n, p.d, p.i), p.sig)) return false;
+      known.prepares.add(p);
+    }
     backups.add(p.i);
   }
   return backups.size >= 2 * s.props.f;
