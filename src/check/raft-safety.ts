@@ -22,12 +22,20 @@ export type RaftProperty = 'election-safety' | 'state-machine-safety' | 'leader-
  *
  * @example
  * ```ts
- * const v: RaftViolation = { property: 'election-safety', detail: 'term 3 has two leaders: n1 (t=10) and n2 (t=12)' };
+ * const v: RaftViolation = { property: 'election-safety', detail: 'term 3 has two leaders: n1 (t=10) and n2 (t=12)', at: 57, positions: [31, 57] };
  * ```
  */
 export interface RaftViolation {
   readonly property: RaftProperty;
   readonly detail: string;
+  /**
+   * The 0-based position, in the stream of events the monitor observed, of the event that proves
+   * it (`trace[at]` when it saw the trace from its start); for an acknowledged command found lost
+   * at the end, the `client-ok` that acknowledged it.
+   */
+  readonly at?: number;
+  /** Every event involved, in trace order (the earlier leader, apply, commit...), then `at`. */
+  readonly positions?: readonly number[];
 }
 
 interface Applied {
@@ -37,6 +45,7 @@ interface Applied {
   readonly client?: string;
   readonly seq?: number;
   readonly command: unknown;
+  readonly at: number;
 }
 
 interface Committed {
@@ -44,6 +53,7 @@ interface Committed {
   /** The earliest leader term in which the entry was seen committed: the strongest claim to check. */
   leaderTerm: number;
   readonly actor: string;
+  readonly at: number;
 }
 
 interface Ack {
@@ -51,6 +61,7 @@ interface Ack {
   readonly seq: number;
   readonly index?: number;
   readonly t: number;
+  readonly at: number;
 }
 
 /** What an applied entry is, for comparing two applies: its term and command. */
@@ -69,6 +80,15 @@ function divergence(a: readonly number[], b: readonly number[]): { at: number; t
   return undefined;
 }
 
+/** A leader's log as it was elected (terms by index), where it said so, and how often it was reported. */
+interface LeaderLog {
+  readonly term: number;
+  readonly actor: string;
+  readonly terms: readonly number[];
+  reported: number;
+  readonly at: number;
+}
+
 /** Violations reported per leader, at most: a leader missing 10,000 entries is one story. */
 const PER_LEADER = 5;
 
@@ -76,7 +96,9 @@ const PER_LEADER = 5;
  * The Raft safety checker, fed one trace event at a time (a long run need not keep its trace),
  * reading only what the nodes and clients emit (`raft-leader`, `raft-commit`, `raft-apply`,
  * `client-invoke`, `client-ok`) and the runtime's `spawn` events. Most properties are judged as
- * the events arrive; `finish()` adds the end-of-run judgement on acknowledged commands.
+ * the events arrive; `finish()` adds the end-of-run judgement on acknowledged commands. Each
+ * violation names the position of the event that proves it (`at`, counted over every event the
+ * monitor observed) and of the earlier events involved (`positions`).
  *
  * What it reads, and what it cannot see:
  * - election safety reads `raft-leader`; a node that led without announcing it is invisible.
@@ -114,7 +136,9 @@ export class RaftSafetyMonitor {
   readonly violations: RaftViolation[] = [];
   /** Actors that led each term, in trace order. */
   readonly leaders = new Map<number, string[]>();
-  private readonly leaderLogs: { term: number; actor: string; terms: readonly number[]; reported: number }[] = [];
+  /** Where each term's first leader announced itself. */
+  private readonly leaderAt = new Map<number, number>();
+  private readonly leaderLogs: LeaderLog[] = [];
   private readonly committed = new Map<number, Committed>();
   private readonly applied = new Map<number, Applied>();
   private readonly appliedOps = new Map<string, number>();
@@ -127,8 +151,12 @@ export class RaftSafetyMonitor {
   /** Where each put value was first applied (value -> index, key). */
   private readonly written = new Map<string, { index: number; key: string }>();
   private finished = false;
+  /** Events observed so far; `current` is the position of the one being observed. */
+  private seen = 0;
+  private current = -1;
 
   observe(e: TraceEvent): void {
+    this.current = this.seen++;
     if (e.type === 'spawn') {
       this.nextApply.delete(e.actor);
       return;
@@ -148,7 +176,7 @@ export class RaftSafetyMonitor {
         return;
       case 'client-ok':
         if (ev.f === 'read') return this.onRead(e.t, ev);
-        this.acks.push({ client: ev.client as string, seq: ev.seq as number, index: ev.index as number | undefined, t: e.t });
+        this.acks.push({ client: ev.client as string, seq: ev.seq as number, index: ev.index as number | undefined, t: e.t, at: this.current });
         this.onWriteAck(ev);
         return;
     }
@@ -165,23 +193,26 @@ export class RaftSafetyMonitor {
     return this.violations;
   }
 
-  private report(property: RaftProperty, detail: string): void {
-    this.violations.push({ property, detail });
+  /** Records a violation proven by the event at `at` (the one being observed unless named), with the earlier events involved. */
+  private report(property: RaftProperty, detail: string, earlier: readonly number[] = [], at = this.current): void {
+    this.violations.push({ property, detail, at, positions: [...new Set([...earlier, at])].sort((a, b) => a - b) });
   }
 
   private onLeader(actor: string, t: number, term: number, terms: readonly number[]): void {
     const earlier = this.leaders.get(term);
-    if (earlier === undefined) this.leaders.set(term, [actor]);
-    else {
-      this.report('election-safety', `term ${term} has more than one leader: ${earlier.join(', ')} and then ${actor} (t=${t})`);
+    if (earlier === undefined) {
+      this.leaders.set(term, [actor]);
+      this.leaderAt.set(term, this.current);
+    } else {
+      this.report('election-safety', `term ${term} has more than one leader: ${earlier.join(', ')} and then ${actor} (t=${t})`, [this.leaderAt.get(term)!]);
       earlier.push(actor);
     }
-    const log = { term, actor, terms, reported: 0 };
+    const log: LeaderLog = { term, actor, terms, reported: 0, at: this.current };
     // Log matching, over the logs the trace reveals (each leader's, as elected): where two logs
     // hold an entry of the same term at the same index, they agree on everything before it.
     for (const other of this.leaderLogs) {
       const diverged = divergence(other.terms, terms);
-      if (diverged !== undefined) this.report('log-matching', `${other.actor} (term ${other.term}) and ${actor} (term ${term}) both hold term ${diverged.term} at index ${diverged.at} but differ at index ${diverged.before}`);
+      if (diverged !== undefined) this.report('log-matching', `${other.actor} (term ${other.term}) and ${actor} (term ${term}) both hold term ${diverged.term} at index ${diverged.at} but differ at index ${diverged.before}`, [other.at]);
     }
     this.leaderLogs.push(log);
     for (const [index, c] of this.committed) if (c.leaderTerm < term) this.judgeCompleteness(log, index, c);
@@ -192,27 +223,27 @@ export class RaftSafetyMonitor {
     // when it was elected must be that very entry (a leader never overwrites its own log).
     const own = this.leaderLogs.find((l) => l.term === leaderTerm && l.actor === actor);
     if (own !== undefined && index <= own.terms.length && own.terms[index - 1] !== term) {
-      this.report('leader-append-only', `${actor}, leader of term ${leaderTerm}, committed index ${index} as term ${term}, but its log held term ${own.terms[index - 1]} there when it was elected`);
+      this.report('leader-append-only', `${actor}, leader of term ${leaderTerm}, committed index ${index} as term ${term}, but its log held term ${own.terms[index - 1]} there when it was elected`, [own.at]);
     }
     const c = this.committed.get(index);
     if (c !== undefined && c.term !== term) {
-      this.report('state-machine-safety', `index ${index} committed with term ${c.term} by ${c.actor} and with term ${term} by ${actor}`);
+      this.report('state-machine-safety', `index ${index} committed with term ${c.term} by ${c.actor} and with term ${term} by ${actor}`, [c.at]);
       return;
     }
     if (c !== undefined && c.leaderTerm <= leaderTerm) return; // judged already, as strictly
     // Committed in an earlier term than seen so far: only the leaders in between are new to judge.
     const judgedUpTo = c?.leaderTerm ?? Infinity;
-    const entry = c ?? { term, leaderTerm, actor };
+    const entry = c ?? { term, leaderTerm, actor, at: this.current };
     entry.leaderTerm = leaderTerm;
     this.committed.set(index, entry);
     for (const log of this.leaderLogs) if (log.term > leaderTerm && log.term <= judgedUpTo) this.judgeCompleteness(log, index, entry);
   }
 
-  private judgeCompleteness(log: { term: number; actor: string; terms: readonly number[]; reported: number }, index: number, c: Committed): void {
+  private judgeCompleteness(log: LeaderLog, index: number, c: Committed): void {
     const has = log.terms[index - 1];
     if (has === c.term || log.reported >= PER_LEADER) return;
     log.reported++;
-    this.report('leader-completeness', `${log.actor} led term ${log.term} without index ${index} of term ${c.term}, committed in term ${c.leaderTerm} by ${c.actor} (its log has ${has === undefined ? 'no such index' : `term ${has} there`})`);
+    this.report('leader-completeness', `${log.actor} led term ${log.term} without index ${index} of term ${c.term}, committed in term ${c.leaderTerm} by ${c.actor} (its log has ${has === undefined ? 'no such index' : `term ${has} there`})`, [log.at, c.at]);
   }
 
   private onApply(actor: string, t: number, ev: Record<string, unknown>): void {
@@ -227,10 +258,10 @@ export class RaftSafetyMonitor {
     if (first === undefined) {
       const client = ev.client as string | undefined;
       const seq = ev.seq as number | undefined;
-      this.applied.set(index, { actor, t, id, client, seq, command: ev.command });
+      this.applied.set(index, { actor, t, id, client, seq, command: ev.command, at: this.current });
       if (client !== undefined && seq !== undefined && !this.appliedOps.has(opKey(client, seq))) this.appliedOps.set(opKey(client, seq), index);
     } else if (first.id !== id) {
-      this.report('state-machine-safety', `index ${index}: ${first.actor} applied ${first.id} (t=${first.t}) but ${actor} applied ${id} (t=${t})`);
+      this.report('state-machine-safety', `index ${index}: ${first.actor} applied ${first.id} (t=${first.t}) but ${actor} applied ${id} (t=${t})`, [first.at]);
     }
   }
 
@@ -265,13 +296,13 @@ export class RaftSafetyMonitor {
     const a = at === undefined ? undefined : this.applied.get(at);
     if (a === undefined || a.client !== ack.client || a.seq !== ack.seq) {
       const where = at === undefined ? 'never applied' : a === undefined ? `nothing applied at index ${at}` : `index ${at} applied ${a.id} instead`;
-      this.report('acked-command-lost', `${name} acknowledged (t=${ack.t}) but ${where}`);
+      this.report('acked-command-lost', `${name} acknowledged (t=${ack.t}) but ${where}`, a === undefined ? [] : [a.at], ack.at);
       return;
     }
     const inv = this.invoked.get(k);
     const cmd = a.command as { key?: unknown; value?: unknown } | undefined;
     if (inv !== undefined && (cmd?.key !== inv.key || cmd?.value !== inv.value)) {
-      this.report('acked-command-lost', `${name} was invoked as ${String(inv.key)}=${String(inv.value)} but applied as ${JSON.stringify(a.command)} at index ${at}`);
+      this.report('acked-command-lost', `${name} was invoked as ${String(inv.key)}=${String(inv.value)} but applied as ${JSON.stringify(a.command)} at index ${at}`, [a.at], ack.at);
     }
   }
 }

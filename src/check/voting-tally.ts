@@ -1,0 +1,183 @@
+import type { TraceEvent } from '../actors/trace-event.ts';
+import { policyFor, VOTING_ALGORITHMS } from '../protocols/voting/algorithms.ts';
+import type { CoordinatorConsensus, CoordinatorProps } from '../protocols/voting/coordinator.ts';
+import type { Outcome, Vote } from '../protocols/voting/types.ts';
+
+/**
+ * A decision whose outcome is not what its recorded votes give.
+ *
+ * @example
+ * ```ts
+ * const v: TallyViolation = { property: 'tally-integrity', decision: 'd3', detail: 'd3: counted 5 votes but 4 were recorded ...', at: 57, positions: [40, 44, 47, 51, 53, 57] };
+ * ```
+ */
+export interface TallyViolation {
+  readonly property: 'tally-integrity';
+  readonly decision: string;
+  readonly detail: string;
+  /** Position in the trace of the `decided` event (when the monitor was given positions). */
+  readonly at?: number;
+  /** The proposal, every recorded vote, then the `decided` event. */
+  readonly positions?: readonly number[];
+}
+
+/**
+ * What the checker must know of the coordinator's configuration to judge as it did: the
+ * coordinator's own props (the policies' parameters, weights, stages, the task's domain, and
+ * whether votes are traced at all).
+ *
+ * @example
+ * ```ts
+ * const config: TallyConfig = plan.actors.find((a) => a.id === COORDINATOR_ID)!.props as CoordinatorProps;
+ * ```
+ */
+export type TallyConfig = Pick<CoordinatorProps, 'consensus' | 'task' | 'workflow' | 'traceVotes'>;
+
+/**
+ * The built-in algorithms a decision is re-judged with. A custom policy may read vote fields
+ * the trace does not record (evidence levels and the like), so for one only the vote count is
+ * checked; `adaptive` never decides itself (a `decided` event names the algorithm it picked).
+ */
+const REJUDGED: readonly string[] = VOTING_ALGORITHMS.filter((a) => a !== 'adaptive');
+
+/** How far a traced strength may be from the recomputed one (the same sums in the same order: in practice, not at all). */
+const STRENGTH_SLACK = 1e-9;
+
+interface OpenDecision {
+  readonly options: readonly string[];
+  readonly electorate: number;
+  readonly votes: Vote[];
+  readonly positions: number[];
+}
+
+interface Decided {
+  readonly decision: string;
+  readonly value: string | null;
+  readonly consensus: boolean;
+  readonly strength: number;
+  readonly algorithm: string | null;
+  readonly votes: number;
+  readonly stage?: string;
+}
+
+/**
+ * Tally integrity, from the trace: every decision is counted again from the votes the
+ * coordinator recorded for it (`vote` events: the votes it accepted; a second vote from one
+ * agent, a late vote or a stranger's is refused and never recorded), and its `decided` event
+ * must agree: the number of votes counted, and for the built-in algorithms the outcome, value
+ * and strength the same pure policy gives on those votes (dynamic weights as the `weights`
+ * events recorded them before the decision). Escalated decisions are checked for their count
+ * only. With `traceVotes: false` there are no votes to count, and it checks nothing.
+ *
+ * Fed one event at a time, with its position in the run's trace when known (as the voting
+ * swarm does), it keeps only the open decisions' votes.
+ *
+ * @example
+ * ```ts
+ * const monitor = new VotingTallyMonitor(coordinatorProps);
+ * let at = 0;
+ * system.trace$.subscribe((e) => monitor.observe(e, at++));
+ * // ... after the run
+ * monitor.violations; // [] (or [{ property: 'tally-integrity', decision: 'd1', detail: 'd1: counted 5 votes but 4 were recorded ...', at: 57, positions: [...] }])
+ * ```
+ */
+export class VotingTallyMonitor {
+  readonly violations: TallyViolation[] = [];
+  private readonly open = new Map<string, OpenDecision>();
+  /** Per coordinator: the dynamic weights its next decision is judged with. */
+  private readonly weights = new Map<string, Readonly<Record<string, number>>>();
+  /** Per decision: the weights its own close produced (they apply from the next decision on). */
+  private readonly nextWeights = new Map<string, Readonly<Record<string, number>>>();
+
+  constructor(private readonly config: TallyConfig) {}
+
+  observe(e: TraceEvent, at?: number): void {
+    if (e.type !== 'emit' || this.config.traceVotes === false) return;
+    const ev = e.event as { type?: unknown; decision?: unknown };
+    if (typeof ev.decision !== 'string') return;
+    const key = `${e.actor}\u0000${ev.decision}`;
+    switch (ev.type) {
+      case 'proposal': {
+        const p = e.event as { options?: unknown; voters?: unknown };
+        if (Array.isArray(p.options) && typeof p.voters === 'number') this.open.set(key, { options: p.options as string[], electorate: p.voters, votes: [], positions: at === undefined ? [] : [at] });
+        return;
+      }
+      case 'vote': {
+        const d = this.open.get(key);
+        const v = e.event as { agent: string; role: string; vote: string; reason: string; confidence: number };
+        if (d === undefined) return;
+        d.votes.push({ agent: v.agent, role: v.role, decision: v.vote, reason: v.reason, confidence: v.confidence });
+        if (at !== undefined) d.positions.push(at);
+        return;
+      }
+      case 'weights':
+        this.nextWeights.set(key, (e.event as { weights: Record<string, number> }).weights);
+        return;
+      case 'decided': {
+        const d = this.open.get(key);
+        this.open.delete(key);
+        if (d !== undefined) this.judge(e.actor, e.event as unknown as Decided, d, at);
+        const next = this.nextWeights.get(key);
+        if (next !== undefined) {
+          this.weights.set(e.actor, next);
+          this.nextWeights.delete(key);
+        }
+      }
+    }
+  }
+
+  private judge(actor: string, ev: Decided, d: OpenDecision, at: number | undefined): void {
+    const problems: string[] = [];
+    if (ev.votes !== d.votes.length) problems.push(`counted ${ev.votes} vote${ev.votes === 1 ? '' : 's'} but ${d.votes.length} ${d.votes.length === 1 ? 'was' : 'were'} recorded`);
+    const expected = ev.algorithm !== null && REJUDGED.includes(ev.algorithm) ? this.rejudge(actor, ev, d) : undefined;
+    if (expected !== undefined) {
+      const value = expected.consensus ? expected.decision ?? null : null;
+      if (expected.consensus !== ev.consensus || value !== ev.value || Math.abs(expected.strength - ev.strength) > STRENGTH_SLACK) {
+        problems.push(`decided ${outcomeText(ev.consensus, ev.value, ev.strength)} where ${ev.algorithm} on the recorded votes gives ${outcomeText(expected.consensus, value, expected.strength)}`);
+      }
+    }
+    if (problems.length === 0) return;
+    const detail = `${ev.decision}: "${actor}" ${problems.join('; ')} (recorded: ${votesText(d)})`;
+    const positions = at === undefined ? undefined : [...d.positions, at];
+    this.violations.push({ property: 'tally-integrity', decision: ev.decision, detail, ...(at === undefined ? {} : { at, positions }) });
+  }
+
+  /** The outcome the coordinator's policy gives on the recorded votes, configured as the coordinator configures it. */
+  private rejudge(actor: string, ev: Decided, d: OpenDecision): Outcome {
+    const { consensus, task, workflow } = this.config;
+    const stage = ev.stage === undefined ? undefined : workflow?.stages.find((s) => s.name === ev.stage);
+    const config: CoordinatorConsensus = stage ? { ...consensus, algorithm: stage.consensus_algorithm, threshold: stage.threshold } : consensus;
+    const dynamic = config.dynamic_weights && config.algorithm === 'weighted_voting';
+    const policy = policyFor(ev.algorithm!, config, { electorate: d.electorate, ...(dynamic ? { weights: this.weights.get(actor) ?? {} } : {}) });
+    const proposal = { id: ev.decision, question: '', options: d.options, domain: stage?.expert_domains?.[0] ?? task.domain, electorate: d.electorate };
+    return policy.evaluate(proposal, d.votes);
+  }
+
+}
+
+function outcomeText(consensus: boolean, value: string | null, strength: number): string {
+  return `${consensus ? `"${value}"` : 'no consensus'} (strength ${Number(strength.toFixed(4))})`;
+}
+
+/** `A 3, B 1, abstain 1`, in option order, then anything else voted. */
+function votesText(d: OpenDecision): string {
+  const counts = new Map<string, number>(d.options.map((o) => [o, 0]));
+  for (const v of d.votes) counts.set(v.decision, (counts.get(v.decision) ?? 0) + 1);
+  return [...counts].map(([o, n]) => `${o} ${n}`).join(', ');
+}
+
+/**
+ * Checks a whole voting trace for tally integrity (see {@link VotingTallyMonitor}). Pure: the
+ * same events and configuration give the same answer.
+ *
+ * @example
+ * ```ts
+ * const violations = checkVotingTally(sim.recorder.events!, coordinatorProps);
+ * ```
+ */
+export function checkVotingTally(events: Iterable<TraceEvent>, config: TallyConfig): TallyViolation[] {
+  const monitor = new VotingTallyMonitor(config);
+  let at = 0;
+  for (const e of events) monitor.observe(e, at++);
+  return monitor.violations;
+}
