@@ -34,6 +34,10 @@ export { raftNode, raftNodeWith, RAFT_NODE, RAFT_CLIENT, KeyValueMachine } from 
 export { RaftSafetyMonitor, checkRaftSafety } from './check/raft-safety.ts';
 export { PbftSafetyMonitor, checkPbftSafety } from './check/pbft-safety.ts';
 export { historyLines, historyOps } from './check/history-export.ts';
+export { CHECKERS, RunCheckers, runCheckers } from './check/registry.ts';
+export { TerminationMonitor, DEFAULT_TERMINATION_BOUND_MS } from './check/termination.ts';
+export { checkAccounting } from './check/accounting.ts';
+export { violationText } from './check/violation.ts';
 export { runRaftScenario } from './swarm/raft-run.ts';
 export { pbftReplica, pbftClient, PBFT_REPLICA, PBFT_CLIENT, Ledger } from './protocols/pbft/index.ts';
 export { runPbftScenario } from './swarm/pbft-run.ts';
@@ -75,6 +79,10 @@ export type { RaftProps, RaftClientProps, RaftClientSummary, StateMachine, Machi
 export type { RaftViolation } from './check/raft-safety.ts';
 export type { PbftViolation, PbftProperty } from './check/pbft-safety.ts';
 export type { HistoryOp, HistoryOptions } from './check/history-export.ts';
+export type { Checker, CheckerSpec, CheckerOptions, CheckReport, RunEnd } from './check/registry.ts';
+export type { TerminationFinding } from './check/termination.ts';
+export type { Books } from './check/accounting.ts';
+export type { Violation, CheckKind, CheckedProtocol } from './check/violation.ts';
 export type { RaftFigures } from './swarm/raft-run.ts';
 export type { PbftProps, PbftClientProps, PbftClientSummary } from './protocols/pbft/index.ts';
 export type { PbftFigures } from './swarm/pbft-run.ts';

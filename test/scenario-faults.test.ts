@@ -174,7 +174,7 @@ describe('scenario faults: bad input is refused with the field and what would do
     await refused(raft(3, '  clock_skew: [{ target: node_001, rate: -1 }]')).toThrow(/faults\.clock_skew\[0\]\.rate/);
     await refused(raft(3, '  crash: [{ target: client, at: 1s }]')).toThrow(/faults\.crash\[0\]\.target.*drives the run/);
     await refused(raft(3, '  pause: [{ target: nobody, at: 1s, duration: 1s }]')).toThrow(/faults\.pause\[0\]\.target.*leader, random, an agent id/);
-    await refused(raft(3, '  byzantine: { count: 1 }')).toThrow(/faults\.byzantine.*Raft tolerates crashes, not lies/);
+    await refused(raft(3, '  byzantine: { count: 1, types: [split_brain] }')).toThrow(/faults\.byzantine\.types\[0\].*conflicting_votes, false_information/);
     await refused(raft(3, '  cascade: { initial_failure_rate: 2 }')).toThrow(/faults\.cascade\.initial_failure_rate.*probability/);
     await refused(`
 name: v

@@ -4,6 +4,7 @@ import type { ActorId, Message } from '../actors/envelope.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import { batchDigest, checkpointText, PBFT_KINDS, type PbftProps, type PhaseVote, type PrePrepare, phaseText, prePrepareText } from '../protocols/pbft/messages.ts';
 import { pbftReplica, type PbftReplicaState } from '../protocols/pbft/pbft-replica.ts';
+import { rewiredContext } from './rewired-context.ts';
 
 /**
  * What a Byzantine PBFT replica does to the messages the honest replica inside it sends:
@@ -79,7 +80,7 @@ class AdversaryState {
 export const byzantineReplica: Behaviour<AdversaryState, ByzantineReplicaProps> = {
   init(ctx) {
     const a = new AdversaryState(new Set(ctx.props.byzantine));
-    const view = rewired(ctx, a);
+    const view = rewiredContext<PbftProps>(ctx as ActorContext<unknown>, (to, m) => outgoing(ctx, a, to, m));
     views.set(a, view);
     a.inner = pbftReplica.init(view) as PbftReplicaState;
     return a;
@@ -104,23 +105,6 @@ export const byzantineReplica: Behaviour<AdversaryState, ByzantineReplicaProps> 
  * state, not in it: a snapshot of the state is a copy, and a context cannot be copied.
  */
 const views = new WeakMap<AdversaryState, ActorContext<PbftProps>>();
-
-/** The context the inner replica sees: the real one, except that `send` goes through `outgoing`. */
-function rewired(ctx: ActorContext<ByzantineReplicaProps>, a: AdversaryState): ActorContext<PbftProps> {
-  // One function per method, made once: the inner replica looks `send` up on every message.
-  const send = (to: ActorId, m: Message) => outgoing(ctx, a, to, m);
-  const bound = new Map<PropertyKey, unknown>();
-  return new Proxy(ctx, {
-    get(target, key) {
-      if (key === 'send') return send;
-      const v = Reflect.get(target, key, target);
-      if (typeof v !== 'function') return v;
-      let f = bound.get(key);
-      if (f === undefined) bound.set(key, (f = v.bind(target)));
-      return f;
-    },
-  }) as ActorContext<PbftProps>;
-}
 
 function outgoing(ctx: ActorContext<ByzantineReplicaProps>, a: AdversaryState, to: ActorId, m: Message): void {
   const k = a.kinds;

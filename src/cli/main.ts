@@ -5,12 +5,21 @@ import { ConclaveError } from '../errors.ts';
 import { runDecisionDemo } from './decision-demo.ts';
 import { runDemo } from './demo.ts';
 import { runCommand } from './run-command.ts';
+import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { stressCommand } from './stress-command.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max} (got "${value}").`);
+    return n;
+  };
+}
+
+function probabilityOption(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`${name} must be a number from 0 up to (not including) 1 (got "${value}").`);
     return n;
   };
 }
@@ -70,16 +79,41 @@ export function buildCli(): Command {
     .option('--protocol <id>', 'raft, byzantine_tolerant (pbft) or a voting algorithm (simple_majority, supermajority, ...)', 'byzantine_tolerant')
     .option('--agents <n>', 'agents (replicas, nodes, voters) per run', integer('--agents', 2, 200), 7)
     .option('--byzantine <k>', 'Byzantine agents per run at most (default: what the protocol tolerates; more shows what it cannot)', integer('--byzantine', 0, 199))
-    .option('--faults <list>', 'fault kinds to draw from: crash,partition,byzantine (default: all the protocol takes)')
+    .option('--failure-rate <share>', 'instead of --byzantine: this share of the agents lies in runs that draw Byzantine faults', probabilityOption('--failure-rate'))
+    .option('--faults <list>', 'fault kinds to draw from: crash, partition (split, bridge, ring, one-way), delay, drop, duplicate, reorder, pause, skew, cascade, byzantine, or one Byzantine behaviour (equivocate, false_information, silent, replay, random, ...); default: all the protocol takes')
     .option('--runs <n>', 'how many runs', integer('--runs', 1, 1_000_000), 100)
     .option('--seed <n>', 'seed of the first run (run i uses seed + i)', integer('--seed', 0, 2 ** 31 - 1), 1)
     .option('--decisions <n>', 'decisions (requests, commands) per run', integer('--decisions', 1, 1_000_000), 100)
-    .option('--workers <n>', 'pool threads (default: one per core; 1 runs them one after another here)', integer('--workers', 1, 256))
+    .option('--workers <n>', 'threads running the runs (default: one per core, this one and a pool of the others; 1 runs them one after another here)', integer('--workers', 1, 256))
     .option('--save <dir>', 'write every failing run as a scenario file (conclave run FILE replays it)')
+    .option('--no-shrink', 'do not shrink the first run that broke safety (by default it is shrunk to a smaller scenario that still breaks it, printed, and with --save written as stress-<protocol>-<seed>.shrunk.yml)')
+    .option('--implementation <module>', 'spawn the protocol\'s main role (Raft node, PBFT replica, voting coordinator) from MODULE#EXPORT (or MODULE, exporting raftNode, pbftReplica or coordinator) instead of the built-in one: to check that stress catches a broken variant')
     .option('--json', 'print the report as one JSON object')
-    .addHelpText('after', '\nExamples:\n  conclave stress --protocol pbft --agents 7 --runs 500\n  conclave stress --protocol pbft --agents 4 --byzantine 2 --runs 200 --save failing/\n  conclave stress --protocol raft --agents 5 --faults crash,partition --runs 300')
-    .action(async (opts: { protocol: string; agents: number; byzantine?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; json?: boolean }) => {
+    .addHelpText('after', '\nExamples:\n  conclave stress --protocol pbft --agents 7 --runs 500\n  conclave stress --protocol simple_majority --agents 9 --failure-rate 0.2 --faults equivocate,delay,drop --runs 200\n  conclave stress --protocol pbft --agents 4 --byzantine 2 --runs 200 --save failing/\n  conclave stress --protocol raft --agents 5 --faults crash,partition --runs 300\n  conclave stress --protocol raft --agents 5 --implementation test/fixtures/broken-raft.ts#brokenRaftNode --runs 50')
+    .action(async (opts: { protocol: string; agents: number; byzantine?: number; failureRate?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; shrink: boolean; implementation?: string; json?: boolean }) => {
       process.exitCode = await stressCommand(opts, (l) => console.log(l), process.stderr);
+    });
+
+  program
+    .command('replay')
+    .description('Rerun one run exactly, in sim mode, keeping its trace: a scenario file, or one run of a stress campaign (the same options as conclave stress, and its seed). Prints the result, every checker finding with the trace events around the one that proves it, and the trace hash. Exit code 1 on a safety violation.')
+    .argument('[scenario]', 'a scenario YAML file (for instance one conclave stress --save wrote)')
+    .option('--seed <n>', 'the run\'s seed (a file: overrides the scenario\'s; a stress run: required)', integer('--seed', 0, 2 ** 31 - 1))
+    .option('--around <k>', 'trace events shown before and after each violation', integer('--around', 0, 10_000), 10)
+    .option('--violations <n>', 'violations whose trace window is printed', integer('--violations', 0, 1_000_000), 10)
+    .option('--full', 'trace every send and delivery too (more context around a violation; another trace hash)')
+    .option('--bound <ms>', 'termination after heal: ms a decision may stay unreached once the faults end (default 5000; votes add their voting timeout)', integer('--bound', 1, 2 ** 31 - 1))
+    .option('--protocol <id>', 'a stress run: raft, byzantine_tolerant (pbft) or a voting algorithm')
+    .option('--agents <n>', 'a stress run: agents per run (default 7, as conclave stress)', integer('--agents', 2, 200))
+    .option('--byzantine <k>', 'a stress run: as conclave stress --byzantine', integer('--byzantine', 0, 199))
+    .option('--failure-rate <share>', 'a stress run: as conclave stress --failure-rate', probabilityOption('--failure-rate'))
+    .option('--faults <list>', 'a stress run: as conclave stress --faults')
+    .option('--decisions <n>', 'a stress run: decisions per run (default 100, as conclave stress)', integer('--decisions', 1, 1_000_000))
+    .option('--implementation <module>', 'a stress run: as conclave stress --implementation')
+    .option('--json', 'print the result and the findings, each with its trace window, as one JSON object')
+    .addHelpText('after', '\nExamples:\n  conclave replay failing/stress-pbft-17.yml\n  conclave replay examples/raft-deployment.yml --seed 7 --around 20\n  conclave replay --protocol pbft --agents 4 --byzantine 2 --decisions 30 --seed 17\n  conclave replay --protocol raft --agents 5 --faults crash,partition --seed 3 --json')
+    .action(async (file: string | undefined, opts: ReplayCommandOptions) => {
+      process.exitCode = await replayCommand(file, opts, (l) => console.log(l));
     });
 
   return program;

@@ -1,10 +1,14 @@
 import { writeFileSync } from 'node:fs';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import { historyLines } from '../check/history-export.ts';
+import { violationText } from '../check/violation.ts';
 import { ConfigError } from '../errors.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
 import { bold, dim, green, heading, int, red, yellow } from './format.ts';
+
+/** Findings a summary lists one per line, at most (the rest are counted). */
+const FINDINGS_SHOWN = 10;
 
 /**
  * Options of `conclave run`, as commander parses them.
@@ -133,10 +137,14 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
   out(`  throughput   ${bold(int(r.decisionsPerMinute))} decisions/min wall clock${sim}`);
   out(`  latency      p50 ${r.latencyMs.p50.toFixed(2)} ms · p99 ${r.latencyMs.p99.toFixed(2)} ms ${dim(r.mode === 'sim' ? '(simulated time)' : '(wall clock)')}`);
   if (r.quality !== null) out(`  quality      ${(r.quality * 100).toFixed(1)}% of decided decisions chose the ground truth${truth ? ` (${truth})` : ''}`);
-  const safety = !r.safetyChecked ? yellow('not checked (trace off)') : r.safetyViolations.length === 0 ? green('0 violations') : red(`${r.safetyViolations.length} VIOLATIONS: ${r.safetyViolations.map((v) => v.detail).join('; ')}`);
+  // The books are judged even with the trace off: a violation shows either way.
+  const safety = r.safetyViolations.length > 0 ? red(`${r.safetyViolations.length} VIOLATIONS`) : !r.safetyChecked ? yellow('not checked (trace off)') : green('0 violations');
   const checked = r.raft ? 'election safety, state-machine safety, leader completeness, acknowledged commands'
     : r.pbft ? 'agreement, validity, integrity, results the client accepted' : 'agreement and validity';
   out(`  safety       ${safety} ${dim(`(${checked}, checked over the trace)`)}`);
+  for (const v of r.safetyViolations.slice(0, FINDINGS_SHOWN)) out(`               ${red(violationText(v))}`);
+  if (r.safetyViolations.length > FINDINGS_SHOWN) out(dim(`               ... and ${r.safetyViolations.length - FINDINGS_SHOWN} more (--json lists them all)`));
+  for (const v of r.livenessViolations) out(`  liveness     ${yellow(violationText(v))}`);
   const m = r.messages;
   const ok = r.accountingImbalance === 0 ? green('✓ balanced') : red(`✗ off by ${r.accountingImbalance}`);
   out(`  messages     ${int(m.sent)} sent = ${int(m.delivered)} delivered + ${int(m.dropped)} dropped + ${int(m.deadLettered)} dead-lettered + ${int(m.inFlight)} in flight ${ok}`);

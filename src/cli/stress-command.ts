@@ -2,7 +2,9 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigError } from '../errors.ts';
 import { checkAlgorithm } from '../protocols/voting/algorithms.ts';
-import { family, faultsFor, runStress, type StressPlan, type StressReport } from '../stress/index.ts';
+import { family, faultsFor, runStress, shrinkScenario, type ShrinkResult, type StressPlan, type StressReport } from '../stress/index.ts';
+import { implementationRef } from '../stress/implementation.ts';
+import { checkImplementation } from '../swarm/main-role.ts';
 import { bold, dim, green, heading, int, red, yellow } from './format.ts';
 
 /**
@@ -17,6 +19,8 @@ export interface StressCommandOptions {
   readonly protocol: string;
   readonly agents: number;
   readonly byzantine?: number;
+  /** The share of agents that lie in a run that draws Byzantine faults (instead of `byzantine`). */
+  readonly failureRate?: number;
   readonly faults?: string;
   readonly runs: number;
   readonly seed: number;
@@ -24,19 +28,23 @@ export interface StressCommandOptions {
   readonly workers?: number;
   readonly json?: boolean;
   readonly save?: string;
+  /** Shrink the first run that broke safety to a smaller scenario that still does (default true; `--no-shrink`). */
+  readonly shrink?: boolean;
+  /** `path#export` (or `path`): the protocol's main role from this module instead of the built-in one (a broken variant, say). */
+  readonly implementation?: string;
 }
 
 /**
  * `conclave stress`: many seeded runs, each with a fault schedule drawn from its seed, on a
  * piscina pool; prints what the checkers found and, for every failing run, the command and
- * the scenario file that reproduce it. Returns the exit code: 1 when a run broke safety (or
- * failed outright), else 0.
+ * the scenario file that reproduce it. The first run that broke safety is then shrunk (unless
+ * `shrink` is false) and printed, and with `save` written beside it. Returns the exit code: 1
+ * when a run broke safety (or failed outright), else 0.
  */
 export async function stressCommand(o: StressCommandOptions, out: (line: string) => void, progress?: { isTTY?: boolean; write(s: string): unknown }): Promise<number> {
-  if (family(o.protocol) === 'voting') checkAlgorithm(o.protocol, '--protocol');
-  const plan: StressPlan = { protocol: o.protocol, agents: o.agents, byzantine: o.byzantine, faults: faultsFor(o.protocol, o.faults?.split(',').map((f) => f.trim()).filter(Boolean)), decisions: o.decisions };
-  if (o.byzantine !== undefined && !plan.faults.includes('byzantine')) throw new ConfigError('--byzantine', `a protocol that takes Byzantine faults (${o.protocol} does not)`, o.byzantine);
-  if (o.byzantine !== undefined && o.byzantine >= o.agents) throw new ConfigError('--byzantine', `fewer than --agents (${o.agents})`, o.byzantine);
+  const plan = stressPlan(o);
+  // A module that does not load would fail every run: say so once, naming the option.
+  if (plan.implementation !== undefined) await checkImplementation(implementationRef(plan.implementation, family(plan.protocol)), '--implementation');
   let last = -1;
   const report = await runStress(plan, {
     runs: o.runs, seed: o.seed, workers: o.workers,
@@ -50,9 +58,38 @@ export async function stressCommand(o: StressCommandOptions, out: (line: string)
   });
   if (progress?.isTTY && !o.json) progress.write('\n');
   const saved = o.save ? saveFailing(report, o.save) : [];
-  if (o.json) out(JSON.stringify({ ...report, saved }, null, 2));
-  else printReport(report, o, saved, out);
+  const shrunk = o.shrink === false ? undefined : await shrinkFirstFailing(report, o, progress);
+  if (o.json) out(JSON.stringify({ ...report, saved, ...(shrunk ? { shrunk } : {}) }, null, 2));
+  else {
+    printReport(report, o, saved, out);
+    if (shrunk) printShrunk(shrunk, out);
+  }
   return report.failing.length > 0 ? 1 : 0;
+}
+
+/**
+ * The plan `conclave stress` (and `conclave replay --seed N`, which must draw the very same
+ * scenario) makes of its options, refusing bad ones with the option's name.
+ *
+ * @example
+ * ```ts
+ * const plan = stressPlan({ protocol: 'pbft', agents: 4, byzantine: 2, decisions: 30 });
+ * drawScenario(plan, 7); // run seed 7's scenario
+ * ```
+ */
+export function stressPlan(o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation'>): StressPlan {
+  if (family(o.protocol) === 'voting') checkAlgorithm(o.protocol, '--protocol');
+  const plan: { -readonly [K in keyof StressPlan]: StressPlan[K] } = { protocol: o.protocol, agents: o.agents, byzantine: o.byzantine, failureRate: o.failureRate, faults: faultsFor(o.protocol, o.faults?.split(',').map((f) => f.trim()).filter(Boolean)), decisions: o.decisions };
+  // Raft tolerates no liar, but may be given some (to see its checkers catch what they do).
+  if ((o.byzantine !== undefined || o.failureRate !== undefined) && !o.faults && family(o.protocol) === 'raft') plan.faults = [...plan.faults, 'byzantine'];
+  if (o.byzantine !== undefined && o.failureRate !== undefined) throw new ConfigError('--failure-rate', 'either --byzantine or --failure-rate, not both', o.failureRate);
+  if (o.byzantine !== undefined && o.byzantine >= o.agents) throw new ConfigError('--byzantine', `fewer than --agents (${o.agents})`, o.byzantine);
+  if (o.failureRate !== undefined && !(o.failureRate >= 0 && o.failureRate < 1)) throw new ConfigError('--failure-rate', 'a share of the agents in [0, 1)', o.failureRate);
+  if (o.implementation !== undefined) {
+    const ref = implementationRef(o.implementation, family(o.protocol));
+    plan.implementation = `${ref.module}#${ref.export}`;
+  }
+  return plan;
 }
 
 function saveFailing(report: StressReport, dir: string): string[] {
@@ -64,8 +101,55 @@ function saveFailing(report: StressReport, dir: string): string[] {
   });
 }
 
+/**
+ * Shrinks the first run that broke safety (one that failed outright is a bug of its own, with
+ * nothing to shrink), keeping the property it broke first; with `--save`, writes the result as
+ * `stress-<protocol>-<seed>.shrunk.yml` beside the run's own file. Only the first: each shrink
+ * reruns the scenario up to its attempt bound, and one small reproduction is what a reader needs.
+ */
+async function shrinkFirstFailing(report: StressReport, o: StressCommandOptions, progress: { isTTY?: boolean; write(s: string): unknown } | undefined): Promise<(ShrinkResult & { file?: string }) | undefined> {
+  const failing = report.failing.find((f) => f.violations.length > 0);
+  if (!failing) return undefined;
+  const name = `stress-${report.plan.protocol}-${failing.seed}.shrunk.yml`;
+  const file = o.save ? join(o.save, name) : undefined;
+  const show = progress && !o.json ? progress : undefined;
+  const r = await shrinkScenario(failing.scenario, {
+    seed: failing.seed, property: failing.violations[0].property, fileName: file ?? name,
+    onProgress: (p) => {
+      const size = `${p.size.faultEntries} fault entries, ${p.size.decisions} decisions, ${p.size.agents} agents`;
+      if (show?.isTTY) show.write(`\r  shrinking seed ${failing.seed}: attempt ${p.attempt} · ${size}`.padEnd(90));
+      else if (p.kept) show?.write(`  shrinking seed ${failing.seed}: attempt ${p.attempt} kept ${p.change} (${size})\n`);
+    },
+  });
+  if (show?.isTTY) show.write('\n');
+  if (file) writeFileSync(file, r.shrunk);
+  return file ? { ...r, file } : r;
+}
+
+function printShrunk(s: ShrinkResult & { file?: string }, out: (line: string) => void): void {
+  const { before: b, after: a } = s.size;
+  out(heading('Shrunk'));
+  out(`  seed ${s.seed}: ${s.property} still violated · fault entries ${b.faultEntries} -> ${a.faultEntries} · decisions ${b.decisions} -> ${a.decisions} · agents ${b.agents} -> ${a.agents}`);
+  out(dim(`  ${s.attempts} attempts in ${(s.ms / 1000).toFixed(1)} s (${s.stopped})${s.file ? ` · replay: conclave run ${s.file}` : ' · (--save DIR writes it to a file; --no-shrink skips this)'}`));
+  out('');
+  for (const line of s.shrunk.trimEnd().split('\n')) out(`    ${line}`);
+}
+
+/**
+ * The options that draw a stress run's scenario, as command-line text (for the replay line).
+ *
+ * @example
+ * ```ts
+ * stressOptionsText({ protocol: 'raft', agents: 5, decisions: 100 }); // '--protocol raft --agents 5 --decisions 100'
+ * ```
+ */
+export function stressOptionsText(o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation'>): string {
+  return `--protocol ${o.protocol} --agents ${o.agents}${o.byzantine !== undefined ? ` --byzantine ${o.byzantine}` : ''}${o.failureRate !== undefined ? ` --failure-rate ${o.failureRate}` : ''}${o.faults ? ` --faults ${o.faults}` : ''}${o.implementation ? ` --implementation ${o.implementation}` : ''} --decisions ${o.decisions}`;
+}
+
+/** Replays one run with its trace around each violation (`conclave run` on a saved file does too). */
 function replayCommand(o: StressCommandOptions, seed: number): string {
-  return `conclave stress --protocol ${o.protocol} --agents ${o.agents}${o.byzantine !== undefined ? ` --byzantine ${o.byzantine}` : ''}${o.faults ? ` --faults ${o.faults}` : ''} --decisions ${o.decisions} --runs 1 --seed ${seed}`;
+  return `conclave replay ${stressOptionsText(o)} --seed ${seed}`;
 }
 
 function printReport(r: StressReport, o: StressCommandOptions, saved: string[], out: (line: string) => void): void {

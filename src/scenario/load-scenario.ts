@@ -83,6 +83,7 @@ function finish(scenario: Scenario, file: string | undefined): Scenario {
       // Weights adapt towards the ground truth when there is one; otherwise towards the decided outcome.
       weight_reference: consensus.weight_reference ?? (task.truth !== undefined ? 'truth' : 'outcome'),
       ...(consensus.policy && { policy: { ...consensus.policy, module: modulePath(consensus.policy.module, base) } }),
+      ...(consensus.implementation && { implementation: { ...consensus.implementation, module: modulePath(consensus.implementation.module, base) } }),
     },
   };
 }

@@ -79,6 +79,11 @@ export interface ConsensusConfig {
   adaptive?: Partial<Record<RiskLevel, string>>;
   /** Default `'record'`. */
   escalation?: 'record' | 'wait';
+  /**
+   * The behaviour spawned for the protocol's main role (the Raft node, the PBFT replica, the
+   * voting coordinator) instead of the built-in one; the module is absolute once loaded.
+   */
+  implementation?: { module: string; export: string };
   [extra: string]: unknown;
 }
 
@@ -269,6 +274,7 @@ const consensus = z.looseObject({
   policy: strictMapping({ module: nonEmptyString('a module path (relative to the scenario file)'), export: nonEmptyString().optional(), name: nonEmptyString().optional() }, 'a policy { module, export, name }').optional(),
   adaptive: strictMapping(Object.fromEntries(RISK_LEVELS.map((r) => [r, nonEmptyString('an algorithm name').optional()])) as Record<RiskLevel, z.ZodOptional<z.ZodString>>, 'a mapping of risk level -> algorithm').optional(),
   escalation: oneOf(['record', 'wait']).default('record'),
+  implementation: strictMapping({ module: nonEmptyString('a module path (relative to the scenario file)'), export: nonEmptyString('the name of the behaviour the module exports') }, "a behaviour { module, export } for the protocol's main role (Raft node, PBFT replica or voting coordinator)").optional(),
 }, expecting('a consensus mapping { algorithm, threshold, voting_timeout, ... }'))
   // Unknown keys are kept: custom policies take their own parameters from here.
   .transform(({ voting_timeout, ...rest }): ConsensusConfig => compact({ ...rest, votingTimeoutMs: voting_timeout }));

@@ -5,6 +5,8 @@
 export { runStress } from './stress.ts';
 export { runStressCase } from './run-case.ts';
 export { drawScenario, faultsFor, byzantineBound, family } from './schedule.ts';
+export { shrinkScenario } from './shrink.ts';
 export type { StressReport } from './stress.ts';
 export type { StressOutcome } from './run-case.ts';
 export type { StressPlan, StressFault } from './schedule.ts';
+export type { ShrinkOptions, ShrinkResult, ShrinkStep, ScenarioSize } from './shrink.ts';

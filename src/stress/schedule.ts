@@ -1,6 +1,9 @@
 import { PBFT_BYZANTINE_KINDS } from '../adversary/byzantine-replica.ts';
 import { BYZANTINE_KINDS } from '../adversary/byzantine-voter.ts';
+import { RAFT_BYZANTINE_KINDS } from '../adversary/byzantine-raft.ts';
 import { ConfigError } from '../errors.ts';
+import { implementationRef } from './implementation.ts';
+import { didYouMean } from '../scenario/did-you-mean.ts';
 import { createPrng } from '../scheduler/prng.ts';
 
 /**
@@ -17,26 +20,42 @@ export interface StressPlan {
   readonly agents: number;
   /** Byzantine agents per run (drawn up to this many); default: the protocol's bound. */
   readonly byzantine?: number;
+  /** Instead of a count: this share of the agents lies in every run that draws Byzantine faults. */
+  readonly failureRate?: number;
   readonly faults: readonly StressFault[];
   readonly decisions: number;
+  /**
+   * The protocol's main role (Raft node, PBFT replica, voting coordinator) from this module instead
+   * of the built-in: `path#export`, or `path` for the built-in's export name (see `implementationRef`).
+   */
+  readonly implementation?: string;
 }
 
 /**
- * A fault kind a run may draw.
+ * A fault kind a run may draw: a crash, a partition (split, bridge, ring, one-way), a network
+ * fault (delay, drop, duplicate, reorder), a pause, a skewed clock, a cascade, or Byzantine
+ * agents (`byzantine`: any behaviour the protocol's adversary knows; or one behaviour by name,
+ * `equivocate` being `conflicting_votes`).
  *
  * @example
  * ```ts
- * const kinds: StressFault[] = ['crash', 'partition'];
+ * const kinds: StressFault[] = ['crash', 'partition', 'delay', 'equivocate'];
  * ```
  */
-export type StressFault = 'crash' | 'partition' | 'byzantine';
+export type StressFault = string;
 
-/** The fault kinds each protocol family can be given (voting has no leader to crash or cut off). */
-const FAULTS_BY_FAMILY: Record<'raft' | 'pbft' | 'voting', readonly StressFault[]> = {
-  raft: ['crash', 'partition'],
-  pbft: ['crash', 'partition', 'byzantine'],
-  voting: ['byzantine'],
+/** The fault kinds laid on the clock; every protocol takes them. */
+const TIMED_FAULTS = ['crash', 'partition', 'delay', 'drop', 'duplicate', 'reorder', 'pause', 'skew', 'cascade'] as const;
+
+/** The Byzantine behaviours each protocol family's adversary knows (Raft is not Byzantine-tolerant). */
+const BYZANTINE_BY_FAMILY: Record<'raft' | 'pbft' | 'voting', readonly string[]> = {
+  raft: RAFT_BYZANTINE_KINDS,
+  pbft: PBFT_BYZANTINE_KINDS,
+  voting: BYZANTINE_KINDS,
 };
+
+/** Names a user may give for a Byzantine behaviour. */
+const BYZANTINE_ALIASES: Readonly<Record<string, string>> = { equivocate: 'conflicting_votes', lie: 'false_information', slow: 'delayed_responses' };
 
 /**
  * Which driver a protocol id belongs to.
@@ -57,16 +76,24 @@ export function family(protocol: string): 'raft' | 'pbft' | 'voting' {
  *
  * @example
  * ```ts
- * faultsFor('raft', undefined); // ['crash', 'partition']
+ * faultsFor('raft', undefined); // ['crash', 'partition', 'delay', ...]
  * faultsFor('raft', ['byzantine']); // throws: --faults byzantine is not a Raft fault
  * ```
  */
 export function faultsFor(protocol: string, requested: readonly string[] | undefined): StressFault[] {
-  const known = FAULTS_BY_FAMILY[family(protocol)];
-  if (requested === undefined) return [...known];
+  const liars = BYZANTINE_BY_FAMILY[family(protocol)];
+  const known = [...TIMED_FAULTS, 'byzantine', ...liars, ...Object.keys(BYZANTINE_ALIASES)];
+  // PBFT replicas keep no durable state: one that recovers has forgotten what it agreed to, which
+  // counts against f like a lie. A cascade can take down more than f, so it is drawn only when asked.
+  const timed = family(protocol) === 'pbft' ? TIMED_FAULTS.filter((f) => f !== 'cascade') : TIMED_FAULTS;
+  // Raft tolerates no liar: Byzantine nodes join its runs only when asked for (--faults, --byzantine).
+  if (requested === undefined) return [...timed, ...(family(protocol) === 'raft' ? [] : ['byzantine'])];
   return requested.map((f, i) => {
-    if (!(known as readonly string[]).includes(f)) throw new ConfigError(`--faults[${i}]`, `one of ${known.join(', ')} (what ${protocol} runs can be given)`, f);
-    return f as StressFault;
+    if (!known.includes(f)) {
+      const near = didYouMean(f, known);
+      throw new ConfigError(`--faults[${i}]`, `${near ? `${near} (did you mean it?), or ` : ''}one of ${known.join(', ')} (what ${protocol} runs can be given)`, f);
+    }
+    return f;
   });
 }
 
@@ -89,34 +116,58 @@ export function byzantineBound(protocol: string, n: number): number {
 /**
  * The scenario of run `seed`: the plan's protocol and size, with faults drawn from the seed
  * (the same seed always draws the same scenario). Returned as YAML, which is also what a
- * failing run is saved as and replayed from.
+ * failing run is saved as and replayed from. Faults stay within what keeps the protocol safe
+ * (liars up to the bound, unless `byzantine` asks for more); crashes, pauses and cascades
+ * always end, so a run can finish once they are over.
  *
  * @example
  * ```ts
- * const yaml = drawScenario({ protocol: 'raft', agents: 5, faults: ['crash'], decisions: 100 }, 17);
+ * const yaml = drawScenario({ protocol: 'raft', agents: 5, faults: ['crash', 'delay'], decisions: 100 }, 17);
  * ```
  */
 export function drawScenario(plan: StressPlan, seed: number): string {
   const rnd = createPrng(seed, '$stress');
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
+  const chance = (p: number) => rnd() < p;
   const fam = family(plan.protocol);
   const n = plan.agents;
+  const has = (f: string) => plan.faults.includes(f);
   const faults: string[] = [];
-  const liars = plan.faults.includes('byzantine') ? int(0, plan.byzantine ?? byzantineBound(plan.protocol, n)) : 0;
-  if (liars > 0) {
-    const kinds = fam === 'pbft' ? PBFT_BYZANTINE_KINDS.filter((k) => k !== 'split_brain' || liars > byzantineBound(plan.protocol, n)) : BYZANTINE_KINDS;
+  const bound = byzantineBound(plan.protocol, n);
+  // Byzantine behaviours: any the adversary knows (`byzantine`), or those named.
+  const named = plan.faults.map((f) => BYZANTINE_ALIASES[f] ?? f).filter((f) => BYZANTINE_BY_FAMILY[fam].includes(f));
+  let liars = 0;
+  if (has('byzantine') || named.length > 0) {
+    liars = plan.failureRate !== undefined ? Math.round(plan.failureRate * n) : int(has('byzantine') ? 0 : 1, plan.byzantine ?? bound);
+    // split_brain needs colluders beyond the bound to do harm; within it, it is only noise.
+    const kinds = has('byzantine') ? BYZANTINE_BY_FAMILY[fam].filter((k) => k !== 'split_brain' || liars > bound) : named;
     const types = [...new Set([pick(kinds), pick(kinds)])];
-    faults.push(`  byzantine: { count: ${liars}, types: [${types.join(', ')}] }`);
+    if (liars > 0) faults.push(`  byzantine: { ${plan.failureRate !== undefined ? `failure_rate: ${plan.failureRate}` : `count: ${liars}`}, types: [${types.join(', ')}] }`);
   }
-  // Crashes only while the bound still holds: a crashed replica counts against f like a liar.
-  const crashable = fam === 'raft' ? Math.floor((n - 1) / 2) : fam === 'pbft' ? byzantineBound(plan.protocol, n) - liars : 0;
-  if (plan.faults.includes('crash') && crashable > 0 && rnd() < 0.7) {
-    const target = fam === 'raft' ? 'leader' : 'primary';
-    faults.push(`  crash: [{ target: ${target}, at: ${int(50, 600)}ms${rnd() < 0.5 ? `, duration: ${int(100, 800)}ms` : ''} }]`);
+  const leader = fam === 'raft' ? 'leader' : fam === 'pbft' ? 'primary' : 'random';
+  const target = () => (fam === 'voting' || chance(0.5) ? 'random' : leader);
+  // Crashes only while the bound still holds: in PBFT a crashed replica counts against f like a liar.
+  const crashable = fam === 'raft' ? Math.floor((n - 1) / 2) : fam === 'pbft' ? bound - liars : n - 1;
+  if (has('crash') && crashable > 0 && chance(0.7)) {
+    const crashes = Array.from({ length: int(1, Math.min(2, crashable)) }, () => `{ target: ${target()}, at: ${int(20, 400)}ms, duration: ${int(50, 500)}ms }`);
+    faults.push(`  crash: [${crashes.join(', ')}]`);
   }
-  if (plan.faults.includes('partition') && rnd() < 0.5) {
-    faults.push(`  partition: [{ at: ${int(50, 800)}ms, split_ratio: ${pick([0.2, 0.3, 0.4])}, duration: ${int(100, 900)}ms }]`);
+  if (has('partition') && chance(0.5)) {
+    const shape = pick(['split', 'split', 'bridge', 'ring'] as const);
+    const ways = shape !== 'ring' && chance(0.3) ? ', direction: one_way' : '';
+    faults.push(`  partition: [{ at: ${int(20, 400)}ms, duration: ${int(50, 600)}ms, split_ratio: ${pick([0.2, 0.3, 0.4])}${shape === 'split' ? '' : `, shape: ${shape}`}${ways} }]`);
+  }
+  const network: string[] = [];
+  if (has('delay') && chance(0.5)) network.push(`delay: { distribution: uniform, min: ${int(1, 5)}ms, max: ${int(10, 40)}ms }`);
+  if (has('drop') && chance(0.4)) network.push(`drop_rate: ${pick([0.01, 0.05, 0.1])}`);
+  if (has('duplicate') && chance(0.4)) network.push(`duplicate_rate: ${pick([0.01, 0.05, 0.1])}`);
+  if (has('reorder') && chance(0.4)) network.push('reorder: true');
+  if (network.length > 0) faults.push(`  network: [{ at: ${int(0, 200)}ms, duration: ${int(100, 600)}ms, ${network.join(', ')} }]`);
+  if (has('pause') && chance(0.4)) faults.push(`  pause: [{ target: ${target()}, at: ${int(20, 400)}ms, duration: ${int(50, 400)}ms }]`);
+  if (has('skew') && chance(0.4)) faults.push(`  clock_skew: [{ target: ${target()}, rate: ${pick([0.5, 2, 4])}, at: ${int(0, 200)}ms, duration: ${int(100, 600)}ms }]`);
+  if (has('cascade') && chance(0.3)) {
+    faults.push(`  cascade: { at: ${int(20, 300)}ms, initial_failure_rate: ${pick([0.1, 0.2])}, failure_propagation: ${pick([0.1, 0.3, 0.5])}, recovery_time: ${int(100, 400)}ms }`);
   }
   const algorithm = fam === 'voting' ? plan.protocol : fam === 'pbft' ? 'byzantine_tolerant' : 'raft';
   return [
@@ -124,7 +175,7 @@ export function drawScenario(plan: StressPlan, seed: number): string {
     `name: stress-${plan.protocol}-${seed}`,
     `seed: ${seed}`,
     `agents: [{ role: node, count: ${n}${fam === 'voting' ? ', accuracy: 0.9' : ''} }]`,
-    `consensus: { algorithm: ${algorithm} }`,
+    `consensus: { algorithm: ${algorithm}${fam === 'voting' ? ', voting_timeout: 500ms' : ''}${plan.implementation === undefined ? '' : `, implementation: ${JSON.stringify(implementationRef(plan.implementation, fam))}`} }`,
     `task: { question: stress, options: [A, B], truth: A, decisions: ${plan.decisions}, in_flight: 4 }`,
     ...(faults.length > 0 ? ['faults:', ...faults] : []),
     '',

@@ -99,7 +99,8 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
     traceVotes: options.traceVotes,
   };
   return {
-    actors: [{ id: COORDINATOR_ID, behaviour: COORDINATOR, props: stripUndefined(coordinatorProps), options: coordinatorOptions(task.inFlight, voters.length) }, ...voters],
+    // The scenario's own coordinator (swarm.ts checks it loads), or the built-in.
+    actors: [{ id: COORDINATOR_ID, behaviour: consensus.implementation ?? COORDINATOR, props: stripUndefined(coordinatorProps), options: coordinatorOptions(task.inFlight, voters.length) }, ...voters],
     members: [{ id: COORDINATOR_ID, role: 'coordinator' }, ...voters.map((v) => ({ id: v.id, role: v.props.role }))],
     topology,
     topologyReason: selection ? selection.reason : 'as the scenario says',

@@ -1,8 +1,10 @@
 import type { ActorId } from '../actors/envelope.ts';
 import { isEmptyFaultPlan, type FaultPlan } from '../adversary/fault-plan.ts';
+import type { CheckReport } from '../check/registry.ts';
 import { ConfigError } from '../errors.ts';
 import type { Scenario } from '../scenario/index.ts';
 import type { ActorSystem, RunResult } from '../scheduler/actor-system.ts';
+import { SimSystem } from '../scheduler/sim-system.ts';
 import { buildTopology, type RouteGraph } from '../topologies/index.ts';
 import { bookEntries, perMinute, type ScenarioResult } from './report.ts';
 
@@ -45,13 +47,13 @@ export function faultGraph(scenario: Scenario, members: readonly ActorId[]): Rou
  *
  * @example
  * ```ts
- * return { ...clientRunReport({ scenario, seed, mode, algorithm: 'raft', agents: 5, topologyReason: 'Raft nodes talk directly', attempted, acked, wallMs, virtualMs, latencies, violations, safetyChecked: true, result }), raft: figures };
+ * return { ...clientRunReport({ scenario, seed, mode, algorithm: 'raft', agents: 5, topologyReason: 'Raft nodes talk directly', attempted, acked, wallMs, virtualMs, latencies, checks: checks.finish(result), safetyChecked: true, result }), raft: figures };
  * ```
  */
 export function clientRunReport(r: {
   scenario: Scenario; seed: number; mode: 'sim' | 'threads'; algorithm: string; agents: number; topologyReason: string;
   attempted: number; acked: number; wallMs: number; virtualMs: number; latencies: number[];
-  violations: readonly { property: string; detail: string }[]; safetyChecked: boolean; result: RunResult;
+  checks: CheckReport; safetyChecked: boolean; result: RunResult;
   byzantineDetected?: ScenarioResult['byzantineDetected'];
 }): ScenarioResult {
   const m = r.result.messages;
@@ -64,7 +66,8 @@ export function clientRunReport(r: {
     ...(r.mode === 'sim' ? { simDecisionsPerMinute: perMinute(r.acked, r.virtualMs), virtualMs: r.virtualMs } : {}),
     latencyMs: { p50: pick(0.5), p99: pick(0.99) },
     quality: null,
-    safetyViolations: r.violations.map((v) => ({ property: v.property, detail: v.detail })),
+    safetyViolations: [...r.checks.safety],
+    livenessViolations: [...r.checks.liveness],
     safetyChecked: r.safetyChecked,
     messages: bookEntries(m),
     messagesPerDecision: r.acked > 0 ? m.sent / r.acked : 0,
@@ -92,6 +95,26 @@ export async function driveClient<S>(system: ActorSystem, client: ActorId, timeo
   const started = performance.now();
   const reply = await system.ask(client, { kind: 'start' }, { timeoutMs });
   const wallMs = performance.now() - started;
-  await system.settle();
+  await settleBounded(system);
   return { summary: reply.body as S, wallMs, result: await system.shutdown() };
+}
+
+/** How long (virtual ms) a simulation may run on after its workload ended, for what is in flight to land. */
+const SETTLE_LIMIT_MS = 10_000;
+
+/**
+ * Lets what is in flight land once a workload has ended. In sim mode the run goes on for at
+ * most 10 s of virtual time: adversaries (two leaders of one term, say) can keep messages
+ * flowing for ever, and a run must end all the same; what is still in flight then stays
+ * in the books as in flight.
+ *
+ * @example
+ * ```ts
+ * await settleBounded(system);
+ * const result = await system.shutdown(); // result.messages.inFlight may be > 0
+ * ```
+ */
+export async function settleBounded(system: ActorSystem): Promise<void> {
+  if (system instanceof SimSystem) system.run({ untilMs: system.now() + SETTLE_LIMIT_MS, stop: () => system.inFlight === 0 });
+  else await system.settle();
 }

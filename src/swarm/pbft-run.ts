@@ -2,7 +2,7 @@ import type { ActorId } from '../actors/envelope.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import type { SignatureScheme } from '../actors/key-ring.ts';
 import { BYZANTINE_REPLICA, PBFT_BYZANTINE_KINDS, type ByzantineReplicaProps, type PbftByzantineKind } from '../adversary/byzantine-replica.ts';
-import { PbftSafetyMonitor } from '../check/pbft-safety.ts';
+import { RunCheckers } from '../check/registry.ts';
 import { ConfigError } from '../errors.ts';
 import type { PbftClientProps, PbftClientSummary } from '../protocols/pbft/pbft-client.ts';
 import { PBFT_CLIENT, PBFT_REPLICA } from '../protocols/pbft/refs.ts';
@@ -15,6 +15,7 @@ import { agentIds, roleMap } from './build-swarm.ts';
 import { parseFaultPlan } from '../adversary/fault-plan.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
+import { mainRole } from './main-role.ts';
 import type { ScenarioResult } from './report.ts';
 import { clientRunReport, driveClient, faultGraph, refuseTimedFaultsInThreads } from './client-run.ts';
 import type { RunOptions } from './swarm.ts';
@@ -81,6 +82,7 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
   // 13 with Ed25519 on 2 cores), so the default is longer; sim mode keeps the protocol's 200 ms.
   const props: PbftProps = mode === 'threads' && configured.props.viewChangeTimeoutMs === undefined ? { ...configured.props, viewChangeTimeoutMs: THREADS_VIEW_TIMEOUT_MS } : configured.props;
   const resolved = resolvePbftProps(props);
+  const replica = await mainRole(scenario, PBFT_REPLICA);
   const faults = parseFaultPlan(scenario.faults, { splitRatio: 0.3, defaultTarget: 'primary' });
   const byzantine = scenario.faults?.byzantine;
   const adversaries = byzantinePlan<PbftByzantineKind>(byzantine, roles, seed, { kinds: PBFT_BYZANTINE_KINDS, targets: { primary: replicas[0] } });
@@ -94,13 +96,15 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
     : await createSystem({ mode, seed, traceLevel, workers: options.workers, signatures: scheme });
   const out = options.traceFile ? new TraceFile(options.traceFile) : undefined;
   const liars = [...(adversaries?.agents ?? [])];
-  const safety = new PbftSafetyMonitor({ byzantine: liars });
+  const checks = new RunCheckers('pbft', { byzantine: liars, terminationBoundMs: options.terminationBoundMs });
   const figures: PbftFigures = {
     n: resolved.n, f: resolved.f, signatures: props.auth === 'none' ? 'none' : system.signatures,
     views: [], failovers: [], detected: [], byzantine: { agents: liars, kinds: [...(adversaries?.kinds ?? [])] }, rejected: {}, retries: 0,
   };
   const honest = (id: ActorId) => replicas.includes(id) && !liars.includes(id);
   const installed = new Map<number, Set<ActorId>>();
+  /** Per replica proven Byzantine: what it was caught at, and which honest replicas hold proof. */
+  const detected = new Map<ActorId, { kinds: Set<string>; by: Set<ActorId> }>();
   let primary: ActorId = replicas[0];
   const invoked = new Map<number, number>();
   const latencies: number[] = [];
@@ -108,13 +112,17 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
     let origin: number | undefined;
     system.trace$.subscribe((e: TraceEvent) => {
       origin ??= e.t;
-      safety.observe(e);
+      checks.observe(e);
       out?.write(e);
       options.onEvent?.(e);
       if (e.type !== 'emit') return;
       const ev = e.event as { type?: string; view?: number; primary?: string; reason?: string; ts?: number };
       if (ev.type === 'pbft-detected' && honest(e.actor)) {
         const d = e.event as { suspect: ActorId; kind: string; phase: string; view: number; seq: number; evidence: unknown[] };
+        const proof = detected.get(d.suspect) ?? { kinds: new Set(), by: new Set() };
+        detected.set(d.suspect, proof);
+        proof.kinds.add(d.kind);
+        proof.by.add(e.actor);
         if (!figures.detected.some((x) => x.suspect === d.suspect)) {
           figures.detected.push({ suspect: d.suspect, by: e.actor, kind: d.kind, phase: d.phase, view: d.view, seq: d.seq, at: e.t - origin, evidence: d.evidence });
           // The swarm takes a replica proven Byzantine out of the routes (sim mode; in threads
@@ -137,7 +145,7 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
     });
     for (const id of replicas) {
       if (adversaries?.agents.has(id)) await system.spawn(id, BYZANTINE_REPLICA, { props: { ...props, byzantine: adversaries.kinds, delayMs: adversaries.delayMs, colluders: liars } satisfies ByzantineReplicaProps });
-      else await system.spawn(id, PBFT_REPLICA, { props });
+      else await system.spawn(id, replica, { props });
     }
     // A run beyond the fault bound may never finish: the client reports what it got by then.
     const deadlineMs = scenario.task.durationMs ?? DEFAULT_DEADLINE_MS;
@@ -152,20 +160,13 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
     }
     const { summary, wallMs, result } = await driveClient<PbftClientSummary>(system, CLIENT, options.timeoutMs ?? 600_000);
     figures.retries = summary.retries;
-    // Liveness is not a safety property: requests left unanswered show as timed out decisions.
-    const violations = safety.finish();
-    const detected = new Map<ActorId, { kinds: Set<string>; by: Set<ActorId> }>();
-    for (const d of safety.detections) {
-      const entry = detected.get(d.suspect) ?? { kinds: new Set(), by: new Set() };
-      detected.set(d.suspect, entry);
-      entry.kinds.add(d.kind);
-      entry.by.add(d.by);
-    }
+    // Liveness is not a safety property: requests left unanswered show as timed out decisions,
+    // and as a termination-after-heal finding when the run went on long after the faults ended.
     return {
       ...clientRunReport({
         scenario, seed, mode, algorithm: 'byzantine_tolerant', agents: replicas.length, topologyReason: 'PBFT replicas talk to each other directly',
         attempted: client.requests, acked: summary.accepted, wallMs, virtualMs: summary.lastAt - summary.firstAt, latencies,
-        violations, safetyChecked: traceLevel !== 'off', result,
+        checks: checks.finish(result), safetyChecked: traceLevel !== 'off', result,
         byzantineDetected: [...detected].map(([agent, d]) => ({ agent, evidence: `${[...d.kinds].join(', ')}: signed proof held by ${d.by.size} replica${d.by.size === 1 ? '' : 's'}` })),
       }),
       pbft: figures,

@@ -1,6 +1,6 @@
 import type { ActorId } from '../actors/envelope.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
-import { RaftSafetyMonitor } from '../check/raft-safety.ts';
+import { RunCheckers } from '../check/registry.ts';
 import { ConfigError } from '../errors.ts';
 import type { RaftClientProps, RaftClientSummary } from '../protocols/raft/raft-client.ts';
 import { RAFT_CLIENT, RAFT_NODE } from '../protocols/raft/refs.ts';
@@ -14,13 +14,14 @@ import { clientRunReport, driveClient, faultGraph, refuseTimedFaultsInThreads } 
 import { agentIds, roleMap } from './build-swarm.ts';
 import { parseFaultPlan } from '../adversary/fault-plan.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
+import { BYZANTINE_RAFT, RAFT_BYZANTINE_KINDS, type ByzantineRaftProps, type RaftByzantineKind } from '../adversary/byzantine-raft.ts';
+import { byzantinePlan } from './byzantine-plan.ts';
+import { mainRole } from './main-role.ts';
 import type { RunOptions } from './swarm.ts';
 import { TraceFile } from './trace-file.ts';
 
 /** The client actor of a Raft run. */
 const CLIENT = 'client';
-/** The fault kinds a Raft run takes (it is crash-tolerant, not Byzantine-tolerant). */
-const RAFT_FAULTS = ['crash', 'partition', 'network', 'pause', 'clock_skew', 'cascade'];
 
 /**
  * What a Raft run adds to a scenario result: who led each term and when, and for every crash of
@@ -54,14 +55,17 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
   const seed = options.seed ?? scenario.seed ?? 1;
   const nodes = agentIds(scenario.agents).flat();
   const props = raftProps(scenario.consensus.raft, nodes);
-  const faults = parseFaultPlan(scenario.faults, { allowed: RAFT_FAULTS, refusal: 'Raft tolerates crashes, not lies: run Byzantine faults against byzantine_tolerant', splitRatio: 0.4, defaultTarget: 'leader' });
+  const node = await mainRole(scenario, RAFT_NODE);
+  const faults = parseFaultPlan(scenario.faults, { splitRatio: 0.4, defaultTarget: 'leader' });
+  // Raft tolerates no liar at all: Byzantine nodes are there to show what its checkers catch.
+  const adversaries = byzantinePlan<RaftByzantineKind>(scenario.faults?.byzantine, [...roleMap(scenario)].map(([id, role]) => ({ id, role })), seed, { kinds: RAFT_BYZANTINE_KINDS });
   refuseTimedFaultsInThreads(mode, faults, scenario.faults);
   // Cascading failures spread along the scenario's topology (Raft itself talks to every node).
   const graph = faultGraph(scenario, nodes);
   const traceLevel = options.traceLevel ?? 'events';
   const system: ActorSystem = mode === 'sim' ? await createSystem({ mode, seed, traceLevel }) : await createSystem({ mode, seed, traceLevel, workers: options.workers });
   const out = options.traceFile ? new TraceFile(options.traceFile) : undefined;
-  const safety = new RaftSafetyMonitor();
+  const checks = new RunCheckers('raft', { terminationBoundMs: options.terminationBoundMs });
   const figures: RaftFigures = { leaders: [], failovers: [], retries: 0 };
   const invoked = new Map<number, number>();
   const latencies: number[] = [];
@@ -72,7 +76,7 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
     let origin: number | undefined;
     system.trace$.subscribe((e: TraceEvent) => {
       origin ??= e.t;
-      safety.observe(e);
+      checks.observe(e);
       out?.write(e);
       options.onEvent?.(e);
       if (e.type !== 'emit') return;
@@ -84,7 +88,10 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
       } else if (ev.type === 'client-invoke') invoked.set(ev.seq!, e.t);
       else if (ev.type === 'client-ok' && invoked.has(ev.seq!)) latencies.push(e.t - invoked.get(ev.seq!)!);
     });
-    for (const id of nodes) await system.spawn(id, RAFT_NODE, { props: { ...props, peers: nodes } satisfies RaftProps });
+    for (const id of nodes) {
+      if (adversaries?.agents.has(id)) await system.spawn(id, BYZANTINE_RAFT, { props: { ...props, peers: nodes, byzantine: adversaries.kinds, delayMs: adversaries.delayMs } satisfies ByzantineRaftProps });
+      else await system.spawn(id, node, { props: { ...props, peers: nodes } satisfies RaftProps });
+    }
     const client: RaftClientProps = { nodes, commands: scenario.task.decisions ?? 1, window: scenario.task.inFlight, clientId: CLIENT };
     await system.spawn(CLIENT, RAFT_CLIENT, { props: client });
     if (system instanceof SimSystem) {
@@ -95,12 +102,11 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
     }
     const { summary, wallMs, result } = await driveClient<RaftClientSummary>(system, CLIENT, options.timeoutMs ?? 600_000);
     figures.retries = summary.retries;
-    const violations = safety.finish();
     return {
       ...clientRunReport({
         scenario, seed, mode, algorithm: 'raft', agents: nodes.length, topologyReason: 'Raft nodes talk directly',
         attempted: client.commands, acked: summary.acked, wallMs, virtualMs: summary.lastAt - summary.firstAt, latencies,
-        violations, safetyChecked: traceLevel !== 'off', result,
+        checks: checks.finish(result), safetyChecked: traceLevel !== 'off', result,
       }),
       raft: figures,
     };

@@ -1,4 +1,4 @@
-import type { VotingViolation } from '../check/voting-agreement.ts';
+import type { Violation } from '../check/violation.ts';
 import type { PbftFigures } from './pbft-run.ts';
 import type { RaftFigures } from './raft-run.ts';
 import type { RunSummary } from '../protocols/voting/coordinator.ts';
@@ -38,8 +38,14 @@ export interface ScenarioResult {
   latencyMs: { p50: number; p99: number };
   /** Share of decided decisions equal to the ground truth; null without a truth. */
   quality: number | null;
-  /** What the protocol's checkers found over the trace (agreement and validity for voting; election safety, state-machine safety... for Raft). */
-  safetyViolations: { property: string; detail: string; decision?: string }[];
+  /**
+   * What the safety checkers that apply found (agreement and validity for voting; election
+   * safety, state-machine safety... for Raft; the accounting identity for all), each with its
+   * checker and the trace positions that prove it.
+   */
+  safetyViolations: Violation[];
+  /** What the liveness checkers found (termination after heal): failures to make progress, not safety violations. */
+  livenessViolations: Violation[];
   /** False when the trace was off, so safety could not be checked. */
   safetyChecked: boolean;
   /** The books: sent = delivered + dropped + deadLettered + inFlight; drops by the fault that dropped them, dead letters by reason. */
@@ -68,10 +74,11 @@ export interface ScenarioResult {
  *
  * @example
  * ```ts
- * const result = buildReport(scenario, plan, summary, await system.shutdown(), { violations: monitor.violations, latencies: latencies.byEpoch }, { mode: 'sim', seed: 1, wallMs, traced: true });
+ * const checks = runChecks.finish(result);
+ * const report = buildReport(scenario, plan, summary, result, { violations: checks.safety, liveness: checks.liveness, latencies: latencies.byEpoch }, { mode: 'sim', seed: 1, wallMs, traced: true });
  * ```
  */
-export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, result: RunResult, observed: { violations: readonly VotingViolation[]; latencies: ReadonlyMap<number, readonly number[]> }, run: { mode: 'sim' | 'threads'; seed: number; wallMs: number; traced: boolean }): ScenarioResult {
+export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, result: RunResult, observed: { violations: readonly Violation[]; liveness: readonly Violation[]; latencies: ReadonlyMap<number, readonly number[]> }, run: { mode: 'sim' | 'threads'; seed: number; wallMs: number; traced: boolean }): ScenarioResult {
   const m = result.messages;
   // Every decision the run opened has closed by the time the coordinator replies.
   const closed = s.attempted;
@@ -90,6 +97,7 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
     latencyMs: { p50: round(percentile(s.latency, 0.5)), p99: round(percentile(s.latency, 0.99)) },
     quality: s.judged > 0 ? s.correct / s.judged : null,
     safetyViolations: [...observed.violations],
+    livenessViolations: [...observed.liveness],
     safetyChecked: run.traced,
     messages: bookEntries(m),
     messagesPerDecision: closed > 0 ? m.sent / closed : 0,

@@ -3,7 +3,8 @@ import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
 import { ConfigError, CoordinatorFailedError } from '../errors.ts';
 import { validateAdaptiveMapping } from '../protocols/voting/adaptive.ts';
 import { checkAlgorithm } from '../protocols/voting/algorithms.ts';
-import type { RunSummary } from '../protocols/voting/coordinator.ts';
+import type { CoordinatorProps, RunSummary } from '../protocols/voting/coordinator.ts';
+import { COORDINATOR } from '../protocols/voting/refs.ts';
 import { loadPolicyModule, registerPolicy } from '../protocols/voting/policy-module.ts';
 import type { Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
@@ -11,14 +12,17 @@ import { createSystem } from '../scheduler/create-system.ts';
 import type { TopologySwitch } from '../scheduler/topology-control.ts';
 import { buildTopology, type Member, type TopologySpec } from '../topologies/index.ts';
 import { COORDINATOR_ID, planSwarm, roleMap, type SwarmPlan } from './build-swarm.ts';
-import { VotingSafetyMonitor } from '../check/voting-agreement.ts';
+import { RunCheckers } from '../check/registry.ts';
+import { VotingTallyMonitor } from '../check/voting-tally.ts';
+import { mainRole } from './main-role.ts';
+import { DEFAULT_TERMINATION_BOUND_MS } from '../check/termination.ts';
 import { EpochLatencies } from './epoch-figures.ts';
 import { buildReport, type ScenarioResult } from './report.ts';
 import { TraceFile } from './trace-file.ts';
 import { parseFaultPlan, type FaultPlan } from '../adversary/fault-plan.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
-import { refuseTimedFaultsInThreads } from './client-run.ts';
+import { refuseTimedFaultsInThreads, settleBounded } from './client-run.ts';
 
 /**
  * How to run a scenario; every field overrides the scenario's own setting.
@@ -47,6 +51,12 @@ export interface RunOptions {
   readonly onEscalation?: (decision: { decision: string; risk: string | null }) => string | undefined | Promise<string | undefined>;
   /** Longest the run may take, in ms (virtual in sim mode); default: ample for the workload. */
   readonly timeoutMs?: number;
+  /**
+   * Termination after heal: how long a decision may stay unreached once the last fault ended,
+   * in ms (virtual in sim mode). Default 5 s; a vote's default adds its voting timeout (a vote
+   * may rightly wait that long for its last ballots).
+   */
+  readonly terminationBoundMs?: number;
 }
 
 /**
@@ -63,7 +73,9 @@ export interface RunOptions {
  * ```
  */
 export class Swarm {
-  private readonly safety = new VotingSafetyMonitor();
+  private readonly checks: RunCheckers;
+  /** Re-counts every decision from its recorded votes; it needs the coordinator's configuration, which the registry's checkers are not given. */
+  private readonly tally: VotingTallyMonitor;
   private readonly latencies = new EpochLatencies();
   private out: TraceFile | undefined;
   private result: Promise<ScenarioResult> | undefined;
@@ -78,7 +90,10 @@ export class Swarm {
     readonly system: ActorSystem,
     private readonly options: RunOptions,
     private readonly run$: { mode: 'sim' | 'threads'; seed: number; traced: boolean },
-  ) {}
+  ) {
+    this.checks = new RunCheckers('voting', { terminationBoundMs: options.terminationBoundMs ?? DEFAULT_TERMINATION_BOUND_MS + scenario.consensus.votingTimeoutMs });
+    this.tally = new VotingTallyMonitor(plan.actors.find((a) => a.id === COORDINATOR_ID)!.props as CoordinatorProps);
+  }
 
   /**
    * Checks the scenario's algorithms (loading a custom policy module), then creates the system,
@@ -93,6 +108,7 @@ export class Swarm {
     refuseTimedFaultsInThreads(mode, faults, scenario.faults);
     const seed = options.seed ?? scenario.seed ?? 1;
     const preload = await preparePolicies(scenario);
+    await mainRole(scenario, COORDINATOR); // a bad consensus.implementation fails here, naming the field
     const plan = planSwarm(scenario, { traceVotes: options.traceVotes, seed: options.seed ?? scenario.seed ?? 1 });
     // A scheduled switch the members cannot take would only fail mid-run: check it now.
     buildTopology(plan.topology, plan.members);
@@ -158,9 +174,10 @@ export class Swarm {
       // First in the race: in sim mode both are settled by now (the loop ran inside ask).
       const reply = await Promise.race([this.coordinatorDown, asked]);
       const wallMs = performance.now() - started;
-      await system.settle();
+      await settleBounded(system);
       const result = await system.shutdown();
-      return buildReport(scenario, this.plan, reply.body as RunSummary, result, { violations: this.safety.violations, latencies: this.latencies.byEpoch }, { ...this.run$, wallMs });
+      const checks = this.checks.finish(result);
+      return buildReport(scenario, this.plan, reply.body as RunSummary, result, { violations: [...checks.safety, ...this.tally.violations.map((v) => ({ checker: 'voting-tally', kind: 'safety' as const, ...v }))], liveness: checks.liveness, latencies: this.latencies.byEpoch }, { ...this.run$, wallMs });
     } finally {
       await this.close();
     }
@@ -185,14 +202,16 @@ export class Swarm {
 
   /** Keeps what the report reads, writes the trace file, feeds `onEvent` and the human hook. */
   private listen(): void {
-    const { options, system, safety, latencies } = this;
+    const { options, system, checks, tally, latencies } = this;
     this.out = options.traceFile ? new TraceFile(options.traceFile) : undefined;
     this.coordinatorDown.catch(() => undefined);
     let failure = '';
+    let seen = 0; // each event's position in the trace, as RunCheckers numbers them
     system.trace$.subscribe((e) => {
       if (e.type === 'failure' && e.actor === COORDINATOR_ID) failure = e.error;
       if (e.type === 'stop' && e.actor === COORDINATOR_ID) this.coordinatorFailed(new CoordinatorFailedError(failure || e.reason));
-      safety.observe(e);
+      checks.observe(e);
+      tally.observe(e, seen++);
       latencies.observe(e);
       this.out?.write(e);
       options.onEvent?.(e);
