@@ -1,20 +1,12 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { stressCommand } from '../src/cli/stress-command.ts';
 import { parseScenario } from '../src/scenario/index.ts';
-import { runStress, shrinkScenario } from '../src/stress/index.ts';
+import { shrinkScenario } from '../src/stress/index.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';
-
-// The CLI test below adds a failing run to what a real campaign found: no campaign plan finds
-// a safety violation cheaply today (PBFT's split-brain needs slow links between the honest
-// halves, which the stress schedules do not draw).
-vi.mock('../src/stress/stress.ts', async (actual) => {
-  const real = await actual<typeof import('../src/stress/stress.ts')>();
-  return { ...real, runStress: vi.fn(real.runStress) };
-});
 
 const noisy = readFileSync(new URL('./fixtures/scenarios/pbft-split-brain-noisy.yml', import.meta.url), 'utf8');
 
@@ -75,34 +67,36 @@ describe('shrinking a failing stress run', () => {
   });
 
   it('conclave stress shrinks the first run that broke safety, prints it and saves it beside the run; --no-shrink skips it', async () => {
-    const real = vi.mocked(runStress).getMockImplementation()!;
-    vi.mocked(runStress).mockImplementation(async (plan, o) => ({
-      ...(await real(plan, o)),
-      failing: [{ seed: 7, violations: [{ property: 'agreement', detail: 'seq 1: node_003 and node_002 committed different batches' }], scenario: noisy }],
-    }));
+    // A real failing campaign: PBFT sized for f = 0 (test/fixtures/broken-pbft.ts) against an equivocating primary.
+    const broken = { protocol: 'pbft', agents: 4, faults: 'equivocate,delay', runs: 3, seed: 3, decisions: 20, workers: 1, implementation: 'test/fixtures/broken-pbft.ts#brokenPbftReplica' };
     const dir = mkdtempSync(join(tmpdir(), 'conclave-shrink-'));
     try {
       const lines: string[] = [];
       const progress: string[] = [];
-      const code = await stressCommand({ protocol: 'pbft', agents: 4, runs: 1, seed: 1, decisions: 5, workers: 1, save: dir }, (l) => lines.push(l), { write: (s) => progress.push(s) });
+      const code = await stressCommand({ ...broken, save: dir }, (l) => lines.push(l), { write: (s) => progress.push(s) });
       expect(code).toBe(1);
       const text = lines.join('\n').replace(/\x1b\[\d+m/g, '');
-      const file = join(dir, 'stress-pbft-7.shrunk.yml');
-      expect(text).toMatch(/Shrunk[\s\S]*seed 7: agreement still violated · fault entries 5 -> 3 · decisions 30 -> \d+ · agents 4 -> 4/);
+      const [, seedText, property, before, after] = /Shrunk[\s\S]*seed (\d+): ([\w-]+) still violated · fault entries \d+ -> \d+ · decisions (\d+) -> (\d+)/.exec(text)!;
+      const seed = Number(seedText);
+      expect(Number(after)).toBeLessThan(Number(before));
+      const file = join(dir, `stress-pbft-${seed}.shrunk.yml`);
       expect(text).toContain(`replay: conclave run ${file}`);
-      expect(progress.join('')).toMatch(/shrinking seed 7: attempt \d+ kept drop faults\.crash/);
       const saved = readFileSync(file, 'utf8');
       expect(saved).toContain(`# Replay: conclave run ${file}`);
-      expect(Object.keys((parse(saved) as { faults: object }).faults)).toEqual(['byzantine', 'network']);
-      expect(existsSync(join(dir, 'stress-pbft-7.yml'))).toBe(true); // the run itself, as before
+      expect(progress.join('')).toMatch(new RegExp(`shrinking seed ${seed}: attempt \\d+ kept`));
+      // The saved file fails the same way when run again.
+      const again = await runScenario(parseScenario(saved), { seed, mode: 'sim' });
+      expect(again.safetyViolations.map((v) => v.property)).toContain(property);
+      expect(existsSync(join(dir, `stress-pbft-${seed}.yml`))).toBe(true); // the run itself, as before
       rmSync(file);
       lines.length = 0;
-      await stressCommand({ protocol: 'pbft', agents: 4, runs: 1, seed: 1, decisions: 5, workers: 1, save: dir, shrink: false }, (l) => lines.push(l));
-      expect(lines.join('\n')).not.toContain('Shrunk');
+      await stressCommand({ ...broken, save: dir, shrink: false }, (l) => lines.push(l));
+      const plain = lines.join('\n').replace(/\x1b\[\d+m/g, '');
+      expect(plain).toContain(`replay: conclave replay --protocol pbft --agents 4 --faults equivocate,delay --implementation test/fixtures/broken-pbft.ts#brokenPbftReplica --decisions 20 --seed ${seed}`);
+      expect(plain).not.toContain('Shrunk');
       expect(existsSync(file)).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
-      vi.mocked(runStress).mockRestore();
     }
   });
 });

@@ -47,6 +47,18 @@ describe('conclave stress', () => {
     expect(code).toBe(0); // no safety violation: liveness is not safety
   }, 60_000);
 
+  it('the report names the checker of each violation, the runs left unfinished after the faults, and the slowest recovery', async () => {
+    const ok = await runStress({ protocol: 'raft', agents: 5, faults: ['crash'], decisions: 60 }, { runs: 12, seed: 1, workers: 1 });
+    expect(ok.slowestRecovery).not.toBeNull();
+    expect(ok.slowestRecovery!.ms).toBeGreaterThan(0);
+    expect(ok.byChecker).toEqual({});
+    expect(ok.notTerminated).toEqual([]);
+    const broken = await runStress({ protocol: 'raft', agents: 5, faults: ['partition', 'pause', 'drop'], decisions: 100, implementation: `${process.cwd()}/test/fixtures/broken-raft.ts#brokenRaftNode` }, { runs: 12, seed: 1, workers: 1 });
+    expect(Object.keys(broken.byChecker)).toEqual(['raft-safety']);
+    expect(Object.values(broken.byChecker)[0]).toBe(Object.values(broken.violations).reduce((a, b) => a + b, 0));
+    for (const f of broken.failing) expect(f.violations.every((v) => v.checker === 'raft-safety' && typeof v.at === 'number')).toBe(true);
+  }, 60_000);
+
   it('bad options are refused with the option and what would do', async () => {
     const run = (o: Partial<Parameters<typeof stressCommand>[0]>) => stressCommand({ protocol: 'pbft', agents: 4, runs: 1, seed: 1, decisions: 5, workers: 1, ...o }, () => undefined);
     await expect(run({ protocol: 'raft', faults: 'crash,partiton' })).rejects.toThrow(/--faults\[1\].*partition \(did you mean it\?\).*crash, partition, delay/);

@@ -158,8 +158,11 @@ function printReport(r: StressReport, o: StressCommandOptions, saved: string[], 
   out(`  runs         ${int(r.runs)} in ${(r.wallMs / 1000).toFixed(1)} s (${int(Math.round((r.runs / r.wallMs) * 60_000))} runs/min) · slowest seed ${r.slowest.seed} (${r.slowest.wallMs} ms)`);
   out(`  decisions    ${int(r.decisions.decided)} of ${int(r.decisions.attempted)} reached`);
   const safety = Object.entries(r.violations);
-  out(`  safety       ${safety.length === 0 ? green('0 violations') : red(safety.map(([p, n]) => `${n} ${p}`).join(' · '))}`);
-  out(`  liveness     ${r.unfinished.length === 0 ? green('every run finished its work') : yellow(`${r.unfinished.length} runs did not finish (seeds ${r.unfinished.slice(0, 8).join(', ')}${r.unfinished.length > 8 ? ', ...' : ''})`)}`);
+  out(`  safety       ${safety.length === 0 ? green('0 violations') : red(safety.map(([p, n]) => `${n} ${p}`).join(' · ')) + dim(` (by checker: ${Object.entries(r.byChecker).map(([c, n]) => `${c} ${n}`).join(', ')})`)}`);
+  const seeds = (xs: number[]) => `seeds ${xs.slice(0, 8).join(', ')}${xs.length > 8 ? ', ...' : ''}`;
+  out(`  liveness     ${r.unfinished.length === 0 ? green('every run finished its work') : yellow(`${r.unfinished.length} runs did not finish (${seeds(r.unfinished)})`)}`);
+  if (r.notTerminated.length > 0) out(`               ${yellow(`${r.notTerminated.length} runs left decisions unreached after the faults ended (termination after heal; ${seeds(r.notTerminated)})`)}`);
+  if (r.slowestRecovery) out(`  recovery     slowest ${Number.isFinite(r.slowestRecovery.ms) ? `${Math.round(r.slowestRecovery.ms)} ms` : 'never (no new leader)'} from a leader's crash to its successor (seed ${r.slowestRecovery.seed})`);
   if (r.detected > 0) out(`  byzantine    ${int(r.detected)} liars caught over all runs`);
   if (r.failing.length === 0) return;
   out(heading('Failing runs'));

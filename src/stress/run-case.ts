@@ -16,7 +16,12 @@ export interface StressOutcome {
   readonly scenario: string;
   readonly attempted: number;
   readonly decided: number;
-  readonly violations: readonly { property: string; detail: string }[];
+  /** Safety violations, each with its checker and the trace position that proves it. */
+  readonly violations: readonly { checker: string; property: string; detail: string; at?: number }[];
+  /** Liveness findings (termination after heal): decisions not reached once the faults ended. */
+  readonly liveness: readonly { property: string; detail: string }[];
+  /** The slowest recovery of the run: ms from a leader's (or primary's) crash to its successor; null when none crashed. */
+  readonly recoveryMs: number | null;
   /** Agents caught lying (with proof, for PBFT; by the coordinator, for votes). */
   readonly detected: number;
   readonly wallMs: number;
@@ -41,12 +46,20 @@ export async function runStressCase(task: { plan: StressPlan; seed: number }): P
     const r = await runScenario(parseScenario(scenario), { seed: task.seed, mode: 'sim' });
     return {
       seed: task.seed, scenario, attempted: r.decisions.attempted, decided: r.decisions.decided,
-      violations: r.safetyViolations.map((v) => ({ property: v.property, detail: v.detail })),
+      violations: r.safetyViolations.map((v) => ({ checker: v.checker, property: v.property, detail: v.detail, ...(v.at !== undefined ? { at: v.at } : {}) })),
+      liveness: r.livenessViolations.map((v) => ({ property: v.property, detail: v.detail })),
+      recoveryMs: slowestRecovery([...(r.raft?.failovers ?? []), ...(r.pbft?.failovers ?? [])]),
       detected: r.byzantineDetected.length, wallMs: performance.now() - started, traceHash: r.traceHash,
     };
   } catch (e) {
-    return { seed: task.seed, scenario, attempted: 0, decided: 0, violations: [], detected: 0, wallMs: performance.now() - started, traceHash: '', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    return { seed: task.seed, scenario, attempted: 0, decided: 0, violations: [], liveness: [], recoveryMs: null, detected: 0, wallMs: performance.now() - started, traceHash: '', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }
+}
+
+/** The longest failover of a run; a leader never replaced counts as the rest of the run (Infinity). */
+function slowestRecovery(failovers: readonly { ms: number | null }[]): number | null {
+  if (failovers.length === 0) return null;
+  return Math.max(...failovers.map((f) => f.ms ?? Infinity));
 }
 
 /**

@@ -22,8 +22,14 @@ export interface StressReport {
   readonly decisions: { attempted: number; decided: number };
   /** Safety violations by property, over all runs. */
   readonly violations: Record<string, number>;
+  /** Safety violations by the checker that found them. */
+  readonly byChecker: Record<string, number>;
   /** Runs that did not finish their work (liveness; with more faults than tolerated, expected). */
   readonly unfinished: number[];
+  /** Runs where decisions stayed unreached well after the last fault ended (termination after heal). */
+  readonly notTerminated: number[];
+  /** The slowest leader (or primary) recovery over all runs: ms from its crash to a successor (Infinity: never). */
+  readonly slowestRecovery: { seed: number; ms: number } | null;
   /** Runs whose safety checkers found something, or that failed outright: each with what reproduces it. */
   readonly failing: { seed: number; violations: StressOutcome['violations']; error?: string; scenario: string }[];
   readonly detected: number;
@@ -105,18 +111,26 @@ async function helpOnPool(pool: Piscina, share: SeedShare, finished: (outcome: S
 function summarize(plan: StressPlan, seed: number, workers: number, outcomes: StressOutcome[], wallMs: number): StressReport {
   const violations: Record<string, number> = {};
   let attempted = 0, decided = 0, detected = 0;
+  const byChecker: Record<string, number> = {};
   let slowest = { seed, wallMs: 0 };
+  let slowestRecovery: StressReport['slowestRecovery'] = null;
   for (const r of outcomes) {
     attempted += r.attempted;
     decided += r.decided;
     detected += r.detected;
-    for (const v of r.violations) violations[v.property] = (violations[v.property] ?? 0) + 1;
+    for (const v of r.violations) {
+      violations[v.property] = (violations[v.property] ?? 0) + 1;
+      byChecker[v.checker] = (byChecker[v.checker] ?? 0) + 1;
+    }
     if (r.wallMs > slowest.wallMs) slowest = { seed: r.seed, wallMs: Math.round(r.wallMs) };
+    if (r.recoveryMs !== null && (slowestRecovery === null || r.recoveryMs > slowestRecovery.ms)) slowestRecovery = { seed: r.seed, ms: r.recoveryMs };
   }
   return {
     plan, runs: outcomes.length, seed, workers,
-    decisions: { attempted, decided }, violations,
+    decisions: { attempted, decided }, violations, byChecker,
     unfinished: outcomes.filter((r) => r.error === undefined && r.decided < r.attempted).map((r) => r.seed),
+    notTerminated: outcomes.filter((r) => r.liveness.length > 0).map((r) => r.seed),
+    slowestRecovery,
     failing: outcomes.filter((r) => r.violations.length > 0 || r.error !== undefined).map((r) => ({ seed: r.seed, violations: r.violations, ...(r.error ? { error: r.error } : {}), scenario: r.scenario })),
     detected, slowest, wallMs: Math.round(wallMs), traceHashes: outcomes.map((r) => r.traceHash),
   };
