@@ -132,7 +132,9 @@ async function main(): Promise<number> {
       for (const n of report.notes ?? []) console.log(`  ${n}`);
       const failed = report.checks.filter((c) => !c.ok);
       if (report.checks.length > 0) {
-        console.log(`\nChecks: ${report.checks.length - failed.length}/${report.checks.length} passed (every envelope delivered, accounting balanced)`);
+        // Each suite checks its own things (books balanced, no violation, same traces...): name them.
+        const kinds = [...new Set(report.checks.map((c) => c.name.replace(/^sample \d+( \w+)?: /, '')))];
+        console.log(`\nChecks: ${report.checks.length - failed.length}/${report.checks.length} passed (${kinds.slice(0, 4).join('; ')}${kinds.length > 4 ? '; ...' : ''})`);
       }
       for (const c of failed) console.log(`  FAILED ${c.name}: ${c.detail}`);
       if (failed.length > 0) exitCode = 1;

@@ -11,10 +11,11 @@
  * no run error, and the pool's trace hashes equal the serial ones for the same seeds. The
  * target (>= 2,000 runs/min on this 2-core machine) is printed, never asserted.
  */
-import { runStress, type StressPlan, type StressReport } from '../src/stress/index.ts';
+import { faultsFor, runStress, type StressPlan, type StressReport } from '../src/stress/index.ts';
 import { summarize, type Check, type Row, type SuiteReport } from './harness.ts';
 
-const PLAN: StressPlan = { protocol: 'byzantine_tolerant', agents: 7, faults: ['byzantine', 'crash', 'partition'], decisions: 100 };
+// Every fault kind PBFT runs take by default (what `conclave stress --protocol pbft` draws from).
+const PLAN: StressPlan = { protocol: 'byzantine_tolerant', agents: 7, faults: faultsFor('byzantine_tolerant', undefined), decisions: 100 };
 const RUNS = 200;
 const SAMPLES = 3;
 const TARGET = 2000;
