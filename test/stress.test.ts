@@ -59,6 +59,17 @@ describe('conclave stress', () => {
     for (const f of broken.failing) expect(f.violations.every((v) => v.checker === 'raft-safety' && typeof v.at === 'number')).toBe(true);
   }, 60_000);
 
+  it('threads mode runs each run on real worker threads, one at a time, with Byzantine faults only', async () => {
+    const lines: string[] = [];
+    const code = await stressCommand({ protocol: 'pbft', agents: 4, runs: 2, seed: 3, decisions: 10, mode: 'threads', json: true }, (l) => lines.push(l));
+    const report = JSON.parse(lines.join('\n'));
+    expect(code).toBe(0);
+    expect(report.plan).toMatchObject({ mode: 'threads', faults: ['byzantine'] });
+    expect(report.workers).toBe(1);
+    expect(report.decisions).toEqual({ attempted: 20, decided: 20 });
+    await expect(stressCommand({ protocol: 'pbft', agents: 4, runs: 1, seed: 1, decisions: 5, mode: 'threads', faults: 'crash' }, () => undefined)).rejects.toThrow(/--faults\[0\].*need --mode sim/);
+  }, 60_000);
+
   it('bad options are refused with the option and what would do', async () => {
     const run = (o: Partial<Parameters<typeof stressCommand>[0]>) => stressCommand({ protocol: 'pbft', agents: 4, runs: 1, seed: 1, decisions: 5, workers: 1, ...o }, () => undefined);
     await expect(run({ protocol: 'raft', faults: 'crash,partiton' })).rejects.toThrow(/--faults\[1\].*partition \(did you mean it\?\).*crash, partition, delay/);

@@ -87,10 +87,11 @@ export function buildCli(): Command {
     .option('--workers <n>', 'threads running the runs (default: one per core, this one and a pool of the others; 1 runs them one after another here)', integer('--workers', 1, 256))
     .option('--save <dir>', 'write every failing run as a scenario file (conclave run FILE replays it)')
     .option('--no-shrink', 'do not shrink the first run that broke safety (by default it is shrunk to a smaller scenario that still breaks it, printed, and with --save written as stress-<protocol>-<seed>.shrunk.yml)')
+    .option('--mode <mode>', 'sim (default: deterministic, every fault kind, in parallel) or threads (real worker threads, wall clock: Byzantine faults only, one run at a time)', mode)
     .option('--implementation <module>', 'spawn the protocol\'s main role (Raft node, PBFT replica, voting coordinator) from MODULE#EXPORT (or MODULE, exporting raftNode, pbftReplica or coordinator) instead of the built-in one: to check that stress catches a broken variant')
     .option('--json', 'print the report as one JSON object')
     .addHelpText('after', '\nExamples:\n  conclave stress --protocol pbft --agents 7 --runs 500\n  conclave stress --protocol simple_majority --agents 9 --failure-rate 0.2 --faults equivocate,delay,drop --runs 200\n  conclave stress --protocol pbft --agents 4 --byzantine 2 --runs 200 --save failing/\n  conclave stress --protocol raft --agents 5 --faults crash,partition --runs 300\n  conclave stress --protocol raft --agents 5 --implementation test/fixtures/broken-raft.ts#brokenRaftNode --runs 50')
-    .action(async (opts: { protocol: string; agents: number; byzantine?: number; failureRate?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; shrink: boolean; implementation?: string; json?: boolean }) => {
+    .action(async (opts: { protocol: string; agents: number; byzantine?: number; failureRate?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; shrink: boolean; implementation?: string; mode?: 'sim' | 'threads'; json?: boolean }) => {
       process.exitCode = await stressCommand(opts, (l) => console.log(l), process.stderr);
     });
 

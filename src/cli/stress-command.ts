@@ -32,6 +32,8 @@ export interface StressCommandOptions {
   readonly shrink?: boolean;
   /** `path#export` (or `path`): the protocol's main role from this module instead of the built-in one (a broken variant, say). */
   readonly implementation?: string;
+  /** `sim` (default) or `threads` (Byzantine faults only, one run at a time on the worker threads). */
+  readonly mode?: 'sim' | 'threads';
 }
 
 /**
@@ -77,9 +79,9 @@ export async function stressCommand(o: StressCommandOptions, out: (line: string)
  * drawScenario(plan, 7); // run seed 7's scenario
  * ```
  */
-export function stressPlan(o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation'>): StressPlan {
+export function stressPlan(o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'mode'>): StressPlan {
   if (family(o.protocol) === 'voting') checkAlgorithm(o.protocol, '--protocol');
-  const plan: { -readonly [K in keyof StressPlan]: StressPlan[K] } = { protocol: o.protocol, agents: o.agents, byzantine: o.byzantine, failureRate: o.failureRate, faults: faultsFor(o.protocol, o.faults?.split(',').map((f) => f.trim()).filter(Boolean)), decisions: o.decisions };
+  const plan: { -readonly [K in keyof StressPlan]: StressPlan[K] } = { protocol: o.protocol, agents: o.agents, byzantine: o.byzantine, failureRate: o.failureRate, faults: faultsFor(o.protocol, o.faults?.split(',').map((f) => f.trim()).filter(Boolean), o.mode), decisions: o.decisions, ...(o.mode === 'threads' ? { mode: 'threads' as const } : {}) };
   // Raft tolerates no liar, but may be given some (to see its checkers catch what they do).
   if ((o.byzantine !== undefined || o.failureRate !== undefined) && !o.faults && family(o.protocol) === 'raft') plan.faults = [...plan.faults, 'byzantine'];
   if (o.byzantine !== undefined && o.failureRate !== undefined) throw new ConfigError('--failure-rate', 'either --byzantine or --failure-rate, not both', o.failureRate);
@@ -148,12 +150,17 @@ export function stressOptionsText(o: Pick<StressCommandOptions, 'protocol' | 'ag
 }
 
 /** Replays one run with its trace around each violation (`conclave run` on a saved file does too). */
-function replayCommand(o: StressCommandOptions, seed: number): string {
+function replayCommand(o: StressCommandOptions, plan: StressPlan, seed: number): string {
+  // Threads mode drew from fewer fault kinds: name them, so the replay (in sim mode) draws the same scenario.
+  if (plan.mode === 'threads') {
+    if (plan.faults.length === 0) return `conclave run <the run's scenario, --save DIR writes it> (threads-mode runs are not replayed exactly)`;
+    return `conclave replay ${stressOptionsText({ ...o, faults: plan.faults.join(',') })} --seed ${seed} (in sim mode: a threads-mode run is not replayed exactly)`;
+  }
   return `conclave replay ${stressOptionsText(o)} --seed ${seed}`;
 }
 
 function printReport(r: StressReport, o: StressCommandOptions, saved: string[], out: (line: string) => void): void {
-  out(bold(`stress · ${r.plan.protocol} · ${r.plan.agents} agents · faults ${r.plan.faults.join(', ')} · ${int(r.runs)} runs from seed ${r.seed}`) + dim(` · ${r.workers} workers · sim mode`));
+  out(bold(`stress · ${r.plan.protocol} · ${r.plan.agents} agents · faults ${r.plan.faults.join(', ')} · ${int(r.runs)} runs from seed ${r.seed}`) + dim(r.plan.mode === 'threads' ? ' · threads mode (one run at a time, each on the worker threads; wall clock, not replayable exactly)' : ` · ${r.workers} workers · sim mode`));
   out(heading('Summary'));
   out(`  runs         ${int(r.runs)} in ${(r.wallMs / 1000).toFixed(1)} s (${int(Math.round((r.runs / r.wallMs) * 60_000))} runs/min) · slowest seed ${r.slowest.seed} (${r.slowest.wallMs} ms)`);
   out(`  decisions    ${int(r.decisions.decided)} of ${int(r.decisions.attempted)} reached`);
@@ -168,7 +175,7 @@ function printReport(r: StressReport, o: StressCommandOptions, saved: string[], 
   out(heading('Failing runs'));
   r.failing.slice(0, 20).forEach((f, i) => {
     out(`  ${red(`seed ${f.seed}`)}: ${f.error ?? f.violations.slice(0, 3).map((v) => `${v.property}: ${v.detail}`).join('; ')}`);
-    out(dim(`    replay: ${replayCommand(o, f.seed)}${saved[i] ? `   or   conclave run ${saved[i]}` : ''}`));
+    out(dim(`    replay: ${replayCommand(o, r.plan, f.seed)}${saved[i] ? `   or   conclave run ${saved[i]}` : ''}`));
   });
   if (r.failing.length > 20) out(dim(`  ... and ${r.failing.length - 20} more`));
   if (saved.length === 0) out(dim('  (--save DIR writes each failing run as a scenario file)'));

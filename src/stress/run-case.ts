@@ -43,7 +43,7 @@ export async function runStressCase(task: { plan: StressPlan; seed: number }): P
   const scenario = drawScenario(task.plan, task.seed);
   const started = performance.now();
   try {
-    const r = await runScenario(parseScenario(scenario), { seed: task.seed, mode: 'sim' });
+    const r = await runScenario(parseScenario(scenario), { seed: task.seed, mode: task.plan.mode ?? 'sim' });
     return {
       seed: task.seed, scenario, attempted: r.decisions.attempted, decided: r.decisions.decided,
       violations: r.safetyViolations.map((v) => ({ checker: v.checker, property: v.property, detail: v.detail, ...(v.at !== undefined ? { at: v.at } : {}) })),

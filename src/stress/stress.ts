@@ -58,7 +58,8 @@ export interface StressReport {
  * ```
  */
 export async function runStress(plan: StressPlan, o: { runs: number; seed: number; workers?: number; mainThread?: boolean; onProgress?: (done: number, runs: number) => void }): Promise<StressReport> {
-  const workers = Math.max(1, Math.min(o.workers ?? availableParallelism(), o.runs));
+  // A threads-mode run uses every core already (its actors on worker threads): one at a time.
+  const workers = plan.mode === 'threads' ? 1 : Math.max(1, Math.min(o.workers ?? availableParallelism(), o.runs));
   const here = workers === 1 || o.mainThread !== false;
   const pooled = here ? workers - 1 : workers;
   const started = performance.now();
