@@ -5,7 +5,7 @@ import type { BehaviourRef } from '../actors/registry.ts';
 import { RAFT_KINDS, type AppendEntries, type AppendEntriesReply, type RaftProps } from '../protocols/raft/messages.ts';
 import { raftNode } from '../protocols/raft/raft-node.ts';
 import type { RaftNodeState } from '../protocols/raft/raft-state.ts';
-import { rewiredContext } from './rewired-context.ts';
+import { deliverLate, holdBack, rewiredContext } from './rewired-context.ts';
 
 /**
  * What a Byzantine Raft node does to what the honest node inside it sends. Raft tolerates no
@@ -77,11 +77,7 @@ export const byzantineRaftNode: Behaviour<RaftAdversary, ByzantineRaftProps> = {
   },
   receive(state, env, ctx) {
     const a = state as unknown as RaftAdversary;
-    if (env.kind === 'adversary-late' && env.from === ctx.self) {
-      const { to, message } = env.body as { to: ActorId; message: Message };
-      ctx.send(to, message);
-      return;
-    }
+    if (deliverLate(env, ctx as ActorContext<unknown>)) return;
     if (env.kind === RAFT_KINDS.appendEntries) {
       const ae = env.body as Partial<AppendEntries> | undefined;
       if (typeof ae?.prevLogIndex === 'number' && Array.isArray(ae.entries)) a.claimed.set(env.from, ae.prevLogIndex + ae.entries.length);
@@ -100,7 +96,7 @@ function outgoing(ctx: ActorContext<ByzantineRaftProps>, a: RaftAdversary, to: A
     const reply: AppendEntriesReply = { term: (body as unknown as AppendEntriesReply).term, success: true, matchIndex: a.claimed.get(to)!, ...(body.round !== undefined ? { round: body.round as number } : {}) };
     message = { kind: m.kind, body: reply };
   }
-  if (k.has('delayed_responses')) ctx.setTimer(`late:${++a.late}`, ctx.props.delayMs ?? 1000, { kind: 'adversary-late', body: { to, message } });
+  if (k.has('delayed_responses')) holdBack(ctx as ActorContext<unknown>, ++a.late, ctx.props.delayMs ?? 1000, to, message);
   else ctx.send(to, message);
 }
 

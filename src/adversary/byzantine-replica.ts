@@ -4,7 +4,7 @@ import type { ActorId, Message } from '../actors/envelope.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import { batchDigest, checkpointText, PBFT_KINDS, type PbftProps, type PhaseVote, type PrePrepare, phaseText, prePrepareText } from '../protocols/pbft/messages.ts';
 import { pbftReplica, type PbftReplicaState } from '../protocols/pbft/pbft-replica.ts';
-import { rewiredContext } from './rewired-context.ts';
+import { deliverLate, holdBack, rewiredContext } from './rewired-context.ts';
 
 /**
  * What a Byzantine PBFT replica does to the messages the honest replica inside it sends:
@@ -87,11 +87,7 @@ export const byzantineReplica: Behaviour<AdversaryState, ByzantineReplicaProps> 
   },
   receive(state, env, ctx) {
     const a = state as unknown as AdversaryState;
-    if (env.kind === 'adversary-late' && env.from === ctx.self) {
-      const { to, message } = env.body as { to: ActorId; message: Message };
-      ctx.send(to, message);
-      return;
-    }
+    if (deliverLate(env, ctx as ActorContext<unknown>)) return;
     // The replica's state is a class instance, never drafted: pass it as the behaviour sees it.
     // Colluders never hold each other to account: the honest replica inside must not see what
     // would expose a partner (the other half's votes, evidence against one of them).
@@ -126,7 +122,7 @@ function outgoing(ctx: ActorContext<ByzantineReplicaProps>, a: AdversaryState, t
 }
 
 function send(ctx: ActorContext<ByzantineReplicaProps>, a: AdversaryState, to: ActorId, m: Message): void {
-  if (a.kinds.has('delayed_responses')) ctx.setTimer(`late:${++a.late}`, ctx.props.delayMs ?? 1000, { kind: 'adversary-late', body: { to, message: m } });
+  if (a.kinds.has('delayed_responses')) holdBack(ctx as ActorContext<unknown>, ++a.late, ctx.props.delayMs ?? 1000, to, m);
   else ctx.send(to, m);
 }
 
