@@ -96,6 +96,15 @@ const specific: Record<string, (r: ScenarioResult) => void> = {
     expect(new Set(r.raft!.leaders.map((l) => l.term)).size).toBe(r.raft!.leaders.length); // one leader per term
     expect(r.messages.dropped).toBeGreaterThan(0); // by the partition
   },
+  'chaos-raft.yml': (r) => {
+    // Every fault kind at once, and still every command acknowledged with nothing unsafe.
+    expect(r.decisions.decided).toBe(r.decisions.attempted);
+    expect(r.messages.droppedBy.partition).toBeGreaterThan(0);
+    expect(r.messages.droppedBy.drop).toBeGreaterThan(0);
+    expect(r.messages.deadLetteredBy['actor-stopped']).toBeGreaterThan(0); // the cascade's crashes
+    expect(r.raft!.leaders.length).toBeGreaterThanOrEqual(3);
+    expect(r.livenessViolations).toEqual([]);
+  },
   'pbft-ledger.yml': (r) => {
     expect(r.algorithm).toBe('byzantine_tolerant');
     // Within the bound: every request done, both liars caught with signed evidence, the primary replaced.

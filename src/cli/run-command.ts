@@ -75,10 +75,11 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
   const when = (t: number) => (mode === 'sim' ? `${t.toFixed(2).padStart(9)} ms` : new Date(t).toISOString().slice(11, 23));
   return (e) => {
     if (e.type === 'fault') {
-      lines.push(`${dim(when(e.t))}  ${yellow(`${e.fault}: ${e.detail}`)}`);
+      lines.push(`${dim(when(e.t))}  ${e.fault === 'crash' ? red(`${e.detail} crashed`) : yellow(`${e.fault}: ${e.detail}`)}`);
       return;
     }
-    if (e.type === 'stop' && e.reason === 'crashed') {
+    // Sim mode traces a crash as a fault (above) as well as the actor's stop.
+    if (e.type === 'stop' && e.reason === 'crashed' && mode === 'threads') {
       lines.push(`${dim(when(e.t))}  ${red(`${e.actor} crashed`)}`);
       return;
     }
