@@ -37,15 +37,17 @@ const SHOWN = 5;
 
 /**
  * What starts and what reaches a decision, per protocol, from what the drivers emit: a vote is
- * opened by the coordinator's `proposal` and reached by its `decided`, unless that closed it at
- * the timeout without consensus; a Raft command by the client's `client-invoke` / `client-ok`;
+ * opened by the coordinator's `proposal` and reached by its `decided` (with or without
+ * consensus: closing is the vote's termination); a Raft command by the client's `client-invoke` / `client-ok`;
  * a PBFT request by `pbft-request` / `pbft-accepted`.
  */
 const MARKS: Record<CheckedProtocol, (ev: Readonly<Record<string, unknown>>) => { started?: string; reached?: string } | undefined> = {
   voting: (ev) => {
     if (typeof ev.decision !== 'string') return undefined;
     if (ev.type === 'proposal') return { started: ev.decision };
-    if (ev.type === 'decided' && !(ev.cause === 'timeout' && ev.consensus !== true)) return { reached: ev.decision };
+    // A vote terminates when it closes, with or without consensus: a timeout is the protocol's
+    // own end for a vote whose ballots were lost, and no later heal can reopen it.
+    if (ev.type === 'decided') return { reached: ev.decision };
     return undefined;
   },
   raft: (ev) => (ev.type === 'client-invoke' ? { started: `${ev.client}#${ev.seq}` } : ev.type === 'client-ok' ? { reached: `${ev.client}#${ev.seq}` } : undefined),

@@ -169,7 +169,7 @@ function printReport(r: StressReport, o: StressCommandOptions, saved: string[], 
   const seeds = (xs: number[]) => `seeds ${xs.slice(0, 8).join(', ')}${xs.length > 8 ? ', ...' : ''}`;
   out(`  liveness     ${r.unfinished.length === 0 ? green('every run finished its work') : yellow(`${r.unfinished.length} runs did not finish (${seeds(r.unfinished)})`)}`);
   if (r.notTerminated.length > 0) out(`               ${yellow(`${r.notTerminated.length} runs left decisions unreached after the faults ended (termination after heal; ${seeds(r.notTerminated)})`)}`);
-  if (r.slowestRecovery) out(`  recovery     slowest ${Number.isFinite(r.slowestRecovery.ms) ? `${Math.round(r.slowestRecovery.ms)} ms` : 'never (no new leader)'} from a leader's crash to its successor (seed ${r.slowestRecovery.seed})`);
+  if (r.slowestRecovery) out(`  recovery     slowest ${Math.round(r.slowestRecovery.ms)} ms from a leader's crash to its successor (seed ${r.slowestRecovery.seed})${r.unreplacedCrashes > 0 ? dim(` · ${r.unreplacedCrashes} leader crashes without a successor (it came back first, or the run ended)`) : ''}`);
   if (r.detected > 0) out(`  byzantine    ${int(r.detected)} liars caught over all runs`);
   if (r.failing.length === 0) return;
   out(heading('Failing runs'));

@@ -20,8 +20,10 @@ export interface StressOutcome {
   readonly violations: readonly { checker: string; property: string; detail: string; at?: number }[];
   /** Liveness findings (termination after heal): decisions not reached once the faults ended. */
   readonly liveness: readonly { property: string; detail: string }[];
-  /** The slowest recovery of the run: ms from a leader's (or primary's) crash to its successor; null when none crashed. */
+  /** The slowest recovery of the run: ms from a leader's (or primary's) crash to its successor; null when none was replaced. */
   readonly recoveryMs: number | null;
+  /** Crashes of a leader that no successor followed (it came back first, or the run ended). */
+  readonly unreplaced: number;
   /** Agents caught lying (with proof, for PBFT; by the coordinator, for votes). */
   readonly detected: number;
   readonly wallMs: number;
@@ -48,18 +50,18 @@ export async function runStressCase(task: { plan: StressPlan; seed: number }): P
       seed: task.seed, scenario, attempted: r.decisions.attempted, decided: r.decisions.decided,
       violations: r.safetyViolations.map((v) => ({ checker: v.checker, property: v.property, detail: v.detail, ...(v.at !== undefined ? { at: v.at } : {}) })),
       liveness: r.livenessViolations.map((v) => ({ property: v.property, detail: v.detail })),
-      recoveryMs: slowestRecovery([...(r.raft?.failovers ?? []), ...(r.pbft?.failovers ?? [])]),
+      ...recoveries([...(r.raft?.failovers ?? []), ...(r.pbft?.failovers ?? [])]),
       detected: r.byzantineDetected.length, wallMs: performance.now() - started, traceHash: r.traceHash,
     };
   } catch (e) {
-    return { seed: task.seed, scenario, attempted: 0, decided: 0, violations: [], liveness: [], recoveryMs: null, detected: 0, wallMs: performance.now() - started, traceHash: '', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    return { seed: task.seed, scenario, attempted: 0, decided: 0, violations: [], liveness: [], recoveryMs: null, unreplaced: 0, detected: 0, wallMs: performance.now() - started, traceHash: '', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }
 }
 
-/** The longest failover of a run; a leader never replaced counts as the rest of the run (Infinity). */
-function slowestRecovery(failovers: readonly { ms: number | null }[]): number | null {
-  if (failovers.length === 0) return null;
-  return Math.max(...failovers.map((f) => f.ms ?? Infinity));
+/** The longest failover of a run, and how many leader crashes had no successor. */
+function recoveries(failovers: readonly { ms: number | null }[]): { recoveryMs: number | null; unreplaced: number } {
+  const replaced = failovers.flatMap((f) => (f.ms === null ? [] : [f.ms]));
+  return { recoveryMs: replaced.length === 0 ? null : Math.max(...replaced), unreplaced: failovers.length - replaced.length };
 }
 
 /**

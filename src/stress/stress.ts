@@ -28,8 +28,10 @@ export interface StressReport {
   readonly unfinished: number[];
   /** Runs where decisions stayed unreached well after the last fault ended (termination after heal). */
   readonly notTerminated: number[];
-  /** The slowest leader (or primary) recovery over all runs: ms from its crash to a successor (Infinity: never). */
+  /** The slowest leader (or primary) recovery over all runs: ms from its crash to a successor. */
   readonly slowestRecovery: { seed: number; ms: number } | null;
+  /** Leader crashes no successor followed (the leader came back first, or the run ended). */
+  readonly unreplacedCrashes: number;
   /** Runs whose safety checkers found something, or that failed outright: each with what reproduces it. */
   readonly failing: { seed: number; violations: StressOutcome['violations']; error?: string; scenario: string }[];
   readonly detected: number;
@@ -115,6 +117,7 @@ function summarize(plan: StressPlan, seed: number, workers: number, outcomes: St
   const byChecker: Record<string, number> = {};
   let slowest = { seed, wallMs: 0 };
   let slowestRecovery: StressReport['slowestRecovery'] = null;
+  let unreplacedCrashes = 0;
   for (const r of outcomes) {
     attempted += r.attempted;
     decided += r.decided;
@@ -124,6 +127,7 @@ function summarize(plan: StressPlan, seed: number, workers: number, outcomes: St
       byChecker[v.checker] = (byChecker[v.checker] ?? 0) + 1;
     }
     if (r.wallMs > slowest.wallMs) slowest = { seed: r.seed, wallMs: Math.round(r.wallMs) };
+    unreplacedCrashes += r.unreplaced;
     if (r.recoveryMs !== null && (slowestRecovery === null || r.recoveryMs > slowestRecovery.ms)) slowestRecovery = { seed: r.seed, ms: r.recoveryMs };
   }
   return {
@@ -131,7 +135,7 @@ function summarize(plan: StressPlan, seed: number, workers: number, outcomes: St
     decisions: { attempted, decided }, violations, byChecker,
     unfinished: outcomes.filter((r) => r.error === undefined && r.decided < r.attempted).map((r) => r.seed),
     notTerminated: outcomes.filter((r) => r.liveness.length > 0).map((r) => r.seed),
-    slowestRecovery,
+    slowestRecovery, unreplacedCrashes,
     failing: outcomes.filter((r) => r.violations.length > 0 || r.error !== undefined).map((r) => ({ seed: r.seed, violations: r.violations, ...(r.error ? { error: r.error } : {}), scenario: r.scenario })),
     detected, slowest, wallMs: Math.round(wallMs), traceHashes: outcomes.map((r) => r.traceHash),
   };
