@@ -6,7 +6,7 @@
  * registering one is one line in SUITES below.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, totalmem, platform, arch } from 'node:os';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,7 @@ const SUITES: Record<string, SuiteEntry> = {
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = dirname(here);
 const resultsFile = `${here}/results/latest.json`;
+const previousFile = `${here}/results/previous.json`;
 
 function usage(): string {
   const names = Object.keys(SUITES);
@@ -44,7 +45,8 @@ function usage(): string {
     '       npx tsx bench/run.ts [suite...]',
     '',
     'Runs the named benchmark suites (all of them when none is named), prints a table per suite',
-    `and writes the results with machine info to ${relative(process.cwd(), resultsFile) || resultsFile}.`,
+    `and writes the results with machine info to ${relative(process.cwd(), resultsFile) || resultsFile}`,
+    `(the results it replaces move to ${relative(process.cwd(), previousFile) || previousFile}: conclave analyze compares the two).`,
     'Targets are printed as PASS/BELOW beside the figures; they are never asserted.',
     'Exit code: 0 ok, 1 a suite failed or a correctness check failed (its figures are marked INVALID), 2 bad arguments.',
     '',
@@ -152,6 +154,7 @@ async function main(): Promise<number> {
       suite: rep.suite,
       task: r.task,
       unit: r.unit,
+      better: r.better,
       median: r.invalid ? null : r.median,
       p25: r.invalid ? null : r.p25,
       p75: r.invalid ? null : r.p75,
@@ -167,11 +170,15 @@ async function main(): Promise<number> {
     })),
   );
   mkdirSync(dirname(resultsFile), { recursive: true });
+  // The last results stay beside the new ones, so a change can be compared with what came before.
+  const hadPrevious = existsSync(resultsFile);
+  if (hadPrevious) renameSync(resultsFile, previousFile);
   writeFileSync(
     resultsFile,
     `${JSON.stringify({ machine: info, suites: chosen, results, checks: reports.flatMap((r) => r.checks.map((c) => ({ suite: r.suite, ...c }))), failures, suiteRuns: reports.map((r) => ({ suite: r.suite, durationMs: Math.round(r.durationMs), loadAverageAfter: r.loadAverageAfter, description: r.description })) }, null, 2)}\n`,
   );
   console.log(`\nWrote ${results.length} results to ${relative(process.cwd(), resultsFile)}${exitCode ? ' (with failures: see above)' : ''}`);
+  if (hadPrevious) console.log(`The previous results are in ${relative(process.cwd(), previousFile)}: conclave analyze ${relative(process.cwd(), previousFile)} ${relative(process.cwd(), resultsFile)} compares them.`);
   return exitCode;
 }
 
