@@ -155,7 +155,7 @@ export function hasTimedFaults(faults: BenchFaults): boolean {
  *
  * @example
  * ```ts
- * faultsYaml(parseBenchFaults('crash:1'), 7); // ['faults:', '  crash: [{ target: random, at: 212ms, duration: 340ms }]']
+ * faultsYaml(parseBenchFaults('crash:1'), 7); // ['faults:', '  crash: [{ target: random, at: 113ms, duration: 115ms }]']
  * ```
  */
 export function faultsYaml(faults: BenchFaults, seed: number): string[] {

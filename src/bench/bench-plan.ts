@@ -56,12 +56,13 @@ export type BenchTopology = (typeof BENCH_TOPOLOGIES)[number];
 
 /**
  * Decisions per run when neither `--decisions` nor `--duration` is given: enough for a stable
- * median and a meaningful p99, few enough that the default bench (5 algorithms x 4 sizes x 10
- * iterations) takes well under a few minutes on 2 cores.
+ * median, a meaningful p99 and a wall-clock time long enough not to be start-up noise, few
+ * enough that the default bench (5 algorithms x 4 sizes x 10 iterations) takes under a minute
+ * on 2 cores.
  *
  * @example
  * ```ts
  * const plan = { ...rest, workload: { decisions: DEFAULT_BENCH_DECISIONS } };
  * ```
  */
-export const DEFAULT_BENCH_DECISIONS = 200;
+export const DEFAULT_BENCH_DECISIONS = 1000;

@@ -78,3 +78,24 @@ function votingTolerance(algorithm: BenchAlgorithm, n: number, weights: readonly
     }
   }
 }
+
+/**
+ * Whether `liars` Byzantine members and `crashes` crashed ones stay within what `algorithm`
+ * tolerates: Raft takes crashes only, PBFT counts crashed replicas against f like liars, and a
+ * vote's outcome bound counts liars (a crashed voter only abstains).
+ *
+ * @example
+ * ```ts
+ * withinTolerance('byzantine_tolerant', faultTolerance('byzantine_tolerant', 4), { liars: 1, crashes: 1 }); // false: 2 > f = 1
+ * ```
+ */
+export function withinTolerance(algorithm: BenchAlgorithm, tolerance: FaultTolerance, load: { liars: number; crashes: number }): boolean {
+  switch (algorithmFamily(algorithm)) {
+    case 'raft':
+      return load.liars === 0 && load.crashes <= tolerance.maxFaulty;
+    case 'pbft':
+      return load.liars + load.crashes <= tolerance.maxFaulty;
+    default:
+      return load.liars <= tolerance.maxFaulty;
+  }
+}

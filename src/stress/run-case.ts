@@ -63,35 +63,3 @@ function recoveries(failovers: readonly { ms: number | null }[]): { recoveryMs: 
   const replaced = failovers.flatMap((f) => (f.ms === null ? [] : [f.ms]));
   return { recoveryMs: replaced.length === 0 ? null : Math.max(...replaced), unreplaced: failovers.length - replaced.length };
 }
-
-/**
- * A campaign's seeds as the threads running it share them: `next` (shared memory) counts the
- * seeds taken, so each thread takes the next one when it is free.
- *
- * @example
- * ```ts
- * const share: SeedShare = { plan, seed: 1, runs: 200, next: new Int32Array(new SharedArrayBuffer(4)) };
- * ```
- */
-export interface SeedShare {
-  readonly plan: StressPlan;
-  readonly seed: number;
-  readonly runs: number;
-  readonly next: Int32Array;
-}
-
-/**
- * Runs seeds of `share` until none is left, handing each outcome to `finished`; `pause`, if
- * given, is awaited after each run (the main thread yields there to hear from the others).
- *
- * @example
- * ```ts
- * await runShare(share, (outcome) => outcomes.push(outcome));
- * ```
- */
-export async function runShare(share: SeedShare, finished: (outcome: StressOutcome) => void, pause?: () => Promise<unknown>): Promise<void> {
-  for (let i = Atomics.add(share.next, 0, 1); i < share.runs; i = Atomics.add(share.next, 0, 1)) {
-    finished(await runStressCase({ plan: share.plan, seed: share.seed + i }));
-    await pause?.();
-  }
-}

@@ -1,8 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { setImmediate } from 'node:timers/promises';
-import { MessageChannel } from 'node:worker_threads';
-import { Piscina } from 'piscina';
-import { runShare, type SeedShare, type StressOutcome } from './run-case.ts';
+import { runOnSharedPool, type TaskRunner } from '../sweep/shared-pool.ts';
+import { runStressCase, type StressOutcome } from './run-case.ts';
 import type { StressPlan } from './schedule.ts';
 
 /**
@@ -41,6 +39,9 @@ export interface StressReport {
   readonly traceHashes: string[];
 }
 
+/** What pool threads run: one stress run. */
+const RUNNER: TaskRunner = { module: new URL('./run-case.ts', import.meta.url).href, export: 'runStressCase' };
+
 /**
  * Runs `runs` stress runs (seeds `seed`, `seed + 1`, ...) in sim mode on `workers` threads (one
  * per core by default): this thread and a piscina pool of `workers - 1` more (1 runs them all
@@ -62,53 +63,10 @@ export interface StressReport {
 export async function runStress(plan: StressPlan, o: { runs: number; seed: number; workers?: number; mainThread?: boolean; onProgress?: (done: number, runs: number) => void }): Promise<StressReport> {
   // A threads-mode run uses every core already (its actors on worker threads): one at a time.
   const workers = plan.mode === 'threads' ? 1 : Math.max(1, Math.min(o.workers ?? availableParallelism(), o.runs));
-  const here = workers === 1 || o.mainThread !== false;
-  const pooled = here ? workers - 1 : workers;
   const started = performance.now();
-  const outcomes: StressOutcome[] = new Array(o.runs);
-  let done = 0;
-  let allIn!: () => void;
-  const complete = new Promise<void>((resolve) => (allIn = resolve));
-  const finished = (outcome: StressOutcome) => {
-    outcomes[outcome.seed - o.seed] = outcome;
-    o.onProgress?.(++done, o.runs);
-    if (done === o.runs) allIn();
-  };
-  const share: SeedShare = { plan, seed: o.seed, runs: o.runs, next: new Int32Array(new SharedArrayBuffer(4)) };
-  const pool = pooled === 0 ? undefined : new Piscina({ filename: new URL('./pool-worker.mjs', import.meta.url).href, minThreads: pooled, maxThreads: pooled });
-  try {
-    // A pool thread's failure is kept and thrown below, even when this thread did the rest.
-    let failed: { error: unknown } | undefined;
-    const helping = Promise.all(Array.from({ length: pooled }, () => helpOnPool(pool!, share, finished))).catch((error: unknown) => {
-      failed = { error };
-    });
-    // Yield between runs here: the pool's outcomes arrive as messages on this thread.
-    if (here) await runShare(share, finished, pooled > 0 ? () => setImmediate() : undefined);
-    // Done when every outcome is in: a pool thread still starting up has nothing left to do.
-    await Promise.race([complete, helping]);
-    if (failed !== undefined) throw failed.error;
-  } finally {
-    await pool?.destroy();
-  }
+  const tasks = Array.from({ length: o.runs }, (_, i) => ({ plan, seed: o.seed + i }));
+  const outcomes = await runOnSharedPool(tasks, { threads: workers, run: runStressCase, runner: RUNNER, mainThread: o.mainThread, onProgress: o.onProgress });
   return summarize(plan, o.seed, workers, outcomes, performance.now() - started);
-}
-
-/**
- * One pool thread's part: it runs seeds from the shared counter until none is left, posting
- * each outcome on a port of its own as it finishes, then `null`. Resolves when that `null` came
- * (a port keeps its order; the task's own answer travels on another channel and may overtake
- * the last outcomes), rejects if the task fails.
- */
-async function helpOnPool(pool: Piscina, share: SeedShare, finished: (outcome: StressOutcome) => void): Promise<void> {
-  const { port1, port2 } = new MessageChannel();
-  const drained = new Promise<void>((resolve) => {
-    port1.on('message', (m: StressOutcome | null) => (m === null ? resolve() : finished(m)));
-  });
-  try {
-    await Promise.all([pool.run({ ...share, port: port2 }, { transferList: [port2] }), drained]);
-  } finally {
-    port1.close();
-  }
 }
 
 function summarize(plan: StressPlan, seed: number, workers: number, outcomes: StressOutcome[], wallMs: number): StressReport {
