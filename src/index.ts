@@ -43,6 +43,8 @@ export { pbftReplica, pbftClient, PBFT_REPLICA, PBFT_CLIENT, Ledger } from './pr
 export { runPbftScenario } from './swarm/pbft-run.ts';
 export { BYZANTINE_REPLICA, PBFT_BYZANTINE_KINDS } from './adversary/byzantine-replica.ts';
 export { BYZANTINE_VOTER, BYZANTINE_KINDS } from './adversary/byzantine-voter.ts';
+export { runBench, benchTable, benchHtml, benchGroup, parseBenchFaults, faultTolerance, NO_FAULTS, BENCH_ALGORITHMS, BENCH_REPORT_VERSION } from './bench/index.ts';
+export { readBenchFile, parseBenchFile, analyzeBench, analyzeMicro, compareBenchReports, compareMicroResults, noiseFindings, NOISE_CV_THRESHOLD, rankBySize, recommend, optimizeTarget, OPTIMIZE_TARGETS, taskTypeRule, TASK_TYPE_NAMES } from './analyze/index.ts';
 export {
   ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
   ActorInitError, UnknownActorError, InvalidMessageError, AskTimeoutError, UndeliverableError,
@@ -88,3 +90,5 @@ export type { PbftProps, PbftClientProps, PbftClientSummary } from './protocols/
 export type { PbftFigures } from './swarm/pbft-run.ts';
 export type { PbftByzantineKind, ByzantineReplicaProps } from './adversary/byzantine-replica.ts';
 export type { ByzantineKind, ByzantineVoterProps } from './adversary/byzantine-voter.ts';
+export type { BenchPlan, BenchReport, BenchMeta, BenchGroup, MeasuredGroup, BenchIteration, BenchFaults, FaultTolerance, BenchAlgorithm, RunBenchOptions } from './bench/index.ts';
+export type { BenchFile, MicroResults, BenchAnalysis, MicroAnalysis, Comparison, MetricChange, Verdict, NoiseFinding, SizeRanking, Recommendation, Parameter, OptimizeTarget, TaskTypeRule, BenchSource } from './analyze/index.ts';

@@ -7,6 +7,10 @@ import { runDemo } from './demo.ts';
 import { runCommand } from './run-command.ts';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { stressCommand } from './stress-command.ts';
+import { benchCommand, type BenchCommandOptions } from './bench-command.ts';
+import { analyzeCommand, type AnalyzeCommandOptions } from './analyze-command.ts';
+import { optimizeCommand, type OptimizeCommandOptions } from './optimize-command.ts';
+import { NOISE_CV_THRESHOLD } from '../analyze/noise.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -115,6 +119,52 @@ export function buildCli(): Command {
     .addHelpText('after', '\nExamples:\n  conclave replay failing/stress-pbft-17.yml\n  conclave replay examples/raft-deployment.yml --seed 7 --around 20\n  conclave replay --protocol pbft --agents 4 --byzantine 2 --decisions 30 --seed 17\n  conclave replay --protocol raft --agents 5 --faults crash,partition --seed 3 --json')
     .action(async (file: string | undefined, opts: ReplayCommandOptions) => {
       process.exitCode = await replayCommand(file, opts, (l) => console.log(l));
+    });
+
+  program
+    .command('bench')
+    .description('Benchmark decisions per minute: every algorithm at every size, several independent runs each (in parallel in sim mode), with consensus time, success rate, fault tolerance, throughput, messages per decision, quality and safety; prints a table, writes the JSON report and optionally an HTML page with charts. Exit code 1 when a run broke safety or failed.')
+    .option('--algorithms <list>', 'simple_majority, supermajority, byzantine_tolerant (pbft), weighted_voting, raft, byzantine_supermajority (default: the first five)')
+    .option('--agents <list>', 'cluster sizes (default 3,5,7,9)')
+    .option('--iterations <n>', 'independent runs per algorithm and size, run i with seed + i (default 10)')
+    .option('--mode <mode>', 'sim (virtual time; runs in parallel on a pool) or threads (worker threads, wall clock; runs one after another) (default sim)')
+    .option('--duration <d>', 'voting algorithms: decide for this long per run (virtual time in sim mode), instead of --decisions')
+    .option('--decisions <n>', 'decisions (requests, commands) per run (default 1000)')
+    .option('--in-flight <k>', 'decisions open at once (default 1: consensus time is then each decision\'s own)')
+    .option('--topology <t>', 'mesh, star, ring or hierarchical: how votes are routed (Raft and PBFT members talk directly) (default mesh)')
+    .option('--faults <list>', 'faults in every run: byzantine:K or byzantine:SHARE, crash:K, partition:K, pause:K (at random times drawn from the seed), delay:MIN-MAX (ms), drop:RATE, duplicate:RATE, reorder')
+    .option('--seed <n>', 'seed of the first iteration (default 1)')
+    .option('--workers <n>', 'sim: threads running iterations (this one and a pool; default one per core); threads: worker threads per run')
+    .option('--output <file>', 'the JSON report (default consensus_benchmark.json)')
+    .option('--html <file>', 'also write a self-contained HTML page with charts (opens offline)')
+    .option('--json', 'print the JSON report on stdout instead of the table')
+    .addHelpText('after', '\nExamples:\n  conclave bench\n  conclave bench --algorithms simple_majority,raft --agents 3,5 --iterations 3 --html report.html\n  conclave bench --faults byzantine:0.2,crash:1 --output faulty.json\n  conclave bench --mode threads --algorithms raft,byzantine_tolerant --agents 5 --iterations 3 --in-flight 64')
+    .action(async (opts: BenchCommandOptions) => {
+      process.exitCode = await benchCommand({ ...opts, argv: process.argv.slice(2) }, (l) => console.log(l), process.stderr);
+    });
+
+  program
+    .command('analyze')
+    .description('Analyze a conclave bench file: the algorithms compared and ranked at each size (throughput, consensus time mean ± sd, p50/p99, success rate, safety violations, messages per decision, quality, tolerance), noisy results flagged (iterations whose coefficient of variation is above the threshold, with their figures), safety violations loudly. With two files of one kind (two bench files, or two npm run bench results such as bench/results/previous.json and latest.json): after/before ratios per group, better, worse or within noise (the two sides\' mean ± sd, or p25-p75, overlap). Exit code 1 when a file reports a safety violation (or, for micro-benchmarks, a failed correctness check), 2 on bad input.')
+    .argument('<files...>', 'one file to analyze, or two (before, after) to compare')
+    .option('--detailed', 'add every iteration\'s row under its group')
+    .option('--noise-threshold <cv>', 'coefficient of variation (sd / mean over the iterations) above which a figure is noisy', probabilityOption('--noise-threshold'), NOISE_CV_THRESHOLD)
+    .option('--json', 'print the analysis (or comparison) as one JSON object')
+    .addHelpText('after', '\nExamples:\n  conclave analyze consensus_benchmark.json --detailed\n  conclave analyze before.json after.json\n  conclave analyze bench/results/previous.json bench/results/latest.json\n  conclave analyze consensus_benchmark.json --json --noise-threshold 0.1')
+    .action((files: string[], opts: AnalyzeCommandOptions) => {
+      process.exitCode = analyzeCommand(files, opts, (l) => console.log(l));
+    });
+
+  program
+    .command('optimize')
+    .description('Recommend an algorithm, a cluster size and settings (timeouts, in-flight window, batch size) for a target, quoting the measured figures of conclave bench files that justify them. speed: the highest throughput with 0 safety violations and success rate at or above the floor; reliability: the strongest fault model, then success rate under the file\'s faults and the faults tolerated; expertise: the highest decision quality (weighted voting on ties). A task type adjusts the rule (success floor, candidates, timeout factor). Without --from (or when nothing in the files qualifies) it recommends from the algorithms\' properties, labelled NOT MEASURED, and prints the bench commands that would back it. Exit code 0, 2 on bad input.')
+    .requiredOption('--target <target>', 'speed, reliability or expertise')
+    .option('--task-type <type>', 'routine (routine_decisions, low): floor 95 %, voting timeout 2 x p99; technical (technical_decisions, medium, complex): only votes on options (quality measured); critical (critical_decisions, high): Byzantine tolerance, floor 99.9 %, voting timeout 5 x p99; default: floor 99 %, voting timeout 3 x p99')
+    .option('--from <file>', 'a conclave bench file to draw on (repeat it: e.g. one file per --in-flight window or per fault load)', (file: string, files: string[] | undefined) => [...(files ?? []), file])
+    .option('--json', 'print the recommendation as one JSON object')
+    .addHelpText('after', '\nExamples:\n  conclave optimize --target speed --task-type routine_decisions --from consensus_benchmark.json\n  conclave optimize --target reliability --task-type critical_decisions --from crash.json --from byzantine.json\n  conclave optimize --target expertise --task-type technical_decisions --from consensus_benchmark.json\n  conclave optimize --target speed    (no file: from the algorithms\' properties, with the bench to run)')
+    .action((opts: OptimizeCommandOptions) => {
+      process.exitCode = optimizeCommand(opts, (l) => console.log(l));
     });
 
   return program;
