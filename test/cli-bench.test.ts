@@ -18,9 +18,10 @@ describe('conclave bench', () => {
   it('runs every algorithm at every size, writes a JSON report whose figures agree with each other, and an offline HTML page', async () => {
     const output = join(dir, 'sub', 'bench.json');
     const html = join(dir, 'report.html');
+    const markdown = join(dir, 'bench.md');
     const lines: string[] = [];
     const progress: string[] = [];
-    const code = await benchCommand({ ...small, output, html, argv: ['bench', '--iterations', '2'] }, (l) => lines.push(l), { isTTY: false, write: (s) => progress.push(s) });
+    const code = await benchCommand({ ...small, output, html, markdown, argv: ['bench', '--iterations', '2'] }, (l) => lines.push(l), { isTTY: false, write: (s) => progress.push(s) });
     expect(code).toBe(0);
     const report: BenchReport = JSON.parse(readFileSync(output, 'utf8'));
     expect(report).toMatchObject({ version: 1, kind: 'conclave-bench' });
@@ -84,6 +85,14 @@ describe('conclave bench', () => {
     expect(page).not.toMatch(/https?:\/\/|<link\b|\bsrc=|@import|url\(/i);
     const embedded = /<script type="application\/json" id="bench-data">(.*?)<\/script>/s.exec(page)![1];
     expect(JSON.parse(embedded)).toEqual(report);
+
+    // The README's table: a row per group, the figures as the JSON has them.
+    const md = readFileSync(markdown, 'utf8').split('\n');
+    const rows = md.filter((l) => /^\| (Simple|Byzantine)/.test(l));
+    expect(rows).toHaveLength(4);
+    expect(rows[3]).toContain(`| ${Math.round(pbft5.throughput.wallPerMinute).toLocaleString('en')} |`);
+    expect(rows[2]).toMatch(/\| 3 \| not applicable: PBFT needs n >= 4/);
+    expect(md[0]).toContain('sim mode, 2 iterations per size');
   });
 
   it('a run depends on its seed alone: a pool and a serial bench give the same runs', async () => {

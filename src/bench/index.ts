@@ -8,6 +8,7 @@ export { runBenchTask } from './bench-iteration.ts';
 export { benchGroup, mean, median, sampleSd, BENCH_REPORT_VERSION } from './bench-report.ts';
 export { benchTable } from './bench-table.ts';
 export { benchHtml } from './bench-html.ts';
+export { benchMarkdown } from './bench-markdown.ts';
 export { benchScenario, benchAgents, benchWeights, notApplicable } from './bench-scenario.ts';
 export { parseBenchFaults, faultsYaml, liarsAmong, hasTimedFaults, NO_FAULTS } from './bench-faults.ts';
 export { faultTolerance, withinTolerance } from './fault-tolerance.ts';

@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { algorithmFamily, benchAlgorithm, DEFAULT_BENCH_ALGORITHMS, type BenchAlgorithm } from '../bench/bench-algorithms.ts';
 import { hasTimedFaults, NO_FAULTS, parseBenchFaults } from '../bench/bench-faults.ts';
 import { benchHtml } from '../bench/bench-html.ts';
+import { benchMarkdown } from '../bench/bench-markdown.ts';
 import { BENCH_TOPOLOGIES, DEFAULT_BENCH_DECISIONS, type BenchPlan, type BenchTopology } from '../bench/bench-plan.ts';
 import type { BenchReport } from '../bench/bench-report.ts';
 import { benchTable } from '../bench/bench-table.ts';
@@ -39,6 +40,8 @@ export interface BenchCommandOptions {
   readonly output?: string;
   /** Also write the report as a self-contained HTML page here. */
   readonly html?: string;
+  /** Also write the table as Markdown (for a README). */
+  readonly markdown?: string;
   /** Print the report as JSON on stdout instead of the table. */
   readonly json?: boolean;
   /** The command line as typed (without `node` and the script), for the report. */
@@ -64,10 +67,11 @@ export async function benchCommand(o: BenchCommandOptions, out: (line: string) =
   bar?.end();
   write(output, `${JSON.stringify(report, null, 2)}\n`);
   if (o.html) write(o.html, benchHtml(report));
+  if (o.markdown) write(o.markdown, benchMarkdown(report));
   if (o.json) out(JSON.stringify(report, null, 2));
   else {
     for (const line of benchTable(report)) out(line);
-    out(dim(`wrote     ${output}${o.html ? ` · ${o.html}` : ''}`));
+    out(dim(`wrote     ${[output, o.html, o.markdown].filter(Boolean).join(' · ')}`));
   }
   return broken(report) ? 1 : 0;
 }

@@ -137,6 +137,7 @@ export function buildCli(): Command {
     .option('--workers <n>', 'sim: threads running iterations (this one and a pool; default one per core); threads: worker threads per run')
     .option('--output <file>', 'the JSON report (default consensus_benchmark.json)')
     .option('--html <file>', 'also write a self-contained HTML page with charts (opens offline)')
+    .option('--markdown <file>', 'also write the results as a Markdown table (the README\'s Benchmarks table)')
     .option('--json', 'print the JSON report on stdout instead of the table')
     .addHelpText('after', '\nExamples:\n  conclave bench\n  conclave bench --algorithms simple_majority,raft --agents 3,5 --iterations 3 --html report.html\n  conclave bench --faults byzantine:0.2,crash:1 --output faulty.json\n  conclave bench --mode threads --algorithms raft,byzantine_tolerant --agents 5 --iterations 3 --in-flight 64')
     .action(async (opts: BenchCommandOptions) => {
