@@ -6,6 +6,7 @@ import { faultsYaml, parseBenchFaults } from '../src/bench/bench-faults.ts';
 import type { BenchReport, MeasuredGroup } from '../src/bench/bench-report.ts';
 import { benchScenario } from '../src/bench/bench-scenario.ts';
 import { runBench } from '../src/bench/run-bench.ts';
+import { readBenchFile } from '../src/analyze/index.ts';
 import { benchCommand, benchPlanFrom } from '../src/cli/bench-command.ts';
 import { ConfigError } from '../src/errors.ts';
 import { parseScenario } from '../src/scenario/index.ts';
@@ -25,6 +26,8 @@ describe('conclave bench', () => {
     expect(code).toBe(0);
     const report: BenchReport = JSON.parse(readFileSync(output, 'utf8'));
     expect(report).toMatchObject({ version: 1, kind: 'conclave-bench' });
+    // The schema as `conclave analyze` checks it, field by field.
+    expect(readBenchFile(output).kind).toBe('bench');
     expect(report.meta).toMatchObject({ mode: 'sim', clock: 'virtual', seed: 7, iterations: 2, algorithms: ['simple_majority', 'byzantine_tolerant'], agents: [3, 5], workload: { decisions: 30, inFlight: 1, topology: 'mesh' }, faults: null, command: 'conclave bench --iterations 2' });
     expect(report.meta.machine.cores).toBeGreaterThan(0);
     expect(report.meta.machine.node).toBe(process.version);
