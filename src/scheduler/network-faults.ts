@@ -108,15 +108,19 @@ export class NetworkFaults {
     }
   }
 
-  /** The conditions in force on a link, merged (a later one wins per field); undefined when none applies. */
+  /**
+   * The conditions in force on a link, merged (a later one wins per field); undefined when none
+   * applies. It runs per envelope while a condition lasts: a single match is returned as it is,
+   * and only overlapping ones are copied into a merge.
+   */
   conditionOf(from: ActorId, to: ActorId): NetworkCondition | undefined {
     if (this.conditions === undefined) return undefined;
-    let merged: { -readonly [K in keyof NetworkCondition]: NetworkCondition[K] } | undefined;
+    let found: NetworkCondition | undefined;
     for (const c of this.conditions.values()) {
       if ((c.from !== undefined && !c.from.has(from)) || (c.to !== undefined && !c.to.has(to))) continue;
-      merged = { ...merged, ...c };
+      found = found === undefined ? c : { ...found, ...c };
     }
-    return merged;
+    return found;
   }
 
   pause(id: ActorId, untilMs: number): void {

@@ -11,7 +11,7 @@ import { didYouMean, parseDuration, type Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../scheduler/create-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
-import { agentIds, roleMap } from './build-swarm.ts';
+import { agentIds } from './build-swarm.ts';
 import { parseFaultPlan } from '../adversary/fault-plan.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
@@ -154,7 +154,7 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
     await system.spawn(CLIENT, PBFT_CLIENT, { props: client });
     if (system instanceof SimSystem) {
       // The primary's side of a partition is the minority: the rest must change view to go on.
-      layFaults(system, { members: replicas, outsiders: [CLIENT], roles: roleMap(scenario), leaderName: 'primary', leader: () => primary, neighbours: (id) => graph.neighbours(id), seed }, faults, {
+      layFaults(system, { members: replicas, outsiders: [CLIENT], roles: new Map(roles.map((r) => [r.id, r.role])), leaderName: 'primary', leader: () => primary, neighbours: (id) => graph.neighbours(id), seed }, faults, {
         onCrash: (crashed, at, wasLeader) => wasLeader && figures.failovers.push({ crashed, at, newPrimary: null, ms: null }),
       });
     }

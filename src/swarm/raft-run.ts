@@ -58,7 +58,8 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
   const node = await mainRole(scenario, RAFT_NODE);
   const faults = parseFaultPlan(scenario.faults, { splitRatio: 0.4, defaultTarget: 'leader' });
   // Raft tolerates no liar at all: Byzantine nodes are there to show what its checkers catch.
-  const adversaries = byzantinePlan<RaftByzantineKind>(scenario.faults?.byzantine, [...roleMap(scenario)].map(([id, role]) => ({ id, role })), seed, { kinds: RAFT_BYZANTINE_KINDS });
+  const roles = roleMap(scenario);
+  const adversaries = byzantinePlan<RaftByzantineKind>(scenario.faults?.byzantine, [...roles].map(([id, role]) => ({ id, role })), seed, { kinds: RAFT_BYZANTINE_KINDS });
   refuseTimedFaultsInThreads(mode, faults, scenario.faults);
   // Cascading failures spread along the scenario's topology (Raft itself talks to every node).
   const graph = faultGraph(scenario, nodes);
@@ -96,7 +97,7 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
     await system.spawn(CLIENT, RAFT_CLIENT, { props: client });
     if (system instanceof SimSystem) {
       // The leader's side of a partition is the minority, so the majority must elect a new one.
-      layFaults(system, { members: nodes, outsiders: [CLIENT], roles: roleMap(scenario), leaderName: 'leader', leader: () => leader, neighbours: (id) => graph.neighbours(id), seed }, faults, {
+      layFaults(system, { members: nodes, outsiders: [CLIENT], roles, leaderName: 'leader', leader: () => leader, neighbours: (id) => graph.neighbours(id), seed }, faults, {
         onCrash: (crashed, at, wasLeader) => wasLeader && figures.failovers.push({ crashed, at, newLeader: null, ms: null }),
       });
     }
