@@ -4,6 +4,7 @@ import type { ActorId, Message } from '../actors/envelope.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import { batchDigest, checkpointText, PBFT_KINDS, type PbftProps, type PhaseVote, type PrePrepare, phaseText, prePrepareText } from '../protocols/pbft/messages.ts';
 import { pbftReplica, type PbftReplicaState } from '../protocols/pbft/pbft-replica.ts';
+import { Collusion, colludeObserve, colludeOutgoing } from './pbft-colluders.ts';
 import { deliverLate, holdBack, rewiredContext } from './rewired-context.ts';
 
 /**
@@ -24,13 +25,17 @@ import { deliverLate, holdBack, rewiredContext } from './rewired-context.ts';
  *   sends one half another batch, and every colluder prepares and commits, towards that half,
  *   the digest of that other batch. Within the bound (f colluders) it cannot succeed; with
  *   f + 1 it can, which is how the checkers are shown to catch a real agreement violation.
+ * - `collude`: a Byzantine primary and its partners (`colluders`) starve one honest half of
+ *   pre-prepares while the other commits, then lead the starved half into a view change that
+ *   forgets the committed batch (see `pbft-colluders.ts`). No slow link needed, nothing signed
+ *   that proves it; with f + 1 colluders it breaks agreement, with f it cannot.
  *
  * @example
  * ```ts
  * const kinds: PbftByzantineKind[] = ['conflicting_votes'];
  * ```
  */
-export type PbftByzantineKind = 'conflicting_votes' | 'false_information' | 'delayed_responses' | 'silent' | 'forged_signatures' | 'replay' | 'random' | 'split_brain';
+export type PbftByzantineKind = 'conflicting_votes' | 'false_information' | 'delayed_responses' | 'silent' | 'forged_signatures' | 'replay' | 'random' | 'split_brain' | 'collude';
 
 /**
  * Every Byzantine kind a PBFT replica understands.
@@ -40,7 +45,7 @@ export type PbftByzantineKind = 'conflicting_votes' | 'false_information' | 'del
  * PBFT_BYZANTINE_KINDS.includes('replay'); // true
  * ```
  */
-export const PBFT_BYZANTINE_KINDS: readonly PbftByzantineKind[] = Object.freeze(['conflicting_votes', 'false_information', 'delayed_responses', 'silent', 'forged_signatures', 'replay', 'random', 'split_brain']);
+export const PBFT_BYZANTINE_KINDS: readonly PbftByzantineKind[] = Object.freeze(['conflicting_votes', 'false_information', 'delayed_responses', 'silent', 'forged_signatures', 'replay', 'random', 'split_brain', 'collude']);
 
 /**
  * A Byzantine replica's props: an honest replica's, plus what it does wrong.
@@ -54,7 +59,7 @@ export interface ByzantineReplicaProps extends PbftProps {
   readonly byzantine: readonly PbftByzantineKind[];
   /** How long `delayed_responses` holds a message (default 1,000 ms). */
   readonly delayMs?: number;
-  /** Every Byzantine replica of the run (for `split_brain`); default just this one. */
+  /** Every Byzantine replica of the run (for `split_brain` and `collude`); default just this one. */
   readonly colluders?: readonly ActorId[];
 }
 
@@ -63,6 +68,7 @@ class AdversaryState {
   inner!: PbftReplicaState;
   late = 0;
   readonly sent: Message[] = [];
+  readonly collusion = new Collusion();
   constructor(readonly kinds: ReadonlySet<PbftByzantineKind>) {}
 }
 
@@ -92,6 +98,7 @@ export const byzantineReplica: Behaviour<AdversaryState, ByzantineReplicaProps> 
     // Colluders never hold each other to account: the honest replica inside must not see what
     // would expose a partner (the other half's votes, evidence against one of them).
     if (a.kinds.has('split_brain') && exposesPartner(ctx, a, env.kind, env.body)) return;
+    if (a.kinds.has('collude') && colludeObserve(ctx, a.collusion, a.inner, env)) return;
     pbftReplica.receive(a.inner as unknown as Parameters<typeof pbftReplica.receive>[0], env, views.get(a)!);
   },
 };
@@ -107,9 +114,14 @@ function outgoing(ctx: ActorContext<ByzantineReplicaProps>, a: AdversaryState, t
   if (k.has('silent')) return;
   if (k.has('split_brain') && m.kind === PBFT_KINDS.evidence && (ctx.props.colluders ?? []).includes((m.body as { suspect?: string })?.suspect ?? '')) return;
   let message = m;
+  if (k.has('collude')) {
+    const m2 = colludeOutgoing(ctx, a.collusion, a.inner, to, m);
+    if (m2 === undefined) return;
+    message = m2;
+  }
   const replicas = ctx.props.replicas;
   const half = replicas.indexOf(to) % 2 === 1;
-  const body = m.body as Record<string, unknown>;
+  const body = message.body as Record<string, unknown>;
   if (k.has('conflicting_votes') && half) message = { kind: m.kind, body: conflicting(ctx, m.kind, body) };
   if (k.has('split_brain') && otherHalf(ctx, to)) message = { kind: m.kind, body: splitBrain(ctx, a, m.kind, body) };
   if (k.has('false_information')) message = { kind: message.kind, body: falsified(ctx, message.kind, message.body as Record<string, unknown>) };
