@@ -75,6 +75,9 @@ export interface CheckerSpec {
 
 const ALL: readonly CheckedProtocol[] = ['voting', 'raft', 'pbft'];
 
+/** A behaviour from the adversary library (`src/adversary/...#byzantine...`), as a `spawn` event names it. */
+const ADVERSARY_BEHAVIOUR = /[/\\]adversary[/\\][^/\\]+#|#byzantine/;
+
 /** Adds the checker's name and kind to a monitor's finding; `positions` default to `[at]`. */
 function finding(checker: string, kind: CheckKind, v: { property: string; detail: string; at?: number; positions?: readonly number[]; decision?: string }): Violation {
   const positions = v.positions ?? (v.at === undefined ? undefined : [v.at]);
@@ -140,11 +143,20 @@ export const CHECKERS: readonly CheckerSpec[] = [
     name: 'termination-after-heal', kind: 'liveness', protocols: ALL, judges: 'every decision reached within a bound once the last fault ends',
     create(options, protocol) {
       const m = new TerminationMonitor(protocol, { boundMs: options.terminationBoundMs });
+      // Byzantine agents lie for the whole run, a fault no `fault` event marks: the finding
+      // names them rather than say the run had none (from the options, or from the trace's
+      // spawns of an adversary behaviour, for drivers that do not pass them).
+      const liars = new Set(options.byzantine ?? []);
       return {
-        observe: (e, at) => m.observe(e, at),
+        observe(e, at) {
+          if (e.type === 'spawn' && ADVERSARY_BEHAVIOUR.test(e.behaviour)) liars.add(e.actor);
+          m.observe(e, at);
+        },
         finish(end) {
           const f = m.finish(end.endT);
-          return f === undefined ? [] : [finding('termination-after-heal', 'liveness', { property: 'termination-after-heal', ...f })];
+          if (f === undefined) return [];
+          const detail = liars.size === 0 ? f.detail : f.detail.replace('(the run had no faults)', `(no timed faults; Byzantine ${liars.size === 1 ? 'agent' : 'agents'} ${[...liars].sort().join(', ')} lying throughout)`);
+          return [finding('termination-after-heal', 'liveness', { property: 'termination-after-heal', ...f, detail })];
         },
       };
     },
