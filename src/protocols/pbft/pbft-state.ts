@@ -47,7 +47,7 @@ export class PbftReplicaState {
   readonly viewChanges = new Map<number, Map<ActorId, ViewChange>>();
   /** The view a new-view message was sent for by this replica as its primary. */
   newViewSent = -1;
-  /** The last new-view this replica sent as primary (resent to a replica still asking for that view). */
+  /** The new-view of the view this replica installed last, made as its primary or received: passed on to a replica still asking for that view. */
   lastNewView: NewView | undefined = undefined;
   /** When this replica last answered a replica still in a past view (`from|view`), to answer at most once per timeout. */
   readonly answered = new Map<string, number>();

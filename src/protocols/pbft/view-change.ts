@@ -13,7 +13,10 @@ import { checkSig, type Ctx, type PbftReplicaState, reject, signText, toOthers, 
  * highest view (or a null request). Every backup recomputes that list from the same view
  * changes before it accepts it, so a request that committed anywhere keeps its number and
  * digest. A replica that sees f + 1 view changes for later views joins the smallest of them;
- * one that waits too long for a new view moves to the next, its timer doubling each time.
+ * one that waits too long for a new view moves to the next, its timer doubling each time. A
+ * replica still asking for a view that others installed gets its new-view from any of them
+ * (Castro's thesis, retransmission): messages lost in a partition are not sent again by a
+ * primary that has since left the view.
  */
 
 /** Leaves view `s.view` for `v` (> it): sends a view change and waits for the new view. */
@@ -88,7 +91,14 @@ export function onViewChange(s: PbftReplicaState, ctx: Ctx, from: ActorId, vc: V
     s.answered.set(key, ctx.now());
     if (s.answered.size > 1024) for (const k of s.answered.keys()) { s.answered.delete(k); if (s.answered.size <= 512) break; }
     if (vc.v === s.view) {
+      // It missed the new view we installed. Any replica in the view holds that message, and it
+      // proves itself (the primary's signature over 2f + 1 signed view changes), so we pass it
+      // on: the primary may have left the view since, and then nobody else would.
       if (s.lastNewView?.v === vc.v) ctx.send(from, { kind: PBFT_KINDS.newView, body: s.lastNewView });
+      // And our own view change for it: unsigned runs take a new view from its primary only, and
+      // with ours the asker may reach the 2f + 1 view changes that start its view timer.
+      const mine = s.ownViewChanges.get(vc.v);
+      if (mine !== undefined) ctx.send(from, { kind: PBFT_KINDS.viewChange, body: mine });
       return;
     }
     const mine = s.ownViewChanges.get(vc.v);
@@ -127,17 +137,22 @@ function maybeNewView(s: PbftReplicaState, ctx: Ctx, v: number): void {
   const prePrepares = plan(chosen).map(({ n, d, batch }): PrePrepare => ({ v, n, d, batch, sig: signText(s, ctx, prePrepareText(v, n, d)) }));
   const nv: NewView = { v, viewChanges: chosen, prePrepares, sig: signText(s, ctx, newViewText(v, chosen, prePrepares)) };
   s.newViewSent = v;
-  s.lastNewView = nv;
   toOthers(s, ctx, PBFT_KINDS.newView, nv);
   install(s, ctx, nv);
 }
 
-/** A new view from its primary: checked in full (every view change, and the pre-prepares recomputed) before it is installed. */
+/**
+ * A new view, from its primary or passed on by a replica that installed it: checked in full
+ * (the primary's signature, every view change, and the pre-prepares recomputed) before it is
+ * installed.
+ */
 export function onNewView(s: PbftReplicaState, ctx: Ctx, from: ActorId, nv: NewView): void {
   if (!isNewView(nv)) return reject(ctx, from, PBFT_KINDS.newView, 'malformed');
   if (nv.v < s.view || (nv.v === s.view && s.active)) return;
-  if (from !== primaryOf(s.props, nv.v)) return reject(ctx, from, PBFT_KINDS.newView, `not from the primary of view ${nv.v}`);
-  if (!checkSig(s, ctx, from, newViewText(nv.v, nv.viewChanges, nv.prePrepares), nv.sig)) return reject(ctx, from, PBFT_KINDS.newView, 'bad signature');
+  const primary = primaryOf(s.props, nv.v);
+  // Passed on, only the primary's signature vouches for it: unsigned runs take it first-hand only.
+  if (from !== primary && !s.props.signed) return reject(ctx, from, PBFT_KINDS.newView, `not from the primary of view ${nv.v} (unsigned messages are taken first-hand only)`);
+  if (!checkSig(s, ctx, primary, newViewText(nv.v, nv.viewChanges, nv.prePrepares), nv.sig)) return reject(ctx, from, PBFT_KINDS.newView, `not signed by the primary of view ${nv.v} (${primary})`);
   const senders = new Set<ActorId>();
   for (const vc of nv.viewChanges) {
     if (!isViewChange(vc) || vc.v !== nv.v || senders.has(vc.i) || !s.isReplica.has(vc.i) || !validViewChange(s, ctx, vc)) return reject(ctx, from, PBFT_KINDS.newView, 'a view change in it does not hold up');
@@ -147,7 +162,7 @@ export function onNewView(s: PbftReplicaState, ctx: Ctx, from: ActorId, nv: NewV
   const expected = plan(nv.viewChanges);
   const ok = expected.length === nv.prePrepares.length && expected.every((e, k) => {
     const pp = nv.prePrepares[k];
-    return isPrePrepare(pp) && pp.v === nv.v && pp.n === e.n && pp.d === e.d && batchDigest(pp.batch) === pp.d && checkSig(s, ctx, from, prePrepareText(pp.v, pp.n, pp.d), pp.sig);
+    return isPrePrepare(pp) && pp.v === nv.v && pp.n === e.n && pp.d === e.d && batchDigest(pp.batch) === pp.d && checkSig(s, ctx, primary, prePrepareText(pp.v, pp.n, pp.d), pp.sig);
   });
   if (!ok) return reject(ctx, from, PBFT_KINDS.newView, 'its pre-prepares do not follow from its view changes');
   s.view = nv.v;
@@ -157,6 +172,7 @@ export function onNewView(s: PbftReplicaState, ctx: Ctx, from: ActorId, nv: NewV
 /** Enters view `nv.v`: adopts a later stable checkpoint, takes the new pre-prepares, resumes. */
 function install(s: PbftReplicaState, ctx: Ctx, nv: NewView): void {
   s.active = true;
+  s.lastNewView = nv;
   ctx.cancelTimer('view');
   ctx.cancelTimer('resend');
   const best = nv.viewChanges.reduce((a, b) => (b.n > a.n ? b : a));
