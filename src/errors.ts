@@ -167,19 +167,25 @@ export class UndeliverableError extends ConclaveError {
 }
 
 /**
- * A control-plane call whose worker died before it answered.
+ * A control-plane call whose worker died before it answered. `advice` says what the caller can
+ * do, which depends on the call: a spawn or a snapshot can simply be made again once the
+ * actor was restarted, but an ask's request died with the actor's state, so asking again starts
+ * the conversation over (see `RunFailure` for how a swarm resumes instead).
  *
  * @example
  * ```ts
  * try { await threads.snapshot('a'); } // in threads mode, the worker hosting 'a' dies meanwhile
- * catch (e) { if (e instanceof HostCrashedError) await threads.snapshot('a'); } // retry: 'a' was restarted
+ * catch (e) { if (e instanceof HostCrashedError) await threads.snapshot('a'); } // 'a' was restarted: a snapshot can be taken again
  * ```
  */
 export class HostCrashedError extends ConclaveError {
-  constructor(worker: number, call: string, cause?: unknown) {
-    super('host-crashed', `Worker ${worker} died while handling "${call}". Its actors are being restarted on a live worker according to their supervision strategy; retry the call.`, { cause });
+  constructor(readonly worker: number, readonly call: string, cause?: unknown, readonly advice: string = HOST_CRASH_RETRY) {
+    super('host-crashed', `Worker ${worker} died while handling "${call}". Its actors are restarted on a live worker from their initial state, or stopped, as their supervision strategy says. ${advice}`, { cause });
   }
 }
+
+/** What a caller can do after a control call (not an ask) was cut short by its worker's death. */
+export const HOST_CRASH_RETRY = 'The call can be made again once the actor was restarted.';
 
 /**
  * `settle()` ran out of time: envelopes were still in flight, or workers still busy.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CoordinatorFailedError, parseScenario, Swarm } from '../src/index.ts';
+import { parseScenario, Swarm } from '../src/index.ts';
 
 describe('Swarm: a running scenario rewired from outside', () => {
   it('threads: switchTopology mid-run from the API, nothing lost, every decision right', async () => {
@@ -64,7 +64,7 @@ task: { question: q, options: [A, B], truth: A, decisions: 1000000, in_flight: 4
     expect(r.messages).toMatchObject({ dropped: 0, deadLettered: 0, inFlight: 0 });
   });
 
-  it('a coordinator that fails ends the run at once with the reason, not at a timeout', async () => {
+  it('a coordinator that fails ends the run at once with its report and the reason, not at a timeout', async () => {
     let swarm: Swarm | undefined;
     let left = false;
     swarm = await Swarm.start(parseScenario(`
@@ -83,8 +83,15 @@ task: { question: q, options: [A, B], decisions: 50 }
     });
     await expect(swarm.leaveTopology('coordinator')).rejects.toThrow(/cannot leave/);
     const started = performance.now();
-    await expect(swarm.run()).rejects.toThrow(CoordinatorFailedError);
+    // Every run ends with a report: a failed one, with the coordinator's failure as the reason.
+    const result = await swarm.run();
     expect(performance.now() - started).toBeLessThan(5_000);
+    expect(result.status).toBe('failed');
+    expect(result.failure?.kind).toBe('coordinator-failed');
+    expect(result.failure?.message).toMatch(/coordinator stopped during the run/);
+    expect(result.decisions.decided + result.decisions.noConsensus).toBeGreaterThanOrEqual(1);
+    // It failed opening the next decision, before proposing it: that one was never attempted.
+    expect(result.decisions.attempted).toBe(result.decisions.decided + result.decisions.noConsensus + result.decisions.timedOut + result.decisions.aborted);
   });
 
   it('bad configurations fail before anything runs', async () => {

@@ -72,7 +72,7 @@ export function buildCli(): Command {
     .option('--trace <file>', 'write every trace event to FILE as JSON lines')
     .option('--timeline <n>', 'show the votes of the first N decisions', integer('--timeline', 0, 1000), 2)
     .option('--history <file>', 'Raft runs: write the client-visible history (Jepsen-style JSON lines) to FILE')
-    .addHelpText('after', '\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
+    .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
     .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string }) => {
       process.exitCode = await runCommand(file, opts, (l) => console.log(l));
     });
@@ -89,13 +89,14 @@ export function buildCli(): Command {
     .option('--seed <n>', 'seed of the first run (run i uses seed + i)', integer('--seed', 0, 2 ** 31 - 1), 1)
     .option('--decisions <n>', 'decisions (requests, commands) per run', integer('--decisions', 1, 1_000_000), 100)
     .option('--workers <n>', 'threads running the runs (default: one per core, this one and a pool of the others; 1 runs them one after another here)', integer('--workers', 1, 256))
-    .option('--save <dir>', 'write every failing run as a scenario file (conclave run FILE replays it)')
+    .option('--save <dir>', 'write every run that broke safety, failed or stalled within the bound as a scenario file, and the shrunk one (conclave run FILE replays it); nothing to write: nothing is written and DIR is not created')
     .option('--no-shrink', 'do not shrink the first run that broke safety (by default it is shrunk to a smaller scenario that still breaks it, printed, and with --save written as stress-<protocol>-<seed>.shrunk.yml)')
     .option('--mode <mode>', 'sim (default: deterministic, every fault kind, in parallel) or threads (real worker threads, wall clock: Byzantine faults only, one run at a time)', mode)
     .option('--implementation <module>', 'spawn the protocol\'s main role (Raft node, PBFT replica, voting coordinator) from MODULE#EXPORT (or MODULE, exporting raftNode, pbftReplica or coordinator) instead of the built-in one: to check that stress catches a broken variant')
+    .option('--allow-liveness', 'exit 0 even when runs within the fault bound left decisions unreached after their faults ended (they are still reported)')
     .option('--json', 'print the report as one JSON object')
-    .addHelpText('after', '\nExamples:\n  conclave stress --protocol pbft --agents 7 --runs 500\n  conclave stress --protocol simple_majority --agents 9 --failure-rate 0.2 --faults equivocate,delay,drop --runs 200\n  conclave stress --protocol pbft --agents 4 --byzantine 2 --runs 200 --save failing/\n  conclave stress --protocol raft --agents 5 --faults crash,partition --runs 300\n  conclave stress --protocol raft --agents 5 --implementation test/fixtures/broken-raft.ts#brokenRaftNode --runs 50')
-    .action(async (opts: { protocol: string; agents: number; byzantine?: number; failureRate?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; shrink: boolean; implementation?: string; mode?: 'sim' | 'threads'; json?: boolean }) => {
+    .addHelpText('after', '\nExit codes: 0 no finding (or only stalls beyond the fault bound, or any stall with --allow-liveness); 1 a safety violation, or a run that failed outright; 2 bad options (nothing run); 3 no safety violation, but a run whose faults stayed within the protocol\'s bound and ended left decisions unreached (a liveness bug).\n\nExamples:\n  conclave stress --protocol pbft --agents 7 --runs 500\n  conclave stress --protocol simple_majority --agents 9 --failure-rate 0.2 --faults equivocate,delay,drop --runs 200\n  conclave stress --protocol pbft --agents 4 --byzantine 2 --runs 200 --save failing/\n  conclave stress --protocol raft --agents 5 --faults crash,partition --runs 300\n  conclave stress --protocol raft --agents 5 --implementation test/fixtures/broken-raft.ts#brokenRaftNode --runs 50')
+    .action(async (opts: { protocol: string; agents: number; byzantine?: number; failureRate?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; shrink: boolean; implementation?: string; mode?: 'sim' | 'threads'; json?: boolean; allowLiveness?: boolean }) => {
       process.exitCode = await stressCommand(opts, (l) => console.log(l), process.stderr);
     });
 

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
 import { bold, dim, green, heading, int, red, yellow } from './format.ts';
+import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY } from './exit-codes.ts';
 
 /** Findings a summary lists one per line, at most (the rest are counted). */
 const FINDINGS_SHOWN = 10;
@@ -33,8 +34,10 @@ export interface RunCommandOptions {
 
 /**
  * `conclave run [scenario]`: loads the scenario (or the built-in one), runs it and prints a
- * summary, or with `--json` the result as one JSON object. Returns the exit code: 0, or 1 when
- * the run broke safety or its accounting (bad input throws a ConclaveError, exit code 2).
+ * summary, or with `--json` the result as one JSON object. Returns the exit code (exit-codes.ts):
+ * 0; 1 when the run broke safety or its accounting; 3 when it failed (its workload did not
+ * finish: decisions lost with a crashed worker, say), safety taking precedence. Bad input throws
+ * a ConclaveError (exit code 2).
  */
 export async function runCommand(file: string | undefined, opts: RunCommandOptions, out: (line: string) => void): Promise<number> {
   const scenario = file ? await loadScenarioFile(file, { configFile: opts.config }) : parseScenario(undefined, undefined, { configFile: opts.config });
@@ -57,7 +60,22 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   }
   if (opts.json) out(JSON.stringify(result, null, 2));
   else printSummary(result, scenario.task.truth, timeline, opts.trace, out);
-  return result.safetyViolations.length > 0 || result.accountingImbalance !== 0 ? 1 : 0;
+  return runExitCode(result);
+}
+
+/**
+ * The exit code a run's result earns: a broken protocol or books first, then a run that did
+ * not finish. A worker that died without costing a decision does not fail the run (it shows in
+ * `hostCrashes`): the runtime did its job.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = runExitCode(await runScenario(scenario));
+ * ```
+ */
+export function runExitCode(result: ScenarioResult): number {
+  if (result.safetyViolations.length > 0 || result.accountingImbalance !== 0) return EXIT_SAFETY;
+  return result.status === 'failed' ? EXIT_RUN_FAILED : EXIT_OK;
 }
 
 /**
@@ -81,6 +99,19 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
     // Sim mode traces a crash as a fault (above) as well as the actor's stop.
     if (e.type === 'stop' && e.reason === 'crashed' && mode === 'threads') {
       lines.push(`${dim(when(e.t))}  ${red(`${e.actor} crashed`)}`);
+      return;
+    }
+    // A worker's death, and where its actors went (threads mode).
+    if (e.type === 'host-crash') {
+      lines.push(`${dim(when(e.t))}  ${red(`worker ${e.host} died (${e.detail}): ${e.actors} actors, ${e.lostInFlight} envelopes lost in flight`)}`);
+      return;
+    }
+    if (e.type === 'restart' && e.reason.startsWith('worker ')) {
+      lines.push(`${dim(when(e.t))}  ${yellow(`${e.actor} restarted on worker ${e.host}`)} ${dim(`(${e.reason})`)}`);
+      return;
+    }
+    if (e.type === 'stop' && e.reason.startsWith('worker ')) {
+      lines.push(`${dim(when(e.t))}  ${red(`${e.actor} stopped`)} ${dim(`(${e.reason})`)}`);
       return;
     }
     if (e.type === 'emit' && (e.event as { type?: string }).type === 'raft-leader') {
@@ -124,7 +155,11 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
   }
   out(heading('Result'));
   const d = r.decisions;
-  out(`  decisions    ${int(d.attempted)} attempted · ${green(`${int(d.decided)} decided`)} · ${int(d.noConsensus)} no consensus · ${d.timedOut ? red(`${int(d.timedOut)} timed out`) : '0 timed out'} · ${int(d.escalated)} escalated`);
+  if (r.status === 'failed') out(`  ${red('RUN FAILED')}   ${r.failure ? r.failure.message : `${int(d.aborted)} decisions lost with a crashed worker`}`);
+  out(`  decisions    ${int(d.attempted)} attempted · ${green(`${int(d.decided)} decided`)} · ${int(d.noConsensus)} no consensus · ${d.timedOut ? red(`${int(d.timedOut)} timed out`) : '0 timed out'} · ${int(d.escalated)} escalated${d.aborted ? ` · ${red(`${int(d.aborted)} aborted (lost in a crash)`)}` : ''}`);
+  for (const c of r.hostCrashes) {
+    out(`  crash        ${red(`worker ${c.host} died`)} at ${c.at.toFixed(0)} ms (${c.detail}) · restarted ${c.restarted.length ? c.restarted.join(', ') : 'none'}${c.stopped.length ? ` · stopped ${c.stopped.join(', ')}` : ''} · ${int(c.lostInFlight)} envelopes dead-lettered host-crashed`);
+  }
   const outcomes = Object.entries(r.byOutcome).sort((a, b) => b[1] - a[1]);
   const widest = Math.max(1, ...outcomes.map(([, n]) => n));
   for (const [option, n] of outcomes) out(`  ${option.padEnd(12).slice(0, 12)} ${'█'.repeat(Math.max(1, Math.round((n / widest) * 30)))} ${int(n)}`);

@@ -111,12 +111,15 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
 
 /**
  * The coordinator holds up to `inFlight x voters` votes at once: its mailbox must take them all
- * (a full mailbox would dead-letter votes and time decisions out). A failure stops it rather
- * than restarting it empty: a restarted coordinator has forgotten the run it owes a reply to,
- * and the swarm reports the failure instead of waiting for that reply.
+ * (a full mailbox would dead-letter votes and time decisions out). A failure of its own stops
+ * it (no failure is tolerated: it escalates at once) rather than restarting it empty in place:
+ * a restarted coordinator has forgotten the run it owes a reply to, and the swarm reports the
+ * failure instead of waiting for that reply. The crash of its worker is not its failure: the
+ * strategy `restart` has the thread system start it again on a live worker, and the swarm
+ * resumes the run on it from what the trace showed (Swarm.runOnce).
  */
 function coordinatorOptions(inFlight: number, voters: number): SpawnOptions {
-  return { mailboxCapacity: Math.max(DEFAULT_MAILBOX_CAPACITY, 2 * inFlight * Math.max(1, voters) + 1024), supervision: { strategy: 'stop' } };
+  return { mailboxCapacity: Math.max(DEFAULT_MAILBOX_CAPACITY, 2 * inFlight * Math.max(1, voters) + 1024), supervision: { strategy: 'restart', maxFailures: 0 } };
 }
 
 /**

@@ -17,7 +17,7 @@ import { layFaults } from '../adversary/lay-faults.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
 import { mainRole } from './main-role.ts';
 import type { ScenarioResult } from './report.ts';
-import { clientRunReport, driveClient, faultGraph, refuseTimedFaultsInThreads } from './client-run.ts';
+import { ClientCounts, clientRunReport, driveClient, faultGraph, refuseTimedFaultsInThreads } from './client-run.ts';
 import type { RunOptions } from './swarm.ts';
 import { TraceFile } from './trace-file.ts';
 
@@ -94,6 +94,7 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
   const system: ActorSystem = mode === 'sim'
     ? await createSystem({ mode, seed, traceLevel, signatures: scheme })
     : await createSystem({ mode, seed, traceLevel, workers: options.workers, signatures: scheme });
+  options.onSystem?.(system);
   const out = options.traceFile ? new TraceFile(options.traceFile) : undefined;
   const liars = [...(adversaries?.agents ?? [])];
   const checks = new RunCheckers('pbft', { byzantine: liars, terminationBoundMs: options.terminationBoundMs });
@@ -106,12 +107,15 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
   /** Per replica proven Byzantine: what it was caught at, and which honest replicas hold proof. */
   const detected = new Map<ActorId, { kinds: Set<string>; by: Set<ActorId> }>();
   let primary: ActorId = replicas[0];
-  const invoked = new Map<number, number>();
+  /** When each request (client#ts: a successor client numbers from 1 again) was issued. */
+  const invoked = new Map<string, number>();
   const latencies: number[] = [];
+  const counts = new ClientCounts('pbft-request', 'pbft-accepted');
+  let origin: number | undefined;
   try {
-    let origin: number | undefined;
     system.trace$.subscribe((e: TraceEvent) => {
       origin ??= e.t;
+      counts.observe(e);
       checks.observe(e);
       out?.write(e);
       options.onEvent?.(e);
@@ -140,8 +144,8 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
           figures.views.push({ view: ev.view!, primary: ev.primary!, at: e.t - origin });
           for (const f of figures.failovers) if (f.newPrimary === null) Object.assign(f, { newPrimary: ev.primary, ms: e.t - origin - f.at });
         }
-      } else if (ev.type === 'pbft-request') invoked.set(ev.ts!, e.t);
-      else if (ev.type === 'pbft-accepted' && invoked.has(ev.ts!)) latencies.push(e.t - invoked.get(ev.ts!)!);
+      } else if (ev.type === 'pbft-request') invoked.set(`${e.actor}#${ev.ts}`, e.t);
+      else if (ev.type === 'pbft-accepted' && invoked.has(`${e.actor}#${ev.ts}`)) latencies.push(e.t - invoked.get(`${e.actor}#${ev.ts}`)!);
     });
     for (const id of replicas) {
       if (adversaries?.agents.has(id)) await system.spawn(id, BYZANTINE_REPLICA, { props: { ...props, byzantine: adversaries.kinds, delayMs: adversaries.delayMs, colluders: liars } satisfies ByzantineReplicaProps });
@@ -151,21 +155,26 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
     const deadlineMs = scenario.task.durationMs ?? DEFAULT_DEADLINE_MS;
     // The client resends after two suspicion timeouts: sooner only adds load to a busy cluster.
     const client: PbftClientProps = { replicas, f: resolved.f, requests: scenario.task.decisions ?? 1, window: scenario.task.inFlight, deadlineMs, retryMs: 2 * resolved.viewChangeTimeoutMs };
-    await system.spawn(CLIENT, PBFT_CLIENT, { props: client });
+    // Stopped, not restarted, when its worker dies: a successor under a new name takes over (driveClient).
+    await system.spawn(CLIENT, PBFT_CLIENT, { props: client, supervision: { strategy: 'stop' } });
     if (system instanceof SimSystem) {
       // The primary's side of a partition is the minority: the rest must change view to go on.
       layFaults(system, { members: replicas, outsiders: [CLIENT], roles: new Map(roles.map((r) => [r.id, r.role])), leaderName: 'primary', leader: () => primary, neighbours: (id) => graph.neighbours(id), seed }, faults, {
         onCrash: (crashed, at, wasLeader) => wasLeader && figures.failovers.push({ crashed, at, newPrimary: null, ms: null }),
       });
     }
-    const { summary, wallMs, result } = await driveClient<PbftClientSummary>(system, CLIENT, options.timeoutMs ?? 600_000);
-    figures.retries = summary.retries;
+    const { summary, ackedBefore, aborted, failure, wallMs, result } = await driveClient<PbftClientSummary>(system, CLIENT, options.timeoutMs ?? 600_000, {
+      total: client.requests, traced: traceLevel !== 'off', progress: (id) => counts.of(id),
+      spawn: (id, remaining, elapsedMs) => system.spawn(id, PBFT_CLIENT, { props: { ...client, requests: remaining, deadlineMs: Math.max(1, deadlineMs - elapsedMs) }, supervision: { strategy: 'stop' } }),
+    });
+    // The resends of a client lost in a crash died with it: these are the last client's.
+    figures.retries = summary?.retries ?? 0;
     // Liveness is not a safety property: requests left unanswered show as timed out decisions,
     // and as a termination-after-heal finding when the run went on long after the faults ended.
     return {
       ...clientRunReport({
         scenario, seed, mode, algorithm: 'byzantine_tolerant', agents: replicas.length, topologyReason: 'PBFT replicas talk to each other directly',
-        attempted: client.requests, acked: summary.accepted, wallMs, virtualMs: summary.lastAt - summary.firstAt, latencies,
+        attempted: client.requests, acked: ackedBefore + (summary?.accepted ?? 0), wallMs, virtualMs: summary ? summary.lastAt - summary.firstAt : 0, latencies, aborted, failure, origin,
         checks: checks.finish(result), safetyChecked: traceLevel !== 'off', result,
         byzantineDetected: [...detected].map(([agent, d]) => ({ agent, evidence: `${[...d.kinds].join(', ')}: signed proof held by ${d.by.size} replica${d.by.size === 1 ? '' : 's'}` })),
       }),

@@ -10,7 +10,7 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../scheduler/create-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import type { ScenarioResult } from './report.ts';
-import { clientRunReport, driveClient, faultGraph, refuseTimedFaultsInThreads } from './client-run.ts';
+import { ClientCounts, clientRunReport, driveClient, faultGraph, refuseTimedFaultsInThreads } from './client-run.ts';
 import { agentIds, roleMap } from './build-swarm.ts';
 import { parseFaultPlan } from '../adversary/fault-plan.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
@@ -65,18 +65,22 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
   const graph = faultGraph(scenario, nodes);
   const traceLevel = options.traceLevel ?? 'events';
   const system: ActorSystem = mode === 'sim' ? await createSystem({ mode, seed, traceLevel }) : await createSystem({ mode, seed, traceLevel, workers: options.workers });
+  options.onSystem?.(system);
   const out = options.traceFile ? new TraceFile(options.traceFile) : undefined;
   const checks = new RunCheckers('raft', { terminationBoundMs: options.terminationBoundMs });
   const figures: RaftFigures = { leaders: [], failovers: [], retries: 0 };
-  const invoked = new Map<number, number>();
+  /** When each command (client#seq: a successor client numbers from 1 again) was invoked. */
+  const invoked = new Map<string, number>();
+  const counts = new ClientCounts('client-invoke', 'client-ok');
   const latencies: number[] = [];
   let leader: ActorId | null = null;
+  let origin: number | undefined;
   try {
     // Times in the figures count from the first event: virtual ms in sim mode, and in threads
     // mode wall-clock ms since the run began rather than since 1970.
-    let origin: number | undefined;
     system.trace$.subscribe((e: TraceEvent) => {
       origin ??= e.t;
+      counts.observe(e);
       checks.observe(e);
       out?.write(e);
       options.onEvent?.(e);
@@ -86,27 +90,32 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
         leader = e.actor;
         figures.leaders.push({ term: ev.term!, leader: e.actor, at: e.t - origin });
         for (const f of figures.failovers) if (f.newLeader === null) Object.assign(f, { newLeader: e.actor, ms: e.t - origin - f.at });
-      } else if (ev.type === 'client-invoke') invoked.set(ev.seq!, e.t);
-      else if (ev.type === 'client-ok' && invoked.has(ev.seq!)) latencies.push(e.t - invoked.get(ev.seq!)!);
+      } else if (ev.type === 'client-invoke') invoked.set(`${e.actor}#${ev.seq}`, e.t);
+      else if (ev.type === 'client-ok' && invoked.has(`${e.actor}#${ev.seq}`)) latencies.push(e.t - invoked.get(`${e.actor}#${ev.seq}`)!);
     });
     for (const id of nodes) {
       if (adversaries?.agents.has(id)) await system.spawn(id, BYZANTINE_RAFT, { props: { ...props, peers: nodes, byzantine: adversaries.kinds, delayMs: adversaries.delayMs } satisfies ByzantineRaftProps });
       else await system.spawn(id, node, { props: { ...props, peers: nodes } satisfies RaftProps });
     }
     const client: RaftClientProps = { nodes, commands: scenario.task.decisions ?? 1, window: scenario.task.inFlight, clientId: CLIENT };
-    await system.spawn(CLIENT, RAFT_CLIENT, { props: client });
+    // Stopped, not restarted, when its worker dies: a successor under a new name takes over (driveClient).
+    await system.spawn(CLIENT, RAFT_CLIENT, { props: client, supervision: { strategy: 'stop' } });
     if (system instanceof SimSystem) {
       // The leader's side of a partition is the minority, so the majority must elect a new one.
       layFaults(system, { members: nodes, outsiders: [CLIENT], roles, leaderName: 'leader', leader: () => leader, neighbours: (id) => graph.neighbours(id), seed }, faults, {
         onCrash: (crashed, at, wasLeader) => wasLeader && figures.failovers.push({ crashed, at, newLeader: null, ms: null }),
       });
     }
-    const { summary, wallMs, result } = await driveClient<RaftClientSummary>(system, CLIENT, options.timeoutMs ?? 600_000);
-    figures.retries = summary.retries;
+    const { summary, ackedBefore, aborted, failure, wallMs, result } = await driveClient<RaftClientSummary>(system, CLIENT, options.timeoutMs ?? 600_000, {
+      total: client.commands, traced: traceLevel !== 'off', progress: (id) => counts.of(id),
+      spawn: (id, remaining) => system.spawn(id, RAFT_CLIENT, { props: { ...client, commands: remaining, clientId: id }, supervision: { strategy: 'stop' } }),
+    });
+    // The retries of a client lost in a crash died with it: these are the last client's.
+    figures.retries = summary?.retries ?? 0;
     return {
       ...clientRunReport({
         scenario, seed, mode, algorithm: 'raft', agents: nodes.length, topologyReason: 'Raft nodes talk directly',
-        attempted: client.commands, acked: summary.acked, wallMs, virtualMs: summary.lastAt - summary.firstAt, latencies,
+        attempted: client.commands, acked: ackedBefore + (summary?.acked ?? 0), wallMs, virtualMs: summary ? summary.lastAt - summary.firstAt : 0, latencies, aborted, failure, origin,
         checks: checks.finish(result), safetyChecked: traceLevel !== 'off', result,
       }),
       raft: figures,

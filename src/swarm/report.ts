@@ -27,7 +27,20 @@ export interface ScenarioResult {
   agents: number;
   topology: string;
   topologyReason: string;
-  decisions: { attempted: number; decided: number; noConsensus: number; timedOut: number; escalated: number };
+  /**
+   * `aborted`: decisions (requests, commands) lost with a coordinator or client that died with
+   * its worker before they closed; neither decided nor timed out, a liveness failure.
+   */
+  decisions: { attempted: number; decided: number; noConsensus: number; timedOut: number; escalated: number; aborted: number };
+  /**
+   * `completed`: the workload ran to its end (every decision closed, whatever its outcome).
+   * `failed`: it did not: decisions were aborted, or the run stopped early; `failure` says why.
+   * Safety is judged apart (`safetyViolations`).
+   */
+  status: 'completed' | 'failed';
+  failure?: RunFailure;
+  /** Workers that died during the run (threads mode): when, why, and what happened to their actors. */
+  hostCrashes: HostCrashReport[];
   /**
    * Decisions closed per wall-clock minute: votes that closed with a result, consensus or not
    * (timeouts are liveness failures and do not count).
@@ -69,6 +82,60 @@ export interface ScenarioResult {
 }
 
 /**
+ * Why a run did not complete its workload: its coordinator (or client) died with its worker
+ * and could not take the rest of the run, or failed on its own.
+ *
+ * @example
+ * ```ts
+ * if (result.status === 'failed') console.error(result.failure?.kind, result.failure?.message);
+ * ```
+ */
+export interface RunFailure {
+  readonly kind: 'host-crash' | 'coordinator-failed';
+  readonly message: string;
+}
+
+/**
+ * One worker death in a run, as the result reports it (`at`: ms since the run's first event).
+ *
+ * @example
+ * ```ts
+ * for (const c of result.hostCrashes) console.log(`worker ${c.host} died at ${c.at} ms; restarted ${c.restarted.join(', ')}`);
+ * ```
+ */
+export interface HostCrashReport {
+  readonly host: number;
+  readonly at: number;
+  readonly detail: string;
+  readonly restarted: readonly string[];
+  readonly stopped: readonly string[];
+  /** Envelopes lost with the worker (dead-lettered `host-crashed`). */
+  readonly lostInFlight: number;
+}
+
+/**
+ * A run's crashes as the result reports them, times from `origin` (the run's first event).
+ *
+ * @example
+ * ```ts
+ * hostCrashReports(result.hostCrashes, firstEventAt);
+ * ```
+ */
+export function hostCrashReports(crashes: RunResult['hostCrashes'], origin: number | undefined): HostCrashReport[] {
+  return crashes.map((c) => ({ host: c.host, at: round(c.t - (origin ?? c.t)), detail: c.detail, restarted: [...c.restarted], stopped: [...c.stopped], lostInFlight: c.lostInFlight }));
+}
+
+/**
+ * `completed` unless the run lost decisions or stopped early (see ScenarioResult.status).
+ *
+ * @example
+ * ```ts
+ * runStatus(0, undefined); // 'completed'
+ * ```
+ */
+export const runStatus = (aborted: number, failure: RunFailure | undefined): ScenarioResult['status'] => (aborted > 0 || failure !== undefined ? 'failed' : 'completed');
+
+/**
  * Joins what the coordinator counted, what the scheduler measured and what the trace shows into
  * the public result shape.
  *
@@ -78,10 +145,11 @@ export interface ScenarioResult {
  * const report = buildReport(scenario, plan, summary, result, { violations: checks.safety, liveness: checks.liveness, latencies: latencies.byEpoch }, { mode: 'sim', seed: 1, wallMs, traced: true });
  * ```
  */
-export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, result: RunResult, observed: { violations: readonly Violation[]; liveness: readonly Violation[]; latencies: ReadonlyMap<number, readonly number[]> }, run: { mode: 'sim' | 'threads'; seed: number; wallMs: number; traced: boolean }): ScenarioResult {
+export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, result: RunResult, observed: { violations: readonly Violation[]; liveness: readonly Violation[]; latencies: ReadonlyMap<number, readonly number[]>; origin?: number }, run: { mode: 'sim' | 'threads'; seed: number; wallMs: number; traced: boolean }, lost: { aborted: number; failure?: RunFailure } = { aborted: 0 }): ScenarioResult {
   const m = result.messages;
-  // Every decision the run opened has closed by the time the coordinator replies.
-  const closed = s.attempted;
+  // Every decision the run opened has closed by the time the coordinator replies, but those
+  // lost with a crashed coordinator.
+  const closed = s.attempted - lost.aborted;
   const virtualMs = s.finishedAt - s.startedAt;
   return {
     scenario: scenario.name,
@@ -91,7 +159,10 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
     agents: plan.voters,
     topology: typeof plan.topology === 'string' ? plan.topology : plan.topology.type,
     topologyReason: plan.topologyReason,
-    decisions: { attempted: s.attempted, decided: s.decided, noConsensus: s.noConsensus, timedOut: s.timedOut, escalated: s.escalated },
+    decisions: { attempted: s.attempted, decided: s.decided, noConsensus: s.noConsensus, timedOut: s.timedOut, escalated: s.escalated, aborted: lost.aborted },
+    status: runStatus(lost.aborted, lost.failure),
+    ...(lost.failure ? { failure: lost.failure } : {}),
+    hostCrashes: hostCrashReports(result.hostCrashes, observed.origin),
     decisionsPerMinute: perMinute(closed - s.timedOut, run.wallMs),
     ...(run.mode === 'sim' ? { simDecisionsPerMinute: perMinute(closed - s.timedOut, virtualMs) } : {}),
     latencyMs: { p50: round(percentile(s.latency, 0.5)), p99: round(percentile(s.latency, 0.99)) },

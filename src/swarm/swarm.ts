@@ -1,6 +1,6 @@
 import type { ActorId } from '../actors/envelope.ts';
 import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
-import { ConfigError, CoordinatorFailedError } from '../errors.ts';
+import { ConfigError, CoordinatorFailedError, HostCrashedError } from '../errors.ts';
 import { validateAdaptiveMapping } from '../protocols/voting/adaptive.ts';
 import { checkAlgorithm } from '../protocols/voting/algorithms.ts';
 import type { CoordinatorProps, RunSummary } from '../protocols/voting/coordinator.ts';
@@ -23,6 +23,10 @@ import { parseFaultPlan, type FaultPlan } from '../adversary/fault-plan.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import { refuseTimedFaultsInThreads, settleBounded } from './client-run.ts';
+import { CoordinatorLedger, joinSummaries } from './coordinator-ledger.ts';
+import type { Message } from '../actors/envelope.ts';
+import { ThreadSystem } from '../scheduler/threads/thread-system.ts';
+import type { RunFailure } from './report.ts';
 
 /**
  * How to run a scenario; every field overrides the scenario's own setting.
@@ -44,6 +48,11 @@ export interface RunOptions {
   readonly traceVotes?: boolean;
   /** Sees every trace event as it happens (a live timeline). */
   readonly onEvent?: (event: TraceEvent) => void;
+  /**
+   * Sees the run's system once it is created, before anything is spawned: for a fault drill or
+   * a test that kills a worker mid-run (`(system as ThreadSystem).killWorker(i)`).
+   */
+  readonly onSystem?: (system: ActorSystem) => void;
   /**
    * Human oversight for `escalation: wait`: return an option to decide, or undefined to reject.
    * In sim mode answer synchronously (the simulation does not wait for promises).
@@ -80,6 +89,11 @@ export class Swarm {
   private out: TraceFile | undefined;
   private result: Promise<ScenarioResult> | undefined;
   private closed = false;
+  private windingDown = false;
+  /** When the run's first event happened: crash times in the report count from it. */
+  private origin: number | undefined;
+  /** What the coordinator did, from the trace: survives the coordinator's worker. */
+  private readonly ledger: CoordinatorLedger;
   private coordinatorFailed: (error: Error) => void = () => undefined;
   /** Rejects when the coordinator fails or stops (seen in the trace). */
   private readonly coordinatorDown = new Promise<never>((_, reject) => (this.coordinatorFailed = reject));
@@ -93,6 +107,7 @@ export class Swarm {
   ) {
     this.checks = new RunCheckers('voting', { terminationBoundMs: options.terminationBoundMs ?? DEFAULT_TERMINATION_BOUND_MS + scenario.consensus.votingTimeoutMs });
     this.tally = new VotingTallyMonitor(plan.actors.find((a) => a.id === COORDINATOR_ID)!.props as CoordinatorProps);
+    this.ledger = new CoordinatorLedger(scenario);
   }
 
   /**
@@ -118,6 +133,7 @@ export class Swarm {
     const traceLevel: TraceLevel = options.traceLevel ?? 'events';
     const system: ActorSystem =
       mode === 'sim' ? await createSystem({ mode, seed, traceLevel }) : await createSystem({ mode, seed, traceLevel, workers: options.workers, preload });
+    options.onSystem?.(system);
     const swarm = new Swarm(scenario, plan, system, options, { mode, seed, traced: traceLevel !== 'off' });
     try {
       swarm.listen();
@@ -165,19 +181,64 @@ export class Swarm {
     return this.result;
   }
 
+  /**
+   * Drives the workload. When the coordinator's worker dies (threads mode), the coordinator is
+   * restarted on a live worker by its supervision, and the run resumes: the part before the
+   * crash is taken from the trace (CoordinatorLedger), the decisions it left open are counted
+   * as aborted, and the restarted coordinator is asked to run the rest. When it cannot go on
+   * (no live worker, its own failure, the trace off so the part before is unknown), the run
+   * still reports what was done, with `status: 'failed'` and why.
+   */
   private async runOnce(): Promise<ScenarioResult> {
     const { system, scenario } = this;
     try {
       const started = performance.now();
-      const asked = system.ask(COORDINATOR_ID, { kind: 'run' }, { timeoutMs: this.options.timeoutMs ?? ampleTimeout(scenario) });
-      // A coordinator that fails will never answer: report why at once rather than at the timeout.
-      // First in the race: in sim mode both are settled by now (the loop ran inside ask).
-      const reply = await Promise.race([this.coordinatorDown, asked]);
+      const parts: RunSummary[] = [];
+      let aborted = 0;
+      let failure: RunFailure | undefined;
+      let request: Message = { kind: 'run' };
+      let reply: RunSummary | undefined;
+      for (;;) {
+        try {
+          const asked = system.ask(COORDINATOR_ID, request, { timeoutMs: this.options.timeoutMs ?? ampleTimeout(scenario) });
+          if (this.windingDown) system.send(COORDINATOR_ID, { kind: 'wind-down' });
+          // A coordinator that fails will never answer: report why at once rather than at the timeout.
+          // First in the race: in sim mode both are settled by now (the loop ran inside ask).
+          reply = (await Promise.race([this.coordinatorDown, asked])).body as RunSummary;
+          break;
+        } catch (e) {
+          if (!(e instanceof CoordinatorFailedError || (e instanceof HostCrashedError && system instanceof ThreadSystem))) throw e;
+          const crashes = system instanceof ThreadSystem ? await system.recovered() : [];
+          const cut = this.ledger.cut(performance.now() - started);
+          parts.push(cut.summary);
+          aborted += cut.lost.length;
+          const crash = crashes.at(-1);
+          // A coordinator stopped by a host crash (no live worker to restart it on) is seen as a
+          // stop in the trace too, and that may win the race: it is still the crash's doing.
+          if (e instanceof CoordinatorFailedError && !crash?.stopped.includes(COORDINATOR_ID)) {
+            failure = { kind: 'coordinator-failed', message: e.message };
+            break;
+          }
+          const host = crash?.host ?? (e as HostCrashedError).worker;
+          const where = `worker ${host} died${crash ? ` (${crash.detail})` : ''}, taking the coordinator's state and ${cut.lost.length} open decision${cut.lost.length === 1 ? '' : 's'} with it`;
+          if (!this.run$.traced) {
+            failure = { kind: 'host-crash', message: `${where}; with the trace off, what it had decided is unknown, so the run cannot resume` };
+            break;
+          }
+          if ((system as ThreadSystem).workerOf(COORDINATOR_ID) === undefined) {
+            failure = { kind: 'host-crash', message: `${where}; it could not be restarted (no live worker, or its restart failed)` };
+            break;
+          }
+          // The coordinator was restarted (its supervision restarts it on a host crash): resume.
+          request = { kind: 'run', body: cut.resume };
+        }
+      }
       const wallMs = performance.now() - started;
       await settleBounded(system);
       const result = await system.shutdown();
       const checks = this.checks.finish(result);
-      return buildReport(scenario, this.plan, reply.body as RunSummary, result, { violations: [...checks.safety, ...this.tally.violations.map((v) => ({ checker: 'voting-tally', kind: 'safety' as const, ...v }))], liveness: checks.liveness, latencies: this.latencies.byEpoch }, { ...this.run$, wallMs });
+      const summary = joinSummaries(reply ? [...parts, reply] : parts);
+      return buildReport(scenario, this.plan, summary, result, { violations: [...checks.safety, ...this.tally.violations.map((v) => ({ checker: 'voting-tally', kind: 'safety' as const, ...v }))], liveness: checks.liveness, latencies: this.latencies.byEpoch, origin: this.origin }, { ...this.run$, wallMs }, { aborted, failure });
     } finally {
       await this.close();
     }
@@ -189,6 +250,7 @@ export class Swarm {
    * Ctrl-C, or a test that decides when it has seen enough. Harmless once the run has ended.
    */
   stop(): void {
+    this.windingDown = true;
     if (!this.closed) this.system.send(COORDINATOR_ID, { kind: 'wind-down' });
   }
 
@@ -200,6 +262,14 @@ export class Swarm {
     this.out = undefined;
   }
 
+  private resolicit(): void {
+    try {
+      this.system.send(COORDINATOR_ID, { kind: 'resolicit' });
+    } catch {
+      // The system is shutting down: nothing is waiting for ballots any more.
+    }
+  }
+
   /** Keeps what the report reads, writes the trace file, feeds `onEvent` and the human hook. */
   private listen(): void {
     const { options, system, checks, tally, latencies } = this;
@@ -208,8 +278,12 @@ export class Swarm {
     let failure = '';
     let seen = 0; // each event's position in the trace, as RunCheckers numbers them
     system.trace$.subscribe((e) => {
+      this.origin ??= e.t;
       if (e.type === 'failure' && e.actor === COORDINATOR_ID) failure = e.error;
       if (e.type === 'stop' && e.actor === COORDINATOR_ID) this.coordinatorFailed(new CoordinatorFailedError(failure || e.reason));
+      // Ballots may have died with a worker: have the coordinator ask for the missing ones again.
+      if (e.type === 'host-crash' && !this.closed) this.resolicit();
+      this.ledger.observe(e);
       checks.observe(e);
       tally.observe(e, seen++);
       latencies.observe(e);

@@ -1,5 +1,5 @@
 import type { ActorContext, Behaviour } from '../../actors/behaviour.ts';
-import type { ActorId, Envelope } from '../../actors/envelope.ts';
+import { SYSTEM_SENDER, type ActorId, type Envelope } from '../../actors/envelope.ts';
 import { selectTopology, type SelectionRule, type TaskDescriptor, type TopologySpec } from '../../topologies/index.ts';
 import { algorithmFor, policyFor, type AlgorithmConfig } from './algorithms.ts';
 import { emptyHistogram, record } from './latency-histogram.ts';
@@ -65,6 +65,37 @@ interface OpenDecision {
   readonly voted: ActorId[];
   readonly openedAt: number;
   readonly stage?: string;
+  /**
+   * Voters asked a second time after a host crash: an honest one whose first ballot was only
+   * slow votes twice, so a second, different vote from them is refused but is no evidence of lying.
+   */
+  resolicited?: ActorId[];
+}
+
+/**
+ * The body of a `run` that resumes a run whose coordinator was lost with its worker (threads
+ * mode): the swarm rebuilt from the trace what the lost coordinator had done, and the restarted
+ * one takes the rest of the workload from there. Its reply then covers only what it did itself.
+ *
+ * @example
+ * ```ts
+ * system.ask('coordinator', { kind: 'run', body: { seq: 12, decisions: 88, elapsedMs: 420 } satisfies RunResume }, { timeoutMs: 60_000 });
+ * ```
+ */
+export interface RunResume {
+  /**
+   * The highest decision number used so far: new decisions are numbered after it, so a late
+   * ballot for a decision lost with the crash is refused as late, never counted for a new one.
+   */
+  readonly seq: number;
+  /** Decisions still to open (a `decisions` workload). */
+  readonly decisions?: number;
+  /** ms of the run already gone: a `duration` workload and the schedule count from the run's start. */
+  readonly elapsedMs: number;
+  /** Workflow stages as they stood; a stage still `open` was lost with the crash, and fails. */
+  readonly stages?: RunSummary['stages'];
+  /** Dynamic weights learnt so far. */
+  readonly weights?: Record<string, number>;
 }
 
 /**
@@ -117,6 +148,8 @@ class CoordinatorState {
   openCount = 0;
   waitingCount = 0;
   summary: RunSummary = emptySummary();
+  /** Decisions this coordinator may open (a resumed run's remainder); default `task.decisions`. */
+  budget: number | undefined = undefined;
   constructor(
     public task: CoordinatorProps['task'],
     /** JSON of the topology last asked for (or installed), so the selector does not ask twice. */
@@ -168,6 +201,11 @@ export const coordinator: Behaviour<CoordinatorState, CoordinatorProps> = {
       case 'wind-down':
         state.windingDown = true;
         return finishIfDone(state, ctx);
+      case 'resolicit':
+        // Only the runtime's own side (the swarm, after a host crash) may ask for ballots again:
+        // from a voter it would be a way to vote twice unsuspected.
+        if (env.from === SYSTEM_SENDER) resolicit(state, ctx);
+        return;
     }
   },
 };
@@ -176,12 +214,25 @@ function start(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
   if (state.running) return;
   state.running = true;
   state.request = { from: env.from, corr: env.corr };
-  state.summary.startedAt = ctx.now();
-  ctx.props.schedule?.forEach((entry, i) => ctx.setTimer(`schedule:${i}`, entry.atMs, { kind: 'schedule', body: i }));
+  const resume = asResume(env.body);
+  const elapsed = resume?.elapsedMs ?? 0;
+  state.summary.startedAt = ctx.now() - elapsed;
+  if (resume) {
+    state.seq = resume.seq;
+    state.budget = resume.decisions;
+    if (resume.weights) state.summary.weights = { ...resume.weights };
+  }
+  ctx.props.schedule?.forEach((entry, i) => {
+    // A resumed run: what the schedule already did stays done (a switch is the system's; a task
+    // change is taken again here, silently), and the rest keeps its time from the run's start.
+    if (entry.atMs > elapsed || !resume) ctx.setTimer(`schedule:${i}`, entry.atMs - elapsed, { kind: 'schedule', body: i });
+    else if (entry.task !== undefined) state.task = { ...state.task, ...entry.task };
+  });
   if (ctx.props.selectionRules) adaptTopology(state, ctx);
   const workflow = ctx.props.workflow;
   if (workflow) {
-    state.summary.stages = Object.fromEntries(workflow.stages.map((s) => [s.name, { status: 'pending' as StageStatus }]));
+    state.summary.stages = Object.fromEntries(workflow.stages.map((s) => [s.name, { ...(resume?.stages?.[s.name] ?? { status: 'pending' as StageStatus }) }]));
+    if (resume) failLostStages(state, ctx);
     openReadyStages(state, ctx);
   } else {
     for (let i = 0; i < state.task.inFlight && wantsMore(state, ctx); i++) openDecision(state, ctx, undefined);
@@ -189,12 +240,54 @@ function start(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
   finishIfDone(state, ctx);
 }
 
+/** A well-formed RunResume, or undefined (a plain `run`, or a body that is not one). */
+function asResume(body: unknown): RunResume | undefined {
+  const r = body as RunResume | undefined;
+  return typeof r === 'object' && r !== null && Number.isInteger(r.seq) && r.seq >= 0 && typeof r.elapsedMs === 'number' && r.elapsedMs >= 0 ? r : undefined;
+}
+
+/**
+ * Stages that were open when the coordinator was lost: their ballots went to a coordinator
+ * that no longer exists, so they fail (reopening one under its own name could mix ballots of
+ * the two rounds), and what depends on them is blocked.
+ */
+function failLostStages(state: CoordinatorState, ctx: Ctx): void {
+  const stages = state.summary.stages!;
+  for (const [name, st] of Object.entries(stages)) {
+    if (st.status !== 'open') continue;
+    stages[name] = { status: 'failed', reason: 'lost with its coordinator in a host crash' };
+    ctx.emit({ type: 'stage', stage: name, status: 'failed', because: 'host-crash' });
+    for (const blocked of blockedBy(name, ctx.props.workflow!.stages)) {
+      if (stages[blocked].status !== 'pending') continue;
+      stages[blocked] = { status: 'blocked', reason: `depends on ${name}, which was lost in a host crash` };
+      ctx.emit({ type: 'stage', stage: blocked, status: 'blocked', because: name });
+    }
+  }
+}
+
+/**
+ * After a host crash (threads mode), ballots can be missing for good: proposals or votes that
+ * were queued in the dead worker, or relayed through an actor on it. Ask every voter that has
+ * not voted on an open decision again, directly, rather than let the decision run into its
+ * timeout with too few votes.
+ */
+function resolicit(state: CoordinatorState, ctx: Ctx): void {
+  for (const d of Object.values(state.open)) {
+    const p = d.proposal;
+    const message = { kind: 'proposal', body: { id: p.id, question: p.question, options: p.options, domain: p.domain, ...(d.stage ? { stage: d.stage } : {}) } };
+    const missing = d.expected.filter((v) => !d.voted.includes(v));
+    d.resolicited = [...(d.resolicited ?? []), ...missing];
+    for (const v of missing) ctx.send(v, message);
+    if (missing.length > 0) ctx.emit({ type: 'resolicited', decision: p.id, voters: missing.length });
+  }
+}
+
 /** More decisions to open: fewer than `decisions` so far, or still within `duration`. */
 function wantsMore(state: CoordinatorState, ctx: Ctx): boolean {
   if (state.windingDown) return false;
   const t = state.task;
   if (t.durationMs !== undefined) return ctx.now() - state.summary.startedAt < t.durationMs;
-  return state.summary.attempted < (t.decisions ?? 1);
+  return state.summary.attempted < (state.budget ?? t.decisions ?? 1);
 }
 
 /** The members minus the coordinator, computed once per member list (it changes only on a switch). */
@@ -257,7 +350,7 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
   if (d.voted.includes(env.from)) {
     refused.duplicate++;
     const first = d.votes.find((v) => v.agent === env.from);
-    if (first !== undefined && first.decision !== raw.decision) suspect(state, env.from, `${id}: voted ${first.decision}, then ${String(raw.decision)}`, ctx);
+    if (first !== undefined && first.decision !== raw.decision && !d.resolicited?.includes(env.from)) suspect(state, env.from, `${id}: voted ${first.decision}, then ${String(raw.decision)}`, ctx);
     return;
   }
   if (raw.decision !== ABSTAIN && !d.proposal.options.includes(raw.decision)) {

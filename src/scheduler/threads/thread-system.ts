@@ -102,6 +102,14 @@ const ignoreCrash = (e: unknown): void => {
   if (!(e instanceof HostCrashedError)) throw e;
 };
 
+/**
+ * An ask whose worker died: the request died with the asked actor's state (a restarted actor
+ * begins again from init and owes nobody a reply), so asking again is not a retry but a new
+ * request. Swarms resume their coordinator or client instead (src/swarm/).
+ */
+const askLostAdvice = (to: ActorId): string =>
+  `The request died with "${to}"'s state, so no reply will come: asking again starts over from "${to}"'s initial state instead of resuming; send what it needs to go on from where it was (a swarm run resumes its coordinator or client this way).`;
+
 const WORKER_ENTRY = new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
@@ -242,11 +250,14 @@ export class ThreadSystem implements ActorSystem {
     }
   }
 
-  /** A control-plane call that rejects (never hangs) if the worker dies first. */
-  private call<T>(slot: Slot, what: string, fn: (api: Remote<WorkerApi>) => Promise<T>): Promise<T> {
-    if (!slot.alive) return Promise.reject(new HostCrashedError(slot.index, what));
+  /**
+   * A control-plane call that rejects (never hangs) if the worker dies first; `advice` is what
+   * the HostCrashedError tells the caller to do then.
+   */
+  private call<T>(slot: Slot, what: string, fn: (api: Remote<WorkerApi>) => Promise<T>, advice?: string): Promise<T> {
+    if (!slot.alive) return Promise.reject(new HostCrashedError(slot.index, what, undefined, advice));
     const p = Promise.race([fn(slot.api), slot.death]).catch((e) => {
-      throw e instanceof HostCrashedError ? new HostCrashedError(slot.index, what, e.cause) : revive(e);
+      throw e instanceof HostCrashedError ? new HostCrashedError(slot.index, what, e.cause, advice) : revive(e);
     });
     this.track(p);
     return p;
@@ -347,7 +358,23 @@ export class ThreadSystem implements ActorSystem {
     this.assertRunning('ask');
     this.checkMessage(message, `system.ask to "${to}"`);
     if (!(options?.timeoutMs > 0)) throw new ConfigError('ask.timeoutMs', 'a number of ms > 0', options?.timeoutMs);
-    return this.call(this.owner(to), `ask "${to}"`, (api) => api.ask(to, message, options.timeoutMs));
+    return this.call(this.owner(to), `ask "${to}"`, (api) => api.ask(to, message, options.timeoutMs), askLostAdvice(to));
+  }
+
+  /**
+   * Resolves once every dead worker has been recovered (its actors restarted or stopped, its
+   * losses in the books), with every crash so far. What a caller whose ask died with a worker
+   * waits for before it decides how to go on.
+   *
+   * @example
+   * ```ts
+   * try { await threads.ask('coordinator', { kind: 'run' }, { timeoutMs: 60_000 }); }
+   * catch (e) { if (e instanceof HostCrashedError) console.log((await threads.recovered()).at(-1)?.restarted); }
+   * ```
+   */
+  async recovered(): Promise<readonly HostCrash[]> {
+    await this.recoveries();
+    return [...this.crashes];
   }
 
   /** A message from outside must be `{ kind, body? }` with a body that can be copied to a worker. */
