@@ -69,12 +69,13 @@ export type { Member, RouteGraph, TopologyKind, TopologySpec, TaskDescriptor, Se
 export type { RouteTable } from './actors/route-table.ts';
 export type { TopologySwitch, EpochStats, SwitchOptions } from './scheduler/topology-control.ts';
 export type { RunOptions, ScenarioResult } from './swarm/run-scenario.ts';
+export type { RunFailure, HostCrashReport } from './swarm/report.ts';
 export type { SwarmPlan } from './swarm/build-swarm.ts';
 export type { EpochFigures } from './swarm/epoch-figures.ts';
 export type { Scenario, AgentGroup, ConsensusConfig, TaskConfig, StageConfig, ScheduleEntry } from './scenario/index.ts';
 export type { VotingViolation } from './check/voting-agreement.ts';
 export type { Proposal, Vote, Outcome, Policy, RiskLevel } from './protocols/voting/types.ts';
-export type { CoordinatorProps, RunSummary } from './protocols/voting/coordinator.ts';
+export type { CoordinatorProps, RunSummary, RunResume } from './protocols/voting/coordinator.ts';
 export type { VoterProps } from './protocols/voting/voter.ts';
 export type { Stage, StageStatus } from './protocols/voting/workflow.ts';
 export type { RaftProps, RaftClientProps, RaftClientSummary, StateMachine, MachineCommand, KvCommand, KvResult } from './protocols/raft/index.ts';
