@@ -41,6 +41,9 @@ export async function runBenchTask(task: BenchTask): Promise<BenchIteration> {
       safetyViolations, liveness: r.livenessViolations.map((v) => ({ property: v.property, detail: v.detail })),
       topology: r.topology, traceHash: r.traceHash,
       ...(safetyViolations.length > 0 ? { scenario: task.scenario } : {}),
+      // A run that ended with its report but not its workload (a crash it could not recover
+      // from, a coordinator that failed) failed all the same.
+      ...(r.status === 'failed' ? { scenario: task.scenario, error: `run failed: ${r.failure?.message ?? `${r.decisions.aborted} decisions lost in a crash`}` } : {}),
     };
   } catch (e) {
     return {
