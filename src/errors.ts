@@ -309,3 +309,30 @@ export class ScenarioError extends ConclaveError {
     super('scenario', `${where}:${field} expected ${expected}, got ${options.gotText ?? describe(got)}.${hint}`, { cause: options.cause });
   }
 }
+
+/**
+ * A scenario bigger than this machine can run: its estimated memory or wall time (see
+ * `estimateFootprint`) is over the budget. Carries the estimate; `conclave run --force` (or
+ * `parseScenario(text, file, { force: true })`) runs it anyway.
+ *
+ * @example
+ * ```ts
+ * try { await loadScenarioFile('huge.yml'); }
+ * catch (e) { if (e instanceof ScenarioTooLargeError) console.error(e.estimatedBytes, e.budgetBytes); }
+ * ```
+ */
+export class ScenarioTooLargeError extends ScenarioError {
+  constructor(
+    file: string | undefined,
+    line: number | undefined,
+    column: number | undefined,
+    path: string,
+    readonly estimatedBytes: number,
+    readonly estimatedSeconds: number,
+    readonly budgetBytes: number,
+    readonly budgetSeconds: number,
+    text: { expected: string; got: string },
+  ) {
+    super(file, line, column, path, text.expected, undefined, { gotText: text.got, hint: 'Make it smaller, or pass --force (conclave run --force) to run it anyway.' });
+  }
+}

@@ -22,7 +22,7 @@ describe('scenario errors name the file, line, field and what was expected', () 
   it('an agent count of 0', () => {
     const e = errorOf(() => parseScenario(yaml('name: x', 'agents:', '  - role: researcher', '  - { role: coder, count: 0 }', ...TASK), 's.yml'));
     expect(e).toMatchObject({ line: 4, column: 27, path: 'agents[1].count' });
-    expect(e.message).toBe('s.yml:4:27: "agents[1].count": expected an integer >= 1, got number 0.');
+    expect(e.message).toBe('s.yml:4:27: "agents[1].count": expected an integer from 1 to 1,000,000, got number 0.');
   });
 
   it('a threshold above 1', () => {

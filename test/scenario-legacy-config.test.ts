@@ -74,7 +74,7 @@ describe('a bad legacy config names its file, line and field', () => {
     expect(timeout.message).toContain('expected a duration such as "500ms"');
     const weight = errorOf(() => parseLegacyConfig(yaml('agent_weights:', '  researcher: 1.5', '  tester: -2'), 'c.yml'));
     expect(weight).toMatchObject({ line: 3, column: 11, path: 'agent_weights.tester' });
-    expect(weight.message).toContain('expected a number > 0, got number -2');
+    expect(weight.message).toContain('expected a number greater than 0 and at most 1,000,000, got number -2');
   });
 
   it('a missing config file, saying what to pass', async () => {

@@ -5,8 +5,10 @@
  * ({@link IssueParams}).
  */
 import { z } from 'zod';
+import { count, MAX_WEIGHT } from './bounds.ts';
+import { clip } from './bounded-text.ts';
 import { didYouMean } from './did-you-mean.ts';
-import { DURATION_FORMS, tryParseDuration } from './duration.ts';
+import { DURATION_FORMS, durationIssue, durationRange, tryParseDuration } from './duration.ts';
 
 /**
  * What a custom issue may add to its message (the message itself is the "expected" text).
@@ -50,29 +52,31 @@ export function nonEmptyString(what = 'a non-empty string') {
 }
 
 /**
- * An integer >= `min`.
+ * An integer from `min` to `max` (every count has a documented ceiling: see `bounds.ts`). zod's
+ * number already refuses NaN and Infinity; the range goes in the message.
  *
  * @example
  * ```ts
- * const count = integer(1).default(1);
+ * const count = integer(1, MAX_AGENTS).default(1); // "expected an integer from 1 to 1,000,000"
  * ```
  */
-export function integer(min: number) {
-  const text = `an integer >= ${min}`;
-  return z.number(expecting(text)).int(expecting(text)).min(min, expecting(text));
+export function integer(min: number, max: number) {
+  const text = `an integer from ${count(min)} to ${count(max)}`;
+  return z.number(expecting(text)).int(expecting(text)).min(min, expecting(text)).max(max, expecting(text));
 }
 
 /**
- * A number > 0 (weights: a zero or negative weight has no sensible meaning in a vote).
+ * A weight: a number > 0 (a zero or negative weight has no sensible meaning in a vote) and at
+ * most {@link MAX_WEIGHT} (weights are summed over voters: 1e308 would overflow to Infinity).
  *
  * @example
  * ```ts
- * const weight = positiveNumber().optional();
+ * const weight = positiveNumber().optional(); // "expected a number greater than 0 and at most 1,000,000"
  * ```
  */
 export function positiveNumber() {
-  const text = 'a number > 0';
-  return z.number(expecting(text)).gt(0, expecting(text));
+  const text = `a number greater than 0 and at most ${count(MAX_WEIGHT)}`;
+  return z.number(expecting(text)).gt(0, expecting(text)).lte(MAX_WEIGHT, expecting(text));
 }
 
 /**
@@ -121,30 +125,34 @@ export function oneOf<const T extends readonly [string, ...string[]]>(values: T)
  * const domains = stringList(); // [] ok; ['security'] ok; [''] fails at domains[0]
  * ```
  */
-export function stringList(min = 0) {
-  const text = min > 0 ? `a list of at least ${min} strings` : 'a list of strings';
-  return z.array(nonEmptyString(), expecting(text)).min(min, expecting(text));
+export function stringList(min = 0, max?: number) {
+  const text = max !== undefined ? `a list of ${count(min)} to ${count(max)} strings` : min > 0 ? `a list of at least ${min} strings` : 'a list of strings';
+  const list = z.array(nonEmptyString(), expecting(text)).min(min, expecting(text));
+  return max === undefined ? list : list.max(max, expecting(text));
 }
 
 /**
- * A duration (see {@link DURATION_FORMS}) read as milliseconds. `positive` rules out zero, for
- * durations where zero means nothing would happen (a voting timeout, a run's length).
+ * A duration (see {@link DURATION_FORMS}) read as milliseconds, at most `maxMs` (24 h by
+ * default). `positive` rules out zero, for durations where zero means nothing would happen (a
+ * voting timeout, a run's length). Not a duration at all: the message lists the forms; a
+ * duration out of range (NaN, `1e308`, `"999…9s"`, `25h`): the message gives the range.
  *
  * @example
  * ```ts
  * duration().parse('1.5s');              // 1500
- * duration({ positive: true }).parse(0); // fails
+ * duration({ positive: true }).parse(0); // fails: a duration greater than 0 and at most 24h
+ * duration().parse('25h');               // fails: a duration from 0 to 24h (86,400,000 ms)
  * ```
  */
-export function duration(options: { positive?: boolean } = {}) {
-  const text = options.positive ? DURATION_FORMS.replace('>= 0', '> 0') : DURATION_FORMS;
+export function duration(options: { positive?: boolean; maxMs?: number } = {}) {
+  const forms = options.positive ? DURATION_FORMS.replace('>= 0', '> 0') : DURATION_FORMS;
   return z.unknown().transform((value, ctx): number => {
-    const ms = tryParseDuration(value);
-    if (ms === undefined || (options.positive && ms === 0)) {
-      ctx.addIssue({ code: 'custom', message: text, input: value });
+    const issue = durationIssue(value, options);
+    if (issue !== undefined) {
+      ctx.addIssue({ code: 'custom', message: issue === 'form' ? forms : durationRange(options), input: value });
       return z.NEVER;
     }
-    return ms;
+    return tryParseDuration(value)!;
   });
 }
 
@@ -190,7 +198,7 @@ function keyChecked<S extends z.ZodRawShape>(shape: S, what: string, reject: 'al
         if (Object.hasOwn(shape, key)) continue;
         const guess = didYouMean(key, known);
         if (reject === 'typos' && guess === undefined) continue;
-        const params: IssueParams = { unknownKey: key, gotText: `the unknown key ${JSON.stringify(key)}`, hint: guess ? `Did you mean "${guess}"?` : undefined };
+        const params: IssueParams = { unknownKey: key, gotText: `the unknown key ${clip(JSON.stringify(key))}`, hint: guess ? `Did you mean "${guess}"?` : undefined };
         ctx.addIssue({ code: 'custom', path: [key], message: `one of the keys ${list}`, input: (value as Record<string, unknown>)[key], params });
       }
     },

@@ -3,7 +3,8 @@
  * parameters, agent weights and expertise), applied as defaults under a scenario.
  */
 import { z } from 'zod';
-import { DURATION_FORMS, tryParseDuration } from './duration.ts';
+import { MAX_AGENTS, MAX_VOTING_TIMEOUT_MS } from './bounds.ts';
+import { DURATION_FORMS, durationIssue, durationRange } from './duration.ts';
 import {
   agentExpertise, agentWeights, expecting, integer, lenientMapping, nonEmptyString, positiveNumber, threshold,
 } from './fields.ts';
@@ -51,14 +52,16 @@ export interface LegacyConfig {
   [extra: string]: unknown;
 }
 
-const votingTimeout = z.custom<number | string>(
-  (v) => (typeof v === 'number' || typeof v === 'string') && (tryParseDuration(v) ?? 0) > 0,
-  expecting(DURATION_FORMS.replace('>= 0', '> 0')),
-);
+/** Kept as written (merged under the scenario, it is read there), but checked here with the scenario's range. */
+const votingTimeout = z.unknown().superRefine((v, ctx) => {
+  const range = { positive: true, maxMs: MAX_VOTING_TIMEOUT_MS };
+  const issue = durationIssue(v, range);
+  if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue === 'form' ? DURATION_FORMS.replace('>= 0', '> 0') : durationRange(range), input: v });
+}).transform((v) => v as number | string);
 
 const algorithmParams = lenientMapping({
   threshold: threshold().optional(),
-  min_participants: integer(1).optional(),
+  min_participants: integer(1, MAX_AGENTS).optional(),
   expert_weight: positiveNumber().optional(),
   regular_weight: positiveNumber().optional(),
 }, 'the parameters of one algorithm { threshold, min_participants, expert_weight, regular_weight }');

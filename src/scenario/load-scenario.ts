@@ -4,10 +4,15 @@
  */
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ConfigError, ScenarioError, ScenarioTooLargeError } from '../errors.ts';
+import { clip } from './bounded-text.ts';
+import { checkFaultNumbers } from './check-faults.ts';
 import { DEFAULT_SCENARIO_TEXT } from './default-scenario.ts';
+import { estimateFootprint, overBudget } from './footprint.ts';
 import { applyLegacyConfig, parseLegacyConfig, type LegacyConfig } from './legacy-config.ts';
+import { parsePath } from './locate-config-error.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
-import { firstIssueError, parseYamlSource, readSourceFile, readSourceFileSync } from './yaml-source.ts';
+import { firstIssueError, locate, parseYamlSource, readSourceFile, readSourceFileSync, type YamlSource } from './yaml-source.ts';
 
 /**
  * Options for {@link parseScenario}.
@@ -22,6 +27,11 @@ export interface ParseScenarioOptions {
   readonly config?: LegacyConfig;
   /** A legacy configuration file to read (synchronously) and merge, when `config` is not given. */
   readonly configFile?: string;
+  /**
+   * Accept a scenario whose estimated memory or wall time is over this machine's budget (see
+   * `estimateFootprint`); `conclave run --force`. The fixed ranges still apply.
+   */
+  readonly force?: boolean;
 }
 
 /** How errors name the built-in scenario, which has no file. */
@@ -49,7 +59,32 @@ export function parseScenario(text: string | undefined, file?: string, options: 
   const raw = config ? applyLegacyConfig(source.value, config) : source.value;
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) throw firstIssueError(source, result.error.issues, raw);
-  return finish(result.data, text === undefined ? undefined : file);
+  const scenario = result.data;
+  try {
+    checkFaultNumbers(scenario.faults, scenario.agents.reduce((n, g) => n + g.count, 0));
+  } catch (e) {
+    throw e instanceof ConfigError ? located(source, e) : e;
+  }
+  if (!options.force) refuseTooLarge(source, scenario);
+  return finish(scenario, text === undefined ? undefined : file);
+}
+
+/** Refuses, with the estimate, a scenario this machine cannot hold or finish within the budget. */
+function refuseTooLarge(source: YamlSource, scenario: Scenario): void {
+  const f = estimateFootprint(scenario);
+  const over = overBudget(f);
+  if (!over) return;
+  const path = f.dominant === 'agents' ? ['agents'] : scenario.task.decisions !== undefined ? ['task', 'decisions'] : ['task', 'duration'];
+  const pos = locate(source, path, false);
+  throw new ScenarioTooLargeError(source.file, pos?.line, pos?.col, path.join('.'), f.bytes, f.seconds, f.budgetBytes, f.budgetSeconds, over);
+}
+
+/** A ConfigError from reading the faults, as a ScenarioError at the line the value is on. */
+function located(source: YamlSource, e: ConfigError): ScenarioError {
+  const pos = locate(source, parsePath(e.path), false);
+  // ConfigError says "Invalid configuration at "p": expected X, got Y."; keep X and Y.
+  const m = /^Invalid configuration at ".*?": expected ([\s\S]*), got ([\s\S]*)\.$/.exec(e.message);
+  return new ScenarioError(source.file, pos?.line, pos?.col, clip(e.path), clip(m?.[1] ?? e.message, 600), undefined, { gotText: clip(m?.[2] ?? 'a value out of range', 300), cause: e });
 }
 
 /**
@@ -62,11 +97,11 @@ export function parseScenario(text: string | undefined, file?: string, options: 
  * scenario.agents.reduce((n, g) => n + g.count, 0); // 5
  * ```
  */
-export async function loadScenarioFile(path: string, options: { configFile?: string } = {}): Promise<Scenario> {
+export async function loadScenarioFile(path: string, options: { configFile?: string; force?: boolean } = {}): Promise<Scenario> {
   // One after the other, so that when both files are missing the scenario is always the one reported.
   const text = await readSourceFile(path, 'scenario');
   const config = options.configFile === undefined ? undefined : parseLegacyConfig(await readSourceFile(options.configFile, 'configuration'), options.configFile);
-  return parseScenario(text, path, { config });
+  return parseScenario(text, path, { config, force: options.force });
 }
 
 /** The steps that need the file's location or the whole validated scenario. */

@@ -29,8 +29,15 @@ export function withScenarioLine(error: unknown, file: string | undefined): unkn
   }
 }
 
-/** `schedule[0].switch_topology.hub` -> ['schedule', 0, 'switch_topology', 'hub']. */
-function parsePath(path: string): (string | number)[] {
+/**
+ * A ConfigError's dotted path back as a path of keys and indices.
+ *
+ * @example
+ * ```ts
+ * parsePath('schedule[0].switch_topology.hub'); // ['schedule', 0, 'switch_topology', 'hub']
+ * ```
+ */
+export function parsePath(path: string): (string | number)[] {
   const out: (string | number)[] = [];
   for (const part of path.split('.')) {
     const m = /^([^[\]]*)((?:\[\d+\])*)$/.exec(part);

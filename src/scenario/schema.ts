@@ -11,6 +11,10 @@ import {
   agentExpertise, agentWeights, duration, expecting, expertise, integer, nonEmptyString, oneOf, positiveNumber,
   probability, strictMapping, stringList, threshold, type IssueParams,
 } from './fields.ts';
+import { clip, listText } from './bounded-text.ts';
+import {
+  count as thousands, MAX_AGENTS, MAX_DECISIONS, MAX_IN_FLIGHT, MAX_OPTIONS, MAX_SEED, MAX_VOTING_TIMEOUT_MS,
+} from './bounds.ts';
 
 /**
  * A behaviour given as a module and an export name.
@@ -235,7 +239,7 @@ function uniqueEntries(list: readonly string[], ctx: z.RefinementCtx, what: stri
 }
 
 function optionList() {
-  return stringList(2).superRefine((options, ctx) => {
+  return stringList(2, MAX_OPTIONS).superRefine((options, ctx) => {
     uniqueEntries(options, ctx, 'each option only once');
     // A vote for "abstain" is an abstention: an option by that name could never win.
     options.forEach((o, i) => {
@@ -248,7 +252,7 @@ const moduleRef = strictMapping({ module: nonEmptyString('a module path (relativ
 
 const agentGroup = strictMapping({
   role: nonEmptyString('a role name'),
-  count: integer(1).default(1),
+  count: integer(1, MAX_AGENTS).default(1),
   weight: positiveNumber().optional(),
   accuracy: probability().default(0.7),
   expertise: expertise().optional(),
@@ -262,8 +266,8 @@ const agentGroup = strictMapping({
 const consensus = z.looseObject({
   algorithm: nonEmptyString('an algorithm name (simple_majority, supermajority, weighted_voting, byzantine_tolerant, raft, adaptive or a policy name)').default('simple_majority'),
   threshold: threshold().optional(),
-  min_participants: integer(1).optional(),
-  voting_timeout: duration({ positive: true }).default(60_000),
+  min_participants: integer(1, MAX_AGENTS).optional(),
+  voting_timeout: duration({ positive: true, maxMs: MAX_VOTING_TIMEOUT_MS }).default(60_000),
   agent_weights: agentWeights().optional(),
   agent_expertise: agentExpertise().optional(),
   expert_weight: positiveNumber().optional(),
@@ -293,14 +297,14 @@ const task = strictMapping({
   options: optionList(),
   truth: nonEmptyString().optional(),
   domain: nonEmptyString().optional(),
-  decisions: integer(1).optional(),
+  decisions: integer(1, MAX_DECISIONS).optional(),
   duration: duration({ positive: true }).optional(),
-  in_flight: integer(1).default(1),
+  in_flight: integer(1, MAX_IN_FLIGHT).default(1),
   ...taskTraits,
 }, 'a task mapping { question, options, ... }')
   .superRefine((t, ctx) => {
     if (t.truth !== undefined && !t.options.includes(t.truth)) {
-      ctx.addIssue({ code: 'custom', path: ['truth'], message: `one of the task's options (${t.options.map((o) => JSON.stringify(o)).join(', ')})`, input: t.truth, params: { hint: 'Add it to task.options or fix its spelling.' } satisfies IssueParams });
+      ctx.addIssue({ code: 'custom', path: ['truth'], message: `one of the task's options (${listText(t.options)})`, input: t.truth, params: { hint: 'Add it to task.options or fix its spelling.' } satisfies IssueParams });
     }
     if (t.decisions !== undefined && t.duration !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['duration'], message: 'either "decisions" or "duration", not both', input: t.duration, params: { gotText: 'both', hint: 'Run a fixed number of decisions, or as many as fit in a duration: remove one of them.' } satisfies IssueParams });
@@ -313,7 +317,7 @@ const stage = strictMapping({
   name: nonEmptyString('a stage name'),
   consensus_algorithm: nonEmptyString('an algorithm name'),
   threshold: threshold().optional(),
-  max_agents: integer(1).optional(),
+  max_agents: integer(1, MAX_AGENTS).optional(),
   expert_domains: stringList().optional(),
   depends_on: stringList().default([]),
   question: nonEmptyString('a question').optional(),
@@ -333,7 +337,7 @@ function checkStageGraph(stages: StageConfig[], ctx: z.RefinementCtx): void {
     if (index.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'a stage name not used by another stage', input: s.name, params: { gotText: `${JSON.stringify(s.name)}, already the name of stages[${index.get(s.name)}]` } satisfies IssueParams });
     else index.set(s.name, i);
   });
-  const names = [...index.keys()].map((n) => JSON.stringify(n)).join(', ');
+  const names = listText([...index.keys()]);
   let missing = false;
   stages.forEach((s, i) => s.depends_on.forEach((dep, j) => {
     if (index.has(dep)) return;
@@ -343,7 +347,7 @@ function checkStageGraph(stages: StageConfig[], ctx: z.RefinementCtx): void {
   if (missing) return; // a cycle through an unknown stage is not worth reporting on top
   const cycle = findCycle(stages, index);
   if (cycle) {
-    ctx.addIssue({ code: 'custom', path: [cycle.at, 'depends_on', cycle.entry], message: 'stages whose dependencies do not loop back to them', input: stages[cycle.at].depends_on[cycle.entry], params: { gotText: `the cycle ${cycle.names.join(' -> ')}`, hint: 'Each stage waits for the stages it depends on, so a cycle never starts: remove one of these dependencies.' } satisfies IssueParams });
+    ctx.addIssue({ code: 'custom', path: [cycle.at, 'depends_on', cycle.entry], message: 'stages whose dependencies do not loop back to them', input: stages[cycle.at].depends_on[cycle.entry], params: { gotText: `the cycle ${clip(cycle.names.join(' -> '), 400)}`, hint: 'Each stage waits for the stages it depends on, so a cycle never starts: remove one of these dependencies.' } satisfies IssueParams });
   }
 }
 
@@ -403,7 +407,7 @@ const scheduleEntry = strictMapping({
 export const scenarioSchema = strictMapping({
   name: nonEmptyString('a scenario name'),
   description: z.string(expecting('a string')).optional(),
-  seed: z.number(expecting('an integer >= 0')).int(expecting('an integer >= 0')).min(0, expecting('an integer >= 0')).optional(),
+  seed: integer(0, MAX_SEED).optional(),
   mode: oneOf(['sim', 'threads']).optional(),
   agents: z.array(agentGroup, expecting('a list of agent groups')).min(1, expecting('a list of at least 1 agent group')),
   topology: topology(true).default('mesh'),
@@ -414,6 +418,12 @@ export const scenarioSchema = strictMapping({
   schedule: z.array(scheduleEntry, expecting('a list of schedule entries')).default([]),
 }, 'a mapping of scenario settings (name, agents, task, ...)')
   .superRefine((s, ctx) => {
+    // Each group is within range; together they must be too (a thousand groups of a million).
+    // (A group already out of range is reported at its own count.)
+    const agents = s.agents.reduce((n, g) => n + g.count, 0);
+    if (agents > MAX_AGENTS && s.agents.every((g) => g.count <= MAX_AGENTS)) {
+      ctx.addIssue({ code: 'custom', path: ['agents'], message: `at most ${thousands(MAX_AGENTS)} agents in all`, input: s.agents, params: { gotText: `${thousands(agents)} agents in ${thousands(s.agents.length)} groups` } satisfies IssueParams });
+    }
     if (s.consensus.weight_reference === 'truth' && s.task.truth === undefined) {
       ctx.addIssue({ code: 'custom', path: ['consensus', 'weight_reference'], message: '"outcome" (there is no task.truth to weigh agents against)', input: 'truth', params: { hint: 'Give task.truth, or use weight_reference: outcome.' } satisfies IssueParams });
     }
@@ -421,7 +431,7 @@ export const scenarioSchema = strictMapping({
     s.workflow?.stages.forEach((st, i) => {
       const options = st.options ?? s.task.options;
       if (st.truth !== undefined && !options.includes(st.truth)) {
-        ctx.addIssue({ code: 'custom', path: ['workflow', 'stages', i, 'truth'], message: `one of the stage's options (${options.map((o) => JSON.stringify(o)).join(', ')})`, input: st.truth });
+        ctx.addIssue({ code: 'custom', path: ['workflow', 'stages', i, 'truth'], message: `one of the stage's options (${listText(options)})`, input: st.truth });
       }
     });
   })

@@ -6,10 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ScenarioError } from '../errors.ts';
+import { clip } from './bounded-text.ts';
+import { count, MAX_NESTING } from './bounds.ts';
 import type { IssueParams } from './fields.ts';
+import { flowDepth, tooDeep } from './nesting.ts';
 
 /**
  * A parsed YAML file: its plain value, plus what is needed to find where a value was written.
@@ -50,23 +53,34 @@ const HOW_TO_PASS: Readonly<Record<SourceKind, string>> = {
 };
 
 /**
- * Parses YAML text, or throws a ScenarioError at the first syntax error (with its line) or for an
- * empty document.
+ * Parses YAML text, or throws a ScenarioError at the first syntax error (with its line), for an
+ * empty document, for more than one document, and for nesting deeper than {@link MAX_NESTING}
+ * levels (named as such, not as the parser's stack overflow).
  *
  * @example
  * ```ts
  * parseYamlSource('a: [1, 2\n', 'bad.yml', 'scenario'); // throws: bad.yml:2:1: expected valid YAML, got ...
+ * parseYamlSource('a: 1\n---\na: 2\n', 'two.yml', 'scenario'); // throws: ... the file holds 2 YAML documents; a scenario is one document
  * ```
  */
 export function parseYamlSource(text: string, file: string | undefined, kind: SourceKind): YamlSource {
   const lineCounter = new LineCounter();
-  // merge: `<<: *defaults` is a common way to share settings between agent groups.
-  const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true });
+  let doc: Document.Parsed;
+  try {
+    // merge: `<<: *defaults` is a common way to share settings between agent groups.
+    doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: true });
+  } catch (cause) {
+    if (isStackOverflow(cause)) throw nestingError(file, text, cause);
+    throw cause;
+  }
   const syntax = doc.errors[0];
   if (syntax) {
+    // The parser catches its own stack overflow and reports it as a syntax error: name the cause.
+    if (isStackOverflow(syntax) || /Maximum call stack size exceeded/.test(syntax.message)) throw nestingError(file, text, syntax);
+    if (syntax.code === 'MULTIPLE_DOCS') throw documentsError(file, text, syntax, kind);
     const pos = syntax.linePos?.[0];
     // The message repeats the position and quotes the source; the first clause is the reason.
-    const reason = syntax.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+    const reason = clip(syntax.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, ''), 300);
     throw new ScenarioError(file, pos?.line, pos?.col, '', 'valid YAML', undefined, { gotText: `a syntax error: ${reason}`, cause: syntax });
   }
   if (doc.contents === null) {
@@ -76,10 +90,54 @@ export function parseYamlSource(text: string, file: string | undefined, kind: So
   try {
     value = doc.toJS();
   } catch (cause) {
+    if (isStackOverflow(cause)) throw nestingError(file, text, cause);
     // e.g. an alias bomb: yaml refuses to expand too many aliases.
-    throw new ScenarioError(file, undefined, undefined, '', 'YAML that expands to plain data', undefined, { gotText: cause instanceof Error ? cause.message : String(cause), cause });
+    throw new ScenarioError(file, undefined, undefined, '', 'YAML that expands to plain data', undefined, { gotText: clip(cause instanceof Error ? cause.message : String(cause), 300), cause });
   }
-  return { file, doc, lineCounter, value };
+  const source = { file, doc, lineCounter, value };
+  // Block nesting parses without trouble, but workers (structured clone) and traces (JSON) would
+  // recurse through it later: refuse it here, at the first entry too deep.
+  const deep = tooDeep(value);
+  if (deep) {
+    const pos = locate(source, deep.path, false);
+    throw new ScenarioError(file, pos?.line, pos?.col, formatPath(deep.path), `YAML nested at most ${MAX_NESTING} levels deep`, undefined, {
+      gotText: `YAML nested ${count(deep.depth)} levels deep`, hint: 'A scenario needs only a few levels: flatten the value.',
+    });
+  }
+  return source;
+}
+
+/** V8's "Maximum call stack size exceeded" is a RangeError; nothing else in parsing is. */
+function isStackOverflow(error: unknown): boolean {
+  return error instanceof RangeError && /call stack/i.test(error.message);
+}
+
+/** The parser's stack overflow, named for what it is, at the deepest bracket. */
+function nestingError(file: string | undefined, text: string, cause: unknown): ScenarioError {
+  const { depth, offset } = flowDepth(text);
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  const col = offset - before.lastIndexOf('\n');
+  const got = depth > MAX_NESTING ? `YAML nested ${count(depth)} levels deep` : 'YAML nested too deeply for the parser';
+  return new ScenarioError(file, depth > 0 ? line : undefined, depth > 0 ? col : undefined, '', `YAML nested at most ${MAX_NESTING} levels deep`, undefined, {
+    gotText: got, hint: 'A scenario needs only a few levels: flatten the value.', cause,
+  });
+}
+
+/** More than one `---` document: say how many, and that a scenario is one. */
+function documentsError(file: string | undefined, text: string, syntax: { linePos?: { line: number; col: number }[] }, kind: SourceKind): ScenarioError {
+  let n: number | undefined;
+  try {
+    n = parseAllDocuments(text).length;
+  } catch {
+    n = undefined;
+  }
+  const pos = syntax.linePos?.[0];
+  const holds = n === undefined ? 'several YAML documents' : `${count(n)} YAML documents`;
+  return new ScenarioError(file, pos?.line, pos?.col, '', 'one YAML document', undefined, {
+    gotText: `${n === undefined ? 'more than one' : count(n)}: the file holds ${holds}; a ${kind} is one document`,
+    hint: `Remove the "---" separators (or keep one ${kind} per file).`, cause: syntax,
+  });
 }
 
 /**
@@ -144,7 +202,10 @@ export function firstIssueError(source: YamlSource, issues: readonly z.core.$Zod
   const { issue, params, pos } = ranked[0];
   const got = valueAt(value, issue.path);
   const gotText = params.gotText ?? (got.found ? undefined : 'no value (the key is missing)');
-  return new ScenarioError(source.file, pos?.line, pos?.col, formatPath(issue.path), expectedText(issue), got.value, { hint: params.hint, gotText });
+  // Every part is clipped: a key or list can be any length, the message must stay readable.
+  return new ScenarioError(source.file, pos?.line, pos?.col, clip(formatPath(issue.path)), clip(expectedText(issue), 600), got.value, {
+    hint: params.hint === undefined ? undefined : clip(params.hint, 300), gotText: gotText === undefined ? undefined : clip(gotText, 300),
+  });
 }
 
 /**
