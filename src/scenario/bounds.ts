@@ -1,0 +1,49 @@
+/**
+ * The range of every number a scenario holds. Each is finite and bounded so that no value can
+ * make a run hang (an Infinity duration), overflow (a weight of 1e308 summed over voters) or
+ * allocate without limit (an agent count of 1e15) before the machine-specific check in
+ * `footprint.ts` even runs. The limits sit far above anything a simulation on one machine can
+ * use, so they only ever stop mistakes; README's "Scenario limits" table lists them.
+ */
+
+/** Agents in one group, and in the whole scenario: a million agents is already ~4 GB (see footprint.ts). */
+export const MAX_AGENTS = 1_000_000;
+
+/** `task.decisions`: 10^8 decisions is ~3 h of simulation at the fastest measured rate (~100 µs each). */
+export const MAX_DECISIONS = 100_000_000;
+
+/** `task.in_flight`: decisions open at once; the coordinator's mailbox is sized from it. */
+export const MAX_IN_FLIGHT = 100_000;
+
+/** Weights (`weight`, `agent_weights`, `expert_weight`, `regular_weight`, expertise weights): summed over voters, so bounded far below overflow. */
+export const MAX_WEIGHT = 1_000_000;
+
+/** Seeds: exact integers only (beyond 2^53 a written seed is not the number JavaScript reads). */
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+
+/** Every duration (run length, schedule times, fault times and lengths, delays): 24 h, virtual or real. */
+export const MAX_DURATION_MS = 24 * 3_600_000;
+
+/** `consensus.voting_timeout`: a vote that waits longer than an hour for ballots is a mistake, not a setting. */
+export const MAX_VOTING_TIMEOUT_MS = 3_600_000;
+
+/** `task.options` and a stage's `options`: entries in the list. */
+export const MAX_OPTIONS = 10_000;
+
+/**
+ * YAML nesting: no scenario needs more than a handful of levels, and the YAML parser (then
+ * structured clone, then JSON) recurse per level, so deep input would exhaust the stack.
+ */
+export const MAX_NESTING = 64;
+
+/**
+ * `n` with thousands separators, for messages.
+ *
+ * @example
+ * ```ts
+ * count(1_000_000); // '1,000,000'
+ * ```
+ */
+export function count(n: number): string {
+  return n.toLocaleString('en-US');
+}
