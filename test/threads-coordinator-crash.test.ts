@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { runExitCode } from '../src/cli/run-command.ts';
 import { EXIT_RUN_FAILED } from '../src/cli/exit-codes.ts';
-import { parseScenario } from '../src/scenario/index.ts';
+import { fileURLToPath } from 'node:url';
+import { loadScenarioFile, parseScenario } from '../src/scenario/index.ts';
 import type { ActorSystem } from '../src/scheduler/actor-system.ts';
 import { ThreadSystem } from '../src/scheduler/threads/thread-system.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';
@@ -147,6 +148,78 @@ task: { question: q, options: [A, B, C], truth: A, decisions: 60, in_flight: 4 }
     expect(result.status).toBe('completed');
     expect(runExitCode(result)).toBe(0);
     expect(result.byzantineDetected).toEqual([]);
+    expect(result.safetyViolations).toEqual([]);
+    expectBalancedBooks(result);
+  });
+});
+
+const fixture = fileURLToPath(new URL('./fixtures/crashing-coordinator.ts', import.meta.url));
+
+describe('threads mode: resuming other workloads after the coordinator\'s worker died', () => {
+  it('a workflow: a stage closed before the crash keeps its outcome, the stage open at it fails, what depends on it is blocked', async () => {
+    const example = await loadScenarioFile(fileURLToPath(new URL('../examples/product-workflow.yml', import.meta.url)));
+    // design's ballots go uncounted until the crash, so design is surely open when its worker dies.
+    const scenario = { ...example, consensus: { ...example.consensus, implementation: { module: fixture, export: 'designStallingCoordinator' } } };
+    const events: TraceEvent[] = [];
+    const k = killer('coordinator', (e) => emitted(e, 'proposal') && e.type === 'emit' && e.event.stage === 'design', 1);
+    const result = await runScenario(scenario, { mode: 'threads', workers: 2, onSystem: k.onSystem, onEvent: (e) => (events.push(e), k.onEvent(e)) });
+    await k.state.kill;
+    expect(result.hostCrashes).toHaveLength(1);
+    expect(result.hostCrashes[0].restarted).toContain('coordinator');
+    const research = events.find((e) => emitted(e, 'decided') && e.type === 'emit' && e.event.stage === 'research');
+    expect(research?.type === 'emit' && research.event.consensus).toBe(true);
+    expect(result.stages?.research.status).toBe('passed');
+    expect(result.stages?.design).toMatchObject({ status: 'failed', reason: expect.stringMatching(/host crash/) });
+    expect(result.stages?.['security-review'].status).toBe('blocked');
+    expect(result.stages?.['implementation-plan'].status).toBe('blocked');
+    expect(result.decisions).toMatchObject({ attempted: 2, decided: 1, aborted: 1 });
+    expect(result.status).toBe('failed');
+    expect(events.some((e) => emitted(e, 'stage') && e.type === 'emit' && e.event.stage === 'design' && e.event.status === 'failed')).toBe(true);
+    expectBalancedBooks(result);
+  });
+
+  it('a duration workload: the restarted coordinator decides until the run\'s time is up', async () => {
+    const events: TraceEvent[] = [];
+    const result = await runScenario(parseScenario(`
+name: duration-crash
+agents: [{ role: analyst, count: 5, accuracy: 0.8 }]
+consensus: { algorithm: simple_majority, voting_timeout: 30s, implementation: { module: ${JSON.stringify(fixture)}, export: crashingCoordinator } }
+task: { question: q, options: [A, B], truth: A, duration: 1500ms, in_flight: 2 }
+`), { mode: 'threads', workers: 2, onEvent: (e) => events.push(e) });
+    const crashAt = events.findIndex((e) => e.type === 'host-crash');
+    expect(crashAt).toBeGreaterThan(0);
+    const after = events.slice(crashAt).filter((e) => emitted(e, 'decided')).length;
+    expect(after).toBeGreaterThan(0);
+    const d = result.decisions;
+    expect(d.decided + d.noConsensus + d.timedOut + d.aborted).toBe(d.attempted);
+    expect(d.aborted).toBeGreaterThan(0);
+    expectBalancedBooks(result);
+  });
+
+  it('two crashes in a row: each restarted coordinator resumes where the last one was lost', async () => {
+    const events: TraceEvent[] = [];
+    let system: ThreadSystem | undefined;
+    const kills: Promise<unknown>[] = [];
+    let since = 0;
+    const result = await runScenario(voting(1500), {
+      mode: 'threads', workers: 3, seed: 8,
+      onSystem: (s) => (system = s as ThreadSystem),
+      onEvent: (e) => {
+        events.push(e);
+        if (e.type === 'host-crash') since = 0;
+        // The 10th decision after the start, then the 10th after the first crash.
+        if (emitted(e, 'decided') && ++since === 10 && kills.length < 2) kills.push(system!.killWorker(system!.workerOf('coordinator')!));
+      },
+    });
+    await Promise.all(kills);
+    expect(result.hostCrashes).toHaveLength(2);
+    expect(result.hostCrashes.every((c) => c.restarted.includes('coordinator'))).toBe(true);
+    const ids = events.filter((e) => emitted(e, 'decided')).map((e) => (e.type === 'emit' ? e.event.decision : ''));
+    expect(new Set(ids).size).toBe(ids.length);
+    const d = result.decisions;
+    expect(d.attempted).toBe(1500);
+    expect(d.decided + d.noConsensus + d.timedOut + d.aborted).toBe(1500);
+    expect(d.decided + d.noConsensus + d.timedOut).toBe(ids.length);
     expect(result.safetyViolations).toEqual([]);
     expectBalancedBooks(result);
   });

@@ -2,6 +2,7 @@ import type { TraceEvent } from '../actors/trace-event.ts';
 import type { RunResume, RunSummary } from '../protocols/voting/coordinator.ts';
 import { emptyHistogram, record } from '../protocols/voting/latency-histogram.ts';
 import type { Scenario } from '../scenario/index.ts';
+import { COORDINATOR_ID } from './build-swarm.ts';
 
 /**
  * What a voting coordinator did, as its trace shows it: kept by the swarm so that when the
@@ -30,7 +31,7 @@ export class CoordinatorLedger {
   constructor(private readonly scenario: Scenario) {}
 
   observe(e: TraceEvent): void {
-    if (e.type !== 'emit' || e.actor !== 'coordinator') return;
+    if (e.type !== 'emit' || e.actor !== COORDINATOR_ID) return;
     const ev = e.event as Record<string, unknown> & { type?: string; decision?: string };
     const s = this.summary;
     switch (ev.type) {
