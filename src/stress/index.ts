@@ -4,7 +4,7 @@
  */
 export { runStress } from './stress.ts';
 export { runStressCase } from './run-case.ts';
-export { drawScenario, faultsFor, byzantineBound, family } from './schedule.ts';
+export { drawScenario, drawRun, faultsFor, byzantineBound, family } from './schedule.ts';
 export { shrinkScenario } from './shrink.ts';
 export type { StressReport } from './stress.ts';
 export type { StressOutcome } from './run-case.ts';

@@ -128,6 +128,24 @@ export function byzantineBound(protocol: string, n: number): number {
   return Math.max(0, Math.ceil(n / 2) - 1);
 }
 
+/** The share of runs drawing Byzantine agents in which they collude (PBFT), when any behaviour may be drawn. */
+const COLLUDE_SHARE = 0.3;
+
+/**
+ * Who colludes in a run: the primary of view 0 (the strategy needs a Byzantine primary; named
+ * `primary`) and `liars - 1` other replicas, a seeded choice. Named one by one, so the scenario
+ * file says who lied; `collude` mixes with no other behaviour, whose lies would give it away.
+ */
+function colluders(n: number, liars: number, seed: number): string[] {
+  const rnd = createPrng(seed, '$colluders');
+  const others = Array.from({ length: n - 1 }, (_, i) => i + 2);
+  for (let i = others.length - 1; i > 0; i--) {
+    const j = Math.floor(rnd() * (i + 1));
+    [others[i], others[j]] = [others[j], others[i]];
+  }
+  return ['primary', ...others.slice(0, liars - 1).sort((a, b) => a - b).map((i) => `node_${String(i).padStart(3, '0')}`)];
+}
+
 /**
  * The scenario of run `seed`: the plan's protocol and size, with faults drawn from the seed
  * (the same seed always draws the same scenario). Returned as YAML, which is also what a
@@ -141,6 +159,21 @@ export function byzantineBound(protocol: string, n: number): number {
  * ```
  */
 export function drawScenario(plan: StressPlan, seed: number): string {
+  return drawRun(plan, seed).scenario;
+}
+
+/**
+ * What run `seed` draws: its scenario (as `drawScenario`), how many agents lie in it, and
+ * whether that keeps it within the protocol's bound (`byzantineBound`). The other faults are
+ * drawn within what the protocol tolerates and always end, so within the bound every decision
+ * must be reached once they are over: a stall is then a bug, not the price of too many liars.
+ *
+ * @example
+ * ```ts
+ * drawRun({ protocol: 'pbft', agents: 4, byzantine: 2, faults: ['byzantine'], decisions: 30 }, 2); // { scenario: '...', liars: 2, withinBound: false }
+ * ```
+ */
+export function drawRun(plan: StressPlan, seed: number): { scenario: string; liars: number; withinBound: boolean } {
   const rnd = createPrng(seed, '$stress');
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -156,9 +189,12 @@ export function drawScenario(plan: StressPlan, seed: number): string {
   if (has('byzantine') || named.length > 0) {
     liars = plan.failureRate !== undefined ? Math.round(plan.failureRate * n) : int(has('byzantine') ? 0 : 1, plan.byzantine ?? bound);
     // split_brain needs colluders beyond the bound to do harm; within it, it is only noise.
-    const kinds = has('byzantine') ? BYZANTINE_BY_FAMILY[fam].filter((k) => k !== 'split_brain' || liars > bound) : named;
+    // collude is drawn apart (below), so that adding it left every other seed's draw as it was.
+    const kinds = has('byzantine') ? BYZANTINE_BY_FAMILY[fam].filter((k) => (k !== 'split_brain' || liars > bound) && k !== 'collude') : named;
     const types = [...new Set([pick(kinds), pick(kinds)])];
-    if (liars > 0) faults.push(`  byzantine: { ${plan.failureRate !== undefined ? `failure_rate: ${plan.failureRate}` : `count: ${liars}`}, types: [${types.join(', ')}] }`);
+    const colluding = liars > 0 && (types.includes('collude') || (has('byzantine') && BYZANTINE_BY_FAMILY[fam].includes('collude') && createPrng(seed, '$collude')() < COLLUDE_SHARE));
+    if (colluding) faults.push(`  byzantine: { target: [${colluders(n, liars, seed).join(', ')}], types: [collude] }`);
+    else if (liars > 0) faults.push(`  byzantine: { ${plan.failureRate !== undefined ? `failure_rate: ${plan.failureRate}` : `count: ${liars}`}, types: [${types.join(', ')}] }`);
   }
   const leader = fam === 'raft' ? 'leader' : fam === 'pbft' ? 'primary' : 'random';
   const target = () => (fam === 'voting' || chance(0.5) ? 'random' : leader);
@@ -185,7 +221,7 @@ export function drawScenario(plan: StressPlan, seed: number): string {
     faults.push(`  cascade: { at: ${int(20, 300)}ms, initial_failure_rate: ${pick([0.1, 0.2])}, failure_propagation: ${pick([0.1, 0.3, 0.5])}, recovery_time: ${int(100, 400)}ms }`);
   }
   const algorithm = fam === 'voting' ? plan.protocol : fam === 'pbft' ? 'byzantine_tolerant' : 'raft';
-  return [
+  const scenario = [
     `# conclave stress: run seed ${seed}`,
     `name: stress-${plan.protocol}-${seed}`,
     `seed: ${seed}`,
@@ -195,4 +231,5 @@ export function drawScenario(plan: StressPlan, seed: number): string {
     ...(faults.length > 0 ? ['faults:', ...faults] : []),
     '',
   ].join('\n');
+  return { scenario, liars, withinBound: liars <= bound };
 }
