@@ -1,4 +1,5 @@
 import { parseScenario } from '../scenario/index.ts';
+import { unclosedDecisions } from './unclosed.ts';
 import { runScenario } from '../swarm/run-scenario.ts';
 import { drawScenario, type StressPlan } from './schedule.ts';
 
@@ -18,6 +19,11 @@ export interface StressOutcome {
   readonly decided: number;
   /** Safety violations, each with its checker and the trace position that proves it. */
   readonly violations: readonly { checker: string; property: string; detail: string; at?: number }[];
+  /**
+   * Decisions the run left without an end (see `unclosedDecisions`): a vote that closed at its
+   * timeout or without consensus has ended; a request or command never acknowledged has not.
+   */
+  readonly unclosed: number;
   /** Liveness findings (termination after heal): decisions not reached once the faults ended. */
   readonly liveness: readonly { property: string; detail: string }[];
   /** The slowest recovery of the run: ms from a leader's (or primary's) crash to its successor; null when none was replaced. */
@@ -48,13 +54,14 @@ export async function runStressCase(task: { plan: StressPlan; seed: number }): P
     const r = await runScenario(parseScenario(scenario), { seed: task.seed, mode: task.plan.mode ?? 'sim' });
     return {
       seed: task.seed, scenario, attempted: r.decisions.attempted, decided: r.decisions.decided,
+      unclosed: unclosedDecisions(task.plan.protocol, r.decisions),
       violations: r.safetyViolations.map((v) => ({ checker: v.checker, property: v.property, detail: v.detail, ...(v.at !== undefined ? { at: v.at } : {}) })),
       liveness: r.livenessViolations.map((v) => ({ property: v.property, detail: v.detail })),
       ...recoveries([...(r.raft?.failovers ?? []), ...(r.pbft?.failovers ?? [])]),
       detected: r.byzantineDetected.length, wallMs: performance.now() - started, traceHash: r.traceHash,
     };
   } catch (e) {
-    return { seed: task.seed, scenario, attempted: 0, decided: 0, violations: [], liveness: [], recoveryMs: null, unreplaced: 0, detected: 0, wallMs: performance.now() - started, traceHash: '', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    return { seed: task.seed, scenario, attempted: 0, decided: 0, unclosed: 0, violations: [], liveness: [], recoveryMs: null, unreplaced: 0, detected: 0, wallMs: performance.now() - started, traceHash: '', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }
 }
 

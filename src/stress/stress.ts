@@ -22,7 +22,10 @@ export interface StressReport {
   readonly violations: Record<string, number>;
   /** Safety violations by the checker that found them. */
   readonly byChecker: Record<string, number>;
-  /** Runs that did not finish their work (liveness; with more faults than tolerated, expected). */
+  /**
+   * Runs that left decisions without an end (liveness; with more faults than tolerated,
+   * expected). A vote that closed at its timeout or without consensus has ended: not counted.
+   */
   readonly unfinished: number[];
   /** Runs where decisions stayed unreached well after the last fault ended (termination after heal). */
   readonly notTerminated: number[];
@@ -91,7 +94,7 @@ function summarize(plan: StressPlan, seed: number, workers: number, outcomes: St
   return {
     plan, runs: outcomes.length, seed, workers,
     decisions: { attempted, decided }, violations, byChecker,
-    unfinished: outcomes.filter((r) => r.error === undefined && r.decided < r.attempted).map((r) => r.seed),
+    unfinished: outcomes.filter((r) => r.error === undefined && r.unclosed > 0).map((r) => r.seed),
     notTerminated: outcomes.filter((r) => r.liveness.length > 0).map((r) => r.seed),
     slowestRecovery, unreplacedCrashes,
     failing: outcomes.filter((r) => r.violations.length > 0 || r.error !== undefined).map((r) => ({ seed: r.seed, violations: r.violations, ...(r.error ? { error: r.error } : {}), scenario: r.scenario })),
