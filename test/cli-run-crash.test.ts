@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/run-command.ts';
-import { EXIT_RUN_FAILED } from '../src/cli/exit-codes.ts';
+import { EXIT_BAD_INPUT, EXIT_RUN_FAILED, exitCodeForError } from '../src/cli/exit-codes.ts';
+import { AskTimeoutError, ConfigError, HostCrashedError, ScenarioError } from '../src/errors.ts';
 
 /**
  * `conclave run --mode threads` when the coordinator's worker dies mid-run (the fixture
@@ -55,5 +56,14 @@ describe('conclave run: a worker dies with the coordinator', () => {
     expect(text).toMatch(/aborted \(lost in a crash\)/);
     expect(text).toMatch(/✓ balanced/);
     expect(text).not.toMatch(/retry/);
+  });
+});
+
+describe('conclave: the exit code of an error that ended a command', () => {
+  it('is 3 for a run that broke down, 2 for bad input', () => {
+    expect(exitCodeForError(new HostCrashedError(0, 'spawn("a")'))).toBe(EXIT_RUN_FAILED);
+    expect(exitCodeForError(new AskTimeoutError('coordinator', 'run', 1000))).toBe(EXIT_RUN_FAILED);
+    expect(exitCodeForError(new ConfigError('workers', 'an integer', 'x'))).toBe(EXIT_BAD_INPUT);
+    expect(exitCodeForError(new ScenarioError('s.yml', 1, 1, 'task.decisions', 'an integer'))).toBe(EXIT_BAD_INPUT);
   });
 });

@@ -1,3 +1,5 @@
+import { AskTimeoutError, CoordinatorFailedError, HostCrashedError, SettleTimeoutError, type ConclaveError } from '../errors.ts';
+
 /**
  * What `conclave run` (and the commands that judge runs) exit with. Scripts and CI read these,
  * so each means one thing: a run that could not finish its workload (3) is neither bad input
@@ -18,3 +20,18 @@ export const EXIT_BAD_INPUT = 2;
  * with a crashed worker, a coordinator or client that could not be restarted or failed).
  */
 export const EXIT_RUN_FAILED = 3;
+
+/**
+ * The exit code for a Conclave error that ended a command: most mean bad input (2), but a
+ * worker that died where no report could be made, a reply that never came or a system that
+ * never settled mean the run broke down (3).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ConclaveError) process.exitCode = exitCodeForError(e); }
+ * ```
+ */
+export function exitCodeForError(e: ConclaveError): number {
+  const broke = e instanceof HostCrashedError || e instanceof AskTimeoutError || e instanceof SettleTimeoutError || e instanceof CoordinatorFailedError;
+  return broke ? EXIT_RUN_FAILED : EXIT_BAD_INPUT;
+}

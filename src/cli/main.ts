@@ -5,6 +5,7 @@ import { ConclaveError } from '../errors.ts';
 import { runDecisionDemo } from './decision-demo.ts';
 import { runDemo } from './demo.ts';
 import { runCommand } from './run-command.ts';
+import { exitCodeForError } from './exit-codes.ts';
 import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
 import { stressCommand } from './stress-command.ts';
 import { benchCommand, type BenchCommandOptions } from './bench-command.ts';
@@ -72,8 +73,9 @@ export function buildCli(): Command {
     .option('--trace <file>', 'write every trace event to FILE as JSON lines')
     .option('--timeline <n>', 'show the votes of the first N decisions', integer('--timeline', 0, 1000), 2)
     .option('--history <file>', 'Raft runs: write the client-visible history (Jepsen-style JSON lines) to FILE')
-    .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
-    .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string }) => {
+    .option('--force', 'run the scenario even when its estimated memory or time is over what this machine can hold (the estimate is in the error)')
+    .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
+    .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean }) => {
       process.exitCode = await runCommand(file, opts, (l) => console.log(l));
     });
 
@@ -188,7 +190,8 @@ async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof ConclaveError) {
       console.error(`conclave: ${e.message}`);
-      process.exitCode = 2;
+      // Bad input (2), or a run that broke down before it could report (3).
+      process.exitCode = exitCodeForError(e);
       return;
     }
     throw e;
