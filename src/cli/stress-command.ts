@@ -34,39 +34,61 @@ export interface StressCommandOptions {
   readonly implementation?: string;
   /** `sim` (default) or `threads` (Byzantine faults only, one run at a time on the worker threads). */
   readonly mode?: 'sim' | 'threads';
+  /** Exit 0 even when runs within the fault bound stalled (liveness findings are then only reported). */
+  readonly allowLiveness?: boolean;
 }
+
+/**
+ * `conclave stress`'s exit codes: a safety violation (or a run that failed outright) is 1; bad
+ * options 2 (raised as a ConfigError, before anything runs); a liveness finding in a run whose
+ * faults stayed within the protocol's bound and ended is 3, since a stall there is a bug
+ * (`--allow-liveness` makes it 0); beyond the bound, stalls are what too many liars cost and
+ * only reported.
+ *
+ * @example
+ * ```ts
+ * process.exitCode = await stressCommand(o, console.log); // 0, 1 or 3: STRESS_EXIT
+ * ```
+ */
+export const STRESS_EXIT = Object.freeze({ ok: 0, safety: 1, liveness: 3 });
 
 /**
  * `conclave stress`: many seeded runs, each with a fault schedule drawn from its seed, on a
  * piscina pool; prints what the checkers found and, for every failing run, the command and
  * the scenario file that reproduce it. The first run that broke safety is then shrunk (unless
- * `shrink` is false) and printed, and with `save` written beside it. Returns the exit code: 1
- * when a run broke safety (or failed outright), else 0.
+ * `shrink` is false) and printed, and with `save` written beside it. Returns the exit code (see
+ * `STRESS_EXIT`): 1 when a run broke safety (or failed outright), 3 when a run within the fault
+ * bound stalled (unless `allowLiveness`), else 0.
  */
 export async function stressCommand(o: StressCommandOptions, out: (line: string) => void, progress?: { isTTY?: boolean; write(s: string): unknown }): Promise<number> {
   const plan = stressPlan(o);
   // A module that does not load would fail every run: say so once, naming the option.
   if (plan.implementation !== undefined) await checkImplementation(implementationRef(plan.implementation, family(plan.protocol)), '--implementation');
-  let last = -1;
+  let last = 0;
   const report = await runStress(plan, {
     runs: o.runs, seed: o.seed, workers: o.workers,
     onProgress: (done, runs) => {
       if (!progress || o.json) return;
       const pct = Math.floor((done / runs) * 100);
       if (progress.isTTY) progress.write(`\r  ${'█'.repeat(Math.floor(pct / 4)).padEnd(25, '░')} ${done}/${runs} runs`);
-      else if (pct >= last + 10 || done === runs) progress.write(`  ${done}/${runs} runs\n`);
-      last = pct;
+      else if (pct >= last + 10 || done === runs) {
+        // A line per tenth of the campaign: `last` moves only when one is written.
+        progress.write(`  ${done}/${runs} runs\n`);
+        last = pct;
+      }
     },
   });
   if (progress?.isTTY && !o.json) progress.write('\n');
-  const saved = o.save ? saveFailing(report, o.save) : [];
+  const saved = o.save ? saveFindings(report, o.save) : new Map<number, string>();
   const shrunk = o.shrink === false ? undefined : await shrinkFirstFailing(report, o, progress);
-  if (o.json) out(JSON.stringify({ ...report, saved, ...(shrunk ? { shrunk } : {}) }, null, 2));
+  if (o.json) out(JSON.stringify({ ...report, saved: [...saved.values()], ...(shrunk ? { shrunk } : {}) }, null, 2));
   else {
     printReport(report, o, saved, out);
     if (shrunk) printShrunk(shrunk, out);
+    if (o.save && saved.size === 0) out(dim(`\n  --save ${o.save}: no run broke safety, failed or stalled within the bound; nothing written (the folder was not created)`));
   }
-  return report.failing.length > 0 ? 1 : 0;
+  if (report.failing.length > 0) return STRESS_EXIT.safety;
+  return report.stalled.length > 0 && !o.allowLiveness ? STRESS_EXIT.liveness : STRESS_EXIT.ok;
 }
 
 /**
@@ -94,13 +116,22 @@ export function stressPlan(o: Pick<StressCommandOptions, 'protocol' | 'agents' |
   return plan;
 }
 
-function saveFailing(report: StressReport, dir: string): string[] {
+/**
+ * Writes each run that broke safety, failed, or stalled within the bound as a scenario file
+ * (`stress-<protocol>-<seed>.yml`), by seed. Nothing to write: no folder is made, so an empty
+ * folder never suggests that something was saved.
+ */
+function saveFindings(report: StressReport, dir: string): Map<number, string> {
+  const runs = [...report.failing, ...report.stalled.filter((s) => !report.failing.some((f) => f.seed === s.seed))];
+  const saved = new Map<number, string>();
+  if (runs.length === 0) return saved;
   mkdirSync(dir, { recursive: true });
-  return report.failing.map((f) => {
-    const file = join(dir, `stress-${report.plan.protocol}-${f.seed}.yml`);
-    writeFileSync(file, f.scenario);
-    return file;
-  });
+  for (const r of runs) {
+    const file = join(dir, `stress-${report.plan.protocol}-${r.seed}.yml`);
+    writeFileSync(file, r.scenario);
+    saved.set(r.seed, file);
+  }
+  return saved;
 }
 
 /**
@@ -124,7 +155,10 @@ async function shrinkFirstFailing(report: StressReport, o: StressCommandOptions,
     },
   });
   if (show?.isTTY) show.write('\n');
-  if (file) writeFileSync(file, r.shrunk);
+  if (file) {
+    mkdirSync(o.save!, { recursive: true });
+    writeFileSync(file, r.shrunk);
+  }
   return file ? { ...r, file } : r;
 }
 
@@ -159,7 +193,7 @@ function replayCommand(o: StressCommandOptions, plan: StressPlan, seed: number):
   return `conclave replay ${stressOptionsText(o)} --seed ${seed}`;
 }
 
-function printReport(r: StressReport, o: StressCommandOptions, saved: string[], out: (line: string) => void): void {
+function printReport(r: StressReport, o: StressCommandOptions, saved: ReadonlyMap<number, string>, out: (line: string) => void): void {
   out(bold(`stress · ${r.plan.protocol} · ${r.plan.agents} agents · faults ${r.plan.faults.join(', ')} · ${int(r.runs)} runs from seed ${r.seed}`) + dim(r.plan.mode === 'threads' ? ' · threads mode (one run at a time, each on the worker threads; wall clock, not replayable exactly)' : ` · ${r.workers} workers · sim mode`));
   out(heading('Summary'));
   out(`  runs         ${int(r.runs)} in ${(r.wallMs / 1000).toFixed(1)} s (${int(Math.round((r.runs / r.wallMs) * 60_000))} runs/min) · slowest seed ${r.slowest.seed} (${r.slowest.wallMs} ms)`);
@@ -168,15 +202,30 @@ function printReport(r: StressReport, o: StressCommandOptions, saved: string[], 
   out(`  safety       ${safety.length === 0 ? green('0 violations') : red(safety.map(([p, n]) => `${n} ${p}`).join(' · ')) + dim(` (by checker: ${Object.entries(r.byChecker).map(([c, n]) => `${c} ${n}`).join(', ')})`)}`);
   const seeds = (xs: number[]) => `seeds ${xs.slice(0, 8).join(', ')}${xs.length > 8 ? ', ...' : ''}`;
   out(`  liveness     ${r.unfinished.length === 0 ? green('every run finished its work') : yellow(`${r.unfinished.length} runs did not finish (${seeds(r.unfinished)})`)}`);
-  if (r.notTerminated.length > 0) out(`               ${yellow(`${r.notTerminated.length} runs left decisions unreached after the faults ended (termination after heal; ${seeds(r.notTerminated)})`)}`);
+  // Liars lie to the end of a run: termination is then judged from the last timed fault's end, or from the start.
+  if (r.notTerminated.length > 0) out(`               ${yellow(`${r.notTerminated.length} runs left decisions unreached after their timed faults ended, or with only liars laid (termination after heal; ${seeds(r.notTerminated)})`)}`);
+  if (r.notTerminated.length > 0) {
+    const beyond = r.notTerminated.length - r.stalled.length;
+    out(`               ${r.stalled.length > 0 ? red(`${r.stalled.length} of them within the fault bound: a stall there is a bug${o.allowLiveness ? ' (allowed by --allow-liveness)' : ' (exit 3)'}`) : dim('none within the fault bound')}${beyond > 0 ? dim(` · ${beyond} with more liars than the protocol tolerates`) : ''}`);
+  }
   if (r.slowestRecovery) out(`  recovery     slowest ${Math.round(r.slowestRecovery.ms)} ms from a leader's crash to its successor (seed ${r.slowestRecovery.seed})${r.unreplacedCrashes > 0 ? dim(` · ${r.unreplacedCrashes} leader crashes without a successor (it came back first, or the run ended)`) : ''}`);
   if (r.detected > 0) out(`  byzantine    ${int(r.detected)} liars caught over all runs`);
-  if (r.failing.length === 0) return;
-  out(heading('Failing runs'));
-  r.failing.slice(0, 20).forEach((f, i) => {
-    out(`  ${red(`seed ${f.seed}`)}: ${f.error ?? f.violations.slice(0, 3).map((v) => `${v.property}: ${v.detail}`).join('; ')}`);
-    out(dim(`    replay: ${replayCommand(o, r.plan, f.seed)}${saved[i] ? `   or   conclave run ${saved[i]}` : ''}`));
-  });
-  if (r.failing.length > 20) out(dim(`  ... and ${r.failing.length - 20} more`));
-  if (saved.length === 0) out(dim('  (--save DIR writes each failing run as a scenario file)'));
+  const replayLine = (seed: number) => dim(`    replay: ${replayCommand(o, r.plan, seed)}${saved.has(seed) ? `   or   conclave run ${saved.get(seed)}` : ''}`);
+  if (r.failing.length > 0) {
+    out(heading('Failing runs'));
+    r.failing.slice(0, 20).forEach((f) => {
+      out(`  ${red(`seed ${f.seed}`)}: ${f.error ?? f.violations.slice(0, 3).map((v) => `${v.property}: ${v.detail}`).join('; ')}`);
+      out(replayLine(f.seed));
+    });
+    if (r.failing.length > 20) out(dim(`  ... and ${r.failing.length - 20} more`));
+  }
+  if (r.stalled.length > 0) {
+    out(heading('Stalled within the bound'));
+    r.stalled.slice(0, 10).forEach((s) => {
+      out(`  ${yellow(`seed ${s.seed}`)}: ${s.detail}`);
+      out(replayLine(s.seed));
+    });
+    if (r.stalled.length > 10) out(dim(`  ... and ${r.stalled.length - 10} more`));
+  }
+  if (r.failing.length + r.stalled.length > 0 && saved.size === 0) out(dim('  (--save DIR writes each of these runs as a scenario file)'));
 }

@@ -1,7 +1,7 @@
 import { parseScenario } from '../scenario/index.ts';
 import { unclosedDecisions } from './unclosed.ts';
 import { runScenario } from '../swarm/run-scenario.ts';
-import { drawScenario, type StressPlan } from './schedule.ts';
+import { drawRun, type StressPlan } from './schedule.ts';
 
 /**
  * What one stress run found: plain data, so it crosses from a pool worker unchanged.
@@ -26,6 +26,10 @@ export interface StressOutcome {
   readonly unclosed: number;
   /** Liveness findings (termination after heal): decisions not reached once the faults ended. */
   readonly liveness: readonly { property: string; detail: string }[];
+  /** Agents that lied in the run. */
+  readonly liars: number;
+  /** Whether the liars stayed within the protocol's bound: then a liveness finding is a bug. */
+  readonly withinBound: boolean;
   /** The slowest recovery of the run: ms from a leader's (or primary's) crash to its successor; null when none was replaced. */
   readonly recoveryMs: number | null;
   /** Crashes of a leader that no successor followed (it came back first, or the run ended). */
@@ -48,12 +52,12 @@ export interface StressOutcome {
  * ```
  */
 export async function runStressCase(task: { plan: StressPlan; seed: number }): Promise<StressOutcome> {
-  const scenario = drawScenario(task.plan, task.seed);
+  const { scenario, liars, withinBound } = drawRun(task.plan, task.seed);
   const started = performance.now();
   try {
     const r = await runScenario(parseScenario(scenario), { seed: task.seed, mode: task.plan.mode ?? 'sim' });
     return {
-      seed: task.seed, scenario, attempted: r.decisions.attempted, decided: r.decisions.decided,
+      seed: task.seed, scenario, liars, withinBound, attempted: r.decisions.attempted, decided: r.decisions.decided,
       unclosed: unclosedDecisions(task.plan.protocol, r.decisions),
       violations: r.safetyViolations.map((v) => ({ checker: v.checker, property: v.property, detail: v.detail, ...(v.at !== undefined ? { at: v.at } : {}) })),
       liveness: r.livenessViolations.map((v) => ({ property: v.property, detail: v.detail })),
@@ -61,7 +65,7 @@ export async function runStressCase(task: { plan: StressPlan; seed: number }): P
       detected: r.byzantineDetected.length, wallMs: performance.now() - started, traceHash: r.traceHash,
     };
   } catch (e) {
-    return { seed: task.seed, scenario, attempted: 0, decided: 0, unclosed: 0, violations: [], liveness: [], recoveryMs: null, unreplaced: 0, detected: 0, wallMs: performance.now() - started, traceHash: '', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    return { seed: task.seed, scenario, liars, withinBound, attempted: 0, decided: 0, unclosed: 0, violations: [], liveness: [], recoveryMs: null, unreplaced: 0, detected: 0, wallMs: performance.now() - started, traceHash: '', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
   }
 }
 

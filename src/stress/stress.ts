@@ -29,6 +29,11 @@ export interface StressReport {
   readonly unfinished: number[];
   /** Runs where decisions stayed unreached well after the last fault ended (termination after heal). */
   readonly notTerminated: number[];
+  /**
+   * Of those, the runs whose liars stayed within the protocol's bound (their other faults always
+   * do, and ended): a stall there is a bug. Each with its first finding and what reproduces it.
+   */
+  readonly stalled: { seed: number; detail: string; scenario: string }[];
   /** The slowest leader (or primary) recovery over all runs: ms from its crash to a successor. */
   readonly slowestRecovery: { seed: number; ms: number } | null;
   /** Leader crashes no successor followed (the leader came back first, or the run ended). */
@@ -96,6 +101,7 @@ function summarize(plan: StressPlan, seed: number, workers: number, outcomes: St
     decisions: { attempted, decided }, violations, byChecker,
     unfinished: outcomes.filter((r) => r.error === undefined && r.unclosed > 0).map((r) => r.seed),
     notTerminated: outcomes.filter((r) => r.liveness.length > 0).map((r) => r.seed),
+    stalled: outcomes.filter((r) => r.liveness.length > 0 && r.withinBound).map((r) => ({ seed: r.seed, detail: r.liveness[0].detail, scenario: r.scenario })),
     slowestRecovery, unreplacedCrashes,
     failing: outcomes.filter((r) => r.violations.length > 0 || r.error !== undefined).map((r) => ({ seed: r.seed, violations: r.violations, ...(r.error ? { error: r.error } : {}), scenario: r.scenario })),
     detected, slowest, wallMs: Math.round(wallMs), traceHashes: outcomes.map((r) => r.traceHash),
