@@ -184,7 +184,14 @@ export class HostCrashedError extends ConclaveError {
   }
 }
 
-/** What a caller can do after a control call (not an ask) was cut short by its worker's death. */
+/**
+ * What a caller can do after a control call (not an ask) was cut short by its worker's death.
+ *
+ * @example
+ * ```ts
+ * new HostCrashedError(1, 'snapshot("a")').advice === HOST_CRASH_RETRY; // true
+ * ```
+ */
 export const HOST_CRASH_RETRY = 'The call can be made again once the actor was restarted.';
 
 /**

@@ -112,6 +112,12 @@ export interface ClientSuccession {
 /**
  * What driveClient hands back: the last client's summary (none when the run stopped with its
  * client), and what earlier clients, lost with their workers, had done.
+ *
+ * @example
+ * ```ts
+ * const { summary, ackedBefore, aborted } = await driveClient<PbftClientSummary>(system, 'client', 600_000, succession);
+ * const accepted = ackedBefore + (summary?.accepted ?? 0);
+ * ```
  */
 export interface ClientDrive<S> {
   readonly summary: S | undefined;
