@@ -3,9 +3,11 @@ import { detachDrafts } from './detach-drafts.ts';
 import type { DurableStore } from './durable-store.ts';
 import { ConfigError, InvalidMessageError } from '../errors.ts';
 import type { ActorContext, Behaviour } from './behaviour.ts';
+import { contextFor, type ContextTarget } from './actor-context.ts';
 import { ASK_TIMEOUT_KIND, isMessage, type ActorId, type Envelope, type Message } from './envelope.ts';
 import type { ActorHost } from './actor-host.ts';
 import { Mailbox, type MailboxOwner } from './mailbox.ts';
+import { seal } from './seal.ts';
 import { decide, type SupervisionPolicy } from './supervision.ts';
 
 // Behaviour state may hold Maps and Sets; immer drafts them only with this plugin.
@@ -20,12 +22,31 @@ export function errorText(error: unknown): string {
   }
 }
 
+/**
+ * An actor's own frozen copy of its props. They are plain data, and in sim mode the spawner may
+ * hand one object (a peer list, say) to many actors and keep changing it: a copy, as threads mode
+ * makes, means no actor can change what another was given, and the spawner's object stays its
+ * own. Props a structured clone cannot copy (functions, in sim mode only) are kept as given.
+ */
+function ownProps(props: unknown): unknown {
+  if (typeof props !== 'object' || props === null) return props;
+  try {
+    return seal(structuredClone(props));
+  } catch {
+    return props;
+  }
+}
+
+/** The members when no topology is installed (frozen, like every graph's member list). */
+const NO_MEMBERS: readonly ActorId[] = Object.freeze([]);
+
 /** Where an actor is in its life. */
 export type ActorStatus = 'running' | 'stopped';
 
 /**
  * One actor's runtime: its behaviour, its state, its mailbox, its timers and its supervision
- * history. The cell is also the actor's context (one object per actor keeps idle actors small).
+ * history. Behaviours never see the cell: they get `ctx`, a frozen capability that forwards to
+ * it (see actor-context.ts), so nothing a behaviour can reach leads to the host or the key ring.
  *
  * State handling: while the host runs a turn, an actor with object state works on one immer draft
  * for all the messages it handles in that turn; the host finishes (and freezes) the drafts at the
@@ -33,7 +54,7 @@ export type ActorStatus = 'running' | 'stopped';
  * A state immer does not draft (an instance of a class of the behaviour's own) is the escape
  * hatch for hot actors: the behaviour updates it in place, and a snapshot is a deep copy.
  */
-export class ActorCell implements ActorContext, MailboxOwner {
+export class ActorCell implements ContextTarget, MailboxOwner {
   state: unknown;
   draft: unknown = undefined;
   private durableStore: DurableStore | undefined;
@@ -47,19 +68,24 @@ export class ActorCell implements ActorContext, MailboxOwner {
   private asks: Map<number, { readonly timer: unknown; readonly to: ActorId }> | undefined;
   private readonly failures: number[] = [];
   private rng: (() => number) | undefined;
+  /** What the behaviour is given as its context. */
+  readonly ctx: ActorContext;
+  readonly props: unknown;
 
   constructor(
     private readonly host: ActorHost,
     readonly self: ActorId,
     readonly behaviour: Behaviour,
     readonly behaviourName: string,
-    readonly props: unknown,
+    props: unknown,
     readonly policy: SupervisionPolicy,
     mailboxCapacity: number,
     /** 0 for the first actor under this id on this host, then 1, 2... (a crash and recover). */
     private readonly incarnation = 0,
   ) {
     this.mailbox = new Mailbox(mailboxCapacity, this);
+    this.props = ownProps(props);
+    this.ctx = contextFor(this);
   }
 
   /** Mailbox callback: a full mailbox dead-letters the envelope. */
@@ -74,7 +100,7 @@ export class ActorCell implements ActorContext, MailboxOwner {
 
   /** Runs `init`; throws what init throws (the caller decides what a failed init means). */
   start(): void {
-    this.setState(this.behaviour.init(this));
+    this.setState(this.behaviour.init(this.ctx));
   }
 
   private setState(next: unknown): void {
@@ -128,7 +154,10 @@ export class ActorCell implements ActorContext, MailboxOwner {
         }
         s = this.draft;
       }
-      const r = this.behaviour.receive(s as never, env, this);
+      // Each envelope object reaches one recipient once (a duplicate is a copy), so what it does
+      // to the envelope stays its own; freezing it per delivery would cost ~40% of in-thread
+      // message throughput. The body, which recipients may share, is frozen by the sender.
+      const r = this.behaviour.receive(s as never, env, this.ctx);
       if (r !== undefined && r !== s) this.replaceState(r);
     } catch (error) {
       this.fail(env, error);
@@ -216,7 +245,7 @@ export class ActorCell implements ActorContext, MailboxOwner {
   }
 
   members(): readonly ActorId[] {
-    return this.host.routes?.members() ?? [];
+    return this.host.routes?.members() ?? NO_MEMBERS;
   }
 
   requestTopology(spec: unknown, reason: string): void {
@@ -274,7 +303,7 @@ export class ActorCell implements ActorContext, MailboxOwner {
   }
 
   get durable(): DurableStore {
-    return (this.durableStore ??= this.host.durables.of(this.self));
+    return (this.durableStore ??= Object.freeze(this.host.durables.of(this.self)));
   }
 
   sign(data: string): string {
@@ -301,8 +330,14 @@ export class ActorCell implements ActorContext, MailboxOwner {
     this.stopRequested ??= 'stopped itself';
   }
 
-  /** Message bodies must not carry pieces of this turn's draft (they are revoked when it ends). */
+  /**
+   * What leaves the actor (a body, a timer's message, a trace event) must not carry pieces of
+   * this turn's draft (they are revoked when it ends), and is frozen: in sim mode, and between
+   * actors of one worker, the recipients share the sender's object, so a recipient that could
+   * change it would rewrite what the sender said to the others (a duplicated envelope, a
+   * broadcast, the same body sent to many).
+   */
   private detach<T>(body: T): T {
-    return this.draft === undefined ? body : detachDrafts(body);
+    return seal(this.draft === undefined ? body : detachDrafts(body));
   }
 }

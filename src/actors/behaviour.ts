@@ -6,7 +6,8 @@ import type { SupervisionPolicy } from './supervision.ts';
 /**
  * Everything a behaviour may touch. Behaviours never call Date.now, setTimeout or Math.random:
  * time, timers and randomness come from here, so the same code is deterministic in `sim` mode
- * and real in `threads` mode.
+ * and real in `threads` mode. The context is a frozen capability: nothing reachable from it
+ * leads to the host, the key ring or another actor's identity (see actor-context.ts).
  *
  * @example
  * ```ts
@@ -21,7 +22,10 @@ export interface ActorContext<P = unknown> {
   readonly self: ActorId;
   /** The props given at spawn (plain data). */
   readonly props: P;
-  /** Sends a message; the runtime stamps `from` with `self`. */
+  /**
+   * Sends a message; the runtime stamps `from` with `self`. The body is deep-frozen as it leaves
+   * (recipients may share the object), so build a new one rather than changing it after sending.
+   */
   send(to: ActorId, message: Message): void;
   /**
    * Sends a message to every other member of the topology in force, along its spanning

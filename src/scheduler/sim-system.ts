@@ -159,7 +159,9 @@ export class SimSystem implements ActorSystem, HostEnvironment {
       // sent by the fault, and travels with its own latency.
       this.host.counters.sent++;
       this.trace({ t: this.clock, type: 'duplicate', id: env.id, from: env.from, to: env.to, kind: env.kind, fault: 'duplicate' });
-      this.schedule(env, condition);
+      // A copy, not the same object twice: the first recipient must not be able to rewrite the
+      // `from` the second delivery carries (the body is frozen by the sender's runtime).
+      this.schedule({ ...env }, condition);
     }
     this.schedule(env, condition);
   }
