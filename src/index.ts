@@ -20,7 +20,7 @@ export { selectTopology, validateSelectionRules, DEFAULT_SELECTION_RULES } from 
 export { Swarm } from './swarm/swarm.ts';
 export { runScenario } from './swarm/run-scenario.ts';
 export { planSwarm, COORDINATOR_ID } from './swarm/build-swarm.ts';
-export { loadScenarioFile, parseScenario, parseLegacyConfig, DEFAULT_SCENARIO_TEXT } from './scenario/index.ts';
+export { loadScenarioFile, parseScenario, parseLegacyConfig, DEFAULT_SCENARIO_TEXT, estimateFootprint, SCENARIO_LIMITS } from './scenario/index.ts';
 export { checkVotingSafety } from './check/voting-agreement.ts';
 export { COORDINATOR, VOTER } from './protocols/voting/refs.ts';
 export { simpleMajority, supermajority, weightedVoting, byzantineSupermajority } from './protocols/voting/builtin-policies.ts';
@@ -49,6 +49,7 @@ export {
   ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
   ActorInitError, UnknownActorError, InvalidMessageError, AskTimeoutError, UndeliverableError,
   HostCrashedError, SystemStoppedError, SettleTimeoutError, ConfigError, NoTopologyError, ScenarioError, CoordinatorFailedError,
+  ScenarioTooLargeError,
 } from './errors.ts';
 
 export type { Behaviour, ActorContext } from './actors/behaviour.ts';

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
 import { bold, dim, green, heading, int, red, yellow } from './format.ts';
+import { announcement, progressReporter } from './run-progress.ts';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY } from './exit-codes.ts';
 
 /** Findings a summary lists one per line, at most (the rest are counted). */
@@ -30,6 +31,27 @@ export interface RunCommandOptions {
   readonly timeline?: number;
   /** Raft runs: write the client-visible history as Jepsen-style JSON lines to this file. */
   readonly history?: string;
+  /** Run even when the scenario's estimated memory or time is over this machine's budget. */
+  readonly force?: boolean;
+  /** Where progress lines of a long run go (default: stderr); the clock they read (default: performance.now). */
+  readonly progress?: { readonly write: (line: string) => void; readonly now?: () => number; readonly everyMs?: number };
+}
+
+/**
+ * The numeric options' ranges (as `conclave run --help` enforces them; checked again here for
+ * programs that call {@link runCommand} directly).
+ */
+const OPTION_RANGES = {
+  seed: ['--seed', 0, 2 ** 31 - 1],
+  workers: ['--workers', 1, 256],
+  timeline: ['--timeline', 0, 1000],
+} as const;
+
+function checkOptions(opts: RunCommandOptions): void {
+  for (const [key, [flag, min, max]] of Object.entries(OPTION_RANGES)) {
+    const v = opts[key as keyof typeof OPTION_RANGES];
+    if (v !== undefined && !(Number.isInteger(v) && v >= min && v <= max)) throw new ConfigError(flag, `an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`, v);
+  }
 }
 
 /**
@@ -40,7 +62,8 @@ export interface RunCommandOptions {
  * a ConclaveError (exit code 2).
  */
 export async function runCommand(file: string | undefined, opts: RunCommandOptions, out: (line: string) => void): Promise<number> {
-  const scenario = file ? await loadScenarioFile(file, { configFile: opts.config }) : parseScenario(undefined, undefined, { configFile: opts.config });
+  checkOptions(opts);
+  const scenario = file ? await loadScenarioFile(file, { configFile: opts.config, force: opts.force }) : parseScenario(undefined, undefined, { configFile: opts.config, force: opts.force });
   const show = opts.json ? 0 : (opts.timeline ?? 2);
   const timeline: string[] = [];
   const mode = opts.mode ?? scenario.mode ?? 'sim';
@@ -50,7 +73,16 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const keepHistory = (e: TraceEvent) => {
     if (e.type === 'emit' && typeof e.event.type === 'string' && e.event.type.startsWith('client-')) history.push(e);
   };
-  const onEvent = writeTimeline || opts.history ? (e: TraceEvent) => (writeTimeline?.(e), opts.history ? keepHistory(e) : undefined) : undefined;
+  // A long run says so up front and then every few seconds, on stderr (stdout may be --json).
+  const write = opts.progress?.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const announced = announcement(scenario);
+  if (announced) write(announced);
+  const progress = progressReporter({ planned: scenario.task.decisions, mode, now: opts.progress?.now ?? (() => performance.now()), write, everyMs: opts.progress?.everyMs });
+  const onEvent = (e: TraceEvent) => {
+    progress(e);
+    writeTimeline?.(e);
+    if (opts.history) keepHistory(e);
+  };
   const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent }).catch((e: unknown) => {
     throw withScenarioLine(e, scenario.file);
   });

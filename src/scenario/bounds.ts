@@ -47,3 +47,23 @@ export const MAX_NESTING = 64;
 export function count(n: number): string {
   return n.toLocaleString('en-US');
 }
+
+/**
+ * Every limit above in one object, for programs that check their input before writing a scenario.
+ *
+ * @example
+ * ```ts
+ * if (agents > SCENARIO_LIMITS.agents) throw new Error('too many agents');
+ * ```
+ */
+export const SCENARIO_LIMITS = Object.freeze({
+  agents: MAX_AGENTS,
+  decisions: MAX_DECISIONS,
+  inFlight: MAX_IN_FLIGHT,
+  weight: MAX_WEIGHT,
+  seed: MAX_SEED,
+  durationMs: MAX_DURATION_MS,
+  votingTimeoutMs: MAX_VOTING_TIMEOUT_MS,
+  options: MAX_OPTIONS,
+  nesting: MAX_NESTING,
+});

@@ -12,6 +12,8 @@
  * ```
  */
 export function didYouMean(key: string, known: readonly string[]): string | undefined {
+  // The edit distance costs key x candidate: a key far longer than any known one is no typo of it.
+  if (key.length > 2 * known.reduce((m, k) => Math.max(m, k.length), 0) + 2) return undefined;
   const folded = fold(key);
   const exact = known.find((k) => fold(k) === folded);
   if (exact !== undefined) return exact;

@@ -9,8 +9,11 @@ export { DEFAULT_SCENARIO_TEXT } from './default-scenario.ts';
 export { scenarioSchema, RISK_LEVELS } from './schema.ts';
 export { parseDuration, tryParseDuration, DURATION_FORMS } from './duration.ts';
 export { didYouMean } from './did-you-mean.ts';
+export { estimateFootprint, memoryBudget, MEMORY_SHARE, MAX_ESTIMATED_SECONDS } from './footprint.ts';
+export { SCENARIO_LIMITS } from './bounds.ts';
 
 export type { ParseScenarioOptions } from './load-scenario.ts';
+export type { Footprint } from './footprint.ts';
 export type { LegacyConfig, LegacyAlgorithmParams } from './legacy-config.ts';
 export type {
   Scenario, AgentGroup, ConsensusConfig, TaskConfig, TaskTrait, StageConfig, ScheduleEntry, ModuleRef,

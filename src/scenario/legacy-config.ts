@@ -8,7 +8,7 @@ import { DURATION_FORMS, durationIssue, durationRange } from './duration.ts';
 import {
   agentExpertise, agentWeights, expecting, integer, lenientMapping, nonEmptyString, positiveNumber, threshold,
 } from './fields.ts';
-import { firstIssueError, parseYamlSource } from './yaml-source.ts';
+import { firstIssueError, parseYamlSource, refuseNonFinite } from './yaml-source.ts';
 
 /**
  * One algorithm's parameters. Keys beyond the four known ones are kept and passed on as consensus
@@ -100,6 +100,7 @@ export function parseLegacyConfig(text: string, file?: string): LegacyConfig {
   const source = parseYamlSource(text, file, 'configuration');
   const result = legacyConfigSchema.safeParse(source.value);
   if (!result.success) throw firstIssueError(source, result.error.issues, source.value);
+  refuseNonFinite(source, source.value);
   return file === undefined ? result.data as LegacyConfig : { ...result.data as LegacyConfig, file };
 }
 

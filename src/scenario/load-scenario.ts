@@ -12,7 +12,7 @@ import { estimateFootprint, overBudget } from './footprint.ts';
 import { applyLegacyConfig, parseLegacyConfig, type LegacyConfig } from './legacy-config.ts';
 import { parsePath } from './locate-config-error.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
-import { firstIssueError, locate, parseYamlSource, readSourceFile, readSourceFileSync, type YamlSource } from './yaml-source.ts';
+import { firstIssueError, locate, parseYamlSource, readSourceFile, readSourceFileSync, refuseNonFinite, type YamlSource } from './yaml-source.ts';
 
 /**
  * Options for {@link parseScenario}.
@@ -65,6 +65,7 @@ export function parseScenario(text: string | undefined, file?: string, options: 
   } catch (e) {
     throw e instanceof ConfigError ? located(source, e) : e;
   }
+  refuseNonFinite(source, raw);
   if (!options.force) refuseTooLarge(source, scenario);
   return finish(scenario, text === undefined ? undefined : file);
 }

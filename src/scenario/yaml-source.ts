@@ -13,6 +13,7 @@ import { clip } from './bounded-text.ts';
 import { count, MAX_NESTING } from './bounds.ts';
 import type { IssueParams } from './fields.ts';
 import { flowDepth, tooDeep } from './nesting.ts';
+import { firstNonFinite } from './finite-numbers.ts';
 
 /**
  * A parsed YAML file: its plain value, plus what is needed to find where a value was written.
@@ -105,6 +106,23 @@ export function parseYamlSource(text: string, file: string | undefined, kind: So
     });
   }
   return source;
+}
+
+/**
+ * Throws a ScenarioError at the first `.nan` or `.inf` left in `value` (the raw document). Run
+ * after the schema, whose own messages give each field's range; this catches the rest (keys only
+ * a custom policy reads).
+ *
+ * @example
+ * ```ts
+ * refuseNonFinite(source, source.value); // throws at "consensus.my_param": expected a finite number
+ * ```
+ */
+export function refuseNonFinite(source: YamlSource, value: unknown): void {
+  const infinite = firstNonFinite(value);
+  if (!infinite) return;
+  const pos = locate(source, infinite.path, false);
+  throw new ScenarioError(source.file, pos?.line, pos?.col, clip(formatPath(infinite.path)), 'a finite number (.nan and .inf mean no setting)', infinite.value);
 }
 
 /** V8's "Maximum call stack size exceeded" is a RangeError; nothing else in parsing is. */

@@ -1,6 +1,8 @@
 import type { SpawnOptions } from '../actors/actor-host.ts';
 import type { ActorId } from '../actors/envelope.ts';
 import { DEFAULT_MAILBOX_CAPACITY } from '../actors/mailbox.ts';
+import { ConfigError } from '../errors.ts';
+import { MAX_AGENTS } from '../scenario/bounds.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import type { CoordinatorProps } from '../protocols/voting/coordinator.ts';
 import { BYZANTINE_VOTER } from '../adversary/byzantine-voter.ts';
@@ -132,6 +134,7 @@ function coordinatorOptions(inFlight: number, voters: number): SpawnOptions {
  * ```
  */
 export function agentIds(groups: readonly { readonly role: string; readonly count: number }[]): ActorId[][] {
+  checkAgentCounts(groups);
   const perRole = new Map<string, number>();
   return groups.map((g) =>
     Array.from({ length: g.count }, () => {
@@ -140,6 +143,20 @@ export function agentIds(groups: readonly { readonly role: string; readonly coun
       return `${g.role}_${String(n).padStart(3, '0')}`;
     }),
   );
+}
+
+/**
+ * The loader refuses out-of-range counts with the file's line; a scenario built in code skips the
+ * loader, so every driver (they all name agents here) checks again before allocating: a count
+ * of 1e15 must be an error that says so, not "Invalid array length" or an exhausted heap.
+ */
+function checkAgentCounts(groups: readonly { readonly count: number }[]): void {
+  let total = 0;
+  groups.forEach((g, i) => {
+    if (!Number.isSafeInteger(g.count) || g.count < 1 || g.count > MAX_AGENTS) throw new ConfigError(`agents[${i}].count`, `an integer from 1 to ${MAX_AGENTS.toLocaleString('en-US')}`, g.count);
+    total += g.count;
+  });
+  if (total > MAX_AGENTS) throw new ConfigError('agents', `at most ${MAX_AGENTS.toLocaleString('en-US')} agents in all`, `${total.toLocaleString('en-US')} agents`);
 }
 
 /**

@@ -1,0 +1,52 @@
+import type { TraceEvent } from '../actors/trace-event.ts';
+import { estimateFootprint, type Footprint } from '../scenario/index.ts';
+import type { Scenario } from '../scenario/index.ts';
+
+/** The trace events that close a decision: a vote (voting), a client's acknowledged command (Raft), an accepted request (PBFT). */
+const CLOSES_A_DECISION = new Set(['decided', 'client-ok', 'pbft-accepted']);
+
+/** Runs estimated to take longer than this (wall clock) are announced before they start. */
+export const ANNOUNCE_ABOVE_SECONDS = 10;
+
+/**
+ * A line on stderr every `everyMs` of wall clock while a run is going: a large run (allowed, but
+ * long) must not look like a hang. The clock is injected, so tests need no sleeps; it is read
+ * once per trace event, which costs far less than the event itself.
+ *
+ * @example
+ * ```ts
+ * const progress = progressReporter({ planned: 1000, mode: 'sim', now: () => performance.now(), write: (l) => process.stderr.write(`${l}\n`) });
+ * await runScenario(scenario, { onEvent: progress });
+ * ```
+ */
+export function progressReporter(o: { planned: number | undefined; mode: 'sim' | 'threads'; now: () => number; write: (line: string) => void; everyMs?: number }): (e: TraceEvent) => void {
+  const every = o.everyMs ?? 5_000;
+  const started = o.now();
+  let next = started + every;
+  let closed = 0;
+  let virtualMs = 0;
+  return (e) => {
+    if (e.type === 'emit' && CLOSES_A_DECISION.has(String((e.event as { type?: unknown }).type))) closed++;
+    virtualMs = e.t;
+    const now = o.now();
+    if (now < next) return;
+    next = now + every;
+    const of = o.planned === undefined ? '' : ` of ${o.planned.toLocaleString('en-US')}`;
+    // Trace times are virtual ms in sim mode (worth showing) and wall-clock stamps in threads mode.
+    const simulated = o.mode === 'sim' ? `, ${virtualMs.toLocaleString('en-US', { maximumFractionDigits: 0 })} ms simulated` : '';
+    o.write(`conclave: running for ${Math.round((now - started) / 1000)} s: ${closed.toLocaleString('en-US')}${of} decisions closed${simulated}`);
+  };
+}
+
+/**
+ * The line announcing a long run, or `undefined` for a short one.
+ *
+ * @example
+ * ```ts
+ * const line = announcement(scenario); // 'conclave: 20,000 agents x 10 decisions, estimated at 48 s and 142 MB; progress every 5 s'
+ * ```
+ */
+export function announcement(scenario: Scenario, footprint: Footprint = estimateFootprint(scenario)): string | undefined {
+  if (footprint.seconds < ANNOUNCE_ABOVE_SECONDS) return undefined;
+  return `conclave: ${footprint.agents.toLocaleString('en-US')} agents x ${footprint.decisions.toLocaleString('en-US')} decisions, estimated at about ${Math.round(footprint.seconds).toLocaleString('en-US')} s on a 2-core machine; progress every 5 s`;
+}
