@@ -42,4 +42,14 @@ describe('PBFT liveness within the bound: stress seed 101324 (n = 7, two liars, 
     expect(views.at(-1)!.view).toBeGreaterThanOrEqual(2);
     expect(views.at(-1)!.at).toBeGreaterThan(754);
   });
+
+  it('unsigned (signatures: none) too: the laggards take no relayed new view, but the view changes they get back start their view timers', async () => {
+    const unsigned = SCENARIO.replace('consensus: { algorithm: byzantine_tolerant }', 'consensus: { algorithm: byzantine_tolerant, pbft: { signatures: none } }');
+    expect(unsigned).not.toBe(SCENARIO);
+    const r = await runScenario(parseScenario(unsigned), { seed: SEED, mode: 'sim' });
+    expect(r.pbft?.signatures).toBe('none');
+    expect(r.decisions).toMatchObject({ attempted: 100, decided: 100, timedOut: 0 });
+    expect(r.safetyViolations).toEqual([]);
+    expect(r.livenessViolations).toEqual([]);
+  });
 });
