@@ -190,7 +190,7 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
   if (r.status === 'failed') out(`  ${red('RUN FAILED')}   ${r.failure ? r.failure.message : `${int(d.aborted)} decisions lost with a crashed worker`}`);
   out(`  decisions    ${int(d.attempted)} attempted · ${green(`${int(d.decided)} decided`)} · ${int(d.noConsensus)} no consensus · ${d.timedOut ? red(`${int(d.timedOut)} timed out`) : '0 timed out'} · ${int(d.escalated)} escalated${d.aborted ? ` · ${red(`${int(d.aborted)} aborted (lost in a crash)`)}` : ''}`);
   for (const c of r.hostCrashes) {
-    out(`  crash        ${red(`worker ${c.host} died`)} at ${c.at.toFixed(0)} ms (${c.detail}) · restarted ${c.restarted.length ? c.restarted.join(', ') : 'none'}${c.stopped.length ? ` · stopped ${c.stopped.join(', ')}` : ''} · ${int(c.lostInFlight)} envelopes dead-lettered host-crashed`);
+    out(`  crash        ${red(`worker ${c.host} died`)} at ${c.at.toFixed(0)} ms (${c.detail}) · restarted ${c.restarted.length ? names(c.restarted) : 'none'}${c.stopped.length ? ` · stopped ${names(c.stopped)}` : ''} · ${int(c.lostInFlight)} envelopes dead-lettered host-crashed`);
   }
   const outcomes = Object.entries(r.byOutcome).sort((a, b) => b[1] - a[1]);
   const widest = Math.max(1, ...outcomes.map(([, n]) => n));
@@ -238,6 +238,11 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
     }
   }
   out(dim(`\n  trace ${r.traceHash.slice(0, 16)}…${traceFile ? ` written to ${traceFile}` : ''} · ${r.wallMs.toFixed(0)} ms wall`));
+}
+
+/** Actor names for a summary line: a worker may have hosted thousands (--json lists them all). */
+function names(ids: readonly string[], shown = 6): string {
+  return ids.length <= shown ? ids.join(', ') : `${ids.slice(0, shown).join(', ')} and ${int(ids.length - shown)} more`;
 }
 
 /** The PBFT part of a run's summary: views, failovers, liars and what was refused. */
