@@ -102,7 +102,7 @@ export function weightedVoting(options: WeightedOptions, path = 'consensus'): Po
  * the whole electorate (every expected voter, one vote each). Silent voters and abstainers count
  * against, so with n voters of which f < n/3 are faulty, the honest voters alone decide and no
  * two conflicting decisions can both pass. The electorate is `proposal.electorate` when it is a
- * positive number, else the `electorate` option; without either there is no consensus.
+ * whole number >= 1, else the `electorate` option; without either there is no consensus.
  *
  * @example
  * ```ts
@@ -119,8 +119,10 @@ export function byzantineSupermajority(options: { readonly electorate?: number }
     name: 'byzantine_supermajority',
     evaluate(proposal, votes) {
       const t = tally(votes, proposal.options);
+      // Only a whole number of voters is an electorate: 0, a negative, NaN, Infinity or 2.5 (which
+      // would let 2 votes of 2 pass as 0.8 of it) fall back to the option, as an absent one does.
       const given = proposal.electorate;
-      const electorate = typeof given === 'number' && Number.isFinite(given) && given > 0 ? given : fallback;
+      const electorate = Number.isInteger(given) && (given as number) >= 1 ? (given as number) : fallback;
       if (electorate === undefined) return judge(t, { threshold: 2 / 3, strict: true, minParticipants: 1, denominator: 0, why: 'electorate unknown' });
       // More voters than expected means the electorate is stale; never let a share exceed 1.
       const denominator = Math.max(electorate, votes.length);
