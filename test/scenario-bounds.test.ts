@@ -183,6 +183,11 @@ describe('YAML the parser would choke on is named for what it is', () => {
     expect(e.line).toBe(4);
   });
 
+  it('a mapping or list used as a key is refused, not flattened to text', () => {
+    const e = errorOf(() => parseScenario(scenario(...head(), ...task(), '? [a, b]', ': 1'), 's.yml'));
+    expect(e.message).toBe('s.yml:4:3: expected a plain key (a name or a number), got a list used as a key.');
+  });
+
   it('a configuration file too', () => {
     const e = errorOf(() => parseLegacyConfig(yaml('agent_weights: { a: 1 }', '---', 'agent_weights: { b: 1 }'), 'c.yml'));
     expect(e.message).toContain('the file holds 2 YAML documents; a configuration is one document');

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { isAlias, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ScenarioError } from '../errors.ts';
 import { clip } from './bounded-text.ts';
@@ -87,6 +87,13 @@ export function parseYamlSource(text: string, file: string | undefined, kind: So
   if (doc.contents === null) {
     throw new ScenarioError(file, undefined, undefined, '', WHAT[kind], undefined, { gotText: text.trim() === '' ? 'an empty file' : 'only comments' });
   }
+  // `{ a: 1 }: x` or `? [a, b]`: JavaScript keys are strings, so yaml would flatten the key to
+  // text (with a warning on stderr) and the scenario would not say what it means.
+  const collectionKey = firstCollectionKey(doc);
+  if (collectionKey) {
+    const pos = collectionKey.range ? lineCounter.linePos(collectionKey.range[0]) : undefined;
+    throw new ScenarioError(file, pos?.line, pos?.col, '', 'a plain key (a name or a number)', undefined, { gotText: `a ${isMap(collectionKey) ? 'mapping' : 'list'} used as a key` });
+  }
   let value: unknown;
   try {
     value = doc.toJS();
@@ -123,6 +130,21 @@ export function refuseNonFinite(source: YamlSource, value: unknown): void {
   if (!infinite) return;
   const pos = locate(source, infinite.path, false);
   throw new ScenarioError(source.file, pos?.line, pos?.col, clip(formatPath(infinite.path)), 'a finite number (.nan and .inf mean no setting)', infinite.value);
+}
+
+/** The first key in the document that is a mapping or a list (iterative: nesting is checked later). */
+function firstCollectionKey(doc: Document.Parsed): Node | undefined {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isCollection(pair.key)) return pair.key;
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) for (const item of node.items) stack.push(item);
+  }
+  return undefined;
 }
 
 /** V8's "Maximum call stack size exceeded" is a RangeError; nothing else in parsing is. */
