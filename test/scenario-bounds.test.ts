@@ -4,9 +4,18 @@ import { ConfigError, ScenarioError, ScenarioTooLargeError } from '../src/errors
 import { parseLegacyConfig, parseScenario, SCENARIO_LIMITS } from '../src/scenario/index.ts';
 import { agentIds } from '../src/swarm/build-swarm.ts';
 import { runCommand } from '../src/cli/run-command.ts';
-import { progressReporter } from '../src/cli/run-progress.ts';
+import { announcement, progressReporter } from '../src/cli/run-progress.ts';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { didYouMean } from '../src/scenario/did-you-mean.ts';
 import type { TraceEvent } from '../src/actors/trace-event.ts';
+
+const exec = promisify(execFile);
+const bin = fileURLToPath(new URL('../bin/conclave.js', import.meta.url));
 
 /** Short enough to read on a terminal: no error quotes a whole list or key. */
 const MESSAGE_BOUND = 1_500;
@@ -236,6 +245,29 @@ describe('conclave run: numeric options and long runs', () => {
     expect(e).toBeInstanceOf(ConfigError);
     expect((e as ConfigError).path).toBe(flag);
     expect((e as Error).message).toContain(range);
+  });
+
+  it('conclave run takes --force, and a scenario over budget is refused before anything runs', async () => {
+    const help = await exec(process.execPath, [bin, 'run', '--help'], { timeout: 60_000 });
+    expect(help.stdout).toMatch(/--force\s+run the scenario even when its estimated/);
+    const file = join(mkdtempSync(join(tmpdir(), 'conclave-bounds-')), 'huge.yml');
+    writeFileSync(file, scenario(...head('{ role: coder, count: 999999 }'), ...task()));
+    const t0 = performance.now();
+    const e = await runCommand(file, { json: true }, () => undefined).then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(ScenarioTooLargeError);
+    expect((e as Error).message).toMatch(/huge\.yml:2:9: "agents": expected a run this machine can hold/);
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    // The command line: bad input (exit 2), the estimate and the way out, no stack trace.
+    const cli = await exec(process.execPath, [bin, 'run', file], { timeout: 60_000 }).then(() => undefined, (err: { code: number; stderr: string }) => err);
+    expect(cli).toMatchObject({ code: 2 });
+    expect(cli!.stderr).toMatch(/^conclave: .*huge\.yml:2:9: "agents": expected a run this machine can hold: .* got 999,999 agents x 1 decision, estimated at [\d.]+ GB and .*--force/);
+    expect(cli!.stderr).not.toMatch(/RangeError|\n\s+at /);
+  }, 120_000);
+
+  it('a long run is announced with its estimate; a short one is not', () => {
+    expect(announcement(parseScenario(scenario(...head(), ...task())))).toBeUndefined();
+    const long = parseScenario(scenario(...head('{ role: coder, count: 20000 }'), ...task(', decisions: 20')));
+    expect(announcement(long)).toMatch(/^conclave: 20,000 agents x 20 decisions, estimated at about [\d,]+ s on a 2-core machine; progress every 5 s$/);
   });
 
   it('a long run prints progress on the clock it is given, with decisions closed', () => {

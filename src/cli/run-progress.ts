@@ -48,5 +48,6 @@ export function progressReporter(o: { planned: number | undefined; mode: 'sim' |
  */
 export function announcement(scenario: Scenario, footprint: Footprint = estimateFootprint(scenario)): string | undefined {
   if (footprint.seconds < ANNOUNCE_ABOVE_SECONDS) return undefined;
-  return `conclave: ${footprint.agents.toLocaleString('en-US')} agents x ${footprint.decisions.toLocaleString('en-US')} decisions, estimated at about ${Math.round(footprint.seconds).toLocaleString('en-US')} s on a 2-core machine; progress every 5 s`;
+  const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
+  return `conclave: ${plural(footprint.agents, 'agent')} x ${plural(footprint.decisions, 'decision')}, estimated at about ${Math.round(footprint.seconds).toLocaleString('en-US')} s on a 2-core machine; progress every 5 s`;
 }
