@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorOf, yaml } from './fixtures/scenario-error.ts';
 import { ConfigError, ScenarioError, ScenarioTooLargeError } from '../src/errors.ts';
-import { parseLegacyConfig, parseScenario, SCENARIO_LIMITS } from '../src/scenario/index.ts';
+import { loadScenarioFile, parseLegacyConfig, parseScenario, SCENARIO_LIMITS } from '../src/scenario/index.ts';
 import { agentIds } from '../src/swarm/build-swarm.ts';
 import { runCommand } from '../src/cli/run-command.ts';
 import { announcement, progressReporter } from '../src/cli/run-progress.ts';
@@ -195,6 +195,14 @@ describe('YAML the parser would choke on is named for what it is', () => {
   it('a mapping or list used as a key is refused, not flattened to text', () => {
     const e = errorOf(() => parseScenario(scenario(...head(), ...task(), '? [a, b]', ': 1'), 's.yml'));
     expect(e.message).toBe('s.yml:4:3: expected a plain key (a name or a number), got a list used as a key.');
+  });
+
+  it('a file over 1 MB is refused before it is read', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'conclave-bounds-')), 'big.yml');
+    writeFileSync(file, `name: x\n# ${'x'.repeat(2 ** 20)}\n`);
+    const e = await loadScenarioFile(file).then(() => undefined, (err: unknown) => err);
+    expect(e).toBeInstanceOf(ScenarioError);
+    expect((e as Error).message).toBe(`${file}: expected a scenario file of at most 1,048,576 bytes (1 MB), got 1,048,587 bytes.`);
   });
 
   it('a configuration file too', () => {

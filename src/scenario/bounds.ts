@@ -31,6 +31,13 @@ export const MAX_VOTING_TIMEOUT_MS = 3_600_000;
 export const MAX_OPTIONS = 10_000;
 
 /**
+ * A scenario or configuration file, in bytes. The largest example is 3 KB and a 10,000-option
+ * list about 80 KB; the YAML parser takes ~60 us per flow entry (10,000 entries: 0.6 s), so 1 MB
+ * keeps the worst parse to seconds, not minutes.
+ */
+export const MAX_FILE_BYTES = 2 ** 20;
+
+/**
  * YAML nesting: no scenario needs more than a handful of levels, and the YAML parser (then
  * structured clone, then JSON) recurse per level, so deep input would exhaust the stack.
  */
@@ -66,4 +73,5 @@ export const SCENARIO_LIMITS = Object.freeze({
   votingTimeoutMs: MAX_VOTING_TIMEOUT_MS,
   options: MAX_OPTIONS,
   nesting: MAX_NESTING,
+  fileBytes: MAX_FILE_BYTES,
 });

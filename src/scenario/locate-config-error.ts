@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { ConclaveError, ConfigError } from '../errors.ts';
+import { clip } from './bounded-text.ts';
 import { locate, parseYamlSource } from './yaml-source.ts';
 
 /**
@@ -22,7 +23,8 @@ export function withScenarioLine(error: unknown, file: string | undefined): unkn
     const at = locate(source, parsePath(error.path), false);
     if (at === undefined) return error;
     const shown = relative(process.cwd(), file) || file;
-    const located = new ConclaveError('config', `${shown}:${at.line}:${at.col}: ${error.message}`, { cause: error });
+    // Clipped: a runtime check may quote a long list (the members of a large swarm).
+    const located = new ConclaveError('config', `${shown}:${at.line}:${at.col}: ${clip(error.message, 1_200)}`, { cause: error });
     return Object.assign(located, { path: error.path });
   } catch {
     return error;

@@ -3,14 +3,14 @@
  * (a zod issue with a path such as `['agents', 1, 'count']`) can point at the line and column it
  * came from. Shared by scenario files and legacy configuration files.
  */
-import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { isAlias, isCollection, isMap, isNode, isScalar, isSeq, LineCounter, parseAllDocuments, parseDocument, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ScenarioError } from '../errors.ts';
 import { clip } from './bounded-text.ts';
-import { count, MAX_NESTING } from './bounds.ts';
+import { count, MAX_FILE_BYTES, MAX_NESTING } from './bounds.ts';
 import type { IssueParams } from './fields.ts';
 import { flowDepth, tooDeep } from './nesting.ts';
 import { firstNonFinite } from './finite-numbers.ts';
@@ -190,6 +190,13 @@ function documentsError(file: string | undefined, text: string, syntax: { linePo
  * ```
  */
 export async function readSourceFile(file: string, kind: SourceKind): Promise<string> {
+  let size: number;
+  try {
+    size = (await stat(file)).size;
+  } catch (cause) {
+    throw readError(file, kind, cause);
+  }
+  refuseHugeFile(file, kind, size);
   try {
     return await readFile(file, 'utf8');
   } catch (cause) {
@@ -207,10 +214,17 @@ export async function readSourceFile(file: string, kind: SourceKind): Promise<st
  */
 export function readSourceFileSync(file: string, kind: SourceKind): string {
   try {
+    refuseHugeFile(file, kind, statSync(file).size);
     return readFileSync(file, 'utf8');
   } catch (cause) {
-    throw readError(file, kind, cause);
+    throw cause instanceof ScenarioError ? cause : readError(file, kind, cause);
   }
+}
+
+/** Checked before reading: the YAML parser holds several copies of a file's text and nodes in memory. */
+function refuseHugeFile(file: string, kind: SourceKind, size: number): void {
+  if (size <= MAX_FILE_BYTES) return;
+  throw new ScenarioError(file, undefined, undefined, '', `a ${kind} file of at most ${count(MAX_FILE_BYTES)} bytes (1 MB)`, undefined, { gotText: `${count(size)} bytes` });
 }
 
 function readError(file: string, kind: SourceKind, cause: unknown): ScenarioError {
