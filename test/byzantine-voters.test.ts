@@ -14,16 +14,19 @@ faults:
 
 describe('Byzantine voters (adversaries outside the protocol)', () => {
   it('equivocators are caught with evidence; the honest majority still decides right', async () => {
-    const r = await runScenario(scenario('{ count: 2, types: [conflicting_votes, false_information] }'), { seed: 5 });
-    expect(r.byzantineDetected.map((d) => d.agent).sort()).toHaveLength(2);
-    expect(r.byzantineDetected[0].evidence).toMatch(/voted [ABC], then [ABC]/);
+    // The liars are named, so the test can check that exactly they were caught (not just two agents).
+    const r = await runScenario(scenario('{ target: [analyst_002, analyst_006], types: [conflicting_votes, false_information] }'), { seed: 5 });
+    expect(r.byzantineDetected.map((d) => d.agent).sort()).toEqual(['analyst_002', 'analyst_006']);
+    for (const d of r.byzantineDetected) expect(d.evidence).toMatch(/voted [ABC], then [ABC]/);
     expect(r.quality).toBeGreaterThan(0.9);
     expect(r.safetyViolations).toEqual([]);
     expect(r.refusedVotes.duplicate).toBeGreaterThan(0);
     expect(r.accountingImbalance).toBe(0);
-    // The same seed picks the same liars.
+    // A count instead of names: the same seed picks (and catches) the same two liars.
+    const drawn = await runScenario(scenario('{ count: 2, types: [conflicting_votes, false_information] }'), { seed: 5 });
     const again = await runScenario(scenario('{ count: 2, types: [conflicting_votes, false_information] }'), { seed: 5 });
-    expect(again.byzantineDetected).toEqual(r.byzantineDetected);
+    expect(drawn.byzantineDetected).toHaveLength(2);
+    expect(again.byzantineDetected).toEqual(drawn.byzantineDetected);
   });
 
   it('liars who only lie are not detectable from votes alone, but cost quality as their share grows', async () => {

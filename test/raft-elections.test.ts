@@ -239,7 +239,7 @@ describe('raft with a wiped disk: what is and is not guaranteed', () => {
     expect(properties.has('state-machine-safety')).toBe(true);
   });
 
-  it('random wipes of any node (leaders too), 20 seeds: the runs finish; safety is observed, not asserted', async () => {
+  it('random wipes of one node at a time (leaders too), 20 seeds: the runs finish, and these seeds stay safe', async () => {
     const seen = { runs: 0, finished: 0, unsafeRuns: 0, twoLeaderTerms: 0, byProperty: {} as Record<string, number> };
     for (let seed = 1; seed <= 20; seed++) {
       const c = await RaftCluster.start({ seed, link: uniform });
@@ -258,9 +258,11 @@ describe('raft with a wiped disk: what is and is not guaranteed', () => {
       for (const v of violations) seen.byProperty[v.property] = (seen.byProperty[v.property] ?? 0) + 1;
       seen.twoLeaderTerms += [...c.monitor.leaders.values()].filter((l) => l.length > 1).length;
     }
-    // Deliberately not asserted: violations (acknowledged writes lost, different applies at one
-    // index, leaders missing committed entries) and whether any term had two leaders.
-    console.info(`raft random wipes: ${JSON.stringify(seen)}`);
-    expect(seen.finished).toBe(seen.runs);
+    // A wiped disk is outside Raft's fault model, so safety is not guaranteed in general (the test
+    // above breaks it on purpose). Here one node is wiped and back at once, rejoining as an empty
+    // follower: losing a committed entry or electing two leaders in a term would need a second
+    // node to forget in the same window. These 20 seeds are deterministic and were all safe, so
+    // a change that makes one unsafe (or splits a term) fails here and must be understood.
+    expect(seen).toEqual({ runs: 20, finished: 20, unsafeRuns: 0, twoLeaderTerms: 0, byProperty: {} });
   });
 });

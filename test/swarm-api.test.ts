@@ -82,10 +82,9 @@ task: { question: q, options: [A, B], decisions: 50 }
       },
     });
     await expect(swarm.leaveTopology('coordinator')).rejects.toThrow(/cannot leave/);
-    const started = performance.now();
     // Every run ends with a report: a failed one, with the coordinator's failure as the reason.
+    // (A run that hung instead would trip the test's timeout; no wall-clock bound is asserted.)
     const result = await swarm.run();
-    expect(performance.now() - started).toBeLessThan(5_000);
     expect(result.status).toBe('failed');
     expect(result.failure?.kind).toBe('coordinator-failed');
     expect(result.failure?.message).toMatch(/coordinator stopped during the run/);
