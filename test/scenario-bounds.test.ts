@@ -101,6 +101,16 @@ describe('every number in a scenario is finite and in its documented range, and 
     refused(scenario(...head(), ...task(), `faults: { ${setting} }`), path, range);
   });
 
+  it.each([
+    ['pbft: { checkpoint_interval: 1e15 }', 'consensus.pbft.checkpoint_interval', 'an integer from 1 to 1,000,000'],
+    ['pbft: { f: 2147483648 }', 'consensus.pbft.f', 'an integer from 0 to 1,000,000'],
+    ['pbft: { view_change_timeout: 1e308 }', 'consensus.pbft.view_change_timeout', 'a duration from 0 to 24h'],
+    ['raft: { max_batch: 1e9 }', 'consensus.raft.max_batch', 'an integer from 1 to 1,000,000'],
+    ['raft: { heartbeat: "99999999999h" }', 'consensus.raft.heartbeat', 'a duration from 0 to 24h'],
+  ])('protocol settings %s', (setting, path, range) => {
+    refused(scenario(...head(), `consensus: { ${setting} }`, ...task()), path, range);
+  });
+
   it('a NaN or Infinity anywhere else (a custom policy parameter) is refused too', () => {
     refused(scenario(...head(), 'consensus: { my_param: [1, .inf] }', ...task()), 'consensus.my_param[1]', 'a finite number');
   });

@@ -18,6 +18,9 @@ export const MAX_IN_FLIGHT = 100_000;
 /** Weights (`weight`, `agent_weights`, `expert_weight`, `regular_weight`, expertise weights): summed over voters, so bounded far below overflow. */
 export const MAX_WEIGHT = 1_000_000;
 
+/** Protocol tuning integers (`consensus.pbft.checkpoint_interval`, `log_window`, `max_batch`, `max_inflight`, `f`; `consensus.raft.max_batch`). */
+export const MAX_PROTOCOL_SETTING = 1_000_000;
+
 /** Seeds: exact integers only (beyond 2^53 a written seed is not the number JavaScript reads). */
 export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 
@@ -74,4 +77,5 @@ export const SCENARIO_LIMITS = Object.freeze({
   options: MAX_OPTIONS,
   nesting: MAX_NESTING,
   fileBytes: MAX_FILE_BYTES,
+  protocolSetting: MAX_PROTOCOL_SETTING,
 });

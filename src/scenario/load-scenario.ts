@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { ConfigError, ScenarioError, ScenarioTooLargeError } from '../errors.ts';
 import { clip } from './bounded-text.ts';
 import { checkFaultNumbers } from './check-faults.ts';
+import { checkProtocolNumbers } from './check-protocol-numbers.ts';
 import { DEFAULT_SCENARIO_TEXT } from './default-scenario.ts';
 import { estimateFootprint, overBudget } from './footprint.ts';
 import { applyLegacyConfig, parseLegacyConfig, type LegacyConfig } from './legacy-config.ts';
@@ -62,6 +63,7 @@ export function parseScenario(text: string | undefined, file?: string, options: 
   const scenario = result.data;
   try {
     checkFaultNumbers(scenario.faults, scenario.agents.reduce((n, g) => n + g.count, 0));
+    checkProtocolNumbers(scenario.consensus);
   } catch (e) {
     throw e instanceof ConfigError ? located(source, e) : e;
   }
