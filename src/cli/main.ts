@@ -86,7 +86,7 @@ export function buildCli(): Command {
     .option('--agents <n>', 'agents (replicas, nodes, voters) per run', integer('--agents', 2, 200), 7)
     .option('--byzantine <k>', 'Byzantine agents per run at most (default: what the protocol tolerates; more shows what it cannot)', integer('--byzantine', 0, 199))
     .option('--failure-rate <share>', 'instead of --byzantine: this share of the agents lies in runs that draw Byzantine faults', probabilityOption('--failure-rate'))
-    .option('--faults <list>', 'fault kinds to draw from: crash, partition (split, bridge, ring, one-way), delay, drop, duplicate, reorder, pause, skew, cascade, byzantine, or one Byzantine behaviour (equivocate, false_information, silent, replay, random, ...); default: all the protocol takes')
+    .option('--faults <list>', 'fault kinds to draw from: crash, partition (split, bridge, ring, one-way), delay, drop, duplicate, reorder, pause, skew, cascade, byzantine, or one Byzantine behaviour (equivocate, false_information, silent, replay, random, collude for PBFT, ...); default: all the protocol takes')
     .option('--runs <n>', 'how many runs', integer('--runs', 1, 1_000_000), 100)
     .option('--seed <n>', 'seed of the first run (run i uses seed + i)', integer('--seed', 0, 2 ** 31 - 1), 1)
     .option('--decisions <n>', 'decisions (requests, commands) per run', integer('--decisions', 1, 1_000_000), 100)
