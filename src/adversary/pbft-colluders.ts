@@ -64,10 +64,11 @@ export function collusionPlan(replicas: readonly ActorId[], colluders: readonly 
   const primaryOf = (v: number): ActorId => replicas[v % replicas.length];
   let target = at.view + 1;
   while (colluders.includes(primaryOf(target))) target++;
-  // H1 gets what it needs to commit with every colluder's vote (2f + 1 - c), H2 the rest,
-  // led by the target view's primary.
+  // H1 gets what it needs to commit with every colluder's vote (the honest replicas' quorum,
+  // 2f + 1 when n = 3f + 1, less c), H2 the rest, led by the target view's primary.
   const c = replicas.length - honest.length;
-  const h2Size = Math.max(1, Math.min(honest.length - 1, honest.length - (2 * f + 1 - c)));
+  const quorum = Math.ceil((replicas.length + f + 1) / 2);
+  const h2Size = Math.max(1, Math.min(honest.length - 1, honest.length - (quorum - c)));
   const lead = primaryOf(target);
   const order = [lead, ...honest.slice(honest.indexOf(lead) + 1), ...honest.slice(0, honest.indexOf(lead))];
   const h2 = order.slice(0, h2Size);
@@ -169,11 +170,10 @@ function lead(ctx: Ctx, c: Collusion, inner: PbftReplicaState, why: string): voi
  * "forgets", which no one can prove it saw.
  */
 function amnesiac(ctx: Ctx, p: CollusionPlan, inner: PbftReplicaState, v: number): ViewChange {
-  const f = inner.props.f;
   const prepared: PreparedCert[] = [];
   for (const [n, slot] of inner.preparedSlots) {
     if (n <= inner.low || n >= p.seq || slot.pp === undefined) continue;
-    prepared.push({ pp: slot.pp, prepares: [...(slot.prepares.get(slot.pp.d)?.values() ?? [])].slice(0, 2 * f) });
+    prepared.push({ pp: slot.pp, prepares: [...(slot.prepares.get(slot.pp.d)?.values() ?? [])].slice(0, inner.props.prepareQuorum) });
   }
   prepared.sort((a, b) => a.pp.n - b.pp.n);
   const sig = inner.props.signed ? ctx.sign(viewChangeText(v, inner.low, prepared, ctx.self)) : '';

@@ -6,7 +6,7 @@ import { checkSig, type Ctx, type PbftReplicaState, reject, signText, toOthers }
 
 /**
  * Checkpoints and garbage collection (section 4.3): every K sequence numbers a replica sends
- * a signed digest of its state; 2f + 1 matching ones make the checkpoint stable, which moves
+ * a signed digest of its state; a quorum (2f + 1 when n = 3f + 1) of matching ones make the checkpoint stable, which moves
  * the low water mark and drops everything below it. A replica that finds a stable checkpoint
  * above what it executed (it lagged, or lost messages) fetches the state from a replica that
  * signed it and checks it against the certificate before adopting it.

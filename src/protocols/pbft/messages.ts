@@ -124,7 +124,7 @@ export interface Checkpoint {
  *
  * @example
  * ```ts
- * const cert: PreparedCert = { pp, prepares: [...slot.prepareMsgs.values()].filter((p) => p.d === pp.d).slice(0, 2 * f) };
+ * const cert: PreparedCert = { pp, prepares: [...slot.prepareMsgs.values()].filter((p) => p.d === pp.d).slice(0, props.prepareQuorum) };
  * ```
  */
 export interface PreparedCert {
@@ -224,8 +224,15 @@ export interface ResolvedPbftProps {
   readonly replicas: readonly ActorId[];
   readonly n: number;
   readonly f: number;
-  /** 2f + 1. */
+  /**
+   * Matching messages that make a certificate (commit, view change, checkpoint):
+   * ceil((n + f + 1) / 2), so that any two quorums share at least f + 1 replicas, one of them
+   * honest. That is 2f + 1 when n = 3f + 1; for other n (5, 6, 8, ...) or a lower `f`, 2f + 1
+   * would let two quorums meet only in liars (n = 5: 3 + 3 share one replica).
+   */
   readonly quorum: number;
+  /** Prepares from distinct backups that, with the pre-prepare, prepare a request: quorum - 1. */
+  readonly prepareQuorum: number;
   readonly checkpointInterval: number;
   readonly logWindow: number;
   readonly maxBatch: number;
@@ -256,8 +263,9 @@ export function resolvePbftProps(p: PbftProps): ResolvedPbftProps {
   const checkpointInterval = Math.round(positive('checkpoint_interval', p.checkpointInterval, 64));
   const logWindow = Math.round(positive('log_window', p.logWindow, 4 * checkpointInterval));
   if (logWindow < checkpointInterval) throw new ConfigError('consensus.pbft.log_window', `at least checkpoint_interval (${checkpointInterval}), or no checkpoint could ever become stable`, logWindow);
+  const quorum = Math.ceil((n + f + 1) / 2);
   return {
-    replicas: p.replicas, n, f, quorum: 2 * f + 1, checkpointInterval, logWindow,
+    replicas: p.replicas, n, f, quorum, prepareQuorum: quorum - 1, checkpointInterval, logWindow,
     maxBatch: Math.round(positive('max_batch', p.maxBatch, 64)),
     maxInflight: Math.round(positive('max_inflight', p.maxInflight, 8)),
     viewChangeTimeoutMs: positive('view_change_timeout', p.viewChangeTimeoutMs, 200),

@@ -7,8 +7,8 @@ import { checkSig, type Ctx, defer, type PbftReplicaState, reject, signText, typ
 /**
  * PBFT's normal case (Castro & Liskov, section 4.2): the primary assigns batches of requests
  * to sequence numbers (pre-prepare), backups agree on them (prepare: a slot is prepared with
- * the pre-prepare and 2f matching prepares from distinct backups), everyone confirms (commit:
- * committed-local with 2f + 1 matching commits) and executes in sequence order, replying to
+ * the pre-prepare and quorum - 1 (2f when n = 3f + 1) matching prepares from distinct backups), everyone confirms (commit:
+ * committed-local with a quorum (2f + 1 when n = 3f + 1) of matching commits) and executes in sequence order, replying to
  * each client.
  */
 
@@ -141,9 +141,9 @@ function addVote(table: Map<string, Map<ActorId, PhaseVote>>, vote: PhaseVote): 
   if (!votes.has(vote.i)) votes.set(vote.i, vote);
 }
 
-/** Prepared: the pre-prepare and 2f matching prepares from distinct backups. Then commit. */
+/** Prepared: the pre-prepare and quorum - 1 (2f when n = 3f + 1) matching prepares from distinct backups. Then commit. */
 function checkPrepared(s: PbftReplicaState, ctx: Ctx, n: number, slot: Slot): void {
-  if (slot.prepared || slot.pp === undefined || (slot.prepares.get(slot.pp.d)?.size ?? 0) < 2 * s.props.f) return;
+  if (slot.prepared || slot.pp === undefined || (slot.prepares.get(slot.pp.d)?.size ?? 0) < s.props.prepareQuorum) return;
   slot.prepared = true;
   s.preparedSlots.set(n, slot);
   const { v, d, sig } = slot.pp;
@@ -153,7 +153,7 @@ function checkPrepared(s: PbftReplicaState, ctx: Ctx, n: number, slot: Slot): vo
   checkCommitted(s, ctx, n, slot);
 }
 
-/** Committed-local: prepared and 2f + 1 matching commits. Then execute what is next in order. */
+/** Committed-local: prepared and a quorum of matching commits. Then execute what is next in order. */
 function checkCommitted(s: PbftReplicaState, ctx: Ctx, n: number, slot: Slot): void {
   if (slot.committed || !slot.prepared || (slot.commits.get(slot.pp!.d)?.size ?? 0) < s.props.quorum) return;
   slot.committed = true;

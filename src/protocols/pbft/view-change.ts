@@ -33,7 +33,7 @@ export function startViewChange(s: PbftReplicaState, ctx: Ctx, v: number, reason
   const prepared: PreparedCert[] = [];
   for (const [n, slot] of s.preparedSlots) {
     if (n <= s.low || slot.pp === undefined) continue;
-    prepared.push({ pp: slot.pp, prepares: [...(slot.prepares.get(slot.pp.d)?.values() ?? [])].slice(0, 2 * s.props.f) });
+    prepared.push({ pp: slot.pp, prepares: [...(slot.prepares.get(slot.pp.d)?.values() ?? [])].slice(0, s.props.prepareQuorum) });
   }
   prepared.sort((a, b) => a.pp.n - b.pp.n);
   const vc: ViewChange = { v, n: s.low, proof: s.stableProof, prepared, i: s.self, sig: signText(s, ctx, viewChangeText(v, s.low, prepared, s.self)) };
@@ -50,7 +50,7 @@ export function startViewChange(s: PbftReplicaState, ctx: Ctx, v: number, reason
 }
 
 /**
- * The view timer starts only once 2f + 1 view changes for our view are in (section 4.5.2): a
+ * The view timer starts only once a quorum of view changes for our view are in (section 4.5.2): a
  * replica that wants a view change alone waits rather than racing ahead through views the
  * others will take ever longer to reach (each timeout doubles), and the f + 1 rule brings it
  * back in step when they do move.
@@ -128,7 +128,7 @@ export function onViewChange(s: PbftReplicaState, ctx: Ctx, from: ActorId, vc: V
   maybeNewView(s, ctx, vc.v);
 }
 
-/** As the primary of `v` with 2f + 1 view changes for it: send the new view and install it. */
+/** As the primary of `v` with a quorum of view changes for it: send the new view and install it. */
 function maybeNewView(s: PbftReplicaState, ctx: Ctx, v: number): void {
   if (primaryOf(s.props, v) !== s.self || s.view !== v || s.active || s.newViewSent >= v) return;
   const vcs = s.viewChanges.get(v);
@@ -285,7 +285,7 @@ function validCert(s: PbftReplicaState, ctx: Ctx, vc: ViewChange, c: PreparedCer
     }
     backups.add(p.i);
   }
-  return backups.size >= 2 * s.props.f;
+  return backups.size >= s.props.prepareQuorum;
 }
 
 function viewChangesFor(s: PbftReplicaState, v: number): Map<ActorId, ViewChange> {
