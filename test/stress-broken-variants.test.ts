@@ -63,7 +63,9 @@ describe('conclave stress catches deliberately broken protocol variants', () => 
   }
 
   it('shrinks a broken Raft run to a smaller scenario that still fails, and replaying it fails alike', async () => {
-    const { code, report } = await stress({ ...CASES[0].campaign, implementation: CASES[0].implementation, runs: 10, seed: 15, workers: 1, shrink: true });
+    // Seeds 11-20: the targeted Raft search (issue 20) redrew about half the runs, and this
+    // variant's first failure moved from seed 19 to seed 13.
+    const { code, report } = await stress({ ...CASES[0].campaign, implementation: CASES[0].implementation, runs: 10, seed: 11, workers: 1, shrink: true });
     expect(code).toBe(1);
     const shrunk = report.shrunk!;
     expect(shrunk.failing).toBe(true);

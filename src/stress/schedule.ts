@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.ts';
 import { implementationRef } from './implementation.ts';
 import { didYouMean } from '../scenario/did-you-mean.ts';
 import { createPrng } from '../scheduler/prng.ts';
+import { drawRaftSearch, raftSearchShape } from './raft-search.ts';
 
 /**
  * What `conclave stress` varies: the protocol, the cluster size, how many agents lie, which
@@ -35,6 +36,13 @@ export interface StressPlan {
    * of the built-in: `path#export`, or `path` for the built-in's export name (see `implementationRef`).
    */
   readonly implementation?: string;
+  /**
+   * Raft only: `targeted` (default) draws half the runs from schedules aimed at Raft's subtle
+   * rules (`raft-search.ts`: a bare majority with stale messages and a leader crash timed with
+   * the others' return; leader churn with small batches), the other half as `uniform` does;
+   * `uniform` draws every run as before.
+   */
+  readonly search?: 'targeted' | 'uniform';
 }
 
 /**
@@ -196,6 +204,7 @@ export function drawRun(plan: StressPlan, seed: number): { scenario: string; lia
     if (colluding) faults.push(`  byzantine: { target: [${colluders(n, liars, seed).join(', ')}], types: [collude] }`);
     else if (liars > 0) faults.push(`  byzantine: { ${plan.failureRate !== undefined ? `failure_rate: ${plan.failureRate}` : `count: ${liars}`}, types: [${types.join(', ')}] }`);
   }
+  const lying = faults.length; // the Byzantine line, if any: kept whatever the timed faults
   const leader = fam === 'raft' ? 'leader' : fam === 'pbft' ? 'primary' : 'random';
   const target = () => (fam === 'voting' || chance(0.5) ? 'random' : leader);
   // Crashes only while the bound still holds: in PBFT a crashed replica counts against f like a liar.
@@ -220,13 +229,18 @@ export function drawRun(plan: StressPlan, seed: number): { scenario: string; lia
   if (has('cascade') && chance(0.3)) {
     faults.push(`  cascade: { at: ${int(20, 300)}ms, initial_failure_rate: ${pick([0.1, 0.2])}, failure_propagation: ${pick([0.1, 0.3, 0.5])}, recovery_time: ${int(100, 400)}ms }`);
   }
+  // Raft: a targeted shape replaces the timed faults drawn above (drawn anyway, so a run that
+  // stays uniform draws exactly what it drew before the search existed).
+  const shape = fam === 'raft' && plan.search !== 'uniform' ? raftSearchShape(seed, plan.faults) : 'uniform';
+  const targeted = shape === 'uniform' ? undefined : drawRaftSearch(shape, n, plan.faults, seed);
+  if (targeted !== undefined) faults.splice(lying, faults.length - lying, ...targeted.faults);
   const algorithm = fam === 'voting' ? plan.protocol : fam === 'pbft' ? 'byzantine_tolerant' : 'raft';
   const scenario = [
-    `# conclave stress: run seed ${seed}`,
+    `# conclave stress: run seed ${seed}${shape === 'uniform' ? '' : ` (${shape})`}`,
     `name: stress-${plan.protocol}-${seed}`,
     `seed: ${seed}`,
     `agents: [{ role: node, count: ${n}${fam === 'voting' ? ', accuracy: 0.9' : ''} }]`,
-    `consensus: { algorithm: ${algorithm}${fam === 'voting' ? ', voting_timeout: 500ms' : ''}${plan.implementation === undefined ? '' : `, implementation: ${JSON.stringify(implementationRef(plan.implementation, fam))}`} }`,
+    `consensus: { algorithm: ${algorithm}${fam === 'voting' ? ', voting_timeout: 500ms' : ''}${targeted?.raft === undefined ? '' : `, ${targeted.raft}`}${plan.implementation === undefined ? '' : `, implementation: ${JSON.stringify(implementationRef(plan.implementation, fam))}`} }`,
     `task: { question: stress, options: [A, B], truth: A, decisions: ${plan.decisions}, in_flight: 4 }`,
     ...(faults.length > 0 ? ['faults:', ...faults] : []),
     '',
