@@ -205,6 +205,8 @@ describe('YAML the parser would choke on is named for what it is', () => {
   it('a mapping or list used as a key is refused, not flattened to text', () => {
     const e = errorOf(() => parseScenario(scenario(...head(), ...task(), '? [a, b]', ': 1'), 's.yml'));
     expect(e.message).toBe('s.yml:4:3: expected a plain key (a name or a number), got a list used as a key.');
+    const alias = errorOf(() => parseScenario(scenario(...head(), ...task(), 'description: &d [1]', '*d : 1'), 's.yml'));
+    expect(alias.message).toBe('s.yml:5:1: expected a plain key (a name or a number), got a list used as a key.');
   });
 
   it('a file over 1 MB is refused before it is read', async () => {
@@ -285,7 +287,7 @@ describe('conclave run: numeric options and long runs', () => {
   it('a long run is announced with its estimate; a short one is not', () => {
     expect(announcement(parseScenario(scenario(...head(), ...task())))).toBeUndefined();
     const long = parseScenario(scenario(...head('{ role: coder, count: 20000 }'), ...task(', decisions: 20')));
-    expect(announcement(long)).toMatch(/^conclave: 20,000 agents x 20 decisions, estimated at about [\d,]+ s on a 2-core machine; progress every 5 s$/);
+    expect(announcement(long)).toMatch(/^conclave: 20,000 agents x 20 decisions, estimated at about [\d,]+ s on a 2-core machine; progress every 10 s$/);
   });
 
   it('a long run prints progress on the clock it is given, with decisions closed', () => {

@@ -5,11 +5,17 @@ import type { Scenario } from '../scenario/index.ts';
 /** The trace events that close a decision: a vote (voting), a client's acknowledged command (Raft), an accepted request (PBFT). */
 const CLOSES_A_DECISION = new Set(['decided', 'client-ok', 'pbft-accepted']);
 
+/**
+ * Wall-clock ms between progress lines (the first comes this long after the start): rare enough
+ * that an ordinary run on a busy machine prints none, often enough that a long one never looks hung.
+ */
+export const PROGRESS_EVERY_MS = 10_000;
+
 /** Runs estimated to take longer than this (wall clock) are announced before they start. */
 export const ANNOUNCE_ABOVE_SECONDS = 10;
 
 /**
- * A line on stderr every `everyMs` of wall clock while a run is going: a large run (allowed, but
+ * A line on stderr every `everyMs` ({@link PROGRESS_EVERY_MS} by default) of wall clock while a run is going: a large run (allowed, but
  * long) must not look like a hang. The clock is injected, so tests need no sleeps; it is read
  * once per trace event, which costs far less than the event itself.
  *
@@ -20,7 +26,7 @@ export const ANNOUNCE_ABOVE_SECONDS = 10;
  * ```
  */
 export function progressReporter(o: { planned: number | undefined; mode: 'sim' | 'threads'; now: () => number; write: (line: string) => void; everyMs?: number }): (e: TraceEvent) => void {
-  const every = o.everyMs ?? 5_000;
+  const every = o.everyMs ?? PROGRESS_EVERY_MS;
   const started = o.now();
   let next = started + every;
   let closed = 0;
@@ -43,11 +49,11 @@ export function progressReporter(o: { planned: number | undefined; mode: 'sim' |
  *
  * @example
  * ```ts
- * const line = announcement(scenario); // 'conclave: 20,000 agents x 10 decisions, estimated at 48 s and 142 MB; progress every 5 s'
+ * const line = announcement(scenario); // 'conclave: 20,000 agents x 10 decisions, estimated at about 48 s on a 2-core machine; progress every 10 s'
  * ```
  */
 export function announcement(scenario: Scenario, footprint: Footprint = estimateFootprint(scenario)): string | undefined {
   if (footprint.seconds < ANNOUNCE_ABOVE_SECONDS) return undefined;
   const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
-  return `conclave: ${plural(footprint.agents, 'agent')} x ${plural(footprint.decisions, 'decision')}, estimated at about ${Math.round(footprint.seconds).toLocaleString('en-US')} s on a 2-core machine; progress every 5 s`;
+  return `conclave: ${plural(footprint.agents, 'agent')} x ${plural(footprint.decisions, 'decision')}, estimated at about ${Math.round(footprint.seconds).toLocaleString('en-US')} s on a 2-core machine; progress every ${PROGRESS_EVERY_MS / 1000} s`;
 }

@@ -92,7 +92,9 @@ export function parseYamlSource(text: string, file: string | undefined, kind: So
   const collectionKey = firstCollectionKey(doc);
   if (collectionKey) {
     const pos = collectionKey.range ? lineCounter.linePos(collectionKey.range[0]) : undefined;
-    throw new ScenarioError(file, pos?.line, pos?.col, '', 'a plain key (a name or a number)', undefined, { gotText: `a ${isMap(collectionKey) ? 'mapping' : 'list'} used as a key` });
+    const shown = isAlias(collectionKey) ? collectionKey.resolve(doc) : collectionKey;
+    const what = isMap(shown) ? 'a mapping' : isSeq(shown) ? 'a list' : 'a tagged value (such as !!binary)';
+    throw new ScenarioError(file, pos?.line, pos?.col, '', 'a plain key (a name or a number)', undefined, { gotText: `${what} used as a key` });
   }
   let value: unknown;
   try {
@@ -132,14 +134,18 @@ export function refuseNonFinite(source: YamlSource, value: unknown): void {
   throw new ScenarioError(source.file, pos?.line, pos?.col, clip(formatPath(infinite.path)), 'a finite number (.nan and .inf mean no setting)', infinite.value);
 }
 
-/** The first key in the document that is a mapping or a list (iterative: nesting is checked later). */
+/**
+ * The first key in the document that is not plain text or a number: a mapping, a list, an alias
+ * of one, or a tagged value such as `!!binary` (iterative: nesting is checked later).
+ */
 function firstCollectionKey(doc: Document.Parsed): Node | undefined {
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
     const node = stack.pop();
     if (isMap(node)) {
       for (const pair of node.items) {
-        if (isCollection(pair.key)) return pair.key;
+        const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+        if (isCollection(key) || (isScalar(key) && typeof key.value === 'object' && key.value !== null)) return isNode(pair.key) ? pair.key : undefined;
         stack.push(pair.value);
       }
     } else if (isSeq(node)) for (const item of node.items) stack.push(item);
