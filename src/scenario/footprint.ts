@@ -72,7 +72,8 @@ export interface Footprint {
 export function estimateFootprint(s: Scenario, budget: { bytes?: number; seconds?: number } = {}): Footprint {
   const n = s.agents.reduce((sum, g) => sum + g.count, 0);
   const { task } = s;
-  const decisions = task.decisions ?? Math.max(1, Math.ceil((task.durationMs ?? 0) * DECISIONS_PER_MS * task.inFlight));
+  // A workflow decides once per stage, in its own right.
+  const decisions = Math.max(task.decisions ?? Math.max(1, Math.ceil((task.durationMs ?? 0) * DECISIONS_PER_MS * task.inFlight)), s.workflow?.stages.length ?? 0);
   const algorithm = s.consensus.algorithm;
   const pbft = algorithm === 'byzantine_tolerant' || algorithm === 'pbft';
   const raft = algorithm === 'raft';
