@@ -117,7 +117,7 @@ export function memoryBudget(): number {
 export function overBudget(f: Footprint): { expected: string; got: string } | undefined {
   if (f.bytes <= f.budgetBytes && f.seconds <= f.budgetSeconds) return undefined;
   return {
-    expected: `a run this machine can hold: at most ${bytes(f.budgetBytes)} of memory (${Math.round(MEMORY_SHARE * 100)}% of its ${bytes(f.budgetBytes / MEMORY_SHARE)}) and about ${duration(f.budgetSeconds)} of work`,
+    expected: `a run this machine can hold: at most ${bytes(f.budgetBytes)} of memory (${Math.round(MEMORY_SHARE * 100)}% of the ${bytes(f.budgetBytes / MEMORY_SHARE)} this process may use) and about ${duration(f.budgetSeconds)} of wall-clock time`,
     got: `${count(f.agents)} agent${f.agents === 1 ? '' : 's'} x ${count(f.decisions)} decision${f.decisions === 1 ? '' : 's'}, estimated at ${bytes(f.bytes)} and ${duration(f.seconds)}`,
   };
 }
@@ -134,6 +134,6 @@ export function bytes(n: number): string {
 function duration(seconds: number): string {
   if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
   if (seconds < 3_600) return `${Math.round(seconds / 60)} min`;
-  if (seconds < 86_400 * 2) return `${(seconds / 3_600).toFixed(1)} h`;
+  if (seconds < 86_400 * 2) return `${Number((seconds / 3_600).toFixed(1))} h`;
   return `${count(Math.round(seconds / 86_400))} days`;
 }
