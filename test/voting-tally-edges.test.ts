@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/errors.ts';
 import { byzantineSupermajority, simpleMajority, supermajority, weightedVoting } from '../src/protocols/voting/builtin-policies.ts';
-import { tally } from '../src/protocols/voting/tally.ts';
+import { atLeast, EPSILON, moreThan, tally } from '../src/protocols/voting/tally.ts';
 import { ABSTAIN, type Proposal, type Vote } from '../src/protocols/voting/types.ts';
 
 /**
@@ -128,5 +128,48 @@ describe('thresholds and participant counts that are not numbers', () => {
   it('weighted voting without a weigh function names the field', () => {
     expect(path(() => weightedVoting({} as never))).toBe('consensus.weigh');
     expect(path(() => weightedVoting(undefined as never))).toBe('consensus.weigh');
+  });
+});
+
+describe('boundaries the mutation run pinned', () => {
+  it('each policy names itself (the name is what traces and checkers key on)', () => {
+    expect([simpleMajority().name, supermajority().name, weightedVoting({ weigh: () => 1 }).name, byzantineSupermajority().name])
+      .toEqual(['simple_majority', 'supermajority', 'weighted_voting', 'byzantine_supermajority']);
+  });
+
+  it('refusals say what to write instead', () => {
+    expect(() => weightedVoting({} as never)).toThrow(/expected a function \(vote, proposal\) => weight/);
+    expect(() => byzantineSupermajority({ electorate: 0 })).toThrow(/expected an integer >= 1 \(the number of expected voters\)/);
+    expect(() => simpleMajority({ threshold: 2 })).toThrow(/expected a number in \(0, 1\]/);
+    expect(() => simpleMajority({ minParticipants: 0 })).toThrow(/expected an integer >= 1/);
+  });
+
+  it("a proposal's electorate of exactly 1 counts (it is a whole number >= 1)", () => {
+    expect(byzantineSupermajority({ electorate: 9 }).evaluate({ ...proposal, electorate: 1 }, [vote('a', 'A')])).toMatchObject({ consensus: true, strength: 1 });
+  });
+
+  it('a share exactly EPSILON from the threshold is at it: atLeast forgives it, moreThan does not', () => {
+    expect(atLeast(0.75 - EPSILON, 0.75)).toBe(true);
+    expect(moreThan(0.5 + EPSILON, 0.5)).toBe(false);
+    // The same boundary through a policy: 0.75 - 1e-12 of the weight passes a 0.75 threshold.
+    expect(weightedVoting({ threshold: 0.75, weigh: weights({ a: 0.75 - 1e-12, b: 0.25 + 1e-12 }) }).evaluate(proposal, [vote('a', 'A'), vote('b', 'B')]).consensus).toBe(true);
+  });
+
+  it('no weight counted: no leader and no tie', () => {
+    expect(tally([], ['A', 'B'])).toMatchObject({ leader: undefined, tie: false, leaderWeight: 0 });
+    expect(tally([vote('a', 'A')], ['A', 'B'], () => 0)).toMatchObject({ leader: undefined, tie: false, participants: 1 });
+  });
+
+  it('tiny weights: the first positive one leads; two within 1e-12 of each other (the floor of the tolerance) tie', () => {
+    expect(tally([vote('a', 'A')], ['A', 'B'], () => 1e-13)).toMatchObject({ leader: 'A', leaderWeight: 1e-13, tie: false });
+    const vs = [vote('a', 'A'), vote('b', 'B')];
+    expect(tally(vs, ['A', 'B'], weights({ a: 1e-12, b: 2e-12 }))).toMatchObject({ leader: 'A', tie: true }); // exactly 1e-12 apart
+    expect(tally(vs, ['A', 'B'], weights({ a: 1e-12, b: 3e-12 }))).toMatchObject({ leader: 'B', tie: false });
+  });
+
+  it('an option named __proto__ is an ordinary own property (writable, configurable), as every other option', () => {
+    const t = tally([vote('a', '__proto__')], ['A', '__proto__']);
+    expect(Object.getOwnPropertyDescriptor(t.byOption, '__proto__')).toEqual({ value: 1, writable: true, enumerable: true, configurable: true });
+    expect(Object.getOwnPropertyDescriptor(t.byOption, 'A')).toEqual({ value: 0, writable: true, enumerable: true, configurable: true });
   });
 });
