@@ -60,6 +60,15 @@ describe('Mailbox capacity and the runtime exemption', () => {
     expect(mb.size).toBe(1);
   });
 
+  it('once closed, a mailbox takes nothing more: not queued, not overflowed, no arrival', () => {
+    const { mb, overflowed, arrivals } = box(1);
+    mb.post(env('a'));
+    mb.close();
+    mb.post(env('b'));
+    mb.postOwn(env('t', 'me'));
+    expect([mb.size, overflowed, arrivals()]).toEqual([1, [], 1]);
+  });
+
   it('capacity counts what waits, not what arrived: a taken envelope frees its place', () => {
     const { mb, overflowed } = box(1);
     mb.post(env('a'));

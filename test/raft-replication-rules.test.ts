@@ -135,6 +135,19 @@ describe('commitIndex never decreases', () => {
   });
 });
 
+describe('a leader that removed itself', () => {
+  it('counts only the members of the new configuration, then steps down once it commits', () => {
+    const { s, r } = leader('n1', three, 2, [entry(2), configEntry(2, ['n2', 'n3'])], { n2: 1, n3: 1 }, 1);
+    expect([s.isMember, s.majority]).toEqual([false, 2]);
+    onAppendReply(s, 'n2', ok(2, 2), r.ctx);
+    expect(s.commitIndex).toBe(1); // one of the two members holds it: its own copy does not count
+    onAppendReply(s, 'n3', ok(2, 2), r.ctx);
+    expect(s.commitIndex).toBe(2);
+    expect(s.role).toBe('follower');
+    expect(eventsOf(r, 'raft-step-down')).toEqual([{ type: 'raft-step-down', term: 2, reason: 'removed', index: 2 }]);
+  });
+});
+
 describe('configuration rollback on truncation', () => {
   const joint = [entry(1), configEntry(1, [...three, 'n4'])];
 

@@ -32,24 +32,32 @@ export function onAppendEntries(s: RaftNodeState, leader: ActorId, ae: AppendEnt
   // AppendEntries never removes entries a later one added.
   const entries = ae.entries;
   let i = 0;
+  // Stryker disable next-line BooleanLiteral: refreshConfig is idempotent (it returns when the configuration is unchanged), so this only saves a call
   let configChanged = false;
   for (; i < entries.length; i++) {
     const index = prev + 1 + i;
+    // Stryker disable next-line ConditionalExpression: without it, the conflict branch truncates past the end (a no-op) and breaks at the same i
     if (index > lastIndex(log)) break;
     if (termAt(log, index) !== entries[i].term) {
       truncateFrom(log, index);
+      // Stryker disable next-line ConditionalExpression: `true` is equivalent (refreshConfig is idempotent (it returns when the configuration is unchanged), so this only saves a call); `false` is killed by raft-replication-rules
       configChanged = index <= s.configIndex; // the configuration in use was cut off
       break;
     }
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: with nothing left to append, append and the loop do nothing
   if (i < entries.length) {
+    // Stryker disable next-line ConditionalExpression: slice(0) is a copy of the same entries (the branch only saves it)
     append(log, i === 0 ? entries : entries.slice(i));
+    // Stryker disable next-line ConditionalExpression: `true` is equivalent (refreshConfig is idempotent (it returns when the configuration is unchanged), so this only saves a call); `false` is killed by raft-replication-rules
     for (let j = i; j < entries.length && !configChanged; j++) if (entries[j].command.op === 'config') configChanged = true;
   }
+  // Stryker disable next-line ConditionalExpression: refreshConfig is idempotent (it returns when the configuration is unchanged), so this only saves a call
   if (configChanged) refreshConfig(s, ctx);
   // Only the prefix this message vouched for is known to match the leader's log.
   const match = prev + entries.length;
   const commit = Math.min(ae.leaderCommit, match);
+  // Stryker disable next-line EqualityOperator: `>=` sets the same commitIndex and applies nothing new; `<=` is killed
   if (commit > s.commitIndex) {
     s.commitIndex = commit;
     applyCommitted(s, ctx);
@@ -197,6 +205,7 @@ export function onAppendReply(s: RaftNodeState, peer: ActorId, r: AppendEntriesR
 
 /** Commits the highest index a majority holds, if it is of this term (Figure 2; section 5.4.2). */
 export function advanceCommit(s: RaftNodeState, ctx: Ctx): void {
+  // Stryker disable next-line ConditionalExpression: every caller is a leader (appendEntry is only called by one; onAppendReply checks); a guard, not a rule
   if (s.role !== 'leader') return;
   const held = s.isMember ? [lastIndex(s.log)] : [];
   for (const p of s.others) held.push(s.matchIndex.get(p)!);
@@ -206,5 +215,6 @@ export function advanceCommit(s: RaftNodeState, ctx: Ctx): void {
   for (let i = s.commitIndex + 1; i <= n; i++) ctx.emit({ type: 'raft-commit', index: i, term: s.log[i - 1].term, leaderTerm: s.term });
   s.commitIndex = n;
   applyCommitted(s, ctx);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: with configIndex 0 there is no change waiting and the leader is a member (of props.peers), so configCommitted does nothing
   if (s.configIndex > 0 && n >= s.configIndex) configCommitted(s, ctx);
 }

@@ -123,6 +123,7 @@ export function byzantineSupermajority(options: { readonly electorate?: number }
       // would let 2 votes of 2 pass as 0.8 of it) fall back to the option, as an absent one does.
       const given = proposal.electorate;
       const electorate = Number.isInteger(given) && (given as number) >= 1 ? (given as number) : fallback;
+      // Stryker disable next-line ArithmeticOperator,BooleanLiteral: `why` decides the outcome, so threshold and strict are never read here
       if (electorate === undefined) return judge(t, { threshold: 2 / 3, strict: true, minParticipants: 1, denominator: 0, why: 'electorate unknown' });
       // More voters than expected means the electorate is stale; never let a share exceed 1.
       const denominator = Math.max(electorate, votes.length);

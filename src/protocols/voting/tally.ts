@@ -89,10 +89,12 @@ export function tally(votes: readonly Vote[], options: readonly string[], weight
   let invalid = 0;
   for (const vote of votes) {
     const decision: unknown = vote?.decision;
+    // Stryker disable next-line ConditionalExpression: `true` is equivalent (indexOf never finds a non-string among string options); `false` is killed
     const at = typeof decision === 'string' ? options.indexOf(decision) : -1;
     if (decision === ABSTAIN) abstained++;
     else if (at >= 0) {
       const raw = weightOf(vote);
+      // Stryker disable next-line EqualityOperator: `>= 0` keeps a weight of 0 (or -0), which adds nothing either way; `< 0` is killed
       const weight = Number.isFinite(raw) && raw > 0 ? raw : 0;
       weights[at] += weight;
       counted += weight;
@@ -106,6 +108,7 @@ export function tally(votes: readonly Vote[], options: readonly string[], weight
   for (let i = 0; i < options.length; i++) {
     const weight = weights[i];
     // An option named "__proto__" must become an own property, not reach the prototype.
+    // Stryker disable next-line ConditionalExpression: `true` defines every option as the plain assignment would (same attributes); `false` is killed
     if (options[i] === '__proto__') Object.defineProperty(byOption, options[i], { value: weight, enumerable: true, writable: true, configurable: true });
     else byOption[options[i]] = weight;
     if (weight <= 0) continue;
