@@ -3,7 +3,7 @@ import { detachDrafts } from './detach-drafts.ts';
 import type { DurableStore } from './durable-store.ts';
 import { ConfigError, InvalidMessageError } from '../errors.ts';
 import type { ActorContext, Behaviour } from './behaviour.ts';
-import { contextFor, type ContextTarget } from './actor-context.ts';
+import { contextFor } from './actor-context.ts';
 import { ASK_TIMEOUT_KIND, isMessage, type ActorId, type Envelope, type Message } from './envelope.ts';
 import type { ActorHost } from './actor-host.ts';
 import { Mailbox, type MailboxOwner } from './mailbox.ts';
@@ -54,7 +54,7 @@ export type ActorStatus = 'running' | 'stopped';
  * A state immer does not draft (an instance of a class of the behaviour's own) is the escape
  * hatch for hot actors: the behaviour updates it in place, and a snapshot is a deep copy.
  */
-export class ActorCell implements ContextTarget, MailboxOwner {
+export class ActorCell implements ActorContext, MailboxOwner {
   state: unknown;
   draft: unknown = undefined;
   private durableStore: DurableStore | undefined;

@@ -2,30 +2,6 @@ import type { ActorContext } from './behaviour.ts';
 import type { DurableStore } from './durable-store.ts';
 import type { ActorId, Envelope, Message } from './envelope.ts';
 
-/**
- * What a context needs from the runtime cell behind it: the context methods, with `self` fixed.
- * The cell implements it; the context only forwards.
- */
-export interface ContextTarget {
-  readonly self: ActorId;
-  readonly props: unknown;
-  readonly durable: DurableStore;
-  send(to: ActorId, message: Message): void;
-  broadcast(message: Message): number;
-  members(): readonly ActorId[];
-  requestTopology(spec: unknown, reason: string): void;
-  reply(request: Envelope, message: Message): void;
-  ask(to: ActorId, message: Message, options: { timeoutMs: number }): number;
-  setTimer(key: string, delayMs: number, message: Message): void;
-  cancelTimer(key: string): void;
-  now(): number;
-  random(): number;
-  sign(data: string): string;
-  verify(signer: ActorId, data: string, signature: string): boolean;
-  emit(event: Readonly<Record<string, unknown>>): void;
-  stop(): void;
-}
-
 /** Only `contextFor` may construct a context: `new ctx.constructor(...)` from a behaviour throws. */
 const MINT = Symbol('conclave.context');
 
@@ -39,11 +15,11 @@ const MINT = Symbol('conclave.context');
  * actor's context shares.
  */
 class CellContext implements ActorContext {
-  readonly #cell: ContextTarget;
+  readonly #cell: ActorContext;
   readonly self: ActorId;
   readonly props: unknown;
 
-  constructor(mint: symbol, cell: ContextTarget) {
+  constructor(mint: symbol, cell: ActorContext) {
     if (mint !== MINT) throw new TypeError('An ActorContext is made by the runtime, not by a behaviour.');
     this.#cell = cell;
     this.self = cell.self;
@@ -116,6 +92,7 @@ Object.freeze(CellContext);
 
 /**
  * The context of the actor `cell` runs: one per actor (and per incarnation), made by the cell.
+ * The cell implements the context's methods itself; this object is what may be handed out.
  *
  * @example
  * ```ts
@@ -123,6 +100,6 @@ Object.freeze(CellContext);
  * behaviour.receive(state, envelope, ctx);
  * ```
  */
-export function contextFor<P>(cell: ContextTarget): ActorContext<P> {
+export function contextFor<P>(cell: ActorContext): ActorContext<P> {
   return new CellContext(MINT, cell) as ActorContext<P>;
 }
