@@ -142,11 +142,11 @@ export const CHECKERS: readonly CheckerSpec[] = [
   {
     name: 'termination-after-heal', kind: 'liveness', protocols: ALL, judges: 'every decision reached within a bound once the last fault ends',
     create(options, protocol) {
-      const m = new TerminationMonitor(protocol, { boundMs: options.terminationBoundMs });
       // Byzantine agents lie for the whole run, a fault no `fault` event marks: the finding
       // names them rather than say the run had none (from the options, or from the trace's
       // spawns of an adversary behaviour, for drivers that do not pass them).
       const liars = new Set(options.byzantine ?? []);
+      const m = new TerminationMonitor(protocol, { boundMs: options.terminationBoundMs, liars });
       return {
         observe(e, at) {
           if (e.type === 'spawn' && ADVERSARY_BEHAVIOUR.test(e.behaviour)) liars.add(e.actor);
@@ -154,9 +154,7 @@ export const CHECKERS: readonly CheckerSpec[] = [
         },
         finish(end) {
           const f = m.finish(end.endT);
-          if (f === undefined) return [];
-          const detail = liars.size === 0 ? f.detail : f.detail.replace('(the run had no faults)', `(no timed faults; Byzantine ${liars.size === 1 ? 'agent' : 'agents'} ${[...liars].sort().join(', ')} lying throughout)`);
-          return [finding('termination-after-heal', 'liveness', { property: 'termination-after-heal', ...f, detail })];
+          return f === undefined ? [] : [finding('termination-after-heal', 'liveness', { property: 'termination-after-heal', ...f })];
         },
       };
     },

@@ -92,10 +92,17 @@ export class TerminationMonitor {
   private lastFault: { t: number; at: number; fault: string } | undefined;
   private partitioned = false;
   private readonly lasting = new Set<string>();
+  /** Byzantine agents: they lie for the whole run, a fault no `fault` event marks. */
+  private readonly liars: ReadonlySet<string>;
 
-  constructor(protocol: CheckedProtocol, options: { boundMs?: number } = {}) {
+  /**
+   * `liars` may be filled in while the trace is read (the registry adds the agents it sees spawned
+   * as adversaries): a finding names them rather than say the run had no faults.
+   */
+  constructor(protocol: CheckedProtocol, options: { boundMs?: number; liars?: ReadonlySet<string> } = {}) {
     this.marks = MARKS[protocol];
     this.boundMs = options.boundMs ?? DEFAULT_TERMINATION_BOUND_MS;
+    this.liars = options.liars ?? new Set();
   }
 
   observe(e: TraceEvent, at: number): void {
@@ -132,7 +139,9 @@ export class TerminationMonitor {
     if (late.length === 0) return undefined;
     late.sort((a, b) => a.at - b.at);
     const shown = late.slice(0, SHOWN);
-    const since = this.lastFault === undefined ? 'of starting (the run had no faults)' : `of the last fault (${this.lastFault.fault} at t=${ms(this.lastFault.t)})`;
+    const since = this.lastFault !== undefined ? `of the last fault (${this.lastFault.fault} at t=${ms(this.lastFault.t)})`
+      : this.liars.size === 0 ? 'of starting (the run had no faults)'
+      : `of starting (no timed faults; Byzantine ${this.liars.size === 1 ? 'agent' : 'agents'} ${[...this.liars].sort().join(', ')} lying throughout)`;
     return {
       detail: `${late.length} of ${this.count} decisions not reached within ${this.boundMs} ms ${since}: ${shown.map((l) => `${l.id} (${l.how})`).join(', ')}${late.length > SHOWN ? ', ...' : ''}`,
       at: shown[0].at,
