@@ -40,7 +40,7 @@ export function onAppendEntries(s: RaftNodeState, leader: ActorId, ae: AppendEnt
     if (index > lastIndex(log)) break;
     if (termAt(log, index) !== entries[i].term) {
       truncateFrom(log, index);
-      // Stryker disable next-line ConditionalExpression: `true` is equivalent (refreshConfig is idempotent (it returns when the configuration is unchanged), so this only saves a call); `false` is killed by raft-replication-rules
+      // Stryker disable next-line ConditionalExpression: `true` is equivalent (refreshConfig is idempotent); `false` is killed by raft-replication-rules
       configChanged = index <= s.configIndex; // the configuration in use was cut off
       break;
     }
@@ -49,7 +49,7 @@ export function onAppendEntries(s: RaftNodeState, leader: ActorId, ae: AppendEnt
   if (i < entries.length) {
     // Stryker disable next-line ConditionalExpression: slice(0) is a copy of the same entries (the branch only saves it)
     append(log, i === 0 ? entries : entries.slice(i));
-    // Stryker disable next-line ConditionalExpression: `true` is equivalent (refreshConfig is idempotent (it returns when the configuration is unchanged), so this only saves a call); `false` is killed by raft-replication-rules
+    // Stryker disable next-line ConditionalExpression: `true` is equivalent (refreshConfig is idempotent); `false` is killed by raft-replication-rules
     for (let j = i; j < entries.length && !configChanged; j++) if (entries[j].command.op === 'config') configChanged = true;
   }
   // Stryker disable next-line ConditionalExpression: refreshConfig is idempotent (it returns when the configuration is unchanged), so this only saves a call

@@ -94,7 +94,7 @@ export function tally(votes: readonly Vote[], options: readonly string[], weight
     if (decision === ABSTAIN) abstained++;
     else if (at >= 0) {
       const raw = weightOf(vote);
-      // Stryker disable next-line EqualityOperator: `>= 0` keeps a weight of 0 (or -0), which adds nothing either way; `< 0` is killed
+      // Stryker disable next-line EqualityOperator: `>= 0` keeps a weight of 0 (or -0), which adds nothing either way; `<= 0` is killed
       const weight = Number.isFinite(raw) && raw > 0 ? raw : 0;
       weights[at] += weight;
       counted += weight;
