@@ -95,10 +95,11 @@ export function buildCli(): Command {
     .option('--no-shrink', 'do not shrink the first run that broke safety (by default it is shrunk to a smaller scenario that still breaks it, printed, and with --save written as stress-<protocol>-<seed>.shrunk.yml)')
     .option('--mode <mode>', 'sim (default: deterministic, every fault kind, in parallel) or threads (real worker threads, wall clock: Byzantine faults only, one run at a time)', mode)
     .option('--implementation <module>', 'spawn the protocol\'s main role (Raft node, PBFT replica, voting coordinator) from MODULE#EXPORT (or MODULE, exporting raftNode, pbftReplica or coordinator) instead of the built-in one: to check that stress catches a broken variant')
+    .option('--search <how>', 'raft only: targeted (default: half the runs draw a bare majority with stale messages and a timed leader crash, or leader churn) or uniform (every run drawn alike)')
     .option('--allow-liveness', 'exit 0 even when runs within the fault bound left decisions unreached after their faults ended (they are still reported)')
     .option('--json', 'print the report as one JSON object')
     .addHelpText('after', '\nExit codes: 0 no finding (or only stalls beyond the fault bound, or any stall with --allow-liveness); 1 a safety violation, or a run that failed outright; 2 bad options (nothing run); 3 no safety violation, but a run whose faults stayed within the protocol\'s bound and ended left decisions unreached (a liveness bug).\n\nExamples:\n  conclave stress --protocol pbft --agents 7 --runs 500\n  conclave stress --protocol simple_majority --agents 9 --failure-rate 0.2 --faults equivocate,delay,drop --runs 200\n  conclave stress --protocol pbft --agents 4 --byzantine 2 --runs 200 --save failing/\n  conclave stress --protocol raft --agents 5 --faults crash,partition --runs 300\n  conclave stress --protocol raft --agents 5 --implementation test/fixtures/broken-raft.ts#brokenRaftNode --runs 50')
-    .action(async (opts: { protocol: string; agents: number; byzantine?: number; failureRate?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; shrink: boolean; implementation?: string; mode?: 'sim' | 'threads'; json?: boolean; allowLiveness?: boolean }) => {
+    .action(async (opts: { protocol: string; agents: number; byzantine?: number; failureRate?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; shrink: boolean; implementation?: string; mode?: 'sim' | 'threads'; json?: boolean; allowLiveness?: boolean; search?: string }) => {
       process.exitCode = await stressCommand(opts, (l) => console.log(l), process.stderr);
     });
 
@@ -118,6 +119,7 @@ export function buildCli(): Command {
     .option('--faults <list>', 'a stress run: as conclave stress --faults')
     .option('--decisions <n>', 'a stress run: decisions per run (default 100, as conclave stress)', integer('--decisions', 1, 1_000_000))
     .option('--implementation <module>', 'a stress run: as conclave stress --implementation')
+    .option('--search <how>', 'a stress run: as conclave stress --search')
     .option('--json', 'print the result and the findings, each with its trace window, as one JSON object')
     .addHelpText('after', '\nExamples:\n  conclave replay failing/stress-pbft-17.yml\n  conclave replay examples/raft-deployment.yml --seed 7 --around 20\n  conclave replay --protocol pbft --agents 4 --byzantine 2 --decisions 30 --seed 17\n  conclave replay --protocol raft --agents 5 --faults crash,partition --seed 3 --json')
     .action(async (file: string | undefined, opts: ReplayCommandOptions) => {

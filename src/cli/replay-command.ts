@@ -19,7 +19,7 @@ import { stressOptionsText, stressPlan, type StressCommandOptions } from './stre
  * await replayCommand('failing.yml', { around: 5, json: true }, console.log);
  * ```
  */
-export interface ReplayCommandOptions extends Partial<Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation'>> {
+export interface ReplayCommandOptions extends Partial<Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'search'>> {
   readonly seed?: number;
   /** Trace events shown before and after each violation's proving event (default 10). */
   readonly around?: number;
@@ -34,7 +34,7 @@ export interface ReplayCommandOptions extends Partial<Pick<StressCommandOptions,
 
 /** What `conclave stress` uses when these are not given: the replay must draw the same scenario. */
 const STRESS_DEFAULTS = { agents: 7, decisions: 100 };
-const STRESS_KEYS = ['protocol', 'agents', 'byzantine', 'failureRate', 'faults', 'decisions', 'implementation'] as const;
+const STRESS_KEYS = ['protocol', 'agents', 'byzantine', 'failureRate', 'faults', 'decisions', 'implementation', 'search'] as const;
 
 /**
  * `conclave replay`: reruns one run in sim mode keeping its trace, runs the checkers, and prints

@@ -34,6 +34,8 @@ export interface StressCommandOptions {
   readonly implementation?: string;
   /** `sim` (default) or `threads` (Byzantine faults only, one run at a time on the worker threads). */
   readonly mode?: 'sim' | 'threads';
+  /** Raft: `targeted` (default: half the runs aimed at Raft's subtle rules) or `uniform` (every run drawn alike). */
+  readonly search?: string;
   /** Exit 0 even when runs within the fault bound stalled (liveness findings are then only reported). */
   readonly allowLiveness?: boolean;
 }
@@ -101,7 +103,7 @@ export async function stressCommand(o: StressCommandOptions, out: (line: string)
  * drawScenario(plan, 7); // run seed 7's scenario
  * ```
  */
-export function stressPlan(o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'mode'>): StressPlan {
+export function stressPlan(o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'mode' | 'search'>): StressPlan {
   if (family(o.protocol) === 'voting') checkAlgorithm(o.protocol, '--protocol');
   const plan: { -readonly [K in keyof StressPlan]: StressPlan[K] } = { protocol: o.protocol, agents: o.agents, byzantine: o.byzantine, failureRate: o.failureRate, faults: faultsFor(o.protocol, o.faults?.split(',').map((f) => f.trim()).filter(Boolean), o.mode), decisions: o.decisions, ...(o.mode === 'threads' ? { mode: 'threads' as const } : {}) };
   // Raft tolerates no liar, but may be given some (to see its checkers catch what they do).
@@ -109,6 +111,12 @@ export function stressPlan(o: Pick<StressCommandOptions, 'protocol' | 'agents' |
   if (o.byzantine !== undefined && o.failureRate !== undefined) throw new ConfigError('--failure-rate', 'either --byzantine or --failure-rate, not both', o.failureRate);
   if (o.byzantine !== undefined && o.byzantine >= o.agents) throw new ConfigError('--byzantine', `fewer than --agents (${o.agents})`, o.byzantine);
   if (o.failureRate !== undefined && !(o.failureRate >= 0 && o.failureRate < 1)) throw new ConfigError('--failure-rate', 'a share of the agents in [0, 1)', o.failureRate);
+  if (o.search !== undefined) {
+    if (o.search !== 'targeted' && o.search !== 'uniform') throw new ConfigError('--search', 'targeted or uniform', o.search);
+    // Only Raft has a targeted search: refused elsewhere rather than accepted and ignored.
+    if (family(o.protocol) !== 'raft') throw new ConfigError('--search', `a Raft option (--protocol raft); ${o.protocol} runs are drawn uniformly`, o.search);
+    plan.search = o.search;
+  }
   if (o.implementation !== undefined) {
     const ref = implementationRef(o.implementation, family(o.protocol));
     plan.implementation = `${ref.module}#${ref.export}`;
@@ -179,8 +187,8 @@ function printShrunk(s: ShrinkResult & { file?: string }, out: (line: string) =>
  * stressOptionsText({ protocol: 'raft', agents: 5, decisions: 100 }); // '--protocol raft --agents 5 --decisions 100'
  * ```
  */
-export function stressOptionsText(o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation'>): string {
-  return `--protocol ${o.protocol} --agents ${o.agents}${o.byzantine !== undefined ? ` --byzantine ${o.byzantine}` : ''}${o.failureRate !== undefined ? ` --failure-rate ${o.failureRate}` : ''}${o.faults ? ` --faults ${o.faults}` : ''}${o.implementation ? ` --implementation ${o.implementation}` : ''} --decisions ${o.decisions}`;
+export function stressOptionsText(o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'search'>): string {
+  return `--protocol ${o.protocol} --agents ${o.agents}${o.byzantine !== undefined ? ` --byzantine ${o.byzantine}` : ''}${o.failureRate !== undefined ? ` --failure-rate ${o.failureRate}` : ''}${o.faults ? ` --faults ${o.faults}` : ''}${o.implementation ? ` --implementation ${o.implementation}` : ''}${o.search ? ` --search ${o.search}` : ''} --decisions ${o.decisions}`;
 }
 
 /** Replays one run with its trace around each violation (`conclave run` on a saved file does too). */
