@@ -4,7 +4,7 @@ import type { RaftFigures } from './raft-run.ts';
 import type { RunSummary } from '../protocols/voting/coordinator.ts';
 import { percentile } from '../protocols/voting/latency-histogram.ts';
 import type { Scenario } from '../scenario/index.ts';
-import type { RunResult } from '../scheduler/actor-system.ts';
+import type { HostCrash, RunResult } from '../scheduler/actor-system.ts';
 import type { SwarmPlan } from './build-swarm.ts';
 import { epochFigures, type EpochFigures } from './epoch-figures.ts';
 
@@ -103,14 +103,8 @@ export interface RunFailure {
  * for (const c of result.hostCrashes) console.log(`worker ${c.host} died at ${c.at} ms; restarted ${c.restarted.join(', ')}`);
  * ```
  */
-export interface HostCrashReport {
-  readonly host: number;
+export interface HostCrashReport extends Omit<HostCrash, 't' | 'recoveryMs'> {
   readonly at: number;
-  readonly detail: string;
-  readonly restarted: readonly string[];
-  readonly stopped: readonly string[];
-  /** Envelopes lost with the worker (dead-lettered `host-crashed`). */
-  readonly lostInFlight: number;
 }
 
 /**
