@@ -1,5 +1,5 @@
 import type { BenchReport, MeasuredGroup } from '../bench/bench-report.ts';
-import { bold, dim, green, int, red, yellow } from '../cli/format.ts';
+import { bold, dim, green, int, red, yellow } from '../text/format.ts';
 import type { BenchAnalysis, MicroAnalysis } from './analysis.ts';
 import type { Comparison, MetricChange } from './compare.ts';
 import { fixed, pct, short } from './figure-format.ts';

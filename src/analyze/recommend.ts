@@ -2,7 +2,7 @@ import type { BenchAlgorithm } from '../bench/bench-algorithms.ts';
 import type { BenchReport, MeasuredGroup } from '../bench/bench-report.ts';
 import { benchAgents, benchWeights } from '../bench/bench-scenario.ts';
 import { faultTolerance, type FaultTolerance } from '../bench/fault-tolerance.ts';
-import { int } from '../cli/format.ts';
+import { int } from '../text/format.ts';
 import { ConfigError } from '../errors.ts';
 import { didYouMean } from '../scenario/did-you-mean.ts';
 import { fixed, pct } from './figure-format.ts';

@@ -1,4 +1,4 @@
-import { bold, dim, green, yellow } from '../cli/format.ts';
+import { bold, dim, green, yellow } from '../text/format.ts';
 import type { Recommendation } from './recommend.ts';
 
 /**

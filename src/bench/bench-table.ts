@@ -1,4 +1,4 @@
-import { bold, dim, green, red, yellow } from '../cli/format.ts';
+import { bold, dim, green, red, yellow } from '../text/format.ts';
 import { algorithmName, type BenchAlgorithm } from './bench-algorithms.ts';
 import type { BenchGroup, BenchReport, MeasuredGroup } from './bench-report.ts';
 

@@ -11,7 +11,7 @@ import { progressBar } from '../bench/progress.ts';
 import { runBench } from '../bench/run-bench.ts';
 import { ConfigError } from '../errors.ts';
 import { didYouMean, parseDuration } from '../scenario/index.ts';
-import { dim } from './format.ts';
+import { dim } from '../text/format.ts';
 
 /**
  * Options of `conclave bench` as typed (strings; numbers are accepted too). Everything has a

@@ -1,6 +1,6 @@
 import { DEFAULT_SCENARIO_TEXT, parseScenario, type Scenario } from '../scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
-import { bold, dim, green, heading, int, red } from './format.ts';
+import { bold, dim, green, heading, int, red } from '../text/format.ts';
 import { timelineWriter } from './run-command.ts';
 
 /** Options of the decision demo (all defaulted, so `npm start` needs none). */

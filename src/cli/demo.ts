@@ -2,7 +2,7 @@ import type { MessageAccounting } from '../actors/counters.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import { ThreadSystem } from '../scheduler/threads/thread-system.ts';
-import { bold, cyan, dim, green, heading, int, ms, rate, red, yellow } from './format.ts';
+import { bold, cyan, dim, green, heading, int, ms, rate, red, yellow } from '../text/format.ts';
 
 /** Options of the demo (all have defaults, so `npm start` needs none). */
 export interface DemoOptions {

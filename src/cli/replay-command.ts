@@ -4,7 +4,7 @@ import { ConfigError } from '../errors.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine, type Scenario } from '../scenario/index.ts';
 import { drawScenario } from '../stress/index.ts';
 import { runScenario } from '../swarm/run-scenario.ts';
-import { bold, dim, heading, red, yellow } from './format.ts';
+import { bold, dim, heading, red, yellow } from '../text/format.ts';
 import { printSummary } from './run-command.ts';
 import { stressOptionsText, stressPlan, type StressCommandOptions } from './stress-command.ts';
 

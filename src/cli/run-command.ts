@@ -5,7 +5,7 @@ import { violationText } from '../check/violation.ts';
 import { ConfigError } from '../errors.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
-import { bold, dim, green, heading, int, red, yellow } from './format.ts';
+import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
 import { announcement, progressReporter } from './run-progress.ts';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY } from './exit-codes.ts';
 

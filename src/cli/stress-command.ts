@@ -5,7 +5,7 @@ import { checkAlgorithm } from '../protocols/voting/algorithms.ts';
 import { family, faultsFor, runStress, shrinkScenario, type ShrinkResult, type StressPlan, type StressReport } from '../stress/index.ts';
 import { implementationRef } from '../stress/implementation.ts';
 import { checkImplementation } from '../swarm/main-role.ts';
-import { bold, dim, green, heading, int, red, yellow } from './format.ts';
+import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
 
 /**
  * Options of `conclave stress`, as commander parses them.

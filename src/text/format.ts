@@ -1,4 +1,13 @@
-/** Small helpers for output a person enjoys reading. */
+/**
+ * Small helpers for output a person enjoys reading: colours (off without a TTY or with NO_COLOR),
+ * numbers, rates, durations, headings. Below src/cli so that library code (bench tables, analysis
+ * text) can format without importing the command line.
+ *
+ * @example
+ * ```ts
+ * console.log(heading("Summary"), int(1234567), rate(2.5e6), ms(1520)); // … 1,234,567 2.50 M/s 1.52 s
+ * ```
+ */
 
 const tty = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const wrap = (code: string) => (s: string) => (tty ? `\x1b[${code}m${s}\x1b[0m` : s);
