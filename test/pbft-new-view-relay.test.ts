@@ -1,78 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ActorContext } from '../src/actors/behaviour.ts';
-import type { Envelope } from '../src/actors/envelope.ts';
-import { PBFT_KINDS, type NewView, type PbftProps, pbftReplica, type PbftReplicaState } from '../src/protocols/pbft/index.ts';
+import { PBFT_KINDS, type NewView } from '../src/protocols/pbft/index.ts';
+import { Net } from './fixtures/pbft-net.ts';
 
 /**
  * The mechanism behind stress seed 101324 (see pbft-liveness-regression.test.ts), driven by
  * hand: a backup that missed the new view, and is short of the 2f + 1 view changes that would
  * start its view timer, must get that new view from any replica that installed it, not only
- * from its primary (which may have left the view by then). Four replicas, r0 down; messages
- * are delivered in order by a small in-test network whose links can be cut; timers fire only
- * when the test fires them, so every step is deterministic.
+ * from its primary (which may have left the view by then). Four replicas, r0 down, in the
+ * hand-driven network of test/fixtures/pbft-net.ts (every step deterministic).
  */
-class Net {
-  readonly states = new Map<string, PbftReplicaState>();
-  readonly ctxs = new Map<string, ActorContext<PbftProps>>();
-  readonly timers = new Map<string, { kind: string; body?: unknown }>();
-  readonly cut = new Set<string>();
-  readonly delivered: { from: string; to: string; kind: string }[] = [];
-  readonly events: { actor: string; event: Readonly<Record<string, unknown>> }[] = [];
-  private readonly queue: { from: string; to: string; kind: string; body: unknown }[] = [];
-  now = 0;
-
-  constructor(readonly props: PbftProps, up: readonly string[]) {
-    for (const id of up) {
-      const ctx = this.context(id);
-      this.ctxs.set(id, ctx);
-      this.states.set(id, pbftReplica.init(ctx));
-    }
-  }
-
-  /** Sends from outside (the client), then delivers everything that follows. */
-  inject(from: string, to: string, kind: string, body: unknown): void {
-    this.queue.push({ from, to, kind, body });
-    this.run();
-  }
-
-  /** Fires `actor`'s timer `key` (it must be armed), then delivers everything that follows. */
-  fire(actor: string, key: string): void {
-    const m = this.timers.get(`${actor}|${key}`);
-    if (m === undefined) throw new Error(`${actor} has no ${key} timer armed`);
-    this.timers.delete(`${actor}|${key}`);
-    this.inject(actor, actor, m.kind, m.body);
-  }
-
-  state(id: string): PbftReplicaState {
-    return this.states.get(id)!;
-  }
-
-  private run(): void {
-    for (let m = this.queue.shift(); m !== undefined; m = this.queue.shift()) {
-      const state = this.states.get(m.to);
-      if (state === undefined || this.cut.has(`${m.from}>${m.to}`)) continue;
-      this.delivered.push({ from: m.from, to: m.to, kind: m.kind });
-      const env = { id: this.delivered.length, from: m.from, to: m.to, kind: m.kind, body: m.body } as Envelope;
-      pbftReplica.receive(state as never, env, this.ctxs.get(m.to)!);
-    }
-  }
-
-  /** A context as the runtime gives one: `from` stamped, signatures that name their signer. */
-  private context(self: string): ActorContext<PbftProps> {
-    return {
-      self, props: this.props,
-      send: (to, message) => void this.queue.push({ from: self, to, kind: message.kind, body: message.body }),
-      setTimer: (key, _delayMs, message) => void this.timers.set(`${self}|${key}`, message),
-      cancelTimer: (key) => void this.timers.delete(`${self}|${key}`),
-      now: () => this.now,
-      random: () => 0.5,
-      sign: (data) => `sig:${self}:${data}`,
-      verify: (signer, data, signature) => signature === `sig:${signer}:${data}`,
-      emit: (event) => void this.events.push({ actor: self, event }),
-    } as ActorContext<PbftProps>;
-  }
-}
-
 const REPLICAS = ['r0', 'r1', 'r2', 'r3'];
 const REQUEST = { client: 'c', ts: 1, op: 'incr k1', sig: '' };
 

@@ -1,87 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { ActorContext } from '../src/actors/behaviour.ts';
-import type { Envelope } from '../src/actors/envelope.ts';
-import { batchDigest, type Checkpoint, type NewView, PBFT_KINDS, type PbftProps, type PbftRequest, pbftReplica, type PbftReplicaState, type PhaseVote, type PrePrepare, type PreparedCert, type ViewChange } from '../src/protocols/pbft/index.ts';
+import { batchDigest, type Checkpoint, type NewView, PBFT_KINDS, type PbftReplicaState, type PbftRequest, type PhaseVote, type PrePrepare, type PreparedCert, type ViewChange } from '../src/protocols/pbft/index.ts';
+import { Net, sig } from './fixtures/pbft-net.ts';
 import { checkpointText, newViewText, phaseText, prePrepareText, viewChangeText } from '../src/protocols/pbft/messages.ts';
 
 /**
  * PBFT's safety rules, one handler at a time: replica state is built by hand (or by a few
- * deterministic steps) and single messages are delivered. The harness is the one of
- * pbft-new-view-relay.test.ts: replicas in a small in-test network that delivers in order,
- * whose messages can be dropped by a filter, and whose timers fire only when the test fires
- * them. Signatures are `sig:<signer>:<text>`, so the test can sign as any replica (a Byzantine
- * one, or to build a message an honest one would send).
+ * deterministic steps) and single messages are delivered. The harness
+ * (test/fixtures/pbft-net.ts) delivers in order, drops what its filter says, fires timers only
+ * when the test does, and lets the test sign as any replica.
  */
-interface Msg { from: string; to: string; kind: string; body: unknown }
-
-class Net {
-  readonly states = new Map<string, PbftReplicaState>();
-  readonly ctxs = new Map<string, ActorContext<PbftProps>>();
-  readonly timers = new Map<string, { kind: string; body?: unknown }>();
-  readonly cut = new Set<string>();
-  /** Messages for which this returns true are lost. */
-  drop: (m: Msg) => boolean = () => false;
-  readonly delivered: { from: string; to: string; kind: string }[] = [];
-  readonly events: { actor: string; event: Readonly<Record<string, unknown>> }[] = [];
-  private readonly queue: Msg[] = [];
-  now = 0;
-
-  constructor(readonly props: PbftProps, up: readonly string[]) {
-    for (const id of up) {
-      const ctx = this.context(id);
-      this.ctxs.set(id, ctx);
-      this.states.set(id, pbftReplica.init(ctx));
-    }
-  }
-
-  inject(from: string, to: string, kind: string, body: unknown): void {
-    this.queue.push({ from, to, kind, body });
-    this.run();
-  }
-
-  fire(actor: string, key: string): void {
-    const m = this.timers.get(`${actor}|${key}`);
-    if (m === undefined) throw new Error(`${actor} has no ${key} timer armed`);
-    this.timers.delete(`${actor}|${key}`);
-    this.inject(actor, actor, m.kind, m.body);
-  }
-
-  state(id: string): PbftReplicaState {
-    return this.states.get(id)!;
-  }
-
-  /** The trace events of `actor` of type `type`. */
-  eventsOf(actor: string, type: string): Readonly<Record<string, unknown>>[] {
-    return this.events.filter((e) => e.actor === actor && e.event.type === type).map((e) => e.event);
-  }
-
-  private run(): void {
-    for (let m = this.queue.shift(); m !== undefined; m = this.queue.shift()) {
-      const state = this.states.get(m.to);
-      if (state === undefined || this.cut.has(`${m.from}>${m.to}`) || this.drop(m)) continue;
-      this.delivered.push({ from: m.from, to: m.to, kind: m.kind });
-      const env = { id: this.delivered.length, from: m.from, to: m.to, kind: m.kind, body: m.body } as Envelope;
-      pbftReplica.receive(state as never, env, this.ctxs.get(m.to)!);
-    }
-  }
-
-  private context(self: string): ActorContext<PbftProps> {
-    return {
-      self, props: this.props,
-      send: (to, message) => void this.queue.push({ from: self, to, kind: message.kind, body: message.body }),
-      setTimer: (key, _delayMs, message) => void this.timers.set(`${self}|${key}`, message),
-      cancelTimer: (key) => void this.timers.delete(`${self}|${key}`),
-      now: () => this.now,
-      random: () => 0.5,
-      sign: (data) => sig(self, data),
-      verify: (signer, data, signature) => signature === sig(signer, data),
-      emit: (event) => void this.events.push({ actor: self, event }),
-    } as ActorContext<PbftProps>;
-  }
-}
-
-const sig = (signer: string, text: string): string => `sig:${signer}:${text}`;
-
 const REPLICAS = ['r0', 'r1', 'r2', 'r3'];
 const REQUEST: PbftRequest = { client: 'c', ts: 1, op: 'incr k1', sig: '' };
 const OTHER: PbftRequest = { client: 'c', ts: 1, op: 'put k1 evil', sig: '' };
