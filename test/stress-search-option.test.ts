@@ -27,6 +27,10 @@ describe('conclave stress --search', () => {
     expect(() => stressPlan({ ...raft, search: 'clever' })).toThrow(ConfigError);
     expect(() => stressPlan({ ...raft, search: 'clever' })).toThrow(/--search.*targeted or uniform/);
     expect(() => stressPlan({ protocol: 'pbft', agents: 4, decisions: 30, search: 'uniform' })).toThrow(/--search.*a Raft option/);
+    // Targeted needs crashes to lay: refused where the runs draw none.
+    expect(() => stressPlan({ ...raft, faults: 'partition,delay', search: 'targeted' })).toThrow(/--search.*add crash to --faults/);
+    expect(() => stressPlan({ ...raft, mode: 'threads', search: 'targeted' })).toThrow(/--search.*--mode threads/);
+    expect(stressPlan({ ...raft, faults: 'partition,delay', search: 'uniform' }).search).toBe('uniform');
   });
 
   it('conclave replay takes it too, and replays the run stress drew', async () => {

@@ -115,6 +115,9 @@ export function stressPlan(o: Pick<StressCommandOptions, 'protocol' | 'agents' |
     if (o.search !== 'targeted' && o.search !== 'uniform') throw new ConfigError('--search', 'targeted or uniform', o.search);
     // Only Raft has a targeted search: refused elsewhere rather than accepted and ignored.
     if (family(o.protocol) !== 'raft') throw new ConfigError('--search', `a Raft option (--protocol raft); ${o.protocol} runs are drawn uniformly`, o.search);
+    // The targeted shapes crash leaders: without crashes (threads mode, or --faults without
+    // crash) every run is uniform, so asking for them is refused rather than ignored.
+    if (o.search === 'targeted' && !plan.faults.includes('crash')) throw new ConfigError('--search', `uniform here: the targeted search crashes leaders, and these runs draw no crashes (${plan.mode === 'threads' ? '--mode threads takes Byzantine faults only' : 'add crash to --faults'})`, o.search);
     plan.search = o.search;
   }
   if (o.implementation !== undefined) {
