@@ -1,7 +1,8 @@
 import type { ActorContext } from '../actors/behaviour.ts';
 import type { ActorId, Envelope, Message } from '../actors/envelope.ts';
-import { PBFT_KINDS, type PhaseVote, type PreparedCert, type PrePrepare, type ViewChange, viewChangeText } from '../protocols/pbft/messages.ts';
+import { PBFT_KINDS, type PhaseVote, type PrePrepare, type ViewChange, viewChangeText } from '../protocols/pbft/messages.ts';
 import type { PbftReplicaState } from '../protocols/pbft/pbft-state.ts';
+import { preparedCerts } from '../protocols/pbft/view-change.ts';
 
 /**
  * `collude`: a Byzantine primary and its partners make two halves of the honest replicas commit
@@ -170,12 +171,7 @@ function lead(ctx: Ctx, c: Collusion, inner: PbftReplicaState, why: string): voi
  * "forgets", which no one can prove it saw.
  */
 function amnesiac(ctx: Ctx, p: CollusionPlan, inner: PbftReplicaState, v: number): ViewChange {
-  const prepared: PreparedCert[] = [];
-  for (const [n, slot] of inner.preparedSlots) {
-    if (n <= inner.low || n >= p.seq || slot.pp === undefined) continue;
-    prepared.push({ pp: slot.pp, prepares: [...(slot.prepares.get(slot.pp.d)?.values() ?? [])].slice(0, inner.props.prepareQuorum) });
-  }
-  prepared.sort((a, b) => a.pp.n - b.pp.n);
+  const prepared = preparedCerts(inner, p.seq);
   const sig = inner.props.signed ? ctx.sign(viewChangeText(v, inner.low, prepared, ctx.self)) : '';
   return { v, n: inner.low, proof: inner.stableProof, prepared, i: ctx.self, sig };
 }

@@ -19,6 +19,24 @@ import { checkSig, type Ctx, type PbftReplicaState, reject, signText, toOthers, 
  * primary that has since left the view.
  */
 
+/**
+ * The prepared certificates a view change carries: one per request prepared above the stable
+ * checkpoint (and below `below`, for an adversary that "forgets" the rest), in sequence order.
+ *
+ * @example
+ * ```ts
+ * const vc = { v, n: s.low, proof: s.stableProof, prepared: preparedCerts(s), i: s.self, sig };
+ * ```
+ */
+export function preparedCerts(s: PbftReplicaState, below = Infinity): PreparedCert[] {
+  const prepared: PreparedCert[] = [];
+  for (const [n, slot] of s.preparedSlots) {
+    if (n <= s.low || n >= below || slot.pp === undefined) continue;
+    prepared.push({ pp: slot.pp, prepares: [...(slot.prepares.get(slot.pp.d)?.values() ?? [])].slice(0, s.props.prepareQuorum) });
+  }
+  return prepared.sort((a, b) => a.pp.n - b.pp.n);
+}
+
 /** Leaves view `s.view` for `v` (> it): sends a view change and waits for the new view. */
 export function startViewChange(s: PbftReplicaState, ctx: Ctx, v: number, reason: string): void {
   if (v <= s.view) return;
@@ -30,12 +48,7 @@ export function startViewChange(s: PbftReplicaState, ctx: Ctx, v: number, reason
     ctx.cancelTimer('request');
     s.requestTimerArmed = false;
   }
-  const prepared: PreparedCert[] = [];
-  for (const [n, slot] of s.preparedSlots) {
-    if (n <= s.low || slot.pp === undefined) continue;
-    prepared.push({ pp: slot.pp, prepares: [...(slot.prepares.get(slot.pp.d)?.values() ?? [])].slice(0, s.props.prepareQuorum) });
-  }
-  prepared.sort((a, b) => a.pp.n - b.pp.n);
+  const prepared = preparedCerts(s);
   const vc: ViewChange = { v, n: s.low, proof: s.stableProof, prepared, i: s.self, sig: signText(s, ctx, viewChangeText(v, s.low, prepared, s.self)) };
   viewChangesFor(s, v).set(s.self, vc);
   for (const old of s.viewChanges.keys()) if (old < v) s.viewChanges.delete(old);
