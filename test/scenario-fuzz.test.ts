@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDocument, stringify } from 'yaml';
-import { parseFaultPlan } from '../src/adversary/fault-plan.ts';
+import { parseFaultPlan } from '../src/scenario/fault-plan.ts';
 import { ConclaveError } from '../src/errors.ts';
 import { estimateFootprint, parseScenario, SCENARIO_LIMITS, type Scenario } from '../src/scenario/index.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';

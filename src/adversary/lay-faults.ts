@@ -2,7 +2,7 @@ import type { ActorId } from '../actors/envelope.ts';
 import { ConfigError } from '../errors.ts';
 import { createPrng } from '../scheduler/prng.ts';
 import type { SimSystem } from '../scheduler/sim-system.ts';
-import type { CascadeFault, FaultPlan, PartitionFault } from './fault-plan.ts';
+import type { CascadeFault, FaultPlan, PartitionFault } from '../scenario/fault-plan.ts';
 
 /**
  * What the fault layer needs to know of a run: the protocol's members (what faults hit), the

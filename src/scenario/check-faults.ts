@@ -4,7 +4,7 @@
  * behaviours), but its numbers mean the same everywhere, and a NaN drop rate or a fault at
  * "999…9s" must be refused with the file's line, before anything runs, not halfway through.
  */
-import { parseFaultPlan } from '../adversary/fault-plan.ts';
+import { parseFaultPlan } from './fault-plan.ts';
 import { ConfigError } from '../errors.ts';
 import { parseDuration } from './duration.ts';
 

@@ -1,6 +1,6 @@
 import type { ActorId } from '../actors/envelope.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
-import { isEmptyFaultPlan, type FaultPlan } from '../adversary/fault-plan.ts';
+import { isEmptyFaultPlan, type FaultPlan } from '../scenario/fault-plan.ts';
 import type { CheckReport } from '../check/registry.ts';
 import { ConfigError, HostCrashedError } from '../errors.ts';
 import type { Scenario } from '../scenario/index.ts';

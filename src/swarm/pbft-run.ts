@@ -12,7 +12,7 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../scheduler/create-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import { agentIds } from './build-swarm.ts';
-import { parseFaultPlan } from '../adversary/fault-plan.ts';
+import { parseFaultPlan } from '../scenario/fault-plan.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
 import { mainRole } from './main-role.ts';

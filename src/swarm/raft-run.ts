@@ -12,7 +12,7 @@ import { SimSystem } from '../scheduler/sim-system.ts';
 import type { ScenarioResult } from './report.ts';
 import { ClientCounts, clientRunReport, driveClient, faultGraph, refuseTimedFaultsInThreads } from './client-run.ts';
 import { agentIds, roleMap } from './build-swarm.ts';
-import { parseFaultPlan } from '../adversary/fault-plan.ts';
+import { parseFaultPlan } from '../scenario/fault-plan.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
 import { BYZANTINE_RAFT, RAFT_BYZANTINE_KINDS, type ByzantineRaftProps, type RaftByzantineKind } from '../adversary/byzantine-raft.ts';
 import { byzantinePlan } from './byzantine-plan.ts';

@@ -19,7 +19,7 @@ import { DEFAULT_TERMINATION_BOUND_MS } from '../check/termination.ts';
 import { EpochLatencies } from './epoch-figures.ts';
 import { buildReport, type ScenarioResult } from './report.ts';
 import { TraceFile } from './trace-file.ts';
-import { parseFaultPlan, type FaultPlan } from '../adversary/fault-plan.ts';
+import { parseFaultPlan, type FaultPlan } from '../scenario/fault-plan.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import { refuseTimedFaultsInThreads, settleBounded } from './client-run.ts';

@@ -1,7 +1,7 @@
 import type { ActorId } from '../actors/envelope.ts';
 import { ConfigError } from '../errors.ts';
-import { didYouMean } from '../scenario/did-you-mean.ts';
-import { parseDuration } from '../scenario/duration.ts';
+import { didYouMean } from './did-you-mean.ts';
+import { parseDuration } from './duration.ts';
 import { validateLatency, type LatencyDistribution } from '../scheduler/link-model.ts';
 
 /**
