@@ -71,7 +71,7 @@ describe('link drops apply to envelopes between actors, not to runtime-local one
   it('calls from outside the simulation and their replies cross no lossy link or partition', async () => {
     const sim = new SimSystem({ seed: 1, link: { latency: { kind: 'fixed', ms: 1 }, dropRate: 0.9 } });
     await sim.spawn('e', 'echo');
-    sim.partition([['e'], ['x']]);
+    sim.faults.partition([['e'], ['x']]);
     for (let i = 0; i < 50; i++) expect((await sim.ask('e', { kind: 'ping', body: i }, { timeoutMs: 100 })).body).toBe(i);
     expect(sim.accountingNow().dropped).toBe(0);
   });

@@ -52,12 +52,12 @@ async function check(s: Schedule, within: boolean): Promise<void> {
     link: { latency: { kind: 'uniform', minMs: 1, maxMs: s.maxLatencyMs }, dropRate: s.dropRate, duplicateRate: s.duplicateRate, fifo: s.fifo },
     byzantine: s.liars.length > 0 ? { at: s.liars, kinds: s.kinds } : undefined,
     faults: (sim, replicas) => {
-      for (const c of s.crashes) sim.at(c.atMs, () => sim.crash(replicas[c.replica]));
+      for (const c of s.crashes) sim.at(c.atMs, () => sim.faults.crash(replicas[c.replica]));
       const p = s.partition;
       if (p) {
         const order = [...replicas.slice(p.rotate), ...replicas.slice(0, p.rotate)];
-        sim.at(p.atMs, () => sim.partition([order.slice(0, p.cut), [...order.slice(p.cut), 'client']]));
-        sim.at(p.atMs + p.forMs, () => sim.heal());
+        sim.at(p.atMs, () => sim.faults.partition([order.slice(0, p.cut), [...order.slice(p.cut), 'client']]));
+        sim.at(p.atMs + p.forMs, () => sim.faults.heal());
       }
     },
   });

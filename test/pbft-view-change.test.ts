@@ -6,7 +6,7 @@ describe('PBFT view change, checkpoints and state transfer', () => {
     it(`n = ${n}: the primary crashes mid-run; a new view is installed, nothing committed is lost, every request completes`, async () => {
       const run = await runPbft({
         n, requests: 400, window: 8, props: { checkpointInterval: 16 },
-        faults: (sim, replicas) => sim.at(40, () => sim.crash(replicas[0])),
+        faults: (sim, replicas) => sim.at(40, () => sim.faults.crash(replicas[0])),
       });
       expect(run.summary).toMatchObject({ accepted: 400, gaveUp: false });
       expect(run.monitor.finish({ expectLiveness: true })).toEqual([]);
@@ -27,7 +27,7 @@ describe('PBFT view change, checkpoints and state transfer', () => {
   it('a primary that crashes and the next one too: view timers back off and view 2 takes over', async () => {
     const run = await runPbft({
       n: 7, requests: 200, window: 4,
-      faults: (sim, replicas) => sim.at(30, () => (sim.crash(replicas[0]), sim.crash(replicas[1]))),
+      faults: (sim, replicas) => sim.at(30, () => (sim.faults.crash(replicas[0]), sim.faults.crash(replicas[1]))),
     });
     expect(run.summary.accepted).toBe(200);
     expect(run.monitor.finish({ expectLiveness: true })).toEqual([]);
@@ -40,8 +40,8 @@ describe('PBFT view change, checkpoints and state transfer', () => {
     const run = await runPbft({
       n: 4, requests: 600, window: 8, props: { checkpointInterval: 8, logWindow: 32 },
       faults: (sim, replicas) => {
-        sim.at(20, () => sim.partition([[replicas[3]], [replicas[0], replicas[1], replicas[2], 'client']]));
-        sim.at(200, () => sim.heal());
+        sim.at(20, () => sim.faults.partition([[replicas[3]], [replicas[0], replicas[1], replicas[2], 'client']]));
+        sim.at(200, () => sim.faults.heal());
       },
     });
     expect(run.summary.accepted).toBe(600);

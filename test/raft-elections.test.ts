@@ -31,9 +31,9 @@ describe('raft elections and replication (sim, 5 nodes)', () => {
       expect(c.runUntil(() => c.leader() !== undefined, 3_000)).toBe(true);
       c.runFor(500);
       const leader = c.leader()!;
-      c.sim.crash(leader);
+      c.sim.faults.crash(leader);
       c.runFor(400);
-      c.sim.recover(leader);
+      c.sim.faults.recover(leader);
     }
     const terms = c.elections.map((e) => e.term);
     expect(new Set(terms).size).toBe(terms.length);
@@ -72,7 +72,7 @@ describe('raft elections and replication (sim, 5 nodes)', () => {
     expect(c.runUntil(() => c.acks >= 60, 5_000)).toBe(true);
     const old = c.leader()!;
     const oldTerm = c.roles.get(old)!.term;
-    c.sim.crash(old);
+    c.sim.faults.crash(old);
     const crashedAt = c.sim.now();
     expect(c.runUntil(() => c.elections.some((e) => e.term > oldTerm), 2_000)).toBe(true);
     const electedIn = c.elections.find((e) => e.term > oldTerm)!.t - crashedAt;
@@ -90,9 +90,9 @@ describe('raft elections and replication (sim, 5 nodes)', () => {
     expect(c.runUntil(() => c.acks >= 20, 5_000)).toBe(true);
     const follower = c.nodes.find((id) => id !== c.leader())!;
     const before = c.applied.get(follower)!.length;
-    c.sim.crash(follower);
+    c.sim.faults.crash(follower);
     expect(c.runUntil(() => c.acks >= 100, 5_000)).toBe(true);
-    c.sim.recover(follower);
+    c.sim.faults.recover(follower);
     // It restarts with its log and term (not wiped) but, commitIndex being volatile, replays
     // its state machine from index 1 once the leader tells it what is committed.
     const restored = await c.sim.snapshot<{ log: unknown[]; term: number }>(follower);
@@ -114,7 +114,7 @@ describe('raft elections and replication (sim, 5 nodes)', () => {
     const others = c.nodes.filter((id) => id !== old);
     const minority = [old, others[0]];
     const majority = others.slice(1);
-    c.sim.partition([minority, majority]);
+    c.sim.faults.partition([minority, majority]);
     const acksAtSplit = c.acks;
     expect(c.runUntil(() => c.elections.some((e) => e.term > oldTerm), 2_000)).toBe(true);
     const next = c.elections.find((e) => e.term > oldTerm)!.actor;
@@ -123,7 +123,7 @@ describe('raft elections and replication (sim, 5 nodes)', () => {
     // Check-quorum (on by default): cut off from the majority for an election timeout, it stepped
     // down already; pre-vote kept it (and its companion) from raising their terms meanwhile.
     expect(c.roles.get(old)).toEqual({ term: oldTerm, role: 'follower' });
-    c.sim.heal();
+    c.sim.faults.heal();
     expect(c.runUntil(() => c.roles.get(old)!.role === 'follower', 1_000)).toBe(true);
     expect(c.runUntil(() => c.summary !== undefined, 10_000)).toBe(true);
     c.runFor(200);
@@ -145,7 +145,7 @@ describe('raft elections and replication (sim, 5 nodes)', () => {
       const c = await RaftCluster.start({ seed: 11, link: uniform });
       await c.startClient({ commands: 50 });
       c.runUntil(() => c.acks >= 20, 5_000);
-      c.sim.crash(c.leader()!);
+      c.sim.faults.crash(c.leader()!);
       c.runUntil(() => c.summary !== undefined, 10_000);
       return c.sim.result().traceHash;
     };
@@ -193,12 +193,12 @@ describe('raft with a wiped disk: what is and is not guaranteed', () => {
   /** n1 wins term 1 with n2's vote while n3 is cut off; n2 restarts; n3 asks n2 for a vote in term 1. */
   async function doubleVoteSchedule(wipe: boolean): Promise<RaftCluster> {
     const c = await RaftCluster.start({ seed: 1, n: 3, link: fixed2ms, raft: timeouts });
-    c.sim.partition([['n1', 'n2'], ['n3']]);
+    c.sim.faults.partition([['n1', 'n2'], ['n3']]);
     c.sim.run({ untilMs: 200 });
     expect(c.elections).toEqual([expect.objectContaining({ actor: 'n1', term: 1 })]);
-    c.sim.crash('n2');
-    c.sim.recover('n2', { wipe });
-    c.sim.partition([['n1'], ['n2', 'n3']]);
+    c.sim.faults.crash('n2');
+    c.sim.faults.recover('n2', { wipe });
+    c.sim.faults.partition([['n1'], ['n2', 'n3']]);
     c.sim.run({ untilMs: 600 });
     return c;
   }
@@ -220,17 +220,17 @@ describe('raft with a wiped disk: what is and is not guaranteed', () => {
     // its term while cut off. With pre-vote it stays in term 0 and the wiped n2 makes it leader
     // of term 1 instead (two leaders in term 1): unsafe either way.
     const c = await RaftCluster.start({ seed: 1, n: 3, link: fixed2ms, raft: (id) => ({ ...timeouts(id), preVote: false, checkQuorum: false }) });
-    c.sim.partition([['n1', 'n2'], ['n3']]);
+    c.sim.faults.partition([['n1', 'n2'], ['n3']]);
     await c.startClient({ commands: 20 });
     expect(c.runUntil(() => c.acks >= 5, 2_000)).toBe(true);
     // Meanwhile the isolated n3 times out again and again (400 ms each): past t=800 it is in term 2.
     c.sim.run({ untilMs: 900 });
     expect(c.roles.get('n3')).toEqual({ term: 2, role: 'candidate' });
     // The entries are committed on n1 and n2. Now n1 dies and n2 loses its disk; n3 returns.
-    c.sim.crash('n1');
-    c.sim.crash('n2');
-    c.sim.recover('n2', { wipe: true });
-    c.sim.heal();
+    c.sim.faults.crash('n1');
+    c.sim.faults.crash('n2');
+    c.sim.faults.recover('n2', { wipe: true });
+    c.sim.faults.heal();
     c.runFor(3_000);
     // n3 wins term 3 with the wiped n2's vote, holding none of the entries committed in term 1.
     expect(c.elections.map((e) => [e.actor, e.term])).toEqual([['n1', 1], ['n3', 3]]);
@@ -248,8 +248,8 @@ describe('raft with a wiped disk: what is and is not guaranteed', () => {
       for (let i = 0; i < 30; i++) {
         c.runFor(50 + rnd() * 250);
         const victim = c.nodes[Math.floor(rnd() * c.nodes.length)];
-        c.sim.crash(victim);
-        c.sim.recover(victim, { wipe: true });
+        c.sim.faults.crash(victim);
+        c.sim.faults.recover(victim, { wipe: true });
       }
       seen.runs++;
       if (c.runUntil(() => c.summary !== undefined, 20_000)) seen.finished++;

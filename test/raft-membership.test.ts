@@ -36,12 +36,12 @@ describe('raft single-server membership change (thesis 4.1)', () => {
     expect(await c.change({ add: 'n4' })).toMatchObject({ ok: true });
     const leader = c.leader()!;
     const [a, b] = c.nodes.filter((id) => id !== leader);
-    c.sim.crash(a);
-    c.sim.crash(b); // 2 of 4 up: no majority of 3
+    c.sim.faults.crash(a);
+    c.sim.faults.crash(b); // 2 of 4 up: no majority of 3
     await c.startClient({ commands: 5, retryMs: 50, nodes: [leader] });
     c.runFor(1_000);
     expect(c.acks).toBe(0);
-    c.sim.recover(a);
+    c.sim.faults.recover(a);
     expect(c.runUntil(() => c.summary !== undefined, 10_000)).toBe(true);
     expect(c.monitor.finish()).toEqual([]);
   });
@@ -126,7 +126,7 @@ describe('raft single-server membership change (thesis 4.1)', () => {
     expect(c.runUntil(() => c.acks >= 50, 5_000)).toBe(true);
     const leader = c.leader()!;
     const down = c.nodes.filter((id) => id !== leader).slice(0, 2);
-    for (const id of down) c.sim.crash(id);
+    for (const id of down) c.sim.faults.crash(id);
     const before = c.acks;
     expect(c.runUntil(() => c.acks >= before + 50, 5_000)).toBe(true); // 3 of 5
     for (const id of down) {
@@ -135,11 +135,11 @@ describe('raft single-server membership change (thesis 4.1)', () => {
     }
     expect(c.configs.get(leader)!.members).toHaveLength(3);
     // One more crash, the leader's: 2 of 3 is a majority; they elect a leader and go on.
-    c.sim.crash(leader);
+    c.sim.faults.crash(leader);
     const mid = c.acks;
     expect(c.runUntil(() => c.acks >= mid + 50, 5_000)).toBe(true);
     expect(c.leader()).not.toBe(leader);
-    c.sim.recover(leader);
+    c.sim.faults.recover(leader);
     expect(c.runUntil(() => c.summary !== undefined, 10_000)).toBe(true);
     c.runFor(300);
     expect(c.converged()).toBe(true);
@@ -155,8 +155,8 @@ describe('raft single-server membership change (thesis 4.1)', () => {
     c.runFor(100);
     const follower = c.nodes.find((id) => id !== c.leader() && id !== 'n4')!;
     c.configs.delete(follower);
-    c.sim.crash(follower);
-    c.sim.recover(follower);
+    c.sim.faults.crash(follower);
+    c.sim.faults.recover(follower);
     expect(c.configs.get(follower)?.members).toEqual(['n1', 'n2', 'n3', 'n4']);
     expect(c.monitor.finish()).toEqual([]);
   });

@@ -22,10 +22,10 @@ async function isolateFollower(seed: number, raft: { preVote?: boolean; checkQuo
   const term = c.roles.get(leader)!.term;
   const elections = c.elections.length;
   const victim = c.nodes.find((id) => id !== leader)!;
-  c.sim.partition([[victim], c.nodes.filter((id) => id !== victim)]);
+  c.sim.faults.partition([[victim], c.nodes.filter((id) => id !== victim)]);
   c.runFor(isolateMs); // several election timeouts (150-300 ms each)
   const victimTermWhileCut = (await c.sim.snapshot<{ term: number }>(victim)).term;
-  c.sim.heal();
+  c.sim.faults.heal();
   c.runFor(2_000);
   return { c, leader, term, elections, victim, victimTermWhileCut };
 }
@@ -65,9 +65,9 @@ describe('raft pre-vote (thesis 9.6): a rejoining node does not disrupt a health
     const leader = c.leader()!;
     const term = c.roles.get(leader)!.term;
     const victim = c.nodes.find((id) => id !== leader)!;
-    c.sim.partition([[victim], c.nodes.filter((id) => id !== victim)]);
+    c.sim.faults.partition([[victim], c.nodes.filter((id) => id !== victim)]);
     c.runFor(1_500);
-    c.sim.heal();
+    c.sim.faults.heal();
     c.runFor(1_500);
     expect(c.leader()).toBe(leader);
     expect(await terms(c)).toEqual(c.nodes.map(() => term));
@@ -85,7 +85,7 @@ describe('raft check-quorum (thesis 6.2): a leader without a majority steps down
       const old = c.leader()!;
       const term = c.roles.get(old)!.term;
       const others = c.nodes.filter((id) => id !== old);
-      c.sim.partition([[old, others[0]], others.slice(1)]);
+      c.sim.faults.partition([[old, others[0]], others.slice(1)]);
       const cutAt = c.sim.now();
       expect(c.runUntil(() => c.roles.get(old)!.role === 'follower', 1_000)).toBe(true);
       const after = c.sim.now() - cutAt;
@@ -96,7 +96,7 @@ describe('raft check-quorum (thesis 6.2): a leader without a majority steps down
       expect(emitted(c, 'raft-step-down', old).at(-1)!.event).toMatchObject({ term, reason: 'check-quorum' });
       // The majority goes on; on heal everything converges, safely.
       c.runFor(1_000);
-      c.sim.heal();
+      c.sim.faults.heal();
       c.runFor(1_000);
       expect(c.monitor.finish()).toEqual([]);
     }
@@ -108,10 +108,10 @@ describe('raft check-quorum (thesis 6.2): a leader without a majority steps down
     c.runFor(200);
     const old = c.leader()!;
     const others = c.nodes.filter((id) => id !== old);
-    c.sim.partition([[old, others[0]], others.slice(1)]);
+    c.sim.faults.partition([[old, others[0]], others.slice(1)]);
     c.runFor(1_500);
     expect(c.roles.get(old)!.role).toBe('leader');
-    c.sim.heal();
+    c.sim.faults.heal();
     expect(c.runUntil(() => c.roles.get(old)!.role === 'follower', 1_000)).toBe(true);
     expect(c.monitor.finish()).toEqual([]);
   });
@@ -122,8 +122,8 @@ describe('raft check-quorum (thesis 6.2): a leader without a majority steps down
     const leader = c.leader()!;
     const term = c.roles.get(leader)!.term;
     const [a, b] = c.nodes.filter((id) => id !== leader);
-    c.sim.crash(a);
-    c.sim.crash(b);
+    c.sim.faults.crash(a);
+    c.sim.faults.crash(b);
     c.runFor(2_000);
     expect(c.leader()).toBe(leader);
     expect(c.roles.get(leader)!.term).toBe(term);
@@ -137,9 +137,9 @@ describe('raft replication lag in the trace', () => {
     expect(c.runUntil(() => c.acks >= 50, 5_000)).toBe(true);
     const leader = c.leader()!;
     const victim = c.nodes.find((id) => id !== leader)!;
-    c.sim.crash(victim);
+    c.sim.faults.crash(victim);
     expect(c.runUntil(() => c.acks >= 250, 10_000)).toBe(true);
-    c.sim.recover(victim);
+    c.sim.faults.recover(victim);
     expect(c.runUntil(() => c.summary !== undefined, 10_000)).toBe(true);
     c.runFor(300); // idle: lags settle at 0 and stop being emitted
     const lags = emitted(c, 'raft-lag', leader);

@@ -49,16 +49,16 @@ async function runSchedule(s: { n: number; seed: number; window: number; dropRat
     c.runFor(a.afterMs);
     const node = c.nodes[a.node];
     if (a.kind === 'crash' && !crashed.has(node)) {
-      c.sim.crash(node);
+      c.sim.faults.crash(node);
       crashed.add(node);
-    } else if (a.kind === 'recover' && crashed.delete(node)) c.sim.recover(node);
+    } else if (a.kind === 'recover' && crashed.delete(node)) c.sim.faults.recover(node);
     else if (a.kind === 'partition') {
       const order = [...c.nodes.slice(a.rotate), ...c.nodes.slice(0, a.rotate)];
-      c.sim.partition([order.slice(0, a.cut), order.slice(a.cut)]);
-    } else if (a.kind === 'heal') c.sim.heal();
+      c.sim.faults.partition([order.slice(0, a.cut), order.slice(a.cut)]);
+    } else if (a.kind === 'heal') c.sim.faults.heal();
   }
-  c.sim.heal();
-  for (const node of crashed) c.sim.recover(node);
+  c.sim.faults.heal();
+  for (const node of crashed) c.sim.faults.recover(node);
   // Bounded liveness: with everyone back and the network whole, the client finishes.
   const finished = c.runUntil(() => c.summary !== undefined, 30_000);
   expect(finished, `client stuck at ${c.acks}/30 acks`).toBe(true);

@@ -38,13 +38,13 @@ describe('raft ReadIndex reads (thesis 6.4)', () => {
     await c.startClient({ commands: 600, reads: 0.4, window: 4 });
     expect(c.runUntil(() => c.acks >= 100, 5_000)).toBe(true);
     const crashed = c.leader()!;
-    c.sim.crash(crashed);
+    c.sim.faults.crash(crashed);
     expect(c.runUntil(() => c.acks >= 250, 5_000)).toBe(true);
-    c.sim.recover(crashed);
+    c.sim.faults.recover(crashed);
     const l = c.leader()!;
-    c.sim.partition([[l, c.nodes.find((id) => id !== l)!], c.nodes.filter((id) => id !== l).slice(1)]);
+    c.sim.faults.partition([[l, c.nodes.find((id) => id !== l)!], c.nodes.filter((id) => id !== l).slice(1)]);
     expect(c.runUntil(() => c.acks >= 400, 5_000)).toBe(true);
-    c.sim.heal();
+    c.sim.faults.heal();
     expect(c.runUntil(() => c.summary !== undefined, 20_000)).toBe(true);
     expect(c.summary!.reads).toBeGreaterThan(150);
     expect(c.monitor.finish()).toEqual([]);
@@ -57,7 +57,7 @@ describe('raft ReadIndex reads (thesis 6.4)', () => {
     const old = c.leader()!;
     const oldTerm = c.roles.get(old)!.term;
     const others = c.nodes.filter((id) => id !== old);
-    c.sim.partition([[old, others[0]], others.slice(1)]);
+    c.sim.faults.partition([[old, others[0]], others.slice(1)]);
     expect(c.runUntil(() => c.elections.some((e) => e.term > oldTerm), 2_000)).toBe(true);
     const acks = c.acks;
     expect(c.runUntil(() => c.acks >= acks + 30, 5_000)).toBe(true); // the majority moved every key on
@@ -71,7 +71,7 @@ describe('raft ReadIndex reads (thesis 6.4)', () => {
     expect(snap.role).toBe('leader');
     expect(snap.reads.length).toBeGreaterThan(0); // waiting on a round no majority will echo
     // On heal it learns the newer term, steps down and redirects the reads it held.
-    c.sim.heal();
+    c.sim.faults.heal();
     expect(c.runUntil(() => c.roles.get(old)!.role === 'follower', 1_000)).toBe(true);
     expect((await c.sim.snapshot<{ reads: unknown[] }>(old)).reads).toEqual([]);
     expect(c.monitor.finish()).toEqual([]);
@@ -83,13 +83,13 @@ describe('raft ReadIndex reads (thesis 6.4)', () => {
     expect(c.runUntil(() => c.acks >= 40, 5_000)).toBe(true);
     const old = c.leader()!;
     const others = c.nodes.filter((id) => id !== old);
-    c.sim.partition([[old, others[0]], others.slice(1)]);
+    c.sim.faults.partition([[old, others[0]], others.slice(1)]);
     await c.startClient({ commands: 5, reads: 1, nodes: [old], retryMs: 100 }, 'reader');
     c.runFor(1_000);
     expect(c.roles.get(old)!.role).toBe('follower');
     expect(emits(c, 'client-ok', 'reader')).toEqual([]);
     expect((await c.sim.snapshot<{ reads: unknown[] }>(old)).reads).toEqual([]);
-    c.sim.heal();
+    c.sim.faults.heal();
     c.runFor(500);
     expect(c.monitor.finish()).toEqual([]);
   });

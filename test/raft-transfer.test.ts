@@ -44,7 +44,7 @@ describe('raft leadership transfer (thesis 3.10)', () => {
     expect(c.runUntil(() => c.acks >= 50, 5_000)).toBe(true);
     const leader = c.leader()!;
     const target = c.nodes.find((id) => id !== leader)!;
-    c.sim.crash(target);
+    c.sim.faults.crash(target);
     c.runFor(20); // the client keeps appending: the target falls behind
     const reply = await transfer(c, leader, target);
     expect(reply).toMatchObject({ ok: false, reason: expect.stringMatching(/did not take over/) });

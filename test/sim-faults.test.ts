@@ -11,28 +11,28 @@ describe('sim faults: crash, recover, durable state, partitions', () => {
     for (let i = 0; i < 3; i++) sim.send('c', { kind: 'inc' });
     await sim.settle();
     sim.send('c', { kind: 'inc' }); // still in flight when it crashes
-    expect(sim.crash('c')).toBe(true);
+    expect(sim.faults.crash('c')).toBe(true);
     await sim.settle();
     const acc = await sim.accounting();
     expect(acc.deadLetteredBy['actor-stopped']).toBe(1);
-    sim.recover('c');
+    sim.faults.recover('c');
     expect((await sim.ask('c', { kind: 'get' }, { timeoutMs: 100 })).body).toEqual({ n: 3, restored: 3 });
-    sim.crash('c');
-    sim.recover('c', { wipe: true });
+    sim.faults.crash('c');
+    sim.faults.recover('c', { wipe: true });
     expect((await sim.ask('c', { kind: 'get' }, { timeoutMs: 100 })).body).toEqual({ n: 0, restored: 0 });
     expect(sim.recorder.events.filter((e) => e.type === 'stop' && e.reason === 'crashed')).toHaveLength(2);
-    expect(() => sim.recover('c')).toThrow(/crashed or stopped/);
-    expect(() => sim.recover('nobody')).toThrow(/never spawned/);
+    expect(() => sim.faults.recover('c')).toThrow(/crashed or stopped/);
+    expect(() => sim.faults.recover('nobody')).toThrow(/never spawned/);
   });
 
   it('a partition drops what crosses it, names the fault, and heals', async () => {
     const sim = new SimSystem({ seed: 1, keepTrace: true });
     for (const id of ['a', 'b', 'c']) await sim.spawn(id, counter);
-    sim.partition([['a'], ['b', 'c']]);
+    sim.faults.partition([['a'], ['b', 'c']]);
     sim.send('a', { kind: 'tell', body: 'b' }); // crosses: dropped
     sim.send('b', { kind: 'tell', body: 'c' }); // same side: delivered
     await sim.settle();
-    sim.heal();
+    sim.faults.heal();
     sim.send('a', { kind: 'tell', body: 'b' });
     await sim.settle();
     const acc = await sim.accounting();
@@ -41,7 +41,7 @@ describe('sim faults: crash, recover, durable state, partitions', () => {
     expect(((await sim.ask('b', { kind: 'get' }, { timeoutMs: 100 })).body as { n: number }).n).toBe(1);
     expect(((await sim.ask('c', { kind: 'get' }, { timeoutMs: 100 })).body as { n: number }).n).toBe(1);
     expect(sim.recorder.events.filter((e) => e.type === 'fault').map((e) => (e as { fault: string }).fault)).toEqual(['partition', 'heal']);
-    expect(() => sim.partition([['a'], ['a']])).toThrow(/one group only/);
+    expect(() => sim.faults.partition([['a'], ['a']])).toThrow(/one group only/);
   });
 
   it('faults can be laid on a run in virtual time with at()', async () => {
@@ -49,12 +49,12 @@ describe('sim faults: crash, recover, durable state, partitions', () => {
     for (const id of ['a', 'b']) await sim.spawn(id, counter);
     const crashes: number[] = [];
     sim.at(10, () => {
-      sim.crash('b');
+      sim.faults.crash('b');
       crashes.push(sim.now());
     });
     const cancelled = sim.at(5, () => crashes.push(-1));
     cancelled();
-    sim.at(20, () => sim.recover('b'));
+    sim.at(20, () => sim.faults.recover('b'));
     for (let t = 0; t < 30; t += 2) sim.at(t, () => sim.send('a', { kind: 'tell', body: 'b' }));
     sim.run({ untilMs: 40 });
     expect(crashes).toEqual([10]);
@@ -101,8 +101,8 @@ describe('sim faults: isolation of an actor', () => {
     sim.send('liar', { kind: 'token', body: 0 });
     await sim.settle();
     expect(await sim.snapshot('honest')).toBe(1);
-    sim.isolate('liar', 'proven to lie');
-    sim.isolate('liar', 'again'); // once is enough
+    sim.faults.isolate('liar', 'proven to lie');
+    sim.faults.isolate('liar', 'again'); // once is enough
     sim.send('liar', { kind: 'token', body: 0 });
     await sim.settle();
     expect(await sim.snapshot('honest')).toBe(1); // nothing more got through
@@ -111,6 +111,6 @@ describe('sim faults: isolation of an actor', () => {
     expect(acc.droppedBy.isolated).toBeGreaterThan(0);
     expect(sim.recorder.events.filter((e) => e.type === 'fault' && e.fault === 'isolated')).toHaveLength(1);
     expect(sim.recorder.events.filter((e) => e.type === 'drop' && e.fault === 'isolated').every((e) => e.type === 'drop' && e.from === 'liar')).toBe(true);
-    expect(() => sim.isolate('nobody', 'x')).toThrow(/never spawned/);
+    expect(() => sim.faults.isolate('nobody', 'x')).toThrow(/never spawned/);
   });
 });

@@ -22,11 +22,11 @@ async function balanced(sim: SimSystem) {
 describe('sim network faults: one-way cuts, network conditions, pauses, skewed clocks', () => {
   it('a one-way cut drops only what goes one way, names the fault, and heals', async () => {
     const sim = await system(['a', 'b']);
-    sim.block([['a', 'b']], 'one-way: a cannot reach b');
+    sim.faults.block([['a', 'b']], 'one-way: a cannot reach b');
     sim.send('a', { kind: 'send', body: { to: 'b', n: 3 } });
     sim.send('b', { kind: 'send', body: { to: 'a', n: 2 } });
     await sim.settle();
-    sim.heal();
+    sim.faults.heal();
     sim.send('a', { kind: 'send', body: { to: 'b', n: 1 } });
     await sim.settle();
     expect((await state(sim, 'a')).got).toHaveLength(2);
@@ -34,12 +34,12 @@ describe('sim network faults: one-way cuts, network conditions, pauses, skewed c
     expect(drops(sim).map((d) => `${d.from}->${d.to} ${d.fault}`)).toEqual(Array(3).fill('a->b partition'));
     expect((await balanced(sim)).droppedBy).toEqual({ partition: 3 });
     expect(faults(sim)).toEqual(['partition: one-way: a cannot reach b', 'heal: partition healed']);
-    expect(() => sim.block([['a'] as unknown as [string, string]], 'bad')).toThrow(/block\[0\].*pair \[from, to\]/);
+    expect(() => sim.faults.block([['a'] as unknown as [string, string]], 'bad')).toThrow(/block\[0\].*pair \[from, to\]/);
   });
 
   it('a network condition changes latency on the links it names, for as long as it lasts', async () => {
     const sim = await system(['a', 'b', 'c']);
-    sim.setNetwork('slow-b', { to: new Set(['b']), latency: { kind: 'fixed', ms: 40 } });
+    sim.faults.setNetwork('slow-b', { to: new Set(['b']), latency: { kind: 'fixed', ms: 40 } });
     sim.send('a', { kind: 'send', body: { to: 'b', n: 1 } });
     sim.send('a', { kind: 'send', body: { to: 'c', n: 1 } });
     await sim.settle();
@@ -47,7 +47,7 @@ describe('sim network faults: one-way cuts, network conditions, pauses, skewed c
     const [toC] = (await state(sim, 'c')).got;
     // Both were sent when `a` received its `send` (at 1 ms: the system's own sends take a link too).
     expect(toB.at - toC.at).toBe(39);
-    sim.setNetwork('slow-b', undefined);
+    sim.faults.setNetwork('slow-b', undefined);
     const before = sim.now();
     sim.send('a', { kind: 'send', body: { to: 'b', n: 1 } });
     await sim.settle();
@@ -57,7 +57,7 @@ describe('sim network faults: one-way cuts, network conditions, pauses, skewed c
 
   it('a lossy network drops envelopes under fault "drop", a duplicating one delivers copies; the books balance', async () => {
     const sim = await system(['a', 'b']);
-    sim.setNetwork('lossy', { dropRate: 0.3 });
+    sim.faults.setNetwork('lossy', { dropRate: 0.3 });
     sim.send('a', { kind: 'send', body: { to: 'b', n: 200 } });
     await sim.settle();
     const lossy = await balanced(sim);
@@ -65,8 +65,8 @@ describe('sim network faults: one-way cuts, network conditions, pauses, skewed c
     expect(lossy.droppedBy.drop).toBeGreaterThan(30);
     expect(got + lossy.droppedBy.drop).toBe(200);
     expect(drops(sim).every((d) => d.fault === 'drop')).toBe(true);
-    sim.setNetwork('lossy', undefined);
-    sim.setNetwork('echoes', { duplicateRate: 0.5 });
+    sim.faults.setNetwork('lossy', undefined);
+    sim.faults.setNetwork('echoes', { duplicateRate: 0.5 });
     sim.send('a', { kind: 'send', body: { to: 'b', n: 100 } });
     await sim.settle();
     const copies = sim.recorder.events.filter((e) => e.type === 'duplicate').length;
@@ -79,7 +79,7 @@ describe('sim network faults: one-way cuts, network conditions, pauses, skewed c
     const order = async (reorder: boolean) => {
       const sim = new SimSystem({ seed: 3, link: { latency: { kind: 'uniform', minMs: 1, maxMs: 20 } } });
       for (const id of ['a', 'b']) await sim.spawn(id, probe);
-      if (reorder) sim.setNetwork('shuffle', { reorder: true });
+      if (reorder) sim.faults.setNetwork('shuffle', { reorder: true });
       sim.send('a', { kind: 'send', body: { to: 'b', n: 50 } });
       await sim.settle();
       return (await state(sim, 'b')).got.map((g) => g.n);
@@ -95,7 +95,7 @@ describe('sim network faults: one-way cuts, network conditions, pauses, skewed c
     const sim = await system(['a', 'b']);
     sim.send('b', { kind: 'arm', body: { ms: 10 } });
     sim.run({ untilMs: 2 });
-    sim.pause('b', 50);
+    sim.faults.pause('b', 50);
     const pausedAt = sim.now();
     sim.send('a', { kind: 'send', body: { to: 'b', n: 5 } });
     await sim.settle();
@@ -106,13 +106,13 @@ describe('sim network faults: one-way cuts, network conditions, pauses, skewed c
     expect(b.fired).toEqual([pausedAt + 50]);
     expect(faults(sim)).toEqual([`pause: b for 50 ms`, 'resume: b']);
     expect((await balanced(sim)).dropped).toBe(0);
-    expect(() => sim.pause('nobody', 5)).toThrow(/never spawned/);
+    expect(() => sim.faults.pause('nobody', 5)).toThrow(/never spawned/);
   });
 
   it('a skewed clock makes an actor\'s timers fire faster or slower, and can be put right', async () => {
     const sim = await system(['fast', 'slow', 'right']);
-    sim.skewClock('fast', 4);
-    sim.skewClock('slow', 0.5);
+    sim.faults.skewClock('fast', 4);
+    sim.faults.skewClock('slow', 0.5);
     const armedAt = sim.now() + 1; // the `arm` takes the 1 ms link
     for (const id of ['fast', 'slow', 'right']) sim.send(id, { kind: 'arm', body: { ms: 100 } });
     await sim.settle();
@@ -120,12 +120,12 @@ describe('sim network faults: one-way cuts, network conditions, pauses, skewed c
     expect((await state(sim, 'fast')).fired).toEqual([armedAt + 25]);
     expect((await state(sim, 'slow')).fired).toEqual([armedAt + 200]);
     expect((await state(sim, 'right')).fired).toEqual([armedAt + 100]);
-    sim.skewClock('fast', undefined);
+    sim.faults.skewClock('fast', undefined);
     const again = sim.now() + 1;
     sim.send('fast', { kind: 'arm', body: { ms: 100 } });
     sim.run();
     expect((await state(sim, 'fast')).fired[1]).toBe(again + 100);
     expect(faults(sim)).toEqual(['clock-skew: fast x4', 'clock-skew: slow x0.5', 'clock-skew-end: fast']);
-    expect(() => sim.skewClock('fast', 0)).toThrow(/rate.*> 0/);
+    expect(() => sim.faults.skewClock('fast', 0)).toThrow(/rate.*> 0/);
   });
 });

@@ -1,7 +1,7 @@
 import type { ActorId } from '../actors/envelope.ts';
 import { ConfigError } from '../errors.ts';
 import { createPrng } from '../scheduler/prng.ts';
-import type { SimSystem } from '../scheduler/sim-system.ts';
+import type { FaultControl } from '../scheduler/fault-control.ts';
 import type { CascadeFault, FaultPlan, PartitionFault } from '../scenario/fault-plan.ts';
 
 /**
@@ -34,59 +34,59 @@ export interface FaultCluster {
  *
  * @example
  * ```ts
- * layFaults(sim, cluster, parseFaultPlan(scenario.faults), { onCrash: (id, at, leader) => leader && failovers.push({ id, at }) });
+ * layFaults(faults, cluster, parseFaultPlan(scenario.faults), { onCrash: (id, at, leader) => leader && failovers.push({ id, at }) });
  * ```
  */
-export function layFaults(sim: SimSystem, cluster: FaultCluster, plan: FaultPlan, hooks: { onCrash?: (id: ActorId, at: number, wasLeader: boolean) => void } = {}): void {
+export function layFaults(faults: FaultControl, cluster: FaultCluster, plan: FaultPlan, hooks: { onCrash?: (id: ActorId, at: number, wasLeader: boolean) => void } = {}): void {
   const rnd = createPrng(cluster.seed, '$faults');
-  const running = (id: ActorId) => sim.host.cells.has(id);
+  const running = (id: ActorId) => faults.running(id);
   const resolve = targets(cluster, rnd, running);
   const crash = (id: ActorId, durationMs: number | undefined, wipe: boolean): boolean => {
     const wasLeader = cluster.leader() === id;
-    if (!running(id) || !sim.crash(id)) return false;
-    hooks.onCrash?.(id, sim.now(), wasLeader);
-    if (durationMs !== undefined) sim.at(durationMs, () => running(id) || sim.recover(id, { wipe }));
+    if (!running(id) || !faults.crash(id)) return false;
+    hooks.onCrash?.(id, faults.now(), wasLeader);
+    if (durationMs !== undefined) faults.at(durationMs, () => running(id) || faults.recover(id, { wipe }));
     return true;
   };
   plan.crashes.forEach((c, i) => {
     const targetsNow = resolve(c.target, `faults.crash[${i}].target`);
-    sim.at(c.atMs, () => {
+    faults.at(c.atMs, () => {
       for (const id of targetsNow()) crash(id, c.durationMs, c.wipe);
     });
   });
   plan.partitions.forEach((p, i) => {
     if (p.shape === 'bridge' && cluster.members.length < 3) throw new ConfigError(`faults.partition[${i}].shape`, 'split or ring (a bridge needs 3 members or more)', p.shape);
-    sim.at(p.atMs, () => {
-      partitionNow(sim, cluster, p);
-      sim.at(p.durationMs, () => sim.heal());
+    faults.at(p.atMs, () => {
+      partitionNow(faults, cluster, p);
+      faults.at(p.durationMs, () => faults.heal());
     });
   });
   plan.network.forEach((n, i) => {
     const path = `faults.network[${i}]`;
     const from = n.from?.map((t, j) => resolve(t, `${path}.from[${j}]`));
     const to = n.to?.map((t, j) => resolve(t, `${path}.to[${j}]`));
-    sim.at(n.atMs, () => {
+    faults.at(n.atMs, () => {
       const set = (rs: (() => ActorId[])[] | undefined) => (rs === undefined ? undefined : new Set(rs.flatMap((r) => r())));
-      sim.setNetwork(path, { from: set(from), to: set(to), latency: n.latency, dropRate: n.dropRate, duplicateRate: n.duplicateRate, reorder: n.reorder });
-      if (n.durationMs !== undefined) sim.at(n.durationMs, () => sim.setNetwork(path, undefined));
+      faults.setNetwork(path, { from: set(from), to: set(to), latency: n.latency, dropRate: n.dropRate, duplicateRate: n.duplicateRate, reorder: n.reorder });
+      if (n.durationMs !== undefined) faults.at(n.durationMs, () => faults.setNetwork(path, undefined));
     });
   });
   plan.pauses.forEach((p, i) => {
     const targetsNow = resolve(p.target, `faults.pause[${i}].target`);
-    sim.at(p.atMs, () => {
-      for (const id of targetsNow()) if (running(id)) sim.pause(id, p.durationMs);
+    faults.at(p.atMs, () => {
+      for (const id of targetsNow()) if (running(id)) faults.pause(id, p.durationMs);
     });
   });
   plan.skews.forEach((s, i) => {
     const targetsNow = resolve(s.target, `faults.clock_skew[${i}].target`);
-    sim.at(s.atMs, () => {
+    faults.at(s.atMs, () => {
       for (const id of targetsNow()) {
-        sim.skewClock(id, s.rate);
-        if (s.durationMs !== undefined) sim.at(s.durationMs, () => sim.skewClock(id, undefined));
+        faults.skewClock(id, s.rate);
+        if (s.durationMs !== undefined) faults.at(s.durationMs, () => faults.skewClock(id, undefined));
       }
     });
   });
-  if (plan.cascade) layCascade(sim, cluster, plan.cascade, crash, running);
+  if (plan.cascade) layCascade(faults, cluster, plan.cascade, crash, running);
 }
 
 /**
@@ -121,7 +121,7 @@ function targets(cluster: FaultCluster, rnd: () => number, running: (id: ActorId
 }
 
 /** Splits, bridges or rings the members now (the leader of this moment on the minority side). */
-function partitionNow(sim: SimSystem, cluster: FaultCluster, p: PartitionFault): void {
+function partitionNow(faults: FaultControl, cluster: FaultCluster, p: PartitionFault): void {
   const { members, outsiders } = cluster;
   const lead = cluster.leader();
   const ordered = lead === null ? [...members] : [lead, ...members.filter((n) => n !== lead)];
@@ -134,7 +134,7 @@ function partitionNow(sim: SimSystem, cluster: FaultCluster, p: PartitionFault):
       const dist = Math.min((i - j + n) % n, (j - i + n) % n);
       if (dist > d) cut.push([a, b]);
     }));
-    sim.block(cut, `ring: each member reaches the ${d} nearest on each side`);
+    faults.block(cut, `ring: each member reaches the ${d} nearest on each side`);
     return;
   }
   const k = Math.max(1, Math.min(members.length - (p.shape === 'bridge' ? 2 : 1), Math.round(members.length * p.ratio)));
@@ -143,24 +143,24 @@ function partitionNow(sim: SimSystem, cluster: FaultCluster, p: PartitionFault):
   const bridge = p.shape === 'bridge' ? ordered[k] : undefined;
   const majority = [...ordered.slice(bridge === undefined ? k : k + 1), ...outsiders];
   if (p.direction === 'one_way') {
-    sim.block(minority.flatMap((a) => majority.map((b) => [a, b] as [ActorId, ActorId])), `one-way: ${minority.join(',')} cannot reach ${majority.join(',')}${bridge ? ` (bridge ${bridge})` : ''}`);
-  } else sim.partition([minority, majority]);
+    faults.block(minority.flatMap((a) => majority.map((b) => [a, b] as [ActorId, ActorId])), `one-way: ${minority.join(',')} cannot reach ${majority.join(',')}${bridge ? ` (bridge ${bridge})` : ''}`);
+  } else faults.partition([minority, majority]);
 }
 
 /** Initial failures at `atMs`, each spreading along the topology of the moment, seeded. */
-function layCascade(sim: SimSystem, cluster: FaultCluster, c: CascadeFault, crash: (id: ActorId, durationMs: number | undefined, wipe: boolean) => boolean, running: (id: ActorId) => boolean): void {
+function layCascade(faults: FaultControl, cluster: FaultCluster, c: CascadeFault, crash: (id: ActorId, durationMs: number | undefined, wipe: boolean) => boolean, running: (id: ActorId) => boolean): void {
   const rnd = createPrng(cluster.seed, '$cascade');
   const failed = new Set<ActorId>();
   const fail = (id: ActorId, cause: string) => {
     if (failed.has(id) || !running(id)) return;
     failed.add(id);
-    sim.trace({ t: sim.now(), type: 'fault', fault: 'cascade', detail: `${id} ${cause}` });
+    faults.note('cascade', `${id} ${cause}`);
     if (!crash(id, c.recoveryMs, false)) return;
-    sim.at(c.hopMs, () => {
+    faults.at(c.hopMs, () => {
       for (const next of cluster.neighbours(id)) if (cluster.members.includes(next) && rnd() < c.propagation) fail(next, `from ${id}`);
     });
   };
-  sim.at(c.atMs, () => {
+  faults.at(c.atMs, () => {
     for (const id of cluster.members) if (rnd() < c.initialFailureRate) fail(id, 'initial');
   });
 }

@@ -6,6 +6,7 @@ import type { SignatureScheme } from '../actors/key-ring.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import type { Member, RouteGraph, TopologySpec } from '../topologies/index.ts';
+import type { FaultControl } from './fault-control.ts';
 import type { EpochStats, SwitchOptions, TopologySwitch } from './topology-control.ts';
 
 /**
@@ -115,6 +116,8 @@ export interface ActorSystem {
   /** Current accounting. */
   accounting(): Promise<MessageAccounting>;
   shutdown(): Promise<RunResult>;
+  /** Crashes, partitions, network conditions, pauses, clock skews and isolation, on the system's clock. */
+  readonly faults: FaultControl;
   /** The route graph in force (undefined until a topology is installed). */
   readonly topology: RouteGraph | undefined;
   /**

@@ -19,6 +19,8 @@ import type { Member, RouteGraph, TopologySpec } from '../topologies/index.ts';
 import { TopologyControl, type SwitchOptions, type TopologySwitch } from './topology-control.ts';
 import { TopologyRouter } from './topology-router.ts';
 import { NetworkFaults, type NetworkCondition } from './network-faults.ts';
+import type { FaultControl } from './fault-control.ts';
+import { SimFaults, type SpawnRecord } from './sim-faults.ts';
 
 /**
  * Options of a sim-mode system.
@@ -87,12 +89,18 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   private envelopeSeq = 0;
   private deliveriesQueued = 0;
   private status: SystemStatus = 'running';
+  /** False once shut down (fault control refuses calls then). */
+  get running(): boolean {
+    return this.status === 'running';
+  }
   private readonly startedAt = performance.now();
   private readonly router = new TopologyRouter();
   /** How each actor was spawned, so a crashed one can be recovered as it was. */
-  private readonly spawned = new Map<ActorId, { behaviour: Behaviour; name: string; options: SpawnOptions }>();
+  readonly spawned = new Map<ActorId, SpawnRecord>();
   /** Partitions, cuts, isolated actors, network conditions, pauses and skewed clocks in force. */
-  private readonly faults = new NetworkFaults();
+  readonly network = new NetworkFaults();
+  /** Crashes, partitions, network conditions, pauses and skews, laid on the virtual clock. */
+  readonly faults: FaultControl;
   private readonly control = new TopologyControl();
   /** Cancelled timers still in the heap (an upper bound: some have been popped since). */
   private cancelledTimers = 0;
@@ -110,6 +118,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     this.recorder = new TraceRecorder(this.trace$, { keep: options.keepTrace });
     const keys = new KeyRing(this.signatures, KeyRing.secretForSeed(seed));
     this.host = new ActorHost(this, { mailboxCapacity: options.mailboxCapacity, supervision: options.supervision, keys });
+    this.faults = new SimFaults(this);
   }
 
   // ---- HostEnvironment ----
@@ -138,7 +147,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
       this.schedule(env);
       return;
     }
-    const cut = this.faults.cut(env.from, env.via ?? env.to);
+    const cut = this.network.cut(env.from, env.via ?? env.to);
     if (cut !== undefined) {
       this.dropEnvelope(env, cut);
       return;
@@ -148,7 +157,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
       this.dropEnvelope(env, 'link-drop');
       return;
     }
-    const condition = this.faults.conditioned ? this.faults.conditionOf(env.from, env.via ?? env.to) : undefined;
+    const condition = this.network.conditioned ? this.network.conditionOf(env.from, env.via ?? env.to) : undefined;
     if (condition?.dropRate !== undefined && condition.dropRate > 0 && this.linkRng() < condition.dropRate) {
       this.dropEnvelope(env, 'drop');
       return;
@@ -178,7 +187,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   private schedule(env: Envelope, condition?: NetworkCondition): void {
     let at: number;
     // The fixed-latency lane only holds while no condition can change a latency.
-    const lane = this.fixedLatency !== undefined && !this.faults.conditioned;
+    const lane = this.fixedLatency !== undefined && !this.network.conditioned;
     if (lane) at = this.clock + this.fixedLatency!;
     else if (this.link.fifo === false || condition?.reorder === true) at = this.clock + sampleLatency(condition?.latency ?? this.latencyOf(env.from, env.to), this.linkRng);
     else {
@@ -207,7 +216,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   }
 
   startTimer(delayMs: number, fire: () => void, owner?: ActorId): unknown {
-    const ev: SimEvent = { time: this.clock + this.faults.timerDelay(delayMs, owner), seq: ++this.seq, env: undefined, fire, owner, cancelled: false };
+    const ev: SimEvent = { time: this.clock + this.network.timerDelay(delayMs, owner), seq: ++this.seq, env: undefined, fire, owner, cancelled: false };
     this.queue.push(ev);
     return ev;
   }
@@ -241,7 +250,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
       this.clock = t;
       for (let ev = this.popAt(t); ev !== undefined; ev = this.popAt(t)) {
         // A paused actor neither receives nor fires timers: both wait for it to resume.
-        if (this.faults.anyPaused && this.holdForPause(ev)) continue;
+        if (this.network.anyPaused && this.holdForPause(ev)) continue;
         if (ev.env !== undefined) {
           this.deliveriesQueued--;
           host.deliver(ev.env);
@@ -280,7 +289,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   /** Puts an event for a paused actor back on the clock, at the time it resumes. */
   private holdForPause(ev: SimEvent): boolean {
     if (ev.cancelled) return false;
-    const until = this.faults.pausedUntil(ev.env !== undefined ? ev.env.to : ev.owner ?? '', this.clock);
+    const until = this.network.pausedUntil(ev.env !== undefined ? ev.env.to : ev.owner ?? '', this.clock);
     if (until === undefined) return false;
     ev.time = until;
     ev.seq = ++this.seq;
@@ -335,121 +344,6 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     if (!(delayMs >= 0)) throw new ConfigError('at.delayMs', 'a number of ms >= 0', delayMs);
     const handle = this.startTimer(delayMs, action);
     return () => this.cancelTimer(handle);
-  }
-
-  // ---- faults (applied by the scheduler; behaviours never see them coming) ----
-
-  /**
-   * Crashes an actor: it stops at once (timers gone, what waits in its mailbox dead-lettered
-   * `actor-stopped`, later envelopes too) but its durable store survives, as a disk would.
-   */
-  crash(id: ActorId): boolean {
-    this.assertRunning('crash');
-    if (!this.host.stopActor(id, 'crashed')) return false;
-    this.trace({ t: this.clock, type: 'fault', fault: 'crash', detail: id });
-    return true;
-  }
-
-  /**
-   * Starts a crashed (or stopped) actor again under the same id, behaviour and props: `init`
-   * runs and finds its durable store as it was, or empty with `wipe` (a lost disk).
-   */
-  recover(id: ActorId, options: { wipe?: boolean } = {}): void {
-    this.assertRunning('recover');
-    const record = this.spawned.get(id);
-    if (record === undefined) throw new UnknownActorError(id, 'recover (it was never spawned)');
-    if (this.host.cells.has(id)) throw new ConfigError(`recover("${id}")`, 'an actor that is crashed or stopped', 'a running actor');
-    if (options.wipe) this.host.durables.wipe(id);
-    this.trace({ t: this.clock, type: 'fault', fault: 'recover', detail: options.wipe ? `${id} (durable state lost)` : id });
-    this.host.spawn(id, record.behaviour, record.name, record.options);
-  }
-
-  /**
-   * Splits the actors into groups that cannot reach each other: an envelope between two
-   * different groups is dropped with fault `partition` (counted and traced). Actors in no group
-   * reach everyone. `heal()` ends it.
-   */
-  partition(groups: readonly (readonly ActorId[])[]): void {
-    this.assertRunning('partition');
-    const side = new Map<ActorId, number>();
-    groups.forEach((g, i) => {
-      if (!Array.isArray(g)) throw new ConfigError(`partition[${i}]`, 'a list of actor ids', g);
-      for (const id of g) {
-        if (side.has(id)) throw new ConfigError(`partition[${i}]`, `each actor in one group only ("${id}" is also in group ${side.get(id)})`, id);
-        side.set(id, i);
-      }
-    });
-    this.faults.partition(side);
-    this.trace({ t: this.clock, type: 'fault', fault: 'partition', detail: groups.map((g) => g.join(',')).join(' | ') });
-  }
-
-  /**
-   * Cuts directed links: an envelope from `a` to `b` for each `[a, b]` is dropped with fault
-   * `partition`, while `b` may still reach `a` (one-way and ring partitions). `heal()` ends it.
-   */
-  block(links: readonly (readonly [ActorId, ActorId])[], detail: string): void {
-    this.assertRunning('block');
-    links.forEach((l, i) => {
-      if (!Array.isArray(l) || l.length !== 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string') throw new ConfigError(`block[${i}]`, 'a pair [from, to] of actor ids', l);
-    });
-    this.faults.block(links);
-    this.trace({ t: this.clock, type: 'fault', fault: 'partition', detail });
-  }
-
-  /** Ends every partition and cut. */
-  heal(): void {
-    this.assertRunning('heal');
-    if (!this.faults.heal()) return;
-    this.trace({ t: this.clock, type: 'fault', fault: 'heal', detail: 'partition healed' });
-  }
-
-  /**
-   * Lays a network condition (latency, loss, duplication, reordering) on the links it names,
-   * under `name`, until `setNetwork(name, undefined)` lifts it. Traced as fault `network`.
-   */
-  setNetwork(name: string, condition: NetworkCondition | undefined): void {
-    this.assertRunning('setNetwork');
-    this.faults.setCondition(name, condition);
-    this.trace({ t: this.clock, type: 'fault', fault: condition === undefined ? 'network-end' : 'network', detail: name });
-  }
-
-  /**
-   * Pauses an actor for `durationMs` (a slow or stopped process, not a crash): envelopes for it
-   * and its timers wait until it resumes; nothing is lost. Traced as faults `pause` / `resume`.
-   */
-  pause(id: ActorId, durationMs: number): void {
-    this.assertRunning('pause');
-    if (!this.spawned.has(id)) throw new UnknownActorError(id, 'pause (it was never spawned)');
-    if (!(durationMs > 0)) throw new ConfigError('pause.durationMs', 'a number of ms > 0', durationMs);
-    this.faults.pause(id, this.clock + durationMs);
-    this.trace({ t: this.clock, type: 'fault', fault: 'pause', detail: `${id} for ${durationMs} ms` });
-    this.startTimer(durationMs, () => {
-      if (this.faults.pausedUntil(id, this.clock) === undefined) this.trace({ t: this.clock, type: 'fault', fault: 'resume', detail: id });
-    });
-  }
-
-  /**
-   * Skews an actor's clock: timers it arms from now on fire after `delay / rate` (rate 2 runs
-   * fast, 0.5 slow); `undefined` puts it right. Traced as faults `clock-skew` / `clock-skew-end`.
-   */
-  skewClock(id: ActorId, rate: number | undefined): void {
-    this.assertRunning('skewClock');
-    if (!this.spawned.has(id)) throw new UnknownActorError(id, 'skewClock (it was never spawned)');
-    if (rate !== undefined && !(rate > 0 && Number.isFinite(rate))) throw new ConfigError('skewClock.rate', 'a number > 0 (2 = timers twice as fast)', rate);
-    this.faults.skew(id, rate);
-    this.trace({ t: this.clock, type: 'fault', fault: rate === undefined ? 'clock-skew-end' : 'clock-skew', detail: rate === undefined ? id : `${id} x${rate}` });
-  }
-
-  /**
-   * Takes an actor out of the routes, for instance one proven Byzantine: from now on everything
-   * it sends is dropped at the network (counted and traced as fault `isolated`); it still
-   * receives, so it cannot tell. Lasts for the rest of the run.
-   */
-  isolate(id: ActorId, reason: string): void {
-    this.assertRunning('isolate');
-    if (!this.spawned.has(id)) throw new UnknownActorError(id, 'isolate (it was never spawned)');
-    if (!this.faults.isolate(id)) return;
-    this.trace({ t: this.clock, type: 'fault', fault: 'isolated', detail: `${id}: ${reason}` });
   }
 
   send(to: ActorId, message: Message): void {

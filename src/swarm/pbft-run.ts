@@ -132,7 +132,7 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
           // The swarm takes a replica proven Byzantine out of the routes (sim mode; in threads
           // mode each honest replica drops what it sends). Proof, not suspicion: the evidence is
           // its own signed messages, which every replica checks before believing it.
-          if (system instanceof SimSystem) system.isolate(d.suspect, `${d.kind} in ${d.phase}, proven to ${e.actor}`);
+          if (system instanceof SimSystem) system.faults.isolate(d.suspect, `${d.kind} in ${d.phase}, proven to ${e.actor}`);
         }
       } else if (ev.type === 'pbft-rejected' && honest(e.actor)) figures.rejected[ev.reason!] = (figures.rejected[ev.reason!] ?? 0) + 1;
       else if (ev.type === 'pbft-view' && honest(e.actor)) {
@@ -159,7 +159,7 @@ export async function runPbftScenario(scenario: Scenario, options: RunOptions = 
     await system.spawn(CLIENT, PBFT_CLIENT, { props: client, supervision: { strategy: 'stop' } });
     if (system instanceof SimSystem) {
       // The primary's side of a partition is the minority: the rest must change view to go on.
-      layFaults(system, { members: replicas, outsiders: [CLIENT], roles: new Map(roles.map((r) => [r.id, r.role])), leaderName: 'primary', leader: () => primary, neighbours: (id) => graph.neighbours(id), seed }, faults, {
+      layFaults(system.faults, { members: replicas, outsiders: [CLIENT], roles: new Map(roles.map((r) => [r.id, r.role])), leaderName: 'primary', leader: () => primary, neighbours: (id) => graph.neighbours(id), seed }, faults, {
         onCrash: (crashed, at, wasLeader) => wasLeader && figures.failovers.push({ crashed, at, newPrimary: null, ms: null }),
       });
     }

@@ -102,7 +102,7 @@ export async function runRaftScenario(scenario: Scenario, options: RunOptions = 
     await system.spawn(CLIENT, RAFT_CLIENT, { props: client, supervision: { strategy: 'stop' } });
     if (system instanceof SimSystem) {
       // The leader's side of a partition is the minority, so the majority must elect a new one.
-      layFaults(system, { members: nodes, outsiders: [CLIENT], roles, leaderName: 'leader', leader: () => leader, neighbours: (id) => graph.neighbours(id), seed }, faults, {
+      layFaults(system.faults, { members: nodes, outsiders: [CLIENT], roles, leaderName: 'leader', leader: () => leader, neighbours: (id) => graph.neighbours(id), seed }, faults, {
         onCrash: (crashed, at, wasLeader) => wasLeader && figures.failovers.push({ crashed, at, newLeader: null, ms: null }),
       });
     }

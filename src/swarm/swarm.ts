@@ -169,7 +169,7 @@ export class Swarm {
    */
   private layFaults(sim: SimSystem, faults: FaultPlan): void {
     const roles = roleMap(this.scenario);
-    layFaults(sim, {
+    layFaults(sim.faults, {
       members: [...roles.keys()], outsiders: [COORDINATOR_ID], roles, leaderName: undefined, leader: () => null,
       neighbours: (id) => sim.topology?.neighbours(id) ?? [], seed: this.run$.seed,
     }, faults);

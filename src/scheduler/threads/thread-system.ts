@@ -21,6 +21,8 @@ import { aggregateCuts, lostWithWorker } from './cut-accounting.ts';
 import type { WorkerApi, WorkerEvents, WorkerInit } from './protocol.ts';
 import { findUncloneable } from './clone-check.ts';
 import { startWorker } from './spawn-worker.ts';
+import type { FaultControl } from '../fault-control.ts';
+import { ThreadFaults } from './thread-faults.ts';
 
 /**
  * Options of a threads-mode system.
@@ -131,6 +133,7 @@ export class ThreadSystem implements ActorSystem {
   readonly mode = 'threads' as const;
   readonly trace$ = new Subject<TraceEvent>();
   readonly recorder: TraceRecorder;
+  readonly faults: FaultControl = new ThreadFaults((e) => this.trace$.next(e), (id) => this.actors.has(id));
   private readonly slots: Slot[] = [];
   private readonly actors = new Map<ActorId, ActorRecord>();
   private readonly pending = new Set<Promise<unknown>>();
