@@ -1,7 +1,6 @@
 import type { TraceEvent } from '../actors/trace-event.ts';
-import { policyFor, VOTING_ALGORITHMS } from '../protocols/voting/algorithms.ts';
 import type { CoordinatorConsensus, CoordinatorProps } from '../protocols/voting/coordinator.ts';
-import type { Outcome, Vote } from '../protocols/voting/types.ts';
+import { isReferenceAlgorithm, referenceTally, referenceWeight, type Ballot, type ReferenceAlgorithm, type ReferenceOutcome } from './reference-tally.ts';
 
 /**
  * A decision whose outcome is not what its recorded votes give.
@@ -33,20 +32,13 @@ export interface TallyViolation {
  */
 export type TallyConfig = Pick<CoordinatorProps, 'consensus' | 'task' | 'workflow' | 'traceVotes'>;
 
-/**
- * The built-in algorithms a decision is re-judged with. A custom policy may read vote fields
- * the trace does not record (evidence levels and the like), so for one only the vote count is
- * checked; `adaptive` never decides itself (a `decided` event names the algorithm it picked).
- */
-const REJUDGED: readonly string[] = VOTING_ALGORITHMS.filter((a) => a !== 'adaptive');
-
 /** How far a traced strength may be from the recomputed one (the same sums in the same order: in practice, not at all). */
 const STRENGTH_SLACK = 1e-9;
 
 interface OpenDecision {
   readonly options: readonly string[];
   readonly electorate: number;
-  readonly votes: Vote[];
+  readonly votes: Ballot[];
   readonly positions: number[];
 }
 
@@ -65,7 +57,8 @@ interface Decided {
  * coordinator recorded for it (`vote` events: the votes it accepted; a second vote from one
  * agent, a late vote or a stranger's is refused and never recorded), and its `decided` event
  * must agree: the number of votes counted, and for the built-in algorithms the outcome, value
- * and strength the same pure policy gives on those votes (dynamic weights as the `weights`
+ * and strength that the checker's own reference tally (`reference-tally.ts`, which shares no code
+ * with the policies it checks) gives on those votes (dynamic weights as the `weights`
  * events recorded them before the decision). Escalated decisions are checked for their count
  * only. With `traceVotes: false` there are no votes to count, and it checks nothing.
  *
@@ -104,9 +97,9 @@ export class VotingTallyMonitor {
       }
       case 'vote': {
         const d = this.open.get(key);
-        const v = e.event as { agent: string; role: string; vote: string; reason: string; confidence: number };
+        const v = e.event as { agent: string; role: string; vote: string };
         if (d === undefined) return;
-        d.votes.push({ agent: v.agent, role: v.role, decision: v.vote, reason: v.reason, confidence: v.confidence });
+        d.votes.push({ agent: v.agent, role: v.role, choice: v.vote });
         if (at !== undefined) d.positions.push(at);
         return;
       }
@@ -129,9 +122,12 @@ export class VotingTallyMonitor {
   private judge(actor: string, ev: Decided, d: OpenDecision, at: number | undefined): void {
     const problems: string[] = [];
     if (ev.votes !== d.votes.length) problems.push(`counted ${ev.votes} vote${ev.votes === 1 ? '' : 's'} but ${d.votes.length} ${d.votes.length === 1 ? 'was' : 'were'} recorded`);
-    const expected = ev.algorithm !== null && REJUDGED.includes(ev.algorithm) ? this.rejudge(actor, ev, d) : undefined;
+    // A custom policy may read vote fields the trace does not record (evidence levels and the
+    // like), so for one only the count is checked; `adaptive` never decides itself (a `decided`
+    // event names the algorithm it picked), and an escalated decision names none.
+    const expected = ev.algorithm !== null && isReferenceAlgorithm(ev.algorithm) ? this.rejudge(actor, ev.algorithm, ev, d) : undefined;
     if (expected !== undefined) {
-      const value = expected.consensus ? expected.decision ?? null : null;
+      const value = expected.value;
       if (expected.consensus !== ev.consensus || value !== ev.value || Math.abs(expected.strength - ev.strength) > STRENGTH_SLACK) {
         problems.push(`decided ${outcomeText(ev.consensus, ev.value, ev.strength)} where ${ev.algorithm} on the recorded votes gives ${outcomeText(expected.consensus, value, expected.strength)}`);
       }
@@ -142,17 +138,26 @@ export class VotingTallyMonitor {
     this.violations.push({ property: 'tally-integrity', decision: ev.decision, detail, ...(at === undefined ? {} : { at, positions }) });
   }
 
-  /** The outcome the coordinator's policy gives on the recorded votes, configured as the coordinator configures it. */
-  private rejudge(actor: string, ev: Decided, d: OpenDecision): Outcome {
+  /**
+   * The outcome the reference tally gives on the recorded votes, configured as the coordinator
+   * configures its policy: a stage's algorithm and threshold replace the scenario's; the
+   * configured threshold and minimum participants apply only to the configured algorithm (one
+   * `adaptive` picks runs with its defaults); weighted voting weighs by the dynamic weights
+   * recorded before the decision, else by role and expertise in the proposal's domain.
+   */
+  private rejudge(actor: string, algorithm: ReferenceAlgorithm, ev: Decided, d: OpenDecision): ReferenceOutcome {
     const { consensus, task, workflow } = this.config;
     const stage = ev.stage === undefined ? undefined : workflow?.stages.find((s) => s.name === ev.stage);
     const config: CoordinatorConsensus = stage ? { ...consensus, algorithm: stage.consensus_algorithm, threshold: stage.threshold } : consensus;
-    const dynamic = config.dynamic_weights && config.algorithm === 'weighted_voting';
-    const policy = policyFor(ev.algorithm!, config, { electorate: d.electorate, ...(dynamic ? { weights: this.weights.get(actor) ?? {} } : {}) });
-    const proposal = { id: ev.decision, question: '', options: d.options, domain: stage?.expert_domains?.[0] ?? task.domain, electorate: d.electorate };
-    return policy.evaluate(proposal, d.votes);
+    const own = config.algorithm === algorithm;
+    const dynamic = config.dynamic_weights && config.algorithm === 'weighted_voting' ? this.weights.get(actor) ?? {} : undefined;
+    const domain = stage?.expert_domains?.[0] ?? task.domain;
+    return referenceTally(
+      { algorithm, electorate: d.electorate, weight: referenceWeight(config, domain, dynamic), ...(own ? { threshold: config.threshold, minParticipants: config.min_participants } : {}) },
+      d.options,
+      d.votes,
+    );
   }
-
 }
 
 function outcomeText(consensus: boolean, value: string | null, strength: number): string {
@@ -162,7 +167,7 @@ function outcomeText(consensus: boolean, value: string | null, strength: number)
 /** `A 3, B 1, abstain 1`, in option order, then anything else voted. */
 function votesText(d: OpenDecision): string {
   const counts = new Map<string, number>(d.options.map((o) => [o, 0]));
-  for (const v of d.votes) counts.set(v.decision, (counts.get(v.decision) ?? 0) + 1);
+  for (const v of d.votes) counts.set(v.choice, (counts.get(v.choice) ?? 0) + 1);
   return [...counts].map(([o, n]) => `${o} ${n}`).join(', ');
 }
 
