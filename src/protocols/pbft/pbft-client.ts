@@ -15,8 +15,14 @@ export interface PbftClientProps {
   readonly replicas: readonly ActorId[];
   /** Faults tolerated: a result is accepted once f + 1 replicas sent it. Default floor((n - 1) / 3). */
   readonly f?: number;
-  /** How many requests to run. */
-  readonly requests: number;
+  /** How many requests to issue. At least one of `requests` and `durationMs` must be given; with both, whichever ends first ends the issuing. */
+  readonly requests?: number;
+  /**
+   * Keep the window full of new requests while the client's clock (`ctx.now()`) is before the
+   * time of `start` + durationMs; after that issue none, and end once every request issued has an
+   * accepted result (or `deadlineMs` passes, which stays the hard stop for waiting).
+   */
+  readonly durationMs?: number;
   /** Requests in flight at once; default 1. */
   readonly window?: number;
   /** Resend (to every replica) a request without an accepted result after this many ms; default 500. */
@@ -38,7 +44,8 @@ export interface PbftClientProps {
 }
 
 /**
- * What the client replies to `start` once every request has an accepted result.
+ * What the client replies to `start` once it issues no more requests and every request issued
+ * has an accepted result, or the deadline passed.
  *
  * @example
  * ```ts
@@ -46,8 +53,10 @@ export interface PbftClientProps {
  * ```
  */
 export interface PbftClientSummary {
+  /** Requests issued (`pbft-request`): accepted + those still waiting when the deadline ended the run. */
+  readonly issued: number;
   readonly accepted: number;
-  /** True when the deadline ended the run before every request was accepted. */
+  /** True when the deadline ended the run before it was done (requests left waiting, or more to issue). */
   readonly gaveUp: boolean;
   /** Resends after `retryMs` without a result. */
   readonly retries: number;
@@ -81,6 +90,7 @@ class ClientState {
     readonly replicas: ReadonlySet<ActorId>,
     readonly f: number,
     readonly total: number,
+    readonly durationMs: number,
     readonly window: number,
     readonly retryMs: number,
     readonly keys: number,
@@ -95,7 +105,8 @@ type Ctx = ActorContext<PbftClientProps>;
  * PBFT's client (section 4.1): it sends each request to every replica (so a backup knows it
  * first-hand and can tell when the primary sits on it; signed too with `signRequests`), accepts a result once
  * f + 1 replicas sent the same one (at least one of them is honest), and resends requests left
- * unanswered. Asked `start`, it runs `requests` requests with `window` in flight and replies
+ * unanswered. Asked `start`, it runs `requests` requests (or keeps issuing them for `durationMs`)
+ * with `window` in flight and replies
  * with a PbftClientSummary. Trace events: `pbft-request {client, ts, op}` and
  * `pbft-accepted {client, ts, result}`.
  *
@@ -111,8 +122,10 @@ export const pbftClient: Behaviour<ClientState, PbftClientProps> = {
     const n = p.replicas?.length ?? 0;
     if (n === 0) throw new ConfigError('replicas', 'at least one replica', p.replicas);
     const f = p.f ?? Math.floor((n - 1) / 3);
-    if (!(Number.isInteger(p.requests) && p.requests >= 0)) throw new ConfigError('requests', 'an integer >= 0', p.requests);
-    return new ClientState(new Set(p.replicas), f, p.requests, Math.max(1, p.window ?? 1), p.retryMs ?? 500, Math.max(1, p.keys ?? 16), p.deadlineMs, p.signRequests === true);
+    if (p.requests === undefined && p.durationMs === undefined) throw new ConfigError('requests', 'an integer >= 0, or durationMs (issue requests for that long): one of the two is needed', p.requests);
+    if (p.requests !== undefined && !(Number.isInteger(p.requests) && p.requests >= 0)) throw new ConfigError('requests', 'an integer >= 0', p.requests);
+    if (p.durationMs !== undefined && !(typeof p.durationMs === 'number' && Number.isFinite(p.durationMs) && p.durationMs >= 0)) throw new ConfigError('durationMs', 'a finite number of ms >= 0', p.durationMs);
+    return new ClientState(new Set(p.replicas), f, p.requests ?? Infinity, p.durationMs ?? Infinity, Math.max(1, p.window ?? 1), p.retryMs ?? 500, Math.max(1, p.keys ?? 16), p.deadlineMs, p.signRequests === true);
   },
   receive(state, env, ctx) {
     const s = state as unknown as ClientState;
@@ -144,8 +157,11 @@ function start(s: ClientState, env: Envelope, ctx: Ctx): void {
   finishIfDone(s, ctx);
 }
 
+/** Whether the client may still issue a new request: under `requests` and before `start` + `durationMs`. */
+const mayIssue = (s: ClientState, ctx: Ctx): boolean => s.nextTs < s.total && ctx.now() < s.firstAt + s.durationMs;
+
 function fill(s: ClientState, ctx: Ctx): void {
-  while (s.waiting.size < s.window && s.nextTs < s.total) {
+  while (s.waiting.size < s.window && mayIssue(s, ctx)) {
     const ts = ++s.nextTs;
     const op = `incr k${ts % s.keys}`;
     const request: PbftRequest = { client: ctx.self, ts, op, sig: s.signRequests ? ctx.sign(requestText(ctx.self, ts, op)) : '' };
@@ -197,11 +213,11 @@ function retry(s: ClientState, ctx: Ctx): void {
 }
 
 function finishIfDone(s: ClientState, ctx: Ctx): void {
-  if (s.request === undefined || (s.accepted < s.total && !s.gaveUp)) return;
+  if (s.request === undefined || ((s.waiting.size > 0 || mayIssue(s, ctx)) && !s.gaveUp)) return;
   if (s.retryArmed) ctx.cancelTimer('retry');
   s.retryArmed = false;
   ctx.cancelTimer('deadline');
-  const summary: PbftClientSummary = { accepted: s.accepted, gaveUp: s.gaveUp, retries: s.retries, refusedReplies: s.refusedReplies, firstAt: s.firstAt, lastAt: s.lastAt };
+  const summary: PbftClientSummary = { issued: s.nextTs, accepted: s.accepted, gaveUp: s.gaveUp, retries: s.retries, refusedReplies: s.refusedReplies, firstAt: s.firstAt, lastAt: s.lastAt };
   ctx.reply({ from: s.request.from, corr: s.request.corr } as Envelope, { kind: 'summary', body: summary });
   s.request = undefined;
 }

@@ -14,8 +14,23 @@ import { RAFT_KINDS, type ClientReply, type ClientRequest } from './messages.ts'
  */
 export interface RaftClientProps {
   readonly nodes: readonly ActorId[];
-  /** How many commands to run. */
-  readonly commands: number;
+  /** How many commands to issue. At least one of `commands` and `durationMs` must be given; with both, whichever ends first ends the issuing. */
+  readonly commands?: number;
+  /**
+   * Keep the window full of new commands while the client's clock (`ctx.now()`) is before the
+   * time of `start` + durationMs; after that issue none, and end once those outstanding are
+   * acknowledged or given up (see `retryBudget`).
+   */
+  readonly durationMs?: number;
+  /**
+   * Attempts per command, the first included; default 50 (DEFAULT_RETRY_BUDGET). An attempt is a
+   * send that opens a retry period of `retryMs`: the first send and each resend after a silent
+   * period; redirects followed at once within a period are part of its attempt. So a command is
+   * given up no sooner than retryBudget × retryMs after it was invoked. When the budget is spent
+   * the command is given up: a write emits `client-info` (outcome unknown: an earlier attempt may
+   * still be in some log and commit later), a read `client-fail` (a read has no effect).
+   */
+  readonly retryBudget?: number;
   /** Commands in flight at once; default 1. */
   readonly window?: number;
   /** Resend a command not acknowledged within this many ms; default 100. */
@@ -29,8 +44,12 @@ export interface RaftClientProps {
   readonly reads?: number;
 }
 
+/** Attempts per command (the first included) when RaftClientProps.retryBudget is not given. */
+export const DEFAULT_RETRY_BUDGET = 50;
+
 /**
- * What the client replies to `start` once every command is acknowledged.
+ * What the client replies to `start` (and emits as `client-done`) once it issues no more
+ * commands and every command issued is acknowledged or given up: issued = acked + gaveUp.
  *
  * @example
  * ```ts
@@ -39,7 +58,13 @@ export interface RaftClientProps {
  * ```
  */
 export interface RaftClientSummary {
+  /** Commands invoked (`client-invoke`). */
+  readonly issued: number;
   readonly acked: number;
+  /** Commands given up when their retry budget was spent (`client-info` and `client-fail`). */
+  readonly gaveUp: number;
+  /** Of those given up, the ones certainly without effect (reads: `client-fail`); the rest are writes of unknown outcome (`client-info`). */
+  readonly failed: number;
   /** Sends beyond the first of each command (redirects and timeouts). */
   readonly retries: number;
   /** How many of the acknowledged commands were reads. */
@@ -56,6 +81,8 @@ interface Pending {
   redirects: number;
   /** The latest attempt was answered (a redirect) and the retry timer only paces the next one. */
   answered: boolean;
+  /** Attempts made (retry periods opened), the first included. */
+  attempts: number;
 }
 
 /** The client's books: a class, updated in place (see RaftNodeState for why). */
@@ -63,6 +90,8 @@ class ClientState {
   started = false;
   nextSeq = 1;
   acked = 0;
+  gaveUp = 0;
+  failed = 0;
   reads = 0;
   retries = 0;
   firstAt = 0;
@@ -80,6 +109,9 @@ class ClientState {
     readonly window: number,
     readonly retryMs: number,
     readonly readShare: number,
+    readonly retryBudget: number,
+    readonly commands: number,
+    readonly durationMs: number,
   ) {
     this.nodes = [...nodes];
   }
@@ -92,13 +124,22 @@ const commandOf = (clientId: string, seq: number, read: boolean): KvCommand =>
   read ? { op: 'get', key: `k${seq % 16}` } : { op: 'put', key: `k${seq % 16}`, value: `${clientId}:${seq}` };
 
 /**
- * A closed-loop Raft client. Asked (or sent) `start`, it runs `commands` puts (a `reads` share of
- * them gets instead, emitted with `f: 'read'` and the value read), `window` at a time,
- * against its guess of the leader (first `nodes[0]`). A redirect sends it to the hinted leader
- * (or the next node); a command not acknowledged within `retryMs` is resent with the same
- * (clientId, seq) to the next node, so the cluster applies it once. It emits `client-invoke` and
- * `client-ok` (the client-visible history, Jepsen-style) and, when all are acknowledged,
- * `client-done`, and replies to `start` with a RaftClientSummary.
+ * A closed-loop Raft client. Asked (or sent) `start`, it runs `commands` puts (or keeps issuing
+ * them for `durationMs`; a `reads` share of them gets instead, emitted with `f: 'read'` and the
+ * value read), `window` at a time, against its guess of the leader (first `nodes[0]`). A redirect
+ * sends it to the hinted leader (or the next node); a command not acknowledged within `retryMs`
+ * is resent with the same (clientId, seq) to the next node, so the cluster applies it once, until
+ * its `retryBudget` is spent. It emits the client-visible history, Jepsen-style:
+ * - `client-invoke {client, seq, f, key, value?}` when it issues a command;
+ * - `client-ok {client, seq, f, key, value, index | readIndex}`: a write took effect at log
+ *   `index`; a read returned `value` (served at `readIndex`);
+ * - `client-info {client, seq, f: 'write', key, value, attempts, reason}`: a write given up, its
+ *   outcome unknown (an earlier attempt may be in some log and commit later). A write is never
+ *   reported failed: a refusal does not tell the client that no earlier attempt was appended (a
+ *   leader deposed after appending it refuses too);
+ * - `client-fail {client, seq, f: 'read', key, attempts, reason}`: a read given up (certainly
+ *   without effect: reads are not logged);
+ * and, when it is done, `client-done` with the RaftClientSummary it replies to `start`.
  *
  * @example
  * ```ts
@@ -110,14 +151,18 @@ export const raftClient: Behaviour<ClientState, RaftClientProps> = {
   init(ctx) {
     const p = ctx.props;
     if (!Array.isArray(p?.nodes) || p.nodes.length === 0) throw new ConfigError(`raftClient("${ctx.self}").props.nodes`, 'a non-empty array of node ids', p?.nodes);
-    if (!(Number.isInteger(p.commands) && p.commands >= 0)) throw new ConfigError(`raftClient("${ctx.self}").props.commands`, 'an integer >= 0', p.commands);
+    if (p.commands === undefined && p.durationMs === undefined) throw new ConfigError(`raftClient("${ctx.self}").props.commands`, 'an integer >= 0, or props.durationMs (issue commands for that long): one of the two is needed', p.commands);
+    if (p.commands !== undefined && !(Number.isInteger(p.commands) && p.commands >= 0)) throw new ConfigError(`raftClient("${ctx.self}").props.commands`, 'an integer >= 0', p.commands);
+    if (p.durationMs !== undefined && !(typeof p.durationMs === 'number' && Number.isFinite(p.durationMs) && p.durationMs >= 0)) throw new ConfigError(`raftClient("${ctx.self}").props.durationMs`, 'a finite number of ms >= 0', p.durationMs);
+    const retryBudget = p.retryBudget ?? DEFAULT_RETRY_BUDGET;
+    if (!(Number.isInteger(retryBudget) && retryBudget >= 1)) throw new ConfigError(`raftClient("${ctx.self}").props.retryBudget`, 'an integer >= 1 (attempts per command, the first included)', p.retryBudget);
     const window = p.window ?? 1;
     if (!(Number.isInteger(window) && window >= 1)) throw new ConfigError(`raftClient("${ctx.self}").props.window`, 'an integer >= 1', p.window);
     const retryMs = p.retryMs ?? 100;
     if (!(retryMs > 0)) throw new ConfigError(`raftClient("${ctx.self}").props.retryMs`, 'a number of ms > 0', p.retryMs);
     const reads = p.reads ?? 0;
     if (!(reads >= 0 && reads <= 1)) throw new ConfigError(`raftClient("${ctx.self}").props.reads`, 'a number between 0 and 1', p.reads);
-    return new ClientState(p.nodes, p.clientId ?? ctx.self, window, retryMs, reads);
+    return new ClientState(p.nodes, p.clientId ?? ctx.self, window, retryMs, reads, retryBudget, p.commands ?? Infinity, p.durationMs ?? Infinity);
   },
   receive(state, env, ctx) {
     const s = state as unknown as ClientState; // a class instance is never drafted
@@ -138,13 +183,16 @@ export const raftClient: Behaviour<ClientState, RaftClientProps> = {
   },
 };
 
+/** Whether the client may still issue a new command: under `commands` and before `start` + `durationMs`. */
+const mayIssue = (s: ClientState, ctx: Ctx): boolean => s.nextSeq <= s.commands && ctx.now() < s.firstAt + s.durationMs;
+
 function fill(s: ClientState, ctx: Ctx): void {
-  while (s.pending.size < s.window && s.nextSeq <= ctx.props.commands) {
+  while (s.pending.size < s.window && mayIssue(s, ctx)) {
     const seq = s.nextSeq++;
     const c = commandOf(s.clientId, seq, s.readShare > 0 && ctx.random() < s.readShare);
     if (c.op === 'get') ctx.emit({ type: 'client-invoke', client: s.clientId, seq, f: 'read', key: c.key });
     else ctx.emit({ type: 'client-invoke', client: s.clientId, seq, f: 'write', key: c.key, value: (c as { value: string }).value });
-    const p: Pending = { command: c, to: s.nodes[s.guess], redirects: 0, answered: false };
+    const p: Pending = { command: c, to: s.nodes[s.guess], redirects: 0, answered: false, attempts: 1 };
     s.pending.set(seq, p);
     send(s, seq, p, ctx);
   }
@@ -209,14 +257,35 @@ function onRetry(s: ClientState, seq: number, ctx: Ctx): void {
     p.to = nodes[s.rotor];
     s.guess = s.rotor;
   }
+  if (p.attempts >= s.retryBudget) return giveUp(s, seq, p, ctx);
+  p.attempts++;
   p.redirects = 0;
   s.retries++;
   send(s, seq, p, ctx);
 }
 
+/**
+ * The retry budget of `seq` is spent: give it up and move on. A read had no effect, so it
+ * failed; a write's outcome is unknown (an earlier attempt may sit in some log and commit yet).
+ * The next command's lowestPending passes over it, so once such a command commits the cluster
+ * applies no later copy of it (the sessions count it as acknowledged).
+ */
+function giveUp(s: ClientState, seq: number, p: Pending, ctx: Ctx): void {
+  s.pending.delete(seq);
+  s.gaveUp++;
+  const c = p.command;
+  const reason = `retry budget spent (${p.attempts} attempts)`;
+  if (c.op === 'get') {
+    s.failed++;
+    ctx.emit({ type: 'client-fail', client: s.clientId, seq, f: 'read', key: c.key, attempts: p.attempts, reason });
+  } else ctx.emit({ type: 'client-info', client: s.clientId, seq, f: 'write', key: c.key, value: (c as { value: string }).value, attempts: p.attempts, reason });
+  fill(s, ctx);
+  finishIfDone(s, ctx);
+}
+
 function finishIfDone(s: ClientState, ctx: Ctx): void {
-  if (s.request === undefined || s.acked < ctx.props.commands) return;
-  const summary: RaftClientSummary = { acked: s.acked, reads: s.reads, retries: s.retries, firstAt: s.firstAt, lastAt: s.lastAt || ctx.now() };
+  if (s.request === undefined || s.pending.size > 0 || mayIssue(s, ctx)) return;
+  const summary: RaftClientSummary = { issued: s.nextSeq - 1, acked: s.acked, gaveUp: s.gaveUp, failed: s.failed, reads: s.reads, retries: s.retries, firstAt: s.firstAt, lastAt: s.lastAt || ctx.now() };
   ctx.emit({ type: 'client-done', client: s.clientId, ...summary });
   ctx.reply({ from: s.request.from, corr: s.request.corr } as Envelope, { kind: 'raft-client-summary', body: summary });
   s.request = undefined;
