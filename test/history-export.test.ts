@@ -1,8 +1,13 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { historyLines, historyOps, type HistoryOp } from '../src/check/history-export.ts';
+import { runCommand } from '../src/cli/run-command.ts';
 import type { TraceEvent } from '../src/index.ts';
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';
+import { RaftCluster } from './fixtures/raft-cluster.ts';
 
 const COMMANDS = 120;
 
@@ -23,7 +28,7 @@ faults:
 
 async function run(): Promise<{ events: TraceEvent[]; acked: number }> {
   const events: TraceEvent[] = [];
-  const result = await runScenario(parseScenario(yaml), { seed: 7, mode: 'sim', onEvent: (e) => events.push(e) });
+  const result = await runScenario(parseScenario(yaml), { seed: 7, mode: 'sim', onEvent: (e: TraceEvent) => events.push(e) });
   expect(result.safetyViolations).toEqual([]);
   // The leader did crash mid-run: the history spans a failover with client retries.
   expect(result.raft!.failovers).toHaveLength(1);
@@ -41,9 +46,10 @@ describe('history export (Jepsen-style JSON lines)', () => {
     expect(lines).toHaveLength(2 * COMMANDS);
     const ops = lines.map((l) => JSON.parse(l) as HistoryOp);
 
-    // Shape: exactly these keys, these types.
+    // Shape: exactly these keys (and a write's ok its log index), these types.
     for (const op of ops) {
-      expect(Object.keys(op)).toEqual(['process', 'type', 'f', 'key', 'value', 'time']);
+      expect(Object.keys(op)).toEqual(op.type === 'ok' ? ['process', 'type', 'f', 'key', 'value', 'time', 'index'] : ['process', 'type', 'f', 'key', 'value', 'time']);
+      if (op.type === 'ok') expect(Number.isInteger(op.index) && op.index! > 0).toBe(true);
       expect(op.process).toBe('client');
       expect(['invoke', 'ok']).toContain(op.type);
       expect(op.f).toBe('write');
@@ -93,6 +99,33 @@ describe('history export (Jepsen-style JSON lines)', () => {
     expect(new Set(ops.map((o) => o.process)).size).toBeGreaterThan(1);
   });
 
+  it('makes client-info info, takes a write ok\'s index, and with lanes never reuses a lane whose operation ended info', () => {
+    const events: TraceEvent[] = [
+      emit(1, 'c', { type: 'client-invoke', client: 'c', seq: 1, f: 'write', key: 'k1', value: 'c:1' }),
+      emit(2, 'c', { type: 'client-invoke', client: 'c', seq: 2, f: 'write', key: 'k2', value: 'c:2' }),
+      emit(3, 'c', { type: 'client-info', client: 'c', seq: 1, f: 'write', key: 'k1', value: 'c:1', attempts: 3, reason: 'retry budget spent' }),
+      emit(4, 'c', { type: 'client-ok', client: 'c', seq: 2, f: 'write', key: 'k2', value: 'c:2', index: 7 }),
+      emit(5, 'c', { type: 'client-invoke', client: 'c', seq: 3, f: 'read', key: 'k2' }),
+      emit(6, 'c', { type: 'client-invoke', client: 'c', seq: 4, f: 'read', key: 'k1' }),
+      emit(7, 'c', { type: 'client-ok', client: 'c', seq: 3, f: 'read', key: 'k2', value: 'c:2', readIndex: 7 }),
+      emit(8, 'c', { type: 'client-fail', client: 'c', seq: 4, f: 'read', key: 'k1', attempts: 3 }),
+    ];
+    const ops = historyOps(events, { lanes: true });
+    expect(ops.map((o) => [o.process, o.type, o.index])).toEqual([
+      ['c#0', 'invoke', undefined],
+      ['c#1', 'invoke', undefined],
+      ['c#0', 'info', undefined],
+      ['c#1', 'ok', 7],
+      ['c#1', 'invoke', undefined], // lane 1 is free again; lane 0 is retired (its write may take effect yet)
+      ['c#2', 'invoke', undefined],
+      ['c#1', 'ok', undefined], // a read's ok carries no index
+      ['c#2', 'fail', undefined],
+    ]);
+    expect(historyLines(events, { lanes: true })[3]).toBe('{"process":"c#1","type":"ok","f":"write","key":"k2","value":"c:2","time":4000000,"index":7}');
+    // Without lanes, the process is the client, and an info ends the operation just the same.
+    expect(historyOps(events).map((o) => o.type)).toEqual(['invoke', 'invoke', 'info', 'ok', 'invoke', 'invoke', 'ok', 'fail']);
+  });
+
   it('makes an invoke never completed info at the end, and handles reads, fails and origin', () => {
     const events: TraceEvent[] = [
       { t: 100, type: 'spawn', actor: 'c', behaviour: 'raft-client', host: 0 },
@@ -119,5 +152,104 @@ describe('history export (Jepsen-style JSON lines)', () => {
     expect(() => historyOps([emit(1, 'c', { type: 'client-ok', client: 'c', seq: 9, f: 'write', key: 'k', value: 'v' })])).toThrow(/no open invocation/);
     expect(() => historyOps([emit(1, 'c', { type: 'client-invoke', client: 'c', seq: 1, f: 'append', key: 'k' })])).toThrow(/read, write or cas/);
     expect(() => historyOps([emit(1, 'c', { type: 'client-invoke', seq: 1, f: 'write', key: 'k' })])).toThrow(/client/);
+  });
+});
+
+/** Every process runs one operation at a time, and a process whose operation ended info runs no more. */
+function expectSequential(ops: readonly HistoryOp[]): void {
+  const open = new Set<string>();
+  const crashed = new Set<string>();
+  for (const op of ops) {
+    expect(crashed.has(op.process), `${op.process} used after an info`).toBe(false);
+    if (op.type === 'invoke') {
+      expect(open.has(op.process), `${op.process} has two operations open`).toBe(false);
+      open.add(op.process);
+    } else {
+      expect(open.has(op.process)).toBe(true);
+      open.delete(op.process);
+      if (op.type === 'info') crashed.add(op.process);
+    }
+  }
+}
+
+/** Ok writes name distinct log indexes, increasing along each process (a process's next write is invoked after its last was acknowledged). */
+function expectIndexes(ops: readonly HistoryOp[]): number {
+  const seen = new Set<number>();
+  const last = new Map<string, number>();
+  let n = 0;
+  for (const op of ops) {
+    if (op.type !== 'ok' || op.f !== 'write') continue;
+    n++;
+    expect(Number.isInteger(op.index) && op.index! > 0, JSON.stringify(op)).toBe(true);
+    expect(seen.has(op.index!), `index ${op.index} acknowledged twice`).toBe(false);
+    seen.add(op.index!);
+    expect(op.index!).toBeGreaterThan(last.get(op.process) ?? 0);
+    last.set(op.process, op.index!);
+  }
+  return n;
+}
+
+describe('history export of a run whose client gives operations up (sim)', () => {
+  it('a partition cuts the client off with a minority: given-up writes are info, reads fail, every process stays sequential, ok writes carry distinct increasing indexes', async () => {
+    const c = await RaftCluster.start({ seed: 9, n: 5 });
+    expect(c.runUntil(() => c.leader() !== undefined, 3_000)).toBe(true);
+    await c.startClient({ commands: 150, window: 4, reads: 0.2, retryBudget: 3, retryMs: 50 });
+    const leader = c.leader()!;
+    const others = c.nodes.filter((n) => n !== leader);
+    // The client and the old leader with one follower (a minority) on one side, for 1 s.
+    c.sim.at(150, () => c.sim.faults.partition([['client', leader, others[0]], others.slice(1)]));
+    c.sim.at(1_150, () => c.sim.faults.heal());
+    expect(c.runUntil(() => c.summary !== undefined, 60_000)).toBe(true);
+    const s = c.summary!;
+    expect(s.gaveUp).toBeGreaterThan(0);
+    expect(s.acked).toBeGreaterThan(0);
+    expect(s.issued).toBe(150);
+    expect(s.acked + s.gaveUp).toBe(150);
+    expect(c.monitor.finish()).toEqual([]);
+
+    const ops = historyOps(c.sim.recorder.events, { lanes: true });
+    const count = (type: string, f?: string) => ops.filter((o) => o.type === type && (f === undefined || o.f === f)).length;
+    expect(count('invoke')).toBe(150);
+    expect(count('info')).toBe(s.gaveUp - s.failed);
+    expect(count('info', 'read')).toBe(0);
+    expect(count('fail')).toBe(s.failed);
+    expect(count('fail', 'write')).toBe(0);
+    expect(count('ok')).toBe(s.acked);
+    // Operations went on being acknowledged after the first one given up.
+    const firstInfo = ops.findIndex((o) => o.type === 'info' || o.type === 'fail');
+    expect(ops.slice(firstInfo).some((o) => o.type === 'ok')).toBe(true);
+    expectSequential(ops);
+    expect(expectIndexes(ops)).toBeGreaterThan(0);
+    // Each ok write's index is where the cluster applied that very command.
+    const applied = new Map<string, number>();
+    for (const e of c.sim.recorder.events) if (e.type === 'emit' && e.event.type === 'raft-apply' && e.event.client === 'client') applied.set(String(e.event.seq), e.event.index as number);
+    for (const e of c.sim.recorder.events) if (e.type === 'emit' && e.event.type === 'client-ok' && e.event.f === 'write') expect(e.event.index).toBe(applied.get(String(e.event.seq)));
+
+    // A history cut off mid-partition: whatever is still open ends info, and the processes stay sequential.
+    const cut = c.sim.recorder.events.filter((e) => e.t < 600);
+    const partial = historyOps(cut, { lanes: true });
+    expect(partial.filter((o) => o.type === 'info').length).toBeGreaterThan(0);
+    expectSequential(partial);
+    const invoked = partial.filter((o) => o.type === 'invoke').length;
+    expect(partial.length).toBe(2 * invoked);
+  });
+
+  it('conclave run --history writes lanes on the trace clock (sim: virtual ms from 0) with indexes, also for a run that lost its leader', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conclave-history-'));
+    const file = join(dir, 'raft.yml');
+    writeFileSync(file, yaml);
+    const out = join(dir, 'history.jsonl');
+    const events: TraceEvent[] = [];
+    await runScenario(parseScenario(yaml), { seed: 7, mode: 'sim', onEvent: (e: TraceEvent) => events.push(e) });
+    await runCommand(file, { seed: 7, json: true, history: out, progress: { write: () => {} } }, () => {});
+    const ops = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as HistoryOp);
+    expect(ops).toHaveLength(2 * COMMANDS);
+    for (const op of ops) expect(op.process).toMatch(/^client#\d+$/);
+    expectSequential(ops);
+    expect(expectIndexes(ops)).toBe(COMMANDS);
+    // Time 0 is the trace's time 0, not the first invocation: the first invoke comes after an election.
+    const firstInvoke = events.find((e) => e.type === 'emit' && e.event.type === 'client-invoke')!;
+    expect(firstInvoke.t).toBeGreaterThan(0);
+    expect(ops[0].time).toBe(Math.round(firstInvoke.t * 1e6));
   });
 });

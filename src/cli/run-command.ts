@@ -70,9 +70,16 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const writeTimeline = show > 0 ? timelineWriter(show, mode, timeline) : undefined;
   // The history needs only the client's invocations and completions: keep those, not the trace.
   const history: TraceEvent[] = [];
+  /** The trace's earliest event time: time 0 of the history in threads mode (epoch ms there, and workers' batches may arrive out of order; virtual 0 in sim). */
+  let traceStart: number | undefined;
   const keepHistory = (e: TraceEvent) => {
+    if (traceStart === undefined || e.t < traceStart) traceStart = e.t;
     if (e.type === 'emit' && typeof e.event.type === 'string' && e.event.type.startsWith('client-')) history.push(e);
   };
+  // One Jepsen-style process per client lane (no process has two operations open), times on the
+  // trace's clock: sim trace times are virtual ms from 0; threads trace times are epoch ms, so
+  // there time 0 is the trace's first event. Written whatever the run's outcome.
+  const writeHistory = () => writeFileSync(opts.history!, historyLines(history, { origin: mode === 'sim' ? 0 : (traceStart ?? 0), lanes: true }).map((l) => `${l}\n`).join(''));
   // A long run says so up front and then every few seconds, on stderr (stdout may be --json).
   const write = opts.progress?.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const announced = announcement(scenario);
@@ -84,11 +91,13 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
     if (opts.history) keepHistory(e);
   };
   const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent }).catch((e: unknown) => {
+    // A run that broke off still leaves the history of what its client saw (open operations end `info`).
+    if (opts.history && history.length > 0) writeHistory();
     throw withScenarioLine(e, scenario.file);
   });
   if (opts.history) {
     if (result.raft === undefined) throw new ConfigError('--history', 'a Raft scenario (consensus.algorithm: raft): only Raft has a client-visible history', result.algorithm);
-    writeFileSync(opts.history, historyLines(history, { origin: 'first' }).map((l) => `${l}\n`).join(''));
+    writeHistory();
   }
   if (opts.json) out(JSON.stringify(result, null, 2));
   else printSummary(result, scenario.task.truth, timeline, opts.trace, out);
