@@ -65,7 +65,7 @@ const WINDOWS = [1, 512] as const;
 const WORKERS = 2;
 const SEED = 1;
 
-/** The scheme each mode signs with when the scenario does not say (src/scheduler/create-system.ts). */
+/** The scheme each mode signs with when the scenario does not say (src/system/create-system.ts). */
 const DEFAULT_SCHEME: Readonly<Record<Mode, Scheme>> = { sim: 'token', threads: 'ed25519' };
 
 /**

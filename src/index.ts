@@ -1,7 +1,7 @@
 /**
  * Conclave's public API. Every export is named here; types are exported separately below.
  */
-export { createSystem } from './scheduler/create-system.ts';
+export { createSystem } from './system/create-system.ts';
 export { SimSystem } from './scheduler/sim-system.ts';
 export { ThreadSystem } from './scheduler/threads/thread-system.ts';
 export { registerBehaviour, registeredBehaviours, loadBehaviour, refName } from './actors/registry.ts';
@@ -61,7 +61,7 @@ export type { SupervisionPolicy, SupervisionStrategy, SupervisionDirective } fro
 export type { TraceEvent, TraceLevel, TraceEventType } from './actors/trace-event.ts';
 export type { MessageAccounting } from './actors/counters.ts';
 export type { ActorSystem, ExecutionMode, RunResult, HostCrash, SystemStatus } from './scheduler/actor-system.ts';
-export type { SystemOptions } from './scheduler/create-system.ts';
+export type { SystemOptions } from './system/create-system.ts';
 export type { SimOptions } from './scheduler/sim-system.ts';
 export type { ThreadOptions } from './scheduler/threads/thread-system.ts';
 export type { LinkModel, LatencyDistribution } from './scheduler/link-model.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createSystem } from '../src/scheduler/create-system.ts';
+import { createSystem } from '../src/system/create-system.ts';
 import { SimSystem } from '../src/scheduler/sim-system.ts';
 import { PBFT_CLIENT, PBFT_REPLICA, type PbftClientSummary, type PbftReplicaState, PBFT_KINDS } from '../src/protocols/pbft/index.ts';
 import { PbftSafetyMonitor } from '../src/check/pbft-safety.ts';

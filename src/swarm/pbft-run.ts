@@ -9,7 +9,7 @@ import { PBFT_CLIENT, PBFT_REPLICA } from '../protocols/pbft/refs.ts';
 import { type PbftProps, resolvePbftProps } from '../protocols/pbft/messages.ts';
 import { didYouMean, parseDuration, type Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
-import { createSystem } from '../scheduler/create-system.ts';
+import { createSystem } from '../system/create-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import { agentIds } from './build-swarm.ts';
 import { parseFaultPlan } from '../scenario/fault-plan.ts';

@@ -7,7 +7,7 @@ import { RAFT_CLIENT, RAFT_NODE } from '../protocols/raft/refs.ts';
 import type { RaftProps } from '../protocols/raft/messages.ts';
 import { parseDuration, type Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
-import { createSystem } from '../scheduler/create-system.ts';
+import { createSystem } from '../system/create-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import type { ScenarioResult } from './report.ts';
 import { ClientCounts, clientRunReport, driveClient, faultGraph, refuseTimedFaultsInThreads } from './client-run.ts';

@@ -8,7 +8,7 @@ import { COORDINATOR } from '../protocols/voting/refs.ts';
 import { loadPolicyModule, registerPolicy } from '../protocols/voting/policy-module.ts';
 import type { Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
-import { createSystem } from '../scheduler/create-system.ts';
+import { createSystem } from '../system/create-system.ts';
 import type { TopologySwitch } from '../scheduler/topology-control.ts';
 import { buildTopology, type Member, type TopologySpec } from '../topologies/index.ts';
 import { COORDINATOR_ID, planSwarm, roleMap, type SwarmPlan } from './build-swarm.ts';

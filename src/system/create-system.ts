@@ -1,8 +1,15 @@
+/**
+ * Choosing an execution mode. This sits above both modes, in a folder of its own: it imports the
+ * sim system (src/scheduler) and the thread system (src/scheduler/threads), and the thread system
+ * itself builds on src/scheduler (the actor-system interface, link models, the route table...).
+ * In src/scheduler it made the two folders import each other; in src/scheduler/threads it would
+ * put a mode-neutral factory inside one of the modes. Nothing under src/scheduler imports it.
+ */
 import '../actors/library.ts';
 import { ConfigError } from '../errors.ts';
-import type { ActorSystem, ExecutionMode } from './actor-system.ts';
-import { SimSystem, type SimOptions } from './sim-system.ts';
-import { ThreadSystem, type ThreadOptions } from './threads/thread-system.ts';
+import type { ActorSystem, ExecutionMode } from '../scheduler/actor-system.ts';
+import { SimSystem, type SimOptions } from '../scheduler/sim-system.ts';
+import { ThreadSystem, type ThreadOptions } from '../scheduler/threads/thread-system.ts';
 
 /**
  * Options for `createSystem`: the mode, plus that mode's options.
