@@ -257,6 +257,7 @@ function onRetry(s: ClientState, seq: number, ctx: Ctx): void {
     p.to = nodes[s.rotor];
     s.guess = s.rotor;
   }
+  // Spent: give it up (after moving on from the silent node: the next command goes elsewhere).
   if (p.attempts >= s.retryBudget) return giveUp(s, seq, p, ctx);
   p.attempts++;
   p.redirects = 0;
