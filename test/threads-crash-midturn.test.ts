@@ -33,11 +33,23 @@ describe('a worker that dies right after a mid-turn batch flush', () => {
     await sys.spawn('t2', 'sink', { worker: 2 });
     await sys.spawn('sp', 'test-spray', { props: { targets: ['t1', 't2'], batch: 5_000 }, worker: 0 });
     sys.send('sp', { kind: 'start', body: 2_000_000 });
+    // Between two readings, wait for the stream to move: for a worker to publish its next turn
+    // (the activity word every worker bumps and notifies after each turn, as settle() waits on).
+    const activity = (sys as unknown as { activity: Int32Array }).activity;
     const imbalances = new Set<number>();
+    let moved = 0;
+    let last = '';
     for (let i = 0; i < 300; i++) {
-      imbalances.add(accountingImbalance(await sys.accounting()));
-      await new Promise((r) => setTimeout(r, 1));
+      const seen = Atomics.load(activity, 0);
+      const acc = await sys.accounting();
+      imbalances.add(accountingImbalance(acc));
+      const at = `${acc.sent}/${acc.delivered}`;
+      if (at !== last) moved++;
+      last = at;
+      const next = Atomics.waitAsync(activity, 0, seen, 10_000);
+      if (next.async && (await next.value) === 'timed-out') break; // the stream is over
     }
+    expect(moved).toBeGreaterThan(150); // the readings were taken while the stream flowed, not of one still picture
     expect([...imbalances]).toEqual([0]); // today: 1023 whenever the last cut was a mid-turn flush
   });
 });
