@@ -155,4 +155,69 @@ export class NetworkFaults {
     const rate = this.rates.get(owner);
     return rate === undefined ? delayMs : delayMs / rate;
   }
+
+  /** A copy of everything in force, as plain data (undefined fields are the healthy ones). */
+  state(): NetworkFaultState {
+    return {
+      sides: this.sides && new Map(this.sides),
+      blocked: this.blocked && new Map([...this.blocked].map(([k, v]) => [k, new Set(v)])),
+      isolated: this.isolated && new Set(this.isolated),
+      conditions: this.conditions && new Map(this.conditions),
+      paused: this.paused && new Map(this.paused),
+      rates: this.rates && new Map(this.rates),
+    };
+  }
+
+  /** True while no fault at all is in force. */
+  get healthy(): boolean {
+    return this.sides === undefined && this.blocked === undefined && this.isolated === undefined && this.conditions === undefined && this.paused === undefined && this.rates === undefined;
+  }
+
+  /** Paused actors and until when (a copy), or undefined when none is. */
+  pauses(): Map<ActorId, number> | undefined {
+    return this.paused && new Map(this.paused);
+  }
+
+  /**
+   * Fault state rebuilt from `state()` (threads mode: main holds the faults in force and every
+   * worker applies a copy it receives over the control plane).
+   *
+   * @example
+   * ```ts
+   * const copy = NetworkFaults.fromState(original.state());
+   * copy.cut('a', 'b') === original.cut('a', 'b');
+   * ```
+   */
+  static fromState(state: NetworkFaultState): NetworkFaults {
+    const f = new NetworkFaults();
+    const some = <T extends { size: number }>(x: T | undefined): T | undefined => (x !== undefined && x.size > 0 ? x : undefined);
+    f.sides = some(state.sides && new Map(state.sides));
+    f.blocked = some(state.blocked && new Map([...state.blocked].map(([k, v]) => [k, new Set(v)])));
+    f.isolated = some(state.isolated && new Set(state.isolated));
+    f.conditions = some(state.conditions && new Map(state.conditions));
+    f.paused = some(state.paused && new Map(state.paused));
+    f.rates = some(state.rates && new Map(state.rates));
+    return f;
+  }
 }
+
+/**
+ * The fault state of a `NetworkFaults`, as plain data (Maps and Sets clone between threads):
+ * what threads mode's main sends to every worker whenever a fault starts or ends.
+ *
+ * @example
+ * ```ts
+ * const state = mainFaults.state();
+ * worker.setFaults(state); // in the worker: NetworkFaults.fromState(state)
+ * ```
+ */
+export interface NetworkFaultState {
+  readonly sides?: ReadonlyMap<ActorId, number>;
+  readonly blocked?: ReadonlyMap<ActorId, ReadonlySet<ActorId>>;
+  readonly isolated?: ReadonlySet<ActorId>;
+  readonly conditions?: ReadonlyMap<string, NetworkCondition>;
+  /** Paused actors, until when (on the clock the state's owner gave `pause`). */
+  readonly paused?: ReadonlyMap<ActorId, number>;
+  readonly rates?: ReadonlyMap<ActorId, number>;
+}
+

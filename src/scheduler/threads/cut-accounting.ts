@@ -12,7 +12,7 @@ export interface WorkerLedger {
 
 /**
  * Sums the workers' cuts into a run's accounting. In flight is measured, never derived: what
- * waits in live workers' mailboxes plus, for every ordered pair of live workers, what one posted
+ * waits in live workers' mailboxes (or is held there by a fault: latency, a paused actor) plus, for every ordered pair of live workers, what one posted
  * and the other has not yet received. A crashed worker contributes its final counters and its
  * losses, and nothing in flight (recovery settled that).
  *
@@ -32,6 +32,7 @@ export function aggregateCuts(workers: readonly WorkerLedger[]): MessageAccounti
     acc.relayed += c.relayed;
     acc.deadLettered += c.deadLettered + w.lost;
     addInto(acc.deadLetteredBy, c.deadLetteredBy);
+    if (c.droppedBy) addInto(acc.droppedBy, c.droppedBy);
     if (w.lost) addInto(acc.deadLetteredBy, { 'host-crashed': w.lost });
     if (w.crashed) return;
     acc.inFlight += c.queued;
@@ -39,7 +40,9 @@ export function aggregateCuts(workers: readonly WorkerLedger[]): MessageAccounti
       if (!peer.crashed && j !== i) acc.inFlight += c.posted[j] - peer.cut.received[i];
     });
   });
-  if (acc.dropped > 0) acc.droppedBy.unattributed = acc.dropped;
+  let named = 0;
+  for (const n of Object.values(acc.droppedBy)) named += n;
+  if (acc.dropped > named) acc.droppedBy.unattributed = acc.dropped - named;
   return acc;
 }
 

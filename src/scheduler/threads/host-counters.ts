@@ -4,8 +4,12 @@ import type { DeadLetterReason } from '../../actors/envelope.ts';
 /** Dead-letter reasons in the order they are laid out in shared memory. */
 export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['unknown-actor', 'actor-stopped', 'mailbox-full', 'host-crashed', 'not-serializable', 'late-reply', 'unsolicited'];
 
+/** Faults that drop envelopes, laid out in shared memory (drops under any other name count as `unattributed`). */
+export const DROP_FAULTS: readonly string[] = ['partition', 'isolated', 'drop', 'link-drop'];
+
 const SENT = 0, DELIVERED = 1, DROPPED = 2, DEAD = 3, QUEUED = 4, BUSY = 5, CONTROL_SENDS = 6, RELAYED = 7, REASONS = 8;
-const PEERS = REASONS + DEAD_LETTER_REASONS.length;
+const DROPS = REASONS + DEAD_LETTER_REASONS.length;
+const PEERS = DROPS + DROP_FAULTS.length;
 
 /** One host's counters as last published: a consistent cut taken at the end of a turn. */
 export interface CounterCut {
@@ -13,6 +17,10 @@ export interface CounterCut {
   delivered: number;
   dropped: number;
   deadLettered: number;
+  /**
+   * Envelopes in this host's hands: in its mailboxes, plus those a fault holds here (delayed by
+   * a network condition's latency, or waiting for a paused actor to resume).
+   */
   queued: number;
   /** Relay hops through this host (see MessageAccounting.relayed). */
   relayed: number;
@@ -25,6 +33,8 @@ export interface CounterCut {
   /** `send` calls from main this worker has taken in (their envelopes are in `sent`). */
   controlSends: number;
   deadLetteredBy: Record<string, number>;
+  /** Drops by fault (`DROP_FAULTS`; the rest of `dropped` is unattributed). */
+  droppedBy?: Record<string, number>;
   /** Envelopes this host handed to the transport for each peer host. */
   posted: number[];
   /** Envelopes this host received from each peer host. */
@@ -62,9 +72,10 @@ export class HostCounters {
   /**
    * Writes a cut into the free slot (worker side). The version counts half-steps: odd while a
    * slot is being written, even when `version / 2` cuts are complete; the latest complete cut is
-   * in slot `(version / 2) % 2`, and the writer only ever writes the other one.
+   * in slot `(version / 2) % 2`, and the writer only ever writes the other one. `held`: envelopes
+   * a fault holds on this host outside any mailbox, published as queued (they are in flight).
    */
-  publish(c: MessageCounters, posted: ArrayLike<number>, received: ArrayLike<number>, busy: boolean, controlSends: number): void {
+  publish(c: MessageCounters, posted: ArrayLike<number>, received: ArrayLike<number>, busy: boolean, controlSends: number, held = 0): void {
     const v = Atomics.load(this.version, 0);
     Atomics.store(this.version, 0, v + 1);
     const o = ((v / 2 + 1) & 1) * this.width;
@@ -73,11 +84,12 @@ export class HostCounters {
     s[o + DELIVERED] = c.delivered;
     s[o + DROPPED] = c.dropped;
     s[o + DEAD] = c.deadLettered;
-    s[o + QUEUED] = c.queued;
+    s[o + QUEUED] = c.queued + held;
     s[o + BUSY] = busy ? 1 : 0;
     s[o + CONTROL_SENDS] = controlSends;
     s[o + RELAYED] = c.relayed;
     for (let i = 0; i < DEAD_LETTER_REASONS.length; i++) s[o + REASONS + i] = c.deadLetteredBy[DEAD_LETTER_REASONS[i]] ?? 0;
+    if (c.dropped > 0) for (let i = 0; i < DROP_FAULTS.length; i++) s[o + DROPS + i] = c.droppedBy[DROP_FAULTS[i]] ?? 0;
     for (let w = 0; w < this.workers; w++) {
       s[o + PEERS + w] = posted[w];
       s[o + PEERS + this.workers + w] = received[w];
@@ -102,11 +114,15 @@ export class HostCounters {
         controlSends: s[o + CONTROL_SENDS],
         relayed: s[o + RELAYED],
         deadLetteredBy: {},
+        droppedBy: {},
         posted: [],
         received: [],
       };
       DEAD_LETTER_REASONS.forEach((r, i) => {
         if (s[o + REASONS + i]) cut.deadLetteredBy[r] = s[o + REASONS + i];
+      });
+      DROP_FAULTS.forEach((f, i) => {
+        if (s[o + DROPS + i]) cut.droppedBy![f] = s[o + DROPS + i];
       });
       for (let w = 0; w < this.workers; w++) {
         cut.posted.push(s[o + PEERS + w]);

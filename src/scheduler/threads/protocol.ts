@@ -6,6 +6,7 @@ import type { BehaviourRef } from '../../actors/registry.ts';
 import type { SupervisionPolicy } from '../../actors/supervision.ts';
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
 import type { Member, TopologySpec } from '../../topologies/index.ts';
+import type { NetworkFaultState } from '../network-faults.ts';
 
 /** What each worker is started with (`workerData`). Ports are transferred. */
 export interface WorkerInit {
@@ -70,6 +71,20 @@ export interface WorkerApi {
   commitTopology(epoch: number): void;
   /** Peer `index` died: take what it already sent, stop posting to it. */
   peerDied(index: number): void;
+  /**
+   * The faults in force now (partitions, cuts, isolated actors, network conditions, pauses until
+   * an epoch-ms instant, skewed clocks), as main holds them: the whole state each time, so calls
+   * are idempotent and the last one wins. Main serialises them with crash and recover calls.
+   */
+  setFaults(state: NetworkFaultState): void;
+  /**
+   * Crashes an actor here (fault `crash`): stopped at once, timers gone, its mailbox and what a
+   * pause held for it dead-lettered `actor-stopped`; its durable store kept. Not reported back
+   * as a stop (main already marked it crashed). False when it was not running here.
+   */
+  crash(id: ActorId): Promise<boolean>;
+  /** Spawns a crashed actor again here (`wipe`: its durable store emptied first). */
+  recover(id: ActorId, ref: BehaviourRef, options: SpawnOptions, wipe: boolean): Promise<SupervisionPolicy>;
   /** Runs a last turn and publishes final counters. */
   close(): void;
 }

@@ -22,7 +22,7 @@ import type { WorkerApi, WorkerEvents, WorkerInit } from './protocol.ts';
 import { findUncloneable } from './clone-check.ts';
 import { startWorker } from './spawn-worker.ts';
 import type { FaultControl } from '../fault-control.ts';
-import { ThreadFaults } from './thread-faults.ts';
+import { ThreadFaults, type FaultableActor } from './thread-faults.ts';
 
 /**
  * Options of a threads-mode system.
@@ -75,7 +75,7 @@ interface Slot {
   controlSends: number;
 }
 
-interface ActorRecord {
+interface ActorRecord extends FaultableActor {
   readonly ref: BehaviourRef;
   readonly options: SpawnOptions;
   /** As resolved by the worker; undefined until the spawn answered. */
@@ -133,7 +133,6 @@ export class ThreadSystem implements ActorSystem {
   readonly mode = 'threads' as const;
   readonly trace$ = new Subject<TraceEvent>();
   readonly recorder: TraceRecorder;
-  readonly faults: FaultControl = new ThreadFaults((e) => this.trace$.next(e), (id) => this.actors.has(id));
   private readonly slots: Slot[] = [];
   private readonly actors = new Map<ActorId, ActorRecord>();
   private readonly pending = new Set<Promise<unknown>>();
@@ -146,6 +145,11 @@ export class ThreadSystem implements ActorSystem {
   private readonly activity: Int32Array;
   private readonly startedAt = performance.now();
   private status: SystemStatus = 'running';
+  private readonly threadFaults: ThreadFaults;
+  /** Crashes, partitions, network conditions, pauses, skews and isolation, laid on the wall clock. */
+  get faults(): FaultControl {
+    return this.threadFaults;
+  }
   private spawnCount = 0;
   private shuttingDown = false;
   private readonly control = new TopologyControl();
@@ -155,6 +159,22 @@ export class ThreadSystem implements ActorSystem {
   private constructor(readonly seed: number, readonly signatures: SignatureScheme, private readonly options: ThreadOptions, activity: SharedArrayBuffer) {
     this.activity = new Int32Array(activity);
     this.recorder = new TraceRecorder(this.trace$, { keep: options.keepTrace });
+    const sys = this;
+    this.threadFaults = new ThreadFaults({
+      get running() {
+        return sys.status === 'running' && !sys.shuttingDown;
+      },
+      traceLevel: options.traceLevel ?? 'events',
+      startedAt: this.startedAt,
+      trace: (e) => this.trace$.next(e),
+      actor: (id) => this.actors.get(id),
+      workerAlive: (i) => this.slots[i]?.alive === true,
+      place: (id) => this.place(id, undefined).index,
+      call: (i, what, fn) => this.call(this.slots[i], what, fn),
+      liveWorkers: () => this.live.map((s) => s.index),
+      announce: (entries, except) => this.announce(entries, except),
+      track: (p) => this.track(p),
+    });
   }
 
   /** Starts the workers and links every pair of them with a MessageChannel. */
@@ -295,7 +315,8 @@ export class ThreadSystem implements ActorSystem {
   async spawn(id: ActorId, behaviour: BehaviourRef, options: SpawnOptions & { readonly worker?: number } = {}): Promise<void> {
     this.assertRunning('spawn');
     if (typeof id !== 'string' || id.length === 0 || id.startsWith('$')) throw new InvalidActorIdError(id);
-    if (this.actors.has(id)) throw new DuplicateActorError(id);
+    // A crashed actor's id may be spawned afresh (as in sim mode); a running one's may not.
+    if (this.actors.has(id) && this.actors.get(id)!.crashed !== true) throw new DuplicateActorError(id);
     const ref = validateRef(behaviour, `spawn("${id}").behaviour`);
     const { worker, ...spawnOptions } = options;
     const slot = this.place(id, worker);
@@ -511,7 +532,8 @@ export class ThreadSystem implements ActorSystem {
     const stopped: ActorId[] = [];
     const moved: [ActorId, number | undefined][] = [];
     for (const [id, rec] of this.actors) {
-      if (rec.host !== slot.index) continue;
+      // A crashed actor stays down (a fault, not a failure): `faults.recover` brings it back.
+      if (rec.host !== slot.index || rec.crashed === true) continue;
       if (rec.policy?.strategy === 'stop' || this.live.length === 0) {
         stopped.push(id);
         this.actors.delete(id);
@@ -592,6 +614,7 @@ export class ThreadSystem implements ActorSystem {
   async shutdown(): Promise<RunResult> {
     if (this.status === 'running') {
       this.status = 'stopped';
+      this.threadFaults.dispose();
       await Promise.allSettled([...this.pending]);
       await Promise.allSettled(this.slots.map((s) => s.recovery));
       await Promise.allSettled(this.live.map((s) => this.call(s, 'close', (api) => api.close())));
@@ -616,7 +639,7 @@ export class ThreadSystem implements ActorSystem {
       mode: 'threads',
       seed: this.seed,
       status: this.status,
-      actors: this.actors.size,
+      actors: [...this.actors.values()].filter((a) => a.crashed !== true).length,
       hosts: this.slots.length,
       messages,
       accountingImbalance: messages.sent - (messages.delivered + messages.dropped + messages.deadLettered + messages.inFlight),

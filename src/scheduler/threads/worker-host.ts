@@ -7,7 +7,10 @@ import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
 import type { SupervisionPolicy } from '../../actors/supervision.ts';
 import { UnknownActorError } from '../../errors.ts';
 import { buildTopology, type Member, type TopologySpec } from '../../topologies/index.ts';
-import { createPrng } from '../prng.ts';
+import { createPrng, type Prng } from '../prng.ts';
+import { EventQueue, type SimEvent } from '../event-queue.ts';
+import { sampleLatency, type LatencyDistribution } from '../link-model.ts';
+import { NetworkFaults, type NetworkCondition, type NetworkFaultState } from '../network-faults.ts';
 import { TopologyRouter } from '../topology-router.ts';
 import type { Transport } from '../transport.ts';
 import { findUncloneable } from './clone-check.ts';
@@ -44,6 +47,19 @@ function askAddressWorker(to: string, workers: number): number | undefined {
   return h < workers ? h : undefined;
 }
 
+/**
+ * How long a reordering network condition without a latency of its own holds each envelope:
+ * threads mode has no modelled link latency to draw from, so a small jitter lets later envelopes
+ * overtake earlier ones.
+ */
+const REORDER_JITTER: LatencyDistribution = { kind: 'uniform', minMs: 0, maxMs: 2 };
+
+/** What a pause holds for one actor until it resumes: envelopes for it, and its timers that fired. */
+interface PauseHold {
+  readonly envs: Envelope[];
+  readonly fires: (() => void)[];
+}
+
 /** Envelope ids are `worker * 2^40 + sequence`: unique across workers, exact as doubles. */
 const ID_STRIDE = 2 ** 40;
 
@@ -76,6 +92,26 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   private readonly traceAck: Int32Array;
   private tracePosted = 0;
   private topologyRequests: TopologyRequest[] = [];
+  /** Faults in force (main's copy); undefined in a healthy run, so routing pays one test. */
+  private faults: NetworkFaults | undefined;
+  private linkRng: Prng | undefined;
+  /**
+   * Envelopes a fault holds on this worker outside any mailbox (delayed by latency, or waiting
+   * for a paused actor): counted as sent and not yet delivered, so published as queued.
+   */
+  private held = 0;
+  /** Envelopes delayed by a network condition's latency, by due time (epoch ms). */
+  private readonly delayed = new EventQueue();
+  private delaySeq = 0;
+  private delayTimer: NodeJS.Timeout | undefined;
+  private delayArmedFor = Infinity;
+  /** Per-link due time of the last delayed envelope (links keep FIFO order unless a condition reorders). */
+  private readonly lastDue = new Map<ActorId, Map<ActorId, number>>();
+  /** Defined while some actor is paused (or something is still held for one). */
+  private pauseHeld: Map<ActorId, PauseHold> | undefined;
+  private readonly pauseTimers = new Map<ActorId, NodeJS.Timeout>();
+  /** Crashed actors being spawned again here: what reaches them waits, as for a pause. */
+  private readonly recovering = new Map<ActorId, Promise<unknown>>();
 
   constructor(private readonly init: WorkerInit, private readonly transport: Transport, private readonly events: { postMessage(m: unknown): void }) {
     this.hostIndex = init.index;
@@ -111,11 +147,17 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   route(env: Envelope): void {
+    if (this.faults !== undefined && this.applyFaults(env)) return;
+    this.forward(env);
+  }
+
+  /** Routes an envelope no fault stops: to a local mailbox, or to the outbox of its hop's worker. */
+  private forward(env: Envelope): void {
     let h = this.directory.get(env.via ?? env.to);
     // Temporary ask addresses name their worker; anything else unknown (or malformed) is
     // dead-lettered here, by the local host.
     if (h === undefined) h = askAddressWorker(env.to, this.outboxes.length) ?? this.hostIndex;
-    if (h === this.hostIndex) this.host.deliver(env);
+    if (h === this.hostIndex) this.deliverHere(env);
     else if (this.deadPeers.has(h)) {
       // The relay's worker is down: skip the relay rather than lose an envelope between two
       // live actors (the topology is a routing preference, not a reason to drop).
@@ -131,6 +173,123 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     }
   }
 
+  /** Delivers on this host, unless the envelope's actor is paused: then it waits (held) until it resumes. */
+  private deliverHere(env: Envelope): void {
+    if (this.pauseHeld !== undefined && env.via === undefined && this.holdForPause(env)) return;
+    this.host.deliver(env);
+  }
+
+  /**
+   * Applies the faults in force to an envelope at the worker that routes it (the sender's, or a
+   * relay's for a relayed hop), as SimSystem.route does: a cut drops it (`partition` /
+   * `isolated`), a condition may drop it (`drop`), copy it (`duplicate`, one more envelope in the
+   * books) or delay it (latency, reordering). True when the envelope was dropped or is held.
+   */
+  private applyFaults(env: Envelope): boolean {
+    // The operator's envelopes (`$system`, an `$ask:` and its reply) are not network traffic.
+    if (env.from.charCodeAt(0) === 36 /* $ */ || env.to.charCodeAt(0) === 36) return false;
+    const f = this.faults!;
+    const hop = env.via ?? env.to;
+    const cut = f.cut(env.from, hop);
+    if (cut !== undefined) {
+      this.dropEnvelope(env, cut);
+      return true;
+    }
+    if (!f.conditioned) return false;
+    const c = f.conditionOf(env.from, hop);
+    if (c === undefined) return false;
+    const rng = (this.linkRng ??= createPrng(this.init.seed, `$link:${this.hostIndex}`));
+    if (c.dropRate !== undefined && c.dropRate > 0 && rng() < c.dropRate) {
+      this.dropEnvelope(env, 'drop');
+      return true;
+    }
+    const delays = c.latency !== undefined || c.reorder === true;
+    if (c.duplicateRate !== undefined && c.duplicateRate > 0 && rng() < c.duplicateRate) {
+      // One more envelope, sent by the fault; a copy, so the first recipient cannot touch the second's.
+      this.host.counters.sent++;
+      this.trace({ t: this.now(), type: 'duplicate', id: env.id, from: env.from, to: env.to, kind: env.kind, fault: 'duplicate' });
+      const copy = { ...env };
+      if (delays) this.delay(copy, c, rng);
+      else this.forward(copy);
+    }
+    if (!delays) return false;
+    this.delay(env, c, rng);
+    return true;
+  }
+
+  private dropEnvelope(env: Envelope, fault: string): void {
+    this.host.counters.drop(fault);
+    this.trace({ t: this.now(), type: 'drop', id: env.id, from: env.from, to: env.to, kind: env.kind, fault });
+  }
+
+  /** Holds an envelope here for a latency drawn from the condition, then routes it on. */
+  private delay(env: Envelope, c: NetworkCondition, rng: Prng): void {
+    const now = this.now();
+    let due = now + sampleLatency(c.latency ?? REORDER_JITTER, rng);
+    if (c.reorder !== true) {
+      let byTo = this.lastDue.get(env.from);
+      if (byTo === undefined) this.lastDue.set(env.from, (byTo = new Map()));
+      const last = byTo.get(env.to);
+      if (last !== undefined && last > due) due = last;
+      byTo.set(env.to, due);
+    }
+    this.held++;
+    this.delayed.push({ time: due, seq: ++this.delaySeq, env, fire: undefined, owner: undefined, cancelled: false } satisfies SimEvent);
+    if (due < this.delayArmedFor) this.armDelayTimer(due, now);
+  }
+
+  private armDelayTimer(due: number, now: number): void {
+    if (this.delayTimer !== undefined) clearTimeout(this.delayTimer);
+    this.delayArmedFor = due;
+    this.delayTimer = setTimeout(this.releaseDelayed, Math.max(0, due - now));
+  }
+
+  /** Routes on every delayed envelope that is due, then re-arms for the next one. */
+  private readonly releaseDelayed = (): void => {
+    this.delayTimer = undefined;
+    this.delayArmedFor = Infinity;
+    const now = this.now();
+    for (let ev = this.delayed.peek(); ev !== undefined && ev.time <= now; ev = this.delayed.peek()) {
+      this.delayed.pop();
+      this.held--;
+      this.forward(ev.env!);
+    }
+    const next = this.delayed.peek();
+    if (next !== undefined) this.armDelayTimer(next.time, now);
+    else this.lastDue.clear();
+    this.kick();
+  };
+
+  /** Holds an envelope for a paused actor; false when its actor is not paused. */
+  private holdForPause(env: Envelope): boolean {
+    if (!this.recovering.has(env.to) && this.faults?.pausedUntil(env.to, this.now()) === undefined) return false;
+    this.pauseHoldOf(env.to).envs.push(env);
+    this.held++;
+    return true;
+  }
+
+  private pauseHoldOf(id: ActorId): PauseHold {
+    const map = (this.pauseHeld ??= new Map());
+    let h = map.get(id);
+    if (h === undefined) map.set(id, (h = { envs: [], fires: [] }));
+    return h;
+  }
+
+  /** Hands what pauses held to every actor that is no longer paused (its mailbox, its timers). */
+  private releasePauses(): void {
+    const held = this.pauseHeld;
+    if (held === undefined) return;
+    const now = this.now();
+    for (const [id, h] of held) {
+      if (this.recovering.has(id) || this.faults?.pausedUntil(id, now) !== undefined) continue;
+      held.delete(id);
+      this.held -= h.envs.length;
+      for (const env of h.envs) this.host.deliver(env);
+      for (const fire of h.fires) fire();
+    }
+    if (held.size === 0 && this.faults?.anyPaused !== true && this.recovering.size === 0) this.pauseHeld = undefined;
+  }
+
   requestTopology(actor: ActorId, spec: unknown, reason: string): void {
     this.topologyRequests.push({ actor, spec, reason });
   }
@@ -140,8 +299,14 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     if (!this.stoppingForMain) this.stopsToReport.push({ actor, reason });
   }
 
-  startTimer(delayMs: number, fire: () => void): unknown {
+  startTimer(delayMs: number, fire: () => void, owner?: ActorId): unknown {
+    // A skewed clock runs its owner's timers faster or slower; a paused owner's timers wait.
+    if (this.faults !== undefined) delayMs = this.faults.timerDelay(delayMs, owner);
     const done = (): void => {
+      if (this.pauseHeld !== undefined && owner !== undefined && this.faults?.pausedUntil(owner, this.now()) !== undefined) {
+        this.pauseHoldOf(owner).fires.push(fire);
+        return;
+      }
       fire();
       this.kick();
     };
@@ -170,7 +335,8 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     // publishes a cut mid-batch; that cut must not count as received what is not yet queued.
     for (let i = 0; i < batch.length; i++) {
       received[from]++;
-      host.deliver(batch[i]);
+      if (this.pauseHeld !== undefined) this.deliverHere(batch[i]);
+      else host.deliver(batch[i]);
     }
     this.kick();
   }
@@ -275,7 +441,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   private publish(busy: boolean): void {
-    this.counters.publish(this.host.counters, this.posted, this.received, busy, this.controlSends);
+    this.counters.publish(this.host.counters, this.posted, this.received, busy, this.controlSends, this.held);
     Atomics.add(this.activity, 0, 1);
     Atomics.notify(this.activity, 0);
   }
@@ -357,6 +523,64 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     this.outboxes[index] = [];
     for (const env of stranded) this.host.deadLetter(env, 'host-crashed', `worker ${index} died`);
     this.runTurn();
+  }
+
+  setFaults(state: NetworkFaultState): void {
+    const f = NetworkFaults.fromState(state);
+    this.faults = f.healthy ? undefined : f;
+    const pauses = f.pauses();
+    if (pauses !== undefined) {
+      this.pauseHeld ??= new Map();
+      const now = this.now();
+      for (const [id, until] of pauses) {
+        clearTimeout(this.pauseTimers.get(id));
+        this.pauseTimers.set(id, setTimeout(() => {
+          this.pauseTimers.delete(id);
+          this.releasePauses();
+          this.kick();
+        }, Math.max(0, until - now) + 1));
+      }
+    }
+    this.releasePauses();
+    this.runTurn();
+  }
+
+  async crash(id: ActorId): Promise<boolean> {
+    // A crash laid right after a recovery hits the recovered actor, not the gap before it.
+    await this.recovering.get(id);
+    this.stoppingForMain = true;
+    let ok: boolean;
+    try {
+      ok = this.host.stopActor(id, 'crashed');
+    } finally {
+      this.stoppingForMain = false;
+    }
+    // What a pause held for it dies with it, like its mailbox (dead-lettered `actor-stopped`).
+    const h = this.pauseHeld?.get(id);
+    if (h !== undefined) {
+      this.pauseHeld!.delete(id);
+      this.held -= h.envs.length;
+      for (const env of h.envs) this.host.deliver(env);
+    }
+    this.runTurn();
+    return ok;
+  }
+
+  async recover(id: ActorId, ref: BehaviourRef, options: SpawnOptions, wipe: boolean): Promise<SupervisionPolicy> {
+    if (wipe) this.host.durables.wipe(id);
+    // Until it is spawned (loading its behaviour may take a while), what reaches it is held.
+    this.directory.set(id, this.hostIndex);
+    this.pauseHeld ??= new Map();
+    const spawned = this.spawn(id, ref, options);
+    const done = spawned.catch(() => undefined);
+    this.recovering.set(id, done);
+    try {
+      return await spawned;
+    } finally {
+      this.recovering.delete(id);
+      this.releasePauses();
+      this.runTurn();
+    }
   }
 
   close(): void {
