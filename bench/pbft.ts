@@ -49,7 +49,7 @@
  */
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../src/swarm/run-scenario.ts';
-import type { PbftFigures } from '../src/swarm/pbft-run.ts';
+import type { PbftFigures } from '../src/swarm/pbft-figures.ts';
 import { fmtInt, fmtMs, fmtTarget, interleavedSweep, runScenarioSample, startupMedian, sweepRows, type ScenarioSample, type SweepRun } from './support/interleaved-sweep.ts';
 import { formatNumber, invalidateOnFailure, quantile, summarize, type Check, type Row, type SuiteReport, type TargetCheck } from './harness.ts';
 

@@ -157,7 +157,6 @@ describe('conclave bench', () => {
     fails({ iterations: '0' }, /"--iterations": expected an integer from 1 to/);
     fails({ iterations: '2.5' }, /"--iterations"/);
     fails({ decisions: '10', duration: '5s' }, /"--duration": expected either --duration or --decisions, not both/);
-    fails({ duration: '5s' }, /"--duration": expected --decisions N instead: byzantine_tolerant and raft run a fixed number of requests/);
     fails({ algorithms: 'simple_majority', duration: 'soon' }, /"--duration": expected a duration such as/);
     fails({ mode: 'thread' }, /"--mode": expected sim or threads/);
     fails({ topology: 'rign' }, /"--topology": expected ring \(did you mean it\?\)/);
@@ -172,5 +171,7 @@ describe('conclave bench', () => {
     expect(benchPlanFrom({})).toMatchObject({ algorithms: ['simple_majority', 'supermajority', 'byzantine_tolerant', 'weighted_voting', 'raft'], agents: [3, 5, 7, 9], iterations: 10, mode: 'sim', workload: { decisions: 1000 }, inFlight: 1, topology: 'mesh', seed: 1 });
     expect(benchPlanFrom({ algorithms: 'pbft,supermajority', duration: undefined }).algorithms).toEqual(['byzantine_tolerant', 'supermajority']);
     expect(benchPlanFrom({ algorithms: 'simple_majority', duration: '2s' }).workload).toEqual({ durationMs: 2000 });
+    // Every algorithm takes a duration: Raft and PBFT clients keep sending until it is over.
+    expect(benchPlanFrom({ algorithms: 'raft,pbft', duration: '500ms' }).workload).toEqual({ durationMs: 500 });
   });
 });

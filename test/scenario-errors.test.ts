@@ -81,9 +81,11 @@ describe('scenario errors name the file, line, field and what was expected', () 
   });
 
   it('a missing required key, at the mapping it belongs in', () => {
-    const e = errorOf(() => parseScenario(yaml('name: x', ...AGENTS, 'task:', '  options: [a, b]'), 's.yml'));
-    expect(e).toMatchObject({ line: 4, path: 'task.question' });
-    expect(e.message).toContain('expected a question, got no value (the key is missing)');
+    // (A task's question and options are not required by the schema: a replicated log asks
+    // nothing, and the voting driver refuses a vote without options by name.)
+    const e = errorOf(() => parseScenario(yaml('name: x', 'agents:', '  - { count: 3 }', ...TASK), 's.yml'));
+    expect(e).toMatchObject({ line: 3, path: 'agents[0].role' });
+    expect(e.message).toContain('expected a role name, got no value (the key is missing)');
   });
 
   it('weights measured against a truth the task does not give', () => {

@@ -27,24 +27,22 @@ export interface FaultCluster {
 }
 
 /**
- * Lays a fault plan on a simulation's virtual clock. The scheduler applies every fault; the
- * protocol's behaviours never see them coming. Targets are checked now (a name that matches no
- * member is a ConfigError naming the field) and resolved when each fault fires. `onCrash` hears of
- * every crash (by a crash fault or a cascade), with whether the crashed member was the leader.
+ * Lays a fault plan on a system's clock (virtual in sim mode, wall-clock in threads mode) through
+ * its fault control. The scheduler applies every fault; the protocol's behaviours never see them
+ * coming. Targets are checked now (a name that matches no member is a ConfigError naming the
+ * field) and resolved when each fault fires.
  *
  * @example
  * ```ts
- * layFaults(faults, cluster, parseFaultPlan(scenario.faults), { onCrash: (id, at, leader) => leader && failovers.push({ id, at }) });
+ * layFaults(system.faults, cluster, parseFaultPlan(scenario.faults));
  * ```
  */
-export function layFaults(faults: FaultControl, cluster: FaultCluster, plan: FaultPlan, hooks: { onCrash?: (id: ActorId, at: number, wasLeader: boolean) => void } = {}): void {
+export function layFaults(faults: FaultControl, cluster: FaultCluster, plan: FaultPlan): void {
   const rnd = createPrng(cluster.seed, '$faults');
   const running = (id: ActorId) => faults.running(id);
   const resolve = targets(cluster, rnd, running);
   const crash = (id: ActorId, durationMs: number | undefined, wipe: boolean): boolean => {
-    const wasLeader = cluster.leader() === id;
     if (!running(id) || !faults.crash(id)) return false;
-    hooks.onCrash?.(id, faults.now(), wasLeader);
     if (durationMs !== undefined) faults.at(durationMs, () => running(id) || faults.recover(id, { wipe }));
     return true;
   };
@@ -138,10 +136,11 @@ function partitionNow(faults: FaultControl, cluster: FaultCluster, p: PartitionF
     return;
   }
   const k = Math.max(1, Math.min(members.length - (p.shape === 'bridge' ? 2 : 1), Math.round(members.length * p.ratio)));
-  const minority = ordered.slice(0, k);
+  // The run's driver stays with the quorum unless the scenario puts it with the leader's minority.
+  const minority = [...ordered.slice(0, k), ...(p.client === 'minority' ? outsiders : [])];
   // A bridge member sits in no group, so it reaches both sides.
   const bridge = p.shape === 'bridge' ? ordered[k] : undefined;
-  const majority = [...ordered.slice(bridge === undefined ? k : k + 1), ...outsiders];
+  const majority = [...ordered.slice(bridge === undefined ? k : k + 1), ...(p.client === 'minority' ? [] : outsiders)];
   if (p.direction === 'one_way') {
     faults.block(minority.flatMap((a) => majority.map((b) => [a, b] as [ActorId, ActorId])), `one-way: ${minority.join(',')} cannot reach ${majority.join(',')}${bridge ? ` (bridge ${bridge})` : ''}`);
   } else faults.partition([minority, majority]);

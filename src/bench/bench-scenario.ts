@@ -39,7 +39,7 @@ const VOTING_TIMEOUT = '1s';
 /**
  * The scenario of one bench run, as YAML (`conclave run` on it replays the run exactly in sim
  * mode): the bench's agents, one binary choice with a ground truth decided `decisions` times
- * (or for a duration), `inFlight` at once, over the plan's topology, with the plan's faults at
+ * (or for a duration; Raft and PBFT: commands), `inFlight` at once, over the plan's topology, with the plan's faults at
  * times drawn from the seed.
  *
  * @example
@@ -59,7 +59,8 @@ export function benchScenario(plan: BenchPlan, algorithm: BenchAlgorithm, n: num
     ...benchAgents(n).map((g) => `  - { role: ${g.role}, count: ${g.count}, weight: ${g.weight}, accuracy: ${g.accuracy} }`),
     `topology: ${plan.topology}`,
     `consensus: { algorithm: ${algorithm}${voting ? `, voting_timeout: ${VOTING_TIMEOUT}` : ''} }`,
-    `task: { question: benchmark decision, options: [A, B], truth: A, ${amount}, in_flight: ${plan.inFlight} }`,
+    // A replicated log votes on nothing: options would only be named in the result's warnings.
+    `task: { ${voting ? 'question: benchmark decision, options: [A, B], truth: A, ' : ''}${amount}, in_flight: ${plan.inFlight} }`,
     ...faultsYaml(plan.faults, seed),
     '',
   ].join('\n');

@@ -28,7 +28,7 @@ export interface BenchCommandOptions {
   readonly agents?: string;
   readonly iterations?: string | number;
   readonly mode?: string;
-  /** As many decisions as fit in this duration per run (voting algorithms; virtual time in sim mode). */
+  /** As many decisions as fit in this duration per run, every algorithm (virtual time in sim mode). */
   readonly duration?: string;
   readonly decisions?: string | number;
   readonly inFlight?: string | number;
@@ -102,7 +102,7 @@ export function benchPlanFrom(o: BenchCommandOptions): BenchPlan {
   const mode = o.mode ?? 'sim';
   if (mode !== 'sim' && mode !== 'threads') throw new ConfigError('--mode', 'sim or threads', mode);
   if (o.duration !== undefined && o.decisions !== undefined) throw new ConfigError('--duration', 'either --duration or --decisions, not both', o.duration);
-  const workload = o.duration !== undefined ? { durationMs: durationOf(o.duration, algorithms) } : { decisions: o.decisions === undefined ? DEFAULT_BENCH_DECISIONS : integer(o.decisions, '--decisions', 1, 10_000_000) };
+  const workload = o.duration !== undefined ? { durationMs: durationOf(o.duration) } : { decisions: o.decisions === undefined ? DEFAULT_BENCH_DECISIONS : integer(o.decisions, '--decisions', 1, 10_000_000) };
   const faults = o.faults === undefined ? NO_FAULTS : parseBenchFaults(o.faults);
   // Crashes, partitions, pauses and network faults are laid on the simulation's clock.
   if (mode === 'threads' && hasTimedFaults(faults)) throw new ConfigError('--faults', 'only byzantine faults in threads mode (crash, partition, pause and network faults are laid on virtual time: use --mode sim)', o.faults);
@@ -128,12 +128,10 @@ function integer(value: string | number, option: string, min: number, max: numbe
   return n;
 }
 
-/** A duration per run; Raft and PBFT clients send a fixed number of requests, so they take --decisions only. */
-function durationOf(value: string, algorithms: readonly BenchAlgorithm[]): number {
+/** A duration per run: every algorithm's workload keeps going until then (a vote opens decisions, a client sends requests). */
+function durationOf(value: string): number {
   const ms = parseDuration(value, '--duration');
   if (!(ms > 0)) throw new ConfigError('--duration', 'a duration above zero, such as "5s" or "500ms"', value);
-  const fixed = algorithms.filter((a) => algorithmFamily(a) !== 'voting');
-  if (fixed.length > 0) throw new ConfigError('--duration', `--decisions N instead: ${fixed.join(' and ')} run a fixed number of requests, not a duration (or leave ${fixed.join(', ')} out of --algorithms)`, value);
   return ms;
 }
 

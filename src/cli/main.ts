@@ -133,7 +133,7 @@ export function buildCli(): Command {
     .option('--agents <list>', 'cluster sizes (default 3,5,7,9)')
     .option('--iterations <n>', 'independent runs per algorithm and size, run i with seed + i (default 10)')
     .option('--mode <mode>', 'sim (virtual time; runs in parallel on a pool) or threads (worker threads, wall clock; runs one after another) (default sim)')
-    .option('--duration <d>', 'voting algorithms: decide for this long per run (virtual time in sim mode), instead of --decisions')
+    .option('--duration <d>', 'run each workload for this long (virtual time in sim mode; votes, Raft commands, PBFT requests), instead of --decisions')
     .option('--decisions <n>', 'decisions (requests, commands) per run (default 1000)')
     .option('--in-flight <k>', 'decisions open at once (default 1: consensus time is then each decision\'s own)')
     .option('--topology <t>', 'mesh, star, ring or hierarchical: how votes are routed (Raft and PBFT members talk directly) (default mesh)')

@@ -56,6 +56,11 @@ export interface PartitionFault {
   readonly ratio: number;
   readonly direction: 'both' | 'one_way';
   readonly shape: 'split' | 'bridge' | 'ring';
+  /**
+   * Which side the run's driver (a client, a coordinator) is on: `majority` (default) or
+   * `minority`, with the leader of the moment (a client cut off from the quorum).
+   */
+  readonly client: 'majority' | 'minority';
 }
 
 /**
@@ -138,6 +143,20 @@ export const FAULT_KINDS: Readonly<Record<string, string>> = Object.freeze({
 });
 
 /**
+ * How a protocol reads the `faults:` section: the share of members a partition puts on the
+ * leader's side when the scenario does not say, and the target of a fault that names none.
+ *
+ * @example
+ * ```ts
+ * const raft: FaultPlanDefaults = { splitRatio: 0.4, defaultTarget: 'leader' };
+ * ```
+ */
+export interface FaultPlanDefaults {
+  readonly splitRatio?: number;
+  readonly defaultTarget?: string;
+}
+
+/**
  * Reads a scenario's `faults:` section (everything but `byzantine`, which `byzantinePlan`
  * reads). Refuses a kind not in `allowed` (with why, from `refusal`), an unknown key (with a
  * did-you-mean) and every bad value, naming the field: `faults.partition[1].shape`.
@@ -150,7 +169,7 @@ export const FAULT_KINDS: Readonly<Record<string, string>> = Object.freeze({
  */
 export function parseFaultPlan(
   faults: Record<string, unknown> | undefined,
-  o: { allowed?: readonly string[]; refusal?: string; splitRatio?: number; defaultTarget?: string } = {},
+  o: FaultPlanDefaults & { allowed?: readonly string[]; refusal?: string } = {},
 ): FaultPlan {
   const f = faults ?? {};
   for (const key of Object.keys(f)) {
@@ -166,13 +185,15 @@ export function parseFaultPlan(
     target: target(e, p), atMs: parseDuration(e.at, `${p}.at`), durationMs: optionalDuration(e.duration, `${p}.duration`),
     wipe: bool(e.wipe, `${p}.wipe`) ?? false,
   }));
-  const partitions = entries(f, 'partition', ['at', 'duration', 'split_ratio', 'direction', 'shape']).map(([e, p]) => {
+  const partitions = entries(f, 'partition', ['at', 'duration', 'split_ratio', 'direction', 'shape', 'client']).map(([e, p]) => {
     const ratio = e.split_ratio ?? o.splitRatio ?? 0.4;
     if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) throw new ConfigError(`${p}.split_ratio`, 'a number between 0 and 1 (the share of members on the leader\'s side)', ratio);
     const direction = choice(e.direction, ['both', 'one_way'] as const, `${p}.direction`) ?? 'both';
     const shape = choice(e.shape, ['split', 'bridge', 'ring'] as const, `${p}.shape`) ?? 'split';
     if (shape === 'ring' && direction === 'one_way') throw new ConfigError(`${p}.direction`, 'both (a ring partition cuts links both ways)', direction);
-    return { atMs: parseDuration(e.at, `${p}.at`), durationMs: parseDuration(e.duration ?? '1s', `${p}.duration`), ratio, direction, shape };
+    const client = choice(e.client, ['majority', 'minority'] as const, `${p}.client`) ?? 'majority';
+    if (shape === 'ring' && client === 'minority') throw new ConfigError(`${p}.client`, 'majority (a ring partition has no minority side: each member reaches a majority)', client);
+    return { atMs: parseDuration(e.at, `${p}.at`), durationMs: parseDuration(e.duration ?? '1s', `${p}.duration`), ratio, direction, shape, client };
   });
   const network = entries(f, 'network', ['at', 'duration', 'from', 'to', 'delay', 'drop_rate', 'duplicate_rate', 'reorder']).map(([e, p]) => {
     const n: NetworkFault = {

@@ -110,9 +110,12 @@ export type TaskTrait = 'complexity' | 'novelty' | 'delegated' | 'sequential' | 
  * ```
  */
 export interface TaskConfig {
+  /** Empty when the scenario gives none (a replicated log asks nothing). */
   question: string;
-  /** At least 2, all different. */
+  /** At least 2, all different, for voting algorithms; empty when the scenario gives none. */
   options: string[];
+  /** Raft: the share of operations that are linearizable reads (ReadIndex); 0 to 1. */
+  reads?: number;
   /** One of `options`. */
   truth?: string;
   domain?: string;
@@ -293,8 +296,10 @@ const taskTraits = {
 };
 
 const task = strictMapping({
-  question: nonEmptyString('a question'),
-  options: optionList(),
+  // Voting protocols need both (the driver says so by name); a replicated log votes on nothing.
+  question: nonEmptyString('a question').optional(),
+  options: optionList().optional(),
+  reads: z.number(expecting('a share from 0 to 1')).min(0, expecting('a share from 0 to 1')).max(1, expecting('a share from 0 to 1')).optional(),
   truth: nonEmptyString().optional(),
   domain: nonEmptyString().optional(),
   decisions: integer(1, MAX_DECISIONS).optional(),
@@ -303,15 +308,15 @@ const task = strictMapping({
   ...taskTraits,
 }, 'a task mapping { question, options, ... }')
   .superRefine((t, ctx) => {
-    if (t.truth !== undefined && !t.options.includes(t.truth)) {
-      ctx.addIssue({ code: 'custom', path: ['truth'], message: `one of the task's options (${listText(t.options)})`, input: t.truth, params: { hint: 'Add it to task.options or fix its spelling.' } satisfies IssueParams });
+    if (t.truth !== undefined && !(t.options ?? []).includes(t.truth)) {
+      ctx.addIssue({ code: 'custom', path: ['truth'], message: `one of the task's options (${listText(t.options ?? [])})`, input: t.truth, params: { hint: 'Add it to task.options or fix its spelling.' } satisfies IssueParams });
     }
     if (t.decisions !== undefined && t.duration !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['duration'], message: 'either "decisions" or "duration", not both', input: t.duration, params: { gotText: 'both', hint: 'Run a fixed number of decisions, or as many as fit in a duration: remove one of them.' } satisfies IssueParams });
     }
   })
-  .transform(({ in_flight, duration: durationMs, decisions, ...rest }): TaskConfig =>
-    compact({ ...rest, decisions: decisions ?? (durationMs === undefined ? 1 : undefined), durationMs, inFlight: in_flight }));
+  .transform(({ in_flight, duration: durationMs, decisions, question, options, ...rest }): TaskConfig =>
+    compact({ ...rest, question: question ?? '', options: options ?? [], decisions: decisions ?? (durationMs === undefined ? 1 : undefined), durationMs, inFlight: in_flight }));
 
 const stage = strictMapping({
   name: nonEmptyString('a stage name'),

@@ -176,3 +176,21 @@ export function roleMap(scenario: { readonly agents: readonly { readonly role: s
 function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
+
+/**
+ * The topology of a swarm whose members are its agents alone (Raft nodes, PBFT replicas): the
+ * scenario's topology over them, or for `adaptive` the selector's choice from the task's traits.
+ * Whoever drives the run (a client) stays outside it and reaches every member directly.
+ *
+ * @example
+ * ```ts
+ * const { members, topology, reason } = memberTopology(scenario, nodes, roleMap(scenario));
+ * ```
+ */
+export function memberTopology(scenario: Scenario, ids: readonly ActorId[], roles: ReadonlyMap<ActorId, string>): { members: Member[]; topology: TopologySpec; reason: string } {
+  const members = ids.map((id) => ({ id, role: roles.get(id) ?? 'agent' }));
+  if (scenario.topology !== 'adaptive') return { members, topology: scenario.topology as TopologySpec, reason: 'as the scenario says' };
+  const { task } = scenario;
+  const selection = selectTopology({ complexity: task.complexity, novelty: task.novelty, delegated: task.delegated, sequential: task.sequential, centralised: task.centralised, agents: ids.length });
+  return { members, topology: selection.topology, reason: selection.reason };
+}

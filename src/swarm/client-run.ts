@@ -1,14 +1,13 @@
 import type { ActorId } from '../actors/envelope.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
-import { isEmptyFaultPlan, type FaultPlan } from '../scenario/fault-plan.ts';
-import type { CheckReport } from '../check/registry.ts';
-import { ConfigError, HostCrashedError } from '../errors.ts';
+import { HostCrashedError } from '../errors.ts';
 import type { Scenario } from '../scenario/index.ts';
-import type { ActorSystem, RunResult } from '../scheduler/actor-system.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
-import { buildTopology, type RouteGraph } from '../topologies/index.ts';
 import { ThreadSystem } from '../scheduler/threads/thread-system.ts';
-import { bookEntries, hostCrashReports, perMinute, runStatus, type RunFailure, type ScenarioResult } from './report.ts';
+import { epochFigures } from './epoch-figures.ts';
+import type { FinishedRun, Workload } from './protocol-driver.ts';
+import { bookEntries, hostCrashReports, perMinute, runStatus, topologySwitches, type RunFailure, type ScenarioResult } from './report.ts';
 
 /**
  * What the drivers of the replicated-log protocols (Raft, PBFT) share: one client actor drives
@@ -17,77 +16,73 @@ import { bookEntries, hostCrashReports, perMinute, runStatus, type RunFailure, t
  */
 
 /**
- * Refuses faults a threads-mode run cannot take: they are laid on virtual time.
- *
- * @example
- * ```ts
- * refuseTimedFaultsInThreads(mode, plan, scenario.faults);
- * ```
- */
-export function refuseTimedFaultsInThreads(mode: 'sim' | 'threads', plan: FaultPlan, faults: unknown): void {
-  if (mode !== 'sim' && !isEmptyFaultPlan(plan)) {
-    throw new ConfigError('faults', 'only byzantine faults in threads mode (crashes, partitions, network faults, pauses, skews and cascades are laid on virtual time: use --mode sim)', faults);
-  }
-}
-
-/**
- * The graph cascading failures spread along in a run whose members talk to each other
- * directly: the scenario's topology over the members (mesh when it is `adaptive`).
- *
- * @example
- * ```ts
- * const graph = faultGraph(scenario, nodes); // topology: ring -> each node's two ring neighbours
- * ```
- */
-export function faultGraph(scenario: Scenario, members: readonly ActorId[]): RouteGraph {
-  return buildTopology(scenario.topology === 'adaptive' ? 'mesh' : scenario.topology, members);
-}
-
-/**
  * The ScenarioResult of a client-driven run: a decision is one request the client had
- * acknowledged; latencies are per acknowledged request (sorted here).
+ * acknowledged; latencies are per acknowledged request (sorted here). The topology, its
+ * switches and per-epoch figures are the run's own: the members' envelopes travel on it.
  *
  * @example
  * ```ts
- * return { ...clientRunReport({ scenario, seed, mode, algorithm: 'raft', agents: 5, topologyReason: 'Raft nodes talk directly', attempted, acked, wallMs, virtualMs, latencies, checks: checks.finish(result), safetyChecked: true, result }), raft: figures };
+ * return { ...clientRunReport(finished, { algorithm: 'raft', agents: 5, topologyReason, attempted, acked, virtualMs, latencies }), raft: figures };
  * ```
  */
-export function clientRunReport(r: {
-  scenario: Scenario; seed: number; mode: 'sim' | 'threads'; algorithm: string; agents: number; topologyReason: string;
-  attempted: number; acked: number; wallMs: number; virtualMs: number; latencies: number[];
-  checks: CheckReport; safetyChecked: boolean; result: RunResult;
+export function clientRunReport(f: FinishedRun, r: {
+  algorithm: string; agents: number; topologyReason: string;
+  attempted: number; acked: number; virtualMs: number; latencies: number[];
   byzantineDetected?: ScenarioResult['byzantineDetected'];
-  /** Requests lost with a client that died with its worker, and why the run stopped early, if it did. */
-  aborted?: number; failure?: RunFailure; origin?: number;
+  warnings?: readonly string[];
 }): ScenarioResult {
-  const aborted = r.aborted ?? 0;
-  const m = r.result.messages;
+  const { workload, result, setup } = f;
+  const { aborted, failure } = workload;
+  const m = result.messages;
   const latencies = r.latencies.sort((a, b) => a - b);
-  const pick = (q: number) => (latencies.length ? Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] * 1000) / 1000 : 0);
+  const pick = (q: number) => (latencies.length ? round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]) : 0);
+  const topology = result.topology.switches[0]?.to ?? 'mesh';
   return {
-    scenario: r.scenario.name, seed: r.seed, mode: r.mode, algorithm: r.algorithm, agents: r.agents, topology: 'mesh', topologyReason: r.topologyReason,
-    decisions: { attempted: r.attempted, decided: r.acked, noConsensus: 0, timedOut: r.attempted - r.acked - aborted, escalated: 0, aborted },
-    status: runStatus(aborted, r.failure),
-    ...(r.failure ? { failure: r.failure } : {}),
-    hostCrashes: hostCrashReports(r.result.hostCrashes, r.origin),
-    decisionsPerMinute: perMinute(r.acked, r.wallMs),
-    ...(r.mode === 'sim' ? { simDecisionsPerMinute: perMinute(r.acked, r.virtualMs), virtualMs: r.virtualMs } : {}),
+    scenario: setup.scenario.name, seed: setup.seed, mode: setup.mode, algorithm: r.algorithm, agents: r.agents, topology, topologyReason: r.topologyReason,
+    decisions: { attempted: r.attempted, decided: r.acked, noConsensus: 0, timedOut: Math.max(0, r.attempted - r.acked - aborted), escalated: 0, aborted },
+    status: runStatus(aborted, failure),
+    ...(failure ? { failure } : {}),
+    hostCrashes: hostCrashReports(result.hostCrashes, f.origin),
+    decisionsPerMinute: perMinute(r.acked, workload.wallMs),
+    ...(setup.mode === 'sim' ? { simDecisionsPerMinute: perMinute(r.acked, r.virtualMs), virtualMs: r.virtualMs } : {}),
     latencyMs: { p50: pick(0.5), p99: pick(0.99) },
     quality: null,
-    safetyViolations: [...r.checks.safety],
-    livenessViolations: [...r.checks.liveness],
-    safetyChecked: r.safetyChecked,
+    safetyViolations: [...f.checks.safety],
+    livenessViolations: [...f.checks.liveness],
+    safetyChecked: f.safetyChecked,
     messages: bookEntries(m),
     messagesPerDecision: r.acked > 0 ? m.sent / r.acked : 0,
-    accountingImbalance: r.result.accountingImbalance,
+    accountingImbalance: result.accountingImbalance,
     byOutcome: {},
     refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 },
-    topologySwitches: [],
-    topologyEpochs: [],
+    topologySwitches: topologySwitches(result),
+    topologyEpochs: epochFigures(result.topology.epochs, f.epochs.byEpoch),
     byzantineDetected: r.byzantineDetected ?? [],
-    wallMs: Math.round(r.wallMs * 1000) / 1000,
-    traceHash: r.result.traceHash,
+    ...(r.warnings && r.warnings.length > 0 ? { warnings: [...r.warnings] } : {}),
+    wallMs: round(workload.wallMs),
+    traceHash: result.traceHash,
   };
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;
+
+/**
+ * Task keys a replicated-log protocol does not read, present in the scenario: each one is a
+ * warning that names it (the file stays valid, but it must not look honoured).
+ *
+ * @example
+ * ```ts
+ * ignoredTaskKeys(scenario, 'raft'); // ['task.options: raft votes on nothing, so the options are not used']
+ * ```
+ */
+export function ignoredTaskKeys(scenario: Scenario, protocol: string): string[] {
+  const t = scenario.task;
+  const out: string[] = [];
+  if (t.options.length > 0) out.push(`task.options: ${protocol} votes on nothing, so the options are not used`);
+  if (t.truth !== undefined) out.push(`task.truth: ${protocol} has no ground truth to judge (every committed entry is the client's own)`);
+  if (t.domain !== undefined) out.push(`task.domain: ${protocol} does not weigh expertise`);
+  if (t.risk !== undefined) out.push(`task.risk: ${protocol} does not pick its algorithm by risk (that is consensus.algorithm: adaptive, a voting algorithm)`);
+  return out;
 }
 
 /**
@@ -119,20 +114,19 @@ export interface ClientSuccession {
  * const accepted = ackedBefore + (summary?.accepted ?? 0);
  * ```
  */
-export interface ClientDrive<S> {
+export interface ClientDrive<S> extends Workload {
   readonly summary: S | undefined;
   /** Requests acknowledged to clients lost in crashes (their summaries died with them). */
   readonly ackedBefore: number;
+  /** Requests those clients issued (acknowledged or not). */
+  readonly issuedBefore: number;
   /** Requests those clients left unacknowledged: lost with them. */
   readonly aborted: number;
-  readonly failure?: RunFailure;
-  readonly wallMs: number;
-  readonly result: RunResult;
 }
 
 /**
  * Asks the client to `start` and waits for its summary (the measured part of the run: wall
- * time from the ask to the reply), then settles and shuts the system down. When the client dies
+ * time from the ask to the reply), then lets what is in flight land. When the client dies
  * with its worker, a successor takes the rest of the run under a new name (`client-2`, ...):
  * under its old name it would reuse request numbers the cluster has already executed and be
  * answered with their old results. What the lost client had left in flight is counted as
@@ -140,7 +134,7 @@ export interface ClientDrive<S> {
  *
  * @example
  * ```ts
- * const { summary, wallMs, result } = await driveClient<RaftClientSummary>(system, 'client', 600_000, succession);
+ * const { summary, wallMs } = await driveClient<RaftClientSummary>(system, 'client', 600_000, succession);
  * ```
  */
 export async function driveClient<S>(system: ActorSystem, client: ActorId, timeoutMs: number, succession?: ClientSuccession): Promise<ClientDrive<S>> {
@@ -148,6 +142,7 @@ export async function driveClient<S>(system: ActorSystem, client: ActorId, timeo
   let current = client;
   let summary: S | undefined;
   let ackedBefore = 0;
+  let issuedBefore = 0;
   let aborted = 0;
   let failure: RunFailure | undefined;
   for (let generation = 2; ; generation++) {
@@ -159,6 +154,7 @@ export async function driveClient<S>(system: ActorSystem, client: ActorId, timeo
       const crash = (await system.recovered()).at(-1);
       const done = succession.progress(current);
       ackedBefore += done.acked;
+      issuedBefore += done.issued;
       aborted += done.issued - done.acked;
       const where = `worker ${e.worker} died${crash ? ` (${crash.detail})` : ''} with "${current}" and ${done.issued - done.acked} of its requests in flight`;
       if (!succession.traced) {
@@ -177,7 +173,7 @@ export async function driveClient<S>(system: ActorSystem, client: ActorId, timeo
   }
   const wallMs = performance.now() - started;
   await settleBounded(system);
-  return { summary, ackedBefore, aborted, failure, wallMs, result: await system.shutdown() };
+  return { summary, ackedBefore, issuedBefore, aborted, failure, wallMs };
 }
 
 /**

@@ -36,13 +36,18 @@ export class EpochLatencies {
 
   observe(e: TraceEvent): void {
     if (e.type === 'topology') this.epoch = e.epoch;
-    else if (e.type === 'emit' && this.epoch !== undefined) {
+    else if (e.type === 'emit') {
       const ev = e.event as { type?: string; latencyMs?: number };
-      if (ev.type !== 'decided') return;
-      let list = this.byEpoch.get(this.epoch);
-      if (list === undefined) this.byEpoch.set(this.epoch, (list = []));
-      list.push(ev.latencyMs ?? 0);
+      if (ev.type === 'decided') this.add(ev.latencyMs ?? 0);
     }
+  }
+
+  /** A decision that closed now, in the epoch in force (a driver whose decisions are not `decided` events calls this). */
+  add(latencyMs: number): void {
+    if (this.epoch === undefined) return;
+    let list = this.byEpoch.get(this.epoch);
+    if (list === undefined) this.byEpoch.set(this.epoch, (list = []));
+    list.push(latencyMs);
   }
 }
 

@@ -1,6 +1,6 @@
 import type { Violation } from '../check/violation.ts';
-import type { PbftFigures } from './pbft-run.ts';
-import type { RaftFigures } from './raft-run.ts';
+import type { PbftFigures } from './pbft-figures.ts';
+import type { RaftFigures } from './raft-figures.ts';
 import type { RunSummary } from '../protocols/voting/coordinator.ts';
 import { percentile } from '../protocols/voting/latency-histogram.ts';
 import type { Scenario } from '../scenario/index.ts';
@@ -70,6 +70,8 @@ export interface ScenarioResult {
   topologySwitches: { at: number; from: string | null; to: string; epoch: number; reason: string }[];
   topologyEpochs: EpochFigures[];
   byzantineDetected: { agent: string; evidence: string }[];
+  /** Settings the scenario gave that this protocol does not use, each named (they are not errors). */
+  warnings?: string[];
   stages?: RunSummary['stages'];
   weights?: Record<string, number>;
   wallMs: number;
@@ -169,7 +171,7 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
     accountingImbalance: result.accountingImbalance,
     byOutcome: s.byOutcome,
     refusedVotes: s.refusedVotes,
-    topologySwitches: result.topology.switches.map((w) => ({ at: round(w.at), from: w.from, to: w.to, epoch: w.epoch, reason: w.reason })),
+    topologySwitches: topologySwitches(result),
     topologyEpochs: epochFigures(result.topology.epochs, observed.latencies),
     byzantineDetected: Object.entries(s.byzantine ?? {}).map(([agent, evidence]) => ({ agent, evidence })),
     ...(s.stages ? { stages: s.stages } : {}),
@@ -178,6 +180,18 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
     ...(run.mode === 'sim' ? { virtualMs: round(virtualMs) } : {}),
     traceHash: result.traceHash,
   };
+}
+
+/**
+ * A run's topology switches as a result reports them.
+ *
+ * @example
+ * ```ts
+ * topologySwitches(result); // [{ at: 0, from: null, to: 'mesh', epoch: 1, reason: 'as the scenario says' }, { at: 2000, from: 'mesh', to: 'ring', ... }]
+ * ```
+ */
+export function topologySwitches(result: RunResult): ScenarioResult['topologySwitches'] {
+  return result.topology.switches.map((w) => ({ at: round(w.at), from: w.from, to: w.to, epoch: w.epoch, reason: w.reason }));
 }
 
 /** Events per minute of `ms`, rounded (0 for an empty span). */

@@ -1,0 +1,42 @@
+import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
+
+/**
+ * How to run a scenario; every field overrides the scenario's own setting.
+ *
+ * @example
+ * ```ts
+ * const result = await runScenario(scenario, { seed: 7, mode: 'threads', workers: 2, traceFile: 'run.jsonl' });
+ * ```
+ */
+export interface RunOptions {
+  readonly seed?: number;
+  readonly mode?: 'sim' | 'threads';
+  readonly workers?: number;
+  /** Writes every trace event as a canonical JSON line. */
+  readonly traceFile?: string;
+  /** `events` (default) records proposals, votes and decisions; `off` is for raw throughput (no safety check then). */
+  readonly traceLevel?: TraceLevel;
+  /** One trace event per vote (default true). */
+  readonly traceVotes?: boolean;
+  /** Sees every trace event as it happens (a live timeline). */
+  readonly onEvent?: (event: TraceEvent) => void;
+  /**
+   * Sees the run's system once it is created, before anything is spawned: for a fault drill or
+   * a test that kills a worker mid-run (`(system as ThreadSystem).killWorker(i)`).
+   */
+  readonly onSystem?: (system: ActorSystem) => void;
+  /**
+   * Human oversight for `escalation: wait`: return an option to decide, or undefined to reject.
+   * In sim mode answer synchronously (the simulation does not wait for promises).
+   */
+  readonly onEscalation?: (decision: { decision: string; risk: string | null }) => string | undefined | Promise<string | undefined>;
+  /** Longest the run may take, in ms (virtual in sim mode); default: ample for the workload. */
+  readonly timeoutMs?: number;
+  /**
+   * Termination after heal: how long a decision may stay unreached once the last fault ended,
+   * in ms (virtual in sim mode). Default 5 s; a vote's default adds its voting timeout (a vote
+   * may rightly wait that long for its last ballots).
+   */
+  readonly terminationBoundMs?: number;
+}

@@ -1,0 +1,166 @@
+import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
+import { layFaults } from '../adversary/lay-faults.ts';
+import { RunCheckers } from '../check/registry.ts';
+import { ConfigError } from '../errors.ts';
+import { isEmptyFaultPlan, parseFaultPlan, type FaultPlan } from '../scenario/fault-plan.ts';
+import type { Scenario } from '../scenario/index.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
+import { createSystem } from '../system/create-system.ts';
+import { buildTopology, type TopologySpec } from '../topologies/index.ts';
+import { EpochLatencies } from './epoch-figures.ts';
+import type { DriverSetup, ProtocolDriver, ProtocolRun } from './protocol-driver.ts';
+import type { ScenarioResult } from './report.ts';
+import type { RunOptions } from './run-options.ts';
+import { TraceFile } from './trace-file.ts';
+
+/**
+ * The one path every protocol's run takes: plan (the driver checks its settings), check the
+ * scenario's faults, schedule and topology against the members, create the system, spawn,
+ * install the topology, lay the faults and the schedule on the system's clock, drive the
+ * workload, settle, shut down, check the trace and report. Nothing here knows a protocol by name:
+ * what differs is the driver's (src/swarm/drivers.ts).
+ *
+ * @example
+ * ```ts
+ * const run = await ScenarioRun.start(scenario, raftDriver, { seed: 7 });
+ * const result = await run.finish();
+ * ```
+ */
+export class ScenarioRun {
+  private finished: Promise<ScenarioResult> | undefined;
+  private out: TraceFile | undefined;
+  private origin: number | undefined;
+  private readonly epochs = new EpochLatencies();
+
+  private constructor(
+    readonly setup: DriverSetup,
+    readonly protocol: ProtocolRun,
+    readonly system: ActorSystem,
+    private readonly checks: RunCheckers,
+    private readonly traced: boolean,
+  ) {}
+
+  /**
+   * Everything up to the workload: bad configuration fails here, before anything is spawned;
+   * once the system exists, a failure shuts it down before it is thrown.
+   */
+  static async start(scenario: Scenario, driver: ProtocolDriver, options: RunOptions = {}): Promise<ScenarioRun> {
+    const mode = options.mode ?? scenario.mode ?? 'sim';
+    const seed = options.seed ?? scenario.seed ?? 1;
+    const setup: DriverSetup = { scenario, options, mode, seed };
+    const protocol = await driver.prepare(setup);
+    const faults = parseFaultPlan(scenario.faults, protocol.faultDefaults);
+    refuseTimedFaultsInThreads(mode, faults, scenario.faults);
+    checkTopologies(scenario, protocol);
+    const traceLevel: TraceLevel = options.traceLevel ?? 'events';
+    const system = await createSystem(
+      mode === 'sim'
+        ? { mode, seed, traceLevel, signatures: protocol.system.signatures }
+        : { mode, seed, traceLevel, workers: options.workers, signatures: protocol.system.signatures, preload: protocol.system.preload },
+    );
+    options.onSystem?.(system);
+    const run = new ScenarioRun(setup, protocol, system, new RunCheckers(protocol.checker, protocol.checkerOptions), traceLevel !== 'off');
+    try {
+      run.listen();
+      await protocol.spawn(system);
+      await system.switchTopology(protocol.topology, { members: protocol.members, reason: protocol.topologyReason });
+      run.layFaults(faults);
+      if (!protocol.runsSchedule) run.laySchedule();
+    } catch (e) {
+      await run.close();
+      throw e;
+    }
+    return run;
+  }
+
+  /** Drives the workload to its end, shuts the system down, checks and reports. Once. */
+  finish(): Promise<ScenarioResult> {
+    this.finished ??= this.finishOnce();
+    return this.finished;
+  }
+
+  /** Ends the workload early (no new decisions); `finish()` then reports what was done. */
+  windDown(): void {
+    this.protocol.windDown?.(this.system);
+  }
+
+  /** Shuts the system down (if still running) and closes the trace file. */
+  async close(): Promise<void> {
+    await this.system.shutdown().catch(() => undefined);
+    this.out?.close();
+    this.out = undefined;
+  }
+
+  private async finishOnce(): Promise<ScenarioResult> {
+    try {
+      const workload = await this.protocol.drive(this.system);
+      const result = await this.system.shutdown();
+      return this.protocol.report({ setup: this.setup, workload, result, checks: this.checks.finish(result), safetyChecked: this.traced, origin: this.origin, epochs: this.epochs });
+    } finally {
+      await this.close();
+    }
+  }
+
+  private listen(): void {
+    const { options } = this.setup;
+    this.out = options.traceFile ? new TraceFile(options.traceFile) : undefined;
+    const context = { origin: 0, epochs: this.epochs };
+    this.system.trace$.subscribe((e: TraceEvent) => {
+      if (this.origin === undefined) context.origin = this.origin = e.t;
+      this.checks.observe(e);
+      this.epochs.observe(e);
+      this.protocol.observe(e, context);
+      this.out?.write(e);
+      options.onEvent?.(e);
+    });
+  }
+
+  /** The scenario's faults, on the system's clock; cascades spread along the topology in force. */
+  private layFaults(plan: FaultPlan): void {
+    const { system, protocol } = this;
+    layFaults(system.faults, { ...protocol.faultCluster, neighbours: (id) => system.topology?.neighbours(id) ?? [], seed: this.setup.seed }, plan);
+  }
+
+  /** `schedule:` topology switches, at their times on the system's clock. */
+  private laySchedule(): void {
+    const { system } = this;
+    for (const entry of this.setup.scenario.schedule) {
+      const spec = entry.switch_topology;
+      if (spec === undefined) continue;
+      system.faults.at(entry.atMs, () => {
+        system.switchTopology(spec as TopologySpec, { reason: `schedule at ${entry.atMs} ms` }).catch((e: Error) => {
+          system.faults.note('schedule-failed', `switch to ${JSON.stringify(spec)} at ${entry.atMs} ms: ${e.message}`);
+        });
+      });
+    }
+  }
+}
+
+/**
+ * The initial topology and every scheduled switch must build over the members: a switch they
+ * cannot take would only fail mid-run. A schedule entry that changes the task is for protocols
+ * whose workload actor runs the schedule (voting); elsewhere it is refused by name.
+ */
+function checkTopologies(scenario: Scenario, protocol: ProtocolRun): void {
+  buildTopology(protocol.topology, protocol.members);
+  scenario.schedule.forEach((entry, i) => {
+    if (entry.switch_topology !== undefined) buildTopology(entry.switch_topology as TopologySpec, protocol.members, { path: `schedule[${i}].switch_topology` });
+    if (!protocol.runsSchedule && entry.task !== undefined) {
+      throw new ConfigError(`schedule[${i}].task`, `switch_topology only (a scheduled task change is for voting algorithms; ${scenario.consensus.algorithm} has no task to change)`, entry.task);
+    }
+  });
+}
+
+/**
+ * Refuses faults a threads-mode run cannot take yet: they are laid on virtual time.
+ *
+ * @example
+ * ```ts
+ * refuseTimedFaultsInThreads(mode, plan, scenario.faults);
+ * ```
+ */
+export function refuseTimedFaultsInThreads(mode: 'sim' | 'threads', plan: FaultPlan, faults: unknown): void {
+  if (mode !== 'sim' && !isEmptyFaultPlan(plan)) {
+    throw new ConfigError('faults', 'only byzantine faults in threads mode (crashes, partitions, network faults, pauses, skews and cascades are laid on virtual time: use --mode sim)', faults);
+  }
+}
