@@ -195,6 +195,7 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
     for (const l of timeline) out(l);
   }
   out(heading('Result'));
+  for (const w of r.warnings ?? []) out(`  ${yellow('not used')}     ${w}`);
   const d = r.decisions;
   if (r.status === 'failed') out(`  ${red('RUN FAILED')}   ${r.failure ? r.failure.message : `${int(d.aborted)} decisions lost with a crashed worker`}`);
   out(`  decisions    ${int(d.attempted)} attempted · ${green(`${int(d.decided)} decided`)} · ${int(d.noConsensus)} no consensus · ${d.timedOut ? red(`${int(d.timedOut)} timed out`) : '0 timed out'} · ${int(d.escalated)} escalated${d.aborted ? ` · ${red(`${int(d.aborted)} aborted (lost in a crash)`)}` : ''}`);
