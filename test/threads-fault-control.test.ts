@@ -106,6 +106,18 @@ describe('threads mode: fault control', () => {
     await balancedEnd(s);
   });
 
+  it('crash laid while the actor is still being spawned: it stops once spawned, and stays down', async () => {
+    const s = await start();
+    const spawning = s.spawn('d', DURABLE, { worker: 1 });
+    expect(s.faults.crash('d')).toBe(true);
+    await spawning;
+    await s.settle();
+    expect(s.faults.running('d')).toBe(false);
+    await expect(s.ask('d', { kind: 'get' }, { timeoutMs: 5_000 })).rejects.toThrow(/actor-stopped/);
+    expect((await s.shutdown()).actors).toBe(0);
+    sys = undefined;
+  });
+
   it('partition: envelopes across sides are dropped under `partition`, within a side delivered; heal restores', async () => {
     const s = await start();
     await probes(s, 3);

@@ -111,7 +111,9 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   private pauseHeld: Map<ActorId, PauseHold> | undefined;
   private readonly pauseTimers = new Map<ActorId, NodeJS.Timeout>();
   /** Crashed actors being spawned again here: what reaches them waits, as for a pause. */
-  private readonly recovering = new Map<ActorId, Promise<unknown>>();
+  private readonly recovering = new Set<ActorId>();
+  /** Spawns under way (loading a behaviour takes a while): a crash laid meanwhile waits for them. */
+  private readonly spawning = new Map<ActorId, Promise<void>>();
 
   constructor(private readonly init: WorkerInit, private readonly transport: Transport, private readonly events: { postMessage(m: unknown): void }) {
     this.hostIndex = init.index;
@@ -454,6 +456,17 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   async spawn(id: ActorId, ref: BehaviourRef, options: SpawnOptions): Promise<SupervisionPolicy> {
+    const spawned = this.spawnNow(id, ref, options);
+    const settled = spawned.then(() => undefined, () => undefined);
+    this.spawning.set(id, settled);
+    try {
+      return await spawned;
+    } finally {
+      if (this.spawning.get(id) === settled) this.spawning.delete(id);
+    }
+  }
+
+  private async spawnNow(id: ActorId, ref: BehaviourRef, options: SpawnOptions): Promise<SupervisionPolicy> {
     await this.preloaded;
     const valid = validateRef(ref, `spawn("${id}").behaviour`);
     const behaviour = await loadBehaviour(valid);
@@ -546,8 +559,8 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   }
 
   async crash(id: ActorId): Promise<boolean> {
-    // A crash laid right after a recovery hits the recovered actor, not the gap before it.
-    await this.recovering.get(id);
+    // A crash laid right after a spawn or recovery hits the actor, not the gap before it.
+    await this.spawning.get(id);
     this.stoppingForMain = true;
     let ok: boolean;
     try {
@@ -571,11 +584,9 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     // Until it is spawned (loading its behaviour may take a while), what reaches it is held.
     this.directory.set(id, this.hostIndex);
     this.pauseHeld ??= new Map();
-    const spawned = this.spawn(id, ref, options);
-    const done = spawned.catch(() => undefined);
-    this.recovering.set(id, done);
+    this.recovering.add(id);
     try {
-      return await spawned;
+      return await this.spawn(id, ref, options);
     } finally {
       this.recovering.delete(id);
       this.releasePauses();
