@@ -165,7 +165,6 @@ describe('conclave bench', () => {
     fails({ faults: 'drop:2' }, /"--faults\[0\]": expected KIND:RATE with RATE in \(0, 1\)/);
     fails({ faults: 'crash,crash:2' }, /"--faults\[1\]": expected each fault kind once/);
     fails({ faults: 'delay:50-5' }, /"--faults\[0\]": expected delay:MIN-MAX/);
-    fails({ faults: 'crash:1', mode: 'threads' }, /"--faults": expected only byzantine faults in threads mode/);
     fails({ workers: '0' }, /"--workers"/);
     // Good input: defaults filled in, pbft read as byzantine_tolerant, a duration for votes.
     expect(benchPlanFrom({})).toMatchObject({ algorithms: ['simple_majority', 'supermajority', 'byzantine_tolerant', 'weighted_voting', 'raft'], agents: [3, 5, 7, 9], iterations: 10, mode: 'sim', workload: { decisions: 1000 }, inFlight: 1, topology: 'mesh', seed: 1 });

@@ -77,6 +77,24 @@ describe('every protocol honours every scenario feature (sim mode)', () => {
   }
 });
 
+describe('every protocol honours every scenario feature (threads mode: real workers, wall clock)', () => {
+  for (const p of PROTOCOLS) {
+    it(`${p.algorithm}: duration, schedule switch, ring routing and every fault kind`, async () => {
+      const { result, faults } = await runAll(p.algorithm, p.options, 'threads');
+      expect(result.mode).toBe('threads');
+      // Wall clock on a busy machine: fewer decisions than in sim, but they keep coming.
+      expect(result.decisions.decided).toBeGreaterThan(5);
+      expect(result.topologySwitches.map((s) => s.to)).toEqual(['ring', 'star']);
+      expect(result.topologySwitches[1].reason).toMatch(/schedule at 700 ms/);
+      expect(result.messages.relayed).toBeGreaterThan(0);
+      for (const kind of ['crash', 'recover', 'partition', 'heal', 'network', 'network-end', 'pause', 'resume', 'clock-skew', 'clock-skew-end', 'cascade']) expect(faults, kind).toContain(kind);
+      expect(result.accountingImbalance).toBe(0);
+      expect(result.messages.inFlight).toBe(0);
+      expect(result.safetyViolations).toEqual([]);
+    }, 120_000);
+  }
+});
+
 describe('what a protocol does not use is refused or named', () => {
   it('a scheduled task change is refused by name for a replicated log', async () => {
     const yaml = `

@@ -13,10 +13,6 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = join(ROOT, 'src');
 
-// issue 14: removed when the one swarm driver lands
-/** Files whose own import cycles are tolerated for now: src/swarm/ is being rewritten. */
-const FILE_CYCLES_TOLERATED_UNDER = ['src/swarm/'];
-
 /**
  * The file cycles src/ had when this test was written (issue 14), each as the set of files that
  * import each other round (a strongly connected component), to be broken by their owners: the
@@ -193,9 +189,8 @@ describe('layering: which way the imports go', () => {
     expect(cycle && explain(cycle, edges, folderOf)).toBeUndefined();
   });
 
-  it('the files under src/ import each other without a cycle (src/swarm/ excepted for now, and the known ones pinned)', () => {
-    const tolerated = (file: string) => FILE_CYCLES_TOLERATED_UNDER.some((prefix) => file.startsWith(prefix));
-    const inScope = edges.filter((e) => !tolerated(e.from) && !tolerated(e.to));
+  it('the files under src/ import each other without a cycle (the known ones pinned)', () => {
+    const inScope = edges;
     const key = (group: readonly string[]) => [...group].sort().join(' ');
     const known = new Set(KNOWN_FILE_CYCLES.map(key));
     const groups = cycleGroups(inScope);

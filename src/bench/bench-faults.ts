@@ -136,19 +136,6 @@ export function liarsAmong(faults: BenchFaults, n: number): number {
 }
 
 /**
- * Whether faults other than Byzantine agents are asked for: those are laid on virtual time,
- * so only sim mode takes them.
- *
- * @example
- * ```ts
- * hasTimedFaults(parseBenchFaults('byzantine:1')); // false
- * ```
- */
-export function hasTimedFaults(faults: BenchFaults): boolean {
-  return faults.crashes + faults.partitions + faults.pauses > 0 || faults.network !== undefined;
-}
-
-/**
  * The `faults:` section of one run's scenario, as YAML lines (none without faults). Times are
  * drawn from the run's seed, so iteration i strikes at the same moments for every algorithm
  * and size (a paired comparison), and differently from one iteration to the next.

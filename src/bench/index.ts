@@ -10,7 +10,7 @@ export { benchTable } from './bench-table.ts';
 export { benchHtml } from './bench-html.ts';
 export { benchMarkdown } from './bench-markdown.ts';
 export { benchScenario, benchAgents, benchWeights, notApplicable } from './bench-scenario.ts';
-export { parseBenchFaults, faultsYaml, liarsAmong, hasTimedFaults, NO_FAULTS } from './bench-faults.ts';
+export { parseBenchFaults, faultsYaml, liarsAmong, NO_FAULTS } from './bench-faults.ts';
 export { faultTolerance, withinTolerance } from './fault-tolerance.ts';
 export { BENCH_ALGORITHMS, DEFAULT_BENCH_ALGORITHMS, benchAlgorithm, algorithmName, algorithmFamily } from './bench-algorithms.ts';
 export { BENCH_TOPOLOGIES, DEFAULT_BENCH_DECISIONS } from './bench-plan.ts';

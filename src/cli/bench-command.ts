@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { algorithmFamily, benchAlgorithm, DEFAULT_BENCH_ALGORITHMS, type BenchAlgorithm } from '../bench/bench-algorithms.ts';
-import { hasTimedFaults, NO_FAULTS, parseBenchFaults } from '../bench/bench-faults.ts';
+import { NO_FAULTS, parseBenchFaults } from '../bench/bench-faults.ts';
 import { benchHtml } from '../bench/bench-html.ts';
 import { benchMarkdown } from '../bench/bench-markdown.ts';
 import { BENCH_TOPOLOGIES, DEFAULT_BENCH_DECISIONS, type BenchPlan, type BenchTopology } from '../bench/bench-plan.ts';
@@ -105,7 +105,6 @@ export function benchPlanFrom(o: BenchCommandOptions): BenchPlan {
   const workload = o.duration !== undefined ? { durationMs: durationOf(o.duration) } : { decisions: o.decisions === undefined ? DEFAULT_BENCH_DECISIONS : integer(o.decisions, '--decisions', 1, 10_000_000) };
   const faults = o.faults === undefined ? NO_FAULTS : parseBenchFaults(o.faults);
   // Crashes, partitions, pauses and network faults are laid on the simulation's clock.
-  if (mode === 'threads' && hasTimedFaults(faults)) throw new ConfigError('--faults', 'only byzantine faults in threads mode (crash, partition, pause and network faults are laid on virtual time: use --mode sim)', o.faults);
   return {
     algorithms, agents, mode, workload, faults,
     iterations: o.iterations === undefined ? 10 : integer(o.iterations, '--iterations', 1, 100_000),

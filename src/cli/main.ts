@@ -93,7 +93,7 @@ export function buildCli(): Command {
     .option('--workers <n>', 'threads running the runs (default: one per core, this one and a pool of the others; 1 runs them one after another here)', integer('--workers', 1, 256))
     .option('--save <dir>', 'write every run that broke safety, failed or stalled within the bound as a scenario file, and the shrunk one (conclave run FILE replays it); nothing to write: nothing is written and DIR is not created')
     .option('--no-shrink', 'do not shrink the first run that broke safety (by default it is shrunk to a smaller scenario that still breaks it, printed, and with --save written as stress-<protocol>-<seed>.shrunk.yml)')
-    .option('--mode <mode>', 'sim (default: deterministic, every fault kind, in parallel) or threads (real worker threads, wall clock: Byzantine faults only, one run at a time)', mode)
+    .option('--mode <mode>', 'sim (default: deterministic, every fault kind, in parallel) or threads (real worker threads, wall clock, every fault kind, one run at a time)', mode)
     .option('--implementation <module>', 'spawn the protocol\'s main role (Raft node, PBFT replica, voting coordinator) from MODULE#EXPORT (or MODULE, exporting raftNode, pbftReplica or coordinator) instead of the built-in one: to check that stress catches a broken variant')
     .option('--search <how>', 'raft only: targeted (default: half the runs draw a bare majority with stale messages and a timed leader crash, or leader churn) or uniform (every run drawn alike)')
     .option('--allow-liveness', 'exit 0 even when runs within the fault bound left decisions unreached after their faults ended (they are still reported)')

@@ -137,11 +137,6 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
       lines.push(`${dim(when(e.t))}  ${e.fault === 'crash' ? red(`${e.detail} crashed`) : yellow(`${e.fault}: ${e.detail}`)}`);
       return;
     }
-    // Sim mode traces a crash as a fault (above) as well as the actor's stop.
-    if (e.type === 'stop' && e.reason === 'crashed' && mode === 'threads') {
-      lines.push(`${dim(when(e.t))}  ${red(`${e.actor} crashed`)}`);
-      return;
-    }
     // A worker's death, and where its actors went (threads mode).
     if (e.type === 'host-crash') {
       lines.push(`${dim(when(e.t))}  ${red(`worker ${e.host} died (${e.detail}): ${e.actors} actors, ${e.lostInFlight} envelopes lost in flight`)}`);

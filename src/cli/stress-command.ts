@@ -32,7 +32,7 @@ export interface StressCommandOptions {
   readonly shrink?: boolean;
   /** `path#export` (or `path`): the protocol's main role from this module instead of the built-in one (a broken variant, say). */
   readonly implementation?: string;
-  /** `sim` (default) or `threads` (Byzantine faults only, one run at a time on the worker threads). */
+  /** `sim` (default) or `threads` (one run at a time on the worker threads, wall clock, every fault kind). */
   readonly mode?: 'sim' | 'threads';
   /** Raft: `targeted` (default: half the runs aimed at Raft's subtle rules) or `uniform` (every run drawn alike). */
   readonly search?: string;
@@ -105,7 +105,7 @@ export async function stressCommand(o: StressCommandOptions, out: (line: string)
  */
 export function stressPlan(o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'mode' | 'search'>): StressPlan {
   if (family(o.protocol) === 'voting') checkAlgorithm(o.protocol, '--protocol');
-  const plan: { -readonly [K in keyof StressPlan]: StressPlan[K] } = { protocol: o.protocol, agents: o.agents, byzantine: o.byzantine, failureRate: o.failureRate, faults: faultsFor(o.protocol, o.faults?.split(',').map((f) => f.trim()).filter(Boolean), o.mode), decisions: o.decisions, ...(o.mode === 'threads' ? { mode: 'threads' as const } : {}) };
+  const plan: { -readonly [K in keyof StressPlan]: StressPlan[K] } = { protocol: o.protocol, agents: o.agents, byzantine: o.byzantine, failureRate: o.failureRate, faults: faultsFor(o.protocol, o.faults?.split(',').map((f) => f.trim()).filter(Boolean)), decisions: o.decisions, ...(o.mode === 'threads' ? { mode: 'threads' as const } : {}) };
   // Raft tolerates no liar, but may be given some (to see its checkers catch what they do).
   if ((o.byzantine !== undefined || o.failureRate !== undefined) && !o.faults && family(o.protocol) === 'raft') plan.faults = [...plan.faults, 'byzantine'];
   if (o.byzantine !== undefined && o.failureRate !== undefined) throw new ConfigError('--failure-rate', 'either --byzantine or --failure-rate, not both', o.failureRate);
@@ -115,9 +115,9 @@ export function stressPlan(o: Pick<StressCommandOptions, 'protocol' | 'agents' |
     if (o.search !== 'targeted' && o.search !== 'uniform') throw new ConfigError('--search', 'targeted or uniform', o.search);
     // Only Raft has a targeted search: refused elsewhere rather than accepted and ignored.
     if (family(o.protocol) !== 'raft') throw new ConfigError('--search', `a Raft option (--protocol raft); ${o.protocol} runs are drawn uniformly`, o.search);
-    // The targeted shapes crash leaders: without crashes (threads mode, or --faults without
-    // crash) every run is uniform, so asking for them is refused rather than ignored.
-    if (o.search === 'targeted' && !plan.faults.includes('crash')) throw new ConfigError('--search', `uniform here: the targeted search crashes leaders, and these runs draw no crashes (${plan.mode === 'threads' ? '--mode threads takes Byzantine faults only' : 'add crash to --faults'})`, o.search);
+    // The targeted shapes crash leaders: without crashes (--faults without crash) every run is
+    // uniform, so asking for them is refused rather than ignored.
+    if (o.search === 'targeted' && !plan.faults.includes('crash')) throw new ConfigError('--search', 'uniform here: the targeted search crashes leaders, and these runs draw no crashes (add crash to --faults)', o.search);
     plan.search = o.search;
   }
   if (o.implementation !== undefined) {

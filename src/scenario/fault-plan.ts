@@ -158,23 +158,21 @@ export interface FaultPlanDefaults {
 
 /**
  * Reads a scenario's `faults:` section (everything but `byzantine`, which `byzantinePlan`
- * reads). Refuses a kind not in `allowed` (with why, from `refusal`), an unknown key (with a
+ * reads). Refuses an unknown key (with a
  * did-you-mean) and every bad value, naming the field: `faults.partition[1].shape`.
  *
  * @example
  * ```ts
  * parseFaultPlan({ partition: [{ at: '2s', shape: 'ring' }] }, { splitRatio: 0.4 });
- * parseFaultPlan({ crash: [{ at: '1s' }] }, { allowed: ['byzantine'], refusal: 'voting runs in threads mode take only byzantine faults' }); // throws
  * ```
  */
 export function parseFaultPlan(
   faults: Record<string, unknown> | undefined,
-  o: FaultPlanDefaults & { allowed?: readonly string[]; refusal?: string } = {},
+  o: FaultPlanDefaults = {},
 ): FaultPlan {
   const f = faults ?? {};
   for (const key of Object.keys(f)) {
     if (!(key in FAULT_KINDS)) throw unknownKey('faults', key, Object.keys(FAULT_KINDS), f[key]);
-    if (o.allowed !== undefined && !o.allowed.includes(key)) throw new ConfigError(`faults.${key}`, `${o.allowed.join(', ')}${o.refusal ? ` (${o.refusal})` : ''}`, f[key]);
   }
   const target = (e: Entry, path: string): string => {
     const t = e.target ?? o.defaultTarget;

@@ -26,9 +26,9 @@ export interface StressPlan {
   readonly faults: readonly StressFault[];
   readonly decisions: number;
   /**
-   * `sim` (default): deterministic runs, every fault kind. `threads`: each run on real worker
-   * threads in wall-clock time, so only Byzantine faults (the others are laid on virtual time)
-   * and no exact replay (a failing run's scenario replays in sim mode, which may not fail).
+   * `sim` (default): deterministic runs. `threads`: each run on real worker threads in
+   * wall-clock time, with the same fault library laid through the threads system's fault
+   * control, and no exact replay (a failing run's scenario replays in sim mode, which may not fail).
    */
   readonly mode?: 'sim' | 'threads';
   /**
@@ -94,17 +94,9 @@ export function family(protocol: string): 'raft' | 'pbft' | 'voting' {
  * faultsFor('raft', ['byzantine']); // throws: --faults byzantine is not a Raft fault
  * ```
  */
-export function faultsFor(protocol: string, requested: readonly string[] | undefined, mode: 'sim' | 'threads' = 'sim'): StressFault[] {
+export function faultsFor(protocol: string, requested: readonly string[] | undefined): StressFault[] {
   const liars = BYZANTINE_BY_FAMILY[family(protocol)];
   const byzantine = ['byzantine', ...liars, ...Object.keys(BYZANTINE_ALIASES)];
-  if (mode === 'threads') {
-    // Wall-clock runs take only what wraps behaviours: the other kinds are laid on virtual time.
-    if (requested === undefined) return family(protocol) === 'raft' ? [] : ['byzantine'];
-    return requested.map((f, i) => {
-      if (!byzantine.includes(f)) throw new ConfigError(`--faults[${i}]`, `one of ${byzantine.join(', ')} (threads mode runs in wall-clock time: crashes, partitions and network faults need --mode sim)`, f);
-      return f;
-    });
-  }
   const known = [...TIMED_FAULTS, ...byzantine];
   // PBFT replicas keep no durable state: one that recovers has forgotten what it agreed to, which
   // counts against f like a lie. A cascade can take down more than f, so it is drawn only when asked.

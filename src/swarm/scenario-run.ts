@@ -2,7 +2,7 @@ import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
 import { RunCheckers } from '../check/registry.ts';
 import { ConfigError } from '../errors.ts';
-import { isEmptyFaultPlan, parseFaultPlan, type FaultPlan } from '../scenario/fault-plan.ts';
+import { parseFaultPlan, type FaultPlan } from '../scenario/fault-plan.ts';
 import type { Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../system/create-system.ts';
@@ -50,7 +50,6 @@ export class ScenarioRun {
     const setup: DriverSetup = { scenario, options, mode, seed };
     const protocol = await driver.prepare(setup);
     const faults = parseFaultPlan(scenario.faults, protocol.faultDefaults);
-    refuseTimedFaultsInThreads(mode, faults, scenario.faults);
     checkTopologies(scenario, protocol);
     const traceLevel: TraceLevel = options.traceLevel ?? 'events';
     const system = await createSystem(
@@ -149,18 +148,4 @@ function checkTopologies(scenario: Scenario, protocol: ProtocolRun): void {
       throw new ConfigError(`schedule[${i}].task`, `switch_topology only (a scheduled task change is for voting algorithms; ${scenario.consensus.algorithm} has no task to change)`, entry.task);
     }
   });
-}
-
-/**
- * Refuses faults a threads-mode run cannot take yet: they are laid on virtual time.
- *
- * @example
- * ```ts
- * refuseTimedFaultsInThreads(mode, plan, scenario.faults);
- * ```
- */
-export function refuseTimedFaultsInThreads(mode: 'sim' | 'threads', plan: FaultPlan, faults: unknown): void {
-  if (mode !== 'sim' && !isEmptyFaultPlan(plan)) {
-    throw new ConfigError('faults', 'only byzantine faults in threads mode (crashes, partitions, network faults, pauses, skews and cascades are laid on virtual time: use --mode sim)', faults);
-  }
 }
