@@ -81,7 +81,7 @@ export function buildCli(): Command {
 
   program
     .command('stress')
-    .description('Stress-test a protocol: many seeded runs in sim mode, each with a fault schedule drawn from its seed (crashes, partitions, Byzantine agents), in parallel on a worker pool; reports safety violations and how to replay each failing run.')
+    .description('Stress-test a protocol: many seeded runs (sim mode, in parallel on a worker pool; or threads mode, one at a time on real workers), each with a fault schedule drawn from its seed (crashes, partitions, Byzantine agents); reports safety violations and how to replay each failing run.')
     .option('--protocol <id>', 'raft, byzantine_tolerant (pbft) or a voting algorithm (simple_majority, supermajority, ...)', 'byzantine_tolerant')
     .option('--agents <n>', 'agents (replicas, nodes, voters) per run', integer('--agents', 2, 200), 7)
     .option('--byzantine <k>', 'Byzantine agents per run at most (default: what the protocol tolerates; more shows what it cannot)', integer('--byzantine', 0, 199))

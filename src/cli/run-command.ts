@@ -242,7 +242,7 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
       out(`  ${String(e.epoch).padStart(5)}  ${e.kind.padEnd(13)}  ${int(e.decisions).padStart(9)}  ${e.messagesPerDecision.toFixed(1).padStart(13)}  ${e.linksPerMessage.toFixed(2).padStart(9)}  ${e.latencyP50Ms.toFixed(2).padStart(8)} ms`);
     }
   }
-  out(dim(`\n  trace ${r.traceHash.slice(0, 16)}…${traceFile ? ` written to ${traceFile}` : ''} · ${r.wallMs.toFixed(0)} ms wall`));
+  out(dim(`\n  trace ${r.traceHash.slice(0, 16)}…${traceFile ? ` written to ${traceFile}` : ''} · ${r.wallMs.toFixed(0)} ms wall${r.replayable ? '' : ' · threads mode: wall clock, a rerun differs (replay in sim mode)'}`));
 }
 
 /** Actor names for a summary line: a worker may have hosted thousands (--json lists them all). */

@@ -61,6 +61,7 @@ export function clientRunReport(f: FinishedRun, r: {
     ...(r.warnings && r.warnings.length > 0 ? { warnings: [...r.warnings] } : {}),
     wallMs: round(workload.wallMs),
     traceHash: result.traceHash,
+    replayable: setup.mode === 'sim',
   };
 }
 

@@ -77,6 +77,11 @@ export interface ScenarioResult {
   wallMs: number;
   virtualMs?: number;
   traceHash: string;
+  /**
+   * True in sim mode: the same seed gives this trace again, byte for byte. False in threads mode:
+   * the run was on the wall clock (faults and the schedule too), so a rerun differs.
+   */
+  replayable: boolean;
   /** Raft runs: who led each term, and how long each leader crash left the cluster leaderless. */
   raft?: RaftFigures;
   /** PBFT runs: views, failovers, the Byzantine replicas and what the honest ones refused. */
@@ -179,6 +184,7 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
     wallMs: round(run.wallMs),
     ...(run.mode === 'sim' ? { virtualMs: round(virtualMs) } : {}),
     traceHash: result.traceHash,
+    replayable: run.mode === 'sim',
   };
 }
 
