@@ -182,14 +182,28 @@ export class ThreadFaults implements FaultControl {
     checkPause(durationMs);
     // Workers compare the end of a pause with their own clock: epoch ms, the same in every thread.
     this.network.pause(id, epochNow() + durationMs);
+    const until = this.network.pauses()!.get(id)!;
     this.emit('pause', `${id} for ${durationMs} ms`);
     this.push();
+    this.whenPauseEnds(id, until, durationMs);
+  }
+
+  /**
+   * Traces `resume` (and tells the workers) once `id`'s pause that ends at `until` is over. A
+   * timer may fire a little early on the epoch clock (the event loop's cached time): then it waits
+   * for the rest. A pause extended meanwhile is left to the timer of the call that extended it.
+   */
+  private whenPauseEnds(id: ActorId, until: number, delayMs: number): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (!this.sys.running || this.network.pausedUntil(id, epochNow()) !== undefined) return;
-      this.emit('resume', id);
-      this.push();
-    }, durationMs);
+      if (!this.sys.running) return;
+      const now = epochNow();
+      const current = this.network.pausedUntil(id, now);
+      if (current === undefined) {
+        this.emit('resume', id);
+        this.push();
+      } else if (current === until) this.whenPauseEnds(id, until, until - now + 1);
+    }, Math.max(0, delayMs));
     this.timers.add(timer);
   }
 

@@ -545,17 +545,23 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     if (pauses !== undefined) {
       this.pauseHeld ??= new Map();
       const now = this.now();
-      for (const [id, until] of pauses) {
-        clearTimeout(this.pauseTimers.get(id));
-        this.pauseTimers.set(id, setTimeout(() => {
-          this.pauseTimers.delete(id);
-          this.releasePauses();
-          this.kick();
-        }, Math.max(0, until - now) + 1));
-      }
+      for (const [id, until] of pauses) this.armPauseTimer(id, until - now + 1);
     }
     this.releasePauses();
     this.runTurn();
+  }
+
+  /** Releases what a pause held for `id` once it is over (waiting for the rest if the timer fired early). */
+  private armPauseTimer(id: ActorId, delayMs: number): void {
+    clearTimeout(this.pauseTimers.get(id));
+    this.pauseTimers.set(id, setTimeout(() => {
+      this.pauseTimers.delete(id);
+      this.releasePauses();
+      const now = this.now();
+      const until = this.faults?.pausedUntil(id, now);
+      if (until !== undefined) this.armPauseTimer(id, until - now + 1);
+      this.kick();
+    }, Math.max(0, delayMs)));
   }
 
   async crash(id: ActorId): Promise<boolean> {
