@@ -1,6 +1,7 @@
 import type { ActorId } from '../actors/envelope.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import { checkAccounting, type Books } from './accounting.ts';
+import { GossipAgreementMonitor } from './gossip-agreement.ts';
 import { PbftSafetyMonitor } from './pbft-safety.ts';
 import { RaftSafetyMonitor } from './raft-safety.ts';
 import { TerminationMonitor } from './termination.ts';
@@ -73,7 +74,7 @@ export interface CheckerSpec {
   create(options: CheckerOptions, protocol: CheckedProtocol): Checker;
 }
 
-const ALL: readonly CheckedProtocol[] = ['voting', 'raft', 'pbft'];
+const ALL: readonly CheckedProtocol[] = ['voting', 'raft', 'pbft', 'gossip'];
 
 /** A behaviour from the adversary library (`src/adversary/...#byzantine...`), as a `spawn` event names it. */
 const ADVERSARY_BEHAVIOUR = /[/\\]adversary[/\\][^/\\]+#|#byzantine/;
@@ -93,6 +94,7 @@ function finding(checker: string, kind: CheckKind, v: { property: string; detail
  * - `raft-safety`: election safety, log matching, leader append-only, leader completeness,
  *   state-machine safety, apply order, no acknowledged command lost, no stale read (RaftSafetyMonitor);
  * - `pbft-safety`: agreement, validity, integrity and result integrity among honest replicas (PbftSafetyMonitor);
+ * - `gossip-safety`: agreement and validity of gossip agreement's decided instances (GossipAgreementMonitor);
  * - `accounting`: sent = delivered + dropped + dead-lettered + in flight, on the final books;
  * - `termination-after-heal` (liveness): every decision reached within a bound once faults stop (TerminationMonitor).
  *
@@ -123,6 +125,13 @@ export const CHECKERS: readonly CheckerSpec[] = [
     create(options) {
       const m = new PbftSafetyMonitor({ byzantine: options.byzantine });
       return { observe: (e) => m.observe(e), finish: () => m.finish().map((v) => finding('pbft-safety', 'safety', v)) };
+    },
+  },
+  {
+    name: 'gossip-safety', kind: 'safety', protocols: ['gossip'], judges: 'agreement (every node last settled on the decided value), validity (the largest initial value)',
+    create() {
+      const m = new GossipAgreementMonitor();
+      return { observe: (e, at) => m.observe(e, at), finish: () => m.finish().map((v) => finding('gossip-safety', 'safety', v)) };
     },
   },
   {

@@ -52,6 +52,7 @@ const MARKS: Record<CheckedProtocol, (ev: Readonly<Record<string, unknown>>) => 
   },
   raft: (ev) => (ev.type === 'client-invoke' ? { started: `${ev.client}#${ev.seq}` } : ev.type === 'client-ok' ? { reached: `${ev.client}#${ev.seq}` } : undefined),
   pbft: (ev) => (ev.type === 'pbft-request' ? { started: `${ev.client}#${ev.ts}` } : ev.type === 'pbft-accepted' ? { reached: `${ev.client}#${ev.ts}` } : undefined),
+  gossip: (ev) => (typeof ev.decision !== 'string' ? undefined : ev.type === 'gossip-open' ? { started: ev.decision } : ev.type === 'gossip-decided' ? { reached: ev.decision } : undefined),
 };
 
 interface Started {

@@ -267,7 +267,7 @@ const agentGroup = strictMapping({
   compact({ role, count, weight, accuracy, expertise, reasons, behaviour: behaviour && compact({ module: behaviour.module, export: behaviour.export }), vote_fields, risk_view }));
 
 const consensus = z.looseObject({
-  algorithm: nonEmptyString('an algorithm name (simple_majority, supermajority, weighted_voting, byzantine_tolerant, raft, adaptive or a policy name)').default('simple_majority'),
+  algorithm: nonEmptyString('an algorithm name (simple_majority, supermajority, weighted_voting, byzantine_tolerant, raft, gossip, adaptive or a policy name)').default('simple_majority'),
   threshold: threshold().optional(),
   min_participants: integer(1, MAX_AGENTS).optional(),
   voting_timeout: duration({ positive: true, maxMs: MAX_VOTING_TIMEOUT_MS }).default(60_000),

@@ -1,3 +1,4 @@
+import { gossipDriver } from './gossip-driver.ts';
 import { pbftDriver } from './pbft-driver.ts';
 import type { ProtocolDriver } from './protocol-driver.ts';
 import { raftDriver } from './raft-driver.ts';
@@ -17,6 +18,7 @@ const DRIVERS: Readonly<Record<string, ProtocolDriver>> = {
   raft: raftDriver,
   byzantine_tolerant: pbftDriver,
   pbft: pbftDriver,
+  gossip: gossipDriver,
 };
 
 /**
