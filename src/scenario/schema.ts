@@ -434,7 +434,7 @@ export const scenarioSchema = strictMapping({
     }
     // A stage without its own options votes on the task's, so its truth must be one of those.
     s.workflow?.stages.forEach((st, i) => {
-      const options = st.options ?? s.task.options;
+      const options = st.options ?? s.task.options ?? []; // the task's may be missing when the task mapping was refused
       if (st.truth !== undefined && !options.includes(st.truth)) {
         ctx.addIssue({ code: 'custom', path: ['workflow', 'stages', i, 'truth'], message: `one of the stage's options (${listText(options)})`, input: st.truth });
       }
