@@ -23,6 +23,14 @@ async function run(file: string, opts: RunCommandOptions = { json: true, seed: 4
 
 /** The property each example exists to show; one that could fail if the example or the runtime broke. */
 const specific: Record<string, (r: ScenarioResult) => void> = {
+  'gossip-max.yml': (r) => {
+    expect(r.algorithm).toBe('gossip');
+    // Leaderless, through a crash and a partition: every instance decided, pushes relayed by the ring.
+    expect(r.decisions.decided).toBe(r.decisions.attempted);
+    expect(r.messages.relayed).toBeGreaterThan(0);
+    expect(r.messages.droppedBy.partition).toBeGreaterThan(0);
+    expect(r.livenessViolations).toEqual([]);
+  },
   'db-choice.yml': (r) => {
     expect(r.algorithm).toBe('simple_majority');
     expect(r.agents).toBe(5);
