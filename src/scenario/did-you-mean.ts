@@ -1,3 +1,5 @@
+import { ConfigError } from '../errors.ts';
+
 /**
  * The known key a misspelt one was probably meant to be, or `undefined` when none is close.
  * "Close" means the same key up to case and `_`/`-` (`inFlight` -> `in_flight`), or at most two
@@ -24,6 +26,23 @@ export function didYouMean(key: string, known: readonly string[]): string | unde
     if (d < bestDistance) [best, bestDistance] = [candidate, d];
   }
   return bestDistance <= 2 && bestDistance < folded.length / 2 ? best : undefined;
+}
+
+/**
+ * Refuses the first key of `record` that is not in `known`, naming its path and the close one it
+ * was probably meant to be: a misspelt setting is an error, never a silent default.
+ *
+ * @example
+ * ```ts
+ * refuseUnknownKeys({ hearbeat: '50ms' }, ['heartbeat', 'max_batch'], 'consensus.raft'); // throws at consensus.raft.hearbeat: heartbeat (did you mean it?), ...
+ * ```
+ */
+export function refuseUnknownKeys(record: Record<string, unknown>, known: readonly string[], path: string): void {
+  for (const key of Object.keys(record)) {
+    if (known.includes(key)) continue;
+    const near = didYouMean(key, known);
+    throw new ConfigError(`${path}.${key}`, `${near ? `${near} (did you mean it?), or ` : ''}one of ${known.join(', ')}`, record[key]);
+  }
 }
 
 /** Case and separators carry no meaning a user would intend to differ by. */

@@ -8,7 +8,7 @@ export { parseLegacyConfig, applyLegacyConfig, legacyConfigSchema } from './lega
 export { DEFAULT_SCENARIO_TEXT } from './default-scenario.ts';
 export { scenarioSchema, RISK_LEVELS } from './schema.ts';
 export { parseDuration, tryParseDuration, DURATION_FORMS } from './duration.ts';
-export { didYouMean } from './did-you-mean.ts';
+export { didYouMean, refuseUnknownKeys } from './did-you-mean.ts';
 export { estimateFootprint, memoryBudget, MEMORY_SHARE, MAX_ESTIMATED_SECONDS } from './footprint.ts';
 export { SCENARIO_LIMITS } from './bounds.ts';
 

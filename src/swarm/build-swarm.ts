@@ -172,8 +172,15 @@ export function roleMap(scenario: { readonly agents: readonly { readonly role: s
   return new Map(scenario.agents.flatMap((g, i) => ids[i].map((id) => [id, g.role] as const)));
 }
 
-/** Props cross to workers by structured clone and into traces: leave out absent fields. */
-function stripUndefined<T extends object>(o: T): T {
+/**
+ * Props cross to workers by structured clone and into traces: leave out absent fields.
+ *
+ * @example
+ * ```ts
+ * stripUndefined({ a: 1, b: undefined }); // { a: 1 }
+ * ```
+ */
+export function stripUndefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 

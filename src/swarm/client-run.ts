@@ -178,6 +178,43 @@ export async function driveClient<S>(system: ActorSystem, client: ActorId, timeo
 }
 
 /**
+ * The props of a successor client (driveClient): what is left of the run, as a count
+ * (`remaining` under the props' own count key, when the run has a count) or as what is left of
+ * its duration.
+ *
+ * @example
+ * ```ts
+ * restOfRun({ commands: 100, durationMs: undefined }, 'commands', 40, 1_200); // { commands: 40 }
+ * restOfRun({ durationMs: 5_000 }, 'commands', 0, 1_200);                  // { durationMs: 3_800 }
+ * ```
+ */
+export function restOfRun<P extends { readonly durationMs?: number }>(props: P, count: keyof P & string, remaining: number, elapsedMs: number): P {
+  return {
+    ...props,
+    ...(props[count] !== undefined ? { [count]: remaining } : {}),
+    ...(props.durationMs !== undefined ? { durationMs: Math.max(1, props.durationMs - elapsedMs) } : {}),
+  };
+}
+
+/**
+ * What a client-driven run did, over every client it had (those lost with their workers too):
+ * attempted (the planned count, or with a duration what was issued), acknowledged, and the last
+ * client's span (virtual ms in sim mode).
+ *
+ * @example
+ * ```ts
+ * const totals = clientTotals(drive, props.commands, drive.summary?.acked ?? 0);
+ * ```
+ */
+export function clientTotals(d: ClientDrive<{ readonly issued: number; readonly firstAt: number; readonly lastAt: number }>, planned: number | undefined, acked: number): { attempted: number; acked: number; virtualMs: number } {
+  return {
+    attempted: planned ?? d.issuedBefore + (d.summary?.issued ?? 0),
+    acked: d.ackedBefore + acked,
+    virtualMs: d.summary ? d.summary.lastAt - d.summary.firstAt : 0,
+  };
+}
+
+/**
  * Counts, from the trace, what each client issued and had acknowledged (for ClientSuccession).
  *
  * @example

@@ -5,10 +5,10 @@ import { ConfigError } from '../errors.ts';
 import type { GossipClientProps, GossipClientSummary } from '../protocols/gossip/gossip-client.ts';
 import { GOSSIP_DEFAULTS, type GossipProps } from '../protocols/gossip/messages.ts';
 import { GOSSIP_CLIENT, GOSSIP_NODE } from '../protocols/gossip/refs.ts';
-import { didYouMean, parseDuration } from '../scenario/index.ts';
+import { parseDuration, refuseUnknownKeys } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
-import { agentIds, memberTopology, roleMap } from './build-swarm.ts';
-import { ClientCounts, clientRunReport, driveClient, ignoredTaskKeys, type ClientDrive } from './client-run.ts';
+import { agentIds, memberTopology, roleMap, stripUndefined } from './build-swarm.ts';
+import { ClientCounts, clientRunReport, clientTotals, driveClient, ignoredTaskKeys, restOfRun, type ClientDrive } from './client-run.ts';
 import { mainRole } from './main-role.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
 import type { ScenarioResult } from './report.ts';
@@ -91,7 +91,7 @@ class GossipRun implements ProtocolRun {
     this.drive$ = await driveClient<GossipClientSummary>(system, CLIENT, this.setup.options.timeoutMs ?? 600_000, {
       total: client.decisions ?? Number.MAX_SAFE_INTEGER, traced: this.setup.options.traceLevel !== 'off', progress: (id) => counts.of(id),
       spawn: (id, remaining, elapsedMs) => system.spawn(id, GOSSIP_CLIENT, {
-        props: { ...client, clientId: id, ...(client.decisions !== undefined ? { decisions: remaining } : {}), ...(client.durationMs !== undefined ? { durationMs: Math.max(1, client.durationMs - elapsedMs) } : {}) },
+        props: { ...restOfRun(client, 'decisions', remaining, elapsedMs), clientId: id },
         supervision: { strategy: 'stop' },
       }),
     });
@@ -100,11 +100,9 @@ class GossipRun implements ProtocolRun {
 
   report(f: FinishedRun): ScenarioResult {
     const d = this.drive$!;
-    const issued = d.issuedBefore + (d.summary?.issued ?? 0);
     return clientRunReport(f, {
-      algorithm: 'gossip', agents: this.nodes.length, topologyReason: this.topologyReason,
-      attempted: this.client.decisions ?? issued, acked: d.ackedBefore + (d.summary?.decided ?? 0),
-      virtualMs: d.summary ? d.summary.lastAt - d.summary.firstAt : 0, latencies: this.latencies, warnings: this.warnings,
+      algorithm: 'gossip', agents: this.nodes.length, topologyReason: this.topologyReason, latencies: this.latencies, warnings: this.warnings,
+      ...clientTotals(d, this.client.decisions, d.summary?.decided ?? 0),
     });
   }
 }
@@ -116,11 +114,7 @@ function gossipProps(raw: unknown, nodes: ActorId[]): GossipProps {
   if (raw === undefined) return { peers: nodes };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError('consensus.gossip', `{ ${GOSSIP_KEYS.join(', ')} }`, raw);
   const r = raw as Record<string, unknown>;
-  for (const key of Object.keys(r)) {
-    if (GOSSIP_KEYS.includes(key)) continue;
-    const near = didYouMean(key, GOSSIP_KEYS);
-    throw new ConfigError(`consensus.gossip.${key}`, `${near ? `${near} (did you mean it?), or ` : ''}one of ${GOSSIP_KEYS.join(', ')}`, r[key]);
-  }
+  refuseUnknownKeys(r, GOSSIP_KEYS, 'consensus.gossip');
   const int = (key: string): number | undefined => {
     const v = r[key];
     if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000)) throw new ConfigError(`consensus.gossip.${key}`, 'an integer from 1 to 1000', v);
@@ -129,9 +123,4 @@ function gossipProps(raw: unknown, nodes: ActorId[]): GossipProps {
   const roundMs = r.round === undefined ? undefined : parseDuration(r.round, 'consensus.gossip.round');
   if (roundMs !== undefined && !(roundMs >= 1 && roundMs <= 60_000)) throw new ConfigError('consensus.gossip.round', 'a duration from 1ms to 1m', r.round);
   return stripUndefined({ peers: nodes, fanout: int('fanout'), roundMs, quietRounds: int('quiet_rounds') });
-}
-
-/** Props cross to workers by structured clone and into traces: leave out absent fields. */
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

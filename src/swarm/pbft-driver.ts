@@ -7,12 +7,12 @@ import { ConfigError } from '../errors.ts';
 import type { PbftClientProps, PbftClientSummary } from '../protocols/pbft/pbft-client.ts';
 import { type PbftProps, type ResolvedPbftProps, resolvePbftProps } from '../protocols/pbft/messages.ts';
 import { PBFT_CLIENT, PBFT_REPLICA } from '../protocols/pbft/refs.ts';
-import { didYouMean, parseDuration } from '../scenario/index.ts';
+import { parseDuration, refuseUnknownKeys } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import type { Member, TopologySpec } from '../topologies/index.ts';
-import { agentIds, memberTopology, roleMap } from './build-swarm.ts';
+import { agentIds, memberTopology, roleMap, stripUndefined } from './build-swarm.ts';
 import { byzantinePlan, type ByzantinePlan } from './byzantine-plan.ts';
-import { ClientCounts, clientRunReport, driveClient, ignoredTaskKeys, type ClientDrive } from './client-run.ts';
+import { ClientCounts, clientRunReport, clientTotals, driveClient, ignoredTaskKeys, restOfRun, type ClientDrive } from './client-run.ts';
 import { mainRole } from './main-role.ts';
 import type { PbftFigures } from './pbft-figures.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
@@ -164,10 +164,7 @@ class PbftRun implements ProtocolRun {
     this.drive$ = await driveClient<PbftClientSummary>(system, CLIENT, this.setup.options.timeoutMs ?? 600_000, {
       total: client.requests ?? Number.MAX_SAFE_INTEGER, traced: this.setup.options.traceLevel !== 'off', progress: (id) => counts.of(id),
       spawn: (id, remaining, elapsedMs) => system.spawn(id, PBFT_CLIENT, {
-        props: {
-          ...client, deadlineMs: Math.max(1, deadlineMs - elapsedMs),
-          ...(client.requests !== undefined ? { requests: remaining } : {}), ...(client.durationMs !== undefined ? { durationMs: Math.max(1, client.durationMs - elapsedMs) } : {}),
-        },
+        props: { ...restOfRun(client, 'requests', remaining, elapsedMs), deadlineMs: Math.max(1, deadlineMs - elapsedMs) },
         supervision: { strategy: 'stop' },
       }),
     });
@@ -178,14 +175,12 @@ class PbftRun implements ProtocolRun {
 
   report(f: FinishedRun): ScenarioResult {
     const d = this.drive$!;
-    const issued = d.issuedBefore + (d.summary?.issued ?? 0);
     // Liveness is not a safety property: requests left unanswered show as timed out decisions,
     // and as a termination-after-heal finding when the run went on long after the faults ended.
     return {
       ...clientRunReport(f, {
-        algorithm: 'byzantine_tolerant', agents: this.replicas.length, topologyReason: this.topologyReason,
-        attempted: this.client.requests ?? issued, acked: d.ackedBefore + (d.summary?.accepted ?? 0),
-        virtualMs: d.summary ? d.summary.lastAt - d.summary.firstAt : 0, latencies: this.latencies, warnings: this.warnings,
+        algorithm: 'byzantine_tolerant', agents: this.replicas.length, topologyReason: this.topologyReason, latencies: this.latencies, warnings: this.warnings,
+        ...clientTotals(d, this.client.requests, d.summary?.accepted ?? 0),
         byzantineDetected: [...this.detected].map(([agent, p]) => ({ agent, evidence: `${[...p.kinds].join(', ')}: signed proof held by ${p.by.size} replica${p.by.size === 1 ? '' : 's'}` })),
       }),
       pbft: this.figures,
@@ -203,11 +198,7 @@ function pbftProps(raw: unknown, replicas: ActorId[]): { props: PbftProps; signa
   if (raw === undefined) return { props: { replicas }, signatures: undefined };
   if (typeof raw !== 'object' || raw === null) throw new ConfigError('consensus.pbft', `{ ${PBFT_KEYS.join(', ')} }`, raw);
   const r = raw as Record<string, unknown>;
-  for (const key of Object.keys(r)) {
-    if (PBFT_KEYS.includes(key)) continue;
-    const near = didYouMean(key, PBFT_KEYS);
-    throw new ConfigError(`consensus.pbft.${key}`, `${near ? `${near} (did you mean it?), or ` : ''}one of ${PBFT_KEYS.join(', ')}`, r[key]);
-  }
+  refuseUnknownKeys(r, PBFT_KEYS, 'consensus.pbft');
   const int = (key: string): number | undefined => {
     const v = r[key];
     if (v === undefined) return undefined;
@@ -222,9 +213,4 @@ function pbftProps(raw: unknown, replicas: ActorId[]): { props: PbftProps; signa
     auth: signatures === 'none' ? 'none' : 'sign',
   };
   return { props: Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as unknown as PbftProps, signatures: signatures as SignatureScheme | 'none' | undefined };
-}
-
-/** Props cross to workers by structured clone and into traces: leave out absent fields. */
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }

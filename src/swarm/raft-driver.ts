@@ -6,11 +6,11 @@ import { ConfigError } from '../errors.ts';
 import type { RaftClientProps, RaftClientSummary } from '../protocols/raft/raft-client.ts';
 import type { RaftProps } from '../protocols/raft/messages.ts';
 import { RAFT_CLIENT, RAFT_NODE } from '../protocols/raft/refs.ts';
-import { didYouMean, parseDuration } from '../scenario/index.ts';
+import { parseDuration, refuseUnknownKeys } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
-import { agentIds, memberTopology, roleMap } from './build-swarm.ts';
+import { agentIds, memberTopology, roleMap, stripUndefined } from './build-swarm.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
-import { ClientCounts, clientRunReport, driveClient, ignoredTaskKeys, type ClientDrive } from './client-run.ts';
+import { ClientCounts, clientRunReport, clientTotals, driveClient, ignoredTaskKeys, restOfRun, type ClientDrive } from './client-run.ts';
 import { mainRole } from './main-role.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
 import type { RaftFigures } from './raft-figures.ts';
@@ -113,7 +113,7 @@ class RaftRun implements ProtocolRun {
     this.drive$ = await driveClient<RaftClientSummary>(system, CLIENT, this.setup.options.timeoutMs ?? 600_000, {
       total, traced: this.setup.options.traceLevel !== 'off', progress: (id) => counts.of(id),
       spawn: (id, remaining, elapsedMs) => system.spawn(id, RAFT_CLIENT, {
-        props: { ...client, clientId: id, ...(client.commands !== undefined ? { commands: remaining } : {}), ...(client.durationMs !== undefined ? { durationMs: Math.max(1, client.durationMs - elapsedMs) } : {}) },
+        props: { ...restOfRun(client, 'commands', remaining, elapsedMs), clientId: id },
         supervision: { strategy: 'stop' },
       }),
     });
@@ -124,12 +124,10 @@ class RaftRun implements ProtocolRun {
 
   report(f: FinishedRun): ScenarioResult {
     const d = this.drive$!;
-    const issued = d.issuedBefore + (d.summary?.issued ?? 0);
     return {
       ...clientRunReport(f, {
-        algorithm: 'raft', agents: this.nodes.length, topologyReason: this.topologyReason,
-        attempted: this.client.commands ?? issued, acked: d.ackedBefore + (d.summary?.acked ?? 0),
-        virtualMs: d.summary ? d.summary.lastAt - d.summary.firstAt : 0, latencies: this.latencies, warnings: this.warnings,
+        algorithm: 'raft', agents: this.nodes.length, topologyReason: this.topologyReason, latencies: this.latencies, warnings: this.warnings,
+        ...clientTotals(d, this.client.commands, d.summary?.acked ?? 0),
       }),
       raft: this.figures,
     };
@@ -143,19 +141,10 @@ function raftProps(raw: unknown, nodes: ActorId[]): RaftProps {
   if (raw === undefined) return { peers: nodes };
   if (typeof raw !== 'object' || raw === null) throw new ConfigError('consensus.raft', `{ ${RAFT_KEYS.join(', ')} }`, raw);
   const r = raw as Record<string, unknown>;
-  for (const key of Object.keys(r)) {
-    if (RAFT_KEYS.includes(key)) continue;
-    const near = didYouMean(key, RAFT_KEYS);
-    throw new ConfigError(`consensus.raft.${key}`, `${near ? `${near} (did you mean it?), or ` : ''}one of ${RAFT_KEYS.join(', ')}`, r[key]);
-  }
+  refuseUnknownKeys(r, RAFT_KEYS, 'consensus.raft');
   const ms = (key: string) => (r[key] === undefined ? undefined : parseDuration(r[key], `consensus.raft.${key}`));
   const maxBatch = r.max_batch;
   if (maxBatch !== undefined && !(Number.isInteger(maxBatch) && (maxBatch as number) >= 1)) throw new ConfigError('consensus.raft.max_batch', 'an integer >= 1', maxBatch);
   const props: RaftProps = { peers: nodes, electionTimeoutMinMs: ms('election_timeout_min'), electionTimeoutMaxMs: ms('election_timeout_max'), heartbeatMs: ms('heartbeat'), maxBatch: maxBatch as number | undefined };
   return stripUndefined(props);
-}
-
-/** Props cross to workers by structured clone and into traces: leave out absent fields. */
-function stripUndefined<T extends object>(o: T): T {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
