@@ -218,11 +218,6 @@ export function parseFaultPlan(
   return { crashes, partitions, network, pauses, skews, cascade: cascade(f.cascade) };
 }
 
-/** True when the plan lays nothing on the clock. */
-export function isEmptyFaultPlan(p: FaultPlan): boolean {
-  return p.crashes.length + p.partitions.length + p.network.length + p.pauses.length + p.skews.length === 0 && p.cascade === undefined;
-}
-
 type Entry = Record<string, unknown>;
 
 /** The entries of list `faults.<key>`, each checked to be a mapping with only `keys`. */
