@@ -114,6 +114,11 @@ schedule: [{ at: 1s, task: { risk: high } }]
     const withOptions = await runScenario(parseScenario('name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: pbft }\ntask: { question: q, options: [A, B], decisions: 5 }\n'));
     expect(withOptions.decisions.decided).toBe(5);
     expect(withOptions.warnings).toEqual([expect.stringMatching(/^task\.options: PBFT votes on nothing/)]);
+    // Reads are Raft's: PBFT names them as not used, Raft takes them without a word.
+    const pbftReads = await runScenario(parseScenario('name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: pbft }\ntask: { decisions: 5, reads: 0.5 }\n'));
+    expect(pbftReads.warnings).toEqual([expect.stringMatching(/^task\.reads: PBFT has no reads/)]);
+    const raftReads = await runScenario(parseScenario('name: r\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: raft }\ntask: { decisions: 5, reads: 0.5 }\n'));
+    expect(raftReads.warnings).toBeUndefined();
   });
 
   it('a vote needs options, and reads are refused for it by name', async () => {

@@ -76,9 +76,10 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
  * ignoredTaskKeys(scenario, 'raft'); // ['task.options: raft votes on nothing, so the options are not used']
  * ```
  */
-export function ignoredTaskKeys(scenario: Scenario, protocol: string): string[] {
+export function ignoredTaskKeys(scenario: Scenario, protocol: string, uses: { reads?: boolean } = {}): string[] {
   const t = scenario.task;
   const out: string[] = [];
+  if (t.reads !== undefined && !uses.reads) out.push(`task.reads: ${protocol} has no reads (they are Raft's linearizable reads), so every operation is a write`);
   if (t.options.length > 0) out.push(`task.options: ${protocol} votes on nothing, so the options are not used`);
   if (t.truth !== undefined) out.push(`task.truth: ${protocol} has no ground truth to judge (every committed entry is the client's own)`);
   if (t.domain !== undefined) out.push(`task.domain: ${protocol} does not weigh expertise`);

@@ -74,7 +74,7 @@ class RaftRun implements ProtocolRun {
     this.checkerOptions = { terminationBoundMs: options.terminationBoundMs };
     ({ members: this.members, topology: this.topology, reason: this.topologyReason } = memberTopology(scenario, this.nodes, roles));
     this.faultCluster = { members: this.nodes, outsiders: [CLIENT], roles, leaderName: 'leader' as const, leader: () => this.leader };
-    this.warnings = ignoredTaskKeys(scenario, 'raft');
+    this.warnings = ignoredTaskKeys(scenario, 'raft', { reads: true });
   }
 
   observe(e: TraceEvent, run: TraceContext): void {
