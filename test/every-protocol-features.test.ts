@@ -114,6 +114,9 @@ schedule: [{ at: 1s, task: { risk: high } }]
     const withOptions = await runScenario(parseScenario('name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: pbft }\ntask: { question: q, options: [A, B], decisions: 5 }\n'));
     expect(withOptions.decisions.decided).toBe(5);
     expect(withOptions.warnings).toEqual([expect.stringMatching(/^task\.options: PBFT votes on nothing/)]);
+    // A voter's traits mean nothing to a replica: named too.
+    const weighted = await runScenario(parseScenario('name: p\nagents: [{ role: node, count: 4, weight: 2 }]\nconsensus: { algorithm: pbft }\ntask: { decisions: 5 }\n'));
+    expect(weighted.warnings).toEqual([expect.stringMatching(/^agents\[0\]\.weight: PBFT agents do not vote/)]);
     // Reads are Raft's: PBFT names them as not used, Raft takes them without a word.
     const pbftReads = await runScenario(parseScenario('name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: pbft }\ntask: { decisions: 5, reads: 0.5 }\n'));
     expect(pbftReads.warnings).toEqual([expect.stringMatching(/^task\.reads: PBFT has no reads/)]);

@@ -56,7 +56,8 @@ export function benchScenario(plan: BenchPlan, algorithm: BenchAlgorithm, n: num
     `name: bench-${algorithm}-${n}-${seed}`,
     `seed: ${seed}`,
     'agents:',
-    ...benchAgents(n).map((g) => `  - { role: ${g.role}, count: ${g.count}, weight: ${g.weight}, accuracy: ${g.accuracy} }`),
+    // Raft and PBFT nodes do not vote: their groups carry names only (a weight would be named as not used).
+    ...benchAgents(n).map((g) => `  - { role: ${g.role}, count: ${g.count}${voting ? `, weight: ${g.weight}, accuracy: ${g.accuracy}` : ''} }`),
     `topology: ${plan.topology}`,
     `consensus: { algorithm: ${algorithm}${voting ? `, voting_timeout: ${VOTING_TIMEOUT}` : ''} }`,
     // A replicated log votes on nothing: options would only be named in the result's warnings.

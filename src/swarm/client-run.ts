@@ -68,8 +68,9 @@ export function clientRunReport(f: FinishedRun, r: {
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
- * Task keys a replicated-log protocol does not read, present in the scenario: each one is a
- * warning that names it (the file stays valid, but it must not look honoured).
+ * Task keys and agent traits a protocol that votes on nothing does not read, present in the
+ * scenario: each one is a warning that names it (the file stays valid, but it must not look
+ * honoured).
  *
  * @example
  * ```ts
@@ -80,6 +81,13 @@ export function ignoredTaskKeys(scenario: Scenario, protocol: string, uses: { re
   const t = scenario.task;
   const out: string[] = [];
   if (t.reads !== undefined && !uses.reads) out.push(`task.reads: ${protocol} has no reads (they are Raft's linearizable reads), so every operation is a write`);
+  // A voter's traits shape its opinions and its weight in a vote; a log replica has neither.
+  scenario.agents.forEach((g, i) => {
+    // (`accuracy` is not among them: the schema fills its default, so a given one cannot be told apart.)
+    for (const key of ['weight', 'expertise', 'reasons', 'behaviour', 'vote_fields', 'risk_view'] as const) {
+      if (g[key] !== undefined) out.push(`agents[${i}].${key}: ${protocol} agents do not vote, so it is not used${key === 'behaviour' ? ' (consensus.implementation replaces the protocol\'s own role)' : ''}`);
+    }
+  });
   if (t.options.length > 0) out.push(`task.options: ${protocol} votes on nothing, so the options are not used`);
   if (t.truth !== undefined) out.push(`task.truth: ${protocol} has no ground truth to judge (every committed entry is the client's own)`);
   if (t.domain !== undefined) out.push(`task.domain: ${protocol} does not weigh expertise`);
