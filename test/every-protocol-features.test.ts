@@ -18,6 +18,7 @@ const PROTOCOLS: { algorithm: string; extra?: string; options: boolean }[] = [
   { algorithm: 'adaptive', options: true },
   { algorithm: 'raft', options: false },
   { algorithm: 'byzantine_tolerant', options: false },
+  { algorithm: 'gossip', options: false },
 ];
 
 /** Seven agents (PBFT tolerates f = 2 crashes of them), a ring, every fault kind, a switch to a star. */
