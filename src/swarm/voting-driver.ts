@@ -47,7 +47,15 @@ export const votingDriver: ProtocolDriver = {
   },
 };
 
-/** One voting run: the coordinator's workload, what the trace shows of it, its report. */
+/**
+ * One voting run: the coordinator's workload, what the trace shows of it, its report.
+ *
+ * @example
+ * ```ts
+ * const run = (await votingDriver.prepare({ scenario, options: {}, mode: 'sim', seed: 1 })) as VotingRun;
+ * run.plan.actors.map((a) => a.id); // ['coordinator', 'researcher_001', ...]
+ * ```
+ */
 export class VotingRun implements ProtocolRun {
   readonly checker = 'voting' as const;
   readonly checkerOptions;
