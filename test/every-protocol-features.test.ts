@@ -204,3 +204,12 @@ mode: ${mode}
     }, 120_000);
   }
 });
+
+describe('an unknown algorithm', () => {
+  it('is refused with every protocol listed and the close one suggested, whatever its case', async () => {
+    const run = (algorithm: string) => runScenario(parseScenario(`name: a\nagents: [{ role: a, count: 3 }]\nconsensus: { algorithm: ${algorithm} }\ntask: { options: [A, B] }\n`));
+    await expect(run('Simple_Majority')).rejects.toThrow(/consensus\.algorithm.*simple_majority \(did you mean it\?\).*raft, byzantine_tolerant, pbft, gossip/);
+    await expect(run('rfat')).rejects.toThrow(/raft \(did you mean it\?\)/);
+    await expect(run('quorum_of_wizards')).rejects.toThrow(/one of simple_majority, supermajority, weighted_voting, byzantine_supermajority, adaptive, raft, byzantine_tolerant, pbft, gossip/);
+  });
+});

@@ -1,5 +1,5 @@
 import type { Scenario } from '../scenario/index.ts';
-import { driverFor } from './drivers.ts';
+import { driverForConsensus } from './drivers.ts';
 import type { ScenarioResult } from './report.ts';
 import type { RunOptions } from './run-options.ts';
 import { ScenarioRun } from './scenario-run.ts';
@@ -20,5 +20,5 @@ export type { ScenarioResult } from './report.ts';
  * ```
  */
 export async function runScenario(scenario: Scenario, options: RunOptions = {}): Promise<ScenarioResult> {
-  return (await ScenarioRun.start(scenario, driverFor(scenario.consensus.algorithm), options)).finish();
+  return (await ScenarioRun.start(scenario, driverForConsensus(scenario.consensus), options)).finish();
 }
