@@ -41,7 +41,7 @@ export { violationText } from './check/violation.ts';
 export { raftDriver } from './swarm/raft-driver.ts';
 export { votingDriver } from './swarm/voting-driver.ts';
 export { ScenarioRun } from './swarm/scenario-run.ts';
-export { driverFor } from './swarm/drivers.ts';
+export { driverFor, driverForConsensus } from './swarm/drivers.ts';
 export { pbftReplica, pbftClient, PBFT_REPLICA, PBFT_CLIENT, Ledger } from './protocols/pbft/index.ts';
 export { pbftDriver } from './swarm/pbft-driver.ts';
 export { gossipNode, gossipNodeWith, gossipClient, GOSSIP_NODE, GOSSIP_CLIENT } from './protocols/gossip/index.ts';
