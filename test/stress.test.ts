@@ -81,5 +81,7 @@ describe('conclave stress', () => {
     await expect(run({ byzantine: 1, failureRate: 0.2 })).rejects.toThrow(/--failure-rate.*not both/);
     await expect(run({ byzantine: 4 })).rejects.toThrow(/fewer than --agents/);
     await expect(run({ protocol: 'majority_rules' })).rejects.toThrow(/--protocol/);
+    await expect(run({ protocol: 'Raft' })).rejects.toThrow(/--protocol.*raft \(did you mean it\?\).*byzantine_tolerant, pbft/);
+    await expect(run({ protocol: 'gossip' })).rejects.toThrow(/gossip is not stressed yet/);
   });
 });
