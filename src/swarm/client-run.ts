@@ -1,4 +1,5 @@
 import type { ActorId } from '../actors/envelope.ts';
+import type { BehaviourRef } from '../actors/registry.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import { HostCrashedError } from '../errors.ts';
 import type { Scenario } from '../scenario/index.ts';
@@ -7,6 +8,7 @@ import { SimSystem } from '../scheduler/sim-system.ts';
 import { ThreadSystem } from '../scheduler/threads/thread-system.ts';
 import { epochFigures } from './epoch-figures.ts';
 import type { FinishedRun, Workload } from './protocol-driver.ts';
+import type { RunOptions } from './run-options.ts';
 import { bookEntries, hostCrashReports, perMinute, runStatus, topologySwitches, type RunFailure, type ScenarioResult } from './report.ts';
 
 /**
@@ -187,6 +189,33 @@ export async function driveClient<S>(system: ActorSystem, client: ActorId, timeo
 }
 
 /**
+ * Drives a client-driven protocol's workload (Raft, PBFT, gossip): asks its client, spawned as
+ * `client` with `props`, to start; when the client dies with its worker, a successor takes the
+ * rest of the run (what is left of `props[count]` or of its duration), `successor` adding what
+ * else a successor needs (its own client id, a shorter deadline). Stopped, not restarted, by its
+ * supervision: a successor under a new name takes over (driveClient says why).
+ *
+ * @example
+ * ```ts
+ * const drive = await driveClientRun<RaftClientSummary, RaftClientProps>(system, options, counts, { client: 'client', behaviour: RAFT_CLIENT, props, count: 'commands', successor: (rest, id) => ({ ...rest, clientId: id }) });
+ * ```
+ */
+export function driveClientRun<S, P extends { readonly durationMs?: number }>(
+  system: ActorSystem,
+  options: RunOptions,
+  counts: ClientCounts,
+  c: { readonly client: ActorId; readonly behaviour: BehaviourRef; readonly props: P; readonly count: keyof P & string; readonly successor: (rest: P, id: ActorId, elapsedMs: number) => P },
+): Promise<ClientDrive<S>> {
+  const planned = c.props[c.count] as number | undefined;
+  return driveClient<S>(system, c.client, options.timeoutMs ?? 600_000, {
+    total: planned ?? Number.MAX_SAFE_INTEGER,
+    traced: options.traceLevel !== 'off',
+    progress: (id) => counts.of(id),
+    spawn: (id, remaining, elapsedMs) => system.spawn(id, c.behaviour, { props: c.successor(restOfRun(c.props, c.count, remaining, elapsedMs), id, elapsedMs), supervision: { strategy: 'stop' } }),
+  });
+}
+
+/**
  * The props of a successor client (driveClient): what is left of the run, as a count
  * (`remaining` under the props' own count key, when the run has a count) or as what is left of
  * its duration.
@@ -197,7 +226,7 @@ export async function driveClient<S>(system: ActorSystem, client: ActorId, timeo
  * restOfRun({ durationMs: 5_000 }, 'commands', 0, 1_200);                  // { durationMs: 3_800 }
  * ```
  */
-export function restOfRun<P extends { readonly durationMs?: number }>(props: P, count: keyof P & string, remaining: number, elapsedMs: number): P {
+function restOfRun<P extends { readonly durationMs?: number }>(props: P, count: keyof P & string, remaining: number, elapsedMs: number): P {
   return {
     ...props,
     ...(props[count] !== undefined ? { [count]: remaining } : {}),

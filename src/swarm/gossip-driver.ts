@@ -8,7 +8,7 @@ import { GOSSIP_CLIENT, GOSSIP_NODE } from '../protocols/gossip/refs.ts';
 import { parseDuration, refuseUnknownKeys } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { agentIds, memberTopology, roleMap, stripUndefined } from './build-swarm.ts';
-import { ClientCounts, clientRunReport, clientTotals, driveClient, ignoredTaskKeys, restOfRun, type ClientDrive } from './client-run.ts';
+import { ClientCounts, clientRunReport, clientTotals, driveClientRun, ignoredTaskKeys, type ClientDrive } from './client-run.ts';
 import { mainRole } from './main-role.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
 import type { ScenarioResult } from './report.ts';
@@ -87,13 +87,8 @@ class GossipRun implements ProtocolRun {
   }
 
   async drive(system: ActorSystem): Promise<Workload> {
-    const { client, counts } = this;
-    this.drive$ = await driveClient<GossipClientSummary>(system, CLIENT, this.setup.options.timeoutMs ?? 600_000, {
-      total: client.decisions ?? Number.MAX_SAFE_INTEGER, traced: this.setup.options.traceLevel !== 'off', progress: (id) => counts.of(id),
-      spawn: (id, remaining, elapsedMs) => system.spawn(id, GOSSIP_CLIENT, {
-        props: { ...restOfRun(client, 'decisions', remaining, elapsedMs), clientId: id },
-        supervision: { strategy: 'stop' },
-      }),
+    this.drive$ = await driveClientRun<GossipClientSummary, GossipClientProps>(system, this.setup.options, this.counts, {
+      client: CLIENT, behaviour: GOSSIP_CLIENT, props: this.client, count: 'decisions', successor: (rest, id) => ({ ...rest, clientId: id }),
     });
     return this.drive$;
   }

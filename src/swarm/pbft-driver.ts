@@ -12,7 +12,7 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import type { Member, TopologySpec } from '../topologies/index.ts';
 import { agentIds, memberTopology, roleMap, stripUndefined } from './build-swarm.ts';
 import { byzantinePlan, type ByzantinePlan } from './byzantine-plan.ts';
-import { ClientCounts, clientRunReport, clientTotals, driveClient, ignoredTaskKeys, restOfRun, type ClientDrive } from './client-run.ts';
+import { ClientCounts, clientRunReport, clientTotals, driveClientRun, ignoredTaskKeys, type ClientDrive } from './client-run.ts';
 import { mainRole } from './main-role.ts';
 import type { PbftFigures } from './pbft-figures.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
@@ -160,13 +160,9 @@ class PbftRun implements ProtocolRun {
   }
 
   async drive(system: ActorSystem): Promise<Workload> {
-    const { client, counts, deadlineMs } = this;
-    this.drive$ = await driveClient<PbftClientSummary>(system, CLIENT, this.setup.options.timeoutMs ?? 600_000, {
-      total: client.requests ?? Number.MAX_SAFE_INTEGER, traced: this.setup.options.traceLevel !== 'off', progress: (id) => counts.of(id),
-      spawn: (id, remaining, elapsedMs) => system.spawn(id, PBFT_CLIENT, {
-        props: { ...restOfRun(client, 'requests', remaining, elapsedMs), deadlineMs: Math.max(1, deadlineMs - elapsedMs) },
-        supervision: { strategy: 'stop' },
-      }),
+    const { deadlineMs } = this;
+    this.drive$ = await driveClientRun<PbftClientSummary, PbftClientProps>(system, this.setup.options, this.counts, {
+      client: CLIENT, behaviour: PBFT_CLIENT, props: this.client, count: 'requests', successor: (rest, _id, elapsedMs) => ({ ...rest, deadlineMs: Math.max(1, deadlineMs - elapsedMs) }),
     });
     // The resends of a client lost in a crash died with it: these are the last client's.
     this.figures.retries = this.drive$.summary?.retries ?? 0;

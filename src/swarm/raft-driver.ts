@@ -10,7 +10,7 @@ import { parseDuration, refuseUnknownKeys } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { agentIds, memberTopology, roleMap, stripUndefined } from './build-swarm.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
-import { ClientCounts, clientRunReport, clientTotals, driveClient, ignoredTaskKeys, restOfRun, type ClientDrive } from './client-run.ts';
+import { ClientCounts, clientRunReport, clientTotals, driveClientRun, ignoredTaskKeys, type ClientDrive } from './client-run.ts';
 import { mainRole } from './main-role.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
 import type { RaftFigures } from './raft-figures.ts';
@@ -108,14 +108,8 @@ class RaftRun implements ProtocolRun {
   }
 
   async drive(system: ActorSystem): Promise<Workload> {
-    const { client, counts } = this;
-    const total = client.commands ?? Number.MAX_SAFE_INTEGER;
-    this.drive$ = await driveClient<RaftClientSummary>(system, CLIENT, this.setup.options.timeoutMs ?? 600_000, {
-      total, traced: this.setup.options.traceLevel !== 'off', progress: (id) => counts.of(id),
-      spawn: (id, remaining, elapsedMs) => system.spawn(id, RAFT_CLIENT, {
-        props: { ...restOfRun(client, 'commands', remaining, elapsedMs), clientId: id },
-        supervision: { strategy: 'stop' },
-      }),
+    this.drive$ = await driveClientRun<RaftClientSummary, RaftClientProps>(system, this.setup.options, this.counts, {
+      client: CLIENT, behaviour: RAFT_CLIENT, props: this.client, count: 'commands', successor: (rest, id) => ({ ...rest, clientId: id }),
     });
     // The retries of a client lost in a crash died with it: these are the last client's.
     this.figures.retries = this.drive$.summary?.retries ?? 0;
