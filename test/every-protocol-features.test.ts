@@ -119,6 +119,11 @@ schedule: [{ at: 1s, task: { risk: high } }]
     // A voter's traits mean nothing to a replica: named too.
     const weighted = await runScenario(parseScenario('name: p\nagents: [{ role: node, count: 4, weight: 2 }]\nconsensus: { algorithm: pbft }\ntask: { decisions: 5 }\n'));
     expect(weighted.warnings).toEqual([expect.stringMatching(/^agents\[0\]\.weight: PBFT agents do not vote/)]);
+    // A vote's own consensus keys too; a workflow (stages of votes) is refused outright.
+    const thresholded = await runScenario(parseScenario('name: r\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: raft, threshold: 0.8, escalation: wait }\ntask: { decisions: 5 }\n'));
+    expect(thresholded.warnings).toEqual([expect.stringMatching(/^consensus\.threshold: raft does not vote/), expect.stringMatching(/^consensus\.escalation: raft escalates nothing/)]);
+    const staged = 'name: g\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: gossip }\ntask: { decisions: 2 }\nworkflow: { stages: [{ name: s1, consensus_algorithm: simple_majority }] }\n';
+    await expect(runScenario(parseScenario(staged))).rejects.toThrow(/"workflow".*no workflow for gossip/);
     // Reads are Raft's: PBFT names them as not used, Raft takes them without a word.
     const pbftReads = await runScenario(parseScenario('name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: pbft }\ntask: { decisions: 5, reads: 0.5 }\n'));
     expect(pbftReads.warnings).toEqual([expect.stringMatching(/^task\.reads: PBFT has no reads/)]);

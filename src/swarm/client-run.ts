@@ -1,7 +1,7 @@
 import type { ActorId } from '../actors/envelope.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
-import { HostCrashedError } from '../errors.ts';
+import { ConfigError, HostCrashedError } from '../errors.ts';
 import type { Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
@@ -70,16 +70,18 @@ export function clientRunReport(f: FinishedRun, r: {
 const round = (x: number): number => Math.round(x * 1000) / 1000;
 
 /**
- * Task keys and agent traits a protocol that votes on nothing does not read, present in the
- * scenario: each one is a warning that names it (the file stays valid, but it must not look
- * honoured).
+ * The settings of a vote a protocol that votes on nothing does not read (task keys, agent
+ * traits, the voting keys of `consensus`), present in the scenario: each one is a warning that
+ * names it (the file stays valid, but it must not look honoured). A `workflow` is refused: a
+ * whole staged plan cannot be ignored quietly.
  *
  * @example
  * ```ts
- * ignoredTaskKeys(scenario, 'raft'); // ['task.options: raft votes on nothing, so the options are not used']
+ * unusedSettings(scenario, 'raft'); // ['task.options: raft votes on nothing, so the options are not used']
  * ```
  */
-export function ignoredTaskKeys(scenario: Scenario, protocol: string, uses: { reads?: boolean } = {}): string[] {
+export function unusedSettings(scenario: Scenario, protocol: string, uses: { reads?: boolean } = {}): string[] {
+  if (scenario.workflow !== undefined) throw new ConfigError('workflow', `no workflow for ${protocol} (a workflow's stages are votes: use a voting algorithm)`, 'a workflow');
   const t = scenario.task;
   const out: string[] = [];
   if (t.reads !== undefined && !uses.reads) out.push(`task.reads: ${protocol} has no reads (they are Raft's linearizable reads), so every operation is a write`);
@@ -90,12 +92,21 @@ export function ignoredTaskKeys(scenario: Scenario, protocol: string, uses: { re
       if (g[key] !== undefined) out.push(`agents[${i}].${key}: ${protocol} agents do not vote, so it is not used${key === 'behaviour' ? ' (consensus.implementation replaces the protocol\'s own role)' : ''}`);
     }
   });
+  const c = scenario.consensus as unknown as Record<string, unknown>;
+  for (const key of VOTE_KEYS) if (c[key] !== undefined) out.push(`consensus.${key}: ${protocol} does not vote, so it is not used`);
+  if (scenario.consensus.escalation === 'wait') out.push(`consensus.escalation: ${protocol} escalates nothing to a human, so 'wait' is not used`);
   if (t.options.length > 0) out.push(`task.options: ${protocol} votes on nothing, so the options are not used`);
   if (t.truth !== undefined) out.push(`task.truth: ${protocol} has no ground truth to judge (every committed entry is the client's own)`);
   if (t.domain !== undefined) out.push(`task.domain: ${protocol} does not weigh expertise`);
   if (t.risk !== undefined) out.push(`task.risk: ${protocol} does not pick its algorithm by risk (that is consensus.algorithm: adaptive, a voting algorithm)`);
   return out;
 }
+
+/**
+ * The keys of `consensus` only a vote reads, among those the schema leaves unset unless given
+ * (`voting_timeout` and `weight_reference` get defaults, so a given one cannot be told apart).
+ */
+const VOTE_KEYS = ['threshold', 'min_participants', 'agent_weights', 'agent_expertise', 'expert_weight', 'regular_weight', 'dynamic_weights', 'byzantine_tolerance', 'policy', 'adaptive'] as const;
 
 /**
  * How a client-driven run goes on when its client dies with its worker (threads mode).

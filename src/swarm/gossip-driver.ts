@@ -8,7 +8,7 @@ import { GOSSIP_CLIENT, GOSSIP_NODE } from '../protocols/gossip/refs.ts';
 import { parseDuration, refuseUnknownKeys } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { agentIds, memberTopology, roleMap, stripUndefined } from './build-swarm.ts';
-import { ClientCounts, clientRunReport, clientTotals, driveClientRun, ignoredTaskKeys, type ClientDrive } from './client-run.ts';
+import { ClientCounts, clientRunReport, clientTotals, driveClientRun, unusedSettings, type ClientDrive } from './client-run.ts';
 import { mainRole } from './main-role.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
 import type { ScenarioResult } from './report.ts';
@@ -65,7 +65,7 @@ class GossipRun implements ProtocolRun {
     this.checkerOptions = { terminationBoundMs: options.terminationBoundMs };
     ({ members: this.members, topology: this.topology, reason: this.topologyReason } = memberTopology(scenario, this.nodes, roles));
     this.faultCluster = { members: this.nodes, outsiders: [CLIENT], roles, leaderName: undefined, leader: () => null };
-    this.warnings = ignoredTaskKeys(scenario, 'gossip');
+    this.warnings = unusedSettings(scenario, 'gossip');
   }
 
   observe(e: TraceEvent, run: TraceContext): void {

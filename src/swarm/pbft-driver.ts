@@ -12,7 +12,7 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import type { Member, TopologySpec } from '../topologies/index.ts';
 import { agentIds, memberTopology, roleMap, stripUndefined } from './build-swarm.ts';
 import { byzantinePlan, type ByzantinePlan } from './byzantine-plan.ts';
-import { ClientCounts, clientRunReport, clientTotals, driveClientRun, ignoredTaskKeys, type ClientDrive } from './client-run.ts';
+import { ClientCounts, clientRunReport, clientTotals, driveClientRun, unusedSettings, type ClientDrive } from './client-run.ts';
 import { mainRole } from './main-role.ts';
 import type { PbftFigures } from './pbft-figures.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
@@ -103,7 +103,7 @@ class PbftRun implements ProtocolRun {
       n: this.resolved.n, f: this.resolved.f, signatures: 'none', views: [], failovers: [], detected: [],
       byzantine: { agents: this.liars, kinds: [...(this.adversaries?.kinds ?? [])] }, rejected: {}, retries: 0,
     };
-    this.warnings = ignoredTaskKeys(scenario, 'PBFT');
+    this.warnings = unusedSettings(scenario, 'PBFT');
   }
 
   private honest(id: ActorId): boolean {

@@ -10,7 +10,7 @@ import { parseDuration, refuseUnknownKeys } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { agentIds, memberTopology, roleMap, stripUndefined } from './build-swarm.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
-import { ClientCounts, clientRunReport, clientTotals, driveClientRun, ignoredTaskKeys, type ClientDrive } from './client-run.ts';
+import { ClientCounts, clientRunReport, clientTotals, driveClientRun, unusedSettings, type ClientDrive } from './client-run.ts';
 import { mainRole } from './main-role.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
 import type { RaftFigures } from './raft-figures.ts';
@@ -74,7 +74,7 @@ class RaftRun implements ProtocolRun {
     this.checkerOptions = { terminationBoundMs: options.terminationBoundMs };
     ({ members: this.members, topology: this.topology, reason: this.topologyReason } = memberTopology(scenario, this.nodes, roles));
     this.faultCluster = { members: this.nodes, outsiders: [CLIENT], roles, leaderName: 'leader' as const, leader: () => this.leader };
-    this.warnings = ignoredTaskKeys(scenario, 'raft', { reads: true });
+    this.warnings = unusedSettings(scenario, 'raft', { reads: true });
   }
 
   observe(e: TraceEvent, run: TraceContext): void {
