@@ -12,6 +12,7 @@ import { benchCommand, type BenchCommandOptions } from './bench-command.ts';
 import { analyzeCommand, type AnalyzeCommandOptions } from './analyze-command.ts';
 import { optimizeCommand, type OptimizeCommandOptions } from './optimize-command.ts';
 import { NOISE_CV_THRESHOLD } from '../analyze/noise.ts';
+import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -74,9 +75,12 @@ export function buildCli(): Command {
     .option('--timeline <n>', 'show the votes of the first N decisions', integer('--timeline', 0, 1000), 2)
     .option('--history <file>', 'Raft runs: write the client-visible history (Jepsen-style JSON lines) to FILE')
     .option('--force', 'run the scenario even when its estimated memory or time is over what this machine can hold (the estimate is in the error)')
+    .option('--store <file>', `record the run in this store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`)
+    .option('--no-store', 'do not record the run')
+    .option('--store-detail <n>', 'decisions stored one by one with their votes; the rest as aggregates (default 100000)', integer('--store-detail', 0, 2 ** 31 - 1))
     .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
-    .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean }) => {
-      process.exitCode = await runCommand(file, opts, (l) => console.log(l));
+    .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean; store?: string | false; storeDetail?: number }) => {
+      process.exitCode = await runCommand(file, { ...opts, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) }, (l) => console.log(l));
     });
 
   program
