@@ -68,7 +68,7 @@ export default async function store(log: (line: string) => void = () => {}): Pro
 async function once(file: string | undefined): Promise<{ perMinute: number; cpuMs: number; stored: number; closed: number }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const recorder = file ? RunRecorder.start(file, { kind: 'run', name: SCENARIO.name, protocol: 'simple_majority', mode: 'sim', detailLimit: 100_000, signed: true }) : undefined;
+  const recorder = file ? RunRecorder.start(file, { kind: 'run', name: SCENARIO.name, protocol: 'simple_majority', mode: 'sim', detailLimit: 100_000, signed: true, plannedDecisions: DECISIONS }) : undefined;
   const result = await runScenario(SCENARIO, { onEvent: recorder ? recorder.onEvent : () => undefined });
   const closed = result.decisions.decided + result.decisions.noConsensus;
   let stored = closed;

@@ -54,7 +54,7 @@ export async function replayCommand(file: string | undefined, o: ReplayCommandOp
   const recorder = typeof o.store === 'string' ? RunRecorder.start(o.store, {
     kind: 'replay', name: scenario.name, file: scenario.file, scenarioGiven: RunRecorder.given(scenario.file), scenarioResolved: scenario,
     protocol: scenario.consensus.algorithm, mode: 'sim', seed, agents: scenario.agents.reduce((n, g) => n + g.count, 0),
-    topology: typeof scenario.topology === 'string' ? scenario.topology : scenario.topology.type, argv: o.argv, detailLimit: DEFAULT_DETAIL_LIMIT, signed: true,
+    topology: typeof scenario.topology === 'string' ? scenario.topology : scenario.topology.type, argv: o.argv, detailLimit: DEFAULT_DETAIL_LIMIT, signed: true, plannedDecisions: scenario.task.decisions,
   }) : undefined;
   const result = await runScenario(scenario, { seed, mode: 'sim', traceLevel: o.full ? 'full' : 'events', terminationBoundMs: o.bound, onEvent: (e) => { events.push(e); recorder?.onEvent(e); } })
     .catch(async (e: unknown) => {

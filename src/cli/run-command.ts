@@ -98,7 +98,7 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const recorder = typeof opts.store === 'string' ? RunRecorder.start(opts.store, {
     kind: 'run', name: scenario.name, file: scenario.file, scenarioGiven: RunRecorder.given(scenario.file), scenarioResolved: scenario,
     protocol: scenario.consensus.algorithm, mode, seed: opts.seed ?? scenario.seed, agents: scenario.agents.reduce((n, g) => n + g.count, 0), topology: typeof scenario.topology === 'string' ? scenario.topology : scenario.topology.type,
-    argv: opts.argv, detailLimit: opts.storeDetail ?? DEFAULT_DETAIL_LIMIT, signed: true,
+    argv: opts.argv, detailLimit: opts.storeDetail ?? DEFAULT_DETAIL_LIMIT, signed: true, plannedDecisions: scenario.task.decisions,
   }) : undefined;
   const progress = progressReporter({ planned: scenario.task.decisions, mode, now: opts.progress?.now ?? (() => performance.now()), write, everyMs: opts.progress?.everyMs, recorded: recorder && (() => recorder.committed().closed) });
   const onEvent = (e: TraceEvent) => {

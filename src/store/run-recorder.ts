@@ -28,6 +28,9 @@ const CLOCK_EVERY = 256;
  */
 const INLINE_RECORDS = 4096;
 
+/** A run that plans this many decisions starts its writer thread at once: the thread's start-up then overlaps the run's. */
+const THREAD_FROM_DECISIONS = 1000;
+
 /**
  * Records one run into the store while it runs: hand {@link onEvent} to the run as (part of)
  * its `onEvent`, then {@link finish} with its outcome. Records go in batches, at least every
@@ -62,6 +65,7 @@ export class RunRecorder {
     const writer = new RunWriter(db, id, { detailLimit: run.detailLimit, key: key?.privateKey, keyId: key?.id });
     this.inline = { db, writer };
     this.counts = writer.counts;
+    if ((run.plannedDecisions ?? 0) >= THREAD_FROM_DECISIONS) this.moveToThread();
     // A quiet run (threads mode waiting on timers) still shows progress; unref: it never keeps the process alive.
     this.timer = setInterval(() => this.flush(), FLUSH_EVERY_MS).unref();
   }
