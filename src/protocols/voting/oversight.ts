@@ -11,7 +11,8 @@
  *   decision on the wall clock until the answer or the timeout, whichever comes first. An answer
  *   after the timeout is too late and changes nothing.
  * - sim mode: the simulation runs in virtual time and never yields to promises, so only a
- *   synchronous answer is taken: it arrives at the virtual instant of the request. A Promise is
+ *   synchronous answer is taken: it is sent at the virtual instant of the request and lands one
+ *   delivery (the link's seeded latency) later, like any message. A Promise is
  *   not awaited: the decision takes its timeout outcome at `oversight_timeout` (virtual), and the
  *   run's warnings say so. Waiting for a real person would either make the trace depend on when
  *   the person answered (not replayable) or freeze virtual time on the wall clock (a timeout
