@@ -163,6 +163,14 @@ task: { question: q, options: [a, b], policy: routine }
     expect((await runScenario(scenario(yaml(false)))).warnings).toHaveLength(2);
   });
 
+  it("production_mode: true refuses a Raft, PBFT or gossip scenario's unused vote settings too", async () => {
+    for (const algorithm of ['raft', 'byzantine_tolerant', 'gossip']) {
+      const yaml = (production: boolean) => `name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: ${algorithm}, production_mode: ${production} }\ntask: { decisions: 1, options: [a, b] }\n`;
+      await expect(runScenario(scenario(yaml(true)))).rejects.toThrow(/"production_mode".*task\.options: (raft|PBFT|gossip) votes on nothing/);
+      expect((await runScenario(scenario(yaml(false)))).warnings).toContainEqual(expect.stringMatching(/^task\.options: /));
+    }
+  });
+
   it('the scenario refuses an undefined class, a misspelt class or key, and a setting given in both places', () => {
     expect(() => scenario(`name: x\n${AGENTS}\ndecision_policies: { routine: {} }\ntask: { question: q, options: [a, b], policy: critical }\n`)).toThrow(/"task\.policy": expected a class defined in decision_policies \("routine"\), got "critical"/);
     expect(() => scenario(`name: x\n${AGENTS}\ndecision_policies: { critcal: {} }\ntask: { question: q, options: [a, b] }\n`)).toThrow(/critcal/);

@@ -8,7 +8,7 @@ import type { CoordinatorProps } from '../protocols/voting/coordinator.ts';
 import { BYZANTINE_VOTER } from '../adversary/byzantine-voter.ts';
 import { COORDINATOR, VOTER } from '../protocols/voting/refs.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
-import { coordinatorPolicies } from './enterprise-settings.ts';
+import { coordinatorPolicies } from './coordinator-policies.ts';
 import type { VoterProps } from '../protocols/voting/voter.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { selectTopology, DEFAULT_SELECTION_RULES, type Member, type TopologySpec } from '../topologies/index.ts';

@@ -6,9 +6,12 @@
  * warning is refused instead.
  */
 import { ConfigError } from '../errors.ts';
-import type { DecisionClassRules } from '../protocols/voting/decision-class.ts';
-import { POLICY_CLASSES, voteAlgorithmFor, type DecisionPolicy, type PolicyClass } from '../scenario/decision-policies.ts';
+import { POLICY_CLASSES, type PolicyClass } from '../scenario/decision-policies.ts';
 import type { Scenario } from '../scenario/index.ts';
+import { unusedSettings } from './client-run.ts';
+
+/** How the drivers name their protocol in the warnings they give. */
+const PROTOCOL_LABELS: Readonly<Record<string, string>> = { byzantine_tolerant: 'PBFT', pbft: 'PBFT' };
 
 /** The protocols whose decisions are votes get classes; the others only monitoring. */
 const VOTING = 'voting';
@@ -20,26 +23,6 @@ export function classesUsed(scenario: Scenario): Set<PolicyClass> {
     for (const st of scenario.workflow.stages) if (st.policy !== undefined) used.add(st.policy);
   } else if (scenario.task.policy !== undefined) used.add(scenario.task.policy);
   return used;
-}
-
-/**
- * The class rules a voting coordinator is given: a class's algorithm as the vote that judges
- * it (`byzantine_tolerant` counted as `byzantine_supermajority`).
- *
- * @example
- * ```ts
- * coordinatorPolicies(scenario); // { critical: { algorithm: 'byzantine_supermajority', human_oversight: true, ... } }
- * ```
- */
-export function coordinatorPolicies(scenario: Scenario): Record<string, DecisionClassRules> | undefined {
-  const policies = scenario.decision_policies;
-  if (policies === undefined || Object.keys(policies).length === 0) return undefined;
-  const out: Record<string, DecisionClassRules> = {};
-  for (const [name, p] of Object.entries(policies) as [PolicyClass, DecisionPolicy][]) {
-    const { leader_override: _l, emergency_contacts: _e, algorithm, ...rules } = p;
-    out[name] = { ...rules, ...(algorithm !== undefined ? { algorithm: voteAlgorithmFor(algorithm) } : {}) };
-  }
-  return out;
 }
 
 /**
@@ -117,8 +100,10 @@ export function enterpriseWarnings(scenario: Scenario, protocol: string, o: { ho
   if (m?.consensusMetrics === false) out.push('monitoring.consensus_metrics: the figures are always measured and reported, so false changes nothing; remove it');
   if (m?.performanceAlerts === false && (m.slowConsensusMs !== undefined || m.failureRate !== undefined)) out.push('monitoring.performance_alerts: false turns off the slow-consensus and failure-rate alerts, so their thresholds are not used');
   if (m?.byzantineDetection && (protocol === 'raft' || protocol === 'gossip')) out.push(`monitoring.byzantine_detection: ${protocol} does not detect Byzantine agents (it is not Byzantine tolerant), so no such alert can be raised; use a vote or byzantine_tolerant`);
-  if (scenario.production_mode && out.length > 0) {
-    throw new ConfigError('production_mode', `a scenario every setting of which this run honours (production_mode: true refuses what would only be warned about): ${out[0]}${out.length > 1 ? ` (and ${out.length - 1} more)` : ''}`, true);
+  // The protocol's own warnings (a vote's settings given to Raft...) are refused too; they stay the driver's to report.
+  const refused = scenario.production_mode ? [...(voting ? [] : unusedSettings(scenario, PROTOCOL_LABELS[protocol] ?? protocol, { reads: protocol === 'raft' })), ...out] : [];
+  if (refused.length > 0) {
+    throw new ConfigError('production_mode', `a scenario every setting of which this run honours (production_mode: true refuses what would only be warned about): ${refused[0]}${refused.length > 1 ? ` (and ${refused.length - 1} more)` : ''}`, true);
   }
   return out;
 }
