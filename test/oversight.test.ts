@@ -160,6 +160,15 @@ describe('human oversight of a decision class', () => {
     expect(split.oversight).toBeUndefined();
   });
 
+  it('a hook that throws or answers anything but approve/reject rejects; a hook nothing asks is warned about', async () => {
+    const thrown = await runScenario(scenario(), { oversight: () => { throw new Error('board unreachable'); } });
+    expect(thrown.oversight).toMatchObject({ requested: 3, rejected: 3 });
+    const odd = await runScenario(scenario(), { oversight: (() => 'yes') as unknown as OversightHook });
+    expect(odd.oversight).toMatchObject({ requested: 3, rejected: 3 });
+    const unused = await runScenario(parseScenario('name: x\nagents: [{ role: a, count: 3 }]\ntask: { question: q, options: [a, b] }\noversight: { module: ./oversight-hooks.ts }\n', fixture('inline.yml')));
+    expect(unused.warnings).toEqual(['oversight: no decision of this run is held for oversight (that needs a class with human_oversight: true named by task.policy or a stage), so the hook is never asked']);
+  });
+
   it('a voter cannot approve a held decision nor time its hold out early', async () => {
     const asked: string[] = [];
     const r = await runScenario(scenario({ agents: `[{ role: forger, count: 4, behaviour: { module: ./oversight-forger.ts, export: voter } }]` }), { oversight: (q) => (asked.push(q.decision), 'reject') });
