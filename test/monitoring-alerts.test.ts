@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AlertRecord, TraceEvent } from '../src/index.ts';
+import { AlertWatcher, type AlertRecord, type TraceEvent } from '../src/index.ts';
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';
 
@@ -40,13 +40,32 @@ describe('monitoring: alerts raised from the trace while the run goes', () => {
     ]);
     for (const a of r.alerts) {
       expect(a.value).toBeGreaterThan(1_000); // the delayed ballot is waited for
-      expect(a.message).toMatch(/^decision d\d took [\d,]+ ms \(slow-consensus threshold 500 ms\)$/);
+      // Seen at the first event past the threshold (here the delayed ballot's arrival), before the decision closes.
+      expect(a.message).toMatch(/^decision d\d still open after [\d,]+ ms \(slow-consensus threshold 500 ms\)$/);
     }
     expect(live).toEqual(r.alerts);
     expect(atComplete).toBe(4); // every alert reached onAlert before the run completed
     const again = await watch(voting('{ slow_consensus_threshold: 500ms }'));
     expect(again.r.alerts).toEqual(r.alerts);
     expect(again.r.traceHash).toBe(r.traceHash);
+  });
+
+  it('a decision still open past the threshold is reported at the next event of the run, once; one that closes late, when it closes', () => {
+    const seen: AlertRecord[] = [];
+    const w = new AlertWatcher({ slowConsensusMs: 500 }, (a) => seen.push(a));
+    const emit = (t: number, actor: string, event: Record<string, unknown>): TraceEvent => ({ t, type: 'emit', actor, event });
+    w.observe(emit(100, 'coordinator', { type: 'proposal', decision: 'd1' }));
+    w.observe(emit(110, 'coordinator', { type: 'proposal', decision: 'd2' }));
+    w.observe(emit(120, 'coordinator', { type: 'decided', decision: 'd2', latencyMs: 10, consensus: true }));
+    w.observe(emit(700, 'analyst_001', { type: 'vote', decision: 'd1' })); // d1 is 600 ms old
+    w.observe(emit(900, 'coordinator', { type: 'decided', decision: 'd1', latencyMs: 800, consensus: true }));
+    w.observe(emit(1000, 'client', { type: 'client-invoke', client: 'client', seq: 1 }));
+    w.observe(emit(1700, 'client', { type: 'client-ok', client: 'client', seq: 1 }));
+    expect(seen).toEqual([
+      { at: 600, rule: 'slow-consensus', value: 600, threshold: 500, decision: 'd1', message: 'decision d1 still open after 600 ms (slow-consensus threshold 500 ms)' },
+      { at: 1600, rule: 'slow-consensus', value: 700, threshold: 500, decision: 'client#1', message: 'decision client#1 took 700 ms (slow-consensus threshold 500 ms)' },
+    ]);
+    expect(w.alerts).toEqual(seen);
   });
 
   it('the same run under the thresholds raises nothing', async () => {

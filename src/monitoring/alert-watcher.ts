@@ -10,6 +10,7 @@ import type { AlertRecord } from './alert-record.ts';
 
 /** How each protocol's trace opens a decision (key from the event) and closes one (ok or not). */
 const OPENS: Readonly<Record<string, (actor: string, ev: Record<string, unknown>) => string>> = {
+  proposal: (a, ev) => `vote:${a}#${String(ev.decision)}`,
   'client-invoke': (_a, ev) => `raft:${String(ev.client)}#${String(ev.seq)}`,
   'pbft-request': (a, ev) => `pbft:${a}#${String(ev.ts)}`,
   'gossip-open': (_a, ev) => `gossip:${String(ev.decision)}`,
@@ -26,8 +27,10 @@ const CLOSES: Readonly<Record<string, { key: (actor: string, ev: Record<string, 
 const ms = (x: number): string => `${Math.round(x).toLocaleString('en-US')} ms`;
 
 /**
- * Folds a run's trace into alerts. `slow-consensus`: each decision that took longer than the
- * threshold, when it closes. `failure-rate`: the share of closed decisions that failed (no
+ * Folds a run's trace into alerts. `slow-consensus`: each decision that takes longer than the
+ * threshold, once: as soon as an event of the run shows it still open past the threshold (so a
+ * decision stuck open, or held for oversight, is reported while the run goes), else when it
+ * closes. `failure-rate`: the share of closed decisions that failed (no
  * consensus, timed out, given up), over all closed so far, raised when it goes above the
  * threshold and again only after it has come back to or below it. `byzantine-detected`: once
  * per agent, at its first detection.
@@ -43,6 +46,11 @@ export class AlertWatcher {
   readonly alerts: AlertRecord[] = [];
   private origin: number | undefined;
   private readonly opened = new Map<string, number>();
+  /** Decisions in the order they opened (so in order of age), for the live slow check; `head` is the oldest not yet looked at. */
+  private readonly ages: { key: string; at: number }[] = [];
+  private head = 0;
+  /** Open decisions already reported slow (not reported again when they close). */
+  private readonly reported = new Set<string>();
   private closed = 0;
   private failed = 0;
   private over = false;
@@ -63,10 +71,20 @@ export class AlertWatcher {
 
   observe(e: TraceEvent): void {
     this.origin ??= e.t;
+    this.take(e);
+    // After the event: a decision it closes is reported (if slow) as closed, not as still open.
+    if (this.slowMs !== undefined) this.overdue(e.t);
+  }
+
+  private take(e: TraceEvent): void {
     if (e.type !== 'emit') return;
     const ev = e.event as Record<string, unknown>;
     const type = String(ev.type);
-    if (type === 'decided') return this.close(e.t, String(ev.decision), Number(ev.latencyMs ?? 0), ev.consensus === true);
+    if (type === 'decided') {
+      const key = OPENS.proposal(e.actor, ev);
+      this.opened.delete(key);
+      return this.close(e.t, String(ev.decision), Number(ev.latencyMs ?? 0), ev.consensus === true, key);
+    }
     if (type === 'byzantine-detected') return this.detect(e.t, String(ev.agent), String(ev.evidence ?? ''));
     if (type === 'pbft-detected') return this.detect(e.t, String(ev.suspect), `${String(ev.kind ?? 'misbehaviour')} (reported by ${e.actor})`);
     if (type === 'pbft-client-gave-up') {
@@ -77,7 +95,9 @@ export class AlertWatcher {
     }
     const open = OPENS[type];
     if (open) {
-      this.opened.set(open(e.actor, ev), e.t);
+      const key = open(e.actor, ev);
+      this.opened.set(key, e.t);
+      if (this.slowMs !== undefined) this.ages.push({ key, at: e.t });
       return;
     }
     const close = CLOSES[type];
@@ -86,14 +106,36 @@ export class AlertWatcher {
       const at = this.opened.get(key);
       if (at === undefined) return;
       this.opened.delete(key);
-      this.close(e.t, key.slice(key.indexOf(':') + 1), e.t - at, close.ok);
+      this.close(e.t, nameOf(key), e.t - at, close.ok, key);
     }
   }
 
-  private close(t: number, decision: string, latencyMs: number, ok: boolean): void {
-    if (this.slowMs !== undefined && latencyMs > this.slowMs) {
+  /** Reports each decision still open past the threshold at `t`, oldest first, once. */
+  private overdue(t: number): void {
+    const slow = this.slowMs!;
+    while (this.head < this.ages.length) {
+      const { key, at } = this.ages[this.head];
+      if (this.opened.get(key) !== at) {
+        this.head++; // closed (or reopened under the same key: its newer entry is further on)
+        continue;
+      }
+      if (t - at <= slow) break;
+      this.head++;
+      this.reported.add(key);
+      const decision = nameOf(key);
+      this.raise({ at: t, rule: 'slow-consensus', value: t - at, threshold: slow, decision, message: `decision ${decision} still open after ${ms(t - at)} (slow-consensus threshold ${ms(slow)})` });
+    }
+    if (this.head > 1024 && this.head * 2 > this.ages.length) {
+      this.ages.splice(0, this.head);
+      this.head = 0;
+    }
+  }
+
+  private close(t: number, decision: string, latencyMs: number, ok: boolean, key: string): void {
+    if (this.slowMs !== undefined && latencyMs > this.slowMs && !this.reported.delete(key)) {
       this.raise({ at: t, rule: 'slow-consensus', value: latencyMs, threshold: this.slowMs, decision, message: `decision ${decision} took ${ms(latencyMs)} (slow-consensus threshold ${ms(this.slowMs)})` });
     }
+    this.reported.delete(key);
     this.count(t, decision, ok);
   }
 
@@ -123,5 +165,8 @@ export class AlertWatcher {
     this.onAlert?.(alert);
   }
 }
+
+/** `raft:client#3` -> `client#3`; `vote:coordinator#d1` -> `d1`. */
+const nameOf = (key: string): string => (key.startsWith('vote:') ? key.slice(key.indexOf('#') + 1) : key.slice(key.indexOf(':') + 1));
 
 const round = (x: number): number => Math.round(x * 1000) / 1000;
