@@ -3,6 +3,7 @@ import type { TraceEvent } from '../actors/trace-event.ts';
 import { historyLines } from '../check/history-export.ts';
 import { violationText } from '../check/violation.ts';
 import { ConfigError } from '../errors.ts';
+import { enterpriseLines } from '../monitoring/enterprise-text.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
 import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
@@ -205,8 +206,10 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
     else if (ev.type === 'vote') lines.push(`${at}  ${ev.agent} votes ${bold(String(ev.vote))} (${ev.reason}; confidence ${Number(ev.confidence).toFixed(2)})`);
     else if (ev.type === 'decided') {
       const verdict = ev.consensus ? green(`decided ${ev.value}`) : red(`no consensus${ev.reason ? `: ${ev.reason}` : ''}`);
-      lines.push(`${at}  ${ev.decision} ${verdict} ${dim(`(${ev.algorithm ?? 'escalated'}, strength ${Number(ev.strength).toFixed(2)}, ${ev.votes}/${ev.of} votes)`)}`);
+      lines.push(`${at}  ${ev.decision} ${verdict} ${dim(`(${ev.policy !== undefined ? `${ev.policy}: ` : ''}${ev.algorithm ?? 'escalated'}, strength ${Number(ev.strength).toFixed(2)}, ${ev.votes}/${ev.of} votes)`)}`);
     } else if (ev.type === 'escalated') lines.push(`${at}  ${ev.decision} ${yellow(`escalated to human oversight (risk ${ev.risk})`)}`);
+    else if (ev.type === 'oversight-requested') lines.push(`${at}  ${ev.decision} ${yellow(`held for human oversight (${ev.policy}): ${ev.value}, strength ${Number(ev.strength).toFixed(2)}`)}`);
+    else if (ev.type === 'oversight-answered') lines.push(`${at}  ${ev.decision} ${ev.answer === 'approve' ? green('approved') : red(String(ev.answer === 'reject' ? 'rejected' : 'escalated'))} ${dim(ev.by === 'timeout' ? '(no answer by its oversight timeout)' : '(by the oversight hook)')}`);
   };
 }
 
@@ -234,6 +237,7 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
       out(`  stage ${name.padEnd(18)} ${status}${s.decision ? ` → ${s.decision}` : ''}${s.reason ? dim(` (${s.reason})`) : ''}`);
     }
   }
+  for (const line of enterpriseLines(r, { red, yellow, dim })) out(line);
   const sim = r.simDecisionsPerMinute !== undefined ? ` · ${int(r.simDecisionsPerMinute)} per simulated minute` : '';
   out(`  throughput   ${bold(int(r.decisionsPerMinute))} decisions/min wall clock${sim}`);
   out(`  latency      p50 ${r.latencyMs.p50.toFixed(2)} ms · p99 ${r.latencyMs.p99.toFixed(2)} ms ${dim(r.mode === 'sim' ? '(simulated time)' : '(wall clock)')}`);
