@@ -90,6 +90,19 @@ describe('conclave run records the run in the store', () => {
     db.close();
   });
 
+  it("the run's alerts and its oversight holds are in the timeline", async () => {
+    const store = tmp();
+    const { result, db } = await recorded(example('enterprise-policies.yml'), { store });
+    const alerts = (db.prepare("SELECT t, detail FROM events WHERE run_id = ? AND kind = 'alert' ORDER BY t").all(result.runId) as { t: number; detail: string }[]);
+    expect(result.alerts.length).toBeGreaterThan(0);
+    expect(alerts.map((a) => JSON.parse(a.detail).rule)).toEqual(result.alerts.map((a: { rule: string }) => a.rule));
+    // Sim mode: the trace's clock starts at 0, so an alert's time is its `at`.
+    expect(alerts.map((a) => a.t)).toEqual(result.alerts.map((a: { at: number }) => a.at));
+    const oversight = db.prepare("SELECT detail FROM events WHERE run_id = ? AND kind = 'oversight'").all(result.runId) as { detail: string }[];
+    expect(oversight.map((o) => JSON.parse(o.detail).type).sort()).toEqual(Array(result.oversight.requested).fill(['oversight-answered', 'oversight-requested']).flat().sort());
+    db.close();
+  });
+
   it('past the detail limit, decisions go into aggregates that still count every one', async () => {
     const store = tmp();
     const { result, db } = await recorded(example('db-choice.yml'), { store, storeDetail: 50 });

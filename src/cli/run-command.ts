@@ -108,7 +108,7 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
     if (opts.history) keepHistory(e);
     recorder?.onEvent(e);
   };
-  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent }).catch(async (e: unknown) => {
+  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent, ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}) }).catch(async (e: unknown) => {
     // A run that broke off still leaves the history of what its client saw (open operations end `info`).
     if (opts.history && history.length > 0) writeHistory();
     await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : EXIT_RUN_FAILED));

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import type { TraceEvent } from '../actors/trace-event.ts';
+import type { AlertRecord } from '../monitoring/alert-record.ts';
 import { startWorker } from '../scheduler/threads/spawn-worker.ts';
 import { auditKey } from './audit-keys.ts';
 import { openStore, type StoreDb } from './open-store.ts';
@@ -51,6 +52,8 @@ export class RunRecorder {
   private lastFlush = performance.now();
   private sinceClock = 0;
   private written = 0;
+  /** Trace time of the run's first event: where an alert's `at` counts from. */
+  private firstT: number | undefined;
   private counts: WriterCounts;
   private failure: string | undefined;
   private ended: Promise<WriterCounts> | undefined;
@@ -98,12 +101,23 @@ export class RunRecorder {
   /** Takes one trace event (as `onEvent`): kept if the store records it, sent on when a batch is due. */
   readonly onEvent = (e: TraceEvent): void => {
     if (this.failure !== undefined) return;
+    this.firstT ??= e.t;
     addEvent(this.batch, e);
     if (this.batch.size >= BATCH_RECORDS) this.flush();
     else if (++this.sinceClock >= CLOCK_EVERY) {
       this.sinceClock = 0;
       if (performance.now() - this.lastFlush >= FLUSH_EVERY_MS) this.flush();
     }
+  };
+
+  /**
+   * Takes an alert the run raised (alerts are not trace events): stored in the run's timeline at
+   * its time on the trace's clock (its `at` counts from the run's first trace event).
+   */
+  readonly onAlert = (a: AlertRecord): void => {
+    if (this.failure !== undefined) return;
+    this.batch.events.push({ t: (this.firstT ?? 0) + a.at, kind: 'alert', actor: a.agent ?? null, detail: JSON.stringify({ type: 'alert', ...a }) });
+    this.batch.size++;
   };
 
   /** Stores what is batched (an empty batch too: it still writes a progress row, so `monitor` sees the run alive). */
