@@ -1,0 +1,67 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
+import { EXIT_BAD_INPUT } from './exit-codes.ts';
+import { auditExportCommand, auditVerifyCommand } from './audit-command.ts';
+
+const STORE_HELP = `the run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`;
+
+/** The store file a command reads: --store, CONCLAVE_STORE, the default (never "off": these commands need a store). */
+function storeFile(opts: { store?: string }): string {
+  return storePath({ store: opts.store }) ?? storePath({ store: DEFAULT_STORE })!;
+}
+
+function integer(name: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${name} must be an integer from ${min} to ${max} (got "${value}").`);
+    return n;
+  };
+}
+
+/**
+ * Registers the commands that operate on the run store from outside a run: `audit verify`,
+ * `audit export`.
+ *
+ * @example
+ * ```ts
+ * registerStoreCommands(new Command('conclave'));
+ * ```
+ */
+export function registerStoreCommands(program: Command): void {
+  const audit = program
+    .command('audit')
+    .description('Check that stored runs were not changed behind Conclave\'s back (audit verify), or export a run\'s records for an auditor (audit export).');
+
+  audit
+    .command('verify')
+    .description('Recompute the audit chain of one run (or of every run): seqs without gaps, each row\'s hash over its content and votes, the links between rows, every checkpoint\'s Ed25519 signature and the hashes it lists, the chain head and the result hash. Prints one verdict per run; a tampered run names the first changed record (edited, deleted, reordered, recomputed without the key, result edited, signature stripped).')
+    .argument('[run]', 'a run id, a unique prefix of one, or "last" (default: every run in the store)')
+    .option('--store <file>', STORE_HELP)
+    .option('--json', 'print the verdicts (with every finding) as JSON')
+    .addHelpText('after', '\nExit codes: 0 every run checked is intact; 1 a run was tampered with, or its signatures could not be checked (key file missing); 2 bad input (unknown run, ambiguous prefix, no store).\n\nExamples:\n  conclave audit verify\n  conclave audit verify last\n  conclave audit verify 20261207-0153 --json\n  conclave audit verify --store /data/conclave.db')
+    .action((run: string | undefined, opts: { store?: string; json?: boolean }) => {
+      process.exitCode = auditVerifyCommand(run, { store: storeFile(opts), json: opts.json }, (l) => console.log(l));
+    });
+
+  audit
+    .command('export')
+    .description('Write every decision record of a run (its fields, its votes as the JSON the chain hashed, prev_hash and hash) and every checkpoint (hashes, signature, key id), in a form an auditor can re-verify without Conclave. JSON lines start with a run record holding the public key and the recipe.')
+    .argument('<run>', 'a run id, a unique prefix of one, or "last"')
+    .option('--format <format>', 'jsonl or csv', 'jsonl')
+    .option('--output <file>', 'write to FILE (default: stdout)')
+    .option('--store <file>', STORE_HELP)
+    .addHelpText('after', '\nCSV: one header line, then one line per decision and per checkpoint (column "record" says which); fields with commas, quotes or line breaks are quoted, quotes doubled; a null is an empty field, an empty string "".\n\nExamples:\n  conclave audit export last --format jsonl > audit.jsonl\n  conclave audit export 20261207-0153 --format csv --output audit.csv')
+    .action(async (run: string, opts: { store?: string; format: string; output?: string }) => {
+      process.exitCode = await auditExportCommand(run, { store: storeFile(opts), format: opts.format, output: opts.output }, (l) => console.log(l), (l) => console.error(l));
+    });
+  void integer;
+  for (const c of [audit, ...audit.commands]) badInputExits2(c);
+}
+
+/**
+ * Commander exits with 1 on an unknown option, a missing argument or a bad value; these commands
+ * keep 1 for "tampered" or "not ok", so their bad input exits with 2 like every other bad input.
+ */
+function badInputExits2(c: Command): void {
+  c.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT_BAD_INPUT));
+}
