@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { EXIT_BAD_INPUT } from './exit-codes.ts';
+import { monitorCommand, MONITOR_INTERVAL_MS } from './monitor-command.ts';
 import { auditExportCommand, auditVerifyCommand } from './audit-command.ts';
 
 const STORE_HELP = `the run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`;
@@ -54,8 +55,19 @@ export function registerStoreCommands(program: Command): void {
     .action(async (run: string, opts: { store?: string; format: string; output?: string }) => {
       process.exitCode = await auditExportCommand(run, { store: storeFile(opts), format: opts.format, output: opts.output }, (l) => console.log(l), (l) => console.error(l));
     });
-  void integer;
-  for (const c of [audit, ...audit.commands]) badInputExits2(c);
+  const monitor = program
+    .command('monitor')
+    .description('Watch a run from the store while it runs (from a second terminal): decisions per minute, closed and decided, in flight, latency mean and max, votes arriving, and its events as they are stored (faults starting and ending, Byzantine detections, leader changes, alerts). Without --follow, one snapshot; with it, a line per interval until the run ends (its final verdict) or its process is gone.')
+    .argument('[run]', 'a run id, a unique prefix of one, or "last" (default: last)')
+    .option('--follow', 'keep watching until the run ends')
+    .option('--interval <ms>', `ms between two looks with --follow (default ${MONITOR_INTERVAL_MS})`, integer('--interval', 10, 3_600_000), MONITOR_INTERVAL_MS)
+    .option('--store <file>', STORE_HELP)
+    .addHelpText('after', '\nExit codes: 0 the run completed (or, for a snapshot, is running); 1 it ended otherwise (failed, violated, broken) or its process is gone; 2 bad input (unknown run, ambiguous prefix, no store).\n\nExamples:\n  conclave run examples/raft-deployment.yml &   # or in another terminal\n  conclave monitor --follow\n  conclave monitor last\n  conclave monitor 20261207-0153 --follow --interval 1000 --store /data/conclave.db')
+    .action(async (run: string | undefined, opts: { store?: string; follow?: boolean; interval: number }) => {
+      process.exitCode = await monitorCommand(run, { store: storeFile(opts), follow: opts.follow, intervalMs: opts.interval }, (l) => console.log(l));
+    });
+
+  for (const c of [audit, ...audit.commands, monitor]) badInputExits2(c);
 }
 
 /**
