@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { EXIT_BAD_INPUT } from './exit-codes.ts';
 import { monitorCommand, MONITOR_INTERVAL_MS } from './monitor-command.ts';
+import { healthCommand } from './health-command.ts';
 import { auditExportCommand, auditVerifyCommand } from './audit-command.ts';
 
 const STORE_HELP = `the run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`;
@@ -67,7 +68,18 @@ export function registerStoreCommands(program: Command): void {
       process.exitCode = await monitorCommand(run, { store: storeFile(opts), follow: opts.follow, intervalMs: opts.interval }, (l) => console.log(l));
     });
 
-  for (const c of [audit, ...audit.commands, monitor]) badInputExits2(c);
+  const health = program
+    .command('health')
+    .description('Check that this machine can run and record: the run store opens and passes PRAGMA integrity_check (with its runs and size), worker threads start and answer a round trip; with --connectivity-test, a 3-node vote runs in sim mode and in threads mode. One line per check: ok, or FAIL and why, with its time.')
+    .option('--connectivity-test', 'also run a 3-node vote in sim and in threads mode')
+    .option('--store <file>', STORE_HELP)
+    .option('--json', 'print the checks as JSON')
+    .addHelpText('after', '\nExit codes: 0 every check ok; 1 a check failed; 2 bad options.\n\nExamples:\n  conclave health\n  conclave health --connectivity-test\n  conclave health --store /data/conclave.db --json')
+    .action(async (opts: { store?: string; connectivityTest?: boolean; json?: boolean }) => {
+      process.exitCode = await healthCommand({ store: storeFile(opts), connectivityTest: opts.connectivityTest, json: opts.json }, (l) => console.log(l));
+    });
+
+  for (const c of [audit, ...audit.commands, monitor, health]) badInputExits2(c);
 }
 
 /**
