@@ -3,6 +3,7 @@ import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { EXIT_BAD_INPUT } from './exit-codes.ts';
 import { monitorCommand, MONITOR_INTERVAL_MS } from './monitor-command.ts';
 import { healthCommand } from './health-command.ts';
+import { approveCommand } from './approve-command.ts';
 import { auditExportCommand, auditVerifyCommand } from './audit-command.ts';
 
 const STORE_HELP = `the run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`;
@@ -22,7 +23,7 @@ function integer(name: string, min: number, max: number) {
 
 /**
  * Registers the commands that operate on the run store from outside a run: `audit verify`,
- * `audit export`.
+ * `audit export`, `monitor`, `health`, `approve`.
  *
  * @example
  * ```ts
@@ -79,7 +80,20 @@ export function registerStoreCommands(program: Command): void {
       process.exitCode = await healthCommand({ store: storeFile(opts), connectivityTest: opts.connectivityTest, json: opts.json }, (l) => console.log(l));
     });
 
-  for (const c of [audit, ...audit.commands, monitor, health]) badInputExits2(c);
+  const approve = program
+    .command('approve')
+    .description('Answer a decision a run holds for human oversight: records approve (or, with --reject, reject) in the store, where the waiting run reads it. A decision is answered once; a second answer is refused.')
+    .argument('<run>', 'a run id, a unique prefix of one, or "last"')
+    .argument('<decision>', 'the decision to answer, as the oversight request names it (e.g. d7)')
+    .option('--reject', 'answer reject instead of approve')
+    .option('--by <name>', 'who answers (default: your user name)')
+    .option('--store <file>', STORE_HELP)
+    .addHelpText('after', '\nExit codes: 0 the answer is recorded; 2 bad input (unknown run, ambiguous prefix, a decision already answered).\n\nExamples:\n  conclave approve last d7\n  conclave approve 20261207-0153 d12 --reject --by alice\n  conclave approve last d3 --store /data/conclave.db')
+    .action((run: string, decision: string, opts: { store?: string; reject?: boolean; by?: string }) => {
+      process.exitCode = approveCommand(run, decision, { store: storeFile(opts), reject: opts.reject, by: opts.by }, (l) => console.log(l));
+    });
+
+  for (const c of [audit, ...audit.commands, monitor, health, approve]) badInputExits2(c);
 }
 
 /**
