@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { auditVerifyCommand } from '../src/cli/audit-command.ts';
 import { monitorCommand } from '../src/cli/monitor-command.ts';
 import { describeEvent } from '../src/store/run-watch.ts';
 
@@ -60,6 +61,11 @@ describe('conclave monitor', () => {
     const store = join(dir, 'conclave.db');
     startRun(longScenario(dir, 20_000), store);
     await waitFor('the run to be recorded', () => query(store, 'SELECT id FROM runs') !== undefined, 60_000);
+    // audit verify reads a running run in one snapshot: rows and checkpoints agree however fast it writes.
+    await waitFor('decisions to be stored', () => (query<{ n: number }>(store, 'SELECT max(closed) AS n FROM progress')?.n ?? 0) > 0, 120_000);
+    const verdict: string[] = [];
+    expect(auditVerifyCommand('last', { store }, (l) => verdict.push(plain(l)))).toBe(0);
+    expect(verdict[0]).toMatch(/decisions?, chain intact, \d+ checkpoints? signed by key/);
     const lines: string[] = [];
     let clock = Date.parse('2026-12-07T02:00:00Z');
     const code = await monitorCommand('last', { store, follow: true, intervalMs: 100 }, (l) => lines.push(plain(l)), { now: () => (clock += 100) });
@@ -85,6 +91,9 @@ describe('conclave monitor', () => {
     const lines: string[] = [];
     const code = await monitorCommand(undefined, { store, follow: true, intervalMs: 100 }, (l) => lines.push(plain(l)));
     expect(code).toBe(1);
+    const verdict: string[] = [];
+    expect(auditVerifyCommand(undefined, { store }, (l) => verdict.push(plain(l)))).toBe(0);
+    expect(verdict[0]).toMatch(/decisions?, chain intact, \d+ checkpoints? signed by key [0-9a-f]+ \(marked running, but its process is gone \(killed\?\): checked as far as it stored\)$/);
     expect(lines.at(-1)).toMatch(/^the run's process is gone \(killed\?\); what it stored is kept: [\d,]+ decisions closed \(conclave show \S+\)$/);
   }, 180_000);
 

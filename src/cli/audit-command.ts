@@ -60,7 +60,7 @@ export function auditVerifyCommand(ref: string | undefined, opts: AuditVerifyOpt
 export function verdictLines(a: RunAudit): string[] {
   const decisions = `${int(a.decisions)} decision${a.decisions === 1 ? '' : 's'}${a.aggregated > 0 ? ` (and ${int(a.aggregated)} more kept as aggregates, not chained)` : ''}`;
   const cps = `${int(a.checkpoints)} checkpoint${a.checkpoints === 1 ? '' : 's'}`;
-  const running = a.runStatus === 'running' ? ' (still running: checked as far as stored)' : '';
+  const running = a.runStatus !== 'running' ? '' : a.processGone ? ' (marked running, but its process is gone (killed?): checked as far as it stored)' : ' (still running: checked as far as stored)';
   if (a.status === 'tampered') {
     const [first, ...rest] = a.findings;
     const lines = [red(`run ${a.runId}: TAMPERED: ${first!.text}`)];

@@ -93,7 +93,7 @@ export function progressLine(look: RunLook, at: number): string {
   const parts = [
     `${clock(at)} ${look.run.status}`,
     `closed ${int(p.closed)} (decided ${int(p.decided)})`,
-    look.decisionsPerMinute === undefined ? 'rate -' : `${int(look.decisionsPerMinute)} decisions/min`,
+    look.stalled ? yellow('no progress stored since the last look') : look.decisionsPerMinute === undefined ? 'rate -' : `${int(look.decisionsPerMinute)} decisions/min`,
     `in flight ${int(look.inFlight)}`,
     look.latencyMeanMs === undefined ? 'latency -' : `latency mean ${ms(look.latencyMeanMs)}, max ${ms(look.latencyMaxMs!)}`,
     `votes ${int(p.votes)} (+${int(look.newVotes)})`,

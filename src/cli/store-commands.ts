@@ -62,7 +62,7 @@ export function registerStoreCommands(program: Command): void {
     .description('Watch a run from the store while it runs (from a second terminal): decisions per minute, closed and decided, in flight, latency mean and max, votes arriving, and its events as they are stored (faults starting and ending, Byzantine detections, leader changes, alerts). Without --follow, one snapshot; with it, a line per interval until the run ends (its final verdict) or its process is gone.')
     .argument('[run]', 'a run id, a unique prefix of one, or "last" (default: last)')
     .option('--follow', 'keep watching until the run ends')
-    .option('--interval <ms>', `ms between two looks with --follow (default ${MONITOR_INTERVAL_MS})`, integer('--interval', 10, 3_600_000), MONITOR_INTERVAL_MS)
+    .option('--interval <ms>', 'ms between two looks with --follow', integer('--interval', 10, 3_600_000), MONITOR_INTERVAL_MS)
     .option('--store <file>', STORE_HELP)
     .addHelpText('after', '\nExit codes: 0 the run completed (or, for a snapshot, is running); 1 it ended otherwise (failed, violated, broken) or its process is gone; 2 bad input (unknown run, ambiguous prefix, no store).\n\nExamples:\n  conclave run examples/raft-deployment.yml &   # or in another terminal\n  conclave monitor --follow\n  conclave monitor last\n  conclave monitor 20261207-0153 --follow --interval 1000 --store /data/conclave.db')
     .action(async (run: string | undefined, opts: { store?: string; follow?: boolean; interval: number }) => {

@@ -43,6 +43,11 @@ export function csvField(v: unknown): string {
  * ```
  */
 export function exportRunAudit(db: StoreDb, run: RunRow, format: AuditExportFormat, key: AuditKey | undefined, write: (line: string) => void): { decisions: number; checkpoints: number } {
+  // One read transaction: a run still writing would otherwise add rows between the two queries.
+  return db.transaction(() => exportInSnapshot(db, run, format, key, write))();
+}
+
+function exportInSnapshot(db: StoreDb, run: RunRow, format: AuditExportFormat, key: AuditKey | undefined, write: (line: string) => void): { decisions: number; checkpoints: number } {
   const decisions = db.prepare(`SELECT ${DECISION_COLUMNS.join(', ')} FROM decisions WHERE run_id = ? ORDER BY seq`).iterate(run.id) as IterableIterator<Record<string, unknown>>;
   const checkpoints = db.prepare(`SELECT ${CHECKPOINT_COLUMNS.join(', ')} FROM checkpoints WHERE run_id = ? ORDER BY upto`).all(run.id) as Record<string, unknown>[];
   let n = 0;

@@ -3,6 +3,7 @@ import { checkpointSigned, decisionHash, genesisHash, resultHash } from './audit
 import { auditKey, keyDir, type AuditKey } from './audit-keys.ts';
 import type { StoreDb } from './open-store.ts';
 import type { RunRow } from './resolve-run.ts';
+import { processAlive } from './run-watch.ts';
 
 /**
  * What tampering with a run's records looks like, one kind per way a record can be changed
@@ -41,6 +42,8 @@ export interface RunAudit {
   readonly runId: string;
   readonly status: 'intact' | 'tampered' | 'unverified';
   readonly runStatus: string;
+  /** A run still marked running whose process is gone from this host (killed): what it stored is all there is. */
+  readonly processGone: boolean;
   /** Decision rows chained and checked. */
   readonly decisions: number;
   /** Decisions past the run's detail limit, kept in aggregates (not chained). */
@@ -102,6 +105,11 @@ export function verificationKey(storeFile: string): { key?: AuditKey; why?: stri
  * ```
  */
 export function verifyRun(db: StoreDb, run: RunRow, keyInfo: { key?: AuditKey; why?: string }): RunAudit {
+  // One read transaction: a run still writing adds rows and checkpoints between two queries otherwise.
+  return db.transaction(() => verifyInSnapshot(db, run, keyInfo))();
+}
+
+function verifyInSnapshot(db: StoreDb, run: RunRow, keyInfo: { key?: AuditKey; why?: string }): RunAudit {
   const runId = run.id;
   const findings: TamperFinding[] = [];
   const signed = run.signed === 1;
@@ -196,7 +204,7 @@ export function verifyRun(db: StoreDb, run: RunRow, keyInfo: { key?: AuditKey; w
   findings.sort((a, b) => position(a) - position(b));
   const aggregated = (db.prepare('SELECT coalesce(sum(closed), 0) AS n FROM aggregates WHERE run_id = ?').get(runId) as { n: number }).n;
   const status = findings.length > 0 ? 'tampered' : signed && unchecked !== undefined ? 'unverified' : 'intact';
-  return { runId, status, runStatus: run.status, decisions: count, aggregated, checkpoints: cps.length, signatures, signed, keyIds: [...keyIds], unchecked, findings };
+  return { runId, status, runStatus: run.status, processGone: run.status === 'running' && processAlive(run.pid, run.host) === 'no', decisions: count, aggregated, checkpoints: cps.length, signatures, signed, keyIds: [...keyIds], unchecked, findings };
 }
 
 function safeVerify(key: AuditKey, runId: string, cp: CheckpointRow): boolean {

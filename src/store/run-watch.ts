@@ -32,6 +32,8 @@ export interface RunLook {
   readonly progress?: ProgressRow;
   /** Decisions closed per wall-clock minute since the previous look (or over the last second of progress rows at the first look). */
   readonly decisionsPerMinute?: number;
+  /** No progress row was stored since the previous look (the run is stalled, or its process gone). */
+  readonly stalled: boolean;
   /** Votes stored since the previous look. */
   readonly newVotes: number;
   /** Decisions opened and not closed yet. */
@@ -86,12 +88,16 @@ export class RunWatch {
   private readonly eventsQuery;
   private readonly lastEventsQuery;
   private readonly secondAgo;
+  private readonly firstProgress;
+  private readonly reachedQuery;
 
   constructor(db: StoreDb, readonly runId: string, private readonly alive: (pid: number, host: string) => Liveness = processAlive) {
     this.runQuery = db.prepare('SELECT id, kind, status, started_at, ended_at, pid, host, name, protocol, mode, agents, detail_limit, signed, exit_code, result, error FROM runs WHERE id = ?');
     this.progressQuery = db.prepare('SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? ORDER BY at DESC, rowid DESC LIMIT 1');
     this.eventsQuery = db.prepare('SELECT rowid AS id, t, kind, actor, detail FROM events WHERE run_id = ? AND rowid > ? ORDER BY rowid');
     this.lastEventsQuery = db.prepare('SELECT rowid AS id, t, kind, actor, detail FROM events WHERE run_id = ? ORDER BY rowid DESC LIMIT ?');
+    this.firstProgress = db.prepare('SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? ORDER BY at, rowid LIMIT 1');
+    this.reachedQuery = db.prepare('SELECT min(at) AS at FROM progress WHERE run_id = ? AND closed >= ?');
     this.secondAgo = db.prepare('SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? AND at <= ? ORDER BY at DESC, rowid DESC LIMIT 1');
   }
 
@@ -108,13 +114,22 @@ export class RunWatch {
       events = this.eventsQuery.all(this.runId, this.lastEvent) as EventRow[];
       if (events.length > 0) this.lastEvent = events.at(-1)!.id;
     }
-    const before = this.first && progress ? (this.secondAgo.get(this.runId, progress.at - 1000) as ProgressRow | undefined) : this.previous;
+    if (this.first && progress && run.status !== 'running') {
+      // An ended run: its rate while it decided (from its first progress row to the one that reached its last count).
+      const first = this.firstProgress.get(this.runId) as ProgressRow;
+      const reached = (this.reachedQuery.get(this.runId, progress.closed) as { at: number }).at;
+      if (reached > first.at) this.rate = ((progress.closed - first.closed) / (reached - first.at)) * 60_000;
+    }
+    const before = this.first && progress && run.status === 'running'
+      ? ((this.secondAgo.get(this.runId, progress.at - 1000) ?? this.firstProgress.get(this.runId)) as ProgressRow | undefined)
+      : this.previous;
     if (progress && before && progress.at > before.at) this.rate = ((progress.closed - before.closed) / (progress.at - before.at)) * 60_000;
+    const stalled = !this.first && progress !== undefined && this.previous !== undefined && progress.at === this.previous.at;
     const newVotes = progress ? progress.votes - (this.first ? 0 : (this.previous?.votes ?? 0)) : 0;
     this.first = false;
     this.previous = progress ?? this.previous;
     return {
-      run, progress, decisionsPerMinute: this.rate, newVotes,
+      run, progress, decisionsPerMinute: stalled ? undefined : this.rate, stalled, newVotes,
       inFlight: progress ? progress.opened - progress.closed : 0,
       latencyMeanMs: progress && progress.closed > 0 ? progress.latency_sum / progress.closed : undefined,
       latencyMaxMs: progress && progress.closed > 0 ? progress.latency_max : undefined,
