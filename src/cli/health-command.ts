@@ -1,5 +1,5 @@
 import { storeHealth, type HealthCheck } from '../store/store-health.ts';
-import { connectivityHealth, threadsHealth } from '../system/health-checks.ts';
+import { connectivityHealth, threadsHealth } from '../health/runtime-checks.ts';
 import { green, ms, red } from '../text/format.ts';
 import { EXIT_OK, EXIT_SAFETY } from './exit-codes.ts';
 

@@ -1,4 +1,5 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import { ConfigError } from '../errors.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { EXIT_BAD_INPUT } from './exit-codes.ts';
 import { monitorCommand, MONITOR_INTERVAL_MS } from './monitor-command.ts';
@@ -8,9 +9,11 @@ import { auditExportCommand, auditVerifyCommand } from './audit-command.ts';
 
 const STORE_HELP = `the run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`;
 
-/** The store file a command reads: --store, CONCLAVE_STORE, the default (never "off": these commands need a store). */
+/** The store file a command reads: --store, CONCLAVE_STORE, the default; CONCLAVE_STORE=off is refused (these commands need a store). */
 function storeFile(opts: { store?: string }): string {
-  return storePath({ store: opts.store }) ?? storePath({ store: DEFAULT_STORE })!;
+  const file = storePath({ store: opts.store });
+  if (file === undefined) throw new ConfigError('--store', 'the store to read (CONCLAVE_STORE=off turns recording off; this command reads a store: give --store PATH)', 'off');
+  return file;
 }
 
 function integer(name: string, min: number, max: number) {

@@ -1,8 +1,9 @@
+/** Health checks of the runtime (worker threads, a 3-node vote in each mode): above src/system, src/swarm and src/store, which they use. */
 import { parseScenario } from '../scenario/index.ts';
 import type { ScenarioResult } from '../swarm/report.ts';
 import { runScenario } from '../swarm/run-scenario.ts';
 import type { HealthCheck } from '../store/store-health.ts';
-import { createSystem } from './create-system.ts';
+import { createSystem } from '../system/create-system.ts';
 
 /** How long one health check may take before it is called failed. */
 export const HEALTH_TIMEOUT_MS = 30_000;
