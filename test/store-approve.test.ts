@@ -22,12 +22,15 @@ function storeWithRun(): { file: string; runId: string } {
 describe('conclave approve and the store oversight hook', () => {
   it('a hook waiting on a decision resolves with the answer another connection records', async () => {
     const { file, runId } = storeWithRun();
-    const hook = storeOversightHook(file, runId, { pollMs: 20 });
+    let polls = 0;
+    let waited: () => void = () => undefined;
+    const twice = new Promise<void>((resolve) => { waited = resolve; });
+    const hook = storeOversightHook(file, runId, { pollMs: 20, onPoll: () => { if (++polls === 2) waited(); } });
     const answer = hook({ decision: 'd7' });
     let settled = false;
     void answer.then(() => { settled = true; });
-    // The hook has looked at least once and found no answer (a poll is one read; give it a few).
-    await new Promise((r) => setTimeout(r, 100));
+    // It has read the table twice and found no answer: it is waiting.
+    await twice;
     expect(settled).toBe(false);
     const lines: string[] = [];
     expect(approveCommand(runId.slice(0, 18), 'd7', { store: file, by: 'alice' }, (l) => lines.push(plain(l)))).toBe(0);

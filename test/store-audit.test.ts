@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash, createPublicKey, verify } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +16,7 @@ import { resolveRun } from '../src/store/resolve-run.ts';
 
 const example = fileURLToPath(new URL('../examples/db-choice.yml', import.meta.url));
 const SQLITE3 = '/usr/bin/sqlite3';
+const bin = fileURLToPath(new URL('../bin/conclave.js', import.meta.url));
 // ANSI colours off, for plain assertions.
 const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 
@@ -176,11 +177,16 @@ describe('conclave audit verify', () => {
     await runCommand(example, { store: file, timeline: 0, json: true, progress: { write: () => undefined } }, () => undefined);
     expect(() => auditVerifyCommand('2', { store: file }, () => undefined)).toThrow(ConfigError);
     expect(() => auditVerifyCommand('2', { store: file }, () => undefined)).toThrow(/a prefix that names one run \(it is ambiguous: /);
+    // At the command line: bad flags and bad input exit 2, like every bad input.
+    for (const args of [['audit', 'verify', '--bogus'], ['audit', 'verify', 'nope', '--store', file], ['audit', 'export', 'last', '--format', 'xml', '--store', file]]) {
+      const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+      expect([args.join(' '), r.status]).toEqual([args.join(' '), 2]);
+    }
     // Every run: both intact.
     const all = verifyLines(file);
     expect(all.code).toBe(0);
     expect(all.text).toMatch(/2 runs, all intact$/);
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('conclave audit export', () => {

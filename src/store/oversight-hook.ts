@@ -23,7 +23,7 @@ export const OVERSIGHT_POLL_MS = 250;
  * An oversight hook fed by `conclave approve`: for each request it polls the store's
  * `approvals` table (another process writes it) until the decision is answered, and resolves
  * with the answer. It never times out by itself (the protocol side does); `request.signal` or
- * `close()` stops a wait. The polling timers are unref'd: a waiting hook never keeps the process alive.
+ * `close()` stops a wait; `onPoll` is told of every read (for tests and telemetry). The polling timers are unref'd: a waiting hook never keeps the process alive.
  *
  * @example
  * ```ts
@@ -32,7 +32,7 @@ export const OVERSIGHT_POLL_MS = 250;
  * hook.close();
  * ```
  */
-export function storeOversightHook(file: string, runId: string, o: { pollMs?: number } = {}): StoreOversightHook {
+export function storeOversightHook(file: string, runId: string, o: { pollMs?: number; onPoll?: (decision: string) => void } = {}): StoreOversightHook {
   const pollMs = o.pollMs ?? OVERSIGHT_POLL_MS;
   let db: StoreDb | undefined;
   let closed = false;
@@ -60,6 +60,7 @@ export function storeOversightHook(file: string, runId: string, o: { pollMs?: nu
     const poll = () => {
       try {
         const answer = answerOf(request.decision);
+        o.onPoll?.(request.decision);
         if (answer !== undefined) {
           stop();
           resolve(answer);
