@@ -13,6 +13,7 @@ import { analyzeCommand, type AnalyzeCommandOptions } from './analyze-command.ts
 import { optimizeCommand, type OptimizeCommandOptions } from './optimize-command.ts';
 import { NOISE_CV_THRESHOLD } from '../analyze/noise.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
+import { registerStoreCommands } from './store-commands.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -185,6 +186,9 @@ export function buildCli(): Command {
     .action((opts: OptimizeCommandOptions) => {
       process.exitCode = optimizeCommand(opts, (l) => console.log(l));
     });
+
+  // audit, monitor, health, approve: the run store's operations commands (store-commands.ts).
+  registerStoreCommands(program);
 
   return program;
 }
