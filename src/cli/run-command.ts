@@ -11,6 +11,7 @@ import { announcement, progressReporter } from './run-progress.ts';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY, exitCodeForError } from './exit-codes.ts';
 import { ConclaveError } from '../errors.ts';
 import { brokenRunEnd, DEFAULT_DETAIL_LIMIT, RunRecorder, scenarioRunEnd } from '../store/index.ts';
+import { storeOversightHook } from '../store/oversight-hook.ts';
 
 /** Findings a summary lists one per line, at most (the rest are counted). */
 const FINDINGS_SHOWN = 10;
@@ -102,13 +103,20 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
     argv: opts.argv, detailLimit: opts.storeDetail ?? DEFAULT_DETAIL_LIMIT, signed: true, plannedDecisions: scenario.task.decisions,
   }) : undefined;
   const progress = progressReporter({ planned: scenario.task.decisions, mode, now: opts.progress?.now ?? (() => performance.now()), write, everyMs: opts.progress?.everyMs, recorded: recorder && (() => recorder.committed().closed) });
+  // In threads mode a decision held for human oversight waits for a person: `conclave approve`
+  // answers through the store. (Sim mode cannot wait on the wall clock: it needs a module hook.)
+  const approvals = recorder && mode === 'threads' && scenario.oversight === undefined ? storeOversightHook(recorder.file, recorder.id) : undefined;
   const onEvent = (e: TraceEvent) => {
     progress(e);
     writeTimeline?.(e);
     if (opts.history) keepHistory(e);
     recorder?.onEvent(e);
+    if (approvals && e.type === 'emit' && e.event.type === 'oversight-requested') {
+      const ev = e.event as { decision?: unknown; value?: unknown; timeoutMs?: unknown };
+      write(`conclave: decision ${String(ev.decision)} (${String(ev.value)}) is held for human oversight: conclave approve ${recorder!.id} ${String(ev.decision)} [--reject] within ${Number(ev.timeoutMs) / 1000} s`);
+    }
   };
-  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent, ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}) }).catch(async (e: unknown) => {
+  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent, ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}), ...(approvals ? { oversight: approvals } : {}) }).finally(() => approvals?.close()).catch(async (e: unknown) => {
     // A run that broke off still leaves the history of what its client saw (open operations end `info`).
     if (opts.history && history.length > 0) writeHistory();
     await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : EXIT_RUN_FAILED));

@@ -83,7 +83,7 @@ export function enterpriseWarnings(scenario: Scenario, protocol: string, o: { ho
     if (p.emergency_contacts !== undefined) out.push(`${at}.emergency_contacts: alerts are delivered by the dashboard's channels (not built yet); a run reports its alerts in result.alerts and to RunOptions.onAlert`);
     if (p.audit_trail && !o.traced) out.push(`${at}.audit_trail: the trace is off (traceLevel: off), so no vote is recorded; run with the trace on`);
     if (p.human_oversight && used.has(name) && !o.hook) {
-      throw new ConfigError(`${at}.human_oversight`, "true together with an oversight hook (oversight: { module: path#export } in the scenario, or RunOptions.oversight; conclave run has no person to ask), or false", true);
+      throw new ConfigError(`${at}.human_oversight`, "true together with an oversight hook (oversight: { module: path#export } in the scenario, or RunOptions.oversight; on the command line, conclave run --mode threads with the run store asks a person, who answers with conclave approve RUN DECISION), or false", true);
     }
     if (p.expert_review && used.has(name)) {
       const domain = scenario.task.domain;
