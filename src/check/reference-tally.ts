@@ -153,7 +153,7 @@ function equalUpToRounding(a: number, b: number): boolean {
  * What a ballot weighs under weighted voting, configured as in a scenario's `consensus:` block
  * (first match wins):
  * 1. dynamic weights are given -> the agent's dynamic weight (1 if it has none yet);
- * 2. the role's `agent_expertise` lists the proposal's domain -> that expertise weight;
+ * 2. the role's `agent_expertise` lists the proposal's domain -> that expertise weight, times `expert_weight` when set;
  * 3. the role has `agent_expertise` (for other domains) and `expert_weight` is set -> `regular_weight` (default 1);
  * 4. `agent_weights[role]`, else `regular_weight`, else 1.
  *
@@ -173,7 +173,7 @@ export function referenceWeight(
     if (dynamic !== undefined) return ownEntry(dynamic, ballot.agent) ?? 1;
     const expertise = ownEntry(config.agent_expertise, ballot.role);
     if (expertise !== undefined) {
-      if (domain !== undefined && expertise.domains.includes(domain)) return expertise.weight;
+      if (domain !== undefined && expertise.domains.includes(domain)) return config.expert_weight === undefined ? expertise.weight : expertise.weight * config.expert_weight;
       if (config.expert_weight !== undefined) return regular;
     }
     return ownEntry(config.agent_weights, ballot.role) ?? regular;
