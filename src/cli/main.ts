@@ -12,6 +12,7 @@ import { benchCommand, type BenchCommandOptions } from './bench-command.ts';
 import { analyzeCommand, type AnalyzeCommandOptions } from './analyze-command.ts';
 import { optimizeCommand, type OptimizeCommandOptions } from './optimize-command.ts';
 import { NOISE_CV_THRESHOLD } from '../analyze/noise.ts';
+import { registerConfigCommand } from './config-cli.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -65,7 +66,7 @@ export function buildCli(): Command {
     .command('run')
     .description('Run a scenario file (or, without one, the built-in five-agent database choice) and report decisions, throughput, latency, quality, safety and message accounting.')
     .argument('[scenario]', 'a scenario YAML file (see examples/)')
-    .option('--config <file>', 'a consensus configuration (consensus.default_algorithm, algorithms, agent_weights, agent_expertise) merged under the scenario')
+    .option('--config <file>', 'a consensus configuration (consensus.default_algorithm, algorithms, agent_weights, agent_expertise, raft) merged under the scenario; repeat it: files merge in order (later keys win, mappings merge deeply, lists replace), after the user file ($CONCLAVE_HOME/config.yml) and the project file (./conclave.config.yml)', collect)
     .option('--seed <n>', 'seed (overrides the scenario\'s)', integer('--seed', 0, 2 ** 31 - 1))
     .option('--mode <mode>', 'sim (deterministic, virtual time) or threads (worker threads, wall clock)', mode)
     .option('--workers <n>', 'worker threads in threads mode (default: one per core)', integer('--workers', 1, 256))
@@ -75,7 +76,7 @@ export function buildCli(): Command {
     .option('--history <file>', 'Raft runs: write the client-visible history (Jepsen-style JSON lines) to FILE')
     .option('--force', 'run the scenario even when its estimated memory or time is over what this machine can hold (the estimate is in the error)')
     .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
-    .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean }) => {
+    .action(async (file: string | undefined, opts: { config?: string[]; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean }) => {
       process.exitCode = await runCommand(file, opts, (l) => console.log(l));
     });
 
@@ -173,7 +174,13 @@ export function buildCli(): Command {
       process.exitCode = optimizeCommand(opts, (l) => console.log(l));
     });
 
+  registerConfigCommand(program);
   return program;
+}
+
+/** A repeatable option: every value, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function mode(value: string): 'sim' | 'threads' {

@@ -197,6 +197,11 @@ export interface Scenario {
   faults?: Record<string, unknown>;
   /** Sorted by `atMs` (entries at the same time keep their file order). */
   schedule: ScheduleEntry[];
+  /**
+   * What loading found accepted but not (fully) used: configuration keys the runtime does not
+   * read, small bare-number timeouts. Every run's result lists them in its `warnings`.
+   */
+  warnings?: string[];
 }
 
 /**

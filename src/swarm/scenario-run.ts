@@ -8,6 +8,7 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../system/create-system.ts';
 import { buildTopology, type TopologySpec } from '../topologies/index.ts';
 import { EpochLatencies } from './epoch-figures.ts';
+import { withLoadWarnings } from './load-warnings.ts';
 import type { DriverSetup, ProtocolDriver, ProtocolRun } from './protocol-driver.ts';
 import type { ScenarioResult } from './report.ts';
 import type { RunOptions } from './run-options.ts';
@@ -94,7 +95,8 @@ export class ScenarioRun {
     try {
       const workload = await this.protocol.drive(this.system);
       const result = await this.system.shutdown();
-      return this.protocol.report({ setup: this.setup, workload, result, checks: this.checks.finish(result), safetyChecked: this.traced, origin: this.origin, epochs: this.epochs });
+      const report = this.protocol.report({ setup: this.setup, workload, result, checks: this.checks.finish(result), safetyChecked: this.traced, origin: this.origin, epochs: this.epochs });
+      return withLoadWarnings(report, this.setup.scenario.warnings);
     } finally {
       await this.close();
     }
