@@ -111,8 +111,10 @@ export interface ReferenceRule {
  */
 export function referenceTally(rule: ReferenceRule, options: readonly string[], ballots: readonly Ballot[]): ReferenceOutcome {
   const defaults = RULES[rule.algorithm];
-  // byzantine_supermajority takes no configuration.
-  const threshold = defaults.ofElectorate ? defaults.threshold : rule.threshold ?? defaults.threshold;
+  // byzantine_supermajority takes only a threshold above 2/3, which it needs reached (not exceeded).
+  const raised = defaults.ofElectorate && rule.threshold !== undefined && rule.threshold > 2 / 3;
+  const threshold = defaults.ofElectorate ? (raised ? rule.threshold! : defaults.threshold) : rule.threshold ?? defaults.threshold;
+  const strict = raised ? false : defaults.strict;
   const minParticipants = defaults.ofElectorate ? defaults.minParticipants : rule.minParticipants ?? defaults.minParticipants;
   const weightOf = rule.algorithm === 'weighted_voting' && rule.weight ? rule.weight : () => 1;
 
@@ -140,7 +142,7 @@ export function referenceTally(rule: ReferenceRule, options: readonly string[], 
   const electorate = Number.isInteger(rule.electorate) && rule.electorate >= 1 ? rule.electorate : 0;
   const denominator = defaults.ofElectorate ? (electorate === 0 ? 0 : Math.max(electorate, ballots.length)) : counted;
   const strength = denominator > 0 ? leaderWeight / denominator : 0;
-  const passes = defaults.strict ? strength > threshold + ROUNDING : strength >= threshold - ROUNDING;
+  const passes = strict ? strength > threshold + ROUNDING : strength >= threshold - ROUNDING;
   const consensus = denominator > 0 && participants >= minParticipants && leader >= 0 && !tie && passes;
   return { consensus, value: consensus ? options[leader] : null, strength };
 }

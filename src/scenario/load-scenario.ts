@@ -13,6 +13,7 @@ import { estimateFootprint, overBudget } from './footprint.ts';
 import { applyConfigLayers } from './apply-config.ts';
 import { has, layerName, layerOf, type ConfigLayer } from './config-layers.ts';
 import { honestKeys } from './honest-keys.ts';
+import { shapeWorkflow, workflowWarnings } from './workflow-shape.ts';
 import { parseLegacyConfig, type LegacyConfig } from './legacy-config.ts';
 import { parsePath } from './locate-config-error.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
@@ -73,7 +74,7 @@ export function parseScenario(text: string | undefined, file?: string, options: 
   let raw: unknown;
   let warnings: string[];
   try {
-    const applied = applyConfigLayers(source.value, layers);
+    const applied = applyConfigLayers(shapeWorkflow(source.value, file), layers);
     // Where a key came from, for messages: the scenario's own, or the last layer that set it.
     const origin = (path: string): string | undefined => {
       if (has(source.value, path)) return undefined;
@@ -85,7 +86,7 @@ export function parseScenario(text: string | undefined, file?: string, options: 
     warnings = [...applied.warnings, ...honest.warnings];
   } catch (e) {
     // At its line when the scenario wrote it; a configuration file's value is named with its file.
-    throw e instanceof ConfigError && has(source.value, e.path) ? located(source, e) : e;
+    throw e instanceof ConfigError && writtenAt(source.value, parsePath(e.path)) ? located(source, e) : e;
   }
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) throw firstIssueError(source, result.error.issues, raw);
@@ -98,8 +99,19 @@ export function parseScenario(text: string | undefined, file?: string, options: 
   }
   refuseNonFinite(source, raw);
   if (!options.force) refuseTooLarge(source, scenario);
+  warnings.push(...workflowWarnings(scenario));
   const done = finish(scenario, text === undefined ? undefined : file);
   return warnings.length > 0 ? { ...done, warnings } : done;
+}
+
+/** Whether the scenario itself has a value at `path` (keys and list indices). */
+function writtenAt(value: unknown, path: readonly (string | number)[]): boolean {
+  let node = value;
+  for (const part of path) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part)) return false;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return path.length > 0;
 }
 
 /** Where a configuration file writes what a scenario writes at another path. */

@@ -153,6 +153,8 @@ export interface StageConfig {
   options?: string[];
   truth?: string;
   risk?: RiskLevel;
+  /** What the stage decides, for people (the tutorial's workflows have one). */
+  description?: string;
 }
 
 /**
@@ -192,7 +194,8 @@ export interface Scenario {
   topology: TopologySpec | 'adaptive';
   consensus: ConsensusConfig;
   task: TaskConfig;
-  workflow?: { stages: StageConfig[] };
+  /** `name` is the tutorial's `workflow_name`. */
+  workflow?: { name?: string; stages: StageConfig[] };
   /** As written: the adversary layer validates it. */
   faults?: Record<string, unknown>;
   /** Sorted by `atMs` (entries at the same time keep their file order). */
@@ -334,11 +337,13 @@ const stage = strictMapping({
   options: optionList().optional(),
   truth: nonEmptyString().optional(),
   risk: oneOf(RISK_LEVELS).optional(),
+  description: z.string(expecting('a string')).optional(),
 }, 'a stage { name, consensus_algorithm, depends_on, ... }').transform((s): StageConfig => compact({ ...s }));
 
 const workflow = strictMapping({
+  name: nonEmptyString('a workflow name').optional(),
   stages: z.array(stage, expecting('a list of stages')).min(1, expecting('a list of at least 1 stage')).superRefine(checkStageGraph),
-}, 'a workflow mapping { stages }').transform(({ stages }) => ({ stages }));
+}, 'a workflow mapping { stages }').transform(({ name, stages }) => (name === undefined ? { stages } : { name, stages }));
 
 /** Stage names unique, dependencies known, and no cycles, reported at the entry that closes one. */
 function checkStageGraph(stages: StageConfig[], ctx: z.RefinementCtx): void {
