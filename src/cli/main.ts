@@ -168,8 +168,12 @@ export function buildCli(): Command {
     .requiredOption('--target <target>', 'speed, reliability or expertise')
     .option('--task-type <type>', 'routine (routine_decisions, low): floor 95 %, voting timeout 2 x p99; technical (technical_decisions, medium, complex): only votes on options (quality measured); critical (critical_decisions, high): Byzantine tolerance, floor 99.9 %, voting timeout 5 x p99; default: floor 99 %, voting timeout 3 x p99')
     .option('--from <file>', 'a conclave bench file to draw on (repeat it: e.g. one file per --in-flight window or per fault load)', (file: string, files: string[] | undefined) => [...(files ?? []), file])
+    .option('--recommended-algorithm <id>', 'recommend only this algorithm (simple_majority, supermajority, weighted_voting, byzantine_tolerant (pbft), raft, byzantine_supermajority): its best measured group, or its properties when none qualifies')
+    .option('--expert-weighting-enabled', 'recommend weighted_voting (expert weights count only there)')
+    .option('--timeout-aggressive', 'halve every recommended timeout (voting, election, heartbeat, view change): faster failure detection, more timeouts under load')
+    .option('--redundancy-high', 'raise the size to the next that tolerates one more faulty member')
     .option('--json', 'print the recommendation as one JSON object')
-    .addHelpText('after', '\nExamples:\n  conclave optimize --target speed --task-type routine_decisions --from consensus_benchmark.json\n  conclave optimize --target reliability --task-type critical_decisions --from crash.json --from byzantine.json\n  conclave optimize --target expertise --task-type technical_decisions --from consensus_benchmark.json\n  conclave optimize --target speed    (no file: from the algorithms\' properties, with the bench to run)')
+    .addHelpText('after', '\nExamples:\n  conclave optimize --target speed --task-type routine_decisions --recommended-algorithm simple_majority --timeout-aggressive\n  conclave optimize --target reliability --task-type critical_decisions --recommended-algorithm byzantine_tolerant --redundancy-high\n  conclave optimize --target expertise --task-type technical_decisions --expert-weighting-enabled\n  conclave optimize --target speed --task-type routine_decisions --from consensus_benchmark.json\n  conclave optimize --target reliability --task-type critical_decisions --from crash.json --from byzantine.json\n  conclave optimize --target expertise --task-type technical_decisions --from consensus_benchmark.json\n  conclave optimize --target speed    (no file: from the algorithms\' properties, with the bench to run)')
     .action((opts: OptimizeCommandOptions) => {
       process.exitCode = optimizeCommand(opts, (l) => console.log(l));
     });
