@@ -130,6 +130,16 @@ describe('conclave config show --resolved and conclave run read the layers', () 
     expect(JSON.parse(r.out.join('\n'))).toMatchObject({ algorithm: 'supermajority' });
   });
 
+  it('show --resolved lists what the run will name as not used, the protocol driver\'s too', async () => {
+    const p = places();
+    writeFileSync(p.project, 'consensus:\n  default_algorithm: byzantine_tolerant\n  malicious_detection: true\nagent_weights: { coder: 2 }\n');
+    const o = lines();
+    await configShowCommand(undefined, { resolved: true, json: true }, o.push, p);
+    const { warnings } = JSON.parse(o.out.join('\n'));
+    expect(warnings).toContain('consensus.agent_weights: PBFT does not vote, so it is not used');
+    expect(warnings.some((w: string) => w.startsWith('consensus.malicious_detection'))).toBe(false); // honoured by PBFT
+  });
+
   it('conclave run --config a.yml --config b.yml uses both files (it kept only the last)', async () => {
     const p = places();
     const a = join(p.cwd, 'a.yml');

@@ -141,3 +141,19 @@ describe('the tutorial\'s keys are honoured, refused or named', () => {
     expect(r.warnings).toEqual(s.warnings);
   });
 });
+
+describe('keys of consensus: no part of Conclave reads', () => {
+  it('are named in the warnings, with the nearest known key; a custom policy may read them', () => {
+    expect(parseScenario(yaml(...VOTERS, 'consensus: { algorithm: supermajority, treshold: 0.8, timeout: 30s }')).warnings).toEqual([
+      'consensus.treshold: not a setting supermajority or any part of Conclave reads, so it is not used; did you mean consensus.threshold?',
+      'consensus.timeout: not a setting supermajority or any part of Conclave reads, so it is not used (a custom policy\'s parameter needs consensus.policy)',
+    ]);
+    expect(parseScenario(yaml(...VOTERS, 'consensus: { algorithm: my_policy, risk_tolerance: 0.2 }')).warnings).toBeUndefined();
+  });
+
+  it('byzantine_detection in a scenario is malicious_detection', () => {
+    expect(parseScenario(yaml(...VOTERS, 'consensus: { byzantine_detection: true }')).warnings).toEqual([
+      'consensus.byzantine_detection: simple_majority does not detect lying agents, so it is not used; PBFT does (consensus.algorithm: byzantine_tolerant: signed proof of equivocation, listed in the result\'s byzantineDetected)',
+    ]);
+  });
+});

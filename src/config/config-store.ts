@@ -10,6 +10,7 @@ import {
   parseLegacyConfig, parseScenario, readSourceFileSync, refuseUnknownConfigKeys, unknownKey, type ConfigLayer,
 } from '../scenario/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
+import { unusedSettings } from '../swarm/client-run.ts';
 import { configFileLayers, processPlaces, projectConfigPath, readConfigText, standardLayers, userConfigPath, writeConfigText, type ConfigPlaces } from './config-files.ts';
 
 /**
@@ -139,8 +140,14 @@ export async function resolvedConfig(o: { readonly configFiles?: readonly string
   const { votingTimeoutMs, ...consensus } = scenario.consensus;
   const shown = { ...consensus, voting_timeout: `${votingTimeoutMs}ms` };
   const entries = leafPaths({ consensus: shown }).map(([key, value]): ResolvedEntry => ({ key, value, source: sourceOf(key, consensus.algorithm, raw, layers, o.scenario) }));
-  return { entries, warnings: scenario.warnings ?? [], scenario };
+  // What the protocol's driver will name too (Raft, PBFT and gossip do not vote).
+  const protocol = DRIVER_NAMES[consensus.algorithm];
+  const driver = protocol === undefined ? [] : unusedSettings(scenario, protocol, { reads: protocol === 'raft' });
+  return { entries, warnings: [...new Set([...(scenario.warnings ?? []), ...driver])], scenario };
 }
+
+/** The names the client-driven protocols' drivers give themselves in warnings. */
+const DRIVER_NAMES: Readonly<Record<string, string>> = { raft: 'raft', byzantine_tolerant: 'PBFT', pbft: 'PBFT', gossip: 'gossip' };
 
 /** Where a resolved consensus setting came from. */
 function sourceOf(key: string, algorithm: string, raw: unknown, layers: readonly ConfigLayer[], scenarioFile: string | undefined): string {

@@ -7,6 +7,8 @@
 import { ConfigError } from '../errors.ts';
 import { PBFT_NAMES } from './apply-config.ts';
 import { isMapping } from './deep-merge.ts';
+import { didYouMean } from './did-you-mean.ts';
+import { ENTERPRISE_KEYS } from './enterprise-keys.ts';
 import { tryParseDuration } from './duration.ts';
 
 /** Algorithms that keep their decisions safe with f < n/3 Byzantine agents. */
@@ -22,6 +24,8 @@ const BYZANTINE_TOLERANT = [...PBFT_NAMES, 'byzantine_supermajority'];
  *   with another algorithm, or `false` with PBFT, it is named as not used;
  * - `raft.enabled: false` with `algorithm: raft` is refused; `true` with another algorithm is named;
  * - `raft.leader_timeout` is named as not used (Raft's follower-side timer is the election timeout);
+ * - any other key of `consensus:` no part of Conclave reads is named (unless a custom policy,
+ *   which may read any, is loaded); `byzantine_detection` is `malicious_detection`;
  * - weights given to a vote that counts one per agent are named;
  * - a bare-number timeout that is small for its key is named (bare numbers are milliseconds).
  *
@@ -43,7 +47,10 @@ export function honestKeys(raw: unknown, origin: (path: string) => string | unde
     const o = origin(path);
     return o ? ` (set in ${o})` : '';
   };
-  const { malicious_detection: malicious, ...consensus } = raw.consensus;
+  const { malicious_detection: maliciousKey, byzantine_detection: byzantineKey, ...consensus } = raw.consensus;
+  // The tutorial writes detection both ways: one setting.
+  const malicious = maliciousKey ?? byzantineKey;
+  const detectionPath = maliciousKey === undefined ? 'consensus.byzantine_detection' : 'consensus.malicious_detection';
   const algorithm = typeof consensus.algorithm === 'string' ? consensus.algorithm : 'simple_majority';
   const pbft = PBFT_NAMES.includes(algorithm);
 
@@ -56,9 +63,9 @@ export function honestKeys(raw: unknown, origin: (path: string) => string | unde
   }
 
   if (malicious !== undefined) {
-    if (typeof malicious !== 'boolean') throw new ConfigError('consensus.malicious_detection', `true or false${fromFile('consensus.malicious_detection')}`, malicious);
-    if (!pbft && malicious) warnings.push(`${at('consensus.malicious_detection')}: ${algorithm} does not detect lying agents, so it is not used; PBFT does (consensus.algorithm: byzantine_tolerant: signed proof of equivocation, listed in the result's byzantineDetected)`);
-    if (pbft && !malicious) warnings.push(`${at('consensus.malicious_detection')}: false is not used: PBFT always checks signatures and reports the replicas it catches (byzantineDetected)`);
+    if (typeof malicious !== 'boolean') throw new ConfigError(detectionPath, `true or false${fromFile(detectionPath)}`, malicious);
+    if (!pbft && malicious) warnings.push(`${at(detectionPath)}: ${algorithm} does not detect lying agents, so it is not used; PBFT does (consensus.algorithm: byzantine_tolerant: signed proof of equivocation, listed in the result's byzantineDetected)`);
+    if (pbft && !malicious) warnings.push(`${at(detectionPath)}: false is not used: PBFT always checks signatures and reports the replicas it catches (byzantineDetected)`);
   }
 
   if (isMapping(consensus.raft)) {
@@ -76,8 +83,29 @@ export function honestKeys(raw: unknown, origin: (path: string) => string | unde
     const given = WEIGHT_KEYS.filter((k) => consensus[k] !== undefined);
     if (given.length > 0) warnings.push(`${given.map((k) => at(`consensus.${k}`)).join(', ')}: ${algorithm} counts one vote per agent, so ${given.length === 1 ? 'it is' : 'they are'} not used; weights count under consensus.algorithm: weighted_voting`);
   }
+  // Keys no part of Conclave reads (a custom policy may read any: then they are its own).
+  if (consensus.policy === undefined && BUILT_IN.includes(algorithm)) {
+    for (const key of Object.keys(consensus)) {
+      if (SCENARIO_CONSENSUS_KEYS.includes(key) || ENTERPRISE_KEYS.includes(key)) continue;
+      warnings.push(`${at(`consensus.${key}`)}: not a setting ${algorithm} or any part of Conclave reads, so it is not used${nearestText(key)}`);
+    }
+  }
   warnings.push(...bareDurationWarnings(consensus, at));
   return { raw: { ...raw, consensus }, warnings };
+}
+
+/** The keys of a scenario's `consensus:` the runtime reads (the schema's, and each protocol's section). */
+const SCENARIO_CONSENSUS_KEYS = [
+  'algorithm', 'threshold', 'min_participants', 'voting_timeout', 'agent_weights', 'agent_expertise', 'expert_weight', 'regular_weight',
+  'dynamic_weights', 'weight_reference', 'byzantine_tolerance', 'policy', 'adaptive', 'escalation', 'implementation', 'raft', 'pbft', 'gossip',
+];
+
+/** Algorithms that read no parameters of their own from `consensus:` (a registered policy may). */
+const BUILT_IN = ['simple_majority', 'supermajority', 'weighted_voting', 'byzantine_supermajority', 'adaptive', 'raft', 'gossip', ...PBFT_NAMES];
+
+function nearestText(key: string): string {
+  const near = didYouMean(key, SCENARIO_CONSENSUS_KEYS);
+  return near === undefined ? ` (a custom policy's parameter needs consensus.policy)` : `; did you mean consensus.${near}?`;
 }
 
 /** Voting algorithms that count one vote per agent, and the weight keys they do not read. */
