@@ -153,6 +153,6 @@ describe('conclave config show --resolved and conclave run read the layers', () 
     expect(result.algorithm).toBe('raft');
     expect(result.decisions.decided).toBe(5);
     expect(result.raft.leaders[0].at).toBeGreaterThanOrEqual(1000);
-    expect(result.warnings).toContain('consensus.raft.leader_timeout (the --config file b.yml): not used: a Raft follower stands for election when it has not heard its leader for a random time between consensus.raft.election_timeout_min and election_timeout_max; set those instead');
+    expect(result.warnings).toContain('consensus.raft.leader_timeout (the --config file b.yml): Raft has no leader timeout, so it is not used: a follower stands for election when it has not heard its leader for a random time between consensus.raft.election_timeout_min and election_timeout_max; set those instead');
   });
 });

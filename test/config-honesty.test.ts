@@ -104,7 +104,7 @@ describe('the tutorial\'s keys are honoured, refused or named', () => {
     const c = config('consensus:', '  raft:', '    enabled: true', '    leader_timeout: 5000', '    election_timeout_min: 1000', '    election_timeout_max: 2000');
     const s = parseScenario(yaml(...RAFT, 'consensus: { algorithm: raft }'), 's.yml', { config: c });
     expect(s.consensus.raft).toEqual({ election_timeout_min: 1000, election_timeout_max: 2000 });
-    expect(s.warnings).toEqual(['consensus.raft.leader_timeout (the configuration c.yml): not used: a Raft follower stands for election when it has not heard its leader for a random time between consensus.raft.election_timeout_min and election_timeout_max; set those instead']);
+    expect(s.warnings).toEqual(['consensus.raft.leader_timeout (the configuration c.yml): Raft has no leader timeout, so it is not used: a follower stands for election when it has not heard its leader for a random time between consensus.raft.election_timeout_min and election_timeout_max; set those instead']);
     const r = await runScenario(s, { seed: 1 });
     expect(r.decisions.decided).toBe(10);
     expect(r.raft!.leaders[0].at).toBeGreaterThanOrEqual(1000); // the first election waited out a 1000-2000 ms timeout

@@ -32,7 +32,7 @@ const BYZANTINE_TOLERANT = [...PBFT_NAMES, 'byzantine_supermajority'];
  * @example
  * ```ts
  * honestKeys({ consensus: { algorithm: 'raft', raft: { leader_timeout: 5000 } } }).warnings;
- * // ['consensus.raft.leader_timeout: not used: ...']
+ * // ['consensus.raft.leader_timeout: Raft has no leader timeout, so it is not used: ...']
  * ```
  */
 export function honestKeys(raw: unknown, origin: (path: string) => string | undefined = () => undefined): { raw: unknown; warnings: string[] } {
@@ -73,7 +73,7 @@ export function honestKeys(raw: unknown, origin: (path: string) => string | unde
     if (enabled === false && algorithm === 'raft') throw new ConfigError('consensus.raft.enabled', `true (or no enabled${fromFile('consensus.raft.enabled')}) with consensus.algorithm: raft; to run something else, change consensus.algorithm`, false);
     if (enabled !== undefined && typeof enabled !== 'boolean') throw new ConfigError('consensus.raft.enabled', `true or false${fromFile('consensus.raft.enabled')}`, enabled);
     if (enabled === true && algorithm !== 'raft') warnings.push(`${at('consensus.raft.enabled')}: the algorithm is ${algorithm}, so Raft does not run; write consensus.algorithm: raft (default_algorithm: raft in a configuration file) to run it`);
-    if (leader_timeout !== undefined) warnings.push(`${at('consensus.raft.leader_timeout')}: not used: a Raft follower stands for election when it has not heard its leader for a random time between consensus.raft.election_timeout_min and election_timeout_max; set those instead`);
+    if (leader_timeout !== undefined) warnings.push(`${at('consensus.raft.leader_timeout')}: Raft has no leader timeout, so it is not used: a follower stands for election when it has not heard its leader for a random time between consensus.raft.election_timeout_min and election_timeout_max; set those instead`);
     consensus.raft = raft;
     if (algorithm !== 'raft' && Object.keys(raft).length > 0) warnings.push(`${at('consensus.raft')}: the algorithm is ${algorithm}, so the Raft settings (${Object.keys(raft).join(', ')}) are not used`);
     if (Object.keys(raft).length === 0) delete consensus.raft;
