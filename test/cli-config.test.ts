@@ -63,7 +63,7 @@ describe('conclave config set / get', () => {
       e = err;
     }
     expect(e).toBeInstanceOf(ConfigError);
-    expect((e as ConfigError).message).toBe(`Invalid configuration at "consensus.raft.leader_timout": expected a setting Conclave knows: the nearest is "consensus.raft.leader_timeout" (conclave config show --resolved lists what a run uses); ${p.project} was not written, got "an unknown key".`);
+    expect((e as ConfigError).message).toBe(`Invalid configuration at "consensus.raft.leader_timout": expected a setting Conclave knows: the nearest is "consensus.raft.leader_timeout" (conclave config show --resolved lists what a run uses); ${p.project} was not written, got number 5000.`);
     expect(readFileSync(p.project, 'utf8')).toBe(before);
     expect(() => configSetCommand('consensus.voting_timeout', 'soon', {}, () => undefined, p)).toThrow(/consensus.voting_timeout.*expected a duration/);
     expect(() => configSetCommand('consensus.algorithms.byzantine_tolerant.threshold', '0.9', {}, () => undefined, p)).toThrow(/expected 0.67 or no threshold/);

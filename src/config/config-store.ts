@@ -58,7 +58,7 @@ export function parseValue(text: string): unknown {
 export function setConfigValue(file: string, key: string, value: unknown): string {
   const unknown = unknownKey(key);
   if (unknown !== undefined) {
-    throw new ConfigError(unknown.path, `a setting Conclave knows: the nearest is "${unknown.nearest}" (conclave config show --resolved lists what a run uses); ${file} was not written`, 'an unknown key');
+    throw new ConfigError(unknown.path, `a setting Conclave knows: the nearest is "${unknown.nearest}" (conclave config show --resolved lists what a run uses); ${file} was not written`, value);
   }
   const text = readConfigText(file);
   const doc = parseDocument(text.trim() === '' ? '{}' : text);
@@ -103,7 +103,7 @@ export function mergeConfigFile(file: string, source: string): string {
  */
 export function getConfigValue(key: string, o: { readonly user?: boolean }, places: ConfigPlaces = processPlaces()): unknown {
   const unknown = unknownKey(key);
-  if (unknown !== undefined) throw new ConfigError(unknown.path, `a setting Conclave knows: the nearest is "${unknown.nearest}"`, 'an unknown key');
+  if (unknown !== undefined) throw new ConfigError(unknown.path, `a setting Conclave knows: the nearest is "${unknown.nearest}"`, key);
   const layers = standardLayers(places).filter((l) => !o.user || l.label === 'user file');
   return getPath(mergeConfigLayers(layers), key);
 }

@@ -105,7 +105,8 @@ export function unknownKeys(value: unknown, node: KeyNode = CONFIG_KEYS, prefix 
 export function refuseUnknownConfigKeys(value: unknown, file: string, source?: string): void {
   const [first] = unknownKeys(value);
   if (first === undefined) return;
-  throw new ConfigError(first.path, `a setting Conclave knows${source ? ` in ${source}` : ''}: the nearest is "${first.nearest}" (conclave config show --resolved lists what a run uses); ${file} was not written`, 'an unknown key');
+  const found = first.path.split('.').reduce<unknown>((node, k) => (isMapping(node) ? node[k] : undefined), value);
+  throw new ConfigError(first.path, `a setting Conclave knows${source ? ` in ${source}` : ''}: the nearest is "${first.nearest}" (conclave config show --resolved lists what a run uses); ${file} was not written`, found);
 }
 
 /** The known key closest to `key` (edit distance, ties to the first). */
