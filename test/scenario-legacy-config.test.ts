@@ -52,6 +52,7 @@ describe('a legacy --config file under a scenario', () => {
     const config = parseLegacyConfig(yaml('memory: { backend: sqlite }', 'consensus:', '  default_algorithm: raft', '  raft: { election_timeout: 150 }'), 'c.yml');
     const s = parseScenario(yaml(...SCENARIO), 's.yml', { config });
     expect(s.consensus.algorithm).toBe('raft');
+    expect(s.consensus).not.toHaveProperty('raft'); // the unknown key is named, not passed to the nodes (which would refuse it)
     expect(s.warnings).toEqual([
       'consensus.raft.election_timeout (the configuration c.yml): not a setting Conclave knows, so it is not used; the nearest known key is consensus.raft.election_timeout_min',
       'memory (the configuration c.yml): not a setting Conclave knows, so it is not used; the nearest known key is consensus',

@@ -7,7 +7,7 @@
  */
 import { ConfigError } from '../errors.ts';
 import { applyLegacyConfig, type LegacyAlgorithmParams, type LegacyConfig } from './legacy-config.ts';
-import { unknownKeys } from './config-keys.ts';
+import { unknownKey, unknownKeys } from './config-keys.ts';
 import { layerName, layerOf, mergeConfigLayers, type ConfigLayer } from './config-layers.ts';
 import { deepMerge, isMapping } from './deep-merge.ts';
 import { ENTERPRISE_KEYS } from './enterprise-keys.ts';
@@ -82,7 +82,8 @@ export function applyConfigLayers(raw: unknown, layers: readonly ConfigLayer[]):
   if (!isMapping(applied) || !isMapping(applied.consensus)) return { raw: applied, warnings };
   const consensus: Record<string, unknown> = { ...applied.consensus };
   const from = merged.consensus ?? {};
-  if (from.raft !== undefined) consensus.raft = deepMerge(from.raft, consensus.raft);
+  // Only the Raft keys the runtime knows: the others were named above, and must not fail the run.
+  if (isMapping(from.raft)) consensus.raft = deepMerge(Object.fromEntries(Object.entries(from.raft).filter(([k]) => unknownKey(`consensus.raft.${k}`) === undefined)), consensus.raft);
   const malicious = from.malicious_detection ?? detection;
   if (malicious !== undefined && consensus.malicious_detection === undefined) consensus.malicious_detection = malicious;
   for (const key of ENTERPRISE_KEYS) if (from[key] !== undefined) consensus[key] = deepMerge(from[key], consensus[key]);
