@@ -489,7 +489,7 @@ export const scenarioSchema = strictMapping({
   .transform(({ schedule, decision_policies, monitoring: watch, production_mode, workflow, consensus: { decision_policies: cPolicies, monitoring: cWatch, production_mode: cProduction, ...consensus }, ...s }): Scenario => compact({
     ...s,
     consensus: consensus as ConsensusConfig,
-    workflow: workflow && { stages: workflow.stages.map((st): StageConfig => ({ ...st, consensus_algorithm: st.consensus_algorithm ?? stageAlgorithm(st.policy, decision_policies ?? (cPolicies as DecisionPolicies | undefined), consensus.algorithm) })) },
+    workflow: workflow && { ...(workflow.name !== undefined ? { name: workflow.name } : {}), stages: workflow.stages.map((st): StageConfig => ({ ...st, consensus_algorithm: st.consensus_algorithm ?? stageAlgorithm(st.policy, decision_policies ?? (cPolicies as DecisionPolicies | undefined), consensus.algorithm) })) },
     decision_policies: decision_policies ?? (cPolicies as DecisionPolicies | undefined),
     monitoring: watch ?? (cWatch as MonitoringConfig | undefined),
     production_mode: production_mode ?? (cProduction as boolean | undefined),
