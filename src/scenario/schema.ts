@@ -12,6 +12,7 @@ import {
   probability, strictMapping, stringList, threshold, type IssueParams,
 } from './fields.ts';
 import { clip, listText } from './bounded-text.ts';
+import { auditSchema, placeSecuritySections, securitySchema, type AuditSettings, type SecuritySettings } from './security-settings.ts';
 import {
   count as thousands, MAX_AGENTS, MAX_DECISIONS, MAX_IN_FLIGHT, MAX_OPTIONS, MAX_SEED, MAX_VOTING_TIMEOUT_MS,
 } from './bounds.ts';
@@ -197,6 +198,10 @@ export interface Scenario {
   faults?: Record<string, unknown>;
   /** Sorted by `atMs` (entries at the same time keep their file order). */
   schedule: ScheduleEntry[];
+  /** `security:` (at the top level or under `consensus:`), when given: see SecuritySettings. */
+  security?: SecuritySettings;
+  /** `audit:` (at the top level or under `consensus:`), when given: see AuditSettings. */
+  audit?: AuditSettings;
 }
 
 /**
@@ -282,6 +287,9 @@ const consensus = z.looseObject({
   adaptive: strictMapping(Object.fromEntries(RISK_LEVELS.map((r) => [r, nonEmptyString('an algorithm name').optional()])) as Record<RiskLevel, z.ZodOptional<z.ZodString>>, 'a mapping of risk level -> algorithm').optional(),
   escalation: oneOf(['record', 'wait']).default('record'),
   implementation: strictMapping({ module: nonEmptyString('a module path (relative to the scenario file)'), export: nonEmptyString('the name of the behaviour the module exports') }, "a behaviour { module, export } for the protocol's main role (Raft node, PBFT replica or voting coordinator)").optional(),
+  // Where the tutorial's enterprise configuration writes them; the scenario moves them to its top level.
+  security: securitySchema.optional(),
+  audit: auditSchema.optional(),
 }, expecting('a consensus mapping { algorithm, threshold, voting_timeout, ... }'))
   // Unknown keys are kept: custom policies take their own parameters from here.
   .transform(({ voting_timeout, ...rest }): ConsensusConfig => compact({ ...rest, votingTimeoutMs: voting_timeout }));
@@ -421,6 +429,8 @@ export const scenarioSchema = strictMapping({
   workflow: workflow.optional(),
   faults: z.record(z.string(), z.unknown(), expecting('a mapping of fault kinds (byzantine, crash, partition, ...)')).optional(),
   schedule: z.array(scheduleEntry, expecting('a list of schedule entries')).default([]),
+  security: securitySchema.optional(),
+  audit: auditSchema.optional(),
 }, 'a mapping of scenario settings (name, agents, task, ...)')
   .superRefine((s, ctx) => {
     // Each group is within range; together they must be too (a thousand groups of a million).
@@ -440,8 +450,9 @@ export const scenarioSchema = strictMapping({
       }
     });
   })
-  .transform(({ schedule, ...s }): Scenario => compact({
+  .transform(({ schedule, ...s }, ctx): Scenario => compact({
     ...s,
+    ...placeSecuritySections(s, ctx),
     // Array.prototype.sort is stable: entries at the same time keep their file order.
     schedule: [...schedule].sort((a, b) => a.atMs - b.atMs),
   }));
