@@ -74,6 +74,8 @@ export interface ScenarioResult {
   warnings?: string[];
   stages?: RunSummary['stages'];
   weights?: Record<string, number>;
+  /** With `audit.compliance_check` (voting): decisions checked and the findings against them. */
+  compliance?: RunSummary['compliance'];
   wallMs: number;
   virtualMs?: number;
   traceHash: string;
@@ -181,6 +183,7 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
     byzantineDetected: Object.entries(s.byzantine ?? {}).map(([agent, evidence]) => ({ agent, evidence })),
     ...(s.stages ? { stages: s.stages } : {}),
     ...(Object.keys(s.weights).length > 0 ? { weights: s.weights } : {}),
+    ...(s.compliance ? { compliance: s.compliance } : {}),
     wallMs: round(run.wallMs),
     ...(run.mode === 'sim' ? { virtualMs: round(virtualMs) } : {}),
     traceHash: result.traceHash,
