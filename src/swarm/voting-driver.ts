@@ -83,7 +83,8 @@ export class VotingRun implements ProtocolRun {
   constructor(private readonly setup: DriverSetup, readonly plan: SwarmPlan, preload: string[]) {
     const { scenario, options } = setup;
     this.checkerOptions = { terminationBoundMs: options.terminationBoundMs ?? DEFAULT_TERMINATION_BOUND_MS + scenario.consensus.votingTimeoutMs };
-    this.system = { preload };
+    // agent_authentication: required signs ballots with real Ed25519 in both modes (sim would default to modelled tokens).
+    this.system = { preload, ...(scenario.security?.agentAuthentication ? { signatures: 'ed25519' as const } : {}) };
     this.members = plan.members;
     this.topology = plan.topology;
     this.topologyReason = plan.topologyReason;
