@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';
@@ -96,5 +97,26 @@ describe('security: and audit: where no ballots are cast', () => {
       await expect(runScenario(parseScenario(logYaml('byzantine_tolerant', `  pbft: { signatures: ${scheme} }\n`)), { seed: 1, mode: 'sim' }))
         .rejects.toThrow(/consensus\.pbft\.signatures.*ed25519, or no signatures key \(security\.agent_authentication: required asks for real signatures\)/);
     }
+  }, 60_000);
+});
+
+describe('security: and audit: in a voting run that cannot honour them', () => {
+  const FILE = fileURLToPath(new URL('./implementation.yml', import.meta.url));
+  const voting = (extra: string) => `name: own-coordinator
+agents: [{ role: node, count: 3 }]
+consensus:
+  algorithm: simple_majority
+${extra}${TUTORIAL.replace('consensus:\n', '')}
+task: { question: q, options: [A, B], truth: A, decisions: 3 }
+`;
+
+  it("names them when the coordinator is the scenario's own, and detailed logging when the trace is off", async () => {
+    const own = await runScenario(parseScenario(voting('  implementation: { module: ./fixtures/broken-voting.ts, export: doubleCountingCoordinator }\n'), FILE), { seed: 1, mode: 'sim' });
+    expect(own.warnings).toEqual(["security, audit: the coordinator is consensus.implementation's own, so the built-in checks (signatures, decryption, justification, compliance) apply only as far as its code calls them (openBallot in vote-security.ts)"]);
+    const untraced = await runScenario(parseScenario(voting('')), { seed: 1, mode: 'sim', traceLevel: 'off' });
+    expect(untraced.warnings).toEqual(['audit.detailed_logging: the trace is off (traceLevel: off), so no vote is logged']);
+    const traced = await runScenario(parseScenario(voting('')), { seed: 1, mode: 'sim' });
+    expect(traced.warnings).toBeUndefined();
+    expect(traced.decisions.decided).toBe(3);
   }, 60_000);
 });

@@ -32,3 +32,26 @@ export function securityWarnings(scenario: Pick<Scenario, 'security' | 'audit'>,
   }
   return out;
 }
+
+/**
+ * What a voting run cannot honour of `security:` and `audit:`, named: a coordinator of the
+ * scenario's own (`consensus.implementation`) enforces what its code does, not what the built-in
+ * one does; detailed vote logging with the trace off logs nothing.
+ *
+ * @example
+ * ```ts
+ * votingSecurityWarnings(scenario, { traceLevel: 'off' }); // ['audit.detailed_logging: the trace is off (traceLevel: off), so no vote is logged']
+ * ```
+ */
+export function votingSecurityWarnings(scenario: Pick<Scenario, 'security' | 'audit' | 'consensus'>, options: { traceLevel?: string }): string[] {
+  const out: string[] = [];
+  const given = [
+    ...(scenario.security ? ['security'] : []),
+    ...(scenario.audit && scenario.audit.enabled ? ['audit'] : []),
+  ];
+  if (scenario.consensus.implementation !== undefined && given.length > 0) {
+    out.push(`${given.join(', ')}: the coordinator is consensus.implementation's own, so the built-in checks (signatures, decryption, justification, compliance) apply only as far as its code calls them (openBallot in vote-security.ts)`);
+  }
+  if (scenario.audit?.enabled && scenario.audit.detailedLogging && options.traceLevel === 'off') out.push('audit.detailed_logging: the trace is off (traceLevel: off), so no vote is logged');
+  return out;
+}

@@ -13,6 +13,7 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { ThreadSystem } from '../scheduler/threads/thread-system.ts';
 import { COORDINATOR_ID, planSwarm, roleMap, type SwarmPlan } from './build-swarm.ts';
 import { settleBounded } from './client-run.ts';
+import { votingSecurityWarnings } from './security-warnings.ts';
 import { CoordinatorLedger, joinSummaries } from './coordinator-ledger.ts';
 import { mainRole } from './main-role.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, Workload } from './protocol-driver.ts';
@@ -186,8 +187,10 @@ export class VotingRun implements ProtocolRun {
   report(f: FinishedRun): ScenarioResult {
     const { setup, workload } = f;
     const violations = [...f.checks.safety, ...this.tally.violations.map((v) => ({ checker: 'voting-tally', kind: 'safety' as const, ...v }))];
-    return buildReport(setup.scenario, this.plan, this.summary!, f.result, { violations, liveness: f.checks.liveness, latencies: f.epochs.byEpoch, origin: f.origin },
+    const report = buildReport(setup.scenario, this.plan, this.summary!, f.result, { violations, liveness: f.checks.liveness, latencies: f.epochs.byEpoch, origin: f.origin },
       { mode: setup.mode, seed: setup.seed, wallMs: workload.wallMs, traced: f.safetyChecked }, { aborted: workload.aborted, failure: workload.failure });
+    const warnings = votingSecurityWarnings(setup.scenario, setup.options);
+    return warnings.length > 0 ? { ...report, warnings } : report;
   }
 
   private tell(message: Message): void {
