@@ -43,6 +43,18 @@ export type ByzantineKind = 'conflicting_votes' | 'false_information' | 'delayed
 export const BYZANTINE_KINDS: readonly ByzantineKind[] = Object.freeze(['conflicting_votes', 'false_information', 'delayed_responses', 'silent', 'random', 'replay', 'forge_votes', 'strip_signatures', 'tamper_ciphertext', 'unjustified']);
 
 /**
+ * The Byzantine kinds that attack the scenario's `security:` and `audit:` settings (signatures,
+ * encryption, justification). Without those settings they do little (a forged vote is then its
+ * sender's duplicate), so stress runs draw them only when they are named.
+ *
+ * @example
+ * ```ts
+ * SECURITY_BYZANTINE_KINDS.includes('forge_votes'); // true
+ * ```
+ */
+export const SECURITY_BYZANTINE_KINDS: readonly ByzantineKind[] = Object.freeze(['forge_votes', 'strip_signatures', 'tamper_ciphertext', 'unjustified']);
+
+/**
  * A Byzantine voter's props: an honest voter's, plus what it does wrong.
  *
  * @example
