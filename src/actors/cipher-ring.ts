@@ -47,7 +47,8 @@ const HKDF_SALT = Buffer.from('conclave-box-v1');
 export class CipherRing {
   private readonly privateKeys = new Map<ActorId, KeyObject>();
   private readonly publicKeys = new Map<ActorId, KeyObject>();
-  private readonly pairKeys = new Map<string, Buffer>();
+  /** Per direction: the AES key and the additional data (the direction itself). */
+  private readonly pairKeys = new Map<string, { readonly key: Buffer; readonly aad: Buffer }>();
   private counter = 0n;
 
   constructor(
@@ -58,8 +59,9 @@ export class CipherRing {
   /** `plaintext` encrypted from `from` to `to`. The caller (the runtime) vouches that `from` is the one encrypting. */
   encrypt(from: ActorId, to: ActorId, plaintext: string): string {
     const nonce = this.nonce();
-    const cipher = createCipheriv('aes-256-gcm', this.pairKey(from, to), nonce);
-    cipher.setAAD(direction(from, to));
+    const pair = this.pair(from, to);
+    const cipher = createCipheriv('aes-256-gcm', pair.key, nonce);
+    cipher.setAAD(pair.aad);
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     return Buffer.concat([nonce, cipher.getAuthTag(), body]).toString('base64');
   }
@@ -74,8 +76,9 @@ export class CipherRing {
       const raw = Buffer.from(box, 'base64');
       // Node's decoder skips what it does not understand: only the canonical encoding is taken.
       if (raw.length < NONCE_BYTES + TAG_BYTES || raw.toString('base64') !== box) return undefined;
-      const decipher = createDecipheriv('aes-256-gcm', this.pairKey(from, to), raw.subarray(0, NONCE_BYTES));
-      decipher.setAAD(direction(from, to));
+      const pair = this.pair(from, to);
+      const decipher = createDecipheriv('aes-256-gcm', pair.key, raw.subarray(0, NONCE_BYTES));
+      decipher.setAAD(pair.aad);
       decipher.setAuthTag(raw.subarray(NONCE_BYTES, NONCE_BYTES + TAG_BYTES));
       return Buffer.concat([decipher.update(raw.subarray(NONCE_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
     } catch {
@@ -90,16 +93,17 @@ export class CipherRing {
     return n;
   }
 
-  /** The AES key of messages from `from` to `to` (each direction its own). */
-  private pairKey(from: ActorId, to: ActorId): Buffer {
+  /** The AES key of messages from `from` to `to` (each direction its own), and their additional data. */
+  private pair(from: ActorId, to: ActorId): { readonly key: Buffer; readonly aad: Buffer } {
     const id = `${from.length}:${from}${to}`;
-    let key = this.pairKeys.get(id);
-    if (key === undefined) {
+    let pair = this.pairKeys.get(id);
+    if (pair === undefined) {
       const shared = diffieHellman({ privateKey: this.privateKey(from), publicKey: this.publicKey(to) });
-      key = Buffer.from(hkdfSync('sha256', shared, HKDF_SALT, direction(from, to), 32));
-      remember(this.pairKeys, id, key);
+      const aad = direction(from, to);
+      pair = { key: Buffer.from(hkdfSync('sha256', shared, HKDF_SALT, aad, 32)), aad };
+      remember(this.pairKeys, id, pair);
     }
-    return key;
+    return pair;
   }
 
   private privateKey(actor: ActorId): KeyObject {

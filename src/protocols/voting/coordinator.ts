@@ -5,7 +5,7 @@ import { algorithmFor, policyFor, type AlgorithmConfig } from './algorithms.ts';
 import { emptyHistogram, record } from './latency-histogram.ts';
 import { ABSTAIN, type Outcome, type Policy, type Proposal, type RiskLevel, type Vote } from './types.ts';
 import { updateWeights, type DynamicWeightOptions } from './weights.ts';
-import { complianceFinding, justified, openBallot, refusalCounters, type SecurityRefusal, type VoteSecurity } from './vote-security.ts';
+import { checkCompliance, justified, openBallot, refusalCounters, type SecurityRefusal, type VoteSecurity } from './vote-security.ts';
 import { detailedVote } from './vote-detail.ts';
 import { blockedBy, electorateFor, readyStages, type Stage, type StageStatus } from './workflow.ts';
 
@@ -479,15 +479,7 @@ function settleDecision(state: CoordinatorState, d: OpenDecision, outcome: Outco
   }
   const latencyMs = ctx.now() - d.openedAt;
   record(s.latency, latencyMs);
-  if (s.compliance) {
-    const finding = complianceFinding(d.votes, outcome, algorithm ?? (cause === 'human' ? 'human oversight' : undefined), ctx.props.consensus.threshold ?? 0.5);
-    if (outcome.consensus) s.compliance.checked++;
-    if (finding !== undefined) {
-      s.compliance.failed++;
-      if (s.compliance.findings.length < 100) s.compliance.findings.push({ decision: d.proposal.id, finding });
-      ctx.emit({ type: 'compliance-finding', decision: d.proposal.id, finding });
-    }
-  }
+  if (s.compliance) checkCompliance(s.compliance, d.proposal.id, d.votes, outcome, algorithm ?? (cause === 'human' ? 'human oversight' : undefined), ctx.props.consensus.threshold ?? 0.5, ctx);
   ctx.emit({
     type: 'decided', decision: d.proposal.id, value: value ?? null, consensus: outcome.consensus, strength: outcome.strength,
     algorithm: algorithm ?? null, votes: d.votes.length, of: d.expected.length, latencyMs, cause,

@@ -172,3 +172,28 @@ export function complianceFinding(votes: readonly Vote[], outcome: Outcome, poli
   if (votes.length === 0 || ok / votes.length < threshold) return `only ${ok} of ${votes.length} votes justified (needs ${Math.round(threshold * 100)}%)`;
   return undefined;
 }
+
+/** Findings a run keeps in its summary (the count goes on). */
+const FINDINGS_KEPT = 100;
+
+/**
+ * Books one closed decision's compliance check (`audit.compliance_check`): counts it when it
+ * reached consensus, and a failure as a finding (the first 100 kept) and a
+ * `compliance-finding` trace event.
+ *
+ * @example
+ * ```ts
+ * if (s.compliance) checkCompliance(s.compliance, 'd7', votes, outcome, 'simple_majority', 0.5, ctx);
+ * ```
+ */
+export function checkCompliance(
+  books: { checked: number; failed: number; findings: { decision: string; finding: string }[] },
+  decision: string, votes: readonly Vote[], outcome: Outcome, policy: string | undefined, threshold: number, ctx: ActorContext<unknown>,
+): void {
+  if (outcome.consensus) books.checked++;
+  const finding = complianceFinding(votes, outcome, policy, threshold);
+  if (finding === undefined) return;
+  books.failed++;
+  if (books.findings.length < FINDINGS_KEPT) books.findings.push({ decision, finding });
+  ctx.emit({ type: 'compliance-finding', decision, finding });
+}
