@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -8,5 +10,8 @@ export default defineConfig({
     // Threads-mode tests start worker threads of their own; two forks keep a 2-core machine sane.
     pool: 'forks',
     maxWorkers: 2,
+    // Commands the tests start record their runs: into a store of the test run's own, never into
+    // .conclave/ of the repository. Tests about the store give their own paths.
+    env: { CONCLAVE_STORE: join(tmpdir(), `conclave-test-store-${process.pid}`, 'conclave.db') },
   },
 });

@@ -343,3 +343,20 @@ export class ScenarioTooLargeError extends ScenarioError {
     super(file, line, column, path, text.expected, undefined, { gotText: text.got, hint: 'Make it smaller, or pass --force (conclave run --force) to run it anyway.' });
   }
 }
+
+/**
+ * The run store could not be used: the file at the store path is not a Conclave store (another
+ * SQLite database, or not SQLite at all), is damaged, is from a newer Conclave, or a run id does
+ * not name a stored run. The file is never overwritten: the message names it and what to do.
+ *
+ * @example
+ * ```ts
+ * try { openStore('/tmp/notes.txt'); }
+ * catch (e) { if (e instanceof StoreError) console.error(e.message); } // names the file, suggests --store
+ * ```
+ */
+export class StoreError extends ConclaveError {
+  constructor(readonly file: string, problem: string, fix: string, options?: { cause?: unknown }) {
+    super('store', `Run store ${file}: ${problem}. ${fix}`, options);
+  }
+}

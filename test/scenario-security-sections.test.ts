@@ -120,3 +120,14 @@ task: { question: q, options: [A, B], truth: A, decisions: 3 }
     expect(traced.decisions.decided).toBe(3);
   }, 60_000);
 });
+
+describe('security: and audit: under production_mode: true', () => {
+  it('a key a run would only warn about is refused; what PBFT honours is not', async () => {
+    const production = (algorithm: string) => parseScenario(logYaml(algorithm).replace('consensus:\n', 'consensus:\n  production_mode: true\n'));
+    await expect(runScenario(production('raft'), { seed: 1, mode: 'sim' })).rejects.toThrow(/production_mode.*security\.agent_authentication: raft does not sign its messages.*\(and 5 more\)/);
+    await expect(runScenario(production('byzantine_tolerant'), { seed: 1, mode: 'sim' })).rejects.toThrow(/production_mode.*security\.vote_encryption: PBFT casts no ballots to encrypt.*\(and 3 more\)/);
+    const untraced = parseScenario(`${logYaml('simple_majority').replace('consensus:\n', 'consensus:\n  production_mode: true\n').replace('task: { decisions: 5 }', 'task: { question: q, options: [A, B], decisions: 5 }')}`);
+    await expect(runScenario(untraced, { seed: 1, mode: 'sim', traceLevel: 'off' })).rejects.toThrow(/production_mode.*audit\.detailed_logging: the trace is off/);
+    expect((await runScenario(untraced, { seed: 1, mode: 'sim' })).decisions.attempted).toBe(5);
+  }, 60_000);
+});

@@ -3,11 +3,14 @@ import type { TraceEvent } from '../actors/trace-event.ts';
 import { historyLines } from '../check/history-export.ts';
 import { violationText } from '../check/violation.ts';
 import { ConfigError } from '../errors.ts';
+import { enterpriseLines } from '../monitoring/enterprise-text.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
 import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
 import { announcement, progressReporter } from './run-progress.ts';
-import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY } from './exit-codes.ts';
+import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY, exitCodeForError } from './exit-codes.ts';
+import { ConclaveError } from '../errors.ts';
+import { brokenRunEnd, DEFAULT_DETAIL_LIMIT, RunRecorder, scenarioRunEnd } from '../store/index.ts';
 
 /** Findings a summary lists one per line, at most (the rest are counted). */
 const FINDINGS_SHOWN = 10;
@@ -33,6 +36,15 @@ export interface RunCommandOptions {
   readonly history?: string;
   /** Run even when the scenario's estimated memory or time is over this machine's budget. */
   readonly force?: boolean;
+  /**
+   * The run store file to record the run in (the CLI resolves `--store`, `CONCLAVE_STORE` and the
+   * default); absent or `false`: not recorded.
+   */
+  readonly store?: string | false;
+  /** Decisions stored one by one (votes included) before the store keeps aggregates (default 100,000). */
+  readonly storeDetail?: number;
+  /** The command line, for the store's record of how the run was started. */
+  readonly argv?: readonly string[];
   /** Where progress lines of a long run go (default: stderr); the clock they read (default: performance.now). */
   readonly progress?: { readonly write: (line: string) => void; readonly now?: () => number; readonly everyMs?: number };
 }
@@ -84,24 +96,41 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const write = opts.progress?.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const announced = announcement(scenario);
   if (announced) write(announced);
-  const progress = progressReporter({ planned: scenario.task.decisions, mode, now: opts.progress?.now ?? (() => performance.now()), write, everyMs: opts.progress?.everyMs });
+  const recorder = typeof opts.store === 'string' ? RunRecorder.start(opts.store, {
+    kind: 'run', name: scenario.name, file: scenario.file, scenarioGiven: RunRecorder.given(scenario.file), scenarioResolved: scenario,
+    protocol: scenario.consensus.algorithm, mode, seed: opts.seed ?? scenario.seed, agents: scenario.agents.reduce((n, g) => n + g.count, 0), topology: typeof scenario.topology === 'string' ? scenario.topology : scenario.topology.type,
+    argv: opts.argv, detailLimit: opts.storeDetail ?? DEFAULT_DETAIL_LIMIT, signed: true, plannedDecisions: scenario.task.decisions,
+  }) : undefined;
+  const progress = progressReporter({ planned: scenario.task.decisions, mode, now: opts.progress?.now ?? (() => performance.now()), write, everyMs: opts.progress?.everyMs, recorded: recorder && (() => recorder.committed().closed) });
   const onEvent = (e: TraceEvent) => {
     progress(e);
     writeTimeline?.(e);
     if (opts.history) keepHistory(e);
+    recorder?.onEvent(e);
   };
-  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent }).catch((e: unknown) => {
+  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent, ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}) }).catch(async (e: unknown) => {
     // A run that broke off still leaves the history of what its client saw (open operations end `info`).
     if (opts.history && history.length > 0) writeHistory();
+    await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : EXIT_RUN_FAILED));
     throw withScenarioLine(e, scenario.file);
   });
+  const exitCode = runExitCode(result);
+  // What the summary reports as decided is in the store before the summary is printed.
+  const stored = await recorder?.finish(scenarioRunEnd(result, exitCode, opts.trace));
   if (opts.history) {
     if (result.raft === undefined) throw new ConfigError('--history', 'a Raft scenario (consensus.algorithm: raft): only Raft has a client-visible history', result.algorithm);
     writeHistory();
   }
-  if (opts.json) out(JSON.stringify(result, null, 2));
+  if (opts.json) out(JSON.stringify(recorder ? { runId: recorder.id, ...result } : result, null, 2));
   else printSummary(result, scenario.task.truth, timeline, opts.trace, out);
-  return runExitCode(result);
+  if (recorder) {
+    const line = recorder.error !== undefined
+      ? yellow(`  store        not fully recorded: ${recorder.error} (${recorder.file}); the run itself is unaffected`)
+      : dim(`  stored as ${recorder.id} (${int(stored!.closed)} decisions) · conclave show ${recorder.id}`);
+    if (opts.json) write(line);
+    else out(line);
+  }
+  return exitCode;
 }
 
 /**
@@ -177,8 +206,10 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
     else if (ev.type === 'vote') lines.push(`${at}  ${ev.agent} votes ${bold(String(ev.vote))} (${ev.reason}; confidence ${Number(ev.confidence).toFixed(2)})`);
     else if (ev.type === 'decided') {
       const verdict = ev.consensus ? green(`decided ${ev.value}`) : red(`no consensus${ev.reason ? `: ${ev.reason}` : ''}`);
-      lines.push(`${at}  ${ev.decision} ${verdict} ${dim(`(${ev.algorithm ?? 'escalated'}, strength ${Number(ev.strength).toFixed(2)}, ${ev.votes}/${ev.of} votes)`)}`);
+      lines.push(`${at}  ${ev.decision} ${verdict} ${dim(`(${ev.policy !== undefined ? `${ev.policy}: ` : ''}${ev.algorithm ?? 'escalated'}, strength ${Number(ev.strength).toFixed(2)}, ${ev.votes}/${ev.of} votes)`)}`);
     } else if (ev.type === 'escalated') lines.push(`${at}  ${ev.decision} ${yellow(`escalated to human oversight (risk ${ev.risk})`)}`);
+    else if (ev.type === 'oversight-requested') lines.push(`${at}  ${ev.decision} ${yellow(`held for human oversight (${ev.policy}): ${ev.value}, strength ${Number(ev.strength).toFixed(2)}`)}`);
+    else if (ev.type === 'oversight-answered') lines.push(`${at}  ${ev.decision} ${ev.answer === 'approve' ? green('approved') : red(String(ev.answer === 'reject' ? 'rejected' : 'escalated'))} ${dim(ev.by === 'timeout' ? '(no answer by its oversight timeout)' : '(by the oversight hook)')}`);
   };
 }
 
@@ -206,6 +237,7 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
       out(`  stage ${name.padEnd(18)} ${status}${s.decision ? ` → ${s.decision}` : ''}${s.reason ? dim(` (${s.reason})`) : ''}`);
     }
   }
+  for (const line of enterpriseLines(r, { red, yellow, dim })) out(line);
   const sim = r.simDecisionsPerMinute !== undefined ? ` · ${int(r.simDecisionsPerMinute)} per simulated minute` : '';
   out(`  throughput   ${bold(int(r.decisionsPerMinute))} decisions/min wall clock${sim}`);
   out(`  latency      p50 ${r.latencyMs.p50.toFixed(2)} ms · p99 ${r.latencyMs.p99.toFixed(2)} ms ${dim(r.mode === 'sim' ? '(simulated time)' : '(wall clock)')}`);

@@ -9,6 +9,7 @@ import { BYZANTINE_VOTER } from '../adversary/byzantine-voter.ts';
 import { COORDINATOR, VOTER } from '../protocols/voting/refs.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
 import { voteSecurityPlan } from './vote-security-plan.ts';
+import { coordinatorPolicies } from './coordinator-policies.ts';
 import type { VoterProps } from '../protocols/voting/voter.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { selectTopology, DEFAULT_SELECTION_RULES, type Member, type TopologySpec } from '../topologies/index.ts';
@@ -103,6 +104,10 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
     initialTopology: selection ? JSON.stringify(selection.topology) : undefined,
     traceVotes: options.traceVotes,
     security: security.coordinator,
+    policies: coordinatorPolicies(scenario),
+    experts: Object.values(scenario.decision_policies ?? {}).some((p) => p.expert_review)
+      ? Object.fromEntries(Object.entries(voterInfo).map(([id, v]) => [id, v.domains ?? []]))
+      : undefined,
   };
   return {
     // The scenario's own coordinator (swarm.ts checks it loads), or the built-in.

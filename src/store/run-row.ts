@@ -1,0 +1,55 @@
+import { randomBytes } from 'node:crypto';
+import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
+import type { StoreDb } from './open-store.ts';
+
+/** What a run is, as the store records it when the run starts. */
+export interface RunStart {
+  readonly kind: 'run' | 'replay' | 'stress' | 'bench';
+  readonly name: string;
+  readonly file?: string;
+  /** The scenario as the user wrote it (the file's text). */
+  readonly scenarioGiven?: string;
+  /** The scenario the run used, resolved (JSON-able). */
+  readonly scenarioResolved?: unknown;
+  readonly protocol: string;
+  readonly mode?: string;
+  readonly seed?: number;
+  readonly agents?: number;
+  readonly topology?: string;
+  readonly argv?: readonly string[];
+  /** Decisions stored one by one; later ones go into aggregates. */
+  readonly detailLimit: number;
+  /** Decisions the run plans, when known: a big run starts its writer thread at once (not a column). */
+  readonly plannedDecisions?: number;
+  readonly signed: boolean;
+}
+
+/** A new run id: when it started (UTC, sortable) and six random hex digits (two runs in one second differ). */
+export function newRunId(now = new Date()): string {
+  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  return `${stamp}-${randomBytes(3).toString('hex')}`;
+}
+
+/** The machine a run ran on: figures differ between machines, so every run says which. */
+export function machine(): { cpus: number; cpu: string; memoryGb: number; node: string; platform: string } {
+  return { cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+}
+
+/**
+ * Inserts a run's row with status `running` and returns its id. A run killed before it ends
+ * stays `running` with its pid: `show` and `monitor` tell a live run from a dead one by the pid.
+ *
+ * @example
+ * ```ts
+ * const id = insertRun(db, { kind: 'run', name: 'db-choice', protocol: 'simple_majority', detailLimit: 100_000, signed: true });
+ * ```
+ */
+export function insertRun(db: StoreDb, r: RunStart, id = newRunId()): string {
+  db.prepare(`INSERT INTO runs (id, kind, status, started_at, pid, host, argv, name, file, scenario_given, scenario_resolved, protocol, mode, seed, agents, topology, machine, detail_limit, signed)
+    VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+    id, r.kind, Date.now(), process.pid, hostname(), r.argv ? JSON.stringify(r.argv) : null, r.name, r.file ?? null, r.scenarioGiven ?? null,
+    r.scenarioResolved === undefined ? null : JSON.stringify(r.scenarioResolved), r.protocol, r.mode ?? null, r.seed ?? null, r.agents ?? null,
+    r.topology ?? null, JSON.stringify(machine()), r.detailLimit, r.signed ? 1 : 0,
+  );
+  return id;
+}
