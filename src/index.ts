@@ -53,6 +53,7 @@ export { gossipDriver } from './swarm/gossip-driver.ts';
 export { GossipAgreementMonitor } from './check/gossip-agreement.ts';
 export { BYZANTINE_REPLICA, PBFT_BYZANTINE_KINDS } from './adversary/byzantine-replica.ts';
 export { BYZANTINE_VOTER, BYZANTINE_KINDS } from './adversary/byzantine-voter.ts';
+export { ballot, openBallot, ballotText } from './protocols/voting/vote-security.ts';
 export { runBench, benchTable, benchHtml, benchGroup, parseBenchFaults, faultTolerance, NO_FAULTS, BENCH_ALGORITHMS, BENCH_REPORT_VERSION } from './bench/index.ts';
 export { readBenchFile, parseBenchFile, analyzeBench, analyzeMicro, compareBenchReports, compareMicroResults, noiseFindings, NOISE_CV_THRESHOLD, rankBySize, recommend, optimizeTarget, OPTIMIZE_TARGETS, taskTypeRule, TASK_TYPE_NAMES } from './analyze/index.ts';
 export {
@@ -93,6 +94,8 @@ export type { VotingViolation } from './check/voting-agreement.ts';
 export type { Proposal, Vote, Outcome, Policy, RiskLevel } from './protocols/voting/types.ts';
 export type { CoordinatorProps, RunSummary, RunResume } from './protocols/voting/coordinator.ts';
 export type { VoterProps } from './protocols/voting/voter.ts';
+export type { BallotSecurity, VoteSecurity, SecurityRefusal } from './protocols/voting/vote-security.ts';
+export type { SecuritySettings, AuditSettings } from './scenario/security-settings.ts';
 export type { Stage, StageStatus } from './protocols/voting/workflow.ts';
 export type { RaftProps, RaftClientProps, RaftClientSummary, StateMachine, MachineCommand, KvCommand, KvResult } from './protocols/raft/index.ts';
 export type { RaftViolation } from './check/raft-safety.ts';

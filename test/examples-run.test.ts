@@ -31,6 +31,16 @@ const specific: Record<string, (r: ScenarioResult) => void> = {
     expect(r.messages.droppedBy.partition).toBeGreaterThan(0);
     expect(r.livenessViolations).toEqual([]);
   },
+  'enterprise-security.yml': (r) => {
+    // Signed, encrypted ballots relayed by team leads; every forgery refused and its author named;
+    // the honest ballots, the forger's own among them, decide; every decided decision compliant.
+    expect(r.refusedVotes).toEqual({ stranger: 0, duplicate: 0, malformed: 0, late: 0, unsigned: 0, 'bad-signature': r.decisions.attempted, unencrypted: 0, undecryptable: 0, unjustified: 0 });
+    expect(r.byzantineDetected).toEqual([{ agent: 'engineer_006', evidence: 'd1: sent a vote naming architect_001 as its voter' }]);
+    expect(r.messages.relayed).toBeGreaterThan(0);
+    expect(r.decisions.timedOut).toBe(0);
+    expect(r.compliance).toEqual({ checked: r.decisions.decided, failed: 0, findings: [] });
+    expect(r.quality).toBe(1);
+  },
   'enterprise-policies.yml': (r) => {
     // Each stage judged by its class; the critical release signed off by the oversight hook; the
     // lying engineer caught and alerted on; the tutorial's unusable emergency class named.

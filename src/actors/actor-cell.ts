@@ -315,6 +315,16 @@ export class ActorCell implements ActorContext, MailboxOwner {
     return this.host.keys.verify(signer, data, signature);
   }
 
+  encryptFor(to: ActorId, plaintext: string): string {
+    if (typeof to !== 'string' || to.length === 0) throw new ConfigError(`ctx.encryptFor(to, plaintext) in "${this.self}"`, 'an actor id', to);
+    if (typeof plaintext !== 'string') throw new ConfigError(`ctx.encryptFor(to, plaintext) in "${this.self}"`, 'a string to encrypt', plaintext);
+    return this.host.keys.encrypt(this.self, to, plaintext);
+  }
+
+  decryptFrom(from: ActorId, box: string): string | undefined {
+    return this.host.keys.decrypt(this.self, from, box);
+  }
+
   random(): number {
     // A recovered actor must not replay the random draws of its first life (a Raft node would
     // pick the same election timeouts again); still seeded, so runs stay reproducible.

@@ -79,6 +79,14 @@ class CellContext implements ActorContext {
     return this.#cell.verify(signer, data, signature);
   }
 
+  encryptFor(to: ActorId, plaintext: string): string {
+    return this.#cell.encryptFor(to, plaintext);
+  }
+
+  decryptFrom(from: ActorId, box: string): string | undefined {
+    return this.#cell.decryptFrom(from, box);
+  }
+
   emit(event: Readonly<Record<string, unknown>>): void {
     this.#cell.emit(event);
   }

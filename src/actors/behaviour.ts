@@ -71,6 +71,17 @@ export interface ActorContext<P = unknown> {
   sign(data: string): string;
   /** Whether `signature` is `signer`'s signature over `data` (false for any malformed input; never throws). */
   verify(signer: ActorId, data: string, signature: string): boolean;
+  /**
+   * `plaintext` encrypted by this actor for `to` alone (X25519 key agreement, HKDF, AES-256-GCM;
+   * a fresh nonce per call). The runtime holds every actor's key pair, as it holds the signing
+   * keys: relays and other members see only the ciphertext. Throws for a non-string.
+   */
+  encryptFor(to: ActorId, plaintext: string): string;
+  /**
+   * What `from` encrypted for this actor with `encryptFor`, or undefined when `box` is not that
+   * (tampered, truncated, meant for someone else, from someone else): never throws.
+   */
+  decryptFrom(from: ActorId, box: string): string | undefined;
   /** Writes an event into the run's trace. */
   emit(event: Readonly<Record<string, unknown>>): void;
   /** Stops this actor after the current message. */

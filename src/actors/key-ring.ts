@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, randomBytes, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors.ts';
+import { CipherRing, type NonceSource } from './cipher-ring.ts';
 import type { ActorId } from './envelope.ts';
 
 /**
@@ -140,11 +141,34 @@ export class KeyRing {
   private readonly privateKeys = new Map<ActorId, KeyObject>();
   private readonly publicKeys = new Map<ActorId, KeyObject>();
   private readonly verified = new Set<string>();
+  private cipherRing: CipherRing | undefined;
 
+  /**
+   * `nonces`: how `encrypt` picks nonces (see NonceSource); `random` unless said. Sim mode
+   * passes `counter` (one host, reproducible); threads mode keeps `random` (many hosts).
+   */
   constructor(
     readonly scheme: SignatureScheme,
     private readonly secret: string,
+    private readonly nonces: NonceSource = 'random',
   ) {}
+
+  /**
+   * `plaintext` encrypted by `from` for `to` (X25519 + HKDF + AES-256-GCM, see CipherRing),
+   * with keys that follow from this ring's secret. The caller (the runtime) vouches for `from`.
+   */
+  encrypt(from: ActorId, to: ActorId, plaintext: string): string {
+    return this.cipher().encrypt(from, to, plaintext);
+  }
+
+  /** What `from` encrypted for `to`, or undefined for anything else (never a throw). */
+  decrypt(to: ActorId, from: unknown, box: unknown): string | undefined {
+    return this.cipher().decrypt(to, from, box);
+  }
+
+  private cipher(): CipherRing {
+    return (this.cipherRing ??= new CipherRing(this.secret, this.nonces));
+  }
 
   /** A fresh random secret (32 bytes, hex) for a run whose signatures need not be reproducible. */
   static randomSecret(): string {

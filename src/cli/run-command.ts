@@ -268,8 +268,9 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
   const ok = r.accountingImbalance === 0 ? green('✓ balanced') : red(`✗ off by ${r.accountingImbalance}`);
   out(`  messages     ${int(m.sent)} sent = ${int(m.delivered)} delivered + ${int(m.dropped)} dropped + ${int(m.deadLettered)} dead-lettered + ${int(m.inFlight)} in flight ${ok}`);
   out(`               ${r.messagesPerDecision.toFixed(1)} per decision · ${int(m.relayed)} relay hops`);
-  const refused = r.refusedVotes.stranger + r.refusedVotes.duplicate + r.refusedVotes.malformed + r.refusedVotes.late;
+  const refused = Object.values(r.refusedVotes).reduce<number>((n, k) => n + (k ?? 0), 0);
   if (refused > 0) out(`  refused      ${int(refused)} votes ${dim(JSON.stringify(r.refusedVotes))}`);
+  if (r.compliance) out(`  compliance   ${int(r.compliance.checked - r.compliance.failed)} of ${int(r.compliance.checked)} decided decisions compliant${r.compliance.failed > 0 ? ` · ${int(r.compliance.failed)} findings, first: ${r.compliance.findings[0]?.decision}: ${r.compliance.findings[0]?.finding}` : ''}`);
   if (r.byzantineDetected.length > 0) out(`  byzantine    ${yellow(`${r.byzantineDetected.length} caught`)}: ${r.byzantineDetected.map((d) => `${d.agent} (${d.evidence})`).join(' · ')}`);
   if (r.weights) out(`  weights      ${Object.entries(r.weights).map(([a, w]) => `${a} ${w.toFixed(2)}`).join(' · ')}`);
   if (r.raft) {

@@ -12,6 +12,7 @@ import {
   probability, strictMapping, stringList, threshold, type IssueParams,
 } from './fields.ts';
 import { clip, listText } from './bounded-text.ts';
+import { auditSchema, placeSecuritySections, securitySchema, type AuditSettings, type SecuritySettings } from './security-settings.ts';
 import { decisionPolicies, policyClassName, voteAlgorithmFor, type DecisionPolicies, type PolicyClass } from './decision-policies.ts';
 import { monitoring, type MonitoringConfig } from './monitoring.ts';
 import {
@@ -219,6 +220,10 @@ export interface Scenario {
    * read, small bare-number timeouts. Every run's result lists them in its `warnings`.
    */
   warnings?: string[];
+  /** `security:` (at the top level or under `consensus:`), when given: see SecuritySettings. */
+  security?: SecuritySettings;
+  /** `audit:` (at the top level or under `consensus:`), when given: see AuditSettings. */
+  audit?: AuditSettings;
 }
 
 /**
@@ -308,6 +313,9 @@ const consensus = z.looseObject({
   decision_policies: decisionPolicies.optional(),
   monitoring: monitoring.optional(),
   production_mode: z.boolean(expecting('true or false')).optional(),
+  // Where the tutorial's enterprise configuration writes them; the scenario moves them to its top level.
+  security: securitySchema.optional(),
+  audit: auditSchema.optional(),
 }, expecting('a consensus mapping { algorithm, threshold, voting_timeout, ... }'))
   // Unknown keys are kept: custom policies take their own parameters from here.
   .transform(({ voting_timeout, ...rest }): ConsensusConfig => compact({ ...rest, votingTimeoutMs: voting_timeout }));
@@ -466,6 +474,8 @@ export const scenarioSchema = strictMapping({
   monitoring: monitoring.optional(),
   production_mode: z.boolean(expecting('true or false')).optional(),
   oversight: oversightRef.optional(),
+  security: securitySchema.optional(),
+  audit: auditSchema.optional(),
 }, 'a mapping of scenario settings (name, agents, task, ...)')
   .superRefine((s, ctx) => {
     // Each group is within range; together they must be too (a thousand groups of a million).
@@ -486,8 +496,10 @@ export const scenarioSchema = strictMapping({
     });
     checkEnterprise({ ...s, consensus: s.consensus as Enterprise }, ctx);
   })
-  .transform(({ schedule, decision_policies, monitoring: watch, production_mode, workflow, consensus: { decision_policies: cPolicies, monitoring: cWatch, production_mode: cProduction, ...consensus }, ...s }): Scenario => compact({
+  .transform(({ schedule, decision_policies, monitoring: watch, production_mode, workflow, consensus: { decision_policies: cPolicies, monitoring: cWatch, production_mode: cProduction, ...consensus }, ...s }, ctx): Scenario => compact({
     ...s,
+    // security: and audit: from under consensus or the top level (placeSecuritySections takes them off consensus).
+    ...placeSecuritySections({ security: s.security, audit: s.audit, consensus }, ctx),
     consensus: consensus as ConsensusConfig,
     workflow: workflow && { ...(workflow.name !== undefined ? { name: workflow.name } : {}), stages: workflow.stages.map((st): StageConfig => ({ ...st, consensus_algorithm: st.consensus_algorithm ?? stageAlgorithm(st.policy, decision_policies ?? (cPolicies as DecisionPolicies | undefined), consensus.algorithm) })) },
     decision_policies: decision_policies ?? (cPolicies as DecisionPolicies | undefined),

@@ -116,7 +116,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     this.fixedLatency = this.link.latency.kind === 'fixed' && !this.link.overrides?.length ? this.link.latency.ms : undefined;
     this.linkRng = createPrng(seed, '$link');
     this.recorder = new TraceRecorder(this.trace$, { keep: options.keepTrace });
-    const keys = new KeyRing(this.signatures, KeyRing.secretForSeed(seed));
+    const keys = new KeyRing(this.signatures, KeyRing.secretForSeed(seed), 'counter');
     this.host = new ActorHost(this, { mailboxCapacity: options.mailboxCapacity, supervision: options.supervision, keys });
     this.faults = new SimFaults(this);
   }

@@ -1,5 +1,5 @@
 import { PBFT_BYZANTINE_KINDS } from '../adversary/byzantine-replica.ts';
-import { BYZANTINE_KINDS } from '../adversary/byzantine-voter.ts';
+import { BYZANTINE_KINDS, SECURITY_BYZANTINE_KINDS } from '../adversary/byzantine-voter.ts';
 import { RAFT_BYZANTINE_KINDS } from '../adversary/byzantine-raft.ts';
 import { ConfigError } from '../errors.ts';
 import { implementationRef } from './implementation.ts';
@@ -190,7 +190,8 @@ export function drawRun(plan: StressPlan, seed: number): { scenario: string; lia
     liars = plan.failureRate !== undefined ? Math.round(plan.failureRate * n) : int(has('byzantine') ? 0 : 1, plan.byzantine ?? bound);
     // split_brain needs colluders beyond the bound to do harm; within it, it is only noise.
     // collude is drawn apart (below), so that adding it left every other seed's draw as it was.
-    const kinds = has('byzantine') ? BYZANTINE_BY_FAMILY[fam].filter((k) => (k !== 'split_brain' || liars > bound) && k !== 'collude') : named;
+    // (Kinds that attack ballot security are drawn only when named: stress scenarios set no `security:`.)
+    const kinds = has('byzantine') ? BYZANTINE_BY_FAMILY[fam].filter((k) => (k !== 'split_brain' || liars > bound) && k !== 'collude' && !(SECURITY_BYZANTINE_KINDS as readonly string[]).includes(k)) : named;
     const types = [...new Set([pick(kinds), pick(kinds)])];
     const colluding = liars > 0 && (types.includes('collude') || (has('byzantine') && BYZANTINE_BY_FAMILY[fam].includes('collude') && createPrng(seed, '$collude')() < COLLUDE_SHARE));
     if (colluding) faults.push(`  byzantine: { target: [${colluders(n, liars, seed).join(', ')}], types: [collude] }`);

@@ -8,6 +8,7 @@ import type { CoordinatorProps } from '../protocols/voting/coordinator.ts';
 import { BYZANTINE_VOTER } from '../adversary/byzantine-voter.ts';
 import { COORDINATOR, VOTER } from '../protocols/voting/refs.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
+import { voteSecurityPlan } from './vote-security-plan.ts';
 import { coordinatorPolicies } from './coordinator-policies.ts';
 import type { VoterProps } from '../protocols/voting/voter.ts';
 import type { Scenario } from '../scenario/index.ts';
@@ -63,6 +64,7 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
   const voterInfo: Record<ActorId, { role: string; domains?: string[] }> = {};
   const agentWeights: Record<string, number> = { ...consensus.agent_weights };
   const agentExpertise: Record<string, { weight: number; domains: string[] }> = { ...consensus.agent_expertise };
+  const security = voteSecurityPlan(scenario);
   for (const [k, g] of scenario.agents.entries()) {
     if (g.weight !== undefined) agentWeights[g.role] = g.weight;
     if (g.expertise !== undefined) agentExpertise[g.role] = g.expertise;
@@ -71,6 +73,7 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
       const props: VoterProps = {
         role: g.role, accuracy: g.accuracy, truth: task.truth, reasons: g.reasons, voteFields: g.vote_fields, riskView: g.risk_view,
         stageTruths: Object.keys(stageTruths).length > 0 ? stageTruths : undefined,
+        ballot: security.ballot,
       };
       // A user's own agent module: its `export` defaults to `voter`, the shape the coordinator talks to.
       const behaviour: BehaviourRef = g.behaviour ? { module: g.behaviour.module, export: g.behaviour.export ?? 'voter' } : VOTER;
@@ -100,6 +103,7 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
     selectionRules: adaptive ? [...DEFAULT_SELECTION_RULES] : undefined,
     initialTopology: selection ? JSON.stringify(selection.topology) : undefined,
     traceVotes: options.traceVotes,
+    security: security.coordinator,
     policies: coordinatorPolicies(scenario),
     experts: Object.values(scenario.decision_policies ?? {}).some((p) => p.expert_review)
       ? Object.fromEntries(Object.entries(voterInfo).map(([id, v]) => [id, v.domains ?? []]))

@@ -7,6 +7,7 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import { ThreadSystem } from '../scheduler/threads/thread-system.ts';
 import { epochFigures } from './epoch-figures.ts';
+import { securityWarnings } from './security-warnings.ts';
 import type { FinishedRun, Workload } from './protocol-driver.ts';
 import type { RunOptions } from './run-options.ts';
 import { bookEntries, hostCrashReports, perMinute, runStatus, topologySwitches, type RunFailure, type ScenarioResult } from './report.ts';
@@ -81,7 +82,7 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
  * unusedSettings(scenario, 'raft'); // ['task.options: raft votes on nothing, so the options are not used']
  * ```
  */
-export function unusedSettings(scenario: Scenario, protocol: string, uses: { reads?: boolean } = {}): string[] {
+export function unusedSettings(scenario: Scenario, protocol: string, uses: { reads?: boolean; signs?: boolean; detectsByzantine?: boolean } = {}): string[] {
   if (scenario.workflow !== undefined) throw new ConfigError('workflow', `no workflow for ${protocol} (a workflow's stages are votes: use a voting algorithm)`, 'a workflow');
   const t = scenario.task;
   const out: string[] = [];
@@ -100,6 +101,7 @@ export function unusedSettings(scenario: Scenario, protocol: string, uses: { rea
   if (t.truth !== undefined) out.push(`task.truth: ${protocol} has no ground truth to judge (every committed entry is the client's own)`);
   if (t.domain !== undefined) out.push(`task.domain: ${protocol} does not weigh expertise`);
   if (t.risk !== undefined) out.push(`task.risk: ${protocol} does not pick its algorithm by risk (that is consensus.algorithm: adaptive, a voting algorithm)`);
+  out.push(...securityWarnings(scenario, protocol, uses));
   return out;
 }
 

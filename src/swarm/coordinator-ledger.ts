@@ -134,7 +134,14 @@ export function joinSummaries(parts: readonly RunSummary[]): RunSummary {
   for (const p of parts) {
     for (const k of ['attempted', 'decided', 'noConsensus', 'timedOut', 'escalated', 'judged', 'correct'] as const) out[k] += p[k];
     for (const [o, n] of Object.entries(p.byOutcome)) out.byOutcome[o] = (out.byOutcome[o] ?? 0) + n;
-    for (const k of ['stranger', 'duplicate', 'malformed', 'late'] as const) out.refusedVotes[k] += p.refusedVotes[k];
+    // Every reason, the security ones too (present only where the scenario enforces them).
+    for (const [k, n] of Object.entries(p.refusedVotes) as [keyof RunSummary['refusedVotes'], number][]) out.refusedVotes[k] = (out.refusedVotes[k] ?? 0) + n;
+    if (p.compliance) {
+      const c = (out.compliance ??= { checked: 0, failed: 0, findings: [] });
+      c.checked += p.compliance.checked;
+      c.failed += p.compliance.failed;
+      c.findings.push(...p.compliance.findings.slice(0, Math.max(0, 100 - c.findings.length)));
+    }
     for (const [a, ev] of Object.entries(p.byzantine)) out.byzantine[a] ??= ev;
     p.latency.forEach((c, i) => (out.latency[i] += c));
     if (p.attempted > 0 && (out.startedAt === 0 || p.startedAt < out.startedAt)) out.startedAt = p.startedAt;

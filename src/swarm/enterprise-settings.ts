@@ -101,7 +101,7 @@ export function enterpriseWarnings(scenario: Scenario, protocol: string, o: { ho
   if (m?.performanceAlerts === false && (m.slowConsensusMs !== undefined || m.failureRate !== undefined)) out.push('monitoring.performance_alerts: false turns off the slow-consensus and failure-rate alerts, so their thresholds are not used');
   if (m?.byzantineDetection && (protocol === 'raft' || protocol === 'gossip')) out.push(`monitoring.byzantine_detection: ${protocol} does not detect Byzantine agents (it is not Byzantine tolerant), so no such alert can be raised; use a vote or byzantine_tolerant`);
   // The protocol's own warnings (a vote's settings given to Raft...) are refused too; they stay the driver's to report.
-  const refused = scenario.production_mode ? [...(voting ? [] : unusedSettings(scenario, PROTOCOL_LABELS[protocol] ?? protocol, { reads: protocol === 'raft' })), ...out] : [];
+  const refused = scenario.production_mode ? [...(voting ? [] : unusedSettings(scenario, PROTOCOL_LABELS[protocol] ?? protocol, { reads: protocol === 'raft', ...(PROTOCOL_LABELS[protocol] === 'PBFT' ? { signs: true, detectsByzantine: true } : {}) })), ...out] : [];
   if (refused.length > 0) {
     throw new ConfigError('production_mode', `a scenario every setting of which this run honours (production_mode: true refuses what would only be warned about): ${refused[0]}${refused.length > 1 ? ` (and ${refused.length - 1} more)` : ''}`, true);
   }

@@ -81,7 +81,7 @@ class PbftRun implements ProtocolRun {
     const agents = agentIds(scenario.agents);
     this.replicas = agents.flat();
     const roles = roleMap(scenario);
-    const configured = pbftProps(scenario.consensus.pbft, this.replicas);
+    const configured = authenticated(pbftProps(scenario.consensus.pbft, this.replicas), scenario.security?.agentAuthentication === true);
     // Wall-clock timers in threads mode run on machines that may be busy signing: a 200 ms
     // suspicion timer there replaces healthy primaries of large clusters (measured at n = 10 and
     // 13 with Ed25519 on 2 cores), so the default is longer; sim mode keeps the protocol's 200 ms.
@@ -103,7 +103,7 @@ class PbftRun implements ProtocolRun {
       n: this.resolved.n, f: this.resolved.f, signatures: 'none', views: [], failovers: [], detected: [],
       byzantine: { agents: this.liars, kinds: [...(this.adversaries?.kinds ?? [])] }, rejected: {}, retries: 0,
     };
-    this.warnings = unusedSettings(scenario, 'PBFT');
+    this.warnings = unusedSettings(scenario, 'PBFT', { signs: true, detectsByzantine: true });
   }
 
   private honest(id: ActorId): boolean {
@@ -182,6 +182,19 @@ class PbftRun implements ProtocolRun {
       pbft: this.figures,
     };
   }
+}
+
+/**
+ * `security.agent_authentication: required`: every PBFT message carries a real Ed25519 signature
+ * (the default scheme becomes ed25519 in sim mode too); `signatures: none` or `token` (a modelled
+ * signature) is refused then.
+ */
+function authenticated(c: ReturnType<typeof pbftProps>, required: boolean): ReturnType<typeof pbftProps> {
+  if (!required) return c;
+  if (c.signatures === 'none' || c.signatures === 'token') {
+    throw new ConfigError('consensus.pbft.signatures', 'ed25519, or no signatures key (security.agent_authentication: required asks for real signatures)', c.signatures);
+  }
+  return { ...c, signatures: 'ed25519' };
 }
 
 const PBFT_KEYS = ['f', 'checkpoint_interval', 'log_window', 'max_batch', 'max_inflight', 'view_change_timeout', 'signatures'];

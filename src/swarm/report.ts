@@ -83,6 +83,8 @@ export interface ScenarioResult {
   byPolicy?: Record<string, PolicyClassCounts>;
   /** Decisions held for human oversight and how each was settled. */
   oversight?: OversightCounts;
+  /** With `audit.compliance_check` (voting): decisions checked and the findings against them. */
+  compliance?: RunSummary['compliance'];
   wallMs: number;
   virtualMs?: number;
   traceHash: string;
@@ -193,6 +195,7 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
     alerts: [],
     ...(s.byPolicy ? { byPolicy: s.byPolicy } : {}),
     ...(s.oversight ? { oversight: s.oversight } : {}),
+    ...(s.compliance ? { compliance: s.compliance } : {}),
     wallMs: round(run.wallMs),
     ...(run.mode === 'sim' ? { virtualMs: round(virtualMs) } : {}),
     traceHash: result.traceHash,

@@ -15,6 +15,7 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { ThreadSystem } from '../scheduler/threads/thread-system.ts';
 import { COORDINATOR_ID, planSwarm, roleMap, type SwarmPlan } from './build-swarm.ts';
 import { settleBounded } from './client-run.ts';
+import { votingSecurityWarnings } from './security-warnings.ts';
 import { CoordinatorLedger, joinSummaries } from './coordinator-ledger.ts';
 import { classesUsed, longestDecisionMs } from './enterprise-settings.ts';
 import { mainRole } from './main-role.ts';
@@ -44,6 +45,8 @@ export const votingDriver: ProtocolDriver = {
       throw new ConfigError('task.options', `a list of at least 2 options (${scenario.consensus.algorithm} votes on them)`, undefined);
     }
     if (scenario.task.reads !== undefined) throw new ConfigError('task.reads', `no reads for ${scenario.consensus.algorithm} (reads are Raft's: linearizable reads of its log)`, scenario.task.reads);
+    const unhonoured = scenario.production_mode ? votingSecurityWarnings(scenario, options) : [];
+    if (unhonoured.length > 0) throw new ConfigError('production_mode', `a scenario every setting of which this run honours (production_mode: true refuses what would only be warned about): ${unhonoured[0]}`, true);
     const preload = await preparePolicies(scenario);
     await mainRole(scenario, COORDINATOR); // a bad consensus.implementation fails here, naming the field
     const oversight = options.oversight ?? (scenario.oversight ? await loadOversightModule(scenario.oversight) : undefined);
@@ -89,7 +92,8 @@ export class VotingRun implements ProtocolRun {
   constructor(private readonly setup: DriverSetup, readonly plan: SwarmPlan, preload: string[], private readonly oversight?: OversightHook) {
     const { scenario, options } = setup;
     this.checkerOptions = { terminationBoundMs: options.terminationBoundMs ?? DEFAULT_TERMINATION_BOUND_MS + longestDecisionMs(scenario) };
-    this.system = { preload };
+    // agent_authentication: required signs ballots with real Ed25519 in both modes (sim would default to modelled tokens).
+    this.system = { preload, ...(scenario.security?.agentAuthentication ? { signatures: 'ed25519' as const } : {}) };
     this.members = plan.members;
     this.topology = plan.topology;
     this.topologyReason = plan.topologyReason;
@@ -226,8 +230,10 @@ export class VotingRun implements ProtocolRun {
   report(f: FinishedRun): ScenarioResult {
     const { setup, workload } = f;
     const violations = [...f.checks.safety, ...this.tally.violations.map((v) => ({ checker: 'voting-tally', kind: 'safety' as const, ...v }))];
-    return buildReport(setup.scenario, this.plan, this.summary!, f.result, { violations, liveness: f.checks.liveness, latencies: f.epochs.byEpoch, origin: f.origin },
+    const report = buildReport(setup.scenario, this.plan, this.summary!, f.result, { violations, liveness: f.checks.liveness, latencies: f.epochs.byEpoch, origin: f.origin },
       { mode: setup.mode, seed: setup.seed, wallMs: workload.wallMs, traced: f.safetyChecked }, { aborted: workload.aborted, failure: workload.failure });
+    const warnings = votingSecurityWarnings(setup.scenario, setup.options);
+    return warnings.length > 0 ? { ...report, warnings } : report;
   }
 
   private tell(message: Message): void {

@@ -7,6 +7,8 @@ import { asOversightAnswer, emptyOversightCounts, type OversightCounts, type Ove
 import { emptyHistogram, record } from './latency-histogram.ts';
 import { ABSTAIN, type Outcome, type Policy, type Proposal, type RiskLevel, type Vote } from './types.ts';
 import { updateWeights, type DynamicWeightOptions } from './weights.ts';
+import { checkCompliance, justified, openBallot, refusalCounters, type SecurityRefusal, type VoteSecurity } from './vote-security.ts';
+import { detailedVote } from './vote-detail.ts';
 import { blockedBy, electorateFor, readyStages, type Stage, type StageStatus } from './workflow.ts';
 
 /**
@@ -63,6 +65,8 @@ export interface CoordinatorProps {
   readonly initialTopology?: string;
   /** Emit one trace event per vote (the timeline). Default true; benchmarks turn it off. */
   readonly traceVotes?: boolean;
+  /** What the scenario's `security:` and `audit:` sections ask of ballots and records (vote-security.ts). */
+  readonly security?: VoteSecurity;
 }
 
 interface OpenDecision {
@@ -130,8 +134,11 @@ export interface RunSummary {
   judged: number;
   correct: number;
   byOutcome: Record<string, number>;
-  /** Votes refused: from a non-voter, a second vote by the same agent, malformed, or late. */
-  refusedVotes: { stranger: number; duplicate: number; malformed: number; late: number };
+  /**
+   * Votes refused: from a non-voter, a second vote by the same agent, malformed, or late; and,
+   * only when the scenario's security or audit settings enforce them, the SecurityRefusal reasons.
+   */
+  refusedVotes: { stranger: number; duplicate: number; malformed: number; late: number } & Partial<Record<SecurityRefusal, number>>;
   /** Agents caught lying, with the first evidence against each. */
   byzantine: Record<string, string>;
   latency: number[];
@@ -143,6 +150,8 @@ export interface RunSummary {
   byPolicy?: Record<string, PolicyClassCounts>;
   /** Decisions held for human oversight, and how they were settled, when any class asks for it. */
   oversight?: OversightCounts;
+  /** With `audit.compliance_check`: decisions checked, and those that failed (the first 100) with why. */
+  compliance?: { checked: number; failed: number; findings: { decision: string; finding: string }[] };
 }
 
 /**
@@ -201,7 +210,12 @@ type Ctx = ActorContext<CoordinatorProps>;
  * ```
  */
 export const coordinator: Behaviour<CoordinatorState, CoordinatorProps> = {
-  init: (ctx) => new CoordinatorState(ctx.props.task, ctx.props.initialTopology),
+  init: (ctx) => {
+    const state = new CoordinatorState(ctx.props.task, ctx.props.initialTopology);
+    Object.assign(state.summary.refusedVotes, refusalCounters(ctx.props.security));
+    if (ctx.props.security?.compliance) state.summary.compliance = { checked: 0, failed: 0, findings: [] };
+    return state;
+  },
   receive(state, env, ctx) {
     switch (env.kind) {
       case 'run':
@@ -357,10 +371,17 @@ function openDecision(state: CoordinatorState, ctx: Ctx, stage: Stage | undefine
 }
 
 function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
-  const body = env.body as { decision?: unknown; vote?: Partial<Vote> } | undefined;
+  const refused = state.summary.refusedVotes;
+  const security = ctx.props.security;
+  const opened = security ? openBallot(env, ctx, security) : { body: env.body };
+  if ('refused' in opened) {
+    refused[opened.refused] = (refused[opened.refused] ?? 0) + 1;
+    if (opened.evidence) suspect(state, env.from, opened.evidence, ctx);
+    return;
+  }
+  const body = opened.body as { decision?: unknown; vote?: Partial<Vote> } | undefined;
   const id = typeof body?.decision === 'string' ? body.decision : undefined;
   const raw = body?.vote;
-  const refused = state.summary.refusedVotes;
   if (id === undefined || typeof raw !== 'object' || raw === null || typeof raw.decision !== 'string') {
     refused.malformed++;
     return;
@@ -380,6 +401,10 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
     if (first !== undefined && first.decision !== raw.decision && !d.resolicited?.includes(env.from)) suspect(state, env.from, `${id}: voted ${first.decision}, then ${String(raw.decision)}`, ctx);
     return;
   }
+  if (security?.justify && !justified(raw)) {
+    refused.unjustified = (refused.unjustified ?? 0) + 1;
+    return;
+  }
   if (raw.decision !== ABSTAIN && !d.proposal.options.includes(raw.decision)) {
     suspect(state, env.from, `${id}: voted "${raw.decision}", which is not an option`, ctx);
   }
@@ -387,7 +412,8 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
   const vote: Vote = { ...raw, agent: env.from, role: typeof raw.role === 'string' ? raw.role : 'agent', decision: raw.decision, reason: typeof raw.reason === 'string' ? raw.reason : '', confidence };
   d.votes.push(vote);
   d.voted.push(env.from);
-  if (ctx.props.traceVotes !== false || (d.policyClass !== undefined && ctx.props.policies?.[d.policyClass]?.audit_trail)) ctx.emit({ type: 'vote', decision: id, agent: env.from, role: vote.role, vote: vote.decision, reason: vote.reason, confidence });
+  if (security?.detailedLogging) ctx.emit({ type: 'vote', decision: id, agent: env.from, role: vote.role, vote: vote.decision, reason: vote.reason, confidence, ...detailedVote(vote, opened.body, d.proposal, ctx.props.consensus, state.summary.weights) });
+  else if (ctx.props.traceVotes !== false || (d.policyClass !== undefined && ctx.props.policies?.[d.policyClass]?.audit_trail)) ctx.emit({ type: 'vote', decision: id, agent: env.from, role: vote.role, vote: vote.decision, reason: vote.reason, confidence });
   if (state.open[id] && d.votes.length === d.expected.length) close(state, id, 'complete', ctx);
 }
 
@@ -396,7 +422,7 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
  * option): recorded once per agent with the first evidence, and traced.
  */
 function suspect(state: CoordinatorState, agent: ActorId, evidence: string, ctx: Ctx): void {
-  if (state.summary.byzantine[agent] !== undefined) return;
+  if (state.summary.byzantine[agent] !== undefined || ctx.props.security?.detectByzantine === false) return;
   state.summary.byzantine[agent] = evidence;
   ctx.emit({ type: 'byzantine-detected', agent, evidence });
 }
@@ -564,6 +590,7 @@ function settleDecision(state: CoordinatorState, d: OpenDecision, outcome: Outco
     else if (cause === 'escalated' || cause === 'oversight-escalated') c.escalated++;
     else c.noConsensus++;
   }
+  if (s.compliance) checkCompliance(s.compliance, d.proposal.id, d.votes, outcome, algorithm ?? (cause === 'human' ? 'human oversight' : undefined), ctx.props.consensus.threshold ?? 0.5, ctx);
   ctx.emit({
     type: 'decided', decision: d.proposal.id, value: value ?? null, consensus: outcome.consensus, strength: outcome.strength,
     algorithm: algorithm ?? null, votes: d.votes.length, of: d.expected.length, latencyMs, cause,

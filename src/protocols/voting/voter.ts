@@ -1,5 +1,6 @@
 import type { ActorContext, Behaviour } from '../../actors/behaviour.ts';
 import type { RiskLevel, Vote } from './types.ts';
+import { ballot, type BallotSecurity } from './vote-security.ts';
 
 /**
  * What a simulated voter is given at spawn. Its "opinion" is a noisy signal of the ground truth:
@@ -25,6 +26,8 @@ export interface VoterProps {
   readonly riskView?: RiskLevel;
   /** The best option of each workflow stage that has its own (stage name -> option). */
   readonly stageTruths?: Readonly<Record<string, string>>;
+  /** Sign and/or encrypt every ballot for the coordinator (the scenario's `security:`); see `ballot()`. */
+  readonly ballot?: BallotSecurity;
 }
 
 /** The body of a `proposal` envelope: what a coordinator asks voters to decide. */
@@ -68,7 +71,7 @@ export const voter: Behaviour<number, VoterProps> = {
     if (env.kind !== 'proposal') return count;
     const p = asProposal(env.body);
     if (p === undefined) return count;
-    ctx.send(env.from, { kind: 'vote', body: { decision: p.id, vote: honestVote(p, ctx) } });
+    ctx.send(env.from, ballot(ctx, env.from, { decision: p.id, vote: honestVote(p, ctx) }, ctx.props.ballot));
     return count + 1;
   },
 };
