@@ -1,6 +1,8 @@
-import type { CoordinatorConsensus } from './coordinator.ts';
 import type { Proposal, Vote } from './types.ts';
-import { weightFor } from './weights.ts';
+import { weightFor, type WeightConfig } from './weights.ts';
+
+/** What of the coordinator's consensus settings a detailed vote reads (not the coordinator's type: that would import it back). */
+type DetailConsensus = WeightConfig & { readonly algorithm: string; readonly dynamic_weights?: unknown };
 
 /**
  * What `audit.detailed_logging: true` adds to a `vote` trace event: the whole vote as counted
@@ -14,7 +16,7 @@ import { weightFor } from './weights.ts';
  * ctx.emit({ type: 'vote', decision: id, ...summaryFields, ...detailedVote(vote, openedBody, proposal, consensus, weights) });
  * ```
  */
-export function detailedVote(vote: Vote, ballot: unknown, proposal: Proposal, consensus: CoordinatorConsensus, weights: Readonly<Record<string, number>>): { body: Vote; signature?: string; weight?: number } {
+export function detailedVote(vote: Vote, ballot: unknown, proposal: Proposal, consensus: DetailConsensus, weights: Readonly<Record<string, number>>): { body: Vote; signature?: string; weight?: number } {
   const signature = (ballot as { signature?: unknown } | undefined)?.signature;
   const weighted = consensus.algorithm === 'weighted_voting';
   const weight = !weighted ? undefined : consensus.dynamic_weights ? (Object.hasOwn(weights, vote.agent) ? weights[vote.agent] : 1) : weightFor(vote, proposal, consensus);
