@@ -197,7 +197,7 @@ function printVotes(decisions: ReturnType<typeof votesOf>, run: RunRow, o: Print
     const width = Math.max(8, ...d.ballots.map((b) => b.agent.length));
     const vw = Math.max(4, ...d.ballots.map((b) => s(b.vote).length));
     for (const b of d.ballots) {
-      const conf = b.confidence === null ? '    -' : b.confidence.toFixed(2).padStart(5);
+      const conf = b.confidence === null ? '   -' : b.confidence.toFixed(2).padStart(4);
       out(`      ${b.agent.padEnd(width)}  ${s(b.vote).padEnd(vw)}  ${conf}${o.reasoning && b.reason !== null ? `  ${dim(b.reason)}` : ''}`.trimEnd());
     }
     if (d.of !== null && d.ballots.length < d.of) out(dim(`      (${d.of - d.ballots.length} of ${d.of} agents did not vote)`));
