@@ -24,7 +24,14 @@ export interface RunsCommandOptions {
   readonly now?: number;
 }
 
-/** How a status reads in the table. */
+/**
+ * How a run's status reads in a table: completed green, interrupted yellow, failed ones red.
+ *
+ * @example
+ * ```ts
+ * statusText('interrupted'); // 'interrupted' (yellow on a terminal)
+ * ```
+ */
 export function statusText(s: RunStatus): string {
   return s === 'completed' ? green(s) : s === 'running' ? bold(s) : s === 'interrupted' ? yellow(s) : red(s);
 }

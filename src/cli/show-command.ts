@@ -60,7 +60,8 @@ export function showCommand(ref: string, opts: ShowCommandOptions, out: (line: s
       return EXIT_OK;
     }
     printHeader(summary, out);
-    for (const s of sections) PRINT[s](data[s] as never, run, { limit, reasoning: opts.reasoning === true }, out);
+    const stored = summary.stored.detailed;
+    for (const s of sections) PRINT[s](data[s] as never, run, { limit: Math.min(limit, stored), stored, reasoning: opts.reasoning === true }, out);
     if (sections.length === 0) out(dim(`\n  more: --timeline --votes [--reasoning] --weights --participation --vote-conflicts --byzantine --leaders --faults (--json for all)`));
     return EXIT_OK;
   });
@@ -82,7 +83,14 @@ function section(db: StoreDb, run: RunRow, s: Section, limit: number): unknown {
 const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
 const msText = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)} ms`);
 
-/** The header and result summary. */
+/**
+ * Prints a stored run's header and result summary (what `conclave show RUN` begins with).
+ *
+ * @example
+ * ```ts
+ * printHeader(summarize(db, resolveRun(db, file, 'last')), console.log);
+ * ```
+ */
 export function printHeader(s: RunSummary, out: (line: string) => void): void {
   const r = s.run;
   out(bold(r.name) + dim(` · ${r.protocol} · ${r.agents ?? '?'} agents · ${r.topology ?? '?'} · ${r.mode ?? '?'} mode${r.seed !== null ? ` · seed ${r.seed}` : ''}`));
@@ -109,7 +117,7 @@ export function printHeader(s: RunSummary, out: (line: string) => void): void {
   out(`  stored       ${st.note ?? `${int(st.detailed)} decisions one by one, with their votes`}`);
 }
 
-interface PrintOptions { readonly limit: number; readonly reasoning: boolean }
+interface PrintOptions { readonly limit: number; readonly stored: number; readonly reasoning: boolean }
 type Printer<T> = (data: T, run: RunRow, o: PrintOptions, out: (line: string) => void) => void;
 
 const PRINT: { [K in Section]: Printer<ReturnType<SectionFns[K]>> } = {
@@ -129,14 +137,21 @@ interface SectionFns {
 }
 
 function printTimeline(entries: TimelineEntry[], run: RunRow, o: PrintOptions, out: (line: string) => void): void {
-  out(heading(`Timeline (the first ${o.limit} decisions, every event)`));
+  out(heading(`Timeline (the first ${o.limit} of ${int(o.stored)} stored decisions, every event)`));
   if (entries.length === 0) out('  nothing stored');
   for (const e of entries) out(`${dim(traceTime(e.t, run.mode))}  ${entryText(e)}`);
 }
 
 const s = (v: unknown) => String(v);
 
-/** One timeline entry as a person reads it. */
+/**
+ * One timeline entry as a person reads it.
+ *
+ * @example
+ * ```ts
+ * entryText({ t: 169.5, kind: 'leader', actor: 'node_001', detail: { type: 'raft-leader', term: 1, votes: 3 } }); // 'node_001 elected leader of term 1 (3 votes)'
+ * ```
+ */
 export function entryText(e: TimelineEntry, reasoning = true): string {
   const d = e.detail;
   switch (e.kind) {
@@ -187,7 +202,7 @@ function rest(d: Record<string, unknown>): string {
 }
 
 function printVotes(decisions: ReturnType<typeof votesOf>, run: RunRow, o: PrintOptions, out: (line: string) => void): void {
-  out(heading(`Votes (the first ${o.limit} decisions${o.reasoning ? ', with reasons' : ''})`));
+  out(heading(`Votes (the first ${o.limit} of ${int(o.stored)} stored decisions${o.reasoning ? ', with reasons' : ''})`));
   if (decisions.length === 0) out('  no decision stored');
   const noBallots = decisions.every((d) => d.ballots.length === 0);
   for (const d of decisions) {

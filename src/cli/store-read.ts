@@ -48,17 +48,38 @@ export function parseSince(value: string, now = Date.now()): number {
   return t;
 }
 
-/** A limit option: a whole number from 1 to 1,000,000. */
+/**
+ * Checks a limit option: a whole number from 1 to 1,000,000, else a {@link ConfigError} naming the flag.
+ *
+ * @example
+ * ```ts
+ * checkLimit('--limit', opts.limit);
+ * ```
+ */
 export function checkLimit(flag: string, n: number | undefined): void {
   if (n !== undefined && !(Number.isInteger(n) && n >= 1 && n <= 1_000_000)) throw new ConfigError(flag, 'an integer from 1 to 1,000,000', n);
 }
 
-/** An epoch-ms wall-clock time, in UTC: `2026-12-07 01:53:37`. */
+/**
+ * An epoch-ms wall-clock time, in UTC.
+ *
+ * @example
+ * ```ts
+ * utc(Date.parse('2026-12-07T01:53:37Z')); // '2026-12-07 01:53:37'
+ * ```
+ */
 export function utc(ms: number): string {
   return new Date(ms).toISOString().replace('T', ' ').slice(0, 19);
 }
 
-/** A trace time: virtual ms from 0 in sim mode (`   123.45 ms`), a wall-clock time of day in threads mode. */
+/**
+ * A trace time: virtual ms from 0 in sim mode, a wall-clock time of day (UTC) in threads mode.
+ *
+ * @example
+ * ```ts
+ * traceTime(123.456, 'sim'); // '   123.46 ms'
+ * ```
+ */
 export function traceTime(t: number, mode: string | null): string {
   return mode === 'threads' ? new Date(t).toISOString().slice(11, 23) : `${t.toFixed(2).padStart(9)} ms`;
 }

@@ -91,7 +91,14 @@ export interface RunFilter {
 /** The kinds of run the store records. */
 export const RUN_KINDS = ['run', 'stress', 'bench', 'replay'] as const;
 
-/** Whether a process with this pid is alive on this machine (another host's process cannot be told: `undefined`). */
+/**
+ * Whether a process with this pid is alive on this machine (another host's process cannot be told: `undefined`).
+ *
+ * @example
+ * ```ts
+ * processAlive(process.pid, hostname()); // true
+ * ```
+ */
 export function processAlive(pid: number, host: string, thisHost = hostname()): boolean | undefined {
   if (host !== thisHost) return undefined;
   try {
@@ -102,7 +109,14 @@ export function processAlive(pid: number, host: string, thisHost = hostname()): 
   }
 }
 
-/** The status to show: a `running` run whose process is gone (killed, crashed machine) was interrupted. */
+/**
+ * The status to show: a `running` run whose process is gone (killed, crashed machine) was interrupted.
+ *
+ * @example
+ * ```ts
+ * effectiveStatus('running', deadPid, hostname()); // 'interrupted'
+ * ```
+ */
 export function effectiveStatus(status: string, pid: number, host: string): RunStatus {
   if (status === 'running' && processAlive(pid, host) === false) return 'interrupted';
   return status as RunStatus;
@@ -137,7 +151,14 @@ function toRow(r: RawRun): RunRow {
   };
 }
 
-/** Only the listing's keys of a row. */
+/**
+ * Only the listing's keys of a row (what `conclave runs --json` prints per run).
+ *
+ * @example
+ * ```ts
+ * listRuns(db).map(listing);
+ * ```
+ */
 export function listing(r: RunRow): RunListing {
   const { id, kind, status, startedAt, endedAt, name, protocol, mode, seed, agents, topology, attempted, decided, exitCode } = r;
   return { id, kind, status, startedAt, endedAt, name, protocol, mode, seed, agents, topology, attempted, decided, exitCode };
@@ -162,12 +183,26 @@ export function listRuns(db: StoreDb, f: RunFilter = {}): RunRow[] {
   return (db.prepare(sql).all(...args) as RawRun[]).map(toRow);
 }
 
-/** How many runs the store holds. */
+/**
+ * How many runs the store holds.
+ *
+ * @example
+ * ```ts
+ * if (countRuns(db) === 0) console.log('nothing recorded yet');
+ * ```
+ */
 export function countRuns(db: StoreDb): number {
   return (db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
 }
 
-/** The protocols the store's runs used, for a message naming what `--protocol` may be. */
+/**
+ * The protocols the store's runs used, for a message naming what `--protocol` may be.
+ *
+ * @example
+ * ```ts
+ * storedProtocols(db); // ['raft', 'simple_majority']
+ * ```
+ */
 export function storedProtocols(db: StoreDb): string[] {
   return (db.prepare('SELECT DISTINCT protocol FROM runs ORDER BY protocol').all() as { protocol: string }[]).map((r) => r.protocol);
 }
@@ -222,7 +257,14 @@ export function decisionsOf(db: StoreDb, runId: string, limit?: number): Decisio
   }));
 }
 
-/** How many decisions a run stored one by one, and how many it kept only in aggregates (with their outcomes). */
+/**
+ * How many decisions a run stored one by one, and how many it kept only in aggregates (with their outcomes).
+ *
+ * @example
+ * ```ts
+ * const { detailed, aggregated } = storedCounts(db, run.id);
+ * ```
+ */
 export function storedCounts(db: StoreDb, runId: string): { detailed: number; aggregated: number; aggregatedByOutcome: Record<string, number> } {
   const detailed = (db.prepare('SELECT count(*) AS n FROM decisions WHERE run_id = ?').get(runId) as { n: number }).n;
   const byOutcome: Record<string, number> = {};
@@ -234,7 +276,14 @@ export function storedCounts(db: StoreDb, runId: string): { detailed: number; ag
   return { detailed, aggregated, aggregatedByOutcome: byOutcome };
 }
 
-/** The latencies (ms) of a run's stored decisions that closed (not `unclosed`), in seq order. */
+/**
+ * The latencies (ms) of the runs' stored decisions that closed (not `unclosed`), run by run in seq order.
+ *
+ * @example
+ * ```ts
+ * percentile(latenciesOf(db, [run.id]), 99);
+ * ```
+ */
 export function latenciesOf(db: StoreDb, runIds: readonly string[]): number[] {
   const out: number[] = [];
   const q = db.prepare("SELECT latency_ms AS l FROM decisions WHERE run_id = ? AND outcome != 'unclosed' AND latency_ms IS NOT NULL ORDER BY seq");
@@ -256,7 +305,14 @@ export function eventsOf(db: StoreDb, runId: string, kinds?: readonly string[]):
     .map((e) => ({ t: e.t, kind: e.kind, actor: e.actor, detail: parse<Record<string, unknown>>(e.detail) ?? {} }));
 }
 
-/** A run's checker findings. */
+/**
+ * A run's checker findings (safety and liveness), as stored.
+ *
+ * @example
+ * ```ts
+ * findingsOf(db, run.id).filter((f) => f.kind === 'safety');
+ * ```
+ */
 export function findingsOf(db: StoreDb, runId: string): { kind: string; checker: string; text: string }[] {
   return db.prepare('SELECT kind, checker, text FROM findings WHERE run_id = ? ORDER BY rowid').all(runId) as { kind: string; checker: string; text: string }[];
 }
@@ -275,7 +331,14 @@ export function percentile(values: readonly number[], p: number): number | null 
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
 
-/** The agent ids a scenario names, group by group: `<role>_<nnn>`, numbered per role (as the swarm names them). */
+/**
+ * The agent ids a scenario names, group by group: `<role>_<nnn>`, numbered per role (as the swarm names them).
+ *
+ * @example
+ * ```ts
+ * scenarioAgents({ agents: [{ role: 'coder', count: 2 }] }); // ['coder_001', 'coder_002']
+ * ```
+ */
 export function scenarioAgents(scenario: Record<string, unknown> | null): string[] {
   const groups = scenario?.agents;
   if (!Array.isArray(groups)) return [];

@@ -325,12 +325,20 @@ export interface Reign {
  */
 export function leadersOf(db: StoreDb, run: RunRow): { protocol: 'raft' | 'pbft' | null; terms: Reign[]; currentLeader: string | null; leaderlessMs: number; gaps: { from: number; until: number | null; why: string }[]; failovers: unknown[]; viewChanges: { view: number; startedAt: number; reason: string | null; installedAt: number | null; primary: string | null; replicas: number }[] } {
   const events = eventsOf(db, run.id, ['leader', 'view', 'fault']);
+  const start = traceStart(db, run);
   const end = runEnd(db, run);
   const raftEvents = events.filter((e) => e.kind === 'leader');
-  if (raftEvents.length > 0 || run.protocol === 'raft') return raftLeaders(events, end, run);
+  if (raftEvents.length > 0 || run.protocol === 'raft') return raftLeaders(events, start, end, run);
   const viewEvents = events.filter((e) => e.kind === 'view');
-  if (viewEvents.length > 0 || run.result?.pbft) return pbftViews(viewEvents, end, run);
+  if (viewEvents.length > 0 || run.result?.pbft) return pbftViews(viewEvents, start, end, run);
   return { protocol: null, terms: [], currentLeader: null, leaderlessMs: 0, gaps: [], failovers: [], viewChanges: [] };
+}
+
+/** When the run began on the trace's clock: 0 in sim mode (virtual time); in threads mode (epoch ms) its first stored record. */
+function traceStart(db: StoreDb, run: RunRow): number {
+  if (run.mode !== 'threads') return 0;
+  const first = db.prepare('SELECT min(t) AS t FROM (SELECT min(coalesce(opened_t, t)) AS t FROM decisions WHERE run_id = ? UNION ALL SELECT min(t) FROM events WHERE run_id = ?)').get(run.id, run.id) as { t: number | null };
+  return first.t ?? 0;
 }
 
 /** When the run ended on the trace's clock: its virtual time (sim), else its last stored decision or event. */
@@ -341,11 +349,11 @@ function runEnd(db: StoreDb, run: RunRow): number {
   return last.t ?? 0;
 }
 
-function raftLeaders(events: EventRow[], end: number, run: RunRow) {
+function raftLeaders(events: EventRow[], start: number, end: number, run: RunRow) {
   const terms: { term: number; leader: string; from: number; until: number | null; ended: string | null }[] = [];
   const gaps: { from: number; until: number | null; why: string }[] = [];
   let current: (typeof terms)[number] | undefined;
-  let gapFrom: number | null = 0;
+  let gapFrom: number | null = start;
   let gapWhy = 'no leader elected yet';
   const close = (t: number, why: string) => {
     if (!current) return;
@@ -375,7 +383,7 @@ function raftLeaders(events: EventRow[], end: number, run: RunRow) {
   return { protocol: 'raft' as const, terms, currentLeader: current?.leader ?? null, leaderlessMs, gaps, failovers, viewChanges: [] };
 }
 
-function pbftViews(events: EventRow[], end: number, run: RunRow) {
+function pbftViews(events: EventRow[], start: number, end: number, run: RunRow) {
   const views = new Map<number, { view: number; startedAt: number; reason: string | null; installedAt: number | null; primary: string | null; replicas: Set<string> }>();
   for (const e of events) {
     const d = e.detail;
@@ -392,7 +400,7 @@ function pbftViews(events: EventRow[], end: number, run: RunRow) {
   const agents = run.agents ?? 0;
   const firstPrimary = scenarioAgents(run.scenarioResolved)[0] ?? (agents > 0 ? 'node_001' : null);
   const terms: Reign[] = [];
-  if (firstPrimary) terms.push({ term: 0, leader: firstPrimary, from: 0, until: changes[0]?.startedAt ?? null, ended: changes[0] ? `view change: ${changes[0].reason ?? 'asked for'}` : null });
+  if (firstPrimary) terms.push({ term: 0, leader: firstPrimary, from: start, until: changes[0]?.startedAt ?? null, ended: changes[0] ? `view change: ${changes[0].reason ?? 'asked for'}` : null });
   changes.forEach((c, i) => {
     if (c.installedAt !== null && c.primary) terms.push({ term: c.view, leader: c.primary, from: c.installedAt, until: changes[i + 1]?.startedAt ?? null, ended: changes[i + 1] ? `view change: ${changes[i + 1]!.reason ?? 'asked for'}` : null });
   });
