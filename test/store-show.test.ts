@@ -10,7 +10,9 @@ import { showCommand, type ShowCommandOptions } from '../src/cli/show-command.ts
 import { statsCommand } from '../src/cli/stats-command.ts';
 import { parseSince } from '../src/cli/store-read.ts';
 import { ConclaveError, ConfigError, StoreError } from '../src/errors.ts';
-import { insertRun, openStore } from '../src/store/index.ts';
+import { insertRun, openStore, RunWriter } from '../src/store/index.ts';
+import { addEvent, emptyBatch } from '../src/store/record-batch.ts';
+import type { TraceEvent } from '../src/actors/trace-event.ts';
 import type { ScenarioResult } from '../src/swarm/report.ts';
 
 const example = (name: string) => new URL(`../examples/${name}.yml`, import.meta.url).pathname;
@@ -209,6 +211,36 @@ describe('conclave show', () => {
     expect(lines).toContain('  current leader  node_004');
     expect(lines).toContain('  crash      node_001                  1000.00 ms → 1500.00 ms (500 ms, recover)');
     expect(show(id, { votes: true, limit: 1 })).toContain('  client#1  committed (write k1, log index 2) · 252.10 ms');
+  });
+
+  it('--leaders in threads mode: trace times are epoch ms, so time leaderless counts from the first record', () => {
+    const file = join(dir, 'threads.db');
+    const db = openStore(file);
+    const id = insertRun(db, { kind: 'run', name: 'raft-threads', protocol: 'raft', mode: 'threads', agents: 3, detailLimit: 100, signed: false }, 'r-threads');
+    const t0 = Date.parse('2026-12-07T02:00:00Z');
+    const b = emptyBatch();
+    const events: TraceEvent[] = [
+      { t: t0, type: 'emit', actor: 'client', event: { type: 'client-invoke', client: 'client', seq: 1 } },
+      { t: t0 + 50, type: 'emit', actor: 'node_001', event: { type: 'raft-leader', term: 1, votes: 2 } },
+      { t: t0 + 60, type: 'emit', actor: 'client', event: { type: 'client-ok', client: 'client', seq: 1, value: 'ok', f: 'write', key: 'k1', index: 1 } },
+      { t: t0 + 1000, type: 'fault', fault: 'crash', detail: 'node_001' },
+      { t: t0 + 1200, type: 'emit', actor: 'node_002', event: { type: 'raft-leader', term: 2, votes: 2 } },
+      { t: t0 + 1500, type: 'fault', fault: 'recover', detail: 'node_001' },
+    ] as TraceEvent[];
+    for (const e of events) addEvent(b, e);
+    const w = new RunWriter(db, id, { detailLimit: 100 });
+    w.apply(b);
+    w.finish({ status: 'completed', exitCode: 0 });
+    db.close();
+    const l = showJson(id, { store: file, leaders: true, faults: true });
+    expect(l.leaders.leaderlessMs).toBe(250);
+    expect(l.leaders.gaps).toEqual([{ from: t0, until: t0 + 50, why: 'no leader elected yet' }, { from: t0 + 1000, until: t0 + 1200, why: 'node_001 crashed' }]);
+    expect(l.leaders.currentLeader).toBe('node_002');
+    expect(l.faults).toEqual([{ fault: 'crash', target: 'node_001', start: t0 + 1000, end: t0 + 1500, durationMs: 500, endedBy: 'recover' }]);
+    const lines = show(id, { store: file, leaders: true, timeline: true });
+    expect(lines).toContain('  term 1    node_001    02:00:00.050 → 02:00:01.000 (950 ms) · node_001 crashed');
+    expect(lines).toContain('  leaderless   250 ms in all: 02:00:00.000 → 02:00:00.050 (no leader elected yet) · 02:00:01.000 → 02:00:01.200 (node_001 crashed)');
+    expect(lines).toContain('02:00:00.060  client#1 committed (write k1, log index 1)');
   });
 
   it('--byzantine: who was caught, by whom, with what evidence (voting and PBFT)', () => {

@@ -1,4 +1,4 @@
-import { resolveRun, type RunRow } from '../store/queries.ts';
+import { decisionsOf, resolveRun, type DecisionRow, type RunRow } from '../store/queries.ts';
 import { summarize, type RunSummary } from '../store/run-summary.ts';
 import { byzantineOf, faultsOf, leadersOf, participation, timeline, voteConflicts, votesOf, weightEvolution, type TimelineEntry } from '../store/run-sections.ts';
 import type { StoreDb } from '../store/open-store.ts';
@@ -54,7 +54,10 @@ export function showCommand(ref: string, opts: ShowCommandOptions, out: (line: s
     const asked = SECTIONS.filter((s) => opts[s] === true);
     const sections = asked.length === 0 && opts.json ? [...SECTIONS] : asked;
     const summary = summarize(db, run);
-    const data = Object.fromEntries(sections.map((s) => [s, section(db, run, s, limit)]));
+    // Participation and vote conflicts both read every stored decision: read them once.
+    let all: DecisionRow[] | undefined;
+    const decisions = () => (all ??= decisionsOf(db, run.id));
+    const data = Object.fromEntries(sections.map((s) => [s, section(db, run, s, limit, decisions)]));
     if (opts.json) {
       out(JSON.stringify({ ...summary, ...data }, null, 2));
       return EXIT_OK;
@@ -67,13 +70,13 @@ export function showCommand(ref: string, opts: ShowCommandOptions, out: (line: s
   });
 }
 
-function section(db: StoreDb, run: RunRow, s: Section, limit: number): unknown {
+function section(db: StoreDb, run: RunRow, s: Section, limit: number, decisions: () => DecisionRow[]): unknown {
   switch (s) {
     case 'timeline': return timeline(db, run, limit);
     case 'votes': return votesOf(db, run, limit);
     case 'weights': return weightEvolution(db, run);
-    case 'participation': return participation(db, run);
-    case 'voteConflicts': return voteConflicts(db, run, limit);
+    case 'participation': return participation(db, run, decisions());
+    case 'voteConflicts': return voteConflicts(db, run, limit, decisions());
     case 'byzantine': return byzantineOf(db, run);
     case 'leaders': return leadersOf(db, run);
     case 'faults': return faultsOf(db, run);

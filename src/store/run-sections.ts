@@ -170,8 +170,8 @@ export interface AgentParticipation {
  * const p = participation(db, run); // p.agents.find((a) => a.missing > 0)
  * ```
  */
-export function participation(db: StoreDb, run: RunRow): { decisions: number; votesOwed: number; votesCast: number; short: number; agents: AgentParticipation[] } {
-  const voting = decisionsOf(db, run.id).filter((d) => (d.of !== null && d.algorithm !== 'gossip') || d.ballots.length > 0);
+export function participation(db: StoreDb, run: RunRow, decisions: readonly DecisionRow[] = decisionsOf(db, run.id)): { decisions: number; votesOwed: number; votesCast: number; short: number; agents: AgentParticipation[] } {
+  const voting = decisions.filter((d) => (d.of !== null && d.algorithm !== 'gossip') || d.ballots.length > 0);
   const agents = new Map<string, { cast: number; abstained: number }>();
   for (const a of scenarioAgents(run.scenarioResolved)) agents.set(a, { cast: 0, abstained: 0 });
   let owed = 0, cast = 0, short = 0;
@@ -216,8 +216,8 @@ export interface VoteConflict {
  * const c = voteConflicts(db, run, 10); // c.byDissenter[0]: the agent that dissented most
  * ```
  */
-export function voteConflicts(db: StoreDb, run: RunRow, limit: number): { decisions: number; split: number; noConsensus: number; byShape: { shape: string; decisions: number; noConsensus: number }[]; byDissenter: { agent: string; dissents: number; share: number }[]; conflicts: VoteConflict[] } {
-  const withVotes = decisionsOf(db, run.id).filter((d) => d.ballots.length > 0);
+export function voteConflicts(db: StoreDb, run: RunRow, limit: number, decisions: readonly DecisionRow[] = decisionsOf(db, run.id)): { decisions: number; split: number; noConsensus: number; byShape: { shape: string; decisions: number; noConsensus: number }[]; byDissenter: { agent: string; dissents: number; share: number }[]; conflicts: VoteConflict[] } {
+  const withVotes = decisions.filter((d) => d.ballots.length > 0);
   const conflicts: VoteConflict[] = [];
   const shapes = new Map<string, { decisions: number; noConsensus: number }>();
   const dissents = new Map<string, number>();
