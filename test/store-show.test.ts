@@ -99,13 +99,28 @@ describe('conclave runs', () => {
     const dead = spawnSync(process.execPath, ['-e', '0']).pid!;
     const gone = insertRun(db, { kind: 'run', name: 'killed', protocol: 'raft', detailLimit: 10, signed: false }, 'r-gone');
     db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(dead, gone);
+    // It got as far as two decisions opened and one decided before it was killed.
+    const b = emptyBatch();
+    for (const e of [
+      { t: 1, type: 'emit', actor: 'coordinator', event: { type: 'proposal', decision: 'd1' } },
+      { t: 1, type: 'emit', actor: 'coordinator', event: { type: 'proposal', decision: 'd2' } },
+      { t: 2, type: 'emit', actor: 'coordinator', event: { type: 'vote', decision: 'd1', agent: 'a_001', vote: 'x', reason: 'r', confidence: 0.5 } },
+      { t: 3, type: 'emit', actor: 'coordinator', event: { type: 'decided', decision: 'd1', value: 'x', consensus: true, strength: 1, votes: 1, of: 1, algorithm: 'simple_majority' } },
+    ] as TraceEvent[]) addEvent(b, e);
+    new RunWriter(db, gone, { detailLimit: 10 }).apply(b);
     insertRun(db, { kind: 'run', name: 'alive', protocol: 'raft', detailLimit: 10, signed: false }, 'r-alive');
     db.close();
     const out: string[] = [];
     runsCommand({ store: file, json: true }, (l) => out.push(l));
     const byId = Object.fromEntries((JSON.parse(out.join('\n')) as { id: string; status: string }[]).map((r) => [r.id, r.status]));
     expect(byId).toEqual({ 'r-gone': 'interrupted', 'r-alive': 'running' });
-    expect(show('r-gone', { store: file })).toContain('  interrupted  its process (pid ' + dead + ') is gone: what it stored up to then is below');
+    const lines = show('r-gone', { store: file });
+    expect(lines).toContain('  interrupted  its process (pid ' + dead + ') is gone: what it stored up to then is below');
+    expect(lines).toContain('  decisions    2 attempted · 1 decided (50.0%) · 0 no consensus · 0 timed out · 1 still open');
+    expect(lines).toContain('  safety       not judged: the run has no result (it did not finish)');
+    const table: string[] = [];
+    runsCommand({ store: file }, (l) => table.push(l));
+    expect(table.find((l) => l.includes('r-gone'))!.split(/ {2,}/).slice(3)).toEqual(['run', 'killed', 'raft', '-', '-', '1/2', 'interrupted', '-']);
   });
 });
 

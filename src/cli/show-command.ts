@@ -112,7 +112,8 @@ export function printHeader(s: RunSummary, out: (line: string) => void): void {
   if (s.throughput.wallPerMinute !== null) out(`  throughput   ${int(s.throughput.wallPerMinute)} decisions/min wall clock${s.throughput.simPerMinute !== null ? ` · ${int(s.throughput.simPerMinute)} per simulated minute` : ''}`);
   if (s.messagesPerDecision !== null) out(`  messages     ${s.messagesPerDecision.toFixed(1)} per decision${typeof s.messages?.sent === 'number' ? dim(` (${int(s.messages.sent)} sent)`) : ''}`);
   if (s.quality !== null) out(`  quality      ${pct(s.quality)} of decided decisions chose the ground truth${s.truth ? ` (${s.truth})` : ''}`);
-  const safety = s.safety.violations > 0 ? red(`${s.safety.violations} VIOLATIONS`) : s.safety.checked === false ? yellow('not checked (trace off)') : green('0 violations');
+  const safety = s.safety.violations > 0 ? red(`${s.safety.violations} VIOLATIONS`) : s.safety.checked === false ? yellow('not checked (trace off)')
+    : s.safety.checked === null ? yellow('not judged: the run has no result (it did not finish)') : green('0 violations');
   out(`  safety       ${safety}`);
   for (const f of s.safety.findings.slice(0, 10)) out(`               ${f.kind === 'safety' ? red(f.text) : yellow(`liveness: ${f.text}`)}`);
   if (s.safety.findings.length > 10) out(dim(`               ... and ${s.safety.findings.length - 10} more (--json lists them all)`));

@@ -133,17 +133,37 @@ const parse = <T>(text: unknown): T | null => {
 
 type RawRun = Record<string, unknown> & { id: string; status: string; pid: number; host: string; result: string | null };
 
-function counts(result: Record<string, unknown> | null): { attempted: number | null; decided: number | null } {
+/** Decisions attempted and decided: the result's, else (a run still going, or interrupted) the last progress row's. */
+function counts(db: StoreDb, id: string, result: Record<string, unknown> | null): { attempted: number | null; decided: number | null } {
   const d = result?.decisions as { attempted?: unknown; decided?: unknown } | undefined;
-  return { attempted: typeof d?.attempted === 'number' ? d.attempted : null, decided: typeof d?.decided === 'number' ? d.decided : null };
+  if (typeof d?.attempted === 'number' && typeof d.decided === 'number') return { attempted: d.attempted, decided: d.decided };
+  const p = progressOf(db, id);
+  return p ? { attempted: p.opened, decided: p.decided } : { attempted: null, decided: null };
 }
 
-function toRow(r: RawRun): RunRow {
+/** What the store has recorded of a run so far: its last progress row (decisions opened, closed, decided; votes), if any. */
+export interface Progress { readonly at: number; readonly t: number | null; readonly opened: number; readonly closed: number; readonly decided: number; readonly votes: number; readonly latencySum: number; readonly latencyMax: number }
+
+/**
+ * A run's last progress row: how far it had got when last recorded (what `show` reports for a
+ * run still going, or interrupted).
+ *
+ * @example
+ * ```ts
+ * const p = progressOf(db, run.id); // p?.closed decisions closed so far
+ * ```
+ */
+export function progressOf(db: StoreDb, runId: string): Progress | undefined {
+  const r = db.prepare('SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? ORDER BY at DESC, rowid DESC LIMIT 1').get(runId) as Record<string, number | null> | undefined;
+  return r && { at: r.at!, t: r.t ?? null, opened: r.opened!, closed: r.closed!, decided: r.decided!, votes: r.votes!, latencySum: r.latency_sum!, latencyMax: r.latency_max! };
+}
+
+function toRow(db: StoreDb, r: RawRun): RunRow {
   const result = parse<Record<string, unknown>>(r.result);
   return {
     id: r.id, kind: r.kind as string, status: effectiveStatus(r.status, r.pid, r.host), startedAt: r.started_at as number, endedAt: (r.ended_at as number | null) ?? null,
     name: r.name as string, protocol: r.protocol as string, mode: (r.mode as string | null) ?? null, seed: (r.seed as number | null) ?? null,
-    agents: (r.agents as number | null) ?? null, topology: (r.topology as string | null) ?? null, ...counts(result), exitCode: (r.exit_code as number | null) ?? null,
+    agents: (r.agents as number | null) ?? null, topology: (r.topology as string | null) ?? null, ...counts(db, r.id, result), exitCode: (r.exit_code as number | null) ?? null,
     pid: r.pid, host: r.host, argv: parse<string[]>(r.argv), file: (r.file as string | null) ?? null,
     scenarioResolved: parse<Record<string, unknown>>(r.scenario_resolved), machine: parse<Record<string, unknown>>(r.machine) ?? {},
     detailLimit: r.detail_limit as number, signed: r.signed === 1, result,
@@ -180,7 +200,7 @@ export function listRuns(db: StoreDb, f: RunFilter = {}): RunRow[] {
   if (f.kind !== undefined) { where.push('kind = ?'); args.push(f.kind); }
   const sql = `SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC${f.limit !== undefined ? ' LIMIT ?' : ''}`;
   if (f.limit !== undefined) args.push(f.limit);
-  return (db.prepare(sql).all(...args) as RawRun[]).map(toRow);
+  return (db.prepare(sql).all(...args) as RawRun[]).map((r) => toRow(db, r));
 }
 
 /**
@@ -224,10 +244,10 @@ export function resolveRun(db: StoreDb, file: string, ref: string): RunRow {
     return run;
   }
   const exact = db.prepare('SELECT * FROM runs WHERE id = ?').get(ref) as RawRun | undefined;
-  if (exact) return toRow(exact);
+  if (exact) return toRow(db, exact);
   const escaped = ref.replace(/[\\%_]/g, (c) => `\\${c}`);
   const matches = ref === '' ? [] : (db.prepare("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY started_at DESC, id DESC LIMIT 11").all(`${escaped}%`) as RawRun[]);
-  if (matches.length === 1) return toRow(matches[0]!);
+  if (matches.length === 1) return toRow(db, matches[0]!);
   if (matches.length > 1) {
     const shown = matches.slice(0, 10).map((m) => `${m.id} (${m.name as string})`).join(', ');
     throw new StoreError(file, `run "${ref}" is ambiguous: ${matches.length > 10 ? 'more than 10' : matches.length} run ids begin with it: ${shown}${matches.length > 10 ? ', ...' : ''}`, 'Give more of the id.');

@@ -1,5 +1,5 @@
 import type { StoreDb } from './open-store.ts';
-import { findingsOf, latenciesOf, percentile, storedCounts, type RunListing, type RunRow } from './queries.ts';
+import { findingsOf, latenciesOf, percentile, progressOf, storedCounts, type RunListing, type RunRow } from './queries.ts';
 
 /**
  * A stored run's header and result figures, as `conclave show RUN` prints them first: from the
@@ -43,8 +43,10 @@ export function summarize(db: StoreDb, run: RunRow): RunSummary {
   for (const [k, n] of Object.entries(stored.aggregatedByOutcome)) byStoredOutcome[k] = (byStoredOutcome[k] ?? 0) + n;
   const unclosed = byStoredOutcome.unclosed ?? 0;
   const storedClosed = stored.detailed + stored.aggregated - unclosed;
-  const attempted = num(d.attempted) ?? storedClosed + unclosed;
-  const decided = num(d.decided) ?? storedClosed - (byStoredOutcome['no-consensus'] ?? 0);
+  // Without a result (a run still going, or interrupted), the last progress row counts every decision, those past the detail limit too.
+  const progress = run.result === null ? progressOf(db, run.id) : undefined;
+  const attempted = num(d.attempted) ?? progress?.opened ?? storedClosed + unclosed;
+  const decided = num(d.decided) ?? progress?.decided ?? storedClosed - (byStoredOutcome['no-consensus'] ?? 0);
   const lat = r.latencyMs as { p50?: unknown; p99?: unknown } | undefined;
   let latencyMs: RunSummary['latencyMs'];
   const clock = run.mode === 'threads' ? 'wall' : 'simulated';
@@ -66,8 +68,8 @@ export function summarize(db: StoreDb, run: RunRow): RunSummary {
       host: run.host, pid: run.pid, file: run.file, argv: run.argv, machine: run.machine, durationMs: endedAt !== null ? endedAt - startedAt : null, traceHash: run.traceHash, error: run.error,
     },
     decisions: {
-      attempted, decided, noConsensus: num(d.noConsensus) ?? byStoredOutcome['no-consensus'] ?? 0, timedOut: num(d.timedOut) ?? 0,
-      escalated: num(d.escalated) ?? 0, aborted: num(d.aborted) ?? 0, unclosed,
+      attempted, decided, noConsensus: num(d.noConsensus) ?? (progress ? progress.closed - progress.decided : byStoredOutcome['no-consensus'] ?? 0), timedOut: num(d.timedOut) ?? 0,
+      escalated: num(d.escalated) ?? 0, aborted: num(d.aborted) ?? 0, unclosed: progress ? Math.max(unclosed, progress.opened - progress.closed) : unclosed,
     },
     successRate: attempted > 0 ? decided / attempted : null,
     latencyMs,
