@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -206,6 +206,28 @@ describe('conclave show', () => {
     expect(lines).toContain('  sre_001                    200 / 200  100.0%        0          0');
     expect(lines).toContain(`  ${split} of 200 decisions with votes split (${((split / 200) * 100).toFixed(1)}%) · 14 of them without consensus`);
     expect(lines).toContain('  d1  PostgreSQL 4 · MongoDB 1 (decided PostgreSQL) · minority 20.0% · dissent: sre_001');
+  });
+
+  it('--participation finds the voter that never voted (crashed for the whole run)', async () => {
+    const scenario = join(dir, 'silent.yml');
+    writeFileSync(scenario, [
+      'name: silent-voter', 'seed: 3', 'agents:', '  - { role: voter, count: 4 }', 'topology: mesh',
+      'consensus: { algorithm: simple_majority, voting_timeout: 100ms }',
+      'task: { question: "Ship it?", options: [yes, no], truth: yes, decisions: 10 }',
+      'faults:', '  crash: [{ target: voter_004, at: 0s, duration: 60s }]', '',
+    ].join('\n'));
+    const file = join(dir, 'silent.db');
+    const out: string[] = [];
+    await runCommand(scenario, { store: file, json: true, timeline: 0, progress: { write: () => undefined } }, (l) => out.push(l));
+    const result = JSON.parse(out.join('\n')) as ScenarioResult;
+    expect(result.decisions).toMatchObject({ attempted: 10, decided: 10 });
+    const p = showJson('last', { store: file, participation: true }).participation;
+    expect(p).toMatchObject({ decisions: 10, votesOwed: 40, votesCast: 30, short: 10, unattributed: 0 });
+    expect(p.agents.find((a: { agent: string }) => a.agent === 'voter_004')).toEqual({ agent: 'voter_004', cast: 0, asked: 10, abstained: 0, missing: 10 });
+    const lines = show('last', { store: file, participation: true, faults: true });
+    expect(lines).toContain('  10 voting decisions stored · 30 of 40 votes cast (75.0%) · 10 decisions closed short of votes');
+    expect(lines).toContain('  voter_004          0 / 10    0.0%       10          0');
+    expect(lines).toContain('  crash  voter_004  0.00 ms → not lifted');
   });
 
   it('--leaders and --faults on a Raft run: terms, the failover, time leaderless, the current leader', () => {

@@ -249,11 +249,12 @@ function printParticipation(p: ReturnType<typeof participation>, _run: RunRow, _
     return;
   }
   out(`  ${int(p.decisions)} voting decisions stored · ${int(p.votesCast)} of ${int(p.votesOwed)} votes cast (${pct(p.votesOwed ? p.votesCast / p.votesOwed : null)}) · ${int(p.short)} decisions closed short of votes`);
+  if (p.unattributed > 0) out(dim(`  ${int(p.unattributed)} missing votes were owed by smaller electorates (workflow stages): not put on any agent below`));
   const aw = Math.max(5, ...p.agents.map((a) => a.agent.length));
   out(dim(`  ${'agent'.padEnd(aw)}  ${'cast / asked'.padStart(14)}  ${'share'.padStart(6)}  missing  abstained`));
   for (const a of p.agents) {
     const missing = a.missing > 0 ? yellow(String(a.missing).padStart(7)) : String(a.missing).padStart(7);
-    out(`  ${a.agent.padEnd(aw)}  ${`${int(a.cast)} / ${int(a.asked)}`.padStart(14)}  ${pct(a.cast / a.asked).padStart(6)}  ${missing}  ${String(a.abstained).padStart(9)}`);
+    out(`  ${a.agent.padEnd(aw)}  ${`${int(a.cast)} / ${int(a.asked)}`.padStart(14)}  ${pct(a.asked ? a.cast / a.asked : null).padStart(6)}  ${missing}  ${String(a.abstained).padStart(9)}`);
   }
 }
 

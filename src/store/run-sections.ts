@@ -153,7 +153,7 @@ export interface AgentParticipation {
   readonly agent: string;
   /** Decisions it voted in. */
   readonly cast: number;
-  /** Stored voting decisions (it was asked in every one). */
+  /** Stored voting decisions it was asked in: every one whose electorate was every agent, and those it voted in. */
   readonly asked: number;
   /** Votes it cast without a choice (`abstain`). */
   readonly abstained: number;
@@ -163,34 +163,46 @@ export interface AgentParticipation {
 
 /**
  * Who voted in how many of the stored voting decisions: per agent, and overall the votes a
- * decision was owed (`of`) against those it got.
+ * decision was owed (`of`) against those it got. An agent counts as asked in a decision whose
+ * electorate was every agent, and in one it voted in; where a smaller electorate (a workflow
+ * stage, say) came up short, the missing votes cannot be put on an agent and are counted apart.
  *
  * @example
  * ```ts
  * const p = participation(db, run); // p.agents.find((a) => a.missing > 0)
  * ```
  */
-export function participation(db: StoreDb, run: RunRow, decisions: readonly DecisionRow[] = decisionsOf(db, run.id)): { decisions: number; votesOwed: number; votesCast: number; short: number; agents: AgentParticipation[] } {
+export function participation(db: StoreDb, run: RunRow, decisions: readonly DecisionRow[] = decisionsOf(db, run.id)): { decisions: number; votesOwed: number; votesCast: number; short: number; unattributed: number; agents: AgentParticipation[] } {
   const voting = decisions.filter((d) => (d.of !== null && d.algorithm !== 'gossip') || d.ballots.length > 0);
-  const agents = new Map<string, { cast: number; abstained: number }>();
-  for (const a of scenarioAgents(run.scenarioResolved)) agents.set(a, { cast: 0, abstained: 0 });
-  let owed = 0, cast = 0, short = 0;
+  const agents = new Map<string, { cast: number; asked: number; abstained: number }>();
+  const entry = (agent: string) => {
+    let a = agents.get(agent);
+    if (!a) agents.set(agent, (a = { cast: 0, asked: 0, abstained: 0 }));
+    return a;
+  };
+  for (const a of scenarioAgents(run.scenarioResolved)) entry(a);
+  for (const d of voting) for (const b of d.ballots) entry(b.agent);
+  let owed = 0, cast = 0, short = 0, unattributed = 0, everyone = 0;
   for (const d of voting) {
     owed += d.of ?? d.ballots.length;
     cast += d.ballots.length;
-    if (d.of !== null && d.ballots.length < d.of) short++;
+    const missing = d.of !== null ? Math.max(0, d.of - d.ballots.length) : 0;
+    if (missing > 0) short++;
     const voted = new Set<string>();
     for (const b of d.ballots) {
-      const a = agents.get(b.agent) ?? { cast: 0, abstained: 0 };
-      agents.set(b.agent, a);
-      if (!voted.has(b.agent)) a.cast++;
+      const a = entry(b.agent);
+      if (!voted.has(b.agent)) { a.cast++; a.asked++; }
       voted.add(b.agent);
       if (b.vote === null || b.vote === ABSTAIN) a.abstained++;
     }
+    if (d.of === null || d.of >= agents.size) {
+      everyone++;
+      for (const [agent, a] of agents) if (!voted.has(agent)) a.asked++;
+    } else unattributed += missing;
   }
   // Agents that never voted anywhere and are not voters (a Raft client, say) stay out when no decision had votes.
-  const list = voting.length === 0 ? [] : [...agents.entries()].map(([agent, a]) => ({ agent, cast: a.cast, asked: voting.length, abstained: a.abstained, missing: voting.length - a.cast }));
-  return { decisions: voting.length, votesOwed: owed, votesCast: cast, short, agents: list };
+  const list = voting.length === 0 ? [] : [...agents.entries()].map(([agent, a]) => ({ agent, cast: a.cast, asked: a.asked, abstained: a.abstained, missing: a.asked - a.cast }));
+  return { decisions: voting.length, votesOwed: owed, votesCast: cast, short, unattributed, agents: list };
 }
 
 /** A decision whose votes split. */
