@@ -51,7 +51,8 @@ export function showCommand(ref: string, opts: ShowCommandOptions, out: (line: s
   const limit = opts.limit ?? 10;
   return withStore(opts.store, (db, file) => {
     const run = resolveRun(db, file, ref);
-    const asked = SECTIONS.filter((s) => opts[s] === true);
+    // --reasoning alone means the votes with their reasons.
+    const asked = SECTIONS.filter((s) => opts[s] === true || (s === 'votes' && opts.reasoning === true));
     const sections = asked.length === 0 && opts.json ? [...SECTIONS] : asked;
     const summary = summarize(db, run);
     // Participation and vote conflicts both read every stored decision: read them once.

@@ -15,6 +15,11 @@ function limit(flag: string) {
   };
 }
 
+function format(value: string): 'text' | 'json' {
+  if (value !== 'text' && value !== 'json') throw new InvalidArgumentError(`--format must be "text" or "json" (got "${value}").`);
+  return value;
+}
+
 /**
  * Adds `conclave runs`, `conclave show RUN` and `conclave stats [RUN]` (reading the run store)
  * to the command line. Bad flags exit 2, like every other bad input.
@@ -43,7 +48,7 @@ export function registerStoreReaders(program: Command): void {
     .argument('<run>', 'a run id, a unique prefix of one, or last')
     .option('--timeline', 'the first decisions (opened, each vote, closed) and every event in time order: topology switches, faults, leaders and views, Byzantine detections, crashes, alerts')
     .option('--votes', 'per decision: each agent\'s vote and confidence')
-    .option('--reasoning', 'with --votes: each vote\'s reason too')
+    .option('--reasoning', 'each vote\'s reason too (implies --votes)')
     .option('--weights', 'how each agent\'s weight evolved (dynamic weights)')
     .option('--weight-evolution', 'the same as --weights')
     .option('--participation', 'per agent: votes cast out of decisions asked, missing votes, abstentions')
@@ -55,11 +60,12 @@ export function registerStoreReaders(program: Command): void {
     .option('--faults', 'the faults injected, each with its start and end')
     .option('--limit <n>', 'decisions the per-decision sections show (timeline, votes, vote conflicts)', limit('--limit'), 10)
     .option('--json', 'print the summary and the sections (all of them without a section flag) as one JSON object')
+    .option('--format <format>', 'text (default) or json (the same as --json)', format)
     .option('--store <file>', STORE_HELP)
-    .addHelpText('after', '\nExit codes: 0 shown; 2 bad input (an unknown or ambiguous run, a bad flag, no store).\n\nExamples:\n  conclave show last\n  conclave show last --timeline --limit 3\n  conclave show 20261207-0153 --votes --reasoning\n  conclave show last --participation --vote-conflicts\n  conclave show last --byzantine-detection\n  conclave show last --raft-leader --json | jq -r \'.leaders.currentLeader\'\n  conclave show last --weight-evolution')
-    .action((ref: string, o: ShowCommandOptions & { weightEvolution?: boolean; byzantineDetection?: boolean; raftLeader?: boolean }) => {
-      const { weightEvolution, byzantineDetection, raftLeader, ...rest } = o;
-      const opts: ShowCommandOptions = { ...rest, weights: rest.weights || weightEvolution, byzantine: rest.byzantine || byzantineDetection, leaders: rest.leaders || raftLeader };
+    .addHelpText('after', '\nExit codes: 0 shown; 2 bad input (an unknown or ambiguous run, a bad flag, no store).\n\nExamples:\n  conclave show last\n  conclave show last --timeline --limit 3\n  conclave show 20261207-0153 --votes --reasoning\n  conclave show last --participation --vote-conflicts\n  conclave show last --byzantine-detection\n  conclave show last --raft-leader --format json | jq -r \'.leaders.currentLeader\'\n  conclave show last --weight-evolution')
+    .action((ref: string, o: ShowCommandOptions & { weightEvolution?: boolean; byzantineDetection?: boolean; raftLeader?: boolean; format?: 'text' | 'json' }) => {
+      const { weightEvolution, byzantineDetection, raftLeader, format: f, ...rest } = o;
+      const opts: ShowCommandOptions = { ...rest, json: rest.json || f === 'json', weights: rest.weights || weightEvolution, byzantine: rest.byzantine || byzantineDetection, leaders: rest.leaders || raftLeader };
       process.exitCode = showCommand(ref, opts, (l) => console.log(l));
     });
 
