@@ -321,6 +321,35 @@ describe('conclave show', () => {
   });
 });
 
+describe('stress campaigns and benchmarks in the store', () => {
+  it('show their reports: a campaign\'s runs and findings, a benchmark\'s groups', () => {
+    const file = join(dir, 'reports.db');
+    const db = openStore(file);
+    const stress = insertRun(db, { kind: 'stress', name: 'stress raft', protocol: 'raft', mode: 'sim', agents: 3, detailLimit: 0, signed: false }, 'r-stress');
+    new RunWriter(db, stress, { detailLimit: 0 }).finish({ status: 'completed', exitCode: 0, result: JSON.stringify({
+      plan: { protocol: 'raft', agents: 3, faults: ['crash', 'partition'], decisions: 10 }, runs: 4, seed: 1, decisions: { attempted: 40, decided: 40 },
+      violations: {}, byChecker: {}, unfinished: [], notTerminated: [], stalled: [], slowestRecovery: { seed: 3, ms: 466.4 }, failing: [], detected: 0,
+    }) });
+    const bench = insertRun(db, { kind: 'bench', name: 'bench simple_majority', protocol: 'simple_majority', mode: 'sim', agents: 3, detailLimit: 0, signed: false }, 'r-bench');
+    new RunWriter(db, bench, { detailLimit: 0 }).finish({ status: 'completed', exitCode: 0, result: JSON.stringify({
+      version: 1, kind: 'conclave-bench', results: [{ algorithm: 'simple_majority', agents: 3, iterations: 2, decisions: { attempted: 100, decided: 100 }, successRate: 1,
+        consensusMs: { clock: 'virtual', p50: 4.699, p99: 5.754 }, messagesPerDecision: 6.04, quality: 0.86, safetyViolations: 0 }],
+    }) });
+    db.close();
+    const table: string[] = [];
+    runsCommand({ store: file }, (l) => table.push(l));
+    expect(table.find((l) => l.includes('r-stress'))!.split(/ {2,}/).slice(3)).toEqual(['stress', 'stress raft', 'raft', 'sim', '3', '40/40', 'completed', '0']);
+    expect(table.find((l) => l.includes('r-bench'))!.split(/ {2,}/).slice(3, 9)).toEqual(['bench', 'bench simple_majority', 'simple_majority', 'sim', '3', '100/100']);
+    const s = show('r-stress', { store: file });
+    expect(s).toContain('  campaign     4 runs · faults crash, partition · 0 failing · 0 stalled · 0 not terminated · 0 unfinished · 0 liars caught');
+    expect(s).toContain('  safety       0 violations');
+    expect(s).toContain("  stored       the campaign's report and its findings (its runs' decisions are not stored one by one)");
+    const b = show('r-bench', { store: file });
+    expect(b).toContain("  consensus    p50 4.70 ms · p99 5.75 ms (simulated time; the run's own figures)");
+    expect(b).toContain('  simple_majority                3           2      100/100   100.0%    4.70 ms    5.75 ms            6.0    86.0%           0');
+  });
+});
+
 describe('conclave stats', () => {
   it('per protocol: runs, decisions, success rate, consensus time over the stored decisions, messages per decision, quality', () => {
     const out: string[] = [];

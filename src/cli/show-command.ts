@@ -1,5 +1,5 @@
 import { decisionsOf, resolveRun, type DecisionRow, type RunRow } from '../store/queries.ts';
-import { summarize, type RunSummary } from '../store/run-summary.ts';
+import { summarize, type BenchGroup, type RunSummary } from '../store/run-summary.ts';
 import { byzantineOf, faultsOf, leadersOf, participation, timeline, voteConflicts, votesOf, weightEvolution, type TimelineEntry } from '../store/run-sections.ts';
 import type { StoreDb } from '../store/open-store.ts';
 import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
@@ -109,7 +109,7 @@ export function printHeader(s: RunSummary, out: (line: string) => void): void {
   const outcomes = Object.entries(s.byOutcome).sort((a, b) => b[1] - a[1]);
   if (outcomes.length > 0) out(`  outcomes     ${outcomes.map(([v, n]) => `${v} ${int(n)}`).join(' · ')}`);
   const l = s.latencyMs;
-  out(`  consensus    p50 ${msText(l.p50)} · p99 ${msText(l.p99)} ${dim(`(${l.clock === 'simulated' ? 'simulated time' : 'wall clock'}; ${l.source === 'result' ? "the run's own figures" : l.source})`)}`);
+  if (l.source !== 'none') out(`  consensus    p50 ${msText(l.p50)} · p99 ${msText(l.p99)} ${dim(`(${l.clock === 'simulated' ? 'simulated time' : 'wall clock'}; ${l.source === 'result' ? "the run's own figures" : l.source})`)}`);
   if (s.throughput.wallPerMinute !== null) out(`  throughput   ${int(s.throughput.wallPerMinute)} decisions/min wall clock${s.throughput.simPerMinute !== null ? ` · ${int(s.throughput.simPerMinute)} per simulated minute` : ''}`);
   if (s.messagesPerDecision !== null) out(`  messages     ${s.messagesPerDecision.toFixed(1)} per decision${typeof s.messages?.sent === 'number' ? dim(` (${int(s.messages.sent)} sent)`) : ''}`);
   if (s.quality !== null) out(`  quality      ${pct(s.quality)} of decided decisions chose the ground truth${s.truth ? ` (${s.truth})` : ''}`);
@@ -118,8 +118,25 @@ export function printHeader(s: RunSummary, out: (line: string) => void): void {
   out(`  safety       ${safety}`);
   for (const f of s.safety.findings.slice(0, 10)) out(`               ${f.kind === 'safety' ? red(f.text) : yellow(`liveness: ${f.text}`)}`);
   if (s.safety.findings.length > 10) out(dim(`               ... and ${s.safety.findings.length - 10} more (--json lists them all)`));
+  if (s.bench) printBench(s.bench, out);
+  const x = s.stress;
+  if (x) {
+    out(`  campaign     ${int(x.runs)} runs · faults ${x.faults.join(', ') || 'none'} · ${x.failing ? red(`${x.failing} failing`) : '0 failing'} · ${x.stalled} stalled · ${x.notTerminated} not terminated · ${x.unfinished} unfinished · ${x.detected} liars caught`);
+    const checkers = Object.entries(x.byChecker);
+    if (checkers.length) out(`  violations   ${red(checkers.map(([c, n]) => `${c} ${n}`).join(' · '))}`);
+    if (x.slowestRecoveryMs !== null) out(`  recovery     slowest ${x.slowestRecoveryMs.toFixed(0)} ms`);
+  }
   const st = s.stored;
-  out(`  stored       ${st.note ?? `${int(st.detailed)} decisions one by one, with their votes`}`);
+  if (r.kind === 'run' || r.kind === 'replay' || st.detailed > 0) out(`  stored       ${st.note ?? `${int(st.detailed)} decisions one by one, with their votes`}`);
+  else out(`  stored       the ${r.kind === 'stress' ? 'campaign' : 'benchmark'}'s report and its findings (its runs' decisions are not stored one by one)`);
+}
+
+/** A benchmark's groups, one line each (conclave analyze compares them in depth). */
+function printBench(groups: readonly BenchGroup[], out: (line: string) => void): void {
+  out(dim(`  ${'algorithm'.padEnd(24)}  agents  iterations      decided  success        p50        p99  msgs/decision  quality  violations`));
+  for (const g of groups) {
+    out(`  ${g.algorithm.padEnd(24)}  ${String(g.agents).padStart(6)}  ${String(g.iterations).padStart(10)}  ${`${int(g.decided)}/${int(g.attempted)}`.padStart(11)}  ${pct(g.successRate).padStart(7)}  ${msText(g.p50).padStart(9)}  ${msText(g.p99).padStart(9)}  ${(g.messagesPerDecision === null ? '-' : g.messagesPerDecision.toFixed(1)).padStart(13)}  ${pct(g.quality).padStart(7)}  ${String(g.safetyViolations).padStart(10)}`);
+  }
 }
 
 interface PrintOptions { readonly limit: number; readonly stored: number; readonly reasoning: boolean }

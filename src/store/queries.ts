@@ -134,10 +134,23 @@ const parse = <T>(text: unknown): T | null => {
 type RawRun = Record<string, unknown> & { id: string; status: string; pid: number; host: string; result: string | null };
 
 /** Decisions attempted and decided: the result's, else (a run still going, or interrupted) the last progress row's. */
-function counts(db: StoreDb, id: string, result: Record<string, unknown> | null): { attempted: number | null; decided: number | null } {
+/**
+ * Decisions attempted and decided: the result's (a benchmark's summed over its groups), else,
+ * for a run or replay still going or interrupted, the last progress row's (a stress campaign's
+ * or a benchmark's progress counts runs, not decisions).
+ */
+function counts(db: StoreDb, id: string, kind: string, result: Record<string, unknown> | null): { attempted: number | null; decided: number | null } {
   const d = result?.decisions as { attempted?: unknown; decided?: unknown } | undefined;
   if (typeof d?.attempted === 'number' && typeof d.decided === 'number') return { attempted: d.attempted, decided: d.decided };
-  const p = progressOf(db, id);
+  if (Array.isArray(result?.results)) {
+    let attempted = 0, decided = 0;
+    for (const g of result.results as { decisions?: { attempted?: unknown; decided?: unknown } }[]) {
+      attempted += typeof g.decisions?.attempted === 'number' ? g.decisions.attempted : 0;
+      decided += typeof g.decisions?.decided === 'number' ? g.decisions.decided : 0;
+    }
+    return { attempted, decided };
+  }
+  const p = kind === 'run' || kind === 'replay' ? progressOf(db, id) : undefined;
   return p ? { attempted: p.opened, decided: p.decided } : { attempted: null, decided: null };
 }
 
@@ -163,7 +176,7 @@ function toRow(db: StoreDb, r: RawRun): RunRow {
   return {
     id: r.id, kind: r.kind as string, status: effectiveStatus(r.status, r.pid, r.host), startedAt: r.started_at as number, endedAt: (r.ended_at as number | null) ?? null,
     name: r.name as string, protocol: r.protocol as string, mode: (r.mode as string | null) ?? null, seed: (r.seed as number | null) ?? null,
-    agents: (r.agents as number | null) ?? null, topology: (r.topology as string | null) ?? null, ...counts(db, r.id, result), exitCode: (r.exit_code as number | null) ?? null,
+    agents: (r.agents as number | null) ?? null, topology: (r.topology as string | null) ?? null, ...counts(db, r.id, r.kind as string, result), exitCode: (r.exit_code as number | null) ?? null,
     pid: r.pid, host: r.host, argv: parse<string[]>(r.argv), file: (r.file as string | null) ?? null,
     scenarioResolved: parse<Record<string, unknown>>(r.scenario_resolved), machine: parse<Record<string, unknown>>(r.machine) ?? {},
     detailLimit: r.detail_limit as number, signed: r.signed === 1, result,

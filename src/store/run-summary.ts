@@ -20,11 +20,78 @@ export interface RunSummary {
   readonly byOutcome: Record<string, number>;
   readonly safety: { readonly checked: boolean | null; readonly violations: number; readonly findings: readonly { kind: string; checker: string; text: string }[] };
   readonly throughput: { readonly wallPerMinute: number | null; readonly simPerMinute: number | null };
+  /** A stress campaign's figures, as its report has them; null for other kinds. */
+  readonly stress: StressFigures | null;
+  /** A benchmark's groups (algorithm x size), as its report has them; null for other kinds. */
+  readonly bench: readonly BenchGroup[] | null;
   /** Decisions stored one by one (with their votes), and those kept only as aggregates past the detail limit. */
   readonly stored: { readonly detailed: number; readonly aggregated: number; readonly detailLimit: number; readonly note: string | null };
 }
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** One group of a benchmark (an algorithm at a size, over its iterations). */
+export interface BenchGroup {
+  readonly algorithm: string;
+  readonly agents: number;
+  readonly iterations: number;
+  readonly attempted: number;
+  readonly decided: number;
+  readonly successRate: number | null;
+  readonly p50: number | null;
+  readonly p99: number | null;
+  readonly messagesPerDecision: number | null;
+  readonly quality: number | null;
+  readonly safetyViolations: number;
+}
+
+/** A benchmark run's groups from its report (`results`), or null for any other run. */
+function benchOf(run: RunRow): BenchGroup[] | null {
+  const results = run.kind === 'bench' ? run.result?.results : undefined;
+  if (!Array.isArray(results)) return null;
+  return (results as Record<string, any>[]).map((g) => ({
+    algorithm: String(g.algorithm), agents: num(g.agents) ?? 0, iterations: num(g.iterations) ?? 0,
+    attempted: num(g.decisions?.attempted) ?? 0, decided: num(g.decisions?.decided) ?? 0, successRate: num(g.successRate),
+    p50: num(g.consensusMs?.p50), p99: num(g.consensusMs?.p99), messagesPerDecision: num(g.messagesPerDecision), quality: num(g.quality),
+    safetyViolations: num(g.safetyViolations) ?? 0,
+  }));
+}
+
+/** What a stress campaign's report says, in brief. */
+export interface StressFigures {
+  readonly runs: number;
+  readonly faults: readonly string[];
+  readonly failing: number;
+  readonly stalled: number;
+  readonly notTerminated: number;
+  readonly unfinished: number;
+  readonly detected: number;
+  readonly byChecker: Record<string, number>;
+  readonly slowestRecoveryMs: number | null;
+}
+
+/** A stress campaign's figures from its report, or null for any other run. */
+function stressOf(run: RunRow): StressFigures | null {
+  const r = run.kind === 'stress' ? run.result : null;
+  if (!r) return null;
+  const len = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+  const plan = r.plan as { faults?: unknown } | undefined;
+  return {
+    runs: num(r.runs) ?? 0, faults: Array.isArray(plan?.faults) ? (plan.faults as string[]) : [], failing: len(r.failing), stalled: len(r.stalled),
+    notTerminated: len(r.notTerminated), unfinished: len(r.unfinished), detected: num(r.detected) ?? 0,
+    byChecker: (r.byChecker as Record<string, number> | undefined) ?? {}, slowestRecoveryMs: num((r.slowestRecovery as { ms?: unknown } | undefined)?.ms),
+  };
+}
+
+/** The mean of a figure over groups, weighted; null when no group has it. */
+function weighted(groups: readonly BenchGroup[] | null, figure: (g: BenchGroup) => number | null, weight: (g: BenchGroup) => number): number | null {
+  let sum = 0, over = 0;
+  for (const g of groups ?? []) {
+    const x = figure(g);
+    if (x !== null) { sum += x * weight(g); over += weight(g); }
+  }
+  return over > 0 ? sum / over : null;
+}
 
 /**
  * The summary of one stored run.
@@ -44,19 +111,24 @@ export function summarize(db: StoreDb, run: RunRow): RunSummary {
   const unclosed = byStoredOutcome.unclosed ?? 0;
   const storedClosed = stored.detailed + stored.aggregated - unclosed;
   // Without a result (a run still going, or interrupted), the last progress row counts every decision, those past the detail limit too.
-  const progress = run.result === null ? progressOf(db, run.id) : undefined;
-  const attempted = num(d.attempted) ?? progress?.opened ?? storedClosed + unclosed;
-  const decided = num(d.decided) ?? progress?.decided ?? storedClosed - (byStoredOutcome['no-consensus'] ?? 0);
+  // A stress campaign's or a benchmark's progress rows count runs, not decisions.
+  const report = run.kind === 'stress' || run.kind === 'bench';
+  const progress = run.result === null && !report ? progressOf(db, run.id) : undefined;
+  const bench = benchOf(run);
+  const attempted = num(d.attempted) ?? (report ? run.attempted : progress?.opened) ?? storedClosed + unclosed;
+  const decided = num(d.decided) ?? (report ? run.decided : progress?.decided) ?? storedClosed - (byStoredOutcome['no-consensus'] ?? 0);
   const lat = r.latencyMs as { p50?: unknown; p99?: unknown } | undefined;
   let latencyMs: RunSummary['latencyMs'];
   const clock = run.mode === 'threads' ? 'wall' : 'simulated';
   if (num(lat?.p50) !== null) latencyMs = { p50: num(lat!.p50), p99: num(lat!.p99), source: 'result', clock };
+  else if (bench?.length === 1 && bench[0]!.p50 !== null) latencyMs = { p50: bench[0]!.p50, p99: bench[0]!.p99, source: 'result', clock };
   else {
     const l = latenciesOf(db, [run.id]);
     latencyMs = { p50: percentile(l, 50), p99: percentile(l, 99), source: l.length ? 'stored decisions' : 'none', clock };
   }
   const findings = findingsOf(db, run.id);
-  const violations = Array.isArray(r.safetyViolations) ? r.safetyViolations.length : findings.filter((f) => f.kind === 'safety').length;
+  const violations = Array.isArray(r.safetyViolations) ? r.safetyViolations.length
+    : bench ? bench.reduce((n, g) => n + g.safetyViolations, 0) : findings.filter((f) => f.kind === 'safety').length;
   const truth = (run.scenarioResolved?.task as { truth?: unknown } | undefined)?.truth;
   const note = stored.aggregated > 0
     ? `votes and decisions stored one by one for the first ${stored.detailed.toLocaleString('en-US')} of ${(stored.detailed + stored.aggregated).toLocaleString('en-US')}; the rest as aggregates`
@@ -73,12 +145,15 @@ export function summarize(db: StoreDb, run: RunRow): RunSummary {
     },
     successRate: attempted > 0 ? decided / attempted : null,
     latencyMs,
-    messagesPerDecision: num(r.messagesPerDecision),
+    messagesPerDecision: num(r.messagesPerDecision) ?? weighted(bench, (g) => g.messagesPerDecision, (g) => g.attempted),
     messages: (r.messages as Record<string, unknown> | undefined) ?? null,
-    quality: num(r.quality),
+    quality: num(r.quality) ?? weighted(bench, (g) => g.quality, (g) => g.decided),
     truth: typeof truth === 'string' ? truth : null,
     byOutcome: (r.byOutcome as Record<string, number> | undefined) ?? {},
-    safety: { checked: typeof r.safetyChecked === 'boolean' ? r.safetyChecked : null, violations, findings },
+    // A stress or bench report judged every run it made (its findings are stored); a run without a result was not judged.
+    safety: { checked: typeof r.safetyChecked === 'boolean' ? r.safetyChecked : report && run.result !== null ? true : null, violations, findings },
+    bench,
+    stress: stressOf(run),
     throughput: { wallPerMinute: num(r.decisionsPerMinute), simPerMinute: num(r.simDecisionsPerMinute) },
     stored: { detailed: stored.detailed, aggregated: stored.aggregated, detailLimit: run.detailLimit, note },
   };
