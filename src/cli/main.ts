@@ -13,7 +13,7 @@ import { analyzeCommand, type AnalyzeCommandOptions } from './analyze-command.ts
 import { optimizeCommand, type OptimizeCommandOptions } from './optimize-command.ts';
 import { NOISE_CV_THRESHOLD } from '../analyze/noise.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
-import { registerStoreReaders } from './store-commands.ts';
+import { registerStoreReaders } from './store-readers.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -178,7 +178,7 @@ export function buildCli(): Command {
       process.exitCode = optimizeCommand(opts, (l) => console.log(l));
     });
 
-  // conclave runs | show | stats: reading the run store (src/cli/store-commands.ts).
+  // conclave runs | show | stats: reading the run store (src/cli/store-readers.ts).
   registerStoreReaders(program);
 
   return program;

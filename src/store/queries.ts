@@ -258,8 +258,8 @@ export function resolveRun(db: StoreDb, file: string, ref: string): RunRow {
   }
   const exact = db.prepare('SELECT * FROM runs WHERE id = ?').get(ref) as RawRun | undefined;
   if (exact) return toRow(db, exact);
-  const escaped = ref.replace(/[\\%_]/g, (c) => `\\${c}`);
-  const matches = ref === '' ? [] : (db.prepare("SELECT * FROM runs WHERE id LIKE ? ESCAPE '\\' ORDER BY started_at DESC, id DESC LIMIT 11").all(`${escaped}%`) as RawRun[]);
+  // substr, not LIKE: LIKE is case-insensitive and takes '_' and '%' as wildcards.
+  const matches = ref === '' ? [] : (db.prepare('SELECT * FROM runs WHERE substr(id, 1, ?) = ? ORDER BY started_at DESC, id DESC LIMIT 11').all(ref.length, ref) as RawRun[]);
   if (matches.length === 1) return toRow(db, matches[0]!);
   if (matches.length > 1) {
     const shown = matches.slice(0, 10).map((m) => `${m.id} (${m.name as string})`).join(', ');
