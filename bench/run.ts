@@ -29,6 +29,7 @@ const SUITES: Record<string, SuiteEntry> = {
   voting: { summary: 'decisions/min of simple_majority, supermajority, weighted_voting at n = 3-9, sim and threads, 1 and 64 in flight', load: () => import('./voting.ts') },
   raft: { summary: 'committed commands/min of Raft at n = 3-9, sim and threads, 1 in flight and window 256; leader failover time (median, p99)', load: () => import('./raft.ts') },
   stress: { summary: 'conclave stress runs/min (PBFT n = 7, 100 requests, random fault schedules) on the piscina pool vs serial', load: () => import('./stress.ts') },
+  store: { summary: 'cost of recording a run in the run store: 20,000 decisions x 5 votes, recorded vs not (wall clock and CPU)', load: () => import('./store.ts') },
   pbft: { summary: 'committed requests/min of PBFT at n = 4-13, sim and threads, signed (scheme reported) and unsigned, 1 in flight and window 512; view change time after a primary crash (median, p99)', load: () => import('./pbft.ts') },
 };
 

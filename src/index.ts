@@ -30,6 +30,10 @@ export { algorithmForRisk, DEFAULT_ADAPTIVE } from './protocols/voting/adaptive.
 export { loadPolicyModule, registerPolicy, getPolicy, policyNames } from './protocols/voting/policy-module.ts';
 export { VOTING_ALGORITHMS, checkAlgorithm } from './protocols/voting/algorithms.ts';
 export { ABSTAIN } from './protocols/voting/types.ts';
+export { loadOversightModule } from './protocols/voting/oversight.ts';
+export { AlertWatcher } from './monitoring/alert-watcher.ts';
+export { enterpriseLines } from './monitoring/enterprise-text.ts';
+export { POLICY_CLASSES } from './scenario/decision-policies.ts';
 export { raftNode, raftNodeWith, RAFT_NODE, RAFT_CLIENT, KeyValueMachine } from './protocols/raft/index.ts';
 export { RaftSafetyMonitor, checkRaftSafety } from './check/raft-safety.ts';
 export { PbftSafetyMonitor, checkPbftSafety } from './check/pbft-safety.ts';
@@ -76,6 +80,11 @@ export type { Member, RouteGraph, TopologyKind, TopologySpec, TaskDescriptor, Se
 export type { RouteTable } from './actors/route-table.ts';
 export type { TopologySwitch, EpochStats, SwitchOptions } from './scheduler/topology-control.ts';
 export type { RunOptions, ScenarioResult } from './swarm/run-scenario.ts';
+export type { AlertRecord, AlertRule } from './monitoring/alert-record.ts';
+export type { OversightHook, OversightRequest, OversightAnswer, OversightCounts } from './protocols/voting/oversight.ts';
+export type { PolicyClassCounts } from './protocols/voting/decision-class.ts';
+export type { DecisionPolicy, DecisionPolicies, PolicyClass } from './scenario/decision-policies.ts';
+export type { MonitoringConfig } from './scenario/monitoring.ts';
 export type { RunFailure, HostCrashReport } from './swarm/report.ts';
 export type { SwarmPlan } from './swarm/build-swarm.ts';
 export type { EpochFigures } from './swarm/epoch-figures.ts';

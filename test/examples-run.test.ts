@@ -31,6 +31,15 @@ const specific: Record<string, (r: ScenarioResult) => void> = {
     expect(r.messages.droppedBy.partition).toBeGreaterThan(0);
     expect(r.livenessViolations).toEqual([]);
   },
+  'enterprise-policies.yml': (r) => {
+    // Each stage judged by its class; the critical release signed off by the oversight hook; the
+    // lying engineer caught and alerted on; the tutorial's unusable emergency class named.
+    expect(r.stages).toMatchObject({ triage: { status: 'passed' }, 'architecture-review': { status: 'passed' }, 'production-release': { status: 'passed', decision: 'ship' } });
+    expect(Object.keys(r.byPolicy ?? {})).toEqual(['routine', 'important', 'critical']);
+    expect(r.oversight).toEqual({ requested: 1, approved: 1, rejected: 0, escalated: 0, timedOut: 0 });
+    expect(r.alerts.map((a) => [a.rule, a.agent])).toEqual([['byzantine-detected', 'engineer_004']]);
+    expect(r.warnings).toContainEqual(expect.stringMatching(/^decision_policies\.emergency\.emergency_contacts: alerts are delivered by the dashboard's channels \(not built yet\)/));
+  },
   'db-choice.yml': (r) => {
     expect(r.algorithm).toBe('simple_majority');
     expect(r.agents).toBe(5);

@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -58,5 +60,17 @@ describe('opening the run store', () => {
     expect(storePath({}, {}, '/w')).toBe('/w/.conclave/conclave.db');
     expect(storePath({ store: false }, {}, '/w')).toBeUndefined();
     expect(storePath({}, { CONCLAVE_STORE: 'off' }, '/w')).toBeUndefined();
+  });
+
+  it('conclave run with a text file as its store: exit 2, the file named, no stack trace, the file untouched', () => {
+    const file = join(dir(), 'notes.txt');
+    writeFileSync(file, 'keep me\n');
+    const bin = fileURLToPath(new URL('../bin/conclave.js', import.meta.url));
+    const r = spawnSync(process.execPath, [bin, 'run', '--store', file, '--timeline', '0'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`Run store ${file}: is not an SQLite database`);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stdout).toBe('');
+    expect(readFileSync(file, 'utf8')).toBe('keep me\n');
   });
 });

@@ -30,7 +30,7 @@ export interface TallyViolation {
  * const config: TallyConfig = plan.actors.find((a) => a.id === COORDINATOR_ID)!.props as CoordinatorProps;
  * ```
  */
-export type TallyConfig = Pick<CoordinatorProps, 'consensus' | 'task' | 'workflow' | 'traceVotes'>;
+export type TallyConfig = Pick<CoordinatorProps, 'consensus' | 'task' | 'workflow' | 'traceVotes' | 'policies' | 'experts'>;
 
 /** How far a traced strength may be from the recomputed one (the same sums in the same order: in practice, not at all). */
 const STRENGTH_SLACK = 1e-9;
@@ -50,6 +50,9 @@ interface Decided {
   readonly algorithm: string | null;
   readonly votes: number;
   readonly stage?: string;
+  readonly policy?: string;
+  readonly cause?: string;
+  readonly reason?: string;
 }
 
 /**
@@ -81,6 +84,8 @@ export class VotingTallyMonitor {
   private readonly weights = new Map<string, Readonly<Record<string, number>>>();
   /** Per decision: the weights its own close produced (they apply from the next decision on). */
   private readonly nextWeights = new Map<string, Readonly<Record<string, number>>>();
+  /** Per decision: how human oversight settled it (`oversight-answered`). */
+  private readonly answered = new Map<string, string>();
 
   constructor(private readonly config: TallyConfig) {}
 
@@ -103,13 +108,17 @@ export class VotingTallyMonitor {
         if (at !== undefined) d.positions.push(at);
         return;
       }
+      case 'oversight-answered':
+        this.answered.set(key, String((e.event as { answer?: unknown }).answer));
+        return;
       case 'weights':
         this.nextWeights.set(key, (e.event as { weights: Record<string, number> }).weights);
         return;
       case 'decided': {
         const d = this.open.get(key);
         this.open.delete(key);
-        if (d !== undefined) this.judge(e.actor, e.event as unknown as Decided, d, at);
+        if (d !== undefined) this.judge(e.actor, e.event as unknown as Decided, d, at, this.answered.get(key));
+        this.answered.delete(key);
         const next = this.nextWeights.get(key);
         if (next !== undefined) {
           this.weights.set(e.actor, next);
@@ -119,14 +128,27 @@ export class VotingTallyMonitor {
     }
   }
 
-  private judge(actor: string, ev: Decided, d: OpenDecision, at: number | undefined): void {
+  private judge(actor: string, ev: Decided, d: OpenDecision, at: number | undefined, answer: string | undefined): void {
     const problems: string[] = [];
+    const rules = ev.policy === undefined ? undefined : this.config.policies?.[ev.policy];
     if (ev.votes !== d.votes.length) problems.push(`counted ${ev.votes} vote${ev.votes === 1 ? '' : 's'} but ${d.votes.length} ${d.votes.length === 1 ? 'was' : 'were'} recorded`);
     // A custom policy may read vote fields the trace does not record (evidence levels and the
     // like), so for one only the count is checked; `adaptive` never decides itself (a `decided`
     // event names the algorithm it picked), and an escalated decision names none.
     const expected = ev.algorithm !== null && isReferenceAlgorithm(ev.algorithm) ? this.rejudge(actor, ev.algorithm, ev, d) : undefined;
-    if (expected !== undefined) {
+    // Human oversight: a decision it holds reached consensus; it stands only if approved, and a
+    // rejected (or escalated) one closes without consensus, as the answer said.
+    const overturned = ev.cause === 'oversight-rejected' ? 'reject' : ev.cause === 'oversight-escalated' ? 'escalate' : undefined;
+    if (overturned !== undefined) {
+      if (answer !== overturned) problems.push(`closed as ${ev.cause} but oversight answered ${answer ?? 'nothing'}`);
+      if (ev.consensus) problems.push(`closed as ${ev.cause} with consensus`);
+      if (expected !== undefined && !expected.consensus) problems.push(`was held for oversight but ${ev.algorithm} on the recorded votes gives no consensus`);
+    } else if (rules?.human_oversight && ev.consensus && answer !== 'approve') {
+      problems.push(`decided ${outcomeText(ev.consensus, ev.value, ev.strength)} without the approval its class (${ev.policy}) requires (oversight answered ${answer ?? 'nothing'})`);
+    }
+    const reviewed = rules?.expert_review && expected?.consensus ? expertVerdict(expected.value!, d.votes, this.domainOf(ev), this.config.experts) : undefined;
+    if (overturned === undefined && reviewed !== undefined && !reviewed && ev.consensus) problems.push(`decided "${ev.value}" although the experts in its domain did not choose it (expert_review)`);
+    if (overturned === undefined && expected !== undefined && !(reviewed === false && !ev.consensus)) {
       const value = expected.value;
       if (expected.consensus !== ev.consensus || value !== ev.value || Math.abs(expected.strength - ev.strength) > STRENGTH_SLACK) {
         problems.push(`decided ${outcomeText(ev.consensus, ev.value, ev.strength)} where ${ev.algorithm} on the recorded votes gives ${outcomeText(expected.consensus, value, expected.strength)}`);
@@ -145,10 +167,19 @@ export class VotingTallyMonitor {
    * `adaptive` picks runs with its defaults); weighted voting weighs by the dynamic weights
    * recorded before the decision, else by role and expertise in the proposal's domain.
    */
+  private domainOf(ev: Decided): string | undefined {
+    const stage = ev.stage === undefined ? undefined : this.config.workflow?.stages.find((s) => s.name === ev.stage);
+    return stage?.expert_domains?.[0] ?? this.config.task.domain;
+  }
+
   private rejudge(actor: string, algorithm: ReferenceAlgorithm, ev: Decided, d: OpenDecision): ReferenceOutcome {
     const { consensus, task, workflow } = this.config;
     const stage = ev.stage === undefined ? undefined : workflow?.stages.find((s) => s.name === ev.stage);
-    const config: CoordinatorConsensus = stage ? { ...consensus, algorithm: stage.consensus_algorithm, threshold: stage.threshold } : consensus;
+    // A class's algorithm and threshold, as the coordinator applies them (a stage's own first).
+    const rules = ev.policy === undefined ? undefined : this.config.policies?.[ev.policy];
+    const config: CoordinatorConsensus = stage
+      ? { ...consensus, algorithm: stage.consensus_algorithm, threshold: stage.threshold ?? rules?.threshold }
+      : rules ? { ...consensus, algorithm: rules.algorithm ?? consensus.algorithm, threshold: rules.threshold ?? (rules.algorithm === undefined ? consensus.threshold : undefined) } : consensus;
     const own = config.algorithm === algorithm;
     const dynamic = config.dynamic_weights && config.algorithm === 'weighted_voting' ? this.weights.get(actor) ?? {} : undefined;
     const domain = stage?.expert_domains?.[0] ?? task.domain;
@@ -158,6 +189,23 @@ export class VotingTallyMonitor {
       d.votes,
     );
   }
+}
+
+/**
+ * Whether the experts in `domain` who voted chose `value` by a strict majority of their votes
+ * (abstentions left out); no expert voting is not an approval. Written apart from the
+ * coordinator's review, as a reference.
+ */
+function expertVerdict(value: string, votes: readonly Ballot[], domain: string | undefined, experts: TallyConfig['experts']): boolean {
+  if (domain === undefined) return false;
+  let of = 0;
+  let agree = 0;
+  for (const v of votes) {
+    if (v.choice === 'abstain' || !(experts?.[v.agent] ?? []).includes(domain)) continue;
+    of++;
+    if (v.choice === value) agree++;
+  }
+  return of > 0 && 2 * agree > of;
 }
 
 function outcomeText(consensus: boolean, value: string | null, strength: number): string {

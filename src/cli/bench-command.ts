@@ -9,9 +9,11 @@ import type { BenchReport } from '../bench/bench-report.ts';
 import { benchTable } from '../bench/bench-table.ts';
 import { progressBar } from '../bench/progress.ts';
 import { runBench } from '../bench/run-bench.ts';
-import { ConfigError } from '../errors.ts';
+import { ConclaveError, ConfigError } from '../errors.ts';
 import { didYouMean, parseDuration } from '../scenario/index.ts';
 import { dim } from '../text/format.ts';
+import { brokenRunEnd, ReportRecorder, type RunEnd } from '../store/index.ts';
+import { exitCodeForError } from './exit-codes.ts';
 
 /**
  * Options of `conclave bench` as typed (strings; numbers are accepted too). Everything has a
@@ -46,6 +48,8 @@ export interface BenchCommandOptions {
   readonly json?: boolean;
   /** The command line as typed (without `node` and the script), for the report. */
   readonly argv?: readonly string[];
+  /** The run store to record the benchmark in (the CLI resolves --store and the default); absent or false: not recorded. */
+  readonly store?: string | false;
 }
 
 /**
@@ -63,7 +67,20 @@ export async function benchCommand(o: BenchCommandOptions, out: (line: string) =
   const plan = benchPlanFrom(o);
   const output = o.output ?? 'consensus_benchmark.json';
   const bar = progress && !o.json ? progressBar(progress, 'runs') : undefined;
-  const report = await runBench(plan, { command: commandLine(o.argv), ...(o.faults ? { faultsSpec: o.faults } : {}), onProgress: bar?.update });
+  const recorder = typeof o.store === 'string' ? ReportRecorder.start(o.store, {
+    kind: 'bench', name: `bench ${plan.algorithms.join(',')}`, protocol: plan.algorithms.join(','), mode: plan.mode, agents: Math.max(...plan.agents),
+    scenarioResolved: plan, argv: o.argv, detailLimit: 0, signed: true,
+  }) : undefined;
+  const report = await runBench(plan, {
+    command: commandLine(o.argv), ...(o.faults ? { faultsSpec: o.faults } : {}),
+    onProgress: (done, total) => {
+      recorder?.progress(done, total);
+      bar?.update(done, total);
+    },
+  }).catch((e: unknown) => {
+    recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : 1));
+    throw e;
+  });
   bar?.end();
   write(output, `${JSON.stringify(report, null, 2)}\n`);
   if (o.html) write(o.html, benchHtml(report));
@@ -73,7 +90,25 @@ export async function benchCommand(o: BenchCommandOptions, out: (line: string) =
     for (const line of benchTable(report)) out(line);
     out(dim(`wrote     ${[output, o.html, o.markdown].filter(Boolean).join(' · ')}`));
   }
-  return broken(report) ? 1 : 0;
+  const exitCode = broken(report) ? 1 : 0;
+  if (recorder) {
+    recorder.finish({ status: exitCode === 0 ? 'completed' : 'violated', exitCode, result: JSON.stringify(report), findings: benchFindings(report) });
+    (o.json ? (l: string) => progress?.write(`${l}\n`) : out)(dim(`stored as ${recorder.id} · conclave show ${recorder.id}`));
+  }
+  return exitCode;
+}
+
+/** A benchmark's findings as the store keeps them: each group that broke safety or failed. */
+function benchFindings(report: BenchReport): RunEnd['findings'] {
+  return report.results.flatMap((g) => {
+    const where = `${g.algorithm} n=${g.agents}`;
+    if (g.status === 'failed') return [{ kind: 'safety' as const, checker: 'run', text: `${where}: failed`, detail: JSON.stringify(g) }];
+    if (g.status !== 'measured') return [];
+    return [
+      ...(g.safetyViolations > 0 ? [{ kind: 'safety' as const, checker: 'safety', text: `${where}: ${g.safetyViolations} safety violations`, detail: JSON.stringify({ algorithm: g.algorithm, agents: g.agents, safetyViolations: g.safetyViolations }) }] : []),
+      ...g.errors.map((e) => ({ kind: 'safety' as const, checker: 'run', text: `${where} seed ${e.seed}: ${e.error}`, detail: JSON.stringify(e) })),
+    ];
+  });
 }
 
 /** A run that broke safety, or failed outright. */

@@ -13,6 +13,7 @@ import { analyzeCommand, type AnalyzeCommandOptions } from './analyze-command.ts
 import { optimizeCommand, type OptimizeCommandOptions } from './optimize-command.ts';
 import { NOISE_CV_THRESHOLD } from '../analyze/noise.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
+import { registerStoreCommands } from './store-commands.ts';
 import { registerStoreReaders } from './store-readers.ts';
 
 function integer(name: string, min: number, max: number) {
@@ -30,6 +31,9 @@ function probabilityOption(name: string) {
     return n;
   };
 }
+
+/** What `--store` says on every command that records (run, stress, replay, bench). */
+const STORE_HELP = `record it in this run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory; conclave runs lists what is there)`;
 
 /** Builds the `conclave` command line. */
 export function buildCli(): Command {
@@ -76,8 +80,8 @@ export function buildCli(): Command {
     .option('--timeline <n>', 'show the votes of the first N decisions', integer('--timeline', 0, 1000), 2)
     .option('--history <file>', 'Raft runs: write the client-visible history (Jepsen-style JSON lines) to FILE')
     .option('--force', 'run the scenario even when its estimated memory or time is over what this machine can hold (the estimate is in the error)')
-    .option('--store <file>', `record the run in this store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`)
-    .option('--no-store', 'do not record the run')
+    .option('--store <file>', STORE_HELP)
+    .option('--no-store', 'do not record it')
     .option('--store-detail <n>', 'decisions stored one by one with their votes; the rest as aggregates (default 100000)', integer('--store-detail', 0, 2 ** 31 - 1))
     .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
     .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean; store?: string | false; storeDetail?: number }) => {
@@ -101,11 +105,13 @@ export function buildCli(): Command {
     .option('--mode <mode>', 'sim (default: deterministic, every fault kind, in parallel) or threads (real worker threads, wall clock, every fault kind, one run at a time)', mode)
     .option('--implementation <module>', 'spawn the protocol\'s main role (Raft node, PBFT replica, voting coordinator) from MODULE#EXPORT (or MODULE, exporting raftNode, pbftReplica or coordinator) instead of the built-in one: to check that stress catches a broken variant')
     .option('--search <how>', 'raft only: targeted (default: half the runs draw a bare majority with stale messages and a timed leader crash, or leader churn) or uniform (every run drawn alike)')
+    .option('--store <file>', STORE_HELP)
+    .option('--no-store', 'do not record it')
     .option('--allow-liveness', 'exit 0 even when runs within the fault bound left decisions unreached after their faults ended (they are still reported)')
     .option('--json', 'print the report as one JSON object')
     .addHelpText('after', '\nExit codes: 0 no finding (or only stalls beyond the fault bound, or any stall with --allow-liveness); 1 a safety violation, or a run that failed outright; 2 bad options (nothing run); 3 no safety violation, but a run whose faults stayed within the protocol\'s bound and ended left decisions unreached (a liveness bug).\n\nExamples:\n  conclave stress --protocol pbft --agents 7 --runs 500\n  conclave stress --protocol simple_majority --agents 9 --failure-rate 0.2 --faults equivocate,delay,drop --runs 200\n  conclave stress --protocol pbft --agents 4 --byzantine 2 --runs 200 --save failing/\n  conclave stress --protocol raft --agents 5 --faults crash,partition --runs 300\n  conclave stress --protocol raft --agents 5 --implementation test/fixtures/broken-raft.ts#brokenRaftNode --runs 50')
-    .action(async (opts: { protocol: string; agents: number; byzantine?: number; failureRate?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; shrink: boolean; implementation?: string; mode?: 'sim' | 'threads'; json?: boolean; allowLiveness?: boolean; search?: string }) => {
-      process.exitCode = await stressCommand(opts, (l) => console.log(l), process.stderr);
+    .action(async (opts: { protocol: string; agents: number; byzantine?: number; failureRate?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; shrink: boolean; implementation?: string; mode?: 'sim' | 'threads'; json?: boolean; allowLiveness?: boolean; search?: string; store?: string | false }) => {
+      process.exitCode = await stressCommand({ ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) }, (l) => console.log(l), process.stderr);
     });
 
   program
@@ -126,9 +132,11 @@ export function buildCli(): Command {
     .option('--implementation <module>', 'a stress run: as conclave stress --implementation')
     .option('--search <how>', 'a stress run: as conclave stress --search')
     .option('--json', 'print the result and the findings, each with its trace window, as one JSON object')
+    .option('--store <file>', STORE_HELP)
+    .option('--no-store', 'do not record it')
     .addHelpText('after', '\nExamples:\n  conclave replay failing/stress-pbft-17.yml\n  conclave replay examples/raft-deployment.yml --seed 7 --around 20\n  conclave replay --protocol pbft --agents 4 --byzantine 2 --decisions 30 --seed 17\n  conclave replay --protocol raft --agents 5 --faults crash,partition --seed 3 --json')
-    .action(async (file: string | undefined, opts: ReplayCommandOptions) => {
-      process.exitCode = await replayCommand(file, opts, (l) => console.log(l));
+    .action(async (file: string | undefined, opts: ReplayCommandOptions & { store?: string | false }) => {
+      process.exitCode = await replayCommand(file, { ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) }, (l) => console.log(l));
     });
 
   program
@@ -149,9 +157,11 @@ export function buildCli(): Command {
     .option('--html <file>', 'also write a self-contained HTML page with charts (opens offline)')
     .option('--markdown <file>', 'also write the results as a Markdown table (the README\'s Benchmarks table)')
     .option('--json', 'print the JSON report on stdout instead of the table')
+    .option('--store <file>', STORE_HELP)
+    .option('--no-store', 'do not record it')
     .addHelpText('after', '\nExamples:\n  conclave bench\n  conclave bench --algorithms simple_majority,raft --agents 3,5 --iterations 3 --html report.html\n  conclave bench --faults byzantine:0.2,crash:1 --output faulty.json\n  conclave bench --mode threads --algorithms raft,byzantine_tolerant --agents 5 --iterations 3 --in-flight 64')
     .action(async (opts: BenchCommandOptions) => {
-      process.exitCode = await benchCommand({ ...opts, argv: process.argv.slice(2) }, (l) => console.log(l), process.stderr);
+      process.exitCode = await benchCommand({ ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) }, (l) => console.log(l), process.stderr);
     });
 
   program
@@ -180,6 +190,9 @@ export function buildCli(): Command {
 
   // conclave runs | show | stats: reading the run store (src/cli/store-readers.ts).
   registerStoreReaders(program);
+
+  // audit, monitor, health, approve: the run store's operations commands (store-commands.ts).
+  registerStoreCommands(program);
 
   return program;
 }

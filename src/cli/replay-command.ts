@@ -1,10 +1,12 @@
 import type { TraceEvent } from '../actors/trace-event.ts';
 import { violationText, type Violation } from '../check/violation.ts';
-import { ConfigError } from '../errors.ts';
+import { ConclaveError, ConfigError } from '../errors.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine, type Scenario } from '../scenario/index.ts';
 import { drawScenario } from '../stress/index.ts';
 import { runScenario } from '../swarm/run-scenario.ts';
 import { bold, dim, heading, red, yellow } from '../text/format.ts';
+import { brokenRunEnd, DEFAULT_DETAIL_LIMIT, RunRecorder, scenarioRunEnd } from '../store/index.ts';
+import { exitCodeForError } from './exit-codes.ts';
 import { printSummary } from './run-command.ts';
 import { stressOptionsText, stressPlan, type StressCommandOptions } from './stress-command.ts';
 
@@ -30,6 +32,10 @@ export interface ReplayCommandOptions extends Partial<Pick<StressCommandOptions,
   /** Termination after heal: ms a decision may stay unreached once the faults end. */
   readonly bound?: number;
   readonly json?: boolean;
+  /** The run store to record the replay in (the CLI resolves --store and the default); absent or false: not recorded. */
+  readonly store?: string | false;
+  /** The command line, for the store's record. */
+  readonly argv?: readonly string[];
 }
 
 /** What `conclave stress` uses when these are not given: the replay must draw the same scenario. */
@@ -45,10 +51,18 @@ const STRESS_KEYS = ['protocol', 'agents', 'byzantine', 'failureRate', 'faults',
 export async function replayCommand(file: string | undefined, o: ReplayCommandOptions, out: (line: string) => void): Promise<number> {
   const { scenario, seed, how } = await replayedScenario(file, o);
   const events: TraceEvent[] = [];
-  const result = await runScenario(scenario, { seed, mode: 'sim', traceLevel: o.full ? 'full' : 'events', terminationBoundMs: o.bound, onEvent: (e) => events.push(e) })
-    .catch((e: unknown) => {
+  const recorder = typeof o.store === 'string' ? RunRecorder.start(o.store, {
+    kind: 'replay', name: scenario.name, file: scenario.file, scenarioGiven: RunRecorder.given(scenario.file), scenarioResolved: scenario,
+    protocol: scenario.consensus.algorithm, mode: 'sim', seed, agents: scenario.agents.reduce((n, g) => n + g.count, 0),
+    topology: typeof scenario.topology === 'string' ? scenario.topology : scenario.topology.type, argv: o.argv, detailLimit: DEFAULT_DETAIL_LIMIT, signed: true, plannedDecisions: scenario.task.decisions,
+  }) : undefined;
+  const result = await runScenario(scenario, { seed, mode: 'sim', traceLevel: o.full ? 'full' : 'events', terminationBoundMs: o.bound, onEvent: (e) => { events.push(e); recorder?.onEvent(e); } })
+    .catch(async (e: unknown) => {
+      await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : 1));
       throw withScenarioLine(e, scenario.file);
     });
+  const exitCode = result.safetyViolations.length > 0 ? 1 : 0;
+  await recorder?.finish(scenarioRunEnd(result, exitCode));
   const around = o.around ?? 10;
   const findings = [...result.safetyViolations, ...result.livenessViolations];
   if (o.json) {
@@ -60,7 +74,12 @@ export async function replayCommand(file: string | undefined, o: ReplayCommandOp
     out(`  trace sha256 ${bold(result.traceHash)} · ${events.length} events${scenario.mode === 'threads' ? dim(' (the scenario says threads: replayed in sim mode)') : ''}`);
     out(dim(`  again: ${how}`));
   }
-  return result.safetyViolations.length > 0 ? 1 : 0;
+  if (recorder) {
+    const line = recorder.error !== undefined ? `  store        not fully recorded: ${recorder.error} (${recorder.file})` : `  stored as ${recorder.id} · conclave show ${recorder.id}`;
+    if (o.json) process.stderr.write(`${line}\n`);
+    else out(dim(line));
+  }
+  return exitCode;
 }
 
 /** The scenario to replay and its seed: a file's (the seed from --seed or the file), or a stress run's. */

@@ -3,6 +3,7 @@ import type { TraceEvent } from '../actors/trace-event.ts';
 import { historyLines } from '../check/history-export.ts';
 import { violationText } from '../check/violation.ts';
 import { ConfigError } from '../errors.ts';
+import { enterpriseLines } from '../monitoring/enterprise-text.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
 import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
@@ -10,6 +11,7 @@ import { announcement, progressReporter } from './run-progress.ts';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY, exitCodeForError } from './exit-codes.ts';
 import { ConclaveError } from '../errors.ts';
 import { brokenRunEnd, DEFAULT_DETAIL_LIMIT, RunRecorder, scenarioRunEnd } from '../store/index.ts';
+import { storeOversightHook } from '../store/oversight-hook.ts';
 
 /** Findings a summary lists one per line, at most (the rest are counted). */
 const FINDINGS_SHOWN = 10;
@@ -98,16 +100,23 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const recorder = typeof opts.store === 'string' ? RunRecorder.start(opts.store, {
     kind: 'run', name: scenario.name, file: scenario.file, scenarioGiven: RunRecorder.given(scenario.file), scenarioResolved: scenario,
     protocol: scenario.consensus.algorithm, mode, seed: opts.seed ?? scenario.seed, agents: scenario.agents.reduce((n, g) => n + g.count, 0), topology: typeof scenario.topology === 'string' ? scenario.topology : scenario.topology.type,
-    argv: opts.argv, detailLimit: opts.storeDetail ?? DEFAULT_DETAIL_LIMIT, signed: true,
+    argv: opts.argv, detailLimit: opts.storeDetail ?? DEFAULT_DETAIL_LIMIT, signed: true, plannedDecisions: scenario.task.decisions,
   }) : undefined;
   const progress = progressReporter({ planned: scenario.task.decisions, mode, now: opts.progress?.now ?? (() => performance.now()), write, everyMs: opts.progress?.everyMs, recorded: recorder && (() => recorder.committed().closed) });
+  // In threads mode a decision held for human oversight waits for a person: `conclave approve`
+  // answers through the store. (Sim mode cannot wait on the wall clock: it needs a module hook.)
+  const approvals = recorder && mode === 'threads' && scenario.oversight === undefined ? storeOversightHook(recorder.file, recorder.id) : undefined;
   const onEvent = (e: TraceEvent) => {
     progress(e);
     writeTimeline?.(e);
     if (opts.history) keepHistory(e);
     recorder?.onEvent(e);
+    if (approvals && e.type === 'emit' && e.event.type === 'oversight-requested') {
+      const ev = e.event as { decision?: unknown; value?: unknown; timeoutMs?: unknown };
+      write(`conclave: decision ${String(ev.decision)} (${String(ev.value)}) is held for human oversight: conclave approve ${recorder!.id} ${String(ev.decision)} [--reject] within ${Number(ev.timeoutMs) / 1000} s`);
+    }
   };
-  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent }).catch(async (e: unknown) => {
+  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent, ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}), ...(approvals ? { oversight: approvals } : {}) }).finally(() => approvals?.close()).catch(async (e: unknown) => {
     // A run that broke off still leaves the history of what its client saw (open operations end `info`).
     if (opts.history && history.length > 0) writeHistory();
     await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : EXIT_RUN_FAILED));
@@ -205,8 +214,10 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
     else if (ev.type === 'vote') lines.push(`${at}  ${ev.agent} votes ${bold(String(ev.vote))} (${ev.reason}; confidence ${Number(ev.confidence).toFixed(2)})`);
     else if (ev.type === 'decided') {
       const verdict = ev.consensus ? green(`decided ${ev.value}`) : red(`no consensus${ev.reason ? `: ${ev.reason}` : ''}`);
-      lines.push(`${at}  ${ev.decision} ${verdict} ${dim(`(${ev.algorithm ?? 'escalated'}, strength ${Number(ev.strength).toFixed(2)}, ${ev.votes}/${ev.of} votes)`)}`);
+      lines.push(`${at}  ${ev.decision} ${verdict} ${dim(`(${ev.policy !== undefined ? `${ev.policy}: ` : ''}${ev.algorithm ?? 'escalated'}, strength ${Number(ev.strength).toFixed(2)}, ${ev.votes}/${ev.of} votes)`)}`);
     } else if (ev.type === 'escalated') lines.push(`${at}  ${ev.decision} ${yellow(`escalated to human oversight (risk ${ev.risk})`)}`);
+    else if (ev.type === 'oversight-requested') lines.push(`${at}  ${ev.decision} ${yellow(`held for human oversight (${ev.policy}): ${ev.value}, strength ${Number(ev.strength).toFixed(2)}`)}`);
+    else if (ev.type === 'oversight-answered') lines.push(`${at}  ${ev.decision} ${ev.answer === 'approve' ? green('approved') : red(String(ev.answer === 'reject' ? 'rejected' : 'escalated'))} ${dim(ev.by === 'timeout' ? '(no answer by its oversight timeout)' : '(by the oversight hook)')}`);
   };
 }
 
@@ -234,6 +245,7 @@ export function printSummary(r: ScenarioResult, truth: string | undefined, timel
       out(`  stage ${name.padEnd(18)} ${status}${s.decision ? ` → ${s.decision}` : ''}${s.reason ? dim(` (${s.reason})`) : ''}`);
     }
   }
+  for (const line of enterpriseLines(r, { red, yellow, dim })) out(line);
   const sim = r.simDecisionsPerMinute !== undefined ? ` · ${int(r.simDecisionsPerMinute)} per simulated minute` : '';
   out(`  throughput   ${bold(int(r.decisionsPerMinute))} decisions/min wall clock${sim}`);
   out(`  latency      p50 ${r.latencyMs.p50.toFixed(2)} ms · p99 ${r.latencyMs.p99.toFixed(2)} ms ${dim(r.mode === 'sim' ? '(simulated time)' : '(wall clock)')}`);

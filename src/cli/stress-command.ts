@@ -1,12 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError } from '../errors.ts';
+import { ConclaveError, ConfigError } from '../errors.ts';
 import { checkAlgorithm, VOTING_ALGORITHMS } from '../protocols/voting/algorithms.ts';
 import { didYouMean } from '../scenario/index.ts';
 import { family, faultsFor, runStress, shrinkScenario, type ShrinkResult, type StressPlan, type StressReport } from '../stress/index.ts';
 import { implementationRef } from '../stress/implementation.ts';
 import { checkImplementation } from '../swarm/main-role.ts';
 import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
+import { brokenRunEnd, ReportRecorder, type RunEnd } from '../store/index.ts';
+import { exitCodeForError } from './exit-codes.ts';
 
 /**
  * Options of `conclave stress`, as commander parses them.
@@ -39,6 +41,10 @@ export interface StressCommandOptions {
   readonly search?: string;
   /** Exit 0 even when runs within the fault bound stalled (liveness findings are then only reported). */
   readonly allowLiveness?: boolean;
+  /** The run store to record the campaign in (the CLI resolves --store and the default); absent or false: not recorded. */
+  readonly store?: string | false;
+  /** The command line, for the store's record of how the campaign was started. */
+  readonly argv?: readonly string[];
 }
 
 /**
@@ -68,9 +74,14 @@ export async function stressCommand(o: StressCommandOptions, out: (line: string)
   // A module that does not load would fail every run: say so once, naming the option.
   if (plan.implementation !== undefined) await checkImplementation(implementationRef(plan.implementation, family(plan.protocol)), '--implementation');
   let last = 0;
+  const recorder = typeof o.store === 'string' ? ReportRecorder.start(o.store, {
+    kind: 'stress', name: `stress ${o.protocol}`, protocol: o.protocol, mode: o.mode ?? 'sim', seed: o.seed, agents: o.agents,
+    scenarioResolved: { plan, runs: o.runs, seed: o.seed }, argv: o.argv, detailLimit: 0, signed: true,
+  }) : undefined;
   const report = await runStress(plan, {
     runs: o.runs, seed: o.seed, workers: o.workers,
     onProgress: (done, runs) => {
+      recorder?.progress(done, runs);
       if (!progress || o.json) return;
       const pct = Math.floor((done / runs) * 100);
       if (progress.isTTY) progress.write(`\r  ${'█'.repeat(Math.floor(pct / 4)).padEnd(25, '░')} ${done}/${runs} runs`);
@@ -80,6 +91,9 @@ export async function stressCommand(o: StressCommandOptions, out: (line: string)
         last = pct;
       }
     },
+  }).catch((e: unknown) => {
+    recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : STRESS_EXIT.safety));
+    throw e;
   });
   if (progress?.isTTY && !o.json) progress.write('\n');
   const saved = o.save ? saveFindings(report, o.save) : new Map<number, string>();
@@ -90,8 +104,23 @@ export async function stressCommand(o: StressCommandOptions, out: (line: string)
     if (shrunk) printShrunk(shrunk, out);
     if (o.save && saved.size === 0) out(dim(`\n  --save ${o.save}: no run broke safety, failed or stalled within the bound; nothing written (the folder was not created)`));
   }
-  if (report.failing.length > 0) return STRESS_EXIT.safety;
-  return report.stalled.length > 0 && !o.allowLiveness ? STRESS_EXIT.liveness : STRESS_EXIT.ok;
+  const exitCode = report.failing.length > 0 ? STRESS_EXIT.safety : report.stalled.length > 0 && !o.allowLiveness ? STRESS_EXIT.liveness : STRESS_EXIT.ok;
+  if (recorder) {
+    recorder.finish(stressRunEnd(report, exitCode, shrunk));
+    (o.json ? (l: string) => progress?.write(`${l}\n`) : out)(dim(`  stored as ${recorder.id} · conclave show ${recorder.id}`));
+  }
+  return exitCode;
+}
+
+/** A campaign's findings as the store keeps them: each failing or stalled run, with the seed that replays it. */
+function stressRunEnd(report: StressReport, exitCode: number, shrunk: unknown): RunEnd {
+  const findings = [
+    ...report.failing.flatMap((f) => (f.violations.length > 0 ? f.violations : [{ checker: 'run', property: 'failed', detail: f.error ?? 'the run failed' }])
+      .map((v) => ({ kind: 'safety' as const, checker: v.checker, text: `seed ${f.seed}: ${v.property}: ${v.detail}`, detail: JSON.stringify({ seed: f.seed, ...v, scenario: f.scenario }) }))),
+    ...report.stalled.map((s) => ({ kind: 'liveness' as const, checker: 'termination', text: `seed ${s.seed}: ${s.detail}`, detail: JSON.stringify(s) })),
+  ];
+  const status = exitCode === STRESS_EXIT.safety ? 'violated' : exitCode === STRESS_EXIT.liveness ? 'failed' : 'completed';
+  return { status, exitCode, result: JSON.stringify({ ...report, ...(shrunk ? { shrunk } : {}) }), findings };
 }
 
 /**

@@ -116,6 +116,7 @@ function finish(scenario: Scenario, file: string | undefined): Scenario {
     ...scenario,
     ...(absolute !== undefined && { file: absolute }),
     agents: scenario.agents.map((g) => (g.behaviour ? { ...g, behaviour: { ...g.behaviour, module: modulePath(g.behaviour.module, base) } } : g)),
+    ...(scenario.oversight && { oversight: { ...scenario.oversight, module: modulePath(scenario.oversight.module, base) } }),
     consensus: {
       ...consensus,
       // Weights adapt towards the ground truth when there is one; otherwise towards the decided outcome.

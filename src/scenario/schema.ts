@@ -12,6 +12,8 @@ import {
   probability, strictMapping, stringList, threshold, type IssueParams,
 } from './fields.ts';
 import { clip, listText } from './bounded-text.ts';
+import { decisionPolicies, policyClassName, voteAlgorithmFor, type DecisionPolicies, type PolicyClass } from './decision-policies.ts';
+import { monitoring, type MonitoringConfig } from './monitoring.ts';
 import {
   count as thousands, MAX_AGENTS, MAX_DECISIONS, MAX_IN_FLIGHT, MAX_OPTIONS, MAX_SEED, MAX_VOTING_TIMEOUT_MS,
 } from './bounds.ts';
@@ -131,6 +133,8 @@ export interface TaskConfig {
   delegated?: boolean;
   sequential?: boolean;
   centralised?: boolean;
+  /** The class of decision (`decision_policies`) the task's decisions belong to. */
+  policy?: PolicyClass;
 }
 
 /**
@@ -153,6 +157,8 @@ export interface StageConfig {
   options?: string[];
   truth?: string;
   risk?: RiskLevel;
+  /** The stage's class of decision; its own consensus_algorithm / threshold beat the class's. */
+  policy?: PolicyClass;
 }
 
 /**
@@ -197,6 +203,14 @@ export interface Scenario {
   faults?: Record<string, unknown>;
   /** Sorted by `atMs` (entries at the same time keep their file order). */
   schedule: ScheduleEntry[];
+  /** Classes of decision, from the top level or `consensus.decision_policies`. */
+  decision_policies?: DecisionPolicies;
+  /** Alert thresholds, from the top level or `consensus.monitoring`. */
+  monitoring?: MonitoringConfig;
+  /** From the top level or `consensus.production_mode`: settings that would only be warned about are refused. */
+  production_mode?: boolean;
+  /** The human-oversight hook, as a module (absolute once loaded). */
+  oversight?: ModuleRef;
 }
 
 /**
@@ -282,6 +296,10 @@ const consensus = z.looseObject({
   adaptive: strictMapping(Object.fromEntries(RISK_LEVELS.map((r) => [r, nonEmptyString('an algorithm name').optional()])) as Record<RiskLevel, z.ZodOptional<z.ZodString>>, 'a mapping of risk level -> algorithm').optional(),
   escalation: oneOf(['record', 'wait']).default('record'),
   implementation: strictMapping({ module: nonEmptyString('a module path (relative to the scenario file)'), export: nonEmptyString('the name of the behaviour the module exports') }, "a behaviour { module, export } for the protocol's main role (Raft node, PBFT replica or voting coordinator)").optional(),
+  // Enterprise settings as tutorial exercise 18 writes them; moved to the top level below.
+  decision_policies: decisionPolicies.optional(),
+  monitoring: monitoring.optional(),
+  production_mode: z.boolean(expecting('true or false')).optional(),
 }, expecting('a consensus mapping { algorithm, threshold, voting_timeout, ... }'))
   // Unknown keys are kept: custom policies take their own parameters from here.
   .transform(({ voting_timeout, ...rest }): ConsensusConfig => compact({ ...rest, votingTimeoutMs: voting_timeout }));
@@ -305,6 +323,7 @@ const task = strictMapping({
   decisions: integer(1, MAX_DECISIONS).optional(),
   duration: duration({ positive: true }).optional(),
   in_flight: integer(1, MAX_IN_FLIGHT).default(1),
+  policy: policyClassName.optional(),
   ...taskTraits,
 }, 'a task mapping { question, options, ... }')
   .superRefine((t, ctx) => {
@@ -320,7 +339,8 @@ const task = strictMapping({
 
 const stage = strictMapping({
   name: nonEmptyString('a stage name'),
-  consensus_algorithm: nonEmptyString('an algorithm name'),
+  // Filled from the stage's policy class (or consensus.algorithm) when left out: see the scenario's transform.
+  consensus_algorithm: nonEmptyString('an algorithm name').optional(),
   threshold: threshold().optional(),
   max_agents: integer(1, MAX_AGENTS).optional(),
   expert_domains: stringList().optional(),
@@ -329,14 +349,15 @@ const stage = strictMapping({
   options: optionList().optional(),
   truth: nonEmptyString().optional(),
   risk: oneOf(RISK_LEVELS).optional(),
-}, 'a stage { name, consensus_algorithm, depends_on, ... }').transform((s): StageConfig => compact({ ...s }));
+  policy: policyClassName.optional(),
+}, 'a stage { name, consensus_algorithm, depends_on, ... }').transform((s) => compact({ ...s }));
 
 const workflow = strictMapping({
   stages: z.array(stage, expecting('a list of stages')).min(1, expecting('a list of at least 1 stage')).superRefine(checkStageGraph),
 }, 'a workflow mapping { stages }').transform(({ stages }) => ({ stages }));
 
 /** Stage names unique, dependencies known, and no cycles, reported at the entry that closes one. */
-function checkStageGraph(stages: StageConfig[], ctx: z.RefinementCtx): void {
+function checkStageGraph(stages: Pick<StageConfig, 'name' | 'depends_on'>[], ctx: z.RefinementCtx): void {
   const index = new Map<string, number>();
   stages.forEach((s, i) => {
     if (index.has(s.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'a stage name not used by another stage', input: s.name, params: { gotText: `${JSON.stringify(s.name)}, already the name of stages[${index.get(s.name)}]` } satisfies IssueParams });
@@ -357,7 +378,7 @@ function checkStageGraph(stages: StageConfig[], ctx: z.RefinementCtx): void {
 }
 
 /** Depth-first search in file order, so the same file always reports the same cycle. */
-function findCycle(stages: readonly StageConfig[], index: ReadonlyMap<string, number>): { names: string[]; at: number; entry: number } | undefined {
+function findCycle(stages: readonly Pick<StageConfig, 'name' | 'depends_on'>[], index: ReadonlyMap<string, number>): { names: string[]; at: number; entry: number } | undefined {
   const state = new Array<'new' | 'open' | 'done'>(stages.length).fill('new');
   const stack: number[] = [];
   const visit = (i: number): { names: string[]; at: number; entry: number } | undefined => {
@@ -398,6 +419,16 @@ const scheduleEntry = strictMapping({
   })
   .transform(({ at, switch_topology, task }): ScheduleEntry => compact({ atMs: at, switch_topology: switch_topology as TopologySpec | undefined, task: task && compact({ ...task }) }));
 
+/** `{ module: 'path#export' }` or `{ module, export }`. */
+const oversightRef = strictMapping({
+  module: nonEmptyString('a module path (relative to the scenario file), optionally with #export'),
+  export: nonEmptyString().optional(),
+}, 'an oversight hook { module: path#export }').transform(({ module, export: name }): ModuleRef => {
+  const hash = module.lastIndexOf('#');
+  if (name === undefined && hash > 0) return { module: module.slice(0, hash), export: module.slice(hash + 1) };
+  return compact({ module, export: name });
+});
+
 /**
  * The raw scenario (parsed YAML) -> a {@link Scenario}, except for the steps that need the file's
  * location: module paths are still as written and `consensus.weight_reference` may be unset.
@@ -421,6 +452,10 @@ export const scenarioSchema = strictMapping({
   workflow: workflow.optional(),
   faults: z.record(z.string(), z.unknown(), expecting('a mapping of fault kinds (byzantine, crash, partition, ...)')).optional(),
   schedule: z.array(scheduleEntry, expecting('a list of schedule entries')).default([]),
+  decision_policies: decisionPolicies.optional(),
+  monitoring: monitoring.optional(),
+  production_mode: z.boolean(expecting('true or false')).optional(),
+  oversight: oversightRef.optional(),
 }, 'a mapping of scenario settings (name, agents, task, ...)')
   .superRefine((s, ctx) => {
     // Each group is within range; together they must be too (a thousand groups of a million).
@@ -439,12 +474,44 @@ export const scenarioSchema = strictMapping({
         ctx.addIssue({ code: 'custom', path: ['workflow', 'stages', i, 'truth'], message: `one of the stage's options (${listText(options)})`, input: st.truth });
       }
     });
+    checkEnterprise({ ...s, consensus: s.consensus as Enterprise }, ctx);
   })
-  .transform(({ schedule, ...s }): Scenario => compact({
+  .transform(({ schedule, decision_policies, monitoring: watch, production_mode, workflow, consensus: { decision_policies: cPolicies, monitoring: cWatch, production_mode: cProduction, ...consensus }, ...s }): Scenario => compact({
     ...s,
+    consensus: consensus as ConsensusConfig,
+    workflow: workflow && { stages: workflow.stages.map((st): StageConfig => ({ ...st, consensus_algorithm: st.consensus_algorithm ?? stageAlgorithm(st.policy, decision_policies ?? (cPolicies as DecisionPolicies | undefined), consensus.algorithm) })) },
+    decision_policies: decision_policies ?? (cPolicies as DecisionPolicies | undefined),
+    monitoring: watch ?? (cWatch as MonitoringConfig | undefined),
+    production_mode: production_mode ?? (cProduction as boolean | undefined),
     // Array.prototype.sort is stable: entries at the same time keep their file order.
     schedule: [...schedule].sort((a, b) => a.atMs - b.atMs),
   }));
+
+/** A stage that names a class and no algorithm of its own votes with the class's (or the scenario's). */
+function stageAlgorithm(policy: PolicyClass | undefined, policies: DecisionPolicies | undefined, fallback: string): string {
+  const own = policy === undefined ? undefined : policies?.[policy]?.algorithm;
+  return own === undefined ? fallback : voteAlgorithmFor(own);
+}
+
+type Enterprise = { decision_policies?: DecisionPolicies; monitoring?: MonitoringConfig; production_mode?: boolean };
+
+/** Each enterprise setting given once (top level or under consensus), and every class named defined. */
+function checkEnterprise(s: Enterprise & { consensus: Enterprise; task: { policy?: PolicyClass }; workflow?: { stages: { policy?: PolicyClass }[] } }, ctx: z.RefinementCtx): void {
+  for (const key of ['decision_policies', 'monitoring', 'production_mode'] as const) {
+    if (s[key] !== undefined && s.consensus[key] !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['consensus', key], message: `${key} once: at the top level or under consensus, not both`, input: s.consensus[key], params: { gotText: 'both', hint: `Merge consensus.${key} into the top-level ${key}.` } satisfies IssueParams });
+    }
+  }
+  const policies = s.decision_policies ?? s.consensus.decision_policies ?? {};
+  const defined = Object.keys(policies);
+  const named = (policy: PolicyClass | undefined, path: (string | number)[]) => {
+    if (policy === undefined || Object.hasOwn(policies, policy)) return;
+    const text = defined.length > 0 ? `a class defined in decision_policies (${listText(defined)})` : 'a class defined in decision_policies (there is none)';
+    ctx.addIssue({ code: 'custom', path, message: text, input: policy, params: { hint: `Add decision_policies.${policy} { algorithm, threshold, timeout, ... }, or remove the policy.` } satisfies IssueParams });
+  };
+  named(s.task?.policy, ['task', 'policy']);
+  s.workflow?.stages.forEach((st, i) => named(st.policy, ['workflow', 'stages', i, 'policy']));
+}
 
 /** Drops keys whose value is undefined, so a normalised scenario prints and compares cleanly. */
 function compact<T extends object>(value: T): T {

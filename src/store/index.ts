@@ -5,4 +5,5 @@ export { RunRecorder, DEFAULT_DETAIL_LIMIT, FLUSH_EVERY_MS } from './run-recorde
 export { insertRun, newRunId, type RunStart } from './run-row.ts';
 export { RunWriter, type RunEnd, type WriterCounts } from './writer-core.ts';
 export { scenarioRunEnd, brokenRunEnd } from './run-end.ts';
+export { ReportRecorder } from './report-recorder.ts';
 export { auditKey, keyDir, type AuditKey } from './audit-keys.ts';

@@ -68,7 +68,7 @@ export const MIGRATIONS: readonly string[] = [
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)
-  );
+  ) WITHOUT ROWID;                    -- rows live in the key's b-tree: one b-tree to write per decision, not a table and an index
   CREATE TABLE aggregates (
     run_id TEXT NOT NULL,
     t REAL NOT NULL,

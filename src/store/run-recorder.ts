@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import type { TraceEvent } from '../actors/trace-event.ts';
+import type { AlertRecord } from '../monitoring/alert-record.ts';
 import { startWorker } from '../scheduler/threads/spawn-worker.ts';
 import { auditKey } from './audit-keys.ts';
-import { openStore } from './open-store.ts';
+import { openStore, type StoreDb } from './open-store.ts';
 import { addEvent, emptyBatch, type RecordBatch } from './record-batch.ts';
 import { insertRun, type RunStart } from './run-row.ts';
-import type { RunEnd, WriterCounts } from './writer-core.ts';
+import { RunWriter, type RunEnd, type WriterCounts } from './writer-core.ts';
 import type { FromWriter, ToWriter, WriterThreadData } from './writer-thread.ts';
 
 /** Decisions stored one by one (with their votes) by default; a longer run keeps aggregates for the rest. */
@@ -22,15 +23,26 @@ const BATCH_RECORDS = 8192;
 const CLOCK_EVERY = 256;
 
 /**
+ * Records a run writes from its own thread before the writing moves to a writer thread: a small
+ * run costs a few ms of SQLite and no thread start-up (a thread that loads the sources costs
+ * more than such a run); a big one writes off the thread that runs the simulation.
+ */
+const INLINE_RECORDS = 4096;
+
+/** A run that plans this many decisions starts its writer thread at once: the thread's start-up then overlaps the run's. */
+const THREAD_FROM_DECISIONS = 1000;
+
+/**
  * Records one run into the store while it runs: hand {@link onEvent} to the run as (part of)
  * its `onEvent`, then {@link finish} with its outcome. Records go in batches, at least every
- * {@link FLUSH_EVERY_MS} ms of wall clock, to a writer thread that stores each batch in one
- * transaction; {@link committed} says what is durable. A store that fails mid-run (disk full,
- * locked too long) never stops the run: recording stops, and `finish` says why.
+ * {@link FLUSH_EVERY_MS} ms of wall clock, each stored in one transaction: from this thread
+ * while the run is small, then from a writer thread; {@link committed} says what is durable. A
+ * store that fails mid-run (disk full, locked too long) never stops the run: recording stops,
+ * and `finish` says why.
  *
  * @example
  * ```ts
- * const rec = await RunRecorder.start('.conclave/conclave.db', { kind: 'run', name: 'db-choice', protocol: 'simple_majority', detailLimit: 100_000, signed: true });
+ * const rec = RunRecorder.start('.conclave/conclave.db', { kind: 'run', name: 'db-choice', protocol: 'simple_majority', detailLimit: 100_000, signed: true });
  * const result = await runScenario(scenario, { onEvent: rec.onEvent });
  * await rec.finish({ status: 'completed', exitCode: 0, result: JSON.stringify(result) });
  * ```
@@ -39,41 +51,41 @@ export class RunRecorder {
   private batch: RecordBatch = emptyBatch();
   private lastFlush = performance.now();
   private sinceClock = 0;
-  private counts: WriterCounts = { opened: 0, closed: 0, decided: 0, votes: 0, latencySum: 0, latencyMax: 0 };
+  private written = 0;
+  /** Trace time of the run's first event: where an alert's `at` counts from. */
+  private firstT: number | undefined;
+  private counts: WriterCounts;
   private failure: string | undefined;
   private ended: Promise<WriterCounts> | undefined;
   private settleEnd: ((c: WriterCounts) => void) | undefined;
   private readonly timer: NodeJS.Timeout;
+  /** The writer in this thread, until the run moves to a writer thread (then undefined). */
+  private inline: { db: StoreDb; writer: RunWriter } | undefined;
+  private worker: Worker | undefined;
 
-  private constructor(readonly id: string, readonly file: string, private readonly worker: Worker) {
-    worker.on('message', (m: FromWriter) => {
-      if (m.op === 'error') this.fail(m.message);
-      else {
-        this.counts = m.counts;
-        if (m.op === 'done') this.settleEnd?.(m.counts);
-      }
-    });
-    worker.on('error', (e) => this.fail(e.message));
-    worker.on('exit', () => this.fail('the store writer thread stopped'));
+  private constructor(readonly id: string, readonly file: string, private readonly run: RunStart, db: StoreDb) {
+    const key = run.signed ? auditKey(file, { create: false }) : undefined;
+    const writer = new RunWriter(db, id, { detailLimit: run.detailLimit, key: key?.privateKey, keyId: key?.id });
+    this.inline = { db, writer };
+    this.counts = writer.counts;
+    if ((run.plannedDecisions ?? 0) >= THREAD_FROM_DECISIONS) this.moveToThread();
     // A quiet run (threads mode waiting on timers) still shows progress; unref: it never keeps the process alive.
     this.timer = setInterval(() => this.flush(), FLUSH_EVERY_MS).unref();
   }
 
   /**
    * Opens the store (refusing a file that is not a Conclave store, before anything runs),
-   * records the run as `running`, creates the audit key on first use, and starts the writer.
+   * records the run as `running` and creates the audit key on first use.
    */
   static start(file: string, run: RunStart): RunRecorder {
     const db = openStore(file);
-    let id: string;
     try {
       if (run.signed) auditKey(file);
-      id = insertRun(db, run);
-    } finally {
+      return new RunRecorder(insertRun(db, run), file, run, db);
+    } catch (e) {
       db.close();
+      throw e;
     }
-    const data: WriterThreadData = { file, runId: id, detailLimit: run.detailLimit, signed: run.signed };
-    return new RunRecorder(id, file, startWorker(new URL('./writer-thread.ts', import.meta.url), { workerData: data }));
   }
 
   /** The run's scenario file as the user wrote it, for {@link RunStart.scenarioGiven} (undefined when unreadable). */
@@ -89,6 +101,7 @@ export class RunRecorder {
   /** Takes one trace event (as `onEvent`): kept if the store records it, sent on when a batch is due. */
   readonly onEvent = (e: TraceEvent): void => {
     if (this.failure !== undefined) return;
+    this.firstT ??= e.t;
     addEvent(this.batch, e);
     if (this.batch.size >= BATCH_RECORDS) this.flush();
     else if (++this.sinceClock >= CLOCK_EVERY) {
@@ -97,15 +110,29 @@ export class RunRecorder {
     }
   };
 
-  /** Sends what is batched (an empty batch too: it still writes a progress row, so `monitor` sees the run alive). */
+  /**
+   * Takes an alert the run raised (alerts are not trace events): stored in the run's timeline at
+   * its time on the trace's clock (its `at` counts from the run's first trace event).
+   */
+  readonly onAlert = (a: AlertRecord): void => {
+    if (this.failure !== undefined) return;
+    this.batch.events.push({ t: (this.firstT ?? 0) + a.at, kind: 'alert', actor: a.agent ?? null, detail: JSON.stringify({ type: 'alert', ...a }) });
+    this.batch.size++;
+  };
+
+  /** Stores what is batched (an empty batch too: it still writes a progress row, so `monitor` sees the run alive). */
   flush(): void {
     if (this.failure !== undefined || this.ended !== undefined) return;
     this.lastFlush = performance.now();
-    this.post({ op: 'batch', batch: this.batch });
+    const batch = this.batch;
     this.batch = emptyBatch();
+    this.written += batch.size;
+    if (this.inline && this.written > INLINE_RECORDS) this.moveToThread();
+    if (this.inline) this.guard(() => this.inline!.writer.apply(batch));
+    else this.post({ op: 'batch', batch });
   }
 
-  /** What the store holds of this run so far (as of the writer's last answer). */
+  /** What the store holds of this run so far (as of the writer thread's last answer). */
   committed(): WriterCounts {
     return this.counts;
   }
@@ -116,7 +143,7 @@ export class RunRecorder {
   }
 
   /**
-   * Sends the rest and the run's end, and waits until the store holds them: after this, what
+   * Stores the rest and the run's end, and waits until the store holds them: after this, what
    * the run reports is durable. Resolves with what was stored; never rejects (a failed store is
    * in {@link error}).
    */
@@ -124,19 +151,54 @@ export class RunRecorder {
     if (this.ended) return this.ended;
     this.flush();
     clearInterval(this.timer);
+    if (this.inline) {
+      const { db, writer } = this.inline;
+      this.guard(() => writer.finish(end));
+      db.close();
+      this.inline = undefined;
+      this.ended = Promise.resolve(writer.counts);
+      return this.ended;
+    }
     this.ended = new Promise<WriterCounts>((resolve) => {
       this.settleEnd = resolve;
       if (this.failure !== undefined) resolve(this.counts);
     });
     this.post({ op: 'finish', end });
     const counts = await this.ended;
-    this.worker.removeAllListeners('exit');
-    await this.worker.terminate();
+    this.worker!.removeAllListeners('exit');
+    await this.worker!.terminate();
     return counts;
   }
 
+  /** Hands the chain over to a writer thread: the run has proved big enough to pay for one. */
+  private moveToThread(): void {
+    const { db, writer } = this.inline!;
+    this.inline = undefined;
+    const data: WriterThreadData = { file: this.file, runId: this.id, detailLimit: this.run.detailLimit, signed: this.run.signed, state: writer.state() };
+    db.close();
+    const worker = startWorker(new URL('./writer-thread.ts', import.meta.url), { workerData: data });
+    worker.on('message', (m: FromWriter) => {
+      if (m.op === 'error') this.fail(m.message);
+      else {
+        this.counts = m.counts;
+        if (m.op === 'done') this.settleEnd?.(m.counts);
+      }
+    });
+    worker.on('error', (e) => this.fail(e.message));
+    worker.on('exit', () => this.fail('the store writer thread stopped'));
+    this.worker = worker;
+  }
+
+  private guard(write: () => void): void {
+    try {
+      write();
+    } catch (e) {
+      this.fail((e as Error).message);
+    }
+  }
+
   private post(m: ToWriter): void {
-    if (this.failure === undefined) this.worker.postMessage(m);
+    if (this.failure === undefined) this.worker!.postMessage(m);
   }
 
   private fail(message: string): void {

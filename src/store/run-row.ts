@@ -19,6 +19,8 @@ export interface RunStart {
   readonly argv?: readonly string[];
   /** Decisions stored one by one; later ones go into aggregates. */
   readonly detailLimit: number;
+  /** Decisions the run plans, when known: a big run starts its writer thread at once (not a column). */
+  readonly plannedDecisions?: number;
   readonly signed: boolean;
 }
 

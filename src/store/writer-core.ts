@@ -15,6 +15,19 @@ export interface RunEnd {
   readonly findings?: readonly { kind: 'safety' | 'liveness'; checker: string; text: string; detail: string }[];
 }
 
+/**
+ * Where a run's writer stands: enough to carry on the chain in another thread (a run starts
+ * writing in its own thread and moves to a writer thread once it proves big).
+ */
+export interface WriterState {
+  readonly prevHash: string;
+  readonly seq: number;
+  readonly lastT: number;
+  readonly openedAt: readonly (readonly [string, number])[];
+  readonly pendingVotes: readonly (readonly [string, unknown[][]])[];
+  readonly counts: WriterCounts;
+}
+
 /** What the writer has made durable so far: what `monitor` reads and what the run may report. */
 export interface WriterCounts {
   opened: number;
@@ -53,13 +66,25 @@ export class RunWriter {
   private readonly insertAggregate;
   private readonly insertCheckpoint;
 
-  constructor(private readonly db: StoreDb, private readonly runId: string, private readonly o: { detailLimit: number; key?: KeyObject; keyId?: string }) {
-    this.prevHash = genesisHash(runId);
+  constructor(private readonly db: StoreDb, private readonly runId: string, private readonly o: { detailLimit: number; key?: KeyObject; keyId?: string }, from?: WriterState) {
+    this.prevHash = from?.prevHash ?? genesisHash(runId);
+    if (from) {
+      this.seq = from.seq;
+      this.lastT = from.lastT;
+      for (const [d, t] of from.openedAt) this.openedAt.set(d, t);
+      for (const [d, v] of from.pendingVotes) this.pendingVotes.set(d, v);
+      Object.assign(this.counts, from.counts);
+    }
     this.insertDecision = db.prepare('INSERT INTO decisions (run_id, seq, decision, t, opened_t, latency_ms, outcome, value, strength, votes, of, algorithm, detail, ballots, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertEvent = db.prepare('INSERT INTO events (run_id, t, kind, actor, detail) VALUES (?, ?, ?, ?, ?)');
     this.insertProgress = db.prepare('INSERT INTO progress (run_id, at, t, opened, closed, decided, votes, latency_sum, latency_max) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
     this.insertAggregate = db.prepare('INSERT INTO aggregates (run_id, t, closed, by_outcome, latency_sum, latency_max) VALUES (?, ?, ?, ?, ?, ?)');
     this.insertCheckpoint = db.prepare('INSERT INTO checkpoints (run_id, upto, hashes, signature, key_id, at) VALUES (?, ?, ?, ?, ?, ?)');
+  }
+
+  /** Where this writer stands, for another to carry on from. */
+  state(): WriterState {
+    return { prevHash: this.prevHash, seq: this.seq, lastT: this.lastT, openedAt: [...this.openedAt], pendingVotes: [...this.pendingVotes], counts: { ...this.counts } };
   }
 
   /** Stores a batch in one transaction, with a progress row (and a checkpoint for its decisions). */

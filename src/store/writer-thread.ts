@@ -7,7 +7,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { auditKey } from './audit-keys.ts';
 import { openStore } from './open-store.ts';
 import type { RecordBatch } from './record-batch.ts';
-import { RunWriter, type RunEnd } from './writer-core.ts';
+import { RunWriter, type RunEnd, type WriterState } from './writer-core.ts';
 
 /** What the writer thread is started with. */
 export interface WriterThreadData {
@@ -15,6 +15,8 @@ export interface WriterThreadData {
   readonly runId: string;
   readonly detailLimit: number;
   readonly signed: boolean;
+  /** Where the run's own thread left the chain. */
+  readonly state: WriterState;
 }
 
 /** Messages to the writer thread. */
@@ -31,7 +33,7 @@ const port = parentPort!;
 try {
   const db = openStore(data.file);
   const key = data.signed ? auditKey(data.file, { create: false }) : undefined;
-  const writer = new RunWriter(db, data.runId, { detailLimit: data.detailLimit, key: key?.privateKey, keyId: key?.id });
+  const writer = new RunWriter(db, data.runId, { detailLimit: data.detailLimit, key: key?.privateKey, keyId: key?.id }, data.state);
   let failed = false;
   port.on('message', (m: ToWriter) => {
     if (failed) return;

@@ -8,6 +8,7 @@ import type { CoordinatorProps } from '../protocols/voting/coordinator.ts';
 import { BYZANTINE_VOTER } from '../adversary/byzantine-voter.ts';
 import { COORDINATOR, VOTER } from '../protocols/voting/refs.ts';
 import { byzantinePlan } from './byzantine-plan.ts';
+import { coordinatorPolicies } from './coordinator-policies.ts';
 import type { VoterProps } from '../protocols/voting/voter.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { selectTopology, DEFAULT_SELECTION_RULES, type Member, type TopologySpec } from '../topologies/index.ts';
@@ -99,6 +100,10 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
     selectionRules: adaptive ? [...DEFAULT_SELECTION_RULES] : undefined,
     initialTopology: selection ? JSON.stringify(selection.topology) : undefined,
     traceVotes: options.traceVotes,
+    policies: coordinatorPolicies(scenario),
+    experts: Object.values(scenario.decision_policies ?? {}).some((p) => p.expert_review)
+      ? Object.fromEntries(Object.entries(voterInfo).map(([id, v]) => [id, v.domains ?? []]))
+      : undefined,
   };
   return {
     // The scenario's own coordinator (swarm.ts checks it loads), or the built-in.

@@ -60,6 +60,7 @@ export function clientRunReport(f: FinishedRun, r: {
     topologySwitches: topologySwitches(result),
     topologyEpochs: epochFigures(result.topology.epochs, f.epochs.byEpoch),
     byzantineDetected: r.byzantineDetected ?? [],
+    alerts: [],
     ...(r.warnings && r.warnings.length > 0 ? { warnings: [...r.warnings] } : {}),
     wallMs: round(workload.wallMs),
     traceHash: result.traceHash,

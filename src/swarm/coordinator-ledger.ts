@@ -141,6 +141,15 @@ export function joinSummaries(parts: readonly RunSummary[]): RunSummary {
     out.finishedAt = Math.max(out.finishedAt, p.finishedAt);
     if (Object.keys(p.weights).length > 0) out.weights = { ...p.weights };
     if (p.stages) out.stages = p.stages;
+    // Per-class and oversight counts are the coordinator's own (the part before a crash has none: they are not rebuilt from the trace).
+    for (const [c, n] of Object.entries(p.byPolicy ?? {})) {
+      const o = ((out.byPolicy ??= {})[c] ??= { attempted: 0, decided: 0, noConsensus: 0, timedOut: 0, escalated: 0 });
+      for (const k of ['attempted', 'decided', 'noConsensus', 'timedOut', 'escalated'] as const) o[k] += n[k];
+    }
+    if (p.oversight) {
+      const o = (out.oversight ??= { requested: 0, approved: 0, rejected: 0, escalated: 0, timedOut: 0 });
+      for (const k of ['requested', 'approved', 'rejected', 'escalated', 'timedOut'] as const) o[k] += p.oversight[k];
+    }
   }
   return out;
 }

@@ -79,6 +79,8 @@ export interface ProtocolRun {
   report(finished: FinishedRun): ScenarioResult;
   /** Ends the workload early (Ctrl-C): no new decisions; what is open closes as usual. */
   windDown?(system: ActorSystem): void;
+  /** Warnings the run itself gave rise to (e.g. an oversight answer sim mode could not wait for), added to the result's. */
+  runWarnings?(): readonly string[];
 }
 
 /**

@@ -1,4 +1,7 @@
 import type { Violation } from '../check/violation.ts';
+import type { AlertRecord } from '../monitoring/alert-record.ts';
+import type { PolicyClassCounts } from '../protocols/voting/decision-class.ts';
+import type { OversightCounts } from '../protocols/voting/oversight.ts';
 import type { PbftFigures } from './pbft-figures.ts';
 import type { RaftFigures } from './raft-figures.ts';
 import type { RunSummary } from '../protocols/voting/coordinator.ts';
@@ -74,6 +77,12 @@ export interface ScenarioResult {
   warnings?: string[];
   stages?: RunSummary['stages'];
   weights?: Record<string, number>;
+  /** Alerts the `monitoring:` thresholds raised while the run went, in order (empty without monitoring). */
+  alerts: AlertRecord[];
+  /** Decisions per class of decision (`decision_policies`), for a vote whose decisions name classes. */
+  byPolicy?: Record<string, PolicyClassCounts>;
+  /** Decisions held for human oversight and how each was settled. */
+  oversight?: OversightCounts;
   wallMs: number;
   virtualMs?: number;
   traceHash: string;
@@ -181,6 +190,9 @@ export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, 
     byzantineDetected: Object.entries(s.byzantine ?? {}).map(([agent, evidence]) => ({ agent, evidence })),
     ...(s.stages ? { stages: s.stages } : {}),
     ...(Object.keys(s.weights).length > 0 ? { weights: s.weights } : {}),
+    alerts: [],
+    ...(s.byPolicy ? { byPolicy: s.byPolicy } : {}),
+    ...(s.oversight ? { oversight: s.oversight } : {}),
     wallMs: round(run.wallMs),
     ...(run.mode === 'sim' ? { virtualMs: round(virtualMs) } : {}),
     traceHash: result.traceHash,

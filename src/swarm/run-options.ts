@@ -1,4 +1,6 @@
 import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
+import type { AlertRecord } from '../monitoring/alert-record.ts';
+import type { OversightHook } from '../protocols/voting/oversight.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 
 /**
@@ -31,6 +33,16 @@ export interface RunOptions {
    * In sim mode answer synchronously (the simulation does not wait for promises).
    */
   readonly onEscalation?: (decision: { decision: string; risk: string | null }) => string | undefined | Promise<string | undefined>;
+  /**
+   * Human oversight for decision classes with `human_oversight: true` (beats the scenario's
+   * `oversight:` module). Threads mode waits for an asynchronous answer until the class's
+   * `oversight_timeout`; sim mode takes only a synchronous one (see src/protocols/voting/oversight.ts).
+   */
+  readonly oversight?: OversightHook;
+  /** Passed to the oversight hook with each request (the run store's id for the run). */
+  readonly runId?: string;
+  /** Sees each monitoring alert as it is raised (they are also in the result's `alerts`). */
+  readonly onAlert?: (alert: AlertRecord) => void;
   /** Longest the run may take, in ms (virtual in sim mode); default: ample for the workload. */
   readonly timeoutMs?: number;
   /**

@@ -2,11 +2,13 @@ import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
 import { RunCheckers } from '../check/registry.ts';
 import { ConfigError } from '../errors.ts';
+import { AlertWatcher } from '../monitoring/alert-watcher.ts';
 import { parseFaultPlan, type FaultPlan } from '../scenario/fault-plan.ts';
 import type { Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { createSystem } from '../system/create-system.ts';
 import { buildTopology, type TopologySpec } from '../topologies/index.ts';
+import { enterpriseWarnings } from './enterprise-settings.ts';
 import { EpochLatencies } from './epoch-figures.ts';
 import type { DriverSetup, ProtocolDriver, ProtocolRun } from './protocol-driver.ts';
 import type { ScenarioResult } from './report.ts';
@@ -31,6 +33,8 @@ export class ScenarioRun {
   private out: TraceFile | undefined;
   private origin: number | undefined;
   private readonly epochs = new EpochLatencies();
+  /** The `monitoring:` alerts, raised from the trace as it goes. */
+  private readonly watcher: AlertWatcher;
 
   private constructor(
     readonly setup: DriverSetup,
@@ -38,7 +42,11 @@ export class ScenarioRun {
     readonly system: ActorSystem,
     private readonly checks: RunCheckers,
     private readonly traced: boolean,
-  ) {}
+    /** The enterprise settings this run does not honour, each named (see enterprise-settings.ts). */
+    private readonly enterprise: readonly string[],
+  ) {
+    this.watcher = new AlertWatcher(setup.scenario.monitoring ?? {}, setup.options.onAlert);
+  }
 
   /**
    * Everything up to the workload: bad configuration fails here, before anything is spawned;
@@ -48,17 +56,19 @@ export class ScenarioRun {
     const mode = options.mode ?? scenario.mode ?? 'sim';
     const seed = options.seed ?? scenario.seed ?? 1;
     const setup: DriverSetup = { scenario, options, mode, seed };
+    const traceLevel: TraceLevel = options.traceLevel ?? 'events';
+    // Before the driver: production_mode refuses here what would only be warned about.
+    const enterprise = enterpriseWarnings(scenario, driver.name === 'voting' ? 'voting' : scenario.consensus.algorithm, { hook: options.oversight !== undefined || scenario.oversight !== undefined, traced: traceLevel !== 'off' });
     const protocol = await driver.prepare(setup);
     const faults = parseFaultPlan(scenario.faults, protocol.faultDefaults);
     checkTopologies(scenario, protocol);
-    const traceLevel: TraceLevel = options.traceLevel ?? 'events';
     const system = await createSystem(
       mode === 'sim'
         ? { mode, seed, traceLevel, signatures: protocol.system.signatures }
         : { mode, seed, traceLevel, workers: options.workers, signatures: protocol.system.signatures, preload: protocol.system.preload },
     );
     options.onSystem?.(system);
-    const run = new ScenarioRun(setup, protocol, system, new RunCheckers(protocol.checker, protocol.checkerOptions), traceLevel !== 'off');
+    const run = new ScenarioRun(setup, protocol, system, new RunCheckers(protocol.checker, protocol.checkerOptions), traceLevel !== 'off', enterprise);
     try {
       run.listen();
       await protocol.spawn(system);
@@ -94,7 +104,9 @@ export class ScenarioRun {
     try {
       const workload = await this.protocol.drive(this.system);
       const result = await this.system.shutdown();
-      return this.protocol.report({ setup: this.setup, workload, result, checks: this.checks.finish(result), safetyChecked: this.traced, origin: this.origin, epochs: this.epochs });
+      const report = this.protocol.report({ setup: this.setup, workload, result, checks: this.checks.finish(result), safetyChecked: this.traced, origin: this.origin, epochs: this.epochs });
+      const warnings = [...(report.warnings ?? []), ...this.enterprise, ...(this.protocol.runWarnings?.() ?? [])];
+      return { ...report, alerts: [...this.watcher.alerts], ...(warnings.length > 0 ? { warnings } : {}) };
     } finally {
       await this.close();
     }
@@ -108,6 +120,7 @@ export class ScenarioRun {
       if (this.origin === undefined) context.origin = this.origin = e.t;
       this.checks.observe(e);
       this.epochs.observe(e);
+      if (this.watcher.active) this.watcher.observe(e);
       this.protocol.observe(e, context);
       this.out?.write(e);
       options.onEvent?.(e);

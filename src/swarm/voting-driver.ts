@@ -6,7 +6,9 @@ import { ConfigError, CoordinatorFailedError, HostCrashedError } from '../errors
 import { validateAdaptiveMapping } from '../protocols/voting/adaptive.ts';
 import { checkAlgorithm } from '../protocols/voting/algorithms.ts';
 import type { CoordinatorProps, RunSummary } from '../protocols/voting/coordinator.ts';
+import { asOversightAnswer, loadOversightModule, type OversightAnswer, type OversightHook } from '../protocols/voting/oversight.ts';
 import { loadPolicyModule, registerPolicy } from '../protocols/voting/policy-module.ts';
+import { voteAlgorithmFor } from '../scenario/decision-policies.ts';
 import { COORDINATOR } from '../protocols/voting/refs.ts';
 import type { Scenario } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
@@ -14,6 +16,7 @@ import { ThreadSystem } from '../scheduler/threads/thread-system.ts';
 import { COORDINATOR_ID, planSwarm, roleMap, type SwarmPlan } from './build-swarm.ts';
 import { settleBounded } from './client-run.ts';
 import { CoordinatorLedger, joinSummaries } from './coordinator-ledger.ts';
+import { classesUsed, longestDecisionMs } from './enterprise-settings.ts';
 import { mainRole } from './main-role.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, Workload } from './protocol-driver.ts';
 import { buildReport, type RunFailure, type ScenarioResult } from './report.ts';
@@ -43,7 +46,8 @@ export const votingDriver: ProtocolDriver = {
     if (scenario.task.reads !== undefined) throw new ConfigError('task.reads', `no reads for ${scenario.consensus.algorithm} (reads are Raft's: linearizable reads of its log)`, scenario.task.reads);
     const preload = await preparePolicies(scenario);
     await mainRole(scenario, COORDINATOR); // a bad consensus.implementation fails here, naming the field
-    return new VotingRun(setup, planSwarm(scenario, { traceVotes: options.traceVotes, seed: setup.seed }), preload);
+    const oversight = options.oversight ?? (scenario.oversight ? await loadOversightModule(scenario.oversight) : undefined);
+    return new VotingRun(setup, planSwarm(scenario, { traceVotes: options.traceVotes, seed: setup.seed }), preload, oversight);
   },
 };
 
@@ -79,10 +83,12 @@ export class VotingRun implements ProtocolRun {
   private closed = false;
   private system$: ActorSystem | undefined;
   private summary: RunSummary | undefined;
+  /** Oversight answers sim mode could not wait for (a Promise): the decisions took their timeout outcome. */
+  private readonly unawaited: string[] = [];
 
-  constructor(private readonly setup: DriverSetup, readonly plan: SwarmPlan, preload: string[]) {
+  constructor(private readonly setup: DriverSetup, readonly plan: SwarmPlan, preload: string[], private readonly oversight?: OversightHook) {
     const { scenario, options } = setup;
-    this.checkerOptions = { terminationBoundMs: options.terminationBoundMs ?? DEFAULT_TERMINATION_BOUND_MS + scenario.consensus.votingTimeoutMs };
+    this.checkerOptions = { terminationBoundMs: options.terminationBoundMs ?? DEFAULT_TERMINATION_BOUND_MS + longestDecisionMs(scenario) };
     this.system = { preload };
     this.members = plan.members;
     this.topology = plan.topology;
@@ -112,6 +118,41 @@ export class VotingRun implements ProtocolRun {
       if (value instanceof Promise) void value.then(answer);
       else answer(value);
     }
+    if (e.type === 'emit' && (e.event as { type?: string }).type === 'oversight-requested') this.askOversight(e.event as Record<string, unknown>);
+  }
+
+  /**
+   * Asks the oversight hook about a held decision and sends its answer to the coordinator (from
+   * the runtime's side). A hook that throws, or answers anything but approve/reject, rejects. In
+   * sim mode a Promise is not awaited (see src/protocols/voting/oversight.ts): the decision takes
+   * its timeout outcome, and the run's warnings say which.
+   */
+  private askOversight(ev: Record<string, unknown>): void {
+    const decision = String(ev.decision);
+    const send = (answer: OversightAnswer) => this.tell({ kind: 'oversight-answer', body: { decision, answer } });
+    let value: OversightAnswer | Promise<OversightAnswer>;
+    try {
+      value = this.oversight!({
+        decision, question: String(ev.question), options: [...(ev.options as string[])], value: String(ev.value), strength: Number(ev.strength),
+        tally: { ...(ev.tally as Record<string, number>) }, votes: Number(ev.votes), policyClass: String(ev.policy), timeoutMs: Number(ev.timeoutMs),
+        ...(ev.stage !== undefined ? { stage: String(ev.stage) } : {}), ...(this.setup.options.runId !== undefined ? { runId: this.setup.options.runId } : {}),
+      });
+    } catch {
+      value = 'reject';
+    }
+    if (!(value instanceof Promise)) return send(asOversightAnswer(value));
+    if (this.setup.mode === 'sim') {
+      value.catch(() => undefined);
+      this.unawaited.push(decision);
+      return;
+    }
+    value.then((a) => send(asOversightAnswer(a)), () => send('reject'));
+  }
+
+  runWarnings(): string[] {
+    if (this.unawaited.length === 0) return [];
+    const list = this.unawaited.length <= 5 ? this.unawaited.join(', ') : `${this.unawaited.slice(0, 5).join(', ')} and ${this.unawaited.length - 5} more`;
+    return [`oversight: the hook answered ${list} with a Promise, which sim mode does not wait for (virtual time does not stop for a person), so each took its on_timeout outcome at oversight_timeout; answer synchronously in sim mode, or run with mode: threads`];
   }
 
   async spawn(system: ActorSystem): Promise<void> {
@@ -201,7 +242,7 @@ export class VotingRun implements ProtocolRun {
 /** Enough for every decision to time out one after another, twice over. */
 function ampleTimeout(s: Scenario): number {
   const rounds = s.workflow ? s.workflow.stages.length : Math.ceil((s.task.decisions ?? 1) / s.task.inFlight);
-  return (s.task.durationMs ?? 0) + 2 * (rounds + 1) * s.consensus.votingTimeoutMs;
+  return (s.task.durationMs ?? 0) + 2 * (rounds + 1) * longestDecisionMs(s);
 }
 
 /**
@@ -228,7 +269,11 @@ async function preparePolicies(scenario: Scenario): Promise<string[]> {
       if (algorithm !== 'escalate') checkAlgorithm(algorithm, `consensus.adaptive.${risk}`);
     }
   }
-  scenario.workflow?.stages.forEach((s, i) => checkAlgorithm(s.consensus_algorithm, `workflow.stages[${i}].consensus_algorithm`));
+  scenario.workflow?.stages.forEach((s, i) => checkAlgorithm(s.consensus_algorithm, s.consensus_algorithm === voteAlgorithmFor(scenario.decision_policies?.[s.policy!]?.algorithm ?? '') ? `decision_policies.${s.policy}.algorithm` : `workflow.stages[${i}].consensus_algorithm`));
+  for (const name of classesUsed(scenario)) {
+    const algorithm = scenario.decision_policies?.[name]?.algorithm;
+    if (algorithm !== undefined && algorithm !== 'raft') checkAlgorithm(voteAlgorithmFor(algorithm), `decision_policies.${name}.algorithm`);
+  }
   if (consensus.dynamic_weights && consensus.algorithm !== 'weighted_voting') {
     throw new ConfigError('consensus.dynamic_weights', 'to be used with algorithm weighted_voting (weights only matter there)', consensus.algorithm);
   }

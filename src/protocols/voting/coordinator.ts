@@ -2,6 +2,8 @@ import type { ActorContext, Behaviour } from '../../actors/behaviour.ts';
 import { SYSTEM_SENDER, type ActorId, type Envelope } from '../../actors/envelope.ts';
 import { selectTopology, type SelectionRule, type TaskDescriptor, type TopologySpec } from '../../topologies/index.ts';
 import { algorithmFor, policyFor, type AlgorithmConfig } from './algorithms.ts';
+import { emptyClassCounts, reviewByExperts, tallyOf, type DecisionClassRules, type PolicyClassCounts } from './decision-class.ts';
+import { asOversightAnswer, emptyOversightCounts, type OversightCounts, type OversightSettlement } from './oversight.ts';
 import { emptyHistogram, record } from './latency-histogram.ts';
 import { ABSTAIN, type Outcome, type Policy, type Proposal, type RiskLevel, type Vote } from './types.ts';
 import { updateWeights, type DynamicWeightOptions } from './weights.ts';
@@ -43,7 +45,13 @@ export interface CoordinatorProps {
     readonly decisions?: number;
     readonly durationMs?: number;
     readonly inFlight: number;
+    /** The task's class of decision (a key of `policies`). */
+    readonly policy?: string;
   } & TaskDescriptor;
+  /** Classes of decision (`decision_policies`), by name. */
+  readonly policies?: Readonly<Record<string, DecisionClassRules>>;
+  /** Each voter's domains of expertise, for `expert_review`. */
+  readonly experts?: Readonly<Record<ActorId, readonly string[]>>;
   /** Voters and what they know (domains pick stage electorates); default: the topology's other members. */
   readonly voterInfo?: Readonly<Record<ActorId, { readonly role: string; readonly domains?: readonly string[] }>>;
   readonly workflow?: { readonly stages: readonly Stage[] };
@@ -65,6 +73,8 @@ interface OpenDecision {
   readonly voted: ActorId[];
   readonly openedAt: number;
   readonly stage?: string;
+  /** Its class of decision (`policies`), if any. */
+  readonly policyClass?: string;
   /**
    * Voters asked a second time after a host crash: an honest one whose first ballot was only
    * slow votes twice, so a second, different vote from them is refused but is no evidence of lying.
@@ -129,6 +139,10 @@ export interface RunSummary {
   finishedAt: number;
   weights: Record<string, number>;
   stages?: Record<string, { status: StageStatus; decision?: string; strength?: number; reason?: string }>;
+  /** Per class of decision (`decision_policies`), when the run has classes. */
+  byPolicy?: Record<string, PolicyClassCounts>;
+  /** Decisions held for human oversight, and how they were settled, when any class asks for it. */
+  oversight?: OversightCounts;
 }
 
 /**
@@ -147,6 +161,9 @@ class CoordinatorState {
   waiting: Record<string, OpenDecision> = {};
   openCount = 0;
   waitingCount = 0;
+  /** Decisions voted on and held for human oversight, with the outcome the vote reached. */
+  held: Record<string, { d: OpenDecision; outcome: Outcome; cause: 'complete' | 'timeout'; algorithm: string }> = {};
+  heldCount = 0;
   summary: RunSummary = emptySummary();
   /** Decisions this coordinator may open (a resumed run's remainder); default `task.decisions`. */
   budget: number | undefined = undefined;
@@ -196,6 +213,13 @@ export const coordinator: Behaviour<CoordinatorState, CoordinatorProps> = {
         return;
       case 'human-decision':
         return onHumanDecision(state, env, ctx);
+      case 'oversight-answer':
+        // Only the runtime's side, where the hook runs: a voter must not approve a decision.
+        if (env.from === SYSTEM_SENDER) onOversightAnswer(state, env.body, 'hook', ctx);
+        return;
+      case 'oversight-timeout':
+        if (env.from === ctx.self) onOversightAnswer(state, env.body, 'timeout', ctx);
+        return;
       case 'schedule':
         return onSchedule(state, env.body as number, ctx);
       case 'wind-down':
@@ -307,6 +331,9 @@ function openDecision(state: CoordinatorState, ctx: Ctx, stage: Stage | undefine
   const id = stage ? stage.name : `d${++state.seq}`;
   const all = voters(ctx);
   const expected = stage ? electorateFor(stage, all, ctx.props.voterInfo) : all;
+  const policyClass = classNameOf(ctx.props, stage, t);
+  const timeoutMs = (policyClass === undefined ? undefined : ctx.props.policies?.[policyClass]?.timeoutMs) ?? ctx.props.consensus.votingTimeoutMs;
+  if (policyClass !== undefined) classCounts(state, policyClass).attempted++;
   const proposal: Proposal = {
     id,
     question: stage?.question ?? t.question,
@@ -314,18 +341,18 @@ function openDecision(state: CoordinatorState, ctx: Ctx, stage: Stage | undefine
     // A stage is about its experts' field: weighted voting weighs expertise in that domain.
     domain: stage?.expert_domains?.[0] ?? t.domain,
     risk: stage?.risk ?? t.risk,
-    timeoutMs: ctx.props.consensus.votingTimeoutMs,
+    timeoutMs,
     electorate: expected.length,
   };
-  state.open[id] = { proposal, expected, votes: [], voted: [], openedAt: ctx.now(), stage: stage?.name };
+  state.open[id] = { proposal, expected, votes: [], voted: [], openedAt: ctx.now(), stage: stage?.name, ...(policyClass !== undefined ? { policyClass } : {}) };
   state.openCount++;
   state.summary.attempted++;
   const message = { kind: 'proposal', body: { id, question: proposal.question, options: proposal.options, domain: proposal.domain, ...(stage ? { stage: stage.name } : {}) } };
   // The whole electorate, and we are a member: one broadcast on the topology's spanning structure.
   if (!stage && ctx.props.voterInfo === undefined) ctx.broadcast(message);
   else for (const v of expected) ctx.send(v, message);
-  ctx.setTimer(`timeout:${id}`, ctx.props.consensus.votingTimeoutMs, { kind: 'timeout', body: id });
-  ctx.emit({ type: 'proposal', decision: id, question: proposal.question, options: proposal.options, voters: expected.length, ...(stage ? { stage: stage.name } : {}) });
+  ctx.setTimer(`timeout:${id}`, timeoutMs, { kind: 'timeout', body: id });
+  ctx.emit({ type: 'proposal', decision: id, question: proposal.question, options: proposal.options, voters: expected.length, ...(stage ? { stage: stage.name } : {}), ...(policyClass !== undefined ? { policy: policyClass } : {}) });
   if (expected.length === 0) close(state, id, 'complete', ctx);
 }
 
@@ -360,7 +387,7 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
   const vote: Vote = { ...raw, agent: env.from, role: typeof raw.role === 'string' ? raw.role : 'agent', decision: raw.decision, reason: typeof raw.reason === 'string' ? raw.reason : '', confidence };
   d.votes.push(vote);
   d.voted.push(env.from);
-  if (ctx.props.traceVotes !== false) ctx.emit({ type: 'vote', decision: id, agent: env.from, role: vote.role, vote: vote.decision, reason: vote.reason, confidence });
+  if (ctx.props.traceVotes !== false || (d.policyClass !== undefined && ctx.props.policies?.[d.policyClass]?.audit_trail)) ctx.emit({ type: 'vote', decision: id, agent: env.from, role: vote.role, vote: vote.decision, reason: vote.reason, confidence });
   if (state.open[id] && d.votes.length === d.expected.length) close(state, id, 'complete', ctx);
 }
 
@@ -392,7 +419,7 @@ function close(state: CoordinatorState, id: string, cause: 'complete' | 'timeout
   ctx.cancelTimer(`timeout:${id}`);
   const props = ctx.props;
   const stage = d.stage ? props.workflow!.stages.find((s) => s.name === d.stage) : undefined;
-  const config: CoordinatorConsensus = stage ? { ...props.consensus, algorithm: stage.consensus_algorithm, threshold: stage.threshold } : props.consensus;
+  const config = decisionConfig(props, stage, d.policyClass);
   const risk = d.proposal.risk ?? discoveredRisk(d.votes);
   const algorithm = algorithmFor(config, risk);
   if (algorithm === 'escalate') {
@@ -408,8 +435,20 @@ function close(state: CoordinatorState, id: string, cause: 'complete' | 'timeout
   const dynamic = config.dynamic_weights && config.algorithm === 'weighted_voting';
   const policy = dynamic
     ? policyFor(algorithm, config, { electorate: d.expected.length, weights: state.summary.weights })
-    : cachedPolicy(props.consensus, stage?.name, algorithm, config, d.expected.length);
-  const outcome = policy.evaluate(d.proposal, d.votes);
+    : cachedPolicy(props.consensus, `${stage?.name ?? ''}\u0001${d.policyClass ?? ''}`, algorithm, config, d.expected.length);
+  let outcome = policy.evaluate(d.proposal, d.votes);
+  const rules = d.policyClass === undefined ? undefined : props.policies?.[d.policyClass];
+  if (rules?.expert_review) outcome = reviewByExperts(outcome, d.votes, d.proposal.domain, props.experts);
+  if (rules?.human_oversight && outcome.consensus) return holdForOversight(state, d, outcome, cause, algorithm, rules, ctx);
+  bookClosed(state, d, outcome, cause, algorithm, ctx);
+}
+
+/** Counts a closed decision, updates dynamic weights, and settles it. */
+function bookClosed(state: CoordinatorState, d: OpenDecision, outcome: Outcome, cause: string, algorithm: string, ctx: Ctx): void {
+  const props = ctx.props;
+  const stage = d.stage ? props.workflow!.stages.find((s) => s.name === d.stage) : undefined;
+  const config = decisionConfig(props, stage, d.policyClass);
+  const dynamic = config.dynamic_weights && config.algorithm === 'weighted_voting';
   const s = state.summary;
   if (outcome.consensus) s.decided++;
   else if (cause === 'timeout') s.timedOut++;
@@ -418,9 +457,74 @@ function close(state: CoordinatorState, id: string, cause: 'complete' | 'timeout
     const truth = stage ? stage.truth : props.task.truth;
     const reference = props.consensus.weight_reference === 'outcome' ? (outcome.consensus ? outcome.decision : undefined) : truth;
     s.weights = updateWeights(s.weights, d.votes, reference, props.consensus.dynamicOptions);
-    ctx.emit({ type: 'weights', decision: id, weights: s.weights });
+    ctx.emit({ type: 'weights', decision: d.proposal.id, weights: s.weights });
   }
   settleDecision(state, d, outcome, cause, ctx, algorithm);
+}
+
+/** The class a decision belongs to: its stage's, else the task's. */
+function classNameOf(props: CoordinatorProps, stage: Stage | undefined, task: CoordinatorProps['task']): string | undefined {
+  const name = stage ? stage.policy : task.policy;
+  return name !== undefined && props.policies?.[name] !== undefined ? name : undefined;
+}
+
+/**
+ * The configuration that judges a decision: a stage's own algorithm and threshold, else its
+ * class's; for the task's decisions, the class's algorithm and threshold over the scenario's
+ * (a class that names its own algorithm without a threshold takes that algorithm's default).
+ */
+function decisionConfig(props: CoordinatorProps, stage: Stage | undefined, policyClass: string | undefined): CoordinatorConsensus {
+  const rules = policyClass === undefined ? undefined : props.policies?.[policyClass];
+  if (stage) return { ...props.consensus, algorithm: stage.consensus_algorithm, threshold: stage.threshold ?? rules?.threshold };
+  if (rules === undefined) return props.consensus;
+  return { ...props.consensus, algorithm: rules.algorithm ?? props.consensus.algorithm, threshold: rules.threshold ?? (rules.algorithm === undefined ? props.consensus.threshold : undefined) };
+}
+
+function classCounts(state: CoordinatorState, name: string): PolicyClassCounts {
+  const by = (state.summary.byPolicy ??= {});
+  return (by[name] ??= emptyClassCounts());
+}
+
+/** Holds a decision that reached consensus until the oversight hook answers or its time is up. */
+function holdForOversight(state: CoordinatorState, d: OpenDecision, outcome: Outcome, cause: 'complete' | 'timeout', algorithm: string, rules: DecisionClassRules, ctx: Ctx): void {
+  const id = d.proposal.id;
+  state.held[id] = { d, outcome, cause, algorithm };
+  state.heldCount++;
+  (state.summary.oversight ??= emptyOversightCounts()).requested++;
+  const timeoutMs = rules.oversightTimeoutMs!;
+  ctx.setTimer(`oversight:${id}`, timeoutMs, { kind: 'oversight-timeout', body: id });
+  ctx.emit({
+    type: 'oversight-requested', decision: id, policy: d.policyClass, question: d.proposal.question, options: d.proposal.options,
+    value: outcome.decision, strength: outcome.strength, tally: tallyOf(d.votes), votes: d.votes.length, timeoutMs, ...(d.stage ? { stage: d.stage } : {}),
+  });
+}
+
+/** The hook's answer (`by: 'hook'`) or the hold's timeout: settles a held decision, once. */
+function onOversightAnswer(state: CoordinatorState, body: unknown, by: OversightSettlement['by'], ctx: Ctx): void {
+  const id = by === 'timeout' ? body : (body as { decision?: unknown } | undefined)?.decision;
+  const held = typeof id === 'string' ? state.held[id] : undefined;
+  if (held === undefined || typeof id !== 'string') return; // settled already (an answer after the timeout is too late)
+  delete state.held[id];
+  state.heldCount--;
+  ctx.cancelTimer(`oversight:${id}`);
+  const { d, outcome, cause, algorithm } = held;
+  const answer = by === 'timeout' ? ctx.props.policies?.[d.policyClass!]?.on_timeout ?? 'reject' : asOversightAnswer((body as { answer?: unknown }).answer);
+  const counts = state.summary.oversight!;
+  if (by === 'timeout') counts.timedOut++;
+  ctx.emit({ type: 'oversight-answered', decision: id, policy: d.policyClass, answer, by });
+  if (answer === 'approve') {
+    counts.approved++;
+    return bookClosed(state, d, outcome, cause, algorithm, ctx);
+  }
+  if (answer === 'escalate') {
+    counts.escalated++;
+    state.summary.escalated++;
+    return settleDecision(state, d, { consensus: false, strength: outcome.strength, reason: 'human oversight did not answer in time: escalated' }, 'oversight-escalated', ctx, algorithm);
+  }
+  counts.rejected++;
+  state.summary.noConsensus++;
+  const reason = by === 'timeout' ? 'human oversight did not answer in time: rejected' : 'rejected by human oversight';
+  settleDecision(state, d, { consensus: false, strength: outcome.strength, reason }, 'oversight-rejected', ctx, algorithm);
 }
 
 /**
@@ -453,10 +557,17 @@ function settleDecision(state: CoordinatorState, d: OpenDecision, outcome: Outco
   }
   const latencyMs = ctx.now() - d.openedAt;
   record(s.latency, latencyMs);
+  if (d.policyClass !== undefined) {
+    const c = classCounts(state, d.policyClass);
+    if (outcome.consensus) c.decided++;
+    else if (cause === 'timeout') c.timedOut++;
+    else if (cause === 'escalated' || cause === 'oversight-escalated') c.escalated++;
+    else c.noConsensus++;
+  }
   ctx.emit({
     type: 'decided', decision: d.proposal.id, value: value ?? null, consensus: outcome.consensus, strength: outcome.strength,
     algorithm: algorithm ?? null, votes: d.votes.length, of: d.expected.length, latencyMs, cause,
-    ...(outcome.reason ? { reason: outcome.reason } : {}), ...(d.stage ? { stage: d.stage } : {}),
+    ...(outcome.reason ? { reason: outcome.reason } : {}), ...(d.stage ? { stage: d.stage } : {}), ...(d.policyClass !== undefined ? { policy: d.policyClass } : {}),
   });
   if (d.stage && s.stages) {
     s.stages[d.stage] = { status: outcome.consensus ? 'passed' : 'failed', decision: value, strength: outcome.strength, reason: outcome.reason };
@@ -520,7 +631,7 @@ function adaptTopology(state: CoordinatorState, ctx: Ctx): void {
 
 function finishIfDone(state: CoordinatorState, ctx: Ctx): void {
   if (!state.running || state.request === undefined) return;
-  if (state.openCount > 0 || state.waitingCount > 0) return;
+  if (state.openCount > 0 || state.waitingCount > 0 || state.heldCount > 0) return;
   if (!ctx.props.workflow && wantsMore(state, ctx)) return;
   state.running = false;
   state.summary.finishedAt = ctx.now();

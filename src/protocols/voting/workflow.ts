@@ -21,6 +21,8 @@ export interface Stage {
   readonly options?: readonly string[];
   readonly truth?: string;
   readonly risk?: RiskLevel;
+  /** Its class of decision (`decision_policies`). */
+  readonly policy?: string;
 }
 
 /**
