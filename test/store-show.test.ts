@@ -230,6 +230,15 @@ describe('conclave show', () => {
     expect(lines).toContain('  crash  voter_004  0.00 ms → not lifted');
   });
 
+  it('--timeline shows alerts and human oversight as the store recorded them', async () => {
+    const file = join(dir, 'enterprise.db');
+    await runCommand(example('enterprise-policies'), { store: file, timeline: 0, progress: { write: () => undefined } }, () => undefined);
+    const lines = show('last', { store: file, timeline: true, limit: 1 });
+    expect(lines).toContain('     9.42 ms  alert byzantine-detected: agent engineer_004 detected as Byzantine: architecture-review: voted ship, then hold');
+    expect(lines).toContain('    17.15 ms  production-release held for human oversight (critical): ship by 8 votes');
+    expect(lines).toContain('    19.01 ms  production-release oversight answered approve by hook');
+  });
+
   it('--leaders and --faults on a Raft run: terms, the failover, time leaderless, the current leader', () => {
     const { id, result } = runs['raft-deployment']!;
     const json = showJson(id, { leaders: true, faults: true });

@@ -97,7 +97,8 @@ const msText = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)} ms`);
  */
 export function printHeader(s: RunSummary, out: (line: string) => void): void {
   const r = s.run;
-  out(bold(r.name) + dim(` · ${r.protocol} · ${r.agents ?? '?'} agents · ${r.topology ?? '?'} · ${r.mode ?? '?'} mode${r.seed !== null ? ` · seed ${r.seed}` : ''}`));
+  const about = [r.protocol, r.agents !== null ? `${r.agents} agents` : null, r.topology, r.mode !== null ? `${r.mode} mode` : null, r.seed !== null ? `seed ${r.seed}` : null].filter((x) => x !== null);
+  out(bold(r.name) + dim(` · ${about.join(' · ')}`));
   const took = r.durationMs !== null ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : '';
   out(`  run          ${bold(r.id)} · ${r.kind} · ${statusText(r.status)}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''} · started ${utc(r.startedAt)} UTC${took} · pid ${r.pid} on ${r.host}`);
   if (r.file) out(`  scenario     ${r.file}`);
@@ -199,7 +200,13 @@ export function entryText(e: TimelineEntry, reasoning = true): string {
       break;
     case 'crash': return red(`worker ${s(d.host ?? e.actor)} died${d.detail ? ` (${s(d.detail)})` : ''}`);
     case 'restart': return yellow(`${e.actor} restarted${d.reason ? ` (${s(d.reason)})` : ''}`);
-    case 'alert': return red(`alert: ${rest(d)}`);
+    case 'alert': return red(`alert ${s(d.rule ?? '')}: ${typeof d.message === 'string' ? d.message : rest(d)}`);
+    case 'oversight':
+      if (d.type === 'oversight-requested') return yellow(`${s(d.decision)} held for human oversight (${s(d.policy)}): ${s(d.value)} by ${s(d.votes)} votes`);
+      if (d.type === 'oversight-answered') return `${s(d.decision)} oversight answered ${bold(s(d.answer))} by ${s(d.by)}`;
+      break;
+    case 'escalated': return yellow(`${s(d.decision)} escalated to human oversight (risk ${s(d.risk)}, ${s(d.mode)})`);
+    case 'stage': return `stage ${s(d.stage)} ${d.status === 'passed' ? green(s(d.status)) : red(s(d.status))}${d.because ? dim(` (because ${s(d.because)})`) : ''}`;
   }
   return `${e.kind}${e.actor ? ` ${e.actor}` : ''}: ${rest(d)}`;
 }
