@@ -119,6 +119,7 @@ export function printHeader(s: RunSummary, out: (line: string) => void): void {
   out(`  safety       ${safety}`);
   for (const f of s.safety.findings.slice(0, 10)) out(`               ${f.kind === 'safety' ? red(f.text) : yellow(`liveness: ${f.text}`)}`);
   if (s.safety.findings.length > 10) out(dim(`               ... and ${s.safety.findings.length - 10} more (--json lists them all)`));
+  for (const a of s.approvals) out(`  approval     ${a.decision}: ${a.verdict === 'approve' ? green(a.verdict) : red(a.verdict)} by ${a.by} at ${utc(a.at)} UTC`);
   if (s.bench) printBench(s.bench, out);
   const x = s.stress;
   if (x) {

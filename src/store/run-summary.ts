@@ -20,6 +20,8 @@ export interface RunSummary {
   readonly byOutcome: Record<string, number>;
   readonly safety: { readonly checked: boolean | null; readonly violations: number; readonly findings: readonly { kind: string; checker: string; text: string }[] };
   readonly throughput: { readonly wallPerMinute: number | null; readonly simPerMinute: number | null };
+  /** Answers given with `conclave approve` to decisions the run held for human oversight. */
+  readonly approvals: readonly { readonly decision: string; readonly verdict: string; readonly by: string; readonly at: number }[];
   /** A stress campaign's figures, as its report has them; null for other kinds. */
   readonly stress: StressFigures | null;
   /** A benchmark's groups (algorithm x size), as its report has them; null for other kinds. */
@@ -154,6 +156,7 @@ export function summarize(db: StoreDb, run: RunRow): RunSummary {
     safety: { checked: typeof r.safetyChecked === 'boolean' ? r.safetyChecked : report && run.result !== null ? true : null, violations, findings },
     bench,
     stress: stressOf(run),
+    approvals: db.prepare('SELECT decision, verdict, by, at FROM approvals WHERE run_id = ? ORDER BY at').all(run.id) as RunSummary['approvals'],
     throughput: { wallPerMinute: num(r.decisionsPerMinute), simPerMinute: num(r.simDecisionsPerMinute) },
     stored: { detailed: stored.detailed, aggregated: stored.aggregated, detailLimit: run.detailLimit, note },
   };
