@@ -41,7 +41,7 @@ describe('conclave run', () => {
     writeFileSync(config, [
       'consensus:',
       '  default_algorithm: supermajority',
-      '  voting_timeout: 60',
+      '  voting_timeout: 60s',
       '  algorithms:',
       '    supermajority: { threshold: 0.8, min_participants: 3 }',
       'agent_weights: { researcher: 1.5, tester: 2.0 }',

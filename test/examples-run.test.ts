@@ -77,6 +77,12 @@ const specific: Record<string, (r: ScenarioResult) => void> = {
     // high risk (mean score 0.2 > 0.15) holds it to 0.8: split rounds end without consensus
     expect(r.decisions.noConsensus).toBeGreaterThan(0);
   },
+  'tutorial-workflow.yml': (r) => {
+    // The tutorial's JSON, as written: four stages, the last a Byzantine-tolerant vote.
+    expect(Object.keys(r.stages!)).toEqual(['concept_validation', 'technical_feasibility', 'resource_allocation', 'final_approval']);
+    for (const s of Object.values(r.stages!)) expect(['passed', 'failed', 'blocked']).toContain(s.status);
+    expect(r.warnings).toBeUndefined();
+  },
   'product-workflow.yml': (r) => {
     const stages = r.stages!;
     expect(Object.keys(stages)).toEqual(['research', 'design', 'security-review', 'implementation-plan']);

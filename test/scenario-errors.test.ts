@@ -52,7 +52,7 @@ describe('scenario errors name the file, line, field and what was expected', () 
   it('a duration that is not one', () => {
     const e = errorOf(() => parseScenario(yaml('name: x', ...AGENTS, ...TASK, 'schedule:', '  - { at: 1s, switch_topology: ring }', '  - { at: soon, switch_topology: star }'), 's.yml'));
     expect(e).toMatchObject({ line: 9, column: 11, path: 'schedule[1].at' });
-    expect(e.message).toContain('expected a duration such as "500ms", "2s", "1.5s", "2m" or "1h", or a number of seconds >= 0, got "soon"');
+    expect(e.message).toContain('expected a duration such as "500ms", "2s", "1.5s", "2m" or "1h", or a number of milliseconds >= 0, got "soon"');
   });
 
   it('a workflow cycle, shown stage by stage', () => {

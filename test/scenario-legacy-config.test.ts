@@ -48,9 +48,15 @@ describe('a legacy --config file under a scenario', () => {
     expect(raw).toEqual({ name: 'x', consensus: { threshold: 0.9 } });
   });
 
-  it('keeps other sections of the file, and ignores them', () => {
+  it('keeps other sections of the file, and names each as not used', () => {
     const config = parseLegacyConfig(yaml('memory: { backend: sqlite }', 'consensus:', '  default_algorithm: raft', '  raft: { election_timeout: 150 }'), 'c.yml');
-    expect(parseScenario(yaml(...SCENARIO), 's.yml', { config }).consensus.algorithm).toBe('raft');
+    const s = parseScenario(yaml(...SCENARIO), 's.yml', { config });
+    expect(s.consensus.algorithm).toBe('raft');
+    expect(s.consensus).not.toHaveProperty('raft'); // the unknown key is named, not passed to the nodes (which would refuse it)
+    expect(s.warnings).toEqual([
+      'consensus.raft.election_timeout (the configuration c.yml): not a setting Conclave knows, so it is not used; the nearest known key is consensus.raft.election_timeout_min',
+      'memory (the configuration c.yml): not a setting Conclave knows, so it is not used; the nearest known key is consensus',
+    ]);
   });
 });
 

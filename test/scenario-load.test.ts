@@ -61,11 +61,11 @@ describe('loading a scenario', () => {
     expect(parseScenario(undefined)).toEqual(s);
   });
 
-  it('reads durations in every accepted form, bare numbers as seconds', async () => {
+  it('reads durations in every accepted form, bare numbers as milliseconds', async () => {
     const text = await readFile(fixture('minimal.yml'), 'utf8');
     const timeouts = ['500ms', '1.5s', '2m', '1h', '60', '0.25'].map((t) =>
       parseScenario(`${text}consensus: { voting_timeout: ${t} }\n`).consensus.votingTimeoutMs);
-    expect(timeouts).toEqual([500, 1_500, 120_000, 3_600_000, 60_000, 250]);
+    expect(timeouts).toEqual([500, 1_500, 120_000, 3_600_000, 60, 0.25]);
     const timed = parseScenario(text.replace('options: [tabs, spaces]', 'options: [tabs, spaces]\n  duration: 10s')).task;
     expect(timed.durationMs).toBe(10_000);
     expect(timed).not.toHaveProperty('decisions'); // a timed run has no decision count

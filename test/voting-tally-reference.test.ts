@@ -91,7 +91,7 @@ describe('the reference tally agrees with the built-in policies', () => {
         ['simple_majority', simpleMajority(o), undefined],
         ['supermajority', supermajority(o), undefined],
         ['weighted_voting', weightedVoting({ ...o, weigh: (v, p) => (dynamic ? dynamic[v.agent] ?? 1 : weightFor(v, p, config)) }), dynamic],
-        ['byzantine_supermajority', byzantineSupermajority(electorate >= 1 ? { electorate } : {}), undefined],
+        ['byzantine_supermajority', byzantineSupermajority({ ...(electorate >= 1 ? { electorate } : {}), threshold }), undefined],
       ];
       for (const [algorithm, policy, weights] of cases) {
         if (!isReferenceAlgorithm(algorithm)) throw new Error(algorithm);

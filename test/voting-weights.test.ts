@@ -26,7 +26,15 @@ describe('weightFor precedence', () => {
     const c = { ...config, expert_weight: 3, regular_weight: 0.5 };
     expect(weightFor(vote('a', 'A', 'architect'), { ...proposal, domain: 'security' }, c)).toBe(0.5);
     expect(weightFor(vote('a', 'A', 'architect'), { ...proposal, domain: 'security' }, { ...config, expert_weight: 3 })).toBe(1);
-    expect(weightFor(vote('a', 'A', 'architect'), proposal, c)).toBe(3);
+    expect(weightFor(vote('a', 'A', 'architect'), proposal, c)).toBe(9);
+  });
+
+  it('expert_weight multiplies the weight of an expert voting in its domain (2.0 doubles it)', () => {
+    expect(weightFor(vote('a', 'A', 'architect'), proposal, { ...config, expert_weight: 2 })).toBe(6);
+    expect(weightFor(vote('a', 'A', 'architect'), proposal, { ...config, expert_weight: 2.5, regular_weight: 1 })).toBe(7.5);
+    // Everyone else: regular_weight for an expert outside its domains, role weight or regular_weight otherwise.
+    expect(weightFor(vote('c', 'A', 'coder'), proposal, { ...config, expert_weight: 2, regular_weight: 1 })).toBe(1);
+    expect(weightFor(vote('r', 'A', 'researcher'), proposal, { ...config, expert_weight: 2 })).toBe(1.5);
   });
 
   it('then role weights, then regular_weight, then 1', () => {

@@ -1,4 +1,4 @@
-import type { BenchAlgorithm } from '../bench/bench-algorithms.ts';
+import { algorithmFamily, type BenchAlgorithm } from '../bench/bench-algorithms.ts';
 import type { BenchReport, MeasuredGroup } from '../bench/bench-report.ts';
 import { benchAgents, benchWeights } from '../bench/bench-scenario.ts';
 import { faultTolerance, type FaultTolerance } from '../bench/fault-tolerance.ts';
@@ -77,6 +77,8 @@ export interface Recommendation {
   readonly algorithm: BenchAlgorithm;
   readonly agents: number;
   readonly inFlight: number;
+  /** The topology the chosen group ran on (`mesh` without measurements). */
+  readonly topology: string;
   /** The file whose group was chosen (measured only). */
   readonly from?: string;
   /** The rule that chose it, in one sentence. */
@@ -118,7 +120,8 @@ const MODEL_RANK: Readonly<Record<FaultTolerance['model'], number>> = { byzantin
  * timeout is derived from the measured p99 consensus times, Raft's election and PBFT's
  * view-change timeouts from the median commit time, the in-flight window is the best one measured.
  * Without files, or when no measured group qualifies, it recommends from the algorithms'
- * properties alone (`basis: 'properties'`) and says which bench would back it.
+ * properties alone (`basis: 'properties'`) and says which bench would back it. `only`
+ * (`--recommended-algorithm`) restricts the choice to one algorithm, measured or not.
  *
  * @example
  * ```ts
@@ -127,7 +130,7 @@ const MODEL_RANK: Readonly<Record<FaultTolerance['model'], number>> = { byzantin
  * r.parameters; // [{ key: 'agents', ... }, { key: 'task.in_flight', ... }, { key: 'consensus.voting_timeout', ... }]
  * ```
  */
-export function recommend(target: OptimizeTarget, rule: TaskTypeRule, sources: readonly BenchSource[]): Recommendation {
+export function recommend(target: OptimizeTarget, rule: TaskTypeRule, sources: readonly BenchSource[], only?: BenchAlgorithm): Recommendation {
   sources.forEach((s, i) => {
     if (s.report.meta.clock !== sources[0].report.meta.clock) {
       throw new ConfigError(`--from[${i}]`, `a bench on the same clock as --from[0] (${sources[0].file}: ${sources[0].report.meta.mode} mode): figures on different clocks do not compare, so pass files of one mode`, `${s.file} (${s.report.meta.mode} mode)`);
@@ -138,7 +141,8 @@ export function recommend(target: OptimizeTarget, rule: TaskTypeRule, sources: r
   for (const s of sources) {
     for (const g of s.report.results) {
       const key = `${g.algorithm} n=${g.agents} (${s.file})`;
-      if (g.status === 'not_applicable') excluded.push({ key, why: `not run: ${g.reason}` });
+      if (only !== undefined && g.algorithm !== only) excluded.push({ key, why: `not ${only} (--recommended-algorithm)` });
+      else if (g.status === 'not_applicable') excluded.push({ key, why: `not run: ${g.reason}` });
       else if (g.status === 'failed') excluded.push({ key, why: 'every run failed outright' });
       else {
         const why = ineligible(g, target, rule);
@@ -147,7 +151,7 @@ export function recommend(target: OptimizeTarget, rule: TaskTypeRule, sources: r
       }
     }
   }
-  if (eligible.length === 0) return byProperties(target, rule, sources, excluded);
+  if (eligible.length === 0) return byProperties(target, rule, sources, excluded, only);
   const ranked = [...eligible].sort(ORDER[target]);
   const best = ranked[0];
   const g = best.group;
@@ -159,7 +163,7 @@ export function recommend(target: OptimizeTarget, rule: TaskTypeRule, sources: r
   }
   const params = parameters(target, best, eligible, rule);
   return {
-    target, taskType: rule, basis: 'measured', algorithm: g.algorithm, agents: g.agents, inFlight: best.inFlight, from: best.file,
+    target, taskType: rule, basis: 'measured', algorithm: g.algorithm, agents: g.agents, inFlight: best.inFlight, topology: g.topology, from: best.file,
     rule: `${RULES[target]}; ${rule.summary}`,
     evidence: evidence(target, best, ranked, eligible, excluded, sources),
     parameters: params,
@@ -268,8 +272,13 @@ function parameters(target: OptimizeTarget, best: Candidate, eligible: readonly 
 }
 
 /** Without measurements (or none that qualified): what the algorithms promise, labelled as such. */
-function byProperties(target: OptimizeTarget, rule: TaskTypeRule, sources: readonly BenchSource[], excluded: { key: string; why: string }[]): Recommendation {
-  const pick = propertyPick(target, rule);
+function byProperties(target: OptimizeTarget, rule: TaskTypeRule, sources: readonly BenchSource[], excluded: { key: string; why: string }[], only?: BenchAlgorithm): Recommendation {
+  const rulePick = propertyPick(target, rule);
+  const pick = only === undefined || only === rulePick.algorithm ? rulePick : {
+    algorithm: only,
+    agents: algorithmFamily(only) === 'pbft' ? (target === 'reliability' ? 7 : 4) : 5,
+    why: `${only}: the --recommended-algorithm, chosen by you; from the table of picks the ${target} rule for ${rule.label} would name ${rulePick.why}`,
+  };
   const t = faultTolerance(pick.algorithm, pick.agents, benchWeights(pick.agents));
   const notes = [
     sources.length === 0
@@ -283,7 +292,7 @@ function byProperties(target: OptimizeTarget, rule: TaskTypeRule, sources: reado
     ...defaultSettings(pick.algorithm),
   ];
   return {
-    target, taskType: rule, basis: 'properties', algorithm: pick.algorithm, agents: pick.agents, inFlight: 1,
+    target, taskType: rule, basis: 'properties', algorithm: pick.algorithm, agents: pick.agents, inFlight: 1, topology: 'mesh',
     rule: `not measured: the algorithm whose guarantees fit ${target} for ${rule.label}, from a fixed table of picks; with bench files the measured rule applies instead (${RULES[target]})`,
     evidence: [pick.why, `tolerance at n=${pick.agents}: ${t.bound} (${t.note})`],
     parameters: params, excluded, notes,

@@ -111,8 +111,10 @@ export interface ReferenceRule {
  */
 export function referenceTally(rule: ReferenceRule, options: readonly string[], ballots: readonly Ballot[]): ReferenceOutcome {
   const defaults = RULES[rule.algorithm];
-  // byzantine_supermajority takes no configuration.
-  const threshold = defaults.ofElectorate ? defaults.threshold : rule.threshold ?? defaults.threshold;
+  // byzantine_supermajority takes only a threshold above 2/3, which it needs reached (not exceeded).
+  const raised = defaults.ofElectorate && rule.threshold !== undefined && rule.threshold > 2 / 3;
+  const threshold = defaults.ofElectorate ? (raised ? rule.threshold! : defaults.threshold) : rule.threshold ?? defaults.threshold;
+  const strict = raised ? false : defaults.strict;
   const minParticipants = defaults.ofElectorate ? defaults.minParticipants : rule.minParticipants ?? defaults.minParticipants;
   const weightOf = rule.algorithm === 'weighted_voting' && rule.weight ? rule.weight : () => 1;
 
@@ -140,7 +142,7 @@ export function referenceTally(rule: ReferenceRule, options: readonly string[], 
   const electorate = Number.isInteger(rule.electorate) && rule.electorate >= 1 ? rule.electorate : 0;
   const denominator = defaults.ofElectorate ? (electorate === 0 ? 0 : Math.max(electorate, ballots.length)) : counted;
   const strength = denominator > 0 ? leaderWeight / denominator : 0;
-  const passes = defaults.strict ? strength > threshold + ROUNDING : strength >= threshold - ROUNDING;
+  const passes = strict ? strength > threshold + ROUNDING : strength >= threshold - ROUNDING;
   const consensus = denominator > 0 && participants >= minParticipants && leader >= 0 && !tie && passes;
   return { consensus, value: consensus ? options[leader] : null, strength };
 }
@@ -153,7 +155,7 @@ function equalUpToRounding(a: number, b: number): boolean {
  * What a ballot weighs under weighted voting, configured as in a scenario's `consensus:` block
  * (first match wins):
  * 1. dynamic weights are given -> the agent's dynamic weight (1 if it has none yet);
- * 2. the role's `agent_expertise` lists the proposal's domain -> that expertise weight;
+ * 2. the role's `agent_expertise` lists the proposal's domain -> that expertise weight, times `expert_weight` when set;
  * 3. the role has `agent_expertise` (for other domains) and `expert_weight` is set -> `regular_weight` (default 1);
  * 4. `agent_weights[role]`, else `regular_weight`, else 1.
  *
@@ -173,7 +175,7 @@ export function referenceWeight(
     if (dynamic !== undefined) return ownEntry(dynamic, ballot.agent) ?? 1;
     const expertise = ownEntry(config.agent_expertise, ballot.role);
     if (expertise !== undefined) {
-      if (domain !== undefined && expertise.domains.includes(domain)) return expertise.weight;
+      if (domain !== undefined && expertise.domains.includes(domain)) return config.expert_weight === undefined ? expertise.weight : expertise.weight * config.expert_weight;
       if (config.expert_weight !== undefined) return regular;
     }
     return ownEntry(config.agent_weights, ballot.role) ?? regular;

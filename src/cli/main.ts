@@ -15,6 +15,7 @@ import { NOISE_CV_THRESHOLD } from '../analyze/noise.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { registerStoreCommands } from './store-commands.ts';
 import { registerStoreReaders } from './store-readers.ts';
+import { registerConfigCommand } from './config-cli.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -71,7 +72,7 @@ export function buildCli(): Command {
     .command('run')
     .description('Run a scenario file (or, without one, the built-in five-agent database choice) and report decisions, throughput, latency, quality, safety and message accounting.')
     .argument('[scenario]', 'a scenario YAML file (see examples/)')
-    .option('--config <file>', 'a consensus configuration (consensus.default_algorithm, algorithms, agent_weights, agent_expertise) merged under the scenario')
+    .option('--config <file>', 'a consensus configuration (consensus.default_algorithm, algorithms, agent_weights, agent_expertise, raft) merged under the scenario; repeat it: files merge in order (later keys win, mappings merge deeply, lists replace), after the user file ($CONCLAVE_HOME/config.yml) and the project file (./conclave.config.yml)', collect)
     .option('--seed <n>', 'seed (overrides the scenario\'s)', integer('--seed', 0, 2 ** 31 - 1))
     .option('--mode <mode>', 'sim (deterministic, virtual time) or threads (worker threads, wall clock)', mode)
     .option('--workers <n>', 'worker threads in threads mode (default: one per core)', integer('--workers', 1, 256))
@@ -84,7 +85,7 @@ export function buildCli(): Command {
     .option('--no-store', 'do not record it')
     .option('--store-detail <n>', 'decisions stored one by one with their votes; the rest as aggregates (default 100000)', integer('--store-detail', 0, 2 ** 31 - 1))
     .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
-    .action(async (file: string | undefined, opts: { config?: string; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean; store?: string | false; storeDetail?: number }) => {
+    .action(async (file: string | undefined, opts: { config?: string[]; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean; store?: string | false; storeDetail?: number }) => {
       process.exitCode = await runCommand(file, { ...opts, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) }, (l) => console.log(l));
     });
 
@@ -182,8 +183,12 @@ export function buildCli(): Command {
     .requiredOption('--target <target>', 'speed, reliability or expertise')
     .option('--task-type <type>', 'routine (routine_decisions, low): floor 95 %, voting timeout 2 x p99; technical (technical_decisions, medium, complex): only votes on options (quality measured); critical (critical_decisions, high): Byzantine tolerance, floor 99.9 %, voting timeout 5 x p99; default: floor 99 %, voting timeout 3 x p99')
     .option('--from <file>', 'a conclave bench file to draw on (repeat it: e.g. one file per --in-flight window or per fault load)', (file: string, files: string[] | undefined) => [...(files ?? []), file])
+    .option('--recommended-algorithm <id>', 'recommend only this algorithm (simple_majority, supermajority, weighted_voting, byzantine_tolerant (pbft), raft, byzantine_supermajority): its best measured group, or its properties when none qualifies')
+    .option('--expert-weighting-enabled', 'recommend weighted_voting (expert weights count only there)')
+    .option('--timeout-aggressive', 'halve every recommended timeout (voting, election, heartbeat, view change): faster failure detection, more timeouts under load')
+    .option('--redundancy-high', 'raise the size to the next that tolerates one more faulty member')
     .option('--json', 'print the recommendation as one JSON object')
-    .addHelpText('after', '\nExamples:\n  conclave optimize --target speed --task-type routine_decisions --from consensus_benchmark.json\n  conclave optimize --target reliability --task-type critical_decisions --from crash.json --from byzantine.json\n  conclave optimize --target expertise --task-type technical_decisions --from consensus_benchmark.json\n  conclave optimize --target speed    (no file: from the algorithms\' properties, with the bench to run)')
+    .addHelpText('after', '\nExamples:\n  conclave optimize --target speed --task-type routine_decisions --recommended-algorithm simple_majority --timeout-aggressive\n  conclave optimize --target reliability --task-type critical_decisions --recommended-algorithm byzantine_tolerant --redundancy-high\n  conclave optimize --target expertise --task-type technical_decisions --expert-weighting-enabled\n  conclave optimize --target speed --task-type routine_decisions --from consensus_benchmark.json\n  conclave optimize --target reliability --task-type critical_decisions --from crash.json --from byzantine.json\n  conclave optimize --target expertise --task-type technical_decisions --from consensus_benchmark.json\n  conclave optimize --target speed    (no file: from the algorithms\' properties, with the bench to run)')
     .action((opts: OptimizeCommandOptions) => {
       process.exitCode = optimizeCommand(opts, (l) => console.log(l));
     });
@@ -193,8 +198,13 @@ export function buildCli(): Command {
 
   // audit, monitor, health, approve: the run store's operations commands (store-commands.ts).
   registerStoreCommands(program);
-
+  registerConfigCommand(program);
   return program;
+}
+
+/** A repeatable option: every value, in order. */
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function mode(value: string): 'sim' | 'threads' {

@@ -1,3 +1,4 @@
+import { applySwitches, onlyAlgorithm, type OptimizeSwitches } from '../analyze/optimize-options.ts';
 import { readBenchFile } from '../analyze/read-bench-file.ts';
 import { optimizeTarget, recommend, type BenchSource } from '../analyze/recommend.ts';
 import { recommendationText } from '../analyze/recommendation-text.ts';
@@ -12,7 +13,7 @@ import { ConfigError } from '../errors.ts';
  * const o: OptimizeCommandOptions = { target: 'speed', taskType: 'routine_decisions', from: ['consensus_benchmark.json'] };
  * ```
  */
-export interface OptimizeCommandOptions {
+export interface OptimizeCommandOptions extends OptimizeSwitches {
   readonly target: string;
   readonly taskType?: string;
   /** `conclave bench` files to draw on (several: e.g. one per in-flight window, or per fault load). */
@@ -39,7 +40,7 @@ export function optimizeCommand(o: OptimizeCommandOptions, out: (line: string) =
     if (f.kind !== 'bench') throw new ConfigError(`--from[${i}]`, 'a conclave bench file (conclave bench --output FILE): micro-benchmark results measure the runtime, not the algorithms', `${file} (npm run bench results)`);
     return { file, report: f.report };
   });
-  const r = recommend(target, rule, sources);
+  const r = applySwitches(recommend(target, rule, sources, onlyAlgorithm(o)), o);
   if (o.json) out(JSON.stringify(r, null, 2));
   else recommendationText(r).forEach((l) => out(l));
   return 0;

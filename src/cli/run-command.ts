@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import { historyLines } from '../check/history-export.ts';
 import { violationText } from '../check/violation.ts';
+import { configFileLayers, standardLayers, type ConfigPlaces } from '../config/config-files.ts';
 import { ConfigError } from '../errors.ts';
 import { enterpriseLines } from '../monitoring/enterprise-text.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
@@ -25,7 +26,10 @@ const FINDINGS_SHOWN = 10;
  * ```
  */
 export interface RunCommandOptions {
-  readonly config?: string;
+  /** `--config` files (one or a list), merged in order over the user and project files. */
+  readonly config?: string | readonly string[];
+  /** Where the user and project files are looked for (default: this process's working directory and environment). */
+  readonly places?: ConfigPlaces;
   readonly seed?: number;
   readonly mode?: 'sim' | 'threads';
   readonly workers?: number;
@@ -76,7 +80,9 @@ function checkOptions(opts: RunCommandOptions): void {
  */
 export async function runCommand(file: string | undefined, opts: RunCommandOptions, out: (line: string) => void): Promise<number> {
   checkOptions(opts);
-  const scenario = file ? await loadScenarioFile(file, { configFile: opts.config, force: opts.force }) : parseScenario(undefined, undefined, { configFile: opts.config, force: opts.force });
+  // The user file, then the project file, then each --config file, then the scenario on top.
+  const layers = [...standardLayers(opts.places), ...configFileLayers(typeof opts.config === 'string' ? [opts.config] : opts.config ?? [], opts.places)];
+  const scenario = file ? await loadScenarioFile(file, { layers, force: opts.force }) : parseScenario(undefined, undefined, { layers, force: opts.force });
   const show = opts.json ? 0 : (opts.timeline ?? 2);
   const timeline: string[] = [];
   const mode = opts.mode ?? scenario.mode ?? 'sim';

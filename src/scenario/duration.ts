@@ -9,7 +9,7 @@ import { MAX_DURATION_MS } from './bounds.ts';
  * throw new ConfigError('task.duration', DURATION_FORMS, value);
  * ```
  */
-export const DURATION_FORMS = 'a duration such as "500ms", "2s", "1.5s", "2m" or "1h", or a number of seconds >= 0';
+export const DURATION_FORMS = 'a duration such as "500ms", "2s", "1.5s", "2m" or "1h", or a number of milliseconds >= 0';
 
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 const PATTERN = /^(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)$/;
@@ -34,9 +34,10 @@ export function tryParseDuration(value: unknown): number | undefined {
 
 /** Milliseconds as written, possibly infinite or NaN; undefined when not a duration's form at all. */
 function readMs(value: unknown): number | undefined {
-  // A bare number means seconds: that is what the configuration users already have writes
-  // (`voting_timeout: 60`), and guessing milliseconds would turn one minute into 60 ms.
-  if (typeof value === 'number') return value >= 0 || Number.isNaN(value) ? roundMs(value * 1_000) : undefined;
+  // A bare number means milliseconds, everywhere (scenarios and configuration files alike): the
+  // Raft settings users copy (`election_timeout_min: 1000`) are written that way. A small bare
+  // voting timeout is named in the run's warnings (see bare-duration-warnings.ts).
+  if (typeof value === 'number') return value >= 0 || Number.isNaN(value) ? roundMs(value) : undefined;
   if (typeof value !== 'string') return undefined;
   const match = PATTERN.exec(value.trim());
   return match ? roundMs(Number(match[1]) * UNIT_MS[match[2]]) : undefined;
@@ -76,13 +77,13 @@ export function durationIssue(value: unknown, o: { positive?: boolean; maxMs?: n
 
 /**
  * Reads a duration as milliseconds: `'500ms'`, `'2s'`, `'1.5s'`, `'2m'`, `'1h'`, or a bare finite
- * number >= 0 meaning seconds, at most `maxMs` (24 h by default). Anything else is a ConfigError
+ * number >= 0 meaning milliseconds, at most `maxMs` (24 h by default). Anything else is a ConfigError
  * naming `path` and the accepted forms or range.
  *
  * @example
  * ```ts
  * parseDuration('2m', 'task.duration');        // 120000
- * parseDuration(60, 'consensus.voting_timeout'); // 60000 (seconds)
+ * parseDuration(1000, 'consensus.raft.election_timeout_min'); // 1000 (milliseconds)
  * parseDuration('soon', 'schedule[0].at');      // throws ConfigError at "schedule[0].at"
  * parseDuration('25h', 'faults.crash[0].at');   // throws: a duration from 0 to 24h (86,400,000 ms)
  * ```

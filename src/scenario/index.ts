@@ -11,6 +11,13 @@ export { parseDuration, tryParseDuration, DURATION_FORMS } from './duration.ts';
 export { didYouMean, refuseUnknownKeys } from './did-you-mean.ts';
 export { estimateFootprint, memoryBudget, MEMORY_SHARE, MAX_ESTIMATED_SECONDS } from './footprint.ts';
 export { SCENARIO_LIMITS } from './bounds.ts';
+export { readSourceFileSync } from './yaml-source.ts';
+export { applyConfigLayers, checkConfigValues } from './apply-config.ts';
+export { mergeConfigLayers, layerOf, layerName, getPath, has } from './config-layers.ts';
+export { deepMerge, isMapping, leafPaths } from './deep-merge.ts';
+export { unknownKey, unknownKeys, refuseUnknownConfigKeys, knownPaths } from './config-keys.ts';
+export { ENTERPRISE_KEYS, enterpriseSections } from './enterprise-keys.ts';
+export type { ConfigLayer } from './config-layers.ts';
 
 export type { ParseScenarioOptions } from './load-scenario.ts';
 export type { Footprint } from './footprint.ts';

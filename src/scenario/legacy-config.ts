@@ -24,6 +24,7 @@ export interface LegacyAlgorithmParams {
   min_participants?: number;
   expert_weight?: number;
   regular_weight?: number;
+  byzantine_detection?: boolean;
   [extra: string]: unknown;
 }
 
@@ -41,9 +42,11 @@ export interface LegacyConfig {
   file?: string;
   consensus?: {
     default_algorithm?: string;
-    /** A duration as written: a number of seconds or a string such as `'90s'`. */
+    /** A duration as written: a number of milliseconds or a string such as `'90s'`. */
     voting_timeout?: number | string;
     byzantine_tolerance?: boolean;
+    malicious_detection?: boolean;
+    raft?: Record<string, unknown>;
     algorithms?: Record<string, LegacyAlgorithmParams>;
     [extra: string]: unknown;
   };
@@ -64,7 +67,8 @@ const algorithmParams = lenientMapping({
   min_participants: integer(1, MAX_AGENTS).optional(),
   expert_weight: positiveNumber().optional(),
   regular_weight: positiveNumber().optional(),
-}, 'the parameters of one algorithm { threshold, min_participants, expert_weight, regular_weight }');
+  byzantine_detection: z.boolean(expecting('true or false')).optional(),
+}, 'the parameters of one algorithm { threshold, min_participants, expert_weight, regular_weight, byzantine_detection }');
 
 /**
  * The legacy configuration's shape. Lenient about unknown keys (the file may hold other settings
@@ -80,6 +84,8 @@ export const legacyConfigSchema = lenientMapping({
     default_algorithm: nonEmptyString('an algorithm name').optional(),
     voting_timeout: votingTimeout.optional(),
     byzantine_tolerance: z.boolean(expecting('true or false')).optional(),
+    malicious_detection: z.boolean(expecting('true or false')).optional(),
+    raft: lenientMapping({ enabled: z.boolean(expecting('true or false')).optional() }, 'a Raft section { election_timeout_min, election_timeout_max, heartbeat, max_batch }').optional(),
     algorithms: z.record(z.string(), algorithmParams, expecting('a mapping of algorithm name -> parameters')).optional(),
   }, 'a consensus section { default_algorithm, voting_timeout, byzantine_tolerance, algorithms }').optional(),
   agent_weights: agentWeights().optional(),

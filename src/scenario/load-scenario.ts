@@ -10,7 +10,11 @@ import { checkFaultNumbers } from './check-faults.ts';
 import { checkProtocolNumbers } from './check-protocol-numbers.ts';
 import { DEFAULT_SCENARIO_TEXT } from './default-scenario.ts';
 import { estimateFootprint, overBudget } from './footprint.ts';
-import { applyLegacyConfig, parseLegacyConfig, type LegacyConfig } from './legacy-config.ts';
+import { applyConfigLayers } from './apply-config.ts';
+import { has, layerName, layerOf, type ConfigLayer } from './config-layers.ts';
+import { honestKeys } from './honest-keys.ts';
+import { shapeWorkflow, workflowWarnings } from './workflow-shape.ts';
+import { parseLegacyConfig, type LegacyConfig } from './legacy-config.ts';
 import { parsePath } from './locate-config-error.ts';
 import { scenarioSchema, type Scenario } from './schema.ts';
 import { firstIssueError, locate, parseYamlSource, readSourceFile, readSourceFileSync, refuseNonFinite, type YamlSource } from './yaml-source.ts';
@@ -26,8 +30,13 @@ import { firstIssueError, locate, parseYamlSource, readSourceFile, readSourceFil
 export interface ParseScenarioOptions {
   /** A legacy configuration already parsed with `parseLegacyConfig`, merged under the scenario. */
   readonly config?: LegacyConfig;
-  /** A legacy configuration file to read (synchronously) and merge, when `config` is not given. */
-  readonly configFile?: string;
+  /**
+   * Configuration files to read (synchronously) and merge, in order (later keys win, mappings
+   * merge deeply, lists replace), when neither `config` nor `layers` is given.
+   */
+  readonly configFile?: string | readonly string[];
+  /** Configuration layers already read (user file, project file, `--config` files), in order; they come after `config`. */
+  readonly layers?: readonly ConfigLayer[];
   /**
    * Accept a scenario whose estimated memory or wall time is over this machine's budget (see
    * `estimateFootprint`); `conclave run --force`. The fixed ranges still apply.
@@ -53,11 +62,32 @@ const BUILT_IN = '(built-in scenario)';
  * ```
  */
 export function parseScenario(text: string | undefined, file?: string, options: ParseScenarioOptions = {}): Scenario {
-  const config = options.config
-    ?? (options.configFile === undefined ? undefined : parseLegacyConfig(readSourceFileSync(options.configFile, 'configuration'), options.configFile));
+  const layers: ConfigLayer[] = [
+    ...(options.config ? [{ label: 'configuration', file: options.config.file, config: options.config }] : []),
+    ...(options.layers ?? []),
+  ];
+  if (options.config === undefined && options.layers === undefined) {
+    for (const f of configFiles(options.configFile)) layers.push({ label: '--config file', file: f, config: parseLegacyConfig(readSourceFileSync(f, 'configuration'), f) });
+  }
   const source = parseYamlSource(text ?? DEFAULT_SCENARIO_TEXT, text === undefined ? file ?? BUILT_IN : file, 'scenario');
   // Merged before validation, so a value that came from the configuration is checked like any other.
-  const raw = config ? applyLegacyConfig(source.value, config) : source.value;
+  let raw: unknown;
+  let warnings: string[];
+  try {
+    const applied = applyConfigLayers(shapeWorkflow(source.value, file), layers);
+    // Where a key came from, for messages: the scenario's own, or the last layer that set it.
+    const origin = (path: string): string | undefined => {
+      if (has(source.value, path)) return undefined;
+      const layer = layerOf(layers, CONFIG_PATH[path] ?? path);
+      return layer && layerName(layer);
+    };
+    const honest = honestKeys(applied.raw, origin);
+    raw = honest.raw;
+    warnings = [...applied.warnings, ...honest.warnings];
+  } catch (e) {
+    // At its line when the scenario wrote it; a configuration file's value is named with its file.
+    throw e instanceof ConfigError && writtenAt(source.value, parsePath(e.path)) ? located(source, e) : e;
+  }
   const result = scenarioSchema.safeParse(raw);
   if (!result.success) throw firstIssueError(source, result.error.issues, raw);
   const scenario = result.data;
@@ -69,7 +99,31 @@ export function parseScenario(text: string | undefined, file?: string, options: 
   }
   refuseNonFinite(source, raw);
   if (!options.force) refuseTooLarge(source, scenario);
-  return finish(scenario, text === undefined ? undefined : file);
+  warnings.push(...workflowWarnings(scenario));
+  const done = finish(scenario, text === undefined ? undefined : file);
+  return warnings.length > 0 ? { ...done, warnings } : done;
+}
+
+/** Whether the scenario itself has a value at `path` (keys and list indices). */
+function writtenAt(value: unknown, path: readonly (string | number)[]): boolean {
+  let node = value;
+  for (const part of path) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, part)) return false;
+    node = (node as Record<string | number, unknown>)[part];
+  }
+  return path.length > 0;
+}
+
+/** Where a configuration file writes what a scenario writes at another path. */
+const CONFIG_PATH: Readonly<Record<string, string>> = {
+  'consensus.algorithm': 'consensus.default_algorithm',
+  'consensus.agent_weights': 'agent_weights',
+  'consensus.agent_expertise': 'agent_expertise',
+};
+
+/** `configFile` as a list. */
+function configFiles(files: string | readonly string[] | undefined): readonly string[] {
+  return files === undefined ? [] : typeof files === 'string' ? [files] : files;
 }
 
 /** Refuses, with the estimate, a scenario this machine cannot hold or finish within the budget. */
@@ -91,20 +145,22 @@ function located(source: YamlSource, e: ConfigError): ScenarioError {
 }
 
 /**
- * Reads, parses and normalises a scenario file, with an optional legacy configuration file merged
- * under it (see `applyLegacyConfig`). A missing file is a ScenarioError that says what to pass.
+ * Reads, parses and normalises a scenario file, with configuration files (one, or a list merged
+ * in order: later keys win, mappings merge deeply, lists replace) and layers merged under it
+ * (see `applyConfigLayers`). A missing file is a ScenarioError that says what to pass.
  *
  * @example
  * ```ts
- * const scenario = await loadScenarioFile('scenarios/db-choice.yml', { configFile: 'consensus.yml' });
+ * const scenario = await loadScenarioFile('scenarios/db-choice.yml', { configFile: ['consensus.yml', 'expert-weights.yml'] });
  * scenario.agents.reduce((n, g) => n + g.count, 0); // 5
  * ```
  */
-export async function loadScenarioFile(path: string, options: { configFile?: string; force?: boolean } = {}): Promise<Scenario> {
+export async function loadScenarioFile(path: string, options: { configFile?: string | readonly string[]; layers?: readonly ConfigLayer[]; force?: boolean } = {}): Promise<Scenario> {
   // One after the other, so that when both files are missing the scenario is always the one reported.
   const text = await readSourceFile(path, 'scenario');
-  const config = options.configFile === undefined ? undefined : parseLegacyConfig(await readSourceFile(options.configFile, 'configuration'), options.configFile);
-  return parseScenario(text, path, { config, force: options.force });
+  const layers: ConfigLayer[] = [...(options.layers ?? [])];
+  for (const f of configFiles(options.configFile)) layers.push({ label: '--config file', file: f, config: parseLegacyConfig(await readSourceFile(f, 'configuration'), f) });
+  return parseScenario(text, path, { layers, force: options.force });
 }
 
 /** The steps that need the file's location or the whole validated scenario. */

@@ -159,6 +159,8 @@ export interface StageConfig {
   risk?: RiskLevel;
   /** The stage's class of decision; its own consensus_algorithm / threshold beat the class's. */
   policy?: PolicyClass;
+  /** What the stage decides, for people (the tutorial's workflows have one). */
+  description?: string;
 }
 
 /**
@@ -198,7 +200,8 @@ export interface Scenario {
   topology: TopologySpec | 'adaptive';
   consensus: ConsensusConfig;
   task: TaskConfig;
-  workflow?: { stages: StageConfig[] };
+  /** `name` is the tutorial's `workflow_name`. */
+  workflow?: { name?: string; stages: StageConfig[] };
   /** As written: the adversary layer validates it. */
   faults?: Record<string, unknown>;
   /** Sorted by `atMs` (entries at the same time keep their file order). */
@@ -211,6 +214,11 @@ export interface Scenario {
   production_mode?: boolean;
   /** The human-oversight hook, as a module (absolute once loaded). */
   oversight?: ModuleRef;
+  /**
+   * What loading found accepted but not (fully) used: configuration keys the runtime does not
+   * read, small bare-number timeouts. Every run's result lists them in its `warnings`.
+   */
+  warnings?: string[];
 }
 
 /**
@@ -350,11 +358,13 @@ const stage = strictMapping({
   truth: nonEmptyString().optional(),
   risk: oneOf(RISK_LEVELS).optional(),
   policy: policyClassName.optional(),
+  description: z.string(expecting('a string')).optional(),
 }, 'a stage { name, consensus_algorithm, depends_on, ... }').transform((s) => compact({ ...s }));
 
 const workflow = strictMapping({
+  name: nonEmptyString('a workflow name').optional(),
   stages: z.array(stage, expecting('a list of stages')).min(1, expecting('a list of at least 1 stage')).superRefine(checkStageGraph),
-}, 'a workflow mapping { stages }').transform(({ stages }) => ({ stages }));
+}, 'a workflow mapping { stages }').transform(({ name, stages }) => (name === undefined ? { stages } : { name, stages }));
 
 /** Stage names unique, dependencies known, and no cycles, reported at the entry that closes one. */
 function checkStageGraph(stages: Pick<StageConfig, 'name' | 'depends_on'>[], ctx: z.RefinementCtx): void {
@@ -479,7 +489,7 @@ export const scenarioSchema = strictMapping({
   .transform(({ schedule, decision_policies, monitoring: watch, production_mode, workflow, consensus: { decision_policies: cPolicies, monitoring: cWatch, production_mode: cProduction, ...consensus }, ...s }): Scenario => compact({
     ...s,
     consensus: consensus as ConsensusConfig,
-    workflow: workflow && { stages: workflow.stages.map((st): StageConfig => ({ ...st, consensus_algorithm: st.consensus_algorithm ?? stageAlgorithm(st.policy, decision_policies ?? (cPolicies as DecisionPolicies | undefined), consensus.algorithm) })) },
+    workflow: workflow && { ...(workflow.name !== undefined ? { name: workflow.name } : {}), stages: workflow.stages.map((st): StageConfig => ({ ...st, consensus_algorithm: st.consensus_algorithm ?? stageAlgorithm(st.policy, decision_policies ?? (cPolicies as DecisionPolicies | undefined), consensus.algorithm) })) },
     decision_policies: decision_policies ?? (cPolicies as DecisionPolicies | undefined),
     monitoring: watch ?? (cWatch as MonitoringConfig | undefined),
     production_mode: production_mode ?? (cProduction as boolean | undefined),

@@ -106,8 +106,9 @@ export function unusedSettings(scenario: Scenario, protocol: string, uses: { rea
 /**
  * The keys of `consensus` only a vote reads, among those the schema leaves unset unless given
  * (`voting_timeout` and `weight_reference` get defaults, so a given one cannot be told apart).
+ * `byzantine_tolerance` is not among them: loading checks it against the algorithm (honest-keys.ts).
  */
-const VOTE_KEYS = ['threshold', 'min_participants', 'agent_weights', 'agent_expertise', 'expert_weight', 'regular_weight', 'dynamic_weights', 'byzantine_tolerance', 'policy', 'adaptive'] as const;
+const VOTE_KEYS = ['threshold', 'min_participants', 'agent_weights', 'agent_expertise', 'expert_weight', 'regular_weight', 'dynamic_weights', 'policy', 'adaptive'] as const;
 
 /**
  * How a client-driven run goes on when its client dies with its worker (threads mode).

@@ -130,7 +130,7 @@ class RaftRun implements ProtocolRun {
 
 const RAFT_KEYS = ['election_timeout_min', 'election_timeout_max', 'heartbeat', 'max_batch'];
 
-/** `consensus.raft: { election_timeout_min, election_timeout_max, heartbeat, max_batch }` (durations or seconds). */
+/** `consensus.raft: { election_timeout_min, election_timeout_max, heartbeat, max_batch }` (durations; a bare number is milliseconds). */
 function raftProps(raw: unknown, nodes: ActorId[]): RaftProps {
   if (raw === undefined) return { peers: nodes };
   if (typeof raw !== 'object' || raw === null) throw new ConfigError('consensus.raft', `{ ${RAFT_KEYS.join(', ')} }`, raw);

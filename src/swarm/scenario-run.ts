@@ -10,6 +10,7 @@ import { createSystem } from '../system/create-system.ts';
 import { buildTopology, type TopologySpec } from '../topologies/index.ts';
 import { enterpriseWarnings } from './enterprise-settings.ts';
 import { EpochLatencies } from './epoch-figures.ts';
+import { withLoadWarnings } from './load-warnings.ts';
 import type { DriverSetup, ProtocolDriver, ProtocolRun } from './protocol-driver.ts';
 import type { ScenarioResult } from './report.ts';
 import type { RunOptions } from './run-options.ts';
@@ -106,7 +107,7 @@ export class ScenarioRun {
       const result = await this.system.shutdown();
       const report = this.protocol.report({ setup: this.setup, workload, result, checks: this.checks.finish(result), safetyChecked: this.traced, origin: this.origin, epochs: this.epochs });
       const warnings = [...(report.warnings ?? []), ...this.enterprise, ...(this.protocol.runWarnings?.() ?? [])];
-      return { ...report, alerts: [...this.watcher.alerts], ...(warnings.length > 0 ? { warnings } : {}) };
+      return withLoadWarnings({ ...report, alerts: [...this.watcher.alerts], ...(warnings.length > 0 ? { warnings } : {}) }, this.setup.scenario.warnings);
     } finally {
       await this.close();
     }

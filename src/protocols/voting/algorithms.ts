@@ -84,7 +84,7 @@ export function policyFor(algorithm: string, config: AlgorithmConfig, context: {
       return weightedVoting({ ...options, minParticipants: options.minParticipants ?? 1, weigh });
     }
     case 'byzantine_supermajority':
-      return byzantineSupermajority({ electorate: context.electorate });
+      return byzantineSupermajority({ electorate: context.electorate, threshold: options.threshold });
   }
   const custom = getPolicy(algorithm);
   if (custom === undefined) throw new ConfigError('consensus.algorithm', `a known algorithm (${[...VOTING_ALGORITHMS, ...policyNames()].join(', ')})`, algorithm);

@@ -99,7 +99,8 @@ export function weightedVoting(options: WeightedOptions, path = 'consensus'): Po
 
 /**
  * For high-risk decisions: consensus iff one option has strictly more than 2/3 of the votes of
- * the whole electorate (every expected voter, one vote each). Silent voters and abstainers count
+ * the whole electorate (every expected voter, one vote each), or with a `threshold` above 2/3 at
+ * least that share of it (a higher bar; a threshold at or below 2/3 leaves 2/3). Silent voters and abstainers count
  * against, so with n voters of which f < n/3 are faulty, the honest voters alone decide and no
  * two conflicting decisions can both pass. The electorate is `proposal.electorate` when it is a
  * whole number >= 1, else the `electorate` option; without either there is no consensus.
@@ -110,11 +111,14 @@ export function weightedVoting(options: WeightedOptions, path = 'consensus'): Po
  * p.evaluate(proposal, votes); // 3 of 4 for A -> consensus (0.75 > 2/3); 4 of 6 would not be
  * ```
  */
-export function byzantineSupermajority(options: { readonly electorate?: number } = {}, path = 'consensus'): Policy {
+export function byzantineSupermajority(options: { readonly electorate?: number; readonly threshold?: number } = {}, path = 'consensus'): Policy {
   const fallback = options.electorate;
   if (fallback !== undefined && !(Number.isInteger(fallback) && fallback >= 1)) {
     throw new ConfigError(`${path}.electorate`, 'an integer >= 1 (the number of expected voters)', fallback);
   }
+  // A threshold above 2/3 raises the bar (at least that share of the electorate); at or below, 2/3 stands.
+  const raised = options.threshold !== undefined && checkThreshold(options.threshold, path) > 2 / 3 ? options.threshold : undefined;
+  const bar = raised === undefined ? { threshold: 2 / 3, strict: true, label: '2/3' } : { threshold: raised, strict: false, label: `${round(raised)}` };
   return {
     name: 'byzantine_supermajority',
     evaluate(proposal, votes) {
@@ -127,7 +131,7 @@ export function byzantineSupermajority(options: { readonly electorate?: number }
       if (electorate === undefined) return judge(t, { threshold: 2 / 3, strict: true, minParticipants: 1, denominator: 0, why: 'electorate unknown' });
       // More voters than expected means the electorate is stale; never let a share exceed 1.
       const denominator = Math.max(electorate, votes.length);
-      return judge(t, { threshold: 2 / 3, strict: true, minParticipants: 1, denominator, label: `2/3 of electorate ${denominator}` });
+      return judge(t, { threshold: bar.threshold, strict: bar.strict, minParticipants: 1, denominator, label: `${bar.label} of electorate ${denominator}` });
     },
   };
 }

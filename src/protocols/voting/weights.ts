@@ -22,7 +22,10 @@ export interface WeightConfig {
   readonly agent_weights?: Readonly<Record<string, number>>;
   /** Per role: the weight its votes carry on proposals in one of its domains. */
   readonly agent_expertise?: Readonly<Record<string, { readonly weight: number; readonly domains: readonly string[] }>>;
-  /** When set, an expert voting outside their domains weighs as a regular voter. */
+  /**
+   * The multiplier of an expert voting in one of their domains (their expertise weight times
+   * this); when set, an expert voting outside their domains weighs as a regular voter.
+   */
   readonly expert_weight?: number;
   /** The weight of everyone else (default 1). */
   readonly regular_weight?: number;
@@ -31,7 +34,9 @@ export interface WeightConfig {
 /**
  * The weight of `vote` on `proposal` under a configuration checked by `validateWeightConfig`.
  * First match wins:
- * 1. the role's `agent_expertise` entry lists `proposal.domain` -> that entry's `weight`;
+ * 1. the role's `agent_expertise` entry lists `proposal.domain` -> that entry's `weight`, times
+ *    `expert_weight` when set (the configuration users have: `expert_weight: 2.0` doubles an
+ *    expert in the task's domain);
  * 2. `expert_weight` is set and the role has an `agent_expertise` entry (for other domains) ->
  *    `regular_weight ?? 1`: expertise elsewhere earns nothing here, not even the role weight;
  * 3. `agent_weights[role]` when given;
@@ -42,12 +47,13 @@ export interface WeightConfig {
  * const c = { agent_weights: { architect: 2 }, agent_expertise: { architect: { weight: 3, domains: ['architecture'] } } };
  * weightFor({ ...vote, role: 'architect' }, { ...proposal, domain: 'architecture' }, c); // 3
  * weightFor({ ...vote, role: 'architect' }, { ...proposal, domain: 'security' }, c); // 2
+ * weightFor({ ...vote, role: 'architect' }, { ...proposal, domain: 'architecture' }, { ...c, expert_weight: 2 }); // 6
  * ```
  */
 export function weightFor(vote: Vote, proposal: Proposal, config: WeightConfig): number {
   const role = vote.role;
   const expertise = own(config.agent_expertise, role);
-  if (expertise && proposal.domain !== undefined && expertise.domains.includes(proposal.domain)) return expertise.weight;
+  if (expertise && proposal.domain !== undefined && expertise.domains.includes(proposal.domain)) return expertise.weight * (config.expert_weight ?? 1);
   if (expertise && config.expert_weight !== undefined) return config.regular_weight ?? 1;
   return own(config.agent_weights, role) ?? config.regular_weight ?? 1;
 }
