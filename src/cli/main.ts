@@ -14,6 +14,7 @@ import { optimizeCommand, type OptimizeCommandOptions } from './optimize-command
 import { NOISE_CV_THRESHOLD } from '../analyze/noise.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { registerStoreCommands } from './store-commands.ts';
+import { registerStoreReaders } from './store-readers.ts';
 import { registerConfigCommand } from './config-cli.ts';
 
 function integer(name: string, min: number, max: number) {
@@ -191,6 +192,9 @@ export function buildCli(): Command {
     .action((opts: OptimizeCommandOptions) => {
       process.exitCode = optimizeCommand(opts, (l) => console.log(l));
     });
+
+  // conclave runs | show | stats: reading the run store (src/cli/store-readers.ts).
+  registerStoreReaders(program);
 
   // audit, monitor, health, approve: the run store's operations commands (store-commands.ts).
   registerStoreCommands(program);
