@@ -103,6 +103,21 @@ describe('conclave run records the run in the store', () => {
     db.close();
   });
 
+  it('security.audit_signatures: false (or audit.enabled: false) keeps the chain but signs nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conclave-unsigned-'));
+    for (const section of ['security: { audit_signatures: false }', 'audit: { enabled: false }']) {
+      const scenario = join(dir, 'unsigned.yml');
+      writeFileSync(scenario, `name: unsigned\nagents: [{ role: analyst, count: 3, accuracy: 0.8 }]\nconsensus: { algorithm: simple_majority }\n${section}\ntask: { question: q, options: [A, B], truth: A, decisions: 20 }\n`);
+      const store = tmp();
+      const { result, db } = await recorded(scenario, { store });
+      expect((db.prepare('SELECT signed FROM runs WHERE id = ?').get(result.runId) as { signed: number }).signed).toBe(0);
+      const c = db.prepare('SELECT count(*) AS n, count(signature) AS signed FROM checkpoints WHERE run_id = ?').get(result.runId);
+      expect(c).toEqual({ n: expect.any(Number), signed: 0 });
+      expect((db.prepare('SELECT count(*) AS n FROM decisions WHERE run_id = ?').get(result.runId) as { n: number }).n).toBe(20);
+      db.close();
+    }
+  });
+
   it('past the detail limit, decisions go into aggregates that still count every one', async () => {
     const store = tmp();
     const { result, db } = await recorded(example('db-choice.yml'), { store, storeDetail: 50 });

@@ -25,7 +25,7 @@ export const ANNOUNCE_ABOVE_SECONDS = 10;
  * await runScenario(scenario, { onEvent: progress });
  * ```
  */
-export function progressReporter(o: { planned: number | undefined; mode: 'sim' | 'threads'; now: () => number; write: (line: string) => void; everyMs?: number; recorded?: () => number }): (e: TraceEvent) => void {
+export function progressReporter(o: { planned: number | undefined; mode: 'sim' | 'threads'; now: () => number; write: (line: string) => void; everyMs?: number; recorded?: () => number | undefined }): (e: TraceEvent) => void {
   const every = o.everyMs ?? PROGRESS_EVERY_MS;
   const started = o.now();
   let next = started + every;
@@ -41,7 +41,8 @@ export function progressReporter(o: { planned: number | undefined; mode: 'sim' |
     // Trace times are virtual ms in sim mode (worth showing) and wall-clock stamps in threads mode.
     const simulated = o.mode === 'sim' ? `, ${virtualMs.toLocaleString('en-US', { maximumFractionDigits: 0 })} ms simulated` : '';
     // With a store, what is already durable there: a kill now loses none of those.
-    const recorded = o.recorded ? `, ${o.recorded().toLocaleString('en-US')} recorded` : '';
+    const stored = o.recorded?.();
+    const recorded = stored === undefined ? '' : `, ${stored.toLocaleString('en-US')} recorded`;
     o.write(`conclave: running for ${Math.round((now - started) / 1000)} s: ${closed.toLocaleString('en-US')}${of} decisions closed${recorded}${simulated}`);
   };
 }

@@ -2,7 +2,7 @@
 export { openStore, type StoreDb } from './open-store.ts';
 export { storePath, DEFAULT_STORE } from './store-path.ts';
 export { RunRecorder, DEFAULT_DETAIL_LIMIT, FLUSH_EVERY_MS } from './run-recorder.ts';
-export { insertRun, newRunId, type RunStart } from './run-row.ts';
+export { insertRun, newRunId, signsAudit, type RunStart } from './run-row.ts';
 export { RunWriter, type RunEnd, type WriterCounts } from './writer-core.ts';
 export { scenarioRunEnd, brokenRunEnd } from './run-end.ts';
 export { ReportRecorder } from './report-recorder.ts';

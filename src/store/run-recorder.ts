@@ -62,6 +62,8 @@ export class RunRecorder {
   /** The writer in this thread, until the run moves to a writer thread (then undefined). */
   private inline: { db: StoreDb; writer: RunWriter } | undefined;
   private worker: Worker | undefined;
+  /** The writer thread has answered at least once since the hand-over. */
+  private answered = false;
 
   private constructor(readonly id: string, readonly file: string, private readonly run: RunStart, db: StoreDb) {
     const key = run.signed ? auditKey(file, { create: false }) : undefined;
@@ -137,6 +139,15 @@ export class RunRecorder {
     return this.counts;
   }
 
+  /**
+   * Whether {@link committed} is current: always when writing from this thread; with a writer
+   * thread, once one of its answers has come in (a sim run holds this thread, so answers wait
+   * until it yields: a count of 0 would then be stale, not true).
+   */
+  get current(): boolean {
+    return this.inline !== undefined || this.answered;
+  }
+
   /** Why recording stopped early, if it did. */
   get error(): string | undefined {
     return this.failure;
@@ -180,6 +191,7 @@ export class RunRecorder {
     worker.on('message', (m: FromWriter) => {
       if (m.op === 'error') this.fail(m.message);
       else {
+        this.answered = true;
         this.counts = m.counts;
         if (m.op === 'done') this.settleEnd?.(m.counts);
       }

@@ -24,6 +24,20 @@ export interface RunStart {
   readonly signed: boolean;
 }
 
+/**
+ * Whether a scenario's run signs its audit chain: yes unless its `security.audit_signatures` or
+ * `audit.enabled` says false (the chain of hashes is kept either way: it costs little and still
+ * shows an edit made without recomputing it).
+ *
+ * @example
+ * ```ts
+ * signsAudit({ security: { auditSignatures: false } }); // false
+ * ```
+ */
+export function signsAudit(s: { security?: { auditSignatures?: boolean }; audit?: { enabled?: boolean } }): boolean {
+  return s.security?.auditSignatures !== false && s.audit?.enabled !== false;
+}
+
 /** A new run id: when it started (UTC, sortable) and six random hex digits (two runs in one second differ). */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
