@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { auditExportCommand, auditVerifyCommand } from '../src/cli/audit-command.ts';
 import { runCommand } from '../src/cli/run-command.ts';
-import { ConfigError } from '../src/errors.ts';
+import { StoreError } from '../src/errors.ts';
 import { decisionHash, genesisHash } from '../src/store/audit-chain.ts';
 import { verificationKey, verifyRun, type RunAudit } from '../src/store/audit-verify.ts';
 import { openStore } from '../src/store/open-store.ts';
@@ -43,7 +43,7 @@ function copy(): string {
 function audit(file: string): RunAudit {
   const db = openStore(file, { readonly: true });
   try {
-    return verifyRun(db, resolveRun(db, runId), verificationKey(file));
+    return verifyRun(db, resolveRun(db, file, runId), verificationKey(file));
   } finally {
     db.close();
   }
@@ -172,11 +172,11 @@ describe('conclave audit verify', () => {
 
   it('refuses an unknown run, an ambiguous prefix and a missing store by name (exit code 2 at the command line)', async () => {
     const file = copy();
-    expect(() => auditVerifyCommand('nope', { store: file }, () => undefined)).toThrow(/"RUN": expected the id of a stored run, or a prefix of one, or "last" \(no run id starts with it; the latest: /);
+    expect(() => auditVerifyCommand('nope', { store: file }, () => undefined)).toThrow(/has no run "nope": it holds \d+ runs?, the most recent /);
     expect(() => auditVerifyCommand(undefined, { store: join(file, '..', 'absent.db') }, () => undefined)).toThrow(/absent\.db: does not exist/);
     await runCommand(example, { store: file, timeline: 0, json: true, progress: { write: () => undefined } }, () => undefined);
-    expect(() => auditVerifyCommand('2', { store: file }, () => undefined)).toThrow(ConfigError);
-    expect(() => auditVerifyCommand('2', { store: file }, () => undefined)).toThrow(/a prefix that names one run \(it is ambiguous: /);
+    expect(() => auditVerifyCommand('2', { store: file }, () => undefined)).toThrow(StoreError);
+    expect(() => auditVerifyCommand('2', { store: file }, () => undefined)).toThrow(/run "2" is ambiguous: \d+ run ids begin with it: /);
     // At the command line: bad flags and bad input exit 2, like every bad input.
     for (const args of [['audit', 'verify', '--bogus'], ['audit', 'verify', 'nope', '--store', file], ['audit', 'export', 'last', '--format', 'xml', '--store', file]]) {
       const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });

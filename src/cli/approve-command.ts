@@ -36,7 +36,7 @@ export function approveCommand(ref: string, decision: string, opts: ApproveOptio
   const verdict = opts.reject ? 'reject' : 'approve';
   const db = openStore(opts.store);
   try {
-    const run = resolveRun(db, ref);
+    const run = resolveRun(db, opts.store, ref);
     const earlier = db.prepare('SELECT verdict, by, at FROM approvals WHERE run_id = ? AND decision = ?').get(run.id, decision) as { verdict: string; by: string; at: number } | undefined;
     const first = (e: { verdict: string; by: string; at: number }) => `a decision not answered yet (${decision} of run ${run.id} was already answered "${e.verdict}" by ${e.by} at ${new Date(e.at).toISOString()}; an answer is final)`;
     if (earlier) throw new ConfigError('DECISION', first(earlier), decision);

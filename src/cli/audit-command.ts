@@ -31,7 +31,7 @@ export interface AuditVerifyOptions {
 export function auditVerifyCommand(ref: string | undefined, opts: AuditVerifyOptions, out: (line: string) => void): number {
   const db = openStore(opts.store, { readonly: true });
   try {
-    const runs = ref === undefined ? allRuns(db) : [resolveRun(db, ref)];
+    const runs = ref === undefined ? allRuns(db) : [resolveRun(db, opts.store, ref)];
     const keyInfo = verificationKey(opts.store);
     const audits = runs.map((r) => verifyRun(db, r, keyInfo));
     if (opts.json) out(JSON.stringify(ref === undefined ? { store: opts.store, runs: audits } : audits[0], null, 2));
@@ -99,7 +99,7 @@ export async function auditExportCommand(ref: string, opts: AuditExportOptions, 
   if (format !== 'jsonl' && format !== 'csv') throw new ConfigError('--format', '"jsonl" or "csv"', opts.format);
   const db = openStore(opts.store, { readonly: true });
   try {
-    const run = resolveRun(db, ref);
+    const run = resolveRun(db, opts.store, ref);
     const { key } = verificationKey(opts.store);
     if (opts.output === undefined) {
       exportRunAudit(db, run, format, key, out);

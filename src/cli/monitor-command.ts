@@ -51,7 +51,7 @@ export async function monitorCommand(ref: string | undefined, opts: MonitorOptio
   const sleep = deps.sleep ?? ((msToWait: number) => new Promise<void>((resolve) => setTimeout(resolve, msToWait)));
   const db = openStore(opts.store, { readonly: true });
   try {
-    const run = resolveRun(db, ref ?? 'last');
+    const run = resolveRun(db, opts.store, ref ?? 'last');
     const watch = new RunWatch(db, run.id, deps.alive);
     out(bold(`run ${run.id}: ${run.name} · ${run.protocol}${run.mode ? ` · ${run.mode}` : ''}${run.agents !== null ? ` · ${run.agents} agents` : ''} · started ${clock(run.started_at)} (pid ${run.pid} on ${run.host})`));
     for (;;) {

@@ -100,7 +100,7 @@ export function verificationKey(storeFile: string): { key?: AuditKey; why?: stri
  * @example
  * ```ts
  * const db = openStore(file, { readonly: true });
- * const audit = verifyRun(db, resolveRun(db, 'last'), verificationKey(file));
+ * const audit = verifyRun(db, resolveRun(db, file, 'last'), verificationKey(file));
  * if (audit.status === 'tampered') console.log(audit.findings[0]!.text);
  * ```
  */

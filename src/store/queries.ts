@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
-import { StoreError } from '../errors.ts';
 import type { StoreDb } from './open-store.ts';
+import { findRunId } from './resolve-run.ts';
 
 /**
  * Read-only questions over the run store: which runs it holds, one run's row, its decisions,
@@ -241,8 +241,8 @@ export function storedProtocols(db: StoreDb): string[] {
 }
 
 /**
- * The run a user named: its full id, a unique prefix of one, or `last` (the newest). An unknown
- * id says how many runs the store holds and the newest ids; an ambiguous prefix lists its matches.
+ * The run a user named (an id, a unique prefix, or `last`: see findRunId in resolve-run.ts, the
+ * one resolver), with everything `show` and `stats` read.
  *
  * @example
  * ```ts
@@ -250,24 +250,7 @@ export function storedProtocols(db: StoreDb): string[] {
  * ```
  */
 export function resolveRun(db: StoreDb, file: string, ref: string): RunRow {
-  const total = countRuns(db);
-  if (ref === 'last' || ref === 'latest') {
-    const [run] = listRuns(db, { limit: 1 });
-    if (!run) throw new StoreError(file, 'holds no run yet, so there is no last one', 'Run something first (conclave run SCENARIO), or point at another store with --store PATH.');
-    return run;
-  }
-  const exact = db.prepare('SELECT * FROM runs WHERE id = ?').get(ref) as RawRun | undefined;
-  if (exact) return toRow(db, exact);
-  // substr, not LIKE: LIKE is case-insensitive and takes '_' and '%' as wildcards.
-  const matches = ref === '' ? [] : (db.prepare('SELECT * FROM runs WHERE substr(id, 1, ?) = ? ORDER BY started_at DESC, id DESC LIMIT 11').all(ref.length, ref) as RawRun[]);
-  if (matches.length === 1) return toRow(db, matches[0]!);
-  if (matches.length > 1) {
-    const shown = matches.slice(0, 10).map((m) => `${m.id} (${m.name as string})`).join(', ');
-    throw new StoreError(file, `run "${ref}" is ambiguous: ${matches.length > 10 ? 'more than 10' : matches.length} run ids begin with it: ${shown}${matches.length > 10 ? ', ...' : ''}`, 'Give more of the id.');
-  }
-  if (total === 0) throw new StoreError(file, `has no run "${ref}": it holds no run yet`, 'Run something first (conclave run SCENARIO), or point at another store with --store PATH.');
-  const recent = listRuns(db, { limit: 5 }).map((r) => `${r.id} (${r.name})`).join(', ');
-  throw new StoreError(file, `has no run "${ref}": it holds ${total} run${total === 1 ? '' : 's'}, the most recent ${recent}`, 'Give one of these ids (or a unique prefix, or last); conclave runs lists them all.');
+  return toRow(db, db.prepare('SELECT * FROM runs WHERE id = ?').get(findRunId(db, file, ref)) as RawRun);
 }
 
 /**

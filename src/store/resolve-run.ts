@@ -1,4 +1,4 @@
-import { ConfigError } from '../errors.ts';
+import { StoreError } from '../errors.ts';
 import type { StoreDb } from './open-store.ts';
 
 /** The columns of a run row the store commands read. */
@@ -24,35 +24,49 @@ export interface RunRow {
 const COLUMNS = 'id, kind, status, started_at, ended_at, pid, host, name, protocol, mode, agents, detail_limit, signed, exit_code, result, error';
 
 /**
- * Finds the run a user named: its full id, a prefix only one run starts with, or `last` (the
- * run started most recently). Anything else is refused with a {@link ConfigError} naming the
- * argument (`what`, e.g. `RUN`) and what to write instead: exit code 2 at the command line.
+ * The id of the run a user named: its full id, a prefix only one run starts with, or `last`
+ * (`latest`: the run started most recently). Anything else is refused with a {@link StoreError}
+ * naming the store and the argument: an unknown id says how many runs the store holds and the
+ * newest ids, an ambiguous prefix lists its matches (exit code 2 at the command line). The one
+ * place `show`, `stats`, `monitor`, `audit` and `approve` resolve a run.
  *
  * @example
  * ```ts
- * const run = resolveRun(db, 'last');
- * const same = resolveRun(db, run.id.slice(0, 12));
+ * const id = findRunId(db, '.conclave/conclave.db', 'last');
  * ```
  */
-export function resolveRun(db: StoreDb, ref: string, what = 'RUN'): RunRow {
+export function findRunId(db: StoreDb, file: string, ref: string): string {
   const given = ref.trim();
-  if (given === '') throw new ConfigError(what, 'a run id, a unique prefix of one, or "last"', ref);
-  if (given === 'last') {
-    const row = db.prepare(`SELECT ${COLUMNS} FROM runs ORDER BY started_at DESC, rowid DESC LIMIT 1`).get() as RunRow | undefined;
-    if (!row) throw new ConfigError(what, 'a run id, but the store holds no run yet (run one with conclave run)', ref);
-    return row;
+  const newest = (limit: number) => db.prepare('SELECT id, name FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as { id: string; name: string }[];
+  const total = (db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
+  if (given === 'last' || given === 'latest') {
+    const [run] = newest(1);
+    if (!run) throw new StoreError(file, 'holds no run yet, so there is no last one', 'Run something first (conclave run SCENARIO), or point at another store with --store PATH.');
+    return run.id;
   }
-  const exact = db.prepare(`SELECT ${COLUMNS} FROM runs WHERE id = ?`).get(given) as RunRow | undefined;
-  if (exact) return exact;
-  // substr rather than LIKE: ids may hold '_' or '%' and LIKE is case-insensitive.
-  const matches = db.prepare(`SELECT ${COLUMNS} FROM runs WHERE substr(id, 1, ?) = ? ORDER BY started_at DESC LIMIT 6`).all(given.length, given) as RunRow[];
-  if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) {
-    const recent = (db.prepare('SELECT id FROM runs ORDER BY started_at DESC LIMIT 3').all() as { id: string }[]).map((r) => r.id);
-    throw new ConfigError(what, `the id of a stored run, or a prefix of one, or "last" (no run id starts with it${recent.length > 0 ? `; the latest: ${recent.join(', ')}` : '; the store holds no run yet'})`, ref);
+  if (given !== '' && db.prepare('SELECT 1 FROM runs WHERE id = ?').get(given)) return given;
+  // substr, not LIKE: LIKE is case-insensitive and takes '_' and '%' as wildcards.
+  const matches = given === '' ? [] : (db.prepare('SELECT id, name FROM runs WHERE substr(id, 1, ?) = ? ORDER BY started_at DESC, id DESC LIMIT 11').all(given.length, given) as { id: string; name: string }[]);
+  if (matches.length === 1) return matches[0]!.id;
+  if (matches.length > 1) {
+    const shown = matches.slice(0, 10).map((m) => `${m.id} (${m.name})`).join(', ');
+    throw new StoreError(file, `run "${ref}" is ambiguous: ${matches.length > 10 ? 'more than 10' : matches.length} run ids begin with it: ${shown}${matches.length > 10 ? ', ...' : ''}`, 'Give more of the id.');
   }
-  const shown = matches.slice(0, 5).map((r) => r.id).join(', ');
-  throw new ConfigError(what, `a prefix that names one run (it is ambiguous: ${shown}${matches.length > 5 ? ', ...' : ''}; give more of the id)`, ref);
+  if (total === 0) throw new StoreError(file, `has no run "${ref}": it holds no run yet`, 'Run something first (conclave run SCENARIO), or point at another store with --store PATH.');
+  const recent = newest(5).map((r) => `${r.id} (${r.name})`).join(', ');
+  throw new StoreError(file, `has no run "${ref}": it holds ${total} run${total === 1 ? '' : 's'}, the most recent ${recent}`, 'Give one of these ids (or a unique prefix, or last); conclave runs lists them all.');
+}
+
+/**
+ * The run a user named (see {@link findRunId}), with the columns the operations commands read.
+ *
+ * @example
+ * ```ts
+ * const run = resolveRun(db, '.conclave/conclave.db', 'last');
+ * ```
+ */
+export function resolveRun(db: StoreDb, file: string, ref: string): RunRow {
+  return db.prepare(`SELECT ${COLUMNS} FROM runs WHERE id = ?`).get(findRunId(db, file, ref)) as RunRow;
 }
 
 /**
