@@ -222,11 +222,15 @@ export const coordinator: Behaviour<CoordinatorState, CoordinatorProps> = {
         return start(state, env, ctx);
       case 'vote':
         return onVote(state, env, ctx);
+      // Control messages count only from where they come from: the coordinator's own timers
+      // (timeout, schedule) or the runtime's side (human-decision, wind-down). From a voter they
+      // would close decisions early, fire schedule entries or end the run.
       case 'timeout':
-        if (typeof env.body === 'string' && state.open[env.body]) close(state, env.body, 'timeout', ctx);
+        if (env.from === ctx.self && typeof env.body === 'string' && state.open[env.body]) close(state, env.body, 'timeout', ctx);
         return;
       case 'human-decision':
-        return onHumanDecision(state, env, ctx);
+        if (env.from === SYSTEM_SENDER) onHumanDecision(state, env, ctx);
+        return;
       case 'oversight-answer':
         // Only the runtime's side, where the hook runs: a voter must not approve a decision.
         if (env.from === SYSTEM_SENDER) onOversightAnswer(state, env.body, 'hook', ctx);
@@ -235,8 +239,10 @@ export const coordinator: Behaviour<CoordinatorState, CoordinatorProps> = {
         if (env.from === ctx.self) onOversightAnswer(state, env.body, 'timeout', ctx);
         return;
       case 'schedule':
-        return onSchedule(state, env.body as number, ctx);
+        if (env.from === ctx.self) onSchedule(state, env.body as number, ctx);
+        return;
       case 'wind-down':
+        if (env.from !== SYSTEM_SENDER) return;
         state.windingDown = true;
         return finishIfDone(state, ctx);
       case 'resolicit':
