@@ -14,6 +14,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeCommand } from '../src/cli/analyze-command.ts';
 import { benchCommand } from '../src/cli/bench-command.ts';
 import { optimizeCommand } from '../src/cli/optimize-command.ts';
+import { replayCommand } from '../src/cli/replay-command.ts';
 import { runCommand, type RunCommandOptions } from '../src/cli/run-command.ts';
 import type { BenchReport } from '../src/bench/bench-report.ts';
 import { loadScenarioFile, parseScenario } from '../src/scenario/index.ts';
@@ -450,9 +451,13 @@ describe('Troubleshooting', () => {
 
   it('Byzantine agents detected: conclave replay reruns exercise 5 exactly (the same trace) for a closer look at the liar', async () => {
     const first = await run(example('05-byzantine-simulation.yml'));
-    const again = await run(example('05-byzantine-simulation.yml'));
-    expect(again.result.traceHash).toBe(first.result.traceHash);
-    expect(again.result.byzantineDetected).toEqual(first.result.byzantineDetected);
+    const lines: string[] = [];
+    expect(await replayCommand(example('05-byzantine-simulation.yml'), { json: true, store }, (l) => lines.push(l))).toBe(0);
+    const replayed = JSON.parse(lines.join('\n')) as { result: ScenarioResult; violations: unknown[] };
+    expect(replayed.result.traceHash).toBe(first.result.traceHash);
+    expect(replayed.result.byzantineDetected).toEqual(first.result.byzantineDetected);
+    expect(replayed.result.byzantineDetected.length).toBeGreaterThan(0);
+    expect(replayed.violations).toEqual([]);
   });
 
   // Pending on `conclave show RUN --byzantine` (run store work).
