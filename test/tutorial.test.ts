@@ -33,6 +33,7 @@ const ran = new Set<string>();
 /** Files whose runs wait for a command or section that lands later, and what they wait for. */
 const pending: Record<string, string> = {
   '14-multistage-workflow.json': 'loading the tutorial\'s workflow JSON shape (configuration work)',
+  '14-multistage-from-json.yml': 'workflow: FILE with the tutorial\'s workflow JSON shape (configuration work)',
   '18-enterprise-consensus.yml': 'decision_policies, human_oversight, audit, monitoring, security in a configuration and conclave config merge (enterprise and configuration work)',
   '19-monitoring-alerts.yml': 'the monitoring: section raising alerts (enterprise work)',
 };
@@ -88,7 +89,7 @@ describe('Part 1: configuration (exercise 1)', () => {
     const config = example('01-consensus-config.yml');
     const s = parseScenario(undefined, undefined, { configFile: config });
     expect(s.consensus).toMatchObject({ algorithm: 'simple_majority', threshold: 0.5, min_participants: 2 });
-    // The tutorial writes `voting_timeout: 60` and means a minute.
+    // The tutorial writes `voting_timeout: 60` and means a minute; the file says 60s.
     expect(s.consensus.votingTimeoutMs).toBe(60_000);
     expect(s.consensus.agent_weights).toMatchObject({ researcher: 1.5, analyst: 1.5, coder: 1, tester: 2, coordinator: 1.2 });
     // Under a scenario: the scenario's own settings win, the roles' weights come from the file.
@@ -103,6 +104,8 @@ describe('Part 1: configuration (exercise 1)', () => {
 
   // Pending on `conclave config merge FILE` and `conclave config show --resolved` (configuration work).
   it.todo('1: conclave config merge examples/tutorial/01-consensus-config.yml, then conclave config show --resolved shows default_algorithm simple_majority and the agent weights');
+  // Pending on bare durations meaning milliseconds (configuration work).
+  it.todo('1: the tutorial\'s own `voting_timeout: 60` reads as 60 ms and the run names it in its warnings with `60s` to write');
   // Pending on `conclave config get|set` (configuration work).
   it.todo('4/8: conclave config set consensus.default_algorithm byzantine_tolerant (and consensus.raft.election_timeout_min 1000) then config get returns it, 1000 meaning 1000 ms');
 });
@@ -354,8 +357,9 @@ describe('Part 7: performance (exercises 12, 13)', () => {
     for (const a of ['simple_majority', 'raft']) expect(page).toContain(a);
   });
 
-  // Pending on `conclave optimize --recommended-algorithm ALG --timeout-aggressive` (configuration work).
-  it.todo('13: conclave optimize --target speed --recommended-algorithm simple_majority --timeout-aggressive recommends simple majority with a timeout of 2 x p99');
+  // Pending on `conclave optimize --recommended-algorithm ALG --timeout-aggressive --redundancy-high --expert-weighting-enabled` (configuration work).
+  it.todo('13: conclave optimize --target speed --recommended-algorithm simple_majority --timeout-aggressive recommends simple majority with half the timeout of the plain recommendation');
+  it.todo('13: --redundancy-high raises the recommended size by one tolerated fault; --expert-weighting-enabled picks weighted voting');
 });
 
 describe('Part 8: multi-stage and adaptive consensus (exercises 14, 15)', () => {
@@ -378,7 +382,7 @@ describe('Part 8: multi-stage and adaptive consensus (exercises 14, 15)', () => 
   });
 
   // Pending on loading the tutorial's workflow JSON shape (workflow_name, stages: [{ stage, consensus_algorithm, ... }]) (configuration work).
-  it.todo('14: examples/tutorial/14-multistage-workflow.json (the tutorial\'s JSON as written) loads and runs the same four stages');
+  it.todo('14: examples/tutorial/14-multistage-from-json.yml (workflow: 14-multistage-workflow.json, the tutorial\'s JSON as written) loads and runs the same four stages');
 
   it('15: the algorithm follows the risk: weighted voting at medium, byzantine supermajority at high, escalation to a human at critical', async () => {
     const trace = join(tmp, 'adaptive.jsonl');
