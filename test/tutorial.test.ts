@@ -35,6 +35,7 @@ const pending: Record<string, string> = {
   '14-multistage-workflow.json': 'loading the tutorial\'s workflow JSON shape (configuration work)',
   '14-multistage-from-json.yml': 'workflow: FILE with the tutorial\'s workflow JSON shape (configuration work)',
   '18-enterprise-consensus.yml': 'decision_policies, human_oversight, audit, monitoring, security in a configuration and conclave config merge (enterprise and configuration work)',
+  '18-enterprise-release.yml': 'decision_policies and a stage\'s policy: class (enterprise work)',
   '19-monitoring-alerts.yml': 'the monitoring: section raising alerts (enterprise work)',
 };
 const used = (file: string | undefined) => { if (file?.startsWith(dir)) ran.add(file.slice(dir.length + 1)); };
@@ -437,7 +438,7 @@ describe('Part 9: failure scenarios (exercises 16, 17)', () => {
 describe('Part 10: production (exercises 18, 19)', () => {
   // Pending on `decision_policies`, `human_oversight`, `audit`, `monitoring` and `security` in a
   // configuration, and `conclave config merge` (enterprise and configuration work).
-  it.todo('18: conclave run 02-majority-db.yml --config examples/tutorial/18-enterprise-consensus.yml picks the routine policy (simple majority, 0.6, 30 s) from the task\'s risk');
+  it.todo('18: conclave run 18-enterprise-release.yml --config 18-enterprise-consensus.yml judges each stage by its class: triage by simple majority at 0.6, the review by supermajority, the release Byzantine-tolerant; the emergency class is named in the warnings');
   // Pending on `human_oversight` and `conclave approve RUN DECISION` (enterprise work).
   it.todo('18: a critical decision waits for conclave approve RUN DECISION and is recorded with the approver');
   // Pending on `conclave audit verify RUN` and `conclave audit export RUN` (run store / enterprise work).
@@ -463,7 +464,8 @@ describe('Troubleshooting', () => {
 
   // Pending on `conclave show RUN --participation`, `--vote-conflicts` and `conclave health --connectivity-test` (run store work).
   it.todo('consensus never reached: conclave show RUN --participation shows voter_005 with no votes and the partitioned voter with fewer; --vote-conflicts lists the split decisions');
-  it.todo('consensus never reached: conclave health --connectivity-test reaches every agent of a healthy swarm and names the unreachable one under a partition');
+  // Pending on `conclave health --connectivity-test` (run store / ops work).
+  it.todo('consensus never reached: conclave health --connectivity-test passes: the store opens, worker threads answer, a 3-node vote completes in sim and threads mode');
 
   it('Byzantine agents detected: conclave replay reruns exercise 5 exactly (the same trace) for a closer look at the liar', async () => {
     const first = await run(example('05-byzantine-simulation.yml'));
