@@ -513,8 +513,27 @@ describe('Part 10: production (exercises 18, 19)', () => {
     expect(() => approveCommand(runId, 'production_release', { store, reject: true, by: 'someone else' }, () => undefined)).toThrow(/already answered "approve" by release-board/);
   });
 
-  // Pending on `conclave run` asking the store for its oversight answers (storeOversightHook wired to the protocol's OversightHook).
-  it.todo('18: a critical decision of a running run waits for conclave approve RUN DECISION from another terminal, and stands or falls by the answer');
+  it('18: in threads mode a critical decision waits for a person: conclave approve RUN DECISION answers it and the release stands', async () => {
+    // No oversight module: `conclave run --mode threads` with the store asks a person instead.
+    const file = enterpriseRelease();
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^oversight: .*$/m, ''));
+    const asked: string[] = [];
+    const lines: string[] = [];
+    const progress = {
+      write: (line: string) => {
+        const held = /held for human oversight: conclave approve (\S+) (\S+) \[--reject\]/.exec(line);
+        if (!held) return;
+        asked.push(held[2]);
+        approveCommand(held[1], held[2], { store, by: 'release-board' }, () => undefined);
+      },
+    };
+    const code = await runCommand(file, { store, timeline: 0, json: true, mode: 'threads', workers: 2, progress }, (l) => lines.push(l));
+    expect(code).toBe(0);
+    const result = JSON.parse(lines.join('\n')) as ScenarioResult;
+    expect(asked).toEqual(['production_release']);
+    expect(result.oversight).toMatchObject({ requested: 1, approved: 1, rejected: 0, timedOut: 0 });
+    expect(result.stages!.production_release).toMatchObject({ status: 'passed', decision: 'ship' });
+  }, 120_000);
 
   it('18: conclave audit verify finds the recorded run\'s decision chain intact and signed; audit export writes every decision with its votes', async () => {
     const { result, runId } = await run(example('19-monitoring-alerts.yml'));
