@@ -54,7 +54,7 @@ const used = (file: string | undefined) => { if (file?.startsWith(dir)) ran.add(
 /** `conclave run FILE --json`, recorded in the test's store: the exit code, the result and its run id. */
 async function run(file: string | undefined, opts: Partial<RunCommandOptions> = {}): Promise<{ code: number; result: ScenarioResult; runId: string }> {
   used(file);
-  used(opts.config);
+  for (const c of [opts.config ?? []].flat()) used(c);
   const lines: string[] = [];
   const code = await runCommand(file, { store, timeline: 0, json: true, progress: quiet, places: noConfig, ...opts }, (l) => lines.push(l));
   expect(lines).toHaveLength(1);
