@@ -21,6 +21,8 @@ import { configGetCommand, configMergeCommand, configSetCommand, configShowComma
 import { optimizeCommand } from '../src/cli/optimize-command.ts';
 import { replayCommand } from '../src/cli/replay-command.ts';
 import { runCommand, type RunCommandOptions } from '../src/cli/run-command.ts';
+import { showCommand, type ShowCommandOptions } from '../src/cli/show-command.ts';
+import { statsCommand } from '../src/cli/stats-command.ts';
 import type { BenchReport } from '../src/bench/bench-report.ts';
 import type { ConfigPlaces } from '../src/config/config-files.ts';
 import { loadScenarioFile, parseScenario } from '../src/scenario/index.ts';
@@ -77,6 +79,20 @@ async function monitor(runId: string): Promise<string> {
   const code = await monitorCommand(runId, { store, follow: true }, (l) => lines.push(l), { sleep: () => Promise.reject(new Error('monitor waited for a run that has ended')) });
   expect(code).toBe(0);
   return plain(lines);
+}
+
+/** `conclave show RUN [sections]`: the text a person reads. */
+function show(runId: string, opts: ShowCommandOptions): string {
+  const lines: string[] = [];
+  expect(showCommand(runId, { store, ...opts }, (l) => lines.push(l))).toBe(0);
+  return plain(lines);
+}
+
+/** `conclave show RUN [sections] --json`. */
+function showJson(runId: string, opts: ShowCommandOptions): Record<string, any> {
+  const lines: string[] = [];
+  expect(showCommand(runId, { store, json: true, ...opts }, (l) => lines.push(l))).toBe(0);
+  return JSON.parse(lines.join('\n'));
 }
 
 /** The `decided` and `escalated` events of a trace file. */
@@ -207,10 +223,30 @@ describe('Part 2: simple majority (exercises 2, 3)', () => {
     expect(t).toMatch(new RegExp(`completed · closed 50 \\(decided ${result.decisions.decided}\\) .* votes 250`));
     expect(t).toMatch(new RegExp(`run ${runId} completed \\(exit 0\\) after [\\d.]+ m?s: 50 decisions closed, ${result.decisions.decided} decided`));
   });
-  // Pending on `conclave show RUN --timeline` and `conclave show RUN --votes --reasoning` (run store work).
-  it.todo('3: conclave show RUN --timeline and --votes --reasoning show the recorded votes of 02-majority-db.yml with their reasons');
-  // Pending on `conclave stats [RUN]` (run store work).
-  it.todo('3: conclave stats RUN reports 50 attempted decisions of 02-majority-db.yml and their outcomes');
+  it('3: conclave show RUN --timeline and --votes --reasoning show the recorded votes with their reasons, as the run printed them', async () => {
+    const { runId } = await run(example('02-majority-db.yml'));
+    const printed = (await text(example('02-majority-db.yml'), 1)).text;
+    const votes = (t: string) => [...t.matchAll(/(\w+_\d{3}) votes (\w+) \(([^;]+); confidence (0\.\d\d)\)/g)].map((m) => m.slice(1).join(' '));
+    const timeline = show(runId, { timeline: true, limit: 1 });
+    expect(votes(timeline)).toHaveLength(5);
+    expect(votes(timeline)).toEqual(votes(printed));
+    const j = showJson(runId, { votes: true, reasoning: true, limit: 2 });
+    expect(j.votes.map((d: { decision: string }) => d.decision)).toEqual(['d1', 'd2']);
+    for (const d of j.votes) {
+      expect(d.ballots).toHaveLength(5);
+      for (const b of d.ballots) expect(b.reason).toMatch(/\w/);
+    }
+  });
+
+  it('3: conclave stats RUN: decisions, success rate and consensus time of the recorded run', async () => {
+    const { result, runId } = await run(example('02-majority-db.yml'));
+    const lines: string[] = [];
+    expect(statsCommand(runId, { store, json: true }, (l) => lines.push(l))).toBe(0);
+    const stats = JSON.parse(lines.join('\n'));
+    const p = stats.protocols.find((x: { protocol: string }) => x.protocol === 'simple_majority');
+    expect(p).toMatchObject({ runs: 1, attempted: 50, decided: result.decisions.decided, safetyViolations: 0 });
+    expect(p.successRate).toBeCloseTo(result.decisions.decided / 50, 5);
+  });
 });
 
 describe('Part 3: Byzantine fault tolerance (exercises 4, 5)', () => {
@@ -237,8 +273,14 @@ describe('Part 3: Byzantine fault tolerance (exercises 4, 5)', () => {
     expect(result.safetyViolations).toEqual([]);
   });
 
-  // Pending on `conclave show RUN --byzantine` (run store work).
-  it.todo('5: conclave show RUN --byzantine lists the caught replica of 05-byzantine-simulation.yml with its evidence');
+  it('5: conclave show RUN --byzantine lists the liar the scenario made, caught, with its evidence', async () => {
+    const { result, runId } = await run(example('05-byzantine-simulation.yml'));
+    const b = showJson(runId, { byzantine: true }).byzantine;
+    expect(b.configured).toEqual(result.pbft!.byzantine.agents);
+    expect(b.undetected).toEqual([]);
+    expect(b.detected.map((d: { suspect: string }) => d.suspect)).toEqual(result.pbft!.byzantine.agents);
+    expect(show(runId, { byzantine: true })).toMatch(/all caught/);
+  });
 });
 
 describe('Part 4: weighted voting (exercises 6, 7)', () => {
@@ -272,8 +314,12 @@ describe('Part 4: weighted voting (exercises 6, 7)', () => {
     expect(result.quality).toBeGreaterThanOrEqual(0.95);
   });
 
-  // Pending on `conclave show RUN --weights` (run store work).
-  it.todo('6/7: conclave show RUN --weights shows each vote\'s weight (06) and how the weights evolved decision by decision (07)');
+  it('7: conclave show RUN --weights shows how each agent\'s weight evolved, ending at the run\'s final weights', async () => {
+    const { result, runId } = await run(example('07-dynamic-weights.yml'));
+    const w = showJson(runId, { weights: true }).weights;
+    expect(w.updates).toBe(200);
+    expect(Object.fromEntries(w.agents.map((a: { agent: string; final: number }) => [a.agent, a.final]))).toEqual(result.weights);
+  });
 });
 
 describe('Part 5: Raft (exercises 8, 9)', () => {
@@ -316,8 +362,13 @@ describe('Part 5: Raft (exercises 8, 9)', () => {
     expect(t).toMatch(new RegExp(`${next} elected leader of term \\d+`));
   });
 
-  // Pending on `conclave show RUN --leaders` (run store work).
-  it.todo('9: conclave show RUN --leaders --json names the current leader of 09-raft-leader-crash.yml and each term\'s leader');
+  it('9: conclave show RUN --leaders names each term\'s leader, the failover and the current leader', async () => {
+    const { result, runId } = await run(example('09-raft-leader-crash.yml'));
+    const l = showJson(runId, { leaders: true }).leaders;
+    expect(l.terms.map((t: { term: number; leader: string; from: number }) => ({ term: t.term, leader: t.leader, at: t.from }))).toEqual(result.raft!.leaders);
+    expect(l.failovers).toEqual(result.raft!.failovers);
+    expect(l.currentLeader).toBe(result.raft!.failovers[0].newLeader);
+  });
 });
 
 describe('Part 6: custom policies (exercises 10, 11)', () => {
@@ -525,8 +576,10 @@ describe('Part 9: failure scenarios (exercises 16, 17)', () => {
     expect(t).toMatch(/completed \(exit 0\)/);
   });
 
-  // Pending on `conclave show RUN --faults` (run store work: show).
-  it.todo('16: conclave show RUN --faults lists the partition of 16-network-partition.yml at 2 s and its heal at 5 s');
+  it('16: conclave show RUN --faults lists the partition at 2 s and its heal at 5 s', () => {
+    const f = showJson(recorded[example('16-network-partition.yml')], { faults: true }).faults;
+    expect(f.map((x: { fault: string; start: number; end: number | null }) => [x.fault, x.start, x.end])).toEqual([['partition', 2000, 5000]]);
+  });
 
   it('17: a cascade of crashes spreads along the ring, takes more than f down, recovers, and PBFT commits every request', async () => {
     const { code, text: t } = await text(example('17-cascading-failures.yml'), 1);
@@ -677,8 +730,15 @@ describe('Troubleshooting', () => {
     expect(result.messages.droppedBy.partition).toBeGreaterThan(0);
   });
 
-  // Pending on `conclave show RUN --participation` and `--vote-conflicts` (run store work: show).
-  it.todo('consensus never reached: conclave show RUN --participation shows voter_005 with no votes and the partitioned voter with fewer; --vote-conflicts lists the split decisions');
+  it('consensus never reached: conclave show RUN --participation shows the silent voter with no votes and the partitioned one with fewer; --vote-conflicts the split decisions', async () => {
+    const { result, runId } = await run(example('troubleshooting-no-consensus.yml'));
+    const j = showJson(runId, { participation: true, voteConflicts: true });
+    const cast = Object.fromEntries(j.participation.agents.map((a: { agent: string; cast: number }) => [a.agent, a.cast]));
+    expect(cast.voter_005 ?? 0).toBe(0);
+    const partitioned = result.decisions.attempted;
+    expect(Math.min(...['voter_001', 'voter_002', 'voter_003', 'voter_004'].map((a) => cast[a]))).toBeLessThan(partitioned);
+    expect(j.voteConflicts.split).toBeGreaterThan(0);
+  });
   it('consensus never reached: conclave health --connectivity-test passes: the store opens, worker threads answer, a 3-node vote completes in sim and threads mode', async () => {
     const lines: string[] = [];
     expect(await healthCommand({ store, connectivityTest: true, json: true }, (l) => lines.push(l))).toBe(0);
@@ -699,8 +759,6 @@ describe('Troubleshooting', () => {
     expect(replayed.violations).toEqual([]);
   });
 
-  // Pending on `conclave show RUN --byzantine` (run store work).
-  it.todo('Byzantine agents detected: conclave show RUN --byzantine on 05-byzantine-simulation.yml names the liar, what it did and who proved it');
 
   it('poor performance: a ring over a slow network is slower per decision than the mesh of exercise 4, and says why (relay hops)', async () => {
     const slow = await run(example('troubleshooting-slow.yml'));
