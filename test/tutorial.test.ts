@@ -6,7 +6,7 @@
  * optimize run through their command functions. Commands that land later today are `it.todo`,
  * each naming the command it waits for.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -63,6 +63,13 @@ async function run(file: string | undefined, opts: Partial<RunCommandOptions> = 
   const { runId, ...result } = JSON.parse(lines[0]) as ScenarioResult & { runId: string };
   if (file !== undefined) recorded[file] = runId;
   return { code, result, runId };
+}
+
+/** `conclave run FILE --json` for a file made in the test (not counted as a tutorial file run). */
+async function runCommandJson(file: string, opts: Partial<RunCommandOptions> = {}): Promise<{ code: number; result: ScenarioResult }> {
+  const lines: string[] = [];
+  const code = await runCommand(file, { store, timeline: 0, json: true, progress: quiet, places: noConfig, ...opts }, (l) => lines.push(l));
+  return { code, result: JSON.parse(lines.join('\n')) as ScenarioResult };
 }
 
 /** `conclave run FILE --timeline N`: the exit code and the summary as a person reads it. */
@@ -696,8 +703,29 @@ describe('Part 10: production (exercises 18, 19)', () => {
     expect(decisions.filter((d) => d.outcome === 'decided')).toHaveLength(result.decisions.decided);
     expect(JSON.parse(decisions[0].ballots!)).toHaveLength(7);
   });
-  // Pending on `security: { vote_encryption, audit_signatures }` and `audit:` (security work).
-  it.todo('18: security.vote_encryption and audit_signatures: votes travel encrypted and each is signed in the store');
+  it('18: security (signed, encrypted ballots) and audit (justified votes, compliance) are enforced: a forger and a tamperer are refused', async () => {
+    const config = example('18-enterprise-consensus.yml');
+    const { result } = await run(example('18-enterprise-release.yml'), { config });
+    // Present only when enforced: each refusal reason of signed, encrypted, justified ballots.
+    expect(result.refusedVotes).toMatchObject({ unsigned: 0, 'bad-signature': 0, unencrypted: 0, undecryptable: 0, unjustified: 0 });
+    expect(result.compliance).toMatchObject({ checked: 3, failed: 0 });
+    const variant = async (type: string) => {
+      const file = join(dir, `_18-${type}.yml`); // beside the original: its oversight module is relative
+      writeFileSync(file, readFileSync(example('18-enterprise-release.yml'), 'utf8').replace('types: [conflicting_votes]', `types: [${type}]`));
+      try {
+        return (await runCommandJson(file, { config })).result;
+      } finally {
+        rmSync(file);
+      }
+    };
+    const forged = await variant('forge_votes');
+    expect(forged.refusedVotes['bad-signature']).toBeGreaterThan(0);
+    expect(forged.byzantineDetected.map((d) => d.agent)).toEqual(['engineer_004']);
+    const tampered = await variant('tamper_ciphertext');
+    expect(tampered.refusedVotes.undecryptable).toBeGreaterThan(0);
+    // The forger's ballots are refused, so the honest ones decide.
+    expect(Object.values(forged.stages!).map((st) => st.status)).toEqual(['passed', 'passed', 'passed']);
+  });
 
   it('19: the tutorial\'s alert thresholds raise slow-consensus, failure-rate and byzantine-detected alerts on a run that deserves them', async () => {
     const { code, result } = await run(example('19-monitoring-alerts.yml'));
