@@ -307,6 +307,18 @@ describe('Part 4: weighted voting (exercises 6, 7)', () => {
     expect(equal.result.quality!).toBeLessThan(1);
   });
 
+  it('6: each vote is counted with its role\'s expert weight (the tutorial\'s --show-weights: audit.detailed_logging puts it in the trace)', async () => {
+    const trace = join(tmp, 'weights.jsonl');
+    await run(example('06-expert-weights.yml'), { trace });
+    const weights = new Map<string, Set<number>>();
+    for (const e of readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l))) {
+      if (e.type === 'emit' && e.event.type === 'vote') weights.set(e.event.role, (weights.get(e.event.role) ?? new Set()).add(e.event.weight));
+    }
+    expect(Object.fromEntries([...weights].map(([role, w]) => [role, [...w]]))).toEqual({
+      security_expert: [3], performance_expert: [2.5], domain_expert: [2], general_developer: [1],
+    });
+  });
+
   it('7: dynamic weights move toward the agents that were right', async () => {
     const { code, result } = await run(example('07-dynamic-weights.yml'));
     expect(code).toBe(0);
