@@ -173,6 +173,17 @@ describe('Part 1: configuration (exercise 1)', () => {
     expect((result.warnings ?? []).join('\n')).toMatch(/voting_timeout[\s\S]*60s/);
   });
 
+  it('4: after exercise 1\'s merge (byzantine_tolerance: false) a PBFT run is refused by name; the tutorial\'s config set byzantine_tolerance true lets it run', async () => {
+    const project = places('project-04');
+    expect(configMergeCommand(example('01-consensus-config.yml'), {}, () => undefined, project)).toBe(0);
+    await expect(run(example('04-bft-investment.yml'), { places: project })).rejects.toThrow(/consensus\.byzantine_tolerance/);
+    expect(configSetCommand('consensus.byzantine_tolerance', 'true', {}, () => undefined, project)).toBe(0);
+    expect(configSetCommand('consensus.malicious_detection', 'true', {}, () => undefined, project)).toBe(0);
+    const { code, result } = await run(example('04-bft-investment.yml'), { places: project });
+    expect(code).toBe(0);
+    expect(result.decisions.decided).toBe(result.decisions.attempted);
+  });
+
   it('4/8: conclave config set and get; consensus.raft.election_timeout_min 1000 means 1000 ms in the next run', async () => {
     const project = places('project-08');
     expect(configSetCommand('consensus.default_algorithm', 'byzantine_tolerant', {}, () => undefined, project)).toBe(0);
