@@ -184,28 +184,38 @@ describe('Part 1: configuration (exercise 1)', () => {
     expect(result.decisions.decided).toBe(result.decisions.attempted);
   });
 
-  it('4/8: conclave config set and get; consensus.raft.election_timeout_min 1000 means 1000 ms in the next run', async () => {
+  it('4 then 8: the tutorial\'s config set commands in one project; Raft is refused while byzantine_tolerance is true, then its timeouts (bare ms) apply', async () => {
     const project = places('project-08');
-    expect(configSetCommand('consensus.default_algorithm', 'byzantine_tolerant', {}, () => undefined, project)).toBe(0);
-    expect(configSetCommand('consensus.raft.election_timeout_min', '1000', {}, () => undefined, project)).toBe(0);
-    expect(configSetCommand('consensus.raft.election_timeout_max', '2000', {}, () => undefined, project)).toBe(0);
+    const set = (key: string, value: string) => expect(configSetCommand(key, value, {}, () => undefined, project)).toBe(0);
+    // exercise 4
+    set('consensus.default_algorithm', 'byzantine_tolerant');
+    set('consensus.byzantine_tolerance', 'true');
+    set('consensus.malicious_detection', 'true');
     const got: string[] = [];
     expect(configGetCommand('consensus.default_algorithm', {}, (l) => got.push(l), project)).toBe(0);
     expect(plain(got)).toContain('byzantine_tolerant');
-    // exercise 8's scenario without its own raft timeouts: the project's apply
-    const scenario = join(tmp, '08-no-timeouts.yml');
-    writeFileSync(scenario, readFileSync(example('08-raft-deployment.yml'), 'utf8').replace(/^  raft: .*$/m, ''));
-    const { result } = await run(scenario, { places: project });
-    expect(result.algorithm).toBe('raft'); // the scenario's algorithm beats the project's default
-    expect(result.raft!.leaders[0].at).toBeGreaterThanOrEqual(1000);
-    expect(result.raft!.leaders[0].at).toBeLessThan(4000);
-    // and where the scenario names no algorithm, the project's default is PBFT
+    // where the scenario names no algorithm, the project's default is PBFT
     const bare = join(tmp, '04-no-algorithm.yml');
     writeFileSync(bare, readFileSync(example('04-bft-investment.yml'), 'utf8').replace(/^  algorithm: byzantine_tolerant\n/m, ''));
     expect(readFileSync(bare, 'utf8')).not.toMatch(/algorithm:/);
-    const pbft = await run(bare, { places: project });
+    const pbft = await runCommandJson(bare, { places: project });
     expect(pbft.result.algorithm).toBe('byzantine_tolerant');
     expect(pbft.result.pbft).toMatchObject({ n: 7, f: 2 });
+    // exercise 8, as the tutorial writes it
+    set('consensus.raft.enabled', 'true');
+    set('consensus.raft.leader_timeout', '5000');
+    set('consensus.raft.election_timeout_min', '1000');
+    set('consensus.raft.election_timeout_max', '2000');
+    await expect(run(example('08-raft-deployment.yml'), { places: project })).rejects.toThrow(/consensus\.byzantine_tolerance[\s\S]*true with algorithm raft/);
+    set('consensus.byzantine_tolerance', 'false');
+    // exercise 8's scenario without its own raft timeouts: the project's apply, 1000 meaning 1000 ms
+    const scenario = join(tmp, '08-no-timeouts.yml');
+    writeFileSync(scenario, readFileSync(example('08-raft-deployment.yml'), 'utf8').replace(/^  raft: .*$/m, ''));
+    const { result } = await runCommandJson(scenario, { places: project });
+    expect(result.algorithm).toBe('raft');
+    expect(result.raft!.leaders[0].at).toBeGreaterThanOrEqual(1000);
+    expect(result.raft!.leaders[0].at).toBeLessThan(4000);
+    expect((result.warnings ?? []).join('\n')).toMatch(/consensus\.raft\.leader_timeout[^\n]*not used/);
   });
 });
 
