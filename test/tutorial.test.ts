@@ -3,8 +3,8 @@
  * users come from, and every troubleshooting command, done with Conclave. Each scenario under
  * examples/tutorial/ runs here as `conclave run` runs it (through `runCommand`, recorded in a
  * store of this test's own, in sim mode), and shows what its exercise is about; bench, analyze and
- * optimize run through their command functions. Commands that land later today are `it.todo`,
- * each naming the command it waits for.
+ * optimize, config, show, stats, monitor, audit, approve and health run through their command
+ * functions. A file that waits for a feature goes in `pending` below, naming it.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
