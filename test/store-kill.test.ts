@@ -23,6 +23,7 @@ writeFileSync(scenario, 'name: long\nagents: [{ role: analyst, count: 5, accurac
 /** Polls the store (another process writes it) until `ready` holds: a condition, not a fixed sleep. */
 async function until<T>(file: string, probe: (db: StoreDb) => T | undefined, child: ChildProcess, timeoutMs = 120_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  let last: string | undefined;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the run ended (exit ${child.exitCode}) before the condition held`);
     try {
@@ -34,9 +35,11 @@ async function until<T>(file: string, probe: (db: StoreDb) => T | undefined, chi
         db.close();
       }
     } catch (e) {
-      if (!/does not exist|no such table/.test((e as Error).message)) throw e;
+      // The child may be creating the file right now (no header yet, no tables, the schema
+      // being written): not ready, look again.
+      last = (e as Error).message;
     }
-    if (Date.now() > deadline) throw new Error('timed out waiting for the run to write its store');
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the run to write its store${last ? ` (last: ${last})` : ''}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
@@ -45,7 +48,7 @@ describe('kill -9 of a run that records', () => {
   // Killed just after the first batch, and after some thousands of decisions.
   it.each([1, 5000])('killed once %i decisions are stored: the store is whole and consistent', async (atLeast) => {
     const store = join(mkdtempSync(join(tmpdir(), 'conclave-kill-store-')), 'conclave.db');
-    const child = spawn(process.execPath, [join(ROOT, 'bin/conclave.js'), 'run', scenario, '--store', store, '--timeline', '0', '--force'], { stdio: 'ignore' });
+    const child = spawn(process.execPath, [join(ROOT, 'bin/conclave.js'), 'run', scenario, '--store', store, '--timeline', '0', '--force', '--store-detail', '1000000'], { stdio: 'ignore' });
     const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
     await until(store, (db) => {
       const p = db.prepare('SELECT max(closed) AS n FROM progress').get() as { n: number | null };

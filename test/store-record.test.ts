@@ -67,7 +67,7 @@ describe('conclave run records the run in the store', () => {
 
   it('a Raft run: one record per acknowledged command, and its leaders and faults in the timeline', async () => {
     const store = tmp();
-    const { result, db } = await recorded(example('raft-deployment.yml'), { store });
+    const { result, db } = await recorded(example('raft-deployment.yml'), { store, storeDetail: 1_000_000 });
     const ok = db.prepare("SELECT count(*) AS n FROM decisions WHERE run_id = ? AND outcome = 'ok'").get(result.runId) as { n: number };
     expect(ok.n).toBe(result.decisions.decided);
     const kinds = Object.fromEntries((db.prepare('SELECT kind, count(*) AS n FROM events WHERE run_id = ? GROUP BY kind').all(result.runId) as { kind: string; n: number }[]).map((k) => [k.kind, k.n]));
@@ -118,6 +118,21 @@ describe('conclave run records the run in the store', () => {
     }
   });
 
+  it('by default the first 1,000 decisions are stored one by one and the rest counted in aggregates; an audit: section stores every one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conclave-detail-'));
+    const scenario = join(dir, 'long.yml');
+    const text = 'name: long\nagents: [{ role: analyst, count: 3, accuracy: 0.8 }]\nconsensus: { algorithm: simple_majority }\ntask: { question: q, options: [A, B], truth: A, decisions: 1500, in_flight: 8 }\n';
+    for (const [extra, rows] of [['', 1000], ['audit: { enabled: true }\n', 1500]] as const) {
+      writeFileSync(scenario, text + extra);
+      const store = tmp();
+      const { result, db } = await recorded(scenario, { store });
+      const stored = (db.prepare('SELECT count(*) AS n FROM decisions WHERE run_id = ?').get(result.runId) as { n: number }).n;
+      const aggregated = (db.prepare('SELECT coalesce(sum(closed), 0) AS n FROM aggregates WHERE run_id = ?').get(result.runId) as { n: number }).n;
+      expect([extra, stored, stored + aggregated]).toEqual([extra, rows, 1500]);
+      db.close();
+    }
+  });
+
   it('past the detail limit, decisions go into aggregates that still count every one', async () => {
     const store = tmp();
     const { result, db } = await recorded(example('db-choice.yml'), { store, storeDetail: 50 });
@@ -142,7 +157,7 @@ describe('conclave run records the run in the store', () => {
     const scenario = join(dir, 'two.yml');
     writeFileSync(scenario, 'name: two\nagents: [{ role: analyst, count: 5, accuracy: 0.8 }]\nconsensus: { algorithm: simple_majority }\ntask: { question: q, options: [A, B], truth: A, decisions: 1500, in_flight: 16 }\n');
     const child = (seed: number) => new Promise<number>((resolve, reject) => {
-      const p = spawn(process.execPath, [join(ROOT, 'bin/conclave.js'), 'run', scenario, '--seed', String(seed), '--store', store, '--timeline', '0'], { stdio: 'ignore' });
+      const p = spawn(process.execPath, [join(ROOT, 'bin/conclave.js'), 'run', scenario, '--seed', String(seed), '--store', store, '--timeline', '0', '--store-detail', '10000'], { stdio: 'ignore' });
       p.on('error', reject);
       p.on('exit', (code) => resolve(code ?? -1));
     });

@@ -83,7 +83,7 @@ export function buildCli(): Command {
     .option('--force', 'run the scenario even when its estimated memory or time is over what this machine can hold (the estimate is in the error)')
     .option('--store <file>', STORE_HELP)
     .option('--no-store', 'do not record it')
-    .option('--store-detail <n>', 'decisions stored one by one with their votes; the rest as aggregates (default 100000)', integer('--store-detail', 0, 2 ** 31 - 1))
+    .option('--store-detail <n>', 'decisions stored one by one with their votes; the rest as aggregates (default 1000; every one when the scenario has an audit: section)', integer('--store-detail', 0, 2 ** 31 - 1))
     .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
     .action(async (file: string | undefined, opts: { config?: string[]; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean; store?: string | false; storeDetail?: number }) => {
       process.exitCode = await runCommand(file, { ...opts, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) }, (l) => console.log(l));

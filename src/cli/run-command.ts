@@ -11,7 +11,7 @@ import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
 import { announcement, progressReporter } from './run-progress.ts';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY, exitCodeForError } from './exit-codes.ts';
 import { ConclaveError } from '../errors.ts';
-import { brokenRunEnd, DEFAULT_DETAIL_LIMIT, RunRecorder, scenarioRunEnd, signsAudit } from '../store/index.ts';
+import { brokenRunEnd, detailLimitFor, RunRecorder, scenarioRunEnd, signsAudit } from '../store/index.ts';
 import { storeOversightHook } from '../store/oversight-hook.ts';
 
 /** Findings a summary lists one per line, at most (the rest are counted). */
@@ -46,7 +46,7 @@ export interface RunCommandOptions {
    * default); absent or `false`: not recorded.
    */
   readonly store?: string | false;
-  /** Decisions stored one by one (votes included) before the store keeps aggregates (default 100,000). */
+  /** Decisions stored one by one (votes included) before the store keeps aggregates (default: 1,000, or every one when the scenario has an audit: section). */
   readonly storeDetail?: number;
   /** The command line, for the store's record of how the run was started. */
   readonly argv?: readonly string[];
@@ -106,7 +106,7 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const recorder = typeof opts.store === 'string' ? RunRecorder.start(opts.store, {
     kind: 'run', name: scenario.name, file: scenario.file, scenarioGiven: RunRecorder.given(scenario.file), scenarioResolved: scenario,
     protocol: scenario.consensus.algorithm, mode, seed: opts.seed ?? scenario.seed, agents: scenario.agents.reduce((n, g) => n + g.count, 0), topology: typeof scenario.topology === 'string' ? scenario.topology : scenario.topology.type,
-    argv: opts.argv, detailLimit: opts.storeDetail ?? DEFAULT_DETAIL_LIMIT, signed: signsAudit(scenario), plannedDecisions: scenario.task.decisions,
+    argv: opts.argv, detailLimit: opts.storeDetail ?? detailLimitFor(scenario), signed: signsAudit(scenario), plannedDecisions: scenario.task.decisions,
   }) : undefined;
   const progress = progressReporter({ planned: scenario.task.decisions, mode, now: opts.progress?.now ?? (() => performance.now()), write, everyMs: opts.progress?.everyMs, recorded: recorder && (() => (recorder.current ? recorder.committed().closed : undefined)) });
   // In threads mode a decision held for human oversight waits for a person: `conclave approve`
@@ -122,6 +122,7 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
       write(`conclave: decision ${String(ev.decision)} (${String(ev.value)}) is held for human oversight: conclave approve ${recorder!.id} ${String(ev.decision)} [--reject] within ${Number(ev.timeoutMs) / 1000} s`);
     }
   };
+  await recorder?.ready();
   const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent, ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}), ...(approvals ? { oversight: approvals } : {}) }).finally(() => approvals?.close()).catch(async (e: unknown) => {
     // A run that broke off still leaves the history of what its client saw (open operations end `info`).
     if (opts.history && history.length > 0) writeHistory();

@@ -48,12 +48,13 @@ const EMIT_KINDS: Readonly<Record<string, string>> = {
 };
 
 /**
- * Adds one trace event to the batch if the store keeps it; returns whether it did. Each
+ * Adds one trace event to the batch if the store keeps it; returns whether it did (votes only
+ * with `keepVotes`: past the run's detail limit a decision is counted, its votes are not). Each
  * protocol's decisions open and close on its own events: a proposal and its `decided` (voting),
  * a client's invocation and its acknowledgement (Raft), a request and the result the client
  * accepted (PBFT), a gossip round opened and decided.
  */
-export function addEvent(b: RecordBatch, e: TraceEvent): boolean {
+export function addEvent(b: RecordBatch, e: TraceEvent, keepVotes = true): boolean {
   if (e.type !== 'emit') {
     const kind = RUNTIME_KINDS[e.type];
     if (kind === undefined) return false;
@@ -64,6 +65,7 @@ export function addEvent(b: RecordBatch, e: TraceEvent): boolean {
   const ev = e.event as Record<string, unknown>;
   switch (ev.type) {
     case 'vote': {
+      if (!keepVotes) return false;
       const v = b.votes;
       v.t.push(e.t); v.decision.push(String(ev.decision)); v.agent.push(String(ev.agent));
       v.vote.push(str(ev.vote)); v.reason.push(str(ev.reason)); v.confidence.push(num(ev.confidence));

@@ -10,8 +10,6 @@ import { insertRun, type RunStart } from './run-row.ts';
 import { RunWriter, type RunEnd, type WriterCounts } from './writer-core.ts';
 import type { FromWriter, ToWriter, WriterThreadData } from './writer-thread.ts';
 
-/** Decisions stored one by one (with their votes) by default; a longer run keeps aggregates for the rest. */
-export const DEFAULT_DETAIL_LIMIT = 100_000;
 
 /** Wall-clock ms between batches at most: `monitor` sees a run's progress at least this often. */
 export const FLUSH_EVERY_MS = 250;
@@ -42,7 +40,7 @@ const THREAD_FROM_DECISIONS = 1000;
  *
  * @example
  * ```ts
- * const rec = RunRecorder.start('.conclave/conclave.db', { kind: 'run', name: 'db-choice', protocol: 'simple_majority', detailLimit: 100_000, signed: true });
+ * const rec = RunRecorder.start('.conclave/conclave.db', { kind: 'run', name: 'db-choice', protocol: 'simple_majority', detailLimit: 5_000, signed: true });
  * const result = await runScenario(scenario, { onEvent: rec.onEvent });
  * await rec.finish({ status: 'completed', exitCode: 0, result: JSON.stringify(result) });
  * ```
@@ -52,6 +50,8 @@ export class RunRecorder {
   private lastFlush = performance.now();
   private sinceClock = 0;
   private written = 0;
+  /** Decisions closed so far (batched, not necessarily stored). */
+  private closed = 0;
   /** Trace time of the run's first event: where an alert's `at` counts from. */
   private firstT: number | undefined;
   private counts: WriterCounts;
@@ -64,6 +64,8 @@ export class RunRecorder {
   private worker: Worker | undefined;
   /** The writer thread has answered at least once since the hand-over. */
   private answered = false;
+  /** Settles when the writer thread (if any) has opened the store and waits for batches. */
+  private started: Promise<void> = Promise.resolve();
 
   private constructor(readonly id: string, readonly file: string, private readonly run: RunStart, db: StoreDb) {
     const key = run.signed ? auditKey(file, { create: false }) : undefined;
@@ -90,6 +92,16 @@ export class RunRecorder {
     }
   }
 
+  /**
+   * Settles when the recorder is ready for the run: at once when it writes from this thread; when
+   * a big run starts its writer thread up front, once that thread has loaded and opened the
+   * store. Awaiting it keeps the thread's start-up (loading the sources costs about half a
+   * second of CPU) out of the run's own time, where it would compete with the simulation.
+   */
+  ready(): Promise<void> {
+    return this.started;
+  }
+
   /** The run's scenario file as the user wrote it, for {@link RunStart.scenarioGiven} (undefined when unreadable). */
   static given(file: string | undefined): string | undefined {
     if (file === undefined) return undefined;
@@ -104,7 +116,10 @@ export class RunRecorder {
   readonly onEvent = (e: TraceEvent): void => {
     if (this.failure !== undefined) return;
     this.firstT ??= e.t;
-    addEvent(this.batch, e);
+    // Past the detail limit the writer keeps counts, not votes: they need not cross to it.
+    const before = this.batch.closes.t.length;
+    addEvent(this.batch, e, this.closed < this.run.detailLimit);
+    this.closed += this.batch.closes.t.length - before;
     if (this.batch.size >= BATCH_RECORDS) this.flush();
     else if (++this.sinceClock >= CLOCK_EVERY) {
       this.sinceClock = 0;
@@ -188,16 +203,27 @@ export class RunRecorder {
     const data: WriterThreadData = { file: this.file, runId: this.id, detailLimit: this.run.detailLimit, signed: this.run.signed, state: writer.state() };
     db.close();
     const worker = startWorker(new URL('./writer-thread.ts', import.meta.url), { workerData: data });
+    let isReady: () => void = () => undefined;
+    this.started = new Promise<void>((resolve) => { isReady = resolve; });
     worker.on('message', (m: FromWriter) => {
-      if (m.op === 'error') this.fail(m.message);
-      else {
+      if (m.op === 'ready') isReady();
+      else if (m.op === 'error') {
+        isReady();
+        this.fail(m.message);
+      } else {
         this.answered = true;
         this.counts = m.counts;
         if (m.op === 'done') this.settleEnd?.(m.counts);
       }
     });
-    worker.on('error', (e) => this.fail(e.message));
-    worker.on('exit', () => this.fail('the store writer thread stopped'));
+    worker.on('error', (e) => {
+      isReady();
+      this.fail(e.message);
+    });
+    worker.on('exit', () => {
+      isReady();
+      this.fail('the store writer thread stopped');
+    });
     this.worker = worker;
   }
 

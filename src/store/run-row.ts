@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import type { StoreDb } from './open-store.ts';
+import { ALL_DECISIONS, DEFAULT_DETAIL_LIMIT } from './store-limits.ts';
 
 /** What a run is, as the store records it when the run starts. */
 export interface RunStart {
@@ -38,6 +39,19 @@ export function signsAudit(s: { security?: { auditSignatures?: boolean }; audit?
   return s.security?.auditSignatures !== false && s.audit?.enabled !== false;
 }
 
+/**
+ * How many decisions a scenario's run stores one by one: every one when the scenario asks for an
+ * audit trail (an `audit:` section that is not `enabled: false`), else the default.
+ *
+ * @example
+ * ```ts
+ * detailLimitFor({ audit: { enabled: true } }); // ALL_DECISIONS
+ * ```
+ */
+export function detailLimitFor(s: { audit?: { enabled?: boolean } }): number {
+  return s.audit !== undefined && s.audit.enabled !== false ? ALL_DECISIONS : DEFAULT_DETAIL_LIMIT;
+}
+
 /** A new run id: when it started (UTC, sortable) and six random hex digits (two runs in one second differ). */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
@@ -55,7 +69,7 @@ export function machine(): { cpus: number; cpu: string; memoryGb: number; node: 
  *
  * @example
  * ```ts
- * const id = insertRun(db, { kind: 'run', name: 'db-choice', protocol: 'simple_majority', detailLimit: 100_000, signed: true });
+ * const id = insertRun(db, { kind: 'run', name: 'db-choice', protocol: 'simple_majority', detailLimit: 5_000, signed: true });
  * ```
  */
 export function insertRun(db: StoreDb, r: RunStart, id = newRunId()): string {

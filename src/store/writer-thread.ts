@@ -24,6 +24,7 @@ export type ToWriter = { readonly op: 'batch'; readonly batch: RecordBatch } | {
 
 /** Messages from it: what is durable after each batch, the end, or why it stopped writing. */
 export type FromWriter =
+  | { readonly op: 'ready' }
   | { readonly op: 'ack'; readonly counts: RunWriter['counts'] }
   | { readonly op: 'done'; readonly counts: RunWriter['counts'] }
   | { readonly op: 'error'; readonly message: string };
@@ -35,6 +36,7 @@ try {
   const key = data.signed ? auditKey(data.file, { create: false }) : undefined;
   const writer = new RunWriter(db, data.runId, { detailLimit: data.detailLimit, key: key?.privateKey, keyId: key?.id }, data.state);
   let failed = false;
+  port.postMessage({ op: 'ready' } satisfies FromWriter);
   port.on('message', (m: ToWriter) => {
     if (failed) return;
     try {
