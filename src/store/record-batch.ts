@@ -49,12 +49,13 @@ const EMIT_KINDS: Readonly<Record<string, string>> = {
 
 /**
  * Adds one trace event to the batch if the store keeps it; returns whether it did (votes only
- * with `keepVotes`: past the run's detail limit a decision is counted, its votes are not). Each
+ * with `detailed`: past the run's detail limit a decision is counted, its votes and the rest of
+ * its closing event are not). Each
  * protocol's decisions open and close on its own events: a proposal and its `decided` (voting),
  * a client's invocation and its acknowledgement (Raft), a request and the result the client
  * accepted (PBFT), a gossip round opened and decided.
  */
-export function addEvent(b: RecordBatch, e: TraceEvent, keepVotes = true): boolean {
+export function addEvent(b: RecordBatch, e: TraceEvent, detailed = true): boolean {
   if (e.type !== 'emit') {
     const kind = RUNTIME_KINDS[e.type];
     if (kind === undefined) return false;
@@ -65,7 +66,7 @@ export function addEvent(b: RecordBatch, e: TraceEvent, keepVotes = true): boole
   const ev = e.event as Record<string, unknown>;
   switch (ev.type) {
     case 'vote': {
-      if (!keepVotes) return false;
+      if (!detailed) return false;
       const v = b.votes;
       v.t.push(e.t); v.decision.push(String(ev.decision)); v.agent.push(String(ev.agent));
       v.vote.push(str(ev.vote)); v.reason.push(str(ev.reason)); v.confidence.push(num(ev.confidence));
@@ -76,10 +77,13 @@ export function addEvent(b: RecordBatch, e: TraceEvent, keepVotes = true): boole
     case 'pbft-request': return open(b, e.t, `${String(ev.client)}#${String(ev.ts)}`);
     case 'decided': {
       const outcome = ev.consensus ? 'decided' : 'no-consensus';
+      // Past the detail limit only the outcome and latency are counted: no rest to gather.
+      if (!detailed) return close(b, e.t, String(ev.decision), outcome, null, null, null, null, null, num(ev.latencyMs), NOTHING);
       const { type: _t, decision, value, consensus: _c, strength, votes, of, algorithm, latencyMs, ...rest } = ev;
       return close(b, e.t, String(decision), outcome, str(value), num(strength), num(votes), num(of), str(algorithm), num(latencyMs), rest);
     }
     case 'client-ok': {
+      if (!detailed) return close(b, e.t, `${String(ev.client)}#${String(ev.seq)}`, 'ok', null, null, null, null, 'raft', null, NOTHING);
       const { type: _t, client, seq, value, ...rest } = ev;
       return close(b, e.t, `${String(client)}#${String(seq)}`, 'ok', str(value), null, null, null, 'raft', null, rest);
     }
@@ -100,6 +104,9 @@ export function addEvent(b: RecordBatch, e: TraceEvent, keepVotes = true): boole
   }
 }
 
+/** The rest of a closing event when there is none to keep. */
+const NOTHING: Readonly<Record<string, unknown>> = Object.freeze({});
+
 function took(b: RecordBatch, t: number): true {
   b.size++;
   b.lastT = t;
@@ -112,10 +119,10 @@ function open(b: RecordBatch, t: number, decision: string): true {
   return took(b, t);
 }
 
-function close(b: RecordBatch, t: number, decision: string, outcome: string, value: string | null, strength: number | null, votes: number | null, of: number | null, algorithm: string | null, latencyMs: number | null, rest: Record<string, unknown>): true {
+function close(b: RecordBatch, t: number, decision: string, outcome: string, value: string | null, strength: number | null, votes: number | null, of: number | null, algorithm: string | null, latencyMs: number | null, rest: Readonly<Record<string, unknown>>): true {
   const c = b.closes;
   c.t.push(t); c.decision.push(decision); c.outcome.push(outcome); c.value.push(value); c.strength.push(strength);
   c.votes.push(votes); c.of.push(of); c.algorithm.push(algorithm); c.latencyMs.push(latencyMs);
-  c.detail.push(Object.keys(rest).length > 0 ? JSON.stringify(rest) : null);
+  c.detail.push(rest !== NOTHING && Object.keys(rest).length > 0 ? JSON.stringify(rest) : null);
   return took(b, t);
 }

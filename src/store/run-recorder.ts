@@ -10,7 +10,6 @@ import { insertRun, type RunStart } from './run-row.ts';
 import { RunWriter, type RunEnd, type WriterCounts } from './writer-core.ts';
 import type { FromWriter, ToWriter, WriterThreadData } from './writer-thread.ts';
 
-
 /** Wall-clock ms between batches at most: `monitor` sees a run's progress at least this often. */
 export const FLUSH_EVERY_MS = 250;
 
@@ -21,26 +20,32 @@ const BATCH_RECORDS = 8192;
 const CLOCK_EVERY = 256;
 
 /**
- * Records a run writes from its own thread before the writing moves to a writer thread: a small
- * run costs a few ms of SQLite and no thread start-up (a thread that loads the sources costs
- * more than such a run); a big one writes off the thread that runs the simulation.
+ * A run writes from its own thread unless it stores more than this many decisions one by one
+ * (`--store-detail`, an `audit:` section): then the rows, their hashes and their votes (about
+ * 13 µs a decision) go to a writer thread. Within the default detail limit what is left per
+ * batch is a few ms of counting and one transaction, cheaper than a thread whose start-up
+ * (tsx loading the sources) costs about half a second of CPU.
  */
+const THREADED_DETAIL = 5_000;
+
+/** Records a run writes from its own thread before a detailed run's writing moves to the writer thread. */
 const INLINE_RECORDS = 4096;
 
-/** A run that plans this many decisions starts its writer thread at once: the thread's start-up then overlaps the run's. */
+/** A detailed run that plans this many decisions starts its writer thread before it runs. */
 const THREAD_FROM_DECISIONS = 1000;
 
 /**
  * Records one run into the store while it runs: hand {@link onEvent} to the run as (part of)
  * its `onEvent`, then {@link finish} with its outcome. Records go in batches, at least every
- * {@link FLUSH_EVERY_MS} ms of wall clock, each stored in one transaction: from this thread
- * while the run is small, then from a writer thread; {@link committed} says what is durable. A
+ * {@link FLUSH_EVERY_MS} ms of wall clock, each stored in one transaction: from this thread,
+ * or, for a run that stores many decisions one by one, from a writer thread; {@link committed}
+ * says what is durable. A
  * store that fails mid-run (disk full, locked too long) never stops the run: recording stops,
  * and `finish` says why.
  *
  * @example
  * ```ts
- * const rec = RunRecorder.start('.conclave/conclave.db', { kind: 'run', name: 'db-choice', protocol: 'simple_majority', detailLimit: 5_000, signed: true });
+ * const rec = RunRecorder.start('.conclave/conclave.db', { kind: 'run', name: 'db-choice', protocol: 'simple_majority', detailLimit: 1_000, signed: true });
  * const result = await runScenario(scenario, { onEvent: rec.onEvent });
  * await rec.finish({ status: 'completed', exitCode: 0, result: JSON.stringify(result) });
  * ```
@@ -72,7 +77,7 @@ export class RunRecorder {
     const writer = new RunWriter(db, id, { detailLimit: run.detailLimit, key: key?.privateKey, keyId: key?.id });
     this.inline = { db, writer };
     this.counts = writer.counts;
-    if ((run.plannedDecisions ?? 0) >= THREAD_FROM_DECISIONS) this.moveToThread();
+    if (run.detailLimit > THREADED_DETAIL && (run.plannedDecisions ?? 0) >= THREAD_FROM_DECISIONS) this.moveToThread();
     // A quiet run (threads mode waiting on timers) still shows progress; unref: it never keeps the process alive.
     this.timer = setInterval(() => this.flush(), FLUSH_EVERY_MS).unref();
   }
@@ -144,7 +149,7 @@ export class RunRecorder {
     const batch = this.batch;
     this.batch = emptyBatch();
     this.written += batch.size;
-    if (this.inline && this.written > INLINE_RECORDS) this.moveToThread();
+    if (this.inline && this.written > INLINE_RECORDS && this.run.detailLimit > THREADED_DETAIL && this.closed < this.run.detailLimit) this.moveToThread();
     if (this.inline) this.guard(() => this.inline!.writer.apply(batch));
     else this.post({ op: 'batch', batch });
   }

@@ -3,6 +3,8 @@ import { decisionHash, genesisHash, resultHash, signCheckpoint, type ChainedDeci
 import type { StoreDb } from './open-store.ts';
 import type { RecordBatch } from './record-batch.ts';
 
+const NO_VOTES: unknown[][] = [];
+
 /** How a run ends in the store: its status, exit code, result and findings. */
 export interface RunEnd {
   readonly status: 'completed' | 'failed' | 'violated' | 'broken';
@@ -109,8 +111,9 @@ export class RunWriter {
         const decision = c.decision[i]!;
         const openedT = this.openedAt.get(decision) ?? null;
         this.openedAt.delete(decision);
-        const votes = this.pendingVotes.get(decision) ?? [];
-        this.pendingVotes.delete(decision);
+        // Past the detail limit no votes come: most runs hold none here, so skip the lookup.
+        const votes = this.pendingVotes.size === 0 ? NO_VOTES : (this.pendingVotes.get(decision) ?? NO_VOTES);
+        if (votes !== NO_VOTES) this.pendingVotes.delete(decision);
         const latency = c.latencyMs[i] ?? (openedT === null ? null : c.t[i]! - openedT);
         this.counts.closed++;
         if (c.outcome[i] !== 'no-consensus') this.counts.decided++;
