@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, diffieHellman, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, diffieHellman, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import { DerivedKeys, remember } from './derived-keys.ts';
 import type { ActorId } from './envelope.ts';
 
 /**
@@ -17,8 +18,6 @@ export type NonceSource = 'random' | 'counter';
 const X25519_PKCS8_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
-/** Pair keys and actor keys are cached; a flood of invented names must not grow the caches without limit. */
-const MAX_CACHED = 8_192;
 const HKDF_SALT = Buffer.from('conclave-box-v1');
 
 /**
@@ -45,16 +44,17 @@ const HKDF_SALT = Buffer.from('conclave-box-v1');
  * ```
  */
 export class CipherRing {
-  private readonly privateKeys = new Map<ActorId, KeyObject>();
-  private readonly publicKeys = new Map<ActorId, KeyObject>();
+  private readonly keys: DerivedKeys;
   /** Per direction: the AES key and the additional data (the direction itself). */
   private readonly pairKeys = new Map<string, { readonly key: Buffer; readonly aad: Buffer }>();
   private counter = 0n;
 
   constructor(
-    private readonly secret: string,
+    secret: string,
     private readonly nonces: NonceSource,
-  ) {}
+  ) {
+    this.keys = new DerivedKeys(X25519_PKCS8_PREFIX, (actor) => createHash('sha256').update(`x25519\0${secret}\0${actor}`).digest());
+  }
 
   /** `plaintext` encrypted from `from` to `to`. The caller (the runtime) vouches that `from` is the one encrypting. */
   encrypt(from: ActorId, to: ActorId, plaintext: string): string {
@@ -107,22 +107,11 @@ export class CipherRing {
   }
 
   private privateKey(actor: ActorId): KeyObject {
-    let key = this.privateKeys.get(actor);
-    if (key === undefined) {
-      const scalar = createHash('sha256').update(`x25519\0${this.secret}\0${actor}`).digest();
-      key = createPrivateKey({ key: Buffer.concat([X25519_PKCS8_PREFIX, scalar]), format: 'der', type: 'pkcs8' });
-      remember(this.privateKeys, actor, key);
-    }
-    return key;
+    return this.keys.privateKey(actor);
   }
 
   private publicKey(actor: ActorId): KeyObject {
-    let key = this.publicKeys.get(actor);
-    if (key === undefined) {
-      key = createPublicKey(this.privateKey(actor));
-      remember(this.publicKeys, actor, key);
-    }
-    return key;
+    return this.keys.publicKey(actor);
   }
 }
 
@@ -131,7 +120,3 @@ function direction(from: ActorId, to: ActorId): Buffer {
   return Buffer.from(`conclave-box\0${from.length}:${from}\0${to}`, 'utf8');
 }
 
-function remember<V>(cache: Map<string, V>, id: string, value: V): void {
-  if (cache.size >= MAX_CACHED) cache.delete(cache.keys().next().value!);
-  cache.set(id, value);
-}

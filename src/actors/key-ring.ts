@@ -1,6 +1,7 @@
-import { createHash, createPrivateKey, createPublicKey, randomBytes, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
+import { createHash, randomBytes, sign as edSign, verify as edVerify, type KeyObject } from 'node:crypto';
 import { ConfigError } from '../errors.ts';
 import { CipherRing, type NonceSource } from './cipher-ring.ts';
+import { DerivedKeys, remember } from './derived-keys.ts';
 import type { ActorId } from './envelope.ts';
 
 /**
@@ -39,12 +40,6 @@ const ED25519_SIG_CHARS = 88;
 
 /** Length of a token (two 32-bit words in hex). */
 const TOKEN_CHARS = 16;
-
-/**
- * Per-actor key objects are cached; a verifier asked about many signers that do not exist (a
- * Byzantine sender inventing names) must not grow the cache without limit.
- */
-const MAX_CACHED_ACTORS = 8_192;
 
 /**
  * Ed25519 only: triples (signer, data, signature) that verified true, so that a certificate
@@ -138,8 +133,7 @@ function tokenOf(data: string, key: TokenKey): string {
  */
 export class KeyRing {
   private readonly tokenKeys = new Map<ActorId, TokenKey>();
-  private readonly privateKeys = new Map<ActorId, KeyObject>();
-  private readonly publicKeys = new Map<ActorId, KeyObject>();
+  private readonly keys: DerivedKeys;
   private readonly verified = new Set<string>();
   private cipherRing: CipherRing | undefined;
 
@@ -151,7 +145,9 @@ export class KeyRing {
     readonly scheme: SignatureScheme,
     private readonly secret: string,
     private readonly nonces: NonceSource = 'random',
-  ) {}
+  ) {
+    this.keys = new DerivedKeys(ED25519_PKCS8_PREFIX, (actor) => createHash('sha256').update(`${secret}\0${actor}`).digest());
+  }
 
   /**
    * `plaintext` encrypted by `from` for `to` (X25519 + HKDF + AES-256-GCM, see CipherRing),
@@ -224,27 +220,11 @@ export class KeyRing {
   }
 
   private privateKey(actor: ActorId): KeyObject {
-    let key = this.privateKeys.get(actor);
-    if (key === undefined) {
-      const seed = createHash('sha256').update(`${this.secret}\0${actor}`).digest();
-      key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, seed]), format: 'der', type: 'pkcs8' });
-      remember(this.privateKeys, actor, key);
-    }
-    return key;
+    return this.keys.privateKey(actor);
   }
 
   private publicKey(actor: ActorId): KeyObject {
-    let key = this.publicKeys.get(actor);
-    if (key === undefined) {
-      key = createPublicKey(this.privateKey(actor));
-      remember(this.publicKeys, actor, key);
-    }
-    return key;
+    return this.keys.publicKey(actor);
   }
 }
 
-/** Caches `value` under `actor`, forgetting the oldest entry when the cache is full. */
-function remember<V>(cache: Map<ActorId, V>, actor: ActorId, value: V): void {
-  if (cache.size >= MAX_CACHED_ACTORS) cache.delete(cache.keys().next().value!);
-  cache.set(actor, value);
-}

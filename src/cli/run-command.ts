@@ -141,7 +141,7 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   if (recorder) {
     const line = recorder.error !== undefined
       ? yellow(`  store        not fully recorded: ${recorder.error} (${recorder.file}); the run itself is unaffected`)
-      : dim(`  stored as ${recorder.id} (${int(stored!.closed)} decisions) · conclave show ${recorder.id}`);
+      : dim(`  stored as ${recorder.id} (${int(stored!.closed)} decisions${stored!.closed > recorder.detailLimit ? `, the first ${int(recorder.detailLimit)} one by one` : ''}) · conclave show ${recorder.id}`);
     if (opts.json) write(line);
     else out(line);
   }

@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.ts';
 import { countRuns, listing, listRuns, RUN_KINDS, type RunStatus } from '../store/queries.ts';
 import { bold, dim, green, int, red, yellow } from '../text/format.ts';
 import { EXIT_OK } from './exit-codes.ts';
-import { checkLimit, parseSince, utc, withStore } from './store-read.ts';
+import { checkLimit, parseSince, utc, withStore, type StoreFilterOptions } from './store-read.ts';
 
 /**
  * Options of `conclave runs`.
@@ -12,16 +12,8 @@ import { checkLimit, parseSince, utc, withStore } from './store-read.ts';
  * runsCommand({ limit: 5, protocol: 'raft', store: '/tmp/s.db' }, console.log);
  * ```
  */
-export interface RunsCommandOptions {
+export interface RunsCommandOptions extends StoreFilterOptions {
   readonly limit?: number;
-  readonly protocol?: string;
-  /** An age (2h, 1d) or an ISO date. */
-  readonly since?: string;
-  readonly kind?: string;
-  readonly json?: boolean;
-  readonly store?: string;
-  /** The clock `--since 2h` counts back from (default: now). */
-  readonly now?: number;
 }
 
 /**

@@ -3,7 +3,7 @@ import { listRuns, resolveRun, storedProtocols } from '../store/queries.ts';
 import { protocolStats } from '../store/run-summary.ts';
 import { bold, dim, int } from '../text/format.ts';
 import { EXIT_OK } from './exit-codes.ts';
-import { parseSince, withStore } from './store-read.ts';
+import { parseSince, withStore, type StoreFilterOptions } from './store-read.ts';
 
 /**
  * Options of `conclave stats [RUN]`.
@@ -13,15 +13,7 @@ import { parseSince, withStore } from './store-read.ts';
  * statsCommand(undefined, { protocol: 'raft', since: '1d', store: '/tmp/s.db' }, console.log);
  * ```
  */
-export interface StatsCommandOptions {
-  readonly protocol?: string;
-  readonly since?: string;
-  readonly kind?: string;
-  readonly json?: boolean;
-  readonly store?: string;
-  /** The clock `--since 2h` counts back from (default: now). */
-  readonly now?: number;
-}
+export type StatsCommandOptions = StoreFilterOptions;
 
 /**
  * `conclave stats [RUN]`: across the stored runs (or one run, or those of one protocol, or since

@@ -96,3 +96,22 @@ export function traceTime(t: number, mode: string | null): string {
 export function badFlagsExitTwo(cmd: Command): Command {
   return cmd.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT_BAD_INPUT));
 }
+
+/**
+ * The filters `runs` and `stats` share: which runs (protocol, age, kind), how to print, which store.
+ *
+ * @example
+ * ```ts
+ * const o: StoreFilterOptions = { protocol: 'raft', since: '2h', json: true };
+ * ```
+ */
+export interface StoreFilterOptions {
+  readonly protocol?: string;
+  /** An age (2h, 1d) or an ISO date. */
+  readonly since?: string;
+  readonly kind?: string;
+  readonly json?: boolean;
+  readonly store?: string;
+  /** The clock `--since 2h` counts back from (default: now). */
+  readonly now?: number;
+}

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import type { ChainedDecision } from './audit-chain.ts';
 import type { StoreDb } from './open-store.ts';
 import { findRunId } from './resolve-run.ts';
 
@@ -46,18 +47,7 @@ export interface RunRow extends RunListing {
 }
 
 /** One stored decision, its ballots parsed. */
-export interface DecisionRow {
-  readonly seq: number;
-  readonly decision: string;
-  readonly t: number;
-  readonly openedT: number | null;
-  readonly latencyMs: number | null;
-  readonly outcome: string;
-  readonly value: string | null;
-  readonly strength: number | null;
-  readonly votes: number | null;
-  readonly of: number | null;
-  readonly algorithm: string | null;
+export interface DecisionRow extends Omit<ChainedDecision, 'detail' | 'ballots'> {
   readonly detail: Record<string, unknown> | null;
   readonly ballots: Ballot[];
 }

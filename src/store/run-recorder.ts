@@ -159,6 +159,11 @@ export class RunRecorder {
     return this.counts;
   }
 
+  /** Decisions this run stores one by one; the rest are counted in aggregates. */
+  get detailLimit(): number {
+    return this.run.detailLimit;
+  }
+
   /**
    * Whether {@link committed} is current: always when writing from this thread; with a writer
    * thread, once one of its answers has come in (a sim run holds this thread, so answers wait
