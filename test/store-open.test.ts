@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
@@ -73,4 +73,31 @@ describe('opening the run store', () => {
     expect(r.stdout).toBe('');
     expect(readFileSync(file, 'utf8')).toBe('keep me\n');
   });
+
+  it('six processes opening a new store at the same instant all get it, one schema and one audit key', async () => {
+    const d = dir();
+    const file = join(d, 'conclave.db');
+    const go = join(d, 'go');
+    const child = fileURLToPath(new URL('./fixtures/open-store-child.ts', import.meta.url));
+    const children = Array.from({ length: 6 }, () => {
+      const p = spawn(process.execPath, ['--import', 'tsx', child, file, go], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let out = '';
+      const ready = new Promise<void>((resolve) => p.stdout.on('data', (b: Buffer) => {
+        out += b.toString();
+        if (out.includes('ready')) resolve();
+      }));
+      const done = new Promise<{ code: number | null; out: string }>((resolve) => p.on('exit', (code) => resolve({ code, out })));
+      return { ready, done };
+    });
+    // Every process waits at the go file; then they all open the new store at once.
+    await Promise.all(children.map((c) => c.ready));
+    writeFileSync(go, '');
+    const results = await Promise.all(children.map((c) => c.done));
+    expect(results.map((r) => [r.code, /error .*/.exec(r.out)?.[0]])).toEqual(Array(6).fill([0, undefined]));
+    const keys = new Set(results.map((r) => /key (\w+)/.exec(r.out)![1]));
+    expect(keys.size).toBe(1);
+    const db = openStore(file, { readonly: true });
+    expect((db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n).toBe(6);
+    db.close();
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { StoreError } from '../errors.ts';
 
@@ -34,11 +34,17 @@ export function auditKey(storeFile: string, o: { create: boolean } = { create: t
     if (!o.create) return undefined;
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ed25519');
-    // `wx`: two runs starting at once must not both write a key; the loser reads the winner's.
+    // Two runs starting at once must not both make a key, nor may one read the other's half
+    // written: the key is written whole to a file of this process's own, then linked into place
+    // (atomic, and refused when the name exists: the loser then reads the winner's whole key).
+    const own = `${file}.${process.pid}.${Date.now()}.tmp`;
     try {
-      writeFileSync(file, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+      writeFileSync(own, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
+      linkSync(own, file);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreError(file, `the audit key cannot be written (${(e as Error).message})`, 'Check the permissions of the store directory.', { cause: e });
+    } finally {
+      rmSync(own, { force: true });
     }
     chmodSync(dirname(file), 0o700);
   }

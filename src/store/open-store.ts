@@ -36,9 +36,13 @@ export function openStore(file: string, o: { readonly?: boolean } = {}): StoreDb
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    const appId = db.pragma('application_id', { simple: true }) as number;
-    const version = db.pragma('user_version', { simple: true }) as number;
-    const tables = (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n;
+    // One read transaction: another process may be creating the schema right now, and reading
+    // its application id before and its tables after would call our own store foreign.
+    const { appId, version, tables } = whenUnlocked(() => db.transaction(() => ({
+      appId: db.pragma('application_id', { simple: true }) as number,
+      version: db.pragma('user_version', { simple: true }) as number,
+      tables: (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n,
+    }))());
     if (appId !== APPLICATION_ID && !(appId === 0 && tables === 0)) {
       throw new StoreError(file, 'is an SQLite database of another application, not a Conclave run store', 'It was left untouched; choose another path with --store PATH (or CONCLAVE_STORE).');
     }
@@ -46,7 +50,9 @@ export function openStore(file: string, o: { readonly?: boolean } = {}): StoreDb
       throw new StoreError(file, `was written by a newer Conclave (schema ${version}; this one knows up to ${MIGRATIONS.length})`, 'Upgrade Conclave, or use another store with --store PATH.');
     }
     if (!o.readonly) {
-      db.pragma('journal_mode = WAL');
+      whenUnlocked(() => {
+        if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      });
       db.pragma('synchronous = NORMAL');
       migrate(db, version);
     }
@@ -55,6 +61,24 @@ export function openStore(file: string, o: { readonly?: boolean } = {}): StoreDb
     db.close();
     if (e instanceof StoreError) throw e;
     throw new StoreError(file, `is damaged or not a database (${(e as Error).message})`, 'It was left untouched; move it aside, or choose another path with --store PATH.', { cause: e });
+  }
+}
+
+/**
+ * Runs `step`, again while another process holds the lock it needs, up to the busy timeout.
+ * Switching a new file to WAL takes an exclusive lock and SQLite does not wait for it (the busy
+ * handler is not asked), so two runs opening a new store at once would see "database is locked".
+ */
+function whenUnlocked<T>(step: () => T): T {
+  const deadline = Date.now() + BUSY_TIMEOUT_MS;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      return step();
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'SQLITE_BUSY' || Date.now() > deadline) throw e;
+      Atomics.wait(pause, 0, 0, 10);
+    }
   }
 }
 
