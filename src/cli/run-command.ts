@@ -220,7 +220,9 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
     if (ev.type === 'proposal') lines.push(`${at}  ${bold(e.actor)} opens ${ev.decision}: ${ev.question} [${(ev.options as string[]).join(' | ')}]`);
     else if (ev.type === 'vote') lines.push(`${at}  ${ev.agent} votes ${bold(String(ev.vote))} (${ev.reason}; confidence ${Number(ev.confidence).toFixed(2)})`);
     else if (ev.type === 'decided') {
-      const verdict = ev.consensus ? green(`decided ${ev.value}`) : red(`no consensus${ev.reason ? `: ${ev.reason}` : ''}`);
+      // A vote that closed at its timeout without consensus is counted as timed out (the summary's count), whatever the tally said.
+      const closedBy = ev.cause === 'timeout' ? 'timed out' : 'no consensus';
+      const verdict = ev.consensus ? green(`decided ${ev.value}`) : red(`${closedBy}${ev.reason ? `: ${ev.reason}` : ''}`);
       lines.push(`${at}  ${ev.decision} ${verdict} ${dim(`(${ev.policy !== undefined ? `${ev.policy}: ` : ''}${ev.algorithm ?? 'escalated'}, strength ${Number(ev.strength).toFixed(2)}, ${ev.votes}/${ev.of} votes)`)}`);
     } else if (ev.type === 'escalated') lines.push(`${at}  ${ev.decision} ${yellow(`escalated to human oversight (risk ${ev.risk})`)}`);
     else if (ev.type === 'oversight-requested') lines.push(`${at}  ${ev.decision} ${yellow(`held for human oversight (${ev.policy}): ${ev.value}, strength ${Number(ev.strength).toFixed(2)}`)}`);
