@@ -115,3 +115,9 @@ export type { PbftByzantineKind, ByzantineReplicaProps } from './adversary/byzan
 export type { ByzantineKind, ByzantineVoterProps } from './adversary/byzantine-voter.ts';
 export type { BenchPlan, BenchReport, BenchMeta, BenchGroup, MeasuredGroup, BenchIteration, BenchFaults, FaultTolerance, BenchAlgorithm, RunBenchOptions } from './bench/index.ts';
 export type { BenchFile, MicroResults, BenchAnalysis, MicroAnalysis, Comparison, MetricChange, Verdict, NoiseFinding, SizeRanking, Recommendation, Parameter, OptimizeTarget, TaskTypeRule, BenchSource } from './analyze/index.ts';
+// The run store: record runs in SQLite, read them back, verify their audit chain.
+export { openStore, storePath, RunRecorder, ReportRecorder, scenarioRunEnd, brokenRunEnd, detailLimitFor, signsAudit, DEFAULT_DETAIL_LIMIT, ALL_DECISIONS } from './store/index.ts';
+export { findRunId } from './store/resolve-run.ts';
+export { verifyRun } from './store/audit-verify.ts';
+export { storeOversightHook } from './store/oversight-hook.ts';
+export type { StoreDb, RunStart, RunEnd as StoredRunEnd, WriterCounts } from './store/index.ts';

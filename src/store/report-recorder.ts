@@ -2,6 +2,7 @@ import { auditKey } from './audit-keys.ts';
 import { openStore, type StoreDb } from './open-store.ts';
 import { insertRun, type RunStart } from './run-row.ts';
 import { RunWriter, type RunEnd } from './writer-core.ts';
+import { FLUSH_EVERY_MS } from './store-limits.ts';
 
 /**
  * Records a command whose outcome is a report rather than a stream of decisions (a stress
@@ -18,6 +19,7 @@ import { RunWriter, type RunEnd } from './writer-core.ts';
  */
 export class ReportRecorder {
   private readonly progressRow;
+  private lastProgress = 0;
   private constructor(readonly id: string, readonly file: string, private readonly db: StoreDb, private readonly writer: RunWriter) {
     this.progressRow = db.prepare('INSERT INTO progress (run_id, at, t, opened, closed, decided, votes, latency_sum, latency_max) VALUES (?, ?, NULL, ?, ?, ?, 0, 0, 0)');
   }
@@ -35,9 +37,16 @@ export class ReportRecorder {
     }
   }
 
-  /** `done` of `planned` runs finished (`decided` of them without a finding, when known). */
+  /**
+   * `done` of `planned` runs finished (`decided` of them without a finding, when known): a row at
+   * most every {@link FLUSH_EVERY_MS} ms, and the last one always (a campaign of a million short
+   * runs must not write a million rows).
+   */
   progress(done: number, planned: number, decided = done): void {
-    this.progressRow.run(this.id, Date.now(), planned, done, decided);
+    const now = Date.now();
+    if (done < planned && now - this.lastProgress < FLUSH_EVERY_MS) return;
+    this.lastProgress = now;
+    this.progressRow.run(this.id, now, planned, done, decided);
   }
 
   /** Stores the report and findings, signs the end, and closes the store. */

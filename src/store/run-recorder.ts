@@ -7,11 +7,10 @@ import { auditKey } from './audit-keys.ts';
 import { openStore, type StoreDb } from './open-store.ts';
 import { addEvent, emptyBatch, type RecordBatch } from './record-batch.ts';
 import { insertRun, type RunStart } from './run-row.ts';
+import { FLUSH_EVERY_MS } from './store-limits.ts';
 import { RunWriter, type RunEnd, type WriterCounts } from './writer-core.ts';
 import type { FromWriter, ToWriter, WriterThreadData } from './writer-thread.ts';
 
-/** Wall-clock ms between batches at most: `monitor` sees a run's progress at least this often. */
-export const FLUSH_EVERY_MS = 250;
 
 /** Records kept in one batch at most before it is sent, however soon. */
 const BATCH_RECORDS = 8192;

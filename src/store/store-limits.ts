@@ -1,4 +1,7 @@
-/** How much of a run the store keeps one by one. */
+/** How much of a run the store keeps one by one, and how often it writes. */
+
+/** Wall-clock ms between batches at most: `monitor` sees a run's progress at least this often. */
+export const FLUSH_EVERY_MS = 250;
 
 /**
  * Decisions stored one by one (with their votes) by default; a longer run keeps aggregates for
