@@ -115,6 +115,8 @@ describe('conclave monitor', () => {
     expect(ev('fault', { type: 'fault', fault: 'crash', detail: 'n2' })).toBe('fault started: crash n2');
     expect(ev('fault', { type: 'fault', fault: 'heal', detail: 'partition healed' })).toBe('fault ended: heal partition healed');
     expect(ev('leader', { type: 'raft-leader', term: 3 }, 'n1')).toBe('leader: n1 leads term 3');
+    expect(ev('leader', { type: 'raft-step-down', term: 4, reason: 'check-quorum', heard: 1 }, 'n2')).toBe('leader: n2 stepped down (term 4): it no longer heard from a majority');
+    expect(ev('leader', { type: 'raft-transfer', term: 5, target: 'n3', phase: 'done' }, 'n1')).toBe('leadership transfer: n1 to n3, done (term 5)');
     expect(ev('byzantine', { type: 'byzantine-detected', agent: 'coder_002', evidence: 'two votes' })).toBe('Byzantine detected: coder_002 (two votes)');
     expect(ev('alert', { type: 'alert', message: 'quorum at risk' }, 'q')).toBe('ALERT q: quorum at risk');
   });

@@ -165,7 +165,7 @@ export function describeEvent(e: EventRow): string {
       return `fault ${FAULT_ENDS.has(fault) ? 'ended' : 'started'}: ${fault} ${String(d.detail ?? '')}`.trimEnd();
     }
     case 'leader':
-      return d.type === 'raft-leader' ? `leader:${who} leads term ${String(d.term)}` : `leader: ${String(d.type)}${who}${d.term !== undefined ? ` (term ${String(d.term)})` : ''}`;
+      return leaderText(d, who);
     case 'view':
       return `view: ${String(d.type)}${who}${d.view !== undefined ? ` view ${String(d.view)}` : ''}`;
     case 'byzantine':
@@ -180,5 +180,22 @@ export function describeEvent(e: EventRow): string {
       const text = e.detail.length > 120 ? `${e.detail.slice(0, 117)}...` : e.detail;
       return `${e.kind}${who}: ${text}`;
     }
+  }
+}
+
+/** A Raft leadership event in words: elected, stepped down (and why), membership, a transfer. */
+function leaderText(d: Record<string, unknown>, who: string): string {
+  const term = d.term !== undefined ? ` (term ${String(d.term)})` : '';
+  switch (d.type) {
+    case 'raft-leader':
+      return `leader:${who} leads term ${String(d.term)}`;
+    case 'raft-step-down':
+      return `leader:${who} stepped down${term}${d.reason === 'check-quorum' ? ': it no longer heard from a majority' : d.reason === 'removed' ? ': removed from the configuration' : ''}`;
+    case 'raft-config':
+      return `membership:${who} configuration at index ${String(d.index)}: ${Array.isArray(d.members) ? d.members.join(', ') : '?'}`;
+    case 'raft-transfer':
+      return `leadership transfer:${who} to ${String(d.target)}, ${String(d.phase)}${term}`;
+    default:
+      return `leader: ${String(d.type)}${who}${term}`;
   }
 }
