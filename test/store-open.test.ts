@@ -47,6 +47,12 @@ describe('opening the run store', () => {
     expect(() => openStore(file)).toThrow(/written by a newer Conclave/);
   });
 
+  it('a store path whose directory cannot be made is refused by name, with what to do', () => {
+    const d = dir();
+    writeFileSync(join(d, 'plain-file'), 'x');
+    expect(() => openStore(join(d, 'plain-file', 'conclave.db'))).toThrow(/plain-file\/conclave\.db: cannot be created: its directory cannot be made .*--no-store/);
+  });
+
   it('refuses a directory, and a missing store when only reading', () => {
     const d = dir();
     mkdirSync(join(d, 'conclave.db'));

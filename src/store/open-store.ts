@@ -102,7 +102,11 @@ function migrate(db: StoreDb, from: number): void {
 function checkBeforeOpening(file: string, readonly: boolean): void {
   if (!existsSync(file)) {
     if (readonly) throw new StoreError(file, 'does not exist: no run has been recorded here yet', 'Run something first (conclave run), or point at the store with --store PATH.');
-    mkdirSync(dirname(file), { recursive: true });
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+    } catch (e) {
+      throw new StoreError(file, `cannot be created: its directory cannot be made (${(e as Error).message})`, 'Choose a writable path with --store PATH (or CONCLAVE_STORE), or --no-store to run without recording.', { cause: e });
+    }
     return;
   }
   const stat = statSync(file);
