@@ -155,4 +155,14 @@ describe('conclave config show --resolved and conclave run read the layers', () 
     expect(result.raft.leaders[0].at).toBeGreaterThanOrEqual(1000);
     expect(result.warnings).toContain('consensus.raft.leader_timeout (the --config file b.yml): Raft has no leader timeout, so it is not used: a follower stands for election when it has not heard its leader for a random time between consensus.raft.election_timeout_min and election_timeout_max; set those instead');
   });
+
+  it('bad flags and missing arguments exit 2 (bad input), not 1; an unset key exits 1', async () => {
+    const home = mkdtempSync(join(tmpdir(), 'conclave-config-exit-'));
+    const code = async (args: string[]) => exec(process.execPath, [bin, 'config', ...args], { cwd: home, env: { ...process.env, CONCLAVE_HOME: home } }).then(() => 0, (e: { code: number }) => e.code);
+    expect(await code(['--bogus'])).toBe(2);
+    expect(await code(['get'])).toBe(2);
+    expect(await code(['set', 'consensus.default_algorithm'])).toBe(2);
+    expect(await code(['get', 'consensus.default_algorithm'])).toBe(1);
+  }, 60_000);
 });
+

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { algorithmFamily, benchAlgorithm, DEFAULT_BENCH_ALGORITHMS, type BenchAlgorithm } from '../bench/bench-algorithms.ts';
+import { benchAlgorithm, DEFAULT_BENCH_ALGORITHMS } from '../bench/bench-algorithms.ts';
 import { NO_FAULTS, parseBenchFaults } from '../bench/bench-faults.ts';
 import { benchHtml } from '../bench/bench-html.ts';
 import { benchMarkdown } from '../bench/bench-markdown.ts';

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { badFlagsExitTwo } from './exit-codes.ts';
 import { configGetCommand, configMergeCommand, configSetCommand, configShowCommand, type ConfigShowOptions, type ConfigTargetOptions } from './config-command.ts';
 
 /**
@@ -36,4 +37,6 @@ export function registerConfigCommand(program: Command): void {
     .action(async (scenario: string | undefined, o: ConfigShowOptions) => {
       process.exitCode = await configShowCommand(scenario, o, (l) => console.log(l));
     });
+  // Bad flags and missing arguments exit 2 (bad input), not commander's 1: `config get` exits 1 when a key is unset.
+  for (const c of [config, ...config.commands]) badFlagsExitTwo(c);
 }

@@ -1,3 +1,4 @@
+import type { Command } from 'commander';
 import { AskTimeoutError, CoordinatorFailedError, HostCrashedError, SettleTimeoutError, type ConclaveError } from '../errors.ts';
 
 /**
@@ -34,4 +35,18 @@ export const EXIT_RUN_FAILED = 3;
 export function exitCodeForError(e: ConclaveError): number {
   const broke = e instanceof HostCrashedError || e instanceof AskTimeoutError || e instanceof SettleTimeoutError || e instanceof CoordinatorFailedError;
   return broke ? EXIT_RUN_FAILED : EXIT_BAD_INPUT;
+}
+
+/**
+ * Commander exits with 1 on an unknown option, a missing argument or a bad value; 1 means a
+ * safety violation (or "tampered", "not ok") here, so a command's bad input exits with 2 like
+ * every other bad input. Applied to the commands added with the run store and the configuration.
+ *
+ * @example
+ * ```ts
+ * badFlagsExitTwo(program.command('show'));
+ * ```
+ */
+export function badFlagsExitTwo(cmd: Command): Command {
+  return cmd.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT_BAD_INPUT));
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
-import { EXIT_BAD_INPUT } from './exit-codes.ts';
+import { badFlagsExitTwo } from './exit-codes.ts';
 import { monitorCommand, MONITOR_INTERVAL_MS } from './monitor-command.ts';
 import { healthCommand } from './health-command.ts';
 import { approveCommand } from './approve-command.ts';
@@ -96,13 +96,5 @@ export function registerStoreCommands(program: Command): void {
       process.exitCode = approveCommand(run, decision, { store: storeFile(opts), reject: opts.reject, by: opts.by }, (l) => console.log(l));
     });
 
-  for (const c of [audit, ...audit.commands, monitor, health, approve]) badInputExits2(c);
-}
-
-/**
- * Commander exits with 1 on an unknown option, a missing argument or a bad value; these commands
- * keep 1 for "tampered" or "not ok", so their bad input exits with 2 like every other bad input.
- */
-function badInputExits2(c: Command): void {
-  c.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT_BAD_INPUT));
+  for (const c of [audit, ...audit.commands, monitor, health, approve]) badFlagsExitTwo(c);
 }

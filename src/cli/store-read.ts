@@ -1,8 +1,6 @@
-import type { Command } from 'commander';
 import { ConfigError, StoreError } from '../errors.ts';
 import { openStore, type StoreDb } from '../store/open-store.ts';
 import { storePath } from '../store/store-path.ts';
-import { EXIT_BAD_INPUT } from './exit-codes.ts';
 
 /**
  * What `runs`, `show` and `stats` share: opening the store for reading (from `--store`,
@@ -82,19 +80,6 @@ export function utc(ms: number): string {
  */
 export function traceTime(t: number, mode: string | null): string {
   return mode === 'threads' ? new Date(t).toISOString().slice(11, 23) : `${t.toFixed(2).padStart(9)} ms`;
-}
-
-/**
- * Bad flags on these commands exit with 2 (bad input), as `ConclaveError`s do; commander's own
- * default is 1, which scripts would read as a safety violation. Help and version still exit 0.
- *
- * @example
- * ```ts
- * badFlagsExitTwo(program.command('show'));
- * ```
- */
-export function badFlagsExitTwo(cmd: Command): Command {
-  return cmd.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT_BAD_INPUT));
 }
 
 /**

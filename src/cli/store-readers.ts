@@ -3,7 +3,7 @@ import { DEFAULT_STORE } from '../store/store-path.ts';
 import { runsCommand, type RunsCommandOptions } from './runs-command.ts';
 import { showCommand, type ShowCommandOptions } from './show-command.ts';
 import { statsCommand, type StatsCommandOptions } from './stats-command.ts';
-import { badFlagsExitTwo } from './store-read.ts';
+import { badFlagsExitTwo } from './exit-codes.ts';
 
 const STORE_HELP = `the run store to read (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`;
 

@@ -4,7 +4,7 @@
  * (default `~/.conclave/config.yml`). A run reads the user file, then the project file, then each
  * `--config` file, then the scenario on top.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { parseLegacyConfig, readSourceFileSync, type ConfigLayer } from '../scenario/index.ts';

@@ -1,6 +1,5 @@
 import { Subject } from 'rxjs';
 import { ActorHost, type SpawnOptions } from '../actors/actor-host.ts';
-import type { Behaviour } from '../actors/behaviour.ts';
 import type { MessageAccounting } from '../actors/counters.ts';
 import { isMessage, type ActorId, type Envelope, type Message } from '../actors/envelope.ts';
 import type { HostEnvironment } from '../actors/host-environment.ts';

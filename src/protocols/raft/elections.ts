@@ -3,7 +3,7 @@ import { answer, redirect } from './clients.ts';
 import { lastIndex, lastTerm, termsOf } from './log.ts';
 import { type MembershipReply, type PreVote, type PreVoteReply, RAFT_KINDS, type RequestVote, type RequestVoteReply } from './messages.ts';
 import { type Ctx, RaftNodeState, type RaftRole } from './raft-state.ts';
-import { appendEntry, heartbeat } from './replication.ts';
+import { appendEntry } from './replication.ts';
 import { endTransfer } from './transfer.ts';
 
 /**
