@@ -122,6 +122,7 @@ describe('conclave run records the run in the store', () => {
     const dir = mkdtempSync(join(tmpdir(), 'conclave-detail-'));
     const scenario = join(dir, 'long.yml');
     const text = 'name: long\nagents: [{ role: analyst, count: 3, accuracy: 0.8 }]\nconsensus: { algorithm: simple_majority }\ntask: { question: q, options: [A, B], truth: A, decisions: 1500, in_flight: 8 }\n';
+    const votes: number[] = [];
     for (const [extra, rows] of [['', 1000], ['audit: { enabled: true }\n', 1500]] as const) {
       writeFileSync(scenario, text + extra);
       const store = tmp();
@@ -129,8 +130,12 @@ describe('conclave run records the run in the store', () => {
       const stored = (db.prepare('SELECT count(*) AS n FROM decisions WHERE run_id = ?').get(result.runId) as { n: number }).n;
       const aggregated = (db.prepare('SELECT coalesce(sum(closed), 0) AS n FROM aggregates WHERE run_id = ?').get(result.runId) as { n: number }).n;
       expect([extra, stored, stored + aggregated]).toEqual([extra, rows, 1500]);
+      votes.push((db.prepare('SELECT votes FROM progress WHERE run_id = ? ORDER BY rowid DESC LIMIT 1').get(result.runId) as { votes: number }).votes);
       db.close();
     }
+    // Votes past the limit are counted all the same (what monitor shows arriving): as many as when every one is kept.
+    expect(votes[0]).toBeGreaterThan(3000);
+    expect(votes[0]).toBe(votes[1]);
   });
 
   it('past the detail limit, decisions go into aggregates that still count every one', async () => {

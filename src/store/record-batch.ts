@@ -13,6 +13,8 @@ export interface RecordBatch {
   readonly events: { t: number; kind: string; actor: string | null; detail: string }[];
   /** Trace time of the last event in the batch. */
   lastT: number;
+  /** Votes past the detail limit: counted, not kept. */
+  votesCounted: number;
   size: number;
 }
 
@@ -24,6 +26,7 @@ export function emptyBatch(): RecordBatch {
     closes: { t: [], decision: [], outcome: [], value: [], strength: [], votes: [], of: [], algorithm: [], latencyMs: [], detail: [] },
     events: [],
     lastT: 0,
+    votesCounted: 0,
     size: 0,
   };
 }
@@ -66,7 +69,11 @@ export function addEvent(b: RecordBatch, e: TraceEvent, detailed = true): boolea
   const ev = e.event as Record<string, unknown>;
   switch (ev.type) {
     case 'vote': {
-      if (!detailed) return false;
+      if (!detailed) {
+        // Past the detail limit a vote is only counted (monitor shows votes arriving).
+        b.votesCounted++;
+        return false;
+      }
       const v = b.votes;
       v.t.push(e.t); v.decision.push(String(ev.decision)); v.agent.push(String(ev.agent));
       v.vote.push(str(ev.vote)); v.reason.push(str(ev.reason)); v.confidence.push(num(ev.confidence));

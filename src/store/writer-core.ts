@@ -3,6 +3,7 @@ import { decisionHash, genesisHash, resultHash, signCheckpoint, type ChainedDeci
 import type { StoreDb } from './open-store.ts';
 import type { RecordBatch } from './record-batch.ts';
 
+/** The votes of a decision none were kept for (shared, never written to). */
 const NO_VOTES: unknown[][] = [];
 
 /** How a run ends in the store: its status, exit code, result and findings. */
@@ -104,7 +105,7 @@ export class RunWriter {
         if (list) list.push(vote);
         else this.pendingVotes.set(v.decision[i]!, [vote]);
       }
-      this.counts.votes += v.t.length;
+      this.counts.votes += v.t.length + b.votesCounted;
       const c = b.closes;
       let aggregate: { closed: number; byOutcome: Record<string, number>; latencySum: number; latencyMax: number } | undefined;
       for (let i = 0; i < c.t.length; i++) {
