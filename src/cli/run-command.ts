@@ -307,7 +307,9 @@ function printPbft(p: NonNullable<ScenarioResult['pbft']>, out: (line: string) =
   out(`  replicas     n = ${p.n}, tolerates f = ${p.f} Byzantine · messages ${auth}`);
   out(`  views        ${p.views.map((v) => `view ${v.view}: ${v.primary} at ${v.at.toFixed(0)} ms`).join(' · ') || 'view 0 throughout'}`);
   for (const f of p.failovers) {
-    out(`  failover     primary ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${f.newPrimary ? `${bold(f.newPrimary)} primary ${f.ms!.toFixed(0)} ms later` : red('no new view')}`);
+    const after = f.newPrimary ? `${bold(f.newPrimary)} primary ${f.ms!.toFixed(0)} ms later`
+      : f.recoveredMs !== undefined ? yellow(`no new view: ${f.crashed} recovered ${f.recoveredMs.toFixed(0)} ms later and went on as primary`) : red('no new view');
+    out(`  failover     primary ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${after}`);
   }
   if (p.byzantine.agents.length > 0) out(`  byzantine    ${p.byzantine.agents.join(', ')} (${p.byzantine.kinds.join(', ')})${p.byzantine.agents.length > p.f ? red(` · ${p.byzantine.agents.length} > f: beyond what PBFT tolerates`) : ''}`);
   for (const d of p.detected) {

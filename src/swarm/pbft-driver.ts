@@ -114,6 +114,10 @@ class PbftRun implements ProtocolRun {
     this.counts.observe(e);
     const { figures } = this;
     if (e.type === 'fault' && e.fault === 'crash' && e.detail === this.primary) figures.failovers.push({ crashed: e.detail, at: e.t - run.origin, newPrimary: null, ms: null });
+    // The crashed primary back before any new view: the failover ended without one.
+    if (e.type === 'fault' && e.fault === 'recover') {
+      for (const f of figures.failovers) if (f.newPrimary === null && f.recoveredMs === undefined && e.detail.split(' ')[0] === f.crashed) f.recoveredMs = e.t - run.origin - f.at;
+    }
     if (e.type !== 'emit') return;
     const ev = e.event as { type?: string; view?: number; primary?: string; reason?: string; ts?: number };
     if (ev.type === 'pbft-detected' && this.honest(e.actor)) {

@@ -18,8 +18,12 @@ export interface PbftFigures {
   readonly signatures: SignatureScheme | 'none';
   /** Each view a quorum of honest replicas installed, with its primary and when. */
   readonly views: { view: number; primary: ActorId; at: number }[];
-  /** For each crash of a primary: how long until a new view was installed. */
-  readonly failovers: { crashed: ActorId; at: number; newPrimary: ActorId | null; ms: number | null }[];
+  /**
+   * For each crash of a primary: how long until a new view was installed; `recoveredMs`: how long
+   * until the crashed primary itself came back, when it did before any new view (it then went on
+   * as the primary of the same view).
+   */
+  readonly failovers: { crashed: ActorId; at: number; newPrimary: ActorId | null; ms: number | null; recoveredMs?: number }[];
   /** The replicas run Byzantine in this run, and how. */
   readonly byzantine: { agents: ActorId[]; kinds: PbftByzantineKind[] };
   /** Each replica proven Byzantine: the first proof an honest replica found (its signed messages). */
