@@ -76,6 +76,16 @@ describe('the tutorial\'s keys are honoured, refused or named', () => {
     expect(f.message).toContain('expected true (or no byzantine_tolerance) with algorithm pbft');
   });
 
+  it("a configuration file's byzantine_tolerance against an algorithm the scenario names itself: named, and the scenario's algorithm runs", () => {
+    // The tutorial's exercise 4 then 8 in one project: byzantine_tolerance: true set, then a Raft scenario.
+    const raft = parseScenario(yaml(...RAFT, 'consensus: { algorithm: raft }'), 's.yml', { config: config('consensus: { byzantine_tolerance: true }') });
+    expect(raft.consensus.algorithm).toBe('raft');
+    expect(raft.warnings).toContain("consensus.byzantine_tolerance (the configuration c.yml): true, but this scenario names consensus.algorithm: raft, which does not tolerate Byzantine agents; the scenario's algorithm runs (a scenario is on top of the configuration files)");
+    const pbft = parseScenario(yaml(...VOTERS, 'consensus: { algorithm: pbft }'), 's.yml', { config: config('consensus: { byzantine_tolerance: false }') });
+    expect(pbft.consensus.algorithm).toBe('pbft');
+    expect(pbft.warnings?.some((w) => w.startsWith('consensus.byzantine_tolerance (the configuration c.yml): false, but this scenario names consensus.algorithm: pbft, which tolerates'))).toBe(true);
+  });
+
   it('exercise 4: malicious_detection is PBFT\'s, named with any other algorithm or when turned off', () => {
     const pbft = parseScenario(yaml(...VOTERS), 's.yml', { config: config('consensus: { default_algorithm: byzantine_tolerant, byzantine_tolerance: true, malicious_detection: true }') });
     expect(pbft.warnings ?? []).toEqual([]);

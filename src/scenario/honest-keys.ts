@@ -19,7 +19,8 @@ const BYZANTINE_TOLERANT = [...PBFT_NAMES, 'byzantine_supermajority'];
  * `consensus.raft.enabled`, `consensus.raft.leader_timeout`), the warnings they earn, and the
  * refusals (ConfigError) for contradictions:
  * - `byzantine_tolerance: true` needs a Byzantine-tolerant algorithm (`byzantine_tolerant` / `pbft`
- *   or `byzantine_supermajority`), `false` refuses one;
+ *   or `byzantine_supermajority`), `false` refuses one; from a configuration file, against an
+ *   algorithm the scenario names itself, it is named instead (the scenario is on top);
  * - `malicious_detection` is PBFT's (always on: signed proof, reported in `byzantineDetected`);
  *   with another algorithm, or `false` with PBFT, it is named as not used;
  * - `raft.enabled: false` with `algorithm: raft` is refused; `true` with another algorithm is named;
@@ -55,10 +56,14 @@ export function honestKeys(raw: unknown, origin: (path: string) => string | unde
   const pbft = PBFT_NAMES.includes(algorithm);
 
   const bt = consensus.byzantine_tolerance;
-  if (bt === true && !BYZANTINE_TOLERANT.includes(algorithm)) {
+  // A configuration file's byzantine_tolerance is a default; a scenario that names its own
+  // algorithm is on top of it: the contradiction is named, the scenario's algorithm runs.
+  const scenarioOverrides = typeof consensus.algorithm === 'string' && origin('consensus.algorithm') === undefined && origin('consensus.byzantine_tolerance') !== undefined;
+  if (scenarioOverrides && typeof bt === 'boolean' && bt !== BYZANTINE_TOLERANT.includes(algorithm)) {
+    warnings.push(`${at('consensus.byzantine_tolerance')}: ${bt}, but this scenario names consensus.algorithm: ${algorithm}, which ${bt ? 'does not tolerate' : 'tolerates'} Byzantine agents; the scenario's algorithm runs (a scenario is on top of the configuration files)`);
+  } else if (bt === true && !BYZANTINE_TOLERANT.includes(algorithm)) {
     throw new ConfigError('consensus.byzantine_tolerance', `an algorithm that tolerates Byzantine agents with byzantine_tolerance: true${fromFile('consensus.byzantine_tolerance')}: write consensus.algorithm: byzantine_tolerant (PBFT; default_algorithm in a configuration file) or byzantine_supermajority (a vote), or byzantine_tolerance: false`, `true with algorithm ${algorithm}`);
-  }
-  if (bt === false && BYZANTINE_TOLERANT.includes(algorithm)) {
+  } else if (bt === false && BYZANTINE_TOLERANT.includes(algorithm)) {
     throw new ConfigError('consensus.byzantine_tolerance', `true (or no byzantine_tolerance${fromFile('consensus.byzantine_tolerance')}) with algorithm ${algorithm}, which is Byzantine-tolerant; for a vote that is not, write consensus.algorithm: supermajority`, `false with algorithm ${algorithm}`);
   }
 
