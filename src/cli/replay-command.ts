@@ -5,7 +5,7 @@ import { loadScenarioFile, parseScenario, withScenarioLine, type Scenario } from
 import { drawScenario } from '../stress/index.ts';
 import { runScenario } from '../swarm/run-scenario.ts';
 import { bold, dim, heading, red, yellow } from '../text/format.ts';
-import { brokenRunEnd, detailLimitFor, RunRecorder, scenarioRunEnd, signsAudit } from '../store/index.ts';
+import { brokenRunEnd, RunRecorder, scenarioRunEnd, scenarioRunStart } from '../store/index.ts';
 import { exitCodeForError } from './exit-codes.ts';
 import { printSummary } from './run-command.ts';
 import { stressOptionsText, stressPlan, type StressCommandOptions } from './stress-command.ts';
@@ -51,11 +51,7 @@ const STRESS_KEYS = ['protocol', 'agents', 'byzantine', 'failureRate', 'faults',
 export async function replayCommand(file: string | undefined, o: ReplayCommandOptions, out: (line: string) => void): Promise<number> {
   const { scenario, seed, how } = await replayedScenario(file, o);
   const events: TraceEvent[] = [];
-  const recorder = typeof o.store === 'string' ? RunRecorder.start(o.store, {
-    kind: 'replay', name: scenario.name, file: scenario.file, scenarioGiven: RunRecorder.given(scenario.file), scenarioResolved: scenario,
-    protocol: scenario.consensus.algorithm, mode: 'sim', seed, agents: scenario.agents.reduce((n, g) => n + g.count, 0),
-    topology: typeof scenario.topology === 'string' ? scenario.topology : scenario.topology.type, argv: o.argv, detailLimit: detailLimitFor(scenario), signed: signsAudit(scenario), plannedDecisions: scenario.task.decisions,
-  }) : undefined;
+  const recorder = typeof o.store === 'string' ? RunRecorder.start(o.store, scenarioRunStart(scenario, { kind: 'replay', mode: 'sim', seed, argv: o.argv })) : undefined;
   await recorder?.ready();
   const result = await runScenario(scenario, { seed, mode: 'sim', traceLevel: o.full ? 'full' : 'events', terminationBoundMs: o.bound, onEvent: (e) => { events.push(e); recorder?.onEvent(e); } })
     .catch(async (e: unknown) => {

@@ -11,7 +11,7 @@ import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
 import { announcement, progressReporter } from './run-progress.ts';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY, exitCodeForError } from './exit-codes.ts';
 import { ConclaveError } from '../errors.ts';
-import { brokenRunEnd, detailLimitFor, RunRecorder, scenarioRunEnd, signsAudit } from '../store/index.ts';
+import { brokenRunEnd, RunRecorder, scenarioRunEnd, scenarioRunStart } from '../store/index.ts';
 import { storeOversightHook } from '../store/oversight-hook.ts';
 
 /** Findings a summary lists one per line, at most (the rest are counted). */
@@ -103,11 +103,7 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const write = opts.progress?.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const announced = announcement(scenario);
   if (announced) write(announced);
-  const recorder = typeof opts.store === 'string' ? RunRecorder.start(opts.store, {
-    kind: 'run', name: scenario.name, file: scenario.file, scenarioGiven: RunRecorder.given(scenario.file), scenarioResolved: scenario,
-    protocol: scenario.consensus.algorithm, mode, seed: opts.seed ?? scenario.seed, agents: scenario.agents.reduce((n, g) => n + g.count, 0), topology: typeof scenario.topology === 'string' ? scenario.topology : scenario.topology.type,
-    argv: opts.argv, detailLimit: opts.storeDetail ?? detailLimitFor(scenario), signed: signsAudit(scenario), plannedDecisions: scenario.task.decisions,
-  }) : undefined;
+  const recorder = typeof opts.store === 'string' ? RunRecorder.start(opts.store, scenarioRunStart(scenario, { kind: 'run', mode, seed: opts.seed, argv: opts.argv, detailLimit: opts.storeDetail })) : undefined;
   const progress = progressReporter({ planned: scenario.task.decisions, mode, now: opts.progress?.now ?? (() => performance.now()), write, everyMs: opts.progress?.everyMs, recorded: recorder && (() => (recorder.current ? recorder.committed().closed : undefined)) });
   // In threads mode a decision held for human oversight waits for a person: `conclave approve`
   // answers through the store. (Sim mode cannot wait on the wall clock: it needs a module hook.)

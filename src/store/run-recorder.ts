@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { Worker } from 'node:worker_threads';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import type { AlertRecord } from '../monitoring/alert-record.ts';
@@ -104,16 +103,6 @@ export class RunRecorder {
    */
   ready(): Promise<void> {
     return this.started;
-  }
-
-  /** The run's scenario file as the user wrote it, for {@link RunStart.scenarioGiven} (undefined when unreadable). */
-  static given(file: string | undefined): string | undefined {
-    if (file === undefined) return undefined;
-    try {
-      return readFileSync(file, 'utf8');
-    } catch {
-      return undefined;
-    }
   }
 
   /** Takes one trace event (as `onEvent`): kept if the store records it, sent on when a batch is due. */

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
+import type { Scenario } from '../scenario/index.ts';
 import type { StoreDb } from './open-store.ts';
 import { ALL_DECISIONS, DEFAULT_DETAIL_LIMIT } from './store-limits.ts';
 
@@ -50,6 +52,32 @@ export function signsAudit(s: { security?: { auditSignatures?: boolean }; audit?
  */
 export function detailLimitFor(s: { audit?: { enabled?: boolean } }): number {
   return s.audit !== undefined && s.audit.enabled !== false ? ALL_DECISIONS : DEFAULT_DETAIL_LIMIT;
+}
+
+/**
+ * What the store records when a scenario's run (`run`, `replay`) starts: the scenario as written
+ * (its file's text, when it has one) and as resolved, its size and topology, how much of it is
+ * kept one by one (`detailLimit`, default {@link detailLimitFor}) and whether it is signed
+ * ({@link signsAudit}).
+ *
+ * @example
+ * ```ts
+ * RunRecorder.start(file, scenarioRunStart(scenario, { kind: 'run', mode: 'sim', seed: 42 }));
+ * ```
+ */
+export function scenarioRunStart(scenario: Scenario, o: { kind: 'run' | 'replay'; mode: string; seed?: number; argv?: readonly string[]; detailLimit?: number }): RunStart {
+  let given: string | undefined;
+  try {
+    given = scenario.file === undefined ? undefined : readFileSync(scenario.file, 'utf8');
+  } catch {
+    given = undefined; // gone since it was loaded: the resolved scenario is still recorded
+  }
+  return {
+    kind: o.kind, name: scenario.name, file: scenario.file, scenarioGiven: given, scenarioResolved: scenario,
+    protocol: scenario.consensus.algorithm, mode: o.mode, seed: o.seed ?? scenario.seed, agents: scenario.agents.reduce((n, g) => n + g.count, 0),
+    topology: typeof scenario.topology === 'string' ? scenario.topology : scenario.topology.type,
+    argv: o.argv, detailLimit: o.detailLimit ?? detailLimitFor(scenario), signed: signsAudit(scenario), plannedDecisions: scenario.task.decisions,
+  };
 }
 
 /** A new run id: when it started (UTC, sortable) and six random hex digits (two runs in one second differ). */
