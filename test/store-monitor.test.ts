@@ -65,7 +65,7 @@ describe('conclave monitor', () => {
     await waitFor('decisions to be stored', () => (query<{ n: number }>(store, 'SELECT max(closed) AS n FROM progress')?.n ?? 0) > 0, 120_000);
     const verdict: string[] = [];
     expect(auditVerifyCommand('last', { store }, (l) => verdict.push(plain(l)))).toBe(0);
-    expect(verdict[0]).toMatch(/decisions?, chain intact, \d+ checkpoints? signed by key/);
+    expect(verdict[0]).toMatch(/decisions?(?: \(and [\d,]+ more kept as aggregates, not chained\))?, chain intact, \d+ checkpoints? signed by key/);
     const lines: string[] = [];
     let clock = Date.parse('2026-12-07T02:00:00Z');
     const code = await monitorCommand('last', { store, follow: true, intervalMs: 100 }, (l) => lines.push(plain(l)), { now: () => (clock += 100) });
@@ -93,7 +93,7 @@ describe('conclave monitor', () => {
     expect(code).toBe(1);
     const verdict: string[] = [];
     expect(auditVerifyCommand(undefined, { store }, (l) => verdict.push(plain(l)))).toBe(0);
-    expect(verdict[0]).toMatch(/decisions?, chain intact, \d+ checkpoints? signed by key [0-9a-f]+ \(marked running, but its process is gone \(killed\?\): checked as far as it stored\)$/);
+    expect(verdict[0]).toMatch(/decisions?(?: \(and [\d,]+ more kept as aggregates, not chained\))?, chain intact, \d+ checkpoints? signed by key [0-9a-f]+ \(marked running, but its process is gone \(killed\?\): checked as far as it stored\)$/);
     expect(lines.at(-1)).toMatch(/^the run's process is gone \(killed\?\); what it stored is kept: [\d,]+ decisions closed \(conclave show \S+\)$/);
   }, 180_000);
 
