@@ -2,6 +2,7 @@ import type { ActorId } from '../actors/envelope.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import { checkAccounting, type Books } from './accounting.ts';
 import { GossipAgreementMonitor } from './gossip-agreement.ts';
+import { HiveDecisionMonitor } from './hive-decisions.ts';
 import { PbftSafetyMonitor } from './pbft-safety.ts';
 import { RaftSafetyMonitor } from './raft-safety.ts';
 import { TerminationMonitor } from './termination.ts';
@@ -74,7 +75,7 @@ export interface CheckerSpec {
   create(options: CheckerOptions, protocol: CheckedProtocol): Checker;
 }
 
-const ALL: readonly CheckedProtocol[] = ['voting', 'raft', 'pbft', 'gossip'];
+const ALL: readonly CheckedProtocol[] = ['voting', 'raft', 'pbft', 'gossip', 'hive'];
 
 /** A behaviour from the adversary library (`src/adversary/...#byzantine...`), as a `spawn` event names it. */
 const ADVERSARY_BEHAVIOUR = /[/\\]adversary[/\\][^/\\]+#|#byzantine/;
@@ -95,6 +96,7 @@ function finding(checker: string, kind: CheckKind, v: { property: string; detail
  *   state-machine safety, apply order, no acknowledged command lost, no stale read (RaftSafetyMonitor);
  * - `pbft-safety`: agreement, validity, integrity and result integrity among honest replicas (PbftSafetyMonitor);
  * - `gossip-safety`: agreement and validity of gossip agreement's decided instances (GossipAgreementMonitor);
+ * - `zero-architectural-mistakes`: every critical hive decision is the honest experts' majority choice (HiveDecisionMonitor);
  * - `accounting`: sent = delivered + dropped + dead-lettered + in flight, on the final books;
  * - `termination-after-heal` (liveness): every decision reached within a bound once faults stop (TerminationMonitor).
  *
@@ -132,6 +134,13 @@ export const CHECKERS: readonly CheckerSpec[] = [
     create() {
       const m = new GossipAgreementMonitor();
       return { observe: (e, at) => m.observe(e, at), finish: () => m.finish().map((v) => finding('gossip-safety', 'safety', v)) };
+    },
+  },
+  {
+    name: 'zero-architectural-mistakes', kind: 'safety', protocols: ['hive'], judges: 'every critical decision is the honest experts\' majority choice',
+    create(options) {
+      const m = new HiveDecisionMonitor({ byzantine: options.byzantine });
+      return { observe: (e, at) => m.observe(e, at), finish: () => m.finish().map((v) => finding('zero-architectural-mistakes', 'safety', v)) };
     },
   },
   {

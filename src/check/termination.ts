@@ -53,6 +53,8 @@ const MARKS: Record<CheckedProtocol, (ev: Readonly<Record<string, unknown>>) => 
   raft: (ev) => (ev.type === 'client-invoke' ? { started: `${ev.client}#${ev.seq}` } : ev.type === 'client-ok' ? { reached: `${ev.client}#${ev.seq}` } : undefined),
   pbft: (ev) => (ev.type === 'pbft-request' ? { started: `${ev.client}#${ev.ts}` } : ev.type === 'pbft-accepted' ? { reached: `${ev.client}#${ev.ts}` } : undefined),
   gossip: (ev) => (typeof ev.decision !== 'string' ? undefined : ev.type === 'gossip-open' ? { started: ev.decision } : ev.type === 'gossip-decided' ? { reached: ev.decision } : undefined),
+  // A hive's objective terminates when its queen closes it (done or failed), numbered per queen.
+  hive: (ev) => (typeof ev.n !== 'number' ? undefined : ev.hive === 'objective' ? { started: `objective#${ev.n}` } : ev.hive === 'objective-closed' ? { reached: `objective#${ev.n}` } : undefined),
 };
 
 interface Started {

@@ -11,14 +11,14 @@ export type CheckKind = 'safety' | 'liveness';
 
 /**
  * The protocol families the checkers know, one per driver: votes collected by a coordinator,
- * Raft, PBFT, gossip agreement.
+ * Raft, PBFT, gossip agreement, and the hive (a queen's objectives and critical decisions).
  *
  * @example
  * ```ts
  * const protocol: CheckedProtocol = 'raft';
  * ```
  */
-export type CheckedProtocol = 'voting' | 'raft' | 'pbft' | 'gossip';
+export type CheckedProtocol = 'voting' | 'raft' | 'pbft' | 'gossip' | 'hive';
 
 /**
  * One finding of a trace checker, in the same shape whichever checker found it. `at` is the
