@@ -34,7 +34,7 @@ export interface TaskState {
   quality: number;
 }
 
-/** An open decision: its rounds' votes and what the prepare round settled on. */
+/** An open decision: its electorate, its rounds so far and the current round's first votes. */
 export interface DecisionState {
   task: string;
   kind: TaskKind;
@@ -42,8 +42,6 @@ export interface DecisionState {
   algorithm: DecisionAlgorithm;
   electors: string[];
   round: string;
-  phase: 'single' | 'prepare' | 'commit';
-  prepared: string | null;
   tries: number;
   rounds: string[];
   votes: Record<string, string>;

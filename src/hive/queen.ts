@@ -19,7 +19,7 @@ type S = Draft<QueenState>;
 /** What an unsound decision leaves of its subtask's quality. */
 const UNSOUND_QUALITY = 0.3;
 /** Rounds a decision gets before its subtask fails (escalated). */
-const DECISION_TRIES = 2;
+const DECISION_TRIES = 3;
 
 function emptyFigures(): QueenState['figures'] {
   return { attempts: 0, failures: 0, timeouts: 0, reassigned: 0, staleResults: 0, decisions: 0, undecided: 0, unsound: 0, equivocations: 0, switches: [] };
@@ -159,18 +159,17 @@ function openDecision(s: S, ctx: Ctx, t: Subtask, tries: number): void {
   const algorithm = decisionAlgorithm(s.consensus, t.criticality);
   const electors = electorate(ctx.props.workers, t.kind, electorateSize(ctx.props.workers.length));
   const d: DecisionState = {
-    task: t.id, kind: t.kind, critical: t.criticality >= CRITICAL_AT, algorithm, electors, round: '', phase: algorithm === 'byzantine' ? 'prepare' : 'single',
-    prepared: null, tries, rounds: [], votes: {},
+    task: t.id, kind: t.kind, critical: t.criticality >= CRITICAL_AT, algorithm, electors, round: '', tries, rounds: [], votes: {},
   };
   s.decisions[t.id] = d;
   openRound(s.decisions[t.id], ctx, t);
 }
 
 function openRound(d: Draft<DecisionState>, ctx: Ctx, t: Subtask): void {
-  d.round = `${t.id}#${d.tries + 1}${d.phase === 'commit' ? '/commit' : ''}`;
+  d.round = `${t.id}#${d.tries + 1}`;
   d.rounds.push(d.round);
   d.votes = {};
-  ctx.emit({ hive: 'decision-open', decision: d.round, task: t.id, kind: t.kind, critical: d.critical, algorithm: d.algorithm, phase: d.phase, electorate: [...d.electors] });
+  ctx.emit({ hive: 'decision-open', decision: d.round, task: t.id, kind: t.kind, critical: d.critical, algorithm: d.algorithm, electorate: [...d.electors] });
   for (const e of d.electors) ctx.send(e, { kind: 'proposal', body: { id: d.round, question: `${t.title}: which design?`, options: DECISION_OPTIONS, domain: t.kind } });
   ctx.setTimer(`decision:${t.id}`, ctx.props.decisionTimeoutMs, { kind: 'decision-timeout', body: { round: d.round } });
 }
@@ -205,20 +204,12 @@ function judge(s: S, ctx: Ctx, d: Draft<DecisionState>, final: boolean): void {
   const verdict = judgeRound(d.algorithm, { id: d.round, question: t.title, options: DECISION_OPTIONS }, votes, d.electors, weights, final);
   if (!verdict.closed) return;
   ctx.cancelTimer(`decision:${t.id}`);
-  if (verdict.value !== undefined && d.phase === 'prepare') {
-    d.prepared = verdict.value;
-    d.phase = 'commit';
-    openRound(d, ctx, t);
-    return;
-  }
-  const value = verdict.value !== undefined && (d.phase !== 'commit' || verdict.value === d.prepared) ? verdict.value : undefined;
+  const value = verdict.value;
   ctx.emit({ hive: 'decision', decision: d.round, rounds: [...d.rounds], task: t.id, kind: t.kind, critical: d.critical, algorithm: d.algorithm, consensus: value !== undefined, ...(value !== undefined ? { value } : {}) });
   s.figures.decisions++;
   if (value === undefined) {
     if (d.tries + 1 < DECISION_TRIES) {
       d.tries++;
-      d.phase = d.algorithm === 'byzantine' ? 'prepare' : 'single';
-      d.prepared = null;
       openRound(d, ctx, t);
       return;
     }

@@ -126,7 +126,8 @@ export async function runHive(options: HiveOptions, hooks: { onEvent?: (e: Trace
       await system.spawn(lead, TEAM_LEAD, { props: { queen: 'queen', team: team.map((w) => w.id), reviewBar: o.reviewBar } });
       members.push({ id: lead, role: 'lead', team: t });
       for (const w of team) {
-        const accuracy = Math.round((0.6 + 0.35 * (DECISION_KINDS.reduce((a, k) => a + (w.skills[k] ?? 0), 0) / DECISION_KINDS.length)) * 100) / 100;
+        // An expert sees the sound design the better the more skilled it is at decisions (0.85..0.99).
+        const accuracy = Math.round((0.85 + 0.15 * Math.max(...DECISION_KINDS.map((k) => w.skills[k] ?? 0))) * 100) / 100;
         const props = { role: 'worker', accuracy, truth: SOUND, lead, skills: w.skills, ...(liars.includes(w.id) ? { byzantine: o.byzantine.types } : {}) };
         await system.spawn(w.id, o.behaviour ?? (liars.includes(w.id) ? BYZANTINE_HIVE_WORKER : HIVE_WORKER), { props });
         members.push({ id: w.id, role: 'worker', team: t });

@@ -28,7 +28,7 @@ export const QUEEN_TYPES: readonly QueenType[] = Object.freeze(['strategic', 'ta
 
 /**
  * How critical decisions are settled: `weighted` (weighted voting by skill, one round),
- * `byzantine` (more than 2/3 of the whole electorate, in a prepare and a commit round),
+ * `byzantine` (more than 2/3 of the whole electorate: the byzantine_supermajority policy),
  * `raft` (the lead expert's choice, committed once a majority of the electorate acknowledges it:
  * crash-tolerant, not Byzantine-tolerant), `auto` (by criticality: byzantine at or above
  * {@link CRITICAL_AT}, weighted below).
