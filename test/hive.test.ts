@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { runCheckers } from '../src/check/registry.ts';
+import type { TraceEvent } from '../src/actors/trace-event.ts';
+import { ConfigError } from '../src/errors.ts';
+import { runHive } from '../src/hive/run-hive.ts';
+import { decompose } from '../src/hive/task-graph.ts';
+import { createPrng } from '../src/scheduler/prng.ts';
+
+const features = { complexity: 0.7, novelty: 0.5, criticality: 0.8, sequentiality: 0.2 };
+
+describe('hive', () => {
+  it('decomposes an objective into an acyclic graph with kinds, complexity, novelty and criticality', () => {
+    const g = decompose('Build an auth service', features, createPrng(1, 'q'));
+    const seen = new Set<string>();
+    for (const t of g.subtasks) {
+      for (const d of t.deps) expect(seen.has(d)).toBe(true); // every dependency comes first
+      seen.add(t.id);
+      for (const x of [t.complexity, t.novelty, t.criticality]) expect(x >= 0 && x <= 1).toBe(true);
+    }
+    expect(g.subtasks.map((t) => t.kind)).toContain('architecture');
+    expect(g.subtasks.length).toBeGreaterThan(10);
+  });
+
+  it('runs an objective to a report in sim mode, the same for the same seed, with every envelope accounted for', async () => {
+    const a = await runHive({ objective: 'Build an auth service', queen: 'strategic', seed: 5, features });
+    const b = await runHive({ objective: 'Build an auth service', queen: 'strategic', seed: 5, features });
+    expect(a.objectives[0].status).toBe('done');
+    expect(a.objectives[0].done).toBe(a.objectives[0].subtasks);
+    expect(a.objectives[0].decisions).toBeGreaterThan(0);
+    expect(a.agents).toBe(25);
+    expect(a.accountingImbalance).toBe(0);
+    expect(a.safety).toEqual([]);
+    expect(b.traceHash).toBe(a.traceHash);
+    expect(b.objectives).toEqual(a.objectives);
+    const c = await runHive({ objective: 'Build an auth service', queen: 'strategic', seed: 6, features });
+    expect(c.traceHash).not.toBe(a.traceHash);
+  });
+
+  it('reassigns the work of workers that crashed: their attempts time out and other workers finish them', async () => {
+    const options = { objective: 'x', queen: 'strategic' as const, consensus: 'weighted' as const, seed: 2, features };
+    const base = await runHive(options);
+    const crashed = await runHive({ ...options, crash: ['worker_01_01', 'worker_02_01', 'worker_03_01', 'worker_04_01'].map((worker) => ({ worker, atMs: 0 })) });
+    const o = crashed.objectives[0];
+    expect(base.objectives[0].timeouts).toBe(0);
+    expect(o.timeouts).toBeGreaterThan(0);
+    expect(o.reassigned).toBeGreaterThanOrEqual(o.timeouts);
+    expect(o.status).toBe('done');
+    expect(o.durationMs).toBeGreaterThan(base.objectives[0].durationMs);
+  });
+
+  it('refuses bad options by name', async () => {
+    await expect(runHive({ objective: 'x', workers: 0 })).rejects.toThrow(ConfigError);
+    await expect(runHive({ objective: 'x', workers: 0 })).rejects.toThrow(/workers/);
+    await expect(runHive({ objective: 'x', queen: 'royal' as never })).rejects.toThrow(/queen.*strategic, tactical, adaptive/);
+    await expect(runHive({ objective: 'x', features: { complexity: 2 } })).rejects.toThrow(/features.complexity/);
+    await expect(runHive({ objective: 'x', colour: 'red' } as never)).rejects.toThrow(/colour/);
+  });
+
+  it('queen types trade quality for latency on the same objectives: strategic waits for specialists, tactical takes whoever is free', async () => {
+    const figures: Record<string, { q: number; d: number }> = {};
+    for (const queen of ['strategic', 'tactical'] as const) {
+      let q = 0, d = 0;
+      for (let seed = 1; seed <= 8; seed++) {
+        const r = (await runHive({ objective: 'Refactor the billing system', queen, seed, workers: 20, teams: 4, features: { complexity: 0.9, novelty: 0.3, criticality: 0.3, sequentiality: 0 } })).objectives[0];
+        q += r.quality / 8;
+        d += r.durationMs / 8;
+      }
+      figures[queen] = { q, d };
+    }
+    // Strategic plans every subtask onto the most skilled worker (they queue there): higher quality, longer.
+    expect(figures.strategic.q).toBeGreaterThan(figures.tactical.q);
+    expect(figures.tactical.d).toBeLessThan(figures.strategic.d);
+  });
+
+  it('an adaptive queen switches the topology the selector calls for, through the scheduler', async () => {
+    const r = await runHive({ objective: 'Explore a new protocol', queen: 'adaptive', topology: 'star', seed: 3, features: { complexity: 0.9, novelty: 0.9, criticality: 0.2, sequentiality: 0 } });
+    expect(r.objectives[0].switches.map((s) => s.what)).toContain('topology star → mesh');
+    expect(r.objectives[0].topology).toBe('mesh');
+    expect(r.topologySwitches).toBeGreaterThanOrEqual(2); // the initial install and the queen's switch
+  });
+});
+
+describe('zero architectural mistakes', () => {
+  it('with at most f Byzantine experts no critical decision goes against the honest majority (200 seeds)', async () => {
+    let decisions = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const r = await runHive({ objective: 'Secure the payments API', queen: 'tactical', consensus: 'byzantine', seed, workers: 7, teams: 1, features: { complexity: 0.2, novelty: 0.2, criticality: 0.9, sequentiality: 0 }, byzantine: { count: 2, types: ['false_information', 'conflicting_votes'] } });
+      expect(r.byzantine).toHaveLength(2);
+      expect(r.safety).toEqual([]);
+      decisions += r.objectives[0].decisions;
+    }
+    expect(decisions).toBeGreaterThan(400);
+  });
+
+  it('with more than f liars the checker reports the mistake, naming the decision and the honest votes', async () => {
+    let found = 0;
+    for (let seed = 1; seed <= 20; seed++) {
+      const r = await runHive({ objective: 'Secure the payments API', queen: 'tactical', consensus: 'byzantine', seed, workers: 7, teams: 1, features: { complexity: 0.2, novelty: 0.2, criticality: 0.9, sequentiality: 0 }, byzantine: { count: 5, types: ['false_information'] } });
+      const m = r.safety.filter((v) => v.checker === 'zero-architectural-mistakes');
+      found += m.length;
+      for (const v of m) expect(v.detail).toMatch(/took "shortcut" but \d+ of \d+ honest expert votes chose "sound-design"/);
+    }
+    expect(found).toBeGreaterThan(0);
+  });
+
+  it('judges from the trace alone: a decision against the honest votes is a mistake, one that follows them is not', () => {
+    const emit = (event: Record<string, unknown>, t = 1): TraceEvent => ({ t, type: 'emit', actor: 'queen', event });
+    const trace = (value: string) => [
+      emit({ hive: 'vote', decision: 'd#1', agent: 'a', value: 'sound-design' }),
+      emit({ hive: 'vote', decision: 'd#1', agent: 'b', value: 'sound-design' }),
+      emit({ hive: 'vote', decision: 'd#1', agent: 'liar', value: 'shortcut' }),
+      emit({ hive: 'vote', decision: 'd#1', agent: 'a', value: 'shortcut' }), // equivocation: the first vote counts
+      emit({ hive: 'decision', decision: 'd#1', rounds: ['d#1'], critical: true, consensus: true, value }),
+    ];
+    expect(runCheckers('hive', trace('sound-design'), { byzantine: ['liar'] }).safety).toEqual([]);
+    const bad = runCheckers('hive', trace('shortcut'), { byzantine: ['liar'] }).safety;
+    expect(bad.map((v) => v.checker)).toEqual(['zero-architectural-mistakes']);
+    expect(bad[0].positions).toEqual([0, 1, 4]);
+  });
+});
