@@ -7,7 +7,7 @@ import { ALL_DECISIONS, DEFAULT_DETAIL_LIMIT } from './store-limits.ts';
 
 /** What a run is, as the store records it when the run starts. */
 export interface RunStart {
-  readonly kind: 'run' | 'replay' | 'stress' | 'bench';
+  readonly kind: 'run' | 'replay' | 'stress' | 'bench' | 'hive';
   readonly name: string;
   readonly file?: string;
   /** The scenario as the user wrote it (the file's text). */
