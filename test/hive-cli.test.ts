@@ -1,0 +1,57 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runHiveObjective } from '../src/hive/evaluator.ts';
+import { hiveCandidates, hiveTaskClasses } from '../src/hive/hive-candidates.ts';
+import { loadHiveScenario } from '../src/hive/hive-scenario.ts';
+import { runHive } from '../src/hive/run-hive.ts';
+
+const cli = (args: string[]) => spawnSync(process.execPath, ['bin/conclave.js', ...args], { encoding: 'utf8' });
+
+describe('hive-mind commands, example and evaluator', () => {
+  it('runs examples/hive-docs.yml: 16 workers in 4 teams, the architecture decided by Byzantine vote with 2 liars, no mistake', async () => {
+    const { options } = loadHiveScenario('examples/hive-docs.yml');
+    const r = await runHive(options);
+    expect(r.agents).toBe(21);
+    expect(r.byzantine).toHaveLength(2);
+    expect(r.objectives[0].status).toBe('done');
+    expect(r.objectives[0].subtasks).toBe(1 + 6 * 3 + 1);
+    expect(r.safety).toEqual([]);
+  });
+
+  it('spawn records sessions that sessions, status and resume read; bad flags exit 2', () => {
+    const store = join(mkdtempSync(join(tmpdir(), 'hive-')), 's.db');
+    const spawn = cli(['hive-mind', 'spawn', 'Secure the login flow', '--queen', 'tactical', '--sessions', '2', '--store', store]);
+    expect(spawn.status).toBe(0);
+    expect(spawn.stdout).toMatch(/session 2: done/);
+    const list = cli(['hive-mind', 'sessions', '--store', store, '--json']);
+    expect(JSON.parse(list.stdout)).toHaveLength(2);
+    expect(cli(['hive-mind', 'status', '--store', store]).stdout).toMatch(/configuration \{"topology":"hierarchical","consensus":"auto","queen":"tactical"/);
+    expect(cli(['hive-mind', 'resume', 'last', '--store', store]).status).toBe(0);
+    expect(JSON.parse(cli(['hive-mind', 'sessions', '--store', store, '--json']).stdout)).toHaveLength(3);
+    expect(cli(['hive-mind', 'spawn', 'x', '--queen', 'royal']).status).toBe(2);
+    expect(cli(['hive-mind', 'wizard', '--complexity', 'high']).status).toBe(2); // not a terminal: every answer as a flag
+    const out = join(store, '..', 'w.yml');
+    const wiz = cli(['hive-mind', 'wizard', '--objective', 'Docs', '--complexity', 'high', '--agents', '12', '--critical-decisions', 'yes', '--security', 'high', '--output', out]);
+    expect(wiz.status).toBe(0);
+    expect(loadHiveScenario(out).options).toMatchObject({ queen: 'adaptive', workers: 12, consensus: 'byzantine' });
+  }, 300_000); // nine CLI processes, each loading the sources through tsx
+
+  it('the evaluator: 48 arms, 6 classes with features in [0, 1], the same outcome for the same seed', async () => {
+    const arms = hiveCandidates(), classes = hiveTaskClasses();
+    expect(new Set(arms.map((a) => JSON.stringify(a))).size).toBe(48);
+    expect(classes).toHaveLength(6);
+    for (const c of classes) for (const v of Object.values(c.features)) expect(v >= 0 && v <= 1).toBe(true);
+    const a = await runHiveObjective(arms[5], classes[4], 9);
+    expect(await runHiveObjective(arms[5], classes[4], 9)).toEqual(a);
+  });
+
+  it('runs in threads mode too', async () => {
+    const r = await runHive({ objective: 'x', mode: 'threads', workers: 6, teams: 2, seed: 1, features: { complexity: 0.3, novelty: 0.2, criticality: 0.3, sequentiality: 0 } });
+    expect(r.mode).toBe('threads');
+    expect(r.objectives[0].done).toBe(r.objectives[0].subtasks);
+    expect(r.accountingImbalance).toBe(0);
+  }, 60_000);
+});
