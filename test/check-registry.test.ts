@@ -32,10 +32,11 @@ const pbft: TraceEvent[] = [
 
 describe('the checker registry', () => {
   it('names each checker, its kind and the protocols it applies to', () => {
-    expect(CHECKERS.map((c) => `${c.name}:${c.kind}`)).toEqual(['voting-safety:safety', 'raft-safety:safety', 'pbft-safety:safety', 'gossip-safety:safety', 'accounting:safety', 'termination-after-heal:liveness']);
+    expect(CHECKERS.map((c) => `${c.name}:${c.kind}`)).toEqual(['voting-safety:safety', 'raft-safety:safety', 'pbft-safety:safety', 'gossip-safety:safety', 'zero-architectural-mistakes:safety', 'accounting:safety', 'termination-after-heal:liveness']);
     expect(new RunCheckers('raft').checkers).toEqual(['raft-safety', 'accounting', 'termination-after-heal']);
     expect(new RunCheckers('pbft').checkers).toEqual(['pbft-safety', 'accounting', 'termination-after-heal']);
     expect(new RunCheckers('gossip').checkers).toEqual(['gossip-safety', 'accounting', 'termination-after-heal']);
+    expect(new RunCheckers('hive').checkers).toEqual(['zero-architectural-mistakes', 'accounting', 'termination-after-heal']);
   });
 
   it('finds nothing on clean traces with balanced books', () => {

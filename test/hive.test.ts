@@ -92,15 +92,24 @@ describe('zero architectural mistakes', () => {
     expect(decisions).toBeGreaterThan(400);
   });
 
-  it('with more than f liars the checker reports the mistake, naming the decision and the honest votes', async () => {
-    let found = 0;
-    for (let seed = 1; seed <= 20; seed++) {
-      const r = await runHive({ objective: 'Secure the payments API', queen: 'tactical', consensus: 'byzantine', seed, workers: 7, teams: 1, features: { complexity: 0.2, novelty: 0.2, criticality: 0.9, sequentiality: 0 }, byzantine: { count: 5, types: ['false_information'] } });
-      const m = r.safety.filter((v) => v.checker === 'zero-architectural-mistakes');
-      found += m.length;
-      for (const v of m) expect(v.detail).toMatch(/took "shortcut" but \d+ of \d+ honest expert votes chose "sound-design"/);
+  const critical = { objective: 'Secure the payments API', queen: 'tactical' as const, workers: 7, teams: 1, features: { complexity: 0.2, novelty: 0.2, criticality: 0.9, sequentiality: 0 } };
+  const mistakes = async (consensus: 'byzantine' | 'weighted', count: number, seeds: number) => {
+    const found = [];
+    for (let seed = 1; seed <= seeds; seed++) {
+      const r = await runHive({ ...critical, consensus, seed, byzantine: { count, types: ['false_information'] } });
+      found.push(...r.safety.filter((v) => v.checker === 'zero-architectural-mistakes'));
     }
-    expect(found).toBeGreaterThan(0);
+    return found;
+  };
+
+  it('with more than f liars (3 of 7) the checker reports the mistake, naming the decision and the honest votes', async () => {
+    const found = await mistakes('byzantine', 3, 60);
+    expect(found.length).toBeGreaterThan(0);
+    for (const v of found) expect(v.detail).toMatch(/took "shortcut" but \d+ of \d+ honest expert votes chose "sound-design"/);
+  });
+
+  it('weighted voting with the same f liars makes mistakes the checker reports: the Byzantine vote is what keeps the count at zero', async () => {
+    expect((await mistakes('weighted', 2, 60)).length).toBeGreaterThan(0);
   });
 
   it('judges from the trace alone: a decision against the honest votes is a mistake, one that follows them is not', () => {
