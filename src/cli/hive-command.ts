@@ -1,5 +1,4 @@
 import { writeFileSync } from 'node:fs';
-import { createInterface } from 'node:readline/promises';
 import { InvalidArgumentError, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { ConfigError } from '../errors.ts';
@@ -147,27 +146,23 @@ export function wizardScenario(a: Required<Omit<WizardFlags, 'output' | 'start'>
   };
 }
 
+/**
+ * The wizard's answers: the flags given, and for the rest prompts (@inquirer/prompts) when stdin
+ * is a terminal; a script without a terminal must give every answer as a flag.
+ */
 async function ask(flags: WizardFlags): Promise<Required<Omit<WizardFlags, 'output' | 'start'>>> {
   const missing = flags.complexity === undefined || flags.agents === undefined || flags.criticalDecisions === undefined || flags.security === undefined || flags.objective === undefined;
   if (missing && !process.stdin.isTTY) throw new ConfigError('wizard', 'every answer as a flag when stdin is not a terminal (--objective, --complexity, --agents, --critical-decisions, --security)', 'missing flags');
-  const rl = missing ? createInterface({ input: process.stdin, output: process.stdout }) : undefined;
-  const q = async <T>(given: T | undefined, prompt: string, parse: (s: string) => T): Promise<T> => {
-    while (given === undefined) {
-      try { given = parse((await rl!.question(prompt)).trim()); } catch (e) { console.log((e as Error).message); }
-    }
-    return given;
+  // Loaded only when a question is left to ask: scripts never pay for the prompt library.
+  const p = missing ? await import('@inquirer/prompts') : undefined;
+  const level = (v: string) => ({ name: v, value: v });
+  return {
+    objective: flags.objective ?? (await p!.input({ message: 'Objective?', validate: (s) => s.trim() !== '' || 'an objective, please' })).trim(),
+    complexity: flags.complexity ?? (await p!.select({ message: 'Project complexity?', choices: ['low', 'medium', 'high'].map(level) })) as 'low' | 'medium' | 'high',
+    agents: flags.agents ?? ((await p!.number({ message: 'Number of agents (workers)?', default: 20, min: 3, max: 200, step: 1, required: true })) as number),
+    criticalDecisions: flags.criticalDecisions ?? ((await p!.confirm({ message: 'Critical decisions (architecture, security, deployment)?', default: true })) ? 'yes' : 'no'),
+    security: flags.security ?? (await p!.select({ message: 'Security requirements?', choices: ['standard', 'high'].map(level) })) as 'standard' | 'high',
   };
-  try {
-    return {
-      objective: await q(flags.objective, 'Objective? ', (s) => { if (!s) throw new InvalidArgumentError('an objective, please'); return s; }),
-      complexity: await q(flags.complexity, 'Project complexity (low/medium/high)? ', choice('complexity', ['low', 'medium', 'high'] as const)),
-      agents: await q(flags.agents, 'Number of agents (3-200)? ', integer('agents', 3, 200)),
-      criticalDecisions: await q(flags.criticalDecisions, 'Critical decisions (yes/no)? ', choice('critical decisions', ['yes', 'no'] as const)),
-      security: await q(flags.security, 'Security requirements (standard/high)? ', choice('security', ['standard', 'high'] as const)),
-    };
-  } finally {
-    rl?.close();
-  }
 }
 
 /**
