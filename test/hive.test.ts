@@ -127,3 +127,21 @@ describe('zero architectural mistakes', () => {
     expect(bad[0].positions).toEqual([0, 1, 4]);
   });
 });
+
+describe('a real agent behind the worker role', () => {
+  const agent = { module: new URL('./fixtures/hive-agent.ts', import.meta.url).pathname, export: 'codingAgent' };
+
+  it('runs the user behaviour in every worker: results through the leads, votes to the queen', async () => {
+    const events: TraceEvent[] = [];
+    const r = await runHive({ objective: 'x', queen: 'tactical', workers: 8, teams: 2, seed: 1, behaviour: agent, features }, { onEvent: (e) => events.push(e) });
+    const o = r.objectives[0];
+    expect(o.status).toBe('done');
+    expect(o.done).toBe(o.subtasks);
+    expect(events.filter((e) => e.type === 'emit' && e.event.agent === 'coding')).toHaveLength(o.attempts);
+    expect(o.unsound).toBe(0); // the agent votes for the first option, the sound design
+  });
+
+  it('refuses liars together with a user behaviour, by name', async () => {
+    await expect(runHive({ objective: 'x', behaviour: agent, byzantine: { count: 1 } })).rejects.toThrow(/byzantine\.count/);
+  });
+});

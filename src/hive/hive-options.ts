@@ -101,6 +101,9 @@ export function resolveHiveOptions(o: HiveOptions, prefix = ''): ResolvedHiveOpt
   const types = o.byzantine?.types ?? ['false_information'];
   for (const [i, t] of types.entries()) oneOf(t, p(`byzantine.types[${i}]`), BYZANTINE_KINDS, 'silent');
   const byzantine = { count: int(o.byzantine?.count, p('byzantine.count'), 0, workers, 0), types };
+  if (o.behaviour !== undefined && byzantine.count > 0) {
+    throw new ConfigError(p('byzantine.count'), '0 when `behaviour` puts your agent behind every worker (the liars are simulated workers; wrap your agent yourself to make it lie)', byzantine.count);
+  }
   for (const [i, c] of (o.crash ?? []).entries()) {
     if (typeof c?.worker !== 'string') throw new ConfigError(p(`crash[${i}].worker`), 'a worker id (worker_TT_NN)', c?.worker);
     int(c.atMs, p(`crash[${i}].atMs`), 0, 1e9, 0);
