@@ -246,9 +246,19 @@ export function registerHiveCommand(program: Command): void {
     .option('--output <file>', 'where to write the scenario', 'hive.yml')
     .option('--start', 'run it once written')
     .option('--store <file>', STORE_HELP)
-    .addHelpText('after', '\nExamples:\n  conclave hive-mind wizard            (asks, in a terminal)\n  conclave hive-mind wizard --objective "Document the API" --complexity high --agents 20 --critical-decisions yes --security high --output docs.yml --start')
+    .addHelpText('after', '\nExamples:\n  conclave hive-mind wizard            (asks, in a terminal)\n  conclave hive-mind wizard --objective "Document the API" --complexity high --agents 20 --critical-decisions yes --security high --output docs.yml --start\n\nExit codes: 0 written (and, with --start, the session\'s own code); 2 bad input, a missing answer without a terminal, or the prompts cancelled (Ctrl+C, Ctrl+D).')
     .action(async (opts: WizardFlags & { store?: string }) => {
-      const scenario = wizardScenario(await ask(opts));
+      let answers;
+      try {
+        answers = await ask(opts);
+      } catch (e) {
+        // Ctrl+C or Ctrl+D at a prompt: say so rather than print the prompt library's stack.
+        if ((e as Error).name !== 'ExitPromptError') throw e;
+        console.error('conclave: hive-mind wizard cancelled at a prompt: nothing written.');
+        process.exitCode = EXIT_BAD_INPUT;
+        return;
+      }
+      const scenario = wizardScenario(answers);
       writeFileSync(opts.output, stringify(scenario));
       console.log(`wrote ${opts.output}: ${scenario.queen} queen, ${scenario.workers} workers in ${scenario.teams} teams, ${scenario.topology}, ${scenario.consensus} decisions`);
       if (opts.start) process.exitCode = await hiveSpawnCommand(undefined, { scenario: opts.output, sessions: 1, store: opts.store }, (l) => console.log(l), process.argv.slice(2));
