@@ -18,6 +18,8 @@ describe('hive-mind commands, example and evaluator', () => {
     expect(r.byzantine).toHaveLength(2);
     expect(r.objectives[0].status).toBe('done');
     expect(r.objectives[0].subtasks).toBe(1 + 6 * 3 + 1);
+    // A liar equivocates (conflicting_votes): the adaptive queen moves every later decision to the Byzantine vote.
+    expect(r.objectives[0].switches.map((s) => s.what)).toContain('consensus auto → byzantine');
     expect(r.safety).toEqual([]);
   });
 

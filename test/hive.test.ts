@@ -56,20 +56,30 @@ describe('hive', () => {
     await expect(runHive({ objective: 'x', colour: 'red' } as never)).rejects.toThrow(/colour/);
   });
 
-  it('queen types trade quality for latency on the same objectives: strategic waits for specialists, tactical takes whoever is free', async () => {
-    const figures: Record<string, { q: number; d: number }> = {};
-    for (const queen of ['strategic', 'tactical'] as const) {
-      let q = 0, d = 0;
+  it('queen types trade quality for latency on the same objectives, each for its reason', async () => {
+    // A complex, delegated objective on a star (a poor fit: the hub is a bottleneck for complex work), 8 seeds each.
+    const figures: Record<string, { q: number; d: number; switches: Set<string> }> = {};
+    for (const queen of ['strategic', 'tactical', 'adaptive'] as const) {
+      const f = { q: 0, d: 0, switches: new Set<string>() };
       for (let seed = 1; seed <= 8; seed++) {
-        const r = (await runHive({ objective: 'Refactor the billing system', queen, seed, workers: 20, teams: 4, features: { complexity: 0.9, novelty: 0.3, criticality: 0.3, sequentiality: 0 } })).objectives[0];
-        q += r.quality / 8;
-        d += r.durationMs / 8;
+        const r = (await runHive({ objective: 'Refactor the billing system', queen, seed, workers: 20, teams: 4, topology: 'star', features: { complexity: 0.9, novelty: 0.3, criticality: 0.3, sequentiality: 0 } })).objectives[0];
+        f.q += r.quality / 8;
+        f.d += r.durationMs / 8;
+        for (const s of r.switches) f.switches.add(s.what);
       }
-      figures[queen] = { q, d };
+      figures[queen] = f;
     }
-    // Strategic plans every subtask onto the most skilled worker (they queue there): higher quality, longer.
-    expect(figures.strategic.q).toBeGreaterThan(figures.tactical.q);
-    expect(figures.tactical.d).toBeLessThan(figures.strategic.d);
+    const { strategic, tactical, adaptive } = figures;
+    // Strategic plans every subtask onto the most skilled worker, who queues them: better work, later.
+    expect(strategic.q).toBeGreaterThan(tactical.q);
+    // Tactical hands work to whoever is free, skilled or not: sooner, worse, more sent back.
+    expect(tactical.d).toBeLessThan(strategic.d);
+    // Adaptive leaves the star for the hierarchy the selector calls for, and turns strategic once failures mount:
+    // on this objective it beats both, because the topology was the real bottleneck.
+    expect([...adaptive.switches]).toEqual(expect.arrayContaining(['topology star → hierarchical', 'assign tactical → strategic']));
+    expect(adaptive.q).toBeGreaterThan(tactical.q);
+    expect(adaptive.d).toBeLessThan(strategic.d);
+    expect(strategic.switches.size + tactical.switches.size).toBe(0);
   });
 
   it('an adaptive queen switches the topology the selector calls for, through the scheduler', async () => {
