@@ -121,3 +121,7 @@ export { findRunId } from './store/resolve-run.ts';
 export { verifyRun } from './store/audit-verify.ts';
 export { storeOversightHook } from './store/oversight-hook.ts';
 export type { StoreDb, RunStart, RunEnd as StoredRunEnd, WriterCounts } from './store/index.ts';
+// The hive (queen, team leads, workers; its own barrel). The chooser interface (src/hive/chooser.ts) is exported with the ReasoningBank.
+export { runHive, buildWorkers, runHiveSession, taskClassOf, armOf, resolveHiveOptions, loadHiveScenario, runHiveObjective, qualityBar, hiveCandidates, hiveTaskClasses, EVALUATOR_WORKERS, TEAM_SIZES, decompose, coordination, HIVE_TOPOLOGIES, drawWork, BASE_WORK_MS, hiveQueen, HIVE_QUEEN, teamLead, TEAM_LEAD, hiveWorker, workerWith, HIVE_WORKER, UNSKILLED, byzantineHiveWorker, BYZANTINE_HIVE_WORKER, decisionAlgorithm, electorate, electorateSize, judgeRound, DECISION_OPTIONS, SOUND, topologyFor, adapt, QUEEN_TYPES, HIVE_CONSENSUS, TASK_KINDS, DECISION_KINDS, CRITICAL_AT } from './hive/index.ts';
+export type { HiveRunReport, HiveSession, HiveOptions, ResolvedHiveOptions, ObjectiveReport, HiveTopology, Coordination, WorkDraw, QueenProps, QueenState, TeamLeadProps, HiveWorkerProps, ByzantineHiveWorkerProps, ObjectiveMessage, WorkMessage, ResultMessage, RoundVerdict, QueenType, HiveConsensus, DecisionAlgorithm, TaskKind, ObjectiveFeatures, Subtask, TaskGraph, Section, WorkerInfo } from './hive/index.ts';
+export { HiveDecisionMonitor } from './check/hive-decisions.ts';
