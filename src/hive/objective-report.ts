@@ -36,6 +36,6 @@ export interface ObjectiveReport {
   readonly equivocations: number;
   readonly topology: HiveTopology;
   readonly consensus: HiveConsensus;
-  /** Re-plans of an adaptive queen: assignment, consensus or topology, with when and why. */
+  /** Re-plans of an adaptive queen: assignment, consensus or topology, with when (ms since the objective started) and why. */
   readonly switches: readonly { readonly at: number; readonly what: string; readonly reason: string }[];
 }

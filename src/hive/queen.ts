@@ -39,7 +39,8 @@ function workerInfo(ctx: Ctx, id: string) {
 }
 
 function note(s: S, ctx: Ctx, what: string, reason: string): void {
-  s.figures.switches.push({ at: ctx.now(), what, reason });
+  // Relative to the objective's start: threads mode's clock is the epoch.
+  s.figures.switches.push({ at: Math.round(ctx.now() - s.startedAt), what, reason });
   ctx.emit({ hive: 'replan', what, reason });
 }
 
