@@ -8,7 +8,7 @@ import type { DecisionAlgorithm, HiveConsensus, QueenType, Subtask, TaskKind, Wo
  *
  * @example
  * ```ts
- * const props: QueenProps = { queenType: 'strategic', consensus: 'auto', topology: 'hierarchical', teamSize: 5, workers, maxAttempts: 3, reviewBar: 0.45, decisionTimeoutMs: 2000 };
+ * const props: QueenProps = { queenType: 'strategic', consensus: 'auto', topology: 'hierarchical', teamSize: 5, workers, maxAttempts: 3, decisionTimeoutMs: 2000 };
  * ```
  */
 export interface QueenProps {
@@ -19,8 +19,6 @@ export interface QueenProps {
   readonly workers: readonly WorkerInfo[];
   /** Attempts per subtask before it fails (and the objective with it). */
   readonly maxAttempts: number;
-  /** Passed to leads; kept here for the report. */
-  readonly reviewBar: number;
   /** How long a decision round waits for votes (virtual ms in sim mode). */
   readonly decisionTimeoutMs: number;
 }

@@ -117,7 +117,7 @@ export async function runHive(options: HiveOptions, hooks: { onEvent?: (e: Trace
   });
   try {
     const teamSize = Math.ceil(o.workers / o.teams);
-    const queenProps: QueenProps = { queenType: o.queen, consensus: o.consensus, topology: o.topology, teamSize, workers, maxAttempts: o.maxAttempts, reviewBar: o.reviewBar, decisionTimeoutMs: o.decisionTimeoutMs };
+    const queenProps: QueenProps = { queenType: o.queen, consensus: o.consensus, topology: o.topology, teamSize, workers, maxAttempts: o.maxAttempts, decisionTimeoutMs: o.decisionTimeoutMs };
     await system.spawn('queen', HIVE_QUEEN, { props: queenProps });
     const members: Member[] = [{ id: 'queen', role: 'queen' }];
     for (let t = 1; t <= o.teams; t++) {
