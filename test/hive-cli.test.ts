@@ -50,6 +50,25 @@ describe('hive-mind commands, example and evaluator', () => {
     expect(await runHiveObjective(arms[5], classes[4], 9)).toEqual(a);
   });
 
+  it('the evaluator classes call for different topologies: star for routine docs, mesh for novel research, hierarchy for delegated work, ring for a pipeline', async () => {
+    const classes = Object.fromEntries(hiveTaskClasses().map((c) => [c.name, c]));
+    const bestTopology = async (name: string) => {
+      const rows = [];
+      for (const topology of ['mesh', 'hierarchical', 'star', 'ring']) {
+        // Mean quality over 10 seeds: success (quality over a bar) is the same signal, noisier.
+        let quality = 0;
+        for (let seed = 1; seed <= 10; seed++) quality += (await runHiveObjective({ topology, consensus: 'byzantine', queen: 'strategic', teamSize: 3 }, classes[name], seed)).quality;
+        rows.push({ topology, quality });
+      }
+      rows.sort((a, b) => b.quality - a.quality);
+      return rows[0].topology;
+    };
+    expect(await bestTopology('docs-routine')).toBe('star');
+    expect(await bestTopology('research-novel')).toBe('mesh');
+    expect(await bestTopology('platform-delegated')).toBe('hierarchical');
+    expect(await bestTopology('release-pipeline')).toBe('ring');
+  }, 120_000);
+
   it('runs in threads mode too', async () => {
     const r = await runHive({ objective: 'x', mode: 'threads', workers: 6, teams: 2, seed: 1, features: { complexity: 0.3, novelty: 0.2, criticality: 0.3, sequentiality: 0 } });
     expect(r.mode).toBe('threads');
