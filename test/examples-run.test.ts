@@ -4,7 +4,7 @@
  * show. New example files are picked up automatically: they get the generic checks, and a test
  * fails until they get a specific one too.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,8 @@ import { runCommand, type RunCommandOptions } from '../src/cli/run-command.ts';
 import type { ScenarioResult } from '../src/swarm/run-scenario.ts';
 
 const dir = fileURLToPath(new URL('../examples/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+// Hive scenarios (an `objective:` at the top) run with `conclave hive-mind spawn`: test/hive-cli.test.ts runs them.
+const files = readdirSync(dir).filter((f) => (f.endsWith('.yml') || f.endsWith('.yaml')) && !/^objective:/m.test(readFileSync(join(dir, f), 'utf8'))).sort();
 
 async function run(file: string, opts: RunCommandOptions = { json: true, seed: 42 }): Promise<{ code: number; result: ScenarioResult }> {
   const lines: string[] = [];

@@ -7,6 +7,8 @@ import { runHiveObjective } from '../src/hive/evaluator.ts';
 import { hiveCandidates, hiveTaskClasses } from '../src/hive/hive-candidates.ts';
 import { loadHiveScenario } from '../src/hive/hive-scenario.ts';
 import { runHive } from '../src/hive/run-hive.ts';
+import { parseScenario } from '../src/scenario/load-scenario.ts';
+import { readFileSync } from 'node:fs';
 
 const cli = (args: string[]) => spawnSync(process.execPath, ['bin/conclave.js', ...args], { encoding: 'utf8' });
 
@@ -21,6 +23,10 @@ describe('hive-mind commands, example and evaluator', () => {
     // A liar equivocates (conflicting_votes): the adaptive queen moves every later decision to the Byzantine vote.
     expect(r.objectives[0].switches.map((s) => s.what)).toContain('consensus auto → byzantine');
     expect(r.safety).toEqual([]);
+  });
+
+  it('conclave run names the command a hive scenario needs', () => {
+    expect(() => parseScenario(readFileSync('examples/hive-docs.yml', 'utf8'), 'examples/hive-docs.yml')).toThrow(/hive-docs\.yml:6:\d+: "objective".*conclave hive-mind spawn --scenario FILE/);
   });
 
   it('spawn records sessions that sessions, status and resume read; bad flags exit 2', () => {

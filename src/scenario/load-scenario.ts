@@ -70,6 +70,11 @@ export function parseScenario(text: string | undefined, file?: string, options: 
     for (const f of configFiles(options.configFile)) layers.push({ label: '--config file', file: f, config: parseLegacyConfig(readSourceFileSync(f, 'configuration'), f) });
   }
   const source = parseYamlSource(text ?? DEFAULT_SCENARIO_TEXT, text === undefined ? file ?? BUILT_IN : file, 'scenario');
+  // A hive scenario (src/hive/hive-scenario.ts) has an objective, not agents or a task: name its command.
+  const top = source.value as Record<string, unknown> | null;
+  if (typeof top === 'object' && top !== null && 'objective' in top && !('agents' in top) && !('task' in top)) {
+    throw located(source, new ConfigError('objective', 'a run scenario; this is a hive scenario ("objective:", no "agents:" or "task:"): run it with `conclave hive-mind spawn --scenario FILE`', top.objective));
+  }
   // Merged before validation, so a value that came from the configuration is checked like any other.
   let raw: unknown;
   let warnings: string[];
