@@ -5,6 +5,10 @@ import { ConfigError } from '../src/errors.ts';
 import { runHive } from '../src/hive/run-hive.ts';
 import { decompose } from '../src/hive/task-graph.ts';
 import { createPrng } from '../src/scheduler/prng.ts';
+import { createSystem } from '../src/system/create-system.ts';
+import { registerBehaviour } from '../src/actors/registry.ts';
+import { TEAM_LEAD, type TeamLeadState } from '../src/hive/team-lead.ts';
+import '../src/actors/library.ts';
 
 const features = { complexity: 0.7, novelty: 0.5, criticality: 0.8, sequentiality: 0.2 };
 
@@ -103,7 +107,7 @@ describe('zero architectural mistakes', () => {
   });
 
   const critical = { objective: 'Secure the payments API', queen: 'tactical' as const, workers: 7, teams: 1, features: { complexity: 0.2, novelty: 0.2, criticality: 0.9, sequentiality: 0 } };
-  const mistakes = async (consensus: 'byzantine' | 'weighted', count: number, seeds: number) => {
+  const mistakes = async (consensus: 'byzantine' | 'weighted' | 'raft', count: number, seeds: number) => {
     const found = [];
     for (let seed = 1; seed <= seeds; seed++) {
       const r = await runHive({ ...critical, consensus, seed, byzantine: { count, types: ['false_information'] } });
@@ -118,8 +122,8 @@ describe('zero architectural mistakes', () => {
     for (const v of found) expect(v.detail).toMatch(/took "shortcut" but \d+ of \d+ honest expert votes chose "sound-design"/);
   });
 
-  it('weighted voting with the same f liars makes mistakes the checker reports: the Byzantine vote is what keeps the count at zero', async () => {
-    expect((await mistakes('weighted', 2, 60)).length).toBeGreaterThan(0);
+  it.each(['weighted', 'raft'] as const)('%s decisions with the same f liars make mistakes the checker reports: the Byzantine vote is what keeps the count at zero', async (consensus) => {
+    expect((await mistakes(consensus, 2, 60)).length).toBeGreaterThan(0);
   });
 
   it('judges from the trace alone: a decision against the honest votes is a mistake, one that follows them is not', () => {
@@ -153,5 +157,28 @@ describe('a real agent behind the worker role', () => {
 
   it('refuses liars together with a user behaviour, by name', async () => {
     await expect(runHive({ objective: 'x', behaviour: agent, byzantine: { count: 1 } })).rejects.toThrow(/byzantine\.count/);
+  });
+});
+
+describe('a team lead', () => {
+  // Sends the body of every `go` to the lead as a result, from itself.
+  registerBehaviour('hive-test-sender', { init: () => 0, receive: (n, env, ctx) => { if (env.kind === 'go') ctx.send('lead', { kind: 'result', body: env.body }); return n + 1; } });
+
+  it('passes accepted work on, sends work under its review bar or failed back, and ignores results from outside its team', async () => {
+    const sys = await createSystem({ mode: 'sim', seed: 1 });
+    await sys.spawn('queen', 'sink');
+    await sys.spawn('lead', TEAM_LEAD, { props: { queen: 'queen', team: ['w1'], reviewBar: 0.5 } });
+    await sys.spawn('w1', 'hive-test-sender');
+    await sys.spawn('outsider', 'hive-test-sender');
+    const result = (quality: number, failed = false, worker = 'w1') => ({ taskId: 't01', attempt: 1, worker, quality, failed, durationMs: 5 });
+    sys.send('w1', { kind: 'go', body: result(0.8) });
+    sys.send('w1', { kind: 'go', body: result(0.3) });
+    sys.send('w1', { kind: 'go', body: result(0.9, true) });
+    sys.send('w1', { kind: 'go', body: result(0.9, false, 'w2') }); // names another worker: not vouched for
+    sys.send('outsider', { kind: 'go', body: result(0.9, false, 'outsider') });
+    await sys.settle();
+    expect(await sys.snapshot<TeamLeadState>('lead')).toEqual({ accepted: 1, sentBack: 2 });
+    expect(await sys.snapshot<number>('queen')).toBe(3);
+    expect((await sys.shutdown()).accountingImbalance).toBe(0);
   });
 });
