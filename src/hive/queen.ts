@@ -30,10 +30,6 @@ function asObjective(body: unknown): ObjectiveMessage | undefined {
   return typeof o === 'object' && o !== null && typeof o.objective === 'string' && typeof o.features === 'object' && o.features !== null ? o : undefined;
 }
 
-function teamSizeOf(ctx: Ctx): number {
-  return ctx.props.teamSize;
-}
-
 function workerInfo(ctx: Ctx, id: string) {
   return ctx.props.workers.find((w) => w.id === id);
 }
@@ -84,7 +80,7 @@ function startNext(s: S, ctx: Ctx): void {
 
 /** Hands every ready subtask to a worker, as the queen's current assignment mode says. */
 function dispatch(s: S, ctx: Ctx): void {
-  const c = coordination(s.topology, s.objective!.features, teamSizeOf(ctx));
+  const c = coordination(s.topology, s.objective!.features, ctx.props.teamSize);
   for (const t of s.graph) {
     const ts = s.tasks[t.id];
     if (ts.status !== 'ready') continue;
@@ -115,7 +111,7 @@ function retry(s: S, ctx: Ctx, t: Subtask, ts: Draft<TaskState>): void {
   ts.status = 'ready';
 }
 
-function complete(s: S, ctx: Ctx, t: Subtask, quality: number): void {
+function complete(s: S, t: Subtask, quality: number): void {
   const ts = s.tasks[t.id];
   ts.status = 'done';
   ts.quality = quality;
@@ -144,7 +140,7 @@ function onResult(s: S, ctx: Ctx, r: ResultMessage, from: string): void {
     ts.status = 'deciding';
     ts.quality = r.quality;
     openDecision(s, ctx, t, 0);
-  } else complete(s, ctx, t, r.quality);
+  } else complete(s, t, r.quality);
 }
 
 function onDeadline(s: S, ctx: Ctx, body: { taskId: string; attempt: number }): void {
@@ -222,7 +218,7 @@ function judge(s: S, ctx: Ctx, d: Draft<DecisionState>, final: boolean): void {
   const quality = s.tasks[t.id].quality;
   if (value !== SOUND) s.figures.unsound++;
   delete s.decisions[t.id];
-  complete(s, ctx, t, value === SOUND ? quality : quality * UNSOUND_QUALITY);
+  complete(s, t, value === SOUND ? quality : quality * UNSOUND_QUALITY);
 }
 
 /** Closes the objective once nothing runs or can run any more; replies with its report. */
