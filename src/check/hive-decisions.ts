@@ -26,8 +26,9 @@ interface RoundVotes {
  * "Zero architectural mistakes", over a hive's trace: every critical decision the queen took
  * (`decision` with `critical: true` and `consensus: true`) must be the honest majority's choice,
  * where the honest majority is the option that more than half of the honest experts' first
- * votes in the decision's rounds chose (every `vote` event of those rounds; an agent's later,
- * different vote in a round is an equivocation and does not count). A decision whose honest
+ * votes in the round that decided chose (every `vote` event of that round; an agent's later,
+ * different vote in it is an equivocation and does not count; earlier rounds that ended without
+ * consensus are not pooled in, since their votes did not decide anything). A decision whose honest
  * votes have no majority is not judged (`unjudged` counts them). Honest means not named in
  * `byzantine`, nor spawned with an adversary behaviour. It keeps its own count of votes and
  * never calls the queen's tally.
@@ -59,22 +60,20 @@ export class HiveDecisionMonitor {
       let r = this.rounds.get(ev.decision);
       if (r === undefined) this.rounds.set(ev.decision, (r = { first: new Map() }));
       if (!r.first.has(ev.agent as string)) r.first.set(ev.agent as string, { value: ev.value, at });
-    } else if (ev.hive === 'decision' && ev.critical === true && ev.consensus === true && Array.isArray(ev.rounds) && typeof ev.value === 'string') {
-      this.judge(ev.decision as string, ev.rounds as string[], ev.value, at);
+    } else if (ev.hive === 'decision' && ev.critical === true && ev.consensus === true && typeof ev.decision === 'string' && typeof ev.value === 'string') {
+      this.judge(ev.decision, ev.value, at);
     }
   }
 
-  private judge(decision: string, rounds: readonly string[], value: string, at: number): void {
+  private judge(decision: string, value: string, at: number): void {
     const counts = new Map<string, number>();
     const positions: number[] = [];
     let honest = 0;
-    for (const id of rounds) {
-      for (const [agent, v] of this.rounds.get(id)?.first ?? []) {
-        if (this.liars.has(agent)) continue;
-        honest++;
-        positions.push(v.at);
-        counts.set(v.value, (counts.get(v.value) ?? 0) + 1);
-      }
+    for (const [agent, v] of this.rounds.get(decision)?.first ?? []) {
+      if (this.liars.has(agent)) continue;
+      honest++;
+      positions.push(v.at);
+      counts.set(v.value, (counts.get(v.value) ?? 0) + 1);
     }
     const majority = [...counts].find(([, n]) => n * 2 > honest)?.[0];
     if (majority === undefined) {
