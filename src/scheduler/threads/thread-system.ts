@@ -416,6 +416,23 @@ export class ThreadSystem implements ActorSystem {
     return (await this.call(this.slots[rec.host], `snapshot("${id}")`, (api) => api.snapshot(id))) as S;
   }
 
+  /**
+   * Each host's actors now and its own books as last published (the final ones of a dead or
+   * closed host): what a run across nodes reports per node. Their sum, with the losses, is
+   * `accounting()`.
+   *
+   * @example
+   * ```ts
+   * for (const h of system.hostLedgers()) console.log(h.host, h.actors, h.cut.sent, h.crashed, h.lost);
+   * ```
+   */
+  hostLedgers(): { host: number; actors: ActorId[]; cut: CounterCut; crashed: boolean; lost: number }[] {
+    const cuts = this.cuts();
+    const actors = this.slots.map((): ActorId[] => []);
+    for (const [id, rec] of this.actors) if (rec.crashed !== true) actors[rec.host].push(id);
+    return this.slots.map((s, i) => ({ host: s.index, actors: actors[i], cut: cuts[i], crashed: s.crashed, lost: s.lost }));
+  }
+
   /** Which worker an actor lives on (undefined if unknown). */
   workerOf(id: ActorId): number | undefined {
     return this.actors.get(id)?.host;
