@@ -16,7 +16,10 @@ export interface NatsSwarmOptions {
   readonly nodes?: number;
   /** How long to wait for enough idle nodes to join (ms, default 10 s). */
   readonly joinTimeoutMs?: number;
-  /** Silence after which a node counts as dead (ms, default 1 s: five missed heartbeats). */
+  /**
+   * Silence after which a node counts as dead (ms, default 3 s: fifteen missed heartbeats, and
+   * no cut or event either; a shared, loaded machine delays timers by hundreds of ms).
+   */
   readonly deadAfterMs?: number;
 }
 
@@ -74,7 +77,7 @@ export class NatsLauncher implements HostLauncher {
         throw new NatsSwarmError(`swarm "${swarm}" on ${options.url}: ${idle.length} idle node(s) of the ${Math.max(1, count)} needed answered within ${joinTimeoutMs} ms${seen.length > 0 ? ` (seen: ${seen.join(', ')})` : ' (nobody joined it)'}. Start nodes with \`conclave node --nats ${options.url} --swarm ${swarm}\`, or pass --spawn-nodes N, or lower --nodes.`);
       }
       const nodes = idle.slice(0, count).map((n, index) => ({ name: n.name, index, pid: n.pid }));
-      return new NatsLauncher(nc, subjects, options.url, swarm, nodes, options.deadAfterMs ?? 5 * HEARTBEAT_MS);
+      return new NatsLauncher(nc, subjects, options.url, swarm, nodes, options.deadAfterMs ?? 15 * HEARTBEAT_MS);
     } catch (e) {
       await nc.close();
       throw e;

@@ -65,6 +65,8 @@ export class NodeLink implements HostLink {
     this.sub = nc.subscribe(subjects.out(place.run, place.index), { callback: (err, msg) => {
       if (err || this.dead) return;
       const data = msg.data;
+      // Anything the node publishes shows it alive: a node flooded with work may heartbeat late.
+      this.lastBeat = performance.now();
       if (data[0] === OUT_CUT) {
         this.cutBytes.set(data.subarray(1));
         Atomics.add(this.activity, 0, 1);
