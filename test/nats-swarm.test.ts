@@ -3,6 +3,7 @@
  * `conclave node` processes decides what sim mode decides for the same seed, with exact books;
  * a batch signed by a foreign key is refused and counted; bad input fails fast and clearly.
  */
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from '@nats-io/transport-node';
 import type { TraceEvent } from '../src/actors/trace-event.ts';
@@ -139,6 +140,19 @@ describe.skipIf(NO_NATS)('bad input across NATS fails fast, naming the problem',
       await old.close();
     }
   });
+
+  it('conclave node: an unreachable server and an unsupported --workers exit 2 with the reason', () => {
+    const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
+    const down = cli(['node', '--nats', 'nats://127.0.0.1:1', '--swarm', 'x']);
+    expect(down.status).toBe(2);
+    expect(down.stderr).toMatch(/cannot reach the NATS server at nats:\/\/127.0.0.1:1/);
+    const workers = cli(['node', '--nats', NATS_URL, '--swarm', 'x', '--workers', '2']);
+    expect(workers.status).toBe(2);
+    expect(workers.stderr).toMatch(/--workers 2: a node hosts its actors on one thread in this version/);
+    const orphan = cli(['run', '--swarm', 'x']);
+    expect(orphan.status).toBe(2);
+    expect(orphan.stderr).toMatch(/--swarm.*only together with --nats URL/);
+  }, 120_000);
 
   it('a swarm id that is not a subject token', async () => {
     await expect(NatsLauncher.connect({ url: NATS_URL, swarm: 'a.b' })).rejects.toThrow(/--swarm "a.b" is not usable as a NATS subject token/);
