@@ -3,8 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { ConclaveError } from '../errors.ts';
 import { NatsSwarmError } from '../net/nats-error.ts';
 import type { NatsLauncher } from '../net/nats-launcher.ts';
-import { natsSystemFactory } from '../net/nats-system.ts';
-import { SwarmNode } from '../net/swarm-node.ts';
+import type { SwarmNode } from '../net/swarm-node.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import type { ThreadSystem } from '../scheduler/threads/thread-system.ts';
 import type { SystemOptions } from '../system/create-system.ts';
@@ -48,6 +47,8 @@ function workersOption(value: string): number {
 
 /** Runs a node until it is told to leave; returns the exit code. */
 async function nodeCommand(flags: NodeFlags, out: (line: string) => void): Promise<number> {
+  // Loaded here, not at the top: every other command would pay for the NATS client's import.
+  const { SwarmNode } = await import('../net/swarm-node.ts');
   let node: SwarmNode;
   try {
     node = await SwarmNode.join({ url: flags.nats, swarm: flags.swarm, name: flags.name, log: out });
@@ -106,6 +107,7 @@ export async function prepareSwarmRun(flags: SwarmRunFlags, mode: string | undef
   const swarm = flags.swarm ?? (flags.spawnNodes !== undefined ? `local-${process.pid}` : undefined);
   if (swarm === undefined) throw new NatsSwarmError('--nats needs --swarm ID (the swarm the nodes joined), or --spawn-nodes N to start local nodes in a swarm of their own.');
   const nodes = flags.nodes ?? flags.spawnNodes;
+  const { natsSystemFactory } = await import('../net/nats-system.ts');
   const children = flags.spawnNodes !== undefined ? spawnLocalNodes(flags.spawnNodes, flags.nats, swarm) : [];
   let launcher: NatsLauncher | undefined;
   let system: ThreadSystem | undefined;
