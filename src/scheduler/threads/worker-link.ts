@@ -18,7 +18,8 @@ class WorkerLink implements HostLink {
   private handler: (m: WorkerEvents) => void = () => {};
   private killed = false;
 
-  constructor(private readonly worker: Worker, private readonly counters: HostCounters, private readonly events: MessagePort, private readonly traceAck: Int32Array) {
+  /** `worker` is readable so a test can observe the instant it exits (the recovery window). */
+  constructor(readonly worker: Worker, private readonly counters: HostCounters, private readonly events: MessagePort, private readonly traceAck: Int32Array) {
     this.remote = wrap<WorkerApi>(nodeEndpoint(worker));
     this.api = this.remote as unknown as HostApi;
     events.on('message', (m: WorkerEvents) => this.handler(m));
