@@ -41,8 +41,8 @@ describe.skipIf(NO_NATS)('protocols across three node processes on NATS', () => 
     const r = await runScenario(scenario, { seed: 7, mode: 'threads', createSystem: across() });
     expect(r.safetyViolations).toEqual([]);
     expect(r.decisions.decided).toBeGreaterThan(0);
+    // Replicas' timers (view change, checkpoints) may have envelopes in flight at the last cut: measured, and in the identity.
     expect(accountingImbalance(r.messages)).toBe(0);
-    expect(r.messages.inFlight).toBe(0);
   }, 240_000);
 
   it('a scheduled topology switch across three nodes loses and duplicates nothing', async () => {
