@@ -6,7 +6,7 @@ import { accountingImbalance, ThreadSystem } from '../src/index.ts';
 const preload = [fileURLToPath(new URL('./fixtures/edge-behaviours.ts', import.meta.url))];
 
 /** Reaches into the system for the worker of slot `i` (to observe the instant it exits). */
-const workerOf = (sys: ThreadSystem, i: number) => (sys as unknown as { slots: { worker: import('node:worker_threads').Worker }[] }).slots[i].worker;
+const workerOf = (sys: ThreadSystem, i: number) => (sys as unknown as { slots: { link: { worker: import('node:worker_threads').Worker } }[] }).slots[i].link.worker;
 
 describe('accounting and settle while a dead worker is being recovered', () => {
   let sys: ThreadSystem | undefined;

@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import '../actors/library.ts';
-import { ConclaveError } from '../errors.ts';
+import { ConclaveError, ConfigError } from '../errors.ts';
 import { runDecisionDemo } from './decision-demo.ts';
 import { runDemo } from './demo.ts';
 import { runCommand } from './run-command.ts';
@@ -17,6 +17,7 @@ import { registerStoreCommands } from './store-commands.ts';
 import { registerStoreReaders } from './store-readers.ts';
 import { registerConfigCommand } from './config-cli.ts';
 import { registerHiveCommand } from './hive-command.ts';
+import { registerNodeCommand } from './node-command.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -85,9 +86,17 @@ export function buildCli(): Command {
     .option('--store <file>', STORE_HELP)
     .option('--no-store', 'do not record it')
     .option('--store-detail <n>', 'decisions stored one by one with their votes; the rest as aggregates (default 1000; every one when the scenario has an audit: section)', integer('--store-detail', 0, 2 ** 31 - 1))
-    .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
-    .action(async (file: string | undefined, opts: { config?: string[]; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean; store?: string | false; storeDetail?: number }) => {
-      process.exitCode = await runCommand(file, { ...opts, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) }, (l) => console.log(l));
+    .option('--nats <url>', 'run across the node processes of a swarm on this NATS server (conclave node), in real time')
+    .option('--swarm <id>', 'with --nats: the swarm whose nodes host the run')
+    .option('--nodes <n>', 'with --nats: how many of the swarm\'s idle nodes to use (default: all that answer)', integer('--nodes', 1, 256))
+    .option('--spawn-nodes <n>', 'with --nats: start N local node processes for this run (and stop them after)', integer('--spawn-nodes', 1, 64))
+    .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml\n  conclave run examples/db-choice.yml --nats nats://127.0.0.1:4222 --spawn-nodes 3')
+    .action(async (file: string | undefined, opts: { config?: string[]; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean; store?: string | false; storeDetail?: number; nats?: string; swarm?: string; nodes?: number; spawnNodes?: number }) => {
+      const { nats: url, swarm, nodes, spawnNodes, ...rest } = opts;
+      const orphan = swarm !== undefined ? '--swarm' : nodes !== undefined ? '--nodes' : spawnNodes !== undefined ? '--spawn-nodes' : undefined;
+      if (url === undefined && orphan !== undefined) throw new ConfigError(orphan, 'it only together with --nats URL (the NATS server the nodes joined)', opts[orphan === '--swarm' ? 'swarm' : orphan === '--nodes' ? 'nodes' : 'spawnNodes']);
+      const nats = url === undefined ? undefined : { nats: url, swarm, nodes, spawnNodes };
+      process.exitCode = await runCommand(file, { ...rest, nats, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) }, (l) => console.log(l));
     });
 
   program
@@ -201,6 +210,7 @@ export function buildCli(): Command {
   registerStoreCommands(program);
   registerConfigCommand(program);
   registerHiveCommand(program);
+  registerNodeCommand(program);
   return program;
 }
 

@@ -9,6 +9,7 @@ import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/i
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
 import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
 import { announcement, progressReporter } from './run-progress.ts';
+import { prepareSwarmRun, swarmLines, type SwarmRunFlags } from './node-command.ts';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY, exitCodeForError } from './exit-codes.ts';
 import { ConclaveError } from '../errors.ts';
 import { brokenRunEnd, RunRecorder, scenarioRunEnd, scenarioRunStart } from '../store/index.ts';
@@ -50,6 +51,8 @@ export interface RunCommandOptions {
   readonly storeDetail?: number;
   /** The command line, for the store's record of how the run was started. */
   readonly argv?: readonly string[];
+  /** Run across the node processes of a swarm on NATS (`--nats`, `--swarm`, `--nodes`, `--spawn-nodes`). */
+  readonly nats?: SwarmRunFlags;
   /** Where progress lines of a long run go (default: stderr); the clock they read (default: performance.now). */
   readonly progress?: { readonly write: (line: string) => void; readonly now?: () => number; readonly everyMs?: number };
 }
@@ -85,7 +88,8 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const scenario = file ? await loadScenarioFile(file, { layers, force: opts.force }) : parseScenario(undefined, undefined, { layers, force: opts.force });
   const show = opts.json ? 0 : (opts.timeline ?? 2);
   const timeline: string[] = [];
-  const mode = opts.mode ?? scenario.mode ?? 'sim';
+  const swarmRun = opts.nats ? await prepareSwarmRun(opts.nats, opts.mode, opts.workers) : undefined;
+  const mode = swarmRun ? 'threads' : (opts.mode ?? scenario.mode ?? 'sim');
   const writeTimeline = show > 0 ? timelineWriter(show, mode, timeline) : undefined;
   // The history needs only the client's invocations and completions: keep those, not the trace.
   const history: TraceEvent[] = [];
@@ -119,7 +123,11 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
     }
   };
   await recorder?.ready();
-  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent, ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}), ...(approvals ? { oversight: approvals } : {}) }).finally(() => approvals?.close()).catch(async (e: unknown) => {
+  const across = swarmRun ? { createSystem: swarmRun.createSystem, onSystem: swarmRun.onSystem } : {};
+  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent, ...across, ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}), ...(approvals ? { oversight: approvals } : {}) }).finally(async () => {
+    approvals?.close();
+    await swarmRun?.stop();
+  }).catch(async (e: unknown) => {
     // A run that broke off still leaves the history of what its client saw (open operations end `info`).
     if (opts.history && history.length > 0) writeHistory();
     await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : EXIT_RUN_FAILED));
@@ -132,8 +140,12 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
     if (result.raft === undefined) throw new ConfigError('--history', 'a Raft scenario (consensus.algorithm: raft): only Raft has a client-visible history', result.algorithm);
     writeHistory();
   }
-  if (opts.json) out(JSON.stringify(recorder ? { runId: recorder.id, ...result } : result, null, 2));
-  else printSummary(result, scenario.task.truth, timeline, opts.trace, out);
+  const nats = swarmRun?.report();
+  if (opts.json) out(JSON.stringify({ ...(recorder ? { runId: recorder.id } : {}), ...result, ...(nats ? { nats } : {}) }, null, 2));
+  else {
+    printSummary(result, scenario.task.truth, timeline, opts.trace, out);
+    if (nats) swarmLines(nats).forEach((l) => out(l));
+  }
   if (recorder) {
     const line = recorder.error !== undefined
       ? yellow(`  store        not fully recorded: ${recorder.error} (${recorder.file}); the run itself is unaffected`)

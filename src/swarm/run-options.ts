@@ -2,6 +2,7 @@ import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
 import type { AlertRecord } from '../monitoring/alert-record.ts';
 import type { OversightHook } from '../protocols/voting/oversight.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
+import type { SystemOptions } from '../system/create-system.ts';
 
 /**
  * How to run a scenario; every field overrides the scenario's own setting.
@@ -23,6 +24,11 @@ export interface RunOptions {
   readonly traceVotes?: boolean;
   /** Sees every trace event as it happens (a live timeline). */
   readonly onEvent?: (event: TraceEvent) => void;
+  /**
+   * Creates the run's system in place of `createSystem` (given the options it would get): a run
+   * across node processes on NATS passes one that starts its hosts there (src/net/).
+   */
+  readonly createSystem?: (options: SystemOptions) => Promise<ActorSystem>;
   /**
    * Sees the run's system once it is created, before anything is spawned: for a fault drill or
    * a test that kills a worker mid-run (`(system as ThreadSystem).killWorker(i)`).

@@ -63,7 +63,7 @@ export class ScenarioRun {
     const protocol = await driver.prepare(setup);
     const faults = parseFaultPlan(scenario.faults, protocol.faultDefaults);
     checkTopologies(scenario, protocol);
-    const system = await createSystem(
+    const system = await (options.createSystem ?? createSystem)(
       mode === 'sim'
         ? { mode, seed, traceLevel, signatures: protocol.system.signatures }
         : { mode, seed, traceLevel, workers: options.workers, signatures: protocol.system.signatures, preload: protocol.system.preload },

@@ -7,8 +7,7 @@ import { ConfigError, HostCrashedError, SystemStoppedError, UnknownActorError } 
 import type { FaultControl } from '../fault-control.ts';
 import { NetworkFaults, type NetworkCondition } from '../network-faults.ts';
 import { checkLinks, checkPause, checkRate, partitionSides } from '../sim-faults.ts';
-import type { Remote } from 'comlink';
-import type { WorkerApi } from './protocol.ts';
+import type { HostApi } from './host-link.ts';
 
 /** Main's record of an actor, as fault control reads and updates it. */
 export interface FaultableActor {
@@ -33,7 +32,7 @@ export interface ThreadFaultHost {
   /** A live worker for an actor that must move (its own died). */
   place(id: ActorId): number;
   /** A control call to one worker that rejects (HostCrashedError) if the worker dies first. */
-  call<T>(worker: number, what: string, fn: (api: Remote<WorkerApi>) => Promise<T>): Promise<T>;
+  call<T>(worker: number, what: string, fn: (api: HostApi) => Promise<T>): Promise<T>;
   /** Every live worker's index. */
   liveWorkers(): number[];
   /** Tells every live worker (but `except`) where actors now live. */

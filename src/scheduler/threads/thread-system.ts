@@ -1,7 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
-import { wrap, releaseProxy, type Remote } from 'comlink';
-import nodeEndpoint from 'comlink/dist/esm/node-adapter.mjs';
 import { Subject } from 'rxjs';
 import type { Escalation, SpawnOptions } from '../../actors/actor-host.ts';
 import { accountingImbalance, addInto, MessageCounters, type MessageAccounting } from '../../actors/counters.ts';
@@ -16,11 +13,12 @@ import type { ActorSystem, HostCrash, RunResult, SystemStatus } from '../actor-s
 import { TraceRecorder } from '../trace-recorder.ts';
 import type { Member, RouteGraph, TopologySpec } from '../../topologies/index.ts';
 import { TopologyControl, type SwitchOptions, type TopologySwitch } from '../topology-control.ts';
-import { HostCounters, type CounterCut } from './host-counters.ts';
+import type { CounterCut } from './host-counters.ts';
 import { aggregateCuts, lostWithWorker } from './cut-accounting.ts';
-import type { WorkerApi, WorkerEvents, WorkerInit } from './protocol.ts';
+import type { HostApi, HostLauncher, HostLink } from './host-link.ts';
+import type { WorkerEvents } from './protocol.ts';
 import { findUncloneable } from './clone-check.ts';
-import { startWorker } from './spawn-worker.ts';
+import { workerLauncher } from './worker-link.ts';
 import type { FaultControl } from '../fault-control.ts';
 import { ThreadFaults, type FaultableActor } from './thread-faults.ts';
 
@@ -54,15 +52,9 @@ export interface ThreadOptions {
 
 interface Slot {
   readonly index: number;
-  readonly worker: Worker;
-  readonly api: Remote<WorkerApi>;
-  readonly counters: HostCounters;
-  readonly events: MessagePort;
-  /** Trace events taken in from this worker (it pauses when too far ahead, see WorkerHost). */
-  readonly traceAck: Int32Array;
+  /** The host: a worker thread, or a node process on NATS (src/net/). */
+  readonly link: HostLink;
   alive: boolean;
-  /** Terminated on purpose by killWorker(). */
-  killed?: boolean;
   /** Died (as opposed to being shut down): its queue and links were settled as losses. */
   crashed: boolean;
   /** Rejects when the worker dies, so no control call can hang on a dead worker. */
@@ -111,8 +103,6 @@ const ignoreCrash = (e: unknown): void => {
  */
 const askLostAdvice = (to: ActorId): string =>
   `The request died with "${to}"'s state, so no reply will come: asking again starts over from "${to}"'s initial state instead of resuming; send what it needs to go on from where it was (a swarm run resumes its coordinator or client this way).`;
-
-const WORKER_ENTRY = new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
 
 /**
  * Threads mode: actors spread over worker threads, many per worker. Envelopes between workers go
@@ -181,6 +171,19 @@ export class ThreadSystem implements ActorSystem {
   static async start(options: ThreadOptions = {}): Promise<ThreadSystem> {
     const n = options.workers ?? availableParallelism();
     if (!Number.isInteger(n) || n < 1 || n > 256) throw new ConfigError('workers', 'an integer from 1 to 256', n);
+    return ThreadSystem.startOn(workerLauncher(n), options);
+  }
+
+  /**
+   * Starts a system whose hosts the launcher provides (worker threads, or node processes on
+   * NATS: src/net/); `options.workers` is ignored, the launcher says how many hosts there are.
+   *
+   * @example
+   * ```ts
+   * const sys = await ThreadSystem.startOn(workerLauncher(2), { seed: 7 });
+   * ```
+   */
+  static async startOn(launcher: HostLauncher, options: ThreadOptions = {}): Promise<ThreadSystem> {
     const seed = options.seed ?? 1;
     if (!Number.isInteger(seed)) throw new ConfigError('seed', 'an integer', seed);
     if (options.placement !== undefined && options.placement !== 'round-robin' && typeof options.placement !== 'function') {
@@ -192,27 +195,9 @@ export class ThreadSystem implements ActorSystem {
     const signingSecret = KeyRing.randomSecret();
     const activity = new SharedArrayBuffer(4);
     const sys = new ThreadSystem(seed, signatures, options, activity);
-    const peers: (MessagePort | undefined)[][] = Array.from({ length: n }, () => new Array(n).fill(undefined));
-    for (let i = 0; i < n; i++) {
-      for (let j = i + 1; j < n; j++) {
-        const { port1, port2 } = new MessageChannel();
-        peers[i][j] = port1;
-        peers[j][i] = port2;
-      }
-    }
-    for (let i = 0; i < n; i++) {
-      const counters = HostCounters.allocate(n);
-      const traceAck = new SharedArrayBuffer(4);
-      const { port1: events, port2: eventsRemote } = new MessageChannel();
-      const init: WorkerInit = {
-        index: i, workers: n, seed, traceLevel: options.traceLevel ?? 'events',
-        mailboxCapacity: options.mailboxCapacity, supervision: options.supervision, signatures, signingSecret,
-        preload: [...(options.preload ?? [])], counters, activity, peers: peers[i], events: eventsRemote, traceAck,
-      };
-      const transfer = [...peers[i].filter((p): p is MessagePort => p !== undefined), eventsRemote];
-      const worker = startWorker(WORKER_ENTRY, { workerData: init, transferList: transfer });
-      sys.attach(i, worker, new HostCounters(counters, n), events, new Int32Array(traceAck));
-    }
+    const config = { seed, traceLevel: options.traceLevel ?? 'events', mailboxCapacity: options.mailboxCapacity, supervision: options.supervision, signatures, signingSecret, preload: [...(options.preload ?? [])] } as const;
+    const links = await launcher.launch(config, activity);
+    links.forEach((link, i) => sys.attach(i, link));
     try {
       await Promise.all(sys.slots.map((s) => sys.call(s, 'ready', (api) => api.ready())));
     } catch (e) {
@@ -222,18 +207,14 @@ export class ThreadSystem implements ActorSystem {
     return sys;
   }
 
-  private attach(index: number, worker: Worker, counters: HostCounters, events: MessagePort, traceAck: Int32Array): void {
+  private attach(index: number, link: HostLink): void {
     let die!: (e: Error) => void;
     const death = new Promise<never>((_, reject) => (die = reject));
     death.catch(() => undefined);
-    const slot: Slot = { index, worker, api: wrap<WorkerApi>(nodeEndpoint(worker)), counters, events, traceAck, alive: true, crashed: false, death, lost: 0, controlSends: 0 };
+    const slot: Slot = { index, link, alive: true, crashed: false, death, lost: 0, controlSends: 0 };
     this.slots.push(slot);
-    events.on('message', (m: WorkerEvents) => this.onEvents(index, m));
-    events.unref();
-    let lastError: Error | undefined;
-    worker.on('error', (e) => (lastError = e));
-    worker.on('exit', (code) => {
-      const detail = lastError ? `${lastError.name}: ${lastError.message}` : slot.killed ? 'terminated by killWorker()' : `exited with code ${code}`;
+    link.onEvents((m) => this.onEvents(index, m));
+    link.onExit((detail, lastError) => {
       die(new HostCrashedError(index, 'control call', lastError));
       if (!this.shuttingDown && slot.alive) {
         const recovery = this.recover(slot, detail);
@@ -250,7 +231,7 @@ export class ThreadSystem implements ActorSystem {
    */
   private onEvents(worker: number, m: WorkerEvents): void {
     for (const ev of m.trace) this.trace$.next(ev);
-    if (m.trace.length > 0) Atomics.add(this.slots[worker].traceAck, 0, m.trace.length);
+    if (m.trace.length > 0) this.slots[worker].link.ackTrace(m.trace.length);
     if (m.escalations) this.escalations.push(...m.escalations);
     if (m.topologyRequests) {
       for (const r of m.topologyRequests) {
@@ -277,9 +258,9 @@ export class ThreadSystem implements ActorSystem {
    * A control-plane call that rejects (never hangs) if the worker dies first; `advice` is what
    * the HostCrashedError tells the caller to do then.
    */
-  private call<T>(slot: Slot, what: string, fn: (api: Remote<WorkerApi>) => Promise<T>, advice?: string): Promise<T> {
+  private call<T>(slot: Slot, what: string, fn: (api: HostApi) => Promise<T>, advice?: string): Promise<T> {
     if (!slot.alive) return Promise.reject(new HostCrashedError(slot.index, what, undefined, advice));
-    const p = Promise.race([fn(slot.api), slot.death]).catch((e) => {
+    const p = Promise.race([fn(slot.link.api), slot.death]).catch((e) => {
       throw e instanceof HostCrashedError ? new HostCrashedError(slot.index, what, e.cause, advice) : revive(e);
     });
     this.track(p);
@@ -435,6 +416,23 @@ export class ThreadSystem implements ActorSystem {
     return (await this.call(this.slots[rec.host], `snapshot("${id}")`, (api) => api.snapshot(id))) as S;
   }
 
+  /**
+   * Each host's actors now and its own books as last published (the final ones of a dead or
+   * closed host): what a run across nodes reports per node. Their sum, with the losses, is
+   * `accounting()`.
+   *
+   * @example
+   * ```ts
+   * for (const h of system.hostLedgers()) console.log(h.host, h.actors, h.cut.sent, h.crashed, h.lost);
+   * ```
+   */
+  hostLedgers(): { host: number; actors: ActorId[]; cut: CounterCut; crashed: boolean; lost: number }[] {
+    const cuts = this.cuts();
+    const actors = this.slots.map((): ActorId[] => []);
+    for (const [id, rec] of this.actors) if (rec.crashed !== true) actors[rec.host].push(id);
+    return this.slots.map((s, i) => ({ host: s.index, actors: actors[i], cut: cuts[i], crashed: s.crashed, lost: s.lost }));
+  }
+
   /** Which worker an actor lives on (undefined if unknown). */
   workerOf(id: ActorId): number | undefined {
     return this.actors.get(id)?.host;
@@ -471,11 +469,14 @@ export class ThreadSystem implements ActorSystem {
       const w = Atomics.waitAsync(this.activity, 0, seen, 5);
       if (w.async) await w.value;
     }
+    // Hosts whose events travel a network: wait until what they published has arrived.
+    const syncs = this.live.flatMap((s) => (s.link.sync ? [s.link.sync().catch(() => undefined)] : []));
+    if (syncs.length > 0) await Promise.all(syncs);
     this.drainTrace();
   }
 
   private drainTrace(): void {
-    for (const s of this.slots) for (let m = receiveMessageOnPort(s.events); m !== undefined; m = receiveMessageOnPort(s.events)) this.onEvents(s.index, m.message as WorkerEvents);
+    for (const s of this.slots) s.link.drainEvents();
   }
 
   async accounting(): Promise<MessageAccounting> {
@@ -486,7 +487,7 @@ export class ThreadSystem implements ActorSystem {
   /** Every worker's last published cut (the final one for a dead or closed worker). */
   private cuts(): CounterCut[] {
     // A worker that just died is read from its shared counters until recovery fixes its final cut.
-    return this.slots.map((s) => s.finalCut ?? s.counters.read());
+    return this.slots.map((s) => s.finalCut ?? s.link.readCut());
   }
 
   /** Every worker's ledger, plus what main itself counted, as one accounting. */
@@ -506,10 +507,7 @@ export class ThreadSystem implements ActorSystem {
     const slot = this.slots[index];
     if (!slot) throw new ConfigError('killWorker.index', `a worker index from 0 to ${this.slots.length - 1}`, index);
     if (!slot.alive) throw new HostCrashedError(index, 'killWorker (already dead)');
-    slot.killed = true;
-    const exited = new Promise<void>((resolve) => slot.worker.once('exit', () => resolve()));
-    await slot.worker.terminate();
-    await exited;
+    await slot.link.kill();
     return slot.recovery!;
   }
 
@@ -519,14 +517,14 @@ export class ThreadSystem implements ActorSystem {
     slot.crashed = true;
     const started = performance.now();
     const t = performance.timeOrigin + started;
-    const cut = slot.counters.read();
+    const cut = slot.link.readCut();
     const live = this.live;
     // Live peers first take whatever the dead worker had already posted, and stop posting to it.
     await Promise.all(live.map((s) => this.call(s, 'peerDied', (api) => api.peerDied(slot.index)).catch(() => undefined)));
-    const lost = lostWithWorker(slot.index, cut, live.map((s) => ({ index: s.index, cut: s.counters.read() })));
+    const lost = lostWithWorker(slot.index, cut, live.map((s) => ({ index: s.index, cut: s.link.readCut() })));
     slot.finalCut = cut;
     slot.lost = lost;
-    slot.api[releaseProxy]();
+    slot.link.release();
     this.drainTrace();
     const restarted: ActorId[] = [];
     const stopped: ActorId[] = [];
@@ -621,11 +619,11 @@ export class ThreadSystem implements ActorSystem {
       this.drainTrace();
       this.shuttingDown = true;
       for (const s of this.live) {
-        s.finalCut = s.counters.read();
+        s.finalCut = s.link.readCut();
         s.alive = false;
       }
       this.lastResult = this.resultNow();
-      await Promise.all(this.slots.map((s) => s.worker.terminate()));
+      await Promise.all(this.slots.map((s) => s.link.terminate()));
       this.trace$.complete();
     }
     return this.lastResult!;

@@ -115,7 +115,11 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   /** Spawns under way (loading a behaviour takes a while): a crash laid meanwhile waits for them. */
   private readonly spawning = new Map<ActorId, Promise<void>>();
 
-  constructor(private readonly init: WorkerInit, private readonly transport: Transport, private readonly events: { postMessage(m: unknown): void }) {
+  /**
+   * `onPublish`, when given, runs right after each cut is published and before anything that cut
+   * covers leaves the host: a host in another process (src/net/) ships the cut from there.
+   */
+  constructor(private readonly init: WorkerInit, private readonly transport: Transport, private readonly events: { postMessage(m: unknown): void }, private readonly onPublish?: () => void) {
     this.hostIndex = init.index;
     this.traceLevel = init.traceLevel;
     const keys = new KeyRing(init.signatures, init.signingSecret);
@@ -444,6 +448,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
 
   private publish(busy: boolean): void {
     this.counters.publish(this.host.counters, this.posted, this.received, busy, this.controlSends, this.held);
+    this.onPublish?.();
     Atomics.add(this.activity, 0, 1);
     Atomics.notify(this.activity, 0);
   }
