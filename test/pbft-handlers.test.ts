@@ -245,6 +245,62 @@ describe('PBFT checkpoints: what a stable checkpoint moves and collects, and sta
   });
 });
 
+describe('PBFT checkpoints: the messages themselves', () => {
+  it('a malformed checkpoint is refused as such, whatever field is wrong', () => {
+    const good = checkpoint('r0', 2, 'X');
+    const bad: unknown[] = [null, 'K|2', { ...good, n: '2' }, { ...good, n: 2.5 }, { ...good, n: 0 }, { ...good, n: -2 }, { ...good, d: 7 }, { ...good, i: 7 }, { ...good, sig: 7 }];
+    const { net, r3, rejected } = alone({ checkpointInterval: 2 });
+    for (const c of bad) net.inject('r0', 'r3', PBFT_KINDS.checkpoint, c);
+    expect(rejected()).toEqual(bad.map(() => 'malformed'));
+    expect(r3.checkpoints.size).toBe(0);
+    net.inject('r0', 'r3', PBFT_KINDS.checkpoint, good);
+    expect([...r3.checkpoints.get(2)!.keys()]).toEqual(['r0']);
+  });
+
+  it('a replica\'s first checkpoint at a number stands: one with another digest later does not replace it', () => {
+    const { net, r3 } = alone({ checkpointInterval: 2 });
+    net.inject('r0', 'r3', PBFT_KINDS.checkpoint, checkpoint('r0', 2, 'X'));
+    net.inject('r0', 'r3', PBFT_KINDS.checkpoint, checkpoint('r0', 2, 'Y'));
+    net.inject('r1', 'r3', PBFT_KINDS.checkpoint, checkpoint('r1', 2, 'Y'));
+    net.inject('r2', 'r3', PBFT_KINDS.checkpoint, checkpoint('r2', 2, 'Y'));
+    expect(r3.checkpoints.get(2)!.get('r0')!.d).toBe('X');
+    expect(r3.low).toBe(0);
+  });
+
+  it('seven replicas (quorum 5): stable at 4 drops the checkpoints below it, and a late one at 4 is not recorded', () => {
+    const seven = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+    const net = new Net({ replicas: seven, checkpointInterval: 2 }, ['r6']);
+    const r6 = net.state('r6');
+    net.inject('r0', 'r6', PBFT_KINDS.checkpoint, checkpoint('r0', 2, 'X'));
+    for (const i of seven.slice(0, 4)) net.inject(i, 'r6', PBFT_KINDS.checkpoint, checkpoint(i, 4, 'Y'));
+    expect(r6.low).toBe(0);
+    net.inject('r4', 'r6', PBFT_KINDS.checkpoint, checkpoint('r4', 4, 'Y'));
+    expect(r6.low).toBe(4);
+    expect(r6.stableProof.map((c) => c.i)).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+    expect([...r6.checkpoints.keys()]).toEqual([4]);
+    net.inject('r5', 'r6', PBFT_KINDS.checkpoint, checkpoint('r5', 4, 'Y'));
+    net.inject('r5', 'r6', PBFT_KINDS.checkpoint, checkpoint('r5', 2, 'X'));
+    expect(r6.checkpoints.get(4)!.size).toBe(5);
+    expect(r6.checkpoints.has(2)).toBe(false);
+    expect(net.eventsOf('r6', 'pbft-checkpoint')).toHaveLength(1);
+  });
+
+  it('the primary keeps numbering past a stable checkpoint below what it assigned, and a replica that executed that far fetches nothing', () => {
+    // r0 (primary of view 0) alone with five requests, one per batch: it assigns 1..5 (the window is 8).
+    const net = new Net({ replicas: REPLICAS, checkpointInterval: 2, logWindow: 8, maxBatch: 1 }, ['r0']);
+    const r0 = net.state('r0');
+    for (let ts = 1; ts <= 5; ts++) net.inject('c', 'r0', PBFT_KINDS.request, { ...REQUEST, ts });
+    expect(r0.nextSeq).toBe(5);
+    // Pretend r0 executed up to 2 (its own checkpoint's snapshot is what state transfer serves).
+    r0.lastExecuted = 2;
+    for (const i of ['r1', 'r2', 'r3']) net.inject(i, 'r0', PBFT_KINDS.checkpoint, checkpoint(i, 2, 'X'));
+    expect(r0.low).toBe(2);
+    expect(r0.nextSeq).toBe(5); // not 2: numbers 3..5 are taken
+    expect(net.timers.has('r0|fetch')).toBe(false);
+    expect(r0.fetching).toBe(-1);
+  });
+});
+
 describe('PBFT view change: certificates, the new view\'s plan, and what a new view must carry', () => {
   const pp1 = prePrepare('r0', 0, 1, [REQUEST]);
   /** A checkpoint proof at 2 (digest 'X'). */
