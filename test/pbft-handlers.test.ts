@@ -174,6 +174,36 @@ describe('PBFT prepare and commit: what counts', () => {
   });
 });
 
+describe('PBFT votes as evidence', () => {
+  const pp = prePrepare('r0', 0, 1, [REQUEST]);
+
+  it('a replica signs its prepare as a prepare and its commit as a commit (others verify them as such in certificates and evidence)', () => {
+    const { net, r3 } = alone();
+    net.inject('c', 'r3', PBFT_KINDS.request, REQUEST);
+    net.inject('r0', 'r3', PBFT_KINDS.prePrepare, pp);
+    net.inject('r1', 'r3', PBFT_KINDS.prepare, vote('P', 'r1', pp));
+    expect(r3.slots.get(1)!.prepares.get(D)!.get('r3')).toEqual({ v: 0, n: 1, d: D, i: 'r3', ppSig: pp.sig, sig: sig('r3', phaseText('P', 0, 1, D, 'r3')) });
+    expect(r3.slots.get(1)!.commits.get(D)!.get('r3')).toEqual({ v: 0, n: 1, d: D, i: 'r3', ppSig: pp.sig, sig: sig('r3', phaseText('C', 0, 1, D, 'r3')) });
+  });
+
+  for (const [phase, kind] of [['P', PBFT_KINDS.prepare], ['C', PBFT_KINDS.commit]] as const) {
+    it(`two ${phase === 'P' ? 'prepares' : 'commits'} signed by one replica for two digests at one number: it is named, with its phase`, () => {
+      const { net, r3 } = alone();
+      const other = prePrepare('r0', 0, 1, [REQUEST2]);
+      net.inject('r1', 'r3', kind, vote(phase, 'r1', pp));
+      net.inject('r1', 'r3', kind, vote(phase, 'r1', other));
+      expect(net.eventsOf('r3', 'pbft-detected').map((e) => [e.suspect, e.kind, e.phase])).toEqual([['r1', 'equivocation', phase === 'P' ? 'prepare' : 'commit']]);
+      expect([...r3.suspects]).toEqual(['r1']);
+      // One replica's prepare and another's commit for two digests prove nothing.
+      const fine = alone();
+      fine.net.inject('r1', 'r3', kind, vote(phase, 'r1', pp));
+      fine.net.inject('r2', 'r3', kind, vote(phase, 'r2', other));
+      fine.net.inject('r1', 'r3', phase === 'P' ? PBFT_KINDS.commit : PBFT_KINDS.prepare, vote(phase === 'P' ? 'C' : 'P', 'r1', other));
+      expect(fine.net.eventsOf('r3', 'pbft-detected')).toEqual([]);
+    });
+  }
+});
+
 describe('PBFT checkpoints: what a stable checkpoint moves and collects, and state transfer', () => {
   /** r3 with K = 2, window 4, holding prepared slots 1..3 (pre-prepare from r0, prepares from r1), nothing executed. */
   const withSlots = () => {
