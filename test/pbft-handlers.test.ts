@@ -455,3 +455,159 @@ describe('PBFT view change: certificates, the new view\'s plan, and what a new v
     expect(net.eventsOf('r3', 'pbft-view-change')).toEqual([{ type: 'pbft-view-change', view: 1, reason: expect.any(String) }]);
   });
 });
+
+describe('PBFT, more edges of checkpoints, state transfer and the view change', () => {
+  const pp1 = () => prePrepare('r0', 0, 1, [REQUEST]);
+
+  it('a stable checkpoint also drops older snapshots and pre-prepares still waiting for a request at or below it', () => {
+    const { net, r3 } = alone({ checkpointInterval: 2, logWindow: 8 });
+    const snap = { values: [], clients: [] };
+    r3.snapshots.set(2, snap).set(4, snap);
+    for (const n of [1, 3, 5]) net.inject('r0', 'r3', PBFT_KINDS.prePrepare, prePrepare('r0', 0, n, [{ ...REQUEST, ts: 10 + n }]));
+    expect([...r3.waitingForRequests.keys()]).toEqual([1, 3, 5]);
+    for (const i of ['r0', 'r1', 'r2']) net.inject(i, 'r3', PBFT_KINDS.checkpoint, checkpoint(i, 4, 'X'));
+    expect(r3.low).toBe(4);
+    expect([...r3.snapshots.keys()]).toEqual([4]);
+    expect([...r3.waitingForRequests.keys()]).toEqual([5]);
+  });
+
+  it('after a stable checkpoint the primary proposes what the old window held back; a backup never proposes', () => {
+    const props = { replicas: REPLICAS, checkpointInterval: 2, logWindow: 4, maxBatch: 1 };
+    const [primary, backup] = [new Net(props, ['r0']), new Net(props, ['r3'])];
+    for (let ts = 1; ts <= 6; ts++) primary.inject('c', 'r0', PBFT_KINDS.request, { ...REQUEST, ts });
+    backup.inject('c', 'r3', PBFT_KINDS.request, { ...REQUEST, ts: 9 });
+    const [r0, r3] = [primary.state('r0'), backup.state('r3')];
+    expect(r0.nextSeq).toBe(4); // the window: 1..4
+    r0.lastExecuted = 2;
+    r3.lastExecuted = 2;
+    for (const i of ['r1', 'r2', 'r3']) primary.inject(i, 'r0', PBFT_KINDS.checkpoint, checkpoint(i, 2, 'X'));
+    for (const i of ['r0', 'r1', 'r2']) backup.inject(i, 'r3', PBFT_KINDS.checkpoint, checkpoint(i, 2, 'X'));
+    expect([r0.low, r3.low]).toEqual([2, 2]);
+    expect(r0.nextSeq).toBe(6);
+    expect(r3.nextSeq).toBe(2);
+    expect(r3.slots.size).toBe(0);
+    // Out of its view (waiting for a new one), the primary does not propose either.
+    const idle = new Net({ replicas: REPLICAS, checkpointInterval: 2, logWindow: 4, maxBatch: 1 }, ['r0']);
+    for (let ts = 1; ts <= 6; ts++) idle.inject('c', 'r0', PBFT_KINDS.request, { ...REQUEST, ts });
+    idle.state('r0').lastExecuted = 2;
+    idle.state('r0').active = false;
+    for (const i of ['r1', 'r2', 'r3']) idle.inject(i, 'r0', PBFT_KINDS.checkpoint, checkpoint(i, 2, 'X'));
+    expect(idle.state('r0').nextSeq).toBe(4);
+  });
+
+  it('state transfer: bodies that are not a state are ignored; a state that cannot be restored is refused; a later state moves the checkpoint', async () => {
+    const { Ledger, digestOf } = await import('../src/protocols/pbft/ledger.ts');
+    const { net, r3, rejected } = alone({ checkpointInterval: 2 });
+    const ledger = new Ledger();
+    ledger.execute('c', 1, 'incr k1');
+    const snapshot = ledger.snapshot();
+    const proofAt = (n: number, d: string) => ['r0', 'r1', 'r2'].map((i) => checkpoint(i, n, d));
+    for (const body of [null, { n: '4', proof: proofAt(4, digestOf(snapshot)), snapshot }, { n: 4, proof: 'p', snapshot }, { n: 4, proof: proofAt(4, digestOf(snapshot)), snapshot: null }, { n: 4, proof: proofAt(4, digestOf(snapshot)), snapshot: 'x' }]) {
+      net.inject('r1', 'r3', PBFT_KINDS.state, body);
+    }
+    expect(rejected()).toEqual([]);
+    const broken = { values: 5, clients: 5 };
+    net.inject('r1', 'r3', PBFT_KINDS.state, { n: 4, proof: proofAt(4, digestOf(broken as never)), snapshot: broken });
+    expect(rejected()).toEqual(['malformed state']);
+    expect(r3.lastExecuted).toBe(0);
+    // A malformed checkpoint, or one for another number, in the proof.
+    net.inject('r1', 'r3', PBFT_KINDS.state, { n: 4, proof: [...proofAt(4, digestOf(snapshot)).slice(0, 2), { n: 4 }], snapshot });
+    net.inject('r1', 'r3', PBFT_KINDS.state, { n: 4, proof: [...proofAt(4, digestOf(snapshot)).slice(0, 2), checkpoint('r2', 6, digestOf(snapshot))], snapshot });
+    net.inject('r1', 'r3', PBFT_KINDS.state, { n: 4, proof: [...proofAt(4, digestOf(snapshot)).slice(0, 2), checkpoint('x', 4, digestOf(snapshot))], snapshot });
+    expect(rejected().slice(1)).toEqual(Array(3).fill('checkpoint proof does not hold'));
+    net.inject('r1', 'r3', PBFT_KINDS.state, { n: 4, proof: proofAt(4, digestOf(snapshot)), snapshot });
+    expect(r3).toMatchObject({ lastExecuted: 4, low: 4 });
+    expect(r3.stableProof.map((c) => c.i)).toEqual(['r0', 'r1', 'r2']);
+  });
+
+  const waiting = (v: number) => {
+    const t = alone();
+    t.r3.view = v;
+    t.r3.active = false;
+    return t;
+  };
+  const newView = (v: number, vcs: ViewChange[], pps: PrePrepare[]) => ({ v, viewChanges: vcs, prePrepares: pps, sig: sig(`r${v}`, newViewText(v, vcs, pps)) });
+
+  it('the plan takes the highest view\'s request whatever the order of the view changes', () => {
+    const d2At1 = prePrepare('r1', 1, 1, [REQUEST2]);
+    const vcs = [viewChange('r1', 2, [cert(d2At1, ['r2', 'r3'])]), viewChange('r0', 2, [cert(pp1(), ['r1', 'r2'])]), viewChange('r3', 2, [])];
+    const { net, r3, rejected } = waiting(2);
+    net.inject('r2', 'r3', PBFT_KINDS.newView, newView(2, vcs, [prePrepare('r2', 2, 1, [REQUEST2])]));
+    expect(rejected()).toEqual([]);
+    expect(r3.slots.get(1)?.pp?.d).toBe(D2);
+  });
+
+  it('installing a view drops the slots of earlier views, arms the request timer for what is pending, fetches a state it lacks', () => {
+    const { net, r3 } = alone({ checkpointInterval: 2 });
+    net.inject('c', 'r3', PBFT_KINDS.request, REQUEST);
+    net.inject('r0', 'r3', PBFT_KINDS.prePrepare, pp1());
+    expect(r3.slots.get(1)?.v).toBe(0);
+    r3.view = 1;
+    r3.active = false;
+    net.timers.clear();
+    const vcs = [viewChange('r0', 1, []), viewChange('r2', 1, [], 2, ['r0', 'r1', 'r2'].map((i) => checkpoint(i, 2, 'X'))), viewChange('r3', 1, [])];
+    net.inject('r1', 'r3', PBFT_KINDS.newView, newView(1, vcs, []));
+    expect(r3).toMatchObject({ view: 1, active: true, low: 2 });
+    expect(r3.slots.size).toBe(0);
+    expect(net.timers.get('r3|request')).toEqual({ kind: PBFT_KINDS.requestTimer });
+    expect(net.timers.get('r3|fetch')).toEqual({ kind: PBFT_KINDS.fetchTimer });
+  });
+
+  it('a certificate that is not an object, whose prepares are for another number or view, from a stranger, or whose batch holds a non-request, is refused', () => {
+    const pp = pp1();
+    const cases: [string, unknown[]][] = [
+      ['prepares not a list', [{ pp, prepares: 'x' }]],
+      ['a prepare for another number', [{ pp, prepares: [vote('P', 'r1', pp), vote('P', 'r2', prePrepare('r0', 0, 2, [REQUEST]))] }]],
+      ['a prepare for another view', [{ pp, prepares: [vote('P', 'r1', pp), { ...vote('P', 'r2', pp), v: 1, sig: sig('r2', phaseText('P', 1, 1, D, 'r2')) }] }]],
+      ['a prepare from a stranger', [{ pp, prepares: [vote('P', 'r1', pp), vote('P', 'x', pp)] }]],
+      ['a malformed prepare', [{ pp, prepares: [vote('P', 'r1', pp), { ...vote('P', 'r2', pp), i: 7 }] }]],
+      ['a batch with a non-request', [cert(prePrepare('r0', 0, 1, [REQUEST, { ...REQUEST2, ts: -1 }]), ['r1', 'r2'])]],
+      ['a batch not matching its digest', [{ pp: { ...pp, batch: [REQUEST2] }, prepares: [vote('P', 'r1', pp), vote('P', 'r2', pp)] }]],
+    ];
+    for (const [name, prepared] of cases) {
+      const { net, r3 } = alone();
+      net.inject('r2', 'r3', PBFT_KINDS.viewChange, viewChange('r2', 1, prepared as PreparedCert[]));
+      expect([name, r3.viewChanges.get(1)?.has('r2') ?? false]).toEqual([name, false]);
+    }
+    // And a view change from a stranger, even well signed.
+    const { net, r3 } = alone();
+    net.inject('x', 'r3', PBFT_KINDS.viewChange, viewChange('x', 1, []));
+    expect(r3.viewChanges.get(1)?.has('x') ?? false).toBe(false);
+  });
+
+  it('a view change whose certificates are not certificates is refused as malformed (it threw a TypeError in the handler before)', () => {
+    for (const prepared of [[null], [{ pp: null, prepares: [] }], [{ pp: { v: 0 }, prepares: [] }], ['x']]) {
+      const { net, r3, rejected } = alone();
+      expect(() => net.inject('r2', 'r3', PBFT_KINDS.viewChange, { v: 1, n: 0, proof: [], prepared, i: 'r2', sig: 'x' })).not.toThrow();
+      expect(rejected()).toEqual(['malformed']);
+      expect(r3.viewChanges.size).toBe(0);
+    }
+    // Inside a new view too.
+    const { net, rejected } = waiting(1);
+    const vcs = [viewChange('r0', 1, []), viewChange('r2', 1, []), { v: 1, n: 0, proof: [], prepared: [null], i: 'r3', sig: 'x' } as unknown as ViewChange];
+    expect(() => net.inject('r1', 'r3', PBFT_KINDS.newView, { v: 1, viewChanges: vcs, prePrepares: [], sig: sig('r1', `NV|1|r0:${vcs[0].sig}|r2:${vcs[1].sig}|r3:x`) })).not.toThrow();
+    expect(rejected()).toEqual(['a view change in it does not hold up']);
+  });
+
+  it('a malformed new view is refused as such', () => {
+    const { net, r3, rejected } = waiting(1);
+    for (const body of [null, { v: 1, viewChanges: [], prePrepares: [], sig: '' }, { v: 0, viewChanges: [viewChange('r0', 1, [])], prePrepares: [], sig: '' }]) net.inject('r1', 'r3', PBFT_KINDS.newView, body);
+    expect(rejected()).toEqual(['malformed', 'malformed', 'malformed']);
+    expect(r3.active).toBe(false);
+  });
+
+  it('a pre-prepare whose batch holds a malformed request is refused by name', () => {
+    const { net, rejected } = alone();
+    net.inject('r0', 'r3', PBFT_KINDS.prePrepare, prePrepare('r0', 0, 1, [{ ...REQUEST, op: 7 } as unknown as PbftRequest]));
+    expect(rejected()).toEqual(['malformed request in the batch']);
+  });
+
+  it('a pre-prepare carrying a request this replica executed already does not make it pending again', () => {
+    const { net, r3 } = alone();
+    r3.ledger.execute('c', 1, 'incr k1');
+    net.inject('r0', 'r3', PBFT_KINDS.prePrepare, pp1());
+    expect(r3.slots.get(1)?.pp?.d).toBe(D);
+    expect(r3.pending.size).toBe(0);
+    expect(net.timers.has('r3|request')).toBe(false);
+  });
+});

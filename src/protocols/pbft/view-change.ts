@@ -309,8 +309,12 @@ function viewChangesFor(s: PbftReplicaState, v: number): Map<ActorId, ViewChange
 
 const isViewChange = (m: unknown): m is ViewChange => {
   const vc = m as ViewChange;
-  return typeof vc === 'object' && vc !== null && Number.isInteger(vc.v) && vc.v > 0 && Number.isInteger(vc.n) && vc.n >= 0 && Array.isArray(vc.proof) && Array.isArray(vc.prepared) && typeof vc.i === 'string' && typeof vc.sig === 'string';
+  return typeof vc === 'object' && vc !== null && Number.isInteger(vc.v) && vc.v > 0 && Number.isInteger(vc.n) && vc.n >= 0 && Array.isArray(vc.proof) && Array.isArray(vc.prepared) && vc.prepared.every(isCertShape) && typeof vc.i === 'string' && typeof vc.sig === 'string';
 };
+
+// Checked before the signature, whose text reads every certificate's pre-prepare: a liar's
+// `prepared: [null]` must be refused, not throw in the honest replica's handler.
+const isCertShape = (c: unknown): boolean => typeof c === 'object' && c !== null && isPrePrepare((c as PreparedCert).pp);
 
 const isNewView = (m: unknown): m is NewView => {
   const nv = m as NewView;
