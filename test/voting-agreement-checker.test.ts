@@ -66,6 +66,10 @@ describe('checkVotingSafety: what it does not read', () => {
     expect(checkVotingSafety(events)).toEqual([]);
   });
 
+  it('a decision id that is not a string is no decision: two values for it are no violation', () => {
+    expect(checkVotingSafety([decided(1, 'A'), decided(1, 'B'), proposal(2, ['A']), decided(2, 'C')])).toEqual([]);
+  });
+
   it('a decided event with no string value is not a decision: it neither sets nor breaks agreement', () => {
     // If the null value were taken as a decision, "A" afterwards would disagree with it.
     expect(checkVotingSafety([emit('coord', { type: 'decided', decision: 'd1', value: null }), decided('d1', 'A')])).toEqual([]);
