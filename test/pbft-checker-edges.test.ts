@@ -49,6 +49,8 @@ describe('pbft checker: requests and acceptances', () => {
       ['result-integrity', 'c#1 accepted result "7", but p0 executed it with result "1"', 4],
     ]);
     expect(checkPbftSafety([...base, accepted('c', 1, '9'), accepted('c', 1, '1')]).map((x) => x.detail)).toEqual(['c#1 accepted result "9", but p0 executed it with result "1"']);
+    // The same wrong result accepted again is one violation, not two.
+    expect(checkPbftSafety([...base, accepted('c', 1, '9'), accepted('c', 1, '9')]).map((x) => x.detail)).toEqual(['c#1 accepted result "9", but p0 executed it with result "1"']);
   });
 
   it('results that differ among honest replicas: the first differing one is named', () => {
