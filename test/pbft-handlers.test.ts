@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchDigest, type Checkpoint, PBFT_KINDS, type PbftRequest, type PhaseVote, type PrePrepare, type PreparedCert, type ViewChange } from '../src/protocols/pbft/index.ts';
+import { digestOf, Ledger } from '../src/protocols/pbft/ledger.ts';
 import { checkpointText, newViewText, phaseText, prePrepareText, requestText, viewChangeText } from '../src/protocols/pbft/messages.ts';
 import { Net, sig } from './fixtures/pbft-net.ts';
 
@@ -244,8 +245,7 @@ describe('PBFT checkpoints: what a stable checkpoint moves and collects, and sta
     expect(rejected()).toEqual([]);
   });
 
-  it('state transfer: adopted only with a valid proof whose digest matches the state; then the replica executes on from there', async () => {
-    const { Ledger, digestOf } = await import('../src/protocols/pbft/ledger.ts');
+  it('state transfer: adopted only with a valid proof whose digest matches the state; then the replica executes on from there', () => {
     const { net, r3, rejected } = withSlots();
     for (const i of ['r0', 'r1', 'r2']) net.inject(i, 'r3', PBFT_KINDS.checkpoint, checkpoint(i, 2, 'X'));
     const ledger = new Ledger();
@@ -495,8 +495,7 @@ describe('PBFT, more edges of checkpoints, state transfer and the view change', 
     expect(idle.state('r0').nextSeq).toBe(4);
   });
 
-  it('state transfer: bodies that are not a state are ignored; a state that cannot be restored is refused; a later state moves the checkpoint', async () => {
-    const { Ledger, digestOf } = await import('../src/protocols/pbft/ledger.ts');
+  it('state transfer: bodies that are not a state are ignored; a state that cannot be restored is refused; a later state moves the checkpoint', () => {
     const { net, r3, rejected } = alone({ checkpointInterval: 2 });
     const ledger = new Ledger();
     ledger.execute('c', 1, 'incr k1');
