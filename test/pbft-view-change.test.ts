@@ -13,14 +13,21 @@ describe('PBFT view change, checkpoints and state transfer', () => {
       const views = run.emitted('pbft-view');
       expect(views.length).toBeGreaterThanOrEqual(Math.floor((2 * n) / 3));
       expect(views.every((v) => v.event.view === 1 && v.event.primary === 'r1')).toBe(true);
-      // Requests committed before the crash kept their numbers in view 1 (the new-view carried them).
+      // Nothing committed is lost or renumbered: every sequence number committed anywhere (view 0
+      // or 1, the crashed primary included) carries one digest. In this run every view-0 commit
+      // reached all live backups before the crash, so the new view carries no prepared request;
+      // that a prepared certificate is carried across the view change, with its number and
+      // digest, is shown handler by handler in test/pbft-handlers.test.ts.
       const committed = run.emitted('pbft-committed');
       const before = committed.filter((c) => c.event.view === 0 && c.actor !== 'r0');
       expect(before.length).toBeGreaterThan(0);
-      for (const c of before) {
-        const again = committed.find((d) => d.event.view === 1 && d.event.seq === c.event.seq);
-        if (again) expect(again.event.digest).toBe(c.event.digest);
-      }
+      expect(committed.some((c) => c.event.view === 1)).toBe(true);
+      const digests = new Map<unknown, Set<unknown>>();
+      for (const c of committed) digests.set(c.event.seq, (digests.get(c.event.seq) ?? new Set()).add(c.event.digest));
+      expect([...digests].filter(([, ds]) => ds.size > 1)).toEqual([]);
+      // And the view-1 primary numbers on from there: no view-0 number is reused.
+      const top0 = Math.max(...before.map((c) => Number(c.event.seq)));
+      expect(committed.filter((c) => c.event.view === 1).every((c) => Number(c.event.seq) > top0)).toBe(true);
     });
   }
 

