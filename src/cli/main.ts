@@ -16,6 +16,7 @@ import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { registerStoreCommands } from './store-commands.ts';
 import { registerStoreReaders } from './store-readers.ts';
 import { registerConfigCommand } from './config-cli.ts';
+import { registerMemoryCommand } from './memory-command.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -199,6 +200,7 @@ export function buildCli(): Command {
   // audit, monitor, health, approve: the run store's operations commands (store-commands.ts).
   registerStoreCommands(program);
   registerConfigCommand(program);
+  registerMemoryCommand(program);
   return program;
 }
 
