@@ -12,3 +12,5 @@ export { computeOracle, type Oracle, type ArmEstimate } from './oracle.ts';
 export { runLearningExperiment, type LearningExperiment, type LearningExperimentOptions } from './learning-experiment.ts';
 export { sessionFigures, type SessionFigures } from './learning-figures.ts';
 export { STRATEGIES, FIXED_ARM, planObjectives, runSession, type Strategy, type SessionSpec, type ObjectiveLog } from './learning-session.ts';
+export { learningVerdict, meetsOracle, SUCCESS_SHARE, TIME_RATIO, type LearningCheck } from './learning-verdict.ts';
+export { learningTable, learningHtml } from './learning-report.ts';

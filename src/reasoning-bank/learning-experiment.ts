@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { sessionFigures, type SessionFigures } from './learning-figures.ts';
@@ -37,8 +37,8 @@ const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 /**
  * The learning benchmark: the oracle of each world by exhaustive evaluation, then `sessions`
  * sessions, each a new Node process that opens the stores anew and runs both variants
- * (stationary; and changing, whose world switches phase at `changeAtSession`), then the figures
- * per session and strategy.
+ * (stationary; and changing, whose world switches phase at `changeAtSession` and which until
+ * then is the stationary one), then the figures per session and strategy.
  *
  * @example
  * ```ts
@@ -55,15 +55,22 @@ export async function runLearningExperiment(o: LearningExperimentOptions): Promi
   const logs: { stationary: ObjectiveLog[][]; changing: ObjectiveLog[][] } = { stationary: [], changing: [] };
   for (let session = 1; session <= o.sessions; session++) {
     const base = { session, objectives: o.objectivesPerSession, seed: o.seed, discount: o.discount };
-    const specs: SessionSpec[] = [
-      { ...base, phase: 0, dir: variants.stationary },
-      { ...base, phase: session >= o.changeAtSession ? 1 : 0, dir: variants.changing },
-    ];
+    // Before the change both variants run the same seeds in the same world: the same sessions.
+    // So the changing variant starts, at the change, from copies of the stationary stores (the
+    // session processes closed them: nothing is left in flight), and shares the logs before it.
+    if (session === o.changeAtSession) {
+      for (const f of ['bank.db', 'greedy.db']) {
+        copyFileSync(`${variants.stationary}/${f}`, `${variants.changing}/${f}`);
+        if (existsSync(`${variants.stationary}/${f}-wal`)) copyFileSync(`${variants.stationary}/${f}-wal`, `${variants.changing}/${f}-wal`);
+      }
+    }
+    const specs: SessionSpec[] = [{ ...base, phase: 0, dir: variants.stationary }];
+    if (session >= o.changeAtSession) specs.push({ ...base, phase: 1, dir: variants.changing });
     const t0 = performance.now();
     const { stdout } = await run(process.execPath, ['--import', 'tsx', SESSION_SCRIPT, JSON.stringify(specs)], { cwd: PACKAGE_ROOT, maxBuffer: 64 * 2 ** 20 });
-    const [stationary, changing] = JSON.parse(stdout) as [ObjectiveLog[], ObjectiveLog[]];
+    const [stationary, changing] = JSON.parse(stdout) as [ObjectiveLog[], ObjectiveLog[] | undefined];
     logs.stationary.push(stationary);
-    logs.changing.push(changing);
+    logs.changing.push(changing ?? stationary);
     o.onSession?.(session, performance.now() - t0);
   }
   return {

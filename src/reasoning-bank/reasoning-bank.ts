@@ -32,10 +32,10 @@ const DRIFT_MIN_USES = 5;
  * the time, or a 90 % arm that falls to 50 % for about 20 uses, calls it a change; a stable
  * world's ups and downs (each use moves the drift by at most 1) stay well under.
  */
-const DRIFT_SLACK = 0.2;
-const DRIFT_THRESHOLD = 3.5;
+const DRIFT_SLACK = 0.1;
+const DRIFT_THRESHOLD = 3;
 /** What a change leaves of the old discounted figures. */
-const DRIFT_KEEP = 0.03;
+const DRIFT_KEEP = 0.1;
 
 /** Similar classes below this similarity lend nothing: another kind of task altogether. */
 const MIN_SIMILARITY = 0.2;
