@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -126,6 +126,11 @@ describe('conclave memory', () => {
       expect(help, sub.name()).toContain('Examples:');
       expect(help).toContain('--store <file>');
     }
+    // A store not made yet holds no pattern: list and export say so, and nothing is created.
+    const none = join(mkdtempSync(join(tmpdir(), 'conclave-memory-')), 'none.db');
+    expect(JSON.parse(call((o, e) => memoryExport(undefined, { store: none }, o, e)).stdout).patterns).toEqual([]);
+    expect(call((o) => memoryList({ store: none }, o)).stdout).toContain('No patterns');
+    expect(existsSync(none)).toBe(false);
     expect(readFileSync(store).length).toBeGreaterThan(0);
   });
 });

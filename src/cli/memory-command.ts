@@ -119,7 +119,7 @@ export function memoryQuery(query: string, o: { store: string; json?: boolean; l
 
 /** `conclave memory export [FILE]`. */
 export function memoryExport(file: string | undefined, o: { store: string }, out: Out, err: Out): number {
-  const data = reading(o.store, (db) => (db ? exportBank(db) : exportBank(undefined as never)));
+  const data = reading(o.store, (db) => exportBank(db));
   const text = `${JSON.stringify(data, null, 2)}\n`;
   if (file === undefined || file === '-') out(text.trimEnd());
   else {

@@ -31,19 +31,19 @@ export interface BankExport {
 const figures = (f: Figures): Figures => ({ uses: f.uses, successes: f.successes, qualitySum: f.qualitySum, qualitySq: f.qualitySq, durationSum: f.durationSum, durationSq: f.durationSq });
 
 /**
- * Every pattern of the store (or the one keyed `key`) as a shareable object.
+ * Every pattern of the store as a shareable object (none for a store not made yet: `undefined`).
  *
  * @example
  * ```ts
  * writeFileSync('patterns.json', JSON.stringify(exportBank(db), null, 2));
  * ```
  */
-export function exportBank(db: StoreDb, now: Date = new Date()): BankExport {
+export function exportBank(db: StoreDb | undefined, now: Date = new Date()): BankExport {
   return {
     format: BANK_FORMAT,
     version: BANK_FORMAT_VERSION,
     exportedAt: now.toISOString(),
-    patterns: readPatterns(db).map((p) => ({
+    patterns: db === undefined ? [] : readPatterns(db).map((p) => ({
       key: p.key, name: p.name, features: p.features, approach: p.approach, arm: p.arm, ...figures(p),
       arms: readArms(db, p.key, 1).map((a) => ({ arm: a.arm, ...figures(a) })),
     })),

@@ -3,7 +3,7 @@ import { fixedChooser } from '../hive/chooser.ts';
 import { createPrng, hashString } from '../scheduler/prng.ts';
 import { openStore } from '../store/open-store.ts';
 import { GreedyBank } from './greedy-bank.ts';
-import { armKey } from './pattern-store.ts';
+import { armKey, patternKey } from './pattern-store.ts';
 import { ReasoningBank } from './reasoning-bank.ts';
 import { SYNTHETIC_TASK_CLASSES, syntheticCandidates, syntheticEvaluator, type Evaluator, type SyntheticPhase } from './synthetic-tasks.ts';
 
@@ -55,7 +55,7 @@ export async function runSession(spec: SessionSpec, evaluate: Evaluator = synthe
   const greedy = new GreedyBank(openStore(`${spec.dir}/greedy.db`));
   const pick = createPrng(spec.seed, `learning/random/${spec.session}`);
   const random: ConfigChooser = {
-    choose: (cls, arms) => ({ arm: arms[Math.floor(pick() * arms.length)]!, patternKey: cls.name, reason: 'random' }),
+    choose: (cls, arms) => ({ arm: arms[Math.floor(pick() * arms.length)]!, patternKey: patternKey(cls.name), reason: 'random' }),
     record: () => {},
   };
   const choosers: Record<Strategy, ConfigChooser> = { bank, greedy, fixed: fixedChooser(FIXED_ARM), random };

@@ -15,7 +15,7 @@ export interface UtilityWeights {
  * Weights for objectives that take about a minute: a configuration twice as slow must be about
  * 15 points more likely to succeed to be worth it.
  */
-export const DEFAULT_UTILITY: UtilityWeights = { qualityWeight: 0.2, timeWeight: 0.5, durationScaleMs: 60_000 };
+export const DEFAULT_UTILITY: UtilityWeights = { qualityWeight: 0.2, timeWeight: 0.25, durationScaleMs: 60_000 };
 
 /**
  * The utility of an arm with these expected figures.
