@@ -97,7 +97,7 @@ describe('the ReasoningBank', () => {
     bank.close();
   });
 
-  it('refuses an outcome it could not store faithfully, and a choice made for another class', () => {
+  it('refuses an outcome it could not store faithfully, a choice made for another class, and options out of range', () => {
     const bank = ReasoningBank.open(join(dir(), 'c.db'));
     const c = bank.choose(CLS, ARMS, 1);
     expect(() => bank.record(CLS, c, { success: true, quality: 1.5, durationMs: 1 })).toThrow(/quality must be a number in \[0, 1\]/);
@@ -105,6 +105,11 @@ describe('the ReasoningBank', () => {
     expect(() => bank.record({ name: 'other', features: {} }, c, { success: true, quality: 0.5, durationMs: 1 })).toThrow(/made for reasoning-bank\/pattern\/auth-jwt, not for task class "other"/);
     expect(() => bank.choose(CLS, [], 1)).toThrow(/no candidate configuration/);
     bank.close();
+    const db = openStore(join(dir(), 'o.db'));
+    expect(() => new ReasoningBank(db, { discount: 0 })).toThrow(/discount must be in \(0, 1\]/);
+    expect(() => new ReasoningBank(db, { neighbours: 1.5 })).toThrow(/neighbours must be an integer >= 0/);
+    expect(() => new ReasoningBank(db, { priorStrength: -1 })).toThrow(/priorStrength must be a finite number >= 0/);
+    db.close();
   });
 
   it('a version 1 store (runs only) is migrated to version 2 with its runs kept, and gains the bank tables', () => {

@@ -28,9 +28,9 @@ export interface ReasoningBankOptions {
 /** Only arms with this many recent uses have a success rate to be surprised by. */
 const DRIFT_MIN_USES = 5;
 /**
- * Slack and threshold of the drift: about 5 straight failures of an arm that succeeds 90 % of
- * the time, or a 90 % arm that falls to 50 % for about 20 uses, calls it a change; a stable
- * world's ups and downs (each use moves the drift by at most 1) stay well under.
+ * Slack and threshold of the drift: 4 straight failures of an arm that succeeds 90 % of the time
+ * (0.8 each), or a 90 % arm that falls to 50 % for about 10 uses (0.3 each on average), calls it
+ * a change; in a stable world the drift falls by the slack on average and stays under.
  */
 const DRIFT_SLACK = 0.1;
 const DRIFT_THRESHOLD = 3;
@@ -88,7 +88,9 @@ export class ReasoningBank implements ConfigChooser {
     if (!(this.#discount > 0 && this.#discount <= 1)) throw new RangeError(`ReasoningBank: discount must be in (0, 1] (got ${o.discount})`);
     this.#utility = o.utility ?? DEFAULT_UTILITY;
     this.#neighbours = o.neighbours ?? 3;
+    if (!(Number.isInteger(this.#neighbours) && this.#neighbours >= 0)) throw new RangeError(`ReasoningBank: neighbours must be an integer >= 0 (got ${o.neighbours})`);
     this.#priorStrength = o.priorStrength ?? 20;
+    if (!(this.#priorStrength >= 0 && Number.isFinite(this.#priorStrength))) throw new RangeError(`ReasoningBank: priorStrength must be a finite number >= 0 (got ${o.priorStrength})`);
     this.#now = o.now ?? Date.now;
   }
 
