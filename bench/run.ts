@@ -33,6 +33,7 @@ const SUITES: Record<string, SuiteEntry> = {
   security: { summary: 'decisions/min of a voting swarm (n = 5, 64 in flight) with ballots encrypted (X25519 + AES-256-GCM), signed (Ed25519), both and neither, sim and threads', load: () => import('./security.ts') },
   hive: { summary: 'hive subtasks/min in sim (20 workers in 4 teams, 200 in 20), runHiveObjective cost, 1,000-seed zero-architectural-mistakes sweep', load: () => import('./hive.ts') },
   nats: { summary: 'one swarm across 3 local node processes on NATS: envelopes/s host to host vs raw NATS pub/sub of the same signed frames and vs threads mode; voting n = 5 (64 in flight) decisions/min across nodes vs threads', load: () => import('./nats.ts') },
+  learning: { summary: 'ReasoningBank learning across 15 sessions (each its own process) vs greedy, fixed, random and the oracle; convergence, regret, recovery after a change (writes bench/results/learning.html)', load: () => import('./learning.ts') },
   pbft: { summary: 'committed requests/min of PBFT at n = 4-13, sim and threads, signed (scheme reported) and unsigned, 1 in flight and window 512; view change time after a primary crash (median, p99)', load: () => import('./pbft.ts') },
 };
 

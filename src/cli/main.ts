@@ -18,6 +18,7 @@ import { registerStoreReaders } from './store-readers.ts';
 import { registerConfigCommand } from './config-cli.ts';
 import { registerHiveCommand } from './hive-command.ts';
 import { registerNodeCommand } from './node-command.ts';
+import { registerMemoryCommand } from './memory-command.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -211,6 +212,7 @@ export function buildCli(): Command {
   registerConfigCommand(program);
   registerHiveCommand(program);
   registerNodeCommand(program);
+  registerMemoryCommand(program);
   return program;
 }
 

@@ -110,6 +110,59 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (run_id, decision)
   );
   `,
+  // 2: the ReasoningBank (issue 19): a pattern per task class, what each candidate configuration
+  // (arm) did for it, and the trajectory of every objective recorded. Discounted figures are
+  // stored as of the pattern's use count in `d_tick` and decay lazily (factor ** uses since), so
+  // a record updates one arm row, not every arm of the pattern.
+  `
+  CREATE TABLE rb_patterns (
+    key TEXT PRIMARY KEY,             -- reasoning-bank/pattern/<name>
+    name TEXT NOT NULL,
+    features TEXT NOT NULL,           -- JSON: feature name -> number in [0, 1]
+    approach TEXT NOT NULL,           -- the configuration believed best, in words
+    arm TEXT,                         -- JSON: that configuration (null until one has been tried)
+    uses INTEGER NOT NULL,
+    successes INTEGER NOT NULL,
+    quality_sum REAL NOT NULL,
+    quality_sq REAL NOT NULL,
+    duration_sum REAL NOT NULL,
+    duration_sq REAL NOT NULL,
+    drift REAL NOT NULL,              -- CUSUM of expected minus actual successes: a change in the world shows here
+    resets INTEGER NOT NULL,          -- how often drift said the world changed (the discounted figures were cut back)
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE rb_arms (
+    pattern_key TEXT NOT NULL,
+    arm TEXT NOT NULL,                -- canonical JSON (keys sorted)
+    uses INTEGER NOT NULL,
+    successes INTEGER NOT NULL,
+    quality_sum REAL NOT NULL,
+    quality_sq REAL NOT NULL,
+    duration_sum REAL NOT NULL,
+    duration_sq REAL NOT NULL,
+    d_uses REAL NOT NULL,             -- discounted counts and sums, as of the pattern's use d_tick
+    d_successes REAL NOT NULL,
+    d_quality_sum REAL NOT NULL,
+    d_duration_sum REAL NOT NULL,
+    d_duration_sq REAL NOT NULL,
+    d_tick INTEGER NOT NULL,
+    last_used_at INTEGER NOT NULL,
+    PRIMARY KEY (pattern_key, arm)
+  ) WITHOUT ROWID;
+  CREATE TABLE rb_trajectories (
+    pattern_key TEXT NOT NULL,
+    seq INTEGER NOT NULL,             -- the pattern's use number (1, 2, ...)
+    arm TEXT NOT NULL,
+    success INTEGER NOT NULL,
+    quality REAL NOT NULL,
+    duration_ms REAL NOT NULL,
+    steps TEXT,                       -- JSON: [{step, outcome}, ...] as the run reported them
+    reason TEXT NOT NULL,             -- why this arm was chosen
+    at INTEGER NOT NULL,
+    PRIMARY KEY (pattern_key, seq)
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** What `PRAGMA application_id` holds in a Conclave store ('CNCL'): how a foreign SQLite file is told apart. */

@@ -1,0 +1,285 @@
+import type { Arm, Choice, ConfigChooser, Outcome, TaskClass } from '../hive/chooser.ts';
+import { createPrng, type Prng } from '../scheduler/prng.ts';
+import { openStore, type StoreDb } from '../store/open-store.ts';
+import { addDrift, addOutcome, armKey, describeArm, patternKey, readArms, readPatterns, setBestArm, type ArmStats } from './pattern-store.ts';
+import { beta, normal } from './sampling.ts';
+import { featureSimilarity } from './similarity.ts';
+import { DEFAULT_UTILITY, utility, type UtilityWeights } from './utility.ts';
+
+export interface ReasoningBankOptions {
+  /**
+   * Discounted figures decay by this factor per use of their pattern (default 0.998: an outcome
+   * 350 uses old weighs half), so a bank that converged still follows a best arm that drifts;
+   * an abrupt change is caught sooner by the pattern's drift (see `record`).
+   */
+  readonly discount?: number;
+  readonly utility?: UtilityWeights;
+  /** How many of the most similar other patterns lend a prior to a class (default 3). */
+  readonly neighbours?: number;
+  /**
+   * The most pseudo-uses an arm's prior from the class's arms sharing its field values is worth
+   * (default 20); each similar class lends up to a tenth of it.
+   */
+  readonly priorStrength?: number;
+  /** Wall clock for the stored timestamps (default Date.now). */
+  readonly now?: () => number;
+}
+
+/** Only arms with this many recent uses have a success rate to be surprised by. */
+const DRIFT_MIN_USES = 5;
+/**
+ * Slack and threshold of the drift: 4 straight failures of an arm that succeeds 90 % of the time
+ * (0.8 each), or a 90 % arm that falls to 50 % for about 10 uses (0.3 each on average), calls it
+ * a change; in a stable world the drift falls by the slack on average and stays under.
+ */
+const DRIFT_SLACK = 0.1;
+const DRIFT_THRESHOLD = 3;
+/** What a change leaves of the old discounted figures. */
+const DRIFT_KEEP = 0.1;
+
+/** Similar classes below this similarity lend nothing: another kind of task altogether. */
+const MIN_SIMILARITY = 0.2;
+
+/** The figures Thompson sampling draws from for one arm. */
+interface Posterior {
+  readonly alpha: number;
+  readonly beta: number;
+  readonly quality: number;
+  readonly qualitySd: number;
+  readonly duration: number;
+  readonly durationSd: number;
+  readonly uses: number;
+  /** Pseudo-uses borrowed from similar patterns. */
+  readonly lent: number;
+}
+
+/**
+ * Cross-session learning of which configuration to run a task class with (issue 19), stored in
+ * the run store so every session (a separate process) starts from what the last ones learned.
+ *
+ * Choosing is Thompson sampling: each candidate's success rate is drawn from its Beta posterior
+ * (discounted successes and failures over a prior), its mean quality and duration from normal
+ * posteriors, and the arm with the highest sampled utility wins. The prior is where retrieval
+ * comes in: arms the class has not tried borrow from the nearest stored patterns by task-class
+ * similarity, and from the class's own arms that share a field value (the same topology, the
+ * same queen), so a new or little-tried class starts near what worked for similar ones.
+ * Recording updates the pattern, the arm and the trajectory in one SQLite transaction: durable
+ * when `record` returns.
+ *
+ * @example
+ * ```ts
+ * const bank = ReasoningBank.open('.conclave/conclave.db');
+ * const choice = bank.choose({ name: 'docs-api', features: { complexity: 0.3 } }, candidates, 7);
+ * bank.record(taskClass, choice, { success: true, quality: 0.9, durationMs: 42_000 });
+ * bank.close();
+ * ```
+ */
+export class ReasoningBank implements ConfigChooser {
+  readonly #db: StoreDb;
+  readonly #discount: number;
+  readonly #utility: UtilityWeights;
+  readonly #neighbours: number;
+  readonly #priorStrength: number;
+  readonly #now: () => number;
+
+  constructor(db: StoreDb, o: ReasoningBankOptions = {}) {
+    this.#db = db;
+    this.#discount = o.discount ?? 0.998;
+    if (!(this.#discount > 0 && this.#discount <= 1)) throw new RangeError(`ReasoningBank: discount must be in (0, 1] (got ${o.discount})`);
+    this.#utility = o.utility ?? DEFAULT_UTILITY;
+    this.#neighbours = o.neighbours ?? 3;
+    if (!(Number.isInteger(this.#neighbours) && this.#neighbours >= 0)) throw new RangeError(`ReasoningBank: neighbours must be an integer >= 0 (got ${o.neighbours})`);
+    this.#priorStrength = o.priorStrength ?? 20;
+    if (!(this.#priorStrength >= 0 && Number.isFinite(this.#priorStrength))) throw new RangeError(`ReasoningBank: priorStrength must be a finite number >= 0 (got ${o.priorStrength})`);
+    this.#now = o.now ?? Date.now;
+  }
+
+  /** Opens (creating or migrating) the run store at `file` and a bank on it. */
+  static open(file: string, o: ReasoningBankOptions = {}): ReasoningBank {
+    return new ReasoningBank(openStore(file), o);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  choose(taskClass: TaskClass, candidates: readonly Arm[], seed: number): Choice {
+    if (candidates.length === 0) throw new RangeError(`ReasoningBank.choose: no candidate configuration for task class "${taskClass.name}"`);
+    const key = patternKey(taskClass.name);
+    const own = new Map(readArms(this.#db, key, this.#discount).map((a) => [a.armKey, a]));
+    const lenders = this.#similarPatterns(taskClass, key);
+    const rnd = createPrng(seed, key);
+    let best: { arm: Arm; score: number; post: Posterior } | undefined;
+    for (const arm of candidates) {
+      const post = this.#posterior(arm, own, lenders);
+      const score = this.#sample(rnd, post);
+      if (best === undefined || score > best.score) best = { arm, score, post };
+    }
+    const { arm, post } = best!;
+    const mean = post.alpha / (post.alpha + post.beta);
+    const from = post.uses > 0 ? `sampled from ${formatUses(post.uses)} uses` : post.lent > 0 ? `untried here, prior from ${lenders.length} similar pattern${lenders.length > 1 ? 's' : ''} (nearest ${lenders[0]!.name}, similarity ${lenders[0]!.similarity.toFixed(2)})` : 'untried, exploring';
+    return { arm, patternKey: key, reason: `${from}, posterior mean ${mean.toFixed(2)}` };
+  }
+
+  record(taskClass: TaskClass, choice: Choice, outcome: Outcome): void {
+    checkOutcome(outcome);
+    const key = patternKey(taskClass.name);
+    if (choice.patternKey !== key) throw new RangeError(`ReasoningBank.record: the choice was made for ${choice.patternKey}, not for task class "${taskClass.name}" (${key})`);
+    this.#db.transaction(() => {
+      // Change detection (one-sided CUSUM): an arm the bank knows well failing more than its
+      // figures say adds to the pattern's drift; enough of it means the world changed, and the
+      // old figures are cut back so that the bank explores again instead of trusting them.
+      const known = readArms(this.#db, key, this.#discount).find((a) => a.armKey === armKey(choice.arm))?.discounted;
+      addOutcome(this.#db, { taskClass, arm: choice.arm, outcome, reason: choice.reason, discount: this.#discount, at: this.#now() });
+      if (known && known.uses >= DRIFT_MIN_USES) {
+        const expected = (known.successes + 1) / (known.uses + 2);
+        addDrift(this.#db, key, expected - (outcome.success ? 1 : 0) - DRIFT_SLACK, DRIFT_THRESHOLD, DRIFT_KEEP);
+      }
+      const best = bestArm(readArms(this.#db, key, this.#discount), this.#utility);
+      if (best) setBestArm(this.#db, key, best.arm, `${describeArm(best.arm)} (success ${(best.rate * 100).toFixed(0)}% over ${formatUses(best.uses)} recent uses)`);
+    }).immediate();
+  }
+
+  /** The other stored patterns most similar to `taskClass`, with their arms. */
+  #similarPatterns(taskClass: TaskClass, ownKey: string): { name: string; similarity: number; arms: Map<string, ArmStats> }[] {
+    if (this.#neighbours === 0 || this.#priorStrength === 0) return [];
+    return readPatterns(this.#db)
+      .filter((p) => p.key !== ownKey)
+      .map((p) => ({ p, similarity: featureSimilarity(taskClass.features, p.features) }))
+      .filter((x) => x.similarity >= MIN_SIMILARITY)
+      .sort((a, b) => b.similarity - a.similarity || a.p.key.localeCompare(b.p.key))
+      .slice(0, this.#neighbours)
+      .map(({ p, similarity }) => ({ name: p.name, similarity, arms: new Map(readArms(this.#db, p.key, this.#discount).map((a) => [a.armKey, a])) }));
+  }
+
+  /**
+   * An arm's posterior: its own discounted figures over a prior. The prior's mean comes from
+   * (a) this class's other arms, as main effects: the class's log-odds of success (and log
+   * duration, and quality) moved by how much better or worse each of the arm's field values did
+   * (the same topology, the same queen, ...) than the class as a whole; and (b) the same arm in
+   * the most similar other patterns, weighted by similarity. The prior is worth more as the
+   * evidence behind it grows (up to `priorStrength` uses from the fields, a tenth of that per
+   * similar class), so an untried arm whose every field did badly is rarely tried, and
+   * one trial of an arm does not outweigh what its fields say.
+   */
+  #posterior(arm: Arm, own: Map<string, ArmStats>, lenders: readonly { similarity: number; arms: Map<string, ArmStats> }[]): Posterior {
+    const k = armKey(arm);
+    const mine = own.get(k);
+    const effects = mainEffects(arm, own);
+    let w = 0, pSum = 0, qSum = 0, dSum = 0;
+    if (effects) {
+      const c = Math.min(this.#priorStrength, effects.evidence);
+      w += c;
+      pSum += c * effects.success;
+      qSum += c * effects.quality;
+      dSum += c * effects.durationMs;
+    }
+    let lent = 0;
+    for (const l of lenders) {
+      const d = l.arms.get(k)?.discounted;
+      if (!d || d.uses <= 0) continue;
+      const c = (this.#priorStrength / 10) * l.similarity * Math.min(1, d.uses);
+      lent += c;
+      w += c;
+      pSum += (c * d.successes) / d.uses;
+      qSum += (c * d.qualitySum) / d.uses;
+      dSum += (c * d.durationSum) / d.uses;
+    }
+    const n = mine?.discounted.uses ?? 0;
+    const s = mine?.discounted.successes ?? 0;
+    const pMean = w > 0 ? pSum / w : 0.5;
+    const total = n + w;
+    const quality = total > 0 ? ((mine?.discounted.qualitySum ?? 0) + qSum) / total : 0.5;
+    const duration = total > 0 ? ((mine?.discounted.durationSum ?? 0) + dSum) / total : 0;
+    // Spread of one duration: the arm's own when it has a few, else a third of the mean (the
+    // order of the noise objectives show); the posterior of the mean narrows with uses.
+    const ownVar = mine && n >= 2 ? Math.max(0, mine.discounted.durationSq / n - (mine.discounted.durationSum / n) ** 2) : (duration / 3) ** 2;
+    return {
+      alpha: 1 + s + w * pMean,
+      beta: 1 + (n - s) + w * (1 - pMean),
+      quality,
+      qualitySd: 0.25 / Math.sqrt(1 + total),
+      duration,
+      durationSd: Math.sqrt(ownVar / (1 + total)),
+      uses: mine?.uses ?? 0,
+      lent,
+    };
+  }
+
+  #sample(rnd: Prng, p: Posterior): number {
+    const success = beta(rnd, p.alpha, Math.max(p.beta, 1e-9));
+    const quality = p.quality + p.qualitySd * normal(rnd);
+    const duration = Math.max(0, p.duration + p.durationSd * normal(rnd));
+    return utility(success, quality, duration, this.#utility);
+  }
+}
+
+const logit = (p: number) => Math.log(p / (1 - p));
+const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
+
+/**
+ * The main-effects estimate of an arm from the class's other arms (see #posterior), and the
+ * evidence behind it (the fewest discounted uses among its field values' pools); undefined when
+ * some field value has never been tried.
+ */
+function mainEffects(arm: Arm, own: Map<string, ArmStats>): { success: number; quality: number; durationMs: number; evidence: number } | undefined {
+  const k = armKey(arm);
+  const all = { n: 0, s: 0, q: 0, logD: 0 };
+  for (const a of own.values()) {
+    const d = a.discounted;
+    all.n += d.uses; all.s += d.successes; all.q += d.qualitySum;
+    all.logD += d.uses * Math.log(Math.max(1, d.durationSum / Math.max(d.uses, 1e-9)));
+  }
+  if (all.n <= 0) return undefined;
+  const baseZ = logit((all.s + 1) / (all.n + 2));
+  const baseQ = all.q / all.n;
+  const baseLogD = all.logD / all.n;
+  let z = baseZ, q = baseQ, logD = baseLogD, evidence = Infinity;
+  for (const [field, value] of Object.entries(arm)) {
+    const pool = { n: 0, s: 0, q: 0, logD: 0 };
+    for (const a of own.values()) {
+      if (a.armKey === k || a.arm[field] !== value) continue;
+      const d = a.discounted;
+      pool.n += d.uses; pool.s += d.successes; pool.q += d.qualitySum;
+      pool.logD += d.uses * Math.log(Math.max(1, d.durationSum / Math.max(d.uses, 1e-9)));
+    }
+    if (pool.n <= 0) return undefined;
+    z += logit((pool.s + 1) / (pool.n + 2)) - baseZ;
+    q += pool.q / pool.n - baseQ;
+    logD += pool.logD / pool.n - baseLogD;
+    evidence = Math.min(evidence, pool.n);
+  }
+  return { success: sigmoid(Math.max(-6, Math.min(6, z))), quality: Math.max(0, Math.min(1, q)), durationMs: Math.exp(logD), evidence };
+}
+
+/** The arm with the best discounted mean utility among those with at least one recent use. */
+function bestArm(arms: readonly ArmStats[], w: UtilityWeights): { arm: Arm; rate: number; uses: number } | undefined {
+  let best: { arm: Arm; rate: number; uses: number; u: number } | undefined;
+  for (const a of arms) {
+    const d = a.discounted;
+    if (d.uses < 1) continue;
+    // Laplace-smoothed, so one lucky success does not outrank ten good uses.
+    const rate = (d.successes + 1) / (d.uses + 2);
+    const u = utility(rate, d.qualitySum / d.uses, d.durationSum / d.uses, w);
+    if (best === undefined || u > best.u) best = { arm: a.arm, rate: d.successes / d.uses, uses: d.uses, u };
+  }
+  return best;
+}
+
+function formatUses(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(1);
+}
+
+/**
+ * Refuses an outcome the figures could not hold (NaN would poison a pattern for good).
+ *
+ * @example
+ * ```ts
+ * checkOutcome({ success: true, quality: 2, durationMs: 1 }); // throws: quality must be in [0, 1]
+ * ```
+ */
+export function checkOutcome(o: Outcome): void {
+  if (typeof o.success !== 'boolean') throw new RangeError(`outcome.success must be true or false (got ${String(o.success)})`);
+  if (!(o.quality >= 0 && o.quality <= 1)) throw new RangeError(`outcome.quality must be a number in [0, 1] (got ${String(o.quality)})`);
+  if (!(o.durationMs >= 0 && Number.isFinite(o.durationMs))) throw new RangeError(`outcome.durationMs must be a finite number >= 0 (got ${String(o.durationMs)})`);
+}
