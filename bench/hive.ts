@@ -17,18 +17,40 @@ const TARGET_PER_MIN = 10_000;
 async function throughput(workers: number, teams: number, log: (l: string) => void): Promise<Row> {
   const rates: number[] = [];
   for (let r = 0; r < REPETITIONS; r++) {
-    const h = await runHive({ objective: 'bench objective', queen: 'tactical', workers, teams, objectives: 50, seed: r + 1, features: { complexity: 0.6, novelty: 0.4, criticality: 0.7, sequentiality: 0.2 } });
-    if (h.objectives.length !== 50 || h.accountingImbalance !== 0) throw new Error(`hive bench: ${h.objectives.length} objectives, imbalance ${h.accountingImbalance}`);
+    const h = await runHive({
+      objective: 'bench objective',
+      queen: 'tactical',
+      workers,
+      teams,
+      objectives: 50,
+      seed: r + 1,
+      features: { complexity: 0.6, novelty: 0.4, criticality: 0.7, sequentiality: 0.2 },
+    });
+    if (h.objectives.length !== 50 || h.accountingImbalance !== 0)
+      throw new Error(`hive bench: ${h.objectives.length} objectives, imbalance ${h.accountingImbalance}`);
     rates.push(h.subtasksPerMinute);
-    log(`  ${workers} workers / ${teams} teams, repetition ${r + 1}: ${h.subtasks} subtasks in ${h.wallMs.toFixed(0)} ms wall = ${h.subtasksPerMinute.toLocaleString('en')} subtasks/min (${h.objectives.filter((o) => o.status === 'done').length}/50 objectives done)`);
+    log(
+      `  ${workers} workers / ${teams} teams, repetition ${r + 1}: ${h.subtasks} subtasks in ${h.wallMs.toFixed(0)} ms wall = ${h.subtasksPerMinute.toLocaleString('en')} subtasks/min (${h.objectives.filter((o) => o.status === 'done').length}/50 objectives done)`,
+    );
   }
-  return { task: `hive sim, ${workers} workers in ${teams} teams (+ queen and leads)`, unit: 'subtasks/min', better: 'higher', ...summarize(rates), targets: workers === 20 ? [{ label: '≥ 10,000 subtasks/min', pass: summarize(rates).median >= TARGET_PER_MIN }] : [] };
+  return {
+    task: `hive sim, ${workers} workers in ${teams} teams (+ queen and leads)`,
+    unit: 'subtasks/min',
+    better: 'higher',
+    ...summarize(rates),
+    targets: workers === 20 ? [{ label: '≥ 10,000 subtasks/min', pass: summarize(rates).median >= TARGET_PER_MIN }] : [],
+  };
 }
 
 /** Trials per arm and class in the landscape. */
 const TRIALS = 10;
 
-interface ArmFigures { arm: string; success: number; durationMs: number; trials: boolean[] }
+interface ArmFigures {
+  arm: string;
+  success: number;
+  durationMs: number;
+  trials: boolean[];
+}
 
 /** Every arm on every class, `trials` seeds each: success rate, mean duration, each trial's success. */
 async function evaluateAll(arms: readonly Arm[], classes: readonly TaskClass[], trials: number, log: (l: string) => void): Promise<Map<string, ArmFigures[]>> {
@@ -46,7 +68,9 @@ async function evaluateAll(arms: readonly Arm[], classes: readonly TaskClass[], 
       rows.push({ arm: `${a.topology}/${a.consensus}/${a.queen}/${a.teamSize}`, success: t.filter(Boolean).length / trials, durationMs: d, trials: t });
     }
     rows.sort((x, y) => y.success - x.success || x.durationMs - y.durationMs);
-    log(`  ${c.name}: best ${rows[0].arm} (success ${rows[0].success.toFixed(2)}, ${rows[0].durationMs.toFixed(0)} ms), 2nd ${rows[1].arm} (${rows[1].success.toFixed(2)}), median arm ${rows[24].success.toFixed(2)}, worst ${rows[47].success.toFixed(2)}`);
+    log(
+      `  ${c.name}: best ${rows[0].arm} (success ${rows[0].success.toFixed(2)}, ${rows[0].durationMs.toFixed(0)} ms), 2nd ${rows[1].arm} (${rows[1].success.toFixed(2)}), median arm ${rows[24].success.toFixed(2)}, worst ${rows[47].success.toFixed(2)}`,
+    );
     out.set(c.name, rows);
   }
   return out;
@@ -68,12 +92,17 @@ function landscape(byClass: Map<string, ArmFigures[]>): string[] {
     }
     return `${name} ${hits}/${TRIALS}`;
   });
-  return [`best arm per class (${TRIALS} trials each): ${best.join('; ')}`, `${distinct} distinct best arms over ${byClass.size} classes`, `one trial per arm picks the best arm: ${reveal.join(', ')}`];
+  return [
+    `best arm per class (${TRIALS} trials each): ${best.join('; ')}`,
+    `${distinct} distinct best arms over ${byClass.size} classes`,
+    `one trial per arm picks the best arm: ${reveal.join(', ')}`,
+  ];
 }
 
 export default async function hive(log: (line: string) => void = () => {}): Promise<SuiteReport> {
   const rows = [await throughput(20, 4, log), await throughput(200, 20, log)];
-  const arms = hiveCandidates(), classes = hiveTaskClasses();
+  const arms = hiveCandidates(),
+    classes = hiveTaskClasses();
   const costs: number[] = [];
   for (let r = 0; r < REPETITIONS; r++) {
     const t = performance.now();
@@ -82,14 +111,37 @@ export default async function hive(log: (line: string) => void = () => {}): Prom
   }
   rows.push({ task: 'runHiveObjective (12 workers, one objective, sim)', unit: 'ms/call', better: 'lower', ...summarize(costs) });
   const notes = [...landscape(await evaluateAll(arms, classes, TRIALS, log))];
-  let mistakes = 0, decisions = 0;
+  let mistakes = 0,
+    decisions = 0;
   const t0 = performance.now();
   for (let seed = 1; seed <= 1000; seed++) {
-    const h = await runHive({ objective: 'critical', queen: 'tactical', consensus: 'byzantine', seed, workers: 7, teams: 1, features: { complexity: 0.2, novelty: 0.2, criticality: 0.9, sequentiality: 0 }, byzantine: { count: 2, types: ['false_information', 'conflicting_votes'] } });
+    const h = await runHive({
+      objective: 'critical',
+      queen: 'tactical',
+      consensus: 'byzantine',
+      seed,
+      workers: 7,
+      teams: 1,
+      features: { complexity: 0.2, novelty: 0.2, criticality: 0.9, sequentiality: 0 },
+      byzantine: { count: 2, types: ['false_information', 'conflicting_votes'] },
+    });
     mistakes += h.safety.filter((v) => v.checker === 'zero-architectural-mistakes').length;
     decisions += h.objectives[0].decisions;
   }
   log(`  zero architectural mistakes: 1,000 sessions, ${decisions} decision rounds, ${mistakes} mistakes, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-  const checks: Check[] = [{ name: 'zero architectural mistakes, f = 2 of 7 lying, 1,000 seeds', ok: mistakes === 0, detail: `${decisions} decision rounds, ${mistakes} against the honest majority` }];
-  return { suite: 'hive', description: 'Hive sessions in sim mode (wall clock), 50 objectives each; evaluator cost; the evaluator\'s landscape (every arm on every class); the 1,000-seed zero-architectural-mistakes sweep.', rows, checks, notes };
+  const checks: Check[] = [
+    {
+      name: 'zero architectural mistakes, f = 2 of 7 lying, 1,000 seeds',
+      ok: mistakes === 0,
+      detail: `${decisions} decision rounds, ${mistakes} against the honest majority`,
+    },
+  ];
+  return {
+    suite: 'hive',
+    description:
+      "Hive sessions in sim mode (wall clock), 50 objectives each; evaluator cost; the evaluator's landscape (every arm on every class); the 1,000-seed zero-architectural-mistakes sweep.",
+    rows,
+    checks,
+    notes,
+  };
 }

@@ -37,7 +37,14 @@ export default async function learning(log: (line: string) => void = () => {}): 
   for (const seed of SEEDS) {
     const dir = mkdtempSync(join(tmpdir(), 'conclave-learning-'));
     const t0 = performance.now();
-    const r = await runLearningExperiment({ dir, sessions: SESSIONS, objectivesPerSession: OBJECTIVES, seed, changeAtSession: CHANGE_AT, onSession: (s, ms) => log(`  seed ${seed}: session ${s} done in ${(ms / 1000).toFixed(1)} s (its own process)`) });
+    const r = await runLearningExperiment({
+      dir,
+      sessions: SESSIONS,
+      objectivesPerSession: OBJECTIVES,
+      seed,
+      changeAtSession: CHANGE_AT,
+      onSession: (s, ms) => log(`  seed ${seed}: session ${s} done in ${(ms / 1000).toFixed(1)} s (its own process)`),
+    });
     rmSync(dir, { recursive: true, force: true });
     const verdict = learningVerdict(r, { convergeBy: 5, changeAt: CHANGE_AT, recoverWithin: 5 });
     log(`\n  seed ${seed}, stationary (success % expected, time s per objective, regret, cumulative regret):`);
@@ -47,14 +54,30 @@ export default async function learning(log: (line: string) => void = () => {}): 
     for (const c of verdict) checks.push({ name: `seed ${seed}: ${c.name}`, ok: c.ok, detail: c.detail });
     const at = (rs: SessionFigures[], s: number, st: SessionFigures['strategy']) => rs.find((x) => x.session === s && x.strategy === st)!;
     const o5 = at(r.stationary, 5, 'oracle');
-    rows.push(figureRow(`seed ${seed}: bank success, session 5 (share of oracle)`, '%', 'higher', (100 * at(r.stationary, 5, 'bank').successRate) / o5.successRate));
+    rows.push(
+      figureRow(`seed ${seed}: bank success, session 5 (share of oracle)`, '%', 'higher', (100 * at(r.stationary, 5, 'bank').successRate) / o5.successRate),
+    );
     rows.push(figureRow(`seed ${seed}: bank time, session 5 (x oracle)`, 'x', 'lower', at(r.stationary, 5, 'bank').timeMs / o5.timeMs));
-    for (const st of ['bank', 'greedy', 'fixed', 'random'] as const) rows.push(figureRow(`seed ${seed}: cumulative regret, ${SESSIONS} sessions, ${st}`, 'utility', 'lower', at(r.stationary, SESSIONS, st).cumulativeRegret));
-    rows.push(figureRow(`seed ${seed}: bank success, session ${CHANGE_AT + 4} after the change (share of oracle)`, '%', 'higher', (100 * at(r.changing, CHANGE_AT + 4, 'bank').successRate) / at(r.changing, CHANGE_AT + 4, 'oracle').successRate));
+    for (const st of ['bank', 'greedy', 'fixed', 'random'] as const)
+      rows.push(figureRow(`seed ${seed}: cumulative regret, ${SESSIONS} sessions, ${st}`, 'utility', 'lower', at(r.stationary, SESSIONS, st).cumulativeRegret));
+    rows.push(
+      figureRow(
+        `seed ${seed}: bank success, session ${CHANGE_AT + 4} after the change (share of oracle)`,
+        '%',
+        'higher',
+        (100 * at(r.changing, CHANGE_AT + 4, 'bank').successRate) / at(r.changing, CHANGE_AT + 4, 'oracle').successRate,
+      ),
+    );
     if (seed === SEEDS[0]) {
       const html = join(here, 'results', 'learning.html');
       mkdirSync(dirname(html), { recursive: true });
-      writeFileSync(html, learningHtml(r, verdict, { changeAt: CHANGE_AT, note: `Seed ${seed}: ${SESSIONS} sessions of ${OBJECTIVES} objectives, each session its own process; ${SEEDS.length} seeds in the printed suite. Success rate and time are the oracle's estimates for the arms chosen (300 trials per class and arm).` }));
+      writeFileSync(
+        html,
+        learningHtml(r, verdict, {
+          changeAt: CHANGE_AT,
+          note: `Seed ${seed}: ${SESSIONS} sessions of ${OBJECTIVES} objectives, each session its own process; ${SEEDS.length} seeds in the printed suite. Success rate and time are the oracle's estimates for the arms chosen (300 trials per class and arm).`,
+        }),
+      );
       notes.push(`HTML plot of seed ${seed}: ${html}`);
     }
     notes.push(`seed ${seed}: ${((performance.now() - t0) / 1000).toFixed(0)} s for the oracle and ${SESSIONS} session processes`);

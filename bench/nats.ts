@@ -37,7 +37,10 @@ const SAMPLES = 3;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function startNode(swarm: string, name: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'node', '--nats', URL_, '--swarm', swarm, '--name', name], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'node', '--nats', URL_, '--swarm', swarm, '--name', name], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
@@ -77,11 +80,13 @@ async function rawNats(): Promise<number> {
   let got = 0;
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
-  sub.subscribe(subject, { callback: (_e, msg) => {
-    const r = decodeFrame(msg.data, keys);
-    if (r.ok) got += r.batch.length;
-    if (got >= RAW_FRAMES * FRAME) done();
-  } });
+  sub.subscribe(subject, {
+    callback: (_e, msg) => {
+      const r = decodeFrame(msg.data, keys);
+      if (r.ok) got += r.batch.length;
+      if (got >= RAW_FRAMES * FRAME) done();
+    },
+  });
   await sub.flush();
   const t0 = performance.now();
   for (let i = 0; i < RAW_FRAMES; i++) {
@@ -115,28 +120,80 @@ export default async function natsSuite(log: (line: string) => void): Promise<Su
       balanced &&= n.balanced && t.balanced;
       rates.raw.push(await rawNats());
       const scenario = parseScenario(scenarioYaml({ algorithm: 'simple_majority', n: 5, inFlight: 64, decisions: DECISIONS }));
-      const across = await runScenario(scenario, { seed: 1, mode: 'threads', traceLevel: 'off', createSystem: natsSystemFactory({ url: URL_, swarm, nodes: 3 }) });
+      const across = await runScenario(scenario, {
+        seed: 1,
+        mode: 'threads',
+        traceLevel: 'off',
+        createSystem: natsSystemFactory({ url: URL_, swarm, nodes: 3 }),
+      });
       const local = await runScenario(scenario, { seed: 1, mode: 'threads', workers: 2, traceLevel: 'off' });
       dpm.nats.push(across.decisionsPerMinute);
       dpm.threads.push(local.decisionsPerMinute);
-      decisionsOk &&= [across, local].every((r) => r.decisions.decided + (r.decisions.attempted - r.decisions.decided) === DECISIONS && r.decisions.timedOut === 0 && accountingImbalance(r.messages) === 0);
-      log(`round ${s + 1}: nats ${Math.round(n.rate)} env/s, threads ${Math.round(t.rate)} env/s, raw ${Math.round(rates.raw.at(-1)!)} env/s; voting nats ${Math.round(across.decisionsPerMinute)}/min, threads ${Math.round(local.decisionsPerMinute)}/min`);
+      decisionsOk &&= [across, local].every(
+        (r) =>
+          r.decisions.decided + (r.decisions.attempted - r.decisions.decided) === DECISIONS &&
+          r.decisions.timedOut === 0 &&
+          accountingImbalance(r.messages) === 0,
+      );
+      log(
+        `round ${s + 1}: nats ${Math.round(n.rate)} env/s, threads ${Math.round(t.rate)} env/s, raw ${Math.round(rates.raw.at(-1)!)} env/s; voting nats ${Math.round(across.decisionsPerMinute)}/min, threads ${Math.round(local.decisionsPerMinute)}/min`,
+      );
     }
   } finally {
     for (const c of nodes) c.kill('SIGTERM');
     await Promise.all(nodes.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
   }
-  const row = (task: string, unit: string, values: number[], perIteration: number, baseline?: string, note?: string): Row => ({ task, unit, better: 'higher', ...summarize(values), perIteration, baseline, note });
+  const row = (task: string, unit: string, values: number[], perIteration: number, baseline?: string, note?: string): Row => ({
+    task,
+    unit,
+    better: 'higher',
+    ...summarize(values),
+    perIteration,
+    baseline,
+    note,
+  });
   const measured: Row[] = [
-    row('raw NATS pub/sub, signed frames of 256', 'msgs/s', rates.raw, RAW_FRAMES * FRAME, undefined, 'one connection publishes encoded+signed frames, another decodes and verifies them'),
-    row('3 nodes on NATS: host 0 -> host 1 stream', 'msgs/s', rates.nats, ENVELOPES, 'raw NATS pub/sub, signed frames of 256', 'producer on node 1, sink on node 2, 3 node processes'),
+    row(
+      'raw NATS pub/sub, signed frames of 256',
+      'msgs/s',
+      rates.raw,
+      RAW_FRAMES * FRAME,
+      undefined,
+      'one connection publishes encoded+signed frames, another decodes and verifies them',
+    ),
+    row(
+      '3 nodes on NATS: host 0 -> host 1 stream',
+      'msgs/s',
+      rates.nats,
+      ENVELOPES,
+      'raw NATS pub/sub, signed frames of 256',
+      'producer on node 1, sink on node 2, 3 node processes',
+    ),
     row('threads 2w: worker 0 -> worker 1 stream', 'msgs/s', rates.threads, ENVELOPES),
     row('voting n=5, 64 in flight: 3 nodes on NATS', 'decisions/min', dpm.nats, DECISIONS, 'voting n=5, 64 in flight: threads 2w'),
     row('voting n=5, 64 in flight: threads 2w', 'decisions/min', dpm.threads, DECISIONS),
   ];
   // The issue's targets for the stream, printed beside the figure (never asserted).
-  const rows = withRatios(measured).map((r) => (r.task.startsWith('3 nodes on NATS: host') ? { ...r, targets: [{ label: '>= 1,000,000 msgs/s', pass: r.median >= 1_000_000 }, { label: '>= 50% of raw NATS', pass: (r.ratio ?? 0) >= 0.5 }] } : r));
-  checks.push({ name: 'streams: books balanced, nothing in flight', ok: balanced, detail: balanced ? `imbalance 0 in ${2 * SAMPLES} streams` : 'an imbalance' });
-  checks.push({ name: 'voting: every decision closed, none timed out, books balanced', ok: decisionsOk, detail: decisionsOk ? `${2 * SAMPLES} runs of ${DECISIONS}` : 'a run fell short' });
+  const rows = withRatios(measured).map((r) =>
+    r.task.startsWith('3 nodes on NATS: host')
+      ? {
+          ...r,
+          targets: [
+            { label: '>= 1,000,000 msgs/s', pass: r.median >= 1_000_000 },
+            { label: '>= 50% of raw NATS', pass: (r.ratio ?? 0) >= 0.5 },
+          ],
+        }
+      : r,
+  );
+  checks.push({
+    name: 'streams: books balanced, nothing in flight',
+    ok: balanced,
+    detail: balanced ? `imbalance 0 in ${2 * SAMPLES} streams` : 'an imbalance',
+  });
+  checks.push({
+    name: 'voting: every decision closed, none timed out, books balanced',
+    ok: decisionsOk,
+    detail: decisionsOk ? `${2 * SAMPLES} runs of ${DECISIONS}` : 'a run fell short',
+  });
   return { suite: 'nats', description: 'One swarm across 3 local node processes on NATS (loopback) beside threads mode, same run.', rows, checks };
 }

@@ -26,7 +26,9 @@ describe('hive-mind commands, example and evaluator', () => {
   });
 
   it('conclave run names the command a hive scenario needs', () => {
-    expect(() => parseScenario(readFileSync('examples/hive-docs.yml', 'utf8'), 'examples/hive-docs.yml')).toThrow(/hive-docs\.yml:6:\d+: "objective".*conclave hive-mind spawn --scenario FILE/);
+    expect(() => parseScenario(readFileSync('examples/hive-docs.yml', 'utf8'), 'examples/hive-docs.yml')).toThrow(
+      /hive-docs\.yml:6:\d+: "objective".*conclave hive-mind spawn --scenario FILE/,
+    );
   });
 
   it('spawn records sessions that sessions, status and resume read; bad flags exit 2', () => {
@@ -42,13 +44,29 @@ describe('hive-mind commands, example and evaluator', () => {
     expect(cli(['hive-mind', 'spawn', 'x', '--queen', 'royal']).status).toBe(2);
     expect(cli(['hive-mind', 'wizard', '--complexity', 'high']).status).toBe(2); // not a terminal: every answer as a flag
     const out = join(store, '..', 'w.yml');
-    const wiz = cli(['hive-mind', 'wizard', '--objective', 'Docs', '--complexity', 'high', '--agents', '12', '--critical-decisions', 'yes', '--security', 'high', '--output', out]);
+    const wiz = cli([
+      'hive-mind',
+      'wizard',
+      '--objective',
+      'Docs',
+      '--complexity',
+      'high',
+      '--agents',
+      '12',
+      '--critical-decisions',
+      'yes',
+      '--security',
+      'high',
+      '--output',
+      out,
+    ]);
     expect(wiz.status).toBe(0);
     expect(loadHiveScenario(out).options).toMatchObject({ queen: 'adaptive', workers: 12, consensus: 'byzantine' });
   }, 300_000); // nine CLI processes, each loading the sources through tsx
 
   it('the evaluator: 48 arms, 6 classes with features in [0, 1], the same outcome for the same seed', async () => {
-    const arms = hiveCandidates(), classes = hiveTaskClasses();
+    const arms = hiveCandidates(),
+      classes = hiveTaskClasses();
     expect(new Set(arms.map((a) => JSON.stringify(a))).size).toBe(48);
     expect(classes).toHaveLength(6);
     for (const c of classes) for (const v of Object.values(c.features)) expect(v >= 0 && v <= 1).toBe(true);
@@ -63,7 +81,8 @@ describe('hive-mind commands, example and evaluator', () => {
       for (const topology of ['mesh', 'hierarchical', 'star', 'ring']) {
         // Mean quality over 10 seeds: success (quality over a bar) is the same signal, noisier.
         let quality = 0;
-        for (let seed = 1; seed <= 10; seed++) quality += (await runHiveObjective({ topology, consensus: 'byzantine', queen: 'strategic', teamSize: 3 }, classes[name], seed)).quality;
+        for (let seed = 1; seed <= 10; seed++)
+          quality += (await runHiveObjective({ topology, consensus: 'byzantine', queen: 'strategic', teamSize: 3 }, classes[name], seed)).quality;
         rows.push({ topology, quality });
       }
       rows.sort((a, b) => b.quality - a.quality);
@@ -76,7 +95,14 @@ describe('hive-mind commands, example and evaluator', () => {
   }, 120_000);
 
   it('runs in threads mode too', async () => {
-    const r = await runHive({ objective: 'x', mode: 'threads', workers: 6, teams: 2, seed: 1, features: { complexity: 0.3, novelty: 0.2, criticality: 0.3, sequentiality: 0 } });
+    const r = await runHive({
+      objective: 'x',
+      mode: 'threads',
+      workers: 6,
+      teams: 2,
+      seed: 1,
+      features: { complexity: 0.3, novelty: 0.2, criticality: 0.3, sequentiality: 0 },
+    });
     expect(r.mode).toBe('threads');
     expect(r.objectives[0].done).toBe(r.objectives[0].subtasks);
     expect(r.accountingImbalance).toBe(0);

@@ -43,7 +43,10 @@ describe('hive', () => {
   it('reassigns the work of workers that crashed: their attempts time out and other workers finish them', async () => {
     const options = { objective: 'x', queen: 'strategic' as const, consensus: 'weighted' as const, seed: 2, features };
     const base = await runHive(options);
-    const crashed = await runHive({ ...options, crash: ['worker_01_01', 'worker_02_01', 'worker_03_01', 'worker_04_01'].map((worker) => ({ worker, atMs: 0 })) });
+    const crashed = await runHive({
+      ...options,
+      crash: ['worker_01_01', 'worker_02_01', 'worker_03_01', 'worker_04_01'].map((worker) => ({ worker, atMs: 0 })),
+    });
     const o = crashed.objectives[0];
     expect(base.objectives[0].timeouts).toBe(0);
     expect(o.timeouts).toBeGreaterThan(0);
@@ -66,7 +69,17 @@ describe('hive', () => {
     for (const queen of ['strategic', 'tactical', 'adaptive'] as const) {
       const f = { q: 0, d: 0, switches: new Set<string>() };
       for (let seed = 1; seed <= 8; seed++) {
-        const r = (await runHive({ objective: 'Refactor the billing system', queen, seed, workers: 20, teams: 4, topology: 'star', features: { complexity: 0.9, novelty: 0.3, criticality: 0.3, sequentiality: 0 } })).objectives[0];
+        const r = (
+          await runHive({
+            objective: 'Refactor the billing system',
+            queen,
+            seed,
+            workers: 20,
+            teams: 4,
+            topology: 'star',
+            features: { complexity: 0.9, novelty: 0.3, criticality: 0.3, sequentiality: 0 },
+          })
+        ).objectives[0];
         f.q += r.quality / 8;
         f.d += r.durationMs / 8;
         for (const s of r.switches) f.switches.add(s.what);
@@ -87,7 +100,13 @@ describe('hive', () => {
   });
 
   it('an adaptive queen switches the topology the selector calls for, through the scheduler', async () => {
-    const r = await runHive({ objective: 'Explore a new protocol', queen: 'adaptive', topology: 'star', seed: 3, features: { complexity: 0.9, novelty: 0.9, criticality: 0.2, sequentiality: 0 } });
+    const r = await runHive({
+      objective: 'Explore a new protocol',
+      queen: 'adaptive',
+      topology: 'star',
+      seed: 3,
+      features: { complexity: 0.9, novelty: 0.9, criticality: 0.2, sequentiality: 0 },
+    });
     expect(r.objectives[0].switches.map((s) => s.what)).toContain('topology star → mesh');
     expect(r.objectives[0].topology).toBe('mesh');
     expect(r.topologySwitches).toBeGreaterThanOrEqual(2); // the initial install and the queen's switch
@@ -98,7 +117,16 @@ describe('zero architectural mistakes', () => {
   it('with at most f Byzantine experts no critical decision goes against the honest majority (200 seeds)', async () => {
     let decisions = 0;
     for (let seed = 1; seed <= 200; seed++) {
-      const r = await runHive({ objective: 'Secure the payments API', queen: 'tactical', consensus: 'byzantine', seed, workers: 7, teams: 1, features: { complexity: 0.2, novelty: 0.2, criticality: 0.9, sequentiality: 0 }, byzantine: { count: 2, types: ['false_information', 'conflicting_votes'] } });
+      const r = await runHive({
+        objective: 'Secure the payments API',
+        queen: 'tactical',
+        consensus: 'byzantine',
+        seed,
+        workers: 7,
+        teams: 1,
+        features: { complexity: 0.2, novelty: 0.2, criticality: 0.9, sequentiality: 0 },
+        byzantine: { count: 2, types: ['false_information', 'conflicting_votes'] },
+      });
       expect(r.byzantine).toHaveLength(2);
       expect(r.safety).toEqual([]);
       decisions += r.objectives[0].decisions;
@@ -106,7 +134,13 @@ describe('zero architectural mistakes', () => {
     expect(decisions).toBeGreaterThan(400);
   });
 
-  const critical = { objective: 'Secure the payments API', queen: 'tactical' as const, workers: 7, teams: 1, features: { complexity: 0.2, novelty: 0.2, criticality: 0.9, sequentiality: 0 } };
+  const critical = {
+    objective: 'Secure the payments API',
+    queen: 'tactical' as const,
+    workers: 7,
+    teams: 1,
+    features: { complexity: 0.2, novelty: 0.2, criticality: 0.9, sequentiality: 0 },
+  };
   const mistakes = async (consensus: 'byzantine' | 'weighted' | 'raft', count: number, seeds: number) => {
     const found = [];
     for (let seed = 1; seed <= seeds; seed++) {
@@ -124,9 +158,12 @@ describe('zero architectural mistakes', () => {
     for (const v of found) expect(v.detail).toMatch(/took "shortcut" but \d+ of \d+ honest expert votes chose "sound-design"/);
   });
 
-  it.each(['weighted', 'raft'] as const)('%s decisions with the same f liars make mistakes the checker reports: the Byzantine vote is what keeps the count at zero', async (consensus) => {
-    expect((await mistakes(consensus, 2, 60)).length).toBeGreaterThan(0);
-  });
+  it.each(['weighted', 'raft'] as const)(
+    '%s decisions with the same f liars make mistakes the checker reports: the Byzantine vote is what keeps the count at zero',
+    async (consensus) => {
+      expect((await mistakes(consensus, 2, 60)).length).toBeGreaterThan(0);
+    },
+  );
 
   it('judges from the trace alone: a decision against the honest votes is a mistake, one that follows them is not', () => {
     const emit = (event: Record<string, unknown>, t = 1): TraceEvent => ({ t, type: 'emit', actor: 'queen', event });
@@ -149,7 +186,10 @@ describe('a real agent behind the worker role', () => {
 
   it('runs the user behaviour in every worker: results through the leads, votes to the queen', async () => {
     const events: TraceEvent[] = [];
-    const r = await runHive({ objective: 'x', queen: 'tactical', workers: 8, teams: 2, seed: 1, behaviour: agent, features }, { onEvent: (e) => events.push(e) });
+    const r = await runHive(
+      { objective: 'x', queen: 'tactical', workers: 8, teams: 2, seed: 1, behaviour: agent, features },
+      { onEvent: (e) => events.push(e) },
+    );
     const o = r.objectives[0];
     expect(o.status).toBe('done');
     expect(o.done).toBe(o.subtasks);
@@ -164,7 +204,13 @@ describe('a real agent behind the worker role', () => {
 
 describe('a team lead', () => {
   // Sends the body of every `go` to the lead as a result, from itself.
-  registerBehaviour('hive-test-sender', { init: () => 0, receive: (n, env, ctx) => { if (env.kind === 'go') ctx.send('lead', { kind: 'result', body: env.body }); return n + 1; } });
+  registerBehaviour('hive-test-sender', {
+    init: () => 0,
+    receive: (n, env, ctx) => {
+      if (env.kind === 'go') ctx.send('lead', { kind: 'result', body: env.body });
+      return n + 1;
+    },
+  });
 
   it('passes accepted work on, sends work under its review bar or failed back, and ignores results from outside its team', async () => {
     const sys = await createSystem({ mode: 'sim', seed: 1 });

@@ -17,7 +17,10 @@ const conclave = (...args: string[]) => spawnSync(process.execPath, [bin, 'memor
 function call(run: (out: (l: string) => void, err: (l: string) => void) => number): { status: number; stdout: string; stderr: string } {
   const out: string[] = [];
   const err: string[] = [];
-  const status = run((l) => out.push(l), (l) => err.push(l));
+  const status = run(
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { status, stdout: out.join('\n'), stderr: err.join('\n') };
 }
 
@@ -28,8 +31,16 @@ function seeded(): string {
   const docs = { name: 'docs-api', features: { complexity: 0.2, novelty: 0.1 } };
   const arch = { name: 'arch', features: { complexity: 0.9, novelty: 0.8 } };
   for (let i = 0; i < 10; i++) {
-    bank.record(docs, { arm: { topology: 'star' }, patternKey: 'reasoning-bank/pattern/docs-api', reason: 'seeded' }, { success: i < 9, quality: 0.8, durationMs: 20_000, trajectory: [{ step: 'write', outcome: 'done' }] });
-    bank.record(arch, { arm: { topology: 'mesh' }, patternKey: 'reasoning-bank/pattern/arch', reason: 'seeded' }, { success: i < 7, quality: 0.6, durationMs: 60_000 });
+    bank.record(
+      docs,
+      { arm: { topology: 'star' }, patternKey: 'reasoning-bank/pattern/docs-api', reason: 'seeded' },
+      { success: i < 9, quality: 0.8, durationMs: 20_000, trajectory: [{ step: 'write', outcome: 'done' }] },
+    );
+    bank.record(
+      arch,
+      { arm: { topology: 'mesh' }, patternKey: 'reasoning-bank/pattern/arch', reason: 'seeded' },
+      { success: i < 7, quality: 0.6, durationMs: 60_000 },
+    );
   }
   bank.close();
   return file;
@@ -79,11 +90,41 @@ describe('conclave memory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'conclave-memory-'));
     const to = join(dir, 'to.db');
     const cases: [string, (d: any) => void, RegExp][] = [
-      ['format', (d) => { d.format = 'other'; }, /"format": must be "conclave-reasoning-bank"/],
-      ['uses', (d) => { d.patterns[1].arms[0].uses = -1; }, /"patterns\[1\]\.arms\[0\]\.uses": must be a finite number >= 0/],
-      ['successes', (d) => { d.patterns[0].successes = 99; }, /"patterns\[0\]\.successes": cannot exceed uses/],
-      ['feature', (d) => { d.patterns[0].features.complexity = 2; }, /"patterns\[0\]\.features\.complexity": must be a number in \[0, 1\]/],
-      ['key', (d) => { d.patterns[0].key = 'x'; }, /"patterns\[0\]\.key": must be "reasoning-bank\/pattern\/arch"/],
+      [
+        'format',
+        (d) => {
+          d.format = 'other';
+        },
+        /"format": must be "conclave-reasoning-bank"/,
+      ],
+      [
+        'uses',
+        (d) => {
+          d.patterns[1].arms[0].uses = -1;
+        },
+        /"patterns\[1\]\.arms\[0\]\.uses": must be a finite number >= 0/,
+      ],
+      [
+        'successes',
+        (d) => {
+          d.patterns[0].successes = 99;
+        },
+        /"patterns\[0\]\.successes": cannot exceed uses/,
+      ],
+      [
+        'feature',
+        (d) => {
+          d.patterns[0].features.complexity = 2;
+        },
+        /"patterns\[0\]\.features\.complexity": must be a number in \[0, 1\]/,
+      ],
+      [
+        'key',
+        (d) => {
+          d.patterns[0].key = 'x';
+        },
+        /"patterns\[0\]\.key": must be "reasoning-bank\/pattern\/arch"/,
+      ],
     ];
     for (const [name, spoil, message] of cases) {
       const d = structuredClone(good);
@@ -121,7 +162,11 @@ describe('conclave memory', () => {
     expect(memory.commands.map((c) => c.name())).toEqual(['list', 'show', 'query', 'export', 'import', 'forget']);
     for (const sub of memory.commands) {
       let help = '';
-      sub.configureOutput({ writeOut: (t) => { help += t; } });
+      sub.configureOutput({
+        writeOut: (t) => {
+          help += t;
+        },
+      });
       sub.outputHelp();
       expect(help, sub.name()).toContain('Examples:');
       expect(help).toContain('--store <file>');

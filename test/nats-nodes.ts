@@ -36,9 +36,14 @@ export async function startNodes(swarm: string, names: readonly string[], extra:
 }
 
 export function startNode(swarm: string, name: string, extra: readonly string[] = [], url = NATS_URL): Promise<NodeProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'node', '--nats', url, '--swarm', swarm, '--name', name, ...extra], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'node', '--nats', url, '--swarm', swarm, '--name', name, ...extra], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
   const node: NodeProcess = { name, child, output: () => out, exited };
   return new Promise((resolve, reject) => {
     const take = (d: Buffer) => {

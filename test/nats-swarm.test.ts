@@ -48,7 +48,9 @@ describe.skipIf(NO_NATS)('a voting swarm across three node processes on NATS', (
     let launcher: NatsLauncher | undefined;
     let system: ThreadSystem | undefined;
     const across = await runScenario(scenario, {
-      seed: 11, mode: 'threads', onEvent: (e) => natsEvents.push(e),
+      seed: 11,
+      mode: 'threads',
+      onEvent: (e) => natsEvents.push(e),
       createSystem: natsSystemFactory({ url: NATS_URL, swarm, nodes: 3 }, (l) => (launcher = l)),
       onSystem: (s) => (system = s as ThreadSystem),
     });
@@ -75,7 +77,7 @@ describe.skipIf(NO_NATS)('a voting swarm across three node processes on NATS', (
     for (const l of ledgers) expect(l.cut.received.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
   }, 240_000);
 
-  it('refuses a batch signed by a key that is not the sending node\'s, counts it, and never delivers it', async () => {
+  it("refuses a batch signed by a key that is not the sending node's, counts it, and never delivers it", async () => {
     const { system, launcher } = await startNatsSystem({ url: NATS_URL, swarm, nodes: 3 }, { seed: 3 });
     try {
       await system.spawn('tally', 'counter', { worker: 1 });
@@ -130,12 +132,16 @@ describe.skipIf(NO_NATS)('bad input across NATS fails fast, naming the problem',
   it('a node that speaks another wire version', async () => {
     const swarm = swarmId('old');
     const old = await connect({ servers: NATS_URL });
-    old.subscribe(swarmSubjects(swarm).who, { callback: (_e, msg) => {
-      msg.respond(JSON.stringify({ type: 'here', name: 'ancient', version: WIRE_VERSION - 1, pid: 1, run: undefined, index: undefined }));
-    } });
+    old.subscribe(swarmSubjects(swarm).who, {
+      callback: (_e, msg) => {
+        msg.respond(JSON.stringify({ type: 'here', name: 'ancient', version: WIRE_VERSION - 1, pid: 1, run: undefined, index: undefined }));
+      },
+    });
     await old.flush();
     try {
-      await expect(NatsLauncher.connect({ url: NATS_URL, swarm, nodes: 1, joinTimeoutMs: 5_000 })).rejects.toThrow(/node "ancient" \(pid 1\) of swarm .* speaks wire version 0; this coordinator speaks 1/);
+      await expect(NatsLauncher.connect({ url: NATS_URL, swarm, nodes: 1, joinTimeoutMs: 5_000 })).rejects.toThrow(
+        /node "ancient" \(pid 1\) of swarm .* speaks wire version 0; this coordinator speaks 1/,
+      );
     } finally {
       await old.close();
     }

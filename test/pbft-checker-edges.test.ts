@@ -10,15 +10,21 @@ let clock = 0;
 const emit = (actor: string, event: Record<string, unknown>): TraceEvent => ({ t: clock++, type: 'emit', actor, event });
 const request = (client: string, ts: number, op: string) => emit(client, { type: 'pbft-request', client, ts, op });
 const accepted = (client: string, ts: number, result: string) => emit(client, { type: 'pbft-accepted', client, ts, result });
-const committed = (replica: string, seq: number, digest: string, requests: string[]) => emit(replica, { type: 'pbft-committed', view: 0, seq, digest, requests });
+const committed = (replica: string, seq: number, digest: string, requests: string[]) =>
+  emit(replica, { type: 'pbft-committed', view: 0, seq, digest, requests });
 const executed = (replica: string, seq: number, req: string, result: string) => emit(replica, { type: 'pbft-executed', seq, request: req, result });
 /** Only the agreement violations (the requests in these traces were never issued: validity fails too). */
-const agreement = (events: TraceEvent[]) => checkPbftSafety(events).filter((v) => v.property === 'agreement').map((v) => v.detail);
+const agreement = (events: TraceEvent[]) =>
+  checkPbftSafety(events)
+    .filter((v) => v.property === 'agreement')
+    .map((v) => v.detail);
 const detected = (replica: string, suspect: string, kind: string) => emit(replica, { type: 'pbft-detected', suspect, kind, evidence: [] });
 
 describe('pbft checker: agreement on request lists', () => {
   it('lists of one length that share a request but differ elsewhere disagree', () => {
-    expect(agreement([committed('p0', 1, 'd', ['a#1#x', 'b#1#y']), committed('p1', 1, 'd', ['a#1#x', 'c#1#z'])])).toEqual(['seq 1: p0 committed d=d as [a#1#x, b#1#y] (view 0), p1 committed d=d as [a#1#x, c#1#z] (view 0)']);
+    expect(agreement([committed('p0', 1, 'd', ['a#1#x', 'b#1#y']), committed('p1', 1, 'd', ['a#1#x', 'c#1#z'])])).toEqual([
+      'seq 1: p0 committed d=d as [a#1#x, b#1#y] (view 0), p1 committed d=d as [a#1#x, c#1#z] (view 0)',
+    ]);
   });
 
   it('a long batch is shown by its first four requests and its size', () => {
@@ -31,7 +37,9 @@ describe('pbft checker: agreement on request lists', () => {
   });
 
   it('a commit event without a request list counts as an empty list', () => {
-    expect(agreement([committed('p0', 1, 'd', ['a#1#x']), emit('p1', { type: 'pbft-committed', view: 0, seq: 1, digest: 'd' })])).toEqual(['seq 1: p0 committed d=d as [a#1#x] (view 0), p1 committed d=d as [] (view 0)']);
+    expect(agreement([committed('p0', 1, 'd', ['a#1#x']), emit('p1', { type: 'pbft-committed', view: 0, seq: 1, digest: 'd' })])).toEqual([
+      'seq 1: p0 committed d=d as [a#1#x] (view 0), p1 committed d=d as [] (view 0)',
+    ]);
   });
 });
 
@@ -48,28 +56,52 @@ describe('pbft checker: requests and acceptances', () => {
       ['result-integrity', 'c#1 accepted result "7", but p0 executed it with result "1"', 3],
       ['result-integrity', 'c#1 accepted result "7", but p0 executed it with result "1"', 4],
     ]);
-    expect(checkPbftSafety([...base, accepted('c', 1, '9'), accepted('c', 1, '1')]).map((x) => x.detail)).toEqual(['c#1 accepted result "9", but p0 executed it with result "1"']);
+    expect(checkPbftSafety([...base, accepted('c', 1, '9'), accepted('c', 1, '1')]).map((x) => x.detail)).toEqual([
+      'c#1 accepted result "9", but p0 executed it with result "1"',
+    ]);
     // The same wrong result accepted again is one violation, not two.
-    expect(checkPbftSafety([...base, accepted('c', 1, '9'), accepted('c', 1, '9')]).map((x) => x.detail)).toEqual(['c#1 accepted result "9", but p0 executed it with result "1"']);
+    expect(checkPbftSafety([...base, accepted('c', 1, '9'), accepted('c', 1, '9')]).map((x) => x.detail)).toEqual([
+      'c#1 accepted result "9", but p0 executed it with result "1"',
+    ]);
   });
 
   it('results that differ among honest replicas: the first differing one is named', () => {
-    const v = checkPbftSafety([request('c', 1, 'incr k'), executed('p0', 1, 'c#1#incr k', '1'), executed('p1', 1, 'c#1#incr k', '2'), executed('p2', 1, 'c#1#incr k', '3'), accepted('c', 1, '1')]);
+    const v = checkPbftSafety([
+      request('c', 1, 'incr k'),
+      executed('p0', 1, 'c#1#incr k', '1'),
+      executed('p1', 1, 'c#1#incr k', '2'),
+      executed('p2', 1, 'c#1#incr k', '3'),
+      accepted('c', 1, '1'),
+    ]);
     expect(v.map((x) => x.detail)).toEqual(['c#1 accepted result "1", but p1 executed it with result "2"']);
   });
 
   it('liveness with exactly five missing names all five, with no ellipsis; six get one', () => {
     const five = [1, 2, 3, 4, 5].map((ts) => request('c', ts, 'op'));
     expect(checkPbftSafety(five, { expectLiveness: true }).map((x) => x.detail)).toEqual(['5 of 5 requests never accepted: c#1, c#2, c#3, c#4, c#5']);
-    expect(checkPbftSafety([...five, request('c', 6, 'op')], { expectLiveness: true }).map((x) => x.detail)).toEqual(['6 of 6 requests never accepted: c#1, c#2, c#3, c#4, c#5, ...']);
+    expect(checkPbftSafety([...five, request('c', 6, 'op')], { expectLiveness: true }).map((x) => x.detail)).toEqual([
+      '6 of 6 requests never accepted: c#1, c#2, c#3, c#4, c#5, ...',
+    ]);
   });
 });
 
 describe('pbft checker: detections', () => {
   it('kept once per (by, suspect, kind): other pairs are kept too', () => {
     const m = new PbftSafetyMonitor();
-    for (const e of [detected('p0', 'p3', 'equivocation'), detected('p0', 'p3', 'equivocation'), detected('p1', 'p3', 'equivocation'), detected('p0', 'p2', 'equivocation'), detected('p0', 'p3', 'forged-certificate')]) m.observe(e);
-    expect(m.detections.map((d) => [d.by, d.suspect, d.kind])).toEqual([['p0', 'p3', 'equivocation'], ['p1', 'p3', 'equivocation'], ['p0', 'p2', 'equivocation'], ['p0', 'p3', 'forged-certificate']]);
+    for (const e of [
+      detected('p0', 'p3', 'equivocation'),
+      detected('p0', 'p3', 'equivocation'),
+      detected('p1', 'p3', 'equivocation'),
+      detected('p0', 'p2', 'equivocation'),
+      detected('p0', 'p3', 'forged-certificate'),
+    ])
+      m.observe(e);
+    expect(m.detections.map((d) => [d.by, d.suspect, d.kind])).toEqual([
+      ['p0', 'p3', 'equivocation'],
+      ['p1', 'p3', 'equivocation'],
+      ['p0', 'p2', 'equivocation'],
+      ['p0', 'p3', 'forged-certificate'],
+    ]);
   });
 });
 
@@ -81,7 +113,7 @@ describe('pbft checker: request keys of requests no client issued (client#ts fou
     expect(checkPbftSafety([executed('p0', 1, 'c#1#a', 'x'), executed('p0', 2, 'c#2#a', 'y')])).toEqual([]);
   });
 
-  it('a # segment that is not a number is part of the client\'s name', () => {
+  it("a # segment that is not a number is part of the client's name", () => {
     expect(checkPbftSafety([executed('p0', 1, 'c#x#1#a', 'x'), executed('p0', 2, 'c#x#2#a', 'y')])).toEqual([]);
     expect(checkPbftSafety([executed('p0', 1, 'c#a5#1#op', 'x'), executed('p0', 2, 'c#a5#2#op', 'y')])).toEqual([]);
     // Nor does the client's name end at a digit: c5#1 and c5#2 are two requests of client c5.

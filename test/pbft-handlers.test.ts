@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { batchDigest, type Checkpoint, PBFT_KINDS, type PbftRequest, type PhaseVote, type PrePrepare, type PreparedCert, type ViewChange } from '../src/protocols/pbft/index.ts';
+import {
+  batchDigest,
+  type Checkpoint,
+  PBFT_KINDS,
+  type PbftRequest,
+  type PhaseVote,
+  type PrePrepare,
+  type PreparedCert,
+  type ViewChange,
+} from '../src/protocols/pbft/index.ts';
 import { digestOf, Ledger } from '../src/protocols/pbft/ledger.ts';
 import { checkpointText, newViewText, phaseText, prePrepareText, requestText, viewChangeText } from '../src/protocols/pbft/messages.ts';
 import { Net, sig } from './fixtures/pbft-net.ts';
@@ -23,9 +32,23 @@ const prePrepare = (primary: string, v: number, n: number, batch: readonly PbftR
   const d = batchDigest(batch);
   return { v, n, d, batch, sig: sig(primary, prePrepareText(v, n, d)) };
 };
-const vote = (phase: 'P' | 'C', i: string, pp: PrePrepare, d = pp.d): PhaseVote => ({ v: pp.v, n: pp.n, d, i, ppSig: pp.sig, sig: sig(i, phaseText(phase, pp.v, pp.n, d, i)) });
+const vote = (phase: 'P' | 'C', i: string, pp: PrePrepare, d = pp.d): PhaseVote => ({
+  v: pp.v,
+  n: pp.n,
+  d,
+  i,
+  ppSig: pp.sig,
+  sig: sig(i, phaseText(phase, pp.v, pp.n, d, i)),
+});
 const checkpoint = (i: string, n: number, d: string): Checkpoint => ({ n, d, i, sig: sig(i, checkpointText(n, d, i)) });
-const viewChange = (i: string, v: number, prepared: PreparedCert[], n = 0, proof: Checkpoint[] = []): ViewChange => ({ v, n, proof, prepared, i, sig: sig(i, viewChangeText(v, n, prepared, i)) });
+const viewChange = (i: string, v: number, prepared: PreparedCert[], n = 0, proof: Checkpoint[] = []): ViewChange => ({
+  v,
+  n,
+  proof,
+  prepared,
+  i,
+  sig: sig(i, viewChangeText(v, n, prepared, i)),
+});
 const cert = (pp: PrePrepare, backups: string[]): PreparedCert => ({ pp, prepares: backups.map((b) => vote('P', b, pp)) });
 
 /** Only r3 up (the others are the test): the replica under test, in view 0 with primary r0. */
@@ -187,13 +210,18 @@ describe('PBFT votes as evidence', () => {
     expect(r3.slots.get(1)!.commits.get(D)!.get('r3')).toEqual({ v: 0, n: 1, d: D, i: 'r3', ppSig: pp.sig, sig: sig('r3', phaseText('C', 0, 1, D, 'r3')) });
   });
 
-  for (const [phase, kind] of [['P', PBFT_KINDS.prepare], ['C', PBFT_KINDS.commit]] as const) {
+  for (const [phase, kind] of [
+    ['P', PBFT_KINDS.prepare],
+    ['C', PBFT_KINDS.commit],
+  ] as const) {
     it(`two ${phase === 'P' ? 'prepares' : 'commits'} signed by one replica for two digests at one number: it is named, with its phase`, () => {
       const { net, r3 } = alone();
       const other = prePrepare('r0', 0, 1, [REQUEST2]);
       net.inject('r1', 'r3', kind, vote(phase, 'r1', pp));
       net.inject('r1', 'r3', kind, vote(phase, 'r1', other));
-      expect(net.eventsOf('r3', 'pbft-detected').map((e) => [e.suspect, e.kind, e.phase])).toEqual([['r1', 'equivocation', phase === 'P' ? 'prepare' : 'commit']]);
+      expect(net.eventsOf('r3', 'pbft-detected').map((e) => [e.suspect, e.kind, e.phase])).toEqual([
+        ['r1', 'equivocation', phase === 'P' ? 'prepare' : 'commit'],
+      ]);
       expect([...r3.suspects]).toEqual(['r1']);
       // One replica's prepare and another's commit for two digests prove nothing.
       const fine = alone();
@@ -278,7 +306,17 @@ describe('PBFT checkpoints: what a stable checkpoint moves and collects, and sta
 describe('PBFT checkpoints: the messages themselves', () => {
   it('a malformed checkpoint is refused as such, whatever field is wrong', () => {
     const good = checkpoint('r0', 2, 'X');
-    const bad: unknown[] = [null, 'K|2', { ...good, n: '2' }, { ...good, n: 2.5 }, { ...good, n: 0 }, { ...good, n: -2 }, { ...good, d: 7 }, { ...good, i: 7 }, { ...good, sig: 7 }];
+    const bad: unknown[] = [
+      null,
+      'K|2',
+      { ...good, n: '2' },
+      { ...good, n: 2.5 },
+      { ...good, n: 0 },
+      { ...good, n: -2 },
+      { ...good, d: 7 },
+      { ...good, i: 7 },
+      { ...good, sig: 7 },
+    ];
     const { net, r3, rejected } = alone({ checkpointInterval: 2 });
     for (const c of bad) net.inject('r0', 'r3', PBFT_KINDS.checkpoint, c);
     expect(rejected()).toEqual(bad.map(() => 'malformed'));
@@ -287,7 +325,7 @@ describe('PBFT checkpoints: the messages themselves', () => {
     expect([...r3.checkpoints.get(2)!.keys()]).toEqual(['r0']);
   });
 
-  it('a replica\'s first checkpoint at a number stands: one with another digest later does not replace it', () => {
+  it("a replica's first checkpoint at a number stands: one with another digest later does not replace it", () => {
     const { net, r3 } = alone({ checkpointInterval: 2 });
     net.inject('r0', 'r3', PBFT_KINDS.checkpoint, checkpoint('r0', 2, 'X'));
     net.inject('r0', 'r3', PBFT_KINDS.checkpoint, checkpoint('r0', 2, 'Y'));
@@ -331,18 +369,18 @@ describe('PBFT checkpoints: the messages themselves', () => {
   });
 });
 
-describe('PBFT view change: certificates, the new view\'s plan, and what a new view must carry', () => {
+describe("PBFT view change: certificates, the new view's plan, and what a new view must carry", () => {
   const pp1 = prePrepare('r0', 0, 1, [REQUEST]);
   /** A checkpoint proof at 2 (digest 'X'). */
   const proof2 = ['r0', 'r1', 'r2'].map((i) => checkpoint(i, 2, 'X'));
 
-  it('a certificate must be for an earlier view, above the view change\'s checkpoint, within its window, one per number', () => {
+  it("a certificate must be for an earlier view, above the view change's checkpoint, within its window, one per number", () => {
     const cases: [string, ViewChange, boolean][] = [
       ['control: a cert at 3 above a checkpoint at 2', viewChange('r2', 1, [cert(prePrepare('r0', 0, 3, [REQUEST]), ['r1', 'r2'])], 2, proof2), true],
       ['a cert of the view it asks for', viewChange('r2', 1, [cert(prePrepare('r1', 1, 1, [REQUEST]), ['r2', 'r3'])]), false],
       ['a cert at the checkpoint', viewChange('r2', 1, [cert(prePrepare('r0', 0, 2, [REQUEST]), ['r1', 'r2'])], 2, proof2), false],
       ['a cert beyond the window (2 + 256)', viewChange('r2', 1, [cert(prePrepare('r0', 0, 259, [REQUEST]), ['r1', 'r2'])], 2, proof2), false],
-      ['a cert at the window\'s edge (2 + 256)', viewChange('r2', 1, [cert(prePrepare('r0', 0, 258, [REQUEST]), ['r1', 'r2'])], 2, proof2), true],
+      ["a cert at the window's edge (2 + 256)", viewChange('r2', 1, [cert(prePrepare('r0', 0, 258, [REQUEST]), ['r1', 'r2'])], 2, proof2), true],
       ['two certs at one number', viewChange('r2', 1, [cert(pp1, ['r1', 'r2']), cert(pp1, ['r1', 'r3'])]), false],
       ['a checkpoint proof for no checkpoint', viewChange('r2', 1, [], 0, proof2), false],
       ['a checkpoint without its proof', viewChange('r2', 1, [], 2, proof2.slice(0, 2)), false],
@@ -363,13 +401,22 @@ describe('PBFT view change: certificates, the new view\'s plan, and what a new v
     t.r3.active = false;
     return t;
   };
-  const newView = (v: number, vcs: ViewChange[], pps: PrePrepare[], primary = `r${v}`) => ({ v, viewChanges: vcs, prePrepares: pps, sig: sig(primary, newViewText(v, vcs, pps)) });
+  const newView = (v: number, vcs: ViewChange[], pps: PrePrepare[], primary = `r${v}`) => ({
+    v,
+    viewChanges: vcs,
+    prePrepares: pps,
+    sig: sig(primary, newViewText(v, vcs, pps)),
+  });
 
   it('the plan: per number the request prepared in the highest view, the null request in a gap, nothing at or below the highest checkpoint', () => {
     // View 2: r0's certificate for D at 1 (view 0), r1's for D2 at 1 (view 1) and for D at 4 (view 1); r3's checkpoint is 0.
     const d2At1 = prePrepare('r1', 1, 1, [REQUEST2]);
     const dAt4 = prePrepare('r1', 1, 4, [REQUEST]);
-    const vcs = [viewChange('r0', 2, [cert(pp1, ['r1', 'r2'])]), viewChange('r1', 2, [cert(d2At1, ['r2', 'r3']), cert(dAt4, ['r2', 'r3'])]), viewChange('r3', 2, [])];
+    const vcs = [
+      viewChange('r0', 2, [cert(pp1, ['r1', 'r2'])]),
+      viewChange('r1', 2, [cert(d2At1, ['r2', 'r3']), cert(dAt4, ['r2', 'r3'])]),
+      viewChange('r3', 2, []),
+    ];
     const plan = [prePrepare('r2', 2, 1, [REQUEST2]), prePrepare('r2', 2, 2, []), prePrepare('r2', 2, 3, []), prePrepare('r2', 2, 4, [REQUEST])];
     const wrong: PrePrepare[][] = [
       [prePrepare('r2', 2, 1, [REQUEST]), ...plan.slice(1)], // the lower view's request
@@ -386,11 +433,20 @@ describe('PBFT view change: certificates, the new view\'s plan, and what a new v
     net.inject('r2', 'r3', PBFT_KINDS.newView, newView(2, vcs, plan));
     expect(rejected()).toEqual([]);
     expect(r3).toMatchObject({ view: 2, active: true, nextSeq: 4 });
-    expect([...r3.slots].map(([n, s]) => [n, s.v, s.pp?.d])).toEqual([[1, 2, D2], [2, 2, NULL], [3, 2, NULL], [4, 2, D]]);
+    expect([...r3.slots].map(([n, s]) => [n, s.v, s.pp?.d])).toEqual([
+      [1, 2, D2],
+      [2, 2, NULL],
+      [3, 2, NULL],
+      [4, 2, D],
+    ]);
     expect(net.eventsOf('r3', 'pbft-view')).toEqual([{ type: 'pbft-view', view: 2, primary: 'r2' }]);
 
     // A checkpoint at 2 in one view change: the plan starts at 3, and the replica adopts the checkpoint.
-    const withCheckpoint = [viewChange('r0', 2, [cert(pp1, ['r1', 'r2'])]), viewChange('r1', 2, [cert(dAt4, ['r2', 'r3'])], 2, proof2), viewChange('r3', 2, [])];
+    const withCheckpoint = [
+      viewChange('r0', 2, [cert(pp1, ['r1', 'r2'])]),
+      viewChange('r1', 2, [cert(dAt4, ['r2', 'r3'])], 2, proof2),
+      viewChange('r3', 2, []),
+    ];
     const later = waiting(2);
     later.net.inject('r2', 'r3', PBFT_KINDS.newView, newView(2, withCheckpoint, [prePrepare('r2', 2, 3, []), prePrepare('r2', 2, 4, [REQUEST])]));
     expect(later.rejected()).toEqual([]);
@@ -439,10 +495,13 @@ describe('PBFT view change: certificates, the new view\'s plan, and what a new v
     expect(jump.r3).toMatchObject({ view: 2, active: true });
   });
 
-  it('a replica\'s own view change carries a certificate for what it prepared above its checkpoint, sorted, with prepareQuorum prepares', () => {
+  it("a replica's own view change carries a certificate for what it prepared above its checkpoint, sorted, with prepareQuorum prepares", () => {
     const { net, r3 } = alone();
     const pp2 = prePrepare('r0', 0, 2, [REQUEST2]);
-    for (const [req, pp] of [[REQUEST2, pp2], [REQUEST, pp1]] as const) {
+    for (const [req, pp] of [
+      [REQUEST2, pp2],
+      [REQUEST, pp1],
+    ] as const) {
       net.inject('c', 'r3', PBFT_KINDS.request, req);
       net.inject('r0', 'r3', PBFT_KINDS.prePrepare, pp);
       net.inject('r1', 'r3', PBFT_KINDS.prepare, vote('P', 'r1', pp));
@@ -451,7 +510,10 @@ describe('PBFT view change: certificates, the new view\'s plan, and what a new v
     net.now = 100;
     net.fire('r3', 'request');
     const mine = r3.ownViewChanges.get(1)!;
-    expect(mine.prepared.map((c) => [c.pp.n, c.pp.d, c.prepares.map((p) => p.i)])).toEqual([[1, D, ['r3', 'r1']], [2, D2, ['r3', 'r1']]]);
+    expect(mine.prepared.map((c) => [c.pp.n, c.pp.d, c.prepares.map((p) => p.i)])).toEqual([
+      [1, D, ['r3', 'r1']],
+      [2, D2, ['r3', 'r1']],
+    ]);
     expect(net.eventsOf('r3', 'pbft-view-change')).toEqual([{ type: 'pbft-view-change', view: 1, reason: expect.any(String) }]);
   });
 });
@@ -501,7 +563,13 @@ describe('PBFT, more edges of checkpoints, state transfer and the view change', 
     ledger.execute('c', 1, 'incr k1');
     const snapshot = ledger.snapshot();
     const proofAt = (n: number, d: string) => ['r0', 'r1', 'r2'].map((i) => checkpoint(i, n, d));
-    for (const body of [null, { n: '4', proof: proofAt(4, digestOf(snapshot)), snapshot }, { n: 4, proof: 'p', snapshot }, { n: 4, proof: proofAt(4, digestOf(snapshot)), snapshot: null }, { n: 4, proof: proofAt(4, digestOf(snapshot)), snapshot: 'x' }]) {
+    for (const body of [
+      null,
+      { n: '4', proof: proofAt(4, digestOf(snapshot)), snapshot },
+      { n: 4, proof: 'p', snapshot },
+      { n: 4, proof: proofAt(4, digestOf(snapshot)), snapshot: null },
+      { n: 4, proof: proofAt(4, digestOf(snapshot)), snapshot: 'x' },
+    ]) {
       net.inject('r1', 'r3', PBFT_KINDS.state, body);
     }
     expect(rejected()).toEqual([]);
@@ -511,8 +579,16 @@ describe('PBFT, more edges of checkpoints, state transfer and the view change', 
     expect(r3.lastExecuted).toBe(0);
     // A malformed checkpoint, or one for another number, in the proof.
     net.inject('r1', 'r3', PBFT_KINDS.state, { n: 4, proof: [...proofAt(4, digestOf(snapshot)).slice(0, 2), { n: 4 }], snapshot });
-    net.inject('r1', 'r3', PBFT_KINDS.state, { n: 4, proof: [...proofAt(4, digestOf(snapshot)).slice(0, 2), checkpoint('r2', 6, digestOf(snapshot))], snapshot });
-    net.inject('r1', 'r3', PBFT_KINDS.state, { n: 4, proof: [...proofAt(4, digestOf(snapshot)).slice(0, 2), checkpoint('x', 4, digestOf(snapshot))], snapshot });
+    net.inject('r1', 'r3', PBFT_KINDS.state, {
+      n: 4,
+      proof: [...proofAt(4, digestOf(snapshot)).slice(0, 2), checkpoint('r2', 6, digestOf(snapshot))],
+      snapshot,
+    });
+    net.inject('r1', 'r3', PBFT_KINDS.state, {
+      n: 4,
+      proof: [...proofAt(4, digestOf(snapshot)).slice(0, 2), checkpoint('x', 4, digestOf(snapshot))],
+      snapshot,
+    });
     expect(rejected().slice(1)).toEqual(Array(3).fill('checkpoint proof does not hold'));
     net.inject('r1', 'r3', PBFT_KINDS.state, { n: 4, proof: proofAt(4, digestOf(snapshot)), snapshot });
     expect(r3).toMatchObject({ lastExecuted: 4, low: 4 });
@@ -527,7 +603,7 @@ describe('PBFT, more edges of checkpoints, state transfer and the view change', 
   };
   const newView = (v: number, vcs: ViewChange[], pps: PrePrepare[]) => ({ v, viewChanges: vcs, prePrepares: pps, sig: sig(`r${v}`, newViewText(v, vcs, pps)) });
 
-  it('the plan takes the highest view\'s request whatever the order of the view changes', () => {
+  it("the plan takes the highest view's request whatever the order of the view changes", () => {
     const d2At1 = prePrepare('r1', 1, 1, [REQUEST2]);
     const vcs = [viewChange('r1', 2, [cert(d2At1, ['r2', 'r3'])]), viewChange('r0', 2, [cert(pp1(), ['r1', 'r2'])]), viewChange('r3', 2, [])];
     const { net, r3, rejected } = waiting(2);
@@ -544,7 +620,17 @@ describe('PBFT, more edges of checkpoints, state transfer and the view change', 
     r3.view = 1;
     r3.active = false;
     net.timers.clear();
-    const vcs = [viewChange('r0', 1, []), viewChange('r2', 1, [], 2, ['r0', 'r1', 'r2'].map((i) => checkpoint(i, 2, 'X'))), viewChange('r3', 1, [])];
+    const vcs = [
+      viewChange('r0', 1, []),
+      viewChange(
+        'r2',
+        1,
+        [],
+        2,
+        ['r0', 'r1', 'r2'].map((i) => checkpoint(i, 2, 'X')),
+      ),
+      viewChange('r3', 1, []),
+    ];
     net.inject('r1', 'r3', PBFT_KINDS.newView, newView(1, vcs, []));
     expect(r3).toMatchObject({ view: 1, active: true, low: 2 });
     expect(r3.slots.size).toBe(0);
@@ -557,7 +643,10 @@ describe('PBFT, more edges of checkpoints, state transfer and the view change', 
     const cases: [string, unknown[]][] = [
       ['prepares not a list', [{ pp, prepares: 'x' }]],
       ['a prepare for another number', [{ pp, prepares: [vote('P', 'r1', pp), vote('P', 'r2', prePrepare('r0', 0, 2, [REQUEST]))] }]],
-      ['a prepare for another view', [{ pp, prepares: [vote('P', 'r1', pp), { ...vote('P', 'r2', pp), v: 1, sig: sig('r2', phaseText('P', 1, 1, D, 'r2')) }] }]],
+      [
+        'a prepare for another view',
+        [{ pp, prepares: [vote('P', 'r1', pp), { ...vote('P', 'r2', pp), v: 1, sig: sig('r2', phaseText('P', 1, 1, D, 'r2')) }] }],
+      ],
       ['a prepare from a stranger', [{ pp, prepares: [vote('P', 'r1', pp), vote('P', 'x', pp)] }]],
       ['a malformed prepare', [{ pp, prepares: [vote('P', 'r1', pp), { ...vote('P', 'r2', pp), i: 7 }] }]],
       ['a batch with a non-request', [cert(prePrepare('r0', 0, 1, [REQUEST, { ...REQUEST2, ts: -1 }]), ['r1', 'r2'])]],
@@ -584,13 +673,16 @@ describe('PBFT, more edges of checkpoints, state transfer and the view change', 
     // Inside a new view too.
     const { net, rejected } = waiting(1);
     const vcs = [viewChange('r0', 1, []), viewChange('r2', 1, []), { v: 1, n: 0, proof: [], prepared: [null], i: 'r3', sig: 'x' } as unknown as ViewChange];
-    expect(() => net.inject('r1', 'r3', PBFT_KINDS.newView, { v: 1, viewChanges: vcs, prePrepares: [], sig: sig('r1', `NV|1|r0:${vcs[0].sig}|r2:${vcs[1].sig}|r3:x`) })).not.toThrow();
+    expect(() =>
+      net.inject('r1', 'r3', PBFT_KINDS.newView, { v: 1, viewChanges: vcs, prePrepares: [], sig: sig('r1', `NV|1|r0:${vcs[0].sig}|r2:${vcs[1].sig}|r3:x`) }),
+    ).not.toThrow();
     expect(rejected()).toEqual(['a view change in it does not hold up']);
   });
 
   it('a malformed new view is refused as such', () => {
     const { net, r3, rejected } = waiting(1);
-    for (const body of [null, { v: 1, viewChanges: [], prePrepares: [], sig: '' }, { v: 0, viewChanges: [viewChange('r0', 1, [])], prePrepares: [], sig: '' }]) net.inject('r1', 'r3', PBFT_KINDS.newView, body);
+    for (const body of [null, { v: 1, viewChanges: [], prePrepares: [], sig: '' }, { v: 0, viewChanges: [viewChange('r0', 1, [])], prePrepares: [], sig: '' }])
+      net.inject('r1', 'r3', PBFT_KINDS.newView, body);
     expect(rejected()).toEqual(['malformed', 'malformed', 'malformed']);
     expect(r3.active).toBe(false);
   });

@@ -12,7 +12,13 @@ import { learningVerdict, meetsOracle, runLearningExperiment } from '../src/reas
  */
 describe('ReasoningBank learning across sessions', () => {
   it('converges to the oracle by session 5, beats the greedy bank on regret, and adapts when the best arms change at session 10', async () => {
-    const r = await runLearningExperiment({ dir: mkdtempSync(join(tmpdir(), 'conclave-learning-')), sessions: 15, objectivesPerSession: 120, seed: 3, changeAtSession: 10 });
+    const r = await runLearningExperiment({
+      dir: mkdtempSync(join(tmpdir(), 'conclave-learning-')),
+      sessions: 15,
+      objectivesPerSession: 120,
+      seed: 3,
+      changeAtSession: 10,
+    });
     // The oracle is a real one: a different best arm for every class, in both worlds, and the change changes them.
     for (const oracle of r.oracles) expect(new Set([...oracle.values()].map((o) => JSON.stringify(o.best.arm))).size).toBe(6);
     const changed = [...r.oracles[0].keys()].filter((c) => JSON.stringify(r.oracles[0].get(c)!.best.arm) !== JSON.stringify(r.oracles[1].get(c)!.best.arm));
@@ -38,7 +44,9 @@ describe('ReasoningBank learning across sessions', () => {
     const back = Math.max(...[10, 11, 12, 13, 14].map((s) => meetsOracle(r.changing, s).share));
     expect(dropped).toBeLessThan(0.9);
     expect(back).toBeGreaterThanOrEqual(0.9);
-    const since = (st: string) => r.changing.find((x) => x.session === 15 && x.strategy === st)!.cumulativeRegret - r.changing.find((x) => x.session === 9 && x.strategy === st)!.cumulativeRegret;
+    const since = (st: string) =>
+      r.changing.find((x) => x.session === 15 && x.strategy === st)!.cumulativeRegret -
+      r.changing.find((x) => x.session === 9 && x.strategy === st)!.cumulativeRegret;
     expect(since('bank')).toBeLessThan(since('greedy'));
   }, 600_000);
 });

@@ -6,10 +6,25 @@ import { describe, expect, it } from 'vitest';
 import type { Arm, TaskClass } from '../src/hive/chooser.ts';
 import { openStore } from '../src/store/index.ts';
 import { APPLICATION_ID, MIGRATIONS } from '../src/store/migrations.ts';
-import { GreedyBank, ReasoningBank, SYNTHETIC_TASK_CLASSES, computeOracle, readArms, readPattern, readTrajectories, syntheticCandidates, syntheticEvaluator, syntheticOutcome } from '../src/reasoning-bank/index.ts';
+import {
+  GreedyBank,
+  ReasoningBank,
+  SYNTHETIC_TASK_CLASSES,
+  computeOracle,
+  readArms,
+  readPattern,
+  readTrajectories,
+  syntheticCandidates,
+  syntheticEvaluator,
+  syntheticOutcome,
+} from '../src/reasoning-bank/index.ts';
 
 const dir = () => mkdtempSync(join(tmpdir(), 'conclave-bank-'));
-const ARMS: Arm[] = [{ topology: 'mesh', teamSize: 3 }, { topology: 'star', teamSize: 3 }, { topology: 'ring', teamSize: 6 }];
+const ARMS: Arm[] = [
+  { topology: 'mesh', teamSize: 3 },
+  { topology: 'star', teamSize: 3 },
+  { topology: 'ring', teamSize: 6 },
+];
 const CLS: TaskClass = { name: 'auth-jwt', features: { complexity: 0.5, novelty: 0.2 } };
 
 describe('the ReasoningBank', () => {
@@ -37,7 +52,12 @@ describe('the ReasoningBank', () => {
     for (let i = 0; i < 60; i++) {
       const c = bank.choose(CLS, ARMS, i);
       const good = c.arm.topology === 'star';
-      bank.record(CLS, c, { success: good || i % 4 === 0, quality: good ? 0.9 : 0.4, durationMs: good ? 10_000 : 30_000, trajectory: [{ step: 'try', outcome: 'x' }] });
+      bank.record(CLS, c, {
+        success: good || i % 4 === 0,
+        quality: good ? 0.9 : 0.4,
+        durationMs: good ? 10_000 : 30_000,
+        trajectory: [{ step: 'try', outcome: 'x' }],
+      });
       if (i >= 50 && good) lastTen++;
     }
     expect(lastTen).toBeGreaterThanOrEqual(9);
@@ -102,7 +122,9 @@ describe('the ReasoningBank', () => {
     const c = bank.choose(CLS, ARMS, 1);
     expect(() => bank.record(CLS, c, { success: true, quality: 1.5, durationMs: 1 })).toThrow(/quality must be a number in \[0, 1\]/);
     expect(() => bank.record(CLS, c, { success: true, quality: 0.5, durationMs: Number.NaN })).toThrow(/durationMs must be a finite number/);
-    expect(() => bank.record({ name: 'other', features: {} }, c, { success: true, quality: 0.5, durationMs: 1 })).toThrow(/made for reasoning-bank\/pattern\/auth-jwt, not for task class "other"/);
+    expect(() => bank.record({ name: 'other', features: {} }, c, { success: true, quality: 0.5, durationMs: 1 })).toThrow(
+      /made for reasoning-bank\/pattern\/auth-jwt, not for task class "other"/,
+    );
     expect(() => bank.choose(CLS, [], 1)).toThrow(/no candidate configuration/);
     bank.close();
     const db = openStore(join(dir(), 'o.db'));
@@ -118,7 +140,11 @@ describe('the ReasoningBank', () => {
     raw.exec(MIGRATIONS[0]!);
     raw.pragma(`application_id = ${APPLICATION_ID}`);
     raw.pragma('user_version = 1');
-    raw.prepare("INSERT INTO runs (id, kind, status, started_at, pid, host, name, protocol, machine, detail_limit, signed) VALUES ('r1', 'run', 'completed', 1, 1, 'h', 'n', 'raft', '{}', 1000, 0)").run();
+    raw
+      .prepare(
+        "INSERT INTO runs (id, kind, status, started_at, pid, host, name, protocol, machine, detail_limit, signed) VALUES ('r1', 'run', 'completed', 1, 1, 'h', 'n', 'raft', '{}', 1000, 0)",
+      )
+      .run();
     raw.close();
     const bank = ReasoningBank.open(file);
     bank.record(CLS, bank.choose(CLS, ARMS, 1), { success: true, quality: 0.5, durationMs: 1 });
@@ -147,7 +173,7 @@ describe('the greedy baseline', () => {
 });
 
 describe('the synthetic hive-shaped world', () => {
-  it('has at least 6 classes with features in [0, 1], 48 arms with the hive\'s fields, noise, and a different best arm per class', async () => {
+  it("has at least 6 classes with features in [0, 1], 48 arms with the hive's fields, noise, and a different best arm per class", async () => {
     expect(SYNTHETIC_TASK_CLASSES.length).toBeGreaterThanOrEqual(6);
     for (const c of SYNTHETIC_TASK_CLASSES) for (const v of Object.values(c.features)) expect(v >= 0 && v <= 1).toBe(true);
     const arms = syntheticCandidates();

@@ -22,7 +22,10 @@ describe('a worker that dies right after a mid-turn batch flush', () => {
     sys.send('splitter', { kind: 'go' });
     // settle() waits out the worker's death and recovery and then resolves: an error here (it was
     // swallowed before) would mean the crash left the system unable to settle.
-    const settled = await sys.settle({ timeoutMs: 10_000 }).then(() => 'settled', (e: Error) => `${e.name}: ${e.message}`);
+    const settled = await sys.settle({ timeoutMs: 10_000 }).then(
+      () => 'settled',
+      (e: Error) => `${e.name}: ${e.message}`,
+    );
     expect(settled).toBe('settled');
     const r = await sys.shutdown();
     sys = undefined;

@@ -6,7 +6,8 @@ import { accountingImbalance, ThreadSystem } from '../src/index.ts';
 const preload = [fileURLToPath(new URL('./fixtures/edge-behaviours.ts', import.meta.url))];
 
 /** Reaches into the system for the worker of slot `i` (to observe the instant it exits). */
-const workerOf = (sys: ThreadSystem, i: number) => (sys as unknown as { slots: { link: { worker: import('node:worker_threads').Worker } }[] }).slots[i].link.worker;
+const workerOf = (sys: ThreadSystem, i: number) =>
+  (sys as unknown as { slots: { link: { worker: import('node:worker_threads').Worker } }[] }).slots[i].link.worker;
 
 describe('accounting and settle while a dead worker is being recovered', () => {
   let sys: ThreadSystem | undefined;
@@ -45,7 +46,10 @@ describe('accounting and settle while a dead worker is being recovered', () => {
         return cuts.call(this);
       };
     });
-    const settled = sys.settle({ timeoutMs: 5_000 }).then(() => 'settled', (e: Error) => `${e.name}: ${e.message}`);
+    const settled = sys.settle({ timeoutMs: 5_000 }).then(
+      () => 'settled',
+      (e: Error) => `${e.name}: ${e.message}`,
+    );
     await readCounters;
     expect((await sys.accounting()).inFlight).toBeGreaterThan(0); // still busy: settle() is waiting, not done
     await sys.killWorker(1); // recovery waits for worker 0 to answer peerDied

@@ -3,7 +3,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { accountingImbalance, ConclaveError, SimSystem, ThreadSystem } from '../src/index.ts';
 
 const preload = [fileURLToPath(new URL('./fixtures/edge-behaviours.ts', import.meta.url))];
-const workerOf = (sys: ThreadSystem, i: number) => (sys as unknown as { slots: { link: { worker: import('node:worker_threads').Worker } }[] }).slots[i].link.worker;
+const workerOf = (sys: ThreadSystem, i: number) =>
+  (sys as unknown as { slots: { link: { worker: import('node:worker_threads').Worker } }[] }).slots[i].link.worker;
 
 /** ThreadSystem.send() swallows every failure of its control call: the message just vanishes. */
 describe('system.send() in threads mode never loses a message silently', () => {

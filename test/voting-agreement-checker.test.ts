@@ -28,7 +28,7 @@ describe('checkVotingSafety: agreement', () => {
 });
 
 describe('checkVotingSafety: validity', () => {
-  it('a decided value outside the proposal\'s options is a validity violation listing the options', () => {
+  it("a decided value outside the proposal's options is a validity violation listing the options", () => {
     expect(checkVotingSafety([proposal('d1', ['A', 'B']), decided('d1', 'C', 'c1')])).toEqual([
       { property: 'validity', decision: 'd1', detail: '"c1" decided "C", which is not an option (A, B)' },
     ]);
@@ -76,7 +76,14 @@ describe('checkVotingSafety: what it does not read', () => {
   });
 
   it('events other than `emit` are ignored, even with the same shape', () => {
-    const failure = { t: clock++, type: 'failure', actor: 'coord', directive: 'resume', error: 'x', event: { type: 'decided', decision: 'd1', value: 'B' } } as unknown as TraceEvent;
+    const failure = {
+      t: clock++,
+      type: 'failure',
+      actor: 'coord',
+      directive: 'resume',
+      error: 'x',
+      event: { type: 'decided', decision: 'd1', value: 'B' },
+    } as unknown as TraceEvent;
     expect(checkVotingSafety([decided('d1', 'A'), failure])).toEqual([]);
   });
 });
@@ -85,17 +92,21 @@ describe('VotingSafetyMonitor: positions of the events that prove a violation', 
   it('agreement: the first decision and the conflicting one', () => {
     const m = new VotingSafetyMonitor();
     [proposal('d1', ['A', 'B']), decided('d1', 'A'), decided('d1', 'B')].forEach((e, i) => m.observe(e, 10 + i));
-    expect(m.violations).toEqual([{ property: 'agreement', decision: 'd1', detail: '"coord" decided "A" but "coord" decided "B"', at: 12, positions: [11, 12] }]);
+    expect(m.violations).toEqual([
+      { property: 'agreement', decision: 'd1', detail: '"coord" decided "A" but "coord" decided "B"', at: 12, positions: [11, 12] },
+    ]);
   });
 
   it('validity: the proposal and the decision', () => {
     const m = new VotingSafetyMonitor();
     m.observe(proposal('d1', ['A']), 3);
     m.observe(decided('d1', 'B'), 9);
-    expect(m.violations).toEqual([{ property: 'validity', decision: 'd1', detail: '"coord" decided "B", which is not an option (A)', at: 9, positions: [3, 9] }]);
+    expect(m.violations).toEqual([
+      { property: 'validity', decision: 'd1', detail: '"coord" decided "B", which is not an option (A)', at: 9, positions: [3, 9] },
+    ]);
   });
 
-  it('an earlier event without a position: only the decision\'s own position', () => {
+  it("an earlier event without a position: only the decision's own position", () => {
     const m = new VotingSafetyMonitor();
     m.observe(proposal('d1', ['A']));
     m.observe(decided('d1', 'B'), 4);

@@ -83,7 +83,10 @@ export class HiveDecisionMonitor {
     this.judged++;
     if (majority === value) return;
     this.found.push({
-      property: 'zero-architectural-mistakes', decision, at, positions: [...positions.sort((a, b) => a - b), at],
+      property: 'zero-architectural-mistakes',
+      decision,
+      at,
+      positions: [...positions.sort((a, b) => a - b), at],
       detail: `critical decision ${decision} took "${value}" but ${counts.get(majority)} of ${honest} honest expert votes chose "${majority}" (liars: ${[...this.liars].sort().join(', ') || 'none named'})`,
     });
   }

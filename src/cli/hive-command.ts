@@ -59,14 +59,24 @@ function sessionLine(i: number, s: HiveSession): string {
  * process.exitCode = await hiveSpawnCommand('Document the API', { sessions: 1 }, console.log);
  * ```
  */
-export async function hiveSpawnCommand(objective: string | undefined, flags: SpawnFlags, out: (l: string) => void, argv: readonly string[] = []): Promise<number> {
+export async function hiveSpawnCommand(
+  objective: string | undefined,
+  flags: SpawnFlags,
+  out: (l: string) => void,
+  argv: readonly string[] = [],
+): Promise<number> {
   const fromFile = flags.scenario ? loadHiveScenario(flags.scenario) : flags.base ? { name: flags.base.objective, options: flags.base } : undefined;
   const text = objective ?? fromFile?.options.objective;
   if (text === undefined) throw new ConfigError('objective', 'an objective ("<objective>") or --scenario FILE', undefined);
   const base: HiveOptions = {
-    ...fromFile?.options, objective: text,
-    ...(flags.queen && { queen: flags.queen }), ...(flags.workers !== undefined && { workers: flags.workers }), ...(flags.teams !== undefined && { teams: flags.teams }),
-    ...(flags.consensus && { consensus: flags.consensus }), ...(flags.topology && { topology: flags.topology }), ...(flags.mode && { mode: flags.mode }),
+    ...fromFile?.options,
+    objective: text,
+    ...(flags.queen && { queen: flags.queen }),
+    ...(flags.workers !== undefined && { workers: flags.workers }),
+    ...(flags.teams !== undefined && { teams: flags.teams }),
+    ...(flags.consensus && { consensus: flags.consensus }),
+    ...(flags.topology && { topology: flags.topology }),
+    ...(flags.mode && { mode: flags.mode }),
   };
   const seed0 = flags.seed ?? fromFile?.options.seed ?? 1;
   let code = EXIT_OK;
@@ -74,22 +84,39 @@ export async function hiveSpawnCommand(objective: string | undefined, flags: Spa
   for (let i = 0; i < flags.sessions; i++) {
     const options = { ...base, seed: seed0 + i };
     const file = storePath({ store: flags.store });
-    const rec = file === undefined ? undefined : ReportRecorder.start(file, {
-      kind: 'hive', name: fromFile?.name ?? text, protocol: 'hive', mode: options.mode ?? 'sim', seed: options.seed, argv: [...argv],
-      scenarioResolved: options, ...(flags.scenario ? { file: flags.scenario } : {}), detailLimit: 0, signed: false,
-    });
+    const rec =
+      file === undefined
+        ? undefined
+        : ReportRecorder.start(file, {
+            kind: 'hive',
+            name: fromFile?.name ?? text,
+            protocol: 'hive',
+            mode: options.mode ?? 'sim',
+            seed: options.seed,
+            argv: [...argv],
+            scenarioResolved: options,
+            ...(flags.scenario ? { file: flags.scenario } : {}),
+            detailLimit: 0,
+            signed: false,
+          });
     try {
       const s = await runHiveSession(options);
       const failed = s.report.objectives.some((o) => o.status !== 'done');
       const exit = s.report.safety.length > 0 ? EXIT_SAFETY : failed ? EXIT_RUN_FAILED : EXIT_OK;
       if (exit !== EXIT_OK && code !== EXIT_SAFETY) code = exit;
       rec?.finish({
-        status: exit === EXIT_SAFETY ? 'violated' : exit === EXIT_RUN_FAILED ? 'failed' : 'completed', exitCode: exit, result: JSON.stringify({ choice: s.choice, outcome: s.outcome, report: s.report }), traceHash: s.report.traceHash,
+        status: exit === EXIT_SAFETY ? 'violated' : exit === EXIT_RUN_FAILED ? 'failed' : 'completed',
+        exitCode: exit,
+        result: JSON.stringify({ choice: s.choice, outcome: s.outcome, report: s.report }),
+        traceHash: s.report.traceHash,
         findings: s.report.safety.map((v) => ({ kind: v.kind, checker: v.checker, text: v.property, detail: v.detail })),
       });
       if (flags.json) all.push({ session: rec?.id ?? null, choice: s.choice, outcome: s.outcome, report: s.report });
       else {
-        if (i === 0) out(`hive: ${s.report.agents} agents (queen, ${s.report.teams} team leads, ${s.report.workers} workers), ${s.report.mode} mode; configuration: ${JSON.stringify(s.choice.arm)} (${s.choice.reason})`);
+        if (i === 0)
+          out(
+            `hive: ${s.report.agents} agents (queen, ${s.report.teams} team leads, ${s.report.workers} workers), ${s.report.mode} mode; configuration: ${JSON.stringify(s.choice.arm)} (${s.choice.reason})`,
+          );
         out(`${sessionLine(i + 1, s)}${rec ? ` [${rec.id}]` : ''}`);
         for (const sw of s.report.objectives[0].switches) out(`  re-plan at ${Math.round(sw.at)} ms: ${sw.what} (${sw.reason})`);
         for (const v of s.report.safety) out(`  SAFETY ${v.checker}: ${v.detail}`);
@@ -103,12 +130,23 @@ export async function hiveSpawnCommand(objective: string | undefined, flags: Spa
   return code;
 }
 
-interface HiveRow { id: string; status: string; name: string; started_at: number; seed: number | null; mode: string | null; result: string | null; scenario_resolved: string | null }
+interface HiveRow {
+  id: string;
+  status: string;
+  name: string;
+  started_at: number;
+  seed: number | null;
+  mode: string | null;
+  result: string | null;
+  scenario_resolved: string | null;
+}
 
 function hiveRows(file: string): HiveRow[] {
   const db = openStore(file, { readonly: true });
   try {
-    return db.prepare(`SELECT id, status, name, started_at, seed, mode, result, scenario_resolved FROM runs WHERE kind = 'hive' ORDER BY started_at, id`).all() as HiveRow[];
+    return db
+      .prepare(`SELECT id, status, name, started_at, seed, mode, result, scenario_resolved FROM runs WHERE kind = 'hive' ORDER BY started_at, id`)
+      .all() as HiveRow[];
   } finally {
     db.close();
   }
@@ -119,7 +157,12 @@ function findSession(file: string, ref: string | undefined): HiveRow {
   if (rows.length === 0) throw new ConfigError('session', `a hive session in ${file} (none yet: run conclave hive-mind spawn "<objective>")`, ref);
   if (ref === undefined || ref === 'last') return rows[rows.length - 1];
   const hits = rows.filter((r) => r.id.startsWith(ref));
-  if (hits.length !== 1) throw new ConfigError('session', `a hive session id or a unique prefix of one (see conclave hive-mind sessions)${hits.length > 1 ? `: "${ref}" matches ${hits.length}` : ''}`, ref);
+  if (hits.length !== 1)
+    throw new ConfigError(
+      'session',
+      `a hive session id or a unique prefix of one (see conclave hive-mind sessions)${hits.length > 1 ? `: "${ref}" matches ${hits.length}` : ''}`,
+      ref,
+    );
   return hits[0];
 }
 
@@ -129,17 +172,27 @@ function storeFile(store: string | undefined): string {
   return file;
 }
 
-interface WizardFlags { complexity?: 'low' | 'medium' | 'high'; agents?: number; criticalDecisions?: 'yes' | 'no'; security?: 'standard' | 'high'; objective?: string; output: string; start?: boolean }
+interface WizardFlags {
+  complexity?: 'low' | 'medium' | 'high';
+  agents?: number;
+  criticalDecisions?: 'yes' | 'no';
+  security?: 'standard' | 'high';
+  objective?: string;
+  output: string;
+  start?: boolean;
+}
 
 /** The wizard's answers turned into a hive scenario (what `hive-mind wizard` writes). */
 export function wizardScenario(a: Required<Omit<WizardFlags, 'output' | 'start'>>): Record<string, unknown> {
   const complexity = { low: 0.2, medium: 0.5, high: 0.85 }[a.complexity];
   const teams = Math.max(1, Math.min(8, Math.round(a.agents / 5)));
   return {
-    name: a.objective, objective: a.objective,
+    name: a.objective,
+    objective: a.objective,
     features: { complexity, novelty: a.complexity === 'high' ? 0.7 : 0.3, criticality: a.criticalDecisions === 'yes' ? 0.85 : 0.3, sequentiality: 0.2 },
     queen: a.complexity === 'high' ? 'adaptive' : a.complexity === 'medium' ? 'strategic' : 'tactical',
-    workers: a.agents, teams,
+    workers: a.agents,
+    teams,
     consensus: a.security === 'high' || a.criticalDecisions === 'yes' ? 'byzantine' : 'weighted',
     topology: a.complexity === 'low' ? 'star' : 'hierarchical',
     seed: 1,
@@ -151,17 +204,29 @@ export function wizardScenario(a: Required<Omit<WizardFlags, 'output' | 'start'>
  * is a terminal; a script without a terminal must give every answer as a flag.
  */
 async function ask(flags: WizardFlags): Promise<Required<Omit<WizardFlags, 'output' | 'start'>>> {
-  const missing = flags.complexity === undefined || flags.agents === undefined || flags.criticalDecisions === undefined || flags.security === undefined || flags.objective === undefined;
-  if (missing && !process.stdin.isTTY) throw new ConfigError('wizard', 'every answer as a flag when stdin is not a terminal (--objective, --complexity, --agents, --critical-decisions, --security)', 'missing flags');
+  const missing =
+    flags.complexity === undefined ||
+    flags.agents === undefined ||
+    flags.criticalDecisions === undefined ||
+    flags.security === undefined ||
+    flags.objective === undefined;
+  if (missing && !process.stdin.isTTY)
+    throw new ConfigError(
+      'wizard',
+      'every answer as a flag when stdin is not a terminal (--objective, --complexity, --agents, --critical-decisions, --security)',
+      'missing flags',
+    );
   // Loaded only when a question is left to ask: scripts never pay for the prompt library.
   const p = missing ? await import('@inquirer/prompts') : undefined;
   const level = (v: string) => ({ name: v, value: v });
   return {
     objective: flags.objective ?? (await p!.input({ message: 'Objective?', validate: (s) => s.trim() !== '' || 'an objective, please' })).trim(),
-    complexity: flags.complexity ?? (await p!.select({ message: 'Project complexity?', choices: ['low', 'medium', 'high'].map(level) })) as 'low' | 'medium' | 'high',
+    complexity:
+      flags.complexity ?? ((await p!.select({ message: 'Project complexity?', choices: ['low', 'medium', 'high'].map(level) })) as 'low' | 'medium' | 'high'),
     agents: flags.agents ?? ((await p!.number({ message: 'Number of agents (workers)?', default: 20, min: 3, max: 200, step: 1, required: true })) as number),
-    criticalDecisions: flags.criticalDecisions ?? ((await p!.confirm({ message: 'Critical decisions (architecture, security, deployment)?', default: true })) ? 'yes' : 'no'),
-    security: flags.security ?? (await p!.select({ message: 'Security requirements?', choices: ['standard', 'high'].map(level) })) as 'standard' | 'high',
+    criticalDecisions:
+      flags.criticalDecisions ?? ((await p!.confirm({ message: 'Critical decisions (architecture, security, deployment)?', default: true })) ? 'yes' : 'no'),
+    security: flags.security ?? ((await p!.select({ message: 'Security requirements?', choices: ['standard', 'high'].map(level) })) as 'standard' | 'high'),
   };
 }
 
@@ -174,24 +239,41 @@ async function ask(flags: WizardFlags): Promise<Required<Omit<WizardFlags, 'outp
  * ```
  */
 export function registerHiveCommand(program: Command): void {
-  const hive = program.command('hive-mind').description('A queen-led hive: the queen decomposes an objective into a task graph, teams of workers (under team leads) do the subtasks, critical decisions go to the experts by consensus. Sessions are recorded in the run store (kind hive).');
+  const hive = program
+    .command('hive-mind')
+    .description(
+      'A queen-led hive: the queen decomposes an objective into a task graph, teams of workers (under team leads) do the subtasks, critical decisions go to the experts by consensus. Sessions are recorded in the run store (kind hive).',
+    );
   badFlagsExitTwo(hive);
   badFlagsExitTwo(hive.command('spawn'))
-    .description('Run a hive on an objective: the queen decomposes it, assigns subtasks by skill and load, retries and reassigns failures, settles architecture, security and deployment decisions by consensus, and reports.')
+    .description(
+      'Run a hive on an objective: the queen decomposes it, assigns subtasks by skill and load, retries and reassigns failures, settles architecture, security and deployment decisions by consensus, and reports.',
+    )
     .argument('[objective]', 'what the hive should achieve (or give --scenario)')
-    .option('--queen <type>', 'strategic (plans up front, quality first), tactical (whoever is free, latency first) or adaptive (re-plans, switches topology and consensus)', choice('--queen', ['strategic', 'tactical', 'adaptive'] as const))
+    .option(
+      '--queen <type>',
+      'strategic (plans up front, quality first), tactical (whoever is free, latency first) or adaptive (re-plans, switches topology and consensus)',
+      choice('--queen', ['strategic', 'tactical', 'adaptive'] as const),
+    )
     .option('--workers <n>', 'workers (besides the queen and one lead per team), default 20', integer('--workers', 1, 1000))
     .option('--teams <n>', 'teams, each under its own lead, default 4', integer('--teams', 1, 1000))
-    .option('--consensus <mode>', 'auto (byzantine for critical decisions, weighted for routine), byzantine, weighted or raft (the lead expert\'s choice committed by a majority: not Byzantine-tolerant)', choice('--consensus', ['auto', 'byzantine', 'weighted', 'raft'] as const))
+    .option(
+      '--consensus <mode>',
+      "auto (byzantine for critical decisions, weighted for routine), byzantine, weighted or raft (the lead expert's choice committed by a majority: not Byzantine-tolerant)",
+      choice('--consensus', ['auto', 'byzantine', 'weighted', 'raft'] as const),
+    )
     .option('--topology <kind>', 'hierarchical (default), mesh, star or ring', choice('--topology', ['mesh', 'hierarchical', 'star', 'ring'] as const))
     .option('--sessions <n>', 'sessions to run one after another (seeds seed, seed + 1, ...)', integer('--sessions', 1, 10_000), 1)
     .option('--scenario <file>', 'a hive scenario YAML (see examples/hive-docs.yml); flags override it')
-    .option('--seed <n>', 'the first session\'s seed (default 1)', integer('--seed', 0, 2 ** 32 - 1))
+    .option('--seed <n>', "the first session's seed (default 1)", integer('--seed', 0, 2 ** 32 - 1))
     .option('--mode <mode>', 'sim (deterministic, virtual time) or threads (worker threads, wall clock)', choice('--mode', ['sim', 'threads'] as const))
     .option('--json', 'print the session(s) as JSON')
     .option('--store <file>', STORE_HELP)
     .option('--no-store', 'do not record the sessions')
-    .addHelpText('after', '\nExit codes: 0 every objective done; 1 a safety finding (a critical decision against the honest majority); 2 bad input; 3 an objective failed.\n\nExamples:\n  conclave hive-mind spawn "Document the payments API" --queen strategic --workers 20 --teams 4\n  conclave hive-mind spawn --scenario examples/hive-docs.yml --sessions 3\n  conclave hive-mind spawn "Secure the login flow" --consensus byzantine --json')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 every objective done; 1 a safety finding (a critical decision against the honest majority); 2 bad input; 3 an objective failed.\n\nExamples:\n  conclave hive-mind spawn "Document the payments API" --queen strategic --workers 20 --teams 4\n  conclave hive-mind spawn --scenario examples/hive-docs.yml --sessions 3\n  conclave hive-mind spawn "Secure the login flow" --consensus byzantine --json',
+    )
     .action(async (objective: string | undefined, opts: SpawnFlags) => {
       process.exitCode = await hiveSpawnCommand(objective, opts, (l) => console.log(l), process.argv.slice(2));
     });
@@ -202,12 +284,20 @@ export function registerHiveCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  conclave hive-mind sessions\n  conclave hive-mind sessions --json')
     .action((opts: { store?: string; json?: boolean }) => {
       const rows = hiveRows(storeFile(opts.store));
-      if (opts.json) console.log(JSON.stringify(rows.map((r) => ({ id: r.id, status: r.status, name: r.name, seed: r.seed, outcome: r.result ? JSON.parse(r.result).outcome : null }))));
+      if (opts.json)
+        console.log(
+          JSON.stringify(
+            rows.map((r) => ({ id: r.id, status: r.status, name: r.name, seed: r.seed, outcome: r.result ? JSON.parse(r.result).outcome : null })),
+          ),
+        );
       else if (rows.length === 0) console.log('no hive sessions yet: conclave hive-mind spawn "<objective>"');
-      else for (const r of rows) {
-        const outcome = r.result ? JSON.parse(r.result).outcome : undefined;
-        console.log(`${r.id}  ${r.status.padEnd(9)}  seed ${r.seed ?? '-'}  ${r.name}${outcome ? `  success ${outcome.success}, quality ${outcome.quality.toFixed(3)}, ${Math.round(outcome.durationMs)} ms` : ''}`);
-      }
+      else
+        for (const r of rows) {
+          const outcome = r.result ? JSON.parse(r.result).outcome : undefined;
+          console.log(
+            `${r.id}  ${r.status.padEnd(9)}  seed ${r.seed ?? '-'}  ${r.name}${outcome ? `  success ${outcome.success}, quality ${outcome.quality.toFixed(3)}, ${Math.round(outcome.durationMs)} ms` : ''}`,
+          );
+        }
     });
   badFlagsExitTwo(hive.command('status'))
     .description('Show one hive session (default: the last): its configuration, objectives, decisions and findings.')
@@ -217,10 +307,16 @@ export function registerHiveCommand(program: Command): void {
     .action((session: string | undefined, opts: { store?: string }) => {
       const r = findSession(storeFile(opts.store), session);
       console.log(`session ${r.id}: ${r.status} — ${r.name} (seed ${r.seed}, ${r.mode} mode)`);
-      if (r.result === null) { console.log('  still running, or ended without a report'); return; }
+      if (r.result === null) {
+        console.log('  still running, or ended without a report');
+        return;
+      }
       const { choice: c, report } = JSON.parse(r.result);
       console.log(`  configuration ${JSON.stringify(c.arm)} (${c.reason})`);
-      for (const o of report.objectives) console.log(`  ${o.status}: ${o.done}/${o.subtasks} subtasks, quality ${o.quality}, ${o.durationMs} ms, ${o.decisions} decision rounds (${o.unsound} unsound), ${o.reassigned} reassigned`);
+      for (const o of report.objectives)
+        console.log(
+          `  ${o.status}: ${o.done}/${o.subtasks} subtasks, quality ${o.quality}, ${o.durationMs} ms, ${o.decisions} decision rounds (${o.unsound} unsound), ${o.reassigned} reassigned`,
+        );
       console.log(`  checkers ${report.checkers.join(', ')}: ${report.safety.length} safety, ${report.liveness.length} liveness findings`);
     });
   badFlagsExitTwo(hive.command('resume'))
@@ -234,19 +330,33 @@ export function registerHiveCommand(program: Command): void {
       const r = findSession(file, session);
       if (r.scenario_resolved === null) throw new ConfigError('session', 'a hive session with stored options', r.id);
       const options = JSON.parse(r.scenario_resolved) as HiveOptions;
-      process.exitCode = await hiveSpawnCommand(undefined, { base: options, sessions: 1, seed: (options.seed ?? 1) + 1, json: opts.json, store: file }, (l) => console.log(l), process.argv.slice(2));
+      process.exitCode = await hiveSpawnCommand(
+        undefined,
+        { base: options, sessions: 1, seed: (options.seed ?? 1) + 1, json: opts.json, store: file },
+        (l) => console.log(l),
+        process.argv.slice(2),
+      );
     });
   badFlagsExitTwo(hive.command('wizard'))
-    .description('Answer the seed\'s questions (project complexity, number of agents, critical decisions, security requirements) as flags or, in a terminal, at prompts; writes a hive scenario YAML and can start it.')
+    .description(
+      "Answer the seed's questions (project complexity, number of agents, critical decisions, security requirements) as flags or, in a terminal, at prompts; writes a hive scenario YAML and can start it.",
+    )
     .option('--objective <text>', 'what the hive should achieve')
     .option('--complexity <level>', 'low, medium or high', choice('--complexity', ['low', 'medium', 'high'] as const))
     .option('--agents <n>', 'number of workers, 3 to 200', integer('--agents', 3, 200))
-    .option('--critical-decisions <yes|no>', 'whether architecture, security or deployment decisions ride on it', choice('--critical-decisions', ['yes', 'no'] as const))
+    .option(
+      '--critical-decisions <yes|no>',
+      'whether architecture, security or deployment decisions ride on it',
+      choice('--critical-decisions', ['yes', 'no'] as const),
+    )
     .option('--security <level>', 'standard or high (high: Byzantine-tolerant decisions)', choice('--security', ['standard', 'high'] as const))
     .option('--output <file>', 'where to write the scenario', 'hive.yml')
     .option('--start', 'run it once written')
     .option('--store <file>', STORE_HELP)
-    .addHelpText('after', '\nExamples:\n  conclave hive-mind wizard            (asks, in a terminal)\n  conclave hive-mind wizard --objective "Document the API" --complexity high --agents 20 --critical-decisions yes --security high --output docs.yml --start\n\nExit codes: 0 written (and, with --start, the session\'s own code); 2 bad input, a missing answer without a terminal, or the prompts cancelled (Ctrl+C, Ctrl+D).')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  conclave hive-mind wizard            (asks, in a terminal)\n  conclave hive-mind wizard --objective "Document the API" --complexity high --agents 20 --critical-decisions yes --security high --output docs.yml --start\n\nExit codes: 0 written (and, with --start, the session\'s own code); 2 bad input, a missing answer without a terminal, or the prompts cancelled (Ctrl+C, Ctrl+D).',
+    )
     .action(async (opts: WizardFlags & { store?: string }) => {
       let answers;
       try {
@@ -260,7 +370,15 @@ export function registerHiveCommand(program: Command): void {
       }
       const scenario = wizardScenario(answers);
       writeFileSync(opts.output, stringify(scenario));
-      console.log(`wrote ${opts.output}: ${scenario.queen} queen, ${scenario.workers} workers in ${scenario.teams} teams, ${scenario.topology}, ${scenario.consensus} decisions`);
-      if (opts.start) process.exitCode = await hiveSpawnCommand(undefined, { scenario: opts.output, sessions: 1, store: opts.store }, (l) => console.log(l), process.argv.slice(2));
+      console.log(
+        `wrote ${opts.output}: ${scenario.queen} queen, ${scenario.workers} workers in ${scenario.teams} teams, ${scenario.topology}, ${scenario.consensus} decisions`,
+      );
+      if (opts.start)
+        process.exitCode = await hiveSpawnCommand(
+          undefined,
+          { scenario: opts.output, sessions: 1, store: opts.store },
+          (l) => console.log(l),
+          process.argv.slice(2),
+        );
     });
 }

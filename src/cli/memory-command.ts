@@ -4,8 +4,19 @@ import { ConfigError } from '../errors.ts';
 import { openStore, type StoreDb } from '../store/open-store.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import {
-  BankFileError, PATTERN_PREFIX, deletePattern, exportBank, importBank, parseBankExport, queryPatterns, readArms, readPattern, readPatterns, readTrajectories,
-  describeArm, type PatternRow,
+  BankFileError,
+  PATTERN_PREFIX,
+  deletePattern,
+  exportBank,
+  importBank,
+  parseBankExport,
+  queryPatterns,
+  readArms,
+  readPattern,
+  readPatterns,
+  readTrajectories,
+  describeArm,
+  type PatternRow,
 } from '../reasoning-bank/index.ts';
 import { badFlagsExitTwo, EXIT_BAD_INPUT, EXIT_OK } from './exit-codes.ts';
 
@@ -77,15 +88,25 @@ export function memoryShow(key: string, o: { store: string; json?: boolean; arms
   }
   const { pattern: p, arms, trajectories } = found;
   out(`${p.key}`);
-  out(`  features:  ${Object.entries(p.features).map(([f, v]) => `${f}=${v}`).join(', ') || '(none)'}`);
+  out(
+    `  features:  ${
+      Object.entries(p.features)
+        .map(([f, v]) => `${f}=${v}`)
+        .join(', ') || '(none)'
+    }`,
+  );
   out(`  approach:  ${p.approach || '(nothing tried yet)'}`);
-  out(`  uses:      ${p.uses}, ${pct(p.successes, p.uses)} succeeded, mean quality ${p.uses ? (p.qualitySum / p.uses).toFixed(2) : '-'}, mean time ${p.uses ? secs(p.durationSum / p.uses) : '-'}`);
+  out(
+    `  uses:      ${p.uses}, ${pct(p.successes, p.uses)} succeeded, mean quality ${p.uses ? (p.qualitySum / p.uses).toFixed(2) : '-'}, mean time ${p.uses ? secs(p.durationSum / p.uses) : '-'}`,
+  );
   out(`  changes:   ${p.resets === 0 ? 'none detected' : `${p.resets} detected (old figures cut back each time)`}, drift now ${p.drift.toFixed(2)}`);
   out(`  stored:    ${new Date(p.createdAt).toISOString()}, last updated ${new Date(p.updatedAt).toISOString()}`);
   out(`  arms (${arms.length} tried; by recent uses, decayed by ${SHOW_DISCOUNT} per use):`);
   for (const a of arms.slice(0, o.arms)) {
     const d = a.discounted;
-    out(`    ${describeArm(a.arm).padEnd(60)} ${String(a.uses).padStart(5)} uses ${pct(a.successes, a.uses).padStart(5)}  recent ${d.uses.toFixed(1).padStart(6)} ${pct(d.successes, d.uses).padStart(5)} ${d.uses > 0 ? secs(d.durationSum / d.uses) : '-'}`);
+    out(
+      `    ${describeArm(a.arm).padEnd(60)} ${String(a.uses).padStart(5)} uses ${pct(a.successes, a.uses).padStart(5)}  recent ${d.uses.toFixed(1).padStart(6)} ${pct(d.successes, d.uses).padStart(5)} ${d.uses > 0 ? secs(d.durationSum / d.uses) : '-'}`,
+    );
   }
   if (arms.length > o.arms) out(`    ... and ${arms.length - o.arms} more (--arms N)`);
   if (trajectories.length > 0) {
@@ -108,7 +129,14 @@ export function memoryQuery(query: string, o: { store: string; json?: boolean; l
     err(`conclave: memory query: ${e.message}`);
     return EXIT_BAD_INPUT;
   }
-  if (o.json) out(JSON.stringify(hits.map((h) => ({ score: h.score, ...h.pattern })), null, 2));
+  if (o.json)
+    out(
+      JSON.stringify(
+        hits.map((h) => ({ score: h.score, ...h.pattern })),
+        null,
+        2,
+      ),
+    );
   else if (hits.length === 0) out(`No stored pattern matches "${query}".`);
   else {
     out(`${'MATCH'.padStart(5)} ${HEADER}`);
@@ -147,7 +175,9 @@ export function memoryImport(file: string, o: { store: string }, out: Out): numb
   const db = openStore(o.store);
   try {
     const { created, merged } = importBank(db, data);
-    out(`Imported ${data.patterns.length} pattern${data.patterns.length === 1 ? '' : 's'} from ${file} into ${o.store}: ${created} new, ${merged} merged (counts and sums added).`);
+    out(
+      `Imported ${data.patterns.length} pattern${data.patterns.length === 1 ? '' : 's'} from ${file} into ${o.store}: ${created} new, ${merged} merged (counts and sums added).`,
+    );
   } finally {
     db.close();
   }
@@ -157,14 +187,16 @@ export function memoryImport(file: string, o: { store: string }, out: Out): numb
 /** `conclave memory forget KEY`. */
 export function memoryForget(key: string, o: { store: string }, out: Out, err: Out): number {
   const k = fullKey(key);
-  const gone = existsSync(o.store) && (() => {
-    const db = openStore(o.store);
-    try {
-      return deletePattern(db, k);
-    } finally {
-      db.close();
-    }
-  })();
+  const gone =
+    existsSync(o.store) &&
+    (() => {
+      const db = openStore(o.store);
+      try {
+        return deletePattern(db, k);
+      } finally {
+        db.close();
+      }
+    })();
   if (!gone) {
     err(`conclave: no pattern ${k} in ${o.store}: nothing forgotten. conclave memory list shows the keys there.`);
     return EXIT_BAD_INPUT;
@@ -193,12 +225,18 @@ function count(flag: string, max: number) {
 export function registerMemoryCommand(program: Command): void {
   const memory = program
     .command('memory')
-    .description('The ReasoningBank\'s patterns (reasoning-bank/pattern/<task class>) in the run store: what each task class learned about which configuration to run it with, across sessions.')
-    .addHelpText('after', '\nKEY is a full key (reasoning-bank/pattern/docs-api-reference) or just the task class name (docs-api-reference).\n\nExamples:\n  conclave memory list\n  conclave memory show docs-api-reference\n  conclave memory query "complexity=0.9,novelty=0.8"\n  conclave memory export patterns.json\n  conclave memory import patterns.json --store other-project/.conclave/conclave.db');
+    .description(
+      "The ReasoningBank's patterns (reasoning-bank/pattern/<task class>) in the run store: what each task class learned about which configuration to run it with, across sessions.",
+    )
+    .addHelpText(
+      'after',
+      '\nKEY is a full key (reasoning-bank/pattern/docs-api-reference) or just the task class name (docs-api-reference).\n\nExamples:\n  conclave memory list\n  conclave memory show docs-api-reference\n  conclave memory query "complexity=0.9,novelty=0.8"\n  conclave memory export patterns.json\n  conclave memory import patterns.json --store other-project/.conclave/conclave.db',
+    );
   const w = (l: string) => console.log(l);
   const e = (l: string) => console.error(l);
 
-  const list = memory.command('list')
+  const list = memory
+    .command('list')
     .description('List every pattern: key, uses, success rate, mean time and the approach (the configuration believed best).')
     .option('--json', 'print the patterns as JSON')
     .option('--store <file>', STORE_HELP)
@@ -207,31 +245,46 @@ export function registerMemoryCommand(program: Command): void {
       process.exitCode = memoryList({ store: storeFile(opts), json: opts.json }, w);
     });
 
-  const show = memory.command('show')
-    .description('Show one pattern: its task-class features, approach, figures, the arms tried with their all-time and recent (discounted) figures, changes detected, and its last trajectories.')
+  const show = memory
+    .command('show')
+    .description(
+      'Show one pattern: its task-class features, approach, figures, the arms tried with their all-time and recent (discounted) figures, changes detected, and its last trajectories.',
+    )
     .argument('<key>', 'the pattern key, or the task class name')
     .option('--arms <n>', 'arms to list', count('--arms', 10_000), 10)
     .option('--trajectories <n>', 'last trajectories to list', count('--trajectories', 10_000), 5)
     .option('--json', 'print the pattern, arms and trajectories as JSON')
     .option('--store <file>', STORE_HELP)
-    .addHelpText('after', '\nExit codes: 0 shown; 2 no such pattern, or bad options.\n\nExamples:\n  conclave memory show docs-api-reference\n  conclave memory show reasoning-bank/pattern/auth-jwt --arms 48 --trajectories 20')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 shown; 2 no such pattern, or bad options.\n\nExamples:\n  conclave memory show docs-api-reference\n  conclave memory show reasoning-bank/pattern/auth-jwt --arms 48 --trajectories 20',
+    )
     .action((key: string, opts: { store?: string; json?: boolean; arms: number; trajectories: number }) => {
       process.exitCode = memoryShow(key, { store: storeFile(opts), json: opts.json, arms: opts.arms, trajectories: opts.trajectories }, w, e);
     });
 
-  const query = memory.command('query')
-    .description('Find the stored patterns nearest a task: by task-class similarity when the query is features (complexity=0.8,novelty=0.3 or a JSON object, values in [0, 1]), else by the words of the query found in pattern names and approaches.')
+  const query = memory
+    .command('query')
+    .description(
+      'Find the stored patterns nearest a task: by task-class similarity when the query is features (complexity=0.8,novelty=0.3 or a JSON object, values in [0, 1]), else by the words of the query found in pattern names and approaches.',
+    )
     .argument('<query>', 'features (name=value,...) or text')
     .option('--limit <n>', 'most patterns to list', count('--limit', 10_000), 5)
     .option('--json', 'print the matches as JSON')
     .option('--store <file>', STORE_HELP)
-    .addHelpText('after', '\nExit codes: 0 searched (a search may find nothing); 2 a feature outside [0, 1] or a malformed query.\n\nExamples:\n  conclave memory query "complexity=0.9,novelty=0.8,criticality=0.9"\n  conclave memory query \'{"sequentiality": 0.9}\'\n  conclave memory query "security review"')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 searched (a search may find nothing); 2 a feature outside [0, 1] or a malformed query.\n\nExamples:\n  conclave memory query "complexity=0.9,novelty=0.8,criticality=0.9"\n  conclave memory query \'{"sequentiality": 0.9}\'\n  conclave memory query "security review"',
+    )
     .action((q: string, opts: { store?: string; json?: boolean; limit: number }) => {
       process.exitCode = memoryQuery(q, { store: storeFile(opts), json: opts.json, limit: opts.limit }, w, e);
     });
 
-  const exp = memory.command('export')
-    .description('Write every pattern with its figures per arm as JSON (format conclave-reasoning-bank, version 1), to FILE or stdout, to share with another project (conclave memory import there). Trajectories are not exported.')
+  const exp = memory
+    .command('export')
+    .description(
+      'Write every pattern with its figures per arm as JSON (format conclave-reasoning-bank, version 1), to FILE or stdout, to share with another project (conclave memory import there). Trajectories are not exported.',
+    )
     .argument('[file]', 'where to write (default, or "-": stdout)')
     .option('--store <file>', STORE_HELP)
     .addHelpText('after', '\nExamples:\n  conclave memory export patterns.json\n  conclave memory export > patterns.json')
@@ -239,16 +292,23 @@ export function registerMemoryCommand(program: Command): void {
       process.exitCode = memoryExport(file, { store: storeFile(opts) }, w, e);
     });
 
-  const imp = memory.command('import')
-    .description('Merge an export into this store, in one transaction: new patterns are added; a pattern already here keeps its features and approach and adds the file\'s uses, successes and sums, per arm. A malformed file is refused whole, naming the bad field.')
+  const imp = memory
+    .command('import')
+    .description(
+      "Merge an export into this store, in one transaction: new patterns are added; a pattern already here keeps its features and approach and adds the file's uses, successes and sums, per arm. A malformed file is refused whole, naming the bad field.",
+    )
     .argument('<file>', 'a file written by conclave memory export')
     .option('--store <file>', STORE_HELP)
-    .addHelpText('after', '\nExit codes: 0 imported; 2 the file is missing, not JSON, or has a bad field (nothing imported).\n\nExamples:\n  conclave memory import patterns.json\n  conclave memory import ../other-project/patterns.json --store .conclave/conclave.db')
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 imported; 2 the file is missing, not JSON, or has a bad field (nothing imported).\n\nExamples:\n  conclave memory import patterns.json\n  conclave memory import ../other-project/patterns.json --store .conclave/conclave.db',
+    )
     .action((file: string, opts: { store?: string }) => {
       process.exitCode = memoryImport(file, { store: storeFile(opts) }, w);
     });
 
-  const forget = memory.command('forget')
+  const forget = memory
+    .command('forget')
     .description('Delete a pattern with its figures per arm and its trajectories: the next objective of that task class starts from what similar classes know.')
     .argument('<key>', 'the pattern key, or the task class name')
     .option('--store <file>', STORE_HELP)

@@ -28,12 +28,17 @@ interface NodeFlags {
  */
 export function registerNodeCommand(program: Command): void {
   badFlagsExitTwo(program.command('node'))
-    .description('Join a swarm on NATS as a node: announce, heartbeat, and host the actors a coordinator (conclave run --nats URL --swarm ID) places here, one run at a time; leave on SIGTERM (the actors of a run in progress are stopped, their queued envelopes dead-lettered, and the coordinator restarts them on live nodes).')
+    .description(
+      'Join a swarm on NATS as a node: announce, heartbeat, and host the actors a coordinator (conclave run --nats URL --swarm ID) places here, one run at a time; leave on SIGTERM (the actors of a run in progress are stopped, their queued envelopes dead-lettered, and the coordinator restarts them on live nodes).',
+    )
     .requiredOption('--nats <url>', 'the NATS server, e.g. nats://127.0.0.1:4222')
     .requiredOption('--swarm <id>', 'the swarm to join (letters, digits, - and _)')
     .option('--workers <n>', 'threads hosting actors on this node: 1 in this version (start more nodes to spread further)', workersOption, 1)
-    .option('--name <name>', 'this node\'s name in the swarm (default node-<pid>); two live nodes of one swarm cannot share a name')
-    .addHelpText('after', '\nExit codes: 0 left cleanly (SIGTERM, SIGINT); 2 bad input (an unreachable server, a name already taken, a bad flag); 3 the connection to the server was lost.\n\nExample:\n  conclave node --nats nats://127.0.0.1:4222 --swarm demo --name n1 &\n  conclave run examples/db-choice.yml --nats nats://127.0.0.1:4222 --swarm demo --nodes 1')
+    .option('--name <name>', "this node's name in the swarm (default node-<pid>); two live nodes of one swarm cannot share a name")
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 left cleanly (SIGTERM, SIGINT); 2 bad input (an unreachable server, a name already taken, a bad flag); 3 the connection to the server was lost.\n\nExample:\n  conclave node --nats nats://127.0.0.1:4222 --swarm demo --name n1 &\n  conclave run examples/db-choice.yml --nats nats://127.0.0.1:4222 --swarm demo --nodes 1',
+    )
     .action(async (flags: NodeFlags) => {
       process.exitCode = await nodeCommand(flags, (l) => console.log(l));
     });
@@ -41,7 +46,10 @@ export function registerNodeCommand(program: Command): void {
 
 function workersOption(value: string): number {
   const n = Number(value);
-  if (n !== 1) throw new InvalidArgumentError(`--workers ${value}: a node hosts its actors on one thread in this version; start more nodes instead (each node is one host of the swarm).`);
+  if (n !== 1)
+    throw new InvalidArgumentError(
+      `--workers ${value}: a node hosts its actors on one thread in this version; start more nodes instead (each node is one host of the swarm).`,
+    );
   return n;
 }
 
@@ -94,7 +102,20 @@ export interface SwarmRun {
 export interface SwarmReport {
   readonly swarm: string;
   readonly run: string;
-  readonly nodes: { name: string; host: number; pid: number; actors: string[]; sent: number; delivered: number; dropped: number; deadLettered: number; queued: number; lostWithNode: number; refusedBatches: number; death?: string }[];
+  readonly nodes: {
+    name: string;
+    host: number;
+    pid: number;
+    actors: string[];
+    sent: number;
+    delivered: number;
+    dropped: number;
+    deadLettered: number;
+    queued: number;
+    lostWithNode: number;
+    refusedBatches: number;
+    death?: string;
+  }[];
 }
 
 /**
@@ -102,10 +123,17 @@ export interface SwarmReport {
  * name), starts `--spawn-nodes` local node processes, and gives the system factory.
  */
 export async function prepareSwarmRun(flags: SwarmRunFlags, mode: string | undefined, workers: number | undefined): Promise<SwarmRun> {
-  if (mode === 'sim') throw new NatsSwarmError('--mode sim with --nats: a simulation runs on one thread with a virtual clock and cannot span processes; drop --mode (a run across nodes is in real time) or drop --nats.');
-  if (workers !== undefined) throw new NatsSwarmError('--workers with --nats: the hosts of a run across nodes are the nodes (--nodes, --spawn-nodes), not worker threads; drop --workers.');
+  if (mode === 'sim')
+    throw new NatsSwarmError(
+      '--mode sim with --nats: a simulation runs on one thread with a virtual clock and cannot span processes; drop --mode (a run across nodes is in real time) or drop --nats.',
+    );
+  if (workers !== undefined)
+    throw new NatsSwarmError(
+      '--workers with --nats: the hosts of a run across nodes are the nodes (--nodes, --spawn-nodes), not worker threads; drop --workers.',
+    );
   const swarm = flags.swarm ?? (flags.spawnNodes !== undefined ? `local-${process.pid}` : undefined);
-  if (swarm === undefined) throw new NatsSwarmError('--nats needs --swarm ID (the swarm the nodes joined), or --spawn-nodes N to start local nodes in a swarm of their own.');
+  if (swarm === undefined)
+    throw new NatsSwarmError('--nats needs --swarm ID (the swarm the nodes joined), or --spawn-nodes N to start local nodes in a swarm of their own.');
   const nodes = flags.nodes ?? flags.spawnNodes;
   const { natsSystemFactory } = await import('../net/nats-system.ts');
   const children = flags.spawnNodes !== undefined ? spawnLocalNodes(flags.spawnNodes, flags.nats, swarm) : [];
@@ -120,7 +148,20 @@ export async function prepareSwarmRun(flags: SwarmRunFlags, mode: string | undef
       const ledgers = system.hostLedgers();
       const nodesReport = launcher.report().map((n) => {
         const l = ledgers[n.index];
-        return { name: n.name, host: n.index, pid: n.pid, actors: l.actors, sent: l.cut.sent, delivered: l.cut.delivered, dropped: l.cut.dropped, deadLettered: l.cut.deadLettered, queued: l.cut.queued, lostWithNode: l.lost, refusedBatches: n.refusedBatches, ...(n.death ? { death: n.death } : {}) };
+        return {
+          name: n.name,
+          host: n.index,
+          pid: n.pid,
+          actors: l.actors,
+          sent: l.cut.sent,
+          delivered: l.cut.delivered,
+          dropped: l.cut.dropped,
+          deadLettered: l.cut.deadLettered,
+          queued: l.cut.queued,
+          lostWithNode: l.lost,
+          refusedBatches: n.refusedBatches,
+          ...(n.death ? { death: n.death } : {}),
+        };
       });
       return { swarm, run: launcher.run, nodes: nodesReport };
     },
@@ -133,23 +174,34 @@ export async function prepareSwarmRun(flags: SwarmRunFlags, mode: string | undef
  * executable and loader flags as this process, output on this process's stderr.
  */
 function spawnLocalNodes(n: number, url: string, swarm: string): ChildProcess[] {
-  return Array.from({ length: n }, (_, i) => spawn(process.execPath, [...process.execArgv, process.argv[1], 'node', '--nats', url, '--swarm', swarm, '--name', `local-${i + 1}`], { stdio: ['ignore', 'ignore', 'inherit'] }));
+  return Array.from({ length: n }, (_, i) =>
+    spawn(process.execPath, [...process.execArgv, process.argv[1], 'node', '--nats', url, '--swarm', swarm, '--name', `local-${i + 1}`], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
 }
 
 /** SIGTERM to each child still running, then waits for every one to exit. */
 async function stopChildren(children: readonly ChildProcess[]): Promise<void> {
-  await Promise.all(children.map((c) => new Promise<void>((resolve) => {
-    if (c.exitCode !== null || c.signalCode !== null) return resolve();
-    c.once('exit', () => resolve());
-    c.kill('SIGTERM');
-  })));
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          c.once('exit', () => resolve());
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
 }
 
 /** The per-node lines of a run's summary. */
 export function swarmLines(report: SwarmReport): string[] {
   const lines = [`  nodes        ${report.nodes.length} on swarm "${report.swarm}" (run ${report.run})`];
   for (const n of report.nodes) {
-    lines.push(`    ${n.name.padEnd(12)} host ${n.host} · ${n.actors.length} actors · sent ${n.sent} · delivered ${n.delivered} · dead-lettered ${n.deadLettered}${n.lostWithNode ? ` · lost with node ${n.lostWithNode}` : ''}${n.refusedBatches ? ` · refused ${n.refusedBatches} forged batches` : ''}${n.death ? ` · ${n.death}` : ''}`);
+    lines.push(
+      `    ${n.name.padEnd(12)} host ${n.host} · ${n.actors.length} actors · sent ${n.sent} · delivered ${n.delivered} · dead-lettered ${n.deadLettered}${n.lostWithNode ? ` · lost with node ${n.lostWithNode}` : ''}${n.refusedBatches ? ` · refused ${n.refusedBatches} forged batches` : ''}${n.death ? ` · ${n.death}` : ''}`,
+    );
   }
   return lines;
 }

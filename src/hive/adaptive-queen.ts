@@ -19,7 +19,13 @@ function level(x: number): Level {
  */
 export function topologyFor(f: ObjectiveFeatures): { topology: HiveTopology; reason: string } | undefined {
   const complexity = level(f.complexity);
-  const choice = selectTopology({ complexity, novelty: level(f.novelty), delegated: complexity === 'high', sequential: f.sequentiality >= 0.6, centralised: complexity === 'low' });
+  const choice = selectTopology({
+    complexity,
+    novelty: level(f.novelty),
+    delegated: complexity === 'high',
+    sequential: f.sequentiality >= 0.6,
+    centralised: complexity === 'low',
+  });
   const kind = typeof choice.topology === 'string' ? choice.topology : choice.topology.type;
   return choice.rule >= 0 && (HIVE_TOPOLOGIES as readonly string[]).includes(kind) ? { topology: kind as HiveTopology, reason: choice.reason } : undefined;
 }
@@ -48,7 +54,11 @@ export function adapt(state: QueenState, workers: number): { what: string; reaso
   }
   if (rate > 0.3 && state.topology === 'star') {
     state.topology = 'hierarchical';
-    changes.push({ what: 'topology star → hierarchical', reason: `failure rate ${rate.toFixed(2)} > 0.30: leads review their teams`, topology: 'hierarchical' });
+    changes.push({
+      what: 'topology star → hierarchical',
+      reason: `failure rate ${rate.toFixed(2)} > 0.30: leads review their teams`,
+      topology: 'hierarchical',
+    });
   }
   const queued = Object.values(state.tasks).filter((t) => t.status === 'ready').length;
   if (state.assign === 'strategic' && queued > workers / 2 && rate < 0.15) {

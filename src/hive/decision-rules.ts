@@ -87,7 +87,14 @@ export interface RoundVerdict {
  * judgeRound('byzantine', proposal, votes, electors, weights, false);
  * ```
  */
-export function judgeRound(algorithm: DecisionAlgorithm, proposal: Proposal, votes: readonly Vote[], electors: readonly string[], weights: Readonly<Record<string, number>>, final: boolean): RoundVerdict {
+export function judgeRound(
+  algorithm: DecisionAlgorithm,
+  proposal: Proposal,
+  votes: readonly Vote[],
+  electors: readonly string[],
+  weights: Readonly<Record<string, number>>,
+  final: boolean,
+): RoundVerdict {
   const n = electors.length;
   if (algorithm === 'byzantine') {
     const o = byzantineSupermajority({ electorate: n }).evaluate(proposal, votes);

@@ -33,19 +33,31 @@ export async function runHiveObjective(arm: Arm, taskClass: TaskClass, seed: num
   const consensus = armField(arm, 'consensus', ['weighted', 'byzantine', 'raft'] as const);
   const queen = armField<QueenType>(arm, 'queen', QUEEN_TYPES);
   const teamSize = arm.teamSize;
-  if (!Number.isInteger(teamSize) || (teamSize as number) < 1 || (teamSize as number) > EVALUATOR_WORKERS) throw new ConfigError('arm.teamSize', `an integer from 1 to ${EVALUATOR_WORKERS}`, teamSize);
+  if (!Number.isInteger(teamSize) || (teamSize as number) < 1 || (teamSize as number) > EVALUATOR_WORKERS)
+    throw new ConfigError('arm.teamSize', `an integer from 1 to ${EVALUATOR_WORKERS}`, teamSize);
   const f = taskClass.features;
   const r = await runHive({
-    objective: taskClass.name, seed, topology, consensus, queen, workers: EVALUATOR_WORKERS, teams: Math.ceil(EVALUATOR_WORKERS / (teamSize as number)),
+    objective: taskClass.name,
+    seed,
+    topology,
+    consensus,
+    queen,
+    workers: EVALUATOR_WORKERS,
+    teams: Math.ceil(EVALUATOR_WORKERS / (teamSize as number)),
     features: { complexity: f.complexity ?? 0.5, novelty: f.novelty ?? 0.5, criticality: f.criticality ?? 0.5, sequentiality: f.sequentiality ?? 0.2 },
     byzantine: { count: Math.round((f.adversity ?? 0) * EVALUATOR_WORKERS), types: ['false_information'] },
   });
   const o = r.objectives[0];
   const success = o.status === 'done' && o.unsound === 0 && o.quality >= qualityBar(taskClass);
   return {
-    success, quality: o.quality, durationMs: o.durationMs,
+    success,
+    quality: o.quality,
+    durationMs: o.durationMs,
     trajectory: [
-      { step: `${queen} queen on ${topology}, ${consensus} decisions, teams of ${teamSize}`, outcome: `${o.done}/${o.subtasks} subtasks, ${o.failures} failed attempts, ${o.timeouts} timeouts` },
+      {
+        step: `${queen} queen on ${topology}, ${consensus} decisions, teams of ${teamSize}`,
+        outcome: `${o.done}/${o.subtasks} subtasks, ${o.failures} failed attempts, ${o.timeouts} timeouts`,
+      },
       ...o.switches.map((s) => ({ step: s.what, outcome: s.reason })),
       { step: `${o.decisions} decision rounds`, outcome: o.unsound > 0 ? `${o.unsound} unsound` : o.undecided > 0 ? `${o.undecided} undecided` : 'all sound' },
     ],

@@ -19,7 +19,9 @@ export const TEAM_SIZES: readonly number[] = Object.freeze([3, 6]);
  */
 export function hiveCandidates(): Arm[] {
   const arms: Arm[] = [];
-  for (const topology of HIVE_TOPOLOGIES) for (const consensus of ['weighted', 'byzantine']) for (const queen of QUEEN_TYPES) for (const teamSize of TEAM_SIZES) arms.push(Object.freeze({ topology, consensus, queen, teamSize }));
+  for (const topology of HIVE_TOPOLOGIES)
+    for (const consensus of ['weighted', 'byzantine'])
+      for (const queen of QUEEN_TYPES) for (const teamSize of TEAM_SIZES) arms.push(Object.freeze({ topology, consensus, queen, teamSize }));
   return arms;
 }
 

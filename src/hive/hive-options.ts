@@ -66,7 +66,25 @@ function oneOf<T extends string>(v: unknown, path: string, allowed: readonly T[]
   return v as T;
 }
 
-const KNOWN = new Set(['objective', 'features', 'sections', 'queen', 'workers', 'teams', 'consensus', 'topology', 'objectives', 'seed', 'mode', 'byzantine', 'behaviour', 'crash', 'maxAttempts', 'reviewBar', 'decisionTimeoutMs']);
+const KNOWN = new Set([
+  'objective',
+  'features',
+  'sections',
+  'queen',
+  'workers',
+  'teams',
+  'consensus',
+  'topology',
+  'objectives',
+  'seed',
+  'mode',
+  'byzantine',
+  'behaviour',
+  'crash',
+  'maxAttempts',
+  'reviewBar',
+  'decisionTimeoutMs',
+]);
 
 /**
  * Checks a hive's options and fills in the defaults; a bad value is a ConfigError naming the
@@ -80,17 +98,25 @@ const KNOWN = new Set(['objective', 'features', 'sections', 'queen', 'workers', 
 export function resolveHiveOptions(o: HiveOptions, prefix = ''): ResolvedHiveOptions {
   const p = (k: string) => `${prefix}${k}`;
   if (typeof o !== 'object' || o === null) throw new ConfigError(prefix || 'hive', 'an object of hive options', o);
-  for (const k of Object.keys(o)) if (!KNOWN.has(k)) throw new ConfigError(p(k), `a known hive option (${[...KNOWN].join(', ')})`, (o as unknown as Record<string, unknown>)[k]);
-  if (typeof o.objective !== 'string' || o.objective.trim() === '') throw new ConfigError(p('objective'), 'a non-empty string (what the hive should achieve)', o.objective);
+  for (const k of Object.keys(o))
+    if (!KNOWN.has(k)) throw new ConfigError(p(k), `a known hive option (${[...KNOWN].join(', ')})`, (o as unknown as Record<string, unknown>)[k]);
+  if (typeof o.objective !== 'string' || o.objective.trim() === '')
+    throw new ConfigError(p('objective'), 'a non-empty string (what the hive should achieve)', o.objective);
   const f = o.features ?? {};
-  if (typeof f !== 'object' || f === null) throw new ConfigError(p('features'), 'an object { complexity, novelty, criticality, sequentiality } of numbers in [0, 1]', f);
-  for (const k of Object.keys(f)) if (!['complexity', 'novelty', 'criticality', 'sequentiality'].includes(k)) throw new ConfigError(p(`features.${k}`), 'one of complexity, novelty, criticality, sequentiality', (f as Record<string, unknown>)[k]);
+  if (typeof f !== 'object' || f === null)
+    throw new ConfigError(p('features'), 'an object { complexity, novelty, criticality, sequentiality } of numbers in [0, 1]', f);
+  for (const k of Object.keys(f))
+    if (!['complexity', 'novelty', 'criticality', 'sequentiality'].includes(k))
+      throw new ConfigError(p(`features.${k}`), 'one of complexity, novelty, criticality, sequentiality', (f as Record<string, unknown>)[k]);
   const features: ObjectiveFeatures = {
-    complexity: unit(f.complexity, p('features.complexity'), 0.5), novelty: unit(f.novelty, p('features.novelty'), 0.5),
-    criticality: unit(f.criticality, p('features.criticality'), 0.5), sequentiality: unit(f.sequentiality, p('features.sequentiality'), 0.2),
+    complexity: unit(f.complexity, p('features.complexity'), 0.5),
+    novelty: unit(f.novelty, p('features.novelty'), 0.5),
+    criticality: unit(f.criticality, p('features.criticality'), 0.5),
+    sequentiality: unit(f.sequentiality, p('features.sequentiality'), 0.2),
   };
   if (o.sections !== undefined) {
-    if (!Array.isArray(o.sections) || o.sections.length === 0 || o.sections.length > 200) throw new ConfigError(p('sections'), 'a list of 1 to 200 { name, complexity }', o.sections);
+    if (!Array.isArray(o.sections) || o.sections.length === 0 || o.sections.length > 200)
+      throw new ConfigError(p('sections'), 'a list of 1 to 200 { name, complexity }', o.sections);
     o.sections.forEach((s, i) => {
       if (typeof s?.name !== 'string' || s.name === '') throw new ConfigError(p(`sections[${i}].name`), 'a non-empty string', s?.name);
       unit(s.complexity, p(`sections[${i}].complexity`), 0);
@@ -102,19 +128,33 @@ export function resolveHiveOptions(o: HiveOptions, prefix = ''): ResolvedHiveOpt
   for (const [i, t] of types.entries()) oneOf(t, p(`byzantine.types[${i}]`), BYZANTINE_KINDS, 'silent');
   const byzantine = { count: int(o.byzantine?.count, p('byzantine.count'), 0, workers, 0), types };
   if (o.behaviour !== undefined && byzantine.count > 0) {
-    throw new ConfigError(p('byzantine.count'), '0 when `behaviour` puts your agent behind every worker (the liars are simulated workers; wrap your agent yourself to make it lie)', byzantine.count);
+    throw new ConfigError(
+      p('byzantine.count'),
+      '0 when `behaviour` puts your agent behind every worker (the liars are simulated workers; wrap your agent yourself to make it lie)',
+      byzantine.count,
+    );
   }
   for (const [i, c] of (o.crash ?? []).entries()) {
     if (typeof c?.worker !== 'string') throw new ConfigError(p(`crash[${i}].worker`), 'a worker id (worker_TT_NN)', c?.worker);
     int(c.atMs, p(`crash[${i}].atMs`), 0, 1e9, 0);
   }
   return {
-    objective: o.objective, features, ...(o.sections ? { sections: o.sections } : {}),
-    queen: oneOf(o.queen, p('queen'), QUEEN_TYPES, 'adaptive'), workers, teams,
-    consensus: oneOf(o.consensus, p('consensus'), HIVE_CONSENSUS, 'auto'), topology: oneOf(o.topology, p('topology'), HIVE_TOPOLOGIES, 'hierarchical'),
-    objectives: int(o.objectives, p('objectives'), 1, 100_000, 1), seed: int(o.seed, p('seed'), 0, 2 ** 32 - 1, 1), mode: oneOf(o.mode, p('mode'), ['sim', 'threads'] as const, 'sim'),
-    byzantine, ...(o.behaviour !== undefined ? { behaviour: validateRef(o.behaviour, p('behaviour')) } : {}), crash: o.crash ?? [],
-    maxAttempts: int(o.maxAttempts, p('maxAttempts'), 1, 20, 3), reviewBar: unit(o.reviewBar, p('reviewBar'), 0.4),
+    objective: o.objective,
+    features,
+    ...(o.sections ? { sections: o.sections } : {}),
+    queen: oneOf(o.queen, p('queen'), QUEEN_TYPES, 'adaptive'),
+    workers,
+    teams,
+    consensus: oneOf(o.consensus, p('consensus'), HIVE_CONSENSUS, 'auto'),
+    topology: oneOf(o.topology, p('topology'), HIVE_TOPOLOGIES, 'hierarchical'),
+    objectives: int(o.objectives, p('objectives'), 1, 100_000, 1),
+    seed: int(o.seed, p('seed'), 0, 2 ** 32 - 1, 1),
+    mode: oneOf(o.mode, p('mode'), ['sim', 'threads'] as const, 'sim'),
+    byzantine,
+    ...(o.behaviour !== undefined ? { behaviour: validateRef(o.behaviour, p('behaviour')) } : {}),
+    crash: o.crash ?? [],
+    maxAttempts: int(o.maxAttempts, p('maxAttempts'), 1, 20, 3),
+    reviewBar: unit(o.reviewBar, p('reviewBar'), 0.4),
     decisionTimeoutMs: int(o.decisionTimeoutMs, p('decisionTimeoutMs'), 1, 3_600_000, 2_000),
   };
 }

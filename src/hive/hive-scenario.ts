@@ -26,7 +26,10 @@ export function loadHiveScenario(file: string): { name: string; options: HiveOpt
   if (name !== undefined && typeof name !== 'string') throw new ConfigError(`${file}: name`, 'a string', name);
   const options = rest as unknown as HiveOptions;
   const b = options.behaviour as { module?: unknown } | undefined;
-  const withModule = typeof b?.module === 'string' && !isAbsolute(b.module) ? { ...options, behaviour: { ...(options.behaviour as object), module: resolve(dirname(file), b.module) } as HiveOptions['behaviour'] } : options;
+  const withModule =
+    typeof b?.module === 'string' && !isAbsolute(b.module)
+      ? { ...options, behaviour: { ...(options.behaviour as object), module: resolve(dirname(file), b.module) } as HiveOptions['behaviour'] }
+      : options;
   resolveHiveOptions(withModule, `${file}: `);
   return { name: name ?? String(options.objective), options: withModule };
 }

@@ -23,7 +23,12 @@ export interface HiveSession {
 /** The task class of an objective: its name made a key, its features. */
 export function taskClassOf(o: HiveOptions): TaskClass {
   const r = resolveHiveOptions(o);
-  const name = r.objective.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'objective';
+  const name =
+    r.objective
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 60) || 'objective';
   return { name, features: { ...r.features, adversity: r.byzantine.count / r.workers } };
 }
 
@@ -44,7 +49,10 @@ export function armOf(o: HiveOptions): Arm {
  * const s = await runHiveSession({ objective: 'Document the API', seed: 3 }, { chooser: myBank, candidates: hiveCandidates() });
  * ```
  */
-export async function runHiveSession(options: HiveOptions, o: { chooser?: ConfigChooser; candidates?: readonly Arm[]; onEvent?: (e: TraceEvent) => void } = {}): Promise<HiveSession> {
+export async function runHiveSession(
+  options: HiveOptions,
+  o: { chooser?: ConfigChooser; candidates?: readonly Arm[]; onEvent?: (e: TraceEvent) => void } = {},
+): Promise<HiveSession> {
   const resolved = resolveHiveOptions(options);
   const taskClass = taskClassOf(options);
   const own = armOf(options);
@@ -52,16 +60,25 @@ export async function runHiveSession(options: HiveOptions, o: { chooser?: Config
   const choice = chooser.choose(taskClass, o.candidates ?? [own], resolved.seed);
   const arm = choice.arm;
   const teamSize = Number(arm.teamSize ?? own.teamSize);
-  const report = await runHive({
-    ...options, topology: String(arm.topology ?? own.topology) as never, consensus: String(arm.consensus ?? own.consensus) as never,
-    queen: String(arm.queen ?? own.queen) as never, teams: Math.max(1, Math.min(resolved.workers, Math.ceil(resolved.workers / teamSize))),
-  }, { onEvent: o.onEvent });
+  const report = await runHive(
+    {
+      ...options,
+      topology: String(arm.topology ?? own.topology) as never,
+      consensus: String(arm.consensus ?? own.consensus) as never,
+      queen: String(arm.queen ?? own.queen) as never,
+      teams: Math.max(1, Math.min(resolved.workers, Math.ceil(resolved.workers / teamSize))),
+    },
+    { onEvent: o.onEvent },
+  );
   const objectives = report.objectives;
   const outcome: Outcome = {
     success: objectives.every((x) => x.status === 'done' && x.unsound === 0) && report.safety.length === 0,
     quality: objectives.reduce((a, x) => a + x.quality, 0) / objectives.length,
     durationMs: objectives.reduce((a, x) => a + x.durationMs, 0) / objectives.length,
-    trajectory: objectives.flatMap((x) => [{ step: `${x.queenType} queen, ${x.topology}, ${x.consensus}`, outcome: `${x.status}, quality ${x.quality}` }, ...x.switches.map((s) => ({ step: s.what, outcome: s.reason }))]),
+    trajectory: objectives.flatMap((x) => [
+      { step: `${x.queenType} queen, ${x.topology}, ${x.consensus}`, outcome: `${x.status}, quality ${x.quality}` },
+      ...x.switches.map((s) => ({ step: s.what, outcome: s.reason })),
+    ]),
   };
   chooser.record(taskClass, choice, outcome);
   return { taskClass, choice, report, outcome };

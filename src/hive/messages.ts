@@ -58,11 +58,27 @@ export interface ResultMessage {
 /** Parses a `work` body (anything may arrive: a user's agent, an adversary). */
 export function asWork(body: unknown): WorkMessage | undefined {
   const w = body as WorkMessage;
-  return typeof w === 'object' && w !== null && typeof w.task === 'object' && w.task !== null && typeof w.task.id === 'string' && Number.isInteger(w.attempt) && typeof w.coordination === 'object' ? w : undefined;
+  return typeof w === 'object' &&
+    w !== null &&
+    typeof w.task === 'object' &&
+    w.task !== null &&
+    typeof w.task.id === 'string' &&
+    Number.isInteger(w.attempt) &&
+    typeof w.coordination === 'object'
+    ? w
+    : undefined;
 }
 
 /** Parses a `result` body. */
 export function asResult(body: unknown): ResultMessage | undefined {
   const r = body as ResultMessage;
-  return typeof r === 'object' && r !== null && typeof r.taskId === 'string' && Number.isInteger(r.attempt) && typeof r.quality === 'number' && Number.isFinite(r.quality) && typeof r.failed === 'boolean' ? r : undefined;
+  return typeof r === 'object' &&
+    r !== null &&
+    typeof r.taskId === 'string' &&
+    Number.isInteger(r.attempt) &&
+    typeof r.quality === 'number' &&
+    Number.isFinite(r.quality) &&
+    typeof r.failed === 'boolean'
+    ? r
+    : undefined;
 }

@@ -25,10 +25,14 @@ export const TACTICAL_MIN_SKILL = 0.35;
  */
 export function bestWorker(workers: readonly WorkerInfo[], kind: TaskKind, load: Readonly<Record<string, number>>, avoid: readonly string[]): WorkerInfo {
   const pool = workers.filter((w) => !avoid.includes(w.id));
-  let best: WorkerInfo | undefined, score = -Infinity;
+  let best: WorkerInfo | undefined,
+    score = -Infinity;
   for (const w of pool.length > 0 ? pool : workers) {
     const s = skillOf(w, kind) - QUEUE_PENALTY * (load[w.id] ?? 0);
-    if (s > score) { score = s; best = w; }
+    if (s > score) {
+      score = s;
+      best = w;
+    }
   }
   return best!;
 }
@@ -42,12 +46,21 @@ export function bestWorker(workers: readonly WorkerInfo[], kind: TaskKind, load:
  * const w = freeWorker(workers, 'test', load, []); // undefined: all busy
  * ```
  */
-export function freeWorker(workers: readonly WorkerInfo[], kind: TaskKind, load: Readonly<Record<string, number>>, avoid: readonly string[]): WorkerInfo | undefined {
-  let best: WorkerInfo | undefined, score = -Infinity;
+export function freeWorker(
+  workers: readonly WorkerInfo[],
+  kind: TaskKind,
+  load: Readonly<Record<string, number>>,
+  avoid: readonly string[],
+): WorkerInfo | undefined {
+  let best: WorkerInfo | undefined,
+    score = -Infinity;
   for (const w of workers) {
     if ((load[w.id] ?? 0) > 0) continue;
     const s = skillOf(w, kind) - (avoid.includes(w.id) ? 1 : 0);
-    if (s > score) { score = s; best = w; }
+    if (s > score) {
+      score = s;
+      best = w;
+    }
   }
   return best;
 }

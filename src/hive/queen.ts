@@ -41,7 +41,8 @@ function note(s: S, ctx: Ctx, what: string, reason: string): void {
 }
 
 function switchTopology(s: S, ctx: Ctx, to: HiveTopology, reason: string): void {
-  const spec = to === 'hierarchical' ? { type: 'hierarchical', queen: ctx.self, teams: Math.max(1, Math.ceil(ctx.props.workers.length / ctx.props.teamSize)) } : to;
+  const spec =
+    to === 'hierarchical' ? { type: 'hierarchical', queen: ctx.self, teams: Math.max(1, Math.ceil(ctx.props.workers.length / ctx.props.teamSize)) } : to;
   ctx.requestTopology(spec, reason);
   s.topology = to;
 }
@@ -85,7 +86,8 @@ function dispatch(s: S, ctx: Ctx): void {
     const ts = s.tasks[t.id];
     if (ts.status !== 'ready') continue;
     const planned = s.assign === 'strategic' && s.plan[t.id] !== undefined && !ts.tried.includes(s.plan[t.id]) ? workerInfo(ctx, s.plan[t.id]) : undefined;
-    const w = planned ?? (s.assign === 'strategic' ? bestWorker(ctx.props.workers, t.kind, s.load, ts.tried) : freeWorker(ctx.props.workers, t.kind, s.load, ts.tried));
+    const w =
+      planned ?? (s.assign === 'strategic' ? bestWorker(ctx.props.workers, t.kind, s.load, ts.tried) : freeWorker(ctx.props.workers, t.kind, s.load, ts.tried));
     if (w === undefined) continue; // tactical: everyone is busy; the next result frees someone
     const ahead = s.load[w.id] ?? 0;
     s.load[w.id] = ahead + 1;
@@ -156,7 +158,15 @@ function openDecision(s: S, ctx: Ctx, t: Subtask, tries: number): void {
   const algorithm = decisionAlgorithm(s.consensus, t.criticality);
   const electors = electorate(ctx.props.workers, t.kind, electorateSize(ctx.props.workers.length));
   const d: DecisionState = {
-    task: t.id, kind: t.kind, critical: t.criticality >= CRITICAL_AT, algorithm, electors, round: '', tries, rounds: [], votes: {},
+    task: t.id,
+    kind: t.kind,
+    critical: t.criticality >= CRITICAL_AT,
+    algorithm,
+    electors,
+    round: '',
+    tries,
+    rounds: [],
+    votes: {},
   };
   s.decisions[t.id] = d;
   openRound(s.decisions[t.id], ctx, t);
@@ -167,7 +177,8 @@ function openRound(d: Draft<DecisionState>, ctx: Ctx, t: Subtask): void {
   d.rounds.push(d.round);
   d.votes = {};
   ctx.emit({ hive: 'decision-open', decision: d.round, task: t.id, kind: t.kind, critical: d.critical, algorithm: d.algorithm, electorate: [...d.electors] });
-  for (const e of d.electors) ctx.send(e, { kind: 'proposal', body: { id: d.round, question: `${t.title}: which design?`, options: DECISION_OPTIONS, domain: t.kind } });
+  for (const e of d.electors)
+    ctx.send(e, { kind: 'proposal', body: { id: d.round, question: `${t.title}: which design?`, options: DECISION_OPTIONS, domain: t.kind } });
   ctx.setTimer(`decision:${t.id}`, ctx.props.decisionTimeoutMs, { kind: 'decision-timeout', body: { round: d.round } });
 }
 
@@ -202,7 +213,17 @@ function judge(s: S, ctx: Ctx, d: Draft<DecisionState>, final: boolean): void {
   if (!verdict.closed) return;
   ctx.cancelTimer(`decision:${t.id}`);
   const value = verdict.value;
-  ctx.emit({ hive: 'decision', decision: d.round, rounds: [...d.rounds], task: t.id, kind: t.kind, critical: d.critical, algorithm: d.algorithm, consensus: value !== undefined, ...(value !== undefined ? { value } : {}) });
+  ctx.emit({
+    hive: 'decision',
+    decision: d.round,
+    rounds: [...d.rounds],
+    task: t.id,
+    kind: t.kind,
+    critical: d.critical,
+    algorithm: d.algorithm,
+    consensus: value !== undefined,
+    ...(value !== undefined ? { value } : {}),
+  });
   s.figures.decisions++;
   if (value === undefined) {
     if (d.tries + 1 < DECISION_TRIES) {
@@ -231,12 +252,27 @@ function maybeClose(s: S, ctx: Ctx): void {
   const failed = states.filter((t) => t.status === 'failed').length;
   const f = s.figures;
   const report: ObjectiveReport = {
-    objective: s.objective.objective, status: failed === 0 && done.length === states.length ? 'done' : 'failed', queenType: ctx.props.queenType,
-    subtasks: states.length, done: done.length, failed, skipped: states.filter((t) => t.status === 'skipped').length,
+    objective: s.objective.objective,
+    status: failed === 0 && done.length === states.length ? 'done' : 'failed',
+    queenType: ctx.props.queenType,
+    subtasks: states.length,
+    done: done.length,
+    failed,
+    skipped: states.filter((t) => t.status === 'skipped').length,
     quality: done.length === 0 ? 0 : Math.round((done.reduce((a, t) => a + t.quality, 0) / states.length) * 1000) / 1000,
-    durationMs: Math.round(ctx.now() - s.startedAt), attempts: f.attempts, failures: f.failures, timeouts: f.timeouts, reassigned: f.reassigned, staleResults: f.staleResults,
-    decisions: f.decisions, undecided: f.undecided, unsound: f.unsound, equivocations: f.equivocations,
-    topology: s.topology, consensus: s.consensus, switches: f.switches.map((x) => ({ ...x })),
+    durationMs: Math.round(ctx.now() - s.startedAt),
+    attempts: f.attempts,
+    failures: f.failures,
+    timeouts: f.timeouts,
+    reassigned: f.reassigned,
+    staleResults: f.staleResults,
+    decisions: f.decisions,
+    undecided: f.undecided,
+    unsound: f.unsound,
+    equivocations: f.equivocations,
+    topology: s.topology,
+    consensus: s.consensus,
+    switches: f.switches.map((x) => ({ ...x })),
   };
   ctx.emit({ hive: 'objective-closed', n: s.objectivesDone, status: report.status, quality: report.quality, durationMs: report.durationMs });
   if (s.requester !== null) ctx.reply(s.requester, { kind: 'objective-report', body: report });
@@ -264,15 +300,29 @@ function maybeClose(s: S, ctx: Ctx): void {
  */
 export const hiveQueen: Behaviour<QueenState, QueenProps> = {
   init: (ctx) => ({
-    requester: null, pending: [], objective: null, startedAt: 0, graph: [], tasks: {}, plan: {}, load: {},
-    assign: ctx.props.queenType === 'strategic' ? 'strategic' : 'tactical', consensus: ctx.props.consensus, topology: ctx.props.topology,
-    decisions: {}, figures: emptyFigures(), objectivesDone: 0,
+    requester: null,
+    pending: [],
+    objective: null,
+    startedAt: 0,
+    graph: [],
+    tasks: {},
+    plan: {},
+    load: {},
+    assign: ctx.props.queenType === 'strategic' ? 'strategic' : 'tactical',
+    consensus: ctx.props.consensus,
+    topology: ctx.props.topology,
+    decisions: {},
+    figures: emptyFigures(),
+    objectivesDone: 0,
   }),
   receive(s, env, ctx) {
     switch (env.kind) {
       case 'objective':
         if (asObjective(env.body) === undefined) {
-          ctx.reply(env, { kind: 'objective-refused', body: { error: 'an objective body is { objective: string, features: { complexity, novelty, criticality, sequentiality } }' } });
+          ctx.reply(env, {
+            kind: 'objective-refused',
+            body: { error: 'an objective body is { objective: string, features: { complexity, novelty, criticality, sequentiality } }' },
+          });
           return;
         }
         s.pending.push(env);

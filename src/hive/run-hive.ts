@@ -72,7 +72,7 @@ export function buildWorkers(workers: number, teams: number, seed: number): Work
   const out: WorkerInfo[] = [];
   for (let i = 0; i < workers; i++) {
     const team = Math.floor((i * teams) / workers) + 1;
-    const first = Math.floor((team - 1) * workers / teams);
+    const first = Math.floor(((team - 1) * workers) / teams);
     const skills: Partial<Record<TaskKind, number>> = {};
     for (const k of TASK_KINDS) skills[k] = Math.round((0.25 + 0.35 * rnd()) * 100) / 100;
     for (let s = 0; s < 2; s++) skills[TASK_KINDS[Math.floor(rnd() * TASK_KINDS.length)]] = Math.round((0.75 + 0.2 * rnd()) * 100) / 100;
@@ -84,7 +84,10 @@ export function buildWorkers(workers: number, teams: number, seed: number): Work
 /** The `count` workers best at decisions (mean skill over the decision kinds): where liars do the most harm. */
 function liarsAmong(workers: readonly WorkerInfo[], count: number): string[] {
   const decisionSkill = (w: WorkerInfo) => DECISION_KINDS.reduce((a, k) => a + (w.skills[k] ?? 0), 0);
-  return [...workers].sort((a, b) => decisionSkill(b) - decisionSkill(a) || (a.id < b.id ? -1 : 1)).slice(0, count).map((w) => w.id);
+  return [...workers]
+    .sort((a, b) => decisionSkill(b) - decisionSkill(a) || (a.id < b.id ? -1 : 1))
+    .slice(0, count)
+    .map((w) => w.id);
 }
 
 function topologySpec(o: ResolvedHiveOptions): TopologySpec {
@@ -107,9 +110,11 @@ export async function runHive(options: HiveOptions, hooks: { onEvent?: (e: Trace
   const o = resolveHiveOptions(options);
   const workers = buildWorkers(o.workers, o.teams, o.seed);
   const liars = liarsAmong(workers, o.byzantine.count);
-  const system = await createSystem(o.mode === 'sim'
-    ? { mode: 'sim', seed: o.seed, link: { latency: { kind: 'exponential', meanMs: 2, minMs: 1 } } }
-    : { mode: 'threads', workers: 2, seed: o.seed });
+  const system = await createSystem(
+    o.mode === 'sim'
+      ? { mode: 'sim', seed: o.seed, link: { latency: { kind: 'exponential', meanMs: 2, minMs: 1 } } }
+      : { mode: 'threads', workers: 2, seed: o.seed },
+  );
   const checks = new RunCheckers('hive', { byzantine: liars });
   const sub = system.trace$.subscribe((e) => {
     checks.observe(e);
@@ -117,7 +122,15 @@ export async function runHive(options: HiveOptions, hooks: { onEvent?: (e: Trace
   });
   try {
     const teamSize = Math.ceil(o.workers / o.teams);
-    const queenProps: QueenProps = { queenType: o.queen, consensus: o.consensus, topology: o.topology, teamSize, workers, maxAttempts: o.maxAttempts, decisionTimeoutMs: o.decisionTimeoutMs };
+    const queenProps: QueenProps = {
+      queenType: o.queen,
+      consensus: o.consensus,
+      topology: o.topology,
+      teamSize,
+      workers,
+      maxAttempts: o.maxAttempts,
+      decisionTimeoutMs: o.decisionTimeoutMs,
+    };
     await system.spawn('queen', HIVE_QUEEN, { props: queenProps });
     const members: Member[] = [{ id: 'queen', role: 'queen' }];
     for (let t = 1; t <= o.teams; t++) {
@@ -148,11 +161,29 @@ export async function runHive(options: HiveOptions, hooks: { onEvent?: (e: Trace
     const subtasks = objectives.reduce((a, r) => a + r.subtasks, 0);
     const perMinute = (ms: number) => (ms > 0 ? Math.round((subtasks / ms) * 60_000) : 0);
     return {
-      objective: o.objective, mode: o.mode, seed: o.seed, queenType: o.queen, consensus: o.consensus, topology: o.topology,
-      workers: o.workers, teams: o.teams, agents: 1 + o.teams + o.workers, byzantine: liars, objectives, subtasks,
-      subtasksPerMinute: perMinute(result.wallMs), simSubtasksPerMinute: perMinute(result.elapsedMs), elapsedMs: result.elapsedMs, wallMs: result.wallMs,
-      checkers, safety, liveness, messages: result.messages, accountingImbalance: result.accountingImbalance,
-      topologySwitches: result.topology.switches.length, traceHash: result.traceHash,
+      objective: o.objective,
+      mode: o.mode,
+      seed: o.seed,
+      queenType: o.queen,
+      consensus: o.consensus,
+      topology: o.topology,
+      workers: o.workers,
+      teams: o.teams,
+      agents: 1 + o.teams + o.workers,
+      byzantine: liars,
+      objectives,
+      subtasks,
+      subtasksPerMinute: perMinute(result.wallMs),
+      simSubtasksPerMinute: perMinute(result.elapsedMs),
+      elapsedMs: result.elapsedMs,
+      wallMs: result.wallMs,
+      checkers,
+      safety,
+      liveness,
+      messages: result.messages,
+      accountingImbalance: result.accountingImbalance,
+      topologySwitches: result.topology.switches.length,
+      traceHash: result.traceHash,
     };
   } catch (e) {
     await system.shutdown().catch(() => undefined);

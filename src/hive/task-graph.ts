@@ -9,14 +9,25 @@ function around(centre: number, spread: number, rnd: Prng): number {
 /** Builds subtasks one by one, numbering them and keeping every dependency earlier. */
 class GraphBuilder {
   readonly subtasks: Subtask[] = [];
-  constructor(private readonly features: ObjectiveFeatures, private readonly rnd: Prng) {}
+  constructor(
+    private readonly features: ObjectiveFeatures,
+    private readonly rnd: Prng,
+  ) {}
 
   add(kind: TaskKind, title: string, deps: readonly string[], complexity = this.features.complexity): string {
     const id = `t${String(this.subtasks.length + 1).padStart(2, '0')}`;
     const f = this.features;
     // Decision kinds carry the objective's criticality; the rest stay routine.
     const criticality = DECISION_KINDS.includes(kind) ? around(f.criticality, 0.15, this.rnd) : around(0.15, 0.1, this.rnd);
-    this.subtasks.push({ id, kind, title, complexity: around(complexity, 0.2, this.rnd), novelty: around(f.novelty, 0.2, this.rnd), criticality, deps: [...deps] });
+    this.subtasks.push({
+      id,
+      kind,
+      title,
+      complexity: around(complexity, 0.2, this.rnd),
+      novelty: around(f.novelty, 0.2, this.rnd),
+      criticality,
+      deps: [...deps],
+    });
     return id;
   }
 }

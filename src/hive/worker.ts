@@ -34,7 +34,14 @@ export const UNSKILLED = 0.2;
 function start(state: HiveWorkerState, work: WorkMessage, ctx: Parameters<Behaviour<HiveWorkerState, HiveWorkerProps>['receive']>[2]): void {
   state.current = work;
   const d = drawWork(work.task, ctx.props.skills[work.task.kind] ?? UNSKILLED, work.coordination, () => ctx.random());
-  const result: ResultMessage = { taskId: work.task.id, attempt: work.attempt, worker: ctx.self, quality: d.quality, failed: d.failed, durationMs: d.durationMs };
+  const result: ResultMessage = {
+    taskId: work.task.id,
+    attempt: work.attempt,
+    worker: ctx.self,
+    quality: d.quality,
+    failed: d.failed,
+    durationMs: d.durationMs,
+  };
   ctx.setTimer('work-done', d.durationMs, { kind: 'work-done', body: result });
 }
 

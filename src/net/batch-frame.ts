@@ -20,7 +20,10 @@ const SIGNATURE = 64;
  * ```
  */
 export class NodeIdentity {
-  private constructor(private readonly privateKey: KeyObject, readonly publicKey: string) {}
+  private constructor(
+    private readonly privateKey: KeyObject,
+    readonly publicKey: string,
+  ) {}
 
   static generate(): NodeIdentity {
     const { privateKey, publicKey } = generateKeyPairSync('ed25519');
@@ -69,7 +72,9 @@ export function encodeFrame(from: number, batch: readonly Envelope[], identity: 
 }
 
 /** A frame as read: its sender and envelopes, or why it was refused. */
-export type FrameResult = { readonly ok: true; readonly from: number; readonly batch: Envelope[] } | { readonly ok: false; readonly from: number | undefined; readonly reason: string };
+export type FrameResult =
+  | { readonly ok: true; readonly from: number; readonly batch: Envelope[] }
+  | { readonly ok: false; readonly from: number | undefined; readonly reason: string };
 
 /**
  * Reads and checks a frame: wire version, sender index, length, and the signature against the

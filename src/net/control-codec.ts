@@ -7,7 +7,9 @@ export interface ControlRequest {
 }
 
 /** A control-plane reply: the value, or the error as data (name, message, code) to be revived. */
-export type ControlReply = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly name: string; readonly message: string; readonly code?: string };
+export type ControlReply =
+  | { readonly ok: true; readonly value: unknown }
+  | { readonly ok: false; readonly name: string; readonly message: string; readonly code?: string };
 
 /**
  * Control messages in V8's structured-clone format: the same values a worker's comlink calls

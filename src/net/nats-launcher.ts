@@ -47,7 +47,14 @@ export class NatsLauncher implements HostLauncher {
   links: NodeLink[] = [];
   private terminated = 0;
 
-  private constructor(private readonly nc: NatsConnection, private readonly subjects: SwarmSubjects, readonly url: string, readonly swarm: string, readonly nodes: readonly NodePlace[], private readonly deadAfterMs: number) {}
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: SwarmSubjects,
+    readonly url: string,
+    readonly swarm: string,
+    readonly nodes: readonly NodePlace[],
+    private readonly deadAfterMs: number,
+  ) {}
 
   get hosts(): number {
     return this.nodes.length;
@@ -69,12 +76,17 @@ export class NatsLauncher implements HostLauncher {
       const found = await discover(nc, subjects, want, joinTimeoutMs);
       const idle = [...found.values()].filter((n) => n.run === undefined).sort((a, b) => a.name.localeCompare(b.name));
       const wrong = idle.find((n) => n.version !== WIRE_VERSION);
-      if (wrong) throw new NatsSwarmError(`node "${wrong.name}" (pid ${wrong.pid}) of swarm "${swarm}" speaks wire version ${wrong.version}; this coordinator speaks ${WIRE_VERSION}. Run the same Conclave version on every node.`);
+      if (wrong)
+        throw new NatsSwarmError(
+          `node "${wrong.name}" (pid ${wrong.pid}) of swarm "${swarm}" speaks wire version ${wrong.version}; this coordinator speaks ${WIRE_VERSION}. Run the same Conclave version on every node.`,
+        );
       const count = want ?? idle.length;
       if (idle.length < Math.max(1, count)) {
         const busy = [...found.values()].filter((n) => n.run !== undefined).map((n) => `${n.name} (busy with run ${n.run})`);
         const seen = [...idle.map((n) => n.name), ...busy];
-        throw new NatsSwarmError(`swarm "${swarm}" on ${options.url}: ${idle.length} idle node(s) of the ${Math.max(1, count)} needed answered within ${joinTimeoutMs} ms${seen.length > 0 ? ` (seen: ${seen.join(', ')})` : ' (nobody joined it)'}. Start nodes with \`conclave node --nats ${options.url} --swarm ${swarm}\`, or pass --spawn-nodes N, or lower --nodes.`);
+        throw new NatsSwarmError(
+          `swarm "${swarm}" on ${options.url}: ${idle.length} idle node(s) of the ${Math.max(1, count)} needed answered within ${joinTimeoutMs} ms${seen.length > 0 ? ` (seen: ${seen.join(', ')})` : ' (nobody joined it)'}. Start nodes with \`conclave node --nats ${options.url} --swarm ${swarm}\`, or pass --spawn-nodes N, or lower --nodes.`,
+        );
       }
       const nodes = idle.slice(0, count).map((n, index) => ({ name: n.name, index, pid: n.pid }));
       return new NatsLauncher(nc, subjects, options.url, swarm, nodes, options.deadAfterMs ?? 15 * HEARTBEAT_MS);
@@ -86,29 +98,41 @@ export class NatsLauncher implements HostLauncher {
 
   async launch(config: HostConfig, activity: SharedArrayBuffer): Promise<HostLink[]> {
     const act = new Int32Array(activity);
-    const claims = await Promise.all(this.nodes.map(async (n) => {
-      const claim: Claim = { run: this.run, index: n.index, hosts: this.nodes.length, config };
-      try {
-        const m = await this.nc.request(this.subjects.node(n.name), encodeRequest('claim', [claim]), { timeout: CONTROL_TIMEOUT_MS });
-        return decodeReply(m.data) as { publicKey: string; version: number };
-      } catch (e) {
-        throw new NatsSwarmError(`node "${n.name}" of swarm "${this.swarm}" could not be claimed for run ${this.run}: ${(e as Error).message}`, e);
-      }
-    })).catch(async (e) => {
+    const claims = await Promise.all(
+      this.nodes.map(async (n) => {
+        const claim: Claim = { run: this.run, index: n.index, hosts: this.nodes.length, config };
+        try {
+          const m = await this.nc.request(this.subjects.node(n.name), encodeRequest('claim', [claim]), { timeout: CONTROL_TIMEOUT_MS });
+          return decodeReply(m.data) as { publicKey: string; version: number };
+        } catch (e) {
+          throw new NatsSwarmError(`node "${n.name}" of swarm "${this.swarm}" could not be claimed for run ${this.run}: ${(e as Error).message}`, e);
+        }
+      }),
+    ).catch(async (e) => {
       await this.releaseAll();
       throw e;
     });
-    this.links = this.nodes.map((n) => new NodeLink(this.nc, this.subjects, { name: n.name, index: n.index, hosts: this.nodes.length, run: this.run }, act, this.deadAfterMs));
+    this.links = this.nodes.map(
+      (n) => new NodeLink(this.nc, this.subjects, { name: n.name, index: n.index, hosts: this.nodes.length, run: this.run }, act, this.deadAfterMs),
+    );
     const byName = new Map(this.links.map((l) => [l.place.name, l]));
-    this.nc.subscribe(this.subjects.heartbeats, { callback: (err, msg) => {
-      if (!err) byName.get(msg.subject.slice(msg.subject.lastIndexOf('.') + 1))?.beat();
-    } });
-    this.nc.subscribe(this.subjects.announce, { callback: (err, msg) => {
-      const info = err ? undefined : parseInfo(msg);
-      if (info?.type === 'leave' && info.run === this.run) byName.get(info.name)?.left(info.drained);
-    } });
+    this.nc.subscribe(this.subjects.heartbeats, {
+      callback: (err, msg) => {
+        if (!err) byName.get(msg.subject.slice(msg.subject.lastIndexOf('.') + 1))?.beat();
+      },
+    });
+    this.nc.subscribe(this.subjects.announce, {
+      callback: (err, msg) => {
+        const info = err ? undefined : parseInfo(msg);
+        if (info?.type === 'leave' && info.run === this.run) byName.get(info.name)?.left(info.drained);
+      },
+    });
     const keys = claims.map((c) => c.publicKey);
-    await Promise.all(this.links.map((l) => l.sync().then(() => this.nc.request(this.subjects.control(this.run, l.place.index), encodeRequest('keys', [keys]), { timeout: CONTROL_TIMEOUT_MS }))));
+    await Promise.all(
+      this.links.map((l) =>
+        l.sync().then(() => this.nc.request(this.subjects.control(this.run, l.place.index), encodeRequest('keys', [keys]), { timeout: CONTROL_TIMEOUT_MS })),
+      ),
+    );
     return this.links.map((l) => {
       const terminate = l.terminate.bind(l);
       // Once the system let go of every node, the connection closes.

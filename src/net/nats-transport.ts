@@ -32,7 +32,13 @@ export class NatsTransport implements Transport {
   private readonly sub: Subscription;
   readonly refused: RefusedBatches = { batches: 0, bytes: 0, lastReason: undefined };
 
-  constructor(private readonly nc: NatsConnection, private readonly subjects: SwarmSubjects, private readonly run: string, private readonly index: number, private readonly identity: NodeIdentity) {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: SwarmSubjects,
+    private readonly run: string,
+    private readonly index: number,
+    private readonly identity: NodeIdentity,
+  ) {
     this.sub = nc.subscribe(subjects.envelopes(run, index), {
       callback: (err, msg) => {
         if (err) return;

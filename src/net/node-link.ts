@@ -13,7 +13,22 @@ import type { SwarmSubjects } from './subjects.ts';
 /** How long a control call may wait for its answer before the node counts as unresponsive (ms). */
 export const CONTROL_TIMEOUT_MS = 30_000;
 
-const API_OPS: readonly (keyof WorkerApi)[] = ['ready', 'spawn', 'setRoutes', 'stop', 'snapshot', 'send', 'ask', 'prepareTopology', 'commitTopology', 'peerDied', 'setFaults', 'crash', 'recover', 'close'];
+const API_OPS: readonly (keyof WorkerApi)[] = [
+  'ready',
+  'spawn',
+  'setRoutes',
+  'stop',
+  'snapshot',
+  'send',
+  'ask',
+  'prepareTopology',
+  'commitTopology',
+  'peerDied',
+  'setFaults',
+  'crash',
+  'recover',
+  'close',
+];
 
 /** Where a node link is: which node, which host index, which run. */
 export interface NodeLinkPlace {
@@ -55,28 +70,39 @@ export class NodeLink implements HostLink {
   /** How the node ended: undefined while it runs. */
   death: string | undefined;
 
-  constructor(private readonly nc: NatsConnection, private readonly subjects: SwarmSubjects, readonly place: NodeLinkPlace, private readonly activity: Int32Array, private readonly deadAfterMs: number) {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: SwarmSubjects,
+    readonly place: NodeLinkPlace,
+    private readonly activity: Int32Array,
+    private readonly deadAfterMs: number,
+  ) {
     this.cutBuffer = HostCounters.allocate(place.hosts);
     this.cutBytes = new Uint8Array(this.cutBuffer);
     this.counters = new HostCounters(this.cutBuffer, place.hosts);
     const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
     for (const op of API_OPS) api[op] = (...args) => this.request(op, args, op === 'ask' ? (args[2] as number) + CONTROL_TIMEOUT_MS : CONTROL_TIMEOUT_MS);
     this.api = api as unknown as HostApi;
-    this.sub = nc.subscribe(subjects.out(place.run, place.index), { callback: (err, msg) => {
-      if (err || this.dead) return;
-      const data = msg.data;
-      // Anything the node publishes shows it alive: a node flooded with work may heartbeat late.
-      this.lastBeat = performance.now();
-      if (data[0] === OUT_CUT) {
-        this.cutBytes.set(data.subarray(1));
-        Atomics.add(this.activity, 0, 1);
-        Atomics.notify(this.activity, 0);
-      } else if (data[0] === OUT_EVENTS) this.handler(deserialize(data.subarray(1)) as WorkerEvents);
-    } });
-    this.monitor = setInterval(() => {
-      const silent = performance.now() - this.lastBeat;
-      if (silent > this.deadAfterMs) this.die(`node "${place.name}" missed its heartbeats for ${Math.round(silent)} ms`);
-    }, Math.max(10, Math.floor(deadAfterMs / 4)));
+    this.sub = nc.subscribe(subjects.out(place.run, place.index), {
+      callback: (err, msg) => {
+        if (err || this.dead) return;
+        const data = msg.data;
+        // Anything the node publishes shows it alive: a node flooded with work may heartbeat late.
+        this.lastBeat = performance.now();
+        if (data[0] === OUT_CUT) {
+          this.cutBytes.set(data.subarray(1));
+          Atomics.add(this.activity, 0, 1);
+          Atomics.notify(this.activity, 0);
+        } else if (data[0] === OUT_EVENTS) this.handler(deserialize(data.subarray(1)) as WorkerEvents);
+      },
+    });
+    this.monitor = setInterval(
+      () => {
+        const silent = performance.now() - this.lastBeat;
+        if (silent > this.deadAfterMs) this.die(`node "${place.name}" missed its heartbeats for ${Math.round(silent)} ms`);
+      },
+      Math.max(10, Math.floor(deadAfterMs / 4)),
+    );
     this.monitor.unref();
   }
 
@@ -87,7 +113,9 @@ export class NodeLink implements HostLink {
 
   /** The node announced it left (SIGTERM): recover now rather than after missed heartbeats. */
   left(drained: number | undefined): void {
-    this.die(`node "${this.place.name}" left the swarm (SIGTERM)${drained !== undefined ? `: it stopped its ${drained} actors, their queued envelopes dead-lettered actor-stopped` : ''}`);
+    this.die(
+      `node "${this.place.name}" left the swarm (SIGTERM)${drained !== undefined ? `: it stopped its ${drained} actors, their queued envelopes dead-lettered actor-stopped` : ''}`,
+    );
   }
 
   private die(detail: string): void {
@@ -147,7 +175,10 @@ export class NodeLink implements HostLink {
     this.ended = true;
     clearInterval(this.monitor);
     this.sub.unsubscribe();
-    if (!this.dead) await this.nc.request(this.subjects.node(this.place.name), encodeRequest('release', [this.place.run]), { timeout: CONTROL_TIMEOUT_MS }).catch(() => undefined);
+    if (!this.dead)
+      await this.nc
+        .request(this.subjects.node(this.place.name), encodeRequest('release', [this.place.run]), { timeout: CONTROL_TIMEOUT_MS })
+        .catch(() => undefined);
   }
 
   release(): void {}

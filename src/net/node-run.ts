@@ -23,7 +23,22 @@ export const OUT_CUT = 1;
 export const OUT_EVENTS = 2;
 
 /** The host API a coordinator may call over NATS: WorkerApi's methods, and nothing else. */
-const HOST_OPS: ReadonlySet<string> = new Set<keyof WorkerApi>(['ready', 'spawn', 'setRoutes', 'stop', 'snapshot', 'send', 'ask', 'prepareTopology', 'commitTopology', 'peerDied', 'setFaults', 'crash', 'recover', 'close']);
+const HOST_OPS: ReadonlySet<string> = new Set<keyof WorkerApi>([
+  'ready',
+  'spawn',
+  'setRoutes',
+  'stop',
+  'snapshot',
+  'send',
+  'ask',
+  'prepareTopology',
+  'commitTopology',
+  'peerDied',
+  'setFaults',
+  'crash',
+  'recover',
+  'close',
+]);
 
 /**
  * One run hosted on a node: the same WorkerHost a worker thread runs, with a NATS transport
@@ -45,37 +60,51 @@ export class NodeRun {
   private readonly cutBytes: Uint8Array;
   private readonly traceAck: Int32Array;
 
-  constructor(private readonly nc: NatsConnection, private readonly subjects: SwarmSubjects, readonly claim: Claim) {
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: SwarmSubjects,
+    readonly claim: Claim,
+  ) {
     const { run, index, hosts, config } = claim;
     const counters = HostCounters.allocate(hosts);
     const traceAck = new SharedArrayBuffer(4);
     this.traceAck = new Int32Array(traceAck);
     this.cutBytes = new Uint8Array(counters);
     const init: WorkerInit = {
-      ...config, preload: [...config.preload], index, workers: hosts, counters, activity: new SharedArrayBuffer(4), traceAck,
+      ...config,
+      preload: [...config.preload],
+      index,
+      workers: hosts,
+      counters,
+      activity: new SharedArrayBuffer(4),
+      traceAck,
       // Not used by a host on NATS: the transport replaces the ports, `events` goes to NATS below.
-      peers: [], events: undefined as never,
+      peers: [],
+      events: undefined as never,
     };
     this.transport = new NatsTransport(nc, subjects, run, index, this.identity);
     const out = subjects.out(run, index);
     const cutFrame = new Uint8Array(1 + this.cutBytes.length);
     cutFrame[0] = OUT_CUT;
-    this.host = new WorkerHost(
-      init,
-      this.transport,
-      { postMessage: (m) => nc.publish(out, withKind(OUT_EVENTS, serialize(m))) },
-      () => {
-        cutFrame.set(this.cutBytes, 1);
-        nc.publish(out, cutFrame);
-      },
+    this.host = new WorkerHost(init, this.transport, { postMessage: (m) => nc.publish(out, withKind(OUT_EVENTS, serialize(m))) }, () => {
+      cutFrame.set(this.cutBytes, 1);
+      nc.publish(out, cutFrame);
+    });
+    this.subs.push(
+      nc.subscribe(subjects.control(run, index), {
+        callback: (err, msg) => {
+          if (err) return;
+          void this.answer(msg.data).then((reply) => msg.respond(reply));
+        },
+      }),
     );
-    this.subs.push(nc.subscribe(subjects.control(run, index), { callback: (err, msg) => {
-      if (err) return;
-      void this.answer(msg.data).then((reply) => msg.respond(reply));
-    } }));
-    this.subs.push(nc.subscribe(subjects.ack(run, index), { callback: (err, msg) => {
-      if (!err) Atomics.add(this.traceAck, 0, Number(msg.string()) | 0);
-    } }));
+    this.subs.push(
+      nc.subscribe(subjects.ack(run, index), {
+        callback: (err, msg) => {
+          if (!err) Atomics.add(this.traceAck, 0, Number(msg.string()) | 0);
+        },
+      }),
+    );
   }
 
   /** Batches this host refused (forged or foreign signatures, unknown senders). */

@@ -19,7 +19,9 @@ const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
  */
 export function checkToken(what: string, value: string): string {
   if (typeof value !== 'string' || !TOKEN.test(value)) {
-    throw new NatsSwarmError(`${what} ${JSON.stringify(value)} is not usable as a NATS subject token: use 1 to 64 letters, digits, '-' or '_' (no dots, spaces or wildcards).`);
+    throw new NatsSwarmError(
+      `${what} ${JSON.stringify(value)} is not usable as a NATS subject token: use 1 to 64 letters, digits, '-' or '_' (no dots, spaces or wildcards).`,
+    );
   }
   return value;
 }

@@ -48,7 +48,10 @@ export async function connectNats(url: string, name?: string): Promise<NatsConne
   try {
     return await connect({ servers: url, name, timeout: CONNECT_TIMEOUT_MS, reconnect: false });
   } catch (e) {
-    throw new NatsSwarmError(`cannot reach the NATS server at ${url} (${(e as Error).message}). Start one (nats-server -a 127.0.0.1 -p 4222 -js) or pass the right --nats URL.`, e);
+    throw new NatsSwarmError(
+      `cannot reach the NATS server at ${url} (${(e as Error).message}). Start one (nats-server -a 127.0.0.1 -p 4222 -js) or pass the right --nats URL.`,
+      e,
+    );
   }
 }
 
@@ -72,15 +75,24 @@ export class SwarmNode {
   /** Resolves once the node left and closed its connection. */
   readonly closed: Promise<void>;
 
-  private constructor(private readonly nc: NatsConnection, private readonly subjects: SwarmSubjects, readonly name: string, private readonly log: (line: string) => void) {
-    nc.subscribe(subjects.node(name), { callback: (err, msg) => {
-      if (err) return;
-      const reply = this.onNodeRequest(msg.data);
-      if (msg.reply) msg.respond(reply);
-    } });
-    nc.subscribe(subjects.who, { callback: (err, msg) => {
-      if (!err && msg.reply) msg.respond(JSON.stringify(this.info('here')));
-    } });
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly subjects: SwarmSubjects,
+    readonly name: string,
+    private readonly log: (line: string) => void,
+  ) {
+    nc.subscribe(subjects.node(name), {
+      callback: (err, msg) => {
+        if (err) return;
+        const reply = this.onNodeRequest(msg.data);
+        if (msg.reply) msg.respond(reply);
+      },
+    });
+    nc.subscribe(subjects.who, {
+      callback: (err, msg) => {
+        if (!err && msg.reply) msg.respond(JSON.stringify(this.info('here')));
+      },
+    });
     nc.publish(subjects.announce, JSON.stringify(this.info('join')));
     const beat = subjects.heartbeat(name);
     this.heartbeat = setInterval(() => nc.publish(beat, this.run?.claim.run ?? ''), HEARTBEAT_MS);
@@ -95,10 +107,15 @@ export class SwarmNode {
     const subjects = swarmSubjects(swarm);
     // Is the name taken? A live node of that name answers its subject; nobody answering is the
     // server's immediate "no responders".
-    const taken = await nc.request(subjects.node(name), encodeRequest('ping', []), { timeout: 1_000 }).then((m) => decodeReply(m.data) as NodeInfo, () => undefined);
+    const taken = await nc.request(subjects.node(name), encodeRequest('ping', []), { timeout: 1_000 }).then(
+      (m) => decodeReply(m.data) as NodeInfo,
+      () => undefined,
+    );
     if (taken !== undefined) {
       await nc.close();
-      throw new NatsSwarmError(`a node named "${name}" already joined swarm "${swarm}" (pid ${taken.pid}). Give this one another --name, or stop the other first.`);
+      throw new NatsSwarmError(
+        `a node named "${name}" already joined swarm "${swarm}" (pid ${taken.pid}). Give this one another --name, or stop the other first.`,
+      );
     }
     const node = new SwarmNode(nc, subjects, name, options.log ?? (() => {}));
     node.log(`node "${name}" joined swarm "${swarm}" on ${options.url} (wire version ${WIRE_VERSION}, pid ${process.pid})`);
@@ -106,7 +123,15 @@ export class SwarmNode {
   }
 
   private info(type: NodeInfo['type'], drained?: number): NodeInfo {
-    return { type, name: this.name, version: WIRE_VERSION, pid: process.pid, run: this.run?.claim.run, index: this.run?.claim.index, ...(drained !== undefined ? { drained } : {}) };
+    return {
+      type,
+      name: this.name,
+      version: WIRE_VERSION,
+      pid: process.pid,
+      run: this.run?.claim.run,
+      index: this.run?.claim.index,
+      ...(drained !== undefined ? { drained } : {}),
+    };
   }
 
   /** Node control: ping, claim (host a run), release (the run is over), die (a crash drill). */

@@ -28,7 +28,14 @@ export interface BankExport {
   readonly patterns: readonly ExportedPattern[];
 }
 
-const figures = (f: Figures): Figures => ({ uses: f.uses, successes: f.successes, qualitySum: f.qualitySum, qualitySq: f.qualitySq, durationSum: f.durationSum, durationSq: f.durationSq });
+const figures = (f: Figures): Figures => ({
+  uses: f.uses,
+  successes: f.successes,
+  qualitySum: f.qualitySum,
+  qualitySq: f.qualitySq,
+  durationSum: f.durationSum,
+  durationSq: f.durationSq,
+});
 
 /**
  * Every pattern of the store as a shareable object (none for a store not made yet: `undefined`).
@@ -43,10 +50,18 @@ export function exportBank(db: StoreDb | undefined, now: Date = new Date()): Ban
     format: BANK_FORMAT,
     version: BANK_FORMAT_VERSION,
     exportedAt: now.toISOString(),
-    patterns: db === undefined ? [] : readPatterns(db).map((p) => ({
-      key: p.key, name: p.name, features: p.features, approach: p.approach, arm: p.arm, ...figures(p),
-      arms: readArms(db, p.key, 1).map((a) => ({ arm: a.arm, ...figures(a) })),
-    })),
+    patterns:
+      db === undefined
+        ? []
+        : readPatterns(db).map((p) => ({
+            key: p.key,
+            name: p.name,
+            features: p.features,
+            approach: p.approach,
+            arm: p.arm,
+            ...figures(p),
+            arms: readArms(db, p.key, 1).map((a) => ({ arm: a.arm, ...figures(a) })),
+          })),
   };
 }
 
@@ -66,18 +81,21 @@ export function parseBankExport(value: unknown, file: string): BankExport {
   };
   if (!isObject(value)) return bad('', 'is not a JSON object');
   if (value.format !== BANK_FORMAT) bad('format', `must be "${BANK_FORMAT}" (got ${JSON.stringify(value.format) ?? 'nothing'})`);
-  if (value.version !== BANK_FORMAT_VERSION) bad('version', `must be ${BANK_FORMAT_VERSION} (got ${JSON.stringify(value.version) ?? 'nothing'}): written by another Conclave`);
+  if (value.version !== BANK_FORMAT_VERSION)
+    bad('version', `must be ${BANK_FORMAT_VERSION} (got ${JSON.stringify(value.version) ?? 'nothing'}): written by another Conclave`);
   if (!Array.isArray(value.patterns)) return bad('patterns', 'must be an array of patterns');
   const keys = new Set<string>();
   value.patterns.forEach((p: unknown, i: number) => {
     const at = `patterns[${i}]`;
     if (!isObject(p)) return bad(at, 'must be an object');
     if (typeof p.name !== 'string' || p.name === '' || p.name.includes('/')) bad(`${at}.name`, 'must be a non-empty name without "/"');
-    if (p.key !== `${PATTERN_PREFIX}${p.name as string}`) bad(`${at}.key`, `must be "${PATTERN_PREFIX}${p.name as string}" (the pattern's name under ${PATTERN_PREFIX})`);
+    if (p.key !== `${PATTERN_PREFIX}${p.name as string}`)
+      bad(`${at}.key`, `must be "${PATTERN_PREFIX}${p.name as string}" (the pattern's name under ${PATTERN_PREFIX})`);
     if (keys.has(p.key as string)) bad(`${at}.key`, `appears twice (${p.key as string})`);
     keys.add(p.key as string);
     if (!isObject(p.features)) bad(`${at}.features`, 'must be an object of feature name -> number in [0, 1]');
-    for (const [f, v] of Object.entries(p.features as object)) if (typeof v !== 'number' || !(v >= 0 && v <= 1)) bad(`${at}.features.${f}`, `must be a number in [0, 1] (got ${JSON.stringify(v)})`);
+    for (const [f, v] of Object.entries(p.features as object))
+      if (typeof v !== 'number' || !(v >= 0 && v <= 1)) bad(`${at}.features.${f}`, `must be a number in [0, 1] (got ${JSON.stringify(v)})`);
     if (typeof p.approach !== 'string') bad(`${at}.approach`, 'must be a string');
     if (p.arm !== null) checkArm(p.arm, `${at}.arm`, bad);
     checkFigures(p, at, bad);
@@ -102,7 +120,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 function checkArm(v: unknown, path: string, bad: (path: string, problem: string) => never): void {
   if (!isObject(v) || Object.keys(v).length === 0) bad(path, 'must be an object of configuration fields (string, number or boolean values)');
-  for (const [k, x] of Object.entries(v as object)) if (!['string', 'number', 'boolean'].includes(typeof x) || (typeof x === 'number' && !Number.isFinite(x))) bad(`${path}.${k}`, `must be a string, a finite number or a boolean (got ${JSON.stringify(x)})`);
+  for (const [k, x] of Object.entries(v as object))
+    if (!['string', 'number', 'boolean'].includes(typeof x) || (typeof x === 'number' && !Number.isFinite(x)))
+      bad(`${path}.${k}`, `must be a string, a finite number or a boolean (got ${JSON.stringify(x)})`);
 }
 
 function checkFigures(o: Record<string, unknown>, at: string, bad: (path: string, problem: string) => never): void {
@@ -127,7 +147,8 @@ function checkFigures(o: Record<string, unknown>, at: string, bad: (path: string
  * ```
  */
 export function importBank(db: StoreDb, data: BankExport, at: number = Date.now()): { created: number; merged: number } {
-  let created = 0, merged = 0;
+  let created = 0,
+    merged = 0;
   db.transaction(() => {
     for (const p of data.patterns) {
       const exists = db.prepare('SELECT 1 FROM rb_patterns WHERE key = ?').get(p.key) !== undefined;
@@ -135,13 +156,35 @@ export function importBank(db: StoreDb, data: BankExport, at: number = Date.now(
       else {
         created++;
         db.prepare(`INSERT INTO rb_patterns (key, name, features, approach, arm, uses, successes, quality_sum, quality_sq, duration_sum, duration_sq, drift, resets, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, ?, ?)`).run(p.key, p.name, JSON.stringify(p.features), p.approach, p.arm === null ? null : armKey(p.arm), at, at);
+          VALUES (?, ?, ?, ?, ?, 0, 0, 0, 0, 0, 0, 0, 0, ?, ?)`).run(
+          p.key,
+          p.name,
+          JSON.stringify(p.features),
+          p.approach,
+          p.arm === null ? null : armKey(p.arm),
+          at,
+          at,
+        );
       }
       db.prepare(`UPDATE rb_patterns SET uses = uses + ?, successes = successes + ?, quality_sum = quality_sum + ?, quality_sq = quality_sq + ?,
-        duration_sum = duration_sum + ?, duration_sq = duration_sq + ?, updated_at = ? WHERE key = ?`).run(p.uses, p.successes, p.qualitySum, p.qualitySq, p.durationSum, p.durationSq, at, p.key);
+        duration_sum = duration_sum + ?, duration_sq = duration_sq + ?, updated_at = ? WHERE key = ?`).run(
+        p.uses,
+        p.successes,
+        p.qualitySum,
+        p.qualitySq,
+        p.durationSum,
+        p.durationSq,
+        at,
+        p.key,
+      );
       const tick = (db.prepare('SELECT uses FROM rb_patterns WHERE key = ?').get(p.key) as { uses: number }).uses;
       for (const a of p.arms) {
-        db.prepare(`INSERT INTO rb_arms VALUES (@key, @arm, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, @tick, @at) ON CONFLICT (pattern_key, arm) DO NOTHING`).run({ key: p.key, arm: armKey(a.arm), tick, at });
+        db.prepare(`INSERT INTO rb_arms VALUES (@key, @arm, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, @tick, @at) ON CONFLICT (pattern_key, arm) DO NOTHING`).run({
+          key: p.key,
+          arm: armKey(a.arm),
+          tick,
+          at,
+        });
         // The imported figures join the discounted ones as of the arm's own d_tick: as recent as
         // what the store last learned about that arm.
         db.prepare(`UPDATE rb_arms SET uses = uses + @uses, successes = successes + @successes, quality_sum = quality_sum + @qualitySum, quality_sq = quality_sq + @qualitySq,

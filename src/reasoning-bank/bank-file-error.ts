@@ -11,7 +11,16 @@ import { ConclaveError } from '../errors.ts';
  * ```
  */
 export class BankFileError extends ConclaveError {
-  constructor(readonly file: string, readonly path: string, problem: string, options?: { cause?: unknown }) {
-    super('bank-file', `${file}${path ? `: "${path}"` : ''}: ${problem}. Nothing was imported; fix the file (conclave memory export writes the expected form).`, options);
+  constructor(
+    readonly file: string,
+    readonly path: string,
+    problem: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      'bank-file',
+      `${file}${path ? `: "${path}"` : ''}: ${problem}. Nothing was imported; fix the file (conclave memory export writes the expected form).`,
+      options,
+    );
   }
 }

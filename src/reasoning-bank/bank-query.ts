@@ -28,14 +28,18 @@ export function queryFeatures(query: string): Record<string, number> | undefined
     } catch (e) {
       throw new RangeError(`the query looks like JSON features but does not parse (${(e as Error).message}); write {"complexity": 0.8} or complexity=0.8`);
     }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new RangeError('JSON features must be an object of feature name -> number in [0, 1]');
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new RangeError('JSON features must be an object of feature name -> number in [0, 1]');
     pairs = Object.entries(parsed);
   } else if (/^[\w.-]+\s*=/.test(q)) {
-    pairs = q.split(/[,\s]+/).filter(Boolean).map((part) => {
-      const m = /^([\w.-]+)=(.*)$/.exec(part);
-      if (!m) throw new RangeError(`"${part}" is not name=value; write features as complexity=0.8,novelty=0.3`);
-      return [m[1]!, m[2] === '' ? NaN : Number(m[2])];
-    });
+    pairs = q
+      .split(/[,\s]+/)
+      .filter(Boolean)
+      .map((part) => {
+        const m = /^([\w.-]+)=(.*)$/.exec(part);
+        if (!m) throw new RangeError(`"${part}" is not name=value; write features as complexity=0.8,novelty=0.3`);
+        return [m[1]!, m[2] === '' ? NaN : Number(m[2])];
+      });
   } else return undefined;
   const out: Record<string, number> = {};
   for (const [k, v] of pairs) {
@@ -57,11 +61,17 @@ export function queryFeatures(query: string): Record<string, number> | undefined
  */
 export function queryPatterns(db: StoreDb, query: string, limit: number): QueryHit[] {
   const features = queryFeatures(query);
-  const words = query.toLowerCase().split(/[^a-z0-9]+/).filter(Boolean);
+  const words = query
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
   const hits = readPatterns(db).map((pattern) => {
     if (features) return { pattern, score: featureSimilarity(features, pattern.features) };
     const text = `${pattern.name} ${pattern.approach}`.toLowerCase();
     return { pattern, score: words.length === 0 ? 0 : words.filter((w) => text.includes(w)).length / words.length };
   });
-  return hits.filter((h) => h.score > 0.01).sort((a, b) => b.score - a.score || a.pattern.key.localeCompare(b.pattern.key)).slice(0, limit);
+  return hits
+    .filter((h) => h.score > 0.01)
+    .sort((a, b) => b.score - a.score || a.pattern.key.localeCompare(b.pattern.key))
+    .slice(0, limit);
 }

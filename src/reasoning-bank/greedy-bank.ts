@@ -47,17 +47,23 @@ export class GreedyBank implements ConfigChooser {
     const untried = candidates.filter((c) => !tried.has(armKey(c)));
     if ((best === undefined || best.rate < GREEDY_GOOD_ENOUGH) && untried.length > 0) {
       const arm = untried[Math.floor(createPrng(seed, key)() * untried.length)]!;
-      return { arm, patternKey: key, reason: best ? `best stored success rate ${best.rate.toFixed(2)} is below ${GREEDY_GOOD_ENOUGH}: trying another` : 'no pattern yet: trying one' };
+      return {
+        arm,
+        patternKey: key,
+        reason: best ? `best stored success rate ${best.rate.toFixed(2)} is below ${GREEDY_GOOD_ENOUGH}: trying another` : 'no pattern yet: trying one',
+      };
     }
     return { arm: best!.arm, patternKey: key, reason: `stored success rate ${best!.rate.toFixed(2)} over ${best!.uses} uses` };
   }
 
   record(taskClass: TaskClass, choice: Choice, outcome: Outcome): void {
     checkOutcome(outcome);
-    this.#db.transaction(() => {
-      addOutcome(this.#db, { taskClass, arm: choice.arm, outcome, reason: choice.reason, discount: 1, at: this.#now() });
-      // What it applies next is what it just stored: the last configuration and its success rate.
-      setBestArm(this.#db, choice.patternKey, choice.arm, describeArm(choice.arm));
-    }).immediate();
+    this.#db
+      .transaction(() => {
+        addOutcome(this.#db, { taskClass, arm: choice.arm, outcome, reason: choice.reason, discount: 1, at: this.#now() });
+        // What it applies next is what it just stored: the last configuration and its success rate.
+        setBestArm(this.#db, choice.patternKey, choice.arm, describeArm(choice.arm));
+      })
+      .immediate();
   }
 }

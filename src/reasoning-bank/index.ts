@@ -3,8 +3,32 @@ export { ReasoningBank, checkOutcome, type ReasoningBankOptions } from './reason
 export { GreedyBank } from './greedy-bank.ts';
 export { DEFAULT_UTILITY, utility, type UtilityWeights } from './utility.ts';
 export { featureSimilarity } from './similarity.ts';
-export { PATTERN_PREFIX, patternKey, armKey, describeArm, readPatterns, readPattern, readArms, readTrajectories, deletePattern, hasBankTables, type ArmStats, type PatternRow, type TrajectoryRow, type Figures } from './pattern-store.ts';
-export { BANK_FORMAT, BANK_FORMAT_VERSION, exportBank, importBank, parseBankExport, type BankExport, type ExportedPattern, type ExportedArm } from './bank-exchange.ts';
+export {
+  PATTERN_PREFIX,
+  patternKey,
+  armKey,
+  describeArm,
+  readPatterns,
+  readPattern,
+  readArms,
+  readTrajectories,
+  deletePattern,
+  hasBankTables,
+  type ArmStats,
+  type PatternRow,
+  type TrajectoryRow,
+  type Figures,
+} from './pattern-store.ts';
+export {
+  BANK_FORMAT,
+  BANK_FORMAT_VERSION,
+  exportBank,
+  importBank,
+  parseBankExport,
+  type BankExport,
+  type ExportedPattern,
+  type ExportedArm,
+} from './bank-exchange.ts';
 export { BankFileError } from './bank-file-error.ts';
 export { queryFeatures, queryPatterns, type QueryHit } from './bank-query.ts';
 export { SYNTHETIC_TASK_CLASSES, syntheticCandidates, syntheticEvaluator, syntheticOutcome, type Evaluator, type SyntheticPhase } from './synthetic-tasks.ts';

@@ -49,7 +49,10 @@ export async function runLearningExperiment(o: LearningExperimentOptions): Promi
   const classes = SYNTHETIC_TASK_CLASSES;
   const candidates = syntheticCandidates();
   const trials = o.oracleTrials ?? 300;
-  const oracles = [await computeOracle(syntheticEvaluator(0), classes, candidates, trials), await computeOracle(syntheticEvaluator(1), classes, candidates, trials)] as const;
+  const oracles = [
+    await computeOracle(syntheticEvaluator(0), classes, candidates, trials),
+    await computeOracle(syntheticEvaluator(1), classes, candidates, trials),
+  ] as const;
   const variants = { stationary: `${o.dir}/stationary`, changing: `${o.dir}/changing` };
   for (const d of Object.values(variants)) mkdirSync(d, { recursive: true });
   const logs: { stationary: ObjectiveLog[][]; changing: ObjectiveLog[][] } = { stationary: [], changing: [] };

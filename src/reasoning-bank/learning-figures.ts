@@ -34,7 +34,10 @@ export function sessionFigures(logs: readonly (readonly ObjectiveLog[])[], oracl
     const oracle = oracleFor(session);
     for (const strategy of [...STRATEGIES, 'oracle'] as const) {
       const mine = log.filter((o) => o.strategy === (strategy === 'oracle' ? 'fixed' : strategy));
-      let s = 0, t = 0, regret = 0, observed = 0;
+      let s = 0,
+        t = 0,
+        regret = 0,
+        observed = 0;
       for (const o of mine) {
         const cls = oracle.get(o.taskClass);
         if (!cls) throw new Error(`the oracle has no task class "${o.taskClass}"`);

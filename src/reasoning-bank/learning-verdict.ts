@@ -50,7 +50,11 @@ export function learningVerdict(r: LearningExperiment, o: { convergeBy: number; 
     const last = Math.max(...r[variant].map((x) => x.session));
     const bank = row(r[variant], last, 'bank').cumulativeRegret;
     const greedy = row(r[variant], last, 'greedy').cumulativeRegret;
-    checks.push({ name: `beats greedy on cumulative regret (${variant})`, ok: bank < greedy, detail: `after ${last} sessions: bank ${bank.toFixed(1)}, greedy ${greedy.toFixed(1)} (utility lost against the oracle)` });
+    checks.push({
+      name: `beats greedy on cumulative regret (${variant})`,
+      ok: bank < greedy,
+      detail: `after ${last} sessions: bank ${bank.toFixed(1)}, greedy ${greedy.toFixed(1)} (utility lost against the oracle)`,
+    });
   }
   const tried: string[] = [];
   let recoveredAt: number | undefined;

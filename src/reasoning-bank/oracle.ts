@@ -26,20 +26,34 @@ export type Oracle = ReadonlyMap<string, { readonly arms: ReadonlyMap<string, Ar
  * oracle.get('docs-api-reference')!.best.arm;
  * ```
  */
-export async function computeOracle(evaluate: Evaluator, classes: readonly TaskClass[], candidates: readonly Arm[], trials: number, w: UtilityWeights = DEFAULT_UTILITY): Promise<Oracle> {
+export async function computeOracle(
+  evaluate: Evaluator,
+  classes: readonly TaskClass[],
+  candidates: readonly Arm[],
+  trials: number,
+  w: UtilityWeights = DEFAULT_UTILITY,
+): Promise<Oracle> {
   const out = new Map<string, { arms: Map<string, ArmEstimate>; best: ArmEstimate }>();
   for (const cls of classes) {
     const arms = new Map<string, ArmEstimate>();
     let best: ArmEstimate | undefined;
     for (const arm of candidates) {
-      let s = 0, q = 0, d = 0;
+      let s = 0,
+        q = 0,
+        d = 0;
       for (let i = 0; i < trials; i++) {
         const o = await evaluate(arm, cls, ORACLE_SEED_BASE + i);
         s += o.success ? 1 : 0;
         q += o.quality;
         d += o.durationMs;
       }
-      const e: ArmEstimate = { arm, successRate: s / trials, quality: q / trials, durationMs: d / trials, utility: utility(s / trials, q / trials, d / trials, w) };
+      const e: ArmEstimate = {
+        arm,
+        successRate: s / trials,
+        quality: q / trials,
+        durationMs: d / trials,
+        utility: utility(s / trials, q / trials, d / trials, w),
+      };
       arms.set(armKey(arm), e);
       if (best === undefined || e.utility > best.utility) best = e;
     }

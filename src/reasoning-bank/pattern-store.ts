@@ -32,7 +32,13 @@ export function patternKey(name: string): string {
  * ```
  */
 export function armKey(arm: Arm): string {
-  return JSON.stringify(Object.fromEntries(Object.keys(arm).sort().map((k) => [k, arm[k]])));
+  return JSON.stringify(
+    Object.fromEntries(
+      Object.keys(arm)
+        .sort()
+        .map((k) => [k, arm[k]]),
+    ),
+  );
 }
 
 /** Running figures: counts and sums (sums of squares give the spread). */
@@ -49,7 +55,13 @@ export interface Figures {
 export interface ArmStats extends Figures {
   readonly arm: Arm;
   readonly armKey: string;
-  readonly discounted: { readonly uses: number; readonly successes: number; readonly qualitySum: number; readonly durationSum: number; readonly durationSq: number };
+  readonly discounted: {
+    readonly uses: number;
+    readonly successes: number;
+    readonly qualitySum: number;
+    readonly durationSum: number;
+    readonly durationSq: number;
+  };
   readonly lastUsedAt: number;
 }
 
@@ -77,12 +89,37 @@ export interface TrajectoryRow {
 }
 
 interface RawPattern {
-  key: string; name: string; features: string; approach: string; arm: string | null; uses: number; successes: number;
-  quality_sum: number; quality_sq: number; duration_sum: number; duration_sq: number; drift: number; resets: number; created_at: number; updated_at: number;
+  key: string;
+  name: string;
+  features: string;
+  approach: string;
+  arm: string | null;
+  uses: number;
+  successes: number;
+  quality_sum: number;
+  quality_sq: number;
+  duration_sum: number;
+  duration_sq: number;
+  drift: number;
+  resets: number;
+  created_at: number;
+  updated_at: number;
 }
 interface RawArm {
-  arm: string; uses: number; successes: number; quality_sum: number; quality_sq: number; duration_sum: number; duration_sq: number;
-  d_uses: number; d_successes: number; d_quality_sum: number; d_duration_sum: number; d_duration_sq: number; d_tick: number; last_used_at: number;
+  arm: string;
+  uses: number;
+  successes: number;
+  quality_sum: number;
+  quality_sq: number;
+  duration_sum: number;
+  duration_sq: number;
+  d_uses: number;
+  d_successes: number;
+  d_quality_sum: number;
+  d_duration_sum: number;
+  d_duration_sq: number;
+  d_tick: number;
+  last_used_at: number;
 }
 
 /** Prepared statements per open store: preparing costs more than running these small queries. */
@@ -103,9 +140,21 @@ export function hasBankTables(db: StoreDb): boolean {
 
 function toPattern(r: RawPattern): PatternRow {
   return {
-    key: r.key, name: r.name, features: JSON.parse(r.features), approach: r.approach, arm: r.arm === null ? null : JSON.parse(r.arm),
-    uses: r.uses, successes: r.successes, qualitySum: r.quality_sum, qualitySq: r.quality_sq, durationSum: r.duration_sum, durationSq: r.duration_sq,
-    drift: r.drift, resets: r.resets, createdAt: r.created_at, updatedAt: r.updated_at,
+    key: r.key,
+    name: r.name,
+    features: JSON.parse(r.features),
+    approach: r.approach,
+    arm: r.arm === null ? null : JSON.parse(r.arm),
+    uses: r.uses,
+    successes: r.successes,
+    qualitySum: r.quality_sum,
+    qualitySq: r.quality_sq,
+    durationSum: r.duration_sum,
+    durationSq: r.duration_sq,
+    drift: r.drift,
+    resets: r.resets,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
   };
 }
 
@@ -133,9 +182,22 @@ export function readArms(db: StoreDb, key: string, discount: number): ArmStats[]
   return rows.map((r) => {
     const decay = Math.pow(discount, tick - r.d_tick);
     return {
-      arm: JSON.parse(r.arm), armKey: r.arm, uses: r.uses, successes: r.successes, qualitySum: r.quality_sum, qualitySq: r.quality_sq,
-      durationSum: r.duration_sum, durationSq: r.duration_sq, lastUsedAt: r.last_used_at,
-      discounted: { uses: r.d_uses * decay, successes: r.d_successes * decay, qualitySum: r.d_quality_sum * decay, durationSum: r.d_duration_sum * decay, durationSq: r.d_duration_sq * decay },
+      arm: JSON.parse(r.arm),
+      armKey: r.arm,
+      uses: r.uses,
+      successes: r.successes,
+      qualitySum: r.quality_sum,
+      qualitySq: r.quality_sq,
+      durationSum: r.duration_sum,
+      durationSq: r.duration_sq,
+      lastUsedAt: r.last_used_at,
+      discounted: {
+        uses: r.d_uses * decay,
+        successes: r.d_successes * decay,
+        qualitySum: r.d_quality_sum * decay,
+        durationSum: r.d_duration_sum * decay,
+        durationSq: r.d_duration_sq * decay,
+      },
     };
   });
 }
@@ -144,9 +206,25 @@ export function readArms(db: StoreDb, key: string, discount: number): ArmStats[]
 export function readTrajectories(db: StoreDb, key: string, limit: number): TrajectoryRow[] {
   if (!hasBankTables(db)) return [];
   const rows = sql(db, 'SELECT * FROM rb_trajectories WHERE pattern_key = ? ORDER BY seq DESC LIMIT ?').all(key, limit) as {
-    seq: number; arm: string; success: number; quality: number; duration_ms: number; steps: string | null; reason: string; at: number;
+    seq: number;
+    arm: string;
+    success: number;
+    quality: number;
+    duration_ms: number;
+    steps: string | null;
+    reason: string;
+    at: number;
   }[];
-  return rows.map((r) => ({ seq: r.seq, arm: JSON.parse(r.arm), success: r.success === 1, quality: r.quality, durationMs: r.duration_ms, steps: r.steps === null ? null : JSON.parse(r.steps), reason: r.reason, at: r.at }));
+  return rows.map((r) => ({
+    seq: r.seq,
+    arm: JSON.parse(r.arm),
+    success: r.success === 1,
+    quality: r.quality,
+    durationMs: r.duration_ms,
+    steps: r.steps === null ? null : JSON.parse(r.steps),
+    reason: r.reason,
+    at: r.at,
+  }));
 }
 
 /** One outcome to add to a pattern and one of its arms. */
@@ -169,26 +247,75 @@ export function addOutcome(db: StoreDb, w: OutcomeWrite): number {
   const key = patternKey(w.taskClass.name);
   const { success, quality, durationMs } = w.outcome;
   const s = success ? 1 : 0;
-  sql(db, `INSERT INTO rb_patterns (key, name, features, approach, arm, uses, successes, quality_sum, quality_sq, duration_sum, duration_sq, drift, resets, created_at, updated_at)
-    VALUES (?, ?, ?, '', NULL, 0, 0, 0, 0, 0, 0, 0, 0, ?, ?) ON CONFLICT (key) DO NOTHING`).run(key, w.taskClass.name, JSON.stringify(w.taskClass.features), w.at, w.at);
-  sql(db, `UPDATE rb_patterns SET uses = uses + 1, successes = successes + ?, quality_sum = quality_sum + ?, quality_sq = quality_sq + ?,
-    duration_sum = duration_sum + ?, duration_sq = duration_sq + ?, updated_at = ? WHERE key = ?`).run(s, quality, quality * quality, durationMs, durationMs * durationMs, w.at, key);
+  sql(
+    db,
+    `INSERT INTO rb_patterns (key, name, features, approach, arm, uses, successes, quality_sum, quality_sq, duration_sum, duration_sq, drift, resets, created_at, updated_at)
+    VALUES (?, ?, ?, '', NULL, 0, 0, 0, 0, 0, 0, 0, 0, ?, ?) ON CONFLICT (key) DO NOTHING`,
+  ).run(key, w.taskClass.name, JSON.stringify(w.taskClass.features), w.at, w.at);
+  sql(
+    db,
+    `UPDATE rb_patterns SET uses = uses + 1, successes = successes + ?, quality_sum = quality_sum + ?, quality_sq = quality_sq + ?,
+    duration_sum = duration_sum + ?, duration_sq = duration_sq + ?, updated_at = ? WHERE key = ?`,
+  ).run(s, quality, quality * quality, durationMs, durationMs * durationMs, w.at, key);
   const tick = (sql(db, 'SELECT uses FROM rb_patterns WHERE key = ?').get(key) as { uses: number }).uses;
   const ak = armKey(w.arm);
   const old = sql(db, 'SELECT d_tick FROM rb_arms WHERE pattern_key = ? AND arm = ?').get(key, ak) as { d_tick: number } | undefined;
   if (old === undefined) {
-    sql(db, `INSERT INTO rb_arms VALUES (?, ?, 1, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`)
-      .run(key, ak, s, quality, quality * quality, durationMs, durationMs * durationMs, s, quality, durationMs, durationMs * durationMs, tick, w.at);
+    sql(db, `INSERT INTO rb_arms VALUES (?, ?, 1, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?)`).run(
+      key,
+      ak,
+      s,
+      quality,
+      quality * quality,
+      durationMs,
+      durationMs * durationMs,
+      s,
+      quality,
+      durationMs,
+      durationMs * durationMs,
+      tick,
+      w.at,
+    );
   } else {
     const decay = Math.pow(w.discount, tick - old.d_tick);
-    sql(db, `UPDATE rb_arms SET uses = uses + 1, successes = successes + ?, quality_sum = quality_sum + ?, quality_sq = quality_sq + ?,
+    sql(
+      db,
+      `UPDATE rb_arms SET uses = uses + 1, successes = successes + ?, quality_sum = quality_sum + ?, quality_sq = quality_sq + ?,
       duration_sum = duration_sum + ?, duration_sq = duration_sq + ?,
       d_uses = d_uses * ? + 1, d_successes = d_successes * ? + ?, d_quality_sum = d_quality_sum * ? + ?, d_duration_sum = d_duration_sum * ? + ?, d_duration_sq = d_duration_sq * ? + ?,
-      d_tick = ?, last_used_at = ? WHERE pattern_key = ? AND arm = ?`)
-      .run(s, quality, quality * quality, durationMs, durationMs * durationMs, decay, decay, s, decay, quality, decay, durationMs, decay, durationMs * durationMs, tick, w.at, key, ak);
+      d_tick = ?, last_used_at = ? WHERE pattern_key = ? AND arm = ?`,
+    ).run(
+      s,
+      quality,
+      quality * quality,
+      durationMs,
+      durationMs * durationMs,
+      decay,
+      decay,
+      s,
+      decay,
+      quality,
+      decay,
+      durationMs,
+      decay,
+      durationMs * durationMs,
+      tick,
+      w.at,
+      key,
+      ak,
+    );
   }
-  sql(db, 'INSERT INTO rb_trajectories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)')
-    .run(key, tick, ak, s, quality, durationMs, w.outcome.trajectory ? JSON.stringify(w.outcome.trajectory) : null, w.reason, w.at);
+  sql(db, 'INSERT INTO rb_trajectories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)').run(
+    key,
+    tick,
+    ak,
+    s,
+    quality,
+    durationMs,
+    w.outcome.trajectory ? JSON.stringify(w.outcome.trajectory) : null,
+    w.reason,
+    w.at,
+  );
   return tick;
 }
 
@@ -205,8 +332,11 @@ export function addDrift(db: StoreDb, key: string, step: number, threshold: numb
     return false;
   }
   sql(db, 'UPDATE rb_patterns SET drift = 0, resets = resets + 1 WHERE key = ?').run(key);
-  sql(db, `UPDATE rb_arms SET d_uses = d_uses * @keep, d_successes = d_successes * @keep, d_quality_sum = d_quality_sum * @keep,
-    d_duration_sum = d_duration_sum * @keep, d_duration_sq = d_duration_sq * @keep WHERE pattern_key = @key`).run({ keep, key });
+  sql(
+    db,
+    `UPDATE rb_arms SET d_uses = d_uses * @keep, d_successes = d_successes * @keep, d_quality_sum = d_quality_sum * @keep,
+    d_duration_sum = d_duration_sum * @keep, d_duration_sq = d_duration_sq * @keep WHERE pattern_key = @key`,
+  ).run({ keep, key });
   return true;
 }
 
@@ -217,11 +347,13 @@ export function setBestArm(db: StoreDb, key: string, arm: Arm, approach: string)
 
 /** Deletes a pattern with its arms and trajectories; false when there was none. */
 export function deletePattern(db: StoreDb, key: string): boolean {
-  return db.transaction(() => {
-    sql(db, 'DELETE FROM rb_arms WHERE pattern_key = ?').run(key);
-    sql(db, 'DELETE FROM rb_trajectories WHERE pattern_key = ?').run(key);
-    return sql(db, 'DELETE FROM rb_patterns WHERE key = ?').run(key).changes > 0;
-  }).immediate();
+  return db
+    .transaction(() => {
+      sql(db, 'DELETE FROM rb_arms WHERE pattern_key = ?').run(key);
+      sql(db, 'DELETE FROM rb_trajectories WHERE pattern_key = ?').run(key);
+      return sql(db, 'DELETE FROM rb_patterns WHERE key = ?').run(key).changes > 0;
+    })
+    .immediate();
 }
 
 /**
@@ -233,5 +365,7 @@ export function deletePattern(db: StoreDb, key: string): boolean {
  * ```
  */
 export function describeArm(arm: Arm): string {
-  return Object.entries(arm).map(([k, v]) => `${k}=${v}`).join(', ');
+  return Object.entries(arm)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
 }

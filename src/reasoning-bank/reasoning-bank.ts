@@ -88,9 +88,11 @@ export class ReasoningBank implements ConfigChooser {
     if (!(this.#discount > 0 && this.#discount <= 1)) throw new RangeError(`ReasoningBank: discount must be in (0, 1] (got ${o.discount})`);
     this.#utility = o.utility ?? DEFAULT_UTILITY;
     this.#neighbours = o.neighbours ?? 3;
-    if (!(Number.isInteger(this.#neighbours) && this.#neighbours >= 0)) throw new RangeError(`ReasoningBank: neighbours must be an integer >= 0 (got ${o.neighbours})`);
+    if (!(Number.isInteger(this.#neighbours) && this.#neighbours >= 0))
+      throw new RangeError(`ReasoningBank: neighbours must be an integer >= 0 (got ${o.neighbours})`);
     this.#priorStrength = o.priorStrength ?? 20;
-    if (!(this.#priorStrength >= 0 && Number.isFinite(this.#priorStrength))) throw new RangeError(`ReasoningBank: priorStrength must be a finite number >= 0 (got ${o.priorStrength})`);
+    if (!(this.#priorStrength >= 0 && Number.isFinite(this.#priorStrength)))
+      throw new RangeError(`ReasoningBank: priorStrength must be a finite number >= 0 (got ${o.priorStrength})`);
     this.#now = o.now ?? Date.now;
   }
 
@@ -117,27 +119,36 @@ export class ReasoningBank implements ConfigChooser {
     }
     const { arm, post } = best!;
     const mean = post.alpha / (post.alpha + post.beta);
-    const from = post.uses > 0 ? `sampled from ${formatUses(post.uses)} uses` : post.lent > 0 ? `untried here, prior from ${lenders.length} similar pattern${lenders.length > 1 ? 's' : ''} (nearest ${lenders[0]!.name}, similarity ${lenders[0]!.similarity.toFixed(2)})` : 'untried, exploring';
+    const from =
+      post.uses > 0
+        ? `sampled from ${formatUses(post.uses)} uses`
+        : post.lent > 0
+          ? `untried here, prior from ${lenders.length} similar pattern${lenders.length > 1 ? 's' : ''} (nearest ${lenders[0]!.name}, similarity ${lenders[0]!.similarity.toFixed(2)})`
+          : 'untried, exploring';
     return { arm, patternKey: key, reason: `${from}, posterior mean ${mean.toFixed(2)}` };
   }
 
   record(taskClass: TaskClass, choice: Choice, outcome: Outcome): void {
     checkOutcome(outcome);
     const key = patternKey(taskClass.name);
-    if (choice.patternKey !== key) throw new RangeError(`ReasoningBank.record: the choice was made for ${choice.patternKey}, not for task class "${taskClass.name}" (${key})`);
-    this.#db.transaction(() => {
-      // Change detection (one-sided CUSUM): an arm the bank knows well failing more than its
-      // figures say adds to the pattern's drift; enough of it means the world changed, and the
-      // old figures are cut back so that the bank explores again instead of trusting them.
-      const known = readArms(this.#db, key, this.#discount).find((a) => a.armKey === armKey(choice.arm))?.discounted;
-      addOutcome(this.#db, { taskClass, arm: choice.arm, outcome, reason: choice.reason, discount: this.#discount, at: this.#now() });
-      if (known && known.uses >= DRIFT_MIN_USES) {
-        const expected = (known.successes + 1) / (known.uses + 2);
-        addDrift(this.#db, key, expected - (outcome.success ? 1 : 0) - DRIFT_SLACK, DRIFT_THRESHOLD, DRIFT_KEEP);
-      }
-      const best = bestArm(readArms(this.#db, key, this.#discount), this.#utility);
-      if (best) setBestArm(this.#db, key, best.arm, `${describeArm(best.arm)} (success ${(best.rate * 100).toFixed(0)}% over ${formatUses(best.uses)} recent uses)`);
-    }).immediate();
+    if (choice.patternKey !== key)
+      throw new RangeError(`ReasoningBank.record: the choice was made for ${choice.patternKey}, not for task class "${taskClass.name}" (${key})`);
+    this.#db
+      .transaction(() => {
+        // Change detection (one-sided CUSUM): an arm the bank knows well failing more than its
+        // figures say adds to the pattern's drift; enough of it means the world changed, and the
+        // old figures are cut back so that the bank explores again instead of trusting them.
+        const known = readArms(this.#db, key, this.#discount).find((a) => a.armKey === armKey(choice.arm))?.discounted;
+        addOutcome(this.#db, { taskClass, arm: choice.arm, outcome, reason: choice.reason, discount: this.#discount, at: this.#now() });
+        if (known && known.uses >= DRIFT_MIN_USES) {
+          const expected = (known.successes + 1) / (known.uses + 2);
+          addDrift(this.#db, key, expected - (outcome.success ? 1 : 0) - DRIFT_SLACK, DRIFT_THRESHOLD, DRIFT_KEEP);
+        }
+        const best = bestArm(readArms(this.#db, key, this.#discount), this.#utility);
+        if (best)
+          setBestArm(this.#db, key, best.arm, `${describeArm(best.arm)} (success ${(best.rate * 100).toFixed(0)}% over ${formatUses(best.uses)} recent uses)`);
+      })
+      .immediate();
   }
 
   /** The other stored patterns most similar to `taskClass`, with their arms. */
@@ -166,7 +177,10 @@ export class ReasoningBank implements ConfigChooser {
     const k = armKey(arm);
     const mine = own.get(k);
     const effects = mainEffects(arm, own);
-    let w = 0, pSum = 0, qSum = 0, dSum = 0;
+    let w = 0,
+      pSum = 0,
+      qSum = 0,
+      dSum = 0;
     if (effects) {
       const c = Math.min(this.#priorStrength, effects.evidence);
       w += c;
@@ -227,20 +241,27 @@ function mainEffects(arm: Arm, own: Map<string, ArmStats>): { success: number; q
   const all = { n: 0, s: 0, q: 0, logD: 0 };
   for (const a of own.values()) {
     const d = a.discounted;
-    all.n += d.uses; all.s += d.successes; all.q += d.qualitySum;
+    all.n += d.uses;
+    all.s += d.successes;
+    all.q += d.qualitySum;
     all.logD += d.uses * Math.log(Math.max(1, d.durationSum / Math.max(d.uses, 1e-9)));
   }
   if (all.n <= 0) return undefined;
   const baseZ = logit((all.s + 1) / (all.n + 2));
   const baseQ = all.q / all.n;
   const baseLogD = all.logD / all.n;
-  let z = baseZ, q = baseQ, logD = baseLogD, evidence = Infinity;
+  let z = baseZ,
+    q = baseQ,
+    logD = baseLogD,
+    evidence = Infinity;
   for (const [field, value] of Object.entries(arm)) {
     const pool = { n: 0, s: 0, q: 0, logD: 0 };
     for (const a of own.values()) {
       if (a.armKey === k || a.arm[field] !== value) continue;
       const d = a.discounted;
-      pool.n += d.uses; pool.s += d.successes; pool.q += d.qualitySum;
+      pool.n += d.uses;
+      pool.s += d.successes;
+      pool.q += d.qualitySum;
       pool.logD += d.uses * Math.log(Math.max(1, d.durationSum / Math.max(d.uses, 1e-9)));
     }
     if (pool.n <= 0) return undefined;
@@ -281,5 +302,6 @@ function formatUses(n: number): string {
 export function checkOutcome(o: Outcome): void {
   if (typeof o.success !== 'boolean') throw new RangeError(`outcome.success must be true or false (got ${String(o.success)})`);
   if (!(o.quality >= 0 && o.quality <= 1)) throw new RangeError(`outcome.quality must be a number in [0, 1] (got ${String(o.quality)})`);
-  if (!(o.durationMs >= 0 && Number.isFinite(o.durationMs))) throw new RangeError(`outcome.durationMs must be a finite number >= 0 (got ${String(o.durationMs)})`);
+  if (!(o.durationMs >= 0 && Number.isFinite(o.durationMs)))
+    throw new RangeError(`outcome.durationMs must be a finite number >= 0 (got ${String(o.durationMs)})`);
 }

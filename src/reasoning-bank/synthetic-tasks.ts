@@ -29,7 +29,9 @@ const TEAM_SIZES = [3, 6] as const;
  * ```
  */
 export function syntheticCandidates(): Arm[] {
-  return TOPOLOGIES.flatMap((topology) => CONSENSUS.flatMap((consensus) => QUEENS.flatMap((queen) => TEAM_SIZES.map((teamSize) => ({ topology, consensus, queen, teamSize })))));
+  return TOPOLOGIES.flatMap((topology) =>
+    CONSENSUS.flatMap((consensus) => QUEENS.flatMap((queen) => TEAM_SIZES.map((teamSize) => ({ topology, consensus, queen, teamSize })))),
+  );
 }
 
 /** Six classes of documentation-system work (the seed's mastery project), features in [0, 1]. */
@@ -56,14 +58,24 @@ const SWAPPED_QUEEN: Record<string, string> = { strategic: 'tactical', tactical:
 /** The expected figures of an arm on a class: the model the noisy objectives are drawn from. */
 function model(arm: Arm, cls: TaskClass, phase: SyntheticPhase): { p: number; quality: number; durationMs: number } {
   const f = (n: string) => cls.features[n] ?? 0.5;
-  const c = f('complexity'), n = f('novelty'), k = f('criticality'), q = f('sequentiality');
+  const c = f('complexity'),
+    n = f('novelty'),
+    k = f('criticality'),
+    q = f('sequentiality');
   const topology = phase === 1 ? SWAPPED_TOPOLOGY[String(arm.topology)] : String(arm.topology);
   const queen = phase === 1 ? SWAPPED_QUEEN[String(arm.queen)] : String(arm.queen);
   const team = Number(arm.teamSize);
   let z = 0;
   // Fit of the topology to the task's shape (the seed's rules: complex + novel -> mesh,
   // complex + delegated -> hierarchical, simple -> star, sequential -> ring).
-  z += topology === 'mesh' ? 2.2 * c * n - 0.8 * (1 - c) : topology === 'hierarchical' ? 1.8 * c * (1 - n) - 0.3 : topology === 'star' ? 1.5 * (1 - c) - 1.3 * c : 2.2 * q - 1.2;
+  z +=
+    topology === 'mesh'
+      ? 2.2 * c * n - 0.8 * (1 - c)
+      : topology === 'hierarchical'
+        ? 1.8 * c * (1 - n) - 0.3
+        : topology === 'star'
+          ? 1.5 * (1 - c) - 1.3 * c
+          : 2.2 * q - 1.2;
   // Weighted voting is cheap but lets a wrong critical decision through; PBFT-style byzantine
   // consensus holds on critical work and costs a little elsewhere.
   z += arm.consensus === 'weighted' ? -3 * k * k : 0.4 * k - 0.25;

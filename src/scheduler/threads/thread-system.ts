@@ -8,7 +8,17 @@ import { validateRef, type BehaviourRef } from '../../actors/registry.ts';
 import { resolveSupervision, type SupervisionPolicy } from '../../actors/supervision.ts';
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
 import * as errors from '../../errors.ts';
-import { ConclaveError, ConfigError, DuplicateActorError, SettleTimeoutError, HostCrashedError, InvalidActorIdError, InvalidMessageError, SystemStoppedError, UnknownActorError } from '../../errors.ts';
+import {
+  ConclaveError,
+  ConfigError,
+  DuplicateActorError,
+  SettleTimeoutError,
+  HostCrashedError,
+  InvalidActorIdError,
+  InvalidMessageError,
+  SystemStoppedError,
+  UnknownActorError,
+} from '../../errors.ts';
 import type { ActorSystem, HostCrash, RunResult, SystemStatus } from '../actor-system.ts';
 import { TraceRecorder } from '../trace-recorder.ts';
 import type { Member, RouteGraph, TopologySpec } from '../../topologies/index.ts';
@@ -86,7 +96,10 @@ function revive(e: unknown): unknown {
   if (typeof cls !== 'function' || !(cls.prototype instanceof ConclaveError)) return e;
   const revived = Object.create(cls.prototype) as ConclaveError & { stack?: string };
   // comlink carries name, message and stack; the code follows from the name (AskTimeoutError -> ask-timeout).
-  const code = e.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+  const code = e.name
+    .replace(/Error$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1-$2')
+    .toLowerCase();
   Object.assign(revived, e, { name: e.name, message: e.message, stack: e.stack, code: (e as { code?: string }).code ?? code });
   return revived;
 }
@@ -146,7 +159,12 @@ export class ThreadSystem implements ActorSystem {
   /** Switches run one at a time, in the order they were asked for. */
   private switching: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly seed: number, readonly signatures: SignatureScheme, private readonly options: ThreadOptions, activity: SharedArrayBuffer) {
+  private constructor(
+    readonly seed: number,
+    readonly signatures: SignatureScheme,
+    private readonly options: ThreadOptions,
+    activity: SharedArrayBuffer,
+  ) {
     this.activity = new Int32Array(activity);
     this.recorder = new TraceRecorder(this.trace$, { keep: options.keepTrace });
     const sys = this;
@@ -195,7 +213,15 @@ export class ThreadSystem implements ActorSystem {
     const signingSecret = KeyRing.randomSecret();
     const activity = new SharedArrayBuffer(4);
     const sys = new ThreadSystem(seed, signatures, options, activity);
-    const config = { seed, traceLevel: options.traceLevel ?? 'events', mailboxCapacity: options.mailboxCapacity, supervision: options.supervision, signatures, signingSecret, preload: [...(options.preload ?? [])] } as const;
+    const config = {
+      seed,
+      traceLevel: options.traceLevel ?? 'events',
+      mailboxCapacity: options.mailboxCapacity,
+      supervision: options.supervision,
+      signatures,
+      signingSecret,
+      preload: [...(options.preload ?? [])],
+    } as const;
     const links = await launcher.launch(config, activity);
     links.forEach((link, i) => sys.attach(i, link));
     try {
@@ -319,7 +345,9 @@ export class ThreadSystem implements ActorSystem {
 
   /** Tells every live worker (but `except`) where actors now live. */
   private async announce(entries: [ActorId, number | undefined][], except?: number): Promise<void> {
-    await Promise.all(this.live.filter((s) => s.index !== except).map((s) => this.call(s, 'setRoutes', (api) => api.setRoutes(entries)).catch(() => undefined)));
+    await Promise.all(
+      this.live.filter((s) => s.index !== except).map((s) => this.call(s, 'setRoutes', (api) => api.setRoutes(entries)).catch(() => undefined)),
+    );
   }
 
   private owner(id: ActorId): Slot {
@@ -355,7 +383,16 @@ export class ThreadSystem implements ActorSystem {
       if ((slot.finalCut?.controlSends ?? 0) >= k) return;
       this.local.sent++;
       this.local.deadLetter('host-crashed');
-      this.trace$.next({ t: performance.timeOrigin + performance.now(), type: 'dead-letter', id: 0, from: SYSTEM_SENDER, to, kind: message.kind, reason: 'host-crashed', detail: e.message });
+      this.trace$.next({
+        t: performance.timeOrigin + performance.now(),
+        type: 'dead-letter',
+        id: 0,
+        from: SYSTEM_SENDER,
+        to,
+        kind: message.kind,
+        reason: 'host-crashed',
+        detail: e.message,
+      });
     }
   }
 
@@ -459,7 +496,8 @@ export class ThreadSystem implements ActorSystem {
       const quiet = idle && acc.inFlight === 0 && acc.sent === acc.delivered + acc.dropped + acc.deadLettered;
       if (quiet && key === previous) break;
       previous = key;
-      if (performance.now() > deadline) throw new SettleTimeoutError(options.timeoutMs ?? 60_000, acc.inFlight, accountingImbalance(acc), cuts.filter((c) => c.busy).length);
+      if (performance.now() > deadline)
+        throw new SettleTimeoutError(options.timeoutMs ?? 60_000, acc.inFlight, accountingImbalance(acc), cuts.filter((c) => c.busy).length);
       if (quiet) {
         // Looks quiet: confirm with a second wave right after yielding once to the event loop.
         await new Promise((resolve) => setImmediate(resolve));
@@ -521,7 +559,11 @@ export class ThreadSystem implements ActorSystem {
     const live = this.live;
     // Live peers first take whatever the dead worker had already posted, and stop posting to it.
     await Promise.all(live.map((s) => this.call(s, 'peerDied', (api) => api.peerDied(slot.index)).catch(() => undefined)));
-    const lost = lostWithWorker(slot.index, cut, live.map((s) => ({ index: s.index, cut: s.link.readCut() })));
+    const lost = lostWithWorker(
+      slot.index,
+      cut,
+      live.map((s) => ({ index: s.index, cut: s.link.readCut() })),
+    );
     slot.finalCut = cut;
     slot.lost = lost;
     slot.link.release();
@@ -605,7 +647,16 @@ export class ThreadSystem implements ActorSystem {
     await Promise.all(live.map((s) => this.call(s, 'commitTopology', (api) => api.commitTopology(planned.epoch)).catch(ignoreCrash)));
     const at = performance.now() - this.startedAt;
     const record = this.control.commit(spec, planned, at, reason, performance.now() - started, this.aggregate());
-    this.trace$.next({ t: performance.timeOrigin + performance.now(), type: 'topology', epoch: record.epoch, from: record.from, to: record.to, members: record.members, spec: planned.graph.spec, reason });
+    this.trace$.next({
+      t: performance.timeOrigin + performance.now(),
+      type: 'topology',
+      epoch: record.epoch,
+      from: record.from,
+      to: record.to,
+      members: record.members,
+      spec: planned.graph.spec,
+      reason,
+    });
     return record;
   }
 

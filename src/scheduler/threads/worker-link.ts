@@ -19,7 +19,12 @@ class WorkerLink implements HostLink {
   private killed = false;
 
   /** `worker` is readable so a test can observe the instant it exits (the recovery window). */
-  constructor(readonly worker: Worker, private readonly counters: HostCounters, private readonly events: MessagePort, private readonly traceAck: Int32Array) {
+  constructor(
+    readonly worker: Worker,
+    private readonly counters: HostCounters,
+    private readonly events: MessagePort,
+    private readonly traceAck: Int32Array,
+  ) {
     this.remote = wrap<WorkerApi>(nodeEndpoint(worker));
     this.api = this.remote as unknown as HostApi;
     events.on('message', (m: WorkerEvents) => this.handler(m));
@@ -94,7 +99,17 @@ export function workerLauncher(workers: number): HostLauncher {
         const counters = HostCounters.allocate(n);
         const traceAck = new SharedArrayBuffer(4);
         const { port1: events, port2: eventsRemote } = new MessageChannel();
-        const init: WorkerInit = { ...config, index: i, workers: n, preload: [...config.preload], counters, activity, peers: peers[i], events: eventsRemote, traceAck };
+        const init: WorkerInit = {
+          ...config,
+          index: i,
+          workers: n,
+          preload: [...config.preload],
+          counters,
+          activity,
+          peers: peers[i],
+          events: eventsRemote,
+          traceAck,
+        };
         const transfer = [...peers[i].filter((p): p is MessagePort => p !== undefined), eventsRemote];
         const worker = startWorker(WORKER_ENTRY, { workerData: init, transferList: transfer });
         links.push(new WorkerLink(worker, new HostCounters(counters, n), events, new Int32Array(traceAck)));
