@@ -1,16 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
-import '../actors/library.ts';
 import { ConclaveError } from '../errors.ts';
-import { runDecisionDemo } from './decision-demo.ts';
-import { runDemo } from './demo.ts';
-import { runCommand } from './run-command.ts';
 import { exitCodeForError } from './exit-codes.ts';
-import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
-import { stressCommand } from './stress-command.ts';
-import { benchCommand, type BenchCommandOptions } from './bench-command.ts';
-import { analyzeCommand, type AnalyzeCommandOptions } from './analyze-command.ts';
-import { optimizeCommand, type OptimizeCommandOptions } from './optimize-command.ts';
+import type { ReplayCommandOptions } from './replay-command.ts';
+import type { BenchCommandOptions } from './bench-command.ts';
+import type { AnalyzeCommandOptions } from './analyze-command.ts';
+import type { OptimizeCommandOptions } from './optimize-command.ts';
 import { NOISE_CV_THRESHOLD } from '../analyze/noise.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { registerStoreCommands } from './store-commands.ts';
@@ -51,6 +46,7 @@ export function buildCli(): Command {
     .option('--decisions <n>', 'decisions in each burst', integer('--decisions', 64, 10_000_000), 20_000)
     .option('--json', 'print the results as one JSON object instead of the story')
     .action(async (opts: { seed: number; workers: number; decisions: number; json?: boolean }) => {
+      const { runDecisionDemo } = await import('./decision-demo.ts');
       const report = await runDecisionDemo({ seed: opts.seed, workers: opts.workers, decisions: opts.decisions, out: opts.json ? () => undefined : (l) => console.log(l) });
       if (opts.json) console.log(JSON.stringify(report, null, 2));
     });
@@ -64,6 +60,7 @@ export function buildCli(): Command {
     .option('--json', 'print the measured figures as one JSON object instead of the story')
     .action(async (opts: { seed: number; workers: number; burst: number; json?: boolean }) => {
       const lines: string[] = [];
+      const { runDemo } = await import('./demo.ts');
       const report = await runDemo({ seed: opts.seed, workers: opts.workers, burst: opts.burst, out: opts.json ? (l) => lines.push(l) : (l) => console.log(l) });
       if (opts.json) console.log(JSON.stringify(report, null, 2));
     });
@@ -86,6 +83,7 @@ export function buildCli(): Command {
     .option('--store-detail <n>', 'decisions stored one by one with their votes; the rest as aggregates (default 1000; every one when the scenario has an audit: section)', integer('--store-detail', 0, 2 ** 31 - 1))
     .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
     .action(async (file: string | undefined, opts: { config?: string[]; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean; store?: string | false; storeDetail?: number }) => {
+      const { runCommand } = await import('./run-command.ts');
       process.exitCode = await runCommand(file, { ...opts, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) }, (l) => console.log(l));
     });
 
@@ -112,6 +110,7 @@ export function buildCli(): Command {
     .option('--json', 'print the report as one JSON object')
     .addHelpText('after', '\nExit codes: 0 no finding (or only stalls beyond the fault bound, or any stall with --allow-liveness); 1 a safety violation, or a run that failed outright; 2 bad options (nothing run); 3 no safety violation, but a run whose faults stayed within the protocol\'s bound and ended left decisions unreached (a liveness bug).\n\nExamples:\n  conclave stress --protocol pbft --agents 7 --runs 500\n  conclave stress --protocol simple_majority --agents 9 --failure-rate 0.2 --faults equivocate,delay,drop --runs 200\n  conclave stress --protocol pbft --agents 4 --byzantine 2 --runs 200 --save failing/\n  conclave stress --protocol raft --agents 5 --faults crash,partition --runs 300\n  conclave stress --protocol raft --agents 5 --implementation test/fixtures/broken-raft.ts#brokenRaftNode --runs 50')
     .action(async (opts: { protocol: string; agents: number; byzantine?: number; failureRate?: number; faults?: string; runs: number; seed: number; decisions: number; workers?: number; save?: string; shrink: boolean; implementation?: string; mode?: 'sim' | 'threads'; json?: boolean; allowLiveness?: boolean; search?: string; store?: string | false }) => {
+      const { stressCommand } = await import('./stress-command.ts');
       process.exitCode = await stressCommand({ ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) }, (l) => console.log(l), process.stderr);
     });
 
@@ -137,6 +136,7 @@ export function buildCli(): Command {
     .option('--no-store', 'do not record it')
     .addHelpText('after', '\nExamples:\n  conclave replay failing/stress-pbft-17.yml\n  conclave replay examples/raft-deployment.yml --seed 7 --around 20\n  conclave replay --protocol pbft --agents 4 --byzantine 2 --decisions 30 --seed 17\n  conclave replay --protocol raft --agents 5 --faults crash,partition --seed 3 --json')
     .action(async (file: string | undefined, opts: ReplayCommandOptions & { store?: string | false }) => {
+      const { replayCommand } = await import('./replay-command.ts');
       process.exitCode = await replayCommand(file, { ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) }, (l) => console.log(l));
     });
 
@@ -162,6 +162,7 @@ export function buildCli(): Command {
     .option('--no-store', 'do not record it')
     .addHelpText('after', '\nExamples:\n  conclave bench\n  conclave bench --algorithms simple_majority,raft --agents 3,5 --iterations 3 --html report.html\n  conclave bench --faults byzantine:0.2,crash:1 --output faulty.json\n  conclave bench --mode threads --algorithms raft,byzantine_tolerant --agents 5 --iterations 3 --in-flight 64')
     .action(async (opts: BenchCommandOptions) => {
+      const { benchCommand } = await import('./bench-command.ts');
       process.exitCode = await benchCommand({ ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) }, (l) => console.log(l), process.stderr);
     });
 
@@ -173,7 +174,8 @@ export function buildCli(): Command {
     .option('--noise-threshold <cv>', 'coefficient of variation (sd / mean over the iterations) above which a figure is noisy', probabilityOption('--noise-threshold'), NOISE_CV_THRESHOLD)
     .option('--json', 'print the analysis (or comparison) as one JSON object')
     .addHelpText('after', '\nExamples:\n  conclave analyze consensus_benchmark.json --detailed\n  conclave analyze before.json after.json\n  conclave analyze bench/results/previous.json bench/results/latest.json\n  conclave analyze consensus_benchmark.json --json --noise-threshold 0.1')
-    .action((files: string[], opts: AnalyzeCommandOptions) => {
+    .action(async (files: string[], opts: AnalyzeCommandOptions) => {
+      const { analyzeCommand } = await import('./analyze-command.ts');
       process.exitCode = analyzeCommand(files, opts, (l) => console.log(l));
     });
 
@@ -189,9 +191,16 @@ export function buildCli(): Command {
     .option('--redundancy-high', 'raise the size to the next that tolerates one more faulty member')
     .option('--json', 'print the recommendation as one JSON object')
     .addHelpText('after', '\nExamples:\n  conclave optimize --target speed --task-type routine_decisions --recommended-algorithm simple_majority --timeout-aggressive\n  conclave optimize --target reliability --task-type critical_decisions --recommended-algorithm byzantine_tolerant --redundancy-high\n  conclave optimize --target expertise --task-type technical_decisions --expert-weighting-enabled\n  conclave optimize --target speed --task-type routine_decisions --from consensus_benchmark.json\n  conclave optimize --target reliability --task-type critical_decisions --from crash.json --from byzantine.json\n  conclave optimize --target expertise --task-type technical_decisions --from consensus_benchmark.json\n  conclave optimize --target speed    (no file: from the algorithms\' properties, with the bench to run)')
-    .action((opts: OptimizeCommandOptions) => {
+    .action(async (opts: OptimizeCommandOptions) => {
+      const { optimizeCommand } = await import('./optimize-command.ts');
       process.exitCode = optimizeCommand(opts, (l) => console.log(l));
     });
+
+  // Commands load what they run when they run (so `--help` and a bad flag answer at once); the
+  // built-in behaviours are registered before any of them, as every worker registers them too.
+  program.hook('preAction', async () => {
+    await import('../actors/library.ts');
+  });
 
   // conclave runs | show | stats: reading the run store (src/cli/store-readers.ts).
   registerStoreReaders(program);

@@ -23,6 +23,7 @@ import { findUncloneable } from './clone-check.ts';
 import { startWorker } from './spawn-worker.ts';
 import type { FaultControl } from '../fault-control.ts';
 import { ThreadFaults, type FaultableActor } from './thread-faults.ts';
+import { moduleUrl } from '../../module-url.ts';
 
 /**
  * Options of a threads-mode system.
@@ -112,7 +113,7 @@ const ignoreCrash = (e: unknown): void => {
 const askLostAdvice = (to: ActorId): string =>
   `The request died with "${to}"'s state, so no reply will come: asking again starts over from "${to}"'s initial state instead of resuming; send what it needs to go on from where it was (a swarm run resumes its coordinator or client this way).`;
 
-const WORKER_ENTRY = new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const WORKER_ENTRY = moduleUrl('./worker-main.ts', import.meta.url);
 
 /**
  * Threads mode: actors spread over worker threads, many per worker. Envelopes between workers go
