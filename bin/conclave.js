@@ -25,10 +25,12 @@ function useDist() {
   return mtime(src) === undefined || !changedSince(src, built);
 }
 
+let cli;
 if (useDist()) {
-  await import(dist.href);
+  cli = await import(dist.href);
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../src/cli/main.ts');
+  cli = await import('../src/cli/main.ts');
 }
+await cli.main(process.argv);

@@ -1,7 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConclaveError } from '../errors.ts';
-import { exitCodeForError } from './exit-codes.ts';
+import { applyExitPolicy, EXIT_BAD_INPUT, exitCodeForError, unknownCommand } from './exit-codes.ts';
 import type { ReplayCommandOptions } from './replay-command.ts';
 import type { BenchCommandOptions } from './bench-command.ts';
 import type { AnalyzeCommandOptions } from './analyze-command.ts';
@@ -28,6 +30,9 @@ function probabilityOption(name: string) {
   };
 }
 
+/** The package's version (package.json sits two folders up from src/cli/ and dist/cli/ alike). */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 /** What `--store` says on every command that records (run, stress, replay, bench). */
 const STORE_HELP = `record it in this run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory; conclave runs lists what is there)`;
 
@@ -35,8 +40,7 @@ const STORE_HELP = `record it in this run store (default: $CONCLAVE_STORE, else 
 export function buildCli(): Command {
   const program = new Command('conclave')
     .description('An actor-model runtime for simulating agent swarms that must agree.')
-    .version('0.1.0')
-    .showHelpAfterError();
+    .version(VERSION);
 
   program
     .command('demo', { isDefault: true })
@@ -208,7 +212,8 @@ export function buildCli(): Command {
   // audit, monitor, health, approve: the run store's operations commands (store-commands.ts).
   registerStoreCommands(program);
   registerConfigCommand(program);
-  return program;
+  // Last, so that every command above (and any registered in this function later) gets it.
+  return applyExitPolicy(program);
 }
 
 /** A repeatable option: every value, in order. */
@@ -221,14 +226,30 @@ function mode(value: string): 'sim' | 'threads' {
   return value;
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the `conclave` command line on `argv` (shaped like `process.argv`), setting
+ * `process.exitCode`. bin/conclave.js calls it; `tsx src/cli/main.ts` (npm start) runs it too.
+ *
+ * @example
+ * ```ts
+ * await main(['node', 'conclave', 'run', 'examples/db-choice.yml']);
+ * ```
+ */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
   // `conclave run ... | head`: the reader went away; stop quietly instead of dying on EPIPE.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
+  const program = buildCli();
+  const unknown = unknownCommand(program, argv.slice(2));
+  if (unknown !== undefined) {
+    console.error(unknown);
+    process.exitCode = EXIT_BAD_INPUT;
+    return;
+  }
   try {
-    await buildCli().parseAsync(process.argv);
+    await program.parseAsync([...argv]);
   } catch (e) {
     if (e instanceof ConclaveError) {
       console.error(`conclave: ${e.message}`);
@@ -240,4 +261,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run when this file is the program (tsx src/cli/main.ts); an importer (bin, a test) calls main().
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();
