@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConclaveError } from '../errors.ts';
 import { applyExitPolicy, EXIT_BAD_INPUT, exitCodeForError, unknownCommand } from './exit-codes.ts';
+import { UsageError } from './usage-error.ts';
 import type { ReplayCommandOptions } from './replay-command.ts';
 import type { BenchCommandOptions } from './bench-command.ts';
 import type { AnalyzeCommandOptions } from './analyze-command.ts';
@@ -252,7 +253,8 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     await program.parseAsync([...argv]);
   } catch (e) {
     if (e instanceof ConclaveError) {
-      console.error(`conclave: ${e.message}`);
+      // A usage error names its command itself; other errors come from below the command line.
+      console.error(e instanceof UsageError ? e.message : `conclave: ${e.message}`);
       // Bad input (2), or a run that broke down before it could report (3).
       process.exitCode = exitCodeForError(e);
       return;
