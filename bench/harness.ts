@@ -181,19 +181,27 @@ function pad(s: string, w: number, right = false): string {
 /** Renders a suite's rows as a plain-text table. */
 export function renderTable(report: SuiteReport): string {
   const head = ['task', 'median', 'unit', 'p25 – p75', 'min – max', 'n', 'vs baseline', 'targets'];
-  const body = report.rows.map((r) => r.invalid !== undefined ? [r.task, 'INVALID', r.unit, '', '', String(r.samples), '', `(${r.invalid})`] : [
-    r.task,
-    formatNumber(r.median),
-    r.unit,
-    `${formatNumber(r.p25)} – ${formatNumber(r.p75)}`,
-    `${formatNumber(r.min)} – ${formatNumber(r.max)}`,
-    String(r.samples),
-    r.baseline !== undefined && r.ratio !== undefined ? `${r.ratio >= 10 ? r.ratio.toFixed(1) : r.ratio.toFixed(3)}× ${r.baseline}` : '(baseline)',
-    (r.targets ?? []).map((t) => `${t.pass ? 'PASS' : 'BELOW'} ${t.label}`).join('; '),
-  ]);
+  const body = report.rows.map((r) =>
+    r.invalid !== undefined
+      ? [r.task, 'INVALID', r.unit, '', '', String(r.samples), '', `(${r.invalid})`]
+      : [
+          r.task,
+          formatNumber(r.median),
+          r.unit,
+          `${formatNumber(r.p25)} – ${formatNumber(r.p75)}`,
+          `${formatNumber(r.min)} – ${formatNumber(r.max)}`,
+          String(r.samples),
+          r.baseline !== undefined && r.ratio !== undefined ? `${r.ratio >= 10 ? r.ratio.toFixed(1) : r.ratio.toFixed(3)}× ${r.baseline}` : '(baseline)',
+          (r.targets ?? []).map((t) => `${t.pass ? 'PASS' : 'BELOW'} ${t.label}`).join('; '),
+        ],
+  );
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const right = new Set([1, 5]);
-  const line = (cells: string[]) => cells.map((c, i) => pad(c, widths[i], right.has(i))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => pad(c, widths[i], right.has(i)))
+      .join('  ')
+      .trimEnd();
   const out = [line(head), widths.map((w) => '-'.repeat(w)).join('  ')];
   for (const b of body) out.push(line(b));
   return out.join('\n');

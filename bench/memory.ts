@@ -58,8 +58,13 @@ export default async function memory(log: (line: string) => void = () => {}): Pr
   const baseRow: Row = { task: 'idle record baseline (Map + {id, state, []})', unit: 'bytes/actor', better: 'lower', ...summarize(base), perIteration: ACTORS };
   const s = summarize(actor);
   const actorRow: Row = {
-    task: `idle 'sink' actors, sim`, unit: 'bytes/actor', better: 'lower', ...s, perIteration: ACTORS,
-    baseline: baseRow.task, ratio: s.median / baseRow.median,
+    task: `idle 'sink' actors, sim`,
+    unit: 'bytes/actor',
+    better: 'lower',
+    ...s,
+    perIteration: ACTORS,
+    baseline: baseRow.task,
+    ratio: s.median / baseRow.median,
     targets: [{ label: '≤ 2 KB/actor', pass: s.median <= TARGET_BYTES }],
   };
   return {

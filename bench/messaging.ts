@@ -237,21 +237,47 @@ export async function pingPong(): Promise<Scenario> {
   await sim.spawn('ping', 'volley', { props: { peer: 'pong' } });
   await sim.spawn('pong', 'volley', { props: { peer: 'ping' } });
   const raw = rawPingPong();
-  let rawRuns = 0, simRuns = 0, thrRuns = 0;
+  let rawRuns = 0,
+    simRuns = 0,
+    thrRuns = 0;
   return withThreads({ workers: 2, traceLevel: 'off' }, async (sys) => {
     await sys.spawn('ping', 'volley', { props: { peer: 'pong' }, worker: 0 });
     await sys.spawn('pong', 'volley', { props: { peer: 'ping' }, worker: 0 });
     const settleMs = await idleSettleMs(sys);
     const rows = await measure('ping-pong', IN_THREAD_PLAN, [
-      { name: 'ping-pong raw queue (main)', perIteration: N, async: false, fn: () => { raw.run(N); rawRuns++; } },
       {
-        name: 'ping-pong sim', perIteration: N, async: true, baseline: 'ping-pong raw queue (main)', targets: inThreadTarget,
-        fn: async () => { sim.send('ping', { kind: 'ball', body: N }); await sim.settle(); simRuns++; },
+        name: 'ping-pong raw queue (main)',
+        perIteration: N,
+        async: false,
+        fn: () => {
+          raw.run(N);
+          rawRuns++;
+        },
       },
       {
-        name: 'ping-pong threads, 1 worker', perIteration: N, async: true, baseline: 'ping-pong raw queue (main)', targets: inThreadTarget,
+        name: 'ping-pong sim',
+        perIteration: N,
+        async: true,
+        baseline: 'ping-pong raw queue (main)',
+        targets: inThreadTarget,
+        fn: async () => {
+          sim.send('ping', { kind: 'ball', body: N });
+          await sim.settle();
+          simRuns++;
+        },
+      },
+      {
+        name: 'ping-pong threads, 1 worker',
+        perIteration: N,
+        async: true,
+        baseline: 'ping-pong raw queue (main)',
+        targets: inThreadTarget,
         note: perIterationNote(settleMs),
-        fn: async () => { sys.send('ping', { kind: 'ball', body: N }); await sys.settle(); thrRuns++; },
+        fn: async () => {
+          sys.send('ping', { kind: 'ball', body: N });
+          await sys.settle();
+          thrRuns++;
+        },
       },
     ]);
     checks.push(countCheck('ping-pong raw: every bounce handled', raw.hits(), rawRuns * (N + 1)));
@@ -274,21 +300,47 @@ export async function streamInThread(): Promise<Scenario> {
   await sim.spawn('sink', 'sink', { mailboxCapacity: 10_000_000 });
   await sim.spawn('producer', 'producer', { props: { target: 'sink', batch: BATCH } });
   const raw = rawStream();
-  let rawRuns = 0, simRuns = 0, thrRuns = 0;
+  let rawRuns = 0,
+    simRuns = 0,
+    thrRuns = 0;
   return withThreads({ workers: 2, traceLevel: 'off' }, async (sys) => {
     await sys.spawn('sink', 'sink', { mailboxCapacity: 10_000_000, worker: 0 });
     await sys.spawn('producer', 'producer', { props: { target: 'sink', batch: BATCH }, worker: 0 });
     const settleMs = await idleSettleMs(sys);
     const rows = await measure('stream in-thread', IN_THREAD_PLAN, [
-      { name: 'stream raw queue (main)', perIteration: N, async: false, fn: () => { raw.run(N); rawRuns++; } },
       {
-        name: 'stream sim', perIteration: N, async: true, baseline: 'stream raw queue (main)', targets: inThreadTarget,
-        fn: async () => { sim.send('producer', { kind: 'start', body: N }); await sim.settle(); simRuns++; },
+        name: 'stream raw queue (main)',
+        perIteration: N,
+        async: false,
+        fn: () => {
+          raw.run(N);
+          rawRuns++;
+        },
       },
       {
-        name: 'stream threads, 1 worker', perIteration: N, async: true, baseline: 'stream raw queue (main)', targets: inThreadTarget,
+        name: 'stream sim',
+        perIteration: N,
+        async: true,
+        baseline: 'stream raw queue (main)',
+        targets: inThreadTarget,
+        fn: async () => {
+          sim.send('producer', { kind: 'start', body: N });
+          await sim.settle();
+          simRuns++;
+        },
+      },
+      {
+        name: 'stream threads, 1 worker',
+        perIteration: N,
+        async: true,
+        baseline: 'stream raw queue (main)',
+        targets: inThreadTarget,
         note: perIterationNote(settleMs),
-        fn: async () => { sys.send('producer', { kind: 'start', body: N }); await sys.settle(); thrRuns++; },
+        fn: async () => {
+          sys.send('producer', { kind: 'start', body: N });
+          await sys.settle();
+          thrRuns++;
+        },
       },
     ]);
     checks.push(countCheck('stream raw: sink counted every envelope', raw.count(), rawRuns * N));
@@ -307,7 +359,9 @@ export async function streamCrossWorker(): Promise<Scenario> {
   const checks: Check[] = [];
   const plain = new RawPair('sender', 'receiver');
   const coded = new RawPair('sender', 'receiver');
-  let plainRuns = 0, codedRuns = 0, actorRuns = 0;
+  let plainRuns = 0,
+    codedRuns = 0,
+    actorRuns = 0;
   try {
     return await withThreads({ workers: 2, traceLevel: 'off' }, async (sys) => {
       await sys.spawn('sink', 'sink', { mailboxCapacity: 10_000_000, worker: 1 });
@@ -315,19 +369,40 @@ export async function streamCrossWorker(): Promise<Scenario> {
       const settleMs = await idleSettleMs(sys);
       const RAW = 'cross raw postMessage, arrays';
       const rows = await measure('stream cross-worker', CROSS_PLAN, [
-        { name: RAW, perIteration: N, async: true, fn: async () => { await plain.run({ n: N, batch: BATCH, codec: false }, N); plainRuns++; } },
         {
-          name: 'cross raw postMessage, encodeBatch', perIteration: N, async: true, baseline: RAW,
-          fn: async () => { await coded.run({ n: N, batch: BATCH, codec: true }, N); codedRuns++; },
+          name: RAW,
+          perIteration: N,
+          async: true,
+          fn: async () => {
+            await plain.run({ n: N, batch: BATCH, codec: false }, N);
+            plainRuns++;
+          },
         },
         {
-          name: 'cross threads, 2 workers', perIteration: N, async: true, baseline: RAW,
+          name: 'cross raw postMessage, encodeBatch',
+          perIteration: N,
+          async: true,
+          baseline: RAW,
+          fn: async () => {
+            await coded.run({ n: N, batch: BATCH, codec: true }, N);
+            codedRuns++;
+          },
+        },
+        {
+          name: 'cross threads, 2 workers',
+          perIteration: N,
+          async: true,
+          baseline: RAW,
           note: perIterationNote(settleMs),
           targets: (rate, base) => [
             { label: '≥ 600 k/s', pass: rate >= CROSS_TARGET },
             { label: '≥ 50% of raw batched postMessage', pass: base !== undefined && rate >= CROSS_RAW_SHARE * base },
           ],
-          fn: async () => { sys.send('producer', { kind: 'start', body: N }); await sys.settle(); actorRuns++; },
+          fn: async () => {
+            sys.send('producer', { kind: 'start', body: N });
+            await sys.settle();
+            actorRuns++;
+          },
         },
       ]);
       // The actor figure against the codec baseline too (same transport format as the runtime).
@@ -352,7 +427,9 @@ export async function requestReply(): Promise<Scenario> {
   const checks: Check[] = [];
   const plain = new RawPair('requester', 'responder');
   const coded = new RawPair('requester', 'responder');
-  let plainRuns = 0, codedRuns = 0, actorRuns = 0;
+  let plainRuns = 0,
+    codedRuns = 0,
+    actorRuns = 0;
   try {
     return await withThreads({ workers: 2, traceLevel: 'off', preload: [ASKER_MODULE] }, async (sys) => {
       await sys.spawn('echo', 'echo', { worker: 1 });
@@ -361,17 +438,38 @@ export async function requestReply(): Promise<Scenario> {
       const RAW = 'rpc raw postMessage, arrays';
       const rows = await measure('request/reply cross-worker', CROSS_PLAN, [
         {
-          name: RAW, unit: 'requests/s', perIteration: N, async: true,
-          fn: async () => { await plain.run({ n: N, window: RPC_WINDOW, batch: BATCH, codec: false }, N); plainRuns++; },
+          name: RAW,
+          unit: 'requests/s',
+          perIteration: N,
+          async: true,
+          fn: async () => {
+            await plain.run({ n: N, window: RPC_WINDOW, batch: BATCH, codec: false }, N);
+            plainRuns++;
+          },
         },
         {
-          name: 'rpc raw postMessage, encodeBatch', unit: 'requests/s', perIteration: N, async: true, baseline: RAW,
-          fn: async () => { await coded.run({ n: N, window: RPC_WINDOW, batch: BATCH, codec: true }, N); codedRuns++; },
+          name: 'rpc raw postMessage, encodeBatch',
+          unit: 'requests/s',
+          perIteration: N,
+          async: true,
+          baseline: RAW,
+          fn: async () => {
+            await coded.run({ n: N, window: RPC_WINDOW, batch: BATCH, codec: true }, N);
+            codedRuns++;
+          },
         },
         {
-          name: 'rpc threads, 2 workers', unit: 'requests/s', perIteration: N, async: true, baseline: RAW,
+          name: 'rpc threads, 2 workers',
+          unit: 'requests/s',
+          perIteration: N,
+          async: true,
+          baseline: RAW,
           note: `ctx.ask per request (a timer each), asker state in an immer draft; ${perIterationNote(settleMs)}`,
-          fn: async () => { sys.send('asker', { kind: 'start', body: N }); await sys.settle(); actorRuns++; },
+          fn: async () => {
+            sys.send('asker', { kind: 'start', body: N });
+            await sys.settle();
+            actorRuns++;
+          },
         },
       ]);
       rows[2] = { ...rows[2], note: `${rows[2].note}; ${(rows[2].median / rows[1].median).toFixed(3)}× the encodeBatch baseline` };
@@ -379,7 +477,11 @@ export async function requestReply(): Promise<Scenario> {
       checks.push(countCheck('request/reply raw (encodeBatch): every request answered', coded.counted, codedRuns * N));
       const stats = await askBody<{ answered: number; timeouts: number; inFlight: number }>(sys, 'asker');
       checks.push(countCheck('request/reply threads: every ask answered', stats.answered, actorRuns * N));
-      checks.push({ name: 'request/reply threads: no ask timed out', ok: stats.timeouts === 0 && stats.inFlight === 0, detail: `timeouts ${stats.timeouts}, in flight ${stats.inFlight}` });
+      checks.push({
+        name: 'request/reply threads: no ask timed out',
+        ok: stats.timeouts === 0 && stats.inFlight === 0,
+        detail: `timeouts ${stats.timeouts}, in flight ${stats.inFlight}`,
+      });
       await sys.settle();
       checks.push(...accountingChecks('request/reply threads', await sys.accounting()));
       return { rows, checks };

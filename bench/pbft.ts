@@ -50,7 +50,17 @@
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../src/swarm/run-scenario.ts';
 import type { PbftFigures } from '../src/swarm/pbft-figures.ts';
-import { fmtInt, fmtMs, fmtTarget, interleavedSweep, runScenarioSample, startupMedian, sweepRows, type ScenarioSample, type SweepRun } from './support/interleaved-sweep.ts';
+import {
+  fmtInt,
+  fmtMs,
+  fmtTarget,
+  interleavedSweep,
+  runScenarioSample,
+  startupMedian,
+  sweepRows,
+  type ScenarioSample,
+  type SweepRun,
+} from './support/interleaved-sweep.ts';
 import { formatNumber, invalidateOnFailure, quantile, summarize, type Check, type Row, type SuiteReport, type TargetCheck } from './harness.ts';
 
 type Mode = 'sim' | 'threads';
@@ -200,7 +210,9 @@ function accountingProblem(x: ScenarioResult, allowLoss = false): string | undef
 
 function acceptProblem(x: Sample): string | undefined {
   const d = x.result.decisions;
-  return d.attempted === x.requested && d.decided === x.requested && d.timedOut === 0 ? undefined : `asked ${x.requested}: attempted ${d.attempted}, accepted ${d.decided}, not accepted ${d.timedOut}`;
+  return d.attempted === x.requested && d.decided === x.requested && d.timedOut === 0
+    ? undefined
+    : `asked ${x.requested}: attempted ${d.attempted}, accepted ${d.decided}, not accepted ${d.timedOut}`;
 }
 
 function checksFor(r: Runs): Check[] {
@@ -214,9 +226,21 @@ function checksFor(r: Runs): Check[] {
   const schemes = all.map((x) => pbftOf(x)?.signatures);
   const wrongScheme = schemes.filter((s) => s !== expected);
   const checks: Check[] = [
-    { name: `${label}: every request accepted`, ok: accepts.length === 0, detail: accepts.length ? accepts.join('; ') : `${fmtInt(c.requests)} per measured run, ${runs}` },
-    { name: `${label}: accounting balanced, nothing in flight, dropped or dead-lettered`, ok: books.length === 0, detail: books.length ? books.join('; ') : `all 0 in ${runs}` },
-    { name: `${label}: signature scheme used is ${expected}`, ok: wrongScheme.length === 0, detail: `result.pbft.signatures: ${[...new Set(schemes.map(String))].join(', ')} in ${runs}` },
+    {
+      name: `${label}: every request accepted`,
+      ok: accepts.length === 0,
+      detail: accepts.length ? accepts.join('; ') : `${fmtInt(c.requests)} per measured run, ${runs}`,
+    },
+    {
+      name: `${label}: accounting balanced, nothing in flight, dropped or dead-lettered`,
+      ok: books.length === 0,
+      detail: books.length ? books.join('; ') : `all 0 in ${runs}`,
+    },
+    {
+      name: `${label}: signature scheme used is ${expected}`,
+      ok: wrongScheme.length === 0,
+      detail: `result.pbft.signatures: ${[...new Set(schemes.map(String))].join(', ')} in ${runs}`,
+    },
   ];
   if (c.traced) {
     const unsafe = all.filter((x) => !(x.result.safetyChecked && x.result.safetyViolations.length === 0));
@@ -266,21 +290,37 @@ function rowFor(r: Runs, medianOf: MedianOf): Row {
   if (c.window === 1) noteParts.push(`${(60e6 / stats.median).toFixed(0)} µs/request`);
   if (c.mode === 'sim') noteParts.push(`virtual ${formatNumber(summarize(results.map((x) => x.simDecisionsPerMinute ?? NaN)).median)}/min`);
   if (c.traced) {
-    noteParts.push(`latency p50 ${summarize(results.map((x) => x.latencyMs.p50)).median.toFixed(1)} / p99 ${summarize(results.map((x) => x.latencyMs.p99)).median.toFixed(1)} virtual ms`);
+    noteParts.push(
+      `latency p50 ${summarize(results.map((x) => x.latencyMs.p50)).median.toFixed(1)} / p99 ${summarize(results.map((x) => x.latencyMs.p99)).median.toFixed(1)} virtual ms`,
+    );
     noteParts.push(`view changes: ${results.map((x) => x.pbft?.views.length ?? 0).join(', ')} per run`);
   }
   const retries = results.map((x) => x.pbft?.retries ?? 0);
-  if (retries.some((x) => x > 0)) noteParts.push(`client retries ${retries.map(fmtInt).join(', ')} per run (requests unanswered ${c.mode === 'sim' ? '500 virtual' : '500'} ms: the replicas were overloaded or changed view)`);
+  if (retries.some((x) => x > 0))
+    noteParts.push(
+      `client retries ${retries.map(fmtInt).join(', ')} per run (requests unanswered ${c.mode === 'sim' ? '500 virtual' : '500'} ms: the replicas were overloaded or changed view)`,
+    );
   const second = secondBaselineOf(c);
   const secondMedian = second === undefined ? undefined : medianOf(second);
   if (second !== undefined && secondMedian !== undefined) {
-    noteParts.push(`${(stats.median / secondMedian).toFixed(2)}× ${second.window === 1 ? 'one in flight' : schemeOf(second)} (${taskName(second).replace(/\s+/g, ' ')}: ${formatNumber(secondMedian)}/min)`);
+    noteParts.push(
+      `${(stats.median / secondMedian).toFixed(2)}× ${second.window === 1 ? 'one in flight' : schemeOf(second)} (${taskName(second).replace(/\s+/g, ' ')}: ${formatNumber(secondMedian)}/min)`,
+    );
   }
   noteParts.push(`${fmtInt(c.requests)} requests in ${(summarize(results.map((x) => x.wallMs)).median / 1000).toFixed(2)} s`);
   const isTarget = !c.traced && c.n === TARGET_N && c.window === TARGET_WINDOW && c.signatures === 'default';
   const targets: TargetCheck[] | undefined = isTarget ? [{ label: `≥ ${fmtTarget(TARGETS[c.mode])}/min`, pass: stats.median >= TARGETS[c.mode] }] : undefined;
   const base = baselineOf(c);
-  return { task: taskName(c), unit: 'decisions/min', better: 'higher', ...stats, perIteration: c.requests, baseline: base && taskName(base), targets, note: noteParts.join('; ') };
+  return {
+    task: taskName(c),
+    unit: 'decisions/min',
+    better: 'higher',
+    ...stats,
+    perIteration: c.requests,
+    baseline: base && taskName(base),
+    targets,
+    note: noteParts.join('; '),
+  };
 }
 
 // ---- view change ----
@@ -305,16 +345,33 @@ function failoverOutcome(f: Failover): { row: Row; checks: Check[] } {
   const ms = f.results.map((x) => x.pbft?.failovers[0]?.ms).filter((v): v is number => typeof v === 'number');
   const missing = f.results.flatMap((x, i) => {
     const fo = x.pbft?.failovers;
-    return fo?.length === 1 && fo[0].ms !== null && fo[0].newPrimary !== null && fo[0].newPrimary !== fo[0].crashed ? [] : [`seed ${i + 1}: ${JSON.stringify(fo ?? null)}`];
+    return fo?.length === 1 && fo[0].ms !== null && fo[0].newPrimary !== null && fo[0].newPrimary !== fo[0].crashed
+      ? []
+      : [`seed ${i + 1}: ${JSON.stringify(fo ?? null)}`];
   });
-  const accepts = f.results.flatMap((x, i) => (x.decisions.decided === FAILOVER_REQUESTS && x.decisions.timedOut === 0 ? [] : [`seed ${i + 1}: accepted ${x.decisions.decided} of ${FAILOVER_REQUESTS}`]));
+  const accepts = f.results.flatMap((x, i) =>
+    x.decisions.decided === FAILOVER_REQUESTS && x.decisions.timedOut === 0 ? [] : [`seed ${i + 1}: accepted ${x.decisions.decided} of ${FAILOVER_REQUESTS}`],
+  );
   // A crashed replica's mail is dead-lettered: only the books must balance here.
-  const books = f.results.flatMap((x, i) => { const p = accountingProblem(x, true); return p === undefined ? [] : [`seed ${i + 1}: ${p}`]; });
-  const unsafe = f.results.flatMap((x, i) => (x.safetyChecked && x.safetyViolations.length === 0 ? [] : [`seed ${i + 1}: ${x.safetyViolations.map((v) => v.property).join(', ') || 'not checked'}`]));
+  const books = f.results.flatMap((x, i) => {
+    const p = accountingProblem(x, true);
+    return p === undefined ? [] : [`seed ${i + 1}: ${p}`];
+  });
+  const unsafe = f.results.flatMap((x, i) =>
+    x.safetyChecked && x.safetyViolations.length === 0 ? [] : [`seed ${i + 1}: ${x.safetyViolations.map((v) => v.property).join(', ') || 'not checked'}`],
+  );
   const runs = `${f.results.length} runs (seeds 1–${f.results.length})`;
   const checks: Check[] = [
-    { name: `${label}: the primary crashed and a quorum installed a view with a new primary`, ok: missing.length === 0, detail: missing.length ? missing.join('; ') : `in ${runs}` },
-    { name: `${label}: every request accepted`, ok: accepts.length === 0, detail: accepts.length ? accepts.join('; ') : `${FAILOVER_REQUESTS} per run, ${runs}` },
+    {
+      name: `${label}: the primary crashed and a quorum installed a view with a new primary`,
+      ok: missing.length === 0,
+      detail: missing.length ? missing.join('; ') : `in ${runs}`,
+    },
+    {
+      name: `${label}: every request accepted`,
+      ok: accepts.length === 0,
+      detail: accepts.length ? accepts.join('; ') : `${FAILOVER_REQUESTS} per run, ${runs}`,
+    },
     { name: `${label}: accounting balanced`, ok: books.length === 0, detail: books.length ? books.join('; ') : `imbalance 0, nothing in flight, in ${runs}` },
     { name: `${label}: PBFT checkers ran, no violation`, ok: unsafe.length === 0, detail: unsafe.length ? unsafe.join('; ') : `checked in ${runs}` },
   ];
@@ -368,7 +425,13 @@ export default async function pbft(log: (line: string) => void = () => {}): Prom
     const r = runs.find((x) => sameAs(x.config, c));
     return r && r.samples.length > 0 ? summarize(r.samples.map((x) => x.result.decisionsPerMinute)).median : undefined;
   };
-  const { rows: throughput, checks } = sweepRows(sweep, { rawTask: 'raw worker round trip', what: 'request', rawRoundTrips: 0, checksFor, rowFor: (r) => rowFor(r, medianOf) });
+  const { rows: throughput, checks } = sweepRows(sweep, {
+    rawTask: 'raw worker round trip',
+    what: 'request',
+    rawRoundTrips: 0,
+    checksFor,
+    rowFor: (r) => rowFor(r, medianOf),
+  });
   const failoverOut = fails.map(failoverOutcome);
   for (const f of failoverOut) checks.push(...f.checks);
   const rows = [...throughput, ...failoverOut.map((f) => f.row)];

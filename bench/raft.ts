@@ -39,7 +39,17 @@
  */
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../src/swarm/run-scenario.ts';
-import { fmtInt, fmtMs, fmtTarget, interleavedSweep, runScenarioSample, startupMedian, sweepRows, type ScenarioSample, type SweepRun } from './support/interleaved-sweep.ts';
+import {
+  fmtInt,
+  fmtMs,
+  fmtTarget,
+  interleavedSweep,
+  runScenarioSample,
+  startupMedian,
+  sweepRows,
+  type ScenarioSample,
+  type SweepRun,
+} from './support/interleaved-sweep.ts';
 import { formatNumber, invalidateOnFailure, quantile, summarize, type Check, type Row, type SuiteReport, type TargetCheck } from './harness.ts';
 
 type Mode = 'sim' | 'threads';
@@ -98,7 +108,6 @@ interface Config {
 /** A configuration's measured and warm-up runs (warm-ups are checked, not measured). */
 type Runs = SweepRun<Config, Sample>;
 type Sample = ScenarioSample;
-
 
 /**
  * The scenario as a user would write it: n Raft nodes with the default timing (election timeout
@@ -173,7 +182,9 @@ function accountingProblem(x: ScenarioResult, allowLoss = false): string | undef
 
 function ackProblem(x: Sample): string | undefined {
   const d = x.result.decisions;
-  return d.attempted === x.requested && d.decided === x.requested && d.timedOut === 0 ? undefined : `asked ${x.requested}: attempted ${d.attempted}, acknowledged ${d.decided}, not acknowledged ${d.timedOut}`;
+  return d.attempted === x.requested && d.decided === x.requested && d.timedOut === 0
+    ? undefined
+    : `asked ${x.requested}: attempted ${d.attempted}, acknowledged ${d.decided}, not acknowledged ${d.timedOut}`;
 }
 
 function checksFor(r: Runs): Check[] {
@@ -183,11 +194,17 @@ function checksFor(r: Runs): Check[] {
   const acks = all.map(ackProblem).filter((p) => p !== undefined);
   const books = all.map((x) => accountingProblem(x.result)).filter((p) => p !== undefined);
   const checks: Check[] = [
-    { name: `${label}: every command acknowledged`, ok: acks.length === 0, detail: acks.length ? acks.join('; ') : `${fmtInt(r.config.commands)} per measured run, ${runs}` },
+    {
+      name: `${label}: every command acknowledged`,
+      ok: acks.length === 0,
+      detail: acks.length ? acks.join('; ') : `${fmtInt(r.config.commands)} per measured run, ${runs}`,
+    },
     {
       name: `${label}: accounting balanced, nothing ${r.config.mode === 'threads' ? '' : 'in flight, '}dropped or dead-lettered`,
       ok: books.length === 0,
-      detail: books.length ? books.join('; ') : `all 0 in ${runs}${r.config.mode === 'threads' ? `; in flight at shutdown (heartbeats after settle, counted): ${all.map((x) => x.result.messages.inFlight).join(', ')}` : ''}`,
+      detail: books.length
+        ? books.join('; ')
+        : `all 0 in ${runs}${r.config.mode === 'threads' ? `; in flight at shutdown (heartbeats after settle, counted): ${all.map((x) => x.result.messages.inFlight).join(', ')}` : ''}`,
     },
   ];
   if (r.config.traced) {
@@ -211,19 +228,28 @@ function rowFor(r: Runs, rawRoundTripUs: number | undefined): Row {
   const stats = summarize(results.map((x) => x.decisionsPerMinute));
   const perCommand = summarize(results.map((x) => x.messagesPerDecision)).median;
   const noteParts = [`${perCommand.toFixed(2)} msgs/command → ${formatNumber((stats.median * perCommand) / 60)} msgs/s`];
-  if (c.window === 1) noteParts.push(`${(60e6 / stats.median).toFixed(1)} µs/command${c.mode === 'threads' && rawRoundTripUs !== undefined ? ` = ${(60e6 / stats.median / rawRoundTripUs).toFixed(1)} raw round trips` : ''}`);
+  if (c.window === 1)
+    noteParts.push(
+      `${(60e6 / stats.median).toFixed(1)} µs/command${c.mode === 'threads' && rawRoundTripUs !== undefined ? ` = ${(60e6 / stats.median / rawRoundTripUs).toFixed(1)} raw round trips` : ''}`,
+    );
   if (c.mode === 'sim') noteParts.push(`virtual ${formatNumber(summarize(results.map((x) => x.simDecisionsPerMinute ?? NaN)).median)}/min`);
-  if (c.traced) noteParts.push(`latency p50 ${summarize(results.map((x) => x.latencyMs.p50)).median.toFixed(1)} / p99 ${summarize(results.map((x) => x.latencyMs.p99)).median.toFixed(1)} virtual ms`);
+  if (c.traced)
+    noteParts.push(
+      `latency p50 ${summarize(results.map((x) => x.latencyMs.p50)).median.toFixed(1)} / p99 ${summarize(results.map((x) => x.latencyMs.p99)).median.toFixed(1)} virtual ms`,
+    );
   const retries = summarize(results.map((x) => x.raft?.retries ?? 0)).median;
   if (retries > 0) noteParts.push(`${fmtInt(retries)} client retries`);
   noteParts.push(`${fmtInt(c.commands)} commands in ${(summarize(results.map((x) => x.wallMs)).median / 1000).toFixed(2)} s`);
   const target = c.traced || c.short || c.n !== TARGET_N ? undefined : TARGETS[c.mode][c.window];
   const targets: TargetCheck[] | undefined = target === undefined ? undefined : [{ label: `≥ ${fmtTarget(target)}/min`, pass: stats.median >= target }];
-  const baseline = c.traced || c.short
-    ? taskName({ ...c, traced: false, short: false })
-    : c.window !== 1
-      ? taskName({ ...c, window: 1 })
-      : c.mode === 'threads' && rawRoundTripUs !== undefined ? RAW_TASK : undefined;
+  const baseline =
+    c.traced || c.short
+      ? taskName({ ...c, traced: false, short: false })
+      : c.window !== 1
+        ? taskName({ ...c, window: 1 })
+        : c.mode === 'threads' && rawRoundTripUs !== undefined
+          ? RAW_TASK
+          : undefined;
   return { task: taskName(c), unit: 'decisions/min', better: 'higher', ...stats, perIteration: c.commands, baseline, targets, note: noteParts.join('; ') };
 }
 
@@ -236,7 +262,9 @@ interface Failover {
 }
 
 async function failovers(n: number): Promise<Failover> {
-  const scenario = parseScenario(scenarioYaml({ n, window: 1, commands: FAILOVER_COMMANDS, faults: `faults:\n  crash: [{ target: leader, at: ${CRASH_AT_MS}ms }]\n` }));
+  const scenario = parseScenario(
+    scenarioYaml({ n, window: 1, commands: FAILOVER_COMMANDS, faults: `faults:\n  crash: [{ target: leader, at: ${CRASH_AT_MS}ms }]\n` }),
+  );
   const results: ScenarioResult[] = [];
   const t0 = performance.now();
   for (let seed = 1; seed <= FAILOVER_SEEDS; seed++) results.push(await runScenario(scenario, { seed, mode: 'sim' }));
@@ -246,11 +274,22 @@ async function failovers(n: number): Promise<Failover> {
 function failoverOutcome(f: Failover): { row: Row; checks: Check[] } {
   const label = `sim raft n=${f.n} leader crash at ${CRASH_AT_MS} ms`;
   const ms = f.results.map((x) => x.raft?.failovers[0]?.ms).filter((v): v is number => typeof v === 'number');
-  const missing = f.results.flatMap((x, i) => (x.raft?.failovers.length === 1 && x.raft.failovers[0].ms !== null ? [] : [`seed ${i + 1}: ${JSON.stringify(x.raft?.failovers ?? null)}`]));
-  const acks = f.results.flatMap((x, i) => (x.decisions.decided === FAILOVER_COMMANDS && x.decisions.timedOut === 0 ? [] : [`seed ${i + 1}: acknowledged ${x.decisions.decided} of ${FAILOVER_COMMANDS}`]));
+  const missing = f.results.flatMap((x, i) =>
+    x.raft?.failovers.length === 1 && x.raft.failovers[0].ms !== null ? [] : [`seed ${i + 1}: ${JSON.stringify(x.raft?.failovers ?? null)}`],
+  );
+  const acks = f.results.flatMap((x, i) =>
+    x.decisions.decided === FAILOVER_COMMANDS && x.decisions.timedOut === 0
+      ? []
+      : [`seed ${i + 1}: acknowledged ${x.decisions.decided} of ${FAILOVER_COMMANDS}`],
+  );
   // A crashed node's mail is dead-lettered or dropped: only the books must balance here.
-  const books = f.results.flatMap((x, i) => { const p = accountingProblem(x, true); return p === undefined ? [] : [`seed ${i + 1}: ${p}`]; });
-  const unsafe = f.results.flatMap((x, i) => (x.safetyChecked && x.safetyViolations.length === 0 ? [] : [`seed ${i + 1}: ${x.safetyViolations.map((v) => v.property).join(', ') || 'not checked'}`]));
+  const books = f.results.flatMap((x, i) => {
+    const p = accountingProblem(x, true);
+    return p === undefined ? [] : [`seed ${i + 1}: ${p}`];
+  });
+  const unsafe = f.results.flatMap((x, i) =>
+    x.safetyChecked && x.safetyViolations.length === 0 ? [] : [`seed ${i + 1}: ${x.safetyViolations.map((v) => v.property).join(', ') || 'not checked'}`],
+  );
   const runs = `${f.results.length} runs (seeds 1–${f.results.length})`;
   const checks: Check[] = [
     { name: `${label}: the leader crashed and a new one was elected`, ok: missing.length === 0, detail: missing.length ? missing.join('; ') : `in ${runs}` },
@@ -334,7 +373,10 @@ export default async function raft(log: (line: string) => void = () => {}): Prom
  * (full − short) wall time. Informational (no target): the target row is the whole-run figure.
  */
 function marginalRow(runs: readonly Runs[]): Row[] {
-  const find = (short: boolean) => runs.find((r) => r.config.mode === 'threads' && r.config.n === TARGET_N && r.config.window === 256 && !r.config.traced && (r.config.short ?? false) === short);
+  const find = (short: boolean) =>
+    runs.find(
+      (r) => r.config.mode === 'threads' && r.config.n === TARGET_N && r.config.window === 256 && !r.config.traced && (r.config.short ?? false) === short,
+    );
   const full = find(false);
   const short = find(true);
   if (!full || !short) return [];
@@ -348,13 +390,16 @@ function marginalRow(runs: readonly Runs[]): Row[] {
   });
   if (rounds.length === 0) return [];
   const fixedMs = summarize(rounds.map((r) => r.fixedMs)).median;
-  return invalidateOnFailure([{
-    task: MARGINAL_TASK,
-    unit: 'decisions/min',
-    better: 'higher',
-    ...summarize(rounds.map((r) => r.perMinute)),
-    note: `rate after the first election: (${fmtInt(full.config.commands)} − ${fmtInt(SHORT_COMMANDS)}) commands / (wall of the full run − wall of the short run), per round; implies ~${fmtMs(fixedMs)} of fixed cost (first election in real time, bounced commands waiting for the client's 100 ms retry) inside every threads run's decisionsPerMinute. No target: the target row is the whole-run figure`,
-  }], [...checksFor(full), ...checksFor(short)]);
+  return invalidateOnFailure(
+    [
+      {
+        task: MARGINAL_TASK,
+        unit: 'decisions/min',
+        better: 'higher',
+        ...summarize(rounds.map((r) => r.perMinute)),
+        note: `rate after the first election: (${fmtInt(full.config.commands)} − ${fmtInt(SHORT_COMMANDS)}) commands / (wall of the full run − wall of the short run), per round; implies ~${fmtMs(fixedMs)} of fixed cost (first election in real time, bounced commands waiting for the client's 100 ms retry) inside every threads run's decisionsPerMinute. No target: the target row is the whole-run figure`,
+      },
+    ],
+    [...checksFor(full), ...checksFor(short)],
+  );
 }
-
-

@@ -25,13 +25,36 @@ interface SuiteEntry {
 const SUITES: Record<string, SuiteEntry> = {
   messaging: { summary: 'in-thread and cross-worker envelope throughput vs raw baselines', load: () => import('./messaging.ts') },
   memory: { summary: 'heap bytes per idle actor (100,000 actors, sim mode)', load: () => import('./memory.ts'), needsGc: true },
-  topology: { summary: 'topology switch time (sim 20 / 1,000 / 10,000 actors, threads 1,000) and broadcast cost per topology', load: () => import('./topology.ts') },
-  voting: { summary: 'decisions/min of simple_majority, supermajority, weighted_voting at n = 3-9, sim and threads, 1 and 64 in flight', load: () => import('./voting.ts') },
-  raft: { summary: 'committed commands/min of Raft at n = 3-9, sim and threads, 1 in flight and window 256; leader failover time (median, p99)', load: () => import('./raft.ts') },
-  stress: { summary: 'conclave stress runs/min (PBFT n = 7, 100 requests, random fault schedules) on the piscina pool vs serial', load: () => import('./stress.ts') },
-  store: { summary: 'cost of recording a run in the run store: 20,000 decisions x 5 votes, recorded vs not (wall clock and CPU)', load: () => import('./store.ts') },
-  security: { summary: 'decisions/min of a voting swarm (n = 5, 64 in flight) with ballots encrypted (X25519 + AES-256-GCM), signed (Ed25519), both and neither, sim and threads', load: () => import('./security.ts') },
-  pbft: { summary: 'committed requests/min of PBFT at n = 4-13, sim and threads, signed (scheme reported) and unsigned, 1 in flight and window 512; view change time after a primary crash (median, p99)', load: () => import('./pbft.ts') },
+  topology: {
+    summary: 'topology switch time (sim 20 / 1,000 / 10,000 actors, threads 1,000) and broadcast cost per topology',
+    load: () => import('./topology.ts'),
+  },
+  voting: {
+    summary: 'decisions/min of simple_majority, supermajority, weighted_voting at n = 3-9, sim and threads, 1 and 64 in flight',
+    load: () => import('./voting.ts'),
+  },
+  raft: {
+    summary: 'committed commands/min of Raft at n = 3-9, sim and threads, 1 in flight and window 256; leader failover time (median, p99)',
+    load: () => import('./raft.ts'),
+  },
+  stress: {
+    summary: 'conclave stress runs/min (PBFT n = 7, 100 requests, random fault schedules) on the piscina pool vs serial',
+    load: () => import('./stress.ts'),
+  },
+  store: {
+    summary: 'cost of recording a run in the run store: 20,000 decisions x 5 votes, recorded vs not (wall clock and CPU)',
+    load: () => import('./store.ts'),
+  },
+  security: {
+    summary:
+      'decisions/min of a voting swarm (n = 5, 64 in flight) with ballots encrypted (X25519 + AES-256-GCM), signed (Ed25519), both and neither, sim and threads',
+    load: () => import('./security.ts'),
+  },
+  pbft: {
+    summary:
+      'committed requests/min of PBFT at n = 4-13, sim and threads, signed (scheme reported) and unsigned, 1 in flight and window 512; view change time after a primary crash (median, p99)',
+    load: () => import('./pbft.ts'),
+  },
 };
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -116,7 +139,9 @@ async function main(): Promise<number> {
 
   const info = machine();
   console.log(`Conclave benchmarks — ${info.cores} cores (${info.cpu}), Node ${info.node}, ${info.platform}, ${info.date}`);
-  console.log(`Load average at start: ${info.loadAverage.join(' / ')} (1/5/15 min)${info.loadAverage[0] > 0.5 ? ' — the machine was busy in the last minute: figures may be noisy' : ''}`);
+  console.log(
+    `Load average at start: ${info.loadAverage.join(' / ')} (1/5/15 min)${info.loadAverage[0] > 0.5 ? ' — the machine was busy in the last minute: figures may be noisy' : ''}`,
+  );
   const reports: (SuiteReport & { durationMs: number; loadAverageAfter: number[] })[] = [];
   const failures: { suite: string; error: string }[] = [];
   let exitCode = 0;
@@ -138,7 +163,9 @@ async function main(): Promise<number> {
       if (report.checks.length > 0) {
         // Each suite checks its own things (books balanced, no violation, same traces...): name them.
         const kinds = [...new Set(report.checks.map((c) => c.name.replace(/^sample \d+( \w+)?: /, '')))];
-        console.log(`\nChecks: ${report.checks.length - failed.length}/${report.checks.length} passed (${kinds.slice(0, 4).join('; ')}${kinds.length > 4 ? '; ...' : ''})`);
+        console.log(
+          `\nChecks: ${report.checks.length - failed.length}/${report.checks.length} passed (${kinds.slice(0, 4).join('; ')}${kinds.length > 4 ? '; ...' : ''})`,
+        );
       }
       for (const c of failed) console.log(`  FAILED ${c.name}: ${c.detail}`);
       if (failed.length > 0) exitCode = 1;
@@ -165,8 +192,8 @@ async function main(): Promise<number> {
       samples: r.samples,
       perIteration: r.perIteration,
       baseline: r.baseline ?? null,
-      ratio: r.invalid ? null : r.ratio ?? null,
-      targets: r.invalid ? [] : r.targets ?? [],
+      ratio: r.invalid ? null : (r.ratio ?? null),
+      targets: r.invalid ? [] : (r.targets ?? []),
       note: r.note,
       invalid: r.invalid,
     })),
@@ -180,7 +207,10 @@ async function main(): Promise<number> {
     `${JSON.stringify({ machine: info, suites: chosen, results, checks: reports.flatMap((r) => r.checks.map((c) => ({ suite: r.suite, ...c }))), failures, suiteRuns: reports.map((r) => ({ suite: r.suite, durationMs: Math.round(r.durationMs), loadAverageAfter: r.loadAverageAfter, description: r.description })) }, null, 2)}\n`,
   );
   console.log(`\nWrote ${results.length} results to ${relative(process.cwd(), resultsFile)}${exitCode ? ' (with failures: see above)' : ''}`);
-  if (hadPrevious) console.log(`The previous results are in ${relative(process.cwd(), previousFile)}: conclave analyze ${relative(process.cwd(), previousFile)} ${relative(process.cwd(), resultsFile)} compares them.`);
+  if (hadPrevious)
+    console.log(
+      `The previous results are in ${relative(process.cwd(), previousFile)}: conclave analyze ${relative(process.cwd(), previousFile)} ${relative(process.cwd(), resultsFile)} compares them.`,
+    );
   return exitCode;
 }
 

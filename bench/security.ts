@@ -38,8 +38,15 @@ const DECISIONS: Readonly<Record<Mode, Readonly<Record<Security, number>>>> = {
   threads: { none: 20_000, encrypt: 10_000, sign: 2_000, 'sign+encrypt': 2_000 },
 };
 
-interface Config { readonly mode: Mode; readonly security: Security }
-interface Runs { readonly config: Config; readonly samples: ScenarioResult[]; readonly all: ScenarioResult[] }
+interface Config {
+  readonly mode: Mode;
+  readonly security: Security;
+}
+interface Runs {
+  readonly config: Config;
+  readonly samples: ScenarioResult[];
+  readonly all: ScenarioResult[];
+}
 
 function yaml(c: Config, decisions: number): string {
   return `name: bench-security-${c.security}
@@ -61,14 +68,22 @@ const taskName = (c: Config) => `${c.mode === 'sim' ? 'sim' : `threads ${WORKERS
 function checksFor(r: Runs): Check[] {
   const label = taskName(r.config);
   const want = DECISIONS[r.config.mode][r.config.security];
-  const bad = r.all.filter((x) => x.accountingImbalance !== 0 || x.decisions.timedOut !== 0
-    || x.decisions.decided + x.decisions.noConsensus !== x.decisions.attempted
-    || Object.values(x.refusedVotes).some((n) => n !== 0));
-  return [{
-    name: `${label}: books balanced, every decision closed, none timed out, no ballot refused`,
-    ok: bad.length === 0,
-    detail: bad.length ? bad.map((x) => `${JSON.stringify(x.decisions)} refused ${JSON.stringify(x.refusedVotes)} imbalance ${x.accountingImbalance}`).join('; ') : `${r.all.length} runs (${want.toLocaleString('en')} decisions each measured; warm-ups a quarter)`,
-  }];
+  const bad = r.all.filter(
+    (x) =>
+      x.accountingImbalance !== 0 ||
+      x.decisions.timedOut !== 0 ||
+      x.decisions.decided + x.decisions.noConsensus !== x.decisions.attempted ||
+      Object.values(x.refusedVotes).some((n) => n !== 0),
+  );
+  return [
+    {
+      name: `${label}: books balanced, every decision closed, none timed out, no ballot refused`,
+      ok: bad.length === 0,
+      detail: bad.length
+        ? bad.map((x) => `${JSON.stringify(x.decisions)} refused ${JSON.stringify(x.refusedVotes)} imbalance ${x.accountingImbalance}`).join('; ')
+        : `${r.all.length} runs (${want.toLocaleString('en')} decisions each measured; warm-ups a quarter)`,
+    },
+  ];
 }
 
 function rowFor(r: Runs): Row {
@@ -76,9 +91,13 @@ function rowFor(r: Runs): Row {
   const stats = summarize(r.samples.map((x) => x.decisionsPerMinute));
   const perDecisionUs = 60e6 / stats.median;
   return {
-    task: taskName(c), unit: 'decisions/min', better: 'higher', ...stats, perIteration: DECISIONS[c.mode][c.security],
+    task: taskName(c),
+    unit: 'decisions/min',
+    better: 'higher',
+    ...stats,
+    perIteration: DECISIONS[c.mode][c.security],
     baseline: c.security === 'none' ? undefined : taskName({ ...c, security: 'none' }),
-    note: `${perDecisionUs.toFixed(1)} µs/decision (${N} ballots each); ${formatNumber(stats.median * N / 60)} ballots/s`,
+    note: `${perDecisionUs.toFixed(1)} µs/decision (${N} ballots each); ${formatNumber((stats.median * N) / 60)} ballots/s`,
   };
 }
 

@@ -48,36 +48,69 @@ export default async function store(log: (line: string) => void = () => {}): Pro
       if (i === 0) continue;
       recordedAll.push(c.perMinute);
       cpuAll.push(c.cpuMs);
-      checks.push({ name: `sample ${i}: every decision stored one by one (audit)`, ok: c.stored === c.closed, detail: `${c.stored} stored of ${c.closed} closed` });
+      checks.push({
+        name: `sample ${i}: every decision stored one by one (audit)`,
+        ok: c.stored === c.closed,
+        detail: `${c.stored} stored of ${c.closed} closed`,
+      });
       plain.push(a.perMinute);
       recorded.push(b.perMinute);
       recordedWithStart.push(b.perMinuteWithStart);
       cpuPlain.push(a.cpuMs);
       cpuRecorded.push(b.cpuMs);
-      log(`  sample ${i}: unrecorded ${a.perMinute.toFixed(0)}/min (${a.cpuMs.toFixed(0)} ms CPU), recorded ${b.perMinute.toFixed(0)}/min (${b.perMinuteWithStart.toFixed(0)}/min with the writer thread's start-up; ${b.cpuMs.toFixed(0)} ms CPU), ratio ${(b.perMinute / a.perMinute).toFixed(2)}`);
-      checks.push({ name: `sample ${i}: the first ${DEFAULT_DETAIL_LIMIT.toLocaleString('en')} decisions stored one by one, every one counted`, ok: b.stored === Math.min(DEFAULT_DETAIL_LIMIT, b.closed) && b.counted === b.closed, detail: `${b.stored} stored, ${b.counted} counted of ${b.closed} closed` });
+      log(
+        `  sample ${i}: unrecorded ${a.perMinute.toFixed(0)}/min (${a.cpuMs.toFixed(0)} ms CPU), recorded ${b.perMinute.toFixed(0)}/min (${b.perMinuteWithStart.toFixed(0)}/min with the writer thread's start-up; ${b.cpuMs.toFixed(0)} ms CPU), ratio ${(b.perMinute / a.perMinute).toFixed(2)}`,
+      );
+      checks.push({
+        name: `sample ${i}: the first ${DEFAULT_DETAIL_LIMIT.toLocaleString('en')} decisions stored one by one, every one counted`,
+        ok: b.stored === Math.min(DEFAULT_DETAIL_LIMIT, b.closed) && b.counted === b.closed,
+        detail: `${b.stored} stored, ${b.counted} counted of ${b.closed} closed`,
+      });
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const base: Row = { task: `sim simple_majority n=5, ${DECISIONS.toLocaleString('en')} decisions, not recorded`, unit: 'decisions/min', better: 'higher', ...summarize(plain), perIteration: DECISIONS, note: `CPU ${summarize(cpuPlain).median.toFixed(0)} ms per run (median)` };
+  const base: Row = {
+    task: `sim simple_majority n=5, ${DECISIONS.toLocaleString('en')} decisions, not recorded`,
+    unit: 'decisions/min',
+    better: 'higher',
+    ...summarize(plain),
+    perIteration: DECISIONS,
+    note: `CPU ${summarize(cpuPlain).median.toFixed(0)} ms per run (median)`,
+  };
   const r = summarize(recorded);
   const row: Row = {
-    task: `sim simple_majority n=5, ${DECISIONS.toLocaleString('en')} decisions, recorded (default)`, unit: 'decisions/min', better: 'higher', ...r, perIteration: DECISIONS,
-    baseline: base.task, ratio: r.median / base.median, targets: [{ label: '≥ 0.9× unrecorded (issue 15)', pass: r.median / base.median >= 0.9 }],
+    task: `sim simple_majority n=5, ${DECISIONS.toLocaleString('en')} decisions, recorded (default)`,
+    unit: 'decisions/min',
+    better: 'higher',
+    ...r,
+    perIteration: DECISIONS,
+    baseline: base.task,
+    ratio: r.median / base.median,
+    targets: [{ label: '≥ 0.9× unrecorded (issue 15)', pass: r.median / base.median >= 0.9 }],
     note: `from the run's start (the writer thread up and waiting) until the store holds all of it; CPU ${summarize(cpuRecorded).median.toFixed(0)} ms per run (median; this thread and the writer thread, its start-up included); the first ${DEFAULT_DETAIL_LIMIT.toLocaleString('en')} decisions with their votes stored, chained and signed, the rest counted in aggregates`,
   };
   const a = summarize(recordedAll);
   const all: Row = {
-    task: `sim simple_majority n=5, ${DECISIONS.toLocaleString('en')} decisions, recorded, every decision (audit)`, unit: 'decisions/min', better: 'higher', ...a, perIteration: DECISIONS,
-    baseline: base.task, ratio: a.median / base.median,
+    task: `sim simple_majority n=5, ${DECISIONS.toLocaleString('en')} decisions, recorded, every decision (audit)`,
+    unit: 'decisions/min',
+    better: 'higher',
+    ...a,
+    perIteration: DECISIONS,
+    baseline: base.task,
+    ratio: a.median / base.median,
     note: `every decision with its votes stored, chained and signed (a scenario with an audit: section, or --store-detail); CPU ${summarize(cpuAll).median.toFixed(0)} ms per run (median)`,
   };
   const w = summarize(recordedWithStart);
   const withStart: Row = {
-    task: `sim simple_majority n=5, ${DECISIONS.toLocaleString('en')} decisions, recorded (default), with the writer's start-up`, unit: 'decisions/min', better: 'higher', ...w, perIteration: DECISIONS,
-    baseline: base.task, ratio: w.median / base.median,
-    note: 'as above, the writer thread\'s start-up (tsx loading the store\'s sources in the thread) counted in the wall time too',
+    task: `sim simple_majority n=5, ${DECISIONS.toLocaleString('en')} decisions, recorded (default), with the writer's start-up`,
+    unit: 'decisions/min',
+    better: 'higher',
+    ...w,
+    perIteration: DECISIONS,
+    baseline: base.task,
+    ratio: w.median / base.median,
+    note: "as above, the writer thread's start-up (tsx loading the store's sources in the thread) counted in the wall time too",
   };
   return {
     suite: 'store',
@@ -87,10 +120,23 @@ export default async function store(log: (line: string) => void = () => {}): Pro
   };
 }
 
-async function once(file: string | undefined, detailLimit = DEFAULT_DETAIL_LIMIT): Promise<{ perMinute: number; perMinuteWithStart: number; cpuMs: number; stored: number; counted: number; closed: number }> {
+async function once(
+  file: string | undefined,
+  detailLimit = DEFAULT_DETAIL_LIMIT,
+): Promise<{ perMinute: number; perMinuteWithStart: number; cpuMs: number; stored: number; counted: number; closed: number }> {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const recorder = file ? RunRecorder.start(file, { kind: 'run', name: SCENARIO.name, protocol: 'simple_majority', mode: 'sim', detailLimit, signed: true, plannedDecisions: DECISIONS }) : undefined;
+  const recorder = file
+    ? RunRecorder.start(file, {
+        kind: 'run',
+        name: SCENARIO.name,
+        protocol: 'simple_majority',
+        mode: 'sim',
+        detailLimit,
+        signed: true,
+        plannedDecisions: DECISIONS,
+      })
+    : undefined;
   await recorder?.ready();
   const running = performance.now();
   const result = await runScenario(SCENARIO, { onEvent: recorder ? recorder.onEvent : () => undefined });
@@ -107,5 +153,12 @@ async function once(file: string | undefined, detailLimit = DEFAULT_DETAIL_LIMIT
     counted = stored + ((db.prepare('SELECT sum(closed) AS n FROM aggregates WHERE run_id = ?').get(recorder.id) as { n: number | null }).n ?? 0);
     db.close();
   }
-  return { perMinute: (closed / wall) * 60_000, perMinuteWithStart: (closed / withStart) * 60_000, cpuMs: (used.user + used.system) / 1000, stored, counted, closed };
+  return {
+    perMinute: (closed / wall) * 60_000,
+    perMinuteWithStart: (closed / withStart) * 60_000,
+    cpuMs: (used.user + used.system) / 1000,
+    stored,
+    counted,
+    closed,
+  };
 }

@@ -33,17 +33,39 @@ export default async function stress(log: (line: string) => void = () => {}): Pr
     threads = p.workers;
     serial.push(perMinute(s));
     log(`  sample ${i + 1}: pool (${p.workers} threads) ${perMinute(p).toFixed(0)} runs/min, serial ${perMinute(s).toFixed(0)} runs/min`);
-    for (const [name, r] of [['pool', p], ['serial', s]] as const) {
+    for (const [name, r] of [
+      ['pool', p],
+      ['serial', s],
+    ] as const) {
       const bad = r.failing.length + r.unfinished.length;
-      checks.push({ name: `sample ${i + 1} ${name}: every run finished, no violation`, ok: bad === 0, detail: `${r.runs} runs, ${r.failing.length} failing, ${r.unfinished.length} unfinished, ${r.decisions.decided}/${r.decisions.attempted} decisions` });
+      checks.push({
+        name: `sample ${i + 1} ${name}: every run finished, no violation`,
+        ok: bad === 0,
+        detail: `${r.runs} runs, ${r.failing.length} failing, ${r.unfinished.length} unfinished, ${r.decisions.decided}/${r.decisions.attempted} decisions`,
+      });
     }
-    checks.push({ name: `sample ${i + 1}: pool and serial runs of the same seeds give the same traces`, ok: p.traceHashes.join() === s.traceHashes.join(), detail: `${RUNS} seeds from ${seed}` });
+    checks.push({
+      name: `sample ${i + 1}: pool and serial runs of the same seeds give the same traces`,
+      ok: p.traceHashes.join() === s.traceHashes.join(),
+      detail: `${RUNS} seeds from ${seed}`,
+    });
   }
-  const serialRow: Row = { task: 'stress pbft n=7 x 100 requests, serial (this thread)', unit: 'runs/min', better: 'higher', ...summarize(serial), perIteration: RUNS };
+  const serialRow: Row = {
+    task: 'stress pbft n=7 x 100 requests, serial (this thread)',
+    unit: 'runs/min',
+    better: 'higher',
+    ...summarize(serial),
+    perIteration: RUNS,
+  };
   const p = summarize(pool);
   const poolRow: Row = {
-    task: 'stress pbft n=7 x 100 requests, piscina pool', unit: 'runs/min', better: 'higher', ...p, perIteration: RUNS,
-    baseline: serialRow.task, ratio: p.median / serialRow.median,
+    task: 'stress pbft n=7 x 100 requests, piscina pool',
+    unit: 'runs/min',
+    better: 'higher',
+    ...p,
+    perIteration: RUNS,
+    baseline: serialRow.task,
+    ratio: p.median / serialRow.median,
     targets: [{ label: `≥ ${TARGET.toLocaleString('en')} runs/min`, pass: p.median >= TARGET }],
     note: `modelled signatures; ${threads} threads: this one and ${threads - 1} in the pool, whose start-up (tsx loading the sources) is included`,
   };

@@ -75,7 +75,14 @@ function switchesCheck(scenario: string, switches: readonly TopologySwitch[], ki
   return {
     name: `${scenario}: every switch installed the topology asked for`,
     ok: switches.length === kinds.length && bad.length === 0,
-    detail: `${switches.length} of ${kinds.length} switches recorded${bad.length ? `; wrong: ${bad.slice(0, 3).map(({ s, i }) => `#${i + 1} ${s.to}/${s.members} (asked ${kinds[i]}/${members})`).join(', ')}` : ''}`,
+    detail: `${switches.length} of ${kinds.length} switches recorded${
+      bad.length
+        ? `; wrong: ${bad
+            .slice(0, 3)
+            .map(({ s, i }) => `#${i + 1} ${s.to}/${s.members} (asked ${kinds[i]}/${members})`)
+            .join(', ')}`
+        : ''
+    }`,
   };
 }
 
@@ -87,13 +94,14 @@ function statsRow(task: string, unit: string, stats: Stats, extra: Partial<Row> 
   return { task, unit, better: 'lower', ...stats, ...extra };
 }
 
-
 /** Median switchMs per target kind, e.g. "mesh 0.41, hierarchical 0.92, ...". */
 function byKind(samples: readonly { kind: TopologyKind; ms: number }[]): string {
   return CYCLE.map((k) => {
     const v = samples.filter((s) => s.kind === k).map((s) => s.ms);
     return v.length ? `${k} ${fmtMs(summarize(v).median)}` : undefined;
-  }).filter((s) => s !== undefined).join(', ');
+  })
+    .filter((s) => s !== undefined)
+    .join(', ');
 }
 
 const fmtMs = (ms: number) => (ms < 0.1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
@@ -138,7 +146,12 @@ async function switchSim(actors: number, switches: number, warmup: number): Prom
   const result: RunResult = await sim.shutdown();
   const measured = result.topology.switches.slice(1 + warmup).map((s) => ({ kind: s.to, ms: s.switchMs }));
   const checks = [
-    switchesCheck(`switch ${label}`, result.topology.switches, Array.from({ length: total + 1 }, (_, i) => kindAt(i)), actors),
+    switchesCheck(
+      `switch ${label}`,
+      result.topology.switches,
+      Array.from({ length: total + 1 }, (_, i) => kindAt(i)),
+      actors,
+    ),
     ...accountingChecks(`switch ${label}`, result.messages),
   ];
   const buildTask = `build graph, ${fmtInt(actors)} members`;
@@ -168,17 +181,22 @@ async function switchThreads(buildTask: string): Promise<Scenario> {
   // every route (through the star's hub at a000, the hierarchy's leads, round the ring) crosses
   // workers. Placement is explicit: actor i on worker i % 2.
   const workerOf = new Map(ids.map((id, i) => [id, i % THREAD_WORKERS]));
-  const producers: [string, string][] = [[ids[1], ids[THREAD_ACTORS - 2]], [ids[2], ids[THREAD_ACTORS - 3]]];
+  const producers: [string, string][] = [
+    [ids[1], ids[THREAD_ACTORS - 2]],
+    [ids[2], ids[THREAD_ACTORS - 3]],
+  ];
   const inFlightAtSwitch: number[] = [];
   try {
     const spawnStart = performance.now();
     for (let i = 0; i < ids.length; i += 100) {
-      await Promise.all(ids.slice(i, i + 100).map((id) => {
-        const p = producers.find(([src]) => src === id);
-        return p
-          ? sys.spawn(id, 'producer', { props: { target: p[1], batch: 256 }, worker: workerOf.get(id), mailboxCapacity: 10_000_000 })
-          : sys.spawn(id, 'sink', { worker: workerOf.get(id), mailboxCapacity: 10_000_000 });
-      }));
+      await Promise.all(
+        ids.slice(i, i + 100).map((id) => {
+          const p = producers.find(([src]) => src === id);
+          return p
+            ? sys.spawn(id, 'producer', { props: { target: p[1], batch: 256 }, worker: workerOf.get(id), mailboxCapacity: 10_000_000 })
+            : sys.spawn(id, 'sink', { worker: workerOf.get(id), mailboxCapacity: 10_000_000 });
+        }),
+      );
     }
     notes.push(`threads: spawning ${fmtInt(THREAD_ACTORS)} actors over ${THREAD_WORKERS} workers took ${(performance.now() - spawnStart).toFixed(0)} ms`);
     await sys.switchTopology(kindAt(0), { members: ids });
@@ -214,7 +232,11 @@ async function switchThreads(buildTask: string): Promise<Scenario> {
     const after = await sys.accounting();
     for (const [, sink] of producers) {
       const got = (await sys.ask(sink, { kind: 'get' }, { timeoutMs: 10_000 })).body as number;
-      trafficChecks.push({ name: `switch ${label}, traffic in flight: sink ${sink} got every envelope`, ok: got === TRAFFIC_N, detail: `${got} of ${TRAFFIC_N}` });
+      trafficChecks.push({
+        name: `switch ${label}, traffic in flight: sink ${sink} got every envelope`,
+        ok: got === TRAFFIC_N,
+        detail: `${got} of ${TRAFFIC_N}`,
+      });
     }
     trafficChecks.push({
       name: `switch ${label}, traffic in flight: at least one switch made with envelopes in flight`,
@@ -310,7 +332,13 @@ async function fanOut(scenario: string, kind: TopologyKind, n: number, behaviour
       {
         name: `${scenario}: reached every member exactly once`,
         ok: wrong.length === 0 && start !== undefined,
-        detail: wrong.length === 0 ? `${n - 1} members heard it once` : `wrong counts: ${wrong.slice(0, 5).map((id) => `${id} heard ${heard.get(id)}`).join(', ')}${wrong.length > 5 ? ', ...' : ''}`,
+        detail:
+          wrong.length === 0
+            ? `${n - 1} members heard it once`
+            : `wrong counts: ${wrong
+                .slice(0, 5)
+                .map((id) => `${id} heard ${heard.get(id)}`)
+                .join(', ')}${wrong.length > 5 ? ', ...' : ''}`,
       },
       { name: `${scenario}: n - 1 envelopes`, ok: messages === n - 1, detail: `${messages} for ${n} members` },
       ...accountingChecks(scenario, result.messages),
@@ -357,8 +385,18 @@ function broadcastTable(cells: readonly BroadcastCell[]): string[] {
   const head = ['topology', 'n', 'msgs', 'links', 'max hops', 'latency ms', '|', 'naive msgs', 'naive links', 'naive latency ms', '|', 'links vs naive'];
   const num = (v: number) => (Number.isInteger(v) ? fmtInt(v) : formatNumber(v));
   const body = cells.map(({ kind, n, bcast, naive }) => [
-    kind, String(n), num(bcast.messages), num(bcast.links), num(bcast.maxHops), num(bcast.latencyMs),
-    '|', num(naive.messages), num(naive.links), num(naive.latencyMs), '|', `${(bcast.links / naive.links).toFixed(2)}×`,
+    kind,
+    String(n),
+    num(bcast.messages),
+    num(bcast.links),
+    num(bcast.maxHops),
+    num(bcast.latencyMs),
+    '|',
+    num(naive.messages),
+    num(naive.links),
+    num(naive.latencyMs),
+    '|',
+    `${(bcast.links / naive.links).toFixed(2)}×`,
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');

@@ -31,7 +31,17 @@
  * also pass the voting safety check.
  */
 import type { ScenarioResult } from '../src/swarm/run-scenario.ts';
-import { fmtInt, fmtMs, fmtTarget, interleavedSweep, runScenarioSample, startupMedian, sweepRows, type ScenarioSample, type SweepRun } from './support/interleaved-sweep.ts';
+import {
+  fmtInt,
+  fmtMs,
+  fmtTarget,
+  interleavedSweep,
+  runScenarioSample,
+  startupMedian,
+  sweepRows,
+  type ScenarioSample,
+  type SweepRun,
+} from './support/interleaved-sweep.ts';
 import { formatNumber, summarize, type Check, type Row, type SuiteReport, type TargetCheck } from './harness.ts';
 
 type Mode = 'sim' | 'threads';
@@ -78,7 +88,6 @@ interface Config {
 /** A configuration's measured and warm-up runs (warm-ups are checked, not measured). */
 type Runs = SweepRun<Config, Sample>;
 type Sample = ScenarioSample;
-
 
 /**
  * The scenario as a user would write it: n voters in three roles (a researcher and an architect
@@ -134,7 +143,8 @@ function configs(): Config[] {
         for (const inFlight of IN_FLIGHT) out.push({ mode, algorithm, n, inFlight, decisions: DECISIONS[mode][inFlight], traced: false });
       }
     }
-    if (mode === 'sim') out.push({ mode, algorithm: 'simple_majority', n: TARGET_N, inFlight: TARGET_IN_FLIGHT, decisions: DECISIONS.sim[TARGET_IN_FLIGHT], traced: true });
+    if (mode === 'sim')
+      out.push({ mode, algorithm: 'simple_majority', n: TARGET_N, inFlight: TARGET_IN_FLIGHT, decisions: DECISIONS.sim[TARGET_IN_FLIGHT], traced: true });
   }
   return out;
 }
@@ -148,26 +158,49 @@ function checksFor(r: Runs): Check[] {
   const all = [...r.warmups, ...r.samples];
   const runs = `${all.length} runs`;
   const bad = <T>(f: (x: Sample) => T, ok: (v: T) => boolean) => all.map(f).filter((v) => !ok(v));
-  const imbalance = bad((x) => x.result.accountingImbalance, (v) => v === 0);
-  const leftover = bad((x) => x.result.messages, (m) => m.inFlight === 0 && m.dropped === 0 && m.deadLettered === 0);
-  const timedOut = bad((x) => x.result.decisions.timedOut, (v) => v === 0);
-  const counts = bad((x) => x, (x) => x.result.decisions.attempted === x.requested && closedOf(x.result) === x.requested);
+  const imbalance = bad(
+    (x) => x.result.accountingImbalance,
+    (v) => v === 0,
+  );
+  const leftover = bad(
+    (x) => x.result.messages,
+    (m) => m.inFlight === 0 && m.dropped === 0 && m.deadLettered === 0,
+  );
+  const timedOut = bad(
+    (x) => x.result.decisions.timedOut,
+    (v) => v === 0,
+  );
+  const counts = bad(
+    (x) => x,
+    (x) => x.result.decisions.attempted === x.requested && closedOf(x.result) === x.requested,
+  );
   const checks: Check[] = [
-    { name: `${label}: accounting balanced`, ok: imbalance.length === 0, detail: imbalance.length ? `imbalance ${imbalance.join(', ')}` : `imbalance 0 in ${runs}` },
+    {
+      name: `${label}: accounting balanced`,
+      ok: imbalance.length === 0,
+      detail: imbalance.length ? `imbalance ${imbalance.join(', ')}` : `imbalance 0 in ${runs}`,
+    },
     {
       name: `${label}: nothing in flight, dropped or dead-lettered`,
       ok: leftover.length === 0,
-      detail: leftover.length ? leftover.map((m) => `inFlight ${m.inFlight}, dropped ${m.dropped}, deadLettered ${m.deadLettered}`).join('; ') : `all 0 in ${runs}`,
+      detail: leftover.length
+        ? leftover.map((m) => `inFlight ${m.inFlight}, dropped ${m.dropped}, deadLettered ${m.deadLettered}`).join('; ')
+        : `all 0 in ${runs}`,
     },
     { name: `${label}: no decision timed out`, ok: timedOut.length === 0, detail: timedOut.length ? `timed out ${timedOut.join(', ')}` : `0 in ${runs}` },
     {
       name: `${label}: every decision asked for attempted and closed`,
       ok: counts.length === 0,
-      detail: counts.length ? counts.map((x) => `asked ${x.requested}: ${JSON.stringify(x.result.decisions)}`).join('; ') : `${fmtInt(r.config.decisions)} per measured run, ${runs}`,
+      detail: counts.length
+        ? counts.map((x) => `asked ${x.requested}: ${JSON.stringify(x.result.decisions)}`).join('; ')
+        : `${fmtInt(r.config.decisions)} per measured run, ${runs}`,
     },
   ];
   if (r.config.traced) {
-    const unsafe = bad((x) => x.result, (x) => x.safetyChecked && x.safetyViolations.length === 0);
+    const unsafe = bad(
+      (x) => x.result,
+      (x) => x.safetyChecked && x.safetyViolations.length === 0,
+    );
     checks.push({
       name: `${label}: voting safety checked, no violation`,
       ok: unsafe.length === 0,
@@ -186,7 +219,10 @@ function rowFor(r: Runs, rawRoundTripUs: number | undefined): Row {
   const perDecision = summarize(results.map((x) => x.messages.sent / closedOf(x))).median;
   const msgsPerSecond = (stats.median * perDecision) / 60;
   const noteParts = [`${perDecision.toFixed(2)} msgs/decision → ${formatNumber(msgsPerSecond)} msgs/s`];
-  if (c.inFlight === 1) noteParts.push(`${(60e6 / stats.median).toFixed(1)} µs/decision${c.mode === 'threads' && rawRoundTripUs !== undefined ? ` = ${(60e6 / stats.median / rawRoundTripUs).toFixed(1)} raw round trips` : ''}`);
+  if (c.inFlight === 1)
+    noteParts.push(
+      `${(60e6 / stats.median).toFixed(1)} µs/decision${c.mode === 'threads' && rawRoundTripUs !== undefined ? ` = ${(60e6 / stats.median / rawRoundTripUs).toFixed(1)} raw round trips` : ''}`,
+    );
   const wallS = summarize(results.map((x) => x.wallMs)).median / 1000;
   noteParts.push(`${fmtInt(c.decisions)} decisions in ${wallS.toFixed(2)} s`);
   const isTarget = !c.traced && c.n === TARGET_N && c.inFlight === TARGET_IN_FLIGHT;
@@ -196,10 +232,11 @@ function rowFor(r: Runs, rawRoundTripUs: number | undefined): Row {
     ? taskName(untraced)
     : c.inFlight !== 1
       ? taskName({ ...c, inFlight: 1, decisions: DECISIONS[c.mode][1] })
-      : c.mode === 'threads' && rawRoundTripUs !== undefined ? RAW_TASK : undefined;
+      : c.mode === 'threads' && rawRoundTripUs !== undefined
+        ? RAW_TASK
+        : undefined;
   return { task: taskName(c), unit: 'decisions/min', better: 'higher', ...stats, perIteration: c.decisions, baseline, targets, note: noteParts.join('; ') };
 }
-
 
 // ---- the suite ----
 
@@ -240,5 +277,3 @@ export default async function voting(log: (line: string) => void = () => {}): Pr
     notes,
   };
 }
-
-

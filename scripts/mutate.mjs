@@ -19,8 +19,22 @@ for (let i = 0; i < args.length; i++) {
     files.push(args[++i]);
   } else rest.push(args[i]);
 }
-const slug = files.length === 0 ? 'all' : files.map((f) => f.replace(/^src\//, '').replace(/\.ts$/, '').replace(/[^A-Za-z0-9]+/g, '-')).join('+');
+const slug =
+  files.length === 0
+    ? 'all'
+    : files
+        .map((f) =>
+          f
+            .replace(/^src\//, '')
+            .replace(/\.ts$/, '')
+            .replace(/[^A-Za-z0-9]+/g, '-'),
+        )
+        .join('+');
 const extra = files.length === 0 ? [] : ['--mutate', files.join(',')];
 const stryker = fileURLToPath(new URL('../node_modules/@stryker-mutator/core/bin/stryker.js', import.meta.url));
-const r = spawnSync(process.execPath, [stryker, 'run', 'stryker.config.json', ...extra, '--incrementalFile', `reports/mutation/${slug}.incremental.json`, ...rest], { stdio: 'inherit' });
+const r = spawnSync(
+  process.execPath,
+  [stryker, 'run', 'stryker.config.json', ...extra, '--incrementalFile', `reports/mutation/${slug}.incremental.json`, ...rest],
+  { stdio: 'inherit' },
+);
 process.exit(r.status ?? 1);

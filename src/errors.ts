@@ -102,7 +102,11 @@ export class InvalidActorIdError extends ConclaveError {
  */
 export class ActorInitError extends ConclaveError {
   constructor(id: string, behaviour: string, cause: unknown) {
-    super('actor-init', `Actor "${id}" (behaviour "${behaviour}") failed in init: ${cause instanceof Error ? cause.message : String(cause)}. Fix init or the props passed at spawn.`, { cause });
+    super(
+      'actor-init',
+      `Actor "${id}" (behaviour "${behaviour}") failed in init: ${cause instanceof Error ? cause.message : String(cause)}. Fix init or the props passed at spawn.`,
+      { cause },
+    );
   }
 }
 
@@ -146,8 +150,15 @@ export class InvalidMessageError extends ConclaveError {
  * ```
  */
 export class AskTimeoutError extends ConclaveError {
-  constructor(readonly to: string, readonly kind: string, readonly timeoutMs: number) {
-    super('ask-timeout', `No reply from "${to}" to "${kind}" within ${timeoutMs} ms. The actor may be slow, stopped, or never reply to this kind; raise timeoutMs or check that it calls ctx.reply().`);
+  constructor(
+    readonly to: string,
+    readonly kind: string,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      'ask-timeout',
+      `No reply from "${to}" to "${kind}" within ${timeoutMs} ms. The actor may be slow, stopped, or never reply to this kind; raise timeoutMs or check that it calls ctx.reply().`,
+    );
   }
 }
 
@@ -161,7 +172,12 @@ export class AskTimeoutError extends ConclaveError {
  * ```
  */
 export class UndeliverableError extends ConclaveError {
-  constructor(readonly to: string, readonly kind: string, readonly reason: string, detail?: string) {
+  constructor(
+    readonly to: string,
+    readonly kind: string,
+    readonly reason: string,
+    detail?: string,
+  ) {
     super('undeliverable', `Cannot deliver "${kind}" to "${to}": ${reason}${detail ? ` (${detail})` : ''}. Check the actor id, and that the actor is running.`);
   }
 }
@@ -179,8 +195,17 @@ export class UndeliverableError extends ConclaveError {
  * ```
  */
 export class HostCrashedError extends ConclaveError {
-  constructor(readonly worker: number, readonly call: string, cause?: unknown, readonly advice: string = HOST_CRASH_RETRY) {
-    super('host-crashed', `Worker ${worker} died while handling "${call}". Its actors are restarted on a live worker from their initial state, or stopped, as their supervision strategy says. ${advice}`, { cause });
+  constructor(
+    readonly worker: number,
+    readonly call: string,
+    cause?: unknown,
+    readonly advice: string = HOST_CRASH_RETRY,
+  ) {
+    super(
+      'host-crashed',
+      `Worker ${worker} died while handling "${call}". Its actors are restarted on a live worker from their initial state, or stopped, as their supervision strategy says. ${advice}`,
+      { cause },
+    );
   }
 }
 
@@ -204,8 +229,16 @@ export const HOST_CRASH_RETRY = 'The call can be made again once the actor was r
  * ```
  */
 export class SettleTimeoutError extends ConclaveError {
-  constructor(readonly timeoutMs: number, readonly inFlight: number, readonly imbalance: number, readonly busyWorkers: number) {
-    super('settle-timeout', `settle() gave up after ${timeoutMs} ms: ${inFlight} envelopes in flight, ${busyWorkers} workers still busy${imbalance ? `, ${imbalance} envelopes not yet published by their workers` : ''}. Actors that keep messaging each other never settle; raise timeoutMs or stop them first.`);
+  constructor(
+    readonly timeoutMs: number,
+    readonly inFlight: number,
+    readonly imbalance: number,
+    readonly busyWorkers: number,
+  ) {
+    super(
+      'settle-timeout',
+      `settle() gave up after ${timeoutMs} ms: ${inFlight} envelopes in flight, ${busyWorkers} workers still busy${imbalance ? `, ${imbalance} envelopes not yet published by their workers` : ''}. Actors that keep messaging each other never settle; raise timeoutMs or stop them first.`,
+    );
   }
 }
 
@@ -254,7 +287,10 @@ export class NoTopologyError extends ConclaveError {
  */
 export class CoordinatorFailedError extends ConclaveError {
   constructor(cause: string) {
-    super('coordinator-failed', `The swarm's coordinator stopped during the run (${cause}), so the run cannot finish. The trace has the failure; check custom policies and agent behaviours.`);
+    super(
+      'coordinator-failed',
+      `The swarm's coordinator stopped during the run (${cause}), so the run cannot finish. The trace has the failure; check custom policies and agent behaviours.`,
+    );
   }
 }
 
@@ -268,7 +304,11 @@ export class CoordinatorFailedError extends ConclaveError {
  * ```
  */
 export class ConfigError extends ConclaveError {
-  constructor(readonly path: string, expected: string, got: unknown) {
+  constructor(
+    readonly path: string,
+    expected: string,
+    got: unknown,
+  ) {
     super('config', `Invalid configuration at "${path}": expected ${expected}, got ${describe(got)}.`);
   }
 }
@@ -308,9 +348,12 @@ export class ScenarioError extends ConclaveError {
     options: { hint?: string; gotText?: string; cause?: unknown } = {},
   ) {
     // `file:line:col:` is the form editors and terminals turn into a link.
-    const where = file !== undefined
-      ? [file, line, line !== undefined ? column : undefined].filter((p) => p !== undefined).join(':')
-      : line !== undefined ? `line ${line}${column !== undefined ? `, column ${column}` : ''}` : 'scenario';
+    const where =
+      file !== undefined
+        ? [file, line, line !== undefined ? column : undefined].filter((p) => p !== undefined).join(':')
+        : line !== undefined
+          ? `line ${line}${column !== undefined ? `, column ${column}` : ''}`
+          : 'scenario';
     const field = path ? ` "${path}":` : '';
     const hint = options.hint ? ` ${options.hint}` : '';
     super('scenario', `${where}:${field} expected ${expected}, got ${options.gotText ?? describe(got)}.${hint}`, { cause: options.cause });
@@ -340,7 +383,10 @@ export class ScenarioTooLargeError extends ScenarioError {
     readonly budgetSeconds: number,
     text: { expected: string; got: string },
   ) {
-    super(file, line, column, path, text.expected, undefined, { gotText: text.got, hint: 'Make it smaller, or pass --force (conclave run --force) to run it anyway.' });
+    super(file, line, column, path, text.expected, undefined, {
+      gotText: text.got,
+      hint: 'Make it smaller, or pass --force (conclave run --force) to run it anyway.',
+    });
   }
 }
 
@@ -356,7 +402,12 @@ export class ScenarioTooLargeError extends ScenarioError {
  * ```
  */
 export class StoreError extends ConclaveError {
-  constructor(readonly file: string, problem: string, fix: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly file: string,
+    problem: string,
+    fix: string,
+    options?: { cause?: unknown },
+  ) {
     super('store', `Run store ${file}: ${problem}. ${fix}`, options);
   }
 }

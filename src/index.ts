@@ -54,12 +54,51 @@ export { GossipAgreementMonitor } from './check/gossip-agreement.ts';
 export { BYZANTINE_REPLICA, PBFT_BYZANTINE_KINDS } from './adversary/byzantine-replica.ts';
 export { BYZANTINE_VOTER, BYZANTINE_KINDS } from './adversary/byzantine-voter.ts';
 export { ballot, openBallot, ballotText } from './protocols/voting/vote-security.ts';
-export { runBench, benchTable, benchHtml, benchGroup, parseBenchFaults, faultTolerance, NO_FAULTS, BENCH_ALGORITHMS, BENCH_REPORT_VERSION } from './bench/index.ts';
-export { readBenchFile, parseBenchFile, analyzeBench, analyzeMicro, compareBenchReports, compareMicroResults, noiseFindings, NOISE_CV_THRESHOLD, rankBySize, recommend, optimizeTarget, OPTIMIZE_TARGETS, taskTypeRule, TASK_TYPE_NAMES } from './analyze/index.ts';
 export {
-  ConclaveError, UnknownBehaviourError, BehaviourLoadError, DuplicateActorError, InvalidActorIdError,
-  ActorInitError, UnknownActorError, InvalidMessageError, AskTimeoutError, UndeliverableError,
-  HostCrashedError, SystemStoppedError, SettleTimeoutError, ConfigError, NoTopologyError, ScenarioError, CoordinatorFailedError,
+  runBench,
+  benchTable,
+  benchHtml,
+  benchGroup,
+  parseBenchFaults,
+  faultTolerance,
+  NO_FAULTS,
+  BENCH_ALGORITHMS,
+  BENCH_REPORT_VERSION,
+} from './bench/index.ts';
+export {
+  readBenchFile,
+  parseBenchFile,
+  analyzeBench,
+  analyzeMicro,
+  compareBenchReports,
+  compareMicroResults,
+  noiseFindings,
+  NOISE_CV_THRESHOLD,
+  rankBySize,
+  recommend,
+  optimizeTarget,
+  OPTIMIZE_TARGETS,
+  taskTypeRule,
+  TASK_TYPE_NAMES,
+} from './analyze/index.ts';
+export {
+  ConclaveError,
+  UnknownBehaviourError,
+  BehaviourLoadError,
+  DuplicateActorError,
+  InvalidActorIdError,
+  ActorInitError,
+  UnknownActorError,
+  InvalidMessageError,
+  AskTimeoutError,
+  UndeliverableError,
+  HostCrashedError,
+  SystemStoppedError,
+  SettleTimeoutError,
+  ConfigError,
+  NoTopologyError,
+  ScenarioError,
+  CoordinatorFailedError,
   ScenarioTooLargeError,
 } from './errors.ts';
 
@@ -113,10 +152,47 @@ export type { GossipProps, GossipClientProps, GossipClientSummary, GossipStart, 
 export type { GossipFinding } from './check/gossip-agreement.ts';
 export type { PbftByzantineKind, ByzantineReplicaProps } from './adversary/byzantine-replica.ts';
 export type { ByzantineKind, ByzantineVoterProps } from './adversary/byzantine-voter.ts';
-export type { BenchPlan, BenchReport, BenchMeta, BenchGroup, MeasuredGroup, BenchIteration, BenchFaults, FaultTolerance, BenchAlgorithm, RunBenchOptions } from './bench/index.ts';
-export type { BenchFile, MicroResults, BenchAnalysis, MicroAnalysis, Comparison, MetricChange, Verdict, NoiseFinding, SizeRanking, Recommendation, Parameter, OptimizeTarget, TaskTypeRule, BenchSource } from './analyze/index.ts';
+export type {
+  BenchPlan,
+  BenchReport,
+  BenchMeta,
+  BenchGroup,
+  MeasuredGroup,
+  BenchIteration,
+  BenchFaults,
+  FaultTolerance,
+  BenchAlgorithm,
+  RunBenchOptions,
+} from './bench/index.ts';
+export type {
+  BenchFile,
+  MicroResults,
+  BenchAnalysis,
+  MicroAnalysis,
+  Comparison,
+  MetricChange,
+  Verdict,
+  NoiseFinding,
+  SizeRanking,
+  Recommendation,
+  Parameter,
+  OptimizeTarget,
+  TaskTypeRule,
+  BenchSource,
+} from './analyze/index.ts';
 // The run store: record runs in SQLite, read them back, verify their audit chain.
-export { openStore, storePath, RunRecorder, ReportRecorder, scenarioRunEnd, brokenRunEnd, detailLimitFor, signsAudit, DEFAULT_DETAIL_LIMIT, ALL_DECISIONS } from './store/index.ts';
+export {
+  openStore,
+  storePath,
+  RunRecorder,
+  ReportRecorder,
+  scenarioRunEnd,
+  brokenRunEnd,
+  detailLimitFor,
+  signsAudit,
+  DEFAULT_DETAIL_LIMIT,
+  ALL_DECISIONS,
+} from './store/index.ts';
 export { findRunId } from './store/resolve-run.ts';
 export { verifyRun } from './store/audit-verify.ts';
 export { storeOversightHook } from './store/oversight-hook.ts';

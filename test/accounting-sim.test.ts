@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  accountingImbalance, registerBehaviour, SimSystem, type Behaviour, type LinkModel, type MessageAccounting, type SimOptions,
-} from '../src/index.ts';
+import { accountingImbalance, registerBehaviour, SimSystem, type Behaviour, type LinkModel, type MessageAccounting, type SimOptions } from '../src/index.ts';
 
-interface GossipProps { peers: string[]; ghostRate: number; failEvery?: number }
+interface GossipProps {
+  peers: string[];
+  ghostRate: number;
+  failEvery?: number;
+}
 
 /**
  * Load generator. On `burst` (body: n) sends n rumors with 2 hops to random peers; on a rumor with
@@ -91,7 +93,10 @@ describe('message accounting under load (sim mode)', () => {
   it('holds at every single time step under uniform latency with per-link overrides (heap path)', async () => {
     const link: LinkModel = {
       latency: { kind: 'uniform', minMs: 1, maxMs: 6 },
-      overrides: [{ to: 'n0', latency: { kind: 'fixed', ms: 2 } }, { from: 'n7', latency: { kind: 'exponential', meanMs: 3 } }],
+      overrides: [
+        { to: 'n0', latency: { kind: 'fixed', ms: 2 } },
+        { from: 'n7', latency: { kind: 'exponential', meanMs: 3 } },
+      ],
       dropRate: 0.05,
     };
     const sim = await build({ seed: 4, link });

@@ -28,7 +28,9 @@ describe('$ask:… addresses', () => {
   it('threads: an actor sending to a malformed $ask address gets a dead letter, not a supervision failure', async () => {
     sys = await ThreadSystem.start({ workers: 2, preload });
     const failures: unknown[] = [];
-    sys.trace$.subscribe((e) => { if (e.type === 'failure') failures.push(e); });
+    sys.trace$.subscribe((e) => {
+      if (e.type === 'failure') failures.push(e);
+    });
     await sys.spawn('s', 'edge-send-to', { worker: 0 });
     sys.send('s', { kind: 'go', body: '$ask:42:7' });
     await sys.ask('s', { kind: 'ping' }, { timeoutMs: 2_000 });

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ASK_TIMEOUT_KIND, AskTimeoutError, ConfigError, registerBehaviour, SimSystem, UndeliverableError,
-  type Behaviour, type Envelope, type LinkModel, type TraceEvent,
+  ASK_TIMEOUT_KIND,
+  AskTimeoutError,
+  ConfigError,
+  registerBehaviour,
+  SimSystem,
+  UndeliverableError,
+  type Behaviour,
+  type Envelope,
+  type LinkModel,
+  type TraceEvent,
 } from '../src/index.ts';
 
 /** Replies `pong` with body * 2 and remembers the corr of every request it saw. */
@@ -30,7 +38,13 @@ const slowpoke: Behaviour<{ pending: { from: string; corr?: number } | null }, {
   },
 };
 
-interface Seen { kind: string; from: string; re?: number; body: unknown; t: number }
+interface Seen {
+  kind: string;
+  from: string;
+  re?: number;
+  body: unknown;
+  t: number;
+}
 /** On `go` (body: { to, timeoutMs }), asks `to` with `ping`; records every other envelope it gets. */
 const asker: Behaviour<{ asked: { corr: number; t: number }[]; seen: Seen[] }> = {
   init: () => ({ asked: [], seen: [] }),

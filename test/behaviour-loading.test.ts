@@ -1,8 +1,6 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import {
-  BehaviourLoadError, ConfigError, registerBehaviour, registeredBehaviours, SimSystem, UnknownBehaviourError, type LinkModel,
-} from '../src/index.ts';
+import { BehaviourLoadError, ConfigError, registerBehaviour, registeredBehaviours, SimSystem, UnknownBehaviourError, type LinkModel } from '../src/index.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/loading-behaviours.ts', import.meta.url));
 const FIXED: LinkModel = { latency: { kind: 'fixed', ms: 1 } };
@@ -20,7 +18,10 @@ async function expectAlive(sim: SimSystem) {
 }
 
 async function spawnError(sim: SimSystem, id: string, ref: Parameters<SimSystem['spawn']>[1]): Promise<unknown> {
-  return sim.spawn(id, ref).then(() => undefined, (e: unknown) => e);
+  return sim.spawn(id, ref).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 }
 
 describe('behaviour loading', () => {

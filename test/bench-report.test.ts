@@ -2,13 +2,30 @@ import { describe, expect, it } from 'vitest';
 import { benchGroup, median, sampleSd, type BenchGroupBase, type BenchIteration } from '../src/bench/bench-report.ts';
 import { faultTolerance, withinTolerance } from '../src/bench/fault-tolerance.ts';
 
-const base: BenchGroupBase = { algorithm: 'simple_majority', agents: 5, tolerance: faultTolerance('simple_majority', 5), load: { liars: 0, crashes: 0, withinTolerance: true } };
+const base: BenchGroupBase = {
+  algorithm: 'simple_majority',
+  agents: 5,
+  tolerance: faultTolerance('simple_majority', 5),
+  load: { liars: 0, crashes: 0, withinTolerance: true },
+};
 
 /** A hand-made iteration: only what a test sets differs from a clean run of 100 decisions. */
 function run(over: Partial<BenchIteration> & { seed: number }): BenchIteration {
   return {
-    attempted: 100, decided: 100, noConsensus: 0, timedOut: 0, latencyMs: { p50: 5, p99: 8 }, wallMs: 50, virtualMs: 600,
-    messagesSent: 1000, quality: 0.9, safetyViolations: [], liveness: [], topology: 'mesh', traceHash: 'h', ...over,
+    attempted: 100,
+    decided: 100,
+    noConsensus: 0,
+    timedOut: 0,
+    latencyMs: { p50: 5, p99: 8 },
+    wallMs: 50,
+    virtualMs: 600,
+    messagesSent: 1000,
+    quality: 0.9,
+    safetyViolations: [],
+    liveness: [],
+    topology: 'mesh',
+    traceHash: 'h',
+    ...over,
   };
 }
 
@@ -32,7 +49,7 @@ describe('bench report: the figures of one (algorithm, size) from its iterations
     expect(g.iterations).toBe(2);
   });
 
-  it('consensus time: mean and sample sd over the runs\' medians, p50 and p99 the medians of the runs\' own', () => {
+  it("consensus time: mean and sample sd over the runs' medians, p50 and p99 the medians of the runs' own", () => {
     const runs = [3, 5, 7, 9].map((p50, i) => run({ seed: i + 1, latencyMs: { p50, p99: p50 * 3 } }));
     const g = benchGroup(base, runs, 'virtual');
     if (g.status !== 'measured') throw new Error('not measured');
@@ -44,7 +61,11 @@ describe('bench report: the figures of one (algorithm, size) from its iterations
     const single = benchGroup(base, [run({ seed: 1 })], 'virtual');
     if (single.status !== 'measured') throw new Error('not measured');
     expect(single.consensusMs.sd).toBe(0);
-    const withEmpty = benchGroup(base, [run({ seed: 1 }), run({ seed: 2, decided: 0, noConsensus: 100, latencyMs: { p50: 0, p99: 0 }, quality: null })], 'virtual');
+    const withEmpty = benchGroup(
+      base,
+      [run({ seed: 1 }), run({ seed: 2, decided: 0, noConsensus: 100, latencyMs: { p50: 0, p99: 0 }, quality: null })],
+      'virtual',
+    );
     if (withEmpty.status !== 'measured') throw new Error('not measured');
     expect(withEmpty.consensusMs).toMatchObject({ mean: 5, sd: 0, p50: 5, p99: 8 });
     expect(withEmpty.successRate).toBe(0.5);
@@ -73,7 +94,11 @@ describe('bench report: the figures of one (algorithm, size) from its iterations
   });
 
   it('runs that reached nothing: no time and no messages per decision to speak of (0), success 0', () => {
-    const g = benchGroup(base, [1, 2].map((seed) => run({ seed, decided: 0, timedOut: 100, latencyMs: { p50: 0, p99: 0 }, quality: null })), 'virtual');
+    const g = benchGroup(
+      base,
+      [1, 2].map((seed) => run({ seed, decided: 0, timedOut: 100, latencyMs: { p50: 0, p99: 0 }, quality: null })),
+      'virtual',
+    );
     if (g.status !== 'measured') throw new Error('not measured');
     expect(g.consensusMs).toEqual({ clock: 'virtual', mean: 0, sd: 0, p50: 0, p99: 0 });
     expect(g).toMatchObject({ successRate: 0, messagesPerDecision: 0, quality: null, unfinished: [1, 2], throughput: { wallPerMinute: 0, simPerMinute: 0 } });
@@ -111,7 +136,8 @@ describe('bench report: what each algorithm tolerates', () => {
     // At least 0.6 of the weight: the heaviest liars first. Weights 2, 2, 1, 1, 1 (7): one expert is 2 <= 2.8, two are 4.
     expect(faultTolerance('weighted_voting', 5, [2, 2, 1, 1, 1]).maxFaulty).toBe(1);
     expect(faultTolerance('weighted_voting', 3, [2, 1, 1]).maxFaulty).toBe(0);
-    for (const a of ['simple_majority', 'supermajority', 'weighted_voting'] as const) expect(faultTolerance(a, 5).note).toMatch(/agreement holds whatever voters do/);
+    for (const a of ['simple_majority', 'supermajority', 'weighted_voting'] as const)
+      expect(faultTolerance(a, 5).note).toMatch(/agreement holds whatever voters do/);
   });
 
   it('within tolerance: PBFT counts crashed replicas against f, Raft takes no liar, a vote counts liars', () => {

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';
 
-const scenario = (byzantine: string, algorithm = 'simple_majority') => parseScenario(`
+const scenario = (byzantine: string, algorithm = 'simple_majority') =>
+  parseScenario(`
 name: byz
 agents:
   - { role: analyst, count: 7, accuracy: 0.95 }

@@ -32,14 +32,25 @@ const pbft: TraceEvent[] = [
 
 describe('the checker registry', () => {
   it('names each checker, its kind and the protocols it applies to', () => {
-    expect(CHECKERS.map((c) => `${c.name}:${c.kind}`)).toEqual(['voting-safety:safety', 'raft-safety:safety', 'pbft-safety:safety', 'gossip-safety:safety', 'accounting:safety', 'termination-after-heal:liveness']);
+    expect(CHECKERS.map((c) => `${c.name}:${c.kind}`)).toEqual([
+      'voting-safety:safety',
+      'raft-safety:safety',
+      'pbft-safety:safety',
+      'gossip-safety:safety',
+      'accounting:safety',
+      'termination-after-heal:liveness',
+    ]);
     expect(new RunCheckers('raft').checkers).toEqual(['raft-safety', 'accounting', 'termination-after-heal']);
     expect(new RunCheckers('pbft').checkers).toEqual(['pbft-safety', 'accounting', 'termination-after-heal']);
     expect(new RunCheckers('gossip').checkers).toEqual(['gossip-safety', 'accounting', 'termination-after-heal']);
   });
 
   it('finds nothing on clean traces with balanced books', () => {
-    for (const [protocol, events] of [['voting', votes], ['raft', raft], ['pbft', pbft]] as const) {
+    for (const [protocol, events] of [
+      ['voting', votes],
+      ['raft', raft],
+      ['pbft', pbft],
+    ] as const) {
       expect(runCheckers(protocol, events, { books: balanced })).toMatchObject({ safety: [], liveness: [] });
     }
   });
@@ -47,7 +58,17 @@ describe('the checker registry', () => {
   it('voting safety: a second, different decision of d1 is an agreement violation at its position', () => {
     const bad = [...votes, decided(12, 'd1', 'B', 'coordinator-2')];
     const { safety } = runCheckers('voting', bad);
-    expect(safety).toEqual([{ checker: 'voting-safety', kind: 'safety', property: 'agreement', decision: 'd1', detail: expect.stringMatching(/"coordinator" decided "A" but "coordinator-2" decided "B"/), at: 4, positions: [1, 4] }]);
+    expect(safety).toEqual([
+      {
+        checker: 'voting-safety',
+        kind: 'safety',
+        property: 'agreement',
+        decision: 'd1',
+        detail: expect.stringMatching(/"coordinator" decided "A" but "coordinator-2" decided "B"/),
+        at: 4,
+        positions: [1, 4],
+      },
+    ]);
     expect(bad[safety[0].at!]).toBe(bad.at(-1));
   });
 
@@ -58,12 +79,16 @@ describe('the checker registry', () => {
 
   it('raft safety: a second leader of term 1 is an election-safety violation at its position, with the first', () => {
     const bad = [...raft, emit(20, 'n2', { type: 'raft-leader', term: 1, lastIndex: 1, terms: [1] })];
-    expect(runCheckers('raft', bad).safety).toEqual([expect.objectContaining({ checker: 'raft-safety', property: 'election-safety', at: 5, positions: [0, 5] })]);
+    expect(runCheckers('raft', bad).safety).toEqual([
+      expect.objectContaining({ checker: 'raft-safety', property: 'election-safety', at: 5, positions: [0, 5] }),
+    ]);
   });
 
   it('raft safety: an acknowledged command never applied is found at the end, at its acknowledgement', () => {
     const bad = [raft[0], raft[1], raft[4]];
-    expect(runCheckers('raft', bad).safety).toEqual([expect.objectContaining({ checker: 'raft-safety', property: 'acked-command-lost', at: 2, positions: [2] })]);
+    expect(runCheckers('raft', bad).safety).toEqual([
+      expect.objectContaining({ checker: 'raft-safety', property: 'acked-command-lost', at: 2, positions: [2] }),
+    ]);
   });
 
   it('raft safety: two different entries applied at one index point at both applies', () => {
@@ -80,10 +105,16 @@ describe('the checker registry', () => {
 
   it('accounting: books that do not add up are a violation at the end of the trace; no books, no judgement', () => {
     const books = { messages: { ...balanced.messages, delivered: 6 }, accountingImbalance: 1 };
-    expect(runCheckers('raft', raft, { books }).safety).toEqual([{
-      checker: 'accounting', kind: 'safety', property: 'accounting-identity', at: 4, positions: [4],
-      detail: 'sent 10 ≠ 6 delivered + 2 dropped + 1 dead-lettered + 0 in flight: 1 envelope unaccounted for',
-    }]);
+    expect(runCheckers('raft', raft, { books }).safety).toEqual([
+      {
+        checker: 'accounting',
+        kind: 'safety',
+        property: 'accounting-identity',
+        at: 4,
+        positions: [4],
+        detail: 'sent 10 ≠ 6 delivered + 2 dropped + 1 dead-lettered + 0 in flight: 1 envelope unaccounted for',
+      },
+    ]);
     expect(runCheckers('raft', raft).safety).toEqual([]);
   });
 });
@@ -100,10 +131,16 @@ describe('termination after heal (liveness)', () => {
     const { safety, liveness } = runCheckers('pbft', stuck);
     // Liveness, not safety (the hand-made trace's accept without executions is pbft-safety's business).
     expect(safety.map((v) => v.checker)).not.toContain('termination-after-heal');
-    expect(liveness).toEqual([{
-      checker: 'termination-after-heal', kind: 'liveness', property: 'termination-after-heal', at: 2, positions: [2, 3],
-      detail: '1 of 2 decisions not reached within 5000 ms of the last fault (heal at t=200 ms): c#2 (started t=150 ms, never reached)',
-    }]);
+    expect(liveness).toEqual([
+      {
+        checker: 'termination-after-heal',
+        kind: 'liveness',
+        property: 'termination-after-heal',
+        at: 2,
+        positions: [2, 3],
+        detail: '1 of 2 decisions not reached within 5000 ms of the last fault (heal at t=200 ms): c#2 (started t=150 ms, never reached)',
+      },
+    ]);
   });
 
   it('does not flag a run that recovers within the bound, nor one cut short before its deadline', () => {
@@ -113,7 +150,9 @@ describe('termination after heal (liveness)', () => {
 
   it('flags a decision reached, but later than the bound after the heal, at its arrival', () => {
     const { liveness } = runCheckers('pbft', [...faulty, accept(300, 1), accept(5_300, 2)], { terminationBoundMs: 5_000 });
-    expect(liveness).toEqual([expect.objectContaining({ at: 5, positions: [3, 5], detail: expect.stringMatching(/c#2 \(started t=150 ms, reached t=5300 ms\)/) })]);
+    expect(liveness).toEqual([
+      expect.objectContaining({ at: 5, positions: [3, 5], detail: expect.stringMatching(/c#2 \(started t=150 ms, reached t=5300 ms\)/) }),
+    ]);
     // A longer bound forgives it.
     expect(runCheckers('pbft', [...faulty, accept(300, 1), accept(5_300, 2)], { terminationBoundMs: 6_000 }).liveness).toEqual([]);
   });
@@ -127,9 +166,24 @@ describe('termination after heal (liveness)', () => {
   });
 
   it('a crash never recovered (crash-stop) does not hold the judgement back; a vote that closes only past the bound is flagged', () => {
-    const raftStuck = [raft[0], fault(20, 'crash', 'n1'), emit(30, 'client', { type: 'client-invoke', client: 'client', seq: 2, f: 'write', key: 'k', value: 'v' }), emit(9_000, 'client', { type: 'client-done' })];
+    const raftStuck = [
+      raft[0],
+      fault(20, 'crash', 'n1'),
+      emit(30, 'client', { type: 'client-invoke', client: 'client', seq: 2, f: 'write', key: 'k', value: 'v' }),
+      emit(9_000, 'client', { type: 'client-done' }),
+    ];
     expect(runCheckers('raft', raftStuck).liveness).toEqual([expect.objectContaining({ at: 2, positions: [1, 2] })]);
-    const timedOut = [proposal(0, 'd1'), decided(60_000, 'd1', 'A', 'coordinator', { consensus: false, cause: 'timeout' }), proposal(60_001, 'd2'), decided(60_010, 'd2', 'B')];
-    expect(runCheckers('voting', timedOut).liveness).toEqual([expect.objectContaining({ at: 1, detail: expect.stringMatching(/^1 of 2 decisions not reached within 5000 ms of starting \(the run had no faults\): d1/) })]);
+    const timedOut = [
+      proposal(0, 'd1'),
+      decided(60_000, 'd1', 'A', 'coordinator', { consensus: false, cause: 'timeout' }),
+      proposal(60_001, 'd2'),
+      decided(60_010, 'd2', 'B'),
+    ];
+    expect(runCheckers('voting', timedOut).liveness).toEqual([
+      expect.objectContaining({
+        at: 1,
+        detail: expect.stringMatching(/^1 of 2 decisions not reached within 5000 ms of starting \(the run had no faults\): d1/),
+      }),
+    ]);
   });
 });

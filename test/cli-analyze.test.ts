@@ -28,7 +28,14 @@ function analyze(files: string[], o: AnalyzeCommandOptions = {}): { code: number
   return { code, text: strip(lines.join('\n')) };
 }
 
-const pbftAt3: NotApplicableGroup = { status: 'not_applicable', reason: 'PBFT needs n >= 4 replicas (n = 3f + 1 with f >= 1)', algorithm: 'byzantine_tolerant', agents: 3, tolerance: faultTolerance('byzantine_tolerant', 3), load: { liars: 0, crashes: 0, withinTolerance: false } };
+const pbftAt3: NotApplicableGroup = {
+  status: 'not_applicable',
+  reason: 'PBFT needs n >= 4 replicas (n = 3f + 1 with f >= 1)',
+  algorithm: 'byzantine_tolerant',
+  agents: 3,
+  tolerance: faultTolerance('byzantine_tolerant', 3),
+  load: { liars: 0, crashes: 0, withinTolerance: false },
+};
 
 /** raft n=5 spreads wide between iterations (6,000 - 12,000 decisions/min); the others are tight. */
 const noisy = benchReport([
@@ -61,46 +68,64 @@ describe('conclave analyze, one bench file', () => {
       [5, ['1 simple_majority', '2 raft'], []],
     ]);
     const { text } = analyze([file]);
-    expect(text).toMatch(/n = 5\n.*#\s+algorithm\s+throughput\/min \(sim · wall\)\s+consensus virtual ms\s+p50 \/ p99\s+success\s+safety\s+msgs\/dec\s+quality\s+tolerates/);
-    expect(text).toMatch(/\n {2}1 {2}simple_majority +10,099 · 300,000 +5\.00 ± 0\.00 +5\.00 \/ 6\.00 +100\.0% +0 +10\.0 +95\.0% +f < n\/2 liars \(outcome\), f <= 2/);
+    expect(text).toMatch(
+      /n = 5\n.*#\s+algorithm\s+throughput\/min \(sim · wall\)\s+consensus virtual ms\s+p50 \/ p99\s+success\s+safety\s+msgs\/dec\s+quality\s+tolerates/,
+    );
+    expect(text).toMatch(
+      /\n {2}1 {2}simple_majority +10,099 · 300,000 +5\.00 ± 0\.00 +5\.00 \/ 6\.00 +100\.0% +0 +10\.0 +95\.0% +f < n\/2 liars \(outcome\), f <= 2/,
+    );
     expect(text).toContain('-  byzantine_tolerant: not applicable: PBFT needs n >= 4 replicas');
   });
 
   it('adds every iteration with --detailed', () => {
     const { text } = analyze([file], { detailed: true });
     expect(text).toContain('raft n=5, per iteration (throughput cv 0.33, latency cv 0.00, wall cv 0.00):');
-    expect(text).toMatch(/seed +decided +p50 \/ p99 ms +per min \(sim · wall\) +messages +quality +safety\n +1 +100\/100 +8\.00 \/ 9\.60 +6,000 · 300,000 +1000 +- +0/);
+    expect(text).toMatch(
+      /seed +decided +p50 \/ p99 ms +per min \(sim · wall\) +messages +quality +safety\n +1 +100\/100 +8\.00 \/ 9\.60 +6,000 · 300,000 +1000 +- +0/,
+    );
     expect(analyze([file]).text).not.toContain('per iteration (');
   });
 
   it('flags safety violations loudly, leaves the group unranked and exits 1', () => {
-    const unsafe = write('unsafe.json', benchReport([
-      measured('simple_majority', 5, runsAt([30_000, 30_000], { p50: 2, violations: 2 })),
-      measured('raft', 5, runsAt([5_000, 5_000], { p50: 10 })),
-    ]));
+    const unsafe = write(
+      'unsafe.json',
+      benchReport([
+        measured('simple_majority', 5, runsAt([30_000, 30_000], { p50: 2, violations: 2 })),
+        measured('raft', 5, runsAt([5_000, 5_000], { p50: 10 })),
+      ]),
+    );
     const { code, text } = analyze([unsafe]);
     expect(code).toBe(1);
     expect(text).toContain('SAFETY VIOLATIONS: 2 in 1 group');
     expect(text).toContain('simple_majority n=5: 2 agreement · seeds 1 · within its tolerance: a bug');
     const a = JSON.parse(analyze([unsafe], { json: true }).text) as BenchAnalysis;
-    expect(a.sizes[0].ranked.map((r) => [r.rank, r.group.algorithm])).toEqual([[1, 'raft'], [null, 'simple_majority']]);
+    expect(a.sizes[0].ranked.map((r) => [r.rank, r.group.algorithm])).toEqual([
+      [1, 'raft'],
+      [null, 'simple_majority'],
+    ]);
     expect(a.safety).toEqual([{ algorithm: 'simple_majority', agents: 5, violations: 2, byProperty: { agreement: 2 }, seeds: [1], withinTolerance: true }]);
   });
 });
 
 describe('conclave analyze before.json after.json', () => {
-  const before = write('before.json', benchReport([
-    measured('simple_majority', 5, runsAt([10_000, 10_000, 10_000], { p50: 6 })),
-    measured('raft', 5, runsAt([5_000, 5_200, 4_800], { p50: 10 })),
-    measured('raft', 7, runsAt([4_000, 4_000, 4_000], { p50: 12 })),
-    pbftAt3,
-  ]));
-  const after = write('after.json', benchReport([
-    measured('simple_majority', 5, runsAt([12_000, 12_000, 12_000], { p50: 5 })),
-    measured('raft', 5, runsAt([5_100, 4_900, 5_300], { p50: 10 })),
-    measured('supermajority', 5, runsAt([9_000, 9_000, 9_000], { p50: 6 })),
-    pbftAt3,
-  ]));
+  const before = write(
+    'before.json',
+    benchReport([
+      measured('simple_majority', 5, runsAt([10_000, 10_000, 10_000], { p50: 6 })),
+      measured('raft', 5, runsAt([5_000, 5_200, 4_800], { p50: 10 })),
+      measured('raft', 7, runsAt([4_000, 4_000, 4_000], { p50: 12 })),
+      pbftAt3,
+    ]),
+  );
+  const after = write(
+    'after.json',
+    benchReport([
+      measured('simple_majority', 5, runsAt([12_000, 12_000, 12_000], { p50: 5 })),
+      measured('raft', 5, runsAt([5_100, 4_900, 5_300], { p50: 10 })),
+      measured('supermajority', 5, runsAt([9_000, 9_000, 9_000], { p50: 6 })),
+      pbftAt3,
+    ]),
+  );
 
   it('gives the after / before ratios, better or worse, within noise when the spreads overlap', () => {
     const { code, text } = analyze([before, after], { json: true });
@@ -173,16 +198,28 @@ describe('conclave analyze, bad input', () => {
   };
 
   it('says what is wrong, where, and how to get a good file', () => {
-    expect(fails([join(dir, 'missing.json')])).toMatch(/missing\.json": expected an existing, readable file: check the path, or write one with `conclave bench --output .*missing\.json`, got "no such file"/);
-    expect(fails([write('cut.json', '{"kind": "conclave-bench", "version": 1 "meta": {}}')])).toMatch(/cut\.json:1:41": expected JSON: a file written by `conclave bench --output FILE` .* or by `npm run bench` .*write it again, got "Expected ',' or '}' after property value"\./);
+    expect(fails([join(dir, 'missing.json')])).toMatch(
+      /missing\.json": expected an existing, readable file: check the path, or write one with `conclave bench --output .*missing\.json`, got "no such file"/,
+    );
+    expect(fails([write('cut.json', '{"kind": "conclave-bench", "version": 1 "meta": {}}')])).toMatch(
+      /cut\.json:1:41": expected JSON: a file written by `conclave bench --output FILE` .* or by `npm run bench` .*write it again, got "Expected ',' or '}' after property value"\./,
+    );
     expect(fails([write('empty.json', '')])).toMatch(/empty\.json": expected JSON: .*, got ""\.$/);
     expect(fails([write('token.json', '{"a": 1,\n "b": }')])).toContain(`token.json": expected JSON`);
-    expect(fails([write('run.json', JSON.stringify({ scenario: 'db-choice', seed: 42, traceHash: 'abc' }))])).toContain('this is a `conclave run --json` result: run `conclave bench` for figures to analyze');
-    expect(fails([write('other.json', JSON.stringify({ kind: 'conclave-stress' }))])).toMatch(/other\.json: kind": expected "conclave-bench": .*, got "conclave-stress"/);
-    expect(fails([write('v2.json', JSON.stringify({ ...noisy, version: 2 }))])).toMatch(/v2\.json: version": expected version 1, the one this conclave reads: run `conclave bench` again to write the file afresh/);
+    expect(fails([write('run.json', JSON.stringify({ scenario: 'db-choice', seed: 42, traceHash: 'abc' }))])).toContain(
+      'this is a `conclave run --json` result: run `conclave bench` for figures to analyze',
+    );
+    expect(fails([write('other.json', JSON.stringify({ kind: 'conclave-stress' }))])).toMatch(
+      /other\.json: kind": expected "conclave-bench": .*, got "conclave-stress"/,
+    );
+    expect(fails([write('v2.json', JSON.stringify({ ...noisy, version: 2 }))])).toMatch(
+      /v2\.json: version": expected version 1, the one this conclave reads: run `conclave bench` again to write the file afresh/,
+    );
     const broken = JSON.parse(good) as { results: { consensusMs: { p99: unknown } }[] };
     broken.results[2].consensusMs.p99 = 'slow';
-    expect(fails([write('field.json', JSON.stringify(broken))])).toMatch(/field\.json: results\[2\]\.consensusMs\.p99": expected a value of type number \(a conclave bench file; run `conclave bench` again to write it afresh\), got "slow"/);
+    expect(fails([write('field.json', JSON.stringify(broken))])).toMatch(
+      /field\.json: results\[2\]\.consensusMs\.p99": expected a value of type number \(a conclave bench file; run `conclave bench` again to write it afresh\), got "slow"/,
+    );
     const noClock = JSON.parse(good) as { meta: Record<string, unknown> };
     delete noClock.meta.clock;
     expect(fails([write('noclock.json', JSON.stringify(noClock))])).toMatch(/meta\.clock": expected one of "virtual", "wall" \(the field is missing\)/);
@@ -195,7 +232,9 @@ describe('conclave analyze, bad input', () => {
   });
 
   it('exits 2 from the command line, with the message on stderr', () => {
-    const r = spawnSync(process.execPath, [new URL('../bin/conclave.js', import.meta.url).pathname, 'analyze', join(dir, 'nowhere.json')], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [new URL('../bin/conclave.js', import.meta.url).pathname, 'analyze', join(dir, 'nowhere.json')], {
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/^conclave: Invalid configuration at ".*nowhere\.json": expected an existing, readable file/);
   });

@@ -22,20 +22,36 @@ describe('conclave bench', () => {
     const markdown = join(dir, 'bench.md');
     const lines: string[] = [];
     const progress: string[] = [];
-    const code = await benchCommand({ ...small, output, html, markdown, argv: ['bench', '--iterations', '2'] }, (l) => lines.push(l), { isTTY: false, write: (s) => progress.push(s) });
+    const code = await benchCommand({ ...small, output, html, markdown, argv: ['bench', '--iterations', '2'] }, (l) => lines.push(l), {
+      isTTY: false,
+      write: (s) => progress.push(s),
+    });
     expect(code).toBe(0);
     const report: BenchReport = JSON.parse(readFileSync(output, 'utf8'));
     expect(report).toMatchObject({ version: 1, kind: 'conclave-bench' });
     // The schema as `conclave analyze` checks it, field by field.
     expect(readBenchFile(output).kind).toBe('bench');
-    expect(report.meta).toMatchObject({ mode: 'sim', clock: 'virtual', seed: 7, iterations: 2, algorithms: ['simple_majority', 'byzantine_tolerant'], agents: [3, 5], workload: { decisions: 30, inFlight: 1, topology: 'mesh' }, faults: null, command: 'conclave bench --iterations 2' });
+    expect(report.meta).toMatchObject({
+      mode: 'sim',
+      clock: 'virtual',
+      seed: 7,
+      iterations: 2,
+      algorithms: ['simple_majority', 'byzantine_tolerant'],
+      agents: [3, 5],
+      workload: { decisions: 30, inFlight: 1, topology: 'mesh' },
+      faults: null,
+      command: 'conclave bench --iterations 2',
+    });
     expect(report.meta.machine.cores).toBeGreaterThan(0);
     expect(report.meta.machine.node).toBe(process.version);
     expect(report.meta.machine.loadAverage).toHaveLength(3);
     expect(Date.parse(report.meta.date)).not.toBeNaN();
     expect(report.meta.wallMs).toBeGreaterThan(0);
     expect(report.results.map((g) => `${g.algorithm}:${g.agents}:${g.status}`)).toEqual([
-      'simple_majority:3:measured', 'simple_majority:5:measured', 'byzantine_tolerant:3:not_applicable', 'byzantine_tolerant:5:measured',
+      'simple_majority:3:measured',
+      'simple_majority:5:measured',
+      'byzantine_tolerant:3:not_applicable',
+      'byzantine_tolerant:5:measured',
     ]);
     const na = report.results[2];
     expect(na.status === 'not_applicable' && na.reason).toMatch(/PBFT needs n >= 4/);
@@ -110,7 +126,9 @@ describe('conclave bench', () => {
   });
 
   it('threads mode measures wall-clock ms and has no simulated throughput', async () => {
-    const report = await runBench(benchPlanFrom({ algorithms: 'simple_majority', agents: '3', iterations: '1', decisions: '10', mode: 'threads', workers: '2' }));
+    const report = await runBench(
+      benchPlanFrom({ algorithms: 'simple_majority', agents: '3', iterations: '1', decisions: '10', mode: 'threads', workers: '2' }),
+    );
     const g = report.results[0] as MeasuredGroup;
     expect(report.meta).toMatchObject({ mode: 'threads', clock: 'wall', workers: 2 });
     expect(g.status).toBe('measured');
@@ -121,7 +139,13 @@ describe('conclave bench', () => {
 
   it('--faults lays faults on every run at times drawn from its seed; Raft is not run with liars, and loads beyond the bound are marked', async () => {
     const faults = parseBenchFaults('byzantine:0.2,crash:2,delay:5-50,drop:0.05,reorder');
-    expect(faults).toEqual({ byzantine: { failureRate: 0.2 }, crashes: 2, partitions: 0, pauses: 0, network: { delay: { minMs: 5, maxMs: 50 }, dropRate: 0.05, reorder: true } });
+    expect(faults).toEqual({
+      byzantine: { failureRate: 0.2 },
+      crashes: 2,
+      partitions: 0,
+      pauses: 0,
+      network: { delay: { minMs: 5, maxMs: 50 }, dropRate: 0.05, reorder: true },
+    });
     const yaml = faultsYaml(faults, 3);
     expect(yaml).toEqual(faultsYaml(faults, 3));
     expect(yaml.join('\n')).not.toBe(faultsYaml(faults, 4).join('\n'));
@@ -130,7 +154,10 @@ describe('conclave bench', () => {
     expect(yaml[2]).toMatch(/^ {2}crash: \[\{ target: random, at: \d+ms, duration: \d+ms \}, \{ target: random, at: \d+ms, duration: \d+ms \}\]$/);
     expect(yaml[3]).toBe('  network: [{ at: 0ms, delay: { distribution: uniform, min: 5ms, max: 50ms }, drop_rate: 0.05, reorder: true }]');
 
-    const report = await runBench(benchPlanFrom({ algorithms: 'raft,byzantine_tolerant', agents: '4', iterations: '1', decisions: '10', faults: 'byzantine:1,crash:1' }), { faultsSpec: 'byzantine:1,crash:1' });
+    const report = await runBench(
+      benchPlanFrom({ algorithms: 'raft,byzantine_tolerant', agents: '4', iterations: '1', decisions: '10', faults: 'byzantine:1,crash:1' }),
+      { faultsSpec: 'byzantine:1,crash:1' },
+    );
     const [raft, pbft] = report.results;
     expect(raft.status).toBe('not_applicable');
     expect(raft.status === 'not_applicable' && raft.reason).toMatch(/Raft tolerates no Byzantine agent/);
@@ -167,7 +194,16 @@ describe('conclave bench', () => {
     fails({ faults: 'delay:50-5' }, /"--faults\[0\]": expected delay:MIN-MAX/);
     fails({ workers: '0' }, /"--workers"/);
     // Good input: defaults filled in, pbft read as byzantine_tolerant, a duration for votes.
-    expect(benchPlanFrom({})).toMatchObject({ algorithms: ['simple_majority', 'supermajority', 'byzantine_tolerant', 'weighted_voting', 'raft'], agents: [3, 5, 7, 9], iterations: 10, mode: 'sim', workload: { decisions: 1000 }, inFlight: 1, topology: 'mesh', seed: 1 });
+    expect(benchPlanFrom({})).toMatchObject({
+      algorithms: ['simple_majority', 'supermajority', 'byzantine_tolerant', 'weighted_voting', 'raft'],
+      agents: [3, 5, 7, 9],
+      iterations: 10,
+      mode: 'sim',
+      workload: { decisions: 1000 },
+      inFlight: 1,
+      topology: 'mesh',
+      seed: 1,
+    });
     expect(benchPlanFrom({ algorithms: 'pbft,supermajority', duration: undefined }).algorithms).toEqual(['byzantine_tolerant', 'supermajority']);
     expect(benchPlanFrom({ algorithms: 'simple_majority', duration: '2s' }).workload).toEqual({ durationMs: 2000 });
     // Every algorithm takes a duration: Raft and PBFT clients keep sending until it is over.

@@ -39,10 +39,14 @@ describe('conclave config set / get', () => {
     configSetCommand('consensus.raft.leader_timeout', '5000', {}, o.push, p);
     configSetCommand('consensus.raft.election_timeout_min', '1000', {}, o.push, p);
     configSetCommand('consensus.raft.election_timeout_max', '2000', { user: true }, o.push, p);
-    expect(parse(readFileSync(p.project, 'utf8'))).toEqual({ consensus: {
-      default_algorithm: 'byzantine_tolerant', byzantine_tolerance: true, malicious_detection: true,
-      raft: { enabled: true, leader_timeout: 5000, election_timeout_min: 1000 },
-    } });
+    expect(parse(readFileSync(p.project, 'utf8'))).toEqual({
+      consensus: {
+        default_algorithm: 'byzantine_tolerant',
+        byzantine_tolerance: true,
+        malicious_detection: true,
+        raft: { enabled: true, leader_timeout: 5000, election_timeout_min: 1000 },
+      },
+    });
     expect(parse(readFileSync(p.user, 'utf8'))).toEqual({ consensus: { raft: { election_timeout_max: 2000 } } });
     expect(o.out[0]).toBe(`consensus.default_algorithm = "byzantine_tolerant" in ${p.project}`);
     const g = lines();
@@ -63,7 +67,9 @@ describe('conclave config set / get', () => {
       e = err;
     }
     expect(e).toBeInstanceOf(ConfigError);
-    expect((e as ConfigError).message).toBe(`Invalid configuration at "consensus.raft.leader_timout": expected a setting Conclave knows: the nearest is "consensus.raft.leader_timeout" (conclave config show --resolved lists what a run uses); ${p.project} was not written, got number 5000.`);
+    expect((e as ConfigError).message).toBe(
+      `Invalid configuration at "consensus.raft.leader_timout": expected a setting Conclave knows: the nearest is "consensus.raft.leader_timeout" (conclave config show --resolved lists what a run uses); ${p.project} was not written, got number 5000.`,
+    );
     expect(readFileSync(p.project, 'utf8')).toBe(before);
     expect(() => configSetCommand('consensus.voting_timeout', 'soon', {}, () => undefined, p)).toThrow(/consensus.voting_timeout.*expected a duration/);
     expect(() => configSetCommand('consensus.algorithms.byzantine_tolerant.threshold', '0.9', {}, () => undefined, p)).toThrow(/expected 0.67 or no threshold/);
@@ -72,7 +78,10 @@ describe('conclave config set / get', () => {
 
   it('exits 2 from the command line on an unknown key', async () => {
     const p = places();
-    const r = await exec(process.execPath, [bin, 'config', 'set', 'consensus.quorum', '3'], { cwd: p.cwd, env: { ...process.env, CONCLAVE_HOME: p.env.CONCLAVE_HOME } }).catch((e: { code: number; stderr: string }) => e);
+    const r = await exec(process.execPath, [bin, 'config', 'set', 'consensus.quorum', '3'], {
+      cwd: p.cwd,
+      env: { ...process.env, CONCLAVE_HOME: p.env.CONCLAVE_HOME },
+    }).catch((e: { code: number; stderr: string }) => e);
     expect((r as { code: number }).code).toBe(2);
     expect((r as { stderr: string }).stderr).toContain('"consensus.quorum": expected a setting Conclave knows: the nearest is');
     expect(existsSync(p.project)).toBe(false);
@@ -80,15 +89,24 @@ describe('conclave config set / get', () => {
 });
 
 describe('conclave config merge', () => {
-  it('merges the tutorial\'s consensus-config.yml, expert-weights.yml and enterprise-consensus.yml deeply; lists replace', () => {
+  it("merges the tutorial's consensus-config.yml, expert-weights.yml and enterprise-consensus.yml deeply; lists replace", () => {
     const p = places();
-    for (const f of ['consensus-config.yml', 'expert-weights.yml', 'enterprise-consensus.yml']) expect(configMergeCommand(tutorial(f), {}, () => undefined, p)).toBe(0);
+    for (const f of ['consensus-config.yml', 'expert-weights.yml', 'enterprise-consensus.yml'])
+      expect(configMergeCommand(tutorial(f), {}, () => undefined, p)).toBe(0);
     const merged = parse(readFileSync(p.project, 'utf8'));
-    expect(merged.consensus).toMatchObject({ default_algorithm: 'simple_majority', voting_timeout: 60, production_mode: true, algorithms: { weighted_voting: { expert_weight: 2 } } });
+    expect(merged.consensus).toMatchObject({
+      default_algorithm: 'simple_majority',
+      voting_timeout: 60,
+      production_mode: true,
+      algorithms: { weighted_voting: { expert_weight: 2 } },
+    });
     expect(merged.consensus.audit.decision_justification).toBe('required');
     expect(merged.agent_expertise.security_expert).toEqual({ weight: 3, domains: ['security', 'authentication', 'encryption'] });
     const more = join(p.cwd, 'more.yml');
-    writeFileSync(more, 'agent_expertise:\n  security_expert: { weight: 4, domains: [security] }\nconsensus:\n  algorithms:\n    weighted_voting: { threshold: 0.7 }\n');
+    writeFileSync(
+      more,
+      'agent_expertise:\n  security_expert: { weight: 4, domains: [security] }\nconsensus:\n  algorithms:\n    weighted_voting: { threshold: 0.7 }\n',
+    );
     configMergeCommand(more, {}, () => undefined, p);
     const after = parse(readFileSync(p.project, 'utf8'));
     expect(after.agent_expertise.security_expert).toEqual({ weight: 4, domains: ['security'] });
@@ -99,7 +117,9 @@ describe('conclave config merge', () => {
     const p = places();
     const bad = join(p.cwd, 'bad.yml');
     writeFileSync(bad, 'consensus:\n  default_algorithm: raft\n  raft: { election_timeout: 150 }\n');
-    expect(() => configMergeCommand(bad, {}, () => undefined, p)).toThrow(`Invalid configuration at "consensus.raft.election_timeout": expected a setting Conclave knows in ${bad}: the nearest is "consensus.raft.election_timeout_min"`);
+    expect(() => configMergeCommand(bad, {}, () => undefined, p)).toThrow(
+      `Invalid configuration at "consensus.raft.election_timeout": expected a setting Conclave knows in ${bad}: the nearest is "consensus.raft.election_timeout_min"`,
+    );
     expect(existsSync(p.project)).toBe(false);
   });
 });
@@ -115,7 +135,10 @@ describe('conclave config show --resolved and conclave run read the layers', () 
     writeFileSync(a, 'consensus:\n  algorithms:\n    supermajority: { threshold: 0.8, min_participants: 2 }\n');
     writeFileSync(b, 'consensus:\n  algorithms:\n    supermajority: { threshold: 0.9 }\n');
     const scenario = join(p.cwd, 's.yml');
-    writeFileSync(scenario, 'name: s\nagents: [{ role: coder, count: 5 }]\ntask: { question: q, options: [a, b], decisions: 3 }\nconsensus: { min_participants: 3 }\n');
+    writeFileSync(
+      scenario,
+      'name: s\nagents: [{ role: coder, count: 5 }]\ntask: { question: q, options: [a, b], decisions: 3 }\nconsensus: { min_participants: 3 }\n',
+    );
     const o = lines();
     await configShowCommand(scenario, { resolved: true, config: ['a.yml', 'b.yml'], json: true }, o.push, p);
     const shown = JSON.parse(o.out.join('\n'));
@@ -130,7 +153,7 @@ describe('conclave config show --resolved and conclave run read the layers', () 
     expect(JSON.parse(r.out.join('\n'))).toMatchObject({ algorithm: 'supermajority' });
   });
 
-  it('show --resolved lists what the run will name as not used, the protocol driver\'s too', async () => {
+  it("show --resolved lists what the run will name as not used, the protocol driver's too", async () => {
     const p = places();
     writeFileSync(p.project, 'consensus:\n  default_algorithm: byzantine_tolerant\n  malicious_detection: true\nagent_weights: { coder: 2 }\n');
     const o = lines();
@@ -148,21 +171,29 @@ describe('conclave config show --resolved and conclave run read the layers', () 
     writeFileSync(b, 'consensus:\n  raft: { election_timeout_max: 2000, leader_timeout: 5000 }\n');
     const scenario = join(p.cwd, 's.yml');
     writeFileSync(scenario, 'name: s\nagents: [{ role: node, count: 5 }]\ntask: { decisions: 5 }\n');
-    const { stdout } = await exec(process.execPath, [bin, 'run', scenario, '--config', 'a.yml', '--config', 'b.yml', '--json'], { cwd: p.cwd, env: { ...process.env, CONCLAVE_HOME: p.env.CONCLAVE_HOME } });
+    const { stdout } = await exec(process.execPath, [bin, 'run', scenario, '--config', 'a.yml', '--config', 'b.yml', '--json'], {
+      cwd: p.cwd,
+      env: { ...process.env, CONCLAVE_HOME: p.env.CONCLAVE_HOME },
+    });
     const result = JSON.parse(stdout);
     expect(result.algorithm).toBe('raft');
     expect(result.decisions.decided).toBe(5);
     expect(result.raft.leaders[0].at).toBeGreaterThanOrEqual(1000);
-    expect(result.warnings).toContain('consensus.raft.leader_timeout (the --config file b.yml): Raft has no leader timeout, so it is not used: a follower stands for election when it has not heard its leader for a random time between consensus.raft.election_timeout_min and election_timeout_max; set those instead');
+    expect(result.warnings).toContain(
+      'consensus.raft.leader_timeout (the --config file b.yml): Raft has no leader timeout, so it is not used: a follower stands for election when it has not heard its leader for a random time between consensus.raft.election_timeout_min and election_timeout_max; set those instead',
+    );
   });
 
   it('bad flags and missing arguments exit 2 (bad input), not 1; an unset key exits 1', async () => {
     const home = mkdtempSync(join(tmpdir(), 'conclave-config-exit-'));
-    const code = async (args: string[]) => exec(process.execPath, [bin, 'config', ...args], { cwd: home, env: { ...process.env, CONCLAVE_HOME: home } }).then(() => 0, (e: { code: number }) => e.code);
+    const code = async (args: string[]) =>
+      exec(process.execPath, [bin, 'config', ...args], { cwd: home, env: { ...process.env, CONCLAVE_HOME: home } }).then(
+        () => 0,
+        (e: { code: number }) => e.code,
+      );
     expect(await code(['--bogus'])).toBe(2);
     expect(await code(['get'])).toBe(2);
     expect(await code(['set', 'consensus.default_algorithm'])).toBe(2);
     expect(await code(['get', 'consensus.default_algorithm'])).toBe(1);
   }, 60_000);
 });
-

@@ -45,9 +45,16 @@ describe('the conclave command', () => {
       const help = await run(process.execPath, [bin, command, '--help']);
       expect(help.stdout).toMatch(/--seed <n>/);
     }
-    await expect(run(process.execPath, [bin, 'tour', '--workers', 'lots'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--workers must be an integer from 2 to 64 \(got "lots"\)/) });
+    await expect(run(process.execPath, [bin, 'tour', '--workers', 'lots'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--workers must be an integer from 2 to 64 \(got "lots"\)/),
+    });
     const bad = fileURLToPath(new URL('./fixtures/scenarios/bad-count.yml', import.meta.url));
-    await expect(run(process.execPath, [bin, 'run', bad])).rejects.toMatchObject({ code: 2, stderr: expect.stringMatching(/bad-count\.yml:3:\d+: "agents\[0\]\.count": expected an integer from 1 to 1,000,000/) });
-    await expect(run(process.execPath, [bin, 'run', '--mode', 'fast'])).rejects.toMatchObject({ stderr: expect.stringMatching(/--mode must be "sim" or "threads"/) });
+    await expect(run(process.execPath, [bin, 'run', bad])).rejects.toMatchObject({
+      code: 2,
+      stderr: expect.stringMatching(/bad-count\.yml:3:\d+: "agents\[0\]\.count": expected an integer from 1 to 1,000,000/),
+    });
+    await expect(run(process.execPath, [bin, 'run', '--mode', 'fast'])).rejects.toMatchObject({
+      stderr: expect.stringMatching(/--mode must be "sim" or "threads"/),
+    });
   });
 });

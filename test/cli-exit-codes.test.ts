@@ -67,13 +67,33 @@ describe('one exit-code policy for every command', () => {
 
   it('covers the commands users type', () => {
     const names = all.map((c) => c.path.join(' '));
-    for (const name of ['demo', 'run', 'stress', 'replay', 'bench', 'analyze', 'optimize', 'runs', 'show', 'stats', 'audit verify', 'monitor', 'health', 'approve', 'config set']) expect(names).toContain(name);
+    for (const name of [
+      'demo',
+      'run',
+      'stress',
+      'replay',
+      'bench',
+      'analyze',
+      'optimize',
+      'runs',
+      'show',
+      'stats',
+      'audit verify',
+      'monitor',
+      'health',
+      'approve',
+      'config set',
+    ])
+      expect(names).toContain(name);
   });
 
-  it.each(all.map((c) => [c.path.join(' '), c] as const))('conclave %s --no-such-flag exits 2 with one line and a pointer to its --help', async (_name, { path, cmd }) => {
-    expect(await exitOf([...path, ...mandatory(cmd), '--no-such-flag'])).toBe(2);
-    expectOneLine(path, `unknown option '--no-such-flag'`);
-  });
+  it.each(all.map((c) => [c.path.join(' '), c] as const))(
+    'conclave %s --no-such-flag exits 2 with one line and a pointer to its --help',
+    async (_name, { path, cmd }) => {
+      expect(await exitOf([...path, ...mandatory(cmd), '--no-such-flag'])).toBe(2);
+      expectOneLine(path, `unknown option '--no-such-flag'`);
+    },
+  );
 
   const validated = all.flatMap(({ path, cmd }) =>
     (cmd.options as Option[])
@@ -82,7 +102,9 @@ describe('one exit-code policy for every command', () => {
   );
 
   it('finds the options that check their values', () => {
-    expect(validated.map((v) => v[0])).toEqual(expect.arrayContaining(['run --seed', 'run --workers', 'run --mode', 'stress --agents', 'replay --around', 'monitor --interval', 'show --limit']));
+    expect(validated.map((v) => v[0])).toEqual(
+      expect.arrayContaining(['run --seed', 'run --workers', 'run --mode', 'stress --agents', 'replay --around', 'monitor --interval', 'show --limit']),
+    );
   });
 
   it.each(validated)('conclave %s not-a-value exits 2 naming the option', async (_name, path, flag) => {
@@ -137,7 +159,9 @@ describe('the command as a process', () => {
     const e = await exec(process.execPath, [bin, 'run', '--seed', 'abc']).catch((err: { code: number; stdout: string; stderr: string }) => err);
     expect('code' in e ? e.code : 0).toBe(2);
     expect(e.stdout).toBe('');
-    expect(e.stderr).toBe(`conclave run: option '--seed <n>' argument 'abc' is invalid. --seed must be an integer from 0 to 2147483647 (got "abc"). (see conclave run --help)\n`);
+    expect(e.stderr).toBe(
+      `conclave run: option '--seed <n>' argument 'abc' is invalid. --seed must be an integer from 0 to 2147483647 (got "abc"). (see conclave run --help)\n`,
+    );
   });
 
   it('--help and --version exit 0', async () => {

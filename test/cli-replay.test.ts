@@ -53,7 +53,9 @@ describe('conclave replay', () => {
         expect(proving).toMatchObject({ actor: commit[2], event: { type: 'pbft-committed', seq: Number(commit[1]) } });
       }
       if (v.property === 'result-integrity') expect(proving).toMatchObject({ actor: 'client', event: { type: 'pbft-accepted' } });
-      expect(v.trace.map((w) => w.at)).toEqual(Array.from({ length: Math.min(r.events, v.at! + 3) - Math.max(0, v.at! - 2) }, (_, i) => Math.max(0, v.at! - 2) + i));
+      expect(v.trace.map((w) => w.at)).toEqual(
+        Array.from({ length: Math.min(r.events, v.at! + 3) - Math.max(0, v.at! - 2) }, (_, i) => Math.max(0, v.at! - 2) + i),
+      );
     }
     expect(commits).toBeGreaterThan(0);
   });
@@ -64,14 +66,23 @@ describe('conclave replay', () => {
     const b = JSON.parse((await replay(undefined, o)).text) as Replayed;
     expect(a.result.traceHash).toMatch(/^[0-9a-f]{64}$/);
     expect(b.result.traceHash).toBe(a.result.traceHash);
-    const stressed = await runStress({ protocol: 'pbft', agents: 4, byzantine: 1, faults: ['crash', 'partition', 'byzantine'], decisions: 20 }, { runs: 1, seed: 5, workers: 1 });
+    const stressed = await runStress(
+      { protocol: 'pbft', agents: 4, byzantine: 1, faults: ['crash', 'partition', 'byzantine'], decisions: 20 },
+      { runs: 1, seed: 5, workers: 1 },
+    );
     expect(stressed.traceHashes).toEqual([a.result.traceHash]);
   });
 
   it('refuses bad input with the option and what would do', async () => {
-    await expect(replay(undefined, { seed: 1 })).rejects.toThrow('conclave replay: give a scenario file, or a stress run: its --protocol, its options and its --seed (see conclave replay --help)');
-    await expect(replay(undefined, { agents: 4 })).rejects.toThrow('conclave replay: --agents describes a stress run: give its --protocol too (and its --seed)');
-    await expect(replay(undefined, { protocol: 'pbft' })).rejects.toThrow('conclave replay: give --seed: the seed of the stress run to replay (conclave stress prints it for each failing run) (see conclave replay --help)');
+    await expect(replay(undefined, { seed: 1 })).rejects.toThrow(
+      'conclave replay: give a scenario file, or a stress run: its --protocol, its options and its --seed (see conclave replay --help)',
+    );
+    await expect(replay(undefined, { agents: 4 })).rejects.toThrow(
+      'conclave replay: --agents describes a stress run: give its --protocol too (and its --seed)',
+    );
+    await expect(replay(undefined, { protocol: 'pbft' })).rejects.toThrow(
+      'conclave replay: give --seed: the seed of the stress run to replay (conclave stress prints it for each failing run) (see conclave replay --help)',
+    );
     await expect(replay(colluders, { agents: 3 })).rejects.toThrow(/--agents.*either a scenario file or the stress options/);
     await expect(replay(undefined, { protocol: 'pbft', byzantine: 9, agents: 4, seed: 1 })).rejects.toThrow(/--byzantine.*fewer than --agents/);
   });

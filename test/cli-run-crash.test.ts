@@ -16,7 +16,9 @@ import { AskTimeoutError, ConfigError, HostCrashedError, ScenarioError } from '.
 const fixture = fileURLToPath(new URL('./fixtures/crashing-coordinator.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'conclave-run-crash-'));
 const scenario = join(dir, 'crash.yml');
-writeFileSync(scenario, `
+writeFileSync(
+  scenario,
+  `
 name: coordinator-dies
 agents: [{ role: analyst, count: 5, accuracy: 0.8 }]
 consensus:
@@ -24,7 +26,8 @@ consensus:
   voting_timeout: 30s
   implementation: { module: ${JSON.stringify(fixture)}, export: crashingCoordinator }
 task: { question: q, options: [A, B], truth: A, decisions: 100, in_flight: 2 }
-`);
+`,
+);
 
 describe('conclave run: a worker dies with the coordinator', () => {
   it('--json: prints the result, crash and all, and exits 3', async () => {

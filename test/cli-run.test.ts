@@ -19,7 +19,10 @@ describe('conclave run', () => {
     const result = JSON.parse(lines.join('\n'));
     const text = readFileSync(file, 'utf8');
     expect(createHash('sha256').update(text).digest('hex')).toBe(result.traceHash);
-    const events = text.trim().split('\n').map((l) => JSON.parse(l));
+    const events = text
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.filter((e) => e.type === 'emit' && e.event.type === 'decided')).toHaveLength(result.decisions.attempted);
   });
 
@@ -38,14 +41,17 @@ describe('conclave run', () => {
 
   it('--config applies the configuration users already have to the built-in scenario', async () => {
     const config = join(dir, 'consensus-config.yml');
-    writeFileSync(config, [
-      'consensus:',
-      '  default_algorithm: supermajority',
-      '  voting_timeout: 60s',
-      '  algorithms:',
-      '    supermajority: { threshold: 0.8, min_participants: 3 }',
-      'agent_weights: { researcher: 1.5, tester: 2.0 }',
-    ].join('\n'));
+    writeFileSync(
+      config,
+      [
+        'consensus:',
+        '  default_algorithm: supermajority',
+        '  voting_timeout: 60s',
+        '  algorithms:',
+        '    supermajority: { threshold: 0.8, min_participants: 3 }',
+        'agent_weights: { researcher: 1.5, tester: 2.0 }',
+      ].join('\n'),
+    );
     const lines: string[] = [];
     await runCommand(undefined, { json: true, seed: 1, config }, (l) => lines.push(l));
     const result = JSON.parse(lines.join('\n'));
@@ -57,13 +63,16 @@ describe('conclave run', () => {
     expect(result.decisions.decided).toBeLessThan(JSON.parse(plain.join('\n')).decisions.decided);
   });
 
-  it('--history writes a Raft run\'s client-visible history as Jepsen-style JSON lines', async () => {
+  it("--history writes a Raft run's client-visible history as Jepsen-style JSON lines", async () => {
     const raft = fileURLToPath(new URL('../examples/raft-deployment.yml', import.meta.url));
     const file = join(dir, 'history.jsonl');
     const lines: string[] = [];
     expect(await runCommand(raft, { json: true, history: file }, (l) => lines.push(l))).toBe(0);
     const result = JSON.parse(lines.join('\n'));
-    const ops = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const ops = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(ops).toHaveLength(2 * result.decisions.decided);
     expect(Object.keys(ops[0])).toEqual(['process', 'type', 'f', 'key', 'value', 'time']);
     expect(ops.filter((o) => o.type === 'ok')).toHaveLength(result.decisions.decided);
@@ -89,7 +98,8 @@ describe('conclave run', () => {
   });
 
   it('topology: adaptive follows the task as a schedule changes it', async () => {
-    const r = await runScenario(parseScenario(`
+    const r = await runScenario(
+      parseScenario(`
 name: adaptive-topology
 agents: [{ role: engineer, count: 6, accuracy: 0.9 }]
 topology: adaptive
@@ -97,7 +107,9 @@ task: { question: q, options: [A, B], truth: A, decisions: 60, complexity: high,
 schedule:
   - { at: 60ms, task: { novelty: low, delegated: true } }
   - { at: 120ms, task: { complexity: low, delegated: false, centralised: true } }
-`), { seed: 2 });
+`),
+      { seed: 2 },
+    );
     expect(r.topology).toBe('mesh');
     expect(r.topologyReason).toMatch(/complex and novel/);
     expect(r.topologySwitches.map((s) => s.to)).toEqual(['mesh', 'hierarchical', 'star']);

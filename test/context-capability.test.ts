@@ -38,11 +38,24 @@ async function attack(system: ActorSystem): Promise<void> {
     expect(r.visited).toBeGreaterThan(20);
     const { attempts } = r;
     for (const name of [
-      'ctx.host.send', 'ctx.host.keys.sign', 'ctx.keys.sign', 'ctx.self = victim', 'defineProperty(ctx, self)',
-      'ctx.__proto__ = { self }', 'setPrototypeOf(ctx)', 'patch prototype send', 'patch prototype sign',
-      'new ctx.constructor', 'subclass ctx.constructor', 'prototype.send.call(fake)', 'ctx.durable.set = ...',
-      'ctx.members().push', 'ctx.props mutation', 'send.caller',
-    ]) expect({ name, outcome: attempts[name] }).toEqual({ name, outcome: expect.stringMatching(REFUSED) });
+      'ctx.host.send',
+      'ctx.host.keys.sign',
+      'ctx.keys.sign',
+      'ctx.self = victim',
+      'defineProperty(ctx, self)',
+      'ctx.__proto__ = { self }',
+      'setPrototypeOf(ctx)',
+      'patch prototype send',
+      'patch prototype sign',
+      'new ctx.constructor',
+      'subclass ctx.constructor',
+      'prototype.send.call(fake)',
+      'ctx.durable.set = ...',
+      'ctx.members().push',
+      'ctx.props mutation',
+      'send.caller',
+    ])
+      expect({ name, outcome: attempts[name] }).toEqual({ name, outcome: expect.stringMatching(REFUSED) });
     expect(attempts['Reflect.set(ctx, self)']).toBe('returned false');
     expect(attempts['Function.prototype.toString']).toBe('no error');
   }
@@ -115,7 +128,9 @@ describe('an impersonating voter among honest ones', () => {
   // took decision quality to 45% and had every honest voter flagged Byzantine.
   for (const mode of ['sim', 'threads'] as const) {
     it(`${mode} mode: its votes count as its own, the honest majority decides every time`, async () => {
-      const r = await runScenario(parseScenario(`
+      const r = await runScenario(
+        parseScenario(
+          `
 name: impersonation
 mode: ${mode}
 agents:
@@ -124,7 +139,11 @@ agents:
 topology: mesh
 consensus: { algorithm: simple_majority, voting_timeout: 2s }
 task: { question: q, options: [A, B], truth: A, decisions: 20, in_flight: 4 }
-`, 'impersonation.yml'), { seed: 3 });
+`,
+          'impersonation.yml',
+        ),
+        { seed: 3 },
+      );
       expect(r.decisions.decided).toBe(20);
       expect(r.byOutcome).toEqual({ A: 20 });
       expect(r.quality).toBe(1);

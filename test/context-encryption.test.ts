@@ -16,7 +16,7 @@ describe('ctx.encryptFor / ctx.decryptFrom: the runtime holds the keys', () => {
         await system.spawn('mallory', sealer, mode === 'threads' ? { worker: 0 } : {});
         await system.spawn('bob', sealer, mode === 'threads' ? { worker: 1 } : {});
         if (system instanceof ThreadSystem) expect(['alice', 'mallory', 'bob'].map((id) => system.workerOf(id))).toEqual([0, 0, 1]);
-        const box = await ask(system, 'alice', 'seal', { to: 'bob', text: TEXT }) as string;
+        const box = (await ask(system, 'alice', 'seal', { to: 'bob', text: TEXT })) as string;
         expect(box).not.toContain('PostgreSQL');
         expect(await ask(system, 'bob', 'open', { from: 'alice', box })).toBe(TEXT);
         // Mallory, on alice's worker, holding the box: nothing, whoever she says sent it.
@@ -26,7 +26,7 @@ describe('ctx.encryptFor / ctx.decryptFrom: the runtime holds the keys', () => {
         expect(await ask(system, 'bob', 'open', { from: 'mallory', box })).toBeNull();
         expect(await ask(system, 'alice', 'open', { from: 'alice', box })).toBeNull();
         // What mallory encrypts for bob, claiming nothing, reads as mallory's, not alice's.
-        const hers = await ask(system, 'mallory', 'seal', { to: 'bob', text: TEXT }) as string;
+        const hers = (await ask(system, 'mallory', 'seal', { to: 'bob', text: TEXT })) as string;
         expect(await ask(system, 'bob', 'open', { from: 'alice', box: hers })).toBeNull();
         expect(await ask(system, 'bob', 'open', { from: 'mallory', box: hers })).toBe(TEXT);
       } finally {

@@ -12,7 +12,8 @@ import { runScenario } from '../src/swarm/run-scenario.ts';
  */
 const forger = fileURLToPath(new URL('./fixtures/control-forger.ts', import.meta.url));
 
-const scenario = (mode: string) => parseScenario(`
+const scenario = (mode: string) =>
+  parseScenario(`
 name: control-forgery
 mode: ${mode}
 agents:

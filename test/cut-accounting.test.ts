@@ -4,8 +4,18 @@ import { aggregateCuts, lostWithWorker } from '../src/scheduler/threads/cut-acco
 import type { CounterCut } from '../src/scheduler/threads/host-counters.ts';
 
 const cut = (c: Partial<CounterCut>): CounterCut => ({
-  sent: 0, delivered: 0, dropped: 0, deadLettered: 0, queued: 0, relayed: 0, busy: false, controlSends: 0,
-  deadLetteredBy: {}, posted: [0, 0, 0], received: [0, 0, 0], ...c,
+  sent: 0,
+  delivered: 0,
+  dropped: 0,
+  deadLettered: 0,
+  queued: 0,
+  relayed: 0,
+  busy: false,
+  controlSends: 0,
+  deadLetteredBy: {},
+  posted: [0, 0, 0],
+  received: [0, 0, 0],
+  ...c,
 });
 
 describe('accounting from worker cuts (pure)', () => {
@@ -26,7 +36,10 @@ describe('accounting from worker cuts (pure)', () => {
     const w0 = cut({ sent: 12, posted: [0, 12, 0] });
     const w1 = cut({ sent: 4, delivered: 5, queued: 2, received: [7, 0, 0], posted: [0, 0, 4] });
     const w2 = cut({ delivered: 3, received: [0, 3, 0] });
-    const lost = lostWithWorker(1, w1, [{ index: 0, cut: w0 }, { index: 2, cut: w2 }]);
+    const lost = lostWithWorker(1, w1, [
+      { index: 0, cut: w0 },
+      { index: 2, cut: w2 },
+    ]);
     expect(lost).toBe(2 + (12 - 7) + (4 - 3));
     const acc = aggregateCuts([
       { cut: w0, crashed: false, lost: 0 },

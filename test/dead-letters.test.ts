@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  accountingImbalance, DuplicateActorError, InvalidActorIdError, InvalidMessageError, registerBehaviour, SimSystem,
-  type Behaviour, type LinkModel, type TraceEvent,
+  accountingImbalance,
+  DuplicateActorError,
+  InvalidActorIdError,
+  InvalidMessageError,
+  registerBehaviour,
+  SimSystem,
+  type Behaviour,
+  type LinkModel,
+  type TraceEvent,
 } from '../src/index.ts';
 
 /** On `tell` (body: { to }), sends `hello` to `to`. */
@@ -66,7 +73,10 @@ describe('dead letters and rejected requests', () => {
     sim.send('c', { kind: 'inc' });
     await sim.settle();
     expect(sim.accountingNow().deadLetteredBy).toEqual({ 'actor-stopped': 2 });
-    expect(deadLetters(sim).map((e) => [e.to, e.reason])).toEqual([['c', 'actor-stopped'], ['c', 'actor-stopped']]);
+    expect(deadLetters(sim).map((e) => [e.to, e.reason])).toEqual([
+      ['c', 'actor-stopped'],
+      ['c', 'actor-stopped'],
+    ]);
     expect(sim.recorder.events.filter((e) => e.type === 'stop')).toEqual([expect.objectContaining({ actor: 'c', reason: 'stopped by system' })]);
     await expectAlive(sim);
   });
@@ -106,7 +116,7 @@ describe('dead letters and rejected requests', () => {
     await expectAlive(sim);
   });
 
-  it('a stopped actor\'s id can be spawned again, and then receives normally', async () => {
+  it("a stopped actor's id can be spawned again, and then receives normally", async () => {
     const sim = await newSim();
     await sim.spawn('c', 'counter');
     await sim.stop('c');

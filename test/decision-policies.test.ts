@@ -47,15 +47,22 @@ faults: { byzantine: { count: 1, types: [delayed_responses], delay: 2s } }
     const events: TraceEvent[] = [];
     await runScenario(scenario(yaml('500ms')), { onEvent: (e) => events.push(e) });
     // Closed at the class's timeout, without the delayed ballot.
-    expect(decided(events).map((e) => [e.cause, e.latencyMs, e.votes])).toEqual([['timeout', 500, 3], ['timeout', 500, 3]]);
+    expect(decided(events).map((e) => [e.cause, e.latencyMs, e.votes])).toEqual([
+      ['timeout', 500, 3],
+      ['timeout', 500, 3],
+    ]);
     const waited: TraceEvent[] = [];
     await runScenario(scenario(yaml('5s')), { onEvent: (e) => waited.push(e) });
-    expect(decided(waited).map((e) => [e.cause, e.votes])).toEqual([['complete', 4], ['complete', 4]]);
+    expect(decided(waited).map((e) => [e.cause, e.votes])).toEqual([
+      ['complete', 4],
+      ['complete', 4],
+    ]);
     expect(decided(waited).every((e) => Number(e.latencyMs) > 2_000)).toBe(true);
   });
 
   it('a workflow stage names its class: the class gives the algorithm and threshold it left out', async () => {
-    const r = await runScenario(scenario(`
+    const r = await runScenario(
+      scenario(`
 name: flow
 ${AGENTS}
 consensus: { algorithm: simple_majority }
@@ -68,7 +75,8 @@ workflow:
     - { name: design, policy: routine }
     - { name: review, policy: important, depends_on: [design] }
     - { name: ship, consensus_algorithm: simple_majority, policy: important, depends_on: [design] }
-`));
+`),
+    );
     expect(r.stages).toMatchObject({ design: { status: 'passed', decision: 'a' }, review: { status: 'failed' }, ship: { status: 'failed' } });
     expect(r.byPolicy).toEqual({
       routine: { attempted: 1, decided: 1, noConsensus: 0, timedOut: 0, escalated: 0 },
@@ -115,12 +123,15 @@ task: { question: q, options: [a, b], truth: a, domain: ops, decisions: 2, polic
 
   it('byzantine_tolerant in a class is counted with its quorum rule (byzantine_supermajority), and said so', async () => {
     const events: TraceEvent[] = [];
-    const r = await runScenario(scenario(`
+    const r = await runScenario(
+      scenario(`
 name: bft
 ${AGENTS}
 decision_policies: { critical: { algorithm: byzantine_tolerant, threshold: 0.75 } }
 task: { question: q, options: [a, b], decisions: 1, policy: critical }
-`), { onEvent: (e) => events.push(e) });
+`),
+      { onEvent: (e) => events.push(e) },
+    );
     expect(decided(events).map((e) => e.algorithm)).toEqual(['byzantine_supermajority']);
     expect(r.decisions.decided).toBe(0); // 3 of 5 is not more than two thirds
     expect(r.warnings).toEqual([
@@ -159,24 +170,33 @@ consensus:
     emergency: { algorithm: simple_majority, emergency_contacts: true }
 task: { question: q, options: [a, b], policy: routine }
 `;
-    await expect(runScenario(scenario(yaml(true)))).rejects.toThrow(/"production_mode".*production_mode: true refuses what would only be warned about.*decision_policies\.emergency: no decision names this class.*\(and 1 more\)/);
+    await expect(runScenario(scenario(yaml(true)))).rejects.toThrow(
+      /"production_mode".*production_mode: true refuses what would only be warned about.*decision_policies\.emergency: no decision names this class.*\(and 1 more\)/,
+    );
     expect((await runScenario(scenario(yaml(false)))).warnings).toHaveLength(2);
   });
 
   it("production_mode: true refuses a Raft, PBFT or gossip scenario's unused vote settings too", async () => {
     for (const algorithm of ['raft', 'byzantine_tolerant', 'gossip']) {
-      const yaml = (production: boolean) => `name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: ${algorithm}, production_mode: ${production} }\ntask: { decisions: 1, options: [a, b] }\n`;
+      const yaml = (production: boolean) =>
+        `name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: ${algorithm}, production_mode: ${production} }\ntask: { decisions: 1, options: [a, b] }\n`;
       await expect(runScenario(scenario(yaml(true)))).rejects.toThrow(/"production_mode".*task\.options: (raft|PBFT|gossip) votes on nothing/);
       expect((await runScenario(scenario(yaml(false)))).warnings).toContainEqual(expect.stringMatching(/^task\.options: /));
     }
   });
 
   it('the scenario refuses an undefined class, a misspelt class or key, and a setting given in both places', () => {
-    expect(() => scenario(`name: x\n${AGENTS}\ndecision_policies: { routine: {} }\ntask: { question: q, options: [a, b], policy: critical }\n`)).toThrow(/"task\.policy": expected a class defined in decision_policies \("routine"\), got "critical"/);
+    expect(() => scenario(`name: x\n${AGENTS}\ndecision_policies: { routine: {} }\ntask: { question: q, options: [a, b], policy: critical }\n`)).toThrow(
+      /"task\.policy": expected a class defined in decision_policies \("routine"\), got "critical"/,
+    );
     expect(() => scenario(`name: x\n${AGENTS}\ndecision_policies: { critcal: {} }\ntask: { question: q, options: [a, b] }\n`)).toThrow(/critcal/);
     expect(() => scenario(`name: x\n${AGENTS}\ndecision_policies: { routine: { timout: 1s } }\ntask: { question: q, options: [a, b] }\n`)).toThrow(/timout/);
-    expect(() => scenario(`name: x\n${AGENTS}\ndecision_policies: { routine: { on_timeout: approve } }\ntask: { question: q, options: [a, b] }\n`)).toThrow(/on_timeout.*human_oversight: true/);
-    expect(() => scenario(`name: x\n${AGENTS}\nconsensus: { monitoring: {} }\nmonitoring: {}\ntask: { question: q, options: [a, b] }\n`)).toThrow(/consensus\.monitoring.*not both/);
+    expect(() => scenario(`name: x\n${AGENTS}\ndecision_policies: { routine: { on_timeout: approve } }\ntask: { question: q, options: [a, b] }\n`)).toThrow(
+      /on_timeout.*human_oversight: true/,
+    );
+    expect(() => scenario(`name: x\n${AGENTS}\nconsensus: { monitoring: {} }\nmonitoring: {}\ntask: { question: q, options: [a, b] }\n`)).toThrow(
+      /consensus\.monitoring.*not both/,
+    );
   });
 
   it('Raft, PBFT and gossip name every class setting in their warnings (they vote on nothing)', async () => {
@@ -192,7 +212,9 @@ task: { decisions: 2, policy: emergency }
     for (const algorithm of ['raft', 'byzantine_tolerant', 'gossip']) {
       const r = await runScenario(scenario(yaml(algorithm)));
       expect(r.decisions.decided).toBe(2);
-      expect(r.warnings).toContain(`decision_policies.emergency (algorithm, timeoutMs, human_oversight): ${algorithm} does not vote, so a class of decision is not applied (its own settings, e.g. consensus.voting_timeout / the client's, still are); the monitoring alerts work for ${algorithm}`);
+      expect(r.warnings).toContain(
+        `decision_policies.emergency (algorithm, timeoutMs, human_oversight): ${algorithm} does not vote, so a class of decision is not applied (its own settings, e.g. consensus.voting_timeout / the client's, still are); the monitoring alerts work for ${algorithm}`,
+      );
       expect(r.warnings).toContain(`task.policy: ${algorithm} does not vote, so the class emergency is not applied`);
       expect(r.warnings).toContainEqual(expect.stringMatching(/^decision_policies\.emergency\.leader_override: /));
     }

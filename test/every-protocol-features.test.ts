@@ -69,7 +69,8 @@ describe('every protocol honours every scenario feature (sim mode)', () => {
       expect(result.messages.relayed).toBeGreaterThan(0);
       expect(result.topologyEpochs[0].linksPerMessage).toBeGreaterThan(1);
       // Every fault kind is in the trace, and the books name what the network dropped.
-      for (const kind of ['crash', 'recover', 'partition', 'heal', 'network', 'network-end', 'pause', 'resume', 'clock-skew', 'clock-skew-end', 'cascade']) expect(faults, kind).toContain(kind);
+      for (const kind of ['crash', 'recover', 'partition', 'heal', 'network', 'network-end', 'pause', 'resume', 'clock-skew', 'clock-skew-end', 'cascade'])
+        expect(faults, kind).toContain(kind);
       expect(result.messages.droppedBy.drop ?? 0).toBeGreaterThan(0);
       expect(result.messages.droppedBy.partition ?? 0).toBeGreaterThan(0);
       expect(result.accountingImbalance).toBe(0);
@@ -88,7 +89,8 @@ describe('every protocol honours every scenario feature (threads mode: real work
       expect(result.topologySwitches.map((s) => s.to)).toEqual(['ring', 'star']);
       expect(result.topologySwitches[1].reason).toMatch(/schedule at 700 ms/);
       expect(result.messages.relayed).toBeGreaterThan(0);
-      for (const kind of ['crash', 'recover', 'partition', 'heal', 'network', 'network-end', 'pause', 'resume', 'clock-skew', 'clock-skew-end', 'cascade']) expect(faults, kind).toContain(kind);
+      for (const kind of ['crash', 'recover', 'partition', 'heal', 'network', 'network-end', 'pause', 'resume', 'clock-skew', 'clock-skew-end', 'cascade'])
+        expect(faults, kind).toContain(kind);
       // The identity holds with what is still in flight counted: Raft's heartbeats go on between
       // the last settle and the shutdown on real threads, so a few may be on their way then.
       expect(result.accountingImbalance).toBe(0);
@@ -113,31 +115,51 @@ schedule: [{ at: 1s, task: { risk: high } }]
     const bare = await runScenario(parseScenario('name: r\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: raft }\ntask: { decisions: 5 }\n'));
     expect(bare.decisions.decided).toBe(5);
     expect(bare.warnings).toBeUndefined();
-    const withOptions = await runScenario(parseScenario('name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: pbft }\ntask: { question: q, options: [A, B], decisions: 5 }\n'));
+    const withOptions = await runScenario(
+      parseScenario('name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: pbft }\ntask: { question: q, options: [A, B], decisions: 5 }\n'),
+    );
     expect(withOptions.decisions.decided).toBe(5);
     expect(withOptions.warnings).toEqual([expect.stringMatching(/^task\.options: PBFT votes on nothing/)]);
     // A voter's traits mean nothing to a replica: named too.
-    const weighted = await runScenario(parseScenario('name: p\nagents: [{ role: node, count: 4, weight: 2 }]\nconsensus: { algorithm: pbft }\ntask: { decisions: 5 }\n'));
+    const weighted = await runScenario(
+      parseScenario('name: p\nagents: [{ role: node, count: 4, weight: 2 }]\nconsensus: { algorithm: pbft }\ntask: { decisions: 5 }\n'),
+    );
     expect(weighted.warnings).toEqual([expect.stringMatching(/^agents\[0\]\.weight: PBFT agents do not vote/)]);
     // A vote's own consensus keys too; a workflow (stages of votes) is refused outright.
-    const thresholded = await runScenario(parseScenario('name: r\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: raft, threshold: 0.8, escalation: wait }\ntask: { decisions: 5 }\n'));
-    expect(thresholded.warnings).toEqual([expect.stringMatching(/^consensus\.threshold: raft does not vote/), expect.stringMatching(/^consensus\.escalation: raft escalates nothing/)]);
-    const staged = 'name: g\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: gossip }\ntask: { decisions: 2 }\nworkflow: { stages: [{ name: s1, consensus_algorithm: simple_majority }] }\n';
+    const thresholded = await runScenario(
+      parseScenario('name: r\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: raft, threshold: 0.8, escalation: wait }\ntask: { decisions: 5 }\n'),
+    );
+    expect(thresholded.warnings).toEqual([
+      expect.stringMatching(/^consensus\.threshold: raft does not vote/),
+      expect.stringMatching(/^consensus\.escalation: raft escalates nothing/),
+    ]);
+    const staged =
+      'name: g\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: gossip }\ntask: { decisions: 2 }\nworkflow: { stages: [{ name: s1, consensus_algorithm: simple_majority }] }\n';
     await expect(runScenario(parseScenario(staged))).rejects.toThrow(/"workflow".*no workflow for gossip/);
     // Reads are Raft's: PBFT names them as not used, Raft takes them without a word.
-    const pbftReads = await runScenario(parseScenario('name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: pbft }\ntask: { decisions: 5, reads: 0.5 }\n'));
+    const pbftReads = await runScenario(
+      parseScenario('name: p\nagents: [{ role: node, count: 4 }]\nconsensus: { algorithm: pbft }\ntask: { decisions: 5, reads: 0.5 }\n'),
+    );
     expect(pbftReads.warnings).toEqual([expect.stringMatching(/^task\.reads: PBFT has no reads/)]);
-    const raftReads = await runScenario(parseScenario('name: r\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: raft }\ntask: { decisions: 5, reads: 0.5 }\n'));
+    const raftReads = await runScenario(
+      parseScenario('name: r\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: raft }\ntask: { decisions: 5, reads: 0.5 }\n'),
+    );
     expect(raftReads.warnings).toBeUndefined();
   });
 
   it('a vote needs options, and reads are refused for it by name', async () => {
     await expect(runScenario(parseScenario('name: v\nagents: [{ role: a, count: 3 }]\ntask: { decisions: 5 }\n'))).rejects.toThrow(/task\.options/);
-    await expect(runScenario(parseScenario('name: v\nagents: [{ role: a, count: 3 }]\ntask: { options: [A, B], reads: 0.5 }\n'))).rejects.toThrow(/task\.reads/);
+    await expect(runScenario(parseScenario('name: v\nagents: [{ role: a, count: 3 }]\ntask: { options: [A, B], reads: 0.5 }\n'))).rejects.toThrow(
+      /task\.reads/,
+    );
   });
 
   it('a misspelt consensus.raft key is an error that names it', async () => {
-    await expect(runScenario(parseScenario('name: r\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: raft, raft: { hearbeat: 50ms } }\ntask: { decisions: 5 }\n'))).rejects.toThrow(/consensus\.raft\.hearbeat.*heartbeat/s);
+    await expect(
+      runScenario(
+        parseScenario('name: r\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: raft, raft: { hearbeat: 50ms } }\ntask: { decisions: 5 }\n'),
+      ),
+    ).rejects.toThrow(/consensus\.raft\.hearbeat.*heartbeat/s);
   });
 });
 
@@ -212,9 +234,12 @@ mode: ${mode}
 
 describe('an unknown algorithm', () => {
   it('is refused with every protocol listed and the close one suggested, whatever its case', async () => {
-    const run = (algorithm: string) => runScenario(parseScenario(`name: a\nagents: [{ role: a, count: 3 }]\nconsensus: { algorithm: ${algorithm} }\ntask: { options: [A, B] }\n`));
+    const run = (algorithm: string) =>
+      runScenario(parseScenario(`name: a\nagents: [{ role: a, count: 3 }]\nconsensus: { algorithm: ${algorithm} }\ntask: { options: [A, B] }\n`));
     await expect(run('Simple_Majority')).rejects.toThrow(/consensus\.algorithm.*simple_majority \(did you mean it\?\).*raft, byzantine_tolerant, pbft, gossip/);
     await expect(run('rfat')).rejects.toThrow(/raft \(did you mean it\?\)/);
-    await expect(run('quorum_of_wizards')).rejects.toThrow(/one of simple_majority, supermajority, weighted_voting, byzantine_supermajority, adaptive, raft, byzantine_tolerant, pbft, gossip/);
+    await expect(run('quorum_of_wizards')).rejects.toThrow(
+      /one of simple_majority, supermajority, weighted_voting, byzantine_supermajority, adaptive, raft, byzantine_tolerant, pbft, gossip/,
+    );
   });
 });

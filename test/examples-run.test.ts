@@ -12,7 +12,9 @@ import { runCommand, type RunCommandOptions } from '../src/cli/run-command.ts';
 import type { ScenarioResult } from '../src/swarm/run-scenario.ts';
 
 const dir = fileURLToPath(new URL('../examples/', import.meta.url));
-const files = readdirSync(dir).filter((f) => f.endsWith('.yml') || f.endsWith('.yaml')).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.yml') || f.endsWith('.yaml'))
+  .sort();
 
 async function run(file: string, opts: RunCommandOptions = { json: true, seed: 42 }): Promise<{ code: number; result: ScenarioResult }> {
   const lines: string[] = [];
@@ -34,7 +36,17 @@ const specific: Record<string, (r: ScenarioResult) => void> = {
   'enterprise-security.yml': (r) => {
     // Signed, encrypted ballots relayed by team leads; every forgery refused and its author named;
     // the honest ballots, the forger's own among them, decide; every decided decision compliant.
-    expect(r.refusedVotes).toEqual({ stranger: 0, duplicate: 0, malformed: 0, late: 0, unsigned: 0, 'bad-signature': r.decisions.attempted, unencrypted: 0, undecryptable: 0, unjustified: 0 });
+    expect(r.refusedVotes).toEqual({
+      stranger: 0,
+      duplicate: 0,
+      malformed: 0,
+      late: 0,
+      unsigned: 0,
+      'bad-signature': r.decisions.attempted,
+      unencrypted: 0,
+      undecryptable: 0,
+      unjustified: 0,
+    });
     expect(r.byzantineDetected).toEqual([{ agent: 'engineer_006', evidence: 'd1: sent a vote naming architect_001 as its voter' }]);
     expect(r.messages.relayed).toBeGreaterThan(0);
     expect(r.decisions.timedOut).toBe(0);
@@ -44,11 +56,17 @@ const specific: Record<string, (r: ScenarioResult) => void> = {
   'enterprise-policies.yml': (r) => {
     // Each stage judged by its class; the critical release signed off by the oversight hook; the
     // lying engineer caught and alerted on; the tutorial's unusable emergency class named.
-    expect(r.stages).toMatchObject({ triage: { status: 'passed' }, 'architecture-review': { status: 'passed' }, 'production-release': { status: 'passed', decision: 'ship' } });
+    expect(r.stages).toMatchObject({
+      triage: { status: 'passed' },
+      'architecture-review': { status: 'passed' },
+      'production-release': { status: 'passed', decision: 'ship' },
+    });
     expect(Object.keys(r.byPolicy ?? {})).toEqual(['routine', 'important', 'critical']);
     expect(r.oversight).toEqual({ requested: 1, approved: 1, rejected: 0, escalated: 0, timedOut: 0 });
     expect(r.alerts.map((a) => [a.rule, a.agent])).toEqual([['byzantine-detected', 'engineer_004']]);
-    expect(r.warnings).toContainEqual(expect.stringMatching(/^decision_policies\.emergency\.emergency_contacts: alerts are delivered by the dashboard's channels \(not built yet\)/));
+    expect(r.warnings).toContainEqual(
+      expect.stringMatching(/^decision_policies\.emergency\.emergency_contacts: alerts are delivered by the dashboard's channels \(not built yet\)/),
+    );
   },
   'db-choice.yml': (r) => {
     expect(r.algorithm).toBe('simple_majority');
@@ -108,7 +126,10 @@ const specific: Record<string, (r: ScenarioResult) => void> = {
     // With seed 42: the security review (3 experts, byzantine 2/3 of the electorate) gets one
     // dissent and fails, while the parallel implementation plan passes.
     expect(Object.fromEntries(Object.entries(stages).map(([n, s]) => [n, s.status]))).toEqual({
-      research: 'passed', design: 'passed', 'security-review': 'failed', 'implementation-plan': 'passed',
+      research: 'passed',
+      design: 'passed',
+      'security-review': 'failed',
+      'implementation-plan': 'passed',
     });
     expect(r.decisions.attempted).toBe(4);
   },

@@ -16,7 +16,8 @@ import type { RunOptions } from '../src/swarm/run-options.ts';
  * topology, and the client counts an instance decided when every node settled on one value.
  */
 
-const scenario = (extra = '', consensus = '{ algorithm: gossip }') => parseScenario(`
+const scenario = (extra = '', consensus = '{ algorithm: gossip }') =>
+  parseScenario(`
 name: gossip-test
 seed: 7
 agents: [{ role: node, count: 7 }]
@@ -52,16 +53,22 @@ describe('gossip agreement (consensus.algorithm: gossip)', () => {
       const inits = emitted(events, 'gossip-init').filter((i) => i.decision === d.decision);
       expect(inits).toHaveLength(7);
       expect(d.value).toBe(Math.max(...inits.map((i) => i.value)));
-      const settled = new Map(emitted(events, 'gossip-settled').filter((s) => s.decision === d.decision).map((s) => [s.actor, s.value]));
+      const settled = new Map(
+        emitted(events, 'gossip-settled')
+          .filter((s) => s.decision === d.decision)
+          .map((s) => [s.actor, s.value]),
+      );
       expect([...settled.values()]).toEqual(Array(7).fill(d.value));
     }
     expect(r.warnings).toBeUndefined();
   });
 
   it('crash and partition faults: still decided, nothing unsafe, books balanced', async () => {
-    const { result: r, events } = await run(scenario(`faults:
+    const { result: r, events } = await run(
+      scenario(`faults:
   crash: [{ at: 30ms, duration: 200ms }, { at: 120ms, duration: 100ms }]
-  partition: [{ at: 60ms, split_ratio: 0.4, duration: 400ms }]`));
+  partition: [{ at: 60ms, split_ratio: 0.4, duration: 400ms }]`),
+    );
     expect(r.decisions.decided).toBe(r.decisions.attempted);
     expect(r.safetyViolations).toEqual([]);
     expect(r.accountingImbalance).toBe(0);
@@ -81,7 +88,9 @@ describe('gossip agreement (consensus.algorithm: gossip)', () => {
     const { result: r } = await run(scenario('', '{ algorithm: gossip, gossip: { fanout: 3, round: 5ms, quiet_rounds: 3 } }'));
     expect(r.decisions.decided).toBe(12);
     await expect(runScenario(scenario('', '{ algorithm: gossip, gossip: { fanot: 3 } }'))).rejects.toThrow(ConfigError);
-    await expect(runScenario(scenario('', '{ algorithm: gossip, gossip: { fanot: 3 } }'))).rejects.toThrow(/consensus\.gossip\.fanot.*fanout \(did you mean it\?\)/s);
+    await expect(runScenario(scenario('', '{ algorithm: gossip, gossip: { fanot: 3 } }'))).rejects.toThrow(
+      /consensus\.gossip\.fanot.*fanout \(did you mean it\?\)/s,
+    );
     await expect(runScenario(scenario('', '{ algorithm: gossip, gossip: { fanout: 0 } }'))).rejects.toThrow(/consensus\.gossip\.fanout/);
   });
 
@@ -116,7 +125,12 @@ task: { question: q, options: [A, B], truth: A, decisions: 2 }
     const own = emitted(events, 'gossip-init').find((i) => i.decision === first.decision && i.actor === 'node_003' && i.value !== first.value)!;
     expect(own).toBeDefined();
     const last = events.at(-1)!;
-    const lie: TraceEvent = { type: 'emit', t: last.t + 1, actor: 'node_003', event: { type: 'gossip-settled', decision: first.decision, value: own.value } } as TraceEvent;
+    const lie: TraceEvent = {
+      type: 'emit',
+      t: last.t + 1,
+      actor: 'node_003',
+      event: { type: 'gossip-settled', decision: first.decision, value: own.value },
+    } as TraceEvent;
     const { safety } = runCheckers('gossip', [...events, lie]);
     expect(safety).toHaveLength(1);
     expect(safety[0]).toMatchObject({ checker: 'gossip-safety', property: 'agreement', decision: first.decision, at: events.length });

@@ -48,7 +48,9 @@ describe('history export (Jepsen-style JSON lines)', () => {
 
     // Shape: exactly these keys (and a write's ok its log index), these types.
     for (const op of ops) {
-      expect(Object.keys(op)).toEqual(op.type === 'ok' ? ['process', 'type', 'f', 'key', 'value', 'time', 'index'] : ['process', 'type', 'f', 'key', 'value', 'time']);
+      expect(Object.keys(op)).toEqual(
+        op.type === 'ok' ? ['process', 'type', 'f', 'key', 'value', 'time', 'index'] : ['process', 'type', 'f', 'key', 'value', 'time'],
+      );
       if (op.type === 'ok') expect(Number.isInteger(op.index) && op.index! > 0).toBe(true);
       expect(op.process).toBe('client');
       expect(['invoke', 'ok']).toContain(op.type);
@@ -99,7 +101,7 @@ describe('history export (Jepsen-style JSON lines)', () => {
     expect(new Set(ops.map((o) => o.process)).size).toBeGreaterThan(1);
   });
 
-  it('makes client-info info, takes a write ok\'s index, and with lanes never reuses a lane whose operation ended info', () => {
+  it("makes client-info info, takes a write ok's index, and with lanes never reuses a lane whose operation ended info", () => {
     const events: TraceEvent[] = [
       emit(1, 'c', { type: 'client-invoke', client: 'c', seq: 1, f: 'write', key: 'k1', value: 'c:1' }),
       emit(2, 'c', { type: 'client-invoke', client: 'c', seq: 2, f: 'write', key: 'k2', value: 'c:2' }),
@@ -222,8 +224,10 @@ describe('history export of a run whose client gives operations up (sim)', () =>
     expect(expectIndexes(ops)).toBeGreaterThan(0);
     // Each ok write's index is where the cluster applied that very command.
     const applied = new Map<string, number>();
-    for (const e of c.sim.recorder.events) if (e.type === 'emit' && e.event.type === 'raft-apply' && e.event.client === 'client') applied.set(String(e.event.seq), e.event.index as number);
-    for (const e of c.sim.recorder.events) if (e.type === 'emit' && e.event.type === 'client-ok' && e.event.f === 'write') expect(e.event.index).toBe(applied.get(String(e.event.seq)));
+    for (const e of c.sim.recorder.events)
+      if (e.type === 'emit' && e.event.type === 'raft-apply' && e.event.client === 'client') applied.set(String(e.event.seq), e.event.index as number);
+    for (const e of c.sim.recorder.events)
+      if (e.type === 'emit' && e.event.type === 'client-ok' && e.event.f === 'write') expect(e.event.index).toBe(applied.get(String(e.event.seq)));
 
     // A history cut off mid-partition: whatever is still open ends info, and the processes stay sequential.
     const cut = c.sim.recorder.events.filter((e) => e.t < 600);
@@ -242,7 +246,10 @@ describe('history export of a run whose client gives operations up (sim)', () =>
     const events: TraceEvent[] = [];
     await runScenario(parseScenario(yaml), { seed: 7, mode: 'sim', onEvent: (e: TraceEvent) => events.push(e) });
     await runCommand(file, { seed: 7, json: true, history: out, progress: { write: () => {} } }, () => {});
-    const ops = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as HistoryOp);
+    const ops = readFileSync(out, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as HistoryOp);
     expect(ops).toHaveLength(2 * COMMANDS);
     for (const op of ops) expect(op.process).toMatch(/^client#\d+$/);
     expectSequential(ops);

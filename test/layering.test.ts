@@ -26,7 +26,14 @@ const KNOWN_FILE_CYCLES: readonly (readonly string[])[] = [
   ['src/actors/actor-cell.ts', 'src/actors/actor-host.ts'],
   ['src/analyze/property-picks.ts', 'src/analyze/recommend.ts', 'src/analyze/recommended-settings.ts'],
   ['src/protocols/pbft/checkpoints.ts', 'src/protocols/pbft/detection.ts', 'src/protocols/pbft/normal-case.ts', 'src/protocols/pbft/view-change.ts'],
-  ['src/protocols/raft/clients.ts', 'src/protocols/raft/elections.ts', 'src/protocols/raft/membership.ts', 'src/protocols/raft/reads.ts', 'src/protocols/raft/replication.ts', 'src/protocols/raft/transfer.ts'],
+  [
+    'src/protocols/raft/clients.ts',
+    'src/protocols/raft/elections.ts',
+    'src/protocols/raft/membership.ts',
+    'src/protocols/raft/reads.ts',
+    'src/protocols/raft/replication.ts',
+    'src/protocols/raft/transfer.ts',
+  ],
 ];
 
 /** Every .ts file under src/, as a path relative to the repository root (`src/a/b.ts`). */
@@ -165,14 +172,29 @@ describe('layering: which way the imports go', () => {
       "// import { y } from './commented-out.ts';",
       "const url = 'http://example.com'; import { h } from './h.ts';",
     ].join('\n');
-    expect(relativeImports(source).sort()).toEqual(['../b/b.ts', './a.ts', './c.ts', './e.ts', './f.ts', './g.ts', './h.ts', './lazy.ts', './side-effect.ts'].sort());
+    expect(relativeImports(source).sort()).toEqual(
+      ['../b/b.ts', './a.ts', './c.ts', './e.ts', './f.ts', './g.ts', './h.ts', './lazy.ts', './side-effect.ts'].sort(),
+    );
     expect(edges.length).toBeGreaterThan(100);
     expect(edges.every((e) => e.to.startsWith('src/') && e.to.endsWith('.ts'))).toBe(true);
   });
 
   it('finds a cycle when there is one, and prints it', () => {
-    expect(findCycle([{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'a' }, { from: 'c', to: 'd' }])).toEqual(['a', 'b', 'c', 'a']);
-    expect(findCycle([{ from: 'a', to: 'b' }, { from: 'a', to: 'c' }, { from: 'b', to: 'c' }])).toBeUndefined();
+    expect(
+      findCycle([
+        { from: 'a', to: 'b' },
+        { from: 'b', to: 'c' },
+        { from: 'c', to: 'a' },
+        { from: 'c', to: 'd' },
+      ]),
+    ).toEqual(['a', 'b', 'c', 'a']);
+    expect(
+      findCycle([
+        { from: 'a', to: 'b' },
+        { from: 'a', to: 'c' },
+        { from: 'b', to: 'c' },
+      ]),
+    ).toBeUndefined();
   });
 
   it('library code never imports src/cli/', () => {
@@ -194,14 +216,27 @@ describe('layering: which way the imports go', () => {
     const key = (group: readonly string[]) => [...group].sort().join(' ');
     const known = new Set(KNOWN_FILE_CYCLES.map(key));
     const groups = cycleGroups(inScope);
-    const fresh = groups.filter((g) => !known.has(key(g))).map((g) => explain(findCycle(inScope.filter((e) => g.includes(e.from) && g.includes(e.to)))!, inScope));
+    const fresh = groups
+      .filter((g) => !known.has(key(g)))
+      .map((g) => explain(findCycle(inScope.filter((e) => g.includes(e.from) && g.includes(e.to)))!, inScope));
     expect(fresh.join('\n')).toBe('');
     const gone = [...known].filter((k) => !groups.some((g) => key(g) === k));
     expect(gone, 'these cycles are broken: delete them from KNOWN_FILE_CYCLES').toEqual([]);
   });
 
   it('finds each cycle group (and nothing else) in a graph', () => {
-    const g = cycleGroups([{ from: 'a', to: 'b' }, { from: 'b', to: 'a' }, { from: 'b', to: 'c' }, { from: 'c', to: 'd' }, { from: 'd', to: 'e' }, { from: 'e', to: 'c' }, { from: 'f', to: 'f' }]);
-    expect(g).toEqual([['a', 'b'], ['c', 'd', 'e']]);
+    const g = cycleGroups([
+      { from: 'a', to: 'b' },
+      { from: 'b', to: 'a' },
+      { from: 'b', to: 'c' },
+      { from: 'c', to: 'd' },
+      { from: 'd', to: 'e' },
+      { from: 'e', to: 'c' },
+      { from: 'f', to: 'f' },
+    ]);
+    expect(g).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+    ]);
   });
 });

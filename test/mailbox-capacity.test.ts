@@ -11,7 +11,17 @@ import { type Behaviour, registerBehaviour, SimSystem } from '../src/index.ts';
  */
 
 /** An envelope named by `id` (kept in `kind`: the runtime's ids are numbers). */
-const env = (id: string, from = 'other'): Envelope => ({ id: 0, from, to: 'me', kind: id, body: undefined, corr: undefined, re: undefined, via: undefined, hops: undefined });
+const env = (id: string, from = 'other'): Envelope => ({
+  id: 0,
+  from,
+  to: 'me',
+  kind: id,
+  body: undefined,
+  corr: undefined,
+  re: undefined,
+  via: undefined,
+  hops: undefined,
+});
 
 function box(capacity: number) {
   const overflowed: string[] = [];

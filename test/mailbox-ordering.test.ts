@@ -45,7 +45,7 @@ function deliveryTimes(events: readonly TraceEvent[]): Set<number> {
 }
 
 describe('mailbox ordering: per-sender FIFO', () => {
-  it('keeps one sender\'s send order under a uniform latency distribution (latencies differ)', async () => {
+  it("keeps one sender's send order under a uniform latency distribution (latencies differ)", async () => {
     const sim = new SimSystem({ seed: 11, link: UNIFORM, traceLevel: 'full', keepTrace: true });
     await sim.spawn('rec', 'ord-recorder');
     await sim.spawn('a', 'ord-sequencer', { props: { target: 'rec' } });
@@ -105,7 +105,7 @@ describe('mailbox ordering: per-sender FIFO', () => {
     expect(seqsFrom(rec, 'b')).toEqual(range(150));
   });
 
-  it('lets two senders interleave but keeps each sender\'s own order (uniform latency)', async () => {
+  it("lets two senders interleave but keeps each sender's own order (uniform latency)", async () => {
     const sim = new SimSystem({ seed: 7, link: UNIFORM });
     await sim.spawn('rec', 'ord-recorder');
     await sim.spawn('a', 'ord-trickler', { props: { target: 'rec', perTurn: 2 } });
@@ -122,7 +122,7 @@ describe('mailbox ordering: per-sender FIFO', () => {
     expect(switches).toBeGreaterThan(10);
   });
 
-  it('lets two senders interleave but keeps each sender\'s own order (fixed latency)', async () => {
+  it("lets two senders interleave but keeps each sender's own order (fixed latency)", async () => {
     const sim = new SimSystem({ seed: 2, link: FIXED });
     await sim.spawn('rec', 'ord-recorder');
     await sim.spawn('a', 'ord-trickler', { props: { target: 'rec', perTurn: 4 } });

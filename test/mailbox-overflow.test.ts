@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  accountingImbalance, AskTimeoutError, registerBehaviour, SimSystem, UndeliverableError, type Behaviour, type LinkModel, type TraceEvent,
+  accountingImbalance,
+  AskTimeoutError,
+  registerBehaviour,
+  SimSystem,
+  UndeliverableError,
+  type Behaviour,
+  type LinkModel,
+  type TraceEvent,
 } from '../src/index.ts';
 
 /** Records the body of every `data` envelope, in processing order. */

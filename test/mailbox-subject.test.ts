@@ -11,7 +11,12 @@ describe('the mailbox is an RxJS stream', () => {
     let arrivals = 0;
     const mb = new Mailbox(3, { onOverflow: (e) => overflowed.push(e.id), onArrival: () => arrivals++ });
     const tapped: number[] = [];
-    const sub = mb.arrivals$.pipe(filter((e) => e.kind === 'k'), map((e) => e.id)).subscribe((id) => tapped.push(id));
+    const sub = mb.arrivals$
+      .pipe(
+        filter((e) => e.kind === 'k'),
+        map((e) => e.id),
+      )
+      .subscribe((id) => tapped.push(id));
     for (let i = 1; i <= 5; i++) mb.post(env(i));
     mb.post(env(6, 'other'));
     expect(tapped).toEqual([1, 2, 3, 4, 5]);

@@ -36,7 +36,10 @@ describe('monitoring: alerts raised from the trace while the run goes', () => {
   it('slow consensus: one alert per decision over the threshold, live, the same for the same seed', async () => {
     const { r, live, atComplete } = await watch(voting('{ slow_consensus_threshold: 500ms }'));
     expect(r.alerts.map((a) => [a.rule, a.decision, a.threshold])).toEqual([
-      ['slow-consensus', 'd1', 500], ['slow-consensus', 'd2', 500], ['slow-consensus', 'd3', 500], ['slow-consensus', 'd4', 500],
+      ['slow-consensus', 'd1', 500],
+      ['slow-consensus', 'd2', 500],
+      ['slow-consensus', 'd3', 500],
+      ['slow-consensus', 'd4', 500],
     ]);
     for (const a of r.alerts) {
       expect(a.value).toBeGreaterThan(1_000); // the delayed ballot is waited for
@@ -62,8 +65,22 @@ describe('monitoring: alerts raised from the trace while the run goes', () => {
     w.observe(emit(1000, 'client', { type: 'client-invoke', client: 'client', seq: 1 }));
     w.observe(emit(1700, 'client', { type: 'client-ok', client: 'client', seq: 1 }));
     expect(seen).toEqual([
-      { at: 600, rule: 'slow-consensus', value: 600, threshold: 500, decision: 'd1', message: 'decision d1 still open after 600 ms (slow-consensus threshold 500 ms)' },
-      { at: 1600, rule: 'slow-consensus', value: 700, threshold: 500, decision: 'client#1', message: 'decision client#1 took 700 ms (slow-consensus threshold 500 ms)' },
+      {
+        at: 600,
+        rule: 'slow-consensus',
+        value: 600,
+        threshold: 500,
+        decision: 'd1',
+        message: 'decision d1 still open after 600 ms (slow-consensus threshold 500 ms)',
+      },
+      {
+        at: 1600,
+        rule: 'slow-consensus',
+        value: 700,
+        threshold: 500,
+        decision: 'client#1',
+        message: 'decision client#1 took 700 ms (slow-consensus threshold 500 ms)',
+      },
     ]);
     expect(w.alerts).toEqual(seen);
   });
@@ -87,7 +104,16 @@ describe('monitoring: alerts raised from the trace while the run goes', () => {
     // A threshold of 1 with a lying voter: no decision reaches consensus.
     const { r } = await watch(voting('{ min_success_rate: 0.95 }', '[false_information]', ', threshold: 1').replace('simple_majority', 'supermajority'));
     expect(r.decisions.noConsensus).toBe(4);
-    expect(r.alerts).toEqual([{ at: r.alerts[0].at, rule: 'failure-rate', value: 1, threshold: 0.05, decision: 'd1', message: 'failure rate 1 (1 of 1 decisions closed without consensus) is over the threshold 0.05' }]);
+    expect(r.alerts).toEqual([
+      {
+        at: r.alerts[0].at,
+        rule: 'failure-rate',
+        value: 1,
+        threshold: 0.05,
+        decision: 'd1',
+        message: 'failure rate 1 (1 of 1 decisions closed without consensus) is over the threshold 0.05',
+      },
+    ]);
   });
 
   it('performance_alerts: false turns the performance rules off (and says so)', async () => {
@@ -129,7 +155,9 @@ ${faults}
       expect(slow.r.alerts.filter((a) => a.rule === 'failure-rate').length).toBe(failed > 0 ? 1 : 0);
       expect(slow.r.alerts.length).toBe(slowOnes.length + (failed > 0 ? 1 : 0));
       expect(slow.live).toEqual(slow.r.alerts);
-      expect((await watch(yaml('faults: { network: [{ at: 0ms, delay: { distribution: uniform, min: 150ms, max: 200ms } }] }'))).r.alerts).toEqual(slow.r.alerts);
+      expect((await watch(yaml('faults: { network: [{ at: 0ms, delay: { distribution: uniform, min: 150ms, max: 200ms } }] }'))).r.alerts).toEqual(
+        slow.r.alerts,
+      );
     });
   }
 
@@ -149,8 +177,14 @@ monitoring: { byzantine_detection: true }
 
   it('raft and gossip name byzantine_detection as unusable in their warnings', async () => {
     for (const algorithm of ['raft', 'gossip']) {
-      const r = await runScenario(scenario(`name: x\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: ${algorithm} }\ntask: { decisions: 1 }\nmonitoring: { byzantine_detection: true }\n`));
-      expect(r.warnings).toContain(`monitoring.byzantine_detection: ${algorithm} does not detect Byzantine agents (it is not Byzantine tolerant), so no such alert can be raised; use a vote or byzantine_tolerant`);
+      const r = await runScenario(
+        scenario(
+          `name: x\nagents: [{ role: node, count: 3 }]\nconsensus: { algorithm: ${algorithm} }\ntask: { decisions: 1 }\nmonitoring: { byzantine_detection: true }\n`,
+        ),
+      );
+      expect(r.warnings).toContain(
+        `monitoring.byzantine_detection: ${algorithm} does not detect Byzantine agents (it is not Byzantine tolerant), so no such alert can be raised; use a vote or byzantine_tolerant`,
+      );
     }
   });
 });

@@ -15,7 +15,9 @@ describe('Raft over a network that duplicates and reorders', () => {
       expect(events.filter((e) => e.type === 'duplicate').length).toBeGreaterThan(50);
       // Each client command applied exactly once on every node, despite duplicated requests.
       for (const node of c.nodes) {
-        const ops = events.flatMap((e) => (e.type === 'emit' && e.actor === node && e.event.type === 'raft-apply' && e.event.client !== undefined ? [`${e.event.client}:${e.event.seq}`] : []));
+        const ops = events.flatMap((e) =>
+          e.type === 'emit' && e.actor === node && e.event.type === 'raft-apply' && e.event.client !== undefined ? [`${e.event.client}:${e.event.seq}`] : [],
+        );
         expect(new Set(ops).size).toBe(ops.length);
       }
       const acc = await c.sim.accounting();

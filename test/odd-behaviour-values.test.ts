@@ -31,7 +31,9 @@ describe('odd values from behaviours stay inside supervision and the trace', () 
   it('threads: the same thrown value does not take the worker down', async () => {
     sys = await ThreadSystem.start({ workers: 2, preload });
     const failures: TraceEvent[] = [];
-    sys.trace$.subscribe((e) => { if (e.type === 'failure') failures.push(e); });
+    sys.trace$.subscribe((e) => {
+      if (e.type === 'failure') failures.push(e);
+    });
     await sys.spawn('w', 'edge-weird-thrower', { worker: 1 });
     await sys.spawn('kicker', 'edge-send-to', { worker: 0 });
     sys.send('kicker', { kind: 'go', body: 'w' }); // arrives on worker 1 in a batch: a setImmediate turn
@@ -57,7 +59,9 @@ describe('odd values from behaviours stay inside supervision and the trace', () 
   it('an emitted event the trace cannot serialise (a BigInt) does not crash the main thread', () => {
     const dir = mkdtempSync(join(tmpdir(), 'conclave-edge-'));
     const script = join(dir, 'emit-bigint.mts');
-    writeFileSync(script, `
+    writeFileSync(
+      script,
+      `
       import { SimSystem, registerBehaviour } from ${JSON.stringify(SRC)};
       registerBehaviour('big', { init: () => 0, receive: (_s, _e, ctx) => { ctx.emit({ votes: 10n }); } });
       const sim = new SimSystem({ seed: 1 });
@@ -68,14 +72,18 @@ describe('odd values from behaviours stay inside supervision and the trace', () 
       // 'ok' only once the event loop has run dry: a crash left for a later tick (the trace's
       // writer serialising the event, say) would end the process before this is printed.
       process.once('beforeExit', () => console.log('ok', r.traceEvents));
-    `);
+    `,
+    );
     let out = '';
     let code = 0;
     try {
       out = execFileSync(process.execPath, ['--import', 'tsx', script], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (e) {
       code = (e as { status: number }).status;
-      out = String((e as { stderr: string }).stderr).split('\n').find((l) => /^\w*Error/.test(l)) ?? '';
+      out =
+        String((e as { stderr: string }).stderr)
+          .split('\n')
+          .find((l) => /^\w*Error/.test(l)) ?? '';
     }
     expect({ code, out: out.trim().split('\n')[0] }).toEqual({ code: 0, out: expect.stringMatching(/^ok /) });
   });

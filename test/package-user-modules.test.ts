@@ -26,7 +26,7 @@ function userFolder(manifest: object | undefined): string {
 
 describe("a user's TypeScript behaviour module loads in a worker thread", () => {
   it.each([
-    ['with no package.json above it (CommonJS by Node\'s rules)', undefined],
+    ["with no package.json above it (CommonJS by Node's rules)", undefined],
     ['under a package.json without "type"', { name: 'mine' }],
     ['under a package.json with "type": "module"', { type: 'module' }],
   ])('%s', async (_name, manifest) => {

@@ -27,7 +27,10 @@ beforeAll(async () => {
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   expect(tarball).toBeDefined();
   prefix = join(dir, 'prefix');
-  await exec(npm, ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball!)], { cwd: dir, env });
+  await exec(npm, ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball!)], {
+    cwd: dir,
+    env,
+  });
   installed = join(prefix, 'lib', 'node_modules', 'conclave');
   conclave = join(prefix, 'bin', 'conclave');
 }, 600_000);
@@ -43,7 +46,7 @@ describe('the packed package, installed into a fresh prefix', () => {
     expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
   });
 
-  it('puts conclave on the prefix\'s PATH: --version and --help', async () => {
+  it("puts conclave on the prefix's PATH: --version and --help", async () => {
     const version = await exec(conclave, ['--version'], { env });
     expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version);
     const help = await exec(conclave, ['run', '--help'], { env });
@@ -54,7 +57,12 @@ describe('the packed package, installed into a fresh prefix', () => {
     const scenario = join(installed, 'examples', 'db-choice.yml');
     for (const mode of ['sim', 'threads']) {
       const { stdout } = await exec(conclave, ['run', scenario, '--mode', mode, '--json', '--no-store'], { env, cwd: prefix });
-      const result = JSON.parse(stdout) as { mode: string; decisions: { attempted: number; decided: number }; messages: Record<string, number>; safetyViolations: unknown[] };
+      const result = JSON.parse(stdout) as {
+        mode: string;
+        decisions: { attempted: number; decided: number };
+        messages: Record<string, number>;
+        safetyViolations: unknown[];
+      };
       expect(result.mode).toBe(mode);
       expect(result.decisions.attempted).toBe(200);
       expect(result.decisions.decided).toBeGreaterThan(150);
@@ -65,7 +73,11 @@ describe('the packed package, installed into a fresh prefix', () => {
   }, 120_000);
 
   it('runs a stress campaign on its piscina pool (pool workers from dist/)', async () => {
-    const { stdout } = await exec(conclave, ['stress', '--protocol', 'raft', '--agents', '3', '--runs', '4', '--decisions', '10', '--workers', '2', '--json', '--no-store'], { env, cwd: prefix });
+    const { stdout } = await exec(
+      conclave,
+      ['stress', '--protocol', 'raft', '--agents', '3', '--runs', '4', '--decisions', '10', '--workers', '2', '--json', '--no-store'],
+      { env, cwd: prefix },
+    );
     const report = JSON.parse(stdout) as { runs: number; workers: number; decisions: { attempted: number } };
     expect(report.runs).toBe(4);
     expect(report.workers).toBe(2);

@@ -7,17 +7,27 @@ const emit = (actor: string, event: Record<string, unknown>): TraceEvent => ({ t
 const key = (client: string, ts: number, op: string): string => `${client}#${ts}#${op}`;
 const request = (client: string, ts: number, op: string) => emit(client, { type: 'pbft-request', client, ts, op });
 const accepted = (client: string, ts: number, result: string) => emit(client, { type: 'pbft-accepted', client, ts, result });
-const committed = (replica: string, view: number, seq: number, digest: string, requests: string[]) => emit(replica, { type: 'pbft-committed', view, seq, digest, requests });
+const committed = (replica: string, view: number, seq: number, digest: string, requests: string[]) =>
+  emit(replica, { type: 'pbft-committed', view, seq, digest, requests });
 const executed = (replica: string, seq: number, req: string, result: string) => emit(replica, { type: 'pbft-executed', seq, request: req, result });
 const newView = (replica: string, view: number, primary: string) => emit(replica, { type: 'pbft-view', view, primary });
-const detected = (replica: string, suspect: string, kind: string) => emit(replica, { type: 'pbft-detected', suspect, kind, evidence: [{ digest: 'aa' }, { digest: 'ff' }] });
+const detected = (replica: string, suspect: string, kind: string) =>
+  emit(replica, { type: 'pbft-detected', suspect, kind, evidence: [{ digest: 'aa' }, { digest: 'ff' }] });
 const restart = (actor: string): TraceEvent => ({ t: clock++, type: 'restart', actor, reason: 'worker 1 crashed', host: 1 });
 const spawn = (actor: string): TraceEvent => ({ t: clock++, type: 'spawn', actor, behaviour: 'pbft-replica', host: 0 });
 
 const REPLICAS = ['p0', 'p1', 'p2', 'p3'];
 /** Every replica commits the batch at seq, then every replica executes it. */
 const batch = (view: number, seq: number, digest: string, requests: [string, string][]): TraceEvent[] => [
-  ...REPLICAS.map((r) => committed(r, view, seq, digest, requests.map(([k]) => k))),
+  ...REPLICAS.map((r) =>
+    committed(
+      r,
+      view,
+      seq,
+      digest,
+      requests.map(([k]) => k),
+    ),
+  ),
   ...REPLICAS.flatMap((r) => requests.map(([k, result]) => executed(r, seq, k, result))),
 ];
 
@@ -32,7 +42,10 @@ const put2 = key('c1', 2, 'put x 2');
 const good: TraceEvent[] = [
   request('c1', 1, 'put x 1'),
   request('c2', 1, 'get x'),
-  ...batch(0, 1, 'aa', [[put1, 'ok'], [get1, '1']]),
+  ...batch(0, 1, 'aa', [
+    [put1, 'ok'],
+    [get1, '1'],
+  ]),
   accepted('c1', 1, 'ok'),
   accepted('c2', 1, '1'),
   ...REPLICAS.map((r) => newView(r, 1, 'p1')),
@@ -60,13 +73,28 @@ describe('pbft safety checker (hand-made traces)', () => {
   it('agreement: the same digest with another request list fails', () => {
     const bad = [...good, committed('p3', 1, 1, 'aa', [get1, put1])];
     const v = checkPbftSafety(bad, { expectLiveness: true });
-    expect(v).toEqual([{ property: 'agreement', detail: expect.stringMatching(/^seq 1: p0 committed d=aa as \[c1#1#put x 1, c2#1#get x\] \(view 0\), p3 committed d=aa as \[c2#1#get x, c1#1#put x 1\]/), at: good.length }]);
+    expect(v).toEqual([
+      {
+        property: 'agreement',
+        detail: expect.stringMatching(
+          /^seq 1: p0 committed d=aa as \[c1#1#put x 1, c2#1#get x\] \(view 0\), p3 committed d=aa as \[c2#1#get x, c1#1#put x 1\]/,
+        ),
+        at: good.length,
+      },
+    ]);
   });
 
   it('agreement: two replicas executing different requests at one seq position fail (once per replica and seq)', () => {
     const a = key('c1', 1, 'a');
     const b = key('c2', 1, 'b');
-    const ok: TraceEvent[] = [request('c1', 1, 'a'), request('c2', 1, 'b'), committed('p0', 0, 1, 'd1', [a, b]), committed('p1', 0, 1, 'd1', [a, b]), executed('p0', 1, a, 'A'), executed('p0', 1, b, 'B')];
+    const ok: TraceEvent[] = [
+      request('c1', 1, 'a'),
+      request('c2', 1, 'b'),
+      committed('p0', 0, 1, 'd1', [a, b]),
+      committed('p1', 0, 1, 'd1', [a, b]),
+      executed('p0', 1, a, 'A'),
+      executed('p0', 1, b, 'B'),
+    ];
     expect(checkPbftSafety([...ok, executed('p1', 1, a, 'A'), executed('p1', 1, b, 'B')])).toEqual([]);
     const bad = [...ok, executed('p1', 1, b, 'B'), executed('p1', 1, a, 'A')];
     expect(checkPbftSafety(bad)).toEqual([{ property: 'agreement', detail: 'seq 1 position 0: p0 executed c1#1#a, p1 executed c2#1#b', at: ok.length }]);
@@ -89,7 +117,11 @@ describe('pbft safety checker (hand-made traces)', () => {
   it('integrity: a replica executing a request twice fails; not after a restart (or respawn)', () => {
     const bad = [...good, executed('p0', 3, put1, 'ok')];
     expect(checkPbftSafety(bad, { expectLiveness: true })).toEqual([
-      { property: 'integrity', detail: expect.stringMatching(/^p0 executed c1#1 twice without restarting: first at event \d+, again at seq 3$/), at: good.length },
+      {
+        property: 'integrity',
+        detail: expect.stringMatching(/^p0 executed c1#1 twice without restarting: first at event \d+, again at seq 3$/),
+        at: good.length,
+      },
     ]);
     // A duplicate with another op (client#ts is the request) is still a second execution.
     const req: TraceEvent[] = [request('c1', 1, 'put x 1'), committed('p0', 0, 1, 'aa', [put1]), executed('p0', 1, put1, 'ok')];
@@ -104,13 +136,17 @@ describe('pbft safety checker (hand-made traces)', () => {
     const run: TraceEvent[] = [request('c1', 1, 'put x 1'), ...batch(0, 1, 'aa', [[put1, 'ok']])];
     expect(checkPbftSafety([...run, accepted('c1', 1, 'ok')])).toEqual([]);
     const bad = [...run, accepted('c1', 1, 'forged')];
-    expect(checkPbftSafety(bad)).toEqual([{ property: 'result-integrity', detail: 'c1#1 accepted result "forged", but p0 executed it with result "ok"', at: run.length }]);
+    expect(checkPbftSafety(bad)).toEqual([
+      { property: 'result-integrity', detail: 'c1#1 accepted result "forged", but p0 executed it with result "ok"', at: run.length },
+    ]);
   });
 
   it('result integrity: an accepted result some honest replica contradicts, or none produced, fails', () => {
     const head: TraceEvent[] = [request('c1', 1, 'put x 1'), committed('p0', 0, 1, 'aa', [put1]), committed('p1', 0, 1, 'aa', [put1])];
     const split = [...head, executed('p0', 1, put1, 'ok'), executed('p1', 1, put1, 'fail'), accepted('c1', 1, 'ok')];
-    expect(checkPbftSafety(split)).toEqual([{ property: 'result-integrity', detail: 'c1#1 accepted result "ok", but p1 executed it with result "fail"', at: split.length - 1 }]);
+    expect(checkPbftSafety(split)).toEqual([
+      { property: 'result-integrity', detail: 'c1#1 accepted result "ok", but p1 executed it with result "fail"', at: split.length - 1 },
+    ]);
     // Only a Byzantine replica produced what the client accepted.
     const byz = [...head, executed('p3', 1, put1, 'evil'), accepted('c1', 1, 'evil'), executed('p0', 1, put1, 'evil')];
     expect(checkPbftSafety(byz.slice(0, -1), { byzantine: ['p3'] })).toEqual([
@@ -140,7 +176,11 @@ describe('pbft safety checker (hand-made traces)', () => {
       executed('p3', 1, forged, 'ok'),
     ];
     expect(checkPbftSafety(bad, { byzantine: ['p3'], expectLiveness: true })).toEqual([]);
-    expect(checkPbftSafety(bad, { expectLiveness: true }).map((v) => v.property).sort()).toEqual(['agreement', 'agreement', 'agreement', 'integrity', 'integrity', 'validity']);
+    expect(
+      checkPbftSafety(bad, { expectLiveness: true })
+        .map((v) => v.property)
+        .sort(),
+    ).toEqual(['agreement', 'agreement', 'agreement', 'integrity', 'integrity', 'validity']);
     // A Byzantine replica committing first does not fix what honest replicas must agree on.
     const first = [request('c1', 1, 'put x 1'), committed('p3', 0, 1, 'ff', [put1]), committed('p0', 0, 1, 'aa', [put1]), committed('p1', 0, 1, 'aa', [put1])];
     expect(checkPbftSafety(first, { byzantine: new Set(['p3']) })).toEqual([]);
@@ -148,7 +188,13 @@ describe('pbft safety checker (hand-made traces)', () => {
 
   it('records views and detections (not violations), from honest replicas only', () => {
     const monitor = new PbftSafetyMonitor({ byzantine: ['p3'] });
-    const trace = [...good, detected('p0', 'p3', 'pre-prepare-equivocation'), detected('p0', 'p3', 'pre-prepare-equivocation'), detected('p3', 'p0', 'prepare-equivocation'), newView('p3', 7, 'p3')];
+    const trace = [
+      ...good,
+      detected('p0', 'p3', 'pre-prepare-equivocation'),
+      detected('p0', 'p3', 'pre-prepare-equivocation'),
+      detected('p3', 'p0', 'prepare-equivocation'),
+      newView('p3', 7, 'p3'),
+    ];
     for (const e of trace) monitor.observe(e);
     expect(monitor.finish({ expectLiveness: true })).toEqual([]);
     expect(monitor.detections).toEqual([{ by: 'p0', suspect: 'p3', kind: 'pre-prepare-equivocation', at: good.length }]);

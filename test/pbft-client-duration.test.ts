@@ -9,7 +9,8 @@ async function cluster(seed: number) {
   const monitor = new PbftSafetyMonitor();
   sim.trace$.subscribe((e) => monitor.observe(e));
   for (const id of replicas) await sim.spawn(id, PBFT_REPLICA, { props: { replicas } });
-  const emitted = (type: string) => sim.recorder.events.flatMap((e) => (e.type === 'emit' && e.event.type === type ? [{ t: e.t, ev: e.event as Record<string, unknown> }] : []));
+  const emitted = (type: string) =>
+    sim.recorder.events.flatMap((e) => (e.type === 'emit' && e.event.type === type ? [{ t: e.t, ev: e.event as Record<string, unknown> }] : []));
   return { sim, replicas, monitor, emitted };
 }
 
@@ -24,7 +25,10 @@ describe('PBFT client: a duration workload (durationMs)', () => {
     expect(emitted('pbft-view-change').length + emitted('pbft-new-view').length).toBeGreaterThan(0);
     for (let sec = 0; sec < 3; sec++) {
       const from = s.firstAt + sec * 1_000;
-      expect(requests.some((r) => r.t >= from && r.t < from + 1_000), `requests in second ${sec}`).toBe(true);
+      expect(
+        requests.some((r) => r.t >= from && r.t < from + 1_000),
+        `requests in second ${sec}`,
+      ).toBe(true);
     }
     expect(requests.every((r) => r.t < s.firstAt + durationMs)).toBe(true);
     const firstSecond = requests.filter((r) => r.t < s.firstAt + 1_000).length;

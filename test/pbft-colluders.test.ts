@@ -10,15 +10,28 @@ import { runScenario } from '../src/swarm/run-scenario.ts';
  * src/adversary/pbft-colluders.ts) breaks PBFT's agreement beyond the bound, without a slow
  * link, and cannot within it. Every campaign has a fixed seed: the same runs every time.
  */
-const pbft = (agents: number, byzantine: number, faults: string[] = ['crash', 'partition', 'delay', 'drop', 'duplicate', 'reorder', 'pause', 'skew', 'byzantine']): StressPlan => ({ protocol: 'pbft', agents, byzantine, faults, decisions: 20 });
+const pbft = (
+  agents: number,
+  byzantine: number,
+  faults: string[] = ['crash', 'partition', 'delay', 'drop', 'duplicate', 'reorder', 'pause', 'skew', 'byzantine'],
+): StressPlan => ({ protocol: 'pbft', agents, byzantine, faults, decisions: 20 });
 
 /** A PBFT scenario with the view-0 primary (node_001) and `others` colluding, no other fault. */
-const colluding = (agents: number, others: string[]) => parseScenario([
-  'name: colluders', 'seed: 5', `agents: [{ role: node, count: ${agents} }]`, 'consensus: { algorithm: byzantine_tolerant }',
-  'task: { question: ledger, options: [A, B], decisions: 20, in_flight: 4 }', 'faults:', `  byzantine: { target: [${['primary', ...others].join(', ')}], types: [collude] }`, '',
-].join('\n'));
+const colluding = (agents: number, others: string[]) =>
+  parseScenario(
+    [
+      'name: colluders',
+      'seed: 5',
+      `agents: [{ role: node, count: ${agents} }]`,
+      'consensus: { algorithm: byzantine_tolerant }',
+      'task: { question: ledger, options: [A, B], decisions: 20, in_flight: 4 }',
+      'faults:',
+      `  byzantine: { target: [${['primary', ...others].join(', ')}], types: [collude] }`,
+      '',
+    ].join('\n'),
+  );
 
-describe('the colluders\' plan', () => {
+describe("the colluders' plan", () => {
   it('splits the honest replicas so that each half can decide with the colluders only beyond the bound', () => {
     const four = ['n1', 'n2', 'n3', 'n4'];
     // n = 4, f = 1, two colluders: one honest replica on each side; view 1's primary (n2) leads H2.
@@ -36,10 +49,16 @@ describe('the colluders\' plan', () => {
 });
 
 describe('collude against PBFT, no other fault', () => {
-  for (const { agents, others } of [{ agents: 4, others: ['node_003'] }, { agents: 7, others: ['node_003', 'node_006'] }]) {
+  for (const { agents, others } of [
+    { agents: 4, others: ['node_003'] },
+    { agents: 7, others: ['node_003', 'node_006'] },
+  ]) {
     it(`n = ${agents}, f + 1 = ${others.length + 1} colluders: two honest replicas commit different batches at seq 1, with nothing to show who lied`, async () => {
       const collusion: Record<string, unknown>[] = [];
-      const r = await runScenario(colluding(agents, others), { mode: 'sim', onEvent: (e: TraceEvent) => e.type === 'emit' && e.event.type === 'collusion' && collusion.push(e.event) });
+      const r = await runScenario(colluding(agents, others), {
+        mode: 'sim',
+        onEvent: (e: TraceEvent) => e.type === 'emit' && e.event.type === 'collusion' && collusion.push(e.event),
+      });
       const agreement = r.safetyViolations.filter((v) => v.property === 'agreement');
       expect(agreement.length).toBeGreaterThan(0);
       expect(agreement[0]).toMatchObject({ checker: 'pbft-safety' });
@@ -54,7 +73,10 @@ describe('collude against PBFT, no other fault', () => {
 
   it('n = 7 with f = 2 colluders: the honest half commits, the view change keeps what it committed', async () => {
     const collusion: Record<string, unknown>[] = [];
-    const r = await runScenario(colluding(7, ['node_006']), { mode: 'sim', onEvent: (e: TraceEvent) => e.type === 'emit' && e.event.type === 'collusion' && collusion.push(e.event) });
+    const r = await runScenario(colluding(7, ['node_006']), {
+      mode: 'sim',
+      onEvent: (e: TraceEvent) => e.type === 'emit' && e.event.type === 'collusion' && collusion.push(e.event),
+    });
     expect(collusion.some((e) => e.phase === 'split')).toBe(true); // the attack was tried
     expect(r.safetyViolations).toEqual([]);
     expect(r.livenessViolations).toEqual([]);
@@ -63,7 +85,10 @@ describe('collude against PBFT, no other fault', () => {
 });
 
 describe('conclave stress finds it, shrinks it and replays it', () => {
-  for (const { agents, byzantine, runs } of [{ agents: 4, byzantine: 2, runs: 10 }, { agents: 7, byzantine: 3, runs: 20 }]) {
+  for (const { agents, byzantine, runs } of [
+    { agents: 4, byzantine: 2, runs: 10 },
+    { agents: 7, byzantine: 3, runs: 20 },
+  ]) {
     it(`--agents ${agents} --byzantine ${byzantine}: an agreement violation by colluders within ${runs} runs from seed 1`, async () => {
       const report = await runStress(pbft(agents, byzantine), { runs, seed: 1, workers: 1 });
       const first = report.failing[0];
@@ -82,7 +107,11 @@ describe('conclave stress finds it, shrinks it and replays it', () => {
   }
 
   it('--agents 4 --byzantine 1: colluding in every run (with every timed fault PBFT takes), 300 runs stay safe and live', async () => {
-    const report = await runStress(pbft(4, 1, ['collude', 'partition', 'delay', 'drop', 'duplicate', 'reorder', 'pause', 'skew']), { runs: 300, seed: 1, workers: 1 });
+    const report = await runStress(pbft(4, 1, ['collude', 'partition', 'delay', 'drop', 'duplicate', 'reorder', 'pause', 'skew']), {
+      runs: 300,
+      seed: 1,
+      workers: 1,
+    });
     expect(report.failing).toEqual([]);
     expect(report.stalled).toEqual([]);
     expect(report.decisions.decided).toBe(report.decisions.attempted);

@@ -44,7 +44,10 @@ describe('PBFT liveness within the bound: stress seed 101324 (n = 7, two liars, 
   });
 
   it('unsigned (signatures: none) too: the laggards take no relayed new view, but the view changes they get back start their view timers', async () => {
-    const unsigned = SCENARIO.replace('consensus: { algorithm: byzantine_tolerant }', 'consensus: { algorithm: byzantine_tolerant, pbft: { signatures: none } }');
+    const unsigned = SCENARIO.replace(
+      'consensus: { algorithm: byzantine_tolerant }',
+      'consensus: { algorithm: byzantine_tolerant, pbft: { signatures: none } }',
+    );
     expect(unsigned).not.toBe(SCENARIO);
     const r = await runScenario(parseScenario(unsigned), { seed: SEED, mode: 'sim' });
     expect(r.pbft?.signatures).toBe('none');

@@ -50,16 +50,19 @@ describe('PBFT: a replica that missed a new view gets it from any replica that i
     expect(net.timers.has('r3|request')).toBe(true);
   });
 
-  it('a new view passed on must carry the primary\'s signature: one signed by the relaying replica is refused', () => {
+  it("a new view passed on must carry the primary's signature: one signed by the relaying replica is refused", () => {
     const net = r3MissedTheNewView('sign');
     const real = net.state('r2').lastNewView!;
     const forged: NewView = { ...real, sig: real.sig.replace('sig:r1:', 'sig:r2:') };
     net.inject('r2', 'r3', PBFT_KINDS.newView, forged);
     expect(net.state('r3')).toMatchObject({ view: 1, active: false });
-    expect(net.events).toContainEqual({ actor: 'r3', event: expect.objectContaining({ type: 'pbft-rejected', from: 'r2', kind: PBFT_KINDS.newView, reason: 'not signed by the primary of view 1 (r1)' }) });
+    expect(net.events).toContainEqual({
+      actor: 'r3',
+      event: expect.objectContaining({ type: 'pbft-rejected', from: 'r2', kind: PBFT_KINDS.newView, reason: 'not signed by the primary of view 1 (r1)' }),
+    });
   });
 
-  it('unsigned (auth: none), a new view is taken first-hand only; r2\'s own view change brings r3 to 2f + 1 and starts its view timer', () => {
+  it("unsigned (auth: none), a new view is taken first-hand only; r2's own view change brings r3 to 2f + 1 and starts its view timer", () => {
     const net = r3MissedTheNewView('none');
     net.now = 300;
     net.fire('r3', 'resend');

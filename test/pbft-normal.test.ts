@@ -55,7 +55,17 @@ describe('PBFT normal case', () => {
     const sim = new SimSystem({ seed: 3, keepTrace: true });
     const replicas = ['r0', 'r1', 'r2', 'r3'];
     for (const id of replicas) await sim.spawn(id, PBFT_REPLICA, { props: { replicas } });
-    const junk: unknown[] = [null, 7, 'x', {}, { v: -1, n: 1 }, { v: 0, n: 1, d: 'x', batch: 'no', sig: 's' }, { client: 'c', ts: 0, op: 1 }, { v: 1, n: 0, proof: null }, { n: 'a' }];
+    const junk: unknown[] = [
+      null,
+      7,
+      'x',
+      {},
+      { v: -1, n: 1 },
+      { v: 0, n: 1, d: 'x', batch: 'no', sig: 's' },
+      { client: 'c', ts: 0, op: 1 },
+      { v: 1, n: 0, proof: null },
+      { n: 'a' },
+    ];
     for (const kind of Object.values(PBFT_KINDS)) for (const body of junk) sim.send('r1', { kind, body });
     await sim.settle();
     await sim.spawn('client', PBFT_CLIENT, { props: { replicas, requests: 20, window: 4 } });
@@ -69,7 +79,10 @@ describe('PBFT normal case', () => {
 });
 
 describe('PBFT requests: vouched for by their client, first-hand or signed', () => {
-  const slowTo = (to: string) => ({ latency: { kind: 'uniform' as const, minMs: 1, maxMs: 2 }, overrides: [{ from: 'client', to, latency: { kind: 'fixed' as const, ms: 30 } }] });
+  const slowTo = (to: string) => ({
+    latency: { kind: 'uniform' as const, minMs: 1, maxMs: 2 },
+    overrides: [{ from: 'client', to, latency: { kind: 'fixed' as const, ms: 30 } }],
+  });
 
   it('unsigned: a backup whose copy of a request comes late holds the pre-prepare until it arrives', async () => {
     const run = await runPbft({ n: 4, requests: 20, window: 2, link: slowTo('r2') });

@@ -27,7 +27,9 @@ describe('PBFT quorums for every n and f', () => {
 
   it('n = 5 with one colluding primary (within f = 1) keeps agreement (quorums of 3 broke it)', async () => {
     // The smallest run the collude adversary found while quorums were 2f + 1 = 3 of 5.
-    const r = await runScenario(parseScenario(`
+    const r = await runScenario(
+      parseScenario(
+        `
 name: collude5
 seed: 5
 agents: [{ role: node, count: 5 }]
@@ -35,7 +37,11 @@ consensus: { algorithm: byzantine_tolerant }
 task: { question: ledger, options: [A, B], decisions: 20, in_flight: 4 }
 faults:
   byzantine: { target: [primary], types: [collude] }
-`, 'collude5.yml'), {});
+`,
+        'collude5.yml',
+      ),
+      {},
+    );
     expect(r.safetyViolations).toEqual([]);
     expect(r.decisions.decided).toBe(20);
   });

@@ -26,29 +26,57 @@ interface Schedule {
 
 const schedule = (n: number, within: boolean): fc.Arbitrary<Schedule> => {
   const f = Math.floor((n - 1) / 3);
-  return fc.record({
-    faulty: fc.shuffledSubarray(Array.from({ length: n }, (_, i) => i), { minLength: 0, maxLength: f }),
-    split: fc.integer({ min: 0, max: f }),
-    kinds: fc.shuffledSubarray([...PBFT_BYZANTINE_KINDS], { minLength: 1, maxLength: 3 }),
-    crashAt: fc.array(fc.integer({ min: 0, max: 400 }), { minLength: f, maxLength: f }),
-    partition: within ? fc.constant(null) : fc.record({ atMs: fc.integer({ min: 0, max: 300 }), forMs: fc.integer({ min: 50, max: 800 }), cut: fc.integer({ min: 1, max: n - 1 }), rotate: fc.integer({ min: 0, max: n - 1 }) }),
-    seed: fc.integer({ min: 1, max: 1_000_000 }),
-    maxLatencyMs: fc.constantFrom(2, 5, 20),
-    dropRate: fc.constantFrom(0, 0, 0.01),
-    duplicateRate: fc.constantFrom(0, 0.05),
-    fifo: fc.boolean(),
-    window: fc.constantFrom(1, 4, 16),
-  }).map((r) => {
-    // The faulty replicas: the first `split` lie, the rest crash (at most f in all).
-    const liars = r.faulty.slice(0, Math.min(r.split, r.faulty.length));
-    const crashes = r.faulty.slice(liars.length).map((replica, i) => ({ replica, atMs: r.crashAt[i] }));
-    return { n, seed: r.seed, liars, kinds: r.kinds, crashes, partition: r.partition, maxLatencyMs: r.maxLatencyMs, dropRate: r.dropRate, duplicateRate: r.duplicateRate, fifo: r.fifo, window: r.window };
-  });
+  return fc
+    .record({
+      faulty: fc.shuffledSubarray(
+        Array.from({ length: n }, (_, i) => i),
+        { minLength: 0, maxLength: f },
+      ),
+      split: fc.integer({ min: 0, max: f }),
+      kinds: fc.shuffledSubarray([...PBFT_BYZANTINE_KINDS], { minLength: 1, maxLength: 3 }),
+      crashAt: fc.array(fc.integer({ min: 0, max: 400 }), { minLength: f, maxLength: f }),
+      partition: within
+        ? fc.constant(null)
+        : fc.record({
+            atMs: fc.integer({ min: 0, max: 300 }),
+            forMs: fc.integer({ min: 50, max: 800 }),
+            cut: fc.integer({ min: 1, max: n - 1 }),
+            rotate: fc.integer({ min: 0, max: n - 1 }),
+          }),
+      seed: fc.integer({ min: 1, max: 1_000_000 }),
+      maxLatencyMs: fc.constantFrom(2, 5, 20),
+      dropRate: fc.constantFrom(0, 0, 0.01),
+      duplicateRate: fc.constantFrom(0, 0.05),
+      fifo: fc.boolean(),
+      window: fc.constantFrom(1, 4, 16),
+    })
+    .map((r) => {
+      // The faulty replicas: the first `split` lie, the rest crash (at most f in all).
+      const liars = r.faulty.slice(0, Math.min(r.split, r.faulty.length));
+      const crashes = r.faulty.slice(liars.length).map((replica, i) => ({ replica, atMs: r.crashAt[i] }));
+      return {
+        n,
+        seed: r.seed,
+        liars,
+        kinds: r.kinds,
+        crashes,
+        partition: r.partition,
+        maxLatencyMs: r.maxLatencyMs,
+        dropRate: r.dropRate,
+        duplicateRate: r.duplicateRate,
+        fifo: r.fifo,
+        window: r.window,
+      };
+    });
 };
 
 async function check(s: Schedule, within: boolean): Promise<void> {
   const run = await runPbft({
-    n: s.n, seed: s.seed, requests: 40, window: s.window, deadlineMs: within ? 60_000 : 20_000,
+    n: s.n,
+    seed: s.seed,
+    requests: 40,
+    window: s.window,
+    deadlineMs: within ? 60_000 : 20_000,
     link: { latency: { kind: 'uniform', minMs: 1, maxMs: s.maxLatencyMs }, dropRate: s.dropRate, duplicateRate: s.duplicateRate, fifo: s.fifo },
     byzantine: s.liars.length > 0 ? { at: s.liars, kinds: s.kinds } : undefined,
     faults: (sim, replicas) => {
@@ -75,10 +103,16 @@ const seed = Number(process.env.PBFT_SEED ?? 42);
 describe('PBFT under random fault schedules (fast-check, seeded)', () => {
   for (const n of [4, 7]) {
     it(`n = ${n}, faults within the bound (liars and crashes <= f, loss, duplicates, reordering): safe and every request completes`, async () => {
-      await fc.assert(fc.asyncProperty(schedule(n, true), (s) => check(s, true)), { numRuns, seed });
+      await fc.assert(
+        fc.asyncProperty(schedule(n, true), (s) => check(s, true)),
+        { numRuns, seed },
+      );
     }, 120_000);
     it(`n = ${n}, plus partitions that cut honest replicas off for a while: still safe`, async () => {
-      await fc.assert(fc.asyncProperty(schedule(n, false), (s) => check(s, false)), { numRuns, seed });
+      await fc.assert(
+        fc.asyncProperty(schedule(n, false), (s) => check(s, false)),
+        { numRuns, seed },
+      );
     }, 120_000);
   }
 });

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { batchDigest, type Checkpoint, type NewView, PBFT_KINDS, type PbftReplicaState, type PbftRequest, type PhaseVote, type PrePrepare, type PreparedCert, type ViewChange } from '../src/protocols/pbft/index.ts';
+import {
+  batchDigest,
+  type Checkpoint,
+  type NewView,
+  PBFT_KINDS,
+  type PbftReplicaState,
+  type PbftRequest,
+  type PhaseVote,
+  type PrePrepare,
+  type PreparedCert,
+  type ViewChange,
+} from '../src/protocols/pbft/index.ts';
 import { Net, sig } from './fixtures/pbft-net.ts';
 import { checkpointText, newViewText, phaseText, prePrepareText, viewChangeText } from '../src/protocols/pbft/messages.ts';
 
@@ -21,10 +32,29 @@ const prePrepare = (primary: string, v: number, n: number, batch: readonly PbftR
   return { v, n, d, batch, sig: sig(primary, prePrepareText(v, n, d)) };
 };
 /** A prepare or commit signed by `i`, vouching for `pp`. */
-const vote = (phase: 'P' | 'C', i: string, pp: PrePrepare, d = pp.d): PhaseVote => ({ v: pp.v, n: pp.n, d, i, ppSig: pp.sig, sig: sig(i, phaseText(phase, pp.v, pp.n, d, i)) });
-const viewChange = (i: string, v: number, prepared: PreparedCert[]): ViewChange => ({ v, n: 0, proof: [], prepared, i, sig: sig(i, viewChangeText(v, 0, prepared, i)) });
+const vote = (phase: 'P' | 'C', i: string, pp: PrePrepare, d = pp.d): PhaseVote => ({
+  v: pp.v,
+  n: pp.n,
+  d,
+  i,
+  ppSig: pp.sig,
+  sig: sig(i, phaseText(phase, pp.v, pp.n, d, i)),
+});
+const viewChange = (i: string, v: number, prepared: PreparedCert[]): ViewChange => ({
+  v,
+  n: 0,
+  proof: [],
+  prepared,
+  i,
+  sig: sig(i, viewChangeText(v, 0, prepared, i)),
+});
 const checkpoint = (i: string, n: number, d: string): Checkpoint => ({ n, d, i, sig: sig(i, checkpointText(n, d, i)) });
-const signedNewView = (primary: string, v: number, viewChanges: readonly ViewChange[], prePrepares: readonly PrePrepare[]): NewView => ({ v, viewChanges, prePrepares, sig: sig(primary, newViewText(v, viewChanges, prePrepares)) });
+const signedNewView = (primary: string, v: number, viewChanges: readonly ViewChange[], prePrepares: readonly PrePrepare[]): NewView => ({
+  v,
+  viewChanges,
+  prePrepares,
+  sig: sig(primary, newViewText(v, viewChanges, prePrepares)),
+});
 
 /**
  * All four replicas up, quorum 3, prepareQuorum 2. r0 (primary of view 0) pre-prepares the
@@ -63,7 +93,9 @@ describe('PBFT rules, one handler at a time', () => {
     // r1's own view change (with its certificate) is among the three the new view carries.
     expect(nv.viewChanges.find((vc) => vc.i === 'r1')?.prepared.map((c) => [c.pp.n, c.pp.d])).toEqual([[1, D]]);
     expect(nv.prePrepares.map((pp) => ({ v: pp.v, n: pp.n, d: pp.d }))).toEqual([{ v: 1, n: 1, d: D }]);
-    const commits = net.events.filter((e) => e.event.type === 'pbft-committed').map((e) => ({ actor: e.actor, view: e.event.view, seq: e.event.seq, digest: e.event.digest }));
+    const commits = net.events
+      .filter((e) => e.event.type === 'pbft-committed')
+      .map((e) => ({ actor: e.actor, view: e.event.view, seq: e.event.seq, digest: e.event.digest }));
     expect(commits).toEqual(expect.arrayContaining(REPLICAS.map((actor) => ({ actor, view: 1, seq: 1, digest: D }))));
     expect(commits).toHaveLength(4);
     for (const r of REPLICAS) {
@@ -80,8 +112,14 @@ describe('PBFT rules, one handler at a time', () => {
       ['duplicate senders', () => ({ pp, prepares: [vote('P', 'r1', pp), vote('P', 'r1', pp)] })],
       ['duplicate senders beside enough distinct ones', () => ({ pp, prepares: [vote('P', 'r1', pp), vote('P', 'r1', pp), vote('P', 'r3', pp)] })],
       ['a prepare for another digest', () => ({ pp, prepares: [vote('P', 'r1', pp), vote('P', 'r3', pp, D_OTHER)] })],
-      ['a prepare with a forged signature', () => ({ pp, prepares: [vote('P', 'r1', pp), { ...vote('P', 'r3', pp), sig: sig('r2', phaseText('P', 0, 1, D, 'r3')) }] })],
-      ['a pre-prepare not signed by the primary of its view', () => ({ pp: { ...pp, sig: sig('r1', prePrepareText(0, 1, D)) }, prepares: [vote('P', 'r1', pp), vote('P', 'r3', pp)] })],
+      [
+        'a prepare with a forged signature',
+        () => ({ pp, prepares: [vote('P', 'r1', pp), { ...vote('P', 'r3', pp), sig: sig('r2', phaseText('P', 0, 1, D, 'r3')) }] }),
+      ],
+      [
+        'a pre-prepare not signed by the primary of its view',
+        () => ({ pp: { ...pp, sig: sig('r1', prePrepareText(0, 1, D)) }, prepares: [vote('P', 'r1', pp), vote('P', 'r3', pp)] }),
+      ],
     ];
 
     it('control: a well-formed certificate (pre-prepare + two prepares from distinct backups) is taken', () => {
@@ -96,7 +134,14 @@ describe('PBFT rules, one handler at a time', () => {
         const net = new Net({ replicas: REPLICAS }, ['r3']);
         net.inject('r2', 'r3', PBFT_KINDS.viewChange, viewChange('r2', 1, [cert()]));
         expect(net.state('r3').viewChanges.get(1)?.has('r2') ?? false).toBe(false);
-        expect(net.eventsOf('r3', 'pbft-rejected')).toEqual([{ type: 'pbft-rejected', from: 'r2', kind: PBFT_KINDS.viewChange, reason: 'view change does not hold up (signature, checkpoint proof or a prepared certificate)' }]);
+        expect(net.eventsOf('r3', 'pbft-rejected')).toEqual([
+          {
+            type: 'pbft-rejected',
+            from: 'r2',
+            kind: PBFT_KINDS.viewChange,
+            reason: 'view change does not hold up (signature, checkpoint proof or a prepared certificate)',
+          },
+        ]);
         expect(net.state('r3')).toMatchObject({ view: 0, active: true });
       });
     }
@@ -108,7 +153,9 @@ describe('PBFT rules, one handler at a time', () => {
       // The primary derives its pre-prepares from the short certificate as if it held.
       net.inject('r1', 'r3', PBFT_KINDS.newView, signedNewView('r1', 1, vcs, [prePrepare('r1', 1, 1, [REQUEST])]));
       expect(net.state('r3')).toMatchObject({ view: 0, active: true });
-      expect(net.eventsOf('r3', 'pbft-rejected')).toEqual([{ type: 'pbft-rejected', from: 'r1', kind: PBFT_KINDS.newView, reason: 'a view change in it does not hold up' }]);
+      expect(net.eventsOf('r3', 'pbft-rejected')).toEqual([
+        { type: 'pbft-rejected', from: 'r1', kind: PBFT_KINDS.newView, reason: 'a view change in it does not hold up' },
+      ]);
     });
   });
 
@@ -122,8 +169,14 @@ describe('PBFT rules, one handler at a time', () => {
       return net;
     }
     const look = (s: PbftReplicaState) => ({
-      view: s.view, active: s.active, low: s.low, lastExecuted: s.lastExecuted, nextSeq: s.nextSeq,
-      slots: [...s.slots].map(([n, sl]) => [n, sl.v, sl.pp?.d, sl.prepared, sl.committed]), lastNewView: s.lastNewView, future: s.future.length,
+      view: s.view,
+      active: s.active,
+      low: s.low,
+      lastExecuted: s.lastExecuted,
+      nextSeq: s.nextSeq,
+      slots: [...s.slots].map(([n, sl]) => [n, sl.v, sl.pp?.d, sl.prepared, sl.committed]),
+      lastNewView: s.lastNewView,
+      future: s.future.length,
     });
 
     it('for the current view, once active: the same new view again, and one with other pre-prepares', () => {
@@ -140,7 +193,7 @@ describe('PBFT rules, one handler at a time', () => {
       expect(net.delivered.length).toBe(delivered + 2); // the two new views, and nothing sent in answer
     });
 
-    it('for a view lower than the replica\'s current one (r2 moved on to view 2, not yet installed)', () => {
+    it("for a view lower than the replica's current one (r2 moved on to view 2, not yet installed)", () => {
       const net = inView1();
       const nv = net.state('r1').lastNewView!;
       net.inject('c', 'r2', PBFT_KINDS.request, { ...REQUEST, ts: 2 });
@@ -193,7 +246,9 @@ describe('PBFT rules, one handler at a time', () => {
         const forged = signedNewView('r1', 1, nv.viewChanges, prePrepares(nv));
         net.inject('r1', 'r3', PBFT_KINDS.newView, forged);
         expect(net.state('r3')).toMatchObject({ view: 1, active: false, lastExecuted: 0, lastNewView: undefined });
-        expect(net.eventsOf('r3', 'pbft-rejected')).toEqual([{ type: 'pbft-rejected', from: 'r1', kind: PBFT_KINDS.newView, reason: 'its pre-prepares do not follow from its view changes' }]);
+        expect(net.eventsOf('r3', 'pbft-rejected')).toEqual([
+          { type: 'pbft-rejected', from: 'r1', kind: PBFT_KINDS.newView, reason: 'its pre-prepares do not follow from its view changes' },
+        ]);
         expect(net.eventsOf('r3', 'pbft-committed')).toEqual([]);
         expect(net.eventsOf('r3', 'pbft-view')).toEqual([]);
       });
@@ -226,7 +281,11 @@ describe('PBFT rules, one handler at a time', () => {
     // The third matching one at 2, from a distinct replica, signed: stable.
     net.inject('r2', 'r3', PBFT_KINDS.checkpoint, checkpoint('r2', 2, 'X'));
     expect(r3.low).toBe(2);
-    expect(r3.stableProof.map((c) => [c.i, c.n, c.d])).toEqual([['r0', 2, 'X'], ['r1', 2, 'X'], ['r2', 2, 'X']]);
+    expect(r3.stableProof.map((c) => [c.i, c.n, c.d])).toEqual([
+      ['r0', 2, 'X'],
+      ['r1', 2, 'X'],
+      ['r2', 2, 'X'],
+    ]);
     expect(net.eventsOf('r3', 'pbft-checkpoint')).toEqual([{ type: 'pbft-checkpoint', seq: 2, digest: 'X' }]);
     expect(r3.checkpoints.has(2)).toBe(true);
     expect(r3.checkpoints.get(4)!.size).toBe(3);
@@ -247,7 +306,11 @@ describe('PBFT rules, one handler at a time', () => {
     net.inject('r0', 'r3', PBFT_KINDS.prePrepare, prePrepare('r0', 0, 7, [REQUEST])); // above high
     net.inject('r1', 'r3', PBFT_KINDS.prepare, vote('P', 'r1', prePrepare('r0', 0, 7, [REQUEST])));
     net.inject('r1', 'r3', PBFT_KINDS.commit, vote('C', 'r1', prePrepare('r0', 0, 7, [REQUEST])));
-    expect(rejected().slice(count)).toEqual(['sequence 7 is above the high water mark 6', 'sequence 7 is above the high water mark', 'sequence 7 is above the high water mark']);
+    expect(rejected().slice(count)).toEqual([
+      'sequence 7 is above the high water mark 6',
+      'sequence 7 is above the high water mark',
+      'sequence 7 is above the high water mark',
+    ]);
     expect(r3.slots.has(7)).toBe(false);
     // At the high water mark: accepted, and r3 prepares it.
     net.inject('r0', 'r3', PBFT_KINDS.prePrepare, prePrepare('r0', 0, 6, [REQUEST]));
@@ -256,7 +319,7 @@ describe('PBFT rules, one handler at a time', () => {
     expect(rejected().length).toBe(count + 3);
   });
 
-  it('a commit quorum needs distinct replicas: the same replica\'s commit again does not count', () => {
+  it("a commit quorum needs distinct replicas: the same replica's commit again does not count", () => {
     const net = new Net({ replicas: REPLICAS }, ['r3']);
     const r3 = net.state('r3');
     const pp = prePrepare('r0', 0, 1, [REQUEST]);

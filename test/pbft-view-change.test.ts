@@ -5,7 +5,10 @@ describe('PBFT view change, checkpoints and state transfer', () => {
   for (const n of [4, 7]) {
     it(`n = ${n}: the primary crashes mid-run; a new view is installed, nothing committed is lost, every request completes`, async () => {
       const run = await runPbft({
-        n, requests: 400, window: 8, props: { checkpointInterval: 16 },
+        n,
+        requests: 400,
+        window: 8,
+        props: { checkpointInterval: 16 },
         faults: (sim, replicas) => sim.at(40, () => sim.faults.crash(replicas[0])),
       });
       expect(run.summary).toMatchObject({ accepted: 400, gaveUp: false });
@@ -26,7 +29,9 @@ describe('PBFT view change, checkpoints and state transfer', () => {
 
   it('a primary that crashes and the next one too: view timers back off and view 2 takes over', async () => {
     const run = await runPbft({
-      n: 7, requests: 200, window: 4,
+      n: 7,
+      requests: 200,
+      window: 4,
       faults: (sim, replicas) => sim.at(30, () => (sim.faults.crash(replicas[0]), sim.faults.crash(replicas[1]))),
     });
     expect(run.summary.accepted).toBe(200);
@@ -38,7 +43,10 @@ describe('PBFT view change, checkpoints and state transfer', () => {
 
   it('a backup cut off for a while catches up by state transfer from a stable checkpoint', async () => {
     const run = await runPbft({
-      n: 4, requests: 600, window: 8, props: { checkpointInterval: 8, logWindow: 32 },
+      n: 4,
+      requests: 600,
+      window: 8,
+      props: { checkpointInterval: 8, logWindow: 32 },
       faults: (sim, replicas) => {
         sim.at(20, () => sim.faults.partition([[replicas[3]], [replicas[0], replicas[1], replicas[2], 'client']]));
         sim.at(200, () => sim.faults.heal());
@@ -58,7 +66,9 @@ describe('PBFT beyond its bound: the checkers catch what the protocol cannot pre
   // The two halves of the honest replicas (as split_brain splits them: alternate positions
   // among the honest) hear from each other slowly, so a lie is exposed only after it worked.
   const slowHonestLinks = (n: number, liars: number[]) => {
-    const honest = Array.from({ length: n }, (_, i) => i).filter((i) => !liars.includes(i)).map((i) => `r${i}`);
+    const honest = Array.from({ length: n }, (_, i) => i)
+      .filter((i) => !liars.includes(i))
+      .map((i) => `r${i}`);
     const half = (id: string) => honest.indexOf(id) % 2;
     return {
       latency: { kind: 'uniform' as const, minMs: 1, maxMs: 3 },
@@ -67,7 +77,14 @@ describe('PBFT beyond its bound: the checkers catch what the protocol cannot pre
   };
 
   it('f + 1 colluding replicas (n = 4: the primary and a backup) make honest replicas commit different batches: agreement violated', async () => {
-    const run = await runPbft({ n: 4, requests: 30, window: 4, deadlineMs: 5_000, link: slowHonestLinks(4, [0, 3]), byzantine: { at: [0, 3], kinds: ['split_brain'] } });
+    const run = await runPbft({
+      n: 4,
+      requests: 30,
+      window: 4,
+      deadlineMs: 5_000,
+      link: slowHonestLinks(4, [0, 3]),
+      byzantine: { at: [0, 3], kinds: ['split_brain'] },
+    });
     const violations = run.monitor.finish();
     expect(violations.some((v) => v.property === 'agreement')).toBe(true);
     // The liars were exposed, too late: the evidence arrived after the honest replicas had committed.
@@ -75,7 +92,14 @@ describe('PBFT beyond its bound: the checkers catch what the protocol cannot pre
   });
 
   it('n = 7: three colluders (f + 1) break agreement; two (f) on the same slow network do not', async () => {
-    const beyond = await runPbft({ n: 7, requests: 30, window: 4, deadlineMs: 5_000, link: slowHonestLinks(7, [0, 5, 6]), byzantine: { at: [0, 5, 6], kinds: ['split_brain'] } });
+    const beyond = await runPbft({
+      n: 7,
+      requests: 30,
+      window: 4,
+      deadlineMs: 5_000,
+      link: slowHonestLinks(7, [0, 5, 6]),
+      byzantine: { at: [0, 5, 6], kinds: ['split_brain'] },
+    });
     expect(beyond.monitor.finish().some((v) => v.property === 'agreement')).toBe(true);
     const within = await runPbft({ n: 7, requests: 30, window: 4, link: slowHonestLinks(7, [0, 6]), byzantine: { at: [0, 6], kinds: ['split_brain'] } });
     expect(within.monitor.finish({ expectLiveness: true })).toEqual([]);

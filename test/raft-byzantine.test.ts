@@ -3,7 +3,8 @@ import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';
 
 // Raft tolerates no Byzantine node: these runs show its checkers catching what one does.
-const scenario = (types: string, count = 1) => parseScenario(`
+const scenario = (types: string, count = 1) =>
+  parseScenario(`
 name: raft-liar
 agents: [{ role: node, count: 3 }]
 consensus: { algorithm: raft }

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import {
-  checkElectionSafety, checkLeaderAppendOnly, checkLeaderCompleteness, checkLogMatching, checkNoAckedCommandLost, checkRaftSafety, checkStaleReads, checkStateMachineSafety, RaftSafetyMonitor,
+  checkElectionSafety,
+  checkLeaderAppendOnly,
+  checkLeaderCompleteness,
+  checkLogMatching,
+  checkNoAckedCommandLost,
+  checkRaftSafety,
+  checkStaleReads,
+  checkStateMachineSafety,
+  RaftSafetyMonitor,
 } from '../src/check/raft-safety.ts';
 import type { TraceEvent } from '../src/index.ts';
 
@@ -10,8 +18,10 @@ const leader = (t: number, actor: string, term: number, terms: number[]) => emit
 const commit = (t: number, actor: string, index: number, term: number, leaderTerm = term) => emit(t, actor, { type: 'raft-commit', index, term, leaderTerm });
 const apply = (t: number, actor: string, index: number, term: number, command: unknown, client?: string, seq?: number) =>
   emit(t, actor, { type: 'raft-apply', index, term, command, ...(client ? { client, seq } : {}) });
-const invoke = (t: number, client: string, seq: number, key: string, value: string) => emit(t, client, { type: 'client-invoke', client, seq, f: 'write', key, value });
-const ok = (t: number, client: string, seq: number, index?: number) => emit(t, client, { type: 'client-ok', client, seq, f: 'write', ...(index ? { index } : {}) });
+const invoke = (t: number, client: string, seq: number, key: string, value: string) =>
+  emit(t, client, { type: 'client-invoke', client, seq, f: 'write', key, value });
+const ok = (t: number, client: string, seq: number, index?: number) =>
+  emit(t, client, { type: 'client-ok', client, seq, f: 'write', ...(index ? { index } : {}) });
 
 /** A clean run: n1 leads term 1 and commits a no-op and c#1; n2 takes over in term 2 with both. */
 const good: TraceEvent[] = [
@@ -51,7 +61,9 @@ describe('raft safety checkers (hand-made traces)', () => {
 
   it('state-machine safety: two different applies at one index fail (and two different commits)', () => {
     const bad = [...good, apply(60, 'n3', 2, 1, put('k1', 'evil'), 'c', 1)];
-    expect(checkStateMachineSafety(bad)).toEqual([expect.objectContaining({ property: 'state-machine-safety', detail: expect.stringMatching(/index 2: n1 applied .* but n3 applied/) })]);
+    expect(checkStateMachineSafety(bad)).toEqual([
+      expect.objectContaining({ property: 'state-machine-safety', detail: expect.stringMatching(/index 2: n1 applied .* but n3 applied/) }),
+    ]);
     const sameCommandOtherTerm = [...good, apply(60, 'n3', 3, 3, { op: 'noop' })];
     expect(checkStateMachineSafety(sameCommandOtherTerm)).toHaveLength(1);
     expect(checkStateMachineSafety([...good, commit(60, 'n3', 3, 3, 3)])).toHaveLength(1);
@@ -61,7 +73,10 @@ describe('raft safety checkers (hand-made traces)', () => {
     // n3 leads term 3 with a log whose index 2 is of term 2, not the committed term-1 entry.
     const bad = [...good, leader(60, 'n3', 3, [1, 2])];
     const v = checkLeaderCompleteness(bad);
-    expect(v.map((x) => x.detail)).toEqual([expect.stringMatching(/n3 led term 3 without index 2 of term 1, committed in term 1/), expect.stringMatching(/n3 led term 3 without index 3 of term 2/)]);
+    expect(v.map((x) => x.detail)).toEqual([
+      expect.stringMatching(/n3 led term 3 without index 2 of term 1, committed in term 1/),
+      expect.stringMatching(/n3 led term 3 without index 3 of term 2/),
+    ]);
     // The commit may appear after the later leader's election in the trace.
     const lateCommit = [leader(1, 'n1', 1, []), leader(5, 'n2', 2, []), commit(6, 'n1', 1, 1)];
     expect(checkLeaderCompleteness(lateCommit)).toHaveLength(1);
@@ -74,35 +89,36 @@ describe('raft safety checkers (hand-made traces)', () => {
     expect(checkNoAckedCommandLost(never)).toEqual([expect.objectContaining({ detail: expect.stringMatching(/c#2 acknowledged .* never applied/) })]);
     const elsewhere = [...good, invoke(60, 'c', 2, 'k2', 'c:2'), ok(70, 'c', 2, 3)];
     expect(checkNoAckedCommandLost(elsewhere)[0].detail).toMatch(/index 3 applied .*noop.* instead/);
-    const altered = [
-      invoke(1, 'c', 1, 'k1', 'c:1'),
-      apply(2, 'n1', 1, 1, put('k1', 'forged'), 'c', 1),
-      ok(3, 'c', 1, 1),
-    ];
+    const altered = [invoke(1, 'c', 1, 'k1', 'c:1'), apply(2, 'n1', 1, 1, put('k1', 'forged'), 'c', 1), ok(3, 'c', 1, 1)];
     expect(checkNoAckedCommandLost(altered)[0].detail).toMatch(/invoked as k1=c:1 but applied as/);
   });
 
   it('stale reads: a read older than an acknowledged write, or of a value never written, fails; reads are not acks', () => {
     const readInvoke = (t: number, client: string, seq: number, key: string) => emit(t, client, { type: 'client-invoke', client, seq, f: 'read', key });
-    const readOk = (t: number, client: string, seq: number, key: string, value: string | null) => emit(t, client, { type: 'client-ok', client, seq, f: 'read', key, value });
+    const readOk = (t: number, client: string, seq: number, key: string, value: string | null) =>
+      emit(t, client, { type: 'client-ok', client, seq, f: 'read', key, value });
     // c#2 writes k1=c:2 at index 4 and is acknowledged; a later read must not see c:1 (index 2).
-    const base = [
-      ...good,
-      invoke(60, 'c', 2, 'k1', 'c:2'),
-      commit(61, 'n2', 4, 2, 2),
-      apply(61, 'n2', 4, 2, put('k1', 'c:2'), 'c', 2),
-      ok(62, 'c', 2, 4),
-    ];
+    const base = [...good, invoke(60, 'c', 2, 'k1', 'c:2'), commit(61, 'n2', 4, 2, 2), apply(61, 'n2', 4, 2, put('k1', 'c:2'), 'c', 2), ok(62, 'c', 2, 4)];
     const fresh = [...base, readInvoke(70, 'r', 1, 'k1'), readOk(72, 'r', 1, 'k1', 'c:2')];
     expect(checkRaftSafety(fresh)).toEqual([]); // and the read's ok is not judged as a lost write
     const stale = [...base, readInvoke(70, 'r', 1, 'k1'), readOk(72, 'r', 1, 'k1', 'c:1')];
-    expect(checkStaleReads(stale)).toEqual([expect.objectContaining({ detail: expect.stringMatching(/r#1 read k1 = c:1, written at index 2 .* index 4 was acknowledged/) })]);
+    expect(checkStaleReads(stale)).toEqual([
+      expect.objectContaining({ detail: expect.stringMatching(/r#1 read k1 = c:1, written at index 2 .* index 4 was acknowledged/) }),
+    ]);
     const invented = [...base, readInvoke(70, 'r', 1, 'k1'), readOk(72, 'r', 1, 'k1', 'nobody')];
     expect(checkStaleReads(invented)[0].detail).toMatch(/a value no applied write to k1 has/);
     const lostWrite = [...base, readInvoke(70, 'r', 1, 'k1'), readOk(72, 'r', 1, 'k1', null)];
     expect(checkStaleReads(lostWrite)[0].detail).toMatch(/read k1 as null/);
     // A read concurrent with the write (invoked before its ack) may see either value.
-    const concurrent = [...good, invoke(60, 'c', 2, 'k1', 'c:2'), readInvoke(60, 'r', 1, 'k1'), commit(61, 'n2', 4, 2, 2), apply(61, 'n2', 4, 2, put('k1', 'c:2'), 'c', 2), ok(62, 'c', 2, 4), readOk(63, 'r', 1, 'k1', 'c:1')];
+    const concurrent = [
+      ...good,
+      invoke(60, 'c', 2, 'k1', 'c:2'),
+      readInvoke(60, 'r', 1, 'k1'),
+      commit(61, 'n2', 4, 2, 2),
+      apply(61, 'n2', 4, 2, put('k1', 'c:2'), 'c', 2),
+      ok(62, 'c', 2, 4),
+      readOk(63, 'r', 1, 'k1', 'c:1'),
+    ];
     expect(checkStaleReads(concurrent)).toEqual([]);
   });
 
@@ -127,7 +143,9 @@ describe('raft safety checkers (hand-made traces)', () => {
 describe('log matching and leader append-only', () => {
   it('log matching: two leaders agree on term 2 at index 3 but not on index 1 -> violation', () => {
     const bad = [leader(10, 'n1', 2, [1, 1, 2]), leader(20, 'n2', 3, [2, 1, 2])];
-    expect(checkLogMatching(bad)).toEqual([expect.objectContaining({ property: 'log-matching', detail: expect.stringMatching(/term 2 at index 3 but differ at index 1/) })]);
+    expect(checkLogMatching(bad)).toEqual([
+      expect.objectContaining({ property: 'log-matching', detail: expect.stringMatching(/term 2 at index 3 but differ at index 1/) }),
+    ]);
     expect(checkLogMatching([leader(10, 'n1', 2, [1, 1, 2]), leader(20, 'n2', 3, [1, 1, 2, 3])])).toEqual([]);
     expect(checkLogMatching(good)).toEqual([]);
   });

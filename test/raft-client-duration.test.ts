@@ -28,8 +28,14 @@ describe('Raft client: a duration workload (durationMs)', () => {
     // Commands flowed across the whole duration: invoked and acknowledged in every second of it.
     for (let sec = 0; sec < 3; sec++) {
       const from = s.firstAt + sec * 1_000;
-      expect(invokes.some((i) => i.t >= from && i.t < from + 1_000), `invokes in second ${sec}`).toBe(true);
-      expect(oks.some((i) => i.t >= from && i.t < from + 1_000), `acks in second ${sec}`).toBe(true);
+      expect(
+        invokes.some((i) => i.t >= from && i.t < from + 1_000),
+        `invokes in second ${sec}`,
+      ).toBe(true);
+      expect(
+        oks.some((i) => i.t >= from && i.t < from + 1_000),
+        `acks in second ${sec}`,
+      ).toBe(true);
     }
     // None issued once the duration passed; the client ended after draining.
     expect(invokes.every((i) => i.t < s.firstAt + durationMs)).toBe(true);

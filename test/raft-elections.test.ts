@@ -63,7 +63,9 @@ describe('raft elections and replication (sim, 5 nodes)', () => {
     for (const id of peers) expect(perNode.get(id)).toEqual(inOrder);
     expect(checkRaftSafety(events)).toEqual([]);
     const virtualS = (summary.lastAt - summary.firstAt) / 1000;
-    console.info(`raft 200 commands (n=5, window 1, 2 ms links): ${(200 / virtualS).toFixed(0)} commands/s virtual over ${(virtualS * 1000).toFixed(0)} ms; ${(200 / (wallMs / 1000)).toFixed(0)} commands/s wall over ${wallMs.toFixed(0)} ms (election included)`);
+    console.info(
+      `raft 200 commands (n=5, window 1, 2 ms links): ${(200 / virtualS).toFixed(0)} commands/s virtual over ${(virtualS * 1000).toFixed(0)} ms; ${(200 / (wallMs / 1000)).toFixed(0)} commands/s wall over ${wallMs.toFixed(0)} ms (election included)`,
+    );
   });
 
   it('survives a leader crash: a new leader within ~1 s, the client finishes, nothing acknowledged is lost', async () => {
@@ -188,7 +190,12 @@ describe('raft elections and replication (sim, 5 nodes)', () => {
  */
 describe('raft with a wiped disk: what is and is not guaranteed', () => {
   // Fixed timeouts make the schedule exact: n1 times out first (100 ms), n3 at 400 ms, n2 late.
-  const timeouts = (id: string) => ({ n1: { electionTimeoutMinMs: 100, electionTimeoutMaxMs: 100 }, n2: { electionTimeoutMinMs: 1_000, electionTimeoutMaxMs: 1_000 }, n3: { electionTimeoutMinMs: 400, electionTimeoutMaxMs: 400 } })[id]!;
+  const timeouts = (id: string) =>
+    ({
+      n1: { electionTimeoutMinMs: 100, electionTimeoutMaxMs: 100 },
+      n2: { electionTimeoutMinMs: 1_000, electionTimeoutMaxMs: 1_000 },
+      n3: { electionTimeoutMinMs: 400, electionTimeoutMaxMs: 400 },
+    })[id]!;
 
   /** n1 wins term 1 with n2's vote while n3 is cut off; n2 restarts; n3 asks n2 for a vote in term 1. */
   async function doubleVoteSchedule(wipe: boolean): Promise<RaftCluster> {
@@ -205,7 +212,10 @@ describe('raft with a wiped disk: what is and is not guaranteed', () => {
 
   it('a wiped voter votes twice in one term: two leaders in term 1 (and the checker says so)', async () => {
     const c = await doubleVoteSchedule(true);
-    expect(c.elections.map((e) => [e.actor, e.term])).toEqual([['n1', 1], ['n3', 1]]);
+    expect(c.elections.map((e) => [e.actor, e.term])).toEqual([
+      ['n1', 1],
+      ['n3', 1],
+    ]);
     expect(c.monitor.violations.map((v) => v.property)).toContain('election-safety');
   });
 
@@ -233,7 +243,10 @@ describe('raft with a wiped disk: what is and is not guaranteed', () => {
     c.sim.faults.heal();
     c.runFor(3_000);
     // n3 wins term 3 with the wiped n2's vote, holding none of the entries committed in term 1.
-    expect(c.elections.map((e) => [e.actor, e.term])).toEqual([['n1', 1], ['n3', 3]]);
+    expect(c.elections.map((e) => [e.actor, e.term])).toEqual([
+      ['n1', 1],
+      ['n3', 3],
+    ]);
     const properties = new Set(c.monitor.finish().map((v) => v.property));
     expect(properties.has('leader-completeness')).toBe(true);
     expect(properties.has('state-machine-safety')).toBe(true);

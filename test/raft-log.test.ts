@@ -1,7 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { SessionedMachine } from '../src/protocols/raft/client-sessions.ts';
 import { isKvCommand, KeyValueMachine } from '../src/protocols/raft/kv-store.ts';
-import { append, entriesFrom, firstIndexOfTerm, lastIndex, lastIndexOfTerm, lastTerm, termAt, termsOf, truncateFrom, type RaftLog } from '../src/protocols/raft/log.ts';
+import {
+  append,
+  entriesFrom,
+  firstIndexOfTerm,
+  lastIndex,
+  lastIndexOfTerm,
+  lastTerm,
+  termAt,
+  termsOf,
+  truncateFrom,
+  type RaftLog,
+} from '../src/protocols/raft/log.ts';
 import { resolveRaftProps } from '../src/protocols/raft/messages.ts';
 
 const noop = { op: 'noop' } as const;
@@ -79,7 +90,16 @@ describe('kv state machine', () => {
 
 describe('raft props', () => {
   it('fills defaults and names a bad field', () => {
-    expect(resolveRaftProps({ peers: ['a', 'b', 'c'] })).toMatchObject({ electionTimeoutMinMs: 150, electionTimeoutMaxMs: 300, heartbeatMs: 50, maxBatch: 64, maxInflight: 4, preVote: true, checkQuorum: true, stateMachine: 'kv' });
+    expect(resolveRaftProps({ peers: ['a', 'b', 'c'] })).toMatchObject({
+      electionTimeoutMinMs: 150,
+      electionTimeoutMaxMs: 300,
+      heartbeatMs: 50,
+      maxBatch: 64,
+      maxInflight: 4,
+      preVote: true,
+      checkQuorum: true,
+      stateMachine: 'kv',
+    });
     expect(() => resolveRaftProps({ peers: ['a'], maxInflight: 0 })).toThrow(/maxInflight/);
     expect(() => resolveRaftProps({ peers: ['a'], preVote: 'yes' as never })).toThrow(/preVote/);
     expect(() => resolveRaftProps({ peers: ['a'], electionTimeoutMinMs: 100, electionTimeoutMaxMs: 50 })).toThrow(/electionTimeoutMaxMs/);

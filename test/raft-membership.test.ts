@@ -5,7 +5,8 @@ import { MEMBERSHIP_ASKER, type MembershipAskerProps } from './fixtures/raft-mem
 const uniform = { latency: { kind: 'uniform', minMs: 1, maxMs: 5 } } as const;
 
 /** Every running node of the cluster uses `members` (from its latest `raft-config`). */
-const allUse = (c: RaftCluster, members: string[]) => c.nodes.filter((id) => c.alive.has(id)).every((id) => JSON.stringify(c.configs.get(id)?.members) === JSON.stringify(members));
+const allUse = (c: RaftCluster, members: string[]) =>
+  c.nodes.filter((id) => c.alive.has(id)).every((id) => JSON.stringify(c.configs.get(id)?.members) === JSON.stringify(members));
 
 describe('raft single-server membership change (thesis 4.1)', () => {
   it('grows 3 -> 4 -> 5 under client load: the new servers catch up, no acknowledged command lost (3 seeds)', async () => {

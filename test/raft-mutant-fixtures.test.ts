@@ -21,7 +21,8 @@ const env = (from: string, to: string, kind: string, body: unknown): Envelope =>
 describe('the Figure-8 mutant commits an old-term entry by counting; the real node does not', () => {
   const run = (node: Node) => {
     const { s, r } = leader('s1', ['s1', 's2', 's3', 's4', 's5'], 4, [entry(1, 'x'), entry(2, 'y'), entry(4)], {}, 1);
-    for (const p of ['s2', 's3']) node.receive(s as unknown as Draft, env(p, 's1', RAFT_KINDS.appendEntriesReply, { term: 4, success: true, matchIndex: 2 }), r.ctx);
+    for (const p of ['s2', 's3'])
+      node.receive(s as unknown as Draft, env(p, 's1', RAFT_KINDS.appendEntriesReply, { term: 4, success: true, matchIndex: 2 }), r.ctx);
     return s.commitIndex;
   };
   it('real: 1; mutant: 2', () => {
@@ -33,7 +34,13 @@ describe('the Figure-8 mutant commits an old-term entry by counting; the real no
 describe('the truncating mutant drops acknowledged entries on a stale AppendEntries; the real node keeps them', () => {
   const run = (node: Node) => {
     const { s, r } = follower('n2', ['n1', 'n2', 'n3'], 1, []);
-    const ae = (n: number) => ({ term: 1, prevLogIndex: 0, prevLogTerm: 0, entries: [entry(1, 'a'), entry(1, 'b'), entry(1, 'c')].slice(0, n), leaderCommit: 0 });
+    const ae = (n: number) => ({
+      term: 1,
+      prevLogIndex: 0,
+      prevLogTerm: 0,
+      entries: [entry(1, 'a'), entry(1, 'b'), entry(1, 'c')].slice(0, n),
+      leaderCommit: 0,
+    });
     node.receive(s as unknown as Draft, env('n1', 'n2', RAFT_KINDS.appendEntries, ae(3)), r.ctx);
     node.receive(s as unknown as Draft, env('n1', 'n2', RAFT_KINDS.appendEntries, ae(1)), r.ctx);
     return s.log.length;

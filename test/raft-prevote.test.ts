@@ -7,7 +7,9 @@ const uniform = { latency: { kind: 'uniform', minMs: 1, maxMs: 5 } } as const;
 
 /** The `emit` events of `type` (optionally of one actor) from the cluster's trace. */
 const emitted = (c: RaftCluster, type: string, actor?: string) =>
-  c.sim.recorder.events.filter((e): e is Extract<TraceEvent, { type: 'emit' }> => e.type === 'emit' && e.event.type === type && (actor === undefined || e.actor === actor));
+  c.sim.recorder.events.filter(
+    (e): e is Extract<TraceEvent, { type: 'emit' }> => e.type === 'emit' && e.event.type === type && (actor === undefined || e.actor === actor),
+  );
 
 /** Each node's current term, from snapshots (raft-role events carry a term only when the role changes). */
 const terms = async (c: RaftCluster) => Promise.all(c.nodes.map(async (id) => (await c.sim.snapshot<{ term: number }>(id)).term));
@@ -56,7 +58,7 @@ describe('raft pre-vote (thesis 9.6): a rejoining node does not disrupt a health
     expect(c.monitor.finish()).toEqual([]);
   });
 
-  it('a candidate-to-be with a stale log is refused at pre-vote, so it never bumps anyone\'s term', async () => {
+  it("a candidate-to-be with a stale log is refused at pre-vote, so it never bumps anyone's term", async () => {
     // n = 3 with an idle leader is the case the lease matters most: logs are equal, only the
     // "heard from a leader lately" rule refuses the pre-vote.
     const c = await RaftCluster.start({ seed: 9, n: 3, link: fixed2ms });
@@ -131,7 +133,7 @@ describe('raft check-quorum (thesis 6.2): a leader without a majority steps down
 });
 
 describe('raft replication lag in the trace', () => {
-  it('the leader emits raft-lag at most once per heartbeat, only on change, and a crashed follower\'s lag grows', async () => {
+  it("the leader emits raft-lag at most once per heartbeat, only on change, and a crashed follower's lag grows", async () => {
     const c = await RaftCluster.start({ seed: 3, link: fixed2ms });
     await c.startClient({ commands: 400, window: 4 });
     expect(c.runUntil(() => c.acks >= 50, 5_000)).toBe(true);

@@ -15,7 +15,13 @@ import { configEntry, entry, eventsOf, follower, leader, type Recording } from '
 const five = ['s1', 's2', 's3', 's4', 's5'];
 const three = ['n1', 'n2', 'n3'];
 
-const ae = (term: number, prevLogIndex: number, prevLogTerm: number, entries: LogEntry[], leaderCommit = 0): AppendEntries => ({ term, prevLogIndex, prevLogTerm, entries, leaderCommit });
+const ae = (term: number, prevLogIndex: number, prevLogTerm: number, entries: LogEntry[], leaderCommit = 0): AppendEntries => ({
+  term,
+  prevLogIndex,
+  prevLogTerm,
+  entries,
+  leaderCommit,
+});
 const ok = (term: number, matchIndex: number): AppendEntriesReply => ({ term, success: true, matchIndex });
 
 /** The AppendEntries replies a node sent, in order. */

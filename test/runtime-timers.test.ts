@@ -17,7 +17,7 @@ describe('runtime envelopes an actor is owed', () => {
     expect((await sim.accounting()).deadLetteredBy['mailbox-full']).toBe(47);
   });
 
-  it('threads: an ask with a timeout beyond setTimeout\'s range waits instead of failing at once', async () => {
+  it("threads: an ask with a timeout beyond setTimeout's range waits instead of failing at once", async () => {
     const threads = await ThreadSystem.start({ workers: 1 });
     try {
       await threads.spawn('e', 'echo');

@@ -37,7 +37,11 @@ function refused(text: string, path: string, range: string | RegExp): ScenarioEr
 
 describe('every number in a scenario is finite and in its documented range, and the message gives the range', () => {
   it.each([
-    ['1e15', 'agents[0].count'], ['2147483648', 'agents[0].count'], ['0', 'agents[0].count'], ['.nan', 'agents[0].count'], ['2.5', 'agents[0].count'],
+    ['1e15', 'agents[0].count'],
+    ['2147483648', 'agents[0].count'],
+    ['0', 'agents[0].count'],
+    ['.nan', 'agents[0].count'],
+    ['2.5', 'agents[0].count'],
   ])('agent count %s', (count, path) => {
     refused(scenario(...head(`{ role: coder, count: ${count} }`), ...task()), path, 'an integer from 1 to 1,000,000');
   });
@@ -121,12 +125,29 @@ describe('every number in a scenario is finite and in its documented range, and 
   });
 
   it('the limits are exported as documented', () => {
-    expect(SCENARIO_LIMITS).toMatchObject({ agents: 1_000_000, decisions: 100_000_000, inFlight: 100_000, weight: 1_000_000, durationMs: 86_400_000, votingTimeoutMs: 3_600_000, nesting: 64 });
+    expect(SCENARIO_LIMITS).toMatchObject({
+      agents: 1_000_000,
+      decisions: 100_000_000,
+      inFlight: 100_000,
+      weight: 1_000_000,
+      durationMs: 86_400_000,
+      votingTimeoutMs: 3_600_000,
+      nesting: 64,
+    });
   });
 
   it('values at the edges of the ranges are accepted', () => {
-    const s = parseScenario(scenario(...head('{ role: coder, count: 3, weight: 1000000, accuracy: 1 }'), 'seed: 9007199254740991',
-      'consensus: { voting_timeout: 1h, threshold: 1 }', ...task(', duration: 24h, in_flight: 100000'), 'schedule: [{ at: 24h, switch_topology: ring }]'), 's.yml', { force: true });
+    const s = parseScenario(
+      scenario(
+        ...head('{ role: coder, count: 3, weight: 1000000, accuracy: 1 }'),
+        'seed: 9007199254740991',
+        'consensus: { voting_timeout: 1h, threshold: 1 }',
+        ...task(', duration: 24h, in_flight: 100000'),
+        'schedule: [{ at: 24h, switch_topology: ring }]',
+      ),
+      's.yml',
+      { force: true },
+    );
     expect(s.consensus.votingTimeoutMs).toBe(3_600_000);
     expect(s.task.durationMs).toBe(86_400_000);
     expect(s.schedule[0].atMs).toBe(86_400_000);
@@ -162,14 +183,21 @@ describe('sizes are checked against what this machine can hold, up front', () =>
   });
 
   it('PBFT grows with the square of the replicas: 1,000 replicas x 1,000 requests is refused', () => {
-    const e = errorOf(() => parseScenario(scenario(...head('{ role: node, count: 1000 }'), 'consensus: { algorithm: pbft }', ...task(', decisions: 1000')), 's.yml'));
+    const e = errorOf(() =>
+      parseScenario(scenario(...head('{ role: node, count: 1000 }'), 'consensus: { algorithm: pbft }', ...task(', decisions: 1000')), 's.yml'),
+    );
     expect(e).toBeInstanceOf(ScenarioTooLargeError);
   });
 
   it('a scenario built in code that skips the loader is refused by every driver before it allocates', () => {
     expect(() => agentIds([{ role: 'a', count: 1e15 }])).toThrow(ConfigError);
     expect(() => agentIds([{ role: 'a', count: 2 ** 31 }])).toThrow(/"agents\[0\]\.count": expected an integer from 1 to 1,000,000/);
-    expect(() => agentIds([{ role: 'a', count: 600_000 }, { role: 'b', count: 600_000 }])).toThrow(/at most 1,000,000 agents in all/);
+    expect(() =>
+      agentIds([
+        { role: 'a', count: 600_000 },
+        { role: 'b', count: 600_000 },
+      ]),
+    ).toThrow(/at most 1,000,000 agents in all/);
     expect(agentIds([{ role: 'a', count: 2 }])).toEqual([['a_001', 'a_002']]);
   });
 });
@@ -212,7 +240,10 @@ describe('YAML the parser would choke on is named for what it is', () => {
   it('a file over 1 MB is refused before it is read', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'conclave-bounds-')), 'big.yml');
     writeFileSync(file, `name: x\n# ${'x'.repeat(2 ** 20)}\n`);
-    const e = await loadScenarioFile(file).then(() => undefined, (err: unknown) => err);
+    const e = await loadScenarioFile(file).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(ScenarioError);
     expect((e as Error).message).toBe(`${file}: expected a scenario file of at most 1,048,576 bytes (1 MB), got 1,048,587 bytes.`);
   });
@@ -261,7 +292,10 @@ describe('conclave run: numeric options and long runs', () => {
     [{ workers: Infinity }, '--workers', 'an integer from 1 to 256'],
     [{ timeline: -1 }, '--timeline', 'an integer from 0 to 1,000'],
   ])('%o is refused with the option and its range', async (opts, flag, range) => {
-    const e = await runCommand(undefined, opts, () => undefined).then(() => undefined, (err: unknown) => err);
+    const e = await runCommand(undefined, opts, () => undefined).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(ConfigError);
     expect((e as ConfigError).path).toBe(flag);
     expect((e as Error).message).toContain(range);
@@ -273,14 +307,22 @@ describe('conclave run: numeric options and long runs', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'conclave-bounds-')), 'huge.yml');
     writeFileSync(file, scenario(...head('{ role: coder, count: 999999 }'), ...task()));
     const t0 = performance.now();
-    const e = await runCommand(file, { json: true }, () => undefined).then(() => undefined, (err: unknown) => err);
+    const e = await runCommand(file, { json: true }, () => undefined).then(
+      () => undefined,
+      (err: unknown) => err,
+    );
     expect(e).toBeInstanceOf(ScenarioTooLargeError);
     expect((e as Error).message).toMatch(/huge\.yml:2:9: "agents": expected a run this machine can hold/);
     expect(performance.now() - t0).toBeLessThan(2_000);
     // The command line: bad input (exit 2), the estimate and the way out, no stack trace.
-    const cli = await exec(process.execPath, [bin, 'run', file], { timeout: 60_000 }).then(() => undefined, (err: { code: number; stderr: string }) => err);
+    const cli = await exec(process.execPath, [bin, 'run', file], { timeout: 60_000 }).then(
+      () => undefined,
+      (err: { code: number; stderr: string }) => err,
+    );
     expect(cli).toMatchObject({ code: 2 });
-    expect(cli!.stderr).toMatch(/^conclave: .*huge\.yml:2:9: "agents": expected a run this machine can hold: .* got 999,999 agents x 1 decision, estimated at [\d.]+ GB and .*--force/);
+    expect(cli!.stderr).toMatch(
+      /^conclave: .*huge\.yml:2:9: "agents": expected a run this machine can hold: .* got 999,999 agents x 1 decision, estimated at [\d.]+ GB and .*--force/,
+    );
     expect(cli!.stderr).not.toMatch(/RangeError|\n\s+at /);
   }, 120_000);
 

@@ -7,7 +7,10 @@ const AGENTS = ['agents:', '  - { role: coder, count: 2 }'];
 const TASK = ['task:', '  question: "Which database?"', '  options: [PostgreSQL, MongoDB]'];
 
 async function asyncErrorOf(promise: Promise<unknown>): Promise<ScenarioError> {
-  const e = await promise.then(() => undefined, (err: unknown) => err);
+  const e = await promise.then(
+    () => undefined,
+    (err: unknown) => err,
+  );
   expect(e).toBeInstanceOf(ScenarioError);
   return e as ScenarioError;
 }
@@ -50,23 +53,53 @@ describe('scenario errors name the file, line, field and what was expected', () 
   });
 
   it('a duration that is not one', () => {
-    const e = errorOf(() => parseScenario(yaml('name: x', ...AGENTS, ...TASK, 'schedule:', '  - { at: 1s, switch_topology: ring }', '  - { at: soon, switch_topology: star }'), 's.yml'));
+    const e = errorOf(() =>
+      parseScenario(
+        yaml('name: x', ...AGENTS, ...TASK, 'schedule:', '  - { at: 1s, switch_topology: ring }', '  - { at: soon, switch_topology: star }'),
+        's.yml',
+      ),
+    );
     expect(e).toMatchObject({ line: 9, column: 11, path: 'schedule[1].at' });
     expect(e.message).toContain('expected a duration such as "500ms", "2s", "1.5s", "2m" or "1h", or a number of milliseconds >= 0, got "soon"');
   });
 
   it('a workflow cycle, shown stage by stage', () => {
-    const e = errorOf(() => parseScenario(yaml('name: x', ...AGENTS, ...TASK, 'workflow:', '  stages:',
-      '    - { name: a, consensus_algorithm: simple_majority, depends_on: [b] }',
-      '    - { name: b, consensus_algorithm: simple_majority, depends_on: [a] }'), 's.yml'));
+    const e = errorOf(() =>
+      parseScenario(
+        yaml(
+          'name: x',
+          ...AGENTS,
+          ...TASK,
+          'workflow:',
+          '  stages:',
+          '    - { name: a, consensus_algorithm: simple_majority, depends_on: [b] }',
+          '    - { name: b, consensus_algorithm: simple_majority, depends_on: [a] }',
+        ),
+        's.yml',
+      ),
+    );
     expect(e).toMatchObject({ line: 10, path: 'workflow.stages[1].depends_on[0]' });
     expect(e.message).toContain('got the cycle a -> b -> a.');
   });
 
   it('a dependency on a stage that does not exist', () => {
-    const e = errorOf(() => parseScenario(yaml('name: x', ...AGENTS, ...TASK, 'workflow:', '  stages:',
-      '    - name: design', '      consensus_algorithm: simple_majority',
-      '    - name: review', '      consensus_algorithm: supermajority', '      depends_on: [design, desing]'), 's.yml'));
+    const e = errorOf(() =>
+      parseScenario(
+        yaml(
+          'name: x',
+          ...AGENTS,
+          ...TASK,
+          'workflow:',
+          '  stages:',
+          '    - name: design',
+          '      consensus_algorithm: simple_majority',
+          '    - name: review',
+          '      consensus_algorithm: supermajority',
+          '      depends_on: [design, desing]',
+        ),
+        's.yml',
+      ),
+    );
     expect(e).toMatchObject({ line: 13, column: 28, path: 'workflow.stages[1].depends_on[1]' });
     expect(e.message).toContain('expected the name of a stage ("design", "review"), got "desing"');
   });

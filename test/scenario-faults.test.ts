@@ -49,7 +49,7 @@ faults:
     expect(result.safetyViolations).toEqual([]);
   });
 
-  it('a one-way partition cuts only the leader side\'s sends; the rest elect a new leader', async () => {
+  it("a one-way partition cuts only the leader side's sends; the rest elect a new leader", async () => {
     const { result, faults, drops } = await run(raft(5, '  partition: [{ at: 300ms, duration: 400ms, split_ratio: 0.2, direction: one_way }]'));
     const cut = faults.find((f) => f.fault === 'partition')!;
     const [, cutOff] = /^one-way: (\S+) cannot reach/.exec(cut.detail)!;
@@ -73,7 +73,10 @@ faults:
 
   it('a bridge partition leaves one member reaching both sides', async () => {
     const { result, faults, drops } = await run(raft(5, '  partition: [{ at: 300ms, duration: 400ms, split_ratio: 0.4, shape: bridge }]'));
-    const sides = faults.find((f) => f.fault === 'partition')!.detail.split(' | ').map((s) => s.split(','));
+    const sides = faults
+      .find((f) => f.fault === 'partition')!
+      .detail.split(' | ')
+      .map((s) => s.split(','));
     const bridge = ids(5).filter((id) => !sides.flat().includes(id));
     expect(bridge).toHaveLength(1);
     expect(sides[0]).toHaveLength(2);
@@ -189,7 +192,10 @@ faults: { crash: [{ target: leader, at: 1s }] }
     const events: TraceEvent[] = [];
     // A workload that lasts 1.5 s of wall clock whatever the machine's speed (300 commands alone
     // can finish before the pause is due on a quiet machine: then no fault is laid at all).
-    const timed = raft(3, '  pause: [{ target: leader, at: 200ms, duration: 300ms }]').replace('decisions: 300, in_flight: 4', 'duration: 1500ms, in_flight: 4');
+    const timed = raft(3, '  pause: [{ target: leader, at: 200ms, duration: 300ms }]').replace(
+      'decisions: 300, in_flight: 4',
+      'duration: 1500ms, in_flight: 4',
+    );
     const result = await runScenario(parseScenario(timed), { mode: 'threads', workers: 2, onEvent: (e) => events.push(e) });
     const faults = events.filter((e): e is Fault => e.type === 'fault').map((e) => e.fault);
     expect(faults).toEqual(expect.arrayContaining(['pause', 'resume']));

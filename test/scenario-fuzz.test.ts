@@ -21,10 +21,13 @@ import '../src/actors/library.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const sources = ['examples', 'test/fixtures/scenarios'].flatMap((dir) =>
-  readdirSync(join(root, dir)).filter((f) => f.endsWith('.yml')).map((f) => {
-    const text = readFileSync(join(root, dir, f), 'utf8');
-    return { file: join(root, dir, f), text, value: parseDocument(text, { merge: true }).toJS() as unknown };
-  }));
+  readdirSync(join(root, dir))
+    .filter((f) => f.endsWith('.yml'))
+    .map((f) => {
+      const text = readFileSync(join(root, dir, f), 'utf8');
+      return { file: join(root, dir, f), text, value: parseDocument(text, { merge: true }).toJS() as unknown };
+    }),
+);
 
 /** The same bound scenario-bounds.test.ts holds single cases to. */
 const MESSAGE_BOUND = 1_500;
@@ -40,9 +43,47 @@ const nested = (levels: number, leaf: unknown = 1): unknown => {
 /** Values that broke, or might break, a loader: non-finite and huge numbers, runaway durations, odd shapes. */
 const hostile: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>(
-    Number.NaN, Infinity, -Infinity, 1e308, -1e308, 1e15, 2 ** 31, 2 ** 53, 2 ** 53 + 2, 1e9, 100_000_001, 1_000_001, 100_001, -1, 0, 0.5, 1, 1.5, 3,
-    `${'9'.repeat(400)}s`, '1e308s', '25h', '24h', '1h', '61m', '-1s', '0s', '0.0001ms', 'soon', '', ' ', 'abstain', 'leader', 'ring',
-    null, true, [], {}, ['a'], { type: 'adaptive' }, '---',
+    Number.NaN,
+    Infinity,
+    -Infinity,
+    1e308,
+    -1e308,
+    1e15,
+    2 ** 31,
+    2 ** 53,
+    2 ** 53 + 2,
+    1e9,
+    100_000_001,
+    1_000_001,
+    100_001,
+    -1,
+    0,
+    0.5,
+    1,
+    1.5,
+    3,
+    `${'9'.repeat(400)}s`,
+    '1e308s',
+    '25h',
+    '24h',
+    '1h',
+    '61m',
+    '-1s',
+    '0s',
+    '0.0001ms',
+    'soon',
+    '',
+    ' ',
+    'abstain',
+    'leader',
+    'ring',
+    null,
+    true,
+    [],
+    {},
+    ['a'],
+    { type: 'adaptive' },
+    '---',
   ),
   fc.double(),
   fc.integer(),
@@ -56,7 +97,28 @@ const hostile: fc.Arbitrary<unknown> = fc.oneof(
 
 /** Text changes that no structured mutation makes: brackets, documents, indentation, anchors. */
 const splices = fc.constantFrom(
-  '\n---\n', '['.repeat(1500), '['.repeat(70), '{a: '.repeat(70), ']', '}', ': ', '\t', '*a ', '&a ', '<<: *a\n', '? ', '- ', '#', '"', "'", '\u0000', '%YAML 1.2\n---\n', '!!binary ', '.nan', '.inf', '1e308',
+  '\n---\n',
+  '['.repeat(1500),
+  '['.repeat(70),
+  '{a: '.repeat(70),
+  ']',
+  '}',
+  ': ',
+  '\t',
+  '*a ',
+  '&a ',
+  '<<: *a\n',
+  '? ',
+  '- ',
+  '#',
+  '"',
+  "'",
+  '\u0000',
+  '%YAML 1.2\n---\n',
+  '!!binary ',
+  '.nan',
+  '.inf',
+  '1e308',
 );
 
 /** Every path to a node of a plain value (iterative; the example files are small). */
@@ -89,7 +151,15 @@ type Mutation =
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant('value' as const), source: fc.nat(sources.length - 1), pick: fc.nat(), value: hostile }),
-  fc.record({ kind: fc.constant('key' as const), source: fc.nat(sources.length - 1), pick: fc.nat(), key: fc.oneof(fc.string({ maxLength: 12 }), fc.constantFrom('agnets', 'count ', 'in-flight', 'votingTimeout', '__proto__', 'constructor', 'k'.repeat(3000))) }),
+  fc.record({
+    kind: fc.constant('key' as const),
+    source: fc.nat(sources.length - 1),
+    pick: fc.nat(),
+    key: fc.oneof(
+      fc.string({ maxLength: 12 }),
+      fc.constantFrom('agnets', 'count ', 'in-flight', 'votingTimeout', '__proto__', 'constructor', 'k'.repeat(3000)),
+    ),
+  }),
   fc.record({ kind: fc.constant('text' as const), source: fc.nat(sources.length - 1), at: fc.nat(), cut: fc.nat(40), insert: splices }),
 );
 
@@ -131,7 +201,8 @@ function expectWithinBounds(s: Scenario): void {
   within(`voting timeout ${consensus.votingTimeoutMs} ms`, consensus.votingTimeoutMs > 0 && consensus.votingTimeoutMs <= SCENARIO_LIMITS.votingTimeoutMs);
   if (consensus.threshold !== undefined) within(`threshold ${consensus.threshold}`, consensus.threshold > 0 && consensus.threshold <= 1);
   for (const w of Object.values(consensus.agent_weights ?? {})) within(`agent weight ${w}`, w > 0 && w <= SCENARIO_LIMITS.weight);
-  if (task.decisions !== undefined) within(`decisions ${task.decisions}`, Number.isInteger(task.decisions) && task.decisions >= 1 && task.decisions <= SCENARIO_LIMITS.decisions);
+  if (task.decisions !== undefined)
+    within(`decisions ${task.decisions}`, Number.isInteger(task.decisions) && task.decisions >= 1 && task.decisions <= SCENARIO_LIMITS.decisions);
   if (task.durationMs !== undefined) within(`duration ${task.durationMs} ms`, task.durationMs > 0 && task.durationMs <= SCENARIO_LIMITS.durationMs);
   within(`in_flight ${task.inFlight}`, Number.isInteger(task.inFlight) && task.inFlight >= 1 && task.inFlight <= SCENARIO_LIMITS.inFlight);
   for (const e of s.schedule) within(`schedule at ${e.atMs} ms`, e.atMs >= 0 && e.atMs <= SCENARIO_LIMITS.durationMs);
@@ -148,20 +219,23 @@ describe('the scenario loader, fuzzed from the example files', () => {
   it(`only ever refuses with a short Conclave error, and accepts only what is in bounds (${CASES} cases)`, () => {
     let accepted = 0;
     let refused = 0;
-    fc.assert(fc.property(mutation, (m) => {
-      const { file, text } = mutate(m);
-      let scenario: Scenario;
-      try {
-        scenario = parseScenario(text, file);
-      } catch (e) {
-        expect(e, `not a Conclave error: ${String(e).slice(0, 300)}`).toBeInstanceOf(ConclaveError);
-        expect((e as Error).message.length).toBeLessThan(MESSAGE_BOUND);
-        refused++;
-        return;
-      }
-      accepted++;
-      expectWithinBounds(scenario);
-    }), { seed: SEED, numRuns: CASES });
+    fc.assert(
+      fc.property(mutation, (m) => {
+        const { file, text } = mutate(m);
+        let scenario: Scenario;
+        try {
+          scenario = parseScenario(text, file);
+        } catch (e) {
+          expect(e, `not a Conclave error: ${String(e).slice(0, 300)}`).toBeInstanceOf(ConclaveError);
+          expect((e as Error).message.length).toBeLessThan(MESSAGE_BOUND);
+          refused++;
+          return;
+        }
+        accepted++;
+        expectWithinBounds(scenario);
+      }),
+      { seed: SEED, numRuns: CASES },
+    );
     // Both sides were exercised, or the property says little.
     expect(accepted).toBeGreaterThan(CASES / 10);
     expect(refused).toBeGreaterThan(CASES / 10);
@@ -169,17 +243,20 @@ describe('the scenario loader, fuzzed from the example files', () => {
 
   it('a sample of accepted mutants runs to a result in sim mode, or is refused before it starts', async () => {
     const sample: { file: string; scenario: Scenario }[] = [];
-    fc.assert(fc.property(mutation, (m) => {
-      if (sample.length >= 12) return;
-      const { file, text } = mutate(m);
-      try {
-        const scenario = parseScenario(text, file);
-        // Small enough for a test (the estimate is what the loader refuses on).
-        if (estimateFootprint(scenario).seconds < 0.2 && (scenario.task.decisions ?? 0) <= 300) sample.push({ file, scenario });
-      } catch {
-        // refused: the first test covers refusals
-      }
-    }), { seed: SEED + 1, numRuns: 400 });
+    fc.assert(
+      fc.property(mutation, (m) => {
+        if (sample.length >= 12) return;
+        const { file, text } = mutate(m);
+        try {
+          const scenario = parseScenario(text, file);
+          // Small enough for a test (the estimate is what the loader refuses on).
+          if (estimateFootprint(scenario).seconds < 0.2 && (scenario.task.decisions ?? 0) <= 300) sample.push({ file, scenario });
+        } catch {
+          // refused: the first test covers refusals
+        }
+      }),
+      { seed: SEED + 1, numRuns: 400 },
+    );
     expect(sample.length).toBeGreaterThanOrEqual(8);
     let ran = 0;
     for (const { scenario } of sample) {

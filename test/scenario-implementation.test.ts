@@ -13,10 +13,18 @@ const FILE = fileURLToPath(new URL('./implementation.yml', import.meta.url));
 const fixture = (name: string): string => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 
 const scenario = (algorithm: string, implementation: string, agents = 4) =>
-  yaml('name: impl', `agents: [{ role: node, count: ${agents} }]`, `consensus: { algorithm: ${algorithm}, implementation: ${implementation} }`, 'task: { question: q, options: [A, B], truth: A, decisions: 3 }');
+  yaml(
+    'name: impl',
+    `agents: [{ role: node, count: ${agents} }]`,
+    `consensus: { algorithm: ${algorithm}, implementation: ${implementation} }`,
+    'task: { question: q, options: [A, B], truth: A, decisions: 3 }',
+  );
 
 async function rejection(promise: Promise<unknown>): Promise<unknown> {
-  return promise.then(() => undefined, (e: unknown) => e);
+  return promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
 }
 
 describe('consensus.implementation: the protocol main role from a module of ours', () => {
@@ -39,21 +47,32 @@ describe('consensus.implementation: the protocol main role from a module of ours
     ];
     for (const r of runs) {
       const spawned: TraceEvent[] = [];
-      await runScenario(parseScenario(scenario(r.algorithm, r.implementation), FILE), { seed: 1, mode: 'sim', onEvent: (e) => e.type === 'spawn' && spawned.push(e) });
+      await runScenario(parseScenario(scenario(r.algorithm, r.implementation), FILE), {
+        seed: 1,
+        mode: 'sim',
+        onEvent: (e) => e.type === 'spawn' && spawned.push(e),
+      });
       const variants = spawned.flatMap((e) => (e.type === 'spawn' && e.behaviour.includes('/test/fixtures/broken-') ? [e.actor] : []));
       expect(variants.length, r.algorithm).toBeGreaterThan(0);
-      expect(variants.every((id) => r.role.test(id)), `${r.algorithm}: ${variants.join(', ')}`).toBe(true);
+      expect(
+        variants.every((id) => r.role.test(id)),
+        `${r.algorithm}: ${variants.join(', ')}`,
+      ).toBe(true);
     }
   });
 
   it('fails before the run, at consensus.implementation, when the module has no such behaviour', async () => {
     for (const algorithm of ['raft', 'byzantine_tolerant', 'simple_majority']) {
-      const e = await rejection(runScenario(parseScenario(scenario(algorithm, '{ module: ./fixtures/broken-raft.ts, export: brokenRaftNod }'), FILE), { seed: 1, mode: 'sim' }));
+      const e = await rejection(
+        runScenario(parseScenario(scenario(algorithm, '{ module: ./fixtures/broken-raft.ts, export: brokenRaftNod }'), FILE), { seed: 1, mode: 'sim' }),
+      );
       expect(e, algorithm).toBeInstanceOf(ConfigError);
       expect((e as ConfigError).path).toBe('consensus.implementation');
       expect((e as Error).message).toContain('exports: brokenRaftNode');
     }
-    const missing = await rejection(runScenario(parseScenario(scenario('raft', '{ module: ./fixtures/no-such-file.ts, export: x }'), FILE), { seed: 1, mode: 'sim' }));
+    const missing = await rejection(
+      runScenario(parseScenario(scenario('raft', '{ module: ./fixtures/no-such-file.ts, export: x }'), FILE), { seed: 1, mode: 'sim' }),
+    );
     expect((missing as ConfigError).path).toBe('consensus.implementation');
   });
 });
@@ -64,7 +83,9 @@ describe('conclave stress --implementation', () => {
     expect(named.implementation).toBe(`${fixture('broken-raft.ts')}#brokenRaftNode`);
     const drawn = parseScenario(drawScenario(named, 4));
     expect(drawn.consensus.implementation).toEqual({ module: fixture('broken-raft.ts'), export: 'brokenRaftNode' });
-    expect(stressPlan({ protocol: 'pbft', agents: 4, decisions: 5, implementation: 'test/fixtures/broken-pbft.ts' }).implementation).toBe(`${fixture('broken-pbft.ts')}#pbftReplica`);
+    expect(stressPlan({ protocol: 'pbft', agents: 4, decisions: 5, implementation: 'test/fixtures/broken-pbft.ts' }).implementation).toBe(
+      `${fixture('broken-pbft.ts')}#pbftReplica`,
+    );
     expect(stressPlan({ protocol: 'simple_majority', agents: 4, decisions: 5, implementation: 'x.ts' }).implementation).toMatch(/\/x\.ts#coordinator$/);
   });
 
@@ -72,7 +93,12 @@ describe('conclave stress --implementation', () => {
     for (const bad of ['#brokenRaftNode', 'test/fixtures/broken-raft.ts#', '']) {
       expect(() => stressPlan({ protocol: 'raft', agents: 3, decisions: 5, implementation: bad }), bad).toThrow(ConfigError);
     }
-    const e = await rejection(stressCommand({ protocol: 'raft', agents: 3, decisions: 5, runs: 1, seed: 1, implementation: 'test/fixtures/broken-raft.ts#nope', json: true }, () => undefined));
+    const e = await rejection(
+      stressCommand(
+        { protocol: 'raft', agents: 3, decisions: 5, runs: 1, seed: 1, implementation: 'test/fixtures/broken-raft.ts#nope', json: true },
+        () => undefined,
+      ),
+    );
     expect(e).toBeInstanceOf(ConfigError);
     expect((e as ConfigError).path).toBe('--implementation');
   });

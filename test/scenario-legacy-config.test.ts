@@ -13,19 +13,30 @@ describe('a legacy --config file under a scenario', () => {
   it('supplies the consensus settings a scenario leaves out, using default_algorithm', async () => {
     const s = await loadScenarioFile(fixture('minimal.yml'), { configFile: fixture('legacy-config.yml') });
     expect(s.consensus).toEqual({
-      algorithm: 'simple_majority', threshold: 0.5, min_participants: 2, votingTimeoutMs: 60_000, byzantine_tolerance: false,
+      algorithm: 'simple_majority',
+      threshold: 0.5,
+      min_participants: 2,
+      votingTimeoutMs: 60_000,
+      byzantine_tolerance: false,
       agent_weights: { researcher: 1.5, tester: 2 },
       agent_expertise: { security_expert: { weight: 3, domains: ['security', 'authentication', 'encryption'] } },
-      escalation: 'record', weight_reference: 'outcome',
+      escalation: 'record',
+      weight_reference: 'outcome',
     });
   });
 
   it("lets the scenario's own settings win, and takes the parameters of the scenario's algorithm", async () => {
     const config = parseLegacyConfig(await configText(), 'legacy-config.yml');
-    const s = parseScenario(yaml(...SCENARIO, 'consensus:', '  algorithm: supermajority', '  threshold: 0.75', '  voting_timeout: 5s',
-      '  agent_weights: { tester: 3 }'), 's.yml', { config });
+    const s = parseScenario(
+      yaml(...SCENARIO, 'consensus:', '  algorithm: supermajority', '  threshold: 0.75', '  voting_timeout: 5s', '  agent_weights: { tester: 3 }'),
+      's.yml',
+      { config },
+    );
     expect(s.consensus).toMatchObject({
-      algorithm: 'supermajority', threshold: 0.75, min_participants: 3, votingTimeoutMs: 5_000,
+      algorithm: 'supermajority',
+      threshold: 0.75,
+      min_participants: 3,
+      votingTimeoutMs: 5_000,
       agent_weights: { researcher: 1.5, tester: 3 }, // merged per role
     });
     const weighted = parseScenario(yaml(...SCENARIO, 'consensus: { algorithm: weighted_voting }'), 's.yml', { config });
@@ -43,13 +54,18 @@ describe('a legacy --config file under a scenario', () => {
 
   it('works on the raw scenario object, before validation, without changing it', () => {
     const raw = { name: 'x', consensus: { threshold: 0.9 } };
-    const merged = applyLegacyConfig(raw, { consensus: { default_algorithm: 'supermajority', algorithms: { supermajority: { threshold: 0.67, min_participants: 3 } } } });
+    const merged = applyLegacyConfig(raw, {
+      consensus: { default_algorithm: 'supermajority', algorithms: { supermajority: { threshold: 0.67, min_participants: 3 } } },
+    });
     expect(merged).toEqual({ name: 'x', consensus: { algorithm: 'supermajority', threshold: 0.9, min_participants: 3 } });
     expect(raw).toEqual({ name: 'x', consensus: { threshold: 0.9 } });
   });
 
   it('keeps other sections of the file, and names each as not used', () => {
-    const config = parseLegacyConfig(yaml('memory: { backend: sqlite }', 'consensus:', '  default_algorithm: raft', '  raft: { election_timeout: 150 }'), 'c.yml');
+    const config = parseLegacyConfig(
+      yaml('memory: { backend: sqlite }', 'consensus:', '  default_algorithm: raft', '  raft: { election_timeout: 150 }'),
+      'c.yml',
+    );
     const s = parseScenario(yaml(...SCENARIO), 's.yml', { config });
     expect(s.consensus.algorithm).toBe('raft');
     expect(s.consensus).not.toHaveProperty('raft'); // the unknown key is named, not passed to the nodes (which would refuse it)
@@ -65,7 +81,9 @@ describe('a bad legacy config names its file, line and field', () => {
     const text = (await configText()).replace('supermajority: { threshold: 0.67', 'supermajority: { threshold: 1.67');
     const err = errorOf(() => parseLegacyConfig(text, 'legacy-config.yml'));
     expect(err).toMatchObject({ file: 'legacy-config.yml', line: 8, column: 33, path: 'consensus.algorithms.supermajority.threshold' });
-    expect(err.message).toBe('legacy-config.yml:8:33: "consensus.algorithms.supermajority.threshold": expected a number greater than 0 and at most 1, got number 1.67.');
+    expect(err.message).toBe(
+      'legacy-config.yml:8:33: "consensus.algorithms.supermajority.threshold": expected a number greater than 0 and at most 1, got number 1.67.',
+    );
   });
 
   it('a misspelt key, with a suggestion', () => {
@@ -86,7 +104,9 @@ describe('a bad legacy config names its file, line and field', () => {
   it('a missing config file, saying what to pass', async () => {
     const err = await loadScenarioFile(fixture('minimal.yml'), { configFile: 'no-such-config.yml' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ScenarioError);
-    expect((err as ScenarioError).message).toMatch(/^no-such-config\.yml: expected an existing configuration file, got no file at .* \(not found\)\. Pass `--config`/);
+    expect((err as ScenarioError).message).toMatch(
+      /^no-such-config\.yml: expected an existing configuration file, got no file at .* \(not found\)\. Pass `--config`/,
+    );
     expect(() => parseScenario(undefined, undefined, { configFile: 'no-such-config.yml' })).toThrow(ScenarioError);
   });
 });

@@ -17,13 +17,21 @@ describe('loading a scenario', () => {
       { role: 'contrarian', count: 1, accuracy: 0.7, behaviour: { module: fixture('behaviours/contrarian.ts'), export: 'contrarian' } },
     ]);
     expect(s.consensus).toEqual({
-      algorithm: 'simple_majority', threshold: 0.5, votingTimeoutMs: 60_000, escalation: 'record',
-      weight_reference: 'truth', quorum_bonus: 2,
+      algorithm: 'simple_majority',
+      threshold: 0.5,
+      votingTimeoutMs: 60_000,
+      escalation: 'record',
+      weight_reference: 'truth',
+      quorum_bonus: 2,
     });
     expect(s.task).toEqual({
       question: 'Choose the best database for a high-traffic e-commerce platform',
-      options: ['PostgreSQL', 'MongoDB', 'DynamoDB'], truth: 'PostgreSQL', domain: 'architecture', risk: 'low',
-      decisions: 1000, inFlight: 1,
+      options: ['PostgreSQL', 'MongoDB', 'DynamoDB'],
+      truth: 'PostgreSQL',
+      domain: 'architecture',
+      risk: 'low',
+      decisions: 1000,
+      inFlight: 1,
     });
     expect(s.workflow?.stages).toEqual([
       { name: 'shortlist', consensus_algorithm: 'simple_majority', depends_on: [] },
@@ -54,7 +62,12 @@ describe('loading a scenario', () => {
   it('parses the built-in scenario, also when given no text at all', () => {
     const s = parseScenario(DEFAULT_SCENARIO_TEXT);
     expect(s.name).toBe('db-choice');
-    expect(s.agents.map((g) => [g.role, g.count, g.accuracy])).toEqual([['researcher', 1, 0.8], ['coder', 2, 0.7], ['architect', 1, 0.75], ['tester', 1, 0.7]]);
+    expect(s.agents.map((g) => [g.role, g.count, g.accuracy])).toEqual([
+      ['researcher', 1, 0.8],
+      ['coder', 2, 0.7],
+      ['architect', 1, 0.75],
+      ['tester', 1, 0.7],
+    ]);
     expect(s.agents[0].weight).toBe(1.5);
     expect(s.task).toMatchObject({ options: ['PostgreSQL', 'MongoDB', 'DynamoDB'], truth: 'PostgreSQL', domain: 'architecture', risk: 'low', decisions: 20 });
     expect(s.consensus.algorithm).toBe('simple_majority');
@@ -63,8 +76,9 @@ describe('loading a scenario', () => {
 
   it('reads durations in every accepted form, bare numbers as milliseconds', async () => {
     const text = await readFile(fixture('minimal.yml'), 'utf8');
-    const timeouts = ['500ms', '1.5s', '2m', '1h', '60', '0.25'].map((t) =>
-      parseScenario(`${text}consensus: { voting_timeout: ${t} }\n`).consensus.votingTimeoutMs);
+    const timeouts = ['500ms', '1.5s', '2m', '1h', '60', '0.25'].map(
+      (t) => parseScenario(`${text}consensus: { voting_timeout: ${t} }\n`).consensus.votingTimeoutMs,
+    );
     expect(timeouts).toEqual([500, 1_500, 120_000, 3_600_000, 60, 0.25]);
     const timed = parseScenario(text.replace('options: [tabs, spaces]', 'options: [tabs, spaces]\n  duration: 10s')).task;
     expect(timed.durationMs).toBe(10_000);
@@ -77,6 +91,8 @@ describe('loading a scenario', () => {
     const base = 'name: t\nagents: [{ role: coder }]\ntask: { question: q, options: [a, b] }\n';
     expect(parseScenario(`${base}topology: { type: star, hub: coder_001 }\n`).topology).toEqual({ type: 'star', hub: 'coder_001' });
     expect(parseScenario(`${base}topology: adaptive\n`).topology).toBe('adaptive');
-    expect(() => parseScenario(`${base}topology: torus\n`)).toThrow(/line 4, column 11: "topology": expected a topology name \("mesh", "star", "ring", "hierarchical" or "adaptive"\)/);
+    expect(() => parseScenario(`${base}topology: torus\n`)).toThrow(
+      /line 4, column 11: "topology": expected a topology name \("mesh", "star", "ring", "hierarchical" or "adaptive"\)/,
+    );
   });
 });

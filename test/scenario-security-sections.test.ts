@@ -46,15 +46,30 @@ describe('parsing security: and audit:', () => {
   });
 
   it('refuses with the path and what to write', () => {
-    expect(message(`${base}security: { agent_authentication: yes }\n`)).toBe('line 4, column 35: "security.agent_authentication": expected "required" (every vote signed by its voter) or "none", got "yes".');
-    expect(message(`${base}consensus:\n  security: { vote_encription: true }\n`)).toMatch(/"consensus\.security\.vote_encription": .*Did you mean "vote_encryption"\?$/);
-    expect(message(`${base}audit: { decision_justification: always }\n`)).toMatch(/"audit\.decision_justification": expected "required" \(a vote needs a reason\) or "optional", got "always"/);
-    expect(message(`${base}security: { vote_encryption: true }\nconsensus:\n  security: { vote_encryption: true }\n`)).toMatch(/"consensus\.security": expected one security section: under consensus or at the top level, not both/);
-    expect(message(`${base}audit: { enabled: false, compliance_check: true }\n`)).toMatch(/"audit\.compliance_check": expected false \(audit\.enabled is false\), got boolean true\. Set audit\.enabled: true to use it, or leave it out\.$/);
+    expect(message(`${base}security: { agent_authentication: yes }\n`)).toBe(
+      'line 4, column 35: "security.agent_authentication": expected "required" (every vote signed by its voter) or "none", got "yes".',
+    );
+    expect(message(`${base}consensus:\n  security: { vote_encription: true }\n`)).toMatch(
+      /"consensus\.security\.vote_encription": .*Did you mean "vote_encryption"\?$/,
+    );
+    expect(message(`${base}audit: { decision_justification: always }\n`)).toMatch(
+      /"audit\.decision_justification": expected "required" \(a vote needs a reason\) or "optional", got "always"/,
+    );
+    expect(message(`${base}security: { vote_encryption: true }\nconsensus:\n  security: { vote_encryption: true }\n`)).toMatch(
+      /"consensus\.security": expected one security section: under consensus or at the top level, not both/,
+    );
+    expect(message(`${base}audit: { enabled: false, compliance_check: true }\n`)).toMatch(
+      /"audit\.compliance_check": expected false \(audit\.enabled is false\), got boolean true\. Set audit\.enabled: true to use it, or leave it out\.$/,
+    );
   });
 
   it('audit.enabled: false with every switch off is accepted (what is left for it to turn off is the run store audit record)', () => {
-    expect(parseScenario(`${base}audit: { enabled: false, decision_justification: optional }\n`).audit).toEqual({ enabled: false, detailedLogging: false, decisionJustification: false, complianceCheck: false });
+    expect(parseScenario(`${base}audit: { enabled: false, decision_justification: optional }\n`).audit).toEqual({
+      enabled: false,
+      detailedLogging: false,
+      decisionJustification: false,
+      complianceCheck: false,
+    });
   });
 });
 
@@ -76,7 +91,10 @@ describe('security: and audit: where no ballots are cast', () => {
     `audit.compliance_check: the compliance check judges votes and their reasons, which ${p} does not have, so it is not used`,
   ];
 
-  for (const [algorithm, name] of [['raft', 'raft'], ['gossip', 'gossip']] as const) {
+  for (const [algorithm, name] of [
+    ['raft', 'raft'],
+    ['gossip', 'gossip'],
+  ] as const) {
     it(`${algorithm}: every key it does not honour is named in the warnings`, async () => {
       const r = await runScenario(parseScenario(logYaml(algorithm)), { seed: 1, mode: 'sim' });
       expect(r.warnings).toEqual(NOT_HONOURED(name));
@@ -88,14 +106,20 @@ describe('security: and audit: where no ballots are cast', () => {
     expect(r.pbft!.signatures).toBe('ed25519');
     expect(r.decisions.decided).toBe(5);
     expect(r.warnings).toEqual(NOT_HONOURED('PBFT').filter((w) => !/agent_authentication|byzantine_detection/.test(w)));
-    const off = await runScenario(parseScenario(logYaml('byzantine_tolerant').replace('byzantine_detection: true', 'byzantine_detection: false')), { seed: 1, mode: 'sim' });
-    expect(off.warnings).toContain("security.byzantine_detection: PBFT always detects equivocation (its replicas check signed proof), so false is not honoured");
+    const off = await runScenario(parseScenario(logYaml('byzantine_tolerant').replace('byzantine_detection: true', 'byzantine_detection: false')), {
+      seed: 1,
+      mode: 'sim',
+    });
+    expect(off.warnings).toContain(
+      'security.byzantine_detection: PBFT always detects equivocation (its replicas check signed proof), so false is not honoured',
+    );
   }, 60_000);
 
   it('PBFT refuses unsigned or modelled signatures when authentication is required', async () => {
     for (const scheme of ['none', 'token']) {
-      await expect(runScenario(parseScenario(logYaml('byzantine_tolerant', `  pbft: { signatures: ${scheme} }\n`)), { seed: 1, mode: 'sim' }))
-        .rejects.toThrow(/consensus\.pbft\.signatures.*ed25519, or no signatures key \(security\.agent_authentication: required asks for real signatures\)/);
+      await expect(runScenario(parseScenario(logYaml('byzantine_tolerant', `  pbft: { signatures: ${scheme} }\n`)), { seed: 1, mode: 'sim' })).rejects.toThrow(
+        /consensus\.pbft\.signatures.*ed25519, or no signatures key \(security\.agent_authentication: required asks for real signatures\)/,
+      );
     }
   }, 60_000);
 });
@@ -111,8 +135,13 @@ task: { question: q, options: [A, B], truth: A, decisions: 3 }
 `;
 
   it("names them when the coordinator is the scenario's own, and detailed logging when the trace is off", async () => {
-    const own = await runScenario(parseScenario(voting('  implementation: { module: ./fixtures/broken-voting.ts, export: doubleCountingCoordinator }\n'), FILE), { seed: 1, mode: 'sim' });
-    expect(own.warnings).toEqual(["security, audit: the coordinator is consensus.implementation's own, so the built-in checks (signatures, decryption, justification, compliance) apply only as far as its code calls them (openBallot in vote-security.ts)"]);
+    const own = await runScenario(
+      parseScenario(voting('  implementation: { module: ./fixtures/broken-voting.ts, export: doubleCountingCoordinator }\n'), FILE),
+      { seed: 1, mode: 'sim' },
+    );
+    expect(own.warnings).toEqual([
+      "security, audit: the coordinator is consensus.implementation's own, so the built-in checks (signatures, decryption, justification, compliance) apply only as far as its code calls them (openBallot in vote-security.ts)",
+    ]);
     const untraced = await runScenario(parseScenario(voting('')), { seed: 1, mode: 'sim', traceLevel: 'off' });
     expect(untraced.warnings).toEqual(['audit.detailed_logging: the trace is off (traceLevel: off), so no vote is logged']);
     const traced = await runScenario(parseScenario(voting('')), { seed: 1, mode: 'sim' });
@@ -124,10 +153,18 @@ task: { question: q, options: [A, B], truth: A, decisions: 3 }
 describe('security: and audit: under production_mode: true', () => {
   it('a key a run would only warn about is refused; what PBFT honours is not', async () => {
     const production = (algorithm: string) => parseScenario(logYaml(algorithm).replace('consensus:\n', 'consensus:\n  production_mode: true\n'));
-    await expect(runScenario(production('raft'), { seed: 1, mode: 'sim' })).rejects.toThrow(/production_mode.*security\.agent_authentication: raft does not sign its messages.*\(and 5 more\)/);
-    await expect(runScenario(production('byzantine_tolerant'), { seed: 1, mode: 'sim' })).rejects.toThrow(/production_mode.*security\.vote_encryption: PBFT casts no ballots to encrypt.*\(and 3 more\)/);
-    const untraced = parseScenario(`${logYaml('simple_majority').replace('consensus:\n', 'consensus:\n  production_mode: true\n').replace('task: { decisions: 5 }', 'task: { question: q, options: [A, B], decisions: 5 }')}`);
-    await expect(runScenario(untraced, { seed: 1, mode: 'sim', traceLevel: 'off' })).rejects.toThrow(/production_mode.*audit\.detailed_logging: the trace is off/);
+    await expect(runScenario(production('raft'), { seed: 1, mode: 'sim' })).rejects.toThrow(
+      /production_mode.*security\.agent_authentication: raft does not sign its messages.*\(and 5 more\)/,
+    );
+    await expect(runScenario(production('byzantine_tolerant'), { seed: 1, mode: 'sim' })).rejects.toThrow(
+      /production_mode.*security\.vote_encryption: PBFT casts no ballots to encrypt.*\(and 3 more\)/,
+    );
+    const untraced = parseScenario(
+      `${logYaml('simple_majority').replace('consensus:\n', 'consensus:\n  production_mode: true\n').replace('task: { decisions: 5 }', 'task: { question: q, options: [A, B], decisions: 5 }')}`,
+    );
+    await expect(runScenario(untraced, { seed: 1, mode: 'sim', traceLevel: 'off' })).rejects.toThrow(
+      /production_mode.*audit\.detailed_logging: the trace is off/,
+    );
     expect((await runScenario(untraced, { seed: 1, mode: 'sim' })).decisions.attempted).toBe(5);
   }, 60_000);
 });

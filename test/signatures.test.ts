@@ -59,7 +59,10 @@ async function exercise(system: ActorSystem, scheme: SignatureScheme): Promise<v
   system.send('mallory', { kind: 'send-signed', body: { to: 'victor', data: 'commit|1043' } });
   await system.settle();
   const received = (await ask(system, 'victor', 'get')).body as [string, string, boolean][];
-  expect([...received].sort()).toEqual([['alice', 'commit|1042', true], ['mallory', 'commit|1043', true]]);
+  expect([...received].sort()).toEqual([
+    ['alice', 'commit|1042', true],
+    ['mallory', 'commit|1043', true],
+  ]);
 
   const result = await system.shutdown();
   expect(result.signatures).toBe(scheme);
@@ -93,7 +96,11 @@ describe('ctx.sign / ctx.verify', () => {
       await sim.spawn('alice', signer);
       await sim.spawn('bob', signer);
       const sigs: string[] = [];
-      for (const [who, data] of [['alice', DATA], ['bob', DATA], ['alice', 'view-change|4']]) {
+      for (const [who, data] of [
+        ['alice', DATA],
+        ['bob', DATA],
+        ['alice', 'view-change|4'],
+      ]) {
         sigs.push(((await ask(sim, who, 'sign', data)).body as Signed).signature);
       }
       const emitted = sim.recorder.events.filter((e: TraceEvent) => e.type === 'emit').length;

@@ -11,7 +11,8 @@ async function system(ids: string[], latencyMs = 1): Promise<SimSystem> {
   return sim;
 }
 const state = async (sim: SimSystem, id: string) => (await sim.ask(id, { kind: 'get' }, { timeoutMs: 10_000 })).body as ProbeState;
-const faults = (sim: SimSystem) => sim.recorder.events.filter((e): e is Extract<TraceEvent, { type: 'fault' }> => e.type === 'fault').map((e) => `${e.fault}: ${e.detail}`);
+const faults = (sim: SimSystem) =>
+  sim.recorder.events.filter((e): e is Extract<TraceEvent, { type: 'fault' }> => e.type === 'fault').map((e) => `${e.fault}: ${e.detail}`);
 const drops = (sim: SimSystem) => sim.recorder.events.filter((e): e is Extract<TraceEvent, { type: 'drop' }> => e.type === 'drop');
 async function balanced(sim: SimSystem) {
   const a = await sim.accounting();
@@ -109,7 +110,7 @@ describe('sim network faults: one-way cuts, network conditions, pauses, skewed c
     expect(() => sim.faults.pause('nobody', 5)).toThrow(/never spawned/);
   });
 
-  it('a skewed clock makes an actor\'s timers fire faster or slower, and can be put right', async () => {
+  it("a skewed clock makes an actor's timers fire faster or slower, and can be put right", async () => {
     const sim = await system(['fast', 'slow', 'right']);
     sim.faults.skewClock('fast', 4);
     sim.faults.skewClock('slow', 0.5);

@@ -12,7 +12,10 @@ const replacer: Behaviour<{ n: number; history: string[] }> = {
   },
 };
 
-interface Nested { n: number; meta: { label: string; tags: string[]; inner: { depth: number; list: number[] } } }
+interface Nested {
+  n: number;
+  meta: { label: string; tags: string[]; inner: { depth: number; list: number[] } };
+}
 const initialNested = (): Nested => ({ n: 0, meta: { label: 'start', tags: ['a'], inner: { depth: 2, list: [1, 2] } } });
 
 /** `spread` returns `{ ...state, n: n + 1 }`; `tag` and `push` mutate the draft in place. */
@@ -169,7 +172,7 @@ describe('state snapshots', () => {
     expect(await sim.snapshot('d')).toEqual({ n: 1, meta: { label: 'renamed', tags: ['a'], inner: { depth: 2, list: [1, 2, 3] } } });
   });
 
-  it('state sent in a message body (ctx.send(x, { body: state.list })) stays usable after the sender\'s turn ended', async () => {
+  it("state sent in a message body (ctx.send(x, { body: state.list })) stays usable after the sender's turn ended", async () => {
     const sim = newSim();
     await sim.spawn('k', 'snap-keeper');
     await sim.spawn('sh', 'snap-sharer', { props: { to: 'k' } });
@@ -190,7 +193,7 @@ describe('state snapshots', () => {
     expect(failures(sim.recorder.events)).toEqual([]);
   });
 
-  it('state one level down in a body ({ items: state.list }) stays usable after the sender\'s turn ended', async () => {
+  it("state one level down in a body ({ items: state.list }) stays usable after the sender's turn ended", async () => {
     const sim = newSim();
     await sim.spawn('k', 'snap-keeper');
     await sim.spawn('sh', 'snap-sharer', { props: { to: 'k' } });
@@ -203,7 +206,7 @@ describe('state snapshots', () => {
     expect(failures(sim.recorder.events)).toEqual([]);
   });
 
-  it('state two levels down in a body ({ wrap: { items: state.list } }) stays usable after the sender\'s turn ended', async () => {
+  it("state two levels down in a body ({ wrap: { items: state.list } }) stays usable after the sender's turn ended", async () => {
     const sim = newSim();
     await sim.spawn('k', 'snap-keeper');
     await sim.spawn('sh', 'snap-sharer', { props: { to: 'k' } });

@@ -24,11 +24,20 @@ describe('conclave approve and the store oversight hook', () => {
     const { file, runId } = storeWithRun();
     let polls = 0;
     let waited: () => void = () => undefined;
-    const twice = new Promise<void>((resolve) => { waited = resolve; });
-    const hook = storeOversightHook(file, runId, { pollMs: 20, onPoll: () => { if (++polls === 2) waited(); } });
+    const twice = new Promise<void>((resolve) => {
+      waited = resolve;
+    });
+    const hook = storeOversightHook(file, runId, {
+      pollMs: 20,
+      onPoll: () => {
+        if (++polls === 2) waited();
+      },
+    });
     const answer = hook({ decision: 'd7' });
     let settled = false;
-    void answer.then(() => { settled = true; });
+    void answer.then(() => {
+      settled = true;
+    });
     // It has read the table twice and found no answer: it is waiting.
     await twice;
     expect(settled).toBe(false);
@@ -45,8 +54,9 @@ describe('conclave approve and the store oversight hook', () => {
     const { file, runId } = storeWithRun();
     approveCommand(runId, 'd1', { store: file, by: 'alice', now: () => Date.parse('2026-12-07T02:00:00Z') }, () => undefined);
     expect(() => approveCommand(runId, 'd1', { store: file, reject: true, by: 'bob' }, () => undefined)).toThrow(ConfigError);
-    expect(() => approveCommand(runId, 'd1', { store: file, reject: true, by: 'bob' }, () => undefined))
-      .toThrow(`Invalid configuration at "DECISION": expected a decision not answered yet (d1 of run ${runId} was already answered "approve" by alice at 2026-12-07T02:00:00.000Z; an answer is final), got "d1".`);
+    expect(() => approveCommand(runId, 'd1', { store: file, reject: true, by: 'bob' }, () => undefined)).toThrow(
+      `Invalid configuration at "DECISION": expected a decision not answered yet (d1 of run ${runId} was already answered "approve" by alice at 2026-12-07T02:00:00.000Z; an answer is final), got "d1".`,
+    );
     expect(() => approveCommand('nope', 'd1', { store: file }, () => undefined)).toThrow(/has no run "(nope|zzz)"/);
     expect(() => approveCommand(runId, ' ', { store: file }, () => undefined)).toThrow(/"DECISION"/);
   });

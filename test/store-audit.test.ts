@@ -83,9 +83,13 @@ describe('conclave audit verify', () => {
     expect(a.signatures).toBe(a.checkpoints);
   });
 
-  it('names a vote changed inside a decision\'s ballots: the row, its decision, the content check', () => {
+  it("names a vote changed inside a decision's ballots: the row, its decision, the content check", () => {
     const file = copy();
-    const { seq, decision } = read<{ seq: number; decision: string }>(file, `SELECT seq, decision FROM decisions WHERE run_id = ? AND ballots LIKE '%"MongoDB"%' ORDER BY seq LIMIT 1`, runId);
+    const { seq, decision } = read<{ seq: number; decision: string }>(
+      file,
+      `SELECT seq, decision FROM decisions WHERE run_id = ? AND ballots LIKE '%"MongoDB"%' ORDER BY seq LIMIT 1`,
+      runId,
+    );
     tamper(file, `UPDATE decisions SET ballots = replace(ballots, '"MongoDB"', '"PostgreSQL"') WHERE seq = ${seq}`);
     const a = audit(file);
     expect(a.status).toBe('tampered');
@@ -93,7 +97,9 @@ describe('conclave audit verify', () => {
     expect(a.findings).toHaveLength(1);
     const { code, text } = verifyLines(file, runId);
     expect(code).toBe(1);
-    expect(text).toContain(`TAMPERED: seq ${seq} (decision ${decision}) was edited: its content (value, votes or another field) no longer hashes to its stored hash`);
+    expect(text).toContain(
+      `TAMPERED: seq ${seq} (decision ${decision}) was edited: its content (value, votes or another field) no longer hashes to its stored hash`,
+    );
   });
 
   it('names an edited value', () => {
@@ -132,15 +138,22 @@ describe('conclave audit verify', () => {
     const a = audit(file);
     const d = decisionAt(file, 80);
     expect(a.findings[0]).toMatchObject({ kind: 'recomputed', seq: 80, decision: d });
-    expect(a.findings[0]!.text).toMatch(new RegExp(`^seq 80 \\(decision ${d}\\): its hash is not the one checkpoint upto \\d+ lists: the row was changed and its chain recomputed without the key$`));
+    expect(a.findings[0]!.text).toMatch(
+      new RegExp(
+        `^seq 80 \\(decision ${d}\\): its hash is not the one checkpoint upto \\d+ lists: the row was changed and its chain recomputed without the key$`,
+      ),
+    );
   });
 
-  it('and when the checkpoints\' lists were rewritten too, names the checkpoint whose signature fails and the seqs it covers', () => {
+  it("and when the checkpoints' lists were rewritten too, names the checkpoint whose signature fails and the seqs it covers", () => {
     const file = copy();
     tamper(file, recompute(file, 80, true));
     const a = audit(file);
     expect(a.findings[0]).toMatchObject({ kind: 'signature' });
-    const m = /^checkpoint upto \d+ \(seq (\d+)\.\.(\d+)\): the signature does not verify with key [0-9a-f]{16}, so what it lists was rewritten by someone without the key; the tampered row is within these seqs$/.exec(a.findings[0]!.text);
+    const m =
+      /^checkpoint upto \d+ \(seq (\d+)\.\.(\d+)\): the signature does not verify with key [0-9a-f]{16}, so what it lists was rewritten by someone without the key; the tampered row is within these seqs$/.exec(
+        a.findings[0]!.text,
+      );
     expect(m).not.toBeNull();
     expect(Number(m![1])).toBeLessThanOrEqual(80);
     expect(Number(m![2])).toBeGreaterThanOrEqual(80);
@@ -151,7 +164,9 @@ describe('conclave audit verify', () => {
     tamper(file, `UPDATE runs SET result = replace(result, '"quality"', '"Quality"') WHERE id = '${runId}'`);
     const a = audit(file);
     expect(a.findings.map((f) => f.kind)).toEqual(['result']);
-    expect(verifyLines(file, runId).text).toContain("TAMPERED: the run's result was edited: runs.result no longer matches the hash the final checkpoint signed");
+    expect(verifyLines(file, runId).text).toContain(
+      "TAMPERED: the run's result was edited: runs.result no longer matches the hash the final checkpoint signed",
+    );
   });
 
   it('names a checkpoint whose signature was stripped in a signed run', () => {
@@ -165,7 +180,9 @@ describe('conclave audit verify', () => {
     renameSync(join(file, '..', 'keys'), join(file, '..', 'keys-away'));
     const intact = verifyLines(file, runId);
     expect(intact.code).toBe(1);
-    expect(intact.text).toMatch(/200 decisions, chain intact, but the signatures of its \d+ checkpoints were NOT checked: the key file .*audit-ed25519\.pem is missing/);
+    expect(intact.text).toMatch(
+      /200 decisions, chain intact, but the signatures of its \d+ checkpoints were NOT checked: the key file .*audit-ed25519\.pem is missing/,
+    );
     tamper(file, "UPDATE decisions SET value = 'DynamoDB' WHERE seq = 5");
     expect(audit(file).findings[0]).toMatchObject({ kind: 'edited', seq: 5 });
   });
@@ -178,7 +195,11 @@ describe('conclave audit verify', () => {
     expect(() => auditVerifyCommand('2', { store: file }, () => undefined)).toThrow(StoreError);
     expect(() => auditVerifyCommand('2', { store: file }, () => undefined)).toThrow(/run "2" is ambiguous: \d+ run ids begin with it: /);
     // At the command line: bad flags and bad input exit 2, like every bad input.
-    for (const args of [['audit', 'verify', '--bogus'], ['audit', 'verify', 'nope', '--store', file], ['audit', 'export', 'last', '--format', 'xml', '--store', file]]) {
+    for (const args of [
+      ['audit', 'verify', '--bogus'],
+      ['audit', 'verify', 'nope', '--store', file],
+      ['audit', 'export', 'last', '--format', 'xml', '--store', file],
+    ]) {
       const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
       expect([args.join(' '), r.status]).toEqual([args.join(' '), 2]);
     }
@@ -204,7 +225,11 @@ describe('conclave audit export', () => {
     let prev = sha(`conclave-audit:${runId}`);
     for (const d of decisions) {
       expect(d.prev_hash).toBe(prev);
-      expect(sha(`${prev}\n${JSON.stringify([runId, d.seq, d.decision, d.t, d.opened_t, d.latency_ms, d.outcome, d.value, d.strength, d.votes, d.of, d.algorithm, d.detail, d.ballots])}`)).toBe(d.hash);
+      expect(
+        sha(
+          `${prev}\n${JSON.stringify([runId, d.seq, d.decision, d.t, d.opened_t, d.latency_ms, d.outcome, d.value, d.strength, d.votes, d.of, d.algorithm, d.detail, d.ballots])}`,
+        ),
+      ).toBe(d.hash);
       prev = d.hash as string;
     }
     expect(JSON.parse(decisions[0]!.ballots as string)).toHaveLength(5);
@@ -219,7 +244,14 @@ describe('conclave audit export', () => {
     const dir = mkdtempSync(join(tmpdir(), 'conclave-export-'));
     const file = join(dir, 'audit.csv');
     const info: string[] = [];
-    expect(await auditExportCommand('last', { store: recorded, format: 'csv', output: file }, () => undefined, (l) => info.push(l))).toBe(0);
+    expect(
+      await auditExportCommand(
+        'last',
+        { store: recorded, format: 'csv', output: file },
+        () => undefined,
+        (l) => info.push(l),
+      ),
+    ).toBe(0);
     expect(info[0]).toMatch(/^wrote 200 decisions and \d+ checkpoints of run .* to .*audit\.csv \(csv\)$/);
     const rows = parseCsv(readFileSync(file, 'utf8'));
     const [header, ...body] = rows;
@@ -231,15 +263,29 @@ describe('conclave audit export', () => {
     const num = (s: string) => (s === '' ? null : Number(s));
     const str = (s: string) => (s === '' ? null : s);
     const first = decisions[0]!;
-    expect(decisionHash(runId, genesisHash(runId), {
-      seq: Number(first[col('seq')]), decision: first[col('decision')]!, t: num(first[col('t')]!)!, openedT: num(first[col('opened_t')]!), latencyMs: num(first[col('latency_ms')]!),
-      outcome: first[col('outcome')]!, value: str(first[col('value')]!), strength: num(first[col('strength')]!), votes: num(first[col('votes')]!), of: num(first[col('of')]!),
-      algorithm: str(first[col('algorithm')]!), detail: str(first[col('detail')]!), ballots: str(first[col('ballots')]!),
-    })).toBe(first[col('hash')]);
+    expect(
+      decisionHash(runId, genesisHash(runId), {
+        seq: Number(first[col('seq')]),
+        decision: first[col('decision')]!,
+        t: num(first[col('t')]!)!,
+        openedT: num(first[col('opened_t')]!),
+        latencyMs: num(first[col('latency_ms')]!),
+        outcome: first[col('outcome')]!,
+        value: str(first[col('value')]!),
+        strength: num(first[col('strength')]!),
+        votes: num(first[col('votes')]!),
+        of: num(first[col('of')]!),
+        algorithm: str(first[col('algorithm')]!),
+        detail: str(first[col('detail')]!),
+        ballots: str(first[col('ballots')]!),
+      }),
+    ).toBe(first[col('hash')]);
   });
 
   it('refuses an unknown format by name', async () => {
-    await expect(auditExportCommand('last', { store: recorded, format: 'xml' }, () => undefined)).rejects.toThrow(/"--format": expected "jsonl" or "csv", got "xml"/);
+    await expect(auditExportCommand('last', { store: recorded, format: 'xml' }, () => undefined)).rejects.toThrow(
+      /"--format": expected "jsonl" or "csv", got "xml"/,
+    );
   });
 });
 
@@ -260,17 +306,32 @@ function recompute(file: string, from: number, lists = false): string {
     }
     const value = row.seq === from ? 'DynamoDB' : row.value;
     const hash = decisionHash(runId, prev, {
-      seq: row.seq as number, decision: row.decision as string, t: row.t as number, openedT: row.opened_t as number | null, latencyMs: row.latency_ms as number | null, outcome: row.outcome as string,
-      value: value as string | null, strength: row.strength as number | null, votes: row.votes as number | null, of: row.of as number | null, algorithm: row.algorithm as string | null,
-      detail: row.detail as string | null, ballots: row.ballots as string | null,
+      seq: row.seq as number,
+      decision: row.decision as string,
+      t: row.t as number,
+      openedT: row.opened_t as number | null,
+      latencyMs: row.latency_ms as number | null,
+      outcome: row.outcome as string,
+      value: value as string | null,
+      strength: row.strength as number | null,
+      votes: row.votes as number | null,
+      of: row.of as number | null,
+      algorithm: row.algorithm as string | null,
+      detail: row.detail as string | null,
+      ballots: row.ballots as string | null,
     });
     rename.set(row.hash as string, hash);
-    sql.push(`UPDATE decisions SET value = ${value === null ? 'NULL' : `'${value}'`}, prev_hash = '${prev}', hash = '${hash}' WHERE run_id = '${runId}' AND seq = ${row.seq};`);
+    sql.push(
+      `UPDATE decisions SET value = ${value === null ? 'NULL' : `'${value}'`}, prev_hash = '${prev}', hash = '${hash}' WHERE run_id = '${runId}' AND seq = ${row.seq};`,
+    );
     prev = hash;
   }
   if (lists) {
     for (const c of cps) {
-      const hashes = c.hashes.split(' ').map((h) => (h.startsWith('head:') ? `head:${prev}` : rename.get(h) ?? h)).join(' ');
+      const hashes = c.hashes
+        .split(' ')
+        .map((h) => (h.startsWith('head:') ? `head:${prev}` : (rename.get(h) ?? h)))
+        .join(' ');
       sql.push(`UPDATE checkpoints SET hashes = '${hashes}' WHERE run_id = '${runId}' AND upto = ${c.upto};`);
     }
   }
@@ -286,14 +347,25 @@ function parseCsv(text: string): string[][] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i]!;
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; }
-      else if (ch === '"') quoted = false;
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') quoted = false;
       else field += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; }
-    else if (ch === '\n') { row.push(field); rows.push(row); row = []; field = ''; }
-    else field += ch;
+    else if (ch === ',') {
+      row.push(field);
+      field = '';
+    } else if (ch === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+    } else field += ch;
   }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
+  if (field !== '' || row.length > 0) {
+    row.push(field);
+    rows.push(row);
+  }
   return rows;
 }

@@ -14,7 +14,9 @@ function filledStore(): string {
   const file = join(dir(), 'conclave.db');
   const db = openStore(file);
   const insert = db.prepare("INSERT INTO events (run_id, t, kind, actor, detail) VALUES ('r', ?, 'alert', NULL, ?)");
-  db.transaction(() => { for (let i = 0; i < 5000; i++) insert.run(i, `detail ${i} ${'x'.repeat(100)}`); })();
+  db.transaction(() => {
+    for (let i = 0; i < 5000; i++) insert.run(i, `detail ${i} ${'x'.repeat(100)}`);
+  })();
   db.pragma('wal_checkpoint(TRUNCATE)');
   db.close();
   return file;
@@ -51,7 +53,9 @@ describe('conclave health', () => {
 
   it('says FAIL and why when a check fails, and exits 1', async () => {
     const lines: string[] = [];
-    const code = await healthCommand({ store: join(dir(), 'none.db') }, (l) => lines.push(plain(l)), { threads: async () => ({ name: 'worker threads', ok: false, detail: 'no answer within 30 s', ms: 30_000 }) });
+    const code = await healthCommand({ store: join(dir(), 'none.db') }, (l) => lines.push(plain(l)), {
+      threads: async () => ({ name: 'worker threads', ok: false, detail: 'no answer within 30 s', ms: 30_000 }),
+    });
     expect(code).toBe(1);
     expect(lines[1]).toBe('FAIL  worker threads (30.00 s): no answer within 30 s');
     expect(lines.at(-1)).toBe('NOT healthy: 1 of 2 checks failed');
@@ -59,7 +63,15 @@ describe('conclave health', () => {
 
   it('prints the checks as JSON', async () => {
     const lines: string[] = [];
-    await healthCommand({ store: join(dir(), 'none.db'), json: true }, (l) => lines.push(l), { threads: async () => ({ name: 'worker threads', ok: true, detail: 'fine', ms: 1 }) });
-    expect(JSON.parse(lines.join('\n'))).toMatchObject({ ok: true, checks: [{ name: 'store', ok: true }, { name: 'worker threads', ok: true }] });
+    await healthCommand({ store: join(dir(), 'none.db'), json: true }, (l) => lines.push(l), {
+      threads: async () => ({ name: 'worker threads', ok: true, detail: 'fine', ms: 1 }),
+    });
+    expect(JSON.parse(lines.join('\n'))).toMatchObject({
+      ok: true,
+      checks: [
+        { name: 'store', ok: true },
+        { name: 'worker threads', ok: true },
+      ],
+    });
   });
 });

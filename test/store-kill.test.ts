@@ -18,7 +18,10 @@ import { openStore, type StoreDb } from '../src/store/index.ts';
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'conclave-kill-'));
 const scenario = join(dir, 'long.yml');
-writeFileSync(scenario, 'name: long\nagents: [{ role: analyst, count: 5, accuracy: 0.8 }]\nconsensus: { algorithm: simple_majority }\ntask: { question: q, options: [A, B, C], truth: A, decisions: 200000, in_flight: 32 }\n');
+writeFileSync(
+  scenario,
+  'name: long\nagents: [{ role: analyst, count: 5, accuracy: 0.8 }]\nconsensus: { algorithm: simple_majority }\ntask: { question: q, options: [A, B, C], truth: A, decisions: 200000, in_flight: 32 }\n',
+);
 
 /** Polls the store (another process writes it) until `ready` holds: a condition, not a fixed sleep. */
 async function until<T>(file: string, probe: (db: StoreDb) => T | undefined, child: ChildProcess, timeoutMs = 120_000): Promise<T> {
@@ -48,12 +51,20 @@ describe('kill -9 of a run that records', () => {
   // Killed just after the first batch, and after some thousands of decisions.
   it.each([1, 5000])('killed once %i decisions are stored: the store is whole and consistent', async (atLeast) => {
     const store = join(mkdtempSync(join(tmpdir(), 'conclave-kill-store-')), 'conclave.db');
-    const child = spawn(process.execPath, [join(ROOT, 'bin/conclave.js'), 'run', scenario, '--store', store, '--timeline', '0', '--force', '--store-detail', '1000000'], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [join(ROOT, 'bin/conclave.js'), 'run', scenario, '--store', store, '--timeline', '0', '--force', '--store-detail', '1000000'],
+      { stdio: 'ignore' },
+    );
     const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
-    await until(store, (db) => {
-      const p = db.prepare('SELECT max(closed) AS n FROM progress').get() as { n: number | null };
-      return (p.n ?? 0) >= atLeast ? true : undefined;
-    }, child);
+    await until(
+      store,
+      (db) => {
+        const p = db.prepare('SELECT max(closed) AS n FROM progress').get() as { n: number | null };
+        return (p.n ?? 0) >= atLeast ? true : undefined;
+      },
+      child,
+    );
     child.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
 
@@ -69,11 +80,29 @@ describe('kill -9 of a run that records', () => {
     rows.forEach((r, i) => {
       expect(r.seq).toBe(i + 1);
       expect(r.prev_hash).toBe(prev);
-      prev = decisionHash(run.id, prev, { seq: r.seq as number, decision: r.decision as string, t: r.t as number, openedT: r.opened_t as number, latencyMs: r.latency_ms as number, outcome: r.outcome as string, value: r.value as string, strength: r.strength as number, votes: r.votes as number, of: r.of as number, algorithm: r.algorithm as string, detail: r.detail as string, ballots: r.ballots as string });
+      prev = decisionHash(run.id, prev, {
+        seq: r.seq as number,
+        decision: r.decision as string,
+        t: r.t as number,
+        openedT: r.opened_t as number,
+        latencyMs: r.latency_ms as number,
+        outcome: r.outcome as string,
+        value: r.value as string,
+        strength: r.strength as number,
+        votes: r.votes as number,
+        of: r.of as number,
+        algorithm: r.algorithm as string,
+        detail: r.detail as string,
+        ballots: r.ballots as string,
+      });
       expect(r.hash).toBe(prev);
     });
     const key = auditKey(store, { create: false })!;
-    const checkpoints = db.prepare('SELECT upto, hashes, signature FROM checkpoints WHERE run_id = ? ORDER BY upto').all(run.id) as { upto: number; hashes: string; signature: string }[];
+    const checkpoints = db.prepare('SELECT upto, hashes, signature FROM checkpoints WHERE run_id = ? ORDER BY upto').all(run.id) as {
+      upto: number;
+      hashes: string;
+      signature: string;
+    }[];
     expect(checkpoints.every((c) => checkpointSigned(key.publicKey, run.id, c.upto, c.hashes, c.signature))).toBe(true);
     expect(checkpoints.flatMap((c) => c.hashes.split(' '))).toEqual(rows.map((r) => r.hash));
     db.close();

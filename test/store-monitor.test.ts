@@ -16,7 +16,12 @@ const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
 /** db-choice in threads mode with `decisions` decisions: long enough to watch. */
 function longScenario(dir: string, decisions: number): string {
   const file = join(dir, 'long.yml');
-  writeFileSync(file, readFileSync(example, 'utf8').replace('decisions: 200', `decisions: ${decisions}`).replace(/^seed: 42$/m, 'seed: 42\nmode: threads'));
+  writeFileSync(
+    file,
+    readFileSync(example, 'utf8')
+      .replace('decisions: 200', `decisions: ${decisions}`)
+      .replace(/^seed: 42$/m, 'seed: 42\nmode: threads'),
+  );
   return file;
 }
 
@@ -70,7 +75,10 @@ describe('conclave monitor', () => {
     let clock = Date.parse('2026-12-07T02:00:00Z');
     const code = await monitorCommand('last', { store, follow: true, intervalMs: 100 }, (l) => lines.push(plain(l)), { now: () => (clock += 100) });
     expect(code).toBe(0);
-    const closed = lines.map((l) => /^\d\d:\d\d:\d\d (?:running|completed) · closed ([\d,]+)/.exec(l)?.[1]).filter((x) => x !== undefined).map((x) => Number(x.replaceAll(',', '')));
+    const closed = lines
+      .map((l) => /^\d\d:\d\d:\d\d (?:running|completed) · closed ([\d,]+)/.exec(l)?.[1])
+      .filter((x) => x !== undefined)
+      .map((x) => Number(x.replaceAll(',', '')));
     // It watched the run while it ran: more than one distinct figure, never going down, and the last one all of it.
     expect(new Set(closed).size).toBeGreaterThan(1);
     expect(closed).toEqual([...closed].sort((a, b) => a - b));
@@ -80,7 +88,7 @@ describe('conclave monitor', () => {
     expect(lines.at(-1)).toMatch(/^run \S+ completed \(exit 0\) after .*: 20,000 decisions closed, [\d,]+ decided, latency mean /);
   }, 180_000);
 
-  it('says when the run\'s process is gone: what it stored is kept', async () => {
+  it("says when the run's process is gone: what it stored is kept", async () => {
     const dir = mkdtempSync(join(tmpdir(), 'conclave-monitor-'));
     const store = join(dir, 'conclave.db');
     const child = startRun(longScenario(dir, 200_000), store);
@@ -93,7 +101,9 @@ describe('conclave monitor', () => {
     expect(code).toBe(1);
     const verdict: string[] = [];
     expect(auditVerifyCommand(undefined, { store }, (l) => verdict.push(plain(l)))).toBe(0);
-    expect(verdict[0]).toMatch(/decisions?(?: \(and [\d,]+ more kept as aggregates, not chained\))?, chain intact, \d+ checkpoints? signed by key [0-9a-f]+ \(marked running, but its process is gone \(killed\?\): checked as far as it stored\)$/);
+    expect(verdict[0]).toMatch(
+      /decisions?(?: \(and [\d,]+ more kept as aggregates, not chained\))?, chain intact, \d+ checkpoints? signed by key [0-9a-f]+ \(marked running, but its process is gone \(killed\?\): checked as far as it stored\)$/,
+    );
     expect(lines.at(-1)).toMatch(/^the run's process is gone \(killed\?\); what it stored is kept: [\d,]+ decisions closed \(conclave show \S+\)$/);
   }, 180_000);
 
@@ -115,7 +125,9 @@ describe('conclave monitor', () => {
     expect(ev('fault', { type: 'fault', fault: 'crash', detail: 'n2' })).toBe('fault started: crash n2');
     expect(ev('fault', { type: 'fault', fault: 'heal', detail: 'partition healed' })).toBe('fault ended: heal partition healed');
     expect(ev('leader', { type: 'raft-leader', term: 3 }, 'n1')).toBe('leader: n1 leads term 3');
-    expect(ev('leader', { type: 'raft-step-down', term: 4, reason: 'check-quorum', heard: 1 }, 'n2')).toBe('leader: n2 stepped down (term 4): it no longer heard from a majority');
+    expect(ev('leader', { type: 'raft-step-down', term: 4, reason: 'check-quorum', heard: 1 }, 'n2')).toBe(
+      'leader: n2 stepped down (term 4): it no longer heard from a majority',
+    );
     expect(ev('leader', { type: 'raft-transfer', term: 5, target: 'n3', phase: 'done' }, 'n1')).toBe('leadership transfer: n1 to n3, done (term 5)');
     expect(ev('byzantine', { type: 'byzantine-detected', agent: 'coder_002', evidence: 'two votes' })).toBe('Byzantine detected: coder_002 (two votes)');
     expect(ev('alert', { type: 'alert', message: 'quorum at risk' }, 'q')).toBe('ALERT q: quorum at risk');

@@ -50,7 +50,9 @@ describe('opening the run store', () => {
   it('a store path whose directory cannot be made is refused by name, with what to do', () => {
     const d = dir();
     writeFileSync(join(d, 'plain-file'), 'x');
-    expect(() => openStore(join(d, 'plain-file', 'conclave.db'))).toThrow(/plain-file\/conclave\.db: cannot be created: its directory cannot be made .*--no-store/);
+    expect(() => openStore(join(d, 'plain-file', 'conclave.db'))).toThrow(
+      /plain-file\/conclave\.db: cannot be created: its directory cannot be made .*--no-store/,
+    );
   });
 
   it('refuses a directory, and a missing store when only reading', () => {
@@ -88,10 +90,12 @@ describe('opening the run store', () => {
     const children = Array.from({ length: 6 }, () => {
       const p = spawn(process.execPath, ['--import', 'tsx', child, file, go], { stdio: ['ignore', 'pipe', 'inherit'] });
       let out = '';
-      const ready = new Promise<void>((resolve) => p.stdout.on('data', (b: Buffer) => {
-        out += b.toString();
-        if (out.includes('ready')) resolve();
-      }));
+      const ready = new Promise<void>((resolve) =>
+        p.stdout.on('data', (b: Buffer) => {
+          out += b.toString();
+          if (out.includes('ready')) resolve();
+        }),
+      );
       const done = new Promise<{ code: number | null; out: string }>((resolve) => p.on('exit', (code) => resolve({ code, out })));
       return { ready, done };
     });

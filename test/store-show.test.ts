@@ -19,7 +19,11 @@ const example = (name: string) => new URL(`../examples/${name}.yml`, import.meta
 const dir = mkdtempSync(join(tmpdir(), 'conclave-show-'));
 const store = join(dir, 'runs.db');
 
-interface Recorded { id: string; result: ScenarioResult; trace: { t: number; type: string; actor?: string; event?: Record<string, unknown> }[] }
+interface Recorded {
+  id: string;
+  result: ScenarioResult;
+  trace: { t: number; type: string; actor?: string; event?: Record<string, unknown> }[];
+}
 const runs: Record<string, Recorded> = {};
 
 /** Records one example run (sim mode: deterministic) into the test's store, keeping its result and trace. */
@@ -29,7 +33,14 @@ async function record(name: string): Promise<Recorded> {
   const code = await runCommand(example(name), { store, timeline: 0, json: true, trace, progress: { write: () => undefined } }, (l) => lines.push(l));
   expect(code).toBe(0);
   const { runId, ...result } = JSON.parse(lines.join('\n')) as ScenarioResult & { runId: string };
-  return { id: runId, result: result as ScenarioResult, trace: readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l)) };
+  return {
+    id: runId,
+    result: result as ScenarioResult,
+    trace: readFileSync(trace, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l)),
+  };
 }
 
 function show(ref: string, opts: ShowCommandOptions = {}): string[] {
@@ -67,14 +78,27 @@ describe('conclave runs', () => {
     const db = runs['db-choice']!;
     const row = lines.find((l) => l.includes(db.id))!;
     expect(row.split(/ {2,}/).slice(3)).toEqual(['run', 'db-choice', 'simple_majority', 'sim', '5', '186/200', 'completed', '0']);
-    expect(lines.slice(1, 6).map((l) => l.trim().split(' ')[0])).toEqual(['dynamic-weights', 'pbft-ledger', 'byzantine-review', 'raft-deployment', 'db-choice'].map((n) => runs[n]!.id));
+    expect(lines.slice(1, 6).map((l) => l.trim().split(' ')[0])).toEqual(
+      ['dynamic-weights', 'pbft-ledger', 'byzantine-review', 'raft-deployment', 'db-choice'].map((n) => runs[n]!.id),
+    );
 
     const json: string[] = [];
     runsCommand({ store, json: true, protocol: 'raft' }, (l) => json.push(l));
     const listed = JSON.parse(json.join('\n'));
     expect(listed).toHaveLength(1);
     const raft = runs['raft-deployment']!.result;
-    expect(listed[0]).toMatchObject({ id: runs['raft-deployment']!.id, kind: 'run', status: 'completed', name: 'raft-deployment', protocol: 'raft', mode: 'sim', agents: 5, attempted: raft.decisions.attempted, decided: raft.decisions.decided, exitCode: 0 });
+    expect(listed[0]).toMatchObject({
+      id: runs['raft-deployment']!.id,
+      kind: 'run',
+      status: 'completed',
+      name: 'raft-deployment',
+      protocol: 'raft',
+      mode: 'sim',
+      agents: 5,
+      attempted: raft.decisions.attempted,
+      decided: raft.decisions.decided,
+      exitCode: 0,
+    });
     expect(raft.decisions).toMatchObject({ attempted: 2000, decided: 2000 });
   });
 
@@ -105,8 +129,14 @@ describe('conclave runs', () => {
       { t: 1, type: 'emit', actor: 'coordinator', event: { type: 'proposal', decision: 'd1' } },
       { t: 1, type: 'emit', actor: 'coordinator', event: { type: 'proposal', decision: 'd2' } },
       { t: 2, type: 'emit', actor: 'coordinator', event: { type: 'vote', decision: 'd1', agent: 'a_001', vote: 'x', reason: 'r', confidence: 0.5 } },
-      { t: 3, type: 'emit', actor: 'coordinator', event: { type: 'decided', decision: 'd1', value: 'x', consensus: true, strength: 1, votes: 1, of: 1, algorithm: 'simple_majority' } },
-    ] as TraceEvent[]) addEvent(b, e);
+      {
+        t: 3,
+        type: 'emit',
+        actor: 'coordinator',
+        event: { type: 'decided', decision: 'd1', value: 'x', consensus: true, strength: 1, votes: 1, of: 1, algorithm: 'simple_majority' },
+      },
+    ] as TraceEvent[])
+      addEvent(b, e);
     new RunWriter(db, gone, { detailLimit: 10 }).apply(b);
     insertRun(db, { kind: 'run', name: 'alive', protocol: 'raft', detailLimit: 10, signed: false }, 'r-alive');
     db.close();
@@ -120,7 +150,12 @@ describe('conclave runs', () => {
     expect(lines).toContain('  safety       not judged: the run has no result (it did not finish)');
     const table: string[] = [];
     runsCommand({ store: file }, (l) => table.push(l));
-    expect(table.find((l) => l.includes('r-gone'))!.split(/ {2,}/).slice(3)).toEqual(['run', 'killed', 'raft', '-', '-', '1/2', 'interrupted', '-']);
+    expect(
+      table
+        .find((l) => l.includes('r-gone'))!
+        .split(/ {2,}/)
+        .slice(3),
+    ).toEqual(['run', 'killed', 'raft', '-', '-', '1/2', 'interrupted', '-']);
   });
 });
 
@@ -132,7 +167,9 @@ describe('conclave show', () => {
     expect(result.messagesPerDecision).toBe(10.01);
     const lines = show(id);
     expect(lines[0]).toBe('db-choice · simple_majority · 5 agents · mesh · sim mode · seed 42');
-    expect(lines[1]).toMatch(new RegExp(`^ {2}run {10}${id} · run · completed \\(exit 0\\) · started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC · \\d+\\.\\d s · pid \\d+ on `));
+    expect(lines[1]).toMatch(
+      new RegExp(`^ {2}run {10}${id} · run · completed \\(exit 0\\) · started \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC · \\d+\\.\\d s · pid \\d+ on `),
+    );
     expect(lines).toContain('  decisions    200 attempted · 186 decided (93.0%) · 14 no consensus · 0 timed out');
     expect(lines).toContain('  outcomes     PostgreSQL 182 · MongoDB 4');
     expect(lines).toContain("  consensus    p50 5.30 ms · p99 5.96 ms (simulated time; the run's own figures)");
@@ -145,14 +182,19 @@ describe('conclave show', () => {
   it('accepts `last` and a unique prefix of an id', () => {
     expect(showJson('last').run.id).toBe(runs['dynamic-weights']!.id);
     const id = runs['pbft-ledger']!.id;
-    const prefix = Array.from({ length: id.length }, (_, i) => id.slice(0, i + 1)).find((p) => Object.values(runs).filter((r) => r.id.startsWith(p)).length === 1)!;
+    const prefix = Array.from({ length: id.length }, (_, i) => id.slice(0, i + 1)).find(
+      (p) => Object.values(runs).filter((r) => r.id.startsWith(p)).length === 1,
+    )!;
     expect(showJson(prefix).run.id).toBe(id);
   });
 
   it("--votes --reasoning: each agent's vote, confidence and reason, as the trace has them", () => {
     const { id, trace } = runs['db-choice']!;
     const json = showJson(id, { votes: true, limit: 2 });
-    const traced = (d: string) => trace.filter((e) => e.event?.type === 'vote' && e.event.decision === d).map((e) => ({ t: e.t, agent: e.event!.agent, vote: e.event!.vote, reason: e.event!.reason, confidence: e.event!.confidence }));
+    const traced = (d: string) =>
+      trace
+        .filter((e) => e.event?.type === 'vote' && e.event.decision === d)
+        .map((e) => ({ t: e.t, agent: e.event!.agent, vote: e.event!.vote, reason: e.event!.reason, confidence: e.event!.confidence }));
     expect(json.votes.map((d: { decision: string }) => d.decision)).toEqual(['d1', 'd2']);
     expect(json.votes[0].ballots).toEqual(traced('d1'));
     expect(json.votes[1].ballots).toEqual(traced('d2'));
@@ -210,12 +252,21 @@ describe('conclave show', () => {
 
   it('--participation finds the voter that never voted (crashed for the whole run)', async () => {
     const scenario = join(dir, 'silent.yml');
-    writeFileSync(scenario, [
-      'name: silent-voter', 'seed: 3', 'agents:', '  - { role: voter, count: 4 }', 'topology: mesh',
-      'consensus: { algorithm: simple_majority, voting_timeout: 100ms }',
-      'task: { question: "Ship it?", options: [yes, no], truth: yes, decisions: 10 }',
-      'faults:', '  crash: [{ target: voter_004, at: 0s, duration: 60s }]', '',
-    ].join('\n'));
+    writeFileSync(
+      scenario,
+      [
+        'name: silent-voter',
+        'seed: 3',
+        'agents:',
+        '  - { role: voter, count: 4 }',
+        'topology: mesh',
+        'consensus: { algorithm: simple_majority, voting_timeout: 100ms }',
+        'task: { question: "Ship it?", options: [yes, no], truth: yes, decisions: 10 }',
+        'faults:',
+        '  crash: [{ target: voter_004, at: 0s, duration: 60s }]',
+        '',
+      ].join('\n'),
+    );
     const file = join(dir, 'silent.db');
     const out: string[] = [];
     await runCommand(scenario, { store: file, json: true, timeline: 0, progress: { write: () => undefined } }, (l) => out.push(l));
@@ -242,7 +293,9 @@ describe('conclave show', () => {
   it('--leaders and --faults on a Raft run: terms, the failover, time leaderless, the current leader', () => {
     const { id, result } = runs['raft-deployment']!;
     const json = showJson(id, { leaders: true, faults: true });
-    expect(json.leaders.terms.map((t: { term: number; leader: string; from: number }) => ({ term: t.term, leader: t.leader, at: t.from }))).toEqual(result.raft!.leaders);
+    expect(json.leaders.terms.map((t: { term: number; leader: string; from: number }) => ({ term: t.term, leader: t.leader, at: t.from }))).toEqual(
+      result.raft!.leaders,
+    );
     expect(json.leaders.failovers).toEqual(result.raft!.failovers);
     expect(json.leaders.currentLeader).toBe('node_004');
     expect(json.faults.map((f: { fault: string; target: string; start: number; end: number | null }) => [f.fault, f.target, f.start, f.end])).toEqual([
@@ -280,12 +333,17 @@ describe('conclave show', () => {
     db.close();
     const l = showJson(id, { store: file, leaders: true, faults: true });
     expect(l.leaders.leaderlessMs).toBe(250);
-    expect(l.leaders.gaps).toEqual([{ from: t0, until: t0 + 50, why: 'no leader elected yet' }, { from: t0 + 1000, until: t0 + 1200, why: 'node_001 crashed' }]);
+    expect(l.leaders.gaps).toEqual([
+      { from: t0, until: t0 + 50, why: 'no leader elected yet' },
+      { from: t0 + 1000, until: t0 + 1200, why: 'node_001 crashed' },
+    ]);
     expect(l.leaders.currentLeader).toBe('node_002');
     expect(l.faults).toEqual([{ fault: 'crash', target: 'node_001', start: t0 + 1000, end: t0 + 1500, durationMs: 500, endedBy: 'recover' }]);
     const lines = show(id, { store: file, leaders: true, timeline: true });
     expect(lines).toContain('  term 1    node_001    02:00:00.050 → 02:00:01.000 (950 ms) · node_001 crashed');
-    expect(lines).toContain('  leaderless   250 ms in all: 02:00:00.000 → 02:00:00.050 (no leader elected yet) · 02:00:01.000 → 02:00:01.200 (node_001 crashed)');
+    expect(lines).toContain(
+      '  leaderless   250 ms in all: 02:00:00.000 → 02:00:00.050 (no leader elected yet) · 02:00:01.000 → 02:00:01.200 (node_001 crashed)',
+    );
     expect(lines).toContain('02:00:00.060  client#1 committed (write k1, log index 1)');
   });
 
@@ -299,10 +357,14 @@ describe('conclave show', () => {
     const p = showJson(pbft.id, { byzantine: true, leaders: true });
     expect(p.byzantine.configured).toEqual(pbft.result.pbft!.byzantine.agents);
     expect(p.byzantine.undetected).toEqual([]);
-    expect(p.byzantine.detected.map((d: { suspect: string; caughtBy: string[]; kinds: string[] }) => [d.suspect, d.kinds, d.caughtBy[0]])).toEqual(pbft.result.pbft!.detected.map((d) => [d.suspect, [d.kind], d.by]));
+    expect(p.byzantine.detected.map((d: { suspect: string; caughtBy: string[]; kinds: string[] }) => [d.suspect, d.kinds, d.caughtBy[0]])).toEqual(
+      pbft.result.pbft!.detected.map((d) => [d.suspect, [d.kind], d.by]),
+    );
     expect(p.leaders.currentLeader).toBe('node_002');
     const lines = show(pbft.id, { byzantine: true, leaders: true });
-    expect(lines).toContain('  node_001  equivocation · caught at 6.85 ms by node_003, node_005, node_007, node_006 and 2 more (6 detections) · isolated at 6.85 ms');
+    expect(lines).toContain(
+      '  node_001  equivocation · caught at 6.85 ms by node_003, node_005, node_007, node_006 and 2 more (6 detections) · isolated at 6.85 ms',
+    );
     expect(lines).toContain('      evidence: 2 signed messages (digest 50bed6be vs e3b0c442)');
     expect(lines).toContain('  byzantine by the scenario: node_001, node_005 · all caught');
     expect(lines).toContain('  current primary  node_002');
@@ -320,7 +382,22 @@ describe('conclave show', () => {
   });
 
   it('--json without a section flag gives every section', () => {
-    expect(Object.keys(showJson(runs['db-choice']!.id))).toEqual(expect.arrayContaining(['run', 'decisions', 'latencyMs', 'stored', 'timeline', 'votes', 'weights', 'participation', 'voteConflicts', 'byzantine', 'leaders', 'faults']));
+    expect(Object.keys(showJson(runs['db-choice']!.id))).toEqual(
+      expect.arrayContaining([
+        'run',
+        'decisions',
+        'latencyMs',
+        'stored',
+        'timeline',
+        'votes',
+        'weights',
+        'participation',
+        'voteConflicts',
+        'byzantine',
+        'leaders',
+        'faults',
+      ]),
+    );
   });
 
   it('says when only the first decisions were stored one by one', async () => {
@@ -331,24 +408,69 @@ describe('conclave show', () => {
 });
 
 describe('stress campaigns and benchmarks in the store', () => {
-  it('show their reports: a campaign\'s runs and findings, a benchmark\'s groups', () => {
+  it("show their reports: a campaign's runs and findings, a benchmark's groups", () => {
     const file = join(dir, 'reports.db');
     const db = openStore(file);
     const stress = insertRun(db, { kind: 'stress', name: 'stress raft', protocol: 'raft', mode: 'sim', agents: 3, detailLimit: 0, signed: false }, 'r-stress');
-    new RunWriter(db, stress, { detailLimit: 0 }).finish({ status: 'completed', exitCode: 0, result: JSON.stringify({
-      plan: { protocol: 'raft', agents: 3, faults: ['crash', 'partition'], decisions: 10 }, runs: 4, seed: 1, decisions: { attempted: 40, decided: 40 },
-      violations: {}, byChecker: {}, unfinished: [], notTerminated: [], stalled: [], slowestRecovery: { seed: 3, ms: 466.4 }, failing: [], detected: 0,
-    }) });
-    const bench = insertRun(db, { kind: 'bench', name: 'bench simple_majority', protocol: 'simple_majority', mode: 'sim', agents: 3, detailLimit: 0, signed: false }, 'r-bench');
-    new RunWriter(db, bench, { detailLimit: 0 }).finish({ status: 'completed', exitCode: 0, result: JSON.stringify({
-      version: 1, kind: 'conclave-bench', results: [{ algorithm: 'simple_majority', agents: 3, iterations: 2, decisions: { attempted: 100, decided: 100 }, successRate: 1,
-        consensusMs: { clock: 'virtual', p50: 4.699, p99: 5.754 }, messagesPerDecision: 6.04, quality: 0.86, safetyViolations: 0 }],
-    }) });
+    new RunWriter(db, stress, { detailLimit: 0 }).finish({
+      status: 'completed',
+      exitCode: 0,
+      result: JSON.stringify({
+        plan: { protocol: 'raft', agents: 3, faults: ['crash', 'partition'], decisions: 10 },
+        runs: 4,
+        seed: 1,
+        decisions: { attempted: 40, decided: 40 },
+        violations: {},
+        byChecker: {},
+        unfinished: [],
+        notTerminated: [],
+        stalled: [],
+        slowestRecovery: { seed: 3, ms: 466.4 },
+        failing: [],
+        detected: 0,
+      }),
+    });
+    const bench = insertRun(
+      db,
+      { kind: 'bench', name: 'bench simple_majority', protocol: 'simple_majority', mode: 'sim', agents: 3, detailLimit: 0, signed: false },
+      'r-bench',
+    );
+    new RunWriter(db, bench, { detailLimit: 0 }).finish({
+      status: 'completed',
+      exitCode: 0,
+      result: JSON.stringify({
+        version: 1,
+        kind: 'conclave-bench',
+        results: [
+          {
+            algorithm: 'simple_majority',
+            agents: 3,
+            iterations: 2,
+            decisions: { attempted: 100, decided: 100 },
+            successRate: 1,
+            consensusMs: { clock: 'virtual', p50: 4.699, p99: 5.754 },
+            messagesPerDecision: 6.04,
+            quality: 0.86,
+            safetyViolations: 0,
+          },
+        ],
+      }),
+    });
     db.close();
     const table: string[] = [];
     runsCommand({ store: file }, (l) => table.push(l));
-    expect(table.find((l) => l.includes('r-stress'))!.split(/ {2,}/).slice(3)).toEqual(['stress', 'stress raft', 'raft', 'sim', '3', '40/40', 'completed', '0']);
-    expect(table.find((l) => l.includes('r-bench'))!.split(/ {2,}/).slice(3, 9)).toEqual(['bench', 'bench simple_majority', 'simple_majority', 'sim', '3', '100/100']);
+    expect(
+      table
+        .find((l) => l.includes('r-stress'))!
+        .split(/ {2,}/)
+        .slice(3),
+    ).toEqual(['stress', 'stress raft', 'raft', 'sim', '3', '40/40', 'completed', '0']);
+    expect(
+      table
+        .find((l) => l.includes('r-bench'))!
+        .split(/ {2,}/)
+        .slice(3, 9),
+    ).toEqual(['bench', 'bench simple_majority', 'simple_majority', 'sim', '3', '100/100']);
     const s = show('r-stress', { store: file });
     expect(s).toContain('  campaign     4 runs · faults crash, partition · 0 failing · 0 stalled · 0 not terminated · 0 unfinished · 0 liars caught');
     expect(s).toContain('  safety       0 violations');
@@ -367,9 +489,24 @@ describe('conclave stats', () => {
     expect(stats.runs).toBe(5);
     const byProtocol = Object.fromEntries(stats.protocols.map((p: { protocol: string }) => [p.protocol, p]));
     const db = runs['db-choice']!.result;
-    expect(byProtocol.simple_majority).toMatchObject({ runs: 1, attempted: db.decisions.attempted, decided: db.decisions.decided, successRate: 0.93, messagesPerDecision: db.messagesPerDecision, quality: db.quality, safetyViolations: 0 });
+    expect(byProtocol.simple_majority).toMatchObject({
+      runs: 1,
+      attempted: db.decisions.attempted,
+      decided: db.decisions.decided,
+      successRate: 0.93,
+      messagesPerDecision: db.messagesPerDecision,
+      quality: db.quality,
+      safetyViolations: 0,
+    });
     const raft = runs['raft-deployment']!.result;
-    expect(byProtocol.raft).toMatchObject({ runs: 1, attempted: 2000, decided: 2000, successRate: 1, messagesPerDecision: raft.messages.sent / raft.decisions.attempted, quality: null });
+    expect(byProtocol.raft).toMatchObject({
+      runs: 1,
+      attempted: 2000,
+      decided: 2000,
+      successRate: 1,
+      messagesPerDecision: raft.messages.sent / raft.decisions.attempted,
+      quality: null,
+    });
     // Exact percentiles over the stored decisions sit within a histogram bucket of the run's own figures.
     expect(Math.abs(byProtocol.simple_majority.latencyMs.p50 - db.latencyMs.p50)).toBeLessThan(0.1);
 
@@ -380,7 +517,9 @@ describe('conclave stats', () => {
   });
 
   it('refuses a protocol no stored run used, and a run together with filters', () => {
-    expect(failure(() => statsCommand(undefined, { store, protocol: 'paxos' }, () => undefined)).message).toMatch(/"--protocol": expected one of the protocols the stored runs used: byzantine_supermajority, byzantine_tolerant, raft, simple_majority, weighted_voting, got "paxos"/);
+    expect(failure(() => statsCommand(undefined, { store, protocol: 'paxos' }, () => undefined)).message).toMatch(
+      /"--protocol": expected one of the protocols the stored runs used: byzantine_supermajority, byzantine_tolerant, raft, simple_majority, weighted_voting, got "paxos"/,
+    );
     expect(failure(() => statsCommand('last', { store, protocol: 'raft' }, () => undefined))).toBeInstanceOf(ConfigError);
   });
 });
@@ -389,7 +528,9 @@ describe('bad input exits 2 and says what to do', () => {
   it('an unknown run id: how many runs the store holds and the most recent ids', () => {
     const e = failure(() => show('nope'));
     expect(e).toBeInstanceOf(StoreError);
-    expect(e.message).toContain(`has no run "nope": it holds 5 runs, the most recent ${runs['dynamic-weights']!.id} (dynamic-weights), ${runs['pbft-ledger']!.id} (pbft-ledger)`);
+    expect(e.message).toContain(
+      `has no run "nope": it holds 5 runs, the most recent ${runs['dynamic-weights']!.id} (dynamic-weights), ${runs['pbft-ledger']!.id} (pbft-ledger)`,
+    );
     expect(e.message).toContain('conclave runs lists them all');
   });
 
@@ -411,7 +552,9 @@ describe('bad input exits 2 and says what to do', () => {
   });
 
   it('bad option values name the flag', () => {
-    expect(failure(() => runsCommand({ store, since: 'yesterday' }, () => undefined)).message).toMatch(/"--since": expected an age such as 30m, 2h, 1d or 1w, or an ISO date/);
+    expect(failure(() => runsCommand({ store, since: 'yesterday' }, () => undefined)).message).toMatch(
+      /"--since": expected an age such as 30m, 2h, 1d or 1w, or an ISO date/,
+    );
     expect(failure(() => runsCommand({ store, kind: 'sweep' }, () => undefined)).message).toMatch(/"--kind": expected run, stress, bench, replay, got "sweep"/);
     expect(failure(() => show('last', { limit: 0 })).message).toMatch(/"--limit": expected an integer from 1 to 1,000,000/);
   });

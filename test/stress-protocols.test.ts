@@ -25,7 +25,18 @@ describe('conclave stress on every protocol, all fault kinds within the bound', 
       // Faults were really drawn: every kind the protocol takes appears in some run's schedule.
       const plan = { protocol: c.protocol, agents: c.agents, faults: faultsFor(c.protocol, undefined), decisions: c.decisions };
       const drawn = Array.from({ length: c.runs }, (_, i) => drawScenario(plan, 1 + i)).join('\n');
-      const kinds = ['crash:', 'partition:', 'network:', 'pause:', 'clock_skew:', 'shape: ring', 'shape: bridge', 'one_way', ...(family(c.protocol) === 'raft' ? [] : ['byzantine:']), ...(family(c.protocol) === 'pbft' ? [] : ['cascade:'])];
+      const kinds = [
+        'crash:',
+        'partition:',
+        'network:',
+        'pause:',
+        'clock_skew:',
+        'shape: ring',
+        'shape: bridge',
+        'one_way',
+        ...(family(c.protocol) === 'raft' ? [] : ['byzantine:']),
+        ...(family(c.protocol) === 'pbft' ? [] : ['cascade:']),
+      ];
       for (const k of kinds) expect(drawn).toContain(k);
     }, 120_000);
   }

@@ -34,7 +34,11 @@ describe('the targeted Raft search', () => {
 
   it('bare-majority takes f of 2f + 1 down together, then the leader just before they return', () => {
     const [crash] = drawRaftSearch('bare-majority', 7, ['crash'], 3).faults;
-    const entries = [...crash.matchAll(/\{ target: (\w+), at: (\d+)ms, duration: (\d+)ms \}/g)].map((m) => ({ target: m[1], at: Number(m[2]), duration: Number(m[3]) }));
+    const entries = [...crash.matchAll(/\{ target: (\w+), at: (\d+)ms, duration: (\d+)ms \}/g)].map((m) => ({
+      target: m[1],
+      at: Number(m[2]),
+      duration: Number(m[3]),
+    }));
     expect(entries.map((e) => e.target)).toEqual(['random', 'random', 'random', 'leader']);
     const back = entries[0].at + entries[0].duration;
     expect(back - entries[3].at).toBeGreaterThanOrEqual(0);

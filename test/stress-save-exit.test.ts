@@ -42,7 +42,10 @@ describe('conclave stress --save', () => {
     expect(text).toContain(`replay: conclave run ${join(dir, shrunk[0])}`);
     for (const f of [failing[0], shrunk[0]]) {
       const r = await runScenario(parseScenario(readFileSync(join(dir, f), 'utf8')), { mode: 'sim' });
-      expect(r.safetyViolations.find((v) => v.property === 'agreement'), f).toMatchObject({ checker: 'pbft-safety' });
+      expect(
+        r.safetyViolations.find((v) => v.property === 'agreement'),
+        f,
+      ).toMatchObject({ checker: 'pbft-safety' });
     }
   }, 120_000);
 

@@ -11,7 +11,8 @@ import { runScenario } from '../src/swarm/run-scenario.ts';
 const noisy = readFileSync(new URL('./fixtures/scenarios/pbft-split-brain-noisy.yml', import.meta.url), 'utf8');
 
 /** Fault entries of a scenario: each list entry, and each kind that is not a list. */
-const faultEntries = (yaml: string): number => Object.values((parse(yaml) as { faults?: Record<string, unknown> }).faults ?? {}).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
+const faultEntries = (yaml: string): number =>
+  Object.values((parse(yaml) as { faults?: Record<string, unknown> }).faults ?? {}).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
 
 describe('shrinking a failing stress run', () => {
   it('drops what the failure does not need: the shrunk scenario still breaks the same property, with fewer faults and decisions', async () => {
@@ -68,7 +69,16 @@ describe('shrinking a failing stress run', () => {
 
   it('conclave stress shrinks the first run that broke safety, prints it and saves it beside the run; --no-shrink skips it', async () => {
     // A real failing campaign: PBFT sized for f = 0 (test/fixtures/broken-pbft.ts) against an equivocating primary.
-    const broken = { protocol: 'pbft', agents: 4, faults: 'equivocate,delay', runs: 3, seed: 3, decisions: 20, workers: 1, implementation: 'test/fixtures/broken-pbft.ts#brokenPbftReplica' };
+    const broken = {
+      protocol: 'pbft',
+      agents: 4,
+      faults: 'equivocate,delay',
+      runs: 3,
+      seed: 3,
+      decisions: 20,
+      workers: 1,
+      implementation: 'test/fixtures/broken-pbft.ts#brokenPbftReplica',
+    };
     const dir = mkdtempSync(join(tmpdir(), 'conclave-shrink-'));
     try {
       const lines: string[] = [];
@@ -76,7 +86,8 @@ describe('shrinking a failing stress run', () => {
       const code = await stressCommand({ ...broken, save: dir }, (l) => lines.push(l), { write: (s) => progress.push(s) });
       expect(code).toBe(1);
       const text = lines.join('\n').replace(/\x1b\[\d+m/g, '');
-      const [, seedText, property, before, after] = /Shrunk[\s\S]*seed (\d+): ([\w-]+) still violated · fault entries \d+ -> \d+ · decisions (\d+) -> (\d+)/.exec(text)!;
+      const [, seedText, property, before, after] =
+        /Shrunk[\s\S]*seed (\d+): ([\w-]+) still violated · fault entries \d+ -> \d+ · decisions (\d+) -> (\d+)/.exec(text)!;
       const seed = Number(seedText);
       expect(Number(after)).toBeLessThan(Number(before));
       const file = join(dir, `stress-pbft-${seed}.shrunk.yml`);
@@ -92,7 +103,9 @@ describe('shrinking a failing stress run', () => {
       lines.length = 0;
       await stressCommand({ ...broken, save: dir, shrink: false }, (l) => lines.push(l));
       const plain = lines.join('\n').replace(/\x1b\[\d+m/g, '');
-      expect(plain).toContain(`replay: conclave replay --protocol pbft --agents 4 --faults equivocate,delay --implementation test/fixtures/broken-pbft.ts#brokenPbftReplica --decisions 20 --seed ${seed}`);
+      expect(plain).toContain(
+        `replay: conclave replay --protocol pbft --agents 4 --faults equivocate,delay --implementation test/fixtures/broken-pbft.ts#brokenPbftReplica --decisions 20 --seed ${seed}`,
+      );
       expect(plain).not.toContain('Shrunk');
       expect(existsSync(file)).toBe(false);
     } finally {

@@ -7,7 +7,7 @@ import { runScenario } from '../src/swarm/run-scenario.ts';
 const plan: StressPlan = { protocol: 'pbft', agents: 4, faults: ['crash', 'partition', 'byzantine'], decisions: 30 };
 
 describe('conclave stress', () => {
-  it('draws each run\'s fault schedule from its seed: the same seed, the same scenario; others differ', () => {
+  it("draws each run's fault schedule from its seed: the same seed, the same scenario; others differ", () => {
     const a = drawScenario(plan, 5);
     expect(drawScenario(plan, 5)).toBe(a);
     const all = new Set(Array.from({ length: 20 }, (_, i) => drawScenario(plan, i)));
@@ -41,7 +41,10 @@ describe('conclave stress', () => {
   it('beyond the bound the runs stop finishing, and the report says which', async () => {
     // Silent liars beyond the bound stall PBFT without breaking it (colluders break it: test/pbft-colluders.test.ts).
     const lines: string[] = [];
-    const code = await stressCommand({ protocol: 'pbft', agents: 4, byzantine: 2, faults: 'silent,crash,partition', runs: 10, seed: 1, decisions: 20, workers: 1 }, (l) => lines.push(l));
+    const code = await stressCommand(
+      { protocol: 'pbft', agents: 4, byzantine: 2, faults: 'silent,crash,partition', runs: 10, seed: 1, decisions: 20, workers: 1 },
+      (l) => lines.push(l),
+    );
     const text = lines.join('\n').replace(/\x1b\[\d+m/g, '');
     expect(text).toMatch(/runs +10 in/);
     expect(text).toMatch(/liveness +\d+ runs did not finish \(seeds /);
@@ -55,7 +58,16 @@ describe('conclave stress', () => {
     expect(ok.slowestRecovery!.ms).toBeGreaterThan(0);
     expect(ok.byChecker).toEqual({});
     expect(ok.notTerminated).toEqual([]);
-    const broken = await runStress({ protocol: 'raft', agents: 5, faults: ['partition', 'pause', 'drop'], decisions: 100, implementation: `${process.cwd()}/test/fixtures/broken-raft.ts#brokenRaftNode` }, { runs: 12, seed: 1, workers: 1 });
+    const broken = await runStress(
+      {
+        protocol: 'raft',
+        agents: 5,
+        faults: ['partition', 'pause', 'drop'],
+        decisions: 100,
+        implementation: `${process.cwd()}/test/fixtures/broken-raft.ts#brokenRaftNode`,
+      },
+      { runs: 12, seed: 1, workers: 1 },
+    );
     expect(Object.keys(broken.byChecker)).toEqual(['raft-safety']);
     expect(Object.values(broken.byChecker)[0]).toBe(Object.values(broken.violations).reduce((a, b) => a + b, 0));
     for (const f of broken.failing) expect(f.violations.every((v) => v.checker === 'raft-safety' && typeof v.at === 'number')).toBe(true);
@@ -71,13 +83,20 @@ describe('conclave stress', () => {
     expect(report.workers).toBe(1);
     expect(report.decisions).toEqual({ attempted: 20, decided: 20 });
     const crashes: string[] = [];
-    expect(await stressCommand({ protocol: 'raft', agents: 3, runs: 1, seed: 1, decisions: 20, mode: 'threads', faults: 'crash', json: true }, (l) => crashes.push(l))).toBe(0);
+    expect(
+      await stressCommand({ protocol: 'raft', agents: 3, runs: 1, seed: 1, decisions: 20, mode: 'threads', faults: 'crash', json: true }, (l) =>
+        crashes.push(l),
+      ),
+    ).toBe(0);
     expect(JSON.parse(crashes.join('\n')).plan.faults).toEqual(['crash']);
   }, 120_000);
 
   it('bad options are refused with the option and what would do', async () => {
-    const run = (o: Partial<Parameters<typeof stressCommand>[0]>) => stressCommand({ protocol: 'pbft', agents: 4, runs: 1, seed: 1, decisions: 5, workers: 1, ...o }, () => undefined);
-    await expect(run({ protocol: 'raft', faults: 'crash,partiton' })).rejects.toThrow(/--faults\[1\].*partition \(did you mean it\?\).*crash, partition, delay/);
+    const run = (o: Partial<Parameters<typeof stressCommand>[0]>) =>
+      stressCommand({ protocol: 'pbft', agents: 4, runs: 1, seed: 1, decisions: 5, workers: 1, ...o }, () => undefined);
+    await expect(run({ protocol: 'raft', faults: 'crash,partiton' })).rejects.toThrow(
+      /--faults\[1\].*partition \(did you mean it\?\).*crash, partition, delay/,
+    );
     await expect(run({ byzantine: 1, failureRate: 0.2 })).rejects.toThrow(/--failure-rate.*not both/);
     await expect(run({ byzantine: 4 })).rejects.toThrow(/fewer than --agents/);
     await expect(run({ protocol: 'majority_rules' })).rejects.toThrow(/--protocol/);

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ActorInitError, registerBehaviour, SimSystem, UnknownActorError, type Behaviour, type LinkModel, type SupervisionPolicy, type TraceEvent,
+  ActorInitError,
+  registerBehaviour,
+  SimSystem,
+  UnknownActorError,
+  type Behaviour,
+  type LinkModel,
+  type SupervisionPolicy,
+  type TraceEvent,
 } from '../src/index.ts';
 
 /** Counts `inc`; throws on `boom`; replies to `get` with its count. */
@@ -197,7 +204,7 @@ describe('supervision', () => {
     expect(ofType(sim, 'failure').map((e) => e.directive)).toEqual(['escalate']);
   });
 
-  it('spawn options override the behaviour\'s own supervision default', async () => {
+  it("spawn options override the behaviour's own supervision default", async () => {
     const sim = newSim();
     await sim.spawn('by-default', 'sup-stop-default');
     await sim.spawn('overridden', 'sup-stop-default', { supervision: { strategy: 'resume' } });

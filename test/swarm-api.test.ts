@@ -9,20 +9,25 @@ describe('Swarm: a running scenario rewired from outside', () => {
     let onRing = -1;
     let swarm: Swarm | undefined;
     // An open-ended workload (an hour), stopped once the ring has carried 50 decisions.
-    swarm = await Swarm.start(parseScenario(`
+    swarm = await Swarm.start(
+      parseScenario(`
 name: api-switch
 agents: [{ role: analyst, count: 6, accuracy: 1 }]
 topology: star
 task: { question: q, options: [A, B], truth: A, duration: 1h, in_flight: 2 }
-`), {
-      mode: 'threads', workers: 2, traceVotes: false,
-      onEvent: (e) => {
-        if (e.type === 'topology' && e.to === 'ring') onRing = 0;
-        if (e.type !== 'emit' || e.event.type !== 'decided') return;
-        if (++decided === 100) reached();
-        if (onRing >= 0 && ++onRing === 50) swarm!.stop();
+`),
+      {
+        mode: 'threads',
+        workers: 2,
+        traceVotes: false,
+        onEvent: (e) => {
+          if (e.type === 'topology' && e.to === 'ring') onRing = 0;
+          if (e.type !== 'emit' || e.event.type !== 'decided') return;
+          if (++decided === 100) reached();
+          if (onRing >= 0 && ++onRing === 50) swarm!.stop();
+        },
       },
-    });
+    );
     expect(swarm.system.topology?.kind).toBe('star');
     const running = swarm.run();
     await hundred;
@@ -44,16 +49,19 @@ task: { question: q, options: [A, B], truth: A, duration: 1h, in_flight: 2 }
   it('stop() winds the workload down: no new decisions, those in flight close, the report is whole', async () => {
     let swarm: Swarm | undefined;
     let decided = 0;
-    swarm = await Swarm.start(parseScenario(`
+    swarm = await Swarm.start(
+      parseScenario(`
 name: wind-down
 agents: [{ role: analyst, count: 5, accuracy: 1 }]
 task: { question: q, options: [A, B], truth: A, decisions: 1000000, in_flight: 4 }
-`), {
-      seed: 3,
-      onEvent: (e) => {
-        if (e.type === 'emit' && e.event.type === 'decided' && ++decided === 40) swarm!.stop();
+`),
+      {
+        seed: 3,
+        onEvent: (e) => {
+          if (e.type === 'emit' && e.event.type === 'decided' && ++decided === 40) swarm!.stop();
+        },
       },
-    });
+    );
     const r = await swarm.run();
     // The four in flight when it was asked to stop still close; nothing further opens.
     expect(r.decisions.attempted).toBeGreaterThanOrEqual(40);
@@ -67,20 +75,23 @@ task: { question: q, options: [A, B], truth: A, decisions: 1000000, in_flight: 4
   it('a coordinator that fails ends the run at once with its report and the reason, not at a timeout', async () => {
     let swarm: Swarm | undefined;
     let left = false;
-    swarm = await Swarm.start(parseScenario(`
+    swarm = await Swarm.start(
+      parseScenario(`
 name: headless
 agents: [{ role: analyst, count: 3, accuracy: 1 }]
 consensus: { voting_timeout: 1h }
 task: { question: q, options: [A, B], decisions: 50 }
-`), {
-      onEvent: (e) => {
-        // Pull the coordinator out of the topology under it (Swarm.leaveTopology refuses to).
-        if (!left && e.type === 'emit' && e.event.type === 'decided') {
-          left = true;
-          void swarm!.system.leaveTopology('coordinator');
-        }
+`),
+      {
+        onEvent: (e) => {
+          // Pull the coordinator out of the topology under it (Swarm.leaveTopology refuses to).
+          if (!left && e.type === 'emit' && e.event.type === 'decided') {
+            left = true;
+            void swarm!.system.leaveTopology('coordinator');
+          }
+        },
       },
-    });
+    );
     await expect(swarm.leaveTopology('coordinator')).rejects.toThrow(/cannot leave/);
     // Every run ends with a report: a failed one, with the coordinator's failure as the reason.
     // (A run that hung instead would trip the test's timeout; no wall-clock bound is asserted.)

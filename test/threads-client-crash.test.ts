@@ -12,7 +12,8 @@ import type { TraceEvent } from '../src/actors/trace-event.ts';
  * the k-th acknowledgement main receives, not by a sleep; a successor client takes the rest.
  */
 
-const acksBy = (events: readonly TraceEvent[], type: string, client: string) => events.filter((e) => e.type === 'emit' && e.event.type === type && e.actor === client).length;
+const acksBy = (events: readonly TraceEvent[], type: string, client: string) =>
+  events.filter((e) => e.type === 'emit' && e.event.type === type && e.actor === client).length;
 
 /**
  * `workers` is one more than the members, so that round-robin placement leaves the client alone
@@ -27,7 +28,9 @@ async function runWithClientKilled(yaml: string, ackType: string, k: number, wor
   let worker: number | undefined;
   let acks = 0;
   const result = await runScenario(parseScenario(yaml), {
-    mode: 'threads', workers, seed: 4,
+    mode: 'threads',
+    workers,
+    seed: 4,
     onSystem: (s: ActorSystem) => (system = s as ThreadSystem),
     onEvent: (e) => {
       events.push(e);
@@ -40,14 +43,19 @@ async function runWithClientKilled(yaml: string, ackType: string, k: number, wor
   return { result, events, worker };
 }
 
-describe('threads mode: the client\'s worker dies mid-run', () => {
+describe("threads mode: the client's worker dies mid-run", () => {
   it('PBFT: a successor client finishes the run; the lost requests are aborted, the books balance, exit code 3', async () => {
-    const { result, events, worker } = await runWithClientKilled(`
+    const { result, events, worker } = await runWithClientKilled(
+      `
 name: pbft-client-crash
 agents: [{ role: replica, count: 4 }]
 consensus: { algorithm: byzantine_tolerant, pbft: { signatures: token } }
 task: { question: q, options: [A, B], decisions: 400, in_flight: 2 }
-`, 'pbft-accepted', 10, 5);
+`,
+      'pbft-accepted',
+      10,
+      5,
+    );
     expect(result.hostCrashes).toHaveLength(1);
     expect(result.hostCrashes[0].host).toBe(worker);
     expect(result.hostCrashes[0].stopped).toEqual(['client']);
@@ -74,12 +82,17 @@ task: { question: q, options: [A, B], decisions: 400, in_flight: 2 }
   });
 
   it('Raft: a successor client finishes the run under its own client id; acknowledged commands are checked as before', async () => {
-    const { result, events } = await runWithClientKilled(`
+    const { result, events } = await runWithClientKilled(
+      `
 name: raft-client-crash
 agents: [{ role: node, count: 3 }]
 consensus: { algorithm: raft }
 task: { question: q, options: [A, B], decisions: 400, in_flight: 2 }
-`, 'client-ok', 10, 4);
+`,
+      'client-ok',
+      10,
+      4,
+    );
     expect(result.hostCrashes).toHaveLength(1);
     expect(result.hostCrashes[0].stopped).toEqual(['client']);
     expect(result.hostCrashes[0].restarted).toEqual([]);

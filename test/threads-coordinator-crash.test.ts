@@ -42,7 +42,8 @@ function killer(actor: string, when: (e: TraceEvent) => boolean, after: number) 
   };
 }
 
-const voting = (decisions: number) => parseScenario(`
+const voting = (decisions: number) =>
+  parseScenario(`
 name: coordinator-crash
 agents: [{ role: analyst, count: 6, accuracy: 0.7 }]
 topology: mesh
@@ -50,12 +51,15 @@ consensus: { algorithm: simple_majority, voting_timeout: 30s }
 task: { question: q, options: [A, B, C], truth: A, decisions: ${decisions}, in_flight: 3 }
 `);
 
-describe('threads mode: the coordinator\'s worker dies mid-run', () => {
+describe("threads mode: the coordinator's worker dies mid-run", () => {
   it('ends with its result: the crash, what was decided before and after, the lost decisions, balanced books, and exit code 3', async () => {
     const events: TraceEvent[] = [];
     const k = killer('coordinator', (e) => emitted(e, 'decided'), 10);
     const result = await runScenario(voting(1500), {
-      mode: 'threads', workers: 3, seed: 5, onSystem: k.onSystem,
+      mode: 'threads',
+      workers: 3,
+      seed: 5,
+      onSystem: k.onSystem,
       onEvent: (e) => (events.push(e), k.onEvent(e)),
     });
     await k.state.kill;
@@ -96,7 +100,10 @@ describe('threads mode: the coordinator\'s worker dies mid-run', () => {
     const events: TraceEvent[] = [];
     const k = killer('coordinator', (e) => emitted(e, 'decided'), 5);
     const result = await runScenario(voting(1500), {
-      mode: 'threads', workers: 1, seed: 6, onSystem: k.onSystem,
+      mode: 'threads',
+      workers: 1,
+      seed: 6,
+      onSystem: k.onSystem,
       onEvent: (e) => (events.push(e), k.onEvent(e)),
     });
     expect(result.status).toBe('failed');
@@ -117,23 +124,28 @@ describe('threads mode: a worker hosting only voters dies mid-run', () => {
     let system: ThreadSystem | undefined;
     let kill: Promise<unknown> | undefined;
     let seen = 0;
-    const result = await runScenario(parseScenario(`
+    const result = await runScenario(
+      parseScenario(`
 name: voter-crash
 agents: [{ role: analyst, count: 8, accuracy: 0.6 }]
 topology: ring
 consensus: { algorithm: simple_majority, voting_timeout: 20s }
 task: { question: q, options: [A, B, C], truth: A, decisions: 60, in_flight: 4 }
-`), {
-      mode: 'threads', workers: 3, seed: 9,
-      onSystem: (s) => (system = s as ThreadSystem),
-      onEvent: (e) => {
-        events.push(e);
-        if (!emitted(e, 'decided') || ++seen !== 8) return;
-        // A worker the coordinator is not on: only voters die with it.
-        const worker = [0, 1, 2].find((w) => w !== system!.workerOf('coordinator'))!;
-        kill = system!.killWorker(worker);
+`),
+      {
+        mode: 'threads',
+        workers: 3,
+        seed: 9,
+        onSystem: (s) => (system = s as ThreadSystem),
+        onEvent: (e) => {
+          events.push(e);
+          if (!emitted(e, 'decided') || ++seen !== 8) return;
+          // A worker the coordinator is not on: only voters die with it.
+          const worker = [0, 1, 2].find((w) => w !== system!.workerOf('coordinator'))!;
+          kill = system!.killWorker(worker);
+        },
       },
-    });
+    );
     await kill;
     expect(result.hostCrashes).toHaveLength(1);
     expect(result.hostCrashes[0].restarted.length).toBeGreaterThan(0);
@@ -155,7 +167,7 @@ task: { question: q, options: [A, B, C], truth: A, decisions: 60, in_flight: 4 }
 
 const fixture = fileURLToPath(new URL('./fixtures/crashing-coordinator.ts', import.meta.url));
 
-describe('threads mode: resuming other workloads after the coordinator\'s worker died', () => {
+describe("threads mode: resuming other workloads after the coordinator's worker died", () => {
   it('a workflow: a stage closed before the crash keeps its outcome, the stage open at it fails, what depends on it is blocked', async () => {
     const example = await loadScenarioFile(fileURLToPath(new URL('../examples/product-workflow.yml', import.meta.url)));
     // design's ballots go uncounted until the crash, so design is surely open when its worker dies.
@@ -178,14 +190,17 @@ describe('threads mode: resuming other workloads after the coordinator\'s worker
     expectBalancedBooks(result);
   });
 
-  it('a duration workload: the restarted coordinator decides until the run\'s time is up', async () => {
+  it("a duration workload: the restarted coordinator decides until the run's time is up", async () => {
     const events: TraceEvent[] = [];
-    const result = await runScenario(parseScenario(`
+    const result = await runScenario(
+      parseScenario(`
 name: duration-crash
 agents: [{ role: analyst, count: 5, accuracy: 0.8 }]
 consensus: { algorithm: simple_majority, voting_timeout: 30s, implementation: { module: ${JSON.stringify(fixture)}, export: crashingCoordinator } }
 task: { question: q, options: [A, B], truth: A, duration: 1500ms, in_flight: 2 }
-`), { mode: 'threads', workers: 2, onEvent: (e) => events.push(e) });
+`),
+      { mode: 'threads', workers: 2, onEvent: (e) => events.push(e) },
+    );
     const crashAt = events.findIndex((e) => e.type === 'host-crash');
     expect(crashAt).toBeGreaterThan(0);
     const after = events.slice(crashAt).filter((e) => emitted(e, 'decided')).length;
@@ -202,7 +217,9 @@ task: { question: q, options: [A, B], truth: A, duration: 1500ms, in_flight: 2 }
     const kills: Promise<unknown>[] = [];
     let since = 0;
     const result = await runScenario(voting(1500), {
-      mode: 'threads', workers: 3, seed: 8,
+      mode: 'threads',
+      workers: 3,
+      seed: 8,
       onSystem: (s) => (system = s as ThreadSystem),
       onEvent: (e) => {
         events.push(e);

@@ -51,7 +51,12 @@ describe('threads mode: a worker that dies', () => {
     await expect(sys.ask('fragile', { kind: 'ping' }, { timeoutMs: 5_000 })).rejects.toThrow(/unknown-actor/);
 
     expect(events.some((e) => e.type === 'host-crash' && e.host === 1 && e.lostInFlight === crash.lostInFlight)).toBe(true);
-    expect(events.filter((e) => e.type === 'restart').map((e) => e.type === 'restart' && e.actor).sort()).toEqual(['helper', 'sink']);
+    expect(
+      events
+        .filter((e) => e.type === 'restart')
+        .map((e) => e.type === 'restart' && e.actor)
+        .sort(),
+    ).toEqual(['helper', 'sink']);
     const result = await sys.shutdown();
     sys = undefined;
     expect(result.hostCrashes).toHaveLength(1);

@@ -258,7 +258,13 @@ describe('threads mode: fault control', () => {
     await s.spawn('true', PROBE, { worker: 0 });
     s.faults.skewClock('fast', 10);
     await s.settle();
-    const alarms = firstValueFrom(s.trace$.pipe(filter((e) => e.type === 'deliver' && e.kind === 'alarm'), take(2), toArray()));
+    const alarms = firstValueFrom(
+      s.trace$.pipe(
+        filter((e) => e.type === 'deliver' && e.kind === 'alarm'),
+        take(2),
+        toArray(),
+      ),
+    );
     s.send('fast', { kind: 'arm', body: { ms: 500 } });
     s.send('true', { kind: 'arm', body: { ms: 200 } });
     const order = (await alarms).map((e) => (e as Extract<TraceEvent, { type: 'deliver' }>).to);
@@ -318,7 +324,19 @@ describe('threads mode: fault control', () => {
     const healed = firstValueFrom(s.trace$.pipe(filter((e) => e.type === 'fault' && e.fault === 'heal')));
     const networkEnded = firstValueFrom(s.trace$.pipe(filter((e) => e.type === 'fault' && e.fault === 'network-end')));
     const recovered = firstValueFrom(s.trace$.pipe(filter((e) => e.type === 'fault' && e.fault === 'recover')));
-    layFaults(s.faults, { members: peers, outsiders: ['client'], roles: new Map(peers.map((p) => [p, 'node'])), leaderName: 'leader', leader: () => null, neighbours: () => [], seed: 7 }, plan);
+    layFaults(
+      s.faults,
+      {
+        members: peers,
+        outsiders: ['client'],
+        roles: new Map(peers.map((p) => [p, 'node'])),
+        leaderName: 'leader',
+        leader: () => null,
+        neighbours: () => [],
+        seed: 7,
+      },
+      plan,
+    );
     s.send('client', { kind: 'start' });
     await Promise.all([healed, networkEnded, recovered]);
     expect(faultsOf('crash').map((e) => e.detail)).toEqual(['n2']);

@@ -45,7 +45,10 @@ describe('accounting and settle while a dead worker is being recovered', () => {
         return cuts.call(this);
       };
     });
-    const settled = sys.settle({ timeoutMs: 5_000 }).then(() => 'settled', (e: Error) => `${e.name}: ${e.message}`);
+    const settled = sys.settle({ timeoutMs: 5_000 }).then(
+      () => 'settled',
+      (e: Error) => `${e.name}: ${e.message}`,
+    );
     await readCounters;
     expect((await sys.accounting()).inFlight).toBeGreaterThan(0); // still busy: settle() is waiting, not done
     await sys.killWorker(1); // recovery waits for worker 0 to answer peerDied

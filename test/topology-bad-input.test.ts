@@ -73,7 +73,12 @@ describe('buildTopology: bad specs name the field, say what was expected and wha
   });
 
   it('teams fewer than the teams the members name (it would merge them)', () => {
-    const members = [{ id: 'q', role: 'queen' }, { id: 'a', team: 'A' }, { id: 'b', team: 'B' }, { id: 'c', team: 'C' }];
+    const members = [
+      { id: 'q', role: 'queen' },
+      { id: 'a', team: 'A' },
+      { id: 'b', team: 'B' },
+      { id: 'c', team: 'C' },
+    ];
     const e = bad({ type: 'hierarchical', teams: 2 }, members);
     expect(e.path).toBe('topology.teams');
     expect(e.message).toContain('an integer >= 3, the number of distinct teams the members name');

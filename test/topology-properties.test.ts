@@ -7,13 +7,15 @@ const RUNS = { seed: 42, numRuns: 200 };
 
 /** Members with random roles (some queens or coordinators) and teams (numbers and strings, or none). */
 const membersArb = fc.integer({ min: 1, max: 300 }).chain((n) =>
-  fc.array(
-    fc.record({
-      role: fc.constantFrom(undefined, undefined, undefined, 'worker', 'queen', 'coordinator'),
-      team: fc.option(fc.oneof(fc.integer({ min: 0, max: 6 }), fc.constantFrom('red', 'blue', '3')), { nil: undefined, freq: 2 }),
-    }),
-    { minLength: n, maxLength: n },
-  ).map((attrs) => attrs.map(({ role, team }, i): Member => ({ id: `agent-${i}`, ...(role && { role }), ...(team !== undefined && { team }) }))),
+  fc
+    .array(
+      fc.record({
+        role: fc.constantFrom(undefined, undefined, undefined, 'worker', 'queen', 'coordinator'),
+        team: fc.option(fc.oneof(fc.integer({ min: 0, max: 6 }), fc.constantFrom('red', 'blue', '3')), { nil: undefined, freq: 2 }),
+      }),
+      { minLength: n, maxLength: n },
+    )
+    .map((attrs) => attrs.map(({ role, team }, i): Member => ({ id: `agent-${i}`, ...(role && { role }), ...(team !== undefined && { team }) }))),
 );
 
 /** Distinct team names the non-queen members use (what `teams` must at least cover). */
@@ -28,19 +30,21 @@ const caseArb = membersArb.chain((members) => {
     fc.constantFrom<TopologySpec>('mesh', 'star', 'ring', 'hierarchical', { type: 'mesh' }),
     fc.record({ type: fc.constant('star' as const), hub: fc.option(memberId, { nil: undefined }) }, { requiredKeys: ['type'] }),
     fc.record({ type: fc.constant('ring' as const), bidirectional: fc.boolean() }, { requiredKeys: ['type'] }),
-    fc.record(
-      {
-        type: fc.constant('hierarchical' as const),
-        queen: memberId,
-        teams: fc.integer({ min: 1, max: 40 }),
-        fanout: fc.integer({ min: 2, max: 12 }),
-      },
-      { requiredKeys: ['type'] },
-    ).map((s) => {
-      // A teams count below the teams the members name is rejected (tested in the bad-input file).
-      const queen = s.queen ?? (members.find((m) => m.role === 'queen' || m.role === 'coordinator') ?? members[0]).id;
-      return s.teams !== undefined && s.teams < namedTeams(members, queen) ? { ...s, teams: undefined } : s;
-    }),
+    fc
+      .record(
+        {
+          type: fc.constant('hierarchical' as const),
+          queen: memberId,
+          teams: fc.integer({ min: 1, max: 40 }),
+          fanout: fc.integer({ min: 2, max: 12 }),
+        },
+        { requiredKeys: ['type'] },
+      )
+      .map((s) => {
+        // A teams count below the teams the members name is rejected (tested in the bad-input file).
+        const queen = s.queen ?? (members.find((m) => m.role === 'queen' || m.role === 'coordinator') ?? members[0]).id;
+        return s.teams !== undefined && s.teams < namedTeams(members, queen) ? { ...s, teams: undefined } : s;
+      }),
   );
   return fc.record({ members: fc.constant(members), spec, seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }) });
 });
@@ -51,7 +55,7 @@ const forwardOnly = (g: RouteGraph) => g.spec.type === 'ring' && !g.spec.bidirec
 function pairs(n: number, seed: number): Array<[number, number]> {
   if (n * n <= 900) return Array.from({ length: n * n }, (_, k) => [Math.floor(k / n), k % n]);
   let s = seed | 1;
-  const rnd = () => ((s = (Math.imul(s, 48271) >>> 0) % 2147483647) / 2147483647);
+  const rnd = () => (s = (Math.imul(s, 48271) >>> 0) % 2147483647) / 2147483647;
   return Array.from({ length: 600 }, () => [Math.floor(rnd() * n), Math.floor(rnd() * n)]);
 }
 
@@ -62,8 +66,10 @@ describe('route graphs: properties over random members and options', () => {
         const g = buildTopology(spec, members);
         const ids = g.members;
         for (const [i, j] of pairs(ids.length, seed)) {
-          const from = ids[i], to = ids[j];
-          let at = from, steps = 0;
+          const from = ids[i],
+            to = ids[j];
+          let at = from,
+            steps = 0;
           while (at !== to) {
             const next = g.nextHop(at, to);
             if (next === undefined || !g.neighbours(at).includes(next)) return false;
@@ -154,8 +160,12 @@ describe('route graphs: properties over random members and options', () => {
         for (let k = 0; k < g.members.length; k += stride) {
           const target = g.members[k];
           if (target === root) continue;
-          let at = root, before = root;
-          while (at !== target) { before = at; at = g.nextHop(at, target)!; }
+          let at = root,
+            before = root;
+          while (at !== target) {
+            before = at;
+            at = g.nextHop(at, target)!;
+          }
           if (relay.get(target) !== before) return false;
         }
         return true;
@@ -178,10 +188,12 @@ describe('route graphs: properties over random members and options', () => {
   it('building is deterministic: the same spec and members give the same routes', () => {
     fc.assert(
       fc.property(caseArb, ({ members, spec, seed }) => {
-        const a = buildTopology(spec, members), b = buildTopology(spec, members);
+        const a = buildTopology(spec, members),
+          b = buildTopology(spec, members);
         expect(b.spec).toEqual(a.spec);
         for (const [i, j] of pairs(members.length, seed).slice(0, 100)) {
-          const from = a.members[i], to = a.members[j];
+          const from = a.members[i],
+            to = a.members[j];
           if (a.nextHop(from, to) !== b.nextHop(from, to)) return false;
         }
         return a.members.every((id) => a.neighbours(id).join() === b.neighbours(id).join());

@@ -195,8 +195,12 @@ describe('ring', () => {
 describe('hierarchical', () => {
   const teamed: Member[] = [
     { id: 'q', role: 'queen' },
-    { id: 'a1', team: 'A' }, { id: 'b1', team: 'B' }, { id: 'a2', team: 'A' }, { id: 'b2', team: 'B' },
-    { id: 'a3', team: 'A' }, { id: 'b3', team: 'B' },
+    { id: 'a1', team: 'A' },
+    { id: 'b1', team: 'B' },
+    { id: 'a2', team: 'A' },
+    { id: 'b2', team: 'B' },
+    { id: 'a3', team: 'A' },
+    { id: 'b3', team: 'B' },
   ];
 
   it('a member in team A reaches a member in team B by climbing to the queen and descending', () => {
@@ -223,7 +227,12 @@ describe('hierarchical', () => {
     const g = buildTopology({ type: 'hierarchical', queen: 'b1' }, teamed);
     expect(g.spec).toEqual({ type: 'hierarchical', queen: 'b1' });
     expect(g.neighbours('b1')).toEqual(['q', 'a1', 'b2']); // team B is led by b2 now; q has no team, so it leads one alone
-    expect(buildTopology('hierarchical', [{ id: 'x', role: 'queen', team: 'A' }, { id: 'y', team: 'A' }]).neighbours('x')).toEqual(['y']);
+    expect(
+      buildTopology('hierarchical', [
+        { id: 'x', role: 'queen', team: 'A' },
+        { id: 'y', team: 'A' },
+      ]).neighbours('x'),
+    ).toEqual(['y']);
   });
 
   // Default teams = ceil(sqrt(n - 1)); the non-queen members are cut, in order, into that many
@@ -245,7 +254,8 @@ describe('hierarchical', () => {
       expect(bfsDiameter(g)).toBe(diameter);
       const leadOf = (i: number) => leads.filter((l) => Number(l.slice(1)) <= i).at(-1)!;
       for (let i = 1; i < n; i++) {
-        const me = `m${i}`, lead = leadOf(i);
+        const me = `m${i}`,
+          lead = leadOf(i);
         if (me === lead) {
           expect(g.nextHop(me, 'm0')).toBe('m0');
           expect(g.hops(me, 'm0')).toBe(1);
@@ -271,7 +281,13 @@ describe('hierarchical', () => {
 
   it('named teams come first; members without a team fill the remaining teams; 1 and "1" are the same team', () => {
     const members: Member[] = [
-      { id: 'q', role: 'queen' }, { id: 'x', team: 1 }, { id: 'u1' }, { id: 'y', team: '1' }, { id: 'u2' }, { id: 'u3' }, { id: 'u4' },
+      { id: 'q', role: 'queen' },
+      { id: 'x', team: 1 },
+      { id: 'u1' },
+      { id: 'y', team: '1' },
+      { id: 'u2' },
+      { id: 'u3' },
+      { id: 'u4' },
     ];
     const g = buildTopology({ type: 'hierarchical', teams: 3 }, members);
     expect(g.neighbours('q')).toEqual(['x', 'u1', 'u3']);
@@ -286,7 +302,7 @@ describe('hierarchical', () => {
     expect(named.neighbours('q')).toEqual(['a1', 'b1', 'c1', 'd1']);
   });
 
-  it('fanout caps every node\'s children by adding levels: leads under leads, members under members of their own team', () => {
+  it("fanout caps every node's children by adding levels: leads under leads, members under members of their own team", () => {
     const g = buildTopology({ type: 'hierarchical', fanout: 2 }, ids(20));
     expect(g.spec).toEqual({ type: 'hierarchical', queen: 'm0', fanout: 2 });
     // Teams (default 5): m1-m3, m4-m7, m8-m11, m12-m15, m16-m19. Each lead keeps one slot for its own team.

@@ -13,10 +13,7 @@ describe('topology selector (rules as data)', () => {
   });
 
   it('takes user rules from plain data (a config file) and tries them in order', () => {
-    const text = JSON.stringify([
-      { when: { minAgents: 50 }, topology: { type: 'hierarchical', teams: 5 }, reason: 'big swarm' },
-      ...DEFAULT_SELECTION_RULES,
-    ]);
+    const text = JSON.stringify([{ when: { minAgents: 50 }, topology: { type: 'hierarchical', teams: 5 }, reason: 'big swarm' }, ...DEFAULT_SELECTION_RULES]);
     const rules = validateSelectionRules(JSON.parse(text));
     expect(selectTopology({ complexity: 'high', novelty: 'high', agents: 80 }, rules)).toMatchObject({ topology: { type: 'hierarchical', teams: 5 }, rule: 0 });
     expect(selectTopology({ complexity: 'high', novelty: 'high', agents: 8 }, rules)).toMatchObject({ topology: 'mesh', rule: 1 });

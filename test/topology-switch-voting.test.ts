@@ -41,7 +41,11 @@ for (const mode of ['sim', 'threads'] as const) {
       let r: ScenarioResult;
       if (mode === 'sim') {
         // Virtual time: the scenario's schedule switches at exact instants.
-        r = await runScenario(parseScenario(yaml('decisions: 60, in_flight: 3', ['20ms', '45ms', '70ms'])), { seed: 9, traceLevel: 'full', onEvent: (e) => events.push(e) });
+        r = await runScenario(parseScenario(yaml('decisions: 60, in_flight: 3', ['20ms', '45ms', '70ms'])), {
+          seed: 9,
+          traceLevel: 'full',
+          onEvent: (e) => events.push(e),
+        });
       } else {
         // Wall clock: switch from the API once 100 decisions have been seen since the previous
         // switch landed, and wind the workload down after 100 more on the ring. Counting from the
@@ -53,13 +57,24 @@ for (const mode of ['sim', 'threads'] as const) {
         let switchError: unknown;
         let swarm: Swarm | undefined;
         swarm = await Swarm.start(parseScenario(yaml('decisions: 1000000, in_flight: 2', ['1h', '1h', '1h']).replace(/schedule:[\s\S]*$/, '')), {
-          seed: 9, mode, workers: 2, traceLevel: 'full',
+          seed: 9,
+          mode,
+          workers: 2,
+          traceLevel: 'full',
           onEvent: (e) => {
             events.push(e);
             if (e.type !== 'emit' || e.event.type !== 'decided' || switching || ++decided < 100) return;
             if (next.length === 0) return swarm!.stop();
             switching = true;
-            swarm!.switchTopology(next.shift()!).then(() => { switching = false; decided = 0; }, (err: unknown) => { switchError = err; });
+            swarm!.switchTopology(next.shift()!).then(
+              () => {
+                switching = false;
+                decided = 0;
+              },
+              (err: unknown) => {
+                switchError = err;
+              },
+            );
           },
         });
         r = await swarm.run();

@@ -53,7 +53,12 @@ describe('switching topology while envelopes are in flight', () => {
     // The switch really caught envelopes in flight: some were sent before a switch and delivered after it.
     const events = sim.recorder.events!;
     const switchAt = events.findIndex((e) => e.type === 'topology' && e.to === 'star');
-    const sentBefore = new Set(events.slice(0, switchAt).filter((e) => e.type === 'send').map((e) => (e as { id: number }).id));
+    const sentBefore = new Set(
+      events
+        .slice(0, switchAt)
+        .filter((e) => e.type === 'send')
+        .map((e) => (e as { id: number }).id),
+    );
     const straddling = events.slice(switchAt).filter((e) => e.type === 'deliver' && sentBefore.has(e.id));
     expect(straddling.length).toBeGreaterThan(0);
     // Routing shows in the figures: a mesh relays nothing, the others do.
@@ -100,7 +105,9 @@ describe('broadcast on the spanning structure', () => {
     sim.run({ maxSteps: 3 }); // the copies are a few links along the ring
     for (let i = 0; i < 40; i++) await sim.switchTopology(i % 2 ? 'ring' : 'star');
     await sim.settle();
-    const heard = await Promise.all(ring.map(async (id) => ((await sim.snapshot(id)) as { heard: { body: unknown }[] }).heard.filter((h) => h.body === 'far').length));
+    const heard = await Promise.all(
+      ring.map(async (id) => ((await sim.snapshot(id)) as { heard: { body: unknown }[] }).heard.filter((h) => h.body === 'far').length),
+    );
     expect(heard).toEqual(ring.map((id) => (id === 'r0' ? 0 : 1)));
   });
 
@@ -135,7 +142,7 @@ describe('membership and requests', () => {
     await expect(sim.joinTopology('ghost')).rejects.toThrow(/spawn it first/);
   });
 
-  it('threads: join and leave rebuild every worker\'s routes', async () => {
+  it("threads: join and leave rebuild every worker's routes", async () => {
     const threads = await ThreadSystem.start({ workers: 2, traceLevel: 'full', keepTrace: true });
     open = threads;
     for (const id of ['hub', 'a', 'b', 'c']) await threads.spawn(id, gossip);

@@ -51,7 +51,9 @@ const pending: Record<string, string> = {};
 const runThrough: Record<string, string> = { '14-multistage-workflow.json': '14-multistage-from-json.yml' };
 /** The run id each tutorial file's latest run was stored under. */
 const recorded: Record<string, string> = {};
-const used = (file: string | undefined) => { if (file?.startsWith(dir)) ran.add(file.slice(dir.length + 1)); };
+const used = (file: string | undefined) => {
+  if (file?.startsWith(dir)) ran.add(file.slice(dir.length + 1));
+};
 
 /** `conclave run FILE --json`, recorded in the test's store: the exit code, the result and its run id. */
 async function run(file: string | undefined, opts: Partial<RunCommandOptions> = {}): Promise<{ code: number; result: ScenarioResult; runId: string }> {
@@ -83,7 +85,9 @@ async function text(file: string, timeline: number, opts: Partial<RunCommandOpti
 /** `conclave monitor RUN --follow` on a stored run: its lines (a run that has ended is not waited for). */
 async function monitor(runId: string): Promise<string> {
   const lines: string[] = [];
-  const code = await monitorCommand(runId, { store, follow: true }, (l) => lines.push(l), { sleep: () => Promise.reject(new Error('monitor waited for a run that has ended')) });
+  const code = await monitorCommand(runId, { store, follow: true }, (l) => lines.push(l), {
+    sleep: () => Promise.reject(new Error('monitor waited for a run that has ended')),
+  });
   expect(code).toBe(0);
   return plain(lines);
 }
@@ -104,14 +108,19 @@ function showJson(runId: string, opts: ShowCommandOptions): Record<string, any> 
 
 /** The `decided` and `escalated` events of a trace file. */
 function decisionEvents(traceFile: string): { t: number; type: string; algorithm?: string }[] {
-  return readFileSync(traceFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l))
+  return readFileSync(traceFile, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
     .filter((e) => e.type === 'emit' && (e.event.type === 'decided' || e.event.type === 'escalated'))
     .map((e) => ({ t: e.t, type: e.event.type, algorithm: e.event.algorithm }));
 }
 
 describe('docs/tutorial.md and examples/tutorial/', () => {
   const doc = readFileSync(join(root, 'docs', 'tutorial.md'), 'utf8');
-  const files = readdirSync(dir).filter((f) => /\.(ya?ml|json)$/.test(f)).sort();
+  const files = readdirSync(dir)
+    .filter((f) => /\.(ya?ml|json)$/.test(f))
+    .sort();
 
   it('every file under examples/tutorial/ is used in the tutorial, and every one the tutorial names exists', () => {
     expect(files.length).toBeGreaterThanOrEqual(19);
@@ -129,7 +138,7 @@ describe('docs/tutorial.md and examples/tutorial/', () => {
 });
 
 describe('Part 1: configuration (exercise 1)', () => {
-  it('1: the tutorial\'s consensus-config.yml, given to conclave run --config, fills in the built-in scenario', async () => {
+  it("1: the tutorial's consensus-config.yml, given to conclave run --config, fills in the built-in scenario", async () => {
     const config = example('01-consensus-config.yml');
     const s = parseScenario(undefined, undefined, { configFile: config });
     expect(s.consensus).toMatchObject({ algorithm: 'simple_majority', threshold: 0.5, min_participants: 2 });
@@ -146,14 +155,15 @@ describe('Part 1: configuration (exercise 1)', () => {
     expect(result.decisions.decided).toBeGreaterThan(0);
   });
 
-  it('1: conclave config merge keeps the file in the project\'s conclave.config.yml; config show --resolved says what a run will use and where it came from', async () => {
+  it("1: conclave config merge keeps the file in the project's conclave.config.yml; config show --resolved says what a run will use and where it came from", async () => {
     const project = places('project-01');
     expect(configMergeCommand(example('01-consensus-config.yml'), {}, () => undefined, project)).toBe(0);
     expect(existsSync(join(project.cwd, 'conclave.config.yml'))).toBe(true);
     const shown: string[] = [];
     expect(await configShowCommand(undefined, { resolved: true, json: true }, (l) => shown.push(l), project)).toBe(0);
     const settings = Object.fromEntries((JSON.parse(shown.join('\n')).settings as { key: string; value: unknown; source: string }[]).map((e) => [e.key, e]));
-    const fromProject = (key: string, value: unknown) => expect(settings[key], key).toMatchObject({ value, source: `project file ${join(project.cwd, 'conclave.config.yml')}` });
+    const fromProject = (key: string, value: unknown) =>
+      expect(settings[key], key).toMatchObject({ value, source: `project file ${join(project.cwd, 'conclave.config.yml')}` });
     fromProject('consensus.algorithm', 'simple_majority');
     fromProject('consensus.threshold', 0.5);
     fromProject('consensus.min_participants', 2);
@@ -165,7 +175,7 @@ describe('Part 1: configuration (exercise 1)', () => {
     expect((result.warnings ?? []).join('\n')).toMatch(/agent_weights/);
   });
 
-  it('1: the tutorial\'s own bare `voting_timeout: 60` is 60 ms, and the run says to write 60s if seconds were meant', async () => {
+  it("1: the tutorial's own bare `voting_timeout: 60` is 60 ms, and the run says to write 60s if seconds were meant", async () => {
     const bare = join(tmp, 'consensus-config-bare.yml');
     writeFileSync(bare, readFileSync(example('01-consensus-config.yml'), 'utf8').replace(/^ {2}voting_timeout: 60s.*$/m, '  voting_timeout: 60'));
     expect(parseScenario(undefined, undefined, { configFile: bare }).consensus.votingTimeoutMs).toBe(60);
@@ -173,12 +183,14 @@ describe('Part 1: configuration (exercise 1)', () => {
     expect((result.warnings ?? []).join('\n')).toMatch(/voting_timeout[\s\S]*60s/);
   });
 
-  it('4: after exercise 1\'s merge (byzantine_tolerance: false) a PBFT scenario runs PBFT and names the project\'s contrary setting; the tutorial\'s config set byzantine_tolerance true silences it', async () => {
+  it("4: after exercise 1's merge (byzantine_tolerance: false) a PBFT scenario runs PBFT and names the project's contrary setting; the tutorial's config set byzantine_tolerance true silences it", async () => {
     const project = places('project-04');
     expect(configMergeCommand(example('01-consensus-config.yml'), {}, () => undefined, project)).toBe(0);
     const before = await run(example('04-bft-investment.yml'), { places: project });
     expect(before.result.algorithm).toBe('byzantine_tolerant');
-    expect((before.result.warnings ?? []).join('\n')).toMatch(/consensus\.byzantine_tolerance \(the project file [^)]*\): false, but this scenario names consensus\.algorithm: byzantine_tolerant/);
+    expect((before.result.warnings ?? []).join('\n')).toMatch(
+      /consensus\.byzantine_tolerance \(the project file [^)]*\): false, but this scenario names consensus\.algorithm: byzantine_tolerant/,
+    );
     expect(configSetCommand('consensus.byzantine_tolerance', 'true', {}, () => undefined, project)).toBe(0);
     expect(configSetCommand('consensus.malicious_detection', 'true', {}, () => undefined, project)).toBe(0);
     const { code, result } = await run(example('04-bft-investment.yml'), { places: project });
@@ -187,7 +199,7 @@ describe('Part 1: configuration (exercise 1)', () => {
     expect(result.decisions.decided).toBe(result.decisions.attempted);
   });
 
-  it('4 then 8: the tutorial\'s config set commands in one project; Raft runs and names byzantine_tolerance: true, then its timeouts (bare ms) apply', async () => {
+  it("4 then 8: the tutorial's config set commands in one project; Raft runs and names byzantine_tolerance: true, then its timeouts (bare ms) apply", async () => {
     const project = places('project-08');
     const set = (key: string, value: string) => expect(configSetCommand(key, value, {}, () => undefined, project)).toBe(0);
     // exercise 4
@@ -212,7 +224,9 @@ describe('Part 1: configuration (exercise 1)', () => {
     // Exercise 4's byzantine_tolerance: true is left in the project: the Raft scenario runs Raft and names it.
     const named = await run(example('08-raft-deployment.yml'), { places: project });
     expect(named.result.algorithm).toBe('raft');
-    expect((named.result.warnings ?? []).join('\n')).toMatch(/consensus\.byzantine_tolerance \(the project file [^)]*\): true, but this scenario names consensus\.algorithm: raft, which does not tolerate Byzantine agents/);
+    expect((named.result.warnings ?? []).join('\n')).toMatch(
+      /consensus\.byzantine_tolerance \(the project file [^)]*\): true, but this scenario names consensus\.algorithm: raft, which does not tolerate Byzantine agents/,
+    );
     set('consensus.byzantine_tolerance', 'false');
     // exercise 8's scenario without its own raft timeouts: the project's apply, 1000 meaning 1000 ms
     const scenario = join(tmp, '08-no-timeouts.yml');
@@ -237,7 +251,7 @@ describe('Part 2: simple majority (exercises 2, 3)', () => {
     expect(runId).toMatch(/^\d{8}-\d{6}-[0-9a-f]+$/);
   });
 
-  it('3: the timeline shows each agent\'s vote with its reason, then the majority reached', async () => {
+  it("3: the timeline shows each agent's vote with its reason, then the majority reached", async () => {
     const { code, text: t } = await text(example('02-majority-db.yml'), 3);
     expect(code).toBe(0);
     expect(t).toMatch(/coordinator opens d1: Choose the best database technology/);
@@ -334,15 +348,21 @@ describe('Part 4: weighted voting (exercises 6, 7)', () => {
     expect(equal.result.quality!).toBeLessThan(1);
   });
 
-  it('6: each vote is counted with its role\'s expert weight (the tutorial\'s --show-weights: audit.detailed_logging puts it in the trace)', async () => {
+  it("6: each vote is counted with its role's expert weight (the tutorial's --show-weights: audit.detailed_logging puts it in the trace)", async () => {
     const trace = join(tmp, 'weights.jsonl');
     await run(example('06-expert-weights.yml'), { trace });
     const weights = new Map<string, Set<number>>();
-    for (const e of readFileSync(trace, 'utf8').trim().split('\n').map((l) => JSON.parse(l))) {
+    for (const e of readFileSync(trace, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))) {
       if (e.type === 'emit' && e.event.type === 'vote') weights.set(e.event.role, (weights.get(e.event.role) ?? new Set()).add(e.event.weight));
     }
     expect(Object.fromEntries([...weights].map(([role, w]) => [role, [...w]]))).toEqual({
-      security_expert: [3], performance_expert: [2.5], domain_expert: [2], general_developer: [1],
+      security_expert: [3],
+      performance_expert: [2.5],
+      domain_expert: [2],
+      general_developer: [1],
     });
   });
 
@@ -360,7 +380,7 @@ describe('Part 4: weighted voting (exercises 6, 7)', () => {
     expect(result.quality).toBeGreaterThanOrEqual(0.95);
   });
 
-  it('7: conclave show RUN --weights shows how each agent\'s weight evolved, ending at the run\'s final weights', async () => {
+  it("7: conclave show RUN --weights shows how each agent's weight evolved, ending at the run's final weights", async () => {
     const { result, runId } = await run(example('07-dynamic-weights.yml'));
     const w = showJson(runId, { weights: true }).weights;
     expect(w.updates).toBe(200);
@@ -369,7 +389,7 @@ describe('Part 4: weighted voting (exercises 6, 7)', () => {
 });
 
 describe('Part 5: Raft (exercises 8, 9)', () => {
-  it('8: five nodes elect a leader within the tutorial\'s election timeouts (1000-2000 ms) and commit every command', async () => {
+  it("8: five nodes elect a leader within the tutorial's election timeouts (1000-2000 ms) and commit every command", async () => {
     const { code, result } = await run(example('08-raft-deployment.yml'));
     expect(code).toBe(0);
     expect(result.algorithm).toBe('raft');
@@ -399,7 +419,7 @@ describe('Part 5: Raft (exercises 8, 9)', () => {
     expect(result.safetyViolations).toEqual([]);
   });
 
-  it('9: the summary\'s timeline shows the crash and the new leader\'s election', async () => {
+  it("9: the summary's timeline shows the crash and the new leader's election", async () => {
     const { text: t } = await text(example('09-raft-leader-crash.yml'), 1);
     expect(t).toMatch(/3000\.00 ms {2}\S+ crashed/);
     expect(t).toMatch(/failover +(\S+) crashed at 3000 ms → (\S+) led \d+ ms later/);
@@ -408,7 +428,7 @@ describe('Part 5: Raft (exercises 8, 9)', () => {
     expect(t).toMatch(new RegExp(`${next} elected leader of term \\d+`));
   });
 
-  it('9: conclave show RUN --leaders names each term\'s leader, the failover and the current leader', async () => {
+  it("9: conclave show RUN --leaders names each term's leader, the failover and the current leader", async () => {
     const { result, runId } = await run(example('09-raft-leader-crash.yml'));
     const l = showJson(runId, { leaders: true }).leaders;
     expect(l.terms.map((t: { term: number; leader: string; from: number }) => ({ term: t.term, leader: t.leader, at: t.from }))).toEqual(result.raft!.leaders);
@@ -432,7 +452,9 @@ describe('Part 6: custom policies (exercises 10, 11)', () => {
   it('10: the policy refuses to decide without two medical experts', async () => {
     const source = readFileSync(example('10-medical-policy.yml'), 'utf8');
     // The clinician becomes a nurse: one medical expert left.
-    const oneExpert = source.replace('role: clinician', 'role: nurse').replace('module: ../policies/medical.ts', `module: ${join(root, 'examples', 'policies', 'medical.ts')}`);
+    const oneExpert = source
+      .replace('role: clinician', 'role: nurse')
+      .replace('module: ../policies/medical.ts', `module: ${join(root, 'examples', 'policies', 'medical.ts')}`);
     expect(oneExpert).not.toContain('clinician');
     const file = join(tmp, '10-one-expert.yml');
     writeFileSync(file, oneExpert);
@@ -459,13 +481,19 @@ describe('Part 7: performance (exercises 12, 13)', () => {
 
   beforeAll(async () => {
     // The tutorial's benchmark, small: 3 and 5 agents, 2 iterations of 20 decisions.
-    const code = await benchCommand({ algorithms: algorithms.join(','), agents: '3,5', iterations: '2', decisions: '20', seed: '1', output: bench, html }, () => undefined, { isTTY: false, write: () => undefined });
+    const code = await benchCommand(
+      { algorithms: algorithms.join(','), agents: '3,5', iterations: '2', decisions: '20', seed: '1', output: bench, html },
+      () => undefined,
+      { isTTY: false, write: () => undefined },
+    );
     expect(code).toBe(0);
     report = JSON.parse(readFileSync(bench, 'utf8')) as BenchReport;
   }, 180_000);
 
   it('12: conclave bench measures the five algorithms at each size (PBFT needs n >= 4)', () => {
-    expect(report.results.map((g) => `${g.algorithm}:${g.agents}:${g.status}`)).toEqual(algorithms.flatMap((a) => [3, 5].map((n) => `${a}:${n}:${a === 'byzantine_tolerant' && n === 3 ? 'not_applicable' : 'measured'}`)));
+    expect(report.results.map((g) => `${g.algorithm}:${g.agents}:${g.status}`)).toEqual(
+      algorithms.flatMap((a) => [3, 5].map((n) => `${a}:${n}:${a === 'byzantine_tolerant' && n === 3 ? 'not_applicable' : 'measured'}`)),
+    );
     for (const g of report.results) {
       if (g.status !== 'measured') continue;
       expect(g.decisions.attempted).toBe(40);
@@ -524,7 +552,7 @@ describe('Part 7: performance (exercises 12, 13)', () => {
     for (const a of ['simple_majority', 'raft']) expect(page).toContain(a);
   });
 
-  it('13: the tutorial\'s switches: --recommended-algorithm, --timeout-aggressive (half the timeout), --redundancy-high (one more fault tolerated), --expert-weighting-enabled', () => {
+  it("13: the tutorial's switches: --recommended-algorithm, --timeout-aggressive (half the timeout), --redundancy-high (one more fault tolerated), --expert-weighting-enabled", () => {
     type Rec = { algorithm: string; agents: number; parameters: { key: string; value: unknown }[] };
     const recommend = (o: Record<string, unknown>): Rec => {
       const lines: string[] = [];
@@ -565,7 +593,7 @@ describe('Part 8: multi-stage and adaptive consensus (exercises 14, 15)', () => 
     expect(stages.final_approval.status).toBe('blocked');
   });
 
-  it('14: the tutorial\'s workflow JSON as written (workflow: 14-multistage-workflow.json) loads and runs the same four stages; its byzantine_tolerant stage votes by byzantine supermajority', async () => {
+  it("14: the tutorial's workflow JSON as written (workflow: 14-multistage-workflow.json) loads and runs the same four stages; its byzantine_tolerant stage votes by byzantine supermajority", async () => {
     const s = await loadScenarioFile(example('14-multistage-from-json.yml'));
     expect(s.workflow!.stages.map((st) => [st.name, st.consensus_algorithm, st.threshold])).toEqual([
       ['concept_validation', 'simple_majority', 0.6],
@@ -576,7 +604,10 @@ describe('Part 8: multi-stage and adaptive consensus (exercises 14, 15)', () => 
     const { code, result } = await run(example('14-multistage-from-json.yml'));
     expect(code).toBe(0);
     expect(Object.entries(result.stages!).map(([n, st]) => [n, st.status])).toEqual([
-      ['concept_validation', 'passed'], ['technical_feasibility', 'passed'], ['resource_allocation', 'passed'], ['final_approval', 'passed'],
+      ['concept_validation', 'passed'],
+      ['technical_feasibility', 'passed'],
+      ['resource_allocation', 'passed'],
+      ['final_approval', 'passed'],
     ]);
     expect(result.stages!.final_approval.strength!).toBeGreaterThanOrEqual(0.8);
   });
@@ -647,7 +678,10 @@ describe('Part 10: production (exercises 18, 19)', () => {
    * its own, which is what `--config` will do once it carries the enterprise sections.
    */
   function enterpriseRelease(edit: (config: string) => string = (c) => c): string {
-    const release = readFileSync(example('18-enterprise-release.yml'), 'utf8').replace('module: ./18-release-board.ts', `module: ${example('18-release-board.ts')}`);
+    const release = readFileSync(example('18-enterprise-release.yml'), 'utf8').replace(
+      'module: ./18-release-board.ts',
+      `module: ${example('18-release-board.ts')}`,
+    );
     const config = edit(readFileSync(example('18-enterprise-consensus.yml'), 'utf8'));
     const file = join(tmp, `18-inline-${Math.random().toString(36).slice(2)}.yml`);
     writeFileSync(file, release.replace('topology: mesh\n', `topology: mesh\n${config.slice(config.indexOf('consensus:'))}\n`));
@@ -665,7 +699,15 @@ describe('Part 10: production (exercises 18, 19)', () => {
     });
     expect(result.oversight).toMatchObject({ requested: 1, approved: 1, rejected: 0 });
     const warned = (result.warnings ?? []).map((w) => w.split(':')[0]);
-    expect(warned).toEqual(expect.arrayContaining(['decision_policies.critical.algorithm', 'decision_policies.emergency', 'decision_policies.emergency.algorithm', 'decision_policies.emergency.leader_override', 'decision_policies.emergency.emergency_contacts']));
+    expect(warned).toEqual(
+      expect.arrayContaining([
+        'decision_policies.critical.algorithm',
+        'decision_policies.emergency',
+        'decision_policies.emergency.algorithm',
+        'decision_policies.emergency.leader_override',
+        'decision_policies.emergency.emergency_contacts',
+      ]),
+    );
     expect(result.byzantineDetected.map((d) => d.agent)).toEqual(['engineer_004']);
   });
 
@@ -698,12 +740,14 @@ describe('Part 10: production (exercises 18, 19)', () => {
     expect(code).toBe(0);
     expect(Object.keys(result.byPolicy!)).toEqual(['routine', 'important', 'critical']);
   });
-  it('18: conclave approve RUN DECISION records a person\'s answer once; a second answer is refused, naming the first', async () => {
+  it("18: conclave approve RUN DECISION records a person's answer once; a second answer is refused, naming the first", async () => {
     const { runId } = await run(enterpriseRelease());
     const lines: string[] = [];
     expect(approveCommand(runId, 'production_release', { store, by: 'release-board' }, (l) => lines.push(l))).toBe(0);
     expect(plain(lines)).toContain(`approved: decision production_release of run ${runId}, by release-board`);
-    expect(() => approveCommand(runId, 'production_release', { store, reject: true, by: 'someone else' }, () => undefined)).toThrow(/already answered "approve" by release-board/);
+    expect(() => approveCommand(runId, 'production_release', { store, reject: true, by: 'someone else' }, () => undefined)).toThrow(
+      /already answered "approve" by release-board/,
+    );
   });
 
   it('18: in threads mode a critical decision waits for a person: conclave approve RUN DECISION answers it and the release stands', async () => {
@@ -728,7 +772,7 @@ describe('Part 10: production (exercises 18, 19)', () => {
     expect(result.stages!.production_release).toMatchObject({ status: 'passed', decision: 'ship' });
   }, 120_000);
 
-  it('18: conclave audit verify finds the recorded run\'s decision chain intact and signed; audit export writes every decision with its votes', async () => {
+  it("18: conclave audit verify finds the recorded run's decision chain intact and signed; audit export writes every decision with its votes", async () => {
     const { result, runId } = await run(example('19-monitoring-alerts.yml'));
     const verdict: string[] = [];
     expect(auditVerifyCommand(runId, { store }, (l) => verdict.push(l))).toBe(0);
@@ -766,18 +810,23 @@ describe('Part 10: production (exercises 18, 19)', () => {
     expect(Object.values(forged.stages!).map((st) => st.status)).toEqual(['passed', 'passed', 'passed']);
   });
 
-  it('19: the tutorial\'s alert thresholds raise slow-consensus, failure-rate and byzantine-detected alerts on a run that deserves them', async () => {
+  it("19: the tutorial's alert thresholds raise slow-consensus, failure-rate and byzantine-detected alerts on a run that deserves them", async () => {
     const { code, result } = await run(example('19-monitoring-alerts.yml'));
     expect(code).toBe(0);
     const alerts = result.alerts!;
     const rules = new Set(alerts.map((a) => a.rule));
     expect(rules).toEqual(new Set(['slow-consensus', 'failure-rate', 'byzantine-detected']));
     for (const a of alerts.filter((x) => x.rule === 'slow-consensus')) expect(a.value).toBeGreaterThan(120);
-    expect(alerts.filter((a) => a.rule === 'byzantine-detected').map((a) => a.agent).sort()).toEqual(result.byzantineDetected.map((d) => d.agent).sort());
+    expect(
+      alerts
+        .filter((a) => a.rule === 'byzantine-detected')
+        .map((a) => a.agent)
+        .sort(),
+    ).toEqual(result.byzantineDetected.map((d) => d.agent).sort());
     expect(result.byzantineDetected).toHaveLength(2);
   });
 
-  it('19: conclave monitor RUN shows the run\'s alerts from the store', async () => {
+  it("19: conclave monitor RUN shows the run's alerts from the store", async () => {
     const t = await monitor(recorded[example('19-monitoring-alerts.yml')]);
     expect(t).toMatch(/ALERT: decision d\d+ still open after \d+ ms \(slow-consensus threshold 120 ms\)/);
     expect(t).toMatch(/completed \(exit 0\) after [\d.]+ m?s: 100 decisions closed, 41 decided/);
@@ -825,7 +874,6 @@ describe('Troubleshooting', () => {
     expect(replayed.result.byzantineDetected.length).toBeGreaterThan(0);
     expect(replayed.violations).toEqual([]);
   });
-
 
   it('poor performance: a ring over a slow network is slower per decision than the mesh of exercise 4, and says why (relay hops)', async () => {
     const slow = await run(example('troubleshooting-slow.yml'));

@@ -21,7 +21,10 @@ async function scenario(system: ActorSystem): Promise<{ finals: Record<string, u
   await system.settle();
   const finals: Record<string, unknown> = {};
   for (const id of [...strategies, 'fragile']) {
-    finals[id] = await system.ask(id, { kind: 'get' }, { timeoutMs: 5_000 }).then((r) => r.body, (e: Error) => e.name);
+    finals[id] = await system.ask(id, { kind: 'get' }, { timeoutMs: 5_000 }).then(
+      (r) => r.body,
+      (e: Error) => e.name,
+    );
   }
   const result = await system.shutdown();
   return { finals, failures: failures.sort(), escalated: result.escalations.map((e) => e.actor) };

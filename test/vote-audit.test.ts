@@ -52,12 +52,23 @@ describe('audit.decision_justification: required', () => {
 
 describe('audit.detailed_logging: true', () => {
   it('vote events carry the whole vote, its signature and its weight, even with vote events turned off', async () => {
-    const { votes } = await run(yaml({ audit: '{ detailed_logging: true }', security: '{ agent_authentication: required }', algorithm: 'weighted_voting' }), 'sim', false);
+    const { votes } = await run(
+      yaml({ audit: '{ detailed_logging: true }', security: '{ agent_authentication: required }', algorithm: 'weighted_voting' }),
+      'sim',
+      false,
+    );
     expect(votes).toHaveLength(120);
     const lead = votes.find((v) => v.agent === 'lead_001')!;
     expect(Object.keys(lead).sort()).toEqual(['agent', 'body', 'confidence', 'decision', 'reason', 'role', 'signature', 'type', 'vote', 'weight']);
     expect(lead.weight).toBe(2);
-    expect(lead.body).toMatchObject({ agent: 'lead_001', role: 'lead', evidence_level: 'high', decision: lead.vote, reason: lead.reason, confidence: lead.confidence });
+    expect(lead.body).toMatchObject({
+      agent: 'lead_001',
+      role: 'lead',
+      evidence_level: 'high',
+      decision: lead.vote,
+      reason: lead.reason,
+      confidence: lead.confidence,
+    });
     expect(lead.signature).toMatch(/^[A-Za-z0-9+/]{86}==$/);
     expect(votes.find((v) => v.agent === 'coder_001')!.weight).toBe(1);
   }, 60_000);

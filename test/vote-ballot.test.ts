@@ -7,13 +7,14 @@ import type { Vote } from '../src/protocols/voting/types.ts';
 
 /** Contexts as the runtime gives them, over one key ring: each signs and decrypts as itself only. */
 const ring = new KeyRing('ed25519', 'ballot-test');
-const ctxOf = (self: string) => ({
-  self,
-  sign: (data: string) => ring.sign(self, data),
-  verify: (signer: string, data: string, sig: string) => ring.verify(signer, data, sig),
-  encryptFor: (to: string, text: string) => ring.encrypt(self, to, text),
-  decryptFrom: (from: string, box: string) => ring.decrypt(self, from, box),
-}) as unknown as ActorContext<unknown>;
+const ctxOf = (self: string) =>
+  ({
+    self,
+    sign: (data: string) => ring.sign(self, data),
+    verify: (signer: string, data: string, sig: string) => ring.verify(signer, data, sig),
+    encryptFor: (to: string, text: string) => ring.encrypt(self, to, text),
+    decryptFrom: (from: string, box: string) => ring.decrypt(self, from, box),
+  }) as unknown as ActorContext<unknown>;
 
 const vote: Vote = { agent: 'alice', role: 'coder', decision: 'A', reason: 'fits', confidence: 0.8 };
 const envelope = (from: string, to: string, body: unknown) => ({ id: 1, from, to, kind: 'vote', body }) as Envelope;

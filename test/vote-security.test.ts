@@ -33,7 +33,8 @@ mode: ${mode}
 `;
 }
 
-const run = (text: string, mode: 'sim' | 'threads', extra: Parameters<typeof runScenario>[1] = {}) => runScenario(parseScenario(text), { seed: 3, mode, workers: 2, ...extra });
+const run = (text: string, mode: 'sim' | 'threads', extra: Parameters<typeof runScenario>[1] = {}) =>
+  runScenario(parseScenario(text), { seed: 3, mode, workers: 2, ...extra });
 
 const AUTH = '{ agent_authentication: required }';
 const BOTH = '{ agent_authentication: required, vote_encryption: true }';
@@ -122,7 +123,8 @@ describe('vote_encryption on a ring: what relays carry (sim)', () => {
       expect(Object.keys(b as object)).toEqual(['sealed']);
       const text = (b as { sealed: string }).sealed;
       expect(text).toMatch(/^[A-Za-z0-9+/]+={0,2}$/);
-      for (const secret of ['PostgreSQL', 'MongoDB', 'DynamoDB', 'coder_', '"decision"', '"vote"']) expect(Buffer.from(text, 'base64').toString('latin1')).not.toContain(secret);
+      for (const secret of ['PostgreSQL', 'MongoDB', 'DynamoDB', 'coder_', '"decision"', '"vote"'])
+        expect(Buffer.from(text, 'base64').toString('latin1')).not.toContain(secret);
     }
     // The coordinator decrypted every vote: its vote events are those of the run in clear.
     expect(sealed.votes.map((e) => (e as { event: unknown }).event)).toEqual(clear.votes.map((e) => (e as { event: unknown }).event));

@@ -24,7 +24,12 @@ describe('adaptive consensus', () => {
 
   it('rejects unknown risk keys and non-string values, naming the field', () => {
     const at = (x: unknown) => {
-      try { validateAdaptiveMapping(x); } catch (e) { expect(e).toBeInstanceOf(ConfigError); return (e as ConfigError).path; }
+      try {
+        validateAdaptiveMapping(x);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).path;
+      }
       return 'no error';
     };
     expect(at({ extreme: 'raft' })).toBe('consensus.adaptive.extreme');

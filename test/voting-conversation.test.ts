@@ -87,7 +87,8 @@ task: { question: q, options: [go, wait], truth: go, risk: ${risk}, decisions: 5
   });
 
   it('a workflow stage without consensus blocks everything that depends on it', async () => {
-    const r = await runScenario(scenario(`
+    const r = await runScenario(
+      scenario(`
 name: flow
 agents:
   - { role: architect, count: 3, accuracy: 1, expertise: { weight: 2, domains: [design] } }
@@ -101,7 +102,8 @@ workflow:
     - { name: build, consensus_algorithm: simple_majority, depends_on: [audit] }
     - { name: launch, consensus_algorithm: simple_majority, depends_on: [build] }
     - { name: docs, consensus_algorithm: simple_majority, depends_on: [design] }
-`));
+`),
+    );
     expect(r.stages!.design.status).toBe('passed');
     // One auditor cannot make a supermajority's three participants.
     expect(r.stages!.audit).toMatchObject({ status: 'failed', reason: expect.stringMatching(/participant/) });
@@ -113,14 +115,17 @@ workflow:
 
   it('refuses forged, duplicate, stray and malformed votes, counts them, and still decides', async () => {
     const unruly = fileURLToPath(new URL('./fixtures/unruly-voter.ts', import.meta.url));
-    const r = await runScenario(scenario(`
+    const r = await runScenario(
+      scenario(`
 name: unruly
 agents:
   - { role: researcher, count: 3, accuracy: 1 }
   - { role: troll, count: 1, behaviour: { module: ${JSON.stringify(unruly)} } }
 consensus: { algorithm: simple_majority, voting_timeout: 200ms }
 task: { question: q, options: [A, B], truth: A, decisions: 10 }
-`), { seed: 1 });
+`),
+      { seed: 1 },
+    );
     expect(r.decisions.decided).toBe(10);
     expect(r.byOutcome).toEqual({ A: 10 });
     // Per decision: the forged vote counts as the troll's own (the runtime stamps who sent it);

@@ -10,12 +10,21 @@ import { ABSTAIN, type Policy, type Proposal, type Vote } from '../src/protocols
 const medicalPath = fileURLToPath(new URL('../examples/policies/medical.ts', import.meta.url));
 const financialPath = fileURLToPath(new URL('../examples/policies/financial.ts', import.meta.url));
 
-const vote = (agent: string, decision: string, extra: Record<string, unknown> = {}): Vote => ({ agent, role: 'agent', decision, reason: '', confidence: 1, ...extra });
+const vote = (agent: string, decision: string, extra: Record<string, unknown> = {}): Vote => ({
+  agent,
+  role: 'agent',
+  decision,
+  reason: '',
+  confidence: 1,
+  ...extra,
+});
 
 describe('medical example policy', () => {
   const proposal: Proposal = { id: 'm1', question: 'Treatment?', options: ['treat_a', 'treat_b'] };
   let medical: Policy;
-  beforeAll(async () => { medical = await loadPolicyModule({ module: medicalPath }); });
+  beforeAll(async () => {
+    medical = await loadPolicyModule({ module: medicalPath });
+  });
 
   it('is named by its module', () => {
     expect(medical.name).toBe('medical_consensus');
@@ -42,7 +51,13 @@ describe('medical example policy', () => {
 
   it('fails without peer review', () => {
     const votes = [vote('doctor_1', 'treat_a', { peer_reviewed: true }), vote('medical_2', 'treat_a', { evidence_level: 'rct' })];
-    expect(medical.evaluate(proposal, votes)).toMatchObject({ consensus: false, strength: 1, peer_review_status: false, evidence_quality: 'good', reason: 'peer review missing' });
+    expect(medical.evaluate(proposal, votes)).toMatchObject({
+      consensus: false,
+      strength: 1,
+      peer_review_status: false,
+      evidence_quality: 'good',
+      reason: 'peer review missing',
+    });
   });
 
   it('weighs evidence: one systematic review outweighs four expert opinions', () => {
@@ -64,7 +79,9 @@ describe('medical example policy', () => {
 describe('financial example policy', () => {
   const proposal: Proposal = { id: 'f1', question: 'Invest?', options: ['invest', 'hold'] };
   let financial: Policy;
-  beforeAll(async () => { financial = await loadPolicyModule({ module: pathToFileURL(financialPath).href }); });
+  beforeAll(async () => {
+    financial = await loadPolicyModule({ module: pathToFileURL(financialPath).href });
+  });
 
   /** Confidence 0.65 for invest against 0.35 for hold, every voter judging the risk `score`. */
   const split = (score: number | undefined, stressed = 2) => [
@@ -83,7 +100,12 @@ describe('financial example policy', () => {
   });
 
   it('high risk (mean score 0.3): the same share needs 0.8', () => {
-    expect(financial.evaluate(proposal, split(0.3))).toMatchObject({ consensus: false, risk_level: 'high', threshold_used: 0.8, reason: 'below threshold 0.8 (0.6500)' });
+    expect(financial.evaluate(proposal, split(0.3))).toMatchObject({
+      consensus: false,
+      risk_level: 'high',
+      threshold_used: 0.8,
+      reason: 'below threshold 0.8 (0.6500)',
+    });
     // A missing score reads as 0.5: cautious.
     expect(financial.evaluate(proposal, split(undefined))).toMatchObject({ consensus: false, threshold_used: 0.8 });
   });
@@ -108,7 +130,9 @@ describe('loadPolicyModule errors', () => {
     return path;
   };
   const proposal: Proposal = { id: 'x', question: '?', options: ['A'] };
-  beforeAll(() => { dir = mkdtempSync(join(tmpdir(), 'conclave-policy-')); });
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'conclave-policy-'));
+  });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('a missing file is a ConfigError naming the path and saying what to export', async () => {
@@ -132,7 +156,10 @@ describe('loadPolicyModule errors', () => {
   });
 
   it('accepts a default export { name, evaluate } and a named export', async () => {
-    const path = write('default.mjs', 'export default { name: "always", evaluate: () => ({ consensus: true, decision: "A", strength: 1 }) };\nexport function strict() { return { consensus: false, strength: 0 }; }\n');
+    const path = write(
+      'default.mjs',
+      'export default { name: "always", evaluate: () => ({ consensus: true, decision: "A", strength: 1 }) };\nexport function strict() { return { consensus: false, strength: 0 }; }\n',
+    );
     const always = await loadPolicyModule({ module: path });
     expect(always.name).toBe('always');
     expect(always.evaluate(proposal, [])).toMatchObject({ consensus: true });
@@ -141,14 +168,21 @@ describe('loadPolicyModule errors', () => {
   });
 
   it('an evaluate that throws or returns garbage yields no consensus instead of throwing', async () => {
-    const path = write('bad.mjs', [
-      'export function evaluate(p, votes) { if (votes.length === 0) throw new Error("boom"); return votes.length === 1 ? { consensus: "yes", strength: 1 } : { consensus: true, strength: 2 }; }',
-      'export const policy = { evaluate: () => Promise.resolve({ consensus: true, strength: 1 }) };',
-    ].join('\n'));
+    const path = write(
+      'bad.mjs',
+      [
+        'export function evaluate(p, votes) { if (votes.length === 0) throw new Error("boom"); return votes.length === 1 ? { consensus: "yes", strength: 1 } : { consensus: true, strength: 2 }; }',
+        'export const policy = { evaluate: () => Promise.resolve({ consensus: true, strength: 1 }) };',
+      ].join('\n'),
+    );
     const bad = await loadPolicyModule({ module: path });
     expect(bad.name).toBe('bad');
     expect(bad.evaluate(proposal, [])).toEqual({ consensus: false, strength: 0, reason: 'policy error: boom' });
-    expect(bad.evaluate(proposal, [vote('a', 'A')])).toMatchObject({ consensus: false, strength: 0, reason: expect.stringMatching(/^policy error: consensus must be a boolean/) });
+    expect(bad.evaluate(proposal, [vote('a', 'A')])).toMatchObject({
+      consensus: false,
+      strength: 0,
+      reason: expect.stringMatching(/^policy error: consensus must be a boolean/),
+    });
     expect(bad.evaluate(proposal, [vote('a', 'A'), vote('b', 'A')]).reason).toMatch(/^policy error: strength must be a number in \[0, 1\]/);
     const asyncPolicy = await loadPolicyModule({ module: path, export: 'policy' });
     expect(asyncPolicy.evaluate(proposal, []).reason).toMatch(/Promise/);
@@ -157,7 +191,12 @@ describe('loadPolicyModule errors', () => {
 
 describe('policy registry', () => {
   it('registers guarded policies by name', () => {
-    registerPolicy('test_throws', { name: 'whatever', evaluate: () => { throw new Error('nope'); } });
+    registerPolicy('test_throws', {
+      name: 'whatever',
+      evaluate: () => {
+        throw new Error('nope');
+      },
+    });
     expect(policyNames()).toContain('test_throws');
     expect(getPolicy('test_throws')?.name).toBe('test_throws');
     expect(getPolicy('test_throws')?.evaluate({ id: 'x', question: '?', options: [] }, [])).toMatchObject({ consensus: false, reason: 'policy error: nope' });

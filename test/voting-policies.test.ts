@@ -51,7 +51,11 @@ describe('simple majority', () => {
   });
 
   it('ignores and counts votes for things that are not options', () => {
-    const garbage = [...votes('AAB'), { agent: 'x', role: 'r', decision: 'Z', reason: '', confidence: 1 }, { agent: 'y', role: 'r', decision: 42 as never, reason: '', confidence: 1 }];
+    const garbage = [
+      ...votes('AAB'),
+      { agent: 'x', role: 'r', decision: 'Z', reason: '', confidence: 1 },
+      { agent: 'y', role: 'r', decision: 42 as never, reason: '', confidence: 1 },
+    ];
     const o = p.evaluate(proposal, garbage);
     expect(o).toMatchObject({ consensus: true, decision: 'A', participants: 3, invalid: 2 });
     expect(o.strength).toBeCloseTo(2 / 3);
@@ -93,7 +97,12 @@ describe('weighted voting', () => {
   it('weights that make two options equal are a tie, never consensus', () => {
     // researcher (2) for A against two coders (1 + 1) for B.
     const vs = [...votes('BB'), { ...votes('A')[0], agent: 'r', role: 'researcher' }];
-    expect(weightedVoting({ threshold: 0.5, weigh: byRole }).evaluate(proposal, vs)).toMatchObject({ consensus: false, decision: 'A', strength: 0.5, reason: 'tie' }); // first in option order
+    expect(weightedVoting({ threshold: 0.5, weigh: byRole }).evaluate(proposal, vs)).toMatchObject({
+      consensus: false,
+      decision: 'A',
+      strength: 0.5,
+      reason: 'tie',
+    }); // first in option order
     // 0.1 + 0.2 against 0.3 is a tie too, whatever the rounding.
     const fractional = (v: Vote) => ({ v0: 0.1, v1: 0.2, v2: 0.3 })[v.agent] ?? 0;
     expect(weightedVoting({ threshold: 0.5, weigh: fractional }).evaluate(proposal, votes('AAB'))).toMatchObject({ consensus: false, reason: 'tie' });
@@ -131,7 +140,12 @@ describe('byzantine supermajority', () => {
 describe('factory options', () => {
   it('reject thresholds outside (0, 1] and min_participants below 1, naming the field', () => {
     const path = (f: () => unknown) => {
-      try { f(); } catch (e) { expect(e).toBeInstanceOf(ConfigError); return (e as ConfigError).path; }
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as ConfigError).path;
+      }
       throw new Error('did not throw');
     };
     expect(path(() => simpleMajority({ threshold: 0 }))).toBe('consensus.threshold');

@@ -25,7 +25,10 @@ describe('ties at large weights', () => {
     expect(tally(split, ['A', 'B'], w)).toMatchObject({ leader: 'A', tie: true });
     expect(tally(split, ['B', 'A'], w)).toMatchObject({ leader: 'B', tie: true });
     expect(weightedVoting({ threshold: 0.5, weigh: w }).evaluate(proposal, split)).toMatchObject({ consensus: false, reason: 'tie' });
-    expect(weightedVoting({ threshold: 0.5, weigh: w }).evaluate({ ...proposal, options: ['B', 'A'] }, split)).toMatchObject({ consensus: false, reason: 'tie' });
+    expect(weightedVoting({ threshold: 0.5, weigh: w }).evaluate({ ...proposal, options: ['B', 'A'] }, split)).toMatchObject({
+      consensus: false,
+      reason: 'tie',
+    });
   });
 
   it('a real difference at the same magnitude is not a tie', () => {
@@ -49,7 +52,16 @@ describe('ties at large weights', () => {
 describe('votes shaped to break the count', () => {
   it('null, undefined and decision-less votes are invalid, not a crash', () => {
     const vs = [null, undefined, {}, vote('a', 'A'), { agent: 'x', decision: 1 }] as unknown as Vote[];
-    expect(tally(vs, ['A', 'B'])).toEqual({ byOption: { A: 1, B: 0 }, counted: 1, participants: 1, abstained: 0, invalid: 4, leader: 'A', leaderWeight: 1, tie: false });
+    expect(tally(vs, ['A', 'B'])).toEqual({
+      byOption: { A: 1, B: 0 },
+      counted: 1,
+      participants: 1,
+      abstained: 0,
+      invalid: 4,
+      leader: 'A',
+      leaderWeight: 1,
+      tie: false,
+    });
   });
 
   it('byOption has exactly the options as keys (no stray "undefined")', () => {
@@ -64,7 +76,9 @@ describe('votes shaped to break the count', () => {
     expect(Object.getOwnPropertyDescriptor(t.byOption, '__proto__')?.value).toBe(2);
     expect(Object.getPrototypeOf(t.byOption)).toBe(Object.prototype);
     expect(t).toMatchObject({ leader: '__proto__', leaderWeight: 2, tie: false });
-    expect(simpleMajority().evaluate({ ...proposal, options: ['A', '__proto__'] }, [vote('a', '__proto__'), vote('b', '__proto__'), vote('c', 'A')])).toMatchObject({ consensus: true, decision: '__proto__' });
+    expect(
+      simpleMajority().evaluate({ ...proposal, options: ['A', '__proto__'] }, [vote('a', '__proto__'), vote('b', '__proto__'), vote('c', 'A')]),
+    ).toMatchObject({ consensus: true, decision: '__proto__' });
   });
 
   it('a vote for an Object member that is not an option is invalid', () => {
@@ -78,7 +92,11 @@ describe('degenerate electorates', () => {
   it('an electorate option of 0, a negative, NaN, Infinity or a fraction is refused, naming the field', () => {
     for (const bad of [0, -4, Number.NaN, Number.POSITIVE_INFINITY, 2.5]) {
       expect(() => byzantineSupermajority({ electorate: bad })).toThrow(ConfigError);
-      try { byzantineSupermajority({ electorate: bad }); } catch (e) { expect((e as ConfigError).path).toBe('consensus.electorate'); }
+      try {
+        byzantineSupermajority({ electorate: bad });
+      } catch (e) {
+        expect((e as ConfigError).path).toBe('consensus.electorate');
+      }
     }
   });
 
@@ -92,7 +110,11 @@ describe('degenerate electorates', () => {
 
   it('without an option, a degenerate proposal electorate means no consensus, never a share of nothing', () => {
     for (const given of [0, -3, Number.NaN, 2.5]) {
-      expect(byzantineSupermajority().evaluate({ ...proposal, electorate: given }, three)).toMatchObject({ consensus: false, reason: 'electorate unknown', strength: 0 });
+      expect(byzantineSupermajority().evaluate({ ...proposal, electorate: given }, three)).toMatchObject({
+        consensus: false,
+        reason: 'electorate unknown',
+        strength: 0,
+      });
     }
   });
 
@@ -103,7 +125,12 @@ describe('degenerate electorates', () => {
 
 describe('thresholds and participant counts that are not numbers', () => {
   const path = (f: () => unknown): string => {
-    try { f(); } catch (e) { expect(e).toBeInstanceOf(ConfigError); return (e as ConfigError).path; }
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).path;
+    }
     throw new Error('did not throw');
   };
 
@@ -133,8 +160,12 @@ describe('thresholds and participant counts that are not numbers', () => {
 
 describe('boundaries the mutation run pinned', () => {
   it('each policy names itself (the name is what traces and checkers key on)', () => {
-    expect([simpleMajority().name, supermajority().name, weightedVoting({ weigh: () => 1 }).name, byzantineSupermajority().name])
-      .toEqual(['simple_majority', 'supermajority', 'weighted_voting', 'byzantine_supermajority']);
+    expect([simpleMajority().name, supermajority().name, weightedVoting({ weigh: () => 1 }).name, byzantineSupermajority().name]).toEqual([
+      'simple_majority',
+      'supermajority',
+      'weighted_voting',
+      'byzantine_supermajority',
+    ]);
   });
 
   it('refusals say what to write instead', () => {
@@ -145,14 +176,19 @@ describe('boundaries the mutation run pinned', () => {
   });
 
   it("a proposal's electorate of exactly 1 counts (it is a whole number >= 1)", () => {
-    expect(byzantineSupermajority({ electorate: 9 }).evaluate({ ...proposal, electorate: 1 }, [vote('a', 'A')])).toMatchObject({ consensus: true, strength: 1 });
+    expect(byzantineSupermajority({ electorate: 9 }).evaluate({ ...proposal, electorate: 1 }, [vote('a', 'A')])).toMatchObject({
+      consensus: true,
+      strength: 1,
+    });
   });
 
   it('a share exactly EPSILON from the threshold is at it: atLeast forgives it, moreThan does not', () => {
     expect(atLeast(0.75 - EPSILON, 0.75)).toBe(true);
     expect(moreThan(0.5 + EPSILON, 0.5)).toBe(false);
     // The same boundary through a policy: 0.75 - 1e-12 of the weight passes a 0.75 threshold.
-    expect(weightedVoting({ threshold: 0.75, weigh: weights({ a: 0.75 - 1e-12, b: 0.25 + 1e-12 }) }).evaluate(proposal, [vote('a', 'A'), vote('b', 'B')]).consensus).toBe(true);
+    expect(
+      weightedVoting({ threshold: 0.75, weigh: weights({ a: 0.75 - 1e-12, b: 0.25 + 1e-12 }) }).evaluate(proposal, [vote('a', 'A'), vote('b', 'B')]).consensus,
+    ).toBe(true);
   });
 
   it('no weight counted: no leader and no tie', () => {

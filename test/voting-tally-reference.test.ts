@@ -24,12 +24,14 @@ vi.mock('../src/protocols/voting/builtin-policies.ts', async (importOriginal) =>
 
 /** Four voters, three options, a weak signal: many decisions split 2-1-1 (exactly half for the leader). */
 const scenario = () =>
-  parseScenario(yaml(
-    'name: planted-policy-bug',
-    'agents: [{ role: voter, count: 4, accuracy: 0.4 }]',
-    'consensus: { algorithm: simple_majority }',
-    'task: { question: q, options: [A, B, C], truth: A, decisions: 60 }',
-  ));
+  parseScenario(
+    yaml(
+      'name: planted-policy-bug',
+      'agents: [{ role: voter, count: 4, accuracy: 0.4 }]',
+      'consensus: { algorithm: simple_majority }',
+      'task: { question: q, options: [A, B, C], truth: A, decisions: 60 }',
+    ),
+  );
 
 async function run(broken: boolean) {
   plant.broken = broken;
@@ -48,7 +50,9 @@ describe('the tally checker catches a bug planted in the simple-majority policy'
     expect(broken.decisions.decided).toBeGreaterThan(honest.decisions.decided);
     const tally = broken.safetyViolations.filter((v) => (v as { property?: string }).property === 'tally-integrity');
     expect(tally.length).toBe(broken.decisions.decided - honest.decisions.decided);
-    expect((tally[0] as { detail: string }).detail).toMatch(/decided "[ABC]" \(strength 0\.5\) where simple_majority on the recorded votes gives no consensus \(strength 0\.5\)/);
+    expect((tally[0] as { detail: string }).detail).toMatch(
+      /decided "[ABC]" \(strength 0\.5\) where simple_majority on the recorded votes gives no consensus \(strength 0\.5\)/,
+    );
   });
 
   it('reports nothing for the same run with the real policy', async () => {
@@ -62,7 +66,12 @@ describe('the reference tally agrees with the built-in policies', () => {
   const options = ['A', 'B', 'C'];
   const proposal: Proposal = { id: 'd1', question: 'q', options, domain: 'security' };
   const roles = ['coder', 'lead', 'architect', 'tester'];
-  const config: WeightConfig = { agent_weights: { lead: 3, tester: 0 }, agent_expertise: { architect: { weight: 2.5, domains: ['security'] }, tester: { weight: 4, domains: ['qa'] } }, expert_weight: 2, regular_weight: 0.5 };
+  const config: WeightConfig = {
+    agent_weights: { lead: 3, tester: 0 },
+    agent_expertise: { architect: { weight: 2.5, domains: ['security'] }, tester: { weight: 4, domains: ['qa'] } },
+    expert_weight: 2,
+    regular_weight: 0.5,
+  };
 
   /** A seeded stream (mulberry32), so a failure names a reproducible case. */
   function random(seed: number): () => number {
@@ -77,10 +86,16 @@ describe('the reference tally agrees with the built-in policies', () => {
 
   it('on 3000 random vote sets, for every algorithm, threshold and weighting', () => {
     const next = random(14);
-    const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(next() * xs.length)];
     for (let i = 0; i < 3000; i++) {
       const n = Math.floor(next() * 8);
-      const votes: Vote[] = Array.from({ length: n }, (_, k) => ({ agent: `a${k}`, role: pick(roles), decision: pick([...options, 'abstain', 'Z']), reason: '', confidence: 1 }));
+      const votes: Vote[] = Array.from({ length: n }, (_, k) => ({
+        agent: `a${k}`,
+        role: pick(roles),
+        decision: pick([...options, 'abstain', 'Z']),
+        reason: '',
+        confidence: 1,
+      }));
       const ballots: Ballot[] = votes.map((v) => ({ agent: v.agent, role: v.role, choice: v.decision }));
       const electorate = n + Math.floor(next() * 3);
       const threshold = pick([undefined, 0.5, 0.6, 2 / 3, 0.75, 1]);
@@ -90,13 +105,17 @@ describe('the reference tally agrees with the built-in policies', () => {
       const cases: [string, Policy, Parameters<typeof referenceWeight>[2]][] = [
         ['simple_majority', simpleMajority(o), undefined],
         ['supermajority', supermajority(o), undefined],
-        ['weighted_voting', weightedVoting({ ...o, weigh: (v, p) => (dynamic ? dynamic[v.agent] ?? 1 : weightFor(v, p, config)) }), dynamic],
+        ['weighted_voting', weightedVoting({ ...o, weigh: (v, p) => (dynamic ? (dynamic[v.agent] ?? 1) : weightFor(v, p, config)) }), dynamic],
         ['byzantine_supermajority', byzantineSupermajority({ ...(electorate >= 1 ? { electorate } : {}), threshold }), undefined],
       ];
       for (const [algorithm, policy, weights] of cases) {
         if (!isReferenceAlgorithm(algorithm)) throw new Error(algorithm);
         const real = policy.evaluate({ ...proposal, electorate }, votes);
-        const ref = referenceTally({ algorithm, threshold, minParticipants, electorate, weight: referenceWeight(config, proposal.domain, weights) }, options, ballots);
+        const ref = referenceTally(
+          { algorithm, threshold, minParticipants, electorate, weight: referenceWeight(config, proposal.domain, weights) },
+          options,
+          ballots,
+        );
         const what = `case ${i}, ${algorithm}: ${JSON.stringify({ ballots, electorate, threshold, minParticipants, dynamic })}`;
         expect({ consensus: ref.consensus, value: ref.value }, what).toEqual({ consensus: real.consensus, value: real.consensus ? real.decision : null });
         expect(ref.strength, what).toBeCloseTo(real.strength, 12);

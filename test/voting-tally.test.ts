@@ -4,9 +4,21 @@ import { checkVotingTally, type TallyConfig } from '../src/check/voting-tally.ts
 
 const emit = (event: Record<string, unknown>, t = 0): TraceEvent => ({ t, type: 'emit', actor: 'coordinator', event });
 const proposal = (decision: string, voters: number) => emit({ type: 'proposal', decision, question: 'q', options: ['A', 'B'], voters });
-const vote = (decision: string, agent: string, choice: string, role = 'coder') => emit({ type: 'vote', decision, agent, role, vote: choice, reason: '', confidence: 0.5 });
+const vote = (decision: string, agent: string, choice: string, role = 'coder') =>
+  emit({ type: 'vote', decision, agent, role, vote: choice, reason: '', confidence: 0.5 });
 const decided = (decision: string, o: { value: string | null; strength: number; votes: number; algorithm?: string | null }) =>
-  emit({ type: 'decided', decision, value: o.value, consensus: o.value !== null, strength: o.strength, algorithm: o.algorithm === undefined ? 'simple_majority' : o.algorithm, votes: o.votes, of: 3, latencyMs: 1, cause: 'complete' });
+  emit({
+    type: 'decided',
+    decision,
+    value: o.value,
+    consensus: o.value !== null,
+    strength: o.strength,
+    algorithm: o.algorithm === undefined ? 'simple_majority' : o.algorithm,
+    votes: o.votes,
+    of: 3,
+    latencyMs: 1,
+    cause: 'complete',
+  });
 
 const config = (consensus: Partial<TallyConfig['consensus']> = {}, traceVotes?: boolean): TallyConfig => ({
   consensus: { algorithm: 'simple_majority', votingTimeoutMs: 1000, ...consensus },
@@ -24,7 +36,9 @@ describe('voting tally integrity: each decision re-counted from its recorded vot
   it('reports a value the votes do not give, pointing at the proposal, the votes and the decision', () => {
     const [v] = checkVotingTally([...threeVotes('d1'), decided('d1', { value: 'B', strength: 2 / 3, votes: 3 })], config());
     expect(v).toMatchObject({ property: 'tally-integrity', decision: 'd1', at: 4, positions: [0, 1, 2, 3, 4] });
-    expect(v.detail).toBe('d1: "coordinator" decided "B" (strength 0.6667) where simple_majority on the recorded votes gives "A" (strength 0.6667) (recorded: A 2, B 1)');
+    expect(v.detail).toBe(
+      'd1: "coordinator" decided "B" (strength 0.6667) where simple_majority on the recorded votes gives "A" (strength 0.6667) (recorded: A 2, B 1)',
+    );
   });
 
   it('reports a count that is not the number of recorded votes, even for an escalated decision', () => {
@@ -42,9 +56,12 @@ describe('voting tally integrity: each decision re-counted from its recorded vot
   it('judges dynamic weights with those recorded before the decision, not the ones it produced', () => {
     const dynamic = config({ algorithm: 'weighted_voting', dynamic_weights: true });
     const events = [
-      ...threeVotes('d1'), emit({ type: 'weights', decision: 'd1', weights: { a: 0.5, b: 0.5, c: 4 } }), decided('d1', { value: 'A', strength: 2 / 3, votes: 3, algorithm: 'weighted_voting' }),
+      ...threeVotes('d1'),
+      emit({ type: 'weights', decision: 'd1', weights: { a: 0.5, b: 0.5, c: 4 } }),
+      decided('d1', { value: 'A', strength: 2 / 3, votes: 3, algorithm: 'weighted_voting' }),
       // c now weighs 4 of 5: B wins d2 although two of three voted A.
-      ...threeVotes('d2'), decided('d2', { value: 'B', strength: 0.8, votes: 3, algorithm: 'weighted_voting' }),
+      ...threeVotes('d2'),
+      decided('d2', { value: 'B', strength: 0.8, votes: 3, algorithm: 'weighted_voting' }),
     ];
     expect(checkVotingTally(events, dynamic)).toEqual([]);
   });

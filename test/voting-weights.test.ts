@@ -47,7 +47,12 @@ describe('weightFor precedence', () => {
 
 describe('validateWeightConfig', () => {
   const at = (x: unknown) => {
-    try { validateWeightConfig(x, 'consensus'); } catch (e) { expect(e).toBeInstanceOf(ConfigError); return (e as ConfigError).path; }
+    try {
+      validateWeightConfig(x, 'consensus');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      return (e as ConfigError).path;
+    }
     return 'no error';
   };
 
@@ -110,19 +115,25 @@ describe('dynamic weights', () => {
       spread: fc.double({ min: 0, max: 10, noNaN: true }),
       rate: fc.double({ min: 0, max: 0.99, noNaN: true }),
       start: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: agents.length, maxLength: agents.length }),
-      rounds: fc.array(fc.tuple(fc.array(fc.constantFrom(...agents)), fc.array(fc.constantFrom('A', 'B', ABSTAIN)), fc.option(fc.constantFrom('A', 'B'), { nil: undefined })), { maxLength: 30 }),
+      rounds: fc.array(
+        fc.tuple(fc.array(fc.constantFrom(...agents)), fc.array(fc.constantFrom('A', 'B', ABSTAIN)), fc.option(fc.constantFrom('A', 'B'), { nil: undefined })),
+        { maxLength: 30 },
+      ),
     });
-    fc.assert(fc.property(arbitrary, ({ min, spread, rate, start, rounds }) => {
-      const max = min + spread;
-      let w: Record<string, number> = Object.fromEntries(agents.map((a, i) => [a, min + start[i] * spread]));
-      for (const [voters, decisions, reference] of rounds) {
-        const vs = voters.map((a, i) => vote(a, decisions[i % Math.max(1, decisions.length)] ?? 'A'));
-        const frozen = structuredClone(w);
-        const next = updateWeights(Object.freeze(w), Object.freeze(vs), reference, { rate, min, max });
-        expect(w).toEqual(frozen);
-        for (const value of Object.values(next)) expect(value >= min && value <= max).toBe(true);
-        w = next;
-      }
-    }), { seed: 20_201, numRuns: 200 }); // seeded: a failure reproduces from the seed in its report, run after run
+    fc.assert(
+      fc.property(arbitrary, ({ min, spread, rate, start, rounds }) => {
+        const max = min + spread;
+        let w: Record<string, number> = Object.fromEntries(agents.map((a, i) => [a, min + start[i] * spread]));
+        for (const [voters, decisions, reference] of rounds) {
+          const vs = voters.map((a, i) => vote(a, decisions[i % Math.max(1, decisions.length)] ?? 'A'));
+          const frozen = structuredClone(w);
+          const next = updateWeights(Object.freeze(w), Object.freeze(vs), reference, { rate, min, max });
+          expect(w).toEqual(frozen);
+          for (const value of Object.values(next)) expect(value >= min && value <= max).toBe(true);
+          w = next;
+        }
+      }),
+      { seed: 20_201, numRuns: 200 },
+    ); // seeded: a failure reproduces from the seed in its report, run after run
   });
 });

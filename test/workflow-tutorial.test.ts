@@ -13,7 +13,7 @@ import { errorOf, yaml } from './fixtures/scenario-error.ts';
 const tutorial = (name: string) => fileURLToPath(new URL(`./fixtures/tutorial/${name}`, import.meta.url));
 const HEAD = ['name: w', 'agents: [{ role: a, count: 4 }]', 'task: { question: q, options: [go, no-go] }'];
 
-describe('the tutorial\'s multi-stage workflow (exercise 14)', () => {
+describe("the tutorial's multi-stage workflow (exercise 14)", () => {
   it('loads from its JSON file as written: stage -> name, workflow_name -> name, byzantine_tolerant -> byzantine_supermajority', async () => {
     const s = await loadScenarioFile(tutorial('product-workflow.yml'));
     expect(s.workflow!.name).toBe('product_development_consensus');
@@ -27,16 +27,33 @@ describe('the tutorial\'s multi-stage workflow (exercise 14)', () => {
     expect(s.warnings).toBeUndefined();
   });
 
-  it('runs every stage, the last one a Byzantine-tolerant vote at the stage\'s 0.8 of the electorate', async () => {
+  it("runs every stage, the last one a Byzantine-tolerant vote at the stage's 0.8 of the electorate", async () => {
     const r = await runScenario(await loadScenarioFile(tutorial('product-workflow.yml')));
     expect(Object.values(r.stages!).map((st) => st.status)).toEqual(['passed', 'passed', 'passed', 'passed']);
     expect(r.stages!.final_approval).toMatchObject({ decision: 'go', strength: 6 / 7 });
   });
 
   it('the same shape inline in YAML; a stage named twice differently is refused', () => {
-    const s = parseScenario(yaml(...HEAD, 'workflow:', '  workflow_name: w1', '  stages:', '    - { stage: s1, consensus_algorithm: byzantine_tolerant }', '    - { name: s2, consensus_algorithm: supermajority, depends_on: [s1] }'));
-    expect(s.workflow).toEqual({ name: 'w1', stages: [{ name: 's1', consensus_algorithm: 'byzantine_supermajority', depends_on: [] }, { name: 's2', consensus_algorithm: 'supermajority', depends_on: ['s1'] }] });
-    const e = errorOf(() => parseScenario(yaml(...HEAD, 'workflow:', '  stages:', '    - { stage: s1, name: s2, consensus_algorithm: supermajority }'), 's.yml'));
+    const s = parseScenario(
+      yaml(
+        ...HEAD,
+        'workflow:',
+        '  workflow_name: w1',
+        '  stages:',
+        '    - { stage: s1, consensus_algorithm: byzantine_tolerant }',
+        '    - { name: s2, consensus_algorithm: supermajority, depends_on: [s1] }',
+      ),
+    );
+    expect(s.workflow).toEqual({
+      name: 'w1',
+      stages: [
+        { name: 's1', consensus_algorithm: 'byzantine_supermajority', depends_on: [] },
+        { name: 's2', consensus_algorithm: 'supermajority', depends_on: ['s1'] },
+      ],
+    });
+    const e = errorOf(() =>
+      parseScenario(yaml(...HEAD, 'workflow:', '  stages:', '    - { stage: s1, name: s2, consensus_algorithm: supermajority }'), 's.yml'),
+    );
     expect(e.message).toContain('"workflow.stages[0].stage": expected the same name as its "name" ("s2"), or only one of them');
   });
 
@@ -50,9 +67,17 @@ describe('the tutorial\'s multi-stage workflow (exercise 14)', () => {
   });
 
   it('expert_domains no agent has, max_agents above the swarm and a threshold a Byzantine stage cannot use are named', () => {
-    const s = parseScenario(yaml(...HEAD, 'workflow:', '  stages:', '    - { stage: s1, consensus_algorithm: weighted_voting, expert_domains: [engineering], max_agents: 9 }', '    - { stage: s2, consensus_algorithm: byzantine_tolerant, threshold: 0.6 }'));
+    const s = parseScenario(
+      yaml(
+        ...HEAD,
+        'workflow:',
+        '  stages:',
+        '    - { stage: s1, consensus_algorithm: weighted_voting, expert_domains: [engineering], max_agents: 9 }',
+        '    - { stage: s2, consensus_algorithm: byzantine_tolerant, threshold: 0.6 }',
+      ),
+    );
     expect(s.warnings).toEqual([
-      'workflow.stages[0].expert_domains: no agent has expertise in engineering, so all 4 agents vote on stage s1; give a group expertise: { weight, domains: [engineering] } (or consensus.agent_expertise) to make it an experts\' vote',
+      "workflow.stages[0].expert_domains: no agent has expertise in engineering, so all 4 agents vote on stage s1; give a group expertise: { weight, domains: [engineering] } (or consensus.agent_expertise) to make it an experts' vote",
       'workflow.stages[0].max_agents: 9 is more than the 4 agents the scenario has, so all of them vote on stage s1',
       'workflow.stages[1].threshold: 0.6 is not used: a Byzantine-tolerant stage always needs more than 2/3 of its electorate; a threshold above 2/3 raises that bar',
     ]);
@@ -61,12 +86,16 @@ describe('the tutorial\'s multi-stage workflow (exercise 14)', () => {
 
 describe('byzantine_supermajority with a threshold above 2/3', () => {
   const proposal: Proposal = { id: 'd1', question: 'q', options: ['A', 'B'], electorate: 7 };
-  const votes = (a: number, b: number): Vote[] => [...Array(a).fill('A'), ...Array(b).fill('B')].map((d, i) => ({ agent: `v${i}`, role: 'x', decision: d, reason: '', confidence: 1 }));
+  const votes = (a: number, b: number): Vote[] =>
+    [...Array(a).fill('A'), ...Array(b).fill('B')].map((d, i) => ({ agent: `v${i}`, role: 'x', decision: d, reason: '', confidence: 1 }));
   const ballots = (vs: Vote[]) => vs.map((v) => ({ agent: v.agent, role: v.role, choice: v.decision }));
 
   it('needs at least that share of the electorate (5 of 7 passes 2/3 but not 0.8; 6 of 7 passes 0.8)', () => {
     expect(byzantineSupermajority({ electorate: 7 }).evaluate(proposal, votes(5, 2)).consensus).toBe(true);
-    expect(byzantineSupermajority({ electorate: 7, threshold: 0.8 }).evaluate(proposal, votes(5, 2))).toMatchObject({ consensus: false, reason: 'below 0.8 of electorate 7 (0.7143)' });
+    expect(byzantineSupermajority({ electorate: 7, threshold: 0.8 }).evaluate(proposal, votes(5, 2))).toMatchObject({
+      consensus: false,
+      reason: 'below 0.8 of electorate 7 (0.7143)',
+    });
     expect(byzantineSupermajority({ electorate: 7, threshold: 0.8 }).evaluate(proposal, votes(6, 1)).consensus).toBe(true);
     // At or below 2/3 the Byzantine bar stands: 2/3 exactly does not pass.
     expect(byzantineSupermajority({ electorate: 6, threshold: 0.5 }).evaluate({ ...proposal, electorate: 6 }, votes(4, 2)).consensus).toBe(false);

@@ -36,7 +36,10 @@ export interface RawSamples {
 }
 
 /** Runs every configuration `samples[mode]` times, round by round, after the warm-ups. */
-export async function interleavedSweep<C extends { readonly mode: 'sim' | 'threads' }, S>(configs: readonly C[], o: SweepOptions<C, S>): Promise<{ runs: SweepRun<C, S>[]; raw: RawSamples }> {
+export async function interleavedSweep<C extends { readonly mode: 'sim' | 'threads' }, S>(
+  configs: readonly C[],
+  o: SweepOptions<C, S>,
+): Promise<{ runs: SweepRun<C, S>[]; raw: RawSamples }> {
   const runs: SweepRun<C, S>[] = configs.map((config) => ({ config, samples: [], warmups: [] }));
   const raw = new RawRoundTrip();
   const us: number[] = [];
@@ -76,18 +79,28 @@ export async function interleavedSweep<C extends { readonly mode: 'sim' | 'threa
  * The raw round trip as a row (per-minute, as if each decision cost one round trip) with the
  * check that every request was answered; none when no threads round ran.
  */
-export function rawRoundTripRow(raw: RawSamples, task: string, what: string, perIteration: number): { rows: Row[]; check: Check | undefined; medianUs: number | undefined } {
+export function rawRoundTripRow(
+  raw: RawSamples,
+  task: string,
+  what: string,
+  perIteration: number,
+): { rows: Row[]; check: Check | undefined; medianUs: number | undefined } {
   if (raw.us.length === 0) return { rows: [], check: undefined, medianUs: undefined };
   const check: Check = { name: 'raw worker round trip: every request answered', ok: raw.answered === raw.asked, detail: `${raw.answered} of ${raw.asked}` };
   const stats = summarize(raw.us);
-  const rows = invalidateOnFailure([{
-    task,
-    unit: 'decisions/min',
-    better: 'higher',
-    ...summarize(raw.us.map((us) => 60e6 / us)),
-    perIteration,
-    note: `ceiling for one ${what} at a time if a ${what} cost one bare round trip: two raw workers, MessageChannel, 1 encoded envelope each way, 1 in flight; ${stats.median.toFixed(1)} µs per round trip (p25 – p75 ${stats.p25.toFixed(1)} – ${stats.p75.toFixed(1)})`,
-  }], [check]);
+  const rows = invalidateOnFailure(
+    [
+      {
+        task,
+        unit: 'decisions/min',
+        better: 'higher',
+        ...summarize(raw.us.map((us) => 60e6 / us)),
+        perIteration,
+        note: `ceiling for one ${what} at a time if a ${what} cost one bare round trip: two raw workers, MessageChannel, 1 encoded envelope each way, 1 in flight; ${stats.median.toFixed(1)} µs per round trip (p25 – p75 ${stats.p25.toFixed(1)} – ${stats.p75.toFixed(1)})`,
+      },
+    ],
+    [check],
+  );
   return { rows, check, medianUs: stats.median };
 }
 
@@ -97,7 +110,13 @@ export function rawRoundTripRow(raw: RawSamples, task: string, what: string, per
  */
 export function sweepRows<C extends { readonly mode: 'sim' | 'threads' }, S>(
   sweep: { runs: readonly SweepRun<C, S>[]; raw: RawSamples },
-  o: { rawTask: string; what: string; rawRoundTrips: number; checksFor: (r: SweepRun<C, S>) => Check[]; rowFor: (r: SweepRun<C, S>, rawRoundTripUs: number | undefined) => Row },
+  o: {
+    rawTask: string;
+    what: string;
+    rawRoundTrips: number;
+    checksFor: (r: SweepRun<C, S>) => Check[];
+    rowFor: (r: SweepRun<C, S>, rawRoundTripUs: number | undefined) => Row;
+  },
 ): { rows: Row[]; checks: Check[] } {
   const checks: Check[] = [];
   const raw = rawRoundTripRow(sweep.raw, o.rawTask, o.what, o.rawRoundTrips);
@@ -127,7 +146,10 @@ export function startupMedian(runs: readonly { readonly samples: readonly Scenar
 }
 
 /** Runs one scenario (YAML text) for a sweep: seeded, threads on `workers`, the trace off unless `traced`. */
-export async function runScenarioSample(yaml: string, o: { seed: number; mode: 'sim' | 'threads'; workers: number; traced: boolean; requested: number }): Promise<ScenarioSample> {
+export async function runScenarioSample(
+  yaml: string,
+  o: { seed: number; mode: 'sim' | 'threads'; workers: number; traced: boolean; requested: number },
+): Promise<ScenarioSample> {
   const scenario = parseScenario(yaml);
   const t0 = performance.now();
   const result = await runScenario(scenario, {

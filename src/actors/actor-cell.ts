@@ -265,13 +265,20 @@ export class ActorCell implements ActorContext, MailboxOwner {
     if (!(timeoutMs > 0)) throw new ConfigError(`ctx.ask(...).timeoutMs in "${this.self}"`, 'a number of ms > 0', timeoutMs);
     const corr = this.host.nextCorrelation();
     const kind = message.kind;
-    const timer = this.host.env.startTimer(timeoutMs, () => {
-      if (!this.asks?.delete(corr)) return;
-      this.host.sendToSelf(this, ASK_TIMEOUT_KIND, {
-        corr, to, kind, timeoutMs,
-        error: `AskTimeoutError: no reply from "${to}" to "${kind}" within ${timeoutMs} ms`,
-      });
-    }, this.self);
+    const timer = this.host.env.startTimer(
+      timeoutMs,
+      () => {
+        if (!this.asks?.delete(corr)) return;
+        this.host.sendToSelf(this, ASK_TIMEOUT_KIND, {
+          corr,
+          to,
+          kind,
+          timeoutMs,
+          error: `AskTimeoutError: no reply from "${to}" to "${kind}" within ${timeoutMs} ms`,
+        });
+      },
+      this.self,
+    );
     (this.asks ??= new Map()).set(corr, { timer, to });
     this.host.send(this.self, to, kind, this.detach(message.body), corr, undefined);
     return corr;
@@ -282,11 +289,15 @@ export class ActorCell implements ActorContext, MailboxOwner {
     if (!(delayMs >= 0)) throw new ConfigError(`ctx.setTimer("${key}").delayMs in "${this.self}"`, 'a number of ms >= 0', delayMs);
     this.cancelTimer(key);
     const body = this.detach(message.body);
-    const handle = this.host.env.startTimer(delayMs, () => {
-      if (this.timers === undefined || this.timers.get(key) !== handle) return;
-      this.timers.delete(key);
-      this.host.sendToSelf(this, message.kind, body);
-    }, this.self);
+    const handle = this.host.env.startTimer(
+      delayMs,
+      () => {
+        if (this.timers === undefined || this.timers.get(key) !== handle) return;
+        this.timers.delete(key);
+        this.host.sendToSelf(this, message.kind, body);
+      },
+      this.self,
+    );
     (this.timers ??= new Map()).set(key, handle);
   }
 

@@ -1,4 +1,12 @@
-import { AskTimeoutError, ActorInitError, UndeliverableError, DuplicateActorError, InvalidActorIdError, NoTopologyError, UnknownActorError } from '../errors.ts';
+import {
+  AskTimeoutError,
+  ActorInitError,
+  UndeliverableError,
+  DuplicateActorError,
+  InvalidActorIdError,
+  NoTopologyError,
+  UnknownActorError,
+} from '../errors.ts';
 import { ActorCell } from './actor-cell.ts';
 import type { Behaviour } from './behaviour.ts';
 import { MessageCounters } from './counters.ts';
@@ -361,7 +369,12 @@ export class ActorHost {
       cell.scheduled = false;
       let n = 0;
       const cellSentBefore = counters.sent;
-      while (cell.status === 'running' && cell.mailbox.size > 0 && n + counters.sent - cellSentBefore < THROUGHPUT && processed + n + counters.sent - sentBefore < budget) {
+      while (
+        cell.status === 'running' &&
+        cell.mailbox.size > 0 &&
+        n + counters.sent - cellSentBefore < THROUGHPUT &&
+        processed + n + counters.sent - sentBefore < budget
+      ) {
         const env = cell.mailbox.take();
         counters.queued--;
         counters.delivered++;

@@ -119,4 +119,3 @@ export class CipherRing {
 function direction(from: ActorId, to: ActorId): Buffer {
   return Buffer.from(`conclave-box\0${from.length}:${from}\0${to}`, 'utf8');
 }
-

@@ -74,14 +74,7 @@ export const SYSTEM_SENDER = '$system';
  * const full = result.messages.deadLetteredBy[reason] ?? 0;
  * ```
  */
-export type DeadLetterReason =
-  | 'unknown-actor'
-  | 'actor-stopped'
-  | 'mailbox-full'
-  | 'host-crashed'
-  | 'not-serializable'
-  | 'late-reply'
-  | 'unsolicited';
+export type DeadLetterReason = 'unknown-actor' | 'actor-stopped' | 'mailbox-full' | 'host-crashed' | 'not-serializable' | 'late-reply' | 'unsolicited';
 
 /**
  * Kinds the runtime itself delivers to behaviours.

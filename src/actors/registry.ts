@@ -37,7 +37,8 @@ const imported = new Map<string, Record<string, unknown>>();
  */
 export function registerBehaviour(id: string, behaviour: Behaviour): void {
   if (typeof id !== 'string' || id.length === 0) throw new ConfigError('registerBehaviour.id', 'a non-empty string', id);
-  if (!isBehaviour(behaviour)) throw new ConfigError(`registerBehaviour(${JSON.stringify(id)})`, 'an object with init(ctx) and receive(state, envelope, ctx)', behaviour);
+  if (!isBehaviour(behaviour))
+    throw new ConfigError(`registerBehaviour(${JSON.stringify(id)})`, 'an object with init(ctx) and receive(state, envelope, ctx)', behaviour);
   registry.set(id, behaviour);
 }
 
@@ -69,7 +70,12 @@ export function refName(ref: BehaviourRef): string {
 /** Checks a ref's shape, naming `path` in the error. */
 export function validateRef(ref: unknown, path: string): BehaviourRef {
   if (typeof ref === 'string' && ref.length > 0) return ref;
-  if (typeof ref === 'object' && ref !== null && typeof (ref as { module?: unknown }).module === 'string' && typeof (ref as { export?: unknown }).export === 'string') {
+  if (
+    typeof ref === 'object' &&
+    ref !== null &&
+    typeof (ref as { module?: unknown }).module === 'string' &&
+    typeof (ref as { export?: unknown }).export === 'string'
+  ) {
     const { module, export: name } = ref as { module: string; export: string };
     return { module, export: name };
   }
@@ -92,7 +98,12 @@ export async function loadBehaviour(ref: BehaviourRef): Promise<Behaviour> {
     return b;
   }
   const url = ref.module.startsWith('file:') ? ref.module : isAbsolute(ref.module) ? pathToFileURL(ref.module).href : undefined;
-  if (!url) throw new BehaviourLoadError(ref.module, ref.export, 'the module path must be absolute or a file: URL (workers do not share your working directory assumptions)');
+  if (!url)
+    throw new BehaviourLoadError(
+      ref.module,
+      ref.export,
+      'the module path must be absolute or a file: URL (workers do not share your working directory assumptions)',
+    );
   let mod = imported.get(url);
   if (mod === undefined) {
     try {
@@ -103,6 +114,11 @@ export async function loadBehaviour(ref: BehaviourRef): Promise<Behaviour> {
     imported.set(url, mod);
   }
   const b = mod[ref.export];
-  if (!isBehaviour(b)) throw new BehaviourLoadError(ref.module, ref.export, b === undefined ? `the module has no export "${ref.export}" (exports: ${Object.keys(mod).join(', ') || 'none'})` : 'the export is not a behaviour');
+  if (!isBehaviour(b))
+    throw new BehaviourLoadError(
+      ref.module,
+      ref.export,
+      b === undefined ? `the module has no export "${ref.export}" (exports: ${Object.keys(mod).join(', ') || 'none'})` : 'the export is not a behaviour',
+    );
   return b;
 }

@@ -2,7 +2,9 @@ import type { ActorId, DeadLetterReason } from './envelope.ts';
 import type { SupervisionDirective } from './supervision.ts';
 
 /** Fields every trace event has: the (virtual or wall-clock) time in ms and the event type. */
-interface At { readonly t: number }
+interface At {
+  readonly t: number;
+}
 
 /**
  * How much the runtime writes to the trace: `full` adds one event per send and delivery.

@@ -92,9 +92,15 @@ function outgoing(ctx: ActorContext<ByzantineRaftProps>, a: RaftAdversary, to: A
   if (k.has('silent')) return;
   let message = m;
   const body = m.body as Record<string, unknown>;
-  if (k.has('conflicting_votes') && (m.kind === RAFT_KINDS.requestVoteReply || m.kind === RAFT_KINDS.preVoteReply)) message = { kind: m.kind, body: { ...body, granted: true } };
+  if (k.has('conflicting_votes') && (m.kind === RAFT_KINDS.requestVoteReply || m.kind === RAFT_KINDS.preVoteReply))
+    message = { kind: m.kind, body: { ...body, granted: true } };
   if (k.has('false_information') && m.kind === RAFT_KINDS.appendEntriesReply && a.claimed.has(to)) {
-    const reply: AppendEntriesReply = { term: (body as unknown as AppendEntriesReply).term, success: true, matchIndex: a.claimed.get(to)!, ...(body.round !== undefined ? { round: body.round as number } : {}) };
+    const reply: AppendEntriesReply = {
+      term: (body as unknown as AppendEntriesReply).term,
+      success: true,
+      matchIndex: a.claimed.get(to)!,
+      ...(body.round !== undefined ? { round: body.round as number } : {}),
+    };
     message = { kind: m.kind, body: reply };
   }
   if (k.has('delayed_responses')) holdBack(ctx as ActorContext<unknown>, ++a.late, ctx.props.delayMs ?? 1000, to, message);

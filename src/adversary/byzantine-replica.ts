@@ -2,7 +2,16 @@ import { fileURLToPath } from 'node:url';
 import type { ActorContext, Behaviour } from '../actors/behaviour.ts';
 import type { ActorId, Message } from '../actors/envelope.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
-import { batchDigest, checkpointText, PBFT_KINDS, type PbftProps, type PhaseVote, type PrePrepare, phaseText, prePrepareText } from '../protocols/pbft/messages.ts';
+import {
+  batchDigest,
+  checkpointText,
+  PBFT_KINDS,
+  type PbftProps,
+  type PhaseVote,
+  type PrePrepare,
+  phaseText,
+  prePrepareText,
+} from '../protocols/pbft/messages.ts';
 import { pbftReplica, type PbftReplicaState } from '../protocols/pbft/pbft-replica.ts';
 import { Collusion, colludeObserve, colludeOutgoing } from './pbft-colluders.ts';
 import { deliverLate, holdBack, rewiredContext } from './rewired-context.ts';
@@ -36,7 +45,16 @@ import { moduleUrl } from '../module-url.ts';
  * const kinds: PbftByzantineKind[] = ['conflicting_votes'];
  * ```
  */
-export type PbftByzantineKind = 'conflicting_votes' | 'false_information' | 'delayed_responses' | 'silent' | 'forged_signatures' | 'replay' | 'random' | 'split_brain' | 'collude';
+export type PbftByzantineKind =
+  | 'conflicting_votes'
+  | 'false_information'
+  | 'delayed_responses'
+  | 'silent'
+  | 'forged_signatures'
+  | 'replay'
+  | 'random'
+  | 'split_brain'
+  | 'collude';
 
 /**
  * Every Byzantine kind a PBFT replica understands.
@@ -46,7 +64,17 @@ export type PbftByzantineKind = 'conflicting_votes' | 'false_information' | 'del
  * PBFT_BYZANTINE_KINDS.includes('replay'); // true
  * ```
  */
-export const PBFT_BYZANTINE_KINDS: readonly PbftByzantineKind[] = Object.freeze(['conflicting_votes', 'false_information', 'delayed_responses', 'silent', 'forged_signatures', 'replay', 'random', 'split_brain', 'collude']);
+export const PBFT_BYZANTINE_KINDS: readonly PbftByzantineKind[] = Object.freeze([
+  'conflicting_votes',
+  'false_information',
+  'delayed_responses',
+  'silent',
+  'forged_signatures',
+  'replay',
+  'random',
+  'split_brain',
+  'collude',
+]);
 
 /**
  * A Byzantine replica's props: an honest replica's, plus what it does wrong.
@@ -126,7 +154,8 @@ function outgoing(ctx: ActorContext<ByzantineReplicaProps>, a: AdversaryState, t
   if (k.has('conflicting_votes') && half) message = { kind: m.kind, body: conflicting(ctx, m.kind, body) };
   if (k.has('split_brain') && otherHalf(ctx, to)) message = { kind: m.kind, body: splitBrain(ctx, a, m.kind, body) };
   if (k.has('false_information')) message = { kind: message.kind, body: falsified(ctx, message.kind, message.body as Record<string, unknown>) };
-  if (k.has('forged_signatures') && typeof (message.body as { sig?: unknown })?.sig === 'string') message = { kind: message.kind, body: { ...(message.body as object), sig: `forged-${Math.floor(ctx.random() * 1e9).toString(16)}` } };
+  if (k.has('forged_signatures') && typeof (message.body as { sig?: unknown })?.sig === 'string')
+    message = { kind: message.kind, body: { ...(message.body as object), sig: `forged-${Math.floor(ctx.random() * 1e9).toString(16)}` } };
   send(ctx, a, to, message);
   if (k.has('replay') && a.sent.length > 0) send(ctx, a, to, a.sent[Math.floor(ctx.random() * a.sent.length)] as Message);
   if (k.has('random') && replicas.includes(to) && ctx.random() < 0.5) send(ctx, a, to, randomMessage(ctx));
@@ -203,10 +232,15 @@ function fakeVote(ctx: ActorContext<ByzantineReplicaProps>, kind: string, vote: 
 
 function randomMessage(ctx: ActorContext<ByzantineReplicaProps>): Message {
   const n = 1 + Math.floor(ctx.random() * 64);
-  const d = Math.floor(ctx.random() * 2 ** 48).toString(16).padStart(16, '0');
+  const d = Math.floor(ctx.random() * 2 ** 48)
+    .toString(16)
+    .padStart(16, '0');
   switch (Math.floor(ctx.random() * 3)) {
     case 0:
-      return { kind: PBFT_KINDS.prepare, body: { v: 0, n, d, i: ctx.self, ppSig: 'none', sig: ctx.sign(phaseText('P', 0, n, d, ctx.self)) } satisfies PhaseVote };
+      return {
+        kind: PBFT_KINDS.prepare,
+        body: { v: 0, n, d, i: ctx.self, ppSig: 'none', sig: ctx.sign(phaseText('P', 0, n, d, ctx.self)) } satisfies PhaseVote,
+      };
     case 1:
       return { kind: PBFT_KINDS.checkpoint, body: { n: n * 64, d, i: ctx.self, sig: ctx.sign(checkpointText(n * 64, d, ctx.self)) } };
     default:

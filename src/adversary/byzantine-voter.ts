@@ -31,7 +31,17 @@ import { moduleUrl } from '../module-url.ts';
  * const kinds: ByzantineKind[] = ['conflicting_votes', 'false_information'];
  * ```
  */
-export type ByzantineKind = 'conflicting_votes' | 'false_information' | 'delayed_responses' | 'silent' | 'random' | 'replay' | 'forge_votes' | 'strip_signatures' | 'tamper_ciphertext' | 'unjustified';
+export type ByzantineKind =
+  | 'conflicting_votes'
+  | 'false_information'
+  | 'delayed_responses'
+  | 'silent'
+  | 'random'
+  | 'replay'
+  | 'forge_votes'
+  | 'strip_signatures'
+  | 'tamper_ciphertext'
+  | 'unjustified';
 
 /**
  * Every Byzantine kind a voter understands, in the order error messages list them.
@@ -41,7 +51,18 @@ export type ByzantineKind = 'conflicting_votes' | 'false_information' | 'delayed
  * BYZANTINE_KINDS.includes('silent'); // true
  * ```
  */
-export const BYZANTINE_KINDS: readonly ByzantineKind[] = Object.freeze(['conflicting_votes', 'false_information', 'delayed_responses', 'silent', 'random', 'replay', 'forge_votes', 'strip_signatures', 'tamper_ciphertext', 'unjustified']);
+export const BYZANTINE_KINDS: readonly ByzantineKind[] = Object.freeze([
+  'conflicting_votes',
+  'false_information',
+  'delayed_responses',
+  'silent',
+  'random',
+  'replay',
+  'forge_votes',
+  'strip_signatures',
+  'tamper_ciphertext',
+  'unjustified',
+]);
 
 /**
  * The Byzantine kinds that attack the scenario's `security:` and `audit:` settings (signatures,
@@ -99,7 +120,12 @@ export const byzantineVoter: Behaviour<{ count: number; last: unknown }, Byzanti
     if (kinds.includes('false_information')) {
       // Push an option other than the truth, as sure as can be.
       const wrong = p.options.filter((o) => o !== ctx.props.truth);
-      vote = { ...vote, decision: wrong[Math.floor(ctx.random() * wrong.length)] ?? vote.decision, confidence: 1, reason: 'overwhelming evidence (fabricated)' };
+      vote = {
+        ...vote,
+        decision: wrong[Math.floor(ctx.random() * wrong.length)] ?? vote.decision,
+        confidence: 1,
+        reason: 'overwhelming evidence (fabricated)',
+      };
     }
     const body = { decision: p.id, vote };
     if (kinds.includes('delayed_responses')) {

@@ -53,7 +53,8 @@ export function layFaults(faults: FaultControl, cluster: FaultCluster, plan: Fau
     });
   });
   plan.partitions.forEach((p, i) => {
-    if (p.shape === 'bridge' && cluster.members.length < 3) throw new ConfigError(`faults.partition[${i}].shape`, 'split or ring (a bridge needs 3 members or more)', p.shape);
+    if (p.shape === 'bridge' && cluster.members.length < 3)
+      throw new ConfigError(`faults.partition[${i}].shape`, 'split or ring (a bridge needs 3 members or more)', p.shape);
     faults.at(p.atMs, () => {
       partitionNow(faults, cluster, p);
       faults.at(p.durationMs, () => faults.heal());
@@ -114,7 +115,11 @@ function targets(cluster: FaultCluster, rnd: () => number, running: (id: ActorId
       return () => ids;
     }
     const hint = cluster.outsiders.includes(name) ? ` ("${name}" drives the run: it is not a member faults can hit)` : '';
-    throw new ConfigError(path, `${cluster.leaderName ? `${cluster.leaderName}, ` : ''}random, an agent id (${cluster.members.slice(0, 3).join(', ')}${cluster.members.length > 3 ? ', ...' : ''}) or a role (${[...roles].join(', ')})${hint}`, name);
+    throw new ConfigError(
+      path,
+      `${cluster.leaderName ? `${cluster.leaderName}, ` : ''}random, an agent id (${cluster.members.slice(0, 3).join(', ')}${cluster.members.length > 3 ? ', ...' : ''}) or a role (${[...roles].join(', ')})${hint}`,
+      name,
+    );
   };
 }
 
@@ -128,10 +133,12 @@ function partitionNow(faults: FaultControl, cluster: FaultCluster, p: PartitionF
     const n = members.length;
     const d = Math.ceil(Math.floor(n / 2) / 2);
     const cut: [ActorId, ActorId][] = [];
-    members.forEach((a, i) => members.forEach((b, j) => {
-      const dist = Math.min((i - j + n) % n, (j - i + n) % n);
-      if (dist > d) cut.push([a, b]);
-    }));
+    members.forEach((a, i) =>
+      members.forEach((b, j) => {
+        const dist = Math.min((i - j + n) % n, (j - i + n) % n);
+        if (dist > d) cut.push([a, b]);
+      }),
+    );
     faults.block(cut, `ring: each member reaches the ${d} nearest on each side`);
     return;
   }
@@ -142,12 +149,21 @@ function partitionNow(faults: FaultControl, cluster: FaultCluster, p: PartitionF
   const bridge = p.shape === 'bridge' ? ordered[k] : undefined;
   const majority = [...ordered.slice(bridge === undefined ? k : k + 1), ...(p.client === 'minority' ? [] : outsiders)];
   if (p.direction === 'one_way') {
-    faults.block(minority.flatMap((a) => majority.map((b) => [a, b] as [ActorId, ActorId])), `one-way: ${minority.join(',')} cannot reach ${majority.join(',')}${bridge ? ` (bridge ${bridge})` : ''}`);
+    faults.block(
+      minority.flatMap((a) => majority.map((b) => [a, b] as [ActorId, ActorId])),
+      `one-way: ${minority.join(',')} cannot reach ${majority.join(',')}${bridge ? ` (bridge ${bridge})` : ''}`,
+    );
   } else faults.partition([minority, majority]);
 }
 
 /** Initial failures at `atMs`, each spreading along the topology of the moment, seeded. */
-function layCascade(faults: FaultControl, cluster: FaultCluster, c: CascadeFault, crash: (id: ActorId, durationMs: number | undefined, wipe: boolean) => boolean, running: (id: ActorId) => boolean): void {
+function layCascade(
+  faults: FaultControl,
+  cluster: FaultCluster,
+  c: CascadeFault,
+  crash: (id: ActorId, durationMs: number | undefined, wipe: boolean) => boolean,
+  running: (id: ActorId) => boolean,
+): void {
   const rnd = createPrng(cluster.seed, '$cascade');
   const failed = new Set<ActorId>();
   const fail = (id: ActorId, cause: string) => {

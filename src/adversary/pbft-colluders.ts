@@ -59,7 +59,12 @@ export interface CollusionPlan {
  * collusionPlan(replicas, colluders, f, { view: 0, seq: 1, digest: d })?.h2; // who gets no pre-prepare
  * ```
  */
-export function collusionPlan(replicas: readonly ActorId[], colluders: readonly ActorId[], f: number, at: { view: number; seq: number; digest: string }): CollusionPlan | undefined {
+export function collusionPlan(
+  replicas: readonly ActorId[],
+  colluders: readonly ActorId[],
+  f: number,
+  at: { view: number; seq: number; digest: string },
+): CollusionPlan | undefined {
   const honest = replicas.filter((r) => !colluders.includes(r));
   if (honest.length < 2) return undefined;
   const primaryOf = (v: number): ActorId => replicas[v % replicas.length];
@@ -134,7 +139,13 @@ export function colludeObserve(ctx: Ctx, c: Collusion, inner: PbftReplicaState, 
   const partners = ctx.props.colluders ?? [ctx.self];
   const body = env.body as Record<string, unknown> | undefined;
   if (env.kind === PBFT_KINDS.evidence) return partners.includes(String(body?.suspect));
-  if (env.kind === PBFT_KINDS.prePrepare && c.plan === undefined && partners.includes(env.from) && typeof body?.v === 'number' && inner.props.replicas[body.v % inner.props.n] === env.from) {
+  if (
+    env.kind === PBFT_KINDS.prePrepare &&
+    c.plan === undefined &&
+    partners.includes(env.from) &&
+    typeof body?.v === 'number' &&
+    inner.props.replicas[body.v % inner.props.n] === env.from
+  ) {
     begin(ctx, c, inner, body as unknown as PrePrepare);
     return false;
   }

@@ -23,12 +23,28 @@ export function benchAnalysisText(report: BenchReport, a: BenchAnalysis, o: { de
   const virtual = m.clock === 'virtual';
   const lines = [
     bold(`Bench analysis: ${a.file}`),
-    dim(`${m.mode} mode · ${m.iterations} iterations per size (seeds ${m.seed}..${m.seed + m.iterations - 1}) · ${w.decisions !== undefined ? `${int(w.decisions)} decisions` : `${w.durationMs} ms of decisions`} per run, ${w.inFlight} in flight · ${w.topology} · ${m.faults ? `faults ${m.faults.spec}` : 'no faults'}`),
-    dim(`machine ${m.machine.cpu} · ${m.machine.cores} cores · Node ${m.machine.node} · load average ${m.machine.loadAverage.join(' / ')} at the start · ${m.date}`),
+    dim(
+      `${m.mode} mode · ${m.iterations} iterations per size (seeds ${m.seed}..${m.seed + m.iterations - 1}) · ${w.decisions !== undefined ? `${int(w.decisions)} decisions` : `${w.durationMs} ms of decisions`} per run, ${w.inFlight} in flight · ${w.topology} · ${m.faults ? `faults ${m.faults.spec}` : 'no faults'}`,
+    ),
+    dim(
+      `machine ${m.machine.cpu} · ${m.machine.cores} cores · Node ${m.machine.node} · load average ${m.machine.loadAverage.join(' / ')} at the start · ${m.date}`,
+    ),
     dim(`ranked by ${a.rankedBy}`),
   ];
   if (a.safety.length > 0) lines.push('', ...safetyText(a));
-  const header = ['#', 'algorithm', `throughput/min ${virtual ? '(sim · wall)' : '(wall)'}`, `consensus ${m.clock} ms`, 'p50 / p99', 'success', 'safety', 'msgs/dec', 'quality', 'tolerates', 'noise'];
+  const header = [
+    '#',
+    'algorithm',
+    `throughput/min ${virtual ? '(sim · wall)' : '(wall)'}`,
+    `consensus ${m.clock} ms`,
+    'p50 / p99',
+    'success',
+    'safety',
+    'msgs/dec',
+    'quality',
+    'tolerates',
+    'noise',
+  ];
   const noisy = new Map<string, NoiseFinding[]>();
   for (const f of a.noise.findings) {
     if (f.metric === 'wall throughput') continue;
@@ -57,7 +73,10 @@ export function benchAnalysisText(report: BenchReport, a: BenchAnalysis, o: { de
       lines.push(g.safetyViolations > 0 ? red(line) : noisy.has(`${g.algorithm} ${g.agents}`) ? yellow(line) : line);
       if (o.detailed) lines.push(...iterationRows(g, virtual));
     });
-    for (const g of size.others) lines.push(dim(`  -  ${g.algorithm}: ${g.status === 'not_applicable' ? `not applicable: ${g.reason}` : `every run failed (${g.runs[0]?.error ?? 'no runs'})`}`));
+    for (const g of size.others)
+      lines.push(
+        dim(`  -  ${g.algorithm}: ${g.status === 'not_applicable' ? `not applicable: ${g.reason}` : `every run failed (${g.runs[0]?.error ?? 'no runs'})`}`),
+      );
   }
   lines.push('', ...noiseText(a));
   return lines;
@@ -67,9 +86,23 @@ export function benchAnalysisText(report: BenchReport, a: BenchAnalysis, o: { de
 function safetyText(a: BenchAnalysis): string[] {
   const total = a.safety.reduce((s, f) => s + f.violations, 0);
   return [
-    red(bold(`SAFETY VIOLATIONS: ${total} in ${a.safety.length} group${a.safety.length === 1 ? '' : 's'} — a consensus run that breaks safety gave different or invalid answers`)),
-    ...a.safety.map((f) => red(`  ${f.algorithm} n=${f.agents}: ${Object.entries(f.byProperty).map(([p, k]) => `${k} ${p}`).join(', ')} · seeds ${f.seeds.join(', ')} · ${f.withinTolerance ? 'within its tolerance: a bug' : 'faults beyond its tolerance: what its bound predicts'}`)),
-    dim('  each such run keeps its scenario in the file (results[i].runs[j].scenario): save it as a .yml file and `conclave replay FILE` shows the trace around each violation'),
+    red(
+      bold(
+        `SAFETY VIOLATIONS: ${total} in ${a.safety.length} group${a.safety.length === 1 ? '' : 's'} — a consensus run that breaks safety gave different or invalid answers`,
+      ),
+    ),
+    ...a.safety.map((f) =>
+      red(
+        `  ${f.algorithm} n=${f.agents}: ${Object.entries(f.byProperty)
+          .map(([p, k]) => `${k} ${p}`)
+          .join(
+            ', ',
+          )} · seeds ${f.seeds.join(', ')} · ${f.withinTolerance ? 'within its tolerance: a bug' : 'faults beyond its tolerance: what its bound predicts'}`,
+      ),
+    ),
+    dim(
+      '  each such run keeps its scenario in the file (results[i].runs[j].scenario): save it as a .yml file and `conclave replay FILE` shows the trace around each violation',
+    ),
   ];
 }
 
@@ -81,14 +114,26 @@ function noiseText(a: BenchAnalysis): string[] {
   const lines = [bold(`Noise (coefficient of variation sd / mean of the per-iteration figures above ${t})`)];
   if (ranked.length === 0) lines.push(green(`  none: every ranked figure's iterations stay within ${t} of their mean`));
   for (const f of ranked) {
-    const values = f.spread.values.length <= 10 ? f.spread.values.map(short).join(' · ') : `${short(Math.min(...f.spread.values))} .. ${short(Math.max(...f.spread.values))} over ${f.spread.values.length}`;
-    lines.push(yellow(`  ${f.algorithm} n=${f.agents}: ${f.metric} cv ${f.spread.cv.toFixed(2)} — per iteration ${values} (mean ${short(f.spread.mean)} ± ${short(f.spread.sd)})${f.metric === 'latency' ? ' ms' : ' decisions/min'}`));
+    const values =
+      f.spread.values.length <= 10
+        ? f.spread.values.map(short).join(' · ')
+        : `${short(Math.min(...f.spread.values))} .. ${short(Math.max(...f.spread.values))} over ${f.spread.values.length}`;
+    lines.push(
+      yellow(
+        `  ${f.algorithm} n=${f.agents}: ${f.metric} cv ${f.spread.cv.toFixed(2)} — per iteration ${values} (mean ${short(f.spread.mean)} ± ${short(f.spread.sd)})${f.metric === 'latency' ? ' ms' : ' decisions/min'}`,
+      ),
+    );
   }
-  if (ranked.length > 0) lines.push(dim('  a noisy group\'s rank may not hold: run more iterations (--iterations), or more decisions per run, and compare again'));
+  if (ranked.length > 0)
+    lines.push(dim("  a noisy group's rank may not hold: run more iterations (--iterations), or more decisions per run, and compare again"));
   if (wall.length > 0) {
     const worst = Math.max(...wall.map((f) => f.spread.cv));
     const groups = a.sizes.reduce((n, s) => n + s.ranked.length, 0);
-    lines.push(dim(`  wall-clock throughput (the simulator's own speed on this machine, not used for ranking) spreads above ${t} in ${wall.length} of ${groups} groups (cv up to ${worst.toFixed(2)}): short runs on a shared machine time poorly`));
+    lines.push(
+      dim(
+        `  wall-clock throughput (the simulator's own speed on this machine, not used for ranking) spreads above ${t} in ${wall.length} of ${groups} groups (cv up to ${worst.toFixed(2)}): short runs on a shared machine time poorly`,
+      ),
+    );
   }
   return lines;
 }
@@ -96,17 +141,25 @@ function noiseText(a: BenchAnalysis): string[] {
 /** A group's iterations, one row each (`--detailed`). */
 function iterationRows(g: MeasuredGroup, virtual: boolean): string[] {
   const per = (decided: number, ms: number | null) => (ms !== null && ms > 0 ? int((decided * 60_000) / ms) : '-');
-  const rows = g.runs.map((r) => r.error !== undefined
-    ? [String(r.seed), red(`failed: ${r.error}`)]
-    : [
-      String(r.seed), `${r.decided}/${r.attempted}`, `${fixed(r.latencyMs.p50)} / ${fixed(r.latencyMs.p99)}`,
-      virtual ? `${per(r.decided, r.virtualMs)} · ${per(r.decided, r.wallMs)}` : per(r.decided, r.wallMs),
-      String(r.messagesSent), r.quality === null ? '-' : pct(r.quality), String(r.safetyViolations.length),
-    ]);
+  const rows = g.runs.map((r) =>
+    r.error !== undefined
+      ? [String(r.seed), red(`failed: ${r.error}`)]
+      : [
+          String(r.seed),
+          `${r.decided}/${r.attempted}`,
+          `${fixed(r.latencyMs.p50)} / ${fixed(r.latencyMs.p99)}`,
+          virtual ? `${per(r.decided, r.virtualMs)} · ${per(r.decided, r.wallMs)}` : per(r.decided, r.wallMs),
+          String(r.messagesSent),
+          r.quality === null ? '-' : pct(r.quality),
+          String(r.safetyViolations.length),
+        ],
+  );
   const s = groupSpreads(g);
   const table = columns([['seed', 'decided', 'p50 / p99 ms', `per min ${virtual ? '(sim · wall)' : '(wall)'}`, 'messages', 'quality', 'safety'], ...rows]);
   return [
-    dim(`       ${g.algorithm} n=${g.agents}, per iteration (throughput cv ${s.throughput.cv.toFixed(2)}, latency cv ${s.latency.cv.toFixed(2)}${s.wall ? `, wall cv ${s.wall.cv.toFixed(2)}` : ''}):`),
+    dim(
+      `       ${g.algorithm} n=${g.agents}, per iteration (throughput cv ${s.throughput.cv.toFixed(2)}, latency cv ${s.latency.cv.toFixed(2)}${s.wall ? `, wall cv ${s.wall.cv.toFixed(2)}` : ''}):`,
+    ),
     ...table.map((l, i) => (i === 0 ? dim(`         ${l}`) : `         ${l}`)),
   ];
 }
@@ -124,12 +177,25 @@ export function microAnalysisText(results: MicroResults, a: MicroAnalysis): stri
   const m = results.machine;
   const lines = [
     bold(`Micro-benchmark results: ${a.file}`),
-    dim(`suites ${results.suites.join(', ')} · ${m.cpu} · ${m.cores} cores · Node ${m.node} · load average ${m.loadAverage.join(' / ')} at the start · ${m.date}`),
+    dim(
+      `suites ${results.suites.join(', ')} · ${m.cpu} · ${m.cores} cores · Node ${m.node} · load average ${m.loadAverage.join(' / ')} at the start · ${m.date}`,
+    ),
   ];
   if (a.failedChecks.length > 0) lines.push('', red(bold(`FAILED CHECKS: ${a.failedChecks.length}`)), ...a.failedChecks.map((c) => red(`  ${c}`)));
-  const rows = a.rows.map((r) => r.row.median === null
-    ? [r.row.suite, r.row.task, 'INVALID', r.row.unit, '', '', '', r.row.invalid ?? '']
-    : [r.row.suite, r.row.task, short(r.row.median), r.row.unit, r.better, `${short(r.row.p25 ?? NaN)} – ${short(r.row.p75 ?? NaN)}`, r.cv === null ? '-' : r.cv.toFixed(2), r.noisy ? 'noisy' : '']);
+  const rows = a.rows.map((r) =>
+    r.row.median === null
+      ? [r.row.suite, r.row.task, 'INVALID', r.row.unit, '', '', '', r.row.invalid ?? '']
+      : [
+          r.row.suite,
+          r.row.task,
+          short(r.row.median),
+          r.row.unit,
+          r.better,
+          `${short(r.row.p25 ?? NaN)} – ${short(r.row.p75 ?? NaN)}`,
+          r.cv === null ? '-' : r.cv.toFixed(2),
+          r.noisy ? 'noisy' : '',
+        ],
+  );
   const table = columns([['suite', 'task', 'median', 'unit', 'better', 'p25 – p75', 'cv≈', ''], ...rows]);
   lines.push('', dim(table[0]), ...a.rows.map((r, i) => (r.row.median === null ? red(table[i + 1]) : r.noisy ? yellow(table[i + 1]) : table[i + 1])));
   lines.push('', dim(`cv≈ estimates sd / median from the quartiles ((p75 - p25) / 1.349 / median); above ${a.threshold} a row is noisy`));
@@ -148,11 +214,21 @@ export function microAnalysisText(results: MicroResults, a: MicroAnalysis): stri
  */
 export function comparisonText(c: Comparison): string[] {
   const lines = [bold(`Comparison (${c.kind === 'bench' ? 'conclave bench files' : 'micro-benchmarks'}): ${c.before} → ${c.after}`), dim(c.rule)];
-  if (c.alarms.length > 0) lines.push('', red(bold(c.kind === 'bench' ? 'SAFETY VIOLATIONS' : 'FAILED CHECKS (figures of these runs are not to be trusted)')), ...c.alarms.map((x) => red(`  ${x}`)));
+  if (c.alarms.length > 0)
+    lines.push(
+      '',
+      red(bold(c.kind === 'bench' ? 'SAFETY VIOLATIONS' : 'FAILED CHECKS (figures of these runs are not to be trusted)')),
+      ...c.alarms.map((x) => red(`  ${x}`)),
+    );
   for (const n of c.notes) lines.push(yellow(`note: ${n}`));
   const rows: { cells: string[]; change: MetricChange | null }[] = [];
   for (const g of c.compared) {
-    g.changes.forEach((m, i) => rows.push({ change: m, cells: [i === 0 ? g.key : '', m.metric, short(m.before), short(m.after), m.unit, m.ratio === null ? '-' : `x${m.ratio.toFixed(3)}`, m.verdict] }));
+    g.changes.forEach((m, i) =>
+      rows.push({
+        change: m,
+        cells: [i === 0 ? g.key : '', m.metric, short(m.before), short(m.after), m.unit, m.ratio === null ? '-' : `x${m.ratio.toFixed(3)}`, m.verdict],
+      }),
+    );
     if (g.notes.length > 0) rows.push({ change: null, cells: ['', `  ${g.notes.join(' · ')}`] });
   }
   const widthRows = rows.filter((r) => r.change !== null).map((r) => r.cells);
@@ -171,7 +247,10 @@ export function comparisonText(c: Comparison): string[] {
   if (c.onlyAfter.length > 0) lines.push('', `only in ${c.after}: ${c.onlyAfter.join(', ')}`);
   if (c.notComparable.length > 0) lines.push('', 'in both, not comparable:', ...c.notComparable.map((n) => dim(`  ${n.key}: ${n.why}`)));
   const count = (v: MetricChange['verdict']) => c.compared.reduce((s, g) => s + g.changes.filter((m) => m.verdict === v).length, 0);
-  lines.push('', `${count('better')} better, ${count('worse')} worse, ${count('within noise')} within noise, ${count('same')} the same · ${c.compared.length} groups compared, ${c.onlyBefore.length} only before, ${c.onlyAfter.length} only after`);
+  lines.push(
+    '',
+    `${count('better')} better, ${count('worse')} worse, ${count('within noise')} within noise, ${count('same')} the same · ${c.compared.length} groups compared, ${c.onlyBefore.length} only before, ${c.onlyAfter.length} only after`,
+  );
   return lines;
 }
 
@@ -179,5 +258,10 @@ export function comparisonText(c: Comparison): string[] {
 function columns(rows: readonly (readonly string[])[]): string[] {
   const widths: number[] = [];
   for (const r of rows) r.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, c.length)));
-  return rows.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd(),
+  );
 }

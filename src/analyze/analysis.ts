@@ -55,9 +55,10 @@ export function analyzeBench(report: BenchReport, file: string, threshold = NOIS
   return {
     kind: 'bench-analysis',
     file,
-    rankedBy: report.meta.clock === 'virtual'
-      ? 'decisions per simulated minute (the protocol\'s speed over the simulated network, the same on any machine), then the lower median consensus time; groups with safety violations are not ranked'
-      : 'decisions per wall-clock minute, then the lower median consensus time; groups with safety violations are not ranked',
+    rankedBy:
+      report.meta.clock === 'virtual'
+        ? "decisions per simulated minute (the protocol's speed over the simulated network, the same on any machine), then the lower median consensus time; groups with safety violations are not ranked"
+        : 'decisions per wall-clock minute, then the lower median consensus time; groups with safety violations are not ranked',
     sizes: rankBySize(report),
     noise: { threshold, findings: noiseFindings(report, threshold) },
     safety: safetyFindings(report),
@@ -73,10 +74,16 @@ export function analyzeBench(report: BenchReport, file: string, threshold = NOIS
  * ```
  */
 export function safetyFindings(report: BenchReport): SafetyFinding[] {
-  return report.results.filter((g): g is MeasuredGroup => g.status === 'measured' && g.safetyViolations > 0).map((g) => ({
-    algorithm: g.algorithm, agents: g.agents, violations: g.safetyViolations, byProperty: g.safetyByProperty,
-    seeds: g.runs.filter((r) => r.safetyViolations.length > 0).map((r) => r.seed), withinTolerance: g.load.withinTolerance,
-  }));
+  return report.results
+    .filter((g): g is MeasuredGroup => g.status === 'measured' && g.safetyViolations > 0)
+    .map((g) => ({
+      algorithm: g.algorithm,
+      agents: g.agents,
+      violations: g.safetyViolations,
+      byProperty: g.safetyByProperty,
+      seeds: g.runs.filter((r) => r.safetyViolations.length > 0).map((r) => r.seed),
+      withinTolerance: g.load.withinTolerance,
+    }));
 }
 
 /**

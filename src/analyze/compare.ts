@@ -81,7 +81,8 @@ export interface Comparison {
 }
 
 /** The rule for bench files, as the output states it. */
-const BENCH_RULE = 'within noise: the intervals mean ± sd of the per-iteration figures of the two files overlap; ratios are after / before of the group figures';
+const BENCH_RULE =
+  'within noise: the intervals mean ± sd of the per-iteration figures of the two files overlap; ratios are after / before of the group figures';
 /** The rule for micro-benchmarks. */
 const MICRO_RULE = 'within noise: the p25 - p75 ranges of the two files overlap; ratios are after / before of the medians';
 
@@ -97,7 +98,7 @@ const MICRO_RULE = 'within noise: the p25 - p75 ranges of the two files overlap;
 export function verdict(before: number, after: number, better: 'higher' | 'lower', spreads: MetricChange['spreads']): Verdict {
   if (before === after) return 'same';
   if (spreads !== null && intervalsOverlap(spreads.before, spreads.after)) return 'within noise';
-  return (after > before) === (better === 'higher') ? 'better' : 'worse';
+  return after > before === (better === 'higher') ? 'better' : 'worse';
 }
 
 function change(metric: string, unit: string, better: 'higher' | 'lower', before: number, after: number, spreads: MetricChange['spreads']): MetricChange {
@@ -131,15 +132,30 @@ export function compareBenchReports(before: BenchReport, after: BenchReport, nam
     const a = afterGroups.get(key);
     if (a === undefined) continue;
     if (b.status !== 'measured' || a.status !== 'measured') {
-      const why = (g: typeof a, name: string) => (g.status === 'not_applicable' ? `not applicable in ${name} (${g.reason})` : g.status === 'failed' ? `every run failed in ${name}` : '');
+      const why = (g: typeof a, name: string) =>
+        g.status === 'not_applicable' ? `not applicable in ${name} (${g.reason})` : g.status === 'failed' ? `every run failed in ${name}` : '';
       notComparable.push({ key, why: [why(b, names[0]), why(a, names[1])].filter(Boolean).join('; ') });
       continue;
     }
     compared.push(compareGroups(key, b, a, sameClock));
   }
-  const alarms = [before, after].flatMap((r, i) => safetyFindings(r).map((f) => `${names[i]}: ${f.algorithm} n=${f.agents}: ${f.violations} safety violations (${Object.entries(f.byProperty).map(([p, k]) => `${k} ${p}`).join(', ')}), seeds ${f.seeds.join(', ')}`));
+  const alarms = [before, after].flatMap((r, i) =>
+    safetyFindings(r).map(
+      (f) =>
+        `${names[i]}: ${f.algorithm} n=${f.agents}: ${f.violations} safety violations (${Object.entries(f.byProperty)
+          .map(([p, k]) => `${k} ${p}`)
+          .join(', ')}), seeds ${f.seeds.join(', ')}`,
+    ),
+  );
   return {
-    kind: 'bench', before: names[0], after: names[1], rule: BENCH_RULE, compared, notComparable, notes, alarms,
+    kind: 'bench',
+    before: names[0],
+    after: names[1],
+    rule: BENCH_RULE,
+    compared,
+    notComparable,
+    notes,
+    alarms,
     onlyBefore: [...beforeGroups.keys()].filter((k) => !afterGroups.has(k)),
     onlyAfter: [...afterGroups.keys()].filter((k) => !beforeGroups.has(k)),
   };
@@ -151,14 +167,42 @@ function compareGroups(key: string, b: MeasuredGroup, a: MeasuredGroup, sameCloc
   const changes: MetricChange[] = [];
   if (sameClock) {
     const clock = b.consensusMs.clock;
-    changes.push(change('throughput', clock === 'virtual' ? 'decisions per simulated min' : 'decisions/min', 'higher', clockThroughput(b), clockThroughput(a), spreadsOf(sb.throughput, sa.throughput)));
-    if (sb.wall !== null && sa.wall !== null) changes.push(change('wall throughput', 'decisions per wall-clock min', 'higher', b.throughput.wallPerMinute, a.throughput.wallPerMinute, spreadsOf(sb.wall, sa.wall)));
+    changes.push(
+      change(
+        'throughput',
+        clock === 'virtual' ? 'decisions per simulated min' : 'decisions/min',
+        'higher',
+        clockThroughput(b),
+        clockThroughput(a),
+        spreadsOf(sb.throughput, sa.throughput),
+      ),
+    );
+    if (sb.wall !== null && sa.wall !== null)
+      changes.push(
+        change(
+          'wall throughput',
+          'decisions per wall-clock min',
+          'higher',
+          b.throughput.wallPerMinute,
+          a.throughput.wallPerMinute,
+          spreadsOf(sb.wall, sa.wall),
+        ),
+      );
     changes.push(change('consensus time', `${clock} ms`, 'lower', b.consensusMs.mean, a.consensusMs.mean, spreadsOf(sb.latency, sa.latency)));
     changes.push(change('p99', `${clock} ms`, 'lower', b.consensusMs.p99, a.consensusMs.p99, spreadsOf(sb.p99, sa.p99)));
   } else {
     // Different clocks: only wall-clock throughput means the same thing on both sides.
     const wall = (g: MeasuredGroup, s: GroupSpreads) => (g.consensusMs.clock === 'wall' ? s.throughput : s.wall!);
-    changes.push(change('wall throughput', 'decisions per wall-clock min', 'higher', b.throughput.wallPerMinute, a.throughput.wallPerMinute, spreadsOf(wall(b, sb), wall(a, sa))));
+    changes.push(
+      change(
+        'wall throughput',
+        'decisions per wall-clock min',
+        'higher',
+        b.throughput.wallPerMinute,
+        a.throughput.wallPerMinute,
+        spreadsOf(wall(b, sb), wall(a, sa)),
+      ),
+    );
   }
   const notes: string[] = [];
   if (b.successRate !== a.successRate) notes.push(`success ${pct(b.successRate)} → ${pct(a.successRate)}`);
@@ -173,12 +217,20 @@ function settingNotes(before: BenchReport, after: BenchReport): string[] {
   const b = before.meta;
   const a = after.meta;
   const notes: string[] = [];
-  if (b.clock !== a.clock) notes.push(`before ran in ${b.mode} mode (${b.clock} clock), after in ${a.mode} mode (${a.clock} clock): consensus times are not comparable, only wall-clock throughput is compared`);
+  if (b.clock !== a.clock)
+    notes.push(
+      `before ran in ${b.mode} mode (${b.clock} clock), after in ${a.mode} mode (${a.clock} clock): consensus times are not comparable, only wall-clock throughput is compared`,
+    );
   const machine = (m: typeof b.machine) => `${m.cpu}, ${m.cores} cores, Node ${m.node}`;
-  if (machine(b.machine) !== machine(a.machine)) notes.push(`different machines (${machine(b.machine)} / ${machine(a.machine)}): wall-clock figures compare machines as much as code`);
-  const workload = (m: typeof b) => `${m.workload.decisions !== undefined ? `${m.workload.decisions} decisions` : `${m.workload.durationMs} ms`} per run, ${m.workload.inFlight} in flight, ${m.workload.topology}, ${m.faults ? `faults ${m.faults.spec}` : 'no faults'}`;
+  if (machine(b.machine) !== machine(a.machine))
+    notes.push(`different machines (${machine(b.machine)} / ${machine(a.machine)}): wall-clock figures compare machines as much as code`);
+  const workload = (m: typeof b) =>
+    `${m.workload.decisions !== undefined ? `${m.workload.decisions} decisions` : `${m.workload.durationMs} ms`} per run, ${m.workload.inFlight} in flight, ${m.workload.topology}, ${m.faults ? `faults ${m.faults.spec}` : 'no faults'}`;
   if (workload(b) !== workload(a)) notes.push(`different workloads (${workload(b)} / ${workload(a)}): the ratios compare different experiments`);
-  if (b.seed !== a.seed || b.iterations !== a.iterations) notes.push(`different seeds or iterations (seeds ${b.seed}.., ${b.iterations} iterations / ${a.seed}.., ${a.iterations}): sim-mode figures differ by seed even for the same code`);
+  if (b.seed !== a.seed || b.iterations !== a.iterations)
+    notes.push(
+      `different seeds or iterations (seeds ${b.seed}.., ${b.iterations} iterations / ${a.seed}.., ${a.iterations}): sim-mode figures differ by seed even for the same code`,
+    );
   return notes;
 }
 
@@ -210,17 +262,26 @@ export function compareMicroResults(before: MicroResults, after: MicroResults, n
       notComparable.push({ key: k, why: why.join('; ') });
       continue;
     }
-    const spreads = b.p25 !== null && b.p75 !== null && a.p25 !== null && a.p75 !== null ? { before: [b.p25, b.p75] as const, after: [a.p25, a.p75] as const } : null;
+    const spreads =
+      b.p25 !== null && b.p75 !== null && a.p25 !== null && a.p75 !== null ? { before: [b.p25, b.p75] as const, after: [a.p25, a.p75] as const } : null;
     compared.push({ key: k, changes: [change('median', a.unit, rowBetter(a.better !== undefined ? a : b), b.median!, a.median!, spreads)], notes: [] });
   }
   const notes: string[] = [];
   const machine = (m: MicroResults['machine']) => `${m.cpu}, ${m.cores} cores, Node ${m.node}`;
-  if (machine(before.machine) !== machine(after.machine)) notes.push(`different machines (${machine(before.machine)} / ${machine(after.machine)}): the ratios compare machines as much as code`);
+  if (machine(before.machine) !== machine(after.machine))
+    notes.push(`different machines (${machine(before.machine)} / ${machine(after.machine)}): the ratios compare machines as much as code`);
   const busy = [before, after].filter((r) => r.machine.loadAverage[0] > r.machine.cores / 2).map((r) => (r === before ? names[0] : names[1]));
   if (busy.length > 0) notes.push(`the machine was busy when ${busy.join(' and ')} started (1-minute load average above half the cores): expect noise`);
   const alarms = [before, after].flatMap((r, i) => failedChecks(r).map((c) => `${names[i]}: ${c}`));
   return {
-    kind: 'micro', before: names[0], after: names[1], rule: MICRO_RULE, compared, notComparable, notes, alarms,
+    kind: 'micro',
+    before: names[0],
+    after: names[1],
+    rule: MICRO_RULE,
+    compared,
+    notComparable,
+    notes,
+    alarms,
     onlyBefore: [...beforeRows.keys()].filter((k) => !afterRows.has(k)),
     onlyAfter: [...afterRows.keys()].filter((k) => !beforeRows.has(k)),
   };

@@ -10,7 +10,14 @@
  * ```
  */
 export interface MicroResults {
-  readonly machine: { readonly cores: number; readonly node: string; readonly cpu: string; readonly platform: string; readonly date: string; readonly loadAverage: readonly number[] };
+  readonly machine: {
+    readonly cores: number;
+    readonly node: string;
+    readonly cpu: string;
+    readonly platform: string;
+    readonly date: string;
+    readonly loadAverage: readonly number[];
+  };
   readonly suites: readonly string[];
   readonly results: readonly MicroRow[];
   /** Correctness checks the suites ran on their own measurements (absent in hand-made files). */

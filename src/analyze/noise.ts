@@ -161,7 +161,11 @@ export function noiseFindings(report: BenchReport, threshold = NOISE_CV_THRESHOL
   for (const g of report.results) {
     if (g.status !== 'measured') continue;
     const s = groupSpreads(g);
-    const judged: [NoiseMetric, Spread | null][] = [['throughput', s.throughput], ['latency', s.latency], ['wall throughput', s.wall]];
+    const judged: [NoiseMetric, Spread | null][] = [
+      ['throughput', s.throughput],
+      ['latency', s.latency],
+      ['wall throughput', s.wall],
+    ];
     for (const [metric, sp] of judged) {
       if (sp !== null && sp.values.length >= 2 && sp.cv > threshold) findings.push({ algorithm: g.algorithm, agents: g.agents, metric, spread: sp });
     }

@@ -40,7 +40,11 @@ export function readBenchFile(file: string): BenchFile {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EISDIR') throw new ConfigError(file, `a file, not a directory: ${WHAT}`, 'a directory');
-    throw new ConfigError(file, `an existing, readable file: check the path, or write one with \`conclave bench --output ${file}\``, code === 'ENOENT' ? 'no such file' : (e as Error).message);
+    throw new ConfigError(
+      file,
+      `an existing, readable file: check the path, or write one with \`conclave bench --output ${file}\``,
+      code === 'ENOENT' ? 'no such file' : (e as Error).message,
+    );
   }
   return parseBenchFile(text, file);
 }
@@ -62,19 +66,35 @@ export function parseBenchFile(text: string, file: string): BenchFile {
   } catch (e) {
     // The parser's own words, without the position (it is in the place) or the echoed text.
     const said = (e as Error).message.replace(/ in JSON at position \d+.*$/, '').replace(/, ".*" is not valid JSON$/s, '');
-    throw new ConfigError(jsonPlace(file, text, (e as Error).message), `JSON: ${WHAT}; the file is damaged or of another format, so write it again`, text.trim() === '' ? text : said);
+    throw new ConfigError(
+      jsonPlace(file, text, (e as Error).message),
+      `JSON: ${WHAT}; the file is damaged or of another format, so write it again`,
+      text.trim() === '' ? text : said,
+    );
   }
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ConfigError(file, `a JSON object: ${WHAT}`, data);
   const obj = data as Record<string, unknown>;
   if ('kind' in obj) {
     if (obj.kind !== 'conclave-bench') throw new ConfigError(`${file}: kind`, `"conclave-bench": ${WHAT}`, obj.kind);
     if (obj.version !== BENCH_REPORT_VERSION) {
-      throw new ConfigError(`${file}: version`, `version ${BENCH_REPORT_VERSION}, the one this conclave reads: run \`conclave bench\` again to write the file afresh, or analyze it with the conclave that wrote it`, obj.version);
+      throw new ConfigError(
+        `${file}: version`,
+        `version ${BENCH_REPORT_VERSION}, the one this conclave reads: run \`conclave bench\` again to write the file afresh, or analyze it with the conclave that wrote it`,
+        obj.version,
+      );
     }
-    return { kind: 'bench', file, report: checked(benchReportSchema, obj, file, 'a conclave bench file; run `conclave bench` again to write it afresh') as BenchReport };
+    return {
+      kind: 'bench',
+      file,
+      report: checked(benchReportSchema, obj, file, 'a conclave bench file; run `conclave bench` again to write it afresh') as BenchReport,
+    };
   }
   if (Array.isArray(obj.results) && 'machine' in obj && 'suites' in obj) {
-    return { kind: 'micro', file, results: checked(microSchema, obj, file, 'npm run bench results; run `npm run bench` again to write them afresh') as MicroResults };
+    return {
+      kind: 'micro',
+      file,
+      results: checked(microSchema, obj, file, 'npm run bench results; run `npm run bench` again to write them afresh') as MicroResults,
+    };
   }
   throw new ConfigError(file, `${WHAT}${otherKind(obj)}`, obj);
 }
@@ -182,15 +202,21 @@ const quantile = z.number().nullable();
 const microSchema = z.looseObject({
   machine: z.looseObject({ cores: z.number(), node: z.string(), cpu: z.string(), platform: z.string(), date: z.string(), loadAverage: z.array(z.number()) }),
   suites: z.array(z.string()),
-  results: z.array(z.looseObject({
-    suite: z.string(),
-    task: z.string(),
-    unit: z.string(),
-    better: z.enum(['higher', 'lower']).optional(),
-    median: quantile, p25: quantile, p75: quantile, min: quantile, max: quantile,
-    samples: count,
-    invalid: z.string().optional(),
-  })),
+  results: z.array(
+    z.looseObject({
+      suite: z.string(),
+      task: z.string(),
+      unit: z.string(),
+      better: z.enum(['higher', 'lower']).optional(),
+      median: quantile,
+      p25: quantile,
+      p75: quantile,
+      min: quantile,
+      max: quantile,
+      samples: count,
+      invalid: z.string().optional(),
+    }),
+  ),
   checks: z.array(z.looseObject({ suite: z.string(), name: z.string(), ok: z.boolean(), detail: z.string() })).optional(),
   failures: z.array(z.looseObject({ suite: z.string(), error: z.string() })).optional(),
 });

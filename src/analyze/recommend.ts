@@ -104,9 +104,12 @@ interface Candidate {
 }
 
 const RULES: Readonly<Record<OptimizeTarget, string>> = {
-  speed: 'speed: the highest throughput (decisions per minute on the bench clock), ties to the lower median consensus time, among groups with 0 safety violations and a success rate at or above the floor',
-  reliability: 'reliability: the strongest fault model (Byzantine, then crash, then the voting algorithms, whose trusted coordinator is a single point of failure), then runs under faults before runs without, then the highest success rate, then the most faulty members tolerated, then throughput; only groups with 0 safety violations, run within their tolerance, at or above the success floor',
-  expertise: 'expertise: the highest decision quality (share of decisions that chose the ground truth), ties to weighted voting (expert weights), then throughput; only groups whose quality is measured, with 0 safety violations and a success rate at or above the floor',
+  speed:
+    'speed: the highest throughput (decisions per minute on the bench clock), ties to the lower median consensus time, among groups with 0 safety violations and a success rate at or above the floor',
+  reliability:
+    'reliability: the strongest fault model (Byzantine, then crash, then the voting algorithms, whose trusted coordinator is a single point of failure), then runs under faults before runs without, then the highest success rate, then the most faulty members tolerated, then throughput; only groups with 0 safety violations, run within their tolerance, at or above the success floor',
+  expertise:
+    'expertise: the highest decision quality (share of decisions that chose the ground truth), ties to weighted voting (expert weights), then throughput; only groups whose quality is measured, with 0 safety violations and a success rate at or above the floor',
 };
 
 /** Ranks fault models for reliability: what survives lying members first. */
@@ -133,7 +136,11 @@ const MODEL_RANK: Readonly<Record<FaultTolerance['model'], number>> = { byzantin
 export function recommend(target: OptimizeTarget, rule: TaskTypeRule, sources: readonly BenchSource[], only?: BenchAlgorithm): Recommendation {
   sources.forEach((s, i) => {
     if (s.report.meta.clock !== sources[0].report.meta.clock) {
-      throw new ConfigError(`--from[${i}]`, `a bench on the same clock as --from[0] (${sources[0].file}: ${sources[0].report.meta.mode} mode): figures on different clocks do not compare, so pass files of one mode`, `${s.file} (${s.report.meta.mode} mode)`);
+      throw new ConfigError(
+        `--from[${i}]`,
+        `a bench on the same clock as --from[0] (${sources[0].file}: ${sources[0].report.meta.mode} mode): figures on different clocks do not compare, so pass files of one mode`,
+        `${s.file} (${s.report.meta.mode} mode)`,
+      );
     }
   });
   const excluded: { key: string; why: string }[] = [];
@@ -157,17 +164,30 @@ export function recommend(target: OptimizeTarget, rule: TaskTypeRule, sources: r
   const g = best.group;
   const notes: string[] = [];
   if (rule.note) notes.push(rule.note);
-  if (g.consensusMs.clock === 'virtual') notes.push('consensus times are virtual ms of the simulated network (1-3 ms per link): the timeouts fit that network; for a real one, bench in threads mode (--mode threads) or scale them by your link latency');
+  if (g.consensusMs.clock === 'virtual')
+    notes.push(
+      'consensus times are virtual ms of the simulated network (1-3 ms per link): the timeouts fit that network; for a real one, bench in threads mode (--mode threads) or scale them by your link latency',
+    );
   if (target === 'reliability' && sources.every((s) => s.report.meta.faults === null)) {
-    notes.push(`no run in ${sources.map((s) => s.file).join(', ')} had faults: the success rates were measured without faults and show nothing about reliability under them, so the choice rests on the fault model and the tolerance; bench under faults to measure it (see below)`);
+    notes.push(
+      `no run in ${sources.map((s) => s.file).join(', ')} had faults: the success rates were measured without faults and show nothing about reliability under them, so the choice rests on the fault model and the tolerance; bench under faults to measure it (see below)`,
+    );
   }
   const params = parameters(target, best, eligible, rule);
   return {
-    target, taskType: rule, basis: 'measured', algorithm: g.algorithm, agents: g.agents, inFlight: best.inFlight, topology: g.topology, from: best.file,
+    target,
+    taskType: rule,
+    basis: 'measured',
+    algorithm: g.algorithm,
+    agents: g.agents,
+    inFlight: best.inFlight,
+    topology: g.topology,
+    from: best.file,
     rule: `${RULES[target]}; ${rule.summary}`,
     evidence: evidence(target, best, ranked, eligible, excluded, sources),
     parameters: params,
-    excluded, notes,
+    excluded,
+    notes,
     scenario: scenarioFor(target, g.algorithm, g.agents, best.inFlight, g.topology, params, `measured: ${best.file}`),
     next: target === 'reliability' && sources.every((s) => s.report.meta.faults === null) ? benchCommands('reliability') : [],
   };
@@ -175,15 +195,23 @@ export function recommend(target: OptimizeTarget, rule: TaskTypeRule, sources: r
 
 /** Why a measured group may not be recommended for `target` under `rule`, or undefined. */
 function ineligible(g: MeasuredGroup, target: OptimizeTarget, rule: TaskTypeRule): string | undefined {
-  if (g.safetyViolations > 0) return `${g.safetyViolations} safety violation${g.safetyViolations === 1 ? '' : 's'} (${Object.entries(g.safetyByProperty).map(([p, k]) => `${k} ${p}`).join(', ')})`;
+  if (g.safetyViolations > 0)
+    return `${g.safetyViolations} safety violation${g.safetyViolations === 1 ? '' : 's'} (${Object.entries(g.safetyByProperty)
+      .map(([p, k]) => `${k} ${p}`)
+      .join(', ')})`;
   if (g.errors.length > 0) return `${g.errors.length} of its runs failed outright (seed ${g.errors[0].seed}: ${g.errors[0].error})`;
-  if (!g.load.withinTolerance) return `ran beyond its tolerance (${g.load.liars} liars, ${g.load.crashes} crashes against ${g.tolerance.bound}, f <= ${g.tolerance.maxFaulty}): its figures promise nothing`;
+  if (!g.load.withinTolerance)
+    return `ran beyond its tolerance (${g.load.liars} liars, ${g.load.crashes} crashes against ${g.tolerance.bound}, f <= ${g.tolerance.maxFaulty}): its figures promise nothing`;
   const floor = target === 'expertise' ? rule.expertiseFloor : rule.successFloor;
-  if (g.successRate < floor) return `success ${pct(g.successRate)} is below the ${pct(floor)} floor (${rule.label}${target === 'expertise' ? ', expertise' : ''})`;
-  if (g.quality === null && (target === 'expertise' || rule.candidates === 'quality')) return `no decision quality measured (${g.algorithm} replicates a value, it does not choose among options)${target === 'expertise' ? '' : `; ${rule.label} need it`}`;
+  if (g.successRate < floor)
+    return `success ${pct(g.successRate)} is below the ${pct(floor)} floor (${rule.label}${target === 'expertise' ? ', expertise' : ''})`;
+  if (g.quality === null && (target === 'expertise' || rule.candidates === 'quality'))
+    return `no decision quality measured (${g.algorithm} replicates a value, it does not choose among options)${target === 'expertise' ? '' : `; ${rule.label} need it`}`;
   if (rule.candidates === 'byzantine') {
-    if (target !== 'expertise' && g.tolerance.model !== 'byzantine') return `fault model "${g.tolerance.model}" (${g.tolerance.bound}): ${rule.label} need Byzantine tolerance`;
-    if (target === 'expertise' && g.tolerance.maxFaulty < 1) return `tolerates no lying member at n=${g.agents} (${g.tolerance.bound}): ${rule.label} need at least one`;
+    if (target !== 'expertise' && g.tolerance.model !== 'byzantine')
+      return `fault model "${g.tolerance.model}" (${g.tolerance.bound}): ${rule.label} need Byzantine tolerance`;
+    if (target === 'expertise' && g.tolerance.maxFaulty < 1)
+      return `tolerates no lying member at n=${g.agents} (${g.tolerance.bound}): ${rule.label} need at least one`;
   }
   return undefined;
 }
@@ -200,33 +228,47 @@ const ORDER: Readonly<Record<OptimizeTarget, Order>> = {
     b.group.tolerance.maxFaulty - a.group.tolerance.maxFaulty ||
     faster(a, b),
   expertise: (a, b) =>
-    b.group.quality! - a.group.quality! ||
-    Number(b.group.algorithm === 'weighted_voting') - Number(a.group.algorithm === 'weighted_voting') ||
-    faster(a, b),
+    b.group.quality! - a.group.quality! || Number(b.group.algorithm === 'weighted_voting') - Number(a.group.algorithm === 'weighted_voting') || faster(a, b),
 };
 
 /** The figures that justify the choice, quoted from the files. */
-function evidence(target: OptimizeTarget, best: Candidate, ranked: readonly Candidate[], eligible: readonly Candidate[], excluded: readonly { key: string; why: string }[], sources: readonly BenchSource[]): string[] {
+function evidence(
+  target: OptimizeTarget,
+  best: Candidate,
+  ranked: readonly Candidate[],
+  eligible: readonly Candidate[],
+  excluded: readonly { key: string; why: string }[],
+  sources: readonly BenchSource[],
+): string[] {
   const g = best.group;
   const lines = [`${label(best)}: ${figures(g)}`];
   const rival = ranked.find((c) => c.group.algorithm !== g.algorithm);
   if (target === 'speed') {
     if (rival) {
       const close = withinNoise(groupSpreads(g).throughput, groupSpreads(rival.group).throughput);
-      lines.push(`next fastest algorithm: ${label(rival)} at ${int(clockThroughput(rival.group))} ${perMin(rival.group)}: ${times(clockThroughput(g) / Math.max(clockThroughput(rival.group), 1e-9))} the throughput, ${close ? 'but within noise (the mean ± sd of their iterations overlap): either will do' : 'beyond noise (the mean ± sd of their iterations do not overlap)'}`);
+      lines.push(
+        `next fastest algorithm: ${label(rival)} at ${int(clockThroughput(rival.group))} ${perMin(rival.group)}: ${times(clockThroughput(g) / Math.max(clockThroughput(rival.group), 1e-9))} the throughput, ${close ? 'but within noise (the mean ± sd of their iterations overlap): either will do' : 'beyond noise (the mean ± sd of their iterations do not overlap)'}`,
+      );
     } else lines.push('no other algorithm qualified to compare with');
   }
   if (target === 'reliability') {
     const t = g.tolerance;
     lines.push(`tolerance: ${t.bound}: up to ${t.maxFaulty} of ${g.agents} members (${t.note})`);
-    lines.push(best.faults !== null
-      ? `measured under faults "${best.faults}": each run had ${g.load.liars} lying and ${g.load.crashes} crashing members, within its tolerance, and reached ${int(g.decisions.decided)} of ${int(g.decisions.attempted)} decisions`
-      : 'measured without faults: the success rate shows no behaviour under faults');
-    if (rival) lines.push(`next: ${label(rival)}: ${rival.group.tolerance.bound} (up to ${rival.group.tolerance.maxFaulty}), success ${pct(rival.group.successRate)}${rival.faults !== null ? ` under "${rival.faults}"` : ''}`);
+    lines.push(
+      best.faults !== null
+        ? `measured under faults "${best.faults}": each run had ${g.load.liars} lying and ${g.load.crashes} crashing members, within its tolerance, and reached ${int(g.decisions.decided)} of ${int(g.decisions.attempted)} decisions`
+        : 'measured without faults: the success rate shows no behaviour under faults',
+    );
+    if (rival)
+      lines.push(
+        `next: ${label(rival)}: ${rival.group.tolerance.bound} (up to ${rival.group.tolerance.maxFaulty}), success ${pct(rival.group.successRate)}${rival.faults !== null ? ` under "${rival.faults}"` : ''}`,
+      );
   }
   if (target === 'expertise') {
     const right = Math.round(g.quality! * g.decisions.decided);
-    lines.push(`quality ${pct(g.quality!)}: about ${int(right)} of ${int(g.decisions.decided)} decisions reached chose the ground truth${g.decisions.decided < g.decisions.attempted ? `; ${int(g.decisions.attempted - g.decisions.decided)} of ${int(g.decisions.attempted)} ended without a decision (no consensus or timed out: an open question rather than a wrong answer)` : ''}`);
+    lines.push(
+      `quality ${pct(g.quality!)}: about ${int(right)} of ${int(g.decisions.decided)} decisions reached chose the ground truth${g.decisions.decided < g.decisions.attempted ? `; ${int(g.decisions.attempted - g.decisions.decided)} of ${int(g.decisions.attempted)} ended without a decision (no consensus or timed out: an open question rather than a wrong answer)` : ''}`,
+    );
     const same = eligible.filter((c) => c !== best && c.group.agents === g.agents && c.file === best.file && c.group.quality !== null);
     if (same.length > 0) {
       lines.push(`at n=${g.agents} in the same file: ${same.map((c) => `${c.group.algorithm} ${pct(c.group.quality!)}`).join(', ')}`);
@@ -235,15 +277,19 @@ function evidence(target: OptimizeTarget, best: Candidate, ranked: readonly Cand
       lines.push(`wrong decisions per decision asked: ${pct(wrong(g))} (${same.map((c) => `${c.group.algorithm} ${pct(wrong(c.group))}`).join(', ')})`);
     }
     const agents = benchAgents(g.agents);
-    lines.push(`measured with the bench's agents at n=${g.agents}: ${agents.map((a) => `${a.count} ${a.role}${a.count === 1 ? '' : 's'} (weight ${a.weight}, ${pct(a.accuracy)} accurate)`).join(', ')}${g.algorithm === 'weighted_voting' ? ': the weights let the experts\' better signal outvote the generalists' : ''}`);
+    lines.push(
+      `measured with the bench's agents at n=${g.agents}: ${agents.map((a) => `${a.count} ${a.role}${a.count === 1 ? '' : 's'} (weight ${a.weight}, ${pct(a.accuracy)} accurate)`).join(', ')}${g.algorithm === 'weighted_voting' ? ": the weights let the experts' better signal outvote the generalists" : ''}`,
+    );
     const weighted = ranked.find((c) => c.group.algorithm === 'weighted_voting');
     if (g.algorithm !== 'weighted_voting') {
       const unfit = excluded.filter((e) => e.key.startsWith('weighted_voting '));
-      lines.push(weighted
-        ? `weighted_voting measured lower quality here (${label(weighted)}: ${pct(weighted.group.quality!)}): with these agents, weighting the experts did not pay`
-        : unfit.length > 0
-          ? `weighted_voting did not qualify: ${unfit.map((e) => `${e.key}: ${e.why}`).join('; ')}`
-          : `weighted_voting was not measured in ${sources.map((s) => s.file).join(', ')}: bench it to see whether expert weights raise the quality`);
+      lines.push(
+        weighted
+          ? `weighted_voting measured lower quality here (${label(weighted)}: ${pct(weighted.group.quality!)}): with these agents, weighting the experts did not pay`
+          : unfit.length > 0
+            ? `weighted_voting did not qualify: ${unfit.map((e) => `${e.key}: ${e.why}`).join('; ')}`
+            : `weighted_voting was not measured in ${sources.map((s) => s.file).join(', ')}: bench it to see whether expert weights raise the quality`,
+      );
     }
   }
   return lines;
@@ -252,33 +298,59 @@ function evidence(target: OptimizeTarget, best: Candidate, ranked: readonly Cand
 /** The settings, each derived from the chosen group (and the other windows measured for it). */
 function parameters(target: OptimizeTarget, best: Candidate, eligible: readonly Candidate[], rule: TaskTypeRule): Parameter[] {
   const g = best.group;
-  const figure = (c: Candidate) => (target === 'speed' ? `${int(clockThroughput(c.group))}/min` : target === 'reliability' ? `success ${pct(c.group.successRate)}, f <= ${c.group.tolerance.maxFaulty}` : `quality ${pct(c.group.quality!)}`);
+  const figure = (c: Candidate) =>
+    target === 'speed'
+      ? `${int(clockThroughput(c.group))}/min`
+      : target === 'reliability'
+        ? `success ${pct(c.group.successRate)}, f <= ${c.group.tolerance.maxFaulty}`
+        : `quality ${pct(c.group.quality!)}`;
   const sizes = eligible.filter((c) => c.group.algorithm === g.algorithm && c.file === best.file);
-  const params: Parameter[] = [{
-    key: 'agents', value: g.agents,
-    derivation: sizes.length > 1
-      ? `the best size for ${target} of those measured for ${g.algorithm} (${sizes.sort((a, b) => a.group.agents - b.group.agents).map((c) => `n=${c.group.agents}: ${figure(c)}`).join('; ')}); tolerates ${g.tolerance.bound}, up to ${g.tolerance.maxFaulty}`
-      : `the only size measured for ${g.algorithm} that qualified; tolerates ${g.tolerance.bound}, up to ${g.tolerance.maxFaulty}`,
-  }];
+  const params: Parameter[] = [
+    {
+      key: 'agents',
+      value: g.agents,
+      derivation:
+        sizes.length > 1
+          ? `the best size for ${target} of those measured for ${g.algorithm} (${sizes
+              .sort((a, b) => a.group.agents - b.group.agents)
+              .map((c) => `n=${c.group.agents}: ${figure(c)}`)
+              .join('; ')}); tolerates ${g.tolerance.bound}, up to ${g.tolerance.maxFaulty}`
+          : `the only size measured for ${g.algorithm} that qualified; tolerates ${g.tolerance.bound}, up to ${g.tolerance.maxFaulty}`,
+    },
+  ];
   const windows = eligible.filter((c) => c.group.algorithm === g.algorithm && c.group.agents === g.agents);
   const windowSet = [...new Set(windows.map((c) => c.inFlight))];
   params.push({
-    key: 'task.in_flight', value: best.inFlight,
-    derivation: windowSet.length > 1
-      ? `the best of the in-flight windows measured for ${g.algorithm} n=${g.agents} (${windows.sort((a, b) => a.inFlight - b.inFlight).map((c) => `${c.inFlight}: ${figure(c)}`).join('; ')})`
-      : `the window the bench ran (the only one measured); to compare others, bench again with --in-flight 16 (say) and pass both files: --from ${best.file} --from other.json`,
+    key: 'task.in_flight',
+    value: best.inFlight,
+    derivation:
+      windowSet.length > 1
+        ? `the best of the in-flight windows measured for ${g.algorithm} n=${g.agents} (${windows
+            .sort((a, b) => a.inFlight - b.inFlight)
+            .map((c) => `${c.inFlight}: ${figure(c)}`)
+            .join('; ')})`
+        : `the window the bench ran (the only one measured); to compare others, bench again with --in-flight 16 (say) and pass both files: --from ${best.file} --from other.json`,
   });
   return [...params, ...measuredSettings(best.group, best.inFlight, rule)];
 }
 
 /** Without measurements (or none that qualified): what the algorithms promise, labelled as such. */
-function byProperties(target: OptimizeTarget, rule: TaskTypeRule, sources: readonly BenchSource[], excluded: { key: string; why: string }[], only?: BenchAlgorithm): Recommendation {
+function byProperties(
+  target: OptimizeTarget,
+  rule: TaskTypeRule,
+  sources: readonly BenchSource[],
+  excluded: { key: string; why: string }[],
+  only?: BenchAlgorithm,
+): Recommendation {
   const rulePick = propertyPick(target, rule);
-  const pick = only === undefined || only === rulePick.algorithm ? rulePick : {
-    algorithm: only,
-    agents: algorithmFamily(only) === 'pbft' ? (target === 'reliability' ? 7 : 4) : 5,
-    why: `${only}: the --recommended-algorithm, chosen by you; from the table of picks the ${target} rule${rule.id === null ? '' : ` for ${rule.label}`} would name ${rulePick.why}`,
-  };
+  const pick =
+    only === undefined || only === rulePick.algorithm
+      ? rulePick
+      : {
+          algorithm: only,
+          agents: algorithmFamily(only) === 'pbft' ? (target === 'reliability' ? 7 : 4) : 5,
+          why: `${only}: the --recommended-algorithm, chosen by you; from the table of picks the ${target} rule${rule.id === null ? '' : ` for ${rule.label}`} would name ${rulePick.why}`,
+        };
   const t = faultTolerance(pick.algorithm, pick.agents, benchWeights(pick.agents));
   const notes = [
     sources.length === 0
@@ -292,11 +364,19 @@ function byProperties(target: OptimizeTarget, rule: TaskTypeRule, sources: reado
     ...defaultSettings(pick.algorithm),
   ];
   return {
-    target, taskType: rule, basis: 'properties', algorithm: pick.algorithm, agents: pick.agents, inFlight: 1, topology: 'mesh',
+    target,
+    taskType: rule,
+    basis: 'properties',
+    algorithm: pick.algorithm,
+    agents: pick.agents,
+    inFlight: 1,
+    topology: 'mesh',
     rule: `not measured: the algorithm whose guarantees fit ${target}${rule.id === null ? ' (no --task-type given)' : ` for ${rule.label}`}, from a fixed table of picks; with bench files the measured rule applies instead (${RULES[target]})`,
     evidence: [pick.why, `tolerance at n=${pick.agents}: ${t.bound} (${t.note})`],
-    parameters: params, excluded, notes,
-    scenario: scenarioFor(target, pick.algorithm, pick.agents, 1, 'mesh', params, 'not measured: from the algorithms\' properties'),
+    parameters: params,
+    excluded,
+    notes,
+    scenario: scenarioFor(target, pick.algorithm, pick.agents, 1, 'mesh', params, "not measured: from the algorithms' properties"),
     next: benchCommands(target),
   };
 }

@@ -16,13 +16,20 @@ export function recommendationText(r: Recommendation): string[] {
   const lines = [
     bold(`conclave optimize --target ${r.target}${r.taskType.id ? ` --task-type ${r.taskType.id}` : ''}`),
     '',
-    `${bold('Recommendation:')} ${bold(r.algorithm)}, n = ${r.agents}, ${r.inFlight} in flight  ${measured ? green(`(measured: ${r.from})`) : yellow('(NOT MEASURED: from the algorithms\' properties only)')}`,
+    `${bold('Recommendation:')} ${bold(r.algorithm)}, n = ${r.agents}, ${r.inFlight} in flight  ${measured ? green(`(measured: ${r.from})`) : yellow("(NOT MEASURED: from the algorithms' properties only)")}`,
     dim(`rule: ${r.rule}`),
   ];
   for (const n of r.notes) lines.push(n.startsWith('NOT MEASURED') ? yellow(n) : dim(`note: ${n}`));
   lines.push('', bold(measured ? 'Why (figures quoted from the bench file)' : 'Why (properties, not measurements)'), ...r.evidence.map((e) => `  ${e}`));
   lines.push('', bold('Settings'), ...r.parameters.flatMap((p) => [`  ${p.key}: ${p.value}`, dim(`      ${p.derivation}`)]));
-  lines.push('', bold('Scenario (save as a .yml file; `conclave run FILE` runs it)'), ...r.scenario.trimEnd().split('\n').map((l) => `  ${l}`));
+  lines.push(
+    '',
+    bold('Scenario (save as a .yml file; `conclave run FILE` runs it)'),
+    ...r.scenario
+      .trimEnd()
+      .split('\n')
+      .map((l) => `  ${l}`),
+  );
   if (r.excluded.length > 0) lines.push('', bold('Not eligible'), ...r.excluded.map((e) => dim(`  ${e.key}: ${e.why}`)));
   if (r.next.length > 0) lines.push('', bold(measured ? 'To measure it better' : 'To back it with measurements'), ...r.next.map((c) => `  ${c}`));
   return lines;

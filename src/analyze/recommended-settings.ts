@@ -37,25 +37,51 @@ const DEFAULT_MAX_BATCH = 64;
  * ```
  */
 export function measuredSettings(g: MeasuredGroup, inFlight: number, rule: TaskTypeRule): Parameter[] {
-  const batch = (key: string): Parameter => ({ key, value: Math.min(DEFAULT_MAX_BATCH, inFlight), derivation: `a batch carries at most the requests open at once (in_flight ${inFlight}), capped at the default ${DEFAULT_MAX_BATCH}` });
+  const batch = (key: string): Parameter => ({
+    key,
+    value: Math.min(DEFAULT_MAX_BATCH, inFlight),
+    derivation: `a batch carries at most the requests open at once (in_flight ${inFlight}), capped at the default ${DEFAULT_MAX_BATCH}`,
+  });
   switch (algorithmFamily(g.algorithm)) {
     case 'voting': {
       const worstP99 = Math.max(g.consensusMs.p99, ...g.runs.filter((r) => r.error === undefined && r.decided > 0).map((r) => r.latencyMs.p99));
       const f = rule.timeoutFactor;
-      return [{ key: 'consensus.voting_timeout', value: `${roundUp(worstP99 * f)}ms`, derivation: `${f} x ${fixed(worstP99)} ${g.consensusMs.clock} ms (the worst iteration's p99 consensus time) = ${fixed(worstP99 * f)}, rounded up; ${f} x for ${rule.label}` }];
+      return [
+        {
+          key: 'consensus.voting_timeout',
+          value: `${roundUp(worstP99 * f)}ms`,
+          derivation: `${f} x ${fixed(worstP99)} ${g.consensusMs.clock} ms (the worst iteration's p99 consensus time) = ${fixed(worstP99 * f)}, rounded up; ${f} x for ${rule.label}`,
+        },
+      ];
     }
     case 'raft': {
       const min = failureDetector(g, RAFT_ELECTION_MIN_MS);
       return [
-        { key: 'consensus.raft.election_timeout_min', value: `${min}ms`, derivation: `${detectorWhy(g, RAFT_ELECTION_MIN_MS)}: heartbeats are then never mistaken for a dead leader` },
-        { key: 'consensus.raft.election_timeout_max', value: `${2 * min}ms`, derivation: '2 x the minimum: randomised timeouts that far apart rarely split a vote' },
-        { key: 'consensus.raft.heartbeat', value: `${Math.floor(min / 3)}ms`, derivation: 'a third of the minimum election timeout: a follower hears the leader about three times before it would stand' },
+        {
+          key: 'consensus.raft.election_timeout_min',
+          value: `${min}ms`,
+          derivation: `${detectorWhy(g, RAFT_ELECTION_MIN_MS)}: heartbeats are then never mistaken for a dead leader`,
+        },
+        {
+          key: 'consensus.raft.election_timeout_max',
+          value: `${2 * min}ms`,
+          derivation: '2 x the minimum: randomised timeouts that far apart rarely split a vote',
+        },
+        {
+          key: 'consensus.raft.heartbeat',
+          value: `${Math.floor(min / 3)}ms`,
+          derivation: 'a third of the minimum election timeout: a follower hears the leader about three times before it would stand',
+        },
         batch('consensus.raft.max_batch'),
       ];
     }
     case 'pbft':
       return [
-        { key: 'consensus.pbft.view_change_timeout', value: `${failureDetector(g, PBFT_VIEW_CHANGE_MS)}ms`, derivation: `${detectorWhy(g, PBFT_VIEW_CHANGE_MS)}: a healthy primary then commits well within it and is not deposed` },
+        {
+          key: 'consensus.pbft.view_change_timeout',
+          value: `${failureDetector(g, PBFT_VIEW_CHANGE_MS)}ms`,
+          derivation: `${detectorWhy(g, PBFT_VIEW_CHANGE_MS)}: a healthy primary then commits well within it and is not deposed`,
+        },
         batch('consensus.pbft.max_batch'),
       ];
   }
@@ -103,7 +129,15 @@ export function defaultSettings(algorithm: BenchAlgorithm): Parameter[] {
  * parseScenario(scenarioFor('speed', 'simple_majority', 3, 1, 'mesh', settings, 'measured: bench.json')); // runs with conclave run
  * ```
  */
-export function scenarioFor(target: OptimizeTarget, algorithm: BenchAlgorithm, n: number, inFlight: number, topology: string, settings: readonly Parameter[], basis: string): string {
+export function scenarioFor(
+  target: OptimizeTarget,
+  algorithm: BenchAlgorithm,
+  n: number,
+  inFlight: number,
+  topology: string,
+  settings: readonly Parameter[],
+  basis: string,
+): string {
   const family = algorithmFamily(algorithm);
   const nested = settings.filter((p) => p.key.startsWith(`consensus.${family}.`)).map((p) => `${p.key.slice(`consensus.${family}.`.length)}: ${p.value}`);
   const flat = settings.filter((p) => p.key === 'consensus.voting_timeout').map((p) => `voting_timeout: ${p.value}`);

@@ -44,23 +44,58 @@ export interface TaskTypeRule {
 }
 
 const RULES: Readonly<Record<'none' | 'routine' | 'technical' | 'critical', TaskTypeRule>> = {
-  none: { id: null, label: 'no task type', successFloor: 0.99, expertiseFloor: 0.8, timeoutFactor: 3, candidates: 'all', summary: 'no task type: success rate at least 99 % (expertise: 80 %), voting timeout 3 x the worst p99' },
-  routine: { id: 'routine', label: 'routine decisions', successFloor: 0.95, expertiseFloor: 0.75, timeoutFactor: 2, candidates: 'all', summary: 'routine decisions (low stakes): success rate at least 95 % (expertise: 75 %), an aggressive voting timeout (2 x the worst p99)' },
+  none: {
+    id: null,
+    label: 'no task type',
+    successFloor: 0.99,
+    expertiseFloor: 0.8,
+    timeoutFactor: 3,
+    candidates: 'all',
+    summary: 'no task type: success rate at least 99 % (expertise: 80 %), voting timeout 3 x the worst p99',
+  },
+  routine: {
+    id: 'routine',
+    label: 'routine decisions',
+    successFloor: 0.95,
+    expertiseFloor: 0.75,
+    timeoutFactor: 2,
+    candidates: 'all',
+    summary: 'routine decisions (low stakes): success rate at least 95 % (expertise: 75 %), an aggressive voting timeout (2 x the worst p99)',
+  },
   technical: {
-    id: 'technical', label: 'technical decisions', successFloor: 0.99, expertiseFloor: 0.8, timeoutFactor: 3, candidates: 'quality',
-    summary: 'technical decisions (complex, expert input): only algorithms that vote on the options (their decision quality is measured), success rate at least 99 % (expertise: 80 %), voting timeout 3 x the worst p99',
+    id: 'technical',
+    label: 'technical decisions',
+    successFloor: 0.99,
+    expertiseFloor: 0.8,
+    timeoutFactor: 3,
+    candidates: 'quality',
+    summary:
+      'technical decisions (complex, expert input): only algorithms that vote on the options (their decision quality is measured), success rate at least 99 % (expertise: 80 %), voting timeout 3 x the worst p99',
   },
   critical: {
-    id: 'critical', label: 'critical decisions', successFloor: 0.999, expertiseFloor: 0.9, timeoutFactor: 5, candidates: 'byzantine',
-    summary: 'critical decisions (high stakes, members may lie): Byzantine tolerance required (for expertise: a vote whose liar bound is at least 1), success rate at least 99.9 % (expertise: 90 %), a generous voting timeout (5 x the worst p99: a timed-out critical decision costs more than a slow one)',
+    id: 'critical',
+    label: 'critical decisions',
+    successFloor: 0.999,
+    expertiseFloor: 0.9,
+    timeoutFactor: 5,
+    candidates: 'byzantine',
+    summary:
+      'critical decisions (high stakes, members may lie): Byzantine tolerance required (for expertise: a vote whose liar bound is at least 1), success rate at least 99.9 % (expertise: 90 %), a generous voting timeout (5 x the worst p99: a timed-out critical decision costs more than a slow one)',
   },
 };
 
 /** Every spelling `--task-type` takes, and the rule it means. */
 const ALIASES: Readonly<Record<string, keyof typeof RULES>> = {
-  routine: 'routine', routine_decisions: 'routine', low: 'routine',
-  technical: 'technical', technical_decisions: 'technical', medium: 'technical', complex: 'technical',
-  critical: 'critical', critical_decisions: 'critical', high: 'critical',
+  routine: 'routine',
+  routine_decisions: 'routine',
+  low: 'routine',
+  technical: 'technical',
+  technical_decisions: 'technical',
+  medium: 'technical',
+  complex: 'technical',
+  critical: 'critical',
+  critical_decisions: 'critical',
+  high: 'critical',
 };
 
 /**
@@ -93,5 +128,10 @@ export function taskTypeRule(value: string | undefined, path = '--task-type'): T
   }
   const rule = RULES[key];
   // Critical risk: adaptive consensus hands these to a human by default; say so.
-  return value.trim().toLowerCase() === 'critical' ? { ...rule, note: 'at risk "critical", adaptive consensus escalates a decision to a human by default (consensus.adaptive.critical: escalate); this pick is for when the swarm decides anyway' } : rule;
+  return value.trim().toLowerCase() === 'critical'
+    ? {
+        ...rule,
+        note: 'at risk "critical", adaptive consensus escalates a decision to a human by default (consensus.adaptive.critical: escalate); this pick is for when the swarm decides anyway',
+      }
+    : rule;
 }

@@ -11,7 +11,14 @@ import { didYouMean } from '../scenario/did-you-mean.ts';
  * BENCH_ALGORITHMS.includes('raft'); // true
  * ```
  */
-export const BENCH_ALGORITHMS = Object.freeze(['simple_majority', 'supermajority', 'byzantine_tolerant', 'weighted_voting', 'raft', 'byzantine_supermajority'] as const);
+export const BENCH_ALGORITHMS = Object.freeze([
+  'simple_majority',
+  'supermajority',
+  'byzantine_tolerant',
+  'weighted_voting',
+  'raft',
+  'byzantine_supermajority',
+] as const);
 
 /**
  * One of {@link BENCH_ALGORITHMS}.
@@ -31,7 +38,13 @@ export type BenchAlgorithm = (typeof BENCH_ALGORITHMS)[number];
  * DEFAULT_BENCH_ALGORITHMS.length; // 5
  * ```
  */
-export const DEFAULT_BENCH_ALGORITHMS: readonly BenchAlgorithm[] = Object.freeze(['simple_majority', 'supermajority', 'byzantine_tolerant', 'weighted_voting', 'raft']);
+export const DEFAULT_BENCH_ALGORITHMS: readonly BenchAlgorithm[] = Object.freeze([
+  'simple_majority',
+  'supermajority',
+  'byzantine_tolerant',
+  'weighted_voting',
+  'raft',
+]);
 
 const NAMES: Readonly<Record<BenchAlgorithm, string>> = {
   simple_majority: 'Simple Majority',

@@ -57,7 +57,10 @@ export function parseBenchFaults(spec: string, path = '--faults'): BenchFaults {
   const faults: { -readonly [K in keyof BenchFaults]: BenchFaults[K] } = { crashes: 0, partitions: 0, pauses: 0 };
   const network: { -readonly [K in keyof NonNullable<BenchFaults['network']>]: NonNullable<BenchFaults['network']>[K] } = {};
   const seen = new Set<string>();
-  const entries = spec.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = spec
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   if (entries.length === 0) throw new ConfigError(path, `a comma-separated list of ${KINDS.join(', ')} (each with an optional :value)`, spec);
   entries.forEach((entry, i) => {
     const at = `${path}[${i}]`;
@@ -151,7 +154,8 @@ export function faultsYaml(faults: BenchFaults, seed: number): string[] {
   const lines: string[] = [];
   const b = faults.byzantine;
   if (b !== undefined) lines.push(`  byzantine: { ${'count' in b ? `count: ${b.count}` : `failure_rate: ${b.failureRate}`} }`);
-  const times = (k: number, lo: number, hi: number, extra: string) => Array.from({ length: k }, () => `{ ${extra}at: ${int(50, 400)}ms, duration: ${int(lo, hi)}ms }`).join(', ');
+  const times = (k: number, lo: number, hi: number, extra: string) =>
+    Array.from({ length: k }, () => `{ ${extra}at: ${int(50, 400)}ms, duration: ${int(lo, hi)}ms }`).join(', ');
   if (faults.crashes > 0) lines.push(`  crash: [${times(faults.crashes, 100, 400, 'target: random, ')}]`);
   if (faults.partitions > 0) lines.push(`  partition: [${times(faults.partitions, 100, 400, 'split_ratio: 0.4, ')}]`);
   if (faults.pauses > 0) lines.push(`  pause: [${times(faults.pauses, 50, 300, 'target: random, ')}]`);

@@ -17,21 +17,51 @@ export function benchHtml(report: BenchReport): string {
   const measured = report.results.filter((g): g is MeasuredGroup => g.status === 'measured');
   const colour = (a: BenchAlgorithm) => PALETTE[m.algorithms.indexOf(a) % PALETTE.length];
   const clock = m.clock === 'virtual' ? 'virtual ms (simulated time)' : 'wall-clock ms';
-  const series = (pick: (g: MeasuredGroup) => number | null) => m.algorithms.map((a) => ({
-    name: algorithmName(a), colour: colour(a),
-    points: measured.filter((g) => g.algorithm === a).flatMap((g) => (pick(g) === null ? [] : [{ x: g.agents, y: pick(g)! }])),
-  }));
+  const series = (pick: (g: MeasuredGroup) => number | null) =>
+    m.algorithms.map((a) => ({
+      name: algorithmName(a),
+      colour: colour(a),
+      points: measured.filter((g) => g.algorithm === a).flatMap((g) => (pick(g) === null ? [] : [{ x: g.agents, y: pick(g)! }])),
+    }));
   const charts = [
-    lineChart({ title: 'Throughput: decisions reached per wall-clock minute', yLabel: 'decisions / min (wall clock)', sizes: m.agents, series: series((g) => g.throughput.wallPerMinute) }),
-    ...(m.clock === 'virtual' ? [lineChart({ title: 'Throughput: decisions reached per simulated minute', yLabel: 'decisions / min (simulated)', sizes: m.agents, series: series((g) => g.throughput.simPerMinute) })] : []),
+    lineChart({
+      title: 'Throughput: decisions reached per wall-clock minute',
+      yLabel: 'decisions / min (wall clock)',
+      sizes: m.agents,
+      series: series((g) => g.throughput.wallPerMinute),
+    }),
+    ...(m.clock === 'virtual'
+      ? [
+          lineChart({
+            title: 'Throughput: decisions reached per simulated minute',
+            yLabel: 'decisions / min (simulated)',
+            sizes: m.agents,
+            series: series((g) => g.throughput.simPerMinute),
+          }),
+        ]
+      : []),
   ];
-  const spreads = m.algorithms.map((a) => spreadChart({ title: algorithmName(a), unit: m.clock === 'virtual' ? 'virtual ms' : 'wall ms', sizes: m.agents, groups: measured.filter((g) => g.algorithm === a), colour: colour(a) }));
+  const spreads = m.algorithms.map((a) =>
+    spreadChart({
+      title: algorithmName(a),
+      unit: m.clock === 'virtual' ? 'virtual ms' : 'wall ms',
+      sizes: m.agents,
+      groups: measured.filter((g) => g.algorithm === a),
+      colour: colour(a),
+    }),
+  );
   const w = m.workload;
   const facts: [string, string][] = [
     ['mode', `${m.mode}: consensus times in ${clock}`],
-    ['workload', `${w.decisions !== undefined ? `${w.decisions} decisions` : `${w.durationMs} ms of decisions`} per run, ${w.inFlight} in flight, ${w.topology}; ${m.iterations} iterations per size, seeds ${m.seed}..${m.seed + m.iterations - 1}`],
+    [
+      'workload',
+      `${w.decisions !== undefined ? `${w.decisions} decisions` : `${w.durationMs} ms of decisions`} per run, ${w.inFlight} in flight, ${w.topology}; ${m.iterations} iterations per size, seeds ${m.seed}..${m.seed + m.iterations - 1}`,
+    ],
     ['faults', m.faults ? m.faults.spec : 'none'],
-    ['machine', `${m.machine.cpu}, ${m.machine.cores} cores, Node ${m.machine.node}, ${m.machine.platform}, load average ${m.machine.loadAverage.join(' / ')} at the start`],
+    [
+      'machine',
+      `${m.machine.cpu}, ${m.machine.cores} cores, Node ${m.machine.node}, ${m.machine.platform}, load average ${m.machine.loadAverage.join(' / ')} at the start`,
+    ],
     ['run', `${m.date}, ${(m.wallMs / 1000).toFixed(1)} s wall clock, ${m.mode === 'sim' ? `${m.workers} threads` : `${m.workers} worker threads per run`}`],
     ['command', m.command],
   ];
@@ -70,20 +100,31 @@ dl{display:grid;grid-template-columns:max-content 1fr;gap:2px 16px;margin:0}dt{c
 th{background:#f3f3f3;position:sticky;top:0}td.l,th.l{text-align:left}td.w{white-space:normal;text-align:left;min-width:230px}tr.na td{color:#888}.bad{color:#c00;font-weight:600}.warn{color:#b36b00}
 svg text{font:11px system-ui,sans-serif;fill:#333}svg .title{font-size:13px;font-weight:600}svg .axis{stroke:#999}svg .grid{stroke:#e6e6e6}`;
 
-interface Series { readonly name: string; readonly colour: string; readonly points: readonly { x: number; y: number }[] }
+interface Series {
+  readonly name: string;
+  readonly colour: string;
+  readonly points: readonly { x: number; y: number }[];
+}
 
 /** Chart geometry: the plot area inside the margins, and the scales onto it. */
 function frame(width: number, height: number, sizes: readonly number[], yMax: number, legendRows = 0) {
-  const left = 70, right = 16, top = 30, bottom = 40 + legendRows * 16;
+  const left = 70,
+    right = 16,
+    top = 30,
+    bottom = 40 + legendRows * 16;
   // The sizes sit inside the plot, not on its edges: marks beside a size stay in the frame.
   const pad = 28;
-  const lo = Math.min(...sizes), hi = Math.max(...sizes);
+  const lo = Math.min(...sizes),
+    hi = Math.max(...sizes);
   const x = (n: number) => (hi === lo ? (left + width - right) / 2 : left + pad + ((n - lo) / (hi - lo)) * (width - left - right - 2 * pad));
   const ticks = niceTicks(yMax);
   const top2 = ticks[ticks.length - 1] || 1;
   const y = (v: number) => height - bottom - (v / top2) * (height - top - bottom);
   const axes = [
-    ...ticks.map((t) => `<line class="grid" x1="${left}" x2="${width - right}" y1="${y(t)}" y2="${y(t)}"/><text x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${short(t)}</text>`),
+    ...ticks.map(
+      (t) =>
+        `<line class="grid" x1="${left}" x2="${width - right}" y1="${y(t)}" y2="${y(t)}"/><text x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${short(t)}</text>`,
+    ),
     `<line class="axis" x1="${left}" x2="${width - right}" y1="${y(0)}" y2="${y(0)}"/>`,
     ...sizes.map((n) => `<text x="${x(n)}" y="${height - bottom + 16}" text-anchor="middle">n = ${n}</text>`),
   ].join('');
@@ -91,22 +132,37 @@ function frame(width: number, height: number, sizes: readonly number[], yMax: nu
 }
 
 function lineChart(o: { title: string; yLabel: string; sizes: readonly number[]; series: readonly Series[] }): string {
-  const width = 580, rows = Math.ceil(o.series.length / 3), height = 320 + rows * 16;
+  const width = 580,
+    rows = Math.ceil(o.series.length / 3),
+    height = 320 + rows * 16;
   const f = frame(width, height, o.sizes, Math.max(0, ...o.series.flatMap((s) => s.points.map((p) => p.y))), rows);
-  const lines = o.series.map((s) => {
-    const pts = s.points.map((p) => `${f.x(p.x).toFixed(1)},${f.y(p.y).toFixed(1)}`).join(' ');
-    const dots = s.points.map((p) => `<circle cx="${f.x(p.x).toFixed(1)}" cy="${f.y(p.y).toFixed(1)}" r="3.5" fill="${s.colour}"><title>${esc(s.name)}, n = ${p.x}: ${p.y.toLocaleString('en-US')} / min</title></circle>`).join('');
-    return `<polyline points="${pts}" fill="none" stroke="${s.colour}" stroke-width="2"/>${dots}`;
-  }).join('');
+  const lines = o.series
+    .map((s) => {
+      const pts = s.points.map((p) => `${f.x(p.x).toFixed(1)},${f.y(p.y).toFixed(1)}`).join(' ');
+      const dots = s.points
+        .map(
+          (p) =>
+            `<circle cx="${f.x(p.x).toFixed(1)}" cy="${f.y(p.y).toFixed(1)}" r="3.5" fill="${s.colour}"><title>${esc(s.name)}, n = ${p.x}: ${p.y.toLocaleString('en-US')} / min</title></circle>`,
+        )
+        .join('');
+      return `<polyline points="${pts}" fill="none" stroke="${s.colour}" stroke-width="2"/>${dots}`;
+    })
+    .join('');
   // The legend goes under the plot, where no line can cross it.
-  const legend = o.series.map((s, i) => `<rect x="${f.left + (i % 3) * 165}" y="${f.legendTop + Math.floor(i / 3) * 16}" width="10" height="10" fill="${s.colour}"/><text x="${f.left + 14 + (i % 3) * 165}" y="${f.legendTop + 9 + Math.floor(i / 3) * 16}">${esc(s.name)}</text>`).join('');
+  const legend = o.series
+    .map(
+      (s, i) =>
+        `<rect x="${f.left + (i % 3) * 165}" y="${f.legendTop + Math.floor(i / 3) * 16}" width="10" height="10" fill="${s.colour}"/><text x="${f.left + 14 + (i % 3) * 165}" y="${f.legendTop + 9 + Math.floor(i / 3) * 16}">${esc(s.name)}</text>`,
+    )
+    .join('');
   return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(o.title)}">
 <text class="title" x="${f.left}" y="18">${esc(o.title)}</text>${f.axes}
 <text x="14" y="${height / 2}" transform="rotate(-90 14 ${height / 2})" text-anchor="middle">${esc(o.yLabel)}</text>${lines}${legend}</svg>`;
 }
 
 function spreadChart(o: { title: string; unit: string; sizes: readonly number[]; groups: readonly MeasuredGroup[]; colour: string }): string {
-  const width = 380, height = 260;
+  const width = 380,
+    height = 260;
   const runs = o.groups.flatMap((g) => g.runs.filter((r) => r.error === undefined && r.decided > 0).map((r) => ({ n: g.agents, r })));
   const f = frame(width, height, o.sizes, Math.max(0, ...runs.map(({ r }) => r.latencyMs.p99), ...o.groups.map((g) => g.consensusMs.mean + g.consensusMs.sd)));
   const marks: string[] = [];
@@ -114,12 +170,18 @@ function spreadChart(o: { title: string; unit: string; sizes: readonly number[];
     const c = g.consensusMs;
     if (g.decisions.decided === 0) continue;
     const x = f.x(g.agents);
-    marks.push(`<rect x="${x - 14}" y="${f.y(c.mean + c.sd).toFixed(1)}" width="6" height="${Math.max(1, f.y(c.mean - c.sd) - f.y(c.mean + c.sd)).toFixed(1)}" fill="${o.colour}" opacity="0.35"><title>n = ${g.agents}: mean ${c.mean} ± ${c.sd} ${esc(o.unit)}</title></rect>`);
+    marks.push(
+      `<rect x="${x - 14}" y="${f.y(c.mean + c.sd).toFixed(1)}" width="6" height="${Math.max(1, f.y(c.mean - c.sd) - f.y(c.mean + c.sd)).toFixed(1)}" fill="${o.colour}" opacity="0.35"><title>n = ${g.agents}: mean ${c.mean} ± ${c.sd} ${esc(o.unit)}</title></rect>`,
+    );
     const mine = runs.filter((e) => e.n === g.agents);
     mine.forEach(({ r }, i) => {
       const jitter = mine.length > 1 ? (i / (mine.length - 1) - 0.5) * 8 : 0;
-      marks.push(`<circle cx="${(x - 2 + jitter).toFixed(1)}" cy="${f.y(r.latencyMs.p50).toFixed(1)}" r="2.6" fill="${o.colour}"><title>seed ${r.seed}: p50 ${r.latencyMs.p50} ${esc(o.unit)}</title></circle>`);
-      marks.push(`<circle cx="${(x + 12 + jitter).toFixed(1)}" cy="${f.y(r.latencyMs.p99).toFixed(1)}" r="2.6" fill="none" stroke="${o.colour}" stroke-width="1.3"><title>seed ${r.seed}: p99 ${r.latencyMs.p99} ${esc(o.unit)}</title></circle>`);
+      marks.push(
+        `<circle cx="${(x - 2 + jitter).toFixed(1)}" cy="${f.y(r.latencyMs.p50).toFixed(1)}" r="2.6" fill="${o.colour}"><title>seed ${r.seed}: p50 ${r.latencyMs.p50} ${esc(o.unit)}</title></circle>`,
+      );
+      marks.push(
+        `<circle cx="${(x + 12 + jitter).toFixed(1)}" cy="${f.y(r.latencyMs.p99).toFixed(1)}" r="2.6" fill="none" stroke="${o.colour}" stroke-width="1.3"><title>seed ${r.seed}: p99 ${r.latencyMs.p99} ${esc(o.unit)}</title></circle>`,
+      );
     });
   }
   const empty = o.groups.length === 0 ? `<text x="${width / 2}" y="${height / 2}" text-anchor="middle">not measured at these sizes</text>` : '';
@@ -129,7 +191,23 @@ function spreadChart(o: { title: string; unit: string; sizes: readonly number[];
 }
 
 function dataTable(results: readonly BenchGroup[]): string {
-  const head = ['algorithm', 'n', 'consensus time (mean ± sd)', 'p50', 'p99', 'success', 'tolerance', 'given', 'decisions/min (wall)', 'decisions/min (sim)', 'msgs/decision', 'quality', 'safety', 'liveness', 'runs'];
+  const head = [
+    'algorithm',
+    'n',
+    'consensus time (mean ± sd)',
+    'p50',
+    'p99',
+    'success',
+    'tolerance',
+    'given',
+    'decisions/min (wall)',
+    'decisions/min (sim)',
+    'msgs/decision',
+    'quality',
+    'safety',
+    'liveness',
+    'runs',
+  ];
   const rows = results.map((g) => {
     const first = `<td class="l">${esc(algorithmName(g.algorithm))}</td><td>${g.agents}</td>`;
     if (g.status !== 'measured') {
@@ -142,11 +220,16 @@ function dataTable(results: readonly BenchGroup[]): string {
     const time = (x: number) => (none ? '-' : `${x} ms`);
     const given = [plural(g.load.liars, 'liar', 'liars'), plural(g.load.crashes, 'crash', 'crashes')].filter(Boolean).join(' + ') || '-';
     const cells = [
-      none ? 'none reached' : `${c.mean} ± ${c.sd} ms`, time(c.p50), time(c.p99), `${(g.successRate * 100).toFixed(1)}%`,
+      none ? 'none reached' : `${c.mean} ± ${c.sd} ms`,
+      time(c.p50),
+      time(c.p99),
+      `${(g.successRate * 100).toFixed(1)}%`,
       `<span title="${esc(g.tolerance.note)}">${esc(g.tolerance.bound)}, here f ≤ ${g.tolerance.maxFaulty}</span>`,
       `<span class="${g.load.withinTolerance ? '' : 'warn'}">${esc(given)}${g.load.withinTolerance ? '' : ' (beyond)'}</span>`,
-      g.throughput.wallPerMinute.toLocaleString('en-US'), g.throughput.simPerMinute === null ? '-' : g.throughput.simPerMinute.toLocaleString('en-US'),
-      none ? '-' : g.messagesPerDecision.toFixed(2), g.quality === null ? '-' : `${(g.quality * 100).toFixed(1)}%`,
+      g.throughput.wallPerMinute.toLocaleString('en-US'),
+      g.throughput.simPerMinute === null ? '-' : g.throughput.simPerMinute.toLocaleString('en-US'),
+      none ? '-' : g.messagesPerDecision.toFixed(2),
+      g.quality === null ? '-' : `${(g.quality * 100).toFixed(1)}%`,
       `<span class="${g.safetyViolations > 0 ? 'bad' : ''}">${g.safetyViolations}</span>`,
       `<span class="${g.unfinished.length + g.livenessFindings > 0 ? 'warn' : ''}">${g.livenessFindings}${g.unfinished.length > 0 ? ` (${g.unfinished.length} unfinished)` : ''}</span>`,
       `${g.iterations}${g.errors.length > 0 ? ` <span class="bad">(${g.errors.length} failed)</span>` : ''}`,

@@ -36,19 +36,45 @@ export async function runBenchTask(task: BenchTask): Promise<BenchIteration> {
     const r = await runScenario(parseScenario(task.scenario), { seed: task.seed, mode: task.mode, ...(task.workers ? { workers: task.workers } : {}) });
     const safetyViolations = r.safetyViolations.map((v) => ({ checker: v.checker, property: v.property, detail: v.detail }));
     return {
-      seed: task.seed, attempted: r.decisions.attempted, decided: r.decisions.decided, noConsensus: r.decisions.noConsensus, timedOut: r.decisions.timedOut,
-      latencyMs: { ...r.latencyMs }, wallMs: r.wallMs, virtualMs: r.virtualMs ?? null, messagesSent: r.messages.sent, quality: r.quality,
-      safetyViolations, liveness: r.livenessViolations.map((v) => ({ property: v.property, detail: v.detail })),
-      topology: r.topology, traceHash: r.traceHash,
+      seed: task.seed,
+      attempted: r.decisions.attempted,
+      decided: r.decisions.decided,
+      noConsensus: r.decisions.noConsensus,
+      timedOut: r.decisions.timedOut,
+      latencyMs: { ...r.latencyMs },
+      wallMs: r.wallMs,
+      virtualMs: r.virtualMs ?? null,
+      messagesSent: r.messages.sent,
+      quality: r.quality,
+      safetyViolations,
+      liveness: r.livenessViolations.map((v) => ({ property: v.property, detail: v.detail })),
+      topology: r.topology,
+      traceHash: r.traceHash,
       ...(safetyViolations.length > 0 ? { scenario: task.scenario } : {}),
       // A run that ended with its report but not its workload (a crash it could not recover
       // from, a coordinator that failed) failed all the same.
-      ...(r.status === 'failed' ? { scenario: task.scenario, error: `run failed: ${r.failure?.message ?? `${r.decisions.aborted} decisions lost in a crash`}` } : {}),
+      ...(r.status === 'failed'
+        ? { scenario: task.scenario, error: `run failed: ${r.failure?.message ?? `${r.decisions.aborted} decisions lost in a crash`}` }
+        : {}),
     };
   } catch (e) {
     return {
-      seed: task.seed, attempted: 0, decided: 0, noConsensus: 0, timedOut: 0, latencyMs: { p50: 0, p99: 0 }, wallMs: 0, virtualMs: null, messagesSent: 0, quality: null,
-      safetyViolations: [], liveness: [], topology: '', traceHash: '', scenario: task.scenario, error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+      seed: task.seed,
+      attempted: 0,
+      decided: 0,
+      noConsensus: 0,
+      timedOut: 0,
+      latencyMs: { p50: 0, p99: 0 },
+      wallMs: 0,
+      virtualMs: null,
+      messagesSent: 0,
+      quality: null,
+      safetyViolations: [],
+      liveness: [],
+      topology: '',
+      traceHash: '',
+      scenario: task.scenario,
+      error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
     };
   }
 }

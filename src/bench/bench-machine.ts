@@ -13,5 +13,11 @@ import type { BenchMachine } from './bench-report.ts';
  */
 export function benchMachine(): BenchMachine {
   const [one, five, fifteen] = loadavg().map((x) => Math.round(x * 100) / 100);
-  return { cpu: cpus()[0]?.model.trim() ?? 'unknown', cores: availableParallelism(), node: process.version, platform: `${process.platform} ${process.arch}`, loadAverage: [one, five, fifteen] };
+  return {
+    cpu: cpus()[0]?.model.trim() ?? 'unknown',
+    cores: availableParallelism(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    loadAverage: [one, five, fifteen],
+  };
 }

@@ -29,12 +29,16 @@ export function benchMarkdown(report: BenchReport): string {
   for (const g of report.results) {
     const name = algorithmName(g.algorithm);
     if (g.status !== 'measured') {
-      lines.push(`| ${name} | ${g.agents} | ${g.status === 'not_applicable' ? `not applicable: ${g.reason}` : 'every run failed'} |  |  |  |${sim ? '  |' : ''}  |  |  |`);
+      lines.push(
+        `| ${name} | ${g.agents} | ${g.status === 'not_applicable' ? `not applicable: ${g.reason}` : 'every run failed'} |  |  |  |${sim ? '  |' : ''}  |  |  |`,
+      );
       continue;
     }
     const c = g.consensusMs;
     const tolerates = `${g.tolerance.bound} (here ${g.tolerance.maxFaulty})`;
-    lines.push(`| ${name} | ${g.agents} | ${ms(c.p50)} / ${ms(c.p99)} | ${(g.successRate * 100).toFixed(1)}% | ${tolerates} | ${int(g.throughput.wallPerMinute)}${sim ? ` | ${int(g.throughput.simPerMinute ?? 0)}` : ''} | ${g.messagesPerDecision.toFixed(1)} | ${g.quality === null ? '-' : `${(g.quality * 100).toFixed(1)}%`} | ${g.safetyViolations} |`);
+    lines.push(
+      `| ${name} | ${g.agents} | ${ms(c.p50)} / ${ms(c.p99)} | ${(g.successRate * 100).toFixed(1)}% | ${tolerates} | ${int(g.throughput.wallPerMinute)}${sim ? ` | ${int(g.throughput.simPerMinute ?? 0)}` : ''} | ${g.messagesPerDecision.toFixed(1)} | ${g.quality === null ? '-' : `${(g.quality * 100).toFixed(1)}%`} | ${g.safetyViolations} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

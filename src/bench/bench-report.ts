@@ -249,8 +249,17 @@ export function benchGroup(base: BenchGroupBase, runs: readonly BenchIteration[]
     successRate: attempted > 0 ? decided / attempted : 0,
     consensusMs: { clock, mean: round(mean(p50s)), sd: round(sampleSd(p50s)), p50: round(median(p50s)), p99: round(median(timed.map((r) => r.latencyMs.p99))) },
     throughput: {
-      wallPerMinute: perMinute(decided, sum((r) => r.wallMs)),
-      simPerMinute: clock === 'virtual' ? perMinute(decided, sum((r) => r.virtualMs ?? 0)) : null,
+      wallPerMinute: perMinute(
+        decided,
+        sum((r) => r.wallMs),
+      ),
+      simPerMinute:
+        clock === 'virtual'
+          ? perMinute(
+              decided,
+              sum((r) => r.virtualMs ?? 0),
+            )
+          : null,
     },
     messagesPerDecision: decided > 0 ? round(sum((r) => r.messagesSent) / decided, 100) : 0,
     quality: judged.length > 0 ? round(judged.reduce((a, r) => a + r.quality! * r.decided, 0) / judged.reduce((a, r) => a + r.decided, 0), 10_000) : null,

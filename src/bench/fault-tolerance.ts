@@ -28,7 +28,8 @@ export interface FaultTolerance {
   readonly note: string;
 }
 
-const VOTING_NOTE = 'one trusted coordinator counts the votes, so agreement holds whatever voters do (no fault model); the coordinator is a single point of failure';
+const VOTING_NOTE =
+  'one trusted coordinator counts the votes, so agreement holds whatever voters do (no fault model); the coordinator is a single point of failure';
 
 /**
  * The fault tolerance of `algorithm` among `n` members; `weights` (the voters' weights, for
@@ -44,9 +45,19 @@ const VOTING_NOTE = 'one trusted coordinator counts the votes, so agreement hold
 export function faultTolerance(algorithm: BenchAlgorithm, n: number, weights: readonly number[] = new Array<number>(n).fill(1)): FaultTolerance {
   switch (algorithmFamily(algorithm)) {
     case 'raft':
-      return { model: 'crash', bound: 'f < n/2 crash, no Byzantine', maxFaulty: Math.floor((n - 1) / 2), note: 'safe under any crashes and partitions, live while a majority is up and connected; a single liar can break it' };
+      return {
+        model: 'crash',
+        bound: 'f < n/2 crash, no Byzantine',
+        maxFaulty: Math.floor((n - 1) / 2),
+        note: 'safe under any crashes and partitions, live while a majority is up and connected; a single liar can break it',
+      };
     case 'pbft':
-      return { model: 'byzantine', bound: 'f < n/3 Byzantine', maxFaulty: Math.floor((n - 1) / 3), note: 'safe and live with at most f arbitrary replicas; a crashed replica counts against f (it keeps no durable state)' };
+      return {
+        model: 'byzantine',
+        bound: 'f < n/3 Byzantine',
+        maxFaulty: Math.floor((n - 1) / 3),
+        note: 'safe and live with at most f arbitrary replicas; a crashed replica counts against f (it keeps no durable state)',
+      };
     default:
       return votingTolerance(algorithm, n, weights);
   }
@@ -56,13 +67,28 @@ function votingTolerance(algorithm: BenchAlgorithm, n: number, weights: readonly
   switch (algorithm) {
     // Strictly more than half of the votes cast: honest n - f > n / 2.
     case 'simple_majority':
-      return { model: 'outcome', bound: 'f < n/2 liars (outcome)', maxFaulty: Math.ceil(n / 2) - 1, note: `${VOTING_NOTE}; fewer than half liars cannot outvote honest agents who agree` };
+      return {
+        model: 'outcome',
+        bound: 'f < n/2 liars (outcome)',
+        maxFaulty: Math.ceil(n / 2) - 1,
+        note: `${VOTING_NOTE}; fewer than half liars cannot outvote honest agents who agree`,
+      };
     // At least 0.67 of the votes cast: honest n - f >= 0.67 n. More liars block consensus; 2/3 of them decide.
     case 'supermajority':
-      return { model: 'outcome', bound: 'f < n/3 liars (outcome)', maxFaulty: Math.floor(n * 0.33 + 1e-9), note: `${VOTING_NOTE}; beyond the bound liars block consensus, from 2/3 of the votes they decide` };
+      return {
+        model: 'outcome',
+        bound: 'f < n/3 liars (outcome)',
+        maxFaulty: Math.floor(n * 0.33 + 1e-9),
+        note: `${VOTING_NOTE}; beyond the bound liars block consensus, from 2/3 of the votes they decide`,
+      };
     // More than 2/3 of the whole electorate: honest n - f > 2n / 3.
     case 'byzantine_supermajority':
-      return { model: 'outcome', bound: 'f < n/3 liars (outcome)', maxFaulty: Math.ceil(n / 3) - 1, note: `${VOTING_NOTE}; beyond the bound liars block consensus` };
+      return {
+        model: 'outcome',
+        bound: 'f < n/3 liars (outcome)',
+        maxFaulty: Math.ceil(n / 3) - 1,
+        note: `${VOTING_NOTE}; beyond the bound liars block consensus`,
+      };
     // At least 0.6 of the weight cast: the liars' weight must stay at most 2/5 of it, heaviest first.
     default: {
       const total = weights.reduce((a, b) => a + b, 0);

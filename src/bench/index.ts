@@ -18,7 +18,17 @@ export { benchMachine } from './bench-machine.ts';
 export { progressBar } from './progress.ts';
 export type { RunBenchOptions } from './run-bench.ts';
 export type { BenchTask } from './bench-iteration.ts';
-export type { BenchReport, BenchMeta, BenchMachine, BenchGroup, BenchGroupBase, MeasuredGroup, NotApplicableGroup, FailedGroup, BenchIteration } from './bench-report.ts';
+export type {
+  BenchReport,
+  BenchMeta,
+  BenchMachine,
+  BenchGroup,
+  BenchGroupBase,
+  MeasuredGroup,
+  NotApplicableGroup,
+  FailedGroup,
+  BenchIteration,
+} from './bench-report.ts';
 export type { BenchFaults } from './bench-faults.ts';
 export type { FaultTolerance } from './fault-tolerance.ts';
 export type { BenchAlgorithm } from './bench-algorithms.ts';

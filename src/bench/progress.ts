@@ -9,7 +9,10 @@
  * progress.end();
  * ```
  */
-export function progressBar(stream: { isTTY?: boolean; write(s: string): unknown }, unit: string): { update: (done: number, total: number) => void; end: () => void } {
+export function progressBar(
+  stream: { isTTY?: boolean; write(s: string): unknown },
+  unit: string,
+): { update: (done: number, total: number) => void; end: () => void } {
   let lastTenth = -1;
   let drawn = false;
   return {

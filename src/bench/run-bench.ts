@@ -59,7 +59,13 @@ export async function runBench(plan: BenchPlan, o: RunBenchOptions = {}): Promis
     groups.forEach(({ base, reason }, group) => {
       if (reason !== undefined) return;
       const seed = plan.seed + i;
-      tasks.push({ group, seed, scenario: benchScenario(plan, base.algorithm, base.agents, seed), mode: plan.mode, ...(plan.mode === 'threads' && plan.workers ? { workers: plan.workers } : {}) });
+      tasks.push({
+        group,
+        seed,
+        scenario: benchScenario(plan, base.algorithm, base.agents, seed),
+        mode: plan.mode,
+        ...(plan.mode === 'threads' && plan.workers ? { workers: plan.workers } : {}),
+      });
     });
   }
   const threads = plan.mode === 'sim' ? Math.max(1, Math.min(plan.workers ?? availableParallelism(), tasks.length)) : 1;
@@ -67,18 +73,29 @@ export async function runBench(plan: BenchPlan, o: RunBenchOptions = {}): Promis
   const clock = plan.mode === 'sim' ? 'virtual' : 'wall';
   const results: BenchGroup[] = groups.map(({ base, reason }, g) => {
     if (reason !== undefined) return { ...base, status: 'not_applicable', reason };
-    return benchGroup(base, tasks.flatMap((t, i) => (t.group === g ? [iterations[i]] : [])), clock);
+    return benchGroup(
+      base,
+      tasks.flatMap((t, i) => (t.group === g ? [iterations[i]] : [])),
+      clock,
+    );
   });
   return {
     version: BENCH_REPORT_VERSION,
     kind: 'conclave-bench',
     meta: {
-      date, command: o.command ?? 'conclave bench', mode: plan.mode, seed: plan.seed, iterations: plan.iterations,
-      algorithms: plan.algorithms, agents: sizes,
+      date,
+      command: o.command ?? 'conclave bench',
+      mode: plan.mode,
+      seed: plan.seed,
+      iterations: plan.iterations,
+      algorithms: plan.algorithms,
+      agents: sizes,
       workload: { ...plan.workload, inFlight: plan.inFlight, topology: plan.topology },
       faults: o.faultsSpec === undefined ? null : { spec: o.faultsSpec, plan: plan.faults },
-      workers: plan.mode === 'sim' ? threads : plan.workers ?? availableParallelism(),
-      clock, machine, wallMs: Math.round(performance.now() - started),
+      workers: plan.mode === 'sim' ? threads : (plan.workers ?? availableParallelism()),
+      clock,
+      machine,
+      wallMs: Math.round(performance.now() - started),
     },
     results,
   };

@@ -55,7 +55,14 @@ export class GossipAgreementMonitor {
     else if (ev.type === 'gossip-decided') {
       const first = this.decided.get(d);
       if (first === undefined) this.decided.set(d, seen);
-      else if (first.value !== seen.value) this.found.push({ property: 'agreement', detail: `${d} decided twice: ${first.value}, then ${seen.value}`, at, positions: [first.at, at], decision: d });
+      else if (first.value !== seen.value)
+        this.found.push({
+          property: 'agreement',
+          detail: `${d} decided twice: ${first.value}, then ${seen.value}`,
+          at,
+          positions: [first.at, at],
+          decision: d,
+        });
     }
   }
 
@@ -63,13 +70,33 @@ export class GossipAgreementMonitor {
     const out = [...this.found];
     for (const [d, dec] of this.decided) {
       for (const [node, s] of this.settled.get(d) ?? []) {
-        if (s.value !== dec.value) out.push({ property: 'agreement', detail: `${d} was decided ${dec.value}, but ${node} last settled on ${s.value}`, at: Math.max(s.at, dec.at), positions: [dec.at, s.at].sort((a, b) => a - b), decision: d });
+        if (s.value !== dec.value)
+          out.push({
+            property: 'agreement',
+            detail: `${d} was decided ${dec.value}, but ${node} last settled on ${s.value}`,
+            at: Math.max(s.at, dec.at),
+            positions: [dec.at, s.at].sort((a, b) => a - b),
+            decision: d,
+          });
       }
       let best: [ActorId, Seen] | undefined;
       for (const entry of this.inits.get(d) ?? []) if (best === undefined || entry[1].value > best[1].value) best = entry;
-      if (best === undefined) out.push({ property: 'validity', detail: `${d} was decided ${dec.value}, but no node started it (no gossip-init)`, at: dec.at, positions: [dec.at], decision: d });
+      if (best === undefined)
+        out.push({
+          property: 'validity',
+          detail: `${d} was decided ${dec.value}, but no node started it (no gossip-init)`,
+          at: dec.at,
+          positions: [dec.at],
+          decision: d,
+        });
       else if (best[1].value !== dec.value) {
-        out.push({ property: 'validity', detail: `${d} was decided ${dec.value}, but the largest value a node started with is ${best[1].value} (${best[0]})`, at: dec.at, positions: [best[1].at, dec.at].sort((a, b) => a - b), decision: d });
+        out.push({
+          property: 'validity',
+          detail: `${d} was decided ${dec.value}, but the largest value a node started with is ${best[1].value} (${best[0]})`,
+          at: dec.at,
+          positions: [best[1].at, dec.at].sort((a, b) => a - b),
+          decision: d,
+        });
       }
     }
     return out.sort((a, b) => a.at - b.at);

@@ -102,7 +102,8 @@ export function historyOps(events: Iterable<TraceEvent>, options: HistoryOptions
     if (kind !== 'client-invoke' && kind !== 'client-ok' && kind !== 'client-fail' && kind !== 'client-info') continue;
     const client = ev.client;
     const seq = ev.seq;
-    if (typeof client !== 'string' || typeof seq !== 'number') throw new Error(`history: ${String(kind)} at t=${e.t} lacks a string client and a numeric seq: ${JSON.stringify(ev)}`);
+    if (typeof client !== 'string' || typeof seq !== 'number')
+      throw new Error(`history: ${String(kind)} at t=${e.t} lacks a string client and a numeric seq: ${JSON.stringify(ev)}`);
     const id = `${client}\u0000${seq}`;
     if (kind === 'client-invoke') {
       const f = ev.f;
@@ -131,7 +132,11 @@ export function historyOps(events: Iterable<TraceEvent>, options: HistoryOptions
     const value = kind === 'client-ok' && inv.f === 'read' ? (ev.value ?? null) : inv.value;
     const type = kind === 'client-ok' ? 'ok' : kind === 'client-fail' ? 'fail' : 'info';
     const index = kind === 'client-ok' && inv.f !== 'read' && typeof ev.index === 'number' ? ev.index : undefined;
-    ops.push(index === undefined ? { process: inv.process, type, f: inv.f, key: inv.key, value, time: ns(e.t) } : { process: inv.process, type, f: inv.f, key: inv.key, value, time: ns(e.t), index });
+    ops.push(
+      index === undefined
+        ? { process: inv.process, type, f: inv.f, key: inv.key, value, time: ns(e.t) }
+        : { process: inv.process, type, f: inv.f, key: inv.key, value, time: ns(e.t), index },
+    );
   }
   for (const inv of open.values()) ops.push({ process: inv.process, type: 'info', f: inv.f, key: inv.key, value: inv.value, time: ns(last!) });
   return ops;
@@ -154,6 +159,10 @@ export function historyOps(events: Iterable<TraceEvent>, options: HistoryOptions
  */
 export function historyLines(events: Iterable<TraceEvent>, options: HistoryOptions = {}): string[] {
   return historyOps(events, options).map((op) =>
-    JSON.stringify(op.index === undefined ? { process: op.process, type: op.type, f: op.f, key: op.key, value: op.value, time: op.time } : { process: op.process, type: op.type, f: op.f, key: op.key, value: op.value, time: op.time, index: op.index }),
+    JSON.stringify(
+      op.index === undefined
+        ? { process: op.process, type: op.type, f: op.f, key: op.key, value: op.value, time: op.time }
+        : { process: op.process, type: op.type, f: op.f, key: op.key, value: op.value, time: op.time, index: op.index },
+    ),
   );
 }

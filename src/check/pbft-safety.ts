@@ -201,7 +201,14 @@ export class PbftSafetyMonitor {
       case 'pbft-accepted':
         return this.onAccepted(at, ev.client as string, ev.ts as number, ev.result as string);
       case 'pbft-committed':
-        return this.onCommitted(at, e.actor, ev.view as number, ev.seq as number, ev.digest as string, Array.isArray(ev.requests) ? (ev.requests as string[]) : []);
+        return this.onCommitted(
+          at,
+          e.actor,
+          ev.view as number,
+          ev.seq as number,
+          ev.digest as string,
+          Array.isArray(ev.requests) ? (ev.requests as string[]) : [],
+        );
       case 'pbft-executed':
         return this.onExecuted(at, e.actor, ev.seq as number, ev.request as string, ev.result as string);
       case 'pbft-view':
@@ -259,9 +266,17 @@ export class PbftSafetyMonitor {
     const first = this.committed.get(seq);
     if (first === undefined) this.committed.set(seq, { actor, view, digest, requests: [...requests] });
     else if (first.digest !== digest) {
-      this.report('agreement', `seq ${seq}: ${first.actor} committed d=${first.digest} (view ${first.view}), ${actor} committed d=${digest} (view ${view})`, at);
+      this.report(
+        'agreement',
+        `seq ${seq}: ${first.actor} committed d=${first.digest} (view ${first.view}), ${actor} committed d=${digest} (view ${view})`,
+        at,
+      );
     } else if (!sameList(first.requests, requests)) {
-      this.report('agreement', `seq ${seq}: ${first.actor} committed d=${digest} as ${batch(first.requests)} (view ${first.view}), ${actor} committed d=${digest} as ${batch(requests)} (view ${view})`, at);
+      this.report(
+        'agreement',
+        `seq ${seq}: ${first.actor} committed d=${digest} as ${batch(first.requests)} (view ${first.view}), ${actor} committed d=${digest} as ${batch(requests)} (view ${view})`,
+        at,
+      );
     }
     for (const key of requests) {
       if (this.unissued.has(key)) continue;
@@ -310,8 +325,14 @@ export class PbftSafetyMonitor {
   private judgeAccept(a: Accept): void {
     const r = this.results.get(a.id);
     if (r === undefined) this.report('result-integrity', `${a.id} accepted result ${quote(a.result)}, but no honest replica executed it`, a.at);
-    else if (r.result !== a.result) this.report('result-integrity', `${a.id} accepted result ${quote(a.result)}, but ${r.actor} executed it with result ${quote(r.result)}`, a.at);
-    else if (r.other !== undefined) this.report('result-integrity', `${a.id} accepted result ${quote(a.result)}, but ${r.other.actor} executed it with result ${quote(r.other.result)}`, a.at);
+    else if (r.result !== a.result)
+      this.report('result-integrity', `${a.id} accepted result ${quote(a.result)}, but ${r.actor} executed it with result ${quote(r.result)}`, a.at);
+    else if (r.other !== undefined)
+      this.report(
+        'result-integrity',
+        `${a.id} accepted result ${quote(a.result)}, but ${r.other.actor} executed it with result ${quote(r.other.result)}`,
+        a.at,
+      );
   }
 
   private judgeLiveness(): void {
@@ -324,7 +345,11 @@ export class PbftSafetyMonitor {
     }
     if (missing.length === 0) return;
     const shown = missing.slice(0, LIVENESS_SHOWN).join(', ');
-    this.report('liveness', `${missing.length} of ${this.issued.size} requests never accepted: ${shown}${missing.length > LIVENESS_SHOWN ? ', ...' : ''}`, firstAt);
+    this.report(
+      'liveness',
+      `${missing.length} of ${this.issued.size} requests never accepted: ${shown}${missing.length > LIVENESS_SHOWN ? ', ...' : ''}`,
+      firstAt,
+    );
   }
 
   /**

@@ -15,7 +15,15 @@ import type { TraceEvent } from '../actors/trace-event.ts';
  * const p: RaftProperty = 'election-safety';
  * ```
  */
-export type RaftProperty = 'election-safety' | 'state-machine-safety' | 'leader-completeness' | 'log-matching' | 'leader-append-only' | 'apply-order' | 'acked-command-lost' | 'stale-read';
+export type RaftProperty =
+  | 'election-safety'
+  | 'state-machine-safety'
+  | 'leader-completeness'
+  | 'log-matching'
+  | 'leader-append-only'
+  | 'apply-order'
+  | 'acked-command-lost'
+  | 'stale-read';
 
 /**
  * A safety violation found in a Raft trace.
@@ -171,7 +179,8 @@ export class RaftSafetyMonitor {
       case 'raft-apply':
         return this.onApply(e.actor, e.t, ev);
       case 'client-invoke':
-        if (ev.f === 'read') this.readFloor.set(opKey(ev.client as string, ev.seq as number), { key: ev.key as string, floor: this.ackedWrite.get(ev.key as string) ?? 0 });
+        if (ev.f === 'read')
+          this.readFloor.set(opKey(ev.client as string, ev.seq as number), { key: ev.key as string, floor: this.ackedWrite.get(ev.key as string) ?? 0 });
         else this.invoked.set(opKey(ev.client as string, ev.seq as number), { key: ev.key, value: ev.value });
         return;
       case 'client-ok':
@@ -212,7 +221,12 @@ export class RaftSafetyMonitor {
     // hold an entry of the same term at the same index, they agree on everything before it.
     for (const other of this.leaderLogs) {
       const diverged = divergence(other.terms, terms);
-      if (diverged !== undefined) this.report('log-matching', `${other.actor} (term ${other.term}) and ${actor} (term ${term}) both hold term ${diverged.term} at index ${diverged.at} but differ at index ${diverged.before}`, [other.at]);
+      if (diverged !== undefined)
+        this.report(
+          'log-matching',
+          `${other.actor} (term ${other.term}) and ${actor} (term ${term}) both hold term ${diverged.term} at index ${diverged.at} but differ at index ${diverged.before}`,
+          [other.at],
+        );
     }
     this.leaderLogs.push(log);
     for (const [index, c] of this.committed) if (c.leaderTerm < term) this.judgeCompleteness(log, index, c);
@@ -223,7 +237,11 @@ export class RaftSafetyMonitor {
     // when it was elected must be that very entry (a leader never overwrites its own log).
     const own = this.leaderLogs.find((l) => l.term === leaderTerm && l.actor === actor);
     if (own !== undefined && index <= own.terms.length && own.terms[index - 1] !== term) {
-      this.report('leader-append-only', `${actor}, leader of term ${leaderTerm}, committed index ${index} as term ${term}, but its log held term ${own.terms[index - 1]} there when it was elected`, [own.at]);
+      this.report(
+        'leader-append-only',
+        `${actor}, leader of term ${leaderTerm}, committed index ${index} as term ${term}, but its log held term ${own.terms[index - 1]} there when it was elected`,
+        [own.at],
+      );
     }
     const c = this.committed.get(index);
     if (c !== undefined && c.term !== term) {
@@ -243,7 +261,11 @@ export class RaftSafetyMonitor {
     const has = log.terms[index - 1];
     if (has === c.term || log.reported >= PER_LEADER) return;
     log.reported++;
-    this.report('leader-completeness', `${log.actor} led term ${log.term} without index ${index} of term ${c.term}, committed in term ${c.leaderTerm} by ${c.actor} (its log has ${has === undefined ? 'no such index' : `term ${has} there`})`, [log.at, c.at]);
+    this.report(
+      'leader-completeness',
+      `${log.actor} led term ${log.term} without index ${index} of term ${c.term}, committed in term ${c.leaderTerm} by ${c.actor} (its log has ${has === undefined ? 'no such index' : `term ${has} there`})`,
+      [log.at, c.at],
+    );
   }
 
   private onApply(actor: string, t: number, ev: Record<string, unknown>): void {
@@ -253,7 +275,8 @@ export class RaftSafetyMonitor {
     this.nextApply.set(actor, index + 1);
     const id = identity(ev.term, ev.command);
     const cmd = ev.command as { op?: unknown; key?: unknown; value?: unknown } | undefined;
-    if ((cmd?.op === 'put' || cmd?.op === 'cas') && typeof cmd.value === 'string' && !this.written.has(cmd.value)) this.written.set(cmd.value, { index, key: cmd.key as string });
+    if ((cmd?.op === 'put' || cmd?.op === 'cas') && typeof cmd.value === 'string' && !this.written.has(cmd.value))
+      this.written.set(cmd.value, { index, key: cmd.key as string });
     const first = this.applied.get(index);
     if (first === undefined) {
       const client = ev.client as string | undefined;
@@ -281,12 +304,18 @@ export class RaftSafetyMonitor {
     const name = `${String(ev.client)}#${String(ev.seq)}`;
     const value = ev.value as string | null;
     if (value === null) {
-      if (inv.floor > 0) this.report('stale-read', `${name} read ${inv.key} as null (t=${t}), but a write to it at index ${inv.floor} was acknowledged before the read began`);
+      if (inv.floor > 0)
+        this.report('stale-read', `${name} read ${inv.key} as null (t=${t}), but a write to it at index ${inv.floor} was acknowledged before the read began`);
       return;
     }
     const w = this.written.get(value);
-    if (w === undefined || w.key !== inv.key) this.report('stale-read', `${name} read ${inv.key} = ${value} (t=${t}), a value no applied write to ${inv.key} has`);
-    else if (w.index < inv.floor) this.report('stale-read', `${name} read ${inv.key} = ${value}, written at index ${w.index} (t=${t}), but the write at index ${inv.floor} was acknowledged before the read began`);
+    if (w === undefined || w.key !== inv.key)
+      this.report('stale-read', `${name} read ${inv.key} = ${value} (t=${t}), a value no applied write to ${inv.key} has`);
+    else if (w.index < inv.floor)
+      this.report(
+        'stale-read',
+        `${name} read ${inv.key} = ${value}, written at index ${w.index} (t=${t}), but the write at index ${inv.floor} was acknowledged before the read began`,
+      );
   }
 
   private judgeAck(ack: Ack): void {
@@ -302,7 +331,12 @@ export class RaftSafetyMonitor {
     const inv = this.invoked.get(k);
     const cmd = a.command as { key?: unknown; value?: unknown } | undefined;
     if (inv !== undefined && (cmd?.key !== inv.key || cmd?.value !== inv.value)) {
-      this.report('acked-command-lost', `${name} was invoked as ${String(inv.key)}=${String(inv.value)} but applied as ${JSON.stringify(a.command)} at index ${at}`, [a.at], ack.at);
+      this.report(
+        'acked-command-lost',
+        `${name} was invoked as ${String(inv.key)}=${String(inv.value)} but applied as ${JSON.stringify(a.command)} at index ${at}`,
+        [a.at],
+        ack.at,
+      );
     }
   }
 }
@@ -322,7 +356,10 @@ export function checkRaftSafety(events: Iterable<TraceEvent>): RaftViolation[] {
   return monitor.finish();
 }
 
-const only = (property: RaftProperty) => (events: Iterable<TraceEvent>): RaftViolation[] => checkRaftSafety(events).filter((v) => v.property === property);
+const only =
+  (property: RaftProperty) =>
+  (events: Iterable<TraceEvent>): RaftViolation[] =>
+    checkRaftSafety(events).filter((v) => v.property === property);
 
 /**
  * Election safety alone: at most one `raft-leader` event per term.

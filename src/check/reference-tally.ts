@@ -113,9 +113,9 @@ export function referenceTally(rule: ReferenceRule, options: readonly string[], 
   const defaults = RULES[rule.algorithm];
   // byzantine_supermajority takes only a threshold above 2/3, which it needs reached (not exceeded).
   const raised = defaults.ofElectorate && rule.threshold !== undefined && rule.threshold > 2 / 3;
-  const threshold = defaults.ofElectorate ? (raised ? rule.threshold! : defaults.threshold) : rule.threshold ?? defaults.threshold;
+  const threshold = defaults.ofElectorate ? (raised ? rule.threshold! : defaults.threshold) : (rule.threshold ?? defaults.threshold);
   const strict = raised ? false : defaults.strict;
-  const minParticipants = defaults.ofElectorate ? defaults.minParticipants : rule.minParticipants ?? defaults.minParticipants;
+  const minParticipants = defaults.ofElectorate ? defaults.minParticipants : (rule.minParticipants ?? defaults.minParticipants);
   const weightOf = rule.algorithm === 'weighted_voting' && rule.weight ? rule.weight : () => 1;
 
   // 1. Weigh.
@@ -175,7 +175,8 @@ export function referenceWeight(
     if (dynamic !== undefined) return ownEntry(dynamic, ballot.agent) ?? 1;
     const expertise = ownEntry(config.agent_expertise, ballot.role);
     if (expertise !== undefined) {
-      if (domain !== undefined && expertise.domains.includes(domain)) return config.expert_weight === undefined ? expertise.weight : expertise.weight * config.expert_weight;
+      if (domain !== undefined && expertise.domains.includes(domain))
+        return config.expert_weight === undefined ? expertise.weight : expertise.weight * config.expert_weight;
       if (config.expert_weight !== undefined) return regular;
     }
     return ownEntry(config.agent_weights, ballot.role) ?? regular;

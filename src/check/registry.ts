@@ -80,11 +80,20 @@ const ALL: readonly CheckedProtocol[] = ['voting', 'raft', 'pbft', 'gossip'];
 const ADVERSARY_BEHAVIOUR = /[/\\]adversary[/\\][^/\\]+#|#byzantine/;
 
 /** Adds the checker's name and kind to a monitor's finding; `positions` default to `[at]`. */
-function finding(checker: string, kind: CheckKind, v: { property: string; detail: string; at?: number; positions?: readonly number[]; decision?: string }): Violation {
+function finding(
+  checker: string,
+  kind: CheckKind,
+  v: { property: string; detail: string; at?: number; positions?: readonly number[]; decision?: string },
+): Violation {
   const positions = v.positions ?? (v.at === undefined ? undefined : [v.at]);
   return {
-    checker, kind, property: v.property, detail: v.detail,
-    ...(v.at === undefined ? {} : { at: v.at }), ...(positions === undefined ? {} : { positions }), ...(v.decision === undefined ? {} : { decision: v.decision }),
+    checker,
+    kind,
+    property: v.property,
+    detail: v.detail,
+    ...(v.at === undefined ? {} : { at: v.at }),
+    ...(positions === undefined ? {} : { positions }),
+    ...(v.decision === undefined ? {} : { decision: v.decision }),
   };
 }
 
@@ -105,14 +114,19 @@ function finding(checker: string, kind: CheckKind, v: { property: string; detail
  */
 export const CHECKERS: readonly CheckerSpec[] = [
   {
-    name: 'voting-safety', kind: 'safety', protocols: ['voting'], judges: 'agreement, validity',
+    name: 'voting-safety',
+    kind: 'safety',
+    protocols: ['voting'],
+    judges: 'agreement, validity',
     create() {
       const m = new VotingSafetyMonitor();
       return { observe: (e, at) => m.observe(e, at), finish: () => m.violations.map((v) => finding('voting-safety', 'safety', v)) };
     },
   },
   {
-    name: 'raft-safety', kind: 'safety', protocols: ['raft'],
+    name: 'raft-safety',
+    kind: 'safety',
+    protocols: ['raft'],
     judges: 'election safety, log matching, leader append-only, leader completeness, state-machine safety, apply order, acknowledged commands, stale reads',
     create() {
       // The monitor numbers the events it observes itself: from the first, as the registry does.
@@ -121,21 +135,30 @@ export const CHECKERS: readonly CheckerSpec[] = [
     },
   },
   {
-    name: 'pbft-safety', kind: 'safety', protocols: ['pbft'], judges: 'agreement, validity, integrity, result integrity (honest replicas)',
+    name: 'pbft-safety',
+    kind: 'safety',
+    protocols: ['pbft'],
+    judges: 'agreement, validity, integrity, result integrity (honest replicas)',
     create(options) {
       const m = new PbftSafetyMonitor({ byzantine: options.byzantine });
       return { observe: (e) => m.observe(e), finish: () => m.finish().map((v) => finding('pbft-safety', 'safety', v)) };
     },
   },
   {
-    name: 'gossip-safety', kind: 'safety', protocols: ['gossip'], judges: 'agreement (every node last settled on the decided value), validity (the largest initial value)',
+    name: 'gossip-safety',
+    kind: 'safety',
+    protocols: ['gossip'],
+    judges: 'agreement (every node last settled on the decided value), validity (the largest initial value)',
     create() {
       const m = new GossipAgreementMonitor();
       return { observe: (e, at) => m.observe(e, at), finish: () => m.finish().map((v) => finding('gossip-safety', 'safety', v)) };
     },
   },
   {
-    name: 'accounting', kind: 'safety', protocols: ALL, judges: 'sent = delivered + dropped + dead-lettered + in flight (final books)',
+    name: 'accounting',
+    kind: 'safety',
+    protocols: ALL,
+    judges: 'sent = delivered + dropped + dead-lettered + in flight (final books)',
     create() {
       return {
         observe: () => undefined,
@@ -149,7 +172,10 @@ export const CHECKERS: readonly CheckerSpec[] = [
     },
   },
   {
-    name: 'termination-after-heal', kind: 'liveness', protocols: ALL, judges: 'every decision reached within a bound once the last fault ends',
+    name: 'termination-after-heal',
+    kind: 'liveness',
+    protocols: ALL,
+    judges: 'every decision reached within a bound once the last fault ends',
     create(options, protocol) {
       // Byzantine agents lie for the whole run, a fault no `fault` event marks: the finding
       // names them rather than say the run had none (from the options, or from the trace's

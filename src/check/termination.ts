@@ -50,9 +50,18 @@ const MARKS: Record<CheckedProtocol, (ev: Readonly<Record<string, unknown>>) => 
     if (ev.type === 'decided') return { reached: ev.decision };
     return undefined;
   },
-  raft: (ev) => (ev.type === 'client-invoke' ? { started: `${ev.client}#${ev.seq}` } : ev.type === 'client-ok' ? { reached: `${ev.client}#${ev.seq}` } : undefined),
-  pbft: (ev) => (ev.type === 'pbft-request' ? { started: `${ev.client}#${ev.ts}` } : ev.type === 'pbft-accepted' ? { reached: `${ev.client}#${ev.ts}` } : undefined),
-  gossip: (ev) => (typeof ev.decision !== 'string' ? undefined : ev.type === 'gossip-open' ? { started: ev.decision } : ev.type === 'gossip-decided' ? { reached: ev.decision } : undefined),
+  raft: (ev) =>
+    ev.type === 'client-invoke' ? { started: `${ev.client}#${ev.seq}` } : ev.type === 'client-ok' ? { reached: `${ev.client}#${ev.seq}` } : undefined,
+  pbft: (ev) =>
+    ev.type === 'pbft-request' ? { started: `${ev.client}#${ev.ts}` } : ev.type === 'pbft-accepted' ? { reached: `${ev.client}#${ev.ts}` } : undefined,
+  gossip: (ev) =>
+    typeof ev.decision !== 'string'
+      ? undefined
+      : ev.type === 'gossip-open'
+        ? { started: ev.decision }
+        : ev.type === 'gossip-decided'
+          ? { reached: ev.decision }
+          : undefined,
 };
 
 interface Started {
@@ -140,9 +149,12 @@ export class TerminationMonitor {
     if (late.length === 0) return undefined;
     late.sort((a, b) => a.at - b.at);
     const shown = late.slice(0, SHOWN);
-    const since = this.lastFault !== undefined ? `of the last fault (${this.lastFault.fault} at t=${ms(this.lastFault.t)})`
-      : this.liars.size === 0 ? 'of starting (the run had no faults)'
-      : `of starting (no timed faults; Byzantine ${this.liars.size === 1 ? 'agent' : 'agents'} ${[...this.liars].sort().join(', ')} lying throughout)`;
+    const since =
+      this.lastFault !== undefined
+        ? `of the last fault (${this.lastFault.fault} at t=${ms(this.lastFault.t)})`
+        : this.liars.size === 0
+          ? 'of starting (the run had no faults)'
+          : `of starting (no timed faults; Byzantine ${this.liars.size === 1 ? 'agent' : 'agents'} ${[...this.liars].sort().join(', ')} lying throughout)`;
     return {
       detail: `${late.length} of ${this.count} decisions not reached within ${this.boundMs} ms ${since}: ${shown.map((l) => `${l.id} (${l.how})`).join(', ')}${late.length > SHOWN ? ', ...' : ''}`,
       at: shown[0].at,

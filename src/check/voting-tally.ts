@@ -97,7 +97,8 @@ export class VotingTallyMonitor {
     switch (ev.type) {
       case 'proposal': {
         const p = e.event as { options?: unknown; voters?: unknown };
-        if (Array.isArray(p.options) && typeof p.voters === 'number') this.open.set(key, { options: p.options as string[], electorate: p.voters, votes: [], positions: at === undefined ? [] : [at] });
+        if (Array.isArray(p.options) && typeof p.voters === 'number')
+          this.open.set(key, { options: p.options as string[], electorate: p.voters, votes: [], positions: at === undefined ? [] : [at] });
         return;
       }
       case 'vote': {
@@ -131,7 +132,8 @@ export class VotingTallyMonitor {
   private judge(actor: string, ev: Decided, d: OpenDecision, at: number | undefined, answer: string | undefined): void {
     const problems: string[] = [];
     const rules = ev.policy === undefined ? undefined : this.config.policies?.[ev.policy];
-    if (ev.votes !== d.votes.length) problems.push(`counted ${ev.votes} vote${ev.votes === 1 ? '' : 's'} but ${d.votes.length} ${d.votes.length === 1 ? 'was' : 'were'} recorded`);
+    if (ev.votes !== d.votes.length)
+      problems.push(`counted ${ev.votes} vote${ev.votes === 1 ? '' : 's'} but ${d.votes.length} ${d.votes.length === 1 ? 'was' : 'were'} recorded`);
     // A custom policy may read vote fields the trace does not record (evidence levels and the
     // like), so for one only the count is checked; `adaptive` never decides itself (a `decided`
     // event names the algorithm it picked), and an escalated decision names none.
@@ -144,14 +146,19 @@ export class VotingTallyMonitor {
       if (ev.consensus) problems.push(`closed as ${ev.cause} with consensus`);
       if (expected !== undefined && !expected.consensus) problems.push(`was held for oversight but ${ev.algorithm} on the recorded votes gives no consensus`);
     } else if (rules?.human_oversight && ev.consensus && answer !== 'approve') {
-      problems.push(`decided ${outcomeText(ev.consensus, ev.value, ev.strength)} without the approval its class (${ev.policy}) requires (oversight answered ${answer ?? 'nothing'})`);
+      problems.push(
+        `decided ${outcomeText(ev.consensus, ev.value, ev.strength)} without the approval its class (${ev.policy}) requires (oversight answered ${answer ?? 'nothing'})`,
+      );
     }
     const reviewed = rules?.expert_review && expected?.consensus ? expertVerdict(expected.value!, d.votes, this.domainOf(ev), this.config.experts) : undefined;
-    if (overturned === undefined && reviewed !== undefined && !reviewed && ev.consensus) problems.push(`decided "${ev.value}" although the experts in its domain did not choose it (expert_review)`);
+    if (overturned === undefined && reviewed !== undefined && !reviewed && ev.consensus)
+      problems.push(`decided "${ev.value}" although the experts in its domain did not choose it (expert_review)`);
     if (overturned === undefined && expected !== undefined && !(reviewed === false && !ev.consensus)) {
       const value = expected.value;
       if (expected.consensus !== ev.consensus || value !== ev.value || Math.abs(expected.strength - ev.strength) > STRENGTH_SLACK) {
-        problems.push(`decided ${outcomeText(ev.consensus, ev.value, ev.strength)} where ${ev.algorithm} on the recorded votes gives ${outcomeText(expected.consensus, value, expected.strength)}`);
+        problems.push(
+          `decided ${outcomeText(ev.consensus, ev.value, ev.strength)} where ${ev.algorithm} on the recorded votes gives ${outcomeText(expected.consensus, value, expected.strength)}`,
+        );
       }
     }
     if (problems.length === 0) return;
@@ -179,12 +186,23 @@ export class VotingTallyMonitor {
     const rules = ev.policy === undefined ? undefined : this.config.policies?.[ev.policy];
     const config: CoordinatorConsensus = stage
       ? { ...consensus, algorithm: stage.consensus_algorithm, threshold: stage.threshold ?? rules?.threshold }
-      : rules ? { ...consensus, algorithm: rules.algorithm ?? consensus.algorithm, threshold: rules.threshold ?? (rules.algorithm === undefined ? consensus.threshold : undefined) } : consensus;
+      : rules
+        ? {
+            ...consensus,
+            algorithm: rules.algorithm ?? consensus.algorithm,
+            threshold: rules.threshold ?? (rules.algorithm === undefined ? consensus.threshold : undefined),
+          }
+        : consensus;
     const own = config.algorithm === algorithm;
-    const dynamic = config.dynamic_weights && config.algorithm === 'weighted_voting' ? this.weights.get(actor) ?? {} : undefined;
+    const dynamic = config.dynamic_weights && config.algorithm === 'weighted_voting' ? (this.weights.get(actor) ?? {}) : undefined;
     const domain = stage?.expert_domains?.[0] ?? task.domain;
     return referenceTally(
-      { algorithm, electorate: d.electorate, weight: referenceWeight(config, domain, dynamic), ...(own ? { threshold: config.threshold, minParticipants: config.min_participants } : {}) },
+      {
+        algorithm,
+        electorate: d.electorate,
+        weight: referenceWeight(config, domain, dynamic),
+        ...(own ? { threshold: config.threshold, minParticipants: config.min_participants } : {}),
+      },
       d.options,
       d.votes,
     );

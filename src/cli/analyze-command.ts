@@ -35,7 +35,11 @@ export interface AnalyzeCommandOptions {
  */
 export function analyzeCommand(files: readonly string[], o: AnalyzeCommandOptions, out: (line: string) => void): number {
   if (files.length === 0 || files.length > 2) {
-    throw new ConfigError('files', 'one file to analyze, or two (before and after) to compare: conclave analyze consensus_benchmark.json, or conclave analyze before.json after.json', files.length === 0 ? 'none' : `${files.length} files`);
+    throw new ConfigError(
+      'files',
+      'one file to analyze, or two (before and after) to compare: conclave analyze consensus_benchmark.json, or conclave analyze before.json after.json',
+      files.length === 0 ? 'none' : `${files.length} files`,
+    );
   }
   const threshold = o.noiseThreshold ?? NOISE_CV_THRESHOLD;
   const loaded = files.map(readBenchFile);
@@ -58,7 +62,12 @@ export function analyzeCommand(files: readonly string[], o: AnalyzeCommandOption
   let comparison;
   if (before.kind === 'bench' && after.kind === 'bench') comparison = compareBenchReports(before.report, after.report, names);
   else if (before.kind === 'micro' && after.kind === 'micro') comparison = compareMicroResults(before.results, after.results, names);
-  else throw new ConfigError(after.file, `a file of the same kind as ${before.file} (${kindName(before)}): a bench report compares with a bench report, micro-benchmark results with micro-benchmark results`, kindName(after));
+  else
+    throw new ConfigError(
+      after.file,
+      `a file of the same kind as ${before.file} (${kindName(before)}): a bench report compares with a bench report, micro-benchmark results with micro-benchmark results`,
+      kindName(after),
+    );
   if (o.json) out(JSON.stringify(comparison, null, 2));
   else comparisonText(comparison).forEach((l) => out(l));
   return comparison.alarms.length > 0 ? 1 : 0;

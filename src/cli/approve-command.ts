@@ -30,22 +30,36 @@ export interface ApproveOptions {
  * ```
  */
 export function approveCommand(ref: string, decision: string, opts: ApproveOptions, out: (line: string) => void): number {
-  if (decision.trim() === '') throw new ConfigError('DECISION', 'the id of the decision to answer (as the run\'s oversight request names it, e.g. d7)', decision);
+  if (decision.trim() === '')
+    throw new ConfigError('DECISION', "the id of the decision to answer (as the run's oversight request names it, e.g. d7)", decision);
   const by = opts.by ?? safeUser();
   if (by.trim() === '') throw new ConfigError('--by', 'a name', opts.by);
   const verdict = opts.reject ? 'reject' : 'approve';
   const db = openStore(opts.store);
   try {
     const run = resolveRun(db, opts.store, ref);
-    const earlier = db.prepare('SELECT verdict, by, at FROM approvals WHERE run_id = ? AND decision = ?').get(run.id, decision) as { verdict: string; by: string; at: number } | undefined;
-    const first = (e: { verdict: string; by: string; at: number }) => `a decision not answered yet (${decision} of run ${run.id} was already answered "${e.verdict}" by ${e.by} at ${new Date(e.at).toISOString()}; an answer is final)`;
+    const earlier = db.prepare('SELECT verdict, by, at FROM approvals WHERE run_id = ? AND decision = ?').get(run.id, decision) as
+      | { verdict: string; by: string; at: number }
+      | undefined;
+    const first = (e: { verdict: string; by: string; at: number }) =>
+      `a decision not answered yet (${decision} of run ${run.id} was already answered "${e.verdict}" by ${e.by} at ${new Date(e.at).toISOString()}; an answer is final)`;
     if (earlier) throw new ConfigError('DECISION', first(earlier), decision);
     try {
-      db.prepare('INSERT INTO approvals (run_id, decision, verdict, by, at) VALUES (?, ?, ?, ?, ?)').run(run.id, decision, verdict, by, (opts.now ?? Date.now)());
+      db.prepare('INSERT INTO approvals (run_id, decision, verdict, by, at) VALUES (?, ?, ?, ?, ?)').run(
+        run.id,
+        decision,
+        verdict,
+        by,
+        (opts.now ?? Date.now)(),
+      );
     } catch (e) {
       // Two answers at once: the other one landed first.
       if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-        const other = db.prepare('SELECT verdict, by, at FROM approvals WHERE run_id = ? AND decision = ?').get(run.id, decision) as { verdict: string; by: string; at: number };
+        const other = db.prepare('SELECT verdict, by, at FROM approvals WHERE run_id = ? AND decision = ?').get(run.id, decision) as {
+          verdict: string;
+          by: string;
+          at: number;
+        };
         throw new ConfigError('DECISION', first(other), decision);
       }
       throw e;

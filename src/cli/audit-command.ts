@@ -60,7 +60,12 @@ export function auditVerifyCommand(ref: string | undefined, opts: AuditVerifyOpt
 export function verdictLines(a: RunAudit): string[] {
   const decisions = `${int(a.decisions)} decision${a.decisions === 1 ? '' : 's'}${a.aggregated > 0 ? ` (and ${int(a.aggregated)} more kept as aggregates, not chained)` : ''}`;
   const cps = `${int(a.checkpoints)} checkpoint${a.checkpoints === 1 ? '' : 's'}`;
-  const running = a.runStatus !== 'running' ? '' : a.processGone ? ' (marked running, but its process is gone (killed?): checked as far as it stored)' : ' (still running: checked as far as stored)';
+  const running =
+    a.runStatus !== 'running'
+      ? ''
+      : a.processGone
+        ? ' (marked running, but its process is gone (killed?): checked as far as it stored)'
+        : ' (still running: checked as far as stored)';
   if (a.status === 'tampered') {
     const [first, ...rest] = a.findings;
     const lines = [red(`run ${a.runId}: TAMPERED: ${first!.text}`)];
@@ -69,7 +74,11 @@ export function verdictLines(a: RunAudit): string[] {
     return lines;
   }
   if (a.status === 'unverified') {
-    return [yellow(`run ${a.runId}: ${decisions}, chain intact, but the signatures of its ${cps} were NOT checked: ${a.unchecked}${running}. Restore the key file to check them.`)];
+    return [
+      yellow(
+        `run ${a.runId}: ${decisions}, chain intact, but the signatures of its ${cps} were NOT checked: ${a.unchecked}${running}. Restore the key file to check them.`,
+      ),
+    ];
   }
   if (!a.signed) return [green(`run ${a.runId}: ${decisions}, chain intact, ${cps} (recorded unsigned: no signature to check)${running}`)];
   const keys = a.keyIds.length === 0 ? '' : ` by key ${a.keyIds.join(', ')}`;
@@ -94,7 +103,12 @@ export interface AuditExportOptions {
  * await auditExportCommand('last', { store, format: 'csv', output: 'audit.csv' }, console.log);
  * ```
  */
-export async function auditExportCommand(ref: string, opts: AuditExportOptions, out: (line: string) => void, info: (line: string) => void = () => undefined): Promise<number> {
+export async function auditExportCommand(
+  ref: string,
+  opts: AuditExportOptions,
+  out: (line: string) => void,
+  info: (line: string) => void = () => undefined,
+): Promise<number> {
   const format = (opts.format ?? 'jsonl') as AuditExportFormat;
   if (format !== 'jsonl' && format !== 'csv') throw new ConfigError('--format', '"jsonl" or "csv"', opts.format);
   const db = openStore(opts.store, { readonly: true });
@@ -106,7 +120,9 @@ export async function auditExportCommand(ref: string, opts: AuditExportOptions, 
       return EXIT_OK;
     }
     const stream = createWriteStream(opts.output);
-    const failed = new Promise<never>((_, reject) => stream.on('error', (e) => reject(new ConfigError('--output', `a file that can be written (${e.message})`, opts.output))));
+    const failed = new Promise<never>((_, reject) =>
+      stream.on('error', (e) => reject(new ConfigError('--output', `a file that can be written (${e.message})`, opts.output))),
+    );
     failed.catch(() => undefined);
     const n = exportRunAudit(db, run, format, key, (line) => stream.write(`${line}\n`));
     await Promise.race([new Promise<void>((resolve) => stream.end(resolve)), failed]);

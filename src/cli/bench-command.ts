@@ -63,16 +63,31 @@ export interface BenchCommandOptions {
  * process.exitCode = await benchCommand({ iterations: '3', html: 'report.html' }, console.log, process.stderr);
  * ```
  */
-export async function benchCommand(o: BenchCommandOptions, out: (line: string) => void, progress?: { isTTY?: boolean; write(s: string): unknown }): Promise<number> {
+export async function benchCommand(
+  o: BenchCommandOptions,
+  out: (line: string) => void,
+  progress?: { isTTY?: boolean; write(s: string): unknown },
+): Promise<number> {
   const plan = benchPlanFrom(o);
   const output = o.output ?? 'consensus_benchmark.json';
   const bar = progress && !o.json ? progressBar(progress, 'runs') : undefined;
-  const recorder = typeof o.store === 'string' ? ReportRecorder.start(o.store, {
-    kind: 'bench', name: `bench ${plan.algorithms.join(',')}`, protocol: plan.algorithms.join(','), mode: plan.mode, agents: Math.max(...plan.agents),
-    scenarioResolved: plan, argv: o.argv, detailLimit: 0, signed: true,
-  }) : undefined;
+  const recorder =
+    typeof o.store === 'string'
+      ? ReportRecorder.start(o.store, {
+          kind: 'bench',
+          name: `bench ${plan.algorithms.join(',')}`,
+          protocol: plan.algorithms.join(','),
+          mode: plan.mode,
+          agents: Math.max(...plan.agents),
+          scenarioResolved: plan,
+          argv: o.argv,
+          detailLimit: 0,
+          signed: true,
+        })
+      : undefined;
   const report = await runBench(plan, {
-    command: commandLine(o.argv), ...(o.faults ? { faultsSpec: o.faults } : {}),
+    command: commandLine(o.argv),
+    ...(o.faults ? { faultsSpec: o.faults } : {}),
     onProgress: (done, total) => {
       recorder?.progress(done, total);
       bar?.update(done, total);
@@ -105,7 +120,16 @@ function benchFindings(report: BenchReport): RunEnd['findings'] {
     if (g.status === 'failed') return [{ kind: 'safety' as const, checker: 'run', text: `${where}: failed`, detail: JSON.stringify(g) }];
     if (g.status !== 'measured') return [];
     return [
-      ...(g.safetyViolations > 0 ? [{ kind: 'safety' as const, checker: 'safety', text: `${where}: ${g.safetyViolations} safety violations`, detail: JSON.stringify({ algorithm: g.algorithm, agents: g.agents, safetyViolations: g.safetyViolations }) }] : []),
+      ...(g.safetyViolations > 0
+        ? [
+            {
+              kind: 'safety' as const,
+              checker: 'safety',
+              text: `${where}: ${g.safetyViolations} safety violations`,
+              detail: JSON.stringify({ algorithm: g.algorithm, agents: g.agents, safetyViolations: g.safetyViolations }),
+            },
+          ]
+        : []),
       ...g.errors.map((e) => ({ kind: 'safety' as const, checker: 'run', text: `${where} seed ${e.seed}: ${e.error}`, detail: JSON.stringify(e) })),
     ];
   });
@@ -132,16 +156,26 @@ function write(file: string, text: string): void {
  * ```
  */
 export function benchPlanFrom(o: BenchCommandOptions): BenchPlan {
-  const algorithms = o.algorithms === undefined ? DEFAULT_BENCH_ALGORITHMS : [...new Set(list(o.algorithms, '--algorithms').map((a, i) => benchAlgorithm(a, `--algorithms[${i}]`)))];
+  const algorithms =
+    o.algorithms === undefined
+      ? DEFAULT_BENCH_ALGORITHMS
+      : [...new Set(list(o.algorithms, '--algorithms').map((a, i) => benchAlgorithm(a, `--algorithms[${i}]`)))];
   const agents = o.agents === undefined ? [3, 5, 7, 9] : list(o.agents, '--agents').map((a, i) => integer(a, `--agents[${i}]`, 2, 200));
   const mode = o.mode ?? 'sim';
   if (mode !== 'sim' && mode !== 'threads') throw new ConfigError('--mode', 'sim or threads', mode);
   if (o.duration !== undefined && o.decisions !== undefined) throw new ConfigError('--duration', 'either --duration or --decisions, not both', o.duration);
-  const workload = o.duration !== undefined ? { durationMs: durationOf(o.duration) } : { decisions: o.decisions === undefined ? DEFAULT_BENCH_DECISIONS : integer(o.decisions, '--decisions', 1, 10_000_000) };
+  const workload =
+    o.duration !== undefined
+      ? { durationMs: durationOf(o.duration) }
+      : { decisions: o.decisions === undefined ? DEFAULT_BENCH_DECISIONS : integer(o.decisions, '--decisions', 1, 10_000_000) };
   const faults = o.faults === undefined ? NO_FAULTS : parseBenchFaults(o.faults);
   // Crashes, partitions, pauses and network faults are laid on the simulation's clock.
   return {
-    algorithms, agents, mode, workload, faults,
+    algorithms,
+    agents,
+    mode,
+    workload,
+    faults,
     iterations: o.iterations === undefined ? 10 : integer(o.iterations, '--iterations', 1, 100_000),
     inFlight: o.inFlight === undefined ? 1 : integer(o.inFlight, '--in-flight', 1, 100_000),
     topology: topologyOf(o.topology ?? 'mesh'),
@@ -151,7 +185,10 @@ export function benchPlanFrom(o: BenchCommandOptions): BenchPlan {
 }
 
 function list(value: string, option: string): string[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new ConfigError(option, 'a comma-separated list (e.g. 3,5,7)', value);
   return items;
 }

@@ -41,7 +41,9 @@ export function configSetCommand(key: string, value: string, o: ConfigTargetOpti
 export function configGetCommand(key: string, o: ConfigTargetOptions, out: (l: string) => void, places: ConfigPlaces = processPlaces()): number {
   const value = getConfigValue(key, o, places);
   if (value === undefined) {
-    out(`${key} is not set in ${o.user ? `the user file ${userConfigPath(places)}` : `the user file ${userConfigPath(places)} or the project file ${projectConfigPath(places)}`}`);
+    out(
+      `${key} is not set in ${o.user ? `the user file ${userConfigPath(places)}` : `the user file ${userConfigPath(places)} or the project file ${projectConfigPath(places)}`}`,
+    );
     return 1;
   }
   out(typeof value === 'object' && value !== null ? stringify(value).trimEnd() : String(value));
@@ -86,7 +88,12 @@ export interface ConfigShowOptions extends ConfigTargetOptions {
  * await configShowCommand(undefined, { resolved: true }, console.log);
  * ```
  */
-export async function configShowCommand(scenario: string | undefined, o: ConfigShowOptions, out: (l: string) => void, places: ConfigPlaces = processPlaces()): Promise<number> {
+export async function configShowCommand(
+  scenario: string | undefined,
+  o: ConfigShowOptions,
+  out: (l: string) => void,
+  places: ConfigPlaces = processPlaces(),
+): Promise<number> {
   if (!o.resolved) {
     const file = targetFile(o, places);
     const text = readConfigText(file);

@@ -28,7 +28,11 @@ function scenario(task: string, schedule = ''): Scenario {
 
 function verdict(r: ScenarioResult): string {
   const books = r.accountingImbalance === 0 && r.messages.inFlight === 0 ? green('books balanced') : red('BOOKS UNBALANCED');
-  const safety = !r.safetyChecked ? dim('safety not checked (the burst runs with its trace off, for speed; the checkers read the trace)') : r.safetyViolations.length === 0 ? green('0 safety violations') : red(`${r.safetyViolations.length} SAFETY VIOLATIONS`);
+  const safety = !r.safetyChecked
+    ? dim('safety not checked (the burst runs with its trace off, for speed; the checkers read the trace)')
+    : r.safetyViolations.length === 0
+      ? green('0 safety violations')
+      : red(`${r.safetyViolations.length} SAFETY VIOLATIONS`);
   return `${books} · ${safety} · ${int(r.messages.sent)} messages, ${r.messagesPerDecision.toFixed(1)} per decision`;
 }
 
@@ -57,10 +61,14 @@ export async function runDecisionDemo(o: DecisionDemoOptions): Promise<DecisionD
   const burst = scenario(`decisions: ${o.decisions}\n  in_flight: 64`);
   const simBurst = await runScenario(burst, { seed: o.seed, traceLevel: 'off' });
   out(`   sim:     ${figures(simBurst)}`);
-  out(`            ${dim(`(${int(simBurst.simDecisionsPerMinute ?? 0)} per simulated minute; p50 latency ${simBurst.latencyMs.p50.toFixed(2)} ms simulated)`)}`);
+  out(
+    `            ${dim(`(${int(simBurst.simDecisionsPerMinute ?? 0)} per simulated minute; p50 latency ${simBurst.latencyMs.p50.toFixed(2)} ms simulated)`)}`,
+  );
   const threadBurst = await runScenario(burst, { seed: o.seed, mode: 'threads', workers: o.workers, traceLevel: 'off' });
   out(`   threads: ${figures(threadBurst)}`);
-  out(`            ${dim(`(${count(o.workers, 'worker')}; p50 latency ${threadBurst.latencyMs.p50.toFixed(2)} ms wall clock; same seed, same votes: ${threadBurst.decisions.decided === simBurst.decisions.decided ? 'same outcomes as sim' : 'outcomes differ'})`)}`);
+  out(
+    `            ${dim(`(${count(o.workers, 'worker')}; p50 latency ${threadBurst.latencyMs.p50.toFixed(2)} ms wall clock; same seed, same votes: ${threadBurst.decisions.decided === simBurst.decisions.decided ? 'same outcomes as sim' : 'outcomes differ'})`)}`,
+  );
   out(`   ${verdict(threadBurst)}`);
 
   // A decision takes ~6 virtual ms on the mesh: space the switches over the burst.
@@ -68,16 +76,25 @@ export async function runDecisionDemo(o: DecisionDemoOptions): Promise<DecisionD
   const at = (k: number) => `${Math.round((span * k) / 4)}ms`;
   out(heading('3. The same burst while the topology switches mesh -> hierarchical -> star -> ring'));
   const switching = await runScenario(
-    scenario(`decisions: ${o.decisions}\n  in_flight: 64`, `schedule:\n  - { at: ${at(1)}, switch_topology: hierarchical }\n  - { at: ${at(2)}, switch_topology: star }\n  - { at: ${at(3)}, switch_topology: ring }\n`),
+    scenario(
+      `decisions: ${o.decisions}\n  in_flight: 64`,
+      `schedule:\n  - { at: ${at(1)}, switch_topology: hierarchical }\n  - { at: ${at(2)}, switch_topology: star }\n  - { at: ${at(3)}, switch_topology: ring }\n`,
+    ),
     { seed: o.seed, traceVotes: false },
   );
   out(dim('   epoch  topology       decisions  msgs/decision  links/msg  p50 latency (simulated)'));
   for (const e of switching.topologyEpochs) {
-    out(`   ${String(e.epoch).padStart(5)}  ${e.kind.padEnd(13)}  ${int(e.decisions).padStart(9)}  ${e.messagesPerDecision.toFixed(1).padStart(13)}  ${e.linksPerMessage.toFixed(2).padStart(9)}  ${e.latencyP50Ms.toFixed(2).padStart(8)} ms`);
+    out(
+      `   ${String(e.epoch).padStart(5)}  ${e.kind.padEnd(13)}  ${int(e.decisions).padStart(9)}  ${e.messagesPerDecision.toFixed(1).padStart(13)}  ${e.linksPerMessage.toFixed(2).padStart(9)}  ${e.latencyP50Ms.toFixed(2).padStart(8)} ms`,
+    );
   }
   out(`   ${figures(switching)}`);
   out(`   ${verdict(switching)}`);
   out('');
-  out(dim('Next: `npx conclave run examples/db-choice.yml` (see examples/; `npm install -g .` puts conclave on your PATH), `conclave tour` for the runtime underneath, `npm test`, `npm run bench -- voting`.'));
+  out(
+    dim(
+      'Next: `npx conclave run examples/db-choice.yml` (see examples/; `npm install -g .` puts conclave on your PATH), `conclave tour` for the runtime underneath, `npm test`, `npm run bench -- voting`.',
+    ),
+  );
   return { conversation, simBurst, threadBurst, switching };
 }

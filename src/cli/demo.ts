@@ -75,7 +75,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
   const replayResult = await replay.sim.shutdown();
   out(dim('   ...'));
   out(`   ${int(hops)} hand-offs in ${ms(relayResult.elapsedMs)} of virtual time, ${restarts} restarts, nothing lost.`);
-  out(`   trace ${cyan(relayResult.traceHash.slice(0, 16))}…; replayed with the same seed: ${replayResult.traceHash === relayResult.traceHash ? green('identical') : red('DIFFERENT')}`);
+  out(
+    `   trace ${cyan(relayResult.traceHash.slice(0, 16))}…; replayed with the same seed: ${replayResult.traceHash === relayResult.traceHash ? green('identical') : red('DIFFERENT')}`,
+  );
   out(`   ${ledger(relayResult.messages)}`);
 
   // 2. A burst in sim mode.
@@ -111,11 +113,16 @@ export async function runDemo(o: DemoOptions): Promise<DemoReport> {
   while ((await threads.accounting()).delivered < delivered + o.burst / 4) await new Promise((resolve) => setImmediate(resolve));
   const crash = await threads.killWorker(last);
   await threads.settle();
-  out(`   worker ${crash.host} died (${crash.detail}); within ${ms(crash.recoveryMs)} its actors were restarted from init on a live worker: ${crash.restarted.join(', ') || 'none'}`);
-  out(`   ${int(crash.lostInFlight)} envelopes were in its mailboxes or on their way to it: dead-lettered ${yellow('host-crashed')}, counted, not silently gone`);
+  out(
+    `   worker ${crash.host} died (${crash.detail}); within ${ms(crash.recoveryMs)} its actors were restarted from init on a live worker: ${crash.restarted.join(', ') || 'none'}`,
+  );
+  out(
+    `   ${int(crash.lostInFlight)} envelopes were in its mailboxes or on their way to it: dead-lettered ${yellow('host-crashed')}, counted, not silently gone`,
+  );
   const threadLedger = await threads.accounting();
   const duringRestart = (threadLedger.deadLetteredBy['host-crashed'] ?? 0) - crash.lostInFlight;
-  if (duringRestart > 0) out(`   ${int(duringRestart)} more were addressed to its actors while they were restarting: dead-lettered ${yellow('host-crashed')} too`);
+  if (duringRestart > 0)
+    out(`   ${int(duringRestart)} more were addressed to its actors while they were restarting: dead-lettered ${yellow('host-crashed')} too`);
   out(`   ${ledger(threadLedger)}`);
   await threads.shutdown();
 

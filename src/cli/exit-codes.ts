@@ -105,5 +105,9 @@ function commandPath(cmd: Command): string {
 
 /** Commander's error text as one line, without its "error: " prefix. */
 function oneLine(text: string): string {
-  return text.replace(/^error:\s*/, '').trim().split(/\s*\n\s*/).join(' ');
+  return text
+    .replace(/^error:\s*/, '')
+    .trim()
+    .split(/\s*\n\s*/)
+    .join(' ');
 }

@@ -37,7 +37,12 @@ export async function healthCommand(opts: HealthOptions, out: (line: string) => 
   }
   const ok = results.every((c) => c.ok);
   if (opts.json) out(JSON.stringify({ ok, checks: results }, null, 2));
-  else out(ok ? green(`healthy: ${results.length} of ${results.length} checks ok`) : red(`NOT healthy: ${results.filter((c) => !c.ok).length} of ${results.length} checks failed`));
+  else
+    out(
+      ok
+        ? green(`healthy: ${results.length} of ${results.length} checks ok`)
+        : red(`NOT healthy: ${results.filter((c) => !c.ok).length} of ${results.length} checks failed`),
+    );
   return ok ? EXIT_OK : EXIT_SAFETY;
 }
 

@@ -44,14 +44,19 @@ const clock = (epochMs: number) => new Date(epochMs).toISOString().slice(11, 19)
  */
 export async function monitorCommand(ref: string | undefined, opts: MonitorOptions, out: (line: string) => void, deps: MonitorDeps = {}): Promise<number> {
   const interval = opts.intervalMs ?? MONITOR_INTERVAL_MS;
-  if (!(Number.isInteger(interval) && interval >= 10 && interval <= 3_600_000)) throw new ConfigError('--interval', 'an integer number of ms from 10 to 3,600,000', opts.intervalMs);
+  if (!(Number.isInteger(interval) && interval >= 10 && interval <= 3_600_000))
+    throw new ConfigError('--interval', 'an integer number of ms from 10 to 3,600,000', opts.intervalMs);
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? ((msToWait: number) => new Promise<void>((resolve) => setTimeout(resolve, msToWait)));
   const db = openStore(opts.store, { readonly: true });
   try {
     const run = resolveRun(db, opts.store, ref ?? 'last');
     const watch = new RunWatch(db, run.id, deps.alive);
-    out(bold(`run ${run.id}: ${run.name} · ${run.protocol}${run.mode ? ` · ${run.mode}` : ''}${run.agents !== null ? ` · ${run.agents} agents` : ''} · started ${clock(run.started_at)} (pid ${run.pid} on ${run.host})`));
+    out(
+      bold(
+        `run ${run.id}: ${run.name} · ${run.protocol}${run.mode ? ` · ${run.mode}` : ''}${run.agents !== null ? ` · ${run.agents} agents` : ''} · started ${clock(run.started_at)} (pid ${run.pid} on ${run.host})`,
+      ),
+    );
     for (;;) {
       let look = watch.look();
       out(progressLine(look, now()));
@@ -61,7 +66,9 @@ export async function monitorCommand(ref: string | undefined, opts: MonitorOptio
         look = watch.look();
         for (const e of look.events) out(eventLine(look.run, e));
         if (look.run.status === 'running') {
-          out(red(`the run's process is gone (killed?); what it stored is kept: ${int(look.progress?.closed ?? 0)} decisions closed (conclave show ${run.id})`));
+          out(
+            red(`the run's process is gone (killed?); what it stored is kept: ${int(look.progress?.closed ?? 0)} decisions closed (conclave show ${run.id})`),
+          );
           return EXIT_SAFETY;
         }
       }
@@ -91,7 +98,11 @@ export function progressLine(look: RunLook, at: number): string {
   const parts = [
     `${clock(at)} ${look.run.status}`,
     `closed ${int(p.closed)} (decided ${int(p.decided)})`,
-    look.stalled ? yellow('no progress stored since the last look') : look.decisionsPerMinute === undefined ? 'rate -' : `${int(look.decisionsPerMinute)} decisions/min`,
+    look.stalled
+      ? yellow('no progress stored since the last look')
+      : look.decisionsPerMinute === undefined
+        ? 'rate -'
+        : `${int(look.decisionsPerMinute)} decisions/min`,
     `in flight ${int(look.inFlight)}`,
     look.latencyMeanMs === undefined ? 'latency -' : `latency mean ${ms(look.latencyMeanMs)}, max ${ms(look.latencyMaxMs!)}`,
     `votes ${int(p.votes)} (+${int(look.newVotes)})`,
@@ -112,7 +123,9 @@ function finalLine(look: RunLook): string {
   const r = look.run;
   const p = look.progress;
   const took = r.ended_at !== null ? ` after ${ms(r.ended_at - r.started_at)}` : '';
-  const figures = p ? `: ${int(p.closed)} decisions closed, ${int(p.decided)} decided${look.latencyMeanMs !== undefined ? `, latency mean ${ms(look.latencyMeanMs)}` : ''}` : '';
+  const figures = p
+    ? `: ${int(p.closed)} decisions closed, ${int(p.decided)} decided${look.latencyMeanMs !== undefined ? `, latency mean ${ms(look.latencyMeanMs)}` : ''}`
+    : '';
   const text = `run ${r.id} ${r.status}${r.exit_code !== null ? ` (exit ${r.exit_code})` : ''}${took}${figures}${r.error ? `; error: ${r.error}` : ''}`;
   return r.status === 'completed' ? green(text) : red(text);
 }

@@ -37,7 +37,12 @@ export function optimizeCommand(o: OptimizeCommandOptions, out: (line: string) =
   const rule = taskTypeRule(o.taskType);
   const sources: BenchSource[] = (o.from ?? []).map((file, i) => {
     const f = readBenchFile(file);
-    if (f.kind !== 'bench') throw new ConfigError(`--from[${i}]`, 'a conclave bench file (conclave bench --output FILE): micro-benchmark results measure the runtime, not the algorithms', `${file} (npm run bench results)`);
+    if (f.kind !== 'bench')
+      throw new ConfigError(
+        `--from[${i}]`,
+        'a conclave bench file (conclave bench --output FILE): micro-benchmark results measure the runtime, not the algorithms',
+        `${file} (npm run bench results)`,
+      );
     return { file, report: f.report };
   });
   const r = applySwitches(recommend(target, rule, sources, onlyAlgorithm(o)), o);

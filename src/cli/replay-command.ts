@@ -22,7 +22,8 @@ import { UsageError } from './usage-error.ts';
  * await replayCommand('failing.yml', { around: 5, json: true }, console.log);
  * ```
  */
-export interface ReplayCommandOptions extends Partial<Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'search'>> {
+export interface ReplayCommandOptions
+  extends Partial<Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'search'>> {
   readonly seed?: number;
   /** Trace events shown before and after each violation's proving event (default 10). */
   readonly around?: number;
@@ -52,13 +53,22 @@ const STRESS_KEYS = ['protocol', 'agents', 'byzantine', 'failureRate', 'faults',
 export async function replayCommand(file: string | undefined, o: ReplayCommandOptions, out: (line: string) => void): Promise<number> {
   const { scenario, seed, how } = await replayedScenario(file, o);
   const events: TraceEvent[] = [];
-  const recorder = typeof o.store === 'string' ? RunRecorder.start(o.store, scenarioRunStart(scenario, { kind: 'replay', mode: 'sim', seed, argv: o.argv })) : undefined;
+  const recorder =
+    typeof o.store === 'string' ? RunRecorder.start(o.store, scenarioRunStart(scenario, { kind: 'replay', mode: 'sim', seed, argv: o.argv })) : undefined;
   await recorder?.ready();
-  const result = await runScenario(scenario, { seed, mode: 'sim', traceLevel: o.full ? 'full' : 'events', terminationBoundMs: o.bound, onEvent: (e) => { events.push(e); recorder?.onEvent(e); } })
-    .catch(async (e: unknown) => {
-      await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : 1));
-      throw withScenarioLine(e, scenario.file);
-    });
+  const result = await runScenario(scenario, {
+    seed,
+    mode: 'sim',
+    traceLevel: o.full ? 'full' : 'events',
+    terminationBoundMs: o.bound,
+    onEvent: (e) => {
+      events.push(e);
+      recorder?.onEvent(e);
+    },
+  }).catch(async (e: unknown) => {
+    await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : 1));
+    throw withScenarioLine(e, scenario.file);
+  });
   const exitCode = result.safetyViolations.length > 0 ? 1 : 0;
   await recorder?.finish(scenarioRunEnd(result, exitCode));
   const around = o.around ?? 10;
@@ -69,11 +79,16 @@ export async function replayCommand(file: string | undefined, o: ReplayCommandOp
     printSummary(result, scenario, [], undefined, out);
     printFindings(findings, events, { around, shown: o.violations ?? 10 }, out);
     out(heading('Replay'));
-    out(`  trace sha256 ${bold(result.traceHash)} · ${events.length} events${scenario.mode === 'threads' ? dim(' (the scenario says threads: replayed in sim mode)') : ''}`);
+    out(
+      `  trace sha256 ${bold(result.traceHash)} · ${events.length} events${scenario.mode === 'threads' ? dim(' (the scenario says threads: replayed in sim mode)') : ''}`,
+    );
     out(dim(`  again: ${how}`));
   }
   if (recorder) {
-    const line = recorder.error !== undefined ? `  store        not fully recorded: ${recorder.error} (${recorder.file})` : `  stored as ${recorder.id} · conclave show ${recorder.id}`;
+    const line =
+      recorder.error !== undefined
+        ? `  store        not fully recorded: ${recorder.error} (${recorder.file})`
+        : `  stored as ${recorder.id} · conclave show ${recorder.id}`;
     if (o.json) process.stderr.write(`${line}\n`);
     else out(dim(line));
   }
@@ -84,16 +99,27 @@ export async function replayCommand(file: string | undefined, o: ReplayCommandOp
 async function replayedScenario(file: string | undefined, o: ReplayCommandOptions): Promise<{ scenario: Scenario; seed: number; how: string }> {
   const given = STRESS_KEYS.filter((k) => o[k] !== undefined);
   if (file !== undefined) {
-    if (given.length > 0) throw new ConfigError(`--${given[0] === 'failureRate' ? 'failure-rate' : given[0]}`, 'either a scenario file or the stress options (--protocol, --agents, ...), not both', o[given[0]]);
+    if (given.length > 0)
+      throw new ConfigError(
+        `--${given[0] === 'failureRate' ? 'failure-rate' : given[0]}`,
+        'either a scenario file or the stress options (--protocol, --agents, ...), not both',
+        o[given[0]],
+      );
     const scenario = await loadScenarioFile(file);
     const seed = o.seed ?? scenario.seed ?? 1;
     return { scenario, seed, how: `conclave replay ${file} --seed ${seed}` };
   }
   if (o.protocol === undefined) {
     const flag = given.length > 0 ? `--${given[0] === 'failureRate' ? 'failure-rate' : given[0]}` : undefined;
-    throw new UsageError('conclave replay', flag ? `${flag} describes a stress run: give its --protocol too (and its --seed)` : 'give a scenario file, or a stress run: its --protocol, its options and its --seed');
+    throw new UsageError(
+      'conclave replay',
+      flag
+        ? `${flag} describes a stress run: give its --protocol too (and its --seed)`
+        : 'give a scenario file, or a stress run: its --protocol, its options and its --seed',
+    );
   }
-  if (o.seed === undefined) throw new UsageError('conclave replay', 'give --seed: the seed of the stress run to replay (conclave stress prints it for each failing run)');
+  if (o.seed === undefined)
+    throw new UsageError('conclave replay', 'give --seed: the seed of the stress run to replay (conclave stress prints it for each failing run)');
   const plan = stressPlan({ ...STRESS_DEFAULTS, ...Object.fromEntries(given.map((k) => [k, o[k]])), protocol: o.protocol });
   const options = stressOptionsText({ ...o, protocol: plan.protocol, agents: plan.agents, decisions: plan.decisions });
   return { scenario: parseScenario(drawScenario(plan, o.seed)), seed: o.seed, how: `conclave replay ${options} --seed ${o.seed}` };
@@ -121,7 +147,8 @@ function printFindings(findings: readonly Violation[], events: readonly TraceEve
       if (Math.abs(at - v.at) > around && events[at] !== undefined) out(`    • #${String(at).padStart(width)}  ${eventText(events[at])}`);
     }
   }
-  if (findings.length > o.shown) out(dim(`\n  ... and ${findings.length - o.shown} more (--violations N shows more; --json has every one with its trace window)`));
+  if (findings.length > o.shown)
+    out(dim(`\n  ... and ${findings.length - o.shown} more (--violations N shows more; --json has every one with its trace window)`));
 }
 
 /** The events `around` before and after the violation's proving event, with their positions. */
@@ -152,7 +179,7 @@ export function eventText(e: TraceEvent): string {
   const who = String(rest.actor ?? rest.from ?? rest.at ?? '$system');
   for (const key of ['actor', 'from']) if (fields[key] === who) delete fields[key];
   const text = Object.entries(fields).map(([k, v]) => {
-    const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+    const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
     return `${k}=${s.length > VALUE_CHARS ? `${s.slice(0, VALUE_CHARS - 1)}…` : s}`;
   });
   return `${t.toFixed(3).padStart(10)} ms  ${who.padEnd(12)}  ${kind.padEnd(15)} ${text.join(' ')}`;

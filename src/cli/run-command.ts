@@ -68,7 +68,8 @@ const OPTION_RANGES = {
 function checkOptions(opts: RunCommandOptions): void {
   for (const [key, [flag, min, max]] of Object.entries(OPTION_RANGES)) {
     const v = opts[key as keyof typeof OPTION_RANGES];
-    if (v !== undefined && !(Number.isInteger(v) && v >= min && v <= max)) throw new ConfigError(flag, `an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`, v);
+    if (v !== undefined && !(Number.isInteger(v) && v >= min && v <= max))
+      throw new ConfigError(flag, `an integer from ${min.toLocaleString('en-US')} to ${max.toLocaleString('en-US')}`, v);
   }
 }
 
@@ -82,7 +83,7 @@ function checkOptions(opts: RunCommandOptions): void {
 export async function runCommand(file: string | undefined, opts: RunCommandOptions, out: (line: string) => void): Promise<number> {
   checkOptions(opts);
   // The user file, then the project file, then each --config file, then the scenario on top.
-  const layers = [...standardLayers(opts.places), ...configFileLayers(typeof opts.config === 'string' ? [opts.config] : opts.config ?? [], opts.places)];
+  const layers = [...standardLayers(opts.places), ...configFileLayers(typeof opts.config === 'string' ? [opts.config] : (opts.config ?? []), opts.places)];
   const scenario = file ? await loadScenarioFile(file, { layers, force: opts.force }) : parseScenario(undefined, undefined, { layers, force: opts.force });
   const show = opts.json ? 0 : (opts.timeline ?? 2);
   const timeline: string[] = [];
@@ -99,13 +100,29 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   // One Jepsen-style process per client lane (no process has two operations open), times on the
   // trace's clock: sim trace times are virtual ms from 0; threads trace times are epoch ms, so
   // there time 0 is the trace's first event. Written whatever the run's outcome.
-  const writeHistory = () => writeFileSync(opts.history!, historyLines(history, { origin: mode === 'sim' ? 0 : (traceStart ?? 0), lanes: true }).map((l) => `${l}\n`).join(''));
+  const writeHistory = () =>
+    writeFileSync(
+      opts.history!,
+      historyLines(history, { origin: mode === 'sim' ? 0 : (traceStart ?? 0), lanes: true })
+        .map((l) => `${l}\n`)
+        .join(''),
+    );
   // A long run says so up front and then every few seconds, on stderr (stdout may be --json).
   const write = opts.progress?.write ?? ((line: string) => process.stderr.write(`${line}\n`));
   const announced = announcement(scenario);
   if (announced) write(announced);
-  const recorder = typeof opts.store === 'string' ? RunRecorder.start(opts.store, scenarioRunStart(scenario, { kind: 'run', mode, seed: opts.seed, argv: opts.argv, detailLimit: opts.storeDetail })) : undefined;
-  const progress = progressReporter({ planned: scenario.task.decisions, mode, now: opts.progress?.now ?? (() => performance.now()), write, everyMs: opts.progress?.everyMs, recorded: recorder && (() => (recorder.current ? recorder.committed().closed : undefined)) });
+  const recorder =
+    typeof opts.store === 'string'
+      ? RunRecorder.start(opts.store, scenarioRunStart(scenario, { kind: 'run', mode, seed: opts.seed, argv: opts.argv, detailLimit: opts.storeDetail }))
+      : undefined;
+  const progress = progressReporter({
+    planned: scenario.task.decisions,
+    mode,
+    now: opts.progress?.now ?? (() => performance.now()),
+    write,
+    everyMs: opts.progress?.everyMs,
+    recorded: recorder && (() => (recorder.current ? recorder.committed().closed : undefined)),
+  });
   // In threads mode a decision held for human oversight waits for a person: `conclave approve`
   // answers through the store. (Sim mode cannot wait on the wall clock: it needs a module hook.)
   const approvals = recorder && mode === 'threads' && scenario.oversight === undefined ? storeOversightHook(recorder.file, recorder.id) : undefined;
@@ -116,29 +133,45 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
     recorder?.onEvent(e);
     if (approvals && e.type === 'emit' && e.event.type === 'oversight-requested') {
       const ev = e.event as { decision?: unknown; value?: unknown; timeoutMs?: unknown };
-      write(`conclave: decision ${String(ev.decision)} (${String(ev.value)}) is held for human oversight: conclave approve ${recorder!.id} ${String(ev.decision)} [--reject] within ${Number(ev.timeoutMs) / 1000} s`);
+      write(
+        `conclave: decision ${String(ev.decision)} (${String(ev.value)}) is held for human oversight: conclave approve ${recorder!.id} ${String(ev.decision)} [--reject] within ${Number(ev.timeoutMs) / 1000} s`,
+      );
     }
   };
   await recorder?.ready();
-  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent, ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}), ...(approvals ? { oversight: approvals } : {}) }).finally(() => approvals?.close()).catch(async (e: unknown) => {
-    // A run that broke off still leaves the history of what its client saw (open operations end `info`).
-    if (opts.history && history.length > 0) writeHistory();
-    await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : EXIT_RUN_FAILED));
-    throw withScenarioLine(e, scenario.file);
-  });
+  const result = await runScenario(scenario, {
+    seed: opts.seed,
+    mode,
+    workers: opts.workers,
+    traceFile: opts.trace,
+    onEvent,
+    ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}),
+    ...(approvals ? { oversight: approvals } : {}),
+  })
+    .finally(() => approvals?.close())
+    .catch(async (e: unknown) => {
+      // A run that broke off still leaves the history of what its client saw (open operations end `info`).
+      if (opts.history && history.length > 0) writeHistory();
+      await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : EXIT_RUN_FAILED));
+      throw withScenarioLine(e, scenario.file);
+    });
   const exitCode = runExitCode(result);
   // What the summary reports as decided is in the store before the summary is printed.
   const stored = await recorder?.finish(scenarioRunEnd(result, exitCode, opts.trace));
   if (opts.history) {
-    if (result.raft === undefined) throw new ConfigError('--history', 'a Raft scenario (consensus.algorithm: raft): only Raft has a client-visible history', result.algorithm);
+    if (result.raft === undefined)
+      throw new ConfigError('--history', 'a Raft scenario (consensus.algorithm: raft): only Raft has a client-visible history', result.algorithm);
     writeHistory();
   }
   if (opts.json) out(JSON.stringify(recorder ? { runId: recorder.id, ...result } : result, null, 2));
   else printSummary(result, scenario, timeline, opts.trace, out);
   if (recorder) {
-    const line = recorder.error !== undefined
-      ? yellow(`  store        not fully recorded: ${recorder.error} (${recorder.file}); the run itself is unaffected`)
-      : dim(`  stored as ${recorder.id} (${int(stored!.closed)} decisions${stored!.closed > recorder.detailLimit ? `, the first ${int(recorder.detailLimit)} one by one` : ''}) · conclave show ${recorder.id}`);
+    const line =
+      recorder.error !== undefined
+        ? yellow(`  store        not fully recorded: ${recorder.error} (${recorder.file}); the run itself is unaffected`)
+        : dim(
+            `  stored as ${recorder.id} (${int(stored!.closed)} decisions${stored!.closed > recorder.detailLimit ? `, the first ${int(recorder.detailLimit)} one by one` : ''}) · conclave show ${recorder.id}`,
+          );
     if (opts.json) write(line);
     else out(line);
   }
@@ -201,7 +234,9 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
       const key = ev.type === 'pbft-view' ? `view ${ev.view}` : `caught ${ev.suspect}`;
       if (shown.has(key)) return;
       shown.add(key);
-      lines.push(`${dim(when(e.t))}  ${ev.type === 'pbft-view' ? green(`view ${ev.view}: ${ev.primary} is primary`) : yellow(`${e.actor} caught ${ev.suspect}: ${ev.kind} in ${ev.phase}, signed evidence shared`)}`);
+      lines.push(
+        `${dim(when(e.t))}  ${ev.type === 'pbft-view' ? green(`view ${ev.view}: ${ev.primary} is primary`) : yellow(`${e.actor} caught ${ev.suspect}: ${ev.kind} in ${ev.phase}, signed evidence shared`)}`,
+      );
       return;
     }
     if (e.type === 'topology') {
@@ -220,15 +255,27 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
       // A vote that closed at its timeout without consensus is counted as timed out (the summary's count), whatever the tally said.
       const closedBy = ev.cause === 'timeout' ? 'timed out' : 'no consensus';
       const verdict = ev.consensus ? green(`decided ${ev.value}`) : red(`${closedBy}${ev.reason ? `: ${ev.reason}` : ''}`);
-      lines.push(`${at}  ${ev.decision} ${verdict} ${dim(`(${ev.policy !== undefined ? `${ev.policy}: ` : ''}${ev.algorithm ?? 'escalated'}, strength ${Number(ev.strength).toFixed(2)}, ${ev.votes}/${ev.of} votes)`)}`);
+      lines.push(
+        `${at}  ${ev.decision} ${verdict} ${dim(`(${ev.policy !== undefined ? `${ev.policy}: ` : ''}${ev.algorithm ?? 'escalated'}, strength ${Number(ev.strength).toFixed(2)}, ${ev.votes}/${ev.of} votes)`)}`,
+      );
     } else if (ev.type === 'escalated') lines.push(`${at}  ${ev.decision} ${yellow(`escalated to human oversight (risk ${ev.risk})`)}`);
-    else if (ev.type === 'oversight-requested') lines.push(`${at}  ${ev.decision} ${yellow(`held for human oversight (${ev.policy}): ${ev.value}, strength ${Number(ev.strength).toFixed(2)}`)}`);
-    else if (ev.type === 'oversight-answered') lines.push(`${at}  ${ev.decision} ${ev.answer === 'approve' ? green('approved') : red(String(ev.answer === 'reject' ? 'rejected' : 'escalated'))} ${dim(ev.by === 'timeout' ? '(no answer by its oversight timeout)' : '(by the oversight hook)')}`);
+    else if (ev.type === 'oversight-requested')
+      lines.push(`${at}  ${ev.decision} ${yellow(`held for human oversight (${ev.policy}): ${ev.value}, strength ${Number(ev.strength).toFixed(2)}`)}`);
+    else if (ev.type === 'oversight-answered')
+      lines.push(
+        `${at}  ${ev.decision} ${ev.answer === 'approve' ? green('approved') : red(String(ev.answer === 'reject' ? 'rejected' : 'escalated'))} ${dim(ev.by === 'timeout' ? '(no answer by its oversight timeout)' : '(by the oversight hook)')}`,
+      );
   };
 }
 
 /** Prints a run's result for a person (what `conclave run` shows). */
-export function printSummary(r: ScenarioResult, scenario: Pick<Scenario, 'task' | 'workflow'>, timeline: readonly string[], traceFile: string | undefined, out: (line: string) => void): void {
+export function printSummary(
+  r: ScenarioResult,
+  scenario: Pick<Scenario, 'task' | 'workflow'>,
+  timeline: readonly string[],
+  traceFile: string | undefined,
+  out: (line: string) => void,
+): void {
   const truth = scenario.task.truth;
   // A workflow's stages each run their own algorithm: the header says so, each stage line names its own.
   const stageAlgorithms = new Map((scenario.workflow?.stages ?? []).map((s) => [s.name, s.consensus_algorithm]));
@@ -242,9 +289,13 @@ export function printSummary(r: ScenarioResult, scenario: Pick<Scenario, 'task' 
   for (const w of r.warnings ?? []) out(`  ${yellow('not used')}     ${w}`);
   const d = r.decisions;
   if (r.status === 'failed') out(`  ${red('RUN FAILED')}   ${r.failure ? r.failure.message : `${int(d.aborted)} decisions lost with a crashed worker`}`);
-  out(`  decisions    ${int(d.attempted)} attempted · ${green(`${int(d.decided)} decided`)} · ${int(d.noConsensus)} no consensus · ${d.timedOut ? red(`${int(d.timedOut)} timed out`) : '0 timed out'} · ${int(d.escalated)} escalated${d.aborted ? ` · ${red(`${int(d.aborted)} aborted (lost in a crash)`)}` : ''}`);
+  out(
+    `  decisions    ${int(d.attempted)} attempted · ${green(`${int(d.decided)} decided`)} · ${int(d.noConsensus)} no consensus · ${d.timedOut ? red(`${int(d.timedOut)} timed out`) : '0 timed out'} · ${int(d.escalated)} escalated${d.aborted ? ` · ${red(`${int(d.aborted)} aborted (lost in a crash)`)}` : ''}`,
+  );
   for (const c of r.hostCrashes) {
-    out(`  crash        ${red(`worker ${c.host} died`)} at ${c.at.toFixed(0)} ms (${c.detail}) · restarted ${c.restarted.length ? names(c.restarted) : 'none'}${c.stopped.length ? ` · stopped ${names(c.stopped)}` : ''} · ${int(c.lostInFlight)} envelopes dead-lettered host-crashed`);
+    out(
+      `  crash        ${red(`worker ${c.host} died`)} at ${c.at.toFixed(0)} ms (${c.detail}) · restarted ${c.restarted.length ? names(c.restarted) : 'none'}${c.stopped.length ? ` · stopped ${names(c.stopped)}` : ''} · ${int(c.lostInFlight)} envelopes dead-lettered host-crashed`,
+    );
   }
   const outcomes = Object.entries(r.byOutcome).sort((a, b) => b[1] - a[1]);
   const widest = Math.max(1, ...outcomes.map(([, n]) => n));
@@ -258,37 +309,64 @@ export function printSummary(r: ScenarioResult, scenario: Pick<Scenario, 'task' 
     const algorithmWidth = Math.max(0, ...Object.keys(r.stages).map((n) => algorithmOf(n).length));
     for (const [name, s] of Object.entries(r.stages)) {
       const status = s.status === 'passed' ? green(s.status) : s.status === 'blocked' || s.status === 'failed' ? red(s.status) : s.status;
-      out(`  stage ${name.padEnd(stageWidth)}  ${dim(algorithmOf(name).padEnd(algorithmWidth))}  ${status}${s.decision ? ` → ${s.decision}` : ''}${s.reason ? dim(` (${s.reason})`) : ''}`);
+      out(
+        `  stage ${name.padEnd(stageWidth)}  ${dim(algorithmOf(name).padEnd(algorithmWidth))}  ${status}${s.decision ? ` → ${s.decision}` : ''}${s.reason ? dim(` (${s.reason})`) : ''}`,
+      );
     }
   }
   for (const line of enterpriseLines(r, { red, yellow, dim })) out(line);
   const sim = r.simDecisionsPerMinute !== undefined ? ` · ${int(r.simDecisionsPerMinute)} per simulated minute` : '';
   out(`  throughput   ${bold(int(r.decisionsPerMinute))} decisions/min wall clock${sim}`);
-  out(`  latency      p50 ${r.latencyMs.p50.toFixed(2)} ms · p99 ${r.latencyMs.p99.toFixed(2)} ms ${dim(r.mode === 'sim' ? '(simulated time)' : '(wall clock)')}`);
+  out(
+    `  latency      p50 ${r.latencyMs.p50.toFixed(2)} ms · p99 ${r.latencyMs.p99.toFixed(2)} ms ${dim(r.mode === 'sim' ? '(simulated time)' : '(wall clock)')}`,
+  );
   if (r.quality !== null) out(`  quality      ${(r.quality * 100).toFixed(1)}% of decided decisions chose the ground truth${truth ? ` (${truth})` : ''}`);
   // The books are judged even with the trace off: a violation shows either way.
-  const safety = r.safetyViolations.length > 0 ? red(`${r.safetyViolations.length} VIOLATIONS`) : !r.safetyChecked ? yellow('not checked (trace off)') : green('0 violations');
-  const checked = r.raft ? 'election safety, state-machine safety, leader completeness, acknowledged commands'
-    : r.pbft ? 'agreement, validity, integrity, results the client accepted' : 'agreement and validity';
+  const safety =
+    r.safetyViolations.length > 0
+      ? red(`${r.safetyViolations.length} VIOLATIONS`)
+      : !r.safetyChecked
+        ? yellow('not checked (trace off)')
+        : green('0 violations');
+  const checked = r.raft
+    ? 'election safety, state-machine safety, leader completeness, acknowledged commands'
+    : r.pbft
+      ? 'agreement, validity, integrity, results the client accepted'
+      : 'agreement and validity';
   out(`  safety       ${safety} ${dim(`(${checked}, checked over the trace)`)}`);
   for (const v of r.safetyViolations.slice(0, FINDINGS_SHOWN)) out(`               ${red(violationText(v))}`);
   if (r.safetyViolations.length > FINDINGS_SHOWN) out(dim(`               ... and ${r.safetyViolations.length - FINDINGS_SHOWN} more (--json lists them all)`));
   for (const v of r.livenessViolations) out(`  liveness     ${yellow(violationText(v))}`);
   const m = r.messages;
   const ok = r.accountingImbalance === 0 ? green('✓ balanced') : red(`✗ off by ${r.accountingImbalance}`);
-  out(`  messages     ${int(m.sent)} sent = ${int(m.delivered)} delivered + ${int(m.dropped)} dropped + ${int(m.deadLettered)} dead-lettered + ${int(m.inFlight)} in flight ${ok}`);
+  out(
+    `  messages     ${int(m.sent)} sent = ${int(m.delivered)} delivered + ${int(m.dropped)} dropped + ${int(m.deadLettered)} dead-lettered + ${int(m.inFlight)} in flight ${ok}`,
+  );
   out(`               ${r.messagesPerDecision.toFixed(1)} per decision · ${int(m.relayed)} relay hops`);
   const refused = Object.values(r.refusedVotes).reduce<number>((n, k) => n + (k ?? 0), 0);
-  const why = Object.entries(r.refusedVotes).filter(([, n]) => (n ?? 0) > 0).map(([reason, n]) => `${int(n ?? 0)} ${reason}`);
+  const why = Object.entries(r.refusedVotes)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([reason, n]) => `${int(n ?? 0)} ${reason}`);
   if (refused > 0) out(`  refused      ${count(refused, 'vote')} ${dim(`(${why.join(' · ')})`)}`);
-  if (r.compliance) out(`  compliance   ${int(r.compliance.checked - r.compliance.failed)} of ${int(r.compliance.checked)} decided decisions compliant${r.compliance.failed > 0 ? ` · ${int(r.compliance.failed)} findings, first: ${r.compliance.findings[0]?.decision}: ${r.compliance.findings[0]?.finding}` : ''}`);
-  if (r.byzantineDetected.length > 0) out(`  byzantine    ${yellow(`${r.byzantineDetected.length} caught`)}: ${r.byzantineDetected.map((d) => `${d.agent} (${d.evidence})`).join(' · ')}`);
-  if (r.weights) out(`  weights      ${Object.entries(r.weights).map(([a, w]) => `${a} ${w.toFixed(2)}`).join(' · ')}`);
+  if (r.compliance)
+    out(
+      `  compliance   ${int(r.compliance.checked - r.compliance.failed)} of ${int(r.compliance.checked)} decided decisions compliant${r.compliance.failed > 0 ? ` · ${int(r.compliance.failed)} findings, first: ${r.compliance.findings[0]?.decision}: ${r.compliance.findings[0]?.finding}` : ''}`,
+    );
+  if (r.byzantineDetected.length > 0)
+    out(`  byzantine    ${yellow(`${r.byzantineDetected.length} caught`)}: ${r.byzantineDetected.map((d) => `${d.agent} (${d.evidence})`).join(' · ')}`);
+  if (r.weights)
+    out(
+      `  weights      ${Object.entries(r.weights)
+        .map(([a, w]) => `${a} ${w.toFixed(2)}`)
+        .join(' · ')}`,
+    );
   if (r.raft) {
     out(heading('Raft'));
     out(`  leaders      ${r.raft.leaders.map((l) => `term ${l.term}: ${l.leader} at ${l.at.toFixed(0)} ms`).join(' · ') || 'none elected'}`);
     for (const f of r.raft.failovers) {
-      out(`  failover     ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${f.newLeader ? `${bold(f.newLeader)} led ${f.ms!.toFixed(0)} ms later` : red('no new leader')}`);
+      out(
+        `  failover     ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${f.newLeader ? `${bold(f.newLeader)} led ${f.ms!.toFixed(0)} ms later` : red('no new leader')}`,
+      );
     }
     out(`  client       ${int(r.raft.retries)} retries (redirects and timeouts); every acknowledged command checked against what the nodes applied`);
   }
@@ -297,10 +375,16 @@ export function printSummary(r: ScenarioResult, scenario: Pick<Scenario, 'task' 
     out(heading('By topology'));
     out(dim('  epoch  topology       decisions  msgs/decision  links/msg  p50 latency'));
     for (const e of r.topologyEpochs) {
-      out(`  ${String(e.epoch).padStart(5)}  ${e.kind.padEnd(13)}  ${int(e.decisions).padStart(9)}  ${e.messagesPerDecision.toFixed(1).padStart(13)}  ${e.linksPerMessage.toFixed(2).padStart(9)}  ${e.latencyP50Ms.toFixed(2).padStart(8)} ms`);
+      out(
+        `  ${String(e.epoch).padStart(5)}  ${e.kind.padEnd(13)}  ${int(e.decisions).padStart(9)}  ${e.messagesPerDecision.toFixed(1).padStart(13)}  ${e.linksPerMessage.toFixed(2).padStart(9)}  ${e.latencyP50Ms.toFixed(2).padStart(8)} ms`,
+      );
     }
   }
-  out(dim(`\n  trace ${r.traceHash.slice(0, 16)}…${traceFile ? ` written to ${traceFile}` : ''} · ${r.wallMs.toFixed(0)} ms wall${r.replayable ? '' : ' · threads mode: wall clock, a rerun differs (replay in sim mode)'}`));
+  out(
+    dim(
+      `\n  trace ${r.traceHash.slice(0, 16)}…${traceFile ? ` written to ${traceFile}` : ''} · ${r.wallMs.toFixed(0)} ms wall${r.replayable ? '' : ' · threads mode: wall clock, a rerun differs (replay in sim mode)'}`,
+    ),
+  );
 }
 
 /** Actor names for a summary line: a worker may have hosted thousands (--json lists them all). */
@@ -315,14 +399,22 @@ function printPbft(p: NonNullable<ScenarioResult['pbft']>, out: (line: string) =
   out(`  replicas     n = ${p.n}, tolerates f = ${p.f} Byzantine · messages ${auth}`);
   out(`  views        ${p.views.map((v) => `view ${v.view}: ${v.primary} at ${v.at.toFixed(0)} ms`).join(' · ') || 'view 0 throughout'}`);
   for (const f of p.failovers) {
-    const after = f.newPrimary ? `${bold(f.newPrimary)} primary ${f.ms!.toFixed(0)} ms later`
-      : f.recoveredMs !== undefined ? yellow(`no new view: ${f.crashed} recovered ${f.recoveredMs.toFixed(0)} ms later and went on as primary`) : red('no new view');
+    const after = f.newPrimary
+      ? `${bold(f.newPrimary)} primary ${f.ms!.toFixed(0)} ms later`
+      : f.recoveredMs !== undefined
+        ? yellow(`no new view: ${f.crashed} recovered ${f.recoveredMs.toFixed(0)} ms later and went on as primary`)
+        : red('no new view');
     out(`  failover     primary ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${after}`);
   }
-  if (p.byzantine.agents.length > 0) out(`  byzantine    ${p.byzantine.agents.join(', ')} (${p.byzantine.kinds.join(', ')})${p.byzantine.agents.length > p.f ? red(` · ${p.byzantine.agents.length} > f: beyond what PBFT tolerates`) : ''}`);
+  if (p.byzantine.agents.length > 0)
+    out(
+      `  byzantine    ${p.byzantine.agents.join(', ')} (${p.byzantine.kinds.join(', ')})${p.byzantine.agents.length > p.f ? red(` · ${p.byzantine.agents.length} > f: beyond what PBFT tolerates`) : ''}`,
+    );
   for (const d of p.detected) {
     const digests = d.evidence.map((m) => String((m as { d?: unknown }).d ?? '?').slice(0, 8)).join(' vs ');
-    out(`  ${yellow('caught')}       ${bold(d.suspect)}: ${d.kind} in ${d.phase} (view ${d.view}, seq ${d.seq}) at ${d.at.toFixed(0)} ms, proven to ${d.by} by ${d.evidence.length} signed message${d.evidence.length === 1 ? '' : 's'} (digest ${digests}); isolated`);
+    out(
+      `  ${yellow('caught')}       ${bold(d.suspect)}: ${d.kind} in ${d.phase} (view ${d.view}, seq ${d.seq}) at ${d.at.toFixed(0)} ms, proven to ${d.by} by ${d.evidence.length} signed message${d.evidence.length === 1 ? '' : 's'} (digest ${digests}); isolated`,
+    );
   }
   const refused = Object.entries(p.rejected).sort((a, b) => b[1] - a[1]);
   if (refused.length > 0) out(`  refused      ${refused.map(([why, n]) => `${int(n)} ${why}`).join(' · ')}`);

@@ -25,7 +25,14 @@ export const ANNOUNCE_ABOVE_SECONDS = 10;
  * await runScenario(scenario, { onEvent: progress });
  * ```
  */
-export function progressReporter(o: { planned: number | undefined; mode: 'sim' | 'threads'; now: () => number; write: (line: string) => void; everyMs?: number; recorded?: () => number | undefined }): (e: TraceEvent) => void {
+export function progressReporter(o: {
+  planned: number | undefined;
+  mode: 'sim' | 'threads';
+  now: () => number;
+  write: (line: string) => void;
+  everyMs?: number;
+  recorded?: () => number | undefined;
+}): (e: TraceEvent) => void {
   const every = o.everyMs ?? PROGRESS_EVERY_MS;
   const started = o.now();
   let next = started + every;

@@ -51,18 +51,33 @@ export function runsCommand(opts: RunsCommandOptions, out: (line: string) => voi
     }
     const total = countRuns(db);
     if (runs.length === 0) {
-      const filters = [opts.protocol && `protocol ${opts.protocol}`, opts.kind && `kind ${opts.kind}`, opts.since && `since ${opts.since}`].filter(Boolean).join(', ');
-      out(total === 0 ? `No run has been recorded in ${file} yet: conclave run SCENARIO records one.` : `None of the ${int(total)} stored runs matches ${filters}.`);
+      const filters = [opts.protocol && `protocol ${opts.protocol}`, opts.kind && `kind ${opts.kind}`, opts.since && `since ${opts.since}`]
+        .filter(Boolean)
+        .join(', ');
+      out(
+        total === 0
+          ? `No run has been recorded in ${file} yet: conclave run SCENARIO records one.`
+          : `None of the ${int(total)} stored runs matches ${filters}.`,
+      );
       return EXIT_OK;
     }
     const rows = runs.map((r) => [
-      r.id, utc(r.startedAt), r.kind, r.name, r.protocol, r.mode ?? '-', r.agents === null ? '-' : String(r.agents),
-      r.attempted === null ? '-' : `${int(r.decided ?? 0)}/${int(r.attempted)}`, r.status, r.exitCode === null ? '-' : String(r.exitCode),
+      r.id,
+      utc(r.startedAt),
+      r.kind,
+      r.name,
+      r.protocol,
+      r.mode ?? '-',
+      r.agents === null ? '-' : String(r.agents),
+      r.attempted === null ? '-' : `${int(r.decided ?? 0)}/${int(r.attempted)}`,
+      r.status,
+      r.exitCode === null ? '-' : String(r.exitCode),
     ]);
     const head = ['id', 'started (UTC)', 'kind', 'name', 'protocol', 'mode', 'agents', 'decided', 'status', 'exit'];
     const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const right = new Set([6, 7, 9]);
-    const line = (cells: string[], colour = (i: number, s: string) => s) => `  ${cells.map((c, i) => colour(i, right.has(i) ? c.padStart(width[i]!) : c.padEnd(width[i]!))).join('  ')}`.trimEnd();
+    const line = (cells: string[], colour = (i: number, s: string) => s) =>
+      `  ${cells.map((c, i) => colour(i, right.has(i) ? c.padStart(width[i]!) : c.padEnd(width[i]!))).join('  ')}`.trimEnd();
     out(dim(line(head)));
     runs.forEach((r, k) => out(line(rows[k]!, (i, s) => (i === 8 ? s.replace(r.status, statusText(r.status)) : i === 0 ? bold(s) : s))));
     const more = total > runs.length ? ` of ${int(total)} stored` : '';

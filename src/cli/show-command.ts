@@ -1,6 +1,16 @@
 import { decisionsOf, resolveRun, type DecisionRow, type RunRow } from '../store/queries.ts';
 import { summarize, type BenchGroup, type RunSummary } from '../store/run-summary.ts';
-import { byzantineOf, faultsOf, leadersOf, participation, timeline, voteConflicts, votesOf, weightEvolution, type TimelineEntry } from '../store/run-sections.ts';
+import {
+  byzantineOf,
+  faultsOf,
+  leadersOf,
+  participation,
+  timeline,
+  voteConflicts,
+  votesOf,
+  weightEvolution,
+  type TimelineEntry,
+} from '../store/run-sections.ts';
 import type { StoreDb } from '../store/open-store.ts';
 import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
 import { EXIT_OK } from './exit-codes.ts';
@@ -66,21 +76,30 @@ export function showCommand(ref: string, opts: ShowCommandOptions, out: (line: s
     printHeader(summary, out);
     const stored = summary.stored.detailed;
     for (const s of sections) PRINT[s](data[s] as never, run, { limit: Math.min(limit, stored), stored, reasoning: opts.reasoning === true }, out);
-    if (sections.length === 0) out(dim(`\n  more: --timeline --votes [--reasoning] --weights --participation --vote-conflicts --byzantine --leaders --faults (--json for all)`));
+    if (sections.length === 0)
+      out(dim(`\n  more: --timeline --votes [--reasoning] --weights --participation --vote-conflicts --byzantine --leaders --faults (--json for all)`));
     return EXIT_OK;
   });
 }
 
 function section(db: StoreDb, run: RunRow, s: Section, limit: number, decisions: () => DecisionRow[]): unknown {
   switch (s) {
-    case 'timeline': return timeline(db, run, limit);
-    case 'votes': return votesOf(db, run, limit);
-    case 'weights': return weightEvolution(db, run);
-    case 'participation': return participation(db, run, decisions());
-    case 'voteConflicts': return voteConflicts(db, run, limit, decisions());
-    case 'byzantine': return byzantineOf(db, run);
-    case 'leaders': return leadersOf(db, run);
-    case 'faults': return faultsOf(db, run);
+    case 'timeline':
+      return timeline(db, run, limit);
+    case 'votes':
+      return votesOf(db, run, limit);
+    case 'weights':
+      return weightEvolution(db, run);
+    case 'participation':
+      return participation(db, run, decisions());
+    case 'voteConflicts':
+      return voteConflicts(db, run, limit, decisions());
+    case 'byzantine':
+      return byzantineOf(db, run);
+    case 'leaders':
+      return leadersOf(db, run);
+    case 'faults':
+      return faultsOf(db, run);
   }
 }
 
@@ -97,39 +116,66 @@ const msText = (x: number | null) => (x === null ? '-' : `${x.toFixed(2)} ms`);
  */
 export function printHeader(s: RunSummary, out: (line: string) => void): void {
   const r = s.run;
-  const about = [r.protocol, r.agents !== null ? `${r.agents} agents` : null, r.topology, r.mode !== null ? `${r.mode} mode` : null, r.seed !== null ? `seed ${r.seed}` : null].filter((x) => x !== null);
+  const about = [
+    r.protocol,
+    r.agents !== null ? `${r.agents} agents` : null,
+    r.topology,
+    r.mode !== null ? `${r.mode} mode` : null,
+    r.seed !== null ? `seed ${r.seed}` : null,
+  ].filter((x) => x !== null);
   out(bold(r.name) + dim(` · ${about.join(' · ')}`));
   const took = r.durationMs !== null ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : '';
-  out(`  run          ${bold(r.id)} · ${r.kind} · ${statusText(r.status)}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''} · started ${utc(r.startedAt)} UTC${took} · pid ${r.pid} on ${r.host}`);
+  out(
+    `  run          ${bold(r.id)} · ${r.kind} · ${statusText(r.status)}${r.exitCode !== null ? ` (exit ${r.exitCode})` : ''} · started ${utc(r.startedAt)} UTC${took} · pid ${r.pid} on ${r.host}`,
+  );
   if (r.file) out(`  scenario     ${r.file}`);
   if (r.status === 'interrupted') out(`  ${yellow('interrupted')}  its process (pid ${r.pid}) is gone: what it stored up to then is below`);
   if (r.error) out(`  ${red('error')}        ${r.error}`);
   out(heading('Result'));
   const d = s.decisions;
-  out(`  decisions    ${int(d.attempted)} attempted · ${green(`${int(d.decided)} decided`)} (${pct(s.successRate)}) · ${int(d.noConsensus)} no consensus · ${d.timedOut ? red(`${int(d.timedOut)} timed out`) : '0 timed out'}${d.escalated ? ` · ${int(d.escalated)} escalated` : ''}${d.aborted ? ` · ${red(`${int(d.aborted)} aborted`)}` : ''}${d.unclosed ? ` · ${yellow(`${int(d.unclosed)} still open`)}` : ''}`);
+  out(
+    `  decisions    ${int(d.attempted)} attempted · ${green(`${int(d.decided)} decided`)} (${pct(s.successRate)}) · ${int(d.noConsensus)} no consensus · ${d.timedOut ? red(`${int(d.timedOut)} timed out`) : '0 timed out'}${d.escalated ? ` · ${int(d.escalated)} escalated` : ''}${d.aborted ? ` · ${red(`${int(d.aborted)} aborted`)}` : ''}${d.unclosed ? ` · ${yellow(`${int(d.unclosed)} still open`)}` : ''}`,
+  );
   const outcomes = Object.entries(s.byOutcome).sort((a, b) => b[1] - a[1]);
   if (outcomes.length > 0) out(`  outcomes     ${outcomes.map(([v, n]) => `${v} ${int(n)}`).join(' · ')}`);
   const l = s.latencyMs;
-  if (l.source !== 'none') out(`  consensus    p50 ${msText(l.p50)} · p99 ${msText(l.p99)} ${dim(`(${l.clock === 'simulated' ? 'simulated time' : 'wall clock'}; ${l.source === 'result' ? "the run's own figures" : l.source})`)}`);
-  if (s.throughput.wallPerMinute !== null) out(`  throughput   ${int(s.throughput.wallPerMinute)} decisions/min wall clock${s.throughput.simPerMinute !== null ? ` · ${int(s.throughput.simPerMinute)} per simulated minute` : ''}`);
-  if (s.messagesPerDecision !== null) out(`  messages     ${s.messagesPerDecision.toFixed(1)} per decision${typeof s.messages?.sent === 'number' ? dim(` (${int(s.messages.sent)} sent)`) : ''}`);
+  if (l.source !== 'none')
+    out(
+      `  consensus    p50 ${msText(l.p50)} · p99 ${msText(l.p99)} ${dim(`(${l.clock === 'simulated' ? 'simulated time' : 'wall clock'}; ${l.source === 'result' ? "the run's own figures" : l.source})`)}`,
+    );
+  if (s.throughput.wallPerMinute !== null)
+    out(
+      `  throughput   ${int(s.throughput.wallPerMinute)} decisions/min wall clock${s.throughput.simPerMinute !== null ? ` · ${int(s.throughput.simPerMinute)} per simulated minute` : ''}`,
+    );
+  if (s.messagesPerDecision !== null)
+    out(`  messages     ${s.messagesPerDecision.toFixed(1)} per decision${typeof s.messages?.sent === 'number' ? dim(` (${int(s.messages.sent)} sent)`) : ''}`);
   if (s.quality !== null) out(`  quality      ${pct(s.quality)} of decided decisions chose the ground truth${s.truth ? ` (${s.truth})` : ''}`);
-  const safety = s.safety.violations > 0 ? red(`${s.safety.violations} VIOLATIONS`) : s.safety.checked === false ? yellow('not checked (trace off)')
-    : s.safety.checked === null ? yellow('not judged: the run has no result (it did not finish)') : green('0 violations');
+  const safety =
+    s.safety.violations > 0
+      ? red(`${s.safety.violations} VIOLATIONS`)
+      : s.safety.checked === false
+        ? yellow('not checked (trace off)')
+        : s.safety.checked === null
+          ? yellow('not judged: the run has no result (it did not finish)')
+          : green('0 violations');
   out(`  safety       ${safety}`);
   for (const f of s.safety.findings.slice(0, 10)) out(`               ${f.kind === 'safety' ? red(f.text) : yellow(`liveness: ${f.text}`)}`);
   if (s.safety.findings.length > 10) out(dim(`               ... and ${s.safety.findings.length - 10} more (--json lists them all)`));
-  for (const a of s.approvals) out(`  approval     ${a.decision}: ${a.verdict === 'approve' ? green(a.verdict) : red(a.verdict)} by ${a.by} at ${utc(a.at)} UTC`);
+  for (const a of s.approvals)
+    out(`  approval     ${a.decision}: ${a.verdict === 'approve' ? green(a.verdict) : red(a.verdict)} by ${a.by} at ${utc(a.at)} UTC`);
   if (s.bench) printBench(s.bench, out);
   const x = s.stress;
   if (x) {
-    out(`  campaign     ${int(x.runs)} runs · faults ${x.faults.join(', ') || 'none'} · ${x.failing ? red(`${x.failing} failing`) : '0 failing'} · ${x.stalled} stalled · ${x.notTerminated} not terminated · ${x.unfinished} unfinished · ${x.detected} liars caught`);
+    out(
+      `  campaign     ${int(x.runs)} runs · faults ${x.faults.join(', ') || 'none'} · ${x.failing ? red(`${x.failing} failing`) : '0 failing'} · ${x.stalled} stalled · ${x.notTerminated} not terminated · ${x.unfinished} unfinished · ${x.detected} liars caught`,
+    );
     const checkers = Object.entries(x.byChecker);
     if (checkers.length) out(`  violations   ${red(checkers.map(([c, n]) => `${c} ${n}`).join(' · '))}`);
     if (x.slowestRecoveryMs !== null) out(`  recovery     slowest ${x.slowestRecoveryMs.toFixed(0)} ms`);
   }
   const st = s.stored;
-  if (r.kind === 'run' || r.kind === 'replay' || st.detailed > 0) out(`  stored       ${st.note ?? `${int(st.detailed)} decisions one by one, with their votes`}`);
+  if (r.kind === 'run' || r.kind === 'replay' || st.detailed > 0)
+    out(`  stored       ${st.note ?? `${int(st.detailed)} decisions one by one, with their votes`}`);
   else out(`  stored       the ${r.kind === 'stress' ? 'campaign' : 'benchmark'}'s report and its findings (its runs' decisions are not stored one by one)`);
 }
 
@@ -137,11 +183,17 @@ export function printHeader(s: RunSummary, out: (line: string) => void): void {
 function printBench(groups: readonly BenchGroup[], out: (line: string) => void): void {
   out(dim(`  ${'algorithm'.padEnd(24)}  agents  iterations      decided  success        p50        p99  msgs/decision  quality  violations`));
   for (const g of groups) {
-    out(`  ${g.algorithm.padEnd(24)}  ${String(g.agents).padStart(6)}  ${String(g.iterations).padStart(10)}  ${`${int(g.decided)}/${int(g.attempted)}`.padStart(11)}  ${pct(g.successRate).padStart(7)}  ${msText(g.p50).padStart(9)}  ${msText(g.p99).padStart(9)}  ${(g.messagesPerDecision === null ? '-' : g.messagesPerDecision.toFixed(1)).padStart(13)}  ${pct(g.quality).padStart(7)}  ${String(g.safetyViolations).padStart(10)}`);
+    out(
+      `  ${g.algorithm.padEnd(24)}  ${String(g.agents).padStart(6)}  ${String(g.iterations).padStart(10)}  ${`${int(g.decided)}/${int(g.attempted)}`.padStart(11)}  ${pct(g.successRate).padStart(7)}  ${msText(g.p50).padStart(9)}  ${msText(g.p99).padStart(9)}  ${(g.messagesPerDecision === null ? '-' : g.messagesPerDecision.toFixed(1)).padStart(13)}  ${pct(g.quality).padStart(7)}  ${String(g.safetyViolations).padStart(10)}`,
+    );
   }
 }
 
-interface PrintOptions { readonly limit: number; readonly stored: number; readonly reasoning: boolean }
+interface PrintOptions {
+  readonly limit: number;
+  readonly stored: number;
+  readonly reasoning: boolean;
+}
 type Printer<T> = (data: T, run: RunRow, o: PrintOptions, out: (line: string) => void) => void;
 
 const PRINT: { [K in Section]: Printer<ReturnType<SectionFns[K]>> } = {
@@ -156,8 +208,14 @@ const PRINT: { [K in Section]: Printer<ReturnType<SectionFns[K]>> } = {
 };
 
 interface SectionFns {
-  timeline: typeof timeline; votes: typeof votesOf; weights: typeof weightEvolution; participation: typeof participation;
-  voteConflicts: typeof voteConflicts; byzantine: typeof byzantineOf; leaders: typeof leadersOf; faults: typeof faultsOf;
+  timeline: typeof timeline;
+  votes: typeof votesOf;
+  weights: typeof weightEvolution;
+  participation: typeof participation;
+  voteConflicts: typeof voteConflicts;
+  byzantine: typeof byzantineOf;
+  leaders: typeof leadersOf;
+  faults: typeof faultsOf;
 }
 
 function printTimeline(entries: TimelineEntry[], run: RunRow, o: PrintOptions, out: (line: string) => void): void {
@@ -179,14 +237,21 @@ const s = (v: unknown) => String(v);
 export function entryText(e: TimelineEntry, reasoning = true): string {
   const d = e.detail;
   switch (e.kind) {
-    case 'opened': return `${bold(e.decision!)} opened`;
+    case 'opened':
+      return `${bold(e.decision!)} opened`;
     case 'vote': {
-      const parts = [reasoning && d.reason !== null && d.reason !== undefined ? s(d.reason) : null, typeof d.confidence === 'number' ? `confidence ${d.confidence.toFixed(2)}` : null].filter((x) => x !== null);
+      const parts = [
+        reasoning && d.reason !== null && d.reason !== undefined ? s(d.reason) : null,
+        typeof d.confidence === 'number' ? `confidence ${d.confidence.toFixed(2)}` : null,
+      ].filter((x) => x !== null);
       return `${dim(`${e.decision}:`)} ${e.actor} votes ${bold(s(d.vote))}${parts.length ? ` (${parts.join('; ')})` : ''}`;
     }
-    case 'closed': return `${e.decision} ${closedText(d)}`;
-    case 'topology': return yellow(`topology ${d.from === null || d.from === undefined ? '(none)' : s(d.from)} -> ${s(d.to)}`) + dim(` (epoch ${s(d.epoch)}: ${s(d.reason)})`);
-    case 'fault': return d.fault === 'crash' ? red(`${s(d.detail)} crashed`) : yellow(`${s(d.fault)}: ${s(d.detail)}`);
+    case 'closed':
+      return `${e.decision} ${closedText(d)}`;
+    case 'topology':
+      return yellow(`topology ${d.from === null || d.from === undefined ? '(none)' : s(d.from)} -> ${s(d.to)}`) + dim(` (epoch ${s(d.epoch)}: ${s(d.reason)})`);
+    case 'fault':
+      return d.fault === 'crash' ? red(`${s(d.detail)} crashed`) : yellow(`${s(d.fault)}: ${s(d.detail)}`);
     case 'leader':
       if (d.type === 'raft-leader') return green(`${e.actor} elected leader of term ${s(d.term)}`) + dim(` (${s(d.votes)} votes)`);
       if (d.type === 'raft-step-down') return yellow(`${e.actor} stepped down from term ${s(d.term)}`) + dim(` (${s(d.reason)})`);
@@ -199,15 +264,20 @@ export function entryText(e: TimelineEntry, reasoning = true): string {
       if (d.type === 'pbft-detected') return yellow(`${e.actor} caught ${s(d.suspect)}: ${s(d.kind)} in ${s(d.phase)} (view ${s(d.view)}, seq ${s(d.seq)})`);
       if (d.type === 'byzantine-detected') return yellow(`${e.actor} caught ${s(d.agent)}: ${s(d.evidence)}`);
       break;
-    case 'crash': return red(`worker ${s(d.host ?? e.actor)} died${d.detail ? ` (${s(d.detail)})` : ''}`);
-    case 'restart': return yellow(`${e.actor} restarted${d.reason ? ` (${s(d.reason)})` : ''}`);
-    case 'alert': return red(`alert ${s(d.rule ?? '')}: ${typeof d.message === 'string' ? d.message : rest(d)}`);
+    case 'crash':
+      return red(`worker ${s(d.host ?? e.actor)} died${d.detail ? ` (${s(d.detail)})` : ''}`);
+    case 'restart':
+      return yellow(`${e.actor} restarted${d.reason ? ` (${s(d.reason)})` : ''}`);
+    case 'alert':
+      return red(`alert ${s(d.rule ?? '')}: ${typeof d.message === 'string' ? d.message : rest(d)}`);
     case 'oversight':
       if (d.type === 'oversight-requested') return yellow(`${s(d.decision)} held for human oversight (${s(d.policy)}): ${s(d.value)} by ${s(d.votes)} votes`);
       if (d.type === 'oversight-answered') return `${s(d.decision)} oversight answered ${bold(s(d.answer))} by ${s(d.by)}`;
       break;
-    case 'escalated': return yellow(`${s(d.decision)} escalated to human oversight (risk ${s(d.risk)}, ${s(d.mode)})`);
-    case 'stage': return `stage ${s(d.stage)} ${d.status === 'passed' ? green(s(d.status)) : red(s(d.status))}${d.because ? dim(` (because ${s(d.because)})`) : ''}`;
+    case 'escalated':
+      return yellow(`${s(d.decision)} escalated to human oversight (risk ${s(d.risk)}, ${s(d.mode)})`);
+    case 'stage':
+      return `stage ${s(d.stage)} ${d.status === 'passed' ? green(s(d.status)) : red(s(d.status))}${d.because ? dim(` (because ${s(d.because)})`) : ''}`;
   }
   return `${e.kind}${e.actor ? ` ${e.actor}` : ''}: ${rest(d)}`;
 }
@@ -216,12 +286,18 @@ function closedText(d: Record<string, unknown>): string {
   const votes = d.votes !== null && d.of !== null ? `, ${s(d.votes)}/${s(d.of)} votes` : '';
   const strength = typeof d.strength === 'number' ? `, strength ${d.strength.toFixed(2)}` : '';
   switch (d.outcome) {
-    case 'decided': return green(`decided ${s(d.value)}`) + dim(` (${s(d.algorithm ?? 'escalated')}${strength}${votes})`);
-    case 'no-consensus': return red(`no consensus${typeof d.reason === 'string' ? `: ${d.reason}` : ''}`) + dim(` (${s(d.algorithm ?? '?')}${strength}${votes})`);
-    case 'ok': return green('committed') + dim(` (${[d.f, d.key].filter((x) => x !== undefined).join(' ')}${d.index !== undefined ? `, log index ${s(d.index)}` : ''})`);
-    case 'accepted': return green('committed') + dim(` (the client accepted result ${s(d.value)})`);
-    case 'unclosed': return yellow('still open when the run ended');
-    default: return s(d.outcome);
+    case 'decided':
+      return green(`decided ${s(d.value)}`) + dim(` (${s(d.algorithm ?? 'escalated')}${strength}${votes})`);
+    case 'no-consensus':
+      return red(`no consensus${typeof d.reason === 'string' ? `: ${d.reason}` : ''}`) + dim(` (${s(d.algorithm ?? '?')}${strength}${votes})`);
+    case 'ok':
+      return green('committed') + dim(` (${[d.f, d.key].filter((x) => x !== undefined).join(' ')}${d.index !== undefined ? `, log index ${s(d.index)}` : ''})`);
+    case 'accepted':
+      return green('committed') + dim(` (the client accepted result ${s(d.value)})`);
+    case 'unclosed':
+      return yellow('still open when the run ended');
+    default:
+      return s(d.outcome);
   }
 }
 
@@ -237,7 +313,9 @@ function printVotes(decisions: ReturnType<typeof votesOf>, run: RunRow, o: Print
   const noBallots = decisions.every((d) => d.ballots.length === 0);
   for (const d of decisions) {
     const lat = d.latencyMs !== null ? ` · ${d.latencyMs.toFixed(2)} ms` : '';
-    out(`  ${bold(d.decision)}  ${closedText({ ...(d.detail ?? {}), outcome: d.outcome, value: d.value, strength: d.strength, votes: d.votes, of: d.of, algorithm: d.algorithm ?? run.protocol, reason: d.reason })}${dim(lat)}`);
+    out(
+      `  ${bold(d.decision)}  ${closedText({ ...(d.detail ?? {}), outcome: d.outcome, value: d.value, strength: d.strength, votes: d.votes, of: d.of, algorithm: d.algorithm ?? run.protocol, reason: d.reason })}${dim(lat)}`,
+    );
     if (noBallots) continue;
     const width = Math.max(8, ...d.ballots.map((b) => b.agent.length));
     const vw = Math.max(4, ...d.ballots.map((b) => s(b.vote).length));
@@ -247,7 +325,12 @@ function printVotes(decisions: ReturnType<typeof votesOf>, run: RunRow, o: Print
     }
     if (d.of !== null && d.ballots.length < d.of) out(dim(`      (${d.of - d.ballots.length} of ${d.of} agents did not vote)`));
   }
-  if (noBallots && decisions.length > 0) out(dim(`  no votes stored: ${run.protocol} decisions are ${run.protocol === 'raft' ? 'client commands the cluster committed (see --leaders)' : run.protocol === 'gossip' ? 'gossip rounds' : 'client requests the replicas committed (see --byzantine, --leaders)'}`));
+  if (noBallots && decisions.length > 0)
+    out(
+      dim(
+        `  no votes stored: ${run.protocol} decisions are ${run.protocol === 'raft' ? 'client commands the cluster committed (see --leaders)' : run.protocol === 'gossip' ? 'gossip rounds' : 'client requests the replicas committed (see --byzantine, --leaders)'}`,
+      ),
+    );
 }
 
 function printWeights(w: ReturnType<typeof weightEvolution>, _run: RunRow, _o: PrintOptions, out: (line: string) => void): void {
@@ -259,11 +342,15 @@ function printWeights(w: ReturnType<typeof weightEvolution>, _run: RunRow, _o: P
   const aw = Math.max(5, ...w.agents.map((a) => a.agent.length));
   const cols = w.samples.map((x) => x.decision ?? `${x.t.toFixed(0)}ms`);
   const cw = Math.max(6, ...cols.map((c) => c.length));
-  out(dim(`  ${'agent'.padEnd(aw)}  ${'start'.padStart(6)}  ${cols.map((c) => c.padStart(cw)).join('  ')}  ${'min'.padStart(6)}  ${'max'.padStart(6)}  changes`));
+  out(
+    dim(`  ${'agent'.padEnd(aw)}  ${'start'.padStart(6)}  ${cols.map((c) => c.padStart(cw)).join('  ')}  ${'min'.padStart(6)}  ${'max'.padStart(6)}  changes`),
+  );
   const f = (x: number | null) => (x === null ? '-' : x.toFixed(2)).padStart(6);
   for (const a of w.agents) {
     const trend = a.final > (a.initial ?? a.final) ? green('↑') : a.final < (a.initial ?? a.final) ? red('↓') : ' ';
-    out(`  ${a.agent.padEnd(aw)}  ${f(a.initial)}  ${a.series.map((x) => f(x).padStart(cw)).join('  ')}  ${f(a.min)}  ${f(a.max)}  ${String(a.changes).padStart(7)} ${trend}`);
+    out(
+      `  ${a.agent.padEnd(aw)}  ${f(a.initial)}  ${a.series.map((x) => f(x).padStart(cw)).join('  ')}  ${f(a.min)}  ${f(a.max)}  ${String(a.changes).padStart(7)} ${trend}`,
+    );
   }
   out(dim(`  columns: each agent's weight after these decisions (sampled evenly; start: the scenario's weight)`));
 }
@@ -274,13 +361,17 @@ function printParticipation(p: ReturnType<typeof participation>, _run: RunRow, _
     out('  no voting decision stored (Raft, PBFT and gossip runs have no ballots)');
     return;
   }
-  out(`  ${int(p.decisions)} voting decisions stored · ${int(p.votesCast)} of ${int(p.votesOwed)} votes cast (${pct(p.votesOwed ? p.votesCast / p.votesOwed : null)}) · ${int(p.short)} decisions closed short of votes`);
+  out(
+    `  ${int(p.decisions)} voting decisions stored · ${int(p.votesCast)} of ${int(p.votesOwed)} votes cast (${pct(p.votesOwed ? p.votesCast / p.votesOwed : null)}) · ${int(p.short)} decisions closed short of votes`,
+  );
   if (p.unattributed > 0) out(dim(`  ${int(p.unattributed)} missing votes were owed by smaller electorates (workflow stages): not put on any agent below`));
   const aw = Math.max(5, ...p.agents.map((a) => a.agent.length));
   out(dim(`  ${'agent'.padEnd(aw)}  ${'cast / asked'.padStart(14)}  ${'share'.padStart(6)}  missing  abstained`));
   for (const a of p.agents) {
     const missing = a.missing > 0 ? yellow(String(a.missing).padStart(7)) : String(a.missing).padStart(7);
-    out(`  ${a.agent.padEnd(aw)}  ${`${int(a.cast)} / ${int(a.asked)}`.padStart(14)}  ${pct(a.asked ? a.cast / a.asked : null).padStart(6)}  ${missing}  ${String(a.abstained).padStart(9)}`);
+    out(
+      `  ${a.agent.padEnd(aw)}  ${`${int(a.cast)} / ${int(a.asked)}`.padStart(14)}  ${pct(a.asked ? a.cast / a.asked : null).padStart(6)}  ${missing}  ${String(a.abstained).padStart(9)}`,
+    );
   }
 }
 
@@ -297,7 +388,9 @@ function printConflicts(c: ReturnType<typeof voteConflicts>, _run: RunRow, o: Pr
   out(dim(`  the first ${Math.min(o.limit, c.split)}:`));
   for (const x of c.conflicts) {
     const split = x.split.map((v) => `${v.value ?? '(abstain)'} ${v.votes}`).join(' · ');
-    out(`  ${bold(x.decision)}  ${split} ${dim(`(${x.outcome === 'decided' ? `decided ${x.majority}` : 'no consensus'})`)} · minority ${pct(x.minorityShare)} · dissent: ${x.dissenters.join(', ')}`);
+    out(
+      `  ${bold(x.decision)}  ${split} ${dim(`(${x.outcome === 'decided' ? `decided ${x.majority}` : 'no consensus'})`)} · minority ${pct(x.minorityShare)} · dissent: ${x.dissenters.join(', ')}`,
+    );
   }
 }
 
@@ -306,10 +399,15 @@ function printByzantine(b: ReturnType<typeof byzantineOf>, run: RunRow, _o: Prin
   if (b.detected.length === 0) out('  no agent was caught lying');
   for (const d of b.detected) {
     const by = d.caughtBy.length > 4 ? `${d.caughtBy.slice(0, 4).join(', ')} and ${d.caughtBy.length - 4} more` : d.caughtBy.join(', ');
-    out(`  ${yellow(bold(d.suspect))}  ${d.kinds.join(', ')} · caught at ${traceTime(d.firstAt, run.mode).trim()} by ${by || '?'}${d.detections > 1 ? ` (${d.detections} detections)` : ''}${d.isolatedAt !== null ? ` · isolated at ${traceTime(d.isolatedAt, run.mode).trim()}` : ''}`);
+    out(
+      `  ${yellow(bold(d.suspect))}  ${d.kinds.join(', ')} · caught at ${traceTime(d.firstAt, run.mode).trim()} by ${by || '?'}${d.detections > 1 ? ` (${d.detections} detections)` : ''}${d.isolatedAt !== null ? ` · isolated at ${traceTime(d.isolatedAt, run.mode).trim()}` : ''}`,
+    );
     out(`      evidence: ${evidenceText(d.evidence)}`);
   }
-  if (b.configured) out(`  byzantine by the scenario: ${b.configured.join(', ') || 'none'}${b.undetected!.length ? ` · ${red(`never caught: ${b.undetected!.join(', ')}`)}` : b.configured.length ? ` · ${green('all caught')}` : ''}`);
+  if (b.configured)
+    out(
+      `  byzantine by the scenario: ${b.configured.join(', ') || 'none'}${b.undetected!.length ? ` · ${red(`never caught: ${b.undetected!.join(', ')}`)}` : b.configured.length ? ` · ${green('all caught')}` : ''}`,
+    );
 }
 
 function evidenceText(e: unknown): string {
@@ -336,12 +434,19 @@ function printLeaders(l: ReturnType<typeof leadersOf>, run: RunRow, _o: PrintOpt
   }
   if (l.terms.length === 0) out(`  ${red('no leader was elected')}`);
   const gaps = l.gaps.filter((g) => (g.until ?? Infinity) > g.from);
-  out(`  ${raft ? 'leaderless' : 'no primary'}   ${l.leaderlessMs.toFixed(0)} ms in all${gaps.length ? `: ${gaps.map((g) => `${t(g.from)} → ${g.until === null ? 'the end' : t(g.until)} (${g.why})`).join(' · ')}` : ''}`);
+  out(
+    `  ${raft ? 'leaderless' : 'no primary'}   ${l.leaderlessMs.toFixed(0)} ms in all${gaps.length ? `: ${gaps.map((g) => `${t(g.from)} → ${g.until === null ? 'the end' : t(g.until)} (${g.why})`).join(' · ')}` : ''}`,
+  );
   for (const f of l.failovers as { crashed: string; at: number; newLeader?: string | null; newPrimary?: string | null; ms?: number | null }[]) {
     const next = f.newLeader ?? f.newPrimary;
-    out(`  failover     ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${next ? `${bold(next)} ${raft ? 'led' : 'primary'} ${(f.ms ?? 0).toFixed(0)} ms later` : red(raft ? 'no new leader' : 'no new view')}`);
+    out(
+      `  failover     ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${next ? `${bold(next)} ${raft ? 'led' : 'primary'} ${(f.ms ?? 0).toFixed(0)} ms later` : red(raft ? 'no new leader' : 'no new view')}`,
+    );
   }
-  for (const v of l.viewChanges) out(`  view ${v.view}       asked for at ${t(v.startedAt)} (${v.reason ?? '?'}) · ${v.installedAt !== null ? `${v.primary} primary at ${t(v.installedAt)}, ${v.replicas} replicas in it` : red('never installed')}`);
+  for (const v of l.viewChanges)
+    out(
+      `  view ${v.view}       asked for at ${t(v.startedAt)} (${v.reason ?? '?'}) · ${v.installedAt !== null ? `${v.primary} primary at ${t(v.installedAt)}, ${v.replicas} replicas in it` : red('never installed')}`,
+    );
   out(`  ${raft ? 'current leader' : 'current primary'}  ${l.currentLeader ? bold(l.currentLeader) : red('none')}`);
 }
 
@@ -351,7 +456,10 @@ function printFaults(faults: ReturnType<typeof faultsOf>, run: RunRow, _o: Print
   const fw = Math.max(5, ...faults.map((f) => f.fault.length));
   const tw = Math.min(24, Math.max(6, ...faults.map((f) => f.target.length)));
   for (const f of faults) {
-    const span = f.end !== null ? `${traceTime(f.start, run.mode).trim()} → ${traceTime(f.end, run.mode).trim()} (${f.durationMs!.toFixed(0)} ms, ${f.endedBy})` : `${traceTime(f.start, run.mode).trim()}${f.fault === 'isolated' || f.fault === 'cascade' ? '' : dim(' → not lifted')}`;
+    const span =
+      f.end !== null
+        ? `${traceTime(f.start, run.mode).trim()} → ${traceTime(f.end, run.mode).trim()} (${f.durationMs!.toFixed(0)} ms, ${f.endedBy})`
+        : `${traceTime(f.start, run.mode).trim()}${f.fault === 'isolated' || f.fault === 'cascade' ? '' : dim(' → not lifted')}`;
     out(`  ${(f.fault === 'crash' ? red : yellow)(f.fault.padEnd(fw))}  ${f.target.padEnd(tw)}  ${span}`.trimEnd());
   }
 }

@@ -27,22 +27,33 @@ export type StatsCommandOptions = StoreFilterOptions;
  * ```
  */
 export function statsCommand(ref: string | undefined, opts: StatsCommandOptions, out: (line: string) => void): number {
-  if (ref !== undefined && (opts.protocol !== undefined || opts.since !== undefined)) throw new ConfigError('RUN', 'either one run or the filters --protocol/--since, not both', ref);
+  if (ref !== undefined && (opts.protocol !== undefined || opts.since !== undefined))
+    throw new ConfigError('RUN', 'either one run or the filters --protocol/--since, not both', ref);
   const since = opts.since !== undefined ? parseSince(opts.since, opts.now) : undefined;
   return withStore(opts.store, (db, file) => {
-    const runs = ref !== undefined ? [resolveRun(db, file, ref)] : listRuns(db, { protocol: opts.protocol, since, kind: opts.kind })
-      // Stress campaigns and benchmarks report in their own shape: counted only when asked for by --kind.
-      .filter((r) => opts.kind !== undefined || r.kind === 'run' || r.kind === 'replay');
+    const runs =
+      ref !== undefined
+        ? [resolveRun(db, file, ref)]
+        : listRuns(db, { protocol: opts.protocol, since, kind: opts.kind })
+            // Stress campaigns and benchmarks report in their own shape: counted only when asked for by --kind.
+            .filter((r) => opts.kind !== undefined || r.kind === 'run' || r.kind === 'replay');
     if (runs.length === 0 && opts.protocol !== undefined && !storedProtocols(db).includes(opts.protocol)) {
       const known = storedProtocols(db);
-      throw new ConfigError('--protocol', known.length ? `one of the protocols the stored runs used: ${known.join(', ')}` : 'a protocol of a stored run (none stored yet)', opts.protocol);
+      throw new ConfigError(
+        '--protocol',
+        known.length ? `one of the protocols the stored runs used: ${known.join(', ')}` : 'a protocol of a stored run (none stored yet)',
+        opts.protocol,
+      );
     }
     const stats = protocolStats(db, runs);
     if (opts.json) {
       out(JSON.stringify({ store: file, runs: runs.length, ...(ref !== undefined ? { run: runs[0]!.id } : {}), protocols: stats }, null, 2));
       return EXIT_OK;
     }
-    const what = ref !== undefined ? `run ${runs[0]!.id} (${runs[0]!.name})` : `${int(runs.length)} stored run${runs.length === 1 ? '' : 's'}${opts.protocol ? ` of ${opts.protocol}` : ''}${opts.since ? ` since ${opts.since}` : ''}`;
+    const what =
+      ref !== undefined
+        ? `run ${runs[0]!.id} (${runs[0]!.name})`
+        : `${int(runs.length)} stored run${runs.length === 1 ? '' : 's'}${opts.protocol ? ` of ${opts.protocol}` : ''}${opts.since ? ` since ${opts.since}` : ''}`;
     out(bold(`Consensus statistics`) + dim(` · ${what} · ${file}`));
     if (runs.length === 0) {
       out('  no run matches');
@@ -52,14 +63,25 @@ export function statsCommand(ref: string | undefined, opts: StatsCommandOptions,
     const f2 = (x: number | null, unit = '') => (x === null ? '-' : `${x.toFixed(2)}${unit}`);
     const pct = (x: number | null) => (x === null ? '-' : `${(x * 100).toFixed(1)}%`);
     const rows = stats.map((p) => [
-      p.protocol, int(p.runs), `${int(p.decided)}/${int(p.attempted)}`, pct(p.successRate), f2(p.latencyMs.p50, ' ms'), f2(p.latencyMs.p99, ' ms'),
-      p.messagesPerDecision === null ? '-' : p.messagesPerDecision.toFixed(1), pct(p.quality), int(p.safetyViolations),
+      p.protocol,
+      int(p.runs),
+      `${int(p.decided)}/${int(p.attempted)}`,
+      pct(p.successRate),
+      f2(p.latencyMs.p50, ' ms'),
+      f2(p.latencyMs.p99, ' ms'),
+      p.messagesPerDecision === null ? '-' : p.messagesPerDecision.toFixed(1),
+      pct(p.quality),
+      int(p.safetyViolations),
     ]);
     const width = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
     const line = (cells: string[]) => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(width[i]!) : c.padStart(width[i]!))).join('  ')}`;
     out(dim(line(head)));
     for (const r of rows) out(line(r));
-    out(dim(`\n  consensus time: percentiles over every decision stored one by one (simulated ms in sim mode); messages: sent over attempted; quality: over decided decisions with a ground truth`));
+    out(
+      dim(
+        `\n  consensus time: percentiles over every decision stored one by one (simulated ms in sim mode); messages: sent over attempted; quality: over decided decisions with a ground truth`,
+      ),
+    );
     return EXIT_OK;
   });
 }

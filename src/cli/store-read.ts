@@ -18,7 +18,8 @@ import { storePath } from '../store/store-path.ts';
  */
 export function withStore<T>(store: string | undefined, read: (db: StoreDb, file: string) => T): T {
   const file = storePath({ store });
-  if (file === undefined) throw new StoreError('(off)', 'CONCLAVE_STORE is "off": there is no store to read', 'Give the store with --store PATH, or unset CONCLAVE_STORE.');
+  if (file === undefined)
+    throw new StoreError('(off)', 'CONCLAVE_STORE is "off": there is no store to read', 'Give the store with --store PATH, or unset CONCLAVE_STORE.');
   const db = openStore(file, { readonly: true });
   try {
     return read(db, file);
@@ -42,7 +43,8 @@ export function parseSince(value: string, now = Date.now()): number {
   const age = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(value.trim());
   if (age) return now - Number(age[1]) * UNIT_MS[age[2]!]!;
   const t = /^\d{4}-\d{2}-\d{2}/.test(value.trim()) ? Date.parse(value.trim()) : NaN;
-  if (Number.isNaN(t)) throw new ConfigError('--since', 'an age such as 30m, 2h, 1d or 1w, or an ISO date or time such as 2026-12-01 or 2026-12-01T12:00Z', value);
+  if (Number.isNaN(t))
+    throw new ConfigError('--since', 'an age such as 30m, 2h, 1d or 1w, or an ISO date or time such as 2026-12-01 or 2026-12-01T12:00Z', value);
   return t;
 }
 

@@ -69,17 +69,34 @@ export const STRESS_EXIT = Object.freeze({ ok: 0, safety: 1, liveness: 3 });
  * `STRESS_EXIT`): 1 when a run broke safety (or failed outright), 3 when a run within the fault
  * bound stalled (unless `allowLiveness`), else 0.
  */
-export async function stressCommand(o: StressCommandOptions, out: (line: string) => void, progress?: { isTTY?: boolean; write(s: string): unknown }): Promise<number> {
+export async function stressCommand(
+  o: StressCommandOptions,
+  out: (line: string) => void,
+  progress?: { isTTY?: boolean; write(s: string): unknown },
+): Promise<number> {
   const plan = stressPlan(o);
   // A module that does not load would fail every run: say so once, naming the option.
   if (plan.implementation !== undefined) await checkImplementation(implementationRef(plan.implementation, family(plan.protocol)), '--implementation');
   let last = 0;
-  const recorder = typeof o.store === 'string' ? ReportRecorder.start(o.store, {
-    kind: 'stress', name: `stress ${o.protocol}`, protocol: o.protocol, mode: o.mode ?? 'sim', seed: o.seed, agents: o.agents,
-    scenarioResolved: { plan, runs: o.runs, seed: o.seed }, argv: o.argv, detailLimit: 0, signed: true,
-  }) : undefined;
+  const recorder =
+    typeof o.store === 'string'
+      ? ReportRecorder.start(o.store, {
+          kind: 'stress',
+          name: `stress ${o.protocol}`,
+          protocol: o.protocol,
+          mode: o.mode ?? 'sim',
+          seed: o.seed,
+          agents: o.agents,
+          scenarioResolved: { plan, runs: o.runs, seed: o.seed },
+          argv: o.argv,
+          detailLimit: 0,
+          signed: true,
+        })
+      : undefined;
   const report = await runStress(plan, {
-    runs: o.runs, seed: o.seed, workers: o.workers,
+    runs: o.runs,
+    seed: o.seed,
+    workers: o.workers,
     onProgress: (done, runs) => {
       recorder?.progress(done, runs);
       if (!progress || o.json) return;
@@ -102,7 +119,8 @@ export async function stressCommand(o: StressCommandOptions, out: (line: string)
   else {
     printReport(report, o, saved, out);
     if (shrunk) printShrunk(shrunk, out);
-    if (o.save && saved.size === 0) out(dim(`\n  --save ${o.save}: no run broke safety, failed or stalled within the bound; nothing written (the folder was not created)`));
+    if (o.save && saved.size === 0)
+      out(dim(`\n  --save ${o.save}: no run broke safety, failed or stalled within the bound; nothing written (the folder was not created)`));
   }
   const exitCode = report.failing.length > 0 ? STRESS_EXIT.safety : report.stalled.length > 0 && !o.allowLiveness ? STRESS_EXIT.liveness : STRESS_EXIT.ok;
   if (recorder) {
@@ -115,8 +133,14 @@ export async function stressCommand(o: StressCommandOptions, out: (line: string)
 /** A campaign's findings as the store keeps them: each failing or stalled run, with the seed that replays it. */
 function stressRunEnd(report: StressReport, exitCode: number, shrunk: unknown): RunEnd {
   const findings = [
-    ...report.failing.flatMap((f) => (f.violations.length > 0 ? f.violations : [{ checker: 'run', property: 'failed', detail: f.error ?? 'the run failed' }])
-      .map((v) => ({ kind: 'safety' as const, checker: v.checker, text: `seed ${f.seed}: ${v.property}: ${v.detail}`, detail: JSON.stringify({ seed: f.seed, ...v, scenario: f.scenario }) }))),
+    ...report.failing.flatMap((f) =>
+      (f.violations.length > 0 ? f.violations : [{ checker: 'run', property: 'failed', detail: f.error ?? 'the run failed' }]).map((v) => ({
+        kind: 'safety' as const,
+        checker: v.checker,
+        text: `seed ${f.seed}: ${v.property}: ${v.detail}`,
+        detail: JSON.stringify({ seed: f.seed, ...v, scenario: f.scenario }),
+      })),
+    ),
     ...report.stalled.map((s) => ({ kind: 'liveness' as const, checker: 'termination', text: `seed ${s.seed}: ${s.detail}`, detail: JSON.stringify(s) })),
   ];
   const status = exitCode === STRESS_EXIT.safety ? 'violated' : exitCode === STRESS_EXIT.liveness ? 'failed' : 'completed';
@@ -148,21 +172,40 @@ function checkStressProtocol(name: string): void {
  * drawScenario(plan, 7); // run seed 7's scenario
  * ```
  */
-export function stressPlan(o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'mode' | 'search'>): StressPlan {
+export function stressPlan(
+  o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'mode' | 'search'>,
+): StressPlan {
   if (family(o.protocol) === 'voting') checkStressProtocol(o.protocol);
-  const plan: { -readonly [K in keyof StressPlan]: StressPlan[K] } = { protocol: o.protocol, agents: o.agents, byzantine: o.byzantine, failureRate: o.failureRate, faults: faultsFor(o.protocol, o.faults?.split(',').map((f) => f.trim()).filter(Boolean)), decisions: o.decisions, ...(o.mode === 'threads' ? { mode: 'threads' as const } : {}) };
+  const plan: { -readonly [K in keyof StressPlan]: StressPlan[K] } = {
+    protocol: o.protocol,
+    agents: o.agents,
+    byzantine: o.byzantine,
+    failureRate: o.failureRate,
+    faults: faultsFor(
+      o.protocol,
+      o.faults
+        ?.split(',')
+        .map((f) => f.trim())
+        .filter(Boolean),
+    ),
+    decisions: o.decisions,
+    ...(o.mode === 'threads' ? { mode: 'threads' as const } : {}),
+  };
   // Raft tolerates no liar, but may be given some (to see its checkers catch what they do).
   if ((o.byzantine !== undefined || o.failureRate !== undefined) && !o.faults && family(o.protocol) === 'raft') plan.faults = [...plan.faults, 'byzantine'];
-  if (o.byzantine !== undefined && o.failureRate !== undefined) throw new ConfigError('--failure-rate', 'either --byzantine or --failure-rate, not both', o.failureRate);
+  if (o.byzantine !== undefined && o.failureRate !== undefined)
+    throw new ConfigError('--failure-rate', 'either --byzantine or --failure-rate, not both', o.failureRate);
   if (o.byzantine !== undefined && o.byzantine >= o.agents) throw new ConfigError('--byzantine', `fewer than --agents (${o.agents})`, o.byzantine);
-  if (o.failureRate !== undefined && !(o.failureRate >= 0 && o.failureRate < 1)) throw new ConfigError('--failure-rate', 'a share of the agents in [0, 1)', o.failureRate);
+  if (o.failureRate !== undefined && !(o.failureRate >= 0 && o.failureRate < 1))
+    throw new ConfigError('--failure-rate', 'a share of the agents in [0, 1)', o.failureRate);
   if (o.search !== undefined) {
     if (o.search !== 'targeted' && o.search !== 'uniform') throw new ConfigError('--search', 'targeted or uniform', o.search);
     // Only Raft has a targeted search: refused elsewhere rather than accepted and ignored.
     if (family(o.protocol) !== 'raft') throw new ConfigError('--search', `a Raft option (--protocol raft); ${o.protocol} runs are drawn uniformly`, o.search);
     // The targeted shapes crash leaders: without crashes (--faults without crash) every run is
     // uniform, so asking for them is refused rather than ignored.
-    if (o.search === 'targeted' && !plan.faults.includes('crash')) throw new ConfigError('--search', 'uniform here: the targeted search crashes leaders, and these runs draw no crashes (add crash to --faults)', o.search);
+    if (o.search === 'targeted' && !plan.faults.includes('crash'))
+      throw new ConfigError('--search', 'uniform here: the targeted search crashes leaders, and these runs draw no crashes (add crash to --faults)', o.search);
     plan.search = o.search;
   }
   if (o.implementation !== undefined) {
@@ -196,14 +239,20 @@ function saveFindings(report: StressReport, dir: string): Map<number, string> {
  * `stress-<protocol>-<seed>.shrunk.yml` beside the run's own file. Only the first: each shrink
  * reruns the scenario up to its attempt bound, and one small reproduction is what a reader needs.
  */
-async function shrinkFirstFailing(report: StressReport, o: StressCommandOptions, progress: { isTTY?: boolean; write(s: string): unknown } | undefined): Promise<(ShrinkResult & { file?: string }) | undefined> {
+async function shrinkFirstFailing(
+  report: StressReport,
+  o: StressCommandOptions,
+  progress: { isTTY?: boolean; write(s: string): unknown } | undefined,
+): Promise<(ShrinkResult & { file?: string }) | undefined> {
   const failing = report.failing.find((f) => f.violations.length > 0);
   if (!failing) return undefined;
   const name = `stress-${report.plan.protocol}-${failing.seed}.shrunk.yml`;
   const file = o.save ? join(o.save, name) : undefined;
   const show = progress && !o.json ? progress : undefined;
   const r = await shrinkScenario(failing.scenario, {
-    seed: failing.seed, property: failing.violations[0].property, fileName: file ?? name,
+    seed: failing.seed,
+    property: failing.violations[0].property,
+    fileName: file ?? name,
     onProgress: (p) => {
       const size = `${p.size.faultEntries} fault entries, ${p.size.decisions} decisions, ${p.size.agents} agents`;
       if (show?.isTTY) show.write(`\r  shrinking seed ${failing.seed}: attempt ${p.attempt} · ${size}`.padEnd(90));
@@ -221,8 +270,14 @@ async function shrinkFirstFailing(report: StressReport, o: StressCommandOptions,
 function printShrunk(s: ShrinkResult & { file?: string }, out: (line: string) => void): void {
   const { before: b, after: a } = s.size;
   out(heading('Shrunk'));
-  out(`  seed ${s.seed}: ${s.property} still violated · fault entries ${b.faultEntries} -> ${a.faultEntries} · decisions ${b.decisions} -> ${a.decisions} · agents ${b.agents} -> ${a.agents}`);
-  out(dim(`  ${s.attempts} attempts in ${(s.ms / 1000).toFixed(1)} s (${s.stopped})${s.file ? ` · replay: conclave run ${s.file}` : ' · (--save DIR writes it to a file; --no-shrink skips this)'}`));
+  out(
+    `  seed ${s.seed}: ${s.property} still violated · fault entries ${b.faultEntries} -> ${a.faultEntries} · decisions ${b.decisions} -> ${a.decisions} · agents ${b.agents} -> ${a.agents}`,
+  );
+  out(
+    dim(
+      `  ${s.attempts} attempts in ${(s.ms / 1000).toFixed(1)} s (${s.stopped})${s.file ? ` · replay: conclave run ${s.file}` : ' · (--save DIR writes it to a file; --no-shrink skips this)'}`,
+    ),
+  );
   out('');
   for (const line of s.shrunk.trimEnd().split('\n')) out(`    ${line}`);
 }
@@ -235,7 +290,9 @@ function printShrunk(s: ShrinkResult & { file?: string }, out: (line: string) =>
  * stressOptionsText({ protocol: 'raft', agents: 5, decisions: 100 }); // '--protocol raft --agents 5 --decisions 100'
  * ```
  */
-export function stressOptionsText(o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'search'>): string {
+export function stressOptionsText(
+  o: Pick<StressCommandOptions, 'protocol' | 'agents' | 'byzantine' | 'failureRate' | 'faults' | 'decisions' | 'implementation' | 'search'>,
+): string {
   return `--protocol ${o.protocol} --agents ${o.agents}${o.byzantine !== undefined ? ` --byzantine ${o.byzantine}` : ''}${o.failureRate !== undefined ? ` --failure-rate ${o.failureRate}` : ''}${o.faults ? ` --faults ${o.faults}` : ''}${o.implementation ? ` --implementation ${o.implementation}` : ''}${o.search ? ` --search ${o.search}` : ''} --decisions ${o.decisions}`;
 }
 
@@ -250,27 +307,65 @@ function replayCommand(o: StressCommandOptions, plan: StressPlan, seed: number):
 }
 
 function printReport(r: StressReport, o: StressCommandOptions, saved: ReadonlyMap<number, string>, out: (line: string) => void): void {
-  out(bold(`stress · ${r.plan.protocol} · ${r.plan.agents} agents · faults ${r.plan.faults.join(', ')} · ${int(r.runs)} runs from seed ${r.seed}`) + dim(r.plan.mode === 'threads' ? ' · threads mode (one run at a time, each on the worker threads; wall clock, not replayable exactly)' : ` · ${r.workers} workers · sim mode`));
+  out(
+    bold(`stress · ${r.plan.protocol} · ${r.plan.agents} agents · faults ${r.plan.faults.join(', ')} · ${int(r.runs)} runs from seed ${r.seed}`) +
+      dim(
+        r.plan.mode === 'threads'
+          ? ' · threads mode (one run at a time, each on the worker threads; wall clock, not replayable exactly)'
+          : ` · ${r.workers} workers · sim mode`,
+      ),
+  );
   out(heading('Summary'));
-  out(`  runs         ${int(r.runs)} in ${(r.wallMs / 1000).toFixed(1)} s (${int(Math.round((r.runs / r.wallMs) * 60_000))} runs/min) · slowest seed ${r.slowest.seed} (${r.slowest.wallMs} ms)`);
+  out(
+    `  runs         ${int(r.runs)} in ${(r.wallMs / 1000).toFixed(1)} s (${int(Math.round((r.runs / r.wallMs) * 60_000))} runs/min) · slowest seed ${r.slowest.seed} (${r.slowest.wallMs} ms)`,
+  );
   out(`  decisions    ${int(r.decisions.decided)} of ${int(r.decisions.attempted)} reached`);
   const safety = Object.entries(r.violations);
-  out(`  safety       ${safety.length === 0 ? green('0 violations') : red(safety.map(([p, n]) => `${n} ${p}`).join(' · ')) + dim(` (by checker: ${Object.entries(r.byChecker).map(([c, n]) => `${c} ${n}`).join(', ')})`)}`);
+  out(
+    `  safety       ${
+      safety.length === 0
+        ? green('0 violations')
+        : red(safety.map(([p, n]) => `${n} ${p}`).join(' · ')) +
+          dim(
+            ` (by checker: ${Object.entries(r.byChecker)
+              .map(([c, n]) => `${c} ${n}`)
+              .join(', ')})`,
+          )
+    }`,
+  );
   const seeds = (xs: number[]) => `seeds ${xs.slice(0, 8).join(', ')}${xs.length > 8 ? ', ...' : ''}`;
-  out(`  liveness     ${r.unfinished.length === 0 ? green('every run finished its work') : yellow(`${r.unfinished.length} runs did not finish (${seeds(r.unfinished)})`)}`);
+  out(
+    `  liveness     ${r.unfinished.length === 0 ? green('every run finished its work') : yellow(`${r.unfinished.length} runs did not finish (${seeds(r.unfinished)})`)}`,
+  );
   // Liars lie to the end of a run: termination is then judged from the last timed fault's end, or from the start.
-  if (r.notTerminated.length > 0) out(`               ${yellow(`${r.notTerminated.length} runs left decisions unreached after their timed faults ended, or with only liars laid (termination after heal; ${seeds(r.notTerminated)})`)}`);
+  if (r.notTerminated.length > 0)
+    out(
+      `               ${yellow(`${r.notTerminated.length} runs left decisions unreached after their timed faults ended, or with only liars laid (termination after heal; ${seeds(r.notTerminated)})`)}`,
+    );
   if (r.notTerminated.length > 0) {
     const beyond = r.notTerminated.length - r.stalled.length;
-    out(`               ${r.stalled.length > 0 ? red(`${r.stalled.length} of them within the fault bound: a stall there is a bug${o.allowLiveness ? ' (allowed by --allow-liveness)' : ' (exit 3)'}`) : dim('none within the fault bound')}${beyond > 0 ? dim(` · ${beyond} with more liars than the protocol tolerates`) : ''}`);
+    out(
+      `               ${r.stalled.length > 0 ? red(`${r.stalled.length} of them within the fault bound: a stall there is a bug${o.allowLiveness ? ' (allowed by --allow-liveness)' : ' (exit 3)'}`) : dim('none within the fault bound')}${beyond > 0 ? dim(` · ${beyond} with more liars than the protocol tolerates`) : ''}`,
+    );
   }
-  if (r.slowestRecovery) out(`  recovery     slowest ${Math.round(r.slowestRecovery.ms)} ms from a leader's crash to its successor (seed ${r.slowestRecovery.seed})${r.unreplacedCrashes > 0 ? dim(` · ${r.unreplacedCrashes} leader crashes without a successor (it came back first, or the run ended)`) : ''}`);
+  if (r.slowestRecovery)
+    out(
+      `  recovery     slowest ${Math.round(r.slowestRecovery.ms)} ms from a leader's crash to its successor (seed ${r.slowestRecovery.seed})${r.unreplacedCrashes > 0 ? dim(` · ${r.unreplacedCrashes} leader crashes without a successor (it came back first, or the run ended)`) : ''}`,
+    );
   if (r.detected > 0) out(`  byzantine    ${int(r.detected)} liars caught over all runs`);
   const replayLine = (seed: number) => dim(`    replay: ${replayCommand(o, r.plan, seed)}${saved.has(seed) ? `   or   conclave run ${saved.get(seed)}` : ''}`);
   if (r.failing.length > 0) {
     out(heading('Failing runs'));
     r.failing.slice(0, 20).forEach((f) => {
-      out(`  ${red(`seed ${f.seed}`)}: ${f.error ?? f.violations.slice(0, 3).map((v) => `${v.property}: ${v.detail}`).join('; ')}`);
+      out(
+        `  ${red(`seed ${f.seed}`)}: ${
+          f.error ??
+          f.violations
+            .slice(0, 3)
+            .map((v) => `${v.property}: ${v.detail}`)
+            .join('; ')
+        }`,
+      );
       out(replayLine(f.seed));
     });
     if (r.failing.length > 20) out(dim(`  ... and ${r.failing.length - 20} more`));

@@ -80,7 +80,10 @@ export function projectConfigPath(places: ConfigPlaces = processPlaces()): strin
  */
 export function standardLayers(places: ConfigPlaces = processPlaces()): ConfigLayer[] {
   const out: ConfigLayer[] = [];
-  for (const [label, file] of [['user file', userConfigPath(places)], ['project file', projectConfigPath(places)]] as const) {
+  for (const [label, file] of [
+    ['user file', userConfigPath(places)],
+    ['project file', projectConfigPath(places)],
+  ] as const) {
     if (existsSync(file)) out.push({ label, file, config: parseLegacyConfig(readSourceFileSync(file, 'configuration'), file) });
   }
   return out;

@@ -6,12 +6,35 @@
 import { parse as parseYaml, parseDocument, stringify } from 'yaml';
 import { ConfigError } from '../errors.ts';
 import {
-  checkConfigValues, deepMerge, getPath, has, isMapping, layerName, layerOf, leafPaths, loadScenarioFile, mergeConfigLayers,
-  parseLegacyConfig, parseScenario, readSourceFileSync, refuseUnknownConfigKeys, unknownKey, type ConfigLayer,
+  checkConfigValues,
+  deepMerge,
+  getPath,
+  has,
+  isMapping,
+  layerName,
+  layerOf,
+  leafPaths,
+  loadScenarioFile,
+  mergeConfigLayers,
+  parseLegacyConfig,
+  parseScenario,
+  readSourceFileSync,
+  refuseUnknownConfigKeys,
+  unknownKey,
+  type ConfigLayer,
 } from '../scenario/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { unusedSettings } from '../swarm/client-run.ts';
-import { configFileLayers, processPlaces, projectConfigPath, readConfigText, standardLayers, userConfigPath, writeConfigText, type ConfigPlaces } from './config-files.ts';
+import {
+  configFileLayers,
+  processPlaces,
+  projectConfigPath,
+  readConfigText,
+  standardLayers,
+  userConfigPath,
+  writeConfigText,
+  type ConfigPlaces,
+} from './config-files.ts';
 
 /**
  * The file `config set`/`merge` writes: the project file, or with `user` the user file.
@@ -58,7 +81,11 @@ export function parseValue(text: string): unknown {
 export function setConfigValue(file: string, key: string, value: unknown): string {
   const unknown = unknownKey(key);
   if (unknown !== undefined) {
-    throw new ConfigError(unknown.path, `a setting Conclave knows: the nearest is "${unknown.nearest}" (conclave config show --resolved lists what a run uses); ${file} was not written`, value);
+    throw new ConfigError(
+      unknown.path,
+      `a setting Conclave knows: the nearest is "${unknown.nearest}" (conclave config show --resolved lists what a run uses); ${file} was not written`,
+      value,
+    );
   }
   const text = readConfigText(file);
   const doc = parseDocument(text.trim() === '' ? '{}' : text);
@@ -133,13 +160,18 @@ export interface ResolvedEntry {
  * const { entries, warnings } = await resolvedConfig({ configFiles: ['a.yml'] });
  * ```
  */
-export async function resolvedConfig(o: { readonly configFiles?: readonly string[]; readonly scenario?: string }, places: ConfigPlaces = processPlaces()): Promise<{ entries: ResolvedEntry[]; warnings: string[]; scenario: Scenario }> {
+export async function resolvedConfig(
+  o: { readonly configFiles?: readonly string[]; readonly scenario?: string },
+  places: ConfigPlaces = processPlaces(),
+): Promise<{ entries: ResolvedEntry[]; warnings: string[]; scenario: Scenario }> {
   const layers = [...standardLayers(places), ...configFileLayers(o.configFiles ?? [], places)];
   const scenario = o.scenario ? await loadScenarioFile(o.scenario, { layers }) : parseScenario(undefined, undefined, { layers });
   const raw: unknown = o.scenario ? parseYaml(readSourceFileSync(o.scenario, 'scenario')) : {};
   const { votingTimeoutMs, ...consensus } = scenario.consensus;
   const shown = { ...consensus, voting_timeout: `${votingTimeoutMs}ms` };
-  const entries = leafPaths({ consensus: shown }).map(([key, value]): ResolvedEntry => ({ key, value, source: sourceOf(key, consensus.algorithm, raw, layers, o.scenario) }));
+  const entries = leafPaths({ consensus: shown }).map(
+    ([key, value]): ResolvedEntry => ({ key, value, source: sourceOf(key, consensus.algorithm, raw, layers, o.scenario) }),
+  );
   // What the protocol's driver will name too (Raft, PBFT and gossip do not vote).
   const protocol = DRIVER_NAMES[consensus.algorithm];
   const driver = protocol === undefined ? [] : unusedSettings(scenario, protocol, { reads: protocol === 'raft' });

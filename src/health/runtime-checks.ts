@@ -8,13 +8,20 @@ import { createSystem } from '../system/create-system.ts';
 /** How long one health check may take before it is called failed. */
 export const HEALTH_TIMEOUT_MS = 30_000;
 
-async function timed(name: string, now: () => number, body: () => Promise<{ detail: string; figures?: HealthCheck['figures'] }>, timeoutMs = HEALTH_TIMEOUT_MS): Promise<HealthCheck> {
+async function timed(
+  name: string,
+  now: () => number,
+  body: () => Promise<{ detail: string; figures?: HealthCheck['figures'] }>,
+  timeoutMs = HEALTH_TIMEOUT_MS,
+): Promise<HealthCheck> {
   const start = now();
   let timer: NodeJS.Timeout | undefined;
   try {
     const r = await Promise.race([
       body(),
-      new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs); }),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs / 1000} s`)), timeoutMs);
+      }),
     ]);
     return { name, ok: true, detail: r.detail, ms: now() - start, figures: r.figures };
   } catch (e) {
@@ -47,7 +54,10 @@ export function threadsHealth(now: () => number = () => performance.now()): Prom
         if (reply.body !== worker) throw new Error(`worker ${worker} answered ${JSON.stringify(reply.body)} to ping ${worker}`);
         trips.push(now() - t);
       }
-      return { detail: `2 workers started in ${started.toFixed(0)} ms; an actor on each answered (round trips ${trips.map((x) => `${x.toFixed(1)} ms`).join(', ')})`, figures: { startMs: started, roundTripMs: Math.max(...trips) } };
+      return {
+        detail: `2 workers started in ${started.toFixed(0)} ms; an actor on each answered (round trips ${trips.map((x) => `${x.toFixed(1)} ms`).join(', ')})`,
+        figures: { startMs: started, roundTripMs: Math.max(...trips) },
+      };
     } finally {
       await system.shutdown();
     }
@@ -82,6 +92,9 @@ export function connectivityHealth(mode: 'sim' | 'threads', now: () => number = 
     if (r.safetyViolations.length > 0) throw new Error(`${r.safetyViolations.length} safety violation(s) in a fault-free run`);
     if (r.accountingImbalance !== 0) throw new Error(`the message books do not balance (${r.accountingImbalance})`);
     if (closed !== d.attempted) throw new Error(`${closed} of ${d.attempted} decisions closed (${d.timedOut} timed out, ${d.aborted} aborted)`);
-    return { detail: `${d.attempted} decisions closed by 3 agents, ${r.messages.delivered.toLocaleString('en-US')} messages delivered, books balance`, figures: { decisions: d.attempted, messages: r.messages.delivered } };
+    return {
+      detail: `${d.attempted} decisions closed by 3 agents, ${r.messages.delivered.toLocaleString('en-US')} messages delivered, books balance`,
+      figures: { decisions: d.attempted, messages: r.messages.delivered },
+    };
   });
 }

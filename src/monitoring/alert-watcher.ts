@@ -58,7 +58,10 @@ export class AlertWatcher {
   private readonly slowMs: number | undefined;
   private readonly failureRate: number | undefined;
 
-  constructor(private readonly config: MonitoringConfig, private readonly onAlert?: (alert: AlertRecord) => void) {
+  constructor(
+    private readonly config: MonitoringConfig,
+    private readonly onAlert?: (alert: AlertRecord) => void,
+  ) {
     const performance = config.performanceAlerts !== false;
     this.slowMs = performance ? config.slowConsensusMs : undefined;
     this.failureRate = performance ? config.failureRate : undefined;
@@ -123,7 +126,14 @@ export class AlertWatcher {
       this.head++;
       this.reported.add(key);
       const decision = nameOf(key);
-      this.raise({ at: t, rule: 'slow-consensus', value: t - at, threshold: slow, decision, message: `decision ${decision} still open after ${ms(t - at)} (slow-consensus threshold ${ms(slow)})` });
+      this.raise({
+        at: t,
+        rule: 'slow-consensus',
+        value: t - at,
+        threshold: slow,
+        decision,
+        message: `decision ${decision} still open after ${ms(t - at)} (slow-consensus threshold ${ms(slow)})`,
+      });
     }
     if (this.head > 1024 && this.head * 2 > this.ages.length) {
       this.ages.splice(0, this.head);
@@ -133,7 +143,14 @@ export class AlertWatcher {
 
   private close(t: number, decision: string, latencyMs: number, ok: boolean, key: string): void {
     if (this.slowMs !== undefined && latencyMs > this.slowMs && !this.reported.delete(key)) {
-      this.raise({ at: t, rule: 'slow-consensus', value: latencyMs, threshold: this.slowMs, decision, message: `decision ${decision} took ${ms(latencyMs)} (slow-consensus threshold ${ms(this.slowMs)})` });
+      this.raise({
+        at: t,
+        rule: 'slow-consensus',
+        value: latencyMs,
+        threshold: this.slowMs,
+        decision,
+        message: `decision ${decision} took ${ms(latencyMs)} (slow-consensus threshold ${ms(this.slowMs)})`,
+      });
     }
     this.reported.delete(key);
     this.count(t, decision, ok);
@@ -147,7 +164,11 @@ export class AlertWatcher {
     if (!this.over && rate > this.failureRate) {
       this.over = true;
       this.raise({
-        at: t, rule: 'failure-rate', value: rate, threshold: this.failureRate, ...(decision !== undefined ? { decision } : {}),
+        at: t,
+        rule: 'failure-rate',
+        value: rate,
+        threshold: this.failureRate,
+        ...(decision !== undefined ? { decision } : {}),
         message: `failure rate ${round(rate)} (${this.failed} of ${this.closed} decisions closed without consensus) is over the threshold ${this.failureRate}`,
       });
     } else if (this.over && rate <= this.failureRate) this.over = false;
@@ -156,7 +177,14 @@ export class AlertWatcher {
   private detect(t: number, agent: string, evidence: string): void {
     if (this.config.byzantineDetection !== true || this.detected.has(agent)) return;
     this.detected.add(agent);
-    this.raise({ at: t, rule: 'byzantine-detected', value: this.detected.size, threshold: 0, agent, message: `agent ${agent} detected as Byzantine: ${evidence}` });
+    this.raise({
+      at: t,
+      rule: 'byzantine-detected',
+      value: this.detected.size,
+      threshold: 0,
+      agent,
+      message: `agent ${agent} detected as Byzantine: ${evidence}`,
+    });
   }
 
   private raise(a: Omit<AlertRecord, 'at'> & { at: number }): void {

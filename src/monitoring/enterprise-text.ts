@@ -52,11 +52,14 @@ export function enterpriseLines(r: EnterpriseFigures, c: TextColours = PLAIN): s
     out.push(`  oversight    ${o.requested} held · ${settled.join(' · ')}${o.timedOut ? c.yellow(` (${o.timedOut} at its timeout)`) : ''}`);
   }
   const alerts = r.alerts ?? [];
-  for (const a of alerts.slice(0, LISTED_ALERTS)) out.push(`  ${c.red('alert')}        ${c.dim(`at ${a.at.toLocaleString('en-US')} ms`)} ${a.rule}: ${a.message}`);
+  for (const a of alerts.slice(0, LISTED_ALERTS))
+    out.push(`  ${c.red('alert')}        ${c.dim(`at ${a.at.toLocaleString('en-US')} ms`)} ${a.rule}: ${a.message}`);
   if (alerts.length > LISTED_ALERTS) {
     const rest = new Map<string, number>();
     for (const a of alerts.slice(LISTED_ALERTS)) rest.set(a.rule, (rest.get(a.rule) ?? 0) + 1);
-    out.push(`  ${c.red('alert')}        and ${alerts.length - LISTED_ALERTS} more: ${[...rest].map(([rule, n]) => `${n} ${rule}`).join(', ')} (all in --json's alerts)`);
+    out.push(
+      `  ${c.red('alert')}        and ${alerts.length - LISTED_ALERTS} more: ${[...rest].map(([rule, n]) => `${n} ${rule}`).join(', ')} (all in --json's alerts)`,
+    );
   }
   return out;
 }

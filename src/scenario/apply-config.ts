@@ -31,8 +31,11 @@ export function checkConfigValues(config: LegacyConfig, file: string | undefined
   for (const name of PBFT_NAMES) {
     const t = config.consensus?.algorithms?.[name]?.threshold;
     if (t === undefined || (t >= PBFT_SHARES[0] && t <= PBFT_SHARES[1])) continue;
-    throw new ConfigError(`consensus.algorithms.${name}.threshold`,
-      `0.67 or no threshold${file ? ` in ${file}` : ''}: PBFT (${name}) commits with a quorum of 2f + 1 of n = 3f + 1 replicas, which a threshold cannot change; for a higher bar on a vote write consensus.algorithm: byzantine_supermajority (more than 2/3 of the whole electorate) or supermajority with consensus.threshold`, t);
+    throw new ConfigError(
+      `consensus.algorithms.${name}.threshold`,
+      `0.67 or no threshold${file ? ` in ${file}` : ''}: PBFT (${name}) commits with a quorum of 2f + 1 of n = 3f + 1 replicas, which a threshold cannot change; for a higher bar on a vote write consensus.algorithm: byzantine_supermajority (more than 2/3 of the whole electorate) or supermajority with consensus.threshold`,
+      t,
+    );
   }
 }
 
@@ -70,9 +73,19 @@ export function applyConfigLayers(raw: unknown, layers: readonly ConfigLayer[]):
         const layer = layerOf(layers, `consensus.algorithms.${name}.${key}`);
         return `consensus.algorithms.${name}.${key}${layer ? ` (${layerName(layer)})` : ''}`;
       };
-      if (rest.threshold !== undefined) warnings.push(`${named('threshold')}: ${rest.threshold} is PBFT's own quorum (2f + 1 of n = 3f + 1 replicas, just over 2/3), which it always uses: the key changes nothing and can go`);
-      if (rest.min_participants !== undefined) checkReplicas(raw, rest.min_participants, `consensus.algorithms.${name}.min_participants`, layerOf(layers, `consensus.algorithms.${name}.min_participants`));
-      for (const key of Object.keys(rest)) if (key !== 'threshold' && key !== 'min_participants') warnings.push(`${named(key)}: PBFT does not vote, so it is not used`);
+      if (rest.threshold !== undefined)
+        warnings.push(
+          `${named('threshold')}: ${rest.threshold} is PBFT's own quorum (2f + 1 of n = 3f + 1 replicas, just over 2/3), which it always uses: the key changes nothing and can go`,
+        );
+      if (rest.min_participants !== undefined)
+        checkReplicas(
+          raw,
+          rest.min_participants,
+          `consensus.algorithms.${name}.min_participants`,
+          layerOf(layers, `consensus.algorithms.${name}.min_participants`),
+        );
+      for (const key of Object.keys(rest))
+        if (key !== 'threshold' && key !== 'min_participants') warnings.push(`${named(key)}: PBFT does not vote, so it is not used`);
       continue;
     }
     algorithms[name] = rest;
@@ -83,7 +96,8 @@ export function applyConfigLayers(raw: unknown, layers: readonly ConfigLayer[]):
   const consensus: Record<string, unknown> = { ...applied.consensus };
   const from = merged.consensus ?? {};
   // Only the Raft keys the runtime knows: the others were named above, and must not fail the run.
-  if (isMapping(from.raft)) consensus.raft = deepMerge(Object.fromEntries(Object.entries(from.raft).filter(([k]) => unknownKey(`consensus.raft.${k}`) === undefined)), consensus.raft);
+  if (isMapping(from.raft))
+    consensus.raft = deepMerge(Object.fromEntries(Object.entries(from.raft).filter(([k]) => unknownKey(`consensus.raft.${k}`) === undefined)), consensus.raft);
   const malicious = from.malicious_detection ?? detection;
   if (malicious !== undefined && consensus.malicious_detection === undefined) consensus.malicious_detection = malicious;
   for (const key of ENTERPRISE_KEYS) if (from[key] !== undefined) consensus[key] = deepMerge(from[key], consensus[key]);
@@ -99,9 +113,11 @@ function unmatchedRoles(raw: unknown, merged: LegacyConfig, layers: readonly Con
   const out: string[] = [];
   for (const section of ['agent_weights', 'agent_expertise'] as const) {
     for (const role of Object.keys(merged[section] ?? {})) {
-      if (roles.has(role) || /_\d{3,}$/.test(role) && roles.has(role.replace(/_\d{3,}$/, ''))) continue;
+      if (roles.has(role) || (/_\d{3,}$/.test(role) && roles.has(role.replace(/_\d{3,}$/, '')))) continue;
       const layer = layerOf(layers, `${section}.${role}`);
-      out.push(`${section}.${role}${layer ? ` (${layerName(layer)})` : ''}: no agent has the role ${role} (roles: ${[...roles].join(', ')}), so it is not used`);
+      out.push(
+        `${section}.${role}${layer ? ` (${layerName(layer)})` : ''}: no agent has the role ${role} (roles: ${[...roles].join(', ')}), so it is not used`,
+      );
     }
   }
   return out;
@@ -116,7 +132,12 @@ function checkReplicas(raw: unknown, min: number, path: string, layer: ConfigLay
     if (typeof count !== 'number') return;
     n += count;
   }
-  if (n < min) throw new ConfigError(path, `at most as many replicas as the scenario has agents (${n})${layer ? `, in ${layerName(layer)}` : ''}: add agents, or lower it (PBFT needs n = 3f + 1, at least 4 to tolerate one liar)`, min);
+  if (n < min)
+    throw new ConfigError(
+      path,
+      `at most as many replicas as the scenario has agents (${n})${layer ? `, in ${layerName(layer)}` : ''}: add agents, or lower it (PBFT needs n = 3f + 1, at least 4 to tolerate one liar)`,
+      min,
+    );
 }
 
 function withoutFile(config: LegacyConfig): Record<string, unknown> {

@@ -35,6 +35,9 @@ export function clip(text: string, max = QUOTED_CHARS): string {
  * ```
  */
 export function listText(values: readonly unknown[], max = LISTED_ENTRIES): string {
-  const shown = values.slice(0, max).map((v) => clip(JSON.stringify(v) ?? String(v), 40)).join(', ');
+  const shown = values
+    .slice(0, max)
+    .map((v) => clip(JSON.stringify(v) ?? String(v), 40))
+    .join(', ');
   return values.length > max ? `${shown}, … and ${(values.length - max).toLocaleString('en-US')} more` : shown;
 }

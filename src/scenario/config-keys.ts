@@ -106,7 +106,11 @@ export function refuseUnknownConfigKeys(value: unknown, file: string, source?: s
   const [first] = unknownKeys(value);
   if (first === undefined) return;
   const found = first.path.split('.').reduce<unknown>((node, k) => (isMapping(node) ? node[k] : undefined), value);
-  throw new ConfigError(first.path, `a setting Conclave knows${source ? ` in ${source}` : ''}: the nearest is "${first.nearest}" (conclave config show --resolved lists what a run uses); ${file} was not written`, found);
+  throw new ConfigError(
+    first.path,
+    `a setting Conclave knows${source ? ` in ${source}` : ''}: the nearest is "${first.nearest}" (conclave config show --resolved lists what a run uses); ${file} was not written`,
+    found,
+  );
 }
 
 /** The known key closest to `key` (edit distance, ties to the first). */

@@ -77,26 +77,43 @@ export interface DecisionPolicy {
 
 const flag = () => z.boolean(expecting('true or false'));
 
-const policyClass = strictMapping({
-  algorithm: nonEmptyString('an algorithm name (simple_majority, supermajority, weighted_voting, byzantine_supermajority, byzantine_tolerant, raft, ...)').optional(),
-  threshold: threshold().optional(),
-  timeout: duration({ positive: true, maxMs: MAX_VOTING_TIMEOUT_MS }).optional(),
-  audit_trail: flag().optional(),
-  audit_required: flag().optional(),
-  human_oversight: flag().optional(),
-  oversight_timeout: duration({ positive: true, maxMs: MAX_VOTING_TIMEOUT_MS }).optional(),
-  on_timeout: oneOf(['approve', 'reject', 'escalate']).optional(),
-  leader_override: flag().optional(),
-  expert_review: flag().optional(),
-  emergency_contacts: z.unknown().optional(),
-}, 'a decision policy { algorithm, threshold, timeout, human_oversight, ... }')
+const policyClass = strictMapping(
+  {
+    algorithm: nonEmptyString(
+      'an algorithm name (simple_majority, supermajority, weighted_voting, byzantine_supermajority, byzantine_tolerant, raft, ...)',
+    ).optional(),
+    threshold: threshold().optional(),
+    timeout: duration({ positive: true, maxMs: MAX_VOTING_TIMEOUT_MS }).optional(),
+    audit_trail: flag().optional(),
+    audit_required: flag().optional(),
+    human_oversight: flag().optional(),
+    oversight_timeout: duration({ positive: true, maxMs: MAX_VOTING_TIMEOUT_MS }).optional(),
+    on_timeout: oneOf(['approve', 'reject', 'escalate']).optional(),
+    leader_override: flag().optional(),
+    expert_review: flag().optional(),
+    emergency_contacts: z.unknown().optional(),
+  },
+  'a decision policy { algorithm, threshold, timeout, human_oversight, ... }',
+)
   .superRefine((p, ctx) => {
     if (p.audit_trail !== undefined && p.audit_required !== undefined && p.audit_trail !== p.audit_required) {
-      ctx.addIssue({ code: 'custom', path: ['audit_required'], message: 'the same value as audit_trail (they are one setting)', input: p.audit_required, params: { hint: 'Keep one of audit_trail / audit_required.' } satisfies IssueParams });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['audit_required'],
+        message: 'the same value as audit_trail (they are one setting)',
+        input: p.audit_required,
+        params: { hint: 'Keep one of audit_trail / audit_required.' } satisfies IssueParams,
+      });
     }
     for (const key of ['oversight_timeout', 'on_timeout'] as const) {
       if (p[key] !== undefined && p.human_oversight !== true) {
-        ctx.addIssue({ code: 'custom', path: [key], message: 'human_oversight: true beside it (it says what a held decision does when nobody answers)', input: p[key], params: { gotText: `${key} without human_oversight` } satisfies IssueParams });
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'human_oversight: true beside it (it says what a held decision does when nobody answers)',
+          input: p[key],
+          params: { gotText: `${key} without human_oversight` } satisfies IssueParams,
+        });
       }
     }
   })

@@ -19,7 +19,12 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     // defineProperty: a key named "__proto__" in a file is a key, not a prototype.
-    Object.defineProperty(out, key, { value: Object.hasOwn(base, key) ? deepMerge(base[key], value) : value, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, {
+      value: Object.hasOwn(base, key) ? deepMerge(base[key], value) : value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

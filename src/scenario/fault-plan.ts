@@ -36,7 +36,12 @@ export interface FaultPlan {
  * const c: CrashFault = { target: 'random', atMs: 300, durationMs: 200, wipe: false };
  * ```
  */
-export interface CrashFault { readonly target: string; readonly atMs: number; readonly durationMs: number | undefined; readonly wipe: boolean }
+export interface CrashFault {
+  readonly target: string;
+  readonly atMs: number;
+  readonly durationMs: number | undefined;
+  readonly wipe: boolean;
+}
 
 /**
  * A partition for `durationMs`. `split`: the leader and `ratio` of the members on one side, the
@@ -92,7 +97,11 @@ export interface NetworkFault {
  * const p: PauseFault = { target: 'leader', atMs: 400, durationMs: 300 };
  * ```
  */
-export interface PauseFault { readonly target: string; readonly atMs: number; readonly durationMs: number }
+export interface PauseFault {
+  readonly target: string;
+  readonly atMs: number;
+  readonly durationMs: number;
+}
 
 /**
  * A skewed clock: the target's timers run `rate` times as fast (0.5: half as fast) from `atMs`,
@@ -103,7 +112,12 @@ export interface PauseFault { readonly target: string; readonly atMs: number; re
  * const s: SkewFault = { target: 'node_003', rate: 3, atMs: 0, durationMs: undefined };
  * ```
  */
-export interface SkewFault { readonly target: string; readonly rate: number; readonly atMs: number; readonly durationMs: number | undefined }
+export interface SkewFault {
+  readonly target: string;
+  readonly rate: number;
+  readonly atMs: number;
+  readonly durationMs: number | undefined;
+}
 
 /**
  * Cascading failures: at `atMs` each member fails with `initialFailureRate`; every failure
@@ -166,10 +180,7 @@ export interface FaultPlanDefaults {
  * parseFaultPlan({ partition: [{ at: '2s', shape: 'ring' }] }, { splitRatio: 0.4 });
  * ```
  */
-export function parseFaultPlan(
-  faults: Record<string, unknown> | undefined,
-  o: FaultPlanDefaults = {},
-): FaultPlan {
+export function parseFaultPlan(faults: Record<string, unknown> | undefined, o: FaultPlanDefaults = {}): FaultPlan {
   const f = faults ?? {};
   for (const key of Object.keys(f)) {
     if (!(key in FAULT_KINDS)) throw unknownKey('faults', key, Object.keys(FAULT_KINDS), f[key]);
@@ -180,22 +191,27 @@ export function parseFaultPlan(
     return t;
   };
   const crashes = entries(f, 'crash', ['target', 'at', 'duration', 'wipe']).map(([e, p]) => ({
-    target: target(e, p), atMs: parseDuration(e.at, `${p}.at`), durationMs: optionalDuration(e.duration, `${p}.duration`),
+    target: target(e, p),
+    atMs: parseDuration(e.at, `${p}.at`),
+    durationMs: optionalDuration(e.duration, `${p}.duration`),
     wipe: bool(e.wipe, `${p}.wipe`) ?? false,
   }));
   const partitions = entries(f, 'partition', ['at', 'duration', 'split_ratio', 'direction', 'shape', 'client']).map(([e, p]) => {
     const ratio = e.split_ratio ?? o.splitRatio ?? 0.4;
-    if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1)) throw new ConfigError(`${p}.split_ratio`, 'a number between 0 and 1 (the share of members on the leader\'s side)', ratio);
+    if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1))
+      throw new ConfigError(`${p}.split_ratio`, "a number between 0 and 1 (the share of members on the leader's side)", ratio);
     const direction = choice(e.direction, ['both', 'one_way'] as const, `${p}.direction`) ?? 'both';
     const shape = choice(e.shape, ['split', 'bridge', 'ring'] as const, `${p}.shape`) ?? 'split';
     if (shape === 'ring' && direction === 'one_way') throw new ConfigError(`${p}.direction`, 'both (a ring partition cuts links both ways)', direction);
     const client = choice(e.client, ['majority', 'minority'] as const, `${p}.client`) ?? 'majority';
-    if (shape === 'ring' && client === 'minority') throw new ConfigError(`${p}.client`, 'majority (a ring partition has no minority side: each member reaches a majority)', client);
+    if (shape === 'ring' && client === 'minority')
+      throw new ConfigError(`${p}.client`, 'majority (a ring partition has no minority side: each member reaches a majority)', client);
     return { atMs: parseDuration(e.at, `${p}.at`), durationMs: parseDuration(e.duration ?? '1s', `${p}.duration`), ratio, direction, shape, client };
   });
   const network = entries(f, 'network', ['at', 'duration', 'from', 'to', 'delay', 'drop_rate', 'duplicate_rate', 'reorder']).map(([e, p]) => {
     const n: NetworkFault = {
-      atMs: e.at === undefined ? 0 : parseDuration(e.at, `${p}.at`), durationMs: optionalDuration(e.duration, `${p}.duration`),
+      atMs: e.at === undefined ? 0 : parseDuration(e.at, `${p}.at`),
+      durationMs: optionalDuration(e.duration, `${p}.duration`),
       ...(e.from !== undefined ? { from: names(e.from, `${p}.from`) } : {}),
       ...(e.to !== undefined ? { to: names(e.to, `${p}.to`) } : {}),
       ...(e.delay !== undefined ? { latency: delay(e.delay, `${p}.delay`) } : {}),
@@ -209,11 +225,19 @@ export function parseFaultPlan(
     return n;
   });
   const pauses = entries(f, 'pause', ['target', 'at', 'duration']).map(([e, p]) => ({
-    target: target(e, p), atMs: parseDuration(e.at, `${p}.at`), durationMs: positiveDuration(e.duration, `${p}.duration`),
+    target: target(e, p),
+    atMs: parseDuration(e.at, `${p}.at`),
+    durationMs: positiveDuration(e.duration, `${p}.duration`),
   }));
   const skews = entries(f, 'clock_skew', ['target', 'rate', 'at', 'duration']).map(([e, p]) => {
-    if (typeof e.rate !== 'number' || !(e.rate > 0 && e.rate <= 100)) throw new ConfigError(`${p}.rate`, 'a number in (0, 100]: how fast the clock runs (2 = twice as fast, 0.5 = half)', e.rate);
-    return { target: target(e, p), rate: e.rate, atMs: e.at === undefined ? 0 : parseDuration(e.at, `${p}.at`), durationMs: optionalDuration(e.duration, `${p}.duration`) };
+    if (typeof e.rate !== 'number' || !(e.rate > 0 && e.rate <= 100))
+      throw new ConfigError(`${p}.rate`, 'a number in (0, 100]: how fast the clock runs (2 = twice as fast, 0.5 = half)', e.rate);
+    return {
+      target: target(e, p),
+      rate: e.rate,
+      atMs: e.at === undefined ? 0 : parseDuration(e.at, `${p}.at`),
+      durationMs: optionalDuration(e.duration, `${p}.duration`),
+    };
   });
   return { crashes, partitions, network, pauses, skews, cascade: cascade(f.cascade) };
 }
@@ -255,24 +279,40 @@ function cascade(raw: unknown): CascadeFault | undefined {
 /** `delay: 20ms` (fixed), or `{ distribution: uniform | exponential | normal | fixed, min, max, mean, sd }` in durations. */
 function delay(raw: unknown, path: string): LatencyDistribution {
   if (typeof raw === 'number' || typeof raw === 'string') return { kind: 'fixed', ms: parseDuration(raw, path) };
-  const e = mapping(raw, path, ['distribution', 'min', 'max', 'mean', 'sd', 'ms'], '20ms, or { distribution: uniform | exponential | normal | fixed, min, max, mean, sd }');
+  const e = mapping(
+    raw,
+    path,
+    ['distribution', 'min', 'max', 'mean', 'sd', 'ms'],
+    '20ms, or { distribution: uniform | exponential | normal | fixed, min, max, mean, sd }',
+  );
   const d = (k: string) => (e[k] === undefined ? undefined : parseDuration(e[k], `${path}.${k}`));
   const kind = choice(e.distribution, ['fixed', 'uniform', 'exponential', 'normal'] as const, `${path}.distribution`) ?? 'uniform';
-  const shaped = kind === 'fixed' ? { kind, ms: d('ms') ?? d('mean') } : kind === 'uniform' ? { kind, minMs: d('min') ?? 0, maxMs: d('max') }
-    : kind === 'exponential' ? { kind, meanMs: d('mean'), minMs: d('min') } : { kind, meanMs: d('mean'), sdMs: d('sd'), minMs: d('min') };
+  const shaped =
+    kind === 'fixed'
+      ? { kind, ms: d('ms') ?? d('mean') }
+      : kind === 'uniform'
+        ? { kind, minMs: d('min') ?? 0, maxMs: d('max') }
+        : kind === 'exponential'
+          ? { kind, meanMs: d('mean'), minMs: d('min') }
+          : { kind, meanMs: d('mean'), sdMs: d('sd'), minMs: d('min') };
   // The link model's own check names the missing field; map its camelCase names to the YAML's.
   try {
     return validateLatency(Object.fromEntries(Object.entries(shaped).filter(([, v]) => v !== undefined)), path);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     const field = err.path.slice(path.length + 1).replace(/Ms$/, '') || 'distribution';
-    throw new ConfigError(`${path}.${field}`, `a duration (${kind} delays take ${kind === 'fixed' ? 'ms' : kind === 'uniform' ? 'min and max' : kind === 'exponential' ? 'mean (and min)' : 'mean and sd (and min)'})`, e[field]);
+    throw new ConfigError(
+      `${path}.${field}`,
+      `a duration (${kind} delays take ${kind === 'fixed' ? 'ms' : kind === 'uniform' ? 'min and max' : kind === 'exponential' ? 'mean (and min)' : 'mean and sd (and min)'})`,
+      e[field],
+    );
   }
 }
 
 function names(raw: unknown, path: string): string[] {
   const list = typeof raw === 'string' ? [raw] : raw;
-  if (!Array.isArray(list) || list.length === 0 || !list.every((x) => typeof x === 'string' && x !== '')) throw new ConfigError(path, 'a target (leader, primary, an agent id, a role) or a list of them', raw);
+  if (!Array.isArray(list) || list.length === 0 || !list.every((x) => typeof x === 'string' && x !== ''))
+    throw new ConfigError(path, 'a target (leader, primary, an agent id, a role) or a list of them', raw);
   return list as ActorId[];
 }
 

@@ -198,7 +198,11 @@ function keyChecked<S extends z.ZodRawShape>(shape: S, what: string, reject: 'al
         if (Object.hasOwn(shape, key)) continue;
         const guess = didYouMean(key, known);
         if (reject === 'typos' && guess === undefined) continue;
-        const params: IssueParams = { unknownKey: key, gotText: `the unknown key ${clip(JSON.stringify(key))}`, hint: guess ? `Did you mean "${guess}"?` : undefined };
+        const params: IssueParams = {
+          unknownKey: key,
+          gotText: `the unknown key ${clip(JSON.stringify(key))}`,
+          hint: guess ? `Did you mean "${guess}"?` : undefined,
+        };
         ctx.addIssue({ code: 'custom', path: [key], message: `one of the keys ${list}`, input: (value as Record<string, unknown>)[key], params });
       }
     },

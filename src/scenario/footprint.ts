@@ -73,7 +73,10 @@ export function estimateFootprint(s: Scenario, budget: { bytes?: number; seconds
   const n = s.agents.reduce((sum, g) => sum + g.count, 0);
   const { task } = s;
   // A workflow decides once per stage, in its own right.
-  const decisions = Math.max(task.decisions ?? Math.max(1, Math.ceil((task.durationMs ?? 0) * DECISIONS_PER_MS * task.inFlight)), s.workflow?.stages.length ?? 0);
+  const decisions = Math.max(
+    task.decisions ?? Math.max(1, Math.ceil((task.durationMs ?? 0) * DECISIONS_PER_MS * task.inFlight)),
+    s.workflow?.stages.length ?? 0,
+  );
   const algorithm = s.consensus.algorithm;
   const pbft = algorithm === 'byzantine_tolerant' || algorithm === 'pbft';
   const raft = algorithm === 'raft';

@@ -58,35 +58,66 @@ export function honestKeys(raw: unknown, origin: (path: string) => string | unde
   const bt = consensus.byzantine_tolerance;
   // A configuration file's byzantine_tolerance is a default; a scenario that names its own
   // algorithm is on top of it: the contradiction is named, the scenario's algorithm runs.
-  const scenarioOverrides = typeof consensus.algorithm === 'string' && origin('consensus.algorithm') === undefined && origin('consensus.byzantine_tolerance') !== undefined;
+  const scenarioOverrides =
+    typeof consensus.algorithm === 'string' && origin('consensus.algorithm') === undefined && origin('consensus.byzantine_tolerance') !== undefined;
   if (scenarioOverrides && typeof bt === 'boolean' && bt !== BYZANTINE_TOLERANT.includes(algorithm)) {
-    warnings.push(`${at('consensus.byzantine_tolerance')}: ${bt}, but this scenario names consensus.algorithm: ${algorithm}, which ${bt ? 'does not tolerate' : 'tolerates'} Byzantine agents; the scenario's algorithm runs (a scenario is on top of the configuration files)`);
+    warnings.push(
+      `${at('consensus.byzantine_tolerance')}: ${bt}, but this scenario names consensus.algorithm: ${algorithm}, which ${bt ? 'does not tolerate' : 'tolerates'} Byzantine agents; the scenario's algorithm runs (a scenario is on top of the configuration files)`,
+    );
   } else if (bt === true && !BYZANTINE_TOLERANT.includes(algorithm)) {
-    throw new ConfigError('consensus.byzantine_tolerance', `an algorithm that tolerates Byzantine agents with byzantine_tolerance: true${fromFile('consensus.byzantine_tolerance')}: write consensus.algorithm: byzantine_tolerant (PBFT; default_algorithm in a configuration file) or byzantine_supermajority (a vote), or byzantine_tolerance: false`, `true with algorithm ${algorithm}`);
+    throw new ConfigError(
+      'consensus.byzantine_tolerance',
+      `an algorithm that tolerates Byzantine agents with byzantine_tolerance: true${fromFile('consensus.byzantine_tolerance')}: write consensus.algorithm: byzantine_tolerant (PBFT; default_algorithm in a configuration file) or byzantine_supermajority (a vote), or byzantine_tolerance: false`,
+      `true with algorithm ${algorithm}`,
+    );
   } else if (bt === false && BYZANTINE_TOLERANT.includes(algorithm)) {
-    throw new ConfigError('consensus.byzantine_tolerance', `true (or no byzantine_tolerance${fromFile('consensus.byzantine_tolerance')}) with algorithm ${algorithm}, which is Byzantine-tolerant; for a vote that is not, write consensus.algorithm: supermajority`, `false with algorithm ${algorithm}`);
+    throw new ConfigError(
+      'consensus.byzantine_tolerance',
+      `true (or no byzantine_tolerance${fromFile('consensus.byzantine_tolerance')}) with algorithm ${algorithm}, which is Byzantine-tolerant; for a vote that is not, write consensus.algorithm: supermajority`,
+      `false with algorithm ${algorithm}`,
+    );
   }
 
   if (malicious !== undefined) {
     if (typeof malicious !== 'boolean') throw new ConfigError(detectionPath, `true or false${fromFile(detectionPath)}`, malicious);
-    if (!pbft && malicious) warnings.push(`${at(detectionPath)}: ${algorithm} does not detect lying agents, so it is not used; PBFT does (consensus.algorithm: byzantine_tolerant: signed proof of equivocation, listed in the result's byzantineDetected)`);
-    if (pbft && !malicious) warnings.push(`${at(detectionPath)}: false is not used: PBFT always checks signatures and reports the replicas it catches (byzantineDetected)`);
+    if (!pbft && malicious)
+      warnings.push(
+        `${at(detectionPath)}: ${algorithm} does not detect lying agents, so it is not used; PBFT does (consensus.algorithm: byzantine_tolerant: signed proof of equivocation, listed in the result's byzantineDetected)`,
+      );
+    if (pbft && !malicious)
+      warnings.push(`${at(detectionPath)}: false is not used: PBFT always checks signatures and reports the replicas it catches (byzantineDetected)`);
   }
 
   if (isMapping(consensus.raft)) {
     const { enabled, leader_timeout, ...raft } = consensus.raft;
-    if (enabled === false && algorithm === 'raft') throw new ConfigError('consensus.raft.enabled', `true (or no enabled${fromFile('consensus.raft.enabled')}) with consensus.algorithm: raft; to run something else, change consensus.algorithm`, false);
-    if (enabled !== undefined && typeof enabled !== 'boolean') throw new ConfigError('consensus.raft.enabled', `true or false${fromFile('consensus.raft.enabled')}`, enabled);
-    if (enabled === true && algorithm !== 'raft') warnings.push(`${at('consensus.raft.enabled')}: the algorithm is ${algorithm}, so Raft does not run; write consensus.algorithm: raft (default_algorithm: raft in a configuration file) to run it`);
-    if (leader_timeout !== undefined) warnings.push(`${at('consensus.raft.leader_timeout')}: Raft has no leader timeout, so it is not used: a follower stands for election when it has not heard its leader for a random time between consensus.raft.election_timeout_min and election_timeout_max; set those instead`);
+    if (enabled === false && algorithm === 'raft')
+      throw new ConfigError(
+        'consensus.raft.enabled',
+        `true (or no enabled${fromFile('consensus.raft.enabled')}) with consensus.algorithm: raft; to run something else, change consensus.algorithm`,
+        false,
+      );
+    if (enabled !== undefined && typeof enabled !== 'boolean')
+      throw new ConfigError('consensus.raft.enabled', `true or false${fromFile('consensus.raft.enabled')}`, enabled);
+    if (enabled === true && algorithm !== 'raft')
+      warnings.push(
+        `${at('consensus.raft.enabled')}: the algorithm is ${algorithm}, so Raft does not run; write consensus.algorithm: raft (default_algorithm: raft in a configuration file) to run it`,
+      );
+    if (leader_timeout !== undefined)
+      warnings.push(
+        `${at('consensus.raft.leader_timeout')}: Raft has no leader timeout, so it is not used: a follower stands for election when it has not heard its leader for a random time between consensus.raft.election_timeout_min and election_timeout_max; set those instead`,
+      );
     consensus.raft = raft;
-    if (algorithm !== 'raft' && Object.keys(raft).length > 0) warnings.push(`${at('consensus.raft')}: the algorithm is ${algorithm}, so the Raft settings (${Object.keys(raft).join(', ')}) are not used`);
+    if (algorithm !== 'raft' && Object.keys(raft).length > 0)
+      warnings.push(`${at('consensus.raft')}: the algorithm is ${algorithm}, so the Raft settings (${Object.keys(raft).join(', ')}) are not used`);
     if (Object.keys(raft).length === 0) delete consensus.raft;
   }
 
   if (UNWEIGHTED.includes(algorithm)) {
     const given = WEIGHT_KEYS.filter((k) => consensus[k] !== undefined);
-    if (given.length > 0) warnings.push(`${given.map((k) => at(`consensus.${k}`)).join(', ')}: ${algorithm} counts one vote per agent, so ${given.length === 1 ? 'it is' : 'they are'} not used; weights count under consensus.algorithm: weighted_voting`);
+    if (given.length > 0)
+      warnings.push(
+        `${given.map((k) => at(`consensus.${k}`)).join(', ')}: ${algorithm} counts one vote per agent, so ${given.length === 1 ? 'it is' : 'they are'} not used; weights count under consensus.algorithm: weighted_voting`,
+      );
   }
   // Keys no part of Conclave reads (a custom policy may read any: then they are its own).
   if (consensus.policy === undefined && BUILT_IN.includes(algorithm)) {
@@ -101,8 +132,24 @@ export function honestKeys(raw: unknown, origin: (path: string) => string | unde
 
 /** The keys of a scenario's `consensus:` the runtime reads (the schema's, and each protocol's section). */
 const SCENARIO_CONSENSUS_KEYS = [
-  'algorithm', 'threshold', 'min_participants', 'voting_timeout', 'agent_weights', 'agent_expertise', 'expert_weight', 'regular_weight',
-  'dynamic_weights', 'weight_reference', 'byzantine_tolerance', 'policy', 'adaptive', 'escalation', 'implementation', 'raft', 'pbft', 'gossip',
+  'algorithm',
+  'threshold',
+  'min_participants',
+  'voting_timeout',
+  'agent_weights',
+  'agent_expertise',
+  'expert_weight',
+  'regular_weight',
+  'dynamic_weights',
+  'weight_reference',
+  'byzantine_tolerance',
+  'policy',
+  'adaptive',
+  'escalation',
+  'implementation',
+  'raft',
+  'pbft',
+  'gossip',
 ];
 
 /** Algorithms that read no parameters of their own from `consensus:` (a registered policy may). */
@@ -140,7 +187,9 @@ export function bareDurationWarnings(consensus: Record<string, unknown>, at: (pa
     const [a, b] = path.split('.');
     const v = b === undefined ? consensus[a] : isMapping(consensus[a]) ? (consensus[a] as Record<string, unknown>)[b] : undefined;
     if (typeof v !== 'number' || tryParseDuration(v) === undefined || v >= below) continue;
-    out.push(`${at(`consensus.${path}`)}: ${v} is read as ${v} ms (a bare number is milliseconds); write ${v}s if seconds were meant, or ${v}ms to keep it and silence this`);
+    out.push(
+      `${at(`consensus.${path}`)}: ${v} is read as ${v} ms (a bare number is milliseconds); write ${v}s if seconds were meant, or ${v}ms to keep it and silence this`,
+    );
   }
   return out;
 }

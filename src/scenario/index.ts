@@ -23,5 +23,12 @@ export type { ParseScenarioOptions } from './load-scenario.ts';
 export type { Footprint } from './footprint.ts';
 export type { LegacyConfig, LegacyAlgorithmParams } from './legacy-config.ts';
 export type {
-  Scenario, AgentGroup, ConsensusConfig, TaskConfig, TaskTrait, StageConfig, ScheduleEntry, ModuleRef,
+  Scenario,
+  AgentGroup,
+  ConsensusConfig,
+  TaskConfig,
+  TaskTrait,
+  StageConfig,
+  ScheduleEntry,
+  ModuleRef,
 } from './schema.ts';

@@ -5,9 +5,7 @@
 import { z } from 'zod';
 import { MAX_AGENTS, MAX_VOTING_TIMEOUT_MS } from './bounds.ts';
 import { DURATION_FORMS, durationIssue, durationRange } from './duration.ts';
-import {
-  agentExpertise, agentWeights, expecting, integer, lenientMapping, nonEmptyString, positiveNumber, threshold,
-} from './fields.ts';
+import { agentExpertise, agentWeights, expecting, integer, lenientMapping, nonEmptyString, positiveNumber, threshold } from './fields.ts';
 import { firstIssueError, parseYamlSource, refuseNonFinite } from './yaml-source.ts';
 
 /**
@@ -56,19 +54,26 @@ export interface LegacyConfig {
 }
 
 /** Kept as written (merged under the scenario, it is read there), but checked here with the scenario's range. */
-const votingTimeout = z.unknown().superRefine((v, ctx) => {
-  const range = { positive: true, maxMs: MAX_VOTING_TIMEOUT_MS };
-  const issue = durationIssue(v, range);
-  if (issue !== undefined) ctx.addIssue({ code: 'custom', message: issue === 'form' ? DURATION_FORMS.replace('>= 0', '> 0') : durationRange(range), input: v });
-}).transform((v) => v as number | string);
+const votingTimeout = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    const range = { positive: true, maxMs: MAX_VOTING_TIMEOUT_MS };
+    const issue = durationIssue(v, range);
+    if (issue !== undefined)
+      ctx.addIssue({ code: 'custom', message: issue === 'form' ? DURATION_FORMS.replace('>= 0', '> 0') : durationRange(range), input: v });
+  })
+  .transform((v) => v as number | string);
 
-const algorithmParams = lenientMapping({
-  threshold: threshold().optional(),
-  min_participants: integer(1, MAX_AGENTS).optional(),
-  expert_weight: positiveNumber().optional(),
-  regular_weight: positiveNumber().optional(),
-  byzantine_detection: z.boolean(expecting('true or false')).optional(),
-}, 'the parameters of one algorithm { threshold, min_participants, expert_weight, regular_weight, byzantine_detection }');
+const algorithmParams = lenientMapping(
+  {
+    threshold: threshold().optional(),
+    min_participants: integer(1, MAX_AGENTS).optional(),
+    expert_weight: positiveNumber().optional(),
+    regular_weight: positiveNumber().optional(),
+    byzantine_detection: z.boolean(expecting('true or false')).optional(),
+  },
+  'the parameters of one algorithm { threshold, min_participants, expert_weight, regular_weight, byzantine_detection }',
+);
 
 /**
  * The legacy configuration's shape. Lenient about unknown keys (the file may hold other settings
@@ -79,18 +84,27 @@ const algorithmParams = lenientMapping({
  * legacyConfigSchema.safeParse({ consensus: { voting_timout: 60 } }).success; // false: did you mean "voting_timeout"?
  * ```
  */
-export const legacyConfigSchema = lenientMapping({
-  consensus: lenientMapping({
-    default_algorithm: nonEmptyString('an algorithm name').optional(),
-    voting_timeout: votingTimeout.optional(),
-    byzantine_tolerance: z.boolean(expecting('true or false')).optional(),
-    malicious_detection: z.boolean(expecting('true or false')).optional(),
-    raft: lenientMapping({ enabled: z.boolean(expecting('true or false')).optional() }, 'a Raft section { election_timeout_min, election_timeout_max, heartbeat, max_batch }').optional(),
-    algorithms: z.record(z.string(), algorithmParams, expecting('a mapping of algorithm name -> parameters')).optional(),
-  }, 'a consensus section { default_algorithm, voting_timeout, byzantine_tolerance, algorithms }').optional(),
-  agent_weights: agentWeights().optional(),
-  agent_expertise: agentExpertise().optional(),
-}, 'a configuration mapping (consensus, agent_weights, agent_expertise)');
+export const legacyConfigSchema = lenientMapping(
+  {
+    consensus: lenientMapping(
+      {
+        default_algorithm: nonEmptyString('an algorithm name').optional(),
+        voting_timeout: votingTimeout.optional(),
+        byzantine_tolerance: z.boolean(expecting('true or false')).optional(),
+        malicious_detection: z.boolean(expecting('true or false')).optional(),
+        raft: lenientMapping(
+          { enabled: z.boolean(expecting('true or false')).optional() },
+          'a Raft section { election_timeout_min, election_timeout_max, heartbeat, max_batch }',
+        ).optional(),
+        algorithms: z.record(z.string(), algorithmParams, expecting('a mapping of algorithm name -> parameters')).optional(),
+      },
+      'a consensus section { default_algorithm, voting_timeout, byzantine_tolerance, algorithms }',
+    ).optional(),
+    agent_weights: agentWeights().optional(),
+    agent_expertise: agentExpertise().optional(),
+  },
+  'a configuration mapping (consensus, agent_weights, agent_expertise)',
+);
 
 /**
  * Parses and validates a legacy configuration file's text. Errors are ScenarioErrors with the
@@ -107,7 +121,7 @@ export function parseLegacyConfig(text: string, file?: string): LegacyConfig {
   const result = legacyConfigSchema.safeParse(source.value);
   if (!result.success) throw firstIssueError(source, result.error.issues, source.value);
   refuseNonFinite(source, source.value);
-  return file === undefined ? result.data as LegacyConfig : { ...result.data as LegacyConfig, file };
+  return file === undefined ? (result.data as LegacyConfig) : { ...(result.data as LegacyConfig), file };
 }
 
 /**

@@ -67,9 +67,10 @@ export function parseScenario(text: string | undefined, file?: string, options: 
     ...(options.layers ?? []),
   ];
   if (options.config === undefined && options.layers === undefined) {
-    for (const f of configFiles(options.configFile)) layers.push({ label: '--config file', file: f, config: parseLegacyConfig(readSourceFileSync(f, 'configuration'), f) });
+    for (const f of configFiles(options.configFile))
+      layers.push({ label: '--config file', file: f, config: parseLegacyConfig(readSourceFileSync(f, 'configuration'), f) });
   }
-  const source = parseYamlSource(text ?? DEFAULT_SCENARIO_TEXT, text === undefined ? file ?? BUILT_IN : file, 'scenario');
+  const source = parseYamlSource(text ?? DEFAULT_SCENARIO_TEXT, text === undefined ? (file ?? BUILT_IN) : file, 'scenario');
   // Merged before validation, so a value that came from the configuration is checked like any other.
   let raw: unknown;
   let warnings: string[];
@@ -92,7 +93,10 @@ export function parseScenario(text: string | undefined, file?: string, options: 
   if (!result.success) throw firstIssueError(source, result.error.issues, raw);
   const scenario = result.data;
   try {
-    checkFaultNumbers(scenario.faults, scenario.agents.reduce((n, g) => n + g.count, 0));
+    checkFaultNumbers(
+      scenario.faults,
+      scenario.agents.reduce((n, g) => n + g.count, 0),
+    );
     checkProtocolNumbers(scenario.consensus);
   } catch (e) {
     throw e instanceof ConfigError ? located(source, e) : e;
@@ -141,7 +145,10 @@ function located(source: YamlSource, e: ConfigError): ScenarioError {
   const pos = locate(source, parsePath(e.path), false);
   // ConfigError says "Invalid configuration at "p": expected X, got Y."; keep X and Y.
   const m = /^Invalid configuration at ".*?": expected ([\s\S]*), got ([\s\S]*)\.$/.exec(e.message);
-  return new ScenarioError(source.file, pos?.line, pos?.col, clip(e.path), clip(m?.[1] ?? e.message, 600), undefined, { gotText: clip(m?.[2] ?? 'a value out of range', 300), cause: e });
+  return new ScenarioError(source.file, pos?.line, pos?.col, clip(e.path), clip(m?.[1] ?? e.message, 600), undefined, {
+    gotText: clip(m?.[2] ?? 'a value out of range', 300),
+    cause: e,
+  });
 }
 
 /**
@@ -155,11 +162,15 @@ function located(source: YamlSource, e: ConfigError): ScenarioError {
  * scenario.agents.reduce((n, g) => n + g.count, 0); // 5
  * ```
  */
-export async function loadScenarioFile(path: string, options: { configFile?: string | readonly string[]; layers?: readonly ConfigLayer[]; force?: boolean } = {}): Promise<Scenario> {
+export async function loadScenarioFile(
+  path: string,
+  options: { configFile?: string | readonly string[]; layers?: readonly ConfigLayer[]; force?: boolean } = {},
+): Promise<Scenario> {
   // One after the other, so that when both files are missing the scenario is always the one reported.
   const text = await readSourceFile(path, 'scenario');
   const layers: ConfigLayer[] = [...(options.layers ?? [])];
-  for (const f of configFiles(options.configFile)) layers.push({ label: '--config file', file: f, config: parseLegacyConfig(await readSourceFile(f, 'configuration'), f) });
+  for (const f of configFiles(options.configFile))
+    layers.push({ label: '--config file', file: f, config: parseLegacyConfig(await readSourceFile(f, 'configuration'), f) });
   return parseScenario(text, path, { layers, force: options.force });
 }
 

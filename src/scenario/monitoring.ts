@@ -35,20 +35,32 @@ export interface MonitoringConfig {
  * monitoring.parse({ slow_consensus_threshold: '60s', min_success_rate: 0.95 }); // { slowConsensusMs: 60000, failureRate: 0.05 }
  * ```
  */
-export const monitoring = strictMapping({
-  consensus_metrics: z.boolean(expecting('true or false')).optional(),
-  performance_alerts: z.boolean(expecting('true or false')).optional(),
-  slow_consensus_threshold: duration({ positive: true }).optional(),
-  max_consensus_time: duration({ positive: true }).optional(),
-  failure_rate_threshold: probability().optional(),
-  min_success_rate: probability().optional(),
-  byzantine_detection: z.boolean(expecting('true or false')).optional(),
-}, 'a monitoring mapping { slow_consensus_threshold, failure_rate_threshold, byzantine_detection, ... }')
+export const monitoring = strictMapping(
+  {
+    consensus_metrics: z.boolean(expecting('true or false')).optional(),
+    performance_alerts: z.boolean(expecting('true or false')).optional(),
+    slow_consensus_threshold: duration({ positive: true }).optional(),
+    max_consensus_time: duration({ positive: true }).optional(),
+    failure_rate_threshold: probability().optional(),
+    min_success_rate: probability().optional(),
+    byzantine_detection: z.boolean(expecting('true or false')).optional(),
+  },
+  'a monitoring mapping { slow_consensus_threshold, failure_rate_threshold, byzantine_detection, ... }',
+)
   .superRefine((m, ctx) => {
-    const pairs = [['slow_consensus_threshold', 'max_consensus_time'], ['failure_rate_threshold', 'min_success_rate']] as const;
+    const pairs = [
+      ['slow_consensus_threshold', 'max_consensus_time'],
+      ['failure_rate_threshold', 'min_success_rate'],
+    ] as const;
     for (const [a, b] of pairs) {
       if (m[a] !== undefined && m[b] !== undefined) {
-        ctx.addIssue({ code: 'custom', path: [b], message: `either ${a} or ${b}, not both (they set one rule)`, input: m[b], params: { gotText: 'both', hint: `Remove ${b}.` } satisfies IssueParams });
+        ctx.addIssue({
+          code: 'custom',
+          path: [b],
+          message: `either ${a} or ${b}, not both (they set one rule)`,
+          input: m[b],
+          params: { gotText: 'both', hint: `Remove ${b}.` } satisfies IssueParams,
+        });
       }
     }
   })

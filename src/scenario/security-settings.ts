@@ -81,40 +81,56 @@ export interface AuditSettings {
 
 const onOff = (what: string) => z.boolean(expecting(what));
 
-const securitySection = strictMapping({
-  agent_authentication: z.enum(['required', 'none'], expecting('"required" (every vote signed by its voter) or "none"')).optional(),
-  vote_encryption: onOff('true (votes encrypted for the coordinator) or false').optional(),
-  byzantine_detection: onOff('true (report voters caught lying) or false').optional(),
-  audit_signatures: onOff('true (the run store signs its audit chain) or false').optional(),
-}, 'a security mapping { agent_authentication, vote_encryption, byzantine_detection, audit_signatures }')
-  .transform((s): SecuritySettings => ({
+const securitySection = strictMapping(
+  {
+    agent_authentication: z.enum(['required', 'none'], expecting('"required" (every vote signed by its voter) or "none"')).optional(),
+    vote_encryption: onOff('true (votes encrypted for the coordinator) or false').optional(),
+    byzantine_detection: onOff('true (report voters caught lying) or false').optional(),
+    audit_signatures: onOff('true (the run store signs its audit chain) or false').optional(),
+  },
+  'a security mapping { agent_authentication, vote_encryption, byzantine_detection, audit_signatures }',
+).transform(
+  (s): SecuritySettings => ({
     agentAuthentication: s.agent_authentication === 'required',
     voteEncryption: s.vote_encryption ?? false,
     byzantineDetection: s.byzantine_detection ?? true,
     auditSignatures: s.audit_signatures ?? false,
-  }));
+  }),
+);
 
 const AUDIT_SWITCHES = ['detailed_logging', 'decision_justification', 'compliance_check'] as const;
 
-const auditSection = strictMapping({
-  enabled: onOff('true or false').optional(),
-  detailed_logging: onOff('true (vote events carry the whole vote) or false').optional(),
-  decision_justification: z.enum(['required', 'optional'], expecting('"required" (a vote needs a reason) or "optional"')).optional(),
-  compliance_check: onOff('true (check every decided decision) or false').optional(),
-}, 'an audit mapping { enabled, detailed_logging, decision_justification, compliance_check }')
+const auditSection = strictMapping(
+  {
+    enabled: onOff('true or false').optional(),
+    detailed_logging: onOff('true (vote events carry the whole vote) or false').optional(),
+    decision_justification: z.enum(['required', 'optional'], expecting('"required" (a vote needs a reason) or "optional"')).optional(),
+    compliance_check: onOff('true (check every decided decision) or false').optional(),
+  },
+  'an audit mapping { enabled, detailed_logging, decision_justification, compliance_check }',
+)
   .superRefine((a, ctx) => {
     if (a.enabled !== false) return;
     for (const key of AUDIT_SWITCHES) {
       const on = key === 'decision_justification' ? a[key] === 'required' : a[key] === true;
-      if (on) ctx.addIssue({ code: 'custom', path: [key], message: `${key === 'decision_justification' ? '"optional"' : 'false'} (audit.enabled is false)`, input: a[key], params: { hint: 'Set audit.enabled: true to use it, or leave it out.' } satisfies IssueParams });
+      if (on)
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `${key === 'decision_justification' ? '"optional"' : 'false'} (audit.enabled is false)`,
+          input: a[key],
+          params: { hint: 'Set audit.enabled: true to use it, or leave it out.' } satisfies IssueParams,
+        });
     }
   })
-  .transform((a): AuditSettings => ({
-    enabled: a.enabled ?? true,
-    detailedLogging: a.detailed_logging ?? false,
-    decisionJustification: a.decision_justification === 'required',
-    complianceCheck: a.compliance_check ?? false,
-  }));
+  .transform(
+    (a): AuditSettings => ({
+      enabled: a.enabled ?? true,
+      detailedLogging: a.detailed_logging ?? false,
+      decisionJustification: a.decision_justification === 'required',
+      complianceCheck: a.compliance_check ?? false,
+    }),
+  );
 
 /**
  * The `security:` section's schema (in either place).
@@ -157,7 +173,13 @@ export function placeSecuritySections(
     const nested = consensus[key];
     delete consensus[key];
     if (top !== undefined && nested !== undefined) {
-      ctx.addIssue({ code: 'custom', path: ['consensus', key], message: `one ${key} section: under consensus or at the top level, not both`, input: nested, params: { gotText: `a second ${key} section (one is at the top level)`, hint: `Merge the two into one ${key}: mapping.` } satisfies IssueParams });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['consensus', key],
+        message: `one ${key} section: under consensus or at the top level, not both`,
+        input: nested,
+        params: { gotText: `a second ${key} section (one is at the top level)`, hint: `Merge the two into one ${key}: mapping.` } satisfies IssueParams,
+      });
       continue;
     }
     const section = top ?? nested;

@@ -50,8 +50,13 @@ function shapeStage(stage: unknown, i: number): unknown {
   if (tutorialName !== undefined && rest.name !== undefined && tutorialName !== rest.name) {
     throw new ConfigError(`workflow.stages[${i}].stage`, `the same name as its "name" (${JSON.stringify(rest.name)}), or only one of them`, tutorialName);
   }
-  const algorithm = typeof rest.consensus_algorithm === 'string' ? STAGE_ALGORITHM_NAMES[rest.consensus_algorithm] ?? rest.consensus_algorithm : rest.consensus_algorithm;
-  return { ...rest, ...(tutorialName !== undefined && rest.name === undefined ? { name: tutorialName } : {}), ...(algorithm !== undefined ? { consensus_algorithm: algorithm } : {}) };
+  const algorithm =
+    typeof rest.consensus_algorithm === 'string' ? (STAGE_ALGORITHM_NAMES[rest.consensus_algorithm] ?? rest.consensus_algorithm) : rest.consensus_algorithm;
+  return {
+    ...rest,
+    ...(tutorialName !== undefined && rest.name === undefined ? { name: tutorialName } : {}),
+    ...(algorithm !== undefined ? { consensus_algorithm: algorithm } : {}),
+  };
 }
 
 /** `workflow: FILE`: a JSON or YAML file holding the workflow. */
@@ -61,7 +66,11 @@ function readWorkflow(path: string, scenarioFile: string | undefined): unknown {
   try {
     text = readFileSync(full, 'utf8');
   } catch {
-    throw new ConfigError('workflow', `a workflow { stages: [...] } or the path of a JSON or YAML file holding one (relative to the scenario's folder): ${full} could not be read`, path);
+    throw new ConfigError(
+      'workflow',
+      `a workflow { stages: [...] } or the path of a JSON or YAML file holding one (relative to the scenario's folder): ${full} could not be read`,
+      path,
+    );
   }
   try {
     return parse(text);
@@ -89,15 +98,22 @@ export function workflowWarnings(scenario: Scenario): string[] {
   stages.forEach((s, i) => {
     const at = `workflow.stages[${i}]`;
     if (s.expert_domains?.length && !s.expert_domains.some((d) => known.has(d))) {
-      out.push(`${at}.expert_domains: no agent has expertise in ${s.expert_domains.join(' or ')}, so all ${agents} agents vote on stage ${s.name}; give a group expertise: { weight, domains: [${s.expert_domains[0]}] } (or consensus.agent_expertise) to make it an experts' vote`);
+      out.push(
+        `${at}.expert_domains: no agent has expertise in ${s.expert_domains.join(' or ')}, so all ${agents} agents vote on stage ${s.name}; give a group expertise: { weight, domains: [${s.expert_domains[0]}] } (or consensus.agent_expertise) to make it an experts' vote`,
+      );
     }
-    if (s.max_agents !== undefined && s.max_agents > agents) out.push(`${at}.max_agents: ${s.max_agents} is more than the ${agents} agents the scenario has, so all of them vote on stage ${s.name}`);
+    if (s.max_agents !== undefined && s.max_agents > agents)
+      out.push(`${at}.max_agents: ${s.max_agents} is more than the ${agents} agents the scenario has, so all of them vote on stage ${s.name}`);
     if (s.consensus_algorithm === 'byzantine_supermajority' && s.threshold !== undefined && s.threshold <= 2 / 3) {
-      out.push(`${at}.threshold: ${s.threshold} is not used: a Byzantine-tolerant stage always needs more than 2/3 of its electorate; a threshold above 2/3 raises that bar`);
+      out.push(
+        `${at}.threshold: ${s.threshold} is not used: a Byzantine-tolerant stage always needs more than 2/3 of its electorate; a threshold above 2/3 raises that bar`,
+      );
     }
   });
   if (scenario.consensus.algorithm === 'byzantine_supermajority' && scenario.consensus.threshold !== undefined && scenario.consensus.threshold <= 2 / 3) {
-    out.push(`consensus.threshold: ${scenario.consensus.threshold} is not used: byzantine_supermajority always needs more than 2/3 of the electorate; a threshold above 2/3 raises that bar`);
+    out.push(
+      `consensus.threshold: ${scenario.consensus.threshold} is not used: byzantine_supermajority always needs more than 2/3 of the electorate; a threshold above 2/3 raises that bar`,
+    );
   }
   return out;
 }

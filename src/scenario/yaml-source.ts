@@ -49,7 +49,8 @@ const WHAT: Readonly<Record<SourceKind, string>> = {
 };
 
 const HOW_TO_PASS: Readonly<Record<SourceKind, string>> = {
-  scenario: 'Pass the path of a scenario YAML file (e.g. `conclave run examples/db-choice.yml`; examples/ has one for each protocol), or only `--config FILE` to run the built-in db-choice scenario with your configuration.',
+  scenario:
+    'Pass the path of a scenario YAML file (e.g. `conclave run examples/db-choice.yml`; examples/ has one for each protocol), or only `--config FILE` to run the built-in db-choice scenario with your configuration.',
   configuration: 'Pass `--config` the path of your consensus configuration YAML file.',
 };
 
@@ -102,7 +103,10 @@ export function parseYamlSource(text: string, file: string | undefined, kind: So
   } catch (cause) {
     if (isStackOverflow(cause)) throw nestingError(file, text, cause);
     // e.g. an alias bomb: yaml refuses to expand too many aliases.
-    throw new ScenarioError(file, undefined, undefined, '', 'YAML that expands to plain data', undefined, { gotText: clip(cause instanceof Error ? cause.message : String(cause), 300), cause });
+    throw new ScenarioError(file, undefined, undefined, '', 'YAML that expands to plain data', undefined, {
+      gotText: clip(cause instanceof Error ? cause.message : String(cause), 300),
+      cause,
+    });
   }
   const source = { file, doc, lineCounter, value };
   // Block nesting parses without trouble, but workers (structured clone) and traces (JSON) would
@@ -111,7 +115,8 @@ export function parseYamlSource(text: string, file: string | undefined, kind: So
   if (deep) {
     const pos = locate(source, deep.path, false);
     throw new ScenarioError(file, pos?.line, pos?.col, formatPath(deep.path), `YAML nested at most ${MAX_NESTING} levels deep`, undefined, {
-      gotText: `YAML nested ${count(deep.depth)} levels deep`, hint: 'A scenario needs only a few levels: flatten the value.',
+      gotText: `YAML nested ${count(deep.depth)} levels deep`,
+      hint: 'A scenario needs only a few levels: flatten the value.',
     });
   }
   return source;
@@ -166,7 +171,9 @@ function nestingError(file: string | undefined, text: string, cause: unknown): S
   const col = offset - before.lastIndexOf('\n');
   const got = depth > MAX_NESTING ? `YAML nested ${count(depth)} levels deep` : 'YAML nested too deeply for the parser';
   return new ScenarioError(file, depth > 0 ? line : undefined, depth > 0 ? col : undefined, '', `YAML nested at most ${MAX_NESTING} levels deep`, undefined, {
-    gotText: got, hint: 'A scenario needs only a few levels: flatten the value.', cause,
+    gotText: got,
+    hint: 'A scenario needs only a few levels: flatten the value.',
+    cause,
   });
 }
 
@@ -182,7 +189,8 @@ function documentsError(file: string | undefined, text: string, syntax: { linePo
   const holds = n === undefined ? 'several YAML documents' : `${count(n)} YAML documents`;
   return new ScenarioError(file, pos?.line, pos?.col, '', 'one YAML document', undefined, {
     gotText: `${n === undefined ? 'more than one' : count(n)}: the file holds ${holds}; a ${kind} is one document`,
-    hint: `Remove the "---" separators (or keep one ${kind} per file).`, cause: syntax,
+    hint: `Remove the "---" separators (or keep one ${kind} per file).`,
+    cause: syntax,
   });
 }
 
@@ -230,14 +238,19 @@ export function readSourceFileSync(file: string, kind: SourceKind): string {
 /** Checked before reading: the YAML parser holds several copies of a file's text and nodes in memory. */
 function refuseHugeFile(file: string, kind: SourceKind, size: number): void {
   if (size <= MAX_FILE_BYTES) return;
-  throw new ScenarioError(file, undefined, undefined, '', `a ${kind} file of at most ${count(MAX_FILE_BYTES)} bytes (1 MB)`, undefined, { gotText: `${count(size)} bytes` });
+  throw new ScenarioError(file, undefined, undefined, '', `a ${kind} file of at most ${count(MAX_FILE_BYTES)} bytes (1 MB)`, undefined, {
+    gotText: `${count(size)} bytes`,
+  });
 }
 
 function readError(file: string, kind: SourceKind, cause: unknown): ScenarioError {
   const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  const gotText = code === 'ENOENT' ? `no file at ${resolve(file)} (not found)`
-    : code === 'EISDIR' ? 'a directory'
-    : `a file that cannot be read (${cause instanceof Error ? cause.message : String(cause)})`;
+  const gotText =
+    code === 'ENOENT'
+      ? `no file at ${resolve(file)} (not found)`
+      : code === 'EISDIR'
+        ? 'a directory'
+        : `a file that cannot be read (${cause instanceof Error ? cause.message : String(cause)})`;
   return new ScenarioError(file, undefined, undefined, '', `an existing ${kind} file`, undefined, { gotText, hint: HOW_TO_PASS[kind], cause });
 }
 
@@ -254,7 +267,7 @@ function readError(file: string, kind: SourceKind, cause: unknown): ScenarioErro
  */
 export function firstIssueError(source: YamlSource, issues: readonly z.core.$ZodIssue[], value: unknown): ScenarioError {
   const ranked = issues.map((issue, order) => {
-    const params = (issue.code === 'custom' ? issue.params ?? {} : {}) as IssueParams;
+    const params = (issue.code === 'custom' ? (issue.params ?? {}) : {}) as IssueParams;
     const pos = locate(source, issue.path, params.unknownKey !== undefined);
     return { issue, params, pos, order, rank: params.unknownKey !== undefined ? 0 : 1 };
   });
@@ -264,7 +277,8 @@ export function firstIssueError(source: YamlSource, issues: readonly z.core.$Zod
   const gotText = params.gotText ?? (got.found ? undefined : 'no value (the key is missing)');
   // Every part is clipped: a key or list can be any length, the message must stay readable.
   return new ScenarioError(source.file, pos?.line, pos?.col, clip(formatPath(issue.path)), clip(expectedText(issue), 600), got.value, {
-    hint: params.hint === undefined ? undefined : clip(params.hint, 300), gotText: gotText === undefined ? undefined : clip(gotText, 300),
+    hint: params.hint === undefined ? undefined : clip(params.hint, 300),
+    gotText: gotText === undefined ? undefined : clip(gotText, 300),
   });
 }
 
@@ -320,7 +334,7 @@ export function locate(source: YamlSource, path: readonly PropertyKey[], atKey: 
   }
   // Found: the value (a key with no value, `count:`, has only its key). Not found: the entry the
   // missing key belongs in, named by its own key (`task:`) where it has one.
-  const target = complete ? (atKey ? key ?? value : value ?? key) : key ?? value;
+  const target = complete ? (atKey ? (key ?? value) : (value ?? key)) : (key ?? value);
   const offset = target?.range?.[0];
   return offset === undefined ? undefined : source.lineCounter.linePos(offset);
 }
@@ -338,10 +352,15 @@ function valueAt(value: unknown, path: readonly PropertyKey[]): { found: boolean
 function expectedText(issue: z.core.$ZodIssue): string {
   if (!/^[A-Z]/.test(issue.message)) return issue.message;
   switch (issue.code) {
-    case 'invalid_type': return `a value of type ${issue.expected}`;
-    case 'invalid_value': return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'too_small': return `a value >= ${String(issue.minimum)}`;
-    case 'too_big': return `a value <= ${String(issue.maximum)}`;
-    default: return `a valid value (${issue.message})`;
+    case 'invalid_type':
+      return `a value of type ${issue.expected}`;
+    case 'invalid_value':
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+      return `a value >= ${String(issue.minimum)}`;
+    case 'too_big':
+      return `a value <= ${String(issue.maximum)}`;
+    default:
+      return `a valid value (${issue.message})`;
   }
 }

@@ -108,7 +108,8 @@ export function validateLinkModel(m: unknown, path = 'link'): LinkModel {
   if (typeof o !== 'object' || o === null) throw new ConfigError(path, '{ latency, overrides?, dropRate?, duplicateRate?, fifo? }', m);
   validateLatency(o.latency, `${path}.latency`);
   if (o.dropRate !== undefined && !(num(o.dropRate) && o.dropRate <= 1)) throw new ConfigError(`${path}.dropRate`, 'a probability in [0, 1]', o.dropRate);
-  if (o.duplicateRate !== undefined && !(num(o.duplicateRate) && o.duplicateRate <= 1)) throw new ConfigError(`${path}.duplicateRate`, 'a probability in [0, 1]', o.duplicateRate);
+  if (o.duplicateRate !== undefined && !(num(o.duplicateRate) && o.duplicateRate <= 1))
+    throw new ConfigError(`${path}.duplicateRate`, 'a probability in [0, 1]', o.duplicateRate);
   if (o.fifo !== undefined && typeof o.fifo !== 'boolean') throw new ConfigError(`${path}.fifo`, 'true or false', o.fifo);
   if (o.overrides !== undefined) {
     if (!Array.isArray(o.overrides)) throw new ConfigError(`${path}.overrides`, 'an array of { from?, to?, latency }', o.overrides);

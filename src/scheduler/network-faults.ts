@@ -170,7 +170,14 @@ export class NetworkFaults {
 
   /** True while no fault at all is in force. */
   get healthy(): boolean {
-    return this.sides === undefined && this.blocked === undefined && this.isolated === undefined && this.conditions === undefined && this.paused === undefined && this.rates === undefined;
+    return (
+      this.sides === undefined &&
+      this.blocked === undefined &&
+      this.isolated === undefined &&
+      this.conditions === undefined &&
+      this.paused === undefined &&
+      this.rates === undefined
+    );
   }
 
   /** Paused actors and until when (a copy), or undefined when none is. */
@@ -220,4 +227,3 @@ export interface NetworkFaultState {
   readonly paused?: ReadonlyMap<ActorId, number>;
   readonly rates?: ReadonlyMap<ActorId, number>;
 }
-

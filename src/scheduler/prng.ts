@@ -41,7 +41,10 @@ function splitmix32(a: number): () => number {
  */
 export function createPrng(seed: number, stream = ''): Prng {
   const mix = splitmix32((seed >>> 0) ^ hashString(stream));
-  let a = mix(), b = mix(), c = mix(), d = mix();
+  let a = mix(),
+    b = mix(),
+    c = mix(),
+    d = mix();
   return () => {
     const t = (((a + b) | 0) + d) | 0;
     d = (d + 1) | 0;

@@ -126,7 +126,12 @@ export class SimFaults implements FaultControl {
     if (!this.sim.spawned.has(id)) throw new UnknownActorError(id, 'skewClock (it was never spawned)');
     checkRate(rate);
     this.sim.network.skew(id, rate);
-    this.sim.trace({ t: this.sim.now(), type: 'fault', fault: rate === undefined ? 'clock-skew-end' : 'clock-skew', detail: rate === undefined ? id : `${id} x${rate}` });
+    this.sim.trace({
+      t: this.sim.now(),
+      type: 'fault',
+      fault: rate === undefined ? 'clock-skew-end' : 'clock-skew',
+      detail: rate === undefined ? id : `${id} x${rate}`,
+    });
   }
 
   isolate(id: ActorId, reason: string): void {
@@ -171,7 +176,8 @@ export function partitionSides(groups: readonly (readonly ActorId[])[]): Map<Act
  */
 export function checkLinks(links: readonly (readonly [ActorId, ActorId])[]): void {
   links.forEach((l, i) => {
-    if (!Array.isArray(l) || l.length !== 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string') throw new ConfigError(`block[${i}]`, 'a pair [from, to] of actor ids', l);
+    if (!Array.isArray(l) || l.length !== 2 || typeof l[0] !== 'string' || typeof l[1] !== 'string')
+      throw new ConfigError(`block[${i}]`, 'a pair [from, to] of actor ids', l);
   });
 }
 

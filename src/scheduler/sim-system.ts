@@ -188,7 +188,8 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     // The fixed-latency lane only holds while no condition can change a latency.
     const lane = this.fixedLatency !== undefined && !this.network.conditioned;
     if (lane) at = this.clock + this.fixedLatency!;
-    else if (this.link.fifo === false || condition?.reorder === true) at = this.clock + sampleLatency(condition?.latency ?? this.latencyOf(env.from, env.to), this.linkRng);
+    else if (this.link.fifo === false || condition?.reorder === true)
+      at = this.clock + sampleLatency(condition?.latency ?? this.latencyOf(env.from, env.to), this.linkRng);
     else {
       at = this.clock + sampleLatency(condition?.latency ?? this.latencyOf(env.from, env.to), this.linkRng);
       // Per-link FIFO: never overtake an envelope sent earlier on the same link. Two-level map:
@@ -288,7 +289,7 @@ export class SimSystem implements ActorSystem, HostEnvironment {
   /** Puts an event for a paused actor back on the clock, at the time it resumes. */
   private holdForPause(ev: SimEvent): boolean {
     if (ev.cancelled) return false;
-    const until = this.network.pausedUntil(ev.env !== undefined ? ev.env.to : ev.owner ?? '', this.clock);
+    const until = this.network.pausedUntil(ev.env !== undefined ? ev.env.to : (ev.owner ?? ''), this.clock);
     if (until === undefined) return false;
     ev.time = until;
     ev.seq = ++this.seq;
@@ -426,7 +427,16 @@ export class SimSystem implements ActorSystem, HostEnvironment {
     this.router.commit(planned.epoch);
     this.host.routes = this.router;
     const record = this.control.commit(spec, planned, this.clock, reason, performance.now() - started, this.accountingNow());
-    this.trace({ t: this.clock, type: 'topology', epoch: record.epoch, from: record.from, to: record.to, members: record.members, spec: planned.graph.spec, reason });
+    this.trace({
+      t: this.clock,
+      type: 'topology',
+      epoch: record.epoch,
+      from: record.from,
+      to: record.to,
+      members: record.members,
+      spec: planned.graph.spec,
+      reason,
+    });
     return record;
   }
 

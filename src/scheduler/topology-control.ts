@@ -82,7 +82,8 @@ export class TopologyControl {
   /** Validates a switch and builds its graph (throws ConfigError naming the field). Changes nothing. */
   plan(spec: TopologySpec, options: SwitchOptions = {}): { graph: RouteGraph; members: readonly (Member | ActorId)[]; epoch: number } {
     const members = options.members ?? this.members;
-    if (members.length === 0) throw new ConfigError('switchTopology.members', 'the members (ids or { id, role, team }) the first time a topology is installed', options.members);
+    if (members.length === 0)
+      throw new ConfigError('switchTopology.members', 'the members (ids or { id, role, team }) the first time a topology is installed', options.members);
     const graph = buildTopology(spec, members, { path: 'topology', membersPath: 'switchTopology.members' });
     return { graph, members, epoch: this.epoch + 1 };
   }
@@ -105,7 +106,14 @@ export class TopologyControl {
   }
 
   /** Records a switch that is now in force on every host. */
-  commit(spec: TopologySpec, planned: { graph: RouteGraph; members: readonly (Member | ActorId)[]; epoch: number }, at: number, reason: string, switchMs: number, acc: MessageAccounting): TopologySwitch {
+  commit(
+    spec: TopologySpec,
+    planned: { graph: RouteGraph; members: readonly (Member | ActorId)[]; epoch: number },
+    at: number,
+    reason: string,
+    switchMs: number,
+    acc: MessageAccounting,
+  ): TopologySwitch {
     const from = this.graph?.kind ?? null;
     this.spec = spec;
     this.members = planned.members;
@@ -123,7 +131,16 @@ export class TopologyControl {
       const next = this.marks[i + 1] ?? { at: now, sent: acc.sent, delivered: acc.delivered, relayed: acc.relayed };
       const delivered = next.delivered - m.delivered;
       const relayed = next.relayed - m.relayed;
-      return { epoch: m.epoch, kind: m.kind, fromMs: m.at, toMs: next.at, sent: next.sent - m.sent, delivered, relayed, linksPerMessage: delivered > 0 ? 1 + relayed / delivered : 0 };
+      return {
+        epoch: m.epoch,
+        kind: m.kind,
+        fromMs: m.at,
+        toMs: next.at,
+        sent: next.sent - m.sent,
+        delivered,
+        relayed,
+        linksPerMessage: delivered > 0 ? 1 + relayed / delivered : 0,
+      };
     });
   }
 }

@@ -25,7 +25,10 @@ export class TraceRecorder {
   private pending = '';
   count = 0;
 
-  constructor(trace$: Observable<TraceEvent>, private readonly options: { keep?: boolean } = {}) {
+  constructor(
+    trace$: Observable<TraceEvent>,
+    private readonly options: { keep?: boolean } = {},
+  ) {
     this.sub = trace$.subscribe((ev) => {
       this.count++;
       this.pending += `${canonicalLine(ev)}\n`;

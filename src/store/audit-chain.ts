@@ -44,7 +44,9 @@ export function genesisHash(runId: string): string {
  * ```
  */
 export function decisionHash(runId: string, prevHash: string, d: ChainedDecision): string {
-  return sha256(`${prevHash}\n${JSON.stringify([runId, d.seq, d.decision, d.t, d.openedT, d.latencyMs, d.outcome, d.value, d.strength, d.votes, d.of, d.algorithm, d.detail, d.ballots])}`);
+  return sha256(
+    `${prevHash}\n${JSON.stringify([runId, d.seq, d.decision, d.t, d.openedT, d.latencyMs, d.outcome, d.value, d.strength, d.votes, d.of, d.algorithm, d.detail, d.ballots])}`,
+  );
 }
 
 /** The hash of a run's final result (the last checkpoint covers it). */

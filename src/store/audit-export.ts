@@ -7,7 +7,23 @@ import type { RunRow } from './resolve-run.ts';
 export type AuditExportFormat = 'jsonl' | 'csv';
 
 /** The decision columns, in the order the chain hashes them (then the chain's own two). */
-const DECISION_COLUMNS = ['seq', 'decision', 't', 'opened_t', 'latency_ms', 'outcome', 'value', 'strength', 'votes', 'of', 'algorithm', 'detail', 'ballots', 'prev_hash', 'hash'] as const;
+const DECISION_COLUMNS = [
+  'seq',
+  'decision',
+  't',
+  'opened_t',
+  'latency_ms',
+  'outcome',
+  'value',
+  'strength',
+  'votes',
+  'of',
+  'algorithm',
+  'detail',
+  'ballots',
+  'prev_hash',
+  'hash',
+] as const;
 const CHECKPOINT_COLUMNS = ['upto', 'hashes', 'signature', 'key_id', 'at'] as const;
 
 /** The CSV header: which record a line is, the run, then the decision columns, then the checkpoint columns. */
@@ -16,7 +32,7 @@ export const CSV_HEADER = ['record', 'run_id', ...DECISION_COLUMNS, ...CHECKPOIN
 /** How an auditor recomputes what the export holds, stated in the export itself. */
 export const HOW_TO_VERIFY = [
   'Each decision row: hash = sha256(prev_hash + "\\n" + JSON.stringify([run_id, seq, decision, t, opened_t, latency_ms, outcome, value, strength, votes, of, algorithm, detail, ballots])), hex; fields as exported (ballots and detail are the JSON text as stored, null as null).',
-  'The first row\'s prev_hash is genesis = sha256("conclave-audit:" + run_id); each later row\'s prev_hash is the previous row\'s hash; seqs run 1, 2, 3 ... without gaps.',
+  "The first row's prev_hash is genesis = sha256(\"conclave-audit:\" + run_id); each later row's prev_hash is the previous row's hash; seqs run 1, 2, 3 ... without gaps.",
   'Each checkpoint signs (Ed25519, hex) the text "conclave-checkpoint\\n" + run_id + "\\n" + upto + "\\n" + hashes with the public key given; a checkpoint with an integer upto lists the hashes of seq upto-k+1 .. upto (k = number of hashes, space-separated).',
   'The final checkpoint (upto = last seq + 0.5) holds "head:<hash of the last row> result:<sha256 of the run result text>".',
 ];
@@ -42,20 +58,48 @@ export function csvField(v: unknown): string {
  * exportRunAudit(db, run, 'csv', key, (line) => stream.write(`${line}\n`));
  * ```
  */
-export function exportRunAudit(db: StoreDb, run: RunRow, format: AuditExportFormat, key: AuditKey | undefined, write: (line: string) => void): { decisions: number; checkpoints: number } {
+export function exportRunAudit(
+  db: StoreDb,
+  run: RunRow,
+  format: AuditExportFormat,
+  key: AuditKey | undefined,
+  write: (line: string) => void,
+): { decisions: number; checkpoints: number } {
   // One read transaction: a run still writing would otherwise add rows between the two queries.
   return db.transaction(() => exportInSnapshot(db, run, format, key, write))();
 }
 
-function exportInSnapshot(db: StoreDb, run: RunRow, format: AuditExportFormat, key: AuditKey | undefined, write: (line: string) => void): { decisions: number; checkpoints: number } {
-  const decisions = db.prepare(`SELECT ${DECISION_COLUMNS.join(', ')} FROM decisions WHERE run_id = ? ORDER BY seq`).iterate(run.id) as IterableIterator<Record<string, unknown>>;
-  const checkpoints = db.prepare(`SELECT ${CHECKPOINT_COLUMNS.join(', ')} FROM checkpoints WHERE run_id = ? ORDER BY upto`).all(run.id) as Record<string, unknown>[];
+function exportInSnapshot(
+  db: StoreDb,
+  run: RunRow,
+  format: AuditExportFormat,
+  key: AuditKey | undefined,
+  write: (line: string) => void,
+): { decisions: number; checkpoints: number } {
+  const decisions = db.prepare(`SELECT ${DECISION_COLUMNS.join(', ')} FROM decisions WHERE run_id = ? ORDER BY seq`).iterate(run.id) as IterableIterator<
+    Record<string, unknown>
+  >;
+  const checkpoints = db.prepare(`SELECT ${CHECKPOINT_COLUMNS.join(', ')} FROM checkpoints WHERE run_id = ? ORDER BY upto`).all(run.id) as Record<
+    string,
+    unknown
+  >[];
   let n = 0;
   if (format === 'jsonl') {
-    write(JSON.stringify({
-      record: 'run', run_id: run.id, name: run.name, status: run.status, protocol: run.protocol, signed: run.signed === 1, genesis: genesisHash(run.id),
-      result: run.result, public_key: key ? key.publicKey.export({ type: 'spki', format: 'pem' }).toString() : null, key_id: key?.id ?? null, how_to_verify: HOW_TO_VERIFY,
-    }));
+    write(
+      JSON.stringify({
+        record: 'run',
+        run_id: run.id,
+        name: run.name,
+        status: run.status,
+        protocol: run.protocol,
+        signed: run.signed === 1,
+        genesis: genesisHash(run.id),
+        result: run.result,
+        public_key: key ? key.publicKey.export({ type: 'spki', format: 'pem' }).toString() : null,
+        key_id: key?.id ?? null,
+        how_to_verify: HOW_TO_VERIFY,
+      }),
+    );
     for (const d of decisions) {
       n++;
       write(JSON.stringify({ record: 'decision', run_id: run.id, ...d }));

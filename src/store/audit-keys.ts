@@ -42,7 +42,8 @@ export function auditKey(storeFile: string, o: { create: boolean } = { create: t
       writeFileSync(own, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600, flag: 'wx' });
       linkSync(own, file);
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw new StoreError(file, `the audit key cannot be written (${(e as Error).message})`, 'Check the permissions of the store directory.', { cause: e });
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST')
+        throw new StoreError(file, `the audit key cannot be written (${(e as Error).message})`, 'Check the permissions of the store directory.', { cause: e });
     } finally {
       rmSync(own, { force: true });
     }
@@ -51,9 +52,17 @@ export function auditKey(storeFile: string, o: { create: boolean } = { create: t
   try {
     const privateKey = createPrivateKey(readFileSync(file));
     const publicKey = createPublicKey(privateKey);
-    const id = createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+    const id = createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest('hex')
+      .slice(0, 16);
     return { privateKey, publicKey, id };
   } catch (e) {
-    throw new StoreError(file, `the audit key cannot be read (${(e as Error).message})`, 'Restore the key file, or move it aside to start a new key (runs signed with the old key then fail verification).', { cause: e });
+    throw new StoreError(
+      file,
+      `the audit key cannot be read (${(e as Error).message})`,
+      'Restore the key file, or move it aside to start a new key (runs signed with the old key then fail verification).',
+      { cause: e },
+    );
   }
 }

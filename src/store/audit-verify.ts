@@ -22,7 +22,19 @@ import { processAlive } from './run-watch.ts';
  * - `result`: the run's result no longer matches the hash its final checkpoint signed;
  * - `final`: the final checkpoint is missing from a run that ended (or present in one marked running).
  */
-export type TamperKind = 'edited' | 'recomputed' | 'deleted' | 'reordered' | 'link' | 'uncovered' | 'signature' | 'unsigned' | 'key' | 'head' | 'result' | 'final';
+export type TamperKind =
+  | 'edited'
+  | 'recomputed'
+  | 'deleted'
+  | 'reordered'
+  | 'link'
+  | 'uncovered'
+  | 'signature'
+  | 'unsigned'
+  | 'key'
+  | 'head'
+  | 'result'
+  | 'final';
 
 /** One finding of {@link verifyRun}: what was changed, where, and the check that caught it. */
 export interface TamperFinding {
@@ -61,11 +73,29 @@ export interface RunAudit {
 }
 
 interface DecisionRow {
-  seq: number; decision: string; t: number; opened_t: number | null; latency_ms: number | null; outcome: string; value: string | null; strength: number | null;
-  votes: number | null; of: number | null; algorithm: string | null; detail: string | null; ballots: string | null; prev_hash: string; hash: string;
+  seq: number;
+  decision: string;
+  t: number;
+  opened_t: number | null;
+  latency_ms: number | null;
+  outcome: string;
+  value: string | null;
+  strength: number | null;
+  votes: number | null;
+  of: number | null;
+  algorithm: string | null;
+  detail: string | null;
+  ballots: string | null;
+  prev_hash: string;
+  hash: string;
 }
 
-interface CheckpointRow { upto: number; hashes: string; signature: string | null; key_id: string | null }
+interface CheckpointRow {
+  upto: number;
+  hashes: string;
+  signature: string | null;
+  key_id: string | null;
+}
 
 /** Where a finding sorts: its seq; run-level findings after every row. */
 const position = (f: TamperFinding): number => f.seq ?? f.checkpoint ?? Number.MAX_SAFE_INTEGER;
@@ -131,16 +161,38 @@ function verifyInSnapshot(db: StoreDb, run: RunRow, keyInfo: { key?: AuditKey; w
     const where = isFinal ? `the final checkpoint (upto ${cp.upto})` : `checkpoint upto ${cp.upto} (${range(first, cp.upto)})`;
     if (cp.key_id) keyIds.add(cp.key_id);
     if (cp.signature === null) {
-      if (signed) findings.push({ kind: 'unsigned', seq: first, checkpoint: cp.upto, text: `${where} has no signature, but the run was recorded signed: the checkpoint was inserted or its signature stripped` });
+      if (signed)
+        findings.push({
+          kind: 'unsigned',
+          seq: first,
+          checkpoint: cp.upto,
+          text: `${where} has no signature, but the run was recorded signed: the checkpoint was inserted or its signature stripped`,
+        });
     } else if (!signed) {
-      findings.push({ kind: 'unsigned', seq: first, checkpoint: cp.upto, text: `${where} carries a signature, but the run says it was recorded unsigned: runs.signed was edited` });
+      findings.push({
+        kind: 'unsigned',
+        seq: first,
+        checkpoint: cp.upto,
+        text: `${where} carries a signature, but the run says it was recorded unsigned: runs.signed was edited`,
+      });
     } else if (key === undefined) {
       unchecked = keyInfo.why ?? 'no key';
     } else if (cp.key_id !== null && cp.key_id !== key.id) {
-      if (!keyMismatch) findings.push({ kind: 'key', seq: first, checkpoint: cp.upto, text: `${where} was signed by key ${cp.key_id}, but this store's key is ${key.id}: the checkpoints cannot be verified with it (the key was replaced, or the rows come from another store)` });
+      if (!keyMismatch)
+        findings.push({
+          kind: 'key',
+          seq: first,
+          checkpoint: cp.upto,
+          text: `${where} was signed by key ${cp.key_id}, but this store's key is ${key.id}: the checkpoints cannot be verified with it (the key was replaced, or the rows come from another store)`,
+        });
       keyMismatch = true;
     } else if (!safeVerify(key, runId, cp)) {
-      findings.push({ kind: 'signature', seq: first, checkpoint: cp.upto, text: `${where}: the signature does not verify with key ${key.id}, so what it lists was rewritten by someone without the key${isFinal ? ' (the chain head or the result hash)' : '; the tampered row is within these seqs'}` });
+      findings.push({
+        kind: 'signature',
+        seq: first,
+        checkpoint: cp.upto,
+        text: `${where}: the signature does not verify with key ${key.id}, so what it lists was rewritten by someone without the key${isFinal ? ' (the chain head or the result hash)' : '; the tampered row is within these seqs'}`,
+      });
     } else signatures++;
     if (isFinal) {
       const m = /^head:([0-9a-f]+) result:([0-9a-f]+)$/.exec(cp.hashes);
@@ -155,7 +207,11 @@ function verifyInSnapshot(db: StoreDb, run: RunRow, keyInfo: { key?: AuditKey; w
   }
 
   // The rows, in seq order: each one's hash recomputed, linked to the one before, and compared with what its checkpoint lists.
-  const rows = db.prepare('SELECT seq, decision, t, opened_t, latency_ms, outcome, value, strength, votes, of, algorithm, detail, ballots, prev_hash, hash FROM decisions WHERE run_id = ? ORDER BY seq').iterate(runId) as IterableIterator<DecisionRow>;
+  const rows = db
+    .prepare(
+      'SELECT seq, decision, t, opened_t, latency_ms, outcome, value, strength, votes, of, algorithm, detail, ballots, prev_hash, hash FROM decisions WHERE run_id = ? ORDER BY seq',
+    )
+    .iterate(runId) as IterableIterator<DecisionRow>;
   let expected = 1;
   let prevStored = genesisHash(runId);
   let count = 0;
@@ -164,25 +220,62 @@ function verifyInSnapshot(db: StoreDb, run: RunRow, keyInfo: { key?: AuditKey; w
     const at = `seq ${r.seq} (decision ${r.decision})`;
     let afterGap = false;
     if (r.seq > expected) {
-      findings.push({ kind: 'deleted', seq: expected, decision: r.decision, text: `${range(expected, r.seq - 1)} missing: deleted (the row after the gap is ${at})` });
+      findings.push({
+        kind: 'deleted',
+        seq: expected,
+        decision: r.decision,
+        text: `${range(expected, r.seq - 1)} missing: deleted (the row after the gap is ${at})`,
+      });
       afterGap = true;
     }
     const signedAt = signedHash.get(r.seq);
     const elsewhere = seqOfHash.get(r.hash);
     const recomputed = decisionHash(runId, r.prev_hash, {
-      seq: r.seq, decision: r.decision, t: r.t, openedT: r.opened_t, latencyMs: r.latency_ms, outcome: r.outcome, value: r.value, strength: r.strength,
-      votes: r.votes, of: r.of, algorithm: r.algorithm, detail: r.detail, ballots: r.ballots,
+      seq: r.seq,
+      decision: r.decision,
+      t: r.t,
+      openedT: r.opened_t,
+      latencyMs: r.latency_ms,
+      outcome: r.outcome,
+      value: r.value,
+      strength: r.strength,
+      votes: r.votes,
+      of: r.of,
+      algorithm: r.algorithm,
+      detail: r.detail,
+      ballots: r.ballots,
     });
     if (elsewhere !== undefined && elsewhere !== r.seq) {
-      findings.push({ kind: 'reordered', seq: r.seq, decision: r.decision, text: `${at} is the row signed as seq ${elsewhere}: rows were reordered or renumbered` });
+      findings.push({
+        kind: 'reordered',
+        seq: r.seq,
+        decision: r.decision,
+        text: `${at} is the row signed as seq ${elsewhere}: rows were reordered or renumbered`,
+      });
     } else if (recomputed !== r.hash) {
-      findings.push({ kind: 'edited', seq: r.seq, decision: r.decision, text: `${at} was edited: its content (value, votes or another field) no longer hashes to its stored hash` });
+      findings.push({
+        kind: 'edited',
+        seq: r.seq,
+        decision: r.decision,
+        text: `${at} was edited: its content (value, votes or another field) no longer hashes to its stored hash`,
+      });
     } else if (!afterGap && r.prev_hash !== prevStored) {
-      findings.push({ kind: 'link', seq: r.seq, decision: r.decision, text: `${at}: its prev_hash is not the hash of ${r.seq === 1 ? 'the chain\'s start' : `seq ${r.seq - 1}`}: the chain was cut or spliced here` });
+      findings.push({
+        kind: 'link',
+        seq: r.seq,
+        decision: r.decision,
+        text: `${at}: its prev_hash is not the hash of ${r.seq === 1 ? "the chain's start" : `seq ${r.seq - 1}`}: the chain was cut or spliced here`,
+      });
     } else if (signedAt === undefined) {
       findings.push({ kind: 'uncovered', seq: r.seq, decision: r.decision, text: `${at} is listed by no checkpoint: it was added, or its checkpoint deleted` });
     } else if (signedAt.hash !== r.hash) {
-      findings.push({ kind: 'recomputed', seq: r.seq, decision: r.decision, checkpoint: signedAt.upto, text: `${at}: its hash is not the one checkpoint upto ${signedAt.upto} lists: the row was changed and its chain recomputed without the key` });
+      findings.push({
+        kind: 'recomputed',
+        seq: r.seq,
+        decision: r.decision,
+        checkpoint: signedAt.upto,
+        text: `${at}: its hash is not the one checkpoint upto ${signedAt.upto} lists: the row was changed and its chain recomputed without the key`,
+      });
     }
     prevStored = r.hash;
     expected = r.seq + 1;
@@ -191,20 +284,54 @@ function verifyInSnapshot(db: StoreDb, run: RunRow, keyInfo: { key?: AuditKey; w
   const listedBeyond = [...signedHash.keys()].filter((s) => s > lastSeq);
   if (listedBeyond.length > 0) {
     const hi = Math.max(...listedBeyond);
-    findings.push({ kind: 'deleted', seq: lastSeq + 1, checkpoint: signedHash.get(hi)!.upto, text: `${range(lastSeq + 1, hi)} missing: listed by checkpoint upto ${signedHash.get(hi)!.upto} but not in the store (deleted)` });
+    findings.push({
+      kind: 'deleted',
+      seq: lastSeq + 1,
+      checkpoint: signedHash.get(hi)!.upto,
+      text: `${range(lastSeq + 1, hi)} missing: listed by checkpoint upto ${signedHash.get(hi)!.upto} but not in the store (deleted)`,
+    });
   }
   if (run.status === 'running') {
-    if (final) findings.push({ kind: 'final', checkpoint: final.upto, text: `the run says it is still running, but its final checkpoint is there: runs.status was edited` });
+    if (final)
+      findings.push({
+        kind: 'final',
+        checkpoint: final.upto,
+        text: `the run says it is still running, but its final checkpoint is there: runs.status was edited`,
+      });
   } else if (!final) {
-    if (!findings.some((f) => f.kind === 'final')) findings.push({ kind: 'final', text: `the run ended (${run.status}) but its final checkpoint (chain head and result hash) is missing: it was deleted` });
+    if (!findings.some((f) => f.kind === 'final'))
+      findings.push({ kind: 'final', text: `the run ended (${run.status}) but its final checkpoint (chain head and result hash) is missing: it was deleted` });
   } else {
-    if (final.head !== prevStored) findings.push({ kind: 'head', checkpoint: final.upto, text: `the chain's head (${lastSeq === 0 ? 'no row' : `seq ${lastSeq}`}) is not the head the final checkpoint signed (after seq ${final.upto - 0.5}): rows at the end were deleted, added or recomputed` });
-    if (final.result !== resultHash(run.result ?? '')) findings.push({ kind: 'result', checkpoint: final.upto, text: `the run's result was edited: runs.result no longer matches the hash the final checkpoint signed` });
+    if (final.head !== prevStored)
+      findings.push({
+        kind: 'head',
+        checkpoint: final.upto,
+        text: `the chain's head (${lastSeq === 0 ? 'no row' : `seq ${lastSeq}`}) is not the head the final checkpoint signed (after seq ${final.upto - 0.5}): rows at the end were deleted, added or recomputed`,
+      });
+    if (final.result !== resultHash(run.result ?? ''))
+      findings.push({
+        kind: 'result',
+        checkpoint: final.upto,
+        text: `the run's result was edited: runs.result no longer matches the hash the final checkpoint signed`,
+      });
   }
   findings.sort((a, b) => position(a) - position(b));
   const aggregated = (db.prepare('SELECT coalesce(sum(closed), 0) AS n FROM aggregates WHERE run_id = ?').get(runId) as { n: number }).n;
   const status = findings.length > 0 ? 'tampered' : signed && unchecked !== undefined ? 'unverified' : 'intact';
-  return { runId, status, runStatus: run.status, processGone: run.status === 'running' && processAlive(run.pid, run.host) === 'no', decisions: count, aggregated, checkpoints: cps.length, signatures, signed, keyIds: [...keyIds], unchecked, findings };
+  return {
+    runId,
+    status,
+    runStatus: run.status,
+    processGone: run.status === 'running' && processAlive(run.pid, run.host) === 'no',
+    decisions: count,
+    aggregated,
+    checkpoints: cps.length,
+    signatures,
+    signed,
+    keyIds: [...keyIds],
+    unchecked,
+    findings,
+  };
 }
 
 function safeVerify(key: AuditKey, runId: string, cp: CheckpointRow): boolean {

@@ -32,22 +32,34 @@ export function openStore(file: string, o: { readonly?: boolean } = {}): StoreDb
   try {
     db = new Database(file, { readonly: o.readonly ?? false, fileMustExist: o.readonly ?? false });
   } catch (e) {
-    throw new StoreError(file, `cannot be opened (${(e as Error).message})`, 'Check the path and its permissions, or choose another with --store PATH.', { cause: e });
+    throw new StoreError(file, `cannot be opened (${(e as Error).message})`, 'Check the path and its permissions, or choose another with --store PATH.', {
+      cause: e,
+    });
   }
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     // One read transaction: another process may be creating the schema right now, and reading
     // its application id before and its tables after would call our own store foreign.
-    const { appId, version, tables } = whenUnlocked(() => db.transaction(() => ({
-      appId: db.pragma('application_id', { simple: true }) as number,
-      version: db.pragma('user_version', { simple: true }) as number,
-      tables: (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n,
-    }))());
+    const { appId, version, tables } = whenUnlocked(() =>
+      db.transaction(() => ({
+        appId: db.pragma('application_id', { simple: true }) as number,
+        version: db.pragma('user_version', { simple: true }) as number,
+        tables: (db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number }).n,
+      }))(),
+    );
     if (appId !== APPLICATION_ID && !(appId === 0 && tables === 0)) {
-      throw new StoreError(file, 'is an SQLite database of another application, not a Conclave run store', 'It was left untouched; choose another path with --store PATH (or CONCLAVE_STORE).');
+      throw new StoreError(
+        file,
+        'is an SQLite database of another application, not a Conclave run store',
+        'It was left untouched; choose another path with --store PATH (or CONCLAVE_STORE).',
+      );
     }
     if (version > MIGRATIONS.length) {
-      throw new StoreError(file, `was written by a newer Conclave (schema ${version}; this one knows up to ${MIGRATIONS.length})`, 'Upgrade Conclave, or use another store with --store PATH.');
+      throw new StoreError(
+        file,
+        `was written by a newer Conclave (schema ${version}; this one knows up to ${MIGRATIONS.length})`,
+        'Upgrade Conclave, or use another store with --store PATH.',
+      );
     }
     if (!o.readonly) {
       whenUnlocked(() => {
@@ -60,7 +72,12 @@ export function openStore(file: string, o: { readonly?: boolean } = {}): StoreDb
   } catch (e) {
     db.close();
     if (e instanceof StoreError) throw e;
-    throw new StoreError(file, `is damaged or not a database (${(e as Error).message})`, 'It was left untouched; move it aside, or choose another path with --store PATH.', { cause: e });
+    throw new StoreError(
+      file,
+      `is damaged or not a database (${(e as Error).message})`,
+      'It was left untouched; move it aside, or choose another path with --store PATH.',
+      { cause: e },
+    );
   }
 }
 
@@ -101,11 +118,21 @@ function migrate(db: StoreDb, from: number): void {
  */
 function checkBeforeOpening(file: string, readonly: boolean): void {
   if (!existsSync(file)) {
-    if (readonly) throw new StoreError(file, 'does not exist: no run has been recorded here yet', 'Run something first (conclave run), or point at the store with --store PATH.');
+    if (readonly)
+      throw new StoreError(
+        file,
+        'does not exist: no run has been recorded here yet',
+        'Run something first (conclave run), or point at the store with --store PATH.',
+      );
     try {
       mkdirSync(dirname(file), { recursive: true });
     } catch (e) {
-      throw new StoreError(file, `cannot be created: its directory cannot be made (${(e as Error).message})`, 'Choose a writable path with --store PATH (or CONCLAVE_STORE), or --no-store to run without recording.', { cause: e });
+      throw new StoreError(
+        file,
+        `cannot be created: its directory cannot be made (${(e as Error).message})`,
+        'Choose a writable path with --store PATH (or CONCLAVE_STORE), or --no-store to run without recording.',
+        { cause: e },
+      );
     }
     return;
   }
@@ -120,6 +147,10 @@ function checkBeforeOpening(file: string, readonly: boolean): void {
     closeSync(fd);
   }
   if (head.toString('latin1') !== SQLITE_HEADER) {
-    throw new StoreError(file, 'is not an SQLite database (its first bytes are not an SQLite header)', 'It was left untouched; move it aside, or choose another path with --store PATH (or CONCLAVE_STORE).');
+    throw new StoreError(
+      file,
+      'is not an SQLite database (its first bytes are not an SQLite header)',
+      'It was left untouched; move it aside, or choose another path with --store PATH (or CONCLAVE_STORE).',
+    );
   }
 }

@@ -42,43 +42,44 @@ export function storeOversightHook(file: string, runId: string, o: { pollMs?: nu
     const row = db.prepare('SELECT verdict FROM approvals WHERE run_id = ? AND decision = ?').get(runId, decision) as { verdict: string } | undefined;
     return row?.verdict === 'approve' || row?.verdict === 'reject' ? row.verdict : undefined;
   };
-  const hook = (request: OversightRequest): Promise<OversightAnswer> => new Promise<OversightAnswer>((resolve, reject) => {
-    let timer: NodeJS.Timeout | undefined;
-    const stop = () => {
-      clearTimeout(timer);
-      waiting.delete(cancel);
-      request.signal?.removeEventListener('abort', onAbort);
-    };
-    const cancel = () => {
-      stop();
-      reject(new Error(`oversight of decision ${request.decision}: the store hook was closed before an answer`));
-    };
-    const onAbort = () => {
-      stop();
-      reject(request.signal!.reason);
-    };
-    const poll = () => {
-      try {
-        const answer = answerOf(request.decision);
-        o.onPoll?.(request.decision);
-        if (answer !== undefined) {
+  const hook = (request: OversightRequest): Promise<OversightAnswer> =>
+    new Promise<OversightAnswer>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const stop = () => {
+        clearTimeout(timer);
+        waiting.delete(cancel);
+        request.signal?.removeEventListener('abort', onAbort);
+      };
+      const cancel = () => {
+        stop();
+        reject(new Error(`oversight of decision ${request.decision}: the store hook was closed before an answer`));
+      };
+      const onAbort = () => {
+        stop();
+        reject(request.signal!.reason);
+      };
+      const poll = () => {
+        try {
+          const answer = answerOf(request.decision);
+          o.onPoll?.(request.decision);
+          if (answer !== undefined) {
+            stop();
+            resolve(answer);
+            return;
+          }
+        } catch (e) {
           stop();
-          resolve(answer);
+          reject(e);
           return;
         }
-      } catch (e) {
-        stop();
-        reject(e);
-        return;
-      }
-      timer = setTimeout(poll, pollMs).unref();
-    };
-    if (closed) return reject(new Error('the store oversight hook is closed'));
-    if (request.signal?.aborted) return reject(request.signal.reason);
-    request.signal?.addEventListener('abort', onAbort, { once: true });
-    waiting.add(cancel);
-    poll();
-  });
+        timer = setTimeout(poll, pollMs).unref();
+      };
+      if (closed) return reject(new Error('the store oversight hook is closed'));
+      if (request.signal?.aborted) return reject(request.signal.reason);
+      request.signal?.addEventListener('abort', onAbort, { once: true });
+      waiting.add(cancel);
+      poll();
+    });
   return Object.assign(hook, {
     close(): void {
       closed = true;

@@ -133,7 +133,8 @@ function counts(db: StoreDb, id: string, kind: string, result: Record<string, un
   const d = result?.decisions as { attempted?: unknown; decided?: unknown } | undefined;
   if (typeof d?.attempted === 'number' && typeof d.decided === 'number') return { attempted: d.attempted, decided: d.decided };
   if (Array.isArray(result?.results)) {
-    let attempted = 0, decided = 0;
+    let attempted = 0,
+      decided = 0;
     for (const g of result.results as { decisions?: { attempted?: unknown; decided?: unknown } }[]) {
       attempted += typeof g.decisions?.attempted === 'number' ? g.decisions.attempted : 0;
       decided += typeof g.decisions?.decided === 'number' ? g.decisions.decided : 0;
@@ -145,7 +146,16 @@ function counts(db: StoreDb, id: string, kind: string, result: Record<string, un
 }
 
 /** What the store has recorded of a run so far: its last progress row (decisions opened, closed, decided; votes), if any. */
-export interface Progress { readonly at: number; readonly t: number | null; readonly opened: number; readonly closed: number; readonly decided: number; readonly votes: number; readonly latencySum: number; readonly latencyMax: number }
+export interface Progress {
+  readonly at: number;
+  readonly t: number | null;
+  readonly opened: number;
+  readonly closed: number;
+  readonly decided: number;
+  readonly votes: number;
+  readonly latencySum: number;
+  readonly latencyMax: number;
+}
 
 /**
  * A run's last progress row: how far it had got when last recorded (what `show` reports for a
@@ -157,20 +167,51 @@ export interface Progress { readonly at: number; readonly t: number | null; read
  * ```
  */
 export function progressOf(db: StoreDb, runId: string): Progress | undefined {
-  const r = db.prepare('SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? ORDER BY at DESC, rowid DESC LIMIT 1').get(runId) as Record<string, number | null> | undefined;
-  return r && { at: r.at!, t: r.t ?? null, opened: r.opened!, closed: r.closed!, decided: r.decided!, votes: r.votes!, latencySum: r.latency_sum!, latencyMax: r.latency_max! };
+  const r = db
+    .prepare('SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? ORDER BY at DESC, rowid DESC LIMIT 1')
+    .get(runId) as Record<string, number | null> | undefined;
+  return (
+    r && {
+      at: r.at!,
+      t: r.t ?? null,
+      opened: r.opened!,
+      closed: r.closed!,
+      decided: r.decided!,
+      votes: r.votes!,
+      latencySum: r.latency_sum!,
+      latencyMax: r.latency_max!,
+    }
+  );
 }
 
 function toRow(db: StoreDb, r: RawRun): RunRow {
   const result = parse<Record<string, unknown>>(r.result);
   return {
-    id: r.id, kind: r.kind as string, status: effectiveStatus(r.status, r.pid, r.host), startedAt: r.started_at as number, endedAt: (r.ended_at as number | null) ?? null,
-    name: r.name as string, protocol: r.protocol as string, mode: (r.mode as string | null) ?? null, seed: (r.seed as number | null) ?? null,
-    agents: (r.agents as number | null) ?? null, topology: (r.topology as string | null) ?? null, ...counts(db, r.id, r.kind as string, result), exitCode: (r.exit_code as number | null) ?? null,
-    pid: r.pid, host: r.host, argv: parse<string[]>(r.argv), file: (r.file as string | null) ?? null,
-    scenarioResolved: parse<Record<string, unknown>>(r.scenario_resolved), machine: parse<Record<string, unknown>>(r.machine) ?? {},
-    detailLimit: r.detail_limit as number, signed: r.signed === 1, result,
-    traceHash: (r.trace_hash as string | null) ?? null, tracePath: (r.trace_path as string | null) ?? null, error: (r.error as string | null) ?? null,
+    id: r.id,
+    kind: r.kind as string,
+    status: effectiveStatus(r.status, r.pid, r.host),
+    startedAt: r.started_at as number,
+    endedAt: (r.ended_at as number | null) ?? null,
+    name: r.name as string,
+    protocol: r.protocol as string,
+    mode: (r.mode as string | null) ?? null,
+    seed: (r.seed as number | null) ?? null,
+    agents: (r.agents as number | null) ?? null,
+    topology: (r.topology as string | null) ?? null,
+    ...counts(db, r.id, r.kind as string, result),
+    exitCode: (r.exit_code as number | null) ?? null,
+    pid: r.pid,
+    host: r.host,
+    argv: parse<string[]>(r.argv),
+    file: (r.file as string | null) ?? null,
+    scenarioResolved: parse<Record<string, unknown>>(r.scenario_resolved),
+    machine: parse<Record<string, unknown>>(r.machine) ?? {},
+    detailLimit: r.detail_limit as number,
+    signed: r.signed === 1,
+    result,
+    traceHash: (r.trace_hash as string | null) ?? null,
+    tracePath: (r.trace_path as string | null) ?? null,
+    error: (r.error as string | null) ?? null,
   };
 }
 
@@ -198,9 +239,18 @@ export function listing(r: RunRow): RunListing {
 export function listRuns(db: StoreDb, f: RunFilter = {}): RunRow[] {
   const where: string[] = [];
   const args: unknown[] = [];
-  if (f.protocol !== undefined) { where.push('protocol = ?'); args.push(f.protocol); }
-  if (f.since !== undefined) { where.push('started_at >= ?'); args.push(f.since); }
-  if (f.kind !== undefined) { where.push('kind = ?'); args.push(f.kind); }
+  if (f.protocol !== undefined) {
+    where.push('protocol = ?');
+    args.push(f.protocol);
+  }
+  if (f.since !== undefined) {
+    where.push('started_at >= ?');
+    args.push(f.since);
+  }
+  if (f.kind !== undefined) {
+    where.push('kind = ?');
+    args.push(f.kind);
+  }
   const sql = `SELECT * FROM runs${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY started_at DESC, id DESC${f.limit !== undefined ? ' LIMIT ?' : ''}`;
   if (f.limit !== undefined) args.push(f.limit);
   return (db.prepare(sql).all(...args) as RawRun[]).map((r) => toRow(db, r));
@@ -252,13 +302,28 @@ export function resolveRun(db: StoreDb, file: string, ref: string): RunRow {
  * ```
  */
 export function decisionsOf(db: StoreDb, runId: string, limit?: number): DecisionRow[] {
-  const rows = db.prepare(`SELECT * FROM decisions WHERE run_id = ? ORDER BY seq${limit !== undefined ? ' LIMIT ?' : ''}`).all(...(limit !== undefined ? [runId, limit] : [runId])) as Record<string, unknown>[];
+  const rows = db
+    .prepare(`SELECT * FROM decisions WHERE run_id = ? ORDER BY seq${limit !== undefined ? ' LIMIT ?' : ''}`)
+    .all(...(limit !== undefined ? [runId, limit] : [runId])) as Record<string, unknown>[];
   return rows.map((r) => ({
-    seq: r.seq as number, decision: r.decision as string, t: r.t as number, openedT: (r.opened_t as number | null) ?? null, latencyMs: (r.latency_ms as number | null) ?? null,
-    outcome: r.outcome as string, value: (r.value as string | null) ?? null, strength: (r.strength as number | null) ?? null, votes: (r.votes as number | null) ?? null,
-    of: (r.of as number | null) ?? null, algorithm: (r.algorithm as string | null) ?? null, detail: parse<Record<string, unknown>>(r.detail),
+    seq: r.seq as number,
+    decision: r.decision as string,
+    t: r.t as number,
+    openedT: (r.opened_t as number | null) ?? null,
+    latencyMs: (r.latency_ms as number | null) ?? null,
+    outcome: r.outcome as string,
+    value: (r.value as string | null) ?? null,
+    strength: (r.strength as number | null) ?? null,
+    votes: (r.votes as number | null) ?? null,
+    of: (r.of as number | null) ?? null,
+    algorithm: (r.algorithm as string | null) ?? null,
+    detail: parse<Record<string, unknown>>(r.detail),
     ballots: (parse<unknown[][]>(r.ballots) ?? []).map(([t, agent, vote, reason, confidence]) => ({
-      t: t as number, agent: agent as string, vote: (vote as string | null) ?? null, reason: (reason as string | null) ?? null, confidence: (confidence as number | null) ?? null,
+      t: t as number,
+      agent: agent as string,
+      vote: (vote as string | null) ?? null,
+      reason: (reason as string | null) ?? null,
+      confidence: (confidence as number | null) ?? null,
     })),
   }));
 }
@@ -307,8 +372,12 @@ export function latenciesOf(db: StoreDb, runIds: readonly string[]): number[] {
  */
 export function eventsOf(db: StoreDb, runId: string, kinds?: readonly string[]): EventRow[] {
   const sql = `SELECT t, kind, actor, detail FROM events WHERE run_id = ?${kinds ? ` AND kind IN (${kinds.map(() => '?').join(', ')})` : ''} ORDER BY t, rowid`;
-  return (db.prepare(sql).all(runId, ...(kinds ?? [])) as { t: number; kind: string; actor: string | null; detail: string }[])
-    .map((e) => ({ t: e.t, kind: e.kind, actor: e.actor, detail: parse<Record<string, unknown>>(e.detail) ?? {} }));
+  return (db.prepare(sql).all(runId, ...(kinds ?? [])) as { t: number; kind: string; actor: string | null; detail: string }[]).map((e) => ({
+    t: e.t,
+    kind: e.kind,
+    actor: e.actor,
+    detail: parse<Record<string, unknown>>(e.detail) ?? {},
+  }));
 }
 
 /**

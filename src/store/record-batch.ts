@@ -9,7 +9,18 @@ import type { TraceEvent } from '../actors/trace-event.ts';
 export interface RecordBatch {
   readonly votes: { t: number[]; decision: string[]; agent: string[]; vote: (string | null)[]; reason: (string | null)[]; confidence: (number | null)[] };
   readonly opens: { t: number[]; decision: string[] };
-  readonly closes: { t: number[]; decision: string[]; outcome: string[]; value: (string | null)[]; strength: (number | null)[]; votes: (number | null)[]; of: (number | null)[]; algorithm: (string | null)[]; latencyMs: (number | null)[]; detail: (string | null)[] };
+  readonly closes: {
+    t: number[];
+    decision: string[];
+    outcome: string[];
+    value: (string | null)[];
+    strength: (number | null)[];
+    votes: (number | null)[];
+    of: (number | null)[];
+    algorithm: (string | null)[];
+    latencyMs: (number | null)[];
+    detail: (string | null)[];
+  };
   readonly events: { t: number; kind: string; actor: string | null; detail: string }[];
   /** Trace time of the last event in the batch. */
   lastT: number;
@@ -36,17 +47,34 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 
 /** Runtime events the timeline keeps, under the kind `show` groups them by. */
 const RUNTIME_KINDS: Partial<Record<TraceEvent['type'], string>> = {
-  topology: 'topology', fault: 'fault', 'host-crash': 'crash', restart: 'restart', escalate: 'crash',
+  topology: 'topology',
+  fault: 'fault',
+  'host-crash': 'crash',
+  restart: 'restart',
+  escalate: 'crash',
 };
 
 /** Protocol events (`ctx.emit`) the timeline keeps, under the kind `show` groups them by. */
 const EMIT_KINDS: Readonly<Record<string, string>> = {
-  'raft-leader': 'leader', 'raft-step-down': 'leader', 'raft-config': 'leader', 'raft-transfer': 'leader',
-  'pbft-view': 'view', 'pbft-view-change': 'view',
-  'pbft-detected': 'byzantine', 'byzantine-detected': 'byzantine', collusion: 'byzantine',
-  weights: 'weights', stage: 'stage', escalated: 'escalated', alert: 'alert',
-  'oversight-requested': 'oversight', 'oversight-answered': 'oversight',
-  'client-fail': 'client', 'client-info': 'client', 'pbft-client-gave-up': 'client', 'gossip-gave-up': 'client',
+  'raft-leader': 'leader',
+  'raft-step-down': 'leader',
+  'raft-config': 'leader',
+  'raft-transfer': 'leader',
+  'pbft-view': 'view',
+  'pbft-view-change': 'view',
+  'pbft-detected': 'byzantine',
+  'byzantine-detected': 'byzantine',
+  collusion: 'byzantine',
+  weights: 'weights',
+  stage: 'stage',
+  escalated: 'escalated',
+  alert: 'alert',
+  'oversight-requested': 'oversight',
+  'oversight-answered': 'oversight',
+  'client-fail': 'client',
+  'client-info': 'client',
+  'pbft-client-gave-up': 'client',
+  'gossip-gave-up': 'client',
   'task-changed': 'adaptive',
 };
 
@@ -75,13 +103,21 @@ export function addEvent(b: RecordBatch, e: TraceEvent, detailed = true): boolea
         return false;
       }
       const v = b.votes;
-      v.t.push(e.t); v.decision.push(String(ev.decision)); v.agent.push(String(ev.agent));
-      v.vote.push(str(ev.vote)); v.reason.push(str(ev.reason)); v.confidence.push(num(ev.confidence));
+      v.t.push(e.t);
+      v.decision.push(String(ev.decision));
+      v.agent.push(String(ev.agent));
+      v.vote.push(str(ev.vote));
+      v.reason.push(str(ev.reason));
+      v.confidence.push(num(ev.confidence));
       return took(b, e.t);
     }
-    case 'proposal': case 'gossip-open': return open(b, e.t, String(ev.decision));
-    case 'client-invoke': return open(b, e.t, `${String(ev.client)}#${String(ev.seq)}`);
-    case 'pbft-request': return open(b, e.t, `${String(ev.client)}#${String(ev.ts)}`);
+    case 'proposal':
+    case 'gossip-open':
+      return open(b, e.t, String(ev.decision));
+    case 'client-invoke':
+      return open(b, e.t, `${String(ev.client)}#${String(ev.seq)}`);
+    case 'pbft-request':
+      return open(b, e.t, `${String(ev.client)}#${String(ev.ts)}`);
     case 'decided': {
       const outcome = ev.consensus ? 'decided' : 'no-consensus';
       // Past the detail limit only the outcome and latency are counted: no rest to gather.
@@ -126,10 +162,29 @@ function open(b: RecordBatch, t: number, decision: string): true {
   return took(b, t);
 }
 
-function close(b: RecordBatch, t: number, decision: string, outcome: string, value: string | null, strength: number | null, votes: number | null, of: number | null, algorithm: string | null, latencyMs: number | null, rest: Readonly<Record<string, unknown>>): true {
+function close(
+  b: RecordBatch,
+  t: number,
+  decision: string,
+  outcome: string,
+  value: string | null,
+  strength: number | null,
+  votes: number | null,
+  of: number | null,
+  algorithm: string | null,
+  latencyMs: number | null,
+  rest: Readonly<Record<string, unknown>>,
+): true {
   const c = b.closes;
-  c.t.push(t); c.decision.push(decision); c.outcome.push(outcome); c.value.push(value); c.strength.push(strength);
-  c.votes.push(votes); c.of.push(of); c.algorithm.push(algorithm); c.latencyMs.push(latencyMs);
+  c.t.push(t);
+  c.decision.push(decision);
+  c.outcome.push(outcome);
+  c.value.push(value);
+  c.strength.push(strength);
+  c.votes.push(votes);
+  c.of.push(of);
+  c.algorithm.push(algorithm);
+  c.latencyMs.push(latencyMs);
   c.detail.push(rest !== NOTHING && Object.keys(rest).length > 0 ? JSON.stringify(rest) : null);
   return took(b, t);
 }

@@ -20,8 +20,15 @@ import { FLUSH_EVERY_MS } from './store-limits.ts';
 export class ReportRecorder {
   private readonly progressRow;
   private lastProgress = 0;
-  private constructor(readonly id: string, readonly file: string, private readonly db: StoreDb, private readonly writer: RunWriter) {
-    this.progressRow = db.prepare('INSERT INTO progress (run_id, at, t, opened, closed, decided, votes, latency_sum, latency_max) VALUES (?, ?, NULL, ?, ?, ?, 0, 0, 0)');
+  private constructor(
+    readonly id: string,
+    readonly file: string,
+    private readonly db: StoreDb,
+    private readonly writer: RunWriter,
+  ) {
+    this.progressRow = db.prepare(
+      'INSERT INTO progress (run_id, at, t, opened, closed, decided, votes, latency_sum, latency_max) VALUES (?, ?, NULL, ?, ?, ?, 0, 0, 0)',
+    );
   }
 
   /** Opens the store (refusing a foreign or damaged file before anything runs) and records the command as running. */

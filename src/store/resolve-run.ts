@@ -37,24 +37,54 @@ const COLUMNS = 'id, kind, status, started_at, ended_at, pid, host, name, protoc
  */
 export function findRunId(db: StoreDb, file: string, ref: string): string {
   const given = ref.trim();
-  const newest = (limit: number) => db.prepare('SELECT id, name FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as { id: string; name: string }[];
+  const newest = (limit: number) =>
+    db.prepare('SELECT id, name FROM runs ORDER BY started_at DESC, rowid DESC LIMIT ?').all(limit) as { id: string; name: string }[];
   const total = (db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
   if (given === 'last' || given === 'latest') {
     const [run] = newest(1);
-    if (!run) throw new StoreError(file, 'holds no run yet, so there is no last one', 'Run something first (conclave run SCENARIO), or point at another store with --store PATH.');
+    if (!run)
+      throw new StoreError(
+        file,
+        'holds no run yet, so there is no last one',
+        'Run something first (conclave run SCENARIO), or point at another store with --store PATH.',
+      );
     return run.id;
   }
   if (given !== '' && db.prepare('SELECT 1 FROM runs WHERE id = ?').get(given)) return given;
   // substr, not LIKE: LIKE is case-insensitive and takes '_' and '%' as wildcards.
-  const matches = given === '' ? [] : (db.prepare('SELECT id, name FROM runs WHERE substr(id, 1, ?) = ? ORDER BY started_at DESC, id DESC LIMIT 11').all(given.length, given) as { id: string; name: string }[]);
+  const matches =
+    given === ''
+      ? []
+      : (db.prepare('SELECT id, name FROM runs WHERE substr(id, 1, ?) = ? ORDER BY started_at DESC, id DESC LIMIT 11').all(given.length, given) as {
+          id: string;
+          name: string;
+        }[]);
   if (matches.length === 1) return matches[0]!.id;
   if (matches.length > 1) {
-    const shown = matches.slice(0, 10).map((m) => `${m.id} (${m.name})`).join(', ');
-    throw new StoreError(file, `run "${ref}" is ambiguous: ${matches.length > 10 ? 'more than 10' : matches.length} run ids begin with it: ${shown}${matches.length > 10 ? ', ...' : ''}`, 'Give more of the id.');
+    const shown = matches
+      .slice(0, 10)
+      .map((m) => `${m.id} (${m.name})`)
+      .join(', ');
+    throw new StoreError(
+      file,
+      `run "${ref}" is ambiguous: ${matches.length > 10 ? 'more than 10' : matches.length} run ids begin with it: ${shown}${matches.length > 10 ? ', ...' : ''}`,
+      'Give more of the id.',
+    );
   }
-  if (total === 0) throw new StoreError(file, `has no run "${ref}": it holds no run yet`, 'Run something first (conclave run SCENARIO), or point at another store with --store PATH.');
-  const recent = newest(5).map((r) => `${r.id} (${r.name})`).join(', ');
-  throw new StoreError(file, `has no run "${ref}": it holds ${total} run${total === 1 ? '' : 's'}, the most recent ${recent}`, 'Give one of these ids (or a unique prefix, or last); conclave runs lists them all.');
+  if (total === 0)
+    throw new StoreError(
+      file,
+      `has no run "${ref}": it holds no run yet`,
+      'Run something first (conclave run SCENARIO), or point at another store with --store PATH.',
+    );
+  const recent = newest(5)
+    .map((r) => `${r.id} (${r.name})`)
+    .join(', ');
+  throw new StoreError(
+    file,
+    `has no run "${ref}": it holds ${total} run${total === 1 ? '' : 's'}, the most recent ${recent}`,
+    'Give one of these ids (or a unique prefix, or last); conclave runs lists them all.',
+  );
 }
 
 /**

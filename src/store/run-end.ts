@@ -13,7 +13,12 @@ import type { RunEnd } from './writer-core.ts';
  */
 export function scenarioRunEnd(result: ScenarioResult, exitCode: number, tracePath?: string): RunEnd {
   const status = exitCode === 0 ? 'completed' : exitCode === 1 ? 'violated' : 'failed';
-  const findings = [...result.safetyViolations, ...result.livenessViolations].map((v) => ({ kind: v.kind, checker: v.checker, text: violationText(v), detail: JSON.stringify(v) }));
+  const findings = [...result.safetyViolations, ...result.livenessViolations].map((v) => ({
+    kind: v.kind,
+    checker: v.checker,
+    text: violationText(v),
+    detail: JSON.stringify(v),
+  }));
   return { status, exitCode, result: JSON.stringify(result), traceHash: result.traceHash, tracePath, findings };
 }
 

@@ -11,7 +11,6 @@ import { RunWriter, type RunEnd, type WriterCounts } from './writer-core.ts';
 import type { FromWriter, ToWriter, WriterThreadData } from './writer-thread.ts';
 import { moduleUrl } from '../module-url.ts';
 
-
 /** Records kept in one batch at most before it is sent, however soon. */
 const BATCH_RECORDS = 8192;
 
@@ -71,7 +70,12 @@ export class RunRecorder {
   /** Settles when the writer thread (if any) has opened the store and waits for batches. */
   private started: Promise<void> = Promise.resolve();
 
-  private constructor(readonly id: string, readonly file: string, private readonly run: RunStart, db: StoreDb) {
+  private constructor(
+    readonly id: string,
+    readonly file: string,
+    private readonly run: RunStart,
+    db: StoreDb,
+  ) {
     const key = run.signed ? auditKey(file, { create: false }) : undefined;
     const writer = new RunWriter(db, id, { detailLimit: run.detailLimit, key: key?.privateKey, keyId: key?.id });
     this.inline = { db, writer };
@@ -203,7 +207,9 @@ export class RunRecorder {
     db.close();
     const worker = startWorker(moduleUrl('./writer-thread.ts', import.meta.url), { workerData: data });
     let isReady: () => void = () => undefined;
-    this.started = new Promise<void>((resolve) => { isReady = resolve; });
+    this.started = new Promise<void>((resolve) => {
+      isReady = resolve;
+    });
     worker.on('message', (m: FromWriter) => {
       if (m.op === 'ready') isReady();
       else if (m.op === 'error') {

@@ -65,7 +65,10 @@ export function detailLimitFor(s: { audit?: { enabled?: boolean } }): number {
  * RunRecorder.start(file, scenarioRunStart(scenario, { kind: 'run', mode: 'sim', seed: 42 }));
  * ```
  */
-export function scenarioRunStart(scenario: Scenario, o: { kind: 'run' | 'replay'; mode: string; seed?: number; argv?: readonly string[]; detailLimit?: number }): RunStart {
+export function scenarioRunStart(
+  scenario: Scenario,
+  o: { kind: 'run' | 'replay'; mode: string; seed?: number; argv?: readonly string[]; detailLimit?: number },
+): RunStart {
   let given: string | undefined;
   try {
     given = scenario.file === undefined ? undefined : readFileSync(scenario.file, 'utf8');
@@ -73,10 +76,20 @@ export function scenarioRunStart(scenario: Scenario, o: { kind: 'run' | 'replay'
     given = undefined; // gone since it was loaded: the resolved scenario is still recorded
   }
   return {
-    kind: o.kind, name: scenario.name, file: scenario.file, scenarioGiven: given, scenarioResolved: scenario,
-    protocol: scenario.consensus.algorithm, mode: o.mode, seed: o.seed ?? scenario.seed, agents: scenario.agents.reduce((n, g) => n + g.count, 0),
+    kind: o.kind,
+    name: scenario.name,
+    file: scenario.file,
+    scenarioGiven: given,
+    scenarioResolved: scenario,
+    protocol: scenario.consensus.algorithm,
+    mode: o.mode,
+    seed: o.seed ?? scenario.seed,
+    agents: scenario.agents.reduce((n, g) => n + g.count, 0),
     topology: typeof scenario.topology === 'string' ? scenario.topology : scenario.topology.type,
-    argv: o.argv, detailLimit: o.detailLimit ?? detailLimitFor(scenario), signed: signsAudit(scenario), plannedDecisions: scenario.task.decisions,
+    argv: o.argv,
+    detailLimit: o.detailLimit ?? detailLimitFor(scenario),
+    signed: signsAudit(scenario),
+    plannedDecisions: scenario.task.decisions,
   };
 }
 
@@ -88,7 +101,13 @@ export function newRunId(now = new Date()): string {
 
 /** The machine a run ran on: figures differ between machines, so every run says which. */
 export function machine(): { cpus: number; cpu: string; memoryGb: number; node: string; platform: string } {
-  return { cpus: availableParallelism(), cpu: cpus()[0]?.model ?? 'unknown', memoryGb: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+  return {
+    cpus: availableParallelism(),
+    cpu: cpus()[0]?.model ?? 'unknown',
+    memoryGb: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
 }
 
 /**
@@ -103,9 +122,24 @@ export function machine(): { cpus: number; cpu: string; memoryGb: number; node: 
 export function insertRun(db: StoreDb, r: RunStart, id = newRunId()): string {
   db.prepare(`INSERT INTO runs (id, kind, status, started_at, pid, host, argv, name, file, scenario_given, scenario_resolved, protocol, mode, seed, agents, topology, machine, detail_limit, signed)
     VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
-    id, r.kind, Date.now(), process.pid, hostname(), r.argv ? JSON.stringify(r.argv) : null, r.name, r.file ?? null, r.scenarioGiven ?? null,
-    r.scenarioResolved === undefined ? null : JSON.stringify(r.scenarioResolved), r.protocol, r.mode ?? null, r.seed ?? null, r.agents ?? null,
-    r.topology ?? null, JSON.stringify(machine()), r.detailLimit, r.signed ? 1 : 0,
+    id,
+    r.kind,
+    Date.now(),
+    process.pid,
+    hostname(),
+    r.argv ? JSON.stringify(r.argv) : null,
+    r.name,
+    r.file ?? null,
+    r.scenarioGiven ?? null,
+    r.scenarioResolved === undefined ? null : JSON.stringify(r.scenarioResolved),
+    r.protocol,
+    r.mode ?? null,
+    r.seed ?? null,
+    r.agents ?? null,
+    r.topology ?? null,
+    JSON.stringify(machine()),
+    r.detailLimit,
+    r.signed ? 1 : 0,
   );
   return id;
 }

@@ -29,12 +29,31 @@ export function timeline(db: StoreDb, run: RunRow, limit: number): TimelineEntry
   const entries: TimelineEntry[] = [];
   for (const d of decisionsOf(db, run.id, limit)) {
     if (d.openedT !== null) entries.push({ t: d.openedT, kind: 'opened', actor: null, decision: d.decision, detail: {} });
-    for (const b of d.ballots) entries.push({ t: b.t, kind: 'vote', actor: b.agent, decision: d.decision, detail: { vote: b.vote, reason: b.reason, confidence: b.confidence } });
-    entries.push({ t: d.t, kind: 'closed', actor: null, decision: d.decision, detail: { outcome: d.outcome, value: d.value, strength: d.strength, votes: d.votes, of: d.of, algorithm: d.algorithm, latencyMs: d.latencyMs, ...(d.detail ?? {}) } });
+    for (const b of d.ballots)
+      entries.push({ t: b.t, kind: 'vote', actor: b.agent, decision: d.decision, detail: { vote: b.vote, reason: b.reason, confidence: b.confidence } });
+    entries.push({
+      t: d.t,
+      kind: 'closed',
+      actor: null,
+      decision: d.decision,
+      detail: {
+        outcome: d.outcome,
+        value: d.value,
+        strength: d.strength,
+        votes: d.votes,
+        of: d.of,
+        algorithm: d.algorithm,
+        latencyMs: d.latencyMs,
+        ...(d.detail ?? {}),
+      },
+    });
   }
   for (const e of eventsOf(db, run.id)) if (e.kind !== 'weights') entries.push({ t: e.t, kind: e.kind, actor: e.actor, detail: e.detail });
   // Stable: at one time, events come before the decisions they may explain, in stored order.
-  return entries.map((e, i) => ({ e, i })).sort((a, b) => a.e.t - b.e.t || a.i - b.i).map(({ e }) => e);
+  return entries
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.t - b.e.t || a.i - b.i)
+    .map(({ e }) => e);
 }
 
 /** One decision's votes, as `--votes` lists them. */
@@ -65,8 +84,19 @@ export interface DecisionVotes {
  */
 export function votesOf(db: StoreDb, run: RunRow, limit: number): DecisionVotes[] {
   return decisionsOf(db, run.id, limit).map((d) => ({
-    seq: d.seq, decision: d.decision, t: d.t, outcome: d.outcome, value: d.value, strength: d.strength, votes: d.votes, of: d.of, latencyMs: d.latencyMs,
-    reason: typeof d.detail?.reason === 'string' ? d.detail.reason : null, algorithm: d.algorithm, detail: d.detail, ballots: d.ballots,
+    seq: d.seq,
+    decision: d.decision,
+    t: d.t,
+    outcome: d.outcome,
+    value: d.value,
+    strength: d.strength,
+    votes: d.votes,
+    of: d.of,
+    latencyMs: d.latencyMs,
+    reason: typeof d.detail?.reason === 'string' ? d.detail.reason : null,
+    algorithm: d.algorithm,
+    detail: d.detail,
+    ballots: d.ballots,
   }));
 }
 
@@ -113,9 +143,15 @@ export function weightEvolution(db: StoreDb, run: RunRow, columns = 6): WeightEv
   }
   const agents: string[] = [];
   const seen = new Set<string>();
-  for (const e of events) for (const a of Object.keys(e.detail.weights as object)) if (!seen.has(a)) { seen.add(a); agents.push(a); }
-  const picks = events.length <= columns ? events.map((_, i) => i) : Array.from({ length: columns }, (_, k) => Math.round((k * (events.length - 1)) / (columns - 1)));
-  const stats = new Map(agents.map((a) => [a, { last: initial.get(a) ?? null as number | null, min: Infinity, max: -Infinity, changes: 0 }]));
+  for (const e of events)
+    for (const a of Object.keys(e.detail.weights as object))
+      if (!seen.has(a)) {
+        seen.add(a);
+        agents.push(a);
+      }
+  const picks =
+    events.length <= columns ? events.map((_, i) => i) : Array.from({ length: columns }, (_, k) => Math.round((k * (events.length - 1)) / (columns - 1)));
+  const stats = new Map(agents.map((a) => [a, { last: initial.get(a) ?? (null as number | null), min: Infinity, max: -Infinity, changes: 0 }]));
   const series = new Map(agents.map((a) => [a, [] as (number | null)[]]));
   let next = 0;
   events.forEach((e, i) => {
@@ -137,7 +173,7 @@ export function weightEvolution(db: StoreDb, run: RunRow, columns = 6): WeightEv
   });
   return {
     updates: events.length,
-    samples: picks.map((i) => ({ t: events[i]!.t, decision: typeof events[i]!.detail.decision === 'string' ? events[i]!.detail.decision as string : null })),
+    samples: picks.map((i) => ({ t: events[i]!.t, decision: typeof events[i]!.detail.decision === 'string' ? (events[i]!.detail.decision as string) : null })),
     agents: agents.map((a) => {
       const s = stats.get(a)!;
       return { agent: a, initial: initial.get(a) ?? null, final: s.last ?? 0, min: s.min, max: s.max, changes: s.changes, series: series.get(a)! };
@@ -172,7 +208,11 @@ export interface AgentParticipation {
  * const p = participation(db, run); // p.agents.find((a) => a.missing > 0)
  * ```
  */
-export function participation(db: StoreDb, run: RunRow, decisions: readonly DecisionRow[] = decisionsOf(db, run.id)): { decisions: number; votesOwed: number; votesCast: number; short: number; unattributed: number; agents: AgentParticipation[] } {
+export function participation(
+  db: StoreDb,
+  run: RunRow,
+  decisions: readonly DecisionRow[] = decisionsOf(db, run.id),
+): { decisions: number; votesOwed: number; votesCast: number; short: number; unattributed: number; agents: AgentParticipation[] } {
   const voting = decisions.filter((d) => (d.of !== null && d.algorithm !== 'gossip') || d.ballots.length > 0);
   const agents = new Map<string, { cast: number; asked: number; abstained: number }>();
   const entry = (agent: string) => {
@@ -182,7 +222,11 @@ export function participation(db: StoreDb, run: RunRow, decisions: readonly Deci
   };
   for (const a of scenarioAgents(run.scenarioResolved)) entry(a);
   for (const d of voting) for (const b of d.ballots) entry(b.agent);
-  let owed = 0, cast = 0, short = 0, unattributed = 0, everyone = 0;
+  let owed = 0,
+    cast = 0,
+    short = 0,
+    unattributed = 0,
+    everyone = 0;
   for (const d of voting) {
     owed += d.of ?? d.ballots.length;
     cast += d.ballots.length;
@@ -191,7 +235,10 @@ export function participation(db: StoreDb, run: RunRow, decisions: readonly Deci
     const voted = new Set<string>();
     for (const b of d.ballots) {
       const a = entry(b.agent);
-      if (!voted.has(b.agent)) { a.cast++; a.asked++; }
+      if (!voted.has(b.agent)) {
+        a.cast++;
+        a.asked++;
+      }
       voted.add(b.agent);
       if (b.vote === null || b.vote === ABSTAIN) a.abstained++;
     }
@@ -201,7 +248,10 @@ export function participation(db: StoreDb, run: RunRow, decisions: readonly Deci
     } else unattributed += missing;
   }
   // Agents that never voted anywhere and are not voters (a Raft client, say) stay out when no decision had votes.
-  const list = voting.length === 0 ? [] : [...agents.entries()].map(([agent, a]) => ({ agent, cast: a.cast, asked: a.asked, abstained: a.abstained, missing: a.asked - a.cast }));
+  const list =
+    voting.length === 0
+      ? []
+      : [...agents.entries()].map(([agent, a]) => ({ agent, cast: a.cast, asked: a.asked, abstained: a.abstained, missing: a.asked - a.cast }));
   return { decisions: voting.length, votesOwed: owed, votesCast: cast, short, unattributed, agents: list };
 }
 
@@ -228,7 +278,19 @@ export interface VoteConflict {
  * const c = voteConflicts(db, run, 10); // c.byDissenter[0]: the agent that dissented most
  * ```
  */
-export function voteConflicts(db: StoreDb, run: RunRow, limit: number, decisions: readonly DecisionRow[] = decisionsOf(db, run.id)): { decisions: number; split: number; noConsensus: number; byShape: { shape: string; decisions: number; noConsensus: number }[]; byDissenter: { agent: string; dissents: number; share: number }[]; conflicts: VoteConflict[] } {
+export function voteConflicts(
+  db: StoreDb,
+  run: RunRow,
+  limit: number,
+  decisions: readonly DecisionRow[] = decisionsOf(db, run.id),
+): {
+  decisions: number;
+  split: number;
+  noConsensus: number;
+  byShape: { shape: string; decisions: number; noConsensus: number }[];
+  byDissenter: { agent: string; dissents: number; share: number }[];
+  conflicts: VoteConflict[];
+} {
   const withVotes = decisions.filter((d) => d.ballots.length > 0);
   const conflicts: VoteConflict[] = [];
   const shapes = new Map<string, { decisions: number; noConsensus: number }>();
@@ -247,9 +309,13 @@ export function voteConflicts(db: StoreDb, run: RunRow, limit: number, decisions
     for (const a of c.dissenters) dissents.set(a, (dissents.get(a) ?? 0) + 1);
   }
   return {
-    decisions: withVotes.length, split: conflicts.length, noConsensus: conflicts.filter((c) => c.outcome === 'no-consensus').length,
+    decisions: withVotes.length,
+    split: conflicts.length,
+    noConsensus: conflicts.filter((c) => c.outcome === 'no-consensus').length,
     byShape: [...shapes.entries()].map(([shape, s]) => ({ shape, ...s })).sort((a, b) => b.decisions - a.decisions || a.shape.localeCompare(b.shape)),
-    byDissenter: [...dissents.entries()].map(([agent, n]) => ({ agent, dissents: n, share: n / (votedIn.get(agent) ?? n) })).sort((a, b) => b.dissents - a.dissents || a.agent.localeCompare(b.agent)),
+    byDissenter: [...dissents.entries()]
+      .map(([agent, n]) => ({ agent, dissents: n, share: n / (votedIn.get(agent) ?? n) }))
+      .sort((a, b) => b.dissents - a.dissents || a.agent.localeCompare(b.agent)),
     conflicts: conflicts.slice(0, limit),
   };
 }
@@ -258,7 +324,9 @@ function conflictOf(d: DecisionRow): VoteConflict | undefined {
   const by = new Map<string | null, string[]>();
   for (const b of d.ballots) by.set(b.vote, [...(by.get(b.vote) ?? []), b.agent]);
   if (by.size < 2) return undefined;
-  const split = [...by.entries()].map(([value, agents]) => ({ value, votes: agents.length, agents })).sort((a, b) => b.votes - a.votes || String(a.value).localeCompare(String(b.value)));
+  const split = [...by.entries()]
+    .map(([value, agents]) => ({ value, votes: agents.length, agents }))
+    .sort((a, b) => b.votes - a.votes || String(a.value).localeCompare(String(b.value)));
   const majority = d.outcome === 'decided' && d.value !== null && by.has(d.value) ? d.value : split[0]!.value;
   const dissenters = split.filter((s) => s.value !== majority).flatMap((s) => s.agents);
   return { seq: d.seq, decision: d.decision, outcome: d.outcome, majority, split, minorityShare: dissenters.length / d.ballots.length, dissenters };
@@ -292,8 +360,16 @@ export function byzantineOf(db: StoreDb, run: RunRow): { detected: Detection[]; 
   const by = new Map<string, { kinds: Set<string>; firstAt: number; caughtBy: string[]; detections: number; evidence: unknown; isolatedAt: number | null }>();
   for (const e of events.filter((x) => x.kind === 'byzantine')) {
     const d = e.detail;
-    const suspects = typeof d.suspect === 'string' ? [d.suspect] : typeof d.agent === 'string' ? [d.agent] : Array.isArray(d.agents) ? (d.agents as string[]) : [];
-    const kind = typeof d.kind === 'string' ? d.kind : d.type === 'byzantine-detected' ? (String(d.evidence).includes('not an option') ? 'vote for no option' : 'conflicting votes') : String(d.type);
+    const suspects =
+      typeof d.suspect === 'string' ? [d.suspect] : typeof d.agent === 'string' ? [d.agent] : Array.isArray(d.agents) ? (d.agents as string[]) : [];
+    const kind =
+      typeof d.kind === 'string'
+        ? d.kind
+        : d.type === 'byzantine-detected'
+          ? String(d.evidence).includes('not an option')
+            ? 'vote for no option'
+            : 'conflicting votes'
+          : String(d.type);
     for (const s of suspects) {
       const x = by.get(s) ?? { kinds: new Set<string>(), firstAt: e.t, caughtBy: [], detections: 0, evidence: d.evidence ?? null, isolatedAt: null };
       x.kinds.add(kind);
@@ -310,7 +386,15 @@ export function byzantineOf(db: StoreDb, run: RunRow): { detected: Detection[]; 
   const pbft = (run.result?.pbft as { byzantine?: { agents?: string[] } } | undefined)?.byzantine?.agents;
   const configured = Array.isArray(pbft) ? pbft : null;
   return {
-    detected: [...by.entries()].map(([suspect, x]) => ({ suspect, kinds: [...x.kinds], firstAt: x.firstAt, caughtBy: x.caughtBy, detections: x.detections, evidence: x.evidence, isolatedAt: x.isolatedAt })),
+    detected: [...by.entries()].map(([suspect, x]) => ({
+      suspect,
+      kinds: [...x.kinds],
+      firstAt: x.firstAt,
+      caughtBy: x.caughtBy,
+      detections: x.detections,
+      evidence: x.evidence,
+      isolatedAt: x.isolatedAt,
+    })),
     configured,
     undetected: configured ? configured.filter((a) => !by.has(a)) : null,
   };
@@ -335,7 +419,18 @@ export interface Reign {
  * const l = leadersOf(db, run); // l.currentLeader, l.terms, l.leaderlessMs
  * ```
  */
-export function leadersOf(db: StoreDb, run: RunRow): { protocol: 'raft' | 'pbft' | null; terms: Reign[]; currentLeader: string | null; leaderlessMs: number; gaps: { from: number; until: number | null; why: string }[]; failovers: unknown[]; viewChanges: { view: number; startedAt: number; reason: string | null; installedAt: number | null; primary: string | null; replicas: number }[] } {
+export function leadersOf(
+  db: StoreDb,
+  run: RunRow,
+): {
+  protocol: 'raft' | 'pbft' | null;
+  terms: Reign[];
+  currentLeader: string | null;
+  leaderlessMs: number;
+  gaps: { from: number; until: number | null; why: string }[];
+  failovers: unknown[];
+  viewChanges: { view: number; startedAt: number; reason: string | null; installedAt: number | null; primary: string | null; replicas: number }[];
+} {
   const events = eventsOf(db, run.id, ['leader', 'view', 'fault']);
   const start = traceStart(db, run);
   const end = runEnd(db, run);
@@ -349,7 +444,11 @@ export function leadersOf(db: StoreDb, run: RunRow): { protocol: 'raft' | 'pbft'
 /** When the run began on the trace's clock: 0 in sim mode (virtual time); in threads mode (epoch ms) its first stored record. */
 function traceStart(db: StoreDb, run: RunRow): number {
   if (run.mode !== 'threads') return 0;
-  const first = db.prepare('SELECT min(t) AS t FROM (SELECT min(coalesce(opened_t, t)) AS t FROM decisions WHERE run_id = ? UNION ALL SELECT min(t) FROM events WHERE run_id = ?)').get(run.id, run.id) as { t: number | null };
+  const first = db
+    .prepare(
+      'SELECT min(t) AS t FROM (SELECT min(coalesce(opened_t, t)) AS t FROM decisions WHERE run_id = ? UNION ALL SELECT min(t) FROM events WHERE run_id = ?)',
+    )
+    .get(run.id, run.id) as { t: number | null };
   return first.t ?? 0;
 }
 
@@ -357,7 +456,9 @@ function traceStart(db: StoreDb, run: RunRow): number {
 function runEnd(db: StoreDb, run: RunRow): number {
   const v = run.result?.virtualMs;
   if (typeof v === 'number') return v;
-  const last = db.prepare('SELECT max(t) AS t FROM (SELECT max(t) AS t FROM decisions WHERE run_id = ? UNION ALL SELECT max(t) FROM events WHERE run_id = ?)').get(run.id, run.id) as { t: number | null };
+  const last = db
+    .prepare('SELECT max(t) AS t FROM (SELECT max(t) AS t FROM decisions WHERE run_id = ? UNION ALL SELECT max(t) FROM events WHERE run_id = ?)')
+    .get(run.id, run.id) as { t: number | null };
   return last.t ?? 0;
 }
 
@@ -391,12 +492,15 @@ function raftLeaders(events: EventRow[], start: number, end: number, run: RunRow
   }
   if (gapFrom !== null) gaps.push({ from: gapFrom, until: null, why: gapWhy });
   const leaderlessMs = gaps.reduce((n, g) => n + Math.max(0, (g.until ?? end) - g.from), 0);
-  const failovers = ((run.result?.raft as { failovers?: unknown[] } | undefined)?.failovers) ?? [];
+  const failovers = (run.result?.raft as { failovers?: unknown[] } | undefined)?.failovers ?? [];
   return { protocol: 'raft' as const, terms, currentLeader: current?.leader ?? null, leaderlessMs, gaps, failovers, viewChanges: [] };
 }
 
 function pbftViews(events: EventRow[], start: number, end: number, run: RunRow) {
-  const views = new Map<number, { view: number; startedAt: number; reason: string | null; installedAt: number | null; primary: string | null; replicas: Set<string> }>();
+  const views = new Map<
+    number,
+    { view: number; startedAt: number; reason: string | null; installedAt: number | null; primary: string | null; replicas: Set<string> }
+  >();
   for (const e of events) {
     const d = e.detail;
     const view = d.view as number;
@@ -404,7 +508,10 @@ function pbftViews(events: EventRow[], start: number, end: number, run: RunRow) 
     views.set(view, v);
     if (d.type === 'pbft-view-change' && v.reason === null) v.reason = typeof d.reason === 'string' ? d.reason : null;
     if (d.type === 'pbft-view') {
-      if (v.installedAt === null) { v.installedAt = e.t; v.primary = typeof d.primary === 'string' ? d.primary : null; }
+      if (v.installedAt === null) {
+        v.installedAt = e.t;
+        v.primary = typeof d.primary === 'string' ? d.primary : null;
+      }
       if (e.actor) v.replicas.add(e.actor);
     }
   }
@@ -412,17 +519,43 @@ function pbftViews(events: EventRow[], start: number, end: number, run: RunRow) 
   const agents = run.agents ?? 0;
   const firstPrimary = scenarioAgents(run.scenarioResolved)[0] ?? (agents > 0 ? 'node_001' : null);
   const terms: Reign[] = [];
-  if (firstPrimary) terms.push({ term: 0, leader: firstPrimary, from: start, until: changes[0]?.startedAt ?? null, ended: changes[0] ? `view change: ${changes[0].reason ?? 'asked for'}` : null });
+  if (firstPrimary)
+    terms.push({
+      term: 0,
+      leader: firstPrimary,
+      from: start,
+      until: changes[0]?.startedAt ?? null,
+      ended: changes[0] ? `view change: ${changes[0].reason ?? 'asked for'}` : null,
+    });
   changes.forEach((c, i) => {
-    if (c.installedAt !== null && c.primary) terms.push({ term: c.view, leader: c.primary, from: c.installedAt, until: changes[i + 1]?.startedAt ?? null, ended: changes[i + 1] ? `view change: ${changes[i + 1]!.reason ?? 'asked for'}` : null });
+    if (c.installedAt !== null && c.primary)
+      terms.push({
+        term: c.view,
+        leader: c.primary,
+        from: c.installedAt,
+        until: changes[i + 1]?.startedAt ?? null,
+        ended: changes[i + 1] ? `view change: ${changes[i + 1]!.reason ?? 'asked for'}` : null,
+      });
   });
   const gaps = changes.map((c) => ({ from: c.startedAt, until: c.installedAt, why: c.reason ?? 'view change' }));
   const leaderlessMs = gaps.reduce((n, g) => n + Math.max(0, (g.until ?? end) - g.from), 0);
   const last = terms.at(-1);
-  const failovers = ((run.result?.pbft as { failovers?: unknown[] } | undefined)?.failovers) ?? [];
+  const failovers = (run.result?.pbft as { failovers?: unknown[] } | undefined)?.failovers ?? [];
   return {
-    protocol: 'pbft' as const, terms, currentLeader: last && last.until === null ? last.leader : null, leaderlessMs, gaps, failovers,
-    viewChanges: changes.map((c) => ({ view: c.view, startedAt: c.startedAt, reason: c.reason, installedAt: c.installedAt, primary: c.primary, replicas: c.replicas.size })),
+    protocol: 'pbft' as const,
+    terms,
+    currentLeader: last && last.until === null ? last.leader : null,
+    leaderlessMs,
+    gaps,
+    failovers,
+    viewChanges: changes.map((c) => ({
+      view: c.view,
+      startedAt: c.startedAt,
+      reason: c.reason,
+      installedAt: c.installedAt,
+      primary: c.primary,
+      replicas: c.replicas.size,
+    })),
   };
 }
 
@@ -437,7 +570,13 @@ export interface FaultSpan {
 }
 
 /** Which fault event lifts which (`heal` lifts every partition open). */
-const ENDS: Readonly<Record<string, string>> = { recover: 'crash', resume: 'pause', 'clock-skew-end': 'clock-skew', heal: 'partition', 'network-end': 'network' };
+const ENDS: Readonly<Record<string, string>> = {
+  recover: 'crash',
+  resume: 'pause',
+  'clock-skew-end': 'clock-skew',
+  heal: 'partition',
+  'network-end': 'network',
+};
 
 /**
  * The faults the run injected, each with its start and end (crash → recover, pause → resume,
@@ -453,7 +592,13 @@ export function faultsOf(db: StoreDb, run: RunRow): FaultSpan[] {
   for (const e of eventsOf(db, run.id, ['fault', 'crash', 'restart'])) {
     const d = e.detail;
     if (e.kind !== 'fault') {
-      spans.push({ fault: e.kind === 'crash' ? String(d.type) : 'restart', target: String(d.host ?? d.actor ?? e.actor ?? ''), start: e.t, end: null, endedBy: null });
+      spans.push({
+        fault: e.kind === 'crash' ? String(d.type) : 'restart',
+        target: String(d.host ?? d.actor ?? e.actor ?? ''),
+        start: e.t,
+        end: null,
+        endedBy: null,
+      });
       continue;
     }
     const fault = String(d.fault);

@@ -7,18 +7,44 @@ import { findingsOf, latenciesOf, percentile, progressOf, storedCounts, type Run
  * or broke down has decisions but no result).
  */
 export interface RunSummary {
-  readonly run: RunListing & { readonly host: string; readonly pid: number; readonly file: string | null; readonly argv: string[] | null; readonly machine: Record<string, unknown>; readonly durationMs: number | null; readonly traceHash: string | null; readonly error: string | null };
-  readonly decisions: { readonly attempted: number; readonly decided: number; readonly noConsensus: number; readonly timedOut: number; readonly escalated: number; readonly aborted: number; readonly unclosed: number };
+  readonly run: RunListing & {
+    readonly host: string;
+    readonly pid: number;
+    readonly file: string | null;
+    readonly argv: string[] | null;
+    readonly machine: Record<string, unknown>;
+    readonly durationMs: number | null;
+    readonly traceHash: string | null;
+    readonly error: string | null;
+  };
+  readonly decisions: {
+    readonly attempted: number;
+    readonly decided: number;
+    readonly noConsensus: number;
+    readonly timedOut: number;
+    readonly escalated: number;
+    readonly aborted: number;
+    readonly unclosed: number;
+  };
   /** decided / attempted; null with nothing attempted. */
   readonly successRate: number | null;
   /** Consensus time: the run's own figures (its result), or the percentiles of the stored decisions' latencies. */
-  readonly latencyMs: { readonly p50: number | null; readonly p99: number | null; readonly source: 'result' | 'stored decisions' | 'none'; readonly clock: 'simulated' | 'wall' };
+  readonly latencyMs: {
+    readonly p50: number | null;
+    readonly p99: number | null;
+    readonly source: 'result' | 'stored decisions' | 'none';
+    readonly clock: 'simulated' | 'wall';
+  };
   readonly messagesPerDecision: number | null;
   readonly messages: Record<string, unknown> | null;
   readonly quality: number | null;
   readonly truth: string | null;
   readonly byOutcome: Record<string, number>;
-  readonly safety: { readonly checked: boolean | null; readonly violations: number; readonly findings: readonly { kind: string; checker: string; text: string }[] };
+  readonly safety: {
+    readonly checked: boolean | null;
+    readonly violations: number;
+    readonly findings: readonly { kind: string; checker: string; text: string }[];
+  };
   readonly throughput: { readonly wallPerMinute: number | null; readonly simPerMinute: number | null };
   /** Answers given with `conclave approve` to decisions the run held for human oversight. */
   readonly approvals: readonly { readonly decision: string; readonly verdict: string; readonly by: string; readonly at: number }[];
@@ -52,9 +78,16 @@ function benchOf(run: RunRow): BenchGroup[] | null {
   const results = run.kind === 'bench' ? run.result?.results : undefined;
   if (!Array.isArray(results)) return null;
   return (results as Record<string, any>[]).map((g) => ({
-    algorithm: String(g.algorithm), agents: num(g.agents) ?? 0, iterations: num(g.iterations) ?? 0,
-    attempted: num(g.decisions?.attempted) ?? 0, decided: num(g.decisions?.decided) ?? 0, successRate: num(g.successRate),
-    p50: num(g.consensusMs?.p50), p99: num(g.consensusMs?.p99), messagesPerDecision: num(g.messagesPerDecision), quality: num(g.quality),
+    algorithm: String(g.algorithm),
+    agents: num(g.agents) ?? 0,
+    iterations: num(g.iterations) ?? 0,
+    attempted: num(g.decisions?.attempted) ?? 0,
+    decided: num(g.decisions?.decided) ?? 0,
+    successRate: num(g.successRate),
+    p50: num(g.consensusMs?.p50),
+    p99: num(g.consensusMs?.p99),
+    messagesPerDecision: num(g.messagesPerDecision),
+    quality: num(g.quality),
     safetyViolations: num(g.safetyViolations) ?? 0,
   }));
 }
@@ -79,18 +112,28 @@ function stressOf(run: RunRow): StressFigures | null {
   const len = (v: unknown) => (Array.isArray(v) ? v.length : 0);
   const plan = r.plan as { faults?: unknown } | undefined;
   return {
-    runs: num(r.runs) ?? 0, faults: Array.isArray(plan?.faults) ? (plan.faults as string[]) : [], failing: len(r.failing), stalled: len(r.stalled),
-    notTerminated: len(r.notTerminated), unfinished: len(r.unfinished), detected: num(r.detected) ?? 0,
-    byChecker: (r.byChecker as Record<string, number> | undefined) ?? {}, slowestRecoveryMs: num((r.slowestRecovery as { ms?: unknown } | undefined)?.ms),
+    runs: num(r.runs) ?? 0,
+    faults: Array.isArray(plan?.faults) ? (plan.faults as string[]) : [],
+    failing: len(r.failing),
+    stalled: len(r.stalled),
+    notTerminated: len(r.notTerminated),
+    unfinished: len(r.unfinished),
+    detected: num(r.detected) ?? 0,
+    byChecker: (r.byChecker as Record<string, number> | undefined) ?? {},
+    slowestRecoveryMs: num((r.slowestRecovery as { ms?: unknown } | undefined)?.ms),
   };
 }
 
 /** The mean of a figure over groups, weighted; null when no group has it. */
 function weighted(groups: readonly BenchGroup[] | null, figure: (g: BenchGroup) => number | null, weight: (g: BenchGroup) => number): number | null {
-  let sum = 0, over = 0;
+  let sum = 0,
+    over = 0;
   for (const g of groups ?? []) {
     const x = figure(g);
-    if (x !== null) { sum += x * weight(g); over += weight(g); }
+    if (x !== null) {
+      sum += x * weight(g);
+      over += weight(g);
+    }
   }
   return over > 0 ? sum / over : null;
 }
@@ -108,7 +151,12 @@ export function summarize(db: StoreDb, run: RunRow): RunSummary {
   const r = run.result ?? {};
   const d = (r.decisions ?? {}) as Record<string, unknown>;
   const stored = storedCounts(db, run.id);
-  const byStoredOutcome = Object.fromEntries((db.prepare('SELECT outcome, count(*) AS n FROM decisions WHERE run_id = ? GROUP BY outcome').all(run.id) as { outcome: string; n: number }[]).map((o) => [o.outcome, o.n]));
+  const byStoredOutcome = Object.fromEntries(
+    (db.prepare('SELECT outcome, count(*) AS n FROM decisions WHERE run_id = ? GROUP BY outcome').all(run.id) as { outcome: string; n: number }[]).map((o) => [
+      o.outcome,
+      o.n,
+    ]),
+  );
   for (const [k, n] of Object.entries(stored.aggregatedByOutcome)) byStoredOutcome[k] = (byStoredOutcome[k] ?? 0) + n;
   const unclosed = byStoredOutcome.unclosed ?? 0;
   const storedClosed = stored.detailed + stored.aggregated - unclosed;
@@ -129,27 +177,68 @@ export function summarize(db: StoreDb, run: RunRow): RunSummary {
     latencyMs = { p50: percentile(l, 50), p99: percentile(l, 99), source: l.length ? 'stored decisions' : 'none', clock };
   }
   const findings = findingsOf(db, run.id);
-  const violations = Array.isArray(r.safetyViolations) ? r.safetyViolations.length
-    : bench ? bench.reduce((n, g) => n + g.safetyViolations, 0) : findings.filter((f) => f.kind === 'safety').length;
+  const violations = Array.isArray(r.safetyViolations)
+    ? r.safetyViolations.length
+    : bench
+      ? bench.reduce((n, g) => n + g.safetyViolations, 0)
+      : findings.filter((f) => f.kind === 'safety').length;
   const truth = (run.scenarioResolved?.task as { truth?: unknown } | undefined)?.truth;
-  const note = stored.aggregated > 0
-    ? `votes and decisions stored one by one for the first ${stored.detailed.toLocaleString('en-US')} of ${(stored.detailed + stored.aggregated).toLocaleString('en-US')}; the rest as aggregates`
-    : null;
+  const note =
+    stored.aggregated > 0
+      ? `votes and decisions stored one by one for the first ${stored.detailed.toLocaleString('en-US')} of ${(stored.detailed + stored.aggregated).toLocaleString('en-US')}; the rest as aggregates`
+      : null;
   const { id, kind, status, startedAt, endedAt, name, protocol, mode, seed, agents, topology, exitCode } = run;
   return {
     run: {
-      id, kind, status, startedAt, endedAt, name, protocol, mode, seed, agents, topology, attempted: run.attempted, decided: run.decided, exitCode,
-      host: run.host, pid: run.pid, file: run.file, argv: run.argv, machine: run.machine, durationMs: endedAt !== null ? endedAt - startedAt : null, traceHash: run.traceHash, error: run.error,
+      id,
+      kind,
+      status,
+      startedAt,
+      endedAt,
+      name,
+      protocol,
+      mode,
+      seed,
+      agents,
+      topology,
+      attempted: run.attempted,
+      decided: run.decided,
+      exitCode,
+      host: run.host,
+      pid: run.pid,
+      file: run.file,
+      argv: run.argv,
+      machine: run.machine,
+      durationMs: endedAt !== null ? endedAt - startedAt : null,
+      traceHash: run.traceHash,
+      error: run.error,
     },
     decisions: {
-      attempted, decided, noConsensus: num(d.noConsensus) ?? (progress ? progress.closed - progress.decided : byStoredOutcome['no-consensus'] ?? 0), timedOut: num(d.timedOut) ?? 0,
-      escalated: num(d.escalated) ?? 0, aborted: num(d.aborted) ?? 0, unclosed: progress ? Math.max(unclosed, progress.opened - progress.closed) : unclosed,
+      attempted,
+      decided,
+      noConsensus: num(d.noConsensus) ?? (progress ? progress.closed - progress.decided : (byStoredOutcome['no-consensus'] ?? 0)),
+      timedOut: num(d.timedOut) ?? 0,
+      escalated: num(d.escalated) ?? 0,
+      aborted: num(d.aborted) ?? 0,
+      unclosed: progress ? Math.max(unclosed, progress.opened - progress.closed) : unclosed,
     },
     successRate: attempted > 0 ? decided / attempted : null,
     latencyMs,
-    messagesPerDecision: num(r.messagesPerDecision) ?? weighted(bench, (g) => g.messagesPerDecision, (g) => g.attempted),
+    messagesPerDecision:
+      num(r.messagesPerDecision) ??
+      weighted(
+        bench,
+        (g) => g.messagesPerDecision,
+        (g) => g.attempted,
+      ),
     messages: (r.messages as Record<string, unknown> | undefined) ?? null,
-    quality: num(r.quality) ?? weighted(bench, (g) => g.quality, (g) => g.decided),
+    quality:
+      num(r.quality) ??
+      weighted(
+        bench,
+        (g) => g.quality,
+        (g) => g.decided,
+      ),
     truth: typeof truth === 'string' ? truth : null,
     byOutcome: (r.byOutcome as Record<string, number> | undefined) ?? {},
     // A stress or bench report judged every run it made (its findings are stored); a run without a result was not judged.
@@ -190,25 +279,48 @@ export interface ProtocolStats {
 export function protocolStats(db: StoreDb, runs: readonly RunRow[]): ProtocolStats[] {
   const groups = new Map<string, RunRow[]>();
   for (const r of runs) groups.set(r.protocol, [...(groups.get(r.protocol) ?? []), r]);
-  return [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([protocol, rs]) => {
-    let attempted = 0, decided = 0, sent = 0, sentOver = 0, qualitySum = 0, qualityOver = 0, violations = 0, failed = 0;
-    for (const run of rs) {
-      const s = summarize(db, run);
-      attempted += s.decisions.attempted;
-      decided += s.decisions.decided;
-      const m = num(s.messages?.sent);
-      if (m !== null) { sent += m; sentOver += s.decisions.attempted; }
-      if (s.quality !== null) { qualitySum += s.quality * s.decisions.decided; qualityOver += s.decisions.decided; }
-      violations += s.safety.violations;
-      if (run.status !== 'completed' && run.status !== 'running') failed++;
-    }
-    const l = latenciesOf(db, rs.map((r) => r.id));
-    return {
-      protocol, runs: rs.length, attempted, decided, successRate: attempted > 0 ? decided / attempted : null,
-      latencyMs: { p50: percentile(l, 50), p99: percentile(l, 99), decisions: l.length },
-      messagesPerDecision: sentOver > 0 ? sent / sentOver : null,
-      quality: qualityOver > 0 ? qualitySum / qualityOver : null,
-      safetyViolations: violations, failedRuns: failed,
-    };
-  });
+  return [...groups.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([protocol, rs]) => {
+      let attempted = 0,
+        decided = 0,
+        sent = 0,
+        sentOver = 0,
+        qualitySum = 0,
+        qualityOver = 0,
+        violations = 0,
+        failed = 0;
+      for (const run of rs) {
+        const s = summarize(db, run);
+        attempted += s.decisions.attempted;
+        decided += s.decisions.decided;
+        const m = num(s.messages?.sent);
+        if (m !== null) {
+          sent += m;
+          sentOver += s.decisions.attempted;
+        }
+        if (s.quality !== null) {
+          qualitySum += s.quality * s.decisions.decided;
+          qualityOver += s.decisions.decided;
+        }
+        violations += s.safety.violations;
+        if (run.status !== 'completed' && run.status !== 'running') failed++;
+      }
+      const l = latenciesOf(
+        db,
+        rs.map((r) => r.id),
+      );
+      return {
+        protocol,
+        runs: rs.length,
+        attempted,
+        decided,
+        successRate: attempted > 0 ? decided / attempted : null,
+        latencyMs: { p50: percentile(l, 50), p99: percentile(l, 99), decisions: l.length },
+        messagesPerDecision: sentOver > 0 ? sent / sentOver : null,
+        quality: qualityOver > 0 ? qualitySum / qualityOver : null,
+        safetyViolations: violations,
+        failedRuns: failed,
+      };
+    });
 }

@@ -91,14 +91,26 @@ export class RunWatch {
   private readonly firstProgress;
   private readonly reachedQuery;
 
-  constructor(db: StoreDb, readonly runId: string, private readonly alive: (pid: number, host: string) => Liveness = processAlive) {
-    this.runQuery = db.prepare('SELECT id, kind, status, started_at, ended_at, pid, host, name, protocol, mode, agents, detail_limit, signed, exit_code, result, error FROM runs WHERE id = ?');
-    this.progressQuery = db.prepare('SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? ORDER BY at DESC, rowid DESC LIMIT 1');
+  constructor(
+    db: StoreDb,
+    readonly runId: string,
+    private readonly alive: (pid: number, host: string) => Liveness = processAlive,
+  ) {
+    this.runQuery = db.prepare(
+      'SELECT id, kind, status, started_at, ended_at, pid, host, name, protocol, mode, agents, detail_limit, signed, exit_code, result, error FROM runs WHERE id = ?',
+    );
+    this.progressQuery = db.prepare(
+      'SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? ORDER BY at DESC, rowid DESC LIMIT 1',
+    );
     this.eventsQuery = db.prepare('SELECT rowid AS id, t, kind, actor, detail FROM events WHERE run_id = ? AND rowid > ? ORDER BY rowid');
     this.lastEventsQuery = db.prepare('SELECT rowid AS id, t, kind, actor, detail FROM events WHERE run_id = ? ORDER BY rowid DESC LIMIT ?');
-    this.firstProgress = db.prepare('SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? ORDER BY at, rowid LIMIT 1');
+    this.firstProgress = db.prepare(
+      'SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? ORDER BY at, rowid LIMIT 1',
+    );
     this.reachedQuery = db.prepare('SELECT min(at) AS at FROM progress WHERE run_id = ? AND closed >= ?');
-    this.secondAgo = db.prepare('SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? AND at <= ? ORDER BY at DESC, rowid DESC LIMIT 1');
+    this.secondAgo = db.prepare(
+      'SELECT at, t, opened, closed, decided, votes, latency_sum, latency_max FROM progress WHERE run_id = ? AND at <= ? ORDER BY at DESC, rowid DESC LIMIT 1',
+    );
   }
 
   /** Reads what the store holds of the run now. */
@@ -120,16 +132,21 @@ export class RunWatch {
       const reached = (this.reachedQuery.get(this.runId, progress.closed) as { at: number }).at;
       if (reached > first.at) this.rate = ((progress.closed - first.closed) / (reached - first.at)) * 60_000;
     }
-    const before = this.first && progress && run.status === 'running'
-      ? ((this.secondAgo.get(this.runId, progress.at - 1000) ?? this.firstProgress.get(this.runId)) as ProgressRow | undefined)
-      : this.previous;
+    const before =
+      this.first && progress && run.status === 'running'
+        ? ((this.secondAgo.get(this.runId, progress.at - 1000) ?? this.firstProgress.get(this.runId)) as ProgressRow | undefined)
+        : this.previous;
     if (progress && before && progress.at > before.at) this.rate = ((progress.closed - before.closed) / (progress.at - before.at)) * 60_000;
     const stalled = !this.first && progress !== undefined && this.previous !== undefined && progress.at === this.previous.at;
     const newVotes = progress ? progress.votes - (this.first ? 0 : (this.previous?.votes ?? 0)) : 0;
     this.first = false;
     this.previous = progress ?? this.previous;
     return {
-      run, progress, decisionsPerMinute: stalled ? undefined : this.rate, stalled, newVotes,
+      run,
+      progress,
+      decisionsPerMinute: stalled ? undefined : this.rate,
+      stalled,
+      newVotes,
       inFlight: progress ? progress.opened - progress.closed : 0,
       latencyMeanMs: progress && progress.closed > 0 ? progress.latency_sum / progress.closed : undefined,
       latencyMaxMs: progress && progress.closed > 0 ? progress.latency_max : undefined,

@@ -38,13 +38,21 @@ export function storeHealth(file: string, now: () => number = () => performance.
   }
   try {
     const problems = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check);
-    if (problems.length !== 1 || problems[0] !== 'ok') return done(false, `${file}: PRAGMA integrity_check found ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')}. Copy what is readable elsewhere (sqlite3 ${file} .recover) and move the file aside.`);
+    if (problems.length !== 1 || problems[0] !== 'ok')
+      return done(
+        false,
+        `${file}: PRAGMA integrity_check found ${problems.length} problem(s): ${problems.slice(0, 3).join('; ')}. Copy what is readable elsewhere (sqlite3 ${file} .recover) and move the file aside.`,
+      );
     const runs = (db.prepare('SELECT count(*) AS n FROM runs').get() as { n: number }).n;
     const running = (db.prepare("SELECT count(*) AS n FROM runs WHERE status = 'running'").get() as { n: number }).n;
     const bytes = size(file) + size(`${file}-wal`);
     const key = existsSync(join(keyDir(file), 'audit-ed25519.pem'));
     const mb = (bytes / 2 ** 20).toFixed(1);
-    return done(true, `${file}: integrity ok, ${runs.toLocaleString('en-US')} runs (${running} marked running), ${mb} MB, audit key ${key ? 'present' : 'absent (created by the next signed run)'}`, { exists: true, runs, running, bytes, key });
+    return done(
+      true,
+      `${file}: integrity ok, ${runs.toLocaleString('en-US')} runs (${running} marked running), ${mb} MB, audit key ${key ? 'present' : 'absent (created by the next signed run)'}`,
+      { exists: true, runs, running, bytes, key },
+    );
   } catch (e) {
     return done(false, `${file}: ${(e as Error).message}`);
   } finally {

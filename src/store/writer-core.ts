@@ -69,7 +69,12 @@ export class RunWriter {
   private readonly insertAggregate;
   private readonly insertCheckpoint;
 
-  constructor(private readonly db: StoreDb, private readonly runId: string, private readonly o: { detailLimit: number; key?: KeyObject; keyId?: string }, from?: WriterState) {
+  constructor(
+    private readonly db: StoreDb,
+    private readonly runId: string,
+    private readonly o: { detailLimit: number; key?: KeyObject; keyId?: string },
+    from?: WriterState,
+  ) {
     this.prevHash = from?.prevHash ?? genesisHash(runId);
     if (from) {
       this.seq = from.seq;
@@ -78,16 +83,27 @@ export class RunWriter {
       for (const [d, v] of from.pendingVotes) this.pendingVotes.set(d, v);
       Object.assign(this.counts, from.counts);
     }
-    this.insertDecision = db.prepare('INSERT INTO decisions (run_id, seq, decision, t, opened_t, latency_ms, outcome, value, strength, votes, of, algorithm, detail, ballots, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertDecision = db.prepare(
+      'INSERT INTO decisions (run_id, seq, decision, t, opened_t, latency_ms, outcome, value, strength, votes, of, algorithm, detail, ballots, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.insertEvent = db.prepare('INSERT INTO events (run_id, t, kind, actor, detail) VALUES (?, ?, ?, ?, ?)');
-    this.insertProgress = db.prepare('INSERT INTO progress (run_id, at, t, opened, closed, decided, votes, latency_sum, latency_max) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)');
+    this.insertProgress = db.prepare(
+      'INSERT INTO progress (run_id, at, t, opened, closed, decided, votes, latency_sum, latency_max) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
     this.insertAggregate = db.prepare('INSERT INTO aggregates (run_id, t, closed, by_outcome, latency_sum, latency_max) VALUES (?, ?, ?, ?, ?, ?)');
     this.insertCheckpoint = db.prepare('INSERT INTO checkpoints (run_id, upto, hashes, signature, key_id, at) VALUES (?, ?, ?, ?, ?, ?)');
   }
 
   /** Where this writer stands, for another to carry on from. */
   state(): WriterState {
-    return { prevHash: this.prevHash, seq: this.seq, lastT: this.lastT, openedAt: [...this.openedAt], pendingVotes: [...this.pendingVotes], counts: { ...this.counts } };
+    return {
+      prevHash: this.prevHash,
+      seq: this.seq,
+      lastT: this.lastT,
+      openedAt: [...this.openedAt],
+      pendingVotes: [...this.pendingVotes],
+      counts: { ...this.counts },
+    };
   }
 
   /** Stores a batch in one transaction, with a progress row (and a checkpoint for its decisions). */
@@ -132,12 +148,26 @@ export class RunWriter {
           }
           continue;
         }
-        hashes.push(this.chain({
-          seq: this.seq + 1, decision, t: c.t[i]!, openedT, latencyMs: latency, outcome: c.outcome[i]!, value: c.value[i]!, strength: c.strength[i]!,
-          votes: c.votes[i]!, of: c.of[i]!, algorithm: c.algorithm[i]!, detail: c.detail[i]!, ballots: votes.length > 0 ? JSON.stringify(votes) : null,
-        }));
+        hashes.push(
+          this.chain({
+            seq: this.seq + 1,
+            decision,
+            t: c.t[i]!,
+            openedT,
+            latencyMs: latency,
+            outcome: c.outcome[i]!,
+            value: c.value[i]!,
+            strength: c.strength[i]!,
+            votes: c.votes[i]!,
+            of: c.of[i]!,
+            algorithm: c.algorithm[i]!,
+            detail: c.detail[i]!,
+            ballots: votes.length > 0 ? JSON.stringify(votes) : null,
+          }),
+        );
       }
-      if (aggregate) this.insertAggregate.run(this.runId, b.lastT, aggregate.closed, JSON.stringify(aggregate.byOutcome), aggregate.latencySum, aggregate.latencyMax);
+      if (aggregate)
+        this.insertAggregate.run(this.runId, b.lastT, aggregate.closed, JSON.stringify(aggregate.byOutcome), aggregate.latencySum, aggregate.latencyMax);
       for (const e of b.events) this.insertEvent.run(this.runId, e.t, e.kind, e.actor, e.detail);
       if (hashes.length > 0) this.checkpoint(hashes.join(' '));
       const n = this.counts;
@@ -148,7 +178,24 @@ export class RunWriter {
   /** Stores one decision row chained to the one before; returns its hash. */
   private chain(row: ChainedDecision): string {
     const hash = decisionHash(this.runId, this.prevHash, row);
-    this.insertDecision.run(this.runId, row.seq, row.decision, row.t, row.openedT, row.latencyMs, row.outcome, row.value, row.strength, row.votes, row.of, row.algorithm, row.detail, row.ballots, this.prevHash, hash);
+    this.insertDecision.run(
+      this.runId,
+      row.seq,
+      row.decision,
+      row.t,
+      row.openedT,
+      row.latencyMs,
+      row.outcome,
+      row.value,
+      row.strength,
+      row.votes,
+      row.of,
+      row.algorithm,
+      row.detail,
+      row.ballots,
+      this.prevHash,
+      hash,
+    );
     this.seq = row.seq;
     this.prevHash = hash;
     return hash;
@@ -166,17 +213,31 @@ export class RunWriter {
       for (const decision of unclosed) {
         if (this.seq >= this.o.detailLimit) break;
         const votes = this.pendingVotes.get(decision) ?? [];
-        hashes.push(this.chain({
-          seq: this.seq + 1, decision, t: this.lastT, openedT: this.openedAt.get(decision) ?? null, latencyMs: null, outcome: 'unclosed', value: null, strength: null,
-          votes: votes.length, of: null, algorithm: null, detail: null, ballots: votes.length > 0 ? JSON.stringify(votes) : null,
-        }));
+        hashes.push(
+          this.chain({
+            seq: this.seq + 1,
+            decision,
+            t: this.lastT,
+            openedT: this.openedAt.get(decision) ?? null,
+            latencyMs: null,
+            outcome: 'unclosed',
+            value: null,
+            strength: null,
+            votes: votes.length,
+            of: null,
+            algorithm: null,
+            detail: null,
+            ballots: votes.length > 0 ? JSON.stringify(votes) : null,
+          }),
+        );
       }
       if (hashes.length > 0) this.checkpoint(hashes.join(' '));
       this.pendingVotes.clear();
       this.openedAt.clear();
       const f = this.db.prepare('INSERT INTO findings (run_id, kind, checker, text, detail) VALUES (?, ?, ?, ?, ?)');
       for (const x of end.findings ?? []) f.run(this.runId, x.kind, x.checker, x.text, x.detail);
-      this.db.prepare('UPDATE runs SET status = ?, exit_code = ?, ended_at = ?, result = ?, trace_hash = ?, trace_path = ?, error = ? WHERE id = ?')
+      this.db
+        .prepare('UPDATE runs SET status = ?, exit_code = ?, ended_at = ?, result = ?, trace_hash = ?, trace_path = ?, error = ? WHERE id = ?')
         .run(end.status, end.exitCode, Date.now(), end.result ?? null, end.traceHash ?? null, end.tracePath ?? null, end.error ?? null, this.runId);
       this.checkpoint(`head:${this.prevHash} result:${resultHash(end.result ?? '')}`, this.seq + 0.5);
     })();

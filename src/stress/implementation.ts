@@ -26,6 +26,7 @@ export function implementationRef(spec: string, protocolFamily: 'raft' | 'pbft' 
   const module = hash < 0 ? spec : spec.slice(0, hash);
   const built = BUILT_IN[protocolFamily] as { export: string };
   const name = hash < 0 ? built.export : spec.slice(hash + 1);
-  if (module.trim() === '' || name.trim() === '') throw new ConfigError(path, 'a module path, optionally followed by #exportName (e.g. test/fixtures/broken-raft.ts#brokenRaftNode)', spec);
+  if (module.trim() === '' || name.trim() === '')
+    throw new ConfigError(path, 'a module path, optionally followed by #exportName (e.g. test/fixtures/broken-raft.ts#brokenRaftNode)', spec);
   return { module: isAbsolute(module) ? module : resolve(module), export: name };
 }

@@ -23,7 +23,10 @@ import { createPrng } from '../scheduler/prng.ts';
 export type RaftSearchShape = 'uniform' | 'bare-majority' | 'leader-churn';
 
 /** The share of runs each shape takes (the rest stay uniform, so every fault kind still appears). */
-const SHARES: readonly [RaftSearchShape, number][] = [['bare-majority', 0.3], ['leader-churn', 0.2]];
+const SHARES: readonly [RaftSearchShape, number][] = [
+  ['bare-majority', 0.3],
+  ['leader-churn', 0.2],
+];
 
 /**
  * The shape run `seed` draws, from a stream of its own (a uniform run draws what it drew before
@@ -54,7 +57,12 @@ export function raftSearchShape(seed: number, faults: readonly string[]): RaftSe
  * const { faults, raft } = drawRaftSearch('bare-majority', 7, ['crash', 'duplicate', 'reorder', 'delay'], 54);
  * ```
  */
-export function drawRaftSearch(shape: Exclude<RaftSearchShape, 'uniform'>, n: number, faults: readonly string[], seed: number): { faults: string[]; raft?: string } {
+export function drawRaftSearch(
+  shape: Exclude<RaftSearchShape, 'uniform'>,
+  n: number,
+  faults: readonly string[],
+  seed: number,
+): { faults: string[]; raft?: string } {
   const rnd = createPrng(seed, '$raft-search');
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];

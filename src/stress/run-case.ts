@@ -57,15 +57,38 @@ export async function runStressCase(task: { plan: StressPlan; seed: number }): P
   try {
     const r = await runScenario(parseScenario(scenario), { seed: task.seed, mode: task.plan.mode ?? 'sim' });
     return {
-      seed: task.seed, scenario, liars, withinBound, attempted: r.decisions.attempted, decided: r.decisions.decided,
+      seed: task.seed,
+      scenario,
+      liars,
+      withinBound,
+      attempted: r.decisions.attempted,
+      decided: r.decisions.decided,
       unclosed: unclosedDecisions(task.plan.protocol, r.decisions),
       violations: r.safetyViolations.map((v) => ({ checker: v.checker, property: v.property, detail: v.detail, ...(v.at !== undefined ? { at: v.at } : {}) })),
       liveness: r.livenessViolations.map((v) => ({ property: v.property, detail: v.detail })),
       ...recoveries([...(r.raft?.failovers ?? []), ...(r.pbft?.failovers ?? [])]),
-      detected: r.byzantineDetected.length, wallMs: performance.now() - started, traceHash: r.traceHash,
+      detected: r.byzantineDetected.length,
+      wallMs: performance.now() - started,
+      traceHash: r.traceHash,
     };
   } catch (e) {
-    return { seed: task.seed, scenario, liars, withinBound, attempted: 0, decided: 0, unclosed: 0, violations: [], liveness: [], recoveryMs: null, unreplaced: 0, detected: 0, wallMs: performance.now() - started, traceHash: '', error: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+    return {
+      seed: task.seed,
+      scenario,
+      liars,
+      withinBound,
+      attempted: 0,
+      decided: 0,
+      unclosed: 0,
+      violations: [],
+      liveness: [],
+      recoveryMs: null,
+      unreplaced: 0,
+      detected: 0,
+      wallMs: performance.now() - started,
+      traceHash: '',
+      error: e instanceof Error ? `${e.name}: ${e.message}` : String(e),
+    };
   }
 }
 

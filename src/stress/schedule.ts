@@ -106,7 +106,11 @@ export function faultsFor(protocol: string, requested: readonly string[] | undef
   return requested.map((f, i) => {
     if (!known.includes(f)) {
       const near = didYouMean(f, known);
-      throw new ConfigError(`--faults[${i}]`, `${near ? `${near} (did you mean it?), or ` : ''}one of ${known.join(', ')} (what ${protocol} runs can be given)`, f);
+      throw new ConfigError(
+        `--faults[${i}]`,
+        `${near ? `${near} (did you mean it?), or ` : ''}one of ${known.join(', ')} (what ${protocol} runs can be given)`,
+        f,
+      );
     }
     return f;
   });
@@ -143,7 +147,13 @@ function colluders(n: number, liars: number, seed: number): string[] {
     const j = Math.floor(rnd() * (i + 1));
     [others[i], others[j]] = [others[j], others[i]];
   }
-  return ['primary', ...others.slice(0, liars - 1).sort((a, b) => a - b).map((i) => `node_${String(i).padStart(3, '0')}`)];
+  return [
+    'primary',
+    ...others
+      .slice(0, liars - 1)
+      .sort((a, b) => a - b)
+      .map((i) => `node_${String(i).padStart(3, '0')}`),
+  ];
 }
 
 /**
@@ -191,11 +201,18 @@ export function drawRun(plan: StressPlan, seed: number): { scenario: string; lia
     // split_brain needs colluders beyond the bound to do harm; within it, it is only noise.
     // collude is drawn apart (below), so that adding it left every other seed's draw as it was.
     // (Kinds that attack ballot security are drawn only when named: stress scenarios set no `security:`.)
-    const kinds = has('byzantine') ? BYZANTINE_BY_FAMILY[fam].filter((k) => (k !== 'split_brain' || liars > bound) && k !== 'collude' && !(SECURITY_BYZANTINE_KINDS as readonly string[]).includes(k)) : named;
+    const kinds = has('byzantine')
+      ? BYZANTINE_BY_FAMILY[fam].filter(
+          (k) => (k !== 'split_brain' || liars > bound) && k !== 'collude' && !(SECURITY_BYZANTINE_KINDS as readonly string[]).includes(k),
+        )
+      : named;
     const types = [...new Set([pick(kinds), pick(kinds)])];
-    const colluding = liars > 0 && (types.includes('collude') || (has('byzantine') && BYZANTINE_BY_FAMILY[fam].includes('collude') && createPrng(seed, '$collude')() < COLLUDE_SHARE));
+    const colluding =
+      liars > 0 &&
+      (types.includes('collude') || (has('byzantine') && BYZANTINE_BY_FAMILY[fam].includes('collude') && createPrng(seed, '$collude')() < COLLUDE_SHARE));
     if (colluding) faults.push(`  byzantine: { target: [${colluders(n, liars, seed).join(', ')}], types: [collude] }`);
-    else if (liars > 0) faults.push(`  byzantine: { ${plan.failureRate !== undefined ? `failure_rate: ${plan.failureRate}` : `count: ${liars}`}, types: [${types.join(', ')}] }`);
+    else if (liars > 0)
+      faults.push(`  byzantine: { ${plan.failureRate !== undefined ? `failure_rate: ${plan.failureRate}` : `count: ${liars}`}, types: [${types.join(', ')}] }`);
   }
   const lying = faults.length; // the Byzantine line, if any: kept whatever the timed faults
   const leader = fam === 'raft' ? 'leader' : fam === 'pbft' ? 'primary' : 'random';
@@ -209,7 +226,9 @@ export function drawRun(plan: StressPlan, seed: number): { scenario: string; lia
   if (has('partition') && chance(0.5)) {
     const shape = pick(['split', 'split', 'bridge', 'ring'] as const);
     const ways = shape !== 'ring' && chance(0.3) ? ', direction: one_way' : '';
-    faults.push(`  partition: [{ at: ${int(20, 400)}ms, duration: ${int(50, 600)}ms, split_ratio: ${pick([0.2, 0.3, 0.4])}${shape === 'split' ? '' : `, shape: ${shape}`}${ways} }]`);
+    faults.push(
+      `  partition: [{ at: ${int(20, 400)}ms, duration: ${int(50, 600)}ms, split_ratio: ${pick([0.2, 0.3, 0.4])}${shape === 'split' ? '' : `, shape: ${shape}`}${ways} }]`,
+    );
   }
   const network: string[] = [];
   if (has('delay') && chance(0.5)) network.push(`delay: { distribution: uniform, min: ${int(1, 5)}ms, max: ${int(10, 40)}ms }`);
@@ -218,9 +237,12 @@ export function drawRun(plan: StressPlan, seed: number): { scenario: string; lia
   if (has('reorder') && chance(0.4)) network.push('reorder: true');
   if (network.length > 0) faults.push(`  network: [{ at: ${int(0, 200)}ms, duration: ${int(100, 600)}ms, ${network.join(', ')} }]`);
   if (has('pause') && chance(0.4)) faults.push(`  pause: [{ target: ${target()}, at: ${int(20, 400)}ms, duration: ${int(50, 400)}ms }]`);
-  if (has('skew') && chance(0.4)) faults.push(`  clock_skew: [{ target: ${target()}, rate: ${pick([0.5, 2, 4])}, at: ${int(0, 200)}ms, duration: ${int(100, 600)}ms }]`);
+  if (has('skew') && chance(0.4))
+    faults.push(`  clock_skew: [{ target: ${target()}, rate: ${pick([0.5, 2, 4])}, at: ${int(0, 200)}ms, duration: ${int(100, 600)}ms }]`);
   if (has('cascade') && chance(0.3)) {
-    faults.push(`  cascade: { at: ${int(20, 300)}ms, initial_failure_rate: ${pick([0.1, 0.2])}, failure_propagation: ${pick([0.1, 0.3, 0.5])}, recovery_time: ${int(100, 400)}ms }`);
+    faults.push(
+      `  cascade: { at: ${int(20, 300)}ms, initial_failure_rate: ${pick([0.1, 0.2])}, failure_propagation: ${pick([0.1, 0.3, 0.5])}, recovery_time: ${int(100, 400)}ms }`,
+    );
   }
   // Raft: a targeted shape replaces the timed faults drawn above (drawn anyway, so a run that
   // stays uniform draws exactly what it drew before the search existed).

@@ -142,7 +142,18 @@ export async function shrinkScenario(original: string, o: ShrinkOptions = {}): P
   let doc: Document = parseDocument(original);
   const before = sizeOf(doc);
   if (property === undefined || !first.safetyViolations.some((v) => v.property === property)) {
-    return { original, shrunk: original, steps: [], attempts: 0, property: null, failing: false, seed, size: { before, after: before }, stopped: 'not-failing', ms: Math.round(performance.now() - started) };
+    return {
+      original,
+      shrunk: original,
+      steps: [],
+      attempts: 0,
+      property: null,
+      failing: false,
+      seed,
+      size: { before, after: before },
+      stopped: 'not-failing',
+      ms: Math.round(performance.now() - started),
+    };
   }
   const steps: ShrinkStep[] = [];
   // Rejected scenarios, as printed: after a success the same candidate often comes up again.
@@ -152,8 +163,14 @@ export async function shrinkScenario(original: string, o: ShrinkOptions = {}): P
     for (const c of candidates(doc, algorithm)) {
       const yaml = c.doc.toString(PRINT);
       if (rejected.has(yaml)) continue;
-      if (steps.length >= maxAttempts) { stopped = 'max-attempts'; break search; }
-      if (performance.now() - started >= budget) { stopped = 'time-budget'; break search; }
+      if (steps.length >= maxAttempts) {
+        stopped = 'max-attempts';
+        break search;
+      }
+      if (performance.now() - started >= budget) {
+        stopped = 'time-budget';
+        break search;
+      }
       const reason = await stillFails(yaml, seed, property);
       steps.push(reason === undefined ? { change: c.change, kept: true } : { change: c.change, kept: false, reason });
       if (reason === undefined) doc = c.doc;
@@ -172,7 +189,18 @@ export async function shrinkScenario(original: string, o: ShrinkOptions = {}): P
     ` ${kept} of ${steps.length} tried changes kept (${stopped}); fault entries ${before.faultEntries} -> ${after.faultEntries}, decisions ${before.decisions} -> ${after.decisions}, agents ${before.agents} -> ${after.agents}.`,
     ` Replay: conclave run ${o.fileName ?? 'shrunk.yml'}${scenario.mode === 'threads' ? ' --mode sim' : ''}`,
   ].join('\n');
-  return { original, shrunk: doc.toString(PRINT), steps, attempts: steps.length, property, failing: true, seed, size: { before, after }, stopped, ms: Math.round(performance.now() - started) };
+  return {
+    original,
+    shrunk: doc.toString(PRINT),
+    steps,
+    attempts: steps.length,
+    property,
+    failing: true,
+    seed,
+    size: { before, after },
+    stopped,
+    ms: Math.round(performance.now() - started),
+  };
 }
 
 /** Undefined when `yaml`, run, still violates `property`; else why the candidate is rejected. */
@@ -205,7 +233,8 @@ function* candidates(doc: Document, algorithm: string): Generator<Candidate> {
   const agents = totalAgents(doc);
   for (const { path, entry } of faultEntries(doc)) {
     const count = entry.get('count');
-    if (typeof count === 'number') for (const n of lowerings(count, 0)) yield edit(`${label([...path, 'count'])}: ${count} -> ${n}`, (d) => d.setIn([...path, 'count'], n));
+    if (typeof count === 'number')
+      for (const n of lowerings(count, 0)) yield edit(`${label([...path, 'count'])}: ${count} -> ${n}`, (d) => d.setIn([...path, 'count'], n));
     const rate = entry.get('failure_rate');
     const liars = typeof rate === 'number' ? Math.round(rate * agents) : 0;
     if (liars > 0) {
@@ -234,13 +263,15 @@ function* candidates(doc: Document, algorithm: string): Generator<Candidate> {
     for (let i = 0; i < groups.items.length; i++) {
       const count = doc.getIn(['agents', i, 'count']) ?? 1;
       if (typeof count !== 'number') continue;
-      for (const n of lowerings(count, Math.max(1, count - (agents - floor)))) yield edit(`agents[${i}].count: ${count} -> ${n}`, (d) => d.setIn(['agents', i, 'count'], n));
+      for (const n of lowerings(count, Math.max(1, count - (agents - floor))))
+        yield edit(`agents[${i}].count: ${count} -> ${n}`, (d) => d.setIn(['agents', i, 'count'], n));
     }
   }
   for (const { path, entry } of faultEntries(doc)) {
     const at = tryParseDuration(entry.get('at'));
     if (at !== undefined && at > 0) {
-      for (const ms of [...new Set([0, Math.floor(at / 2)])]) yield edit(`${label([...path, 'at'])}: ${at}ms -> ${ms}ms`, (d) => d.setIn([...path, 'at'], `${ms}ms`));
+      for (const ms of [...new Set([0, Math.floor(at / 2)])])
+        yield edit(`${label([...path, 'at'])}: ${at}ms -> ${ms}ms`, (d) => d.setIn([...path, 'at'], `${ms}ms`));
     }
     const duration = tryParseDuration(entry.get('duration'));
     if (duration !== undefined && duration >= 2) {

@@ -69,7 +69,10 @@ const RUNNER: TaskRunner = { module: moduleUrl('./run-case.ts', import.meta.url)
  * const report = await runStress({ protocol: 'pbft', agents: 7, faults: ['byzantine', 'crash'], decisions: 100 }, { runs: 100, seed: 1 });
  * ```
  */
-export async function runStress(plan: StressPlan, o: { runs: number; seed: number; workers?: number; mainThread?: boolean; onProgress?: (done: number, runs: number) => void }): Promise<StressReport> {
+export async function runStress(
+  plan: StressPlan,
+  o: { runs: number; seed: number; workers?: number; mainThread?: boolean; onProgress?: (done: number, runs: number) => void },
+): Promise<StressReport> {
   // A threads-mode run uses every core already (its actors on worker threads): one at a time.
   const workers = plan.mode === 'threads' ? 1 : Math.max(1, Math.min(o.workers ?? availableParallelism(), o.runs));
   const started = performance.now();
@@ -80,7 +83,9 @@ export async function runStress(plan: StressPlan, o: { runs: number; seed: numbe
 
 function summarize(plan: StressPlan, seed: number, workers: number, outcomes: StressOutcome[], wallMs: number): StressReport {
   const violations: Record<string, number> = {};
-  let attempted = 0, decided = 0, detected = 0;
+  let attempted = 0,
+    decided = 0,
+    detected = 0;
   const byChecker: Record<string, number> = {};
   let slowest = { seed, wallMs: 0 };
   let slowestRecovery: StressReport['slowestRecovery'] = null;
@@ -98,13 +103,24 @@ function summarize(plan: StressPlan, seed: number, workers: number, outcomes: St
     if (r.recoveryMs !== null && (slowestRecovery === null || r.recoveryMs > slowestRecovery.ms)) slowestRecovery = { seed: r.seed, ms: r.recoveryMs };
   }
   return {
-    plan, runs: outcomes.length, seed, workers,
-    decisions: { attempted, decided }, violations, byChecker,
+    plan,
+    runs: outcomes.length,
+    seed,
+    workers,
+    decisions: { attempted, decided },
+    violations,
+    byChecker,
     unfinished: outcomes.filter((r) => r.error === undefined && r.unclosed > 0).map((r) => r.seed),
     notTerminated: outcomes.filter((r) => r.liveness.length > 0).map((r) => r.seed),
     stalled: outcomes.filter((r) => r.liveness.length > 0 && r.withinBound).map((r) => ({ seed: r.seed, detail: r.liveness[0].detail, scenario: r.scenario })),
-    slowestRecovery, unreplacedCrashes,
-    failing: outcomes.filter((r) => r.violations.length > 0 || r.error !== undefined).map((r) => ({ seed: r.seed, violations: r.violations, ...(r.error ? { error: r.error } : {}), scenario: r.scenario })),
-    detected, slowest, wallMs: Math.round(wallMs), traceHashes: outcomes.map((r) => r.traceHash),
+    slowestRecovery,
+    unreplacedCrashes,
+    failing: outcomes
+      .filter((r) => r.violations.length > 0 || r.error !== undefined)
+      .map((r) => ({ seed: r.seed, violations: r.violations, ...(r.error ? { error: r.error } : {}), scenario: r.scenario })),
+    detected,
+    slowest,
+    wallMs: Math.round(wallMs),
+    traceHashes: outcomes.map((r) => r.traceHash),
   };
 }

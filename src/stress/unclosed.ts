@@ -17,7 +17,10 @@ import { family } from './schedule.ts';
  * unclosedDecisions('pbft', { attempted: 100, decided: 16, noConsensus: 0, timedOut: 84, escalated: 0 }); // 84
  * ```
  */
-export function unclosedDecisions(protocol: string, d: { attempted: number; decided: number; noConsensus: number; timedOut: number; escalated: number }): number {
+export function unclosedDecisions(
+  protocol: string,
+  d: { attempted: number; decided: number; noConsensus: number; timedOut: number; escalated: number },
+): number {
   if (family(protocol) !== 'voting') return Math.max(0, d.attempted - d.decided);
   return Math.max(0, d.attempted - d.decided - d.noConsensus - d.timedOut - d.escalated);
 }

@@ -71,7 +71,12 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
     const domains = agentExpertise[g.role]?.domains;
     for (const id of ids[k]) {
       const props: VoterProps = {
-        role: g.role, accuracy: g.accuracy, truth: task.truth, reasons: g.reasons, voteFields: g.vote_fields, riskView: g.risk_view,
+        role: g.role,
+        accuracy: g.accuracy,
+        truth: task.truth,
+        reasons: g.reasons,
+        voteFields: g.vote_fields,
+        riskView: g.risk_view,
         stageTruths: Object.keys(stageTruths).length > 0 ? stageTruths : undefined,
         ballot: security.ballot,
       };
@@ -81,7 +86,11 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
       voterInfo[id] = domains ? { role: g.role, domains } : { role: g.role };
     }
   }
-  const byzantine = byzantinePlan(scenario.faults?.byzantine, voters.map((v) => ({ id: v.id, role: v.props.role })), options.seed ?? scenario.seed ?? 1);
+  const byzantine = byzantinePlan(
+    scenario.faults?.byzantine,
+    voters.map((v) => ({ id: v.id, role: v.props.role })),
+    options.seed ?? scenario.seed ?? 1,
+  );
   for (const v of voters) {
     if (!byzantine?.agents.has(v.id)) continue;
     v.behaviour = BYZANTINE_VOTER;
@@ -89,7 +98,14 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
   }
   const adaptive = scenario.topology === 'adaptive';
   const selection = adaptive
-    ? selectTopology({ complexity: task.complexity, novelty: task.novelty, delegated: task.delegated, sequential: task.sequential, centralised: task.centralised, agents: voters.length + 1 })
+    ? selectTopology({
+        complexity: task.complexity,
+        novelty: task.novelty,
+        delegated: task.delegated,
+        sequential: task.sequential,
+        centralised: task.centralised,
+        agents: voters.length + 1,
+      })
     : undefined;
   const topology = selection ? selection.topology : (scenario.topology as TopologySpec);
   const coordinatorProps: CoordinatorProps = {
@@ -111,7 +127,15 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
   };
   return {
     // The scenario's own coordinator (swarm.ts checks it loads), or the built-in.
-    actors: [{ id: COORDINATOR_ID, behaviour: consensus.implementation ?? COORDINATOR, props: stripUndefined(coordinatorProps), options: coordinatorOptions(task.inFlight, voters.length) }, ...voters],
+    actors: [
+      {
+        id: COORDINATOR_ID,
+        behaviour: consensus.implementation ?? COORDINATOR,
+        props: stripUndefined(coordinatorProps),
+        options: coordinatorOptions(task.inFlight, voters.length),
+      },
+      ...voters,
+    ],
     members: [{ id: COORDINATOR_ID, role: 'coordinator' }, ...voters.map((v) => ({ id: v.id, role: v.props.role }))],
     topology,
     topologyReason: selection ? selection.reason : 'as the scenario says',
@@ -130,7 +154,10 @@ export function planSwarm(scenario: Scenario, options: { traceVotes?: boolean; s
  * resumes the run on it from what the trace showed (Swarm.runOnce).
  */
 function coordinatorOptions(inFlight: number, voters: number): SpawnOptions {
-  return { mailboxCapacity: Math.max(DEFAULT_MAILBOX_CAPACITY, 2 * inFlight * Math.max(1, voters) + 1024), supervision: { strategy: 'restart', maxFailures: 0 } };
+  return {
+    mailboxCapacity: Math.max(DEFAULT_MAILBOX_CAPACITY, 2 * inFlight * Math.max(1, voters) + 1024),
+    supervision: { strategy: 'restart', maxFailures: 0 },
+  };
 }
 
 /**
@@ -162,10 +189,12 @@ export function agentIds(groups: readonly { readonly role: string; readonly coun
 function checkAgentCounts(groups: readonly { readonly count: number }[]): void {
   let total = 0;
   groups.forEach((g, i) => {
-    if (!Number.isSafeInteger(g.count) || g.count < 1 || g.count > MAX_AGENTS) throw new ConfigError(`agents[${i}].count`, `an integer from 1 to ${MAX_AGENTS.toLocaleString('en-US')}`, g.count);
+    if (!Number.isSafeInteger(g.count) || g.count < 1 || g.count > MAX_AGENTS)
+      throw new ConfigError(`agents[${i}].count`, `an integer from 1 to ${MAX_AGENTS.toLocaleString('en-US')}`, g.count);
     total += g.count;
   });
-  if (total > MAX_AGENTS) throw new ConfigError('agents', `at most ${MAX_AGENTS.toLocaleString('en-US')} agents in all`, `${total.toLocaleString('en-US')} agents`);
+  if (total > MAX_AGENTS)
+    throw new ConfigError('agents', `at most ${MAX_AGENTS.toLocaleString('en-US')} agents in all`, `${total.toLocaleString('en-US')} agents`);
 }
 
 /**
@@ -203,10 +232,21 @@ export function stripUndefined<T extends object>(o: T): T {
  * const { members, topology, reason } = memberTopology(scenario, nodes, roleMap(scenario));
  * ```
  */
-export function memberTopology(scenario: Scenario, ids: readonly ActorId[], roles: ReadonlyMap<ActorId, string>): { members: Member[]; topology: TopologySpec; reason: string } {
+export function memberTopology(
+  scenario: Scenario,
+  ids: readonly ActorId[],
+  roles: ReadonlyMap<ActorId, string>,
+): { members: Member[]; topology: TopologySpec; reason: string } {
   const members = ids.map((id) => ({ id, role: roles.get(id) ?? 'agent' }));
   if (scenario.topology !== 'adaptive') return { members, topology: scenario.topology as TopologySpec, reason: 'as the scenario says' };
   const { task } = scenario;
-  const selection = selectTopology({ complexity: task.complexity, novelty: task.novelty, delegated: task.delegated, sequential: task.sequential, centralised: task.centralised, agents: ids.length });
+  const selection = selectTopology({
+    complexity: task.complexity,
+    novelty: task.novelty,
+    delegated: task.delegated,
+    sequential: task.sequential,
+    centralised: task.centralised,
+    agents: ids.length,
+  });
   return { members, topology: selection.topology, reason: selection.reason };
 }

@@ -43,25 +43,36 @@ export function byzantinePlan<K extends string = ByzantineKind>(
   const path = 'faults.byzantine';
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(path, '{ count | failure_rate, target?, types, delay? }', raw);
   const b = raw as Record<string, unknown>;
-  for (const key of Object.keys(b)) if (!['count', 'failure_rate', 'target', 'types', 'delay'].includes(key)) throw new ConfigError(`${path}.${key}`, 'one of count, failure_rate, target, types, delay', b[key]);
+  for (const key of Object.keys(b))
+    if (!['count', 'failure_rate', 'target', 'types', 'delay'].includes(key))
+      throw new ConfigError(`${path}.${key}`, 'one of count, failure_rate, target, types, delay', b[key]);
   const types = b.types ?? ['false_information'];
   if (!Array.isArray(types) || types.length === 0) throw new ConfigError(`${path}.types`, `a list of ${known.join(', ')}`, types);
   types.forEach((t, i) => {
     if (!known.includes(t)) throw new ConfigError(`${path}.types[${i}]`, `one of ${known.join(', ')}`, t);
   });
   // `target`: a name, or a list of them (each a role, an agent id, or one of `targets`).
-  if (b.target !== undefined && typeof b.target !== 'string' && !(Array.isArray(b.target) && b.target.length > 0 && b.target.every((t) => typeof t === 'string'))) {
+  if (
+    b.target !== undefined &&
+    typeof b.target !== 'string' &&
+    !(Array.isArray(b.target) && b.target.length > 0 && b.target.every((t) => typeof t === 'string'))
+  ) {
     throw new ConfigError(`${path}.target`, 'a role, an agent id (or a list of them)', b.target);
   }
   const named = Object.keys(options.targets ?? {});
-  const wanted = b.target === undefined ? undefined : (Array.isArray(b.target) ? b.target as string[] : [b.target as string]);
+  const wanted = b.target === undefined ? undefined : Array.isArray(b.target) ? (b.target as string[]) : [b.target as string];
   let candidates = [...voters];
   if (wanted !== undefined) {
     candidates = [];
     wanted.forEach((name, i) => {
       const id = options.targets?.[name] ?? name;
       const matching = voters.filter((v) => v.role === id || v.id === id);
-      if (matching.length === 0) throw new ConfigError(Array.isArray(b.target) ? `${path}.target[${i}]` : `${path}.target`, `${named.length ? `${named.join(', ')}, ` : ''}a role or an agent id of this scenario`, name);
+      if (matching.length === 0)
+        throw new ConfigError(
+          Array.isArray(b.target) ? `${path}.target[${i}]` : `${path}.target`,
+          `${named.length ? `${named.join(', ')}, ` : ''}a role or an agent id of this scenario`,
+          name,
+        );
       for (const v of matching) if (!candidates.includes(v)) candidates.push(v);
     });
   }
@@ -70,7 +81,8 @@ export function byzantinePlan<K extends string = ByzantineKind>(
     if (!Number.isInteger(b.count) || (b.count as number) < 0) throw new ConfigError(`${path}.count`, 'an integer >= 0', b.count);
     n = b.count as number;
   } else if (b.failure_rate !== undefined) {
-    if (typeof b.failure_rate !== 'number' || !(b.failure_rate >= 0 && b.failure_rate <= 1)) throw new ConfigError(`${path}.failure_rate`, 'a number in [0, 1]', b.failure_rate);
+    if (typeof b.failure_rate !== 'number' || !(b.failure_rate >= 0 && b.failure_rate <= 1))
+      throw new ConfigError(`${path}.failure_rate`, 'a number in [0, 1]', b.failure_rate);
     n = Math.round(b.failure_rate * voters.length);
   } else n = Array.isArray(b.target) ? candidates.length : 1; // a list names every liar
   if (n > candidates.length) throw new ConfigError(`${path}.count`, `at most ${candidates.length} (the agents that match)`, n);

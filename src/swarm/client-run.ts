@@ -28,12 +28,20 @@ import { bookEntries, hostCrashReports, perMinute, runStatus, topologySwitches, 
  * return { ...clientRunReport(finished, { algorithm: 'raft', agents: 5, topologyReason, attempted, acked, virtualMs, latencies }), raft: figures };
  * ```
  */
-export function clientRunReport(f: FinishedRun, r: {
-  algorithm: string; agents: number; topologyReason: string;
-  attempted: number; acked: number; virtualMs: number; latencies: number[];
-  byzantineDetected?: ScenarioResult['byzantineDetected'];
-  warnings?: readonly string[];
-}): ScenarioResult {
+export function clientRunReport(
+  f: FinishedRun,
+  r: {
+    algorithm: string;
+    agents: number;
+    topologyReason: string;
+    attempted: number;
+    acked: number;
+    virtualMs: number;
+    latencies: number[];
+    byzantineDetected?: ScenarioResult['byzantineDetected'];
+    warnings?: readonly string[];
+  },
+): ScenarioResult {
   const { workload, result, setup } = f;
   const { aborted, failure } = workload;
   const m = result.messages;
@@ -41,7 +49,13 @@ export function clientRunReport(f: FinishedRun, r: {
   const pick = (q: number) => (latencies.length ? round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]) : 0);
   const topology = result.topology.switches[0]?.to ?? 'mesh';
   return {
-    scenario: setup.scenario.name, seed: setup.seed, mode: setup.mode, algorithm: r.algorithm, agents: r.agents, topology, topologyReason: r.topologyReason,
+    scenario: setup.scenario.name,
+    seed: setup.seed,
+    mode: setup.mode,
+    algorithm: r.algorithm,
+    agents: r.agents,
+    topology,
+    topologyReason: r.topologyReason,
     decisions: { attempted: r.attempted, decided: r.acked, noConsensus: 0, timedOut: Math.max(0, r.attempted - r.acked - aborted), escalated: 0, aborted },
     status: runStatus(aborted, failure),
     ...(failure ? { failure } : {}),
@@ -83,15 +97,20 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
  * ```
  */
 export function unusedSettings(scenario: Scenario, protocol: string, uses: { reads?: boolean; signs?: boolean; detectsByzantine?: boolean } = {}): string[] {
-  if (scenario.workflow !== undefined) throw new ConfigError('workflow', `no workflow for ${protocol} (a workflow's stages are votes: use a voting algorithm)`, 'a workflow');
+  if (scenario.workflow !== undefined)
+    throw new ConfigError('workflow', `no workflow for ${protocol} (a workflow's stages are votes: use a voting algorithm)`, 'a workflow');
   const t = scenario.task;
   const out: string[] = [];
-  if (t.reads !== undefined && !uses.reads) out.push(`task.reads: ${protocol} has no reads (they are Raft's linearizable reads), so every operation is a write`);
+  if (t.reads !== undefined && !uses.reads)
+    out.push(`task.reads: ${protocol} has no reads (they are Raft's linearizable reads), so every operation is a write`);
   // A voter's traits shape its opinions and its weight in a vote; a log replica has neither.
   scenario.agents.forEach((g, i) => {
     // (`accuracy` is not among them: the schema fills its default, so a given one cannot be told apart.)
     for (const key of ['weight', 'expertise', 'reasons', 'behaviour', 'vote_fields', 'risk_view'] as const) {
-      if (g[key] !== undefined) out.push(`agents[${i}].${key}: ${protocol} agents do not vote, so it is not used${key === 'behaviour' ? ' (consensus.implementation replaces the protocol\'s own role)' : ''}`);
+      if (g[key] !== undefined)
+        out.push(
+          `agents[${i}].${key}: ${protocol} agents do not vote, so it is not used${key === 'behaviour' ? " (consensus.implementation replaces the protocol's own role)" : ''}`,
+        );
     }
   });
   const c = scenario.consensus as unknown as Record<string, unknown>;
@@ -110,7 +129,17 @@ export function unusedSettings(scenario: Scenario, protocol: string, uses: { rea
  * (`voting_timeout` and `weight_reference` get defaults, so a given one cannot be told apart).
  * `byzantine_tolerance` is not among them: loading checks it against the algorithm (honest-keys.ts).
  */
-const VOTE_KEYS = ['threshold', 'min_participants', 'agent_weights', 'agent_expertise', 'expert_weight', 'regular_weight', 'dynamic_weights', 'policy', 'adaptive'] as const;
+const VOTE_KEYS = [
+  'threshold',
+  'min_participants',
+  'agent_weights',
+  'agent_expertise',
+  'expert_weight',
+  'regular_weight',
+  'dynamic_weights',
+  'policy',
+  'adaptive',
+] as const;
 
 /**
  * How a client-driven run goes on when its client dies with its worker (threads mode).
@@ -219,14 +248,24 @@ export function driveClientRun<S, P extends { readonly durationMs?: number }>(
   system: ActorSystem,
   options: RunOptions,
   counts: ClientCounts,
-  c: { readonly client: ActorId; readonly behaviour: BehaviourRef; readonly props: P; readonly count: keyof P & string; readonly successor: (rest: P, id: ActorId, elapsedMs: number) => P },
+  c: {
+    readonly client: ActorId;
+    readonly behaviour: BehaviourRef;
+    readonly props: P;
+    readonly count: keyof P & string;
+    readonly successor: (rest: P, id: ActorId, elapsedMs: number) => P;
+  },
 ): Promise<ClientDrive<S>> {
   const planned = c.props[c.count] as number | undefined;
   return driveClient<S>(system, c.client, options.timeoutMs ?? 600_000, {
     total: planned ?? Number.MAX_SAFE_INTEGER,
     traced: options.traceLevel !== 'off',
     progress: (id) => counts.of(id),
-    spawn: (id, remaining, elapsedMs) => system.spawn(id, c.behaviour, { props: c.successor(restOfRun(c.props, c.count, remaining, elapsedMs), id, elapsedMs), supervision: { strategy: 'stop' } }),
+    spawn: (id, remaining, elapsedMs) =>
+      system.spawn(id, c.behaviour, {
+        props: c.successor(restOfRun(c.props, c.count, remaining, elapsedMs), id, elapsedMs),
+        supervision: { strategy: 'stop' },
+      }),
   });
 }
 
@@ -259,7 +298,11 @@ function restOfRun<P extends { readonly durationMs?: number }>(props: P, count: 
  * const totals = clientTotals(drive, props.commands, drive.summary?.acked ?? 0);
  * ```
  */
-export function clientTotals(d: ClientDrive<{ readonly issued: number; readonly firstAt: number; readonly lastAt: number }>, planned: number | undefined, acked: number): { attempted: number; acked: number; virtualMs: number } {
+export function clientTotals(
+  d: ClientDrive<{ readonly issued: number; readonly firstAt: number; readonly lastAt: number }>,
+  planned: number | undefined,
+  acked: number,
+): { attempted: number; acked: number; virtualMs: number } {
   return {
     attempted: planned ?? d.issuedBefore + (d.summary?.issued ?? 0),
     acked: d.ackedBefore + acked,
@@ -279,7 +322,10 @@ export function clientTotals(d: ClientDrive<{ readonly issued: number; readonly 
  */
 export class ClientCounts {
   private readonly counts = new Map<ActorId, { issued: number; acked: number }>();
-  constructor(private readonly issuedType: string, private readonly ackedType: string) {}
+  constructor(
+    private readonly issuedType: string,
+    private readonly ackedType: string,
+  ) {}
 
   observe(e: TraceEvent): void {
     if (e.type !== 'emit') return;

@@ -54,7 +54,8 @@ export class CoordinatorLedger {
         s.byzantine[ev.agent as string] ??= ev.evidence as string;
         return;
       case 'stage':
-        if (typeof ev.stage === 'string' && ev.status === 'blocked') this.stages[ev.stage] = { status: 'blocked', reason: `depends on ${String(ev.because)}, which reached no consensus` };
+        if (typeof ev.stage === 'string' && ev.status === 'blocked')
+          this.stages[ev.stage] = { status: 'blocked', reason: `depends on ${String(ev.because)}, which reached no consensus` };
         return;
     }
   }
@@ -85,7 +86,12 @@ export class CoordinatorLedger {
     }
     if (typeof ev.latencyMs === 'number') record(s.latency, ev.latencyMs);
     if (typeof ev.stage === 'string') {
-      this.stages[ev.stage] = { status: consensus ? 'passed' : 'failed', decision: value, strength: ev.strength as number, ...(typeof ev.reason === 'string' ? { reason: ev.reason } : {}) };
+      this.stages[ev.stage] = {
+        status: consensus ? 'passed' : 'failed',
+        decision: value,
+        strength: ev.strength as number,
+        ...(typeof ev.reason === 'string' ? { reason: ev.reason } : {}),
+      };
     }
     s.finishedAt = t;
   }
@@ -102,7 +108,11 @@ export class CoordinatorLedger {
     const resume: RunResume = {
       seq: this.seq,
       elapsedMs,
-      ...(this.scenario.workflow ? { stages: structuredClone(this.stages) } : task.durationMs === undefined ? { decisions: Math.max(0, (task.decisions ?? 1) - this.attemptedSoFar - summary.attempted) } : {}),
+      ...(this.scenario.workflow
+        ? { stages: structuredClone(this.stages) }
+        : task.durationMs === undefined
+          ? { decisions: Math.max(0, (task.decisions ?? 1) - this.attemptedSoFar - summary.attempted) }
+          : {}),
       ...(Object.keys(summary.weights).length > 0 ? { weights: { ...summary.weights } } : {}),
     };
     if (this.scenario.workflow) summary.stages = structuredClone(this.stages);
@@ -115,8 +125,20 @@ export class CoordinatorLedger {
 }
 
 const emptySegment = (): RunSummary => ({
-  attempted: 0, decided: 0, noConsensus: 0, timedOut: 0, escalated: 0, judged: 0, correct: 0, byOutcome: {},
-  refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 }, byzantine: {}, latency: emptyHistogram(), startedAt: 0, finishedAt: 0, weights: {},
+  attempted: 0,
+  decided: 0,
+  noConsensus: 0,
+  timedOut: 0,
+  escalated: 0,
+  judged: 0,
+  correct: 0,
+  byOutcome: {},
+  refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 },
+  byzantine: {},
+  latency: emptyHistogram(),
+  startedAt: 0,
+  finishedAt: 0,
+  weights: {},
 });
 
 /**

@@ -51,8 +51,18 @@ export function driverFor(algorithm: string): ProtocolDriver {
  */
 export function driverForConsensus(consensus: Pick<Scenario['consensus'], 'algorithm' | 'policy'>): ProtocolDriver {
   const name = consensus.algorithm;
-  if (Object.hasOwn(DRIVERS, name) || (VOTING_ALGORITHMS as readonly string[]).includes(name) || consensus.policy !== undefined || getPolicy(name) !== undefined) return driverFor(name);
+  if (
+    Object.hasOwn(DRIVERS, name) ||
+    (VOTING_ALGORITHMS as readonly string[]).includes(name) ||
+    consensus.policy !== undefined ||
+    getPolicy(name) !== undefined
+  )
+    return driverFor(name);
   const known = [...VOTING_ALGORITHMS, ...Object.keys(DRIVERS)];
   const near = didYouMean(name, known);
-  throw new ConfigError('consensus.algorithm', `${near ? `${near} (did you mean it?), or ` : ''}one of ${known.join(', ')} (or a custom policy's name, with consensus.policy)`, name);
+  throw new ConfigError(
+    'consensus.algorithm',
+    `${near ? `${near} (did you mean it?), or ` : ''}one of ${known.join(', ')} (or a custom policy's name, with consensus.policy)`,
+    name,
+  );
 }

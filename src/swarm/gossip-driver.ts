@@ -52,16 +52,31 @@ class GossipRun implements ProtocolRun {
   private readonly latencies: number[] = [];
   private drive$: ClientDrive<GossipClientSummary> | undefined;
 
-  constructor(private readonly setup: DriverSetup, private readonly node: BehaviourRef) {
+  constructor(
+    private readonly setup: DriverSetup,
+    private readonly node: BehaviourRef,
+  ) {
     const { scenario, options } = setup;
-    if (scenario.faults?.byzantine !== undefined) throw new ConfigError('faults.byzantine', 'no byzantine section: gossip agreement has no Byzantine model (crash, partition and link faults apply)', scenario.faults.byzantine);
+    if (scenario.faults?.byzantine !== undefined)
+      throw new ConfigError(
+        'faults.byzantine',
+        'no byzantine section: gossip agreement has no Byzantine model (crash, partition and link faults apply)',
+        scenario.faults.byzantine,
+      );
     this.nodes = agentIds(scenario.agents).flat();
     this.props = gossipProps(scenario.consensus.gossip, this.nodes);
     const roles = roleMap(scenario);
     const { task } = scenario;
     // Long enough for a round of pushes to spread and every node to go quiet, with room to spare.
     const retryMs = (this.props.roundMs ?? GOSSIP_DEFAULTS.roundMs) * ((this.props.quietRounds ?? GOSSIP_DEFAULTS.quietRounds) + 1) * 5;
-    this.client = stripUndefined({ nodes: this.nodes, decisions: task.decisions, durationMs: task.durationMs, window: task.inFlight, clientId: CLIENT, retryMs });
+    this.client = stripUndefined({
+      nodes: this.nodes,
+      decisions: task.decisions,
+      durationMs: task.durationMs,
+      window: task.inFlight,
+      clientId: CLIENT,
+      retryMs,
+    });
     this.checkerOptions = { terminationBoundMs: options.terminationBoundMs };
     ({ members: this.members, topology: this.topology, reason: this.topologyReason } = memberTopology(scenario, this.nodes, roles));
     this.faultCluster = { members: this.nodes, outsiders: [CLIENT], roles, leaderName: undefined, leader: () => null };
@@ -88,7 +103,11 @@ class GossipRun implements ProtocolRun {
 
   async drive(system: ActorSystem): Promise<Workload> {
     this.drive$ = await driveClientRun<GossipClientSummary, GossipClientProps>(system, this.setup.options, this.counts, {
-      client: CLIENT, behaviour: GOSSIP_CLIENT, props: this.client, count: 'decisions', successor: (rest, id) => ({ ...rest, clientId: id }),
+      client: CLIENT,
+      behaviour: GOSSIP_CLIENT,
+      props: this.client,
+      count: 'decisions',
+      successor: (rest, id) => ({ ...rest, clientId: id }),
     });
     return this.drive$;
   }
@@ -96,7 +115,11 @@ class GossipRun implements ProtocolRun {
   report(f: FinishedRun): ScenarioResult {
     const d = this.drive$!;
     return clientRunReport(f, {
-      algorithm: 'gossip', agents: this.nodes.length, topologyReason: this.topologyReason, latencies: this.latencies, warnings: this.warnings,
+      algorithm: 'gossip',
+      agents: this.nodes.length,
+      topologyReason: this.topologyReason,
+      latencies: this.latencies,
+      warnings: this.warnings,
       ...clientTotals(d, this.client.decisions, d.summary?.decided ?? 0),
     });
   }
@@ -112,7 +135,8 @@ function gossipProps(raw: unknown, nodes: ActorId[]): GossipProps {
   refuseUnknownKeys(r, GOSSIP_KEYS, 'consensus.gossip');
   const int = (key: string): number | undefined => {
     const v = r[key];
-    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000)) throw new ConfigError(`consensus.gossip.${key}`, 'an integer from 1 to 1000', v);
+    if (v !== undefined && !(Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 1000))
+      throw new ConfigError(`consensus.gossip.${key}`, 'an integer from 1 to 1000', v);
     return v as number | undefined;
   };
   const roundMs = r.round === undefined ? undefined : parseDuration(r.round, 'consensus.gossip.round');

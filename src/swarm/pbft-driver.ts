@@ -76,7 +76,10 @@ class PbftRun implements ProtocolRun {
   private system$: ActorSystem | undefined;
   private drive$: ClientDrive<PbftClientSummary> | undefined;
 
-  constructor(private readonly setup: DriverSetup, private readonly replica: BehaviourRef) {
+  constructor(
+    private readonly setup: DriverSetup,
+    private readonly replica: BehaviourRef,
+  ) {
     const { scenario, mode, seed, options } = setup;
     const agents = agentIds(scenario.agents);
     this.replicas = agents.flat();
@@ -85,10 +88,18 @@ class PbftRun implements ProtocolRun {
     // Wall-clock timers in threads mode run on machines that may be busy signing: a 200 ms
     // suspicion timer there replaces healthy primaries of large clusters (measured at n = 10 and
     // 13 with Ed25519 on 2 cores), so the default is longer; sim mode keeps the protocol's 200 ms.
-    this.props = mode === 'threads' && configured.props.viewChangeTimeoutMs === undefined ? { ...configured.props, viewChangeTimeoutMs: THREADS_VIEW_TIMEOUT_MS } : configured.props;
+    this.props =
+      mode === 'threads' && configured.props.viewChangeTimeoutMs === undefined
+        ? { ...configured.props, viewChangeTimeoutMs: THREADS_VIEW_TIMEOUT_MS }
+        : configured.props;
     this.resolved = resolvePbftProps(this.props);
     this.system = configured.signatures === 'none' || configured.signatures === undefined ? {} : { signatures: configured.signatures };
-    this.adversaries = byzantinePlan<PbftByzantineKind>(scenario.faults?.byzantine, [...roles].map(([id, role]) => ({ id, role })), seed, { kinds: PBFT_BYZANTINE_KINDS, targets: { primary: this.replicas[0] } });
+    this.adversaries = byzantinePlan<PbftByzantineKind>(
+      scenario.faults?.byzantine,
+      [...roles].map(([id, role]) => ({ id, role })),
+      seed,
+      { kinds: PBFT_BYZANTINE_KINDS, targets: { primary: this.replicas[0] } },
+    );
     this.liars = [...(this.adversaries?.agents ?? [])];
     this.checkerOptions = { byzantine: this.liars, terminationBoundMs: options.terminationBoundMs };
     this.primary = this.replicas[0];
@@ -96,12 +107,27 @@ class PbftRun implements ProtocolRun {
     const { task } = scenario;
     this.deadlineMs = task.durationMs !== undefined ? task.durationMs + AFTER_DURATION_MS : DEFAULT_DEADLINE_MS;
     // The client resends after two suspicion timeouts: sooner only adds load to a busy cluster.
-    this.client = stripUndefined({ replicas: this.replicas, f: this.resolved.f, requests: task.decisions, durationMs: task.durationMs, window: task.inFlight, deadlineMs: this.deadlineMs, retryMs: 2 * this.resolved.viewChangeTimeoutMs });
+    this.client = stripUndefined({
+      replicas: this.replicas,
+      f: this.resolved.f,
+      requests: task.decisions,
+      durationMs: task.durationMs,
+      window: task.inFlight,
+      deadlineMs: this.deadlineMs,
+      retryMs: 2 * this.resolved.viewChangeTimeoutMs,
+    });
     ({ members: this.members, topology: this.topology, reason: this.topologyReason } = memberTopology(scenario, this.replicas, roles));
     this.faultCluster = { members: this.replicas, outsiders: [CLIENT], roles, leaderName: 'primary' as const, leader: () => this.primary };
     this.figures = {
-      n: this.resolved.n, f: this.resolved.f, signatures: 'none', views: [], failovers: [], detected: [],
-      byzantine: { agents: this.liars, kinds: [...(this.adversaries?.kinds ?? [])] }, rejected: {}, retries: 0,
+      n: this.resolved.n,
+      f: this.resolved.f,
+      signatures: 'none',
+      views: [],
+      failovers: [],
+      detected: [],
+      byzantine: { agents: this.liars, kinds: [...(this.adversaries?.kinds ?? [])] },
+      rejected: {},
+      retries: 0,
     };
     this.warnings = unusedSettings(scenario, 'PBFT', { signs: true, detectsByzantine: true });
   }
@@ -113,10 +139,12 @@ class PbftRun implements ProtocolRun {
   observe(e: TraceEvent, run: TraceContext): void {
     this.counts.observe(e);
     const { figures } = this;
-    if (e.type === 'fault' && e.fault === 'crash' && e.detail === this.primary) figures.failovers.push({ crashed: e.detail, at: e.t - run.origin, newPrimary: null, ms: null });
+    if (e.type === 'fault' && e.fault === 'crash' && e.detail === this.primary)
+      figures.failovers.push({ crashed: e.detail, at: e.t - run.origin, newPrimary: null, ms: null });
     // The crashed primary back before any new view: the failover ended without one.
     if (e.type === 'fault' && e.fault === 'recover') {
-      for (const f of figures.failovers) if (f.newPrimary === null && f.recoveredMs === undefined && e.detail.split(' ')[0] === f.crashed) f.recoveredMs = e.t - run.origin - f.at;
+      for (const f of figures.failovers)
+        if (f.newPrimary === null && f.recoveredMs === undefined && e.detail.split(' ')[0] === f.crashed) f.recoveredMs = e.t - run.origin - f.at;
     }
     if (e.type !== 'emit') return;
     const ev = e.event as { type?: string; view?: number; primary?: string; reason?: string; ts?: number };
@@ -127,7 +155,16 @@ class PbftRun implements ProtocolRun {
       proof.kinds.add(d.kind);
       proof.by.add(e.actor);
       if (!figures.detected.some((x) => x.suspect === d.suspect)) {
-        figures.detected.push({ suspect: d.suspect, by: e.actor, kind: d.kind, phase: d.phase, view: d.view, seq: d.seq, at: e.t - run.origin, evidence: d.evidence });
+        figures.detected.push({
+          suspect: d.suspect,
+          by: e.actor,
+          kind: d.kind,
+          phase: d.phase,
+          view: d.view,
+          seq: d.seq,
+          at: e.t - run.origin,
+          evidence: d.evidence,
+        });
         // The swarm takes a replica proven Byzantine out of the routes. Proof, not suspicion: the
         // evidence is its own signed messages, which every replica checks before believing it.
         this.system$?.faults.isolate(d.suspect, `${d.kind} in ${d.phase}, proven to ${e.actor}`);
@@ -156,7 +193,10 @@ class PbftRun implements ProtocolRun {
     this.figures.signatures = this.props.auth === 'none' ? 'none' : system.signatures;
     const { adversaries, props } = this;
     for (const id of this.replicas) {
-      if (adversaries?.agents.has(id)) await system.spawn(id, BYZANTINE_REPLICA, { props: { ...props, byzantine: adversaries.kinds, delayMs: adversaries.delayMs, colluders: this.liars } satisfies ByzantineReplicaProps });
+      if (adversaries?.agents.has(id))
+        await system.spawn(id, BYZANTINE_REPLICA, {
+          props: { ...props, byzantine: adversaries.kinds, delayMs: adversaries.delayMs, colluders: this.liars } satisfies ByzantineReplicaProps,
+        });
       else await system.spawn(id, this.replica, { props });
     }
     // Stopped, not restarted, when its worker dies: a successor under a new name takes over (driveClient).
@@ -166,7 +206,11 @@ class PbftRun implements ProtocolRun {
   async drive(system: ActorSystem): Promise<Workload> {
     const { deadlineMs } = this;
     this.drive$ = await driveClientRun<PbftClientSummary, PbftClientProps>(system, this.setup.options, this.counts, {
-      client: CLIENT, behaviour: PBFT_CLIENT, props: this.client, count: 'requests', successor: (rest, _id, elapsedMs) => ({ ...rest, deadlineMs: Math.max(1, deadlineMs - elapsedMs) }),
+      client: CLIENT,
+      behaviour: PBFT_CLIENT,
+      props: this.client,
+      count: 'requests',
+      successor: (rest, _id, elapsedMs) => ({ ...rest, deadlineMs: Math.max(1, deadlineMs - elapsedMs) }),
     });
     // The resends of a client lost in a crash died with it: these are the last client's.
     this.figures.retries = this.drive$.summary?.retries ?? 0;
@@ -179,9 +223,16 @@ class PbftRun implements ProtocolRun {
     // and as a termination-after-heal finding when the run went on long after the faults ended.
     return {
       ...clientRunReport(f, {
-        algorithm: 'byzantine_tolerant', agents: this.replicas.length, topologyReason: this.topologyReason, latencies: this.latencies, warnings: this.warnings,
+        algorithm: 'byzantine_tolerant',
+        agents: this.replicas.length,
+        topologyReason: this.topologyReason,
+        latencies: this.latencies,
+        warnings: this.warnings,
         ...clientTotals(d, this.client.requests, d.summary?.accepted ?? 0),
-        byzantineDetected: [...this.detected].map(([agent, p]) => ({ agent, evidence: `${[...p.kinds].join(', ')}: signed proof held by ${p.by.size} replica${p.by.size === 1 ? '' : 's'}` })),
+        byzantineDetected: [...this.detected].map(([agent, p]) => ({
+          agent,
+          evidence: `${[...p.kinds].join(', ')}: signed proof held by ${p.by.size} replica${p.by.size === 1 ? '' : 's'}`,
+        })),
       }),
       pbft: this.figures,
     };
@@ -196,7 +247,11 @@ class PbftRun implements ProtocolRun {
 function authenticated(c: ReturnType<typeof pbftProps>, required: boolean): ReturnType<typeof pbftProps> {
   if (!required) return c;
   if (c.signatures === 'none' || c.signatures === 'token') {
-    throw new ConfigError('consensus.pbft.signatures', 'ed25519, or no signatures key (security.agent_authentication: required asks for real signatures)', c.signatures);
+    throw new ConfigError(
+      'consensus.pbft.signatures',
+      'ed25519, or no signatures key (security.agent_authentication: required asks for real signatures)',
+      c.signatures,
+    );
   }
   return { ...c, signatures: 'ed25519' };
 }
@@ -215,15 +270,25 @@ function pbftProps(raw: unknown, replicas: ActorId[]): { props: PbftProps; signa
   const int = (key: string): number | undefined => {
     const v = r[key];
     if (v === undefined) return undefined;
-    if (!Number.isInteger(v) || (v as number) < (key === 'f' ? 0 : 1)) throw new ConfigError(`consensus.pbft.${key}`, key === 'f' ? 'an integer >= 0' : 'an integer >= 1', v);
+    if (!Number.isInteger(v) || (v as number) < (key === 'f' ? 0 : 1))
+      throw new ConfigError(`consensus.pbft.${key}`, key === 'f' ? 'an integer >= 0' : 'an integer >= 1', v);
     return v as number;
   };
   const signatures = r.signatures;
-  if (signatures !== undefined && !['token', 'ed25519', 'none'].includes(signatures as string)) throw new ConfigError('consensus.pbft.signatures', 'token (modelled), ed25519 (real) or none (channels only)', signatures);
+  if (signatures !== undefined && !['token', 'ed25519', 'none'].includes(signatures as string))
+    throw new ConfigError('consensus.pbft.signatures', 'token (modelled), ed25519 (real) or none (channels only)', signatures);
   const props: PbftProps = {
-    replicas, f: int('f'), checkpointInterval: int('checkpoint_interval'), logWindow: int('log_window'), maxBatch: int('max_batch'), maxInflight: int('max_inflight'),
+    replicas,
+    f: int('f'),
+    checkpointInterval: int('checkpoint_interval'),
+    logWindow: int('log_window'),
+    maxBatch: int('max_batch'),
+    maxInflight: int('max_inflight'),
     viewChangeTimeoutMs: r.view_change_timeout === undefined ? undefined : parseDuration(r.view_change_timeout, 'consensus.pbft.view_change_timeout'),
     auth: signatures === 'none' ? 'none' : 'sign',
   };
-  return { props: Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as unknown as PbftProps, signatures: signatures as SignatureScheme | 'none' | undefined };
+  return {
+    props: Object.fromEntries(Object.entries(props).filter(([, v]) => v !== undefined)) as unknown as PbftProps,
+    signatures: signatures as SignatureScheme | 'none' | undefined,
+  };
 }

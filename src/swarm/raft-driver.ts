@@ -62,15 +62,30 @@ class RaftRun implements ProtocolRun {
   private leader: ActorId | null = null;
   private drive$: ClientDrive<RaftClientSummary> | undefined;
 
-  constructor(private readonly setup: DriverSetup, private readonly node: BehaviourRef) {
+  constructor(
+    private readonly setup: DriverSetup,
+    private readonly node: BehaviourRef,
+  ) {
     const { scenario, options, seed } = setup;
     this.nodes = agentIds(scenario.agents).flat();
     this.props = raftProps(scenario.consensus.raft, this.nodes);
     const roles = roleMap(scenario);
     // Raft tolerates no liar at all: Byzantine nodes are there to show what its checkers catch.
-    this.adversaries = byzantinePlan<RaftByzantineKind>(scenario.faults?.byzantine, [...roles].map(([id, role]) => ({ id, role })), seed, { kinds: RAFT_BYZANTINE_KINDS });
+    this.adversaries = byzantinePlan<RaftByzantineKind>(
+      scenario.faults?.byzantine,
+      [...roles].map(([id, role]) => ({ id, role })),
+      seed,
+      { kinds: RAFT_BYZANTINE_KINDS },
+    );
     const { task } = scenario;
-    this.client = stripUndefined({ nodes: this.nodes, commands: task.decisions, durationMs: task.durationMs, window: task.inFlight, clientId: CLIENT, reads: task.reads });
+    this.client = stripUndefined({
+      nodes: this.nodes,
+      commands: task.decisions,
+      durationMs: task.durationMs,
+      window: task.inFlight,
+      clientId: CLIENT,
+      reads: task.reads,
+    });
     this.checkerOptions = { terminationBoundMs: options.terminationBoundMs };
     ({ members: this.members, topology: this.topology, reason: this.topologyReason } = memberTopology(scenario, this.nodes, roles));
     this.faultCluster = { members: this.nodes, outsiders: [CLIENT], roles, leaderName: 'leader' as const, leader: () => this.leader };
@@ -80,7 +95,8 @@ class RaftRun implements ProtocolRun {
   observe(e: TraceEvent, run: TraceContext): void {
     this.counts.observe(e);
     // A crash of the leader of the moment starts a failover (its end is the next leader elected).
-    if (e.type === 'fault' && e.fault === 'crash' && e.detail === this.leader) this.figures.failovers.push({ crashed: e.detail, at: e.t - run.origin, newLeader: null, ms: null });
+    if (e.type === 'fault' && e.fault === 'crash' && e.detail === this.leader)
+      this.figures.failovers.push({ crashed: e.detail, at: e.t - run.origin, newLeader: null, ms: null });
     if (e.type !== 'emit') return;
     const ev = e.event as { type?: string; term?: number; seq?: number };
     if (ev.type === 'raft-leader') {
@@ -100,7 +116,10 @@ class RaftRun implements ProtocolRun {
   async spawn(system: ActorSystem): Promise<void> {
     const { nodes, props, adversaries } = this;
     for (const id of nodes) {
-      if (adversaries?.agents.has(id)) await system.spawn(id, BYZANTINE_RAFT, { props: { ...props, peers: nodes, byzantine: adversaries.kinds, delayMs: adversaries.delayMs } satisfies ByzantineRaftProps });
+      if (adversaries?.agents.has(id))
+        await system.spawn(id, BYZANTINE_RAFT, {
+          props: { ...props, peers: nodes, byzantine: adversaries.kinds, delayMs: adversaries.delayMs } satisfies ByzantineRaftProps,
+        });
       else await system.spawn(id, this.node, { props: { ...props, peers: nodes } satisfies RaftProps });
     }
     // Stopped, not restarted, when its worker dies: a successor under a new name takes over (driveClient).
@@ -109,7 +128,11 @@ class RaftRun implements ProtocolRun {
 
   async drive(system: ActorSystem): Promise<Workload> {
     this.drive$ = await driveClientRun<RaftClientSummary, RaftClientProps>(system, this.setup.options, this.counts, {
-      client: CLIENT, behaviour: RAFT_CLIENT, props: this.client, count: 'commands', successor: (rest, id) => ({ ...rest, clientId: id }),
+      client: CLIENT,
+      behaviour: RAFT_CLIENT,
+      props: this.client,
+      count: 'commands',
+      successor: (rest, id) => ({ ...rest, clientId: id }),
     });
     // The retries of a client lost in a crash died with it: these are the last client's.
     this.figures.retries = this.drive$.summary?.retries ?? 0;
@@ -120,7 +143,11 @@ class RaftRun implements ProtocolRun {
     const d = this.drive$!;
     return {
       ...clientRunReport(f, {
-        algorithm: 'raft', agents: this.nodes.length, topologyReason: this.topologyReason, latencies: this.latencies, warnings: this.warnings,
+        algorithm: 'raft',
+        agents: this.nodes.length,
+        topologyReason: this.topologyReason,
+        latencies: this.latencies,
+        warnings: this.warnings,
         ...clientTotals(d, this.client.commands, d.summary?.acked ?? 0),
       }),
       raft: this.figures,
@@ -138,7 +165,14 @@ function raftProps(raw: unknown, nodes: ActorId[]): RaftProps {
   refuseUnknownKeys(r, RAFT_KEYS, 'consensus.raft');
   const ms = (key: string) => (r[key] === undefined ? undefined : parseDuration(r[key], `consensus.raft.${key}`));
   const maxBatch = r.max_batch;
-  if (maxBatch !== undefined && !(Number.isInteger(maxBatch) && (maxBatch as number) >= 1)) throw new ConfigError('consensus.raft.max_batch', 'an integer >= 1', maxBatch);
-  const props: RaftProps = { peers: nodes, electionTimeoutMinMs: ms('election_timeout_min'), electionTimeoutMaxMs: ms('election_timeout_max'), heartbeatMs: ms('heartbeat'), maxBatch: maxBatch as number | undefined };
+  if (maxBatch !== undefined && !(Number.isInteger(maxBatch) && (maxBatch as number) >= 1))
+    throw new ConfigError('consensus.raft.max_batch', 'an integer >= 1', maxBatch);
+  const props: RaftProps = {
+    peers: nodes,
+    electionTimeoutMinMs: ms('election_timeout_min'),
+    electionTimeoutMaxMs: ms('election_timeout_max'),
+    heartbeatMs: ms('heartbeat'),
+    maxBatch: maxBatch as number | undefined,
+  };
   return stripUndefined(props);
 }

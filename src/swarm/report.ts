@@ -65,7 +65,16 @@ export interface ScenarioResult {
   /** False when the trace was off, so safety could not be checked. */
   safetyChecked: boolean;
   /** The books: sent = delivered + dropped + deadLettered + inFlight; drops by the fault that dropped them, dead letters by reason. */
-  messages: { sent: number; delivered: number; dropped: number; deadLettered: number; inFlight: number; relayed: number; droppedBy: Record<string, number>; deadLetteredBy: Record<string, number> };
+  messages: {
+    sent: number;
+    delivered: number;
+    dropped: number;
+    deadLettered: number;
+    inFlight: number;
+    relayed: number;
+    droppedBy: Record<string, number>;
+    deadLetteredBy: Record<string, number>;
+  };
   messagesPerDecision: number;
   accountingImbalance: number;
   byOutcome: Record<string, number>;
@@ -134,7 +143,14 @@ export interface HostCrashReport extends Omit<HostCrash, 't' | 'recoveryMs'> {
  * ```
  */
 export function hostCrashReports(crashes: RunResult['hostCrashes'], origin: number | undefined): HostCrashReport[] {
-  return crashes.map((c) => ({ host: c.host, at: round(c.t - (origin ?? c.t)), detail: c.detail, restarted: [...c.restarted], stopped: [...c.stopped], lostInFlight: c.lostInFlight }));
+  return crashes.map((c) => ({
+    host: c.host,
+    at: round(c.t - (origin ?? c.t)),
+    detail: c.detail,
+    restarted: [...c.restarted],
+    stopped: [...c.stopped],
+    lostInFlight: c.lostInFlight,
+  }));
 }
 
 /**
@@ -145,7 +161,8 @@ export function hostCrashReports(crashes: RunResult['hostCrashes'], origin: numb
  * runStatus(0, undefined); // 'completed'
  * ```
  */
-export const runStatus = (aborted: number, failure: RunFailure | undefined): ScenarioResult['status'] => (aborted > 0 || failure !== undefined ? 'failed' : 'completed');
+export const runStatus = (aborted: number, failure: RunFailure | undefined): ScenarioResult['status'] =>
+  aborted > 0 || failure !== undefined ? 'failed' : 'completed';
 
 /**
  * Joins what the coordinator counted, what the scheduler measured and what the trace shows into
@@ -157,7 +174,15 @@ export const runStatus = (aborted: number, failure: RunFailure | undefined): Sce
  * const report = buildReport(scenario, plan, summary, result, { violations: checks.safety, liveness: checks.liveness, latencies: latencies.byEpoch }, { mode: 'sim', seed: 1, wallMs, traced: true });
  * ```
  */
-export function buildReport(scenario: Scenario, plan: SwarmPlan, s: RunSummary, result: RunResult, observed: { violations: readonly Violation[]; liveness: readonly Violation[]; latencies: ReadonlyMap<number, readonly number[]>; origin?: number }, run: { mode: 'sim' | 'threads'; seed: number; wallMs: number; traced: boolean }, lost: { aborted: number; failure?: RunFailure } = { aborted: 0 }): ScenarioResult {
+export function buildReport(
+  scenario: Scenario,
+  plan: SwarmPlan,
+  s: RunSummary,
+  result: RunResult,
+  observed: { violations: readonly Violation[]; liveness: readonly Violation[]; latencies: ReadonlyMap<number, readonly number[]>; origin?: number },
+  run: { mode: 'sim' | 'threads'; seed: number; wallMs: number; traced: boolean },
+  lost: { aborted: number; failure?: RunFailure } = { aborted: 0 },
+): ScenarioResult {
   const m = result.messages;
   // Every decision the run opened has closed by the time the coordinator replies, but those
   // lost with a crashed coordinator.
@@ -229,7 +254,13 @@ const round = (x: number): number => Math.round(x * 1000) / 1000;
  */
 export function bookEntries(m: RunResult['messages']): ScenarioResult['messages'] {
   return {
-    sent: m.sent, delivered: m.delivered, dropped: m.dropped, deadLettered: m.deadLettered, inFlight: m.inFlight, relayed: m.relayed,
-    droppedBy: { ...m.droppedBy }, deadLetteredBy: { ...m.deadLetteredBy },
+    sent: m.sent,
+    delivered: m.delivered,
+    dropped: m.dropped,
+    deadLettered: m.deadLettered,
+    inFlight: m.inFlight,
+    relayed: m.relayed,
+    droppedBy: { ...m.droppedBy },
+    deadLetteredBy: { ...m.deadLetteredBy },
   };
 }

@@ -59,7 +59,10 @@ export class ScenarioRun {
     const setup: DriverSetup = { scenario, options, mode, seed };
     const traceLevel: TraceLevel = options.traceLevel ?? 'events';
     // Before the driver: production_mode refuses here what would only be warned about.
-    const enterprise = enterpriseWarnings(scenario, driver.name === 'voting' ? 'voting' : scenario.consensus.algorithm, { hook: options.oversight !== undefined || scenario.oversight !== undefined, traced: traceLevel !== 'off' });
+    const enterprise = enterpriseWarnings(scenario, driver.name === 'voting' ? 'voting' : scenario.consensus.algorithm, {
+      hook: options.oversight !== undefined || scenario.oversight !== undefined,
+      traced: traceLevel !== 'off',
+    });
     const protocol = await driver.prepare(setup);
     const faults = parseFaultPlan(scenario.faults, protocol.faultDefaults);
     checkTopologies(scenario, protocol);
@@ -105,7 +108,15 @@ export class ScenarioRun {
     try {
       const workload = await this.protocol.drive(this.system);
       const result = await this.system.shutdown();
-      const report = this.protocol.report({ setup: this.setup, workload, result, checks: this.checks.finish(result), safetyChecked: this.traced, origin: this.origin, epochs: this.epochs });
+      const report = this.protocol.report({
+        setup: this.setup,
+        workload,
+        result,
+        checks: this.checks.finish(result),
+        safetyChecked: this.traced,
+        origin: this.origin,
+        epochs: this.epochs,
+      });
       const warnings = [...(report.warnings ?? []), ...this.enterprise, ...(this.protocol.runWarnings?.() ?? [])];
       return withLoadWarnings({ ...report, alerts: [...this.watcher.alerts], ...(warnings.length > 0 ? { warnings } : {}) }, this.setup.scenario.warnings);
     } finally {
@@ -159,7 +170,11 @@ function checkTopologies(scenario: Scenario, protocol: ProtocolRun): void {
   scenario.schedule.forEach((entry, i) => {
     if (entry.switch_topology !== undefined) buildTopology(entry.switch_topology as TopologySpec, protocol.members, { path: `schedule[${i}].switch_topology` });
     if (!protocol.runsSchedule && entry.task !== undefined) {
-      throw new ConfigError(`schedule[${i}].task`, `switch_topology only (a scheduled task change is for voting algorithms; ${scenario.consensus.algorithm} has no task to change)`, entry.task);
+      throw new ConfigError(
+        `schedule[${i}].task`,
+        `switch_topology only (a scheduled task change is for voting algorithms; ${scenario.consensus.algorithm} has no task to change)`,
+        entry.task,
+      );
     }
   });
 }

@@ -14,10 +14,15 @@ import type { Scenario } from '../scenario/index.ts';
  * securityWarnings(scenario, 'raft', {}); // ['security.agent_authentication: raft does not sign its messages ...']
  * ```
  */
-export function securityWarnings(scenario: Pick<Scenario, 'security' | 'audit'>, protocol: string, honours: { signs?: boolean; detectsByzantine?: boolean }): string[] {
+export function securityWarnings(
+  scenario: Pick<Scenario, 'security' | 'audit'>,
+  protocol: string,
+  honours: { signs?: boolean; detectsByzantine?: boolean },
+): string[] {
   const out: string[] = [];
   const s = scenario.security;
-  if (s?.agentAuthentication && !honours.signs) out.push(`security.agent_authentication: ${protocol} does not sign its messages (only voting ballots and PBFT are signed), so 'required' is not honoured`);
+  if (s?.agentAuthentication && !honours.signs)
+    out.push(`security.agent_authentication: ${protocol} does not sign its messages (only voting ballots and PBFT are signed), so 'required' is not honoured`);
   if (s?.voteEncryption) out.push(`security.vote_encryption: ${protocol} casts no ballots to encrypt (its messages travel in clear), so it is not used`);
   if (s !== undefined && !honours.detectsByzantine) {
     out.push(`security.byzantine_detection: ${protocol} has no Byzantine detection (it is the voting coordinator's and PBFT's), so it is not used`);
@@ -28,7 +33,8 @@ export function securityWarnings(scenario: Pick<Scenario, 'security' | 'audit'>,
   if (a?.enabled !== false) {
     if (a?.decisionJustification) out.push(`audit.decision_justification: ${protocol} casts no votes with reasons, so 'required' is not used`);
     if (a?.detailedLogging) out.push(`audit.detailed_logging: ${protocol} has no vote bodies to log (its trace is the same either way), so it is not used`);
-    if (a?.complianceCheck) out.push(`audit.compliance_check: the compliance check judges votes and their reasons, which ${protocol} does not have, so it is not used`);
+    if (a?.complianceCheck)
+      out.push(`audit.compliance_check: the compliance check judges votes and their reasons, which ${protocol} does not have, so it is not used`);
   }
   return out;
 }
@@ -45,13 +51,13 @@ export function securityWarnings(scenario: Pick<Scenario, 'security' | 'audit'>,
  */
 export function votingSecurityWarnings(scenario: Pick<Scenario, 'security' | 'audit' | 'consensus'>, options: { traceLevel?: string }): string[] {
   const out: string[] = [];
-  const given = [
-    ...(scenario.security ? ['security'] : []),
-    ...(scenario.audit && scenario.audit.enabled ? ['audit'] : []),
-  ];
+  const given = [...(scenario.security ? ['security'] : []), ...(scenario.audit && scenario.audit.enabled ? ['audit'] : [])];
   if (scenario.consensus.implementation !== undefined && given.length > 0) {
-    out.push(`${given.join(', ')}: the coordinator is consensus.implementation's own, so the built-in checks (signatures, decryption, justification, compliance) apply only as far as its code calls them (openBallot in vote-security.ts)`);
+    out.push(
+      `${given.join(', ')}: the coordinator is consensus.implementation's own, so the built-in checks (signatures, decryption, justification, compliance) apply only as far as its code calls them (openBallot in vote-security.ts)`,
+    );
   }
-  if (scenario.audit?.enabled && scenario.audit.detailedLogging && options.traceLevel === 'off') out.push('audit.detailed_logging: the trace is off (traceLevel: off), so no vote is logged');
+  if (scenario.audit?.enabled && scenario.audit.detailedLogging && options.traceLevel === 'off')
+    out.push('audit.detailed_logging: the trace is off (traceLevel: off), so no vote is logged');
   return out;
 }

@@ -56,7 +56,8 @@ export class Swarm {
 
   /** Takes a member out of the topology: later decisions no longer ask it. */
   async leaveTopology(id: ActorId): Promise<TopologySwitch> {
-    if (id === COORDINATOR_ID) throw new ConfigError('leaveTopology', 'a voter (the coordinator broadcasts every proposal over the topology, so it cannot leave it)', id);
+    if (id === COORDINATOR_ID)
+      throw new ConfigError('leaveTopology', 'a voter (the coordinator broadcasts every proposal over the topology, so it cannot leave it)', id);
     return this.system.leaveTopology(id);
   }
 

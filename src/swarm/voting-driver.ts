@@ -40,14 +40,28 @@ export const votingDriver: ProtocolDriver = {
   prepare: async (setup) => {
     const { scenario, options } = setup;
     if (scenario.consensus.escalation === 'wait' && options.onEscalation === undefined) {
-      throw new ConfigError('consensus.escalation', "'record', or 'wait' together with a human-oversight hook (RunOptions.onEscalation; the command line has none)", 'wait');
+      throw new ConfigError(
+        'consensus.escalation',
+        "'record', or 'wait' together with a human-oversight hook (RunOptions.onEscalation; the command line has none)",
+        'wait',
+      );
     }
     if (scenario.workflow === undefined && scenario.task.options.length === 0) {
       throw new ConfigError('task.options', `a list of at least 2 options (${scenario.consensus.algorithm} votes on them)`, undefined);
     }
-    if (scenario.task.reads !== undefined) throw new ConfigError('task.reads', `no reads for ${scenario.consensus.algorithm} (reads are Raft's: linearizable reads of its log)`, scenario.task.reads);
+    if (scenario.task.reads !== undefined)
+      throw new ConfigError(
+        'task.reads',
+        `no reads for ${scenario.consensus.algorithm} (reads are Raft's: linearizable reads of its log)`,
+        scenario.task.reads,
+      );
     const unhonoured = scenario.production_mode ? votingSecurityWarnings(scenario, options) : [];
-    if (unhonoured.length > 0) throw new ConfigError('production_mode', `a scenario every setting of which this run honours (production_mode: true refuses what would only be warned about): ${unhonoured[0]}`, true);
+    if (unhonoured.length > 0)
+      throw new ConfigError(
+        'production_mode',
+        `a scenario every setting of which this run honours (production_mode: true refuses what would only be warned about): ${unhonoured[0]}`,
+        true,
+      );
     const preload = await preparePolicies(scenario);
     await mainRole(scenario, COORDINATOR); // a bad consensus.implementation fails here, naming the field
     const oversight = options.oversight ?? (scenario.oversight ? await loadOversightModule(scenario.oversight) : undefined);
@@ -90,7 +104,12 @@ export class VotingRun implements ProtocolRun {
   /** Oversight answers sim mode could not wait for (a Promise): the decisions took their timeout outcome. */
   private readonly unawaited: string[] = [];
 
-  constructor(private readonly setup: DriverSetup, readonly plan: SwarmPlan, preload: string[], private readonly oversight?: OversightHook) {
+  constructor(
+    private readonly setup: DriverSetup,
+    readonly plan: SwarmPlan,
+    preload: string[],
+    private readonly oversight?: OversightHook,
+  ) {
     const { scenario, options } = setup;
     this.checkerOptions = { terminationBoundMs: options.terminationBoundMs ?? DEFAULT_TERMINATION_BOUND_MS + longestDecisionMs(scenario) };
     // agent_authentication: required signs ballots with real Ed25519 in both modes (sim would default to modelled tokens).
@@ -138,9 +157,17 @@ export class VotingRun implements ProtocolRun {
     let value: OversightAnswer | Promise<OversightAnswer>;
     try {
       value = this.oversight!({
-        decision, question: String(ev.question), options: [...(ev.options as string[])], value: String(ev.value), strength: Number(ev.strength),
-        tally: { ...(ev.tally as Record<string, number>) }, votes: Number(ev.votes), policyClass: String(ev.policy), timeoutMs: Number(ev.timeoutMs),
-        ...(ev.stage !== undefined ? { stage: String(ev.stage) } : {}), ...(this.setup.options.runId !== undefined ? { runId: this.setup.options.runId } : {}),
+        decision,
+        question: String(ev.question),
+        options: [...(ev.options as string[])],
+        value: String(ev.value),
+        strength: Number(ev.strength),
+        tally: { ...(ev.tally as Record<string, number>) },
+        votes: Number(ev.votes),
+        policyClass: String(ev.policy),
+        timeoutMs: Number(ev.timeoutMs),
+        ...(ev.stage !== undefined ? { stage: String(ev.stage) } : {}),
+        ...(this.setup.options.runId !== undefined ? { runId: this.setup.options.runId } : {}),
       });
     } catch {
       value = 'reject';
@@ -151,13 +178,18 @@ export class VotingRun implements ProtocolRun {
       this.unawaited.push(decision);
       return;
     }
-    value.then((a) => send(asOversightAnswer(a)), () => send('reject'));
+    value.then(
+      (a) => send(asOversightAnswer(a)),
+      () => send('reject'),
+    );
   }
 
   runWarnings(): string[] {
     if (this.unawaited.length === 0) return [];
     const list = this.unawaited.length <= 5 ? this.unawaited.join(', ') : `${this.unawaited.slice(0, 5).join(', ')} and ${this.unawaited.length - 5} more`;
-    return [`oversight: the hook answered ${list} with a Promise, which sim mode does not wait for (virtual time does not stop for a person), so each took its on_timeout outcome at oversight_timeout; answer synchronously in sim mode, or run with mode: threads`];
+    return [
+      `oversight: the hook answered ${list} with a Promise, which sim mode does not wait for (virtual time does not stop for a person), so each took its on_timeout outcome at oversight_timeout; answer synchronously in sim mode, or run with mode: threads`,
+    ];
   }
 
   async spawn(system: ActorSystem): Promise<void> {
@@ -231,8 +263,15 @@ export class VotingRun implements ProtocolRun {
   report(f: FinishedRun): ScenarioResult {
     const { setup, workload } = f;
     const violations = [...f.checks.safety, ...this.tally.violations.map((v) => ({ checker: 'voting-tally', kind: 'safety' as const, ...v }))];
-    const report = buildReport(setup.scenario, this.plan, this.summary!, f.result, { violations, liveness: f.checks.liveness, latencies: f.epochs.byEpoch, origin: f.origin },
-      { mode: setup.mode, seed: setup.seed, wallMs: workload.wallMs, traced: f.safetyChecked }, { aborted: workload.aborted, failure: workload.failure });
+    const report = buildReport(
+      setup.scenario,
+      this.plan,
+      this.summary!,
+      f.result,
+      { violations, liveness: f.checks.liveness, latencies: f.epochs.byEpoch, origin: f.origin },
+      { mode: setup.mode, seed: setup.seed, wallMs: workload.wallMs, traced: f.safetyChecked },
+      { aborted: workload.aborted, failure: workload.failure },
+    );
     const warnings = votingSecurityWarnings(setup.scenario, setup.options);
     return warnings.length > 0 ? { ...report, warnings } : report;
   }
@@ -264,7 +303,8 @@ async function preparePolicies(scenario: Scenario): Promise<string[]> {
     const name = consensus.policy.name ?? policy.name;
     registerPolicy(name, policy);
     const registry = moduleUrl('../protocols/voting/policy-module.ts', import.meta.url).href;
-    const source = `import { loadPolicyModule, registerPolicy } from ${JSON.stringify(registry)};\n` +
+    const source =
+      `import { loadPolicyModule, registerPolicy } from ${JSON.stringify(registry)};\n` +
       `registerPolicy(${JSON.stringify(name)}, await loadPolicyModule(${JSON.stringify(consensus.policy)}));`;
     preload.push(`data:text/javascript,${encodeURIComponent(source)}`);
   }
@@ -272,11 +312,19 @@ async function preparePolicies(scenario: Scenario): Promise<string[]> {
   if (consensus.adaptive) {
     const mapping = validateAdaptiveMapping(consensus.adaptive, 'consensus.adaptive');
     for (const [risk, algorithm] of Object.entries(mapping)) {
-      if (algorithm === 'adaptive') throw new ConfigError(`consensus.adaptive.${risk}`, 'an algorithm adaptive can pick (not adaptive itself) or escalate', algorithm);
+      if (algorithm === 'adaptive')
+        throw new ConfigError(`consensus.adaptive.${risk}`, 'an algorithm adaptive can pick (not adaptive itself) or escalate', algorithm);
       if (algorithm !== 'escalate') checkAlgorithm(algorithm, `consensus.adaptive.${risk}`);
     }
   }
-  scenario.workflow?.stages.forEach((s, i) => checkAlgorithm(s.consensus_algorithm, s.consensus_algorithm === voteAlgorithmFor(scenario.decision_policies?.[s.policy!]?.algorithm ?? '') ? `decision_policies.${s.policy}.algorithm` : `workflow.stages[${i}].consensus_algorithm`));
+  scenario.workflow?.stages.forEach((s, i) =>
+    checkAlgorithm(
+      s.consensus_algorithm,
+      s.consensus_algorithm === voteAlgorithmFor(scenario.decision_policies?.[s.policy!]?.algorithm ?? '')
+        ? `decision_policies.${s.policy}.algorithm`
+        : `workflow.stages[${i}].consensus_algorithm`,
+    ),
+  );
   for (const name of classesUsed(scenario)) {
     const algorithm = scenario.decision_policies?.[name]?.algorithm;
     if (algorithm !== undefined && algorithm !== 'raft') checkAlgorithm(voteAlgorithmFor(algorithm), `decision_policies.${name}.algorithm`);

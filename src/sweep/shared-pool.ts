@@ -46,7 +46,12 @@ export interface TaskShare<T> {
  * await workShare(share, runStressCase, (i, outcome) => (outcomes[i] = outcome));
  * ```
  */
-export async function workShare<T, R>(share: TaskShare<T>, run: (task: T) => Promise<R>, finished: (index: number, result: R) => void, pause?: () => Promise<unknown>): Promise<void> {
+export async function workShare<T, R>(
+  share: TaskShare<T>,
+  run: (task: T) => Promise<R>,
+  finished: (index: number, result: R) => void,
+  pause?: () => Promise<unknown>,
+): Promise<void> {
   for (let i = Atomics.add(share.next, 0, 1); i < share.tasks.length; i = Atomics.add(share.next, 0, 1)) {
     finished(i, await run(share.tasks[i]));
     await pause?.();

@@ -69,8 +69,12 @@ export function buildHierarchical(table: MemberTable, options: HierarchicalOptio
   slots[queen] = limit;
   // Leads under the queen. A lead with a team keeps one slot back for it, so no fanout ever
   // forces a team's members under another team.
-  const leads = new Int32Array(groups.length), leadSlots = new Float64Array(groups.length);
-  groups.forEach((g, k) => { leads[k] = g[0]; leadSlots[k] = g.length > 1 ? limit - 1 : limit; });
+  const leads = new Int32Array(groups.length),
+    leadSlots = new Float64Array(groups.length);
+  groups.forEach((g, k) => {
+    leads[k] = g[0];
+    leadSlots[k] = g.length > 1 ? limit - 1 : limit;
+  });
   const queue = new Int32Array(n); // scratch for placeUnder, shared by every call
   placeUnder(parent, slots, queue, queen, leads, 0, leadSlots);
   for (const group of groups) {
@@ -95,10 +99,14 @@ function formTeams(table: MemberTable, queen: number, teams: number | undefined,
   for (let i = 0; i < members.length; i++) {
     const team = members[i].team;
     if (i === queen) continue; // the queen leads everyone; a team it names does not move it
-    if (team === undefined) { loose.push(i); continue; }
+    if (team === undefined) {
+      loose.push(i);
+      continue;
+    }
     const key = String(team);
     const group = named.get(key);
-    if (group) group.push(i); else named.set(key, [i]);
+    if (group) group.push(i);
+    else named.set(key, [i]);
   }
   const k = named.size;
   if (teams !== undefined && teams < k) {
@@ -125,14 +133,21 @@ function formTeams(table: MemberTable, queen: number, teams: number | undefined,
  * cold (the first switch of a run), where the interpreter's per-operation cost dominates.
  */
 function placeUnder(
-  parent: Int32Array, slots: Float64Array, queue: Int32Array, root: number,
-  items: ArrayLike<number>, from: number, offer: number | Float64Array,
+  parent: Int32Array,
+  slots: Float64Array,
+  queue: Int32Array,
+  root: number,
+  items: ArrayLike<number>,
+  from: number,
+  offer: number | Float64Array,
 ): void {
-  let head = 0, tail = 0;
+  let head = 0,
+    tail = 0;
   queue[tail++] = root;
   for (let k = from; k < items.length; k++) {
     while (slots[queue[head]] <= 0) head++;
-    const p = queue[head], item = items[k];
+    const p = queue[head],
+      item = items[k];
     parent[item] = p;
     slots[p]--;
     slots[item] = typeof offer === 'number' ? offer : offer[k];

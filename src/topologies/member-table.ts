@@ -86,6 +86,9 @@ export function memberOption(table: MemberTable, value: unknown, path: string, f
 
 /** A short list of ids for error messages: enough to spot a typo, bounded for 10,000 members. */
 function listIds(ids: readonly ActorId[]): string {
-  const shown = ids.slice(0, 5).map((id) => JSON.stringify(id)).join(', ');
+  const shown = ids
+    .slice(0, 5)
+    .map((id) => JSON.stringify(id))
+    .join(', ');
   return ids.length > 5 ? `${shown}, ... ${ids.length - 5} more` : shown;
 }

@@ -56,19 +56,22 @@ export function buildRing(table: MemberTable, options: RingOptions = {}, path = 
       return bidirectional && n > 2 ? [succ(i), pred(i)] : [succ(i)];
     },
     nextHop(from: ActorId, to: ActorId) {
-      const i = index.get(from), j = index.get(to);
+      const i = index.get(from),
+        j = index.get(to);
       if (i === undefined || j === undefined || i === j) return undefined;
       const d = ahead(i, j);
       return !bidirectional || d <= n - d ? succ(i) : pred(i);
     },
     hops(from: ActorId, to: ActorId) {
-      const i = index.get(from), j = index.get(to);
+      const i = index.get(from),
+        j = index.get(to);
       if (i === undefined || j === undefined) return Infinity;
       const d = ahead(i, j);
       return bidirectional ? Math.min(d, n - d) : d;
     },
     broadcastChildren(root: ActorId, node: ActorId) {
-      const r = index.get(root), v = index.get(node);
+      const r = index.get(root),
+        v = index.get(node);
       if (r === undefined || v === undefined) return NONE;
       const d = ahead(r, v);
       if (!bidirectional) return d < n - 1 ? [succ(v)] : NONE;

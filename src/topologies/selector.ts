@@ -138,11 +138,13 @@ export function validateSelectionRules(rules: unknown, path = 'topology_rules'):
     const p = `${path}[${i}]`;
     if (typeof rule !== 'object' || rule === null) throw new ConfigError(p, '{ when, topology, reason }', rule);
     const { when, topology, reason } = rule as Record<string, unknown>;
-    if (typeof when !== 'object' || when === null || Array.isArray(when)) throw new ConfigError(`${p}.when`, `an object with any of ${WHEN_KEYS.join(', ')}`, when);
+    if (typeof when !== 'object' || when === null || Array.isArray(when))
+      throw new ConfigError(`${p}.when`, `an object with any of ${WHEN_KEYS.join(', ')}`, when);
     for (const [key, value] of Object.entries(when)) {
       if (key === 'complexity' || key === 'novelty') {
         const ok = (v: unknown) => typeof v === 'string' && LEVELS.includes(v);
-        if (!(ok(value) || (Array.isArray(value) && value.length > 0 && value.every(ok)))) throw new ConfigError(`${p}.when.${key}`, 'low, medium or high (or a list of them)', value);
+        if (!(ok(value) || (Array.isArray(value) && value.length > 0 && value.every(ok))))
+          throw new ConfigError(`${p}.when.${key}`, 'low, medium or high (or a list of them)', value);
       } else if (key === 'delegated' || key === 'sequential' || key === 'centralised') {
         if (typeof value !== 'boolean') throw new ConfigError(`${p}.when.${key}`, 'true or false', value);
       } else if (key === 'minAgents' || key === 'maxAgents') {
@@ -150,7 +152,8 @@ export function validateSelectionRules(rules: unknown, path = 'topology_rules'):
       } else throw new ConfigError(`${p}.when.${key}`, `one of ${WHEN_KEYS.join(', ')}`, value);
     }
     const type = typeof topology === 'string' ? topology : (topology as { type?: unknown } | null)?.type;
-    if (!(TOPOLOGY_KINDS as readonly unknown[]).includes(type)) throw new ConfigError(`${p}.topology`, `one of ${TOPOLOGY_KINDS.join(', ')} (or { type, ...options })`, topology);
+    if (!(TOPOLOGY_KINDS as readonly unknown[]).includes(type))
+      throw new ConfigError(`${p}.topology`, `one of ${TOPOLOGY_KINDS.join(', ')} (or { type, ...options })`, topology);
     if (typeof reason !== 'string' || reason.length === 0) throw new ConfigError(`${p}.reason`, 'a non-empty string saying why', reason);
     return rule as SelectionRule;
   });

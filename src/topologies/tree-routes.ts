@@ -21,13 +21,7 @@ const NONE: readonly ActorId[] = Object.freeze([]);
  * g.nextHop('a', 'b'); // 'q'
  * ```
  */
-export function treeRoutes(
-  kind: 'star' | 'hierarchical',
-  spec: ResolvedTopologySpec,
-  table: MemberTable,
-  parent: Int32Array,
-  root: number,
-): RouteGraph {
+export function treeRoutes(kind: 'star' | 'hierarchical', spec: ResolvedTopologySpec, table: MemberTable, parent: Int32Array, root: number): RouteGraph {
   const { ids, index } = table;
   const n = ids.length;
 
@@ -41,10 +35,14 @@ export function treeRoutes(
 
   // Iterative depth-first pass (a deep tree must not overflow the call stack): preorder numbers,
   // subtree ends and depths.
-  const tin = new Int32Array(n), tout = new Int32Array(n), depth = new Int32Array(n);
+  const tin = new Int32Array(n),
+    tout = new Int32Array(n),
+    depth = new Int32Array(n);
   const order = new Int32Array(n); // preorder
-  const stack = new Int32Array(n), next = childStart.slice(0, n);
-  let top = 0, t = 0;
+  const stack = new Int32Array(n),
+    next = childStart.slice(0, n);
+  let top = 0,
+    t = 0;
   stack[top++] = root;
   order[t] = root;
   tin[root] = t++;
@@ -69,10 +67,14 @@ export function treeRoutes(
   let diameter = 0;
   for (let k = n - 1; k >= 0; k--) {
     const v = order[k];
-    let best = 0, second = 0;
+    let best = 0,
+      second = 0;
     for (let p = childStart[v]; p < childStart[v + 1]; p++) {
       const h = height[childList[p]] + 1;
-      if (h > best) { second = best; best = h; } else if (h > second) second = h;
+      if (h > best) {
+        second = best;
+        best = h;
+      } else if (h > second) second = h;
     }
     height[v] = best;
     if (best + second > diameter) diameter = best + second;
@@ -114,20 +116,33 @@ export function treeRoutes(
       return v === undefined ? NONE : neighboursOf(v);
     },
     nextHop(from: ActorId, to: ActorId) {
-      const a = index.get(from), b = index.get(to);
+      const a = index.get(from),
+        b = index.get(to);
       return a === undefined || b === undefined || a === b ? undefined : ids[step(a, b)];
     },
     hops(from: ActorId, to: ActorId) {
-      let a = index.get(from), b = index.get(to);
+      let a = index.get(from),
+        b = index.get(to);
       if (a === undefined || b === undefined) return Infinity;
       let count = 0;
-      while (depth[a] > depth[b]) { a = parent[a]; count++; }
-      while (depth[b] > depth[a]) { b = parent[b]; count++; }
-      while (a !== b) { a = parent[a]; b = parent[b]; count += 2; }
+      while (depth[a] > depth[b]) {
+        a = parent[a];
+        count++;
+      }
+      while (depth[b] > depth[a]) {
+        b = parent[b];
+        count++;
+      }
+      while (a !== b) {
+        a = parent[a];
+        b = parent[b];
+        count += 2;
+      }
       return count;
     },
     broadcastChildren(rootId: ActorId, node: ActorId) {
-      const r = index.get(rootId), v = index.get(node);
+      const r = index.get(rootId),
+        v = index.get(node);
       if (r === undefined || v === undefined) return NONE;
       // Re-rooted at r: every tree link of v except the one back towards r.
       const all = neighboursOf(v);

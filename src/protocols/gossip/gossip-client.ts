@@ -96,9 +96,12 @@ export const gossipClient: Behaviour<GossipClientState, GossipClientProps> = {
     const p = ctx.props;
     const at = (key: string) => `gossipClient("${ctx.self}").props.${key}`;
     if (!Array.isArray(p?.nodes) || p.nodes.length === 0) throw new ConfigError(at('nodes'), 'a non-empty array of node ids', p?.nodes);
-    if (p.decisions === undefined && p.durationMs === undefined) throw new ConfigError(at('decisions'), 'an integer >= 0, or props.durationMs: one of the two is needed', p.decisions);
-    if (p.decisions !== undefined && !(Number.isInteger(p.decisions) && p.decisions >= 0)) throw new ConfigError(at('decisions'), 'an integer >= 0', p.decisions);
-    if (p.durationMs !== undefined && !(Number.isFinite(p.durationMs) && p.durationMs >= 0)) throw new ConfigError(at('durationMs'), 'a finite number of ms >= 0', p.durationMs);
+    if (p.decisions === undefined && p.durationMs === undefined)
+      throw new ConfigError(at('decisions'), 'an integer >= 0, or props.durationMs: one of the two is needed', p.decisions);
+    if (p.decisions !== undefined && !(Number.isInteger(p.decisions) && p.decisions >= 0))
+      throw new ConfigError(at('decisions'), 'an integer >= 0', p.decisions);
+    if (p.durationMs !== undefined && !(Number.isFinite(p.durationMs) && p.durationMs >= 0))
+      throw new ConfigError(at('durationMs'), 'a finite number of ms >= 0', p.durationMs);
     const window = p.window ?? 1;
     if (!(Number.isInteger(window) && window >= 1)) throw new ConfigError(at('window'), 'an integer >= 1', p.window);
     const retryMs = p.retryMs ?? 300;
@@ -163,7 +166,13 @@ function onRetry(s: GossipClientState, decision: string, ctx: Ctx): void {
   if (o.attempts >= s.retryBudget) {
     s.open.delete(decision);
     s.gaveUp++;
-    ctx.emit({ type: 'gossip-gave-up', decision, attempts: o.attempts, reported: o.reports.size, values: [...new Set(o.reports.values())].sort((a, b) => a - b) });
+    ctx.emit({
+      type: 'gossip-gave-up',
+      decision,
+      attempts: o.attempts,
+      reported: o.reports.size,
+      values: [...new Set(o.reports.values())].sort((a, b) => a - b),
+    });
     fill(s, ctx);
     return finishIfDone(s, ctx);
   }
@@ -174,7 +183,14 @@ function onRetry(s: GossipClientState, decision: string, ctx: Ctx): void {
 
 function finishIfDone(s: GossipClientState, ctx: Ctx): void {
   if (s.request === undefined || s.open.size > 0 || mayOpen(s, ctx)) return;
-  const summary: GossipClientSummary = { issued: s.nextSeq - 1, decided: s.decided, gaveUp: s.gaveUp, retries: s.retries, firstAt: s.firstAt, lastAt: s.lastAt || ctx.now() };
+  const summary: GossipClientSummary = {
+    issued: s.nextSeq - 1,
+    decided: s.decided,
+    gaveUp: s.gaveUp,
+    retries: s.retries,
+    firstAt: s.firstAt,
+    lastAt: s.lastAt || ctx.now(),
+  };
   ctx.emit({ type: 'gossip-done', client: s.clientId, ...summary });
   ctx.reply({ from: s.request.from, corr: s.request.corr } as Envelope, { kind: 'gossip-client-summary', body: summary });
   s.request = undefined;

@@ -20,7 +20,12 @@ interface Instance {
 /** A node's books: a class, updated in place (a class instance is never drafted). */
 class GossipNodeState {
   readonly instances = new Map<string, Instance>();
-  constructor(readonly peers: readonly ActorId[], readonly fanout: number, readonly roundMs: number, readonly quietRounds: number) {}
+  constructor(
+    readonly peers: readonly ActorId[],
+    readonly fanout: number,
+    readonly roundMs: number,
+    readonly quietRounds: number,
+  ) {}
 }
 
 type Ctx = ActorContext<GossipProps>;
@@ -109,13 +114,16 @@ export function gossipNodeWith(merge: (a: number, b: number) => number = Math.ma
   return {
     init(ctx) {
       const p = ctx.props;
-      if (!Array.isArray(p?.peers) || p.peers.length === 0) throw new ConfigError(`gossipNode("${ctx.self}").props.peers`, 'a non-empty array of node ids', p?.peers);
+      if (!Array.isArray(p?.peers) || p.peers.length === 0)
+        throw new ConfigError(`gossipNode("${ctx.self}").props.peers`, 'a non-empty array of node ids', p?.peers);
       const fanout = p.fanout ?? GOSSIP_DEFAULTS.fanout;
       const roundMs = p.roundMs ?? GOSSIP_DEFAULTS.roundMs;
       const quietRounds = p.quietRounds ?? GOSSIP_DEFAULTS.quietRounds;
       if (!(Number.isInteger(fanout) && fanout >= 1)) throw new ConfigError(`gossipNode("${ctx.self}").props.fanout`, 'an integer >= 1', fanout);
-      if (!(typeof roundMs === 'number' && Number.isFinite(roundMs) && roundMs > 0)) throw new ConfigError(`gossipNode("${ctx.self}").props.roundMs`, 'a finite number of ms > 0', roundMs);
-      if (!(Number.isInteger(quietRounds) && quietRounds >= 1)) throw new ConfigError(`gossipNode("${ctx.self}").props.quietRounds`, 'an integer >= 1', quietRounds);
+      if (!(typeof roundMs === 'number' && Number.isFinite(roundMs) && roundMs > 0))
+        throw new ConfigError(`gossipNode("${ctx.self}").props.roundMs`, 'a finite number of ms > 0', roundMs);
+      if (!(Number.isInteger(quietRounds) && quietRounds >= 1))
+        throw new ConfigError(`gossipNode("${ctx.self}").props.quietRounds`, 'an integer >= 1', quietRounds);
       return new GossipNodeState(p.peers, fanout, roundMs, quietRounds);
     },
     receive(state, env, ctx) {

@@ -141,5 +141,7 @@ export function validProof(s: PbftReplicaState, ctx: Ctx, n: number, proof: read
 
 const isCheckpoint = (m: unknown): m is Checkpoint => {
   const c = m as Checkpoint;
-  return typeof c === 'object' && c !== null && Number.isInteger(c.n) && c.n > 0 && typeof c.d === 'string' && typeof c.i === 'string' && typeof c.sig === 'string';
+  return (
+    typeof c === 'object' && c !== null && Number.isInteger(c.n) && c.n > 0 && typeof c.d === 'string' && typeof c.i === 'string' && typeof c.sig === 'string'
+  );
 };

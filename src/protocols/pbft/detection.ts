@@ -23,7 +23,16 @@ const PHASES = ['pre-prepare', 'prepare', 'commit'] as const;
  * callers checked): `seen` numbers it by its place in the replica list, as it numbers the phase
  * and view, so that the lookup on every prepare and commit builds no string.
  */
-export function noteSigned(s: PbftReplicaState, ctx: Ctx, phase: (typeof PHASES)[number], signer: ActorId, v: number, n: number, d: string, msg: unknown): boolean {
+export function noteSigned(
+  s: PbftReplicaState,
+  ctx: Ctx,
+  phase: (typeof PHASES)[number],
+  signer: ActorId,
+  v: number,
+  n: number,
+  d: string,
+  msg: unknown,
+): boolean {
   if (!s.props.signed) return true; // without signatures nothing is proof
   const i = s.props.replicas.indexOf(signer);
   if (i < 0) return true; // not a replica: its messages were refused before they got here
@@ -45,7 +54,8 @@ export function noteSigned(s: PbftReplicaState, ctx: Ctx, phase: (typeof PHASES)
   return false;
 }
 
-const validVoteSig = (s: PbftReplicaState, ctx: Ctx, phase: 'P' | 'C', vote: PhaseVote): boolean => checkSig(s, ctx, vote.i, phaseText(phase, vote.v, vote.n, vote.d, vote.i), vote.sig);
+const validVoteSig = (s: PbftReplicaState, ctx: Ctx, phase: 'P' | 'C', vote: PhaseVote): boolean =>
+  checkSig(s, ctx, vote.i, phaseText(phase, vote.v, vote.n, vote.d, vote.i), vote.sig);
 
 /**
  * A prepare or commit whose digest differs from the pre-prepare we accepted: it proves either
@@ -57,7 +67,19 @@ export function judgeMismatch(s: PbftReplicaState, ctx: Ctx, phase: 'prepare' | 
   if (phase === 'commit' && !validVoteSig(s, ctx, 'C', vote)) return reject(ctx, vote.i, PBFT_KINDS.commit, 'bad signature');
   const primary = primaryOf(s.props, vote.v);
   if (checkSig(s, ctx, primary, prePrepareText(vote.v, vote.n, vote.d), vote.ppSig)) {
-    flag(s, ctx, { suspect: primary, kind: 'equivocation', phase: 'pre-prepare', v: vote.v, n: vote.n, messages: [stripBatch(accepted), { v: vote.v, n: vote.n, d: vote.d, sig: vote.ppSig }] }, true);
+    flag(
+      s,
+      ctx,
+      {
+        suspect: primary,
+        kind: 'equivocation',
+        phase: 'pre-prepare',
+        v: vote.v,
+        n: vote.n,
+        messages: [stripBatch(accepted), { v: vote.v, n: vote.n, d: vote.d, sig: vote.ppSig }],
+      },
+      true,
+    );
   } else {
     flag(s, ctx, { suspect: vote.i, kind: 'forged-certificate', phase, v: vote.v, n: vote.n, messages: [vote] }, true);
   }
@@ -65,7 +87,8 @@ export function judgeMismatch(s: PbftReplicaState, ctx: Ctx, phase: 'prepare' | 
 
 /** Evidence another replica sent: flag its suspect only if the evidence holds up here too. */
 export function onEvidence(s: PbftReplicaState, ctx: Ctx, from: ActorId, e: Evidence): void {
-  if (typeof e !== 'object' || e === null || typeof e.suspect !== 'string' || !Array.isArray(e.messages)) return reject(ctx, from, PBFT_KINDS.evidence, 'malformed');
+  if (typeof e !== 'object' || e === null || typeof e.suspect !== 'string' || !Array.isArray(e.messages))
+    return reject(ctx, from, PBFT_KINDS.evidence, 'malformed');
   if (s.suspects.has(e.suspect)) return;
   if (!validEvidence(s, ctx, e)) return reject(ctx, from, PBFT_KINDS.evidence, 'evidence does not prove anything');
   flag(s, ctx, e, false);
@@ -82,13 +105,16 @@ function validEvidence(s: PbftReplicaState, ctx: Ctx, e: Evidence): boolean {
   };
   if (e.kind === 'equivocation') {
     if (e.phase === 'pre-prepare' && primaryOf(s.props, e.v) !== e.suspect) return false;
-    const ta = a && text(a), tb = b && text(b);
+    const ta = a && text(a),
+      tb = b && text(b);
     return ta !== undefined && tb !== undefined && a.d !== b.d && checkSig(s, ctx, e.suspect, ta, a.sig) && checkSig(s, ctx, e.suspect, tb, b.sig);
   }
   if (e.kind === 'forged-certificate') {
     const ta = a && text(a);
     const vote = a as unknown as PhaseVote;
-    return ta !== undefined && checkSig(s, ctx, e.suspect, ta, vote.sig) && !checkSig(s, ctx, primaryOf(s.props, e.v), prePrepareText(e.v, e.n, vote.d), vote.ppSig);
+    return (
+      ta !== undefined && checkSig(s, ctx, e.suspect, ta, vote.sig) && !checkSig(s, ctx, primaryOf(s.props, e.v), prePrepareText(e.v, e.n, vote.d), vote.ppSig)
+    );
   }
   return false;
 }

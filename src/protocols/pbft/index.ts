@@ -9,5 +9,17 @@ export { PBFT_KINDS, resolvePbftProps, primaryOf, batchDigest, requestKey } from
 export { Ledger } from './ledger.ts';
 
 export type { PbftClientProps, PbftClientSummary } from './pbft-client.ts';
-export type { PbftProps, ResolvedPbftProps, PbftRequest, PrePrepare, PhaseVote, PbftReply, Checkpoint, PreparedCert, ViewChange, NewView, Evidence } from './messages.ts';
+export type {
+  PbftProps,
+  ResolvedPbftProps,
+  PbftRequest,
+  PrePrepare,
+  PhaseVote,
+  PbftReply,
+  Checkpoint,
+  PreparedCert,
+  ViewChange,
+  NewView,
+  Evidence,
+} from './messages.ts';
 export type { LedgerSnapshot } from './ledger.ts';

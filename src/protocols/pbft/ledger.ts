@@ -28,7 +28,10 @@ export class Ledger {
     c.results.set(ts, result);
     // Everything at or below `low` ran; keep the results of the last RECENT above it for retransmissions.
     while (c.results.has(c.low + 1)) c.low++;
-    if (c.results.size > RECENT) for (const t of c.results.keys()) if (t < c.low - RECENT) c.results.delete(t); else break;
+    if (c.results.size > RECENT)
+      for (const t of c.results.keys())
+        if (t < c.low - RECENT) c.results.delete(t);
+        else break;
     return result;
   }
 
@@ -51,7 +54,8 @@ export class Ledger {
   /** The state as plain data (sorted, so equal states give equal snapshots). */
   snapshot(): LedgerSnapshot {
     const values = [...this.values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const clients = [...this.clients].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    const clients = [...this.clients]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([id, c]) => [id, c.low, [...c.results].sort((x, y) => x[0] - y[0])] as [ActorId, number, [number, string][]]);
     return { values, clients };
   }

@@ -254,7 +254,8 @@ export function resolvePbftProps(p: PbftProps): ResolvedPbftProps {
   if (n < 1) throw new ConfigError('replicas', 'at least one replica', p.replicas);
   const maxF = Math.floor((n - 1) / 3);
   const f = p.f ?? maxF;
-  if (!Number.isInteger(f) || f < 0 || f > maxF) throw new ConfigError('consensus.pbft.f', `an integer from 0 to ${maxF} (n = ${n} replicas tolerate at most floor((n - 1) / 3))`, f);
+  if (!Number.isInteger(f) || f < 0 || f > maxF)
+    throw new ConfigError('consensus.pbft.f', `an integer from 0 to ${maxF} (n = ${n} replicas tolerate at most floor((n - 1) / 3))`, f);
   const positive = (key: string, v: number | undefined, dflt: number): number => {
     if (v === undefined) return dflt;
     if (!(typeof v === 'number' && Number.isFinite(v) && v > 0)) throw new ConfigError(`consensus.pbft.${key}`, 'a positive number', v);
@@ -262,10 +263,21 @@ export function resolvePbftProps(p: PbftProps): ResolvedPbftProps {
   };
   const checkpointInterval = Math.round(positive('checkpoint_interval', p.checkpointInterval, 64));
   const logWindow = Math.round(positive('log_window', p.logWindow, 4 * checkpointInterval));
-  if (logWindow < checkpointInterval) throw new ConfigError('consensus.pbft.log_window', `at least checkpoint_interval (${checkpointInterval}), or no checkpoint could ever become stable`, logWindow);
+  if (logWindow < checkpointInterval)
+    throw new ConfigError(
+      'consensus.pbft.log_window',
+      `at least checkpoint_interval (${checkpointInterval}), or no checkpoint could ever become stable`,
+      logWindow,
+    );
   const quorum = Math.ceil((n + f + 1) / 2);
   return {
-    replicas: p.replicas, n, f, quorum, prepareQuorum: quorum - 1, checkpointInterval, logWindow,
+    replicas: p.replicas,
+    n,
+    f,
+    quorum,
+    prepareQuorum: quorum - 1,
+    checkpointInterval,
+    logWindow,
     maxBatch: Math.round(positive('max_batch', p.maxBatch, 64)),
     maxInflight: Math.round(positive('max_inflight', p.maxInflight, 8)),
     viewChangeTimeoutMs: positive('view_change_timeout', p.viewChangeTimeoutMs, 200),

@@ -1,7 +1,18 @@
 import type { ActorId } from '../../actors/envelope.ts';
 import { takeCheckpoint } from './checkpoints.ts';
 import { judgeMismatch, noteSigned } from './detection.ts';
-import { batchDigest, PBFT_KINDS, type PbftReply, type PbftRequest, type PhaseVote, type PrePrepare, phaseText, prePrepareText, requestKey, requestText } from './messages.ts';
+import {
+  batchDigest,
+  PBFT_KINDS,
+  type PbftReply,
+  type PbftRequest,
+  type PhaseVote,
+  type PrePrepare,
+  phaseText,
+  prePrepareText,
+  requestKey,
+  requestText,
+} from './messages.ts';
 import { checkSig, type Ctx, defer, type PbftReplicaState, reject, signText, type Slot, toOthers, viewTimeout } from './pbft-state.ts';
 
 /**
@@ -16,7 +27,8 @@ import { checkSig, type Ctx, defer, type PbftReplicaState, reject, signText, typ
 export function onRequest(s: PbftReplicaState, ctx: Ctx, from: ActorId, r: PbftRequest): void {
   if (!isRequest(r)) return reject(ctx, from, PBFT_KINDS.request, 'malformed request');
   // Straight from the client the runtime vouches for the sender; relayed, the signature must.
-  if (from !== r.client && !checkSig(s, ctx, r.client, requestText(r.client, r.ts, r.op), r.sig)) return reject(ctx, from, PBFT_KINDS.request, 'bad client signature');
+  if (from !== r.client && !checkSig(s, ctx, r.client, requestText(r.client, r.ts, r.op), r.sig))
+    return reject(ctx, from, PBFT_KINDS.request, 'bad client signature');
   if (s.ledger.executed(r.client, r.ts)) {
     const result = s.ledger.resultOf(r.client, r.ts);
     if (result !== undefined) ctx.send(r.client, { kind: PBFT_KINDS.reply, body: { v: s.view, ts: r.ts, i: s.self, result } satisfies PbftReply });
@@ -78,7 +90,8 @@ export function onPrePrepare(s: PbftReplicaState, ctx: Ctx, from: ActorId, pp: P
       s.waitingForRequests.set(pp.n, { from, pp });
       return;
     }
-    if (!checkSig(s, ctx, r.client, requestText(r.client, r.ts, r.op), r.sig)) return reject(ctx, from, PBFT_KINDS.prePrepare, `request ${requestKey(r)} is not signed by its client`);
+    if (!checkSig(s, ctx, r.client, requestText(r.client, r.ts, r.op), r.sig))
+      return reject(ctx, from, PBFT_KINDS.prePrepare, `request ${requestKey(r)} is not signed by its client`);
   }
   s.waitingForRequests.delete(pp.n);
   acceptPrePrepare(s, ctx, slot, pp);
@@ -203,12 +216,30 @@ export function armRequestTimer(s: PbftReplicaState, ctx: Ctx, restart: boolean)
 
 const isRequest = (r: unknown): r is PbftRequest => {
   const q = r as PbftRequest;
-  return typeof q === 'object' && q !== null && typeof q.client === 'string' && Number.isInteger(q.ts) && q.ts > 0 && typeof q.op === 'string' && typeof q.sig === 'string';
+  return (
+    typeof q === 'object' &&
+    q !== null &&
+    typeof q.client === 'string' &&
+    Number.isInteger(q.ts) &&
+    q.ts > 0 &&
+    typeof q.op === 'string' &&
+    typeof q.sig === 'string'
+  );
 };
 
 const isPrePrepare = (m: unknown): m is PrePrepare => {
   const p = m as PrePrepare;
-  return typeof p === 'object' && p !== null && Number.isInteger(p.v) && p.v >= 0 && Number.isInteger(p.n) && p.n > 0 && typeof p.d === 'string' && Array.isArray(p.batch) && typeof p.sig === 'string';
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    Number.isInteger(p.v) &&
+    p.v >= 0 &&
+    Number.isInteger(p.n) &&
+    p.n > 0 &&
+    typeof p.d === 'string' &&
+    Array.isArray(p.batch) &&
+    typeof p.sig === 'string'
+  );
 };
 
 /**
@@ -221,7 +252,18 @@ const isPrePrepare = (m: unknown): m is PrePrepare => {
  */
 export const isPhaseVote = (m: unknown): m is PhaseVote => {
   const p = m as PhaseVote;
-  return typeof p === 'object' && p !== null && Number.isInteger(p.v) && p.v >= 0 && Number.isInteger(p.n) && p.n > 0 && typeof p.d === 'string' && typeof p.i === 'string' && typeof p.ppSig === 'string' && typeof p.sig === 'string';
+  return (
+    typeof p === 'object' &&
+    p !== null &&
+    Number.isInteger(p.v) &&
+    p.v >= 0 &&
+    Number.isInteger(p.n) &&
+    p.n > 0 &&
+    typeof p.d === 'string' &&
+    typeof p.i === 'string' &&
+    typeof p.ppSig === 'string' &&
+    typeof p.sig === 'string'
+  );
 };
 
 export { isPrePrepare, isRequest };

@@ -122,10 +122,22 @@ export const pbftClient: Behaviour<ClientState, PbftClientProps> = {
     const n = p.replicas?.length ?? 0;
     if (n === 0) throw new ConfigError('replicas', 'at least one replica', p.replicas);
     const f = p.f ?? Math.floor((n - 1) / 3);
-    if (p.requests === undefined && p.durationMs === undefined) throw new ConfigError('requests', 'an integer >= 0, or durationMs (issue requests for that long): one of the two is needed', p.requests);
+    if (p.requests === undefined && p.durationMs === undefined)
+      throw new ConfigError('requests', 'an integer >= 0, or durationMs (issue requests for that long): one of the two is needed', p.requests);
     if (p.requests !== undefined && !(Number.isInteger(p.requests) && p.requests >= 0)) throw new ConfigError('requests', 'an integer >= 0', p.requests);
-    if (p.durationMs !== undefined && !(typeof p.durationMs === 'number' && Number.isFinite(p.durationMs) && p.durationMs >= 0)) throw new ConfigError('durationMs', 'a finite number of ms >= 0', p.durationMs);
-    return new ClientState(new Set(p.replicas), f, p.requests ?? Infinity, p.durationMs ?? Infinity, Math.max(1, p.window ?? 1), p.retryMs ?? 500, Math.max(1, p.keys ?? 16), p.deadlineMs, p.signRequests === true);
+    if (p.durationMs !== undefined && !(typeof p.durationMs === 'number' && Number.isFinite(p.durationMs) && p.durationMs >= 0))
+      throw new ConfigError('durationMs', 'a finite number of ms >= 0', p.durationMs);
+    return new ClientState(
+      new Set(p.replicas),
+      f,
+      p.requests ?? Infinity,
+      p.durationMs ?? Infinity,
+      Math.max(1, p.window ?? 1),
+      p.retryMs ?? 500,
+      Math.max(1, p.keys ?? 16),
+      p.deadlineMs,
+      p.signRequests === true,
+    );
   },
   receive(state, env, ctx) {
     const s = state as unknown as ClientState;
@@ -217,7 +229,15 @@ function finishIfDone(s: ClientState, ctx: Ctx): void {
   if (s.retryArmed) ctx.cancelTimer('retry');
   s.retryArmed = false;
   ctx.cancelTimer('deadline');
-  const summary: PbftClientSummary = { issued: s.nextTs, accepted: s.accepted, gaveUp: s.gaveUp, retries: s.retries, refusedReplies: s.refusedReplies, firstAt: s.firstAt, lastAt: s.lastAt };
+  const summary: PbftClientSummary = {
+    issued: s.nextTs,
+    accepted: s.accepted,
+    gaveUp: s.gaveUp,
+    retries: s.retries,
+    refusedReplies: s.refusedReplies,
+    firstAt: s.firstAt,
+    lastAt: s.lastAt,
+  };
   ctx.reply({ from: s.request.from, corr: s.request.corr } as Envelope, { kind: 'summary', body: summary });
   s.request = undefined;
 }

@@ -1,7 +1,18 @@
 import type { Behaviour } from '../../actors/behaviour.ts';
 import { fetchState, onCheckpoint, onFetchState, onState } from './checkpoints.ts';
 import { onEvidence } from './detection.ts';
-import { type Checkpoint, type Evidence, type NewView, PBFT_KINDS, type PbftProps, type PbftRequest, type PhaseVote, type PrePrepare, resolvePbftProps, type ViewChange } from './messages.ts';
+import {
+  type Checkpoint,
+  type Evidence,
+  type NewView,
+  PBFT_KINDS,
+  type PbftProps,
+  type PbftRequest,
+  type PhaseVote,
+  type PrePrepare,
+  resolvePbftProps,
+  type ViewChange,
+} from './messages.ts';
 import { onPhaseVote, onPrePrepare, onRequest } from './normal-case.ts';
 import { type Ctx, PbftReplicaState, reject, viewTimeout } from './pbft-state.ts';
 import { onNewView, onResendTimer, onViewChange, onViewTimer, startViewChange } from './view-change.ts';

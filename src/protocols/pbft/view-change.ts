@@ -1,6 +1,20 @@
 import type { ActorId } from '../../actors/envelope.ts';
 import { fetchState, makeStable, validProof } from './checkpoints.ts';
-import { batchDigest, type NewView, newViewText, PBFT_KINDS, type PbftRequest, type PhaseVote, type PrePrepare, type PreparedCert, phaseText, prePrepareText, primaryOf, type ViewChange, viewChangeText } from './messages.ts';
+import {
+  batchDigest,
+  type NewView,
+  newViewText,
+  PBFT_KINDS,
+  type PbftRequest,
+  type PhaseVote,
+  type PrePrepare,
+  type PreparedCert,
+  phaseText,
+  prePrepareText,
+  primaryOf,
+  type ViewChange,
+  viewChangeText,
+} from './messages.ts';
 import { acceptPrePrepare, armRequestTimer, isPhaseVote, isPrePrepare, isRequest, propose } from './normal-case.ts';
 import { checkSig, type Ctx, type PbftReplicaState, reject, signText, toOthers, viewTimeout } from './pbft-state.ts';
 
@@ -102,7 +116,11 @@ export function onViewChange(s: PbftReplicaState, ctx: Ctx, from: ActorId, vc: V
     const last = s.answered.get(key);
     if (last !== undefined && ctx.now() - last < s.props.viewChangeTimeoutMs) return;
     s.answered.set(key, ctx.now());
-    if (s.answered.size > 1024) for (const k of s.answered.keys()) { s.answered.delete(k); if (s.answered.size <= 512) break; }
+    if (s.answered.size > 1024)
+      for (const k of s.answered.keys()) {
+        s.answered.delete(k);
+        if (s.answered.size <= 512) break;
+      }
     if (vc.v === s.view) {
       // It missed the new view we installed. Any replica in the view holds that message, and it
       // proves itself (the primary's signature over 2f + 1 signed view changes), so we pass it
@@ -124,7 +142,8 @@ export function onViewChange(s: PbftReplicaState, ctx: Ctx, from: ActorId, vc: V
   // map entry) are refused; honest replicas are never that far apart.
   if (vc.v > s.view + MAX_VIEWS_AHEAD) return reject(ctx, from, PBFT_KINDS.viewChange, `view ${vc.v} is more than ${MAX_VIEWS_AHEAD} views ahead`);
   if (viewChangesFor(s, vc.v).has(from)) return;
-  if (!validViewChange(s, ctx, vc)) return reject(ctx, from, PBFT_KINDS.viewChange, 'view change does not hold up (signature, checkpoint proof or a prepared certificate)');
+  if (!validViewChange(s, ctx, vc))
+    return reject(ctx, from, PBFT_KINDS.viewChange, 'view change does not hold up (signature, checkpoint proof or a prepared certificate)');
   viewChangesFor(s, vc.v).set(from, vc);
   if (vc.v > s.view) {
     // f + 1 replicas want a later view: at least one of them is honest, so join the smallest.
@@ -164,19 +183,31 @@ export function onNewView(s: PbftReplicaState, ctx: Ctx, from: ActorId, nv: NewV
   if (nv.v < s.view || (nv.v === s.view && s.active)) return;
   const primary = primaryOf(s.props, nv.v);
   // Passed on, only the primary's signature vouches for it: unsigned runs take it first-hand only.
-  if (from !== primary && !s.props.signed) return reject(ctx, from, PBFT_KINDS.newView, `not from the primary of view ${nv.v} (unsigned messages are taken first-hand only)`);
-  if (!checkSig(s, ctx, primary, newViewText(nv.v, nv.viewChanges, nv.prePrepares), nv.sig)) return reject(ctx, from, PBFT_KINDS.newView, `not signed by the primary of view ${nv.v} (${primary})`);
+  if (from !== primary && !s.props.signed)
+    return reject(ctx, from, PBFT_KINDS.newView, `not from the primary of view ${nv.v} (unsigned messages are taken first-hand only)`);
+  if (!checkSig(s, ctx, primary, newViewText(nv.v, nv.viewChanges, nv.prePrepares), nv.sig))
+    return reject(ctx, from, PBFT_KINDS.newView, `not signed by the primary of view ${nv.v} (${primary})`);
   const senders = new Set<ActorId>();
   for (const vc of nv.viewChanges) {
-    if (!isViewChange(vc) || vc.v !== nv.v || senders.has(vc.i) || !s.isReplica.has(vc.i) || !validViewChange(s, ctx, vc)) return reject(ctx, from, PBFT_KINDS.newView, 'a view change in it does not hold up');
+    if (!isViewChange(vc) || vc.v !== nv.v || senders.has(vc.i) || !s.isReplica.has(vc.i) || !validViewChange(s, ctx, vc))
+      return reject(ctx, from, PBFT_KINDS.newView, 'a view change in it does not hold up');
     senders.add(vc.i);
   }
   if (senders.size < s.props.quorum) return reject(ctx, from, PBFT_KINDS.newView, `${senders.size} view changes, ${s.props.quorum} needed`);
   const expected = plan(nv.viewChanges);
-  const ok = expected.length === nv.prePrepares.length && expected.every((e, k) => {
-    const pp = nv.prePrepares[k];
-    return isPrePrepare(pp) && pp.v === nv.v && pp.n === e.n && pp.d === e.d && batchDigest(pp.batch) === pp.d && checkSig(s, ctx, primary, prePrepareText(pp.v, pp.n, pp.d), pp.sig);
-  });
+  const ok =
+    expected.length === nv.prePrepares.length &&
+    expected.every((e, k) => {
+      const pp = nv.prePrepares[k];
+      return (
+        isPrePrepare(pp) &&
+        pp.v === nv.v &&
+        pp.n === e.n &&
+        pp.d === e.d &&
+        batchDigest(pp.batch) === pp.d &&
+        checkSig(s, ctx, primary, prePrepareText(pp.v, pp.n, pp.d), pp.sig)
+      );
+    });
   if (!ok) return reject(ctx, from, PBFT_KINDS.newView, 'its pre-prepares do not follow from its view changes');
   s.view = nv.v;
   install(s, ctx, nv);
@@ -309,10 +340,30 @@ function viewChangesFor(s: PbftReplicaState, v: number): Map<ActorId, ViewChange
 
 const isViewChange = (m: unknown): m is ViewChange => {
   const vc = m as ViewChange;
-  return typeof vc === 'object' && vc !== null && Number.isInteger(vc.v) && vc.v > 0 && Number.isInteger(vc.n) && vc.n >= 0 && Array.isArray(vc.proof) && Array.isArray(vc.prepared) && typeof vc.i === 'string' && typeof vc.sig === 'string';
+  return (
+    typeof vc === 'object' &&
+    vc !== null &&
+    Number.isInteger(vc.v) &&
+    vc.v > 0 &&
+    Number.isInteger(vc.n) &&
+    vc.n >= 0 &&
+    Array.isArray(vc.proof) &&
+    Array.isArray(vc.prepared) &&
+    typeof vc.i === 'string' &&
+    typeof vc.sig === 'string'
+  );
 };
 
 const isNewView = (m: unknown): m is NewView => {
   const nv = m as NewView;
-  return typeof nv === 'object' && nv !== null && Number.isInteger(nv.v) && nv.v > 0 && Array.isArray(nv.viewChanges) && nv.viewChanges.length > 0 && Array.isArray(nv.prePrepares) && typeof nv.sig === 'string';
+  return (
+    typeof nv === 'object' &&
+    nv !== null &&
+    Number.isInteger(nv.v) &&
+    nv.v > 0 &&
+    Array.isArray(nv.viewChanges) &&
+    nv.viewChanges.length > 0 &&
+    Array.isArray(nv.prePrepares) &&
+    typeof nv.sig === 'string'
+  );
 };

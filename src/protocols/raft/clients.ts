@@ -17,7 +17,11 @@ export function applyCommitted(s: RaftNodeState, ctx: Ctx): void {
     const index = ++s.lastApplied;
     const e = s.log[index - 1];
     const out = s.applied.apply(index, e.command, e.client, e.seq, e.lowestPending);
-    ctx.emit(e.client === undefined ? { type: 'raft-apply', index, term: e.term, command: e.command } : { type: 'raft-apply', index, term: e.term, command: e.command, client: e.client, seq: e.seq });
+    ctx.emit(
+      e.client === undefined
+        ? { type: 'raft-apply', index, term: e.term, command: e.command }
+        : { type: 'raft-apply', index, term: e.term, command: e.command, client: e.client, seq: e.seq },
+    );
     if (s.role !== 'leader' || e.client === undefined) continue;
     const k = key(e.client, e.seq!);
     s.proposed.delete(k);
@@ -35,8 +39,7 @@ export function answer(w: Waiter, body: ClientReply, ctx: Ctx): void {
   if (w.via !== undefined) {
     const reply: ClientReply = body.ok ? { ...body, leader: ctx.self } : body;
     ctx.send(w.via, { kind: RAFT_KINDS.forwardedReply, body: { to: { from: w.from, corr: w.corr }, reply } satisfies ForwardedReply });
-  }
-  else ctx.reply({ from: w.from, corr: w.corr } as Envelope, { kind: RAFT_KINDS.clientReply, body });
+  } else ctx.reply({ from: w.from, corr: w.corr } as Envelope, { kind: RAFT_KINDS.clientReply, body });
 }
 
 /** A leader's answer to a request this follower forwarded: pass it on to the client. */
@@ -61,7 +64,14 @@ export function redirect(s: RaftNodeState, k: string, ctx: Ctx): void {
 export function onClientRequest(s: RaftNodeState, env: Envelope, ctx: Ctx): void {
   const req = env.body as ClientRequest | undefined;
   const machine = s.applied.machine;
-  if (typeof req?.clientId !== 'string' || !Number.isInteger(req.seq) || !machine.accepts(req.command) || req.command.op === 'noop' || req.command.op === 'config') return; // malformed: ignored
+  if (
+    typeof req?.clientId !== 'string' ||
+    !Number.isInteger(req.seq) ||
+    !machine.accepts(req.command) ||
+    req.command.op === 'noop' ||
+    req.command.op === 'config'
+  )
+    return; // malformed: ignored
   // A request a peer forwarded is answered to the client that sent it (a client cannot claim
   // someone else's reply address: only members' replyTo count).
   const forwarded = req.replyTo !== undefined && s.known.has(env.from);

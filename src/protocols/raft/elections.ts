@@ -51,7 +51,10 @@ export function becomeFollower(s: RaftNodeState, term: number, leader: ActorId |
     if (s.configChange !== null) {
       const w = s.configChange.waiter;
       s.configChange = null;
-      ctx.reply({ from: w.from, corr: w.corr } as Envelope, { kind: RAFT_KINDS.membershipReply, body: { ok: false, reason: 'deposed before the change committed (it may still take effect)', leader: s.leader } satisfies MembershipReply });
+      ctx.reply({ from: w.from, corr: w.corr } as Envelope, {
+        kind: RAFT_KINDS.membershipReply,
+        body: { ok: false, reason: 'deposed before the change committed (it may still take effect)', leader: s.leader } satisfies MembershipReply,
+      });
     }
     armElection(s, ctx); // a candidate keeps the timer it has; a leader had none
   }

@@ -14,8 +14,23 @@ export { lastIndex, lastTerm, termAt, truncateFrom, append, entriesFrom, firstIn
 export type { RaftRole } from './raft-node.ts';
 export type { RaftClientProps, RaftClientSummary } from './raft-client.ts';
 export type {
-  RaftProps, ResolvedRaftProps, RaftCommand, LogEntry, RequestVote, RequestVoteReply, AppendEntries, AppendEntriesReply, ClientRequest, ClientReply,
-  PreVote, PreVoteReply, TimeoutNow, TransferLeadership, ConfigCommand, ChangeMembership, MembershipReply,
+  RaftProps,
+  ResolvedRaftProps,
+  RaftCommand,
+  LogEntry,
+  RequestVote,
+  RequestVoteReply,
+  AppendEntries,
+  AppendEntriesReply,
+  ClientRequest,
+  ClientReply,
+  PreVote,
+  PreVoteReply,
+  TimeoutNow,
+  TransferLeadership,
+  ConfigCommand,
+  ChangeMembership,
+  MembershipReply,
 } from './messages.ts';
 export type { KvCommand, KvResult } from './kv-store.ts';
 export type { ApplyOutcome } from './client-sessions.ts';

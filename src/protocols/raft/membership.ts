@@ -60,23 +60,29 @@ export function configCommitted(s: RaftNodeState, ctx: Ctx): void {
   if (s.configChange !== null && s.commitIndex >= s.configChange.index) {
     const { index, waiter } = s.configChange;
     s.configChange = null;
-    ctx.reply({ from: waiter.from, corr: waiter.corr } as Envelope, { kind: RAFT_KINDS.membershipReply, body: { ok: true, index, members: s.members } satisfies MembershipReply });
+    ctx.reply({ from: waiter.from, corr: waiter.corr } as Envelope, {
+      kind: RAFT_KINDS.membershipReply,
+      body: { ok: true, index, members: s.members } satisfies MembershipReply,
+    });
   }
   if (s.isMember || s.role !== 'leader') return;
   ctx.emit({ type: 'raft-step-down', term: s.term, reason: 'removed', index: s.configIndex });
   let best: ActorId | undefined;
   for (const p of s.others) if (best === undefined || s.matchIndex.get(p)! > s.matchIndex.get(best)!) best = p;
-  if (best !== undefined && s.matchIndex.get(best) === lastIndex(s.log)) ctx.send(best, { kind: RAFT_KINDS.timeoutNow, body: { term: s.term } satisfies TimeoutNow });
+  if (best !== undefined && s.matchIndex.get(best) === lastIndex(s.log))
+    ctx.send(best, { kind: RAFT_KINDS.timeoutNow, body: { term: s.term } satisfies TimeoutNow });
   becomeFollower(s, s.term, null, ctx);
 }
 
 export function onChangeMembership(s: RaftNodeState, env: Envelope, ctx: Ctx): void {
   const body = env.body as ChangeMembership | undefined;
-  const no = (reason: string) => ctx.reply(env, { kind: RAFT_KINDS.membershipReply, body: { ok: false, reason, leader: s.leader === s.self ? null : s.leader } satisfies MembershipReply });
+  const no = (reason: string) =>
+    ctx.reply(env, { kind: RAFT_KINDS.membershipReply, body: { ok: false, reason, leader: s.leader === s.self ? null : s.leader } satisfies MembershipReply });
   if (s.role !== 'leader') return no('not the leader');
   const add = body?.add;
   const remove = body?.remove;
-  if ((add === undefined) === (remove === undefined) || (add !== undefined && typeof add !== 'string') || (remove !== undefined && typeof remove !== 'string')) return no('expected exactly one of { add: id } or { remove: id }');
+  if ((add === undefined) === (remove === undefined) || (add !== undefined && typeof add !== 'string') || (remove !== undefined && typeof remove !== 'string'))
+    return no('expected exactly one of { add: id } or { remove: id }');
   if (s.transfer !== null) return no(`a transfer to ${s.transfer.target} is in progress`);
   // One change at a time: the next only once the last one committed (section 4.1).
   if (s.configIndex > s.commitIndex) return no(`a configuration change (index ${s.configIndex}) is not committed yet`);

@@ -243,7 +243,14 @@ export interface ClientRequest {
  * ```
  */
 export type ClientReply =
-  | { readonly clientId: string; readonly seq: number; readonly ok: true; readonly index: number; readonly result: unknown; /** Who answered as leader (a forwarded request tells the client whom to ask next time). */ readonly leader?: ActorId }
+  | {
+      readonly clientId: string;
+      readonly seq: number;
+      readonly ok: true;
+      readonly index: number;
+      readonly result: unknown /** Who answered as leader (a forwarded request tells the client whom to ask next time). */;
+      readonly leader?: ActorId;
+    }
   | { readonly clientId: string; readonly seq: number; readonly ok: false; readonly leader: ActorId | null };
 
 /**
@@ -341,7 +348,8 @@ export function resolveRaftProps(p: RaftProps | undefined, self?: ActorId): Reso
   };
   if (typeof p !== 'object' || p === null) fail('', '{ peers: string[], ... }', p);
   const props = p as RaftProps;
-  if (!Array.isArray(props.peers) || props.peers.length === 0 || !props.peers.every((x) => typeof x === 'string')) fail('peers', 'a non-empty array of node ids', props.peers);
+  if (!Array.isArray(props.peers) || props.peers.length === 0 || !props.peers.every((x) => typeof x === 'string'))
+    fail('peers', 'a non-empty array of node ids', props.peers);
   if (self !== undefined && !props.peers.includes(self)) fail('peers', `a list that includes this node ("${self}")`, props.peers);
   const r: ResolvedRaftProps = {
     peers: [...props.peers], // a copy: the caller's array may change later (in sim mode props are shared)
@@ -356,8 +364,10 @@ export function resolveRaftProps(p: RaftProps | undefined, self?: ActorId): Reso
     stateMachine: props.stateMachine ?? 'kv',
   };
   if (!(r.electionTimeoutMinMs > 0)) fail('electionTimeoutMinMs', 'a number of ms > 0', r.electionTimeoutMinMs);
-  if (!(r.electionTimeoutMaxMs >= r.electionTimeoutMinMs)) fail('electionTimeoutMaxMs', `a number of ms >= electionTimeoutMinMs (${r.electionTimeoutMinMs})`, r.electionTimeoutMaxMs);
-  if (!(r.heartbeatMs > 0 && r.heartbeatMs < r.electionTimeoutMinMs)) fail('heartbeatMs', `a number of ms > 0 and < electionTimeoutMinMs (${r.electionTimeoutMinMs})`, r.heartbeatMs);
+  if (!(r.electionTimeoutMaxMs >= r.electionTimeoutMinMs))
+    fail('electionTimeoutMaxMs', `a number of ms >= electionTimeoutMinMs (${r.electionTimeoutMinMs})`, r.electionTimeoutMaxMs);
+  if (!(r.heartbeatMs > 0 && r.heartbeatMs < r.electionTimeoutMinMs))
+    fail('heartbeatMs', `a number of ms > 0 and < electionTimeoutMinMs (${r.electionTimeoutMinMs})`, r.heartbeatMs);
   if (!(Number.isInteger(r.maxBatch) && r.maxBatch >= 1)) fail('maxBatch', 'an integer >= 1', r.maxBatch);
   if (!(Number.isInteger(r.maxInflight) && r.maxInflight >= 1)) fail('maxInflight', 'an integer >= 1', r.maxInflight);
   if (typeof r.preVote !== 'boolean') fail('preVote', 'a boolean', r.preVote);

@@ -150,12 +150,21 @@ const commandOf = (clientId: string, seq: number, read: boolean): KvCommand =>
 export const raftClient: Behaviour<ClientState, RaftClientProps> = {
   init(ctx) {
     const p = ctx.props;
-    if (!Array.isArray(p?.nodes) || p.nodes.length === 0) throw new ConfigError(`raftClient("${ctx.self}").props.nodes`, 'a non-empty array of node ids', p?.nodes);
-    if (p.commands === undefined && p.durationMs === undefined) throw new ConfigError(`raftClient("${ctx.self}").props.commands`, 'an integer >= 0, or props.durationMs (issue commands for that long): one of the two is needed', p.commands);
-    if (p.commands !== undefined && !(Number.isInteger(p.commands) && p.commands >= 0)) throw new ConfigError(`raftClient("${ctx.self}").props.commands`, 'an integer >= 0', p.commands);
-    if (p.durationMs !== undefined && !(typeof p.durationMs === 'number' && Number.isFinite(p.durationMs) && p.durationMs >= 0)) throw new ConfigError(`raftClient("${ctx.self}").props.durationMs`, 'a finite number of ms >= 0', p.durationMs);
+    if (!Array.isArray(p?.nodes) || p.nodes.length === 0)
+      throw new ConfigError(`raftClient("${ctx.self}").props.nodes`, 'a non-empty array of node ids', p?.nodes);
+    if (p.commands === undefined && p.durationMs === undefined)
+      throw new ConfigError(
+        `raftClient("${ctx.self}").props.commands`,
+        'an integer >= 0, or props.durationMs (issue commands for that long): one of the two is needed',
+        p.commands,
+      );
+    if (p.commands !== undefined && !(Number.isInteger(p.commands) && p.commands >= 0))
+      throw new ConfigError(`raftClient("${ctx.self}").props.commands`, 'an integer >= 0', p.commands);
+    if (p.durationMs !== undefined && !(typeof p.durationMs === 'number' && Number.isFinite(p.durationMs) && p.durationMs >= 0))
+      throw new ConfigError(`raftClient("${ctx.self}").props.durationMs`, 'a finite number of ms >= 0', p.durationMs);
     const retryBudget = p.retryBudget ?? DEFAULT_RETRY_BUDGET;
-    if (!(Number.isInteger(retryBudget) && retryBudget >= 1)) throw new ConfigError(`raftClient("${ctx.self}").props.retryBudget`, 'an integer >= 1 (attempts per command, the first included)', p.retryBudget);
+    if (!(Number.isInteger(retryBudget) && retryBudget >= 1))
+      throw new ConfigError(`raftClient("${ctx.self}").props.retryBudget`, 'an integer >= 1 (attempts per command, the first included)', p.retryBudget);
     const window = p.window ?? 1;
     if (!(Number.isInteger(window) && window >= 1)) throw new ConfigError(`raftClient("${ctx.self}").props.window`, 'an integer >= 1', p.window);
     const retryMs = p.retryMs ?? 100;
@@ -279,14 +288,24 @@ function giveUp(s: ClientState, seq: number, p: Pending, ctx: Ctx): void {
   if (c.op === 'get') {
     s.failed++;
     ctx.emit({ type: 'client-fail', client: s.clientId, seq, f: 'read', key: c.key, attempts: p.attempts, reason });
-  } else ctx.emit({ type: 'client-info', client: s.clientId, seq, f: 'write', key: c.key, value: (c as { value: string }).value, attempts: p.attempts, reason });
+  } else
+    ctx.emit({ type: 'client-info', client: s.clientId, seq, f: 'write', key: c.key, value: (c as { value: string }).value, attempts: p.attempts, reason });
   fill(s, ctx);
   finishIfDone(s, ctx);
 }
 
 function finishIfDone(s: ClientState, ctx: Ctx): void {
   if (s.request === undefined || s.pending.size > 0 || mayIssue(s, ctx)) return;
-  const summary: RaftClientSummary = { issued: s.nextSeq - 1, acked: s.acked, gaveUp: s.gaveUp, failed: s.failed, reads: s.reads, retries: s.retries, firstAt: s.firstAt, lastAt: s.lastAt || ctx.now() };
+  const summary: RaftClientSummary = {
+    issued: s.nextSeq - 1,
+    acked: s.acked,
+    gaveUp: s.gaveUp,
+    failed: s.failed,
+    reads: s.reads,
+    retries: s.retries,
+    firstAt: s.firstAt,
+    lastAt: s.lastAt || ctx.now(),
+  };
   ctx.emit({ type: 'client-done', client: s.clientId, ...summary });
   ctx.reply({ from: s.request.from, corr: s.request.corr } as Envelope, { kind: 'raft-client-summary', body: summary });
   s.request = undefined;

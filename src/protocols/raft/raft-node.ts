@@ -4,7 +4,18 @@ import { onClientRequest, onForwardedReply } from './clients.ts';
 import { armElection, onPreVote, onPreVoteReply, onRequestVote, onVoteReply, startElection, startPreVote } from './elections.ts';
 import { lastIndex, type RaftLog } from './log.ts';
 import { onChangeMembership, refreshConfig } from './membership.ts';
-import { type AppendEntries, type AppendEntriesReply, type PreVote, type PreVoteReply, RAFT_KINDS, type RaftProps, type RequestVote, type RequestVoteReply, resolveRaftProps, type TimeoutNow } from './messages.ts';
+import {
+  type AppendEntries,
+  type AppendEntriesReply,
+  type PreVote,
+  type PreVoteReply,
+  RAFT_KINDS,
+  type RaftProps,
+  type RequestVote,
+  type RequestVoteReply,
+  resolveRaftProps,
+  type TimeoutNow,
+} from './messages.ts';
 import { KeyValueMachine } from './kv-store.ts';
 import { type Ctx, RaftNodeState } from './raft-state.ts';
 import type { StateMachine } from './state-machine.ts';
@@ -98,53 +109,52 @@ export function raftNodeWith(createMachine: () => StateMachine): Behaviour<RaftN
 export const raftNode: Behaviour<RaftNodeState, RaftProps> = raftNodeWith(() => new KeyValueMachine());
 
 function receive(state: unknown, env: Envelope, ctx: Ctx): void {
-    // A class instance is never drafted: `state` is the instance itself, whatever the type says.
-    const s = state as unknown as RaftNodeState;
-    switch (env.kind) {
-      // Timers arrive from self; nobody else can make a node start an election or a heartbeat.
-      case RAFT_KINDS.electionTimeout:
-        if (env.from === s.self && s.role !== 'leader') {
-          // A node that knows it was removed (its configuration without it is committed) stays quiet.
-          if (!s.isMember && s.commitIndex >= s.configIndex) return;
-          if (s.props.preVote) startPreVote(s, ctx);
-          else startElection(s, ctx);
-        }
-        return;
-      case RAFT_KINDS.heartbeat:
-        if (env.from === s.self && s.role === 'leader') heartbeat(s, ctx);
-        return;
-      case RAFT_KINDS.transferTimeout:
-        if (env.from === s.self && s.transfer !== null) endTransfer(s, false, 'the target did not take over within an election timeout', ctx);
-        return;
-      case RAFT_KINDS.clientRequest:
-        return onClientRequest(s, env, ctx);
-      case RAFT_KINDS.transferLeadership:
-        return onTransferLeadership(s, env, ctx);
-      case RAFT_KINDS.changeMembership:
-        return onChangeMembership(s, env, ctx);
-    }
-    // Raft messages count only from servers of the cluster (of any configuration this node used:
-    // as in the thesis, requests are processed without consulting the current configuration).
-    if (!s.known.has(env.from) || env.from === s.self) return;
-    switch (env.kind) {
-      case RAFT_KINDS.requestVote:
-        return onRequestVote(s, env.from, env.body as RequestVote, ctx);
-      case RAFT_KINDS.requestVoteReply:
-        return onVoteReply(s, env.from, env.body as RequestVoteReply, ctx);
-      case RAFT_KINDS.appendEntries:
-        return onAppendEntries(s, env.from, env.body as AppendEntries, ctx);
-      case RAFT_KINDS.appendEntriesReply:
-        return onAppendReply(s, env.from, env.body as AppendEntriesReply, ctx);
-      case RAFT_KINDS.preVote:
-        return onPreVote(s, env.from, env.body as PreVote, ctx);
-      case RAFT_KINDS.preVoteReply:
-        return onPreVoteReply(s, env.from, env.body as PreVoteReply, ctx);
-      case RAFT_KINDS.forwardedReply:
-        return onForwardedReply(s, env, ctx);
-      case RAFT_KINDS.timeoutNow:
-        // The leader of our term hands over: stand at once, without pre-vote (section 3.10).
-        if ((env.body as TimeoutNow).term === s.term && s.role === 'follower' && s.leader === env.from) startElection(s, ctx);
-        return;
-    }
+  // A class instance is never drafted: `state` is the instance itself, whatever the type says.
+  const s = state as unknown as RaftNodeState;
+  switch (env.kind) {
+    // Timers arrive from self; nobody else can make a node start an election or a heartbeat.
+    case RAFT_KINDS.electionTimeout:
+      if (env.from === s.self && s.role !== 'leader') {
+        // A node that knows it was removed (its configuration without it is committed) stays quiet.
+        if (!s.isMember && s.commitIndex >= s.configIndex) return;
+        if (s.props.preVote) startPreVote(s, ctx);
+        else startElection(s, ctx);
+      }
+      return;
+    case RAFT_KINDS.heartbeat:
+      if (env.from === s.self && s.role === 'leader') heartbeat(s, ctx);
+      return;
+    case RAFT_KINDS.transferTimeout:
+      if (env.from === s.self && s.transfer !== null) endTransfer(s, false, 'the target did not take over within an election timeout', ctx);
+      return;
+    case RAFT_KINDS.clientRequest:
+      return onClientRequest(s, env, ctx);
+    case RAFT_KINDS.transferLeadership:
+      return onTransferLeadership(s, env, ctx);
+    case RAFT_KINDS.changeMembership:
+      return onChangeMembership(s, env, ctx);
+  }
+  // Raft messages count only from servers of the cluster (of any configuration this node used:
+  // as in the thesis, requests are processed without consulting the current configuration).
+  if (!s.known.has(env.from) || env.from === s.self) return;
+  switch (env.kind) {
+    case RAFT_KINDS.requestVote:
+      return onRequestVote(s, env.from, env.body as RequestVote, ctx);
+    case RAFT_KINDS.requestVoteReply:
+      return onVoteReply(s, env.from, env.body as RequestVoteReply, ctx);
+    case RAFT_KINDS.appendEntries:
+      return onAppendEntries(s, env.from, env.body as AppendEntries, ctx);
+    case RAFT_KINDS.appendEntriesReply:
+      return onAppendReply(s, env.from, env.body as AppendEntriesReply, ctx);
+    case RAFT_KINDS.preVote:
+      return onPreVote(s, env.from, env.body as PreVote, ctx);
+    case RAFT_KINDS.preVoteReply:
+      return onPreVoteReply(s, env.from, env.body as PreVoteReply, ctx);
+    case RAFT_KINDS.forwardedReply:
+      return onForwardedReply(s, env, ctx);
+    case RAFT_KINDS.timeoutNow:
+      // The leader of our term hands over: stand at once, without pre-vote (section 3.10).
+      if ((env.body as TimeoutNow).term === s.term && s.role === 'follower' && s.leader === env.from) startElection(s, ctx);
+      return;
+  }
 }
-

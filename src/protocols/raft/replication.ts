@@ -27,7 +27,8 @@ export function onAppendEntries(s: RaftNodeState, leader: ActorId, ae: AppendEnt
   const prev = ae.prevLogIndex;
   if (prev > lastIndex(log)) return replyAppend(leader, ae, { term: s.term, success: false, matchIndex: 0, conflictIndex: lastIndex(log) + 1 }, ctx);
   const t = termAt(log, prev)!;
-  if (t !== ae.prevLogTerm) return replyAppend(leader, ae, { term: s.term, success: false, matchIndex: 0, conflictTerm: t, conflictIndex: firstIndexOfTerm(log, prev) }, ctx);
+  if (t !== ae.prevLogTerm)
+    return replyAppend(leader, ae, { term: s.term, success: false, matchIndex: 0, conflictTerm: t, conflictIndex: firstIndexOfTerm(log, prev) }, ctx);
   // Skip what we already hold; truncate only at a real conflict, so a stale or duplicated
   // AppendEntries never removes entries a later one added.
   const entries = ae.entries;
@@ -86,9 +87,10 @@ export function sendAppend(s: RaftNodeState, peer: ActorId, ctx: Ctx, withEntrie
   const probing = s.probing.has(peer);
   const prev = withEntries || probing ? next - 1 : Math.min(next - 1, s.matchIndex.get(peer)!);
   const entries = withEntries ? entriesFrom(s.log, next, s.props.maxBatch) : [];
-  const ae: AppendEntries = s.round === 0
-    ? { term: s.term, prevLogIndex: prev, prevLogTerm: termAt(s.log, prev)!, entries, leaderCommit: s.commitIndex }
-    : { term: s.term, prevLogIndex: prev, prevLogTerm: termAt(s.log, prev)!, entries, leaderCommit: s.commitIndex, round: s.round };
+  const ae: AppendEntries =
+    s.round === 0
+      ? { term: s.term, prevLogIndex: prev, prevLogTerm: termAt(s.log, prev)!, entries, leaderCommit: s.commitIndex }
+      : { term: s.term, prevLogIndex: prev, prevLogTerm: termAt(s.log, prev)!, entries, leaderCommit: s.commitIndex, round: s.round };
   ctx.send(peer, { kind: RAFT_KINDS.appendEntries, body: ae });
   if (entries.length > 0) {
     s.inflight.get(peer)!.push({ until: prev + entries.length, at: ctx.now() });

@@ -13,7 +13,8 @@ import { pump } from './replication.ts';
 export function onTransferLeadership(s: RaftNodeState, env: Envelope, ctx: Ctx): void {
   const target = (env.body as TransferLeadership | undefined)?.target;
   const w: Waiter = { from: env.from, corr: env.corr };
-  const no = (reason: string) => ctx.reply({ from: w.from, corr: w.corr } as Envelope, { kind: RAFT_KINDS.transferReply, body: { ok: false, reason, leader: s.leader } });
+  const no = (reason: string) =>
+    ctx.reply({ from: w.from, corr: w.corr } as Envelope, { kind: RAFT_KINDS.transferReply, body: { ok: false, reason, leader: s.leader } });
   if (s.role !== 'leader') return no('not the leader');
   if (target === s.self) return ctx.reply(env, { kind: RAFT_KINDS.transferReply, body: { ok: true, target } });
   if (typeof target !== 'string' || !s.others.includes(target)) return no(`unknown target ${JSON.stringify(target)}`);
@@ -43,5 +44,8 @@ export function endTransfer(s: RaftNodeState, ok: boolean, reason: string, ctx: 
   s.transfer = null;
   ctx.cancelTimer('transfer');
   ctx.emit({ type: 'raft-transfer', term: s.term, target: t.target, phase: ok ? 'done' : 'aborted', reason });
-  ctx.reply({ from: t.waiter.from, corr: t.waiter.corr } as Envelope, { kind: RAFT_KINDS.transferReply, body: ok ? { ok: true, target: t.target } : { ok: false, reason, leader: s.leader } });
+  ctx.reply({ from: t.waiter.from, corr: t.waiter.corr } as Envelope, {
+    kind: RAFT_KINDS.transferReply,
+    body: ok ? { ok: true, target: t.target } : { ok: false, reason, leader: s.leader },
+  });
 }

@@ -62,7 +62,8 @@ export function algorithmForRisk(risk: RiskLevel | undefined, mapping: Readonly<
  * ```
  */
 export function validateAdaptiveMapping(mapping: unknown, path = 'consensus.adaptive'): AdaptiveMapping {
-  if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping)) throw new ConfigError(path, `an object of risk level (${RISK_LEVELS.join(', ')}): algorithm`, mapping);
+  if (typeof mapping !== 'object' || mapping === null || Array.isArray(mapping))
+    throw new ConfigError(path, `an object of risk level (${RISK_LEVELS.join(', ')}): algorithm`, mapping);
   const result: AdaptiveMapping = { ...DEFAULT_ADAPTIVE };
   for (const [key, value] of Object.entries(mapping)) {
     if (!(RISK_LEVELS as readonly string[]).includes(key)) throw new ConfigError(`${path}.${key}`, `a risk level (${RISK_LEVELS.join(', ')})`, key);

@@ -87,6 +87,7 @@ export function policyFor(algorithm: string, config: AlgorithmConfig, context: {
       return byzantineSupermajority({ electorate: context.electorate, threshold: options.threshold });
   }
   const custom = getPolicy(algorithm);
-  if (custom === undefined) throw new ConfigError('consensus.algorithm', `a known algorithm (${[...VOTING_ALGORITHMS, ...policyNames()].join(', ')})`, algorithm);
+  if (custom === undefined)
+    throw new ConfigError('consensus.algorithm', `a known algorithm (${[...VOTING_ALGORITHMS, ...policyNames()].join(', ')})`, algorithm);
   return custom;
 }

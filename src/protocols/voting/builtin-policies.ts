@@ -93,7 +93,11 @@ export function weightedVoting(options: WeightedOptions, path = 'consensus'): Po
   if (typeof weigh !== 'function') throw new ConfigError(`${path}.weigh`, 'a function (vote, proposal) => weight', weigh);
   return {
     name: 'weighted_voting',
-    evaluate: (proposal, votes) => judge(tally(votes, proposal.options, (v) => weigh(v, proposal)), { threshold, strict: false, minParticipants }),
+    evaluate: (proposal, votes) =>
+      judge(
+        tally(votes, proposal.options, (v) => weigh(v, proposal)),
+        { threshold, strict: false, minParticipants },
+      ),
   };
 }
 

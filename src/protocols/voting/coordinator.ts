@@ -58,7 +58,11 @@ export interface CoordinatorProps {
   readonly voterInfo?: Readonly<Record<ActorId, { readonly role: string; readonly domains?: readonly string[] }>>;
   readonly workflow?: { readonly stages: readonly Stage[] };
   /** Topology switches and task changes at points in time (virtual in sim mode). */
-  readonly schedule?: readonly { readonly atMs: number; readonly switch_topology?: TopologySpec; readonly task?: Partial<TaskDescriptor & { risk: RiskLevel }> }[];
+  readonly schedule?: readonly {
+    readonly atMs: number;
+    readonly switch_topology?: TopologySpec;
+    readonly task?: Partial<TaskDescriptor & { risk: RiskLevel }>;
+  }[];
   /** When set, the topology follows the task descriptor through these rules (re-evaluated at every task change). */
   readonly selectionRules?: readonly SelectionRule[];
   /** The topology already installed (JSON of its spec), so the selector does not ask for it again. */
@@ -184,8 +188,20 @@ class CoordinatorState {
 }
 
 const emptySummary = (): RunSummary => ({
-  attempted: 0, decided: 0, noConsensus: 0, timedOut: 0, escalated: 0, judged: 0, correct: 0, byOutcome: {},
-  refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 }, byzantine: {}, latency: emptyHistogram(), startedAt: 0, finishedAt: 0, weights: {},
+  attempted: 0,
+  decided: 0,
+  noConsensus: 0,
+  timedOut: 0,
+  escalated: 0,
+  judged: 0,
+  correct: 0,
+  byOutcome: {},
+  refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 },
+  byzantine: {},
+  latency: emptyHistogram(),
+  startedAt: 0,
+  finishedAt: 0,
+  weights: {},
 });
 
 type Ctx = ActorContext<CoordinatorProps>;
@@ -318,7 +334,10 @@ function failLostStages(state: CoordinatorState, ctx: Ctx): void {
 function resolicit(state: CoordinatorState, ctx: Ctx): void {
   for (const d of Object.values(state.open)) {
     const p = d.proposal;
-    const message = { kind: 'proposal', body: { id: p.id, question: p.question, options: p.options, domain: p.domain, ...(d.stage ? { stage: d.stage } : {}) } };
+    const message = {
+      kind: 'proposal',
+      body: { id: p.id, question: p.question, options: p.options, domain: p.domain, ...(d.stage ? { stage: d.stage } : {}) },
+    };
     const missing = d.expected.filter((v) => !d.voted.includes(v));
     d.resolicited = [...(d.resolicited ?? []), ...missing];
     for (const v of missing) ctx.send(v, message);
@@ -367,12 +386,23 @@ function openDecision(state: CoordinatorState, ctx: Ctx, stage: Stage | undefine
   state.open[id] = { proposal, expected, votes: [], voted: [], openedAt: ctx.now(), stage: stage?.name, ...(policyClass !== undefined ? { policyClass } : {}) };
   state.openCount++;
   state.summary.attempted++;
-  const message = { kind: 'proposal', body: { id, question: proposal.question, options: proposal.options, domain: proposal.domain, ...(stage ? { stage: stage.name } : {}) } };
+  const message = {
+    kind: 'proposal',
+    body: { id, question: proposal.question, options: proposal.options, domain: proposal.domain, ...(stage ? { stage: stage.name } : {}) },
+  };
   // The whole electorate, and we are a member: one broadcast on the topology's spanning structure.
   if (!stage && ctx.props.voterInfo === undefined) ctx.broadcast(message);
   else for (const v of expected) ctx.send(v, message);
   ctx.setTimer(`timeout:${id}`, timeoutMs, { kind: 'timeout', body: id });
-  ctx.emit({ type: 'proposal', decision: id, question: proposal.question, options: proposal.options, voters: expected.length, ...(stage ? { stage: stage.name } : {}), ...(policyClass !== undefined ? { policy: policyClass } : {}) });
+  ctx.emit({
+    type: 'proposal',
+    decision: id,
+    question: proposal.question,
+    options: proposal.options,
+    voters: expected.length,
+    ...(stage ? { stage: stage.name } : {}),
+    ...(policyClass !== undefined ? { policy: policyClass } : {}),
+  });
   if (expected.length === 0) close(state, id, 'complete', ctx);
 }
 
@@ -404,7 +434,8 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
   if (d.voted.includes(env.from)) {
     refused.duplicate++;
     const first = d.votes.find((v) => v.agent === env.from);
-    if (first !== undefined && first.decision !== raw.decision && !d.resolicited?.includes(env.from)) suspect(state, env.from, `${id}: voted ${first.decision}, then ${String(raw.decision)}`, ctx);
+    if (first !== undefined && first.decision !== raw.decision && !d.resolicited?.includes(env.from))
+      suspect(state, env.from, `${id}: voted ${first.decision}, then ${String(raw.decision)}`, ctx);
     return;
   }
   if (security?.justify && !justified(raw)) {
@@ -415,11 +446,29 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
     suspect(state, env.from, `${id}: voted "${raw.decision}", which is not an option`, ctx);
   }
   const confidence = typeof raw.confidence === 'number' && raw.confidence >= 0 && raw.confidence <= 1 ? raw.confidence : 0;
-  const vote: Vote = { ...raw, agent: env.from, role: typeof raw.role === 'string' ? raw.role : 'agent', decision: raw.decision, reason: typeof raw.reason === 'string' ? raw.reason : '', confidence };
+  const vote: Vote = {
+    ...raw,
+    agent: env.from,
+    role: typeof raw.role === 'string' ? raw.role : 'agent',
+    decision: raw.decision,
+    reason: typeof raw.reason === 'string' ? raw.reason : '',
+    confidence,
+  };
   d.votes.push(vote);
   d.voted.push(env.from);
-  if (security?.detailedLogging) ctx.emit({ type: 'vote', decision: id, agent: env.from, role: vote.role, vote: vote.decision, reason: vote.reason, confidence, ...detailedVote(vote, opened.body, d.proposal, ctx.props.consensus, state.summary.weights) });
-  else if (ctx.props.traceVotes !== false || (d.policyClass !== undefined && ctx.props.policies?.[d.policyClass]?.audit_trail)) ctx.emit({ type: 'vote', decision: id, agent: env.from, role: vote.role, vote: vote.decision, reason: vote.reason, confidence });
+  if (security?.detailedLogging)
+    ctx.emit({
+      type: 'vote',
+      decision: id,
+      agent: env.from,
+      role: vote.role,
+      vote: vote.decision,
+      reason: vote.reason,
+      confidence,
+      ...detailedVote(vote, opened.body, d.proposal, ctx.props.consensus, state.summary.weights),
+    });
+  else if (ctx.props.traceVotes !== false || (d.policyClass !== undefined && ctx.props.policies?.[d.policyClass]?.audit_trail))
+    ctx.emit({ type: 'vote', decision: id, agent: env.from, role: vote.role, vote: vote.decision, reason: vote.reason, confidence });
   if (state.open[id] && d.votes.length === d.expected.length) close(state, id, 'complete', ctx);
 }
 
@@ -509,7 +558,11 @@ function decisionConfig(props: CoordinatorProps, stage: Stage | undefined, polic
   const rules = policyClass === undefined ? undefined : props.policies?.[policyClass];
   if (stage) return { ...props.consensus, algorithm: stage.consensus_algorithm, threshold: stage.threshold ?? rules?.threshold };
   if (rules === undefined) return props.consensus;
-  return { ...props.consensus, algorithm: rules.algorithm ?? props.consensus.algorithm, threshold: rules.threshold ?? (rules.algorithm === undefined ? props.consensus.threshold : undefined) };
+  return {
+    ...props.consensus,
+    algorithm: rules.algorithm ?? props.consensus.algorithm,
+    threshold: rules.threshold ?? (rules.algorithm === undefined ? props.consensus.threshold : undefined),
+  };
 }
 
 function classCounts(state: CoordinatorState, name: string): PolicyClassCounts {
@@ -518,7 +571,15 @@ function classCounts(state: CoordinatorState, name: string): PolicyClassCounts {
 }
 
 /** Holds a decision that reached consensus until the oversight hook answers or its time is up. */
-function holdForOversight(state: CoordinatorState, d: OpenDecision, outcome: Outcome, cause: 'complete' | 'timeout', algorithm: string, rules: DecisionClassRules, ctx: Ctx): void {
+function holdForOversight(
+  state: CoordinatorState,
+  d: OpenDecision,
+  outcome: Outcome,
+  cause: 'complete' | 'timeout',
+  algorithm: string,
+  rules: DecisionClassRules,
+  ctx: Ctx,
+): void {
   const id = d.proposal.id;
   state.held[id] = { d, outcome, cause, algorithm };
   state.heldCount++;
@@ -526,8 +587,17 @@ function holdForOversight(state: CoordinatorState, d: OpenDecision, outcome: Out
   const timeoutMs = rules.oversightTimeoutMs!;
   ctx.setTimer(`oversight:${id}`, timeoutMs, { kind: 'oversight-timeout', body: id });
   ctx.emit({
-    type: 'oversight-requested', decision: id, policy: d.policyClass, question: d.proposal.question, options: d.proposal.options,
-    value: outcome.decision, strength: outcome.strength, tally: tallyOf(d.votes), votes: d.votes.length, timeoutMs, ...(d.stage ? { stage: d.stage } : {}),
+    type: 'oversight-requested',
+    decision: id,
+    policy: d.policyClass,
+    question: d.proposal.question,
+    options: d.proposal.options,
+    value: outcome.decision,
+    strength: outcome.strength,
+    tally: tallyOf(d.votes),
+    votes: d.votes.length,
+    timeoutMs,
+    ...(d.stage ? { stage: d.stage } : {}),
   });
 }
 
@@ -540,7 +610,7 @@ function onOversightAnswer(state: CoordinatorState, body: unknown, by: Oversight
   state.heldCount--;
   ctx.cancelTimer(`oversight:${id}`);
   const { d, outcome, cause, algorithm } = held;
-  const answer = by === 'timeout' ? ctx.props.policies?.[d.policyClass!]?.on_timeout ?? 'reject' : asOversightAnswer((body as { answer?: unknown }).answer);
+  const answer = by === 'timeout' ? (ctx.props.policies?.[d.policyClass!]?.on_timeout ?? 'reject') : asOversightAnswer((body as { answer?: unknown }).answer);
   const counts = state.summary.oversight!;
   if (by === 'timeout') counts.timedOut++;
   ctx.emit({ type: 'oversight-answered', decision: id, policy: d.policyClass, answer, by });
@@ -551,7 +621,14 @@ function onOversightAnswer(state: CoordinatorState, body: unknown, by: Oversight
   if (answer === 'escalate') {
     counts.escalated++;
     state.summary.escalated++;
-    return settleDecision(state, d, { consensus: false, strength: outcome.strength, reason: 'human oversight did not answer in time: escalated' }, 'oversight-escalated', ctx, algorithm);
+    return settleDecision(
+      state,
+      d,
+      { consensus: false, strength: outcome.strength, reason: 'human oversight did not answer in time: escalated' },
+      'oversight-escalated',
+      ctx,
+      algorithm,
+    );
   }
   counts.rejected++;
   state.summary.noConsensus++;
@@ -596,11 +673,30 @@ function settleDecision(state: CoordinatorState, d: OpenDecision, outcome: Outco
     else if (cause === 'escalated' || cause === 'oversight-escalated') c.escalated++;
     else c.noConsensus++;
   }
-  if (s.compliance) checkCompliance(s.compliance, d.proposal.id, d.votes, outcome, algorithm ?? (cause === 'human' ? 'human oversight' : undefined), ctx.props.consensus.threshold ?? 0.5, ctx);
+  if (s.compliance)
+    checkCompliance(
+      s.compliance,
+      d.proposal.id,
+      d.votes,
+      outcome,
+      algorithm ?? (cause === 'human' ? 'human oversight' : undefined),
+      ctx.props.consensus.threshold ?? 0.5,
+      ctx,
+    );
   ctx.emit({
-    type: 'decided', decision: d.proposal.id, value: value ?? null, consensus: outcome.consensus, strength: outcome.strength,
-    algorithm: algorithm ?? null, votes: d.votes.length, of: d.expected.length, latencyMs, cause,
-    ...(outcome.reason ? { reason: outcome.reason } : {}), ...(d.stage ? { stage: d.stage } : {}), ...(d.policyClass !== undefined ? { policy: d.policyClass } : {}),
+    type: 'decided',
+    decision: d.proposal.id,
+    value: value ?? null,
+    consensus: outcome.consensus,
+    strength: outcome.strength,
+    algorithm: algorithm ?? null,
+    votes: d.votes.length,
+    of: d.expected.length,
+    latencyMs,
+    cause,
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(d.stage ? { stage: d.stage } : {}),
+    ...(d.policyClass !== undefined ? { policy: d.policyClass } : {}),
   });
   if (d.stage && s.stages) {
     s.stages[d.stage] = { status: outcome.consensus ? 'passed' : 'failed', decision: value, strength: outcome.strength, reason: outcome.reason };
@@ -638,7 +734,18 @@ function onHumanDecision(state: CoordinatorState, env: Envelope, ctx: Ctx): void
   state.summary.escalated++;
   if (value !== undefined) state.summary.decided++;
   else state.summary.noConsensus++;
-  settleDecision(state, d, { consensus: value !== undefined, decision: value, strength: value === undefined ? 0 : 1, reason: value === undefined ? 'human oversight rejected it' : 'decided by human oversight' }, 'human', ctx);
+  settleDecision(
+    state,
+    d,
+    {
+      consensus: value !== undefined,
+      decision: value,
+      strength: value === undefined ? 0 : 1,
+      reason: value === undefined ? 'human oversight rejected it' : 'decided by human oversight',
+    },
+    'human',
+    ctx,
+  );
 }
 
 function onSchedule(state: CoordinatorState, index: number, ctx: Ctx): void {
@@ -655,7 +762,17 @@ function onSchedule(state: CoordinatorState, index: number, ctx: Ctx): void {
 /** Adaptive topology: ask for the rules' choice when it differs from the last one asked for. */
 function adaptTopology(state: CoordinatorState, ctx: Ctx): void {
   const t = state.task;
-  const choice = selectTopology({ complexity: t.complexity, novelty: t.novelty, delegated: t.delegated, sequential: t.sequential, centralised: t.centralised, agents: voters(ctx).length + 1 }, ctx.props.selectionRules);
+  const choice = selectTopology(
+    {
+      complexity: t.complexity,
+      novelty: t.novelty,
+      delegated: t.delegated,
+      sequential: t.sequential,
+      centralised: t.centralised,
+      agents: voters(ctx).length + 1,
+    },
+    ctx.props.selectionRules,
+  );
   const key = JSON.stringify(choice.topology);
   if (key === state.topology) return;
   state.topology = key;

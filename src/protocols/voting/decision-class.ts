@@ -63,7 +63,12 @@ export const emptyClassCounts = (): PolicyClassCounts => ({ attempted: 0, decide
  * reviewByExperts({ consensus: true, decision: 'A', strength: 0.6 }, votes, 'security', { agent_1: ['security'] });
  * ```
  */
-export function reviewByExperts(outcome: Outcome, votes: readonly Vote[], domain: string | undefined, experts: Readonly<Record<ActorId, readonly string[]>> | undefined): Outcome {
+export function reviewByExperts(
+  outcome: Outcome,
+  votes: readonly Vote[],
+  domain: string | undefined,
+  experts: Readonly<Record<ActorId, readonly string[]>> | undefined,
+): Outcome {
   if (!outcome.consensus) return outcome;
   const theirs = votes.filter((v) => v.decision !== 'abstain' && domain !== undefined && (experts?.[v.agent] ?? []).includes(domain));
   if (theirs.length === 0) return { consensus: false, strength: outcome.strength, reason: `expert review: no expert in ${domain ?? '(no domain)'} voted` };

@@ -142,7 +142,8 @@ export function asOversightAnswer(value: unknown): OversightAnswer {
  * ```
  */
 export async function loadOversightModule(ref: { module: string; export?: string }, path = 'oversight'): Promise<OversightHook> {
-  const what = 'a module exporting an oversight hook, e.g. `export function oversight(request) { return "approve"; }`, at a path relative to the scenario file (module: path#export)';
+  const what =
+    'a module exporting an oversight hook, e.g. `export function oversight(request) { return "approve"; }`, at a path relative to the scenario file (module: path#export)';
   const spec = ref.module;
   const url = spec.startsWith('file:') ? spec : isAbsolute(spec) ? pathToFileURL(spec).href : undefined;
   if (url === undefined) throw new ConfigError(`${path}.module`, what, spec);

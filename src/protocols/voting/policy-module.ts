@@ -25,7 +25,8 @@ export interface PolicyModuleRef {
 
 type Evaluate = (proposal: Proposal, votes: readonly Vote[]) => unknown;
 
-const WHAT_TO_EXPORT = 'a module exporting an evaluate function, e.g. `export function evaluate(proposal, votes) { ... }` ' +
+const WHAT_TO_EXPORT =
+  'a module exporting an evaluate function, e.g. `export function evaluate(proposal, votes) { ... }` ' +
   '(or a default/`policy` export { name, evaluate }), at an absolute path or file: URL';
 
 /**
@@ -57,7 +58,11 @@ export async function loadPolicyModule(ref: PolicyModuleRef, path = 'consensus.p
     return guardPolicy({ name, evaluate: found.evaluate as Policy['evaluate'] });
   }
   const exportsList = Object.keys(mod).sort().join(', ') || 'none';
-  throw new ConfigError(ref.export !== undefined ? `${path}.export` : path, `${WHAT_TO_EXPORT} (exports found: ${exportsList})`, ref.export !== undefined ? mod[ref.export] : spec);
+  throw new ConfigError(
+    ref.export !== undefined ? `${path}.export` : path,
+    `${WHAT_TO_EXPORT} (exports found: ${exportsList})`,
+    ref.export !== undefined ? mod[ref.export] : spec,
+  );
 }
 
 /** An export that is an evaluate function, or an object with one (bound, in case it uses `this`). */
@@ -126,7 +131,8 @@ const registry = new Map<string, Policy>();
  */
 export function registerPolicy(name: string, policy: Policy): void {
   if (typeof name !== 'string' || name.length === 0) throw new ConfigError('registerPolicy.name', 'a non-empty string', name);
-  if (typeof policy?.evaluate !== 'function') throw new ConfigError(`registerPolicy(${JSON.stringify(name)})`, 'a policy { name, evaluate(proposal, votes) }', policy);
+  if (typeof policy?.evaluate !== 'function')
+    throw new ConfigError(`registerPolicy(${JSON.stringify(name)})`, 'a policy { name, evaluate(proposal, votes) }', policy);
   registry.set(name, guardPolicy({ name, evaluate: policy.evaluate.bind(policy) }));
 }
 

@@ -112,7 +112,7 @@ export function tally(votes: readonly Vote[], options: readonly string[], weight
     if (options[i] === '__proto__') Object.defineProperty(byOption, options[i], { value: weight, enumerable: true, writable: true, configurable: true });
     else byOption[options[i]] = weight;
     if (weight <= 0) continue;
-    if (leader === undefined || weight > leaderWeight && !sameWeight(weight, leaderWeight)) {
+    if (leader === undefined || (weight > leaderWeight && !sameWeight(weight, leaderWeight))) {
       leader = options[i];
       leaderWeight = weight;
       tie = false;

@@ -16,9 +16,21 @@ type DetailConsensus = WeightConfig & { readonly algorithm: string; readonly dyn
  * ctx.emit({ type: 'vote', decision: id, ...summaryFields, ...detailedVote(vote, openedBody, proposal, consensus, weights) });
  * ```
  */
-export function detailedVote(vote: Vote, ballot: unknown, proposal: Proposal, consensus: DetailConsensus, weights: Readonly<Record<string, number>>): { body: Vote; signature?: string; weight?: number } {
+export function detailedVote(
+  vote: Vote,
+  ballot: unknown,
+  proposal: Proposal,
+  consensus: DetailConsensus,
+  weights: Readonly<Record<string, number>>,
+): { body: Vote; signature?: string; weight?: number } {
   const signature = (ballot as { signature?: unknown } | undefined)?.signature;
   const weighted = consensus.algorithm === 'weighted_voting';
-  const weight = !weighted ? undefined : consensus.dynamic_weights ? (Object.hasOwn(weights, vote.agent) ? weights[vote.agent] : 1) : weightFor(vote, proposal, consensus);
+  const weight = !weighted
+    ? undefined
+    : consensus.dynamic_weights
+      ? Object.hasOwn(weights, vote.agent)
+        ? weights[vote.agent]
+        : 1
+      : weightFor(vote, proposal, consensus);
   return { body: vote, ...(typeof signature === 'string' ? { signature } : {}), ...(weight !== undefined ? { weight } : {}) };
 }

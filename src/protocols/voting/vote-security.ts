@@ -83,7 +83,11 @@ function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   if (typeof value === 'object' && value !== null) {
     const o = value as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .filter((k) => o[k] !== undefined)
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(value) ?? 'null';
 }
@@ -98,7 +102,12 @@ function canonicalJson(value: unknown): string {
  * ctx.send(env.from, ballot(ctx, env.from, { decision: p.id, vote }, ctx.props.ballot));
  * ```
  */
-export function ballot(ctx: ActorContext<unknown>, to: ActorId, body: { readonly decision: string; readonly vote: Vote }, security: BallotSecurity | undefined): Message {
+export function ballot(
+  ctx: ActorContext<unknown>,
+  to: ActorId,
+  body: { readonly decision: string; readonly vote: Vote },
+  security: BallotSecurity | undefined,
+): Message {
   const signed = security?.sign ? { ...body, signature: ctx.sign(ballotText(to, body.decision, body.vote)) } : body;
   return { kind: 'vote', body: security?.encrypt ? { sealed: ctx.encryptFor(to, JSON.stringify(signed)) } : signed };
 }
@@ -114,7 +123,11 @@ export function ballot(ctx: ActorContext<unknown>, to: ActorId, body: { readonly
  * if ('refused' in opened) { refused[opened.refused]++; return; }
  * ```
  */
-export function openBallot(env: Envelope, ctx: ActorContext<unknown>, security: VoteSecurity | undefined): { body: unknown } | { refused: SecurityRefusal; evidence?: string } {
+export function openBallot(
+  env: Envelope,
+  ctx: ActorContext<unknown>,
+  security: VoteSecurity | undefined,
+): { body: unknown } | { refused: SecurityRefusal; evidence?: string } {
   let body: unknown = env.body;
   if (security?.encrypt) {
     const sealed = (body as { sealed?: unknown } | undefined)?.sealed;
@@ -188,7 +201,12 @@ const FINDINGS_KEPT = 100;
  */
 export function checkCompliance(
   books: { checked: number; failed: number; findings: { decision: string; finding: string }[] },
-  decision: string, votes: readonly Vote[], outcome: Outcome, policy: string | undefined, threshold: number, ctx: ActorContext<unknown>,
+  decision: string,
+  votes: readonly Vote[],
+  outcome: Outcome,
+  policy: string | undefined,
+  threshold: number,
+  ctx: ActorContext<unknown>,
 ): void {
   if (outcome.consensus) books.checked++;
   const finding = complianceFinding(votes, outcome, policy, threshold);

@@ -80,7 +80,11 @@ export function blockedBy(failed: string, stages: readonly Stage[]): string[] {
  * electorateFor({ ...stage, expert_domains: ['security'], max_agents: 2 }, ['a', 'b', 'c'], { a: { role: 'sec', domains: ['security'] } }); // ['a']
  * ```
  */
-export function electorateFor(stage: Stage, voters: readonly ActorId[], info: Readonly<Record<ActorId, { readonly domains?: readonly string[] }>> | undefined): ActorId[] {
+export function electorateFor(
+  stage: Stage,
+  voters: readonly ActorId[],
+  info: Readonly<Record<ActorId, { readonly domains?: readonly string[] }>> | undefined,
+): ActorId[] {
   const wanted = stage.expert_domains;
   let chosen = [...voters];
   if (wanted?.length && info) {

@@ -79,11 +79,20 @@ export function decodeBatch(b: EncodedBatch): Envelope[] {
     const c = corr === undefined ? 0 : corr[2 * i];
     const r = corr === undefined ? 0 : corr[2 * i + 1];
     if (routing !== undefined && (routing[3 * i] !== 0 || routing[3 * i + 1] !== 0 || routing[3 * i + 2] !== 0)) {
-      const via = routing[3 * i], hops = routing[3 * i + 1], tree = routing[3 * i + 2];
+      const via = routing[3 * i],
+        hops = routing[3 * i + 1],
+        tree = routing[3 * i + 2];
       out[i] = {
-        id: ids[i], from: names[refs[3 * i]], to: names[refs[3 * i + 1]], kind: names[refs[3 * i + 2]], body: bodies[i],
-        corr: c === 0 ? undefined : c, re: r === 0 ? undefined : r,
-        via: via === 0 ? undefined : names[via - 1], hops: hops === 0 ? undefined : hops, tree: tree === 0 ? undefined : tree - 1,
+        id: ids[i],
+        from: names[refs[3 * i]],
+        to: names[refs[3 * i + 1]],
+        kind: names[refs[3 * i + 2]],
+        body: bodies[i],
+        corr: c === 0 ? undefined : c,
+        re: r === 0 ? undefined : r,
+        via: via === 0 ? undefined : names[via - 1],
+        hops: hops === 0 ? undefined : hops,
+        tree: tree === 0 ? undefined : tree - 1,
       };
       continue;
     }

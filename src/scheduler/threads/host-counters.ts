@@ -2,12 +2,28 @@ import type { MessageCounters } from '../../actors/counters.ts';
 import type { DeadLetterReason } from '../../actors/envelope.ts';
 
 /** Dead-letter reasons in the order they are laid out in shared memory. */
-export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = ['unknown-actor', 'actor-stopped', 'mailbox-full', 'host-crashed', 'not-serializable', 'late-reply', 'unsolicited'];
+export const DEAD_LETTER_REASONS: readonly DeadLetterReason[] = [
+  'unknown-actor',
+  'actor-stopped',
+  'mailbox-full',
+  'host-crashed',
+  'not-serializable',
+  'late-reply',
+  'unsolicited',
+];
 
 /** Faults that drop envelopes, laid out in shared memory (drops under any other name count as `unattributed`). */
 export const DROP_FAULTS: readonly string[] = ['partition', 'isolated', 'drop', 'link-drop'];
 
-const SENT = 0, DELIVERED = 1, DROPPED = 2, DEAD = 3, QUEUED = 4, BUSY = 5, CONTROL_SENDS = 6, RELAYED = 7, REASONS = 8;
+const SENT = 0,
+  DELIVERED = 1,
+  DROPPED = 2,
+  DEAD = 3,
+  QUEUED = 4,
+  BUSY = 5,
+  CONTROL_SENDS = 6,
+  RELAYED = 7,
+  REASONS = 8;
 const DROPS = REASONS + DEAD_LETTER_REASONS.length;
 const PEERS = DROPS + DROP_FAULTS.length;
 
@@ -63,7 +79,10 @@ export class HostCounters {
     return new SharedArrayBuffer(8 + 2 * 8 * (PEERS + 2 * workers));
   }
 
-  constructor(buffer: SharedArrayBuffer, private readonly workers: number) {
+  constructor(
+    buffer: SharedArrayBuffer,
+    private readonly workers: number,
+  ) {
     this.width = PEERS + 2 * workers;
     this.version = new Int32Array(buffer, 0, 1);
     this.slots = new Float64Array(buffer, 8, 2 * this.width);

@@ -136,13 +136,15 @@ export class ThreadFaults implements FaultControl {
     // The worker holds what reaches the actor until it is spawned again (nothing is dead-lettered
     // in the gap); other workers learn its new home at once.
     this.issue(
-      this.sys.call(to, `recover("${id}")`, (api) => api.recover(id, a.ref, a.options, wipe || !same)).then(
-        (policy) => void (a.policy = policy),
-        (e: unknown) => {
-          if (a.host === to) a.crashed = true;
-          throw e;
-        },
-      ),
+      this.sys
+        .call(to, `recover("${id}")`, (api) => api.recover(id, a.ref, a.options, wipe || !same))
+        .then(
+          (policy) => void (a.policy = policy),
+          (e: unknown) => {
+            if (a.host === to) a.crashed = true;
+            throw e;
+          },
+        ),
     );
     if (!same) this.issue(this.sys.announce([[id, to]], to));
   }
@@ -194,16 +196,19 @@ export class ThreadFaults implements FaultControl {
    * for the rest. A pause extended meanwhile is left to the timer of the call that extended it.
    */
   private whenPauseEnds(id: ActorId, until: number, delayMs: number): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      if (!this.sys.running) return;
-      const now = epochNow();
-      const current = this.network.pausedUntil(id, now);
-      if (current === undefined) {
-        this.emit('resume', id);
-        this.push();
-      } else if (current === until) this.whenPauseEnds(id, until, until - now + 1);
-    }, Math.max(0, delayMs));
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        if (!this.sys.running) return;
+        const now = epochNow();
+        const current = this.network.pausedUntil(id, now);
+        if (current === undefined) {
+          this.emit('resume', id);
+          this.push();
+        } else if (current === until) this.whenPauseEnds(id, until, until - now + 1);
+      },
+      Math.max(0, delayMs),
+    );
     this.timers.add(timer);
   }
 

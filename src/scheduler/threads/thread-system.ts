@@ -11,7 +11,17 @@ import { validateRef, type BehaviourRef } from '../../actors/registry.ts';
 import { resolveSupervision, type SupervisionPolicy } from '../../actors/supervision.ts';
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
 import * as errors from '../../errors.ts';
-import { ConclaveError, ConfigError, DuplicateActorError, SettleTimeoutError, HostCrashedError, InvalidActorIdError, InvalidMessageError, SystemStoppedError, UnknownActorError } from '../../errors.ts';
+import {
+  ConclaveError,
+  ConfigError,
+  DuplicateActorError,
+  SettleTimeoutError,
+  HostCrashedError,
+  InvalidActorIdError,
+  InvalidMessageError,
+  SystemStoppedError,
+  UnknownActorError,
+} from '../../errors.ts';
 import type { ActorSystem, HostCrash, RunResult, SystemStatus } from '../actor-system.ts';
 import { TraceRecorder } from '../trace-recorder.ts';
 import type { Member, RouteGraph, TopologySpec } from '../../topologies/index.ts';
@@ -95,7 +105,10 @@ function revive(e: unknown): unknown {
   if (typeof cls !== 'function' || !(cls.prototype instanceof ConclaveError)) return e;
   const revived = Object.create(cls.prototype) as ConclaveError & { stack?: string };
   // comlink carries name, message and stack; the code follows from the name (AskTimeoutError -> ask-timeout).
-  const code = e.name.replace(/Error$/, '').replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase();
+  const code = e.name
+    .replace(/Error$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1-$2')
+    .toLowerCase();
   Object.assign(revived, e, { name: e.name, message: e.message, stack: e.stack, code: (e as { code?: string }).code ?? code });
   return revived;
 }
@@ -157,7 +170,12 @@ export class ThreadSystem implements ActorSystem {
   /** Switches run one at a time, in the order they were asked for. */
   private switching: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly seed: number, readonly signatures: SignatureScheme, private readonly options: ThreadOptions, activity: SharedArrayBuffer) {
+  private constructor(
+    readonly seed: number,
+    readonly signatures: SignatureScheme,
+    private readonly options: ThreadOptions,
+    activity: SharedArrayBuffer,
+  ) {
     this.activity = new Int32Array(activity);
     this.recorder = new TraceRecorder(this.trace$, { keep: options.keepTrace });
     const sys = this;
@@ -206,9 +224,20 @@ export class ThreadSystem implements ActorSystem {
       const traceAck = new SharedArrayBuffer(4);
       const { port1: events, port2: eventsRemote } = new MessageChannel();
       const init: WorkerInit = {
-        index: i, workers: n, seed, traceLevel: options.traceLevel ?? 'events',
-        mailboxCapacity: options.mailboxCapacity, supervision: options.supervision, signatures, signingSecret,
-        preload: [...(options.preload ?? [])], counters, activity, peers: peers[i], events: eventsRemote, traceAck,
+        index: i,
+        workers: n,
+        seed,
+        traceLevel: options.traceLevel ?? 'events',
+        mailboxCapacity: options.mailboxCapacity,
+        supervision: options.supervision,
+        signatures,
+        signingSecret,
+        preload: [...(options.preload ?? [])],
+        counters,
+        activity,
+        peers: peers[i],
+        events: eventsRemote,
+        traceAck,
       };
       const transfer = [...peers[i].filter((p): p is MessagePort => p !== undefined), eventsRemote];
       const worker = startWorker(WORKER_ENTRY, { workerData: init, transferList: transfer });
@@ -227,7 +256,19 @@ export class ThreadSystem implements ActorSystem {
     let die!: (e: Error) => void;
     const death = new Promise<never>((_, reject) => (die = reject));
     death.catch(() => undefined);
-    const slot: Slot = { index, worker, api: wrap<WorkerApi>(nodeEndpoint(worker)), counters, events, traceAck, alive: true, crashed: false, death, lost: 0, controlSends: 0 };
+    const slot: Slot = {
+      index,
+      worker,
+      api: wrap<WorkerApi>(nodeEndpoint(worker)),
+      counters,
+      events,
+      traceAck,
+      alive: true,
+      crashed: false,
+      death,
+      lost: 0,
+      controlSends: 0,
+    };
     this.slots.push(slot);
     events.on('message', (m: WorkerEvents) => this.onEvents(index, m));
     events.unref();
@@ -339,7 +380,9 @@ export class ThreadSystem implements ActorSystem {
 
   /** Tells every live worker (but `except`) where actors now live. */
   private async announce(entries: [ActorId, number | undefined][], except?: number): Promise<void> {
-    await Promise.all(this.live.filter((s) => s.index !== except).map((s) => this.call(s, 'setRoutes', (api) => api.setRoutes(entries)).catch(() => undefined)));
+    await Promise.all(
+      this.live.filter((s) => s.index !== except).map((s) => this.call(s, 'setRoutes', (api) => api.setRoutes(entries)).catch(() => undefined)),
+    );
   }
 
   private owner(id: ActorId): Slot {
@@ -375,7 +418,16 @@ export class ThreadSystem implements ActorSystem {
       if ((slot.finalCut?.controlSends ?? 0) >= k) return;
       this.local.sent++;
       this.local.deadLetter('host-crashed');
-      this.trace$.next({ t: performance.timeOrigin + performance.now(), type: 'dead-letter', id: 0, from: SYSTEM_SENDER, to, kind: message.kind, reason: 'host-crashed', detail: e.message });
+      this.trace$.next({
+        t: performance.timeOrigin + performance.now(),
+        type: 'dead-letter',
+        id: 0,
+        from: SYSTEM_SENDER,
+        to,
+        kind: message.kind,
+        reason: 'host-crashed',
+        detail: e.message,
+      });
     }
   }
 
@@ -462,7 +514,8 @@ export class ThreadSystem implements ActorSystem {
       const quiet = idle && acc.inFlight === 0 && acc.sent === acc.delivered + acc.dropped + acc.deadLettered;
       if (quiet && key === previous) break;
       previous = key;
-      if (performance.now() > deadline) throw new SettleTimeoutError(options.timeoutMs ?? 60_000, acc.inFlight, accountingImbalance(acc), cuts.filter((c) => c.busy).length);
+      if (performance.now() > deadline)
+        throw new SettleTimeoutError(options.timeoutMs ?? 60_000, acc.inFlight, accountingImbalance(acc), cuts.filter((c) => c.busy).length);
       if (quiet) {
         // Looks quiet: confirm with a second wave right after yielding once to the event loop.
         await new Promise((resolve) => setImmediate(resolve));
@@ -476,7 +529,8 @@ export class ThreadSystem implements ActorSystem {
   }
 
   private drainTrace(): void {
-    for (const s of this.slots) for (let m = receiveMessageOnPort(s.events); m !== undefined; m = receiveMessageOnPort(s.events)) this.onEvents(s.index, m.message as WorkerEvents);
+    for (const s of this.slots)
+      for (let m = receiveMessageOnPort(s.events); m !== undefined; m = receiveMessageOnPort(s.events)) this.onEvents(s.index, m.message as WorkerEvents);
   }
 
   async accounting(): Promise<MessageAccounting> {
@@ -524,7 +578,11 @@ export class ThreadSystem implements ActorSystem {
     const live = this.live;
     // Live peers first take whatever the dead worker had already posted, and stop posting to it.
     await Promise.all(live.map((s) => this.call(s, 'peerDied', (api) => api.peerDied(slot.index)).catch(() => undefined)));
-    const lost = lostWithWorker(slot.index, cut, live.map((s) => ({ index: s.index, cut: s.counters.read() })));
+    const lost = lostWithWorker(
+      slot.index,
+      cut,
+      live.map((s) => ({ index: s.index, cut: s.counters.read() })),
+    );
     slot.finalCut = cut;
     slot.lost = lost;
     slot.api[releaseProxy]();
@@ -608,7 +666,16 @@ export class ThreadSystem implements ActorSystem {
     await Promise.all(live.map((s) => this.call(s, 'commitTopology', (api) => api.commitTopology(planned.epoch)).catch(ignoreCrash)));
     const at = performance.now() - this.startedAt;
     const record = this.control.commit(spec, planned, at, reason, performance.now() - started, this.aggregate());
-    this.trace$.next({ t: performance.timeOrigin + performance.now(), type: 'topology', epoch: record.epoch, from: record.from, to: record.to, members: record.members, spec: planned.graph.spec, reason });
+    this.trace$.next({
+      t: performance.timeOrigin + performance.now(),
+      type: 'topology',
+      epoch: record.epoch,
+      from: record.from,
+      to: record.to,
+      members: record.members,
+      spec: planned.graph.spec,
+      reason,
+    });
     return record;
   }
 

@@ -116,7 +116,11 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   /** Spawns under way (loading a behaviour takes a while): a crash laid meanwhile waits for them. */
   private readonly spawning = new Map<ActorId, Promise<void>>();
 
-  constructor(private readonly init: WorkerInit, private readonly transport: Transport, private readonly events: { postMessage(m: unknown): void }) {
+  constructor(
+    private readonly init: WorkerInit,
+    private readonly transport: Transport,
+    private readonly events: { postMessage(m: unknown): void },
+  ) {
     this.hostIndex = init.index;
     this.traceLevel = init.traceLevel;
     const keys = new KeyRing(init.signatures, init.signingSecret);
@@ -166,8 +170,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
       // live actors (the topology is a routing preference, not a reason to drop).
       if (env.via !== undefined) this.route({ ...env, via: undefined });
       else this.host.deadLetter(env, 'host-crashed', `worker ${h} is down`);
-    }
-    else {
+    } else {
       const box = this.outboxes[h];
       box.push(env);
       // Flush every outbox, not just the full one: a published cut must never leave an envelope
@@ -397,7 +400,12 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     } catch {
       // A user event that cannot be cloned must not cost the runtime its trace.
       const safe = trace.map((ev) => (findUncloneable(ev, 'event') ? { ...ev, event: { unserializable: true } } : ev));
-      this.events.postMessage({ trace: safe as TraceEvent[], stopped, escalations, topologyRequests: topologyRequests?.map((r) => ({ ...r, spec: findUncloneable(r.spec, 'spec') ? String(r.spec) : r.spec })) } satisfies WorkerEvents);
+      this.events.postMessage({
+        trace: safe as TraceEvent[],
+        stopped,
+        escalations,
+        topologyRequests: topologyRequests?.map((r) => ({ ...r, spec: findUncloneable(r.spec, 'spec') ? String(r.spec) : r.spec })),
+      } satisfies WorkerEvents);
     }
   }
 
@@ -437,7 +445,11 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
       const bad = findUncloneable(env.body, 'body');
       if (bad) {
         this.posted[h]--;
-        this.host.deadLetter(env, 'not-serializable', `"${env.kind}" from "${env.from}" to "${env.to}": ${bad.path} cannot be cloned between threads (${bad.error})`);
+        this.host.deadLetter(
+          env,
+          'not-serializable',
+          `"${env.kind}" from "${env.from}" to "${env.to}": ${bad.path} cannot be cloned between threads (${bad.error})`,
+        );
       } else good.push(env);
     }
     if (good.length > 0) this.transport.post(h, good);
@@ -458,7 +470,10 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
 
   async spawn(id: ActorId, ref: BehaviourRef, options: SpawnOptions): Promise<SupervisionPolicy> {
     const spawned = this.spawnNow(id, ref, options);
-    const settled = spawned.then(() => undefined, () => undefined);
+    const settled = spawned.then(
+      () => undefined,
+      () => undefined,
+    );
     this.spawning.set(id, settled);
     try {
       return await spawned;
@@ -555,14 +570,20 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
   /** Releases what a pause held for `id` once it is over (waiting for the rest if the timer fired early). */
   private armPauseTimer(id: ActorId, delayMs: number): void {
     clearTimeout(this.pauseTimers.get(id));
-    this.pauseTimers.set(id, setTimeout(() => {
-      this.pauseTimers.delete(id);
-      this.releasePauses();
-      const now = this.now();
-      const until = this.faults?.pausedUntil(id, now);
-      if (until !== undefined) this.armPauseTimer(id, until - now + 1);
-      this.kick();
-    }, Math.max(0, delayMs)));
+    this.pauseTimers.set(
+      id,
+      setTimeout(
+        () => {
+          this.pauseTimers.delete(id);
+          this.releasePauses();
+          const now = this.now();
+          const until = this.faults?.pausedUntil(id, now);
+          if (until !== undefined) this.armPauseTimer(id, until - now + 1);
+          this.kick();
+        },
+        Math.max(0, delayMs),
+      ),
+    );
   }
 
   async crash(id: ActorId): Promise<boolean> {
