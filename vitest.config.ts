@@ -12,6 +12,8 @@ export default defineConfig({
     maxWorkers: 2,
     // Commands the tests start record their runs: into a store of the test run's own, never into
     // .conclave/ of the repository. Tests about the store give their own paths.
-    env: { CONCLAVE_STORE: join(tmpdir(), `conclave-test-store-${process.pid}`, 'conclave.db') },
+    // bin/conclave.js runs the sources, never a dist/ build, so a command a test starts runs the
+    // code under test (test/package.test.ts checks the compiled package on its own).
+    env: { CONCLAVE_STORE: join(tmpdir(), `conclave-test-store-${process.pid}`, 'conclave.db'), CONCLAVE_FROM_SOURCE: '1' },
   },
 });

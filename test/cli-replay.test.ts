@@ -74,8 +74,15 @@ describe('conclave replay', () => {
   });
 
   it('refuses bad input with the option and what would do', async () => {
-    await expect(replay(undefined, { seed: 1 })).rejects.toThrow(ConfigError);
-    await expect(replay(undefined, { protocol: 'pbft' })).rejects.toThrow(/--seed.*the seed of the run to replay/);
+    await expect(replay(undefined, { seed: 1 })).rejects.toThrow(
+      'conclave replay: give a scenario file, or a stress run: its --protocol, its options and its --seed (see conclave replay --help)',
+    );
+    await expect(replay(undefined, { agents: 4 })).rejects.toThrow(
+      'conclave replay: --agents describes a stress run: give its --protocol too (and its --seed)',
+    );
+    await expect(replay(undefined, { protocol: 'pbft' })).rejects.toThrow(
+      'conclave replay: give --seed: the seed of the stress run to replay (conclave stress prints it for each failing run) (see conclave replay --help)',
+    );
     await expect(replay(colluders, { agents: 3 })).rejects.toThrow(/--agents.*either a scenario file or the stress options/);
     await expect(replay(undefined, { protocol: 'pbft', byzantine: 9, agents: 4, seed: 1 })).rejects.toThrow(/--byzantine.*fewer than --agents/);
   });

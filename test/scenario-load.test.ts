@@ -87,10 +87,12 @@ describe('loading a scenario', () => {
     expect(() => parseDuration(-1, 'task.duration')).toThrow(/"task.duration": expected a duration such as "500ms"/);
   });
 
-  it('accepts a topology object or "adaptive" and leaves its checking to the topology builder', () => {
+  it('accepts a topology object or "adaptive"; an unknown name is refused at its line (the builder checks the options)', () => {
     const base = 'name: t\nagents: [{ role: coder }]\ntask: { question: q, options: [a, b] }\n';
     expect(parseScenario(`${base}topology: { type: star, hub: coder_001 }\n`).topology).toEqual({ type: 'star', hub: 'coder_001' });
     expect(parseScenario(`${base}topology: adaptive\n`).topology).toBe('adaptive');
-    expect(parseScenario(`${base}topology: torus\n`).topology).toBe('torus'); // the builder reports unknown names
+    expect(() => parseScenario(`${base}topology: torus\n`)).toThrow(
+      /line 4, column 11: "topology": expected a topology name \("mesh", "star", "ring", "hierarchical" or "adaptive"\)/,
+    );
   });
 });

@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { BehaviourLoadError, ConfigError, UnknownBehaviourError } from '../errors.ts';
 import { isBehaviour, type Behaviour } from './behaviour.ts';
+import { importUserModule } from '../user-module.ts';
 
 /**
  * How a behaviour is named so that a worker thread can load it: a registry id, or a module path
@@ -106,7 +107,7 @@ export async function loadBehaviour(ref: BehaviourRef): Promise<Behaviour> {
   let mod = imported.get(url);
   if (mod === undefined) {
     try {
-      mod = (await import(url)) as Record<string, unknown>;
+      mod = await importUserModule(url);
     } catch (e) {
       throw new BehaviourLoadError(ref.module, ref.export, `import failed (${(e as Error).message})`, e);
     }

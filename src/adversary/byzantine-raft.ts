@@ -6,6 +6,7 @@ import { RAFT_KINDS, type AppendEntries, type AppendEntriesReply, type RaftProps
 import { raftNode } from '../protocols/raft/raft-node.ts';
 import type { RaftNodeState } from '../protocols/raft/raft-state.ts';
 import { deliverLate, holdBack, rewiredContext } from './rewired-context.ts';
+import { moduleUrl } from '../module-url.ts';
 
 /**
  * What a Byzantine Raft node does to what the honest node inside it sends. Raft tolerates no
@@ -114,4 +115,4 @@ function outgoing(ctx: ActorContext<ByzantineRaftProps>, a: RaftAdversary, to: A
  * await sim.spawn('n3', BYZANTINE_RAFT, { props });
  * ```
  */
-export const BYZANTINE_RAFT: BehaviourRef = { module: fileURLToPath(new URL('./byzantine-raft.ts', import.meta.url)), export: 'byzantineRaftNode' };
+export const BYZANTINE_RAFT: BehaviourRef = { module: fileURLToPath(moduleUrl('./byzantine-raft.ts', import.meta.url)), export: 'byzantineRaftNode' };

@@ -15,6 +15,7 @@ import {
 import { pbftReplica, type PbftReplicaState } from '../protocols/pbft/pbft-replica.ts';
 import { Collusion, colludeObserve, colludeOutgoing } from './pbft-colluders.ts';
 import { deliverLate, holdBack, rewiredContext } from './rewired-context.ts';
+import { moduleUrl } from '../module-url.ts';
 
 /**
  * What a Byzantine PBFT replica does to the messages the honest replica inside it sends:
@@ -255,4 +256,4 @@ function randomMessage(ctx: ActorContext<ByzantineReplicaProps>): Message {
  * await system.spawn('p3', BYZANTINE_REPLICA, { props: { replicas, byzantine: ['silent'] } });
  * ```
  */
-export const BYZANTINE_REPLICA: BehaviourRef = { module: fileURLToPath(new URL('./byzantine-replica.ts', import.meta.url)), export: 'byzantineReplica' };
+export const BYZANTINE_REPLICA: BehaviourRef = { module: fileURLToPath(moduleUrl('./byzantine-replica.ts', import.meta.url)), export: 'byzantineReplica' };

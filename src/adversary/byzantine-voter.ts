@@ -5,6 +5,7 @@ import type { BehaviourRef } from '../actors/registry.ts';
 import type { Vote } from '../protocols/voting/types.ts';
 import { ballot, ballotText } from '../protocols/voting/vote-security.ts';
 import { asProposal, honestVote, type VoterProps } from '../protocols/voting/voter.ts';
+import { moduleUrl } from '../module-url.ts';
 
 /**
  * What a Byzantine voter does to the votes it would have cast:
@@ -176,4 +177,4 @@ function tampered(m: Message): Message {
  * await system.spawn('x', BYZANTINE_VOTER, { props });
  * ```
  */
-export const BYZANTINE_VOTER: BehaviourRef = { module: fileURLToPath(new URL('./byzantine-voter.ts', import.meta.url)), export: 'byzantineVoter' };
+export const BYZANTINE_VOTER: BehaviourRef = { module: fileURLToPath(moduleUrl('./byzantine-voter.ts', import.meta.url)), export: 'byzantineVoter' };

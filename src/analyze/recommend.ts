@@ -349,7 +349,7 @@ function byProperties(
       : {
           algorithm: only,
           agents: algorithmFamily(only) === 'pbft' ? (target === 'reliability' ? 7 : 4) : 5,
-          why: `${only}: the --recommended-algorithm, chosen by you; from the table of picks the ${target} rule for ${rule.label} would name ${rulePick.why}`,
+          why: `${only}: the --recommended-algorithm, chosen by you; from the table of picks the ${target} rule${rule.id === null ? '' : ` for ${rule.label}`} would name ${rulePick.why}`,
         };
   const t = faultTolerance(pick.algorithm, pick.agents, benchWeights(pick.agents));
   const notes = [
@@ -371,7 +371,7 @@ function byProperties(
     agents: pick.agents,
     inFlight: 1,
     topology: 'mesh',
-    rule: `not measured: the algorithm whose guarantees fit ${target} for ${rule.label}, from a fixed table of picks; with bench files the measured rule applies instead (${RULES[target]})`,
+    rule: `not measured: the algorithm whose guarantees fit ${target}${rule.id === null ? ' (no --task-type given)' : ` for ${rule.label}`}, from a fixed table of picks; with bench files the measured rule applies instead (${RULES[target]})`,
     evidence: [pick.why, `tolerance at n=${pick.agents}: ${t.bound} (${t.note})`],
     parameters: params,
     excluded,

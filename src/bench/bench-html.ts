@@ -1,5 +1,6 @@
 import { algorithmName, type BenchAlgorithm } from './bench-algorithms.ts';
 import type { BenchGroup, BenchReport, MeasuredGroup } from './bench-report.ts';
+import { escapeHtml } from '../text/html.ts';
 
 /**
  * The bench as one self-contained HTML page: charts drawn as inline SVG (throughput against
@@ -70,16 +71,16 @@ export function benchHtml(report: BenchReport): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Conclave bench · ${esc(m.date)}</title>
+<title>Conclave bench · ${escapeHtml(m.date)}</title>
 <style>${STYLE}</style>
 </head>
 <body>
 <h1>Conclave bench</h1>
-<dl>${facts.map(([k, v]) => `<dt>${esc(k)}</dt><dd>${esc(v)}</dd>`).join('')}</dl>
+<dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
 <h2>Throughput against cluster size</h2>
 <div class="charts">${charts.join('\n')}</div>
 <h2>Consensus time per decision, run by run</h2>
-<p class="note">Each dot is one run: filled, its median decision latency (p50); hollow, its p99. The bar is the mean ± standard deviation of the runs' medians. ${esc(clock)}.</p>
+<p class="note">Each dot is one run: filled, its median decision latency (p50); hollow, its p99. The bar is the mean ± standard deviation of the runs' medians. ${escapeHtml(clock)}.</p>
 <div class="charts">${spreads.join('\n')}</div>
 <h2>Data</h2>
 ${dataTable(report.results)}
@@ -142,7 +143,7 @@ function lineChart(o: { title: string; yLabel: string; sizes: readonly number[];
       const dots = s.points
         .map(
           (p) =>
-            `<circle cx="${f.x(p.x).toFixed(1)}" cy="${f.y(p.y).toFixed(1)}" r="3.5" fill="${s.colour}"><title>${esc(s.name)}, n = ${p.x}: ${p.y.toLocaleString('en-US')} / min</title></circle>`,
+            `<circle cx="${f.x(p.x).toFixed(1)}" cy="${f.y(p.y).toFixed(1)}" r="3.5" fill="${s.colour}"><title>${escapeHtml(s.name)}, n = ${p.x}: ${p.y.toLocaleString('en-US')} / min</title></circle>`,
         )
         .join('');
       return `<polyline points="${pts}" fill="none" stroke="${s.colour}" stroke-width="2"/>${dots}`;
@@ -152,12 +153,12 @@ function lineChart(o: { title: string; yLabel: string; sizes: readonly number[];
   const legend = o.series
     .map(
       (s, i) =>
-        `<rect x="${f.left + (i % 3) * 165}" y="${f.legendTop + Math.floor(i / 3) * 16}" width="10" height="10" fill="${s.colour}"/><text x="${f.left + 14 + (i % 3) * 165}" y="${f.legendTop + 9 + Math.floor(i / 3) * 16}">${esc(s.name)}</text>`,
+        `<rect x="${f.left + (i % 3) * 165}" y="${f.legendTop + Math.floor(i / 3) * 16}" width="10" height="10" fill="${s.colour}"/><text x="${f.left + 14 + (i % 3) * 165}" y="${f.legendTop + 9 + Math.floor(i / 3) * 16}">${escapeHtml(s.name)}</text>`,
     )
     .join('');
-  return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(o.title)}">
-<text class="title" x="${f.left}" y="18">${esc(o.title)}</text>${f.axes}
-<text x="14" y="${height / 2}" transform="rotate(-90 14 ${height / 2})" text-anchor="middle">${esc(o.yLabel)}</text>${lines}${legend}</svg>`;
+  return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(o.title)}">
+<text class="title" x="${f.left}" y="18">${escapeHtml(o.title)}</text>${f.axes}
+<text x="14" y="${height / 2}" transform="rotate(-90 14 ${height / 2})" text-anchor="middle">${escapeHtml(o.yLabel)}</text>${lines}${legend}</svg>`;
 }
 
 function spreadChart(o: { title: string; unit: string; sizes: readonly number[]; groups: readonly MeasuredGroup[]; colour: string }): string {
@@ -171,23 +172,23 @@ function spreadChart(o: { title: string; unit: string; sizes: readonly number[];
     if (g.decisions.decided === 0) continue;
     const x = f.x(g.agents);
     marks.push(
-      `<rect x="${x - 14}" y="${f.y(c.mean + c.sd).toFixed(1)}" width="6" height="${Math.max(1, f.y(c.mean - c.sd) - f.y(c.mean + c.sd)).toFixed(1)}" fill="${o.colour}" opacity="0.35"><title>n = ${g.agents}: mean ${c.mean} ± ${c.sd} ${esc(o.unit)}</title></rect>`,
+      `<rect x="${x - 14}" y="${f.y(c.mean + c.sd).toFixed(1)}" width="6" height="${Math.max(1, f.y(c.mean - c.sd) - f.y(c.mean + c.sd)).toFixed(1)}" fill="${o.colour}" opacity="0.35"><title>n = ${g.agents}: mean ${c.mean} ± ${c.sd} ${escapeHtml(o.unit)}</title></rect>`,
     );
     const mine = runs.filter((e) => e.n === g.agents);
     mine.forEach(({ r }, i) => {
       const jitter = mine.length > 1 ? (i / (mine.length - 1) - 0.5) * 8 : 0;
       marks.push(
-        `<circle cx="${(x - 2 + jitter).toFixed(1)}" cy="${f.y(r.latencyMs.p50).toFixed(1)}" r="2.6" fill="${o.colour}"><title>seed ${r.seed}: p50 ${r.latencyMs.p50} ${esc(o.unit)}</title></circle>`,
+        `<circle cx="${(x - 2 + jitter).toFixed(1)}" cy="${f.y(r.latencyMs.p50).toFixed(1)}" r="2.6" fill="${o.colour}"><title>seed ${r.seed}: p50 ${r.latencyMs.p50} ${escapeHtml(o.unit)}</title></circle>`,
       );
       marks.push(
-        `<circle cx="${(x + 12 + jitter).toFixed(1)}" cy="${f.y(r.latencyMs.p99).toFixed(1)}" r="2.6" fill="none" stroke="${o.colour}" stroke-width="1.3"><title>seed ${r.seed}: p99 ${r.latencyMs.p99} ${esc(o.unit)}</title></circle>`,
+        `<circle cx="${(x + 12 + jitter).toFixed(1)}" cy="${f.y(r.latencyMs.p99).toFixed(1)}" r="2.6" fill="none" stroke="${o.colour}" stroke-width="1.3"><title>seed ${r.seed}: p99 ${r.latencyMs.p99} ${escapeHtml(o.unit)}</title></circle>`,
       );
     });
   }
   const empty = o.groups.length === 0 ? `<text x="${width / 2}" y="${height / 2}" text-anchor="middle">not measured at these sizes</text>` : '';
-  return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(o.title)} consensus time">
-<text class="title" x="${f.left}" y="18">${esc(o.title)}</text>${f.axes}
-<text x="14" y="${height / 2}" transform="rotate(-90 14 ${height / 2})" text-anchor="middle">${esc(o.unit)}</text>${marks.join('')}${empty}</svg>`;
+  return `<svg width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${escapeHtml(o.title)} consensus time">
+<text class="title" x="${f.left}" y="18">${escapeHtml(o.title)}</text>${f.axes}
+<text x="14" y="${height / 2}" transform="rotate(-90 14 ${height / 2})" text-anchor="middle">${escapeHtml(o.unit)}</text>${marks.join('')}${empty}</svg>`;
 }
 
 function dataTable(results: readonly BenchGroup[]): string {
@@ -209,10 +210,10 @@ function dataTable(results: readonly BenchGroup[]): string {
     'runs',
   ];
   const rows = results.map((g) => {
-    const first = `<td class="l">${esc(algorithmName(g.algorithm))}</td><td>${g.agents}</td>`;
+    const first = `<td class="l">${escapeHtml(algorithmName(g.algorithm))}</td><td>${g.agents}</td>`;
     if (g.status !== 'measured') {
       const why = g.status === 'not_applicable' ? `not applicable: ${g.reason}` : `every run failed: ${g.runs[0]?.error ?? ''}`;
-      return `<tr class="na">${first}<td class="l" colspan="${head.length - 2}">${esc(why)}</td></tr>`;
+      return `<tr class="na">${first}<td class="l" colspan="${head.length - 2}">${escapeHtml(why)}</td></tr>`;
     }
     const c = g.consensusMs;
     // Nothing reached, no time to show (the figures are 0).
@@ -224,8 +225,8 @@ function dataTable(results: readonly BenchGroup[]): string {
       time(c.p50),
       time(c.p99),
       `${(g.successRate * 100).toFixed(1)}%`,
-      `<span title="${esc(g.tolerance.note)}">${esc(g.tolerance.bound)}, here f ≤ ${g.tolerance.maxFaulty}</span>`,
-      `<span class="${g.load.withinTolerance ? '' : 'warn'}">${esc(given)}${g.load.withinTolerance ? '' : ' (beyond)'}</span>`,
+      `<span title="${escapeHtml(g.tolerance.note)}">${escapeHtml(g.tolerance.bound)}, here f ≤ ${g.tolerance.maxFaulty}</span>`,
+      `<span class="${g.load.withinTolerance ? '' : 'warn'}">${escapeHtml(given)}${g.load.withinTolerance ? '' : ' (beyond)'}</span>`,
       g.throughput.wallPerMinute.toLocaleString('en-US'),
       g.throughput.simPerMinute === null ? '-' : g.throughput.simPerMinute.toLocaleString('en-US'),
       none ? '-' : g.messagesPerDecision.toFixed(2),
@@ -237,7 +238,7 @@ function dataTable(results: readonly BenchGroup[]): string {
     // The tolerance is prose: it may wrap.
     return `<tr>${first}${cells.map((x, i) => `<td${i === 4 ? ' class="w"' : ''}>${x}</td>`).join('')}</tr>`;
   });
-  return `<div class="table"><table><thead><tr>${head.map((h, i) => `<th class="${i === 0 ? 'l' : ''}">${esc(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`;
+  return `<div class="table"><table><thead><tr>${head.map((h, i) => `<th class="${i === 0 ? 'l' : ''}">${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${rows.join('\n')}</tbody></table></div>`;
 }
 
 /** `1 crash`, `2 crashes`; nothing for 0. */
@@ -261,8 +262,4 @@ function short(v: number): string {
   if (v >= 1e6) return `${+(v / 1e6).toFixed(2)}M`;
   if (v >= 1e4) return `${+(v / 1e3).toFixed(1)}k`;
   return `${+v.toFixed(2)}`;
-}
-
-function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }

@@ -8,6 +8,7 @@ import type { BenchPlan } from './bench-plan.ts';
 import { BENCH_REPORT_VERSION, benchGroup, type BenchGroup, type BenchGroupBase, type BenchIteration, type BenchReport } from './bench-report.ts';
 import { benchScenario, benchWeights, notApplicable } from './bench-scenario.ts';
 import { faultTolerance, withinTolerance } from './fault-tolerance.ts';
+import { moduleUrl } from '../module-url.ts';
 
 /**
  * How a bench is run and described, beside its plan.
@@ -117,7 +118,7 @@ async function runSerial(tasks: readonly BenchTask[], o: RunBenchOptions): Promi
 }
 
 /** What pool threads run: one bench iteration. */
-const RUNNER: TaskRunner = { module: new URL('./bench-iteration.ts', import.meta.url).href, export: 'runBenchTask' };
+const RUNNER: TaskRunner = { module: moduleUrl('./bench-iteration.ts', import.meta.url).href, export: 'runBenchTask' };
 
 /** Sim mode: iterations on this thread and a pool, each taking the next from a shared counter. */
 function runParallel(tasks: readonly BenchTask[], threads: number, o: RunBenchOptions): Promise<BenchIteration[]> {

@@ -1,13 +1,9 @@
 import type { Command } from 'commander';
 import { badFlagsExitTwo } from './exit-codes.ts';
-import {
-  configGetCommand,
-  configMergeCommand,
-  configSetCommand,
-  configShowCommand,
-  type ConfigShowOptions,
-  type ConfigTargetOptions,
-} from './config-command.ts';
+import type { ConfigShowOptions, ConfigTargetOptions } from './config-command.ts';
+
+/** The commands' code, loaded when one of them runs (not for --help or a bad flag). */
+const commands = () => import('./config-command.ts');
 
 /**
  * Adds `conclave config get | set | merge | show` to the command line.
@@ -33,24 +29,24 @@ export function registerConfigCommand(program: Command): void {
     .argument('<key>')
     .argument('<value>')
     .option('--user', 'write the user file')
-    .action((key: string, value: string, o: ConfigTargetOptions) => {
-      process.exitCode = configSetCommand(key, value, o, (l) => console.log(l));
+    .action(async (key: string, value: string, o: ConfigTargetOptions) => {
+      process.exitCode = (await commands()).configSetCommand(key, value, o, (l) => console.log(l));
     });
   config
     .command('get')
     .description('print the value of KEY from the user and project files (--user: the user file only); exit 1 when unset')
     .argument('<key>')
     .option('--user', 'read the user file only')
-    .action((key: string, o: ConfigTargetOptions) => {
-      process.exitCode = configGetCommand(key, o, (l) => console.log(l));
+    .action(async (key: string, o: ConfigTargetOptions) => {
+      process.exitCode = (await commands()).configGetCommand(key, o, (l) => console.log(l));
     });
   config
     .command('merge')
     .description('merge FILE deeply into the project file (--user: the user file): mappings merge, lists and values from FILE replace')
     .argument('<file>')
     .option('--user', 'write the user file')
-    .action((file: string, o: ConfigTargetOptions) => {
-      process.exitCode = configMergeCommand(file, o, (l) => console.log(l));
+    .action(async (file: string, o: ConfigTargetOptions) => {
+      process.exitCode = (await commands()).configMergeCommand(file, o, (l) => console.log(l));
     });
   config
     .command('show')
@@ -63,7 +59,7 @@ export function registerConfigCommand(program: Command): void {
     .option('--config <file>', 'a --config file as conclave run takes it (repeat it)', (v: string, p: string[] | undefined) => [...(p ?? []), v])
     .option('--json', 'print the resolved settings as one JSON object')
     .action(async (scenario: string | undefined, o: ConfigShowOptions) => {
-      process.exitCode = await configShowCommand(scenario, o, (l) => console.log(l));
+      process.exitCode = await (await commands()).configShowCommand(scenario, o, (l) => console.log(l));
     });
   // Bad flags and missing arguments exit 2 (bad input), not commander's 1: `config get` exits 1 when a key is unset.
   for (const c of [config, ...config.commands]) badFlagsExitTwo(c);

@@ -1,6 +1,6 @@
 import { DEFAULT_SCENARIO_TEXT, parseScenario, type Scenario } from '../scenario/index.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
-import { bold, dim, green, heading, int, red } from '../text/format.ts';
+import { bold, count, dim, green, heading, int, red } from '../text/format.ts';
 import { timelineWriter } from './run-command.ts';
 
 /** Options of the decision demo (all defaulted, so `npm start` needs none). */
@@ -29,7 +29,7 @@ function scenario(task: string, schedule = ''): Scenario {
 function verdict(r: ScenarioResult): string {
   const books = r.accountingImbalance === 0 && r.messages.inFlight === 0 ? green('books balanced') : red('BOOKS UNBALANCED');
   const safety = !r.safetyChecked
-    ? dim('safety not traced')
+    ? dim('safety not checked (the burst runs with its trace off, for speed; the checkers read the trace)')
     : r.safetyViolations.length === 0
       ? green('0 safety violations')
       : red(`${r.safetyViolations.length} SAFETY VIOLATIONS`);
@@ -67,7 +67,7 @@ export async function runDecisionDemo(o: DecisionDemoOptions): Promise<DecisionD
   const threadBurst = await runScenario(burst, { seed: o.seed, mode: 'threads', workers: o.workers, traceLevel: 'off' });
   out(`   threads: ${figures(threadBurst)}`);
   out(
-    `            ${dim(`(${o.workers} workers; p50 latency ${threadBurst.latencyMs.p50.toFixed(2)} ms wall clock; same seed, same votes: ${threadBurst.decisions.decided === simBurst.decisions.decided ? 'same outcomes as sim' : 'outcomes differ'})`)}`,
+    `            ${dim(`(${count(o.workers, 'worker')}; p50 latency ${threadBurst.latencyMs.p50.toFixed(2)} ms wall clock; same seed, same votes: ${threadBurst.decisions.decided === simBurst.decisions.decided ? 'same outcomes as sim' : 'outcomes differ'})`)}`,
   );
   out(`   ${verdict(threadBurst)}`);
 
@@ -91,6 +91,10 @@ export async function runDecisionDemo(o: DecisionDemoOptions): Promise<DecisionD
   out(`   ${figures(switching)}`);
   out(`   ${verdict(switching)}`);
   out('');
-  out(dim('Next: `conclave run examples/db-choice.yml` (see examples/), `conclave tour` for the runtime underneath, `npm test`, `npm run bench -- voting`.'));
+  out(
+    dim(
+      'Next: `npx conclave run examples/db-choice.yml` (see examples/; `npm install -g .` puts conclave on your PATH), `conclave tour` for the runtime underneath, `npm test`, `npm run bench -- voting`.',
+    ),
+  );
   return { conversation, simBurst, threadBurst, switching };
 }

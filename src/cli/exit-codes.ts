@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { AskTimeoutError, CoordinatorFailedError, HostCrashedError, SettleTimeoutError, type ConclaveError } from '../errors.ts';
+import { didYouMean } from '../scenario/did-you-mean.ts';
 
 /**
  * What `conclave run` (and the commands that judge runs) exit with. Scripts and CI read these,
@@ -38,15 +39,75 @@ export function exitCodeForError(e: ConclaveError): number {
 }
 
 /**
- * Commander exits with 1 on an unknown option, a missing argument or a bad value; 1 means a
- * safety violation (or "tampered", "not ok") here, so a command's bad input exits with 2 like
- * every other bad input. Applied to the commands added with the run store and the configuration.
+ * Commander exits with 1 on an unknown option, a missing argument or a bad value, and can print
+ * the whole help after the error; 1 means a safety violation (or "tampered", "not ok") here. So
+ * a command's bad input exits with 2 like every other bad input, with one line on stderr that
+ * names the command, what was wrong (commander's own words: the option, the value, "did you
+ * mean") and where to read more. `applyExitPolicy` gives every command this; calling it on one
+ * command is harmless.
  *
  * @example
  * ```ts
  * badFlagsExitTwo(program.command('show'));
+ * // conclave show --limt 3  ->  "conclave show: unknown option '--limt' (Did you mean --limit?) (see conclave show --help)", exit 2
  * ```
  */
 export function badFlagsExitTwo(cmd: Command): Command {
-  return cmd.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT_BAD_INPUT));
+  return cmd
+    .showHelpAfterError(false)
+    .configureOutput({ outputError: (text, write) => write(`${commandPath(cmd)}: ${oneLine(text)} (see ${commandPath(cmd)} --help)\n`) })
+    .exitOverride((e) => process.exit(e.exitCode === 0 ? EXIT_OK : EXIT_BAD_INPUT));
+}
+
+/**
+ * The one exit-code policy of the command line: every command under `program` (however deep,
+ * including those registered later in the same build) gets `badFlagsExitTwo`. Call it once the
+ * commands are registered.
+ *
+ * @example
+ * ```ts
+ * const program = new Command('conclave');
+ * program.command('run');
+ * applyExitPolicy(program); // conclave run --seed abc: one line, exit 2
+ * ```
+ */
+export function applyExitPolicy(program: Command): Command {
+  badFlagsExitTwo(program);
+  for (const sub of program.commands) applyExitPolicy(sub);
+  return program;
+}
+
+/**
+ * The refusal for a first argument that names no command (`conclave frobnicate`), with the close
+ * command it was probably meant to be; undefined when it is a command, an option or absent. A
+ * program with a default command would otherwise hand the word to it as an extra argument.
+ *
+ * @example
+ * ```ts
+ * unknownCommand(program, ['rnu', 'x.yml']); // "conclave: unknown command 'rnu' (did you mean run?) (see conclave --help)"
+ * ```
+ */
+export function unknownCommand(program: Command, args: readonly string[]): string | undefined {
+  const word = args[0];
+  if (word === undefined || word.startsWith('-')) return undefined;
+  const names = program.commands.flatMap((c) => [c.name(), ...c.aliases()]);
+  if (names.includes(word) || word === 'help') return undefined;
+  const near = didYouMean(word, names);
+  return `${program.name()}: unknown command '${word}'${near ? ` (did you mean ${near}?)` : ''} (see ${program.name()} --help for the commands)`;
+}
+
+/** `conclave config set`: the words a user types to reach a command. */
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/** Commander's error text as one line, without its "error: " prefix. */
+function oneLine(text: string): string {
+  return text
+    .replace(/^error:\s*/, '')
+    .trim()
+    .split(/\s*\n\s*/)
+    .join(' ');
 }

@@ -1,16 +1,14 @@
+import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
-import '../actors/library.ts';
 import { ConclaveError, ConfigError } from '../errors.ts';
-import { runDecisionDemo } from './decision-demo.ts';
-import { runDemo } from './demo.ts';
-import { runCommand } from './run-command.ts';
-import { exitCodeForError } from './exit-codes.ts';
-import { replayCommand, type ReplayCommandOptions } from './replay-command.ts';
-import { stressCommand } from './stress-command.ts';
-import { benchCommand, type BenchCommandOptions } from './bench-command.ts';
-import { analyzeCommand, type AnalyzeCommandOptions } from './analyze-command.ts';
-import { optimizeCommand, type OptimizeCommandOptions } from './optimize-command.ts';
+import { applyExitPolicy, EXIT_BAD_INPUT, exitCodeForError, unknownCommand } from './exit-codes.ts';
+import { UsageError } from './usage-error.ts';
+import type { ReplayCommandOptions } from './replay-command.ts';
+import type { BenchCommandOptions } from './bench-command.ts';
+import type { AnalyzeCommandOptions } from './analyze-command.ts';
+import type { OptimizeCommandOptions } from './optimize-command.ts';
 import { NOISE_CV_THRESHOLD } from '../analyze/noise.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { registerStoreCommands } from './store-commands.ts';
@@ -36,15 +34,15 @@ function probabilityOption(name: string) {
   };
 }
 
+/** The package's version (package.json sits two folders up from src/cli/ and dist/cli/ alike). */
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 /** What `--store` says on every command that records (run, stress, replay, bench). */
 const STORE_HELP = `record it in this run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory; conclave runs lists what is there)`;
 
 /** Builds the `conclave` command line. */
 export function buildCli(): Command {
-  const program = new Command('conclave')
-    .description('An actor-model runtime for simulating agent swarms that must agree.')
-    .version('0.1.0')
-    .showHelpAfterError();
+  const program = new Command('conclave').description('An actor-model runtime for simulating agent swarms that must agree.').version(VERSION);
 
   program
     .command('demo', { isDefault: true })
@@ -54,6 +52,7 @@ export function buildCli(): Command {
     .option('--decisions <n>', 'decisions in each burst', integer('--decisions', 64, 10_000_000), 20_000)
     .option('--json', 'print the results as one JSON object instead of the story')
     .action(async (opts: { seed: number; workers: number; decisions: number; json?: boolean }) => {
+      const { runDecisionDemo } = await import('./decision-demo.ts');
       const report = await runDecisionDemo({
         seed: opts.seed,
         workers: opts.workers,
@@ -72,6 +71,7 @@ export function buildCli(): Command {
     .option('--json', 'print the measured figures as one JSON object instead of the story')
     .action(async (opts: { seed: number; workers: number; burst: number; json?: boolean }) => {
       const lines: string[] = [];
+      const { runDemo } = await import('./demo.ts');
       const report = await runDemo({
         seed: opts.seed,
         workers: opts.workers,
@@ -113,7 +113,7 @@ export function buildCli(): Command {
     .option('--spawn-nodes <n>', 'with --nats: start N local node processes for this run (and stop them after)', integer('--spawn-nodes', 1, 64))
     .addHelpText(
       'after',
-      '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml\n  conclave run examples/db-choice.yml --nats nats://127.0.0.1:4222 --spawn-nodes 3',
+      '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config examples/config/consensus-config.yml\n  conclave run examples/db-choice.yml --nats nats://127.0.0.1:4222 --spawn-nodes 3',
     )
     .action(
       async (
@@ -145,6 +145,7 @@ export function buildCli(): Command {
             opts[orphan === '--swarm' ? 'swarm' : orphan === '--nodes' ? 'nodes' : 'spawnNodes'],
           );
         const nats = url === undefined ? undefined : { nats: url, swarm, nodes, spawnNodes };
+        const { runCommand } = await import('./run-command.ts');
         process.exitCode = await runCommand(
           file,
           { ...rest, nats, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) },
@@ -231,6 +232,7 @@ export function buildCli(): Command {
         search?: string;
         store?: string | false;
       }) => {
+        const { stressCommand } = await import('./stress-command.ts');
         process.exitCode = await stressCommand(
           { ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) },
           (l) => console.log(l),
@@ -270,6 +272,7 @@ export function buildCli(): Command {
       '\nExamples:\n  conclave replay failing/stress-pbft-17.yml\n  conclave replay examples/raft-deployment.yml --seed 7 --around 20\n  conclave replay --protocol pbft --agents 4 --byzantine 2 --decisions 30 --seed 17\n  conclave replay --protocol raft --agents 5 --faults crash,partition --seed 3 --json',
     )
     .action(async (file: string | undefined, opts: ReplayCommandOptions & { store?: string | false }) => {
+      const { replayCommand } = await import('./replay-command.ts');
       process.exitCode = await replayCommand(file, { ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) }, (l) => console.log(l));
     });
 
@@ -306,6 +309,7 @@ export function buildCli(): Command {
       '\nExamples:\n  conclave bench\n  conclave bench --algorithms simple_majority,raft --agents 3,5 --iterations 3 --html report.html\n  conclave bench --faults byzantine:0.2,crash:1 --output faulty.json\n  conclave bench --mode threads --algorithms raft,byzantine_tolerant --agents 5 --iterations 3 --in-flight 64',
     )
     .action(async (opts: BenchCommandOptions) => {
+      const { benchCommand } = await import('./bench-command.ts');
       process.exitCode = await benchCommand({ ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) }, (l) => console.log(l), process.stderr);
     });
 
@@ -327,7 +331,8 @@ export function buildCli(): Command {
       'after',
       '\nExamples:\n  conclave analyze consensus_benchmark.json --detailed\n  conclave analyze before.json after.json\n  conclave analyze bench/results/previous.json bench/results/latest.json\n  conclave analyze consensus_benchmark.json --json --noise-threshold 0.1',
     )
-    .action((files: string[], opts: AnalyzeCommandOptions) => {
+    .action(async (files: string[], opts: AnalyzeCommandOptions) => {
+      const { analyzeCommand } = await import('./analyze-command.ts');
       process.exitCode = analyzeCommand(files, opts, (l) => console.log(l));
     });
 
@@ -361,9 +366,16 @@ export function buildCli(): Command {
       'after',
       "\nExamples:\n  conclave optimize --target speed --task-type routine_decisions --recommended-algorithm simple_majority --timeout-aggressive\n  conclave optimize --target reliability --task-type critical_decisions --recommended-algorithm byzantine_tolerant --redundancy-high\n  conclave optimize --target expertise --task-type technical_decisions --expert-weighting-enabled\n  conclave optimize --target speed --task-type routine_decisions --from consensus_benchmark.json\n  conclave optimize --target reliability --task-type critical_decisions --from crash.json --from byzantine.json\n  conclave optimize --target expertise --task-type technical_decisions --from consensus_benchmark.json\n  conclave optimize --target speed    (no file: from the algorithms' properties, with the bench to run)",
     )
-    .action((opts: OptimizeCommandOptions) => {
+    .action(async (opts: OptimizeCommandOptions) => {
+      const { optimizeCommand } = await import('./optimize-command.ts');
       process.exitCode = optimizeCommand(opts, (l) => console.log(l));
     });
+
+  // Commands load what they run when they run (so `--help` and a bad flag answer at once); the
+  // built-in behaviours are registered before any of them, as every worker registers them too.
+  program.hook('preAction', async () => {
+    await import('../actors/library.ts');
+  });
 
   // conclave runs | show | stats: reading the run store (src/cli/store-readers.ts).
   registerStoreReaders(program);
@@ -374,7 +386,8 @@ export function buildCli(): Command {
   registerHiveCommand(program);
   registerNodeCommand(program);
   registerMemoryCommand(program);
-  return program;
+  // Last, so that every command above (and any registered in this function later) gets it.
+  return applyExitPolicy(program);
 }
 
 /** A repeatable option: every value, in order. */
@@ -387,17 +400,34 @@ function mode(value: string): 'sim' | 'threads' {
   return value;
 }
 
-async function main(): Promise<void> {
+/**
+ * Runs the `conclave` command line on `argv` (shaped like `process.argv`), setting
+ * `process.exitCode`. bin/conclave.js calls it; `tsx src/cli/main.ts` (npm start) runs it too.
+ *
+ * @example
+ * ```ts
+ * await main(['node', 'conclave', 'run', 'examples/db-choice.yml']);
+ * ```
+ */
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
   // `conclave run ... | head`: the reader went away; stop quietly instead of dying on EPIPE.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
+  const program = buildCli();
+  const unknown = unknownCommand(program, argv.slice(2));
+  if (unknown !== undefined) {
+    console.error(unknown);
+    process.exitCode = EXIT_BAD_INPUT;
+    return;
+  }
   try {
-    await buildCli().parseAsync(process.argv);
+    await program.parseAsync([...argv]);
   } catch (e) {
     if (e instanceof ConclaveError) {
-      console.error(`conclave: ${e.message}`);
+      // A usage error names its command itself; other errors come from below the command line.
+      console.error(e instanceof UsageError ? e.message : `conclave: ${e.message}`);
       // Bad input (2), or a run that broke down before it could report (3).
       process.exitCode = exitCodeForError(e);
       return;
@@ -406,4 +436,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run when this file is the program (tsx src/cli/main.ts); an importer (bin, a test) calls main().
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await main();

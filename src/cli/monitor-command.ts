@@ -4,9 +4,7 @@ import { resolveRun, type RunRow } from '../store/resolve-run.ts';
 import { describeEvent, RunWatch, type EventRow, type Liveness, type RunLook } from '../store/run-watch.ts';
 import { bold, dim, green, int, ms, red, yellow } from '../text/format.ts';
 import { EXIT_OK, EXIT_SAFETY } from './exit-codes.ts';
-
-/** Default ms between two looks with --follow. */
-export const MONITOR_INTERVAL_MS = 500;
+import { MONITOR_INTERVAL_MS } from './monitor-interval.ts';
 
 /** Options of `conclave monitor`. */
 export interface MonitorOptions {

@@ -9,6 +9,7 @@ import { brokenRunEnd, RunRecorder, scenarioRunEnd, scenarioRunStart } from '../
 import { exitCodeForError } from './exit-codes.ts';
 import { printSummary } from './run-command.ts';
 import { stressOptionsText, stressPlan, type StressCommandOptions } from './stress-command.ts';
+import { UsageError } from './usage-error.ts';
 
 /**
  * Options of `conclave replay`, as commander parses them: a scenario file's seed, or the
@@ -75,7 +76,7 @@ export async function replayCommand(file: string | undefined, o: ReplayCommandOp
   if (o.json) {
     out(JSON.stringify({ result, events: events.length, violations: findings.map((v) => ({ ...v, trace: windowOf(events, v, around) })) }, null, 2));
   } else {
-    printSummary(result, scenario.task.truth, [], undefined, out);
+    printSummary(result, scenario, [], undefined, out);
     printFindings(findings, events, { around, shown: o.violations ?? 10 }, out);
     out(heading('Replay'));
     out(
@@ -108,13 +109,17 @@ async function replayedScenario(file: string | undefined, o: ReplayCommandOption
     const seed = o.seed ?? scenario.seed ?? 1;
     return { scenario, seed, how: `conclave replay ${file} --seed ${seed}` };
   }
-  if (o.protocol === undefined)
-    throw new ConfigError(
+  if (o.protocol === undefined) {
+    const flag = given.length > 0 ? `--${given[0] === 'failureRate' ? 'failure-rate' : given[0]}` : undefined;
+    throw new UsageError(
       'conclave replay',
-      'a scenario file, or --protocol with the options of the stress run (see conclave replay --help)',
-      given.length > 0 ? `--${given[0]} without --protocol` : 'nothing',
+      flag
+        ? `${flag} describes a stress run: give its --protocol too (and its --seed)`
+        : 'give a scenario file, or a stress run: its --protocol, its options and its --seed',
     );
-  if (o.seed === undefined) throw new ConfigError('--seed', 'the seed of the run to replay (conclave stress prints it for each failing run)', undefined);
+  }
+  if (o.seed === undefined)
+    throw new UsageError('conclave replay', 'give --seed: the seed of the stress run to replay (conclave stress prints it for each failing run)');
   const plan = stressPlan({ ...STRESS_DEFAULTS, ...Object.fromEntries(given.map((k) => [k, o[k]])), protocol: o.protocol });
   const options = stressOptionsText({ ...o, protocol: plan.protocol, agents: plan.agents, decisions: plan.decisions });
   return { scenario: parseScenario(drawScenario(plan, o.seed)), seed: o.seed, how: `conclave replay ${options} --seed ${o.seed}` };

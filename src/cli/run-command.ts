@@ -6,8 +6,9 @@ import { configFileLayers, standardLayers, type ConfigPlaces } from '../config/c
 import { ConfigError } from '../errors.ts';
 import { enterpriseLines } from '../monitoring/enterprise-text.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
+import type { Scenario } from '../scenario/schema.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
-import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
+import { bold, count, dim, green, heading, int, red, yellow } from '../text/format.ts';
 import { announcement, progressReporter } from './run-progress.ts';
 import { prepareSwarmRun, swarmLines, type SwarmRunFlags } from './node-command.ts';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY, exitCodeForError } from './exit-codes.ts';
@@ -174,7 +175,7 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const nats = swarmRun?.report();
   if (opts.json) out(JSON.stringify({ ...(recorder ? { runId: recorder.id } : {}), ...result, ...(nats ? { nats } : {}) }, null, 2));
   else {
-    printSummary(result, scenario.task.truth, timeline, opts.trace, out);
+    printSummary(result, scenario, timeline, opts.trace, out);
     if (nats) swarmLines(nats).forEach((l) => out(l));
   }
   if (recorder) {
@@ -283,12 +284,16 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
 /** Prints a run's result for a person (what `conclave run` shows). */
 export function printSummary(
   r: ScenarioResult,
-  truth: string | undefined,
+  scenario: Pick<Scenario, 'task' | 'workflow'>,
   timeline: readonly string[],
   traceFile: string | undefined,
   out: (line: string) => void,
 ): void {
-  out(bold(`${r.scenario}`) + dim(` · ${r.algorithm} · ${r.agents} agents · ${r.topology} · ${r.mode} mode · seed ${r.seed}`));
+  const truth = scenario.task.truth;
+  // A workflow's stages each run their own algorithm: the header says so, each stage line names its own.
+  const stageAlgorithms = new Map((scenario.workflow?.stages ?? []).map((s) => [s.name, s.consensus_algorithm]));
+  const algorithm = stageAlgorithms.size > 0 ? `a workflow of ${count(stageAlgorithms.size, 'stage')}` : r.algorithm;
+  out(bold(`${r.scenario}`) + dim(` · ${algorithm} · ${count(r.agents, 'agent')} · ${r.topology} · ${r.mode} mode · seed ${r.seed}`));
   if (timeline.length > 0) {
     out(heading('Timeline'));
     for (const l of timeline) out(l);
@@ -307,11 +312,19 @@ export function printSummary(
   }
   const outcomes = Object.entries(r.byOutcome).sort((a, b) => b[1] - a[1]);
   const widest = Math.max(1, ...outcomes.map(([, n]) => n));
-  for (const [option, n] of outcomes) out(`  ${option.padEnd(12).slice(0, 12)} ${'█'.repeat(Math.max(1, Math.round((n / widest) * 30)))} ${int(n)}`);
+  // Option names whole, aligned on the longest (up to 40 characters; a longer one ends in …).
+  const width = Math.min(40, Math.max(12, ...outcomes.map(([o]) => o.length)));
+  const label = (o: string) => (o.length > width ? `${o.slice(0, width - 1)}…` : o.padEnd(width));
+  for (const [option, n] of outcomes) out(`  ${label(option)} ${'█'.repeat(Math.max(1, Math.round((n / widest) * 30)))} ${int(n)}`);
   if (r.stages) {
+    const stageWidth = Math.max(0, ...Object.keys(r.stages).map((n) => n.length));
+    const algorithmOf = (name: string) => stageAlgorithms.get(name) ?? r.algorithm;
+    const algorithmWidth = Math.max(0, ...Object.keys(r.stages).map((n) => algorithmOf(n).length));
     for (const [name, s] of Object.entries(r.stages)) {
       const status = s.status === 'passed' ? green(s.status) : s.status === 'blocked' || s.status === 'failed' ? red(s.status) : s.status;
-      out(`  stage ${name.padEnd(18)} ${status}${s.decision ? ` → ${s.decision}` : ''}${s.reason ? dim(` (${s.reason})`) : ''}`);
+      out(
+        `  stage ${name.padEnd(stageWidth)}  ${dim(algorithmOf(name).padEnd(algorithmWidth))}  ${status}${s.decision ? ` → ${s.decision}` : ''}${s.reason ? dim(` (${s.reason})`) : ''}`,
+      );
     }
   }
   for (const line of enterpriseLines(r, { red, yellow, dim })) out(line);
@@ -344,7 +357,10 @@ export function printSummary(
   );
   out(`               ${r.messagesPerDecision.toFixed(1)} per decision · ${int(m.relayed)} relay hops`);
   const refused = Object.values(r.refusedVotes).reduce<number>((n, k) => n + (k ?? 0), 0);
-  if (refused > 0) out(`  refused      ${int(refused)} votes ${dim(JSON.stringify(r.refusedVotes))}`);
+  const why = Object.entries(r.refusedVotes)
+    .filter(([, n]) => (n ?? 0) > 0)
+    .map(([reason, n]) => `${int(n ?? 0)} ${reason}`);
+  if (refused > 0) out(`  refused      ${count(refused, 'vote')} ${dim(`(${why.join(' · ')})`)}`);
   if (r.compliance)
     out(
       `  compliance   ${int(r.compliance.checked - r.compliance.failed)} of ${int(r.compliance.checked)} decided decisions compliant${r.compliance.failed > 0 ? ` · ${int(r.compliance.failed)} findings, first: ${r.compliance.findings[0]?.decision}: ${r.compliance.findings[0]?.finding}` : ''}`,

@@ -2,10 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { ConfigError } from '../errors.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { badFlagsExitTwo } from './exit-codes.ts';
-import { monitorCommand, MONITOR_INTERVAL_MS } from './monitor-command.ts';
-import { healthCommand } from './health-command.ts';
-import { approveCommand } from './approve-command.ts';
-import { auditExportCommand, auditVerifyCommand } from './audit-command.ts';
+import { MONITOR_INTERVAL_MS } from './monitor-interval.ts';
 
 const STORE_HELP = `the run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`;
 
@@ -51,7 +48,8 @@ export function registerStoreCommands(program: Command): void {
       'after',
       '\nExit codes: 0 every run checked is intact; 1 a run was tampered with, or its signatures could not be checked (key file missing); 2 bad input (unknown run, ambiguous prefix, no store).\n\nExamples:\n  conclave audit verify\n  conclave audit verify last\n  conclave audit verify 20261207-0153 --json\n  conclave audit verify --store /data/conclave.db',
     )
-    .action((run: string | undefined, opts: { store?: string; json?: boolean }) => {
+    .action(async (run: string | undefined, opts: { store?: string; json?: boolean }) => {
+      const { auditVerifyCommand } = await import('./audit-command.ts');
       process.exitCode = auditVerifyCommand(run, { store: storeFile(opts), json: opts.json }, (l) => console.log(l));
     });
 
@@ -69,6 +67,7 @@ export function registerStoreCommands(program: Command): void {
       '\nCSV: one header line, then one line per decision and per checkpoint (column "record" says which); fields with commas, quotes or line breaks are quoted, quotes doubled; a null is an empty field, an empty string "".\n\nExamples:\n  conclave audit export last --format jsonl > audit.jsonl\n  conclave audit export 20261207-0153 --format csv --output audit.csv',
     )
     .action(async (run: string, opts: { store?: string; format: string; output?: string }) => {
+      const { auditExportCommand } = await import('./audit-command.ts');
       process.exitCode = await auditExportCommand(
         run,
         { store: storeFile(opts), format: opts.format, output: opts.output },
@@ -90,6 +89,7 @@ export function registerStoreCommands(program: Command): void {
       '\nExit codes: 0 the run completed (or, for a snapshot, is running); 1 it ended otherwise (failed, violated, broken) or its process is gone; 2 bad input (unknown run, ambiguous prefix, no store).\n\nExamples:\n  conclave run examples/raft-deployment.yml &   # or in another terminal\n  conclave monitor --follow\n  conclave monitor last\n  conclave monitor 20261207-0153 --follow --interval 1000 --store /data/conclave.db',
     )
     .action(async (run: string | undefined, opts: { store?: string; follow?: boolean; interval: number }) => {
+      const { monitorCommand } = await import('./monitor-command.ts');
       process.exitCode = await monitorCommand(run, { store: storeFile(opts), follow: opts.follow, intervalMs: opts.interval }, (l) => console.log(l));
     });
 
@@ -106,6 +106,7 @@ export function registerStoreCommands(program: Command): void {
       '\nExit codes: 0 every check ok; 1 a check failed; 2 bad options.\n\nExamples:\n  conclave health\n  conclave health --connectivity-test\n  conclave health --store /data/conclave.db --json',
     )
     .action(async (opts: { store?: string; connectivityTest?: boolean; json?: boolean }) => {
+      const { healthCommand } = await import('./health-command.ts');
       process.exitCode = await healthCommand({ store: storeFile(opts), connectivityTest: opts.connectivityTest, json: opts.json }, (l) => console.log(l));
     });
 
@@ -123,7 +124,8 @@ export function registerStoreCommands(program: Command): void {
       'after',
       '\nExit codes: 0 the answer is recorded; 2 bad input (unknown run, ambiguous prefix, a decision already answered).\n\nExamples:\n  conclave approve last d7\n  conclave approve 20261207-0153 d12 --reject --by alice\n  conclave approve last d3 --store /data/conclave.db',
     )
-    .action((run: string, decision: string, opts: { store?: string; reject?: boolean; by?: string }) => {
+    .action(async (run: string, decision: string, opts: { store?: string; reject?: boolean; by?: string }) => {
+      const { approveCommand } = await import('./approve-command.ts');
       process.exitCode = approveCommand(run, decision, { store: storeFile(opts), reject: opts.reject, by: opts.by }, (l) => console.log(l));
     });
 

@@ -1,8 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { DEFAULT_STORE } from '../store/store-path.ts';
-import { runsCommand, type RunsCommandOptions } from './runs-command.ts';
-import { showCommand, type ShowCommandOptions } from './show-command.ts';
-import { statsCommand, type StatsCommandOptions } from './stats-command.ts';
+import type { RunsCommandOptions } from './runs-command.ts';
+import type { ShowCommandOptions } from './show-command.ts';
+import type { StatsCommandOptions } from './stats-command.ts';
 import { badFlagsExitTwo } from './exit-codes.ts';
 
 const STORE_HELP = `the run store to read (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`;
@@ -44,7 +44,8 @@ export function registerStoreReaders(program: Command): void {
       'after',
       "\nExit codes: 0 listed (even none); 2 bad input (a bad flag, no store).\n\nExamples:\n  conclave runs\n  conclave runs --protocol raft --since 1d\n  conclave runs --limit 5 --json | jq -r '.[0].id'\n  conclave runs --store /tmp/experiments.db --kind run",
     )
-    .action((opts: RunsCommandOptions) => {
+    .action(async (opts: RunsCommandOptions) => {
+      const { runsCommand } = await import('./runs-command.ts');
       process.exitCode = runsCommand(opts, (l) => console.log(l));
     });
 
@@ -77,7 +78,11 @@ export function registerStoreReaders(program: Command): void {
       "\nExit codes: 0 shown; 2 bad input (an unknown or ambiguous run, a bad flag, no store).\n\nExamples:\n  conclave show last\n  conclave show last --timeline --limit 3\n  conclave show 20261207-0153 --votes --reasoning\n  conclave show last --participation --vote-conflicts\n  conclave show last --byzantine-detection\n  conclave show last --raft-leader --format json | jq -r '.leaders.currentLeader'\n  conclave show last --weight-evolution",
     )
     .action(
-      (ref: string, o: ShowCommandOptions & { weightEvolution?: boolean; byzantineDetection?: boolean; raftLeader?: boolean; format?: 'text' | 'json' }) => {
+      async (
+        ref: string,
+        o: ShowCommandOptions & { weightEvolution?: boolean; byzantineDetection?: boolean; raftLeader?: boolean; format?: 'text' | 'json' },
+      ) => {
+        const { showCommand } = await import('./show-command.ts');
         const { weightEvolution, byzantineDetection, raftLeader, format: f, ...rest } = o;
         const opts: ShowCommandOptions = {
           ...rest,
@@ -104,7 +109,8 @@ export function registerStoreReaders(program: Command): void {
       'after',
       '\nExit codes: 0 shown; 2 bad input (an unknown run, a bad flag, no store).\n\nExamples:\n  conclave stats\n  conclave stats last\n  conclave stats --protocol raft --since 1d\n  conclave stats --since 2026-12-01 --json',
     )
-    .action((ref: string | undefined, opts: StatsCommandOptions) => {
+    .action(async (ref: string | undefined, opts: StatsCommandOptions) => {
+      const { statsCommand } = await import('./stats-command.ts');
       process.exitCode = statsCommand(ref, opts, (l) => console.log(l));
     });
 }

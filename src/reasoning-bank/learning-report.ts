@@ -1,6 +1,7 @@
 import type { SessionFigures } from './learning-figures.ts';
 import type { LearningExperiment } from './learning-experiment.ts';
 import type { LearningCheck } from './learning-verdict.ts';
+import { escapeHtml } from '../text/html.ts';
 
 const SERIES = ['bank', 'greedy', 'fixed', 'random', 'oracle'] as const;
 const COLOURS: Record<(typeof SERIES)[number], string> = { bank: '#1f77b4', greedy: '#d62728', fixed: '#7f7f7f', random: '#bcbd22', oracle: '#2ca02c' };
@@ -28,8 +29,6 @@ export function learningTable(rows: readonly SessionFigures[]): string[] {
   return lines;
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-
 /** One line chart as inline SVG: a series per strategy over the sessions. */
 function chart(rows: readonly SessionFigures[], title: string, value: (r: SessionFigures) => number, unit: string, marker?: number): string {
   const W = 460,
@@ -49,8 +48,8 @@ function chart(rows: readonly SessionFigures[], title: string, value: (r: Sessio
   const x = (s: number) => L + ((s - sessions[0]!) / Math.max(1, sessions.at(-1)! - sessions[0]!)) * (W - L - R);
   const y = (v: number) => T + (1 - (v - lo) / (hi - lo)) * (H - T - B);
   const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="${escape(title)}">`,
-    `<text x="${W / 2}" y="16" text-anchor="middle" font-size="13">${escape(title)}</text>`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" role="img" aria-label="${escapeHtml(title)}">`,
+    `<text x="${W / 2}" y="16" text-anchor="middle" font-size="13">${escapeHtml(title)}</text>`,
   ];
   for (let i = 0; i <= 4; i++) {
     const v = lo + ((hi - lo) * i) / 4;
@@ -88,15 +87,15 @@ function chart(rows: readonly SessionFigures[], title: string, value: (r: Sessio
 export function learningHtml(r: LearningExperiment, checks: readonly LearningCheck[], o: { changeAt: number; note: string }): string {
   const legend = SERIES.map((s) => `<span style="color:${COLOURS[s]}">&#9632; ${s}</span>`).join(' &nbsp; ');
   const variant = (title: string, rows: readonly SessionFigures[], marker?: number) =>
-    `<h2>${escape(title)}</h2><div>${[
+    `<h2>${escapeHtml(title)}</h2><div>${[
       chart(rows, 'success rate (expected, per objective)', (x) => 100 * x.successRate, '%', marker),
       chart(rows, 'time per objective', (x) => x.timeMs / 1000, 's', marker),
       chart(rows, 'cumulative regret (utility lost vs oracle)', (x) => x.cumulativeRegret, '', marker),
-    ].join('')}</div><pre>${escape(learningTable(rows).join('\n'))}</pre>`;
+    ].join('')}</div><pre>${escapeHtml(learningTable(rows).join('\n'))}</pre>`;
   return `<!doctype html><html><head><meta charset="utf-8"><title>Conclave ReasoningBank learning benchmark</title>
 <style>body{font-family:system-ui,sans-serif;margin:1.5em;color:#222}svg{margin:4px;border:1px solid #ddd}pre{font-size:12px}.ok{color:#2ca02c}.no{color:#d62728}</style></head><body>
-<h1>ReasoningBank learning benchmark</h1><p>${escape(o.note)}</p><p>${legend}</p>
-<ul>${checks.map((c) => `<li class="${c.ok ? 'ok' : 'no'}">${c.ok ? 'PASS' : 'FAIL'} ${escape(c.name)}: ${escape(c.detail)}</li>`).join('')}</ul>
+<h1>ReasoningBank learning benchmark</h1><p>${escapeHtml(o.note)}</p><p>${legend}</p>
+<ul>${checks.map((c) => `<li class="${c.ok ? 'ok' : 'no'}">${c.ok ? 'PASS' : 'FAIL'} ${escapeHtml(c.name)}: ${escapeHtml(c.detail)}</li>`).join('')}</ul>
 ${variant('Stationary: the same world every session', r.stationary)}
 ${variant(`Non-stationary: the best arms change at session ${o.changeAt}`, r.changing, o.changeAt)}
 </body></html>

@@ -24,6 +24,7 @@ import {
   type IssueParams,
 } from './fields.ts';
 import { clip, listText } from './bounded-text.ts';
+import { didYouMean } from './did-you-mean.ts';
 import { auditSchema, placeSecuritySections, securitySchema, type AuditSettings, type SecuritySettings } from './security-settings.ts';
 import { decisionPolicies, policyClassName, voteAlgorithmFor, type DecisionPolicies, type PolicyClass } from './decision-policies.ts';
 import { monitoring, type MonitoringConfig } from './monitoring.ts';
@@ -250,20 +251,28 @@ const LEVELS = ['low', 'medium', 'high'] as const;
 
 const TOPOLOGY_NAMES = TOPOLOGY_KINDS.map((k) => JSON.stringify(k)).join(', ');
 
-/** A name or `{ type, ...options }`: only the shape is checked here, so names and options keep one source of truth in the topology builder. */
+/**
+ * A name or `{ type, ...options }`. The name is checked here (every valid one listed, and the
+ * close one a misspelling or other case was meant to be), so the error points at the scenario's
+ * line; the options keep one source of truth in the topology builder.
+ */
 function topology(allowAdaptive: boolean) {
+  const known: readonly string[] = allowAdaptive ? [...TOPOLOGY_KINDS, 'adaptive'] : TOPOLOGY_KINDS;
   const names = allowAdaptive ? `${TOPOLOGY_NAMES} or "adaptive"` : TOPOLOGY_NAMES;
-  const text = `a topology name (${names}) or { type, ...options }`;
+  const nearest = (got: unknown, kinds: readonly string[]) => {
+    const near = typeof got === 'string' ? didYouMean(got, kinds) : undefined;
+    return near ? `"${near}" (did you mean it?), or ` : '';
+  };
   return z.unknown().transform((value, ctx): TopologySpec | 'adaptive' => {
-    if (typeof value === 'string' && value.length > 0 && (allowAdaptive || value !== 'adaptive')) return value as TopologySpec | 'adaptive';
+    if (typeof value === 'string' && known.includes(value)) return value as TopologySpec | 'adaptive';
     if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
       const type = (value as { type?: unknown }).type;
-      if (typeof type === 'string' && type.length > 0 && type !== 'adaptive') return value as TopologySpec;
-      ctx.addIssue({ code: 'custom', path: ['type'], message: `a topology name (${TOPOLOGY_NAMES})`, input: type });
+      if (typeof type === 'string' && (TOPOLOGY_KINDS as readonly string[]).includes(type)) return value as TopologySpec;
+      ctx.addIssue({ code: 'custom', path: ['type'], message: `${nearest(type, TOPOLOGY_KINDS)}a topology name (${TOPOLOGY_NAMES})`, input: type });
       return z.NEVER;
     }
     const params: IssueParams | undefined = value === 'adaptive' ? { hint: 'Only the top-level topology can be "adaptive".' } : undefined;
-    ctx.addIssue({ code: 'custom', message: text, input: value, params });
+    ctx.addIssue({ code: 'custom', message: `${nearest(value, known)}a topology name (${names}) or { type, ...options }`, input: value, params });
     return z.NEVER;
   });
 }

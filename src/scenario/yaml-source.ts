@@ -50,7 +50,7 @@ const WHAT: Readonly<Record<SourceKind, string>> = {
 
 const HOW_TO_PASS: Readonly<Record<SourceKind, string>> = {
   scenario:
-    'Pass the path of a scenario YAML file (e.g. `conclave run scenarios/db-choice.yml`), or only `--config FILE` to run the built-in db-choice scenario with your configuration.',
+    'Pass the path of a scenario YAML file (e.g. `conclave run examples/db-choice.yml`; examples/ has one for each protocol), or only `--config FILE` to run the built-in db-choice scenario with your configuration.',
   configuration: 'Pass `--config` the path of your consensus configuration YAML file.',
 };
 

@@ -9,6 +9,7 @@ import { insertRun, type RunStart } from './run-row.ts';
 import { FLUSH_EVERY_MS } from './store-limits.ts';
 import { RunWriter, type RunEnd, type WriterCounts } from './writer-core.ts';
 import type { FromWriter, ToWriter, WriterThreadData } from './writer-thread.ts';
+import { moduleUrl } from '../module-url.ts';
 
 /** Records kept in one batch at most before it is sent, however soon. */
 const BATCH_RECORDS = 8192;
@@ -204,7 +205,7 @@ export class RunRecorder {
     this.inline = undefined;
     const data: WriterThreadData = { file: this.file, runId: this.id, detailLimit: this.run.detailLimit, signed: this.run.signed, state: writer.state() };
     db.close();
-    const worker = startWorker(new URL('./writer-thread.ts', import.meta.url), { workerData: data });
+    const worker = startWorker(moduleUrl('./writer-thread.ts', import.meta.url), { workerData: data });
     let isReady: () => void = () => undefined;
     this.started = new Promise<void>((resolve) => {
       isReady = resolve;

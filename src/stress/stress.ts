@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { runOnSharedPool, type TaskRunner } from '../sweep/shared-pool.ts';
 import { runStressCase, type StressOutcome } from './run-case.ts';
 import type { StressPlan } from './schedule.ts';
+import { moduleUrl } from '../module-url.ts';
 
 /**
  * What a stress campaign found.
@@ -48,7 +49,7 @@ export interface StressReport {
 }
 
 /** What pool threads run: one stress run. */
-const RUNNER: TaskRunner = { module: new URL('./run-case.ts', import.meta.url).href, export: 'runStressCase' };
+const RUNNER: TaskRunner = { module: moduleUrl('./run-case.ts', import.meta.url).href, export: 'runStressCase' };
 
 /**
  * Runs `runs` stress runs (seeds `seed`, `seed + 1`, ...) in sim mode on `workers` threads (one

@@ -21,6 +21,7 @@ import { classesUsed, longestDecisionMs } from './enterprise-settings.ts';
 import { mainRole } from './main-role.ts';
 import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, Workload } from './protocol-driver.ts';
 import { buildReport, type RunFailure, type ScenarioResult } from './report.ts';
+import { moduleUrl } from '../module-url.ts';
 
 /**
  * The voting algorithms (simple_majority, supermajority, weighted_voting,
@@ -301,7 +302,7 @@ async function preparePolicies(scenario: Scenario): Promise<string[]> {
     const policy = await loadPolicyModule(consensus.policy, 'consensus.policy');
     const name = consensus.policy.name ?? policy.name;
     registerPolicy(name, policy);
-    const registry = new URL('../protocols/voting/policy-module.ts', import.meta.url).href;
+    const registry = moduleUrl('../protocols/voting/policy-module.ts', import.meta.url).href;
     const source =
       `import { loadPolicyModule, registerPolicy } from ${JSON.stringify(registry)};\n` +
       `registerPolicy(${JSON.stringify(name)}, await loadPolicyModule(${JSON.stringify(consensus.policy)}));`;

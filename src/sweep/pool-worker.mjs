@@ -1,11 +1,12 @@
-// A piscina worker for runs shared by a campaign's threads (src/sweep/shared-pool.ts). Conclave
-// runs from its TypeScript sources, so the worker registers tsx's loader before it imports the
-// runner (on Node 20 `--import tsx` in a worker's execArgv does not apply before its entry
-// module loads).
-import { register } from 'tsx/esm/api';
+// A piscina worker for runs shared by a campaign's threads (src/sweep/shared-pool.ts). From the
+// TypeScript sources it registers tsx's loader before it imports the runner (on Node 20
+// `--import tsx` in a worker's execArgv does not apply before its entry module loads); in the
+// compiled package (dist/, where shared-pool.js sits beside this file) it needs no loader.
+import { existsSync } from 'node:fs';
 
-register();
-const { workShare } = await import('./shared-pool.ts');
+const compiled = existsSync(new URL('./shared-pool.js', import.meta.url));
+if (!compiled) (await import('tsx/esm/api')).register();
+const { workShare } = await import(compiled ? './shared-pool.js' : './shared-pool.ts');
 
 /** Runs tasks of the share with the named runner until none is left, posting each [index, result] on `port`, then null. */
 export default async function help({ port, runner, ...share }) {

@@ -24,6 +24,19 @@ export function int(n: number): string {
   return Math.round(n).toLocaleString('en-US');
 }
 
+/**
+ * A count and its noun, singular for one: `1 agent`, `5 agents`, `1,200 workers`.
+ *
+ * @example
+ * ```ts
+ * count(1, 'agent'); // '1 agent'
+ * count(3, 'worker'); // '3 workers'
+ * ```
+ */
+export function count(n: number, noun: string): string {
+  return `${int(n)} ${n === 1 ? noun : `${noun}s`}`;
+}
+
 /** A rate with a unit that fits: "1.23 M/s", "456 k/s", "78/s". */
 export function rate(perSecond: number): string {
   if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)} M/s`;

@@ -1,7 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { BehaviourRef } from '../../actors/registry.ts';
+import { moduleUrl } from '../../module-url.ts';
 
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const here = (file: string): string => fileURLToPath(moduleUrl(file, import.meta.url));
 
 /**
  * The gossip node as a behaviour reference (a module any host imports by path, in either mode).

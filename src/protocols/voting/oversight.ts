@@ -22,6 +22,7 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../../errors.ts';
+import { importUserModule } from '../../user-module.ts';
 
 /**
  * An overseer's answer.
@@ -148,7 +149,7 @@ export async function loadOversightModule(ref: { module: string; export?: string
   if (url === undefined) throw new ConfigError(`${path}.module`, what, spec);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = await importUserModule(url);
   } catch (e) {
     throw new ConfigError(`${path}.module`, `${what}; importing it failed (${(e as Error)?.message ?? String(e)})`, spec);
   }

@@ -6,6 +6,7 @@ import { basename, isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ConfigError } from '../../errors.ts';
 import type { Outcome, Policy, Proposal, Vote } from './types.ts';
+import { importUserModule } from '../../user-module.ts';
 
 /**
  * Where a custom policy lives: an absolute path or `file:` URL, the export to take (default
@@ -45,7 +46,7 @@ export async function loadPolicyModule(ref: PolicyModuleRef, path = 'consensus.p
   if (!url) throw new ConfigError(`${path}.module`, WHAT_TO_EXPORT, spec);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(url)) as Record<string, unknown>;
+    mod = await importUserModule(url);
   } catch (e) {
     throw new ConfigError(`${path}.module`, `${WHAT_TO_EXPORT}; importing it failed (${(e as Error)?.message ?? String(e)})`, spec);
   }

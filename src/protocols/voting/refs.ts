@@ -1,8 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import type { BehaviourRef } from '../../actors/registry.ts';
+import { moduleUrl } from '../../module-url.ts';
 
 /** The file these behaviours live in, as a path a worker can import. */
-const here = (file: string): string => fileURLToPath(new URL(file, import.meta.url));
+const here = (file: string): string => fileURLToPath(moduleUrl(file, import.meta.url));
 
 /**
  * The voting roles as behaviour references: modules any host (main thread or worker) imports

@@ -6,6 +6,7 @@ import { loadBehaviour, refName, validateRef, type BehaviourRef } from '../../ac
 import type { TraceEvent, TraceLevel } from '../../actors/trace-event.ts';
 import type { SupervisionPolicy } from '../../actors/supervision.ts';
 import { UnknownActorError } from '../../errors.ts';
+import { importUserModule } from '../../user-module.ts';
 import { buildTopology, type Member, type TopologySpec } from '../../topologies/index.ts';
 import { createPrng, type Prng } from '../prng.ts';
 import { EventQueue, type SimEvent } from '../event-queue.ts';
@@ -136,7 +137,7 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     this.activity = new Int32Array(init.activity);
     this.traceAck = new Int32Array(init.traceAck);
     transport.onBatch((from, batch) => this.onBatch(from, batch));
-    this.preloaded = Promise.all(init.preload.map((m) => import(m)));
+    this.preloaded = Promise.all(init.preload.map((m) => importUserModule(m)));
   }
 
   // ---- HostEnvironment ----

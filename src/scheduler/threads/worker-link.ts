@@ -5,8 +5,9 @@ import { HostCounters } from './host-counters.ts';
 import type { HostApi, HostConfig, HostLauncher, HostLink } from './host-link.ts';
 import type { WorkerApi, WorkerEvents, WorkerInit } from './protocol.ts';
 import { startWorker } from './spawn-worker.ts';
+import { moduleUrl } from '../../module-url.ts';
 
-const WORKER_ENTRY = new URL(`./worker-main${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
+const WORKER_ENTRY = moduleUrl('./worker-main.ts', import.meta.url);
 
 /**
  * A worker thread as a host: comlink for the control plane, shared memory for its counters, a

@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { runCommand } from '../src/cli/run-command.ts';
+import { count } from '../src/text/format.ts';
+
+const example = (name: string) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url));
+
+/** What `conclave run FILE --timeline 0` prints, without colours. */
+async function summary(file: string): Promise<string[]> {
+  const lines: string[] = [];
+  await runCommand(example(file), { timeline: 0, store: false }, (l) => lines.push(l.replace(/\x1b\[\d+m/g, '')));
+  return lines;
+}
+
+describe('conclave run reads as a person would want it', () => {
+  it('names each option whole in the bar chart, aligned', async () => {
+    const bars = (await summary('dynamic-weights.yml')).filter((l) => l.includes('█'));
+    expect(bars[0]).toMatch(/^ {2}mixed_integer_programming █+ \d+/);
+    const starts = bars.map((l) => l.indexOf('█'));
+    expect(new Set(starts).size).toBe(1);
+  });
+
+  it('gives refused votes as counts by reason, not JSON', async () => {
+    const refused = (await summary('enterprise-security.yml')).find((l) => l.startsWith('  refused'));
+    expect(refused).toMatch(/^ {2}refused {6}\d+ votes \(\d+ bad-signature\)$/);
+    expect(refused).not.toContain('{');
+  });
+
+  it("names a workflow in the header and each stage's own algorithm", async () => {
+    const lines = await summary('product-workflow.yml');
+    expect(lines[0]).toContain('product-workflow · a workflow of 4 stages · 8 agents ·');
+    expect(lines.find((l) => l.includes('stage security-review'))).toMatch(/stage security-review {6}byzantine_supermajority {2}failed/);
+    expect(lines.find((l) => l.includes('stage design'))).toMatch(/stage design +supermajority +passed/);
+  });
+
+  it('counts in the singular for one', () => {
+    expect([count(1, 'agent'), count(2, 'agent'), count(1200, 'worker'), count(0, 'vote')]).toEqual(['1 agent', '2 agents', '1,200 workers', '0 votes']);
+  });
+});
