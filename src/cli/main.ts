@@ -105,7 +105,7 @@ export function buildCli(): Command {
     .option('--no-shrink', 'do not shrink the first run that broke safety (by default it is shrunk to a smaller scenario that still breaks it, printed, and with --save written as stress-<protocol>-<seed>.shrunk.yml)')
     .option('--mode <mode>', 'sim (default: deterministic, every fault kind, in parallel) or threads (real worker threads, wall clock, every fault kind, one run at a time)', mode)
     .option('--implementation <module>', 'spawn the protocol\'s main role (Raft node, PBFT replica, voting coordinator) from MODULE#EXPORT (or MODULE, exporting raftNode, pbftReplica or coordinator) instead of the built-in one: to check that stress catches a broken variant')
-    .option('--search <how>', 'raft only: guided (default, sim mode: in 60% of the runs an adversary cuts a node off the instant it is elected or commits; the rest as targeted), targeted (half the runs draw a bare majority with stale messages and a timed leader crash, or leader churn) or uniform (every run drawn alike)')
+    .option('--search <how>', 'raft only: guided (default, sim mode: in about 60% of the runs an adversary cuts a node off the instant it is elected or commits; the rest as targeted, keeping all its bare-majority runs), targeted (half the runs draw a bare majority with stale messages and a timed leader crash, or leader churn) or uniform (every run drawn alike)')
     .option('--store <file>', STORE_HELP)
     .option('--no-store', 'do not record it')
     .option('--allow-liveness', 'exit 0 even when runs within the fault bound left decisions unreached after their faults ended (they are still reported)')

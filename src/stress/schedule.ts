@@ -37,9 +37,9 @@ export interface StressPlan {
    */
   readonly implementation?: string;
   /**
-   * Raft only: `guided` (default, sim mode) draws 60% of the runs with an adversary that cuts a
+   * Raft only: `guided` (default, sim mode) draws about 60% of the runs with an adversary that cuts a
    * node's sends at the instant it is elected or commits (`raft-search.ts`, `leader-cuts`), the
-   * others as `targeted` does; `targeted` draws half the runs from schedules aimed at Raft's
+   * others as `targeted` does (keeping all its bare-majority runs); `targeted` draws half the runs from schedules aimed at Raft's
    * subtle rules (a bare majority with stale messages and a leader crash timed with the others'
    * return; leader churn with small batches), the other half as `uniform` does; `uniform` draws
    * every run as before.
