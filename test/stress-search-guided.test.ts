@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cutsAsNetworkFaults } from '../src/adversary/event-cuts.ts';
 import { replayCommand } from '../src/cli/replay-command.ts';
 import { parseScenario } from '../src/scenario/index.ts';
 import { drawRun, faultsFor, runStress, runStressCase, shrinkScenario, type StressPlan } from '../src/stress/index.ts';
@@ -63,4 +64,13 @@ describe('the guided Raft search (the default)', () => {
     expect(code).toBe(1);
     expect(JSON.parse(out.join('\n')).result.traceHash).toBe(a.traceHash);
   }, 240_000);
+
+  it('lists each cut as a network fault from the last microsecond at or before its event', () => {
+    const [a, b] = cutsAsNetworkFaults([
+      { actor: 'node_003', atMs: 812.4418, durationMs: 300, on: 'raft-leader' },
+      { actor: 'node_001', atMs: 40.25, durationMs: 150, on: 'raft-commit' },
+    ]);
+    expect(a).toBe('{ at: 812.441ms, duration: 300ms, from: [node_003], drop_rate: 1 }');
+    expect(b).toBe('{ at: 40.25ms, duration: 150ms, from: [node_001], drop_rate: 1 }');
+  });
 });
