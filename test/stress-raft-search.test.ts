@@ -47,7 +47,7 @@ describe('the targeted Raft search', () => {
 
   it('a run it leaves uniform draws what the uniform search draws; --search uniform turns it off', () => {
     for (let seed = 1; seed <= 60; seed++) {
-      const targeted = drawScenario(plan(), seed);
+      const targeted = drawScenario(plan({ search: 'targeted' }), seed);
       const uniform = drawScenario(plan({ search: 'uniform' }), seed);
       if (raftSearchShape(seed, plan().faults) === 'uniform') expect(targeted).toBe(uniform);
       else expect(targeted).toContain(`run seed ${seed} (${raftSearchShape(seed, plan().faults)})`);

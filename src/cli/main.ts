@@ -202,7 +202,7 @@ export function buildCli(): Command {
     )
     .option(
       '--search <how>',
-      'raft only: targeted (default: half the runs draw a bare majority with stale messages and a timed leader crash, or leader churn) or uniform (every run drawn alike)',
+      'raft only: guided (default, sim mode: in about 60% of the runs an adversary cuts a node off the instant it is elected or commits; the rest as targeted, keeping all its bare-majority runs), targeted (half the runs draw a bare majority with stale messages and a timed leader crash, or leader churn) or uniform (every run drawn alike)',
     )
     .option('--store <file>', STORE_HELP)
     .option('--no-store', 'do not record it')

@@ -2,7 +2,8 @@ import type { TraceEvent } from '../actors/trace-event.ts';
 import { violationText, type Violation } from '../check/violation.ts';
 import { ConclaveError, ConfigError } from '../errors.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine, type Scenario } from '../scenario/index.ts';
-import { drawScenario } from '../stress/index.ts';
+import type { EventCuts } from '../adversary/event-cuts.ts';
+import { drawRun, raftCutAdversary } from '../stress/index.ts';
 import { runScenario } from '../swarm/run-scenario.ts';
 import { bold, dim, heading, red, yellow } from '../text/format.ts';
 import { brokenRunEnd, RunRecorder, scenarioRunEnd, scenarioRunStart } from '../store/index.ts';
@@ -51,7 +52,7 @@ const STRESS_KEYS = ['protocol', 'agents', 'byzantine', 'failureRate', 'faults',
  * safety, else 0 (bad input throws a ConclaveError, exit code 2).
  */
 export async function replayCommand(file: string | undefined, o: ReplayCommandOptions, out: (line: string) => void): Promise<number> {
-  const { scenario, seed, how } = await replayedScenario(file, o);
+  const { scenario, seed, how, adversary } = await replayedScenario(file, o);
   const events: TraceEvent[] = [];
   const recorder =
     typeof o.store === 'string' ? RunRecorder.start(o.store, scenarioRunStart(scenario, { kind: 'replay', mode: 'sim', seed, argv: o.argv })) : undefined;
@@ -61,9 +62,11 @@ export async function replayCommand(file: string | undefined, o: ReplayCommandOp
     mode: 'sim',
     traceLevel: o.full ? 'full' : 'events',
     terminationBoundMs: o.bound,
+    onSystem: adversary && ((s) => adversary.attach(s.faults)),
     onEvent: (e) => {
       events.push(e);
       recorder?.onEvent(e);
+      adversary?.observe(e);
     },
   }).catch(async (e: unknown) => {
     await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : 1));
@@ -95,8 +98,14 @@ export async function replayCommand(file: string | undefined, o: ReplayCommandOp
   return exitCode;
 }
 
-/** The scenario to replay and its seed: a file's (the seed from --seed or the file), or a stress run's. */
-async function replayedScenario(file: string | undefined, o: ReplayCommandOptions): Promise<{ scenario: Scenario; seed: number; how: string }> {
+/**
+ * The scenario to replay and its seed: a file's (the seed from --seed or the file), or a stress
+ * run's, with the adversary that run had if it reacted to its trace (the guided Raft search).
+ */
+async function replayedScenario(
+  file: string | undefined,
+  o: ReplayCommandOptions,
+): Promise<{ scenario: Scenario; seed: number; how: string; adversary?: EventCuts }> {
   const given = STRESS_KEYS.filter((k) => o[k] !== undefined);
   if (file !== undefined) {
     if (given.length > 0)
@@ -122,7 +131,13 @@ async function replayedScenario(file: string | undefined, o: ReplayCommandOption
     throw new UsageError('conclave replay', 'give --seed: the seed of the stress run to replay (conclave stress prints it for each failing run)');
   const plan = stressPlan({ ...STRESS_DEFAULTS, ...Object.fromEntries(given.map((k) => [k, o[k]])), protocol: o.protocol });
   const options = stressOptionsText({ ...o, protocol: plan.protocol, agents: plan.agents, decisions: plan.decisions });
-  return { scenario: parseScenario(drawScenario(plan, o.seed)), seed: o.seed, how: `conclave replay ${options} --seed ${o.seed}` };
+  const drawn = drawRun(plan, o.seed);
+  return {
+    scenario: parseScenario(drawn.scenario),
+    seed: o.seed,
+    how: `conclave replay ${options} --seed ${o.seed}`,
+    ...(drawn.cuts ? { adversary: raftCutAdversary(drawn.cuts, o.seed) } : {}),
+  };
 }
 
 /** Each finding, then the trace around its proving event: that event marked ▶, others it names •. */

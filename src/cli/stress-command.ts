@@ -37,7 +37,7 @@ export interface StressCommandOptions {
   readonly implementation?: string;
   /** `sim` (default) or `threads` (one run at a time on the worker threads, wall clock, every fault kind). */
   readonly mode?: 'sim' | 'threads';
-  /** Raft: `targeted` (default: half the runs aimed at Raft's subtle rules) or `uniform` (every run drawn alike). */
+  /** Raft: `guided` (default: an adversary cuts nodes as they are elected or commit), `targeted` (half the runs aimed at Raft's subtle rules) or `uniform` (every run drawn alike). */
   readonly search?: string;
   /** Exit 0 even when runs within the fault bound stalled (liveness findings are then only reported). */
   readonly allowLiveness?: boolean;
@@ -199,13 +199,27 @@ export function stressPlan(
   if (o.failureRate !== undefined && !(o.failureRate >= 0 && o.failureRate < 1))
     throw new ConfigError('--failure-rate', 'a share of the agents in [0, 1)', o.failureRate);
   if (o.search !== undefined) {
-    if (o.search !== 'targeted' && o.search !== 'uniform') throw new ConfigError('--search', 'targeted or uniform', o.search);
+    if (o.search !== 'guided' && o.search !== 'targeted' && o.search !== 'uniform') throw new ConfigError('--search', 'guided, targeted or uniform', o.search);
     // Only Raft has a targeted search: refused elsewhere rather than accepted and ignored.
     if (family(o.protocol) !== 'raft') throw new ConfigError('--search', `a Raft option (--protocol raft); ${o.protocol} runs are drawn uniformly`, o.search);
     // The targeted shapes crash leaders: without crashes (--faults without crash) every run is
     // uniform, so asking for them is refused rather than ignored.
     if (o.search === 'targeted' && !plan.faults.includes('crash'))
       throw new ConfigError('--search', 'uniform here: the targeted search crashes leaders, and these runs draw no crashes (add crash to --faults)', o.search);
+    // Guided cuts a node's sends (a partition of one) the instant it emits an event, which only
+    // a single-threaded run can do; with neither partitions nor crashes it would be uniform.
+    if (o.search === 'guided' && o.mode === 'threads')
+      throw new ConfigError(
+        '--search',
+        'targeted or uniform in threads mode: the guided search cuts a node in the instant it is elected, which only sim mode can',
+        o.search,
+      );
+    if (o.search === 'guided' && !plan.faults.includes('partition') && !plan.faults.includes('crash'))
+      throw new ConfigError(
+        '--search',
+        'uniform here: the guided search cuts nodes off (a partition) or crashes them, and these runs draw neither (add partition to --faults)',
+        o.search,
+      );
     plan.search = o.search;
   }
   if (o.implementation !== undefined) {

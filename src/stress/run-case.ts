@@ -1,6 +1,8 @@
+import { cutsAsNetworkFaults } from '../adversary/event-cuts.ts';
 import { parseScenario } from '../scenario/index.ts';
 import { unclosedDecisions } from './unclosed.ts';
 import { runScenario } from '../swarm/run-scenario.ts';
+import { raftCutAdversary } from './raft-search.ts';
 import { drawRun, type StressPlan } from './schedule.ts';
 
 /**
@@ -13,8 +15,20 @@ import { drawRun, type StressPlan } from './schedule.ts';
  */
 export interface StressOutcome {
   readonly seed: number;
-  /** The scenario the run drew: `conclave run` on it replays the run exactly (sim mode). */
+  /**
+   * The scenario the run drew: `conclave run` on it replays the run exactly (sim mode). A run of
+   * the guided Raft search lists the cuts its adversary laid as `faults.network` entries; laid
+   * from the clock, a cut may also drop what the node sent in the same instant before the event
+   * (a handler that sends, then emits), so such a scenario replays the run up to there, and may
+   * then differ: see `replays`.
+   */
   readonly scenario: string;
+  /**
+   * Set for a failing run whose adversary reacted to its trace (the guided Raft search): whether
+   * `scenario`, run alone, violated safety again (checked once the run failed). The run itself is
+   * replayed exactly from its seed (`conclave replay --seed`).
+   */
+  readonly replays?: boolean;
   readonly attempted: number;
   readonly decided: number;
   /** Safety violations, each with its checker and the trace position that proves it. */
@@ -43,7 +57,8 @@ export interface StressOutcome {
 }
 
 /**
- * Draws run `seed`'s scenario from the plan, runs it in sim mode with the protocol's checkers,
+ * Draws run `seed`'s scenario from the plan, runs it in sim mode with the protocol's checkers
+ * (and, for a run of the guided Raft search, the adversary that cuts nodes as they emit events),
  * and reports. Never throws: a run that fails is an outcome with `error`.
  *
  * @example
@@ -52,13 +67,26 @@ export interface StressOutcome {
  * ```
  */
 export async function runStressCase(task: { plan: StressPlan; seed: number }): Promise<StressOutcome> {
-  const { scenario, liars, withinBound } = drawRun(task.plan, task.seed);
+  const drawn = drawRun(task.plan, task.seed);
+  const { liars, withinBound } = drawn;
+  let scenario = drawn.scenario;
   const started = performance.now();
   try {
-    const r = await runScenario(parseScenario(scenario), { seed: task.seed, mode: task.plan.mode ?? 'sim' });
+    const cuts = drawn.cuts && raftCutAdversary(drawn.cuts, task.seed);
+    const r = await runScenario(parseScenario(scenario), {
+      seed: task.seed,
+      mode: task.plan.mode ?? 'sim',
+      ...(cuts ? { onSystem: (s) => cuts.attach(s.faults), onEvent: (e) => cuts.observe(e) } : {}),
+    });
+    let replays: boolean | undefined;
+    if (cuts && cuts.laid.length > 0) {
+      scenario = drawRun(task.plan, task.seed, cutsAsNetworkFaults(cuts.laid)).scenario;
+      if (r.safetyViolations.length > 0) replays = (await runScenario(parseScenario(scenario), { seed: task.seed, mode: 'sim' })).safetyViolations.length > 0;
+    }
     return {
       seed: task.seed,
       scenario,
+      ...(replays === undefined ? {} : { replays }),
       liars,
       withinBound,
       attempted: r.decisions.attempted,

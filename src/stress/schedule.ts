@@ -5,7 +5,7 @@ import { ConfigError } from '../errors.ts';
 import { implementationRef } from './implementation.ts';
 import { didYouMean } from '../scenario/did-you-mean.ts';
 import { createPrng } from '../scheduler/prng.ts';
-import { drawRaftSearch, raftSearchShape } from './raft-search.ts';
+import { drawRaftSearch, searchShape, type RaftCutPolicy, type RaftSearch } from './raft-search.ts';
 
 /**
  * What `conclave stress` varies: the protocol, the cluster size, how many agents lie, which
@@ -37,12 +37,14 @@ export interface StressPlan {
    */
   readonly implementation?: string;
   /**
-   * Raft only: `targeted` (default) draws half the runs from schedules aimed at Raft's subtle
-   * rules (`raft-search.ts`: a bare majority with stale messages and a leader crash timed with
-   * the others' return; leader churn with small batches), the other half as `uniform` does;
-   * `uniform` draws every run as before.
+   * Raft only: `guided` (default, sim mode) draws about 60% of the runs with an adversary that cuts a
+   * node's sends at the instant it is elected or commits (`raft-search.ts`, `leader-cuts`), the
+   * others as `targeted` does (keeping all its bare-majority runs); `targeted` draws half the runs from schedules aimed at Raft's
+   * subtle rules (a bare majority with stale messages and a leader crash timed with the others'
+   * return; leader churn with small batches), the other half as `uniform` does; `uniform` draws
+   * every run as before.
    */
-  readonly search?: 'targeted' | 'uniform';
+  readonly search?: RaftSearch;
 }
 
 /**
@@ -177,13 +179,20 @@ export function drawScenario(plan: StressPlan, seed: number): string {
  * whether that keeps it within the protocol's bound (`byzantineBound`). The other faults are
  * drawn within what the protocol tolerates and always end, so within the bound every decision
  * must be reached once they are over: a stall is then a bug, not the price of too many liars.
+ * A `leader-cuts` run (the `guided` Raft search) also returns the policy of its adversary, which
+ * the run itself applies; given the cuts that adversary laid (`laidCuts`, as `faults.network`
+ * entries), the scenario lists them, so that it replays as a plain scenario.
  *
  * @example
  * ```ts
  * drawRun({ protocol: 'pbft', agents: 4, byzantine: 2, faults: ['byzantine'], decisions: 30 }, 2); // { scenario: '...', liars: 2, withinBound: false }
  * ```
  */
-export function drawRun(plan: StressPlan, seed: number): { scenario: string; liars: number; withinBound: boolean } {
+export function drawRun(
+  plan: StressPlan,
+  seed: number,
+  laidCuts: readonly string[] = [],
+): { scenario: string; liars: number; withinBound: boolean; cuts?: RaftCutPolicy } {
   const rnd = createPrng(seed, '$stress');
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
   const int = (lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));
@@ -246,8 +255,8 @@ export function drawRun(plan: StressPlan, seed: number): { scenario: string; lia
   }
   // Raft: a targeted shape replaces the timed faults drawn above (drawn anyway, so a run that
   // stays uniform draws exactly what it drew before the search existed).
-  const shape = fam === 'raft' && plan.search !== 'uniform' ? raftSearchShape(seed, plan.faults) : 'uniform';
-  const targeted = shape === 'uniform' ? undefined : drawRaftSearch(shape, n, plan.faults, seed);
+  const shape = fam === 'raft' ? searchShape(plan.search ?? 'guided', seed, plan.faults, plan.mode) : 'uniform';
+  const targeted = shape === 'uniform' ? undefined : drawRaftSearch(shape, n, plan.faults, seed, laidCuts);
   if (targeted !== undefined) faults.splice(lying, faults.length - lying, ...targeted.faults);
   const algorithm = fam === 'voting' ? plan.protocol : fam === 'pbft' ? 'byzantine_tolerant' : 'raft';
   const scenario = [
@@ -260,5 +269,5 @@ export function drawRun(plan: StressPlan, seed: number): { scenario: string; lia
     ...(faults.length > 0 ? ['faults:', ...faults] : []),
     '',
   ].join('\n');
-  return { scenario, liars, withinBound: liars <= bound };
+  return { scenario, liars, withinBound: liars <= bound, ...(targeted?.cuts ? { cuts: targeted.cuts } : {}) };
 }
