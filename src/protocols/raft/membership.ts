@@ -1,9 +1,10 @@
 import type { ActorId, Envelope } from '../../actors/envelope.ts';
 import { becomeFollower } from './elections.ts';
 import { lastIndex } from './log.ts';
-import { type ChangeMembership, isConfig, type MembershipReply, RAFT_KINDS, type TimeoutNow } from './messages.ts';
+import { type ChangeMembership, type MembershipReply, RAFT_KINDS, type TimeoutNow } from './messages.ts';
 import { type Ctx, RaftNodeState, setMembers } from './raft-state.ts';
 import { appendEntry } from './replication.ts';
+import { configAt } from './snapshots.ts';
 
 /**
  * Single-server membership change (thesis chapter 4).
@@ -11,13 +12,9 @@ import { appendEntry } from './replication.ts';
 
 // ---- membership change, one server at a time (thesis chapter 4) ----
 
-/** The latest configuration entry in the log, or the props' peers when there is none. */
+/** The latest configuration entry in the log, or the snapshot's configuration, or the props' peers when there is neither. */
 export function latestConfig(s: RaftNodeState): { index: number; members: readonly ActorId[] } {
-  for (let i = s.log.length; i >= 1; i--) {
-    const c = s.log[i - 1].command;
-    if (isConfig(c)) return { index: i, members: c.members };
-  }
-  return { index: 0, members: s.props.peers };
+  return configAt(s, lastIndex(s.log));
 }
 
 /** After the log changed under a follower (or at start): adopt its latest configuration. */
@@ -46,7 +43,7 @@ export function leaderAdoptsConfig(s: RaftNodeState, members: readonly ActorId[]
     s.ackedRound.set(p, 0);
   }
   for (const p of before) {
-    for (const m of [s.nextIndex, s.matchIndex, s.inflight, s.lastAck, s.ackedRound, s.lastLag]) m.delete(p);
+    for (const m of [s.nextIndex, s.matchIndex, s.inflight, s.lastAck, s.ackedRound, s.lastLag, s.snapshotSends]) m.delete(p);
     s.probing.delete(p);
   }
 }

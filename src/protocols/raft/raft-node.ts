@@ -4,11 +4,14 @@ import { onClientRequest, onForwardedReply } from './clients.ts';
 import { armElection, onPreVote, onPreVoteReply, onRequestVote, onVoteReply, startElection, startPreVote } from './elections.ts';
 import { lastIndex, type RaftLog } from './log.ts';
 import { onChangeMembership, refreshConfig } from './membership.ts';
-import { type AppendEntries, type AppendEntriesReply, type PreVote, type PreVoteReply, RAFT_KINDS, type RaftProps, type RequestVote, type RequestVoteReply, resolveRaftProps, type TimeoutNow } from './messages.ts';
+import { type AppendEntries, type AppendEntriesReply, type InstallSnapshot, type InstallSnapshotReply, type PreVote, type PreVoteReply, RAFT_KINDS, type RaftProps, type RequestVote, type RequestVoteReply, resolveRaftProps, type TimeoutNow } from './messages.ts';
+import { onInstallSnapshot, onInstallSnapshotReply } from './install-snapshot.ts';
 import { KeyValueMachine } from './kv-store.ts';
+import { ConfigError } from '../../errors.ts';
 import { type Ctx, RaftNodeState } from './raft-state.ts';
 import type { StateMachine } from './state-machine.ts';
 import { heartbeat, onAppendEntries, onAppendReply } from './replication.ts';
+import { recoverSnapshot } from './snapshots.ts';
 import { endTransfer, onTransferLeadership } from './transfer.ts';
 
 export { RaftNodeState, type RaftRole } from './raft-state.ts';
@@ -76,15 +79,30 @@ export function raftNodeWith(createMachine: () => StateMachine): Behaviour<RaftN
       const d = ctx.durable;
       let log = d.get<RaftLog>('log');
       if (log === undefined) d.set('log', (log = []));
-      // The machine starts empty: a restarted node rebuilds it by applying its log again.
+      // The machine starts empty, or from the durable snapshot: a restarted node rebuilds the
+      // rest by applying its log again.
       const s = new RaftNodeState(ctx.self, props, d.get<number>('term') ?? 0, d.get<ActorId | null>('votedFor') ?? null, log, createMachine());
+      s.snapshotEvery = snapshotEvery(s, ctx.props);
       ctx.emit({ type: 'raft-role', term: s.term, role: 'follower', lastIndex: lastIndex(log) });
+      recoverSnapshot(s, ctx);
       refreshConfig(s, ctx); // a restarted node resumes with the latest configuration in its log
       armElection(s, ctx);
       return s;
     },
     receive,
   };
+}
+
+/**
+ * The compaction interval in use: the props' (default 10,000), or 0 for a state machine that
+ * cannot snapshot when the props left it to the default; given explicitly, it is refused.
+ */
+function snapshotEvery(s: RaftNodeState, given: RaftProps | undefined): number {
+  if (s.applied.canSnapshot()) return s.props.snapshotEvery;
+  if (given?.snapshotEvery !== undefined && given.snapshotEvery > 0) {
+    throw new ConfigError(`raft("${s.self}").props.snapshotEvery`, '0 (this state machine has no snapshot()/restore(); implement them to compact the log)', given.snapshotEvery);
+  }
+  return 0;
 }
 
 /**
@@ -139,6 +157,10 @@ function receive(state: unknown, env: Envelope, ctx: Ctx): void {
         return onPreVote(s, env.from, env.body as PreVote, ctx);
       case RAFT_KINDS.preVoteReply:
         return onPreVoteReply(s, env.from, env.body as PreVoteReply, ctx);
+      case RAFT_KINDS.installSnapshot:
+        return onInstallSnapshot(s, env.from, env.body as InstallSnapshot, ctx);
+      case RAFT_KINDS.installSnapshotReply:
+        return onInstallSnapshotReply(s, env.from, env.body as InstallSnapshotReply, ctx);
       case RAFT_KINDS.forwardedReply:
         return onForwardedReply(s, env, ctx);
       case RAFT_KINDS.timeoutNow:
