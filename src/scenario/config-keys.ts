@@ -23,7 +23,7 @@ export const CONFIG_KEYS: KeyNode = {
     byzantine_tolerance: 'leaf',
     malicious_detection: 'leaf',
     algorithms: { '*': ALGORITHM_PARAMS },
-    raft: { enabled: 'leaf', leader_timeout: 'leaf', election_timeout_min: 'leaf', election_timeout_max: 'leaf', heartbeat: 'leaf', max_batch: 'leaf' },
+    raft: { enabled: 'leaf', leader_timeout: 'leaf', election_timeout_min: 'leaf', election_timeout_max: 'leaf', heartbeat: 'leaf', max_batch: 'leaf', snapshot: 'leaf' },
     ...Object.fromEntries(ENTERPRISE_KEYS.map((k) => [k, 'passthrough' as const])),
   },
   agent_weights: { '*': 'leaf' },

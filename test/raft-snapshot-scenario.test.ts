@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import type { TraceEvent } from '../src/index.ts';
+import { parseScenario } from '../src/scenario/index.ts';
+import { runScenario } from '../src/swarm/run-scenario.ts';
+
+/** A 5-node Raft scenario in sim mode with `raft` as its consensus.raft section, a follower crashed and wiped mid-run. */
+const yaml = (raft: string, decisions = 1000) => `name: snapshot-scenario
+agents:
+  - { role: node, count: 5 }
+consensus:
+  algorithm: raft
+  raft: ${raft}
+task:
+  question: Apply the commands in one agreed order
+  options: [commit, skip]
+  decisions: ${decisions}
+  in_flight: 8
+faults:
+  crash: [{ target: node_003, at: 300ms, duration: 600ms, wipe: true }]
+`;
+
+async function run(raft: string): Promise<{ events: TraceEvent[]; decided: number; violations: unknown[] }> {
+  const events: TraceEvent[] = [];
+  const r = await runScenario(parseScenario(yaml(raft)), { seed: 3, mode: 'sim', onEvent: (e: TraceEvent) => events.push(e) });
+  return { events, decided: r.decisions.decided, violations: r.safetyViolations };
+}
+
+const snapshots = (events: readonly TraceEvent[], how: string): { actor: string; index: number }[] =>
+  events.flatMap((e) => (e.type === 'emit' && e.event.type === 'raft-snapshot' && e.event.how === how ? [{ actor: e.actor, index: e.event.index as number }] : []));
+
+describe('consensus.raft.snapshot in a scenario', () => {
+  it('{ every: 50 }: every node snapshots at multiples of 50, the wiped node is restored by InstallSnapshot, the run is safe', async () => {
+    const r = await run('{ max_batch: 4, snapshot: { every: 50, chunk_chars: 100 } }');
+    expect(r.decided).toBe(1000);
+    expect(r.violations).toEqual([]);
+    const taken = snapshots(r.events, 'taken');
+    expect(taken.length).toBeGreaterThanOrEqual(5 * 6);
+    for (const e of taken) expect(e.index % 50).toBe(0);
+    expect(snapshots(r.events, 'installed').map((e) => e.actor)).toContain('node_003');
+  });
+
+  it('false (or every: 0) turns compaction off: no snapshot at all', async () => {
+    for (const off of ['{ snapshot: false }', '{ snapshot: { every: 0 } }']) {
+      const r = await run(off);
+      expect(r.violations).toEqual([]);
+      expect(snapshots(r.events, 'taken')).toEqual([]);
+    }
+  });
+
+  it('the default (10,000) takes no snapshot in a 1,000-command run, and the trace is byte for byte the one of a run with compaction off', async () => {
+    const a = await run('{ heartbeat: 50ms }');
+    const b = await run('{ heartbeat: 50ms, snapshot: false }');
+    expect(snapshots(a.events, 'taken')).toEqual([]);
+    expect(JSON.stringify(a.events)).toBe(JSON.stringify(b.events));
+  });
+
+  it('bad values are refused by path, saying what to write', async () => {
+    const cases: [string, RegExp][] = [
+      ['{ snapshot: { every: -1 } }', /consensus\.raft\.snapshot\.every/],
+      ['{ snapshot: { every: 1.5 } }', /consensus\.raft\.snapshot\.every/],
+      ['{ snapshot: { chunk_chars: 0 } }', /consensus\.raft\.snapshot\.chunk_chars/],
+      ['{ snapshot: { evry: 10 } }', /consensus\.raft\.snapshot\.evry/],
+      ['{ snapshot: true }', /consensus\.raft\.snapshot/],
+      ['{ snapshot: 100 }', /consensus\.raft\.snapshot/],
+    ];
+    for (const [raft, path] of cases) {
+      const error = await run(raft).then(() => undefined, (e: unknown) => e as Error);
+      expect(error, raft).toBeInstanceOf(Error);
+      expect(`${(error as { path?: string }).path ?? ''} ${error!.message}`, raft).toMatch(path);
+    }
+  });
+});
