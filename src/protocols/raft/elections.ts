@@ -3,6 +3,7 @@ import { answer, redirect } from './clients.ts';
 import { lastIndex, lastTerm, logStart, termAt, termsOf } from './log.ts';
 import { type MembershipReply, type PreVote, type PreVoteReply, RAFT_KINDS, type RequestVote, type RequestVoteReply } from './messages.ts';
 import { type Ctx, RaftNodeState, type RaftRole } from './raft-state.ts';
+import { endLearner } from './membership.ts';
 import { appendEntry } from './replication.ts';
 import { endTransfer } from './transfer.ts';
 
@@ -48,6 +49,7 @@ export function becomeFollower(s: RaftNodeState, term: number, leader: ActorId |
     for (const r of s.reads) answer(r.waiter, { clientId: r.clientId, seq: r.seq, ok: false, leader: s.leader }, ctx);
     s.reads = [];
     if (s.transfer !== null) endTransfer(s, s.transfer.sent, 'deposed before the transfer', ctx);
+    if (s.learner !== null) endLearner(s, 'deposed while the server was catching up as a learner', ctx);
     if (s.configChange !== null) {
       const w = s.configChange.waiter;
       s.configChange = null;
@@ -125,6 +127,7 @@ export function becomeLeader(s: RaftNodeState, ctx: Ctx): void {
   s.probing.clear();
   s.snapshotSends.clear();
   s.configChange = null;
+  s.learner = null;
   for (const p of s.others) {
     s.nextIndex.set(p, next);
     s.matchIndex.set(p, 0);

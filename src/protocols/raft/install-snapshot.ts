@@ -1,6 +1,6 @@
 import type { ActorId } from '../../actors/envelope.ts';
 import { armElection, becomeFollower } from './elections.ts';
-import { refreshConfig } from './membership.ts';
+import { learnerProgress, refreshConfig } from './membership.ts';
 import { type InstallSnapshot, type InstallSnapshotReply, RAFT_KINDS } from './messages.ts';
 import { type Ctx, RaftNodeState } from './raft-state.ts';
 import { advanceCommit, pump } from './replication.ts';
@@ -60,6 +60,7 @@ export function onInstallSnapshotReply(s: RaftNodeState, peer: ActorId, r: Insta
     if (s.role !== 'leader') return;
     pump(s, peer, ctx);
     if (s.transfer !== null && s.transfer.target === peer) tryTransfer(s, ctx);
+    if (s.learner !== null && s.learner.id === peer) learnerProgress(s, ctx);
     return;
   }
   if (send === undefined || send.index !== r.index) return; // about a snapshot no longer being sent

@@ -388,6 +388,15 @@ export interface RaftProps {
   readonly snapshotEvery?: number;
   /** Characters of snapshot data per InstallSnapshot chunk; default 65,536. */
   readonly snapshotChunkChars?: number;
+  /**
+   * Non-voting catch-up (thesis 4.2.1): with N > 0, a server the leader is asked to add first
+   * replicates as a learner (not counted in any quorum) in rounds, each bringing it up to the
+   * leader's last index when the round began; once a round takes less than the minimum
+   * election timeout it joins as a voter (the configuration entry is appended). The change is
+   * refused after N rounds, or when one round lasts ten maximum election timeouts (the server is
+   * unavailable). 0 (the default) adds it as a voter at once.
+   */
+  readonly learnerRounds?: number;
 }
 
 /**
@@ -439,6 +448,7 @@ export function resolveRaftProps(p: RaftProps | undefined, self?: ActorId): Reso
     stateMachine: props.stateMachine ?? 'kv',
     snapshotEvery: props.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
     snapshotChunkChars: props.snapshotChunkChars ?? 65_536,
+    learnerRounds: props.learnerRounds ?? 0,
   };
   if (!(r.electionTimeoutMinMs > 0)) fail('electionTimeoutMinMs', 'a number of ms > 0', r.electionTimeoutMinMs);
   if (!(r.electionTimeoutMaxMs >= r.electionTimeoutMinMs)) fail('electionTimeoutMaxMs', `a number of ms >= electionTimeoutMinMs (${r.electionTimeoutMinMs})`, r.electionTimeoutMaxMs);
@@ -450,6 +460,7 @@ export function resolveRaftProps(p: RaftProps | undefined, self?: ActorId): Reso
   if (typeof r.checkQuorum !== 'boolean') fail('checkQuorum', 'a boolean', r.checkQuorum);
   if (r.stateMachine !== 'kv') fail('stateMachine', "'kv'", r.stateMachine);
   if (!(Number.isInteger(r.snapshotEvery) && r.snapshotEvery >= 0 && r.snapshotEvery <= 1e9)) fail('snapshotEvery', 'an integer from 0 (compaction off) to 1e9', r.snapshotEvery);
+  if (!(Number.isInteger(r.learnerRounds) && r.learnerRounds >= 0 && r.learnerRounds <= 1000)) fail('learnerRounds', 'an integer from 0 (add voters at once) to 1,000', r.learnerRounds);
   if (!(Number.isInteger(r.snapshotChunkChars) && r.snapshotChunkChars >= 1 && r.snapshotChunkChars <= 1 << 26)) fail('snapshotChunkChars', 'an integer from 1 to 67,108,864', r.snapshotChunkChars);
   return r;
 }

@@ -140,6 +140,12 @@ export class RaftNodeState {
   snapshotEvery = 0;
   /** The leader's InstallSnapshot in progress to each follower that fell behind the log's start. */
   snapshotSends = new Map<ActorId, SnapshotSend>();
+  /**
+   * A server catching up as a learner before it joins (thesis 4.2.1; `props.learnerRounds`):
+   * who asked, the round's target (the leader's last index when it began), when it began, and
+   * how many rounds ran. Replicated to like a follower, counted in no quorum.
+   */
+  learner: { id: ActorId; waiter: Waiter; target: number; roundAt: number; rounds: number } | null = null;
   /** The follower's InstallSnapshot being received (null when none). */
   snapshotReceive: SnapshotReceive | null = null;
 
@@ -158,6 +164,11 @@ export class RaftNodeState {
 }
 
 export type Ctx = ActorContext<RaftProps>;
+
+/** Whom the leader replicates to: the other members, and a learner catching up. */
+export function replicationTargets(s: RaftNodeState): readonly ActorId[] {
+  return s.learner === null ? s.others : [...s.others, s.learner.id];
+}
 
 /** Uses `members` for quorums, elections and replication targets (no trace, no timers). */
 export function setMembers(s: RaftNodeState, members: readonly ActorId[]): void {

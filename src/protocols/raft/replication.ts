@@ -2,9 +2,9 @@ import type { ActorId } from '../../actors/envelope.ts';
 import { applyCommitted } from './clients.ts';
 import { armElection, becomeFollower } from './elections.ts';
 import { append, entriesFrom, firstIndexOfTerm, lastIndex, lastIndexOfTerm, logStart, termAt, truncateFrom } from './log.ts';
-import { configCommitted, leaderAdoptsConfig, refreshConfig } from './membership.ts';
+import { configCommitted, leaderAdoptsConfig, learnerProgress, refreshConfig } from './membership.ts';
 import { type AppendEntries, type AppendEntriesReply, isConfig, type LogEntry, RAFT_KINDS } from './messages.ts';
-import { type Ctx, RaftNodeState } from './raft-state.ts';
+import { type Ctx, RaftNodeState, replicationTargets } from './raft-state.ts';
 import { serveReads } from './reads.ts';
 import { sendSnapshotChunk } from './snapshots.ts';
 import { tryTransfer } from './transfer.ts';
@@ -139,7 +139,7 @@ export function pump(s: RaftNodeState, peer: ActorId, ctx: Ctx): number {
  */
 export function heartbeat(s: RaftNodeState, ctx: Ctx): void {
   const now = ctx.now();
-  for (const p of s.others) {
+  for (const p of replicationTargets(s)) {
     const fl = s.inflight.get(p)!;
     if (fl.length > 0 && now - fl[0].at >= s.props.heartbeatMs) {
       fl.length = 0;
@@ -158,6 +158,7 @@ export function heartbeat(s: RaftNodeState, ctx: Ctx): void {
     }
   }
   emitLag(s, ctx);
+  if (s.learner !== null) learnerProgress(s, ctx); // a round that never ends is noticed here
   ctx.setTimer('heartbeat', s.props.heartbeatMs, { kind: RAFT_KINDS.heartbeat });
 }
 
@@ -183,7 +184,7 @@ export function appendEntry(s: RaftNodeState, entry: LogEntry, ctx: Ctx): void {
   if (isConfig(entry.command)) leaderAdoptsConfig(s, entry.command.members, ctx);
   advanceCommit(s, ctx); // a cluster of one commits at once
   if (s.role !== 'leader') return;
-  for (const p of s.others) pump(s, p, ctx);
+  for (const p of replicationTargets(s)) pump(s, p, ctx);
 }
 
 export function onAppendReply(s: RaftNodeState, peer: ActorId, r: AppendEntriesReply, ctx: Ctx): void {
@@ -222,6 +223,7 @@ export function onAppendReply(s: RaftNodeState, peer: ActorId, r: AppendEntriesR
   }
   if (pump(s, peer, ctx) === 0 && !r.success) sendAppend(s, peer, ctx, false);
   if (s.transfer !== null && s.transfer.target === peer) tryTransfer(s, ctx);
+  if (r.success && s.learner !== null && s.learner.id === peer) learnerProgress(s, ctx);
 }
 
 /** Commits the highest index a majority holds, if it is of this term (Figure 2; section 5.4.2). */
