@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../src/index.ts';
+import { entryText } from '../src/cli/show-command.ts';
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';
 
@@ -68,5 +69,17 @@ describe('consensus.raft.snapshot in a scenario', () => {
       expect(error, raft).toBeInstanceOf(Error);
       expect(`${(error as { path?: string }).path ?? ''} ${error!.message}`, raft).toMatch(path);
     }
+  });
+});
+
+describe('conclave show reads the compaction and learner events', () => {
+  it('timeline text for raft-snapshot, raft-snapshot-send and raft-learner (colour stripped)', () => {
+    // eslint-disable-next-line no-control-regex
+    const plain = (t: string) => t.replace(/\u001b\[[0-9;]*m/g, '');
+    const text = (actor: string, detail: Record<string, unknown>) => plain(entryText({ t: 1, kind: 'leader', actor, detail } as Parameters<typeof entryText>[0]));
+    expect(text('node_003', { type: 'raft-snapshot', how: 'installed', index: 600, term: 2, chars: 812 })).toBe('node_003 installed a snapshot up to index 600 (term 2, 812 chars)');
+    expect(text('node_001', { type: 'raft-snapshot-send', to: 'node_003', index: 600, chars: 812 })).toBe('node_001 sends node_003 its snapshot up to index 600 (812 chars)');
+    expect(text('n1', { type: 'raft-learner', learner: 'n4', phase: 'promoted', rounds: 2 })).toBe('n1: n4 caught up, joins as a voter');
+    expect(text('n1', { type: 'raft-learner', learner: 'n4', phase: 'aborted', reason: 'n4 did not catch up within 5 rounds' })).toBe('n1: n4 was not added (n4 did not catch up within 5 rounds)');
   });
 });

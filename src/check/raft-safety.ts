@@ -126,16 +126,22 @@ const PER_LEADER = 5;
  * What it reads, and what it cannot see:
  * - election safety reads `raft-leader`; a node that led without announcing it is invisible.
  * - state-machine safety reads `raft-apply` (and `raft-commit`): entries are compared by term and
- *   command. It also stands in for log matching, which would need every node's log: two logs
+ *   command. Across log compaction it also reads `raft-snapshot`: two nodes' snapshots at one
+ *   index (taken, installed or recovered) must have the same digest and term, and that term must
+ *   be the one committed and applied there. A snapshot's state is judged only where another
+ *   node snapshots the same index (nodes snapshot on a common grid of indexes, so they do). It also stands in for log matching, which would need every node's log: two logs
  *   that differ at a committed index show up as two different applies there once both apply it;
  *   differences in uncommitted suffixes (which Raft allows) are not seen, nor are differences a
  *   node never applies.
  * - leader completeness compares every `raft-commit` (index, term, committed in `leaderTerm`) with
- *   the `terms` array of every `raft-leader` event of a later term, in either trace order. It sees
+ *   the `terms` array of every `raft-leader` event of a later term, in either trace order
+ *   (`terms` start after `base` when the leader's log was compacted: an index at or behind
+ *   `base` is in its snapshot, which the digests judge, and is not compared here). It sees
  *   the leader's log at election time only; leader append-only (a leader never overwrites its own
  *   entries) is enforced by the code, not checked.
  * - apply order reads `raft-apply` and `spawn` (a restarted node rebuilds its state machine from
- *   index 1, so its numbering restarts).
+ *   index 1, so its numbering restarts), and `raft-snapshot` (a node that recovered or installed
+ *   a snapshot goes on right after its index).
  * - no acknowledged command lost: every `client-ok` (client, seq) must have been applied by some
  *   node, as the command `client-invoke` announced, at the index the ack names (when it names one).
  *   Together with state-machine safety this means no node applies anything else at that index.

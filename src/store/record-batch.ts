@@ -42,6 +42,7 @@ const RUNTIME_KINDS: Partial<Record<TraceEvent['type'], string>> = {
 /** Protocol events (`ctx.emit`) the timeline keeps, under the kind `show` groups them by. */
 const EMIT_KINDS: Readonly<Record<string, string>> = {
   'raft-leader': 'leader', 'raft-step-down': 'leader', 'raft-config': 'leader', 'raft-transfer': 'leader',
+  'raft-snapshot': 'leader', 'raft-snapshot-send': 'leader', 'raft-learner': 'leader',
   'pbft-view': 'view', 'pbft-view-change': 'view',
   'pbft-detected': 'byzantine', 'byzantine-detected': 'byzantine', collusion: 'byzantine',
   weights: 'weights', stage: 'stage', escalated: 'escalated', alert: 'alert',

@@ -47,9 +47,11 @@ export { RaftNodeState, type RaftRole } from './raft-state.ts';
  * `raft-membership-reply` when the entry commits. A leader that removed itself leads (without
  * counting itself) until the entry commits, then steps down (`raft-step-down` reason
  * `removed`), sending TimeoutNow to an up-to-date member. A new server is spawned with
- * `peers` = the configuration it joins and an empty log, and catches up (as a voter at once:
- * no non-voting catch-up phase, section 4.2.1, so adding a slow server can stall commits
- * while it catches up). A removed server is not told: the leader stops replicating to it, and
+ * `peers` = the configuration it joins and an empty log, and catches up: as a voter at once by
+ * default (so adding a slow server can stall commits while it catches up), or with
+ * `learnerRounds` > 0 first as a non-voting learner (section 4.2.1: replicated to in rounds,
+ * counted in no quorum, promoted once a round takes less than the minimum election timeout;
+ * `raft-learner {learner, phase: start | promoted | aborted}`). A removed server is not told: the leader stops replicating to it, and
  * it may time out and disrupt the cluster (section 4.2.3); pre-vote with the leader lease
  * (a member that heard from a leader within the minimum election timeout refuses) keeps it
  * from deposing a healthy leader, but with `preVote: false` its RequestVote still raises the
@@ -62,7 +64,19 @@ export { RaftNodeState, type RaftRole } from './raft-state.ts';
  * behaviour for any deterministic `StateMachine` (a module exporting it is then spawned by
  * reference); `raftNode` uses the key-value store.
  *
- * Not implemented (see issue 5): joint consensus, non-voting learners, snapshots.
+ * Log compaction (thesis chapter 5; `snapshotEvery`, default 10,000, 0 off): at every applied
+ * index that is a multiple of it, the node snapshots its state machine and client sessions
+ * (JSON text with a sha256 digest), keeps it in `ctx.durable` under `snapshot`, and drops its
+ * log behind it but for `maxBatch * maxInflight` entries; a restarted node restores the
+ * snapshot and applies the tail again as it learns the commit index. A follower that needs
+ * entries the leader compacted gets the snapshot in chunks (`snapshotChunkChars`) by
+ * InstallSnapshot, keeps its log after the snapshot when its entry at the snapshot's index has
+ * the snapshot's term, discards it otherwise. Trace events: `raft-snapshot {how: taken |
+ * installed | recovered, index, term, digest, chars, logStart}` (the digest of the state as
+ * restored) and `raft-snapshot-send {to, index, chars}` on the leader; `raft-leader` carries
+ * `base`/`baseTerm` once its log was compacted (its `terms` start after `base`).
+ *
+ * Not implemented (see issue 5): joint consensus.
  *
  * @example
  * ```ts
