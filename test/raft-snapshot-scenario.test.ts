@@ -83,3 +83,24 @@ describe('conclave show reads the compaction and learner events', () => {
     expect(text('n1', { type: 'raft-learner', learner: 'n4', phase: 'aborted', reason: 'n4 did not catch up within 5 rounds' })).toBe('n1: n4 was not added (n4 did not catch up within 5 rounds)');
   });
 });
+
+describe('compaction in threads mode', () => {
+  it('the same scenario on worker threads: snapshots on the grid with one digest per index, the wiped node restored, the run safe', async () => {
+    const events: TraceEvent[] = [];
+    const text = yaml('{ max_batch: 4, snapshot: { every: 50, chunk_chars: 100 } }', 3000).replace('at: 300ms, duration: 600ms', 'at: 500ms, duration: 2000ms'); // generous: wall-clock time
+    const r = await runScenario(parseScenario(text), { seed: 3, mode: 'threads', workers: 2, onEvent: (e: TraceEvent) => events.push(e) });
+    expect(r.safetyViolations).toEqual([]);
+    expect(r.decisions.decided).toBe(3000);
+    const taken = snapshots(events, 'taken');
+    expect(taken.length).toBeGreaterThanOrEqual(5 * 10);
+    const digests = new Map<number, Set<string>>();
+    for (const e of events) {
+      if (e.type !== 'emit' || e.event.type !== 'raft-snapshot') continue;
+      const index = e.event.index as number;
+      if (!digests.has(index)) digests.set(index, new Set());
+      digests.get(index)!.add(e.event.digest as string);
+    }
+    for (const set of digests.values()) expect(set.size).toBe(1);
+    expect(snapshots(events, 'installed').map((e) => e.actor)).toContain('node_003');
+  });
+});
