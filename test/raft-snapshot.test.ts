@@ -1,14 +1,20 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import type { Behaviour } from '../src/actors/behaviour.ts';
+import type { Envelope } from '../src/actors/envelope.ts';
 import type { BehaviourRef } from '../src/actors/registry.ts';
 import { historyOps, type HistoryOp } from '../src/check/history-export.ts';
 import { RaftSafetyMonitor } from '../src/check/raft-safety.ts';
 import { SimSystem, type TraceEvent } from '../src/index.ts';
 import { lastIndex, logStart } from '../src/protocols/raft/log.ts';
-import { RAFT_KINDS, type RaftProps } from '../src/protocols/raft/messages.ts';
+import type { KeyValueMachine } from '../src/protocols/raft/kv-store.ts';
+import { type InstallSnapshot, RAFT_KINDS, type RaftProps } from '../src/protocols/raft/messages.ts';
+import { raftNode } from '../src/protocols/raft/raft-node.ts';
 import type { RaftNodeState } from '../src/protocols/raft/raft-state.ts';
 import { RAFT_CLIENT, RAFT_NODE } from '../src/protocols/raft/refs.ts';
 import { RaftCluster } from './fixtures/raft-cluster.ts';
+import { entry, follower } from './fixtures/raft-by-hand.ts';
+import { statelessSnapshotRaftNode, tailKeepingSnapshotRaftNode } from './fixtures/raft-snapshot-bugs.ts';
 
 const link = { latency: { kind: 'uniform', minMs: 1, maxMs: 5 } } as const;
 
@@ -220,5 +226,43 @@ describe('history export across compaction', () => {
     const old = ops.find((o) => o.f === 'write' && o.type === 'ok' && o.key === key && o.value !== ops[i].value)!;
     const tampered = ops.map((o, j) => (j === i ? { ...o, value: old.value } : o));
     expect(staleReads(tampered).length).toBe(1);
+  });
+});
+
+describe('the planted snapshot bugs really are the bugs they are named after (by hand)', () => {
+  type Node = Behaviour<RaftNodeState, RaftProps>;
+  type Draft = Parameters<Node['receive']>[0];
+  const install = (body: InstallSnapshot): Envelope => ({ id: 1, from: 'n1', to: 'n2', kind: RAFT_KINDS.installSnapshot, body });
+  const data = JSON.stringify({ machine: [['k', 'from-snapshot']], sessions: [] });
+  const snapshotAt2 = (lastTerm: number): InstallSnapshot => ({ term: 2, index: 2, lastTerm, configIndex: 0, members: ['n1', 'n2', 'n3'], offset: 0, data, done: true });
+
+  it('a conflicting tail (index 2 holds term 1, the snapshot says term 2): real discards it, the mutant keeps it', () => {
+    const run = (node: Node) => {
+      const { s, r } = follower('n2', ['n1', 'n2', 'n3'], 1, [entry(1, 'a'), entry(1, 'b'), entry(1, 'c'), entry(1, 'd')]);
+      node.receive(s as unknown as Draft, install(snapshotAt2(2)), r.ctx);
+      return { last: lastIndex(s.log), start: logStart(s.log), applied: s.lastApplied };
+    };
+    expect(run(raftNode)).toEqual({ last: 2, start: 2, applied: 2 });
+    expect(run(tailKeepingSnapshotRaftNode)).toEqual({ last: 4, start: 2, applied: 2 });
+  });
+
+  it('a matching tail (index 2 holds term 2): both keep it, as Figure 5.3 says', () => {
+    const run = (node: Node) => {
+      const { s, r } = follower('n2', ['n1', 'n2', 'n3'], 2, [entry(1, 'a'), entry(2, 'b'), entry(2, 'c')]);
+      node.receive(s as unknown as Draft, install(snapshotAt2(2)), r.ctx);
+      return lastIndex(s.log);
+    };
+    expect(run(raftNode)).toBe(3);
+    expect(run(tailKeepingSnapshotRaftNode)).toBe(3);
+  });
+
+  it('the state: real restores the snapshot\'s store, the stateless mutant keeps its own', () => {
+    const run = (node: Node) => {
+      const { s, r } = follower('n2', ['n1', 'n2', 'n3'], 1, []);
+      node.receive(s as unknown as Draft, install(snapshotAt2(2)), r.ctx);
+      return { applied: s.lastApplied, k: (s.applied.machine as KeyValueMachine).get('k') };
+    };
+    expect(run(raftNode)).toEqual({ applied: 2, k: 'from-snapshot' });
+    expect(run(statelessSnapshotRaftNode)).toEqual({ applied: 2, k: null });
   });
 });
