@@ -115,24 +115,28 @@ describe('raft log compaction and InstallSnapshot (sim)', () => {
 
   it('client sessions survive a snapshot: a retried command already applied is not applied again', async () => {
     const c = await RaftCluster.start({ seed: 5, n: 3, link, raft: { snapshotEvery: 10, maxBatch: 4, maxInflight: 2 } });
-    await c.startClient({ commands: 40 });
+    // 39 commands after the first leader's no-op: the last one lands on index 40, a snapshot index.
+    await c.startClient({ commands: 39 });
     expect(c.runUntil(() => c.summary !== undefined, 10_000)).toBe(true);
     c.runFor(300);
     const follower = c.nodes.find((n) => n !== c.leader())!;
-    // Wipe a follower so it holds only the installed snapshot, then make it the leader.
+    // Wipe a follower so it holds only the installed snapshot (no entry to apply after it), then make it the leader.
     c.sim.faults.crash(follower);
+    const restart = c.sim.recorder.events.length;
     c.sim.faults.recover(follower, { wipe: true });
     expect(c.runUntil(() => snapshotEvents(c.sim.recorder.events).some((e) => e.actor === follower && e.how === 'installed'), 3_000)).toBe(true);
+    expect(snapshotEvents(c.sim.recorder.events).find((e) => e.actor === follower && e.how === 'installed')!.index).toBe(40);
     c.runFor(300);
     const r = await c.sim.ask(c.leader()!, { kind: RAFT_KINDS.transferLeadership, body: { target: follower } }, { timeoutMs: 2_000 });
     expect((r.body as { ok: boolean }).ok).toBe(true);
     expect(c.runUntil(() => c.leader() === follower, 2_000)).toBe(true);
     c.runFor(200);
-    const s = await c.sim.snapshot<RaftNodeState>(follower);
-    const applied = s.lastApplied;
-    // The client's seq 40 (a put) again: the session restored from the snapshot answers it.
-    const again = await c.sim.ask(follower, { kind: RAFT_KINDS.clientRequest, body: { clientId: 'client', seq: 40, command: { op: 'put', key: 'k8', value: 'client:40' } } }, { timeoutMs: 2_000 });
-    expect(again.body).toMatchObject({ ok: true, seq: 40 });
+    // Every client command it knows of came with the snapshot: it applied none since it restarted.
+    expect(c.sim.recorder.events.slice(restart).some((e) => e.type === 'emit' && e.actor === follower && e.event.type === 'raft-apply' && e.event.client !== undefined)).toBe(false);
+    const applied = (await c.sim.snapshot<RaftNodeState>(follower)).lastApplied;
+    // The client's seq 39 again: the session restored from the snapshot answers it with the stored result, and nothing is applied.
+    const again = await c.sim.ask(follower, { kind: RAFT_KINDS.clientRequest, body: { clientId: 'client', seq: 39, command: { op: 'put', key: 'k7', value: 'client:39' } } }, { timeoutMs: 2_000 });
+    expect(again.body).toMatchObject({ ok: true, seq: 39, index: 40 });
     c.runFor(200);
     expect((await c.sim.snapshot<RaftNodeState>(follower)).lastApplied).toBe(applied);
     expect(c.monitor.finish()).toEqual([]);
