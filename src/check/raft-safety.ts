@@ -76,24 +76,47 @@ interface Ack {
 const identity = (term: unknown, command: unknown): string => `${term}:${JSON.stringify(command)}`;
 const opKey = (client: string, seq: number): string => `${client}\u0000${seq}`;
 /**
- * Where two logs (terms by index) break log matching: the highest index where both hold the same
- * term, and an earlier index where they differ; undefined when they match.
+ * Where two logs break log matching, over the indexes both still hold (a compacted prefix is
+ * not seen): the highest index where both hold the same term, and an earlier index where they
+ * differ; undefined when they match.
  */
-function divergence(a: readonly number[], b: readonly number[]): { at: number; term: number; before: number } | undefined {
-  for (let i = Math.min(a.length, b.length); i >= 1; i--) {
-    if (a[i - 1] !== b[i - 1]) continue;
-    for (let j = i - 1; j >= 1; j--) if (a[j - 1] !== b[j - 1]) return { at: i, term: a[i - 1], before: j };
+function divergence(a: LeaderLog, b: LeaderLog): { at: number; term: number; before: number } | undefined {
+  const low = Math.max(a.base, b.base, 1);
+  for (let i = Math.min(a.base + a.terms.length, b.base + b.terms.length); i >= low; i--) {
+    if (termIn(a, i) !== termIn(b, i)) continue;
+    for (let j = i - 1; j >= low; j--) if (termIn(a, j) !== termIn(b, j)) return { at: i, term: termIn(a, i) as number, before: j };
     return undefined;
   }
   return undefined;
 }
 
-/** A leader's log as it was elected (terms by index), where it said so, and how often it was reported. */
+/**
+ * A leader's log as it was elected: the terms of the entries it held, from `base + 1` on (`base`
+ * is where its log was compacted to, of term `baseTerm`; 0 when it never was), where it said so,
+ * and how often it was reported.
+ */
 interface LeaderLog {
   readonly term: number;
   readonly actor: string;
+  readonly base: number;
+  readonly baseTerm: number;
   readonly terms: readonly number[];
   reported: number;
+  readonly at: number;
+}
+
+/** The term a leader's log held at `index`: undefined beyond its end, 'compacted' before its base. */
+function termIn(log: LeaderLog, index: number): number | 'compacted' | undefined {
+  if (index === log.base) return log.base === 0 ? 0 : log.baseTerm;
+  return index < log.base ? 'compacted' : log.terms[index - log.base - 1];
+}
+
+/** A snapshot's digest at an index, who reported it first, and where. */
+interface SnapshotSeen {
+  readonly digest: string;
+  readonly term: number;
+  readonly actor: string;
+  readonly how: string;
   readonly at: number;
 }
 
@@ -111,16 +134,22 @@ const PER_LEADER = 5;
  * What it reads, and what it cannot see:
  * - election safety reads `raft-leader`; a node that led without announcing it is invisible.
  * - state-machine safety reads `raft-apply` (and `raft-commit`): entries are compared by term and
- *   command. It also stands in for log matching, which would need every node's log: two logs
+ *   command. Across log compaction it also reads `raft-snapshot`: two nodes' snapshots at one
+ *   index (taken, installed or recovered) must have the same digest and term, and that term must
+ *   be the one committed and applied there. A snapshot's state is judged only where another
+ *   node snapshots the same index (nodes snapshot on a common grid of indexes, so they do). It also stands in for log matching, which would need every node's log: two logs
  *   that differ at a committed index show up as two different applies there once both apply it;
  *   differences in uncommitted suffixes (which Raft allows) are not seen, nor are differences a
  *   node never applies.
  * - leader completeness compares every `raft-commit` (index, term, committed in `leaderTerm`) with
- *   the `terms` array of every `raft-leader` event of a later term, in either trace order. It sees
+ *   the `terms` array of every `raft-leader` event of a later term, in either trace order
+ *   (`terms` start after `base` when the leader's log was compacted: an index at or behind
+ *   `base` is in its snapshot, which the digests judge, and is not compared here). It sees
  *   the leader's log at election time only; leader append-only (a leader never overwrites its own
  *   entries) is enforced by the code, not checked.
  * - apply order reads `raft-apply` and `spawn` (a restarted node rebuilds its state machine from
- *   index 1, so its numbering restarts).
+ *   index 1, so its numbering restarts), and `raft-snapshot` (a node that recovered or installed
+ *   a snapshot goes on right after its index).
  * - no acknowledged command lost: every `client-ok` (client, seq) must have been applied by some
  *   node, as the command `client-invoke` announced, at the index the ack names (when it names one).
  *   Together with state-machine safety this means no node applies anything else at that index.
@@ -149,6 +178,9 @@ export class RaftSafetyMonitor {
   private readonly leaderLogs: LeaderLog[] = [];
   private readonly committed = new Map<number, Committed>();
   private readonly applied = new Map<number, Applied>();
+  private readonly snapshots = new Map<number, SnapshotSeen>();
+  /** The snapshot index a node being restarted recovered from (until its spawn event). */
+  private readonly recoveredFrom = new Map<string, number>();
   private readonly appliedOps = new Map<string, number>();
   private readonly nextApply = new Map<string, number>();
   private readonly invoked = new Map<string, { key: unknown; value: unknown }>();
@@ -166,14 +198,21 @@ export class RaftSafetyMonitor {
   observe(e: TraceEvent): void {
     this.current = this.seen++;
     if (e.type === 'spawn') {
-      this.nextApply.delete(e.actor);
+      // A node restarts applying at 1, or right after the snapshot it recovered from (its init
+      // announces that before the runtime records the spawn).
+      const from = this.recoveredFrom.get(e.actor);
+      if (from === undefined) this.nextApply.delete(e.actor);
+      else this.nextApply.set(e.actor, from + 1);
+      this.recoveredFrom.delete(e.actor);
       return;
     }
     if (e.type !== 'emit') return;
     const ev = e.event as Record<string, unknown>;
     switch (ev.type) {
       case 'raft-leader':
-        return this.onLeader(e.actor, e.t, ev.term as number, (ev.terms as number[] | undefined) ?? []);
+        return this.onLeader(e.actor, e.t, ev);
+      case 'raft-snapshot':
+        return this.onSnapshot(e.actor, ev);
       case 'raft-commit':
         return this.onCommit(e.actor, ev.index as number, ev.term as number, (ev.leaderTerm as number | undefined) ?? (ev.term as number));
       case 'raft-apply':
@@ -207,7 +246,8 @@ export class RaftSafetyMonitor {
     this.violations.push({ property, detail, at, positions: [...new Set([...earlier, at])].sort((a, b) => a - b) });
   }
 
-  private onLeader(actor: string, t: number, term: number, terms: readonly number[]): void {
+  private onLeader(actor: string, t: number, ev: Record<string, unknown>): void {
+    const term = ev.term as number;
     const earlier = this.leaders.get(term);
     if (earlier === undefined) {
       this.leaders.set(term, [actor]);
@@ -216,11 +256,19 @@ export class RaftSafetyMonitor {
       this.report('election-safety', `term ${term} has more than one leader: ${earlier.join(', ')} and then ${actor} (t=${t})`, [this.leaderAt.get(term)!]);
       earlier.push(actor);
     }
-    const log: LeaderLog = { term, actor, terms, reported: 0, at: this.current };
+    const log: LeaderLog = {
+      term,
+      actor,
+      base: (ev.base as number | undefined) ?? 0,
+      baseTerm: (ev.baseTerm as number | undefined) ?? 0,
+      terms: (ev.terms as number[] | undefined) ?? [],
+      reported: 0,
+      at: this.current,
+    };
     // Log matching, over the logs the trace reveals (each leader's, as elected): where two logs
     // hold an entry of the same term at the same index, they agree on everything before it.
     for (const other of this.leaderLogs) {
-      const diverged = divergence(other.terms, terms);
+      const diverged = divergence(other, log);
       if (diverged !== undefined)
         this.report(
           'log-matching',
@@ -236,11 +284,12 @@ export class RaftSafetyMonitor {
     // Leader append-only: what a leader commits in its term at an index its log already held
     // when it was elected must be that very entry (a leader never overwrites its own log).
     const own = this.leaderLogs.find((l) => l.term === leaderTerm && l.actor === actor);
-    if (own !== undefined && index <= own.terms.length && own.terms[index - 1] !== term) {
+    const held = own === undefined ? undefined : termIn(own, index);
+    if (typeof held === 'number' && held !== term) {
       this.report(
         'leader-append-only',
-        `${actor}, leader of term ${leaderTerm}, committed index ${index} as term ${term}, but its log held term ${own.terms[index - 1]} there when it was elected`,
-        [own.at],
+        `${actor}, leader of term ${leaderTerm}, committed index ${index} as term ${term}, but its log held term ${held} there when it was elected`,
+        [own!.at],
       );
     }
     const c = this.committed.get(index);
@@ -258,8 +307,10 @@ export class RaftSafetyMonitor {
   }
 
   private judgeCompleteness(log: LeaderLog, index: number, c: Committed): void {
-    const has = log.terms[index - 1];
-    if (has === c.term || log.reported >= PER_LEADER) return;
+    const has = termIn(log, index);
+    // A compacted index is in the leader's snapshot, which holds committed entries only; the
+    // snapshot digests (onSnapshot) judge that state.
+    if (has === c.term || has === 'compacted' || log.reported >= PER_LEADER) return;
     log.reported++;
     this.report(
       'leader-completeness',
@@ -286,6 +337,40 @@ export class RaftSafetyMonitor {
     } else if (first.id !== id) {
       this.report('state-machine-safety', `index ${index}: ${first.actor} applied ${first.id} (t=${first.t}) but ${actor} applied ${id} (t=${t})`, [first.at]);
     }
+  }
+
+  /**
+   * `raft-snapshot` (taken, installed or recovered at `index`): two nodes' states at one index
+   * must be the same (their digests equal: state-machine safety across compaction), a snapshot's
+   * last entry must be the entry committed and applied there, and a node that installed or
+   * recovered one applies from `index + 1` on.
+   */
+  private onSnapshot(actor: string, ev: Record<string, unknown>): void {
+    const index = ev.index as number;
+    const term = ev.term as number;
+    const digest = ev.digest as string;
+    const how = String(ev.how);
+    if (how === 'installed') this.nextApply.set(actor, index + 1);
+    else if (how === 'recovered') this.recoveredFrom.set(actor, index);
+    const first = this.snapshots.get(index);
+    if (first === undefined) this.snapshots.set(index, { digest, term, actor, how, at: this.current });
+    else if (first.digest !== digest || first.term !== term) {
+      this.report(
+        'state-machine-safety',
+        `index ${index}: ${first.actor}'s snapshot (${first.how}, term ${first.term}, digest ${first.digest.slice(0, 12)}) differs from ${actor}'s (${how}, term ${term}, digest ${digest.slice(0, 12)})`,
+        [first.at],
+      );
+    }
+    const c = this.committed.get(index);
+    if (c !== undefined && c.term !== term)
+      this.report(
+        'state-machine-safety',
+        `${actor} ${how} a snapshot up to index ${index} of term ${term}, but index ${index} was committed with term ${c.term} by ${c.actor}`,
+        [c.at],
+      );
+    const a = this.applied.get(index);
+    if (a !== undefined && !a.id.startsWith(`${term}:`))
+      this.report('state-machine-safety', `${actor} ${how} a snapshot up to index ${index} of term ${term}, but ${a.actor} applied ${a.id} there`, [a.at]);
   }
 
   private onWriteAck(ev: Record<string, unknown>): void {

@@ -255,6 +255,13 @@ export function entryText(e: TimelineEntry, reasoning = true): string {
     case 'leader':
       if (d.type === 'raft-leader') return green(`${e.actor} elected leader of term ${s(d.term)}`) + dim(` (${s(d.votes)} votes)`);
       if (d.type === 'raft-step-down') return yellow(`${e.actor} stepped down from term ${s(d.term)}`) + dim(` (${s(d.reason)})`);
+      if (d.type === 'raft-snapshot') return `${e.actor} ${s(d.how)} a snapshot up to index ${s(d.index)}` + dim(` (term ${s(d.term)}, ${s(d.chars)} chars)`);
+      if (d.type === 'raft-snapshot-send') return yellow(`${e.actor} sends ${s(d.to)} its snapshot up to index ${s(d.index)}`) + dim(` (${s(d.chars)} chars)`);
+      if (d.type === 'raft-learner')
+        return (
+          `${e.actor}: ${s(d.learner)} ${d.phase === 'start' ? 'catches up as a learner' : d.phase === 'promoted' ? 'caught up, joins as a voter' : 'was not added'}` +
+          (d.reason === undefined ? '' : dim(` (${s(d.reason)})`))
+        );
       break;
     case 'view':
       if (d.type === 'pbft-view') return green(`${e.actor} enters view ${s(d.view)}: ${s(d.primary)} is primary`);

@@ -4,7 +4,7 @@ import type { TraceEvent } from '../actors/trace-event.ts';
 import { BYZANTINE_RAFT, RAFT_BYZANTINE_KINDS, type ByzantineRaftProps, type RaftByzantineKind } from '../adversary/byzantine-raft.ts';
 import { ConfigError } from '../errors.ts';
 import type { RaftClientProps, RaftClientSummary } from '../protocols/raft/raft-client.ts';
-import type { RaftProps } from '../protocols/raft/messages.ts';
+import { DEFAULT_SNAPSHOT_EVERY, type RaftProps } from '../protocols/raft/messages.ts';
 import { RAFT_CLIENT, RAFT_NODE } from '../protocols/raft/refs.ts';
 import { parseDuration, refuseUnknownKeys } from '../scenario/index.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
@@ -155,9 +155,37 @@ class RaftRun implements ProtocolRun {
   }
 }
 
-const RAFT_KEYS = ['election_timeout_min', 'election_timeout_max', 'heartbeat', 'max_batch'];
+const RAFT_KEYS = ['election_timeout_min', 'election_timeout_max', 'heartbeat', 'max_batch', 'snapshot'];
+const SNAPSHOT_KEYS = ['every', 'chunk_chars'];
 
-/** `consensus.raft: { election_timeout_min, election_timeout_max, heartbeat, max_batch }` (durations; a bare number is milliseconds). */
+/**
+ * `consensus.raft.snapshot`: `{ every: N, chunk_chars: C }` (a snapshot at every N-th applied
+ * index, 0 for none; C characters per InstallSnapshot chunk), or `false` for no compaction.
+ */
+function snapshotProps(raw: unknown): Pick<RaftProps, 'snapshotEvery' | 'snapshotChunkChars'> {
+  const path = 'consensus.raft.snapshot';
+  if (raw === undefined) return {};
+  if (raw === false) return { snapshotEvery: 0 };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw new ConfigError(
+      path,
+      `{ every: N } (a snapshot every N applied entries, 0 for none; default ${DEFAULT_SNAPSHOT_EVERY.toLocaleString('en-US')}) or false`,
+      raw,
+    );
+  const r = raw as Record<string, unknown>;
+  refuseUnknownKeys(r, SNAPSHOT_KEYS, path);
+  const { every, chunk_chars: chunk } = r;
+  if (every !== undefined && !(Number.isInteger(every) && (every as number) >= 0 && (every as number) <= 1e9))
+    throw new ConfigError(`${path}.every`, 'an integer from 0 (no compaction) to 1,000,000,000', every);
+  if (chunk !== undefined && !(Number.isInteger(chunk) && (chunk as number) >= 1 && (chunk as number) <= 1 << 26))
+    throw new ConfigError(`${path}.chunk_chars`, 'an integer from 1 to 67,108,864', chunk);
+  return { snapshotEvery: every as number | undefined, snapshotChunkChars: chunk as number | undefined };
+}
+
+/**
+ * `consensus.raft: { election_timeout_min, election_timeout_max, heartbeat, max_batch, snapshot }`
+ * (durations; a bare number is milliseconds; `snapshot` see snapshotProps).
+ */
 function raftProps(raw: unknown, nodes: ActorId[]): RaftProps {
   if (raw === undefined) return { peers: nodes };
   if (typeof raw !== 'object' || raw === null) throw new ConfigError('consensus.raft', `{ ${RAFT_KEYS.join(', ')} }`, raw);
@@ -173,6 +201,7 @@ function raftProps(raw: unknown, nodes: ActorId[]): RaftProps {
     electionTimeoutMaxMs: ms('election_timeout_max'),
     heartbeatMs: ms('heartbeat'),
     maxBatch: maxBatch as number | undefined,
+    ...snapshotProps(r.snapshot),
   };
   return stripUndefined(props);
 }

@@ -1,9 +1,10 @@
 import type { Envelope } from '../../actors/envelope.ts';
-import { lastIndex } from './log.ts';
+import { entryAt, lastIndex } from './log.ts';
 import { type ClientReply, type ClientRequest, RAFT_KINDS } from './messages.ts';
 import { type Ctx, key, RaftNodeState, type Waiter } from './raft-state.ts';
 import { serveReads, startRead } from './reads.ts';
 import { appendEntry } from './replication.ts';
+import { maybeSnapshot } from './snapshots.ts';
 
 /**
  * The state machine and clients: applying committed entries, answering and redirecting clients,
@@ -15,13 +16,14 @@ import { appendEntry } from './replication.ts';
 export function applyCommitted(s: RaftNodeState, ctx: Ctx): void {
   while (s.lastApplied < s.commitIndex) {
     const index = ++s.lastApplied;
-    const e = s.log[index - 1];
+    const e = entryAt(s.log, index)!;
     const out = s.applied.apply(index, e.command, e.client, e.seq, e.lowestPending);
     ctx.emit(
       e.client === undefined
         ? { type: 'raft-apply', index, term: e.term, command: e.command }
         : { type: 'raft-apply', index, term: e.term, command: e.command, client: e.client, seq: e.seq },
     );
+    maybeSnapshot(s, index, e.term, ctx);
     if (s.role !== 'leader' || e.client === undefined) continue;
     const k = key(e.client, e.seq!);
     s.proposed.delete(k);

@@ -1,8 +1,9 @@
 import type { ActorId, Envelope } from '../../actors/envelope.ts';
 import { answer, redirect } from './clients.ts';
-import { lastIndex, lastTerm, termsOf } from './log.ts';
+import { lastIndex, lastTerm, logStart, termAt, termsOf } from './log.ts';
 import { type MembershipReply, type PreVote, type PreVoteReply, RAFT_KINDS, type RequestVote, type RequestVoteReply } from './messages.ts';
 import { type Ctx, RaftNodeState, type RaftRole } from './raft-state.ts';
+import { endLearner } from './membership.ts';
 import { appendEntry } from './replication.ts';
 import { endTransfer } from './transfer.ts';
 
@@ -48,6 +49,7 @@ export function becomeFollower(s: RaftNodeState, term: number, leader: ActorId |
     for (const r of s.reads) answer(r.waiter, { clientId: r.clientId, seq: r.seq, ok: false, leader: s.leader }, ctx);
     s.reads = [];
     if (s.transfer !== null) endTransfer(s, s.transfer.sent, 'deposed before the transfer', ctx);
+    if (s.learner !== null) endLearner(s, 'deposed while the server was catching up as a learner', ctx);
     if (s.configChange !== null) {
       const w = s.configChange.waiter;
       s.configChange = null;
@@ -117,12 +119,20 @@ export function becomeLeader(s: RaftNodeState, ctx: Ctx): void {
   ctx.cancelTimer('election');
   s.leader = s.self;
   setRole(s, 'leader', ctx);
-  ctx.emit({ type: 'raft-leader', term: s.term, lastIndex: lastIndex(s.log), terms: termsOf(s.log), votes: s.votes.size });
+  // `terms` are those of the entries the log holds; `base` (and its term) is where they start.
+  const base = logStart(s.log);
+  ctx.emit(
+    base === 0
+      ? { type: 'raft-leader', term: s.term, lastIndex: lastIndex(s.log), terms: termsOf(s.log), votes: s.votes.size }
+      : { type: 'raft-leader', term: s.term, lastIndex: lastIndex(s.log), terms: termsOf(s.log), votes: s.votes.size, base, baseTerm: termAt(s.log, base) },
+  );
   const next = lastIndex(s.log) + 1;
   const now = ctx.now();
   for (const m of [s.nextIndex, s.matchIndex, s.inflight, s.lastAck, s.ackedRound]) m.clear();
   s.probing.clear();
+  s.snapshotSends.clear();
   s.configChange = null;
+  s.learner = null;
   for (const p of s.others) {
     s.nextIndex.set(p, next);
     s.matchIndex.set(p, 0);

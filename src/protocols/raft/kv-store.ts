@@ -84,6 +84,17 @@ export class KeyValueMachine implements StateMachine {
     return { ok: true, value: this.get((command as KvCommand).key) };
   }
 
+  /** The pairs in insertion order (the same on every node that applied the same commands). */
+  snapshot(): [string, string][] {
+    return [...this.data];
+  }
+
+  restore(data: unknown): void {
+    if (!Array.isArray(data)) throw new TypeError(`KeyValueMachine.restore: expected [key, value] pairs, got ${typeof data}`);
+    this.data.clear();
+    for (const [k, v] of data as [string, string][]) this.data.set(k, v);
+  }
+
   apply(command: MachineCommand): KvResult {
     const c = command as KvCommand;
     switch (c.op) {

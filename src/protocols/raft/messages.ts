@@ -214,6 +214,66 @@ export interface AppendEntriesReply {
 }
 
 /**
+ * A snapshot (thesis chapter 5): the replicated state after applying every entry up to `index`
+ * (of `term`), the configuration in use at that index, and the state as JSON text (the
+ * `SessionedMachine` snapshot: machine data and client sessions) with its digest (sha256, hex),
+ * which the checkers compare between nodes. What the durable store keeps under `snapshot`.
+ *
+ * @example
+ * ```ts
+ * const r: SnapshotRecord = { index: 10_000, term: 3, configIndex: 0, members: ['n1', 'n2', 'n3'], data: '{"machine":[],"sessions":[]}', digest: 'ab12...' };
+ * ```
+ */
+export interface SnapshotRecord {
+  readonly index: number;
+  readonly term: number;
+  /** The index of the configuration entry in use at `index` (0: the props' peers). */
+  readonly configIndex: number;
+  readonly members: readonly ActorId[];
+  readonly data: string;
+  readonly digest: string;
+}
+
+/**
+ * InstallSnapshot (thesis Figure 5.3): one chunk of the leader's snapshot, `data` being the
+ * characters of `SnapshotRecord.data` from `offset` on; `done` on the last chunk. The leader is
+ * the envelope's `from`. A follower takes chunks in order and installs the snapshot on `done`.
+ *
+ * @example
+ * ```ts
+ * const m: InstallSnapshot = { term: 4, index: 10_000, lastTerm: 3, configIndex: 0, members: ['n1', 'n2', 'n3'], offset: 0, data: '{"machine"', done: false };
+ * ```
+ */
+export interface InstallSnapshot {
+  readonly term: number;
+  /** The snapshot's last included index and its term. */
+  readonly index: number;
+  readonly lastTerm: number;
+  readonly configIndex: number;
+  readonly members: readonly ActorId[];
+  readonly offset: number;
+  readonly data: string;
+  readonly done: boolean;
+}
+
+/**
+ * The answer to an InstallSnapshot chunk: the follower's term, the snapshot it is about, the
+ * offset it expects next (all of it received when `done`), and `done` once installed (or when
+ * it had applied that far already): the leader then replicates from `index + 1`.
+ *
+ * @example
+ * ```ts
+ * const r: InstallSnapshotReply = { term: 4, index: 10_000, offset: 65_536, done: false };
+ * ```
+ */
+export interface InstallSnapshotReply {
+  readonly term: number;
+  readonly index: number;
+  readonly offset: number;
+  readonly done: boolean;
+}
+
+/**
  * A client's command, sent to the node it believes leads. (clientId, seq) identifies it, so a
  * retry of the same command applies once. `lowestPending` is the lowest seq the client has not
  * had acknowledged yet (results below it may be forgotten).
@@ -279,6 +339,8 @@ export const RAFT_KINDS = {
   changeMembership: 'raft-change-membership',
   membershipReply: 'raft-membership-reply',
   forwardedReply: 'raft-forwarded-reply',
+  installSnapshot: 'raft-install-snapshot',
+  installSnapshotReply: 'raft-install-snapshot-reply',
 } as const;
 
 /**
@@ -322,7 +384,37 @@ export interface RaftProps {
   readonly checkQuorum?: boolean;
   /** The replicated state machine; only the key-value store exists. */
   readonly stateMachine?: 'kv';
+  /**
+   * Log compaction (thesis chapter 5): the node snapshots its state machine at every applied
+   * index that is a multiple of this (so every node snapshots at the same indexes, and their
+   * digests can be compared), and drops the log behind it but for a trailing window of
+   * `maxBatch * maxInflight` entries (followers a pipeline behind still get AppendEntries).
+   * 0 turns compaction off. Default 10,000; a state machine without `snapshot`/`restore` runs
+   * with compaction off unless this is given (then it is refused).
+   */
+  readonly snapshotEvery?: number;
+  /** Characters of snapshot data per InstallSnapshot chunk; default 65,536. */
+  readonly snapshotChunkChars?: number;
+  /**
+   * Non-voting catch-up (thesis 4.2.1): with N > 0, a server the leader is asked to add first
+   * replicates as a learner (not counted in any quorum) in rounds, each bringing it up to the
+   * leader's last index when the round began; once a round takes less than the minimum
+   * election timeout it joins as a voter (the configuration entry is appended). The change is
+   * refused after N rounds, or when one round lasts ten maximum election timeouts (the server is
+   * unavailable). 0 (the default) adds it as a voter at once.
+   */
+  readonly learnerRounds?: number;
 }
+
+/**
+ * The default of `snapshotEvery`: a snapshot every 10,000 applied entries.
+ *
+ * @example
+ * ```ts
+ * resolveRaftProps({ peers: ['a'] }).snapshotEvery === DEFAULT_SNAPSHOT_EVERY; // true
+ * ```
+ */
+export const DEFAULT_SNAPSHOT_EVERY = 10_000;
 
 /**
  * RaftProps with every default filled in.
@@ -362,6 +454,9 @@ export function resolveRaftProps(p: RaftProps | undefined, self?: ActorId): Reso
     preVote: props.preVote ?? true,
     checkQuorum: props.checkQuorum ?? true,
     stateMachine: props.stateMachine ?? 'kv',
+    snapshotEvery: props.snapshotEvery ?? DEFAULT_SNAPSHOT_EVERY,
+    snapshotChunkChars: props.snapshotChunkChars ?? 65_536,
+    learnerRounds: props.learnerRounds ?? 0,
   };
   if (!(r.electionTimeoutMinMs > 0)) fail('electionTimeoutMinMs', 'a number of ms > 0', r.electionTimeoutMinMs);
   if (!(r.electionTimeoutMaxMs >= r.electionTimeoutMinMs))
@@ -374,5 +469,11 @@ export function resolveRaftProps(p: RaftProps | undefined, self?: ActorId): Reso
   if (typeof r.forward !== 'boolean') fail('forward', 'a boolean', r.forward);
   if (typeof r.checkQuorum !== 'boolean') fail('checkQuorum', 'a boolean', r.checkQuorum);
   if (r.stateMachine !== 'kv') fail('stateMachine', "'kv'", r.stateMachine);
+  if (!(Number.isInteger(r.snapshotEvery) && r.snapshotEvery >= 0 && r.snapshotEvery <= 1e9))
+    fail('snapshotEvery', 'an integer from 0 (compaction off) to 1e9', r.snapshotEvery);
+  if (!(Number.isInteger(r.learnerRounds) && r.learnerRounds >= 0 && r.learnerRounds <= 1000))
+    fail('learnerRounds', 'an integer from 0 (add voters at once) to 1,000', r.learnerRounds);
+  if (!(Number.isInteger(r.snapshotChunkChars) && r.snapshotChunkChars >= 1 && r.snapshotChunkChars <= 1 << 26))
+    fail('snapshotChunkChars', 'an integer from 1 to 67,108,864', r.snapshotChunkChars);
   return r;
 }

@@ -7,6 +7,8 @@ import { onChangeMembership, refreshConfig } from './membership.ts';
 import {
   type AppendEntries,
   type AppendEntriesReply,
+  type InstallSnapshot,
+  type InstallSnapshotReply,
   type PreVote,
   type PreVoteReply,
   RAFT_KINDS,
@@ -16,10 +18,13 @@ import {
   resolveRaftProps,
   type TimeoutNow,
 } from './messages.ts';
+import { onInstallSnapshot, onInstallSnapshotReply } from './install-snapshot.ts';
 import { KeyValueMachine } from './kv-store.ts';
+import { ConfigError } from '../../errors.ts';
 import { type Ctx, RaftNodeState } from './raft-state.ts';
 import type { StateMachine } from './state-machine.ts';
 import { heartbeat, onAppendEntries, onAppendReply } from './replication.ts';
+import { recoverSnapshot } from './snapshots.ts';
 import { endTransfer, onTransferLeadership } from './transfer.ts';
 
 export { RaftNodeState, type RaftRole } from './raft-state.ts';
@@ -55,9 +60,11 @@ export { RaftNodeState, type RaftRole } from './raft-state.ts';
  * `raft-membership-reply` when the entry commits. A leader that removed itself leads (without
  * counting itself) until the entry commits, then steps down (`raft-step-down` reason
  * `removed`), sending TimeoutNow to an up-to-date member. A new server is spawned with
- * `peers` = the configuration it joins and an empty log, and catches up (as a voter at once:
- * no non-voting catch-up phase, section 4.2.1, so adding a slow server can stall commits
- * while it catches up). A removed server is not told: the leader stops replicating to it, and
+ * `peers` = the configuration it joins and an empty log, and catches up: as a voter at once by
+ * default (so adding a slow server can stall commits while it catches up), or with
+ * `learnerRounds` > 0 first as a non-voting learner (section 4.2.1: replicated to in rounds,
+ * counted in no quorum, promoted once a round takes less than the minimum election timeout;
+ * `raft-learner {learner, phase: start | promoted | aborted}`). A removed server is not told: the leader stops replicating to it, and
  * it may time out and disrupt the cluster (section 4.2.3); pre-vote with the leader lease
  * (a member that heard from a leader within the minimum election timeout refuses) keeps it
  * from deposing a healthy leader, but with `preVote: false` its RequestVote still raises the
@@ -70,7 +77,19 @@ export { RaftNodeState, type RaftRole } from './raft-state.ts';
  * behaviour for any deterministic `StateMachine` (a module exporting it is then spawned by
  * reference); `raftNode` uses the key-value store.
  *
- * Not implemented (see issue 5): joint consensus, non-voting learners, snapshots.
+ * Log compaction (thesis chapter 5; `snapshotEvery`, default 10,000, 0 off): at every applied
+ * index that is a multiple of it, the node snapshots its state machine and client sessions
+ * (JSON text with a sha256 digest), keeps it in `ctx.durable` under `snapshot`, and drops its
+ * log behind it but for `maxBatch * maxInflight` entries; a restarted node restores the
+ * snapshot and applies the tail again as it learns the commit index. A follower that needs
+ * entries the leader compacted gets the snapshot in chunks (`snapshotChunkChars`) by
+ * InstallSnapshot, keeps its log after the snapshot when its entry at the snapshot's index has
+ * the snapshot's term, discards it otherwise. Trace events: `raft-snapshot {how: taken |
+ * installed | recovered, index, term, digest, chars, logStart}` (the digest of the state as
+ * restored) and `raft-snapshot-send {to, index, chars}` on the leader; `raft-leader` carries
+ * `base`/`baseTerm` once its log was compacted (its `terms` start after `base`).
+ *
+ * Not implemented (see issue 5): joint consensus.
  *
  * @example
  * ```ts
@@ -87,15 +106,34 @@ export function raftNodeWith(createMachine: () => StateMachine): Behaviour<RaftN
       const d = ctx.durable;
       let log = d.get<RaftLog>('log');
       if (log === undefined) d.set('log', (log = []));
-      // The machine starts empty: a restarted node rebuilds it by applying its log again.
+      // The machine starts empty, or from the durable snapshot: a restarted node rebuilds the
+      // rest by applying its log again.
       const s = new RaftNodeState(ctx.self, props, d.get<number>('term') ?? 0, d.get<ActorId | null>('votedFor') ?? null, log, createMachine());
+      s.snapshotEvery = snapshotEvery(s, ctx.props);
       ctx.emit({ type: 'raft-role', term: s.term, role: 'follower', lastIndex: lastIndex(log) });
+      recoverSnapshot(s, ctx);
       refreshConfig(s, ctx); // a restarted node resumes with the latest configuration in its log
       armElection(s, ctx);
       return s;
     },
     receive,
   };
+}
+
+/**
+ * The compaction interval in use: the props' (default 10,000), or 0 for a state machine that
+ * cannot snapshot when the props left it to the default; given explicitly, it is refused.
+ */
+function snapshotEvery(s: RaftNodeState, given: RaftProps | undefined): number {
+  if (s.applied.canSnapshot()) return s.props.snapshotEvery;
+  if (given?.snapshotEvery !== undefined && given.snapshotEvery > 0) {
+    throw new ConfigError(
+      `raft("${s.self}").props.snapshotEvery`,
+      '0 (this state machine has no snapshot()/restore(); implement them to compact the log)',
+      given.snapshotEvery,
+    );
+  }
+  return 0;
 }
 
 /**
@@ -150,6 +188,10 @@ function receive(state: unknown, env: Envelope, ctx: Ctx): void {
       return onPreVote(s, env.from, env.body as PreVote, ctx);
     case RAFT_KINDS.preVoteReply:
       return onPreVoteReply(s, env.from, env.body as PreVoteReply, ctx);
+    case RAFT_KINDS.installSnapshot:
+      return onInstallSnapshot(s, env.from, env.body as InstallSnapshot, ctx);
+    case RAFT_KINDS.installSnapshotReply:
+      return onInstallSnapshotReply(s, env.from, env.body as InstallSnapshotReply, ctx);
     case RAFT_KINDS.forwardedReply:
       return onForwardedReply(s, env, ctx);
     case RAFT_KINDS.timeoutNow:

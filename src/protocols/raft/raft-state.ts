@@ -3,7 +3,7 @@ import type { ActorId } from '../../actors/envelope.ts';
 import { SessionedMachine } from './client-sessions.ts';
 import type { MachineCommand, StateMachine } from './state-machine.ts';
 import type { RaftLog } from './log.ts';
-import type { RaftProps, ResolvedRaftProps } from './messages.ts';
+import type { RaftProps, ResolvedRaftProps, SnapshotRecord } from './messages.ts';
 
 /**
  * A Raft node's state (RaftNodeState) and the small types and helpers every part of the node shares.
@@ -25,6 +25,20 @@ export interface Waiter {
   readonly corr: number | undefined;
   /** The follower that forwarded the request: the answer goes back through it (the client asked it). */
   readonly via?: ActorId;
+}
+
+/** A snapshot the leader is sending a follower: the chunk in flight starts at `offset` and left at `at`. */
+export interface SnapshotSend {
+  readonly index: number;
+  offset: number;
+  at: number;
+}
+
+/** A snapshot a follower is receiving: the chunks so far, and how many characters they hold. */
+export interface SnapshotReceive {
+  readonly index: number;
+  readonly chunks: string[];
+  received: number;
 }
 
 /** A ReadIndex read waiting on the leader (thesis section 6.4). */
@@ -117,6 +131,23 @@ export class RaftNodeState {
   isMember = true;
   /** Servers whose Raft messages count: every member of every configuration this node used. */
   readonly known = new Set<ActorId>();
+  /**
+   * The latest snapshot (thesis chapter 5), also in `ctx.durable` under `snapshot`; null until
+   * the first. The log holds the entries after `log.start` (at most `snapshot.index`).
+   */
+  snapshot: SnapshotRecord | null = null;
+  /** `props.snapshotEvery`, or 0 when the state machine cannot snapshot and the props left it to the default. */
+  snapshotEvery = 0;
+  /** The leader's InstallSnapshot in progress to each follower that fell behind the log's start. */
+  snapshotSends = new Map<ActorId, SnapshotSend>();
+  /**
+   * A server catching up as a learner before it joins (thesis 4.2.1; `props.learnerRounds`):
+   * who asked, the round's target (the leader's last index when it began), when it began, and
+   * how many rounds ran. Replicated to like a follower, counted in no quorum.
+   */
+  learner: { id: ActorId; waiter: Waiter; target: number; roundAt: number; rounds: number } | null = null;
+  /** The follower's InstallSnapshot being received (null when none). */
+  snapshotReceive: SnapshotReceive | null = null;
 
   constructor(
     readonly self: ActorId,
@@ -133,6 +164,11 @@ export class RaftNodeState {
 }
 
 export type Ctx = ActorContext<RaftProps>;
+
+/** Whom the leader replicates to: the other members, and a learner catching up. */
+export function replicationTargets(s: RaftNodeState): readonly ActorId[] {
+  return s.learner === null ? s.others : [...s.others, s.learner.id];
+}
 
 /** Uses `members` for quorums, elections and replication targets (no trace, no timers). */
 export function setMembers(s: RaftNodeState, members: readonly ActorId[]): void {

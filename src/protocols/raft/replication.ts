@@ -1,11 +1,12 @@
 import type { ActorId } from '../../actors/envelope.ts';
 import { applyCommitted } from './clients.ts';
 import { armElection, becomeFollower } from './elections.ts';
-import { append, entriesFrom, firstIndexOfTerm, lastIndex, lastIndexOfTerm, termAt, truncateFrom } from './log.ts';
-import { configCommitted, leaderAdoptsConfig, refreshConfig } from './membership.ts';
+import { append, entriesFrom, firstIndexOfTerm, lastIndex, lastIndexOfTerm, logStart, termAt, truncateFrom } from './log.ts';
+import { configCommitted, leaderAdoptsConfig, learnerProgress, refreshConfig } from './membership.ts';
 import { type AppendEntries, type AppendEntriesReply, isConfig, type LogEntry, RAFT_KINDS } from './messages.ts';
-import { type Ctx, RaftNodeState } from './raft-state.ts';
+import { type Ctx, RaftNodeState, replicationTargets } from './raft-state.ts';
 import { serveReads } from './reads.ts';
+import { sendSnapshotChunk } from './snapshots.ts';
 import { tryTransfer } from './transfer.ts';
 
 /**
@@ -24,14 +25,24 @@ export function onAppendEntries(s: RaftNodeState, leader: ActorId, ae: AppendEnt
   s.leaderContactAt = ctx.now();
   armElection(s, ctx);
   const log = s.log;
-  const prev = ae.prevLogIndex;
-  if (prev > lastIndex(log)) return replyAppend(leader, ae, { term: s.term, success: false, matchIndex: 0, conflictIndex: lastIndex(log) + 1 }, ctx);
-  const t = termAt(log, prev)!;
-  if (t !== ae.prevLogTerm)
-    return replyAppend(leader, ae, { term: s.term, success: false, matchIndex: 0, conflictTerm: t, conflictIndex: firstIndexOfTerm(log, prev) }, ctx);
+  let prev = ae.prevLogIndex;
+  let entries = ae.entries;
+  const start = logStart(log);
+  if (prev < start) {
+    // A stale AppendEntries reaching behind our snapshot: the entries up to the log's start are
+    // committed (a snapshot holds nothing else), so the leader's agree with them; skip them.
+    const skip = Math.min(start - prev, entries.length);
+    prev += skip;
+    entries = skip === 0 ? entries : entries.slice(skip);
+    if (prev < start) return replyAppend(leader, ae, { term: s.term, success: true, matchIndex: prev }, ctx);
+  } else {
+    if (prev > lastIndex(log)) return replyAppend(leader, ae, { term: s.term, success: false, matchIndex: 0, conflictIndex: lastIndex(log) + 1 }, ctx);
+    const t = termAt(log, prev)!;
+    if (t !== ae.prevLogTerm)
+      return replyAppend(leader, ae, { term: s.term, success: false, matchIndex: 0, conflictTerm: t, conflictIndex: firstIndexOfTerm(log, prev) }, ctx);
+  }
   // Skip what we already hold; truncate only at a real conflict, so a stale or duplicated
   // AppendEntries never removes entries a later one added.
-  const entries = ae.entries;
   let i = 0;
   // Stryker disable next-line BooleanLiteral: refreshConfig is idempotent (it returns when the configuration is unchanged), so this only saves a call
   let configChanged = false;
@@ -84,8 +95,14 @@ function replyAppend(leader: ActorId, ae: AppendEntries, r: AppendEntriesReply, 
  */
 export function sendAppend(s: RaftNodeState, peer: ActorId, ctx: Ctx, withEntries = true): number {
   const next = s.nextIndex.get(peer)!;
+  const start = logStart(s.log);
+  // The follower needs entries compacted away: it gets the snapshot instead (thesis chapter 5).
+  if (next <= start) {
+    sendSnapshotChunk(s, peer, ctx);
+    return 0;
+  }
   const probing = s.probing.has(peer);
-  const prev = withEntries || probing ? next - 1 : Math.min(next - 1, s.matchIndex.get(peer)!);
+  const prev = withEntries || probing ? next - 1 : Math.max(start, Math.min(next - 1, s.matchIndex.get(peer)!));
   const entries = withEntries ? entriesFrom(s.log, next, s.props.maxBatch) : [];
   const ae: AppendEntries =
     s.round === 0
@@ -106,6 +123,10 @@ export function pump(s: RaftNodeState, peer: ActorId, ctx: Ctx): number {
   const last = lastIndex(s.log);
   let sent = 0;
   while (fl.length < window && s.nextIndex.get(peer)! <= last) {
+    if (s.nextIndex.get(peer)! <= logStart(s.log)) {
+      sendSnapshotChunk(s, peer, ctx); // entries follow once it is installed
+      break;
+    }
     sendAppend(s, peer, ctx);
     sent++;
   }
@@ -120,7 +141,7 @@ export function pump(s: RaftNodeState, peer: ActorId, ctx: Ctx): number {
  */
 export function heartbeat(s: RaftNodeState, ctx: Ctx): void {
   const now = ctx.now();
-  for (const p of s.others) {
+  for (const p of replicationTargets(s)) {
     const fl = s.inflight.get(p)!;
     if (fl.length > 0 && now - fl[0].at >= s.props.heartbeatMs) {
       fl.length = 0;
@@ -139,6 +160,7 @@ export function heartbeat(s: RaftNodeState, ctx: Ctx): void {
     }
   }
   emitLag(s, ctx);
+  if (s.learner !== null) learnerProgress(s, ctx); // a round that never ends is noticed here
   ctx.setTimer('heartbeat', s.props.heartbeatMs, { kind: RAFT_KINDS.heartbeat });
 }
 
@@ -160,11 +182,11 @@ export function emitLag(s: RaftNodeState, ctx: Ctx): void {
 }
 
 export function appendEntry(s: RaftNodeState, entry: LogEntry, ctx: Ctx): void {
-  s.log.push(entry);
+  append(s.log, [entry]);
   if (isConfig(entry.command)) leaderAdoptsConfig(s, entry.command.members, ctx);
   advanceCommit(s, ctx); // a cluster of one commits at once
   if (s.role !== 'leader') return;
-  for (const p of s.others) pump(s, p, ctx);
+  for (const p of replicationTargets(s)) pump(s, p, ctx);
 }
 
 export function onAppendReply(s: RaftNodeState, peer: ActorId, r: AppendEntriesReply, ctx: Ctx): void {
@@ -203,6 +225,7 @@ export function onAppendReply(s: RaftNodeState, peer: ActorId, r: AppendEntriesR
   }
   if (pump(s, peer, ctx) === 0 && !r.success) sendAppend(s, peer, ctx, false);
   if (s.transfer !== null && s.transfer.target === peer) tryTransfer(s, ctx);
+  if (r.success && s.learner !== null && s.learner.id === peer) learnerProgress(s, ctx);
 }
 
 /** Commits the highest index a majority holds, if it is of this term (Figure 2; section 5.4.2). */
@@ -214,7 +237,7 @@ export function advanceCommit(s: RaftNodeState, ctx: Ctx): void {
   held.sort((a, b) => b - a);
   const n = held[s.majority - 1];
   if (n <= s.commitIndex || termAt(s.log, n) !== s.term) return;
-  for (let i = s.commitIndex + 1; i <= n; i++) ctx.emit({ type: 'raft-commit', index: i, term: s.log[i - 1].term, leaderTerm: s.term });
+  for (let i = s.commitIndex + 1; i <= n; i++) ctx.emit({ type: 'raft-commit', index: i, term: termAt(s.log, i)!, leaderTerm: s.term });
   s.commitIndex = n;
   applyCommitted(s, ctx);
   // Stryker disable next-line ConditionalExpression,EqualityOperator: with configIndex 0 there is no change waiting and the leader is a member (of props.peers), so configCommitted does nothing

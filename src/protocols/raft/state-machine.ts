@@ -39,4 +39,13 @@ export interface StateMachine {
   apply(command: MachineCommand): unknown;
   /** Answers a read-only command from the applied state. */
   read(command: MachineCommand): unknown;
+  /**
+   * The applied state as plain JSON-able data (log compaction, thesis chapter 5). Optional: a
+   * machine without `snapshot` and `restore` runs with compaction off (an explicit
+   * `snapshotEvery` above 0 is then refused). Two machines that applied the same commands must
+   * return data that serialises to the same JSON: the checkers compare digests of it.
+   */
+  snapshot?(): unknown;
+  /** Replaces the whole state with what `snapshot` returned (on this node or another). */
+  restore?(data: unknown): void;
 }
