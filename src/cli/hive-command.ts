@@ -2,8 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { InvalidArgumentError, type Command } from 'commander';
 import { stringify } from 'yaml';
 import { ConfigError } from '../errors.ts';
-import { loadHiveScenario } from '../hive/hive-scenario.ts';
-import { runHiveSession, type HiveSession } from '../hive/hive-session.ts';
+import type { HiveSession } from '../hive/hive-session.ts';
 import type { HiveOptions } from '../hive/hive-options.ts';
 import { openStore } from '../store/open-store.ts';
 import { ReportRecorder } from '../store/report-recorder.ts';
@@ -65,6 +64,8 @@ export async function hiveSpawnCommand(
   out: (l: string) => void,
   argv: readonly string[] = [],
 ): Promise<number> {
+  // Loaded here, not at the top: every other command's start-up stays free of the hive's modules.
+  const [{ loadHiveScenario }, { runHiveSession }] = await Promise.all([import('../hive/hive-scenario.ts'), import('../hive/hive-session.ts')]);
   const fromFile = flags.scenario ? loadHiveScenario(flags.scenario) : flags.base ? { name: flags.base.objective, options: flags.base } : undefined;
   const text = objective ?? fromFile?.options.objective;
   if (text === undefined) throw new ConfigError('objective', 'an objective ("<objective>") or --scenario FILE', undefined);
