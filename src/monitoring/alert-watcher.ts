@@ -7,22 +7,7 @@
 import type { TraceEvent } from '../actors/trace-event.ts';
 import type { MonitoringConfig } from '../scenario/monitoring.ts';
 import type { AlertRecord } from './alert-record.ts';
-
-/** How each protocol's trace opens a decision (key from the event) and closes one (ok or not). */
-const OPENS: Readonly<Record<string, (actor: string, ev: Record<string, unknown>) => string>> = {
-  proposal: (a, ev) => `vote:${a}#${String(ev.decision)}`,
-  'client-invoke': (_a, ev) => `raft:${String(ev.client)}#${String(ev.seq)}`,
-  'pbft-request': (a, ev) => `pbft:${a}#${String(ev.ts)}`,
-  'gossip-open': (_a, ev) => `gossip:${String(ev.decision)}`,
-};
-const CLOSES: Readonly<Record<string, { key: (actor: string, ev: Record<string, unknown>) => string; ok: boolean }>> = {
-  'client-ok': { key: OPENS['client-invoke'], ok: true },
-  'client-fail': { key: OPENS['client-invoke'], ok: false },
-  'client-info': { key: OPENS['client-invoke'], ok: false },
-  'pbft-accepted': { key: OPENS['pbft-request'], ok: true },
-  'gossip-decided': { key: OPENS['gossip-open'], ok: true },
-  'gossip-gave-up': { key: OPENS['gossip-open'], ok: false },
-};
+import { CLOSES, OPENS } from './decision-keys.ts';
 
 const ms = (x: number): string => `${Math.round(x).toLocaleString('en-US')} ms`;
 
