@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Command, InvalidArgumentError } from 'commander';
 import '../actors/library.ts';
-import { ConclaveError } from '../errors.ts';
+import { ConclaveError, ConfigError } from '../errors.ts';
 import { runDecisionDemo } from './decision-demo.ts';
 import { runDemo } from './demo.ts';
 import { runCommand } from './run-command.ts';
@@ -16,6 +16,7 @@ import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { registerStoreCommands } from './store-commands.ts';
 import { registerStoreReaders } from './store-readers.ts';
 import { registerConfigCommand } from './config-cli.ts';
+import { portOption, registerDashboardCommand } from './dashboard-command.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -84,9 +85,16 @@ export function buildCli(): Command {
     .option('--store <file>', STORE_HELP)
     .option('--no-store', 'do not record it')
     .option('--store-detail <n>', 'decisions stored one by one with their votes; the rest as aggregates (default 1000; every one when the scenario has an audit: section)', integer('--store-detail', 0, 2 ** 31 - 1))
+    .option('--dashboard [port]', 'serve this run live on the dashboard while it goes (default port 3002; 0: any free one) and print its URL; the page can pause a sim run, switch its topology, crash, partition or isolate members', portOption('--dashboard'))
+    .option('--dashboard-host <host>', 'with --dashboard: the address to bind (default 127.0.0.1; any other requires a token, generated and printed unless --dashboard-token gives it)')
+    .option('--dashboard-token <t>', 'with --dashboard: require this token on every request')
+    .option('--dashboard-paused', 'with --dashboard, sim mode: hold the run once its topology is in force, until the page resumes it')
     .addHelpText('after', '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config consensus-config.yml')
-    .action(async (file: string | undefined, opts: { config?: string[]; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean; store?: string | false; storeDetail?: number }) => {
-      process.exitCode = await runCommand(file, { ...opts, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) }, (l) => console.log(l));
+    .action(async (file: string | undefined, opts: { config?: string[]; seed?: number; mode?: 'sim' | 'threads'; workers?: number; json?: boolean; trace?: string; timeline: number; history?: string; force?: boolean; store?: string | false; storeDetail?: number; dashboard?: number | true; dashboardHost?: string; dashboardToken?: string; dashboardPaused?: boolean }) => {
+      const { dashboard, dashboardHost: host, dashboardToken: token, dashboardPaused: startPaused, ...rest } = opts;
+      if (dashboard === undefined && (host ?? token ?? startPaused) !== undefined) throw new ConfigError(host !== undefined ? '--dashboard-host' : token !== undefined ? '--dashboard-token' : '--dashboard-paused', 'it only with --dashboard (it sets how the run is served)', host ?? token ?? true);
+      const served = dashboard === undefined ? {} : { dashboard: { port: dashboard === true ? 3002 : dashboard, host, token, startPaused } };
+      process.exitCode = await runCommand(file, { ...rest, ...served, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) }, (l) => console.log(l));
     });
 
   program
@@ -199,6 +207,7 @@ export function buildCli(): Command {
   // audit, monitor, health, approve: the run store's operations commands (store-commands.ts).
   registerStoreCommands(program);
   registerConfigCommand(program);
+  registerDashboardCommand(program);
   return program;
 }
 

@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { TraceEvent } from '../actors/trace-event.ts';
+import type { AlertRecord } from '../monitoring/alert-record.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { historyLines } from '../check/history-export.ts';
 import { violationText } from '../check/violation.ts';
 import { configFileLayers, standardLayers, type ConfigPlaces } from '../config/config-files.ts';
@@ -13,6 +15,7 @@ import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY, exitCodeForError } from './exit-
 import { ConclaveError } from '../errors.ts';
 import { brokenRunEnd, RunRecorder, scenarioRunEnd, scenarioRunStart } from '../store/index.ts';
 import { storeOversightHook } from '../store/oversight-hook.ts';
+import { LiveDashboard } from '../dashboard/live-dashboard.ts';
 
 /** Findings a summary lists one per line, at most (the rest are counted). */
 const FINDINGS_SHOWN = 10;
@@ -50,6 +53,8 @@ export interface RunCommandOptions {
   readonly storeDetail?: number;
   /** The command line, for the store's record of how the run was started. */
   readonly argv?: readonly string[];
+  /** Serve the run live on the dashboard (`--dashboard[=PORT]`); `startPaused` holds a sim run at its start until a page resumes it. */
+  readonly dashboard?: { readonly port?: number; readonly host?: string; readonly token?: string; readonly startPaused?: boolean };
   /** Where progress lines of a long run go (default: stderr); the clock they read (default: performance.now). */
   readonly progress?: { readonly write: (line: string) => void; readonly now?: () => number; readonly everyMs?: number };
 }
@@ -119,13 +124,19 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
     }
   };
   await recorder?.ready();
-  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, onEvent, ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}), ...(approvals ? { oversight: approvals } : {}) }).finally(() => approvals?.close()).catch(async (e: unknown) => {
+  const dash = opts.dashboard && await LiveDashboard.start({ ...opts.dashboard, runId: recorder?.id ?? `live-${process.pid}`, label: scenario.name, mode, protocol: scenario.consensus.algorithm });
+  if (dash) write(`conclave: dashboard for this run: ${dash.url}${dash.generatedToken ? ` (token generated for a host other than loopback: ${dash.token})` : ''}`);
+  const alerted = recorder || dash ? { onAlert: (a: AlertRecord) => { recorder?.onAlert(a); dash?.alert(a); } } : {};
+  const watched = dash ? { onSystem: (s: ActorSystem) => dash.attach(s), onEvent: (e: TraceEvent) => { onEvent(e); dash.observe(e); } } : { onEvent };
+  const result = await runScenario(scenario, { seed: opts.seed, mode, workers: opts.workers, traceFile: opts.trace, ...watched, ...alerted, ...(recorder ? { runId: recorder.id } : {}), ...(approvals ? { oversight: approvals } : {}) }).finally(() => approvals?.close()).catch(async (e: unknown) => {
+    await dash?.finish('broken');
     // A run that broke off still leaves the history of what its client saw (open operations end `info`).
     if (opts.history && history.length > 0) writeHistory();
     await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : EXIT_RUN_FAILED));
     throw withScenarioLine(e, scenario.file);
   });
   const exitCode = runExitCode(result);
+  await dash?.finish(exitCode === EXIT_OK ? 'completed' : exitCode === EXIT_SAFETY ? 'violated' : 'failed');
   // What the summary reports as decided is in the store before the summary is printed.
   const stored = await recorder?.finish(scenarioRunEnd(result, exitCode, opts.trace));
   if (opts.history) {
