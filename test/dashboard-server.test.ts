@@ -62,7 +62,10 @@ describe('dashboard server: the token', () => {
       expect((await fetch(`${base}${path}`, { headers: { Authorization: 'Bearer a-test-token-012345678' } })).status, path).toBe(401);
     }
     expect((await fetch(`${base}/api/runs/x/control`, { method: 'POST', body: '{"action":"pause"}' })).status).toBe(401);
-    expect((await fetch(`${base}/?token=${token}`)).status).toBe(200);
+    const page = await fetch(`${base}/?token=${token}`);
+    expect(page.status).toBe(200);
+    // The page names its scripts with the token (a script tag cannot send a header).
+    expect(await page.text()).toContain(`src="app.js?token=${token}"`);
     const runs = await fetch(`${base}/api/runs`, { headers: { Authorization: `Bearer ${token}` } });
     expect(runs.status).toBe(200);
     expect(await runs.json()).toEqual({ runs: [] });
@@ -95,7 +98,8 @@ describe('dashboard server: the token', () => {
     const { port } = await server.start();
     const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
     const scripts = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
-    expect(scripts).toEqual(['style.css', 'graph-layout.js', 'app.js']);
+    expect(scripts).toEqual(['data:,', 'style.css', 'graph-layout.js', 'app.js']);
+    scripts.shift(); // the empty icon: no request for /favicon.ico
     for (const s of scripts) expect((await fetch(`http://127.0.0.1:${port}/${s}`)).status).toBe(200);
     expect(page).not.toMatch(/https?:\/\//);
   });
@@ -124,7 +128,7 @@ describe('conclave run --dashboard: a live sim run', () => {
     expect((await post({ action: 'crash', member: 'node_003' }, {})).status).toBe(401);
     const wrong = await post({ action: 'crash', member: 'node_009' });
     expect(wrong.status).toBe(400);
-    expect((await wrong.json()).error).toMatch(/member of the graph in force/);
+    expect(((await wrong.json()) as { error: string }).error).toMatch(/member of the graph in force/);
     expect((await post({ action: 'explode' })).status).toBe(400);
     const crash = await post({ action: 'crash', member: 'node_003' });
     expect(await crash.json()).toMatchObject({ ok: true, text: expect.stringMatching(/^crash node_003 at t=/) });

@@ -159,7 +159,9 @@ export class DashboardServer {
     const file = STATIC[url.pathname];
     if (file && req.method === 'GET') {
       res.writeHead(200, { 'Content-Type': file.type, 'Cache-Control': 'no-store', 'Content-Security-Policy': "default-src 'self'; connect-src 'self'; img-src 'self' data:" });
-      res.end(readFileSync(new URL(`./static/${file.file}`, import.meta.url)));
+      const body = readFileSync(new URL(`./static/${file.file}`, import.meta.url));
+      // The page's own scripts and style need the token too: the page (already let in) names it in their URLs.
+      res.end(file.file === 'index.html' && this.token ? String(body).replace(/(src|href)="([a-z-]+\.(?:js|css))"/g, `$1="$2?token=${this.token}"`) : body);
       return;
     }
     if (url.pathname === '/api/runs' && req.method === 'GET') return send(res, 200, { runs: this.runList() });

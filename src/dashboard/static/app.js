@@ -39,6 +39,8 @@ function follow(id) {
 }
 
 function take(f) {
+  // An ended run sends no more frames (a live run's server stops with it): no reconnecting.
+  if (f.status !== 'running') source.close();
   state.frames++;
   state.lastFrame = f;
   state.status = f.status;
