@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { runCommand } from '../src/cli/run-command.ts';
 import { DashboardServer } from '../src/dashboard/dashboard-server.ts';
 import type { FeedFrame } from '../src/dashboard/feed-frame.ts';
 import { fileURLToPath } from 'node:url';
@@ -144,6 +145,34 @@ describe('conclave run --dashboard: a live sim run', () => {
     // The crash is the scheduler's: in the trace as a fault, at the virtual time the run was held at.
     const faults = readFileSync(join(dir, 'trace.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"fault"')).map((l) => JSON.parse(l) as { fault: string; detail: string });
     expect(faults).toContainEqual(expect.objectContaining({ fault: 'crash', detail: 'node_003' }));
+  });
+});
+
+describe('conclave dashboard: runs read from the store', () => {
+  it('lists a finished run and streams it as it ended: counts, members, crashes and switches from its stored timeline, its books', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dashboard-store-'));
+    closers.push(async () => rmSync(dir, { recursive: true, force: true }));
+    const store = join(dir, 'conclave.db');
+    writeFileSync(join(dir, 'raft.yml'), `${raft}faults:\n  crash: [{ target: node_002, at: 200ms }]\n`);
+    const lines: string[] = [];
+    expect(await runCommand(join(dir, 'raft.yml'), { seed: 5, json: true, store, progress: { write: () => undefined } }, (l) => lines.push(l))).toBe(0);
+    const result = JSON.parse(lines[0]) as { runId: string; decisions: { decided: number }; messages: { sent: number } };
+    const server = new DashboardServer({ port: 0, store });
+    closers.push(() => server.close());
+    const { port } = await server.start();
+    const { runs } = (await (await fetch(`http://127.0.0.1:${port}/api/runs`)).json()) as { runs: { id: string; live: boolean; status: string }[] };
+    expect(runs).toEqual([expect.objectContaining({ id: result.runId, live: false, status: 'completed' })]);
+    const [frame] = await framesUntil(`http://127.0.0.1:${port}/api/runs/${result.runId}/events`, () => true);
+    expect(frame).toMatchObject({ source: 'store', status: 'completed', decided: result.decisions.decided, controls: [] });
+    expect(frame.graph!.kind).toBe('ring');
+    expect(frame.graph!.members.map((m) => m.id)).toEqual(['node_001', 'node_002', 'node_003', 'node_004', 'node_005']);
+    expect(frame.graph!.members.find((m) => m.id === 'node_002')!.crashed).toBe(true);
+    expect(frame.ledger!.sent).toBe(result.messages.sent);
+    expect(frame.timeline.map((e) => e.text)).toEqual(expect.arrayContaining(['crash: node_002', expect.stringMatching(/^topology mesh -> ring/)]));
+    expect(frame.raftTerm).toBeGreaterThanOrEqual(1);
+    // A stored run takes no control action.
+    const refused = await fetch(`http://127.0.0.1:${port}/api/runs/${result.runId}/control`, { method: 'POST', body: '{"action":"pause"}' });
+    expect(refused.status).toBe(409);
   });
 });
 

@@ -7,6 +7,7 @@ import { SimSystem } from '../scheduler/sim-system.ts';
 import { startWorker } from '../scheduler/threads/spawn-worker.ts';
 import type { BridgeInit, ControlReply, ControlRequest, FromServer, ToServer } from './bridge-protocol.ts';
 import type { DashboardServerOptions } from './dashboard-server.ts';
+import type { FeedFrame } from './feed-frame.ts';
 import { FRAME_MS } from './dashboard-server.ts';
 import { LiveFeed } from './live-feed.ts';
 import { checkControl, CONTROLS, layControl } from './run-control.ts';
@@ -50,6 +51,7 @@ export class LiveDashboard {
   private seen = 0;
   private readonly signal: Int32Array;
   private readonly timer: NodeJS.Timeout;
+  private listener: ((frame: FeedFrame) => void) | undefined;
 
   private constructor(
     private readonly worker: Worker,
@@ -179,7 +181,13 @@ export class LiveDashboard {
     return layControl(system, action);
   }
 
+  /** Sees each frame as it is posted to the server thread (a bench checks the last one against the run's result). */
+  onFrame(listener: (frame: FeedFrame) => void): void {
+    this.listener = listener;
+  }
+
   private post(m: ToServer): void {
+    this.listener?.(m.frame);
     this.worker.postMessage(m);
   }
 }

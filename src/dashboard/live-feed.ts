@@ -46,7 +46,8 @@ export class LiveFeed {
   private decided = 0;
   private readonly opened = new Map<string, number>();
   private readonly window = new LatencyHistogram();
-  private readonly votes: VoteView[] = [];
+  private readonly voteRing: Record<string, unknown>[] = [];
+  private voteHead = 0;
   private leader: string | undefined;
   private primary: string | undefined;
   private raftTerm: number | undefined;
@@ -132,7 +133,7 @@ export class LiveFeed {
     else if (graph?.complete && graph.size > 40) notes.push(`a ${graph.size}-member mesh: every member links to every other; links not drawn`);
     return {
       run: this.info.run, source: 'live', status: this.status, mode: this.info.mode, protocol: this.info.protocol, t: this.t, paused: this.paused,
-      decided: this.decided, closed: this.closed, ...(graph ? { graph } : {}), ...(ledger ? { ledger } : {}), series, votes: [...this.votes],
+      decided: this.decided, closed: this.closed, ...(graph ? { graph } : {}), ...(ledger ? { ledger } : {}), series, votes: this.voteViews(),
       ...(this.raftTerm !== undefined ? { raftTerm: this.raftTerm } : {}), ...(this.pbftView !== undefined ? { pbftView: this.pbftView } : {}),
       timeline, controls: this.status === 'running' ? this.info.controls : [], notes,
     };
@@ -141,13 +142,10 @@ export class LiveFeed {
   private emitted(actor: string, ev: Record<string, unknown>): void {
     const type = ev.type as string;
     switch (type) {
-      case 'vote': {
-        const v: VoteView = { decision: String(ev.decision), agent: String(ev.agent), vote: String(ev.vote), ...(ev.reason !== undefined ? { reason: String(ev.reason) } : {}), ...(typeof ev.confidence === 'number' ? { confidence: ev.confidence } : {}) };
-        // Shifted in place (12 entries); the frame takes a copy.
-        if (this.votes.length >= VOTES_KEPT) this.votes.shift();
-        this.votes.push(v);
+      case 'vote':
+        // The event itself into a ring (no object built per vote: this is the hot path); views are made per frame.
+        this.voteRing[this.voteHead++ % VOTES_KEPT] = ev;
         return;
-      }
       case 'decided':
         return this.close(Number(ev.latencyMs ?? 0), ev.consensus === true);
       case 'raft-leader':
@@ -183,6 +181,16 @@ export class LiveFeed {
         this.close(this.t - at, close.ok);
       }
     }
+  }
+
+  /** The latest votes, oldest first. */
+  private voteViews(): VoteView[] {
+    const out: VoteView[] = [];
+    for (let i = Math.max(0, this.voteHead - VOTES_KEPT); i < this.voteHead; i++) {
+      const ev = this.voteRing[i % VOTES_KEPT];
+      out.push({ decision: String(ev.decision), agent: String(ev.agent), vote: String(ev.vote), ...(ev.reason !== undefined ? { reason: String(ev.reason) } : {}), ...(typeof ev.confidence === 'number' ? { confidence: ev.confidence } : {}) });
+    }
+    return out;
   }
 
   private close(latencyMs: number, ok: boolean): void {
