@@ -32,6 +32,7 @@ const SUITES: Record<string, SuiteEntry> = {
   store: { summary: 'cost of recording a run in the run store: 20,000 decisions x 5 votes, recorded vs not (wall clock and CPU)', load: () => import('./store.ts') },
   security: { summary: 'decisions/min of a voting swarm (n = 5, 64 in flight) with ballots encrypted (X25519 + AES-256-GCM), signed (Ed25519), both and neither, sim and threads', load: () => import('./security.ts') },
   dashboard: { summary: 'cost of serving a run live on the dashboard (conclave run --dashboard): the same sim run watched and unwatched, decisions/min', load: () => import('./dashboard.ts') },
+  'dashboard-page': { summary: 'the dashboard page\'s frame time in Chromium with 200, 1,000 and 5,000 agents (needs /usr/bin/chromium)', load: () => import('./dashboard-page.ts') },
   pbft: { summary: 'committed requests/min of PBFT at n = 4-13, sim and threads, signed (scheme reported) and unsigned, 1 in flight and window 512; view change time after a primary crash (median, p99)', load: () => import('./pbft.ts') },
 };
 
