@@ -1,4 +1,5 @@
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
+import type { MessageAccounting } from '../actors/counters.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import { ConclaveError } from '../errors.ts';
 import type { AlertRecord } from '../monitoring/alert-record.ts';
@@ -52,6 +53,8 @@ export class LiveDashboard {
   private readonly signal: Int32Array;
   private readonly timer: NodeJS.Timeout;
   private listener: ((frame: FeedFrame) => void) | undefined;
+  /** Threads mode: the books as the workers last reported them (asked for once per frame; a frame shows the previous answer). */
+  private threadsLedger: MessageAccounting | undefined;
 
   private constructor(
     private readonly worker: Worker,
@@ -66,7 +69,7 @@ export class LiveDashboard {
     this.holdAtStart = options.startPaused === true && options.mode === 'sim';
     this.feed = new LiveFeed({ run: options.runId, mode: options.mode, protocol: options.protocol, controls: CONTROLS[options.mode] }, {
       graph: () => this.system?.topology,
-      ledger: () => (this.system instanceof SimSystem ? this.system.accountingNow() : undefined),
+      ledger: () => (this.system instanceof SimSystem ? this.system.accountingNow() : this.threadsLedger),
     });
     // Frames and control requests while the run's thread is idle (threads mode; sim between phases).
     this.timer = setInterval(() => this.tick(performance.now()), FRAME_MS);
@@ -137,6 +140,10 @@ export class LiveDashboard {
   /** Posts a frame and answers the control requests waiting; while paused, waits here for the next one. */
   private tick(now: number): void {
     this.nextFrame = now + FRAME_MS;
+    const system = this.system;
+    if (system !== undefined && !(system instanceof SimSystem)) {
+      system.accounting().then((a) => (this.threadsLedger = a), () => undefined);
+    }
     this.controls();
     this.post({ type: 'frame', frame: this.feed.frame(Date.now()) });
     while (this.paused) {

@@ -42,6 +42,7 @@ export interface LiveRunInfo {
  */
 export class LiveFeed {
   private t = 0;
+  private origin: number | undefined;
   private closed = 0;
   private decided = 0;
   private readonly opened = new Map<string, number>();
@@ -69,17 +70,19 @@ export class LiveFeed {
 
   /** One trace event. */
   observe(e: TraceEvent): void {
-    this.t = e.t;
+    // Threads-mode traces carry epoch ms: shown from the run's first event, as sim time is.
+    this.origin ??= this.info.mode === 'threads' ? e.t : 0;
+    this.t = e.t - this.origin;
     switch (e.type) {
       case 'emit':
         return this.emitted(e.actor, e.event as Record<string, unknown>);
       case 'fault':
-        return this.fault(e.t, e.fault, e.detail);
+        return this.fault(this.t, e.fault, e.detail);
       case 'topology':
         this.epoch = e.epoch;
-        return this.note(e.t, 'topology', `topology ${e.from ?? '(none)'} -> ${e.to} (epoch ${e.epoch}: ${e.reason})`);
+        return this.note(this.t, 'topology', `topology ${e.from ?? '(none)'} -> ${e.to} (epoch ${e.epoch}: ${e.reason})`);
       case 'host-crash':
-        return this.note(e.t, 'crash', `worker ${e.host} died (${e.detail}): ${e.actors} actors, ${e.lostInFlight} envelopes lost in flight`);
+        return this.note(this.t, 'crash', `worker ${e.host} died (${e.detail}): ${e.actors} actors, ${e.lostInFlight} envelopes lost in flight`);
       default:
     }
   }
