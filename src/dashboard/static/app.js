@@ -11,7 +11,7 @@ const COLOURS = ['#0969da', '#8250df', '#1a7f37', '#bf3989', '#9a6700'];
 
 const state = (window.dashboard = {
   run: undefined, frames: 0, status: undefined, paused: false, members: [], drawnLinks: 0, kindsSeen: [], linkSignatures: [],
-  perMinSeen: [], maxPerMin: 0, byzantine: [], timeline: [], series: [], drawMs: [], lastFrame: undefined, errors: [],
+  perMinSeen: [], maxPerMin: 0, byzantine: [], timeline: [], series: [], drawMs: [], takeMs: [], lastFrame: undefined, errors: [],
 });
 const layout = new window.GraphLayout();
 let source;
@@ -34,7 +34,12 @@ function follow(id) {
   graphKey = '';
   $('timeline').replaceChildren();
   source = new EventSource(withToken(`/api/runs/${encodeURIComponent(id)}/events`));
-  source.onmessage = (m) => take(JSON.parse(m.data));
+  source.onmessage = (m) => {
+    const t0 = performance.now();
+    take(JSON.parse(m.data));
+    state.takeMs.push(performance.now() - t0);
+    if (state.takeMs.length > 600) state.takeMs.shift();
+  };
   source.addEventListener('failure', (m) => state.errors.push(JSON.parse(m.data).error));
 }
 
