@@ -145,7 +145,8 @@ describe('conclave run --dashboard: a live sim run', () => {
     // The crash is the scheduler's: in the trace as a fault, at the virtual time the run was held at.
     const faults = readFileSync(join(dir, 'trace.jsonl'), 'utf8').split('\n').filter((l) => l.includes('"type":"fault"')).map((l) => JSON.parse(l) as { fault: string; detail: string });
     expect(faults).toContainEqual(expect.objectContaining({ fault: 'crash', detail: 'node_003' }));
-  });
+    // A child process and a sim run: 25-35 s on a busy 2-core machine.
+  }, 180_000);
 });
 
 describe('conclave dashboard: runs read from the store', () => {
