@@ -64,6 +64,14 @@ const SUITES: Record<string, SuiteEntry> = {
       'ReasoningBank learning across 15 sessions (each its own process) vs greedy, fixed, random and the oracle; convergence, regret, recovery after a change (writes bench/results/learning.html)',
     load: () => import('./learning.ts'),
   },
+  dashboard: {
+    summary: 'cost of serving a run live on the dashboard (conclave run --dashboard): the same sim run watched and unwatched, decisions/min',
+    load: () => import('./dashboard.ts'),
+  },
+  'dashboard-page': {
+    summary: "the dashboard page's frame time in Chromium with 200, 1,000 and 5,000 agents (needs /usr/bin/chromium)",
+    load: () => import('./dashboard-page.ts'),
+  },
   pbft: {
     summary:
       'committed requests/min of PBFT at n = 4-13, sim and threads, signed (scheme reported) and unsigned, 1 in flight and window 512; view change time after a primary crash (median, p99)',

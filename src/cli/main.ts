@@ -17,6 +17,7 @@ import { registerConfigCommand } from './config-cli.ts';
 import { registerHiveCommand } from './hive-command.ts';
 import { registerNodeCommand } from './node-command.ts';
 import { registerMemoryCommand } from './memory-command.ts';
+import { portOption, registerDashboardCommand } from './dashboard-command.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -111,6 +112,17 @@ export function buildCli(): Command {
     .option('--swarm <id>', 'with --nats: the swarm whose nodes host the run')
     .option('--nodes <n>', "with --nats: how many of the swarm's idle nodes to use (default: all that answer)", integer('--nodes', 1, 256))
     .option('--spawn-nodes <n>', 'with --nats: start N local node processes for this run (and stop them after)', integer('--spawn-nodes', 1, 64))
+    .option(
+      '--dashboard [port]',
+      'serve this run live on the dashboard while it goes (default port 3002; 0: any free one) and print its URL; the page can pause a sim run, switch its topology, crash, partition or isolate members',
+      portOption('--dashboard'),
+    )
+    .option(
+      '--dashboard-host <host>',
+      'with --dashboard: the address to bind (default 127.0.0.1; any other requires a token, generated and printed unless --dashboard-token gives it)',
+    )
+    .option('--dashboard-token <t>', 'with --dashboard: require this token on every request')
+    .option('--dashboard-paused', 'with --dashboard, sim mode: hold the run once its topology is in force, until the page resumes it')
     .addHelpText(
       'after',
       '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config examples/config/consensus-config.yml\n  conclave run examples/db-choice.yml --nats nats://127.0.0.1:4222 --spawn-nodes 3',
@@ -134,9 +146,21 @@ export function buildCli(): Command {
           swarm?: string;
           nodes?: number;
           spawnNodes?: number;
+          dashboard?: number | true;
+          dashboardHost?: string;
+          dashboardToken?: string;
+          dashboardPaused?: boolean;
         },
       ) => {
-        const { nats: url, swarm, nodes, spawnNodes, ...rest } = opts;
+        const { dashboard, dashboardHost: host, dashboardToken: token, dashboardPaused: startPaused, ...others } = opts;
+        if (dashboard === undefined && (host ?? token ?? startPaused) !== undefined)
+          throw new ConfigError(
+            host !== undefined ? '--dashboard-host' : token !== undefined ? '--dashboard-token' : '--dashboard-paused',
+            'to be given with --dashboard (it says how the run is served on the dashboard; add --dashboard, or drop it)',
+            host ?? token ?? true,
+          );
+        const served = dashboard === undefined ? {} : { dashboard: { port: dashboard === true ? 3002 : dashboard, host, token, startPaused } };
+        const { nats: url, swarm, nodes, spawnNodes, ...rest } = others;
         const orphan = swarm !== undefined ? '--swarm' : nodes !== undefined ? '--nodes' : spawnNodes !== undefined ? '--spawn-nodes' : undefined;
         if (url === undefined && orphan !== undefined)
           throw new ConfigError(
@@ -148,7 +172,7 @@ export function buildCli(): Command {
         const { runCommand } = await import('./run-command.ts');
         process.exitCode = await runCommand(
           file,
-          { ...rest, nats, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) },
+          { ...rest, ...served, nats, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) },
           (l) => console.log(l),
         );
       },
@@ -386,6 +410,7 @@ export function buildCli(): Command {
   registerHiveCommand(program);
   registerNodeCommand(program);
   registerMemoryCommand(program);
+  registerDashboardCommand(program);
   // Last, so that every command above (and any registered in this function later) gets it.
   return applyExitPolicy(program);
 }

@@ -1,5 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { TraceEvent } from '../actors/trace-event.ts';
+import type { AlertRecord } from '../monitoring/alert-record.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { historyLines } from '../check/history-export.ts';
 import { violationText } from '../check/violation.ts';
 import { configFileLayers, standardLayers, type ConfigPlaces } from '../config/config-files.ts';
@@ -15,6 +17,9 @@ import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY, exitCodeForError } from './exit-
 import { ConclaveError } from '../errors.ts';
 import { brokenRunEnd, RunRecorder, scenarioRunEnd, scenarioRunStart } from '../store/index.ts';
 import { storeOversightHook } from '../store/oversight-hook.ts';
+import { LiveDashboard } from '../dashboard/live-dashboard.ts';
+import { runAlerts } from '../alerts/run-alerts.ts';
+import { safetyAlert } from '../alerts/safety-alert.ts';
 
 /** Findings a summary lists one per line, at most (the rest are counted). */
 const FINDINGS_SHOWN = 10;
@@ -54,6 +59,8 @@ export interface RunCommandOptions {
   readonly argv?: readonly string[];
   /** Run across the node processes of a swarm on NATS (`--nats`, `--swarm`, `--nodes`, `--spawn-nodes`). */
   readonly nats?: SwarmRunFlags;
+  /** Serve the run live on the dashboard (`--dashboard[=PORT]`); `startPaused` holds a sim run at its start until a page resumes it. */
+  readonly dashboard?: { readonly port?: number; readonly host?: string; readonly token?: string; readonly startPaused?: boolean };
   /** Where progress lines of a long run go (default: stderr); the clock they read (default: performance.now). */
   readonly progress?: { readonly write: (line: string) => void; readonly now?: () => number; readonly everyMs?: number };
 }
@@ -130,7 +137,12 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   // In threads mode a decision held for human oversight waits for a person: `conclave approve`
   // answers through the store. (Sim mode cannot wait on the wall clock: it needs a module hook.)
   const approvals = recorder && mode === 'threads' && scenario.oversight === undefined ? storeOversightHook(recorder.file, recorder.id) : undefined;
+  /** The run's clock at its first and latest trace event: when a safety alert is raised (the run's end). */
+  let firstT: number | undefined;
+  let lastT = 0;
   const onEvent = (e: TraceEvent) => {
+    firstT ??= e.t;
+    lastT = e.t;
     progress(e);
     writeTimeline?.(e);
     if (opts.history) keepHistory(e);
@@ -143,15 +155,53 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
     }
   };
   await recorder?.ready();
-  const across = swarmRun ? { createSystem: swarmRun.createSystem, onSystem: swarmRun.onSystem } : {};
+  const across = swarmRun ? { createSystem: swarmRun.createSystem } : {};
+  const dash =
+    opts.dashboard &&
+    (await LiveDashboard.start({
+      ...opts.dashboard,
+      runId: recorder?.id ?? `live-${process.pid}`,
+      label: scenario.name,
+      mode,
+      protocol: scenario.consensus.algorithm,
+    }));
+  if (dash)
+    write(`conclave: dashboard for this run: ${dash.url}${dash.generatedToken ? ` (token generated for a host other than loopback: ${dash.token})` : ''}`);
+  const channels = runAlerts(scenario.monitoring, { run: recorder?.id ?? 'unrecorded', scenario: scenario.name }, write);
+  const raise = (a: AlertRecord) => {
+    recorder?.onAlert(a);
+    dash?.alert(a);
+    channels?.notify(a);
+  };
+  const alerted = recorder || dash || channels ? { onAlert: raise } : {};
+  const watched = dash
+    ? {
+        onEvent: (e: TraceEvent) => {
+          onEvent(e);
+          dash.observe(e);
+        },
+      }
+    : { onEvent };
+  // The system is handed to whoever needs it live: the NATS swarm (to stop it) and the dashboard (to draw and control it).
+  const onSystem =
+    swarmRun || dash
+      ? {
+          onSystem: (s: ActorSystem) => {
+            swarmRun?.onSystem(s);
+            dash?.attach(s);
+          },
+        }
+      : {};
   const result = await runScenario(scenario, {
     seed: opts.seed,
     mode,
     workers: opts.workers,
     traceFile: opts.trace,
-    onEvent,
+    ...watched,
     ...across,
-    ...(recorder ? { onAlert: recorder.onAlert, runId: recorder.id } : {}),
+    ...onSystem,
+    ...alerted,
+    ...(recorder ? { runId: recorder.id } : {}),
     ...(approvals ? { oversight: approvals } : {}),
   })
     .finally(async () => {
@@ -159,12 +209,22 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
       await swarmRun?.stop();
     })
     .catch(async (e: unknown) => {
+      await dash?.finish('broken');
+      await channels?.close();
       // A run that broke off still leaves the history of what its client saw (open operations end `info`).
       if (opts.history && history.length > 0) writeHistory();
       await recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : EXIT_RUN_FAILED));
       throw withScenarioLine(e, scenario.file);
     });
   const exitCode = runExitCode(result);
+  // A safety violation is always an alert: stored, shown and sent like the ones raised while the run went.
+  const unsafe = safetyAlert(result.safetyViolations.map(violationText), Math.max(0, lastT - (firstT ?? lastT)));
+  if (unsafe) {
+    raise(unsafe);
+    result.alerts.push(unsafe);
+  }
+  await channels?.close();
+  await dash?.finish(exitCode === EXIT_OK ? 'completed' : exitCode === EXIT_SAFETY ? 'violated' : 'failed');
   // What the summary reports as decided is in the store before the summary is printed.
   const stored = await recorder?.finish(scenarioRunEnd(result, exitCode, opts.trace));
   if (opts.history) {

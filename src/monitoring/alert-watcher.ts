@@ -7,22 +7,7 @@
 import type { TraceEvent } from '../actors/trace-event.ts';
 import type { MonitoringConfig } from '../scenario/monitoring.ts';
 import type { AlertRecord } from './alert-record.ts';
-
-/** How each protocol's trace opens a decision (key from the event) and closes one (ok or not). */
-const OPENS: Readonly<Record<string, (actor: string, ev: Record<string, unknown>) => string>> = {
-  proposal: (a, ev) => `vote:${a}#${String(ev.decision)}`,
-  'client-invoke': (_a, ev) => `raft:${String(ev.client)}#${String(ev.seq)}`,
-  'pbft-request': (a, ev) => `pbft:${a}#${String(ev.ts)}`,
-  'gossip-open': (_a, ev) => `gossip:${String(ev.decision)}`,
-};
-const CLOSES: Readonly<Record<string, { key: (actor: string, ev: Record<string, unknown>) => string; ok: boolean }>> = {
-  'client-ok': { key: OPENS['client-invoke'], ok: true },
-  'client-fail': { key: OPENS['client-invoke'], ok: false },
-  'client-info': { key: OPENS['client-invoke'], ok: false },
-  'pbft-accepted': { key: OPENS['pbft-request'], ok: true },
-  'gossip-decided': { key: OPENS['gossip-open'], ok: true },
-  'gossip-gave-up': { key: OPENS['gossip-open'], ok: false },
-};
+import { CLOSES, OPENS } from './decision-keys.ts';
 
 const ms = (x: number): string => `${Math.round(x).toLocaleString('en-US')} ms`;
 
@@ -33,7 +18,10 @@ const ms = (x: number): string => `${Math.round(x).toLocaleString('en-US')} ms`;
  * closes. `failure-rate`: the share of closed decisions that failed (no
  * consensus, timed out, given up), over all closed so far, raised when it goes above the
  * threshold and again only after it has come back to or below it. `byzantine-detected`: once
- * per agent, at its first detection.
+ * per agent, at its first detection. `leader-storm`: when the Raft elections and PBFT view
+ * changes within the window reach the configured count, and again only once the window has
+ * fallen below it. `dead-letters`: once, when the envelopes dead-lettered (traced one by one or
+ * summarised per turn) go over the threshold.
  *
  * @example
  * ```ts
@@ -57,6 +45,11 @@ export class AlertWatcher {
   private readonly detected = new Set<string>();
   private readonly slowMs: number | undefined;
   private readonly failureRate: number | undefined;
+  /** Times of the leader elections and view changes still within the storm window. */
+  private readonly changes: number[] = [];
+  private storming = false;
+  private deadLetters = 0;
+  private readonly views = new Set<number>();
 
   constructor(
     private readonly config: MonitoringConfig,
@@ -69,7 +62,13 @@ export class AlertWatcher {
 
   /** Whether any rule is on (no rule: nothing to watch). */
   get active(): boolean {
-    return this.slowMs !== undefined || this.failureRate !== undefined || this.config.byzantineDetection === true;
+    return (
+      this.slowMs !== undefined ||
+      this.failureRate !== undefined ||
+      this.config.byzantineDetection === true ||
+      this.config.leaderStorm !== undefined ||
+      this.config.deadLetters !== undefined
+    );
   }
 
   observe(e: TraceEvent): void {
@@ -80,6 +79,8 @@ export class AlertWatcher {
   }
 
   private take(e: TraceEvent): void {
+    if (e.type === 'dead-letter') return this.deadLettered(e.t, 1);
+    if (e.type === 'dead-letters-summarised') return this.deadLettered(e.t, e.count);
     if (e.type !== 'emit') return;
     const ev = e.event as Record<string, unknown>;
     const type = String(ev.type);
@@ -89,6 +90,14 @@ export class AlertWatcher {
       return this.close(e.t, String(ev.decision), Number(ev.latencyMs ?? 0), ev.consensus === true, key);
     }
     if (type === 'byzantine-detected') return this.detect(e.t, String(ev.agent), String(ev.evidence ?? ''));
+    if (type === 'raft-leader') return this.leaderChange(e.t, `${e.actor} elected leader of term ${String(ev.term)}`);
+    if (type === 'pbft-view') {
+      // Every replica reports the view it enters: one change per view.
+      const view = Number(ev.view);
+      if (this.views.has(view)) return;
+      this.views.add(view);
+      return this.leaderChange(e.t, `view ${view} (primary ${String(ev.primary)})`);
+    }
     if (type === 'pbft-detected') return this.detect(e.t, String(ev.suspect), `${String(ev.kind ?? 'misbehaviour')} (reported by ${e.actor})`);
     if (type === 'pbft-client-gave-up') {
       // Requests still waiting when the client's deadline passed: failures without a time each.
@@ -185,6 +194,42 @@ export class AlertWatcher {
       agent,
       message: `agent ${agent} detected as Byzantine: ${evidence}`,
     });
+  }
+
+  private leaderChange(t: number, what: string): void {
+    const storm = this.config.leaderStorm;
+    if (storm === undefined) return;
+    this.changes.push(t);
+    while (this.changes.length > 0 && this.changes[0] < t - storm.withinMs) this.changes.shift();
+    if (this.changes.length < storm.changes) {
+      this.storming = false;
+      return;
+    }
+    if (this.storming) return;
+    this.storming = true;
+    this.raise({
+      at: t,
+      rule: 'leader-storm',
+      value: this.changes.length,
+      threshold: storm.changes,
+      message: `leader change storm: ${this.changes.length} leader elections or view changes within ${ms(storm.withinMs)} (the last: ${what})`,
+    });
+  }
+
+  private deadLettered(t: number, count: number): void {
+    const limit = this.config.deadLetters;
+    if (limit === undefined) return;
+    const before = this.deadLetters;
+    this.deadLetters += count;
+    if (before <= limit && this.deadLetters > limit) {
+      this.raise({
+        at: t,
+        rule: 'dead-letters',
+        value: this.deadLetters,
+        threshold: limit,
+        message: `${this.deadLetters} envelopes dead-lettered, over the threshold ${limit}`,
+      });
+    }
   }
 
   private raise(a: Omit<AlertRecord, 'at'> & { at: number }): void {
