@@ -108,3 +108,27 @@ describe('hive-mind commands, example and evaluator', () => {
     expect(r.accountingImbalance).toBe(0);
   }, 60_000);
 });
+
+describe('hive-mind spawn --learn', () => {
+  it('a second process starts from the pattern the first stored, and refines it', () => {
+    const store = join(mkdtempSync(join(tmpdir(), 'hive-learn-')), 's.db');
+    // Every configuration flag given: the bank chooses among one candidate, so what it says of its choice is about the store alone.
+    const fixed = ['--queen', 'tactical', '--consensus', 'byzantine', '--topology', 'ring', '--teams', '4', '--store', store];
+    const first = cli(['hive-mind', 'spawn', 'Document the payments API', '--learn', '--sessions', '2', ...fixed]);
+    expect(first.stderr).toBe('');
+    expect(first.stdout).toMatch(/\(untried, exploring, posterior mean/);
+    const second = cli(['hive-mind', 'spawn', 'Document the payments API', '--learn', '--seed', '9', '--json', ...fixed]);
+    // Exit 0 or 3 (an objective failed): either way the outcome is recorded.
+    expect([0, 3]).toContain(second.status);
+    expect(JSON.parse(second.stdout).choice.reason).toMatch(/^sampled from 2 uses/);
+    const shown = cli(['memory', 'show', 'reasoning-bank/pattern/document-the-payments-api', '--json', '--store', store]);
+    expect(JSON.parse(shown.stdout).pattern.uses).toBe(3);
+  }, 120_000);
+
+  it('refuses --learn without a store, and a consensus the bank does not learn among', () => {
+    expect(cli(['hive-mind', 'spawn', 'X', '--learn', '--no-store']).stderr).toMatch(/--learn/);
+    const raft = cli(['hive-mind', 'spawn', 'X', '--learn', '--consensus', 'raft', '--store', join(mkdtempSync(join(tmpdir(), 'hive-learn-')), 's.db')]);
+    expect(raft.status).toBe(2);
+    expect(raft.stderr).toMatch(/--consensus.*weighted or byzantine with --learn/);
+  }, 60_000);
+});

@@ -4,6 +4,7 @@ import { stringify } from 'yaml';
 import { ConfigError } from '../errors.ts';
 import type { HiveSession } from '../hive/hive-session.ts';
 import type { HiveOptions } from '../hive/hive-options.ts';
+import type { Arm } from '../hive/chooser.ts';
 import { openStore } from '../store/open-store.ts';
 import { ReportRecorder } from '../store/report-recorder.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
@@ -40,12 +41,47 @@ interface SpawnFlags {
   mode?: 'sim' | 'threads';
   json?: boolean;
   store?: string | false;
+  /** Choose each session's configuration with the ReasoningBank in the run store. */
+  learn?: boolean;
 }
 
 function sessionLine(i: number, s: HiveSession): string {
   const r = s.report;
   const o = r.objectives[0];
   return `session ${i}: ${o.status} — ${o.done}/${o.subtasks} subtasks, quality ${o.quality}, ${o.durationMs} ms ${r.mode === 'sim' ? 'virtual' : 'wall'}; ${o.attempts} attempts (${o.failures} failed, ${o.timeouts} timed out, ${o.reassigned} reassigned); ${o.decisions} decision rounds (${o.unsound} unsound, ${o.undecided} undecided); ${r.safety.length} safety findings; ${r.subtasksPerMinute.toLocaleString('en-US')} subtasks/min wall`;
+}
+
+/**
+ * What `--learn` hands each session: the ReasoningBank of the run store, and the candidate
+ * configurations it chooses among: the 48 of the learning benchmark (hiveCandidates), narrowed to
+ * what the user fixed (--queen, --consensus, --topology; --teams fixes the team size), plus the
+ * configuration the options name. A flag given is a constraint the bank keeps, not a default it
+ * may overrule.
+ */
+async function openLearning(base: HiveOptions, flags: SpawnFlags) {
+  const file = storePath({ store: flags.store });
+  if (file === undefined) throw new ConfigError('--learn', 'a run store to learn in (drop --no-store, or give --store PATH)', 'no store');
+  if (flags.consensus === 'auto' || flags.consensus === 'raft')
+    throw new ConfigError('--consensus', 'weighted or byzantine with --learn (the configurations the bank learns among)', flags.consensus);
+  const [{ ReasoningBank }, { hiveCandidates }, { armOf }] = await Promise.all([
+    import('../reasoning-bank/reasoning-bank.ts'),
+    import('../hive/hive-candidates.ts'),
+    import('../hive/hive-session.ts'),
+  ]);
+  const own = armOf(base);
+  const fixed = (arm: Arm): Arm => (flags.teams !== undefined ? { ...arm, teamSize: own.teamSize } : arm);
+  const seen = new Set<string>();
+  const candidates = [own, ...hiveCandidates().map(fixed)].filter((arm) => {
+    const key = JSON.stringify(arm);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return (
+      (flags.queen === undefined || arm.queen === flags.queen) &&
+      (flags.consensus === undefined || arm.consensus === flags.consensus) &&
+      (flags.topology === undefined || arm.topology === flags.topology)
+    );
+  });
+  return { chooser: ReasoningBank.open(file), candidates };
 }
 
 /**
@@ -80,6 +116,7 @@ export async function hiveSpawnCommand(
     ...(flags.mode && { mode: flags.mode }),
   };
   const seed0 = flags.seed ?? fromFile?.options.seed ?? 1;
+  const learning = flags.learn ? await openLearning(base, flags) : undefined;
   let code = EXIT_OK;
   const all: unknown[] = [];
   for (let i = 0; i < flags.sessions; i++) {
@@ -101,7 +138,7 @@ export async function hiveSpawnCommand(
             signed: false,
           });
     try {
-      const s = await runHiveSession(options);
+      const s = await runHiveSession(options, learning ?? {});
       const failed = s.report.objectives.some((o) => o.status !== 'done');
       const exit = s.report.safety.length > 0 ? EXIT_SAFETY : failed ? EXIT_RUN_FAILED : EXIT_OK;
       if (exit !== EXIT_OK && code !== EXIT_SAFETY) code = exit;
@@ -124,9 +161,11 @@ export async function hiveSpawnCommand(
       }
     } catch (e) {
       rec?.finish({ status: 'broken', exitCode: EXIT_BAD_INPUT, error: (e as Error).message });
+      learning?.chooser.close();
       throw e;
     }
   }
+  learning?.chooser.close();
   if (flags.json) out(JSON.stringify(all.length === 1 ? all[0] : all));
   return code;
 }
@@ -271,9 +310,13 @@ export function registerHiveCommand(program: Command): void {
     .option('--json', 'print the session(s) as JSON')
     .option('--store <file>', STORE_HELP)
     .option('--no-store', 'do not record the sessions')
+    .option(
+      '--learn',
+      "choose each session's configuration (topology, consensus, queen type, team size) with the ReasoningBank in the run store: from what earlier sessions of this and similar objectives stored, refined by this one's outcome (see conclave memory); --queen, --consensus, --topology and --teams given narrow its choice",
+    )
     .addHelpText(
       'after',
-      '\nExit codes: 0 every objective done; 1 a safety finding (a critical decision against the honest majority); 2 bad input; 3 an objective failed.\n\nExamples:\n  conclave hive-mind spawn "Document the payments API" --queen strategic --workers 20 --teams 4\n  conclave hive-mind spawn --scenario examples/hive-docs.yml --sessions 3\n  conclave hive-mind spawn "Secure the login flow" --consensus byzantine --json',
+      '\nExit codes: 0 every objective done; 1 a safety finding (a critical decision against the honest majority); 2 bad input; 3 an objective failed.\n\nExamples:\n  conclave hive-mind spawn "Document the payments API" --queen strategic --workers 20 --teams 4\n  conclave hive-mind spawn --scenario examples/hive-docs.yml --sessions 3\n  conclave hive-mind spawn "Secure the login flow" --consensus byzantine --json\n  conclave hive-mind spawn "Document the payments API" --learn --sessions 5',
     )
     .action(async (objective: string | undefined, opts: SpawnFlags) => {
       process.exitCode = await hiveSpawnCommand(objective, opts, (l) => console.log(l), process.argv.slice(2));
