@@ -99,10 +99,15 @@ describe('conclave show reads the compaction and learner events', () => {
 describe('compaction in threads mode', () => {
   it('the same scenario on worker threads: snapshots on the grid with one digest per index, the wiped node restored, the run safe', async () => {
     const events: TraceEvent[] = [];
-    const text = yaml('{ max_batch: 4, snapshot: { every: 50, chunk_chars: 100 } }', 3000).replace('at: 300ms, duration: 600ms', 'at: 500ms, duration: 2000ms'); // generous: wall-clock time
+    // Wall-clock time: a workload that lasts 4 s whatever the machine's speed (3,000 commands alone
+    // can finish on a quiet machine before the crash at 500 ms is due: then nothing is wiped or restored).
+    const text = yaml('{ max_batch: 4, snapshot: { every: 50, chunk_chars: 100 } }')
+      .replace('at: 300ms, duration: 600ms', 'at: 500ms, duration: 2000ms')
+      .replace('decisions: 1000', 'duration: 4000ms');
     const r = await runScenario(parseScenario(text), { seed: 3, mode: 'threads', workers: 2, onEvent: (e: TraceEvent) => events.push(e) });
     expect(r.safetyViolations).toEqual([]);
-    expect(r.decisions.decided).toBe(3000);
+    expect(r.decisions.attempted).toBeGreaterThan(0);
+    expect(r.decisions.decided).toBe(r.decisions.attempted);
     const taken = snapshots(events, 'taken');
     expect(taken.length).toBeGreaterThanOrEqual(5 * 10);
     const digests = new Map<number, Set<string>>();
