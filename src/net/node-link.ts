@@ -7,28 +7,11 @@ import type { HostApi, HostLink } from '../scheduler/threads/host-link.ts';
 import type { WorkerApi, WorkerEvents } from '../scheduler/threads/protocol.ts';
 import { decodeReply, encodeRequest } from './control-codec.ts';
 import type { RefusedBatches } from './nats-transport.ts';
-import { OUT_CUT, OUT_EVENTS } from './node-run.ts';
+import { HOST_OPS, OUT_CUT, OUT_EVENTS } from './node-run.ts';
 import type { SwarmSubjects } from './subjects.ts';
 
 /** How long a control call may wait for its answer before the node counts as unresponsive (ms). */
 export const CONTROL_TIMEOUT_MS = 30_000;
-
-const API_OPS: readonly (keyof WorkerApi)[] = [
-  'ready',
-  'spawn',
-  'setRoutes',
-  'stop',
-  'snapshot',
-  'send',
-  'ask',
-  'prepareTopology',
-  'commitTopology',
-  'peerDied',
-  'setFaults',
-  'crash',
-  'recover',
-  'close',
-];
 
 /** Where a node link is: which node, which host index, which run. */
 export interface NodeLinkPlace {
@@ -81,7 +64,7 @@ export class NodeLink implements HostLink {
     this.cutBytes = new Uint8Array(this.cutBuffer);
     this.counters = new HostCounters(this.cutBuffer, place.hosts);
     const api: Record<string, (...args: unknown[]) => Promise<unknown>> = {};
-    for (const op of API_OPS) api[op] = (...args) => this.request(op, args, op === 'ask' ? (args[2] as number) + CONTROL_TIMEOUT_MS : CONTROL_TIMEOUT_MS);
+    for (const op of HOST_OPS) api[op] = (...args) => this.request(op, args, op === 'ask' ? (args[2] as number) + CONTROL_TIMEOUT_MS : CONTROL_TIMEOUT_MS);
     this.api = api as unknown as HostApi;
     this.sub = nc.subscribe(subjects.out(place.run, place.index), {
       callback: (err, msg) => {

@@ -22,8 +22,8 @@ export interface Claim {
 export const OUT_CUT = 1;
 export const OUT_EVENTS = 2;
 
-/** The host API a coordinator may call over NATS: WorkerApi's methods, and nothing else. */
-const HOST_OPS: ReadonlySet<string> = new Set<keyof WorkerApi>([
+/** The host API a coordinator may call over NATS: WorkerApi's methods, and nothing else (the coordinator's link offers these; a node serves only these). */
+export const HOST_OPS: readonly (keyof WorkerApi)[] = Object.freeze([
   'ready',
   'spawn',
   'setRoutes',
@@ -39,6 +39,7 @@ const HOST_OPS: ReadonlySet<string> = new Set<keyof WorkerApi>([
   'recover',
   'close',
 ]);
+const SERVED: ReadonlySet<string> = new Set(HOST_OPS);
 
 /**
  * One run hosted on a node: the same WorkerHost a worker thread runs, with a NATS transport
@@ -121,7 +122,7 @@ export class NodeRun {
       }
       // Answered after everything this host published before it: the coordinator's settle waits on it.
       if (op === 'sync' || op === 'refused') return encodeReply({ value: { ...this.transport.refused } });
-      if (!HOST_OPS.has(op)) throw new Error(`unknown control operation "${op}"`);
+      if (!SERVED.has(op)) throw new Error(`unknown control operation "${op}"`);
       const fn = (this.host as unknown as Record<string, (...a: unknown[]) => unknown>)[op];
       return encodeReply({ value: await fn.apply(this.host, args as unknown[]) });
     } catch (e) {
