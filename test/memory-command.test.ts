@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { Command } from 'commander';
-import { memoryExport, memoryForget, memoryImport, memoryList, memoryQuery, memoryShow, registerMemoryCommand } from '../src/cli/memory-command.ts';
+import { memoryExport, memoryForget, memoryImport, memoryList, memoryQuery, memoryShow } from '../src/cli/memory-command.ts';
+import { registerMemoryCommand } from '../src/cli/memory-cli.ts';
 import { ReasoningBank, readArms, readPattern } from '../src/reasoning-bank/index.ts';
 import { openStore } from '../src/store/index.ts';
 

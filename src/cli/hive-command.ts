@@ -5,8 +5,6 @@ import { ConfigError } from '../errors.ts';
 import type { HiveSession } from '../hive/hive-session.ts';
 import type { HiveOptions } from '../hive/hive-options.ts';
 import type { Arm } from '../hive/chooser.ts';
-import { openStore } from '../store/open-store.ts';
-import { ReportRecorder } from '../store/report-recorder.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { badFlagsExitTwo, EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY } from './exit-codes.ts';
 
@@ -101,7 +99,11 @@ export async function hiveSpawnCommand(
   argv: readonly string[] = [],
 ): Promise<number> {
   // Loaded here, not at the top: every other command's start-up stays free of the hive's modules.
-  const [{ loadHiveScenario }, { runHiveSession }] = await Promise.all([import('../hive/hive-scenario.ts'), import('../hive/hive-session.ts')]);
+  const [{ loadHiveScenario }, { runHiveSession }, { ReportRecorder }] = await Promise.all([
+    import('../hive/hive-scenario.ts'),
+    import('../hive/hive-session.ts'),
+    import('../store/report-recorder.ts'),
+  ]);
   const fromFile = flags.scenario ? loadHiveScenario(flags.scenario) : flags.base ? { name: flags.base.objective, options: flags.base } : undefined;
   const text = objective ?? fromFile?.options.objective;
   if (text === undefined) throw new ConfigError('objective', 'an objective ("<objective>") or --scenario FILE', undefined);
@@ -181,7 +183,8 @@ interface HiveRow {
   scenario_resolved: string | null;
 }
 
-function hiveRows(file: string): HiveRow[] {
+async function hiveRows(file: string): Promise<HiveRow[]> {
+  const { openStore } = await import('../store/open-store.ts');
   const db = openStore(file, { readonly: true });
   try {
     return db
@@ -192,8 +195,8 @@ function hiveRows(file: string): HiveRow[] {
   }
 }
 
-function findSession(file: string, ref: string | undefined): HiveRow {
-  const rows = hiveRows(file);
+async function findSession(file: string, ref: string | undefined): Promise<HiveRow> {
+  const rows = await hiveRows(file);
   if (rows.length === 0) throw new ConfigError('session', `a hive session in ${file} (none yet: run conclave hive-mind spawn "<objective>")`, ref);
   if (ref === undefined || ref === 'last') return rows[rows.length - 1];
   const hits = rows.filter((r) => r.id.startsWith(ref));
@@ -326,8 +329,8 @@ export function registerHiveCommand(program: Command): void {
     .option('--store <file>', STORE_HELP)
     .option('--json', 'print them as JSON')
     .addHelpText('after', '\nExamples:\n  conclave hive-mind sessions\n  conclave hive-mind sessions --json')
-    .action((opts: { store?: string; json?: boolean }) => {
-      const rows = hiveRows(storeFile(opts.store));
+    .action(async (opts: { store?: string; json?: boolean }) => {
+      const rows = await hiveRows(storeFile(opts.store));
       if (opts.json)
         console.log(
           JSON.stringify(
@@ -348,8 +351,8 @@ export function registerHiveCommand(program: Command): void {
     .argument('[session]', 'a session id, a unique prefix of one, or "last"')
     .option('--store <file>', STORE_HELP)
     .addHelpText('after', '\nExamples:\n  conclave hive-mind status\n  conclave hive-mind status 20261207-05')
-    .action((session: string | undefined, opts: { store?: string }) => {
-      const r = findSession(storeFile(opts.store), session);
+    .action(async (session: string | undefined, opts: { store?: string }) => {
+      const r = await findSession(storeFile(opts.store), session);
       console.log(`session ${r.id}: ${r.status} — ${r.name} (seed ${r.seed}, ${r.mode} mode)`);
       if (r.result === null) {
         console.log('  still running, or ended without a report');
@@ -371,7 +374,7 @@ export function registerHiveCommand(program: Command): void {
     .addHelpText('after', '\nExamples:\n  conclave hive-mind resume last')
     .action(async (session: string, opts: { store?: string; json?: boolean }) => {
       const file = storeFile(opts.store);
-      const r = findSession(file, session);
+      const r = await findSession(file, session);
       if (r.scenario_resolved === null) throw new ConfigError('session', 'a hive session with stored options', r.id);
       const options = JSON.parse(r.scenario_resolved) as HiveOptions;
       process.exitCode = await hiveSpawnCommand(

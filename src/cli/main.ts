@@ -16,7 +16,7 @@ import { registerStoreReaders } from './store-readers.ts';
 import { registerConfigCommand } from './config-cli.ts';
 import { registerHiveCommand } from './hive-command.ts';
 import { registerNodeCommand } from './node-command.ts';
-import { registerMemoryCommand } from './memory-command.ts';
+import { registerMemoryCommand } from './memory-cli.ts';
 import { portOption, registerDashboardCommand } from './dashboard-command.ts';
 
 function integer(name: string, min: number, max: number) {
