@@ -11,6 +11,7 @@ import {
 } from '../src/protocols/pbft/index.ts';
 import { digestOf, Ledger } from '../src/protocols/pbft/ledger.ts';
 import { checkpointText, newViewText, phaseText, prePrepareText, requestText, viewChangeText } from '../src/protocols/pbft/messages.ts';
+import { preparedCerts } from '../src/protocols/pbft/view-change.ts';
 import { Net, sig } from './fixtures/pbft-net.ts';
 
 /**
@@ -515,6 +516,38 @@ describe("PBFT view change: certificates, the new view's plan, and what a new vi
       [2, D2, ['r3', 'r1']],
     ]);
     expect(net.eventsOf('r3', 'pbft-view-change')).toEqual([{ type: 'pbft-view-change', view: 1, reason: expect.any(String) }]);
+  });
+});
+
+describe('PBFT preparedCerts: which prepared slots a view change carries', () => {
+  it('only those above the stable checkpoint, below `below`, with a pre-prepare; each with its prepares (none when it has none for the digest)', () => {
+    const { net, r3 } = alone();
+    const pps = [1, 2, 3, 4].map((n) => prePrepare('r0', 0, n, [{ ...REQUEST, ts: n }]));
+    for (const pp of pps) {
+      net.inject('c', 'r3', PBFT_KINDS.request, pp.batch[0]);
+      net.inject('r0', 'r3', PBFT_KINDS.prePrepare, pp);
+      for (const b of ['r1', 'r2']) net.inject(b, 'r3', PBFT_KINDS.prepare, vote('P', b, pp));
+    }
+    expect([...r3.preparedSlots.keys()]).toEqual([1, 2, 3, 4]);
+    const certs = (below?: number) => preparedCerts(r3, below).map((c) => [c.pp.n, c.prepares.map((p) => p.i)]);
+    expect(certs()).toEqual([
+      [1, ['r3', 'r1']],
+      [2, ['r3', 'r1']],
+      [3, ['r3', 'r1']],
+      [4, ['r3', 'r1']],
+    ]);
+    // At the stable checkpoint (low = 1) and from `below` (3) on: not carried.
+    r3.low = 1;
+    expect(certs(3)).toEqual([[2, ['r3', 'r1']]]);
+    // A slot without a pre-prepare is skipped; one whose prepares are for another digest carries none.
+    const slot2 = r3.preparedSlots.get(2)!;
+    r3.preparedSlots.set(2, Object.assign(Object.create(Object.getPrototypeOf(slot2)), slot2, { pp: undefined }));
+    const slot4 = r3.preparedSlots.get(4)!;
+    r3.preparedSlots.set(4, Object.assign(Object.create(Object.getPrototypeOf(slot4)), slot4, { prepares: new Map() }));
+    expect(certs()).toEqual([
+      [3, ['r3', 'r1']],
+      [4, []],
+    ]);
   });
 });
 
