@@ -1,6 +1,6 @@
 import type { TraceEvent } from '../actors/trace-event.ts';
-import type { RunResume, RunSummary } from '../protocols/voting/coordinator.ts';
-import { emptyHistogram, record } from '../protocols/voting/latency-histogram.ts';
+import { emptySummary, type RunResume, type RunSummary } from '../protocols/voting/coordinator.ts';
+import { record } from '../protocols/voting/latency-histogram.ts';
 import type { Scenario } from '../scenario/index.ts';
 import { COORDINATOR_ID } from './build-swarm.ts';
 
@@ -23,7 +23,7 @@ export class CoordinatorLedger {
   /** The highest decision number opened so far (`d<n>`): a resumed coordinator numbers after it. */
   private seq = 0;
   private open = new Set<string>();
-  private summary: RunSummary = emptySegment();
+  private summary: RunSummary = emptySummary();
   private readonly stages: NonNullable<RunSummary['stages']> = {};
   /** Decisions opened in the parts of the run before the last cut. */
   private attemptedSoFar = 0;
@@ -117,29 +117,13 @@ export class CoordinatorLedger {
     };
     if (this.scenario.workflow) summary.stages = structuredClone(this.stages);
     this.attemptedSoFar += summary.attempted;
-    this.summary = emptySegment();
+    this.summary = emptySummary();
     this.summary.weights = { ...summary.weights };
     this.open = new Set();
     return { summary, lost, resume };
   }
 }
 
-const emptySegment = (): RunSummary => ({
-  attempted: 0,
-  decided: 0,
-  noConsensus: 0,
-  timedOut: 0,
-  escalated: 0,
-  judged: 0,
-  correct: 0,
-  byOutcome: {},
-  refusedVotes: { stranger: 0, duplicate: 0, malformed: 0, late: 0 },
-  byzantine: {},
-  latency: emptyHistogram(),
-  startedAt: 0,
-  finishedAt: 0,
-  weights: {},
-});
 
 /**
  * One RunSummary from the parts of a run split by coordinator crashes, oldest first: counts
@@ -152,7 +136,7 @@ const emptySegment = (): RunSummary => ({
  * ```
  */
 export function joinSummaries(parts: readonly RunSummary[]): RunSummary {
-  const out = emptySegment();
+  const out = emptySummary();
   for (const p of parts) {
     for (const k of ['attempted', 'decided', 'noConsensus', 'timedOut', 'escalated', 'judged', 'correct'] as const) out[k] += p[k];
     for (const [o, n] of Object.entries(p.byOutcome)) out.byOutcome[o] = (out.byOutcome[o] ?? 0) + n;

@@ -187,7 +187,8 @@ class CoordinatorState {
   ) {}
 }
 
-const emptySummary = (): RunSummary => ({
+/** A summary of nothing yet: a coordinator's at start, and each segment of a run split by coordinator crashes (src/swarm/coordinator-ledger.ts). */
+export const emptySummary = (): RunSummary => ({
   attempted: 0,
   decided: 0,
   noConsensus: 0,
