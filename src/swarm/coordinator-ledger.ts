@@ -124,7 +124,6 @@ export class CoordinatorLedger {
   }
 }
 
-
 /**
  * One RunSummary from the parts of a run split by coordinator crashes, oldest first: counts
  * add up, the first evidence against an agent stands, the last part's weights and stages are
