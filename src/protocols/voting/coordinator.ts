@@ -75,10 +75,12 @@ export interface CoordinatorProps {
 
 interface OpenDecision {
   readonly proposal: Proposal;
-  readonly expected: ActorId[];
+  readonly expected: readonly ActorId[];
+  /** `expected` as a set: a vote's membership check is O(1) in the swarm's size, not O(n). */
+  readonly electorate: ReadonlySet<ActorId>;
   readonly votes: Vote[];
-  /** Who has voted: strings, so checking it never drafts the vote objects. */
-  readonly voted: ActorId[];
+  /** Who has voted, with their first ballot (a second, different one is evidence). */
+  readonly voted: Map<ActorId, Vote>;
   readonly openedAt: number;
   readonly stage?: string;
   /** Its class of decision (`policies`), if any. */
@@ -87,7 +89,7 @@ interface OpenDecision {
    * Voters asked a second time after a host crash: an honest one whose first ballot was only
    * slow votes twice, so a second, different vote from them is refused but is no evidence of lying.
    */
-  resolicited?: ActorId[];
+  resolicited?: Set<ActorId>;
 }
 
 /**
@@ -339,8 +341,9 @@ function resolicit(state: CoordinatorState, ctx: Ctx): void {
       kind: 'proposal',
       body: { id: p.id, question: p.question, options: p.options, domain: p.domain, ...(d.stage ? { stage: d.stage } : {}) },
     };
-    const missing = d.expected.filter((v) => !d.voted.includes(v));
-    d.resolicited = [...(d.resolicited ?? []), ...missing];
+    const missing = d.expected.filter((v) => !d.voted.has(v));
+    const again = (d.resolicited ??= new Set());
+    for (const v of missing) again.add(v);
     for (const v of missing) ctx.send(v, message);
     if (missing.length > 0) ctx.emit({ type: 'resolicited', decision: p.id, voters: missing.length });
   }
@@ -366,6 +369,14 @@ function voters(ctx: Ctx): ActorId[] {
   return list;
 }
 
+/** One set per electorate list: the whole-swarm list is the same array for every decision. */
+const electorates = new WeakMap<readonly ActorId[], ReadonlySet<ActorId>>();
+function electorateSet(list: readonly ActorId[]): ReadonlySet<ActorId> {
+  let set = electorates.get(list);
+  if (set === undefined) electorates.set(list, (set = new Set(list)));
+  return set;
+}
+
 function openDecision(state: CoordinatorState, ctx: Ctx, stage: Stage | undefined): void {
   const t = state.task;
   const id = stage ? stage.name : `d${++state.seq}`;
@@ -384,7 +395,16 @@ function openDecision(state: CoordinatorState, ctx: Ctx, stage: Stage | undefine
     timeoutMs,
     electorate: expected.length,
   };
-  state.open[id] = { proposal, expected, votes: [], voted: [], openedAt: ctx.now(), stage: stage?.name, ...(policyClass !== undefined ? { policyClass } : {}) };
+  state.open[id] = {
+    proposal,
+    expected,
+    electorate: electorateSet(expected),
+    votes: [],
+    voted: new Map(),
+    openedAt: ctx.now(),
+    stage: stage?.name,
+    ...(policyClass !== undefined ? { policyClass } : {}),
+  };
   state.openCount++;
   state.summary.attempted++;
   const message = {
@@ -428,14 +448,14 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
     refused.late++;
     return;
   }
-  if (!d.expected.includes(env.from)) {
+  if (!d.electorate.has(env.from)) {
     refused.stranger++;
     return;
   }
-  if (d.voted.includes(env.from)) {
+  const first = d.voted.get(env.from);
+  if (first !== undefined) {
     refused.duplicate++;
-    const first = d.votes.find((v) => v.agent === env.from);
-    if (first !== undefined && first.decision !== raw.decision && !d.resolicited?.includes(env.from))
+    if (first.decision !== raw.decision && !d.resolicited?.has(env.from))
       suspect(state, env.from, `${id}: voted ${first.decision}, then ${String(raw.decision)}`, ctx);
     return;
   }
@@ -456,7 +476,7 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
     confidence,
   };
   d.votes.push(vote);
-  d.voted.push(env.from);
+  d.voted.set(env.from, vote);
   if (security?.detailedLogging)
     ctx.emit({
       type: 'vote',
