@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from '../src/cli/run-command.ts';
@@ -31,6 +34,24 @@ describe('conclave run reads as a person would want it', () => {
     expect(lines[0]).toContain('product-workflow · a workflow of 4 stages · 8 agents ·');
     expect(lines.find((l) => l.includes('stage security-review'))).toMatch(/stage security-review {6}byzantine_supermajority {2}failed/);
     expect(lines.find((l) => l.includes('stage design'))).toMatch(/stage design +supermajority +passed/);
+  });
+
+  it('prints at most 12 vote lines per decision in the timeline and counts the rest', async () => {
+    // A swarm of 100,000 printed 100,000 vote lines per decision shown (10 s of writing to a terminal).
+    const dir = mkdtempSync(join(tmpdir(), 'conclave-timeline-'));
+    const file = join(dir, 'forty.yml');
+    writeFileSync(
+      file,
+      'name: forty\nseed: 3\nagents: [{ role: agent, count: 40, accuracy: 0.8 }]\ntopology: mesh\nconsensus: { algorithm: simple_majority }\ntask: { question: pick, options: [A, B], decisions: 3, in_flight: 1 }\n',
+    );
+    const lines: string[] = [];
+    await runCommand(file, { timeline: 2, store: false }, (l) => lines.push(l.replace(/\x1b\[\d+m/g, '')));
+    const votes = lines.filter((l) => / votes [AB] \(/.test(l));
+    expect(votes).toHaveLength(24);
+    const rest = lines.filter((l) => l.includes('more votes on'));
+    expect(rest.map((l) => l.replace(/^.*… /, ''))).toEqual(['and 28 more votes on d1', 'and 28 more votes on d2']);
+    // The count line comes before the decision it belongs to closes.
+    expect(lines.findIndex((l) => l.includes('more votes on d1'))).toBe(lines.findIndex((l) => l.includes('d1 decided')) - 1);
   });
 
   it('counts in the singular for one', () => {

@@ -276,8 +276,13 @@ export function runExitCode(result: ScenarioResult): number {
  * await runScenario(scenario, { onEvent: timelineWriter(2, 'sim', lines) });
  * ```
  */
+/** At most this many vote lines per decision in a run's timeline; the rest are counted in one line. */
+const VOTE_LINES = 12;
+
 export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines: string[]): (e: TraceEvent) => void {
   const shown = new Set<string>();
+  /** Vote lines printed per shown decision: a swarm of 100,000 would print 100,000 of them. */
+  const votesShown = new Map<string, number>();
   const when = (t: number) => (mode === 'sim' ? `${t.toFixed(2).padStart(9)} ms` : new Date(t).toISOString().slice(11, 23));
   return (e) => {
     if (e.type === 'fault') {
@@ -323,8 +328,13 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
     if (!shown.has(ev.decision)) return;
     const at = dim(when(e.t));
     if (ev.type === 'proposal') lines.push(`${at}  ${bold(e.actor)} opens ${ev.decision}: ${ev.question} [${(ev.options as string[]).join(' | ')}]`);
-    else if (ev.type === 'vote') lines.push(`${at}  ${ev.agent} votes ${bold(String(ev.vote))} (${ev.reason}; confidence ${Number(ev.confidence).toFixed(2)})`);
-    else if (ev.type === 'decided') {
+    else if (ev.type === 'vote') {
+      const n = (votesShown.get(ev.decision) ?? 0) + 1;
+      votesShown.set(ev.decision, n);
+      if (n <= VOTE_LINES) lines.push(`${at}  ${ev.agent} votes ${bold(String(ev.vote))} (${ev.reason}; confidence ${Number(ev.confidence).toFixed(2)})`);
+    } else if (ev.type === 'decided') {
+      const unshown = (votesShown.get(ev.decision) ?? 0) - VOTE_LINES;
+      if (unshown > 0) lines.push(`${at}  ${dim(`… and ${int(unshown)} more votes on ${ev.decision}`)}`);
       // A vote that closed at its timeout without consensus is counted as timed out (the summary's count), whatever the tally said.
       const closedBy = ev.cause === 'timeout' ? 'timed out' : 'no consensus';
       const verdict = ev.consensus ? green(`decided ${ev.value}`) : red(`${closedBy}${ev.reason ? `: ${ev.reason}` : ''}`);
