@@ -182,6 +182,19 @@ describe('sizes are checked against what this machine can hold, up front', () =>
     expect(e.message).toContain('3 agents x 100,000,000 decisions, estimated at');
   });
 
+  it('a 10,000-node Raft is refused with the reason: every node keeps state per peer (it died of a full heap while spawning)', () => {
+    const e = errorOf(() =>
+      parseScenario(scenario(...head('{ role: node, count: 10000 }'), 'consensus: { algorithm: raft }', ...task(', decisions: 10')), 's.yml'),
+    );
+    expect(e).toBeInstanceOf(ScenarioTooLargeError);
+    expect(e.path).toBe('agents');
+    expect(e.message).toMatch(
+      /got 10,000 agents x 10 decisions, estimated at [\d.]+ GB and .* \(every Raft node keeps state for every other: memory grows with the square of the cluster\)/,
+    );
+    // The same count voting is a swarm, not a cluster: it fits.
+    expect(parseScenario(scenario(...head('{ role: node, count: 10000 }'), ...task(', decisions: 10')), 's.yml').agents[0].count).toBe(10_000);
+  });
+
   it('PBFT grows with the square of the replicas: 1,000 replicas x 1,000 requests is refused', () => {
     const e = errorOf(() =>
       parseScenario(scenario(...head('{ role: node, count: 1000 }'), 'consensus: { algorithm: pbft }', ...task(', decisions: 1000')), 's.yml'),
@@ -328,8 +341,8 @@ describe('conclave run: numeric options and long runs', () => {
 
   it('a long run is announced with its estimate; a short one is not', () => {
     expect(announcement(parseScenario(scenario(...head(), ...task())))).toBeUndefined();
-    const long = parseScenario(scenario(...head('{ role: coder, count: 20000 }'), ...task(', decisions: 20')));
-    expect(announcement(long)).toMatch(/^conclave: 20,000 agents x 20 decisions, estimated at about [\d,]+ s on a 2-core machine; progress every 10 s$/);
+    const long = parseScenario(scenario(...head('{ role: coder, count: 100000 }'), ...task(', decisions: 20')));
+    expect(announcement(long)).toMatch(/^conclave: 100,000 agents x 20 decisions, estimated at about [\d,]+ s on a 2-core machine; progress every 10 s$/);
   });
 
   it('a long run prints progress on the clock it is given, with decisions closed', () => {

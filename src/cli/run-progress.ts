@@ -59,7 +59,7 @@ export function progressReporter(o: {
  *
  * @example
  * ```ts
- * const line = announcement(scenario); // 'conclave: 20,000 agents x 10 decisions, estimated at about 48 s on a 2-core machine; progress every 10 s'
+ * const line = announcement(scenario); // 'conclave: 100,000 agents x 20 decisions, estimated at about 32 s on a 2-core machine; progress every 10 s'
  * ```
  */
 export function announcement(scenario: Scenario, footprint: Footprint = estimateFootprint(scenario)): string | undefined {

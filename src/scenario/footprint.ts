@@ -13,11 +13,17 @@
  *   ~190 B per decision (taken as 256 B);
  * - PBFT: 32 replicas x 1,000 requests 12.8 MB -> 12.5 B x n^2 per request (taken as 16 B x n^2);
  * - Raft: 200 nodes x 200 / 1,000 commands 5.6 / 8.2 MB -> 3.3 KB per command at n = 200, i.e.
- *   16 B x n per command (taken as 24 B x n).
- * Wall time, from the same runs without gc (per decision): voting 70 us + 6 us x n + 3 ns x n^2
- * (5 x 100,000 decisions 9.6 s; 50 x 20,000 6.3 s; 10,000 and 20,000 agents x 10 decisions
- * 2.8 s and 11.6 s: the n^2 is the tally), PBFT 3.5 us x n^2 (32 x 1,000: 3.8 s), Raft
- * 50 us x n (200 x 2,000: 20 s). A run given a `duration` decides about 200 times per simulated
+ *   16 B x n per command (taken as 24 B x n). Each node also holds state per peer (its peer list,
+ *   a copy per node, and per-peer indexes): 1,000 and 2,000 nodes x 1 command peaked at 375 MB
+ *   and 1.13 GB of RSS, ~245 B x n^2 (taken as 256 B x n^2), so a 10,000-node cluster (25 GB)
+ *   is refused by this estimate rather than left to die of a full heap while it spawns.
+ * Wall time, from the same runs without gc (per decision): voting 20 us + 10 us x n + 0.06 ns x n^2
+ * (measured again after the coordinator's per-vote checks became O(1): 5 agents x 100,000
+ * decisions 3.2 s; 10,000 and 20,000 agents x 10 decisions 1.2 s and 2.7 s; 100,000 x 5 8.2 s,
+ * x 16 25.9 s: the n^2 term is a vote's cost rising with the heap and the queue, not an
+ * algorithm), PBFT 3.5 us x n^2 (32 x 1,000: 3.8 s), Raft
+ * 50 us x n (200 x 2,000: 20 s) plus 4.5 us x n^2 once for the first election (every candidate
+ * asks every node: 1,000 and 2,000 nodes x 1 command 3.5 s and 17.6 s). A run given a `duration` decides about 200 times per simulated
  * second per decision in flight (5 agents, 1 s: 204 decisions; in_flight 8: 1,540).
  */
 import { getHeapStatistics } from 'node:v8';
@@ -59,6 +65,8 @@ export interface Footprint {
   readonly budgetSeconds: number;
   /** Which setting drives the cost: where an error points. */
   readonly dominant: 'agents' | 'decisions';
+  /** Why the cost grows faster than the swarm, where it does (said when a run is refused). */
+  readonly why?: string;
 }
 
 /**
@@ -81,17 +89,20 @@ export function estimateFootprint(s: Scenario, budget: { bytes?: number; seconds
   const pbft = algorithm === 'byzantine_tolerant' || algorithm === 'pbft';
   const raft = algorithm === 'raft';
   const perDecisionBytes = BYTES_PER_DECISION + (pbft ? 16 * n * n : raft ? 24 * n : 0);
-  const perDecisionSeconds = pbft ? 3.5e-6 * n * n : raft ? 50e-6 * n : 70e-6 + 6e-6 * n + 3e-9 * n * n;
-  const agentBytes = BYTES_PER_AGENT * n;
+  const perDecisionSeconds = pbft ? 3.5e-6 * n * n : raft ? 50e-6 * n : 20e-6 + 10e-6 * n + 6e-11 * n * n;
+  // A Raft node keeps its own copy of the membership and indexes per peer: n^2 in all.
+  const agentBytes = BYTES_PER_AGENT * n + (raft ? 256 * n * n : 0);
   const decisionBytes = perDecisionBytes * decisions;
   return {
     agents: n,
     decisions,
     bytes: BASE_BYTES + agentBytes + decisionBytes,
-    seconds: perDecisionSeconds * decisions,
+    seconds: perDecisionSeconds * decisions + (raft ? 4.5e-6 * n * n : 0),
     budgetBytes: budget.bytes ?? memoryBudget(),
     budgetSeconds: budget.seconds ?? MAX_ESTIMATED_SECONDS,
     dominant: agentBytes >= decisionBytes && n > 1_000 ? 'agents' : 'decisions',
+    ...(raft ? { why: 'every Raft node keeps state for every other: memory grows with the square of the cluster' } : {}),
+    ...(pbft ? { why: 'every PBFT request sends messages between every pair of replicas: cost grows with the square of the cluster' } : {}),
   };
 }
 
@@ -121,7 +132,7 @@ export function overBudget(f: Footprint): { expected: string; got: string } | un
   if (f.bytes <= f.budgetBytes && f.seconds <= f.budgetSeconds) return undefined;
   return {
     expected: `a run this machine can hold: at most ${bytes(f.budgetBytes)} of memory (${Math.round(MEMORY_SHARE * 100)}% of the ${bytes(f.budgetBytes / MEMORY_SHARE)} this process may use) and about ${duration(f.budgetSeconds)} of wall-clock time`,
-    got: `${count(f.agents)} agent${f.agents === 1 ? '' : 's'} x ${count(f.decisions)} decision${f.decisions === 1 ? '' : 's'}, estimated at ${bytes(f.bytes)} and ${duration(f.seconds)}`,
+    got: `${count(f.agents)} agent${f.agents === 1 ? '' : 's'} x ${count(f.decisions)} decision${f.decisions === 1 ? '' : 's'}, estimated at ${bytes(f.bytes)} and ${duration(f.seconds)}${f.why ? ` (${f.why})` : ''}`,
   };
 }
 
