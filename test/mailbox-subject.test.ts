@@ -40,4 +40,31 @@ describe('the mailbox is an RxJS stream', () => {
     expect(arrivals).toBe(0);
     expect(mb.size).toBe(0);
   });
+
+  it('a mailbox that never received anything (its Subject is made on first use) is empty, closes, and ignores posts after', () => {
+    let arrivals = 0;
+    const mb = new Mailbox(10, { onOverflow: () => undefined, onArrival: () => arrivals++ });
+    expect(mb.size).toBe(0);
+    expect(mb.drainAll()).toEqual([]);
+    mb.close();
+    mb.post(env(1));
+    mb.postOwn(env(2));
+    expect(arrivals).toBe(0);
+    expect(mb.size).toBe(0);
+    let completed = false;
+    mb.arrivals$.subscribe({ complete: () => (completed = true) });
+    expect(completed).toBe(true);
+  });
+
+  it('the first envelope opens the mailbox: it queues, and a timer posted past capacity still queues', () => {
+    let arrivals = 0;
+    const overflowed: number[] = [];
+    const mb = new Mailbox(1, { onOverflow: (e) => overflowed.push(e.id), onArrival: () => arrivals++ });
+    mb.post(env(1));
+    mb.post(env(2));
+    mb.postOwn(env(3));
+    expect(overflowed).toEqual([2]);
+    expect(arrivals).toBe(2);
+    expect(mb.drainAll().map((e) => e.id)).toEqual([1, 3]);
+  });
 });

@@ -51,24 +51,39 @@ export interface MailboxOwner {
  * ```
  */
 export class Mailbox extends Subscriber<Envelope> {
-  private readonly subject = new MailboxSubject();
-  private readonly queue = new RingQueue<Envelope>(4);
+  /**
+   * The Subject and the queue are made when the first envelope arrives (or a tool taps
+   * `arrivals$`): most actors of a big swarm idle, and a Subject with its subscription is ~700 of
+   * the ~860 bytes a mailbox cost; 1,000,000 idle actors held 1.40 GB before this.
+   */
+  private opened: MailboxSubject | undefined;
+  private waiting: RingQueue<Envelope> | undefined;
 
   constructor(
     readonly capacity: number,
     private readonly owner: MailboxOwner,
   ) {
     super();
-    this.subject.subscribe(this);
+  }
+
+  private get subject(): MailboxSubject {
+    return (this.opened ??= this.open());
+  }
+
+  private open(): MailboxSubject {
+    const subject = new MailboxSubject();
+    subject.subscribe(this);
+    return subject;
   }
 
   /** Set while a runtime envelope (a timer, an ask timeout) is posted: capacity does not apply. */
   private exempt = false;
 
   protected override _next(env: Envelope): void {
-    if (this.queue.size >= this.capacity && !this.exempt) this.owner.onOverflow(env);
+    const queue = (this.waiting ??= new RingQueue<Envelope>(4));
+    if (queue.size >= this.capacity && !this.exempt) this.owner.onOverflow(env);
     else {
-      this.queue.push(env);
+      queue.push(env);
       this.owner.onArrival();
     }
   }
@@ -98,17 +113,17 @@ export class Mailbox extends Subscriber<Envelope> {
   }
 
   get size(): number {
-    return this.queue.size;
+    return this.waiting === undefined ? 0 : this.waiting.size;
   }
 
   /** Takes the oldest waiting envelope (caller checks `size` first). */
   take(): Envelope {
-    return this.queue.shift()!;
+    return this.waiting!.shift()!;
   }
 
   /** Empties the mailbox, returning what waited (for dead-lettering on stop). */
   drainAll(): Envelope[] {
-    return this.queue.clear();
+    return this.waiting === undefined ? [] : this.waiting.clear();
   }
 
   close(): void {
