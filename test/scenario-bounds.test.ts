@@ -345,6 +345,24 @@ describe('conclave run: numeric options and long runs', () => {
     expect(announcement(long)).toMatch(/^conclave: 100,000 agents x 20 decisions, estimated at about [\d,]+ s on a 2-core machine; progress every 10 s$/);
   });
 
+  it('a terminal hears first after firstMs, then every everyMs, with the rate and the time left', () => {
+    let now = 0;
+    const lines: string[] = [];
+    const progress = progressReporter({ planned: 5_000, mode: 'threads', now: () => now, write: (l) => lines.push(l), firstMs: 2_000, everyMs: 5_000 });
+    const decided = { type: 'emit', t: 0, actor: 'c', event: { type: 'decided' } } as unknown as TraceEvent;
+    for (let i = 0; i < 1_999; i++) progress(decided);
+    expect(lines).toEqual([]);
+    now = 2_000;
+    progress(decided);
+    expect(lines).toEqual(['conclave: running for 2 s: 2,000 of 5,000 decisions closed (1,000/s, about 3 s left)']);
+    now = 6_999;
+    progress(decided);
+    expect(lines).toHaveLength(1);
+    now = 7_000;
+    progress(decided);
+    expect(lines[1]).toBe('conclave: running for 7 s: 2,002 of 5,000 decisions closed (286/s, about 11 s left)');
+  });
+
   it('a long run prints progress on the clock it is given, with decisions closed', () => {
     let now = 0;
     const lines: string[] = [];
@@ -356,7 +374,7 @@ describe('conclave run: numeric options and long runs', () => {
     expect(lines).toEqual([]);
     now = 5_000;
     progress(decided(3));
-    expect(lines).toEqual(['conclave: running for 5 s: 3 of 10 decisions closed, 3 ms simulated']);
+    expect(lines).toEqual(['conclave: running for 5 s: 3 of 10 decisions closed (0.60/s, about 12 s left), 3 ms simulated']);
     now = 7_000;
     progress(decided(4));
     expect(lines).toHaveLength(1);

@@ -120,7 +120,9 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
     );
   // A long run says so up front and then every few seconds, on stderr (stdout may be --json).
   const write = opts.progress?.write ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const announced = announcement(scenario);
+  // A person at a terminal hears after 2 s and then every 5 s; a log gets a line every 10 s.
+  const cadence = opts.progress === undefined && process.stderr.isTTY ? { firstMs: 2_000, everyMs: 5_000 } : { everyMs: opts.progress?.everyMs };
+  const announced = announcement(scenario, undefined, cadence.everyMs);
   if (announced) write(announced);
   const recorder =
     typeof opts.store === 'string'
@@ -131,7 +133,7 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
     mode,
     now: opts.progress?.now ?? (() => performance.now()),
     write,
-    everyMs: opts.progress?.everyMs,
+    ...cadence,
     recorded: recorder && (() => (recorder.current ? recorder.committed().closed : undefined)),
   });
   // In threads mode a decision held for human oversight waits for a person: `conclave approve`

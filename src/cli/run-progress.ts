@@ -31,11 +31,13 @@ export function progressReporter(o: {
   now: () => number;
   write: (line: string) => void;
   everyMs?: number;
+  /** When the first line comes (default: `everyMs`); a terminal gets it after 2 s. */
+  firstMs?: number;
   recorded?: () => number | undefined;
 }): (e: TraceEvent) => void {
   const every = o.everyMs ?? PROGRESS_EVERY_MS;
   const started = o.now();
-  let next = started + every;
+  let next = started + (o.firstMs ?? every);
   let closed = 0;
   let virtualMs = 0;
   return (e) => {
@@ -50,8 +52,22 @@ export function progressReporter(o: {
     // With a store, what is already durable there: a kill now loses none of those.
     const stored = o.recorded?.();
     const recorded = stored === undefined ? '' : `, ${stored.toLocaleString('en-US')} recorded`;
-    o.write(`conclave: running for ${Math.round((now - started) / 1000)} s: ${closed.toLocaleString('en-US')}${of} decisions closed${recorded}${simulated}`);
+    const seconds = (now - started) / 1000;
+    o.write(
+      `conclave: running for ${Math.round(seconds)} s: ${closed.toLocaleString('en-US')}${of} decisions closed${pace(closed, o.planned, seconds)}${recorded}${simulated}`,
+    );
   };
+}
+
+/** ` (1,234/s, about 12 s left)`: the rate so far and, with a planned count, the time it implies. */
+function pace(closed: number, planned: number | undefined, seconds: number): string {
+  if (closed === 0 || seconds <= 0) return '';
+  const rate = closed / seconds;
+  const perSecond = rate >= 10 ? Math.round(rate).toLocaleString('en-US') : rate.toPrecision(2);
+  if (planned === undefined || planned <= closed) return ` (${perSecond}/s)`;
+  const left = (planned - closed) / rate;
+  const eta = left < 120 ? `${Math.ceil(left)} s` : left < 7_200 ? `${Math.ceil(left / 60)} min` : `${(left / 3_600).toFixed(1)} h`;
+  return ` (${perSecond}/s, about ${eta} left)`;
 }
 
 /**
@@ -62,8 +78,8 @@ export function progressReporter(o: {
  * const line = announcement(scenario); // 'conclave: 100,000 agents x 20 decisions, estimated at about 32 s on a 2-core machine; progress every 10 s'
  * ```
  */
-export function announcement(scenario: Scenario, footprint: Footprint = estimateFootprint(scenario)): string | undefined {
+export function announcement(scenario: Scenario, footprint: Footprint = estimateFootprint(scenario), everyMs = PROGRESS_EVERY_MS): string | undefined {
   if (footprint.seconds < ANNOUNCE_ABOVE_SECONDS) return undefined;
   const plural = (n: number, what: string) => `${n.toLocaleString('en-US')} ${what}${n === 1 ? '' : 's'}`;
-  return `conclave: ${plural(footprint.agents, 'agent')} x ${plural(footprint.decisions, 'decision')}, estimated at about ${Math.round(footprint.seconds).toLocaleString('en-US')} s on a 2-core machine; progress every ${PROGRESS_EVERY_MS / 1000} s`;
+  return `conclave: ${plural(footprint.agents, 'agent')} x ${plural(footprint.decisions, 'decision')}, estimated at about ${Math.round(footprint.seconds).toLocaleString('en-US')} s on a 2-core machine; progress every ${everyMs / 1000} s`;
 }
