@@ -44,6 +44,36 @@ describe('the packed package, installed into a fresh prefix', () => {
     expect(existsSync(join(installed, 'src'))).toBe(false);
     const manifest = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8')) as { exports: Record<string, unknown> };
     expect(manifest.exports['.']).toEqual({ types: './dist/index.d.ts', default: './dist/index.js' });
+    for (const [path, entry] of Object.entries(manifest.exports)) {
+      if (path === './package.json') continue;
+      const { types, default: js } = entry as { types: string; default: string };
+      expect(existsSync(join(installed, js)), `${path} -> ${js}`).toBe(true);
+      expect(existsSync(join(installed, types)), `${path} -> ${types}`).toBe(true);
+    }
+  });
+
+  it('has an entry per layer (conclave/actors, /system, /protocols, /check, /adversary, ...) and refuses deep paths', async () => {
+    // Resolved by package name from beside the installed package, as a user's project would.
+    const script = [
+      'const names = async (s) => Object.keys(await import(s));',
+      'const out = {};',
+      "for (const s of ['conclave', 'conclave/actors', 'conclave/system', 'conclave/protocols', 'conclave/check', 'conclave/adversary', 'conclave/topologies', 'conclave/scenario']) out[s] = await names(s);",
+      "try { await import('conclave/dist/index.js'); out.deep = 'loaded'; } catch (e) { out.deep = e.code; }",
+      'console.log(JSON.stringify(out));',
+    ].join('\n');
+    const { stdout } = await exec(process.execPath, ['--input-type=module', '-e', script], { env, cwd: join(prefix, 'lib') });
+    const out = JSON.parse(stdout) as Record<string, string[]> & { deep: string };
+    expect(out['conclave/actors']).toEqual(expect.arrayContaining(['registerBehaviour', 'sink', 'DEFAULT_MAILBOX_CAPACITY']));
+    expect(out['conclave/system']).toEqual(expect.arrayContaining(['createSystem', 'SimSystem', 'ThreadSystem']));
+    expect(out['conclave/protocols']).toEqual(expect.arrayContaining(['raftNode', 'pbftReplica', 'gossipNode', 'COORDINATOR', 'tally']));
+    expect(out['conclave/check']).toEqual(expect.arrayContaining(['checkRaftSafety', 'checkPbftSafety', 'runCheckers']));
+    expect(out['conclave/adversary']).toEqual(expect.arrayContaining(['BYZANTINE_VOTER', 'BYZANTINE_REPLICA']));
+    expect(out['conclave/topologies']).toContain('buildTopology');
+    expect(out['conclave/scenario']).toContain('parseScenario');
+    // The root entry is every layer together: nothing a layer exports is missing from it.
+    for (const layer of ['conclave/actors', 'conclave/system', 'conclave/protocols', 'conclave/check', 'conclave/adversary'])
+      expect(out.conclave).toEqual(expect.arrayContaining(out[layer]));
+    expect(out.deep).toBe('ERR_PACKAGE_PATH_NOT_EXPORTED');
   });
 
   it("puts conclave on the prefix's PATH: --version and --help", async () => {
