@@ -41,6 +41,10 @@ const SUITES: Record<string, SuiteEntry> = {
     summary: 'conclave stress runs/min (PBFT n = 7, 100 requests, random fault schedules) on the piscina pool vs serial',
     load: () => import('./stress.ts'),
   },
+  scale: {
+    summary: 'swarm size: voting at 10,000 / 30,000 / 100,000 agents (wall, peak RSS), 1,000,000 idle actors (heap); a process per figure',
+    load: () => import('./scale.ts'),
+  },
   store: {
     summary: 'cost of recording a run in the run store: 20,000 decisions x 5 votes, recorded vs not (wall clock and CPU)',
     load: () => import('./store.ts'),
