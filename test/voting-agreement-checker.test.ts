@@ -121,3 +121,40 @@ describe('VotingSafetyMonitor: positions of the events that prove a violation', 
     expect('at' in m.violations[0]).toBe(false);
   });
 });
+
+describe('VotingSafetyMonitor keeps every decision, compactly, and judges every kind of id alike', () => {
+  it('numbered ids (columns), ids past the columns, stage names and odd spellings: the same rules, with positions', () => {
+    for (const id of ['d7', 'd4096', 'd16777217', 'design', 'd0', 'd01', 'D7']) {
+      const m = new VotingSafetyMonitor();
+      // Options as a fresh array per event (a trace read back from a file) and as one shared array.
+      m.observe(proposal(id, ['A', 'B']), 0);
+      m.observe(decided(id, 'A', 'c1'), 1);
+      m.observe(decided(id, 'A', 'c2'), 2);
+      m.observe(decided(id, 'C', 'c3'), 3);
+      expect(m.violations, id).toEqual([
+        { property: 'validity', decision: id, detail: '"c3" decided "C", which is not an option (A, B)', at: 3, positions: [0, 3] },
+        { property: 'agreement', decision: id, detail: '"c1" decided "A" but "c3" decided "C"', at: 3, positions: [1, 3] },
+      ]);
+    }
+  });
+
+  it('a decision decided long ago is still remembered: 100,000 decisions later its second value is caught', () => {
+    const m = new VotingSafetyMonitor();
+    const shared = ['A', 'B'];
+    for (let i = 1; i <= 100_000; i++) {
+      m.observe(proposal(`d${i}`, shared));
+      m.observe(decided(`d${i}`, i % 2 ? 'A' : 'B'));
+    }
+    expect(m.violations).toEqual([]);
+    m.observe(decided('d2', 'A', 'late'));
+    m.observe(decided('d3', 'A', 'late'));
+    expect(m.violations).toEqual([{ property: 'agreement', decision: 'd2', detail: '"coord" decided "B" but "late" decided "A"' }]);
+  });
+
+  it('without positions the first decision is reported without one, with them only where known', () => {
+    const m = new VotingSafetyMonitor();
+    m.observe(decided('d5', 'A'));
+    m.observe(decided('d5', 'B'), 9);
+    expect(m.violations).toEqual([{ property: 'agreement', decision: 'd5', detail: '"coord" decided "A" but "coord" decided "B"', at: 9, positions: [9] }]);
+  });
+});

@@ -24,6 +24,12 @@ export interface VotingViolation {
  * Given each event's position in the run's trace (`observe(e, at)`, as the checker registry
  * does), its violations name the events that prove them; without, they carry no positions.
  *
+ * Agreement must remember every decision ever decided (a second, different decision of an old
+ * one is exactly what it looks for), so that memory is kept small rather than dropped: the
+ * coordinator's ids (`d1`, `d2`, ...) index typed columns of interned values, about 28 bytes a
+ * decision, where two objects in two Maps cost ~200 (5,000,000 decisions: 140 MB, not 1 GB).
+ * Other ids (workflow stages) are few and kept in a Map.
+ *
  * @example
  * ```ts
  * const monitor = new VotingSafetyMonitor();
@@ -35,21 +41,20 @@ export interface VotingViolation {
  */
 export class VotingSafetyMonitor {
   readonly violations: VotingViolation[] = [];
-  private readonly options = new Map<string, { readonly options: readonly string[]; readonly at?: number }>();
-  private readonly decided = new Map<string, { value: string; actor: string; at?: number }>();
+  private readonly table = new DecisionTable();
 
   observe(e: TraceEvent, at?: number): void {
     if (e.type !== 'emit') return;
     const ev = e.event as { type?: unknown; decision?: unknown; options?: unknown; value?: unknown };
     if (typeof ev.decision !== 'string') return;
-    if (ev.type === 'proposal' && Array.isArray(ev.options)) this.options.set(ev.decision, { options: ev.options as string[], at });
+    if (ev.type === 'proposal' && Array.isArray(ev.options)) this.table.propose(ev.decision, ev.options as string[], at);
     if (ev.type !== 'decided' || typeof ev.value !== 'string') return;
-    const allowed = this.options.get(ev.decision);
+    const allowed = this.table.options(ev.decision);
     if (allowed && !allowed.options.includes(ev.value)) {
       this.report('validity', ev.decision, `"${e.actor}" decided "${ev.value}", which is not an option (${allowed.options.join(', ')})`, at, allowed.at);
     }
-    const earlier = this.decided.get(ev.decision);
-    if (earlier === undefined) this.decided.set(ev.decision, { value: ev.value, actor: e.actor, at });
+    const earlier = this.table.decided(ev.decision);
+    if (earlier === undefined) this.table.decide(ev.decision, ev.value, e.actor, at);
     else if (earlier.value !== ev.value) {
       this.report('agreement', ev.decision, `"${earlier.actor}" decided "${earlier.value}" but "${e.actor}" decided "${ev.value}"`, at, earlier.at);
     }
@@ -60,6 +65,134 @@ export class VotingSafetyMonitor {
     if (at === undefined) this.violations.push({ property, decision, detail });
     else this.violations.push({ property, decision, detail, at, positions: before === undefined ? [at] : [before, at] });
   }
+}
+
+/** `d` and a number without a leading zero (the coordinator's ids): a column index. */
+const NUMBERED = /^d([1-9]\d{0,8})$/;
+/** The highest decision number kept in columns (16,777,216 decisions: 470 MB of columns at most). */
+const MAX_COLUMN = 2 ** 24;
+
+/**
+ * Per decision: its options and proposal position, its first decided value, by whom and where.
+ * Strings are interned (a run has a handful of option lists, values and coordinators); numbered
+ * decisions live in typed columns (0 = none in the index columns, NaN = no position).
+ */
+class DecisionTable {
+  private readonly interned = new Map<string, number>();
+  private readonly strings: string[] = [''];
+  private readonly lists = new Map<readonly string[], number>();
+  private readonly listByContent = new Map<string, number>();
+  private readonly listOf: (readonly string[])[] = [[]];
+  private optionsCol = new Int32Array(1024);
+  private proposedAtCol = new Float64Array(1024);
+  private valueCol = new Int32Array(1024);
+  private actorCol = new Int32Array(1024);
+  private decidedAtCol = new Float64Array(1024);
+  private readonly others = new Map<
+    string,
+    { options?: { options: readonly string[]; at?: number }; decided?: { value: string; actor: string; at?: number } }
+  >();
+
+  propose(decision: string, options: readonly string[], at: number | undefined): void {
+    const i = this.index(decision);
+    if (i === undefined) {
+      const o = this.other(decision);
+      o.options = { options, at };
+      return;
+    }
+    this.optionsCol[i] = this.list(options);
+    this.proposedAtCol[i] = at ?? Number.NaN;
+  }
+
+  options(decision: string): { options: readonly string[]; at?: number } | undefined {
+    const i = this.index(decision);
+    if (i === undefined) return this.others.get(decision)?.options;
+    if (i >= this.optionsCol.length || this.optionsCol[i] === 0) return undefined;
+    return { options: this.listOf[this.optionsCol[i]], ...position(this.proposedAtCol[i]) };
+  }
+
+  decide(decision: string, value: string, actor: string, at: number | undefined): void {
+    const i = this.index(decision);
+    if (i === undefined) {
+      this.other(decision).decided = { value, actor, at };
+      return;
+    }
+    this.valueCol[i] = this.intern(value);
+    this.actorCol[i] = this.intern(actor);
+    this.decidedAtCol[i] = at ?? Number.NaN;
+  }
+
+  decided(decision: string): { value: string; actor: string; at?: number } | undefined {
+    const i = this.index(decision);
+    if (i === undefined) return this.others.get(decision)?.decided;
+    if (i >= this.valueCol.length || this.valueCol[i] === 0) return undefined;
+    return { value: this.strings[this.valueCol[i]], actor: this.strings[this.actorCol[i]], ...position(this.decidedAtCol[i]) };
+  }
+
+  /**
+   * The column of a numbered decision (the columns grown to hold it), or undefined for any other
+   * id. Past {@link MAX_COLUMN} an id goes to the Map: a trace naming decision d999999999 must not
+   * make the checker allocate gigabytes.
+   */
+  private index(decision: string): number | undefined {
+    const m = NUMBERED.exec(decision);
+    if (m === null) return undefined;
+    const i = Number(m[1]);
+    if (i > MAX_COLUMN) return undefined;
+    if (i >= this.optionsCol.length) this.grow(i);
+    return i;
+  }
+
+  private grow(i: number): void {
+    let size = this.optionsCol.length;
+    while (size <= i) size *= 2;
+    const widen = <T extends Int32Array | Float64Array>(col: T, make: (n: number) => T, fill?: number): T => {
+      const next = make(size);
+      if (fill !== undefined) next.fill(fill, col.length);
+      next.set(col);
+      return next;
+    };
+    this.optionsCol = widen(this.optionsCol, (n) => new Int32Array(n));
+    this.valueCol = widen(this.valueCol, (n) => new Int32Array(n));
+    this.actorCol = widen(this.actorCol, (n) => new Int32Array(n));
+    this.proposedAtCol = widen(this.proposedAtCol, (n) => new Float64Array(n), Number.NaN);
+    this.decidedAtCol = widen(this.decidedAtCol, (n) => new Float64Array(n), Number.NaN);
+  }
+
+  private other(decision: string) {
+    let o = this.others.get(decision);
+    if (o === undefined) this.others.set(decision, (o = {}));
+    return o;
+  }
+
+  private intern(s: string): number {
+    let i = this.interned.get(s);
+    if (i === undefined) {
+      i = this.strings.push(s) - 1;
+      this.interned.set(s, i);
+    }
+    return i;
+  }
+
+  /** An option list by identity (a coordinator sends the same array with every proposal), else by content. */
+  private list(options: readonly string[]): number {
+    let i = this.lists.get(options);
+    if (i !== undefined) return i;
+    const key = JSON.stringify(options);
+    i = this.listByContent.get(key);
+    if (i === undefined) {
+      i = this.listOf.push(options) - 1;
+      this.listByContent.set(key, i);
+    }
+    // Remember this array too, unless lists arrive as fresh arrays each time (a trace read back from a file).
+    if (this.lists.size < 1024) this.lists.set(options, i);
+    return i;
+  }
+}
+
+/** `{ at }` for a known position, `{}` for NaN (none given). */
+function position(at: number): { at?: number } {
+  return Number.isNaN(at) ? {} : { at };
 }
 
 /**
