@@ -151,6 +151,34 @@ describe('VotingSafetyMonitor keeps every decision, compactly, and judges every 
     expect(m.violations).toEqual([{ property: 'agreement', decision: 'd2', detail: '"coord" decided "B" but "late" decided "A"' }]);
   });
 
+  it('ids that only look numbered are decisions of their own, never a numbered one (d7 vs xd7, d7x, d07, d007, D7, d7 )', () => {
+    const m = new VotingSafetyMonitor();
+    const ids = ['d7', 'xd7', 'd7x', 'd07', 'd007', 'D7', 'd7 ', 'd77'];
+    ids.forEach((id, k) => m.observe(decided(id, `v${k}`)));
+    expect(m.violations).toEqual([]);
+    ids.forEach((id) => m.observe(decided(id, 'other')));
+    expect(m.violations.map((v) => [v.decision, v.detail])).toEqual(ids.map((id, k) => [id, `"coord" decided "v${k}" but "coord" decided "other"`]));
+  });
+
+  it('a decision that is not numbered can be decided with no proposal seen, and is still judged', () => {
+    const m = new VotingSafetyMonitor();
+    m.observe(decided('security-review', 'A'));
+    m.observe(decided('security-review', 'A'));
+    expect(m.violations).toEqual([]);
+    m.observe(decided('security-review', 'B'));
+    expect(m.violations.map((v) => v.property)).toEqual(['agreement']);
+  });
+
+  it('a trace naming decision d999999999 is judged without allocating columns for a billion decisions', () => {
+    const m = new VotingSafetyMonitor();
+    const before = process.memoryUsage().arrayBuffers;
+    m.observe(proposal('d999999999', ['A']));
+    m.observe(decided('d999999999', 'A'));
+    m.observe(decided('d999999999', 'B'));
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(64 * 2 ** 20);
+    expect(m.violations.map((v) => v.property)).toEqual(['validity', 'agreement']);
+  });
+
   it('without positions the first decision is reported without one, with them only where known', () => {
     const m = new VotingSafetyMonitor();
     m.observe(decided('d5', 'A'));

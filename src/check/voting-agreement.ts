@@ -67,21 +67,21 @@ export class VotingSafetyMonitor {
   }
 }
 
-/** `d` and a number without a leading zero (the coordinator's ids): a column index. */
-const NUMBERED = /^d([1-9]\d{0,8})$/;
 /** The highest decision number kept in columns (16,777,216 decisions: 470 MB of columns at most). */
 const MAX_COLUMN = 2 ** 24;
 
 /**
  * Per decision: its options and proposal position, its first decided value, by whom and where.
  * Strings are interned (a run has a handful of option lists, values and coordinators); numbered
- * decisions live in typed columns (0 = none in the index columns, NaN = no position).
+ * decisions live in typed columns (0 = none in the index columns, NaN = no position given).
  */
 class DecisionTable {
   private readonly interned = new Map<string, number>();
+  // Stryker disable next-line StringLiteral: index 0 means none and is never read
   private readonly strings: string[] = [''];
   private readonly lists = new Map<readonly string[], number>();
   private readonly listByContent = new Map<string, number>();
+  // Stryker disable next-line ArrayDeclaration: index 0 means none and is never read
   private readonly listOf: (readonly string[])[] = [[]];
   private optionsCol = new Int32Array(1024);
   private proposedAtCol = new Float64Array(1024);
@@ -107,7 +107,7 @@ class DecisionTable {
   options(decision: string): { options: readonly string[]; at?: number } | undefined {
     const i = this.index(decision);
     if (i === undefined) return this.others.get(decision)?.options;
-    if (i >= this.optionsCol.length || this.optionsCol[i] === 0) return undefined;
+    if (this.optionsCol[i] === 0) return undefined;
     return { options: this.listOf[this.optionsCol[i]], ...position(this.proposedAtCol[i]) };
   }
 
@@ -125,7 +125,7 @@ class DecisionTable {
   decided(decision: string): { value: string; actor: string; at?: number } | undefined {
     const i = this.index(decision);
     if (i === undefined) return this.others.get(decision)?.decided;
-    if (i >= this.valueCol.length || this.valueCol[i] === 0) return undefined;
+    if (this.valueCol[i] === 0) return undefined;
     return { value: this.strings[this.valueCol[i]], actor: this.strings[this.actorCol[i]], ...position(this.decidedAtCol[i]) };
   }
 
@@ -134,29 +134,33 @@ class DecisionTable {
    * id. Past {@link MAX_COLUMN} an id goes to the Map: a trace naming decision d999999999 must not
    * make the checker allocate gigabytes.
    */
+  // Stryker disable next-line BlockStatement: without columns every decision goes to the Map: the same judgements, in more memory
   private index(decision: string): number | undefined {
-    const m = NUMBERED.exec(decision);
+    // `d` and a number without a leading zero (the coordinator's ids). A literal here, not a
+    // module constant, so that mutation testing can switch it (a module constant is built once).
+    const m = /^d([1-9]\d{0,8})$/.exec(decision);
+    // Stryker disable next-line ConditionalExpression: all ids to the Map is the same judgement in more memory
     if (m === null) return undefined;
     const i = Number(m[1]);
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: where the Map takes over changes memory, not judgements (the test with d999999999 pins that the bound exists)
     if (i > MAX_COLUMN) return undefined;
     if (i >= this.optionsCol.length) this.grow(i);
     return i;
   }
 
+  /** Doubles the columns until `i` fits. A position column needs no filling: it is read only where its index column is set, and both are written together. */
   private grow(i: number): void {
     let size = this.optionsCol.length;
     while (size <= i) size *= 2;
-    const widen = <T extends Int32Array | Float64Array>(col: T, make: (n: number) => T, fill?: number): T => {
-      const next = make(size);
-      if (fill !== undefined) next.fill(fill, col.length);
+    const wider = <T extends Int32Array | Float64Array>(col: T, next: T): T => {
       next.set(col);
       return next;
     };
-    this.optionsCol = widen(this.optionsCol, (n) => new Int32Array(n));
-    this.valueCol = widen(this.valueCol, (n) => new Int32Array(n));
-    this.actorCol = widen(this.actorCol, (n) => new Int32Array(n));
-    this.proposedAtCol = widen(this.proposedAtCol, (n) => new Float64Array(n), Number.NaN);
-    this.decidedAtCol = widen(this.decidedAtCol, (n) => new Float64Array(n), Number.NaN);
+    this.optionsCol = wider(this.optionsCol, new Int32Array(size));
+    this.valueCol = wider(this.valueCol, new Int32Array(size));
+    this.actorCol = wider(this.actorCol, new Int32Array(size));
+    this.proposedAtCol = wider(this.proposedAtCol, new Float64Array(size));
+    this.decidedAtCol = wider(this.decidedAtCol, new Float64Array(size));
   }
 
   private other(decision: string) {
@@ -167,6 +171,7 @@ class DecisionTable {
 
   private intern(s: string): number {
     let i = this.interned.get(s);
+    // Stryker disable next-line ConditionalExpression: a string interned twice costs memory, not a judgement
     if (i === undefined) {
       i = this.strings.push(s) - 1;
       this.interned.set(s, i);
@@ -177,14 +182,17 @@ class DecisionTable {
   /** An option list by identity (a coordinator sends the same array with every proposal), else by content. */
   private list(options: readonly string[]): number {
     let i = this.lists.get(options);
+    // Stryker disable next-line ConditionalExpression: the identity cache saves a JSON.stringify, nothing else
     if (i !== undefined) return i;
     const key = JSON.stringify(options);
     i = this.listByContent.get(key);
+    // Stryker disable next-line ConditionalExpression: a list kept twice costs memory, not a judgement
     if (i === undefined) {
       i = this.listOf.push(options) - 1;
       this.listByContent.set(key, i);
     }
     // Remember this array too, unless lists arrive as fresh arrays each time (a trace read back from a file).
+    // Stryker disable next-line ConditionalExpression,EqualityOperator: the cap bounds memory, not a judgement
     if (this.lists.size < 1024) this.lists.set(options, i);
     return i;
   }
