@@ -268,8 +268,12 @@ export function runExitCode(result: ScenarioResult): number {
   return result.status === 'failed' ? EXIT_RUN_FAILED : EXIT_OK;
 }
 
+/** At most this many vote lines per decision in a run's timeline; the rest are counted in one line. */
+const VOTE_LINES = 12;
+
 /**
- * Collects readable lines for the first `decisions` decisions: proposal, votes, outcome (and
+ * Collects readable lines for the first `decisions` decisions: proposal, votes (at most
+ * {@link VOTE_LINES} each, the rest counted), outcome (and
  * topology switches), from the trace as it happens.
  *
  * @example
@@ -278,9 +282,6 @@ export function runExitCode(result: ScenarioResult): number {
  * await runScenario(scenario, { onEvent: timelineWriter(2, 'sim', lines) });
  * ```
  */
-/** At most this many vote lines per decision in a run's timeline; the rest are counted in one line. */
-const VOTE_LINES = 12;
-
 export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines: string[]): (e: TraceEvent) => void {
   const shown = new Set<string>();
   /** Vote lines printed per shown decision: a swarm of 100,000 would print 100,000 of them. */

@@ -21,10 +21,10 @@
  * (measured again after the coordinator's per-vote checks became O(1): 5 agents x 100,000
  * decisions 3.2 s; 10,000 and 20,000 agents x 10 decisions 1.2 s and 2.7 s; 100,000 x 5 8.2 s,
  * x 16 25.9 s: the n^2 term is a vote's cost rising with the heap and the queue, not an
- * algorithm), PBFT 3.5 us x n^2 (32 x 1,000: 3.8 s), Raft
- * 50 us x n (200 x 2,000: 20 s) plus 4.5 us x n^2 once for the first election (every candidate
- * asks every node: 1,000 and 2,000 nodes x 1 command 3.5 s and 17.6 s). A run given a `duration` decides about 200 times per simulated
- * second per decision in flight (5 agents, 1 s: 204 decisions; in_flight 8: 1,540).
+ * algorithm), PBFT 3.5 us x n^2 (32 x 1,000: 3.8 s), Raft 50 us x n (200 x 2,000: 20 s) plus
+ * 4.5 us x n^2 once for the first election (every candidate asks every node: 1,000 and 2,000
+ * nodes x 1 command 3.5 s and 17.6 s). A run given a `duration` decides about 200 times per
+ * simulated second per decision in flight (5 agents, 1 s: 204 decisions; in_flight 8: 1,540).
  */
 import { getHeapStatistics } from 'node:v8';
 import { totalmem } from 'node:os';
