@@ -41,6 +41,10 @@ const SUITES: Record<string, SuiteEntry> = {
     summary: 'conclave stress runs/min (PBFT n = 7, 100 requests, random fault schedules) on the piscina pool vs serial',
     load: () => import('./stress.ts'),
   },
+  long: {
+    summary: 'long runs with every checker on: peak RSS of voting, Raft and PBFT at two sizes ten times apart (LONG_SIZES=issue for the full ones)',
+    load: () => import('./long.ts'),
+  },
   scale: {
     summary: 'swarm size: voting at 10,000 / 30,000 / 100,000 agents (wall, peak RSS), 1,000,000 idle actors (heap); a process per figure',
     load: () => import('./scale.ts'),

@@ -67,9 +67,9 @@ export default async function scale(log: (line: string) => void = () => {}): Pro
   const checks: Check[] = [];
   const rows: Row[] = [];
 
-  const small = await child<VotingFigures>(['voting', '10000', '1', '1']);
+  const small = await child<VotingFigures>(['run', 'simple_majority', '10000', '1', '1']);
   log(`  10,000 agents x 1 decision: ${(small.wallMs / 1000).toFixed(2)} s, ${small.rssMB.toFixed(0)} MB`);
-  const large = await child<VotingFigures>(['voting', '30000', '1', '1']);
+  const large = await child<VotingFigures>(['run', 'simple_majority', '30000', '1', '1']);
   log(`  30,000 agents x 1 decision: ${(large.wallMs / 1000).toFixed(2)} s, ${large.rssMB.toFixed(0)} MB`);
   checks.push(votingCheck('10,000 agents x 1 decision', small, 1), votingCheck('30,000 agents x 1 decision', large, 1));
   const growth = large.wallMs / small.wallMs;
@@ -86,7 +86,7 @@ export default async function scale(log: (line: string) => void = () => {}): Pro
     },
   );
 
-  const big = await child<VotingFigures>(['voting', '100000', String(BIG_DECISIONS), '8']);
+  const big = await child<VotingFigures>(['run', 'simple_majority', '100000', String(BIG_DECISIONS), '8']);
   log(`  100,000 agents x ${BIG_DECISIONS} decisions: ${(big.wallMs / 1000).toFixed(1)} s, ${big.rssMB.toFixed(0)} MB peak RSS`);
   checks.push(votingCheck(`100,000 agents x ${BIG_DECISIONS} decisions`, big, BIG_DECISIONS));
   rows.push(
@@ -116,7 +116,7 @@ export default async function scale(log: (line: string) => void = () => {}): Pro
     better: 'lower',
     ...one(idle.heldBytes / 2 ** 20),
     targets: [{ label: '≤ 1 GB (issue 21)', pass: idle.heldBytes <= GB }],
-    note: `${(idle.heldBytes / 1e6).toFixed(0)} bytes per actor; spawned in ${(idle.wallMs / 1000).toFixed(1)} s; peak RSS ${idle.rssMB.toFixed(0)} MB`,
+    note: `${(idle.heldBytes / idle.actors).toFixed(0)} bytes per actor; spawned in ${(idle.wallMs / 1000).toFixed(1)} s; peak RSS ${idle.rssMB.toFixed(0)} MB`,
   });
 
   return {
