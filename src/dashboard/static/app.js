@@ -244,7 +244,12 @@ function draw() {
     if (labels || n.size !== undefined) {
       ctx.fillStyle = '#1b1f24';
       ctx.font = '10px system-ui';
-      ctx.fillText(n.size !== undefined ? `${n.key} (${n.size})` : `${n.key}${n.role ? ` · ${n.role}` : ''}`, p.x + r + 2, p.y + 3);
+      const text = n.size !== undefined ? `${n.key} (${n.size})` : `${n.key}${n.role ? ` · ${n.role}` : ''}`;
+      // Right of the node, unless that runs off the canvas (a member on the right edge): then left of it.
+      const fits = p.x + r + 2 + ctx.measureText(text).width <= canvas.width;
+      ctx.textAlign = fits ? 'left' : 'right';
+      ctx.fillText(text, fits ? p.x + r + 2 : p.x - r - 2, p.y + 3);
+      ctx.textAlign = 'left';
     }
   }
   state.drawMs.push(performance.now() - t0);
