@@ -67,8 +67,8 @@ export class VotingSafetyMonitor {
   }
 }
 
-/** The highest decision number kept in columns (16,777,216 decisions: 470 MB of columns at most). */
-const MAX_COLUMN = 2 ** 24;
+/** The highest decision number kept in columns: they grow to 2^24 entries (470 MB) at most. */
+const MAX_COLUMN = 2 ** 24 - 1;
 
 /**
  * Per decision: its options and proposal position, its first decided value, by whom and where.
