@@ -103,7 +103,8 @@ export default async function scale(log: (line: string) => void = () => {}): Pro
       unit: 'MB',
       better: 'lower',
       ...one(big.rssMB),
-      targets: [{ label: '≤ 2 GB (issue 21)', pass: big.rssMB * 2 ** 20 <= 2 * GB }],
+      // The issue's targets are for 100 decisions: a quicker look (SCALE_DECISIONS) is not judged against them.
+      targets: BIG_DECISIONS === 100 ? [{ label: '≤ 2 GB (issue 21)', pass: big.rssMB * 2 ** 20 <= 2 * GB }] : [],
     },
   );
 
