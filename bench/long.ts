@@ -15,6 +15,8 @@ import { fileURLToPath } from 'node:url';
 import type { Check, Row, SuiteReport } from './harness.ts';
 
 const RUNNER = fileURLToPath(new URL('./support/scale-run.ts', import.meta.url));
+if (process.env.LONG_SIZES !== undefined && process.env.LONG_SIZES !== 'issue')
+  throw new Error(`LONG_SIZES=${process.env.LONG_SIZES}: the one value it takes is 'issue' (the issue's sizes); leave it unset for a tenth of them`);
 const ISSUE_SIZES = process.env.LONG_SIZES === 'issue';
 const GB = 2 ** 30;
 

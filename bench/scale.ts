@@ -16,6 +16,8 @@ import type { Check, Row, SuiteReport } from './harness.ts';
 
 const RUNNER = fileURLToPath(new URL('./support/scale-run.ts', import.meta.url));
 const BIG_DECISIONS = Number(process.env.SCALE_DECISIONS ?? 100);
+if (!Number.isInteger(BIG_DECISIONS) || BIG_DECISIONS < 1)
+  throw new Error(`SCALE_DECISIONS=${process.env.SCALE_DECISIONS}: expected a whole number of decisions, at least 1 (default 100)`);
 const GB = 2 ** 30;
 
 interface VotingFigures {
