@@ -120,16 +120,49 @@ interface SnapshotSeen {
   readonly at: number;
 }
 
+/**
+ * The writes to one key the stale-read check still needs, by value: those at or past the floor
+ * of every read that can still be judged (`order` is first-apply order, which is index order,
+ * from `head` on). A write below `forgottenBelow` is no longer known: a read returning it is
+ * stale whatever its index was.
+ */
+interface KeyWrites {
+  readonly index: Map<string, number>;
+  order: string[];
+  head: number;
+  forgottenBelow: number;
+  /** Held writes at which the next pruning is due (doubles with what pruning could not drop). */
+  pruneAt: number;
+}
+
+/** The command seqs of one client whose acknowledgements are judged: every seq below `below`, and `above`. */
+interface JudgedSeqs {
+  below: number;
+  readonly above: Set<number>;
+}
+
+/** Writes held per key before the first pruning of them. */
+const PRUNE_WRITES_AT = 64;
+
 /** Violations reported per leader, at most: a leader missing 10,000 entries is one story. */
 const PER_LEADER = 5;
 
 /**
  * The Raft safety checker, fed one trace event at a time (a long run need not keep its trace),
  * reading only what the nodes and clients emit (`raft-leader`, `raft-commit`, `raft-apply`,
- * `client-invoke`, `client-ok`) and the runtime's `spawn` events. Most properties are judged as
- * the events arrive; `finish()` adds the end-of-run judgement on acknowledged commands. Each
- * violation names the position of the event that proves it (`at`, counted over every event the
- * monitor observed) and of the earlier events involved (`positions`).
+ * `raft-snapshot`, `client-invoke`, `client-ok`, `client-info`, `client-fail`) and the runtime's
+ * `spawn` events. Every property is judged as the events arrive, except an acknowledgement of a
+ * command not applied yet, judged when it is or at `finish()`. Each violation names the position
+ * of the event that proves it (`at`, counted over every event the monitor observed) and of the
+ * earlier events involved (`positions`).
+ *
+ * Its memory is bounded by what it must remember, not by the length of the run (issue 18): what
+ * it holds per log index (the commit and the first apply there) is forgotten once every node
+ * that has applied or snapshotted anything holds a snapshot past that index (the horizon), as
+ * the nodes' own logs forget it; the highest committed index is always kept. Per command it holds
+ * only what an acknowledgement still to come needs; per key, only the writes a read can still
+ * return without being stale. A node that stays down holds the horizon back (its recovery must be
+ * judged against what it missed), so a run with one grows until it returns.
  *
  * What it reads, and what it cannot see:
  * - election safety reads `raft-leader`; a node that led without announcing it is invisible.
@@ -137,16 +170,19 @@ const PER_LEADER = 5;
  *   command. Across log compaction it also reads `raft-snapshot`: two nodes' snapshots at one
  *   index (taken, installed or recovered) must have the same digest and term, and that term must
  *   be the one committed and applied there. A snapshot's state is judged only where another
- *   node snapshots the same index (nodes snapshot on a common grid of indexes, so they do). It also stands in for log matching, which would need every node's log: two logs
- *   that differ at a committed index show up as two different applies there once both apply it;
- *   differences in uncommitted suffixes (which Raft allows) are not seen, nor are differences a
- *   node never applies.
+ *   node snapshots the same index (nodes snapshot on a common grid of indexes, so they do). It
+ *   also stands in for log matching, which would need every node's log: two logs that differ at
+ *   a committed index show up as two different applies there once both apply it; differences in
+ *   uncommitted suffixes (which Raft allows) are not seen, nor are differences a node never
+ *   applies, nor an apply behind the horizon (only its order is judged: no node's log still holds
+ *   such an entry, so a correct node applies one only from a log it kept through a long absence).
  * - leader completeness compares every `raft-commit` (index, term, committed in `leaderTerm`) with
  *   the `terms` array of every `raft-leader` event of a later term, in either trace order
  *   (`terms` start after `base` when the leader's log was compacted: an index at or behind
- *   `base` is in its snapshot, which the digests judge, and is not compared here). It sees
- *   the leader's log at election time only; leader append-only (a leader never overwrites its own
- *   entries) is enforced by the code, not checked.
+ *   `base` is in its snapshot, which the digests judge, and is not compared here; nor is an
+ *   index behind the horizon, save the highest committed one). It sees the leader's log at
+ *   election time only; leader append-only (a leader never overwrites its own entries) is
+ *   enforced by the code, not checked.
  * - apply order reads `raft-apply` and `spawn` (a restarted node rebuilds its state machine from
  *   index 1, so its numbering restarts), and `raft-snapshot` (a node that recovered or installed
  *   a snapshot goes on right after its index).
@@ -154,7 +190,8 @@ const PER_LEADER = 5;
  *   node, as the command `client-invoke` announced, at the index the ack names (when it names one).
  *   Together with state-machine safety this means no node applies anything else at that index.
  *   It cannot see a command lost after the trace ends, nor one lost on every node at once (a loss
- *   of every disk) if no node applies that index again. Reads are not logged and not judged here.
+ *   of every disk) if no node applies that index again, nor an ack naming an index behind the
+ *   horizon that no unacknowledged command was applied at. Reads are not logged and not judged here.
  * - stale reads: for each key, the highest log index of a write acknowledged so far; a read
  *   invoked after that must return the value of a put to that key applied at that index or
  *   later (or null if no write to it was acknowledged). Values are compared as strings, so this
@@ -176,24 +213,51 @@ export class RaftSafetyMonitor {
   /** Where each term's first leader announced itself. */
   private readonly leaderAt = new Map<number, number>();
   private readonly leaderLogs: LeaderLog[] = [];
+  /** Per index at or past the horizon (and the highest committed one), its commit; in index order. */
   private readonly committed = new Map<number, Committed>();
+  private highestCommitted = 0;
+  /** Per index at or past the horizon, its first apply; in index order. */
   private readonly applied = new Map<number, Applied>();
   private readonly snapshots = new Map<number, SnapshotSeen>();
+  /** Per node (an actor that applied or snapshotted), the index of its latest snapshot; 0 before one. */
+  private readonly snapshotAt = new Map<string, number>();
+  /** Indexes below it are forgotten: every node holds a snapshot at or past it. */
+  private horizon = 0;
   /** The snapshot index a node being restarted recovered from (until its spawn event). */
   private readonly recoveredFrom = new Map<string, number>();
+  /** Commands applied (first, at an index still held) and not yet judged acknowledged: command -> index. */
   private readonly appliedOps = new Map<string, number>();
+  /** Commands applied at an index since forgotten, whose acknowledgement is still to be judged. */
+  private readonly forgottenOps = new Map<string, Applied & { readonly index: number }>();
   private readonly nextApply = new Map<string, number>();
+  /** Writes invoked whose acknowledgement is still to come (or to be judged). */
   private readonly invoked = new Map<string, { key: unknown; value: unknown }>();
-  private readonly acks: Ack[] = [];
+  /** Acknowledgements waiting for their index (or, naming none, their command) to be applied. */
+  private readonly waitingIndex = new Map<number, Ack[]>();
+  private readonly waitingOp = new Map<string, Ack[]>();
+  /** Per client, the commands whose acknowledgement was judged (a repeated ack is judged by its index only). */
+  private readonly judged = new Map<string, JudgedSeqs>();
   /** Per key, the highest index of an acknowledged write; per read in flight, that floor when it was invoked. */
   private readonly ackedWrite = new Map<string, number>();
   private readonly readFloor = new Map<string, { key: string; floor: number }>();
-  /** Where each put value was first applied (value -> index, key). */
-  private readonly written = new Map<string, { index: number; key: string }>();
+  /** Per key, the writes a read may still return (value -> index where it was first applied). */
+  private readonly writes = new Map<string, KeyWrites>();
   private finished = false;
   /** Events observed so far; `current` is the position of the one being observed. */
   private seen = 0;
   private current = -1;
+
+  /**
+   * What the monitor holds at the moment, counted (how its memory stays bounded on a long run):
+   * log indexes (commits and first applies), commands (invoked, applied, waiting acks) and
+   * writes a read may still return, with the horizon below which indexes are forgotten.
+   */
+  held(): { readonly horizon: number; readonly indexes: number; readonly commands: number; readonly writes: number } {
+    let writes = 0;
+    for (const w of this.writes.values()) writes += w.index.size;
+    const commands = this.invoked.size + this.appliedOps.size + this.forgottenOps.size + this.waitingIndex.size + this.waitingOp.size + this.readFloor.size;
+    return { horizon: this.horizon, indexes: this.committed.size + this.applied.size, commands, writes };
+  }
 
   observe(e: TraceEvent): void {
     this.current = this.seen++;
@@ -217,27 +281,38 @@ export class RaftSafetyMonitor {
         return this.onCommit(e.actor, ev.index as number, ev.term as number, (ev.leaderTerm as number | undefined) ?? (ev.term as number));
       case 'raft-apply':
         return this.onApply(e.actor, e.t, ev);
-      case 'client-invoke':
-        if (ev.f === 'read')
-          this.readFloor.set(opKey(ev.client as string, ev.seq as number), { key: ev.key as string, floor: this.ackedWrite.get(ev.key as string) ?? 0 });
-        else this.invoked.set(opKey(ev.client as string, ev.seq as number), { key: ev.key, value: ev.value });
+      case 'client-invoke': {
+        const k = opKey(ev.client as string, ev.seq as number);
+        if (!this.judged.has(ev.client as string)) this.judged.set(ev.client as string, { below: ev.seq as number, above: new Set() });
+        if (ev.f === 'read') this.readFloor.set(k, { key: ev.key as string, floor: this.ackedWrite.get(ev.key as string) ?? 0 });
+        else this.invoked.set(k, { key: ev.key, value: ev.value });
         return;
+      }
       case 'client-ok':
         if (ev.f === 'read') return this.onRead(e.t, ev);
-        this.acks.push({ client: ev.client as string, seq: ev.seq as number, index: ev.index as number | undefined, t: e.t, at: this.current });
         this.onWriteAck(ev);
+        return this.judgeOrWait({ client: ev.client as string, seq: ev.seq as number, index: ev.index as number | undefined, t: e.t, at: this.current });
+      case 'client-info':
+      case 'client-fail': {
+        // Given up: no acknowledgement follows, so nothing of the command is needed any more.
+        const k = opKey(ev.client as string, ev.seq as number);
+        this.invoked.delete(k);
+        this.readFloor.delete(k);
         return;
+      }
     }
   }
 
   /**
-   * Ends the run: judges acknowledged commands against everything applied, and returns all
-   * violations. Call it once the trace is complete (calling it again changes nothing).
+   * Ends the run: judges the acknowledgements still waiting for an apply (their command was
+   * never applied), and returns all violations. Call it once the trace is complete (calling it
+   * again changes nothing).
    */
   finish(): RaftViolation[] {
     if (this.finished) return this.violations;
     this.finished = true;
-    for (const ack of this.acks) this.judgeAck(ack);
+    const waiting = [...this.waitingIndex.values(), ...this.waitingOp.values()].flat().sort((a, b) => a.at - b.at);
+    for (const ack of waiting) this.judgeAck(ack, ack.index, undefined);
     return this.violations;
   }
 
@@ -292,6 +367,8 @@ export class RaftSafetyMonitor {
         [own!.at],
       );
     }
+    // Behind the horizon every node holds a snapshot: what was committed there is forgotten.
+    if (index < this.horizon && index !== this.highestCommitted) return;
     const c = this.committed.get(index);
     if (c !== undefined && c.term !== term) {
       this.report('state-machine-safety', `index ${index} committed with term ${c.term} by ${c.actor} and with term ${term} by ${actor}`, [c.at]);
@@ -303,6 +380,12 @@ export class RaftSafetyMonitor {
     const entry = c ?? { term, leaderTerm, actor, at: this.current };
     entry.leaderTerm = leaderTerm;
     this.committed.set(index, entry);
+    if (index > this.highestCommitted) {
+      const before = this.highestCommitted;
+      this.highestCommitted = index;
+      // The highest committed index was kept past the horizon; now it is not the highest.
+      if (before < this.horizon) this.committed.delete(before);
+    }
     for (const log of this.leaderLogs) if (log.term > leaderTerm && log.term <= judgedUpTo) this.judgeCompleteness(log, index, entry);
   }
 
@@ -321,19 +404,29 @@ export class RaftSafetyMonitor {
 
   private onApply(actor: string, t: number, ev: Record<string, unknown>): void {
     const index = ev.index as number;
+    if (!this.snapshotAt.has(actor)) this.snapshotAt.set(actor, 0);
     const expected = this.nextApply.get(actor) ?? 1;
     if (index !== expected) this.report('apply-order', `${actor} applied index ${index} when ${expected} was next (t=${t})`);
     this.nextApply.set(actor, index + 1);
-    const id = identity(ev.term, ev.command);
     const cmd = ev.command as { op?: unknown; key?: unknown; value?: unknown } | undefined;
-    if ((cmd?.op === 'put' || cmd?.op === 'cas') && typeof cmd.value === 'string' && !this.written.has(cmd.value))
-      this.written.set(cmd.value, { index, key: cmd.key as string });
+    if ((cmd?.op === 'put' || cmd?.op === 'cas') && typeof cmd.value === 'string') this.onWrite(cmd.key as string, cmd.value, index);
+    if (index < this.horizon) return; // forgotten: only its order is judged (see the class comment)
+    const id = identity(ev.term, ev.command);
     const first = this.applied.get(index);
     if (first === undefined) {
       const client = ev.client as string | undefined;
       const seq = ev.seq as number | undefined;
-      this.applied.set(index, { actor, t, id, client, seq, command: ev.command, at: this.current });
-      if (client !== undefined && seq !== undefined && !this.appliedOps.has(opKey(client, seq))) this.appliedOps.set(opKey(client, seq), index);
+      const a: Applied = { actor, t, id, client, seq, command: ev.command, at: this.current };
+      this.applied.set(index, a);
+      const waiting = this.waitingIndex.get(index);
+      this.waitingIndex.delete(index);
+      for (const ack of waiting ?? []) this.judgeAck(ack, index, a);
+      if (client === undefined || seq === undefined) return;
+      const k = opKey(client, seq);
+      const byOp = this.waitingOp.get(k);
+      this.waitingOp.delete(k);
+      for (const ack of byOp ?? []) this.judgeAck(ack, index, a);
+      if (byOp === undefined && !this.appliedOps.has(k) && !this.isJudged(client, seq)) this.appliedOps.set(k, index);
     } else if (first.id !== id) {
       this.report('state-machine-safety', `index ${index}: ${first.actor} applied ${first.id} (t=${first.t}) but ${actor} applied ${id} (t=${t})`, [first.at]);
     }
@@ -343,7 +436,7 @@ export class RaftSafetyMonitor {
    * `raft-snapshot` (taken, installed or recovered at `index`): two nodes' states at one index
    * must be the same (their digests equal: state-machine safety across compaction), a snapshot's
    * last entry must be the entry committed and applied there, and a node that installed or
-   * recovered one applies from `index + 1` on.
+   * recovered one applies from `index + 1` on. Every node past an index moves the horizon.
    */
   private onSnapshot(actor: string, ev: Record<string, unknown>): void {
     const index = ev.index as number;
@@ -371,14 +464,135 @@ export class RaftSafetyMonitor {
     const a = this.applied.get(index);
     if (a !== undefined && !a.id.startsWith(`${term}:`))
       this.report('state-machine-safety', `${actor} ${how} a snapshot up to index ${index} of term ${term}, but ${a.actor} applied ${a.id} there`, [a.at]);
+    if (index > (this.snapshotAt.get(actor) ?? 0)) this.snapshotAt.set(actor, index);
+    let horizon = Infinity;
+    for (const at of this.snapshotAt.values()) horizon = Math.min(horizon, at);
+    if (horizon > this.horizon) this.forget(horizon);
+  }
+
+  /**
+   * Moves the horizon to `horizon`: forgets the commits and applies below it (both maps are in
+   * index order: the first commit and the first apply of an index come in index order), keeping
+   * the highest committed index, and moves what an acknowledgement still to come needs of a
+   * command applied there to `forgottenOps`.
+   */
+  private forget(horizon: number): void {
+    this.horizon = horizon;
+    for (const [index, a] of this.applied) {
+      if (index >= horizon) break;
+      this.applied.delete(index);
+      if (a.client === undefined || a.seq === undefined) continue;
+      const k = opKey(a.client, a.seq);
+      if (this.appliedOps.get(k) !== index) continue;
+      this.appliedOps.delete(k);
+      this.forgottenOps.set(k, { ...a, index });
+    }
+    for (const index of this.committed.keys()) {
+      if (index >= horizon || index === this.highestCommitted) break;
+      this.committed.delete(index);
+    }
   }
 
   private onWriteAck(ev: Record<string, unknown>): void {
     const k = opKey(ev.client as string, ev.seq as number);
     const key = (ev.key as string | undefined) ?? (this.invoked.get(k)?.key as string | undefined);
-    const index = (ev.index as number | undefined) ?? this.appliedOps.get(k);
+    const index = (ev.index as number | undefined) ?? this.appliedOps.get(k) ?? this.forgottenOps.get(k)?.index;
     if (key === undefined || index === undefined) return;
     if (index > (this.ackedWrite.get(key) ?? 0)) this.ackedWrite.set(key, index);
+  }
+
+  /**
+   * Judges an acknowledgement now if what it names was applied (or can no longer be known), else
+   * holds it until it is, or until `finish()`.
+   */
+  private judgeOrWait(ack: Ack): void {
+    const k = opKey(ack.client, ack.seq);
+    const forgotten = this.forgottenOps.get(k);
+    if (ack.index !== undefined) {
+      const a = this.applied.get(ack.index);
+      if (a !== undefined) return this.judgeAck(ack, ack.index, a);
+      if (forgotten !== undefined && forgotten.index === ack.index) return this.judgeAck(ack, ack.index, forgotten);
+      if (ack.index < this.horizon) return this.judged1(ack.client, ack.seq); // forgotten: cannot be judged
+      this.waitingIndex.set(ack.index, [...(this.waitingIndex.get(ack.index) ?? []), ack]);
+      return;
+    }
+    const index = this.appliedOps.get(k);
+    if (index !== undefined) return this.judgeAck(ack, index, this.applied.get(index));
+    if (forgotten !== undefined) return this.judgeAck(ack, forgotten.index, forgotten);
+    if (this.isJudged(ack.client, ack.seq)) return; // a repeated ack of a command judged already
+    this.waitingOp.set(k, [...(this.waitingOp.get(k) ?? []), ack]);
+  }
+
+  /** Judges an acknowledgement against the first apply `a` at `index` (undefined: nothing was applied there, or the command never was). */
+  private judgeAck(ack: Ack, index: number | undefined, a: Applied | undefined): void {
+    const name = `${ack.client}#${ack.seq}`;
+    const k = opKey(ack.client, ack.seq);
+    const inv = this.invoked.get(k);
+    this.invoked.delete(k);
+    this.appliedOps.delete(k);
+    this.forgottenOps.delete(k);
+    this.judged1(ack.client, ack.seq);
+    if (a === undefined || a.client !== ack.client || a.seq !== ack.seq) {
+      const where = index === undefined ? 'never applied' : a === undefined ? `nothing applied at index ${index}` : `index ${index} applied ${a.id} instead`;
+      this.report('acked-command-lost', `${name} acknowledged (t=${ack.t}) but ${where}`, a === undefined ? [] : [a.at], ack.at);
+      return;
+    }
+    const cmd = a.command as { key?: unknown; value?: unknown } | undefined;
+    if (inv !== undefined && (cmd?.key !== inv.key || cmd?.value !== inv.value)) {
+      this.report(
+        'acked-command-lost',
+        `${name} was invoked as ${String(inv.key)}=${String(inv.value)} but applied as ${JSON.stringify(a.command)} at index ${index}`,
+        [a.at],
+        ack.at,
+      );
+    }
+  }
+
+  private isJudged(client: string, seq: number): boolean {
+    const j = this.judged.get(client);
+    return j !== undefined && (seq < j.below || j.above.has(seq));
+  }
+
+  /** Marks the command `client#seq` as judged. */
+  private judged1(client: string, seq: number): void {
+    let j = this.judged.get(client);
+    if (j === undefined) {
+      j = { below: seq, above: new Set() };
+      this.judged.set(client, j);
+    }
+    if (seq < j.below) return;
+    j.above.add(seq);
+    while (j.above.delete(j.below)) j.below++;
+  }
+
+  /** A put applied at `index`: a value reads of `key` may return, unless older than what they may. */
+  private onWrite(key: string, value: string, index: number): void {
+    let w = this.writes.get(key);
+    if (w === undefined) {
+      w = { index: new Map(), order: [], head: 0, forgottenBelow: 0, pruneAt: PRUNE_WRITES_AT };
+      this.writes.set(key, w);
+    }
+    if (w.index.has(value) || index < w.forgottenBelow) return;
+    w.index.set(value, index);
+    w.order.push(value);
+    if (w.order.length - w.head >= w.pruneAt) this.pruneWrites(key, w);
+  }
+
+  /**
+   * Forgets the writes to `key` below every floor a read of it can still be judged against: the
+   * reads in flight on it, and the highest acknowledged write (the floor of every read to come).
+   * A read that returns a forgotten one is stale whatever its index was.
+   */
+  private pruneWrites(key: string, w: KeyWrites): void {
+    let floor = this.ackedWrite.get(key) ?? 0;
+    for (const r of this.readFloor.values()) if (r.key === key && r.floor < floor) floor = r.floor;
+    while (w.head < w.order.length && w.index.get(w.order[w.head])! < floor) w.index.delete(w.order[w.head++]);
+    if (w.head > 0) w.forgottenBelow = Math.max(w.forgottenBelow, floor);
+    if (w.head > w.order.length / 2) {
+      w.order = w.order.slice(w.head);
+      w.head = 0;
+    }
+    w.pruneAt = Math.max(PRUNE_WRITES_AT, 2 * (w.order.length - w.head));
   }
 
   private onRead(t: number, ev: Record<string, unknown>): void {
@@ -393,36 +607,21 @@ export class RaftSafetyMonitor {
         this.report('stale-read', `${name} read ${inv.key} as null (t=${t}), but a write to it at index ${inv.floor} was acknowledged before the read began`);
       return;
     }
-    const w = this.written.get(value);
-    if (w === undefined || w.key !== inv.key)
-      this.report('stale-read', `${name} read ${inv.key} = ${value} (t=${t}), a value no applied write to ${inv.key} has`);
-    else if (w.index < inv.floor)
+    const w = this.writes.get(inv.key);
+    const index = w?.index.get(value);
+    if (index === undefined) {
+      const forgotten = w !== undefined && w.forgottenBelow > 0;
       this.report(
         'stale-read',
-        `${name} read ${inv.key} = ${value}, written at index ${w.index} (t=${t}), but the write at index ${inv.floor} was acknowledged before the read began`,
+        forgotten
+          ? `${name} read ${inv.key} = ${value} (t=${t}), a value no write to ${inv.key} applied at index ${w.forgottenBelow} or later has (the write at index ${inv.floor} was acknowledged before the read began)`
+          : `${name} read ${inv.key} = ${value} (t=${t}), a value no applied write to ${inv.key} has`,
       );
-  }
-
-  private judgeAck(ack: Ack): void {
-    const name = `${ack.client}#${ack.seq}`;
-    const k = opKey(ack.client, ack.seq);
-    const at = ack.index ?? this.appliedOps.get(k);
-    const a = at === undefined ? undefined : this.applied.get(at);
-    if (a === undefined || a.client !== ack.client || a.seq !== ack.seq) {
-      const where = at === undefined ? 'never applied' : a === undefined ? `nothing applied at index ${at}` : `index ${at} applied ${a.id} instead`;
-      this.report('acked-command-lost', `${name} acknowledged (t=${ack.t}) but ${where}`, a === undefined ? [] : [a.at], ack.at);
-      return;
-    }
-    const inv = this.invoked.get(k);
-    const cmd = a.command as { key?: unknown; value?: unknown } | undefined;
-    if (inv !== undefined && (cmd?.key !== inv.key || cmd?.value !== inv.value)) {
+    } else if (index < inv.floor)
       this.report(
-        'acked-command-lost',
-        `${name} was invoked as ${String(inv.key)}=${String(inv.value)} but applied as ${JSON.stringify(a.command)} at index ${at}`,
-        [a.at],
-        ack.at,
+        'stale-read',
+        `${name} read ${inv.key} = ${value}, written at index ${index} (t=${t}), but the write at index ${inv.floor} was acknowledged before the read began`,
       );
-    }
   }
 }
 

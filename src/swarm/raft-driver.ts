@@ -106,8 +106,10 @@ class RaftRun implements ProtocolRun {
       for (const f of this.figures.failovers) if (f.newLeader === null) Object.assign(f, { newLeader: e.actor, ms: at - f.at });
     } else if (ev.type === 'client-invoke') this.invoked.set(`${e.actor}#${ev.seq}`, e.t);
     else if (ev.type === 'client-ok') {
-      const at = this.invoked.get(`${e.actor}#${ev.seq}`);
+      const key = `${e.actor}#${ev.seq}`;
+      const at = this.invoked.get(key);
       if (at === undefined) return;
+      this.invoked.delete(key); // a long run must not keep every command it ever sent
       this.latencies.push(e.t - at);
       run.epochs.add(e.t - at);
     }
