@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../actors/trace-event.ts';
+import { SeqFlags, SeqStrings } from './seq-flags.ts';
 
 /**
  * The PBFT properties the checker judges, all about honest replicas (those not named Byzantine):
@@ -98,6 +99,8 @@ interface Position {
 interface Result {
   readonly result: string;
   readonly actor: string;
+  /** The highest seq an honest replica executed it at: once behind the horizon, no replica executes it again. */
+  seq: number;
   /** A different result another honest replica gave (the first one seen), if any. */
   other?: { readonly result: string; readonly actor: string };
 }
@@ -118,6 +121,18 @@ const quote = (s: string): string => JSON.stringify(s);
 const batch = (requests: readonly string[]): string =>
   `[${requests.slice(0, BATCH_SHOWN).join(', ')}${requests.length > BATCH_SHOWN ? `, ... (${requests.length} in all)` : ''}]`;
 const sameList = (a: readonly string[], b: readonly string[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);
+/** A request id `client#ts` as its client and timestamp (-1 when it names none: then the whole id is the client). */
+function split(id: string): [string, number] {
+  const j = id.lastIndexOf('#');
+  const ts = j < 0 ? Number.NaN : Number(id.slice(j + 1));
+  return Number.isNaN(ts) ? [id, -1] : [id.slice(0, j), ts];
+}
+/** The flags of `key` in `m`, made on first use. */
+function flagsOf(m: Map<string, SeqFlags>, key: string): SeqFlags {
+  let f = m.get(key);
+  if (f === undefined) m.set(key, (f = new SeqFlags()));
+  return f;
+}
 
 /**
  * The PBFT checker, fed one trace event at a time (a long run need not keep its trace). It
@@ -125,9 +140,18 @@ const sameList = (a: readonly string[], b: readonly string[]): boolean => a.leng
  * `pbft-executed`, `pbft-view`, `pbft-detected` from replicas) and the runtime's `spawn` and
  * `restart` events; emits of the actors named Byzantine are ignored. It keeps state per sequence
  * number and per request, nothing per event. Agreement and integrity are judged as the events
- * arrive; validity and result integrity at `finish()`, so a request or an execution the trace
- * shows a little late (threads mode) is not held against the run; liveness at `finish()` when
- * asked for.
+ * arrive; validity and result integrity at `finish()` (or once every honest replica is past the
+ * request, see below), so a request or an execution the trace shows a little late (threads mode)
+ * is not held against the run; liveness at `finish()` when asked for.
+ *
+ * Its memory is bounded by what it must remember, not by the length of the run (issue 18): per
+ * sequence number, what was committed and executed there is forgotten once every honest replica
+ * that has committed, executed or checkpointed anything holds a stable checkpoint past it (the
+ * horizon), as the replicas themselves forget it; per request, a request executed behind the
+ * horizon and accepted is judged then and forgotten, save one bit (closed); what every request
+ * needs for ever is one bit per replica that executed it (integrity) and its operation as an
+ * index into the distinct operations (validity). A replica that stays down holds the horizon
+ * back, so a run with one grows until it returns.
  *
  * What it reads, and what it cannot see:
  * - agreement compares each honest `pbft-committed` (digest and request list) with the first
@@ -143,7 +167,10 @@ const sameList = (a: readonly string[], b: readonly string[]): boolean => a.leng
  *   emits counts as before the restart; in threads mode, executions between a crashed worker's
  *   respawn and the main thread's `restart` event are forgotten with the rest.
  * - result integrity: per request, the first result an honest replica executed it with (and a
- *   differing one, if any); each `pbft-accepted` must match it, and there must be one.
+ *   differing one, if any); each `pbft-accepted` must match it, and there must be one. Once the
+ *   request is judged and forgotten (closed), a later execution or acceptance of it is not.
+ * - agreement is not judged at a seq behind the horizon: no honest replica commits or executes
+ *   there any more (its slots are gone), so only a faulty one could.
  * - liveness: every `pbft-request` (client#ts) has a `pbft-accepted`; one violation in all,
  *   naming how many are missing and the first few.
  * A request key is split into client#ts and op at the first `#<number>#` that names an issued
@@ -165,13 +192,28 @@ export class PbftSafetyMonitor {
   readonly detections: PbftDetection[] = [];
   private readonly byzantine: ReadonlySet<string>;
   private seen = 0;
+  /** Per seq at or past the horizon, the first honest commit and what was executed there. */
   private readonly committed = new Map<number, Commit>();
   private readonly executed = new Map<number, Executed>();
   private readonly positions = new Map<string, Position>();
-  /** Per honest replica, the requests (client#ts) it executed since it (re)started, and where. */
-  private readonly executedIds = new Map<string, Map<string, number>>();
-  /** Issued requests (client#ts -> op), in trace order, and where. */
-  private readonly issued = new Map<string, { readonly op: string; readonly at: number }>();
+  /** Per honest replica and client, the timestamps it executed since it (re)started. */
+  private readonly executedTs = new Map<string, Map<string, SeqFlags>>();
+  /** Per honest replica, where it executed each request at a seq still past the horizon (for reports). */
+  private readonly executedAt = new Map<string, Map<string, { readonly at: number; readonly seq: number }>>();
+  /** Per client, the operation of each timestamp it issued (indexes into `ops`). */
+  private readonly issuedOps = new Map<string, SeqStrings>();
+  private readonly ops: string[] = [];
+  private issuedCount = 0;
+  /** Issued requests not accepted yet, in trace order, and where they were issued. */
+  private readonly open = new Map<string, number>();
+  /** Per client, the timestamps judged and forgotten once behind the horizon. */
+  private readonly closed = new Map<string, SeqFlags>();
+  /** Requests accepted a second time with another result: judged at the end, so never closed. */
+  private readonly reacceptedIds = new Set<string>();
+  /** Per honest replica (one that committed, executed or checkpointed), its latest stable checkpoint; 0 before one. */
+  private readonly checkpointAt = new Map<string, number>();
+  /** Seqs below it are forgotten: every honest replica holds a stable checkpoint at or past it. */
+  private horizon = 0;
   /** Committed request keys no `pbft-request` has matched yet: where they were first committed. */
   private readonly unissued = new Map<string, { readonly actor: string; readonly seq: number; readonly view: number; readonly at: number }>();
   private readonly results = new Map<string, Result>();
@@ -190,7 +232,8 @@ export class PbftSafetyMonitor {
   observe(e: TraceEvent): void {
     const at = this.seen++;
     if (e.type === 'spawn' || e.type === 'restart') {
-      this.executedIds.delete(e.actor);
+      this.executedTs.delete(e.actor);
+      this.executedAt.delete(e.actor);
       this.positions.delete(e.actor);
       return;
     }
@@ -212,6 +255,8 @@ export class PbftSafetyMonitor {
         );
       case 'pbft-executed':
         return this.onExecuted(at, e.actor, ev.seq as number, ev.request as string, ev.result as string);
+      case 'pbft-checkpoint':
+        return this.onCheckpoint(e.actor, ev.seq as number);
       case 'pbft-view':
         this.views.set(e.actor, { view: ev.view as number, primary: ev.primary as string });
         return;
@@ -251,23 +296,87 @@ export class PbftSafetyMonitor {
     this.violations.push(at === undefined ? { property, detail } : { property, detail, at });
   }
 
+  /**
+   * What the monitor holds at the moment, counted (how its memory stays bounded on a long run):
+   * seqs (commits and executions), requests (open, results, acceptances, execution positions)
+   * and the horizon below which seqs are forgotten.
+   */
+  held(): { readonly horizon: number; readonly seqs: number; readonly requests: number } {
+    let at = 0;
+    for (const m of this.executedAt.values()) at += m.size;
+    return { horizon: this.horizon, seqs: this.committed.size + this.executed.size, requests: this.open.size + this.results.size + this.accepted.size + at };
+  }
+
+  private opOf(id: string): string | undefined {
+    const [client, ts] = split(id);
+    return this.issuedOps.get(client)?.get(ts);
+  }
+
+  private isClosed(id: string): boolean {
+    const [client, ts] = split(id);
+    return this.closed.get(client)?.has(ts) ?? false;
+  }
+
   private onRequest(at: number, client: string, ts: number, op: string): void {
     const id = requestId(client, ts);
-    if (!this.issued.has(id)) this.issued.set(id, { op, at });
+    if (this.opOf(id) === undefined) {
+      let ops = this.issuedOps.get(client);
+      if (ops === undefined) this.issuedOps.set(client, (ops = new SeqStrings(this.ops)));
+      ops.set(ts, op);
+      this.issuedCount++;
+      if (!this.accepted.has(id) && !this.isClosed(id)) this.open.set(id, at);
+    }
     this.unissued.delete(`${id}#${op}`);
   }
 
   private onAccepted(at: number, client: string, ts: number, result: string): void {
     const id = requestId(client, ts);
+    this.open.delete(id);
+    if (this.isClosed(id)) return; // judged and forgotten: a repeated acceptance is not judged again
     const first = this.accepted.get(id);
     if (first === undefined) this.accepted.set(id, { id, result, at });
-    else if (first.result !== result) this.reaccepted.push({ id, result, at });
+    else if (first.result !== result) {
+      this.reaccepted.push({ id, result, at });
+      this.reacceptedIds.add(id);
+    }
+  }
+
+  /**
+   * A replica's stable checkpoint moved to `seq`: once every honest replica is past a seq, what
+   * was committed and executed there is forgotten, and the requests executed behind it that
+   * were accepted are judged and closed.
+   */
+  private onCheckpoint(actor: string, seq: number): void {
+    if (seq > (this.checkpointAt.get(actor) ?? 0)) this.checkpointAt.set(actor, seq);
+    let horizon = Infinity;
+    for (const at of this.checkpointAt.values()) horizon = Math.min(horizon, at);
+    if (horizon <= this.horizon) return;
+    this.horizon = horizon;
+    for (const n of this.committed.keys()) if (n < horizon) this.committed.delete(n);
+    for (const n of this.executed.keys()) if (n < horizon) this.executed.delete(n);
+    for (const m of this.executedAt.values()) for (const [id, x] of m) if (x.seq < horizon) m.delete(id);
+    for (const [id, r] of this.results) {
+      const a = this.accepted.get(id);
+      if (r.seq >= horizon || a === undefined || this.reacceptedIds.has(id)) continue;
+      this.judgeAccept(a);
+      this.results.delete(id);
+      this.accepted.delete(id);
+      const [client, ts] = split(id);
+      flagsOf(this.closed, client).add(ts);
+    }
+  }
+
+  /** An honest replica took part: it holds the horizon until its first stable checkpoint. */
+  private member(actor: string): void {
+    if (!this.checkpointAt.has(actor)) this.checkpointAt.set(actor, 0);
   }
 
   private onCommitted(at: number, actor: string, view: number, seq: number, digest: string, requests: readonly string[]): void {
-    const first = this.committed.get(seq);
-    if (first === undefined) this.committed.set(seq, { actor, view, digest, requests: [...requests] });
-    else if (first.digest !== digest) {
+    this.member(actor);
+    const first = seq < this.horizon ? undefined : this.committed.get(seq);
+    if (first === undefined) {
+      if (seq >= this.horizon) this.committed.set(seq, { actor, view, digest, requests: [...requests] });
+    } else if (first.digest !== digest) {
       this.report(
         'agreement',
         `seq ${seq}: ${first.actor} committed d=${first.digest} (view ${first.view}), ${actor} committed d=${digest} (view ${view})`,
@@ -283,12 +392,25 @@ export class PbftSafetyMonitor {
     for (const key of requests) {
       if (this.unissued.has(key)) continue;
       const id = this.idOf(key);
-      const req = this.issued.get(id);
-      if (req === undefined || `${id}#${req.op}` !== key) this.unissued.set(key, { actor, seq, view, at });
+      const op = this.opOf(id);
+      if (op === undefined || `${id}#${op}` !== key) this.unissued.set(key, { actor, seq, view, at });
     }
   }
 
   private onExecuted(at: number, actor: string, seq: number, request: string, result: string): void {
+    this.member(actor);
+    const id = this.idOf(request);
+    this.integrity(at, actor, seq, id);
+    // Results, for judging what clients accepted (not of a request judged and forgotten).
+    if (!this.isClosed(id)) {
+      const r = this.results.get(id);
+      if (r === undefined) this.results.set(id, { result, actor, seq });
+      else {
+        if (seq > r.seq) r.seq = seq;
+        if (r.result !== result && r.other === undefined) r.other = { result, actor };
+      }
+    }
+    if (seq < this.horizon) return; // forgotten there (see the class comment)
     // Agreement on what is executed where: this replica's next position in its current batch.
     let pos = this.positions.get(actor);
     if (pos === undefined || pos.seq !== seq) {
@@ -308,20 +430,24 @@ export class PbftSafetyMonitor {
       pos.diverged = true;
       this.report('agreement', `seq ${seq} position ${i}: ${ex.actors[i]} executed ${ex.requests[i]}, ${actor} executed ${request}`, at);
     }
-    // Integrity: once per request per replica, since it (re)started.
-    const id = this.idOf(request);
-    let mine = this.executedIds.get(actor);
-    if (mine === undefined) {
-      mine = new Map();
-      this.executedIds.set(actor, mine);
+  }
+
+  /** Integrity: once per request per replica, since it (re)started. */
+  private integrity(at: number, actor: string, seq: number, id: string): void {
+    let mine = this.executedTs.get(actor);
+    if (mine === undefined) this.executedTs.set(actor, (mine = new Map()));
+    let where = this.executedAt.get(actor);
+    if (where === undefined) this.executedAt.set(actor, (where = new Map()));
+    const [client, ts] = split(id);
+    const flags = flagsOf(mine, client);
+    if (flags.has(ts)) {
+      const before = where.get(id);
+      const first = before === undefined ? `first at a seq behind the horizon (${this.horizon})` : `first at event ${before.at}`;
+      this.report('integrity', `${actor} executed ${id} twice without restarting: ${first}, again at seq ${seq}`, at);
+      return;
     }
-    const before = mine.get(id);
-    if (before !== undefined) this.report('integrity', `${actor} executed ${id} twice without restarting: first at event ${before}, again at seq ${seq}`, at);
-    else mine.set(id, at);
-    // Results, for judging what clients accepted.
-    const r = this.results.get(id);
-    if (r === undefined) this.results.set(id, { result, actor });
-    else if (r.result !== result && r.other === undefined) r.other = { result, actor };
+    flags.add(ts);
+    where.set(id, { at, seq });
   }
 
   private judgeAccept(a: Accept): void {
@@ -338,19 +464,13 @@ export class PbftSafetyMonitor {
   }
 
   private judgeLiveness(): void {
-    const missing: string[] = [];
-    let firstAt: number | undefined;
-    for (const [id, req] of this.issued) {
-      if (this.accepted.has(id)) continue;
-      firstAt ??= req.at;
-      missing.push(id);
-    }
+    const missing = [...this.open.keys()];
     if (missing.length === 0) return;
     const shown = missing.slice(0, LIVENESS_SHOWN).join(', ');
     this.report(
       'liveness',
-      `${missing.length} of ${this.issued.size} requests never accepted: ${shown}${missing.length > LIVENESS_SHOWN ? ', ...' : ''}`,
-      firstAt,
+      `${missing.length} of ${this.issuedCount} requests never accepted: ${shown}${missing.length > LIVENESS_SHOWN ? ', ...' : ''}`,
+      this.open.get(missing[0]),
     );
   }
 
@@ -367,7 +487,7 @@ export class PbftSafetyMonitor {
       const ts = key.slice(i + 1, j);
       if (String(Number(ts)) !== ts) continue;
       const id = key.slice(0, j);
-      if (this.issued.has(id)) return id;
+      if (this.opOf(id) !== undefined) return id;
       fallback ??= id;
     }
     return fallback ?? key;

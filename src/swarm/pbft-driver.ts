@@ -181,8 +181,10 @@ class PbftRun implements ProtocolRun {
       }
     } else if (ev.type === 'pbft-request') this.invoked.set(`${e.actor}#${ev.ts}`, e.t);
     else if (ev.type === 'pbft-accepted') {
-      const at = this.invoked.get(`${e.actor}#${ev.ts}`);
+      const key = `${e.actor}#${ev.ts}`;
+      const at = this.invoked.get(key);
       if (at === undefined) return;
+      this.invoked.delete(key); // a long run must not keep every request it ever sent
       this.latencies.push(e.t - at);
       run.epochs.add(e.t - at);
     }

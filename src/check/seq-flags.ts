@@ -1,0 +1,102 @@
+/**
+ * Which small non-negative integers (a client's request timestamps, dense from 1) have been seen,
+ * one bit each: what a long run's checker remembers of every request for ever, in an eighth of a
+ * byte instead of a map entry (issue 18). Values it cannot hold as bits (negative, fractional, or
+ * past `MAX_BIT`) go to a set beside them, so it answers for any number.
+ *
+ * @example
+ * ```ts
+ * const f = new SeqFlags();
+ * f.add(3);
+ * f.has(3); // true
+ * f.has(4); // false
+ * ```
+ */
+export class SeqFlags {
+  private bits = new Uint8Array(64);
+  private others: Set<number> | undefined;
+
+  has(n: number): boolean {
+    if (!SeqFlags.dense(n)) return this.others?.has(n) ?? false;
+    const byte = n >>> 3;
+    return byte < this.bits.length && (this.bits[byte] & (1 << (n & 7))) !== 0;
+  }
+
+  add(n: number): void {
+    if (!SeqFlags.dense(n)) {
+      (this.others ??= new Set()).add(n);
+      return;
+    }
+    const byte = n >>> 3;
+    if (byte >= this.bits.length) {
+      let size = this.bits.length * 2;
+      while (size <= byte) size *= 2;
+      const grown = new Uint8Array(size);
+      grown.set(this.bits);
+      this.bits = grown;
+    }
+    this.bits[byte] |= 1 << (n & 7);
+  }
+
+  /** The largest number kept as a bit: 2^28 - 1 (32 MB of bits at most). */
+  static readonly MAX_BIT = 2 ** 28 - 1;
+
+  private static dense(n: number): boolean {
+    return Number.isInteger(n) && n >= 0 && n <= SeqFlags.MAX_BIT;
+  }
+}
+
+/**
+ * A string per small non-negative integer (a request's operation by its timestamp), as an index
+ * into a table of the distinct strings shared by every `SeqStrings` given the same table: four
+ * bytes a number where the strings repeat (a workload's few operations). Numbers it cannot hold
+ * densely go to a map beside.
+ *
+ * @example
+ * ```ts
+ * const table: string[] = [];
+ * const ops = new SeqStrings(table);
+ * ops.set(7, 'incr k3');
+ * ops.get(7); // 'incr k3'
+ * ops.get(8); // undefined
+ * ```
+ */
+export class SeqStrings {
+  private codes = new Uint32Array(64);
+  private others: Map<number, string> | undefined;
+  private readonly index: Map<string, number>;
+
+  constructor(private readonly table: string[]) {
+    this.index = SeqStrings.indexes.get(table) ?? new Map(table.map((s, i) => [s, i]));
+    SeqStrings.indexes.set(table, this.index);
+  }
+
+  get(n: number): string | undefined {
+    if (!(Number.isInteger(n) && n >= 0 && n <= SeqFlags.MAX_BIT)) return this.others?.get(n);
+    const code = n < this.codes.length ? this.codes[n] : 0;
+    return code === 0 ? undefined : this.table[code - 1];
+  }
+
+  set(n: number, s: string): void {
+    if (!(Number.isInteger(n) && n >= 0 && n <= SeqFlags.MAX_BIT)) {
+      (this.others ??= new Map()).set(n, s);
+      return;
+    }
+    let code = this.index.get(s);
+    if (code === undefined) {
+      code = this.table.push(s) - 1;
+      this.index.set(s, code);
+    }
+    if (n >= this.codes.length) {
+      let size = this.codes.length * 2;
+      while (size <= n) size *= 2;
+      const grown = new Uint32Array(size);
+      grown.set(this.codes);
+      this.codes = grown;
+    }
+    this.codes[n] = code + 1;
+  }
+
+  /** The index of each table, shared by the columns over it. */
+  private static readonly indexes = new WeakMap<string[], Map<string, number>>();
+}
