@@ -3,7 +3,8 @@
  * (bench/support/scale-run.ts `run`), sim mode, trace on and every checker on, as `conclave run`
  * runs it; peak RSS is the process's maximum resident size (what GNU time reports), beside the
  * RSS sampled every 65,536 trace events. Each protocol runs at two sizes, ten times apart: memory
- * that stays flat has a ratio near 1, memory that grows with the work near 10.
+ * that stays flat has a ratio near 1, memory that grows with the work near 10. The smaller size
+ * runs once more with the trace off: checked throughput is judged against it.
  *
  * Sizes: by default a tenth of the issue's (voting 500,000 and 5,000,000 decisions; Raft 100,000
  * and 1,000,000 commands; PBFT 20,000 and 200,000 requests), a few minutes in all.
@@ -88,6 +89,28 @@ export default async function long(log: (line: string) => void = () => {}): Prom
       }
     }
     const [small, big] = figures;
+    // Checked throughput against the same run with the trace off, at the smaller size, in this sitting.
+    if (small) {
+      try {
+        const off = await child([c.algorithm, String(c.agents), String(c.big / 10), String(c.inFlight), 'off']);
+        const rate = (f: LongFigures) => (c.big / 10 / f.wallMs) * 60_000;
+        log(`  ${c.name}, ${int(c.big / 10)} ${c.unit}, trace off: ${(off.wallMs / 1000).toFixed(1)} s (checked: ${(small.wallMs / 1000).toFixed(1)} s)`);
+        const baseline = `${c.name}, ${int(c.big / 10)} ${c.unit}: throughput, trace off`;
+        rows.push({ task: baseline, unit: `${c.unit}/min`, better: 'higher', ...one(rate(off)), note: 'no trace, so no checker' });
+        rows.push({
+          task: `${c.name}, ${int(c.big / 10)} ${c.unit}: checked throughput`,
+          unit: `${c.unit}/min`,
+          better: 'higher',
+          ...one(rate(small)),
+          baseline,
+          ratio: rate(small) / rate(off),
+          targets: [{ label: '≥ 0.6x the trace-off run (issue 18)', pass: rate(small) / rate(off) >= 0.6 }],
+          note: `trace, canonical hash and every checker on, against none of them; one run each`,
+        });
+      } catch (e) {
+        log(`  ${c.name}, trace off: ${(e as Error).message}`);
+      }
+    }
     if (small)
       rows.push({
         task: `${c.name}, ${int(c.big / 10)} ${c.unit}: peak RSS`,

@@ -2,12 +2,12 @@
  * One measurement of the `scale` and `long` suites, in a process of its own (a fresh heap, and
  * the peak RSS is this run's alone). Prints one JSON line on stdout.
  *
- *   node --import tsx bench/support/scale-run.ts run ALGORITHM AGENTS DECISIONS IN_FLIGHT
+ *   node --import tsx bench/support/scale-run.ts run ALGORITHM AGENTS DECISIONS IN_FLIGHT [off]
  *   node --expose-gc --import tsx bench/support/scale-run.ts idle ACTORS
  *
  * `run` runs ALGORITHM (a vote such as simple_majority, or raft, pbft) on a mesh in sim mode as
  * `conclave run` does (trace on, the checkers over it, the books balanced), sampling the RSS
- * every 65,536 trace events; `idle` spawns ACTORS sink actors with the trace off and reports the
+ * every 65,536 trace events (with `off`, the trace and so the checkers off); `idle` spawns ACTORS sink actors with the trace off and reports the
  * heap they hold after full GCs.
  */
 import { parseScenario, runScenario, SimSystem } from '../../src/index.ts';
@@ -16,7 +16,9 @@ const [kind, ...args] = process.argv.slice(2);
 const rssMB = () => process.resourceUsage().maxRSS / 1024;
 
 if (kind === 'run') {
-  const [algorithm, agents, decisions, inFlight] = [args[0], ...args.slice(1).map(Number)] as [string, number, number, number];
+  const [algorithm, agents, decisions, inFlight] = [args[0], ...args.slice(1, 4).map(Number)] as [string, number, number, number];
+  // `off` as a fifth argument: the same run with the trace off (no checker can run), the baseline of checked throughput.
+  const traceOff = args[4] === 'off';
   const voting = algorithm !== 'raft' && algorithm !== 'pbft';
   const scenario = parseScenario(
     [
@@ -37,6 +39,7 @@ if (kind === 'run') {
   const samples: number[] = [];
   const started = performance.now();
   const r = await runScenario(scenario, {
+    ...(traceOff ? { traceLevel: 'off' as const } : {}),
     onEvent: () => {
       if (++events % 65_536 !== 0) return;
       const rss = process.memoryUsage().rss;

@@ -49,7 +49,7 @@ export interface RaftViolation {
 interface Applied {
   readonly actor: string;
   readonly t: number;
-  readonly id: string;
+  readonly term: unknown;
   readonly client?: string;
   readonly seq?: number;
   readonly command: unknown;
@@ -72,8 +72,15 @@ interface Ack {
   readonly at: number;
 }
 
-/** What an applied entry is, for comparing two applies: its term and command. */
+/** What an applied entry is, for comparing two applies and for reports: its term and command. */
 const identity = (term: unknown, command: unknown): string => `${term}:${JSON.stringify(command)}`;
+/**
+ * Whether an apply of (`term`, `command`) is the entry `a` applied first. Every node applies each
+ * entry: the command is compared by reference first (in sim mode the nodes share one frozen
+ * object), and written out only when the references differ (threads mode, or a real difference).
+ */
+const sameEntry = (a: Applied, term: unknown, command: unknown): boolean =>
+  a.term === term && (a.command === command || JSON.stringify(a.command) === JSON.stringify(command));
 const opKey = (client: string, seq: number): string => `${client}\u0000${seq}`;
 /**
  * Where two logs break log matching, over the indexes both still hold (a compacted prefix is
@@ -411,12 +418,11 @@ export class RaftSafetyMonitor {
     const cmd = ev.command as { op?: unknown; key?: unknown; value?: unknown } | undefined;
     if ((cmd?.op === 'put' || cmd?.op === 'cas') && typeof cmd.value === 'string') this.onWrite(cmd.key as string, cmd.value, index);
     if (index < this.horizon) return; // forgotten: only its order is judged (see the class comment)
-    const id = identity(ev.term, ev.command);
     const first = this.applied.get(index);
     if (first === undefined) {
       const client = ev.client as string | undefined;
       const seq = ev.seq as number | undefined;
-      const a: Applied = { actor, t, id, client, seq, command: ev.command, at: this.current };
+      const a: Applied = { actor, t, term: ev.term, client, seq, command: ev.command, at: this.current };
       this.applied.set(index, a);
       const waiting = this.waitingIndex.get(index);
       this.waitingIndex.delete(index);
@@ -427,8 +433,9 @@ export class RaftSafetyMonitor {
       this.waitingOp.delete(k);
       for (const ack of byOp ?? []) this.judgeAck(ack, index, a);
       if (byOp === undefined && !this.appliedOps.has(k) && !this.isJudged(client, seq)) this.appliedOps.set(k, index);
-    } else if (first.id !== id) {
-      this.report('state-machine-safety', `index ${index}: ${first.actor} applied ${first.id} (t=${first.t}) but ${actor} applied ${id} (t=${t})`, [first.at]);
+    } else if (!sameEntry(first, ev.term, ev.command)) {
+      const [was, is] = [identity(first.term, first.command), identity(ev.term, ev.command)];
+      this.report('state-machine-safety', `index ${index}: ${first.actor} applied ${was} (t=${first.t}) but ${actor} applied ${is} (t=${t})`, [first.at]);
     }
   }
 
@@ -462,8 +469,12 @@ export class RaftSafetyMonitor {
         [c.at],
       );
     const a = this.applied.get(index);
-    if (a !== undefined && !a.id.startsWith(`${term}:`))
-      this.report('state-machine-safety', `${actor} ${how} a snapshot up to index ${index} of term ${term}, but ${a.actor} applied ${a.id} there`, [a.at]);
+    if (a !== undefined && a.term !== term)
+      this.report(
+        'state-machine-safety',
+        `${actor} ${how} a snapshot up to index ${index} of term ${term}, but ${a.actor} applied ${identity(a.term, a.command)} there`,
+        [a.at],
+      );
     if (index > (this.snapshotAt.get(actor) ?? 0)) this.snapshotAt.set(actor, index);
     let horizon = Infinity;
     for (const at of this.snapshotAt.values()) horizon = Math.min(horizon, at);
@@ -533,7 +544,12 @@ export class RaftSafetyMonitor {
     this.forgottenOps.delete(k);
     this.judged1(ack.client, ack.seq);
     if (a === undefined || a.client !== ack.client || a.seq !== ack.seq) {
-      const where = index === undefined ? 'never applied' : a === undefined ? `nothing applied at index ${index}` : `index ${index} applied ${a.id} instead`;
+      const where =
+        index === undefined
+          ? 'never applied'
+          : a === undefined
+            ? `nothing applied at index ${index}`
+            : `index ${index} applied ${identity(a.term, a.command)} instead`;
       this.report('acked-command-lost', `${name} acknowledged (t=${ack.t}) but ${where}`, a === undefined ? [] : [a.at], ack.at);
       return;
     }
