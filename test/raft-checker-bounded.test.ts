@@ -161,3 +161,126 @@ describe('raft checker: acknowledgements judged as they can be', () => {
     expect(m.finish()).toEqual([]);
   });
 });
+
+describe('raft checker: exactly what it holds, and where the horizon lies', () => {
+  it('per key, the writes since the last acknowledged one, pruned each time 64 are held: 2 + (n - 64) mod 62 for n writes', () => {
+    // No read in flight: each pruning (during the apply of a write) keeps the last acknowledged write and the new one.
+    const held = (n: number) => 2 + ((n - 64) % 62);
+    expect(run(2_000, 100).held().writes).toBe(4 * held(500));
+    expect(run(20_000, 100).held().writes).toBe(4 * held(5_000));
+    expect(run(4 * 63, 100).held().writes).toBe(4 * 63);
+  });
+
+  it('counts each command it holds once, wherever it waits', () => {
+    const m = new RaftSafetyMonitor();
+    const invoke = (seq: number) => m.observe(emit('client', { type: 'client-invoke', client: 'c', seq, f: 'write', key: 'k', value: `c:${seq}` }));
+    for (const seq of [1, 2, 3, 4]) invoke(seq);
+    expect(m.held().commands).toBe(4);
+    m.observe(emit('n1', { type: 'raft-apply', index: 1, term: 1, command: { op: 'put', key: 'k', value: 'c:1' }, client: 'c', seq: 1 }));
+    expect(m.held().commands).toBe(5); // invoked 4, applied and not acknowledged 1
+    m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 2, f: 'write', key: 'k', value: 'c:2', index: 2 }));
+    m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 3, f: 'write', key: 'k', value: 'c:3' }));
+    expect(m.held().commands).toBe(7); // and two acks waiting, one for its index and one for its command
+    m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 1, f: 'write', key: 'k', value: 'c:1', index: 1 }));
+    expect(m.held().commands).toBe(5); // seq 1 judged: neither invoked nor applied any more
+    m.observe(emit('client', { type: 'client-invoke', client: 'c', seq: 5, f: 'read', key: 'k' }));
+    expect(m.held().commands).toBe(6);
+    // Judged out of order: seq 2 and 3 below seq 1's watermark would go, seq 4 is judged ahead of them (held until they are).
+    m.observe(emit('n1', { type: 'raft-apply', index: 2, term: 1, command: { op: 'put', key: 'k', value: 'c:2' }, client: 'c', seq: 2 }));
+    m.observe(emit('n1', { type: 'raft-apply', index: 3, term: 1, command: { op: 'put', key: 'k', value: 'c:3' }, client: 'c', seq: 3 }));
+    expect(m.held().commands).toBe(2); // invoked seq 4, the read
+    expect(m.finish()).toEqual([]);
+  });
+
+  it("the horizon's own index is still judged: two different applies there are caught", () => {
+    const m = run(1_000, 100);
+    m.observe(emit('n4', { type: 'raft-apply', index: 1_000, term: 7, command: { op: 'noop' } }));
+    expect(m.finish().map((v) => v.property)).toEqual(['apply-order', 'state-machine-safety']);
+  });
+
+  it('a commit past the highest one lets the old highest go once it is behind the horizon', () => {
+    const m = run(1_000, 100);
+    expect(m.held().indexes).toBe(2);
+    m.observe(emit('n1', { type: 'raft-commit', index: 1_001, term: 1, leaderTerm: 1 }));
+    expect(m.held().indexes).toBe(3); // 1,000 (the horizon, committed and applied) and 1,001
+    const again = run(1_000, 100);
+    for (const n of NODES)
+      again.observe(emit(n, { type: 'raft-snapshot', how: 'taken', index: 1_100, term: 1, digest: digest(1_100), chars: 1, logStart: 1_101 }));
+    expect(again.held()).toMatchObject({ horizon: 1_100, indexes: 1 }); // only the highest commit (1,000) is left
+    again.observe(emit('n1', { type: 'raft-commit', index: 1_101, term: 1, leaderTerm: 1 }));
+    expect(again.held().indexes).toBe(1); // 1,000 went, 1,101 came
+  });
+
+  it('a commit behind the horizon is not held, and is not compared', () => {
+    const m = run(1_000, 100);
+    m.observe(emit('n2', { type: 'raft-commit', index: 500, term: 9, leaderTerm: 9 }));
+    expect(m.held().indexes).toBe(2);
+    expect(m.finish()).toEqual([]);
+  });
+
+  it('two reads in flight on one key keep the writes the older may return', () => {
+    const m = run(100, 1_000);
+    const read = (seq: number) => m.observe(emit('client', { type: 'client-invoke', client: 'c', seq, f: 'read', key: 'k1' }));
+    read(9_000); // floor 97
+    for (let i = 101; i <= 1_000; i++) for (const e of command(i, 1_000)) m.observe(e);
+    read(9_001); // floor 997
+    for (let i = 1_001; i <= 2_000; i++) for (const e of command(i, 1_000)) m.observe(e);
+    m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 9_000, f: 'read', key: 'k1', value: 'c:101' }));
+    m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 9_001, f: 'read', key: 'k1', value: 'c:997' }));
+    expect(m.finish()).toEqual([]);
+  });
+
+  it('a command judged out of order is not taken for judged before it is', () => {
+    const m = new RaftSafetyMonitor();
+    for (const seq of [1, 2]) m.observe(emit('client', { type: 'client-invoke', client: 'c', seq, f: 'write', key: 'k', value: `c:${seq}` }));
+    // seq 2 applied and acknowledged (judged) first; then seq 1 acknowledged naming no index, and never applied: lost.
+    m.observe(emit('n1', { type: 'raft-apply', index: 1, term: 1, command: { op: 'put', key: 'k', value: 'c:2' }, client: 'c', seq: 2 }));
+    m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 2, f: 'write', key: 'k', value: 'c:2', index: 1 }));
+    m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 1, f: 'write', key: 'k', value: 'c:1' }));
+    expect(m.finish().map((v) => v.detail)).toEqual(['c#1 acknowledged (t=0) but never applied']);
+  });
+
+  it('an ack naming an index past the horizon is not judged against its command applied behind it', () => {
+    const m = run(300, 100);
+    m.observe(emit('client', { type: 'client-invoke', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301' }));
+    for (const n of NODES)
+      m.observe(emit(n, { type: 'raft-apply', index: 301, term: 1, command: { op: 'put', key: 'k1', value: 'c:301' }, client: 'c', seq: 301 }));
+    for (const n of NODES) for (let i = 302; i <= 400; i++) m.observe(emit(n, { type: 'raft-apply', index: i, term: 1, command: { op: 'noop' } }));
+    for (const n of NODES) m.observe(emit(n, { type: 'raft-snapshot', how: 'taken', index: 400, term: 1, digest: digest(400), chars: 1, logStart: 401 }));
+    // The noops (no client) hold nothing; seq 301 is held, applied behind the horizon.
+    expect(m.held().commands).toBe(2);
+    m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301', index: 450 }));
+    expect(m.finish().map((v) => v.detail)).toEqual(['c#301 acknowledged (t=0) but nothing applied at index 450']);
+  });
+
+  it('an ack naming an index behind the horizon that its command was not applied at cannot be judged, and raises nothing', () => {
+    const m = run(300, 100);
+    m.observe(emit('client', { type: 'client-invoke', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301' }));
+    for (const n of NODES)
+      m.observe(emit(n, { type: 'raft-apply', index: 301, term: 1, command: { op: 'put', key: 'k1', value: 'c:301' }, client: 'c', seq: 301 }));
+    for (const n of NODES) for (let i = 302; i <= 400; i++) m.observe(emit(n, { type: 'raft-apply', index: i, term: 1, command: { op: 'noop' } }));
+    for (const n of NODES) m.observe(emit(n, { type: 'raft-snapshot', how: 'taken', index: 400, term: 1, digest: digest(400), chars: 1, logStart: 401 }));
+    m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301', index: 350 }));
+    expect(m.finish()).toEqual([]);
+  });
+
+  it('an ack naming no index, of a command applied behind the horizon as another key: acked-command-lost', () => {
+    const m = run(300, 100);
+    m.observe(emit('client', { type: 'client-invoke', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301' }));
+    for (const n of NODES)
+      m.observe(emit(n, { type: 'raft-apply', index: 301, term: 1, command: { op: 'put', key: 'k2', value: 'c:301' }, client: 'c', seq: 301 }));
+    for (const n of NODES) for (let i = 302; i <= 400; i++) m.observe(emit(n, { type: 'raft-apply', index: i, term: 1, command: { op: 'noop' } }));
+    for (const n of NODES) m.observe(emit(n, { type: 'raft-snapshot', how: 'taken', index: 400, term: 1, digest: digest(400), chars: 1, logStart: 401 }));
+    m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301' }));
+    expect(m.finish().map((v) => v.detail)).toEqual(['c#301 was invoked as k1=c:301 but applied as {"op":"put","key":"k2","value":"c:301"} at index 301']);
+  });
+
+  it("a snapshot whose last entry's term is not the one applied there: state-machine safety, naming the apply", () => {
+    const m = new RaftSafetyMonitor();
+    m.observe(emit('n1', { type: 'raft-apply', index: 1, term: 1, command: { op: 'noop' } }));
+    m.observe(emit('n2', { type: 'raft-snapshot', how: 'installed', index: 1, term: 2, digest: digest(1), chars: 1, logStart: 2 }));
+    expect(m.finish().map((v) => [v.property, v.detail, v.positions])).toEqual([
+      ['state-machine-safety', 'n2 installed a snapshot up to index 1 of term 2, but n1 applied 1:{"op":"noop"} there', [0, 1]],
+    ]);
+  });
+});
