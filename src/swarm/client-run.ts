@@ -1,3 +1,4 @@
+import type { LatencySample } from './latency-sample.ts';
 import type { ActorId } from '../actors/envelope.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
@@ -37,7 +38,7 @@ export function clientRunReport(
     attempted: number;
     acked: number;
     virtualMs: number;
-    latencies: number[];
+    latencies: LatencySample;
     byzantineDetected?: ScenarioResult['byzantineDetected'];
     warnings?: readonly string[];
   },
@@ -45,8 +46,7 @@ export function clientRunReport(
   const { workload, result, setup } = f;
   const { aborted, failure } = workload;
   const m = result.messages;
-  const latencies = r.latencies.sort((a, b) => a - b);
-  const pick = (q: number) => (latencies.length ? round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]) : 0);
+  const pick = (q: number) => round(r.latencies.quantile(q, (n) => Math.floor(q * n)));
   const topology = result.topology.switches[0]?.to ?? 'mesh';
   return {
     scenario: setup.scenario.name,

@@ -1,5 +1,6 @@
 import type { TraceEvent } from '../actors/trace-event.ts';
 import type { EpochStats } from '../scheduler/topology-control.ts';
+import { LatencySample } from './latency-sample.ts';
 
 /**
  * What one topology epoch of a run did: its messages and relay hops (from the scheduler's
@@ -31,7 +32,7 @@ export interface EpochFigures {
  * ```
  */
 export class EpochLatencies {
-  readonly byEpoch = new Map<number, number[]>();
+  readonly byEpoch = new Map<number, LatencySample>();
   private epoch: number | undefined;
 
   observe(e: TraceEvent): void {
@@ -45,9 +46,9 @@ export class EpochLatencies {
   /** A decision that closed now, in the epoch in force (a driver whose decisions are not `decided` events calls this). */
   add(latencyMs: number): void {
     if (this.epoch === undefined) return;
-    let list = this.byEpoch.get(this.epoch);
-    if (list === undefined) this.byEpoch.set(this.epoch, (list = []));
-    list.push(latencyMs);
+    let sample = this.byEpoch.get(this.epoch);
+    if (sample === undefined) this.byEpoch.set(this.epoch, (sample = new LatencySample()));
+    sample.add(latencyMs);
   }
 }
 
@@ -59,17 +60,18 @@ export class EpochLatencies {
  * const figures = epochFigures(result.topology.epochs, latencies.byEpoch);
  * ```
  */
-export function epochFigures(epochs: readonly EpochStats[], latencies: ReadonlyMap<number, readonly number[]>): EpochFigures[] {
+export function epochFigures(epochs: readonly EpochStats[], latencies: ReadonlyMap<number, LatencySample>): EpochFigures[] {
   return epochs.map((s) => {
-    const l = [...(latencies.get(s.epoch) ?? [])].sort((a, b) => a - b);
+    const l = latencies.get(s.epoch) ?? new LatencySample();
+    const n = l.count;
     return {
       epoch: s.epoch,
       kind: s.kind,
-      decisions: l.length,
+      decisions: n,
       messages: s.sent,
-      messagesPerDecision: l.length > 0 ? Math.round((s.sent / l.length) * 100) / 100 : 0,
+      messagesPerDecision: n > 0 ? Math.round((s.sent / n) * 100) / 100 : 0,
       linksPerMessage: Math.round(s.linksPerMessage * 1000) / 1000,
-      latencyP50Ms: l.length > 0 ? Math.round(l[Math.floor((l.length - 1) / 2)] * 1000) / 1000 : 0,
+      latencyP50Ms: Math.round(l.quantile(0.5, (k) => Math.floor((k - 1) / 2)) * 1000) / 1000,
     };
   });
 }

@@ -1,3 +1,4 @@
+import { LatencySample } from './latency-sample.ts';
 import type { ActorId } from '../actors/envelope.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
@@ -49,7 +50,7 @@ class GossipRun implements ProtocolRun {
   private readonly client: GossipClientProps;
   private readonly opened = new Map<string, number>();
   private readonly counts = new ClientCounts('gossip-open', 'gossip-decided');
-  private readonly latencies: number[] = [];
+  private readonly latencies = new LatencySample();
   private drive$: ClientDrive<GossipClientSummary> | undefined;
 
   constructor(
@@ -91,7 +92,7 @@ class GossipRun implements ProtocolRun {
     else if (ev.type === 'gossip-decided') {
       const at = this.opened.get(ev.decision!);
       if (at === undefined) return;
-      this.latencies.push(e.t - at);
+      this.latencies.add(e.t - at);
       run.epochs.add(e.t - at);
     }
   }

@@ -1,3 +1,4 @@
+import { LatencySample } from './latency-sample.ts';
 import type { ActorId } from '../actors/envelope.ts';
 import type { SignatureScheme } from '../actors/key-ring.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
@@ -71,7 +72,7 @@ class PbftRun implements ProtocolRun {
   private primary: ActorId;
   /** When each request (client#ts: a successor client numbers from 1 again) was issued. */
   private readonly invoked = new Map<string, number>();
-  private readonly latencies: number[] = [];
+  private readonly latencies = new LatencySample();
   private readonly counts = new ClientCounts('pbft-request', 'pbft-accepted');
   private system$: ActorSystem | undefined;
   private drive$: ClientDrive<PbftClientSummary> | undefined;
@@ -185,7 +186,7 @@ class PbftRun implements ProtocolRun {
       const at = this.invoked.get(key);
       if (at === undefined) return;
       this.invoked.delete(key); // a long run must not keep every request it ever sent
-      this.latencies.push(e.t - at);
+      this.latencies.add(e.t - at);
       run.epochs.add(e.t - at);
     }
   }

@@ -1,3 +1,4 @@
+import { LatencySample } from './latency-sample.ts';
 import type { ActorId } from '../actors/envelope.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
@@ -58,7 +59,7 @@ class RaftRun implements ProtocolRun {
   /** When each command (client#seq: a successor client numbers from 1 again) was invoked. */
   private readonly invoked = new Map<string, number>();
   private readonly counts = new ClientCounts('client-invoke', 'client-ok');
-  private readonly latencies: number[] = [];
+  private readonly latencies = new LatencySample();
   private leader: ActorId | null = null;
   private drive$: ClientDrive<RaftClientSummary> | undefined;
 
@@ -110,7 +111,7 @@ class RaftRun implements ProtocolRun {
       const at = this.invoked.get(key);
       if (at === undefined) return;
       this.invoked.delete(key); // a long run must not keep every command it ever sent
-      this.latencies.push(e.t - at);
+      this.latencies.add(e.t - at);
       run.epochs.add(e.t - at);
     }
   }

@@ -1,3 +1,4 @@
+import type { LatencySample } from './latency-sample.ts';
 import type { Violation } from '../check/violation.ts';
 import type { AlertRecord } from '../monitoring/alert-record.ts';
 import type { PolicyClassCounts } from '../protocols/voting/decision-class.ts';
@@ -51,6 +52,11 @@ export interface ScenarioResult {
   decisionsPerMinute: number;
   /** The same per simulated minute (sim mode). */
   simDecisionsPerMinute?: number;
+  /**
+   * Decision latency. Voting reads it from the coordinator's log-scale histogram (about 2 %
+   * resolution); Raft, PBFT and gossip from every latency, exactly, up to 1,048,576 decisions and
+   * from that histogram past them (LatencySample: a long run's memory stays flat).
+   */
   latencyMs: { p50: number; p99: number };
   /** Share of decided decisions equal to the ground truth; null without a truth. */
   quality: number | null;
@@ -179,7 +185,7 @@ export function buildReport(
   plan: SwarmPlan,
   s: RunSummary,
   result: RunResult,
-  observed: { violations: readonly Violation[]; liveness: readonly Violation[]; latencies: ReadonlyMap<number, readonly number[]>; origin?: number },
+  observed: { violations: readonly Violation[]; liveness: readonly Violation[]; latencies: ReadonlyMap<number, LatencySample>; origin?: number },
   run: { mode: 'sim' | 'threads'; seed: number; wallMs: number; traced: boolean },
   lost: { aborted: number; failure?: RunFailure } = { aborted: 0 },
 ): ScenarioResult {
