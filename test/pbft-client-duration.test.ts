@@ -59,3 +59,34 @@ describe('PBFT client: a duration workload (durationMs)', () => {
     expect(s).toMatchObject({ issued: 0, accepted: 0, gaveUp: false });
   });
 });
+
+describe('PBFT client: stallMs gives up on a run that stopped progressing, not on a long one', () => {
+  it('a count workload that runs far longer than stallMs, progressing all along, is not cut short', async () => {
+    const { sim, replicas } = await cluster(5);
+    await sim.spawn('client', PBFT_CLIENT, { props: { replicas, requests: 300, window: 1, stallMs: 100 } satisfies PbftClientProps });
+    const s = (await sim.ask('client', { kind: 'start' }, { timeoutMs: 600_000 })).body as PbftClientSummary;
+    expect(s.lastAt - s.firstAt).toBeGreaterThan(5 * 100);
+    expect(s).toMatchObject({ issued: 300, accepted: 300, gaveUp: false });
+  });
+
+  it('with no result accepted for stallMs it gives up, between one and two stallMs after the last acceptance', async () => {
+    const { sim, replicas } = await cluster(6);
+    await sim.spawn('client', PBFT_CLIENT, { props: { replicas, requests: 1_000, window: 4, stallMs: 500 } satisfies PbftClientProps });
+    // Two of four replicas down: beyond f = 1, nothing more is accepted.
+    sim.at(200, () => {
+      sim.faults.crash('r2');
+      sim.faults.crash('r3');
+    });
+    const s = (await sim.ask('client', { kind: 'start' }, { timeoutMs: 600_000 })).body as PbftClientSummary;
+    expect(s.gaveUp).toBe(true);
+    expect(s.accepted).toBeLessThan(1_000);
+    const gaveUpAt = sim.recorder.events.find((e) => e.type === 'emit' && e.event.type === 'pbft-client-gave-up')!.t;
+    expect(gaveUpAt - s.lastAt).toBeGreaterThanOrEqual(500);
+    expect(gaveUpAt - s.lastAt).toBeLessThanOrEqual(1_000);
+  });
+
+  it('refuses a stallMs that is not a positive number, by name', async () => {
+    const { sim, replicas } = await cluster(7);
+    await expect(sim.spawn('client', PBFT_CLIENT, { props: { replicas, requests: 1, stallMs: 0 } })).rejects.toThrow(/stallMs/);
+  });
+});

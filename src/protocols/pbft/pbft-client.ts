@@ -41,6 +41,12 @@ export interface PbftClientProps {
    * protocol's fault bound may never finish). Default: never.
    */
   readonly deadlineMs?: number;
+  /**
+   * Give up once no result has been accepted for this many ms while requests wait (checked every
+   * `stallMs`, so it gives up between one and two of them after the last acceptance): a bound on
+   * a run that stopped progressing, whatever its length. Default: never.
+   */
+  readonly stallMs?: number;
 }
 
 /**
@@ -96,7 +102,10 @@ class ClientState {
     readonly keys: number,
     readonly deadlineMs: number | undefined,
     readonly signRequests: boolean,
+    readonly stallMs: number | undefined,
   ) {}
+  /** Results accepted when the stall timer last looked. */
+  acceptedAtCheck = 0;
 }
 
 type Ctx = ActorContext<PbftClientProps>;
@@ -127,6 +136,8 @@ export const pbftClient: Behaviour<ClientState, PbftClientProps> = {
     if (p.requests !== undefined && !(Number.isInteger(p.requests) && p.requests >= 0)) throw new ConfigError('requests', 'an integer >= 0', p.requests);
     if (p.durationMs !== undefined && !(typeof p.durationMs === 'number' && Number.isFinite(p.durationMs) && p.durationMs >= 0))
       throw new ConfigError('durationMs', 'a finite number of ms >= 0', p.durationMs);
+    if (p.stallMs !== undefined && !(typeof p.stallMs === 'number' && Number.isFinite(p.stallMs) && p.stallMs > 0))
+      throw new ConfigError('stallMs', 'a finite number of ms > 0', p.stallMs);
     return new ClientState(
       new Set(p.replicas),
       f,
@@ -137,6 +148,7 @@ export const pbftClient: Behaviour<ClientState, PbftClientProps> = {
       Math.max(1, p.keys ?? 16),
       p.deadlineMs,
       p.signRequests === true,
+      p.stallMs,
     );
   },
   receive(state, env, ctx) {
@@ -150,14 +162,24 @@ export const pbftClient: Behaviour<ClientState, PbftClientProps> = {
         if (env.from === ctx.self) return retry(s, ctx);
         return;
       case 'deadline':
-        if (env.from === ctx.self && s.request !== undefined) {
-          s.gaveUp = true;
-          ctx.emit({ type: 'pbft-client-gave-up', accepted: s.accepted, waiting: s.waiting.size });
-          return finishIfDone(s, ctx);
-        }
+        if (env.from === ctx.self && s.request !== undefined) return giveUp(s, ctx);
+        return;
+      case 'stall':
+        if (env.from !== ctx.self || s.request === undefined) return;
+        if (s.accepted === s.acceptedAtCheck) return giveUp(s, ctx);
+        s.acceptedAtCheck = s.accepted;
+        ctx.setTimer('stall', s.stallMs!, { kind: 'stall' });
+        return;
     }
   },
 };
+
+/** Ends the run with what was accepted: the deadline passed, or nothing was accepted for `stallMs`. */
+function giveUp(s: ClientState, ctx: Ctx): void {
+  s.gaveUp = true;
+  ctx.emit({ type: 'pbft-client-gave-up', accepted: s.accepted, waiting: s.waiting.size });
+  finishIfDone(s, ctx);
+}
 
 function start(s: ClientState, env: Envelope, ctx: Ctx): void {
   if (s.started) return;
@@ -165,6 +187,7 @@ function start(s: ClientState, env: Envelope, ctx: Ctx): void {
   s.request = { from: env.from, corr: env.corr };
   s.firstAt = s.lastAt = ctx.now();
   if (s.deadlineMs !== undefined) ctx.setTimer('deadline', s.deadlineMs, { kind: 'deadline' });
+  if (s.stallMs !== undefined) ctx.setTimer('stall', s.stallMs, { kind: 'stall' });
   fill(s, ctx);
   finishIfDone(s, ctx);
 }
@@ -229,6 +252,7 @@ function finishIfDone(s: ClientState, ctx: Ctx): void {
   if (s.retryArmed) ctx.cancelTimer('retry');
   s.retryArmed = false;
   ctx.cancelTimer('deadline');
+  ctx.cancelTimer('stall');
   const summary: PbftClientSummary = {
     issued: s.nextTs,
     accepted: s.accepted,
