@@ -115,3 +115,52 @@ describe('SeqFlags and SeqStrings: dense where they can be, exact everywhere', (
     expect(table).toEqual(['x']); // -5 is held beside, not interned
   });
 });
+
+describe('pbft checker: the horizon and closed requests, exactly', () => {
+  it("the horizon's own seq is still judged: a commit or an execution that differs there is agreement", () => {
+    const commit = run(1_000, 100);
+    commit.observe(emit('p9', { type: 'pbft-committed', view: 1, seq: 1_000, digest: 'other', requests: ['c#1000#incr k0'] }));
+    expect(commit.finish().map((v) => v.property)).toEqual(['agreement']);
+    const execute = run(1_000, 100);
+    execute.observe(emit('p9', { type: 'pbft-executed', seq: 1_000, request: 'c#999#incr k3', result: 'v999' }));
+    expect(execute.finish().map((v) => v.property)).toEqual(['agreement']);
+  });
+
+  it('a request accepted only after the horizon passed its execution is judged at the next checkpoint', () => {
+    const m = run(250, 100);
+    m.observe(emit('c', { type: 'pbft-request', client: 'c', ts: 251, op: 'incr k3' }));
+    for (const r of REPLICAS) m.observe(emit(r, { type: 'pbft-executed', seq: 251, request: 'c#251#incr k3', result: 'v251' }));
+    for (let seq = 252; seq <= 300; seq++) for (const e of slot(seq, 100)) m.observe(e);
+    expect(m.held().horizon).toBe(300);
+    m.observe(emit('c', { type: 'pbft-accepted', client: 'c', ts: 251, result: 'forged' }));
+    for (let seq = 301; seq <= 400; seq++) for (const e of slot(seq, 100)) m.observe(e);
+    expect(m.violations.map((v) => v.detail)).toEqual(['c#251 accepted result "forged", but p0 executed it with result "v251"']);
+  });
+
+  it('a closed request is not reopened by its request seen again, nor judged again by a second acceptance', () => {
+    const m = run(1_000, 100);
+    m.observe(emit('c', { type: 'pbft-request', client: 'c', ts: 5, op: 'incr k1' }));
+    m.observe(emit('c', { type: 'pbft-accepted', client: 'c', ts: 5, result: 'v5' }));
+    expect(m.held().requests).toBe(1 + 1 + REPLICAS.length);
+    expect(m.finish({ expectLiveness: true })).toEqual([]);
+  });
+
+  it('a request key with no timestamp in it is one request: executed twice by a replica, integrity', () => {
+    const m = new PbftSafetyMonitor();
+    m.observe(emit('p0', { type: 'pbft-executed', seq: 1, request: 'noop', result: '' }));
+    m.observe(emit('p0', { type: 'pbft-executed', seq: 2, request: 'noop', result: '' }));
+    m.observe(emit('p0', { type: 'pbft-executed', seq: 3, request: 'other', result: '' }));
+    expect(m.finish().map((v) => [v.property, v.detail])).toEqual([
+      ['integrity', 'p0 executed noop twice without restarting: first at event 0, again at seq 2'],
+    ]);
+  });
+});
+
+describe('pbft checker: a request seen after its acceptance', () => {
+  it('is not left open for liveness (threads mode can show a request late)', () => {
+    const m = new PbftSafetyMonitor();
+    m.observe(emit('c', { type: 'pbft-accepted', client: 'c', ts: 1, result: 'v1' }));
+    m.observe(emit('c', { type: 'pbft-request', client: 'c', ts: 1, op: 'incr k1' }));
+    expect(m.finish({ expectLiveness: true }).filter((v) => v.property === 'liveness')).toEqual([]);
+  });
+});
