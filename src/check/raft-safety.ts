@@ -169,7 +169,8 @@ const PER_LEADER = 5;
  * the nodes' own logs forget it; the highest committed index is always kept. Per command it holds
  * only what an acknowledgement still to come needs; per key, only the writes a read can still
  * return without being stale. A node that stays down holds the horizon back (its recovery must be
- * judged against what it missed), so a run with one grows until it returns.
+ * judged against what it missed), so a run with one grows until it returns; so does a node
+ * removed from the cluster, which the trace does not mark as gone for good.
  *
  * What it reads, and what it cannot see:
  * - election safety reads `raft-leader`; a node that led without announcing it is invisible.
