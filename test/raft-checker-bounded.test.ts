@@ -36,6 +36,19 @@ function run(commands: number, every: number): RaftSafetyMonitor {
   return m;
 }
 
+/**
+ * 300 commands, then command c#301 (invoked as k1=c:301) applied at index 301 as `applied`, no-ops
+ * up to 400 and a snapshot there on every node: seq 301's index is behind the horizon, unacknowledged.
+ */
+function appliedBehindHorizon(applied: { key: string; value: string }): RaftSafetyMonitor {
+  const m = run(300, 100);
+  m.observe(emit('client', { type: 'client-invoke', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301' }));
+  for (const n of NODES) m.observe(emit(n, { type: 'raft-apply', index: 301, term: 1, command: { op: 'put', ...applied }, client: 'c', seq: 301 }));
+  for (const n of NODES) for (let i = 302; i <= 400; i++) m.observe(emit(n, { type: 'raft-apply', index: i, term: 1, command: { op: 'noop' } }));
+  for (const n of NODES) m.observe(emit(n, { type: 'raft-snapshot', how: 'taken', index: 400, term: 1, digest: digest(400), chars: 1, logStart: 401 }));
+  return m;
+}
+
 describe('raft checker memory on a long run', () => {
   it('holds about one snapshot interval of indexes and a handful of commands and writes, whatever the length', () => {
     const short = run(2_000, 100).held();
@@ -83,12 +96,7 @@ describe('raft checker past its horizon still sees', () => {
   it('an ack that comes after the horizon passed its command is judged against what was applied', () => {
     /** Command seq 301 applied at index 301 as `applied`, then indexes up to 400 and a snapshot there on every node. */
     const behind = (applied: string) => {
-      const m = run(300, 100);
-      m.observe(emit('client', { type: 'client-invoke', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301' }));
-      for (const n of NODES)
-        m.observe(emit(n, { type: 'raft-apply', index: 301, term: 1, command: { op: 'put', key: 'k1', value: applied }, client: 'c', seq: 301 }));
-      for (const n of NODES) for (let i = 302; i <= 400; i++) m.observe(emit(n, { type: 'raft-apply', index: i, term: 1, command: { op: 'noop' } }));
-      for (const n of NODES) m.observe(emit(n, { type: 'raft-snapshot', how: 'taken', index: 400, term: 1, digest: digest(400), chars: 1, logStart: 401 }));
+      const m = appliedBehindHorizon({ key: 'k1', value: applied });
       expect(m.held().horizon).toBe(400);
       m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301', index: 301 }));
       return m.finish().map((v) => [v.property, v.detail]);
@@ -241,12 +249,7 @@ describe('raft checker: exactly what it holds, and where the horizon lies', () =
   });
 
   it('an ack naming an index past the horizon is not judged against its command applied behind it', () => {
-    const m = run(300, 100);
-    m.observe(emit('client', { type: 'client-invoke', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301' }));
-    for (const n of NODES)
-      m.observe(emit(n, { type: 'raft-apply', index: 301, term: 1, command: { op: 'put', key: 'k1', value: 'c:301' }, client: 'c', seq: 301 }));
-    for (const n of NODES) for (let i = 302; i <= 400; i++) m.observe(emit(n, { type: 'raft-apply', index: i, term: 1, command: { op: 'noop' } }));
-    for (const n of NODES) m.observe(emit(n, { type: 'raft-snapshot', how: 'taken', index: 400, term: 1, digest: digest(400), chars: 1, logStart: 401 }));
+    const m = appliedBehindHorizon({ key: 'k1', value: 'c:301' });
     // The noops (no client) hold nothing; seq 301 is held, applied behind the horizon.
     expect(m.held().commands).toBe(2);
     m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301', index: 450 }));
@@ -254,23 +257,13 @@ describe('raft checker: exactly what it holds, and where the horizon lies', () =
   });
 
   it('an ack naming an index behind the horizon that its command was not applied at cannot be judged, and raises nothing', () => {
-    const m = run(300, 100);
-    m.observe(emit('client', { type: 'client-invoke', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301' }));
-    for (const n of NODES)
-      m.observe(emit(n, { type: 'raft-apply', index: 301, term: 1, command: { op: 'put', key: 'k1', value: 'c:301' }, client: 'c', seq: 301 }));
-    for (const n of NODES) for (let i = 302; i <= 400; i++) m.observe(emit(n, { type: 'raft-apply', index: i, term: 1, command: { op: 'noop' } }));
-    for (const n of NODES) m.observe(emit(n, { type: 'raft-snapshot', how: 'taken', index: 400, term: 1, digest: digest(400), chars: 1, logStart: 401 }));
+    const m = appliedBehindHorizon({ key: 'k1', value: 'c:301' });
     m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301', index: 350 }));
     expect(m.finish()).toEqual([]);
   });
 
   it('an ack naming no index, of a command applied behind the horizon as another key: acked-command-lost', () => {
-    const m = run(300, 100);
-    m.observe(emit('client', { type: 'client-invoke', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301' }));
-    for (const n of NODES)
-      m.observe(emit(n, { type: 'raft-apply', index: 301, term: 1, command: { op: 'put', key: 'k2', value: 'c:301' }, client: 'c', seq: 301 }));
-    for (const n of NODES) for (let i = 302; i <= 400; i++) m.observe(emit(n, { type: 'raft-apply', index: i, term: 1, command: { op: 'noop' } }));
-    for (const n of NODES) m.observe(emit(n, { type: 'raft-snapshot', how: 'taken', index: 400, term: 1, digest: digest(400), chars: 1, logStart: 401 }));
+    const m = appliedBehindHorizon({ key: 'k2', value: 'c:301' });
     m.observe(emit('client', { type: 'client-ok', client: 'c', seq: 301, f: 'write', key: 'k1', value: 'c:301' }));
     expect(m.finish().map((v) => v.detail)).toEqual(['c#301 was invoked as k1=c:301 but applied as {"op":"put","key":"k2","value":"c:301"} at index 301']);
   });

@@ -28,13 +28,7 @@ export class SeqFlags {
       return;
     }
     const byte = n >>> 3;
-    if (byte >= this.bits.length) {
-      let size = this.bits.length * 2;
-      while (size <= byte) size *= 2;
-      const grown = new Uint8Array(size);
-      grown.set(this.bits);
-      this.bits = grown;
-    }
+    if (byte >= this.bits.length) this.bits = grown(this.bits, byte);
     this.bits[byte] |= 1 << (n & 7);
   }
 
@@ -87,16 +81,19 @@ export class SeqStrings {
       code = this.table.push(s) - 1;
       this.index.set(s, code);
     }
-    if (n >= this.codes.length) {
-      let size = this.codes.length * 2;
-      while (size <= n) size *= 2;
-      const grown = new Uint32Array(size);
-      grown.set(this.codes);
-      this.codes = grown;
-    }
+    if (n >= this.codes.length) this.codes = grown(this.codes, n);
     this.codes[n] = code + 1;
   }
 
   /** The index of each table, shared by the columns over it. */
   private static readonly indexes = new WeakMap<string[], Map<string, number>>();
+}
+
+/** `a` copied into an array of its kind, its length doubled until `index` fits. */
+function grown<T extends Uint8Array | Uint32Array>(a: T, index: number): T {
+  let size = a.length * 2;
+  while (size <= index) size *= 2;
+  const out = new (a.constructor as new (length: number) => T)(size);
+  out.set(a);
+  return out;
 }
