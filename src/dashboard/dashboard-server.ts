@@ -54,6 +54,9 @@ const STATIC: Readonly<Record<string, { file: string; type: string }>> = {
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 
+/** How long `endStreams` waits for the pages' responses to finish. */
+const END_STREAMS_MS = 1_000;
+
 /**
  * The dashboard's HTTP server (node:http, no framework): the page and its scripts from the
  * package (no CDN), `GET /api/runs` (live runs and the store's), `GET /api/runs/ID/events` (a
@@ -124,6 +127,22 @@ export class DashboardServer {
   flush(id: string): void {
     const c = this.channels.get(id);
     if (c) this.push(c, Date.now());
+  }
+
+  /**
+   * Ends every page's stream cleanly (the last chunk written, the response finished), for a
+   * server about to be stopped with its thread: a stream cut mid-chunk is a network error in the
+   * page (ERR_INCOMPLETE_CHUNKED_ENCODING), where a finished one is an ordinary end.
+   */
+  async endStreams(): Promise<void> {
+    const ending: Promise<void>[] = [];
+    for (const c of this.channels.values())
+      for (const res of c.clients) ending.push(new Promise<void>((resolve) => (res.writableFinished ? resolve() : res.end(resolve))));
+    // A page whose socket died mid-write may never see its response finish: the end is not
+    // waited for past a second, and the thread is stopped regardless.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all(ending), new Promise<void>((resolve) => (timer = setTimeout(resolve, END_STREAMS_MS)))]);
+    clearTimeout(timer);
   }
 
   /** Stops the streams and the server. */

@@ -45,7 +45,11 @@ parentPort!.on('message', (m: ToServer) => {
   latest = m.frame;
   if (m.type === 'end') {
     server.flush(init.runId);
-    post({ type: 'flushed' });
+    // The thread is terminated next: end the pages' streams first, so none is cut mid-chunk.
+    server.endStreams().then(
+      () => post({ type: 'flushed' }),
+      () => post({ type: 'flushed' }),
+    );
   }
 });
 
