@@ -312,8 +312,7 @@ export class PbftSafetyMonitor {
     return this.issuedOps.get(client)?.get(ts);
   }
 
-  private isClosed(id: string): boolean {
-    const [client, ts] = split(id);
+  private isClosed(id: string, [client, ts] = split(id)): boolean {
     return this.closed.get(client)?.has(ts) ?? false;
   }
 
@@ -400,9 +399,10 @@ export class PbftSafetyMonitor {
   private onExecuted(at: number, actor: string, seq: number, request: string, result: string): void {
     this.member(actor);
     const id = this.idOf(request);
-    this.integrity(at, actor, seq, id);
+    const parts = split(id);
+    this.integrity(at, actor, seq, id, parts);
     // Results, for judging what clients accepted (not of a request judged and forgotten).
-    if (!this.isClosed(id)) {
+    if (!this.isClosed(id, parts)) {
       const r = this.results.get(id);
       if (r === undefined) this.results.set(id, { result, actor, seq });
       else {
@@ -433,12 +433,11 @@ export class PbftSafetyMonitor {
   }
 
   /** Integrity: once per request per replica, since it (re)started. */
-  private integrity(at: number, actor: string, seq: number, id: string): void {
+  private integrity(at: number, actor: string, seq: number, id: string, [client, ts]: [string, number]): void {
     let mine = this.executedTs.get(actor);
     if (mine === undefined) this.executedTs.set(actor, (mine = new Map()));
     let where = this.executedAt.get(actor);
     if (where === undefined) this.executedAt.set(actor, (where = new Map()));
-    const [client, ts] = split(id);
     const flags = flagsOf(mine, client);
     if (flags.has(ts)) {
       const before = where.get(id);

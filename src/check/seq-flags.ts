@@ -1,8 +1,11 @@
+/** The largest number the classes below keep densely. */
+const MAX_DENSE = 2 ** 28 - 1;
+
 /**
  * Which small non-negative integers (a client's request timestamps, dense from 1) have been seen,
  * one bit each: what a long run's checker remembers of every request for ever, in an eighth of a
  * byte instead of a map entry (issue 18). Values it cannot hold as bits (negative, fractional, or
- * past `MAX_BIT`) go to a set beside them, so it answers for any number.
+ * past 2^28 - 1: 32 MB of bits at most) go to a set beside them, so it answers for any number.
  *
  * @example
  * ```ts
@@ -17,26 +20,19 @@ export class SeqFlags {
   private others: Set<number> | undefined;
 
   has(n: number): boolean {
-    if (!SeqFlags.dense(n)) return this.others?.has(n) ?? false;
+    if (!dense(n)) return this.others?.has(n) ?? false;
     const byte = n >>> 3;
     return byte < this.bits.length && (this.bits[byte] & (1 << (n & 7))) !== 0;
   }
 
   add(n: number): void {
-    if (!SeqFlags.dense(n)) {
+    if (!dense(n)) {
       (this.others ??= new Set()).add(n);
       return;
     }
     const byte = n >>> 3;
     if (byte >= this.bits.length) this.bits = grown(this.bits, byte);
     this.bits[byte] |= 1 << (n & 7);
-  }
-
-  /** The largest number kept as a bit: 2^28 - 1 (32 MB of bits at most). */
-  static readonly MAX_BIT = 2 ** 28 - 1;
-
-  private static dense(n: number): boolean {
-    return Number.isInteger(n) && n >= 0 && n <= SeqFlags.MAX_BIT;
   }
 }
 
@@ -66,13 +62,13 @@ export class SeqStrings {
   }
 
   get(n: number): string | undefined {
-    if (!(Number.isInteger(n) && n >= 0 && n <= SeqFlags.MAX_BIT)) return this.others?.get(n);
+    if (!dense(n)) return this.others?.get(n);
     const code = n < this.codes.length ? this.codes[n] : 0;
     return code === 0 ? undefined : this.table[code - 1];
   }
 
   set(n: number, s: string): void {
-    if (!(Number.isInteger(n) && n >= 0 && n <= SeqFlags.MAX_BIT)) {
+    if (!dense(n)) {
       (this.others ??= new Map()).set(n, s);
       return;
     }
@@ -96,4 +92,9 @@ function grown<T extends Uint8Array | Uint32Array>(a: T, index: number): T {
   const out = new (a.constructor as new (length: number) => T)(size);
   out.set(a);
   return out;
+}
+
+/** Whether `n` is kept densely (a bit, a code) rather than beside: a non-negative integer up to MAX_DENSE. */
+function dense(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n <= MAX_DENSE;
 }
