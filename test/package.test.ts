@@ -1,10 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const exec = promisify(execFile);
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -15,25 +18,68 @@ const env = { ...process.env, CONCLAVE_FROM_SOURCE: undefined, CONCLAVE_STORE: '
 let prefix: string;
 let installed: string;
 let conclave: string;
+let mirror: Server;
+/** Paths the prebuilt-binary mirror was asked for, and the one it answered. */
+const mirrorAsked: string[] = [];
+let mirrorServed: string | undefined;
+let mirrorUrl: string;
+
+/** The repository's better-sqlite3: the version its lockfile installed, and the binary that install built. */
+const sqliteDir = join(root, 'node_modules', 'better-sqlite3');
+const sqliteVersion = (JSON.parse(readFileSync(join(sqliteDir, 'package.json'), 'utf8')) as { version: string }).version;
+const prebuiltName = `better-sqlite3-v${sqliteVersion}-node-v${process.versions.modules}-${process.platform}-${process.arch}.tar.gz`;
+
+/**
+ * better-sqlite3's install script asks prebuild-install for a binary from GitHub's releases, which
+ * these machines cannot reach, and then compiles SQLite from source (minutes under load). Its
+ * documented mirror setting (`npm_config_better_sqlite3_binary_host`) is pointed at a local server
+ * holding the binary the repository's own install built, packed the way the release assets are
+ * (`build/Release/better_sqlite3.node` in a .tar.gz): the tarball installs with every install
+ * script run, as a user's `npm install -g` does, and only the download is local.
+ */
+async function startMirror(dir: string): Promise<void> {
+  const archive = join(dir, prebuiltName);
+  await exec('tar', ['-czf', archive, '-C', sqliteDir, 'build/Release/better_sqlite3.node']);
+  const bytes = readFileSync(archive);
+  mirror = createServer((req, res) => {
+    mirrorAsked.push(req.url ?? '');
+    if (req.url === `/v${sqliteVersion}/${prebuiltName}`) {
+      mirrorServed = req.url;
+      res.writeHead(200, { 'content-type': 'application/gzip', 'content-length': bytes.length }).end(bytes);
+    } else res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => mirror.listen(0, '127.0.0.1', resolve));
+  mirrorUrl = `http://127.0.0.1:${(mirror.address() as AddressInfo).port}`;
+}
 
 /**
  * npm pack (which builds dist/ through `prepare`), then the tarball installed globally into a
- * fresh prefix, as a user would: `conclave` on that prefix's PATH. Install scripts are skipped
- * (better-sqlite3 would build from source for minutes here), so the runs below do not record.
+ * fresh prefix, as a user would: `conclave` on that prefix's PATH, install scripts run.
  */
 beforeAll(async () => {
   const dir = mkdtempSync(join(tmpdir(), 'conclave-pack-'));
+  await startMirror(dir);
   await exec(npm, ['pack', '--pack-destination', dir], { cwd: root, env });
   const tarball = readdirSync(dir).find((f) => f.endsWith('.tgz'));
   expect(tarball).toBeDefined();
   prefix = join(dir, 'prefix');
-  await exec(npm, ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball!)], {
+  await exec(npm, ['install', '--global', '--prefix', prefix, '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball!)], {
     cwd: dir,
-    env,
+    env: { ...env, npm_config_better_sqlite3_binary_host: mirrorUrl },
   });
   installed = join(prefix, 'lib', 'node_modules', 'conclave');
   conclave = join(prefix, 'bin', 'conclave');
 }, 600_000);
+
+afterAll(() => {
+  mirror?.close();
+  // prebuild-install caches each download under the npm cache by a digest of its URL; this URL's
+  // port is new every run, so its copy would only pile up.
+  const url = `${mirrorUrl}/v${sqliteVersion}/${prebuiltName}`;
+  const digest = createHash('sha512').update(url).digest('hex').slice(0, 6);
+  const cache = process.env.npm_config_cache ?? join(homedir(), '.npm');
+  rmSync(join(cache, '_prebuilds', `${digest}-${prebuiltName.replace(/[^a-zA-Z0-9.]+/g, '-')}`), { force: true });
+});
 
 describe('the packed package, installed into a fresh prefix', () => {
   it('ships the compiled build and no TypeScript sources', () => {
@@ -112,6 +158,29 @@ describe('the packed package, installed into a fresh prefix', () => {
     expect(report.runs).toBe(4);
     expect(report.workers).toBe(2);
     expect(report.decisions.attempted).toBe(40);
+  }, 120_000);
+
+  it('installs better-sqlite3 by its own install script and records runs in a store: run, runs, show last', async () => {
+    const sqlite = join(installed, 'node_modules', 'better-sqlite3');
+    const version = (JSON.parse(readFileSync(join(sqlite, 'package.json'), 'utf8')) as { version: string }).version;
+    expect(existsSync(join(sqlite, 'build', 'Release', 'better_sqlite3.node'))).toBe(true);
+    // The script asked the mirror; with the lockfile's version it was given the binary (a newer
+    // release in the registry would have been compiled from source instead, which also works).
+    expect(mirrorAsked.length).toBeGreaterThan(0);
+    if (version === sqliteVersion) expect(mirrorServed).toBe(`/v${sqliteVersion}/${prebuiltName}`);
+    const store = join(prefix, 'runs.db');
+    const withStore = { ...env, CONCLAVE_STORE: undefined };
+    const scenario = join(installed, 'examples', 'db-choice.yml');
+    const run = JSON.parse((await exec(conclave, ['run', scenario, '--json', '--store', store], { env: withStore, cwd: prefix })).stdout) as {
+      decisions: { attempted: number };
+    };
+    expect(run.decisions.attempted).toBe(200);
+    const runs = await exec(conclave, ['runs', '--store', store], { env: withStore, cwd: prefix });
+    expect(runs.stdout).toContain('db-choice');
+    const shown = JSON.parse((await exec(conclave, ['show', 'last', '--json', '--store', store], { env: withStore, cwd: prefix })).stdout) as {
+      run: { name: string; attempted: number; file: string };
+    };
+    expect(shown.run).toMatchObject({ name: 'db-choice', attempted: 200, file: scenario });
   }, 120_000);
 
   it('refuses a bad flag with exit 2 and one line', async () => {
