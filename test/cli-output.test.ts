@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { buildCli } from '../src/cli/main.ts';
 import { runCommand } from '../src/cli/run-command.ts';
 import { count } from '../src/text/format.ts';
 
@@ -52,6 +53,25 @@ describe('conclave run reads as a person would want it', () => {
     expect(rest.map((l) => l.replace(/^.*… /, ''))).toEqual(['and 28 more votes on d1', 'and 28 more votes on d2']);
     // The count line comes before the decision it belongs to closes.
     expect(lines.findIndex((l) => l.includes('more votes on d1'))).toBe(lines.findIndex((l) => l.includes('d1 decided')) - 1);
+  });
+
+  it("lists every command on one short line in conclave --help, the full description in the command's own help", () => {
+    const program = buildCli();
+    let help = '';
+    program.configureOutput({ writeOut: (text) => (help += text) });
+    program.outputHelp();
+    const listed = help
+      .slice(help.indexOf('Commands:'))
+      .split('\n')
+      .filter((l) => /^ {2}\S/.test(l));
+    const names = program.commands.map((c) => c.name());
+    expect(listed.map((l) => l.trim().split(' ')[0])).toEqual([...names, 'help']);
+    for (const c of program.commands) {
+      expect(c.summary().length, c.name()).toBeLessThanOrEqual(60);
+      expect(c.description().length, c.name()).toBeGreaterThan(c.summary().length);
+    }
+    expect(help).toContain('conclave COMMAND --help');
+    expect(program.commands.find((c) => c.name() === 'run')!.helpInformation()).toContain('report decisions, throughput, latency');
   });
 
   it('counts in the singular for one', () => {

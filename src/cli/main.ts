@@ -18,6 +18,7 @@ import { registerHiveCommand } from './hive-command.ts';
 import { registerNodeCommand } from './node-command.ts';
 import { registerMemoryCommand } from './memory-cli.ts';
 import { portOption, registerDashboardCommand } from './dashboard-command.ts';
+import { applySummaries } from './command-summaries.ts';
 
 function integer(name: string, min: number, max: number) {
   return (value: string): number => {
@@ -411,6 +412,8 @@ export function buildCli(): Command {
   registerNodeCommand(program);
   registerMemoryCommand(program);
   registerDashboardCommand(program);
+  applySummaries(program);
+  program.addHelpText('after', "\nconclave COMMAND --help gives a command's description and options; conclave with no command runs the demo.\n");
   // Last, so that every command above (and any registered in this function later) gets it.
   return applyExitPolicy(program);
 }
