@@ -128,6 +128,15 @@ describe('one exit-code policy for every command', () => {
     expect(await exitOf(['optimize'])).toBe(2);
     expectOneLine(['optimize'], "required option '--target <target>'");
   });
+
+  // `conclave audit` alone printed the whole 24-line help (issue 22).
+  it.each(all.filter((c) => c.cmd.commands.length > 0).map((c) => [c.path.join(' '), c] as const))(
+    'conclave %s without its subcommand exits 2 with one line naming the subcommands',
+    async (_name, { path, cmd }) => {
+      expect(await exitOf(path)).toBe(2);
+      expectOneLine(path, `missing command: one of ${cmd.commands.map((c) => c.name()).join(', ')}`);
+    },
+  );
 });
 
 /** The options a command requires (`optimize --target`), given, so that another mistake is the one reported. */

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import type { Command, HelpContext } from 'commander';
 import { AskTimeoutError, CoordinatorFailedError, HostCrashedError, SettleTimeoutError, type ConclaveError } from '../errors.ts';
 import { didYouMean } from '../scenario/did-you-mean.ts';
 
@@ -53,6 +53,14 @@ export function exitCodeForError(e: ConclaveError): number {
  * ```
  */
 export function badFlagsExitTwo(cmd: Command): Command {
+  // A command of subcommands typed alone (`conclave audit`) gets commander's help({ error: true }):
+  // the whole help on stderr. It is bad input like the rest: one line naming the subcommands.
+  const help = cmd.help.bind(cmd);
+  cmd.help = ((context?: HelpContext) => {
+    if (context?.error === true && cmd.commands.length > 0)
+      cmd.error(`missing command: one of ${cmd.commands.map((c) => c.name()).join(', ')}`, { code: 'commander.missingArgument' });
+    return help(context);
+  }) as Command['help'];
   return cmd
     .showHelpAfterError(false)
     .configureOutput({ outputError: (text, write) => write(`${commandPath(cmd)}: ${oneLine(text)} (see ${commandPath(cmd)} --help)\n`) })
