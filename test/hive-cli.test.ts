@@ -38,7 +38,18 @@ describe('hive-mind commands, example and evaluator', () => {
     expect(spawn.stdout).toMatch(/session 2: done/);
     const list = cli(['hive-mind', 'sessions', '--store', store, '--json']);
     expect(JSON.parse(list.stdout)).toHaveLength(2);
-    expect(cli(['hive-mind', 'status', '--store', store]).stdout).toMatch(/configuration \{"topology":"hierarchical","consensus":"auto","queen":"tactical"/);
+    // Words, not the JSON it is stored as (issue 22).
+    expect(cli(['hive-mind', 'status', '--store', store]).stdout).toMatch(
+      /configuration topology hierarchical · consensus auto · queen tactical · team size \d+ \(/,
+    );
+    expect(spawn.stdout).not.toContain('{"');
+    expect(cli(['hive-mind', 'sessions', '--store', store]).stdout).toMatch(/ {2}succeeded, quality /);
+    // No objective: what to type, not "got undefined".
+    const bare = cli(['hive-mind', 'spawn', '--store', store]);
+    expect(bare.status).toBe(2);
+    expect(bare.stderr.trim()).toBe(
+      'conclave hive-mind spawn: give the objective (conclave hive-mind spawn "Document the API") or --scenario FILE (see conclave hive-mind spawn --help)',
+    );
     expect(cli(['hive-mind', 'resume', 'last', '--store', store]).status).toBe(0);
     expect(JSON.parse(cli(['hive-mind', 'sessions', '--store', store, '--json']).stdout)).toHaveLength(3);
     expect(cli(['hive-mind', 'spawn', 'x', '--queen', 'royal']).status).toBe(2);

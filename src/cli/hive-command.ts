@@ -7,6 +7,7 @@ import type { HiveOptions } from '../hive/hive-options.ts';
 import type { Arm } from '../hive/chooser.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { badFlagsExitTwo, EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY } from './exit-codes.ts';
+import { UsageError } from './usage-error.ts';
 
 const STORE_HELP = `the run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`;
 
@@ -106,7 +107,8 @@ export async function hiveSpawnCommand(
   ]);
   const fromFile = flags.scenario ? loadHiveScenario(flags.scenario) : flags.base ? { name: flags.base.objective, options: flags.base } : undefined;
   const text = objective ?? fromFile?.options.objective;
-  if (text === undefined) throw new ConfigError('objective', 'an objective ("<objective>") or --scenario FILE', undefined);
+  if (text === undefined)
+    throw new UsageError('conclave hive-mind spawn', 'give the objective (conclave hive-mind spawn "Document the API") or --scenario FILE');
   const base: HiveOptions = {
     ...fromFile?.options,
     objective: text,
@@ -155,7 +157,7 @@ export async function hiveSpawnCommand(
       else {
         if (i === 0)
           out(
-            `hive: ${s.report.agents} agents (queen, ${s.report.teams} team leads, ${s.report.workers} workers), ${s.report.mode} mode; configuration: ${JSON.stringify(s.choice.arm)} (${s.choice.reason})`,
+            `hive: ${s.report.agents} agents (queen, ${s.report.teams} team leads, ${s.report.workers} workers), ${s.report.mode} mode; configuration: ${armText(s.choice.arm)} (${s.choice.reason})`,
           );
         out(`${sessionLine(i + 1, s)}${rec ? ` [${rec.id}]` : ''}`);
         for (const sw of s.report.objectives[0].switches) out(`  re-plan at ${Math.round(sw.at)} ms: ${sw.what} (${sw.reason})`);
@@ -342,7 +344,7 @@ export function registerHiveCommand(program: Command): void {
         for (const r of rows) {
           const outcome = r.result ? JSON.parse(r.result).outcome : undefined;
           console.log(
-            `${r.id}  ${r.status.padEnd(9)}  seed ${r.seed ?? '-'}  ${r.name}${outcome ? `  success ${outcome.success}, quality ${outcome.quality.toFixed(3)}, ${Math.round(outcome.durationMs)} ms` : ''}`,
+            `${r.id}  ${r.status.padEnd(9)}  seed ${r.seed ?? '-'}  ${r.name}${outcome ? `  ${outcome.success ? 'succeeded' : 'failed'}, quality ${outcome.quality.toFixed(3)}, ${Math.round(outcome.durationMs)} ms` : ''}`,
           );
         }
     });
@@ -359,7 +361,7 @@ export function registerHiveCommand(program: Command): void {
         return;
       }
       const { choice: c, report } = JSON.parse(r.result);
-      console.log(`  configuration ${JSON.stringify(c.arm)} (${c.reason})`);
+      console.log(`  configuration ${armText(c.arm)} (${c.reason})`);
       for (const o of report.objectives)
         console.log(
           `  ${o.status}: ${o.done}/${o.subtasks} subtasks, quality ${o.quality}, ${o.durationMs} ms, ${o.decisions} decision rounds (${o.unsound} unsound), ${o.reassigned} reassigned`,
@@ -428,4 +430,18 @@ export function registerHiveCommand(program: Command): void {
           process.argv.slice(2),
         );
     });
+}
+
+/**
+ * A hive configuration as words, not JSON: `topology hierarchical · consensus auto · queen adaptive · team size 5`.
+ *
+ * @example
+ * ```ts
+ * armText({ topology: 'mesh', teamSize: 4 }); // 'topology mesh · team size 4'
+ * ```
+ */
+export function armText(arm: Arm): string {
+  return Object.entries(arm)
+    .map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${v}`)
+    .join(' · ');
 }
