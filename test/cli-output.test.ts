@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main.ts';
 import { runCommand } from '../src/cli/run-command.ts';
+import { stressCommand } from '../src/cli/stress-command.ts';
 import { count } from '../src/text/format.ts';
 
 const example = (name: string) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url));
@@ -77,4 +78,28 @@ describe('conclave run reads as a person would want it', () => {
   it('counts in the singular for one', () => {
     expect([count(1, 'agent'), count(2, 'agent'), count(1200, 'worker'), count(0, 'vote')]).toEqual(['1 agent', '2 agents', '1,200 workers', '0 votes']);
   });
+});
+
+describe('conclave stress reads as a person would want it', () => {
+  it('counts one run, one worker and one fault entry in the singular, and gives each finding a line', async () => {
+    const lines: string[] = [];
+    const progress: string[] = [];
+    const code = await stressCommand(
+      { protocol: 'pbft', agents: 4, byzantine: 2, runs: 3, seed: 1, decisions: 10, workers: 1, store: false },
+      (l) => lines.push(l.replace(/\x1b\[\d+m/g, '')),
+      { isTTY: false, write: (s) => progress.push(s) },
+    );
+    expect(code).toBe(1);
+    expect(lines[0]).toBe('stress · pbft · 4 agents · 3 runs from seed 1 · 1 worker · sim mode');
+    expect(lines[1]).toMatch(/^ {2}faults crash, partition, /);
+    expect(lines).toContain('  liveness     1 run did not finish (seed 2)');
+    expect(lines.find((l) => l.includes('left decisions unreached'))).toMatch(/^ +1 run left .*; seed 2\)$/);
+    expect(lines.find((l) => l.startsWith('  safety'))).toMatch(/^ {2}safety {7}\d+ agreement violations \(by checker: pbft-safety \d+\)$/);
+    const first = lines.findIndex((l) => l.startsWith('  seed 2: agreement: '));
+    expect(lines.slice(first + 1, first + 3).every((l) => l.startsWith('    agreement: '))).toBe(true);
+    expect(lines[first + 3]).toMatch(/^ {4}\.\.\. and \d+ more/);
+    expect(lines.every((l) => !l.includes('; agreement'))).toBe(true);
+    expect(progress.join('')).toContain('(1 fault entry, ');
+    expect(progress.join('')).not.toContain('1 fault entries');
+  }, 60_000);
 });

@@ -6,7 +6,7 @@ import { didYouMean } from '../scenario/index.ts';
 import { family, faultsFor, runStress, shrinkScenario, type ShrinkResult, type StressPlan, type StressReport } from '../stress/index.ts';
 import { implementationRef } from '../stress/implementation.ts';
 import { checkImplementation } from '../swarm/main-role.ts';
-import { bold, dim, green, heading, int, red, yellow } from '../text/format.ts';
+import { bold, count, dim, green, heading, int, red, yellow } from '../text/format.ts';
 import { brokenRunEnd, ReportRecorder, type RunEnd } from '../store/index.ts';
 import { exitCodeForError } from './exit-codes.ts';
 
@@ -268,7 +268,7 @@ async function shrinkFirstFailing(
     property: failing.violations[0].property,
     fileName: file ?? name,
     onProgress: (p) => {
-      const size = `${p.size.faultEntries} fault entries, ${p.size.decisions} decisions, ${p.size.agents} agents`;
+      const size = `${count(p.size.faultEntries, 'fault entry', 'fault entries')}, ${count(p.size.decisions, 'decision')}, ${count(p.size.agents, 'agent')}`;
       if (show?.isTTY) show.write(`\r  shrinking seed ${failing.seed}: attempt ${p.attempt} · ${size}`.padEnd(90));
       else if (p.kept) show?.write(`  shrinking seed ${failing.seed}: attempt ${p.attempt} kept ${p.change} (${size})\n`);
     },
@@ -322,13 +322,15 @@ function replayCommand(o: StressCommandOptions, plan: StressPlan, seed: number):
 
 function printReport(r: StressReport, o: StressCommandOptions, saved: ReadonlyMap<number, string>, out: (line: string) => void): void {
   out(
-    bold(`stress · ${r.plan.protocol} · ${r.plan.agents} agents · faults ${r.plan.faults.join(', ')} · ${int(r.runs)} runs from seed ${r.seed}`) +
+    bold(`stress · ${r.plan.protocol} · ${count(r.plan.agents, 'agent')} · ${count(r.runs, 'run')} from seed ${r.seed}`) +
       dim(
         r.plan.mode === 'threads'
           ? ' · threads mode (one run at a time, each on the worker threads; wall clock, not replayable exactly)'
-          : ` · ${r.workers} workers · sim mode`,
+          : ` · ${count(r.workers, 'worker')} · sim mode`,
       ),
   );
+  // The fault kinds on a line of their own: with them the header ran to 170 columns.
+  out(dim(`  faults ${r.plan.faults.join(', ')}`));
   out(heading('Summary'));
   out(
     `  runs         ${int(r.runs)} in ${(r.wallMs / 1000).toFixed(1)} s (${int(Math.round((r.runs / r.wallMs) * 60_000))} runs/min) · slowest seed ${r.slowest.seed} (${r.slowest.wallMs} ms)`,
@@ -339,7 +341,7 @@ function printReport(r: StressReport, o: StressCommandOptions, saved: ReadonlyMa
     `  safety       ${
       safety.length === 0
         ? green('0 violations')
-        : red(safety.map(([p, n]) => `${n} ${p}`).join(' · ')) +
+        : red(safety.map(([p, n]) => `${count(n, `${p} violation`)}`).join(' · ')) +
           dim(
             ` (by checker: ${Object.entries(r.byChecker)
               .map(([c, n]) => `${c} ${n}`)
@@ -347,14 +349,14 @@ function printReport(r: StressReport, o: StressCommandOptions, saved: ReadonlyMa
           )
     }`,
   );
-  const seeds = (xs: number[]) => `seeds ${xs.slice(0, 8).join(', ')}${xs.length > 8 ? ', ...' : ''}`;
+  const seeds = (xs: number[]) => `${xs.length === 1 ? 'seed' : 'seeds'} ${xs.slice(0, 8).join(', ')}${xs.length > 8 ? ', ...' : ''}`;
   out(
-    `  liveness     ${r.unfinished.length === 0 ? green('every run finished its work') : yellow(`${r.unfinished.length} runs did not finish (${seeds(r.unfinished)})`)}`,
+    `  liveness     ${r.unfinished.length === 0 ? green('every run finished its work') : yellow(`${count(r.unfinished.length, 'run')} did not finish (${seeds(r.unfinished)})`)}`,
   );
   // Liars lie to the end of a run: termination is then judged from the last timed fault's end, or from the start.
   if (r.notTerminated.length > 0)
     out(
-      `               ${yellow(`${r.notTerminated.length} runs left decisions unreached after their timed faults ended, or with only liars laid (termination after heal; ${seeds(r.notTerminated)})`)}`,
+      `               ${yellow(`${count(r.notTerminated.length, 'run')} left decisions unreached after their timed faults ended, or with only liars laid (termination after heal; ${seeds(r.notTerminated)})`)}`,
     );
   if (r.notTerminated.length > 0) {
     const beyond = r.notTerminated.length - r.stalled.length;
@@ -371,15 +373,11 @@ function printReport(r: StressReport, o: StressCommandOptions, saved: ReadonlyMa
   if (r.failing.length > 0) {
     out(heading('Failing runs'));
     r.failing.slice(0, 20).forEach((f) => {
-      out(
-        `  ${red(`seed ${f.seed}`)}: ${
-          f.error ??
-          f.violations
-            .slice(0, 3)
-            .map((v) => `${v.property}: ${v.detail}`)
-            .join('; ')
-        }`,
-      );
+      // One finding a line (three joined with '; ' made a line of 350 columns).
+      const [first, ...rest] = f.error !== undefined ? [f.error] : f.violations.slice(0, 3).map((v) => `${v.property}: ${v.detail}`);
+      out(`  ${red(`seed ${f.seed}`)}: ${first}`);
+      for (const line of rest) out(`    ${line}`);
+      if (f.violations.length > 3) out(dim(`    ... and ${int(f.violations.length - 3)} more (the replay below lists them)`));
       out(replayLine(f.seed));
     });
     if (r.failing.length > 20) out(dim(`  ... and ${r.failing.length - 20} more`));

@@ -31,10 +31,11 @@ export function int(n: number): string {
  * ```ts
  * count(1, 'agent'); // '1 agent'
  * count(3, 'worker'); // '3 workers'
+ * count(2, 'fault entry', 'fault entries'); // '2 fault entries'
  * ```
  */
-export function count(n: number, noun: string): string {
-  return `${int(n)} ${n === 1 ? noun : `${noun}s`}`;
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${int(n)} ${n === 1 ? noun : plural}`;
 }
 
 /** A rate with a unit that fits: "1.23 M/s", "456 k/s", "78/s". */
