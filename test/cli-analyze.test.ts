@@ -236,6 +236,8 @@ describe('conclave analyze, bad input', () => {
       encoding: 'utf8',
     });
     expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^conclave: Invalid configuration at ".*nowhere\.json": expected an existing, readable file/);
+    expect(r.stderr).toMatch(
+      /^conclave analyze: Invalid configuration at ".*nowhere\.json": expected an existing, readable file.*\(see conclave analyze --help\)\n$/,
+    );
   });
 });

@@ -173,6 +173,14 @@ describe('the command as a process', () => {
     );
   });
 
+  it('a value the command itself refuses names the command and its --help, like a bad flag', async () => {
+    // It said "conclave: Invalid configuration at ..." with no pointer to the help (issue 22).
+    vi.restoreAllMocks();
+    const e = await exec(process.execPath, [bin, 'bench', '--agents', '0', '--no-store']).catch((err: { code: number; stdout: string; stderr: string }) => err);
+    expect('code' in e ? e.code : 0).toBe(2);
+    expect(e.stderr).toBe('conclave bench: Invalid configuration at "--agents[0]": expected an integer from 2 to 200, got "0". (see conclave bench --help)\n');
+  });
+
   it('--help and --version exit 0', async () => {
     vi.restoreAllMocks();
     const help = await exec(process.execPath, [bin, 'run', '--help']);

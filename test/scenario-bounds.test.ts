@@ -334,7 +334,7 @@ describe('conclave run: numeric options and long runs', () => {
     );
     expect(cli).toMatchObject({ code: 2 });
     expect(cli!.stderr).toMatch(
-      /^conclave: .*huge\.yml:2:9: "agents": expected a run this machine can hold: .* got 999,999 agents x 1 decision, estimated at [\d.]+ GB and .*--force/,
+      /^conclave run: .*huge\.yml:2:9: "agents": expected a run this machine can hold: .* got 999,999 agents x 1 decision, estimated at [\d.]+ GB and .*--force/,
     );
     expect(cli!.stderr).not.toMatch(/RangeError|\n\s+at /);
   }, 120_000);

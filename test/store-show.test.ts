@@ -563,7 +563,7 @@ describe('bad input exits 2 and says what to do', () => {
     const cli = new URL('../bin/conclave.js', import.meta.url).pathname;
     const unknown = spawnSync(process.execPath, [cli, 'show', 'nope', '--store', store], { encoding: 'utf8' });
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/^conclave: Run store .*runs\.db: has no run "nope": it holds 5 runs/);
+    expect(unknown.stderr).toMatch(/^conclave show: Run store .*runs\.db: has no run "nope": it holds 5 runs/);
     const flag = spawnSync(process.execPath, [cli, 'show', 'last', '--votes', '--bogus', '--store', store], { encoding: 'utf8' });
     expect(flag.status).toBe(2);
     expect(flag.stderr).toMatch(/unknown option '--bogus'/);

@@ -105,7 +105,7 @@ export function unknownCommand(program: Command, args: readonly string[]): strin
 }
 
 /** `conclave config set`: the words a user types to reach a command. */
-function commandPath(cmd: Command): string {
+export function commandPath(cmd: Command): string {
   const names: string[] = [];
   for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
   return names.join(' ');

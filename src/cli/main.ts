@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { ConclaveError, ConfigError } from '../errors.ts';
-import { applyExitPolicy, EXIT_BAD_INPUT, exitCodeForError, unknownCommand } from './exit-codes.ts';
+import { applyExitPolicy, commandPath, EXIT_BAD_INPUT, exitCodeForError, unknownCommand } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
 import type { ReplayCommandOptions } from './replay-command.ts';
 import type { BenchCommandOptions } from './bench-command.ts';
@@ -450,14 +450,23 @@ export async function main(argv: readonly string[] = process.argv): Promise<void
     process.exitCode = EXIT_BAD_INPUT;
     return;
   }
+  // The command an error came from, to name it and its --help.
+  let active: Command | undefined;
+  program.hook('preAction', (_program, command) => {
+    active = command;
+  });
   try {
     await program.parseAsync([...argv]);
   } catch (e) {
     if (e instanceof ConclaveError) {
-      // A usage error names its command itself; other errors come from below the command line.
-      console.error(e instanceof UsageError ? e.message : `conclave: ${e.message}`);
       // Bad input (2), or a run that broke down before it could report (3).
-      process.exitCode = exitCodeForError(e);
+      const code = exitCodeForError(e);
+      // A usage error names its command itself; other errors come from below the command line:
+      // bad input among them is told like a bad flag, with the command and where its help is.
+      const where = active === undefined ? 'conclave' : commandPath(active);
+      const hint = code === EXIT_BAD_INPUT && active !== undefined ? ` (see ${where} --help)` : '';
+      console.error(e instanceof UsageError ? e.message : `${where}: ${e.message}${hint}`);
+      process.exitCode = code;
       return;
     }
     throw e;
