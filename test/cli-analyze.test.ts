@@ -51,7 +51,7 @@ describe('conclave analyze, one bench file', () => {
   it('flags the group whose iterations spread wide, with the figures that make it noisy, and not the tight ones', () => {
     const { code, text } = analyze([file]);
     expect(code).toBe(0);
-    expect(text).toContain('raft n=5: throughput cv 0.33 — per iteration 6000 · 12.0 k · 9000 (mean 9000 ± 3000) decisions/min');
+    expect(text).toContain('raft n=5: throughput cv 0.33 — per iteration 6,000 · 12.0 k · 9,000 (mean 9,000 ± 3,000) decisions/min');
     expect(text).not.toMatch(/simple_majority n=\d: throughput cv/);
     expect(text).not.toMatch(/latency cv/);
     const a = JSON.parse(analyze([file], { json: true }).text) as BenchAnalysis;
@@ -178,7 +178,7 @@ describe('conclave analyze before.json after.json', () => {
     const { code, text } = analyze([microAfter]);
     expect(code).toBe(1);
     expect(text).toContain('FAILED CHECKS: 1');
-    expect(text).toMatch(/stress +stress pbft n=7 x 100 requests, piscina pool +2300 +runs\/min +higher +1000 – 3600 +0\.84 +noisy/);
+    expect(text).toMatch(/stress +stress pbft n=7 x 100 requests, piscina pool +2,300 +runs\/min +higher +1,000 – 3,600 +0\.84 +noisy/);
     expect(text).toMatch(/memory +idle 'sink' actors, sim +480 +bytes\/actor +lower +475 – 485 +0\.02\n/);
     expect(text).toMatch(/messaging +rpc threads, 2 workers +INVALID +requests\/s +check failed/);
     expect(analyze([microBefore]).code).toBe(0);

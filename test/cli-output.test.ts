@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main.ts';
 import { runCommand } from '../src/cli/run-command.ts';
+import { storedShown } from '../src/cli/show-command.ts';
 import { stressCommand } from '../src/cli/stress-command.ts';
+import { short } from '../src/analyze/figure-format.ts';
 import { count } from '../src/text/format.ts';
 
 const example = (name: string) => fileURLToPath(new URL(`../examples/${name}`, import.meta.url));
@@ -102,4 +104,20 @@ describe('conclave stress reads as a person would want it', () => {
     expect(progress.join('')).toContain('(1 fault entry, ');
     expect(progress.join('')).not.toContain('1 fault entries');
   }, 60_000);
+});
+
+describe('conclave show and analyze read as a person would want it', () => {
+  it('says which stored decisions a section shows, never "the first 0 of 0" or "the first 10 of 3"', () => {
+    expect([0, 1, 3, 10, 1000].map((stored) => storedShown({ limit: 10, stored }))).toEqual([
+      'no decision stored one by one',
+      'the one stored decision',
+      'all 3 stored decisions',
+      'all 10 stored decisions',
+      'the first 10 of 1,000 stored decisions',
+    ]);
+  });
+
+  it('separates thousands in a short figure below 10 k, as above it', () => {
+    expect([short(4994), short(12_780), short(236), short(5.75)]).toEqual(['4,994', '12.8 k', '236', '5.75']);
+  });
 });

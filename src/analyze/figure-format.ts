@@ -1,3 +1,5 @@
+import { int } from '../text/format.ts';
+
 /**
  * How analyze and optimize write figures: shares as percentages, ms with sensible decimals, and
  * figures of any size short.
@@ -47,5 +49,6 @@ export function short(x: number): string {
   const a = Math.abs(x);
   if (a >= 1e6) return `${(x / 1e6).toFixed(2)} M`;
   if (a >= 1e4) return `${(x / 1e3).toFixed(1)} k`;
-  return a >= 100 ? x.toFixed(0) : x.toFixed(2);
+  // 4,994 beside 12.8 k: separated like every other count.
+  return a >= 100 ? int(x) : x.toFixed(2);
 }

@@ -219,12 +219,28 @@ interface SectionFns {
 }
 
 function printTimeline(entries: TimelineEntry[], run: RunRow, o: PrintOptions, out: (line: string) => void): void {
-  out(heading(`Timeline (the first ${o.limit} of ${int(o.stored)} stored decisions, every event)`));
+  out(heading(`Timeline (${storedShown(o)}${o.stored > 0 ? ', every event' : ''})`));
   if (entries.length === 0) out('  nothing stored');
   for (const e of entries) out(`${dim(traceTime(e.t, run.mode))}  ${entryText(e)}`);
 }
 
 const s = (v: unknown) => String(v);
+
+/**
+ * Which stored decisions a section shows, without "the first 10 of 3" or "the first 0 of 0".
+ *
+ * @example
+ * ```ts
+ * storedShown({ limit: 10, stored: 1000 }); // 'the first 10 of 1,000 stored decisions'
+ * storedShown({ limit: 10, stored: 3 }); // 'all 3 stored decisions'
+ * ```
+ */
+export function storedShown(o: { readonly limit: number; readonly stored: number }): string {
+  if (o.stored === 0) return 'no decision stored one by one';
+  if (o.stored === 1) return 'the one stored decision';
+  if (o.stored <= o.limit) return `all ${int(o.stored)} stored decisions`;
+  return `the first ${int(o.limit)} of ${int(o.stored)} stored decisions`;
+}
 
 /**
  * One timeline entry as a person reads it.
@@ -315,7 +331,7 @@ function rest(d: Record<string, unknown>): string {
 }
 
 function printVotes(decisions: ReturnType<typeof votesOf>, run: RunRow, o: PrintOptions, out: (line: string) => void): void {
-  out(heading(`Votes (the first ${o.limit} of ${int(o.stored)} stored decisions${o.reasoning ? ', with reasons' : ''})`));
+  out(heading(`Votes (${storedShown(o)}${o.reasoning ? ', with reasons' : ''})`));
   if (decisions.length === 0) out('  no decision stored');
   const noBallots = decisions.every((d) => d.ballots.length === 0);
   for (const d of decisions) {
