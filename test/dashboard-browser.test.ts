@@ -43,7 +43,7 @@ interface PageState {
   frames: number;
   status?: string;
   paused: boolean;
-  members: { id: string; byzantine?: boolean }[];
+  members: { id: string; byzantine?: boolean; compromised?: boolean }[];
   drawnLinks: number;
   kindsSeen: string[];
   linkSignatures: string[];
@@ -57,7 +57,7 @@ interface PageState {
 declare const dashboard: PageState;
 
 describe('the dashboard in chromium', () => {
-  it('follows a live sim run: members, decisions per minute, a scheduled switch redrawn, a liar flagged, a crash laid from the page in the trace; a wrong token refused', async () => {
+  it('follows a live sim run: members, decisions per minute, a scheduled switch redrawn, liars flagged, a crash and a Byzantine member laid from the page in the trace; a wrong token refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'dashboard-browser-'));
     writeFileSync(join(dir, 'vote.yml'), VOTE);
     const token = 'browser-token-0123456789';
@@ -102,8 +102,21 @@ describe('the dashboard in chromium', () => {
       await page.waitForFunction(() => dashboard.lastControl !== undefined);
       expect(await page.evaluate(() => dashboard.lastControl)).toMatchObject({ ok: true, text: expect.stringMatching(/^crash reviewer_003/) });
 
+      // Another reviewer made Byzantine from the page (the scenario's own liar is reviewer_004 at seed 42).
+      expect(await page.$$eval('#lie option', (os) => os.map((o) => (o as unknown as { value: string }).value))).toContain('conflicting_votes');
+      await page.selectOption('#member', 'reviewer_006');
+      await page.selectOption('#lie', 'conflicting_votes');
+      await page.click('#byzantine');
+      await page.waitForFunction(() => dashboard.lastControl?.text?.startsWith('make ') === true);
+      expect(await page.evaluate(() => dashboard.lastControl)).toMatchObject({
+        ok: true,
+        text: expect.stringMatching(/^make reviewer_006 Byzantine \(conflicting_votes\) at t=/),
+      });
+
       await page.click('#resume');
       await page.waitForFunction(() => !dashboard.paused && dashboard.maxPerMin > 0);
+      // Ringed as made Byzantine once the run has laid it.
+      await page.waitForFunction(() => dashboard.members.some((m) => m.id === 'reviewer_006' && m.compromised === true));
       // Mid-run: hold it from the page and take the picture.
       await page.click('#pause');
       await page.waitForFunction(() => dashboard.paused && dashboard.status === 'running');
@@ -117,8 +130,8 @@ describe('the dashboard in chromium', () => {
       await page.waitForFunction(() => dashboard.kindsSeen.includes('ring'));
       const signatures = await page.evaluate(() => dashboard.linkSignatures);
       expect(signatures).toEqual(['mesh:28', 'ring:8']);
-      // The liar is flagged once the coordinator has caught it.
-      await page.waitForFunction(() => dashboard.byzantine.length > 0);
+      // Both liars are flagged once the coordinator has caught them.
+      await page.waitForFunction(() => dashboard.byzantine.length > 1);
       await page.waitForFunction(() => dashboard.status !== undefined && dashboard.status !== 'running');
       const end = await page.evaluate(() => ({
         status: dashboard.status,
@@ -127,13 +140,14 @@ describe('the dashboard in chromium', () => {
         errors: dashboard.errors,
       }));
       expect(end.status).toBe('completed');
-      expect(end.byzantine).toHaveLength(1);
+      expect([...end.byzantine].sort()).toEqual(['reviewer_004', 'reviewer_006']);
       expect(new Set(end.perMin.filter((x) => x > 0)).size).toBeGreaterThan(1); // it moved while the run went
       expect(end.errors).toEqual([]);
       expect(await run.code).toBe(0);
       const trace = readFileSync(join(dir, 'trace.jsonl'), 'utf8');
       expect(trace).toContain('"fault":"crash","detail":"reviewer_003"');
-      expect(trace).toContain(`"agent":"${end.byzantine[0]}"`);
+      expect(trace).toContain('"fault":"byzantine","detail":"reviewer_006 now lies: conflicting_votes"');
+      expect(trace).toContain('"type":"byzantine-detected","agent":"reviewer_006"');
       expect(problems).toEqual([]);
     } finally {
       run.child.kill();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../src/actors/trace-event.ts';
 import { LiveFeed } from '../src/dashboard/live-feed.ts';
+import { checkControl } from '../src/dashboard/run-control.ts';
 import { buildTopology, type RouteGraph } from '../src/topologies/index.ts';
 
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `n${i + 1}`);
@@ -97,5 +98,37 @@ describe('the live feed', () => {
     expect(f.timeline.map((e) => e.kind)).toEqual(['leader', 'view', 'byzantine', 'fault', 'fault']);
     feed.observe({ t: 8, type: 'fault', fault: 'heal', detail: 'partition healed' });
     expect(feed.frame(1).graph!.members.every((x) => x.group === undefined)).toBe(true);
+  });
+
+  it('offers "make Byzantine" with the protocol\'s lies only where it has an adversary, and rings a member made Byzantine', () => {
+    let kinds: string[] = [];
+    const feed = new LiveFeed(
+      { run: 'r', mode: 'sim', protocol: 'raft', controls: ['crash', 'byzantine'] },
+      { graph: () => buildTopology('mesh', ids(3)), ledger: () => undefined, byzantineKinds: () => kinds },
+    );
+    // Before the run attaches (or for gossip): no such action, no kinds.
+    expect(feed.frame(0)).toMatchObject({ controls: ['crash'] });
+    expect(feed.frame(0).byzantineKinds).toBeUndefined();
+    kinds = ['conflicting_votes', 'silent'];
+    expect(feed.frame(1)).toMatchObject({ controls: ['crash', 'byzantine'], byzantineKinds: ['conflicting_votes', 'silent'] });
+    feed.observe({ t: 5, type: 'fault', fault: 'byzantine', detail: 'n2 now lies: silent' });
+    const f = feed.frame(2);
+    expect(f.graph!.members.find((m) => m.id === 'n2')).toEqual({ id: 'n2', compromised: true });
+    expect(f.graph!.members.filter((m) => m.compromised)).toHaveLength(1);
+    expect(f.timeline.map((e) => e.text)).toEqual(['byzantine: n2 now lies: silent']);
+  });
+});
+
+describe('control actions from the page', () => {
+  it('"byzantine" takes a member of the graph and, optionally, a list of kinds; anything else is refused by name', () => {
+    expect(checkControl({ action: 'byzantine', member: 'n2' }, 'threads', ids(3))).toEqual({ action: 'byzantine', member: 'n2' });
+    expect(checkControl({ action: 'byzantine', member: 'n2', kinds: ['silent'] }, 'sim', ids(3))).toEqual({
+      action: 'byzantine',
+      member: 'n2',
+      kinds: ['silent'],
+    });
+    expect(() => checkControl({ action: 'byzantine', member: 'n9' }, 'sim', ids(3))).toThrow(/"member" must be a member of the graph in force/);
+    expect(() => checkControl({ action: 'byzantine', member: 'n1', kinds: 'silent' }, 'sim', ids(3))).toThrow(/"kinds" must be a list/);
+    expect(() => checkControl({ action: 'byzantine', member: 'n1', kinds: [''] }, 'sim', ids(3))).toThrow(/"kinds" must be a list/);
   });
 });

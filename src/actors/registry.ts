@@ -83,6 +83,24 @@ export function validateRef(ref: unknown, path: string): BehaviourRef {
 }
 
 /**
+ * The behaviour a ref names if it is already loaded in this thread (registered, or its module
+ * imported by `loadBehaviour`), else undefined: for a caller that cannot wait for an import, such
+ * as sim-mode fault control acting between two events of the virtual clock.
+ *
+ * @example
+ * ```ts
+ * await loadBehaviour(BYZANTINE_VOTER);
+ * loadedBehaviour(BYZANTINE_VOTER); // the behaviour, at once
+ * ```
+ */
+export function loadedBehaviour(ref: BehaviourRef): Behaviour | undefined {
+  if (typeof ref === 'string') return registry.get(ref);
+  const url = ref.module.startsWith('file:') ? ref.module : isAbsolute(ref.module) ? pathToFileURL(ref.module).href : undefined;
+  const b = url === undefined ? undefined : imported.get(url)?.[ref.export];
+  return isBehaviour(b) ? b : undefined;
+}
+
+/**
  * Resolves a ref to a behaviour in this thread, importing its module if needed.
  *
  * @example

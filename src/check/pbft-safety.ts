@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../actors/trace-event.ts';
+import { isAdversaryBehaviour } from './adversary-behaviour.ts';
 import { SeqFlags, SeqStrings } from './seq-flags.ts';
 
 /**
@@ -190,7 +191,7 @@ export class PbftSafetyMonitor {
   readonly views = new Map<string, { readonly view: number; readonly primary: string }>();
   /** Equivocations honest replicas proved, once per (by, suspect, kind), in trace order. */
   readonly detections: PbftDetection[] = [];
-  private readonly byzantine: ReadonlySet<string>;
+  private readonly byzantine: Set<string>;
   private seen = 0;
   /** Per seq at or past the horizon, the first honest commit and what was executed there. */
   private readonly committed = new Map<number, Commit>();
@@ -232,6 +233,8 @@ export class PbftSafetyMonitor {
   observe(e: TraceEvent): void {
     const at = this.seen++;
     if (e.type === 'spawn' || e.type === 'restart') {
+      // A replica compromised mid-run is judged as honest up to here and as a liar from here on.
+      if (e.type === 'spawn' && isAdversaryBehaviour(e.behaviour)) this.byzantine.add(e.actor);
       this.executedTs.delete(e.actor);
       this.executedAt.delete(e.actor);
       this.positions.delete(e.actor);

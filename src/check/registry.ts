@@ -1,5 +1,6 @@
 import type { ActorId } from '../actors/envelope.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
+import { isAdversaryBehaviour } from './adversary-behaviour.ts';
 import { checkAccounting, type Books } from './accounting.ts';
 import { GossipAgreementMonitor } from './gossip-agreement.ts';
 import { HiveDecisionMonitor } from './hive-decisions.ts';
@@ -76,9 +77,6 @@ export interface CheckerSpec {
 }
 
 const ALL: readonly CheckedProtocol[] = ['voting', 'raft', 'pbft', 'gossip', 'hive'];
-
-/** A behaviour from the adversary library (`src/adversary/...#byzantine...`), as a `spawn` event names it. */
-const ADVERSARY_BEHAVIOUR = /[/\\]adversary[/\\][^/\\]+#|#byzantine/;
 
 /** Adds the checker's name and kind to a monitor's finding; `positions` default to `[at]`. */
 function finding(
@@ -196,7 +194,7 @@ export const CHECKERS: readonly CheckerSpec[] = [
       const m = new TerminationMonitor(protocol, { boundMs: options.terminationBoundMs, liars });
       return {
         observe(e, at) {
-          if (e.type === 'spawn' && ADVERSARY_BEHAVIOUR.test(e.behaviour)) liars.add(e.actor);
+          if (e.type === 'spawn' && isAdversaryBehaviour(e.behaviour)) liars.add(e.actor);
           m.observe(e, at);
         },
         finish(end) {

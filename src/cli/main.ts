@@ -115,7 +115,7 @@ export function buildCli(): Command {
     .option('--spawn-nodes <n>', 'with --nats: start N local node processes for this run (and stop them after)', integer('--spawn-nodes', 1, 64))
     .option(
       '--dashboard [port]',
-      'serve this run live on the dashboard while it goes (default port 3002; 0: any free one) and print its URL; the page can pause a sim run, switch its topology, crash, partition or isolate members',
+      'serve this run live on the dashboard while it goes (default port 3002; 0: any free one) and print its URL; the page can pause a sim run, switch its topology, crash, partition or isolate members, or make one Byzantine',
       portOption('--dashboard'),
     )
     .option(

@@ -10,6 +10,7 @@ import { enterpriseLines } from '../monitoring/enterprise-text.ts';
 import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/index.ts';
 import type { Scenario } from '../scenario/schema.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
+import type { LiveRun } from '../swarm/run-options.ts';
 import { bold, count, dim, green, heading, int, red, yellow } from '../text/format.ts';
 import { announcement, progressReporter } from './run-progress.ts';
 import { prepareSwarmRun, swarmLines, type SwarmRunFlags } from './node-command.ts';
@@ -188,9 +189,9 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
   const onSystem =
     swarmRun || dash
       ? {
-          onSystem: (s: ActorSystem) => {
+          onSystem: (s: ActorSystem, run: LiveRun) => {
             swarmRun?.onSystem(s);
-            dash?.attach(s);
+            dash?.attach(s, run);
           },
         }
       : {};

@@ -13,6 +13,8 @@ export interface MemberView {
   readonly crashed?: boolean;
   /** Caught lying (a `byzantine-detected` / `pbft-detected` event names it). */
   readonly byzantine?: boolean;
+  /** Made Byzantine during the run (a `byzantine` fault: from the page, say), caught or not. */
+  readonly compromised?: boolean;
   /** Everything it sends is dropped (fault `isolated`). */
   readonly isolated?: boolean;
   /** Its partition group (0, 1, ...) while a partition is in force. */
@@ -113,6 +115,8 @@ export interface FeedFrame {
   readonly timeline: readonly TimelineEntry[];
   /** Which control actions this run takes (none for a run read from the store). */
   readonly controls: readonly ControlAction['action'][];
+  /** The lies a member made Byzantine from the page can tell (this protocol's adversary), while it takes that action. */
+  readonly byzantineKinds?: readonly string[];
   /** Said on the page: what is not shown and why (aggregated teams, a mesh's links not drawn, a store run without a graph). */
   readonly notes: readonly string[];
 }
@@ -129,4 +133,5 @@ export type ControlAction =
   | { readonly action: 'recover'; readonly member: string }
   | { readonly action: 'partition'; readonly groups: readonly (readonly string[])[] }
   | { readonly action: 'heal' }
-  | { readonly action: 'isolate'; readonly member: string };
+  | { readonly action: 'isolate'; readonly member: string }
+  | { readonly action: 'byzantine'; readonly member: string; readonly kinds?: readonly string[] };

@@ -4,6 +4,7 @@ import type { TraceEvent } from '../actors/trace-event.ts';
 import { ConclaveError } from '../errors.ts';
 import type { AlertRecord } from '../monitoring/alert-record.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
+import type { LiveRun } from '../swarm/run-options.ts';
 import { SimSystem } from '../scheduler/sim-system.ts';
 import { startWorker } from '../scheduler/threads/spawn-worker.ts';
 import type { BridgeInit, ControlReply, ControlRequest, FromServer, ToServer } from './bridge-protocol.ts';
@@ -43,6 +44,7 @@ export interface LiveDashboardOptions extends DashboardServerOptions {
  */
 export class LiveDashboard {
   private system: ActorSystem | undefined;
+  private run: LiveRun | undefined;
   private readonly feed: LiveFeed;
   private events = 0;
   private nextFrame = 0;
@@ -72,6 +74,7 @@ export class LiveDashboard {
       {
         graph: () => this.system?.topology,
         ledger: () => (this.system instanceof SimSystem ? this.system.accountingNow() : this.threadsLedger),
+        byzantineKinds: () => this.run?.byzantineKinds ?? [],
       },
     );
     // Frames and control requests while the run's thread is idle (threads mode; sim between phases).
@@ -97,9 +100,10 @@ export class LiveDashboard {
     return new LiveDashboard(worker, port1, signal, ready.url, ready.token, ready.generatedToken, options);
   }
 
-  /** The run's system, once created (RunOptions.onSystem). */
-  attach(system: ActorSystem): void {
+  /** The run's system, once created, and the run itself where the page may steer it further (RunOptions.onSystem). */
+  attach(system: ActorSystem, run?: LiveRun): void {
     this.system = system;
+    this.run = run;
   }
 
   /** One trace event (RunOptions.onEvent): a few counters; every 256 events a look at the clock. */
@@ -183,13 +187,17 @@ export class LiveDashboard {
       if (this.paused) return 'already paused';
       this.paused = true;
       this.feed.setPaused(true);
-      return `paused at t=${Math.round(system.faults.now())} ms`;
+      return `paused at t=${Math.round(system.faults.now()).toLocaleString('en-US')} ms`;
     }
     if (action.action === 'resume') {
       if (!this.paused) return 'not paused';
       this.paused = false;
       this.feed.setPaused(false);
-      return `resumed at t=${Math.round(system.faults.now())} ms`;
+      return `resumed at t=${Math.round(system.faults.now()).toLocaleString('en-US')} ms`;
+    }
+    if (action.action === 'byzantine') {
+      if (this.run === undefined) throw new Error('this run cannot make a member Byzantine (it was not started by conclave run)');
+      return this.run.makeByzantine(action.member, action.kinds);
     }
     return layControl(system, action);
   }

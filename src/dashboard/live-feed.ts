@@ -17,6 +17,8 @@ const TIMELINE_PER_FRAME = 100;
 export interface LiveSources {
   readonly graph: () => RouteGraph | undefined;
   readonly ledger: () => MessageAccounting | undefined;
+  /** The protocol's adversary kinds (empty: members cannot be made Byzantine); read per frame, as the run attaches late. */
+  readonly byzantineKinds?: () => readonly string[];
 }
 
 /** The run a live feed describes. */
@@ -54,6 +56,8 @@ export class LiveFeed {
   private raftTerm: number | undefined;
   private pbftView: number | undefined;
   private readonly crashed = new Set<string>();
+  /** Made Byzantine during the run (fault `byzantine`). */
+  private readonly compromised = new Set<string>();
   private readonly byzantine = new Set<string>();
   private readonly isolated = new Set<string>();
   private groups: Map<string, number> | undefined;
@@ -162,9 +166,17 @@ export class LiveFeed {
       ...(this.raftTerm !== undefined ? { raftTerm: this.raftTerm } : {}),
       ...(this.pbftView !== undefined ? { pbftView: this.pbftView } : {}),
       timeline,
-      controls: this.status === 'running' ? this.info.controls : [],
+      ...this.controlsNow(),
       notes,
     };
+  }
+
+  /** The actions the page may take now, and the lies it may choose from when one is `byzantine`. */
+  private controlsNow(): { controls: readonly ControlAction['action'][]; byzantineKinds?: readonly string[] } {
+    if (this.status !== 'running') return { controls: [] };
+    const kinds = this.sources.byzantineKinds?.() ?? [];
+    if (kinds.length === 0) return { controls: this.info.controls.filter((a) => a !== 'byzantine') };
+    return { controls: this.info.controls, byzantineKinds: kinds };
   }
 
   private emitted(actor: string, ev: Record<string, unknown>): void {
@@ -243,6 +255,7 @@ export class LiveFeed {
     if (fault === 'crash') this.crashed.add(detail);
     else if (fault === 'recover') this.crashed.delete(detail.split(' ')[0]);
     else if (fault === 'isolated') this.isolated.add(detail.split(':')[0]);
+    else if (fault === 'byzantine') this.compromised.add(detail.split(' ')[0]);
     else if (fault === 'heal') this.groups = undefined;
     else if (fault === 'partition') {
       // `partition(groups)` writes `a,b | c,d,e`; a cut of links (one-way, bridge) is only named.
@@ -283,6 +296,7 @@ export class LiveFeed {
         ...(role ? { role } : {}),
         ...(this.crashed.has(id) ? { crashed: true } : {}),
         ...(this.byzantine.has(id) ? { byzantine: true } : {}),
+        ...(this.compromised.has(id) ? { compromised: true } : {}),
         ...(this.isolated.has(id) ? { isolated: true } : {}),
         ...(group !== undefined ? { group } : {}),
       };

@@ -4,8 +4,8 @@ import type { ControlAction } from './feed-frame.ts';
 
 /** The control actions a live run takes in each mode (a threads run cannot be paused: its workers run on the wall clock). */
 export const CONTROLS: Readonly<Record<'sim' | 'threads', readonly ControlAction['action'][]>> = {
-  sim: ['pause', 'resume', 'switch-topology', 'crash', 'recover', 'partition', 'heal', 'isolate'],
-  threads: ['switch-topology', 'crash', 'recover', 'partition', 'heal', 'isolate'],
+  sim: ['pause', 'resume', 'switch-topology', 'crash', 'recover', 'partition', 'heal', 'isolate', 'byzantine'],
+  threads: ['switch-topology', 'crash', 'recover', 'partition', 'heal', 'isolate', 'byzantine'],
 };
 
 /**
@@ -40,6 +40,13 @@ export function checkControl(input: unknown, mode: 'sim' | 'threads', members: r
     case 'recover':
     case 'isolate':
       return { action: a.action, member: member(a.member) };
+    case 'byzantine': {
+      // Which kinds this protocol's adversary tells is the run's to check (LiveRun.makeByzantine).
+      const kinds = a.kinds;
+      if (kinds !== undefined && !(Array.isArray(kinds) && kinds.every((k) => typeof k === 'string' && k.length > 0)))
+        throw new Error(`"kinds" must be a list of Byzantine kinds, e.g. ["conflicting_votes"] (got ${JSON.stringify(kinds)})`);
+      return { action: 'byzantine', member: member(a.member), ...(kinds !== undefined ? { kinds: kinds as string[] } : {}) };
+    }
     case 'switch-topology':
       if (!TOPOLOGY_KINDS.includes(a.topology as TopologyKind))
         throw new Error(`"topology" must be one of ${TOPOLOGY_KINDS.join(', ')} (got ${JSON.stringify(a.topology)})`);

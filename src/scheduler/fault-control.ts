@@ -1,4 +1,6 @@
+import type { SpawnOptions } from '../actors/actor-host.ts';
 import type { ActorId } from '../actors/envelope.ts';
+import type { BehaviourRef } from '../actors/registry.ts';
 import type { NetworkCondition } from './network-faults.ts';
 
 /**
@@ -39,6 +41,16 @@ export interface FaultControl {
   crash(id: ActorId): boolean;
   /** Starts a crashed actor again (same id, behaviour, props, host); `wipe` loses its durable store. */
   recover(id: ActorId, options?: { wipe?: boolean }): void;
+  /**
+   * Compromises a running actor: it is stopped as a crash stops it (what waits in its mailbox
+   * dead-lettered `actor-stopped`) and started again at once under `behaviour` and `options` (an
+   * adversary's), with its durable store; a later `recover` starts it as that. The trace has a
+   * `byzantine` fault (`detail` says what it does now), then the actor's `spawn` naming the new
+   * behaviour, which is how checkers learn who lies from then on. In sim mode the behaviour must
+   * already be loaded in this thread (`loadBehaviour`): a fault acts between two events of the
+   * virtual clock and cannot wait for an import. Returns false when it was not running.
+   */
+  compromise(id: ActorId, behaviour: BehaviourRef, options: SpawnOptions, detail: string): boolean;
   /** Groups that cannot reach each other (fault `partition`); actors in no group reach everyone. */
   partition(groups: readonly (readonly ActorId[])[]): void;
   /** Cuts directed links `[from, to]` (fault `partition`): one-way, bridge and ring partitions. */

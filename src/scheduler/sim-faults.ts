@@ -2,6 +2,7 @@ import type { SpawnOptions } from '../actors/actor-host.ts';
 import type { ActorHost } from '../actors/actor-host.ts';
 import type { Behaviour } from '../actors/behaviour.ts';
 import type { ActorId } from '../actors/envelope.ts';
+import { loadedBehaviour, refName, type BehaviourRef } from '../actors/registry.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import { ConfigError, SystemStoppedError, UnknownActorError } from '../errors.ts';
 import type { FaultControl } from './fault-control.ts';
@@ -28,7 +29,7 @@ export interface SpawnRecord {
 export interface SimFaultHost {
   readonly host: ActorHost;
   readonly network: NetworkFaults;
-  readonly spawned: ReadonlyMap<ActorId, SpawnRecord>;
+  readonly spawned: Map<ActorId, SpawnRecord>;
   readonly running: boolean;
   now(): number;
   at(delayMs: number, action: () => void): () => void;
@@ -82,6 +83,20 @@ export class SimFaults implements FaultControl {
     if (options.wipe) host.durables.wipe(id);
     this.sim.trace({ t: this.sim.now(), type: 'fault', fault: 'recover', detail: options.wipe ? `${id} (durable state lost)` : id });
     host.spawn(id, record.behaviour, record.name, record.options);
+  }
+
+  compromise(id: ActorId, behaviour: BehaviourRef, options: SpawnOptions, detail: string): boolean {
+    this.assertRunning('compromise');
+    const b = loadedBehaviour(behaviour);
+    if (b === undefined)
+      throw new ConfigError(`compromise("${id}").behaviour`, 'a behaviour loaded in this thread (await loadBehaviour(ref) first)', refName(behaviour));
+    if (!this.sim.spawned.has(id)) throw new UnknownActorError(id, 'compromise (it was never spawned)');
+    if (!this.sim.host.stopActor(id, 'crashed')) return false;
+    this.sim.trace({ t: this.sim.now(), type: 'fault', fault: 'byzantine', detail: `${id} ${detail}` });
+    const record: SpawnRecord = { behaviour: b, name: refName(behaviour), options };
+    this.sim.spawned.set(id, record);
+    this.sim.host.spawn(id, record.behaviour, record.name, record.options);
+    return true;
   }
 
   partition(groups: readonly (readonly ActorId[])[]): void {

@@ -16,7 +16,7 @@ import { byzantinePlan, type ByzantinePlan } from './byzantine-plan.ts';
 import { ClientCounts, clientRunReport, clientTotals, driveClientRun, unusedSettings, type ClientDrive } from './client-run.ts';
 import { mainRole } from './main-role.ts';
 import type { PbftFigures } from './pbft-figures.ts';
-import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
+import type { DriverSetup, FinishedRun, ProtocolAdversary, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
 import type { ScenarioResult } from './report.ts';
 
 /** The client actor of a PBFT run. */
@@ -69,6 +69,25 @@ class PbftRun implements ProtocolRun {
   private readonly deadlineMs: number | undefined;
   private readonly adversaries: ByzantinePlan<PbftByzantineKind> | undefined;
   private readonly liars: ActorId[];
+  readonly adversary: ProtocolAdversary = {
+    behaviour: BYZANTINE_REPLICA,
+    kinds: PBFT_BYZANTINE_KINDS,
+    // Two pre-prepares (as primary) or two votes for one sequence number: what honest replicas prove.
+    defaultKinds: ['conflicting_votes'],
+    compromised: (id, kinds) => {
+      // A liar from now on: views count its honest peers only, and it colludes with the others.
+      if (!this.liars.includes(id)) this.liars.push(id);
+      for (const k of kinds as PbftByzantineKind[]) if (!this.figures.byzantine.kinds.includes(k)) this.figures.byzantine.kinds.push(k);
+      return {
+        props: {
+          ...this.props,
+          byzantine: kinds as PbftByzantineKind[],
+          delayMs: this.adversaries?.delayMs,
+          colluders: this.liars,
+        } satisfies ByzantineReplicaProps,
+      };
+    },
+  };
   private readonly figures: { -readonly [K in keyof PbftFigures]: PbftFigures[K] };
   private readonly installed = new Map<number, Set<ActorId>>();
   /** Per replica proven Byzantine: what it was caught at, and which honest replicas hold proof. */

@@ -1,4 +1,7 @@
+import type { SpawnOptions } from '../actors/actor-host.ts';
+import type { ActorId } from '../actors/envelope.ts';
 import type { SignatureScheme } from '../actors/key-ring.ts';
+import type { BehaviourRef } from '../actors/registry.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import type { FaultCluster } from '../adversary/lay-faults.ts';
 import type { CheckerOptions, CheckReport } from '../check/registry.ts';
@@ -79,8 +82,31 @@ export interface ProtocolRun {
   report(finished: FinishedRun): ScenarioResult;
   /** Ends the workload early (Ctrl-C): no new decisions; what is open closes as usual. */
   windDown?(system: ActorSystem): void;
+  /** What a member turns into when it is compromised mid-run; absent where the protocol has no adversary (gossip). */
+  readonly adversary?: ProtocolAdversary;
   /** Warnings the run itself gave rise to (e.g. an oversight answer sim mode could not wait for), added to the result's. */
   runWarnings?(): readonly string[];
+}
+
+/**
+ * A protocol's adversary for members compromised during a run (the dashboard's "make
+ * Byzantine"): the behaviour from src/adversary that wraps the honest one, the kinds of lie it
+ * knows, and the spawn options a member runs with as one. `compromised` also counts the member
+ * as a liar in the run's own figures from then on.
+ *
+ * @example
+ * ```ts
+ * const a = run.adversary!;
+ * system.faults.compromise('node_002', a.behaviour, a.compromised('node_002', a.defaultKinds), 'now lies');
+ * ```
+ */
+export interface ProtocolAdversary {
+  readonly behaviour: BehaviourRef;
+  readonly kinds: readonly string[];
+  /** The kinds used when none are named: a lie the protocol's detectors or checkers can see. */
+  readonly defaultKinds: readonly string[];
+  /** Member `id`'s spawn options as an adversary of `kinds` (already checked against `kinds`). */
+  compromised(id: ActorId, kinds: readonly string[]): SpawnOptions;
 }
 
 /**

@@ -13,7 +13,7 @@ import { agentIds, memberTopology, roleMap, stripUndefined } from './build-swarm
 import { byzantinePlan } from './byzantine-plan.ts';
 import { ClientCounts, clientRunReport, clientTotals, driveClientRun, unusedSettings, type ClientDrive } from './client-run.ts';
 import { mainRole } from './main-role.ts';
-import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
+import type { DriverSetup, FinishedRun, ProtocolAdversary, ProtocolDriver, ProtocolRun, TraceContext, Workload } from './protocol-driver.ts';
 import type { RaftFigures } from './raft-figures.ts';
 import type { ScenarioResult } from './report.ts';
 
@@ -55,6 +55,15 @@ class RaftRun implements ProtocolRun {
   private readonly props: RaftProps;
   private readonly client: RaftClientProps;
   private readonly adversaries;
+  readonly adversary: ProtocolAdversary = {
+    behaviour: BYZANTINE_RAFT,
+    kinds: RAFT_BYZANTINE_KINDS,
+    // Two grants in one term: two leaders may be elected in it, which election safety reports.
+    defaultKinds: ['conflicting_votes'],
+    compromised: (_id, kinds) => ({
+      props: { ...this.props, peers: this.nodes, byzantine: kinds as RaftByzantineKind[], delayMs: this.adversaries?.delayMs } satisfies ByzantineRaftProps,
+    }),
+  };
   private readonly figures: RaftFigures = { leaders: [], failovers: [], retries: 0 };
   /** When each command (client#seq: a successor client numbers from 1 again) was invoked. */
   private readonly invoked = new Map<string, number>();

@@ -31,9 +31,10 @@ export interface RunOptions {
   readonly createSystem?: (options: SystemOptions) => Promise<ActorSystem>;
   /**
    * Sees the run's system once it is created, before anything is spawned: for a fault drill or
-   * a test that kills a worker mid-run (`(system as ThreadSystem).killWorker(i)`).
+   * a test that kills a worker mid-run (`(system as ThreadSystem).killWorker(i)`); `run` steers
+   * what only the protocol knows how to do (compromise a member: the dashboard's "make Byzantine").
    */
-  readonly onSystem?: (system: ActorSystem) => void;
+  readonly onSystem?: (system: ActorSystem, run: LiveRun) => void;
   /**
    * Human oversight for `escalation: wait`: return an option to decide, or undefined to reject.
    * In sim mode answer synchronously (the simulation does not wait for promises).
@@ -57,4 +58,25 @@ export interface RunOptions {
    * may rightly wait that long for its last ballots).
    */
   readonly terminationBoundMs?: number;
+}
+
+/**
+ * A run in progress, steered beyond its system's own API: what needs the protocol (which
+ * adversary a member turns into) goes through here, and lands on the system's fault control.
+ *
+ * @example
+ * ```ts
+ * await runScenario(scenario, { onSystem: (system, run) => system.faults.at(500, () => run.makeByzantine('reviewer_002')) });
+ * ```
+ */
+export interface LiveRun {
+  /** The lies a compromised member of this protocol can tell (empty: the protocol has no adversary). */
+  readonly byzantineKinds: readonly string[];
+  /**
+   * Compromises `member` at the run's next instant (`faults.at(0, ...)`): it runs the protocol's
+   * adversary telling `kinds` (default: one its detectors can catch) from then on, and the
+   * checkers count it as a liar. Throws, naming what was wrong, for a member outside the protocol,
+   * one not running, an unknown kind or a protocol without an adversary. Returns what was laid.
+   */
+  makeByzantine(member: string, kinds?: readonly string[]): string;
 }

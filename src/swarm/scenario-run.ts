@@ -1,3 +1,4 @@
+import { loadBehaviour } from '../actors/registry.ts';
 import type { TraceEvent, TraceLevel } from '../actors/trace-event.ts';
 import { layFaults } from '../adversary/lay-faults.ts';
 import { RunCheckers } from '../check/registry.ts';
@@ -13,7 +14,7 @@ import { EpochLatencies } from './epoch-figures.ts';
 import { withLoadWarnings } from './load-warnings.ts';
 import type { DriverSetup, ProtocolDriver, ProtocolRun } from './protocol-driver.ts';
 import type { ScenarioResult } from './report.ts';
-import type { RunOptions } from './run-options.ts';
+import type { LiveRun, RunOptions } from './run-options.ts';
 import { TraceFile } from './trace-file.ts';
 
 /**
@@ -29,7 +30,7 @@ import { TraceFile } from './trace-file.ts';
  * const result = await run.finish();
  * ```
  */
-export class ScenarioRun {
+export class ScenarioRun implements LiveRun {
   private finished: Promise<ScenarioResult> | undefined;
   private out: TraceFile | undefined;
   private origin: number | undefined;
@@ -71,10 +72,12 @@ export class ScenarioRun {
         ? { mode, seed, traceLevel, signatures: protocol.system.signatures }
         : { mode, seed, traceLevel, workers: options.workers, signatures: protocol.system.signatures, preload: protocol.system.preload },
     );
-    options.onSystem?.(system);
     const run = new ScenarioRun(setup, protocol, system, new RunCheckers(protocol.checker, protocol.checkerOptions), traceLevel !== 'off', enterprise);
+    options.onSystem?.(system, run);
     try {
       run.listen();
+      // Sim-mode fault control compromises a member between two events: the adversary must be loaded.
+      if (protocol.adversary !== undefined) await loadBehaviour(protocol.adversary.behaviour);
       await protocol.spawn(system);
       await system.switchTopology(protocol.topology, { members: protocol.members, reason: protocol.topologyReason });
       run.layFaults(faults);
@@ -90,6 +93,29 @@ export class ScenarioRun {
   finish(): Promise<ScenarioResult> {
     this.finished ??= this.finishOnce();
     return this.finished;
+  }
+
+  get byzantineKinds(): readonly string[] {
+    return this.protocol.adversary?.kinds ?? [];
+  }
+
+  makeByzantine(member: string, kinds?: readonly string[]): string {
+    const adversary = this.protocol.adversary;
+    const name = this.setup.scenario.consensus.algorithm;
+    if (adversary === undefined) throw new ConfigError('byzantine', 'a protocol with an adversary (a vote, raft or pbft)', `${name} (it has none)`);
+    const { members } = this.protocol.faultCluster;
+    if (!members.includes(member))
+      throw new ConfigError('byzantine.member', `a member of this ${name} run (${members.slice(0, 4).join(', ')}${members.length > 4 ? ', ...' : ''})`, member);
+    const lies = kinds === undefined || kinds.length === 0 ? adversary.defaultKinds : kinds;
+    lies.forEach((k, i) => {
+      if (!adversary.kinds.includes(k)) throw new ConfigError(`byzantine.kinds[${i}]`, `one of ${adversary.kinds.join(', ')}`, k);
+    });
+    const faults = this.system.faults;
+    if (!faults.running(member)) throw new ConfigError('byzantine.member', 'a member that is running (recover it first)', `${member} (crashed)`);
+    faults.at(0, () => {
+      if (faults.running(member)) faults.compromise(member, adversary.behaviour, adversary.compromised(member, lies), `now lies: ${lies.join(', ')}`);
+    });
+    return `make ${member} Byzantine (${lies.join(', ')}) at t=${Math.round(faults.now()).toLocaleString('en-US')} ms`;
   }
 
   /** Ends the workload early (no new decisions); `finish()` then reports what was done. */

@@ -1,5 +1,7 @@
 import type { Message } from '../actors/envelope.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
+import { BYZANTINE_KINDS, BYZANTINE_VOTER, type ByzantineKind, type ByzantineVoterProps } from '../adversary/byzantine-voter.ts';
+import type { VoterProps } from '../protocols/voting/voter.ts';
 import { DEFAULT_TERMINATION_BOUND_MS } from '../check/termination.ts';
 import { VotingTallyMonitor } from '../check/voting-tally.ts';
 import { ConfigError, CoordinatorFailedError, HostCrashedError } from '../errors.ts';
@@ -19,7 +21,7 @@ import { votingSecurityWarnings } from './security-warnings.ts';
 import { CoordinatorLedger, joinSummaries } from './coordinator-ledger.ts';
 import { classesUsed, longestDecisionMs } from './enterprise-settings.ts';
 import { mainRole } from './main-role.ts';
-import type { DriverSetup, FinishedRun, ProtocolDriver, ProtocolRun, Workload } from './protocol-driver.ts';
+import type { DriverSetup, FinishedRun, ProtocolAdversary, ProtocolDriver, ProtocolRun, Workload } from './protocol-driver.ts';
 import { buildReport, type RunFailure, type ScenarioResult } from './report.ts';
 import { moduleUrl } from '../module-url.ts';
 
@@ -88,6 +90,17 @@ export class VotingRun implements ProtocolRun {
   readonly faultDefaults = { defaultTarget: 'random' };
   readonly faultCluster;
   readonly runsSchedule = true;
+  readonly adversary: ProtocolAdversary = {
+    behaviour: BYZANTINE_VOTER,
+    kinds: BYZANTINE_KINDS,
+    // An equivocation: the coordinator catches it at the second vote ("voted yes, then no").
+    defaultKinds: ['conflicting_votes'],
+    compromised: (id, kinds) => {
+      const a = this.plan.actors.find((x) => x.id === id);
+      if (a === undefined || id === COORDINATOR_ID) throw new ConfigError('member', `a voter of this swarm (the coordinator runs the vote)`, id);
+      return { ...a.options, props: { ...(a.props as VoterProps), byzantine: kinds as ByzantineKind[] } satisfies ByzantineVoterProps };
+    },
+  };
   /** Re-counts every decision from its recorded votes; it needs the coordinator's configuration, which the registry's checkers are not given. */
   private readonly tally: VotingTallyMonitor;
   /** What the coordinator did, from the trace: survives the coordinator's worker. */

@@ -157,6 +157,10 @@ function controls(f) {
     : f.source === 'store'
       ? 'Read from the store: control actions are for a run served live (conclave run --dashboard).'
       : 'The run has ended.';
+  const kinds = f.byzantineKinds ?? [];
+  const lie = $('lie');
+  if (lie.options.length !== kinds.length) lie.replaceChildren(...kinds.map((k) => new Option(k.replaceAll('_', ' '), k)));
+  lie.disabled = kinds.length === 0;
   const ids = f.graph ? f.graph.members.map((m) => m.id) : [];
   const select = $('member');
   if (select.options.length !== ids.length) select.replaceChildren(...ids.map((id) => new Option(id, id)));
@@ -233,6 +237,16 @@ function draw() {
       ctx.lineWidth = 3;
       ctx.strokeStyle = COLOURS[n.group % COLOURS.length];
       ctx.stroke();
+    }
+    if (n.compromised) {
+      // Made Byzantine during the run: a red ring, filled red once it is caught.
+      ctx.lineWidth = 2;
+      ctx.strokeStyle = '#cf222e';
+      ctx.setLineDash([3, 2]);
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, r + 2, 0, 2 * Math.PI);
+      ctx.stroke();
+      ctx.setLineDash([]);
     }
     if (n.role || n.lead) {
       ctx.lineWidth = 3;
@@ -322,6 +336,7 @@ $('crash').onclick = () => act({ action: 'crash', member: $('member').value });
 $('recover').onclick = () => act({ action: 'recover', member: $('member').value });
 $('isolate').onclick = () => act({ action: 'isolate', member: $('member').value });
 $('heal').onclick = () => act({ action: 'heal' });
+$('byzantine').onclick = () => act({ action: 'byzantine', member: $('member').value, kinds: [$('lie').value] });
 $('partition').onclick = () => {
   const ids = state.members.map((m) => m.id);
   const half = Math.ceil(ids.length / 2);

@@ -11,8 +11,9 @@ import type { HostApi } from './host-link.ts';
 
 /** Main's record of an actor, as fault control reads and updates it. */
 export interface FaultableActor {
-  readonly ref: BehaviourRef;
-  readonly options: SpawnOptions;
+  /** What it runs (an adversary's behaviour once compromised). */
+  ref: BehaviourRef;
+  options: SpawnOptions;
   policy: SupervisionPolicy | undefined;
   /** The worker it lives on (or lived on, while crashed). */
   host: number;
@@ -146,6 +147,22 @@ export class ThreadFaults implements FaultControl {
         ),
     );
     if (!same) this.issue(this.sys.announce([[id, to]], to));
+  }
+
+  compromise(id: ActorId, behaviour: BehaviourRef, options: SpawnOptions, detail: string): boolean {
+    this.assertRunning('compromise');
+    const a = this.sys.actor(id);
+    if (a === undefined) throw new UnknownActorError(id, 'compromise (it was never spawned)');
+    if (a.crashed === true || !this.sys.workerAlive(a.host)) return false;
+    this.emit('byzantine', `${id} ${detail}`);
+    a.ref = behaviour;
+    a.options = options;
+    // Stopped and started again on its worker, in this order (a worker takes control calls in the
+    // order they were posted); what reaches it meanwhile is held by the worker, as in a recovery.
+    const host = a.host;
+    this.issue(this.sys.call(host, `crash("${id}")`, (api) => api.crash(id)));
+    this.issue(this.sys.call(host, `compromise("${id}")`, (api) => api.recover(id, behaviour, options, false)).then((policy) => void (a.policy = policy)));
+    return true;
   }
 
   partition(groups: readonly (readonly ActorId[])[]): void {

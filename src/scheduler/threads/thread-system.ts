@@ -78,8 +78,6 @@ interface Slot {
 }
 
 interface ActorRecord extends FaultableActor {
-  readonly ref: BehaviourRef;
-  readonly options: SpawnOptions;
   /** As resolved by the worker; undefined until the spawn answered. */
   policy: SupervisionPolicy | undefined;
   host: number;
