@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { buildCli } from '../src/cli/main.ts';
 import { runCommand } from '../src/cli/run-command.ts';
 import { storedShown } from '../src/cli/show-command.ts';
+import { progressLine } from '../src/cli/monitor-command.ts';
+import type { RunLook } from '../src/store/run-watch.ts';
 import { stressCommand } from '../src/cli/stress-command.ts';
 import { short } from '../src/analyze/figure-format.ts';
 import { count } from '../src/text/format.ts';
@@ -119,5 +121,27 @@ describe('conclave show and analyze read as a person would want it', () => {
 
   it('separates thousands in a short figure below 10 k, as above it', () => {
     expect([short(4994), short(12_780), short(236), short(5.75)]).toEqual(['4,994', '12.8 k', '236', '5.75']);
+  });
+});
+
+describe('conclave monitor reads as a person would want it', () => {
+  it('gives a stress or bench campaign as runs done, not decisions with a latency of 0.00 ms it never kept', () => {
+    const progress = { at: 0, t: null, opened: 8, closed: 4, decided: 4, votes: 0, latency_sum: 0, latency_max: 0 };
+    const look = (kind: string) =>
+      ({
+        run: { kind, status: 'running' },
+        progress,
+        decisionsPerMinute: 1565,
+        stalled: false,
+        inFlight: 4,
+        latencyMeanMs: 0,
+        latencyMaxMs: 0,
+        newVotes: 0,
+        alive: 'yes',
+        events: [],
+      }) as unknown as RunLook;
+    const at = Date.UTC(2026, 11, 7, 18, 4, 20);
+    expect(progressLine(look('bench'), at).replace(/^\S+ /, '')).toBe('running · 4 of 8 runs done · 1,565 runs/min');
+    expect(progressLine(look('run'), at)).toContain('closed 4 (decided 4) · 1,565 decisions/min');
   });
 });

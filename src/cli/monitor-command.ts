@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.ts';
 import { openStore } from '../store/open-store.ts';
 import { resolveRun, type RunRow } from '../store/resolve-run.ts';
 import { describeEvent, RunWatch, type EventRow, type Liveness, type RunLook } from '../store/run-watch.ts';
-import { bold, dim, green, int, ms, red, yellow } from '../text/format.ts';
+import { bold, count, dim, green, int, ms, red, yellow } from '../text/format.ts';
 import { EXIT_OK, EXIT_SAFETY } from './exit-codes.ts';
 import { MONITOR_INTERVAL_MS } from './monitor-interval.ts';
 
@@ -95,6 +95,16 @@ export async function monitorCommand(ref: string | undefined, opts: MonitorOptio
 export function progressLine(look: RunLook, at: number): string {
   const p = look.progress;
   if (!p) return `${clock(at)} ${look.run.status} · nothing stored yet`;
+  // A stress or bench campaign stores how many of its runs are done, not decisions, latencies
+  // or votes: "closed 4 · latency mean 0.00 ms" was its 4 runs and figures it never kept.
+  if (campaign(look.run)) {
+    const rate = look.stalled
+      ? yellow('no progress stored since the last look')
+      : look.decisionsPerMinute === undefined
+        ? 'rate -'
+        : `${int(look.decisionsPerMinute)} runs/min`;
+    return `${clock(at)} ${look.run.status} · ${int(p.closed)} of ${count(p.opened, 'run')} done · ${rate}`;
+  }
   const parts = [
     `${clock(at)} ${look.run.status}`,
     `closed ${int(p.closed)} (decided ${int(p.decided)})`,
@@ -123,9 +133,16 @@ function finalLine(look: RunLook): string {
   const r = look.run;
   const p = look.progress;
   const took = r.ended_at !== null ? ` after ${ms(r.ended_at - r.started_at)}` : '';
-  const figures = p
-    ? `: ${int(p.closed)} decisions closed, ${int(p.decided)} decided${look.latencyMeanMs !== undefined ? `, latency mean ${ms(look.latencyMeanMs)}` : ''}`
-    : '';
+  const figures = !p
+    ? ''
+    : campaign(r)
+      ? `: ${int(p.closed)} of ${count(p.opened, 'run')} done`
+      : `: ${int(p.closed)} decisions closed, ${int(p.decided)} decided${look.latencyMeanMs !== undefined ? `, latency mean ${ms(look.latencyMeanMs)}` : ''}`;
   const text = `run ${r.id} ${r.status}${r.exit_code !== null ? ` (exit ${r.exit_code})` : ''}${took}${figures}${r.error ? `; error: ${r.error}` : ''}`;
   return r.status === 'completed' ? green(text) : red(text);
+}
+
+/** A run that records its runs' progress, not decisions: a stress or bench campaign. */
+function campaign(run: { readonly kind: string }): boolean {
+  return run.kind === 'stress' || run.kind === 'bench';
 }
