@@ -71,6 +71,9 @@ describe('conclave config set / get', () => {
       `Invalid configuration at "consensus.raft.leader_timout": expected a setting Conclave knows: the nearest is "consensus.raft.leader_timeout" (conclave config show --resolved lists what a run uses); ${p.project} was not written, got number 5000.`,
     );
     expect(readFileSync(p.project, 'utf8')).toBe(before);
+    // config show --resolved lists consensus.algorithm; a file sets it as default_algorithm, not "algorithms" (issue 22).
+    expect(() => configSetCommand('consensus.algorithm', 'raft', {}, () => undefined, p)).toThrow(/the nearest is "consensus.default_algorithm"/);
+    expect(() => configGetCommand('consensus.algorithm', {}, () => undefined, p)).toThrow(/the nearest is "consensus.default_algorithm"/);
     expect(() => configSetCommand('consensus.voting_timeout', 'soon', {}, () => undefined, p)).toThrow(/consensus.voting_timeout.*expected a duration/);
     expect(() => configSetCommand('consensus.algorithms.byzantine_tolerant.threshold', '0.9', {}, () => undefined, p)).toThrow(/expected 0.67 or no threshold/);
     expect(readFileSync(p.project, 'utf8')).toBe(before);

@@ -52,6 +52,12 @@ export function knownPaths(node: KeyNode = CONFIG_KEYS, prefix = ''): string[] {
 }
 
 /**
+ * Keys a run shows (`config show --resolved`) that a configuration file spells otherwise: the
+ * nearest by letters (`consensus.algorithms`) is not what the user meant.
+ */
+const FILE_SPELLING: Readonly<Record<string, string>> = { 'consensus.algorithm': 'consensus.default_algorithm' };
+
+/**
  * The first unknown key in `path` (dotted), or undefined when the runtime knows it (a path into a
  * passthrough section is known). `nearest` is the closest known key at that level, spelled as a
  * whole path.
@@ -75,7 +81,7 @@ export function unknownKey(path: string): { path: string; nearest: string } | un
     else {
       const base = parts.slice(0, i);
       const pick = nearest(parts[i], known.length > 0 ? known : ['<name>']);
-      return { path: at, nearest: [...base, pick].join('.') };
+      return { path: at, nearest: FILE_SPELLING[at] ?? [...base, pick].join('.') };
     }
   }
   return undefined;
