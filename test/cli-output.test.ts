@@ -145,3 +145,19 @@ describe('conclave monitor reads as a person would want it', () => {
     expect(progressLine(look('run'), at)).toContain('closed 4 (decided 4) · 1,565 decisions/min');
   });
 });
+
+describe('conclave run keeps its notes within 100 columns', () => {
+  it('wraps each "not used" note under its label instead of a line of 300 columns', async () => {
+    const lines = await summary('enterprise-policies.yml');
+    const at = lines.findIndex((l) => l.startsWith('  not used     decision_policies.critical.algorithm:'));
+    expect(at).toBeGreaterThan(-1);
+    expect(lines[at + 1]).toMatch(/^ {15}\S/);
+    const notes = lines.slice(
+      at,
+      lines.findIndex((l) => l.startsWith('  decisions')),
+    );
+    expect(notes.length).toBeGreaterThan(5);
+    for (const l of notes) expect(l.length, l).toBeLessThanOrEqual(100);
+    expect(notes.join(' ').replace(/ +/g, ' ')).toContain('write byzantine_supermajority to say so, or consensus.algorithm: byzantine_tolerant to run PBFT');
+  });
+});

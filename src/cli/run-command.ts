@@ -11,7 +11,7 @@ import { loadScenarioFile, parseScenario, withScenarioLine } from '../scenario/i
 import type { Scenario } from '../scenario/schema.ts';
 import { runScenario, type ScenarioResult } from '../swarm/run-scenario.ts';
 import type { LiveRun } from '../swarm/run-options.ts';
-import { bold, count, dim, green, heading, int, red, yellow } from '../text/format.ts';
+import { bold, count, dim, green, heading, int, red, wrapText, yellow } from '../text/format.ts';
 import { announcement, progressReporter } from './run-progress.ts';
 import { prepareSwarmRun, swarmLines, type SwarmRunFlags } from './node-command.ts';
 import { EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY, exitCodeForError } from './exit-codes.ts';
@@ -373,7 +373,11 @@ export function printSummary(
     for (const l of timeline) out(l);
   }
   out(heading('Result'));
-  for (const w of r.warnings ?? []) out(`  ${yellow('not used')}     ${w}`);
+  for (const w of r.warnings ?? []) {
+    const [first, ...rest] = wrapText(w, 100, 15);
+    out(`  ${yellow('not used')}     ${first}`);
+    for (const line of rest) out(`${' '.repeat(15)}${line}`);
+  }
   const d = r.decisions;
   if (r.status === 'failed') out(`  ${red('RUN FAILED')}   ${r.failure ? r.failure.message : `${int(d.aborted)} decisions lost with a crashed worker`}`);
   out(

@@ -51,6 +51,28 @@ export function ms(n: number): string {
   return `${n.toFixed(n < 10 ? 2 : 0)} ms`;
 }
 
+/**
+ * Prose cut at spaces into lines that fit `width` columns once indented by `indent` (a word
+ * longer than that keeps its own line): a report's notes ran to 300 columns.
+ *
+ * @example
+ * ```ts
+ * wrapText('a b c', 5, 2); // ['a b', 'c']
+ * ```
+ */
+export function wrapText(text: string, width: number, indent: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && indent + line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
 /** A section heading. */
 export function heading(title: string): string {
   return `\n${bold(title)}\n${dim('─'.repeat(Math.min(72, title.length + 8)))}`;
