@@ -1,13 +1,14 @@
 import { deserialize } from 'node:v8';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { RequestError } from '@nats-io/transport-node';
+import { DurableMirror, type DurableChange } from '../actors/durable-store.ts';
 import { HostCrashedError } from '../errors.ts';
 import { HostCounters, type CounterCut } from '../scheduler/threads/host-counters.ts';
 import type { HostApi, HostLink } from '../scheduler/threads/host-link.ts';
 import type { WorkerApi, WorkerEvents } from '../scheduler/threads/protocol.ts';
 import { decodeReply, encodeRequest } from './control-codec.ts';
 import type { RefusedBatches } from './nats-transport.ts';
-import { HOST_OPS, OUT_CUT, OUT_EVENTS } from './node-run.ts';
+import { HOST_OPS, OUT_CUT, OUT_DURABLE, OUT_EVENTS } from './node-run.ts';
 import type { SwarmSubjects } from './subjects.ts';
 
 /** How long a control call may wait for its answer before the node counts as unresponsive (ms). */
@@ -52,6 +53,8 @@ export class NodeLink implements HostLink {
   refused: RefusedBatches = { batches: 0, bytes: 0, lastReason: undefined };
   /** How the node ended: undefined while it runs. */
   death: string | undefined;
+  /** The durable stores of the actors on the node, as it shipped them (see NodeRun). */
+  private readonly mirror = new DurableMirror();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -77,6 +80,7 @@ export class NodeLink implements HostLink {
           Atomics.add(this.activity, 0, 1);
           Atomics.notify(this.activity, 0);
         } else if (data[0] === OUT_EVENTS) this.handler(deserialize(data.subarray(1)) as WorkerEvents);
+        else if (data[0] === OUT_DURABLE) this.mirror.apply(deserialize(data.subarray(1)) as DurableChange[]);
       },
     });
     this.monitor = setInterval(
@@ -121,6 +125,10 @@ export class NodeLink implements HostLink {
       throw new HostCrashedError(this.place.index, `${op} on node "${this.place.name}"`, e);
     }
     return decodeReply(reply.data);
+  }
+
+  durableOf(actor: string): [string, unknown][] | undefined {
+    return this.mirror.durableOf(actor);
   }
 
   readCut(): CounterCut {

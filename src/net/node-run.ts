@@ -21,6 +21,8 @@ export interface Claim {
 /** Message kinds on a host's `out` subject (first byte). */
 export const OUT_CUT = 1;
 export const OUT_EVENTS = 2;
+/** The durable stores' changes since the last turn (`DurableChange[]`), shipped before the cut. */
+export const OUT_DURABLE = 3;
 
 /** The host API a coordinator may call over NATS: WorkerApi's methods, and nothing else (the coordinator's link offers these; a node serves only these). */
 export const HOST_OPS: readonly (keyof WorkerApi)[] = Object.freeze([
@@ -37,6 +39,7 @@ export const HOST_OPS: readonly (keyof WorkerApi)[] = Object.freeze([
   'setFaults',
   'crash',
   'recover',
+  'restoreDurable',
   'close',
 ]);
 const SERVED: ReadonlySet<string> = new Set(HOST_OPS);
@@ -88,9 +91,17 @@ export class NodeRun {
     const cutFrame = new Uint8Array(1 + this.cutBytes.length);
     cutFrame[0] = OUT_CUT;
     this.host = new WorkerHost(init, this.transport, { postMessage: (m) => nc.publish(out, withKind(OUT_EVENTS, serialize(m))) }, () => {
+      // The actors' "disks" go to the coordinator's mirror before anything they cover leaves:
+      // on this one connection the server has them before any batch a peer could act on, so a
+      // node killed after a Raft member persisted its vote or its entries and answered leaves
+      // them in the mirror, and the member restarts elsewhere with them (not amnesiac).
+      const changes = durables.takeChanges();
+      if (changes.length > 0) nc.publish(out, withKind(OUT_DURABLE, serialize(changes)));
       cutFrame.set(this.cutBytes, 1);
       nc.publish(out, cutFrame);
     });
+    const durables = this.host.host.durables;
+    durables.journal();
     this.subs.push(
       nc.subscribe(subjects.control(run, index), {
         callback: (err, msg) => {

@@ -52,6 +52,7 @@ export function onAppendEntries(s: RaftNodeState, leader: ActorId, ae: AppendEnt
     if (index > lastIndex(log)) break;
     if (termAt(log, index) !== entries[i].term) {
       truncateFrom(log, index);
+      ctx.durable.set('log', log); // cut in place: a mirror of the store ships it whole (see DurableStores)
       // Stryker disable next-line ConditionalExpression: `true` is equivalent (refreshConfig is idempotent); `false` is killed by raft-replication-rules
       configChanged = index <= s.configIndex; // the configuration in use was cut off
       break;

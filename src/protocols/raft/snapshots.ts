@@ -57,6 +57,7 @@ export function takeSnapshot(s: RaftNodeState, index: number, term: number, ctx:
   s.snapshot = record;
   ctx.durable.set('snapshot', record); // before the entries it covers go
   compactTo(s.log, index - s.props.maxBatch * s.props.maxInflight);
+  ctx.durable.set('log', s.log); // the same array: its front went, and a mirror of the store must know
   ctx.emit({ type: 'raft-snapshot', how: 'taken', index, term, digest: record.digest, chars: data.length, logStart: logStart(s.log) });
 }
 
@@ -79,6 +80,7 @@ export function recoverSnapshot(s: RaftNodeState, ctx: Ctx): void {
 export function installSnapshot(s: RaftNodeState, record: SnapshotRecord, ctx: Ctx): void {
   if (termAt(s.log, record.index) === record.term) compactTo(s.log, record.index);
   else resetTo(s.log, record.index, record.term);
+  ctx.durable.set('log', s.log); // compacted or reset in place (see takeSnapshot)
   ctx.durable.set('snapshot', record);
   restoreState(s, record, 'installed', ctx);
 }

@@ -24,6 +24,12 @@ export interface HostLink {
   readonly api: HostApi;
   /** The host's last published cut of its counters (synchronous: no round trip). */
   readCut(): CounterCut;
+  /**
+   * The durable store `actor` had on this host as last shipped to the coordinator, where the
+   * host mirrors its actors' stores off itself (a node process on NATS); absent for a worker
+   * thread, whose actors' stores die with it.
+   */
+  durableOf?(actor: string): [string, unknown][] | undefined;
   /** Registers the receiver of the host's trace, stops and escalations. */
   onEvents(handler: (m: WorkerEvents) => void): void;
   /** Hands over, synchronously, events that arrived but were not yet handled. */

@@ -85,6 +85,11 @@ export interface WorkerApi {
   crash(id: ActorId): Promise<boolean>;
   /** Spawns a crashed actor again here (`wipe`: its durable store emptied first). */
   recover(id: ActorId, ref: BehaviourRef, options: SpawnOptions, wipe: boolean): Promise<SupervisionPolicy>;
+  /**
+   * Gives `id` (not running here yet) the durable store it had on a host that died, from the
+   * coordinator's mirror (src/net/), before it is spawned here again.
+   */
+  restoreDurable(id: ActorId, entries: [string, unknown][]): void;
   /** Runs a last turn and publishes final counters. */
   close(): void;
 }

@@ -580,12 +580,21 @@ export class ThreadSystem implements ActorSystem {
         continue;
       }
       const target = this.place(id, undefined);
+      // Its "disk", where the dead host shipped it off (a node on NATS): the actor restarts with it.
+      const durable = slot.link.durableOf?.(id);
       try {
+        if (durable !== undefined) await this.call(target, `restore "${id}"`, (api) => api.restoreDurable(id, durable));
         await this.call(target, `restart "${id}"`, (api) => api.spawn(id, rec.ref, rec.options));
         rec.host = target.index;
         restarted.push(id);
         moved.push([id, target.index]);
-        this.trace$.next({ t, type: 'restart', actor: id, reason: `worker ${slot.index} crashed`, host: target.index });
+        this.trace$.next({
+          t,
+          type: 'restart',
+          actor: id,
+          reason: `worker ${slot.index} crashed${durable !== undefined ? '; durable state restored from its mirror' : ''}`,
+          host: target.index,
+        });
       } catch (e) {
         stopped.push(id);
         this.actors.delete(id);

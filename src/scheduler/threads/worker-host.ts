@@ -613,6 +613,11 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     return ok;
   }
 
+  restoreDurable(id: ActorId, entries: [string, unknown][]): void {
+    if (this.host.cells.has(id)) throw new Error(`restoreDurable("${id}"): it is running here; its store is its own`);
+    this.host.durables.seed(id, entries);
+  }
+
   async recover(id: ActorId, ref: BehaviourRef, options: SpawnOptions, wipe: boolean): Promise<SupervisionPolicy> {
     if (wipe) this.host.durables.wipe(id);
     // Until it is spawned (loading its behaviour may take a while), what reaches it is held.
