@@ -79,6 +79,18 @@ describe('conclave run reads as a person would want it', () => {
     expect(program.commands.find((c) => c.name() === 'run')!.helpInformation()).toContain('report decisions, throughput, latency');
   });
 
+  it('prints a repeated question once in the timeline, then "the same question"', async () => {
+    const lines = await (async () => {
+      const out: string[] = [];
+      await runCommand(example('db-choice.yml'), { timeline: 3, store: false }, (l) => out.push(l.replace(/\x1b\[\d+m/g, '')));
+      return out.filter((l) => l.includes(' opens d'));
+    })();
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/coordinator opens d1: Choose the best database .* \[PostgreSQL \| MongoDB \| DynamoDB\]$/);
+    expect(lines[1]).toMatch(/coordinator opens d2: the same question$/);
+    expect(lines[2]).toMatch(/coordinator opens d3: the same question$/);
+  });
+
   it('counts in the singular for one', () => {
     expect([count(1, 'agent'), count(2, 'agent'), count(1200, 'worker'), count(0, 'vote')]).toEqual(['1 agent', '2 agents', '1,200 workers', '0 votes']);
   });

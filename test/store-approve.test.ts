@@ -61,6 +61,20 @@ describe('conclave approve and the store oversight hook', () => {
     expect(() => approveCommand(runId, ' ', { store: file }, () => undefined)).toThrow(/"DECISION"/);
   });
 
+  it('refuses a run that has ended, or whose process is gone: nothing would read the answer', () => {
+    const { file, runId } = storeWithRun();
+    const db = openStore(file);
+    db.prepare('UPDATE runs SET status = ?, ended_at = ? WHERE id = ?').run('completed', Date.now(), runId);
+    const gone = insertRun(db, { kind: 'run', name: 'gone', protocol: 'simple_majority', detailLimit: 100, signed: false });
+    // A pid no process has: the run shows as interrupted.
+    db.prepare('UPDATE runs SET pid = ? WHERE id = ?').run(2 ** 22 + 12345, gone);
+    db.close();
+    expect(() => approveCommand(runId, 'd1', { store: file }, () => undefined)).toThrow(
+      `Invalid configuration at "RUN": expected a run in progress (an ended run holds no decision for oversight), got "${runId} (completed)".`,
+    );
+    expect(() => approveCommand(gone, 'd1', { store: file }, () => undefined)).toThrow(`got "${gone} (interrupted)"`);
+  });
+
   it('stops waiting when the request is aborted or the hook closed', async () => {
     const { file, runId } = storeWithRun();
     const hook = storeOversightHook(file, runId, { pollMs: 20 });

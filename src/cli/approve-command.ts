@@ -1,8 +1,9 @@
 import { userInfo } from 'node:os';
 import { ConfigError } from '../errors.ts';
 import { openStore } from '../store/open-store.ts';
+import { effectiveStatus } from '../store/queries.ts';
 import { resolveRun } from '../store/resolve-run.ts';
-import { green, yellow } from '../text/format.ts';
+import { green } from '../text/format.ts';
 import { EXIT_OK } from './exit-codes.ts';
 
 /** Options of `conclave approve`. */
@@ -38,6 +39,10 @@ export function approveCommand(ref: string, decision: string, opts: ApproveOptio
   const db = openStore(opts.store);
   try {
     const run = resolveRun(db, opts.store, ref);
+    // Only a run in progress reads answers (its oversight hook polls the store); one that ended
+    // or whose process is gone never will, and an answer recorded for it would mislead an audit.
+    const status = effectiveStatus(run.status, run.pid, run.host);
+    if (status !== 'running') throw new ConfigError('RUN', 'a run in progress (an ended run holds no decision for oversight)', `${run.id} (${status})`);
     const earlier = db.prepare('SELECT verdict, by, at FROM approvals WHERE run_id = ? AND decision = ?').get(run.id, decision) as
       | { verdict: string; by: string; at: number }
       | undefined;
@@ -65,7 +70,6 @@ export function approveCommand(ref: string, decision: string, opts: ApproveOptio
       throw e;
     }
     out(green(`${verdict === 'approve' ? 'approved' : 'rejected'}: decision ${decision} of run ${run.id}, by ${by}`));
-    if (run.status !== 'running') out(yellow(`note: run ${run.id} has ended (${run.status}); the answer is recorded, but no run is waiting for it`));
     return EXIT_OK;
   } finally {
     db.close();

@@ -287,6 +287,8 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
   const shown = new Set<string>();
   /** Vote lines printed per shown decision: a swarm of 100,000 would print 100,000 of them. */
   const votesShown = new Map<string, number>();
+  /** The question and options of the last decision shown opening. */
+  let lastAsked: string | undefined;
   const when = (t: number) => (mode === 'sim' ? `${t.toFixed(2).padStart(9)} ms` : new Date(t).toISOString().slice(11, 23));
   return (e) => {
     if (e.type === 'fault') {
@@ -331,8 +333,12 @@ export function timelineWriter(decisions: number, mode: 'sim' | 'threads', lines
     if (ev.type === 'proposal' && shown.size < decisions) shown.add(ev.decision);
     if (!shown.has(ev.decision)) return;
     const at = dim(when(e.t));
-    if (ev.type === 'proposal') lines.push(`${at}  ${bold(e.actor)} opens ${ev.decision}: ${ev.question} [${(ev.options as string[]).join(' | ')}]`);
-    else if (ev.type === 'vote') {
+    if (ev.type === 'proposal') {
+      // A workload asks one question many times: its text (often longer than the line) once, then "the same".
+      const asked = `${ev.question} [${(ev.options as string[]).join(' | ')}]`;
+      lines.push(`${at}  ${bold(e.actor)} opens ${ev.decision}: ${asked === lastAsked ? dim('the same question') : asked}`);
+      lastAsked = asked;
+    } else if (ev.type === 'vote') {
       const n = (votesShown.get(ev.decision) ?? 0) + 1;
       votesShown.set(ev.decision, n);
       if (n <= VOTE_LINES) lines.push(`${at}  ${ev.agent} votes ${bold(String(ev.vote))} (${ev.reason}; confidence ${Number(ev.confidence).toFixed(2)})`);

@@ -113,7 +113,7 @@ export function registerStoreCommands(program: Command): void {
   const approve = program
     .command('approve')
     .description(
-      'Answer a decision a run holds for human oversight: records approve (or, with --reject, reject) in the store, where the waiting run reads it. A decision is answered once; a second answer is refused.',
+      'Answer a decision a run holds for human oversight: records approve (or, with --reject, reject) in the store, where the waiting run reads it. A decision is answered once; a second answer, or one for a run that has ended, is refused (exit 2).',
     )
     .argument('<run>', 'a run id, a unique prefix of one, or "last"')
     .argument('<decision>', 'the decision to answer, as the oversight request names it (e.g. d7)')
