@@ -516,6 +516,21 @@ describe('conclave stats', () => {
     expect(text[2]).toBe('  weighted_voting     1            291/300    97.0%  4.94 ms  5.89 ms           10.0    97.3%           0');
   });
 
+  it('says what the default leaves out (stress campaigns, benchmarks, hive sessions) instead of dropping it silently', () => {
+    const own = join(mkdtempSync(join(tmpdir(), 'conclave-stats-kinds-')), 'conclave.db');
+    const db = openStore(own);
+    for (const kind of ['run', 'stress', 'stress', 'bench', 'hive'] as const)
+      insertRun(db, { kind, name: kind, protocol: 'simple_majority', detailLimit: 100, signed: false });
+    db.close();
+    const text: string[] = [];
+    statsCommand(undefined, { store: own }, (l) => text.push(l.replace(/\x1b\[[0-9;]*m/g, '')));
+    expect(text[0]).toBe(`Consensus statistics · 1 stored run · ${own}`);
+    expect(text[1]).toBe('  not counted: 2 stress campaigns, 1 benchmark, 1 hive session (each reports in its own shape: conclave show ID, or --kind)');
+    const stress: string[] = [];
+    statsCommand(undefined, { store: own, kind: 'stress' }, (l) => stress.push(l));
+    expect(stress.some((l) => l.includes('not counted'))).toBe(false);
+  });
+
   it('refuses a protocol no stored run used, and a run together with filters', () => {
     expect(failure(() => statsCommand(undefined, { store, protocol: 'paxos' }, () => undefined)).message).toMatch(
       /"--protocol": expected one of the protocols the stored runs used: byzantine_supermajority, byzantine_tolerant, raft, simple_majority, weighted_voting, got "paxos"/,

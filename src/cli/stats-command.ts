@@ -1,7 +1,7 @@
 import { ConfigError } from '../errors.ts';
 import { listRuns, resolveRun, storedProtocols } from '../store/queries.ts';
 import { protocolStats } from '../store/run-summary.ts';
-import { bold, dim, int } from '../text/format.ts';
+import { bold, count, dim, int } from '../text/format.ts';
 import { EXIT_OK } from './exit-codes.ts';
 import { parseSince, withStore, type StoreFilterOptions } from './store-read.ts';
 
@@ -14,6 +14,13 @@ import { parseSince, withStore, type StoreFilterOptions } from './store-read.ts'
  * ```
  */
 export type StatsCommandOptions = StoreFilterOptions;
+
+/** What the header calls the runs of a kind the default leaves out. */
+const KIND_NAMES: Readonly<Record<string, string>> = { stress: 'stress campaign', bench: 'benchmark', hive: 'hive session' };
+const kindOrder = (kind: string): number => {
+  const i = Object.keys(KIND_NAMES).indexOf(kind);
+  return i < 0 ? Number.MAX_SAFE_INTEGER : i;
+};
 
 /**
  * `conclave stats [RUN]`: across the stored runs (or one run, or those of one protocol, or since
@@ -31,12 +38,15 @@ export function statsCommand(ref: string | undefined, opts: StatsCommandOptions,
     throw new ConfigError('RUN', 'either one run or the filters --protocol/--since, not both', ref);
   const since = opts.since !== undefined ? parseSince(opts.since, opts.now) : undefined;
   return withStore(opts.store, (db, file) => {
+    const listed = ref !== undefined ? [] : listRuns(db, { protocol: opts.protocol, since, kind: opts.kind });
     const runs =
       ref !== undefined
         ? [resolveRun(db, file, ref)]
-        : listRuns(db, { protocol: opts.protocol, since, kind: opts.kind })
-            // Stress campaigns and benchmarks report in their own shape: counted only when asked for by --kind.
-            .filter((r) => opts.kind !== undefined || r.kind === 'run' || r.kind === 'replay');
+        : // Stress campaigns, benchmarks and hive sessions report in their own shape: counted only when asked for by --kind.
+          listed.filter((r) => opts.kind !== undefined || r.kind === 'run' || r.kind === 'replay');
+    /** What the default leaves out, by kind, said in the header rather than silently dropped. */
+    const left = new Map<string, number>();
+    for (const r of listed) if (!runs.includes(r)) left.set(r.kind, (left.get(r.kind) ?? 0) + 1);
     if (runs.length === 0 && opts.protocol !== undefined && !storedProtocols(db).includes(opts.protocol)) {
       const known = storedProtocols(db);
       throw new ConfigError(
@@ -55,6 +65,15 @@ export function statsCommand(ref: string | undefined, opts: StatsCommandOptions,
         ? `run ${runs[0]!.id} (${runs[0]!.name})`
         : `${int(runs.length)} stored run${runs.length === 1 ? '' : 's'}${opts.protocol ? ` of ${opts.protocol}` : ''}${opts.since ? ` since ${opts.since}` : ''}`;
     out(bold(`Consensus statistics`) + dim(` · ${what} · ${file}`));
+    if (left.size > 0)
+      out(
+        dim(
+          `  not counted: ${[...left]
+            .sort(([a], [b]) => kindOrder(a) - kindOrder(b))
+            .map(([kind, n]) => count(n, KIND_NAMES[kind] ?? `${kind} run`))
+            .join(', ')} (each reports in its own shape: conclave show ID, or --kind)`,
+        ),
+      );
     if (runs.length === 0) {
       out('  no run matches');
       return EXIT_OK;
