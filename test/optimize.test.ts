@@ -150,7 +150,10 @@ describe('conclave optimize, from a bench file', () => {
     expect(optimizeCommand({ target: 'speed', from: [file] }, (l) => lines.push(l))).toBe(0);
     const text = strip(lines.join('\n'));
     expect(text).toContain(`Recommendation: simple_majority, n = 3, 1 in flight  (measured: ${file})`);
-    expect(text).toContain(`simple_majority n=3 [${file}]: 12,000 decisions per simulated minute`);
+    // Prose is wrapped at 100 columns (continuation lines indented): read it unwrapped.
+    expect(text.replace(/\n {4}(?=\S)/g, ' ')).toContain(`simple_majority n=3 [${file}]: 12,000 decisions per simulated minute`);
+    // Commands and the scenario's YAML are kept whole (they are copied, not read), and the headline naming the file.
+    expect(lines.map(strip).filter((l) => l.length > 100 && !/^( {2}(conclave |#|\w+: [{[])|Recommendation:)/.test(l))).toEqual([]);
     expect(text).toMatch(/consensus\.voting_timeout: 18ms\n +3 x 6\.00 virtual ms/);
     expect(text).toContain('Scenario (save as a .yml file; `conclave run FILE` runs it)');
   });
