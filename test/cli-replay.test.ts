@@ -32,6 +32,9 @@ describe('conclave replay', () => {
     for (const k of [at - 3, at - 1, at + 1, at + 3]) expect(text).toMatch(new RegExp(`\\n {6}#\\s*${k} +[\\d.]+ ms `));
     expect(text).not.toMatch(new RegExp(`\\n {6}#\\s*${at + 4} `));
     expect(text).toMatch(/\.\.\. and \d+ more \(--violations N shows more/);
+    // The heading counts what the summary counts: safety violations, and liveness findings apart.
+    const summary = Number(/(\d+) VIOLATIONS?/.exec(text)?.[1]);
+    expect(text).toMatch(new RegExp(`Findings: ${summary.toLocaleString('en-US')} safety violations?(, \\d+ liveness findings?)?\\n`));
     expect(text).toMatch(/trace sha256 [0-9a-f]{64} · \d+ events/);
     expect(text).toContain(`again: conclave replay ${colluders} --seed 3`);
   });

@@ -5,7 +5,7 @@ import { loadScenarioFile, parseScenario, withScenarioLine, type Scenario } from
 import type { EventCuts } from '../adversary/event-cuts.ts';
 import { drawRun, raftCutAdversary } from '../stress/index.ts';
 import { runScenario } from '../swarm/run-scenario.ts';
-import { bold, dim, heading, red, yellow } from '../text/format.ts';
+import { bold, count, dim, heading, red, yellow } from '../text/format.ts';
 import { brokenRunEnd, RunRecorder, scenarioRunEnd, scenarioRunStart } from '../store/index.ts';
 import { exitCodeForError } from './exit-codes.ts';
 import { printSummary } from './run-command.ts';
@@ -144,7 +144,10 @@ async function replayedScenario(
 function printFindings(findings: readonly Violation[], events: readonly TraceEvent[], o: { around: number; shown: number }, out: (line: string) => void): void {
   if (findings.length === 0) return;
   const { around } = o;
-  out(heading(`Violations (${findings.length})`));
+  // Safety and liveness counted apart: the summary above counts safety violations only.
+  const safety = findings.filter((v) => v.kind === 'safety').length;
+  const liveness = findings.length - safety;
+  out(heading(`Findings: ${count(safety, 'safety violation')}${liveness > 0 ? `, ${count(liveness, 'liveness finding')}` : ''}`));
   for (const v of findings.slice(0, o.shown)) {
     out('');
     out(`  ${v.kind === 'safety' ? red(violationText(v)) : yellow(`[liveness] ${violationText(v)}`)}`);
