@@ -305,7 +305,7 @@ describe('conclave show', () => {
     const lines = show(id, { leaders: true, faults: true });
     expect(lines).toContain('  term 1    node_001    169.49 ms → 1000.00 ms (831 ms) · node_001 crashed');
     expect(lines).toContain('  term 3    node_004    2708.82 ms → the end');
-    expect(lines).toContain('  failover     node_001 crashed at 1000 ms → node_002 led 173 ms later');
+    expect(lines).toContain('  failover     node_001 crashed at 1,000 ms → node_002 led 173 ms later');
     expect(lines).toContain('  leaderless   343 ms in all: 0.00 ms → 169.49 ms (no leader elected yet) · 1000.00 ms → 1173.48 ms (node_001 crashed)');
     expect(lines).toContain('  current leader  node_004');
     expect(lines).toContain('  crash      node_001                  1000.00 ms → 1500.00 ms (500 ms, recover)');

@@ -422,8 +422,8 @@ describe('Part 5: Raft (exercises 8, 9)', () => {
   it("9: the summary's timeline shows the crash and the new leader's election", async () => {
     const { text: t } = await text(example('09-raft-leader-crash.yml'), 1);
     expect(t).toMatch(/3000\.00 ms {2}\S+ crashed/);
-    expect(t).toMatch(/failover +(\S+) crashed at 3000 ms → (\S+) led \d+ ms later/);
-    const [, crashed, next] = /failover +(\S+) crashed at 3000 ms → (\S+) led/.exec(t)!;
+    expect(t).toMatch(/failover +(\S+) crashed at 3,000 ms → (\S+) led [\d,]+ ms later/);
+    const [, crashed, next] = /failover +(\S+) crashed at 3,000 ms → (\S+) led/.exec(t)!;
     expect(next).not.toBe(crashed);
     expect(t).toMatch(new RegExp(`${next} elected leader of term \\d+`));
   });

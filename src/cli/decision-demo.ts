@@ -39,7 +39,7 @@ function verdict(r: ScenarioResult): string {
 function figures(r: ScenarioResult): string {
   const d = r.decisions;
   const quality = r.quality === null ? '' : ` · quality ${(r.quality * 100).toFixed(1)}%`;
-  return `${int(d.attempted)} decisions (${int(d.decided)} decided, ${int(d.noConsensus)} no consensus, ${int(d.timedOut)} timed out) in ${r.wallMs.toFixed(0)} ms = ${bold(`${int(r.decisionsPerMinute)} decisions/min`)}${quality}`;
+  return `${int(d.attempted)} decisions (${int(d.decided)} decided, ${int(d.noConsensus)} no consensus, ${int(d.timedOut)} timed out) in ${int(Math.round(r.wallMs))} ms = ${bold(`${int(r.decisionsPerMinute)} decisions/min`)}${quality}`;
 }
 
 /**

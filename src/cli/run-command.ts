@@ -391,7 +391,7 @@ export function printSummary(
   );
   for (const c of r.hostCrashes) {
     out(
-      `  crash        ${red(`worker ${c.host} died`)} at ${c.at.toFixed(0)} ms (${c.detail}) · restarted ${c.restarted.length ? names(c.restarted) : 'none'}${c.stopped.length ? ` · stopped ${names(c.stopped)}` : ''} · ${int(c.lostInFlight)} envelopes dead-lettered host-crashed`,
+      `  crash        ${red(`worker ${c.host} died`)} at ${int(Math.round(c.at))} ms (${c.detail}) · restarted ${c.restarted.length ? names(c.restarted) : 'none'}${c.stopped.length ? ` · stopped ${names(c.stopped)}` : ''} · ${int(c.lostInFlight)} envelopes dead-lettered host-crashed`,
     );
   }
   const outcomes = Object.entries(r.byOutcome).sort((a, b) => b[1] - a[1]);
@@ -459,10 +459,10 @@ export function printSummary(
     );
   if (r.raft) {
     out(heading('Raft'));
-    out(`  leaders      ${r.raft.leaders.map((l) => `term ${l.term}: ${l.leader} at ${l.at.toFixed(0)} ms`).join(' · ') || 'none elected'}`);
+    out(`  leaders      ${r.raft.leaders.map((l) => `term ${l.term}: ${l.leader} at ${int(Math.round(l.at))} ms`).join(' · ') || 'none elected'}`);
     for (const f of r.raft.failovers) {
       out(
-        `  failover     ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${f.newLeader ? `${bold(f.newLeader)} led ${f.ms!.toFixed(0)} ms later` : red('no new leader')}`,
+        `  failover     ${f.crashed} crashed at ${int(Math.round(f.at))} ms → ${f.newLeader ? `${bold(f.newLeader)} led ${int(Math.round(f.ms!))} ms later` : red('no new leader')}`,
       );
     }
     out(`  client       ${int(r.raft.retries)} retries (redirects and timeouts); every acknowledged command checked against what the nodes applied`);
@@ -479,7 +479,7 @@ export function printSummary(
   }
   out(
     dim(
-      `\n  trace ${r.traceHash.slice(0, 16)}…${traceFile ? ` written to ${traceFile}` : ''} · ${r.wallMs.toFixed(0)} ms wall${r.replayable ? '' : ' · threads mode: wall clock, a rerun differs (replay in sim mode)'}`,
+      `\n  trace ${r.traceHash.slice(0, 16)}…${traceFile ? ` written to ${traceFile}` : ''} · ${int(Math.round(r.wallMs))} ms wall${r.replayable ? '' : ' · threads mode: wall clock, a rerun differs (replay in sim mode)'}`,
     ),
   );
 }
@@ -494,14 +494,14 @@ function printPbft(p: NonNullable<ScenarioResult['pbft']>, out: (line: string) =
   out(heading('PBFT'));
   const auth = p.signatures === 'none' ? 'not signed (channels only)' : p.signatures === 'token' ? 'signed (modelled signatures)' : 'signed (Ed25519)';
   out(`  replicas     n = ${p.n}, tolerates f = ${p.f} Byzantine · messages ${auth}`);
-  out(`  views        ${p.views.map((v) => `view ${v.view}: ${v.primary} at ${v.at.toFixed(0)} ms`).join(' · ') || 'view 0 throughout'}`);
+  out(`  views        ${p.views.map((v) => `view ${v.view}: ${v.primary} at ${int(Math.round(v.at))} ms`).join(' · ') || 'view 0 throughout'}`);
   for (const f of p.failovers) {
     const after = f.newPrimary
-      ? `${bold(f.newPrimary)} primary ${f.ms!.toFixed(0)} ms later`
+      ? `${bold(f.newPrimary)} primary ${int(Math.round(f.ms!))} ms later`
       : f.recoveredMs !== undefined
-        ? yellow(`no new view: ${f.crashed} recovered ${f.recoveredMs.toFixed(0)} ms later and went on as primary`)
+        ? yellow(`no new view: ${f.crashed} recovered ${int(Math.round(f.recoveredMs))} ms later and went on as primary`)
         : red('no new view');
-    out(`  failover     primary ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${after}`);
+    out(`  failover     primary ${f.crashed} crashed at ${int(Math.round(f.at))} ms → ${after}`);
   }
   if (p.byzantine.agents.length > 0)
     out(
@@ -510,7 +510,7 @@ function printPbft(p: NonNullable<ScenarioResult['pbft']>, out: (line: string) =
   for (const d of p.detected) {
     const digests = d.evidence.map((m) => String((m as { d?: unknown }).d ?? '?').slice(0, 8)).join(' vs ');
     out(
-      `  ${yellow('caught')}       ${bold(d.suspect)}: ${d.kind} in ${d.phase} (view ${d.view}, seq ${d.seq}) at ${d.at.toFixed(0)} ms, proven to ${d.by} by ${d.evidence.length} signed message${d.evidence.length === 1 ? '' : 's'} (digest ${digests}); isolated`,
+      `  ${yellow('caught')}       ${bold(d.suspect)}: ${d.kind} in ${d.phase} (view ${d.view}, seq ${d.seq}) at ${int(Math.round(d.at))} ms, proven to ${d.by} by ${d.evidence.length} signed message${d.evidence.length === 1 ? '' : 's'} (digest ${digests}); isolated`,
     );
   }
   const refused = Object.entries(p.rejected).sort((a, b) => b[1] - a[1]);

@@ -171,7 +171,7 @@ export function printHeader(s: RunSummary, out: (line: string) => void): void {
     );
     const checkers = Object.entries(x.byChecker);
     if (checkers.length) out(`  violations   ${red(checkers.map(([c, n]) => `${c} ${n}`).join(' · '))}`);
-    if (x.slowestRecoveryMs !== null) out(`  recovery     slowest ${x.slowestRecoveryMs.toFixed(0)} ms`);
+    if (x.slowestRecoveryMs !== null) out(`  recovery     slowest ${int(Math.round(x.slowestRecoveryMs))} ms`);
   }
   const st = s.stored;
   if (r.kind === 'run' || r.kind === 'replay' || st.detailed > 0)
@@ -458,12 +458,12 @@ function printLeaders(l: ReturnType<typeof leadersOf>, run: RunRow, _o: PrintOpt
   if (l.terms.length === 0) out(`  ${red('no leader was elected')}`);
   const gaps = l.gaps.filter((g) => (g.until ?? Infinity) > g.from);
   out(
-    `  ${raft ? 'leaderless' : 'no primary'}   ${l.leaderlessMs.toFixed(0)} ms in all${gaps.length ? `: ${gaps.map((g) => `${t(g.from)} → ${g.until === null ? 'the end' : t(g.until)} (${g.why})`).join(' · ')}` : ''}`,
+    `  ${raft ? 'leaderless' : 'no primary'}   ${int(Math.round(l.leaderlessMs))} ms in all${gaps.length ? `: ${gaps.map((g) => `${t(g.from)} → ${g.until === null ? 'the end' : t(g.until)} (${g.why})`).join(' · ')}` : ''}`,
   );
   for (const f of l.failovers as { crashed: string; at: number; newLeader?: string | null; newPrimary?: string | null; ms?: number | null }[]) {
     const next = f.newLeader ?? f.newPrimary;
     out(
-      `  failover     ${f.crashed} crashed at ${f.at.toFixed(0)} ms → ${next ? `${bold(next)} ${raft ? 'led' : 'primary'} ${(f.ms ?? 0).toFixed(0)} ms later` : red(raft ? 'no new leader' : 'no new view')}`,
+      `  failover     ${f.crashed} crashed at ${int(Math.round(f.at))} ms → ${next ? `${bold(next)} ${raft ? 'led' : 'primary'} ${(f.ms ?? 0).toFixed(0)} ms later` : red(raft ? 'no new leader' : 'no new view')}`,
     );
   }
   for (const v of l.viewChanges)
@@ -481,7 +481,7 @@ function printFaults(faults: ReturnType<typeof faultsOf>, run: RunRow, _o: Print
   for (const f of faults) {
     const span =
       f.end !== null
-        ? `${traceTime(f.start, run.mode).trim()} → ${traceTime(f.end, run.mode).trim()} (${f.durationMs!.toFixed(0)} ms, ${f.endedBy})`
+        ? `${traceTime(f.start, run.mode).trim()} → ${traceTime(f.end, run.mode).trim()} (${int(Math.round(f.durationMs!))} ms, ${f.endedBy})`
         : `${traceTime(f.start, run.mode).trim()}${f.fault === 'isolated' || f.fault === 'cascade' ? '' : dim(' → not lifted')}`;
     out(`  ${(f.fault === 'crash' ? red : yellow)(f.fault.padEnd(fw))}  ${f.target.padEnd(tw)}  ${span}`.trimEnd());
   }
