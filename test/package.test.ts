@@ -183,6 +183,22 @@ describe('the packed package, installed into a fresh prefix', () => {
     expect(shown.run).toMatchObject({ name: 'db-choice', attempted: 200, file: scenario });
   }, 120_000);
 
+  it('runs what loads modules by path from the package: hive-mind (its behaviours) and run --dashboard (its server thread)', async () => {
+    // Compiled code must name compiled files: dist/ holds no .ts (moduleUrl maps them).
+    const offenders = readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.js'))
+      .filter((f) => /new URL\('[^']+\.ts'/.test(readFileSync(join(installed, 'dist', f), 'utf8').replace(/^\s*(\*|\/\/).*$/gm, '')));
+    expect(offenders).toEqual([]);
+    const hive = await exec(conclave, ['hive-mind', 'spawn', 'Document the API', '--no-store'], { env, cwd: prefix });
+    expect(hive.stdout).toMatch(/session 1: done — \d+\/\d+ subtasks/);
+    const dash = await exec(conclave, ['run', join(installed, 'examples', 'db-choice.yml'), '--dashboard', '0', '--no-store', '--timeline', '0'], {
+      env,
+      cwd: prefix,
+    });
+    expect(dash.stderr).toMatch(/dashboard for this run: http:\/\/127\.0\.0\.1:\d+/);
+    expect(dash.stdout).toContain('balanced');
+  }, 120_000);
+
   it('refuses a bad flag with exit 2 and one line', async () => {
     const e = await exec(conclave, ['run', '--mode', 'fast'], { env }).catch((err: { code: number; stderr: string }) => err);
     expect('code' in e ? e.code : 0).toBe(2);

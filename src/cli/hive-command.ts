@@ -47,7 +47,7 @@ interface SpawnFlags {
 function sessionLine(i: number, s: HiveSession): string {
   const r = s.report;
   const o = r.objectives[0];
-  return `session ${i}: ${o.status} — ${o.done}/${o.subtasks} subtasks, quality ${o.quality}, ${o.durationMs} ms ${r.mode === 'sim' ? 'virtual' : 'wall'}; ${o.attempts} attempts (${o.failures} failed, ${o.timeouts} timed out, ${o.reassigned} reassigned); ${o.decisions} decision rounds (${o.unsound} unsound, ${o.undecided} undecided); ${r.safety.length} safety findings; ${r.subtasksPerMinute.toLocaleString('en-US')} subtasks/min wall`;
+  return `session ${i}: ${o.status} — ${o.done}/${o.subtasks} subtasks, quality ${o.quality}, ${o.durationMs.toLocaleString('en-US')} ms ${r.mode === 'sim' ? 'virtual' : 'wall'}; ${o.attempts} attempts (${o.failures} failed, ${o.timeouts} timed out, ${o.reassigned} reassigned); ${o.decisions} decision rounds (${o.unsound} unsound, ${o.undecided} undecided); ${r.safety.length} safety findings; ${r.subtasksPerMinute.toLocaleString('en-US')} subtasks/min wall`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { moduleUrl } from '../module-url.ts';
 import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import type { MessageAccounting } from '../actors/counters.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
@@ -88,7 +89,7 @@ export class LiveDashboard {
     const signal = new SharedArrayBuffer(4);
     const { runId, label, startPaused: _p, mode: _m, protocol: _pr, ...server } = options;
     const init: BridgeInit = { server, runId, label, control: port2, signal };
-    const worker = startWorker(new URL('./dashboard-worker.ts', import.meta.url), { workerData: init, transferList: [port2] });
+    const worker = startWorker(moduleUrl('./dashboard-worker.ts', import.meta.url), { workerData: init, transferList: [port2] });
     const ready = await new Promise<FromServer>((resolve, reject) => {
       worker.once('message', resolve);
       worker.once('error', reject);

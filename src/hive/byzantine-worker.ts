@@ -1,3 +1,4 @@
+import { moduleUrl } from '../module-url.ts';
 import { fileURLToPath } from 'node:url';
 import type { BehaviourRef } from '../actors/registry.ts';
 import { byzantineVoter, type ByzantineVoterProps } from '../adversary/byzantine-voter.ts';
@@ -34,4 +35,7 @@ export const byzantineHiveWorker = workerWith(byzantineVoter);
  * await system.spawn('worker_01_01', BYZANTINE_HIVE_WORKER, { props });
  * ```
  */
-export const BYZANTINE_HIVE_WORKER: BehaviourRef = { module: fileURLToPath(new URL('./byzantine-worker.ts', import.meta.url)), export: 'byzantineHiveWorker' };
+export const BYZANTINE_HIVE_WORKER: BehaviourRef = {
+  module: fileURLToPath(moduleUrl('./byzantine-worker.ts', import.meta.url)),
+  export: 'byzantineHiveWorker',
+};

@@ -1,3 +1,4 @@
+import { moduleUrl } from '../module-url.ts';
 import { fileURLToPath } from 'node:url';
 import type { Draft } from 'immer';
 import type { ActorContext, Behaviour } from '../actors/behaviour.ts';
@@ -371,4 +372,4 @@ export const hiveQueen: Behaviour<QueenState, QueenProps> = {
  * await system.spawn('queen', HIVE_QUEEN, { props });
  * ```
  */
-export const HIVE_QUEEN: BehaviourRef = { module: fileURLToPath(new URL('./queen.ts', import.meta.url)), export: 'hiveQueen' };
+export const HIVE_QUEEN: BehaviourRef = { module: fileURLToPath(moduleUrl('./queen.ts', import.meta.url)), export: 'hiveQueen' };

@@ -1,3 +1,4 @@
+import { moduleUrl } from '../module-url.ts';
 import { fileURLToPath } from 'node:url';
 import type { Behaviour } from '../actors/behaviour.ts';
 import type { BehaviourRef } from '../actors/registry.ts';
@@ -54,4 +55,4 @@ export const teamLead: Behaviour<TeamLeadState, TeamLeadProps> = {
  * await system.spawn('lead_01', TEAM_LEAD, { props });
  * ```
  */
-export const TEAM_LEAD: BehaviourRef = { module: fileURLToPath(new URL('./team-lead.ts', import.meta.url)), export: 'teamLead' };
+export const TEAM_LEAD: BehaviourRef = { module: fileURLToPath(moduleUrl('./team-lead.ts', import.meta.url)), export: 'teamLead' };

@@ -1,3 +1,4 @@
+import { moduleUrl } from '../module-url.ts';
 import { fileURLToPath } from 'node:url';
 import type { Draft } from 'immer';
 import type { Behaviour } from '../actors/behaviour.ts';
@@ -98,4 +99,4 @@ export const hiveWorker = workerWith(voter);
  * await system.spawn('worker_01_01', HIVE_WORKER, { props });
  * ```
  */
-export const HIVE_WORKER: BehaviourRef = { module: fileURLToPath(new URL('./worker.ts', import.meta.url)), export: 'hiveWorker' };
+export const HIVE_WORKER: BehaviourRef = { module: fileURLToPath(moduleUrl('./worker.ts', import.meta.url)), export: 'hiveWorker' };

@@ -1,3 +1,4 @@
+import { moduleUrl } from '../module-url.ts';
 import { execFile } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -30,7 +31,7 @@ export interface LearningExperiment {
   readonly oracles: readonly [Oracle, Oracle];
 }
 
-const SESSION_SCRIPT = fileURLToPath(new URL('./learning-session-main.ts', import.meta.url));
+const SESSION_SCRIPT = fileURLToPath(moduleUrl('./learning-session-main.ts', import.meta.url));
 /** The package root: `--import tsx` resolves tsx from the working directory. */
 const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
