@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { learningVerdict, meetsOracle, runLearningExperiment } from '../src/reasoning-bank/index.ts';
+import { learningVerdict, meetsOracle, readPatterns, runLearningExperiment } from '../src/reasoning-bank/index.ts';
+import { openStore } from '../src/store/open-store.ts';
 
 /**
  * The learning acceptance of issue 19 on a fixed seed (3): 15 sessions, each a separate Node process
@@ -12,8 +13,9 @@ import { learningVerdict, meetsOracle, runLearningExperiment } from '../src/reas
  */
 describe('ReasoningBank learning across sessions', () => {
   it('converges to the oracle by session 5, beats the greedy bank on regret, and adapts when the best arms change at session 10', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conclave-learning-'));
     const r = await runLearningExperiment({
-      dir: mkdtempSync(join(tmpdir(), 'conclave-learning-')),
+      dir,
       sessions: 15,
       objectivesPerSession: 120,
       seed: 3,
@@ -37,13 +39,28 @@ describe('ReasoningBank learning across sessions', () => {
     expect(at(15, 'random').successRate / at(15, 'oracle').successRate).toBeLessThan(0.8);
     expect(at(15, 'fixed').successRate / at(15, 'oracle').successRate).toBeLessThan(0.9);
 
+    // The change is detected, and only where there is one: the changing variant's bank counts a
+    // change in some pattern, the stationary one (the same seeds, 15 sessions) raises no false alarm.
+    const resets = (variant: string) => {
+      const db = openStore(join(dir, variant, 'bank.db'));
+      try {
+        return readPatterns(db).reduce((n, p) => n + p.resets, 0);
+      } finally {
+        db.close();
+      }
+    };
+    expect(resets('changing')).toBeGreaterThanOrEqual(1);
+    expect(resets('stationary')).toBe(0);
+
     // After the change: the bank's share of the new oracle drops, then climbs back within 5 sessions
-    // to within 10 % of the oracle (the 95 % bar of the issue is printed by the benchmark; see the
-    // docs for how close it gets), and it has lost less than greedy since the change.
+    // to 92 % of it at no more than 1.1x its time (the 95 % bar of the issue is printed by the
+    // benchmark and met on seed 1, not on this seed; see the docs), and it has lost less than
+    // greedy since the change.
     const dropped = meetsOracle(r.changing, 10).share;
-    const back = Math.max(...[10, 11, 12, 13, 14].map((s) => meetsOracle(r.changing, s).share));
+    const back = [10, 11, 12, 13, 14].map((s) => meetsOracle(r.changing, s)).sort((a, b) => b.share - a.share)[0]!;
     expect(dropped).toBeLessThan(0.9);
-    expect(back).toBeGreaterThanOrEqual(0.9);
+    expect(back.share).toBeGreaterThanOrEqual(0.92);
+    expect(back.timeRatio).toBeLessThanOrEqual(1.1);
     const since = (st: string) =>
       r.changing.find((x) => x.session === 15 && x.strategy === st)!.cumulativeRegret -
       r.changing.find((x) => x.session === 9 && x.strategy === st)!.cumulativeRegret;

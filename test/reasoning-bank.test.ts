@@ -117,6 +117,35 @@ describe('the ReasoningBank', () => {
     bank.close();
   });
 
+  it('a change in time alone is a change: when the best arm gets slower, drift detection restarts the figures and the bank moves to the faster arm', () => {
+    const file = join(dir(), 'c.db');
+    const bank = ReasoningBank.open(file);
+    // Every arm succeeds 90 % of the time; only durations tell them apart, with some noise.
+    const run = (uses: number, fast: string, from: number) => {
+      let onFast = 0;
+      for (let i = 0; i < uses; i++) {
+        const c = bank.choose(CLS, ARMS, from + i);
+        const noise = 1 + 0.2 * Math.sin(i * 1.7);
+        bank.record(CLS, c, { success: i % 10 !== 3, quality: 0.5, durationMs: (c.arm.topology === fast ? 20_000 : 60_000) * noise });
+        if (i >= uses - 20 && c.arm.topology === fast) onFast++;
+      }
+      return onFast;
+    };
+    const resets = () => {
+      const db = openStore(file);
+      try {
+        return readPattern(db, 'reasoning-bank/pattern/auth-jwt')!.resets;
+      } finally {
+        db.close();
+      }
+    };
+    expect(run(150, 'star', 0)).toBeGreaterThanOrEqual(17);
+    expect(resets()).toBe(0);
+    expect(run(100, 'ring', 1_000)).toBeGreaterThanOrEqual(17);
+    expect(resets()).toBeGreaterThanOrEqual(1);
+    bank.close();
+  });
+
   it('refuses an outcome it could not store faithfully, a choice made for another class, and options out of range', () => {
     const bank = ReasoningBank.open(join(dir(), 'c.db'));
     const c = bank.choose(CLS, ARMS, 1);

@@ -320,9 +320,11 @@ export function addOutcome(db: StoreDb, w: OutcomeWrite): number {
 }
 
 /**
- * Adds to a pattern's drift (see migration 2); past `threshold` the world has changed: every
- * arm's discounted figures are multiplied by `keep`, the drift starts again from 0 and the
- * reset is counted. Returns whether it reset.
+ * Adds to a pattern's drift (see migration 2); past `threshold` the world has changed: the hive
+ * every pattern runs on is no longer the one the figures were measured on, so every pattern's
+ * arms keep only `keep` of their discounted figures (0: a restart; all-time figures and
+ * trajectories stay), every drift starts again from 0, and this pattern counts the change in
+ * `resets`. Returns whether it reset.
  */
 export function addDrift(db: StoreDb, key: string, step: number, threshold: number, keep: number): boolean {
   const { drift } = sql(db, 'SELECT drift FROM rb_patterns WHERE key = ?').get(key) as { drift: number };
@@ -331,12 +333,12 @@ export function addDrift(db: StoreDb, key: string, step: number, threshold: numb
     sql(db, 'UPDATE rb_patterns SET drift = ? WHERE key = ?').run(next, key);
     return false;
   }
-  sql(db, 'UPDATE rb_patterns SET drift = 0, resets = resets + 1 WHERE key = ?').run(key);
+  sql(db, 'UPDATE rb_patterns SET drift = 0, resets = resets + (key = ?)').run(key);
   sql(
     db,
     `UPDATE rb_arms SET d_uses = d_uses * @keep, d_successes = d_successes * @keep, d_quality_sum = d_quality_sum * @keep,
-    d_duration_sum = d_duration_sum * @keep, d_duration_sq = d_duration_sq * @keep WHERE pattern_key = @key`,
-  ).run({ keep, key });
+    d_duration_sum = d_duration_sum * @keep, d_duration_sq = d_duration_sq * @keep`,
+  ).run({ keep });
   return true;
 }
 
