@@ -1,6 +1,7 @@
 // npm run build (and `prepare`, so `npm install` and `npm pack` build too): compiles src/ to
 // dist/ (JavaScript, declarations, source maps) with the project's TypeScript, copies the files
-// tsc does not emit (the piscina worker, hand-written declarations), and stamps the build last,
+// tsc does not emit (the piscina worker, hand-written declarations, the dashboard's page and
+// scripts), and stamps the build last,
 // so bin/conclave.js can tell a finished, current build from a stale or interrupted one.
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,7 +21,8 @@ execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
 /** Every file under `dir`, as absolute paths. */
 const files = (dir) => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
 for (const file of files(src)) {
-  if (!file.endsWith('.mjs') && !file.endsWith('.d.ts')) continue;
+  // The piscina worker, hand-written declarations, and the dashboard's page (served from dist/).
+  if (!file.endsWith('.mjs') && !file.endsWith('.d.ts') && !file.includes(`${join('dashboard', 'static')}`)) continue;
   const to = join(dist, relative(src, file));
   mkdirSync(dirname(to), { recursive: true });
   copyFileSync(file, to);

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -183,7 +183,7 @@ describe('the packed package, installed into a fresh prefix', () => {
     expect(shown.run).toMatchObject({ name: 'db-choice', attempted: 200, file: scenario });
   }, 120_000);
 
-  it('runs what loads modules by path from the package: hive-mind (its behaviours) and run --dashboard (its server thread)', async () => {
+  it('runs what loads files by path from the package: hive-mind (its behaviours), run --dashboard (its server thread), conclave dashboard (its page)', async () => {
     // Compiled code must name compiled files: dist/ holds no .ts (moduleUrl maps them).
     const offenders = readdirSync(join(installed, 'dist'), { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.js'))
@@ -197,6 +197,26 @@ describe('the packed package, installed into a fresh prefix', () => {
     });
     expect(dash.stderr).toMatch(/dashboard for this run: http:\/\/127\.0\.0\.1:\d+/);
     expect(dash.stdout).toContain('balanced');
+    // conclave dashboard serves its page and scripts from the installed package (dist/ once had none: an empty 200).
+    const server = spawn(conclave, ['dashboard', '--port', '0', '--store', join(prefix, 'runs.db')], { env, cwd: prefix });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        server.stdout!.on('data', (d: Buffer) => {
+          out += String(d);
+          const m = /conclave dashboard: (http\S+)/.exec(out);
+          if (m) resolve(m[1]);
+        });
+        server.once('exit', (code) => reject(new Error(`conclave dashboard exited (${code}): ${out}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('id="graph"');
+      const script = await fetch(new URL('app.js', url));
+      expect([script.status, (await script.text()).length > 1_000]).toEqual([200, true]);
+    } finally {
+      server.kill();
+    }
   }, 120_000);
 
   it('refuses a bad flag with exit 2 and one line', async () => {

@@ -187,12 +187,18 @@ export class DashboardServer {
     }
     const file = STATIC[url.pathname];
     if (file && req.method === 'GET') {
+      // Read before the head goes out: a page missing from the package is a 500 that says so, not an empty 200.
+      let body: Buffer;
+      try {
+        body = readFileSync(new URL(`./static/${file.file}`, import.meta.url));
+      } catch (e) {
+        return send(res, 500, { error: `the dashboard's ${file.file} is missing from this installation (${(e as Error).message})` });
+      }
       res.writeHead(200, {
         'Content-Type': file.type,
         'Cache-Control': 'no-store',
         'Content-Security-Policy': "default-src 'self'; connect-src 'self'; img-src 'self' data:",
       });
-      const body = readFileSync(new URL(`./static/${file.file}`, import.meta.url));
       // The page's own scripts and style need the token too: the page (already let in) names it in their URLs.
       res.end(file.file === 'index.html' && this.token ? String(body).replace(/(src|href)="([a-z-]+\.(?:js|css))"/g, `$1="$2?token=${this.token}"`) : body);
       return;
