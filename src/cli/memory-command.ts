@@ -89,7 +89,9 @@ export function memoryShow(key: string, o: { store: string; json?: boolean; arms
   out(
     `  uses:      ${p.uses}, ${pct(p.successes, p.uses)} succeeded, mean quality ${p.uses ? (p.qualitySum / p.uses).toFixed(2) : '-'}, mean time ${p.uses ? secs(p.durationSum / p.uses) : '-'}`,
   );
-  out(`  changes:   ${p.resets === 0 ? 'none detected' : `${p.resets} detected (old figures cut back each time)`}, drift now ${p.drift.toFixed(2)}`);
+  out(
+    `  changes:   ${p.resets === 0 ? 'none detected' : `${p.resets} detected (each restarted every pattern's recent figures; all-time figures kept)`}, drift now ${p.drift.toFixed(2)}`,
+  );
   out(`  stored:    ${new Date(p.createdAt).toISOString()}, last updated ${new Date(p.updatedAt).toISOString()}`);
   out(`  arms (${arms.length} tried; by recent uses, decayed by ${SHOW_DISCOUNT} per use):`);
   for (const a of arms.slice(0, o.arms)) {
