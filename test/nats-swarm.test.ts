@@ -147,14 +147,18 @@ describe.skipIf(NO_NATS)('bad input across NATS fails fast, naming the problem',
     }
   });
 
-  it('conclave node: an unreachable server and an unsupported --workers exit 2 with the reason', () => {
+  it('conclave node: an unreachable server (with one host thread or several) and a bad --workers exit 2 with the reason', () => {
     const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', timeout: 60_000 });
     const down = cli(['node', '--nats', 'nats://127.0.0.1:1', '--swarm', 'x']);
     expect(down.status).toBe(2);
     expect(down.stderr).toMatch(/cannot reach the NATS server at nats:\/\/127.0.0.1:1/);
-    const workers = cli(['node', '--nats', NATS_URL, '--swarm', 'x', '--workers', '2']);
+    const downThreads = cli(['node', '--nats', 'nats://127.0.0.1:1', '--swarm', 'x', '--workers', '2']);
+    expect(downThreads.status).toBe(2);
+    expect(downThreads.stderr.trim().split('\n')).toHaveLength(1);
+    expect(downThreads.stderr).toMatch(/cannot reach the NATS server at nats:\/\/127.0.0.1:1/);
+    const workers = cli(['node', '--nats', NATS_URL, '--swarm', 'x', '--workers', '0']);
     expect(workers.status).toBe(2);
-    expect(workers.stderr).toMatch(/--workers 2: a node hosts its actors on one thread in this version/);
+    expect(workers.stderr).toMatch(/--workers must be an integer from 1 to 64 \(got "0"\)/);
     const orphan = cli(['run', '--swarm', 'x']);
     expect(orphan.status).toBe(2);
     expect(orphan.stderr).toMatch(/--swarm.*only together with --nats URL/);

@@ -7,7 +7,8 @@ import type { SwarmNode } from '../net/swarm-node.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import type { ThreadSystem } from '../scheduler/threads/thread-system.ts';
 import type { SystemOptions } from '../system/create-system.ts';
-import { badFlagsExitTwo, EXIT_OK, EXIT_RUN_FAILED, exitCodeForError } from './exit-codes.ts';
+import type { FromNodeWorker, NodeWorkerData } from '../net/node-worker.ts';
+import { badFlagsExitTwo, EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, exitCodeForError } from './exit-codes.ts';
 
 /** `conclave node`'s options, as commander parses them. */
 interface NodeFlags {
@@ -33,7 +34,12 @@ export function registerNodeCommand(program: Command): void {
     )
     .requiredOption('--nats <url>', 'the NATS server, e.g. nats://127.0.0.1:4222')
     .requiredOption('--swarm <id>', 'the swarm to join (letters, digits, - and _)')
-    .option('--workers <n>', 'threads hosting actors on this node: 1 in this version (start more nodes to spread further)', workersOption, 1)
+    .option(
+      '--workers <n>',
+      'threads hosting actors on this node (default 1): each joins the swarm as a host of its own, named NAME-w1 ... NAME-wN, so one process offers N hosts to --nodes',
+      workersOption,
+      1,
+    )
     .option('--name <name>', "this node's name in the swarm (default node-<pid>); two live nodes of one swarm cannot share a name")
     .addHelpText(
       'after',
@@ -44,17 +50,21 @@ export function registerNodeCommand(program: Command): void {
     });
 }
 
+/** Threads a node may host on: one per core is what pays; past 64 a swarm is better spread over machines. */
+const MAX_NODE_WORKERS = 64;
+
 function workersOption(value: string): number {
   const n = Number(value);
-  if (n !== 1)
+  if (!Number.isInteger(n) || n < 1 || n > MAX_NODE_WORKERS)
     throw new InvalidArgumentError(
-      `--workers ${value}: a node hosts its actors on one thread in this version; start more nodes instead (each node is one host of the swarm).`,
+      `--workers must be an integer from 1 to ${MAX_NODE_WORKERS} (got "${value}"): one host thread per core of this machine pays best.`,
     );
   return n;
 }
 
 /** Runs a node until it is told to leave; returns the exit code. */
 async function nodeCommand(flags: NodeFlags, out: (line: string) => void): Promise<number> {
+  if (flags.workers > 1) return workerNodes(flags, out);
   // Loaded here, not at the top: every other command would pay for the NATS client's import.
   const { SwarmNode } = await import('../net/swarm-node.ts');
   let node: SwarmNode;
@@ -129,7 +139,7 @@ export async function prepareSwarmRun(flags: SwarmRunFlags, mode: string | undef
     );
   if (workers !== undefined)
     throw new NatsSwarmError(
-      '--workers with --nats: the hosts of a run across nodes are the nodes (--nodes, --spawn-nodes), not worker threads; drop --workers.',
+      '--workers with --nats: the hosts of a run across nodes are the nodes (--nodes, --spawn-nodes), not the worker threads of this process; drop --workers (conclave node --workers N gives a node N host threads).',
     );
   const swarm = flags.swarm ?? (flags.spawnNodes !== undefined ? `local-${process.pid}` : undefined);
   if (swarm === undefined)
@@ -204,4 +214,51 @@ export function swarmLines(report: SwarmReport): string[] {
     );
   }
   return lines;
+}
+
+/**
+ * `--workers N` (N > 1): N worker threads, each joined as a host of its own (`NAME-w1` ...), so
+ * the hosts run in parallel on this machine's cores; kill -9 of the process takes all of them,
+ * as it would a machine. SIGTERM or SIGINT makes each leave as a one-thread node does (its actors
+ * stopped, their mailboxes dead-lettered, the coordinator told). Exit 2 when any cannot join
+ * (every one joined is made to leave first); 3 when one's connection is lost.
+ */
+async function workerNodes(flags: NodeFlags, out: (line: string) => void): Promise<number> {
+  const { startWorker } = await import('../scheduler/threads/spawn-worker.ts');
+  const { moduleUrl } = await import('../module-url.ts');
+  const base = flags.name ?? `node-${process.pid}`;
+  let leaving = false;
+  let failed: { message: string; badInput: boolean } | undefined;
+  const workers = Array.from({ length: flags.workers }, (_, i) => {
+    const worker = startWorker(moduleUrl('../net/node-worker.ts', import.meta.url), {
+      workerData: { url: flags.nats, swarm: flags.swarm, name: `${base}-w${i + 1}` } satisfies NodeWorkerData,
+    });
+    const done = new Promise<void>((resolve) => {
+      worker.on('message', (m: FromNodeWorker) => {
+        if (m.type === 'log') out(m.line);
+        else if (m.type === 'failed') {
+          failed ??= m;
+          leaveAll('a host could not join');
+        } else if (m.type === 'closed' && !leaving) {
+          failed ??= { message: `host ${base}-w${i + 1}: the connection to ${flags.nats} closed`, badInput: false };
+          leaveAll('a host lost its connection');
+        }
+      });
+      worker.once('exit', () => resolve());
+      worker.once('error', (e) => {
+        failed ??= { message: `host ${base}-w${i + 1}: ${e.message}`, badInput: false };
+      });
+    });
+    return { worker, done };
+  });
+  function leaveAll(reason: string): void {
+    leaving = true;
+    for (const w of workers) w.worker.postMessage({ type: 'leave', reason });
+  }
+  process.once('SIGTERM', () => leaveAll('SIGTERM'));
+  process.once('SIGINT', () => leaveAll('SIGINT'));
+  await Promise.all(workers.map((w) => w.done));
+  if (failed === undefined) return EXIT_OK;
+  console.error(`conclave node: ${failed.message}`);
+  return failed.badInput ? EXIT_BAD_INPUT : EXIT_RUN_FAILED;
 }
