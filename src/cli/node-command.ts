@@ -7,6 +7,7 @@ import type { SwarmNode } from '../net/swarm-node.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import type { ThreadSystem } from '../scheduler/threads/thread-system.ts';
 import type { SystemOptions } from '../system/create-system.ts';
+import { count, int } from '../text/format.ts';
 import type { FromNodeWorker, NodeWorkerData } from '../net/node-worker.ts';
 import { badFlagsExitTwo, EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, exitCodeForError } from './exit-codes.ts';
 
@@ -210,7 +211,7 @@ export function swarmLines(report: SwarmReport): string[] {
   const lines = [`  nodes        ${report.nodes.length} on swarm "${report.swarm}" (run ${report.run})`];
   for (const n of report.nodes) {
     lines.push(
-      `    ${n.name.padEnd(12)} host ${n.host} · ${n.actors.length} actors · sent ${n.sent} · delivered ${n.delivered} · dead-lettered ${n.deadLettered}${n.lostWithNode ? ` · lost with node ${n.lostWithNode}` : ''}${n.refusedBatches ? ` · refused ${n.refusedBatches} forged batches` : ''}${n.death ? ` · ${n.death}` : ''}`,
+      `    ${n.name.padEnd(12)} host ${n.host} · ${count(n.actors.length, 'actor')} · sent ${int(n.sent)} · delivered ${int(n.delivered)} · dead-lettered ${int(n.deadLettered)}${n.lostWithNode ? ` · lost with node ${int(n.lostWithNode)}` : ''}${n.refusedBatches ? ` · refused ${count(n.refusedBatches, 'forged batch', 'forged batches')}` : ''}${n.death ? ` · ${n.death}` : ''}`,
     );
   }
   return lines;
