@@ -76,6 +76,10 @@ const SUITES: Record<string, SuiteEntry> = {
     summary: 'cost of serving a run live on the dashboard (conclave run --dashboard): the same sim run watched and unwatched, decisions/min',
     load: () => import('./dashboard.ts'),
   },
+  'graph-layout': {
+    summary: "the dashboard page's own force layout against d3-force, per step at 50, 200 and 1,000 nodes (issue 16: measure and pick)",
+    load: () => import('./graph-layout.ts'),
+  },
   'dashboard-page': {
     summary: "the dashboard page's frame time in Chromium with 200, 1,000 and 5,000 agents (needs /usr/bin/chromium)",
     load: () => import('./dashboard-page.ts'),
