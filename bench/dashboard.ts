@@ -16,7 +16,12 @@ import { runScenario } from '../src/swarm/run-scenario.ts';
 import { summarize, type Check, type Row, type SuiteReport } from './harness.ts';
 
 const DECISIONS = 100_000;
-const SAMPLES = 5;
+/**
+ * Paired samples (unwatched, then watched, back to back): on a shared 2-core machine one run's
+ * wall time moves by ±20 % with the neighbours' load, more than the effect measured, so the
+ * figure is the median of the pairs' ratios, which a slow drift of the load cancels out of.
+ */
+const SAMPLES = 9;
 const SCENARIO = parseScenario(`
 name: dashboard-bench
 agents: [{ role: analyst, count: 5, accuracy: 0.8 }]
@@ -28,6 +33,7 @@ export default async function dashboard(log: (line: string) => void = () => {}):
   const plain: number[] = [];
   const watched: number[] = [];
   const startup: number[] = [];
+  const ratios: number[] = [];
   const checks: Check[] = [];
   for (let i = 0; i < SAMPLES + 1; i++) {
     // Sample 0 warms both paths up (module loading, JIT) and is not counted.
@@ -37,6 +43,7 @@ export default async function dashboard(log: (line: string) => void = () => {}):
     plain.push(a.perMinute);
     watched.push(b.perMinute);
     startup.push(b.startupMs);
+    ratios.push(b.perMinute / a.perMinute);
     log(
       `  sample ${i}: unwatched ${a.perMinute.toFixed(0)}/min, watched ${b.perMinute.toFixed(0)}/min (${b.frames} frames), ratio ${(b.perMinute / a.perMinute).toFixed(3)}`,
     );
@@ -55,6 +62,7 @@ export default async function dashboard(log: (line: string) => void = () => {}):
     perIteration: DECISIONS,
   };
   const w = summarize(watched);
+  const paired = summarize(ratios).median;
   const row: Row = {
     task: `sim simple_majority n=5, ${DECISIONS.toLocaleString('en')} decisions, 64 in flight, watched (--dashboard)`,
     unit: 'decisions/min',
@@ -62,13 +70,13 @@ export default async function dashboard(log: (line: string) => void = () => {}):
     ...w,
     perIteration: DECISIONS,
     baseline: base.task,
-    ratio: w.median / base.median,
-    targets: [{ label: '≥ 0.95× unwatched (issue 16)', pass: w.median / base.median >= 0.95 }],
-    note: `the feed folds every trace event; one frame per 250 ms to the server thread; no page connected. Server thread start-up (before the run) median ${summarize(startup).median.toFixed(0)} ms`,
+    ratio: paired,
+    targets: [{ label: '≥ 0.95× unwatched, median of the paired ratios (issue 16)', pass: paired >= 0.95 }],
+    note: `ratio: the median of ${SAMPLES} paired ratios (p25-p75 ${summarize(ratios).p25.toFixed(3)}-${summarize(ratios).p75.toFixed(3)}; the ratio of the two medians is ${(w.median / base.median).toFixed(3)}); the feed folds every trace event; one frame per 250 ms to the server thread; no page connected. Server thread start-up (before the run) median ${summarize(startup).median.toFixed(0)} ms`,
   };
   return {
     suite: 'dashboard',
-    description: `Cost of serving a run live: the same sim run unwatched and watched by the dashboard, ${SAMPLES} alternating samples, wall clock of the run.`,
+    description: `Cost of serving a run live: the same sim run unwatched and watched by the dashboard, ${SAMPLES} alternating pairs, wall clock of the run.`,
     rows: [base, row],
     checks,
   };
