@@ -8,6 +8,10 @@ import type { Arm } from '../hive/chooser.ts';
 import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { badFlagsExitTwo, EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
+import { portOption } from './dashboard-command.ts';
+import type { TraceEvent } from '../actors/trace-event.ts';
+import type { LiveDashboard } from '../dashboard/live-dashboard.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
 
 const STORE_HELP = `the run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`;
 
@@ -42,6 +46,10 @@ interface SpawnFlags {
   store?: string | false;
   /** Choose each session's configuration with the ReasoningBank in the run store. */
   learn?: boolean;
+  /** Serve each session live on the dashboard (`--dashboard [port]`), as `conclave run --dashboard` does. */
+  dashboard?: number | true;
+  dashboardHost?: string;
+  dashboardToken?: string;
 }
 
 function sessionLine(i: number, s: HiveSession): string {
@@ -141,8 +149,17 @@ export async function hiveSpawnCommand(
             detailLimit: 0,
             signed: false,
           });
+    const dash = flags.dashboard === undefined ? undefined : await hiveDashboard(flags, rec?.id ?? `hive-${process.pid}-${i + 1}`, options.mode ?? 'sim');
+    if (dash)
+      console.error(
+        `conclave: dashboard for session ${i + 1}: ${dash.url}${dash.generatedToken ? ` (token generated for a host other than loopback: ${dash.token})` : ''}`,
+      );
     try {
-      const s = await runHiveSession(options, learning ?? {});
+      const s = await runHiveSession(options, {
+        ...(learning ?? {}),
+        ...(dash ? { onSystem: (system: ActorSystem) => dash.attach(system), onEvent: (e: TraceEvent) => dash.observe(e) } : {}),
+      });
+      await dash?.finish(s.report.safety.length > 0 ? 'violated' : s.report.objectives.some((o) => o.status !== 'done') ? 'failed' : 'completed');
       const failed = s.report.objectives.some((o) => o.status !== 'done');
       const exit = s.report.safety.length > 0 ? EXIT_SAFETY : failed ? EXIT_RUN_FAILED : EXIT_OK;
       if (exit !== EXIT_OK && code !== EXIT_SAFETY) code = exit;
@@ -164,6 +181,7 @@ export async function hiveSpawnCommand(
         for (const v of s.report.safety) out(`  SAFETY ${v.checker}: ${v.detail}`);
       }
     } catch (e) {
+      await dash?.finish('broken');
       rec?.finish({ status: 'broken', exitCode: EXIT_BAD_INPUT, error: (e as Error).message });
       learning?.chooser.close();
       throw e;
@@ -316,6 +334,13 @@ export function registerHiveCommand(program: Command): void {
     .option('--store <file>', STORE_HELP)
     .option('--no-store', 'do not record the sessions')
     .option(
+      '--dashboard [port]',
+      'serve each session live on the dashboard while it goes (default port 3002; 0: any free one) and print its URL: the hive as a graph (queen, leads, workers), its books, its timeline; the page can pause a sim session, switch its topology, crash or isolate a member',
+      portOption('--dashboard'),
+    )
+    .option('--dashboard-host <host>', 'with --dashboard: the address to bind (default 127.0.0.1; any other requires a token)')
+    .option('--dashboard-token <t>', 'with --dashboard: require this token on every request')
+    .option(
       '--learn',
       "choose each session's configuration (topology, consensus, queen type, team size) with the ReasoningBank in the run store: from what earlier sessions of this and similar objectives stored, refined by this one's outcome (see conclave memory); --queen, --consensus, --topology and --teams given narrow its choice",
     )
@@ -444,4 +469,18 @@ export function armText(arm: Arm): string {
   return Object.entries(arm)
     .map(([k, v]) => `${k.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)} ${v}`)
     .join(' · ');
+}
+
+/** A session's live dashboard (loaded only when asked for: the server thread is not free to start). */
+async function hiveDashboard(flags: SpawnFlags, runId: string, mode: 'sim' | 'threads'): Promise<LiveDashboard> {
+  const { LiveDashboard } = await import('../dashboard/live-dashboard.ts');
+  return LiveDashboard.start({
+    port: flags.dashboard === true || flags.dashboard === undefined ? 3002 : flags.dashboard,
+    ...(flags.dashboardHost !== undefined ? { host: flags.dashboardHost } : {}),
+    ...(flags.dashboardToken !== undefined ? { token: flags.dashboardToken } : {}),
+    runId,
+    label: 'hive',
+    mode,
+    protocol: 'hive',
+  });
 }

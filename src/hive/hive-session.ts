@@ -1,4 +1,5 @@
 import type { TraceEvent } from '../actors/trace-event.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { fixedChooser, type Arm, type Choice, type ConfigChooser, type Outcome, type TaskClass } from './chooser.ts';
 import { resolveHiveOptions, type HiveOptions } from './hive-options.ts';
 import { runHive, type HiveRunReport } from './run-hive.ts';
@@ -51,7 +52,7 @@ export function armOf(o: HiveOptions): Arm {
  */
 export async function runHiveSession(
   options: HiveOptions,
-  o: { chooser?: ConfigChooser; candidates?: readonly Arm[]; onEvent?: (e: TraceEvent) => void } = {},
+  o: { chooser?: ConfigChooser; candidates?: readonly Arm[]; onEvent?: (e: TraceEvent) => void; onSystem?: (system: ActorSystem) => void } = {},
 ): Promise<HiveSession> {
   const resolved = resolveHiveOptions(options);
   const taskClass = taskClassOf(options);
@@ -68,7 +69,7 @@ export async function runHiveSession(
       queen: String(arm.queen ?? own.queen) as never,
       teams: Math.max(1, Math.min(resolved.workers, Math.ceil(resolved.workers / teamSize))),
     },
-    { onEvent: o.onEvent },
+    { onEvent: o.onEvent, onSystem: o.onSystem },
   );
   const objectives = report.objectives;
   const outcome: Outcome = {

@@ -1,5 +1,6 @@
 import type { MessageAccounting } from '../actors/counters.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { RunCheckers } from '../check/registry.ts';
 import type { Violation } from '../check/violation.ts';
 import { createPrng } from '../scheduler/prng.ts';
@@ -106,7 +107,10 @@ function topologySpec(o: ResolvedHiveOptions): TopologySpec {
  * report.objectives[0].status; // 'done'
  * ```
  */
-export async function runHive(options: HiveOptions, hooks: { onEvent?: (e: TraceEvent) => void } = {}): Promise<HiveRunReport> {
+export async function runHive(
+  options: HiveOptions,
+  hooks: { onEvent?: (e: TraceEvent) => void; onSystem?: (system: ActorSystem) => void } = {},
+): Promise<HiveRunReport> {
   const o = resolveHiveOptions(options);
   const workers = buildWorkers(o.workers, o.teams, o.seed);
   const liars = liarsAmong(workers, o.byzantine.count);
@@ -115,6 +119,7 @@ export async function runHive(options: HiveOptions, hooks: { onEvent?: (e: Trace
       ? { mode: 'sim', seed: o.seed, link: { latency: { kind: 'exponential', meanMs: 2, minMs: 1 } } }
       : { mode: 'threads', workers: 2, seed: o.seed },
   );
+  hooks.onSystem?.(system);
   const checks = new RunCheckers('hive', { byzantine: liars });
   const sub = system.trace$.subscribe((e) => {
     checks.observe(e);
