@@ -91,6 +91,12 @@ describe('conclave run reads as a person would want it', () => {
     expect(lines[2]).toMatch(/coordinator opens d3: the same question$/);
   });
 
+  it('says what a relay hop is, or that there were none', async () => {
+    expect((await summary('db-choice.yml')).find((l) => l.includes('per decision ·'))).toMatch(
+      /per decision · no envelope relayed \(every sender linked to its receiver\)$/,
+    );
+  });
+
   it('counts in the singular for one', () => {
     expect([count(1, 'agent'), count(2, 'agent'), count(1200, 'worker'), count(0, 'vote')]).toEqual(['1 agent', '2 agents', '1,200 workers', '0 votes']);
   });

@@ -439,7 +439,10 @@ export function printSummary(
   out(
     `  messages     ${int(m.sent)} sent = ${int(m.delivered)} delivered + ${int(m.dropped)} dropped + ${int(m.deadLettered)} dead-lettered + ${int(m.inFlight)} in flight ${ok}`,
   );
-  out(`               ${r.messagesPerDecision.toFixed(1)} per decision · ${int(m.relayed)} relay hops`);
+  // A relay hop: an envelope forwarded by a member between two that are not linked (a star's hub, a ring's neighbours).
+  out(
+    `               ${r.messagesPerDecision.toFixed(1)} per decision · ${m.relayed === 0 ? 'no envelope relayed (every sender linked to its receiver)' : `${int(m.relayed)} relay hops (envelopes forwarded by a member between two that are not linked)`}`,
+  );
   const refused = Object.values(r.refusedVotes).reduce<number>((n, k) => n + (k ?? 0), 0);
   const why = Object.entries(r.refusedVotes)
     .filter(([, n]) => (n ?? 0) > 0)
