@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { configGetCommand, configMergeCommand, configSetCommand, configShowCommand } from '../src/cli/config-command.ts';
+import { configGetCommand, configMergeCommand, configSetCommand, configShowCommand, shownValue } from '../src/cli/config-command.ts';
 import { runCommand } from '../src/cli/run-command.ts';
 import type { ConfigPlaces } from '../src/config/config-files.ts';
 import { ConfigError } from '../src/errors.ts';
@@ -124,6 +124,21 @@ describe('conclave config merge', () => {
       `Invalid configuration at "consensus.raft.election_timeout": expected a setting Conclave knows in ${bad}: the nearest is "consensus.raft.election_timeout_min"`,
     );
     expect(existsSync(p.project)).toBe(false);
+  });
+});
+
+describe('conclave config show --resolved prints values as a person reads them', () => {
+  it('words bare, durations in ms with their seconds, anything else as JSON', () => {
+    expect([shownValue('simple_majority'), shownValue('30000ms'), shownValue('500ms'), shownValue(5), shownValue(true), shownValue(['a', 'b'])]).toEqual([
+      'simple_majority',
+      '30,000 ms (30 s)',
+      '500 ms',
+      '5',
+      'true',
+      '["a","b"]',
+    ]);
+    // Text that would read as something else keeps its quotes.
+    expect([shownValue(''), shownValue('a b'), shownValue('k: v')]).toEqual(['""', '"a b"', '"k: v"']);
   });
 });
 

@@ -107,7 +107,23 @@ export async function configShowCommand(
   }
   const width = Math.max(...entries.map((e) => e.key.length));
   out(bold(`settings a run of ${scenario ?? 'the built-in scenario'} uses`));
-  for (const e of entries) out(`  ${e.key.padEnd(width)}  ${JSON.stringify(e.value)}  ${dim(`(${e.source})`)}`);
+  for (const e of entries) out(`  ${e.key.padEnd(width)}  ${shownValue(e.value)}  ${dim(`(${e.source})`)}`);
   for (const w of warnings) out(`  ${yellow('not used')}  ${w}`);
   return EXIT_OK;
+}
+
+/**
+ * A resolved value as a person reads it: words bare, a duration in ms with its seconds (the
+ * resolver writes every duration as `<n>ms`: `30s` became "30000ms"), anything else as YAML-ish JSON.
+ */
+export function shownValue(value: unknown): string {
+  if (typeof value === 'string') {
+    const ms = /^(\d+)ms$/.exec(value);
+    if (ms) {
+      const n = Number(ms[1]);
+      return n >= 1_000 ? `${n.toLocaleString('en-US')} ms (${(n / 1_000).toLocaleString('en-US')} s)` : `${n} ms`;
+    }
+    return value === '' || /[\s:#,[\]{}]/.test(value) ? JSON.stringify(value) : value;
+  }
+  return JSON.stringify(value);
 }
