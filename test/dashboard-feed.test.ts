@@ -119,6 +119,28 @@ describe('the live feed', () => {
   });
 });
 
+describe('dynamic weights on the page', () => {
+  it("lists each agent's first weight and its weight after the latest decision, heaviest first, at most 20", () => {
+    const feed = feedOver(() => buildTopology('mesh', ids(3)));
+    expect(feed.frame(0).weights).toBeUndefined();
+    feed.observe(emit(1, 'coordinator', { type: 'weights', decision: 'd1', weights: { n1: 1, n2: 1, n3: 1 } }));
+    feed.observe(emit(2, 'coordinator', { type: 'weights', decision: 'd2', weights: { n1: 1.2, n2: 0.7, n3: 1 } }));
+    expect(feed.frame(1).weights).toEqual({
+      decision: 'd2',
+      agents: [
+        { agent: 'n1', first: 1, now: 1.2 },
+        { agent: 'n3', first: 1, now: 1 },
+        { agent: 'n2', first: 1, now: 0.7 },
+      ],
+      more: 0,
+    });
+    const many = Object.fromEntries(ids(25).map((id, i) => [id, 1 + i / 100]));
+    feed.observe(emit(3, 'coordinator', { type: 'weights', decision: 'd3', weights: many }));
+    const w = feed.frame(2).weights!;
+    expect([w.agents.length, w.more, w.agents[0].agent, w.agents[0].first]).toEqual([20, 5, 'n25', 1.24]);
+  });
+});
+
 describe('control actions from the page', () => {
   it('"byzantine" takes a member of the graph and, optionally, a list of kinds; anything else is refused by name', () => {
     expect(checkControl({ action: 'byzantine', member: 'n2' }, 'threads', ids(3))).toEqual({ action: 'byzantine', member: 'n2' });

@@ -112,6 +112,8 @@ export interface FeedFrame {
   readonly votes: readonly VoteView[];
   readonly raftTerm?: number;
   readonly pbftView?: number;
+  /** Dynamic weights (voting with `dynamic_weights`), as of the latest decision, beside each agent's first. */
+  readonly weights?: WeightsView;
   readonly timeline: readonly TimelineEntry[];
   /** Which control actions this run takes (none for a run read from the store). */
   readonly controls: readonly ControlAction['action'][];
@@ -119,6 +121,21 @@ export interface FeedFrame {
   readonly byzantineKinds?: readonly string[];
   /** Said on the page: what is not shown and why (aggregated teams, a mesh's links not drawn, a store run without a graph). */
   readonly notes: readonly string[];
+}
+
+/**
+ * How the voters' weights moved under dynamic weights: after which decision, and per agent the
+ * weight it started with and the one it has now (the heaviest first, at most 20; `more` counts the rest).
+ *
+ * @example
+ * ```ts
+ * const w: WeightsView = { decision: 'd40', agents: [{ agent: 'coder_001', first: 1, now: 1.31 }], more: 0 };
+ * ```
+ */
+export interface WeightsView {
+  readonly decision: string;
+  readonly agents: readonly { readonly agent: string; readonly first: number; readonly now: number }[];
+  readonly more: number;
 }
 
 /**

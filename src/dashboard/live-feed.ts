@@ -3,13 +3,15 @@ import type { TraceEvent } from '../actors/trace-event.ts';
 import type { AlertRecord } from '../monitoring/alert-record.ts';
 import { CLOSES, OPENS } from '../monitoring/decision-keys.ts';
 import type { RouteGraph } from '../topologies/index.ts';
-import type { ControlAction, FeedFrame, GraphView, LedgerView, MemberView, SeriesPoint, TeamView, TimelineEntry, VoteView } from './feed-frame.ts';
+import type { ControlAction, FeedFrame, GraphView, LedgerView, MemberView, SeriesPoint, TeamView, TimelineEntry, VoteView, WeightsView } from './feed-frame.ts';
 import { LatencyHistogram } from './latency-histogram.ts';
 
 /** Above this many members the graph is drawn as teams (and the page says so). */
 export const AGGREGATE_ABOVE = 200;
 /** Votes of the latest decisions kept for the page. */
 const VOTES_KEPT = 12;
+/** Agents whose weights a frame lists (the heaviest); the rest are counted. */
+const WEIGHTS_SHOWN = 20;
 /** Timeline entries held between two frames at most (a storm of faults keeps the first ones and counts the rest). */
 const TIMELINE_PER_FRAME = 100;
 
@@ -54,6 +56,9 @@ export class LiveFeed {
   private leader: string | undefined;
   private primary: string | undefined;
   private raftTerm: number | undefined;
+  /** Dynamic weights: each agent's first weight seen, and the latest (with its decision). */
+  private firstWeights: Record<string, number> | undefined;
+  private weights: { decision: string; weights: Record<string, number> } | undefined;
   private pbftView: number | undefined;
   private readonly crashed = new Set<string>();
   /** Made Byzantine during the run (fault `byzantine`). */
@@ -165,10 +170,18 @@ export class LiveFeed {
       votes: this.voteViews(),
       ...(this.raftTerm !== undefined ? { raftTerm: this.raftTerm } : {}),
       ...(this.pbftView !== undefined ? { pbftView: this.pbftView } : {}),
+      ...(this.weights ? { weights: this.weightsView(this.weights) } : {}),
       timeline,
       ...this.controlsNow(),
       notes,
     };
+  }
+
+  private weightsView(w: { decision: string; weights: Record<string, number> }): WeightsView {
+    const all = Object.entries(w.weights)
+      .map(([agent, now]) => ({ agent, first: this.firstWeights?.[agent] ?? now, now }))
+      .sort((a, b) => b.now - a.now || (a.agent < b.agent ? -1 : 1));
+    return { decision: w.decision, agents: all.slice(0, WEIGHTS_SHOWN), more: Math.max(0, all.length - WEIGHTS_SHOWN) };
   }
 
   /** The actions the page may take now, and the lies it may choose from when one is `byzantine`. */
@@ -188,6 +201,14 @@ export class LiveFeed {
         return;
       case 'decided':
         return this.close(Number(ev.latencyMs ?? 0), ev.consensus === true);
+      case 'weights': {
+        // Copied: the coordinator's own map is its state. One per decision, a few entries each.
+        const weights = { ...(ev.weights as Record<string, number>) };
+        this.firstWeights ??= { ...weights };
+        for (const [agent, w] of Object.entries(weights)) this.firstWeights[agent] ??= w;
+        this.weights = { decision: String(ev.decision), weights };
+        return;
+      }
       case 'raft-leader':
         this.leader = actor;
         this.raftTerm = Number(ev.term);

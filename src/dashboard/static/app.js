@@ -90,6 +90,7 @@ function take(f) {
   $('terms').textContent = [f.raftTerm !== undefined ? `Raft term ${f.raftTerm}` : '', f.pbftView !== undefined ? `PBFT view ${f.pbftView}` : '']
     .filter(Boolean)
     .join(' · ');
+  weights(f.weights);
   $('votes').replaceChildren(
     ...f.votes
       .slice()
@@ -139,6 +140,17 @@ function ledger(l) {
   );
   const msgs = state.series[state.series.length - 1];
   if (msgs && msgs.msgsPerSec !== undefined) body.append(row('messages/s', fmt(msgs.msgsPerSec)));
+}
+
+/** Dynamic weights: each agent's first weight, an arrow, its weight now (heaviest first). */
+function weights(w) {
+  $('weights-box').hidden = !w;
+  if (!w) return;
+  $('weights-after').textContent = `after ${w.decision}${w.more > 0 ? ` · ${w.more} more agents not shown` : ''}`;
+  const body = $('weights').tBodies[0];
+  body.replaceChildren(
+    ...w.agents.map((a) => row(a.agent, `${a.first.toFixed(2)} → ${a.now.toFixed(2)} ${a.now > a.first ? '▲' : a.now < a.first ? '▼' : '='}`)),
+  );
 }
 
 function row(a, b) {
