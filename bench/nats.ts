@@ -34,6 +34,14 @@ const RAW_FRAMES = 2_000;
 const FRAME = 256;
 const DECISIONS = 5_000;
 const SAMPLES = 3;
+/** Raft n = 5, client window 256 (issue 17's figure), commands per run. */
+const RAFT_COMMANDS = 20_000;
+const RAFT_SCENARIO = `
+name: raft-across-nodes
+agents: [{ role: node, count: 5 }]
+consensus: { algorithm: raft }
+task: { question: q, options: [A, B], decisions: ${RAFT_COMMANDS}, in_flight: 256 }
+`;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
 function startNode(swarm: string, name: string): Promise<ChildProcess> {
@@ -106,6 +114,8 @@ export default async function natsSuite(log: (line: string) => void): Promise<Su
   const nodes = await Promise.all(['b1', 'b2', 'b3'].map((n) => startNode(swarm, n)));
   const rates = { nats: [] as number[], threads: [] as number[], raw: [] as number[] };
   const dpm = { nats: [] as number[], threads: [] as number[] };
+  const raft = { nats: [] as number[], threads: [] as number[] };
+  let raftOk = true;
   const checks: Check[] = [];
   let balanced = true;
   let decisionsOk = true;
@@ -135,6 +145,19 @@ export default async function natsSuite(log: (line: string) => void): Promise<Su
           r.decisions.timedOut === 0 &&
           accountingImbalance(r.messages) === 0,
       );
+      // Raft n=5, window 256, across the same 3 nodes (members persisting to the coordinator's mirror) and in threads mode.
+      const raftScenario = parseScenario(RAFT_SCENARIO);
+      const raftAcross = await runScenario(raftScenario, {
+        seed: 1,
+        mode: 'threads',
+        traceLevel: 'off',
+        createSystem: natsSystemFactory({ url: URL_, swarm, nodes: 3 }),
+      });
+      const raftLocal = await runScenario(raftScenario, { seed: 1, mode: 'threads', workers: 2, traceLevel: 'off' });
+      raft.nats.push(raftAcross.decisionsPerMinute);
+      raft.threads.push(raftLocal.decisionsPerMinute);
+      raftOk &&= [raftAcross, raftLocal].every((r) => r.decisions.decided === RAFT_COMMANDS && accountingImbalance(r.messages) === 0);
+      log(`round ${s + 1}: raft nats ${Math.round(raftAcross.decisionsPerMinute)}/min, threads ${Math.round(raftLocal.decisionsPerMinute)}/min`);
       log(
         `round ${s + 1}: nats ${Math.round(n.rate)} env/s, threads ${Math.round(t.rate)} env/s, raw ${Math.round(rates.raw.at(-1)!)} env/s; voting nats ${Math.round(across.decisionsPerMinute)}/min, threads ${Math.round(local.decisionsPerMinute)}/min`,
       );
@@ -172,6 +195,8 @@ export default async function natsSuite(log: (line: string) => void): Promise<Su
     row('threads 2w: worker 0 -> worker 1 stream', 'msgs/s', rates.threads, ENVELOPES),
     row('voting n=5, 64 in flight: 3 nodes on NATS', 'decisions/min', dpm.nats, DECISIONS, 'voting n=5, 64 in flight: threads 2w'),
     row('voting n=5, 64 in flight: threads 2w', 'decisions/min', dpm.threads, DECISIONS),
+    row('Raft n=5, window 256: 3 nodes on NATS', 'commands/min', raft.nats, RAFT_COMMANDS, 'Raft n=5, window 256: threads 2w'),
+    row('Raft n=5, window 256: threads 2w', 'commands/min', raft.threads, RAFT_COMMANDS),
   ];
   // The issue's targets for the stream, printed beside the figure (never asserted).
   const rows = withRatios(measured).map((r) =>
@@ -194,6 +219,11 @@ export default async function natsSuite(log: (line: string) => void): Promise<Su
     name: 'voting: every decision closed, none timed out, books balanced',
     ok: decisionsOk,
     detail: decisionsOk ? `${2 * SAMPLES} runs of ${DECISIONS}` : 'a run fell short',
+  });
+  checks.push({
+    name: 'Raft: every command acknowledged, books balanced',
+    ok: raftOk,
+    detail: raftOk ? `${2 * SAMPLES} runs of ${RAFT_COMMANDS}` : 'a run fell short',
   });
   return { suite: 'nats', description: 'One swarm across 3 local node processes on NATS (loopback) beside threads mode, same run.', rows, checks };
 }
