@@ -33,13 +33,15 @@ describe.skipIf(NO_NATS)('Raft across node processes: kill -9 of a node hosting 
     await stopNodes(nodes);
   });
 
-  it('its members restart on live nodes with their term and log; every command acknowledged, 0 safety violations, books exact', async () => {
+  it("the leader's node killed: its members restart on live nodes with their term and log, a new leader takes over, every command is acknowledged, 0 safety violations, books exact", async () => {
     const events: TraceEvent[] = [];
     let system: ThreadSystem | undefined;
     let kill: Promise<HostCrash> | undefined;
     let victims: string[] = [];
     let acks = 0;
     let trigger = -1;
+    let leader: string | undefined;
+    let leaderKilled = false;
     const result = await runScenario(parseScenario(RAFT), {
       seed: 11,
       mode: 'threads',
@@ -47,11 +49,14 @@ describe.skipIf(NO_NATS)('Raft across node processes: kill -9 of a node hosting 
       onSystem: (s) => (system = s as ThreadSystem),
       onEvent: (e) => {
         events.push(e);
+        if (e.type === 'emit' && e.event.type === 'raft-leader') leader = e.actor;
         if (e.type !== 'emit' || e.event.type !== 'client-ok' || ++acks !== 150) return;
         trigger = events.length - 1;
-        // The node hosting node_002, unless the client is there too: then node_003's.
+        // The node hosting the leader (the issue's case: a new leader must take over), unless the
+        // client is there too (its loss would abort its commands in flight): then another member's.
         const client = system!.workerOf('client');
-        const host = [system!.workerOf('node_002'), system!.workerOf('node_003')].find((h) => h !== client)!;
+        const host = [leader, 'node_002', 'node_003'].map((m) => system!.workerOf(m!)).find((h) => h !== client)!;
+        leaderKilled = system!.workerOf(leader!) === host;
         victims = ['node_001', 'node_002', 'node_003', 'node_004', 'node_005'].filter((n) => system!.workerOf(n) === host);
         kill = system!.killWorker(host);
       },
@@ -74,6 +79,12 @@ describe.skipIf(NO_NATS)('Raft across node processes: kill -9 of a node hosting 
       expect(role?.event.term).toBeGreaterThan(0);
       expect(role?.event.lastIndex).toBeGreaterThan(0);
     }
+    // A new leader on a live node when the leader's node was killed.
+    const after = events
+      .slice(trigger)
+      .filter((e) => e.type === 'emit' && e.event.type === 'raft-leader')
+      .map((e) => (e as { actor: string }).actor);
+    if (leaderKilled) expect(after.some((l) => !victims.includes(l))).toBe(true);
     expect(result.safetyViolations).toEqual([]);
     expect(result.decisions.decided).toBe(600);
     expect(accountingImbalance(result.messages)).toBe(0);
