@@ -143,3 +143,15 @@ describe('hive-mind spawn --learn', () => {
     expect(raft.stderr).toMatch(/--consensus.*weighted or byzantine with --learn/);
   }, 60_000);
 });
+
+describe('hive-mind spawn across nodes (--nats): flags', () => {
+  it('refuses --swarm without --nats, and --mode sim with --nats, by name (exit 2, one line)', () => {
+    const spawnWith = (args: string[]) => cli(['hive-mind', 'spawn', 'x', '--no-store', ...args]);
+    const orphan = spawnWith(['--swarm', 's']);
+    expect([orphan.status, orphan.stderr.trim().split('\n').length]).toEqual([2, 1]);
+    expect(orphan.stderr).toContain('"--swarm": expected it only together with --nats URL');
+    const sim = spawnWith(['--nats', 'nats://127.0.0.1:4222', '--mode', 'sim']);
+    expect(sim.status).toBe(2);
+    expect(sim.stderr).toContain('--mode sim with --nats: a simulation runs on one thread');
+  }, 60_000);
+});

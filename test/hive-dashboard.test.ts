@@ -10,10 +10,7 @@ describe('hive-mind on the live dashboard', () => {
     const dash = await LiveDashboard.start({ port: 0, runId: 'hive-test', label: 'hive', mode: 'sim', protocol: 'hive' });
     const frames: FeedFrame[] = [];
     dash.onFrame((f) => frames.push(f));
-    const s = await runHiveSession(
-      { objective: 'Document the API', seed: 1 },
-      { onSystem: (system) => dash.attach(system), onEvent: (e) => dash.observe(e) },
-    );
+    const s = await runHiveSession({ objective: 'Document the API', seed: 1 }, { onSystem: (system) => dash.attach(system), onEvent: (e) => dash.observe(e) });
     await dash.finish('completed');
     expect(s.report.objectives[0].status).toBe('done');
     const drawn = frames.find((f) => f.graph !== undefined)!;

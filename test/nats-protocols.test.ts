@@ -8,6 +8,8 @@ import type { TraceEvent } from '../src/actors/trace-event.ts';
 import { accountingImbalance } from '../src/actors/counters.ts';
 import { natsSystemFactory } from '../src/net/nats-system.ts';
 import { loadScenarioFile } from '../src/scenario/index.ts';
+import { runHive } from '../src/hive/run-hive.ts';
+import type { ThreadSystem } from '../src/scheduler/threads/thread-system.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';
 import { NATS_URL, NO_NATS, startNodes, stopNodes, swarmId, type NodeProcess } from './nats-nodes.ts';
 
@@ -55,5 +57,20 @@ describe.skipIf(NO_NATS)('protocols across three node processes on NATS', () => 
     expect(r.messages.deadLettered).toBe(0);
     expect(r.messages.dropped).toBe(0);
     expect(accountingImbalance(r.messages)).toBe(0);
+  }, 240_000);
+
+  it('the hive: a queen, 4 leads and 20 workers spread over the three nodes finish the objective, 0 safety findings, books exact', async () => {
+    let system: ThreadSystem | undefined;
+    const r = await runHive(
+      { objective: 'Document the API', seed: 2, mode: 'threads' },
+      { createSystem: across(), onSystem: (s) => (system = s as ThreadSystem) },
+    );
+    expect(r.objectives[0].status).toBe('done');
+    expect(r.safety).toEqual([]);
+    expect(r.accountingImbalance).toBe(0);
+    const ledgers = system!.hostLedgers();
+    expect(ledgers).toHaveLength(3);
+    expect(ledgers.map((l) => l.actors.length).reduce((a, b) => a + b, 0)).toBe(25);
+    expect(ledgers.every((l) => l.actors.length > 0 && l.cut.received.reduce((a, b) => a + b, 0) > 0)).toBe(true);
   }, 240_000);
 });

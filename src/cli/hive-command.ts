@@ -9,6 +9,7 @@ import { DEFAULT_STORE, storePath } from '../store/store-path.ts';
 import { badFlagsExitTwo, EXIT_BAD_INPUT, EXIT_OK, EXIT_RUN_FAILED, EXIT_SAFETY } from './exit-codes.ts';
 import { UsageError } from './usage-error.ts';
 import { portOption } from './dashboard-command.ts';
+import { prepareSwarmRun, swarmLines, type SwarmRun } from './node-command.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import type { LiveDashboard } from '../dashboard/live-dashboard.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
@@ -50,6 +51,11 @@ interface SpawnFlags {
   dashboard?: number | true;
   dashboardHost?: string;
   dashboardToken?: string;
+  /** Run the hive across the node processes of a swarm on NATS (as `conclave run --nats`). */
+  nats?: string;
+  swarm?: string;
+  nodes?: number;
+  spawnNodes?: number;
 }
 
 function sessionLine(i: number, s: HiveSession): string {
@@ -108,11 +114,7 @@ export async function hiveSpawnCommand(
   argv: readonly string[] = [],
 ): Promise<number> {
   // Loaded here, not at the top: every other command's start-up stays free of the hive's modules.
-  const [{ loadHiveScenario }, { runHiveSession }, { ReportRecorder }] = await Promise.all([
-    import('../hive/hive-scenario.ts'),
-    import('../hive/hive-session.ts'),
-    import('../store/report-recorder.ts'),
-  ]);
+  const { loadHiveScenario } = await import('../hive/hive-scenario.ts');
   const fromFile = flags.scenario ? loadHiveScenario(flags.scenario) : flags.base ? { name: flags.base.objective, options: flags.base } : undefined;
   const text = objective ?? fromFile?.options.objective;
   if (text === undefined)
@@ -127,6 +129,32 @@ export async function hiveSpawnCommand(
     ...(flags.topology && { topology: flags.topology }),
     ...(flags.mode && { mode: flags.mode }),
   };
+  const orphan = flags.swarm !== undefined ? '--swarm' : flags.nodes !== undefined ? '--nodes' : flags.spawnNodes !== undefined ? '--spawn-nodes' : undefined;
+  if (flags.nats === undefined && orphan !== undefined)
+    throw new ConfigError(orphan, 'it only together with --nats URL (the NATS server the nodes joined)', flags.swarm ?? flags.nodes ?? flags.spawnNodes);
+  // Across nodes: the swarm's hosts instead of this process's threads (real time, as threads mode).
+  const swarmRun =
+    flags.nats === undefined
+      ? undefined
+      : await prepareSwarmRun({ nats: flags.nats, swarm: flags.swarm, nodes: flags.nodes, spawnNodes: flags.spawnNodes }, flags.mode, undefined);
+  try {
+    return await spawnSessions(text, flags, argv, out, swarmRun ? { ...base, mode: 'threads' } : base, fromFile, swarmRun);
+  } finally {
+    await swarmRun?.stop();
+  }
+}
+
+/** The sessions of `hive-mind spawn`, one after another (see hiveSpawnCommand). */
+async function spawnSessions(
+  text: string,
+  flags: SpawnFlags,
+  argv: readonly string[],
+  out: (line: string) => void,
+  base: HiveOptions,
+  fromFile: { name: string; options: HiveOptions } | undefined,
+  swarmRun: SwarmRun | undefined,
+): Promise<number> {
+  const [{ runHiveSession }, { ReportRecorder }] = await Promise.all([import('../hive/hive-session.ts'), import('../store/report-recorder.ts')]);
   const seed0 = flags.seed ?? fromFile?.options.seed ?? 1;
   const learning = flags.learn ? await openLearning(base, flags) : undefined;
   let code = EXIT_OK;
@@ -157,7 +185,12 @@ export async function hiveSpawnCommand(
     try {
       const s = await runHiveSession(options, {
         ...(learning ?? {}),
-        ...(dash ? { onSystem: (system: ActorSystem) => dash.attach(system), onEvent: (e: TraceEvent) => dash.observe(e) } : {}),
+        ...(dash ? { onEvent: (e: TraceEvent) => dash.observe(e) } : {}),
+        ...(swarmRun ? { createSystem: swarmRun.createSystem } : {}),
+        onSystem: (system: ActorSystem) => {
+          dash?.attach(system);
+          swarmRun?.onSystem(system);
+        },
       });
       await dash?.finish(s.report.safety.length > 0 ? 'violated' : s.report.objectives.some((o) => o.status !== 'done') ? 'failed' : 'completed');
       const failed = s.report.objectives.some((o) => o.status !== 'done');
@@ -177,6 +210,8 @@ export async function hiveSpawnCommand(
             `hive: ${s.report.agents} agents (queen, ${s.report.teams} team leads, ${s.report.workers} workers), ${s.report.mode} mode; configuration: ${armText(s.choice.arm)} (${s.choice.reason})`,
           );
         out(`${sessionLine(i + 1, s)}${rec ? ` [${rec.id}]` : ''}`);
+        const nats = swarmRun?.report();
+        if (nats) for (const l of swarmLines(nats)) out(l);
         for (const sw of s.report.objectives[0].switches) out(`  re-plan at ${Math.round(sw.at)} ms: ${sw.what} (${sw.reason})`);
         for (const v of s.report.safety) out(`  SAFETY ${v.checker}: ${v.detail}`);
       }
@@ -339,6 +374,10 @@ export function registerHiveCommand(program: Command): void {
       portOption('--dashboard'),
     )
     .option('--dashboard-host <host>', 'with --dashboard: the address to bind (default 127.0.0.1; any other requires a token)')
+    .option('--nats <url>', 'run the hive across the node processes of a swarm on this NATS server (conclave node), in real time')
+    .option('--swarm <id>', 'with --nats: the swarm whose nodes host the hive')
+    .option('--nodes <n>', "with --nats: how many of the swarm's idle nodes to use (default: all that answer)", integer('--nodes', 1, 256))
+    .option('--spawn-nodes <n>', 'with --nats: start N local node processes for the hive (and stop them after)', integer('--spawn-nodes', 1, 64))
     .option('--dashboard-token <t>', 'with --dashboard: require this token on every request')
     .option(
       '--learn',

@@ -2,7 +2,7 @@ import type { TraceEvent } from '../actors/trace-event.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { fixedChooser, type Arm, type Choice, type ConfigChooser, type Outcome, type TaskClass } from './chooser.ts';
 import { resolveHiveOptions, type HiveOptions } from './hive-options.ts';
-import { runHive, type HiveRunReport } from './run-hive.ts';
+import { runHive, type HiveHooks, type HiveRunReport } from './run-hive.ts';
 
 /**
  * One session: the configuration the chooser picked, the hive's report, and the outcome the
@@ -50,10 +50,7 @@ export function armOf(o: HiveOptions): Arm {
  * const s = await runHiveSession({ objective: 'Document the API', seed: 3 }, { chooser: myBank, candidates: hiveCandidates() });
  * ```
  */
-export async function runHiveSession(
-  options: HiveOptions,
-  o: { chooser?: ConfigChooser; candidates?: readonly Arm[]; onEvent?: (e: TraceEvent) => void; onSystem?: (system: ActorSystem) => void } = {},
-): Promise<HiveSession> {
+export async function runHiveSession(options: HiveOptions, o: { chooser?: ConfigChooser; candidates?: readonly Arm[] } & HiveHooks = {}): Promise<HiveSession> {
   const resolved = resolveHiveOptions(options);
   const taskClass = taskClassOf(options);
   const own = armOf(options);
@@ -69,7 +66,7 @@ export async function runHiveSession(
       queen: String(arm.queen ?? own.queen) as never,
       teams: Math.max(1, Math.min(resolved.workers, Math.ceil(resolved.workers / teamSize))),
     },
-    { onEvent: o.onEvent, onSystem: o.onSystem },
+    { onEvent: o.onEvent, onSystem: o.onSystem, createSystem: o.createSystem },
   );
   const objectives = report.objectives;
   const outcome: Outcome = {

@@ -4,7 +4,7 @@ import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { RunCheckers } from '../check/registry.ts';
 import type { Violation } from '../check/violation.ts';
 import { createPrng } from '../scheduler/prng.ts';
-import { createSystem } from '../system/create-system.ts';
+import { createSystem, type SystemOptions } from '../system/create-system.ts';
 import type { Member, TopologySpec } from '../topologies/index.ts';
 import { BYZANTINE_HIVE_WORKER } from './byzantine-worker.ts';
 import { SOUND } from './decision-rules.ts';
@@ -96,6 +96,21 @@ function topologySpec(o: ResolvedHiveOptions): TopologySpec {
 }
 
 /**
+ * What a caller may hook into a hive run: its trace, its system once created (a live dashboard),
+ * and the system's making (`natsSystemFactory`: the hive across node processes on NATS).
+ *
+ * @example
+ * ```ts
+ * await runHive(options, { createSystem: natsSystemFactory({ url, swarm: 'demo', nodes: 3 }) });
+ * ```
+ */
+export interface HiveHooks {
+  readonly onEvent?: (e: TraceEvent) => void;
+  readonly onSystem?: (system: ActorSystem) => void;
+  readonly createSystem?: (options: SystemOptions) => Promise<ActorSystem>;
+}
+
+/**
  * Runs a hive session: spawns the queen, one lead per team and the workers (simulated, Byzantine
  * for `byzantine.count` of them, or the user's `behaviour`), installs the topology, gives the
  * queen the objective `objectives` times in a row, and reports. Every trace event goes through
@@ -107,15 +122,13 @@ function topologySpec(o: ResolvedHiveOptions): TopologySpec {
  * report.objectives[0].status; // 'done'
  * ```
  */
-export async function runHive(
-  options: HiveOptions,
-  hooks: { onEvent?: (e: TraceEvent) => void; onSystem?: (system: ActorSystem) => void } = {},
-): Promise<HiveRunReport> {
+export async function runHive(options: HiveOptions, hooks: HiveHooks = {}): Promise<HiveRunReport> {
   const o = resolveHiveOptions(options);
   const workers = buildWorkers(o.workers, o.teams, o.seed);
   const liars = liarsAmong(workers, o.byzantine.count);
-  const system = await createSystem(
-    o.mode === 'sim'
+  // Across node processes on NATS (`createSystem`), a hive runs in real time, like threads mode.
+  const system = await (hooks.createSystem ?? createSystem)(
+    o.mode === 'sim' && hooks.createSystem === undefined
       ? { mode: 'sim', seed: o.seed, link: { latency: { kind: 'exponential', meanMs: 2, minMs: 1 } } }
       : { mode: 'threads', workers: 2, seed: o.seed },
   );
