@@ -232,6 +232,11 @@ export function buildCli(): Command {
     .option('--store <file>', STORE_HELP)
     .option('--no-store', 'do not record it')
     .option('--allow-liveness', 'exit 0 even when runs within the fault bound left decisions unreached after their faults ended (they are still reported)')
+    .option(
+      '--dashboard [port]',
+      'watch the campaign live on the dashboard (default port 3002; 0: any free one): its runs go one at a time in this process, each drawn as it goes, the counts and the timeline over the whole campaign; an action laid from the page changes the run it hits (its seed no longer replays it)',
+      portOption('--dashboard'),
+    )
     .option('--json', 'print the report as one JSON object')
     .addHelpText(
       'after',
@@ -256,10 +261,17 @@ export function buildCli(): Command {
         allowLiveness?: boolean;
         search?: string;
         store?: string | false;
+        dashboard?: number | true;
       }) => {
         const { stressCommand } = await import('./stress-command.ts');
+        const { dashboard, ...rest } = opts;
         process.exitCode = await stressCommand(
-          { ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) },
+          {
+            ...rest,
+            store: storePath(opts) ?? false,
+            argv: process.argv.slice(2),
+            ...(dashboard !== undefined ? { dashboard: { port: dashboard === true ? 3002 : dashboard } } : {}),
+          },
           (l) => console.log(l),
           process.stderr,
         );

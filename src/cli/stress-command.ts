@@ -9,6 +9,8 @@ import { checkImplementation } from '../swarm/main-role.ts';
 import { bold, count, dim, green, heading, int, red, yellow } from '../text/format.ts';
 import { brokenRunEnd, ReportRecorder, type RunEnd } from '../store/index.ts';
 import { exitCodeForError } from './exit-codes.ts';
+import type { TraceEvent } from '../actors/trace-event.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
 
 /**
  * Options of `conclave stress`, as commander parses them.
@@ -45,6 +47,8 @@ export interface StressCommandOptions {
   readonly store?: string | false;
   /** The command line, for the store's record of how the campaign was started. */
   readonly argv?: readonly string[];
+  /** Watch the campaign on the live dashboard: its runs one at a time in this process (`--dashboard [port]`). */
+  readonly dashboard?: { readonly port: number };
 }
 
 /**
@@ -93,10 +97,25 @@ export async function stressCommand(
           signed: true,
         })
       : undefined;
+  if (o.dashboard && o.workers !== undefined && o.workers > 1)
+    throw new ConfigError('--workers', '1 with --dashboard (a watched campaign runs one run at a time in this process, where the dashboard is)', o.workers);
+  const dash = o.dashboard
+    ? await (await import('../dashboard/live-dashboard.ts')).LiveDashboard.start({
+        port: o.dashboard.port,
+        runId: recorder?.id ?? `stress-${process.pid}`,
+        label: `stress ${o.protocol}`,
+        mode: o.mode ?? 'sim',
+        protocol: o.protocol,
+      })
+    : undefined;
+  if (dash) progress?.write(`conclave: dashboard for this campaign: ${dash.url}\n`);
   const report = await runStress(plan, {
     runs: o.runs,
     seed: o.seed,
     workers: o.workers,
+    ...(dash
+      ? { watch: (seed: number) => ({ onSystem: (s: ActorSystem) => dash.nextRun(s, `seed ${seed}`), onEvent: (e: TraceEvent) => dash.observe(e) }) }
+      : {}),
     onProgress: (done, runs) => {
       recorder?.progress(done, runs);
       if (!progress || o.json) return;
@@ -108,10 +127,12 @@ export async function stressCommand(
         last = pct;
       }
     },
-  }).catch((e: unknown) => {
+  }).catch(async (e: unknown) => {
+    await dash?.finish('broken');
     recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : STRESS_EXIT.safety));
     throw e;
   });
+  await dash?.finish(report.failing.length > 0 ? 'violated' : report.stalled.length > 0 ? 'failed' : 'completed');
   if (progress?.isTTY && !o.json) progress.write('\n');
   const saved = o.save ? saveFindings(report, o.save) : new Map<number, string>();
   const shrunk = o.shrink === false ? undefined : await shrinkFirstFailing(report, o, progress);

@@ -107,6 +107,12 @@ export class LiveDashboard {
     this.run = run;
   }
 
+  /** The next run of a campaign, on the same page: its system, and the feed told where it begins (LiveFeed.nextRun). */
+  nextRun(system: ActorSystem, label: string): void {
+    this.attach(system);
+    this.feed.nextRun(label);
+  }
+
   /** One trace event (RunOptions.onEvent): a few counters; every 256 events a look at the clock. */
   observe(e: TraceEvent): void {
     this.feed.observe(e);

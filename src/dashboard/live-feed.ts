@@ -192,6 +192,24 @@ export class LiveFeed {
     return { controls: this.info.controls, byzantineKinds: kinds };
   }
 
+  /**
+   * The next run of a campaign (`conclave stress --dashboard`) is watched from here: what belongs
+   * to one run (leader, views, crashes, liars, partitions, decisions in flight, weights, the
+   * graph) starts again; the counts, the series and the timeline go on, and the timeline says
+   * where the new run begins.
+   */
+  nextRun(label: string): void {
+    this.leader = this.primary = this.raftTerm = this.pbftView = undefined;
+    this.firstWeights = this.weights = undefined;
+    this.groups = undefined;
+    this.graphCache = undefined;
+    this.origin = undefined;
+    this.epoch = 0;
+    for (const s of [this.crashed, this.compromised, this.byzantine, this.isolated]) s.clear();
+    this.opened.clear();
+    this.note(this.t, 'fault', `run ${label} starts`);
+  }
+
   private emitted(actor: string, ev: Record<string, unknown>): void {
     const type = ev.type as string;
     switch (type) {

@@ -1,5 +1,7 @@
+import type { TraceEvent } from '../actors/trace-event.ts';
 import { cutsAsNetworkFaults } from '../adversary/event-cuts.ts';
 import { parseScenario } from '../scenario/index.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { unclosedDecisions } from './unclosed.ts';
 import { runScenario } from '../swarm/run-scenario.ts';
 import { raftCutAdversary } from './raft-search.ts';
@@ -57,6 +59,20 @@ export interface StressOutcome {
 }
 
 /**
+ * What watches a stress run as it goes (a live dashboard, in this thread): its system once
+ * created and its trace. Watching changes nothing in the run.
+ *
+ * @example
+ * ```ts
+ * await runStressCase({ plan, seed }, { onSystem: (s) => dash.nextRun(s, `seed ${seed}`), onEvent: (e) => dash.observe(e) });
+ * ```
+ */
+export interface StressWatch {
+  readonly onSystem?: (system: ActorSystem) => void;
+  readonly onEvent?: (event: TraceEvent) => void;
+}
+
+/**
  * Draws run `seed`'s scenario from the plan, runs it in sim mode with the protocol's checkers
  * (and, for a run of the guided Raft search, the adversary that cuts nodes as they emit events),
  * and reports. Never throws: a run that fails is an outcome with `error`.
@@ -66,7 +82,7 @@ export interface StressOutcome {
  * const outcome = await runStressCase({ plan, seed: 42 });
  * ```
  */
-export async function runStressCase(task: { plan: StressPlan; seed: number }): Promise<StressOutcome> {
+export async function runStressCase(task: { plan: StressPlan; seed: number }, watch: StressWatch = {}): Promise<StressOutcome> {
   const drawn = drawRun(task.plan, task.seed);
   const { liars, withinBound } = drawn;
   let scenario = drawn.scenario;
@@ -76,7 +92,14 @@ export async function runStressCase(task: { plan: StressPlan; seed: number }): P
     const r = await runScenario(parseScenario(scenario), {
       seed: task.seed,
       mode: task.plan.mode ?? 'sim',
-      ...(cuts ? { onSystem: (s) => cuts.attach(s.faults), onEvent: (e) => cuts.observe(e) } : {}),
+      onSystem: (s) => {
+        cuts?.attach(s.faults);
+        watch.onSystem?.(s);
+      },
+      onEvent: (e) => {
+        cuts?.observe(e);
+        watch.onEvent?.(e);
+      },
     });
     let replays: boolean | undefined;
     if (cuts && cuts.laid.length > 0) {

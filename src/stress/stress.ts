@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { runOnSharedPool, type TaskRunner } from '../sweep/shared-pool.ts';
-import { runStressCase, type StressOutcome } from './run-case.ts';
+import { runStressCase, type StressOutcome, type StressWatch } from './run-case.ts';
 import type { StressPlan } from './schedule.ts';
 import { moduleUrl } from '../module-url.ts';
 
@@ -71,13 +71,23 @@ const RUNNER: TaskRunner = { module: moduleUrl('./run-case.ts', import.meta.url)
  */
 export async function runStress(
   plan: StressPlan,
-  o: { runs: number; seed: number; workers?: number; mainThread?: boolean; onProgress?: (done: number, runs: number) => void },
+  o: {
+    runs: number;
+    seed: number;
+    workers?: number;
+    mainThread?: boolean;
+    onProgress?: (done: number, runs: number) => void;
+    /** Watches each run as it goes: the runs then go one at a time in this thread (where the watcher is). */
+    watch?: (seed: number) => StressWatch;
+  },
 ): Promise<StressReport> {
   // A threads-mode run uses every core already (its actors on worker threads): one at a time.
-  const workers = plan.mode === 'threads' ? 1 : Math.max(1, Math.min(o.workers ?? availableParallelism(), o.runs));
+  const workers = plan.mode === 'threads' || o.watch ? 1 : Math.max(1, Math.min(o.workers ?? availableParallelism(), o.runs));
+  const watch = o.watch;
   const started = performance.now();
   const tasks = Array.from({ length: o.runs }, (_, i) => ({ plan, seed: o.seed + i }));
-  const outcomes = await runOnSharedPool(tasks, { threads: workers, run: runStressCase, runner: RUNNER, mainThread: o.mainThread, onProgress: o.onProgress });
+  const run = watch ? (t: { plan: StressPlan; seed: number }) => runStressCase(t, watch(t.seed)) : runStressCase;
+  const outcomes = await runOnSharedPool(tasks, { threads: workers, run, runner: RUNNER, mainThread: watch ? true : o.mainThread, onProgress: o.onProgress });
   return summarize(plan, o.seed, workers, outcomes, performance.now() - started);
 }
 

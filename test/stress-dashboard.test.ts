@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { FeedFrame } from '../src/dashboard/feed-frame.ts';
+import { LiveDashboard } from '../src/dashboard/live-dashboard.ts';
+import { stressPlan } from '../src/cli/stress-command.ts';
+import { runStress } from '../src/stress/index.ts';
+
+/** A stress campaign watched on the live dashboard, wired as `conclave stress --dashboard` wires it. */
+describe('conclave stress --dashboard', () => {
+  it('one page for the campaign: each run drawn as it goes, the counts over every run, where each run begins in the timeline', async () => {
+    const dash = await LiveDashboard.start({ port: 0, runId: 'stress-test', label: 'stress raft', mode: 'sim', protocol: 'raft' });
+    const frames: FeedFrame[] = [];
+    dash.onFrame((f) => frames.push(f));
+    const plan = stressPlan({ protocol: 'raft', agents: 3, decisions: 10 });
+    const report = await runStress(plan, {
+      runs: 4,
+      seed: 1,
+      watch: (seed) => ({ onSystem: (s) => dash.nextRun(s, `seed ${seed}`), onEvent: (e) => dash.observe(e) }),
+    });
+    await dash.finish('completed');
+    // Watched, the runs went one at a time here; what they found is what an unwatched campaign finds.
+    expect(report.workers).toBe(1);
+    const plain = await runStress(plan, { runs: 4, seed: 1, workers: 1 });
+    expect(report.decisions).toEqual(plain.decisions);
+    const last = frames.at(-1)!;
+    expect(last.status).toBe('completed');
+    // Counts over the whole campaign: every run's commands closed.
+    expect(last.closed).toBe(report.decisions.attempted);
+    const starts = frames.flatMap((f) => f.timeline.map((t) => t.text)).filter((t) => t.startsWith('run seed'));
+    expect(starts).toEqual(['run seed 1 starts', 'run seed 2 starts', 'run seed 3 starts', 'run seed 4 starts']);
+    // The graph is the run's own three Raft nodes.
+    expect(
+      frames
+        .find((f) => f.graph)!
+        .graph!.members.map((m) => m.id)
+        .sort(),
+    ).toEqual(['node_001', 'node_002', 'node_003']);
+  }, 120_000);
+});
