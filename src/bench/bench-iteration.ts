@@ -1,3 +1,5 @@
+import type { TraceEvent } from '../actors/trace-event.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
 import { parseScenario } from '../scenario/index.ts';
 import { runScenario } from '../swarm/run-scenario.ts';
 import type { BenchIteration } from './bench-report.ts';
@@ -31,9 +33,18 @@ export interface BenchTask {
  * if (it.error) console.error(it.error, it.scenario);
  * ```
  */
-export async function runBenchTask(task: BenchTask): Promise<BenchIteration> {
+export async function runBenchTask(
+  task: BenchTask,
+  watch: { readonly onSystem?: (s: ActorSystem) => void; readonly onEvent?: (e: TraceEvent) => void } = {},
+): Promise<BenchIteration> {
   try {
-    const r = await runScenario(parseScenario(task.scenario), { seed: task.seed, mode: task.mode, ...(task.workers ? { workers: task.workers } : {}) });
+    const r = await runScenario(parseScenario(task.scenario), {
+      seed: task.seed,
+      mode: task.mode,
+      ...(task.workers ? { workers: task.workers } : {}),
+      ...(watch.onSystem ? { onSystem: watch.onSystem } : {}),
+      ...(watch.onEvent ? { onEvent: watch.onEvent } : {}),
+    });
     const safetyViolations = r.safetyViolations.map((v) => ({ checker: v.checker, property: v.property, detail: v.detail }));
     return {
       seed: task.seed,

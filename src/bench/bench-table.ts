@@ -61,7 +61,7 @@ export function benchTable(report: BenchReport): string[] {
   const skipped = report.results.filter((g) => g.status === 'not_applicable').length;
   lines.push(
     dim(
-      `bench     ${runs} runs${skipped > 0 ? ` (${skipped} algorithm-size pair${skipped === 1 ? '' : 's'} not applicable)` : ''} in ${(m.wallMs / 1000).toFixed(1)} s wall clock · ${m.mode === 'sim' ? `${m.workers} threads (this one and a pool of ${m.workers - 1})` : `one run at a time, ${m.workers} worker threads each`} · ${m.date}`,
+      `bench     ${runs} runs${skipped > 0 ? ` (${skipped} algorithm-size pair${skipped === 1 ? '' : 's'} not applicable)` : ''} in ${(m.wallMs / 1000).toFixed(1)} s wall clock · ${m.mode === 'sim' ? (m.workers === 1 ? 'one thread, one run at a time' : `${m.workers} threads (this one and a pool of ${m.workers - 1})`) : `one run at a time, ${m.workers} worker threads each`} · ${m.date}`,
     ),
   );
   return lines;

@@ -1,4 +1,6 @@
 import { availableParallelism } from 'node:os';
+import type { TraceEvent } from '../actors/trace-event.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
 import type { BenchAlgorithm } from './bench-algorithms.ts';
 import { liarsAmong } from './bench-faults.ts';
 import { runOnSharedPool, type TaskRunner } from '../sweep/shared-pool.ts';
@@ -30,6 +32,24 @@ export interface RunBenchOptions {
    * thread takes part, as in `conclave stress`.
    */
   readonly mainThread?: boolean;
+  /**
+   * Watches each run as it goes (a live dashboard): the runs then go one at a time on this
+   * thread, whatever the mode, and their figures include the watcher's cost.
+   */
+  readonly watch?: (task: BenchTask) => BenchWatch;
+}
+
+/**
+ * What watches a bench run (see RunBenchOptions.watch): its system once created and its trace.
+ *
+ * @example
+ * ```ts
+ * const watch = (task: BenchTask) => ({ onSystem: (s) => dash.nextRun(s, task.algorithm), onEvent: (e) => dash.observe(e) });
+ * ```
+ */
+export interface BenchWatch {
+  readonly onSystem?: (system: ActorSystem) => void;
+  readonly onEvent?: (event: TraceEvent) => void;
 }
 
 /**
@@ -68,8 +88,9 @@ export async function runBench(plan: BenchPlan, o: RunBenchOptions = {}): Promis
       });
     });
   }
-  const threads = plan.mode === 'sim' ? Math.max(1, Math.min(plan.workers ?? availableParallelism(), tasks.length)) : 1;
-  const iterations = plan.mode === 'sim' ? await runParallel(tasks, threads, o) : await runSerial(tasks, o);
+  // Watched (a live dashboard in this thread), the runs go one at a time here in either mode.
+  const threads = plan.mode === 'sim' && o.watch === undefined ? Math.max(1, Math.min(plan.workers ?? availableParallelism(), tasks.length)) : 1;
+  const iterations = plan.mode === 'sim' && o.watch === undefined ? await runParallel(tasks, threads, o) : await runSerial(tasks, o);
   const clock = plan.mode === 'sim' ? 'virtual' : 'wall';
   const results: BenchGroup[] = groups.map(({ base, reason }, g) => {
     if (reason !== undefined) return { ...base, status: 'not_applicable', reason };
@@ -111,7 +132,7 @@ function groupBase(plan: BenchPlan, algorithm: BenchAlgorithm, n: number): Bench
 async function runSerial(tasks: readonly BenchTask[], o: RunBenchOptions): Promise<BenchIteration[]> {
   const results: BenchIteration[] = [];
   for (const task of tasks) {
-    results.push(await runBenchTask(task));
+    results.push(await runBenchTask(task, o.watch?.(task)));
     o.onProgress?.(results.length, tasks.length);
   }
   return results;

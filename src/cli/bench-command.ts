@@ -14,6 +14,9 @@ import { didYouMean, parseDuration } from '../scenario/index.ts';
 import { dim } from '../text/format.ts';
 import { brokenRunEnd, ReportRecorder, type RunEnd } from '../store/index.ts';
 import { exitCodeForError } from './exit-codes.ts';
+import type { TraceEvent } from '../actors/trace-event.ts';
+import type { BenchTask } from '../bench/bench-iteration.ts';
+import type { ActorSystem } from '../scheduler/actor-system.ts';
 
 /**
  * Options of `conclave bench` as typed (strings; numbers are accepted too). Everything has a
@@ -50,6 +53,8 @@ export interface BenchCommandOptions {
   readonly argv?: readonly string[];
   /** The run store to record the benchmark in (the CLI resolves --store and the default); absent or false: not recorded. */
   readonly store?: string | false;
+  /** Watch the bench live on the dashboard (`--dashboard [port]`): runs one at a time in this process, their figures include the feed's cost. */
+  readonly dashboard?: number | true;
 }
 
 /**
@@ -85,17 +90,39 @@ export async function benchCommand(
           signed: true,
         })
       : undefined;
+  const dash =
+    o.dashboard === undefined
+      ? undefined
+      : await (await import('../dashboard/live-dashboard.ts')).LiveDashboard.start({
+          port: o.dashboard === true ? 3002 : o.dashboard,
+          runId: recorder?.id ?? `bench-${process.pid}`,
+          label: `bench ${plan.algorithms.join(',')}`,
+          mode: plan.mode,
+          protocol: plan.algorithms.join(','),
+        });
+  if (dash)
+    progress?.write(`conclave: dashboard for this bench: ${dash.url} (watched, its runs go one at a time here and their figures include the feed's cost)\n`);
   const report = await runBench(plan, {
     command: commandLine(o.argv),
+    ...(dash
+      ? {
+          watch: (task: BenchTask) => ({
+            onSystem: (s: ActorSystem) => dash.nextRun(s, `group ${task.group + 1}, seed ${task.seed}`),
+            onEvent: (e: TraceEvent) => dash.observe(e),
+          }),
+        }
+      : {}),
     ...(o.faults ? { faultsSpec: o.faults } : {}),
     onProgress: (done, total) => {
       recorder?.progress(done, total);
       bar?.update(done, total);
     },
-  }).catch((e: unknown) => {
+  }).catch(async (e: unknown) => {
+    await dash?.finish('broken');
     recorder?.finish(brokenRunEnd(e, e instanceof ConclaveError ? exitCodeForError(e) : 1));
     throw e;
   });
+  await dash?.finish('completed');
   bar?.end();
   write(output, `${JSON.stringify(report, null, 2)}\n`);
   if (o.html) write(o.html, benchHtml(report));

@@ -339,6 +339,11 @@ export function buildCli(): Command {
     .option('--html <file>', 'also write a self-contained HTML page with charts (opens offline)')
     .option('--markdown <file>', "also write the results as a Markdown table (the README's Benchmarks table)")
     .option('--json', 'print the JSON report on stdout instead of the table')
+    .option(
+      '--dashboard [port]',
+      "watch the bench live on the dashboard (default port 3002; 0: any free one): its runs go one at a time in this process, each drawn as it goes, so the figures include the feed's cost and lose the pool's parallelism",
+      portOption('--dashboard'),
+    )
     .option('--store <file>', STORE_HELP)
     .option('--no-store', 'do not record it')
     .addHelpText(

@@ -3,8 +3,10 @@ import type { FeedFrame } from '../src/dashboard/feed-frame.ts';
 import { LiveDashboard } from '../src/dashboard/live-dashboard.ts';
 import { stressPlan } from '../src/cli/stress-command.ts';
 import { runStress } from '../src/stress/index.ts';
+import { benchPlanFrom } from '../src/cli/bench-command.ts';
+import { runBench } from '../src/bench/run-bench.ts';
 
-/** A stress campaign watched on the live dashboard, wired as `conclave stress --dashboard` wires it. */
+/** A campaign (stress, bench) watched on the live dashboard, wired as `--dashboard` wires it. */
 describe('conclave stress --dashboard', () => {
   it('one page for the campaign: each run drawn as it goes, the counts over every run, where each run begins in the timeline', async () => {
     const dash = await LiveDashboard.start({ port: 0, runId: 'stress-test', label: 'stress raft', mode: 'sim', protocol: 'raft' });
@@ -34,5 +36,22 @@ describe('conclave stress --dashboard', () => {
         .graph!.members.map((m) => m.id)
         .sort(),
     ).toEqual(['node_001', 'node_002', 'node_003']);
+  }, 120_000);
+});
+
+describe('conclave bench --dashboard', () => {
+  it('watched, a sim bench runs one run at a time here, each drawn; its outcomes are those of the pool', async () => {
+    const dash = await LiveDashboard.start({ port: 0, runId: 'bench-test', label: 'bench', mode: 'sim', protocol: 'simple_majority' });
+    const frames: FeedFrame[] = [];
+    dash.onFrame((f) => frames.push(f));
+    const plan = benchPlanFrom({ algorithms: 'simple_majority', agents: '3', iterations: 3, decisions: 30 });
+    const watched = await runBench(plan, { watch: (t) => ({ onSystem: (s) => dash.nextRun(s, `seed ${t.seed}`), onEvent: (e) => dash.observe(e) }) });
+    await dash.finish('completed');
+    expect(watched.meta.workers).toBe(1);
+    const pooled = await runBench(plan, {});
+    const outcomes = (r: typeof watched) => r.results.flatMap((g) => ('runs' in g ? g.runs.map((i) => [i.seed, i.decided, i.noConsensus]) : []));
+    expect(outcomes(watched)).toEqual(outcomes(pooled));
+    expect(frames.at(-1)!.closed).toBe(90);
+    expect(frames.flatMap((f) => f.timeline.map((t) => t.text)).filter((t) => t.startsWith('run seed'))).toHaveLength(3);
   }, 120_000);
 });
