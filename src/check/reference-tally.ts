@@ -8,8 +8,9 @@
  * The rules it holds the policies to:
  * - a vote for an option counts as a participant and adds its weight (a weight that is negative,
  *   NaN or infinite adds 0); `'abstain'` and votes for anything else count for nothing;
- * - the leader is the option with the most weight (the first in option order among equals); an
- *   option with no weight never leads; two options equal up to rounding are a tie, never consensus;
+ * - the leader is the option with the most weight (the first in option order among those equal to
+ *   it up to rounding); an option with no weight never leads nor ties; two options equal up to
+ *   rounding are a tie, never consensus;
  * - the leader's share is its weight over the counted weight (byzantine_supermajority: over the
  *   whole electorate, one vote each, or the number of votes if more came);
  * - consensus needs at least `minParticipants` participants and the share above (strict) or at
@@ -132,11 +133,15 @@ export function referenceTally(rule: ReferenceRule, options: readonly string[], 
     participants++;
   }
 
-  // 2. The leader: the most weight, the first in option order among equals; a tie if another option has as much.
+  // 2. The leader: the most weight, the first in option order among those equal to it up to rounding
+  // (the share of a tie is the first one's); a tie if another option has as much. An option with no
+  // weight takes no part: with small weights (all within rounding of 0) it would otherwise tie with
+  // every leader.
+  const most = Math.max(0, ...perOption);
   let leader = -1;
-  for (let i = 0; i < options.length; i++) if (perOption[i] > 0 && (leader < 0 || perOption[i] > perOption[leader])) leader = i;
+  for (let i = 0; i < options.length && leader < 0; i++) if (perOption[i] > 0 && equalUpToRounding(perOption[i], most)) leader = i;
   const leaderWeight = leader < 0 ? 0 : perOption[leader];
-  const tie = leader >= 0 && perOption.some((w, i) => i !== leader && equalUpToRounding(w, leaderWeight));
+  const tie = leader >= 0 && perOption.some((w, i) => i !== leader && w > 0 && equalUpToRounding(w, leaderWeight));
 
   // 3. The rule.
   const electorate = Number.isInteger(rule.electorate) && rule.electorate >= 1 ? rule.electorate : 0;
