@@ -77,7 +77,7 @@ const SUITES: Record<string, SuiteEntry> = {
     load: () => import('./dashboard.ts'),
   },
   'graph-layout': {
-    summary: "the dashboard page's own force layout against d3-force, per step at 50, 200 and 1,000 nodes (issue 16: measure and pick)",
+    summary: "the dashboard page's force layout (d3-force), per step at 50, 200, 1,000 and 5,000 nodes",
     load: () => import('./graph-layout.ts'),
   },
   'dashboard-page': {

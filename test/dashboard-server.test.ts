@@ -99,9 +99,15 @@ describe('dashboard server: the token', () => {
     const { port } = await server.start();
     const page = await (await fetch(`http://127.0.0.1:${port}/`)).text();
     const scripts = [...page.matchAll(/(?:src|href)="([^"]+)"/g)].map((m) => m[1]);
-    expect(scripts).toEqual(['data:,', 'style.css', 'graph-layout.js', 'app.js']);
+    // The graph's layout library (d3-force and the d3 modules it needs) is served from the installed packages too.
+    expect(scripts).toEqual(['data:,', 'style.css', 'd3-dispatch.js', 'd3-quadtree.js', 'd3-timer.js', 'd3-force.js', 'graph-layout.js', 'app.js']);
     scripts.shift(); // the empty icon: no request for /favicon.ico
-    for (const s of scripts) expect((await fetch(`http://127.0.0.1:${port}/${s}`)).status).toBe(200);
+    for (const s of scripts) {
+      const res = await fetch(`http://127.0.0.1:${port}/${s}`);
+      expect(res.status, s).toBe(200);
+      expect((await res.text()).length, s).toBeGreaterThan(500);
+    }
+    expect(await (await fetch(`http://127.0.0.1:${port}/d3-force.js`)).text()).toContain('forceSimulation');
     expect(page).not.toMatch(/https?:\/\//);
   });
 });

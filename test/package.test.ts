@@ -214,6 +214,9 @@ describe('the packed package, installed into a fresh prefix', () => {
       expect(await page.text()).toContain('id="graph"');
       const script = await fetch(new URL('app.js', url));
       expect([script.status, (await script.text()).length > 1_000]).toEqual([200, true]);
+      // The graph's layout library comes from the installed dependencies (d3-force and its modules).
+      for (const lib of ['d3-dispatch.js', 'd3-quadtree.js', 'd3-timer.js', 'd3-force.js']) expect((await fetch(new URL(lib, url))).status, lib).toBe(200);
+      expect(await (await fetch(new URL('d3-force.js', url))).text()).toContain('forceSimulation');
     } finally {
       server.kill();
     }

@@ -1,4 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ConfigError } from '../errors.ts';
@@ -47,12 +50,33 @@ interface Channel {
   readonly live: boolean;
 }
 
-const STATIC: Readonly<Record<string, { file: string; type: string }>> = {
+const JS = 'text/javascript; charset=utf-8';
+
+/**
+ * What the server serves: the page's files from ./static, and the graph layout's library
+ * (d3-force and the three d3 modules it needs, their UMD builds) from the installed packages.
+ */
+const STATIC: Readonly<Record<string, { file: string; type: string; pkg?: string }>> = {
   '/': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/d3-dispatch.js': { file: 'd3-dispatch.min.js', type: JS, pkg: 'd3-dispatch' },
+  '/d3-quadtree.js': { file: 'd3-quadtree.min.js', type: JS, pkg: 'd3-quadtree' },
+  '/d3-timer.js': { file: 'd3-timer.min.js', type: JS, pkg: 'd3-timer' },
+  '/d3-force.js': { file: 'd3-force.min.js', type: JS, pkg: 'd3-force' },
   '/graph-layout.js': { file: 'graph-layout.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
+
+/**
+ * A file of an installed package: d3-force beside this module, its own dependencies beside it
+ * (where npm put them: hoisted or nested). Each package's main entry is in its dist/ folder, with
+ * the UMD builds the page loads.
+ */
+function packageFile(pkg: string, file: string): URL {
+  const force = createRequire(import.meta.url).resolve('d3-force');
+  const entry = pkg === 'd3-force' ? force : createRequire(force).resolve(pkg);
+  return pathToFileURL(join(dirname(entry), file));
+}
 
 /** How long `endStreams` waits for the pages' responses to finish. */
 const END_STREAMS_MS = 1_000;
@@ -190,7 +214,7 @@ export class DashboardServer {
       // Read before the head goes out: a page missing from the package is a 500 that says so, not an empty 200.
       let body: Buffer;
       try {
-        body = readFileSync(new URL(`./static/${file.file}`, import.meta.url));
+        body = readFileSync(file.pkg ? packageFile(file.pkg, file.file) : new URL(`./static/${file.file}`, import.meta.url));
       } catch (e) {
         return send(res, 500, { error: `the dashboard's ${file.file} is missing from this installation (${(e as Error).message})` });
       }
@@ -200,7 +224,7 @@ export class DashboardServer {
         'Content-Security-Policy': "default-src 'self'; connect-src 'self'; img-src 'self' data:",
       });
       // The page's own scripts and style need the token too: the page (already let in) names it in their URLs.
-      res.end(file.file === 'index.html' && this.token ? String(body).replace(/(src|href)="([a-z-]+\.(?:js|css))"/g, `$1="$2?token=${this.token}"`) : body);
+      res.end(file.file === 'index.html' && this.token ? String(body).replace(/(src|href)="([a-z0-9-]+\.(?:js|css))"/g, `$1="$2?token=${this.token}"`) : body);
       return;
     }
     if (url.pathname === '/api/runs' && req.method === 'GET') return send(res, 200, { runs: this.runList() });

@@ -1,86 +1,49 @@
-// A small force layout on a canvas (no library, nothing fetched): nodes repel each other, links
-// pull their ends together, a weak pull keeps everything near the centre. O(n^2) per step, so the
-// server aggregates members into teams above 200 members and the page never lays out more.
+// The graph's force layout: d3-force (Barnes-Hut repulsion through a quadtree, O(n log n) a tick),
+// served from the package with its three modules (no CDN). The page steps it once per animation
+// frame; d3's own timer is never started. The server draws teams instead of members above 200
+// members, so the page lays out at most a few hundred nodes (npm run bench -- graph-layout).
 'use strict';
 
 window.GraphLayout = class GraphLayout {
   constructor() {
-    this.pos = new Map(); // key -> {x, y, vx, vy}
-    this.heat = 1;
+    this.pos = new Map(); // key -> node {key, x, y, vx, vy} (d3 moves them in place)
+    this.sim = undefined;
   }
 
-  /** Keeps positions of nodes that stay; places new ones on a circle; reheats when the graph changed. */
+  /** Keeps positions of nodes that stay; places new ones on a circle; restarts the simulation for the new graph. */
   update(keys, links, width, height) {
-    const next = new Map();
     const r = Math.min(width, height) * 0.38;
-    keys.forEach((k, i) => {
+    const nodes = keys.map((k, i) => {
       const old = this.pos.get(k);
       const a = (2 * Math.PI * i) / Math.max(1, keys.length);
-      next.set(k, old || { x: width / 2 + r * Math.cos(a), y: height / 2 + r * Math.sin(a), vx: 0, vy: 0 });
+      return old || { key: k, x: width / 2 + r * Math.cos(a), y: height / 2 + r * Math.sin(a) };
     });
-    this.pos = next;
-    this.keys = keys;
-    this.links = links;
+    this.pos = new Map(nodes.map((n) => [n.key, n]));
     this.width = width;
     this.height = height;
-    this.heat = 1;
+    const n = nodes.length;
+    const ideal = Math.max(18, Math.min(width, height) / (1.5 * Math.sqrt(n + 1)));
+    if (this.sim) this.sim.stop();
+    // Links pull only where they are few (a dense graph's links would pull everything into a ball).
+    const pulled = links.length <= 4 * n ? links.map(([source, target]) => ({ source, target })) : [];
+    this.sim = window.d3
+      .forceSimulation(nodes)
+      .force('charge', window.d3.forceManyBody().strength(-ideal * 2.5))
+      .force('link', window.d3.forceLink(pulled).distance(ideal))
+      .force('x', window.d3.forceX(width / 2).strength(0.04))
+      .force('y', window.d3.forceY(height / 2).strength(0.04))
+      .stop();
   }
 
-  /** One step of the simulation; returns false once it has cooled (nothing left to move). */
+  /** One tick of the simulation, nodes kept on the canvas; false once it has cooled (nothing left to move). */
   step() {
-    if (this.heat < 0.02 || !this.keys) return false;
-    const nodes = this.keys.map((k) => this.pos.get(k));
-    const n = nodes.length;
-    const ideal = Math.max(18, Math.min(this.width, this.height) / (1.5 * Math.sqrt(n + 1)));
-    for (let i = 0; i < n; i++) {
-      const a = nodes[i];
-      for (let j = i + 1; j < n; j++) {
-        const b = nodes[j];
-        let dx = a.x - b.x,
-          dy = a.y - b.y;
-        let d2 = dx * dx + dy * dy;
-        if (d2 < 0.01) {
-          dx = 0.1 * (i - j);
-          dy = 0.1;
-          d2 = dx * dx + dy * dy;
-        }
-        const f = (ideal * ideal) / d2;
-        a.vx += dx * f * 0.05;
-        a.vy += dy * f * 0.05;
-        b.vx -= dx * f * 0.05;
-        b.vy -= dy * f * 0.05;
-      }
+    if (!this.sim || this.sim.alpha() < this.sim.alphaMin()) return false;
+    this.sim.tick();
+    for (const p of this.pos.values()) {
+      p.x = Math.max(12, Math.min(this.width - 12, p.x));
+      p.y = Math.max(12, Math.min(this.height - 12, p.y));
     }
-    if (this.links.length <= 4 * n) {
-      for (const [i, j] of this.links) {
-        const a = nodes[i],
-          b = nodes[j];
-        if (!a || !b) continue;
-        const dx = b.x - a.x,
-          dy = b.y - a.y;
-        const d = Math.sqrt(dx * dx + dy * dy) || 1;
-        const f = ((d - ideal) / d) * 0.05;
-        a.vx += dx * f;
-        a.vy += dy * f;
-        b.vx -= dx * f;
-        b.vy -= dy * f;
-      }
-    }
-    let moved = 0;
-    for (const p of nodes) {
-      p.vx += (this.width / 2 - p.x) * 0.005;
-      p.vy += (this.height / 2 - p.y) * 0.005;
-      const cap = 10 * this.heat;
-      p.vx = Math.max(-cap, Math.min(cap, p.vx));
-      p.vy = Math.max(-cap, Math.min(cap, p.vy));
-      p.x = Math.max(12, Math.min(this.width - 12, p.x + p.vx));
-      p.y = Math.max(12, Math.min(this.height - 12, p.y + p.vy));
-      moved += Math.abs(p.vx) + Math.abs(p.vy);
-      p.vx *= 0.5;
-      p.vy *= 0.5;
-    }
-    this.heat *= 0.97;
-    return moved > 0.05 * n;
+    return true;
   }
 
   at(key) {
