@@ -48,10 +48,12 @@ function compromise(events: readonly TraceEvent[], member: string): { fault: num
   return { fault, spawn, behaviour: spawn >= 0 ? (events[spawn] as { behaviour: string }).behaviour : '' };
 }
 
+// A short voting timeout: a proposal waiting in the voter's mailbox when it is compromised is
+// dead-lettered with it, and its decision then closes at the timeout (wall clock in threads mode).
 const VOTE = `
 name: turned-voter
 agents: [{ role: reviewer, count: 7 }]
-consensus: { algorithm: simple_majority }
+consensus: { algorithm: simple_majority, voting_timeout: 1s }
 task: { question: Ship it?, options: [yes, no], truth: yes, decisions: 120, in_flight: 4 }
 `;
 

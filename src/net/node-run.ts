@@ -40,6 +40,7 @@ export const HOST_OPS: readonly (keyof WorkerApi)[] = Object.freeze([
   'crash',
   'recover',
   'restoreDurable',
+  'compromise',
   'close',
 ]);
 const SERVED: ReadonlySet<string> = new Set(HOST_OPS);

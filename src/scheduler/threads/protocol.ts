@@ -90,6 +90,8 @@ export interface WorkerApi {
    * coordinator's mirror (src/net/), before it is spawned here again.
    */
   restoreDurable(id: ActorId, entries: [string, unknown][]): void;
+  /** Crashes `id` here and spawns it again under `ref` and `options` (an adversary's), in one call (FaultControl.compromise). */
+  compromise(id: ActorId, ref: BehaviourRef, options: SpawnOptions): Promise<SupervisionPolicy>;
   /** Runs a last turn and publishes final counters. */
   close(): void;
 }

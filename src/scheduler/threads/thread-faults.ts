@@ -157,11 +157,9 @@ export class ThreadFaults implements FaultControl {
     this.emit('byzantine', `${id} ${detail}`);
     a.ref = behaviour;
     a.options = options;
-    // Stopped and started again on its worker, in this order (a worker takes control calls in the
-    // order they were posted); what reaches it meanwhile is held by the worker, as in a recovery.
-    const host = a.host;
-    this.issue(this.sys.call(host, `crash("${id}")`, (api) => api.crash(id)));
-    this.issue(this.sys.call(host, `compromise("${id}")`, (api) => api.recover(id, behaviour, options, false)).then((policy) => void (a.policy = policy)));
+    // Stopped and started again on its worker in one control call: what reaches it meanwhile is
+    // held by the worker, as in a recovery, not dead-lettered.
+    this.issue(this.sys.call(a.host, `compromise("${id}")`, (api) => api.compromise(id, behaviour, options)).then((policy) => void (a.policy = policy)));
     return true;
   }
 

@@ -613,6 +613,16 @@ export class WorkerHost implements HostEnvironment, WorkerApi {
     return ok;
   }
 
+  /**
+   * Compromises `id` here (FaultControl.compromise): crashed and recovered under `ref` in one
+   * control call, so nothing that arrives between the two is lost (what comes while the new
+   * behaviour loads is held, as in a recovery); its mailbox at the crash is dead-lettered.
+   */
+  async compromise(id: ActorId, ref: BehaviourRef, options: SpawnOptions): Promise<SupervisionPolicy> {
+    await this.crash(id);
+    return this.recover(id, ref, options, false);
+  }
+
   restoreDurable(id: ActorId, entries: [string, unknown][]): void {
     if (this.host.cells.has(id)) throw new Error(`restoreDurable("${id}"): it is running here; its store is its own`);
     this.host.durables.seed(id, entries);
