@@ -95,9 +95,28 @@ describe('durable stores mirrored by their changes', () => {
     expect(disks.takeChanges()).toEqual([]);
   });
 
-  it('an append the mirror cannot place is refused, not guessed', () => {
+  it("an append the mirror cannot place drops that actor's mirror (a restart then starts empty), and keeps nothing for it until a wipe", () => {
     const mirror = new DurableMirror();
-    expect(() => mirror.apply([{ actor: 'n1', op: 'append', key: 'log', from: 3, items: [1] }])).toThrow(/append to n1\.log at 3, the mirror holds no array/);
+    mirror.apply([
+      { actor: 'n1', op: 'set', key: 'log', value: [1, 2] },
+      { actor: 'n2', op: 'set', key: 'term', value: 4 },
+    ]);
+    mirror.apply([{ actor: 'n1', op: 'append', key: 'log', from: 3, items: [4] }]); // 3 was never seen
+    expect(mirror.durableOf('n1')).toBeUndefined();
+    expect([...mirror.broken]).toEqual(['n1']);
+    expect(mirror.durableOf('n2')).toEqual([['term', 4]]); // the others keep theirs
+    mirror.apply([{ actor: 'n1', op: 'append', key: 'log', from: 4, items: [5] }]);
+    expect(mirror.durableOf('n1')).toBeUndefined();
+    // One key set again does not make the rest of its disk whole: still nothing.
+    mirror.apply([{ actor: 'n1', op: 'set', key: 'term', value: 5 }]);
+    expect(mirror.durableOf('n1')).toBeUndefined();
+    // A wiped disk starts again from what is shipped after it.
+    mirror.apply([
+      { actor: 'n1', op: 'wipe' },
+      { actor: 'n1', op: 'set', key: 'log', value: [] },
+    ]);
+    expect(mirror.durableOf('n1')).toEqual([['log', []]]);
+    expect(mirror.broken.size).toBe(0);
   });
 
   it('property: any sequence of Raft-like log operations and shipments leaves the mirror equal to the store', () => {

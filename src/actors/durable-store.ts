@@ -191,25 +191,37 @@ function sameNamed(a: unknown[], f: Followed): boolean {
  */
 export class DurableMirror {
   private readonly stores = new Map<string, Map<string, unknown>>();
+  /**
+   * Actors whose mirror lost the thread (an append that does not continue what it holds: a frame
+   * lost on the way, say): their stores are dropped and nothing more is kept for them until a wipe
+   * (a set of one key does not make the rest whole again), so a restart starts empty rather than
+   * from a made-up or partial disk.
+   */
+  readonly broken = new Set<string>();
 
   apply(changes: readonly DurableChange[]): void {
     for (const c of changes) {
       if (c.op === 'wipe') {
         this.stores.delete(c.actor);
+        this.broken.delete(c.actor);
         continue;
       }
+      if (this.broken.has(c.actor)) continue;
       let store = this.stores.get(c.actor);
       if (store === undefined) this.stores.set(c.actor, (store = new Map()));
-      // An array is appended to later: the mirror keeps its own (a shipped frame is a copy already;
-      // a change applied in the same thread would otherwise share the owner's array).
-      if (c.op === 'set') store.set(c.key, Array.isArray(c.value) ? structuredClone(c.value) : c.value);
-      else if (c.op === 'delete') store.delete(c.key);
+      if (c.op === 'set') {
+        // An array is appended to later: the mirror keeps its own (a shipped frame is a copy
+        // already; a change applied in the same thread would otherwise share the owner's array).
+        store.set(c.key, Array.isArray(c.value) ? structuredClone(c.value) : c.value);
+      } else if (c.op === 'delete') store.delete(c.key);
       else {
         const a = store.get(c.key);
-        // An append to what was never shipped cannot happen in order; refuse to make up a prefix.
-        if (!Array.isArray(a) || a.length !== c.from)
-          throw new RangeError(`durable mirror: append to ${c.actor}.${c.key} at ${c.from}, the mirror holds ${Array.isArray(a) ? a.length : 'no array'}`);
-        for (const item of c.items) a.push(item);
+        if (Array.isArray(a) && a.length === c.from) for (const item of c.items) a.push(item);
+        else {
+          // Never make up a prefix: this actor's mirror is no longer its disk.
+          this.stores.delete(c.actor);
+          this.broken.add(c.actor);
+        }
       }
     }
   }
