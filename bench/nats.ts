@@ -25,6 +25,7 @@ import { parseScenario } from '../src/scenario/index.ts';
 import type { ActorSystem } from '../src/scheduler/actor-system.ts';
 import { ThreadSystem } from '../src/scheduler/threads/thread-system.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';
+import type { ScenarioResult } from '../src/swarm/report.ts';
 import { summarize, withRatios, type Check, type Row, type SuiteReport } from './harness.ts';
 import { scenarioYaml } from './voting.ts';
 
@@ -108,6 +109,14 @@ async function rawNats(): Promise<number> {
   return rate;
 }
 
+/** The same scenario across the swarm's 3 nodes and in threads mode on 2 workers, trace off. */
+async function acrossAndLocal(yaml: string, swarm: string): Promise<{ across: ScenarioResult; local: ScenarioResult }> {
+  const scenario = parseScenario(yaml);
+  const across = await runScenario(scenario, { seed: 1, mode: 'threads', traceLevel: 'off', createSystem: natsSystemFactory({ url: URL_, swarm, nodes: 3 }) });
+  const local = await runScenario(scenario, { seed: 1, mode: 'threads', workers: 2, traceLevel: 'off' });
+  return { across, local };
+}
+
 export default async function natsSuite(log: (line: string) => void): Promise<SuiteReport> {
   const swarm = `bench-${randomBytes(4).toString('hex')}`;
   log(`starting 3 node processes on ${URL_} (swarm ${swarm})`);
@@ -129,14 +138,7 @@ export default async function natsSuite(log: (line: string) => void): Promise<Su
       rates.threads.push(t.rate);
       balanced &&= n.balanced && t.balanced;
       rates.raw.push(await rawNats());
-      const scenario = parseScenario(scenarioYaml({ algorithm: 'simple_majority', n: 5, inFlight: 64, decisions: DECISIONS }));
-      const across = await runScenario(scenario, {
-        seed: 1,
-        mode: 'threads',
-        traceLevel: 'off',
-        createSystem: natsSystemFactory({ url: URL_, swarm, nodes: 3 }),
-      });
-      const local = await runScenario(scenario, { seed: 1, mode: 'threads', workers: 2, traceLevel: 'off' });
+      const { across, local } = await acrossAndLocal(scenarioYaml({ algorithm: 'simple_majority', n: 5, inFlight: 64, decisions: DECISIONS }), swarm);
       dpm.nats.push(across.decisionsPerMinute);
       dpm.threads.push(local.decisionsPerMinute);
       decisionsOk &&= [across, local].every(
@@ -146,14 +148,7 @@ export default async function natsSuite(log: (line: string) => void): Promise<Su
           accountingImbalance(r.messages) === 0,
       );
       // Raft n=5, window 256, across the same 3 nodes (members persisting to the coordinator's mirror) and in threads mode.
-      const raftScenario = parseScenario(RAFT_SCENARIO);
-      const raftAcross = await runScenario(raftScenario, {
-        seed: 1,
-        mode: 'threads',
-        traceLevel: 'off',
-        createSystem: natsSystemFactory({ url: URL_, swarm, nodes: 3 }),
-      });
-      const raftLocal = await runScenario(raftScenario, { seed: 1, mode: 'threads', workers: 2, traceLevel: 'off' });
+      const { across: raftAcross, local: raftLocal } = await acrossAndLocal(RAFT_SCENARIO, swarm);
       raft.nats.push(raftAcross.decisionsPerMinute);
       raft.threads.push(raftLocal.decisionsPerMinute);
       raftOk &&= [raftAcross, raftLocal].every((r) => r.decisions.decided === RAFT_COMMANDS && accountingImbalance(r.messages) === 0);
