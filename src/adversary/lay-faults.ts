@@ -24,6 +24,8 @@ export interface FaultCluster {
   leader(): ActorId | null;
   neighbours(id: ActorId): readonly ActorId[];
   readonly seed: number;
+  /** The host an actor is on (threads mode, or across nodes); absent in sim mode, which has one. */
+  readonly hostOf?: (id: ActorId) => number | undefined;
 }
 
 /**
@@ -53,6 +55,7 @@ export function layFaults(faults: FaultControl, cluster: FaultCluster, plan: Fau
     });
   });
   plan.partitions.forEach((p, i) => {
+    if (p.hosts !== undefined) return layHostPartition(faults, cluster, p, i);
     if (p.shape === 'bridge' && cluster.members.length < 3)
       throw new ConfigError(`faults.partition[${i}].shape`, 'split or ring (a bridge needs 3 members or more)', p.shape);
     faults.at(p.atMs, () => {
@@ -121,6 +124,24 @@ function targets(cluster: FaultCluster, rnd: () => number, running: (id: ActorId
       name,
     );
   };
+}
+
+/**
+ * A partition between hosts: when it starts, every actor is in the group of the host it is on
+ * then (actors restarted elsewhere since the run began go with their new host); healed after
+ * its duration. Sim mode runs on one host: refused by name.
+ */
+function layHostPartition(faults: FaultControl, cluster: FaultCluster, p: PartitionFault, i: number): void {
+  const hostOf = cluster.hostOf;
+  if (hostOf === undefined)
+    throw new ConfigError(`faults.partition[${i}].hosts`, 'a run on several hosts (threads mode, or across nodes with --nats): sim mode has one', p.hosts);
+  faults.at(p.atMs, () => {
+    const everyone = [...cluster.members, ...cluster.outsiders];
+    const groups = p.hosts!.map((hs) => everyone.filter((a) => hs.includes(hostOf(a) ?? -1))).filter((g) => g.length > 0);
+    faults.note('partition-hosts', p.hosts!.map((hs) => hs.join(',')).join(' | '));
+    if (groups.length >= 2) faults.partition(groups);
+    faults.at(p.durationMs, () => faults.heal());
+  });
 }
 
 /** Splits, bridges or rings the members now (the leader of this moment on the minority side). */

@@ -66,6 +66,12 @@ export interface PartitionFault {
    * `minority`, with the leader of the moment (a client cut off from the quorum).
    */
   readonly client: 'majority' | 'minority';
+  /**
+   * A partition between hosts instead (`hosts: [[0], [1, 2]]`): every actor on the hosts of one
+   * group, the run's driver included, cannot reach those of another (threads mode, or across node
+   * processes with --nats: host i is worker or node i).
+   */
+  readonly hosts?: readonly (readonly number[])[];
 }
 
 /**
@@ -149,7 +155,7 @@ export interface CascadeFault {
 export const FAULT_KINDS: Readonly<Record<string, string>> = Object.freeze({
   byzantine: '{ count | failure_rate | target, types }',
   crash: 'a list of { target, at, duration?, wipe? }',
-  partition: 'a list of { at, duration?, split_ratio?, direction?: both | one_way, shape?: split | bridge | ring }',
+  partition: 'a list of { at, duration?, split_ratio?, direction?: both | one_way, shape?: split | bridge | ring } or { at, duration?, hosts: [[0], [1, 2]] }',
   network: 'a list of { at?, duration?, from?, to?, delay?, drop_rate?, duplicate_rate?, reorder? }',
   pause: 'a list of { target, at, duration }',
   clock_skew: 'a list of { target, rate, at?, duration? }',
@@ -196,7 +202,8 @@ export function parseFaultPlan(faults: Record<string, unknown> | undefined, o: F
     durationMs: optionalDuration(e.duration, `${p}.duration`),
     wipe: bool(e.wipe, `${p}.wipe`) ?? false,
   }));
-  const partitions = entries(f, 'partition', ['at', 'duration', 'split_ratio', 'direction', 'shape', 'client']).map(([e, p]) => {
+  const partitions = entries(f, 'partition', ['at', 'duration', 'split_ratio', 'direction', 'shape', 'client', 'hosts']).map(([e, p]) => {
+    if (e.hosts !== undefined) return hostPartition(e, p);
     const ratio = e.split_ratio ?? o.splitRatio ?? 0.4;
     if (typeof ratio !== 'number' || !(ratio > 0 && ratio < 1))
       throw new ConfigError(`${p}.split_ratio`, "a number between 0 and 1 (the share of members on the leader's side)", ratio);
@@ -243,6 +250,31 @@ export function parseFaultPlan(faults: Record<string, unknown> | undefined, o: F
 }
 
 type Entry = Record<string, unknown>;
+
+/** `partition: [{ at, duration?, hosts: [[0], [1, 2]] }]`: between hosts, the member-side keys refused beside it. */
+function hostPartition(e: Entry, p: string): PartitionFault {
+  for (const k of ['split_ratio', 'direction', 'shape', 'client'])
+    if (e[k] !== undefined)
+      throw new ConfigError(`${p}.${k}`, `no ${k} beside hosts (a partition between hosts puts every actor on a host in its group)`, e[k]);
+  const hosts = e.hosts;
+  const group = (g: unknown) => Array.isArray(g) && g.length > 0 && g.every((h) => Number.isInteger(h) && (h as number) >= 0 && (h as number) < 256);
+  if (!Array.isArray(hosts) || hosts.length < 2 || !hosts.every(group))
+    throw new ConfigError(`${p}.hosts`, 'two or more non-empty lists of host indexes (0 to 255), e.g. [[0], [1, 2]]', hosts);
+  const seen = new Set<number>();
+  for (const h of (hosts as number[][]).flat()) {
+    if (seen.has(h)) throw new ConfigError(`${p}.hosts`, `each host in one group only (host ${h} is in two)`, hosts);
+    seen.add(h);
+  }
+  return {
+    atMs: parseDuration(e.at, `${p}.at`),
+    durationMs: parseDuration(e.duration ?? '1s', `${p}.duration`),
+    ratio: 0,
+    direction: 'both',
+    shape: 'split',
+    client: 'majority',
+    hosts: hosts as number[][],
+  };
+}
 
 /** The entries of list `faults.<key>`, each checked to be a mapping with only `keys`. */
 function entries(f: Record<string, unknown>, key: string, keys: readonly string[]): [Entry, string][] {

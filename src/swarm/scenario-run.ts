@@ -168,7 +168,14 @@ export class ScenarioRun implements LiveRun {
   /** The scenario's faults, on the system's clock; cascades spread along the topology in force. */
   private layFaults(plan: FaultPlan): void {
     const { system, protocol } = this;
-    layFaults(system.faults, { ...protocol.faultCluster, neighbours: (id) => system.topology?.neighbours(id) ?? [], seed: this.setup.seed }, plan);
+    // Hosts exist where actors are placed on workers or nodes (ThreadSystem.workerOf), not in sim mode.
+    const placed = system as ActorSystem & { workerOf?: (id: string) => number | undefined };
+    const hostOf = typeof placed.workerOf === 'function' ? (id: string) => placed.workerOf!(id) : undefined;
+    layFaults(
+      system.faults,
+      { ...protocol.faultCluster, neighbours: (id) => system.topology?.neighbours(id) ?? [], seed: this.setup.seed, ...(hostOf ? { hostOf } : {}) },
+      plan,
+    );
   }
 
   /** `schedule:` topology switches, at their times on the system's clock. */
