@@ -55,3 +55,16 @@ describe('conclave bench --dashboard', () => {
     expect(frames.flatMap((f) => f.timeline.map((t) => t.text)).filter((t) => t.startsWith('run seed'))).toHaveLength(3);
   }, 120_000);
 });
+
+describe('--dashboard refuses what a watched campaign would not honour', () => {
+  it('stress --workers 2 and a sim bench --workers 2, by name, before anything is recorded', async () => {
+    const { stressCommand } = await import('../src/cli/stress-command.ts');
+    const { benchCommand } = await import('../src/cli/bench-command.ts');
+    await expect(
+      stressCommand({ protocol: 'raft', agents: 3, runs: 2, seed: 1, decisions: 5, workers: 2, dashboard: { port: 0 }, store: false }, () => undefined),
+    ).rejects.toThrow(/"--workers": expected 1 with --dashboard/);
+    await expect(
+      benchCommand({ algorithms: 'raft', agents: '3', iterations: 1, decisions: 5, workers: 2, dashboard: 0, store: false }, () => undefined),
+    ).rejects.toThrow(/"--workers": expected 1 with --dashboard in sim mode/);
+  });
+});

@@ -155,3 +155,16 @@ describe('hive-mind spawn across nodes (--nats): flags', () => {
     expect(sim.stderr).toContain('--mode sim with --nats: a simulation runs on one thread');
   }, 60_000);
 });
+
+describe('hive-mind spawn: dashboard flags need --dashboard', () => {
+  it('refuses --dashboard-host or --dashboard-token alone, by name (exit 2, one line)', () => {
+    for (const [flag, value] of [
+      ['--dashboard-host', '0.0.0.0'],
+      ['--dashboard-token', 'abcdefghijklmnop'],
+    ]) {
+      const r = cli(['hive-mind', 'spawn', 'x', '--no-store', flag, value]);
+      expect([r.status, r.stderr.trim().split('\n').length]).toEqual([2, 1]);
+      expect(r.stderr).toContain(`"${flag}": expected to be given with --dashboard`);
+    }
+  });
+});

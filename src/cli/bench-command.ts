@@ -74,6 +74,13 @@ export async function benchCommand(
   progress?: { isTTY?: boolean; write(s: string): unknown },
 ): Promise<number> {
   const plan = benchPlanFrom(o);
+  // Watched, a sim bench runs here one run at a time: a pool of --workers would not be used.
+  if (o.dashboard !== undefined && plan.mode === 'sim' && o.workers !== undefined && Number(o.workers) > 1)
+    throw new ConfigError(
+      '--workers',
+      '1 with --dashboard in sim mode (a watched bench runs one run at a time in this process, where the dashboard is)',
+      o.workers,
+    );
   const output = o.output ?? 'consensus_benchmark.json';
   const bar = progress && !o.json ? progressBar(progress, 'runs') : undefined;
   const recorder =

@@ -129,6 +129,14 @@ export async function hiveSpawnCommand(
     ...(flags.topology && { topology: flags.topology }),
     ...(flags.mode && { mode: flags.mode }),
   };
+  if (flags.dashboard === undefined && (flags.dashboardHost !== undefined || flags.dashboardToken !== undefined)) {
+    const flag = flags.dashboardHost !== undefined ? '--dashboard-host' : '--dashboard-token';
+    throw new ConfigError(
+      flag,
+      'to be given with --dashboard (it says how the sessions are served; add --dashboard, or drop it)',
+      flags.dashboardHost ?? flags.dashboardToken,
+    );
+  }
   const orphan = flags.swarm !== undefined ? '--swarm' : flags.nodes !== undefined ? '--nodes' : flags.spawnNodes !== undefined ? '--spawn-nodes' : undefined;
   if (flags.nats === undefined && orphan !== undefined)
     throw new ConfigError(orphan, 'it only together with --nats URL (the NATS server the nodes joined)', flags.swarm ?? flags.nodes ?? flags.spawnNodes);

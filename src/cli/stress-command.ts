@@ -79,6 +79,8 @@ export async function stressCommand(
   progress?: { isTTY?: boolean; write(s: string): unknown },
 ): Promise<number> {
   const plan = stressPlan(o);
+  if (o.dashboard && o.workers !== undefined && o.workers > 1)
+    throw new ConfigError('--workers', '1 with --dashboard (a watched campaign runs one run at a time in this process, where the dashboard is)', o.workers);
   // A module that does not load would fail every run: say so once, naming the option.
   if (plan.implementation !== undefined) await checkImplementation(implementationRef(plan.implementation, family(plan.protocol)), '--implementation');
   let last = 0;
@@ -97,8 +99,6 @@ export async function stressCommand(
           signed: true,
         })
       : undefined;
-  if (o.dashboard && o.workers !== undefined && o.workers > 1)
-    throw new ConfigError('--workers', '1 with --dashboard (a watched campaign runs one run at a time in this process, where the dashboard is)', o.workers);
   const dash = o.dashboard
     ? await (await import('../dashboard/live-dashboard.ts')).LiveDashboard.start({
         port: o.dashboard.port,

@@ -92,14 +92,23 @@ export async function runStressCase(task: { plan: StressPlan; seed: number }, wa
     const r = await runScenario(parseScenario(scenario), {
       seed: task.seed,
       mode: task.plan.mode ?? 'sim',
-      onSystem: (s) => {
-        cuts?.attach(s.faults);
-        watch.onSystem?.(s);
-      },
-      onEvent: (e) => {
-        cuts?.observe(e);
-        watch.onEvent?.(e);
-      },
+      // Hooked only when something watches: every trace event of every run passes through onEvent.
+      ...(cuts || watch.onSystem
+        ? {
+            onSystem: (s: ActorSystem) => {
+              cuts?.attach(s.faults);
+              watch.onSystem?.(s);
+            },
+          }
+        : {}),
+      ...(cuts || watch.onEvent
+        ? {
+            onEvent: (e: TraceEvent) => {
+              cuts?.observe(e);
+              watch.onEvent?.(e);
+            },
+          }
+        : {}),
     });
     let replays: boolean | undefined;
     if (cuts && cuts.laid.length > 0) {
