@@ -101,9 +101,7 @@ export function tally(votes: readonly Vote[], options: readonly string[], weight
       participants++;
     } else invalid++;
   }
-  let leader: string | undefined;
-  let leaderWeight = 0;
-  let tie = false;
+  let most = 0;
   const byOption: Record<string, number> = {};
   for (let i = 0; i < options.length; i++) {
     const weight = weights[i];
@@ -111,12 +109,23 @@ export function tally(votes: readonly Vote[], options: readonly string[], weight
     // Stryker disable next-line ConditionalExpression: `true` defines every option as the plain assignment would (same attributes); `false` is killed
     if (options[i] === '__proto__') Object.defineProperty(byOption, options[i], { value: weight, enumerable: true, writable: true, configurable: true });
     else byOption[options[i]] = weight;
-    if (weight <= 0) continue;
-    if (leader === undefined || (weight > leaderWeight && !sameWeight(weight, leaderWeight))) {
+    if (weight > most) most = weight;
+  }
+  // The leader is the first option within rounding of the heaviest; a tie is any other option
+  // within rounding of the heaviest. Comparing each option with the leader so far only would let
+  // a chain (A = 1, B = 1 + 0.6e-12, C = 1 + 1.2e-12: B within rounding of both, C not of A)
+  // end with C leading alone, although B is within rounding of C. An option with no weight
+  // neither leads nor ties (small weights are all within rounding of 0).
+  let leader: string | undefined;
+  let leaderWeight = 0;
+  let tie = false;
+  for (let i = 0; i < options.length; i++) {
+    const weight = weights[i];
+    if (weight <= 0 || !sameWeight(weight, most)) continue;
+    if (leader === undefined) {
       leader = options[i];
       leaderWeight = weight;
-      tie = false;
-    } else if (sameWeight(weight, leaderWeight)) tie = true;
+    } else tie = true;
   }
   return { byOption, counted, participants, abstained, invalid, leader, leaderWeight, tie };
 }
