@@ -105,6 +105,8 @@ export const byzantineVoter: Behaviour<{ count: number; last: unknown }, Byzanti
   receive(state, env, ctx) {
     const kinds = ctx.props.byzantine;
     if (env.kind === 'deliver-late') {
+      // Only its own timer: anyone else's "deliver-late" would make it send their words as its own.
+      if (env.from !== ctx.self) return;
       const { to, message } = env.body as { to: string; message: Message };
       ctx.send(to, message);
       return;
