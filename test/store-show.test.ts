@@ -531,6 +531,35 @@ describe('conclave stats', () => {
     expect(stress.some((l) => l.includes('not counted'))).toBe(false);
   });
 
+  it('a hive session: show says what the queen did, stats --kind hive counts its critical decisions, runs --kind hive lists it', () => {
+    const own = join(mkdtempSync(join(tmpdir(), 'conclave-hive-show-')), 'conclave.db');
+    const cli = new URL('../bin/conclave.js', import.meta.url).pathname;
+    const spawned = spawnSync(process.execPath, [cli, 'hive-mind', 'spawn', 'Document the API', '--store', own], { encoding: 'utf8' });
+    expect(spawned.status, spawned.stderr).toBe(0);
+    const plain = (l: string) => l.replace(/\x1b\[[0-9;]*m/g, '');
+    const lines: string[] = [];
+    expect(showCommand('last', { store: own }, (l) => lines.push(...l.split('\n').map(plain)))).toBe(0);
+    const line = (label: string) => lines.find((l) => l.startsWith(`  ${label.padEnd(12)} `));
+    expect(line('decisions')).toBe('  decisions    3 attempted · 3 decided (100.0%) · 0 no consensus · 0 timed out');
+    expect(line('safety')).toBe('  safety       0 violations');
+    expect(line('hive')).toBe('  hive         adaptive queen · 20 workers · 4 teams · hierarchical · consensus auto');
+    expect(line('work')).toMatch(/^ {2}work {9}1 of 1 objectives done · 16 of 16 subtasks done · quality 0\.\d{3} · [\d,]+ ms simulated$/);
+    expect(line('critical')).toBe('  critical     3 decisions by consensus · 0 undecided · 0 against the honest experts');
+    expect(line('learned')).toBe('  learned      reasoning-bank/pattern/document-the-api (fixed configuration)');
+    expect(line('stored')).toBe("  stored       the session's report and its findings (its decisions are not stored one by one)");
+    const stats: string[] = [];
+    statsCommand(undefined, { store: own, kind: 'hive' }, (l) => stats.push(plain(l)));
+    expect(stats[2]).toBe('  hive         1                3/3   100.0%    -    -              -        -           0');
+    const listed: string[] = [];
+    runsCommand({ store: own, kind: 'hive' }, (l) => listed.push(plain(l)));
+    expect(listed[1]).toMatch(/ hive {2}Document the API {2}hive {6}sim .* completed {5}0$/);
+    for (const refused of [
+      () => statsCommand(undefined, { store: own, kind: 'hives' }, () => undefined),
+      () => runsCommand({ store: own, kind: 'hives' }, () => undefined),
+    ])
+      expect(failure(refused).message).toMatch(/"--kind": expected one of run, stress, bench, replay, hive, got "hives"/);
+  });
+
   it('refuses a protocol no stored run used, and a run together with filters', () => {
     expect(failure(() => statsCommand(undefined, { store, protocol: 'paxos' }, () => undefined)).message).toMatch(
       /"--protocol": expected one of the protocols the stored runs used: byzantine_supermajority, byzantine_tolerant, raft, simple_majority, weighted_voting, got "paxos"/,
@@ -570,7 +599,7 @@ describe('bad input exits 2 and says what to do', () => {
     expect(failure(() => runsCommand({ store, since: 'yesterday' }, () => undefined)).message).toMatch(
       /"--since": expected an age such as 30m, 2h, 1d or 1w, or an ISO date/,
     );
-    expect(failure(() => runsCommand({ store, kind: 'sweep' }, () => undefined)).message).toMatch(/"--kind": expected run, stress, bench, replay, got "sweep"/);
+    expect(failure(() => runsCommand({ store, kind: 'sweep' }, () => undefined)).message).toMatch(/"--kind": expected one of run, stress, bench, replay, hive, got "sweep"/);
     expect(failure(() => show('last', { limit: 0 })).message).toMatch(/"--limit": expected an integer from 1 to 1,000,000/);
   });
 

@@ -1,8 +1,8 @@
 import { ConfigError } from '../errors.ts';
-import { countRuns, listing, listRuns, RUN_KINDS, type RunStatus } from '../store/queries.ts';
+import { countRuns, listing, listRuns, type RunStatus } from '../store/queries.ts';
 import { bold, dim, green, int, red, yellow } from '../text/format.ts';
 import { EXIT_OK } from './exit-codes.ts';
-import { checkLimit, parseSince, utc, withStore, type StoreFilterOptions } from './store-read.ts';
+import { checkKind, checkLimit, parseSince, utc, withStore, type StoreFilterOptions } from './store-read.ts';
 
 /**
  * Options of `conclave runs`.
@@ -40,7 +40,7 @@ export function statusText(s: RunStatus): string {
  */
 export function runsCommand(opts: RunsCommandOptions, out: (line: string) => void): number {
   checkLimit('--limit', opts.limit);
-  if (opts.kind !== undefined && !(RUN_KINDS as readonly string[]).includes(opts.kind)) throw new ConfigError('--kind', RUN_KINDS.join(', '), opts.kind);
+  checkKind(opts.kind);
   const since = opts.since !== undefined ? parseSince(opts.since, opts.now) : undefined;
   return withStore(opts.store, (db, file) => {
     const limit = opts.limit ?? 20;

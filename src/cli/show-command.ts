@@ -1,5 +1,5 @@
 import { decisionsOf, resolveRun, type DecisionRow, type RunRow } from '../store/queries.ts';
-import { summarize, type BenchGroup, type RunSummary } from '../store/run-summary.ts';
+import { summarize, type BenchGroup, type HiveFigures, type RunSummary } from '../store/run-summary.ts';
 import {
   byzantineOf,
   faultsOf,
@@ -173,10 +173,33 @@ export function printHeader(s: RunSummary, out: (line: string) => void): void {
     if (checkers.length) out(`  violations   ${red(checkers.map(([c, n]) => `${c} ${n}`).join(' · '))}`);
     if (x.slowestRecoveryMs !== null) out(`  recovery     slowest ${int(Math.round(x.slowestRecoveryMs))} ms`);
   }
+  if (s.hive) printHive(s.hive, out);
   const st = s.stored;
   if (r.kind === 'run' || r.kind === 'replay' || st.detailed > 0)
     out(`  stored       ${st.note ?? `${int(st.detailed)} decisions one by one, with their votes`}`);
-  else out(`  stored       the ${r.kind === 'stress' ? 'campaign' : 'benchmark'}'s report and its findings (its runs' decisions are not stored one by one)`);
+  else
+    out(
+      `  stored       the ${r.kind === 'stress' ? "campaign's report and its findings (its runs'" : r.kind === 'hive' ? "session's report and its findings (its" : "benchmark's report and its findings (its runs'"} decisions are not stored one by one)`,
+    );
+}
+
+/** A hive session: the queen and her teams, the work done, the critical decisions and what the bank chose. */
+function printHive(h: HiveFigures, out: (line: string) => void): void {
+  const about = [
+    h.queen ? `${h.queen} queen` : null,
+    h.workers !== null ? `${h.workers} workers` : null,
+    h.teams !== null ? `${h.teams} teams` : null,
+    h.topology,
+    h.consensus ? `consensus ${h.consensus}` : null,
+  ];
+  out(`  hive         ${about.filter((x) => x !== null).join(' · ')}`);
+  out(
+    `  work         ${int(h.objectivesDone)} of ${int(h.objectives)} objectives done · ${int(h.subtasksDone)} of ${int(h.subtasks)} subtasks done${h.subtasksFailed ? ` · ${red(`${int(h.subtasksFailed)} failed`)}` : ''}${h.quality !== null ? ` · quality ${h.quality.toFixed(3)}` : ''}${h.simulatedMs !== null ? ` · ${int(Math.round(h.simulatedMs))} ms simulated` : ''}`,
+  );
+  out(
+    `  critical     ${int(h.decisions)} decisions by consensus · ${h.undecided ? yellow(`${int(h.undecided)} undecided`) : '0 undecided'} · ${h.unsound ? red(`${int(h.unsound)} against the honest experts`) : green('0 against the honest experts')}`,
+  );
+  if (h.pattern !== null) out(`  learned      ${h.pattern}${h.choice ? dim(` (${h.choice})`) : ''}`);
 }
 
 /** A benchmark's groups, one line each (conclave analyze compares them in depth). */

@@ -3,7 +3,7 @@ import { listRuns, resolveRun, storedProtocols } from '../store/queries.ts';
 import { protocolStats } from '../store/run-summary.ts';
 import { bold, count, dim, int } from '../text/format.ts';
 import { EXIT_OK } from './exit-codes.ts';
-import { parseSince, withStore, type StoreFilterOptions } from './store-read.ts';
+import { checkKind, parseSince, withStore, type StoreFilterOptions } from './store-read.ts';
 
 /**
  * Options of `conclave stats [RUN]`.
@@ -36,6 +36,7 @@ const kindOrder = (kind: string): number => {
 export function statsCommand(ref: string | undefined, opts: StatsCommandOptions, out: (line: string) => void): number {
   if (ref !== undefined && (opts.protocol !== undefined || opts.since !== undefined))
     throw new ConfigError('RUN', 'either one run or the filters --protocol/--since, not both', ref);
+  checkKind(opts.kind);
   const since = opts.since !== undefined ? parseSince(opts.since, opts.now) : undefined;
   return withStore(opts.store, (db, file) => {
     const listed = ref !== undefined ? [] : listRuns(db, { protocol: opts.protocol, since, kind: opts.kind });

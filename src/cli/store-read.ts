@@ -1,5 +1,6 @@
 import { ConfigError, StoreError } from '../errors.ts';
 import { openStore, type StoreDb } from '../store/open-store.ts';
+import { RUN_KINDS } from '../store/queries.ts';
 import { storePath } from '../store/store-path.ts';
 
 /**
@@ -39,6 +40,11 @@ const UNIT_MS: Readonly<Record<string, number>> = { s: 1000, m: 60_000, h: 3_600
  * parseSince('2h', Date.parse('2026-12-07T12:00Z')); // Date.parse('2026-12-07T10:00Z')
  * ```
  */
+/** `--kind`, checked against the kinds the store records: an unknown one would list nothing, silently. */
+export function checkKind(kind: string | undefined): void {
+  if (kind !== undefined && !(RUN_KINDS as readonly string[]).includes(kind)) throw new ConfigError('--kind', `one of ${RUN_KINDS.join(', ')}`, kind);
+}
+
 export function parseSince(value: string, now = Date.now()): number {
   const age = /^(\d+(?:\.\d+)?)\s*([smhdw])$/.exec(value.trim());
   if (age) return now - Number(age[1]) * UNIT_MS[age[2]!]!;

@@ -37,7 +37,7 @@ export function registerStoreReaders(program: Command): void {
     .option('--limit <n>', 'runs listed at most', limit('--limit'), 20)
     .option('--protocol <p>', 'only runs of this protocol (simple_majority, raft, byzantine_tolerant, ...)')
     .option('--since <when>', 'only runs started since: an age (30m, 2h, 1d, 1w) or an ISO date or time (2026-12-01, 2026-12-01T12:00Z)')
-    .option('--kind <kind>', 'only runs of this kind: run, stress, bench or replay')
+    .option('--kind <kind>', 'only runs of this kind: run, stress, bench, replay or hive')
     .option('--json', 'print the runs as one JSON array')
     .option('--store <file>', STORE_HELP)
     .addHelpText(
@@ -102,7 +102,7 @@ export function registerStoreReaders(program: Command): void {
     .argument('[run]', 'one run: an id, a unique prefix of one, or last')
     .option('--protocol <p>', 'only runs of this protocol')
     .option('--since <when>', 'only runs started since: an age (30m, 2h, 1d, 1w) or an ISO date or time')
-    .option('--kind <kind>', 'only runs of this kind: run, stress, bench or replay (default: runs and replays)')
+    .option('--kind <kind>', 'only runs of this kind: run, stress, bench, replay or hive (default: runs and replays)')
     .option('--json', 'print the statistics as one JSON object')
     .option('--store <file>', STORE_HELP)
     .addHelpText(

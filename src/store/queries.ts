@@ -79,7 +79,10 @@ export interface RunFilter {
 }
 
 /** The kinds of run the store records. */
-export const RUN_KINDS = ['run', 'stress', 'bench', 'replay'] as const;
+export const RUN_KINDS = ['run', 'stress', 'bench', 'replay', 'hive'] as const;
+
+/** A kind of run: what `runs --kind` and `stats --kind` accept. */
+export type RunKind = (typeof RUN_KINDS)[number];
 
 /**
  * Whether a process with this pid is alive on this machine (another host's process cannot be told: `undefined`).

@@ -3,11 +3,12 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism, cpus, hostname, totalmem } from 'node:os';
 import type { Scenario } from '../scenario/index.ts';
 import type { StoreDb } from './open-store.ts';
+import type { RunKind } from './queries.ts';
 import { ALL_DECISIONS, DEFAULT_DETAIL_LIMIT } from './store-limits.ts';
 
 /** What a run is, as the store records it when the run starts. */
 export interface RunStart {
-  readonly kind: 'run' | 'replay' | 'stress' | 'bench' | 'hive';
+  readonly kind: RunKind;
   readonly name: string;
   readonly file?: string;
   /** The scenario as the user wrote it (the file's text). */

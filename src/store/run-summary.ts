@@ -52,6 +52,8 @@ export interface RunSummary {
   readonly stress: StressFigures | null;
   /** A benchmark's groups (algorithm x size), as its report has them; null for other kinds. */
   readonly bench: readonly BenchGroup[] | null;
+  /** A hive session's figures, as its report has them; null for other kinds. */
+  readonly hive: HiveFigures | null;
   /** Decisions stored one by one (with their votes), and those kept only as aggregates past the detail limit. */
   readonly stored: { readonly detailed: number; readonly aggregated: number; readonly detailLimit: number; readonly note: string | null };
 }
@@ -103,6 +105,61 @@ export interface StressFigures {
   readonly detected: number;
   readonly byChecker: Record<string, number>;
   readonly slowestRecoveryMs: number | null;
+}
+
+/** What a hive session's report says, in brief: its critical decisions are the run's decisions. */
+export interface HiveFigures {
+  readonly queen: string | null;
+  readonly topology: string | null;
+  readonly consensus: string | null;
+  readonly workers: number | null;
+  readonly teams: number | null;
+  readonly objectives: number;
+  readonly objectivesDone: number;
+  readonly subtasks: number;
+  readonly subtasksDone: number;
+  readonly subtasksFailed: number;
+  /** Critical decisions taken by consensus, those left undecided, and those taken against the honest experts. */
+  readonly decisions: number;
+  readonly undecided: number;
+  readonly unsound: number;
+  /** Mean work quality of the objectives (0-1), not a share of decisions. */
+  readonly quality: number | null;
+  readonly simulatedMs: number | null;
+  readonly pattern: string | null;
+  readonly choice: string | null;
+  readonly safetyViolations: number;
+}
+
+/** A hive session's figures from its result, or null for any other run. */
+function hiveOf(run: RunRow): HiveFigures | null {
+  const report = run.kind === 'hive' ? (run.result?.report as Record<string, unknown> | undefined) : undefined;
+  if (!report) return null;
+  const objectives = Array.isArray(report.objectives) ? (report.objectives as Record<string, unknown>[]) : [];
+  const sum = (figure: string) => objectives.reduce((n, o) => n + (num(o[figure]) ?? 0), 0);
+  const qualities = objectives.map((o) => num(o.quality)).filter((q) => q !== null);
+  const str = (v: unknown) => (typeof v === 'string' ? v : null);
+  const choice = run.result?.choice as { patternKey?: unknown; reason?: unknown } | undefined;
+  return {
+    queen: str(report.queenType),
+    topology: str(report.topology),
+    consensus: str(report.consensus),
+    workers: num(report.workers),
+    teams: num(report.teams),
+    objectives: objectives.length,
+    objectivesDone: objectives.filter((o) => o.status === 'done').length,
+    subtasks: sum('subtasks'),
+    subtasksDone: sum('done'),
+    subtasksFailed: sum('failed'),
+    decisions: sum('decisions'),
+    undecided: sum('undecided'),
+    unsound: sum('unsound'),
+    quality: qualities.length > 0 ? qualities.reduce((a, b) => a + b, 0) / qualities.length : null,
+    simulatedMs: num(report.elapsedMs),
+    pattern: str(choice?.patternKey),
+    choice: str(choice?.reason),
+    safetyViolations: Array.isArray(report.safety) ? report.safety.length : 0,
+  };
 }
 
 /** A stress campaign's figures from its report, or null for any other run. */
@@ -165,8 +222,13 @@ export function summarize(db: StoreDb, run: RunRow): RunSummary {
   const report = run.kind === 'stress' || run.kind === 'bench';
   const progress = run.result === null && !report ? progressOf(db, run.id) : undefined;
   const bench = benchOf(run);
-  const attempted = num(d.attempted) ?? (report ? run.attempted : progress?.opened) ?? storedClosed + unclosed;
-  const decided = num(d.decided) ?? (report ? run.decided : progress?.decided) ?? storedClosed - (byStoredOutcome['no-consensus'] ?? 0);
+  const hive = hiveOf(run);
+  const attempted = num(d.attempted) ?? hive?.decisions ?? (report ? run.attempted : progress?.opened) ?? storedClosed + unclosed;
+  const decided =
+    num(d.decided) ??
+    (hive ? hive.decisions - hive.undecided : undefined) ??
+    (report ? run.decided : progress?.decided) ??
+    storedClosed - (byStoredOutcome['no-consensus'] ?? 0);
   const lat = r.latencyMs as { p50?: unknown; p99?: unknown } | undefined;
   let latencyMs: RunSummary['latencyMs'];
   const clock = run.mode === 'threads' ? 'wall' : 'simulated';
@@ -179,9 +241,11 @@ export function summarize(db: StoreDb, run: RunRow): RunSummary {
   const findings = findingsOf(db, run.id);
   const violations = Array.isArray(r.safetyViolations)
     ? r.safetyViolations.length
-    : bench
-      ? bench.reduce((n, g) => n + g.safetyViolations, 0)
-      : findings.filter((f) => f.kind === 'safety').length;
+    : hive
+      ? hive.safetyViolations
+      : bench
+        ? bench.reduce((n, g) => n + g.safetyViolations, 0)
+        : findings.filter((f) => f.kind === 'safety').length;
   const truth = (run.scenarioResolved?.task as { truth?: unknown } | undefined)?.truth;
   const note =
     stored.aggregated > 0
@@ -216,7 +280,7 @@ export function summarize(db: StoreDb, run: RunRow): RunSummary {
     decisions: {
       attempted,
       decided,
-      noConsensus: num(d.noConsensus) ?? (progress ? progress.closed - progress.decided : (byStoredOutcome['no-consensus'] ?? 0)),
+      noConsensus: num(d.noConsensus) ?? hive?.undecided ?? (progress ? progress.closed - progress.decided : (byStoredOutcome['no-consensus'] ?? 0)),
       timedOut: num(d.timedOut) ?? 0,
       escalated: num(d.escalated) ?? 0,
       aborted: num(d.aborted) ?? 0,
@@ -242,8 +306,9 @@ export function summarize(db: StoreDb, run: RunRow): RunSummary {
     truth: typeof truth === 'string' ? truth : null,
     byOutcome: (r.byOutcome as Record<string, number> | undefined) ?? {},
     // A stress or bench report judged every run it made (its findings are stored); a run without a result was not judged.
-    safety: { checked: typeof r.safetyChecked === 'boolean' ? r.safetyChecked : report && run.result !== null ? true : null, violations, findings },
+    safety: { checked: typeof r.safetyChecked === 'boolean' ? r.safetyChecked : (report || hive) && run.result !== null ? true : null, violations, findings },
     bench,
+    hive,
     stress: stressOf(run),
     approvals: db.prepare('SELECT decision, verdict, by, at FROM approvals WHERE run_id = ? ORDER BY at').all(run.id) as RunSummary['approvals'],
     throughput: { wallPerMinute: num(r.decisionsPerMinute), simPerMinute: num(r.simDecisionsPerMinute) },
