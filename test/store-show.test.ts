@@ -599,7 +599,9 @@ describe('bad input exits 2 and says what to do', () => {
     expect(failure(() => runsCommand({ store, since: 'yesterday' }, () => undefined)).message).toMatch(
       /"--since": expected an age such as 30m, 2h, 1d or 1w, or an ISO date/,
     );
-    expect(failure(() => runsCommand({ store, kind: 'sweep' }, () => undefined)).message).toMatch(/"--kind": expected one of run, stress, bench, replay, hive, got "sweep"/);
+    expect(failure(() => runsCommand({ store, kind: 'sweep' }, () => undefined)).message).toMatch(
+      /"--kind": expected one of run, stress, bench, replay, hive, got "sweep"/,
+    );
     expect(failure(() => show('last', { limit: 0 })).message).toMatch(/"--limit": expected an integer from 1 to 1,000,000/);
   });
 
