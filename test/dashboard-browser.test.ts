@@ -140,6 +140,8 @@ describe('the dashboard in chromium', () => {
         errors: dashboard.errors,
       }));
       expect(end.status).toBe('completed');
+      // The run selector follows the status too (it kept saying "(running)").
+      expect(await page.locator('#run option:checked').textContent()).toMatch(/\(completed\)$/);
       expect([...end.byzantine].sort()).toEqual(['reviewer_004', 'reviewer_006']);
       expect(new Set(end.perMin.filter((x) => x > 0)).size).toBeGreaterThan(1); // it moved while the run went
       expect(end.errors).toEqual([]);

@@ -31,6 +31,10 @@ const state = (window.dashboard = {
 const layout = new window.GraphLayout();
 let source;
 let graphKey = '';
+/** The runs the selector lists, by id: a followed run's entry is relabelled when its status changes. */
+let listed = new Map();
+
+const runLabel = (r) => `${r.live ? '● live · ' : ''}${r.label} (${r.status})`;
 
 async function loadRuns() {
   const res = await fetch(withToken('/api/runs'));
@@ -39,8 +43,9 @@ async function loadRuns() {
     return;
   }
   const { runs } = await res.json();
+  listed = new Map(runs.map((r) => [r.id, r]));
   const select = $('run');
-  select.replaceChildren(...runs.map((r) => new Option(`${r.live ? '● live · ' : ''}${r.label} (${r.status})`, r.id)));
+  select.replaceChildren(...runs.map((r) => new Option(runLabel(r), r.id)));
   const wanted = new URLSearchParams(location.search).get('run');
   const pick = runs.find((r) => r.id === wanted) || runs[0];
   if (pick) {
@@ -71,6 +76,13 @@ function take(f) {
   state.lastFrame = f;
   state.status = f.status;
   state.paused = f.paused;
+  // The selector said "(running)" for the whole life of the page: it follows the run's status.
+  const entry = listed.get(state.run);
+  if (entry && entry.status !== f.status) {
+    entry.status = f.status;
+    const option = [...$('run').options].find((o) => o.value === entry.id);
+    if (option) option.text = runLabel(entry);
+  }
   state.series = [...state.series, ...f.series].slice(-240);
   for (const p of f.series) {
     state.perMinSeen.push(p.perMin);
