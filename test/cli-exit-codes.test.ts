@@ -87,10 +87,12 @@ describe('one exit-code policy for every command', () => {
       expect(names).toContain(name);
   });
 
+  // Without the command's required options: the mistyped flag is what the line names, not a
+  // required option (commander checks those first; `conclave node --bogus` named --nats).
   it.each(all.map((c) => [c.path.join(' '), c] as const))(
     'conclave %s --no-such-flag exits 2 with one line and a pointer to its --help',
-    async (_name, { path, cmd }) => {
-      expect(await exitOf([...path, ...mandatory(cmd), '--no-such-flag'])).toBe(2);
+    async (_name, { path }) => {
+      expect(await exitOf([...path, '--no-such-flag'])).toBe(2);
       expectOneLine(path, `unknown option '--no-such-flag'`);
     },
   );
@@ -116,7 +118,7 @@ describe('one exit-code policy for every command', () => {
     'conclave %s with one argument too many exits 2',
     async (_name, { path, cmd }) => {
       const args = cmd.registeredArguments.map(() => 'x');
-      expect(await exitOf([...path, ...mandatory(cmd), ...args, 'extra'])).toBe(2);
+      expect(await exitOf([...path, ...args, 'extra'])).toBe(2);
       expectOneLine(path, 'too many arguments');
     },
   );
@@ -127,6 +129,9 @@ describe('one exit-code policy for every command', () => {
     stderr = [];
     expect(await exitOf(['optimize'])).toBe(2);
     expectOneLine(['optimize'], "required option '--target <target>'");
+    stderr = [];
+    expect(await exitOf(['node', '--nats', 'nats://127.0.0.1:4222'])).toBe(2);
+    expectOneLine(['node'], "required option '--swarm <id>' not specified");
   });
 
   // `conclave audit` alone printed the whole 24-line help (issue 22).
@@ -140,10 +145,6 @@ describe('one exit-code policy for every command', () => {
 });
 
 /** The options a command requires (`optimize --target`), given, so that another mistake is the one reported. */
-function mandatory(cmd: Command): string[] {
-  return (cmd.options as Option[]).filter((o) => o.mandatory).flatMap((o) => [o.long!, 'x']);
-}
-
 /** True when the option's parser refuses `value` (some, like a repeatable --config, take anything). */
 function rejects(o: Option, value: string): boolean {
   try {

@@ -81,8 +81,26 @@ export function badFlagsExitTwo(cmd: Command): Command {
  */
 export function applyExitPolicy(program: Command): Command {
   badFlagsExitTwo(program);
+  unknownFlagsFirst(program);
   for (const sub of program.commands) applyExitPolicy(sub);
   return program;
+}
+
+/**
+ * Commander checks required options before unknown ones, so `conclave node --bogus` said
+ * "required option '--nats <url>' not specified" about a flag the user did give, sort of, and
+ * nothing of the one they mistyped. The required options are checked just before the action
+ * instead, after the unknown ones, with commander's own words.
+ */
+function unknownFlagsFirst(cmd: Command): void {
+  const required = cmd.options.filter((o) => o.mandatory);
+  if (required.length === 0) return;
+  for (const o of required) o.mandatory = false;
+  cmd.hook('preAction', (_hooked, action) => {
+    if (action !== cmd) return;
+    const missing = required.find((o) => cmd.getOptionValue(o.attributeName()) === undefined);
+    if (missing) cmd.error(`error: required option '${missing.flags}' not specified`, { code: 'commander.missingMandatoryOptionValue' });
+  });
 }
 
 /**
