@@ -371,6 +371,9 @@ describe('PBFT the new view its primary makes', () => {
     expect(s.lastNewView).toEqual(nv);
     expect(s.slots.get(1)?.pp).toEqual(pps[0]);
     expect(events.filter((e) => e.type === 'pbft-view')).toEqual([{ type: 'pbft-view', view: 1, primary: 'r1' }]);
+    // The primary takes its own pre-prepare without a prepare of its own (the primary does not prepare).
+    expect(ofKind(PBFT_KINDS.prepare)).toEqual([]);
+    expect(s.slots.get(1)?.prepares.size).toBe(0);
   });
 
   it('of more than a quorum it takes a quorum, its own first', () => {
@@ -416,6 +419,7 @@ describe('PBFT the new view its primary makes', () => {
 describe('PBFT shape checks of view changes and new views', () => {
   const vc = viewChange('r1', 1);
   const malformed: [string, unknown][] = [
+    ['undefined', undefined],
     ['null', null],
     ['a string', 'VC'],
     ['a view that is not an integer', { ...vc, v: 1.5 }],
@@ -447,6 +451,7 @@ describe('PBFT shape checks of view changes and new views', () => {
 
   const nv: NewView = { v: 1, viewChanges: [vc], prePrepares: [], sig: '' };
   const malformedNewViews: [string, unknown][] = [
+    ['undefined', undefined],
     ['null', null],
     ['a string', 'NV'],
     ['a view that is not an integer', { ...nv, v: 1.5 }],
@@ -460,6 +465,22 @@ describe('PBFT shape checks of view changes and new views', () => {
     it(`a new view with ${name} is malformed`, () => {
       const { s, ctx, rejected } = replica('r3');
       onNewView(s, ctx, 'r1', body as NewView);
+      expect(rejected()).toEqual([['r1', PBFT_KINDS.newView, 'malformed']]);
+    });
+  }
+
+  // A new view's signed text reads every view change's sender and signature and every
+  // pre-prepare's number and digest: an element that is not an object threw a TypeError in the
+  // honest replica's handler (a failure its supervisor handles by restarting it, state lost).
+  for (const [name, body] of [
+    ['a view change that is null', { ...nv, viewChanges: [null] }],
+    ['a view change that is a number', { ...nv, viewChanges: [vc, 7] }],
+    ['a pre-prepare that is null', { ...nv, prePrepares: [null] }],
+    ['a pre-prepare that is undefined', { ...nv, prePrepares: [undefined] }],
+  ] as [string, unknown][]) {
+    it(`a new view with ${name} is refused as malformed, not a crash`, () => {
+      const { s, ctx, rejected } = replica('r3');
+      expect(() => onNewView(s, ctx, 'r1', body as NewView)).not.toThrow();
       expect(rejected()).toEqual([['r1', PBFT_KINDS.newView, 'malformed']]);
     });
   }

@@ -373,7 +373,14 @@ const isNewView = (m: unknown): m is NewView => {
     nv.v > 0 &&
     Array.isArray(nv.viewChanges) &&
     nv.viewChanges.length > 0 &&
+    nv.viewChanges.every(isObject) &&
     Array.isArray(nv.prePrepares) &&
+    nv.prePrepares.every(isObject) &&
     typeof nv.sig === 'string'
   );
 };
+
+// The signed text of a new view reads each view change's sender and signature and each
+// pre-prepare's number and digest: a liar's `viewChanges: [null]` must be refused, not throw in
+// the honest replica's handler (its supervisor would restart it, its state lost).
+const isObject = (m: unknown): boolean => typeof m === 'object' && m !== null;
