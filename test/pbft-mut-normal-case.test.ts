@@ -69,6 +69,7 @@ const committed = (s: PbftReplicaState, n: number, batch: readonly PbftRequest[]
 
 describe('PBFT onRequest: what a replica takes from a client', () => {
   const malformed: [string, unknown][] = [
+    ['undefined', undefined],
     ['null', null],
     ['a string', 'incr k1'],
     ['a client that is not a string', { ...req(1), client: 7 }],
@@ -405,6 +406,7 @@ describe('PBFT armRequestTimer', () => {
 describe('PBFT shape checks of the normal-case messages', () => {
   const pp = prePrepare('r0', 0, 1, [req(1)]);
   const malformedPrePrepares: [string, unknown][] = [
+    ['undefined', undefined],
     ['null', null],
     ['a number', 5],
     ['a view that is not an integer', { ...pp, v: 0.5 }],
@@ -434,6 +436,7 @@ describe('PBFT shape checks of the normal-case messages', () => {
 
   const vote = { v: 0, n: 1, d: pp.d, i: 'r1', ppSig: pp.sig, sig: sig('r1', phaseText('P', 0, 1, pp.d, 'r1')) };
   const malformedVotes: [string, unknown][] = [
+    ['undefined', undefined],
     ['null', null],
     ['a string', 'vote'],
     ['a view that is not an integer', { ...vote, v: 0.5 }],
@@ -458,5 +461,103 @@ describe('PBFT shape checks of the normal-case messages', () => {
     onPhaseVote(s, ctx, 'r1', PBFT_KINDS.prepare, vote);
     expect(rejected()).toEqual([]);
     expect([...s.slots.get(1)!.prepares.get(pp.d)!.keys()]).toEqual(['r1']);
+  });
+});
+
+describe('PBFT normal case: more edges', () => {
+  it('a second new request does not restart the request timer already running', () => {
+    const { s, ctx, timers } = replica('r3');
+    onRequest(s, ctx, 'c', req(1));
+    timers.clear();
+    onRequest(s, ctx, 'c', req(2));
+    expect(timers.size).toBe(0);
+    expect(s.requestTimerArmed).toBe(true);
+  });
+
+  it('a pre-prepare of an earlier view, or at or below the stable checkpoint, is stale: ignored, not deferred, not refused', () => {
+    const { s, ctx, rejected } = replica('r3');
+    s.view = 1; // primary r1
+    onPrePrepare(s, ctx, 'r1', prePrepare('r1', 0, 1, [signedReq(1)]));
+    s.active = false;
+    onPrePrepare(s, ctx, 'r1', prePrepare('r1', 0, 2, [signedReq(2)]));
+    s.active = true;
+    s.low = 4;
+    onPrePrepare(s, ctx, 'r1', prePrepare('r1', 1, 4, [signedReq(3)]));
+    expect(rejected()).toEqual([]);
+    expect(s.future).toEqual([]);
+    expect(s.slots.size).toBe(0);
+  });
+
+  it('a vote for its own view while the view is not installed waits; one for an earlier view then is ignored', () => {
+    const { s, ctx, rejected } = replica('r3');
+    const pp = prePrepare('r1', 1, 1, [req(1)]);
+    s.view = 1;
+    s.active = false;
+    onPhaseVote(s, ctx, 'r2', PBFT_KINDS.prepare, { v: 1, n: 1, d: pp.d, i: 'r2', ppSig: pp.sig, sig: sig('r2', phaseText('P', 1, 1, pp.d, 'r2')) });
+    expect(s.future.map((f) => [f.from, f.kind])).toEqual([['r2', PBFT_KINDS.prepare]]);
+    const old = prePrepare('r0', 0, 1, [req(1)]);
+    onPhaseVote(s, ctx, 'r2', PBFT_KINDS.commit, { v: 0, n: 1, d: old.d, i: 'r2', ppSig: old.sig, sig: sig('r2', phaseText('C', 0, 1, old.d, 'r2')) });
+    expect(s.future).toHaveLength(1);
+    expect(s.slots.size).toBe(0);
+    expect(rejected()).toEqual([]);
+  });
+
+  it("an equivocating primary's evidence holds its first pre-prepare as it signed it (without the batch)", () => {
+    const { s, ctx, events } = replica('r3');
+    const first = prePrepare('r0', 0, 1, [signedReq(1)]);
+    onPrePrepare(s, ctx, 'r0', first);
+    onPrePrepare(s, ctx, 'r0', prePrepare('r0', 0, 1, [signedReq(2)]));
+    const detected = events.filter((e) => e.type === 'pbft-detected');
+    expect(detected.map((e) => (e.evidence as unknown[])[0])).toEqual([{ v: 0, n: 1, d: first.d, sig: first.sig }]);
+  });
+
+  it('votes for another digest that came before the pre-prepare are judged with their own phase', () => {
+    const { s, ctx, events } = replica('r3');
+    const pp = prePrepare('r0', 0, 1, [signedReq(1)]);
+    const other = batchDigest([signedReq(2)]);
+    // Votes for a digest the primary never signed (their ppSig is forged): each voter lied.
+    onPhaseVote(s, ctx, 'r2', PBFT_KINDS.prepare, { v: 0, n: 1, d: other, i: 'r2', ppSig: 'forged', sig: sig('r2', phaseText('P', 0, 1, other, 'r2')) });
+    onPhaseVote(s, ctx, 'r1', PBFT_KINDS.commit, { v: 0, n: 1, d: other, i: 'r1', ppSig: 'forged', sig: sig('r1', phaseText('C', 0, 1, other, 'r1')) });
+    onPrePrepare(s, ctx, 'r0', pp);
+    const detected = events.filter((e) => e.type === 'pbft-detected').map((e) => [e.suspect, e.kind, e.phase]);
+    expect(detected).toEqual([
+      ['r2', 'forged-certificate', 'prepare'],
+      ['r1', 'forged-certificate', 'commit'],
+    ]);
+    expect([...s.slots.get(1)!.prepares.keys()]).toEqual([pp.d]);
+    expect([...s.slots.get(1)!.commits.keys()]).toEqual([]);
+  });
+
+  it('a commit for another digest with a bad signature that came before the pre-prepare is refused as such, not taken as evidence', () => {
+    const { s, ctx, events, rejected } = replica('r3');
+    const pp = prePrepare('r0', 0, 1, [signedReq(1)]);
+    const other = batchDigest([signedReq(2)]);
+    onPhaseVote(s, ctx, 'r1', PBFT_KINDS.commit, { v: 0, n: 1, d: other, i: 'r1', ppSig: 'forged', sig: 'bad' });
+    onPrePrepare(s, ctx, 'r0', pp);
+    expect(events.filter((e) => e.type === 'pbft-detected')).toEqual([]);
+    expect(rejected()).toEqual([['r1', PBFT_KINDS.commit, 'bad signature']]);
+  });
+
+  it('a pre-prepare with requests learnt from it (signed by their client) makes them pending and arms the timer; an executed one is not pending', () => {
+    const { s, ctx, timers } = replica('r3', { viewChangeTimeoutMs: 100 });
+    s.ledger.execute('c', 1, 'incr k1');
+    onPrePrepare(s, ctx, 'r0', prePrepare('r0', 0, 1, [signedReq(1, 'incr k1'), signedReq(2)]));
+    expect(s.slots.get(1)?.pp?.batch).toHaveLength(2);
+    expect([...s.pending.values()].map((r) => r.ts)).toEqual([2]);
+    expect(timers.get('request')).toEqual({ ms: 100, kind: PBFT_KINDS.requestTimer });
+  });
+
+  it('accepting a pre-prepare leaves a running request timer as it is; with nothing pending it arms none', () => {
+    const running = replica('r3');
+    onRequest(running.s, running.ctx, 'c', req(1));
+    running.timers.clear();
+    onPrePrepare(running.s, running.ctx, 'r0', prePrepare('r0', 0, 1, [req(1)]));
+    expect(running.timers.size).toBe(0);
+    const idle = replica('r3');
+    idle.s.ledger.execute('c', 1, 'incr k1');
+    onPrePrepare(idle.s, idle.ctx, 'r0', prePrepare('r0', 0, 1, [signedReq(1, 'incr k1')]));
+    expect(idle.s.slots.get(1)?.pp).toBeDefined();
+    expect(idle.timers.size).toBe(0);
+    expect(idle.s.requestTimerArmed).toBe(false);
   });
 });
