@@ -14,6 +14,7 @@ import {
 } from '../src/protocols/pbft/index.ts';
 import { checkpointText, newViewText, phaseText, prePrepareText, resolvePbftProps, viewChangeText } from '../src/protocols/pbft/messages.ts';
 import { PbftReplicaState } from '../src/protocols/pbft/pbft-state.ts';
+import { onPrePrepare } from '../src/protocols/pbft/normal-case.ts';
 import { onNewView, onResendTimer, onViewChange, onViewTimer, startViewChange } from '../src/protocols/pbft/view-change.ts';
 
 /**
@@ -50,6 +51,8 @@ const viewChange = (i: string, v: number, prepared: PreparedCert[] = [], n = 0, 
   i,
   sig: sig(i, viewChangeText(v, n, prepared, i)),
 });
+
+const onPrePrepare3 = (s: PbftReplicaState, ctx: ActorContext<PbftProps>, pp: PrePrepare) => onPrePrepare(s, ctx, 'r0', pp);
 
 const replica = (self = 'r3', props: Partial<PbftProps> = {}) => {
   const sent: { to: string; kind: string; body: unknown }[] = [];
@@ -477,6 +480,7 @@ describe('PBFT shape checks of view changes and new views', () => {
     ['a view change that is a number', { ...nv, viewChanges: [vc, 7] }],
     ['a pre-prepare that is null', { ...nv, prePrepares: [null] }],
     ['a pre-prepare that is undefined', { ...nv, prePrepares: [undefined] }],
+    ['a null pre-prepare after a good one', { ...nv, prePrepares: [prePrepare('r1', 1, 1, [REQUEST]), null] }],
   ] as [string, unknown][]) {
     it(`a new view with ${name} is refused as malformed, not a crash`, () => {
       const { s, ctx, rejected } = replica('r3');
@@ -489,5 +493,103 @@ describe('PBFT shape checks of view changes and new views', () => {
     const { s, ctx, rejected } = replica('r3');
     onNewView(s, ctx, 'r1', nv);
     expect(rejected()).toEqual([['r1', PBFT_KINDS.newView, 'not signed by the primary of view 1 (r1)']]);
+  });
+});
+
+describe('PBFT installing a new view', () => {
+  const pp1 = prePrepare('r0', 0, 1, [REQUEST]);
+  /** The new view of view 1 (primary r1) from view changes of r0, r1, r2 at checkpoint 0, r0 with `prepared`. */
+  const newView1 = (prepared: PreparedCert[] = []) => {
+    const vcs = [viewChange('r0', 1, prepared), viewChange('r1', 1), viewChange('r2', 1)];
+    const ns = prepared.map((c) => c.pp.n);
+    const top = Math.max(0, ...ns);
+    const pps: PrePrepare[] = [];
+    for (let n = 1; n <= top; n++) {
+      const c = prepared.find((x) => x.pp.n === n);
+      pps.push(prePrepare('r1', 1, n, c ? c.pp.batch : []));
+    }
+    return { v: 1, viewChanges: vcs, prePrepares: pps, sig: sig('r1', newViewText(1, vcs, pps)) } satisfies NewView;
+  };
+
+  it('cancels the view and resend timers and drops the slots of earlier views the new view does not carry', () => {
+    const { s, ctx, timers, cancelled, rejected } = replica('r3');
+    onPrePrepare3(s, ctx, prePrepare('r0', 0, 5, [{ ...REQUEST, ts: 5, sig: sig('c', `R|c|5|incr k1`) }]));
+    expect(s.slots.get(5)?.v).toBe(0);
+    startViewChange(s, ctx, 1, 'x');
+    expect(timers.has('resend')).toBe(true);
+    timers.set('view', { ms: 1, kind: PBFT_KINDS.viewTimer, body: 1 });
+    cancelled.length = 0;
+    onNewView(s, ctx, 'r1', newView1());
+    expect(rejected()).toEqual([]);
+    expect(s.active).toBe(true);
+    expect(cancelled.slice(0, 2)).toEqual(['view', 'resend']);
+    expect(timers.has('view') || timers.has('resend')).toBe(false);
+    expect(s.slots.has(5)).toBe(false);
+  });
+
+  it('takes no pre-prepare at or below its own stable checkpoint', () => {
+    for (const low of [1, 2]) {
+      const { s, ctx, rejected } = replica('r3');
+      s.low = low;
+      s.lastExecuted = low;
+      s.view = 1;
+      s.active = false;
+      onNewView(s, ctx, 'r1', newView1([cert(pp1, ['r1', 'r2'])]));
+      expect(rejected()).toEqual([]);
+      expect(s.active).toBe(true);
+      expect(s.slots.has(1)).toBe(false);
+    }
+  });
+
+  it('fetches the state of its stable checkpoint if it executed less; not if it executed that far', () => {
+    const proof = ['r0', 'r1', 'r2'].map((i) => checkpoint(i, 4, 'X'));
+    const behind = replica('r3');
+    Object.assign(behind.s, { low: 4, stableProof: proof, lastExecuted: 2, view: 1, active: false });
+    onNewView(behind.s, behind.ctx, 'r1', newView1());
+    expect(behind.ofKind(PBFT_KINDS.fetchState)).toEqual([{ to: 'r0', kind: PBFT_KINDS.fetchState, body: { n: 4 } }]);
+    const atIt = replica('r3');
+    Object.assign(atIt.s, { low: 4, stableProof: proof, lastExecuted: 4, view: 1, active: false });
+    onNewView(atIt.s, atIt.ctx, 'r1', newView1());
+    expect(atIt.ofKind(PBFT_KINDS.fetchState)).toEqual([]);
+  });
+
+  it('arms the request timer only with requests pending', () => {
+    const idle = replica('r3');
+    Object.assign(idle.s, { view: 1, active: false });
+    onNewView(idle.s, idle.ctx, 'r1', newView1());
+    expect(idle.timers.has('request')).toBe(false);
+    expect(idle.s.requestTimerArmed).toBe(false);
+  });
+
+  it('the new primary fills a gap below a prepared number with the null request (an empty batch, the null digest)', () => {
+    const { s, ctx, ofKind } = replica('r1');
+    const pp2 = prePrepare('r0', 0, 2, [REQUEST]);
+    s.viewChanges.set(
+      1,
+      new Map([
+        ['r0', viewChange('r0', 1, [cert(pp2, ['r2', 'r3'])])],
+        ['r2', viewChange('r2', 1)],
+      ]),
+    );
+    startViewChange(s, ctx, 1, 'x');
+    const nv = ofKind(PBFT_KINDS.newView)[0].body as NewView;
+    expect(nv.prePrepares).toEqual([prePrepare('r1', 1, 1, []), prePrepare('r1', 1, 2, [REQUEST])]);
+  });
+});
+
+describe('PBFT view change validity, called directly', () => {
+  it("a stranger's view change is refused even when it signed it itself", () => {
+    const { s, ctx, rejected } = replica('r3');
+    onViewChange(s, ctx, 'r9', viewChange('r9', 1));
+    expect(rejected()).toEqual([['r9', PBFT_KINDS.viewChange, 'view change does not hold up (signature, checkpoint proof or a prepared certificate)']]);
+    expect(s.viewChanges.get(1)?.has('r9') ?? false).toBe(false);
+  });
+
+  it('a certificate whose prepares are not a list is refused, not a crash', () => {
+    const { s, ctx, rejected } = replica('r3');
+    const pp = prePrepare('r0', 0, 1, [REQUEST]);
+    const prepared = [{ pp, prepares: undefined } as unknown as PreparedCert];
+    expect(() => onViewChange(s, ctx, 'r1', viewChange('r1', 1, prepared))).not.toThrow();
+    expect(rejected()).toEqual([['r1', PBFT_KINDS.viewChange, 'view change does not hold up (signature, checkpoint proof or a prepared certificate)']]);
   });
 });
