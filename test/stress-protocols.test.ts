@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { stressCommand } from '../src/cli/stress-command.ts';
 import { drawScenario, family, faultsFor } from '../src/stress/index.ts';
+import { parseScenario } from '../src/scenario/index.ts';
+import { unusedSettings } from '../src/swarm/client-run.ts';
 
 // `conclave stress` for every protocol family over every fault kind it takes by default, within
 // the protocol's bound: a few hundred seeded runs in all, each judged by the checkers. Any
@@ -42,4 +44,13 @@ describe('conclave stress on every protocol, all fault kinds within the bound', 
       for (const k of kinds) expect(drawn).toContain(k);
     }, 120_000);
   }
+});
+
+describe('a drawn scenario holds only what its protocol uses', () => {
+  // A PBFT or Raft run was drawn with a vote's question, options and truth: its replay warned
+  // that task.options and task.truth are not used.
+  it.each(campaigns.filter((c) => family(c.protocol) !== 'voting').map((c) => [c.protocol, c] as const))('%s: no setting it does not use', (_name, c) => {
+    const plan = { protocol: c.protocol, agents: c.agents, faults: faultsFor(c.protocol, undefined), decisions: c.decisions };
+    for (let seed = 1; seed <= 20; seed++) expect(unusedSettings(parseScenario(drawScenario(plan, seed)), c.protocol, { reads: true })).toEqual([]);
+  });
 });
