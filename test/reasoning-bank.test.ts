@@ -160,7 +160,62 @@ describe('the ReasoningBank', () => {
     expect(() => new ReasoningBank(db, { discount: 0 })).toThrow(/discount must be in \(0, 1\]/);
     expect(() => new ReasoningBank(db, { neighbours: 1.5 })).toThrow(/neighbours must be an integer >= 0/);
     expect(() => new ReasoningBank(db, { priorStrength: -1 })).toThrow(/priorStrength must be a finite number >= 0/);
+    expect(() => new ReasoningBank(db, { sharpen: 0.5 })).toThrow(/sharpen must be a finite number >= 1/);
+    expect(() => new ReasoningBank(db, { driftThreshold: 0 })).toThrow(/driftThreshold must be a finite number > 0/);
     db.close();
+  });
+
+  it('sharpening draws closer to the posterior means: on the same figures it picks the leading arm more often, and at 1 it is plain Thompson sampling', () => {
+    const file = join(dir(), 'c.db');
+    const bank = ReasoningBank.open(file);
+    // Ten uses each, alike but for success: star 8 of 10, ring 7, mesh 5.
+    const wins: Record<string, number> = { star: 8, ring: 7, mesh: 5 };
+    for (const arm of ARMS)
+      for (let i = 0; i < 10; i++)
+        bank.record(
+          CLS,
+          { arm, patternKey: 'reasoning-bank/pattern/auth-jwt', reason: 't' },
+          { success: i < wins[String(arm.topology)]!, quality: 0.5, durationMs: 10_000 },
+        );
+    bank.close();
+    const leads = (o: { sharpen?: number }) => {
+      const b = ReasoningBank.open(file, o);
+      try {
+        return Array.from({ length: 200 }, (_, seed) => b.choose(CLS, ARMS, seed).arm.topology).filter((t) => t === 'star').length;
+      } finally {
+        b.close();
+      }
+    };
+    const plain = leads({});
+    expect(leads({ sharpen: 1 })).toBe(plain);
+    expect(plain).toBeLessThan(150); // the others still get tried
+    expect(leads({ sharpen: 4 })).toBeGreaterThan(plain + 25);
+  });
+
+  it('a higher drift threshold needs more surprise: the change that restarts the figures at the default is not called at 1,000', () => {
+    const run = (o: { driftThreshold?: number }) => {
+      const file = join(dir(), 'c.db');
+      const bank = ReasoningBank.open(file, o);
+      // As in the time-change case above: only durations tell the arms apart, and the fast one changes.
+      for (const [uses, fast, from] of [
+        [150, 'star', 0],
+        [100, 'ring', 1_000],
+      ] as const)
+        for (let i = 0; i < uses; i++) {
+          const c = bank.choose(CLS, ARMS, from + i);
+          const noise = 1 + 0.2 * Math.sin(i * 1.7);
+          bank.record(CLS, c, { success: i % 10 !== 3, quality: 0.5, durationMs: (c.arm.topology === fast ? 20_000 : 60_000) * noise });
+        }
+      bank.close();
+      const db = openStore(file);
+      try {
+        return readPattern(db, 'reasoning-bank/pattern/auth-jwt')!.resets;
+      } finally {
+        db.close();
+      }
+    };
+    expect(run({})).toBeGreaterThanOrEqual(1);
+    expect(run({ driftThreshold: 1_000 })).toBe(0);
   });
 
   it('a version 1 store (runs only) is migrated to version 2 with its runs kept, and gains the bank tables', () => {

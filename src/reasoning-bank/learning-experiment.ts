@@ -21,6 +21,9 @@ export interface LearningExperimentOptions {
   /** Trials per class and arm for the oracle (default 300). */
   readonly oracleTrials?: number;
   readonly discount?: number;
+  /** The bank's posterior sharpening and drift threshold (ReasoningBankOptions; defaults there). */
+  readonly sharpen?: number;
+  readonly driftThreshold?: number;
   /** Called after each session with its number (progress for the benchmark). */
   readonly onSession?: (session: number, ms: number) => void;
 }
@@ -58,7 +61,7 @@ export async function runLearningExperiment(o: LearningExperimentOptions): Promi
   for (const d of Object.values(variants)) mkdirSync(d, { recursive: true });
   const logs: { stationary: ObjectiveLog[][]; changing: ObjectiveLog[][] } = { stationary: [], changing: [] };
   for (let session = 1; session <= o.sessions; session++) {
-    const base = { session, objectives: o.objectivesPerSession, seed: o.seed, discount: o.discount };
+    const base = { session, objectives: o.objectivesPerSession, seed: o.seed, discount: o.discount, sharpen: o.sharpen, driftThreshold: o.driftThreshold };
     // Before the change both variants run the same seeds in the same world: the same sessions.
     // So the changing variant starts, at the change, from copies of the stationary stores (the
     // session processes closed them: nothing is left in flight), and shares the logs before it.

@@ -27,6 +27,9 @@ export interface SessionSpec {
   /** Where this variant's stores live: `<dir>/bank.db`, `<dir>/greedy.db`. */
   readonly dir: string;
   readonly discount?: number;
+  /** The bank's posterior sharpening and drift threshold (ReasoningBankOptions; defaults there). */
+  readonly sharpen?: number;
+  readonly driftThreshold?: number;
 }
 
 /** What one strategy did on one objective. */
@@ -51,7 +54,7 @@ export function planObjectives(seed: number, session: number, count: number, cla
  */
 export async function runSession(spec: SessionSpec, evaluate: Evaluator = syntheticEvaluator(spec.phase)): Promise<ObjectiveLog[]> {
   const candidates = syntheticCandidates();
-  const bank = new ReasoningBank(openStore(`${spec.dir}/bank.db`), { discount: spec.discount });
+  const bank = new ReasoningBank(openStore(`${spec.dir}/bank.db`), { discount: spec.discount, sharpen: spec.sharpen, driftThreshold: spec.driftThreshold });
   const greedy = new GreedyBank(openStore(`${spec.dir}/greedy.db`));
   const pick = createPrng(spec.seed, `learning/random/${spec.session}`);
   const random: ConfigChooser = {
