@@ -48,6 +48,8 @@ export interface GossipClientSummary {
 interface Open {
   /** Each node's latest report. */
   readonly reports: Map<ActorId, number>;
+  /** How many nodes' latest report is each value: agreement is one count, not a scan of the reports. */
+  readonly counts: Map<number, number>;
   attempts: number;
 }
 
@@ -61,6 +63,8 @@ class GossipClientState {
   lastAt = 0;
   readonly open = new Map<string, Open>();
   request: { from: ActorId; corr: number | undefined } | undefined = undefined;
+  /** `nodes` as a set: a report's sender is checked without a scan. */
+  readonly nodeSet: ReadonlySet<ActorId>;
   constructor(
     readonly nodes: readonly ActorId[],
     readonly clientId: string,
@@ -69,7 +73,9 @@ class GossipClientState {
     readonly retryBudget: number,
     readonly decisions: number,
     readonly durationMs: number,
-  ) {}
+  ) {
+    this.nodeSet = new Set(nodes);
+  }
 }
 
 type Ctx = ActorContext<GossipClientProps>;
@@ -139,7 +145,7 @@ function startAll(s: GossipClientState, decision: string, retry: boolean, ctx: C
 function fill(s: GossipClientState, ctx: Ctx): void {
   while (s.open.size < s.window && mayOpen(s, ctx)) {
     const decision = `${s.clientId}:${s.nextSeq++}`;
-    s.open.set(decision, { reports: new Map(), attempts: 1 });
+    s.open.set(decision, { reports: new Map(), counts: new Map(), attempts: 1 });
     ctx.emit({ type: 'gossip-open', decision });
     startAll(s, decision, false, ctx);
   }
@@ -148,9 +154,14 @@ function fill(s: GossipClientState, ctx: Ctx): void {
 function onReport(s: GossipClientState, env: Envelope, ctx: Ctx): void {
   const { decision, value } = env.body as GossipReport;
   const o = s.open.get(decision);
-  if (o === undefined || !s.nodes.includes(env.from)) return; // decided already, or not a node of ours
+  if (o === undefined || !s.nodeSet.has(env.from)) return; // decided already, or not a node of ours
+  const before = o.reports.get(env.from);
+  if (before !== undefined) o.counts.set(before, o.counts.get(before)! - 1);
   o.reports.set(env.from, value);
-  if (o.reports.size < s.nodes.length || [...o.reports.values()].some((v) => v !== value)) return;
+  const agree = (o.counts.get(value) ?? 0) + 1;
+  o.counts.set(value, agree);
+  // (NaN is a value no other equals: never agreed on.)
+  if (o.reports.size < s.nodes.length || agree < o.reports.size || Number.isNaN(value)) return;
   s.open.delete(decision);
   ctx.cancelTimer(`retry:${decision}`);
   s.decided++;

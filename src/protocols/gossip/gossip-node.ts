@@ -20,12 +20,21 @@ interface Instance {
 /** A node's books: a class, updated in place (a class instance is never drafted). */
 class GossipNodeState {
   readonly instances = new Map<string, Instance>();
+  /**
+   * The peers but this node, in the order the last round's draw left them: each round draws its
+   * `fanout` from the front by a partial Fisher-Yates shuffle, which picks a uniformly random
+   * subset from any order, so a round costs O(fanout), not a copy of the whole peer list.
+   */
+  readonly others: ActorId[];
   constructor(
     readonly peers: readonly ActorId[],
+    self: ActorId,
     readonly fanout: number,
     readonly roundMs: number,
     readonly quietRounds: number,
-  ) {}
+  ) {
+    this.others = peers.filter((p) => p !== self);
+  }
 }
 
 type Ctx = ActorContext<GossipProps>;
@@ -78,7 +87,7 @@ export function gossipNodeWith(merge: (a: number, b: number) => number = Math.ma
     if (i === undefined) return;
     i.ticking = false;
     // Push to `fanout` distinct peers drawn at random; the topology routes each envelope.
-    const others = s.peers.filter((p) => p !== ctx.self);
+    const others = s.others;
     for (let k = 0; k < Math.min(s.fanout, others.length); k++) {
       const j = k + Math.floor(ctx.random() * (others.length - k));
       [others[k], others[j]] = [others[j], others[k]];
@@ -124,7 +133,7 @@ export function gossipNodeWith(merge: (a: number, b: number) => number = Math.ma
         throw new ConfigError(`gossipNode("${ctx.self}").props.roundMs`, 'a finite number of ms > 0', roundMs);
       if (!(Number.isInteger(quietRounds) && quietRounds >= 1))
         throw new ConfigError(`gossipNode("${ctx.self}").props.quietRounds`, 'an integer >= 1', quietRounds);
-      return new GossipNodeState(p.peers, fanout, roundMs, quietRounds);
+      return new GossipNodeState(p.peers, ctx.self, fanout, roundMs, quietRounds);
     },
     receive(state, env, ctx) {
       const s = state as unknown as GossipNodeState;

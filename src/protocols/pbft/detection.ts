@@ -34,8 +34,8 @@ export function noteSigned(
   msg: unknown,
 ): boolean {
   if (!s.props.signed) return true; // without signatures nothing is proof
-  const i = s.props.replicas.indexOf(signer);
-  if (i < 0) return true; // not a replica: its messages were refused before they got here
+  const i = s.replicaIndex.get(signer);
+  if (i === undefined) return true; // not a replica: its messages were refused before they got here
   let atSeq = s.seen.get(n);
   if (atSeq === undefined) s.seen.set(n, (atSeq = new Map()));
   const key = (v * PHASES.length + PHASES.indexOf(phase)) * s.props.n + i;

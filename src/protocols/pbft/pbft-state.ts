@@ -79,12 +79,19 @@ export class PbftReplicaState {
   readonly suspects = new Set<ActorId>();
   readonly ledger = new Ledger();
   readonly isReplica: ReadonlySet<ActorId>;
+  /** Each replica's place in `props.replicas` (its first): a signer is found without a scan. */
+  readonly replicaIndex: ReadonlyMap<ActorId, number>;
 
   constructor(
     readonly self: ActorId,
     readonly props: ResolvedPbftProps,
   ) {
     this.isReplica = new Set(props.replicas);
+    const index = new Map<ActorId, number>();
+    props.replicas.forEach((r, i) => {
+      if (!index.has(r)) index.set(r, i);
+    });
+    this.replicaIndex = index;
   }
 
   get primary(): ActorId {

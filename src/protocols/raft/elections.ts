@@ -92,7 +92,7 @@ export function onPreVote(s: RaftNodeState, candidate: ActorId, pv: PreVote, ctx
 export function onPreVoteReply(s: RaftNodeState, voter: ActorId, r: PreVoteReply, ctx: Ctx): void {
   if (r.term > s.term) return becomeFollower(s, r.term, null, ctx);
   if (s.preVotes === null || s.role === 'leader' || r.forTerm !== s.term + 1 || !r.granted) return;
-  if (!s.others.includes(voter)) return; // only members' votes count
+  if (!s.otherSet.has(voter)) return; // only members' votes count
   s.preVotes.add(voter);
   if (s.preVotes.size >= s.majority) startElection(s, ctx);
 }
@@ -167,7 +167,7 @@ export function onRequestVote(s: RaftNodeState, candidate: ActorId, rv: RequestV
 
 export function onVoteReply(s: RaftNodeState, voter: ActorId, r: RequestVoteReply, ctx: Ctx): void {
   if (r.term > s.term) return becomeFollower(s, r.term, null, ctx);
-  if (s.role !== 'candidate' || r.term !== s.term || !r.granted || !s.others.includes(voter)) return;
+  if (s.role !== 'candidate' || r.term !== s.term || !r.granted || !s.otherSet.has(voter)) return;
   s.votes.add(voter);
   if (s.votes.size >= s.majority) becomeLeader(s, ctx);
 }

@@ -103,6 +103,8 @@ class ClientState {
   request: { from: ActorId; corr: number | undefined } | undefined = undefined;
   /** The nodes tried: `props.nodes`, plus any leader a node named that the list lacked (a server added by a membership change). */
   readonly nodes: ActorId[];
+  /** Each node's place in `nodes` (its first): a reply's sender is found without a scan of the cluster. */
+  private readonly places = new Map<ActorId, number>();
   constructor(
     nodes: readonly ActorId[],
     readonly clientId: string,
@@ -113,7 +115,23 @@ class ClientState {
     readonly commands: number,
     readonly durationMs: number,
   ) {
-    this.nodes = [...nodes];
+    this.nodes = [];
+    for (const n of nodes) this.learn(n);
+  }
+
+  /** The place of `node` in `nodes`, -1 for one not there. */
+  placeOf(node: ActorId): number {
+    return this.places.get(node) ?? -1;
+  }
+
+  /** Adds `node` to `nodes` unless it is there; returns its place. */
+  learn(node: ActorId): number {
+    let at = this.places.get(node);
+    if (at === undefined) {
+      at = this.nodes.push(node) - 1;
+      this.places.set(node, at);
+    }
+    return at;
   }
 }
 
@@ -227,10 +245,10 @@ function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
     // Go where the node points (or on to the next node), at once, but only so many times in a
     // row: stale hints must not ping-pong forever. After that the retry timer paces us. A
     // leader we did not know of joined the cluster since we started: learn it.
-    if (r.leader !== null && typeof r.leader === 'string' && !nodes.includes(r.leader)) nodes.push(r.leader);
-    const hint = r.leader !== null && r.leader !== env.from && nodes.includes(r.leader) ? r.leader : undefined;
-    p.to = hint ?? nodes[(nodes.indexOf(env.from) + 1) % nodes.length];
-    s.guess = nodes.indexOf(p.to);
+    if (r.leader !== null && typeof r.leader === 'string') s.learn(r.leader);
+    const hint = r.leader !== null && r.leader !== env.from && s.placeOf(r.leader) >= 0 ? r.leader : undefined;
+    p.to = hint ?? nodes[(s.placeOf(env.from) + 1) % nodes.length];
+    s.guess = s.placeOf(p.to);
     if (p.redirects++ < nodes.length) {
       s.retries++;
       send(s, r.seq, p, ctx);
@@ -241,8 +259,7 @@ function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
   ctx.cancelTimer(`retry:${r.seq}`);
   // A follower forwarded it and names the leader that answered: ask the leader directly next.
   const leader = typeof r.leader === 'string' ? r.leader : env.from;
-  if (!nodes.includes(leader)) nodes.push(leader);
-  s.guess = s.rotor = Math.max(0, nodes.indexOf(leader));
+  s.guess = s.rotor = s.learn(leader);
   s.acked++;
   s.lastAt = ctx.now();
   const c = p.command;

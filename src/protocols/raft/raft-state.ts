@@ -127,6 +127,8 @@ export class RaftNodeState {
   members: readonly ActorId[];
   configIndex = 0;
   others: readonly ActorId[] = [];
+  /** `others` as a set: a vote's sender is checked without a scan of the cluster. */
+  otherSet: ReadonlySet<ActorId> = new Set();
   majority = 0;
   isMember = true;
   /** Servers whose Raft messages count: every member of every configuration this node used. */
@@ -174,6 +176,7 @@ export function replicationTargets(s: RaftNodeState): readonly ActorId[] {
 export function setMembers(s: RaftNodeState, members: readonly ActorId[]): void {
   s.members = members;
   s.others = members.filter((p) => p !== s.self);
+  s.otherSet = new Set(s.others);
   s.isMember = members.includes(s.self);
   s.majority = Math.floor(members.length / 2) + 1;
   for (const m of members) s.known.add(m);

@@ -17,7 +17,7 @@ export function onTransferLeadership(s: RaftNodeState, env: Envelope, ctx: Ctx):
     ctx.reply({ from: w.from, corr: w.corr } as Envelope, { kind: RAFT_KINDS.transferReply, body: { ok: false, reason, leader: s.leader } });
   if (s.role !== 'leader') return no('not the leader');
   if (target === s.self) return ctx.reply(env, { kind: RAFT_KINDS.transferReply, body: { ok: true, target } });
-  if (typeof target !== 'string' || !s.others.includes(target)) return no(`unknown target ${JSON.stringify(target)}`);
+  if (typeof target !== 'string' || !s.otherSet.has(target)) return no(`unknown target ${JSON.stringify(target)}`);
   if (s.transfer !== null) return no(`a transfer to ${s.transfer.target} is in progress`);
   s.transfer = { target, waiter: w, sent: false };
   ctx.emit({ type: 'raft-transfer', term: s.term, target, phase: 'start' });
