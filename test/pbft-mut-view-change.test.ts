@@ -432,6 +432,7 @@ describe('PBFT shape checks of view changes and new views', () => {
     ['a proof that is not an array', { ...vc, proof: {} }],
     ['certificates that are not an array', { ...vc, prepared: {} }],
     ['a certificate that is null', { ...vc, prepared: [null] }],
+    ['a certificate that is undefined', { ...vc, prepared: [undefined] }],
     ['a certificate that is a string', { ...vc, prepared: ['pp'] }],
     ['a certificate without a pre-prepare', { ...vc, prepared: [{ prepares: [] }] }],
     ['a replica that is not a string', { ...vc, i: 1 }],
@@ -591,5 +592,48 @@ describe('PBFT view change validity, called directly', () => {
     const prepared = [{ pp, prepares: undefined } as unknown as PreparedCert];
     expect(() => onViewChange(s, ctx, 'r1', viewChange('r1', 1, prepared))).not.toThrow();
     expect(rejected()).toEqual([['r1', PBFT_KINDS.viewChange, 'view change does not hold up (signature, checkpoint proof or a prepared certificate)']]);
+  });
+});
+
+describe('PBFT view change: more edges', () => {
+  it('a certificate carries prepareQuorum prepares, the first kept, even when the slot holds more (prepares that came before the pre-prepare)', () => {
+    const { s, ctx, ofKind } = replica('r3');
+    const pp = prePrepare('r0', 0, 1, [{ ...REQUEST, sig: sig('c', 'R|c|1|incr k1') }]);
+    for (const i of ['r1', 'r2']) s.slot(1).prepares.set(pp.d, new Map([...(s.slot(1).prepares.get(pp.d) ?? []), [i, vote('P', i, pp)]]));
+    onPrePrepare(s, ctx, 'r0', pp);
+    expect(s.slots.get(1)?.prepared).toBe(true);
+    expect([...s.slots.get(1)!.prepares.get(pp.d)!.keys()]).toEqual(['r1', 'r2', 'r3']);
+    startViewChange(s, ctx, 1, 'x');
+    const vc = ofKind(PBFT_KINDS.viewChange)[0].body as ViewChange;
+    expect(vc.prepared.map((c) => c.prepares.map((p) => p.i))).toEqual([['r1', 'r2']]);
+  });
+
+  it('only the timer of the view it waits for moves it on (not one naming another view)', () => {
+    const { s, ctx } = replica('r3');
+    startViewChange(s, ctx, 1, 'x');
+    onViewTimer(s, ctx, 3);
+    onViewTimer(s, ctx, 0);
+    expect(s.view).toBe(1);
+  });
+
+  it('one in an earlier view gets our view change for that view alone when we hold none for our own view (installed from a new view)', () => {
+    const { s, ctx, sent } = replica('r3');
+    startViewChange(s, ctx, 1, 'x');
+    const mine1 = s.ownViewChanges.get(1);
+    Object.assign(s, { view: 2, active: true });
+    sent.length = 0;
+    onViewChange(s, ctx, 'r1', viewChange('r1', 1));
+    expect(sent).toEqual([{ to: 'r1', kind: PBFT_KINDS.viewChange, body: mine1 }]);
+  });
+
+  it('a new view whose pre-prepare has the planned digest at another number is refused', () => {
+    const { s, ctx, rejected } = replica('r3');
+    Object.assign(s, { view: 1, active: false });
+    const pp1 = prePrepare('r0', 0, 1, [REQUEST]);
+    const vcs = [viewChange('r0', 1, [cert(pp1, ['r1', 'r2'])]), viewChange('r1', 1), viewChange('r2', 1)];
+    const pps = [prePrepare('r1', 1, 2, [REQUEST])];
+    onNewView(s, ctx, 'r1', { v: 1, viewChanges: vcs, prePrepares: pps, sig: sig('r1', newViewText(1, vcs, pps)) });
+    expect(rejected()).toEqual([['r1', PBFT_KINDS.newView, 'its pre-prepares do not follow from its view changes']]);
+    expect(s.active).toBe(false);
   });
 });
