@@ -83,6 +83,7 @@ export function startViewChange(s: PbftReplicaState, ctx: Ctx, v: number, reason
  * back in step when they do move.
  */
 function armViewTimer(s: PbftReplicaState, ctx: Ctx): void {
+  // Stryker disable next-line OptionalChaining: equivalent, an inactive replica sent its own view change for its view (startViewChange), and only views below it are ever dropped
   if (s.active || s.viewTimerFor === s.view || (s.viewChanges.get(s.view)?.size ?? 0) < s.props.quorum) return;
   s.viewTimerFor = s.view;
   ctx.setTimer('view', viewTimeout(s), { kind: PBFT_KINDS.viewTimer, body: s.view });
@@ -314,6 +315,7 @@ function validViewChange(s: PbftReplicaState, ctx: Ctx, vc: ViewChange): boolean
 }
 
 function validCert(s: PbftReplicaState, ctx: Ctx, vc: ViewChange, c: PreparedCert): boolean {
+  // Stryker disable next-line OptionalChaining: equivalent, isViewChange refused a certificate that is not an object before (onViewChange and onNewView check it first)
   const pp = c?.pp;
   if (!isPrePrepare(pp) || !Array.isArray(c.prepares) || pp.v >= vc.v || pp.n <= vc.n || pp.n > vc.n + s.props.logWindow) return false;
   const primary = primaryOf(s.props, pp.v);
