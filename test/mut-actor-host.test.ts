@@ -297,6 +297,32 @@ describe('broadcast', () => {
     expect(log).toEqual(['b:news']);
   });
 
+  it('an envelope that is no broadcast copy is only delivered: nothing forwarded, nothing traced', () => {
+    const e = new Env();
+    const host = new ActorHost(e);
+    const log: string[] = [];
+    host.spawn('b', recorder(log), 'r');
+    const before = e.traces.length;
+    host.deliver(env({ id: 5, from: 'a', to: 'b', kind: 'plain' }));
+    host.routes = routes({ broadcastChildren: () => ['d'] });
+    host.deliver(env({ id: 6, from: 'a', to: 'b', kind: 'plain' }));
+    expect(e.routed).toEqual([]);
+    expect(e.traces.slice(before)).toEqual([]);
+    host.drain();
+    expect(log).toEqual(['b:plain', 'b:plain']);
+  });
+
+  it('a copy arriving where no topology is installed: orphaned, still delivered', () => {
+    const e = new Env();
+    const host = new ActorHost(e);
+    const log: string[] = [];
+    host.spawn('b', recorder(log), 'r');
+    host.deliver(env({ id: 5, from: 'a', to: 'b', kind: 'news', tree: 1 }));
+    expect(e.of('broadcast-orphaned')).toEqual([{ t: 100, type: 'broadcast-orphaned', id: 5, from: 'a', at: 'b', epoch: 1 }]);
+    host.drain();
+    expect(log).toEqual(['b:news']);
+  });
+
   it('a copy of a tree that is gone: traced broadcast-orphaned, still delivered', () => {
     const e = new Env();
     const host = new ActorHost(e);
@@ -386,6 +412,11 @@ describe('asks from outside', () => {
     ]);
     expect(host.counters.delivered).toBe(0);
     expect(e.cancelled).toEqual([]);
+    // The asked actor's reply, at level events: delivered, not traced.
+    host.deliver(env({ id: 4, from: 'b', to: '$ask:3:1', re: 1 }));
+    expect(ask.answered()).toBe(true);
+    expect(host.counters.delivered).toBe(1);
+    expect(e.of('deliver')).toEqual([]);
   });
 
   it('times out with AskTimeoutError; a reply after that is a late reply', async () => {
@@ -546,6 +577,17 @@ describe('draining', () => {
     expect(host.drain()).toBe(1);
     expect(log).toEqual(['a:halt']);
     expect(host.counters.deadLetteredBy).toEqual({ 'actor-stopped': 1 });
+    expect(host.hasReady).toBe(false);
+  });
+
+  it('an actor put back on the ready queue by a budget is not queued again by the next arrival', () => {
+    const host = new ActorHost(new Env());
+    host.spawn('a', recorder([]), 'r');
+    host.deliver(env({ id: 1, to: 'a' }));
+    host.deliver(env({ id: 2, to: 'a' }));
+    expect(host.drain(1)).toBe(1);
+    host.deliver(env({ id: 3, to: 'a' }));
+    expect(host.drain(2)).toBe(2);
     expect(host.hasReady).toBe(false);
   });
 
