@@ -16,6 +16,7 @@ import { checkpointText, newViewText, phaseText, prePrepareText, resolvePbftProp
 import { PbftReplicaState } from '../src/protocols/pbft/pbft-state.ts';
 import { onPrePrepare } from '../src/protocols/pbft/normal-case.ts';
 import { onNewView, onResendTimer, onViewChange, onViewTimer, startViewChange } from '../src/protocols/pbft/view-change.ts';
+import { Net } from './fixtures/pbft-net.ts';
 
 /**
  * PBFT's view change one handler call at a time, for what test/pbft-handlers.test.ts does not
@@ -336,6 +337,72 @@ describe('PBFT onViewChange: for our view or a later one', () => {
     onViewChange(s, ctx, 'r2', viewChange('r2', 2));
     expect(s.view).toBe(2);
     expect(events).toEqual([{ type: 'pbft-view-change', view: 2, reason: '2 replicas asked for a later view' }]);
+  });
+
+  // f + 1 replicas asking for view 3, one of them for view 2 before: joining view 2 (the smallest
+  // view any of them asked for) left r3 behind them, and their view changes for view 3, recorded
+  // already, never counted again (a second copy is ignored): with r0 down, r1 and r2 waited in
+  // view 3 for a third view change that r3, in view 2, would never send. Now each replica counts
+  // with the latest view it asked for, and r3 joins the highest view f + 1 of them reached.
+  it('f + 1 replicas in view 3, one of which asked for view 2 on the way: it joins view 3, not 2', () => {
+    const { s, ctx, events } = replica('r3');
+    onViewChange(s, ctx, 'r1', viewChange('r1', 2));
+    onViewChange(s, ctx, 'r1', viewChange('r1', 3));
+    onViewChange(s, ctx, 'r2', viewChange('r2', 3));
+    expect(s.view).toBe(3);
+    expect(events.filter((e) => e.type === 'pbft-view-change')).toEqual([{ type: 'pbft-view-change', view: 3, reason: '2 replicas asked for a later view' }]);
+    // r3 is the primary of view 3, and with r1's and r2's view changes it holds a quorum: view 3 starts.
+    expect(s.active).toBe(true);
+    // Their view changes for view 3 sent again change nothing more.
+    onViewChange(s, ctx, 'r2', viewChange('r2', 3));
+    expect(s.view).toBe(3);
+  });
+
+  it('the same on the in-test network, r0 down: with the old rule r3 stayed in view 2 and r1, r2 in view 3, every timer fired twenty times, none active', () => {
+    const net = new Net({ replicas: REPLICAS }, ['r1', 'r2', 'r3']);
+    const flush = () => net.inject('r0', 'r0', 'nothing', null); // delivers what the calls below sent
+    const [r1, r2, r3] = ['r1', 'r2', 'r3'].map((i) => net.state(i));
+    // r1's timers take it to view 2 (its view change lost on the way to r2), then to view 3.
+    net.drop = (m) => m.from === 'r1' && m.to === 'r2';
+    startViewChange(r1, net.ctxs.get('r1')!, 2, 'no new view 1 in time');
+    flush();
+    net.drop = () => false;
+    startViewChange(r1, net.ctxs.get('r1')!, 3, 'no new view 2 in time');
+    flush();
+    // r2 moves to view 3 too; its view change reaches r3 late.
+    net.drop = (m) => m.from === 'r2' && m.to === 'r3';
+    startViewChange(r2, net.ctxs.get('r2')!, 3, 'no new view 2 in time');
+    flush();
+    net.drop = () => false;
+    expect([r1.view, r2.view, r3.view]).toEqual([3, 3, 0]);
+    net.inject('r2', 'r3', PBFT_KINDS.viewChange, r2.ownViewChanges.get(3));
+    for (let round = 0; round < 20; round++)
+      for (const i of ['r1', 'r2', 'r3']) for (const k of ['resend', 'view', 'request']) if (net.timers.has(`${i}|${k}`)) net.fire(i, k);
+    expect([r1, r2, r3].map((r) => [r.view, r.active])).toEqual([
+      [3, true],
+      [3, true],
+      [3, true],
+    ]);
+  });
+
+  it('seven replicas (f = 2): the third highest of the views asked for, a view at least one honest replica reached', () => {
+    const seven = ['r0', 'r1', 'r2', 'r3', 'r4', 'r5', 'r6'];
+    const { s, ctx } = replica('r6', { replicas: seven });
+    onViewChange(s, ctx, 'r1', viewChange('r1', 5));
+    onViewChange(s, ctx, 'r2', viewChange('r2', 4));
+    expect(s.view).toBe(0);
+    onViewChange(s, ctx, 'r3', viewChange('r3', 2));
+    expect(s.view).toBe(2);
+    // r1 asked for 2 and then 5, r2 for 5, r3 for 4: three want view 4 or later, so view 4.
+    const { s: s2, ctx: ctx2 } = replica('r6', { replicas: seven });
+    for (const [i, v] of [
+      ['r1', 2],
+      ['r1', 5],
+      ['r2', 5],
+      ['r3', 4],
+    ] as [string, number][])
+      onViewChange(s2, ctx2, i, viewChange(i, v));
+    expect(s2.view).toBe(4);
   });
 
   it('one replica asking for two later views counts once', () => {

@@ -26,7 +26,8 @@ import { checkSig, type Ctx, type PbftReplicaState, reject, signText, toOthers, 
  * stable checkpoint and the highest prepared one, a pre-prepare of the request prepared in the
  * highest view (or a null request). Every backup recomputes that list from the same view
  * changes before it accepts it, so a request that committed anywhere keeps its number and
- * digest. A replica that sees f + 1 view changes for later views joins the smallest of them;
+ * digest. A replica that sees f + 1 replicas ask for later views joins the highest view f + 1 of
+ * them reached, each counted with the latest view it asked for (an honest one is at it or beyond);
  * one that waits too long for a new view moves to the next, its timer doubling each time. A
  * replica still asking for a view that others installed gets its new-view from any of them
  * (Castro's thesis, retransmission): messages lost in a partition are not sent again by a
@@ -147,15 +148,20 @@ export function onViewChange(s: PbftReplicaState, ctx: Ctx, from: ActorId, vc: V
     return reject(ctx, from, PBFT_KINDS.viewChange, 'view change does not hold up (signature, checkpoint proof or a prepared certificate)');
   viewChangesFor(s, vc.v).set(from, vc);
   if (vc.v > s.view) {
-    // f + 1 replicas want a later view: at least one of them is honest, so join the smallest.
-    const wanting = new Set<ActorId>();
-    let smallest = Infinity;
+    // f + 1 replicas want a later view: at least one of them is honest, so join a view one of
+    // them reached. Each counts with the latest view it asked for, and the view joined is the
+    // (f + 1)-th highest of those, so that at most f still ask for a later one: joining the
+    // smallest view any of them asked for could leave f + 1 waiting in a later view whose view
+    // changes, recorded already, would never count again (a second copy is ignored).
+    const latest = new Map<ActorId, number>();
     for (const [v, vcs] of s.viewChanges) {
       if (v <= s.view) continue;
-      for (const i of vcs.keys()) wanting.add(i);
-      smallest = Math.min(smallest, v);
+      for (const i of vcs.keys()) latest.set(i, Math.max(latest.get(i) ?? v, v));
     }
-    if (wanting.size >= s.props.f + 1) startViewChange(s, ctx, smallest, `${wanting.size} replicas asked for a later view`);
+    if (latest.size >= s.props.f + 1) {
+      const target = [...latest.values()].sort((a, b) => b - a)[s.props.f];
+      startViewChange(s, ctx, target, `${latest.size} replicas asked for a later view`);
+    }
   }
   armViewTimer(s, ctx);
   maybeNewView(s, ctx, vc.v);
