@@ -152,7 +152,9 @@ function fill(s: GossipClientState, ctx: Ctx): void {
 }
 
 function onReport(s: GossipClientState, env: Envelope, ctx: Ctx): void {
-  const { decision, value } = env.body as GossipReport;
+  const { decision, value } = (env.body ?? {}) as GossipReport;
+  // A value is a finite number: NaN, which no value equals, would never be agreed on.
+  if (typeof decision !== 'string' || !Number.isFinite(value)) return;
   const o = s.open.get(decision);
   if (o === undefined || !s.nodeSet.has(env.from)) return; // decided already, or not a node of ours
   const before = o.reports.get(env.from);
@@ -160,8 +162,7 @@ function onReport(s: GossipClientState, env: Envelope, ctx: Ctx): void {
   o.reports.set(env.from, value);
   const agree = (o.counts.get(value) ?? 0) + 1;
   o.counts.set(value, agree);
-  // (NaN is a value no other equals: never agreed on.)
-  if (o.reports.size < s.nodes.length || agree < o.reports.size || Number.isNaN(value)) return;
+  if (o.reports.size < s.nodes.length || agree < o.reports.size) return;
   s.open.delete(decision);
   ctx.cancelTimer(`retry:${decision}`);
   s.decided++;

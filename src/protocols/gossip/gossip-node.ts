@@ -104,7 +104,8 @@ export function gossipNodeWith(merge: (a: number, b: number) => number = Math.ma
   };
 
   const onPush = (s: GossipNodeState, env: Envelope, ctx: Ctx): void => {
-    const { decision, value } = env.body as GossipPush;
+    // (A body of null or undefined is a malformed push like any other, not a TypeError.)
+    const { decision, value } = (env.body ?? {}) as GossipPush;
     if (typeof decision !== 'string' || !Number.isFinite(value)) return;
     const i = instance(s, decision, ctx);
     const merged = merge(i.value, value);
@@ -139,7 +140,7 @@ export function gossipNodeWith(merge: (a: number, b: number) => number = Math.ma
       const s = state as unknown as GossipNodeState;
       switch (env.kind) {
         case GOSSIP_KINDS.start: {
-          const { decision, retry } = env.body as GossipStart;
+          const { decision, retry } = (env.body ?? {}) as GossipStart;
           if (typeof decision !== 'string') return;
           const i = instance(s, decision, ctx);
           i.client = env.from;

@@ -6,6 +6,8 @@ import { type Ctx, RaftNodeState } from './raft-state.ts';
 import { advanceCommit, pump } from './replication.ts';
 import { digestOf, installSnapshot, sendSnapshotChunk } from './snapshots.ts';
 import { tryTransfer } from './transfer.ts';
+import { lastIndex } from './log.ts';
+import { rejected, snapshotReadable } from './wire-check.ts';
 
 /**
  * InstallSnapshot on both sides (thesis Figure 5.3): the follower takes chunks in order and
@@ -36,7 +38,10 @@ export function onInstallSnapshot(s: RaftNodeState, leader: ActorId, m: InstallS
   if (!m.done) return reply(r.received, false);
   s.snapshotReceive = null;
   const data = r.chunks.join('');
-  installSnapshot(s, { index: m.index, term: m.lastTerm, configIndex: m.configIndex, members: m.members, data, digest: digestOf(data) }, ctx);
+  // The state is replaced only by a snapshot that reads as one: garbage would throw half-way.
+  if (!snapshotReadable(data)) return rejected(ctx, leader, RAFT_KINDS.installSnapshot, 'a snapshot that does not read as one');
+  if (!installSnapshot(s, { index: m.index, term: m.lastTerm, configIndex: m.configIndex, members: m.members, data, digest: digestOf(data) }, ctx))
+    return rejected(ctx, leader, RAFT_KINDS.installSnapshot, 'a snapshot the state machine refuses');
   refreshConfig(s, ctx);
   reply(r.received, true);
 }
@@ -49,6 +54,7 @@ export function onInstallSnapshotReply(s: RaftNodeState, peer: ActorId, r: Insta
   s.lastAck.set(peer, ctx.now());
   const send = s.snapshotSends.get(peer);
   if (r.done) {
+    if (r.index > lastIndex(s.log)) return rejected(ctx, peer, RAFT_KINDS.installSnapshotReply, 'acknowledges a snapshot past the end of this log');
     if (send !== undefined && send.index <= r.index) s.snapshotSends.delete(peer);
     const match = Math.max(s.matchIndex.get(peer)!, r.index);
     s.matchIndex.set(peer, match);

@@ -90,7 +90,9 @@ export class KeyValueMachine implements StateMachine {
   }
 
   restore(data: unknown): void {
-    if (!Array.isArray(data)) throw new TypeError(`KeyValueMachine.restore: expected [key, value] pairs, got ${typeof data}`);
+    // Checked whole before anything changes: a refused snapshot leaves the store as it was.
+    if (!Array.isArray(data) || !data.every((p) => Array.isArray(p) && typeof p[0] === 'string' && typeof p[1] === 'string'))
+      throw new TypeError('KeyValueMachine.restore: expected [key, value] pairs of strings');
     this.data.clear();
     for (const [k, v] of data as [string, string][]) this.data.set(k, v);
   }

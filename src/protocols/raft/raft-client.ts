@@ -3,6 +3,7 @@ import type { ActorId, Envelope } from '../../actors/envelope.ts';
 import { ConfigError } from '../../errors.ts';
 import type { KvCommand, KvResult } from './kv-store.ts';
 import { RAFT_KINDS, type ClientReply, type ClientRequest } from './messages.ts';
+import { clientReplyOk, rejected } from './wire-check.ts';
 
 /**
  * A Raft client's props.
@@ -237,7 +238,8 @@ function send(s: ClientState, seq: number, p: Pending, ctx: Ctx): void {
 }
 
 function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
-  const r = env.body as ClientReply;
+  if (!clientReplyOk(env.body)) return rejected(ctx, env.from, env.kind, 'malformed');
+  const r = env.body;
   const p = s.pending.get(r.seq);
   if (p === undefined || r.clientId !== s.clientId) return; // a late answer to an earlier attempt
   const nodes = s.nodes;

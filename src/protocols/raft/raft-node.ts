@@ -26,6 +26,7 @@ import type { StateMachine } from './state-machine.ts';
 import { heartbeat, onAppendEntries, onAppendReply } from './replication.ts';
 import { recoverSnapshot } from './snapshots.ts';
 import { endTransfer, onTransferLeadership } from './transfer.ts';
+import { rejected, wellFormed } from './wire-check.ts';
 
 export { RaftNodeState, type RaftRole } from './raft-state.ts';
 
@@ -175,6 +176,7 @@ function receive(state: unknown, env: Envelope, ctx: Ctx): void {
   // Raft messages count only from servers of the cluster (of any configuration this node used:
   // as in the thesis, requests are processed without consulting the current configuration).
   if (!s.known.has(env.from) || env.from === s.self) return;
+  if (!wellFormed(env.kind, env.body, s.applied.machine)) return rejected(ctx, env.from, env.kind, 'malformed');
   switch (env.kind) {
     case RAFT_KINDS.requestVote:
       return onRequestVote(s, env.from, env.body as RequestVote, ctx);

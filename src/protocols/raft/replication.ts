@@ -8,6 +8,7 @@ import { type Ctx, RaftNodeState, replicationTargets } from './raft-state.ts';
 import { serveReads } from './reads.ts';
 import { sendSnapshotChunk } from './snapshots.ts';
 import { tryTransfer } from './transfer.ts';
+import { rejected } from './wire-check.ts';
 
 /**
  * AppendEntries on both sides (Figure 2: consistency check, conflict truncation, fast back-off),
@@ -202,6 +203,8 @@ export function onAppendReply(s: RaftNodeState, peer: ActorId, r: AppendEntriesR
     if (s.reads.length > 0) serveReads(s, ctx);
   }
   if (r.success) {
+    // Counted, it would commit past the end of this log (and apply entries that do not exist).
+    if (r.matchIndex > lastIndex(s.log)) return rejected(ctx, peer, RAFT_KINDS.appendEntriesReply, 'acknowledges entries this log does not hold');
     const match = Math.max(s.matchIndex.get(peer)!, r.matchIndex);
     s.matchIndex.set(peer, match);
     s.nextIndex.set(peer, Math.max(s.nextIndex.get(peer)!, match + 1));

@@ -68,30 +68,38 @@ export function takeSnapshot(s: RaftNodeState, index: number, term: number, ctx:
 export function recoverSnapshot(s: RaftNodeState, ctx: Ctx): void {
   const record = ctx.durable.get<SnapshotRecord>('snapshot');
   if (record === undefined) return;
-  restoreState(s, record, 'recovered', ctx);
+  s.applied.restore(JSON.parse(record.data) as SessionedSnapshot);
+  restored(s, record, 'recovered', ctx);
 }
 
 /**
  * Installs a snapshot a leader sent (thesis Figure 5.3, steps 6-8): when the log holds the
  * snapshot's last entry (same index and term) the entries after it are kept, otherwise the whole
  * log is discarded; the state machine is replaced by the snapshot's state. The caller checked
- * that the snapshot goes beyond what this node applied.
+ * that the snapshot goes beyond what this node applied. False, with nothing changed, when the
+ * state machine refuses the snapshot's state (its `restore` throws before it changes anything).
  */
-export function installSnapshot(s: RaftNodeState, record: SnapshotRecord, ctx: Ctx): void {
+export function installSnapshot(s: RaftNodeState, record: SnapshotRecord, ctx: Ctx): boolean {
+  // The state first: refused, nothing else has changed either (the caller checked the sessions' shape).
+  try {
+    s.applied.restore(JSON.parse(record.data) as SessionedSnapshot);
+  } catch {
+    return false;
+  }
   if (termAt(s.log, record.index) === record.term) compactTo(s.log, record.index);
   else resetTo(s.log, record.index, record.term);
   ctx.durable.set('log', s.log); // compacted or reset in place (see takeSnapshot)
   ctx.durable.set('snapshot', record);
-  restoreState(s, record, 'installed', ctx);
+  restored(s, record, 'installed', ctx);
+  return true;
 }
 
 /**
- * Replaces the applied state with the snapshot's and emits `raft-snapshot`. Its digest is of
- * the state as restored (serialised again), not of the text received: a node that kept a
- * wrong state shows a digest other nodes do not have at that index.
+ * The snapshot's state is in place: its index is applied (and committed), and `raft-snapshot` says
+ * so. Its digest is of the state as restored (serialised again), not of the text received: a node
+ * that kept a wrong state shows a digest other nodes do not have at that index.
  */
-function restoreState(s: RaftNodeState, record: SnapshotRecord, how: 'recovered' | 'installed', ctx: Ctx): void {
-  s.applied.restore(JSON.parse(record.data) as SessionedSnapshot);
+function restored(s: RaftNodeState, record: SnapshotRecord, how: 'recovered' | 'installed', ctx: Ctx): void {
   s.snapshot = record;
   s.lastApplied = record.index;
   if (s.commitIndex < record.index) s.commitIndex = record.index;

@@ -443,7 +443,7 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
     refused.malformed++;
     return;
   }
-  const d = state.open[id] ?? state.waiting[id];
+  const d = own(state.open, id) ?? own(state.waiting, id);
   if (d === undefined) {
     refused.late++;
     return;
@@ -491,6 +491,15 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
   else if (ctx.props.traceVotes !== false || (d.policyClass !== undefined && ctx.props.policies?.[d.policyClass]?.audit_trail))
     ctx.emit({ type: 'vote', decision: id, agent: env.from, role: vote.role, vote: vote.decision, reason: vote.reason, confidence });
   if (state.open[id] && d.votes.length === d.expected.length) close(state, id, 'complete', ctx);
+}
+
+/**
+ * The decision `id` names in `table`, if it is one of its own keys: a ballot for "__proto__" or
+ * "constructor" found Object.prototype's members instead, and the coordinator threw on them
+ * (supervision then escalated: the whole vote stopped on one voter's malformed ballot).
+ */
+function own(table: Record<string, OpenDecision>, id: string): OpenDecision | undefined {
+  return Object.hasOwn(table, id) ? table[id] : undefined;
 }
 
 /**
@@ -746,7 +755,7 @@ function openReadyStages(state: CoordinatorState, ctx: Ctx): void {
 function onHumanDecision(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
   const body = env.body as { decision?: unknown; value?: unknown } | undefined;
   const id = typeof body?.decision === 'string' ? body.decision : undefined;
-  const d = id === undefined ? undefined : state.waiting[id];
+  const d = id === undefined ? undefined : own(state.waiting, id);
   if (d === undefined || id === undefined) return;
   delete state.waiting[id];
   state.waitingCount--;
