@@ -3,6 +3,9 @@ import type { ActorContext, Behaviour } from '../src/actors/behaviour.ts';
 import type { ActorId, Message } from '../src/actors/envelope.ts';
 import { registerBehaviour } from '../src/actors/registry.ts';
 import type { TraceEvent } from '../src/actors/trace-event.ts';
+import { runHive } from '../src/hive/run-hive.ts';
+import { teamLead } from '../src/hive/team-lead.ts';
+import { hiveWorker } from '../src/hive/worker.ts';
 import { gossipNode } from '../src/protocols/gossip/gossip-node.ts';
 import { pbftReplica } from '../src/protocols/pbft/pbft-replica.ts';
 import { raftNode } from '../src/protocols/raft/raft-node.ts';
@@ -73,15 +76,15 @@ function mangle(m: Message, random: () => number): Message {
   return { kind: m.kind, body };
 }
 
-/** `inner`, run by a member whose every outgoing message may be mangled. */
-function garbling(inner: Behaviour, name: string): Behaviour {
+/** `inner`, run by a member whose outgoing messages are mangled, a `share` of them (drawn). */
+function garbling(inner: Behaviour, name: string, share = 0.5): Behaviour {
   class Garbler {
     inner: unknown;
   }
   const views = new WeakMap<Garbler, ActorContext<unknown>>();
   const s = (stats[name] = { mangled: 0 });
   const out = (ctx: ActorContext<unknown>, m: Message): Message => {
-    if (ctx.random() < 0.5) return m;
+    if (ctx.random() >= share) return m;
     s.mangled++;
     return mangle(m, () => ctx.random());
   };
@@ -170,6 +173,40 @@ describe('a member that sends malformed messages cannot make an honest actor fai
           },
         });
         expect(stats[c.name]!.mangled - before).toBeGreaterThan(20);
+        expect(failures).toEqual([]);
+      },
+      60_000,
+    );
+  }
+});
+
+describe('a hive member that sends malformed messages cannot make an honest one fail', () => {
+  const HIVE = [
+    { name: 'hive worker', inner: hiveWorker as Behaviour, member: 'worker_01_02' },
+    { name: 'hive lead', inner: teamLead as Behaviour, member: 'lead_02' },
+  ];
+  for (const c of HIVE) {
+    it.each(SEEDS)(
+      `${c.name}, seed %i: no failure in any other actor`,
+      async (seed) => {
+        const ref = `garbling-${c.name.replace(' ', '-')}`;
+        // Every message garbled: a hive member sends only a few.
+        registerBehaviour(ref, garbling(c.inner, c.name, 1));
+        const failures: (TraceEvent & { actor?: string })[] = [];
+        const before = stats[c.name]!.mangled;
+        await runHive(
+          { objective: 'Document the API', seed, objectives: 6 },
+          {
+            onSystem: (system) => {
+              const sim = system as SimSystem;
+              sim.faults.at(0, () => sim.faults.compromise(c.member, ref, sim.spawned.get(c.member)!.options, 'garbles what it sends'));
+            },
+            onEvent: (e) => {
+              if (e.type === 'failure' && (e as { actor?: string }).actor !== c.member) failures.push(e);
+            },
+          },
+        );
+        expect(stats[c.name]!.mangled - before).toBeGreaterThan(0);
         expect(failures).toEqual([]);
       },
       60_000,
