@@ -58,6 +58,20 @@ describe('false_information', () => {
     expect(Object.keys(sent[0].body as object)).toEqual(['term', 'success', 'matchIndex']);
   });
 
+  it('an AppendEntries with no body is ignored, not a crash', () => {
+    const a = node(['false_information']);
+    a.receive('n1', RAFT_KINDS.appendEntries, undefined);
+    expect(a.traces.filter((t) => t.type === 'failure' || t.type === 'restart')).toEqual([]);
+  });
+
+  it('leaves its vote to a leader it claimed entries from alone', () => {
+    const a = node(['false_information']);
+    a.receive('n1', RAFT_KINDS.appendEntries, heartbeat);
+    a.sent();
+    a.receive('n1', RAFT_KINDS.requestVote, { ...vote, term: 2 });
+    expect(a.sent()).toEqual([{ to: 'n1', kind: RAFT_KINDS.requestVoteReply, body: { term: 2, granted: true } }]);
+  });
+
   it('leaves votes alone', () => {
     const a = node(['false_information']);
     a.receive('n2', RAFT_KINDS.requestVote, vote);

@@ -306,3 +306,59 @@ describe('split_brain', () => {
     ).toEqual(['p2', 'p2', 'p2']);
   });
 });
+
+describe('collude', () => {
+  it('as the primary with a partner: its first pre-prepare starts the attack; the starved half (H2) gets none', () => {
+    const a = hosted('p0', byzantineReplica as never, { replicas: R, byzantine: ['collude'], colluders: ['p0', 'p3'] } as ByzantineReplicaProps);
+    a.receive('c1', PBFT_KINDS.request, req('c1'));
+    const d = batchDigest([req('c1')]);
+    expect(a.sent()).toEqual(
+      ['p2', 'p3'].map((to) => ({
+        to,
+        kind: PBFT_KINDS.prePrepare,
+        body: { v: 0, n: 1, d, batch: [req('c1')], sig: a.host.keys.sign('p0', prePrepareText(0, 1, d)) },
+      })),
+    );
+    expect(a.emitted()).toEqual([{ type: 'collusion', phase: 'split', view: 0, seq: 1, digest: d, h1: ['p2'], h2: ['p1'], target: 1 }]);
+  });
+});
+
+describe('more of each kind, exactly', () => {
+  it('random: the noise drawn on this run, exactly (kinds, numbers, digests, recipients)', () => {
+    const { prepares, commits, after } = backup(['random']);
+    const honest = backup([]);
+    const known = JSON.stringify([...honest.prepares, ...honest.commits, ...honest.after]);
+    const extra = [...prepares, ...commits, ...after].filter((s) => !known.includes(JSON.stringify(s)));
+    expect(extra.map((s) => [s.to, s.kind, bodyOf(s).n, bodyOf(s).d])).toEqual([
+      ['p0', PBFT_KINDS.checkpoint, 3072, '00001c28f5c28f5c'],
+      ['p3', PBFT_KINDS.prepare, 38, '0000f5c28f5c28f5'],
+      ['p2', PBFT_KINDS.prepare, 29, '0000cf5c28f5c28f'],
+      ['p2', PBFT_KINDS.checkpoint, 2752, '000007ae147ae147'],
+    ]);
+  });
+
+  it("collude, as a backup: the primary partner's first pre-prepare starts its attack too", () => {
+    const a = hosted('p3', byzantineReplica as never, { replicas: R, byzantine: ['collude'], colluders: ['p0', 'p3'] } as ByzantineReplicaProps);
+    const batch = [req('c1')];
+    const d = batchDigest(batch);
+    a.receive('c1', PBFT_KINDS.request, req('c1'));
+    a.receive('p0', PBFT_KINDS.prePrepare, { v: 0, n: 1, d, batch, sig: a.host.keys.sign('p0', prePrepareText(0, 1, d)) });
+    expect(a.emitted()).toEqual([{ type: 'collusion', phase: 'split', view: 0, seq: 1, digest: d, h1: ['p2'], h2: ['p1'], target: 1 }]);
+    expect(a.sent().map((s) => [s.to, s.kind])).toEqual(['p0', 'p1', 'p2'].map((to) => [to, PBFT_KINDS.prepare]));
+  });
+
+  it('split_brain, as the primary: the other honest half gets another batch, the first half and the partner the true one', () => {
+    const { k, d, first } = primary(['split_brain'], { colluders: ['p0', 'p3'] });
+    const nul = batchDigest([]);
+    expect(first.map((s) => [s.to, bodyOf(s).d, bodyOf(s).sig])).toEqual([
+      ['p1', d, k.sign('p0', prePrepareText(0, 1, d))],
+      ['p2', nul, k.sign('p0', prePrepareText(0, 1, nul))],
+      ['p3', d, k.sign('p0', prePrepareText(0, 1, d))],
+    ]);
+  });
+
+  it('conflicting_votes leaves checkpoints and replies alone, to the odd replicas too', () => {
+    const honest = backup([]);
+    expect(backup(['conflicting_votes']).after).toEqual(honest.after);
+  });
+});

@@ -76,6 +76,11 @@ describe('what it answers', () => {
     expect(r.state).toEqual({ count: 1, last: { decision: 'd1', vote: v } });
   });
 
+  it('forges nothing unless forge_votes is one of its kinds, whoever else is a member', () => {
+    expect(vote(['conflicting_votes'], { members: ['coord', 'v1', 'v2'] }).sent).toHaveLength(2);
+    expect(vote([], { members: ['coord', 'v1', 'v2'] }).sent).toHaveLength(1);
+  });
+
   it('silent: nothing, and the state is untouched', () => {
     const r = vote(['silent', 'conflicting_votes']);
     expect(r.sent).toEqual([]);

@@ -272,6 +272,12 @@ describe('partitions', () => {
     ).toBe('100 block a>c a>client (one-way: a cannot reach c,client (bridge b))');
   });
 
+  it('one way with several on each side: the lists are comma-separated', () => {
+    expect(lay({ partitions: [{ ...p, direction: 'one_way' }] }).log[0]).toBe(
+      '100 block n1>n3 n1>n4 n1>n5 n1>client n2>n3 n2>n4 n2>n5 n2>client (one-way: n1,n2 cannot reach n3,n4,n5,client)',
+    );
+  });
+
   it('ring: each member reaches the nearest on each side, a majority, never the same', () => {
     // 5 members: d = ceil(floor(5/2)/2) = 1.
     const five = lay({ partitions: [{ ...p, shape: 'ring' }] }, cluster({ members: ['a', 'b', 'c', 'd', 'e'] }));
@@ -386,6 +392,12 @@ describe('cascading failures', () => {
     expect(f.log.join('\n')).not.toContain('client');
     // A spread names where it came from.
     for (const note of f.log.filter((l) => l.includes('note cascade') && !l.includes('initial'))) expect(note).toMatch(/^\d+ note cascade: n\d from n\d$/);
+  });
+
+  it('a propagation of 0 spreads nothing', () => {
+    const c = cluster({ neighbours: ring });
+    const f = lay({ cascade: { atMs: 0, initialFailureRate: 0.087, propagation: 0, recoveryMs: undefined, hopMs: 10 } }, c);
+    expect(f.log).toEqual(['0 note cascade: n2 initial', '0 crash n2']);
   });
 
   it('no initial failure: nothing; every member failing at once: each noted and crashed once, none again by the spread', () => {

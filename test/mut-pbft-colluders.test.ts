@@ -211,6 +211,51 @@ describe('colludeObserve', () => {
     expect(f.sent.map((s) => s.to)).toEqual(['p1']);
   });
 
+  it("only a pre-prepare starts the attack, and only the first: a partner's other messages, or a second pre-prepare, do not", () => {
+    const f = fakeContext('p3', { colluders: ['p0', 'p3'] });
+    const c = new Collusion();
+    colludeObserve(f.ctx, c, inner(), envelope('p0', 'p3', PBFT_KINDS.commit, { v: 0, n: 1, d: 'ab' }));
+    colludeObserve(f.ctx, c, inner(), envelope('p0', 'p3', PBFT_KINDS.prePrepare, undefined));
+    expect(c.plan).toBeUndefined();
+    colludeObserve(f.ctx, c, inner(), envelope('p0', 'p3', PBFT_KINDS.prePrepare, { v: 0, n: 1, d: 'ab', batch: [] }));
+    colludeObserve(f.ctx, c, inner(), envelope('p3', 'p3', PBFT_KINDS.prePrepare, { v: 3, n: 7, d: 'cd', batch: [] }));
+    expect(c.plan).toMatchObject({ view: 0, seq: 1, digest: 'ab' });
+    expect(f.emitted).toHaveLength(1);
+  });
+
+  it('alone (no colluders named), it is its own only partner', () => {
+    const f = fakeContext('p3', {});
+    const c = new Collusion();
+    expect(colludeObserve(f.ctx, c, inner(), envelope('p1', 'p3', PBFT_KINDS.evidence, { suspect: 'p3' }))).toBe(true);
+    expect(colludeObserve(f.ctx, c, inner(), envelope('p1', 'p3', PBFT_KINDS.evidence, { suspect: 'p0' }))).toBe(false);
+    const g = fakeContext('p0', {});
+    colludeOutgoing(g.ctx, c, inner(), 'p2', pp(0, 1, 'ab'));
+    expect(c.plan).toEqual({ view: 0, seq: 1, digest: 'ab', target: 1, h1: ['p2', 'p3'], h2: ['p1'] });
+  });
+
+  it('only commits of H1 members for the attacked batch count: not a member that sent only other commits, nor a prepare', () => {
+    const f = fakeContext('p3', { colluders: ['p0', 'p3'] });
+    const c = new Collusion();
+    c.plan = collusionPlan(R7, ['p0', 'p3'], 2, at);
+    const s = inner({ replicas: R7 });
+    colludeObserve(f.ctx, c, s, commit('p4'));
+    colludeObserve(f.ctx, c, s, commit('p5'));
+    for (const e of [commit('p6', 'zz'), commit('p6', 'ab', 2), commit('p6', 'ab', 1, 1), envelope('p6', 'p3', PBFT_KINDS.prepare, { v: 0, n: 1, d: 'ab' })])
+      colludeObserve(f.ctx, c, s, e);
+    expect([...c.h1Commits]).toEqual(['p4', 'p5']);
+    expect(c.triggered).toBe(false);
+    // H2 asking for a later view in anything but a view change, or with no body, sets nothing off.
+    colludeObserve(f.ctx, c, s, envelope('p1', 'p3', PBFT_KINDS.prepare, { v: 5 }));
+    colludeObserve(f.ctx, c, s, envelope('p1', 'p3', PBFT_KINDS.viewChange, undefined));
+    expect(c.triggered).toBe(false);
+  });
+
+  it('evidence with no body goes out as it is', () => {
+    const f = fakeContext('p0', { colluders: ['p0', 'p3'] });
+    const m = { kind: PBFT_KINDS.evidence, body: undefined };
+    expect(colludeOutgoing(f.ctx, new Collusion(), inner(), 'p1', m)).toBe(m);
+  });
+
   it('without a plan it watches nothing', () => {
     const f = fakeContext('p3', { colluders: ['p0', 'p3'] });
     const c = new Collusion();
