@@ -5,6 +5,7 @@ import { fetchState, makeStable, onCheckpoint, onFetchState, takeCheckpoint, val
 import { digestOf } from '../src/protocols/pbft/ledger.ts';
 import { checkpointText, prePrepareText, resolvePbftProps } from '../src/protocols/pbft/messages.ts';
 import { PbftReplicaState } from '../src/protocols/pbft/pbft-state.ts';
+import { handReplica, REPLICAS, sig } from './fixtures/pbft-hand-replica.ts';
 
 /**
  * PBFT checkpoints one handler call at a time, for what test/pbft-handlers.test.ts does not
@@ -14,29 +15,11 @@ import { PbftReplicaState } from '../src/protocols/pbft/pbft-state.ts';
  * checkpoint drops. A replica's state is built by hand and its handlers called directly with a
  * context that records every send, timer and event.
  */
-const REPLICAS = ['r0', 'r1', 'r2', 'r3'];
-const sig = (signer: string, text: string): string => `sig:${signer}:${text}`;
 const checkpoint = (i: string, n: number, d: string): Checkpoint => ({ n, d, i, sig: sig(i, checkpointText(n, d, i)) });
 
 const replica = (self = 'r3', props: Partial<PbftProps> = {}) => {
-  const sent: { to: string; kind: string; body: unknown }[] = [];
-  const timers = new Map<string, { ms: number; kind: string; body?: unknown }>();
-  const events: Record<string, unknown>[] = [];
-  const full: PbftProps = { replicas: REPLICAS, checkpointInterval: 2, logWindow: 8, ...props };
-  const ctx = {
-    self,
-    props: full,
-    send: (to: string, m: { kind: string; body?: unknown }) => void sent.push({ to, kind: m.kind, body: m.body }),
-    setTimer: (key: string, ms: number, m: { kind: string; body?: unknown }) => void timers.set(key, { ms, ...m }),
-    cancelTimer: (key: string) => void timers.delete(key),
-    now: () => 0,
-    random: () => 0.5,
-    sign: (text: string) => sig(self, text),
-    verify: (signer: string, text: string, signature: string) => signature === sig(signer, text),
-    emit: (e: Record<string, unknown>) => void events.push(e),
-  } as unknown as ActorContext<PbftProps>;
-  const s = new PbftReplicaState(self, resolvePbftProps(full));
-  return { s, ctx, sent, timers, events, rejected: () => events.filter((e) => e.type === 'pbft-rejected').map((e) => e.reason) };
+  const r = handReplica(self, { checkpointInterval: 2, logWindow: 8, ...props });
+  return { ...r, rejected: () => r.rejected().map((x) => x[2]) };
 };
 
 describe('PBFT takeCheckpoint: a replica checkpoints its own state', () => {

@@ -3,7 +3,8 @@ import type { ActorContext } from '../src/actors/behaviour.ts';
 import { batchDigest, PBFT_KINDS, type PbftProps, type PbftRequest, type PrePrepare } from '../src/protocols/pbft/index.ts';
 import { phaseText, prePrepareText, requestText, resolvePbftProps } from '../src/protocols/pbft/messages.ts';
 import { armRequestTimer, executeReady, onPhaseVote, onPrePrepare, onRequest, propose } from '../src/protocols/pbft/normal-case.ts';
-import { PbftReplicaState } from '../src/protocols/pbft/pbft-state.ts';
+import type { PbftReplicaState } from '../src/protocols/pbft/pbft-state.ts';
+import { handReplica, REPLICAS, sig } from './fixtures/pbft-hand-replica.ts';
 
 /**
  * PBFT's normal case one handler call at a time, for what test/pbft-handlers.test.ts does not
@@ -14,8 +15,6 @@ import { PbftReplicaState } from '../src/protocols/pbft/pbft-state.ts';
  * of every normal-case message. A replica's state is built by hand and its handlers called
  * directly with a context that records every send, timer, cancel and event.
  */
-const REPLICAS = ['r0', 'r1', 'r2', 'r3'];
-const sig = (signer: string, text: string): string => `sig:${signer}:${text}`;
 const req = (ts: number, op = `incr k${ts}`, client = 'c'): PbftRequest => ({ client, ts, op, sig: '' });
 const signedReq = (ts: number, op = `incr k${ts}`, client = 'c'): PbftRequest => ({ client, ts, op, sig: sig(client, requestText(client, ts, op)) });
 const prePrepare = (primary: string, v: number, n: number, batch: readonly PbftRequest[]): PrePrepare => {
@@ -24,39 +23,7 @@ const prePrepare = (primary: string, v: number, n: number, batch: readonly PbftR
 };
 
 /** Replica `self` alone, its handlers called by hand; everything it does is recorded. */
-const replica = (self = 'r3', props: Partial<PbftProps> = {}) => {
-  const sent: { to: string; kind: string; body: unknown }[] = [];
-  const timers = new Map<string, { ms: number; kind: string; body?: unknown }>();
-  const cancelled: string[] = [];
-  const events: Record<string, unknown>[] = [];
-  const full: PbftProps = { replicas: REPLICAS, ...props };
-  const ctx = {
-    self,
-    props: full,
-    send: (to: string, m: { kind: string; body?: unknown }) => void sent.push({ to, kind: m.kind, body: m.body }),
-    setTimer: (key: string, ms: number, m: { kind: string; body?: unknown }) => void timers.set(key, { ms, ...m }),
-    cancelTimer: (key: string) => {
-      cancelled.push(key);
-      timers.delete(key);
-    },
-    now: () => 0,
-    random: () => 0.5,
-    sign: (text: string) => sig(self, text),
-    verify: (signer: string, text: string, signature: string) => signature === sig(signer, text),
-    emit: (e: Record<string, unknown>) => void events.push(e),
-  } as unknown as ActorContext<PbftProps>;
-  const s = new PbftReplicaState(self, resolvePbftProps(full));
-  return {
-    s,
-    ctx,
-    sent,
-    timers,
-    cancelled,
-    events,
-    rejected: () => events.filter((e) => e.type === 'pbft-rejected').map((e) => [e.from, e.kind, e.reason]),
-    ofKind: (kind: string) => sent.filter((m) => m.kind === kind),
-  };
-};
+const replica = (self = 'r3', props: Partial<PbftProps> = {}) => handReplica(self, props);
 
 /** A committed slot at `n` holding `batch`, as if the quorums had come in. */
 const committed = (s: PbftReplicaState, n: number, batch: readonly PbftRequest[]) => {

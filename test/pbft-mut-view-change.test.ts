@@ -13,7 +13,8 @@ import {
   type ViewChange,
 } from '../src/protocols/pbft/index.ts';
 import { checkpointText, newViewText, phaseText, prePrepareText, resolvePbftProps, viewChangeText } from '../src/protocols/pbft/messages.ts';
-import { PbftReplicaState } from '../src/protocols/pbft/pbft-state.ts';
+import type { PbftReplicaState } from '../src/protocols/pbft/pbft-state.ts';
+import { handReplica, REPLICAS, sig } from './fixtures/pbft-hand-replica.ts';
 import { onPrePrepare } from '../src/protocols/pbft/normal-case.ts';
 import { onNewView, onResendTimer, onViewChange, onViewTimer, startViewChange } from '../src/protocols/pbft/view-change.ts';
 import { Net } from './fixtures/pbft-net.ts';
@@ -27,8 +28,6 @@ import { Net } from './fixtures/pbft-net.ts';
  * checks of view changes and new views. A replica's state is built by hand and its handlers
  * called directly with a context that records every send, timer, cancel and event.
  */
-const REPLICAS = ['r0', 'r1', 'r2', 'r3'];
-const sig = (signer: string, text: string): string => `sig:${signer}:${text}`;
 const REQUEST: PbftRequest = { client: 'c', ts: 1, op: 'incr k1', sig: '' };
 const prePrepare = (primary: string, v: number, n: number, batch: readonly PbftRequest[]): PrePrepare => {
   const d = batchDigest(batch);
@@ -55,41 +54,7 @@ const viewChange = (i: string, v: number, prepared: PreparedCert[] = [], n = 0, 
 
 const onPrePrepare3 = (s: PbftReplicaState, ctx: ActorContext<PbftProps>, pp: PrePrepare) => onPrePrepare(s, ctx, 'r0', pp);
 
-const replica = (self = 'r3', props: Partial<PbftProps> = {}) => {
-  const sent: { to: string; kind: string; body: unknown }[] = [];
-  const timers = new Map<string, { ms: number; kind: string; body?: unknown }>();
-  const cancelled: string[] = [];
-  const events: Record<string, unknown>[] = [];
-  const clock = { now: 0 };
-  const full: PbftProps = { replicas: REPLICAS, ...props };
-  const ctx = {
-    self,
-    props: full,
-    send: (to: string, m: { kind: string; body?: unknown }) => void sent.push({ to, kind: m.kind, body: m.body }),
-    setTimer: (key: string, ms: number, m: { kind: string; body?: unknown }) => void timers.set(key, { ms, ...m }),
-    cancelTimer: (key: string) => {
-      cancelled.push(key);
-      timers.delete(key);
-    },
-    now: () => clock.now,
-    random: () => 0.5,
-    sign: (text: string) => sig(self, text),
-    verify: (signer: string, text: string, signature: string) => signature === sig(signer, text),
-    emit: (e: Record<string, unknown>) => void events.push(e),
-  } as unknown as ActorContext<PbftProps>;
-  const s = new PbftReplicaState(self, resolvePbftProps(full));
-  return {
-    s,
-    ctx,
-    sent,
-    timers,
-    cancelled,
-    events,
-    clock,
-    rejected: () => events.filter((e) => e.type === 'pbft-rejected').map((e) => [e.from, e.kind, e.reason]),
-    ofKind: (kind: string) => sent.filter((m) => m.kind === kind),
-  };
-};
+const replica = (self = 'r3', props: Partial<PbftProps> = {}) => handReplica(self, props);
 
 describe('PBFT startViewChange: leaving a view', () => {
   it('sends a signed view change with its checkpoint, its proof and its certificates, and stops taking part', () => {
