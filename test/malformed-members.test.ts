@@ -161,7 +161,7 @@ describe('a member that sends malformed messages cannot make an honest actor fai
         registerBehaviour(ref, garbling(c.inner, c.name));
         const failures: (TraceEvent & { actor?: string; kind?: string; error?: string })[] = [];
         const before = stats[c.name]!.mangled;
-        await runScenario(parseScenario(`name: garbled-${c.name}\nseed: ${seed}\ntopology: mesh\n${c.yaml}`), {
+        const result = await runScenario(parseScenario(`name: garbled-${c.name}\nseed: ${seed}\ntopology: mesh\n${c.yaml}`), {
           onSystem: (system) => {
             const sim = system as SimSystem;
             expect(sim).toBeInstanceOf(SimSystem);
@@ -174,6 +174,9 @@ describe('a member that sends malformed messages cannot make an honest actor fai
         });
         expect(stats[c.name]!.mangled - before).toBeGreaterThan(20);
         expect(failures).toEqual([]);
+        // What was refused is counted in the run's figures (shown by conclave run as "refused").
+        const refused = result.raft?.rejected ?? result.pbft?.rejected;
+        if (c.name.startsWith('raft') || c.name === 'pbft') expect(Object.values(refused ?? {}).reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       },
       60_000,
     );

@@ -468,6 +468,8 @@ export function printSummary(
         `  failover     ${f.crashed} crashed at ${int(Math.round(f.at))} ms → ${f.newLeader ? `${bold(f.newLeader)} led ${int(Math.round(f.ms!))} ms later` : red('no new leader')}`,
       );
     }
+    const refused = Object.entries(r.raft.rejected).sort((a, b) => b[1] - a[1]);
+    if (refused.length > 0) out(`  refused      ${refused.map(([why, n]) => `${int(n)} ${why}`).join(' · ')}`);
     out(`  client       ${int(r.raft.retries)} retries (redirects and timeouts); every acknowledged command checked against what the nodes applied`);
   }
   if (r.pbft) printPbft(r.pbft, out);

@@ -64,7 +64,7 @@ class RaftRun implements ProtocolRun {
       props: { ...this.props, peers: this.nodes, byzantine: kinds as RaftByzantineKind[], delayMs: this.adversaries?.delayMs } satisfies ByzantineRaftProps,
     }),
   };
-  private readonly figures: RaftFigures = { leaders: [], failovers: [], retries: 0 };
+  private readonly figures: RaftFigures = { leaders: [], failovers: [], retries: 0, rejected: {} };
   /** When each command (client#seq: a successor client numbers from 1 again) was invoked. */
   private readonly invoked = new Map<string, number>();
   private readonly counts = new ClientCounts('client-invoke', 'client-ok');
@@ -114,6 +114,9 @@ class RaftRun implements ProtocolRun {
       const at = e.t - run.origin;
       this.figures.leaders.push({ term: ev.term!, leader: e.actor, at });
       for (const f of this.figures.failovers) if (f.newLeader === null) Object.assign(f, { newLeader: e.actor, ms: at - f.at });
+    } else if (ev.type === 'raft-rejected' && !this.adversaries?.agents.has(e.actor)) {
+      const why = String((ev as { reason?: unknown }).reason);
+      this.figures.rejected[why] = (this.figures.rejected[why] ?? 0) + 1;
     } else if (ev.type === 'client-invoke') this.invoked.set(`${e.actor}#${ev.seq}`, e.t);
     else if (ev.type === 'client-ok') {
       const key = `${e.actor}#${ev.seq}`;

@@ -14,4 +14,6 @@ export interface RaftFigures {
   readonly failovers: { crashed: ActorId; at: number; newLeader: ActorId | null; ms: number | null }[];
   /** Client sends beyond the first of each command (redirects and timeouts). */
   retries: number;
+  /** Messages honest nodes and the client refused (`raft-rejected`), by reason: what a faulty member sent. */
+  readonly rejected: Record<string, number>;
 }
