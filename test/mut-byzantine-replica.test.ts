@@ -362,3 +362,37 @@ describe('more of each kind, exactly', () => {
     expect(backup(['conflicting_votes']).after).toEqual(honest.after);
   });
 });
+
+describe('split_brain hides what would expose a partner', () => {
+  it("evidence its honest replica makes against a partner (the partner's other vote came before the pre-prepare) is never sent", () => {
+    const run = (kinds: PbftByzantineKind[]) => {
+      const a = hosted(
+        'p1',
+        byzantineReplica as never,
+        { replicas: R, byzantine: kinds, colluders: ['p1', 'p2'], checkpointInterval: 1 } as ByzantineReplicaProps,
+      );
+      const k = a.host.keys;
+      const batch = [req('c'), req('c2')];
+      const d = batchDigest(batch);
+      const od = 'ffffffffffffffff';
+      for (const r of batch) a.receive(r.client, PBFT_KINDS.request, r);
+      const ppSig = k.sign('p0', prePrepareText(0, 1, d));
+      a.receive('p2', PBFT_KINDS.prepare, { v: 0, n: 1, d: od, i: 'p2', ppSig, sig: k.sign('p2', phaseText('P', 0, 1, od, 'p2')) });
+      a.receive('p0', PBFT_KINDS.prePrepare, { v: 0, n: 1, d, batch, sig: ppSig });
+      return a.sent().map((s) => [s.kind, s.to, (s.body as { suspect?: string }).suspect]);
+    };
+    expect(run([])).toEqual([
+      [PBFT_KINDS.evidence, 'p0', 'p2'],
+      [PBFT_KINDS.evidence, 'p2', 'p2'],
+      [PBFT_KINDS.evidence, 'p3', 'p2'],
+      [PBFT_KINDS.prepare, 'p0', undefined],
+      [PBFT_KINDS.prepare, 'p2', undefined],
+      [PBFT_KINDS.prepare, 'p3', undefined],
+    ]);
+    expect(run(['split_brain'])).toEqual([
+      [PBFT_KINDS.prepare, 'p0', undefined],
+      [PBFT_KINDS.prepare, 'p2', undefined],
+      [PBFT_KINDS.prepare, 'p3', undefined],
+    ]);
+  });
+});
