@@ -150,7 +150,11 @@ const CASES = [
 ] as const;
 
 // Four seeds a protocol in the suite (a ballot for "__proto__" threw in the coordinator at seed 4); CONCLAVE_FUZZ_SEEDS=N runs N for a deeper look.
-const SEEDS = Array.from({ length: Number(process.env.CONCLAVE_FUZZ_SEEDS ?? 4) }, (_, i) => i + 1);
+const SEED_COUNT = Number(process.env.CONCLAVE_FUZZ_SEEDS ?? 4);
+// A bad value would run no seed at all and pass: refused by name instead.
+if (!Number.isInteger(SEED_COUNT) || SEED_COUNT < 1)
+  throw new Error(`CONCLAVE_FUZZ_SEEDS=${process.env.CONCLAVE_FUZZ_SEEDS}: expected a whole number of seeds, at least 1 (default 4)`);
+const SEEDS = Array.from({ length: SEED_COUNT }, (_, i) => i + 1);
 
 describe('a member that sends malformed messages cannot make an honest actor fail', () => {
   for (const c of CASES) {
