@@ -172,12 +172,15 @@ class CoordinatorState {
   /** Asked to wind down: open no more decisions, close those in flight, then report. */
   windingDown = false;
   request: { from: ActorId; corr: number | undefined } | undefined = undefined;
-  open: Record<string, OpenDecision> = {};
-  waiting: Record<string, OpenDecision> = {};
+  // The tables by decision id have no prototype: a stage may be named "__proto__" (its entry was
+  // set as the table's prototype, and every ballot for it refused as late) or "constructor" (a
+  // timeout or a late oversight answer for it, once settled, found Object's and threw).
+  open: Record<string, OpenDecision> = Object.create(null);
+  waiting: Record<string, OpenDecision> = Object.create(null);
   openCount = 0;
   waitingCount = 0;
   /** Decisions voted on and held for human oversight, with the outcome the vote reached. */
-  held: Record<string, { d: OpenDecision; outcome: Outcome; cause: 'complete' | 'timeout'; algorithm: string }> = {};
+  held: Record<string, { d: OpenDecision; outcome: Outcome; cause: 'complete' | 'timeout'; algorithm: string }> = Object.create(null);
   heldCount = 0;
   summary: RunSummary = emptySummary();
   /** Decisions this coordinator may open (a resumed run's remainder); default `task.decisions`. */
@@ -498,7 +501,7 @@ function onVote(state: CoordinatorState, env: Envelope, ctx: Ctx): void {
  * "constructor" found Object.prototype's members instead, and the coordinator threw on them
  * (supervision then escalated: the whole vote stopped on one voter's malformed ballot).
  */
-function own(table: Record<string, OpenDecision>, id: string): OpenDecision | undefined {
+function own<T>(table: Record<string, T>, id: string): T | undefined {
   return Object.hasOwn(table, id) ? table[id] : undefined;
 }
 
@@ -688,7 +691,8 @@ function settleDecision(state: CoordinatorState, d: OpenDecision, outcome: Outco
   const value = outcome.consensus ? outcome.decision : undefined;
   const truth = d.stage ? ctx.props.workflow!.stages.find((st) => st.name === d.stage)?.truth : ctx.props.task.truth;
   if (value !== undefined) {
-    s.byOutcome[value] = (s.byOutcome[value] ?? 0) + 1;
+    // defineProperty, not assignment: an option may be named "__proto__" (its count was lost).
+    Object.defineProperty(s.byOutcome, value, { value: (own(s.byOutcome, value) ?? 0) + 1, enumerable: true, writable: true, configurable: true });
     if (truth !== undefined) {
       s.judged++;
       if (value === truth) s.correct++;
