@@ -49,7 +49,8 @@ export interface AlgorithmConfig extends WeightConfig {
  */
 export function checkAlgorithm(name: unknown, path = 'consensus.algorithm'): string {
   if (typeof name === 'string' && ((VOTING_ALGORITHMS as readonly string[]).includes(name) || getPolicy(name) !== undefined)) return name;
-  if (typeof name === 'string' && name in OTHER_PROTOCOLS) throw new ConfigError(path, `a voting algorithm: ${OTHER_PROTOCOLS[name]}`, name);
+  // hasOwn, not `in`: "constructor" or "toString" named Object.prototype's function as the protocol to run.
+  if (typeof name === 'string' && Object.hasOwn(OTHER_PROTOCOLS, name)) throw new ConfigError(path, `a voting algorithm: ${OTHER_PROTOCOLS[name]}`, name);
   const known = [...VOTING_ALGORITHMS, ...policyNames()].join(', ');
   throw new ConfigError(path, `one of ${known} (or a custom policy named in consensus.policy)`, name);
 }
