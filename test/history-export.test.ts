@@ -7,6 +7,7 @@ import { runCommand } from '../src/cli/run-command.ts';
 import type { TraceEvent } from '../src/index.ts';
 import { parseScenario } from '../src/scenario/index.ts';
 import { runScenario } from '../src/swarm/run-scenario.ts';
+import { raftApplies } from './fixtures/raft-applies.ts';
 import { RaftCluster } from './fixtures/raft-cluster.ts';
 
 const COMMANDS = 120;
@@ -224,8 +225,7 @@ describe('history export of a run whose client gives operations up (sim)', () =>
     expect(expectIndexes(ops)).toBeGreaterThan(0);
     // Each ok write's index is where the cluster applied that very command.
     const applied = new Map<string, number>();
-    for (const e of c.sim.recorder.events)
-      if (e.type === 'emit' && e.event.type === 'raft-apply' && e.event.client === 'client') applied.set(String(e.event.seq), e.event.index as number);
+    for (const a of raftApplies(c.sim.recorder.events)) if (a.client === 'client') applied.set(String(a.seq), a.index);
     for (const e of c.sim.recorder.events)
       if (e.type === 'emit' && e.event.type === 'client-ok' && e.event.f === 'write') expect(e.event.index).toBe(applied.get(String(e.event.seq)));
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { raftApplies } from './fixtures/raft-applies.ts';
 import { RaftCluster } from './fixtures/raft-cluster.ts';
 
 describe('Raft over a network that duplicates and reorders', () => {
@@ -15,9 +16,7 @@ describe('Raft over a network that duplicates and reorders', () => {
       expect(events.filter((e) => e.type === 'duplicate').length).toBeGreaterThan(50);
       // Each client command applied exactly once on every node, despite duplicated requests.
       for (const node of c.nodes) {
-        const ops = events.flatMap((e) =>
-          e.type === 'emit' && e.actor === node && e.event.type === 'raft-apply' && e.event.client !== undefined ? [`${e.event.client}:${e.event.seq}`] : [],
-        );
+        const ops = raftApplies(events, node).flatMap((a) => (a.client !== undefined ? [`${a.client}:${a.seq}`] : []));
         expect(new Set(ops).size).toBe(ops.length);
       }
       const acc = await c.sim.accounting();

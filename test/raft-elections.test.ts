@@ -3,6 +3,7 @@ import { checkRaftSafety } from '../src/check/raft-safety.ts';
 import { createPrng, SimSystem } from '../src/index.ts';
 import type { RaftClientSummary } from '../src/protocols/raft/raft-client.ts';
 import { RAFT_CLIENT, RAFT_NODE } from '../src/protocols/raft/refs.ts';
+import { raftApplies } from './fixtures/raft-applies.ts';
 import { RaftCluster } from './fixtures/raft-cluster.ts';
 
 const fixed2ms = { latency: { kind: 'fixed', ms: 2 } } as const;
@@ -54,10 +55,10 @@ describe('raft elections and replication (sim, 5 nodes)', () => {
     sim.run({ untilMs: sim.now() + 200 }); // followers learn the last commit with the next heartbeat
     const events = sim.recorder.events;
     const perNode = new Map<string, number[]>();
-    for (const e of events) {
-      if (e.type !== 'emit' || e.event.type !== 'raft-apply' || e.event.client === undefined) continue;
-      if (!perNode.has(e.actor)) perNode.set(e.actor, []);
-      perNode.get(e.actor)!.push(e.event.seq as number);
+    for (const a of raftApplies(events)) {
+      if (a.client === undefined) continue;
+      if (!perNode.has(a.actor)) perNode.set(a.actor, []);
+      perNode.get(a.actor)!.push(a.seq!);
     }
     const inOrder = Array.from({ length: 200 }, (_, i) => i + 1);
     for (const id of peers) expect(perNode.get(id)).toEqual(inOrder);

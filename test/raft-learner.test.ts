@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { raftApplies } from './fixtures/raft-applies.ts';
 import { RaftCluster } from './fixtures/raft-cluster.ts';
 import { MEMBERSHIP_ASKER, type MembershipAskerProps } from './fixtures/raft-membership-asker.ts';
 
@@ -31,7 +32,7 @@ describe('raft non-voting learners (thesis 4.2.1, learnerRounds)', () => {
     expect(promoted).toBeGreaterThan(start);
     expect(joined).toBeGreaterThan(promoted);
     // It caught up before it counted: between start and promotion n4 applied over 1,000 entries.
-    expect(events.slice(start, promoted).filter((e) => e.type === 'emit' && e.actor === 'n4' && e.event.type === 'raft-apply').length).toBeGreaterThan(1_000);
+    expect(raftApplies(events.slice(start, promoted), 'n4').length).toBeGreaterThan(1_000);
     expect(c.runUntil(() => c.summary !== undefined, 30_000)).toBe(true);
     c.runFor(300);
     expect(c.converged()).toBe(true);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkStaleReads } from '../src/check/raft-safety.ts';
 import type { TraceEvent } from '../src/index.ts';
+import { raftApplies } from './fixtures/raft-applies.ts';
 import { RaftCluster } from './fixtures/raft-cluster.ts';
 
 const fixed2ms = { latency: { kind: 'fixed', ms: 2 } } as const;
@@ -28,7 +29,7 @@ describe('raft ReadIndex reads (thesis 6.4)', () => {
     }
     expect(reads).toBe(c.summary!.reads);
     // Not one get went through the log.
-    expect(emits(c, 'raft-apply').filter((e) => (e.event.command as { op: string }).op === 'get')).toEqual([]);
+    expect(raftApplies(c.sim.recorder.events).filter((a) => (a.command as { op: string }).op === 'get')).toEqual([]);
     expect(checkStaleReads(c.sim.recorder.events)).toEqual([]);
     expect(c.monitor.finish()).toEqual([]);
   });

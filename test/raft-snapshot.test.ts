@@ -12,6 +12,7 @@ import { type InstallSnapshot, RAFT_KINDS, type RaftProps } from '../src/protoco
 import { raftNode } from '../src/protocols/raft/raft-node.ts';
 import type { RaftNodeState } from '../src/protocols/raft/raft-state.ts';
 import { RAFT_CLIENT, RAFT_NODE } from '../src/protocols/raft/refs.ts';
+import { raftApplies } from './fixtures/raft-applies.ts';
 import { RaftCluster } from './fixtures/raft-cluster.ts';
 import { entry, follower } from './fixtures/raft-by-hand.ts';
 import { statelessSnapshotRaftNode, tailKeepingSnapshotRaftNode } from './fixtures/raft-snapshot-bugs.ts';
@@ -38,9 +39,7 @@ function snapshotEvents(events: readonly TraceEvent[]): SnapshotEvent[] {
 /** What each node applied, by index (a node restored from a snapshot has no entries below it). */
 function appliedByIndex(events: readonly TraceEvent[], actor: string): Map<number, string> {
   const m = new Map<number, string>();
-  for (const e of events)
-    if (e.type === 'emit' && e.actor === actor && e.event.type === 'raft-apply')
-      m.set(e.event.index as number, `${e.event.term}:${JSON.stringify(e.event.command)}`);
+  for (const a of raftApplies(events, actor)) m.set(a.index, `${a.term}:${JSON.stringify(a.command)}`);
   return m;
 }
 
@@ -148,11 +147,7 @@ describe('raft log compaction and InstallSnapshot (sim)', () => {
     expect(c.runUntil(() => c.leader() === follower, 2_000)).toBe(true);
     c.runFor(200);
     // Every client command it knows of came with the snapshot: it applied none since it restarted.
-    expect(
-      c.sim.recorder.events
-        .slice(restart)
-        .some((e) => e.type === 'emit' && e.actor === follower && e.event.type === 'raft-apply' && e.event.client !== undefined),
-    ).toBe(false);
+    expect(raftApplies(c.sim.recorder.events.slice(restart), follower).some((a) => a.client !== undefined)).toBe(false);
     const applied = (await c.sim.snapshot<RaftNodeState>(follower)).lastApplied;
     // The client's seq 39 again: the session restored from the snapshot answers it with the stored result, and nothing is applied.
     const again = await c.sim.ask(

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { RaftSafetyMonitor } from '../src/check/raft-safety.ts';
 import { SimSystem, type Envelope } from '../src/index.ts';
 import { RAFT_KINDS } from '../src/protocols/raft/messages.ts';
+import { raftApplies } from './fixtures/raft-applies.ts';
 
 const counterNode = { module: fileURLToPath(new URL('./fixtures/raft-counter.ts', import.meta.url)), export: 'counterNode' };
 
@@ -27,9 +28,9 @@ describe('Raft replicates any deterministic state machine', () => {
     expect(monitor.finish()).toEqual([]);
     for (const id of peers) expect((await sim.snapshot<{ applied: { machine: { total: number } } }>(id)).applied.machine.total).toBe(15);
     // A command the machine does not take never reaches the log.
-    const before = sim.recorder.events.filter((e) => e.type === 'emit' && e.event.type === 'raft-apply').length;
+    const before = raftApplies(sim.recorder.events).length;
     await expect(ask('a', 7, { op: 'put', key: 'k', value: 'v' })).rejects.toThrow(/No reply/);
     sim.run({ untilMs: sim.now() + 500 });
-    expect(sim.recorder.events.filter((e) => e.type === 'emit' && e.event.type === 'raft-apply').length).toBe(before);
+    expect(raftApplies(sim.recorder.events).length).toBe(before);
   });
 });

@@ -289,8 +289,15 @@ export class RaftSafetyMonitor {
         return this.onSnapshot(e.actor, ev);
       case 'raft-commit':
         return this.onCommit(e.actor, ev.index as number, ev.term as number, (ev.leaderTerm as number | undefined) ?? (ev.term as number));
-      case 'raft-apply':
-        return this.onApply(e.actor, e.t, ev);
+      case 'raft-apply': {
+        // A batch (`entries`, the first at `index`) or, as other implementations and
+        // hand-written traces give it, one entry with its fields inline.
+        const entries = ev.entries as readonly Record<string, unknown>[] | undefined;
+        if (entries === undefined) return this.onApply(e.actor, e.t, ev.index as number, ev);
+        const first = ev.index as number;
+        for (let i = 0; i < entries.length; i++) this.onApply(e.actor, e.t, first + i, entries[i]!);
+        return;
+      }
       case 'client-invoke': {
         const k = opKey(ev.client as string, ev.seq as number);
         if (!this.judged.has(ev.client as string)) this.judged.set(ev.client as string, { below: ev.seq as number, above: new Set() });
@@ -412,8 +419,7 @@ export class RaftSafetyMonitor {
     );
   }
 
-  private onApply(actor: string, t: number, ev: Record<string, unknown>): void {
-    const index = ev.index as number;
+  private onApply(actor: string, t: number, index: number, ev: Record<string, unknown>): void {
     // Stryker disable next-line ConditionalExpression: equivalent, resetting a node to 0 on every apply only lowers the minimum until its next snapshot, and the horizon never moves back
     if (!this.snapshotAt.has(actor)) this.snapshotAt.set(actor, 0);
     const expected = this.nextApply.get(actor) ?? 1;

@@ -14,25 +14,46 @@ import { maybeSnapshot } from './snapshots.ts';
 // ---- the state machine and clients ----
 
 export function applyCommitted(s: RaftNodeState, ctx: Ctx): void {
-  while (s.lastApplied < s.commitIndex) {
-    const index = ++s.lastApplied;
-    const e = entryAt(s.log, index)!;
-    const out = s.applied.apply(index, e.command, e.client, e.seq, e.lowestPending);
-    ctx.emit(
-      e.client === undefined
-        ? { type: 'raft-apply', index, term: e.term, command: e.command }
-        : { type: 'raft-apply', index, term: e.term, command: e.command, client: e.client, seq: e.seq },
-    );
-    maybeSnapshot(s, index, e.term, ctx);
-    if (s.role !== 'leader' || e.client === undefined) continue;
-    const k = key(e.client, e.seq!);
-    s.proposed.delete(k);
-    const w = s.waiters.get(k);
-    if (w === undefined) continue;
-    s.waiters.delete(k);
-    answer(w, { clientId: e.client, seq: e.seq!, ok: true, index: out.index, result: out.result }, ctx);
+  // One `raft-apply` event per step, not per entry (see raft-node.ts), emitted before the
+  // replies it acknowledges leave, as when each entry had its own event.
+  let first = s.lastApplied + 1;
+  let applied: AppliedEntry[] = [];
+  let answers: [Waiter, ClientReply][] | undefined;
+  try {
+    while (s.lastApplied < s.commitIndex) {
+      const index = ++s.lastApplied;
+      const e = entryAt(s.log, index)!;
+      const out = s.applied.apply(index, e.command, e.client, e.seq, e.lowestPending);
+      applied.push(e.client === undefined ? { term: e.term, command: e.command } : { term: e.term, command: e.command, client: e.client, seq: e.seq });
+      if (s.snapshotEvery > 0 && index % s.snapshotEvery === 0) {
+        // maybeSnapshot snapshots here: the checkers must see the entries it covers applied first.
+        ctx.emit({ type: 'raft-apply', index: first, entries: applied });
+        first = index + 1;
+        applied = [];
+      }
+      maybeSnapshot(s, index, e.term, ctx);
+      if (s.role !== 'leader' || e.client === undefined) continue;
+      const k = key(e.client, e.seq!);
+      s.proposed.delete(k);
+      const w = s.waiters.get(k);
+      if (w === undefined) continue;
+      s.waiters.delete(k);
+      (answers ??= []).push([w, { clientId: e.client, seq: e.seq!, ok: true, index: out.index, result: out.result }]);
+    }
+  } finally {
+    // Also when a state machine threw: what it applied before is in the trace.
+    if (applied.length > 0) ctx.emit({ type: 'raft-apply', index: first, entries: applied });
   }
+  if (answers !== undefined) for (const [w, body] of answers) answer(w, body, ctx);
   if (s.role === 'leader' && s.reads.length > 0) serveReads(s, ctx);
+}
+
+/** One applied entry as `raft-apply` lists it (the first at the event's `index`, the next after it). */
+interface AppliedEntry {
+  readonly term: number;
+  readonly command: unknown;
+  readonly client?: string;
+  readonly seq?: number;
 }
 
 export function answer(w: Waiter, body: ClientReply, ctx: Ctx): void {

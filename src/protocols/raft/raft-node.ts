@@ -42,7 +42,9 @@ export { RaftNodeState, type RaftRole } from './raft-state.ts';
  * Trace events (ctx.emit), which the checkers in `src/check/raft-safety.ts` read:
  * `raft-role {term, role}`, `raft-vote {term, candidate}`, `raft-leader {term, lastIndex, terms, votes}`,
  * `raft-commit {index, term, leaderTerm}` (one per newly committed index, by the leader),
- * `raft-apply {index, term, command, client?, seq?}` (every node, every applied entry).
+ * `raft-apply {index, entries: [{term, command, client?, seq?}]}` (every node, what one step applied:
+ * the first entry at `index`, the others after it; one event per step rather than per entry, since
+ * applies were 5 of the 8 events a command cost at n = 5).
  *
  * Also: pre-vote with a leader lease and check-quorum (thesis 9.6, 6.2; props `preVote`,
  * `checkQuorum`, both on by default), ReadIndex reads (6.4: a `get` is answered by the leader
