@@ -57,6 +57,10 @@ describe('the names', () => {
       message: `Invalid configuration at "consensus.algorithm": expected one of ${known} (or a custom policy named in consensus.policy), got "majority".`,
     });
     expect(refusal(() => checkAlgorithm(3)).message).toContain('got number 3.');
+    // A list holding a protocol's name is not that protocol's name (a property key would be).
+    expect(refusal(() => checkAlgorithm(['raft'])).message).toBe(
+      `Invalid configuration at "consensus.algorithm": expected one of ${known} (or a custom policy named in consensus.policy), got an array of 1.`,
+    );
     // Object.prototype's names are no protocol's (the message said "expected a voting algorithm:
     // function Object() { [native code] }" for constructor).
     for (const name of ['toString', 'constructor', '__proto__'])

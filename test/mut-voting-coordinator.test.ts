@@ -1217,3 +1217,149 @@ describe('security and audit books', () => {
     expect(low.summary()?.compliance?.findings).toStrictEqual([{ decision: 'd1', finding: 'only 1 of 3 votes justified (needs 50%)' }]);
   });
 });
+
+describe('edges the first mutation run left', () => {
+  const st = (name: string, extra: Partial<Stage> = {}): Stage => ({ name, consensus_algorithm: 'simple_majority', depends_on: [], ...extra });
+
+  it('a resume without stages of a workflow: every stage pending, none lost', () => {
+    const h = h3({ workflow: { stages: [st('a'), st('b', { depends_on: ['a'] })] } });
+    h.run({ seq: 0, elapsedMs: 0 });
+    expect(h.books().stages).toStrictEqual({ a: { status: 'open' }, b: { status: 'pending' } });
+    expect(h.events('stage')).toStrictEqual([]);
+  });
+
+  it('a class named "undefined" is not the class of a decision that names none', () => {
+    const policies = {
+      undefined: {
+        algorithm: 'supermajority',
+        threshold: 0.95,
+        timeoutMs: 5,
+        audit_trail: true,
+        expert_review: true,
+        human_oversight: true,
+        oversightTimeoutMs: 9,
+      },
+    };
+    const h = h3({ policies, traceVotes: false });
+    h.run();
+    expect(h.timers.get('timeout:d1')?.delayMs).toBe(1000);
+    expect(h.events('proposal')[0]).toStrictEqual({ decision: 'd1', question: 'Which?', options: OPTIONS, voters: 3 });
+    h.vote('v1', 'd1', 'A');
+    h.vote('v2', 'd1', 'A');
+    h.vote('v3', 'd1', 'B');
+    expect(h.events('vote')).toStrictEqual([]);
+    expect(h.events('oversight-requested')).toStrictEqual([]);
+    expect(h.events('decided')[0]).toMatchObject({ consensus: true, value: 'A', algorithm: 'simple_majority' });
+    expect(h.summary()?.byPolicy).toBeUndefined();
+  });
+
+  it('a task naming a class when there are no classes at all', () => {
+    const h = h3({}, { policy: 'gov' });
+    h.run();
+    for (const v of ['v1', 'v2', 'v3']) h.vote(v, 'd1', 'A');
+    expect(h.summary()).toMatchObject({ decided: 1 });
+    expect(h.summary()?.byPolicy).toBeUndefined();
+  });
+
+  it('counts a second refusal of the same reason (security and justification)', () => {
+    const h = h3({ security: { sign: true, justify: true } });
+    h.run();
+    h.deliver('v1', 'vote', { decision: 'd1', vote: vote('v1', 'A') });
+    h.deliver('v2', 'vote', { decision: 'd1', vote: vote('v2', 'A') });
+    h.deliver('v1', 'vote', { decision: 'd1', vote: vote('v1', 'A', { reason: '' }), signature: 's' });
+    h.deliver('v2', 'vote', { decision: 'd1', vote: vote('v2', 'A', { reason: '' }), signature: 's' });
+    h.deliver('v3', 'vote', { decision: 'd1', vote: vote('v3', 'A', { reason: '' }), signature: 's' });
+    expect(h.books().refusedVotes).toMatchObject({ unsigned: 2, 'bad-signature': 0, unjustified: 3 });
+  });
+
+  it('a discovered risk of low is traced as low when low escalates', () => {
+    const h = h3({ consensus: { ...consensus, algorithm: 'adaptive', adaptive: { low: 'escalate' } } });
+    h.run();
+    h.vote('v1', 'd1', 'A', { risk: 'low' });
+    h.vote('v2', 'd1', 'A', { risk: 'low' });
+    h.vote('v3', 'd1', 'A', { risk: 'medium' });
+    expect(h.events('escalated')).toStrictEqual([{ decision: 'd1', risk: 'low', votes: 3, mode: 'record' }]);
+  });
+
+  it('weighted voting without dynamic weights weighs by the configuration', () => {
+    const h = h3({ consensus: { ...consensus, algorithm: 'weighted_voting', agent_weights: { chief: 5 } } });
+    h.run();
+    h.vote('v1', 'd1', 'C', { role: 'chief' });
+    h.vote('v2', 'd1', 'B');
+    h.vote('v3', 'd1', 'B');
+    expect(h.events('decided')[0]).toMatchObject({ consensus: true, value: 'C', algorithm: 'weighted_voting' });
+  });
+
+  it('adaptive with dynamic_weights: a decision adaptive sends to weighted voting weighs by the configuration, and learns nothing', () => {
+    const h = h3({ consensus: { ...consensus, algorithm: 'adaptive', dynamic_weights: true, agent_weights: { chief: 5 } } }, { risk: 'medium' });
+    h.run();
+    h.vote('v1', 'd1', 'C', { role: 'chief' });
+    h.vote('v2', 'd1', 'B');
+    h.vote('v3', 'd1', 'B');
+    expect(h.events('decided')[0]).toMatchObject({ consensus: true, value: 'C', algorithm: 'weighted_voting' });
+    expect(h.events('weights')).toStrictEqual([]);
+  });
+
+  it('a decision of a class and one of none, of the same algorithm and electorate, are judged each by its own threshold', () => {
+    const h = h3({ policies: { strict: { threshold: 0.9 } }, schedule: [{ atMs: 10, task: { policy: 'strict' } as never }] }, { decisions: 2 });
+    h.run();
+    h.vote('v1', 'd1', 'A');
+    h.vote('v2', 'd1', 'A');
+    h.fire('schedule:0');
+    h.vote('v3', 'd1', 'B');
+    h.vote('v1', 'd2', 'A');
+    h.vote('v2', 'd2', 'A');
+    h.vote('v3', 'd2', 'B');
+    expect(h.events('decided').map((e) => [e.decision, e.consensus, e.policy])).toStrictEqual([
+      ['d1', true, undefined],
+      ['d2', false, 'strict'],
+    ]);
+  });
+
+  it('dynamic weights in a workflow learn each stage from its own truth', () => {
+    const stages = [
+      st('s1', { consensus_algorithm: 'weighted_voting', options: ['X', 'Y'], truth: 'X' }),
+      st('s2', { consensus_algorithm: 'weighted_voting', options: ['X', 'Y'], truth: 'Y', depends_on: ['s1'] }),
+    ];
+    const h = h3({ workflow: { stages }, consensus: { ...consensus, algorithm: 'weighted_voting', dynamic_weights: true } });
+    h.run();
+    h.vote('v1', 's1', 'X');
+    h.vote('v2', 's1', 'X');
+    h.vote('v3', 's1', 'Y');
+    const w1 = updateWeights({}, [vote('v1', 'X'), vote('v2', 'X'), vote('v3', 'Y')], 'X');
+    expect(h.events('weights')).toStrictEqual([{ decision: 's1', weights: w1 }]);
+    h.vote('v1', 's2', 'Y');
+    h.vote('v2', 's2', 'X');
+    h.vote('v3', 's2', 'Y');
+    const w2 = updateWeights(w1, [vote('v1', 'Y'), vote('v2', 'X'), vote('v3', 'Y')], 'Y');
+    expect(h.events('weights')[1]).toStrictEqual({ decision: 's2', weights: w2 });
+    expect(h.summary()?.weights).toStrictEqual(w2);
+  });
+
+  it('a stage held for oversight says which stage', () => {
+    const h = h3({ policies: { gov: { human_oversight: true, oversightTimeoutMs: 5 } }, workflow: { stages: [st('s', { policy: 'gov' })] } });
+    h.run();
+    for (const v of ['v1', 'v2', 'v3']) h.vote(v, 's', 'A');
+    expect(h.events('oversight-requested')).toMatchObject([{ decision: 's', policy: 'gov', stage: 's', votes: 3 }]);
+  });
+
+  it('a stage blocked already by one failure is not blocked again by a second', () => {
+    const stages = [st('a'), st('b'), st('c', { depends_on: ['a', 'b'] })];
+    const h = h3({ workflow: { stages } });
+    h.run();
+    for (const [v, c] of [
+      ['v1', 'A'],
+      ['v2', 'B'],
+      ['v3', 'C'],
+    ])
+      h.vote(v, 'a', c);
+    for (const [v, c] of [
+      ['v1', 'A'],
+      ['v2', 'B'],
+      ['v3', 'C'],
+    ])
+      h.vote(v, 'b', c);
+    expect(h.events('stage')).toStrictEqual([{ stage: 'c', status: 'blocked', because: 'a' }]);
+    expect(h.summary()?.stages?.c).toStrictEqual({ status: 'blocked', reason: 'depends on a, which reached no consensus' });
+  });
+});
