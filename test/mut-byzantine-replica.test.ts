@@ -396,3 +396,86 @@ describe('split_brain hides what would expose a partner', () => {
     ]);
   });
 });
+
+describe('split_brain: what the honest replica inside is shown', () => {
+  /** The honest PBFT state inside the adversary on `a` (the behaviour's state is a class instance, read as it is). */
+  const inner = (a: ReturnType<typeof hosted>, id: string) =>
+    (
+      a.host.cells.get(id)!.state as {
+        inner: { suspects: Set<string>; future: unknown[]; slots: Map<number, { prepares: Map<string, Map<string, unknown>> }> };
+      }
+    ).inner;
+  const detected = (a: ReturnType<typeof hosted>) => a.traces.flatMap((e) => (e.type === 'emit' && e.event.type === 'pbft-detected' ? [e.event.suspect] : []));
+
+  /** p1, split-brain partner of p2, after p0's pre-prepare of one request at 1 (no votes yet). */
+  function accepted() {
+    const a = hosted('p1', byzantineReplica as never, { replicas: R, byzantine: ['split_brain'], colluders: ['p1', 'p2'] } as ByzantineReplicaProps);
+    const k = a.host.keys;
+    const batch = [req('c')];
+    const d = batchDigest(batch);
+    a.receive('c', PBFT_KINDS.request, batch[0]);
+    const ppSig = k.sign('p0', prePrepareText(0, 1, d));
+    a.receive('p0', PBFT_KINDS.prePrepare, { v: 0, n: 1, d, batch, sig: ppSig });
+    a.sent();
+    const vote = (i: string, phase: 'P' | 'C', digest: string, v = 0) => ({ v, n: 1, d: digest, i, ppSig, sig: k.sign(i, phaseText(phase, v, 1, digest, i)) });
+    return { a, d, vote };
+  }
+
+  it("a vote for the accepted batch reaches it, a partner's or not; one for another batch in the same view does not, prepare or commit", () => {
+    const { a, d, vote } = accepted();
+    const od = 'ffffffffffffffff';
+    a.receive('p2', PBFT_KINDS.prepare, vote('p2', 'P', d));
+    a.receive('p3', PBFT_KINDS.prepare, vote('p3', 'P', od));
+    expect([...inner(a, 'p1').slots.get(1)!.prepares.get(d)!.keys()].sort()).toEqual(['p1', 'p2']);
+    expect(inner(a, 'p1').slots.get(1)!.prepares.has(od)).toBe(false);
+    // p2 again, for the other batch: equivocation the inner replica would flag, were it shown.
+    a.receive('p2', PBFT_KINDS.prepare, vote('p2', 'P', od));
+    a.receive('p2', PBFT_KINDS.commit, vote('p2', 'C', d));
+    a.receive('p2', PBFT_KINDS.commit, vote('p2', 'C', od));
+    expect(detected(a)).toEqual([]);
+    expect([...inner(a, 'p1').suspects]).toEqual([]);
+  });
+
+  it('the same conflicting votes reach an honest replica, which flags the partner', () => {
+    const honest = hosted('p1', byzantineReplica as never, { replicas: R, byzantine: [] } as unknown as ByzantineReplicaProps);
+    const k = honest.host.keys;
+    const batch = [req('c')];
+    const d = batchDigest(batch);
+    honest.receive('c', PBFT_KINDS.request, batch[0]);
+    const ppSig = k.sign('p0', prePrepareText(0, 1, d));
+    honest.receive('p0', PBFT_KINDS.prePrepare, { v: 0, n: 1, d, batch, sig: ppSig });
+    const od = 'ffffffffffffffff';
+    for (const digest of [d, od])
+      honest.receive('p2', PBFT_KINDS.prepare, { v: 0, n: 1, d: digest, i: 'p2', ppSig, sig: k.sign('p2', phaseText('P', 0, 1, digest, 'p2')) });
+    expect(detected(honest)).toEqual(['p2']);
+  });
+
+  it('a vote for another view, or for a number with no pre-prepare, is not taken for the other batch', () => {
+    const { a, vote } = accepted();
+    const od = 'ffffffffffffffff';
+    a.receive('p3', PBFT_KINDS.prepare, vote('p3', 'P', od, 1));
+    expect(inner(a, 'p1').future).toHaveLength(1); // a later view's vote, kept for it
+    const k = a.host.keys;
+    a.receive('p3', PBFT_KINDS.prepare, {
+      v: 0,
+      n: 2,
+      d: od,
+      i: 'p3',
+      ppSig: k.sign('p0', prePrepareText(0, 2, od)),
+      sig: k.sign('p3', phaseText('P', 0, 2, od, 'p3')),
+    });
+    expect(inner(a, 'p1').slots.get(2)?.prepares.get(od)?.has('p3')).toBe(true);
+    expect(detected(a)).toEqual([]);
+  });
+
+  it('evidence against a partner never reaches it; evidence against another replica does', () => {
+    const { a, vote } = accepted();
+    const od = 'ffffffffffffffff';
+    const { d } = accepted();
+    const against = (i: string) => ({ suspect: i, kind: 'equivocation', phase: 'prepare', v: 0, n: 1, messages: [vote(i, 'P', d), vote(i, 'P', od)] });
+    a.receive('p0', PBFT_KINDS.evidence, against('p2'));
+    expect(detected(a)).toEqual([]);
+    a.receive('p0', PBFT_KINDS.evidence, against('p3'));
+    expect(detected(a)).toEqual(['p3']);
+  });
+});
