@@ -182,7 +182,7 @@ describe('HiveDecisionMonitor', () => {
 
   it('reads only critical decisions taken by consensus, and well-formed votes', () => {
     const votes = [vote('d1', 'w1', 'A'), vote('d1', 'w2', 'A')];
-    for (const extra of [{ critical: false }, { consensus: false }, { critical: 'yes' }, { value: 7 }, { decision: 3 }]) {
+    for (const extra of [{ critical: false }, { consensus: false }, { critical: 'yes' }, { value: 7 }, { decision: 3 }, { hive: 'summary' }]) {
       const { m, found } = run([...votes, decide('d1', 'B', extra)]);
       expect([found, m.judged, m.unjudged], JSON.stringify(extra)).toEqual([[], 0, 0]);
     }

@@ -21,8 +21,8 @@ export class SeqFlags {
 
   has(n: number): boolean {
     if (!dense(n)) return this.others?.has(n) ?? false;
-    const byte = n >>> 3;
-    return byte < this.bits.length && (this.bits[byte] & (1 << (n & 7))) !== 0;
+    // Past the end a typed array reads undefined, which `&` makes 0: not seen.
+    return (this.bits[n >>> 3] & (1 << (n & 7))) !== 0;
   }
 
   add(n: number): void {
@@ -63,8 +63,8 @@ export class SeqStrings {
 
   get(n: number): string | undefined {
     if (!dense(n)) return this.others?.get(n);
-    const code = n < this.codes.length ? this.codes[n] : 0;
-    return code === 0 ? undefined : this.table[code - 1];
+    const code = this.codes[n]; // 0 when never set, undefined past the end
+    return code ? this.table[code - 1] : undefined;
   }
 
   set(n: number, s: string): void {
@@ -85,9 +85,9 @@ export class SeqStrings {
   private static readonly indexes = new WeakMap<string[], Map<string, number>>();
 }
 
-/** `a` copied into an array of its kind, its length doubled until `index` fits. */
+/** `a` copied into an array of its kind, its length doubled until `index` fits (the callers' `index` is past its end). */
 function grown<T extends Uint8Array | Uint32Array>(a: T, index: number): T {
-  let size = a.length * 2;
+  let size = a.length;
   while (size <= index) size *= 2;
   const out = new (a.constructor as new (length: number) => T)(size);
   out.set(a);
