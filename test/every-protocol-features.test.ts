@@ -84,9 +84,11 @@ describe('every protocol honours every scenario feature (threads mode: real work
     it(`${p.algorithm}: duration, schedule switch, ring routing and every fault kind`, async () => {
       const { result, faults } = await runAll(p.algorithm, p.options, 'threads');
       expect(result.mode).toBe('threads');
-      // Wall clock on a busy machine: fewer decisions than in sim, but they keep coming.
-      expect(result.decisions.decided).toBeGreaterThan(5);
+      // Wall clock on a busy machine: fewer decisions than in sim, but they keep coming, under
+      // each topology (a count would measure the machine: 4 in a CI run at load 10, >5 usually).
       expect(result.topologySwitches.map((s) => s.to)).toEqual(['ring', 'star']);
+      expect(result.topologyEpochs.map((e) => e.kind)).toEqual(['ring', 'star']);
+      expect(result.topologyEpochs.map((e) => e.decisions > 0)).toEqual([true, true]);
       expect(result.topologySwitches[1].reason).toMatch(/schedule at 700 ms/);
       expect(result.messages.relayed).toBeGreaterThan(0);
       for (const kind of ['crash', 'recover', 'partition', 'heal', 'network', 'network-end', 'pause', 'resume', 'clock-skew', 'clock-skew-end', 'cascade'])
