@@ -105,12 +105,13 @@ function validEvidence(s: PbftReplicaState, ctx: Ctx, e: Evidence): boolean {
   };
   if (e.kind === 'equivocation') {
     if (e.phase === 'pre-prepare' && primaryOf(s.props, e.v) !== e.suspect) return false;
-    const ta = a && text(a),
-      tb = b && text(b);
+    // text() refuses anything that is not a message: `a && text(a)` let a null through as itself (a TypeError on a.d below).
+    const ta = text(a),
+      tb = text(b);
     return ta !== undefined && tb !== undefined && a.d !== b.d && checkSig(s, ctx, e.suspect, ta, a.sig) && checkSig(s, ctx, e.suspect, tb, b.sig);
   }
   if (e.kind === 'forged-certificate') {
-    const ta = a && text(a);
+    const ta = text(a);
     const vote = a as unknown as PhaseVote;
     return (
       ta !== undefined && checkSig(s, ctx, e.suspect, ta, vote.sig) && !checkSig(s, ctx, primaryOf(s.props, e.v), prePrepareText(e.v, e.n, vote.d), vote.ppSig)
