@@ -215,6 +215,9 @@ describe('noteSigned: the first signed message per (phase, view, number, signer)
     expect(note(h, 'prepare', 'r2', 0, D2)).toBe(true);
     expect(note(h, 'prepare', 'r1', 0, D1)).toBe(true);
     expect(note(h, 'prepare', 'r1', 1, D2)).toBe(true);
+    // r0's view-1 commit lands where r1's view-0 prepare is if the slot's number is divided by
+    // the replica count instead of multiplied: another signer's message, not r0's.
+    expect(note(h, 'commit', 'r0', 1, D2, vote('r0', 'C', D2, 1))).toBe(true);
     expect(h.events).toEqual([]);
   });
 

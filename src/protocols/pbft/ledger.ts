@@ -53,9 +53,9 @@ export class Ledger {
 
   /** The state as plain data (sorted, so equal states give equal snapshots). */
   snapshot(): LedgerSnapshot {
-    const values = [...this.values].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const values = [...this.values].sort(byKey);
     const clients = [...this.clients]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(byKey)
       .map(([id, c]) => [id, c.low, [...c.results].sort((x, y) => x[0] - y[0])] as [ActorId, number, [number, string][]]);
     return { values, clients };
   }
@@ -96,6 +96,12 @@ export class Ledger {
 
 /** Results kept above each client's low mark (a window of requests in flight is far smaller). */
 const RECENT = 1024;
+
+/**
+ * Entries of a Map by their key, in code-unit order (not the locale's: every replica must
+ * digest the same bytes). The keys are a Map's, so never equal: no 0 to return.
+ */
+const byKey = ([a]: readonly [string, unknown], [b]: readonly [string, unknown]): number => (a < b ? -1 : 1);
 
 interface ClientRecord {
   low: number;
