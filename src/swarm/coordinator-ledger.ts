@@ -42,7 +42,7 @@ export class CoordinatorLedger {
         if (s.attempted === 0 && this.open.size === 0) s.startedAt = e.t;
         this.open.add(id);
         s.attempted++;
-        if (typeof ev.stage === 'string') this.stages[ev.stage] = { status: 'open' };
+        if (typeof ev.stage === 'string') setOwn(this.stages, ev.stage, { status: 'open' });
         return;
       }
       case 'decided':
@@ -55,7 +55,7 @@ export class CoordinatorLedger {
         return;
       case 'stage':
         if (typeof ev.stage === 'string' && ev.status === 'blocked')
-          this.stages[ev.stage] = { status: 'blocked', reason: `depends on ${String(ev.because)}, which reached no consensus` };
+          setOwn(this.stages, ev.stage, { status: 'blocked', reason: `depends on ${String(ev.because)}, which reached no consensus` });
         return;
     }
   }
@@ -78,7 +78,7 @@ export class CoordinatorLedger {
     const stage = typeof ev.stage === 'string' ? this.scenario.workflow?.stages.find((x) => x.name === ev.stage) : undefined;
     const truth = stage ? stage.truth : this.scenario.task.truth;
     if (value !== undefined) {
-      s.byOutcome[value] = (s.byOutcome[value] ?? 0) + 1;
+      setOwn(s.byOutcome, value, ownCount(s.byOutcome, value) + 1);
       if (truth !== undefined) {
         s.judged++;
         if (value === truth) s.correct++;
@@ -86,12 +86,12 @@ export class CoordinatorLedger {
     }
     if (typeof ev.latencyMs === 'number') record(s.latency, ev.latencyMs);
     if (typeof ev.stage === 'string') {
-      this.stages[ev.stage] = {
+      setOwn(this.stages, ev.stage, {
         status: consensus ? 'passed' : 'failed',
         decision: value,
         strength: ev.strength as number,
         ...(typeof ev.reason === 'string' ? { reason: ev.reason } : {}),
-      };
+      });
     }
     s.finishedAt = t;
   }
@@ -125,6 +125,17 @@ export class CoordinatorLedger {
 }
 
 /**
+ * Sets `key` as an own property of `o`: a stage or an option may be named "__proto__", which an
+ * assignment would take for the object's prototype (the count or the stage was lost).
+ */
+function setOwn<T>(o: Record<string, T>, key: string, value: T): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
+
+/** The count `o` holds under `key` itself (0 if none), never one its prototype lends. */
+const ownCount = (o: Readonly<Record<string, number>>, key: string): number => (Object.hasOwn(o, key) ? o[key]! : 0);
+
+/**
  * One RunSummary from the parts of a run split by coordinator crashes, oldest first: counts
  * add up, the first evidence against an agent stands, the last part's weights and stages are
  * the run's.
@@ -138,7 +149,7 @@ export function joinSummaries(parts: readonly RunSummary[]): RunSummary {
   const out = emptySummary();
   for (const p of parts) {
     for (const k of ['attempted', 'decided', 'noConsensus', 'timedOut', 'escalated', 'judged', 'correct'] as const) out[k] += p[k];
-    for (const [o, n] of Object.entries(p.byOutcome)) out.byOutcome[o] = (out.byOutcome[o] ?? 0) + n;
+    for (const [o, n] of Object.entries(p.byOutcome)) setOwn(out.byOutcome, o, ownCount(out.byOutcome, o) + n);
     // Every reason, the security ones too (present only where the scenario enforces them).
     for (const [k, n] of Object.entries(p.refusedVotes) as [keyof RunSummary['refusedVotes'], number][]) out.refusedVotes[k] = (out.refusedVotes[k] ?? 0) + n;
     if (p.compliance) {
