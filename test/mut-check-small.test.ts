@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { isAdversaryBehaviour } from '../src/check/adversary-behaviour.ts';
 import { HiveDecisionMonitor } from '../src/check/hive-decisions.ts';
 import { SeqFlags, SeqStrings } from '../src/check/seq-flags.ts';
+import { violationText } from '../src/check/violation.ts';
 import type { TraceEvent } from '../src/index.ts';
 
 /**
@@ -202,5 +203,23 @@ describe('HiveDecisionMonitor', () => {
     m.observe(vote('d1', 'w3', 'A'), 12);
     m.observe(decide('d1', 'B'), 40);
     expect(m.finish().map((f) => f.positions)).toEqual([[5, 12, 30, 40]]);
+  });
+});
+
+describe('violationText', () => {
+  const v = { checker: 'pbft-safety', kind: 'safety' as const, property: 'agreement', detail: 'seq 7: two results' };
+  it('names checker and property, where, the other events involved, and what', () => {
+    expect(violationText({ ...v, at: 412, positions: [390, 412] })).toBe('pbft-safety · agreement @ event 412 (390, 412): seq 7: two results');
+    // One position that is `at` itself adds nothing; one that is not is listed.
+    expect(violationText({ ...v, at: 412, positions: [412] })).toBe('pbft-safety · agreement @ event 412: seq 7: two results');
+    expect(violationText({ ...v, at: 412, positions: [390] })).toBe('pbft-safety · agreement @ event 412 (390): seq 7: two results');
+    // `at` first among several (an event judged later than it came): still listed.
+    expect(violationText({ ...v, at: 412, positions: [412, 500] })).toBe('pbft-safety · agreement @ event 412 (412, 500): seq 7: two results');
+  });
+
+  it('without a position; and a checker named after its one property is named once', () => {
+    expect(violationText(v)).toBe('pbft-safety · agreement: seq 7: two results');
+    expect(violationText({ ...v, positions: [3] })).toBe('pbft-safety · agreement (3): seq 7: two results');
+    expect(violationText({ ...v, checker: 'accounting', property: 'accounting', at: 0 })).toBe('accounting @ event 0: seq 7: two results');
   });
 });
