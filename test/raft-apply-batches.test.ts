@@ -14,6 +14,7 @@ const emit = (actor: string, event: Record<string, unknown>): TraceEvent => ({ t
 const put = (key: string, value: string) => ({ op: 'put', key, value });
 const batch = (actor: string, index: number, entries: { term: number; command: unknown; client?: string; seq?: number }[]) =>
   emit(actor, { type: 'raft-apply', index, entries });
+const apply1 = (actor: string, index: number, command: unknown) => emit(actor, { type: 'raft-apply', index, term: 1, command });
 const brief = (events: TraceEvent[]) => checkRaftSafety(events).map((v) => [v.property, v.detail, v.at]);
 
 describe('raft checker: batched applies', () => {
@@ -52,6 +53,19 @@ describe('raft checker: batched applies', () => {
     // The same ack naming index 1, where the batch put another command: lost.
     const wrong = brief([invoke, applied, emit('c', { type: 'client-ok', client: 'c', seq: 2, f: 'write', index: 1 })]);
     expect(wrong.map(([p]) => p)).toEqual(['acked-command-lost']);
+  });
+});
+
+describe('raft checker: a malformed raft-apply is judged, never thrown on', () => {
+  it('entries that are null, a string or a number are read as the one-entry form; null entries as empty ones', () => {
+    for (const entries of [null, 'abc', 7]) {
+      const found = brief([emit('n1', { type: 'raft-apply', index: 1, term: 1, command: put('a', '1'), entries }), apply1('n2', 1, put('a', '1'))]);
+      expect(found, JSON.stringify(entries)).toEqual([]);
+    }
+    const found = brief([batch('n1', 1, [null as never, { term: 1, command: put('b', '2') }]), apply1('n2', 1, put('a', '1'))]);
+    expect(found.map(([p, d]) => [p, d])).toEqual([
+      ['state-machine-safety', 'index 1: n1 applied undefined:undefined (t=0) but n2 applied 1:{"op":"put","key":"a","value":"1"} (t=0)'],
+    ]);
   });
 });
 

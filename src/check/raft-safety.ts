@@ -292,10 +292,16 @@ export class RaftSafetyMonitor {
       case 'raft-apply': {
         // A batch (`entries`, the first at `index`) or, as other implementations and
         // hand-written traces give it, one entry with its fields inline.
-        const entries = ev.entries as readonly Record<string, unknown>[] | undefined;
-        if (entries === undefined) return this.onApply(e.actor, e.t, ev.index as number, ev);
+        // What is not a list of entries is read as the one-entry form, and an entry that is not
+        // an object as one with nothing in it: a node of another implementation that emits
+        // garbage gets findings, never a checker that throws.
+        const entries: unknown = ev.entries;
+        if (!Array.isArray(entries)) return this.onApply(e.actor, e.t, ev.index as number, ev);
         const first = ev.index as number;
-        for (let i = 0; i < entries.length; i++) this.onApply(e.actor, e.t, first + i, entries[i]!);
+        for (let i = 0; i < entries.length; i++) {
+          const x: unknown = entries[i];
+          this.onApply(e.actor, e.t, first + i, typeof x === 'object' && x !== null ? (x as Record<string, unknown>) : {});
+        }
         return;
       }
       case 'client-invoke': {
