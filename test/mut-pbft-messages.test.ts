@@ -12,6 +12,7 @@ import {
   resolvePbftProps,
   viewChangeText,
 } from '../src/protocols/pbft/messages.ts';
+import { refusal } from './fixtures/refusal.ts';
 
 /**
  * PBFT's props and the texts it signs, one call at a time (issue 20's mutation testing of the
@@ -20,14 +21,6 @@ import {
  * versions, and a collision would let one message stand for another).
  */
 const R = (n: number) => Array.from({ length: n }, (_, i) => `r${i}`);
-const pathOf = (f: () => unknown): [string | undefined, string] | undefined => {
-  try {
-    f();
-  } catch (e) {
-    return [(e as { path?: string }).path, (e as Error).message];
-  }
-  return undefined;
-};
 
 describe('resolvePbftProps', () => {
   it('defaults: f the most n tolerates, checkpoints every 64, a window of 4 intervals, batches of 64, 8 in flight, 200 ms, signed', () => {
@@ -81,13 +74,13 @@ describe('resolvePbftProps', () => {
   });
 
   it('refuses by path what cannot run', () => {
-    expect(pathOf(() => resolvePbftProps({ replicas: [] }))).toEqual([
-      'replicas',
-      'Invalid configuration at "replicas": expected at least one replica, got an array of 0.',
-    ]);
-    expect(pathOf(() => resolvePbftProps({} as never))![0]).toBe('replicas');
+    expect(refusal(() => resolvePbftProps({ replicas: [] }))).toEqual({
+      path: 'replicas',
+      message: 'Invalid configuration at "replicas": expected at least one replica, got an array of 0.',
+    });
+    expect(refusal(() => resolvePbftProps({} as never)).path).toBe('replicas');
     for (const f of [2, -1, 0.5, Number.NaN]) {
-      expect(pathOf(() => resolvePbftProps({ replicas: R(4), f }))![1]).toMatch(
+      expect(refusal(() => resolvePbftProps({ replicas: R(4), f })).message).toMatch(
         /^Invalid configuration at "consensus\.pbft\.f": expected an integer from 0 to 1 \(n = 4 replicas tolerate at most floor\(\(n - 1\) \/ 3\)\)/,
       );
     }
@@ -99,13 +92,14 @@ describe('resolvePbftProps', () => {
       ['view_change_timeout', { viewChangeTimeoutMs: Number.NaN }],
     ];
     for (const [key, extra] of cases) {
-      const [path, message] = pathOf(() => resolvePbftProps({ replicas: R(4), ...extra } as never))!;
+      const { path, message } = refusal(() => resolvePbftProps({ replicas: R(4), ...extra } as never));
       expect([path, message.includes('expected a positive number')]).toEqual([`consensus.pbft.${key}`, true]);
     }
-    expect(pathOf(() => resolvePbftProps({ replicas: R(4), checkpointInterval: 10, logWindow: 9 }))).toEqual([
-      'consensus.pbft.log_window',
-      'Invalid configuration at "consensus.pbft.log_window": expected at least checkpoint_interval (10), or no checkpoint could ever become stable, got number 9.',
-    ]);
+    expect(refusal(() => resolvePbftProps({ replicas: R(4), checkpointInterval: 10, logWindow: 9 }))).toEqual({
+      path: 'consensus.pbft.log_window',
+      message:
+        'Invalid configuration at "consensus.pbft.log_window": expected at least checkpoint_interval (10), or no checkpoint could ever become stable, got number 9.',
+    });
   });
 });
 

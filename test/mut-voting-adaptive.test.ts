@@ -1,5 +1,5 @@
+import { refusal } from './fixtures/refusal.ts';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/errors.ts';
 import { algorithmForRisk, DEFAULT_ADAPTIVE, validateAdaptiveMapping } from '../src/protocols/voting/adaptive.ts';
 import { emptyHistogram, percentile, record } from '../src/protocols/voting/latency-histogram.ts';
 import { detailedVote } from '../src/protocols/voting/vote-detail.ts';
@@ -11,15 +11,6 @@ import type { Proposal, Vote } from '../src/protocols/voting/types.ts';
  * latency-histogram.ts).
  */
 
-function refusal(f: () => unknown): { path: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return { path: e.path, message: e.message };
-    throw e;
-  }
-  throw new Error('no ConfigError');
-}
 const LEVELS = 'low, medium, high, critical';
 
 describe('adaptive', () => {

@@ -1,5 +1,5 @@
+import { refusal } from './fixtures/refusal.ts';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/errors.ts';
 import { algorithmFor, checkAlgorithm, policyFor, VOTING_ALGORITHMS } from '../src/protocols/voting/algorithms.ts';
 import { getPolicy, policyNames, registerPolicy } from '../src/protocols/voting/policy-module.ts';
 import type { Proposal, Vote } from '../src/protocols/voting/types.ts';
@@ -13,16 +13,6 @@ import type { Proposal, Vote } from '../src/protocols/voting/types.ts';
 const p: Proposal = { id: 'd1', question: 'Q', options: ['A', 'B'], domain: 'db' };
 const v = (agent: string, decision: string, role = 'r'): Vote => ({ agent, role, decision, reason: '', confidence: 1 });
 const votes = (a: number, b: number) => [...Array.from({ length: a }, (_, i) => v(`a${i}`, 'A')), ...Array.from({ length: b }, (_, i) => v(`b${i}`, 'B'))];
-
-function refusal(f: () => unknown): { path: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return { path: e.path, message: e.message };
-    throw e;
-  }
-  throw new Error('no ConfigError');
-}
 
 describe('the names', () => {
   it('lists the built-in algorithms, frozen', () => {

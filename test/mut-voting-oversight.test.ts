@@ -1,6 +1,6 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { refusalOf } from './fixtures/refusal.ts';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/errors.ts';
 import { asOversightAnswer, emptyOversightCounts, loadOversightModule } from '../src/protocols/voting/oversight.ts';
 import { importUserModule } from '../src/user-module.ts';
 
@@ -14,16 +14,6 @@ const hooks = fileURLToPath(new URL('./fixtures/oversight-hooks.ts', import.meta
 const defaults = fileURLToPath(new URL('./fixtures/oversight-defaults.ts', import.meta.url));
 const WHAT =
   'a module exporting an oversight hook, e.g. `export function oversight(request) { return "approve"; }`, at a path relative to the scenario file (module: path#export)';
-
-async function refusal(p: Promise<unknown>): Promise<{ path: string; message: string }> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof ConfigError) return { path: e.path, message: e.message };
-    throw e;
-  }
-  throw new Error('no ConfigError');
-}
 
 describe('asOversightAnswer and the counts', () => {
   it('approve only for "approve"; anything else rejects', () => {
@@ -56,16 +46,16 @@ describe('loadOversightModule', () => {
   });
 
   it('refuses a relative path at oversight.module (or the path given)', async () => {
-    expect(await refusal(loadOversightModule({ module: './oversight-hooks.ts' }))).toStrictEqual({
+    expect(await refusalOf(loadOversightModule({ module: './oversight-hooks.ts' }))).toStrictEqual({
       path: 'oversight.module',
       message: `Invalid configuration at "oversight.module": expected ${WHAT}, got "./oversight-hooks.ts".`,
     });
-    expect((await refusal(loadOversightModule({ module: 'hooks.ts' }, 'policies.gov'))).path).toBe('policies.gov.module');
+    expect((await refusalOf(loadOversightModule({ module: 'hooks.ts' }, 'policies.gov'))).path).toBe('policies.gov.module');
   });
 
   it('refuses a module that does not import, saying why', async () => {
     const missing = '/nonexistent/conclave-oversight.ts';
-    const r = await refusal(loadOversightModule({ module: missing }));
+    const r = await refusalOf(loadOversightModule({ module: missing }));
     expect(r.path).toBe('oversight.module');
     // The import's own message, not the error's name and message.
     const why = await importUserModule(pathToFileURL(missing).href).then(
@@ -77,18 +67,18 @@ describe('loadOversightModule', () => {
   });
 
   it('refuses an export that is not a function, at .export with the exports found (sorted); without one, at .module', async () => {
-    expect(await refusal(loadOversightModule({ module: defaults, export: 'other' }))).toStrictEqual({
+    expect(await refusalOf(loadOversightModule({ module: defaults, export: 'other' }))).toStrictEqual({
       path: 'oversight.export',
       message: `Invalid configuration at "oversight.export": expected ${WHAT} (exports found: default, other, oversight), got "other".`,
     });
-    expect((await refusal(loadOversightModule({ module: defaults, export: 'nope' }, 'x'))).path).toBe('x.export');
-    expect(await refusal(loadOversightModule({ module: defaults, export: 'oversight' }))).toMatchObject({ path: 'oversight.export' });
+    expect((await refusalOf(loadOversightModule({ module: defaults, export: 'nope' }, 'x'))).path).toBe('x.export');
+    expect(await refusalOf(loadOversightModule({ module: defaults, export: 'oversight' }))).toMatchObject({ path: 'oversight.export' });
     const empty = fileURLToPath(new URL('./fixtures/oversight-empty.ts', import.meta.url));
-    const r0 = await refusal(loadOversightModule({ module: empty }));
+    const r0 = await refusalOf(loadOversightModule({ module: empty }));
     expect(r0.path).toBe('oversight.module');
     expect(r0.message).toContain(`expected ${WHAT} (exports found: none), got "`);
     const none = fileURLToPath(new URL('./fixtures/oversight-forger.ts', import.meta.url));
-    const r = await refusal(loadOversightModule({ module: none }));
+    const r = await refusalOf(loadOversightModule({ module: none }));
     expect(r.path).toBe('oversight.module');
     // (The path in the message is cut at 60 characters, as every value a ConfigError names.)
     expect(r.message).toMatch(/\(exports found: [^)]*voter[^)]*\), got "/);

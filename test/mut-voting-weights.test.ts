@@ -1,5 +1,5 @@
+import { refusal } from './fixtures/refusal.ts';
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../src/errors.ts';
 import { ABSTAIN, type Proposal, type Vote } from '../src/protocols/voting/types.ts';
 import { resolveDynamicWeightOptions, updateWeights, validateWeightConfig, type WeightConfig, weightFor } from '../src/protocols/voting/weights.ts';
 
@@ -12,16 +12,6 @@ import { resolveDynamicWeightOptions, updateWeights, validateWeightConfig, type 
 const p: Proposal = { id: 'd1', question: 'Q', options: ['A', 'B'], domain: 'db' };
 const v = (role: string, decision = 'A', agent = 'a1'): Vote => ({ agent, role, decision, reason: '', confidence: 1 });
 
-/** The ConfigError `f` throws: its path and message. */
-function refusal(f: () => unknown): { path: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof ConfigError) return { path: e.path, message: e.message };
-    throw e;
-  }
-  throw new Error('no ConfigError');
-}
 const msg = (path: string, expected: string, got: string) => ({ path, message: `Invalid configuration at "${path}": expected ${expected}, got ${got}.` });
 
 describe('weightFor', () => {
