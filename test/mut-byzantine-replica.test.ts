@@ -407,9 +407,9 @@ describe('split_brain: what the honest replica inside is shown', () => {
     ).inner;
   const detected = (a: ReturnType<typeof hosted>) => a.traces.flatMap((e) => (e.type === 'emit' && e.event.type === 'pbft-detected' ? [e.event.suspect] : []));
 
-  /** p1, split-brain partner of p2, after p0's pre-prepare of one request at 1 (no votes yet). */
-  function accepted() {
-    const a = hosted('p1', byzantineReplica as never, { replicas: R, byzantine: ['split_brain'], colluders: ['p1', 'p2'] } as ByzantineReplicaProps);
+  /** p1, split-brain partner of p2 (or with no Byzantine kind: honest), after p0's pre-prepare of one request at 1 (no votes yet). */
+  function accepted(byzantine: PbftByzantineKind[] = ['split_brain']) {
+    const a = hosted('p1', byzantineReplica as never, { replicas: R, byzantine, colluders: ['p1', 'p2'] } as ByzantineReplicaProps);
     const k = a.host.keys;
     const batch = [req('c')];
     const d = batchDigest(batch);
@@ -446,16 +446,8 @@ describe('split_brain: what the honest replica inside is shown', () => {
   });
 
   it('the same conflicting votes reach an honest replica, which flags the partner', () => {
-    const honest = hosted('p1', byzantineReplica as never, { replicas: R, byzantine: [] } as unknown as ByzantineReplicaProps);
-    const k = honest.host.keys;
-    const batch = [req('c')];
-    const d = batchDigest(batch);
-    honest.receive('c', PBFT_KINDS.request, batch[0]);
-    const ppSig = k.sign('p0', prePrepareText(0, 1, d));
-    honest.receive('p0', PBFT_KINDS.prePrepare, { v: 0, n: 1, d, batch, sig: ppSig });
-    const od = 'ffffffffffffffff';
-    for (const digest of [d, od])
-      honest.receive('p2', PBFT_KINDS.prepare, { v: 0, n: 1, d: digest, i: 'p2', ppSig, sig: k.sign('p2', phaseText('P', 0, 1, digest, 'p2')) });
+    const { a: honest, d, vote } = accepted([]);
+    for (const digest of [d, 'ffffffffffffffff']) honest.receive('p2', PBFT_KINDS.prepare, vote('p2', 'P', digest));
     expect(detected(honest)).toEqual(['p2']);
   });
 

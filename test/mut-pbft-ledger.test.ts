@@ -9,11 +9,15 @@ import { digestOf, Ledger } from '../src/protocols/pbft/ledger.ts';
  * forgotten past them, and a state that snapshots, restores and digests the same whatever order
  * it was built in.
  */
+/** Runs operations on `l` as one client's requests, timestamps 1, 2, 3, ... */
+const runner = (l: Ledger) => {
+  let ts = 0;
+  return (op: string) => l.execute('c', ++ts, op);
+};
+
 describe('Ledger: the operations', () => {
   it('incr counts from 0 per key; put sets; get reads ("" when unset); the empty operation is a no-op', () => {
-    const l = new Ledger();
-    let ts = 0;
-    const run = (op: string) => l.execute('c', ++ts, op);
+    const run = runner(new Ledger());
     expect([run('incr a'), run('incr a'), run('incr b'), run('get a'), run('get z')]).toEqual(['1', '2', '1', '2', '']);
     expect([run('put k hello world'), run('get k'), run('incr k'), run('get k')]).toEqual(['ok', 'hello world', 'NaN', 'NaN']);
     expect([run(''), run('put nokey'), run('drop a'), run('get a')]).toEqual([
@@ -27,9 +31,7 @@ describe('Ledger: the operations', () => {
 
 describe('Ledger: how an operation string splits', () => {
   it('the verb is up to the first space; without one the whole string is the verb and the key is ""', () => {
-    const l = new Ledger();
-    let ts = 0;
-    const run = (op: string) => l.execute('c', ++ts, op);
+    const run = runner(new Ledger());
     expect([run('incr'), run('incr'), run('get'), run('get k')]).toEqual(['1', '2', '2', '']);
     // A leading space: the verb is empty (a no-op), whatever follows.
     expect([run(' incr k'), run('get k')]).toEqual(['noop', '']);
