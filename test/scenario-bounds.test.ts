@@ -250,6 +250,18 @@ describe('YAML the parser would choke on is named for what it is', () => {
     expect(alias.message).toBe('s.yml:5:1: expected a plain key (a name or a number), got a list used as a key.');
   });
 
+  it('a __proto__ key is refused where it is written, at any depth, not dropped', () => {
+    const top = errorOf(() => parseScenario(scenario(...head(), ...task(), '__proto__: { name: y }'), 's.yml'));
+    expect(top.message).toBe('s.yml:4:1: expected a key other than __proto__ (no setting is named so), got the key __proto__. Rename or remove the entry.');
+    const policy = ['decision_policies:', '  routine: { algorithm: simple_majority }', '  __proto__: { algorithm: supermajority }'];
+    const nested = errorOf(() => parseScenario(scenario(...head(), ...task(), ...policy), 's.yml'));
+    expect([nested.line, nested.column]).toStrictEqual([6, 3]);
+    const inList = errorOf(() => parseScenario(scenario('name: x', 'agents: [{ role: coder, count: 3, __proto__: 1 }]', ...task()), 's.yml'));
+    expect([inList.line, inList.column]).toStrictEqual([2, 35]);
+    // As data it is an ordinary string: an option, a role, a value.
+    expect(parseScenario(scenario(...head('{ role: __proto__, count: 3 }'), 'task: { question: q, options: [__proto__, B] }'), 's.yml').name).toBe('x');
+  });
+
   it('a file over 1 MB is refused before it is read', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'conclave-bounds-')), 'big.yml');
     writeFileSync(file, `name: x\n# ${'x'.repeat(2 ** 20)}\n`);

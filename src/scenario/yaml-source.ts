@@ -97,6 +97,17 @@ export function parseYamlSource(text: string, file: string | undefined, kind: So
     const what = isMap(shown) ? 'a mapping' : isSeq(shown) ? 'a list' : 'a tagged value (such as !!binary)';
     throw new ScenarioError(file, pos?.line, pos?.col, '', 'a plain key (a name or a number)', undefined, { gotText: `${what} used as a key` });
   }
+  // yaml keeps `__proto__:` as an own key, but every reader after it (the schema's objects, the
+  // spreads that build settings) treats that name as the prototype: the entry would be dropped
+  // without a word, or worse. No setting is named so: refuse it where it is written.
+  const protoKey = firstProtoKey(doc);
+  if (protoKey) {
+    const pos = protoKey.range ? lineCounter.linePos(protoKey.range[0]) : undefined;
+    throw new ScenarioError(file, pos?.line, pos?.col, '', 'a key other than __proto__ (no setting is named so)', undefined, {
+      gotText: 'the key __proto__',
+      hint: 'Rename or remove the entry.',
+    });
+  }
   let value: unknown;
   try {
     value = doc.toJS();
@@ -154,6 +165,22 @@ function firstCollectionKey(doc: Document.Parsed): Node | undefined {
         stack.push(pair.value);
       }
     } else if (isSeq(node)) for (const item of node.items) stack.push(item);
+  }
+  return undefined;
+}
+
+/** A `__proto__:` key anywhere in the document (the outer mappings are searched first). */
+function firstProtoKey(doc: Document.Parsed): Node | undefined {
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+        if (isScalar(key) && key.value === '__proto__') return isNode(pair.key) ? pair.key : undefined;
+      }
+      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]!.value);
+    } else if (isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
   }
   return undefined;
 }
