@@ -84,12 +84,18 @@ export function redirect(s: RaftNodeState, k: string, ctx: Ctx): void {
   answer(w, { clientId, seq: Number(seq), ok: false, leader: s.leader === s.self ? null : s.leader }, ctx);
 }
 
+/** A whole number from 0 to 2^53 - 1. */
+const count = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+
 export function onClientRequest(s: RaftNodeState, env: Envelope, ctx: Ctx): void {
   const req = env.body as ClientRequest | undefined;
   const machine = s.applied.machine;
+  // seq and lowestPending as the followers' wire check takes them (whole numbers from 0): an
+  // entry they refuse would be resent to them, and refused, until the leader lost its term.
   if (
     typeof req?.clientId !== 'string' ||
-    !Number.isInteger(req.seq) ||
+    !count(req.seq) ||
+    (req.lowestPending !== undefined && !count(req.lowestPending)) ||
     !machine.accepts(req.command) ||
     req.command.op === 'noop' ||
     req.command.op === 'config'
