@@ -118,6 +118,8 @@ describe('defaults', () => {
     expect(client({ requests: 3 }).s.durationMs).toBe(Number.POSITIVE_INFINITY);
     expect(client({ replicas: ['a', 'b', 'c', 'd', 'e', 'f', 'g'] }).s.f).toBe(2);
     expect(client({ replicas: ['a'] }).s.f).toBe(0);
+    expect(client({ replicas: ['a', 'b'] }).s.f).toBe(0);
+    expect(client({ replicas: ['a', 'b', 'c', 'd', 'e'] }).s.f).toBe(1);
     expect(client({ f: 0 }).s.f).toBe(0);
   });
 
@@ -234,12 +236,13 @@ describe('replies', () => {
     c.reply('z', 1, 'x');
     c.deliver('r1', PBFT_KINDS.reply, null);
     c.deliver('r1', PBFT_KINDS.reply, 'r1');
+    c.deliver('r1', PBFT_KINDS.reply, undefined);
     c.reply('r1', 1, 5);
     c.reply('r1', 1, undefined);
-    expect(c.s.refusedReplies).toBe(6);
+    expect(c.s.refusedReplies).toBe(7);
     expect(c.s.accepted).toBe(0);
     c.reply('r1', 2, 'x');
-    expect(c.s.refusedReplies).toBe(6);
+    expect(c.s.refusedReplies).toBe(7);
     expect(c.s.accepted).toBe(0);
   });
 
@@ -291,10 +294,11 @@ describe('resends', () => {
     c.reply('r0', 1, 'a');
     // Request 2 went out at 1000; a request 3 does not exist.
     c.sent.length = 0;
+    c.timers.clear();
     c.clock.now = 1099;
     c.deliver('c', 'retry');
     expect(c.sent).toEqual([]);
-    expect(c.timers.get('retry')).toEqual({ ms: 100, kind: 'retry' });
+    expect([...c.timers]).toEqual([['retry', { ms: 100, kind: 'retry' }]]);
     c.clock.now = 1100;
     c.deliver('c', 'retry');
     expect(c.requests()).toEqual([
@@ -353,6 +357,26 @@ describe('giving up', () => {
       { to: 'boss', corr: 4, kind: 'summary', body: { issued: 2, accepted: 0, gaveUp: true, retries: 0, refusedReplies: 0, firstAt: 1000, lastAt: 1000 } },
     ]);
     expect(c.cancelled).toEqual(['retry', 'deadline', 'stall']);
+  });
+
+  it('after giving up it issues nothing more: a late result is still accepted, but starts no request, and a late retry resends nothing', () => {
+    const c = client({ requests: 3, window: 2, deadlineMs: 500 });
+    c.start(4);
+    c.clock.now = 1500;
+    c.deliver('c', 'deadline');
+    c.sent.length = 0;
+    c.events.length = 0;
+    c.timers.clear();
+    c.reply('r0', 1, 'a');
+    c.reply('r1', 1, 'a');
+    expect(c.events).toEqual([{ type: 'pbft-accepted', client: 'c', ts: 1, result: 'a' }]);
+    expect(c.s.nextTs).toBe(2);
+    c.clock.now = 5000;
+    c.deliver('c', 'retry');
+    expect(c.sent).toEqual([]);
+    expect(c.timers.size).toBe(0);
+    expect(c.s.retries).toBe(0);
+    expect(c.replies.length).toBe(1);
   });
 
   it('a deadline before start changes nothing', () => {

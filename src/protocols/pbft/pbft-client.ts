@@ -196,6 +196,8 @@ function start(s: ClientState, env: Envelope, ctx: Ctx): void {
 const mayIssue = (s: ClientState, ctx: Ctx): boolean => s.nextTs < s.total && ctx.now() < s.firstAt + s.durationMs;
 
 function fill(s: ClientState, ctx: Ctx): void {
+  // Given up, the run has ended: a result accepted after the summary starts no new request.
+  if (s.request === undefined) return;
   while (s.waiting.size < s.window && mayIssue(s, ctx)) {
     const ts = ++s.nextTs;
     const op = `incr k${ts % s.keys}`;
