@@ -197,6 +197,10 @@ describe('its own timers', () => {
     h.deliver('r3', PBFT_KINDS.prepare, {});
     h.deliver('r3', 'hello', {});
     expect(h.s.pending.size).toBe(0);
+    // Not even the fetch the fetch timer would make while the replica is behind.
+    h.s.low = 64;
+    h.s.stableProof = ['r0', 'r1', 'r2'].map((i) => ({ n: 64, d: 'x', i, sig: '' }));
+    h.deliver('r3', PBFT_KINDS.state, {});
     expect([...h.events, ...h.sent]).toEqual([]);
   });
 

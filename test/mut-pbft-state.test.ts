@@ -124,6 +124,19 @@ describe('signatures', () => {
     expect(checkSig(s, ctx, 'r1', 'T', 42)).toBe(false);
   });
 
+  it('never hands verify a signature that is not a string', () => {
+    const { s, ctx } = handReplica('r3');
+    const asked: unknown[][] = [];
+    (ctx as { verify: (...a: unknown[]) => boolean }).verify = (...a) => {
+      asked.push(a);
+      return true;
+    };
+    expect([undefined, 42, null, { sig: 'x' }].map((bad) => checkSig(s, ctx, 'r1', 'T', bad))).toEqual([false, false, false, false]);
+    expect(asked).toEqual([]);
+    expect(checkSig(s, ctx, 'r1', 'T', 'anything')).toBe(true);
+    expect(asked).toEqual([['r1', 'T', 'anything']]);
+  });
+
   it('takes anything when the run does not sign', () => {
     const { s, ctx } = handReplica('r3', { auth: 'none' });
     expect(checkSig(s, ctx, 'r1', 'T', undefined)).toBe(true);
