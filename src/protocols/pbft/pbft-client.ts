@@ -134,9 +134,9 @@ export const pbftClient: Behaviour<ClientState, PbftClientProps> = {
     if (p.requests === undefined && p.durationMs === undefined)
       throw new ConfigError('requests', 'an integer >= 0, or durationMs (issue requests for that long): one of the two is needed', p.requests);
     if (p.requests !== undefined && !(Number.isInteger(p.requests) && p.requests >= 0)) throw new ConfigError('requests', 'an integer >= 0', p.requests);
-    if (p.durationMs !== undefined && !(typeof p.durationMs === 'number' && Number.isFinite(p.durationMs) && p.durationMs >= 0))
+    if (p.durationMs !== undefined && !(Number.isFinite(p.durationMs) && p.durationMs >= 0))
       throw new ConfigError('durationMs', 'a finite number of ms >= 0', p.durationMs);
-    if (p.stallMs !== undefined && !(typeof p.stallMs === 'number' && Number.isFinite(p.stallMs) && p.stallMs > 0))
+    if (p.stallMs !== undefined && !(Number.isFinite(p.stallMs) && p.stallMs > 0))
       throw new ConfigError('stallMs', 'a finite number of ms > 0', p.stallMs);
     return new ClientState(
       new Set(p.replicas),
