@@ -136,8 +136,7 @@ export const pbftClient: Behaviour<ClientState, PbftClientProps> = {
     if (p.requests !== undefined && !(Number.isInteger(p.requests) && p.requests >= 0)) throw new ConfigError('requests', 'an integer >= 0', p.requests);
     if (p.durationMs !== undefined && !(Number.isFinite(p.durationMs) && p.durationMs >= 0))
       throw new ConfigError('durationMs', 'a finite number of ms >= 0', p.durationMs);
-    if (p.stallMs !== undefined && !(Number.isFinite(p.stallMs) && p.stallMs > 0))
-      throw new ConfigError('stallMs', 'a finite number of ms > 0', p.stallMs);
+    if (p.stallMs !== undefined && !(Number.isFinite(p.stallMs) && p.stallMs > 0)) throw new ConfigError('stallMs', 'a finite number of ms > 0', p.stallMs);
     return new ClientState(
       new Set(p.replicas),
       f,
