@@ -229,9 +229,9 @@ function fill(s: ClientState, ctx: Ctx): void {
 function send(s: ClientState, seq: number, p: Pending, ctx: Ctx): void {
   p.answered = false;
   // Commands enter `pending` in increasing seq order and a Map iterates in insertion order,
-  // so the first key is the lowest still pending (a scan of the window cost 12% of a run).
-  const first: number | undefined = s.pending.keys().next().value;
-  const lowest = first !== undefined && first < seq ? first : seq;
+  // so the first key is the lowest still pending, `seq` at most: every caller sends a command
+  // it holds in `pending` (a scan of the window cost 12% of a run).
+  const lowest = s.pending.keys().next().value as number;
   const body: ClientRequest = { clientId: s.clientId, seq, lowestPending: lowest, command: p.command };
   ctx.send(p.to, { kind: RAFT_KINDS.clientRequest, body });
   ctx.setTimer(`retry:${seq}`, s.retryMs, { kind: 'client-retry', body: seq });
@@ -247,8 +247,9 @@ function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
     // Go where the node points (or on to the next node), at once, but only so many times in a
     // row: stale hints must not ping-pong forever. After that the retry timer paces us. A
     // leader we did not know of joined the cluster since we started: learn it.
-    if (r.leader !== null && typeof r.leader === 'string') s.learn(r.leader);
-    const hint = r.leader !== null && r.leader !== env.from && s.placeOf(r.leader) >= 0 ? r.leader : undefined;
+    // (A redirect's leader is a string or null: `clientReplyOk` checked it.)
+    if (r.leader !== null) s.learn(r.leader);
+    const hint = r.leader !== null && r.leader !== env.from ? r.leader : undefined;
     p.to = hint ?? nodes[(s.placeOf(env.from) + 1) % nodes.length];
     s.guess = s.placeOf(p.to);
     if (p.redirects++ < nodes.length) {
