@@ -105,7 +105,7 @@ export function onClientRequest(s: RaftNodeState, env: Envelope, ctx: Ctx): void
   // someone else's reply address: only members' replyTo count). A reply address that is none is
   // a malformed request, not one to answer to nobody.
   const forwarded = req.replyTo !== undefined && s.known.has(env.from);
-  if (forwarded && (typeof req.replyTo !== 'object' || req.replyTo === null || typeof req.replyTo.from !== 'string')) return;
+  if (forwarded && typeof req.replyTo?.from !== 'string') return;
   const w: Waiter = forwarded ? { from: req.replyTo!.from, corr: req.replyTo!.corr, via: env.from } : { from: env.from, corr: env.corr };
   if (s.role !== 'leader') {
     // Forward once to the leader we know, so a client need not know who leads; a forwarded

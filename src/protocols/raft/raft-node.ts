@@ -127,9 +127,10 @@ export function raftNodeWith(createMachine: () => StateMachine): Behaviour<RaftN
  * The compaction interval in use: the props' (default 10,000), or 0 for a state machine that
  * cannot snapshot when the props left it to the default; given explicitly, it is refused.
  */
-function snapshotEvery(s: RaftNodeState, given: RaftProps | undefined): number {
+function snapshotEvery(s: RaftNodeState, given: RaftProps): number {
   if (s.applied.canSnapshot()) return s.props.snapshotEvery;
-  if (given?.snapshotEvery !== undefined && given.snapshotEvery > 0) {
+  // `given` is an object: resolveRaftProps refused anything else.
+  if ((given.snapshotEvery ?? 0) > 0) {
     throw new ConfigError(
       `raft("${s.self}").props.snapshotEvery`,
       '0 (this state machine has no snapshot()/restore(); implement them to compact the log)',

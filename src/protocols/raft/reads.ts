@@ -35,5 +35,5 @@ export function serveReads(s: RaftNodeState, ctx: Ctx): void {
     if (r.round > confirmed || r.index > s.lastApplied) break;
     answer(r.waiter, { clientId: r.clientId, seq: r.seq, ok: true, index: r.index, result: s.applied.machine.read(r.command) }, ctx);
   }
-  if (i > 0) s.reads.splice(0, i);
+  s.reads.splice(0, i);
 }
