@@ -5,6 +5,7 @@ import { addDrift, addOutcome, armKey, describeArm, patternKey, readArms, readPa
 import { beta, normal } from './sampling.ts';
 import { featureSimilarity } from './similarity.ts';
 import { DEFAULT_UTILITY, utility, type UtilityWeights } from './utility.ts';
+import { fieldEstimate } from './field-effects.ts';
 
 export interface ReasoningBankOptions {
   /**
@@ -18,7 +19,7 @@ export interface ReasoningBankOptions {
   readonly neighbours?: number;
   /**
    * The most pseudo-uses an arm's prior from the class's arms sharing its field values is worth
-   * (default 10); each similar class lends up to a fifth of it (2 uses by default, as before). The main effects ignore how
+   * (default 10); each similar class lends up to a fifth of it (2 uses by default, as before). The field model ignores how
    * fields interact (a mesh's coordination grows with its team), so past 10 uses an arm's own
    * figures should outweigh them: at 20 the bank kept sampling arms their fields flattered, and
    * learned more slowly (benchmark, 8 seeds: cumulative regret 144 against 132 at 10).
@@ -245,9 +246,8 @@ export class ReasoningBank implements ConfigChooser {
 
   /**
    * An arm's posterior: its own discounted figures over a prior. The prior's mean comes from
-   * (a) this class's other arms, as main effects: the class's log-odds of success (and log
-   * duration, and quality) moved by how much better or worse each of the arm's field values did
-   * (the same topology, the same queen, ...) than the class as a whole; and (b) the same arm in
+   * (a) this class's other arms, as an additive model of the arm's field values (the same
+   * topology, the same queen, ...) fitted to them (`fieldEstimate`); and (b) the same arm in
    * the most similar other patterns, weighted by similarity. The prior is worth more as the
    * evidence behind it grows (up to `priorStrength` uses from the fields, a fifth of that per
    * similar class), so an untried arm whose every field did badly is rarely tried, and
@@ -256,7 +256,7 @@ export class ReasoningBank implements ConfigChooser {
   #posterior(arm: Arm, own: Map<string, ArmStats>, lenders: readonly { similarity: number; arms: Map<string, ArmStats> }[]): Posterior {
     const k = armKey(arm);
     const mine = own.get(k);
-    const effects = mainEffects(arm, own);
+    const effects = fieldEstimate(arm, own);
     let w = 0,
       pSum = 0,
       qSum = 0,
@@ -307,51 +307,6 @@ export class ReasoningBank implements ConfigChooser {
     const duration = Math.max(0, p.duration + (p.durationSd / Math.sqrt(k)) * normal(rnd));
     return utility(success, quality, duration, this.#utility);
   }
-}
-
-const logit = (p: number) => Math.log(p / (1 - p));
-const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
-
-/**
- * The main-effects estimate of an arm from the class's other arms (see #posterior), and the
- * evidence behind it (the fewest discounted uses among its field values' pools); undefined when
- * some field value has never been tried.
- */
-function mainEffects(arm: Arm, own: Map<string, ArmStats>): { success: number; quality: number; durationMs: number; evidence: number } | undefined {
-  const k = armKey(arm);
-  const all = { n: 0, s: 0, q: 0, logD: 0 };
-  for (const a of own.values()) {
-    const d = a.discounted;
-    all.n += d.uses;
-    all.s += d.successes;
-    all.q += d.qualitySum;
-    all.logD += d.uses * Math.log(Math.max(1, d.durationSum / Math.max(d.uses, 1e-9)));
-  }
-  if (all.n <= 0) return undefined;
-  const baseZ = logit((all.s + 1) / (all.n + 2));
-  const baseQ = all.q / all.n;
-  const baseLogD = all.logD / all.n;
-  let z = baseZ,
-    q = baseQ,
-    logD = baseLogD,
-    evidence = Infinity;
-  for (const [field, value] of Object.entries(arm)) {
-    const pool = { n: 0, s: 0, q: 0, logD: 0 };
-    for (const a of own.values()) {
-      if (a.armKey === k || a.arm[field] !== value) continue;
-      const d = a.discounted;
-      pool.n += d.uses;
-      pool.s += d.successes;
-      pool.q += d.qualitySum;
-      pool.logD += d.uses * Math.log(Math.max(1, d.durationSum / Math.max(d.uses, 1e-9)));
-    }
-    if (pool.n <= 0) return undefined;
-    z += logit((pool.s + 1) / (pool.n + 2)) - baseZ;
-    q += pool.q / pool.n - baseQ;
-    logD += pool.logD / pool.n - baseLogD;
-    evidence = Math.min(evidence, pool.n);
-  }
-  return { success: sigmoid(Math.max(-6, Math.min(6, z))), quality: Math.max(0, Math.min(1, q)), durationMs: Math.exp(logD), evidence };
 }
 
 /** The arm with the best discounted mean utility among those with at least one recent use. */
