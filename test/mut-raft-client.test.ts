@@ -292,14 +292,31 @@ describe('raftClient: redirects and retries', () => {
   });
 
   it('a redirect to a leader it did not know of learns it and goes there', () => {
-    const c = client({ commands: 1 });
+    const c = client({ commands: 2 });
     c.start();
     c.requests();
     c.redirect('n1', 1, 'n9');
     expect(c.requests().map((r) => r[0])).toEqual(['n9']);
     c.redirect('n9', 1, null);
-    // n9 is the fourth node: the next after it is n1.
+    // n9 is the fourth node: the next after it is n1, and the next after n3 is n9.
     expect(c.requests().map((r) => r[0])).toEqual(['n1']);
+    c.redirect('n3', 1, null);
+    expect(c.requests().map((r) => r[0])).toEqual(['n9']);
+  });
+
+  it('after a redirect to a leader it did not know of, a command given up leaves the next one going there', () => {
+    const c = client({ commands: 2, retryBudget: 1 });
+    c.start();
+    c.requests();
+    c.redirect('n1', 1, 'n2');
+    c.redirect('n2', 1, 'n3');
+    c.redirect('n3', 1, 'n9');
+    // Four nodes now: a fourth redirect in a row is followed, the fifth is not.
+    c.redirect('n9', 1, 'n1');
+    c.redirect('n1', 1, 'n9');
+    expect(c.requests().map((r) => r[0])).toEqual(['n2', 'n3', 'n9', 'n1']);
+    c.retry(1);
+    expect(c.requests()).toEqual([['n9', 'c', 2, 2, put(2)]]);
   });
 
   it('at most as many redirects in a row as nodes; then the timer paces a resend to where the last one pointed', () => {

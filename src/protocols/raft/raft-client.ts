@@ -249,8 +249,7 @@ function onReply(s: ClientState, env: Envelope, ctx: Ctx): void {
     // leader we did not know of joined the cluster since we started: learn it.
     // (A redirect's leader is a string or null: `clientReplyOk` checked it.)
     if (r.leader !== null) s.learn(r.leader);
-    const hint = r.leader !== null && r.leader !== env.from ? r.leader : undefined;
-    p.to = hint ?? nodes[(s.placeOf(env.from) + 1) % nodes.length];
+    p.to = r.leader !== null && r.leader !== env.from ? r.leader : nodes[(s.placeOf(env.from) + 1) % nodes.length];
     s.guess = s.placeOf(p.to);
     if (p.redirects++ < nodes.length) {
       s.retries++;
