@@ -397,6 +397,12 @@ describe('onClientRequest', () => {
     expect(s.waiters.get(key('c', 1))).toEqual({ from: 'client', corr: 2 });
   });
 
+  it('a member\u2019s request with no reply address is its own: answered to it directly', () => {
+    const { s, r } = leader('n1', three, 2, [entry(2)], { n2: 1, n3: 1 }, 1);
+    onClientRequest(s, env('n2', req(1), 4), r.ctx);
+    expect(s.waiters.get(key('c', 1))).toEqual({ from: 'n2', corr: 4 });
+  });
+
   it('a member\u2019s reply address that is not one is ignored', () => {
     const { s, r } = leader('n1', three, 2, [entry(2)], { n2: 1, n3: 1 }, 1);
     for (const replyTo of ['client', null, {}, { from: 3 }]) onClientRequest(s, env('n2', { ...req(1), replyTo }), r.ctx);
