@@ -64,7 +64,7 @@ describe('--dashboard refuses what a watched campaign would not honour', () => {
       stressCommand({ protocol: 'raft', agents: 3, runs: 2, seed: 1, decisions: 5, workers: 2, dashboard: { port: 0 }, store: false }, () => undefined),
     ).rejects.toThrow(/"--workers": expected 1 with --dashboard/);
     await expect(
-      benchCommand({ algorithms: 'raft', agents: '3', iterations: 1, decisions: 5, workers: 2, dashboard: 0, store: false }, () => undefined),
+      benchCommand({ algorithms: 'raft', agents: '3', iterations: 1, decisions: 5, workers: 2, dashboard: { port: 0 }, store: false }, () => undefined),
     ).rejects.toThrow(/"--workers": expected 1 with --dashboard in sim mode/);
   });
 });

@@ -10,6 +10,7 @@ import { benchTable } from '../bench/bench-table.ts';
 import { progressBar } from '../bench/progress.ts';
 import { runBench } from '../bench/run-bench.ts';
 import { ConclaveError, ConfigError } from '../errors.ts';
+import { type DashboardServing, dashboardLine } from './dashboard-serving.ts';
 import { didYouMean, parseDuration } from '../scenario/index.ts';
 import { dim } from '../text/format.ts';
 import { brokenRunEnd, ReportRecorder, type RunEnd } from '../store/index.ts';
@@ -54,7 +55,7 @@ export interface BenchCommandOptions {
   /** The run store to record the benchmark in (the CLI resolves --store and the default); absent or false: not recorded. */
   readonly store?: string | false;
   /** Watch the bench live on the dashboard (`--dashboard [port]`): runs one at a time in this process, their figures include the feed's cost. */
-  readonly dashboard?: number | true;
+  readonly dashboard?: DashboardServing;
 }
 
 /**
@@ -101,14 +102,13 @@ export async function benchCommand(
     o.dashboard === undefined
       ? undefined
       : await (await import('../dashboard/live-dashboard.ts')).LiveDashboard.start({
-          port: o.dashboard === true ? 3002 : o.dashboard,
+          ...o.dashboard,
           runId: recorder?.id ?? `bench-${process.pid}`,
           label: `bench ${plan.algorithms.join(',')}`,
           mode: plan.mode,
           protocol: plan.algorithms.join(','),
         });
-  if (dash)
-    progress?.write(`conclave: dashboard for this bench: ${dash.url} (watched, its runs go one at a time here and their figures include the feed's cost)\n`);
+  if (dash) progress?.write(`${dashboardLine(dash, 'this bench')} (watched, its runs go one at a time here and their figures include the feed's cost)\n`);
   const report = await runBench(plan, {
     command: commandLine(o.argv),
     ...(dash

@@ -13,6 +13,7 @@ import { prepareSwarmRun, swarmLines, type SwarmRun } from './node-command.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
 import type { LiveDashboard } from '../dashboard/live-dashboard.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
+import { addServingOptions, type DashboardServing, dashboardLine, dashboardServing } from './dashboard-serving.ts';
 
 const STORE_HELP = `the run store (default: $CONCLAVE_STORE, else ${DEFAULT_STORE} under the current directory)`;
 
@@ -129,14 +130,7 @@ export async function hiveSpawnCommand(
     ...(flags.topology && { topology: flags.topology }),
     ...(flags.mode && { mode: flags.mode }),
   };
-  if (flags.dashboard === undefined && (flags.dashboardHost !== undefined || flags.dashboardToken !== undefined)) {
-    const flag = flags.dashboardHost !== undefined ? '--dashboard-host' : '--dashboard-token';
-    throw new ConfigError(
-      flag,
-      'to be given with --dashboard (it says how the sessions are served; add --dashboard, or drop it)',
-      flags.dashboardHost ?? flags.dashboardToken,
-    );
-  }
+  const serving = dashboardServing(flags, 'each session');
   const orphan = flags.swarm !== undefined ? '--swarm' : flags.nodes !== undefined ? '--nodes' : flags.spawnNodes !== undefined ? '--spawn-nodes' : undefined;
   if (flags.nats === undefined && orphan !== undefined)
     throw new ConfigError(orphan, 'it only together with --nats URL (the NATS server the nodes joined)', flags.swarm ?? flags.nodes ?? flags.spawnNodes);
@@ -146,7 +140,7 @@ export async function hiveSpawnCommand(
       ? undefined
       : await prepareSwarmRun({ nats: flags.nats, swarm: flags.swarm, nodes: flags.nodes, spawnNodes: flags.spawnNodes }, flags.mode, undefined);
   try {
-    return await spawnSessions(text, flags, argv, out, swarmRun ? { ...base, mode: 'threads' } : base, fromFile, swarmRun);
+    return await spawnSessions(text, flags, argv, out, swarmRun ? { ...base, mode: 'threads' } : base, fromFile, swarmRun, serving);
   } finally {
     await swarmRun?.stop();
   }
@@ -161,6 +155,7 @@ async function spawnSessions(
   base: HiveOptions,
   fromFile: { name: string; options: HiveOptions } | undefined,
   swarmRun: SwarmRun | undefined,
+  serving: DashboardServing | undefined,
 ): Promise<number> {
   const [{ runHiveSession }, { ReportRecorder }] = await Promise.all([import('../hive/hive-session.ts'), import('../store/report-recorder.ts')]);
   const seed0 = flags.seed ?? fromFile?.options.seed ?? 1;
@@ -185,11 +180,8 @@ async function spawnSessions(
             detailLimit: 0,
             signed: false,
           });
-    const dash = flags.dashboard === undefined ? undefined : await hiveDashboard(flags, rec?.id ?? `hive-${process.pid}-${i + 1}`, options.mode ?? 'sim');
-    if (dash)
-      console.error(
-        `conclave: dashboard for session ${i + 1}: ${dash.url}${dash.generatedToken ? ` (token generated for a host other than loopback: ${dash.token})` : ''}`,
-      );
+    const dash = serving === undefined ? undefined : await hiveDashboard(serving, rec?.id ?? `hive-${process.pid}-${i + 1}`, options.mode ?? 'sim');
+    if (dash) console.error(dashboardLine(dash, `session ${i + 1}`));
     try {
       const s = await runHiveSession(options, {
         ...(learning ?? {}),
@@ -351,53 +343,53 @@ export function registerHiveCommand(program: Command): void {
       'A queen-led hive: the queen decomposes an objective into a task graph, teams of workers (under team leads) do the subtasks, critical decisions go to the experts by consensus. Sessions are recorded in the run store (kind hive).',
     );
   badFlagsExitTwo(hive);
-  badFlagsExitTwo(hive.command('spawn'))
-    .description(
-      'Run a hive on an objective: the queen decomposes it, assigns subtasks by skill and load, retries and reassigns failures, settles architecture, security and deployment decisions by consensus, and reports.',
-    )
-    .argument('[objective]', 'what the hive should achieve (or give --scenario)')
-    .option(
-      '--queen <type>',
-      'strategic (plans up front, quality first), tactical (whoever is free, latency first) or adaptive (re-plans, switches topology and consensus)',
-      choice('--queen', ['strategic', 'tactical', 'adaptive'] as const),
-    )
-    .option('--workers <n>', 'workers (besides the queen and one lead per team), default 20', integer('--workers', 1, 1000))
-    .option('--teams <n>', 'teams, each under its own lead, default 4', integer('--teams', 1, 1000))
-    .option(
-      '--consensus <mode>',
-      "auto (byzantine for critical decisions, weighted for routine), byzantine, weighted or raft (the lead expert's choice committed by a majority: not Byzantine-tolerant)",
-      choice('--consensus', ['auto', 'byzantine', 'weighted', 'raft'] as const),
-    )
-    .option('--topology <kind>', 'hierarchical (default), mesh, star or ring', choice('--topology', ['mesh', 'hierarchical', 'star', 'ring'] as const))
-    .option('--sessions <n>', 'sessions to run one after another (seeds seed, seed + 1, ...)', integer('--sessions', 1, 10_000), 1)
-    .option('--scenario <file>', 'a hive scenario YAML (see examples/hive-docs.yml); flags override it')
-    .option('--seed <n>', "the first session's seed (default 1)", integer('--seed', 0, 2 ** 32 - 1))
-    .option('--mode <mode>', 'sim (deterministic, virtual time) or threads (worker threads, wall clock)', choice('--mode', ['sim', 'threads'] as const))
-    .option('--json', 'print the session(s) as JSON')
-    .option('--store <file>', STORE_HELP)
-    .option('--no-store', 'do not record the sessions')
-    .option(
-      '--dashboard [port]',
-      'serve each session live on the dashboard while it goes (default port 3002; 0: any free one) and print its URL: the hive as a graph (queen, leads, workers), its books, its timeline; the page can pause a sim session, switch its topology, crash or isolate a member',
-      portOption('--dashboard'),
-    )
-    .option('--dashboard-host <host>', 'with --dashboard: the address to bind (default 127.0.0.1; any other requires a token)')
-    .option('--nats <url>', 'run the hive across the node processes of a swarm on this NATS server (conclave node), in real time')
-    .option('--swarm <id>', 'with --nats: the swarm whose nodes host the hive')
-    .option('--nodes <n>', "with --nats: how many of the swarm's idle nodes to use (default: all that answer)", integer('--nodes', 1, 256))
-    .option('--spawn-nodes <n>', 'with --nats: start N local node processes for the hive (and stop them after)', integer('--spawn-nodes', 1, 64))
-    .option('--dashboard-token <t>', 'with --dashboard: require this token on every request')
-    .option(
-      '--learn',
-      "choose each session's configuration (topology, consensus, queen type, team size) with the ReasoningBank in the run store: from what earlier sessions of this and similar objectives stored, refined by this one's outcome (see conclave memory); --queen, --consensus, --topology and --teams given narrow its choice",
-    )
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 every objective done; 1 a safety finding (a critical decision against the honest majority); 2 bad input; 3 an objective failed.\n\nExamples:\n  conclave hive-mind spawn "Document the payments API" --queen strategic --workers 20 --teams 4\n  conclave hive-mind spawn --scenario examples/hive-docs.yml --sessions 3\n  conclave hive-mind spawn "Secure the login flow" --consensus byzantine --json\n  conclave hive-mind spawn "Document the payments API" --learn --sessions 5',
-    )
-    .action(async (objective: string | undefined, opts: SpawnFlags) => {
-      process.exitCode = await hiveSpawnCommand(objective, opts, (l) => console.log(l), process.argv.slice(2));
-    });
+  addServingOptions(
+    badFlagsExitTwo(hive.command('spawn'))
+      .description(
+        'Run a hive on an objective: the queen decomposes it, assigns subtasks by skill and load, retries and reassigns failures, settles architecture, security and deployment decisions by consensus, and reports.',
+      )
+      .argument('[objective]', 'what the hive should achieve (or give --scenario)')
+      .option(
+        '--queen <type>',
+        'strategic (plans up front, quality first), tactical (whoever is free, latency first) or adaptive (re-plans, switches topology and consensus)',
+        choice('--queen', ['strategic', 'tactical', 'adaptive'] as const),
+      )
+      .option('--workers <n>', 'workers (besides the queen and one lead per team), default 20', integer('--workers', 1, 1000))
+      .option('--teams <n>', 'teams, each under its own lead, default 4', integer('--teams', 1, 1000))
+      .option(
+        '--consensus <mode>',
+        "auto (byzantine for critical decisions, weighted for routine), byzantine, weighted or raft (the lead expert's choice committed by a majority: not Byzantine-tolerant)",
+        choice('--consensus', ['auto', 'byzantine', 'weighted', 'raft'] as const),
+      )
+      .option('--topology <kind>', 'hierarchical (default), mesh, star or ring', choice('--topology', ['mesh', 'hierarchical', 'star', 'ring'] as const))
+      .option('--sessions <n>', 'sessions to run one after another (seeds seed, seed + 1, ...)', integer('--sessions', 1, 10_000), 1)
+      .option('--scenario <file>', 'a hive scenario YAML (see examples/hive-docs.yml); flags override it')
+      .option('--seed <n>', "the first session's seed (default 1)", integer('--seed', 0, 2 ** 32 - 1))
+      .option('--mode <mode>', 'sim (deterministic, virtual time) or threads (worker threads, wall clock)', choice('--mode', ['sim', 'threads'] as const))
+      .option('--json', 'print the session(s) as JSON')
+      .option('--store <file>', STORE_HELP)
+      .option('--no-store', 'do not record the sessions')
+      .option(
+        '--dashboard [port]',
+        'serve each session live on the dashboard while it goes (default port 3002; 0: any free one) and print its URL: the hive as a graph (queen, leads, workers), its books, its timeline; the page can pause a sim session, switch its topology, crash or isolate a member',
+        portOption('--dashboard'),
+      )
+      .option('--nats <url>', 'run the hive across the node processes of a swarm on this NATS server (conclave node), in real time')
+      .option('--swarm <id>', 'with --nats: the swarm whose nodes host the hive')
+      .option('--nodes <n>', "with --nats: how many of the swarm's idle nodes to use (default: all that answer)", integer('--nodes', 1, 256))
+      .option('--spawn-nodes <n>', 'with --nats: start N local node processes for the hive (and stop them after)', integer('--spawn-nodes', 1, 64))
+      .option(
+        '--learn',
+        "choose each session's configuration (topology, consensus, queen type, team size) with the ReasoningBank in the run store: from what earlier sessions of this and similar objectives stored, refined by this one's outcome (see conclave memory); --queen, --consensus, --topology and --teams given narrow its choice",
+      )
+      .addHelpText(
+        'after',
+        '\nExit codes: 0 every objective done; 1 a safety finding (a critical decision against the honest majority); 2 bad input; 3 an objective failed.\n\nExamples:\n  conclave hive-mind spawn "Document the payments API" --queen strategic --workers 20 --teams 4\n  conclave hive-mind spawn --scenario examples/hive-docs.yml --sessions 3\n  conclave hive-mind spawn "Secure the login flow" --consensus byzantine --json\n  conclave hive-mind spawn "Document the payments API" --learn --sessions 5',
+      )
+      .action(async (objective: string | undefined, opts: SpawnFlags) => {
+        process.exitCode = await hiveSpawnCommand(objective, opts, (l) => console.log(l), process.argv.slice(2));
+      }),
+  );
   badFlagsExitTwo(hive.command('sessions'))
     .description('List the hive sessions in the run store: id, status, name, seed, outcome.')
     .option('--store <file>', STORE_HELP)
@@ -519,12 +511,10 @@ export function armText(arm: Arm): string {
 }
 
 /** A session's live dashboard (loaded only when asked for: the server thread is not free to start). */
-async function hiveDashboard(flags: SpawnFlags, runId: string, mode: 'sim' | 'threads'): Promise<LiveDashboard> {
+async function hiveDashboard(serving: DashboardServing, runId: string, mode: 'sim' | 'threads'): Promise<LiveDashboard> {
   const { LiveDashboard } = await import('../dashboard/live-dashboard.ts');
   return LiveDashboard.start({
-    port: flags.dashboard === true || flags.dashboard === undefined ? 3002 : flags.dashboard,
-    ...(flags.dashboardHost !== undefined ? { host: flags.dashboardHost } : {}),
-    ...(flags.dashboardToken !== undefined ? { token: flags.dashboardToken } : {}),
+    ...serving,
     runId,
     label: 'hive',
     mode,

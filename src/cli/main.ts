@@ -18,6 +18,7 @@ import { registerHiveCommand } from './hive-command.ts';
 import { registerNodeCommand } from './node-command.ts';
 import { registerMemoryCommand } from './memory-cli.ts';
 import { portOption, registerDashboardCommand } from './dashboard-command.ts';
+import { addServingOptions, type DashboardFlags, dashboardServing } from './dashboard-serving.ts';
 import { applySummaries } from './command-summaries.ts';
 
 function integer(name: string, min: number, max: number) {
@@ -83,200 +84,203 @@ export function buildCli(): Command {
       if (opts.json) console.log(JSON.stringify(report, null, 2));
     });
 
-  program
-    .command('run')
-    .description(
-      'Run a scenario file (or, without one, the built-in five-agent database choice) and report decisions, throughput, latency, quality, safety and message accounting.',
-    )
-    .argument('[scenario]', 'a scenario YAML file (see examples/)')
-    .option(
-      '--config <file>',
-      'a consensus configuration (consensus.default_algorithm, algorithms, agent_weights, agent_expertise, raft) merged under the scenario; repeat it: files merge in order (later keys win, mappings merge deeply, lists replace), after the user file ($CONCLAVE_HOME/config.yml) and the project file (./conclave.config.yml)',
-      collect,
-    )
-    .option('--seed <n>', "seed (overrides the scenario's)", integer('--seed', 0, 2 ** 31 - 1))
-    .option('--mode <mode>', 'sim (deterministic, virtual time) or threads (worker threads, wall clock)', mode)
-    .option('--workers <n>', 'worker threads in threads mode (default: one per core)', integer('--workers', 1, 256))
-    .option('--json', 'print the result as one JSON object')
-    .option('--trace <file>', 'write every trace event to FILE as JSON lines')
-    .option('--timeline <n>', 'show the votes of the first N decisions', integer('--timeline', 0, 1000), 2)
-    .option('--history <file>', 'Raft runs: write the client-visible history (Jepsen-style JSON lines) to FILE')
-    .option('--force', 'run the scenario even when its estimated memory or time is over what this machine can hold (the estimate is in the error)')
-    .option('--store <file>', STORE_HELP)
-    .option('--no-store', 'do not record it')
-    .option(
-      '--store-detail <n>',
-      'decisions stored one by one with their votes; the rest as aggregates (default 1000; every one when the scenario has an audit: section)',
-      integer('--store-detail', 0, 2 ** 31 - 1),
-    )
-    .option('--nats <url>', 'run across the node processes of a swarm on this NATS server (conclave node), in real time')
-    .option('--swarm <id>', 'with --nats: the swarm whose nodes host the run')
-    .option('--nodes <n>', "with --nats: how many of the swarm's idle nodes to use (default: all that answer)", integer('--nodes', 1, 256))
-    .option('--spawn-nodes <n>', 'with --nats: start N local node processes for this run (and stop them after)', integer('--spawn-nodes', 1, 64))
-    .option(
-      '--dashboard [port]',
-      'serve this run live on the dashboard while it goes (default port 3002; 0: any free one) and print its URL; the page can pause a sim run, switch its topology, crash, partition or isolate members, or make one Byzantine',
-      portOption('--dashboard'),
-    )
-    .option(
-      '--dashboard-host <host>',
-      'with --dashboard: the address to bind (default 127.0.0.1; any other requires a token, generated and printed unless --dashboard-token gives it)',
-    )
-    .option('--dashboard-token <t>', 'with --dashboard: require this token on every request')
-    .option('--dashboard-paused', 'with --dashboard, sim mode: hold the run once its topology is in force, until the page resumes it')
-    .addHelpText(
-      'after',
-      '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config examples/config/consensus-config.yml\n  conclave run examples/db-choice.yml --nats nats://127.0.0.1:4222 --spawn-nodes 3',
-    )
-    .action(
-      async (
-        file: string | undefined,
-        opts: {
-          config?: string[];
-          seed?: number;
-          mode?: 'sim' | 'threads';
+  addServingOptions(
+    program
+      .command('run')
+      .description(
+        'Run a scenario file (or, without one, the built-in five-agent database choice) and report decisions, throughput, latency, quality, safety and message accounting.',
+      )
+      .argument('[scenario]', 'a scenario YAML file (see examples/)')
+      .option(
+        '--config <file>',
+        'a consensus configuration (consensus.default_algorithm, algorithms, agent_weights, agent_expertise, raft) merged under the scenario; repeat it: files merge in order (later keys win, mappings merge deeply, lists replace), after the user file ($CONCLAVE_HOME/config.yml) and the project file (./conclave.config.yml)',
+        collect,
+      )
+      .option('--seed <n>', "seed (overrides the scenario's)", integer('--seed', 0, 2 ** 31 - 1))
+      .option('--mode <mode>', 'sim (deterministic, virtual time) or threads (worker threads, wall clock)', mode)
+      .option('--workers <n>', 'worker threads in threads mode (default: one per core)', integer('--workers', 1, 256))
+      .option('--json', 'print the result as one JSON object')
+      .option('--trace <file>', 'write every trace event to FILE as JSON lines')
+      .option('--timeline <n>', 'show the votes of the first N decisions', integer('--timeline', 0, 1000), 2)
+      .option('--history <file>', 'Raft runs: write the client-visible history (Jepsen-style JSON lines) to FILE')
+      .option('--force', 'run the scenario even when its estimated memory or time is over what this machine can hold (the estimate is in the error)')
+      .option('--store <file>', STORE_HELP)
+      .option('--no-store', 'do not record it')
+      .option(
+        '--store-detail <n>',
+        'decisions stored one by one with their votes; the rest as aggregates (default 1000; every one when the scenario has an audit: section)',
+        integer('--store-detail', 0, 2 ** 31 - 1),
+      )
+      .option('--nats <url>', 'run across the node processes of a swarm on this NATS server (conclave node), in real time')
+      .option('--swarm <id>', 'with --nats: the swarm whose nodes host the run')
+      .option('--nodes <n>', "with --nats: how many of the swarm's idle nodes to use (default: all that answer)", integer('--nodes', 1, 256))
+      .option('--spawn-nodes <n>', 'with --nats: start N local node processes for this run (and stop them after)', integer('--spawn-nodes', 1, 64))
+      .option(
+        '--dashboard [port]',
+        'serve this run live on the dashboard while it goes (default port 3002; 0: any free one) and print its URL; the page can pause a sim run, switch its topology, crash, partition or isolate members, or make one Byzantine',
+        portOption('--dashboard'),
+      )
+      .option('--dashboard-paused', 'with --dashboard, sim mode: hold the run once its topology is in force, until the page resumes it')
+      .addHelpText(
+        'after',
+        '\nExit codes: 0 the run completed; 1 a safety violation or unbalanced books; 2 bad input (nothing run); 3 the run failed: it reports what was done, but its workload did not finish (decisions lost with a crashed worker, a coordinator or client that could not go on), or it broke down before it could report (a reply or a settle that timed out).\n\nExamples:\n  conclave run examples/db-choice.yml\n  conclave run examples/db-choice.yml --seed 7 --mode threads --json\n  conclave run --config examples/config/consensus-config.yml\n  conclave run examples/db-choice.yml --nats nats://127.0.0.1:4222 --spawn-nodes 3',
+      )
+      .action(
+        async (
+          file: string | undefined,
+          opts: {
+            config?: string[];
+            seed?: number;
+            mode?: 'sim' | 'threads';
+            workers?: number;
+            json?: boolean;
+            trace?: string;
+            timeline: number;
+            history?: string;
+            force?: boolean;
+            store?: string | false;
+            storeDetail?: number;
+            nats?: string;
+            swarm?: string;
+            nodes?: number;
+            spawnNodes?: number;
+            dashboard?: number | true;
+            dashboardHost?: string;
+            dashboardToken?: string;
+            dashboardPaused?: boolean;
+          },
+        ) => {
+          const { dashboard, dashboardHost, dashboardToken, dashboardPaused: startPaused, ...others } = opts;
+          const serving = dashboardServing({ dashboard, dashboardHost, dashboardToken }, 'the run');
+          if (serving === undefined && startPaused !== undefined)
+            throw new ConfigError(
+              '--dashboard-paused',
+              'to be given with --dashboard (it says how the run is served on the dashboard; add --dashboard, or drop it)',
+              true,
+            );
+          const served = serving === undefined ? {} : { dashboard: { ...serving, startPaused } };
+          const { nats: url, swarm, nodes, spawnNodes, ...rest } = others;
+          const orphan = swarm !== undefined ? '--swarm' : nodes !== undefined ? '--nodes' : spawnNodes !== undefined ? '--spawn-nodes' : undefined;
+          if (url === undefined && orphan !== undefined)
+            throw new ConfigError(
+              orphan,
+              'it only together with --nats URL (the NATS server the nodes joined)',
+              opts[orphan === '--swarm' ? 'swarm' : orphan === '--nodes' ? 'nodes' : 'spawnNodes'],
+            );
+          const nats = url === undefined ? undefined : { nats: url, swarm, nodes, spawnNodes };
+          const { runCommand } = await import('./run-command.ts');
+          process.exitCode = await runCommand(
+            file,
+            { ...rest, ...served, nats, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) },
+            (l) => console.log(l),
+          );
+        },
+      ),
+  );
+
+  addServingOptions(
+    program
+      .command('stress')
+      .description(
+        'Stress-test a protocol: many seeded runs (sim mode, in parallel on a worker pool; or threads mode, one at a time on real workers), each with a fault schedule drawn from its seed (crashes, partitions, Byzantine agents); reports safety violations and how to replay each failing run.',
+      )
+      .option('--protocol <id>', 'raft, byzantine_tolerant (pbft) or a voting algorithm (simple_majority, supermajority, ...)', 'byzantine_tolerant')
+      .option('--agents <n>', 'agents (replicas, nodes, voters) per run', integer('--agents', 2, 200), 7)
+      .option(
+        '--byzantine <k>',
+        'Byzantine agents per run at most (default: what the protocol tolerates; more shows what it cannot)',
+        integer('--byzantine', 0, 199),
+      )
+      .option(
+        '--failure-rate <share>',
+        'instead of --byzantine: this share of the agents lies in runs that draw Byzantine faults',
+        probabilityOption('--failure-rate'),
+      )
+      .option(
+        '--faults <list>',
+        'fault kinds to draw from: crash, partition (split, bridge, ring, one-way), delay, drop, duplicate, reorder, pause, skew, cascade, byzantine, or one Byzantine behaviour (equivocate, false_information, silent, replay, random, collude for PBFT, ...); default: all the protocol takes',
+      )
+      .option('--runs <n>', 'how many runs', integer('--runs', 1, 1_000_000), 100)
+      .option('--seed <n>', 'seed of the first run (run i uses seed + i)', integer('--seed', 0, 2 ** 31 - 1), 1)
+      .option('--decisions <n>', 'decisions (requests, commands) per run', integer('--decisions', 1, 1_000_000), 100)
+      .option(
+        '--workers <n>',
+        'threads running the runs (default: one per core, this one and a pool of the others; 1 runs them one after another here)',
+        integer('--workers', 1, 256),
+      )
+      .option(
+        '--save <dir>',
+        'write every run that broke safety, failed or stalled within the bound as a scenario file, and the shrunk one (conclave run FILE replays it); nothing to write: nothing is written and DIR is not created',
+      )
+      .option(
+        '--no-shrink',
+        'do not shrink the first run that broke safety (by default it is shrunk to a smaller scenario that still breaks it, printed, and with --save written as stress-<protocol>-<seed>.shrunk.yml)',
+      )
+      .option(
+        '--mode <mode>',
+        'sim (default: deterministic, every fault kind, in parallel) or threads (real worker threads, wall clock, every fault kind, one run at a time)',
+        mode,
+      )
+      .option(
+        '--implementation <module>',
+        "spawn the protocol's main role (Raft node, PBFT replica, voting coordinator) from MODULE#EXPORT (or MODULE, exporting raftNode, pbftReplica or coordinator) instead of the built-in one: to check that stress catches a broken variant",
+      )
+      .option(
+        '--search <how>',
+        'raft only: guided (default, sim mode: in about 60% of the runs an adversary cuts a node off the instant it is elected or commits; the rest as targeted, keeping all its bare-majority runs), targeted (half the runs draw a bare majority with stale messages and a timed leader crash, or leader churn) or uniform (every run drawn alike)',
+      )
+      .option('--store <file>', STORE_HELP)
+      .option('--no-store', 'do not record it')
+      .option('--allow-liveness', 'exit 0 even when runs within the fault bound left decisions unreached after their faults ended (they are still reported)')
+      .option(
+        '--dashboard [port]',
+        'watch the campaign live on the dashboard (default port 3002; 0: any free one): its runs go one at a time in this process, each drawn as it goes, the counts and the timeline over the whole campaign; an action laid from the page changes the run it hits (its seed no longer replays it)',
+        portOption('--dashboard'),
+      )
+      .option('--json', 'print the report as one JSON object')
+      .addHelpText(
+        'after',
+        "\nExit codes: 0 no finding (or only stalls beyond the fault bound, or any stall with --allow-liveness); 1 a safety violation, or a run that failed outright; 2 bad options (nothing run); 3 no safety violation, but a run whose faults stayed within the protocol's bound and ended left decisions unreached (a liveness bug).\n\nExamples:\n  conclave stress --protocol pbft --agents 7 --runs 500\n  conclave stress --protocol simple_majority --agents 9 --failure-rate 0.2 --faults equivocate,delay,drop --runs 200\n  conclave stress --protocol pbft --agents 4 --byzantine 2 --runs 200 --save failing/\n  conclave stress --protocol raft --agents 5 --faults crash,partition --runs 300\n  conclave stress --protocol raft --agents 5 --implementation test/fixtures/broken-raft.ts#brokenRaftNode --runs 50",
+      )
+      .action(
+        async (opts: {
+          protocol: string;
+          agents: number;
+          byzantine?: number;
+          failureRate?: number;
+          faults?: string;
+          runs: number;
+          seed: number;
+          decisions: number;
           workers?: number;
+          save?: string;
+          shrink: boolean;
+          implementation?: string;
+          mode?: 'sim' | 'threads';
           json?: boolean;
-          trace?: string;
-          timeline: number;
-          history?: string;
-          force?: boolean;
+          allowLiveness?: boolean;
+          search?: string;
           store?: string | false;
-          storeDetail?: number;
-          nats?: string;
-          swarm?: string;
-          nodes?: number;
-          spawnNodes?: number;
           dashboard?: number | true;
           dashboardHost?: string;
           dashboardToken?: string;
-          dashboardPaused?: boolean;
+        }) => {
+          const { stressCommand } = await import('./stress-command.ts');
+          const { dashboard, dashboardHost, dashboardToken, ...rest } = opts;
+          const serving = dashboardServing({ dashboard, dashboardHost, dashboardToken }, 'the campaign');
+          process.exitCode = await stressCommand(
+            {
+              ...rest,
+              store: storePath(opts) ?? false,
+              argv: process.argv.slice(2),
+              ...(serving !== undefined ? { dashboard: serving } : {}),
+            },
+            (l) => console.log(l),
+            process.stderr,
+          );
         },
-      ) => {
-        const { dashboard, dashboardHost: host, dashboardToken: token, dashboardPaused: startPaused, ...others } = opts;
-        if (dashboard === undefined && (host ?? token ?? startPaused) !== undefined)
-          throw new ConfigError(
-            host !== undefined ? '--dashboard-host' : token !== undefined ? '--dashboard-token' : '--dashboard-paused',
-            'to be given with --dashboard (it says how the run is served on the dashboard; add --dashboard, or drop it)',
-            host ?? token ?? true,
-          );
-        const served = dashboard === undefined ? {} : { dashboard: { port: dashboard === true ? 3002 : dashboard, host, token, startPaused } };
-        const { nats: url, swarm, nodes, spawnNodes, ...rest } = others;
-        const orphan = swarm !== undefined ? '--swarm' : nodes !== undefined ? '--nodes' : spawnNodes !== undefined ? '--spawn-nodes' : undefined;
-        if (url === undefined && orphan !== undefined)
-          throw new ConfigError(
-            orphan,
-            'it only together with --nats URL (the NATS server the nodes joined)',
-            opts[orphan === '--swarm' ? 'swarm' : orphan === '--nodes' ? 'nodes' : 'spawnNodes'],
-          );
-        const nats = url === undefined ? undefined : { nats: url, swarm, nodes, spawnNodes };
-        const { runCommand } = await import('./run-command.ts');
-        process.exitCode = await runCommand(
-          file,
-          { ...rest, ...served, nats, store: storePath(opts) ?? false, storeDetail: opts.storeDetail, argv: process.argv.slice(2) },
-          (l) => console.log(l),
-        );
-      },
-    );
-
-  program
-    .command('stress')
-    .description(
-      'Stress-test a protocol: many seeded runs (sim mode, in parallel on a worker pool; or threads mode, one at a time on real workers), each with a fault schedule drawn from its seed (crashes, partitions, Byzantine agents); reports safety violations and how to replay each failing run.',
-    )
-    .option('--protocol <id>', 'raft, byzantine_tolerant (pbft) or a voting algorithm (simple_majority, supermajority, ...)', 'byzantine_tolerant')
-    .option('--agents <n>', 'agents (replicas, nodes, voters) per run', integer('--agents', 2, 200), 7)
-    .option(
-      '--byzantine <k>',
-      'Byzantine agents per run at most (default: what the protocol tolerates; more shows what it cannot)',
-      integer('--byzantine', 0, 199),
-    )
-    .option(
-      '--failure-rate <share>',
-      'instead of --byzantine: this share of the agents lies in runs that draw Byzantine faults',
-      probabilityOption('--failure-rate'),
-    )
-    .option(
-      '--faults <list>',
-      'fault kinds to draw from: crash, partition (split, bridge, ring, one-way), delay, drop, duplicate, reorder, pause, skew, cascade, byzantine, or one Byzantine behaviour (equivocate, false_information, silent, replay, random, collude for PBFT, ...); default: all the protocol takes',
-    )
-    .option('--runs <n>', 'how many runs', integer('--runs', 1, 1_000_000), 100)
-    .option('--seed <n>', 'seed of the first run (run i uses seed + i)', integer('--seed', 0, 2 ** 31 - 1), 1)
-    .option('--decisions <n>', 'decisions (requests, commands) per run', integer('--decisions', 1, 1_000_000), 100)
-    .option(
-      '--workers <n>',
-      'threads running the runs (default: one per core, this one and a pool of the others; 1 runs them one after another here)',
-      integer('--workers', 1, 256),
-    )
-    .option(
-      '--save <dir>',
-      'write every run that broke safety, failed or stalled within the bound as a scenario file, and the shrunk one (conclave run FILE replays it); nothing to write: nothing is written and DIR is not created',
-    )
-    .option(
-      '--no-shrink',
-      'do not shrink the first run that broke safety (by default it is shrunk to a smaller scenario that still breaks it, printed, and with --save written as stress-<protocol>-<seed>.shrunk.yml)',
-    )
-    .option(
-      '--mode <mode>',
-      'sim (default: deterministic, every fault kind, in parallel) or threads (real worker threads, wall clock, every fault kind, one run at a time)',
-      mode,
-    )
-    .option(
-      '--implementation <module>',
-      "spawn the protocol's main role (Raft node, PBFT replica, voting coordinator) from MODULE#EXPORT (or MODULE, exporting raftNode, pbftReplica or coordinator) instead of the built-in one: to check that stress catches a broken variant",
-    )
-    .option(
-      '--search <how>',
-      'raft only: guided (default, sim mode: in about 60% of the runs an adversary cuts a node off the instant it is elected or commits; the rest as targeted, keeping all its bare-majority runs), targeted (half the runs draw a bare majority with stale messages and a timed leader crash, or leader churn) or uniform (every run drawn alike)',
-    )
-    .option('--store <file>', STORE_HELP)
-    .option('--no-store', 'do not record it')
-    .option('--allow-liveness', 'exit 0 even when runs within the fault bound left decisions unreached after their faults ended (they are still reported)')
-    .option(
-      '--dashboard [port]',
-      'watch the campaign live on the dashboard (default port 3002; 0: any free one): its runs go one at a time in this process, each drawn as it goes, the counts and the timeline over the whole campaign; an action laid from the page changes the run it hits (its seed no longer replays it)',
-      portOption('--dashboard'),
-    )
-    .option('--json', 'print the report as one JSON object')
-    .addHelpText(
-      'after',
-      "\nExit codes: 0 no finding (or only stalls beyond the fault bound, or any stall with --allow-liveness); 1 a safety violation, or a run that failed outright; 2 bad options (nothing run); 3 no safety violation, but a run whose faults stayed within the protocol's bound and ended left decisions unreached (a liveness bug).\n\nExamples:\n  conclave stress --protocol pbft --agents 7 --runs 500\n  conclave stress --protocol simple_majority --agents 9 --failure-rate 0.2 --faults equivocate,delay,drop --runs 200\n  conclave stress --protocol pbft --agents 4 --byzantine 2 --runs 200 --save failing/\n  conclave stress --protocol raft --agents 5 --faults crash,partition --runs 300\n  conclave stress --protocol raft --agents 5 --implementation test/fixtures/broken-raft.ts#brokenRaftNode --runs 50",
-    )
-    .action(
-      async (opts: {
-        protocol: string;
-        agents: number;
-        byzantine?: number;
-        failureRate?: number;
-        faults?: string;
-        runs: number;
-        seed: number;
-        decisions: number;
-        workers?: number;
-        save?: string;
-        shrink: boolean;
-        implementation?: string;
-        mode?: 'sim' | 'threads';
-        json?: boolean;
-        allowLiveness?: boolean;
-        search?: string;
-        store?: string | false;
-        dashboard?: number | true;
-      }) => {
-        const { stressCommand } = await import('./stress-command.ts');
-        const { dashboard, ...rest } = opts;
-        process.exitCode = await stressCommand(
-          {
-            ...rest,
-            store: storePath(opts) ?? false,
-            argv: process.argv.slice(2),
-            ...(dashboard !== undefined ? { dashboard: { port: dashboard === true ? 3002 : dashboard } } : {}),
-          },
-          (l) => console.log(l),
-          process.stderr,
-        );
-      },
-    );
+      ),
+  );
 
   program
     .command('replay')
@@ -313,47 +317,55 @@ export function buildCli(): Command {
       process.exitCode = await replayCommand(file, { ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) }, (l) => console.log(l));
     });
 
-  program
-    .command('bench')
-    .description(
-      'Benchmark decisions per minute: every algorithm at every size, several independent runs each (in parallel in sim mode), with consensus time, success rate, fault tolerance, throughput, messages per decision, quality and safety; prints a table, writes the JSON report and optionally an HTML page with charts. Exit code 1 when a run broke safety or failed.',
-    )
-    .option(
-      '--algorithms <list>',
-      'simple_majority, supermajority, byzantine_tolerant (pbft), weighted_voting, raft, byzantine_supermajority (default: the first five)',
-    )
-    .option('--agents <list>', 'cluster sizes (default 3,5,7,9)')
-    .option('--iterations <n>', 'independent runs per algorithm and size, run i with seed + i (default 10)')
-    .option('--mode <mode>', 'sim (virtual time; runs in parallel on a pool) or threads (worker threads, wall clock; runs one after another) (default sim)')
-    .option('--duration <d>', 'run each workload for this long (virtual time in sim mode; votes, Raft commands, PBFT requests), instead of --decisions')
-    .option('--decisions <n>', 'decisions (requests, commands) per run (default 1000)')
-    .option('--in-flight <k>', "decisions open at once (default 1: consensus time is then each decision's own)")
-    .option('--topology <t>', 'mesh, star, ring or hierarchical: how votes are routed (Raft and PBFT members talk directly) (default mesh)')
-    .option(
-      '--faults <list>',
-      'faults in every run: byzantine:K or byzantine:SHARE, crash:K, partition:K, pause:K (at random times drawn from the seed), delay:MIN-MAX (ms), drop:RATE, duplicate:RATE, reorder',
-    )
-    .option('--seed <n>', 'seed of the first iteration (default 1)')
-    .option('--workers <n>', 'sim: threads running iterations (this one and a pool; default one per core); threads: worker threads per run')
-    .option('--output <file>', 'the JSON report (default consensus_benchmark.json)')
-    .option('--html <file>', 'also write a self-contained HTML page with charts (opens offline)')
-    .option('--markdown <file>', "also write the results as a Markdown table (the README's Benchmarks table)")
-    .option('--json', 'print the JSON report on stdout instead of the table')
-    .option(
-      '--dashboard [port]',
-      "watch the bench live on the dashboard (default port 3002; 0: any free one): its runs go one at a time in this process, each drawn as it goes, so the figures include the feed's cost and lose the pool's parallelism",
-      portOption('--dashboard'),
-    )
-    .option('--store <file>', STORE_HELP)
-    .option('--no-store', 'do not record it')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  conclave bench\n  conclave bench --algorithms simple_majority,raft --agents 3,5 --iterations 3 --html report.html\n  conclave bench --faults byzantine:0.2,crash:1 --output faulty.json\n  conclave bench --mode threads --algorithms raft,byzantine_tolerant --agents 5 --iterations 3 --in-flight 64',
-    )
-    .action(async (opts: BenchCommandOptions) => {
-      const { benchCommand } = await import('./bench-command.ts');
-      process.exitCode = await benchCommand({ ...opts, store: storePath(opts) ?? false, argv: process.argv.slice(2) }, (l) => console.log(l), process.stderr);
-    });
+  addServingOptions(
+    program
+      .command('bench')
+      .description(
+        'Benchmark decisions per minute: every algorithm at every size, several independent runs each (in parallel in sim mode), with consensus time, success rate, fault tolerance, throughput, messages per decision, quality and safety; prints a table, writes the JSON report and optionally an HTML page with charts. Exit code 1 when a run broke safety or failed.',
+      )
+      .option(
+        '--algorithms <list>',
+        'simple_majority, supermajority, byzantine_tolerant (pbft), weighted_voting, raft, byzantine_supermajority (default: the first five)',
+      )
+      .option('--agents <list>', 'cluster sizes (default 3,5,7,9)')
+      .option('--iterations <n>', 'independent runs per algorithm and size, run i with seed + i (default 10)')
+      .option('--mode <mode>', 'sim (virtual time; runs in parallel on a pool) or threads (worker threads, wall clock; runs one after another) (default sim)')
+      .option('--duration <d>', 'run each workload for this long (virtual time in sim mode; votes, Raft commands, PBFT requests), instead of --decisions')
+      .option('--decisions <n>', 'decisions (requests, commands) per run (default 1000)')
+      .option('--in-flight <k>', "decisions open at once (default 1: consensus time is then each decision's own)")
+      .option('--topology <t>', 'mesh, star, ring or hierarchical: how votes are routed (Raft and PBFT members talk directly) (default mesh)')
+      .option(
+        '--faults <list>',
+        'faults in every run: byzantine:K or byzantine:SHARE, crash:K, partition:K, pause:K (at random times drawn from the seed), delay:MIN-MAX (ms), drop:RATE, duplicate:RATE, reorder',
+      )
+      .option('--seed <n>', 'seed of the first iteration (default 1)')
+      .option('--workers <n>', 'sim: threads running iterations (this one and a pool; default one per core); threads: worker threads per run')
+      .option('--output <file>', 'the JSON report (default consensus_benchmark.json)')
+      .option('--html <file>', 'also write a self-contained HTML page with charts (opens offline)')
+      .option('--markdown <file>', "also write the results as a Markdown table (the README's Benchmarks table)")
+      .option('--json', 'print the JSON report on stdout instead of the table')
+      .option(
+        '--dashboard [port]',
+        "watch the bench live on the dashboard (default port 3002; 0: any free one): its runs go one at a time in this process, each drawn as it goes, so the figures include the feed's cost and lose the pool's parallelism",
+        portOption('--dashboard'),
+      )
+      .option('--store <file>', STORE_HELP)
+      .option('--no-store', 'do not record it')
+      .addHelpText(
+        'after',
+        '\nExamples:\n  conclave bench\n  conclave bench --algorithms simple_majority,raft --agents 3,5 --iterations 3 --html report.html\n  conclave bench --faults byzantine:0.2,crash:1 --output faulty.json\n  conclave bench --mode threads --algorithms raft,byzantine_tolerant --agents 5 --iterations 3 --in-flight 64',
+      )
+      .action(async (opts: Omit<BenchCommandOptions, 'dashboard'> & DashboardFlags) => {
+        const { benchCommand } = await import('./bench-command.ts');
+        const { dashboard, dashboardHost, dashboardToken, ...rest } = opts;
+        const serving = dashboardServing({ dashboard, dashboardHost, dashboardToken }, 'the bench');
+        process.exitCode = await benchCommand(
+          { ...rest, ...(serving !== undefined && { dashboard: serving }), store: storePath(opts) ?? false, argv: process.argv.slice(2) },
+          (l) => console.log(l),
+          process.stderr,
+        );
+      }),
+  );
 
   program
     .command('analyze')

@@ -19,6 +19,7 @@ import { ConclaveError } from '../errors.ts';
 import { brokenRunEnd, RunRecorder, scenarioRunEnd, scenarioRunStart } from '../store/index.ts';
 import { storeOversightHook } from '../store/oversight-hook.ts';
 import { LiveDashboard } from '../dashboard/live-dashboard.ts';
+import { dashboardLine } from './dashboard-serving.ts';
 import { runAlerts } from '../alerts/run-alerts.ts';
 import { safetyAlert } from '../alerts/safety-alert.ts';
 
@@ -168,8 +169,7 @@ export async function runCommand(file: string | undefined, opts: RunCommandOptio
       mode,
       protocol: scenario.consensus.algorithm,
     }));
-  if (dash)
-    write(`conclave: dashboard for this run: ${dash.url}${dash.generatedToken ? ` (token generated for a host other than loopback: ${dash.token})` : ''}`);
+  if (dash) write(dashboardLine(dash, 'this run'));
   const channels = runAlerts(scenario.monitoring, { run: recorder?.id ?? 'unrecorded', scenario: scenario.name }, write);
   const raise = (a: AlertRecord) => {
     recorder?.onAlert(a);

@@ -10,6 +10,7 @@ import { bold, count, dim, green, heading, int, red, yellow } from '../text/form
 import { brokenRunEnd, ReportRecorder, type RunEnd } from '../store/index.ts';
 import { exitCodeForError } from './exit-codes.ts';
 import type { TraceEvent } from '../actors/trace-event.ts';
+import { type DashboardServing, dashboardLine } from './dashboard-serving.ts';
 import type { ActorSystem } from '../scheduler/actor-system.ts';
 
 /**
@@ -48,7 +49,7 @@ export interface StressCommandOptions {
   /** The command line, for the store's record of how the campaign was started. */
   readonly argv?: readonly string[];
   /** Watch the campaign on the live dashboard: its runs one at a time in this process (`--dashboard [port]`). */
-  readonly dashboard?: { readonly port: number };
+  readonly dashboard?: DashboardServing;
 }
 
 /**
@@ -101,14 +102,14 @@ export async function stressCommand(
       : undefined;
   const dash = o.dashboard
     ? await (await import('../dashboard/live-dashboard.ts')).LiveDashboard.start({
-        port: o.dashboard.port,
+        ...o.dashboard,
         runId: recorder?.id ?? `stress-${process.pid}`,
         label: `stress ${o.protocol}`,
         mode: o.mode ?? 'sim',
         protocol: o.protocol,
       })
     : undefined;
-  if (dash) progress?.write(`conclave: dashboard for this campaign: ${dash.url}\n`);
+  if (dash) progress?.write(`${dashboardLine(dash, 'this campaign')}\n`);
   const report = await runStress(plan, {
     runs: o.runs,
     seed: o.seed,
