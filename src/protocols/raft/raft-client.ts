@@ -2,7 +2,7 @@ import type { ActorContext, Behaviour } from '../../actors/behaviour.ts';
 import type { ActorId, Envelope } from '../../actors/envelope.ts';
 import { ConfigError } from '../../errors.ts';
 import type { KvCommand, KvResult } from './kv-store.ts';
-import { RAFT_KINDS, type ClientReply, type ClientRequest } from './messages.ts';
+import { RAFT_KINDS, type ClientRequest } from './messages.ts';
 import { clientReplyOk, rejected } from './wire-check.ts';
 
 /**
