@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import type { Message } from '../src/actors/envelope.ts';
 import {
   armElection,
   becomeFollower,
@@ -18,7 +17,7 @@ import {
 import type { RaftLog } from '../src/protocols/raft/log.ts';
 import { RAFT_KINDS } from '../src/protocols/raft/messages.ts';
 import { key, setMembers } from '../src/protocols/raft/raft-state.ts';
-import { entry, eventsOf, follower, leader, type Recording } from './fixtures/raft-by-hand.ts';
+import { entry, eventsOf, follower, leader, timers } from './fixtures/raft-by-hand.ts';
 
 /**
  * The election rules of `elections.ts` one function at a time, on nodes built by hand
@@ -30,22 +29,6 @@ import { entry, eventsOf, follower, leader, type Recording } from './fixtures/ra
 
 const three = ['n1', 'n2', 'n3'];
 const five = ['n1', 'n2', 'n3', 'n4', 'n5'];
-
-interface Timers {
-  readonly set: { key: string; delayMs: number; message: Message }[];
-  readonly cancelled: string[];
-}
-
-/** Records the context's timers, and makes `random` answer `draw`. */
-function timers(r: Recording, draw = 0): Timers {
-  const t: Timers = { set: [], cancelled: [] };
-  Object.assign(r.ctx, {
-    setTimer: (k: string, delayMs: number, message: Message) => void t.set.push({ key: k, delayMs, message }),
-    cancelTimer: (k: string) => void t.cancelled.push(k),
-    random: () => draw,
-  });
-  return t;
-}
 
 const electionTimer = (delayMs: number) => ({ key: 'election', delayMs, message: { kind: RAFT_KINDS.electionTimeout } });
 

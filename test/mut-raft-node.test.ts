@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ActorId, Envelope, Message } from '../src/actors/envelope.ts';
+import type { ActorId, Envelope, } from '../src/actors/envelope.ts';
 import { ConfigError } from '../src/errors.ts';
 import { type LogEntry, RAFT_KINDS, type RaftProps } from '../src/protocols/raft/messages.ts';
 import { KeyValueMachine } from '../src/protocols/raft/kv-store.ts';
@@ -7,7 +7,7 @@ import { raftNode, raftNodeWith } from '../src/protocols/raft/raft-node.ts';
 import type { RaftNodeState } from '../src/protocols/raft/raft-state.ts';
 import { digestOf } from '../src/protocols/raft/snapshots.ts';
 import type { MachineCommand, StateMachine } from '../src/protocols/raft/state-machine.ts';
-import { configEntry, entry, eventsOf, follower, leader, type Recording, recordingCtx } from './fixtures/raft-by-hand.ts';
+import { configEntry, entry, eventsOf, follower, leader, type Recording, recordingCtx, type Timers, timers } from './fixtures/raft-by-hand.ts';
 
 /**
  * `raft-node.ts` one step at a time: `init` (what it reads from the disk, the compaction interval
@@ -17,20 +17,6 @@ import { configEntry, entry, eventsOf, follower, leader, type Recording, recordi
  */
 
 const three = ['n1', 'n2', 'n3'];
-
-interface Timers {
-  readonly set: { key: string; delayMs: number; message: Message }[];
-  readonly cancelled: string[];
-}
-
-function timers(r: Recording): Timers {
-  const t: Timers = { set: [], cancelled: [] };
-  Object.assign(r.ctx, {
-    setTimer: (k: string, delayMs: number, message: Message) => void t.set.push({ key: k, delayMs, message }),
-    cancelTimer: (k: string) => void t.cancelled.push(k),
-  });
-  return t;
-}
 
 /** A context for n1 whose props are `props`, and whose disk holds `disk`. */
 function boot(props: RaftProps | undefined, disk: Record<string, unknown> = {}): { r: Recording; t: Timers } {

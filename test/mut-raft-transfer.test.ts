@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Envelope, Message } from '../src/actors/envelope.ts';
+import type { Envelope, } from '../src/actors/envelope.ts';
 import { RAFT_KINDS } from '../src/protocols/raft/messages.ts';
 import { endTransfer, onTransferLeadership, tryTransfer } from '../src/protocols/raft/transfer.ts';
-import { entry, eventsOf, follower, leader, type Recording } from './fixtures/raft-by-hand.ts';
+import { entry, eventsOf, follower, leader, type Recording, timers } from './fixtures/raft-by-hand.ts';
 
 /**
  * `transfer.ts`, leadership transfer (thesis section 3.10): each refusal with its reason and the
@@ -12,19 +12,6 @@ import { entry, eventsOf, follower, leader, type Recording } from './fixtures/ra
  */
 
 const three = ['n1', 'n2', 'n3'];
-
-interface Timers {
-  readonly set: { key: string; delayMs: number; message: Message }[];
-  readonly cancelled: string[];
-}
-function timers(r: Recording): Timers {
-  const t: Timers = { set: [], cancelled: [] };
-  Object.assign(r.ctx, {
-    setTimer: (k: string, delayMs: number, message: Message) => void t.set.push({ key: k, delayMs, message }),
-    cancelTimer: (k: string) => void t.cancelled.push(k),
-  });
-  return t;
-}
 
 const ask = (body: unknown, corr = 5): Envelope => ({ id: 1, from: 'admin', to: 'n1', kind: RAFT_KINDS.transferLeadership, body, corr }) as Envelope;
 const replies = (r: Recording) => r.sent.filter((m) => m.kind === RAFT_KINDS.transferReply).map((m) => [m.to, m.body]);
