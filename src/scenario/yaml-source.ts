@@ -90,19 +90,19 @@ export function parseYamlSource(text: string, file: string | undefined, kind: So
   }
   // `{ a: 1 }: x` or `? [a, b]`: JavaScript keys are strings, so yaml would flatten the key to
   // text (with a warning on stderr) and the scenario would not say what it means.
-  const collectionKey = firstCollectionKey(doc);
-  if (collectionKey) {
-    const pos = collectionKey.range ? lineCounter.linePos(collectionKey.range[0]) : undefined;
-    const shown = isAlias(collectionKey) ? collectionKey.resolve(doc) : collectionKey;
+  const collection = firstKey(doc, collectionKey);
+  if (collection) {
+    const pos = collection.range ? lineCounter.linePos(collection.range[0]) : undefined;
+    const shown = isAlias(collection) ? collection.resolve(doc) : collection;
     const what = isMap(shown) ? 'a mapping' : isSeq(shown) ? 'a list' : 'a tagged value (such as !!binary)';
     throw new ScenarioError(file, pos?.line, pos?.col, '', 'a plain key (a name or a number)', undefined, { gotText: `${what} used as a key` });
   }
   // yaml keeps `__proto__:` as an own key, but every reader after it (the schema's objects, the
   // spreads that build settings) treats that name as the prototype: the entry would be dropped
   // without a word, or worse. No setting is named so: refuse it where it is written.
-  const protoKey = firstProtoKey(doc);
-  if (protoKey) {
-    const pos = protoKey.range ? lineCounter.linePos(protoKey.range[0]) : undefined;
+  const proto = firstKey(doc, protoKey);
+  if (proto) {
+    const pos = proto.range ? lineCounter.linePos(proto.range[0]) : undefined;
     throw new ScenarioError(file, pos?.line, pos?.col, '', 'a key other than __proto__ (no setting is named so)', undefined, {
       gotText: 'the key __proto__',
       hint: 'Rename or remove the entry.',
@@ -151,17 +151,16 @@ export function refuseNonFinite(source: YamlSource, value: unknown): void {
 }
 
 /**
- * The first key in the document that is not plain text or a number: a mapping, a list, an alias
- * of one, or a tagged value such as `!!binary` (iterative: nesting is checked later).
+ * The first key in the document (iterative: nesting is checked later) that `bad` picks, its
+ * alias resolved: the node to point at, as written.
  */
-function firstCollectionKey(doc: Document.Parsed): Node | undefined {
+function firstKey(doc: Document.Parsed, bad: (key: unknown) => boolean): Node | undefined {
   const stack: unknown[] = [doc.contents];
   while (stack.length > 0) {
     const node = stack.pop();
     if (isMap(node)) {
       for (const pair of node.items) {
-        const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
-        if (isCollection(key) || (isScalar(key) && typeof key.value === 'object' && key.value !== null)) return isNode(pair.key) ? pair.key : undefined;
+        if (bad(isAlias(pair.key) ? pair.key.resolve(doc) : pair.key)) return isNode(pair.key) ? pair.key : undefined;
         stack.push(pair.value);
       }
     } else if (isSeq(node)) for (const item of node.items) stack.push(item);
@@ -169,21 +168,11 @@ function firstCollectionKey(doc: Document.Parsed): Node | undefined {
   return undefined;
 }
 
-/** A `__proto__:` key anywhere in the document (the outer mappings are searched first). */
-function firstProtoKey(doc: Document.Parsed): Node | undefined {
-  const stack: unknown[] = [doc.contents];
-  while (stack.length > 0) {
-    const node = stack.pop();
-    if (isMap(node)) {
-      for (const pair of node.items) {
-        const key = isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
-        if (isScalar(key) && key.value === '__proto__') return isNode(pair.key) ? pair.key : undefined;
-      }
-      for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]!.value);
-    } else if (isSeq(node)) for (let i = node.items.length - 1; i >= 0; i--) stack.push(node.items[i]);
-  }
-  return undefined;
-}
+/** A key that is not plain text or a number: a mapping, a list, or a tagged value such as `!!binary`. */
+const collectionKey = (key: unknown): boolean => isCollection(key) || (isScalar(key) && typeof key.value === 'object' && key.value !== null);
+
+/** `__proto__:`, which every reader after yaml takes for the prototype. */
+const protoKey = (key: unknown): boolean => isScalar(key) && key.value === '__proto__';
 
 /** V8's "Maximum call stack size exceeded" is a RangeError; nothing else in parsing is. */
 function isStackOverflow(error: unknown): boolean {
