@@ -112,4 +112,29 @@ describe('shrinking a failing stress run', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('--shrink-attempts bounds the shrink and the summary says it is not minimal yet; with room it says minimal; beside --no-shrink it is refused', async () => {
+    const broken = {
+      protocol: 'pbft',
+      agents: 4,
+      faults: 'equivocate,delay',
+      runs: 3,
+      seed: 3,
+      decisions: 20,
+      workers: 1,
+      implementation: 'test/fixtures/broken-pbft.ts#brokenPbftReplica',
+    };
+    const summary = async (o: { shrinkAttempts?: number; shrinkSeconds?: number }) => {
+      const lines: string[] = [];
+      expect(await stressCommand({ ...broken, ...o }, (l) => lines.push(l))).toBe(1);
+      return /(\d+) attempts in [\d.]+ s \(([^)]*)\)/.exec(lines.join('\n').replace(/\x1b\[\d+m/g, ''))!.slice(1);
+    };
+    expect(await summary({ shrinkAttempts: 2 })).toEqual(['2', 'not minimal yet: --shrink-attempts N tries more']);
+    const [attempts, why] = await summary({ shrinkAttempts: 5000, shrinkSeconds: 600 });
+    expect(why).toBe('minimal: no single change keeps the violation');
+    expect(Number(attempts)).toBeGreaterThan(2);
+    await expect(stressCommand({ ...broken, shrink: false, shrinkAttempts: 10 }, () => undefined)).rejects.toThrow(
+      /"--shrink-attempts": expected no --no-shrink beside it/,
+    );
+  }, 240_000);
 });

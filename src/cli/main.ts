@@ -217,6 +217,12 @@ export function buildCli(): Command {
         'do not shrink the first run that broke safety (by default it is shrunk to a smaller scenario that still breaks it, printed, and with --save written as stress-<protocol>-<seed>.shrunk.yml)',
       )
       .option(
+        '--shrink-attempts <n>',
+        'candidate runs the shrink may try (default 200); it stops sooner once no single change keeps the violation (minimal)',
+        integer('--shrink-attempts', 1, 1_000_000),
+      )
+      .option('--shrink-seconds <s>', 'wall-clock time the shrink may take (default 60)', integer('--shrink-seconds', 1, 86_400))
+      .option(
         '--mode <mode>',
         'sim (default: deterministic, every fault kind, in parallel) or threads (real worker threads, wall clock, every fault kind, one run at a time)',
         mode,

@@ -36,6 +36,9 @@ export interface StressCommandOptions {
   readonly save?: string;
   /** Shrink the first run that broke safety to a smaller scenario that still does (default true; `--no-shrink`). */
   readonly shrink?: boolean;
+  /** The shrink's bounds: candidate runs at most (default 200) and wall-clock seconds (default 60). */
+  readonly shrinkAttempts?: number;
+  readonly shrinkSeconds?: number;
   /** `path#export` (or `path`): the protocol's main role from this module instead of the built-in one (a broken variant, say). */
   readonly implementation?: string;
   /** `sim` (default) or `threads` (one run at a time on the worker threads, wall clock, every fault kind). */
@@ -80,6 +83,12 @@ export async function stressCommand(
   progress?: { isTTY?: boolean; write(s: string): unknown },
 ): Promise<number> {
   const plan = stressPlan(o);
+  if (o.shrink === false && (o.shrinkAttempts ?? o.shrinkSeconds) !== undefined)
+    throw new ConfigError(
+      o.shrinkAttempts !== undefined ? '--shrink-attempts' : '--shrink-seconds',
+      'no --no-shrink beside it (it bounds the shrink that --no-shrink turns off: drop one of the two)',
+      o.shrinkAttempts ?? o.shrinkSeconds,
+    );
   if (o.dashboard && o.workers !== undefined && o.workers > 1)
     throw new ConfigError('--workers', '1 with --dashboard (a watched campaign runs one run at a time in this process, where the dashboard is)', o.workers);
   // A module that does not load would fail every run: say so once, naming the option.
@@ -289,6 +298,8 @@ async function shrinkFirstFailing(
     seed: failing.seed,
     property: failing.violations[0].property,
     fileName: file ?? name,
+    ...(o.shrinkAttempts !== undefined && { maxAttempts: o.shrinkAttempts }),
+    ...(o.shrinkSeconds !== undefined && { timeBudgetMs: o.shrinkSeconds * 1000 }),
     onProgress: (p) => {
       const size = `${count(p.size.faultEntries, 'fault entry', 'fault entries')}, ${count(p.size.decisions, 'decision')}, ${count(p.size.agents, 'agent')}`;
       if (show?.isTTY) show.write(`\r  shrinking seed ${failing.seed}: attempt ${p.attempt} · ${size}`.padEnd(90));
@@ -303,6 +314,14 @@ async function shrinkFirstFailing(
   return file ? { ...r, file } : r;
 }
 
+/** Why the shrink stopped, as the summary says it: a bound it hit says how to go on. */
+const STOPPED: Record<ShrinkResult['stopped'], string> = {
+  minimal: 'minimal: no single change keeps the violation',
+  'max-attempts': 'not minimal yet: --shrink-attempts N tries more',
+  'time-budget': 'not minimal yet: --shrink-seconds S allows longer',
+  'not-failing': 'the run no longer fails alone',
+};
+
 function printShrunk(s: ShrinkResult & { file?: string }, out: (line: string) => void): void {
   const { before: b, after: a } = s.size;
   out(heading('Shrunk'));
@@ -311,7 +330,7 @@ function printShrunk(s: ShrinkResult & { file?: string }, out: (line: string) =>
   );
   out(
     dim(
-      `  ${s.attempts} attempts in ${(s.ms / 1000).toFixed(1)} s (${s.stopped})${s.file ? ` · replay: conclave run ${s.file}` : ' · (--save DIR writes it to a file; --no-shrink skips this)'}`,
+      `  ${s.attempts} attempts in ${(s.ms / 1000).toFixed(1)} s (${STOPPED[s.stopped]})${s.file ? ` · replay: conclave run ${s.file}` : ' · (--save DIR writes it to a file; --no-shrink skips this)'}`,
     ),
   );
   out('');
