@@ -14,6 +14,18 @@ const noisy = readFileSync(new URL('./fixtures/scenarios/pbft-split-brain-noisy.
 const faultEntries = (yaml: string): number =>
   Object.values((parse(yaml) as { faults?: Record<string, unknown> }).faults ?? {}).reduce<number>((n, v) => n + (Array.isArray(v) ? v.length : 1), 0);
 
+/** A real failing campaign: PBFT sized for f = 0 (test/fixtures/broken-pbft.ts) against an equivocating primary. */
+const broken = {
+  protocol: 'pbft',
+  agents: 4,
+  faults: 'equivocate,delay',
+  runs: 3,
+  seed: 3,
+  decisions: 20,
+  workers: 1,
+  implementation: 'test/fixtures/broken-pbft.ts#brokenPbftReplica',
+};
+
 describe('shrinking a failing stress run', () => {
   it('drops what the failure does not need: the shrunk scenario still breaks the same property, with fewer faults and decisions', async () => {
     const r = await shrinkScenario(noisy, { fileName: 'split-brain.shrunk.yml' });
@@ -68,17 +80,6 @@ describe('shrinking a failing stress run', () => {
   });
 
   it('conclave stress shrinks the first run that broke safety, prints it and saves it beside the run; --no-shrink skips it', async () => {
-    // A real failing campaign: PBFT sized for f = 0 (test/fixtures/broken-pbft.ts) against an equivocating primary.
-    const broken = {
-      protocol: 'pbft',
-      agents: 4,
-      faults: 'equivocate,delay',
-      runs: 3,
-      seed: 3,
-      decisions: 20,
-      workers: 1,
-      implementation: 'test/fixtures/broken-pbft.ts#brokenPbftReplica',
-    };
     const dir = mkdtempSync(join(tmpdir(), 'conclave-shrink-'));
     try {
       const lines: string[] = [];
@@ -114,16 +115,6 @@ describe('shrinking a failing stress run', () => {
   });
 
   it('--shrink-attempts bounds the shrink and the summary says it is not minimal yet; with room it says minimal; beside --no-shrink it is refused', async () => {
-    const broken = {
-      protocol: 'pbft',
-      agents: 4,
-      faults: 'equivocate,delay',
-      runs: 3,
-      seed: 3,
-      decisions: 20,
-      workers: 1,
-      implementation: 'test/fixtures/broken-pbft.ts#brokenPbftReplica',
-    };
     const summary = async (o: { shrinkAttempts?: number; shrinkSeconds?: number }) => {
       const lines: string[] = [];
       expect(await stressCommand({ ...broken, ...o }, (l) => lines.push(l))).toBe(1);
