@@ -18,7 +18,7 @@ const put = { op: 'put', key: 'k', value: 'v' };
 const env = (body: unknown) => ({ id: 1, from: 'client', to: 'n1', kind: RAFT_KINDS.clientRequest, body, corr: 1 });
 
 describe('a client request the followers would refuse is ignored', () => {
-  it('a seq or a lowestPending that is negative, fractional, past 2^53 or not a number: nothing appended, nothing answered', () => {
+  it('a seq or a lowestPending that is negative, fractional, past 2^53 or not a number, or a lowestPending above the seq: nothing appended, nothing answered', () => {
     const bad = [
       { clientId: 'c', seq: -1, command: put },
       { clientId: 'c', seq: 2 ** 53, command: put },
@@ -26,21 +26,24 @@ describe('a client request the followers would refuse is ignored', () => {
       { clientId: 'c', seq: 1, lowestPending: 0.5, command: put },
       { clientId: 'c', seq: 1, lowestPending: '1', command: put },
       { clientId: 'c', seq: 1, lowestPending: null, command: put },
+      // Above its own seq: the command itself would count as done, answered ok at index 0.
+      { clientId: 'c', seq: 1, lowestPending: 2, command: put },
     ];
     const { s, r } = leader('n1', three, 2, [entry(2)], {}, 1);
     for (const b of bad) onClientRequest(s, env(b), r.ctx);
     expect([s.log.length, r.sent, s.waiters.size]).toEqual([1, [], 0]);
   });
 
-  it('what it appends, the followers take: seq 0, lowestPending absent or 0', () => {
+  it('what it appends, the followers take: seq 0, lowestPending absent, 0, or the seq itself', () => {
     const good = [
       { clientId: 'c', seq: 0, command: put },
       { clientId: 'c', seq: 1, lowestPending: 0, command: put },
       { clientId: 'c', seq: 2 ** 53 - 1, lowestPending: 2, command: put },
+      { clientId: 'd', seq: 3, lowestPending: 3, command: put }, // its only command pending
     ];
     const { s, r } = leader('n1', three, 2, [entry(2)], {}, 1);
     for (const b of good) onClientRequest(s, env(b), r.ctx);
-    expect(s.log.length).toBe(4);
+    expect(s.log.length).toBe(5);
     const ae = { term: 2, prevLogIndex: 1, prevLogTerm: 2, entries: s.log.slice(1), leaderCommit: 1 };
     expect(wellFormed(RAFT_KINDS.appendEntries, ae, s.applied.machine)).toBe(true);
   });

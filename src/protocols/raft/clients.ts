@@ -91,11 +91,13 @@ export function onClientRequest(s: RaftNodeState, env: Envelope, ctx: Ctx): void
   const req = env.body as ClientRequest | undefined;
   const machine = s.applied.machine;
   // seq and lowestPending as the followers' wire check takes them (whole numbers from 0): an
-  // entry they refuse would be resent to them, and refused, until the leader lost its term.
+  // entry they refuse would be resent to them, and refused, until the leader lost its term. A
+  // lowestPending above the seq is a client's own contradiction (the command it sends is
+  // pending): the sessions would take the command for one already done.
   if (
     typeof req?.clientId !== 'string' ||
     !count(req.seq) ||
-    (req.lowestPending !== undefined && !count(req.lowestPending)) ||
+    (req.lowestPending !== undefined && (!count(req.lowestPending) || req.lowestPending > req.seq)) ||
     !machine.accepts(req.command) ||
     req.command.op === 'noop' ||
     req.command.op === 'config'
