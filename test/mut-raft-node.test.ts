@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ActorId, Envelope, } from '../src/actors/envelope.ts';
+import type { ActorId, Envelope } from '../src/actors/envelope.ts';
 import { ConfigError } from '../src/errors.ts';
 import { type LogEntry, RAFT_KINDS, type RaftProps } from '../src/protocols/raft/messages.ts';
 import { KeyValueMachine } from '../src/protocols/raft/kv-store.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Envelope, } from '../src/actors/envelope.ts';
+import type { Envelope } from '../src/actors/envelope.ts';
 import { RAFT_KINDS } from '../src/protocols/raft/messages.ts';
 import { endTransfer, onTransferLeadership, tryTransfer } from '../src/protocols/raft/transfer.ts';
 import { entry, eventsOf, follower, leader, type Recording, timers } from './fixtures/raft-by-hand.ts';
