@@ -198,6 +198,16 @@ describe('colludeObserve', () => {
     expect(f.sent).toHaveLength(2);
   });
 
+  it('a commit with no body from an H1 member is not counted, and does not make the colluder throw', () => {
+    const f = fakeContext('p3', { colluders: ['p0', 'p3'] });
+    const c = new Collusion();
+    c.plan = collusionPlan(R7, ['p0', 'p3'], 2, at);
+    const s = inner({ replicas: R7 });
+    expect(colludeObserve(f.ctx, c, s, envelope('p4', 'p3', PBFT_KINDS.commit, undefined))).toBe(false);
+    expect([...c.h1Commits]).toEqual([]);
+    expect(c.triggered).toBe(false);
+  });
+
   it('an H2 member asking for a later view also sets it off; for the attack view or from H1, not', () => {
     const f = fakeContext('p3', { colluders: ['p0', 'p3'] });
     const c = new Collusion();
