@@ -66,6 +66,20 @@ describe("the tutorial's multi-stage workflow (exercise 14)", () => {
     expect(e.message).toContain(`could not be read`);
   });
 
+  it('a workflow file is read as a scenario is: a syntax error or a __proto__ key is refused at its place in that file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'conclave-wf-'));
+    const file = join(dir, 's.yml');
+    const flow = join(dir, 'flow.json');
+    writeFileSync(flow, '{"stages": [{"stage": "a", "consensus_algorithm": "supermajority"}], "__proto__": {"stages": []}}');
+    const proto = errorOf(() => parseScenario(yaml(...HEAD, 'workflow: flow.json'), file));
+    expect(proto.message).toBe(
+      `${flow}:1:70: expected a key other than __proto__ (no setting is named so), got the key __proto__. Rename or remove the entry.`,
+    );
+    writeFileSync(flow, '{"stages": [{"stage": "a"');
+    const broken = errorOf(() => parseScenario(yaml(...HEAD, 'workflow: flow.json'), file));
+    expect([broken.message.startsWith(`${flow}:1:`), broken.message]).toEqual([true, expect.stringContaining('expected valid YAML, got a syntax error')]);
+  });
+
   it('expert_domains no agent has, max_agents above the swarm and a threshold a Byzantine stage cannot use are named', () => {
     const s = parseScenario(
       yaml(

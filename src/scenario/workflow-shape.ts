@@ -5,10 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse } from 'yaml';
 import { ConfigError } from '../errors.ts';
 import { isMapping } from './deep-merge.ts';
 import type { Scenario } from './schema.ts';
+import { parseYamlSource } from './yaml-source.ts';
 
 /**
  * Stage algorithms written by the tutorial's name and the voting algorithm that runs them. A
@@ -72,11 +72,9 @@ function readWorkflow(path: string, scenarioFile: string | undefined): unknown {
       path,
     );
   }
-  try {
-    return parse(text);
-  } catch (e) {
-    throw new ConfigError('workflow', `a workflow file in JSON or YAML: ${full} does not parse (${(e as Error).message.split('\n')[0]})`, path);
-  }
+  // Read as a scenario is (syntax errors, nesting, keys such as `__proto__`), with positions in
+  // the workflow's own file.
+  return parseYamlSource(text, full, 'workflow').value;
 }
 
 /**

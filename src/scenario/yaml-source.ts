@@ -41,17 +41,19 @@ export interface YamlSource {
  * const kind: SourceKind = 'configuration';
  * ```
  */
-export type SourceKind = 'scenario' | 'configuration';
+export type SourceKind = 'scenario' | 'configuration' | 'workflow';
 
 const WHAT: Readonly<Record<SourceKind, string>> = {
   scenario: 'a scenario: a YAML mapping with at least name, agents and task',
   configuration: 'a configuration: a YAML mapping with consensus, agent_weights and/or agent_expertise',
+  workflow: 'a workflow: a JSON or YAML mapping with stages',
 };
 
 const HOW_TO_PASS: Readonly<Record<SourceKind, string>> = {
   scenario:
     'Pass the path of a scenario YAML file (e.g. `conclave run examples/db-choice.yml`; examples/ has one for each protocol), or only `--config FILE` to run the built-in db-choice scenario with your configuration.',
   configuration: 'Pass `--config` the path of your consensus configuration YAML file.',
+  workflow: "Give `workflow:` the path of a JSON or YAML file holding { stages: [...] }, relative to the scenario's folder.",
 };
 
 /**
